@@ -1,0 +1,297 @@
+//! The serde mirror of a spec file (`specs/*.yaml`).
+//!
+//! These types say what a person may write, nothing more: every struct denies unknown
+//! fields, so a misspelt key is an error with a position. Meaning (type references, path
+//! templates, name clashes) is checked later, in [`crate::lower`].
+//!
+//! Maps are [`IndexMap`]s so that generated code follows the order of the document the
+//! spec was transcribed from; that order is part of the input, so output stays
+//! deterministic.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// One service: one YAML file, one generated module, one client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// PascalCase service name, e.g. `DataArtsStudio`.
+    pub service: String,
+    /// What the service is, from the documents.
+    pub doc: String,
+    /// Endpoint template, e.g. `https://dayu.{region}.myhuaweicloud.com`. Services whose
+    /// address is deployment-specific leave it out; their clients need an explicit endpoint.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Credential kinds the service accepts.
+    #[serde(default)]
+    pub auth: Vec<AuthKind>,
+    /// Documented error codes of the service.
+    #[serde(default)]
+    pub errors: Vec<ErrorCodeSpec>,
+    pub operations: IndexMap<String, OperationSpec>,
+    #[serde(default)]
+    pub types: IndexMap<String, TypeSpec>,
+}
+
+/// A kind of credential a service accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// AK/SK request signing (`SDK-HMAC-SHA256`).
+    Aksk,
+    /// IAM token in `X-Auth-Token`.
+    Token,
+    /// Astro Zero OAuth 2.0 token in `access-token`.
+    AccessToken,
+    /// IoT application token: `app_key` + `Authorization: Bearer`.
+    AppToken,
+    /// No credentials (token endpoints themselves).
+    None,
+}
+
+/// A documented error code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCodeSpec {
+    /// The code exactly as the service returns it, e.g. `"100208"`.
+    pub code: String,
+    /// HTTP status the code comes with.
+    pub status: u16,
+    /// The document's error description (often the service's own message text).
+    pub description: String,
+    /// What the code means, when the document says more than the description.
+    #[serde(default)]
+    pub meaning: Option<String>,
+    /// The document's recommended handling.
+    #[serde(default)]
+    pub handling: Option<String>,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Method {
+    #[serde(rename = "GET")]
+    Get,
+    #[serde(rename = "POST")]
+    Post,
+    #[serde(rename = "PUT")]
+    Put,
+    #[serde(rename = "DELETE")]
+    Delete,
+    #[serde(rename = "PATCH")]
+    Patch,
+    #[serde(rename = "HEAD")]
+    Head,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+/// One API operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSpec {
+    pub doc: String,
+    pub method: Method,
+    /// Path template, `{name}` for each path parameter.
+    pub path: String,
+    /// Parameters keyed by their Rust-facing name; `name` gives the wire name when it differs.
+    #[serde(default)]
+    pub params: IndexMap<String, ParamSpec>,
+    #[serde(default)]
+    pub body: Option<BodySpec>,
+    /// Responses keyed by HTTP status. 2xx are successes; the rest are errors.
+    pub responses: IndexMap<u16, ResponseSpec>,
+    /// Auth kinds for this operation when they differ from the service's (`[none]` for
+    /// token endpoints).
+    #[serde(default)]
+    pub auth: Option<Vec<AuthKind>>,
+    /// The operation issues a credential the runtime can cache (see `specs/README.md`).
+    #[serde(default)]
+    pub token_source: Option<TokenSourceSpec>,
+    #[serde(default)]
+    pub examples: Vec<ExampleSpec>,
+}
+
+/// Where a token-issuing operation's token and lifetime are found in its response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSourceSpec {
+    /// `header:<Name>` or `body:<field>[.<field>...]`.
+    pub token: String,
+    /// `body:<field path>` of an absolute expiry (datetime), if the response has one.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// `body:<field path>` of a lifetime in seconds, if the response has one.
+    #[serde(default)]
+    pub expires_in: Option<String>,
+    /// `body:<field path>` of a refresh token, if the response has one.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+/// Values the client can supply for a parameter the caller leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Implicit {
+    /// The project id of the client's credentials or configuration.
+    ProjectId,
+    /// The domain (account) id of the client's credentials or configuration.
+    DomainId,
+}
+
+/// A path, query or header parameter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    #[serde(rename = "in")]
+    pub location: ParamLocation,
+    /// Wire name when it differs from the key (e.g. `Dlm-Type`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Type expression; `string` when left out.
+    #[serde(default, rename = "type")]
+    pub ty: Option<String>,
+    /// Inline string enum; generates a type named after the parameter.
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<String>>,
+    #[serde(default)]
+    pub required: bool,
+    /// Filled from the client when the caller leaves it out.
+    #[serde(default)]
+    pub from: Option<Implicit>,
+    /// The value is a secret: redacted in `Debug`.
+    #[serde(default)]
+    pub sensitive: bool,
+    pub doc: String,
+}
+
+/// A request body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodySpec {
+    /// `application/json` or `application/x-www-form-urlencoded`, optionally with
+    /// parameters such as `;charset=UTF-8`.
+    pub content_type: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A response for one status code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSpec {
+    pub doc: String,
+    /// Body type; none for bodiless responses such as 204.
+    #[serde(default, rename = "type")]
+    pub ty: Option<String>,
+    /// Response headers keyed by Rust-facing name; `name` gives the wire name.
+    #[serde(default)]
+    pub headers: IndexMap<String, HeaderSpec>,
+}
+
+/// A declared response header.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderSpec {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sensitive: bool,
+    pub doc: String,
+}
+
+/// A named type: exactly one of `fields`, `enum`, `array`, `map`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeSpec {
+    pub doc: String,
+    #[serde(default)]
+    pub fields: Option<IndexMap<String, FieldSpec>>,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<String>>,
+    /// Element type of a named array type.
+    #[serde(default)]
+    pub array: Option<String>,
+    /// Value type of a named map type (keys are strings).
+    #[serde(default)]
+    pub map: Option<String>,
+}
+
+/// A field of an object type, keyed by its wire name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    #[serde(default, rename = "type")]
+    pub ty: Option<String>,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<String>>,
+    #[serde(default)]
+    pub required: bool,
+    /// Rust name when snake_case of the wire name is not wanted.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    #[serde(default)]
+    pub sensitive: bool,
+    pub doc: String,
+}
+
+/// An example from the documents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    pub name: String,
+    #[serde(default)]
+    pub request: Option<ExampleRequest>,
+    #[serde(default)]
+    pub response: Option<ExampleResponse>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleRequest {
+    /// Parameter values keyed by the parameter's key in `params`.
+    #[serde(default)]
+    pub params: IndexMap<String, serde_yaml::Value>,
+    /// The body exactly as the document shows it.
+    #[serde(default)]
+    pub body: Option<serde_yaml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleResponse {
+    pub status: u16,
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    #[serde(default)]
+    pub body: Option<serde_yaml::Value>,
+}

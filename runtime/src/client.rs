@@ -1,0 +1,451 @@
+//! The client: configuration shared by every service client, and the one generic
+//! function that runs an operation (build, authorise, send, retry, decode).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::USER_AGENT;
+use tracing::Instrument as _;
+
+use crate::auth::{AuthContext, Credentials};
+use crate::error::{Error, ServiceError};
+use crate::operation::{Identity, Operation, RequestParts, ResponseParts, ServiceMeta, request_id};
+use crate::retry::{Attempt, RetryPolicy};
+use crate::transport::{Transport, TransportError};
+
+/// A clock, injectable so that signatures and token expiry are testable.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// Configuration and connections shared by every service client; cheap to clone.
+///
+/// ```no_run
+/// # fn main() -> Result<(), hwcloud_runtime::Error> {
+/// use hwcloud_runtime::{Client, auth::StaticToken};
+/// let client = Client::builder()
+///     .region("cn-north-4")
+///     .credentials(StaticToken::iam("token from IAM"))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    region: Option<String>,
+    endpoint: Option<String>,
+    allow_http: bool,
+    transport: Arc<dyn Transport>,
+    credentials: Option<Arc<dyn Credentials>>,
+    identity: Identity,
+    user_agent: HeaderValue,
+    retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+    clock: Clock,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("region", &inner.region)
+            .field("endpoint", &inner.endpoint)
+            .field("allow_http", &inner.allow_http)
+            .field("transport", &inner.transport)
+            .field("credentials", &inner.credentials)
+            .field("identity", &inner.identity)
+            .field("retry", &inner.retry)
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("call_timeout", &inner.call_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The configured region.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    fn now(&self) -> SystemTime {
+        (self.inner.clock)()
+    }
+}
+
+/// Builds a [`Client`]. Every setting has a sensible default except where credentials
+/// and a region (or endpoint) are needed by the services called.
+#[derive(Default)]
+pub struct ClientBuilder {
+    region: Option<String>,
+    endpoint: Option<String>,
+    allow_http: bool,
+    transport: Option<Arc<dyn Transport>>,
+    credentials: Option<Arc<dyn Credentials>>,
+    identity: Identity,
+    user_agent: Option<String>,
+    retry: Option<RetryPolicy>,
+    attempt_timeout: Option<Option<Duration>>,
+    call_timeout: Option<Duration>,
+    clock: Option<Clock>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Default time one attempt may take.
+const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl ClientBuilder {
+    /// The region, e.g. `cn-north-4`; fills `{region}` in service endpoint templates.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// An endpoint for every service client built from this client, instead of the
+    /// services' templates: a private endpoint, a proxy, or a test server.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Allows `http://` endpoints. Off by default: credentials must not travel in clear
+    /// text by accident. Tests against a loopback server turn it on.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// The credentials every call is authorised with.
+    pub fn credentials(mut self, credentials: impl Credentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(credentials));
+        self
+    }
+
+    /// Shared credentials (e.g. one token cache for several clients).
+    pub fn shared_credentials(mut self, credentials: Arc<dyn Credentials>) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The project id for `{project_id}` path parameters, when the credentials do not
+    /// carry one.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.identity.project_id = Some(project_id.into());
+        self
+    }
+
+    /// The domain id for `{domain_id}` path parameters.
+    pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
+        self.identity.domain_id = Some(domain_id.into());
+        self
+    }
+
+    /// A custom transport (a configured reqwest client, a mock, another HTTP stack).
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// The `User-Agent` header; `hwcloud-rust/<version>` by default.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The retry policy; [`RetryPolicy::default`] unless set.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The time one attempt may take (60 s by default); `None` for no limit.
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The time a whole call, retries included, may take (no limit by default).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// The clock used for request dates and token expiry (tests make it fixed).
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("hwcloud-rust/", env!("CARGO_PKG_VERSION")).to_owned());
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::Config(format!("user agent {user_agent:?} is not a valid header value")))?;
+        if let Some(endpoint) = &self.endpoint {
+            check_endpoint(endpoint, self.allow_http)?;
+        }
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => default_transport()?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                region: self.region,
+                endpoint: self.endpoint,
+                allow_http: self.allow_http,
+                transport,
+                credentials: self.credentials,
+                identity: self.identity,
+                user_agent,
+                retry: self.retry.unwrap_or_default(),
+                attempt_timeout: self.attempt_timeout.unwrap_or(Some(DEFAULT_ATTEMPT_TIMEOUT)),
+                call_timeout: self.call_timeout,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+            }),
+        })
+    }
+}
+
+#[cfg(feature = "reqwest")]
+fn default_transport() -> Result<Arc<dyn Transport>, Error> {
+    Ok(Arc::new(crate::transport::ReqwestTransport::new()?))
+}
+
+#[cfg(not(feature = "reqwest"))]
+fn default_transport() -> Result<Arc<dyn Transport>, Error> {
+    Err(Error::Config(
+        "no transport: enable the `reqwest` feature or call ClientBuilder::transport".into(),
+    ))
+}
+
+fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), Error> {
+    let uri: http::Uri = endpoint
+        .parse()
+        .map_err(|e| Error::Config(format!("endpoint {endpoint:?} is not a valid URL: {e}")))?;
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if allow_http => {}
+        Some("http") => {
+            return Err(Error::Config(format!(
+                "endpoint {endpoint:?} uses plain HTTP; call allow_http(true) to permit it"
+            )));
+        }
+        _ => {
+            return Err(Error::Config(format!(
+                "endpoint {endpoint:?} needs an https:// scheme"
+            )));
+        }
+    }
+    if uri.authority().is_none() {
+        return Err(Error::Config(format!("endpoint {endpoint:?} has no host")));
+    }
+    Ok(())
+}
+
+/// A client bound to one service and its endpoint; each generated service client wraps one.
+#[derive(Clone, Debug)]
+pub struct ServiceClient {
+    client: Client,
+    service: &'static ServiceMeta,
+    base: Arc<str>,
+}
+
+impl ServiceClient {
+    /// Binds `client` to `service`, resolving the endpoint from the client's override or
+    /// the service's template and the client's region.
+    pub fn new(client: &Client, service: &'static ServiceMeta) -> Result<Self, Error> {
+        let base = match (&client.inner.endpoint, service.endpoint, &client.inner.region) {
+            (Some(endpoint), _, _) => endpoint.clone(),
+            (None, Some(template), Some(region)) => template.replace("{region}", region),
+            (None, Some(_), None) => {
+                return Err(Error::Config(format!(
+                    "{} needs a region (ClientBuilder::region) or an endpoint",
+                    service.name
+                )));
+            }
+            (None, None, _) => {
+                return Err(Error::Config(format!(
+                    "{} has no regional endpoint; set one with ClientBuilder::endpoint or {}Client::with_endpoint",
+                    service.name, service.name
+                )));
+            }
+        };
+        Self::with_endpoint(client, service, &base)
+    }
+
+    /// Binds `client` to `service` at an explicit endpoint.
+    pub fn with_endpoint(
+        client: &Client,
+        service: &'static ServiceMeta,
+        endpoint: &str,
+    ) -> Result<Self, Error> {
+        check_endpoint(endpoint, client.inner.allow_http)?;
+        Ok(ServiceClient {
+            client: client.clone(),
+            service,
+            base: endpoint.trim_end_matches('/').into(),
+        })
+    }
+
+    /// The endpoint calls go to.
+    pub fn endpoint(&self) -> &str {
+        &self.base
+    }
+
+    /// The shared client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Runs `operation`: build, authorise, send (with retries and timeouts), decode.
+    pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+        let meta = &O::META;
+        let span = tracing::debug_span!(
+            "hwcloud.call",
+            operation = meta.name,
+            method = %meta.method,
+            path = meta.path,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        let call = self.send_inner(operation).instrument(span);
+        match self.client.inner.call_timeout {
+            None => call.await,
+            Some(limit) => tokio::time::timeout(limit, call)
+                .await
+                .unwrap_or(Err(Error::Timeout {
+                    operation: meta.name,
+                    after: limit,
+                })),
+        }
+    }
+
+    async fn send_inner<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
+        let meta = &O::META;
+        let inner = &self.client.inner;
+        let credentials = if meta.anonymous {
+            None
+        } else {
+            Some(inner.credentials.as_deref().ok_or_else(|| {
+                Error::credentials(format!("{} needs credentials; none are configured", meta.name))
+            })?)
+        };
+        let identity = self.identity(credentials).await?;
+        let mut parts = RequestParts::new(meta, &identity);
+        operation.encode(&mut parts)?;
+        let mut request = parts.finish(&self.base)?;
+        request.headers_mut().insert(USER_AGENT, inner.user_agent.clone());
+
+        let mut attempt = Attempt::new(&inner.retry, &meta.method);
+        let response = loop {
+            let outcome = self.attempt(meta.name, &request, credentials).await;
+            match attempt.next_delay(&outcome) {
+                Some(delay) => {
+                    tracing::debug!(attempt = attempt.number(), ?delay, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                None => break outcome?,
+            }
+        };
+        let span = tracing::Span::current();
+        span.record("status", response.status().as_u16());
+        span.record("attempts", attempt.number());
+
+        if meta.success.contains(&response.status().as_u16()) {
+            O::decode(&ResponseParts::new(meta.name, response))
+        } else {
+            let (parts, body) = response.into_parts();
+            Err(Error::Service(Box::new(ServiceError::from_response(
+                meta.name,
+                parts.status,
+                request_id(&parts.headers),
+                body,
+            ))))
+        }
+    }
+
+    /// The client's configured identity, completed by the credentials' own.
+    async fn identity(&self, credentials: Option<&dyn Credentials>) -> Result<Identity, Error> {
+        let configured = &self.client.inner.identity;
+        let Some(credentials) = credentials else {
+            return Ok(configured.clone());
+        };
+        if configured.project_id.is_some() && configured.domain_id.is_some() {
+            return Ok(configured.clone());
+        }
+        let ctx = self.auth_context();
+        let found = credentials.identity(&ctx).await?;
+        Ok(Identity {
+            project_id: configured.project_id.clone().or(found.project_id),
+            domain_id: configured.domain_id.clone().or(found.domain_id),
+        })
+    }
+
+    fn auth_context(&self) -> AuthContext<'_> {
+        AuthContext {
+            region: self.client.region(),
+            service: self.service,
+            now: self.client.now(),
+        }
+    }
+
+    /// One attempt: authorise a copy of the request (fresh signature each time) and send it.
+    async fn attempt(
+        &self,
+        operation: &'static str,
+        request: &http::Request<Bytes>,
+        credentials: Option<&dyn Credentials>,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let mut request = clone_request(request);
+        if let Some(credentials) = credentials {
+            let ctx = self.auth_context();
+            credentials.authorize(&mut request, &ctx).await?;
+        }
+        let send = self.client.inner.transport.send(request);
+        let result = match self.client.inner.attempt_timeout {
+            None => send.await,
+            Some(limit) => match tokio::time::timeout(limit, send).await {
+                Ok(result) => result,
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        operation,
+                        after: limit,
+                    });
+                }
+            },
+        };
+        result.map_err(|TransportError { kind, source }| Error::Transport {
+            operation,
+            kind,
+            source,
+        })
+    }
+}
+
+fn clone_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}

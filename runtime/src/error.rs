@@ -1,0 +1,346 @@
+//! The one error type of the SDK.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+
+use crate::operation::KnownErrorCode;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Everything that can go wrong calling a service.
+///
+/// Every variant names the operation it happened in, so `Display` alone says what failed.
+/// Secrets (keys, passwords, tokens) never appear in any variant's output.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The service answered with a status the operation does not document as success.
+    #[error(transparent)]
+    Service(Box<ServiceError>),
+    /// The request never got an HTTP response (connection refused, reset, TLS, DNS).
+    #[error("{operation}: the request failed before a response arrived ({kind}): {source}")]
+    Transport {
+        operation: &'static str,
+        kind: TransportErrorKind,
+        #[source]
+        source: BoxError,
+    },
+    /// An attempt or the whole call ran out of time.
+    #[error("{operation}: no response within {after:?}")]
+    Timeout {
+        operation: &'static str,
+        after: Duration,
+    },
+    /// A success response whose body or headers do not match the operation's types.
+    #[error("{operation}: could not decode the HTTP {status} response: {message}; body starts with {excerpt:?}")]
+    Decode {
+        operation: &'static str,
+        status: u16,
+        message: String,
+        excerpt: String,
+    },
+    /// The request could not be serialised.
+    #[error("{operation}: could not encode the request: {message}")]
+    Encode {
+        operation: &'static str,
+        message: String,
+    },
+    /// A request parameter the service would reject before it is sent (an empty path
+    /// parameter, a header value with CR/LF, ...).
+    #[error("{operation}: invalid input: {message}")]
+    InvalidInput {
+        operation: &'static str,
+        message: String,
+    },
+    /// The client is not configured to make this call (no region, no endpoint, plain HTTP
+    /// without opting in, ...).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+    /// Credentials are missing or could not be obtained (missing variable, token fetch failed).
+    #[error("credentials: {message}")]
+    Credentials {
+        message: String,
+        #[source]
+        source: Option<Box<Error>>,
+    },
+}
+
+impl Error {
+    /// The service error, if the service answered with an error status.
+    pub fn as_service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of a service error.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.as_service_error().map(|e| e.status)
+    }
+
+    /// True for a timeout of an attempt or of the whole call.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+            || matches!(self, Error::Transport { kind: TransportErrorKind::Timeout, .. })
+    }
+
+    pub(crate) fn credentials(message: impl Into<String>) -> Self {
+        Error::Credentials {
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+/// Why a request got no response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be made.
+    Connect,
+    /// The transport's own timeout fired.
+    Timeout,
+    /// Anything else (reset, protocol error, body read error).
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "connect",
+            TransportErrorKind::Timeout => "timeout",
+            TransportErrorKind::Other => "transport",
+        })
+    }
+}
+
+/// An error answered by the service, with everything the response said about it.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// `Service.Operation` that failed.
+    pub operation: &'static str,
+    pub status: StatusCode,
+    /// The `X-Request-Id` response header: quote it to Huawei Cloud support.
+    pub request_id: Option<String>,
+    /// The service's error code (`error_code`, `errorCode` or `code` in the body).
+    pub code: Option<String>,
+    /// The service's error message; the body text when the body has no known shape.
+    pub message: Option<String>,
+    /// IAM's `encoded_authorization_message`, present on some authorisation failures.
+    pub encoded_authorization_message: Option<String>,
+    /// The raw response body.
+    pub body: Bytes,
+}
+
+/// The (code, message) field pairs Huawei services use, in the order the official SDKs
+/// try them. `error_desc` is the IoT platform's spelling.
+const ERROR_FIELD_PAIRS: [(&str, &str); 4] = [
+    ("error_code", "error_msg"),
+    ("errorCode", "errorMsg"),
+    ("code", "message"),
+    ("error_code", "error_desc"),
+];
+
+/// Longest body text kept as a fallback message.
+const MESSAGE_LIMIT: usize = 512;
+
+impl ServiceError {
+    /// Builds the error from a response, parsing the known Huawei error body shapes.
+    pub fn from_response(
+        operation: &'static str,
+        status: StatusCode,
+        request_id: Option<String>,
+        body: Bytes,
+    ) -> Self {
+        let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+        let (code, message) = match json.as_ref().and_then(find_code_and_message) {
+            Some((code, message)) => (Some(code), Some(message)),
+            None => (None, fallback_message(&body)),
+        };
+        let encoded_authorization_message = json
+            .as_ref()
+            .and_then(|v| find_string(v, "encoded_authorization_message"));
+        ServiceError {
+            operation,
+            status,
+            request_id,
+            code,
+            message,
+            encoded_authorization_message,
+            body,
+        }
+    }
+
+    /// The error code as one of the operation's documented codes, if it is one.
+    pub fn known<K: KnownErrorCode>(&self) -> Option<K> {
+        self.code.as_deref().and_then(K::from_code)
+    }
+}
+
+/// Breadth-first over nested objects: the first object holding a complete pair wins, so a
+/// top-level pair beats a nested one (`{"error": {"code": .., "message": ..}}`).
+fn find_code_and_message(root: &serde_json::Value) -> Option<(String, String)> {
+    let mut queue = std::collections::VecDeque::from([root]);
+    while let Some(value) = queue.pop_front() {
+        let Some(object) = value.as_object() else {
+            continue;
+        };
+        for (code_key, message_key) in ERROR_FIELD_PAIRS {
+            if let (Some(code), Some(message)) = (object.get(code_key), object.get(message_key))
+                && let (Some(code), Some(message)) = (scalar_text(code), scalar_text(message))
+            {
+                return Some((code, message));
+            }
+        }
+        queue.extend(object.values().filter(|v| v.is_object()));
+    }
+    None
+}
+
+fn find_string(root: &serde_json::Value, key: &str) -> Option<String> {
+    let mut queue = std::collections::VecDeque::from([root]);
+    while let Some(value) = queue.pop_front() {
+        let Some(object) = value.as_object() else {
+            continue;
+        };
+        if let Some(found) = object.get(key).and_then(scalar_text) {
+            return Some(found);
+        }
+        queue.extend(object.values().filter(|v| v.is_object()));
+    }
+    None
+}
+
+/// Codes are strings in most services and numbers in some (IoT writes `"100208"` or
+/// `100208`): accept both.
+fn scalar_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn fallback_message(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    (!text.is_empty()).then(|| truncate(text, MESSAGE_LIMIT))
+}
+
+/// At most `limit` bytes of `text`, cut at a character boundary.
+pub(crate) fn truncate(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_owned();
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body is shown as text: a byte list helps nobody reading a log.
+        f.debug_struct("ServiceError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field(
+                "encoded_authorization_message",
+                &self.encoded_authorization_message,
+            )
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: the service answered HTTP {}", self.operation, self.status)?;
+        match (&self.code, &self.message) {
+            (Some(code), Some(message)) => write!(f, " with error {code}: {message}")?,
+            (None, Some(message)) => write!(f, ": {message}")?,
+            (Some(code), None) => write!(f, " with error {code}")?,
+            (None, None) => {}
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> ServiceError {
+        ServiceError::from_response(
+            "Svc.Op",
+            StatusCode::BAD_REQUEST,
+            Some("req-1".into()),
+            Bytes::from(body.to_owned()),
+        )
+    }
+
+    #[test]
+    fn error_code_and_msg() {
+        let e = parse(r#"{"error_code":"DLM.4001","error_msg":"bad workspace"}"#);
+        assert_eq!(e.code.as_deref(), Some("DLM.4001"));
+        assert_eq!(e.message.as_deref(), Some("bad workspace"));
+        assert_eq!(
+            e.to_string(),
+            "Svc.Op: the service answered HTTP 400 Bad Request with error DLM.4001: bad workspace (request id req-1)"
+        );
+    }
+
+    #[test]
+    fn nested_code_and_message() {
+        let e = parse(r#"{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information"}}"#);
+        assert_eq!(e.code.as_deref(), Some("APIGW.0301"));
+        assert_eq!(e.message.as_deref(), Some("Incorrect IAM authentication information"));
+    }
+
+    #[test]
+    fn camel_case_pair_and_numeric_code() {
+        let e = parse(r#"{"errorCode":100208,"errorMsg":"AppId or secret is not right."}"#);
+        assert_eq!(e.code.as_deref(), Some("100208"));
+    }
+
+    #[test]
+    fn incomplete_pair_is_skipped_for_a_complete_one() {
+        let e = parse(r#"{"code":"X","detail":{"error_code":"Y","error_msg":"m"}}"#);
+        assert_eq!(e.code.as_deref(), Some("Y"));
+    }
+
+    #[test]
+    fn non_json_body_falls_back_to_text() {
+        let e = parse("<html>gateway</html>");
+        assert_eq!(e.code, None);
+        assert_eq!(e.message.as_deref(), Some("<html>gateway</html>"));
+        assert_eq!(parse("").message, None);
+    }
+
+    #[test]
+    fn encoded_authorization_message_is_found() {
+        let e = parse(
+            r#"{"error":{"code":"403","message":"denied","encoded_authorization_message":"abc"}}"#,
+        );
+        assert_eq!(e.encoded_authorization_message.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate("数据数据", 4), "数...");
+    }
+}

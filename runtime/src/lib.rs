@@ -1,0 +1,44 @@
+//! Runtime for the generated Huawei Cloud SDK (`hwcloud`).
+//!
+//! The generated crate describes each operation as data plus two small functions (encode a
+//! request, decode a response); everything with behaviour lives here and is written and
+//! tested once: endpoints, parameter encoding, credentials and AK/SK signing, transport,
+//! retries and the error model.
+//!
+//! Most users never name this crate: `hwcloud` re-exports what a caller needs.
+
+pub mod auth;
+mod client;
+mod retry;
+mod error;
+pub mod operation;
+mod secret;
+mod timestamp;
+pub mod transport;
+
+pub use auth::Credentials;
+pub use client::{Client, ClientBuilder, Clock, ServiceClient};
+pub use retry::RetryPolicy;
+pub use error::{Error, ServiceError, TransportErrorKind};
+pub use operation::{KnownErrorCode, Operation, OperationMeta, ServiceMeta, StringEnum};
+pub use secret::Secret;
+pub use timestamp::Timestamp;
+
+/// A boxed future, `Send`, as the object-safe traits of this crate return.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Items the generated code's macros expand to; not a public API.
+    pub use serde;
+
+    /// Deserialises any string into a [`crate::StringEnum`], keeping unknown values.
+    pub fn deserialize_string_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        T: crate::StringEnum,
+    {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(T::from_wire(&text))
+    }
+}

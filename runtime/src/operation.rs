@@ -1,0 +1,576 @@
+//! What the generated code implements: an operation described as static data plus two
+//! small functions, encode (request value -> HTTP request parts) and decode (HTTP
+//! response -> response value).
+//!
+//! This is sans-IO: nothing here sends anything, so every operation can be tested
+//! without a network and the transport is replaceable (see [`crate::transport`]).
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, truncate};
+use crate::{Secret, Timestamp};
+
+/// Static facts about a service.
+#[derive(Debug)]
+pub struct ServiceMeta {
+    /// Service name, e.g. `DataArtsStudio`.
+    pub name: &'static str,
+    /// Endpoint template with `{region}`, e.g. `https://dayu.{region}.myhuaweicloud.com`;
+    /// `None` when the address is deployment-specific and must be configured.
+    pub endpoint: Option<&'static str>,
+}
+
+/// Static facts about an operation.
+#[derive(Debug)]
+pub struct OperationMeta {
+    /// `Service.Operation`, used in errors and traces.
+    pub name: &'static str,
+    pub method: Method,
+    /// Path template, `{name}` per path parameter.
+    pub path: &'static str,
+    /// Statuses the document lists as success; any other status is a service error.
+    pub success: &'static [u16],
+    /// True for operations that need no credentials (token endpoints).
+    pub anonymous: bool,
+}
+
+/// An API operation: the request type implements it.
+pub trait Operation: Send + Sync {
+    /// The decoded success response.
+    type Output;
+    /// The operation's static description.
+    const META: OperationMeta;
+    /// Writes the request's parameters and body.
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error>;
+    /// Reads a success response.
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error>;
+}
+
+/// Values the client supplies for parameters the caller leaves out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// Project id (`{project_id}` in paths, `X-Project-Id` for AK/SK).
+    pub project_id: Option<String>,
+    /// Domain (account) id (`X-Domain-Id` for AK/SK on global services).
+    pub domain_id: Option<String>,
+}
+
+/// Which [`Identity`] value fills a parameter the caller left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Implicit {
+    ProjectId,
+    DomainId,
+}
+
+/// RFC 3986 unreserved characters stay, everything else is percent-encoded: the same set
+/// the AK/SK signer uses for its canonical form, so the wire form is already canonical.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The request being built by [`Operation::encode`].
+#[derive(Debug)]
+pub struct RequestParts<'a> {
+    meta: &'a OperationMeta,
+    identity: &'a Identity,
+    path_values: Vec<(&'static str, String)>,
+    query: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl<'a> RequestParts<'a> {
+    /// Starts a request for `meta`.
+    pub fn new(meta: &'a OperationMeta, identity: &'a Identity) -> Self {
+        RequestParts {
+            meta,
+            identity,
+            path_values: Vec::new(),
+            query: String::new(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    fn invalid(&self, message: String) -> Error {
+        Error::InvalidInput {
+            operation: self.meta.name,
+            message,
+        }
+    }
+
+    /// Sets path parameter `name`. The value is one path segment: `/` and every other
+    /// reserved character is percent-encoded, so `a/../b` cannot climb the path.
+    pub fn path(&mut self, name: &'static str, value: &impl ParamValue) -> Result<(), Error> {
+        let text = value.param_text();
+        if text.is_empty() {
+            return Err(self.invalid(format!("path parameter `{name}` is empty")));
+        }
+        self.path_values
+            .push((name, utf8_percent_encode(&text, COMPONENT).to_string()));
+        Ok(())
+    }
+
+    /// Sets path parameter `name` from `value`, or from the client's identity when `None`.
+    pub fn path_or_implicit(
+        &mut self,
+        name: &'static str,
+        value: Option<&String>,
+        implicit: Implicit,
+    ) -> Result<(), Error> {
+        let from_client = match implicit {
+            Implicit::ProjectId => self.identity.project_id.as_ref(),
+            Implicit::DomainId => self.identity.domain_id.as_ref(),
+        };
+        match value.or(from_client) {
+            Some(value) => self.path(name, value),
+            None => Err(self.invalid(format!(
+                "path parameter `{name}` is not set and the client has no {}; set it on the request, the client builder or the credentials",
+                match implicit {
+                    Implicit::ProjectId => "project id",
+                    Implicit::DomainId => "domain id",
+                }
+            ))),
+        }
+    }
+
+    /// Adds query parameter `name` once per value (none for `None`, each element of a list).
+    pub fn query(&mut self, name: &'static str, value: &impl ParamValues) {
+        value.each_param(&mut |text| {
+            if !self.query.is_empty() {
+                self.query.push('&');
+            }
+            // Writing into a String cannot fail.
+            let _ = write!(
+                self.query,
+                "{}={}",
+                utf8_percent_encode(name, COMPONENT),
+                utf8_percent_encode(&text, COMPONENT)
+            );
+        });
+    }
+
+    /// Sets header `name` (nothing for `None`; a list is comma-joined).
+    pub fn header(&mut self, name: &'static str, value: &impl ParamValues) -> Result<(), Error> {
+        let mut joined: Option<String> = None;
+        value.each_param(&mut |text| match &mut joined {
+            Some(j) => {
+                j.push(',');
+                j.push_str(&text);
+            }
+            None => joined = Some(text.into_owned()),
+        });
+        let Some(joined) = joined else {
+            return Ok(());
+        };
+        let value = HeaderValue::from_str(&joined).map_err(|_| {
+            self.invalid(format!(
+                "header `{name}` has a value that is not allowed in HTTP headers (control characters such as CR or LF)"
+            ))
+        })?;
+        let name = HeaderName::from_static_checked(name)
+            .ok_or_else(|| self.invalid(format!("`{name}` is not a valid header name")))?;
+        self.headers.insert(name, value);
+        Ok(())
+    }
+
+    /// Sets a JSON body (nothing for `None`).
+    pub fn json_body<T: Serialize>(
+        &mut self,
+        content_type: &'static str,
+        body: Option<&T>,
+    ) -> Result<(), Error> {
+        let Some(body) = body else { return Ok(()) };
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Encode {
+            operation: self.meta.name,
+            message: e.to_string(),
+        })?;
+        self.set_body(content_type, Bytes::from(bytes));
+        Ok(())
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body (nothing for `None`).
+    pub fn form_body<T: Serialize>(
+        &mut self,
+        content_type: &'static str,
+        body: Option<&T>,
+    ) -> Result<(), Error> {
+        let Some(body) = body else { return Ok(()) };
+        let text = serde_urlencoded::to_string(body).map_err(|e| Error::Encode {
+            operation: self.meta.name,
+            message: e.to_string(),
+        })?;
+        self.set_body(content_type, Bytes::from(text));
+        Ok(())
+    }
+
+    fn set_body(&mut self, content_type: &'static str, body: Bytes) {
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.body = body;
+    }
+
+    /// The path with every `{name}` replaced; an undeclared or unset name is an error.
+    fn render_path(&self) -> Result<String, Error> {
+        let template = self.meta.path;
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let close = after
+                .find('}')
+                .ok_or_else(|| self.invalid(format!("path template `{template}` is malformed")))?;
+            let name = &after[..close];
+            let value = self
+                .path_values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| self.invalid(format!("path parameter `{name}` is not set")))?;
+            out.push_str(&value.1);
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// The finished request against `base` (`scheme://authority[/prefix]`).
+    pub fn finish(self, base: &str) -> Result<http::Request<Bytes>, Error> {
+        let mut uri = String::with_capacity(base.len() + self.meta.path.len() + self.query.len() + 40);
+        uri.push_str(base.trim_end_matches('/'));
+        uri.push_str(&self.render_path()?);
+        if !self.query.is_empty() {
+            uri.push('?');
+            uri.push_str(&self.query);
+        }
+        let uri: http::Uri = uri
+            .parse()
+            .map_err(|e| self.invalid(format!("the request URI is not valid: {e}")))?;
+        let mut request = http::Request::new(self.body);
+        *request.method_mut() = self.meta.method.clone();
+        *request.uri_mut() = uri;
+        *request.headers_mut() = self.headers;
+        Ok(request)
+    }
+}
+
+trait HeaderNameExt: Sized {
+    fn from_static_checked(name: &'static str) -> Option<Self>;
+}
+
+impl HeaderNameExt for HeaderName {
+    fn from_static_checked(name: &'static str) -> Option<Self> {
+        // `HeaderName::from_static` panics on invalid or upper-case names; header names
+        // come from specs (validated by the generator), but the runtime must not trust that.
+        HeaderName::from_bytes(name.as_bytes()).ok()
+    }
+}
+
+/// A value that can be a path, query or header parameter.
+pub trait ParamValue {
+    /// The text sent on the wire (before percent-encoding).
+    fn param_text(&self) -> Cow<'_, str>;
+}
+
+/// Zero, one or many parameter values: scalars, `Option`s and `Vec`s of scalars.
+pub trait ParamValues {
+    /// Calls `f` once per value.
+    fn each_param(&self, f: &mut dyn FnMut(Cow<'_, str>));
+}
+
+macro_rules! display_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn param_text(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
+            }
+        }
+        impl ParamValues for $t {
+            fn each_param(&self, f: &mut dyn FnMut(Cow<'_, str>)) {
+                f(self.param_text())
+            }
+        }
+    )*};
+}
+
+display_param!(bool, i32, i64, u32, u64, f64);
+
+macro_rules! str_param {
+    ($($t:ty => |$v:ident| $e:expr),*) => {$(
+        impl ParamValue for $t {
+            fn param_text(&self) -> Cow<'_, str> {
+                let $v = self;
+                Cow::Borrowed($e)
+            }
+        }
+        impl ParamValues for $t {
+            fn each_param(&self, f: &mut dyn FnMut(Cow<'_, str>)) {
+                f(self.param_text())
+            }
+        }
+    )*};
+}
+
+str_param!(String => |v| v.as_str(), str => |v| v, Timestamp => |v| v.as_str(), Secret => |v| v.expose());
+
+impl<T: ParamValue + ?Sized> ParamValue for &T {
+    fn param_text(&self) -> Cow<'_, str> {
+        (**self).param_text()
+    }
+}
+
+impl<T: ParamValue + ?Sized> ParamValues for &T {
+    fn each_param(&self, f: &mut dyn FnMut(Cow<'_, str>)) {
+        f(self.param_text())
+    }
+}
+
+impl<T: ParamValue> ParamValues for Option<T> {
+    fn each_param(&self, f: &mut dyn FnMut(Cow<'_, str>)) {
+        if let Some(v) = self {
+            f(v.param_text())
+        }
+    }
+}
+
+impl<T: ParamValue> ParamValues for Vec<T> {
+    fn each_param(&self, f: &mut dyn FnMut(Cow<'_, str>)) {
+        for v in self {
+            f(v.param_text())
+        }
+    }
+}
+
+impl<T: ParamValue> ParamValues for Option<Vec<T>> {
+    fn each_param(&self, f: &mut dyn FnMut(Cow<'_, str>)) {
+        for v in self.iter().flatten() {
+            f(v.param_text())
+        }
+    }
+}
+
+/// A received response, as [`Operation::decode`] reads it.
+#[derive(Debug)]
+pub struct ResponseParts {
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// How much of a body an error message quotes.
+const EXCERPT_LIMIT: usize = 256;
+
+impl ResponseParts {
+    /// Wraps a response of `operation`.
+    pub fn new(operation: &'static str, response: http::Response<Bytes>) -> Self {
+        let (parts, body) = response.into_parts();
+        ResponseParts {
+            operation,
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The `X-Request-Id` header.
+    pub fn request_id(&self) -> Option<String> {
+        request_id(&self.headers)
+    }
+
+    fn decode_error(&self, message: String) -> Error {
+        Error::Decode {
+            operation: self.operation,
+            status: self.status.as_u16(),
+            message,
+            excerpt: truncate(&String::from_utf8_lossy(&self.body), EXCERPT_LIMIT),
+        }
+    }
+
+    /// The body as JSON of type `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
+    }
+
+    /// The body as JSON of type `T` when the status is one of `statuses`, else `None`.
+    pub fn json_for<T: DeserializeOwned>(&self, statuses: &[u16]) -> Result<Option<T>, Error> {
+        if statuses.contains(&self.status()) {
+            self.json().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// A header's value as text.
+    pub fn header<T: From<String>>(&self, name: &str) -> Result<Option<T>, Error> {
+        match self.headers.get(name) {
+            None => Ok(None),
+            Some(value) => value
+                .to_str()
+                .map(|v| Some(T::from(v.to_owned())))
+                .map_err(|_| self.decode_error(format!("header `{name}` is not visible ASCII"))),
+        }
+    }
+}
+
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A string enum of the specs: known values plus `Unknown(String)`.
+///
+/// Generated enums implement it and get serde, `Display`, `FromStr` and parameter
+/// encoding from [`crate::impl_string_enum!`], which keeps the generated code small.
+pub trait StringEnum: Sized {
+    /// Every value the spec documents, in spec order.
+    const VALUES: &'static [&'static str];
+    /// The wire value.
+    fn as_str(&self) -> &str;
+    /// The variant for a wire value; unknown values are kept, not rejected.
+    fn from_wire(value: &str) -> Self;
+}
+
+/// A documented error code of a service, as a generated enum.
+pub trait KnownErrorCode: Sized {
+    /// The documented code for `code`, if it is one.
+    fn from_code(code: &str) -> Option<Self>;
+    /// The code as the service sends it.
+    fn code(&self) -> &'static str;
+    /// The HTTP status the code comes with.
+    fn status(&self) -> u16;
+    /// The document's description of the code.
+    fn description(&self) -> &'static str;
+    /// The document's recommended handling, if any.
+    fn handling(&self) -> Option<&'static str>;
+}
+
+/// Implements serde, `Display`, `FromStr`, `From<&str>` and parameter encoding for a
+/// [`StringEnum`]. Used by the generated code.
+#[macro_export]
+macro_rules! impl_string_enum {
+    ($t:ty) => {
+        impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str($crate::StringEnum::as_str(self))
+            }
+        }
+        impl ::std::str::FromStr for $t {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(<$t as $crate::StringEnum>::from_wire(s))
+            }
+        }
+        impl ::std::convert::From<&str> for $t {
+            fn from(s: &str) -> Self {
+                <$t as $crate::StringEnum>::from_wire(s)
+            }
+        }
+        impl $crate::__private::serde::Serialize for $t {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str($crate::StringEnum::as_str(self))
+            }
+        }
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $t {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::__private::deserialize_string_enum(deserializer)
+            }
+        }
+        impl $crate::operation::ParamValue for $t {
+            fn param_text(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed($crate::StringEnum::as_str(self))
+            }
+        }
+        impl $crate::operation::ParamValues for $t {
+            fn each_param(&self, f: &mut dyn FnMut(::std::borrow::Cow<'_, str>)) {
+                f($crate::operation::ParamValue::param_text(self))
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static META: OperationMeta = OperationMeta {
+        name: "Svc.Op",
+        method: Method::GET,
+        path: "/v1/{project_id}/items/{item}",
+        success: &[200],
+        anonymous: false,
+    };
+
+    #[test]
+    fn path_segments_are_encoded_and_cannot_climb() {
+        let identity = Identity {
+            project_id: Some("p1".into()),
+            domain_id: None,
+        };
+        let mut parts = RequestParts::new(&META, &identity);
+        parts
+            .path_or_implicit("project_id", None, Implicit::ProjectId)
+            .unwrap();
+        parts.path("item", &"a/../b c").unwrap();
+        parts.query("tags", &vec!["x y".to_owned(), "z".to_owned()]);
+        parts.query("limit", &Some(10));
+        parts.query("offset", &None::<i32>);
+        let request = parts.finish("https://h.example").unwrap();
+        assert_eq!(
+            request.uri().to_string(),
+            "https://h.example/v1/p1/items/a%2F..%2Fb%20c?tags=x%20y&tags=z&limit=10"
+        );
+    }
+
+    #[test]
+    fn empty_path_parameter_and_missing_project_are_invalid_input() {
+        let identity = Identity::default();
+        let mut parts = RequestParts::new(&META, &identity);
+        let err = parts.path("item", &"").unwrap_err();
+        assert!(err.to_string().contains("path parameter `item` is empty"), "{err}");
+        let err = parts
+            .path_or_implicit("project_id", None, Implicit::ProjectId)
+            .unwrap_err();
+        assert!(err.to_string().contains("no project id"), "{err}");
+    }
+
+    #[test]
+    fn header_with_newline_is_invalid_input() {
+        let identity = Identity::default();
+        let mut parts = RequestParts::new(&META, &identity);
+        let err = parts.header("workspace", &"a\r\nX-Evil: 1").unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    }
+}
