@@ -77,8 +77,31 @@ impl Client {
         self.inner.region.as_deref()
     }
 
-    fn now(&self) -> SystemTime {
+    /// The current time by the client's clock.
+    pub fn now(&self) -> SystemTime {
         (self.inner.clock)()
+    }
+
+    /// The same client (transport, endpoint, timeouts, retries) with other credentials;
+    /// used by credentials that must call a service themselves (token fetch, project id
+    /// discovery).
+    pub fn with_credentials(&self, credentials: Option<Arc<dyn Credentials>>) -> Client {
+        let inner = &*self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                region: inner.region.clone(),
+                endpoint: inner.endpoint.clone(),
+                allow_http: inner.allow_http,
+                transport: inner.transport.clone(),
+                credentials,
+                identity: inner.identity.clone(),
+                user_agent: inner.user_agent.clone(),
+                retry: inner.retry.clone(),
+                attempt_timeout: inner.attempt_timeout,
+                call_timeout: inner.call_timeout,
+                clock: inner.clock.clone(),
+            }),
+        }
     }
 }
 
@@ -403,6 +426,7 @@ impl ServiceClient {
 
     fn auth_context(&self) -> AuthContext<'_> {
         AuthContext {
+            client: &self.client,
             region: self.client.region(),
             service: self.service,
             now: self.client.now(),

@@ -5,7 +5,9 @@
 //! to authorise each attempt just before it is sent. New schemes plug in here without a
 //! change to generated code.
 
+pub mod aksk;
 pub mod signer;
+pub mod token;
 
 use std::fmt;
 use std::time::SystemTime;
@@ -20,6 +22,9 @@ use crate::{BoxFuture, Error, Secret};
 /// What credentials may look at while authorising a request.
 #[derive(Debug)]
 pub struct AuthContext<'a> {
+    /// The client making the call: token providers and id discovery send their own
+    /// requests through it (same transport, endpoint override and timeouts).
+    pub client: &'a crate::Client,
     /// The client's region, if set.
     pub region: Option<&'a str>,
     /// The service being called.

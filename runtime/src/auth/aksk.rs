@@ -1,0 +1,1 @@
+//! AK/SK credentials (in progress).

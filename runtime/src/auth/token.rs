@@ -1,0 +1,1 @@
+//! Token credentials (in progress).
