@@ -1,1 +1,102 @@
-//! placeholder while building
+//! The generator of the `hwcloud` SDK: YAML specs in, the generated crate's files out.
+//!
+//! The pipeline runs in one direction, each stage a pure function of the previous one's
+//! value; only [`fileset`] touches the disk:
+//!
+//! ```text
+//! specs/*.yaml --load--> spec::ServiceSpec (+ source positions)
+//!              --lower--> ir::Service (names resolved, types checked)
+//!              --emit---> fileset::FileSet (formatted Rust, Cargo.toml, README)
+//!              --write / drift--> generated/
+//! ```
+//!
+//! Any problem in any spec is a [`diag::Diagnostic`] naming file, line and column; when
+//! there is one, nothing is written.
+
+pub mod diag;
+pub mod emit;
+pub mod fileset;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod names;
+pub mod source;
+pub mod spec;
+
+use std::path::Path;
+
+use diag::{Diagnostic, Diagnostics, Pos};
+use fileset::FileSet;
+
+/// One spec: the path shown in diagnostics and its text.
+#[derive(Debug, Clone)]
+pub struct SpecText {
+    pub file: String,
+    pub text: String,
+}
+
+/// Reads every `*.yaml` file of `dir`, sorted by name. `display_prefix` is how the
+/// directory is shown in diagnostics (e.g. `specs`).
+pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Diagnostics> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::new(display_prefix, Pos::default(), format!("cannot read the spec directory: {e}"))
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    let mut specs = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = format!("{display_prefix}/{name}");
+        match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => specs.push(SpecText { file, text }),
+                Err(e) => {
+                    let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+                    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+                    problems.push(Diagnostic::new(&file, Pos { line, col }, "the spec file is not valid UTF-8 (expected UTF-8 text)"));
+                }
+            },
+            Err(e) => problems.push(Diagnostic::new(&file, Pos::default(), format!("cannot read the file: {e}"))),
+        }
+    }
+    if problems.is_empty() { Ok(specs) } else { Err(Diagnostics(problems)) }
+}
+
+/// Checks every spec and lowers them to the IR, collecting every problem.
+pub fn check(specs: &[SpecText]) -> Result<ir::Api, Diagnostics> {
+    let mut services = Vec::new();
+    let mut problems = Vec::new();
+    for spec in specs {
+        match load::load(&spec.file, &spec.text).and_then(|loaded| lower::lower(&loaded)) {
+            Ok(service) => services.push(service),
+            Err(Diagnostics(found)) => problems.extend(found),
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    for service in &services {
+        if let Some(first) = seen.insert(service.name.clone(), service.file.clone()) {
+            problems.push(Diagnostic::new(
+                &service.file,
+                Pos { line: 1, col: 1 },
+                format!("service `{}` is also defined in {first} (expected one spec file per service)", service.name),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(ir::Api { services })
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+/// The whole pipeline short of the disk: spec texts to the generated files.
+pub fn generate(specs: &[SpecText]) -> Result<FileSet, Diagnostics> {
+    let api = check(specs)?;
+    emit::emit(&api).map_err(|message| Diagnostic::new("specs", Pos::default(), message).into())
+}

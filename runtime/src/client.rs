@@ -11,8 +11,8 @@ use http::header::USER_AGENT;
 use tracing::Instrument as _;
 
 use crate::auth::{AuthContext, Credentials};
-use crate::error::{Error, ServiceError};
-use crate::operation::{Identity, Operation, RequestParts, ResponseParts, ServiceMeta, request_id};
+use crate::error::Error;
+use crate::operation::{Identity, Operation, RequestParts, ServiceMeta};
 use crate::retry::{Attempt, RetryPolicy};
 use crate::transport::{Transport, TransportError};
 
@@ -394,17 +394,7 @@ impl ServiceClient {
         span.record("status", response.status().as_u16());
         span.record("attempts", attempt.number());
 
-        if meta.success.contains(&response.status().as_u16()) {
-            O::decode(&ResponseParts::new(meta.name, response))
-        } else {
-            let (parts, body) = response.into_parts();
-            Err(Error::Service(Box::new(ServiceError::from_response(
-                meta.name,
-                parts.status,
-                request_id(&parts.headers),
-                body,
-            ))))
-        }
+        crate::operation::decode_response::<O>(response)
     }
 
     /// The client's configured identity, completed by the credentials' own.

@@ -17,6 +17,8 @@ mod timestamp;
 pub mod transport;
 
 pub use auth::Credentials;
+pub use bytes;
+pub use http;
 pub use client::{Client, ClientBuilder, Clock, ServiceClient};
 pub use retry::RetryPolicy;
 pub use error::{Error, ServiceError, TransportErrorKind};

@@ -54,6 +54,36 @@ pub trait Operation: Send + Sync {
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error>;
 }
 
+/// Builds the HTTP request of `operation` against `base` without sending it (no
+/// credentials applied): sans-IO, for tests and custom transports.
+pub fn encode_request<O: Operation>(
+    operation: &O,
+    identity: &Identity,
+    base: &str,
+) -> Result<http::Request<Bytes>, Error> {
+    let meta = O::META;
+    let mut parts = RequestParts::new(&meta, identity);
+    operation.encode(&mut parts)?;
+    parts.finish(base)
+}
+
+/// Decodes `response` as `O`'s output, or as a service error when its status is not one of
+/// `O`'s success statuses: exactly what the client does after sending.
+pub fn decode_response<O: Operation>(response: http::Response<Bytes>) -> Result<O::Output, Error> {
+    let meta = &O::META;
+    if meta.success.contains(&response.status().as_u16()) {
+        O::decode(&ResponseParts::new(meta.name, response))
+    } else {
+        let (parts, body) = response.into_parts();
+        Err(Error::Service(Box::new(crate::ServiceError::from_response(
+            meta.name,
+            parts.status,
+            request_id(&parts.headers),
+            body,
+        ))))
+    }
+}
+
 /// Values the client supplies for parameters the caller leaves out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {

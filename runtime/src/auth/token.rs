@@ -1,1 +1,434 @@
-//! Token credentials (in progress).
+//! Token credentials: obtain a token by calling a service, cache it, renew it.
+//!
+//! Several Huawei Cloud services authenticate with a token obtained from another API
+//! rather than with AK/SK signing: IAM's password token (`X-Auth-Token`), Astro Zero's
+//! OAuth 2.0 client-credentials token (`access-token`) and the IoT platform's application
+//! login (`app_key` + `Authorization: Bearer`). The generated crate implements
+//! [`TokenSource`] for those operations; this module does everything else:
+//!
+//! * the token is cached and reused while it is valid, renewed `refresh_ahead` before it
+//!   expires;
+//! * at most one fetch or refresh is in flight at any time (single flight): callers that
+//!   find the cache empty or stale wait for the one renewal and then use its token. The
+//!   IoT platform requires this: only the last token obtained is valid, and tokens must
+//!   never be requested concurrently;
+//! * a stale token with a refresh token is renewed through [`TokenSource::refresh`] when
+//!   the source supports it, falling back to a new login when the refresh fails;
+//! * the source is called with the calling client stripped of its credentials (token
+//!   endpoints are anonymous, and a credentialed call would recurse into this cache).
+//!
+//! ```no_run
+//! # use hwcloud_runtime::auth::token::{IssuedToken, TokenCredentials, TokenPlacement, TokenSource};
+//! # use hwcloud_runtime::{BoxFuture, Client, Error};
+//! # #[derive(Debug)] struct IamPasswordToken;
+//! # impl TokenSource for IamPasswordToken {
+//! #     fn fetch<'a>(&'a self, _: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>> {
+//! #         Box::pin(async { Ok(IssuedToken::new("token")) })
+//! #     }
+//! # }
+//! # fn main() -> Result<(), Error> {
+//! let credentials = TokenCredentials::new(IamPasswordToken, TokenPlacement::IamToken)
+//!     .project_id("0123456789abcdef");
+//! let client = Client::builder().region("cn-north-4").credentials(credentials).build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::header::AUTHORIZATION;
+
+use super::{ACCESS_TOKEN, APP_KEY, AuthContext, Credentials, X_AUTH_TOKEN, secret_header};
+use crate::operation::Identity;
+use crate::{BoxFuture, Client, Error, Secret};
+
+/// A token as issued, with what is known of its lifetime.
+#[derive(Clone)]
+pub struct IssuedToken {
+    /// The token itself.
+    pub token: Secret,
+    /// When the token stops being valid, if the service said so. Services that answer
+    /// with a relative `expires_in` convert it with the client's clock
+    /// ([`IssuedToken::with_expires_in`]); without it [`TokenCredentials::default_lifetime`]
+    /// applies.
+    pub expires_at: Option<SystemTime>,
+    /// A refresh token, for services that can renew a token without a new login.
+    pub refresh_token: Option<Secret>,
+}
+
+impl IssuedToken {
+    /// A token with no known expiry and no refresh token.
+    pub fn new(token: impl Into<Secret>) -> Self {
+        IssuedToken {
+            token: token.into(),
+            expires_at: None,
+            refresh_token: None,
+        }
+    }
+
+    /// Sets the instant the token expires.
+    pub fn with_expires_at(mut self, expires_at: SystemTime) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// Sets the expiry from a relative lifetime (`expires_in`), counted from `now`
+    /// (pass [`Client::now`] of the client that fetched the token). A lifetime too large
+    /// to represent leaves the expiry unknown.
+    pub fn with_expires_in(mut self, now: SystemTime, expires_in: Duration) -> Self {
+        self.expires_at = now.checked_add(expires_in);
+        self
+    }
+
+    /// Sets the refresh token.
+    pub fn with_refresh_token(mut self, refresh_token: impl Into<Secret>) -> Self {
+        self.refresh_token = Some(refresh_token.into());
+        self
+    }
+}
+
+impl fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("token", &self.token)
+            .field("expires_at", &self.expires_at)
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// Something that can obtain a token by calling a service (implemented by generated code).
+///
+/// [`TokenCredentials`] calls at most one method of a source at a time, so an
+/// implementation needs no locking of its own.
+pub trait TokenSource: Send + Sync + fmt::Debug {
+    /// Obtains a new token (login).
+    ///
+    /// `client` is the calling client without credentials (token endpoints are
+    /// anonymous); [`Client::now`] gives its clock, for converting an `expires_in` to an
+    /// instant ([`IssuedToken::with_expires_in`]).
+    fn fetch<'a>(&'a self, client: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+
+    /// Renews with a refresh token, when the service has such an API; `None` (the
+    /// default) otherwise.
+    ///
+    /// When the renewed token comes without a refresh token, the previous refresh token
+    /// is kept (as OAuth 2.0 prescribes).
+    fn refresh<'a>(
+        &'a self,
+        client: &'a Client,
+        refresh_token: &'a Secret,
+    ) -> Option<BoxFuture<'a, Result<IssuedToken, Error>>> {
+        let _ = (client, refresh_token);
+        None
+    }
+}
+
+/// How a token travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenPlacement {
+    /// An IAM token: `X-Auth-Token: <token>`.
+    IamToken,
+    /// An Astro Zero OAuth 2.0 access token: `access-token: <token>`.
+    AccessToken,
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// An IoT platform application token: `app_key: <app id>` and
+    /// `Authorization: Bearer <token>`.
+    IotApp {
+        /// The application id sent as `app_key`.
+        app_id: String,
+    },
+}
+
+impl TokenPlacement {
+    fn apply(&self, request: &mut http::Request<Bytes>, token: &Secret) -> Result<(), Error> {
+        let headers = request.headers_mut();
+        match self {
+            TokenPlacement::IamToken => {
+                headers.insert(X_AUTH_TOKEN, secret_header(token.expose())?);
+            }
+            TokenPlacement::AccessToken => {
+                headers.insert(ACCESS_TOKEN, secret_header(token.expose())?);
+            }
+            TokenPlacement::Bearer => {
+                headers.insert(AUTHORIZATION, bearer(token)?);
+            }
+            TokenPlacement::IotApp { app_id } => {
+                headers.insert(AUTHORIZATION, bearer(token)?);
+                headers.insert(APP_KEY, secret_header(app_id)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bearer(token: &Secret) -> Result<http::HeaderValue, Error> {
+    secret_header(&format!("Bearer {}", token.expose()))
+}
+
+/// Default margin before expiry at which a token is renewed.
+const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(5 * 60);
+
+/// Default lifetime assumed for a token issued without expiry information. One hour is
+/// shorter than the documented lifetime of every token this SDK obtains (IAM: 24 hours),
+/// so an unknown expiry costs an early renewal rather than failed calls.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// A cached token and when to renew it.
+struct Cached {
+    token: Secret,
+    refresh_token: Option<Secret>,
+    expires_at: Option<SystemTime>,
+    /// The token is used while the clock is before this instant; `None`: never renewed.
+    renew_at: Option<SystemTime>,
+}
+
+impl Cached {
+    fn is_fresh(&self, now: SystemTime) -> bool {
+        self.renew_at.is_none_or(|renew_at| now < renew_at)
+    }
+}
+
+/// Credentials that obtain, cache and renew a token from a [`TokenSource`].
+///
+/// The token is reused while `now + refresh_ahead < expires_at`; a token issued without
+/// expiry information is taken to live [`default_lifetime`](Self::default_lifetime)
+/// (1 hour unless set). For a token whose whole lifetime is shorter than twice the
+/// margin, the margin is half the lifetime, so that short-lived tokens are still reused.
+///
+/// Renewal is single flight: however many calls need a token at once, one fetch or
+/// refresh is in flight and the others wait for its result. A failed renewal is an
+/// [`Error::Credentials`] whose source is the service's error; nothing is cached and the
+/// next call tries again.
+///
+/// Share one instance between clients with [`crate::ClientBuilder::shared_credentials`]
+/// so that they share one token. A call answered 401 is not retried here; call
+/// [`invalidate`](Self::invalidate) to make the next call obtain a new token.
+pub struct TokenCredentials {
+    source: Box<dyn TokenSource>,
+    placement: TokenPlacement,
+    refresh_ahead: Duration,
+    default_lifetime: Duration,
+    identity: Identity,
+    /// The current token. Never held across an `.await`.
+    cache: Mutex<Option<Arc<Cached>>>,
+    /// Held for the whole of a renewal: the single-flight gate.
+    renewal: tokio::sync::Mutex<()>,
+}
+
+impl TokenCredentials {
+    /// Credentials that obtain tokens from `source` and send them as `placement` says.
+    pub fn new(source: impl TokenSource + 'static, placement: TokenPlacement) -> Self {
+        TokenCredentials {
+            source: Box::new(source),
+            placement,
+            refresh_ahead: DEFAULT_REFRESH_AHEAD,
+            default_lifetime: DEFAULT_LIFETIME,
+            identity: Identity::default(),
+            cache: Mutex::new(None),
+            renewal: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Renews a token when it expires within `margin` (5 minutes by default).
+    pub fn refresh_ahead(mut self, margin: Duration) -> Self {
+        self.refresh_ahead = margin;
+        self
+    }
+
+    /// The lifetime assumed for a token issued without expiry information (1 hour by
+    /// default).
+    pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
+        self.default_lifetime = lifetime;
+        self
+    }
+
+    /// Sets the project id used for `{project_id}` path parameters.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.identity.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Sets the domain id used for `{domain_id}` path parameters.
+    pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
+        self.identity.domain_id = Some(domain_id.into());
+        self
+    }
+
+    /// Drops the cached token, so that the next call obtains a new one (by login: the
+    /// refresh token is dropped too). Call it when a service rejects the token (HTTP 401).
+    pub fn invalidate(&self) {
+        *self.lock_cache() = None;
+    }
+
+    fn lock_cache(&self) -> MutexGuard<'_, Option<Arc<Cached>>> {
+        // The critical sections only swap an `Arc`; a poisoned lock holds a valid value.
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn fresh(&self, now: SystemTime) -> Option<Arc<Cached>> {
+        self.lock_cache()
+            .as_ref()
+            .filter(|cached| cached.is_fresh(now))
+            .cloned()
+    }
+
+    /// The token to send: the cached one while fresh, else the result of one renewal.
+    async fn current(&self, ctx: &AuthContext<'_>) -> Result<Arc<Cached>, Error> {
+        if let Some(cached) = self.fresh(ctx.now) {
+            return Ok(cached);
+        }
+        let _gate = self.renewal.lock().await;
+        // Another caller may have renewed the token while this one waited.
+        let now = ctx.client.now();
+        let stale = {
+            let cache = self.lock_cache();
+            match cache.as_ref() {
+                Some(cached) if cached.is_fresh(now) => return Ok(cached.clone()),
+                other => other.cloned(),
+            }
+        };
+        let client = ctx.client.with_credentials(None);
+        match self.renew(&client, stale.as_deref()).await {
+            Ok(issued) => {
+                let cached = Arc::new(self.to_cached(issued, now));
+                *self.lock_cache() = Some(cached.clone());
+                Ok(cached)
+            }
+            Err(error) => {
+                *self.lock_cache() = None;
+                Err(Error::Credentials {
+                    message: format!("could not obtain a token: {error}"),
+                    source: Some(Box::new(error)),
+                })
+            }
+        }
+    }
+
+    /// Refreshes `stale` when it has a refresh token and the source can refresh; logs in
+    /// otherwise or when the refresh fails.
+    async fn renew(&self, client: &Client, stale: Option<&Cached>) -> Result<IssuedToken, Error> {
+        if let Some(refresh_token) = stale.and_then(|cached| cached.refresh_token.as_ref())
+            && let Some(refresh) = self.source.refresh(client, refresh_token)
+        {
+            match refresh.await {
+                Ok(mut issued) => {
+                    if issued.refresh_token.is_none() {
+                        issued.refresh_token = Some(refresh_token.clone());
+                    }
+                    tracing::debug!("token refreshed");
+                    return Ok(issued);
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "token refresh failed; obtaining a new token");
+                }
+            }
+        }
+        let issued = self.source.fetch(client).await?;
+        tracing::debug!("token obtained");
+        Ok(issued)
+    }
+
+    /// The cache entry for a token obtained at `now` (taken before the request, so the
+    /// computed expiry errs early).
+    fn to_cached(&self, issued: IssuedToken, now: SystemTime) -> Cached {
+        let expires_at = issued
+            .expires_at
+            .or_else(|| now.checked_add(self.default_lifetime));
+        let renew_at = expires_at.map(|expires_at| {
+            let lifetime = expires_at.duration_since(now).unwrap_or(Duration::ZERO);
+            let margin = self.refresh_ahead.min(lifetime / 2);
+            expires_at.checked_sub(margin).unwrap_or(now)
+        });
+        Cached {
+            token: issued.token,
+            refresh_token: issued.refresh_token,
+            expires_at,
+            renew_at,
+        }
+    }
+}
+
+impl fmt::Debug for TokenCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.lock_cache().as_ref().map(|cached| cached.expires_at);
+        f.debug_struct("TokenCredentials")
+            .field("source", &self.source)
+            .field("placement", &self.placement)
+            .field("refresh_ahead", &self.refresh_ahead)
+            .field("default_lifetime", &self.default_lifetime)
+            .field("identity", &self.identity)
+            .field("cached_token_expires_at", &cached)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials for TokenCredentials {
+    fn identity<'a>(&'a self, _ctx: &'a AuthContext<'a>) -> BoxFuture<'a, Result<Identity, Error>> {
+        Box::pin(async { Ok(self.identity.clone()) })
+    }
+
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut http::Request<Bytes>,
+        ctx: &'a AuthContext<'a>,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let cached = self.current(ctx).await?;
+            self.placement.apply(request, &cached.token)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Never;
+
+    impl TokenSource for Never {
+        fn fetch<'a>(&'a self, _: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>> {
+            Box::pin(async { Err(Error::credentials("never")) })
+        }
+    }
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn renewal_margin_is_refresh_ahead_or_half_a_short_lifetime() {
+        let creds = TokenCredentials::new(Never, TokenPlacement::Bearer);
+        let long = creds.to_cached(
+            IssuedToken::new("t").with_expires_at(at(1000 + 3600)),
+            at(1000),
+        );
+        assert!(long.is_fresh(at(1000 + 3600 - 301)));
+        assert!(!long.is_fresh(at(1000 + 3600 - 300)));
+
+        let short = creds.to_cached(
+            IssuedToken::new("t").with_expires_at(at(1000 + 120)),
+            at(1000),
+        );
+        assert!(short.is_fresh(at(1059)));
+        assert!(!short.is_fresh(at(1060)));
+
+        let unknown = creds.to_cached(IssuedToken::new("t"), at(1000));
+        assert_eq!(unknown.expires_at, Some(at(1000 + 3600)));
+
+        let past = creds.to_cached(IssuedToken::new("t").with_expires_at(at(10)), at(1000));
+        assert!(!past.is_fresh(at(1000)));
+    }
+
+    #[test]
+    fn issued_token_debug_is_redacted() {
+        let token = IssuedToken::new("tok-SECRET").with_refresh_token("ref-SECRET");
+        let shown = format!("{token:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+    }
+}

@@ -1,0 +1,648 @@
+//! One service module: types, enums, error codes, requests, responses, the client.
+//!
+//! Per-operation code is kept small on purpose (compile time is what users pay): requests
+//! and responses derive only `Clone` and `Debug`, the operation is static data plus an
+//! `encode`/`decode` pair of one call per parameter, and all behaviour is in the runtime.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_attrs, ident, type_tokens};
+use crate::ir::{
+    Body, ErrorCode, Field, Operation, Param, Service, SuccessBody, TypeDef, TypeKind, ValuePath,
+    Variant,
+};
+use crate::spec::{AuthKind, Implicit, ParamLocation};
+
+/// The whole module of `service`.
+pub fn module(service: &Service, module_doc: &str) -> TokenStream {
+    let doc = doc_attrs(module_doc).into_iter().map(|d| quote!(#![doc = #d]));
+    let meta = service_meta(service);
+    let client = client(service);
+    let types = service.types.iter().map(type_def);
+    let errors = (!service.errors.is_empty()).then(|| error_codes(service));
+    let operations = service.operations.iter().map(|op| operation(service, op));
+    quote! {
+        #(#doc)*
+        use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+        use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+        #meta
+        #client
+        #(#operations)*
+        #(#types)*
+        #errors
+    }
+}
+
+fn service_meta(service: &Service) -> TokenStream {
+    let name = &service.name;
+    let endpoint = match &service.endpoint {
+        Some(e) => quote!(Some(#e)),
+        None => quote!(None),
+    };
+    let doc = format!("Static facts about the {name} service.");
+    quote! {
+        #[doc = #doc]
+        pub static SERVICE: ServiceMeta = ServiceMeta { name: #name, endpoint: #endpoint };
+    }
+}
+
+fn client(service: &Service) -> TokenStream {
+    let client = ident(&service.client);
+    let name = &service.name;
+    let auth = service
+        .auth
+        .iter()
+        .map(|a| match a {
+            AuthKind::Aksk => "AK/SK signing",
+            AuthKind::Token => "an IAM token (`X-Auth-Token`)",
+            AuthKind::AccessToken => "an OAuth 2.0 access token (`access-token`)",
+            AuthKind::AppToken => "an application token (`app_key` + `Authorization: Bearer`)",
+            AuthKind::None => "no credentials",
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let doc = format!(
+        "Client for {name}: one async method per operation. Cheap to clone; `Send + Sync`.\n\nAccepted credentials: {}.",
+        if auth.is_empty() { "see the operations" } else { &auth }
+    );
+    let methods = service.operations.iter().map(|op| {
+        let method = ident(&op.method_name);
+        let request = ident(&op.request);
+        let response = ident(&op.response);
+        let docs = doc_attrs(&operation_doc(op));
+        quote! {
+            #(#[doc = #docs])*
+            pub async fn #method(&self, request: #request) -> Result<#response, Error> {
+                self.inner.send(&request).await
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        pub struct #client {
+            inner: ServiceClient,
+        }
+
+        impl #client {
+            /// Binds `client` to this service at the endpoint of the client's region (or
+            /// its endpoint override).
+            pub fn new(client: &Client) -> Result<Self, Error> {
+                ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
+            }
+
+            /// Binds `client` to this service at `endpoint`.
+            pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
+                ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+            }
+
+            /// The endpoint calls go to.
+            pub fn endpoint(&self) -> &str {
+                self.inner.endpoint()
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn operation_doc(op: &Operation) -> String {
+    format!("{}\n\n`{} {}`", op.doc, op.method.as_str(), op.path)
+}
+
+fn operation(service: &Service, op: &Operation) -> TokenStream {
+    let request = request(service, op);
+    let response = response(op);
+    let token = op.token_source.as_ref().map(|_| token_source(service, op));
+    quote! { #request #response #token }
+}
+
+/// The Rust type of a parameter as stored in the request.
+fn param_type(p: &Param) -> TokenStream {
+    let ty = type_tokens(&p.ty);
+    if p.required && p.implicit.is_none() {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    }
+}
+
+fn request(service: &Service, op: &Operation) -> TokenStream {
+    let name = ident(&op.request);
+    let doc = format!(
+        "Request of [`{}::{}`].",
+        service.client, op.method_name
+    );
+    let fields = op.params.iter().map(|p| {
+        let f = ident(&p.rust);
+        let ty = param_type(p);
+        let docs = doc_attrs(&param_doc(p));
+        quote! { #(#[doc = #docs])* pub #f: #ty, }
+    });
+    let body_field = op.body.as_ref().map(|b| {
+        let ty = type_tokens(&b.ty);
+        let ty = if b.required { ty } else { quote!(Option<#ty>) };
+        let docs = doc_attrs(b.doc.as_deref().unwrap_or("The request body."));
+        quote! { #(#[doc = #docs])* pub body: #ty, }
+    });
+
+    // Constructor: required inputs in spec order, then the body.
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let f = ident(&p.rust);
+        let ty = type_tokens(&p.ty);
+        if p.required && p.implicit.is_none() {
+            args.push(quote!(#f: impl Into<#ty>));
+            inits.push(quote!(#f: #f.into()));
+        } else {
+            inits.push(quote!(#f: None));
+            let docs = doc_attrs(&setter_doc(&p.rust, p.implicit));
+            setters.push(quote! {
+                #(#[doc = #docs])*
+                pub fn #f(mut self, value: impl Into<#ty>) -> Self {
+                    self.#f = Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    if let Some(b) = &op.body {
+        let ty = type_tokens(&b.ty);
+        if b.required {
+            args.push(quote!(body: #ty));
+            inits.push(quote!(body));
+        } else {
+            inits.push(quote!(body: None));
+            setters.push(quote! {
+                /// Sets the request body.
+                pub fn body(mut self, value: #ty) -> Self {
+                    self.body = Some(value);
+                    self
+                }
+            });
+        }
+    }
+    let encode = encode(op);
+    // An operation without inputs does not read the request parts.
+    let parts = if op.params.is_empty() && op.body.is_none() {
+        quote!(_request)
+    } else {
+        quote!(request)
+    };
+    let meta = operation_meta(service, op);
+    let response = ident(&op.response);
+    let decode = decode(op);
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+            #body_field
+        }
+
+        impl #name {
+            /// A request with the required inputs; set optional ones with the methods below.
+            #[allow(clippy::new_without_default)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+
+        impl Operation for #name {
+            type Output = #response;
+            const META: OperationMeta = #meta;
+
+            fn encode(&self, #parts: &mut RequestParts<'_>) -> Result<(), Error> {
+                #encode
+            }
+
+            fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+                #decode
+            }
+        }
+    }
+}
+
+fn param_doc(p: &Param) -> String {
+    let place = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    };
+    format!("{}\n\nSent as {place} parameter `{}`.", p.doc, p.wire)
+}
+
+fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
+    match implicit {
+        Some(Implicit::ProjectId) => format!("Sets `{field}`; when not set, the client's project id is used."),
+        Some(Implicit::DomainId) => format!("Sets `{field}`; when not set, the client's domain id is used."),
+        None => format!("Sets `{field}`."),
+    }
+}
+
+fn operation_meta(service: &Service, op: &Operation) -> TokenStream {
+    let name = format!("{}.{}", service.name, op.name);
+    let method = format_ident!("{}", op.method.as_str());
+    let path = &op.path;
+    let success = &op.success;
+    let anonymous = op.anonymous;
+    quote! {
+        OperationMeta {
+            name: #name,
+            method: hwcloud_runtime::http::Method::#method,
+            path: #path,
+            success: &[#(#success),*],
+            anonymous: #anonymous,
+        }
+    }
+}
+
+fn encode(op: &Operation) -> TokenStream {
+    let params = op.params.iter().map(|p| {
+        let f = ident(&p.rust);
+        let wire = &p.wire;
+        match (p.location, p.implicit) {
+            (ParamLocation::Path, Some(implicit)) => {
+                let implicit = match implicit {
+                    Implicit::ProjectId => quote!(hwcloud_runtime::operation::Implicit::ProjectId),
+                    Implicit::DomainId => quote!(hwcloud_runtime::operation::Implicit::DomainId),
+                };
+                quote!(request.path_or_implicit(#wire, self.#f.as_ref(), #implicit)?;)
+            }
+            (ParamLocation::Path, None) => quote!(request.path(#wire, &self.#f)?;),
+            (ParamLocation::Query, _) => quote!(request.query(#wire, &self.#f);),
+            (ParamLocation::Header, _) => quote!(request.header(#wire, &self.#f)?;),
+        }
+    });
+    let body = match &op.body {
+        None => quote!(Ok(())),
+        Some(Body { content_type, form, required, .. }) => {
+            let call = if *form { quote!(form_body) } else { quote!(json_body) };
+            let value = if *required { quote!(Some(&self.body)) } else { quote!(self.body.as_ref()) };
+            quote!(request.#call(#content_type, #value))
+        }
+    };
+    quote! { #(#params)* #body }
+}
+
+fn decode(op: &Operation) -> TokenStream {
+    let response = ident(&op.response);
+    let body = op.success_body.as_ref().map(|SuccessBody { statuses, always, .. }| {
+        if *always {
+            quote!(body: response.json()?,)
+        } else {
+            quote!(body: response.json_for(&[#(#statuses),*])?,)
+        }
+    });
+    let headers = op.response_headers.iter().map(|h| {
+        let f = ident(&h.rust);
+        let wire = &h.wire;
+        quote!(#f: response.header(#wire)?,)
+    });
+    quote! {
+        Ok(#response {
+            status: response.status(),
+            request_id: response.request_id(),
+            #body
+            #(#headers)*
+        })
+    }
+}
+
+fn response(op: &Operation) -> TokenStream {
+    let name = ident(&op.response);
+    let doc = format!("Response of `{}`.", op.name);
+    let body = op.success_body.as_ref().map(|b| {
+        let ty = type_tokens(&b.ty);
+        let (ty, doc) = if b.always {
+            (ty, "The response body.".to_owned())
+        } else {
+            let statuses: Vec<String> = b.statuses.iter().map(u16::to_string).collect();
+            (quote!(Option<#ty>), format!("The response body, present with status {}.", statuses.join(", ")))
+        };
+        quote! { #[doc = #doc] pub body: #ty, }
+    });
+    let headers = op.response_headers.iter().map(|h| {
+        let f = ident(&h.rust);
+        let ty = if h.sensitive { quote!(hwcloud_runtime::Secret) } else { quote!(String) };
+        let docs = doc_attrs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
+        quote! { #(#[doc = #docs])* pub #f: Option<#ty>, }
+    });
+    let statuses = op
+        .success
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let status_doc = format!("The HTTP status: one of {statuses}.");
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub struct #name {
+            #[doc = #status_doc]
+            pub status: u16,
+            /// The `X-Request-Id` response header.
+            pub request_id: Option<String>,
+            #body
+            #(#headers)*
+        }
+    }
+}
+
+/// The glue that lets the runtime's token cache call a token-issuing operation: the
+/// request (holding the login inputs) is the token source.
+fn token_source(service: &Service, op: &Operation) -> TokenStream {
+    let Some(t) = &op.token_source else { return quote!() };
+    let request = ident(&op.request);
+    let client = ident(&service.client);
+    let method = ident(&op.method_name);
+    let token = value_path(op, &t.token);
+    // A relative lifetime counts from when the request was sent.
+    let (now, expires) = match (&t.expires_at, &t.expires_in) {
+        (Some(at), _) => {
+            let at = value_path(op, at);
+            (quote!(), quote!(#at.and_then(|t| t.to_offset_date_time().ok()).map(std::time::SystemTime::from)))
+        }
+        (None, Some(within)) => {
+            let within = value_path(op, within);
+            (
+                quote!(let now = client.now();),
+                quote!(#within.and_then(|s| u64::try_from(*s).ok()).map(|s| now + std::time::Duration::from_secs(s))),
+            )
+        }
+        (None, None) => (quote!(), quote!(None)),
+    };
+    let refresh = match &t.refresh_token {
+        Some(r) => {
+            let r = value_path(op, r);
+            quote!(#r.map(|r| secret(r)))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        impl #request {
+            /// Sends this request and reads the token, its expiry and its refresh token
+            /// from the response, as the runtime's token cache needs them.
+            pub async fn issue_token(&self, client: &Client) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
+                fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
+                    hwcloud_runtime::Secret::new(value.param_text().into_owned())
+                }
+                #now
+                let response = #client::new(client)?.#method(self.clone()).await?;
+                let token = #token.map(|t| secret(t)).ok_or_else(|| Error::Credentials {
+                    message: format!("{} answered without a token", <Self as Operation>::META.name),
+                    source: None,
+                })?;
+                Ok(hwcloud_runtime::auth::token::IssuedToken {
+                    token,
+                    expires_at: #expires,
+                    refresh_token: #refresh,
+                })
+            }
+        }
+
+        impl hwcloud_runtime::auth::token::TokenSource for #request {
+            fn fetch<'a>(&'a self, client: &'a Client) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
+                Box::pin(self.issue_token(client))
+            }
+        }
+    }
+}
+
+/// An expression of type `Option<&T>` reading `path` from `response`.
+fn value_path(op: &Operation, path: &ValuePath) -> TokenStream {
+    match path {
+        ValuePath::Header(wire) => {
+            let field = op
+                .response_headers
+                .iter()
+                .find(|h| h.wire.eq_ignore_ascii_case(wire))
+                .map(|h| ident(&h.rust));
+            quote!(response.#field.as_ref())
+        }
+        ValuePath::Body(chain) => {
+            let always = op.success_body.as_ref().is_some_and(|b| b.always);
+            let mut expr = if always {
+                quote!(Some(&response.body))
+            } else {
+                quote!(response.body.as_ref())
+            };
+            for (field, optional) in chain {
+                let f = ident(field);
+                expr = if *optional {
+                    quote!(#expr.and_then(|v| v.#f.as_ref()))
+                } else {
+                    quote!(#expr.map(|v| &v.#f))
+                };
+            }
+            expr
+        }
+    }
+}
+
+fn type_def(ty: &TypeDef) -> TokenStream {
+    match &ty.kind {
+        TypeKind::Struct(fields) => struct_def(ty, fields),
+        TypeKind::Enum(variants) => enum_def(ty, variants),
+        TypeKind::Array(element) => {
+            let name = ident(&ty.name);
+            let element = type_tokens(element);
+            let docs = doc_attrs(&ty.doc);
+            quote! { #(#[doc = #docs])* pub type #name = Vec<#element>; }
+        }
+        TypeKind::Map(value) => {
+            let name = ident(&ty.name);
+            let value = type_tokens(value);
+            let docs = doc_attrs(&ty.doc);
+            quote! { #(#[doc = #docs])* pub type #name = std::collections::BTreeMap<String, #value>; }
+        }
+    }
+}
+
+fn field_type(f: &Field) -> TokenStream {
+    let ty = type_tokens(&f.ty);
+    let ty = if f.boxed { quote!(Box<#ty>) } else { ty };
+    if f.required { ty } else { quote!(Option<#ty>) }
+}
+
+fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
+    let name = ident(&ty.name);
+    let docs = doc_attrs(&ty.doc);
+    let all_optional = fields.iter().all(|f| !f.required);
+    let default = all_optional.then(|| quote!(Default,));
+    let members = fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        let ty = field_type(f);
+        let docs = doc_attrs(&f.doc);
+        let wire = &f.wire;
+        let serde = match (f.rust == f.wire, f.required) {
+            (true, true) => quote!(),
+            (false, true) => quote!(#[serde(rename = #wire)]),
+            (true, false) => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+            (false, false) => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]),
+        };
+        quote! { #(#[doc = #docs])* #serde pub #id: #ty, }
+    });
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for f in fields {
+        let id = ident(&f.rust);
+        let ty = type_tokens(&f.ty);
+        let wrap = |v: TokenStream| if f.boxed { quote!(Box::new(#v)) } else { v };
+        if f.required {
+            args.push(quote!(#id: impl Into<#ty>));
+            let value = wrap(quote!(#id.into()));
+            inits.push(quote!(#id: #value));
+        } else {
+            inits.push(quote!(#id: None));
+            let setter = if f.rust == "new" { format_ident!("with_new") } else { id.clone() };
+            let value = wrap(quote!(value.into()));
+            let doc = format!("Sets `{}`.", f.rust);
+            setters.push(quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
+                    self.#id = Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    let new_doc = if args.is_empty() {
+        "An empty value; set fields with the methods below."
+    } else {
+        "A value with the required fields; set optional ones with the methods below."
+    };
+    let allow = all_optional.then(|| quote!(#[allow(clippy::new_without_default)]));
+    quote! {
+        #(#[doc = #docs])*
+        #[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#members)*
+        }
+
+        impl #name {
+            #[doc = #new_doc]
+            #allow
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+fn enum_def(ty: &TypeDef, variants: &[Variant]) -> TokenStream {
+    let name = ident(&ty.name);
+    let docs = doc_attrs(&ty.doc);
+    let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust)).collect();
+    let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+    let variant_docs = wires.iter().map(|w| format!("`{w}`"));
+    quote! {
+        #(#[doc = #docs])*
+        ///
+        /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+        /// does not break decoding.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#[doc = #variant_docs] #idents,)*
+            /// A value the spec does not list, kept as sent.
+            Unknown(String),
+        }
+
+        impl hwcloud_runtime::StringEnum for #name {
+            const VALUES: &'static [&'static str] = &[#(#wires),*];
+
+            fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #wires,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#idents,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        hwcloud_runtime::impl_string_enum!(#name);
+    }
+}
+
+fn error_codes(service: &Service) -> TokenStream {
+    let doc = format!(
+        "The error codes the {} documents, with their descriptions and recommended handling.\n\nGet one from an error with `ServiceError::known::<ErrorCode>()`.",
+        service.name
+    );
+    let variants = service.errors.iter().map(|e: &ErrorCode| {
+        let id = ident(&e.variant);
+        let mut text = format!("`{}` (HTTP {}): {}", e.code, e.status, e.description);
+        if let Some(m) = &e.meaning {
+            text.push_str(&format!("\n\n{m}"));
+        }
+        if let Some(h) = &e.handling {
+            text.push_str(&format!("\n\nRecommended handling: {h}"));
+        }
+        let docs = doc_attrs(&text);
+        quote! { #(#[doc = #docs])* #id, }
+    });
+    let ids: Vec<_> = service.errors.iter().map(|e| ident(&e.variant)).collect();
+    let codes: Vec<&str> = service.errors.iter().map(|e| e.code.as_str()).collect();
+    let statuses: Vec<u16> = service.errors.iter().map(|e| e.status).collect();
+    let descriptions: Vec<String> = service
+        .errors
+        .iter()
+        .map(|e| match &e.meaning {
+            Some(m) => format!("{} ({m})", e.description),
+            None => e.description.clone(),
+        })
+        .collect();
+    let handling = service.errors.iter().map(|e| match &e.handling {
+        Some(h) => quote!(Some(#h)),
+        None => quote!(None),
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            #(#variants)*
+        }
+
+        impl hwcloud_runtime::KnownErrorCode for ErrorCode {
+            fn from_code(code: &str) -> Option<Self> {
+                match code {
+                    #(#codes => Some(Self::#ids),)*
+                    _ => None,
+                }
+            }
+
+            fn code(&self) -> &'static str {
+                match self { #(Self::#ids => #codes,)* }
+            }
+
+            fn status(&self) -> u16 {
+                match self { #(Self::#ids => #statuses,)* }
+            }
+
+            fn description(&self) -> &'static str {
+                match self { #(Self::#ids => #descriptions,)* }
+            }
+
+            fn handling(&self) -> Option<&'static str> {
+                match self { #(Self::#ids => #handling,)* }
+            }
+        }
+    }
+}

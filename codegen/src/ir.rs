@@ -1,0 +1,187 @@
+//! The intermediate representation: specs with every name resolved to a Rust name,
+//! every type reference checked, and every inline enum lifted to a named type. Emitters
+//! read only this.
+
+use crate::spec::{AuthKind, Implicit, Method, ParamLocation};
+
+/// All services of a run.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Spec name, e.g. `DataArtsStudio`.
+    pub name: String,
+    /// Module and cargo feature name, e.g. `dataartsstudio` (the spec file's stem).
+    pub module: String,
+    /// Client type, e.g. `DataArtsStudioClient`.
+    pub client: String,
+    /// The spec file, e.g. `specs/dataartsstudio.yaml`.
+    pub file: String,
+    pub doc: String,
+    pub endpoint: Option<String>,
+    pub auth: Vec<AuthKind>,
+    pub errors: Vec<ErrorCode>,
+    pub operations: Vec<Operation>,
+    pub types: Vec<TypeDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    pub code: String,
+    pub variant: String,
+    pub status: u16,
+    pub description: String,
+    pub meaning: Option<String>,
+    pub handling: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Spec name, e.g. `AuthorizeActionApiToInstance`.
+    pub name: String,
+    /// Client method, e.g. `authorize_action_api_to_instance`.
+    pub method_name: String,
+    /// `{Name}Request`.
+    pub request: String,
+    /// `{Name}Response`.
+    pub response: String,
+    pub doc: String,
+    pub method: Method,
+    pub path: String,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    /// Success statuses, ascending.
+    pub success: Vec<u16>,
+    /// The body type shared by the success responses that have one.
+    pub success_body: Option<SuccessBody>,
+    pub response_headers: Vec<ResponseHeader>,
+    /// Documented non-success statuses with their docs.
+    pub error_statuses: Vec<(u16, String)>,
+    pub anonymous: bool,
+    pub token_source: Option<TokenSource>,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SuccessBody {
+    pub ty: TypeRef,
+    /// Statuses whose response carries the body.
+    pub statuses: Vec<u16>,
+    /// True when every success status carries it.
+    pub always: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Key in the spec.
+    pub key: String,
+    pub rust: String,
+    pub wire: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub implicit: Option<Implicit>,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub content_type: String,
+    pub form: bool,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    pub rust: String,
+    pub wire: String,
+    pub sensitive: bool,
+    pub doc: String,
+}
+
+/// Where a token-issuing operation's token and lifetime are, resolved.
+#[derive(Debug, Clone)]
+pub struct TokenSource {
+    pub token: ValuePath,
+    pub expires_at: Option<ValuePath>,
+    pub expires_in: Option<ValuePath>,
+    pub refresh_token: Option<ValuePath>,
+}
+
+/// A value in a response: a header, or a chain of (Rust) field names into the body, each
+/// with whether the field is optional.
+#[derive(Debug, Clone)]
+pub enum ValuePath {
+    Header(String),
+    Body(Vec<(String, bool)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub name: String,
+    pub params: Vec<(Param, serde_json::Value)>,
+    pub body: Option<serde_json::Value>,
+    pub response: Option<ExampleResponse>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExampleResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<serde_json::Value>,
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    String,
+    Int32,
+    Int64,
+    Number,
+    Boolean,
+    DateTime,
+    Json,
+    /// A string that is a secret (`sensitive: true`).
+    Secret,
+    /// A named type of the same service.
+    Named(String),
+    Array(Box<TypeRef>),
+    Map(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: String,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Vec<Field>),
+    Enum(Vec<Variant>),
+    Array(TypeRef),
+    Map(TypeRef),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// The field's type contains its own struct: stored in a `Box`.
+    pub boxed: bool,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub rust: String,
+    pub wire: String,
+}

@@ -1,0 +1,884 @@
+//! Stage 2: [`LoadedSpec`] -> [`ir::Service`]: resolve names and types, check everything
+//! the YAML shape cannot (references, path templates, clashes), and report each problem
+//! at the key or value at fault.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::ir::{self, TypeRef};
+use crate::load::LoadedSpec;
+use crate::names::{is_ident, pascal, snake, variant};
+use crate::spec::{
+    AuthKind, ExampleSpec, FieldSpec, Method, OperationSpec, ParamLocation, ParamSpec,
+    ServiceSpec, TokenSourceSpec, TypeSpec,
+};
+
+/// Scalar type names of the spec format.
+const SCALARS: &[&str] = &[
+    "string", "int32", "int64", "number", "boolean", "datetime", "json",
+];
+
+/// Names every generated service module defines itself.
+const RESERVED_TYPES: &[&str] = &["ErrorCode", "SERVICE"];
+
+/// Checks and resolves one service; every problem found is returned, not only the first.
+pub fn lower(loaded: &LoadedSpec) -> Result<ir::Service, Diagnostics> {
+    let mut cx = Cx {
+        file: &loaded.file,
+        source: &loaded.source,
+        diags: Vec::new(),
+        types: HashMap::new(),
+    };
+    let service = cx.service(&loaded.spec, &loaded.stem);
+    if cx.diags.is_empty() {
+        Ok(service)
+    } else {
+        cx.diags.sort_by_key(|d| d.pos);
+        Err(Diagnostics(cx.diags))
+    }
+}
+
+struct Cx<'a> {
+    file: &'a str,
+    source: &'a crate::source::SourceMap,
+    diags: Vec<Diagnostic>,
+    /// Named types: Rust name -> kind, for reference checks.
+    types: HashMap<String, Shape>,
+}
+
+/// What a named type is, as far as references care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Struct,
+    Enum,
+    Array,
+    Map,
+}
+
+/// The YAML path of a key, for positions.
+fn path(parts: &[&str]) -> String {
+    parts.join(".")
+}
+
+impl Cx<'_> {
+    fn error_at(&mut self, pos: Pos, message: impl Into<String>) {
+        self.diags.push(Diagnostic::new(self.file, pos, message));
+    }
+
+    fn error_key(&mut self, at: &str, message: impl Into<String>) {
+        let pos = self.source.key(at);
+        self.error_at(pos, message);
+    }
+
+    fn error_value(&mut self, at: &str, message: impl Into<String>) {
+        let pos = self.source.value(at);
+        self.error_at(pos, message);
+    }
+
+    fn service(&mut self, spec: &ServiceSpec, stem: &str) -> ir::Service {
+        let name = spec.service.clone();
+        if pascal(&name) != name {
+            self.error_value(
+                "service",
+                format!(
+                    "service name `{name}` is not PascalCase (expected e.g. `{}`)",
+                    pascal(&name)
+                ),
+            );
+        }
+        if !is_ident(stem) || stem.to_lowercase() != stem {
+            self.error_at(
+                Pos { line: 1, col: 1 },
+                format!("spec file name `{stem}` cannot be a module name (expected lowercase letters, digits and `_`)"),
+            );
+        }
+        if let Some(endpoint) = &spec.endpoint {
+            self.check_endpoint(endpoint);
+        }
+        self.collect_type_names(spec);
+        let mut types = self.named_types(spec);
+        types.extend(self.inline_enums(spec));
+        let operations = self.operations(spec);
+        let errors = self.error_codes(spec);
+        mark_recursive_fields(&mut types);
+        ir::Service {
+            client: format!("{name}Client"),
+            name,
+            module: stem.to_owned(),
+            file: self.file.to_owned(),
+            doc: spec.doc.clone(),
+            endpoint: spec.endpoint.clone(),
+            auth: spec.auth.clone(),
+            errors,
+            operations,
+            types,
+        }
+    }
+
+    fn check_endpoint(&mut self, endpoint: &str) {
+        if !endpoint.starts_with("https://") && !endpoint.starts_with("http://") {
+            self.error_value(
+                "endpoint",
+                format!("endpoint `{endpoint}` has no scheme (expected `https://host...`)"),
+            );
+        }
+        for var in placeholders(endpoint) {
+            if var != "region" {
+                self.error_value(
+                    "endpoint",
+                    format!("endpoint template uses unknown variable `{{{var}}}` (expected only `{{region}}`)"),
+                );
+            }
+        }
+    }
+
+    /// Registers every type name (declared and lifted inline enums) before anything
+    /// refers to them, reporting clashes, also after case conversion.
+    fn collect_type_names(&mut self, spec: &ServiceSpec) {
+        let mut reserved: HashMap<String, String> = RESERVED_TYPES
+            .iter()
+            .map(|r| (r.to_string(), "the generated module".to_owned()))
+            .collect();
+        reserved.insert(format!("{}Client", spec.service), "the service client".into());
+        for op in spec.operations.keys() {
+            let p = pascal(op);
+            reserved.insert(format!("{p}Request"), format!("operation `{op}`"));
+            reserved.insert(format!("{p}Response"), format!("operation `{op}`"));
+        }
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for (name, ty) in &spec.types {
+            let at = path(&["types", name]);
+            let rust = pascal(name);
+            if rust.is_empty() {
+                self.error_key(&at, format!("type name `{name}` has no letters (expected a PascalCase name)"));
+                continue;
+            }
+            if let Some(owner) = reserved.get(&rust) {
+                self.error_key(&at, format!("type `{name}` clashes with the `{rust}` generated for {owner} (expected another name)"));
+                // Still known, so references to it do not report a second problem.
+                self.types.insert(rust, shape_of(ty));
+                continue;
+            }
+            if let Some(first) = seen.get(&rust) {
+                self.error_key(&at, format!("type `{name}` and type `{first}` both become `{rust}` in Rust (expected distinct names)"));
+                continue;
+            }
+            seen.insert(rust.clone(), name.clone());
+            self.types.insert(rust, shape_of(ty));
+        }
+        for (at, key) in inline_enum_sites(spec) {
+            let rust = pascal(&key);
+            if self.types.contains_key(&rust) || reserved.contains_key(&rust) {
+                self.error_value(
+                    &format!("{at}.enum"),
+                    format!("inline enum of `{key}` would be named `{rust}`, which is already taken (expected `type: <a named enum>` instead)"),
+                );
+            } else {
+                self.types.insert(rust, Shape::Enum);
+            }
+        }
+    }
+
+    fn named_types(&mut self, spec: &ServiceSpec) -> Vec<ir::TypeDef> {
+        let mut out = Vec::new();
+        for (name, ty) in &spec.types {
+            let at = path(&["types", name]);
+            let kinds = [
+                ty.fields.is_some(),
+                ty.enum_values.is_some(),
+                ty.array.is_some(),
+                ty.map.is_some(),
+            ];
+            if kinds.iter().filter(|k| **k).count() != 1 {
+                self.error_key(&at, format!("type `{name}` must have exactly one of `fields`, `enum`, `array`, `map`"));
+                continue;
+            }
+            let kind = if let Some(fields) = &ty.fields {
+                ir::TypeKind::Struct(self.fields(&at, fields))
+            } else if let Some(values) = &ty.enum_values {
+                ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), values))
+            } else if let Some(element) = &ty.array {
+                ir::TypeKind::Array(self.type_ref(&format!("{at}.array"), element, false))
+            } else if let Some(value) = &ty.map {
+                ir::TypeKind::Map(self.type_ref(&format!("{at}.map"), value, false))
+            } else {
+                continue;
+            };
+            out.push(ir::TypeDef {
+                name: pascal(name),
+                doc: ty.doc.clone(),
+                kind,
+            });
+        }
+        out
+    }
+
+    fn fields(&mut self, at: &str, fields: &indexmap::IndexMap<String, FieldSpec>) -> Vec<ir::Field> {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::new();
+        for (wire, field) in fields {
+            let fat = format!("{at}.fields.{wire}");
+            let rust = match &field.rust_name {
+                Some(name) if !is_ident(name) => {
+                    self.error_value(&format!("{fat}.rust_name"), format!("`{name}` is not a Rust identifier (expected letters, digits and `_`)"));
+                    continue;
+                }
+                Some(name) => snake(name),
+                None => snake(wire),
+            };
+            if let Some(first) = seen.get(&rust) {
+                self.error_key(&fat, format!("fields `{first}` and `{wire}` both become `{rust}` in Rust (expected `rust_name` on one of them)"));
+                continue;
+            }
+            seen.insert(rust.clone(), wire.clone());
+            let ty = match &field.enum_values {
+                Some(_) => self.inline_enum_ref(&fat, wire, field.ty.as_deref()),
+                None => self.type_ref(&format!("{fat}.type"), field.ty.as_deref().unwrap_or("string"), field.sensitive),
+            };
+            out.push(ir::Field {
+                wire: wire.clone(),
+                rust,
+                ty,
+                required: field.required,
+                boxed: false,
+                doc: field.doc.clone(),
+            });
+        }
+        out
+    }
+
+    fn inline_enum_ref(&mut self, at: &str, key: &str, ty: Option<&str>) -> TypeRef {
+        if ty.is_some() {
+            self.error_key(&format!("{at}.type"), "`type` and `enum` are both given (expected one: `enum` defines the type)");
+        }
+        TypeRef::Named(pascal(key))
+    }
+
+    fn variants(&mut self, at: &str, values: &[String]) -> Vec<ir::Variant> {
+        if values.is_empty() {
+            self.error_value(at, "enum has no values (expected at least one)");
+        }
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::new();
+        for (i, value) in values.iter().enumerate() {
+            let vat = format!("{at}.{i}");
+            let rust = variant(value);
+            if rust.is_empty() {
+                self.error_value(&vat, format!("enum value `{value}` has no letters or digits to name a Rust variant (expected a value with at least one)"));
+                continue;
+            }
+            if rust == "Unknown" {
+                self.error_value(&vat, format!("enum value `{value}` becomes `Unknown`, the variant kept for values the spec does not list (expected another value)"));
+                continue;
+            }
+            if let Some(first) = seen.get(&rust) {
+                let message = if first == value {
+                    format!("enum value `{value}` is listed twice (expected each value once)")
+                } else {
+                    format!("enum values `{first}` and `{value}` both become the Rust variant `{rust}` (expected values that differ after case conversion)")
+                };
+                self.error_value(&vat, message);
+                continue;
+            }
+            seen.insert(rust.clone(), value.clone());
+            out.push(ir::Variant {
+                rust,
+                wire: value.clone(),
+            });
+        }
+        out
+    }
+
+    /// Inline enums of params and fields become named types.
+    fn inline_enums(&mut self, spec: &ServiceSpec) -> Vec<ir::TypeDef> {
+        let mut out = Vec::new();
+        let mut done = HashSet::new();
+        for (at, key) in inline_enum_sites(spec) {
+            let name = pascal(&key);
+            let values = enum_at(spec, &at).unwrap_or_default();
+            if !done.insert(name.clone()) {
+                continue;
+            }
+            out.push(ir::TypeDef {
+                doc: inline_enum_doc(spec, &at),
+                kind: ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), &values)),
+                name,
+            });
+        }
+        out
+    }
+
+    /// Resolves a type expression written at `at`.
+    fn type_ref(&mut self, at: &str, expr: &str, sensitive: bool) -> TypeRef {
+        match parse_type(expr) {
+            Err(message) => {
+                self.error_value(at, message);
+                TypeRef::String
+            }
+            Ok(ty) => {
+                let unknown = first_named(&ty).filter(|n| !self.types.contains_key(*n));
+                if let Some(name) = unknown {
+                    let mut candidates: Vec<&str> = self.types.keys().map(String::as_str).collect();
+                    candidates.extend(SCALARS);
+                    candidates.sort_unstable();
+                    let hint = did_you_mean(name, candidates);
+                    let pos = self.source.value(at);
+                    self.diags.push(
+                        Diagnostic::new(
+                            self.file,
+                            pos,
+                            format!("unknown type `{name}` (expected a scalar ({}), `array<T>`, `map<T>` or a type declared under `types`)", SCALARS.join(", ")),
+                        )
+                        .with_hint(hint),
+                    );
+                }
+                if sensitive {
+                    if ty == TypeRef::String {
+                        return TypeRef::Secret;
+                    }
+                    self.error_value(at, "`sensitive` applies to string values only (expected `type: string`)");
+                }
+                ty
+            }
+        }
+    }
+
+    fn operations(&mut self, spec: &ServiceSpec) -> Vec<ir::Operation> {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::new();
+        for (name, op) in &spec.operations {
+            let at = path(&["operations", name]);
+            let rust = pascal(name);
+            if rust.is_empty() {
+                self.error_key(&at, format!("operation name `{name}` has no letters (expected a PascalCase name)"));
+                continue;
+            }
+            if let Some(first) = seen.get(&rust) {
+                self.error_key(&at, format!("operations `{first}` and `{name}` both become `{rust}` in Rust (expected distinct names)"));
+                continue;
+            }
+            seen.insert(rust.clone(), name.clone());
+            out.push(self.operation(spec, &at, &rust, op));
+        }
+        out
+    }
+
+    fn operation(&mut self, spec: &ServiceSpec, at: &str, name: &str, op: &OperationSpec) -> ir::Operation {
+        let params = self.params(at, op);
+        self.check_path(at, op, &params);
+        let body = op.body.as_ref().map(|body| {
+            let bat = format!("{at}.body");
+            if matches!(op.method, Method::Get | Method::Head) {
+                self.error_key(&bat, format!("{} requests cannot have a body (expected no `body`, or another method; DELETE may have one)", op.method.as_str()));
+            }
+            let media = body.content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let form = match media.as_str() {
+                "application/json" => false,
+                "application/x-www-form-urlencoded" => true,
+                _ => {
+                    self.error_value(&format!("{bat}.content_type"), format!("unsupported content type `{}` (expected `application/json` or `application/x-www-form-urlencoded`, optionally with parameters such as `;charset=UTF-8`)", body.content_type));
+                    false
+                }
+            };
+            let ty = self.type_ref(&format!("{bat}.type"), &body.ty, false);
+            if form && !matches!(&ty, TypeRef::Named(n) if self.types.get(n) == Some(&Shape::Struct)) {
+                self.error_value(&format!("{bat}.type"), "a form body must be an object type (expected a type with `fields`)");
+            }
+            ir::Body {
+                content_type: body.content_type.clone(),
+                form,
+                ty,
+                required: body.required,
+                doc: body.doc.clone(),
+            }
+        });
+        let (success, success_body, response_headers, error_statuses) = self.responses(at, op);
+        let token_source = op
+            .token_source
+            .as_ref()
+            .map(|t| self.token_source(spec, &format!("{at}.token_source"), t, success_body.as_ref(), &response_headers));
+        let anonymous = op.auth.as_ref().is_some_and(|a| a.contains(&AuthKind::None));
+        let examples = op
+            .examples
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.example(&format!("{at}.examples.{i}"), e, &params, &success))
+            .collect();
+        ir::Operation {
+            name: name.to_owned(),
+            method_name: snake(name),
+            request: format!("{name}Request"),
+            response: format!("{name}Response"),
+            doc: op.doc.clone(),
+            method: op.method,
+            path: op.path.clone(),
+            params,
+            body,
+            success,
+            success_body,
+            response_headers,
+            error_statuses,
+            anonymous,
+            token_source,
+            examples,
+        }
+    }
+
+    fn params(&mut self, at: &str, op: &OperationSpec) -> Vec<ir::Param> {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut wires: HashSet<(ParamLocation, String)> = HashSet::new();
+        let mut out = Vec::new();
+        for (key, param) in &op.params {
+            let pat = format!("{at}.params.{key}");
+            let rust = snake(key);
+            if rust == "body" && op.body.is_some() {
+                self.error_key(&pat, "parameter `body` clashes with the request body (expected another name, with `name:` for the wire)");
+            }
+            if let Some(first) = seen.get(&rust) {
+                self.error_key(&pat, format!("parameters `{first}` and `{key}` both become `{rust}` in Rust (expected distinct names)"));
+                continue;
+            }
+            seen.insert(rust.clone(), key.clone());
+            let wire = param.name.clone().unwrap_or_else(|| key.clone());
+            let lower_wire = if param.location == ParamLocation::Header { wire.to_ascii_lowercase() } else { wire.clone() };
+            if !wires.insert((param.location, lower_wire)) {
+                self.error_key(&pat, format!("wire name `{wire}` is used by two parameters in the same place (expected each once)"));
+            }
+            if param.location == ParamLocation::Header && !is_header_name(&wire) {
+                self.error_value(&format!("{pat}.name"), format!("`{wire}` is not a valid HTTP header name (expected letters, digits and `!#$%&'*+-.^_`|~`)"));
+            }
+            if param.location == ParamLocation::Path && !param.required {
+                self.error_key(&pat, format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
+            }
+            let ty = match &param.enum_values {
+                Some(_) => self.inline_enum_ref(&pat, key, param.ty.as_deref()),
+                None => self.type_ref(&format!("{pat}.type"), param.ty.as_deref().unwrap_or("string"), param.sensitive),
+            };
+            self.check_param_type(&pat, param, &ty);
+            out.push(ir::Param {
+                key: key.clone(),
+                rust,
+                wire,
+                location: param.location,
+                ty,
+                required: param.required,
+                implicit: param.from,
+                doc: param.doc.clone(),
+            });
+        }
+        out
+    }
+
+    /// Parameters travel as text: scalars and enums; query parameters may repeat (arrays).
+    fn check_param_type(&mut self, at: &str, param: &ParamSpec, ty: &TypeRef) {
+        let scalar = |t: &TypeRef, types: &HashMap<String, Shape>| match t {
+            TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) => false,
+            TypeRef::Named(n) => types.get(n) == Some(&Shape::Enum),
+            _ => true,
+        };
+        let ok = match (param.location, ty) {
+            (ParamLocation::Query, TypeRef::Array(inner)) => scalar(inner, &self.types),
+            (_, t) => scalar(t, &self.types),
+        };
+        if !ok {
+            self.error_value(&format!("{at}.type"), format!("{} parameters must be scalars or enums{} (expected e.g. `string`, `int32` or an enum type)", location_name(param.location), if param.location == ParamLocation::Query { " or arrays of them" } else { "" }));
+        }
+        if param.from.is_some() && *ty != TypeRef::String {
+            self.error_key(&format!("{at}.from"), "`from` needs a string parameter (expected `type: string`)");
+        }
+    }
+
+    /// Every `{name}` in the path is a path parameter, and every path parameter is in the path.
+    fn check_path(&mut self, at: &str, op: &OperationSpec, params: &[ir::Param]) {
+        let pat = format!("{at}.path");
+        if !op.path.starts_with('/') {
+            self.error_value(&pat, format!("path `{}` must start with `/`", op.path));
+        }
+        let in_path: Vec<String> = placeholders(&op.path);
+        let declared: BTreeSet<&str> = params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+            .map(|p| p.wire.as_str())
+            .collect();
+        for name in &in_path {
+            if !declared.contains(name.as_str()) {
+                let hint = did_you_mean(name, declared.iter().copied());
+                let pos = self.source.value(&pat);
+                self.diags.push(
+                    Diagnostic::new(self.file, pos, format!("path segment `{{{name}}}` is not declared as a path parameter (expected `{name}: {{ in: path, required: true, doc: ... }}` under `params`)"))
+                        .with_hint(hint),
+                );
+            }
+        }
+        for param in params.iter().filter(|p| p.location == ParamLocation::Path) {
+            if !in_path.contains(&param.wire) {
+                self.error_key(&format!("{at}.params.{}", param.key), format!("path parameter `{}` does not appear in the path `{}` (expected `{{{}}}` in the path, or `in: query`/`in: header`)", param.key, op.path, param.wire));
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn responses(
+        &mut self,
+        at: &str,
+        op: &OperationSpec,
+    ) -> (Vec<u16>, Option<ir::SuccessBody>, Vec<ir::ResponseHeader>, Vec<(u16, String)>) {
+        let mut success = Vec::new();
+        let mut body: Option<(TypeRef, Vec<u16>, String)> = None;
+        let mut headers: Vec<ir::ResponseHeader> = Vec::new();
+        let mut errors = Vec::new();
+        for (status, response) in &op.responses {
+            let rat = format!("{at}.responses.{status}");
+            if !(100..=599).contains(status) {
+                self.error_key(&rat, format!("status {status} is not an HTTP status (expected 100..=599)"));
+                continue;
+            }
+            let ty = response.ty.as_deref().map(|t| self.type_ref(&format!("{rat}.type"), t, false));
+            if !(200..300).contains(status) {
+                errors.push((*status, response.doc.clone()));
+                continue;
+            }
+            success.push(*status);
+            if let Some(ty) = ty {
+                match &mut body {
+                    None => body = Some((ty, vec![*status], rat.clone())),
+                    Some((first, statuses, _)) if *first == ty => statuses.push(*status),
+                    Some((_, statuses, _)) => {
+                        self.error_value(&format!("{rat}.type"), format!("success responses {} and {status} have different body types (expected one body type for all 2xx responses; describe the difference in the type)", statuses[0]));
+                    }
+                }
+            }
+            for (key, header) in &response.headers {
+                let hat = format!("{rat}.headers.{key}");
+                let wire = header.name.clone().unwrap_or_else(|| key.clone());
+                if !is_header_name(&wire) {
+                    self.error_key(&hat, format!("`{wire}` is not a valid HTTP header name"));
+                }
+                let rust = snake(key);
+                if matches!(rust.as_str(), "status" | "request_id" | "body") {
+                    self.error_key(&hat, format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
+                }
+                if !headers.iter().any(|h| h.rust == rust) {
+                    headers.push(ir::ResponseHeader { rust, wire, sensitive: header.sensitive, doc: header.doc.clone() });
+                }
+            }
+        }
+        if success.is_empty() {
+            self.error_key(&format!("{at}.responses"), "no success response (expected at least one 2xx status)");
+        }
+        let success_body = body.map(|(ty, statuses, _)| ir::SuccessBody {
+            always: statuses.len() == success.len(),
+            ty,
+            statuses,
+        });
+        (success, success_body, headers, errors)
+    }
+
+    fn token_source(
+        &mut self,
+        spec: &ServiceSpec,
+        at: &str,
+        t: &TokenSourceSpec,
+        body: Option<&ir::SuccessBody>,
+        headers: &[ir::ResponseHeader],
+    ) -> ir::TokenSource {
+        let resolve = |cx: &mut Self, key: &str, text: &str| -> ir::ValuePath {
+            let kat = format!("{at}.{key}");
+            if let Some(name) = text.strip_prefix("header:") {
+                if !headers.iter().any(|h| h.wire.eq_ignore_ascii_case(name)) {
+                    cx.error_value(&kat, format!("`{name}` is not a declared response header (expected one of the success responses' `headers`)"));
+                }
+                return ir::ValuePath::Header(name.to_owned());
+            }
+            let Some(fields) = text.strip_prefix("body:") else {
+                cx.error_value(&kat, format!("`{text}` is not a value path (expected `header:<Name>` or `body:<field>[.<field>]`)"));
+                return ir::ValuePath::Body(Vec::new());
+            };
+            let mut current = body.map(|b| b.ty.clone());
+            let mut chain = Vec::new();
+            for wire in fields.split('.') {
+                let found = match &current {
+                    Some(TypeRef::Named(n)) => spec
+                        .types
+                        .iter()
+                        .find(|(k, _)| pascal(k) == *n)
+                        .and_then(|(_, ty)| ty.fields.as_ref())
+                        .and_then(|f| f.get(wire)),
+                    _ => None,
+                };
+                let Some(field) = found else {
+                    cx.error_value(&kat, format!("the success body has no field path `{fields}` (expected wire field names joined by `.`)"));
+                    return ir::ValuePath::Body(chain);
+                };
+                chain.push((snake(field.rust_name.as_deref().unwrap_or(wire)), !field.required));
+                current = Some(match (&field.enum_values, field.ty.as_deref()) {
+                    (Some(_), _) => TypeRef::Named(pascal(wire)),
+                    (None, t) => parse_type(t.unwrap_or("string")).unwrap_or(TypeRef::Json),
+                });
+            }
+            ir::ValuePath::Body(chain)
+        };
+        let token = resolve(self, "token", &t.token);
+        let expires_at = t.expires_at.as_deref().map(|x| resolve(self, "expires_at", x));
+        let expires_in = t.expires_in.as_deref().map(|x| resolve(self, "expires_in", x));
+        let refresh_token = t.refresh_token.as_deref().map(|x| resolve(self, "refresh_token", x));
+        ir::TokenSource { token, expires_at, expires_in, refresh_token }
+    }
+
+    fn example(&mut self, at: &str, e: &ExampleSpec, params: &[ir::Param], success: &[u16]) -> ir::Example {
+        let mut values = Vec::new();
+        let mut body = None;
+        if let Some(request) = &e.request {
+            for (key, value) in &request.params {
+                match params.iter().find(|p| &p.key == key) {
+                    Some(p) => values.push((p.clone(), yaml_to_json(value))),
+                    None => self.error_key(&format!("{at}.request.params.{key}"), format!("`{key}` is not a parameter of this operation (expected one of: {})", params.iter().map(|p| p.key.as_str()).collect::<Vec<_>>().join(", "))),
+                }
+            }
+            for p in params.iter().filter(|p| p.required && p.implicit.is_none()) {
+                if !request.params.contains_key(&p.key) {
+                    self.error_key(&format!("{at}.request"), format!("example request lacks the required parameter `{}`", p.key));
+                }
+            }
+            body = request.body.as_ref().map(yaml_to_json);
+        }
+        let response = e.response.as_ref().map(|r| {
+            if !success.contains(&r.status) && !(100..=599).contains(&r.status) {
+                self.error_value(&format!("{at}.response.status"), format!("status {} is not an HTTP status", r.status));
+            }
+            ir::ExampleResponse {
+                status: r.status,
+                headers: r.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                body: r.body.as_ref().map(yaml_to_json),
+            }
+        });
+        ir::Example { name: e.name.clone(), params: values, body, response }
+    }
+
+    fn error_codes(&mut self, spec: &ServiceSpec) -> Vec<ir::ErrorCode> {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::new();
+        for (i, e) in spec.errors.iter().enumerate() {
+            let at = format!("errors.{i}");
+            let rust = variant(&e.code);
+            if rust.is_empty() || rust == "Unknown" {
+                self.error_value(&format!("{at}.code"), format!("error code `{}` cannot name a Rust variant (expected letters or digits)", e.code));
+                continue;
+            }
+            if let Some(first) = seen.get(&rust) {
+                self.error_value(&format!("{at}.code"), format!("error codes `{first}` and `{}` both become `{rust}` (expected distinct codes)", e.code));
+                continue;
+            }
+            if !(100..=599).contains(&e.status) {
+                self.error_value(&format!("{at}.status"), format!("status {} is not an HTTP status (expected 100..=599)", e.status));
+            }
+            seen.insert(rust.clone(), e.code.clone());
+            out.push(ir::ErrorCode {
+                code: e.code.clone(),
+                variant: rust,
+                status: e.status,
+                description: e.description.clone(),
+                meaning: e.meaning.clone(),
+                handling: e.handling.clone(),
+            });
+        }
+        out
+    }
+}
+
+fn shape_of(ty: &TypeSpec) -> Shape {
+    if ty.enum_values.is_some() {
+        Shape::Enum
+    } else if ty.array.is_some() {
+        Shape::Array
+    } else if ty.map.is_some() {
+        Shape::Map
+    } else {
+        Shape::Struct
+    }
+}
+
+fn location_name(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    }
+}
+
+/// `{name}` placeholders of a template, in order.
+fn placeholders(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        out.push(after[..close].to_owned());
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// RFC 9110 token characters.
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Parses a type expression: a scalar, `array<T>`, `map<T>` or a type name.
+pub fn parse_type(expr: &str) -> Result<TypeRef, String> {
+    let expr = expr.trim();
+    let inner = |prefix: &str| {
+        expr.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix('>'))
+    };
+    if let Some(element) = inner("array<") {
+        return Ok(TypeRef::Array(Box::new(parse_type(element)?)));
+    }
+    if let Some(value) = inner("map<") {
+        return Ok(TypeRef::Map(Box::new(parse_type(value)?)));
+    }
+    Ok(match expr {
+        "string" => TypeRef::String,
+        "int32" => TypeRef::Int32,
+        "int64" => TypeRef::Int64,
+        "number" => TypeRef::Number,
+        "boolean" => TypeRef::Boolean,
+        "datetime" => TypeRef::DateTime,
+        "json" => TypeRef::Json,
+        name if is_ident(name) && name.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            TypeRef::Named(name.to_owned())
+        }
+        _ => {
+            return Err(format!(
+                "`{expr}` is not a type expression (expected a scalar ({}), `array<T>`, `map<T>` or a PascalCase type name)",
+                SCALARS.join(", ")
+            ));
+        }
+    })
+}
+
+fn first_named(ty: &TypeRef) -> Option<&str> {
+    match ty {
+        TypeRef::Named(n) => Some(n),
+        TypeRef::Array(t) | TypeRef::Map(t) => first_named(t),
+        _ => None,
+    }
+}
+
+/// (YAML path, key) of every param and field with an inline `enum`.
+fn inline_enum_sites(spec: &ServiceSpec) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (op_name, op) in &spec.operations {
+        for (key, param) in &op.params {
+            if param.enum_values.is_some() {
+                out.push((path(&["operations", op_name, "params", key]), key.clone()));
+            }
+        }
+    }
+    for (type_name, ty) in &spec.types {
+        for (key, field) in ty.fields.iter().flatten() {
+            if field.enum_values.is_some() {
+                out.push((path(&["types", type_name, "fields", key]), key.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn inline_site<'a>(spec: &'a ServiceSpec, at: &str) -> Option<(Option<&'a Vec<String>>, &'a str)> {
+    let parts: Vec<&str> = at.split('.').collect();
+    match parts.as_slice() {
+        ["operations", op, "params", key] => {
+            let p = spec.operations.get(*op)?.params.get(*key)?;
+            Some((p.enum_values.as_ref(), p.doc.as_str()))
+        }
+        ["types", ty, "fields", key] => {
+            let f = spec.types.get(*ty)?.fields.as_ref()?.get(*key)?;
+            Some((f.enum_values.as_ref(), f.doc.as_str()))
+        }
+        _ => None,
+    }
+}
+
+fn enum_at(spec: &ServiceSpec, at: &str) -> Option<Vec<String>> {
+    inline_site(spec, at).and_then(|(values, _)| values.cloned())
+}
+
+fn inline_enum_doc(spec: &ServiceSpec, at: &str) -> String {
+    inline_site(spec, at).map(|(_, doc)| doc.to_owned()).unwrap_or_default()
+}
+
+/// Boxes struct fields that lead back to their own struct without passing through a
+/// `Vec` or map (which already break the infinite size).
+fn mark_recursive_fields(types: &mut [ir::TypeDef]) {
+    let direct: HashMap<String, Vec<String>> = types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            ir::TypeKind::Struct(fields) => Some((
+                t.name.clone(),
+                fields
+                    .iter()
+                    .filter_map(|f| match &f.ty {
+                        TypeRef::Named(n) => Some(n.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let reaches = |from: &str, target: &str| {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if n == target {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                stack.extend(direct.get(&n).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    for t in types.iter_mut() {
+        let name = t.name.clone();
+        if let ir::TypeKind::Struct(fields) = &mut t.kind {
+            for f in fields {
+                if let TypeRef::Named(n) = &f.ty {
+                    f.boxed = reaches(n, &name);
+                }
+            }
+        }
+    }
+}
+
+fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {
+    // Every YAML value of a spec example is JSON-representable except non-string keys,
+    // which serde_json turns into strings.
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_expressions() {
+        assert_eq!(parse_type("string"), Ok(TypeRef::String));
+        assert_eq!(
+            parse_type("array<map<Foo>>"),
+            Ok(TypeRef::Array(Box::new(TypeRef::Map(Box::new(TypeRef::Named("Foo".into()))))))
+        );
+        assert!(parse_type("list of Foo").is_err());
+        assert!(parse_type("foo").is_err());
+    }
+
+    #[test]
+    fn placeholders_in_order() {
+        assert_eq!(placeholders("/v1/{project_id}/x/{id}"), vec!["project_id", "id"]);
+        assert!(placeholders("/v1/x").is_empty());
+    }
+}

@@ -1,0 +1,89 @@
+//! Rust names from spec names (via heck), with keywords and digits handled.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (all editions, reserved ones included) that cannot be plain identifiers.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try",
+    "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot even be raw identifiers (`r#self` is invalid).
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
+
+/// A snake_case field, parameter or method name, valid as a Rust identifier.
+///
+/// Keywords get a trailing underscore (`type` -> `type_`) rather than `r#type`: it reads
+/// better in user code and works for every keyword. A leading digit gets a `_` prefix.
+pub fn snake(name: &str) -> String {
+    let mut s = name.to_snake_case();
+    if s.is_empty() {
+        s.push('_');
+    }
+    fix_ident(s)
+}
+
+/// A PascalCase type or variant name, valid as a Rust identifier.
+pub fn pascal(name: &str) -> String {
+    let s = name.to_upper_camel_case();
+    if s.is_empty() {
+        return String::new();
+    }
+    fix_ident(s)
+}
+
+fn fix_ident(mut s: String) -> String {
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, if s.chars().any(|c| c.is_lowercase()) { '_' } else { 'V' });
+    }
+    if KEYWORDS.contains(&s.as_str()) || NOT_RAW.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// The variant name of an enum value: PascalCase, `V` before a leading digit; empty when
+/// the value has no letters or digits at all (the caller reports it).
+pub fn variant(value: &str) -> String {
+    let s = value.to_upper_camel_case();
+    if s.is_empty() {
+        return s;
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        return format!("V{s}");
+    }
+    fix_ident(s)
+}
+
+/// True when `name` is a plain Rust identifier of letters, digits and `_`.
+pub fn is_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(snake("AuthorizeActionApiToInstance"), "authorize_action_api_to_instance");
+        assert_eq!(snake("metaData"), "meta_data");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("X-Subject-Token"), "x_subject_token");
+        assert_eq!(pascal("dlm_type"), "DlmType");
+        assert_eq!(variant("APPLY_TYPE_AUTHORIZE"), "ApplyTypeAuthorize");
+        assert_eq!(variant("github"), "Github");
+        assert_eq!(variant("100449"), "V100449");
+        assert_eq!(variant("SVCSTG.REPO.0401"), "SvcstgRepo0401");
+        assert_eq!(variant("self"), "Self_");
+        assert_eq!(variant("--"), "");
+        assert!(is_ident("_a1") && !is_ident("1a") && !is_ident("a-b"));
+    }
+}

@@ -1,0 +1,787 @@
+//! Token credentials through the public API, against a real HTTP server on 127.0.0.1:
+//! a test `TokenSource` logs in and refreshes by calling the server through the client
+//! it is given, and a protected operation is answered only when the right headers arrive.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use http::Method;
+use hwcloud_runtime::auth::token::{IssuedToken, TokenCredentials, TokenPlacement, TokenSource};
+use hwcloud_runtime::operation::{RequestParts, ResponseParts};
+use hwcloud_runtime::{
+    BoxFuture, Client, Credentials, Error, Operation, OperationMeta, RetryPolicy, Secret,
+    ServiceClient, ServiceMeta,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+static SERVICE: ServiceMeta = ServiceMeta {
+    name: "Test",
+    endpoint: None,
+};
+
+const PASSWORD: &str = "pw-SECRET";
+
+// ---- Operations -------------------------------------------------------------------------
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginBody<'a> {
+    user: &'a str,
+    password: &'a Secret,
+}
+
+/// `POST /login`; `anonymous` is a parameter so a test can check the source's client.
+struct Login<const ANONYMOUS: bool>;
+
+impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
+    type Output = TokenBody;
+    const META: OperationMeta = OperationMeta {
+        name: "Test.Login",
+        method: Method::POST,
+        path: "/login",
+        success: &[200],
+        anonymous: ANONYMOUS,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        let body = LoginBody {
+            user: "alice",
+            password: &Secret::new(PASSWORD),
+        };
+        request.json_body("application/json", Some(&body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<TokenBody, Error> {
+        response.json()
+    }
+}
+
+/// `POST /refresh` with `{"refreshToken": ...}`.
+struct Refresh<'a>(&'a Secret);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshBody<'a> {
+    refresh_token: &'a Secret,
+}
+
+impl Operation for Refresh<'_> {
+    type Output = TokenBody;
+    const META: OperationMeta = OperationMeta {
+        name: "Test.Refresh",
+        method: Method::POST,
+        path: "/refresh",
+        success: &[200],
+        anonymous: true,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        let body = RefreshBody {
+            refresh_token: self.0,
+        };
+        request.json_body("application/json", Some(&body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<TokenBody, Error> {
+        response.json()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenBody {
+    access_token: Secret,
+    expires_in: Option<u64>,
+    refresh_token: Option<Secret>,
+}
+
+/// The protected call: `GET /data`, answered `{"data": ...}`.
+struct GetData;
+
+#[derive(Deserialize)]
+struct DataBody {
+    data: String,
+}
+
+impl Operation for GetData {
+    type Output = String;
+    const META: OperationMeta = OperationMeta {
+        name: "Test.GetData",
+        method: Method::GET,
+        path: "/data",
+        success: &[200],
+        anonymous: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<String, Error> {
+        response.json::<DataBody>().map(|body| body.data)
+    }
+}
+
+// ---- The token source -------------------------------------------------------------------
+
+/// Logs in (and refreshes, when `can_refresh`) against the test server, counting its
+/// calls and the most calls ever in flight at once.
+#[derive(Debug, Clone)]
+struct TestSource {
+    endpoint: String,
+    can_refresh: bool,
+    anonymous_login: bool,
+    stats: Arc<Stats>,
+}
+
+#[derive(Debug, Default)]
+struct Stats {
+    fetches: AtomicUsize,
+    refreshes: AtomicUsize,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+impl Stats {
+    fn enter(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(self)
+    }
+}
+
+struct InFlight<'a>(&'a Stats);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl TestSource {
+    fn new(server: &MockServer) -> Self {
+        TestSource {
+            endpoint: server.uri(),
+            can_refresh: true,
+            anonymous_login: true,
+            stats: Arc::default(),
+        }
+    }
+
+    fn issued(client: &Client, body: TokenBody) -> IssuedToken {
+        let mut issued = IssuedToken::new(body.access_token);
+        if let Some(secs) = body.expires_in {
+            issued = issued.with_expires_in(client.now(), Duration::from_secs(secs));
+        }
+        if let Some(refresh) = body.refresh_token {
+            issued = issued.with_refresh_token(refresh);
+        }
+        issued
+    }
+}
+
+impl TokenSource for TestSource {
+    fn fetch<'a>(&'a self, client: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>> {
+        Box::pin(async move {
+            let _guard = self.stats.enter();
+            self.stats.fetches.fetch_add(1, Ordering::SeqCst);
+            let service = ServiceClient::with_endpoint(client, &SERVICE, &self.endpoint)?;
+            let body = if self.anonymous_login {
+                service.send(&Login::<true>).await?
+            } else {
+                service.send(&Login::<false>).await?
+            };
+            Ok(Self::issued(client, body))
+        })
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        client: &'a Client,
+        refresh_token: &'a Secret,
+    ) -> Option<BoxFuture<'a, Result<IssuedToken, Error>>> {
+        if !self.can_refresh {
+            return None;
+        }
+        Some(Box::pin(async move {
+            let _guard = self.stats.enter();
+            self.stats.refreshes.fetch_add(1, Ordering::SeqCst);
+            let service = ServiceClient::with_endpoint(client, &SERVICE, &self.endpoint)?;
+            let body = service.send(&Refresh(refresh_token)).await?;
+            Ok(Self::issued(client, body))
+        }))
+    }
+}
+
+// ---- Harness ----------------------------------------------------------------------------
+
+/// Seconds since the epoch, as the clients' clock reads them.
+const START: u64 = 1_700_000_000;
+
+struct Harness {
+    server: MockServer,
+    clock: Arc<AtomicU64>,
+    stats: Arc<Stats>,
+    credentials: Arc<TokenCredentials>,
+    service: ServiceClient,
+}
+
+impl Harness {
+    async fn new(placement: TokenPlacement) -> Self {
+        Self::with(placement, |source| source, |creds| creds).await
+    }
+
+    async fn with(
+        placement: TokenPlacement,
+        source: impl FnOnce(TestSource) -> TestSource,
+        credentials: impl FnOnce(TokenCredentials) -> TokenCredentials,
+    ) -> Self {
+        let server = MockServer::start().await;
+        let source = source(TestSource::new(&server));
+        let stats = source.stats.clone();
+        let credentials = Arc::new(credentials(TokenCredentials::new(source, placement)));
+        let clock = Arc::new(AtomicU64::new(START));
+        let seconds = clock.clone();
+        let client = Client::builder()
+            .endpoint(server.uri())
+            .allow_http(true)
+            .retry(RetryPolicy::disabled())
+            .clock(move || {
+                SystemTime::UNIX_EPOCH + Duration::from_secs(seconds.load(Ordering::SeqCst))
+            })
+            .shared_credentials(credentials.clone())
+            .build()
+            .expect("client");
+        let service = ServiceClient::new(&client, &SERVICE).expect("service client");
+        Harness {
+            server,
+            clock,
+            stats,
+            credentials,
+            service,
+        }
+    }
+
+    fn advance(&self, secs: u64) {
+        self.clock.fetch_add(secs, Ordering::SeqCst);
+    }
+
+    async fn get(&self) -> Result<String, Error> {
+        self.service.send(&GetData).await
+    }
+
+    fn fetches(&self) -> usize {
+        self.stats.fetches.load(Ordering::SeqCst)
+    }
+
+    fn refreshes(&self) -> usize {
+        self.stats.refreshes.load(Ordering::SeqCst)
+    }
+
+    async fn requests_to(&self, to: &str) -> usize {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path() == to)
+            .count()
+    }
+}
+
+fn token_response(token: &str, expires_in: Option<u64>, refresh: Option<&str>) -> ResponseTemplate {
+    let mut body = json!({ "accessToken": token });
+    if let Some(secs) = expires_in {
+        body["expiresIn"] = json!(secs);
+    }
+    if let Some(refresh) = refresh {
+        body["refreshToken"] = json!(refresh);
+    }
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+fn login() -> wiremock::MockBuilder {
+    Mock::given(method("POST"))
+        .and(path("/login"))
+        .and(body_json(json!({ "user": "alice", "password": PASSWORD })))
+}
+
+fn refresh(refresh_token: &str) -> wiremock::MockBuilder {
+    Mock::given(method("POST"))
+        .and(path("/refresh"))
+        .and(body_json(json!({ "refreshToken": refresh_token })))
+}
+
+fn data(data: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({ "data": data }))
+}
+
+/// `GET /data`, matched only when all `headers` (name, value) are present.
+fn data_with(headers: &[(&'static str, &str)]) -> wiremock::MockBuilder {
+    let mut mock = Mock::given(method("GET")).and(path("/data"));
+    for (name, value) in headers {
+        mock = mock.and(header(*name, *value));
+    }
+    mock
+}
+
+// ---- Tests ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn cached_token_is_reused_while_valid() {
+    let h = Harness::new(TokenPlacement::IamToken).await;
+    login()
+        .respond_with(token_response("tok-1", Some(3600), Some("ref-1")))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    data_with(&[("X-Auth-Token", "tok-1")])
+        .respond_with(data("ok"))
+        .expect(3)
+        .mount(&h.server)
+        .await;
+
+    assert_eq!(h.get().await.expect("first call"), "ok");
+    assert_eq!(h.get().await.expect("second call"), "ok");
+    // Still valid 5 minutes and 1 second before expiry.
+    h.advance(3600 - 301);
+    assert_eq!(h.get().await.expect("third call"), "ok");
+
+    assert_eq!((h.fetches(), h.refreshes()), (1, 0));
+    h.server.verify().await;
+}
+
+#[tokio::test]
+async fn token_near_expiry_is_refreshed() {
+    let h = Harness::new(TokenPlacement::AccessToken).await;
+    login()
+        .respond_with(token_response("tok-1", Some(3600), Some("ref-1")))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    refresh("ref-1")
+        .respond_with(token_response("tok-2", Some(3600), Some("ref-2")))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    data_with(&[("access-token", "tok-1")])
+        .respond_with(data("one"))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    data_with(&[("access-token", "tok-2")])
+        .respond_with(data("two"))
+        .expect(2)
+        .mount(&h.server)
+        .await;
+
+    assert_eq!(h.get().await.expect("first call"), "one");
+    // Within the default 5-minute margin: renewed with the refresh token.
+    h.advance(3600 - 300);
+    assert_eq!(h.get().await.expect("call near expiry"), "two");
+    assert_eq!(h.get().await.expect("call after refresh"), "two");
+
+    assert_eq!((h.fetches(), h.refreshes()), (1, 1));
+    h.server.verify().await;
+}
+
+#[tokio::test]
+async fn refresh_without_new_refresh_token_keeps_the_old_one() {
+    let h = Harness::with(
+        TokenPlacement::AccessToken,
+        |s| s,
+        |c| c.refresh_ahead(Duration::from_secs(60)),
+    )
+    .await;
+    login()
+        .respond_with(token_response("tok-1", Some(600), Some("ref-1")))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    refresh("ref-1")
+        .respond_with(token_response("tok-2", Some(600), None))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    refresh("ref-1")
+        .respond_with(token_response("tok-3", Some(600), None))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    for token in ["tok-1", "tok-2", "tok-3"] {
+        data_with(&[("access-token", token)])
+            .respond_with(data(token))
+            .expect(1)
+            .mount(&h.server)
+            .await;
+    }
+
+    assert_eq!(h.get().await.expect("login"), "tok-1");
+    h.advance(600);
+    assert_eq!(h.get().await.expect("first refresh"), "tok-2");
+    h.advance(600);
+    assert_eq!(h.get().await.expect("second refresh"), "tok-3");
+    h.server.verify().await;
+}
+
+#[tokio::test]
+async fn failed_refresh_falls_back_to_login() {
+    let h = Harness::new(TokenPlacement::Bearer).await;
+    login()
+        .respond_with(token_response("tok-1", Some(3600), Some("ref-1")))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    login()
+        .respond_with(token_response("tok-2", Some(3600), Some("ref-2")))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    refresh("ref-1")
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({ "error_code": "AUTH.401", "error_msg": "refresh token expired" }),
+        ))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    data_with(&[("Authorization", "Bearer tok-1")])
+        .respond_with(data("one"))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    data_with(&[("Authorization", "Bearer tok-2")])
+        .respond_with(data("two"))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+
+    assert_eq!(h.get().await.expect("first call"), "one");
+    // Past expiry: the refresh is tried first, fails, and a new login takes over.
+    h.advance(3600 + 10);
+    assert_eq!(h.get().await.expect("call after expiry"), "two");
+
+    assert_eq!((h.fetches(), h.refreshes()), (2, 1));
+    h.server.verify().await;
+}
+
+#[tokio::test]
+async fn source_without_refresh_logs_in_again() {
+    let h = Harness::with(
+        TokenPlacement::IamToken,
+        |s| TestSource {
+            can_refresh: false,
+            ..s
+        },
+        |c| c,
+    )
+    .await;
+    login()
+        .respond_with(token_response("tok-1", Some(3600), Some("ref-1")))
+        .expect(2)
+        .mount(&h.server)
+        .await;
+    data_with(&[("X-Auth-Token", "tok-1")])
+        .respond_with(data("ok"))
+        .expect(2)
+        .mount(&h.server)
+        .await;
+
+    h.get().await.expect("first call");
+    h.advance(3600);
+    h.get().await.expect("call after expiry");
+    assert_eq!((h.fetches(), h.refreshes()), (2, 0));
+    assert_eq!(h.requests_to("/refresh").await, 0);
+    h.server.verify().await;
+}
+
+#[tokio::test]
+async fn login_failure_is_a_credentials_error_with_the_service_error_as_source() {
+    let h = Harness::new(TokenPlacement::IamToken).await;
+    login()
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("X-Request-Id", "req-42")
+                .set_body_json(json!({ "error_code": "IAM.0001", "error_msg": "The username or password is wrong." })),
+        )
+        .expect(2)
+        .mount(&h.server)
+        .await;
+    data_with(&[])
+        .respond_with(data("must not be reached"))
+        .expect(0)
+        .mount(&h.server)
+        .await;
+
+    let err = h.get().await.expect_err("login fails");
+    let Error::Credentials { message, source } = &err else {
+        panic!("expected Error::Credentials, got {err:?}");
+    };
+    assert!(
+        message.starts_with("could not obtain a token: "),
+        "{message}"
+    );
+    let source = source.as_deref().expect("the cause is the source");
+    let service = source.as_service_error().expect("a service error");
+    assert_eq!(service.operation, "Test.Login");
+    assert_eq!(service.status.as_u16(), 401);
+    assert_eq!(service.code.as_deref(), Some("IAM.0001"));
+    assert_eq!(service.request_id.as_deref(), Some("req-42"));
+    let via_error_trait = std::error::Error::source(&err).expect("std source");
+    assert!(
+        via_error_trait.to_string().contains("IAM.0001"),
+        "{via_error_trait}"
+    );
+
+    // Nothing was cached: the next call logs in again (and fails again).
+    assert!(matches!(h.get().await, Err(Error::Credentials { .. })));
+    assert_eq!(h.fetches(), 2);
+    h.server.verify().await;
+}
+
+#[tokio::test]
+async fn token_source_gets_a_client_without_credentials() {
+    // A login that is not anonymous needs credentials: with the caller's own
+    // credentials it would wait on its own renewal forever; with none it fails at once.
+    let h = Harness::with(
+        TokenPlacement::IamToken,
+        |s| TestSource {
+            anonymous_login: false,
+            ..s
+        },
+        |c| c,
+    )
+    .await;
+    let result = tokio::time::timeout(Duration::from_secs(10), h.get())
+        .await
+        .expect("no deadlock: the source's client has no credentials");
+    let err = result.expect_err("login needs credentials");
+    let Error::Credentials {
+        source: Some(source),
+        ..
+    } = &err
+    else {
+        panic!("expected Error::Credentials with a source, got {err:?}");
+    };
+    assert!(
+        source
+            .to_string()
+            .contains("Test.Login needs credentials; none are configured"),
+        "{source}"
+    );
+    assert_eq!(h.requests_to("/login").await, 0);
+}
+
+#[tokio::test]
+async fn invalidate_forces_a_new_login() {
+    let h = Harness::new(TokenPlacement::IamToken).await;
+    login()
+        .respond_with(token_response("tok-1", Some(3600), Some("ref-1")))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    login()
+        .respond_with(token_response("tok-2", Some(3600), Some("ref-2")))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    data_with(&[("X-Auth-Token", "tok-1")])
+        .respond_with(data("one"))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    data_with(&[("X-Auth-Token", "tok-2")])
+        .respond_with(data("two"))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+
+    assert_eq!(h.get().await.expect("first call"), "one");
+    h.credentials.invalidate();
+    // Dropped with its refresh token: a login, not a refresh.
+    assert_eq!(h.get().await.expect("call after invalidate"), "two");
+    assert_eq!((h.fetches(), h.refreshes()), (2, 0));
+    h.server.verify().await;
+}
+
+#[tokio::test]
+async fn token_without_expiry_uses_default_lifetime() {
+    let h = Harness::with(
+        TokenPlacement::IamToken,
+        |s| s,
+        |c| {
+            c.default_lifetime(Duration::from_secs(600))
+                .refresh_ahead(Duration::from_secs(60))
+        },
+    )
+    .await;
+    login()
+        .respond_with(token_response("tok-1", None, None))
+        .expect(2)
+        .mount(&h.server)
+        .await;
+    data_with(&[("X-Auth-Token", "tok-1")])
+        .respond_with(data("ok"))
+        .expect(3)
+        .mount(&h.server)
+        .await;
+
+    h.get().await.expect("first call");
+    h.advance(539);
+    h.get().await.expect("still fresh");
+    assert_eq!(h.fetches(), 1);
+    h.advance(1);
+    h.get().await.expect("renewed");
+    assert_eq!(h.fetches(), 2);
+    h.server.verify().await;
+}
+
+/// Sends `n` calls at once; every one must succeed with `expected`.
+async fn concurrent_calls(h: &Harness, n: usize, expected: &str) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let service = h.service.clone();
+        tasks.spawn(async move { service.send(&GetData).await });
+    }
+    let mut done = 0;
+    while let Some(joined) = tasks.join_next().await {
+        assert_eq!(joined.expect("task").expect("call"), expected);
+        done += 1;
+    }
+    assert_eq!(done, n);
+}
+
+/// 100 calls with an empty cache share one login; 100 calls with a stale cache share one
+/// refresh; never two token requests in flight at once.
+async fn single_flight(
+    placement: TokenPlacement,
+    headers: impl Fn(&str) -> Vec<(&'static str, String)>,
+) {
+    let h = Harness::new(placement).await;
+    login()
+        .respond_with(
+            token_response("tok-1", Some(3600), Some("ref-1"))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    refresh("ref-1")
+        .respond_with(
+            token_response("tok-2", Some(3600), Some("ref-2"))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    for (token, answer) in [("tok-1", "one"), ("tok-2", "two")] {
+        let headers = headers(token);
+        let headers: Vec<(&'static str, &str)> =
+            headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        data_with(&headers)
+            .respond_with(data(answer))
+            .expect(100)
+            .mount(&h.server)
+            .await;
+    }
+
+    concurrent_calls(&h, 100, "one").await;
+    assert_eq!(h.requests_to("/login").await, 1);
+
+    h.advance(3600);
+    concurrent_calls(&h, 100, "two").await;
+    assert_eq!(h.requests_to("/refresh").await, 1);
+
+    assert_eq!((h.fetches(), h.refreshes()), (1, 1));
+    assert_eq!(h.stats.max_in_flight.load(Ordering::SeqCst), 1);
+    h.server.verify().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_calls_share_one_login_iot() {
+    single_flight(
+        TokenPlacement::IotApp {
+            app_id: "app-7".into(),
+        },
+        |token| {
+            vec![
+                ("app_key", "app-7".into()),
+                ("Authorization", format!("Bearer {token}")),
+            ]
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_calls_share_one_login_iam() {
+    single_flight(TokenPlacement::IamToken, |token| {
+        vec![("X-Auth-Token", token.into())]
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tokens_never_appear_in_debug_or_errors() {
+    let h = Harness::new(TokenPlacement::IotApp {
+        app_id: "app-7".into(),
+    })
+    .await;
+    login()
+        .respond_with(token_response("tok-SECRET", Some(3600), Some("ref-SECRET")))
+        .up_to_n_times(1)
+        .mount(&h.server)
+        .await;
+    login()
+        .respond_with(ResponseTemplate::new(500).set_body_string("login backend down"))
+        .mount(&h.server)
+        .await;
+    refresh("ref-SECRET")
+        .respond_with(ResponseTemplate::new(400).set_body_string("bad refresh token"))
+        .mount(&h.server)
+        .await;
+    data_with(&[("Authorization", "Bearer tok-SECRET")])
+        .respond_with(data("ok"))
+        .mount(&h.server)
+        .await;
+
+    h.get().await.expect("call with a cached token");
+    for shown in [
+        format!("{:?}", h.credentials),
+        format!("{:?}", h.service),
+        format!("{:?}", h.service.client()),
+    ] {
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("TokenCredentials"), "{shown}");
+    }
+
+    let issued = IssuedToken::new("tok-SECRET")
+        .with_refresh_token("ref-SECRET")
+        .with_expires_at(SystemTime::UNIX_EPOCH);
+    let shown = format!("{issued:?}");
+    assert!(
+        !shown.contains("SECRET") && shown.contains("expires_at"),
+        "{shown}"
+    );
+
+    // Refresh and login both fail: neither the tokens nor the password show.
+    h.advance(3600);
+    let err = h.get().await.expect_err("renewal fails");
+    for shown in [format!("{err}"), format!("{err:?}")] {
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("could not obtain a token"), "{shown}");
+    }
+}
+
+/// `TokenCredentials` is usable as `dyn Credentials` (what the client stores).
+#[test]
+fn token_credentials_are_credentials() {
+    fn assert_credentials<C: Credentials + 'static>() {}
+    assert_credentials::<TokenCredentials>();
+}
