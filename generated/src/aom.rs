@@ -17,14 +17,14 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-///Static facts about the Aom service.
+/// Static facts about the Aom service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Aom",
     endpoint: Some("https://aom.{region}.myhuaweicloud.com"),
 };
-/**Client for Aom: one async method per operation. Cheap to clone; `Send + Sync`.
-
-Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).*/
+/// Client for Aom: one async method per operation. Cheap to clone; `Send + Sync`.
+///
+/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
 #[derive(Clone, Debug)]
 pub struct AomClient {
     inner: ServiceClient,
@@ -63,7 +63,7 @@ impl AomClient {
         self.inner.send(&request).await
     }
 }
-///Request of [`AomClient::list_metric_items`].
+/// Request of [`AomClient::list_metric_items`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetricItemsRequest {
@@ -88,7 +88,6 @@ pub struct ListMetricItemsRequest {
 }
 impl ListMetricItemsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    #[allow(clippy::new_without_default)]
     pub fn new(body: MetricApiQueryItemParam) -> Self {
         Self {
             project_id: None,
@@ -148,18 +147,18 @@ impl Operation for ListMetricItemsRequest {
         })
     }
 }
-///Response of `ListMetricItems`.
+/// Response of `ListMetricItems`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetricItemsResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: ListMetricItemsResult,
 }
-///Request of [`AomClient::list_alarm_rule`].
+/// Request of [`AomClient::list_alarm_rule`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRuleRequest {
@@ -230,15 +229,15 @@ impl Operation for ListAlarmRuleRequest {
         })
     }
 }
-///Response of `ListAlarmRule`.
+/// Response of `ListAlarmRule`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRuleResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: ListAlarmRuleResult,
 }
 /// Metric query parameters.
@@ -253,20 +252,19 @@ pub struct MetricApiQueryItemParam {
     pub metric_items: Option<Vec<QueryMetricItemOptionParam>>,
 }
 impl MetricApiQueryItemParam {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             inventory_id: None,
             metric_items: None,
         }
     }
-    ///Sets `inventory_id`.
+    /// Sets `inventory_id`.
     pub fn inventory_id(mut self, value: impl Into<String>) -> Self {
         self.inventory_id = Some(value.into());
         self
     }
-    ///Sets `metric_items`.
+    /// Sets `metric_items`.
     pub fn metric_items(
         mut self,
         value: impl Into<Vec<QueryMetricItemOptionParam>>,
@@ -289,7 +287,7 @@ pub struct QueryMetricItemOptionParam {
     pub namespace: MetricNamespace,
 }
 impl QueryMetricItemOptionParam {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(namespace: impl Into<MetricNamespace>) -> Self {
         Self {
             dimensions: None,
@@ -297,12 +295,12 @@ impl QueryMetricItemOptionParam {
             namespace: namespace.into(),
         }
     }
-    ///Sets `dimensions`.
+    /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
-    ///Sets `metric_name`.
+    /// Sets `metric_name`.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
@@ -368,7 +366,7 @@ pub struct Dimension {
     pub value: String,
 }
 impl Dimension {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -394,8 +392,7 @@ pub struct ListMetricItemsResult {
     pub metrics: Option<Vec<MetricItemResultApi>>,
 }
 impl ListMetricItemsResult {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             error_code: None,
@@ -404,22 +401,22 @@ impl ListMetricItemsResult {
             metrics: None,
         }
     }
-    ///Sets `error_code`.
+    /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
-    ///Sets `error_message`.
+    /// Sets `error_message`.
     pub fn error_message(mut self, value: impl Into<String>) -> Self {
         self.error_message = Some(value.into());
         self
     }
-    ///Sets `meta_data`.
+    /// Sets `meta_data`.
     pub fn meta_data(mut self, value: impl Into<MetricsMetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
     }
-    ///Sets `metrics`.
+    /// Sets `metrics`.
     pub fn metrics(mut self, value: impl Into<Vec<MetricItemResultApi>>) -> Self {
         self.metrics = Some(value.into());
         self
@@ -443,8 +440,7 @@ pub struct MetricsMetaData {
     pub total: Option<i32>,
 }
 impl MetricsMetaData {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             count: None,
@@ -453,22 +449,22 @@ impl MetricsMetaData {
             total: None,
         }
     }
-    ///Sets `count`.
+    /// Sets `count`.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
-    ///Sets `start`.
+    /// Sets `start`.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
-    ///Sets `next_token`.
+    /// Sets `next_token`.
     pub fn next_token(mut self, value: impl Into<i64>) -> Self {
         self.next_token = Some(value.into());
         self
     }
-    ///Sets `total`.
+    /// Sets `total`.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
@@ -495,8 +491,7 @@ pub struct MetricItemResultApi {
     pub unit: Option<String>,
 }
 impl MetricItemResultApi {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             dimensions: None,
@@ -506,27 +501,27 @@ impl MetricItemResultApi {
             unit: None,
         }
     }
-    ///Sets `dimensions`.
+    /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
-    ///Sets `dimensionvaluehash`.
+    /// Sets `dimensionvaluehash`.
     pub fn dimensionvaluehash(mut self, value: impl Into<String>) -> Self {
         self.dimensionvaluehash = Some(value.into());
         self
     }
-    ///Sets `metric_name`.
+    /// Sets `metric_name`.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
-    ///Sets `namespace`.
+    /// Sets `namespace`.
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
-    ///Sets `unit`.
+    /// Sets `unit`.
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -544,20 +539,19 @@ pub struct ListAlarmRuleResult {
     pub thresholds: Option<Vec<QueryAlarmResult>>,
 }
 impl ListAlarmRuleResult {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             meta_data: None,
             thresholds: None,
         }
     }
-    ///Sets `meta_data`.
+    /// Sets `meta_data`.
     pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
     }
-    ///Sets `thresholds`.
+    /// Sets `thresholds`.
     pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
         self.thresholds = Some(value.into());
         self
@@ -578,8 +572,7 @@ pub struct MetaData {
     pub total: Option<i32>,
 }
 impl MetaData {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             count: None,
@@ -587,17 +580,17 @@ impl MetaData {
             total: None,
         }
     }
-    ///Sets `count`.
+    /// Sets `count`.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
-    ///Sets `start`.
+    /// Sets `start`.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
-    ///Sets `total`.
+    /// Sets `total`.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
@@ -684,8 +677,7 @@ pub struct QueryAlarmResult {
     pub unit: Option<String>,
 }
 impl QueryAlarmResult {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             action_enabled: None,
@@ -715,127 +707,127 @@ impl QueryAlarmResult {
             unit: None,
         }
     }
-    ///Sets `action_enabled`.
+    /// Sets `action_enabled`.
     pub fn action_enabled(mut self, value: impl Into<bool>) -> Self {
         self.action_enabled = Some(value.into());
         self
     }
-    ///Sets `alarm_actions`.
+    /// Sets `alarm_actions`.
     pub fn alarm_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.alarm_actions = Some(value.into());
         self
     }
-    ///Sets `alarm_advice`.
+    /// Sets `alarm_advice`.
     pub fn alarm_advice(mut self, value: impl Into<String>) -> Self {
         self.alarm_advice = Some(value.into());
         self
     }
-    ///Sets `alarm_description`.
+    /// Sets `alarm_description`.
     pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
         self.alarm_description = Some(value.into());
         self
     }
-    ///Sets `alarm_level`.
+    /// Sets `alarm_level`.
     pub fn alarm_level(mut self, value: impl Into<String>) -> Self {
         self.alarm_level = Some(value.into());
         self
     }
-    ///Sets `alarm_rule_id`.
+    /// Sets `alarm_rule_id`.
     pub fn alarm_rule_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_rule_id = Some(value.into());
         self
     }
-    ///Sets `alarm_rule_name`.
+    /// Sets `alarm_rule_name`.
     pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
         self.alarm_rule_name = Some(value.into());
         self
     }
-    ///Sets `comparison_operator`.
+    /// Sets `comparison_operator`.
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
-    ///Sets `dimensions`.
+    /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
-    ///Sets `evaluation_periods`.
+    /// Sets `evaluation_periods`.
     pub fn evaluation_periods(mut self, value: impl Into<i32>) -> Self {
         self.evaluation_periods = Some(value.into());
         self
     }
-    ///Sets `id_turn_on`.
+    /// Sets `id_turn_on`.
     pub fn id_turn_on(mut self, value: impl Into<bool>) -> Self {
         self.id_turn_on = Some(value.into());
         self
     }
-    ///Sets `insufficient_data_actions`.
+    /// Sets `insufficient_data_actions`.
     pub fn insufficient_data_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.insufficient_data_actions = Some(value.into());
         self
     }
-    ///Sets `metric_name`.
+    /// Sets `metric_name`.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
-    ///Sets `namespace`.
+    /// Sets `namespace`.
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
-    ///Sets `ok_actions`.
+    /// Sets `ok_actions`.
     pub fn ok_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.ok_actions = Some(value.into());
         self
     }
-    ///Sets `period`.
+    /// Sets `period`.
     pub fn period(mut self, value: impl Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
-    ///Sets `policy_name`.
+    /// Sets `policy_name`.
     pub fn policy_name(mut self, value: impl Into<String>) -> Self {
         self.policy_name = Some(value.into());
         self
     }
-    ///Sets `resources`.
+    /// Sets `resources`.
     pub fn resources(mut self, value: impl Into<Vec<String>>) -> Self {
         self.resources = Some(value.into());
         self
     }
-    ///Sets `state_reason`.
+    /// Sets `state_reason`.
     pub fn state_reason(mut self, value: impl Into<String>) -> Self {
         self.state_reason = Some(value.into());
         self
     }
-    ///Sets `state_updated_timestamp`.
+    /// Sets `state_updated_timestamp`.
     pub fn state_updated_timestamp(mut self, value: impl Into<String>) -> Self {
         self.state_updated_timestamp = Some(value.into());
         self
     }
-    ///Sets `state_value`.
+    /// Sets `state_value`.
     pub fn state_value(mut self, value: impl Into<String>) -> Self {
         self.state_value = Some(value.into());
         self
     }
-    ///Sets `statistic`.
+    /// Sets `statistic`.
     pub fn statistic(mut self, value: impl Into<String>) -> Self {
         self.statistic = Some(value.into());
         self
     }
-    ///Sets `threshold`.
+    /// Sets `threshold`.
     pub fn threshold(mut self, value: impl Into<String>) -> Self {
         self.threshold = Some(value.into());
         self
     }
-    ///Sets `type_`.
+    /// Sets `type_`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `unit`.
+    /// Sets `unit`.
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -859,8 +851,7 @@ pub struct AomErrorBody {
     pub trace_id: Option<String>,
 }
 impl AomErrorBody {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             error_code: None,
@@ -869,22 +860,22 @@ impl AomErrorBody {
             trace_id: None,
         }
     }
-    ///Sets `error_code`.
+    /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
-    ///Sets `error_msg`.
+    /// Sets `error_msg`.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self
     }
-    ///Sets `error_type`.
+    /// Sets `error_type`.
     pub fn error_type(mut self, value: impl Into<String>) -> Self {
         self.error_type = Some(value.into());
         self
     }
-    ///Sets `trace_id`.
+    /// Sets `trace_id`.
     pub fn trace_id(mut self, value: impl Into<String>) -> Self {
         self.trace_id = Some(value.into());
         self

@@ -15,14 +15,14 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-///Static facts about the AstroZero service.
+/// Static facts about the AstroZero service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "AstroZero",
     endpoint: Some("https://appcube.{region}.huaweicloud.com"),
 };
-/**Client for AstroZero: one async method per operation. Cheap to clone; `Send + Sync`.
-
-Accepted credentials: an OAuth 2.0 access token (`access-token`).*/
+/// Client for AstroZero: one async method per operation. Cheap to clone; `Send + Sync`.
+///
+/// Accepted credentials: an OAuth 2.0 access token (`access-token`).
 #[derive(Clone, Debug)]
 pub struct AstroZeroClient {
     inner: ServiceClient,
@@ -52,7 +52,7 @@ impl AstroZeroClient {
         self.inner.send(&request).await
     }
 }
-///Request of [`AstroZeroClient::create_o_auth_token`].
+/// Request of [`AstroZeroClient::create_o_auth_token`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthTokenRequest {
@@ -65,7 +65,6 @@ pub struct CreateOAuthTokenRequest {
 }
 impl CreateOAuthTokenRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    #[allow(clippy::new_without_default)]
     pub fn new(body: OAuthTokenForm) -> Self {
         Self { tenant_id: None, body }
     }
@@ -96,15 +95,15 @@ impl Operation for CreateOAuthTokenRequest {
         })
     }
 }
-///Response of `CreateOAuthToken`.
+/// Response of `CreateOAuthToken`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthTokenResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: OAuthToken,
 }
 impl CreateOAuthTokenRequest {
@@ -171,7 +170,7 @@ pub struct OAuthTokenForm {
     pub locale: Option<String>,
 }
 impl OAuthTokenForm {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         grant_type: impl Into<String>,
         client_id: impl Into<String>,
@@ -185,12 +184,12 @@ impl OAuthTokenForm {
             locale: None,
         }
     }
-    ///Sets `redirect_url`.
+    /// Sets `redirect_url`.
     pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
         self.redirect_url = Some(value.into());
         self
     }
-    ///Sets `locale`.
+    /// Sets `locale`.
     pub fn locale(mut self, value: impl Into<String>) -> Self {
         self.locale = Some(value.into());
         self
@@ -214,8 +213,7 @@ pub struct OAuthToken {
     pub scope: Option<String>,
 }
 impl OAuthToken {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             access_token: None,
@@ -224,22 +222,22 @@ impl OAuthToken {
             scope: None,
         }
     }
-    ///Sets `access_token`.
+    /// Sets `access_token`.
     pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
-    ///Sets `token_type`.
+    /// Sets `token_type`.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
-    ///Sets `expires_in`.
+    /// Sets `expires_in`.
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
-    ///Sets `scope`.
+    /// Sets `scope`.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self

@@ -16,14 +16,14 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-///Static facts about the DataArtsStudio service.
+/// Static facts about the DataArtsStudio service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "DataArtsStudio",
     endpoint: Some("https://dayu.{region}.myhuaweicloud.com"),
 };
-/**Client for DataArtsStudio: one async method per operation. Cheap to clone; `Send + Sync`.
-
-Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).*/
+/// Client for DataArtsStudio: one async method per operation. Cheap to clone; `Send + Sync`.
+///
+/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
 #[derive(Clone, Debug)]
 pub struct DataArtsStudioClient {
     inner: ServiceClient,
@@ -65,7 +65,7 @@ impl DataArtsStudioClient {
         self.inner.send(&request).await
     }
 }
-///Request of [`DataArtsStudioClient::authorize_action_api_to_instance`].
+/// Request of [`DataArtsStudioClient::authorize_action_api_to_instance`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceRequest {
@@ -86,7 +86,6 @@ pub struct AuthorizeActionApiToInstanceRequest {
 }
 impl AuthorizeActionApiToInstanceRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    #[allow(clippy::new_without_default)]
     pub fn new(workspace: impl Into<String>) -> Self {
         Self {
             project_id: None,
@@ -138,11 +137,11 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         })
     }
 }
-///Response of `AuthorizeActionApiToInstance`.
+/// Response of `AuthorizeActionApiToInstance`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceResponse {
-    ///The HTTP status: one of 204.
+    /// The HTTP status: one of 204.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
@@ -168,8 +167,7 @@ pub struct ApiParaForAuthToInstance {
     pub time: Option<hwcloud_runtime::Timestamp>,
 }
 impl ApiParaForAuthToInstance {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             api_id: None,
@@ -179,27 +177,27 @@ impl ApiParaForAuthToInstance {
             time: None,
         }
     }
-    ///Sets `api_id`.
+    /// Sets `api_id`.
     pub fn api_id(mut self, value: impl Into<String>) -> Self {
         self.api_id = Some(value.into());
         self
     }
-    ///Sets `instance_id`.
+    /// Sets `instance_id`.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
-    ///Sets `app_id`.
+    /// Sets `app_id`.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
-    ///Sets `apply_type`.
+    /// Sets `apply_type`.
     pub fn apply_type(mut self, value: impl Into<ApplyType>) -> Self {
         self.apply_type = Some(value.into());
         self
     }
-    ///Sets `time`.
+    /// Sets `time`.
     pub fn time(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.time = Some(value.into());
         self
@@ -267,20 +265,19 @@ pub struct ErrorBody {
     pub error_msg: Option<String>,
 }
 impl ErrorBody {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             error_code: None,
             error_msg: None,
         }
     }
-    ///Sets `error_code`.
+    /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
-    ///Sets `error_msg`.
+    /// Sets `error_msg`.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self

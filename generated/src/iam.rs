@@ -18,14 +18,14 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-///Static facts about the Iam service.
+/// Static facts about the Iam service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Iam",
     endpoint: Some("https://iam.{region}.myhuaweicloud.com"),
 };
-/**Client for Iam: one async method per operation. Cheap to clone; `Send + Sync`.
-
-Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).*/
+/// Client for Iam: one async method per operation. Cheap to clone; `Send + Sync`.
+///
+/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
 #[derive(Clone, Debug)]
 pub struct IamClient {
     inner: ServiceClient,
@@ -73,7 +73,7 @@ impl IamClient {
         self.inner.send(&request).await
     }
 }
-///Request of [`IamClient::keystone_create_user_token_by_password`].
+/// Request of [`IamClient::keystone_create_user_token_by_password`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordRequest {
@@ -86,7 +86,6 @@ pub struct KeystoneCreateUserTokenByPasswordRequest {
 }
 impl KeystoneCreateUserTokenByPasswordRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    #[allow(clippy::new_without_default)]
     pub fn new(body: KeystoneCreateUserTokenByPasswordRequestBody) -> Self {
         Self { nocatalog: None, body }
     }
@@ -118,15 +117,15 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         })
     }
 }
-///Response of `KeystoneCreateUserTokenByPassword`.
+/// Response of `KeystoneCreateUserTokenByPassword`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordResponse {
-    ///The HTTP status: one of 201.
+    /// The HTTP status: one of 201.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: KeystoneCreateUserTokenByPasswordResponseBody,
     /// Signed token (the user token to send in X-Auth-Token).
     ///
@@ -181,7 +180,7 @@ for KeystoneCreateUserTokenByPasswordRequest {
         Box::pin(self.issue_token(client))
     }
 }
-///Request of [`IamClient::keystone_list_projects`].
+/// Request of [`IamClient::keystone_list_projects`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsRequest {
@@ -291,18 +290,18 @@ impl Operation for KeystoneListProjectsRequest {
         })
     }
 }
-///Response of `KeystoneListProjects`.
+/// Response of `KeystoneListProjects`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: KeystoneListProjectsResponseBody,
 }
-///Request of [`IamClient::keystone_list_auth_domains`].
+/// Request of [`IamClient::keystone_list_auth_domains`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsRequest {}
@@ -333,15 +332,15 @@ impl Operation for KeystoneListAuthDomainsRequest {
         })
     }
 }
-///Response of `KeystoneListAuthDomains`.
+/// Response of `KeystoneListAuthDomains`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: KeystoneListAuthDomainsResponseBody,
 }
 /// Request body of password authentication.
@@ -352,7 +351,7 @@ pub struct KeystoneCreateUserTokenByPasswordRequestBody {
     pub auth: PwdAuth,
 }
 impl KeystoneCreateUserTokenByPasswordRequestBody {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(auth: impl Into<PwdAuth>) -> Self {
         Self { auth: auth.into() }
     }
@@ -367,7 +366,7 @@ pub struct PwdAuth {
     pub scope: AuthScope,
 }
 impl PwdAuth {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(identity: impl Into<PwdIdentity>, scope: impl Into<AuthScope>) -> Self {
         Self {
             identity: identity.into(),
@@ -388,7 +387,7 @@ pub struct PwdIdentity {
     pub totp: Option<IdentityTotp>,
 }
 impl PwdIdentity {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         methods: impl Into<Vec<IdentityMethod>>,
         password: impl Into<PwdPassword>,
@@ -399,7 +398,7 @@ impl PwdIdentity {
             totp: None,
         }
     }
-    ///Sets `totp`.
+    /// Sets `totp`.
     pub fn totp(mut self, value: impl Into<IdentityTotp>) -> Self {
         self.totp = Some(value.into());
         self
@@ -445,7 +444,7 @@ pub struct PwdPassword {
     pub user: PwdPasswordUser,
 }
 impl PwdPassword {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(user: impl Into<PwdPasswordUser>) -> Self {
         Self { user: user.into() }
     }
@@ -462,7 +461,7 @@ pub struct PwdPasswordUser {
     pub password: hwcloud_runtime::Secret,
 }
 impl PwdPasswordUser {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         domain: impl Into<PwdPasswordUserDomain>,
         name: impl Into<String>,
@@ -483,7 +482,7 @@ pub struct PwdPasswordUserDomain {
     pub name: String,
 }
 impl PwdPasswordUserDomain {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
         Self { name: name.into() }
     }
@@ -496,7 +495,7 @@ pub struct IdentityTotp {
     pub user: TotpUser,
 }
 impl IdentityTotp {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(user: impl Into<TotpUser>) -> Self {
         Self { user: user.into() }
     }
@@ -511,7 +510,7 @@ pub struct TotpUser {
     pub passcode: hwcloud_runtime::Secret,
 }
 impl TotpUser {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         id: impl Into<String>,
         passcode: impl Into<hwcloud_runtime::Secret>,
@@ -534,20 +533,19 @@ pub struct AuthScope {
     pub project: Option<AuthScopeProject>,
 }
 impl AuthScope {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             domain: None,
             project: None,
         }
     }
-    ///Sets `domain`.
+    /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<AuthScopeDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
-    ///Sets `project`.
+    /// Sets `project`.
     pub fn project(mut self, value: impl Into<AuthScopeProject>) -> Self {
         self.project = Some(value.into());
         self
@@ -565,17 +563,16 @@ pub struct AuthScopeDomain {
     pub name: Option<String>,
 }
 impl AuthScopeDomain {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -593,17 +590,16 @@ pub struct AuthScopeProject {
     pub name: Option<String>,
 }
 impl AuthScopeProject {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -618,12 +614,11 @@ pub struct KeystoneCreateUserTokenByPasswordResponseBody {
     pub token: Option<ScopedTokenInfo>,
 }
 impl KeystoneCreateUserTokenByPasswordResponseBody {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { token: None }
     }
-    ///Sets `token`.
+    /// Sets `token`.
     pub fn token(mut self, value: impl Into<ScopedTokenInfo>) -> Self {
         self.token = Some(value.into());
         self
@@ -659,8 +654,7 @@ pub struct ScopedTokenInfo {
     pub user: Option<TokenUser>,
 }
 impl ScopedTokenInfo {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             expires_at: None,
@@ -673,42 +667,42 @@ impl ScopedTokenInfo {
             user: None,
         }
     }
-    ///Sets `expires_at`.
+    /// Sets `expires_at`.
     pub fn expires_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.expires_at = Some(value.into());
         self
     }
-    ///Sets `issued_at`.
+    /// Sets `issued_at`.
     pub fn issued_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.issued_at = Some(value.into());
         self
     }
-    ///Sets `methods`.
+    /// Sets `methods`.
     pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
         self.methods = Some(value.into());
         self
     }
-    ///Sets `catalog`.
+    /// Sets `catalog`.
     pub fn catalog(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.catalog = Some(value.into());
         self
     }
-    ///Sets `domain`.
+    /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
-    ///Sets `project`.
+    /// Sets `project`.
     pub fn project(mut self, value: impl Into<TokenProject>) -> Self {
         self.project = Some(value.into());
         self
     }
-    ///Sets `roles`.
+    /// Sets `roles`.
     pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
         self.roles = Some(value.into());
         self
     }
-    ///Sets `user`.
+    /// Sets `user`.
     pub fn user(mut self, value: impl Into<TokenUser>) -> Self {
         self.user = Some(value.into());
         self
@@ -726,17 +720,16 @@ pub struct TokenDomain {
     pub name: Option<String>,
 }
 impl TokenDomain {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -757,8 +750,7 @@ pub struct TokenProject {
     pub name: Option<String>,
 }
 impl TokenProject {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             domain: None,
@@ -766,17 +758,17 @@ impl TokenProject {
             name: None,
         }
     }
-    ///Sets `domain`.
+    /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -794,17 +786,16 @@ pub struct TokenRole {
     pub name: Option<String>,
 }
 impl TokenRole {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -828,8 +819,7 @@ pub struct TokenUser {
     pub password_expires_at: Option<String>,
 }
 impl TokenUser {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             domain: None,
@@ -838,22 +828,22 @@ impl TokenUser {
             password_expires_at: None,
         }
     }
-    ///Sets `domain`.
+    /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `password_expires_at`.
+    /// Sets `password_expires_at`.
     pub fn password_expires_at(mut self, value: impl Into<String>) -> Self {
         self.password_expires_at = Some(value.into());
         self
@@ -871,20 +861,19 @@ pub struct KeystoneListProjectsResponseBody {
     pub projects: Option<Vec<ProjectResult>>,
 }
 impl KeystoneListProjectsResponseBody {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             links: None,
             projects: None,
         }
     }
-    ///Sets `links`.
+    /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
-    ///Sets `projects`.
+    /// Sets `projects`.
     pub fn projects(mut self, value: impl Into<Vec<ProjectResult>>) -> Self {
         self.projects = Some(value.into());
         self
@@ -905,8 +894,7 @@ pub struct Links {
     pub next: Option<String>,
 }
 impl Links {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             self_: None,
@@ -914,17 +902,17 @@ impl Links {
             next: None,
         }
     }
-    ///Sets `self_`.
+    /// Sets `self_`.
     pub fn self_(mut self, value: impl Into<String>) -> Self {
         self.self_ = Some(value.into());
         self
     }
-    ///Sets `previous`.
+    /// Sets `previous`.
     pub fn previous(mut self, value: impl Into<String>) -> Self {
         self.previous = Some(value.into());
         self
     }
-    ///Sets `next`.
+    /// Sets `next`.
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
         self
@@ -960,8 +948,7 @@ pub struct ProjectResult {
     pub name: Option<String>,
 }
 impl ProjectResult {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             is_domain: None,
@@ -974,42 +961,42 @@ impl ProjectResult {
             name: None,
         }
     }
-    ///Sets `is_domain`.
+    /// Sets `is_domain`.
     pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
         self.is_domain = Some(value.into());
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `links`.
+    /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
-    ///Sets `enabled`.
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `parent_id`.
+    /// Sets `parent_id`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Sets `domain_id`.
+    /// Sets `domain_id`.
     pub fn domain_id(mut self, value: impl Into<String>) -> Self {
         self.domain_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1027,17 +1014,16 @@ pub struct KeystoneListAuthDomainsResponseBody {
     pub links: Option<Links>,
 }
 impl KeystoneListAuthDomainsResponseBody {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { domains: None, links: None }
     }
-    ///Sets `domains`.
+    /// Sets `domains`.
     pub fn domains(mut self, value: impl Into<Vec<Domains>>) -> Self {
         self.domains = Some(value.into());
         self
     }
-    ///Sets `links`.
+    /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
@@ -1064,8 +1050,7 @@ pub struct Domains {
     pub description: Option<String>,
 }
 impl Domains {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             enabled: None,
@@ -1075,27 +1060,27 @@ impl Domains {
             description: None,
         }
     }
-    ///Sets `enabled`.
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `links`.
+    /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self

@@ -25,14 +25,14 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-///Static facts about the Iot service.
+/// Static facts about the Iot service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Iot",
     endpoint: None,
 };
-/**Client for Iot: one async method per operation. Cheap to clone; `Send + Sync`.
-
-Accepted credentials: an application token (`app_key` + `Authorization: Bearer`).*/
+/// Client for Iot: one async method per operation. Cheap to clone; `Send + Sync`.
+///
+/// Accepted credentials: an application token (`app_key` + `Authorization: Bearer`).
 #[derive(Clone, Debug)]
 pub struct IotClient {
     inner: ServiceClient,
@@ -68,7 +68,7 @@ impl IotClient {
         self.inner.send(&request).await
     }
 }
-///Request of [`IotClient::login`].
+/// Request of [`IotClient::login`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginRequest {
@@ -77,7 +77,6 @@ pub struct LoginRequest {
 }
 impl LoginRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    #[allow(clippy::new_without_default)]
     pub fn new(body: LoginForm) -> Self {
         Self { body }
     }
@@ -102,15 +101,15 @@ impl Operation for LoginRequest {
         })
     }
 }
-///Response of `Login`.
+/// Response of `Login`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: AuthOutDto,
 }
 impl LoginRequest {
@@ -159,7 +158,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
         Box::pin(self.issue_token(client))
     }
 }
-///Request of [`IotClient::refresh_token`].
+/// Request of [`IotClient::refresh_token`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RefreshTokenRequest {
@@ -168,7 +167,6 @@ pub struct RefreshTokenRequest {
 }
 impl RefreshTokenRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    #[allow(clippy::new_without_default)]
     pub fn new(body: RefreshTokenBody) -> Self {
         Self { body }
     }
@@ -193,15 +191,15 @@ impl Operation for RefreshTokenRequest {
         })
     }
 }
-///Response of `RefreshToken`.
+/// Response of `RefreshToken`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RefreshTokenResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: AuthOutDto,
 }
 impl RefreshTokenRequest {
@@ -261,7 +259,7 @@ pub struct LoginForm {
     pub secret: hwcloud_runtime::Secret,
 }
 impl LoginForm {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         app_id: impl Into<String>,
         secret: impl Into<hwcloud_runtime::Secret>,
@@ -286,7 +284,7 @@ pub struct RefreshTokenBody {
     pub refresh_token: hwcloud_runtime::Secret,
 }
 impl RefreshTokenBody {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         app_id: impl Into<String>,
         secret: impl Into<hwcloud_runtime::Secret>,
@@ -320,8 +318,7 @@ pub struct AuthOutDto {
     pub refresh_token: Option<hwcloud_runtime::Secret>,
 }
 impl AuthOutDto {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             scope: None,
@@ -331,27 +328,27 @@ impl AuthOutDto {
             refresh_token: None,
         }
     }
-    ///Sets `scope`.
+    /// Sets `scope`.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
     }
-    ///Sets `token_type`.
+    /// Sets `token_type`.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
-    ///Sets `expires_in`.
+    /// Sets `expires_in`.
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
-    ///Sets `access_token`.
+    /// Sets `access_token`.
     pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
-    ///Sets `refresh_token`.
+    /// Sets `refresh_token`.
     pub fn refresh_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
@@ -369,28 +366,27 @@ pub struct ErrorBody {
     pub error_desc: Option<String>,
 }
 impl ErrorBody {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             error_code: None,
             error_desc: None,
         }
     }
-    ///Sets `error_code`.
+    /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
-    ///Sets `error_desc`.
+    /// Sets `error_desc`.
     pub fn error_desc(mut self, value: impl Into<String>) -> Self {
         self.error_desc = Some(value.into());
         self
     }
 }
-/**The error codes the Iot documents, with their descriptions and recommended handling.
-
-Get one from an error with `ServiceError::known::<ErrorCode>()`.*/
+/// The error codes the Iot documents, with their descriptions and recommended handling.
+///
+/// Get one from an error with `ServiceError::known::<ErrorCode>()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {

@@ -16,14 +16,14 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-///Static facts about the ServiceStage service.
+/// Static facts about the ServiceStage service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "ServiceStage",
     endpoint: Some("https://servicestage.{region}.myhuaweicloud.com"),
 };
-/**Client for ServiceStage: one async method per operation. Cheap to clone; `Send + Sync`.
-
-Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).*/
+/// Client for ServiceStage: one async method per operation. Cheap to clone; `Send + Sync`.
+///
+/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
 #[derive(Clone, Debug)]
 pub struct ServiceStageClient {
     inner: ServiceClient,
@@ -53,7 +53,7 @@ impl ServiceStageClient {
         self.inner.send(&request).await
     }
 }
-///Request of [`ServiceStageClient::create_o_auth`].
+/// Request of [`ServiceStageClient::create_o_auth`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthRequest {
@@ -74,7 +74,6 @@ pub struct CreateOAuthRequest {
 }
 impl CreateOAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    #[allow(clippy::new_without_default)]
     pub fn new(repo_type: impl Into<RepoType>, body: OAuth) -> Self {
         Self {
             project_id: None,
@@ -122,15 +121,15 @@ impl Operation for CreateOAuthRequest {
         })
     }
 }
-///Response of `CreateOAuth`.
+/// Response of `CreateOAuth`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthResponse {
-    ///The HTTP status: one of 200.
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    ///The response body.
+    /// The response body.
     pub body: CreateOAuthResult,
 }
 /// Repository type. Value: github, gitlab, gitee, or bitbucket.
@@ -185,7 +184,7 @@ pub struct OAuth {
     pub state: String,
 }
 impl OAuth {
-    ///A value with the required fields; set optional ones with the methods below.
+    /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
         name: impl Into<String>,
         code: impl Into<String>,
@@ -207,12 +206,11 @@ pub struct CreateOAuthResult {
     pub authorization: Option<AuthorizationVi>,
 }
 impl CreateOAuthResult {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { authorization: None }
     }
-    ///Sets `authorization`.
+    /// Sets `authorization`.
     pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
         self.authorization = Some(value.into());
         self
@@ -254,8 +252,7 @@ pub struct AuthorizationVi {
     pub status: Option<i32>,
 }
 impl AuthorizationVi {
-    ///An empty value; set fields with the methods below.
-    #[allow(clippy::new_without_default)]
+    /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             name: None,
@@ -270,52 +267,52 @@ impl AuthorizationVi {
             status: None,
         }
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `repo_type`.
+    /// Sets `repo_type`.
     pub fn repo_type(mut self, value: impl Into<RepoType>) -> Self {
         self.repo_type = Some(value.into());
         self
     }
-    ///Sets `repo_host`.
+    /// Sets `repo_host`.
     pub fn repo_host(mut self, value: impl Into<String>) -> Self {
         self.repo_host = Some(value.into());
         self
     }
-    ///Sets `repo_home`.
+    /// Sets `repo_home`.
     pub fn repo_home(mut self, value: impl Into<String>) -> Self {
         self.repo_home = Some(value.into());
         self
     }
-    ///Sets `repo_user`.
+    /// Sets `repo_user`.
     pub fn repo_user(mut self, value: impl Into<String>) -> Self {
         self.repo_user = Some(value.into());
         self
     }
-    ///Sets `avartar`.
+    /// Sets `avartar`.
     pub fn avartar(mut self, value: impl Into<String>) -> Self {
         self.avartar = Some(value.into());
         self
     }
-    ///Sets `token_type`.
+    /// Sets `token_type`.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
-    ///Sets `create_time`.
+    /// Sets `create_time`.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
-    ///Sets `update_time`.
+    /// Sets `update_time`.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
-    ///Sets `status`.
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<i32>) -> Self {
         self.status = Some(value.into());
         self

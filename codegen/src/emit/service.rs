@@ -41,8 +41,9 @@ fn service_meta(service: &Service) -> TokenStream {
         None => quote!(None),
     };
     let doc = format!("Static facts about the {name} service.");
+    let doc = doc_attrs(&doc);
     quote! {
-        #[doc = #doc]
+        #(#[doc = #doc])*
         pub static SERVICE: ServiceMeta = ServiceMeta { name: #name, endpoint: #endpoint };
     }
 }
@@ -66,6 +67,7 @@ fn client(service: &Service) -> TokenStream {
         "Client for {name}: one async method per operation. Cheap to clone; `Send + Sync`.\n\nAccepted credentials: {}.",
         if auth.is_empty() { "see the operations" } else { &auth }
     );
+    let doc = doc_attrs(&doc);
     let methods = service.operations.iter().map(|op| {
         let method = ident(&op.method_name);
         let request = ident(&op.request);
@@ -79,7 +81,7 @@ fn client(service: &Service) -> TokenStream {
         }
     });
     quote! {
-        #[doc = #doc]
+        #(#[doc = #doc])*
         #[derive(Clone, Debug)]
         pub struct #client {
             inner: ServiceClient,
@@ -134,6 +136,7 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
         "Request of [`{}::{}`].",
         service.client, op.method_name
     );
+    let doc = doc_attrs(&doc);
     let fields = op.params.iter().map(|p| {
         let f = ident(&p.rust);
         let ty = param_type(p);
@@ -186,6 +189,7 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
         }
     }
     let encode = encode(op);
+    let allow_new = args.is_empty().then(|| quote!(#[allow(clippy::new_without_default)]));
     // An operation without inputs does not read the request parts.
     let parts = if op.params.is_empty() && op.body.is_none() {
         quote!(_request)
@@ -196,7 +200,7 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
     let response = ident(&op.response);
     let decode = decode(op);
     quote! {
-        #[doc = #doc]
+        #(#[doc = #doc])*
         #[derive(Clone, Debug)]
         #[non_exhaustive]
         pub struct #name {
@@ -206,7 +210,7 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
 
         impl #name {
             /// A request with the required inputs; set optional ones with the methods below.
-            #[allow(clippy::new_without_default)]
+            #allow_new
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
             }
@@ -317,6 +321,7 @@ fn decode(op: &Operation) -> TokenStream {
 fn response(op: &Operation) -> TokenStream {
     let name = ident(&op.response);
     let doc = format!("Response of `{}`.", op.name);
+    let doc = doc_attrs(&doc);
     let body = op.success_body.as_ref().map(|b| {
         let ty = type_tokens(&b.ty);
         let (ty, doc) = if b.always {
@@ -325,7 +330,8 @@ fn response(op: &Operation) -> TokenStream {
             let statuses: Vec<String> = b.statuses.iter().map(u16::to_string).collect();
             (quote!(Option<#ty>), format!("The response body, present with status {}.", statuses.join(", ")))
         };
-        quote! { #[doc = #doc] pub body: #ty, }
+        let doc = doc_attrs(&doc);
+        quote! { #(#[doc = #doc])* pub body: #ty, }
     });
     let headers = op.response_headers.iter().map(|h| {
         let f = ident(&h.rust);
@@ -340,12 +346,13 @@ fn response(op: &Operation) -> TokenStream {
         .collect::<Vec<_>>()
         .join(", ");
     let status_doc = format!("The HTTP status: one of {statuses}.");
+    let status_doc = doc_attrs(&status_doc);
     quote! {
-        #[doc = #doc]
+        #(#[doc = #doc])*
         #[derive(Clone, Debug)]
         #[non_exhaustive]
         pub struct #name {
-            #[doc = #status_doc]
+            #(#[doc = #status_doc])*
             pub status: u16,
             /// The `X-Request-Id` response header.
             pub request_id: Option<String>,
@@ -505,8 +512,9 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
             let setter = if f.rust == "new" { format_ident!("with_new") } else { id.clone() };
             let value = wrap(quote!(value.into()));
             let doc = format!("Sets `{}`.", f.rust);
+            let doc = doc_attrs(&doc);
             setters.push(quote! {
-                #[doc = #doc]
+                #(#[doc = #doc])*
                 pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
                     self.#id = Some(#value);
                     self
@@ -519,7 +527,8 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
     } else {
         "A value with the required fields; set optional ones with the methods below."
     };
-    let allow = all_optional.then(|| quote!(#[allow(clippy::new_without_default)]));
+    let new_doc = doc_attrs(&new_doc);
+    
     quote! {
         #(#[doc = #docs])*
         #[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]
@@ -529,8 +538,7 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
         }
 
         impl #name {
-            #[doc = #new_doc]
-            #allow
+            #(#[doc = #new_doc])*
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
             }
@@ -585,6 +593,7 @@ fn error_codes(service: &Service) -> TokenStream {
         "The error codes the {} documents, with their descriptions and recommended handling.\n\nGet one from an error with `ServiceError::known::<ErrorCode>()`.",
         service.name
     );
+    let doc = doc_attrs(&doc);
     let variants = service.errors.iter().map(|e: &ErrorCode| {
         let id = ident(&e.variant);
         let mut text = format!("`{}` (HTTP {}): {}", e.code, e.status, e.description);
@@ -613,7 +622,7 @@ fn error_codes(service: &Service) -> TokenStream {
         None => quote!(None),
     });
     quote! {
-        #[doc = #doc]
+        #(#[doc = #doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorCode {
