@@ -381,7 +381,7 @@ impl ServiceClient {
 
         let mut attempt = Attempt::new(&inner.retry, &meta.method);
         let response = loop {
-            let outcome = self.attempt(meta.name, &request, credentials).await;
+            let outcome = self.attempt(meta.name, &request, credentials, &identity).await;
             match attempt.next_delay(&outcome) {
                 Some(delay) => {
                     tracing::debug!(attempt = attempt.number(), ?delay, "retrying");
@@ -403,10 +403,7 @@ impl ServiceClient {
         let Some(credentials) = credentials else {
             return Ok(configured.clone());
         };
-        if configured.project_id.is_some() && configured.domain_id.is_some() {
-            return Ok(configured.clone());
-        }
-        let ctx = self.auth_context();
+        let ctx = self.auth_context(configured);
         let found = credentials.identity(&ctx).await?;
         Ok(Identity {
             project_id: configured.project_id.clone().or(found.project_id),
@@ -414,8 +411,9 @@ impl ServiceClient {
         })
     }
 
-    fn auth_context(&self) -> AuthContext<'_> {
+    fn auth_context<'a>(&'a self, identity: &'a Identity) -> AuthContext<'a> {
         AuthContext {
+            identity,
             client: &self.client,
             region: self.client.region(),
             service: self.service,
@@ -429,10 +427,11 @@ impl ServiceClient {
         operation: &'static str,
         request: &http::Request<Bytes>,
         credentials: Option<&dyn Credentials>,
+        identity: &Identity,
     ) -> Result<http::Response<Bytes>, Error> {
         let mut request = clone_request(request);
         if let Some(credentials) = credentials {
-            let ctx = self.auth_context();
+            let ctx = self.auth_context(identity);
             credentials.authorize(&mut request, &ctx).await?;
         }
         let send = self.client.inner.transport.send(request);

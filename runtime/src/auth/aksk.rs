@@ -285,7 +285,7 @@ impl BasicCredentials {
     /// The configured project id, else the one discovered for the context's region
     /// (discovering it when a resolver is set).
     async fn find_project_id(&self, ctx: &AuthContext<'_>) -> Result<Option<String>, Error> {
-        if let Some(id) = &self.project_id {
+        if let Some(id) = self.project_id.as_ref().or(ctx.identity.project_id.as_ref()) {
             return Ok(Some(id.clone()));
         }
         let (Some(resolver), Some(region)) = (&self.resolver, ctx.region) else {
@@ -361,12 +361,11 @@ impl Credentials for BasicCredentials {
         ctx: &'a AuthContext<'a>,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            // A discovered id is known here: the client asks for the identity first.
-            let project_id = match &self.project_id {
-                Some(id) => Some(id.clone()),
-                None => ctx.region.and_then(|region| self.discovered.get(region)),
-            };
-            let id = project_id
+            // The request was built with the final identity (configured, own or
+            // discovered): send the same project id the path carries.
+            let id = ctx
+                .identity
+                .project_id
                 .as_deref()
                 .map(|id| (X_PROJECT_ID, id, "project id"));
             sign_request(
@@ -529,7 +528,7 @@ impl GlobalCredentials {
     }
 
     async fn find_domain_id(&self, ctx: &AuthContext<'_>) -> Result<Option<String>, Error> {
-        if let Some(id) = &self.domain_id {
+        if let Some(id) = self.domain_id.as_ref().or(ctx.identity.domain_id.as_ref()) {
             return Ok(Some(id.clone()));
         }
         let Some(resolver) = &self.resolver else {
@@ -602,11 +601,9 @@ impl Credentials for GlobalCredentials {
         ctx: &'a AuthContext<'a>,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let domain_id = match &self.domain_id {
-                Some(id) => Some(id.clone()),
-                None => self.discovered.get(DOMAIN_KEY),
-            };
-            let id = domain_id
+            let id = ctx
+                .identity
+                .domain_id
                 .as_deref()
                 .map(|id| (X_DOMAIN_ID, id, "domain id"));
             sign_request(
@@ -694,11 +691,6 @@ impl IdCache {
     fn cell(&self, key: &str) -> Arc<OnceCell<String>> {
         let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
         cells.entry(key.to_owned()).or_default().clone()
-    }
-
-    fn get(&self, key: &str) -> Option<String> {
-        let cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
-        cells.get(key).and_then(|cell| cell.get().cloned())
     }
 }
 

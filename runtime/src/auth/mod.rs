@@ -31,6 +31,10 @@ pub struct AuthContext<'a> {
     pub service: &'static ServiceMeta,
     /// The current time, from the client's clock (injectable for tests).
     pub now: SystemTime,
+    /// The identity known so far: while [`Credentials::identity`] runs, the ids configured
+    /// on the client builder (credentials need not look up what is there); while
+    /// [`Credentials::authorize`] runs, the final ids the request was built with.
+    pub identity: &'a Identity,
 }
 
 /// A source of authentication for requests.
