@@ -62,7 +62,20 @@ pub struct Operation {
     pub error_statuses: Vec<(u16, String)>,
     pub anonymous: bool,
     pub token_source: Option<TokenSource>,
+    pub id_source: Option<IdSource>,
     pub examples: Vec<Example>,
+}
+
+/// A list operation that discovers a project or domain id.
+#[derive(Debug, Clone)]
+pub struct IdSource {
+    pub id: Implicit,
+    /// Rust name of the body's list field, and whether it is optional.
+    pub items: (String, bool),
+    /// Rust name of each item's id field, and whether it is optional.
+    pub item_id: (String, bool),
+    /// Rust name of the parameter set to the region.
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +124,29 @@ pub struct TokenSource {
     pub expires_at: Option<ValuePath>,
     pub expires_in: Option<ValuePath>,
     pub refresh_token: Option<ValuePath>,
+    /// The renewing operation and how its body is filled.
+    pub refresh: Option<Refresh>,
+}
+
+/// How to build the renewing operation's request from the issuing one's.
+#[derive(Debug, Clone)]
+pub struct Refresh {
+    /// Request type of the renewing operation.
+    pub request: String,
+    /// Body type of the renewing operation.
+    pub body: String,
+    /// Each body field of the renewing operation (Rust name) and where its value comes from.
+    pub fields: Vec<(String, RefreshValue)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum RefreshValue {
+    /// The refresh token (a required field).
+    RefreshToken { optional: bool },
+    /// The issuing request's body field of this Rust name.
+    Copied(String),
+    /// Not available: the field is optional and left out.
+    Absent,
 }
 
 /// A value in a response: a header, or a chain of (Rust) field names into the body, each

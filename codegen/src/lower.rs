@@ -396,7 +396,8 @@ impl Cx<'_> {
         let token_source = op
             .token_source
             .as_ref()
-            .map(|t| self.token_source(spec, &format!("{at}.token_source"), t, success_body.as_ref(), &response_headers));
+            .map(|t| self.token_source(spec, &format!("{at}.token_source"), op, t, success_body.as_ref(), &response_headers));
+        let id_source = op.id_source.as_ref().and_then(|s| self.id_source(spec, at, op, s));
         let anonymous = op.auth.as_ref().is_some_and(|a| a.contains(&AuthKind::None));
         let examples = op
             .examples
@@ -420,6 +421,7 @@ impl Cx<'_> {
             error_statuses,
             anonymous,
             token_source,
+            id_source,
             examples,
         }
     }
@@ -578,6 +580,7 @@ impl Cx<'_> {
         &mut self,
         spec: &ServiceSpec,
         at: &str,
+        op: &OperationSpec,
         t: &TokenSourceSpec,
         body: Option<&ir::SuccessBody>,
         headers: &[ir::ResponseHeader],
@@ -622,7 +625,103 @@ impl Cx<'_> {
         let expires_at = t.expires_at.as_deref().map(|x| resolve(self, "expires_at", x));
         let expires_in = t.expires_in.as_deref().map(|x| resolve(self, "expires_in", x));
         let refresh_token = t.refresh_token.as_deref().map(|x| resolve(self, "refresh_token", x));
-        ir::TokenSource { token, expires_at, expires_in, refresh_token }
+        let refresh = t.refresh_with.as_deref().and_then(|with| self.refresh(spec, at, op, t, with));
+        ir::TokenSource { token, expires_at, expires_in, refresh_token, refresh }
+    }
+
+    /// Resolves `refresh_with`: the renewing operation's body is filled field by field
+    /// from this operation's body (same wire names) plus the refresh token.
+    fn refresh(&mut self, spec: &ServiceSpec, at: &str, op: &OperationSpec, t: &TokenSourceSpec, with: &str) -> Option<ir::Refresh> {
+        let wat = format!("{at}.refresh_with");
+        let Some(target) = spec.operations.get(with) else {
+            let hint = did_you_mean(with, spec.operations.keys().map(String::as_str));
+            let pos = self.source.value(&wat);
+            self.diags.push(Diagnostic::new(self.file, pos, format!("`{with}` is not an operation of this service (expected the name of the operation that renews the token)")).with_hint(hint));
+            return None;
+        };
+        if target.token_source.is_none() {
+            self.error_value(&wat, format!("operation `{with}` has no `token_source` (expected one: the renewed token is read from its response)"));
+        }
+        let Some(refresh_field) = t.refresh_token.as_deref().and_then(|r| r.strip_prefix("body:")).and_then(|r| r.rsplit('.').next()) else {
+            self.error_value(&wat, "`refresh_with` needs `refresh_token: body:<field>` (expected the refresh token's place in the response)");
+            return None;
+        };
+        let fields_of = |body: Option<&crate::spec::BodySpec>| {
+            body.and_then(|b| spec.types.get(&b.ty)).and_then(|ty| ty.fields.as_ref())
+        };
+        let (Some(target_fields), Some(target_body)) = (fields_of(target.body.as_ref()), target.body.as_ref()) else {
+            self.error_value(&wat, format!("operation `{with}` has no object body to fill (expected a body type with `fields`)"));
+            return None;
+        };
+        let source_fields = match (op.body.as_ref(), fields_of(op.body.as_ref())) {
+            (Some(b), Some(f)) if b.required => f,
+            _ => {
+                self.error_value(&wat, "the token operation needs a required object body to copy the renewal's fields from");
+                return None;
+            }
+        };
+        let rust_of = |wire: &str, f: &FieldSpec| snake(f.rust_name.as_deref().unwrap_or(wire));
+        let mut fields = Vec::new();
+        for (wire, field) in target_fields {
+            let value = if wire == refresh_field {
+                ir::RefreshValue::RefreshToken { optional: !field.required }
+            } else if let Some(source) = source_fields.get(wire) {
+                if source.ty != field.ty || source.sensitive != field.sensitive || (field.required && !source.required) {
+                    self.error_value(&wat, format!("field `{wire}` differs between the two bodies (expected the same type, sensitivity and, where `{with}` requires it, a required field)"));
+                }
+                ir::RefreshValue::Copied(rust_of(wire, source))
+            } else if field.required {
+                self.error_value(&wat, format!("`{with}` requires body field `{wire}`, which this operation's body does not have (expected a field of the same wire name)"));
+                continue;
+            } else {
+                ir::RefreshValue::Absent
+            };
+            fields.push((rust_of(wire, field), value));
+        }
+        Some(ir::Refresh {
+            request: format!("{}Request", pascal(with)),
+            body: pascal(&target_body.ty),
+            fields,
+        })
+    }
+
+    /// Resolves an `id_source`: a GET whose success body lists items with an id.
+    fn id_source(&mut self, spec: &ServiceSpec, at: &str, op: &OperationSpec, s: &crate::spec::IdSourceSpec) -> Option<ir::IdSource> {
+        let sat = format!("{at}.id_source");
+        let body_fields = op
+            .responses
+            .iter()
+            .find(|(status, r)| (200..300).contains(*status) && r.ty.is_some())
+            .and_then(|(_, r)| spec.types.get(r.ty.as_deref().unwrap_or_default()))
+            .and_then(|ty| ty.fields.as_ref());
+        let Some(items) = body_fields.and_then(|f| f.get(&s.items)) else {
+            self.error_value(&format!("{sat}.items"), format!("the success body has no field `{}` (expected the wire name of its list of items)", s.items));
+            return None;
+        };
+        let item_type = items.ty.as_deref().and_then(|t| t.strip_prefix("array<")).and_then(|t| t.strip_suffix('>'));
+        let Some(item_id) = item_type.and_then(|t| spec.types.get(t)).and_then(|t| t.fields.as_ref()).and_then(|f| f.get(&s.item_id)) else {
+            self.error_value(&format!("{sat}.items"), format!("`{}` is not a list of objects with a `{}` field (expected `array<T>` where T has it)", s.items, s.item_id));
+            return None;
+        };
+        let filter = match &s.filter {
+            None => None,
+            Some(key) => match op.params.get(key) {
+                Some(p) if p.location == ParamLocation::Query && p.ty.as_deref().unwrap_or("string") == "string" => Some(snake(key)),
+                _ => {
+                    self.error_value(&format!("{sat}.filter"), format!("`{key}` is not a string query parameter of this operation"));
+                    None
+                }
+            },
+        };
+        if s.id == crate::spec::Implicit::ProjectId && filter.is_none() {
+            self.error_key(&sat, "project id discovery needs `filter`: the query parameter set to the region name");
+        }
+        Some(ir::IdSource {
+            id: s.id,
+            items: (snake(&s.items), !items.required),
+            item_id: (snake(&s.item_id), !item_id.required),
+            filter,
+        })
     }
 
     fn example(&mut self, at: &str, e: &ExampleSpec, params: &[ir::Param], success: &[u16]) -> ir::Example {

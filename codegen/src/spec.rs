@@ -120,6 +120,9 @@ pub struct OperationSpec {
     /// The operation issues a credential the runtime can cache (see `specs/README.md`).
     #[serde(default)]
     pub token_source: Option<TokenSourceSpec>,
+    /// The operation discovers a project or domain id (see `specs/README.md`).
+    #[serde(default)]
+    pub id_source: Option<IdSourceSpec>,
     #[serde(default)]
     pub examples: Vec<ExampleSpec>,
 }
@@ -139,6 +142,32 @@ pub struct TokenSourceSpec {
     /// `body:<field path>` of a refresh token, if the response has one.
     #[serde(default)]
     pub refresh_token: Option<String>,
+    /// The operation (of the same service) that renews the token with the refresh
+    /// token. Its body is filled from this operation's body by wire name, and its field
+    /// named like `refresh_token`'s last segment gets the refresh token.
+    #[serde(default)]
+    pub refresh_with: Option<String>,
+}
+
+/// Marks a list operation that finds the project or domain id of AK/SK credentials that
+/// lack one (the runtime's id discovery).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdSourceSpec {
+    /// Which id the operation finds.
+    pub id: Implicit,
+    /// Wire name of the success body's array field listing the candidates.
+    pub items: String,
+    /// Wire name of the id field of each item.
+    #[serde(default = "default_item_id")]
+    pub item_id: String,
+    /// Parameter (by key) set to the region name, to list only the region's project.
+    #[serde(default)]
+    pub filter: Option<String>,
+}
+
+fn default_item_id() -> String {
+    "id".to_owned()
 }
 
 /// Where a parameter travels.

@@ -1086,3 +1086,47 @@ impl Domains {
         self
     }
 }
+/// Finds the project id (by region) or domain id of AK/SK credentials that lack one, with Iam's operations.
+///
+/// Give it to `BasicCredentials::resolver` or `GlobalCredentials::resolver`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdResolver;
+impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
+    fn project_id<'a>(
+        &'a self,
+        client: &'a Client,
+        region: &'a str,
+    ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let response = IamClient::new(client)?
+                .keystone_list_projects(KeystoneListProjectsRequest::new().name(region))
+                .await?;
+            let ids: Vec<String> = response
+                .body
+                .projects
+                .iter()
+                .flatten()
+                .filter_map(|item| item.id.clone())
+                .collect();
+            hwcloud_runtime::auth::aksk::single_project_id(region, ids)
+        })
+    }
+    fn domain_id<'a>(
+        &'a self,
+        client: &'a Client,
+    ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let response = IamClient::new(client)?
+                .keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new())
+                .await?;
+            let ids: Vec<String> = response
+                .body
+                .domains
+                .iter()
+                .flatten()
+                .filter_map(|item| item.id.clone())
+                .collect();
+            hwcloud_runtime::auth::aksk::single_domain_id(ids)
+        })
+    }
+}

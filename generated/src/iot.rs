@@ -157,6 +157,23 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     > {
         Box::pin(self.issue_token(client))
     }
+    fn refresh<'a>(
+        &'a self,
+        client: &'a Client,
+        refresh_token: &'a hwcloud_runtime::Secret,
+    ) -> Option<
+        hwcloud_runtime::BoxFuture<
+            'a,
+            Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
+        >,
+    > {
+        let request = RefreshTokenRequest::new(RefreshTokenBody {
+            app_id: self.body.app_id.clone(),
+            secret: self.body.secret.clone(),
+            refresh_token: refresh_token.clone(),
+        });
+        Some(Box::pin(async move { request.issue_token(client).await }))
+    }
 }
 /// Request of [`IotClient::refresh_token`].
 #[derive(Clone, Debug)]

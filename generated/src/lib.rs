@@ -5,6 +5,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 pub use hwcloud_runtime as runtime;
 pub use hwcloud_runtime::auth::StaticToken;
+pub use hwcloud_runtime::auth::aksk::{BasicCredentials, GlobalCredentials};
+pub use hwcloud_runtime::auth::token::{TokenCredentials, TokenPlacement};
 pub use hwcloud_runtime::{
     Client, ClientBuilder, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError,
     StringEnum, Timestamp,

@@ -58,6 +58,8 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         pub use hwcloud_runtime as runtime;
         pub use hwcloud_runtime::auth::StaticToken;
+        pub use hwcloud_runtime::auth::aksk::{BasicCredentials, GlobalCredentials};
+        pub use hwcloud_runtime::auth::token::{TokenCredentials, TokenPlacement};
         pub use hwcloud_runtime::{
             Client, ClientBuilder, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError,
             StringEnum, Timestamp,

@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, type_tokens};
 use crate::ir::{
-    Body, ErrorCode, Field, Operation, Param, Service, SuccessBody, TypeDef, TypeKind, ValuePath,
-    Variant,
+    Body, ErrorCode, Field, IdSource, Operation, Param, Refresh, RefreshValue, Service,
+    SuccessBody, TypeDef, TypeKind, ValuePath, Variant,
 };
 use crate::spec::{AuthKind, Implicit, ParamLocation};
 
@@ -21,6 +21,7 @@ pub fn module(service: &Service, module_doc: &str) -> TokenStream {
     let client = client(service);
     let types = service.types.iter().map(type_def);
     let errors = (!service.errors.is_empty()).then(|| error_codes(service));
+    let resolver = id_resolver(service);
     let operations = service.operations.iter().map(|op| operation(service, op));
     quote! {
         #(#doc)*
@@ -31,6 +32,7 @@ pub fn module(service: &Service, module_doc: &str) -> TokenStream {
         #(#operations)*
         #(#types)*
         #errors
+        #resolver
     }
 }
 
@@ -385,6 +387,7 @@ fn token_source(service: &Service, op: &Operation) -> TokenStream {
         }
         (None, None) => (quote!(), quote!(None)),
     };
+    let refresh_fn = t.refresh.as_ref().map(refresh_fn);
     let refresh = match &t.refresh_token {
         Some(r) => {
             let r = value_path(op, r);
@@ -418,8 +421,100 @@ fn token_source(service: &Service, op: &Operation) -> TokenStream {
             fn fetch<'a>(&'a self, client: &'a Client) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
                 Box::pin(self.issue_token(client))
             }
+            #refresh_fn
         }
     }
+}
+
+/// `TokenSource::refresh`: builds the renewing request from this request's body and the
+/// refresh token, and issues the token with it.
+fn refresh_fn(refresh: &Refresh) -> TokenStream {
+    let request = ident(&refresh.request);
+    let body = ident(&refresh.body);
+    let fields = refresh.fields.iter().map(|(name, value)| {
+        let f = ident(name);
+        let value = match value {
+            RefreshValue::RefreshToken { optional: false } => quote!(refresh_token.clone()),
+            RefreshValue::RefreshToken { optional: true } => quote!(Some(refresh_token.clone())),
+            RefreshValue::Copied(source) => {
+                let source = ident(source);
+                quote!(self.body.#source.clone())
+            }
+            RefreshValue::Absent => quote!(None),
+        };
+        quote!(#f: #value)
+    });
+    quote! {
+        fn refresh<'a>(
+            &'a self,
+            client: &'a Client,
+            refresh_token: &'a hwcloud_runtime::Secret,
+        ) -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>> {
+            let request = #request::new(#body { #(#fields),* });
+            Some(Box::pin(async move { request.issue_token(client).await }))
+        }
+    }
+}
+
+/// `IdResolver` of a service with id-discovering operations (IAM): lets AK/SK
+/// credentials find a missing project or domain id.
+fn id_resolver(service: &Service) -> Option<TokenStream> {
+    let sources: Vec<(&Operation, &IdSource)> = service
+        .operations
+        .iter()
+        .filter_map(|op| op.id_source.as_ref().map(|s| (op, s)))
+        .collect();
+    if sources.is_empty() {
+        return None;
+    }
+    let client = ident(&service.client);
+    let body = |implicit: Implicit| {
+        let Some((op, source)) = sources.iter().find(|(_, s)| s.id == implicit) else {
+            let message = format!("{} cannot discover this id", service.name);
+            return quote!(Err(Error::Credentials { message: #message.to_owned(), source: None }));
+        };
+        let method = ident(&op.method_name);
+        let request = ident(&op.request);
+        let filter = source.filter.as_ref().map(|f| {
+            let f = ident(f);
+            quote!(.#f(region))
+        });
+        let items = ident(&source.items.0);
+        let items = if source.items.1 { quote!(response.body.#items.iter().flatten()) } else { quote!(response.body.#items.iter()) };
+        let id = ident(&source.item_id.0);
+        let id = if source.item_id.1 { quote!(item.#id.clone()) } else { quote!(Some(item.#id.clone())) };
+        let pick = match implicit {
+            Implicit::ProjectId => quote!(hwcloud_runtime::auth::aksk::single_project_id(region, ids)),
+            Implicit::DomainId => quote!(hwcloud_runtime::auth::aksk::single_domain_id(ids)),
+        };
+        quote! {
+            let response = #client::new(client)?.#method(#request::new() #filter).await?;
+            let ids: Vec<String> = #items.filter_map(|item| #id).collect();
+            #pick
+        }
+    };
+    let project = body(Implicit::ProjectId);
+    let domain = body(Implicit::DomainId);
+    let doc = format!(
+        "Finds the project id (by region) or domain id of AK/SK credentials that lack one, with {}'s operations.\n\nGive it to `BasicCredentials::resolver` or `GlobalCredentials::resolver`.",
+        service.name
+    );
+    let doc = doc_attrs(&doc);
+    Some(quote! {
+        #(#[doc = #doc])*
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct IdResolver;
+
+        impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
+            fn project_id<'a>(&'a self, client: &'a Client, region: &'a str) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
+                Box::pin(async move { #project })
+            }
+
+            fn domain_id<'a>(&'a self, client: &'a Client) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
+                Box::pin(async move { #domain })
+            }
+        }
+    })
 }
 
 /// An expression of type `Option<&T>` reading `path` from `response`.
