@@ -29,3 +29,7 @@ pub mod iot;
 ///ServiceStage: `ServiceStageClient`.
 #[cfg(feature = "servicestage")]
 pub mod servicestage;
+/// The repository README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadme;

@@ -66,6 +66,11 @@ fn lib_rs(api: &Api) -> TokenStream {
         };
 
         #(#modules)*
+
+        /// The repository README's examples, compiled as doctests.
+        #[cfg(doctest)]
+        #[doc = include_str!("../../README.md")]
+        struct RepositoryReadme;
     }
 }
 

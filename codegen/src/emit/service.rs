@@ -471,7 +471,9 @@ fn id_resolver(service: &Service) -> Option<TokenStream> {
     let body = |implicit: Implicit| {
         let Some((op, source)) = sources.iter().find(|(_, s)| s.id == implicit) else {
             let message = format!("{} cannot discover this id", service.name);
-            return quote!(Err(Error::Credentials { message: #message.to_owned(), source: None }));
+            // `region` is a parameter of `project_id` only.
+            let unused = (implicit == Implicit::ProjectId).then(|| quote!(let _ = region;));
+            return quote!(#unused Err(Error::Credentials { message: #message.to_owned(), source: None }));
         };
         let method = ident(&op.method_name);
         let request = ident(&op.request);
