@@ -124,7 +124,7 @@ impl CreateOAuthTokenRequest {
             .await?;
         let token = Some(&response.body)
             .and_then(|v| v.access_token.as_ref())
-            .map(|t| secret(t))
+            .map(secret)
             .ok_or_else(|| Error::Credentials {
                 message: format!(
                     "{} answered without a token", < Self as Operation > ::META.name

@@ -150,7 +150,7 @@ impl KeystoneCreateUserTokenByPasswordRequest {
         let token = response
             .subject_token
             .as_ref()
-            .map(|t| secret(t))
+            .map(secret)
             .ok_or_else(|| Error::Credentials {
                 message: format!(
                     "{} answered without a token", < Self as Operation > ::META.name

@@ -128,7 +128,7 @@ impl LoginRequest {
         let response = IotClient::new(client)?.login(self.clone()).await?;
         let token = Some(&response.body)
             .and_then(|v| v.access_token.as_ref())
-            .map(|t| secret(t))
+            .map(secret)
             .ok_or_else(|| Error::Credentials {
                 message: format!(
                     "{} answered without a token", < Self as Operation > ::META.name
@@ -143,7 +143,7 @@ impl LoginRequest {
                 .map(|s| now + std::time::Duration::from_secs(s)),
             refresh_token: Some(&response.body)
                 .and_then(|v| v.refresh_token.as_ref())
-                .map(|r| secret(r)),
+                .map(secret),
         })
     }
 }
@@ -235,7 +235,7 @@ impl RefreshTokenRequest {
         let response = IotClient::new(client)?.refresh_token(self.clone()).await?;
         let token = Some(&response.body)
             .and_then(|v| v.access_token.as_ref())
-            .map(|t| secret(t))
+            .map(secret)
             .ok_or_else(|| Error::Credentials {
                 message: format!(
                     "{} answered without a token", < Self as Operation > ::META.name
@@ -250,7 +250,7 @@ impl RefreshTokenRequest {
                 .map(|s| now + std::time::Duration::from_secs(s)),
             refresh_token: Some(&response.body)
                 .and_then(|v| v.refresh_token.as_ref())
-                .map(|r| secret(r)),
+                .map(secret),
         })
     }
 }

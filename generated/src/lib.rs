@@ -11,22 +11,16 @@ pub use hwcloud_runtime::{
     Client, ClientBuilder, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError,
     StringEnum, Timestamp,
 };
-///Aom: `AomClient`.
 #[cfg(feature = "aom")]
 pub mod aom;
-///AstroZero: `AstroZeroClient`.
 #[cfg(feature = "astrozero")]
 pub mod astrozero;
-///DataArtsStudio: `DataArtsStudioClient`.
 #[cfg(feature = "dataartsstudio")]
 pub mod dataartsstudio;
-///Iam: `IamClient`.
 #[cfg(feature = "iam")]
 pub mod iam;
-///Iot: `IotClient`.
 #[cfg(feature = "iot")]
 pub mod iot;
-///ServiceStage: `ServiceStageClient`.
 #[cfg(feature = "servicestage")]
 pub mod servicestage;
 /// The repository README's examples, compiled as doctests.

@@ -130,18 +130,15 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
     for p in &op.params {
         let value = value_of(p);
         let f = ident(&p.rust);
-        match value {
-            Some(v) => {
-                let expr = value_expr(&p.ty, v);
-                if p.required && p.implicit.is_none() {
-                    args.push(expr);
-                } else {
-                    setters.push(quote!(.#f(#expr)));
-                }
-                checks.push(param_check(p, v));
+        // Required inputs always have an example value (checked in `lower`).
+        if let Some(v) = value {
+            let expr = value_expr(&p.ty, v);
+            if p.required && p.implicit.is_none() {
+                args.push(expr);
+            } else {
+                setters.push(quote!(.#f(#expr)));
             }
-            // Required inputs always have an example value (checked in `lower`).
-            None => {}
+            checks.push(param_check(p, v));
         }
     }
     let body_text = example.body.as_ref().map(|b| serde_json::to_string_pretty(b).unwrap_or_default());

@@ -45,9 +45,9 @@ fn lib_rs(api: &Api) -> TokenStream {
     let modules = api.services.iter().map(|s| {
         let module = ident(&s.module);
         let feature = &s.module;
-        let doc = format!("{}: `{}Client`.", s.name, s.name);
+        // The module documents itself (inner docs); an outer doc here would make rustdoc
+        // resolve the module docs' links from the crate root.
         quote! {
-            #[doc = #doc]
             #[cfg(feature = #feature)]
             pub mod #module;
         }

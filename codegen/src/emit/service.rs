@@ -391,7 +391,7 @@ fn token_source(service: &Service, op: &Operation) -> TokenStream {
     let refresh = match &t.refresh_token {
         Some(r) => {
             let r = value_path(op, r);
-            quote!(#r.map(|r| secret(r)))
+            quote!(#r.map(secret))
         }
         None => quote!(None),
     };
@@ -405,7 +405,7 @@ fn token_source(service: &Service, op: &Operation) -> TokenStream {
                 }
                 #now
                 let response = #client::new(client)?.#method(self.clone()).await?;
-                let token = #token.map(|t| secret(t)).ok_or_else(|| Error::Credentials {
+                let token = #token.map(secret).ok_or_else(|| Error::Credentials {
                     message: format!("{} answered without a token", <Self as Operation>::META.name),
                     source: None,
                 })?;
@@ -624,7 +624,7 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
     } else {
         "A value with the required fields; set optional ones with the methods below."
     };
-    let new_doc = doc_attrs(&new_doc);
+    let new_doc = doc_attrs(new_doc);
     
     quote! {
         #(#[doc = #docs])*
