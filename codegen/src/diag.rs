@@ -9,9 +9,18 @@ pub struct Pos {
     pub col: usize,
 }
 
+/// How bad a problem is: errors stop generation, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
 /// One problem found in a spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     /// The spec file as the user would type it, e.g. `specs/iam.yaml`.
     pub file: String,
     pub pos: Pos,
@@ -24,6 +33,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(file: &str, pos: Pos, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: file.to_owned(),
             pos,
             message: message.into(),
@@ -35,13 +45,23 @@ impl Diagnostic {
         self.hint = hint;
         self
     }
+
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let warning = if self.is_error() { "" } else { "warning: " };
         write!(
             f,
-            "{}:{}:{}: {}",
+            "{}:{}:{}: {warning}{}",
             self.file, self.pos.line, self.pos.col, self.message
         )?;
         if let Some(hint) = &self.hint {
@@ -75,6 +95,69 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+/// Renders diagnostics as rustc does: the `file:line:col` headline, the offending line
+/// with a caret under the key or value at fault, and the hint. `sources` gives the text of
+/// each file; `color` adds ANSI colours (for terminals only).
+pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: bool) -> String {
+    use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+    use codespan_reporting::files::SimpleFiles;
+    use codespan_reporting::term;
+
+    let mut files = SimpleFiles::new();
+    let ids: Vec<(&str, usize)> = sources
+        .iter()
+        .map(|(name, text)| (name.as_str(), files.add(name.as_str(), text.as_str())))
+        .collect();
+    let config = term::Config::default();
+    let mut out = String::new();
+    for d in diagnostics {
+        let headline = format!("{}:{}:{}: {}", d.file, d.pos.line, d.pos.col, d.message);
+        let mut report = match d.severity {
+            Severity::Error => Report::error(),
+            Severity::Warning => Report::warning(),
+        }
+        .with_message(headline);
+        let source = ids.iter().zip(sources).find(|((name, _), _)| *name == d.file);
+        if let Some(((_, id), (_, text))) = source {
+            let span = span_at(text, d.pos);
+            report = report.with_labels(vec![Label::primary(*id, span)]);
+        }
+        if let Some(hint) = &d.hint {
+            report = report.with_notes(vec![format!("help: {hint}")]);
+        }
+        let rendered = if color {
+            let mut buffer = term::termcolor::Buffer::ansi();
+            term::emit_to_write_style(&mut buffer, &config, &files, &report)
+                .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+        } else {
+            term::emit_into_string(&config, &files, &report)
+        };
+        // Rendering fails only for a position outside the file; the headline still says it.
+        out.push_str(&rendered.unwrap_or_else(|_| format!("{d}\n")));
+    }
+    out
+}
+
+/// The byte range of the token at `pos`: up to the next space, `:`, `,` or bracket.
+fn span_at(text: &str, pos: Pos) -> std::ops::Range<usize> {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(pos.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line = text[line_start.min(text.len())..].lines().next().unwrap_or_default();
+    let start = line
+        .char_indices()
+        .nth(pos.col.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let len = line[start..]
+        .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}'))
+        .unwrap_or(line.len() - start)
+        .max(1);
+    let begin = (line_start + start).min(text.len());
+    begin..(begin + len).min(text.len())
+}
+
 /// The closest candidate to `word` by edit distance, if close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let limit = (word.len() / 3).max(1);
@@ -104,6 +187,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renders_a_snippet_with_a_caret() {
+        let text = "service: X\ntypes:\n  A: { doc: d, array: Strin }\n";
+        let d = Diagnostic::new("specs/x.yaml", Pos { line: 3, col: 23 }, "unknown type `Strin`")
+            .with_hint(Some("did you mean `string`?".into()));
+        let shown = render(&[d], &[("specs/x.yaml".into(), text.into())], false);
+        assert!(shown.contains("error: specs/x.yaml:3:23: unknown type `Strin`"), "{shown}");
+        assert!(shown.contains("3 │   A: { doc: d, array: Strin }"), "{shown}");
+        assert!(shown.contains("^^^^^"), "{shown}");
+        assert!(shown.contains("= help: did you mean `string`?"), "{shown}");
+    }
 
     #[test]
     fn suggests_close_names_only() {

@@ -68,35 +68,61 @@ pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Dia
     if problems.is_empty() { Ok(specs) } else { Err(Diagnostics(problems)) }
 }
 
-/// Checks every spec and lowers them to the IR, collecting every problem.
-pub fn check(specs: &[SpecText]) -> Result<ir::Api, Diagnostics> {
+/// What checking the specs found: the IR when there is no error, and every diagnostic
+/// (errors and warnings) in file order.
+#[derive(Debug)]
+pub struct Checked {
+    pub api: Option<ir::Api>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks every spec and lowers them to the IR, collecting every problem, warnings included.
+pub fn validate(specs: &[SpecText]) -> Checked {
     let mut services = Vec::new();
     let mut problems = Vec::new();
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for spec in specs {
-        match load::load(&spec.file, &spec.text).and_then(|loaded| lower::lower(&loaded)) {
-            Ok(service) => services.push(service),
+        match load::load(&spec.file, &spec.text) {
+            Ok(loaded) => {
+                let (service, found) = lower::lower(&loaded);
+                problems.extend(found);
+                // Only services without errors of their own are compared, so one broken
+                // file is reported once.
+                let Some(service) = service else { continue };
+                if let Some(first) = seen.insert(service.name.clone(), spec.file.clone()) {
+                    problems.push(Diagnostic::new(
+                        &spec.file,
+                        loaded.source.value("service"),
+                        format!("service `{}` is also defined in {first} (expected one spec file per service)", service.name),
+                    ));
+                }
+                services.push(service);
+            }
             Err(Diagnostics(found)) => problems.extend(found),
         }
     }
-    let mut seen = std::collections::HashMap::new();
-    for service in &services {
-        if let Some(first) = seen.insert(service.name.clone(), service.file.clone()) {
-            problems.push(Diagnostic::new(
-                &service.file,
-                Pos { line: 1, col: 1 },
-                format!("service `{}` is also defined in {first} (expected one spec file per service)", service.name),
-            ));
-        }
+    let api = (!problems.iter().any(Diagnostic::is_error)).then_some(ir::Api { services });
+    Checked {
+        api,
+        diagnostics: problems,
     }
-    if problems.is_empty() {
-        Ok(ir::Api { services })
-    } else {
-        Err(Diagnostics(problems))
-    }
+}
+
+/// Checks every spec and lowers them to the IR; `Err` holds the errors (warnings are
+/// dropped: see [`validate`] for them).
+pub fn check(specs: &[SpecText]) -> Result<ir::Api, Diagnostics> {
+    let checked = validate(specs);
+    checked.api.ok_or_else(|| {
+        Diagnostics(checked.diagnostics.into_iter().filter(Diagnostic::is_error).collect())
+    })
 }
 
 /// The whole pipeline short of the disk: spec texts to the generated files.
 pub fn generate(specs: &[SpecText]) -> Result<FileSet, Diagnostics> {
-    let api = check(specs)?;
-    emit::emit(&api).map_err(|message| Diagnostic::new("specs", Pos::default(), message).into())
+    render_files(&check(specs)?)
+}
+
+/// Emits the generated files of checked specs.
+pub fn render_files(api: &ir::Api) -> Result<FileSet, Diagnostics> {
+    emit::emit(api).map_err(|message| Diagnostic::new("specs", Pos::default(), message).into())
 }

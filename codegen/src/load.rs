@@ -1,6 +1,6 @@
 //! Stage 1: spec text -> [`ServiceSpec`] plus the positions of everything in it.
 
-use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::source::SourceMap;
 use crate::spec::ServiceSpec;
 
@@ -22,16 +22,11 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_owned();
-    if text.trim().is_empty() {
-        return Err(Diagnostic::new(
-            file,
-            Pos { line: 1, col: 1 },
-            "the spec file is empty (expected a mapping with `service`, `doc` and `operations`)",
-        )
-        .into());
-    }
+    // The untyped parse first: it says what the document is before serde says what it
+    // lacks, so an empty file or a list gets a message about that, not about a field.
     let (source, duplicates) = SourceMap::index(text);
-    let spec: ServiceSpec = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
+    // Duplicate keys first: serde reports a repeated key without saying where the first
+    // one is, and sometimes at the start of its mapping rather than at the repeat.
     if !duplicates.is_empty() {
         return Err(Diagnostics(
             duplicates
@@ -50,6 +45,27 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
                 .collect(),
         ));
     }
+    let shape: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
+    match shape {
+        serde_yaml::Value::Null => {
+            return Err(Diagnostic::new(file, Pos { line: 1, col: 1 }, EMPTY).into());
+        }
+        serde_yaml::Value::Mapping(_) => {}
+        other => {
+            let found = match other {
+                serde_yaml::Value::Sequence(_) => "a list",
+                serde_yaml::Value::String(_) => "a string",
+                _ => "a scalar",
+            };
+            return Err(Diagnostic::new(
+                file,
+                source.value(""),
+                format!("the spec file is {found} (expected a mapping with `service`, `doc` and `operations`)"),
+            )
+            .into());
+        }
+    }
+    let spec: ServiceSpec = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
     Ok(LoadedSpec {
         file: file.to_owned(),
         stem,
@@ -58,7 +74,10 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
     })
 }
 
-/// serde_yaml's message, with its position moved into the `file:line:col` prefix.
+const EMPTY: &str = "the spec file is empty (expected a mapping with `service`, `doc` and `operations`)";
+
+/// serde_yaml's message, with its position moved into the `file:line:col` prefix and a
+/// suggestion for a misspelt key.
 fn yaml_error(file: &str, error: &serde_yaml::Error) -> Diagnostics {
     let pos = error
         .location()
@@ -72,10 +91,16 @@ fn yaml_error(file: &str, error: &serde_yaml::Error) -> Diagnostics {
     if let Some(cut) = message.find(" at line ") {
         message.truncate(cut);
     }
-    if message.starts_with("invalid type") && pos == (Pos { line: 1, col: 1 }) {
-        message = format!("{message} (the spec file must be a mapping with `service`, `doc` and `operations`)");
-    }
-    Diagnostic::new(file, pos, message).into()
+    let hint = unknown_field_hint(&message);
+    Diagnostic::new(file, pos, message).with_hint(hint).into()
+}
+
+/// "did you mean" for serde's "unknown field `x`, expected one of `a`, `b`".
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (field, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(field, candidates)
 }
 
 #[cfg(test)]
@@ -88,5 +113,6 @@ mod tests {
         let err = load("specs/x.yaml", text).unwrap_err();
         let shown = err.to_string();
         assert!(shown.starts_with("specs/x.yaml:6:5: operations.Op: unknown field `methd`"), "{shown}");
+        assert!(shown.ends_with("(did you mean `method`?)"), "{shown}");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::ir::{self, TypeRef};
 use crate::load::LoadedSpec;
 use crate::names::{is_ident, pascal, snake, variant};
@@ -21,8 +21,9 @@ const SCALARS: &[&str] = &[
 /// Names every generated service module defines itself.
 const RESERVED_TYPES: &[&str] = &["ErrorCode", "SERVICE"];
 
-/// Checks and resolves one service; every problem found is returned, not only the first.
-pub fn lower(loaded: &LoadedSpec) -> Result<ir::Service, Diagnostics> {
+/// Checks and resolves one service. Every problem found is returned, not only the first:
+/// errors (then no service) and warnings, sorted by position.
+pub fn lower(loaded: &LoadedSpec) -> (Option<ir::Service>, Vec<Diagnostic>) {
     let mut cx = Cx {
         file: &loaded.file,
         source: &loaded.source,
@@ -30,12 +31,9 @@ pub fn lower(loaded: &LoadedSpec) -> Result<ir::Service, Diagnostics> {
         types: HashMap::new(),
     };
     let service = cx.service(&loaded.spec, &loaded.stem);
-    if cx.diags.is_empty() {
-        Ok(service)
-    } else {
-        cx.diags.sort_by_key(|d| d.pos);
-        Err(Diagnostics(cx.diags))
-    }
+    cx.diags.sort_by_key(|d| d.pos);
+    let ok = !cx.diags.iter().any(Diagnostic::is_error);
+    (ok.then_some(service), cx.diags)
 }
 
 struct Cx<'a> {
@@ -101,6 +99,8 @@ impl Cx<'_> {
         let operations = self.operations(spec);
         let errors = self.error_codes(spec);
         mark_recursive_fields(&mut types);
+        self.warn_unused_types(spec, &operations, &types);
+        self.check_examples(spec, &operations, &types);
         ir::Service {
             client: format!("{name}Client"),
             name,
@@ -381,8 +381,8 @@ impl Cx<'_> {
                 }
             };
             let ty = self.type_ref(&format!("{bat}.type"), &body.ty, false);
-            if form && !matches!(&ty, TypeRef::Named(n) if self.types.get(n) == Some(&Shape::Struct)) {
-                self.error_value(&format!("{bat}.type"), "a form body must be an object type (expected a type with `fields`)");
+            if form {
+                self.check_form_type(spec, &format!("{bat}.type"), &ty);
             }
             ir::Body {
                 content_type: body.content_type.clone(),
@@ -426,6 +426,29 @@ impl Cx<'_> {
         }
     }
 
+    /// A form body is flat: an object whose fields are scalars or enums.
+    fn check_form_type(&mut self, spec: &ServiceSpec, at: &str, ty: &TypeRef) {
+        let found = match ty {
+            TypeRef::Named(n) => spec.types.iter().find(|(k, _)| pascal(k) == *n).and_then(|(k, t)| Some((k, t.fields.as_ref()?))),
+            _ => None,
+        };
+        let Some((type_key, fields)) = found else {
+            self.error_value(at, "a form body must be an object type (expected a type with `fields`)");
+            return;
+        };
+        for (wire, field) in fields {
+            let flat = field.enum_values.is_some()
+                || match parse_type(field.ty.as_deref().unwrap_or("string")) {
+                    Ok(TypeRef::Named(n)) => self.types.get(&n) == Some(&Shape::Enum),
+                    Ok(TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_)) | Err(_) => false,
+                    Ok(_) => true,
+                };
+            if !flat {
+                self.error_key(&path(&["types", type_key, "fields", wire]), format!("form field `{wire}` is not a scalar or enum, but `{type_key}` is a form body (expected a flat object: form bodies cannot nest)"));
+            }
+        }
+    }
+
     fn params(&mut self, at: &str, op: &OperationSpec) -> Vec<ir::Param> {
         let mut seen: HashMap<String, String> = HashMap::new();
         let mut wires: HashSet<(ParamLocation, String)> = HashSet::new();
@@ -447,7 +470,7 @@ impl Cx<'_> {
                 self.error_key(&pat, format!("wire name `{wire}` is used by two parameters in the same place (expected each once)"));
             }
             if param.location == ParamLocation::Header && !is_header_name(&wire) {
-                self.error_value(&format!("{pat}.name"), format!("`{wire}` is not a valid HTTP header name (expected letters, digits and `!#$%&'*+-.^_`|~`)"));
+                self.error_value(&format!("{pat}.name"), format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"));
             }
             if param.location == ParamLocation::Path && !param.required {
                 self.error_key(&pat, format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
@@ -485,7 +508,9 @@ impl Cx<'_> {
         if !ok {
             self.error_value(&format!("{at}.type"), format!("{} parameters must be scalars or enums{} (expected e.g. `string`, `int32` or an enum type)", location_name(param.location), if param.location == ParamLocation::Query { " or arrays of them" } else { "" }));
         }
-        if param.from.is_some() && *ty != TypeRef::String {
+        if param.from.is_some() && param.location != ParamLocation::Path {
+            self.error_key(&format!("{at}.from"), "`from` fills path parameters only (expected `in: path`, or no `from`)");
+        } else if param.from.is_some() && *ty != TypeRef::String {
             self.error_key(&format!("{at}.from"), "`from` needs a string parameter (expected `type: string`)");
         }
     }
@@ -554,7 +579,8 @@ impl Cx<'_> {
                 let hat = format!("{rat}.headers.{key}");
                 let wire = header.name.clone().unwrap_or_else(|| key.clone());
                 if !is_header_name(&wire) {
-                    self.error_key(&hat, format!("`{wire}` is not a valid HTTP header name"));
+                    let at = if header.name.is_some() { format!("{hat}.name") } else { hat.clone() };
+                    self.error_value(&at, format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"));
                 }
                 let rust = snake(key);
                 if matches!(rust.as_str(), "status" | "request_id" | "body") {
@@ -785,6 +811,191 @@ impl Cx<'_> {
     }
 }
 
+impl Cx<'_> {
+    /// A type nothing refers to is likely a transcription slip: warn, do not fail.
+    fn warn_unused_types(&mut self, spec: &ServiceSpec, operations: &[ir::Operation], types: &[ir::TypeDef]) {
+        let mut used: HashSet<String> = HashSet::new();
+        let mut queue: Vec<TypeRef> = Vec::new();
+        for op in operations {
+            queue.extend(op.params.iter().map(|p| p.ty.clone()));
+            queue.extend(op.body.iter().map(|b| b.ty.clone()));
+            queue.extend(op.success_body.iter().map(|b| b.ty.clone()));
+        }
+        for (status, response) in spec.operations.values().flat_map(|o| &o.responses) {
+            if let Some(ty) = response.ty.as_deref().and_then(|t| parse_type(t).ok()) {
+                let _ = status;
+                queue.push(ty);
+            }
+        }
+        while let Some(ty) = queue.pop() {
+            let Some(name) = first_named(&ty).map(str::to_owned) else { continue };
+            if !used.insert(name.clone()) {
+                continue;
+            }
+            match types.iter().find(|t| t.name == name).map(|t| &t.kind) {
+                Some(ir::TypeKind::Struct(fields)) => queue.extend(fields.iter().map(|f| f.ty.clone())),
+                Some(ir::TypeKind::Array(t) | ir::TypeKind::Map(t)) => queue.push(t.clone()),
+                _ => {}
+            }
+        }
+        for name in spec.types.keys() {
+            if !used.contains(&pascal(name)) {
+                let pos = self.source.key(&path(&["types", name]));
+                self.diags.push(
+                    Diagnostic::new(self.file, pos, format!("type `{name}` is defined but never used (expected a reference from an operation or another used type, or remove it)")).warning(),
+                );
+            }
+        }
+    }
+
+    /// Every example value must fit its parameter or body type: a mistyped or misspelt
+    /// example is a transcription error, reported with the path of the value.
+    fn check_examples(&mut self, spec: &ServiceSpec, operations: &[ir::Operation], types: &[ir::TypeDef]) {
+        for (key, op_spec) in &spec.operations {
+            let Some(op) = operations.iter().find(|o| o.name == pascal(key)) else { continue };
+            for (i, example) in op_spec.examples.iter().enumerate() {
+                let at = path(&["operations", key, "examples", &i.to_string()]);
+                if let Some(request) = &example.request {
+                    for (param_key, value) in &request.params {
+                        if let Some(p) = op.params.iter().find(|p| &p.key == param_key) {
+                            let check = ValueCheck { yaml: format!("{at}.request.params.{param_key}"), shown: param_key.clone(), strict: true };
+                            self.check_value(&check, &yaml_to_json(value), &p.ty, types);
+                        }
+                    }
+                    if let (Some(body), Some(ty)) = (&request.body, op.body.as_ref().map(|b| &b.ty)) {
+                        let check = ValueCheck { yaml: format!("{at}.request.body"), shown: "body".into(), strict: true };
+                        self.check_value(&check, &yaml_to_json(body), ty, types);
+                    } else if request.body.is_some() {
+                        self.error_key(&format!("{at}.request.body"), "the example has a body but the operation takes none (expected no `body`)");
+                    }
+                }
+                if let Some(response) = &example.response {
+                    let declared = op_spec.responses.get(&response.status).and_then(|r| r.ty.as_deref()).and_then(|t| parse_type(t).ok());
+                    if !op_spec.responses.contains_key(&response.status) {
+                        self.error_value(&format!("{at}.response.status"), format!("status {} is not a documented response of this operation (expected one of the `responses`)", response.status));
+                    }
+                    if let (Some(body), Some(ty)) = (&response.body, declared) {
+                        let check = ValueCheck { yaml: format!("{at}.response.body"), shown: "body".into(), strict: false };
+                        self.check_value(&check, &yaml_to_json(body), &ty, types);
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_value(&mut self, at: &ValueCheck, value: &serde_json::Value, ty: &TypeRef, types: &[ir::TypeDef]) {
+        use serde_json::Value;
+        let mismatch = |expected: &str| {
+            let found = match value {
+                Value::Null => "null",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                Value::Array(_) => "an array",
+                Value::Object(_) => "an object",
+            };
+            format!("example value at `{}` is {found} (expected {expected})", at.shown)
+        };
+        let problem = match (ty, value) {
+            (_, Value::Null) => None,
+            (TypeRef::String | TypeRef::Secret, Value::String(_)) => None,
+            (TypeRef::String | TypeRef::Secret, _) => Some(mismatch("a string")),
+            (TypeRef::DateTime, Value::String(text)) => (!is_rfc3339(text)).then(|| format!("example value at `{}` is not an RFC 3339 datetime (expected e.g. `2021-01-01T10:00:00.000Z`)", at.shown)),
+            (TypeRef::DateTime, _) => Some(mismatch("an RFC 3339 datetime string")),
+            (TypeRef::Int32, Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()).is_none().then(|| mismatch("an int32")),
+            (TypeRef::Int64, Value::Number(n)) => n.as_i64().is_none().then(|| mismatch("an int64")),
+            (TypeRef::Int32 | TypeRef::Int64, _) => Some(mismatch("an integer")),
+            (TypeRef::Number, Value::Number(_)) => None,
+            (TypeRef::Number, _) => Some(mismatch("a number")),
+            (TypeRef::Boolean, Value::Bool(_)) => None,
+            (TypeRef::Boolean, _) => Some(mismatch("a boolean")),
+            (TypeRef::Json, _) => None,
+            (TypeRef::Array(element), Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.check_value(&at.index(i), item, element, types);
+                }
+                None
+            }
+            (TypeRef::Array(_), _) => Some(mismatch("an array")),
+            (TypeRef::Map(element), Value::Object(map)) => {
+                for (k, item) in map {
+                    self.check_value(&at.field(k), item, element, types);
+                }
+                None
+            }
+            (TypeRef::Map(_), _) => Some(mismatch("an object")),
+            (TypeRef::Named(name), _) => match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+                None => None,
+                Some(ir::TypeKind::Array(t)) => return self.check_value(at, value, &TypeRef::Array(Box::new(t.clone())), types),
+                Some(ir::TypeKind::Map(t)) => return self.check_value(at, value, &TypeRef::Map(Box::new(t.clone())), types),
+                Some(ir::TypeKind::Enum(variants)) => match value {
+                    // Responses may carry values the spec does not list (they decode to
+                    // `Unknown`); a request example must use a documented value.
+                    Value::String(v) if !at.strict || variants.iter().any(|x| &x.wire == v) => None,
+                    Value::String(v) => Some(format!("example value at `{}` is `{v}`, which is not a value of `{name}` (expected one of: {})", at.shown, variants.iter().map(|x| x.wire.as_str()).collect::<Vec<_>>().join(", "))),
+                    _ => Some(mismatch(&format!("a string value of `{name}`"))),
+                },
+                Some(ir::TypeKind::Struct(fields)) => match value {
+                    Value::Object(map) => {
+                        for (k, item) in map {
+                            match fields.iter().find(|f| &f.wire == k) {
+                                Some(f) => self.check_value(&at.field(k), item, &f.ty, types),
+                                None => {
+                                    let hint = did_you_mean(k, fields.iter().map(|f| f.wire.as_str()));
+                                    let pos = self.source.key(&at.field(k).yaml);
+                                    self.diags.push(Diagnostic::new(self.file, pos, format!("example field `{}` is not a field of `{name}` (expected one of: {})", at.field(k).shown, fields.iter().map(|f| f.wire.as_str()).collect::<Vec<_>>().join(", "))).with_hint(hint));
+                                }
+                            }
+                        }
+                        let missing: Vec<&str> = fields.iter().filter(|f| f.required && !map.contains_key(&f.wire)).map(|f| f.wire.as_str()).collect();
+                        (at.strict && !missing.is_empty()).then(|| format!("example value at `{}` lacks required field(s) {} of `{name}`", at.shown, missing.join(", ")))
+                    }
+                    _ => Some(mismatch(&format!("an object of type `{name}`"))),
+                },
+            },
+        };
+        if let Some(message) = problem {
+            self.error_value(&at.yaml, message);
+        }
+    }
+}
+
+/// Where an example value is: its YAML path (for the position) and the path shown.
+struct ValueCheck {
+    yaml: String,
+    shown: String,
+    /// Request values must be complete and use documented enum values.
+    strict: bool,
+}
+
+impl ValueCheck {
+    fn field(&self, key: &str) -> ValueCheck {
+        ValueCheck { yaml: format!("{}.{key}", self.yaml), shown: format!("{}.{key}", self.shown), strict: self.strict }
+    }
+
+    fn index(&self, i: usize) -> ValueCheck {
+        ValueCheck { yaml: format!("{}.{i}", self.yaml), shown: format!("{}[{i}]", self.shown), strict: self.strict }
+    }
+}
+
+/// A light RFC 3339 check: `YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z` or an offset.
+fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if !(b.len() >= 20 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) && matches!(b[10], b'T' | b't') && digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':' && digits(17..19)) {
+        return false;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    matches!(rest, "Z" | "z") || (rest.len() == 6 && matches!(rest.as_bytes()[0], b'+' | b'-') && rest.as_bytes()[3] == b':')
+}
+
 fn shape_of(ty: &TypeSpec) -> Shape {
     if ty.enum_values.is_some() {
         Shape::Enum
@@ -817,6 +1028,9 @@ fn placeholders(template: &str) -> Vec<String> {
     }
     out
 }
+
+/// What a header name may contain, for messages.
+const HEADER_CHARS: &str = "letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick";
 
 /// RFC 9110 token characters.
 fn is_header_name(name: &str) -> bool {

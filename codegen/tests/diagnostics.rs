@@ -49,6 +49,9 @@ fn unknown_field() {
     let Some(expected) = shown[0].strip_prefix(prefix) else {
         panic!("{:?} does not start with {prefix:?}", shown[0]);
     };
+    let expected = expected
+        .strip_suffix(" (did you mean `method`?)")
+        .unwrap_or_else(|| panic!("no hint for `methd` in {expected:?}"));
     let keys: Vec<&str> = expected.split(", ").collect();
     for key in ["`doc`", "`method`", "`path`", "`params`", "`body`", "`responses`", "`auth`", "`token_source`", "`examples`"] {
         assert!(keys.contains(&key), "{key} is not among the expected keys: {expected}");
@@ -115,7 +118,6 @@ fn duplicate_map_key() {
 }
 
 #[test]
-#[ignore = "bug: a key repeated in a struct mapping is reported by serde as `duplicate field` at the mapping's first key (5:5), not at the repeated key, and without the first definition's line"]
 fn duplicate_struct_key() {
     assert_diagnostics(
         "duplicate_field_key",
@@ -193,16 +195,15 @@ fn optional_path_parameter() {
 fn invalid_header_parameter_name() {
     assert_diagnostics(
         "invalid_header_name",
-        &["specs/invalid_header_name.yaml:9:34: `Bad Header` is not a valid HTTP header name (expected letters, digits and `!#$%&'*+-.^_`|~`)"],
+        &["specs/invalid_header_name.yaml:9:34: `Bad Header` is not a valid HTTP header name (expected letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick)"],
     );
 }
 
 #[test]
-#[ignore = "bug: an invalid response header name is reported at the header's key, not at its `name:` value, and without the `(expected ...)` part the parameter check gives"]
 fn invalid_response_header_name() {
     assert_diagnostics(
         "invalid_response_header_name",
-        &["specs/invalid_response_header_name.yaml:12:26: `Bad Header` is not a valid HTTP header name (expected letters, digits and `!#$%&'*+-.^_`|~`)"],
+        &["specs/invalid_response_header_name.yaml:12:26: `Bad Header` is not a valid HTTP header name (expected letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick)"],
     );
 }
 
@@ -250,7 +251,6 @@ fn empty_file() {
 }
 
 #[test]
-#[ignore = "bug: a file of comments only is reported as `2:1: missing field `service`` (a line the file does not have) instead of as empty"]
 fn file_of_comments_only_is_empty() {
     assert_diagnostics(
         "comments_only",
@@ -262,17 +262,16 @@ fn file_of_comments_only_is_empty() {
 fn file_that_is_a_list() {
     assert_diagnostics(
         "not_a_mapping",
-        &["specs/not_a_mapping.yaml:1:1: invalid type: sequence, expected struct ServiceSpec (the spec file must be a mapping with `service`, `doc` and `operations`)"],
+        &["specs/not_a_mapping.yaml:1:1: the spec file is a list (expected a mapping with `service`, `doc` and `operations`)"],
     );
 }
 
 #[test]
-#[ignore = "bug: the `(the spec file must be a mapping ...)` explanation is only added when serde reports 1:1, so a list after a leading comment gets the bare serde message"]
 fn file_that_is_a_list_after_a_comment() {
     // Real specs start with a comment naming their sources.
     assert_diagnostics(
         "not_a_mapping_after_comment",
-        &["specs/not_a_mapping_after_comment.yaml:2:1: invalid type: sequence, expected struct ServiceSpec (the spec file must be a mapping with `service`, `doc` and `operations`)"],
+        &["specs/not_a_mapping_after_comment.yaml:2:1: the spec file is a list (expected a mapping with `service`, `doc` and `operations`)"],
     );
 }
 
@@ -315,7 +314,6 @@ fn nothing_is_generated_when_a_spec_has_a_problem() {
 }
 
 #[test]
-#[ignore = "bug: a duplicate service is reported at 1:1 (a comment in real specs), not at the `service:` value"]
 fn service_defined_twice() {
     assert_eq!(
         diagnostics_of(&["duplicate_service_a", "duplicate_service_b"]),
@@ -324,7 +322,6 @@ fn service_defined_twice() {
 }
 
 #[test]
-#[ignore = "bug: a form body whose fields are not scalars is accepted (specs/README.md: `the type must be an object type whose fields are scalars`); serde_urlencoded fails at run time"]
 fn form_body_with_a_nested_object_field() {
     let shown = diagnostics_of(&["form_body_nested"]);
     assert_eq!(shown.len(), 1, "{shown:#?}");
@@ -335,7 +332,6 @@ fn form_body_with_a_nested_object_field() {
 }
 
 #[test]
-#[ignore = "bug: `from: project_id` on a query (or header) parameter is accepted, documented as filled from the client, but never filled"]
 fn implicit_value_on_a_query_parameter() {
     let spec = fixture("invalid", "implicit_query_param");
     match generate(std::slice::from_ref(&spec)) {

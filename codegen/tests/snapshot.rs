@@ -110,7 +110,7 @@ fn the_module_names_its_spec() {
 }
 
 #[test]
-fn generated_structs_deny_nothing_and_rename_only_when_needed() {
+fn fields_are_renamed_boxed_and_secret_where_needed() {
     // Spot checks of the snapshot that a reviewer should not have to re-verify by eye.
     let files = everything();
     let module = file(&files, "src/everything.rs");
@@ -126,4 +126,15 @@ fn generated_structs_deny_nothing_and_rename_only_when_needed() {
     assert!(module.contains("pub password: hwcloud_runtime::Secret,"), "sensitive field");
     assert!(module.contains("pub api_key: Option<hwcloud_runtime::Secret>,"), "sensitive param");
     assert!(module.contains("pub subject_token: Option<hwcloud_runtime::Secret>,"), "sensitive header");
+}
+
+#[test]
+fn readme_uses_only_generated_services() {
+    let files = everything();
+    let readme = file(&files, "README.md");
+    assert!(readme.contains("hwcloud::everything::EverythingClient"), "{readme}");
+    assert!(
+        !readme.contains("dataartsstudio"),
+        "the README refers to a module that is not generated:\n{readme}"
+    );
 }

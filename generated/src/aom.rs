@@ -17,11 +17,13 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+
 /// Static facts about the Aom service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Aom",
     endpoint: Some("https://aom.{region}.myhuaweicloud.com"),
 };
+
 /// Client for Aom: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
 /// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
@@ -29,33 +31,52 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub struct AomClient {
     inner: ServiceClient,
 }
+
 impl AomClient {
     /// Binds `client` to this service at the endpoint of the client's region (or
     /// its endpoint override).
     pub fn new(client: &Client) -> Result<Self, Error> {
         ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
     }
+
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
         ServiceClient::with_endpoint(client, &SERVICE, endpoint)
             .map(|inner| Self { inner })
     }
+
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint()
     }
+
     /// Queries the metrics that can be monitored in the system. You can query specific metrics by specifying a namespace, metric name, dimension, and resource ID (format: resType_resId). You can also specify the start position and the maximum number of returned records for a pagination query.
     ///
     /// `POST /v1/{project_id}/ams/metrics`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request: The request is invalid. The client should not repeat the request without modifications.
+    /// - 401: Unauthorized: The authentication information is incorrect or invalid.
+    /// - 403: Forbidden: The request is rejected. The server has received the request and understood it, but the server refuses to respond to it. The client should not repeat the request without modifications.
+    /// - 500: Internal Server Error: The server is able to receive the request but unable to understand the request.
+    /// - 503: Service Unavailable: The requested service is invalid. The client should not repeat the request without modifications.
     pub async fn list_metric_items(
         &self,
         request: ListMetricItemsRequest,
     ) -> Result<ListMetricItemsResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Queries the threshold rule list.
     ///
     /// `GET /v2/{project_id}/alarm-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request: The request is invalid. The client should not repeat the request without modifications.
+    /// - 401: Unauthorized: The authentication information is incorrect or invalid.
+    /// - 403: Forbidden: The request is rejected. The server has received the request and understood it, but the server refuses to respond to it. The client should not repeat the request without modifications.
+    /// - 500: Internal Server Error: The server is able to receive the request but unable to understand the request.
+    /// - 503: Service Unavailable: The requested service is invalid. The client should not repeat the request without modifications.
     pub async fn list_alarm_rule(
         &self,
         request: ListAlarmRuleRequest,
@@ -63,6 +84,7 @@ impl AomClient {
         self.inner.send(&request).await
     }
 }
+
 /// Request of [`AomClient::list_metric_items`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -86,6 +108,7 @@ pub struct ListMetricItemsRequest {
     /// Metric query parameters.
     pub body: MetricApiQueryItemParam,
 }
+
 impl ListMetricItemsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: MetricApiQueryItemParam) -> Self {
@@ -97,27 +120,32 @@ impl ListMetricItemsRequest {
             body,
         }
     }
+
     /// Sets `project_id`; when not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
+
     /// Sets `type_`.
     pub fn type_(mut self, value: impl Into<Type>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<String>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Sets `start`.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
 }
+
 impl Operation for ListMetricItemsRequest {
     type Output = ListMetricItemsResponse;
     const META: OperationMeta = OperationMeta {
@@ -127,6 +155,7 @@ impl Operation for ListMetricItemsRequest {
         success: &[200u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request
             .path_or_implicit(
@@ -139,6 +168,7 @@ impl Operation for ListMetricItemsRequest {
         request.query("start", &self.start);
         request.json_body("application/json", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(ListMetricItemsResponse {
             status: response.status(),
@@ -147,7 +177,8 @@ impl Operation for ListMetricItemsRequest {
         })
     }
 }
-/// Response of `ListMetricItems`.
+
+/// Response of [`AomClient::list_metric_items`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetricItemsResponse {
@@ -158,6 +189,7 @@ pub struct ListMetricItemsResponse {
     /// The response body.
     pub body: ListMetricItemsResult,
 }
+
 /// Request of [`AomClient::list_alarm_rule`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -175,6 +207,7 @@ pub struct ListAlarmRuleRequest {
     /// Sent as query parameter `limit`.
     pub limit: Option<i32>,
 }
+
 impl ListAlarmRuleRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
@@ -185,22 +218,26 @@ impl ListAlarmRuleRequest {
             limit: None,
         }
     }
+
     /// Sets `project_id`; when not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
+
     /// Sets `offset`.
     pub fn offset(mut self, value: impl Into<String>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 }
+
 impl Operation for ListAlarmRuleRequest {
     type Output = ListAlarmRuleResponse;
     const META: OperationMeta = OperationMeta {
@@ -210,6 +247,7 @@ impl Operation for ListAlarmRuleRequest {
         success: &[200u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request
             .path_or_implicit(
@@ -221,6 +259,7 @@ impl Operation for ListAlarmRuleRequest {
         request.query("limit", &self.limit);
         Ok(())
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(ListAlarmRuleResponse {
             status: response.status(),
@@ -229,7 +268,8 @@ impl Operation for ListAlarmRuleRequest {
         })
     }
 }
-/// Response of `ListAlarmRule`.
+
+/// Response of [`AomClient::list_alarm_rule`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRuleResponse {
@@ -240,6 +280,7 @@ pub struct ListAlarmRuleResponse {
     /// The response body.
     pub body: ListAlarmRuleResult,
 }
+
 /// Metric query parameters.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -251,6 +292,7 @@ pub struct MetricApiQueryItemParam {
     #[serde(rename = "metricItems", default, skip_serializing_if = "Option::is_none")]
     pub metric_items: Option<Vec<QueryMetricItemOptionParam>>,
 }
+
 impl MetricApiQueryItemParam {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -259,11 +301,13 @@ impl MetricApiQueryItemParam {
             metric_items: None,
         }
     }
+
     /// Sets `inventory_id`.
     pub fn inventory_id(mut self, value: impl Into<String>) -> Self {
         self.inventory_id = Some(value.into());
         self
     }
+
     /// Sets `metric_items`.
     pub fn metric_items(
         mut self,
@@ -273,6 +317,7 @@ impl MetricApiQueryItemParam {
         self
     }
 }
+
 /// One metric query item.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -286,6 +331,7 @@ pub struct QueryMetricItemOptionParam {
     /// Metric namespace.
     pub namespace: MetricNamespace,
 }
+
 impl QueryMetricItemOptionParam {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(namespace: impl Into<MetricNamespace>) -> Self {
@@ -295,17 +341,20 @@ impl QueryMetricItemOptionParam {
             namespace: namespace.into(),
         }
     }
+
     /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
+
     /// Sets `metric_name`.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 }
+
 /// Metric namespace. PAAS.CONTAINER: namespace of component, instance, process, and container metrics. PAAS.NODE: namespace of host, network, disk, and file system metrics. PAAS.SLA: namespace of SLA metrics. PAAS.AGGR: namespace of cluster metrics. CUSTOMMETRICS: default namespace of custom metrics.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -313,19 +362,20 @@ impl QueryMetricItemOptionParam {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MetricNamespace {
-    ///`PAAS.CONTAINER`
+    /// `PAAS.CONTAINER`
     PaasContainer,
-    ///`PAAS.NODE`
+    /// `PAAS.NODE`
     PaasNode,
-    ///`PAAS.SLA`
+    /// `PAAS.SLA`
     PaasSla,
-    ///`PAAS.AGGR`
+    /// `PAAS.AGGR`
     PaasAggr,
-    ///`CUSTOMMETRICS`
+    /// `CUSTOMMETRICS`
     Custommetrics,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for MetricNamespace {
     const VALUES: &'static [&'static str] = &[
         "PAAS.CONTAINER",
@@ -344,6 +394,7 @@ impl hwcloud_runtime::StringEnum for MetricNamespace {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "PAAS.CONTAINER" => Self::PaasContainer,
@@ -355,7 +406,9 @@ impl hwcloud_runtime::StringEnum for MetricNamespace {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(MetricNamespace);
+
 /// Metric dimension.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -365,6 +418,7 @@ pub struct Dimension {
     /// Dimension value.
     pub value: String,
 }
+
 impl Dimension {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -374,6 +428,7 @@ impl Dimension {
         }
     }
 }
+
 /// Response of ListMetricItems.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -391,6 +446,7 @@ pub struct ListMetricItemsResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<MetricItemResultApi>>,
 }
+
 impl ListMetricItemsResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -401,27 +457,32 @@ impl ListMetricItemsResult {
             metrics: None,
         }
     }
+
     /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
+
     /// Sets `error_message`.
     pub fn error_message(mut self, value: impl Into<String>) -> Self {
         self.error_message = Some(value.into());
         self
     }
+
     /// Sets `meta_data`.
     pub fn meta_data(mut self, value: impl Into<MetricsMetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
     }
+
     /// Sets `metrics`.
     pub fn metrics(mut self, value: impl Into<Vec<MetricItemResultApi>>) -> Self {
         self.metrics = Some(value.into());
         self
     }
 }
+
 /// Metadata, including pagination information.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -439,6 +500,7 @@ pub struct MetricsMetaData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
 }
+
 impl MetricsMetaData {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -449,27 +511,32 @@ impl MetricsMetaData {
             total: None,
         }
     }
+
     /// Sets `count`.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
+
     /// Sets `start`.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
+
     /// Sets `next_token`.
     pub fn next_token(mut self, value: impl Into<i64>) -> Self {
         self.next_token = Some(value.into());
         self
     }
+
     /// Sets `total`.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 }
+
 /// A metric (MetricItemResultAPI).
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -490,6 +557,7 @@ pub struct MetricItemResultApi {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
+
 impl MetricItemResultApi {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -501,32 +569,38 @@ impl MetricItemResultApi {
             unit: None,
         }
     }
+
     /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
+
     /// Sets `dimensionvaluehash`.
     pub fn dimensionvaluehash(mut self, value: impl Into<String>) -> Self {
         self.dimensionvaluehash = Some(value.into());
         self
     }
+
     /// Sets `metric_name`.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
+
     /// Sets `namespace`.
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
+
     /// Sets `unit`.
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 }
+
 /// Response of ListAlarmRule.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -538,6 +612,7 @@ pub struct ListAlarmRuleResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Vec<QueryAlarmResult>>,
 }
+
 impl ListAlarmRuleResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -546,17 +621,20 @@ impl ListAlarmRuleResult {
             thresholds: None,
         }
     }
+
     /// Sets `meta_data`.
     pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
     }
+
     /// Sets `thresholds`.
     pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
         self.thresholds = Some(value.into());
         self
     }
 }
+
 /// Metadata, including pagination information.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -571,6 +649,7 @@ pub struct MetaData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
 }
+
 impl MetaData {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -580,22 +659,26 @@ impl MetaData {
             total: None,
         }
     }
+
     /// Sets `count`.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
+
     /// Sets `start`.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
+
     /// Sets `total`.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 }
+
 /// A threshold rule.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -676,6 +759,7 @@ pub struct QueryAlarmResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
+
 impl QueryAlarmResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -707,132 +791,158 @@ impl QueryAlarmResult {
             unit: None,
         }
     }
+
     /// Sets `action_enabled`.
     pub fn action_enabled(mut self, value: impl Into<bool>) -> Self {
         self.action_enabled = Some(value.into());
         self
     }
+
     /// Sets `alarm_actions`.
     pub fn alarm_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.alarm_actions = Some(value.into());
         self
     }
+
     /// Sets `alarm_advice`.
     pub fn alarm_advice(mut self, value: impl Into<String>) -> Self {
         self.alarm_advice = Some(value.into());
         self
     }
+
     /// Sets `alarm_description`.
     pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
         self.alarm_description = Some(value.into());
         self
     }
+
     /// Sets `alarm_level`.
     pub fn alarm_level(mut self, value: impl Into<String>) -> Self {
         self.alarm_level = Some(value.into());
         self
     }
+
     /// Sets `alarm_rule_id`.
     pub fn alarm_rule_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_rule_id = Some(value.into());
         self
     }
+
     /// Sets `alarm_rule_name`.
     pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
         self.alarm_rule_name = Some(value.into());
         self
     }
+
     /// Sets `comparison_operator`.
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
+
     /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
+
     /// Sets `evaluation_periods`.
     pub fn evaluation_periods(mut self, value: impl Into<i32>) -> Self {
         self.evaluation_periods = Some(value.into());
         self
     }
+
     /// Sets `id_turn_on`.
     pub fn id_turn_on(mut self, value: impl Into<bool>) -> Self {
         self.id_turn_on = Some(value.into());
         self
     }
+
     /// Sets `insufficient_data_actions`.
     pub fn insufficient_data_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.insufficient_data_actions = Some(value.into());
         self
     }
+
     /// Sets `metric_name`.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
+
     /// Sets `namespace`.
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
+
     /// Sets `ok_actions`.
     pub fn ok_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.ok_actions = Some(value.into());
         self
     }
+
     /// Sets `period`.
     pub fn period(mut self, value: impl Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
+
     /// Sets `policy_name`.
     pub fn policy_name(mut self, value: impl Into<String>) -> Self {
         self.policy_name = Some(value.into());
         self
     }
+
     /// Sets `resources`.
     pub fn resources(mut self, value: impl Into<Vec<String>>) -> Self {
         self.resources = Some(value.into());
         self
     }
+
     /// Sets `state_reason`.
     pub fn state_reason(mut self, value: impl Into<String>) -> Self {
         self.state_reason = Some(value.into());
         self
     }
+
     /// Sets `state_updated_timestamp`.
     pub fn state_updated_timestamp(mut self, value: impl Into<String>) -> Self {
         self.state_updated_timestamp = Some(value.into());
         self
     }
+
     /// Sets `state_value`.
     pub fn state_value(mut self, value: impl Into<String>) -> Self {
         self.state_value = Some(value.into());
         self
     }
+
     /// Sets `statistic`.
     pub fn statistic(mut self, value: impl Into<String>) -> Self {
         self.statistic = Some(value.into());
         self
     }
+
     /// Sets `threshold`.
     pub fn threshold(mut self, value: impl Into<String>) -> Self {
         self.threshold = Some(value.into());
         self
     }
+
     /// Sets `type_`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Sets `unit`.
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 }
+
 /// Error response body.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -850,6 +960,7 @@ pub struct AomErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 impl AomErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -860,27 +971,32 @@ impl AomErrorBody {
             trace_id: None,
         }
     }
+
     /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
+
     /// Sets `error_msg`.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self
     }
+
     /// Sets `error_type`.
     pub fn error_type(mut self, value: impl Into<String>) -> Self {
         self.error_type = Some(value.into());
         self
     }
+
     /// Sets `trace_id`.
     pub fn trace_id(mut self, value: impl Into<String>) -> Self {
         self.trace_id = Some(value.into());
         self
     }
 }
+
 /// Metric query mode. With `inventory`, metrics associated with the body's inventoryId are queried; otherwise the body's metricItems are used.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -888,11 +1004,12 @@ impl AomErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Type {
-    ///`inventory`
+    /// `inventory`
     Inventory,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for Type {
     const VALUES: &'static [&'static str] = &["inventory"];
     fn as_str(&self) -> &str {
@@ -901,6 +1018,7 @@ impl hwcloud_runtime::StringEnum for Type {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "inventory" => Self::Inventory,
@@ -908,4 +1026,5 @@ impl hwcloud_runtime::StringEnum for Type {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(Type);

@@ -15,11 +15,13 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+
 /// Static facts about the AstroZero service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "AstroZero",
     endpoint: Some("https://appcube.{region}.huaweicloud.com"),
 };
+
 /// Client for AstroZero: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
 /// Accepted credentials: an OAuth 2.0 access token (`access-token`).
@@ -27,24 +29,28 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub struct AstroZeroClient {
     inner: ServiceClient,
 }
+
 impl AstroZeroClient {
     /// Binds `client` to this service at the endpoint of the client's region (or
     /// its endpoint override).
     pub fn new(client: &Client) -> Result<Self, Error> {
         ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
     }
+
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
         ServiceClient::with_endpoint(client, &SERVICE, endpoint)
             .map(|inner| Self { inner })
     }
+
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint()
     }
+
     /// Obtains a user access token in OAuth 2.0 client credentials mode. The returned access_token is used to call other Huawei Cloud Astro Zero APIs (in the `access-token` request header). This API itself does not require access-token authentication.
     ///
-    /// `POST /baas/auth/v1.0/oauth2/token`
+    /// `POST /baas/auth/v1.0/oauth2/token` (sent without credentials)
     pub async fn create_o_auth_token(
         &self,
         request: CreateOAuthTokenRequest,
@@ -52,6 +58,7 @@ impl AstroZeroClient {
         self.inner.send(&request).await
     }
 }
+
 /// Request of [`AstroZeroClient::create_o_auth_token`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -63,17 +70,20 @@ pub struct CreateOAuthTokenRequest {
     /// Request parameters (Table 4).
     pub body: OAuthTokenForm,
 }
+
 impl CreateOAuthTokenRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: OAuthTokenForm) -> Self {
         Self { tenant_id: None, body }
     }
+
     /// Sets `tenant_id`.
     pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
 }
+
 impl Operation for CreateOAuthTokenRequest {
     type Output = CreateOAuthTokenResponse;
     const META: OperationMeta = OperationMeta {
@@ -83,10 +93,12 @@ impl Operation for CreateOAuthTokenRequest {
         success: &[200u16],
         anonymous: true,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.header("tenant-id", &self.tenant_id)?;
         request.form_body("application/x-www-form-urlencoded", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(CreateOAuthTokenResponse {
             status: response.status(),
@@ -95,7 +107,8 @@ impl Operation for CreateOAuthTokenRequest {
         })
     }
 }
-/// Response of `CreateOAuthToken`.
+
+/// Response of [`AstroZeroClient::create_o_auth_token`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthTokenResponse {
@@ -106,6 +119,7 @@ pub struct CreateOAuthTokenResponse {
     /// The response body.
     pub body: OAuthToken,
 }
+
 impl CreateOAuthTokenRequest {
     /// Sends this request and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
@@ -118,6 +132,7 @@ impl CreateOAuthTokenRequest {
         ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
+
         let now = client.now();
         let response = AstroZeroClient::new(client)?
             .create_o_auth_token(self.clone())
@@ -141,6 +156,7 @@ impl CreateOAuthTokenRequest {
         })
     }
 }
+
 impl hwcloud_runtime::auth::token::TokenSource for CreateOAuthTokenRequest {
     fn fetch<'a>(
         &'a self,
@@ -152,6 +168,7 @@ impl hwcloud_runtime::auth::token::TokenSource for CreateOAuthTokenRequest {
         Box::pin(self.issue_token(client))
     }
 }
+
 /// OAuth 2.0 token request form (application/x-www-form-urlencoded).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -169,6 +186,7 @@ pub struct OAuthTokenForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
 }
+
 impl OAuthTokenForm {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -184,17 +202,20 @@ impl OAuthTokenForm {
             locale: None,
         }
     }
+
     /// Sets `redirect_url`.
     pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
         self.redirect_url = Some(value.into());
         self
     }
+
     /// Sets `locale`.
     pub fn locale(mut self, value: impl Into<String>) -> Self {
         self.locale = Some(value.into());
         self
     }
 }
+
 /// OAuth 2.0 token response.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -212,6 +233,7 @@ pub struct OAuthToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
+
 impl OAuthToken {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -222,21 +244,25 @@ impl OAuthToken {
             scope: None,
         }
     }
+
     /// Sets `access_token`.
     pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
+
     /// Sets `token_type`.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
+
     /// Sets `expires_in`.
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
+
     /// Sets `scope`.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());

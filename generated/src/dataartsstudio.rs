@@ -16,11 +16,13 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+
 /// Static facts about the DataArtsStudio service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "DataArtsStudio",
     endpoint: Some("https://dayu.{region}.myhuaweicloud.com"),
 };
+
 /// Client for DataArtsStudio: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
 /// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
@@ -28,21 +30,25 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub struct DataArtsStudioClient {
     inner: ServiceClient,
 }
+
 impl DataArtsStudioClient {
     /// Binds `client` to this service at the endpoint of the client's region (or
     /// its endpoint override).
     pub fn new(client: &Client) -> Result<Self, Error> {
         ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
     }
+
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
         ServiceClient::with_endpoint(client, &SERVICE, endpoint)
             .map(|inner| Self { inner })
     }
+
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint()
     }
+
     /// API authorisation operations (authorise / cancel authorisation / apply / renew).
     ///
     /// API active authorisation: initiated by the API reviewer. Once the active authorisation succeeds, the APP can access the API within the validity period. API authorisation has two functions, authorise and renew. Authorise: grants the APP the right to access the API within the validity period. Renew: updates the authorisation's validity period; it can only be extended, not shortened.
@@ -58,6 +64,9 @@ impl DataArtsStudioClient {
     /// For your own APIs, API active authorisation/renewal is recommended (no review needed). For your own apps, APP cancels authorisation is recommended (no preparation time needed).
     ///
     /// `POST /v1/{project_id}/service/apis/authorize/action`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest.
     pub async fn authorize_action_api_to_instance(
         &self,
         request: AuthorizeActionApiToInstanceRequest,
@@ -65,6 +74,7 @@ impl DataArtsStudioClient {
         self.inner.send(&request).await
     }
 }
+
 /// Request of [`DataArtsStudioClient::authorize_action_api_to_instance`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -84,6 +94,7 @@ pub struct AuthorizeActionApiToInstanceRequest {
     /// The authorisation operation to perform.
     pub body: Option<ApiParaForAuthToInstance>,
 }
+
 impl AuthorizeActionApiToInstanceRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
@@ -94,22 +105,26 @@ impl AuthorizeActionApiToInstanceRequest {
             body: None,
         }
     }
+
     /// Sets `project_id`; when not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
+
     /// Sets `dlm_type`.
     pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
+
     /// Sets the request body.
     pub fn body(mut self, value: ApiParaForAuthToInstance) -> Self {
         self.body = Some(value);
         self
     }
 }
+
 impl Operation for AuthorizeActionApiToInstanceRequest {
     type Output = AuthorizeActionApiToInstanceResponse;
     const META: OperationMeta = OperationMeta {
@@ -119,6 +134,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         success: &[204u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request
             .path_or_implicit(
@@ -130,6 +146,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(AuthorizeActionApiToInstanceResponse {
             status: response.status(),
@@ -137,7 +154,8 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         })
     }
 }
-/// Response of `AuthorizeActionApiToInstance`.
+
+/// Response of [`DataArtsStudioClient::authorize_action_api_to_instance`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceResponse {
@@ -146,6 +164,7 @@ pub struct AuthorizeActionApiToInstanceResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
+
 /// Parameters of an API authorisation operation.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -166,6 +185,7 @@ pub struct ApiParaForAuthToInstance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<hwcloud_runtime::Timestamp>,
 }
+
 impl ApiParaForAuthToInstance {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -177,32 +197,38 @@ impl ApiParaForAuthToInstance {
             time: None,
         }
     }
+
     /// Sets `api_id`.
     pub fn api_id(mut self, value: impl Into<String>) -> Self {
         self.api_id = Some(value.into());
         self
     }
+
     /// Sets `instance_id`.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
+
     /// Sets `app_id`.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
+
     /// Sets `apply_type`.
     pub fn apply_type(mut self, value: impl Into<ApplyType>) -> Self {
         self.apply_type = Some(value.into());
         self
     }
+
     /// Sets `time`.
     pub fn time(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.time = Some(value.into());
         self
     }
 }
+
 /// Application type: APPLY_TYPE_AUTHORIZE (API active authorisation), APPLY_TYPE_API_CANCEL_AUTHORIZE (API cancels authorisation), APPLY_TYPE_APP_CANCEL_AUTHORIZE (APP cancels authorisation), APPLY_TYPE_APPLY (APP applies for authorisation), APPLY_TYPE_RENEW (renewal).
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -210,19 +236,20 @@ impl ApiParaForAuthToInstance {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApplyType {
-    ///`APPLY_TYPE_AUTHORIZE`
+    /// `APPLY_TYPE_AUTHORIZE`
     ApplyTypeAuthorize,
-    ///`APPLY_TYPE_API_CANCEL_AUTHORIZE`
+    /// `APPLY_TYPE_API_CANCEL_AUTHORIZE`
     ApplyTypeApiCancelAuthorize,
-    ///`APPLY_TYPE_APP_CANCEL_AUTHORIZE`
+    /// `APPLY_TYPE_APP_CANCEL_AUTHORIZE`
     ApplyTypeAppCancelAuthorize,
-    ///`APPLY_TYPE_APPLY`
+    /// `APPLY_TYPE_APPLY`
     ApplyTypeApply,
-    ///`APPLY_TYPE_RENEW`
+    /// `APPLY_TYPE_RENEW`
     ApplyTypeRenew,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for ApplyType {
     const VALUES: &'static [&'static str] = &[
         "APPLY_TYPE_AUTHORIZE",
@@ -241,6 +268,7 @@ impl hwcloud_runtime::StringEnum for ApplyType {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "APPLY_TYPE_AUTHORIZE" => Self::ApplyTypeAuthorize,
@@ -252,7 +280,9 @@ impl hwcloud_runtime::StringEnum for ApplyType {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(ApplyType);
+
 /// Error response body.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -264,6 +294,7 @@ pub struct ErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -272,17 +303,20 @@ impl ErrorBody {
             error_msg: None,
         }
     }
+
     /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
+
     /// Sets `error_msg`.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self
     }
 }
+
 /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -290,13 +324,14 @@ impl ErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DlmType {
-    ///`SHARED`
+    /// `SHARED`
     Shared,
-    ///`EXCLUSIVE`
+    /// `EXCLUSIVE`
     Exclusive,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for DlmType {
     const VALUES: &'static [&'static str] = &["SHARED", "EXCLUSIVE"];
     fn as_str(&self) -> &str {
@@ -306,6 +341,7 @@ impl hwcloud_runtime::StringEnum for DlmType {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "SHARED" => Self::Shared,
@@ -314,4 +350,5 @@ impl hwcloud_runtime::StringEnum for DlmType {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(DlmType);

@@ -18,11 +18,13 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+
 /// Static facts about the Iam service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Iam",
     endpoint: Some("https://iam.{region}.myhuaweicloud.com"),
 };
+
 /// Client for Iam: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
 /// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
@@ -30,42 +32,75 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub struct IamClient {
     inner: ServiceClient,
 }
+
 impl IamClient {
     /// Binds `client` to this service at the endpoint of the client's region (or
     /// its endpoint override).
     pub fn new(client: &Client) -> Result<Self, Error> {
         ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
     }
+
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
         ServiceClient::with_endpoint(client, &SERVICE, endpoint)
             .map(|inner| Self { inner })
     }
+
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint()
     }
+
     /// Obtains a user token using the username and password. A token is an access credential issued to an IAM user to bear its identity and permissions; it is valid for 24 hours. Cache the token to prevent frequent API calling, and make sure it is still valid before using it. Obtaining a new token does not affect the validity of the existing token. AK/SK-based authentication is recommended to prevent API calling failures caused by invalid cached tokens.
     ///
-    /// `POST /v3/auth/tokens`
+    /// `POST /v3/auth/tokens` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Invalid parameters.
+    /// - 401: Authentication failed.
+    /// - 403: Access denied.
+    /// - 404: The requested resource cannot be found.
+    /// - 500: Internal server error.
+    /// - 503: Service unavailable.
     pub async fn keystone_create_user_token_by_password(
         &self,
         request: KeystoneCreateUserTokenByPasswordRequest,
     ) -> Result<KeystoneCreateUserTokenByPasswordResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Queries project information based on the specified criteria.
     ///
     /// `GET /v3/projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Invalid parameters.
+    /// - 401: Authentication failed.
+    /// - 403: Access denied.
+    /// - 404: The requested resource cannot be found.
+    /// - 405: The method specified in the request is not allowed for the requested resource.
+    /// - 413: The request entity is too large.
+    /// - 500: Internal server error.
+    /// - 503: Service unavailable.
     pub async fn keystone_list_projects(
         &self,
         request: KeystoneListProjectsRequest,
     ) -> Result<KeystoneListProjectsResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Queries the account information that is accessible to a specified IAM user.
     ///
     /// `GET /v3/auth/domains`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Invalid parameters.
+    /// - 401: Authentication failed.
+    /// - 403: Access denied.
+    /// - 405: The method specified in the request is not allowed for the requested resource.
+    /// - 413: The request entity is too large.
+    /// - 500: Internal server error.
+    /// - 503: Service unavailable.
     pub async fn keystone_list_auth_domains(
         &self,
         request: KeystoneListAuthDomainsRequest,
@@ -73,6 +108,7 @@ impl IamClient {
         self.inner.send(&request).await
     }
 }
+
 /// Request of [`IamClient::keystone_create_user_token_by_password`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -84,17 +120,20 @@ pub struct KeystoneCreateUserTokenByPasswordRequest {
     /// The password credentials and the token's scope.
     pub body: KeystoneCreateUserTokenByPasswordRequestBody,
 }
+
 impl KeystoneCreateUserTokenByPasswordRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: KeystoneCreateUserTokenByPasswordRequestBody) -> Self {
         Self { nocatalog: None, body }
     }
+
     /// Sets `nocatalog`.
     pub fn nocatalog(mut self, value: impl Into<String>) -> Self {
         self.nocatalog = Some(value.into());
         self
     }
 }
+
 impl Operation for KeystoneCreateUserTokenByPasswordRequest {
     type Output = KeystoneCreateUserTokenByPasswordResponse;
     const META: OperationMeta = OperationMeta {
@@ -104,10 +143,12 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         success: &[201u16],
         anonymous: true,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.query("nocatalog", &self.nocatalog);
         request.json_body("application/json;charset=utf8", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(KeystoneCreateUserTokenByPasswordResponse {
             status: response.status(),
@@ -117,7 +158,8 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         })
     }
 }
-/// Response of `KeystoneCreateUserTokenByPassword`.
+
+/// Response of [`IamClient::keystone_create_user_token_by_password`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordResponse {
@@ -132,6 +174,7 @@ pub struct KeystoneCreateUserTokenByPasswordResponse {
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
 }
+
 impl KeystoneCreateUserTokenByPasswordRequest {
     /// Sends this request and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
@@ -144,6 +187,7 @@ impl KeystoneCreateUserTokenByPasswordRequest {
         ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
+
         let response = IamClient::new(client)?
             .keystone_create_user_token_by_password(self.clone())
             .await?;
@@ -168,6 +212,7 @@ impl KeystoneCreateUserTokenByPasswordRequest {
         })
     }
 }
+
 impl hwcloud_runtime::auth::token::TokenSource
 for KeystoneCreateUserTokenByPasswordRequest {
     fn fetch<'a>(
@@ -180,6 +225,7 @@ for KeystoneCreateUserTokenByPasswordRequest {
         Box::pin(self.issue_token(client))
     }
 }
+
 /// Request of [`IamClient::keystone_list_projects`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -213,6 +259,7 @@ pub struct KeystoneListProjectsRequest {
     /// Sent as query parameter `per_page`.
     pub per_page: Option<i32>,
 }
+
 impl KeystoneListProjectsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
@@ -227,42 +274,50 @@ impl KeystoneListProjectsRequest {
             per_page: None,
         }
     }
+
     /// Sets `domain_id`.
     pub fn domain_id(mut self, value: impl Into<String>) -> Self {
         self.domain_id = Some(value.into());
         self
     }
+
     /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
+
     /// Sets `is_domain`.
     pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
         self.is_domain = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `page`.
     pub fn page(mut self, value: impl Into<i32>) -> Self {
         self.page = Some(value.into());
         self
     }
+
     /// Sets `parent_id`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
+
     /// Sets `per_page`.
     pub fn per_page(mut self, value: impl Into<i32>) -> Self {
         self.per_page = Some(value.into());
         self
     }
 }
+
 impl Operation for KeystoneListProjectsRequest {
     type Output = KeystoneListProjectsResponse;
     const META: OperationMeta = OperationMeta {
@@ -272,6 +327,7 @@ impl Operation for KeystoneListProjectsRequest {
         success: &[200u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.query("domain_id", &self.domain_id);
         request.query("enabled", &self.enabled);
@@ -282,6 +338,7 @@ impl Operation for KeystoneListProjectsRequest {
         request.query("per_page", &self.per_page);
         Ok(())
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(KeystoneListProjectsResponse {
             status: response.status(),
@@ -290,7 +347,8 @@ impl Operation for KeystoneListProjectsRequest {
         })
     }
 }
-/// Response of `KeystoneListProjects`.
+
+/// Response of [`IamClient::keystone_list_projects`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsResponse {
@@ -301,6 +359,7 @@ pub struct KeystoneListProjectsResponse {
     /// The response body.
     pub body: KeystoneListProjectsResponseBody,
 }
+
 /// Request of [`IamClient::keystone_list_auth_domains`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -312,6 +371,7 @@ impl KeystoneListAuthDomainsRequest {
         Self {}
     }
 }
+
 impl Operation for KeystoneListAuthDomainsRequest {
     type Output = KeystoneListAuthDomainsResponse;
     const META: OperationMeta = OperationMeta {
@@ -321,9 +381,11 @@ impl Operation for KeystoneListAuthDomainsRequest {
         success: &[200u16],
         anonymous: false,
     };
+
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(KeystoneListAuthDomainsResponse {
             status: response.status(),
@@ -332,7 +394,8 @@ impl Operation for KeystoneListAuthDomainsRequest {
         })
     }
 }
-/// Response of `KeystoneListAuthDomains`.
+
+/// Response of [`IamClient::keystone_list_auth_domains`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsResponse {
@@ -343,6 +406,7 @@ pub struct KeystoneListAuthDomainsResponse {
     /// The response body.
     pub body: KeystoneListAuthDomainsResponseBody,
 }
+
 /// Request body of password authentication.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -350,12 +414,14 @@ pub struct KeystoneCreateUserTokenByPasswordRequestBody {
     /// Authentication information.
     pub auth: PwdAuth,
 }
+
 impl KeystoneCreateUserTokenByPasswordRequestBody {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(auth: impl Into<PwdAuth>) -> Self {
         Self { auth: auth.into() }
     }
 }
+
 /// Authentication information.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -365,6 +431,7 @@ pub struct PwdAuth {
     /// Application scope of the token. The value can be project or domain. If both are set, the token applies to the project.
     pub scope: AuthScope,
 }
+
 impl PwdAuth {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(identity: impl Into<PwdIdentity>, scope: impl Into<AuthScope>) -> Self {
@@ -374,6 +441,7 @@ impl PwdAuth {
         }
     }
 }
+
 /// Authentication parameters.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -386,6 +454,7 @@ pub struct PwdIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp: Option<IdentityTotp>,
 }
+
 impl PwdIdentity {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -398,12 +467,14 @@ impl PwdIdentity {
             totp: None,
         }
     }
+
     /// Sets `totp`.
     pub fn totp(mut self, value: impl Into<IdentityTotp>) -> Self {
         self.totp = Some(value.into());
         self
     }
 }
+
 /// Authentication method.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -411,13 +482,14 @@ impl PwdIdentity {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityMethod {
-    ///`password`
+    /// `password`
     Password,
-    ///`totp`
+    /// `totp`
     Totp,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for IdentityMethod {
     const VALUES: &'static [&'static str] = &["password", "totp"];
     fn as_str(&self) -> &str {
@@ -427,6 +499,7 @@ impl hwcloud_runtime::StringEnum for IdentityMethod {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "password" => Self::Password,
@@ -435,7 +508,9 @@ impl hwcloud_runtime::StringEnum for IdentityMethod {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(IdentityMethod);
+
 /// Password information.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -443,12 +518,14 @@ pub struct PwdPassword {
     /// Information of the user who wants to obtain the token.
     pub user: PwdPasswordUser,
 }
+
 impl PwdPassword {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(user: impl Into<PwdPasswordUser>) -> Self {
         Self { user: user.into() }
     }
 }
+
 /// IAM user credentials.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -460,6 +537,7 @@ pub struct PwdPasswordUser {
     /// Password of the IAM user.
     pub password: hwcloud_runtime::Secret,
 }
+
 impl PwdPasswordUser {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -474,6 +552,7 @@ impl PwdPasswordUser {
         }
     }
 }
+
 /// Account to which the IAM user belongs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -481,12 +560,14 @@ pub struct PwdPasswordUserDomain {
     /// Name of the account to which the IAM user belongs.
     pub name: String,
 }
+
 impl PwdPasswordUserDomain {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
         Self { name: name.into() }
     }
 }
+
 /// Virtual MFA verification information.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -494,12 +575,14 @@ pub struct IdentityTotp {
     /// User whose MFA device is verified.
     pub user: TotpUser,
 }
+
 impl IdentityTotp {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(user: impl Into<TotpUser>) -> Self {
         Self { user: user.into() }
     }
 }
+
 /// User whose MFA device is verified.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -509,6 +592,7 @@ pub struct TotpUser {
     /// MFA verification code.
     pub passcode: hwcloud_runtime::Secret,
 }
+
 impl TotpUser {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -521,6 +605,7 @@ impl TotpUser {
         }
     }
 }
+
 /// Application scope of the token.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -532,6 +617,7 @@ pub struct AuthScope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<AuthScopeProject>,
 }
+
 impl AuthScope {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -540,17 +626,20 @@ impl AuthScope {
             project: None,
         }
     }
+
     /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<AuthScopeDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
+
     /// Sets `project`.
     pub fn project(mut self, value: impl Into<AuthScopeProject>) -> Self {
         self.project = Some(value.into());
         self
     }
 }
+
 /// Account scope; id or name.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -562,22 +651,26 @@ pub struct AuthScopeDomain {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 impl AuthScopeDomain {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 /// Project scope; id or name.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -589,22 +682,26 @@ pub struct AuthScopeProject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 impl AuthScopeProject {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 /// Response body of password authentication.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -613,17 +710,20 @@ pub struct KeystoneCreateUserTokenByPasswordResponseBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<ScopedTokenInfo>,
 }
+
 impl KeystoneCreateUserTokenByPasswordResponseBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { token: None }
     }
+
     /// Sets `token`.
     pub fn token(mut self, value: impl Into<ScopedTokenInfo>) -> Self {
         self.token = Some(value.into());
         self
     }
 }
+
 /// Details of the token.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -653,6 +753,7 @@ pub struct ScopedTokenInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<TokenUser>,
 }
+
 impl ScopedTokenInfo {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -667,47 +768,56 @@ impl ScopedTokenInfo {
             user: None,
         }
     }
+
     /// Sets `expires_at`.
     pub fn expires_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.expires_at = Some(value.into());
         self
     }
+
     /// Sets `issued_at`.
     pub fn issued_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.issued_at = Some(value.into());
         self
     }
+
     /// Sets `methods`.
     pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
         self.methods = Some(value.into());
         self
     }
+
     /// Sets `catalog`.
     pub fn catalog(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.catalog = Some(value.into());
         self
     }
+
     /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
+
     /// Sets `project`.
     pub fn project(mut self, value: impl Into<TokenProject>) -> Self {
         self.project = Some(value.into());
         self
     }
+
     /// Sets `roles`.
     pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
         self.roles = Some(value.into());
         self
     }
+
     /// Sets `user`.
     pub fn user(mut self, value: impl Into<TokenUser>) -> Self {
         self.user = Some(value.into());
         self
     }
 }
+
 /// Account information.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -719,22 +829,26 @@ pub struct TokenDomain {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 impl TokenDomain {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 /// Project information.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -749,6 +863,7 @@ pub struct TokenProject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 impl TokenProject {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -758,22 +873,26 @@ impl TokenProject {
             name: None,
         }
     }
+
     /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 /// A permission of the token.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -785,22 +904,26 @@ pub struct TokenRole {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 impl TokenRole {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 /// Information about the IAM user who requested the token.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -818,6 +941,7 @@ pub struct TokenUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_expires_at: Option<String>,
 }
+
 impl TokenUser {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -828,27 +952,32 @@ impl TokenUser {
             password_expires_at: None,
         }
     }
+
     /// Sets `domain`.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `password_expires_at`.
     pub fn password_expires_at(mut self, value: impl Into<String>) -> Self {
         self.password_expires_at = Some(value.into());
         self
     }
 }
+
 /// Response body of KeystoneListProjects.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -860,6 +989,7 @@ pub struct KeystoneListProjectsResponseBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projects: Option<Vec<ProjectResult>>,
 }
+
 impl KeystoneListProjectsResponseBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -868,17 +998,20 @@ impl KeystoneListProjectsResponseBody {
             projects: None,
         }
     }
+
     /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
+
     /// Sets `projects`.
     pub fn projects(mut self, value: impl Into<Vec<ProjectResult>>) -> Self {
         self.projects = Some(value.into());
         self
     }
 }
+
 /// Resource link information.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -893,6 +1026,7 @@ pub struct Links {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
+
 impl Links {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -902,22 +1036,26 @@ impl Links {
             next: None,
         }
     }
+
     /// Sets `self_`.
     pub fn self_(mut self, value: impl Into<String>) -> Self {
         self.self_ = Some(value.into());
         self
     }
+
     /// Sets `previous`.
     pub fn previous(mut self, value: impl Into<String>) -> Self {
         self.previous = Some(value.into());
         self
     }
+
     /// Sets `next`.
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
         self
     }
 }
+
 /// Project information.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -947,6 +1085,7 @@ pub struct ProjectResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 impl ProjectResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -961,47 +1100,56 @@ impl ProjectResult {
             name: None,
         }
     }
+
     /// Sets `is_domain`.
     pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
         self.is_domain = Some(value.into());
         self
     }
+
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
+
     /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
+
     /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `parent_id`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
+
     /// Sets `domain_id`.
     pub fn domain_id(mut self, value: impl Into<String>) -> Self {
         self.domain_id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 /// Response body of KeystoneListAuthDomains.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1013,22 +1161,26 @@ pub struct KeystoneListAuthDomainsResponseBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
 }
+
 impl KeystoneListAuthDomainsResponseBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { domains: None, links: None }
     }
+
     /// Sets `domains`.
     pub fn domains(mut self, value: impl Into<Vec<Domains>>) -> Self {
         self.domains = Some(value.into());
         self
     }
+
     /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
 }
+
 /// Account information.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1049,6 +1201,7 @@ pub struct Domains {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 impl Domains {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -1060,37 +1213,44 @@ impl Domains {
             description: None,
         }
     }
+
     /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `links`.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
+
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 /// Finds the project id (by region) or domain id of AK/SK credentials that lack one, with Iam's operations.
 ///
 /// Give it to `BasicCredentials::resolver` or `GlobalCredentials::resolver`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct IdResolver;
+
 impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
     fn project_id<'a>(
         &'a self,
@@ -1111,6 +1271,7 @@ impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
             hwcloud_runtime::auth::aksk::single_project_id(region, ids)
         })
     }
+
     fn domain_id<'a>(
         &'a self,
         client: &'a Client,

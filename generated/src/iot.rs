@@ -25,11 +25,13 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+
 /// Static facts about the Iot service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Iot",
     endpoint: None,
 };
+
 /// Client for Iot: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
 /// Accepted credentials: an application token (`app_key` + `Authorization: Bearer`).
@@ -37,30 +39,45 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub struct IotClient {
     inner: ServiceClient,
 }
+
 impl IotClient {
     /// Binds `client` to this service at the endpoint of the client's region (or
     /// its endpoint override).
     pub fn new(client: &Client) -> Result<Self, Error> {
         ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
     }
+
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
         ServiceClient::with_endpoint(client, &SERVICE, endpoint)
             .map(|inner| Self { inner })
     }
+
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint()
     }
+
     /// Authentication. Called by an NA for access authentication when it accesses the open APIs of the IoT platform for the first time, and again after its authentication expires so that it can continue to access them. The authentication API is the prerequisite for calling other APIs: except the authentication API itself, other APIs must use the accessToken it returns. If the access token is obtained multiple times, the previous access token is invalid and the last access token obtained is valid. Do not obtain the access token through concurrent attempts.
     ///
-    /// `POST /iocm/app/sec/v1.1.0/login`
+    /// `POST /iocm/app/sec/v1.1.0/login` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request (error codes 100449, 102202).
+    /// - 401: appId or secret is incorrect (error code 100208).
+    /// - 500: Internal server error (error code 50252).
     pub async fn login(&self, request: LoginRequest) -> Result<LoginResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Refreshes the access token with the refresh token returned by authentication (the refresh token is valid for 1 month). As with authentication, only the last access token obtained is valid: do not refresh concurrently.
     ///
-    /// `POST /iocm/app/sec/v1.1.0/refreshToken`
+    /// `POST /iocm/app/sec/v1.1.0/refreshToken` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request (error codes 100449, 102202).
+    /// - 401: appId or secret is incorrect (error code 100208).
+    /// - 500: Internal server error (error code 50252).
     pub async fn refresh_token(
         &self,
         request: RefreshTokenRequest,
@@ -68,6 +85,7 @@ impl IotClient {
         self.inner.send(&request).await
     }
 }
+
 /// Request of [`IotClient::login`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -75,12 +93,14 @@ pub struct LoginRequest {
     /// The application's credentials.
     pub body: LoginForm,
 }
+
 impl LoginRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: LoginForm) -> Self {
         Self { body }
     }
 }
+
 impl Operation for LoginRequest {
     type Output = LoginResponse;
     const META: OperationMeta = OperationMeta {
@@ -90,9 +110,11 @@ impl Operation for LoginRequest {
         success: &[200u16],
         anonymous: true,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.form_body("application/x-www-form-urlencoded", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(LoginResponse {
             status: response.status(),
@@ -101,7 +123,8 @@ impl Operation for LoginRequest {
         })
     }
 }
-/// Response of `Login`.
+
+/// Response of [`IotClient::login`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginResponse {
@@ -112,6 +135,7 @@ pub struct LoginResponse {
     /// The response body.
     pub body: AuthOutDto,
 }
+
 impl LoginRequest {
     /// Sends this request and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
@@ -124,6 +148,7 @@ impl LoginRequest {
         ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
+
         let now = client.now();
         let response = IotClient::new(client)?.login(self.clone()).await?;
         let token = Some(&response.body)
@@ -147,6 +172,7 @@ impl LoginRequest {
         })
     }
 }
+
 impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
@@ -157,6 +183,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     > {
         Box::pin(self.issue_token(client))
     }
+
     fn refresh<'a>(
         &'a self,
         client: &'a Client,
@@ -175,6 +202,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
         Some(Box::pin(async move { request.issue_token(client).await }))
     }
 }
+
 /// Request of [`IotClient::refresh_token`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -182,12 +210,14 @@ pub struct RefreshTokenRequest {
     /// The application's credentials and refresh token.
     pub body: RefreshTokenBody,
 }
+
 impl RefreshTokenRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: RefreshTokenBody) -> Self {
         Self { body }
     }
 }
+
 impl Operation for RefreshTokenRequest {
     type Output = RefreshTokenResponse;
     const META: OperationMeta = OperationMeta {
@@ -197,9 +227,11 @@ impl Operation for RefreshTokenRequest {
         success: &[200u16],
         anonymous: true,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.json_body("application/json", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(RefreshTokenResponse {
             status: response.status(),
@@ -208,7 +240,8 @@ impl Operation for RefreshTokenRequest {
         })
     }
 }
-/// Response of `RefreshToken`.
+
+/// Response of [`IotClient::refresh_token`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RefreshTokenResponse {
@@ -219,6 +252,7 @@ pub struct RefreshTokenResponse {
     /// The response body.
     pub body: AuthOutDto,
 }
+
 impl RefreshTokenRequest {
     /// Sends this request and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
@@ -231,6 +265,7 @@ impl RefreshTokenRequest {
         ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
+
         let now = client.now();
         let response = IotClient::new(client)?.refresh_token(self.clone()).await?;
         let token = Some(&response.body)
@@ -254,6 +289,7 @@ impl RefreshTokenRequest {
         })
     }
 }
+
 impl hwcloud_runtime::auth::token::TokenSource for RefreshTokenRequest {
     fn fetch<'a>(
         &'a self,
@@ -265,6 +301,7 @@ impl hwcloud_runtime::auth::token::TokenSource for RefreshTokenRequest {
         Box::pin(self.issue_token(client))
     }
 }
+
 /// Authentication form (application/x-www-form-urlencoded).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -275,6 +312,7 @@ pub struct LoginForm {
     /// Application secret (the secret member of the NorthApiClient's ClientInfo).
     pub secret: hwcloud_runtime::Secret,
 }
+
 impl LoginForm {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -287,6 +325,7 @@ impl LoginForm {
         }
     }
 }
+
 /// Token refresh request.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -300,6 +339,7 @@ pub struct RefreshTokenBody {
     #[serde(rename = "refreshToken")]
     pub refresh_token: hwcloud_runtime::Secret,
 }
+
 impl RefreshTokenBody {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -314,6 +354,7 @@ impl RefreshTokenBody {
         }
     }
 }
+
 /// Authentication result (AuthOutDTO).
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -334,6 +375,7 @@ pub struct AuthOutDto {
     #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<hwcloud_runtime::Secret>,
 }
+
 impl AuthOutDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -345,32 +387,38 @@ impl AuthOutDto {
             refresh_token: None,
         }
     }
+
     /// Sets `scope`.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
     }
+
     /// Sets `token_type`.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
+
     /// Sets `expires_in`.
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
+
     /// Sets `access_token`.
     pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
+
     /// Sets `refresh_token`.
     pub fn refresh_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
     }
 }
+
 /// Error response body of the IoT platform.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -382,6 +430,7 @@ pub struct ErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_desc: Option<String>,
 }
+
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -390,18 +439,21 @@ impl ErrorBody {
             error_desc: None,
         }
     }
+
     /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
+
     /// Sets `error_desc`.
     pub fn error_desc(mut self, value: impl Into<String>) -> Self {
         self.error_desc = Some(value.into());
         self
     }
 }
-/// The error codes the Iot documents, with their descriptions and recommended handling.
+
+/// The error codes documented for the Iot service, with their descriptions and recommended handling.
 ///
 /// Get one from an error with `ServiceError::known::<ErrorCode>()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -432,6 +484,7 @@ pub enum ErrorCode {
     /// Recommended handling: An internal error occurs on the IoT platform. Contact IoT platform maintenance personnel.
     V50252,
 }
+
 impl hwcloud_runtime::KnownErrorCode for ErrorCode {
     fn from_code(code: &str) -> Option<Self> {
         match code {
@@ -442,6 +495,7 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
             _ => None,
         }
     }
+
     fn code(&self) -> &'static str {
         match self {
             Self::V100449 => "100449",
@@ -450,6 +504,7 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
             Self::V50252 => "50252",
         }
     }
+
     fn status(&self) -> u16 {
         match self {
             Self::V100449 => 400u16,
@@ -458,20 +513,25 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
             Self::V50252 => 500u16,
         }
     }
+
     fn description(&self) -> &'static str {
         match self {
             Self::V100449 => {
                 "The device is freezed cant operate. (The user does not have the operation permission.)"
             }
+
             Self::V102202 => {
                 "Required Parameter is null or empty. (Mandatory fields cannot be left blank.)"
             }
+
             Self::V100208 => {
                 "AppId or secret is not right. (appId or secret is incorrect.)"
             }
+
             Self::V50252 => "Internal server error. (An internal server error occurs.)",
         }
     }
+
     fn handling(&self) -> Option<&'static str> {
         match self {
             Self::V100449 => {
@@ -479,14 +539,17 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
                     "Check whether the user corresponding to appId has the permission to call the API.",
                 )
             }
+
             Self::V102202 => {
                 Some("Check whether the mandatory parameters in the request are set.")
             }
+
             Self::V100208 => {
                 Some(
                     "Check whether appId and secret are correct. Specifically, check for new or missing characters. Check whether the IP address in the request path is correct.",
                 )
             }
+
             Self::V50252 => {
                 Some(
                     "An internal error occurs on the IoT platform. Contact IoT platform maintenance personnel.",

@@ -16,11 +16,13 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+
 /// Static facts about the ServiceStage service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "ServiceStage",
     endpoint: Some("https://servicestage.{region}.myhuaweicloud.com"),
 };
+
 /// Client for ServiceStage: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
 /// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
@@ -28,24 +30,31 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub struct ServiceStageClient {
     inner: ServiceClient,
 }
+
 impl ServiceStageClient {
     /// Binds `client` to this service at the endpoint of the client's region (or
     /// its endpoint override).
     pub fn new(client: &Client) -> Result<Self, Error> {
         ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
     }
+
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
         ServiceClient::with_endpoint(client, &SERVICE, endpoint)
             .map(|inner| Self { inner })
     }
+
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint()
     }
+
     /// This API is used to create OAuth authorization.
     ///
     /// `POST /v1/{project_id}/git/auths/{repo_type}/oauth`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request
     pub async fn create_o_auth(
         &self,
         request: CreateOAuthRequest,
@@ -53,6 +62,7 @@ impl ServiceStageClient {
         self.inner.send(&request).await
     }
 }
+
 /// Request of [`ServiceStageClient::create_o_auth`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -72,6 +82,7 @@ pub struct CreateOAuthRequest {
     /// The authorization to create.
     pub body: OAuth,
 }
+
 impl CreateOAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(repo_type: impl Into<RepoType>, body: OAuth) -> Self {
@@ -82,17 +93,20 @@ impl CreateOAuthRequest {
             body,
         }
     }
+
     /// Sets `project_id`; when not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
+
     /// Sets `tag`.
     pub fn tag(mut self, value: impl Into<String>) -> Self {
         self.tag = Some(value.into());
         self
     }
 }
+
 impl Operation for CreateOAuthRequest {
     type Output = CreateOAuthResponse;
     const META: OperationMeta = OperationMeta {
@@ -102,6 +116,7 @@ impl Operation for CreateOAuthRequest {
         success: &[200u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request
             .path_or_implicit(
@@ -113,6 +128,7 @@ impl Operation for CreateOAuthRequest {
         request.query("tag", &self.tag);
         request.json_body("application/json", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(CreateOAuthResponse {
             status: response.status(),
@@ -121,7 +137,8 @@ impl Operation for CreateOAuthRequest {
         })
     }
 }
-/// Response of `CreateOAuth`.
+
+/// Response of [`ServiceStageClient::create_o_auth`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthResponse {
@@ -132,6 +149,7 @@ pub struct CreateOAuthResponse {
     /// The response body.
     pub body: CreateOAuthResult,
 }
+
 /// Repository type. Value: github, gitlab, gitee, or bitbucket.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -139,17 +157,18 @@ pub struct CreateOAuthResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RepoType {
-    ///`github`
+    /// `github`
     Github,
-    ///`gitlab`
+    /// `gitlab`
     Gitlab,
-    ///`gitee`
+    /// `gitee`
     Gitee,
-    ///`bitbucket`
+    /// `bitbucket`
     Bitbucket,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for RepoType {
     const VALUES: &'static [&'static str] = &["github", "gitlab", "gitee", "bitbucket"];
     fn as_str(&self) -> &str {
@@ -161,6 +180,7 @@ impl hwcloud_runtime::StringEnum for RepoType {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "github" => Self::Github,
@@ -171,7 +191,9 @@ impl hwcloud_runtime::StringEnum for RepoType {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(RepoType);
+
 /// OAuth authorization request.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -183,6 +205,7 @@ pub struct OAuth {
     /// One-off authentication code and random string received after Git repository authorization is performed. It can be used only once: to create OAuth authorization again, obtain a new redirection URL (see "Obtaining an Authorization Redirection URL") and take code and state from it again.
     pub state: String,
 }
+
 impl OAuth {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -197,6 +220,7 @@ impl OAuth {
         }
     }
 }
+
 /// Body of a successful CreateOAuth response.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -205,17 +229,20 @@ pub struct CreateOAuthResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<AuthorizationVi>,
 }
+
 impl CreateOAuthResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self { authorization: None }
     }
+
     /// Sets `authorization`.
     pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
         self.authorization = Some(value.into());
         self
     }
 }
+
 /// Authorization structure.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -251,6 +278,7 @@ pub struct AuthorizationVi {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
 }
+
 impl AuthorizationVi {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -267,51 +295,61 @@ impl AuthorizationVi {
             status: None,
         }
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `repo_type`.
     pub fn repo_type(mut self, value: impl Into<RepoType>) -> Self {
         self.repo_type = Some(value.into());
         self
     }
+
     /// Sets `repo_host`.
     pub fn repo_host(mut self, value: impl Into<String>) -> Self {
         self.repo_host = Some(value.into());
         self
     }
+
     /// Sets `repo_home`.
     pub fn repo_home(mut self, value: impl Into<String>) -> Self {
         self.repo_home = Some(value.into());
         self
     }
+
     /// Sets `repo_user`.
     pub fn repo_user(mut self, value: impl Into<String>) -> Self {
         self.repo_user = Some(value.into());
         self
     }
+
     /// Sets `avartar`.
     pub fn avartar(mut self, value: impl Into<String>) -> Self {
         self.avartar = Some(value.into());
         self
     }
+
     /// Sets `token_type`.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
+
     /// Sets `create_time`.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
+
     /// Sets `update_time`.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
+
     /// Sets `status`.
     pub fn status(mut self, value: impl Into<i32>) -> Self {
         self.status = Some(value.into());

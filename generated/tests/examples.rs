@@ -6,12 +6,14 @@
 use hwcloud::runtime::bytes::Bytes;
 use hwcloud::runtime::http;
 use hwcloud::runtime::operation::{Identity, decode_response, encode_request};
+
 fn identity() -> Identity {
     Identity {
         project_id: Some("example-project-id".to_owned()),
         domain_id: Some("example-domain-id".to_owned()),
     }
 }
+
 /// The document's JSON with `null` members dropped: an optional field the
 /// document shows as `null` is absent after a round trip, which means the same.
 fn json(text: &str) -> serde_json::Value {
@@ -21,14 +23,17 @@ fn json(text: &str) -> serde_json::Value {
                 map.retain(|_, v| !v.is_null());
                 map.values_mut().for_each(strip);
             }
+
             serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
             _ => {}
         }
     }
+
     let mut value = serde_json::from_str(text).unwrap();
     strip(&mut value);
     value
 }
+
 /// The text a form body sends for a JSON value.
 fn form_text(value: &serde_json::Value) -> String {
     match value {
@@ -36,6 +41,7 @@ fn form_text(value: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
 #[test]
 fn aom_list_metric_items_by_namespace_app_and_cluster() {
     #[allow(unused_imports)]
@@ -72,6 +78,7 @@ fn aom_list_metric_items_by_namespace_app_and_cluster() {
         json("{\n  \"errorCode\": \"SVCSTG_AMS_2000000\",\n  \"errorMessage\": \"success\",\n  \"metaData\": {\n    \"count\": 1,\n    \"nextToken\": null,\n    \"total\": 1\n  },\n  \"metrics\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        }\n      ],\n      \"metricName\": \"aom_process_cpu_usage\",\n      \"namespace\": \"PAAS.CONTAINER\",\n      \"unit\": \"Percent\"\n    }\n  ]\n}")
     );
 }
+
 #[test]
 fn aom_list_metric_items_by_inventory_id() {
     #[allow(unused_imports)]
@@ -102,6 +109,7 @@ fn aom_list_metric_items_by_inventory_id() {
         json("{\n  \"inventoryId\": \"application_xxxxxxxx-xxxx-xxxx-xxxx-xxxxx3fee10\"\n}")
     );
 }
+
 #[test]
 fn aom_list_alarm_rule_list() {
     #[allow(unused_imports)]
@@ -111,6 +119,7 @@ fn aom_list_alarm_rule_list() {
         .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
 }
+
 #[test]
 fn aom_list_alarm_rule_bad_request() {
     #[allow(unused_imports)]
@@ -131,6 +140,7 @@ fn aom_list_alarm_rule_bad_request() {
     let error = decoded.expect_err("an error status is a service error");
     assert_eq!(error.status().map(| s | s.as_u16()), Some(400u16));
 }
+
 #[test]
 fn astrozero_create_o_auth_token_client_credentials() {
     #[allow(unused_imports)]
@@ -160,6 +170,7 @@ fn astrozero_create_o_auth_token_client_credentials() {
         .collect();
     assert_eq!(sent, expected);
 }
+
 #[test]
 fn dataartsstudio_authorize_action_api_to_instance_authorize() {
     #[allow(unused_imports)]
@@ -195,6 +206,7 @@ fn dataartsstudio_authorize_action_api_to_instance_authorize() {
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 204u16);
 }
+
 #[test]
 fn iam_keystone_create_user_token_by_password_project_scoped_token() {
     #[allow(unused_imports)]
@@ -235,6 +247,7 @@ fn iam_keystone_create_user_token_by_password_project_scoped_token() {
         json("{\n  \"token\": {\n    \"catalog\": [],\n    \"expires_at\": \"2020-01-04T09:05:22.701000Z\",\n    \"issued_at\": \"2020-01-03T09:05:22.701000Z\",\n    \"methods\": [\n      \"password\"\n    ],\n    \"project\": {\n      \"domain\": {\n        \"id\": \"d78cbac186b744899480f25bd022f468\",\n        \"name\": \"IAMDomain\"\n      },\n      \"id\": \"5e1a7cd6bf794be9a8f1a2e4ab9cd9a3\",\n      \"name\": \"cn-north-1\"\n    },\n    \"roles\": [\n      {\n        \"id\": \"0\",\n        \"name\": \"op_gated_eip_ipv6\"\n      }\n    ],\n    \"user\": {\n      \"domain\": {\n        \"id\": \"d78cbac186b744899480f25bd022f468\",\n        \"name\": \"IAMDomain\"\n      },\n      \"id\": \"7116d09f88fa41908676fdd4b039e95b\",\n      \"name\": \"IAMUser\",\n      \"password_expires_at\": \"\"\n    }\n  }\n}")
     );
 }
+
 #[test]
 fn iam_keystone_list_projects_by_domain_and_name() {
     #[allow(unused_imports)]
@@ -262,6 +275,7 @@ fn iam_keystone_list_projects_by_domain_and_name() {
         "query {query:?} lacks {}", "name"
     );
 }
+
 #[test]
 fn iam_keystone_list_auth_domains_list() {
     #[allow(unused_imports)]
@@ -286,6 +300,7 @@ fn iam_keystone_list_auth_domains_list() {
         json("{\n  \"domains\": [\n    {\n      \"description\": \"\",\n      \"enabled\": true,\n      \"id\": \"d78cbac186b744899480f25bd022f468\",\n      \"links\": {\n        \"self\": \"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468\"\n      },\n      \"name\": \"IAMDomain\"\n    }\n  ],\n  \"links\": {\n    \"self\": \"https://iam.myhuaweicloud.com/v3/auth/domains\"\n  }\n}")
     );
 }
+
 #[test]
 fn servicestage_create_o_auth_create_oauth() {
     #[allow(unused_imports)]

@@ -43,7 +43,10 @@ fn iam_token() -> StaticToken {
 /// A server answering every request with `response`.
 async fn serve(response: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(response).mount(&server).await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
     server
 }
 
@@ -58,7 +61,11 @@ async fn all_received(server: &MockServer) -> Vec<Request> {
 /// The single request the server received.
 async fn received(server: &MockServer) -> Request {
     let mut requests = all_received(server).await;
-    assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:?}");
+    assert_eq!(
+        requests.len(),
+        1,
+        "expected exactly one request, got {requests:?}"
+    );
     requests.remove(0)
 }
 
@@ -99,13 +106,26 @@ fn assert_request_line(request: &Request, method: &str, path: &str) {
     assert_eq!(request.method.as_str(), method);
     assert_eq!(request.url.path(), path);
     let user_agent = header(request, "user-agent").unwrap_or_default();
-    assert!(user_agent.starts_with("hwcloud-rust/"), "user agent {user_agent:?}");
+    assert!(
+        user_agent.starts_with("hwcloud-rust/"),
+        "user agent {user_agent:?}"
+    );
 }
 
 /// No credential header of any kind.
 fn assert_no_credentials(request: &Request) {
-    for name in ["x-auth-token", "access-token", "app_key", "authorization", "x-sdk-date"] {
-        assert_eq!(header(request, name), None, "anonymous request carries {name}");
+    for name in [
+        "x-auth-token",
+        "access-token",
+        "app_key",
+        "authorization",
+        "x-sdk-date",
+    ] {
+        assert_eq!(
+            header(request, name),
+            None,
+            "anonymous request carries {name}"
+        );
     }
 }
 
@@ -175,7 +195,10 @@ mod aom {
                 Dimension::new("clusterName", "aomCluster"),
             ]),
         ]);
-        let request = ListMetricItemsRequest::new(body).project_id(PROJECT).limit("100").start("0");
+        let request = ListMetricItemsRequest::new(body)
+            .project_id(PROJECT)
+            .limit("100")
+            .start("0");
         let response = AomClient::new(&client(&server, iam_token()))
             .unwrap()
             .list_metric_items(request)
@@ -206,10 +229,16 @@ mod aom {
         assert_eq!(result.error_code.as_deref(), Some("SVCSTG_AMS_2000000"));
         assert_eq!(result.error_message.as_deref(), Some("success"));
         let meta = result.meta_data.expect("metaData");
-        assert_eq!((meta.count, meta.next_token, meta.total), (Some(1), None, Some(1)));
+        assert_eq!(
+            (meta.count, meta.next_token, meta.total),
+            (Some(1), None, Some(1))
+        );
         let metrics = result.metrics.expect("metrics");
         assert_eq!(metrics.len(), 1);
-        assert_eq!(metrics[0].metric_name.as_deref(), Some("aom_process_cpu_usage"));
+        assert_eq!(
+            metrics[0].metric_name.as_deref(),
+            Some("aom_process_cpu_usage")
+        );
         assert_eq!(metrics[0].namespace.as_deref(), Some("PAAS.CONTAINER"));
         assert_eq!(metrics[0].unit.as_deref(), Some("Percent"));
         assert_eq!(
@@ -220,11 +249,18 @@ mod aom {
 
     #[tokio::test]
     async fn list_metric_items_service_error() {
-        let server = serve(huawei_error(400, "SVCSTG_AMS_4000115", "please check request param")).await;
+        let server = serve(huawei_error(
+            400,
+            "SVCSTG_AMS_4000115",
+            "please check request param",
+        ))
+        .await;
         // The document's other example: metrics of an inventory id.
         let body = MetricApiQueryItemParam::new()
             .inventory_id("application_xxxxxxxx-xxxx-xxxx-xxxx-xxxxx3fee10");
-        let request = ListMetricItemsRequest::new(body).project_id(PROJECT).type_(Type::Inventory);
+        let request = ListMetricItemsRequest::new(body)
+            .project_id(PROJECT)
+            .type_(Type::Inventory);
         let result = AomClient::new(&client(&server, iam_token()))
             .unwrap()
             .list_metric_items(request)
@@ -273,7 +309,10 @@ mod aom {
             }),
         ))
         .await;
-        let request = ListAlarmRuleRequest::new().project_id(PROJECT).offset("20").limit(10);
+        let request = ListAlarmRuleRequest::new()
+            .project_id(PROJECT)
+            .offset("20")
+            .limit(10);
         let response = AomClient::new(&client(&server, iam_token()))
             .unwrap()
             .list_alarm_rule(request)
@@ -290,7 +329,10 @@ mod aom {
         assert_eq!(response.status, 200);
         assert_eq!(response.request_id.as_deref(), Some(REQUEST_ID));
         let meta = response.body.meta_data.expect("meta_data");
-        assert_eq!((meta.count, meta.start, meta.total), (Some(1), None, Some(1)));
+        assert_eq!(
+            (meta.count, meta.start, meta.total),
+            (Some(1), None, Some(1))
+        );
         let rules = response.body.thresholds.expect("thresholds");
         assert_eq!(rules.len(), 1);
         let rule = &rules[0];
@@ -362,20 +404,25 @@ mod astrozero {
             }),
         ))
         .await;
-        let form = OAuthTokenForm::new("client_credentials", "a1b2c3d4e5f6", CLIENT_SECRET).locale("en_US");
+        let form = OAuthTokenForm::new("client_credentials", "a1b2c3d4e5f6", CLIENT_SECRET)
+            .locale("en_US");
         let request = CreateOAuthTokenRequest::new(form).tenant_id("tenant-0a1b2c3d");
         // Credentials are configured, but the token operation is anonymous: none is sent.
-        let response = AstroZeroClient::new(&client(&server, StaticToken::access_token("old-token")))
-            .unwrap()
-            .create_o_auth_token(request)
-            .await
-            .unwrap();
+        let response =
+            AstroZeroClient::new(&client(&server, StaticToken::access_token("old-token")))
+                .unwrap()
+                .create_o_auth_token(request)
+                .await
+                .unwrap();
 
         let sent = received(&server).await;
         assert_request_line(&sent, "POST", "/baas/auth/v1.0/oauth2/token");
         assert_eq!(sent.url.query(), None);
         assert_eq!(header(&sent, "tenant-id"), Some("tenant-0a1b2c3d"));
-        assert_eq!(header(&sent, "content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(
+            header(&sent, "content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
         assert_no_credentials(&sent);
         let expected: BTreeMap<String, String> = pairs(&[
             ("grant_type", "client_credentials"),
@@ -390,7 +437,10 @@ mod astrozero {
         assert_eq!(response.status, 200);
         assert_eq!(response.request_id.as_deref(), Some(REQUEST_ID));
         let token = response.body;
-        assert_eq!(token.access_token.as_ref().map(|t| t.expose()), Some("AT-6f1e0c2b9d4a"));
+        assert_eq!(
+            token.access_token.as_ref().map(|t| t.expose()),
+            Some("AT-6f1e0c2b9d4a")
+        );
         assert_eq!(token.token_type.as_deref(), Some("Bearer"));
         assert_eq!(token.expires_in, Some(7200));
         assert_eq!(token.scope.as_deref(), Some("default"));
@@ -413,7 +463,11 @@ mod astrozero {
         );
         let sent = received(&server).await;
         assert_request_line(&sent, "POST", "/baas/auth/v1.0/oauth2/token");
-        assert_eq!(header(&sent, "tenant-id"), None, "an unset optional header is not sent");
+        assert_eq!(
+            header(&sent, "tenant-id"),
+            None,
+            "an unset optional header is not sent"
+        );
     }
 }
 
@@ -436,7 +490,8 @@ mod dataartsstudio {
 
     #[tokio::test]
     async fn authorize_action_api_to_instance_wire() {
-        let server = serve(ResponseTemplate::new(204).insert_header("X-Request-Id", REQUEST_ID)).await;
+        let server =
+            serve(ResponseTemplate::new(204).insert_header("X-Request-Id", REQUEST_ID)).await;
         let request = AuthorizeActionApiToInstanceRequest::new("workspace-id")
             .project_id(PROJECT)
             .dlm_type(DlmType::Exclusive)
@@ -457,7 +512,10 @@ mod dataartsstudio {
         assert_eq!(header(&sent, "workspace"), Some("workspace-id"));
         assert_eq!(header(&sent, "Dlm-Type"), Some("EXCLUSIVE"));
         assert_eq!(header(&sent, "x-auth-token"), Some(IAM_TOKEN));
-        assert_eq!(header(&sent, "content-type"), Some("application/json;charset=utf-8"));
+        assert_eq!(
+            header(&sent, "content-type"),
+            Some("application/json;charset=utf-8")
+        );
         assert_eq!(
             json_body(&sent),
             json!({
@@ -544,7 +602,10 @@ mod dataartsstudio {
                 other => panic!("expected InvalidInput for {name}, got {other:?}"),
             }
         }
-        assert!(all_received(&server).await.is_empty(), "nothing may be sent");
+        assert!(
+            all_received(&server).await.is_empty(),
+            "nothing may be sent"
+        );
     }
 }
 
@@ -559,12 +620,16 @@ mod iam {
     const SUBJECT_TOKEN: &str = "MIIatAYJKoZIhvcNAQcCoIIapTCCGqECAQExDTALBglghkgBZQMEAgEwgii";
 
     pub(crate) fn password_request() -> KeystoneCreateUserTokenByPasswordRequest {
-        let user = PwdPasswordUser::new(PwdPasswordUserDomain::new("IAMDomain"), "IAMUser", "IAMPassword");
+        let user = PwdPasswordUser::new(
+            PwdPasswordUserDomain::new("IAMDomain"),
+            "IAMUser",
+            "IAMPassword",
+        );
         let identity = PwdIdentity::new(vec![IdentityMethod::Password], PwdPassword::new(user));
         let scope = AuthScope::new().project(AuthScopeProject::new().name("cn-north-1"));
-        KeystoneCreateUserTokenByPasswordRequest::new(KeystoneCreateUserTokenByPasswordRequestBody::new(
-            PwdAuth::new(identity, scope),
-        ))
+        KeystoneCreateUserTokenByPasswordRequest::new(
+            KeystoneCreateUserTokenByPasswordRequestBody::new(PwdAuth::new(identity, scope)),
+        )
     }
 
     pub(crate) fn token_response() -> ResponseTemplate {
@@ -612,7 +677,10 @@ mod iam {
         let sent = received(&server).await;
         assert_request_line(&sent, "POST", "/v3/auth/tokens");
         assert_eq!(query(&sent), pairs(&[("nocatalog", "true")]));
-        assert_eq!(header(&sent, "content-type"), Some("application/json;charset=utf8"));
+        assert_eq!(
+            header(&sent, "content-type"),
+            Some("application/json;charset=utf8")
+        );
         assert_no_credentials(&sent);
         assert_eq!(
             json_body(&sent),
@@ -635,20 +703,31 @@ mod iam {
 
         assert_eq!(response.status, 201);
         assert_eq!(response.request_id.as_deref(), Some(REQUEST_ID));
-        assert_eq!(response.subject_token.as_ref().map(|t| t.expose()), Some(SUBJECT_TOKEN));
+        assert_eq!(
+            response.subject_token.as_ref().map(|t| t.expose()),
+            Some(SUBJECT_TOKEN)
+        );
         let token = response.body.token.expect("token");
         assert_eq!(
             token.expires_at.as_ref().map(Timestamp::as_str),
             Some("2020-01-04T09:05:22.701000Z")
         );
         assert_eq!(
-            token.expires_at.unwrap().to_offset_date_time().unwrap().unix_timestamp(),
+            token
+                .expires_at
+                .unwrap()
+                .to_offset_date_time()
+                .unwrap()
+                .unix_timestamp(),
             1_578_128_722
         );
         assert_eq!(token.methods.as_deref(), Some(&["password".to_owned()][..]));
         assert_eq!(token.catalog.as_deref(), Some(&[][..]));
         let project = token.project.expect("project");
-        assert_eq!(project.id.as_deref(), Some("5e1a7cd6bf794be9a8f1a2e4ab9cd9a3"));
+        assert_eq!(
+            project.id.as_deref(),
+            Some("5e1a7cd6bf794be9a8f1a2e4ab9cd9a3")
+        );
         assert_eq!(project.name.as_deref(), Some("cn-north-1"));
         assert_eq!(
             project.domain.and_then(|d| d.id).as_deref(),
@@ -663,7 +742,12 @@ mod iam {
 
     #[tokio::test]
     async fn keystone_create_user_token_by_password_service_error() {
-        let server = serve(huawei_error(400, "IAM.0009", "The request body is invalid.")).await;
+        let server = serve(huawei_error(
+            400,
+            "IAM.0009",
+            "The request body is invalid.",
+        ))
+        .await;
         let result = IamClient::new(&client(&server, iam_token()))
             .unwrap()
             .keystone_create_user_token_by_password(password_request())
@@ -738,11 +822,20 @@ mod iam {
         assert_eq!(response.status, 200);
         assert_eq!(response.request_id.as_deref(), Some(REQUEST_ID));
         let links = response.body.links.expect("links");
-        assert!(links.self_.as_deref().unwrap().ends_with("name=region_name"));
+        assert!(
+            links
+                .self_
+                .as_deref()
+                .unwrap()
+                .ends_with("name=region_name")
+        );
         assert_eq!((links.previous, links.next), (None, None));
         let projects = response.body.projects.expect("projects");
         assert_eq!(projects.len(), 1);
-        assert_eq!(projects[0].id.as_deref(), Some("06f1cbbaf280106b2f14c00313a9d065"));
+        assert_eq!(
+            projects[0].id.as_deref(),
+            Some("06f1cbbaf280106b2f14c00313a9d065")
+        );
         assert_eq!(projects[0].name.as_deref(), Some("region_name"));
         assert_eq!(projects[0].is_domain, Some(false));
         assert_eq!(projects[0].enabled, Some(true));
@@ -764,7 +857,12 @@ mod iam {
 
     #[tokio::test]
     async fn keystone_list_projects_service_error() {
-        let server = serve(huawei_error(403, "IAM.0002", "You do not have permission to perform this action.")).await;
+        let server = serve(huawei_error(
+            403,
+            "IAM.0002",
+            "You do not have permission to perform this action.",
+        ))
+        .await;
         let result = IamClient::new(&client(&server, iam_token()))
             .unwrap()
             .keystone_list_projects(KeystoneListProjectsRequest::new().name("cn-north-4"))
@@ -815,7 +913,10 @@ mod iam {
         assert_eq!(response.request_id.as_deref(), Some(REQUEST_ID));
         let domains = response.body.domains.expect("domains");
         assert_eq!(domains.len(), 1);
-        assert_eq!(domains[0].id.as_deref(), Some("d78cbac186b744899480f25bd022f468"));
+        assert_eq!(
+            domains[0].id.as_deref(),
+            Some("d78cbac186b744899480f25bd022f468")
+        );
         assert_eq!(domains[0].name.as_deref(), Some("IAMDomain"));
         assert_eq!(domains[0].enabled, Some(true));
         assert_eq!(domains[0].description.as_deref(), Some(""));
@@ -827,7 +928,12 @@ mod iam {
 
     #[tokio::test]
     async fn keystone_list_auth_domains_service_error() {
-        let server = serve(huawei_error(401, "IAM.0001", "The request you have made requires authentication.")).await;
+        let server = serve(huawei_error(
+            401,
+            "IAM.0001",
+            "The request you have made requires authentication.",
+        ))
+        .await;
         let result = IamClient::new(&client(&server, iam_token()))
             .unwrap()
             .keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new())
@@ -882,8 +988,14 @@ mod iot {
         assert_eq!(body.scope.as_deref(), Some("default"));
         assert_eq!(body.token_type.as_deref(), Some("bearer"));
         assert_eq!(body.expires_in, Some(3600));
-        assert_eq!(body.access_token.as_ref().map(|t| t.expose()), Some(access_token));
-        assert_eq!(body.refresh_token.as_ref().map(|t| t.expose()), Some(REFRESH_TOKEN));
+        assert_eq!(
+            body.access_token.as_ref().map(|t| t.expose()),
+            Some(access_token)
+        );
+        assert_eq!(
+            body.refresh_token.as_ref().map(|t| t.expose()),
+            Some(REFRESH_TOKEN)
+        );
     }
 
     #[tokio::test]
@@ -894,11 +1006,15 @@ mod iot {
         let sent = received(&server).await;
         assert_request_line(&sent, "POST", "/iocm/app/sec/v1.1.0/login");
         assert_eq!(sent.url.query(), None);
-        assert_eq!(header(&sent, "content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(
+            header(&sent, "content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
         // Configured IoT credentials are not sent by the anonymous login.
         assert_no_credentials(&sent);
-        let expected: BTreeMap<String, String> =
-            pairs(&[("appId", APP_ID), ("secret", SECRET)]).into_iter().collect();
+        let expected: BTreeMap<String, String> = pairs(&[("appId", APP_ID), ("secret", SECRET)])
+            .into_iter()
+            .collect();
         assert_eq!(form_body(&sent), expected);
 
         assert_eq!(response.status, 200);
@@ -928,22 +1044,32 @@ mod iot {
         assert_eq!(known.code(), "100208");
         assert_eq!(known.status(), 401);
         assert!(
-            known.description().starts_with("AppId or secret is not right."),
+            known
+                .description()
+                .starts_with("AppId or secret is not right."),
             "{}",
             known.description()
         );
         assert!(
-            known.handling().unwrap().starts_with("Check whether appId and secret are correct."),
+            known
+                .handling()
+                .unwrap()
+                .starts_with("Check whether appId and secret are correct."),
             "{:?}",
             known.handling()
         );
-        assert_request_line(&received(&server).await, "POST", "/iocm/app/sec/v1.1.0/login");
+        assert_request_line(
+            &received(&server).await,
+            "POST",
+            "/iocm/app/sec/v1.1.0/login",
+        );
     }
 
     #[tokio::test]
     async fn refresh_token_wire() {
         let server = serve(auth_out("c4d5e6f7a8b9c0d1e2f3a4b5")).await;
-        let request = RefreshTokenRequest::new(RefreshTokenBody::new(APP_ID, SECRET, REFRESH_TOKEN));
+        let request =
+            RefreshTokenRequest::new(RefreshTokenBody::new(APP_ID, SECRET, REFRESH_TOKEN));
         let response = iot_client(&server).refresh_token(request).await.unwrap();
 
         let sent = received(&server).await;
@@ -981,7 +1107,11 @@ mod iot {
         let known = error.known::<ErrorCode>().expect("102202 is documented");
         assert_eq!(known, ErrorCode::V102202);
         assert_eq!(known.status(), 400);
-        assert!(known.description().starts_with("Required Parameter is null or empty."));
+        assert!(
+            known
+                .description()
+                .starts_with("Required Parameter is null or empty.")
+        );
         assert_eq!(
             known.handling(),
             Some("Check whether the mandatory parameters in the request are set.")
@@ -1013,7 +1143,11 @@ mod servicestage {
     use hwcloud::servicestage::*;
 
     fn oauth() -> OAuth {
-        OAuth::new("github-oauth", "6c3b0f5e0b1e4c1d9a1e", "0a1b2c3d-4e5f-6789-abcd-ef0123456789")
+        OAuth::new(
+            "github-oauth",
+            "6c3b0f5e0b1e4c1d9a1e",
+            "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+        )
     }
 
     #[tokio::test]
@@ -1046,7 +1180,11 @@ mod servicestage {
             .unwrap();
 
         let sent = received(&server).await;
-        assert_request_line(&sent, "POST", &format!("/v1/{PROJECT}/git/auths/github/oauth"));
+        assert_request_line(
+            &sent,
+            "POST",
+            &format!("/v1/{PROJECT}/git/auths/github/oauth"),
+        );
         assert_eq!(query(&sent), pairs(&[("tag", "intl")]));
         assert_eq!(header(&sent, "x-auth-token"), Some(IAM_TOKEN));
         assert_eq!(header(&sent, "content-type"), Some("application/json"));
@@ -1076,7 +1214,12 @@ mod servicestage {
 
     #[tokio::test]
     async fn create_o_auth_service_error() {
-        let server = serve(huawei_error(400, "SVCSTG.REPO.0401", "Invalid state or code.")).await;
+        let server = serve(huawei_error(
+            400,
+            "SVCSTG.REPO.0401",
+            "Invalid state or code.",
+        ))
+        .await;
         let result = ServiceStageClient::new(&client(&server, iam_token()))
             .unwrap()
             .create_o_auth(CreateOAuthRequest::new(RepoType::Gitee, oauth()).project_id(PROJECT))
@@ -1089,7 +1232,11 @@ mod servicestage {
             "Invalid state or code.",
         );
         let sent = received(&server).await;
-        assert_request_line(&sent, "POST", &format!("/v1/{PROJECT}/git/auths/gitee/oauth"));
+        assert_request_line(
+            &sent,
+            "POST",
+            &format!("/v1/{PROJECT}/git/auths/gitee/oauth"),
+        );
         assert_eq!(sent.url.query(), None);
     }
 
@@ -1098,7 +1245,8 @@ mod servicestage {
     #[tokio::test]
     async fn path_parameter_is_one_encoded_segment() {
         let server = serve(ok_json(200, json!({}))).await;
-        let request = CreateOAuthRequest::new(RepoType::from("a/../b c"), oauth()).project_id("p/../q r");
+        let request =
+            CreateOAuthRequest::new(RepoType::from("a/../b c"), oauth()).project_id("p/../q r");
         ServiceStageClient::new(&client(&server, iam_token()))
             .unwrap()
             .create_o_auth(request)
@@ -1108,6 +1256,47 @@ mod servicestage {
         assert_eq!(
             sent.url.path(),
             "/v1/p%2F..%2Fq%20r/git/auths/a%2F..%2Fb%20c/oauth"
+        );
+    }
+
+    /// A path parameter that is exactly `..` or `.` must not climb out of (or vanish from)
+    /// the path template either: the call is refused as invalid input, or the value reaches
+    /// the server as its own segment. (Percent-encoding the dots is no fix: URL parsers treat
+    /// `%2e%2e` as `..` too.)
+    #[tokio::test]
+    async fn dot_segment_path_parameter_does_not_climb() {
+        let server = serve(ok_json(200, json!({}))).await;
+        let stage = ServiceStageClient::new(&client(&server, iam_token())).unwrap();
+        let mut sent = 0;
+        for (repo_type, project) in [("..", PROJECT), ("github", ".."), (".", PROJECT)] {
+            let request =
+                CreateOAuthRequest::new(RepoType::from(repo_type), oauth()).project_id(project);
+            match stage.create_o_auth(request).await {
+                Err(Error::InvalidInput { .. }) => {}
+                _ => sent += 1,
+            }
+        }
+        let paths: Vec<String> = all_received(&server)
+            .await
+            .iter()
+            .map(|r| r.url.path().to_owned())
+            .collect();
+        assert_eq!(paths.len(), sent, "{paths:?}");
+        let climbed: Vec<&String> = paths
+            .iter()
+            .filter(|path| {
+                let segments: Vec<&str> = path.split('/').collect();
+                segments.len() != 7
+                    || segments[1] != "v1"
+                    || segments[3..5] != ["git", "auths"]
+                    || segments[6] != "oauth"
+                    || segments.contains(&"..")
+                    || segments.contains(&".")
+            })
+            .collect();
+        assert!(
+            climbed.is_empty(),
+            "paths that left the template: {climbed:?}"
         );
     }
 
@@ -1133,8 +1322,14 @@ mod servicestage {
             .await
             .unwrap();
         let auth = response.body.authorization.expect("authorization");
-        assert_eq!(auth.repo_type, Some(RepoType::Unknown("devcloud".to_owned())));
-        assert_eq!(auth.repo_type.as_ref().map(ToString::to_string).as_deref(), Some("devcloud"));
+        assert_eq!(
+            auth.repo_type,
+            Some(RepoType::Unknown("devcloud".to_owned()))
+        );
+        assert_eq!(
+            auth.repo_type.as_ref().map(ToString::to_string).as_deref(),
+            Some("devcloud")
+        );
         assert_eq!(auth.name.as_deref(), Some("devcloud-auth"));
         assert_eq!(auth.status, Some(1));
         assert_eq!(auth.repo_host, None);
@@ -1163,7 +1358,9 @@ mod client_behaviour {
             .build()
             .unwrap();
         let aom = AomClient::new(&client).unwrap();
-        aom.list_alarm_rule(ListAlarmRuleRequest::new()).await.unwrap();
+        aom.list_alarm_rule(ListAlarmRuleRequest::new())
+            .await
+            .unwrap();
         aom.list_alarm_rule(ListAlarmRuleRequest::new().project_id("request-project-0002"))
             .await
             .unwrap();
@@ -1240,7 +1437,12 @@ mod client_behaviour {
             .list_alarm_rule(ListAlarmRuleRequest::new().project_id(PROJECT))
             .await;
         match result {
-            Err(Error::Decode { operation, status, message, excerpt }) => {
+            Err(Error::Decode {
+                operation,
+                status,
+                message,
+                excerpt,
+            }) => {
                 assert_eq!(operation, "Aom.ListAlarmRule");
                 assert_eq!(status, 200);
                 assert!(!message.is_empty());
@@ -1274,13 +1476,18 @@ mod client_behaviour {
         let credentials = TokenCredentials::new(source, placement).project_id(PROJECT);
         let aom = AomClient::new(&client(&server, credentials)).unwrap();
         for _ in 0..2 {
-            aom.list_alarm_rule(ListAlarmRuleRequest::new()).await.unwrap();
+            aom.list_alarm_rule(ListAlarmRuleRequest::new())
+                .await
+                .unwrap();
         }
         let mut requests = all_received(&server).await.into_iter();
         let token_request = requests.next().expect("token request");
         let call = requests.next().expect("call");
         let second_call = requests.next().expect("second call");
-        assert!(requests.next().is_none(), "the token is cached, not fetched twice");
+        assert!(
+            requests.next().is_none(),
+            "the token is cached, not fetched twice"
+        );
         assert_eq!(call.headers, second_call.headers);
         assert_no_credentials(&token_request);
         assert_eq!(call.url.path(), format!("/v2/{PROJECT}/alarm-rules"));
@@ -1308,12 +1515,19 @@ mod client_behaviour {
     #[tokio::test]
     async fn astro_zero_token_is_sent_as_access_token() {
         use hwcloud::astrozero::{CreateOAuthTokenRequest, OAuthTokenForm};
-        let source = CreateOAuthTokenRequest::new(OAuthTokenForm::new("client_credentials", "cid", "csecret"));
+        let source = CreateOAuthTokenRequest::new(OAuthTokenForm::new(
+            "client_credentials",
+            "cid",
+            "csecret",
+        ));
         let (token_request, call) = token_flow(
             source,
             TokenPlacement::AccessToken,
             "/baas/auth/v1.0/oauth2/token",
-            ok_json(200, json!({ "access_token": "AT-0123", "expires_in": 7200 })),
+            ok_json(
+                200,
+                json!({ "access_token": "AT-0123", "expires_in": 7200 }),
+            ),
         )
         .await;
         assert_eq!(form_body(&token_request)["client_secret"], "csecret");
@@ -1325,13 +1539,136 @@ mod client_behaviour {
     async fn iot_login_token_is_sent_as_app_key_and_bearer() {
         let (_, call) = token_flow(
             super::iot::login_request(),
-            TokenPlacement::IotApp { app_id: "jeQDJQZltU8iKgFFoW060F5SGZka".to_owned() },
+            TokenPlacement::IotApp {
+                app_id: "jeQDJQZltU8iKgFFoW060F5SGZka".to_owned(),
+            },
             "/iocm/app/sec/v1.1.0/login",
             super::iot::auth_out("IOT-ACCESS-1"),
         )
         .await;
-        assert_eq!(header(&call, "app_key"), Some("jeQDJQZltU8iKgFFoW060F5SGZka"));
+        assert_eq!(
+            header(&call, "app_key"),
+            Some("jeQDJQZltU8iKgFFoW060F5SGZka")
+        );
         assert_eq!(header(&call, "authorization"), Some("Bearer IOT-ACCESS-1"));
+    }
+
+    /// An endpoint with a path prefix (an API gateway) keeps the prefix, once.
+    #[tokio::test]
+    async fn endpoint_path_prefix_is_kept() {
+        use hwcloud::iot::IotClient;
+        let server = serve(super::iot::auth_out("IOT-ACCESS-2")).await;
+        let client = client(&server, iam_token());
+        let iot =
+            IotClient::with_endpoint(&client, &format!("{}/iot-gateway/", server.uri())).unwrap();
+        iot.login(super::iot::login_request()).await.unwrap();
+        assert_eq!(
+            received(&server).await.url.path(),
+            "/iot-gateway/iocm/app/sec/v1.1.0/login"
+        );
+    }
+
+    /// Plain HTTP endpoints are refused unless allowed (credentials must not leak).
+    #[tokio::test]
+    async fn plain_http_endpoint_needs_opt_in() {
+        let server = MockServer::start().await;
+        let result = Client::builder()
+            .endpoint(server.uri())
+            .credentials(iam_token())
+            .build();
+        assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
+        assert!(all_received(&server).await.is_empty());
+    }
+
+    /// A stale IoT token is renewed with RefreshToken (appId, secret and the refresh token
+    /// of the login), not with a new login, and the renewed token is sent afterwards.
+    #[tokio::test]
+    async fn stale_iot_token_is_renewed_with_refresh_token() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::time::{Duration, SystemTime};
+
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/iocm/app/sec/v1.1.0/login"))
+            .respond_with(super::iot::auth_out("IOT-ACCESS-1"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/iocm/app/sec/v1.1.0/refreshToken"))
+            .respond_with(super::iot::auth_out("IOT-ACCESS-2"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/v2/{PROJECT}/alarm-rules")))
+            .respond_with(ok_json(200, json!({})))
+            .mount(&server)
+            .await;
+        let elapsed = Arc::new(AtomicU64::new(0));
+        let clock = elapsed.clone();
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let credentials = TokenCredentials::new(
+            super::iot::login_request(),
+            TokenPlacement::IotApp {
+                app_id: "jeQDJQZltU8iKgFFoW060F5SGZka".to_owned(),
+            },
+        )
+        .project_id(PROJECT);
+        let client = Client::builder()
+            .endpoint(server.uri())
+            .allow_http(true)
+            .retry(RetryPolicy::disabled())
+            .credentials(credentials)
+            .clock(move || start + Duration::from_secs(clock.load(Ordering::SeqCst)))
+            .build()
+            .unwrap();
+        let aom = AomClient::new(&client).unwrap();
+        aom.list_alarm_rule(ListAlarmRuleRequest::new())
+            .await
+            .unwrap();
+        // expiresIn is 3600 s: an hour later the token is stale.
+        elapsed.store(3600, Ordering::SeqCst);
+        aom.list_alarm_rule(ListAlarmRuleRequest::new())
+            .await
+            .unwrap();
+
+        let requests = all_received(&server).await;
+        let paths: Vec<&str> = requests.iter().map(|r| r.url.path()).collect();
+        let call = format!("/v2/{PROJECT}/alarm-rules");
+        assert_eq!(
+            paths,
+            [
+                "/iocm/app/sec/v1.1.0/login",
+                call.as_str(),
+                "/iocm/app/sec/v1.1.0/refreshToken",
+                call.as_str()
+            ]
+        );
+        assert_eq!(
+            header(&requests[1], "authorization"),
+            Some("Bearer IOT-ACCESS-1")
+        );
+        let refresh = &requests[2];
+        assert_no_credentials(refresh);
+        assert_eq!(header(refresh, "content-type"), Some("application/json"));
+        assert_eq!(
+            json_body(refresh),
+            json!({
+                "appId": "jeQDJQZltU8iKgFFoW060F5SGZka",
+                "secret": "RkfC3JTidRpIbf_fe0UJfQuIwk8a",
+                "refreshToken": "07a49e6b9c2c7ec5d82a8e5a13e4f7b1"
+            })
+        );
+        assert_eq!(
+            header(&requests[3], "authorization"),
+            Some("Bearer IOT-ACCESS-2")
+        );
+        assert_eq!(
+            header(&requests[3], "app_key"),
+            Some("jeQDJQZltU8iKgFFoW060F5SGZka")
+        );
     }
 
     /// Static IoT credentials send both headers.

@@ -146,6 +146,13 @@ impl<'a> RequestParts<'a> {
         if text.is_empty() {
             return Err(self.invalid(format!("path parameter `{name}` is empty")));
         }
+        // `.` and `..` survive percent-encoding (URL parsers decode `%2E` and normalise
+        // dot segments), so they would move the request to another path: refuse them.
+        if text == "." || text == ".." {
+            return Err(self.invalid(format!(
+                "path parameter `{name}` is `{text}`, which would change the request path"
+            )));
+        }
         self.path_values
             .push((name, utf8_percent_encode(&text, COMPONENT).to_string()));
         Ok(())
@@ -590,6 +597,10 @@ mod tests {
         let mut parts = RequestParts::new(&META, &identity);
         let err = parts.path("item", &"").unwrap_err();
         assert!(err.to_string().contains("path parameter `item` is empty"), "{err}");
+        for dots in [".", ".."] {
+            let err = parts.path("item", &dots).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        }
         let err = parts
             .path_or_implicit("project_id", None, Implicit::ProjectId)
             .unwrap_err();

@@ -3,15 +3,20 @@
 //! ```text
 //! cargo xtask codegen          specs/*.yaml -> generated/
 //! cargo xtask codegen --check  exit 1 with a diff when generated/ is stale
+//! cargo xtask validate         check the specs, write nothing
 //! ```
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]
+use hwcloud_codegen::{SpecText, diag, ir};
+
+const USAGE: &str = "usage: cargo xtask <command>
 
   codegen          regenerate generated/ from specs/*.yaml
-  codegen --check  exit 1 and print a diff when generated/ is stale";
+  codegen --check  exit 1 and print a diff when generated/ is stale
+  validate         check every spec and print every problem; write nothing";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +24,14 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
+        ["validate"] => match validate(&root().join("specs")) {
+            Some(_) => ExitCode::SUCCESS,
+            None => ExitCode::FAILURE,
+        },
+        ["validate", dir] => match validate(Path::new(dir)) {
+            Some(_) => ExitCode::SUCCESS,
+            None => ExitCode::FAILURE,
+        },
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -38,15 +51,50 @@ fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Checks the specs of `dir`, printing every problem; the IR when there is no error.
+fn validate(dir: &Path) -> Option<ir::Api> {
+    let shown = if dir == root().join("specs") {
+        "specs".to_owned()
+    } else {
+        dir.display().to_string()
+    };
+    let specs = match hwcloud_codegen::read_specs(dir, &shown) {
+        Ok(specs) => specs,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return None;
+        }
+    };
+    let checked = hwcloud_codegen::validate(&specs);
+    report(&checked.diagnostics, &specs);
+    if checked.api.is_none() {
+        let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!("error: {errors} problem(s) in the specs; nothing was written");
+    }
+    checked.api
+}
+
+fn report(diagnostics: &[diag::Diagnostic], specs: &[SpecText]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let sources: Vec<(String, String)> = specs
+        .iter()
+        .map(|s| (s.file.clone(), s.text.clone()))
+        .collect();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!("{}", diag::render(diagnostics, &sources, color));
+}
+
 fn codegen(check: bool) -> ExitCode {
     let root = root();
-    let files = match hwcloud_codegen::read_specs(&root.join("specs"), "specs")
-        .and_then(|specs| hwcloud_codegen::generate(&specs))
-    {
+    let Some(api) = validate(&root.join("specs")) else {
+        return ExitCode::FAILURE;
+    };
+    let files = match hwcloud_codegen::render_files(&api) {
         Ok(files) => files,
         Err(diagnostics) => {
             eprintln!("{diagnostics}");
-            eprintln!("error: the specs have problems; nothing was written");
             return ExitCode::FAILURE;
         }
     };

@@ -112,12 +112,22 @@ fn client(service: &Service) -> TokenStream {
 }
 
 fn operation_doc(op: &Operation) -> String {
-    format!("{}\n\n`{} {}`", op.doc, op.method.as_str(), op.path)
+    let mut doc = format!("{}\n\n`{} {}`", op.doc, op.method.as_str(), op.path);
+    if op.anonymous {
+        doc.push_str(" (sent without credentials)");
+    }
+    if !op.error_statuses.is_empty() {
+        doc.push_str("\n\nDocumented error statuses (returned as `Error::Service`):");
+        for (status, text) in &op.error_statuses {
+            doc.push_str(&format!("\n- {status}: {}", text.lines().next().unwrap_or_default()));
+        }
+    }
+    doc
 }
 
 fn operation(service: &Service, op: &Operation) -> TokenStream {
     let request = request(service, op);
-    let response = response(op);
+    let response = response(service, op);
     let token = op.token_source.as_ref().map(|_| token_source(service, op));
     quote! { #request #response #token }
 }
@@ -320,9 +330,9 @@ fn decode(op: &Operation) -> TokenStream {
     }
 }
 
-fn response(op: &Operation) -> TokenStream {
+fn response(service: &Service, op: &Operation) -> TokenStream {
     let name = ident(&op.response);
-    let doc = format!("Response of `{}`.", op.name);
+    let doc = format!("Response of [`{}::{}`].", service.client, op.method_name);
     let doc = doc_attrs(&doc);
     let body = op.success_body.as_ref().map(|b| {
         let ty = type_tokens(&b.ty);
@@ -649,7 +659,7 @@ fn enum_def(ty: &TypeDef, variants: &[Variant]) -> TokenStream {
     let docs = doc_attrs(&ty.doc);
     let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust)).collect();
     let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
-    let variant_docs = wires.iter().map(|w| format!("`{w}`"));
+    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
     quote! {
         #(#[doc = #docs])*
         ///
@@ -687,7 +697,7 @@ fn enum_def(ty: &TypeDef, variants: &[Variant]) -> TokenStream {
 
 fn error_codes(service: &Service) -> TokenStream {
     let doc = format!(
-        "The error codes the {} documents, with their descriptions and recommended handling.\n\nGet one from an error with `ServiceError::known::<ErrorCode>()`.",
+        "The error codes documented for the {} service, with their descriptions and recommended handling.\n\nGet one from an error with `ServiceError::known::<ErrorCode>()`.",
         service.name
     );
     let doc = doc_attrs(&doc);

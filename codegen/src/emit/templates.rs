@@ -44,6 +44,8 @@ struct CargoToml<'a> {
 #[template(path = "README.md", escape = "none")]
 struct Readme<'a> {
     services: Vec<ServiceView<'a>>,
+    /// The usage example calls DataArts Studio; it is shown only when that API is there.
+    dataarts_example: bool,
 }
 
 #[derive(Template)]
@@ -71,6 +73,10 @@ pub fn cargo_toml(api: &Api) -> Result<String, String> {
 pub fn readme(api: &Api) -> Result<String, String> {
     render(&Readme {
         services: api.services.iter().map(view).collect(),
+        dataarts_example: api.services.iter().any(|s| {
+            s.module == "dataartsstudio"
+                && s.operations.iter().any(|o| o.name == "AuthorizeActionApiToInstance")
+        }),
     })
 }
 

@@ -27,11 +27,13 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+
 /// Static facts about the Everything service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Everything",
     endpoint: Some("https://everything.{region}.example.com"),
 };
+
 /// Client for Everything: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
 /// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
@@ -39,39 +41,52 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 pub struct EverythingClient {
     inner: ServiceClient,
 }
+
 impl EverythingClient {
     /// Binds `client` to this service at the endpoint of the client's region (or
     /// its endpoint override).
     pub fn new(client: &Client) -> Result<Self, Error> {
         ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
     }
+
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
         ServiceClient::with_endpoint(client, &SERVICE, endpoint)
             .map(|inner| Self { inner })
     }
+
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &str {
         self.inner.endpoint()
     }
+
     /// Reads one thing.
     ///
     /// `GET /v1/{project_id}/things/{thing_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 404: No such thing.
     pub async fn get_thing(
         &self,
         request: GetThingRequest,
     ) -> Result<GetThingResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Creates a thing.
     ///
     /// `POST /v1/things`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request.
+    /// - 500: Internal error.
     pub async fn create_thing(
         &self,
         request: CreateThingRequest,
     ) -> Result<CreateThingResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Deletes a thing.
     ///
     /// `DELETE /v1/things/{thing_id}`
@@ -81,6 +96,7 @@ impl EverythingClient {
     ) -> Result<DeleteThingResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Replaces a thing's free-form attributes.
     ///
     /// `PUT /v1/things/{thing_id}/attributes`
@@ -90,13 +106,15 @@ impl EverythingClient {
     ) -> Result<UpdateAttributesResponse, Error> {
         self.inner.send(&request).await
     }
+
     /// Issues an access token.
     ///
-    /// `POST /v1/token`
+    /// `POST /v1/token` (sent without credentials)
     pub async fn login(&self, request: LoginRequest) -> Result<LoginResponse, Error> {
         self.inner.send(&request).await
     }
 }
+
 /// Request of [`EverythingClient::get_thing`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -146,6 +164,7 @@ pub struct GetThingRequest {
     /// Sent as header parameter `X-Api-Key`.
     pub api_key: Option<hwcloud_runtime::Secret>,
 }
+
 impl GetThingRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(thing_id: impl Into<String>, trace_id: impl Into<String>) -> Self {
@@ -163,52 +182,62 @@ impl GetThingRequest {
             api_key: None,
         }
     }
+
     /// Sets `project_id`; when not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
+
     /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Sets `offset`.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Sets `min_score`.
     pub fn min_score(mut self, value: impl Into<f64>) -> Self {
         self.min_score = Some(value.into());
         self
     }
+
     /// Sets `verbose`.
     pub fn verbose(mut self, value: impl Into<bool>) -> Self {
         self.verbose = Some(value.into());
         self
     }
+
     /// Sets `since`.
     pub fn since(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.since = Some(value.into());
         self
     }
+
     /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
+
     /// Sets `sort_dir`.
     pub fn sort_dir(mut self, value: impl Into<SortDir>) -> Self {
         self.sort_dir = Some(value.into());
         self
     }
+
     /// Sets `api_key`.
     pub fn api_key(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.api_key = Some(value.into());
         self
     }
 }
+
 impl Operation for GetThingRequest {
     type Output = GetThingResponse;
     const META: OperationMeta = OperationMeta {
@@ -218,6 +247,7 @@ impl Operation for GetThingRequest {
         success: &[200u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request
             .path_or_implicit(
@@ -237,6 +267,7 @@ impl Operation for GetThingRequest {
         request.header("X-Api-Key", &self.api_key)?;
         Ok(())
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(GetThingResponse {
             status: response.status(),
@@ -246,7 +277,8 @@ impl Operation for GetThingRequest {
         })
     }
 }
-/// Response of `GetThing`.
+
+/// Response of [`EverythingClient::get_thing`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetThingResponse {
@@ -261,6 +293,7 @@ pub struct GetThingResponse {
     /// From response header `ETag`.
     pub etag: Option<String>,
 }
+
 /// Request of [`EverythingClient::create_thing`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -268,12 +301,14 @@ pub struct CreateThingRequest {
     /// The thing to create.
     pub body: Thing,
 }
+
 impl CreateThingRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: Thing) -> Self {
         Self { body }
     }
 }
+
 impl Operation for CreateThingRequest {
     type Output = CreateThingResponse;
     const META: OperationMeta = OperationMeta {
@@ -283,9 +318,11 @@ impl Operation for CreateThingRequest {
         success: &[200u16, 201u16, 202u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.json_body("application/json;charset=UTF-8", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(CreateThingResponse {
             status: response.status(),
@@ -294,7 +331,8 @@ impl Operation for CreateThingRequest {
         })
     }
 }
-/// Response of `CreateThing`.
+
+/// Response of [`EverythingClient::create_thing`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateThingResponse {
@@ -305,6 +343,7 @@ pub struct CreateThingResponse {
     /// The response body, present with status 200, 201.
     pub body: Option<Thing>,
 }
+
 /// Request of [`EverythingClient::delete_thing`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -314,12 +353,14 @@ pub struct DeleteThingRequest {
     /// Sent as path parameter `thing_id`.
     pub thing_id: String,
 }
+
 impl DeleteThingRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(thing_id: impl Into<String>) -> Self {
         Self { thing_id: thing_id.into() }
     }
 }
+
 impl Operation for DeleteThingRequest {
     type Output = DeleteThingResponse;
     const META: OperationMeta = OperationMeta {
@@ -329,10 +370,12 @@ impl Operation for DeleteThingRequest {
         success: &[204u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path("thing_id", &self.thing_id)?;
         Ok(())
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(DeleteThingResponse {
             status: response.status(),
@@ -340,7 +383,8 @@ impl Operation for DeleteThingRequest {
         })
     }
 }
-/// Response of `DeleteThing`.
+
+/// Response of [`EverythingClient::delete_thing`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteThingResponse {
@@ -349,6 +393,7 @@ pub struct DeleteThingResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
+
 /// Request of [`EverythingClient::update_attributes`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -360,6 +405,7 @@ pub struct UpdateAttributesRequest {
     /// The request body.
     pub body: Option<serde_json::Value>,
 }
+
 impl UpdateAttributesRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(thing_id: impl Into<String>) -> Self {
@@ -368,12 +414,14 @@ impl UpdateAttributesRequest {
             body: None,
         }
     }
+
     /// Sets the request body.
     pub fn body(mut self, value: serde_json::Value) -> Self {
         self.body = Some(value);
         self
     }
 }
+
 impl Operation for UpdateAttributesRequest {
     type Output = UpdateAttributesResponse;
     const META: OperationMeta = OperationMeta {
@@ -383,10 +431,12 @@ impl Operation for UpdateAttributesRequest {
         success: &[200u16],
         anonymous: false,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path("thing_id", &self.thing_id)?;
         request.json_body("application/json", self.body.as_ref())
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(UpdateAttributesResponse {
             status: response.status(),
@@ -395,7 +445,8 @@ impl Operation for UpdateAttributesRequest {
         })
     }
 }
-/// Response of `UpdateAttributes`.
+
+/// Response of [`EverythingClient::update_attributes`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAttributesResponse {
@@ -406,6 +457,7 @@ pub struct UpdateAttributesResponse {
     /// The response body.
     pub body: Attributes,
 }
+
 /// Request of [`EverythingClient::login`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -413,12 +465,14 @@ pub struct LoginRequest {
     /// The credentials.
     pub body: LoginForm,
 }
+
 impl LoginRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: LoginForm) -> Self {
         Self { body }
     }
 }
+
 impl Operation for LoginRequest {
     type Output = LoginResponse;
     const META: OperationMeta = OperationMeta {
@@ -428,9 +482,11 @@ impl Operation for LoginRequest {
         success: &[201u16],
         anonymous: true,
     };
+
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.form_body("application/x-www-form-urlencoded", Some(&self.body))
     }
+
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
         Ok(LoginResponse {
             status: response.status(),
@@ -440,7 +496,8 @@ impl Operation for LoginRequest {
         })
     }
 }
-/// Response of `Login`.
+
+/// Response of [`EverythingClient::login`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginResponse {
@@ -455,6 +512,7 @@ pub struct LoginResponse {
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
 }
+
 impl LoginRequest {
     /// Sends this request and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
@@ -467,12 +525,13 @@ impl LoginRequest {
         ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
+
         let now = client.now();
         let response = EverythingClient::new(client)?.login(self.clone()).await?;
         let token = response
             .subject_token
             .as_ref()
-            .map(|t| secret(t))
+            .map(secret)
             .ok_or_else(|| Error::Credentials {
                 message: format!(
                     "{} answered without a token", < Self as Operation > ::META.name
@@ -487,10 +546,11 @@ impl LoginRequest {
                 .map(|s| now + std::time::Duration::from_secs(s)),
             refresh_token: Some(&response.body)
                 .and_then(|v| v.refresh_token.as_ref())
-                .map(|r| secret(r)),
+                .map(secret),
         })
     }
 }
+
 impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
@@ -502,6 +562,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
         Box::pin(self.issue_token(client))
     }
 }
+
 /// A thing.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -547,6 +608,7 @@ pub struct Thing {
     /// Number of copies.
     pub count: i64,
 }
+
 impl Thing {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(id: impl Into<String>, count: impl Into<i64>) -> Self {
@@ -567,67 +629,80 @@ impl Thing {
             count: count.into(),
         }
     }
+
     /// Sets `kind`.
     pub fn kind(mut self, value: impl Into<Kind>) -> Self {
         self.kind = Some(value.into());
         self
     }
+
     /// Sets `type_`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Sets `_3d`.
     pub fn _3d(mut self, value: impl Into<bool>) -> Self {
         self._3d = Some(value.into());
         self
     }
+
     /// Sets `display_name`.
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
+
     /// Sets `owner`.
     pub fn owner(mut self, value: impl Into<String>) -> Self {
         self.owner = Some(value.into());
         self
     }
+
     /// Sets `created_at`.
     pub fn created_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.created_at = Some(value.into());
         self
     }
+
     /// Sets `weight`.
     pub fn weight(mut self, value: impl Into<f64>) -> Self {
         self.weight = Some(value.into());
         self
     }
+
     /// Sets `parts`.
     pub fn parts(mut self, value: impl Into<PartList>) -> Self {
         self.parts = Some(value.into());
         self
     }
+
     /// Sets `labels`.
     pub fn labels(mut self, value: impl Into<Labels>) -> Self {
         self.labels = Some(value.into());
         self
     }
+
     /// Sets `color`.
     pub fn color(mut self, value: impl Into<Color>) -> Self {
         self.color = Some(value.into());
         self
     }
+
     /// Sets `extra`.
     pub fn extra(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.extra = Some(value.into());
         self
     }
+
     /// Sets `parent`.
     pub fn parent(mut self, value: impl Into<Thing>) -> Self {
         self.parent = Some(Box::new(value.into()));
         self
     }
 }
+
 /// Kind of thing.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -635,15 +710,16 @@ impl Thing {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Kind {
-    ///`small`
+    /// `small`
     Small,
-    ///`LARGE_ITEM`
+    /// `LARGE_ITEM`
     LargeItem,
-    ///`2xl`
+    /// `2xl`
     V2xl,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for Kind {
     const VALUES: &'static [&'static str] = &["small", "LARGE_ITEM", "2xl"];
     fn as_str(&self) -> &str {
@@ -654,6 +730,7 @@ impl hwcloud_runtime::StringEnum for Kind {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "small" => Self::Small,
@@ -663,9 +740,12 @@ impl hwcloud_runtime::StringEnum for Kind {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(Kind);
+
 /// Parts.
 pub type PartList = Vec<Part>;
+
 /// A part.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -676,6 +756,7 @@ pub struct Part {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
 }
+
 impl Part {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
@@ -684,16 +765,20 @@ impl Part {
             size: None,
         }
     }
+
     /// Sets `size`.
     pub fn size(mut self, value: impl Into<i32>) -> Self {
         self.size = Some(value.into());
         self
     }
 }
+
 /// Labels by key.
 pub type Labels = std::collections::BTreeMap<String, String>;
+
 /// Free-form attributes.
 pub type Attributes = std::collections::BTreeMap<String, serde_json::Value>;
+
 /// Login form.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -703,6 +788,7 @@ pub struct LoginForm {
     /// Password.
     pub password: hwcloud_runtime::Secret,
 }
+
 impl LoginForm {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(
@@ -715,6 +801,7 @@ impl LoginForm {
         }
     }
 }
+
 /// Login result.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -726,6 +813,7 @@ pub struct LoginResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<hwcloud_runtime::Secret>,
 }
+
 impl LoginResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -734,17 +822,20 @@ impl LoginResult {
             refresh_token: None,
         }
     }
+
     /// Sets `expires_in`.
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
+
     /// Sets `refresh_token`.
     pub fn refresh_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
     }
 }
+
 /// Error response body.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -756,6 +847,7 @@ pub struct ErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
@@ -764,17 +856,20 @@ impl ErrorBody {
             error_msg: None,
         }
     }
+
     /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
+
     /// Sets `error_msg`.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self
     }
 }
+
 /// Sort direction.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -782,13 +877,14 @@ impl ErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SortDir {
-    ///`asc`
+    /// `asc`
     Asc,
-    ///`desc`
+    /// `desc`
     Desc,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for SortDir {
     const VALUES: &'static [&'static str] = &["asc", "desc"];
     fn as_str(&self) -> &str {
@@ -798,6 +894,7 @@ impl hwcloud_runtime::StringEnum for SortDir {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -806,7 +903,9 @@ impl hwcloud_runtime::StringEnum for SortDir {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(SortDir);
+
 /// Colour.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -814,15 +913,16 @@ hwcloud_runtime::impl_string_enum!(SortDir);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Color {
-    ///`red`
+    /// `red`
     Red,
-    ///`green`
+    /// `green`
     Green,
-    ///`dark-blue`
+    /// `dark-blue`
     DarkBlue,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
+
 impl hwcloud_runtime::StringEnum for Color {
     const VALUES: &'static [&'static str] = &["red", "green", "dark-blue"];
     fn as_str(&self) -> &str {
@@ -833,6 +933,7 @@ impl hwcloud_runtime::StringEnum for Color {
             Self::Unknown(value) => value,
         }
     }
+
     fn from_wire(value: &str) -> Self {
         match value {
             "red" => Self::Red,
@@ -842,8 +943,10 @@ impl hwcloud_runtime::StringEnum for Color {
         }
     }
 }
+
 hwcloud_runtime::impl_string_enum!(Color);
-/// The error codes the Everything documents, with their descriptions and recommended handling.
+
+/// The error codes documented for the Everything service, with their descriptions and recommended handling.
 ///
 /// Get one from an error with `ServiceError::known::<ErrorCode>()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -858,6 +961,7 @@ pub enum ErrorCode {
     /// `100208` (HTTP 401): AppId or secret is not right.
     V100208,
 }
+
 impl hwcloud_runtime::KnownErrorCode for ErrorCode {
     fn from_code(code: &str) -> Option<Self> {
         match code {
@@ -866,26 +970,31 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
             _ => None,
         }
     }
+
     fn code(&self) -> &'static str {
         match self {
             Self::Ev0001 => "EV.0001",
             Self::V100208 => "100208",
         }
     }
+
     fn status(&self) -> u16 {
         match self {
             Self::Ev0001 => 400u16,
             Self::V100208 => 401u16,
         }
     }
+
     fn description(&self) -> &'static str {
         match self {
             Self::Ev0001 => {
                 "The request is invalid. (A parameter is missing or malformed.)"
             }
+
             Self::V100208 => "AppId or secret is not right.",
         }
     }
+
     fn handling(&self) -> Option<&'static str> {
         match self {
             Self::Ev0001 => Some("Fix the request and retry."),

@@ -6,12 +6,14 @@
 use hwcloud::runtime::bytes::Bytes;
 use hwcloud::runtime::http;
 use hwcloud::runtime::operation::{Identity, decode_response, encode_request};
+
 fn identity() -> Identity {
     Identity {
         project_id: Some("example-project-id".to_owned()),
         domain_id: Some("example-domain-id".to_owned()),
     }
 }
+
 /// The document's JSON with `null` members dropped: an optional field the
 /// document shows as `null` is absent after a round trip, which means the same.
 fn json(text: &str) -> serde_json::Value {
@@ -21,14 +23,17 @@ fn json(text: &str) -> serde_json::Value {
                 map.retain(|_, v| !v.is_null());
                 map.values_mut().for_each(strip);
             }
+
             serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
             _ => {}
         }
     }
+
     let mut value = serde_json::from_str(text).unwrap();
     strip(&mut value);
     value
 }
+
 /// The text a form body sends for a JSON value.
 fn form_text(value: &serde_json::Value) -> String {
     match value {
@@ -36,6 +41,7 @@ fn form_text(value: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
 #[test]
 fn everything_get_thing_get_one() {
     #[allow(unused_imports)]
@@ -96,6 +102,7 @@ fn everything_get_thing_get_one() {
         json("{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\"\n}")
     );
 }
+
 #[test]
 fn everything_login_password() {
     #[allow(unused_imports)]
