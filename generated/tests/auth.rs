@@ -25,10 +25,10 @@ use hwcloud::dataartsstudio::{
     AuthorizeActionApiToInstanceResponse, DataArtsStudioClient, DlmType,
 };
 use hwcloud::iam::{
-    AuthScope, AuthScopeProject, IamClient, IdentityMethod, KeystoneCreateUserTokenByPasswordRequest,
-    KeystoneCreateUserTokenByPasswordRequestBody, KeystoneListAuthDomainsRequest,
-    KeystoneListProjectsRequest, PwdAuth, PwdIdentity, PwdPassword, PwdPasswordUser,
-    PwdPasswordUserDomain,
+    AuthScope, AuthScopeProject, IamClient, IdentityMethod,
+    KeystoneCreateUserTokenByPasswordRequest, KeystoneCreateUserTokenByPasswordRequestBody,
+    KeystoneListAuthDomainsRequest, KeystoneListProjectsRequest, PwdAuth, PwdIdentity, PwdPassword,
+    PwdPasswordUser, PwdPasswordUserDomain,
 };
 use hwcloud::iot::{LoginForm, LoginRequest, RefreshTokenBody, RefreshTokenRequest};
 use hwcloud::runtime::Credentials;
@@ -153,7 +153,10 @@ async fn received_on(server: &MockServer, path: &str) -> Vec<Request> {
 }
 
 fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-    request.headers.get(name).map(|v| v.to_str().expect("ASCII header"))
+    request
+        .headers
+        .get(name)
+        .map(|v| v.to_str().expect("ASCII header"))
 }
 
 fn form(request: &Request) -> BTreeMap<String, String> {
@@ -234,12 +237,16 @@ async fn concurrent_calls(client: &Client, n: usize) {
 // ---------------------------------------------------------------------------------------
 
 fn iam_login_request() -> KeystoneCreateUserTokenByPasswordRequest {
-    let user = PwdPasswordUser::new(PwdPasswordUserDomain::new(IAM_DOMAIN), IAM_USER, IAM_PASSWORD);
+    let user = PwdPasswordUser::new(
+        PwdPasswordUserDomain::new(IAM_DOMAIN),
+        IAM_USER,
+        IAM_PASSWORD,
+    );
     let identity = PwdIdentity::new(vec![IdentityMethod::Password], PwdPassword::new(user));
     let scope = AuthScope::new().project(AuthScopeProject::new().name("cn-north-4"));
-    KeystoneCreateUserTokenByPasswordRequest::new(KeystoneCreateUserTokenByPasswordRequestBody::new(
-        PwdAuth::new(identity, scope),
-    ))
+    KeystoneCreateUserTokenByPasswordRequest::new(
+        KeystoneCreateUserTokenByPasswordRequestBody::new(PwdAuth::new(identity, scope)),
+    )
 }
 
 fn iam_credentials() -> TokenCredentials {
@@ -280,7 +287,11 @@ async fn iam_password_token_is_sent_reused_and_renewed_after_expiry() {
     let logins = received_on(&server, IAM_LOGIN).await;
     assert_eq!(logins.len(), 1);
     let login = &logins[0];
-    assert_eq!(header(login, "x-auth-token"), None, "the login itself is anonymous");
+    assert_eq!(
+        header(login, "x-auth-token"),
+        None,
+        "the login itself is anonymous"
+    );
     assert_eq!(
         login.body_json::<Value>().expect("JSON login body"),
         json!({"auth": {
@@ -301,7 +312,11 @@ async fn iam_password_token_is_sent_reused_and_renewed_after_expiry() {
     // Still valid: reused.
     clock.advance(3_600);
     authorize(&client).await.expect("second call");
-    assert_eq!(received_on(&server, IAM_LOGIN).await.len(), 1, "token reused");
+    assert_eq!(
+        received_on(&server, IAM_LOGIN).await.len(),
+        1,
+        "token reused"
+    );
     let calls = received_on(&server, &dataarts_path("p1")).await;
     assert_eq!(header(&calls[1], "x-auth-token"), Some("tok-1"));
 
@@ -316,16 +331,23 @@ async fn iam_password_token_is_sent_reused_and_renewed_after_expiry() {
 
 fn astro_credentials() -> TokenCredentials {
     let form = OAuthTokenForm::new("client_credentials", CLIENT_ID, CLIENT_SECRET);
-    TokenCredentials::new(CreateOAuthTokenRequest::new(form), TokenPlacement::AccessToken)
-        .project_id(PROJECT)
+    TokenCredentials::new(
+        CreateOAuthTokenRequest::new(form),
+        TokenPlacement::AccessToken,
+    )
+    .project_id(PROJECT)
 }
 
 fn astro_token_mock() -> Mock {
-    Mock::given(method("POST")).and(path(ASTRO_TOKEN)).respond_with(
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"access_token": "at-1", "token_type": "Bearer", "expires_in": 3600}))
-            .set_delay(Duration::from_millis(100)),
-    )
+    Mock::given(method("POST"))
+        .and(path(ASTRO_TOKEN))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    json!({"access_token": "at-1", "token_type": "Bearer", "expires_in": 3600}),
+                )
+                .set_delay(Duration::from_millis(100)),
+        )
 }
 
 #[tokio::test]
@@ -416,7 +438,9 @@ async fn last_iot_bearer(server: &MockServer) -> String {
     let calls = received_on(server, &dataarts_path(PROJECT)).await;
     let last = calls.last().expect("a protected call");
     assert_eq!(header(last, "app_key"), Some(APP_ID));
-    header(last, "authorization").expect("Authorization").to_owned()
+    header(last, "authorization")
+        .expect("Authorization")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -446,7 +470,11 @@ async fn iot_login_then_refresh_before_expiry() {
             ("secret".to_owned(), APP_SECRET.to_owned()),
         ])
     );
-    assert_eq!(header(&logins[0], "authorization"), None, "login is anonymous");
+    assert_eq!(
+        header(&logins[0], "authorization"),
+        None,
+        "login is anonymous"
+    );
     assert_eq!(last_iot_bearer(&server).await, "Bearer a1");
 
     // Outside the 5-minute margin: reused.
@@ -460,14 +488,20 @@ async fn iot_login_then_refresh_before_expiry() {
     authorize(&client).await.expect("call after refresh");
     let refreshes = received_on(&server, IOT_REFRESH).await;
     assert_eq!(refreshes.len(), 1);
-    assert_eq!(header(&refreshes[0], "authorization"), None, "refresh is anonymous");
+    assert_eq!(
+        header(&refreshes[0], "authorization"),
+        None,
+        "refresh is anonymous"
+    );
     assert!(
         header(&refreshes[0], "content-type").is_some_and(|ct| ct.starts_with("application/json")),
         "{:?}",
         refreshes[0].headers
     );
     assert_eq!(
-        refreshes[0].body_json::<Value>().expect("JSON refresh body"),
+        refreshes[0]
+            .body_json::<Value>()
+            .expect("JSON refresh body"),
         json!({"appId": APP_ID, "secret": APP_SECRET, "refreshToken": "r1"})
     );
     assert_eq!(last_iot_bearer(&server).await, "Bearer ra1");
@@ -478,7 +512,10 @@ async fn iot_login_then_refresh_before_expiry() {
     authorize(&client).await.expect("call after second refresh");
     let refreshes = received_on(&server, IOT_REFRESH).await;
     assert_eq!(refreshes.len(), 2);
-    assert_eq!(refreshes[1].body_json::<Value>().unwrap()["refreshToken"], "rr1");
+    assert_eq!(
+        refreshes[1].body_json::<Value>().unwrap()["refreshToken"],
+        "rr1"
+    );
     assert_eq!(last_iot_bearer(&server).await, "Bearer ra2");
     assert_eq!(received_on(&server, IOT_LOGIN).await.len(), 1);
 }
@@ -490,10 +527,9 @@ async fn iot_failed_refresh_falls_back_to_login() {
     mount_iot_login(&server).await;
     Mock::given(method("POST"))
         .and(path(IOT_REFRESH))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"error_code": "100208", "error_desc": "AppId or secret is not right."})),
-        )
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"error_code": "100208", "error_desc": "AppId or secret is not right."}),
+        ))
         .mount(&server)
         .await;
     mount_dataarts(&server, PROJECT).await;
@@ -503,9 +539,19 @@ async fn iot_failed_refresh_falls_back_to_login() {
     assert_eq!(last_iot_bearer(&server).await, "Bearer a1");
 
     clock.advance(3_400);
-    authorize(&client).await.expect("the failed refresh is not the caller's failure");
-    assert_eq!(received_on(&server, IOT_REFRESH).await.len(), 1, "refresh tried");
-    assert_eq!(received_on(&server, IOT_LOGIN).await.len(), 2, "then a new login");
+    authorize(&client)
+        .await
+        .expect("the failed refresh is not the caller's failure");
+    assert_eq!(
+        received_on(&server, IOT_REFRESH).await.len(),
+        1,
+        "refresh tried"
+    );
+    assert_eq!(
+        received_on(&server, IOT_LOGIN).await.len(),
+        2,
+        "then a new login"
+    );
     assert_eq!(last_iot_bearer(&server).await, "Bearer a2");
 }
 
@@ -531,7 +577,11 @@ async fn iot_hundred_concurrent_calls_log_in_once() {
     assert_eq!(received_on(&server, IOT_LOGIN).await.len(), 1);
     let calls = received_on(&server, &dataarts_path(PROJECT)).await;
     assert_eq!(calls.len(), 100);
-    assert!(calls.iter().all(|c| header(c, "authorization") == Some("Bearer a1")));
+    assert!(
+        calls
+            .iter()
+            .all(|c| header(c, "authorization") == Some("Bearer a1"))
+    );
     server.verify().await;
 }
 
@@ -553,7 +603,11 @@ async fn iam_hundred_concurrent_calls_log_in_once() {
     assert_eq!(received_on(&server, IAM_LOGIN).await.len(), 1);
     let calls = received_on(&server, &dataarts_path("p1")).await;
     assert_eq!(calls.len(), 100);
-    assert!(calls.iter().all(|c| header(c, "x-auth-token") == Some("tok-1")));
+    assert!(
+        calls
+            .iter()
+            .all(|c| header(c, "x-auth-token") == Some("tok-1"))
+    );
     server.verify().await;
 }
 
@@ -570,7 +624,11 @@ async fn astro_zero_hundred_concurrent_calls_fetch_once() {
     assert_eq!(received_on(&server, ASTRO_TOKEN).await.len(), 1);
     let calls = received_on(&server, &dataarts_path(PROJECT)).await;
     assert_eq!(calls.len(), 100);
-    assert!(calls.iter().all(|c| header(c, "access-token") == Some("at-1")));
+    assert!(
+        calls
+            .iter()
+            .all(|c| header(c, "access-token") == Some("at-1"))
+    );
     server.verify().await;
 }
 
@@ -612,14 +670,18 @@ async fn iot_login_failure(server: &MockServer, clock: &TestClock) -> Error {
 async fn astro_token_failure(server: &MockServer, clock: &TestClock) -> Error {
     Mock::given(method("POST"))
         .and(path(ASTRO_TOKEN))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
-            json!({"error": "invalid_client", "error_description": "bad client"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(
+                json!({"error": "invalid_client", "error_description": "bad client"}),
+            ),
+        )
         .mount(server)
         .await;
     mount_dataarts(server, PROJECT).await;
     let client = server_client(server, astro_credentials(), clock);
-    authorize(&client).await.expect_err("Astro Zero token fails")
+    authorize(&client)
+        .await
+        .expect_err("Astro Zero token fails")
 }
 
 #[tokio::test]
@@ -662,7 +724,11 @@ async fn iot_and_astro_login_failures_are_credentials_errors() {
     assert!(matches!(error, Error::Credentials { .. }), "{error:?}");
     assert!(error.to_string().contains("400"), "{error}");
     assert_error_redacted(&error);
-    assert!(received_on(&server, &dataarts_path(PROJECT)).await.is_empty());
+    assert!(
+        received_on(&server, &dataarts_path(PROJECT))
+            .await
+            .is_empty()
+    );
 }
 
 /// The documented contract ("a failed renewal is an `Error::Credentials` whose source is
@@ -683,7 +749,10 @@ async fn credential_failures_keep_the_service_error_in_the_source_chain() {
     let server = MockServer::start().await;
     let error = iot_login_failure(&server, &clock).await;
     let service = service_error_in_chain(&error).expect("IoT error in the chain");
-    assert_eq!((service.status.as_u16(), service.code.as_deref()), (401, Some("100208")));
+    assert_eq!(
+        (service.status.as_u16(), service.code.as_deref()),
+        (401, Some("100208"))
+    );
 
     let server = MockServer::start().await;
     let error = astro_token_failure(&server, &clock).await;
@@ -781,7 +850,10 @@ fn verify_signature(request: &Request, ak: &str, sk: &str) -> Result<(), String>
             return Err(format!("{required} is not signed"));
         }
     }
-    let date = headers["x-sdk-date"].to_str().map_err(|e| e.to_string())?.to_owned();
+    let date = headers["x-sdk-date"]
+        .to_str()
+        .map_err(|e| e.to_string())?
+        .to_owned();
     let uri: Uri = request.url.as_str().parse().map_err(|e| format!("{e}"))?;
     let computed = signer::compute(&request.method, &uri, &headers, &request.body, sk, &date)
         .map_err(|e| e.to_string())?;
@@ -911,7 +983,11 @@ async fn aksk_signs_every_signed_operation_of_the_specs() {
     .await;
 
     // Regional services: BasicCredentials, X-Project-Id.
-    let basic = server_client(&server, BasicCredentials::new(AK, SK).project_id(PROJECT), &clock);
+    let basic = server_client(
+        &server,
+        BasicCredentials::new(AK, SK).project_id(PROJECT),
+        &clock,
+    );
     let aom = AomClient::new(&basic).unwrap();
     let metrics = aom
         .list_metric_items(
@@ -952,7 +1028,11 @@ async fn aksk_signs_every_signed_operation_of_the_specs() {
     assert_eq!(authorized.status, 204);
 
     // IAM (global): GlobalCredentials, X-Domain-Id.
-    let global = server_client(&server, GlobalCredentials::new(AK, SK).domain_id(DOMAIN), &clock);
+    let global = server_client(
+        &server,
+        GlobalCredentials::new(AK, SK).domain_id(DOMAIN),
+        &clock,
+    );
     let iam = IamClient::new(&global).unwrap();
     let projects = iam
         .keystone_list_projects(
@@ -969,10 +1049,7 @@ async fn aksk_signs_every_signed_operation_of_the_specs() {
         .keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new())
         .await
         .expect("Iam.KeystoneListAuthDomains");
-    assert_eq!(
-        domains.body.domains.unwrap()[0].id.as_deref(),
-        Some(DOMAIN)
-    );
+    assert_eq!(domains.body.domains.unwrap()[0].id.as_deref(), Some(DOMAIN));
 
     for p in [&metrics_path, &alarms_path, &oauth_path, &dataarts] {
         assert_signed_with(&server, p, "x-project-id", PROJECT).await;
@@ -998,7 +1075,13 @@ async fn aksk_signs_every_signed_operation_of_the_specs() {
 async fn aksk_verifier_rejects_a_wrong_secret_key_and_signs_the_security_token() {
     let server = MockServer::start().await;
     let clock = TestClock::new();
-    mount_signed(&server, "POST", &dataarts_path(PROJECT), Signed::new(204, None)).await;
+    mount_signed(
+        &server,
+        "POST",
+        &dataarts_path(PROJECT),
+        Signed::new(204, None),
+    )
+    .await;
 
     // Control: the verifier is not a rubber stamp.
     let wrong = server_client(
@@ -1017,8 +1100,13 @@ async fn aksk_verifier_rejects_a_wrong_secret_key_and_signs_the_security_token()
             .project_id(PROJECT),
         &clock,
     );
-    authorize(&temporary).await.expect("signed with a security token");
-    let last = received_on(&server, &dataarts_path(PROJECT)).await.pop().unwrap();
+    authorize(&temporary)
+        .await
+        .expect("signed with a security token");
+    let last = received_on(&server, &dataarts_path(PROJECT))
+        .await
+        .pop()
+        .unwrap();
     assert_eq!(header(&last, "x-security-token"), Some(SECURITY_TOKEN));
     assert!(
         header(&last, "authorization")
@@ -1064,7 +1152,13 @@ async fn project_id_is_discovered_once_by_region() {
     let server = MockServer::start().await;
     let clock = TestClock::new();
     mount_projects(&server, json!([{"id": "proj-42", "name": "cn-north-4"}])).await;
-    mount_signed(&server, "POST", &dataarts_path("proj-42"), Signed::new(204, None)).await;
+    mount_signed(
+        &server,
+        "POST",
+        &dataarts_path("proj-42"),
+        Signed::new(204, None),
+    )
+    .await;
     let client = discovering_client(&server, &clock);
 
     concurrent_calls(&client, 10).await;
@@ -1072,9 +1166,21 @@ async fn project_id_is_discovered_once_by_region() {
     let lookups = received_on(&server, "/v3/projects").await;
     assert_eq!(lookups.len(), 1, "one discovery for 10 concurrent calls");
     assert_eq!(lookups[0].url.query(), Some("name=cn-north-4"));
-    assert!(header(&lookups[0], "authorization").is_some(), "discovery is signed");
-    assert_signed_with(&server, &dataarts_path("proj-42"), "x-project-id", "proj-42").await;
-    assert_eq!(received_on(&server, &dataarts_path("proj-42")).await.len(), 10);
+    assert!(
+        header(&lookups[0], "authorization").is_some(),
+        "discovery is signed"
+    );
+    assert_signed_with(
+        &server,
+        &dataarts_path("proj-42"),
+        "x-project-id",
+        "proj-42",
+    )
+    .await;
+    assert_eq!(
+        received_on(&server, &dataarts_path("proj-42")).await.len(),
+        10
+    );
 
     // Cached: later calls ask IAM no more.
     authorize(&client).await.expect("later call");
@@ -1102,7 +1208,10 @@ async fn project_discovery_without_exactly_one_match_is_a_credentials_error() {
         for part in expected {
             assert!(message.contains(part), "{part:?} missing from {message:?}");
         }
-        assert!(message.contains("project_id"), "says how to fix it: {message}");
+        assert!(
+            message.contains("project_id"),
+            "says how to fix it: {message}"
+        );
         assert_error_redacted(&error);
         let requests = server.received_requests().await.unwrap();
         assert!(
@@ -1134,10 +1243,17 @@ async fn project_discovery_failure_is_a_credentials_error() {
     let Error::Credentials { message, source } = &error else {
         panic!("not a credentials error: {error:?}");
     };
-    assert!(message.contains("project id") && message.contains("cn-north-4"), "{message}");
+    assert!(
+        message.contains("project id") && message.contains("cn-north-4"),
+        "{message}"
+    );
     assert!(source.is_some(), "the IAM error is kept: {error:?}");
     assert_error_redacted(&error);
-    assert_eq!(server.received_requests().await.unwrap().len(), 1, "only the lookup");
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "only the lookup"
+    );
 }
 
 #[tokio::test]
@@ -1209,7 +1325,10 @@ async fn domain_discovery_without_exactly_one_domain_is_a_credentials_error() {
     let Error::Credentials { message, .. } = &error else {
         panic!("not a credentials error: {error:?}");
     };
-    assert!(message.contains("no domain") && message.contains("domain_id"), "{message}");
+    assert!(
+        message.contains("no domain") && message.contains("domain_id"),
+        "{message}"
+    );
     assert!(received_on(&server, "/v3/projects").await.is_empty());
     assert_error_redacted(&error);
 }
@@ -1226,12 +1345,18 @@ async fn debug_never_shows_secrets() {
         ("BasicCredentials", format!("{basic:?} {basic}")),
         ("GlobalCredentials", format!("{global:?} {global}")),
         ("IAM TokenCredentials", format!("{:?}", iam_credentials())),
-        ("Astro TokenCredentials", format!("{:?}", astro_credentials())),
+        (
+            "Astro TokenCredentials",
+            format!("{:?}", astro_credentials()),
+        ),
         ("IoT TokenCredentials", format!("{:?}", iot_credentials())),
         ("IAM login request", format!("{:?}", iam_login_request())),
         (
             "IoT login request",
-            format!("{:?}", LoginRequest::new(LoginForm::new(APP_ID, APP_SECRET))),
+            format!(
+                "{:?}",
+                LoginRequest::new(LoginForm::new(APP_ID, APP_SECRET))
+            ),
         ),
         (
             "IoT refresh request",
@@ -1275,8 +1400,10 @@ async fn debug_never_shows_secrets() {
         .keystone_create_user_token_by_password(iam_login_request())
         .await
         .expect("direct login");
-    assert_eq!(login.subject_token.as_ref().map(|t| t.expose()), Some("tok-2"));
+    assert_eq!(
+        login.subject_token.as_ref().map(|t| t.expose()),
+        Some("tok-2")
+    );
     let shown = format!("{login:?}");
     assert!(!shown.contains("tok-2"), "{shown}");
 }
-
