@@ -114,6 +114,20 @@ impl FileSet {
     /// removed, files without the marker left alone. Refuses (writing nothing) when a file
     /// to write exists without the marker.
     pub fn write(&self, root: &Path) -> io::Result<Drift> {
+        self.write_with_hook(root, &mut |_| Ok(()))
+    }
+
+    /// [`FileSet::write`] in two phases, so a failure leaves `root` as it was: first every
+    /// new or changed file is staged next to its destination (`<name>.hwcloud-tmp`), and
+    /// only when all are staged are they renamed into place (each rename is atomic) and
+    /// stale files removed. `after_stage` runs after each staged file; an error from it
+    /// (or from staging) removes what was staged and returns the error. Tests use it to
+    /// inject a failure half-way.
+    pub fn write_with_hook(
+        &self,
+        root: &Path,
+        after_stage: &mut dyn FnMut(&Path) -> io::Result<()>,
+    ) -> io::Result<Drift> {
         for path in self.files.keys() {
             match fs::read_to_string(root.join(path)) {
                 Ok(found) if !is_generated(&found) => {
@@ -126,10 +140,20 @@ impl FileSet {
             }
         }
         let drift = self.drift(root)?;
-        let to_write = drift.added.iter().chain(drift.changed.iter().map(|(p, _)| p));
-        for path in to_write {
-            write_atomically(&root.join(path), &self.files[path])?;
+        let to_write: Vec<&PathBuf> = drift
+            .added
+            .iter()
+            .chain(drift.changed.iter().map(|(p, _)| p))
+            .collect();
+        let mut staging = Staging::default();
+        for path in &to_write {
+            let staged = staging.stage(&root.join(path), &self.files[*path]);
+            if let Err(e) = staged.and_then(|()| after_stage(path)) {
+                staging.abort();
+                return Err(e);
+            }
         }
+        staging.commit()?;
         for path in &drift.removed {
             fs::remove_file(root.join(path))?;
         }
@@ -137,16 +161,49 @@ impl FileSet {
     }
 }
 
-/// Writes through a temporary file and a rename, so a file is never half-written.
-fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
+/// Files staged for [`FileSet::write_with_hook`], and the directories made for them.
+#[derive(Default)]
+struct Staging {
+    files: Vec<(PathBuf, PathBuf)>,
+    created_dirs: Vec<PathBuf>,
+}
+
+impl Staging {
+    fn stage(&mut self, destination: &Path, contents: &str) -> io::Result<()> {
+        if let Some(parent) = destination.parent() {
+            // Remember the directories this run creates, outermost first, to undo them.
+            let mut missing = Vec::new();
+            let mut dir = Some(parent);
+            while let Some(d) = dir.filter(|d| !d.exists()) {
+                missing.push(d.to_path_buf());
+                dir = d.parent();
+            }
+            fs::create_dir_all(parent)?;
+            self.created_dirs.extend(missing.into_iter().rev());
+        }
+        let mut temp = destination.as_os_str().to_owned();
+        temp.push(".hwcloud-tmp");
+        let temp = PathBuf::from(temp);
+        self.files.push((temp.clone(), destination.to_path_buf()));
+        fs::write(&temp, contents)
     }
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".tmp");
-    let temp = PathBuf::from(temp);
-    fs::write(&temp, contents)?;
-    fs::rename(&temp, path)
+
+    fn commit(self) -> io::Result<()> {
+        for (temp, destination) in &self.files {
+            fs::rename(temp, destination)?;
+        }
+        Ok(())
+    }
+
+    fn abort(self) {
+        // Best effort: the error being returned matters more than a cleanup failure.
+        for (temp, _) in &self.files {
+            let _ = fs::remove_file(temp);
+        }
+        for dir in self.created_dirs.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    }
 }
 
 /// Every file under `root`, skipping `target` directories and hidden entries.

@@ -63,7 +63,35 @@ pub struct Operation {
     pub anonymous: bool,
     pub token_source: Option<TokenSource>,
     pub id_source: Option<IdSource>,
+    pub pagination: Option<Pagination>,
     pub examples: Vec<Example>,
+}
+
+/// How a list operation pages, resolved to Rust names.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The success body's list field (Rust name, optional?) and its element type.
+    pub items: (String, bool),
+    pub item_type: TypeRef,
+    pub style: PageStyle,
+}
+
+#[derive(Debug, Clone)]
+pub enum PageStyle {
+    Offset {
+        /// Rust names of the offset and limit parameters, and their type.
+        offset: String,
+        limit: String,
+        ty: TypeRef,
+        /// The body's total field (Rust name, optional?, type).
+        total: Option<(String, bool, TypeRef)>,
+    },
+    Marker {
+        /// Rust name of the marker parameter.
+        marker: String,
+        /// Body field chain of the next marker (Rust names, optional?).
+        next: Vec<(String, bool)>,
+    },
 }
 
 /// A list operation that discovers a project or domain id.
@@ -97,13 +125,24 @@ pub struct Param {
     pub ty: TypeRef,
     pub required: bool,
     pub implicit: Option<Implicit>,
+    /// An array query parameter sent as one comma-joined value.
+    pub csv: bool,
     pub doc: String,
+}
+
+/// How a body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Form,
+    Bytes,
+    Multipart,
 }
 
 #[derive(Debug, Clone)]
 pub struct Body {
     pub content_type: String,
-    pub form: bool,
+    pub kind: BodyKind,
     pub ty: TypeRef,
     pub required: bool,
     pub doc: Option<String>,
@@ -184,6 +223,10 @@ pub enum TypeRef {
     Json,
     /// A string that is a secret (`sensitive: true`).
     Secret,
+    /// Raw bytes: an `application/octet-stream` body or a file download.
+    Bytes,
+    /// A file part of a `multipart/form-data` body.
+    File,
     /// A named type of the same service.
     Named(String),
     Array(Box<TypeRef>),
@@ -195,6 +238,8 @@ pub struct TypeDef {
     pub name: String,
     pub doc: String,
     pub kind: TypeKind,
+    /// A struct with `file` fields: a multipart form, without serde.
+    pub multipart: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -15,7 +15,7 @@ use crate::spec::{
 
 /// Scalar type names of the spec format.
 const SCALARS: &[&str] = &[
-    "string", "int32", "int64", "number", "boolean", "datetime", "json",
+    "string", "int32", "int64", "number", "boolean", "datetime", "json", "bytes", "file",
 ];
 
 /// Names every generated service module defines itself.
@@ -204,10 +204,12 @@ impl Cx<'_> {
             } else {
                 continue;
             };
+            let multipart = matches!(&kind, ir::TypeKind::Struct(f) if f.iter().any(|f| f.ty == TypeRef::File));
             out.push(ir::TypeDef {
                 name: pascal(name),
                 doc: ty.doc.clone(),
                 kind,
+                multipart,
             });
         }
         out
@@ -235,6 +237,12 @@ impl Cx<'_> {
                 Some(_) => self.inline_enum_ref(&fat, wire, field.ty.as_deref()),
                 None => self.type_ref(&format!("{fat}.type"), field.ty.as_deref().unwrap_or("string"), field.sensitive),
             };
+            if contains(&ty, &TypeRef::Bytes) {
+                self.error_value(&format!("{fat}.type"), "`bytes` is a body or response type, not a field type (expected `file` for a multipart file part, or `string`)");
+            }
+            if ty != TypeRef::File && contains(&ty, &TypeRef::File) {
+                self.error_value(&format!("{fat}.type"), "`file` fields cannot be nested in arrays or maps (expected `type: file`)");
+            }
             out.push(ir::Field {
                 wire: wire.clone(),
                 rust,
@@ -300,6 +308,7 @@ impl Cx<'_> {
                 continue;
             }
             out.push(ir::TypeDef {
+                multipart: false,
                 doc: inline_enum_doc(spec, &at),
                 kind: ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), &values)),
                 name,
@@ -372,21 +381,29 @@ impl Cx<'_> {
                 self.error_key(&bat, format!("{} requests cannot have a body (expected no `body`, or another method; DELETE may have one)", op.method.as_str()));
             }
             let media = body.content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-            let form = match media.as_str() {
-                "application/json" => false,
-                "application/x-www-form-urlencoded" => true,
+            let kind = match media.as_str() {
+                "application/json" => ir::BodyKind::Json,
+                "application/x-www-form-urlencoded" => ir::BodyKind::Form,
+                "application/octet-stream" => ir::BodyKind::Bytes,
+                "multipart/form-data" => ir::BodyKind::Multipart,
                 _ => {
-                    self.error_value(&format!("{bat}.content_type"), format!("unsupported content type `{}` (expected `application/json` or `application/x-www-form-urlencoded`, optionally with parameters such as `;charset=UTF-8`)", body.content_type));
-                    false
+                    self.error_value(&format!("{bat}.content_type"), format!("unsupported content type `{}` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)", body.content_type));
+                    ir::BodyKind::Json
                 }
             };
             let ty = self.type_ref(&format!("{bat}.type"), &body.ty, false);
-            if form {
-                self.check_form_type(spec, &format!("{bat}.type"), &ty);
+            let tat = format!("{bat}.type");
+            match kind {
+                ir::BodyKind::Form | ir::BodyKind::Multipart => self.check_form_type(spec, &tat, &ty, kind == ir::BodyKind::Multipart),
+                ir::BodyKind::Bytes if ty != TypeRef::Bytes => self.error_value(&tat, "an `application/octet-stream` body has type `bytes`"),
+                ir::BodyKind::Json if is_multipart_type(spec, &ty) || contains(&ty, &TypeRef::Bytes) || contains(&ty, &TypeRef::File) => {
+                    self.error_value(&tat, "a JSON body cannot hold `bytes` or `file` values (expected `multipart/form-data` or `application/octet-stream`)");
+                }
+                _ => {}
             }
             ir::Body {
                 content_type: body.content_type.clone(),
-                form,
+                kind,
                 ty,
                 required: body.required,
                 doc: body.doc.clone(),
@@ -398,6 +415,10 @@ impl Cx<'_> {
             .as_ref()
             .map(|t| self.token_source(spec, &format!("{at}.token_source"), op, t, success_body.as_ref(), &response_headers));
         let id_source = op.id_source.as_ref().and_then(|s| self.id_source(spec, at, op, s));
+        let pagination = op
+            .pagination
+            .as_ref()
+            .and_then(|p| self.pagination(spec, &format!("{at}.pagination"), p, &params, success_body.as_ref()));
         let anonymous = op.auth.as_ref().is_some_and(|a| a.contains(&AuthKind::None));
         let examples = op
             .examples
@@ -422,12 +443,14 @@ impl Cx<'_> {
             anonymous,
             token_source,
             id_source,
+            pagination,
             examples,
         }
     }
 
-    /// A form body is flat: an object whose fields are scalars or enums.
-    fn check_form_type(&mut self, spec: &ServiceSpec, at: &str, ty: &TypeRef) {
+    /// A form body is flat: an object whose fields are scalars or enums (and, for a
+    /// multipart body, files).
+    fn check_form_type(&mut self, spec: &ServiceSpec, at: &str, ty: &TypeRef, multipart: bool) {
         let found = match ty {
             TypeRef::Named(n) => spec.types.iter().find(|(k, _)| pascal(k) == *n).and_then(|(k, t)| Some((k, t.fields.as_ref()?))),
             _ => None,
@@ -440,7 +463,8 @@ impl Cx<'_> {
             let flat = field.enum_values.is_some()
                 || match parse_type(field.ty.as_deref().unwrap_or("string")) {
                     Ok(TypeRef::Named(n)) => self.types.get(&n) == Some(&Shape::Enum),
-                    Ok(TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_)) | Err(_) => false,
+                    Ok(TypeRef::File) => multipart,
+                    Ok(TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Bytes) | Err(_) => false,
                     Ok(_) => true,
                 };
             if !flat {
@@ -480,7 +504,12 @@ impl Cx<'_> {
                 None => self.type_ref(&format!("{pat}.type"), param.ty.as_deref().unwrap_or("string"), param.sensitive),
             };
             self.check_param_type(&pat, param, &ty);
+            let csv = param.collection_format == Some(crate::spec::CollectionFormat::Csv);
+            if csv && !(param.location == ParamLocation::Query && matches!(ty, TypeRef::Array(_))) {
+                self.error_value(&format!("{pat}.collection_format"), "`collection_format` applies to array query parameters only");
+            }
             out.push(ir::Param {
+                csv,
                 key: key.clone(),
                 rust,
                 wire,
@@ -497,7 +526,7 @@ impl Cx<'_> {
     /// Parameters travel as text: scalars and enums; query parameters may repeat (arrays).
     fn check_param_type(&mut self, at: &str, param: &ParamSpec, ty: &TypeRef) {
         let scalar = |t: &TypeRef, types: &HashMap<String, Shape>| match t {
-            TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) => false,
+            TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Bytes | TypeRef::File => false,
             TypeRef::Named(n) => types.get(n) == Some(&Shape::Enum),
             _ => true,
         };
@@ -711,6 +740,92 @@ impl Cx<'_> {
         })
     }
 
+    /// Resolves `pagination`: the list field, and the offset/limit or marker parameters.
+    fn pagination(
+        &mut self,
+        spec: &ServiceSpec,
+        at: &str,
+        p: &crate::spec::PaginationSpec,
+        params: &[ir::Param],
+        body: Option<&ir::SuccessBody>,
+    ) -> Option<ir::Pagination> {
+        let Some(ir::SuccessBody { ty: TypeRef::Named(body_type), always: true, .. }) = body else {
+            self.error_key(at, "pagination needs a success body of an object type on every success status");
+            return None;
+        };
+        let fields_of = |name: &str| spec.types.iter().find(|(k, _)| pascal(k) == name).and_then(|(_, t)| t.fields.as_ref());
+        let body_fields = fields_of(body_type)?;
+        let rust_of = |wire: &str, f: &FieldSpec| snake(f.rust_name.as_deref().unwrap_or(wire));
+        let Some(items) = body_fields.get(&p.items) else {
+            self.error_value(&format!("{at}.items"), format!("the success body `{body_type}` has no field `{}` (expected the wire name of its list field)", p.items));
+            return None;
+        };
+        let item_type = match items.ty.as_deref().map(parse_type) {
+            Some(Ok(TypeRef::Array(element))) => *element,
+            _ => {
+                self.error_value(&format!("{at}.items"), format!("`{}` is not an array (expected `type: array<T>`)", p.items));
+                return None;
+            }
+        };
+        let query_param = |cx: &mut Self, key: &str, what: &str| -> Option<&ir::Param> {
+            let found = params.iter().find(|q| q.key == key && q.location == ParamLocation::Query && !q.required);
+            if found.is_none() {
+                cx.error_value(&format!("{at}.{what}"), format!("`{key}` is not an optional query parameter of this operation"));
+            }
+            found
+        };
+        let style = match (&p.offset, &p.limit, &p.marker, &p.next_marker) {
+            (Some(offset), Some(limit), None, None) => {
+                let offset = query_param(self, offset, "offset")?;
+                let limit = query_param(self, limit, "limit")?;
+                if !matches!(offset.ty, TypeRef::Int32 | TypeRef::Int64) || offset.ty != limit.ty {
+                    self.error_key(at, "offset and limit must be integer parameters of one type");
+                    return None;
+                }
+                let total = match &p.total {
+                    None => None,
+                    Some(total) => match body_fields.get(total) {
+                        Some(f) if matches!(f.ty.as_deref(), Some("int32" | "int64")) => Some((rust_of(total, f), !f.required, parse_type(f.ty.as_deref().unwrap_or_default()).ok()?)),
+                        _ => {
+                            self.error_value(&format!("{at}.total"), format!("`{total}` is not an integer field of `{body_type}`"));
+                            return None;
+                        }
+                    },
+                };
+                ir::PageStyle::Offset { offset: offset.rust.clone(), limit: limit.rust.clone(), ty: offset.ty.clone(), total }
+            }
+            (None, None, Some(marker), Some(next)) => {
+                let marker = query_param(self, marker, "marker")?;
+                if marker.ty != TypeRef::String {
+                    self.error_value(&format!("{at}.marker"), "the marker parameter must be a string");
+                    return None;
+                }
+                let mut chain = Vec::new();
+                let mut fields = Some(body_fields);
+                let mut last_type = None;
+                for wire in next.split('.') {
+                    let Some(field) = fields.and_then(|f| f.get(wire)) else {
+                        self.error_value(&format!("{at}.next_marker"), format!("the success body has no field path `{next}` (expected wire names joined by `.`)"));
+                        return None;
+                    };
+                    chain.push((rust_of(wire, field), !field.required));
+                    last_type = field.ty.clone();
+                    fields = field.ty.as_deref().and_then(fields_of);
+                }
+                if last_type.as_deref().unwrap_or("string") != "string" {
+                    self.error_value(&format!("{at}.next_marker"), format!("`{next}` is not a string field"));
+                    return None;
+                }
+                ir::PageStyle::Marker { marker: marker.rust.clone(), next: chain }
+            }
+            _ => {
+                self.error_key(at, "pagination needs either `offset` and `limit` (optionally `total`), or `marker` and `next_marker`");
+                return None;
+            }
+        };
+        Some(ir::Pagination { items: (rust_of(&p.items, items), !items.required), item_type, style })
+    }
+
     /// Resolves an `id_source`: a GET whose success body lists items with an id.
     fn id_source(&mut self, spec: &ServiceSpec, at: &str, op: &OperationSpec, s: &crate::spec::IdSourceSpec) -> Option<ir::IdSource> {
         let sat = format!("{at}.id_source");
@@ -909,7 +1024,8 @@ impl Cx<'_> {
             (TypeRef::Number, _) => Some(mismatch("a number")),
             (TypeRef::Boolean, Value::Bool(_)) => None,
             (TypeRef::Boolean, _) => Some(mismatch("a boolean")),
-            (TypeRef::Json, _) => None,
+            // Binary values have no JSON form; an example can only describe them.
+            (TypeRef::Json | TypeRef::Bytes | TypeRef::File, _) => None,
             (TypeRef::Array(element), Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     self.check_value(&at.index(i), item, element, types);
@@ -1061,6 +1177,8 @@ pub fn parse_type(expr: &str) -> Result<TypeRef, String> {
         "boolean" => TypeRef::Boolean,
         "datetime" => TypeRef::DateTime,
         "json" => TypeRef::Json,
+        "bytes" => TypeRef::Bytes,
+        "file" => TypeRef::File,
         name if is_ident(name) && name.starts_with(|c: char| c.is_ascii_uppercase()) => {
             TypeRef::Named(name.to_owned())
         }
@@ -1071,6 +1189,21 @@ pub fn parse_type(expr: &str) -> Result<TypeRef, String> {
             ));
         }
     })
+}
+
+/// True when `ty` is or contains `needle` (through arrays and maps).
+fn contains(ty: &TypeRef, needle: &TypeRef) -> bool {
+    ty == needle || matches!(ty, TypeRef::Array(t) | TypeRef::Map(t) if contains(t, needle))
+}
+
+/// True when `ty` names a type with `file` fields (a multipart form).
+fn is_multipart_type(spec: &ServiceSpec, ty: &TypeRef) -> bool {
+    let TypeRef::Named(name) = ty else { return false };
+    spec.types
+        .iter()
+        .find(|(k, _)| pascal(k) == *name)
+        .and_then(|(_, t)| t.fields.as_ref())
+        .is_some_and(|fields| fields.values().any(|f| f.ty.as_deref() == Some("file")))
 }
 
 fn first_named(ty: &TypeRef) -> Option<&str> {

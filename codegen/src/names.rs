@@ -46,11 +46,17 @@ fn fix_ident(mut s: String) -> String {
 }
 
 /// The variant name of an enum value: PascalCase, `V` before a leading digit; empty when
-/// the value has no letters or digits at all (the caller reports it).
+/// the value has no letters or digits at all (the caller reports it). A value with
+/// non-ASCII letters (`数据`) gets a stable name from its UTF-8 bytes (`U6570636E`... as
+/// hex), since identifiers of the generated API stay ASCII.
 pub fn variant(value: &str) -> String {
     let s = value.to_upper_camel_case();
     if s.is_empty() {
         return s;
+    }
+    if !s.is_ascii() {
+        let hex: String = value.bytes().map(|b| format!("{b:02X}")).collect();
+        return format!("U{hex}");
     }
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         return format!("V{s}");
@@ -84,6 +90,7 @@ mod tests {
         assert_eq!(variant("SVCSTG.REPO.0401"), "SvcstgRepo0401");
         assert_eq!(variant("self"), "Self_");
         assert_eq!(variant("--"), "");
+        assert_eq!(variant("数据"), "UE695B0E68DAE");
         assert!(is_ident("_a1") && !is_ident("1a") && !is_ident("a-b"));
     }
 }

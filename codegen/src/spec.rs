@@ -123,6 +123,9 @@ pub struct OperationSpec {
     /// The operation discovers a project or domain id (see `specs/README.md`).
     #[serde(default)]
     pub id_source: Option<IdSourceSpec>,
+    /// The operation lists items page by page (see `specs/README.md`).
+    #[serde(default)]
+    pub pagination: Option<PaginationSpec>,
     #[serde(default)]
     pub examples: Vec<ExampleSpec>,
 }
@@ -212,15 +215,54 @@ pub struct ParamSpec {
     /// The value is a secret: redacted in `Debug`.
     #[serde(default)]
     pub sensitive: bool,
+    /// How an array query parameter is sent: `multi` (repeated key, the default) or `csv`
+    /// (one comma-joined value).
+    #[serde(default)]
+    pub collection_format: Option<CollectionFormat>,
     pub doc: String,
+}
+
+/// How an array query parameter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectionFormat {
+    /// `?tag=a&tag=b`
+    Multi,
+    /// `?tag=a,b`
+    Csv,
+}
+
+/// How a list operation pages. Offset style: `offset` and `limit` (and optionally
+/// `total`); marker style: `marker` and `next_marker`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationSpec {
+    /// Wire name of the success body's list field.
+    pub items: String,
+    /// Key of the offset query parameter.
+    #[serde(default)]
+    pub offset: Option<String>,
+    /// Key of the limit query parameter.
+    #[serde(default)]
+    pub limit: Option<String>,
+    /// Wire name of the success body's total-count field.
+    #[serde(default)]
+    pub total: Option<String>,
+    /// Key of the query parameter carrying the marker of the page to fetch.
+    #[serde(default)]
+    pub marker: Option<String>,
+    /// Wire field path (`a.b`) of the next page's marker in the success body.
+    #[serde(default)]
+    pub next_marker: Option<String>,
 }
 
 /// A request body.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BodySpec {
-    /// `application/json` or `application/x-www-form-urlencoded`, optionally with
-    /// parameters such as `;charset=UTF-8`.
+    /// `application/json`, `application/x-www-form-urlencoded`,
+    /// `application/octet-stream` (type `bytes`) or `multipart/form-data`, optionally
+    /// with parameters such as `;charset=UTF-8`.
     pub content_type: String,
     #[serde(rename = "type")]
     pub ty: String,

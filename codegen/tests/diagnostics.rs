@@ -62,7 +62,7 @@ fn unknown_field() {
 fn unknown_type_with_suggestion() {
     assert_diagnostics(
         "unknown_type",
-        &["specs/unknown_type.yaml:9:20: unknown type `Thng` (expected a scalar (string, int32, int64, number, boolean, datetime, json), `array<T>`, `map<T>` or a type declared under `types`) (did you mean `Thing`?)"],
+        &["specs/unknown_type.yaml:9:20: unknown type `Thng` (expected a scalar (string, int32, int64, number, boolean, datetime, json, bytes, file), `array<T>`, `map<T>` or a type declared under `types`) (did you mean `Thing`?)"],
     );
 }
 
@@ -179,7 +179,7 @@ fn delete_with_body_is_accepted() {
 fn unsupported_content_type() {
     assert_diagnostics(
         "unsupported_content_type",
-        &["specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json` or `application/x-www-form-urlencoded`, optionally with parameters such as `;charset=UTF-8`)"],
+        &["specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)"],
     );
 }
 
@@ -283,8 +283,8 @@ fn several_problems_all_reported_in_position_order() {
             "specs/several_problems.yaml:3:11: endpoint template uses unknown variable `{zone}` (expected only `{region}`)",
             "specs/several_problems.yaml:8:11: path segment `{id}` is not declared as a path parameter (expected `id: { in: path, required: true, doc: ... }` under `params`)",
             "specs/several_problems.yaml:9:5: GET requests cannot have a body (expected no `body`, or another method; DELETE may have one)",
-            "specs/several_problems.yaml:13:20: unknown type `Thng` (expected a scalar (string, int32, int64, number, boolean, datetime, json), `array<T>`, `map<T>` or a type declared under `types`) (did you mean `Thing`?)",
-            "specs/several_problems.yaml:18:21: unknown type `Knd` (expected a scalar (string, int32, int64, number, boolean, datetime, json), `array<T>`, `map<T>` or a type declared under `types`)",
+            "specs/several_problems.yaml:13:20: unknown type `Thng` (expected a scalar (string, int32, int64, number, boolean, datetime, json, bytes, file), `array<T>`, `map<T>` or a type declared under `types`) (did you mean `Thing`?)",
+            "specs/several_problems.yaml:18:21: unknown type `Knd` (expected a scalar (string, int32, int64, number, boolean, datetime, json, bytes, file), `array<T>`, `map<T>` or a type declared under `types`)",
             "specs/several_problems.yaml:21:11: enum has no values (expected at least one)",
         ],
     );

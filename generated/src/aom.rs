@@ -83,6 +83,64 @@ impl AomClient {
     ) -> Result<ListAlarmRuleResponse, Error> {
         self.inner.send(&request).await
     }
+
+    /// Every item of [`list_metric_items`](Self::list_metric_items), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_metric_items_stream(
+        &self,
+        request: ListMetricItemsRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<MetricItemResultApi, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListMetricItemsRequest, response: &ListMetricItemsResponse| {
+                let marker = hwcloud_runtime::pagination::next_marker(
+                    Some(&response.body)
+                        .and_then(|v| v.meta_data.as_ref())
+                        .and_then(|v| v.start.as_ref()),
+                )?;
+                if request.start.as_ref() == Some(&marker) {
+                    return None;
+                }
+
+                let mut following = request.clone();
+                following.start = Some(marker);
+                Some(following)
+            },
+            |response: ListMetricItemsResponse| response.body.metrics.unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_alarm_rule`](Self::list_alarm_rule), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_alarm_rule_stream(
+        &self,
+        request: ListAlarmRuleRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<QueryAlarmResult, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListAlarmRuleRequest, response: &ListAlarmRuleResponse| {
+                let marker = hwcloud_runtime::pagination::next_marker(
+                    Some(&response.body)
+                        .and_then(|v| v.meta_data.as_ref())
+                        .and_then(|v| v.start.as_ref()),
+                )?;
+                if request.offset.as_ref() == Some(&marker) {
+                    return None;
+                }
+
+                let mut following = request.clone();
+                following.offset = Some(marker);
+                Some(following)
+            },
+            |response: ListAlarmRuleResponse| {
+                response.body.thresholds.unwrap_or_default()
+            },
+        )
+    }
 }
 
 /// Request of [`AomClient::list_metric_items`].

@@ -12,6 +12,11 @@
 //! | operation | HTTP |
 //! | --- | --- |
 //! | [`create_o_auth`](ServiceStageClient::create_o_auth) | `POST /v1/{project_id}/git/auths/{repo_type}/oauth` |
+//! | [`create_password_auth`](ServiceStageClient::create_password_auth) | `POST /v1/{project_id}/git/auths/{repo_type}/password` |
+//! | [`create_personal_auth`](ServiceStageClient::create_personal_auth) | `POST /v1/{project_id}/git/auths/{repo_type}/personal` |
+//! | [`delete_authorize`](ServiceStageClient::delete_authorize) | `DELETE /v1/{project_id}/git/auths/{name}` |
+//! | [`list_authorizations`](ServiceStageClient::list_authorizations) | `GET /v1/{project_id}/git/auths` |
+//! | [`show_redirect_url`](ServiceStageClient::show_redirect_url) | `GET /v1/{project_id}/git/auths/{repo_type}/redirect` |
 use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -59,6 +64,71 @@ impl ServiceStageClient {
         &self,
         request: CreateOAuthRequest,
     ) -> Result<CreateOAuthResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// This API is used to create password authorization for a Git repository.
+    ///
+    /// `POST /v1/{project_id}/git/auths/{repo_type}/password`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request
+    pub async fn create_password_auth(
+        &self,
+        request: CreatePasswordAuthRequest,
+    ) -> Result<CreatePasswordAuthResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// This API is used to create private token authorization.
+    ///
+    /// `POST /v1/{project_id}/git/auths/{repo_type}/personal`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request
+    pub async fn create_personal_auth(
+        &self,
+        request: CreatePersonalAuthRequest,
+    ) -> Result<CreatePersonalAuthResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// This API is used to delete repository authorization based on the name.
+    ///
+    /// `DELETE /v1/{project_id}/git/auths/{name}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 500: Internal Server Error
+    pub async fn delete_authorize(
+        &self,
+        request: DeleteAuthorizeRequest,
+    ) -> Result<DeleteAuthorizeResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// This API is used to obtain a Git repository authorization list.
+    ///
+    /// `GET /v1/{project_id}/git/auths`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request
+    pub async fn list_authorizations(
+        &self,
+        request: ListAuthorizationsRequest,
+    ) -> Result<ListAuthorizationsResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// This API is used to obtain an authorization redirection URL.
+    ///
+    /// `GET /v1/{project_id}/git/auths/{repo_type}/redirect`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request
+    pub async fn show_redirect_url(
+        &self,
+        request: ShowRedirectUrlRequest,
+    ) -> Result<ShowRedirectUrlResponse, Error> {
         self.inner.send(&request).await
     }
 }
@@ -150,7 +220,375 @@ pub struct CreateOAuthResponse {
     pub body: CreateOAuthResult,
 }
 
-/// Repository type. Value: github, gitlab, gitee, or bitbucket.
+/// Request of [`ServiceStageClient::create_password_auth`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePasswordAuthRequest {
+    /// Tenant's project ID.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Repository type. Value: github, devcloud, or bitbucket.
+    ///
+    /// Sent as path parameter `repo_type`.
+    pub repo_type: RepoType,
+    /// The password authorization to create.
+    pub body: AccessPassword,
+}
+
+impl CreatePasswordAuthRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(repo_type: impl Into<RepoType>, body: AccessPassword) -> Self {
+        Self {
+            project_id: None,
+            repo_type: repo_type.into(),
+            body,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CreatePasswordAuthRequest {
+    type Output = CreatePasswordAuthResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "ServiceStage.CreatePasswordAuth",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/git/auths/{repo_type}/password",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("repo_type", &self.repo_type)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreatePasswordAuthResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`ServiceStageClient::create_password_auth`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePasswordAuthResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: CreatePasswordAuthResult,
+}
+
+/// Request of [`ServiceStageClient::create_personal_auth`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePersonalAuthRequest {
+    /// Tenant's project ID.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Repository type. Value: github, gitlab, or gitee.
+    ///
+    /// Sent as path parameter `repo_type`.
+    pub repo_type: RepoType,
+    /// The private token authorization to create.
+    pub body: AccessToken,
+}
+
+impl CreatePersonalAuthRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(repo_type: impl Into<RepoType>, body: AccessToken) -> Self {
+        Self {
+            project_id: None,
+            repo_type: repo_type.into(),
+            body,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CreatePersonalAuthRequest {
+    type Output = CreatePersonalAuthResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "ServiceStage.CreatePersonalAuth",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/git/auths/{repo_type}/personal",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("repo_type", &self.repo_type)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreatePersonalAuthResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`ServiceStageClient::create_personal_auth`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePersonalAuthResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: CreatePersonalAuthResult,
+}
+
+/// Request of [`ServiceStageClient::delete_authorize`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAuthorizeRequest {
+    /// Tenant's project ID.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Authorization name.
+    ///
+    /// Sent as path parameter `name`.
+    pub name: String,
+}
+
+impl DeleteAuthorizeRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            name: name.into(),
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteAuthorizeRequest {
+    type Output = DeleteAuthorizeResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "ServiceStage.DeleteAuthorize",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/{project_id}/git/auths/{name}",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("name", &self.name)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAuthorizeResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`ServiceStageClient::delete_authorize`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAuthorizeResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`ServiceStageClient::list_authorizations`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAuthorizationsRequest {
+    /// Tenant's project ID.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListAuthorizationsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAuthorizationsRequest {
+    type Output = ListAuthorizationsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "ServiceStage.ListAuthorizations",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/git/auths",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAuthorizationsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`ServiceStageClient::list_authorizations`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAuthorizationsResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListAuthorizationsResult,
+}
+
+/// Request of [`ServiceStageClient::show_redirect_url`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowRedirectUrlRequest {
+    /// Tenant's project ID.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Repository type. Value: github, gitlab, gitee, or bitbucket.
+    ///
+    /// Sent as path parameter `repo_type`.
+    pub repo_type: RepoType,
+    /// Site tag. For example, for the international site, ?tag=intl. Empty by default.
+    ///
+    /// Sent as query parameter `tag`.
+    pub tag: Option<String>,
+}
+
+impl ShowRedirectUrlRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(repo_type: impl Into<RepoType>) -> Self {
+        Self {
+            project_id: None,
+            repo_type: repo_type.into(),
+            tag: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `tag`.
+    pub fn tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowRedirectUrlRequest {
+    type Output = ShowRedirectUrlResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "ServiceStage.ShowRedirectUrl",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/git/auths/{repo_type}/redirect",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("repo_type", &self.repo_type)?;
+        request.query("tag", &self.tag);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowRedirectUrlResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`ServiceStageClient::show_redirect_url`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowRedirectUrlResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowRedirectUrlResult,
+}
+
+/// Repository type: github, gitlab, gitee, bitbucket, or devcloud.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
@@ -165,18 +603,27 @@ pub enum RepoType {
     Gitee,
     /// `bitbucket`
     Bitbucket,
+    /// `devcloud`
+    Devcloud,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
 
 impl hwcloud_runtime::StringEnum for RepoType {
-    const VALUES: &'static [&'static str] = &["github", "gitlab", "gitee", "bitbucket"];
+    const VALUES: &'static [&'static str] = &[
+        "github",
+        "gitlab",
+        "gitee",
+        "bitbucket",
+        "devcloud",
+    ];
     fn as_str(&self) -> &str {
         match self {
             Self::Github => "github",
             Self::Gitlab => "gitlab",
             Self::Gitee => "gitee",
             Self::Bitbucket => "bitbucket",
+            Self::Devcloud => "devcloud",
             Self::Unknown(value) => value,
         }
     }
@@ -187,6 +634,7 @@ impl hwcloud_runtime::StringEnum for RepoType {
             "gitlab" => Self::Gitlab,
             "gitee" => Self::Gitee,
             "bitbucket" => Self::Bitbucket,
+            "devcloud" => Self::Devcloud,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -353,6 +801,290 @@ impl AuthorizationVi {
     /// Sets `status`.
     pub fn status(mut self, value: impl Into<i32>) -> Self {
         self.status = Some(value.into());
+        self
+    }
+}
+
+/// Password authorization request.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AccessPassword {
+    /// Authorization name.
+    pub name: String,
+    /// Repository username.
+    pub user: String,
+    /// Repository password.
+    pub password: hwcloud_runtime::Secret,
+}
+
+impl AccessPassword {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        name: impl Into<String>,
+        user: impl Into<String>,
+        password: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            user: user.into(),
+            password: password.into(),
+        }
+    }
+}
+
+/// Body of a successful CreatePasswordAuth response.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreatePasswordAuthResult {
+    /// Authorization structure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<AuthorizationVi>,
+}
+
+impl CreatePasswordAuthResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { authorization: None }
+    }
+
+    /// Sets `authorization`.
+    pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+}
+
+/// Private token authorization request.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AccessToken {
+    /// Authorization name.
+    pub name: String,
+    /// Repository token.
+    pub token: hwcloud_runtime::Secret,
+    /// Repository address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+impl AccessToken {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        name: impl Into<String>,
+        token: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            token: token.into(),
+            host: None,
+        }
+    }
+
+    /// Sets `host`.
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+}
+
+/// Body of a successful CreatePersonalAuth response.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreatePersonalAuthResult {
+    /// Authorization structure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<AuthorizationVi>,
+}
+
+impl CreatePersonalAuthResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { authorization: None }
+    }
+
+    /// Sets `authorization`.
+    pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+}
+
+/// Body of a successful ListAuthorizations response.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListAuthorizationsResult {
+    /// Authorization structure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizations: Option<Vec<AuthorizationVo>>,
+    /// Number of authorized repositories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+}
+
+impl ListAuthorizationsResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            authorizations: None,
+            count: None,
+        }
+    }
+
+    /// Sets `authorizations`.
+    pub fn authorizations(mut self, value: impl Into<Vec<AuthorizationVo>>) -> Self {
+        self.authorizations = Some(value.into());
+        self
+    }
+
+    /// Sets `count`.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+}
+
+/// Authorization structure of the authorization list.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AuthorizationVo {
+    /// Authorization name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Repository type. Value: github, gitlab, gitee, or bitbucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_type: Option<RepoType>,
+    /// Repository address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_host: Option<String>,
+    /// Repository homepage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_home: Option<String>,
+    /// Repository username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_user: Option<String>,
+    /// Avatar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avartar: Option<String>,
+    /// Authorization mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Status. 0: normal; 1: overdue; 2: unauthenticated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Type of the authorized site. Default value: null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+impl AuthorizationVo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            repo_type: None,
+            repo_host: None,
+            repo_home: None,
+            repo_user: None,
+            avartar: None,
+            token_type: None,
+            create_time: None,
+            update_time: None,
+            status: None,
+            tag: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `repo_type`.
+    pub fn repo_type(mut self, value: impl Into<RepoType>) -> Self {
+        self.repo_type = Some(value.into());
+        self
+    }
+
+    /// Sets `repo_host`.
+    pub fn repo_host(mut self, value: impl Into<String>) -> Self {
+        self.repo_host = Some(value.into());
+        self
+    }
+
+    /// Sets `repo_home`.
+    pub fn repo_home(mut self, value: impl Into<String>) -> Self {
+        self.repo_home = Some(value.into());
+        self
+    }
+
+    /// Sets `repo_user`.
+    pub fn repo_user(mut self, value: impl Into<String>) -> Self {
+        self.repo_user = Some(value.into());
+        self
+    }
+
+    /// Sets `avartar`.
+    pub fn avartar(mut self, value: impl Into<String>) -> Self {
+        self.avartar = Some(value.into());
+        self
+    }
+
+    /// Sets `token_type`.
+    pub fn token_type(mut self, value: impl Into<String>) -> Self {
+        self.token_type = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `tag`.
+    pub fn tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+}
+
+/// Body of a successful ShowRedirectUrl response.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowRedirectUrlResult {
+    /// Authorization redirection URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl ShowRedirectUrlResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { url: None }
+    }
+
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
         self
     }
 }

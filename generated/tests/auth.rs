@@ -734,7 +734,6 @@ async fn iot_and_astro_login_failures_are_credentials_errors() {
 /// The documented contract ("a failed renewal is an `Error::Credentials` whose source is
 /// the service's error"), checked the way a caller would: walk `source()` and downcast.
 #[tokio::test]
-#[ignore = "bug: Error::Credentials::source() yields the Box<Error> itself (thiserror's #[source] on Option<Box<Error>>), so downcast_ref::<hwcloud::Error>() fails and Error::Service is transparent: the ServiceError is unreachable through source()"]
 async fn credential_failures_keep_the_service_error_in_the_source_chain() {
     let clock = TestClock::new();
 

@@ -339,3 +339,237 @@ fn servicestage_create_o_auth_create_oauth() {
         json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}")
     );
 }
+
+#[test]
+fn servicestage_create_password_auth_create_password_auth() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let request = CreatePasswordAuthRequest::new(
+        RepoType::from("github"),
+        serde_json::from_str::<
+            AccessPassword,
+        >(
+                "{\n  \"name\": \"string\",\n  \"password\": \"string\",\n  \"user\": \"string\"\n}",
+            )
+            .expect("the example body has the body type"),
+    );
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(
+        sent,
+        json("{\n  \"name\": \"string\",\n  \"password\": \"string\",\n  \"user\": \"string\"\n}")
+    );
+    let response = http::Response::builder()
+        .status(200u16)
+        .body(
+            Bytes::from(
+                "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<CreatePasswordAuthRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 200u16);
+    assert_eq!(
+        serde_json::to_value(& decoded.body).unwrap(),
+        json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}")
+    );
+}
+
+#[test]
+fn servicestage_create_password_auth_create_password_authorization_pass1() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let request = CreatePasswordAuthRequest::new(
+        RepoType::from("bitbucket"),
+        serde_json::from_str::<
+            AccessPassword,
+        >(
+                "{\n  \"name\": \"pass1\",\n  \"password\": \"*********\",\n  \"user\": \"bucket-ljn\"\n}",
+            )
+            .expect("the example body has the body type"),
+    );
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    assert!(encoded.uri().path().contains("/bitbucket"), "{}", encoded.uri());
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(
+        sent,
+        json("{\n  \"name\": \"pass1\",\n  \"password\": \"*********\",\n  \"user\": \"bucket-ljn\"\n}")
+    );
+    let response = http::Response::builder()
+        .status(200u16)
+        .body(
+            Bytes::from(
+                "{\n  \"authorization\": {\n    \"avartar\": \"https://secure.gravatar.com/avatar/05a7b4a2302750*********cf64?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FB-2.png\",\n    \"create_time\": 1634119075119,\n    \"name\": \"pass1\",\n    \"repo_home\": \"https://bitbucket.org/%7B63cc78de-***********-9505c0335f96%7D/\",\n    \"repo_host\": \"https://api.bitbucket.org\",\n    \"repo_type\": \"bitbucket\",\n    \"repo_user\": \"bucket-ljn\",\n    \"status\": 0,\n    \"token_type\": \"password\",\n    \"update_time\": 1634119075119\n  }\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<CreatePasswordAuthRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 200u16);
+    assert_eq!(
+        serde_json::to_value(& decoded.body).unwrap(),
+        json("{\n  \"authorization\": {\n    \"avartar\": \"https://secure.gravatar.com/avatar/05a7b4a2302750*********cf64?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FB-2.png\",\n    \"create_time\": 1634119075119,\n    \"name\": \"pass1\",\n    \"repo_home\": \"https://bitbucket.org/%7B63cc78de-***********-9505c0335f96%7D/\",\n    \"repo_host\": \"https://api.bitbucket.org\",\n    \"repo_type\": \"bitbucket\",\n    \"repo_user\": \"bucket-ljn\",\n    \"status\": 0,\n    \"token_type\": \"password\",\n    \"update_time\": 1634119075119\n  }\n}")
+    );
+}
+
+#[test]
+fn servicestage_create_personal_auth_create_personal_auth() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let request = CreatePersonalAuthRequest::new(
+        RepoType::from("github"),
+        serde_json::from_str::<
+            AccessToken,
+        >(
+                "{\n  \"host\": \"string\",\n  \"name\": \"string\",\n  \"token\": \"string\"\n}",
+            )
+            .expect("the example body has the body type"),
+    );
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(
+        sent,
+        json("{\n  \"host\": \"string\",\n  \"name\": \"string\",\n  \"token\": \"string\"\n}")
+    );
+    let response = http::Response::builder()
+        .status(200u16)
+        .body(
+            Bytes::from(
+                "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<CreatePersonalAuthRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 200u16);
+    assert_eq!(
+        serde_json::to_value(& decoded.body).unwrap(),
+        json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}")
+    );
+}
+
+#[test]
+fn servicestage_create_personal_auth_create_private_token_authorization_token1() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let request = CreatePersonalAuthRequest::new(
+        RepoType::from("github"),
+        serde_json::from_str::<
+            AccessToken,
+        >(
+                "{\n  \"host\": \"https://github.com/tom-repo\",\n  \"name\": \"token1\",\n  \"token\": \"ghp_7QoYcNLFahSXSbhhuT8R5xHLKe*******6\"\n}",
+            )
+            .expect("the example body has the body type"),
+    );
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(
+        sent,
+        json("{\n  \"host\": \"https://github.com/tom-repo\",\n  \"name\": \"token1\",\n  \"token\": \"ghp_7QoYcNLFahSXSbhhuT8R5xHLKe*******6\"\n}")
+    );
+}
+
+#[test]
+fn servicestage_list_authorizations_list_authorizations() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let request = ListAuthorizationsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+    let response = http::Response::builder()
+        .status(200u16)
+        .body(
+            Bytes::from(
+                "{\n  \"authorizations\": [\n    {\n      \"avartar\": \"string\",\n      \"create_time\": 0,\n      \"name\": \"string\",\n      \"repo_home\": \"string\",\n      \"repo_host\": \"string\",\n      \"repo_type\": \"string\",\n      \"repo_user\": \"string\",\n      \"status\": 0,\n      \"token_type\": \"string\",\n      \"update_time\": 0\n    }\n  ]\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<ListAuthorizationsRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 200u16);
+    assert_eq!(
+        serde_json::to_value(& decoded.body).unwrap(),
+        json("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"string\",\n      \"create_time\": 0,\n      \"name\": \"string\",\n      \"repo_home\": \"string\",\n      \"repo_host\": \"string\",\n      \"repo_type\": \"string\",\n      \"repo_user\": \"string\",\n      \"status\": 0,\n      \"token_type\": \"string\",\n      \"update_time\": 0\n    }\n  ]\n}")
+    );
+}
+
+#[test]
+fn servicestage_list_authorizations_list_authorizations_test() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let request = ListAuthorizationsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+    let response = http::Response::builder()
+        .status(200u16)
+        .body(
+            Bytes::from(
+                "{\n  \"authorizations\": [\n    {\n      \"avartar\": \"https://avatars.githubusercontent.com/u/73919200?v=4\",\n      \"create_time\": 1649731565642,\n      \"name\": \"test\",\n      \"repo_home\": \"https://github.com/tom-repo\",\n      \"repo_host\": \"https://api.github.com\",\n      \"repo_type\": \"github\",\n      \"repo_user\": \"tom-repo\",\n      \"status\": 0,\n      \"tag\": null,\n      \"token_type\": \"oauth\",\n      \"update_time\": 1649731565642\n    }\n  ],\n  \"count\": 1\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<ListAuthorizationsRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 200u16);
+    assert_eq!(
+        serde_json::to_value(& decoded.body).unwrap(),
+        json("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"https://avatars.githubusercontent.com/u/73919200?v=4\",\n      \"create_time\": 1649731565642,\n      \"name\": \"test\",\n      \"repo_home\": \"https://github.com/tom-repo\",\n      \"repo_host\": \"https://api.github.com\",\n      \"repo_type\": \"github\",\n      \"repo_user\": \"tom-repo\",\n      \"status\": 0,\n      \"tag\": null,\n      \"token_type\": \"oauth\",\n      \"update_time\": 1649731565642\n    }\n  ],\n  \"count\": 1\n}")
+    );
+}
+
+#[test]
+fn servicestage_show_redirect_url_show_redirect_url() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let response = http::Response::builder()
+        .status(200u16)
+        .body(Bytes::from("{\n  \"url\": \"string\"\n}"))
+        .unwrap();
+    let decoded = decode_response::<ShowRedirectUrlRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 200u16);
+    assert_eq!(
+        serde_json::to_value(& decoded.body).unwrap(),
+        json("{\n  \"url\": \"string\"\n}")
+    );
+}
+
+#[test]
+fn servicestage_show_redirect_url_show_redirect_url_github() {
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::*;
+    let request = ShowRedirectUrlRequest::new(RepoType::from("github"));
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+    assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
+    let response = http::Response::builder()
+        .status(200u16)
+        .body(
+            Bytes::from(
+                "{\n  \"url\": \"https://github.com/login/oauth/authorize?client_id=2993bccf255673ba****&redirect_uri=https%3A%2F%2Fconsole.huaweicloud.com%2Fservicestage%2Foauth%3Frepo_type%3Dgithub&state=%242a%2410%24%2FMOymg0euuGH%2FJNWIJI3FeSVZhTUVj%2FF7r52mqpUKcYXz7f6.****&scope=read%3Auser%20repo%20write%3Arepo_hook\"\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<ShowRedirectUrlRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 200u16);
+    assert_eq!(
+        serde_json::to_value(& decoded.body).unwrap(),
+        json("{\n  \"url\": \"https://github.com/login/oauth/authorize?client_id=2993bccf255673ba****&redirect_uri=https%3A%2F%2Fconsole.huaweicloud.com%2Fservicestage%2Foauth%3Frepo_type%3Dgithub&state=%242a%2410%24%2FMOymg0euuGH%2FJNWIJI3FeSVZhTUVj%2FF7r52mqpUKcYXz7f6.****&scope=read%3Auser%20repo%20write%3Arepo_hook\"\n}")
+    );
+}

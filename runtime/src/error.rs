@@ -63,8 +63,11 @@ pub enum Error {
     #[error("credentials: {message}")]
     Credentials {
         message: String,
+        /// The cause, usually the [`Error`] of a token or IAM call: boxed as a trait
+        /// object so `source()` yields the `Error` itself (downcast it with
+        /// `downcast_ref::<Error>()`).
         #[source]
-        source: Option<Box<Error>>,
+        source: Option<BoxError>,
     },
 }
 

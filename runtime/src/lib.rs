@@ -12,6 +12,7 @@ mod client;
 mod retry;
 mod error;
 pub mod operation;
+pub mod pagination;
 mod secret;
 mod timestamp;
 pub mod transport;
@@ -22,7 +23,7 @@ pub use http;
 pub use client::{Client, ClientBuilder, Clock, ServiceClient};
 pub use retry::RetryPolicy;
 pub use error::{Error, ServiceError, TransportErrorKind};
-pub use operation::{KnownErrorCode, Operation, OperationMeta, ServiceMeta, StringEnum};
+pub use operation::{FilePart, KnownErrorCode, Operation, OperationMeta, ServiceMeta, StringEnum};
 pub use secret::Secret;
 pub use timestamp::Timestamp;
 

@@ -197,6 +197,22 @@ impl<'a> RequestParts<'a> {
         });
     }
 
+    /// Adds query parameter `name` once, a list comma-joined (`collection_format: csv`);
+    /// nothing for `None` or an empty list.
+    pub fn query_csv(&mut self, name: &'static str, value: &impl ParamValues) {
+        let mut joined: Option<String> = None;
+        value.each_param(&mut |text| match &mut joined {
+            Some(j) => {
+                j.push(',');
+                j.push_str(&text);
+            }
+            None => joined = Some(text.into_owned()),
+        });
+        if let Some(joined) = joined {
+            self.query(name, &joined);
+        }
+    }
+
     /// Sets header `name` (nothing for `None`; a list is comma-joined).
     pub fn header(&mut self, name: &'static str, value: &impl ParamValues) -> Result<(), Error> {
         let mut joined: Option<String> = None;
@@ -248,6 +264,28 @@ impl<'a> RequestParts<'a> {
             message: e.to_string(),
         })?;
         self.set_body(content_type, Bytes::from(text));
+        Ok(())
+    }
+
+    /// Sets a raw body, e.g. `application/octet-stream` (nothing for `None`).
+    pub fn bytes_body(&mut self, content_type: &'static str, body: Option<&Bytes>) -> Result<(), Error> {
+        if let Some(body) = body {
+            self.set_body(content_type, body.clone());
+        }
+        Ok(())
+    }
+
+    /// Sets a `multipart/form-data` body (nothing for `None`).
+    pub fn multipart_body<T: MultipartBody>(&mut self, body: Option<&T>) -> Result<(), Error> {
+        let Some(body) = body else { return Ok(()) };
+        let mut form = MultipartWriter::new();
+        body.write_parts(&mut form);
+        let (content_type, bytes) = form.finish();
+        let value = HeaderValue::from_str(&content_type).map_err(|_| {
+            self.invalid("a multipart boundary is not a valid header value".to_owned())
+        })?;
+        self.headers.insert(CONTENT_TYPE, value);
+        self.body = bytes;
         Ok(())
     }
 
@@ -449,6 +487,11 @@ impl ResponseParts {
         }
     }
 
+    /// The body as bytes (file downloads).
+    pub fn bytes(&self) -> Result<Bytes, Error> {
+        Ok(self.body.clone())
+    }
+
     /// The body as JSON of type `T`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
@@ -480,6 +523,117 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// A file sent as a part of a `multipart/form-data` body.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FilePart {
+    /// The file name sent in `Content-Disposition`.
+    pub file_name: String,
+    /// The part's media type; `application/octet-stream` when `None`.
+    pub content_type: Option<String>,
+    /// The file's contents.
+    pub bytes: Bytes,
+}
+
+impl FilePart {
+    /// A file named `file_name` with `bytes` as contents.
+    pub fn new(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+        FilePart {
+            file_name: file_name.into(),
+            content_type: None,
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Sets the part's media type, e.g. `application/vnd.ms-excel`.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+impl std::fmt::Debug for FilePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The contents can be large and binary: their length says enough.
+        f.debug_struct("FilePart")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// A body type sent as `multipart/form-data` (generated for form types with files).
+pub trait MultipartBody {
+    /// Writes each field as a part.
+    fn write_parts(&self, form: &mut MultipartWriter);
+}
+
+/// Builds a `multipart/form-data` body (RFC 7578).
+#[derive(Debug)]
+pub struct MultipartWriter {
+    boundary: String,
+    body: Vec<u8>,
+}
+
+impl MultipartWriter {
+    fn new() -> Self {
+        // Random, so it cannot collide with file contents in practice.
+        let boundary = format!("hwcloud-{:032x}", rand::random::<u128>());
+        MultipartWriter {
+            boundary,
+            body: Vec::new(),
+        }
+    }
+
+    /// A text part per value (none for `None`).
+    pub fn text(&mut self, name: &str, value: &impl ParamValues) {
+        let mut parts = Vec::new();
+        value.each_param(&mut |text| parts.push(text.into_owned()));
+        for text in parts {
+            self.part_header(name, None, None);
+            self.body.extend_from_slice(text.as_bytes());
+            self.body.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// A file part (none for `None`).
+    pub fn file(&mut self, name: &str, file: Option<&FilePart>) {
+        let Some(file) = file else { return };
+        let content_type = file.content_type.as_deref().unwrap_or("application/octet-stream");
+        self.part_header(name, Some(&file.file_name), Some(content_type));
+        self.body.extend_from_slice(&file.bytes);
+        self.body.extend_from_slice(b"\r\n");
+    }
+
+    fn part_header(&mut self, name: &str, file_name: Option<&str>, content_type: Option<&str>) {
+        // Quotes and line breaks cannot appear inside the quoted names (RFC 7578 4.2).
+        let clean = |s: &str| s.replace(['"', '\r', '\n'], "_");
+        let mut header = format!(
+            "--{}\r\nContent-Disposition: form-data; name=\"{}\"",
+            self.boundary,
+            clean(name)
+        );
+        if let Some(file_name) = file_name {
+            header.push_str(&format!("; filename=\"{}\"", clean(file_name)));
+        }
+        header.push_str("\r\n");
+        if let Some(content_type) = content_type {
+            header.push_str(&format!("Content-Type: {}\r\n", clean(content_type)));
+        }
+        header.push_str("\r\n");
+        self.body.extend_from_slice(header.as_bytes());
+    }
+
+    fn finish(mut self) -> (String, Bytes) {
+        self.body
+            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        (
+            format!("multipart/form-data; boundary={}", self.boundary),
+            Bytes::from(self.body),
+        )
+    }
 }
 
 /// A string enum of the specs: known values plus `Unknown(String)`.
@@ -605,6 +759,48 @@ mod tests {
             .path_or_implicit("project_id", None, Implicit::ProjectId)
             .unwrap_err();
         assert!(err.to_string().contains("no project id"), "{err}");
+    }
+
+    #[test]
+    fn csv_query_is_one_comma_joined_parameter() {
+        let identity = Identity::default();
+        let meta = OperationMeta { path: "/x", ..META };
+        let mut parts = RequestParts::new(&meta, &identity);
+        parts.query_csv("tags", &vec!["a b".to_owned(), "c".to_owned()]);
+        parts.query_csv("none", &None::<Vec<String>>);
+        let request = parts.finish("https://h.example").unwrap();
+        assert_eq!(request.uri().query(), Some("tags=a%20b%2Cc"));
+    }
+
+    struct Upload {
+        name: String,
+        file: FilePart,
+    }
+
+    impl MultipartBody for Upload {
+        fn write_parts(&self, form: &mut MultipartWriter) {
+            form.text("name", &self.name);
+            form.file("file", Some(&self.file));
+        }
+    }
+
+    #[test]
+    fn multipart_body_has_text_and_file_parts() {
+        let identity = Identity::default();
+        let meta = OperationMeta { path: "/x", method: Method::POST, ..META };
+        let mut parts = RequestParts::new(&meta, &identity);
+        let upload = Upload {
+            name: "apis".into(),
+            file: FilePart::new("apis.xlsx", &b"\x00\x01binary"[..]).content_type("application/vnd.ms-excel"),
+        };
+        parts.multipart_body(Some(&upload)).unwrap();
+        let request = parts.finish("https://h.example").unwrap();
+        let content_type = request.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
+        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let expected = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\napis\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"apis.xlsx\"\r\nContent-Type: application/vnd.ms-excel\r\n\r\n\x00\x01binary\r\n--{boundary}--\r\n"
+        );
+        assert_eq!(request.body().as_ref(), expected.as_bytes());
     }
 
     #[test]

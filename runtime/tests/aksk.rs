@@ -902,7 +902,11 @@ async fn discovery_without_a_single_match_is_a_credentials_error() {
         "{message}"
     );
     assert_eq!(
-        source.as_ref().and_then(|s| s.status()).map(|s| s.as_u16()),
+        source
+            .as_deref()
+            .and_then(|s| s.downcast_ref::<Error>())
+            .and_then(|s| s.status())
+            .map(|s| s.as_u16()),
         Some(403)
     );
 }

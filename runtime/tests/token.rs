@@ -526,7 +526,10 @@ async fn login_failure_is_a_credentials_error_with_the_service_error_as_source()
         message.starts_with("could not obtain a token: "),
         "{message}"
     );
-    let source = source.as_deref().expect("the cause is the source");
+    let source = source
+        .as_deref()
+        .and_then(|s| s.downcast_ref::<Error>())
+        .expect("the cause is the source, an Error");
     let service = source.as_service_error().expect("a service error");
     assert_eq!(service.operation, "Test.Login");
     assert_eq!(service.status.as_u16(), 401);

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::{ident, type_tokens};
-use crate::ir::{Api, Example, Operation, Param, Service, TypeRef};
+use crate::ir::{Api, BodyKind, Example, Operation, Param, Service, TypeRef};
 use crate::names::snake;
 use crate::spec::ParamLocation;
 
@@ -83,7 +83,7 @@ fn test(service: &Service, op: &Operation, example: &Example) -> TokenStream {
             .unwrap_or_default();
         let decoded = if op.success.contains(&status) {
             let body_check = match (&r.body, &op.success_body) {
-                (Some(_), Some(_)) => quote! {
+                (Some(_), Some(b)) if b.ty != TypeRef::Bytes => quote! {
                     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json(#body_text));
                 },
                 _ => quote!(),
@@ -142,7 +142,9 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
         }
     }
     let body_text = example.body.as_ref().map(|b| serde_json::to_string_pretty(b).unwrap_or_default());
-    if let (Some(body), Some(text)) = (&op.body, &body_text) {
+    // Raw and multipart bodies have no JSON form to compare with.
+    let json_like = op.body.as_ref().is_some_and(|b| matches!(b.kind, BodyKind::Json | BodyKind::Form));
+    if let (Some(body), Some(text), true) = (&op.body, &body_text, json_like) {
         let ty = type_tokens(&body.ty);
         let value = quote!(serde_json::from_str::<#ty>(#text).expect("the example body has the body type"));
         if body.required {
@@ -150,7 +152,7 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
         } else {
             setters.push(quote!(.body(#value)));
         }
-        checks.push(if body.form {
+        checks.push(if body.kind == BodyKind::Form {
             quote! {
                 let sent: std::collections::BTreeMap<String, String> =
                     serde_urlencoded::from_bytes(encoded.body()).unwrap();
@@ -172,7 +174,7 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
     if example.body.is_none() && example.params.is_empty() && op.params.iter().any(|p| p.required && p.implicit.is_none()) {
         return quote!();
     }
-    if op.body.as_ref().is_some_and(|b| b.required) && body_text.is_none() {
+    if op.body.as_ref().is_some_and(|b| b.required) && (body_text.is_none() || !json_like) {
         return quote!();
     }
     let method = op.method.as_str();

@@ -125,6 +125,8 @@ pub(crate) fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::DateTime => quote!(hwcloud_runtime::Timestamp),
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Secret => quote!(hwcloud_runtime::Secret),
+        TypeRef::Bytes => quote!(hwcloud_runtime::bytes::Bytes),
+        TypeRef::File => quote!(hwcloud_runtime::FilePart),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#name)

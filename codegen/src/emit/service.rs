@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, type_tokens};
 use crate::ir::{
-    Body, ErrorCode, Field, IdSource, Operation, Param, Refresh, RefreshValue, Service,
-    SuccessBody, TypeDef, TypeKind, ValuePath, Variant,
+    Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Refresh,
+    RefreshValue, Service, SuccessBody, TypeDef, TypeKind, TypeRef, ValuePath, Variant,
 };
 use crate::spec::{AuthKind, Implicit, ParamLocation};
 
@@ -82,6 +82,10 @@ fn client(service: &Service) -> TokenStream {
             }
         }
     });
+    let streams = service
+        .operations
+        .iter()
+        .filter_map(|op| op.pagination.as_ref().map(|p| page_stream(op, p)));
     quote! {
         #(#[doc = #doc])*
         #[derive(Clone, Debug)]
@@ -107,6 +111,83 @@ fn client(service: &Service) -> TokenStream {
             }
 
             #(#methods)*
+            #(#streams)*
+        }
+    }
+}
+
+/// `<method>_stream`: every item of a paged list operation.
+fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
+    let method = format_ident!("{}_stream", op.method_name);
+    let request = ident(&op.request);
+    let item = type_tokens(&p.item_type);
+    let items = ident(&p.items.0);
+    let response = ident(&op.response);
+    let take_items = if p.items.1 {
+        quote!(|response: #response| response.body.#items.unwrap_or_default())
+    } else {
+        quote!(|response: #response| response.body.#items)
+    };
+    let count = if p.items.1 {
+        quote!(response.body.#items.as_ref().map_or(0, Vec::len))
+    } else {
+        quote!(response.body.#items.len())
+    };
+    let next = match &p.style {
+        PageStyle::Offset { offset, limit, ty, total } => {
+            let offset = ident(offset);
+            let limit = ident(limit);
+            let total = match total {
+                None => quote!(None),
+                Some((field, true, _)) => {
+                    let field = ident(field);
+                    quote!(response.body.#field.map(i64::from))
+                }
+                Some((field, false, _)) => {
+                    let field = ident(field);
+                    quote!(Some(i64::from(response.body.#field)))
+                }
+            };
+            let ty = type_tokens(ty);
+            quote! {
+                |request: &#request, response: &#response| {
+                    let offset = request.#offset.map_or(0, i64::from);
+                    let next = hwcloud_runtime::pagination::next_offset(offset, #count, request.#limit.map(i64::from), #total)?;
+                    let mut following = request.clone();
+                    following.#offset = Some(#ty::try_from(next).ok()?);
+                    Some(following)
+                }
+            }
+        }
+        PageStyle::Marker { marker, next } => {
+            let marker = ident(marker);
+            let mut path = quote!(Some(&response.body));
+            for (field, optional) in next {
+                let f = ident(field);
+                path = if *optional { quote!(#path.and_then(|v| v.#f.as_ref())) } else { quote!(#path.map(|v| &v.#f)) };
+            }
+            quote! {
+                |request: &#request, response: &#response| {
+                    let marker = hwcloud_runtime::pagination::next_marker(#path)?;
+                    // A server repeating the marker would page forever.
+                    if request.#marker.as_ref() == Some(&marker) {
+                        return None;
+                    }
+                    let mut following = request.clone();
+                    following.#marker = Some(marker);
+                    Some(following)
+                }
+            }
+        }
+    };
+    let doc = doc_attrs(&format!(
+        "Every item of [`{}`](Self::{}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
+        op.method_name, op.method_name
+    ));
+    quote! {
+        #(#[doc = #doc])*
+        pub fn #method(&self, request: #request) -> impl hwcloud_runtime::pagination::Stream<Item = Result<#item, Error>> + Send + 'static {
+            hwcloud_runtime::pagination::items(self.inner.clone(), request, #next, #take_items)
         }
     }
 }
@@ -291,16 +372,22 @@ fn encode(op: &Operation) -> TokenStream {
                 quote!(request.path_or_implicit(#wire, self.#f.as_ref(), #implicit)?;)
             }
             (ParamLocation::Path, None) => quote!(request.path(#wire, &self.#f)?;),
+            (ParamLocation::Query, _) if p.csv => quote!(request.query_csv(#wire, &self.#f);),
             (ParamLocation::Query, _) => quote!(request.query(#wire, &self.#f);),
             (ParamLocation::Header, _) => quote!(request.header(#wire, &self.#f)?;),
         }
     });
     let body = match &op.body {
         None => quote!(Ok(())),
-        Some(Body { content_type, form, required, .. }) => {
-            let call = if *form { quote!(form_body) } else { quote!(json_body) };
+        Some(Body { content_type, kind, required, .. }) => {
             let value = if *required { quote!(Some(&self.body)) } else { quote!(self.body.as_ref()) };
-            quote!(request.#call(#content_type, #value))
+            match kind {
+                BodyKind::Json => quote!(request.json_body(#content_type, #value)),
+                BodyKind::Form => quote!(request.form_body(#content_type, #value)),
+                BodyKind::Bytes => quote!(request.bytes_body(#content_type, #value)),
+                // The boundary makes the content type; the spec's is `multipart/form-data`.
+                BodyKind::Multipart => quote!(request.multipart_body(#value)),
+            }
         }
     };
     quote! { #(#params)* #body }
@@ -308,11 +395,12 @@ fn encode(op: &Operation) -> TokenStream {
 
 fn decode(op: &Operation) -> TokenStream {
     let response = ident(&op.response);
-    let body = op.success_body.as_ref().map(|SuccessBody { statuses, always, .. }| {
-        if *always {
-            quote!(body: response.json()?,)
-        } else {
-            quote!(body: response.json_for(&[#(#statuses),*])?,)
+    let body = op.success_body.as_ref().map(|SuccessBody { statuses, always, ty }| {
+        match (ty, *always) {
+            (TypeRef::Bytes, true) => quote!(body: response.bytes()?,),
+            (TypeRef::Bytes, false) => quote!(body: Some(response.bytes()?).filter(|_| [#(#statuses),*].contains(&response.status())),),
+            (_, true) => quote!(body: response.json()?,),
+            (_, false) => quote!(body: response.json_for(&[#(#statuses),*])?,),
         }
     });
     let headers = op.response_headers.iter().map(|h| {
@@ -636,13 +724,52 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
     };
     let new_doc = doc_attrs(new_doc);
     
+    // A multipart form holds files, which have no serde form: it is written part by part.
+    let (derives, multipart) = if ty.multipart {
+        let parts = fields.iter().map(|f| {
+            let id = ident(&f.rust);
+            let wire = &f.wire;
+            match (&f.ty, f.required) {
+                (TypeRef::File, true) => quote!(form.file(#wire, Some(&self.#id));),
+                (TypeRef::File, false) => quote!(form.file(#wire, self.#id.as_ref());),
+                _ => quote!(form.text(#wire, &self.#id);),
+            }
+        });
+        (
+            quote!(#[derive(Clone, Debug, PartialEq, #default)]),
+            Some(quote! {
+                impl hwcloud_runtime::operation::MultipartBody for #name {
+                    fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter) {
+                        #(#parts)*
+                    }
+                }
+            }),
+        )
+    } else {
+        (quote!(#[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]), None)
+    };
+    let members: Vec<TokenStream> = if ty.multipart {
+        fields
+            .iter()
+            .map(|f| {
+                let id = ident(&f.rust);
+                let ty = field_type(f);
+                let docs = doc_attrs(&format!("{}\n\nSent as form part `{}`.", f.doc, f.wire));
+                quote! { #(#[doc = #docs])* pub #id: #ty, }
+            })
+            .collect()
+    } else {
+        members.collect()
+    };
     quote! {
         #(#[doc = #docs])*
-        #[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #derives
         #[non_exhaustive]
         pub struct #name {
             #(#members)*
         }
+
+        #multipart
 
         impl #name {
             #(#[doc = #new_doc])*
