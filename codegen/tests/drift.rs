@@ -188,3 +188,51 @@ fn the_repository_is_not_stale() {
         "generated/ is stale; run `cargo xtask codegen`:\n{drift}"
     );
 }
+
+/// Every file under `dir` with its bytes, to compare a directory before and after.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.push((entry.path(), fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_failure_half_way_leaves_the_directory_byte_identical() {
+    let files = real_files();
+    let dir = written(&files);
+    // Make several files stale, and add a new directory the write would create.
+    for path in [SERVICE_FILE, "src/lib.rs", "Cargo.toml"] {
+        let full = dir.path().join(path);
+        let text = fs::read_to_string(&full).unwrap();
+        fs::write(&full, format!("{text}// stale\n")).unwrap();
+    }
+    fs::remove_dir_all(dir.path().join("tests")).unwrap();
+    let before = snapshot(dir.path());
+
+    // Fail right after the first file is staged.
+    let mut staged = 0;
+    let error = files
+        .write_with_hook(dir.path(), &mut |_| {
+            staged += 1;
+            Err(std::io::Error::other("injected failure"))
+        })
+        .expect_err("the injected failure stops the write");
+    assert_eq!(error.to_string(), "injected failure");
+    assert_eq!(staged, 1);
+    assert_eq!(snapshot(dir.path()), before, "the directory changed");
+
+    // Without the failure the same write goes through completely.
+    files.write(dir.path()).unwrap();
+    assert!(files.drift(dir.path()).unwrap().is_empty());
+}
