@@ -99,7 +99,10 @@ impl Cx<'_> {
         let operations = self.operations(spec);
         let errors = self.error_codes(spec);
         mark_recursive_fields(&mut types);
-        self.warn_unused_types(spec, &operations, &types);
+        // With errors, a type may look unused only because a reference to it is broken.
+        if !self.diags.iter().any(Diagnostic::is_error) {
+            self.warn_unused_types(spec, &operations, &types);
+        }
         self.check_examples(spec, &operations, &types);
         ir::Service {
             client: format!("{name}Client"),
