@@ -298,7 +298,8 @@ impl<'r> SpecGen<'r> {
         // Ping <-> Pong.
         let (ping, pong) = (self.type_name(), self.type_name());
         self.declare(ping.clone(), Def::Struct(vec![link("pong", pong.clone(), false), link("self", "int64".into(), false)]));
-        self.declare(pong.clone(), Def::Struct(vec![link("ping", ping, self.rng.chance(50)), link("match", "boolean".into(), false)]));
+        let ping_required = self.rng.chance(50);
+        self.declare(pong.clone(), Def::Struct(vec![link("ping", ping, ping_required), link("match", "boolean".into(), false)]));
     }
 
     fn spec(mut self, index: usize) -> String {
@@ -331,7 +332,7 @@ impl<'r> SpecGen<'r> {
         while op_names.len() < n_ops {
             let name = pascal(&format!("{}{}", capitalise(&word(self.rng)), pascal_name(self.rng, 2)));
             let (req, resp) = (format!("{name}Request"), format!("{name}Response"));
-            if self.taken.contains(&req) || self.taken.contains(&resp) || self.taken.contains(&name) && false {
+            if self.taken.contains(&req) || self.taken.contains(&resp) {
                 continue;
             }
             if op_names.iter().any(|o: &String| o == &name) {
@@ -492,10 +493,11 @@ impl<'r> SpecGen<'r> {
         let _ = writeln!(y, "    responses:");
         let body_ty = self.rng.chance(75).then(|| self.field_type(0));
         let token = body_ty.is_none() && self.rng.chance(40);
-        let success: Vec<u16> = match self.rng.below(4) {
+        let success: Vec<u16> = match self.rng.below(5) {
             0 => vec![200],
             1 => vec![201],
             2 => vec![200, 201],
+            3 => vec![200, 204],
             _ => vec![204],
         };
         let mut header_keys: HashSet<String> = HashSet::new();
@@ -551,7 +553,7 @@ impl<'r> SpecGen<'r> {
     /// only) arrays of them.
     fn param_type(&mut self, parts: &mut Vec<String>, key: &str, query: bool) {
         match self.rng.below(6) {
-            0 if !self.enums.is_empty() => parts.push(format!("type: {}", q(self.rng.pick(&self.enums)))),
+            0 if !self.enums.is_empty() => parts.push(format!("type: {}", q(self.rng.pick(&self.enums).as_str()))),
             1 if !self.taken.contains(&pascal(key)) && !pascal(key).is_empty() => {
                 self.taken.insert(pascal(key));
                 self.enums.push(pascal(key));

@@ -12,6 +12,66 @@
 //! | operation | HTTP |
 //! | --- | --- |
 //! | [`authorize_action_api_to_instance`](DataArtsStudioClient::authorize_action_api_to_instance) | `POST /v1/{project_id}/service/apis/authorize/action` |
+//! | [`authorize_api_to_instance`](DataArtsStudioClient::authorize_api_to_instance) | `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/authorize` |
+//! | [`batch_approve_apply`](DataArtsStudioClient::batch_approve_apply) | `POST /v1/{project_id}/service/applys` |
+//! | [`confirm_message`](DataArtsStudioClient::confirm_message) | `POST /v1/{project_id}/service/messages` |
+//! | [`create_api`](DataArtsStudioClient::create_api) | `POST /v1/{project_id}/service/apis` |
+//! | [`create_app`](DataArtsStudioClient::create_app) | `POST /v1/{project_id}/service/apps` |
+//! | [`create_service_catalog`](DataArtsStudioClient::create_service_catalog) | `POST /v1/{project_id}/service/servicecatalogs` |
+//! | [`debug_api`](DataArtsStudioClient::debug_api) | `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/test` |
+//! | [`delete_api`](DataArtsStudioClient::delete_api) | `POST /v1/{project_id}/service/apis/batch-delete` |
+//! | [`delete_app`](DataArtsStudioClient::delete_app) | `DELETE /v1/{project_id}/service/apps/{app_id}` |
+//! | [`delete_service_catalog`](DataArtsStudioClient::delete_service_catalog) | `POST /v1/{project_id}/service/servicecatalogs/batch-delete` |
+//! | [`execute_api_to_instance`](DataArtsStudioClient::execute_api_to_instance) | `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/action` |
+//! | [`export_data_service_excel`](DataArtsStudioClient::export_data_service_excel) | `POST /v1/{project_id}/service/export/excel` |
+//! | [`export_data_service_excel_template`](DataArtsStudioClient::export_data_service_excel_template) | `GET /v1/{project_id}/service/export/excel-template` |
+//! | [`export_data_service_zip`](DataArtsStudioClient::export_data_service_zip) | `POST /v1/{project_id}/service/export/zip` |
+//! | [`import_data_service_excel`](DataArtsStudioClient::import_data_service_excel) | `POST /v1/{project_id}/service/import/excel` |
+//! | [`list_all_catalog_list`](DataArtsStudioClient::list_all_catalog_list) | `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/detail` |
+//! | [`list_api_catalog_list`](DataArtsStudioClient::list_api_catalog_list) | `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/apis` |
+//! | [`list_api_top_n`](DataArtsStudioClient::list_api_top_n) | `GET /v1/{project_id}/service/statistic/apis-top-n/{api_id}` |
+//! | [`list_apic_groups`](DataArtsStudioClient::list_apic_groups) | `GET /v1/{project_id}/service/apigw/instances/{apig_instance_id}/groups` |
+//! | [`list_apic_instances`](DataArtsStudioClient::list_apic_instances) | `GET /v1/{project_id}/service/apigw/instances` |
+//! | [`list_apis`](DataArtsStudioClient::list_apis) | `GET /v1/{project_id}/service/apis` |
+//! | [`list_apis_top`](DataArtsStudioClient::list_apis_top) | `GET /v1/{project_id}/service/statistic/apis-top-n` |
+//! | [`list_apply`](DataArtsStudioClient::list_apply) | `GET /v1/{project_id}/service/applys` |
+//! | [`list_apps`](DataArtsStudioClient::list_apps) | `GET /v1/{project_id}/service/apps` |
+//! | [`list_apps_top`](DataArtsStudioClient::list_apps_top) | `GET /v1/{project_id}/service/statistic/apps-top-n` |
+//! | [`list_catalog_list`](DataArtsStudioClient::list_catalog_list) | `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs` |
+//! | [`list_data_service_instance_accesslogs`](DataArtsStudioClient::list_data_service_instance_accesslogs) | `GET /v1/{project_id}/service/instances/{instance_id}/accesslog` |
+//! | [`list_data_service_instances_detail`](DataArtsStudioClient::list_data_service_instances_detail) | `GET /v1/{project_id}/service/instances` |
+//! | [`list_data_service_instances_overview`](DataArtsStudioClient::list_data_service_instances_overview) | `GET /v1/{project_id}/service/instances/overview` |
+//! | [`list_data_service_market_apis`](DataArtsStudioClient::list_data_service_market_apis) | `POST /v1/{project_id}/service/market` |
+//! | [`list_instance_list`](DataArtsStudioClient::list_instance_list) | `GET /v1/{project_id}/service/apis/{api_id}/instances` |
+//! | [`list_message`](DataArtsStudioClient::list_message) | `GET /v1/{project_id}/service/messages` |
+//! | [`migrate_api`](DataArtsStudioClient::migrate_api) | `POST /v1/{project_id}/service/servicecatalogs/apis/batch-move` |
+//! | [`migrate_catalog`](DataArtsStudioClient::migrate_catalog) | `POST /v1/{project_id}/service/servicecatalogs/{catalog_id}/move` |
+//! | [`publish_api_to_instance`](DataArtsStudioClient::publish_api_to_instance) | `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/publish` |
+//! | [`search_authorize_app`](DataArtsStudioClient::search_authorize_app) | `GET /v1/{project_id}/service/authorize/apis/{api_id}` |
+//! | [`search_bind_api`](DataArtsStudioClient::search_bind_api) | `GET /v1/{project_id}/service/authorize/apps/{app_id}` |
+//! | [`search_debug_info`](DataArtsStudioClient::search_debug_info) | `GET /v1/{project_id}/service/apis/{api_id}/debug-info` |
+//! | [`search_id_by_path`](DataArtsStudioClient::search_id_by_path) | `GET /v1/{project_id}/service/servicecatalogs/ids` |
+//! | [`search_publish_info`](DataArtsStudioClient::search_publish_info) | `GET /v1/{project_id}/service/apis/{api_id}/publish-info` |
+//! | [`show_api_dashboard`](DataArtsStudioClient::show_api_dashboard) | `GET /v1/{project_id}/service/statistic/apis-dashboards/{api_id}` |
+//! | [`show_api`](DataArtsStudioClient::show_api) | `GET /v1/{project_id}/service/apis/{api_id}` |
+//! | [`show_apis_dashboard`](DataArtsStudioClient::show_apis_dashboard) | `GET /v1/{project_id}/service/statistic/apis-dashboards` |
+//! | [`show_apis_detail`](DataArtsStudioClient::show_apis_detail) | `GET /v1/{project_id}/service/statistic/apis-detail/{api_id}` |
+//! | [`show_apis_overview`](DataArtsStudioClient::show_apis_overview) | `GET /v1/{project_id}/service/statistic/apis-overview` |
+//! | [`show_app_info`](DataArtsStudioClient::show_app_info) | `GET /v1/{project_id}/service/apps/{app_id}` |
+//! | [`show_apply_detail`](DataArtsStudioClient::show_apply_detail) | `GET /v1/{project_id}/service/applys/{apply_id}` |
+//! | [`show_apps_dashboard`](DataArtsStudioClient::show_apps_dashboard) | `GET /v1/{project_id}/service/statistic/apps-dashboards` |
+//! | [`show_apps_detail`](DataArtsStudioClient::show_apps_detail) | `GET /v1/{project_id}/service/statistic/apps-detail/{app_id}` |
+//! | [`show_apps_overview`](DataArtsStudioClient::show_apps_overview) | `GET /v1/{project_id}/service/statistic/apps-overview` |
+//! | [`show_catalog_detail`](DataArtsStudioClient::show_catalog_detail) | `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}` |
+//! | [`show_data_service_instance`](DataArtsStudioClient::show_data_service_instance) | `GET /v1/{project_id}/service/instances/{instance_id}` |
+//! | [`show_message_detail`](DataArtsStudioClient::show_message_detail) | `GET /v1/{project_id}/service/messages/{message_id}` |
+//! | [`show_path_by_id`](DataArtsStudioClient::show_path_by_id) | `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/paths` |
+//! | [`show_path_object_by_id`](DataArtsStudioClient::show_path_object_by_id) | `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/layerpaths` |
+//! | [`update_api`](DataArtsStudioClient::update_api) | `PUT /v1/{project_id}/service/apis/{api_id}` |
+//! | [`update_app`](DataArtsStudioClient::update_app) | `PUT /v1/{project_id}/service/apps/{app_id}` |
+//! | [`update_catalog`](DataArtsStudioClient::update_catalog) | `PUT /v1/{project_id}/service/servicecatalogs/{catalog_id}` |
+//! | [`update_data_service_instance_lts_log`](DataArtsStudioClient::update_data_service_instance_lts_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/lts-log-dump` |
+//! | [`update_data_service_instance_obs_log`](DataArtsStudioClient::update_data_service_instance_obs_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/obs-log-dump` |
 use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -72,6 +132,1144 @@ impl DataArtsStudioClient {
         request: AuthorizeActionApiToInstanceRequest,
     ) -> Result<AuthorizeActionApiToInstanceResponse, Error> {
         self.inner.send(&request).await
+    }
+
+    /// Authorise APIs in batches (exclusive edition): authorise or renew the authorisation of an API in a cluster for a list of apps, up to a deadline.
+    ///
+    /// `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/authorize`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn authorize_api_to_instance(
+        &self,
+        request: AuthorizeApiToInstanceRequest,
+    ) -> Result<AuthorizeApiToInstanceResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Review applications: approve or reject the listed applications.
+    ///
+    /// `POST /v1/{project_id}/service/applys`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn batch_approve_apply(
+        &self,
+        request: BatchApproveApplyRequest,
+    ) -> Result<BatchApproveApplyResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Process messages: confirm a received notification, to be executed immediately or at a scheduled time.
+    ///
+    /// `POST /v1/{project_id}/service/messages`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn confirm_message(
+        &self,
+        request: ConfirmMessageRequest,
+    ) -> Result<ConfirmMessageResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Create an API.
+    ///
+    /// `POST /v1/{project_id}/service/apis`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn create_api(
+        &self,
+        request: CreateApiRequest,
+    ) -> Result<CreateApiResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Create an app.
+    ///
+    /// `POST /v1/{project_id}/service/apps`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn create_app(
+        &self,
+        request: CreateAppRequest,
+    ) -> Result<CreateAppResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Create a service catalog under a parent catalog.
+    ///
+    /// `POST /v1/{project_id}/service/servicecatalogs`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn create_service_catalog(
+        &self,
+        request: CreateServiceCatalogRequest,
+    ) -> Result<CreateServiceCatalogResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Debug an API in a cluster.
+    ///
+    /// `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/test`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn debug_api(
+        &self,
+        request: DebugApiRequest,
+    ) -> Result<DebugApiResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Delete APIs in batches. The body is the list of IDs of the APIs to delete.
+    ///
+    /// `POST /v1/{project_id}/service/apis/batch-delete`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn delete_api(
+        &self,
+        request: DeleteApiRequest,
+    ) -> Result<DeleteApiResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Delete an app.
+    ///
+    /// `DELETE /v1/{project_id}/service/apps/{app_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn delete_app(
+        &self,
+        request: DeleteAppRequest,
+    ) -> Result<DeleteAppResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Delete service catalogs in batches.
+    ///
+    /// `POST /v1/{project_id}/service/servicecatalogs/batch-delete`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn delete_service_catalog(
+        &self,
+        request: DeleteServiceCatalogRequest,
+    ) -> Result<DeleteServiceCatalogResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// API operations (take offline / suspend / resume) on an API published in a cluster.
+    ///
+    /// `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/action`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn execute_api_to_instance(
+        &self,
+        request: ExecuteApiToInstanceRequest,
+    ) -> Result<ExecuteApiToInstanceResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Export an Excel file containing the information of the APIs whose IDs are given in the body. The response body is the file.
+    ///
+    /// `POST /v1/{project_id}/service/export/excel`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn export_data_service_excel(
+        &self,
+        request: ExportDataServiceExcelRequest,
+    ) -> Result<ExportDataServiceExcelResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Download the Excel template for importing APIs. The response body is the file.
+    ///
+    /// `GET /v1/{project_id}/service/export/excel-template`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn export_data_service_excel_template(
+        &self,
+        request: ExportDataServiceExcelTemplateRequest,
+    ) -> Result<ExportDataServiceExcelTemplateResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Export a .zip file of Excel files containing all APIs (full export), optionally filtered by the body's criteria. The response body is the file.
+    ///
+    /// `POST /v1/{project_id}/service/export/zip`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn export_data_service_zip(
+        &self,
+        request: ExportDataServiceZipRequest,
+    ) -> Result<ExportDataServiceZipResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Import an Excel file containing API information (the file must be smaller than 4 MB); returns the ID of the import job.
+    ///
+    /// `POST /v1/{project_id}/service/import/excel`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn import_data_service_excel(
+        &self,
+        request: ImportDataServiceExcelRequest,
+    ) -> Result<ImportDataServiceExcelResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the list of all entries (sub-catalogs and APIs) in a catalog, paged by offset and limit.
+    ///
+    /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/detail`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_all_catalog_list(
+        &self,
+        request: ListAllCatalogListRequest,
+    ) -> Result<ListAllCatalogListResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the list of APIs in a catalog, paged by offset and limit.
+    ///
+    /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/apis`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_api_catalog_list(
+        &self,
+        request: ListApiCatalogListRequest,
+    ) -> Result<ListApiCatalogListResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the top N apps calling a specified API, within a time range (13-digit timestamps) and ordered by a statistic.
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apis-top-n/{api_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_api_top_n(
+        &self,
+        request: ListApiTopNRequest,
+    ) -> Result<ListApiTopNResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the groups of a gateway instance (for the shared edition the gateway instance ID is the fixed value APIG).
+    ///
+    /// `GET /v1/{project_id}/service/apigw/instances/{apig_instance_id}/groups`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_apic_groups(
+        &self,
+        request: ListApicGroupsRequest,
+    ) -> Result<ListApicGroupsResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the gateway instances (exclusive edition).
+    ///
+    /// `GET /v1/{project_id}/service/apigw/instances`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_apic_instances(
+        &self,
+        request: ListApicInstancesRequest,
+    ) -> Result<ListApicInstancesResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the API list, paged by offset and limit and filtered by name, description, creator, creation time, tags, type, publishing status or table name.
+    ///
+    /// `GET /v1/{project_id}/service/apis`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_apis(
+        &self,
+        request: ListApisRequest,
+    ) -> Result<ListApisResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the top N APIs by service calls, within a time range (13-digit timestamps) and ordered by a statistic.
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apis-top-n`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_apis_top(
+        &self,
+        request: ListApisTopRequest,
+    ) -> Result<ListApisTopResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the application list, paged by offset and limit, filtered by API name and query type (received/sent applications).
+    ///
+    /// `GET /v1/{project_id}/service/applys`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_apply(
+        &self,
+        request: ListApplyRequest,
+    ) -> Result<ListApplyResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the app list, paged by offset and limit and filtered by name and app type.
+    ///
+    /// `GET /v1/{project_id}/service/apps`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_apps(
+        &self,
+        request: ListAppsRequest,
+    ) -> Result<ListAppsResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the top N apps by service usage, within a time range (13-digit timestamps) and ordered by a statistic.
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apps-top-n`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_apps_top(
+        &self,
+        request: ListAppsTopRequest,
+    ) -> Result<ListAppsTopResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the list of all sub-catalogs in a catalog, paged by offset and limit.
+    ///
+    /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_catalog_list(
+        &self,
+        request: ListCatalogListRequest,
+    ) -> Result<ListCatalogListResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the access logs of a DataService cluster (API access logs or app access logs).
+    ///
+    /// `GET /v1/{project_id}/service/instances/{instance_id}/accesslog`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_data_service_instance_accesslogs(
+        &self,
+        request: ListDataServiceInstanceAccesslogsRequest,
+    ) -> Result<ListDataServiceInstanceAccesslogsResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the list of cluster details, paged by offset and limit and filtered by cluster name and creator.
+    ///
+    /// `GET /v1/{project_id}/service/instances`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_data_service_instances_detail(
+        &self,
+        request: ListDataServiceInstancesDetailRequest,
+    ) -> Result<ListDataServiceInstancesDetailResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the list of cluster overviews, paged by offset and limit and filtered by cluster name and creator.
+    ///
+    /// `GET /v1/{project_id}/service/instances/overview`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_data_service_instances_overview(
+        &self,
+        request: ListDataServiceInstancesOverviewRequest,
+    ) -> Result<ListDataServiceInstancesOverviewResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the APIs of the service catalog (API market); filtering, sorting and paging are given in the body.
+    ///
+    /// `POST /v1/{project_id}/service/market`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_data_service_market_apis(
+        &self,
+        request: ListDataServiceMarketApisRequest,
+    ) -> Result<ListDataServiceMarketApisResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the instances available for an API operation (exclusive edition): publish, take offline, suspend, resume, whitelist or authorise.
+    ///
+    /// `GET /v1/{project_id}/service/apis/{api_id}/instances`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_instance_list(
+        &self,
+        request: ListInstanceListRequest,
+    ) -> Result<ListInstanceListResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the message list, paged by offset and limit and filtered by API name.
+    ///
+    /// `GET /v1/{project_id}/service/messages`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn list_message(
+        &self,
+        request: ListMessageRequest,
+    ) -> Result<ListMessageResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Move APIs to another catalog in batches.
+    ///
+    /// `POST /v1/{project_id}/service/servicecatalogs/apis/batch-move`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn migrate_api(
+        &self,
+        request: MigrateApiRequest,
+    ) -> Result<MigrateApiResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Move a catalog to another catalog.
+    ///
+    /// `POST /v1/{project_id}/service/servicecatalogs/{catalog_id}/move`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn migrate_catalog(
+        &self,
+        request: MigrateCatalogRequest,
+    ) -> Result<MigrateCatalogResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Publish an API to a cluster.
+    ///
+    /// `POST /v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/publish`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn publish_api_to_instance(
+        &self,
+        request: PublishApiToInstanceRequest,
+    ) -> Result<PublishApiToInstanceResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the apps an API is authorised to, paged by offset and limit.
+    ///
+    /// `GET /v1/{project_id}/service/authorize/apis/{api_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn search_authorize_app(
+        &self,
+        request: SearchAuthorizeAppRequest,
+    ) -> Result<SearchAuthorizeAppResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the APIs an app is authorised to use, paged by offset and limit.
+    ///
+    /// `GET /v1/{project_id}/service/authorize/apps/{app_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn search_bind_api(
+        &self,
+        request: SearchBindApiRequest,
+    ) -> Result<SearchBindApiResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the debugging messages of an API (exclusive edition), paged by offset and limit.
+    ///
+    /// `GET /v1/{project_id}/service/apis/{api_id}/debug-info`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn search_debug_info(
+        &self,
+        request: SearchDebugInfoRequest,
+    ) -> Result<SearchDebugInfoResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the ID of a catalog through its path.
+    ///
+    /// `GET /v1/{project_id}/service/servicecatalogs/ids`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn search_id_by_path(
+        &self,
+        request: SearchIdByPathRequest,
+    ) -> Result<SearchIdByPathResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the publishing messages of an API (exclusive edition), paged by offset and limit.
+    ///
+    /// `GET /v1/{project_id}/service/apis/{api_id}/publish-info`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn search_publish_info(
+        &self,
+        request: SearchPublishInfoRequest,
+    ) -> Result<SearchPublishInfoResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the dashboard data details of a specified API within a time range (13-digit timestamps).
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apis-dashboards/{api_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_api_dashboard(
+        &self,
+        request: ShowApiDashboardRequest,
+    ) -> Result<ShowApiDashboardResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the information of an API.
+    ///
+    /// `GET /v1/{project_id}/service/apis/{api_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_api(
+        &self,
+        request: ShowApiRequest,
+    ) -> Result<ShowApiResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the API dashboard data details within a time range (13-digit timestamps).
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apis-dashboards`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_apis_dashboard(
+        &self,
+        request: ShowApisDashboardRequest,
+    ) -> Result<ShowApisDashboardResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the statistics details of an API within a time range (13-digit timestamps).
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apis-detail/{api_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_apis_detail(
+        &self,
+        request: ShowApisDetailRequest,
+    ) -> Result<ShowApisDetailResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the user-related overview development indicators within a time range (13-digit timestamps).
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apis-overview`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_apis_overview(
+        &self,
+        request: ShowApisOverviewRequest,
+    ) -> Result<ShowApisOverviewResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the details of an app.
+    ///
+    /// `GET /v1/{project_id}/service/apps/{app_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_app_info(
+        &self,
+        request: ShowAppInfoRequest,
+    ) -> Result<ShowAppInfoResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the details of an application.
+    ///
+    /// `GET /v1/{project_id}/service/applys/{apply_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_apply_detail(
+        &self,
+        request: ShowApplyDetailRequest,
+    ) -> Result<ShowApplyDetailResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the app dashboard data details within a time range (13-digit timestamps).
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apps-dashboards`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_apps_dashboard(
+        &self,
+        request: ShowAppsDashboardRequest,
+    ) -> Result<ShowAppsDashboardResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the statistics details of an app within a time range (13-digit timestamps).
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apps-detail/{app_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_apps_detail(
+        &self,
+        request: ShowAppsDetailRequest,
+    ) -> Result<ShowAppsDetailResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the user-related overview invoking metrics within a time range (13-digit timestamps).
+    ///
+    /// `GET /v1/{project_id}/service/statistic/apps-overview`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_apps_overview(
+        &self,
+        request: ShowAppsOverviewRequest,
+    ) -> Result<ShowAppsOverviewResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query a service catalog.
+    ///
+    /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_catalog_detail(
+        &self,
+        request: ShowCatalogDetailRequest,
+    ) -> Result<ShowCatalogDetailResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Query the details of a cluster.
+    ///
+    /// `GET /v1/{project_id}/service/instances/{instance_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_data_service_instance(
+        &self,
+        request: ShowDataServiceInstanceRequest,
+    ) -> Result<ShowDataServiceInstanceResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the details of a message.
+    ///
+    /// `GET /v1/{project_id}/service/messages/{message_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_message_detail(
+        &self,
+        request: ShowMessageDetailRequest,
+    ) -> Result<ShowMessageDetailResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the path of a catalog through its ID.
+    ///
+    /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/paths`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_path_by_id(
+        &self,
+        request: ShowPathByIdRequest,
+    ) -> Result<ShowPathByIdResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Obtain the path objects (one per level) of a catalog through its ID.
+    ///
+    /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/layerpaths`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn show_path_object_by_id(
+        &self,
+        request: ShowPathObjectByIdRequest,
+    ) -> Result<ShowPathObjectByIdResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Update an API.
+    ///
+    /// `PUT /v1/{project_id}/service/apis/{api_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn update_api(
+        &self,
+        request: UpdateApiRequest,
+    ) -> Result<UpdateApiResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Update an app.
+    ///
+    /// `PUT /v1/{project_id}/service/apps/{app_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn update_app(
+        &self,
+        request: UpdateAppRequest,
+    ) -> Result<UpdateAppResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Update a service catalog.
+    ///
+    /// `PUT /v1/{project_id}/service/servicecatalogs/{catalog_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn update_catalog(
+        &self,
+        request: UpdateCatalogRequest,
+    ) -> Result<UpdateCatalogResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Enable (or disable) dumping the logs of a DataService cluster to LTS.
+    ///
+    /// `PUT /v1/{project_id}/service/instances/{instance_id}/lts-log-dump`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn update_data_service_instance_lts_log(
+        &self,
+        request: UpdateDataServiceInstanceLtsLogRequest,
+    ) -> Result<UpdateDataServiceInstanceLtsLogResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Enable (or disable) dumping the logs of a DataService cluster to OBS.
+    ///
+    /// `PUT /v1/{project_id}/service/instances/{instance_id}/obs-log-dump`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad request
+    pub async fn update_data_service_instance_obs_log(
+        &self,
+        request: UpdateDataServiceInstanceObsLogRequest,
+    ) -> Result<UpdateDataServiceInstanceObsLogResponse, Error> {
+        self.inner.send(&request).await
+    }
+
+    /// Every item of [`list_all_catalog_list`](Self::list_all_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_all_catalog_list_stream(
+        &self,
+        request: ListAllCatalogListRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<RecordForGetAllCatalog, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListAllCatalogListRequest, response: &ListAllCatalogListResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.api_catalogs.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListAllCatalogListResponse| {
+                response.body.api_catalogs.unwrap_or_default()
+            },
+        )
+    }
+
+    /// Every item of [`list_api_catalog_list`](Self::list_api_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_api_catalog_list_stream(
+        &self,
+        request: ListApiCatalogListRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<ApiOverview, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListApiCatalogListRequest, response: &ListApiCatalogListResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.apis.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListApiCatalogListResponse| response.body.apis.unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_apis`](Self::list_apis), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_apis_stream(
+        &self,
+        request: ListApisRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<ApiOverview, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListApisRequest, response: &ListApisResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.records.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListApisResponse| response.body.records.unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_apply`](Self::list_apply), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_apply_stream(
+        &self,
+        request: ListApplyRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<RecordForApplyDetail, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListApplyRequest, response: &ListApplyResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.records.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListApplyResponse| response.body.records.unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_apps`](Self::list_apps), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_apps_stream(
+        &self,
+        request: ListAppsRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<AppReturnDto, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListAppsRequest, response: &ListAppsResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.apps.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListAppsResponse| response.body.apps.unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_catalog_list`](Self::list_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_catalog_list_stream(
+        &self,
+        request: ListCatalogListRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<RecordForGetAllCatalog, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListCatalogListRequest, response: &ListCatalogListResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.catalogs.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListCatalogListResponse| {
+                response.body.catalogs.unwrap_or_default()
+            },
+        )
+    }
+
+    /// Every item of [`list_data_service_instances_detail`](Self::list_data_service_instances_detail), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_data_service_instances_detail_stream(
+        &self,
+        request: ListDataServiceInstancesDetailRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<InstanceDetailDto, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |
+                request: &ListDataServiceInstancesDetailRequest,
+                response: &ListDataServiceInstancesDetailResponse|
+            {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.instances.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListDataServiceInstancesDetailResponse| {
+                response.body.instances.unwrap_or_default()
+            },
+        )
+    }
+
+    /// Every item of [`list_data_service_instances_overview`](Self::list_data_service_instances_overview), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_data_service_instances_overview_stream(
+        &self,
+        request: ListDataServiceInstancesOverviewRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<InstanceOverviewDto, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |
+                request: &ListDataServiceInstancesOverviewRequest,
+                response: &ListDataServiceInstancesOverviewResponse|
+            {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.instances.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListDataServiceInstancesOverviewResponse| {
+                response.body.instances.unwrap_or_default()
+            },
+        )
+    }
+
+    /// Every item of [`list_message`](Self::list_message), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn list_message_stream(
+        &self,
+        request: ListMessageRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<RecordForApplyDetail, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &ListMessageRequest, response: &ListMessageResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.records.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: ListMessageResponse| response.body.records.unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`search_authorize_app`](Self::search_authorize_app), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn search_authorize_app_stream(
+        &self,
+        request: SearchAuthorizeAppRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<RecordForGetAuthApp, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &SearchAuthorizeAppRequest, response: &SearchAuthorizeAppResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.records.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: SearchAuthorizeAppResponse| {
+                response.body.records.unwrap_or_default()
+            },
+        )
+    }
+
+    /// Every item of [`search_bind_api`](Self::search_bind_api), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn search_bind_api_stream(
+        &self,
+        request: SearchBindApiRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<AppBindApiInfo, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &SearchBindApiRequest, response: &SearchBindApiResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.records.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: SearchBindApiResponse| response.body.records.unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`search_debug_info`](Self::search_debug_info), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn search_debug_info_stream(
+        &self,
+        request: SearchDebugInfoRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<ApiPublishDto, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &SearchDebugInfoRequest, response: &SearchDebugInfoResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.publish_messages.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: SearchDebugInfoResponse| {
+                response.body.publish_messages.unwrap_or_default()
+            },
+        )
+    }
+
+    /// Every item of [`search_publish_info`](Self::search_publish_info), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    pub fn search_publish_info_stream(
+        &self,
+        request: SearchPublishInfoRequest,
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<ApiPublishDto, Error>,
+    > + Send + 'static {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &SearchPublishInfoRequest, response: &SearchPublishInfoResponse| {
+                let offset = request.offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    response.body.publish_messages.as_ref().map_or(0, Vec::len),
+                    request.limit.map(i64::from),
+                    response.body.total.map(i64::from),
+                )?;
+                let mut following = request.clone();
+                following.offset = Some(i32::try_from(next).ok()?);
+                Some(following)
+            },
+            |response: SearchPublishInfoResponse| {
+                response.body.publish_messages.unwrap_or_default()
+            },
+        )
     }
 }
 
@@ -160,6 +1358,6594 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceResponse {
     /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::authorize_api_to_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AuthorizeApiToInstanceRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The apps to authorise and the deadline.
+    pub body: Option<ApiParaForAuthorizeToInstance>,
+}
+
+impl AuthorizeApiToInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            instance_id: instance_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiParaForAuthorizeToInstance) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for AuthorizeApiToInstanceRequest {
+    type Output = AuthorizeApiToInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.AuthorizeApiToInstance",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/authorize",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.path("instance_id", &self.instance_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AuthorizeApiToInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::authorize_api_to_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AuthorizeApiToInstanceResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::batch_approve_apply`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchApproveApplyRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The applications and the review result.
+    pub body: Option<OpenApplyIdsForApproveApply>,
+}
+
+impl BatchApproveApplyRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: OpenApplyIdsForApproveApply) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for BatchApproveApplyRequest {
+    type Output = BatchApproveApplyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.BatchApproveApply",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/applys",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(BatchApproveApplyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::batch_approve_apply`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchApproveApplyResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::confirm_message`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ConfirmMessageRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The message to process.
+    pub body: Option<OpenApiParaForCheckMessage>,
+}
+
+impl ConfirmMessageRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: OpenApiParaForCheckMessage) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for ConfirmMessageRequest {
+    type Output = ConfirmMessageResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ConfirmMessage",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/messages",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ConfirmMessageResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::confirm_message`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ConfirmMessageResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::create_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateApiRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The API to create.
+    pub body: Option<Api>,
+}
+
+impl CreateApiRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: Api) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for CreateApiRequest {
+    type Output = CreateApiResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.CreateApi",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/apis",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::create_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateApiResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: CreateApiResult,
+}
+
+/// Request of [`DataArtsStudioClient::create_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAppRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The app to create.
+    pub body: Option<AppRequestDto>,
+}
+
+impl CreateAppRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: AppRequestDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for CreateAppRequest {
+    type Output = CreateAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.CreateApp",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/apps",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::create_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: CreateAppResult,
+}
+
+/// Request of [`DataArtsStudioClient::create_service_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateServiceCatalogRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The catalog to create.
+    pub body: Option<ApiCatalogCreateParaDto>,
+}
+
+impl CreateServiceCatalogRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiCatalogCreateParaDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for CreateServiceCatalogRequest {
+    type Output = CreateServiceCatalogResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.CreateServiceCatalog",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/servicecatalogs",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateServiceCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::create_service_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateServiceCatalogResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: CreateServiceCatalogResult,
+}
+
+/// Request of [`DataArtsStudioClient::debug_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DebugApiRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The debugging request.
+    pub body: Option<ApiTestDto>,
+}
+
+impl DebugApiRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            instance_id: instance_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiTestDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for DebugApiRequest {
+    type Output = DebugApiResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.DebugApi",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/test",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.path("instance_id", &self.instance_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DebugApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::debug_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DebugApiResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: DebugApiResult,
+}
+
+/// Request of [`DataArtsStudioClient::delete_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteApiRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// IDs of the APIs to delete.
+    pub body: Option<Vec<String>>,
+}
+
+impl DeleteApiRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: Vec<String>) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for DeleteApiRequest {
+    type Output = DeleteApiResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.DeleteApi",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/apis/batch-delete",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::delete_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteApiResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::delete_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAppRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// App ID.
+    ///
+    /// Sent as path parameter `app_id`.
+    pub app_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl DeleteAppRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(app_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            app_id: app_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteAppRequest {
+    type Output = DeleteAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.DeleteApp",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/{project_id}/service/apps/{app_id}",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("app_id", &self.app_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::delete_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAppResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::delete_service_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteServiceCatalogRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The catalogs to delete.
+    pub body: Option<ApiCatalogDeleteParaDto>,
+}
+
+impl DeleteServiceCatalogRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiCatalogDeleteParaDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for DeleteServiceCatalogRequest {
+    type Output = DeleteServiceCatalogResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.DeleteServiceCatalog",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/servicecatalogs/batch-delete",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteServiceCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::delete_service_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteServiceCatalogResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::execute_api_to_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExecuteApiToInstanceRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The operation to perform.
+    pub body: Option<ApiActionDto>,
+}
+
+impl ExecuteApiToInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            instance_id: instance_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiActionDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for ExecuteApiToInstanceRequest {
+    type Output = ExecuteApiToInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ExecuteApiToInstance",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/action",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.path("instance_id", &self.instance_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ExecuteApiToInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::execute_api_to_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExecuteApiToInstanceResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::export_data_service_excel`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExportDataServiceExcelRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// IDs of the APIs to export.
+    pub body: Option<Vec<String>>,
+}
+
+impl ExportDataServiceExcelRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: Vec<String>) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for ExportDataServiceExcelRequest {
+    type Output = ExportDataServiceExcelResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ExportDataServiceExcel",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/export/excel",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ExportDataServiceExcelResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.bytes()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::export_data_service_excel`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExportDataServiceExcelResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: hwcloud_runtime::bytes::Bytes,
+}
+
+/// Request of [`DataArtsStudioClient::export_data_service_excel_template`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExportDataServiceExcelTemplateRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ExportDataServiceExcelTemplateRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ExportDataServiceExcelTemplateRequest {
+    type Output = ExportDataServiceExcelTemplateResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ExportDataServiceExcelTemplate",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/export/excel-template",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ExportDataServiceExcelTemplateResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.bytes()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::export_data_service_excel_template`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExportDataServiceExcelTemplateResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: hwcloud_runtime::bytes::Bytes,
+}
+
+/// Request of [`DataArtsStudioClient::export_data_service_zip`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExportDataServiceZipRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// Criteria selecting the APIs to export.
+    pub body: Option<ApiParam>,
+}
+
+impl ExportDataServiceZipRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiParam) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for ExportDataServiceZipRequest {
+    type Output = ExportDataServiceZipResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ExportDataServiceZip",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/export/zip",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ExportDataServiceZipResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.bytes()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::export_data_service_zip`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExportDataServiceZipResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: hwcloud_runtime::bytes::Bytes,
+}
+
+/// Request of [`DataArtsStudioClient::import_data_service_excel`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ImportDataServiceExcelRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The Excel file to import (multipart form).
+    pub body: Option<ImportDataServiceExcelRequestBody>,
+}
+
+impl ImportDataServiceExcelRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ImportDataServiceExcelRequestBody) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for ImportDataServiceExcelRequest {
+    type Output = ImportDataServiceExcelResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ImportDataServiceExcel",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/import/excel",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.multipart_body(self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ImportDataServiceExcelResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::import_data_service_excel`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ImportDataServiceExcelResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ImportDataServiceExcelResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_all_catalog_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllCatalogListRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Query start offset: the first X records are skipped.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Number of records to query: Y records are returned.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListAllCatalogListRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            offset: None,
+            limit: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAllCatalogListRequest {
+    type Output = ListAllCatalogListResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListAllCatalogList",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/detail",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.query("offset", &self.offset);
+        request.query("limit", &self.limit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAllCatalogListResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_all_catalog_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllCatalogListResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListAllCatalogListResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_api_catalog_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApiCatalogListRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Query start offset: the first X records are skipped.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Number of records to query: Y records are returned.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListApiCatalogListRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            offset: None,
+            limit: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListApiCatalogListRequest {
+    type Output = ListApiCatalogListResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApiCatalogList",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/apis",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.query("offset", &self.offset);
+        request.query("limit", &self.limit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListApiCatalogListResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_api_catalog_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApiCatalogListResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListApiCatalogListResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_api_top_n`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApiTopNRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Cluster ID.
+    ///
+    /// Sent as query parameter `instance_id`.
+    pub instance_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Number of top entries to return (N of top N).
+    ///
+    /// Sent as query parameter `top_num`.
+    pub top_num: i32,
+    /// Sort criterion.
+    ///
+    /// Sent as query parameter `order_by`.
+    pub order_by: OrderBy,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListApiTopNRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        top_num: impl Into<i32>,
+        order_by: impl Into<OrderBy>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            instance_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            top_num: top_num.into(),
+            order_by: order_by.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListApiTopNRequest {
+    type Output = ListApiTopNResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApiTopN",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apis-top-n/{api_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.query("instance_id", &self.instance_id);
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.query("top_num", &self.top_num);
+        request.query("order_by", &self.order_by);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListApiTopNResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_api_top_n`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApiTopNResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListApiTopNResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_apic_groups`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApicGroupsRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Gateway instance ID; for the shared edition the fixed value APIG.
+    ///
+    /// Sent as path parameter `apig_instance_id`.
+    pub apig_instance_id: String,
+    /// Gateway type.
+    ///
+    /// Sent as query parameter `apig_type`.
+    pub apig_type: ApigType,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListApicGroupsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        apig_instance_id: impl Into<String>,
+        apig_type: impl Into<ApigType>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            apig_instance_id: apig_instance_id.into(),
+            apig_type: apig_type.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListApicGroupsRequest {
+    type Output = ListApicGroupsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApicGroups",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apigw/instances/{apig_instance_id}/groups",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("apig_instance_id", &self.apig_instance_id)?;
+        request.query("apig_type", &self.apig_type);
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListApicGroupsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_apic_groups`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApicGroupsResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListApicGroupsResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_apic_instances`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApicInstancesRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Gateway type.
+    ///
+    /// Sent as query parameter `apig_type`.
+    pub apig_type: ListApicInstancesApigType,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListApicInstancesRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        apig_type: impl Into<ListApicInstancesApigType>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            apig_type: apig_type.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListApicInstancesRequest {
+    type Output = ListApicInstancesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApicInstances",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apigw/instances",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("apig_type", &self.apig_type);
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListApicInstancesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_apic_instances`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApicInstancesResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListApicInstancesResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_apis`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApisRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Number of records to query: Y records are returned.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Fuzzy match on the API name.
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// Fuzzy match on the API description.
+    ///
+    /// Sent as query parameter `description`.
+    pub description: Option<String>,
+    /// Fuzzy match on the user who created the API.
+    ///
+    /// Sent as query parameter `create_user`.
+    pub create_user: Option<String>,
+    /// Filter by API creation time: start time, e.g. 2024-02-24T16:00:00.000Z.
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: Option<String>,
+    /// Filter by API creation time: end time, e.g. 2024-04-05T15:59:59.998Z.
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: Option<String>,
+    /// Tags.
+    ///
+    /// Sent as query parameter `tags`.
+    pub tags: Option<Vec<String>>,
+    /// API type.
+    ///
+    /// Sent as query parameter `api_type`.
+    pub api_type: Option<ListApisApiType>,
+    /// API publishing status.
+    ///
+    /// Sent as query parameter `publish_status`.
+    pub publish_status: Option<PublishStatus>,
+    /// Fuzzy match on the name of a database table the API uses.
+    ///
+    /// Sent as query parameter `table_name`.
+    pub table_name: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// Whether to return the publishing messages of exclusive-edition APIs.
+    ///
+    /// Sent as header parameter `x-return-publish-messages`.
+    pub x_return_publish_messages: Option<String>,
+}
+
+impl ListApisRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            offset: None,
+            limit: None,
+            name: None,
+            description: None,
+            create_user: None,
+            start_time: None,
+            end_time: None,
+            tags: None,
+            api_type: None,
+            publish_status: None,
+            table_name: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            x_return_publish_messages: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `start_time`.
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+
+    /// Sets `end_time`.
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `api_type`.
+    pub fn api_type(mut self, value: impl Into<ListApisApiType>) -> Self {
+        self.api_type = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_status`.
+    pub fn publish_status(mut self, value: impl Into<PublishStatus>) -> Self {
+        self.publish_status = Some(value.into());
+        self
+    }
+
+    /// Sets `table_name`.
+    pub fn table_name(mut self, value: impl Into<String>) -> Self {
+        self.table_name = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets `x_return_publish_messages`.
+    pub fn x_return_publish_messages(mut self, value: impl Into<String>) -> Self {
+        self.x_return_publish_messages = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListApisRequest {
+    type Output = ListApisResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApis",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apis",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("offset", &self.offset);
+        request.query("limit", &self.limit);
+        request.query("name", &self.name);
+        request.query("description", &self.description);
+        request.query("create_user", &self.create_user);
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query_csv("tags", &self.tags);
+        request.query("api_type", &self.api_type);
+        request.query("publish_status", &self.publish_status);
+        request.query("table_name", &self.table_name);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header("x-return-publish-messages", &self.x_return_publish_messages)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListApisResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_apis`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApisResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListApisResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_apis_top`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApisTopRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Cluster ID.
+    ///
+    /// Sent as query parameter `instance_id`.
+    pub instance_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Number of top entries to return (N of top N).
+    ///
+    /// Sent as query parameter `top_num`.
+    pub top_num: i32,
+    /// Sort criterion.
+    ///
+    /// Sent as query parameter `order_by`.
+    pub order_by: OrderBy,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListApisTopRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        top_num: impl Into<i32>,
+        order_by: impl Into<OrderBy>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            instance_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            top_num: top_num.into(),
+            order_by: order_by.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListApisTopRequest {
+    type Output = ListApisTopResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApisTop",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apis-top-n",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("instance_id", &self.instance_id);
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.query("top_num", &self.top_num);
+        request.query("order_by", &self.order_by);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListApisTopResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_apis_top`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApisTopResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListApisTopResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_apply`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApplyRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Number of records to query: Y records are returned.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// API name.
+    ///
+    /// Sent as query parameter `api_name`.
+    pub api_name: Option<String>,
+    /// Query type: 0 = received applications (pending review), 1 = received applications (reviewed), 2 = sent applications (development), 3 = sent applications (calls).
+    ///
+    /// Sent as query parameter `query_type`.
+    pub query_type: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListApplyRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            offset: None,
+            limit: None,
+            api_name: None,
+            query_type: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `api_name`.
+    pub fn api_name(mut self, value: impl Into<String>) -> Self {
+        self.api_name = Some(value.into());
+        self
+    }
+
+    /// Sets `query_type`.
+    pub fn query_type(mut self, value: impl Into<i32>) -> Self {
+        self.query_type = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListApplyRequest {
+    type Output = ListApplyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApply",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/applys",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("offset", &self.offset);
+        request.query("limit", &self.limit);
+        request.query("api_name", &self.api_name);
+        request.query("query_type", &self.query_type);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListApplyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_apply`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListApplyResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListApplyResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_apps`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAppsRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// App name.
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// App type.
+    ///
+    /// Sent as query parameter `app_type`.
+    pub app_type: Option<AppType>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListAppsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            limit: None,
+            offset: None,
+            name: None,
+            app_type: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `app_type`.
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAppsRequest {
+    type Output = ListAppsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListApps",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apps",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.query("name", &self.name);
+        request.query("app_type", &self.app_type);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAppsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_apps`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAppsResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListAppsResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_apps_top`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAppsTopRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Number of top entries to return (N of top N).
+    ///
+    /// Sent as query parameter `top_num`.
+    pub top_num: i32,
+    /// Sort criterion.
+    ///
+    /// Sent as query parameter `order_by`.
+    pub order_by: OrderBy,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListAppsTopRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        top_num: impl Into<i32>,
+        order_by: impl Into<OrderBy>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            top_num: top_num.into(),
+            order_by: order_by.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAppsTopRequest {
+    type Output = ListAppsTopResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListAppsTop",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apps-top-n",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.query("top_num", &self.top_num);
+        request.query("order_by", &self.order_by);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAppsTopResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_apps_top`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAppsTopResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListAppsTopResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_catalog_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListCatalogListRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListCatalogListRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListCatalogListRequest {
+    type Output = ListCatalogListResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListCatalogList",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListCatalogListResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_catalog_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListCatalogListResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListCatalogListResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceInstanceAccesslogsRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Whether to query the access logs of APIs: true queries API access logs, false queries app access logs.
+    ///
+    /// Sent as query parameter `is_api`.
+    pub is_api: Option<bool>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+}
+
+impl ListDataServiceInstanceAccesslogsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(instance_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            instance_id: instance_id.into(),
+            is_api: None,
+            workspace: workspace.into(),
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `is_api`.
+    pub fn is_api(mut self, value: impl Into<bool>) -> Self {
+        self.is_api = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListDataServiceInstanceAccesslogsRequest {
+    type Output = ListDataServiceInstanceAccesslogsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListDataServiceInstanceAccesslogs",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/instances/{instance_id}/accesslog",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("instance_id", &self.instance_id)?;
+        request.query("is_api", &self.is_api);
+        request.header("workspace", &self.workspace)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListDataServiceInstanceAccesslogsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceInstanceAccesslogsResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListDataServiceInstanceAccesslogsResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceInstancesDetailRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Maximum number of records to return.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Cluster name.
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// Name of the creator.
+    ///
+    /// Sent as query parameter `create_user`.
+    pub create_user: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListDataServiceInstancesDetailRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            limit: None,
+            offset: None,
+            name: None,
+            create_user: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListDataServiceInstancesDetailRequest {
+    type Output = ListDataServiceInstancesDetailResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListDataServiceInstancesDetail",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/instances",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.query("name", &self.name);
+        request.query("create_user", &self.create_user);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListDataServiceInstancesDetailResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_data_service_instances_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceInstancesDetailResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListDataServiceInstancesDetailResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceInstancesOverviewRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Maximum number of records to return.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Cluster name.
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// Name of the creator.
+    ///
+    /// Sent as query parameter `create_user`.
+    pub create_user: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListDataServiceInstancesOverviewRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            limit: None,
+            offset: None,
+            name: None,
+            create_user: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListDataServiceInstancesOverviewRequest {
+    type Output = ListDataServiceInstancesOverviewResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListDataServiceInstancesOverview",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/instances/overview",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.query("name", &self.name);
+        request.query("create_user", &self.create_user);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListDataServiceInstancesOverviewResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_data_service_instances_overview`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceInstancesOverviewResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListDataServiceInstancesOverviewResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceMarketApisRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// Filtering, sorting and paging criteria.
+    pub body: Option<MallParaDto>,
+}
+
+impl ListDataServiceMarketApisRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: MallParaDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for ListDataServiceMarketApisRequest {
+    type Output = ListDataServiceMarketApisResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListDataServiceMarketApis",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/market",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListDataServiceMarketApisResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_data_service_market_apis`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDataServiceMarketApisResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListDataServiceMarketApisResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_instance_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListInstanceListRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// API operation.
+    ///
+    /// Sent as query parameter `action`.
+    pub action: Action,
+    /// Show all instances (including instances on which the operation cannot be performed).
+    ///
+    /// Sent as query parameter `show_all`.
+    pub show_all: Option<bool>,
+    /// Check the API status.
+    ///
+    /// Sent as query parameter `check_status`.
+    pub check_status: Option<bool>,
+    /// Check the API debugging status.
+    ///
+    /// Sent as query parameter `check_debug`.
+    pub check_debug: Option<bool>,
+    /// App ID (used to determine which instances the app can select for an authorisation operation).
+    ///
+    /// Sent as query parameter `app_id`.
+    pub app_id: Option<String>,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListInstanceListRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        action: impl Into<Action>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            action: action.into(),
+            show_all: None,
+            check_status: None,
+            check_debug: None,
+            app_id: None,
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `show_all`.
+    pub fn show_all(mut self, value: impl Into<bool>) -> Self {
+        self.show_all = Some(value.into());
+        self
+    }
+
+    /// Sets `check_status`.
+    pub fn check_status(mut self, value: impl Into<bool>) -> Self {
+        self.check_status = Some(value.into());
+        self
+    }
+
+    /// Sets `check_debug`.
+    pub fn check_debug(mut self, value: impl Into<bool>) -> Self {
+        self.check_debug = Some(value.into());
+        self
+    }
+
+    /// Sets `app_id`.
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListInstanceListRequest {
+    type Output = ListInstanceListResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListInstanceList",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apis/{api_id}/instances",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.query("action", &self.action);
+        request.query("show_all", &self.show_all);
+        request.query("check_status", &self.check_status);
+        request.query("check_debug", &self.check_debug);
+        request.query("app_id", &self.app_id);
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListInstanceListResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_instance_list`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListInstanceListResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListInstanceListResult,
+}
+
+/// Request of [`DataArtsStudioClient::list_message`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMessageRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Number of records to query: Y records are returned.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// API name.
+    ///
+    /// Sent as query parameter `api_name`.
+    pub api_name: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ListMessageRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            offset: None,
+            limit: None,
+            api_name: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `api_name`.
+    pub fn api_name(mut self, value: impl Into<String>) -> Self {
+        self.api_name = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListMessageRequest {
+    type Output = ListMessageResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ListMessage",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/messages",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("offset", &self.offset);
+        request.query("limit", &self.limit);
+        request.query("api_name", &self.api_name);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListMessageResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::list_message`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMessageResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ListMessageResult,
+}
+
+/// Request of [`DataArtsStudioClient::migrate_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MigrateApiRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The APIs to move and the target catalog.
+    pub body: Option<ApiMoveParaDto>,
+}
+
+impl MigrateApiRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiMoveParaDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for MigrateApiRequest {
+    type Output = MigrateApiResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.MigrateApi",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/servicecatalogs/apis/batch-move",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(MigrateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::migrate_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MigrateApiResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::migrate_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MigrateCatalogRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The target catalog.
+    pub body: Option<CatalogMoveParaDto>,
+}
+
+impl MigrateCatalogRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: CatalogMoveParaDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for MigrateCatalogRequest {
+    type Output = MigrateCatalogResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.MigrateCatalog",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/move",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(MigrateCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::migrate_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MigrateCatalogResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::publish_api_to_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PublishApiToInstanceRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The gateway to publish to.
+    pub body: Option<GatewayDto>,
+}
+
+impl PublishApiToInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        instance_id: impl Into<String>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            instance_id: instance_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: GatewayDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for PublishApiToInstanceRequest {
+    type Output = PublishApiToInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.PublishApiToInstance",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/publish",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.path("instance_id", &self.instance_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(PublishApiToInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::publish_api_to_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PublishApiToInstanceResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::search_authorize_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchAuthorizeAppRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Number of records to query: Y records are returned.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl SearchAuthorizeAppRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(api_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            offset: None,
+            limit: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for SearchAuthorizeAppRequest {
+    type Output = SearchAuthorizeAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.SearchAuthorizeApp",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/authorize/apis/{api_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.query("offset", &self.offset);
+        request.query("limit", &self.limit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(SearchAuthorizeAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::search_authorize_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchAuthorizeAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: SearchAuthorizeAppResult,
+}
+
+/// Request of [`DataArtsStudioClient::search_bind_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchBindApiRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// App ID.
+    ///
+    /// Sent as path parameter `app_id`.
+    pub app_id: String,
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Number of records to query: Y records are returned.
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl SearchBindApiRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(app_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            app_id: app_id.into(),
+            offset: None,
+            limit: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for SearchBindApiRequest {
+    type Output = SearchBindApiResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.SearchBindApi",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/authorize/apps/{app_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("app_id", &self.app_id)?;
+        request.query("offset", &self.offset);
+        request.query("limit", &self.limit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(SearchBindApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::search_bind_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchBindApiResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: SearchBindApiResult,
+}
+
+/// Request of [`DataArtsStudioClient::search_debug_info`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchDebugInfoRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl SearchDebugInfoRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(api_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for SearchDebugInfoRequest {
+    type Output = SearchDebugInfoResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.SearchDebugInfo",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apis/{api_id}/debug-info",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(SearchDebugInfoResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::search_debug_info`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchDebugInfoResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: SearchDebugInfoResult,
+}
+
+/// Request of [`DataArtsStudioClient::search_id_by_path`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchIdByPathRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Path.
+    ///
+    /// Sent as query parameter `path`.
+    pub path: String,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl SearchIdByPathRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(path: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            path: path.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for SearchIdByPathRequest {
+    type Output = SearchIdByPathResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.SearchIdByPath",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/servicecatalogs/ids",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("path", &self.path);
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(SearchIdByPathResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::search_id_by_path`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchIdByPathResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: SearchIdByPathResult,
+}
+
+/// Request of [`DataArtsStudioClient::search_publish_info`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchPublishInfoRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl SearchPublishInfoRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(api_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for SearchPublishInfoRequest {
+    type Output = SearchPublishInfoResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.SearchPublishInfo",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apis/{api_id}/publish-info",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(SearchPublishInfoResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::search_publish_info`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchPublishInfoResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: SearchPublishInfoResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_api_dashboard`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApiDashboardRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Cluster ID.
+    ///
+    /// Sent as query parameter `instance_id`.
+    pub instance_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowApiDashboardRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            instance_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowApiDashboardRequest {
+    type Output = ShowApiDashboardResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowApiDashboard",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apis-dashboards/{api_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.query("instance_id", &self.instance_id);
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowApiDashboardResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_api_dashboard`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApiDashboardResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowApiDashboardResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApiRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowApiRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(api_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowApiRequest {
+    type Output = ShowApiResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowApi",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apis/{api_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApiResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowApiResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_apis_dashboard`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApisDashboardRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Cluster ID.
+    ///
+    /// Sent as query parameter `instance_id`.
+    pub instance_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowApisDashboardRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            instance_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowApisDashboardRequest {
+    type Output = ShowApisDashboardResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowApisDashboard",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apis-dashboards",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("instance_id", &self.instance_id);
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowApisDashboardResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_apis_dashboard`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApisDashboardResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowApisDashboardResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_apis_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApisDetailRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Cluster ID.
+    ///
+    /// Sent as query parameter `instance_id`.
+    pub instance_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowApisDetailRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        api_id: impl Into<String>,
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            instance_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowApisDetailRequest {
+    type Output = ShowApisDetailResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowApisDetail",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apis-detail/{api_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.query("instance_id", &self.instance_id);
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowApisDetailResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_apis_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApisDetailResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowApisDetailResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_apis_overview`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApisOverviewRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowApisOverviewRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowApisOverviewRequest {
+    type Output = ShowApisOverviewResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowApisOverview",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apis-overview",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowApisOverviewResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_apis_overview`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApisOverviewResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowApisOverviewResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_app_info`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppInfoRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// App ID.
+    ///
+    /// Sent as path parameter `app_id`.
+    pub app_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowAppInfoRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(app_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            app_id: app_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowAppInfoRequest {
+    type Output = ShowAppInfoResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowAppInfo",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/apps/{app_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("app_id", &self.app_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAppInfoResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_app_info`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppInfoResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowAppInfoResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_apply_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApplyDetailRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Application (review) ID.
+    ///
+    /// Sent as path parameter `apply_id`.
+    pub apply_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowApplyDetailRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(apply_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            apply_id: apply_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowApplyDetailRequest {
+    type Output = ShowApplyDetailResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowApplyDetail",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/applys/{apply_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("apply_id", &self.apply_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowApplyDetailResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_apply_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowApplyDetailResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowApplyDetailResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_apps_dashboard`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppsDashboardRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowAppsDashboardRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowAppsDashboardRequest {
+    type Output = ShowAppsDashboardResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowAppsDashboard",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apps-dashboards",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAppsDashboardResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_apps_dashboard`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppsDashboardResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowAppsDashboardResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_apps_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppsDetailRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// App ID.
+    ///
+    /// Sent as path parameter `app_id`.
+    pub app_id: String,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowAppsDetailRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        app_id: impl Into<String>,
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            app_id: app_id.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowAppsDetailRequest {
+    type Output = ShowAppsDetailResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowAppsDetail",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apps-detail/{app_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("app_id", &self.app_id)?;
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAppsDetailResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_apps_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppsDetailResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowAppsDetailResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_apps_overview`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppsOverviewRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Start time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `start_time`.
+    pub start_time: i64,
+    /// End time (13-digit timestamp, milliseconds).
+    ///
+    /// Sent as query parameter `end_time`.
+    pub end_time: i64,
+    /// Time unit.
+    ///
+    /// Sent as query parameter `time_unit`.
+    pub time_unit: TimeUnit,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowAppsOverviewRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        start_time: impl Into<i64>,
+        end_time: impl Into<i64>,
+        time_unit: impl Into<TimeUnit>,
+        workspace: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            time_unit: time_unit.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowAppsOverviewRequest {
+    type Output = ShowAppsOverviewResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowAppsOverview",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/statistic/apps-overview",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.query("start_time", &self.start_time);
+        request.query("end_time", &self.end_time);
+        request.query("time_unit", &self.time_unit);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAppsOverviewResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_apps_overview`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppsOverviewResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowAppsOverviewResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_catalog_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowCatalogDetailRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowCatalogDetailRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowCatalogDetailRequest {
+    type Output = ShowCatalogDetailResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowCatalogDetail",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowCatalogDetailResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_catalog_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowCatalogDetailResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowCatalogDetailResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_data_service_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowDataServiceInstanceRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowDataServiceInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(instance_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            instance_id: instance_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowDataServiceInstanceRequest {
+    type Output = ShowDataServiceInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowDataServiceInstance",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/instances/{instance_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("instance_id", &self.instance_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowDataServiceInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_data_service_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowDataServiceInstanceResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowDataServiceInstanceResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_message_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowMessageDetailRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Message ID.
+    ///
+    /// Sent as path parameter `message_id`.
+    pub message_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowMessageDetailRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(message_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            message_id: message_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowMessageDetailRequest {
+    type Output = ShowMessageDetailResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowMessageDetail",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/messages/{message_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("message_id", &self.message_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowMessageDetailResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_message_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowMessageDetailResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowMessageDetailResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_path_by_id`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowPathByIdRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowPathByIdRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowPathByIdRequest {
+    type Output = ShowPathByIdResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowPathById",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/paths",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowPathByIdResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_path_by_id`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowPathByIdResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowPathByIdResult,
+}
+
+/// Request of [`DataArtsStudioClient::show_path_object_by_id`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowPathObjectByIdRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Maximum number of records to return (limit).
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// Query start offset (offset).
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<i32>,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+}
+
+impl ShowPathObjectByIdRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            limit: None,
+            offset: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowPathObjectByIdRequest {
+    type Output = ShowPathObjectByIdResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.ShowPathObjectById",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/layerpaths",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowPathObjectByIdResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::show_path_object_by_id`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowPathObjectByIdResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: ShowPathObjectByIdResult,
+}
+
+/// Request of [`DataArtsStudioClient::update_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateApiRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// API ID.
+    ///
+    /// Sent as path parameter `api_id`.
+    pub api_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The new definition of the API.
+    pub body: Option<Api>,
+}
+
+impl UpdateApiRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(api_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            api_id: api_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: Api) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for UpdateApiRequest {
+    type Output = UpdateApiResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.UpdateApi",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/{project_id}/service/apis/{api_id}",
+        success: &[204u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("api_id", &self.api_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::update_api`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateApiResponse {
+    /// The HTTP status: one of 204.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::update_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateAppRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// App ID.
+    ///
+    /// Sent as path parameter `app_id`.
+    pub app_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The new app name and description.
+    pub body: Option<AppUpdateDto>,
+}
+
+impl UpdateAppRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(app_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            app_id: app_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: AppUpdateDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for UpdateAppRequest {
+    type Output = UpdateAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.UpdateApp",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/{project_id}/service/apps/{app_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("app_id", &self.app_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::update_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: UpdateAppResult,
+}
+
+/// Request of [`DataArtsStudioClient::update_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateCatalogRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Catalog ID.
+    ///
+    /// Sent as path parameter `catalog_id`.
+    pub catalog_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The new catalog name and description.
+    pub body: Option<ApiCatalogUpdateParaDto>,
+}
+
+impl UpdateCatalogRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(catalog_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            catalog_id: catalog_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ApiCatalogUpdateParaDto) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for UpdateCatalogRequest {
+    type Output = UpdateCatalogResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.UpdateCatalog",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("catalog_id", &self.catalog_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::update_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateCatalogResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: UpdateCatalogResult,
+}
+
+/// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateDataServiceInstanceLtsLogRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The LTS log dump settings.
+    pub body: Option<LtsLogDump>,
+}
+
+impl UpdateDataServiceInstanceLtsLogRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(instance_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            instance_id: instance_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: LtsLogDump) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for UpdateDataServiceInstanceLtsLogRequest {
+    type Output = UpdateDataServiceInstanceLtsLogResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.UpdateDataServiceInstanceLtsLog",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/{project_id}/service/instances/{instance_id}/lts-log-dump",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("instance_id", &self.instance_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateDataServiceInstanceLtsLogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateDataServiceInstanceLtsLogResponse {
+    /// The HTTP status: one of 200.
+    pub status: u16,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+/// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateDataServiceInstanceObsLogRequest {
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Cluster ID.
+    ///
+    /// Sent as path parameter `instance_id`.
+    pub instance_id: String,
+    /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
+    ///
+    /// Sent as header parameter `workspace`.
+    pub workspace: String,
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
+    ///
+    /// Sent as header parameter `Dlm-Type`.
+    pub dlm_type: Option<DlmType>,
+    /// The OBS log dump settings.
+    pub body: Option<ObsLogDump>,
+}
+
+impl UpdateDataServiceInstanceObsLogRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(instance_id: impl Into<String>, workspace: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            instance_id: instance_id.into(),
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
+    }
+
+    /// Sets `project_id`; when not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `dlm_type`.
+    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+        self.dlm_type = Some(value.into());
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, value: ObsLogDump) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for UpdateDataServiceInstanceObsLogRequest {
+    type Output = UpdateDataServiceInstanceObsLogResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "DataArtsStudio.UpdateDataServiceInstanceObsLog",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/{project_id}/service/instances/{instance_id}/obs-log-dump",
+        success: &[200u16],
+        anonymous: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                hwcloud_runtime::operation::Implicit::ProjectId,
+            )?;
+        request.path("instance_id", &self.instance_id)?;
+        request.header("workspace", &self.workspace)?;
+        request.header("Dlm-Type", &self.dlm_type)?;
+        request.json_body("application/json", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateDataServiceInstanceObsLogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
+    }
+}
+
+/// Response of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateDataServiceInstanceObsLogResponse {
+    /// The HTTP status: one of 200.
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
@@ -317,6 +8103,8584 @@ impl ErrorBody {
     }
 }
 
+/// An API in the service catalog (API market).
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AdvancedMallApiDto {
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Authentication type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<AuthType>,
+    /// Number of apps authorised to use the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_num: Option<i32>,
+    /// Number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Whether the API belongs to the current workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_owner: Option<bool>,
+    /// Whether the API has been authorised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+    /// Whether the API was recently updated (updated within the last three days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_update_recently: Option<bool>,
+    /// Whether the API is newly released (published within the last three days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_release_recently: Option<bool>,
+    /// Whether the API is popular (users of other workspaces applied for it within the last three days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_hot_recently: Option<bool>,
+    /// Call success rate within 7 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_rate: Option<String>,
+    /// Call failure rate within 7 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_rate: Option<String>,
+}
+
+impl AdvancedMallApiDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            auth_type: None,
+            application_num: None,
+            call_num: None,
+            user_name: None,
+            create_time: None,
+            update_time: None,
+            is_owner: None,
+            is_authorized: None,
+            is_update_recently: None,
+            is_release_recently: None,
+            is_hot_recently: None,
+            success_rate: None,
+            failure_rate: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `auth_type`.
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
+        self.auth_type = Some(value.into());
+        self
+    }
+
+    /// Sets `application_num`.
+    pub fn application_num(mut self, value: impl Into<i32>) -> Self {
+        self.application_num = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `user_name`.
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `is_owner`.
+    pub fn is_owner(mut self, value: impl Into<bool>) -> Self {
+        self.is_owner = Some(value.into());
+        self
+    }
+
+    /// Sets `is_authorized`.
+    pub fn is_authorized(mut self, value: impl Into<bool>) -> Self {
+        self.is_authorized = Some(value.into());
+        self
+    }
+
+    /// Sets `is_update_recently`.
+    pub fn is_update_recently(mut self, value: impl Into<bool>) -> Self {
+        self.is_update_recently = Some(value.into());
+        self
+    }
+
+    /// Sets `is_release_recently`.
+    pub fn is_release_recently(mut self, value: impl Into<bool>) -> Self {
+        self.is_release_recently = Some(value.into());
+        self
+    }
+
+    /// Sets `is_hot_recently`.
+    pub fn is_hot_recently(mut self, value: impl Into<bool>) -> Self {
+        self.is_hot_recently = Some(value.into());
+        self
+    }
+
+    /// Sets `success_rate`.
+    pub fn success_rate(mut self, value: impl Into<String>) -> Self {
+        self.success_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `failure_rate`.
+    pub fn failure_rate(mut self, value: impl Into<String>) -> Self {
+        self.failure_rate = Some(value.into());
+        self
+    }
+}
+
+/// Definition of a DataService API.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Api {
+    /// Catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// API description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether access logging is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_flag: Option<bool>,
+    /// API type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_type: Option<ApiType>,
+    /// Authentication type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<AuthType>,
+    /// Minimum retention period, in hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_period: Option<i32>,
+    /// API reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// API path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// API access protocol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Protocol>,
+    /// API request method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_type: Option<RequestType>,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// API visibility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+    /// Publishing type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_type: Option<PublishType>,
+    /// Data masking switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_mask_switch: Option<bool>,
+    /// Data masking configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_mask_paras: Option<Vec<DataMaskParas>>,
+    /// Description of the request body content; used by registered APIs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Configuration of multiple data sources; used by Groovy APIs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasource_config_list: Option<Vec<DatasourceConfig>>,
+    /// Groovy text; used by Groovy APIs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groovy_content: Option<String>,
+    /// API request parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_paras: Option<Vec<RequestPara>>,
+    /// Data source configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasource_config: Option<DatasourceConfig>,
+    /// Backend configuration (registered APIs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_config: Option<BackendConfig>,
+}
+
+impl Api {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            name: None,
+            description: None,
+            log_flag: None,
+            api_type: None,
+            auth_type: None,
+            retention_period: None,
+            manager: None,
+            path: None,
+            protocol: None,
+            request_type: None,
+            tags: None,
+            visibility: None,
+            publish_type: None,
+            data_mask_switch: None,
+            data_mask_paras: None,
+            body: None,
+            datasource_config_list: None,
+            groovy_content: None,
+            request_paras: None,
+            datasource_config: None,
+            backend_config: None,
+        }
+    }
+
+    /// Sets `catalog_id`.
+    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
+        self.catalog_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `log_flag`.
+    pub fn log_flag(mut self, value: impl Into<bool>) -> Self {
+        self.log_flag = Some(value.into());
+        self
+    }
+
+    /// Sets `api_type`.
+    pub fn api_type(mut self, value: impl Into<ApiType>) -> Self {
+        self.api_type = Some(value.into());
+        self
+    }
+
+    /// Sets `auth_type`.
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
+        self.auth_type = Some(value.into());
+        self
+    }
+
+    /// Sets `retention_period`.
+    pub fn retention_period(mut self, value: impl Into<i32>) -> Self {
+        self.retention_period = Some(value.into());
+        self
+    }
+
+    /// Sets `manager`.
+    pub fn manager(mut self, value: impl Into<String>) -> Self {
+        self.manager = Some(value.into());
+        self
+    }
+
+    /// Sets `path`.
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// Sets `request_type`.
+    pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
+        self.request_type = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `visibility`.
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
+        self.visibility = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_type`.
+    pub fn publish_type(mut self, value: impl Into<PublishType>) -> Self {
+        self.publish_type = Some(value.into());
+        self
+    }
+
+    /// Sets `data_mask_switch`.
+    pub fn data_mask_switch(mut self, value: impl Into<bool>) -> Self {
+        self.data_mask_switch = Some(value.into());
+        self
+    }
+
+    /// Sets `data_mask_paras`.
+    pub fn data_mask_paras(mut self, value: impl Into<Vec<DataMaskParas>>) -> Self {
+        self.data_mask_paras = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// Sets `datasource_config_list`.
+    pub fn datasource_config_list(
+        mut self,
+        value: impl Into<Vec<DatasourceConfig>>,
+    ) -> Self {
+        self.datasource_config_list = Some(value.into());
+        self
+    }
+
+    /// Sets `groovy_content`.
+    pub fn groovy_content(mut self, value: impl Into<String>) -> Self {
+        self.groovy_content = Some(value.into());
+        self
+    }
+
+    /// Sets `request_paras`.
+    pub fn request_paras(mut self, value: impl Into<Vec<RequestPara>>) -> Self {
+        self.request_paras = Some(value.into());
+        self
+    }
+
+    /// Sets `datasource_config`.
+    pub fn datasource_config(mut self, value: impl Into<DatasourceConfig>) -> Self {
+        self.datasource_config = Some(value.into());
+        self
+    }
+
+    /// Sets `backend_config`.
+    pub fn backend_config(mut self, value: impl Into<BackendConfig>) -> Self {
+        self.backend_config = Some(value.into());
+        self
+    }
+}
+
+/// An operation on a published API.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiActionDto {
+    /// Deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// Operation type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ApiActionDtoAction>,
+}
+
+impl ApiActionDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { time: None, action: None }
+    }
+
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<ApiActionDtoAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for creating a service catalog.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiCatalogCreateParaDto {
+    /// Parent catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ApiCatalogCreateParaDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            pid: None,
+            name: None,
+            description: None,
+        }
+    }
+
+    /// Sets `pid`.
+    pub fn pid(mut self, value: impl Into<String>) -> Self {
+        self.pid = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for deleting service catalogs.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiCatalogDeleteParaDto {
+    /// IDs of the catalogs to delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+}
+
+impl ApiCatalogDeleteParaDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { ids: None }
+    }
+
+    /// Sets `ids`.
+    pub fn ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ids = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for updating a service catalog.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiCatalogUpdateParaDto {
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ApiCatalogUpdateParaDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for moving APIs to another catalog.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiMoveParaDto {
+    /// Parent catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_pid: Option<String>,
+    /// The items to move.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apis: Option<Vec<String>>,
+}
+
+impl ApiMoveParaDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            target_pid: None,
+            apis: None,
+        }
+    }
+
+    /// Sets `target_pid`.
+    pub fn target_pid(mut self, value: impl Into<String>) -> Self {
+        self.target_pid = Some(value.into());
+        self
+    }
+
+    /// Sets `apis`.
+    pub fn apis(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.apis = Some(value.into());
+        self
+    }
+}
+
+/// Overview of an API.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiOverview {
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// API group ID (shared edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// API description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// API status (shared edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// API debugging status (shared edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug_status: Option<DebugStatus>,
+    /// Publishing messages (exclusive edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_messages: Option<Vec<ApiPublishDto>>,
+    /// API type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ApiOverviewType>,
+    /// API reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// API creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// API creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Authorisation status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_status: Option<AuthorizationStatus>,
+}
+
+impl ApiOverview {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            group_id: None,
+            description: None,
+            status: None,
+            debug_status: None,
+            publish_messages: None,
+            type_: None,
+            manager: None,
+            create_user: None,
+            create_time: None,
+            authorization_status: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `group_id`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `debug_status`.
+    pub fn debug_status(mut self, value: impl Into<DebugStatus>) -> Self {
+        self.debug_status = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_messages`.
+    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
+        self.publish_messages = Some(value.into());
+        self
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<ApiOverviewType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `manager`.
+    pub fn manager(mut self, value: impl Into<String>) -> Self {
+        self.manager = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `authorization_status`.
+    pub fn authorization_status(
+        mut self,
+        value: impl Into<AuthorizationStatus>,
+    ) -> Self {
+        self.authorization_status = Some(value.into());
+        self
+    }
+}
+
+/// Parameters of a batch API authorisation.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiParaForAuthorizeToInstance {
+    /// Deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// App IDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_ids: Option<Vec<String>>,
+}
+
+impl ApiParaForAuthorizeToInstance {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { time: None, app_ids: None }
+    }
+
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+
+    /// Sets `app_ids`.
+    pub fn app_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.app_ids = Some(value.into());
+        self
+    }
+}
+
+/// Criteria selecting the APIs to export.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiParam {
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Name of the API creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// API description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// API tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Name of a database table the API uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
+    /// API publishing status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_status_type: Option<PublishStatusType>,
+    /// How the API retrieves data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_specific_type_str: Option<ApiSpecificTypeStr>,
+    /// Start of the API creation time range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// End of the API creation time range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// Authorisation status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_status_type: Option<AuthorizationStatusType>,
+}
+
+impl ApiParam {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            create_user: None,
+            description: None,
+            tags: None,
+            table_name: None,
+            publish_status_type: None,
+            api_specific_type_str: None,
+            start_time: None,
+            end_time: None,
+            authorization_status_type: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `table_name`.
+    pub fn table_name(mut self, value: impl Into<String>) -> Self {
+        self.table_name = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_status_type`.
+    pub fn publish_status_type(mut self, value: impl Into<PublishStatusType>) -> Self {
+        self.publish_status_type = Some(value.into());
+        self
+    }
+
+    /// Sets `api_specific_type_str`.
+    pub fn api_specific_type_str(
+        mut self,
+        value: impl Into<ApiSpecificTypeStr>,
+    ) -> Self {
+        self.api_specific_type_str = Some(value.into());
+        self
+    }
+
+    /// Sets `start_time`.
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+
+    /// Sets `end_time`.
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// Sets `authorization_status_type`.
+    pub fn authorization_status_type(
+        mut self,
+        value: impl Into<AuthorizationStatusType>,
+    ) -> Self {
+        self.authorization_status_type = Some(value.into());
+        self
+    }
+}
+
+/// Publishing message of an API in a cluster.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiPublishDto {
+    /// Publishing ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    /// Cluster ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// Cluster name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+    /// API status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_status: Option<ApiStatus>,
+    /// API debugging status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_debug: Option<ApiDebug>,
+}
+
+impl ApiPublishDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            api_id: None,
+            instance_id: None,
+            instance_name: None,
+            api_status: None,
+            api_debug: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_id`.
+    pub fn api_id(mut self, value: impl Into<String>) -> Self {
+        self.api_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_name`.
+    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+
+    /// Sets `api_status`.
+    pub fn api_status(mut self, value: impl Into<ApiStatus>) -> Self {
+        self.api_status = Some(value.into());
+        self
+    }
+
+    /// Sets `api_debug`.
+    pub fn api_debug(mut self, value: impl Into<ApiDebug>) -> Self {
+        self.api_debug = Some(value.into());
+        self
+    }
+}
+
+/// A backend parameter of a configuration-type API.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiRequestPara {
+    /// Parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Mapped field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
+    /// Operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+}
+
+impl ApiRequestPara {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            mapping: None,
+            condition: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `mapping`.
+    pub fn mapping(mut self, value: impl Into<String>) -> Self {
+        self.mapping = Some(value.into());
+        self
+    }
+
+    /// Sets `condition`.
+    pub fn condition(mut self, value: impl Into<Condition>) -> Self {
+        self.condition = Some(value.into());
+        self
+    }
+}
+
+/// A response parameter of a configuration-type API.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiResponsePara {
+    /// Parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Bound table field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Parameter type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ParameterType>,
+    /// Parameter description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Example value of the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example_value: Option<String>,
+}
+
+impl ApiResponsePara {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            field: None,
+            type_: None,
+            description: None,
+            example_value: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `field`.
+    pub fn field(mut self, value: impl Into<String>) -> Self {
+        self.field = Some(value.into());
+        self
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `example_value`.
+    pub fn example_value(mut self, value: impl Into<String>) -> Self {
+        self.example_value = Some(value.into());
+        self
+    }
+}
+
+/// An API debugging request.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiTestDto {
+    /// Request body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Paging parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paras: Option<ApiTestParas>,
+}
+
+impl ApiTestDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { body: None, paras: None }
+    }
+
+    /// Sets `body`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// Sets `paras`.
+    pub fn paras(mut self, value: impl Into<ApiTestParas>) -> Self {
+        self.paras = Some(value.into());
+        self
+    }
+}
+
+/// Paging parameters of an API debugging request.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiTestParas {
+    /// Page size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<String>,
+    /// Page number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_num: Option<String>,
+}
+
+impl ApiTestParas {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            page_size: None,
+            page_num: None,
+        }
+    }
+
+    /// Sets `page_size`.
+    pub fn page_size(mut self, value: impl Into<String>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Sets `page_num`.
+    pub fn page_num(mut self, value: impl Into<String>) -> Self {
+        self.page_num = Some(value.into());
+        self
+    }
+}
+
+/// Request header of an API debugging call.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiTestRequestHeader {
+    /// Request path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// User agent (fixed value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// Request mode (fixed value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_apig_mode: Option<String>,
+    /// Identification number (fixed value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_app_identity: Option<i32>,
+}
+
+impl ApiTestRequestHeader {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            path: None,
+            user_agent: None,
+            x_apig_mode: None,
+            x_app_identity: None,
+        }
+    }
+
+    /// Sets `path`.
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// Sets `user_agent`.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+
+    /// Sets `x_apig_mode`.
+    pub fn x_apig_mode(mut self, value: impl Into<String>) -> Self {
+        self.x_apig_mode = Some(value.into());
+        self
+    }
+
+    /// Sets `x_app_identity`.
+    pub fn x_app_identity(mut self, value: impl Into<i32>) -> Self {
+        self.x_app_identity = Some(value.into());
+        self
+    }
+}
+
+/// Response header of an API debugging call.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiTestResponseHeader {
+    /// Whether the call succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_status: Option<String>,
+    /// Content length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_length: Option<i32>,
+    /// Connection status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
+    /// Cache control (fixed value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<String>,
+    /// Content type (fixed value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Request ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_request_id: Option<String>,
+}
+
+impl ApiTestResponseHeader {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            result_status: None,
+            content_length: None,
+            connection: None,
+            cache_control: None,
+            content_type: None,
+            date: None,
+            x_request_id: None,
+        }
+    }
+
+    /// Sets `result_status`.
+    pub fn result_status(mut self, value: impl Into<String>) -> Self {
+        self.result_status = Some(value.into());
+        self
+    }
+
+    /// Sets `content_length`.
+    pub fn content_length(mut self, value: impl Into<i32>) -> Self {
+        self.content_length = Some(value.into());
+        self
+    }
+
+    /// Sets `connection`.
+    pub fn connection(mut self, value: impl Into<String>) -> Self {
+        self.connection = Some(value.into());
+        self
+    }
+
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+
+    /// Sets `content_type`.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+
+    /// Sets `date`.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+
+    /// Sets `x_request_id`.
+    pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
+        self.x_request_id = Some(value.into());
+        self
+    }
+}
+
+/// A gateway group.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApigGroupDto {
+    /// Group ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Group name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+}
+
+impl ApigGroupDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            group_id: None,
+            group_name: None,
+        }
+    }
+
+    /// Sets `group_id`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Sets `group_name`.
+    pub fn group_name(mut self, value: impl Into<String>) -> Self {
+        self.group_name = Some(value.into());
+        self
+    }
+}
+
+/// A gateway instance.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApigInstanceDto {
+    /// Gateway instance ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// Gateway instance name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+}
+
+impl ApigInstanceDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            instance_id: None,
+            instance_name: None,
+        }
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_name`.
+    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+}
+
+/// An API bound to an app.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppBindApiInfo {
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// API description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Review time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_time: Option<i64>,
+    /// Name of the API reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// End of the usage period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<i64>,
+    /// Binding relationship.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship_type: Option<RelationshipType>,
+    /// Static parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_params: Option<Vec<StaticParam>>,
+}
+
+impl AppBindApiInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            approval_time: None,
+            manager: None,
+            deadline: None,
+            relationship_type: None,
+            static_params: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `approval_time`.
+    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
+        self.approval_time = Some(value.into());
+        self
+    }
+
+    /// Sets `manager`.
+    pub fn manager(mut self, value: impl Into<String>) -> Self {
+        self.manager = Some(value.into());
+        self
+    }
+
+    /// Sets `deadline`.
+    pub fn deadline(mut self, value: impl Into<i64>) -> Self {
+        self.deadline = Some(value.into());
+        self
+    }
+
+    /// Sets `relationship_type`.
+    pub fn relationship_type(mut self, value: impl Into<RelationshipType>) -> Self {
+        self.relationship_type = Some(value.into());
+        self
+    }
+
+    /// Sets `static_params`.
+    pub fn static_params(mut self, value: impl Into<Vec<StaticParam>>) -> Self {
+        self.static_params = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for creating an app.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppRequestDto {
+    /// App type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<AppType>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// App description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Gateway type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apig_type: Option<ApigType>,
+    /// Gateway instance ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apig_instance_id: Option<String>,
+}
+
+impl AppRequestDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            app_type: None,
+            name: None,
+            description: None,
+            apig_type: None,
+            apig_instance_id: None,
+        }
+    }
+
+    /// Sets `app_type`.
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `apig_type`.
+    pub fn apig_type(mut self, value: impl Into<ApigType>) -> Self {
+        self.apig_type = Some(value.into());
+        self
+    }
+
+    /// Sets `apig_instance_id`.
+    pub fn apig_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.apig_instance_id = Some(value.into());
+        self
+    }
+}
+
+/// An app.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppReturnDto {
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// App description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// App key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_key: Option<String>,
+    /// App secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<hwcloud_runtime::Secret>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_time: Option<i64>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+    /// App type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<AppType>,
+}
+
+impl AppReturnDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            app_key: None,
+            app_secret: None,
+            register_time: None,
+            update_time: None,
+            create_user: None,
+            update_user: None,
+            app_type: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `app_key`.
+    pub fn app_key(mut self, value: impl Into<String>) -> Self {
+        self.app_key = Some(value.into());
+        self
+    }
+
+    /// Sets `app_secret`.
+    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.app_secret = Some(value.into());
+        self
+    }
+
+    /// Sets `register_time`.
+    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
+        self.register_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+
+    /// Sets `app_type`.
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for updating an app.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppUpdateDto {
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// App description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl AppUpdateDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+/// Backend configuration of a registered API.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BackendConfig {
+    /// Backend request method.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<RequestType>,
+    /// Backend request protocol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Protocol>,
+    /// Backend host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Backend timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i32>,
+    /// Backend request path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// API backend parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_paras: Option<Vec<BackendRequestPara>>,
+    /// Backend constant parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constant_paras: Option<Vec<BackendConstant>>,
+}
+
+impl BackendConfig {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            protocol: None,
+            host: None,
+            timeout: None,
+            path: None,
+            backend_paras: None,
+            constant_paras: None,
+        }
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<RequestType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// Sets `host`.
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+
+    /// Sets `timeout`.
+    pub fn timeout(mut self, value: impl Into<i32>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+
+    /// Sets `path`.
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// Sets `backend_paras`.
+    pub fn backend_paras(mut self, value: impl Into<Vec<BackendRequestPara>>) -> Self {
+        self.backend_paras = Some(value.into());
+        self
+    }
+
+    /// Sets `constant_paras`.
+    pub fn constant_paras(mut self, value: impl Into<Vec<BackendConstant>>) -> Self {
+        self.constant_paras = Some(value.into());
+        self
+    }
+}
+
+/// A backend constant parameter.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BackendConstant {
+    /// Constant parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Constant parameter type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ParameterType>,
+    /// Constant parameter location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// Constant parameter description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Constant parameter value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl BackendConstant {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            type_: None,
+            position: None,
+            description: None,
+            value: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `position`.
+    pub fn position(mut self, value: impl Into<Position>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// A backend request parameter.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BackendRequestPara {
+    /// API request parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Parameter location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// Corresponding backend parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_para_name: Option<String>,
+}
+
+impl BackendRequestPara {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            position: None,
+            backend_para_name: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `position`.
+    pub fn position(mut self, value: impl Into<Position>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+
+    /// Sets `backend_para_name`.
+    pub fn backend_para_name(mut self, value: impl Into<String>) -> Self {
+        self.backend_para_name = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for moving a catalog.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CatalogMoveParaDto {
+    /// Parent catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_pid: Option<String>,
+}
+
+impl CatalogMoveParaDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { target_pid: None }
+    }
+
+    /// Sets `target_pid`.
+    pub fn target_pid(mut self, value: impl Into<String>) -> Self {
+        self.target_pid = Some(value.into());
+        self
+    }
+}
+
+/// A data masking rule.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DataMaskParas {
+    /// Sensitive field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_name: Option<String>,
+    /// Algorithm name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm_name: Option<String>,
+    /// Algorithm type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm_type: Option<String>,
+    /// Algorithm name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en_name: Option<String>,
+    /// Parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm_parameters: Option<String>,
+    /// Policy when masking fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_policy: Option<FailurePolicy>,
+}
+
+impl DataMaskParas {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            column_name: None,
+            algorithm_name: None,
+            algorithm_type: None,
+            en_name: None,
+            algorithm_parameters: None,
+            failure_policy: None,
+        }
+    }
+
+    /// Sets `column_name`.
+    pub fn column_name(mut self, value: impl Into<String>) -> Self {
+        self.column_name = Some(value.into());
+        self
+    }
+
+    /// Sets `algorithm_name`.
+    pub fn algorithm_name(mut self, value: impl Into<String>) -> Self {
+        self.algorithm_name = Some(value.into());
+        self
+    }
+
+    /// Sets `algorithm_type`.
+    pub fn algorithm_type(mut self, value: impl Into<String>) -> Self {
+        self.algorithm_type = Some(value.into());
+        self
+    }
+
+    /// Sets `en_name`.
+    pub fn en_name(mut self, value: impl Into<String>) -> Self {
+        self.en_name = Some(value.into());
+        self
+    }
+
+    /// Sets `algorithm_parameters`.
+    pub fn algorithm_parameters(mut self, value: impl Into<String>) -> Self {
+        self.algorithm_parameters = Some(value.into());
+        self
+    }
+
+    /// Sets `failure_policy`.
+    pub fn failure_policy(mut self, value: impl Into<FailurePolicy>) -> Self {
+        self.failure_policy = Some(value.into());
+        self
+    }
+}
+
+/// Data source configuration of an API.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DatasourceConfig {
+    /// Data source type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<DatasourceType>,
+    /// Data connection name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_name: Option<String>,
+    /// Data connection ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    /// Database name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// Data table name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datatable: Option<String>,
+    /// Data table ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_id: Option<String>,
+    /// DLI queue name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// Data retrieval method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_type: Option<AccessType>,
+    /// Data access mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_mode: Option<AccessMode>,
+    /// Paging mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+    /// SQL statement in script mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+    /// API backend parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_paras: Option<Vec<ApiRequestPara>>,
+    /// Response parameters of configuration-type APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_paras: Option<Vec<ApiResponsePara>>,
+    /// Sort parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_paras: Option<Vec<DatasourceOrderPara>>,
+    /// SQL script that computes the total number of records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_size_sql: Option<String>,
+}
+
+impl DatasourceConfig {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            connection_name: None,
+            connection_id: None,
+            database: None,
+            datatable: None,
+            table_id: None,
+            queue: None,
+            access_type: None,
+            access_mode: None,
+            pagination: None,
+            sql: None,
+            backend_paras: None,
+            response_paras: None,
+            order_paras: None,
+            total_size_sql: None,
+        }
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<DatasourceType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `connection_name`.
+    pub fn connection_name(mut self, value: impl Into<String>) -> Self {
+        self.connection_name = Some(value.into());
+        self
+    }
+
+    /// Sets `connection_id`.
+    pub fn connection_id(mut self, value: impl Into<String>) -> Self {
+        self.connection_id = Some(value.into());
+        self
+    }
+
+    /// Sets `database`.
+    pub fn database(mut self, value: impl Into<String>) -> Self {
+        self.database = Some(value.into());
+        self
+    }
+
+    /// Sets `datatable`.
+    pub fn datatable(mut self, value: impl Into<String>) -> Self {
+        self.datatable = Some(value.into());
+        self
+    }
+
+    /// Sets `table_id`.
+    pub fn table_id(mut self, value: impl Into<String>) -> Self {
+        self.table_id = Some(value.into());
+        self
+    }
+
+    /// Sets `queue`.
+    pub fn queue(mut self, value: impl Into<String>) -> Self {
+        self.queue = Some(value.into());
+        self
+    }
+
+    /// Sets `access_type`.
+    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self {
+        self.access_type = Some(value.into());
+        self
+    }
+
+    /// Sets `access_mode`.
+    pub fn access_mode(mut self, value: impl Into<AccessMode>) -> Self {
+        self.access_mode = Some(value.into());
+        self
+    }
+
+    /// Sets `pagination`.
+    pub fn pagination(mut self, value: impl Into<Pagination>) -> Self {
+        self.pagination = Some(value.into());
+        self
+    }
+
+    /// Sets `sql`.
+    pub fn sql(mut self, value: impl Into<String>) -> Self {
+        self.sql = Some(value.into());
+        self
+    }
+
+    /// Sets `backend_paras`.
+    pub fn backend_paras(mut self, value: impl Into<Vec<ApiRequestPara>>) -> Self {
+        self.backend_paras = Some(value.into());
+        self
+    }
+
+    /// Sets `response_paras`.
+    pub fn response_paras(mut self, value: impl Into<Vec<ApiResponsePara>>) -> Self {
+        self.response_paras = Some(value.into());
+        self
+    }
+
+    /// Sets `order_paras`.
+    pub fn order_paras(mut self, value: impl Into<Vec<DatasourceOrderPara>>) -> Self {
+        self.order_paras = Some(value.into());
+        self
+    }
+
+    /// Sets `total_size_sql`.
+    pub fn total_size_sql(mut self, value: impl Into<String>) -> Self {
+        self.total_size_sql = Some(value.into());
+        self
+    }
+}
+
+/// A sort parameter of an API's data source.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DatasourceOrderPara {
+    /// Sort parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Corresponding parameter field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Whether optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+    /// Sort order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<Sort>,
+    /// Order of the sort parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i32>,
+    /// Sort parameter description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl DatasourceOrderPara {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            field: None,
+            optional: None,
+            sort: None,
+            order: None,
+            description: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `field`.
+    pub fn field(mut self, value: impl Into<String>) -> Self {
+        self.field = Some(value.into());
+        self
+    }
+
+    /// Sets `optional`.
+    pub fn optional(mut self, value: impl Into<bool>) -> Self {
+        self.optional = Some(value.into());
+        self
+    }
+
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<Sort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Sets `order`.
+    pub fn order(mut self, value: impl Into<i32>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+/// Cluster flavor.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FlavorDto {
+    /// Flavor ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Flavor name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Disk size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<i32>,
+    /// Number of CPUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<i32>,
+    /// Memory size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mem: Option<i32>,
+}
+
+impl FlavorDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            disk: None,
+            cpu: None,
+            mem: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `disk`.
+    pub fn disk(mut self, value: impl Into<i32>) -> Self {
+        self.disk = Some(value.into());
+        self
+    }
+
+    /// Sets `cpu`.
+    pub fn cpu(mut self, value: impl Into<i32>) -> Self {
+        self.cpu = Some(value.into());
+        self
+    }
+
+    /// Sets `mem`.
+    pub fn mem(mut self, value: impl Into<i32>) -> Self {
+        self.mem = Some(value.into());
+        self
+    }
+}
+
+/// The gateway an API is published to.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GatewayDto {
+    /// Gateway type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apig_type: Option<ApigType>,
+    /// Gateway instance ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apig_instance_id: Option<String>,
+    /// Gateway group ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id_in_apig: Option<String>,
+    /// ID of the ROMA gateway integration application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roma_app_id: Option<String>,
+}
+
+impl GatewayDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            apig_type: None,
+            apig_instance_id: None,
+            group_id_in_apig: None,
+            roma_app_id: None,
+        }
+    }
+
+    /// Sets `apig_type`.
+    pub fn apig_type(mut self, value: impl Into<ApigType>) -> Self {
+        self.apig_type = Some(value.into());
+        self
+    }
+
+    /// Sets `apig_instance_id`.
+    pub fn apig_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.apig_instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `group_id_in_apig`.
+    pub fn group_id_in_apig(mut self, value: impl Into<String>) -> Self {
+        self.group_id_in_apig = Some(value.into());
+        self
+    }
+
+    /// Sets `roma_app_id`.
+    pub fn roma_app_id(mut self, value: impl Into<String>) -> Self {
+        self.roma_app_id = Some(value.into());
+        self
+    }
+}
+
+/// Multipart form of an Excel import.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ImportDataServiceExcelRequestBody {
+    /// The Excel file with the APIs to import; it must be smaller than 4 MB.
+    ///
+    /// Sent as form part `file`.
+    pub file: hwcloud_runtime::FilePart,
+}
+
+impl hwcloud_runtime::operation::MultipartBody for ImportDataServiceExcelRequestBody {
+    fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter) {
+        form.file("file", Some(&self.file));
+    }
+}
+
+impl ImportDataServiceExcelRequestBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(file: impl Into<hwcloud_runtime::FilePart>) -> Self {
+        Self { file: file.into() }
+    }
+}
+
+/// An access log entry of a cluster.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InstanceAccesslog {
+    /// Cluster ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Request ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_name: Option<String>,
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
+    /// Access time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_time: Option<i64>,
+    /// Access duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// Status code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<String>,
+    /// Error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Log details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Inbound traffic size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flow_size: Option<i64>,
+    /// Outbound traffic size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_flow_size: Option<i64>,
+    /// Number of output records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_total_size: Option<i64>,
+}
+
+impl InstanceAccesslog {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            request_id: None,
+            api_id: None,
+            api_name: None,
+            app_id: None,
+            app_name: None,
+            access_time: None,
+            duration: None,
+            status_code: None,
+            error_code: None,
+            error_message: None,
+            detail: None,
+            in_flow_size: None,
+            out_flow_size: None,
+            out_total_size: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `request_id`.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_id`.
+    pub fn api_id(mut self, value: impl Into<String>) -> Self {
+        self.api_id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_name`.
+    pub fn api_name(mut self, value: impl Into<String>) -> Self {
+        self.api_name = Some(value.into());
+        self
+    }
+
+    /// Sets `app_id`.
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// Sets `app_name`.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+
+    /// Sets `access_time`.
+    pub fn access_time(mut self, value: impl Into<i64>) -> Self {
+        self.access_time = Some(value.into());
+        self
+    }
+
+    /// Sets `duration`.
+    pub fn duration(mut self, value: impl Into<i64>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// Sets `status_code`.
+    pub fn status_code(mut self, value: impl Into<String>) -> Self {
+        self.status_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_message`.
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// Sets `detail`.
+    pub fn detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+
+    /// Sets `in_flow_size`.
+    pub fn in_flow_size(mut self, value: impl Into<i64>) -> Self {
+        self.in_flow_size = Some(value.into());
+        self
+    }
+
+    /// Sets `out_flow_size`.
+    pub fn out_flow_size(mut self, value: impl Into<i64>) -> Self {
+        self.out_flow_size = Some(value.into());
+        self
+    }
+
+    /// Sets `out_total_size`.
+    pub fn out_total_size(mut self, value: impl Into<i64>) -> Self {
+        self.out_total_size = Some(value.into());
+        self
+    }
+}
+
+/// Details of a cluster.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InstanceDetailDto {
+    /// Cluster ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Cluster name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Cluster description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Public IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_address: Option<String>,
+    /// Private IPv4 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intranet_address: Option<String>,
+    /// Private IPv6 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intranet_address_ipv6: Option<String>,
+    /// Public domain name ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_zone_id: Option<String>,
+    /// Public domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_zone_name: Option<String>,
+    /// Private domain name ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_zone_id: Option<String>,
+    /// Private domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_zone_name: Option<String>,
+    /// Enterprise project ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Number of APIs published in the current workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_namespace_publish_api_num: Option<i32>,
+    /// Number of APIs published in all workspaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_namespace_publish_api_num: Option<i32>,
+    /// Total API quota of the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_publishable_num: Option<i32>,
+    /// Whether the cluster can be deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletable: Option<bool>,
+    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_status: Option<String>,
+    /// Order ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<String>,
+    /// Subscription period type of the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_type: Option<String>,
+    /// Cluster status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_status: Option<String>,
+    /// Number of nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_num: Option<i32>,
+    /// Cluster flavor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<FlavorDto>,
+    /// Cluster version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_version: Option<String>,
+    /// Code of the cluster's availability zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    /// Name of the cluster's availability zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone_name: Option<String>,
+    /// ID of the cluster's VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// ID of the cluster's subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// ID of the cluster's security group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_id: Option<String>,
+    /// Cluster nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<InstanceNodeDto>>,
+}
+
+impl InstanceDetailDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            external_address: None,
+            intranet_address: None,
+            intranet_address_ipv6: None,
+            public_zone_id: None,
+            public_zone_name: None,
+            private_zone_id: None,
+            private_zone_name: None,
+            enterprise_project_id: None,
+            create_time: None,
+            create_user: None,
+            current_namespace_publish_api_num: None,
+            all_namespace_publish_api_num: None,
+            api_publishable_num: None,
+            deletable: None,
+            charge_status: None,
+            order_id: None,
+            order_type: None,
+            period_type: None,
+            instance_status: None,
+            node_num: None,
+            flavor: None,
+            gateway_version: None,
+            availability_zone: None,
+            availability_zone_name: None,
+            vpc_id: None,
+            subnet_id: None,
+            security_group_id: None,
+            nodes: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `external_address`.
+    pub fn external_address(mut self, value: impl Into<String>) -> Self {
+        self.external_address = Some(value.into());
+        self
+    }
+
+    /// Sets `intranet_address`.
+    pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
+        self.intranet_address = Some(value.into());
+        self
+    }
+
+    /// Sets `intranet_address_ipv6`.
+    pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
+        self.intranet_address_ipv6 = Some(value.into());
+        self
+    }
+
+    /// Sets `public_zone_id`.
+    pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.public_zone_id = Some(value.into());
+        self
+    }
+
+    /// Sets `public_zone_name`.
+    pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.public_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `private_zone_id`.
+    pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.private_zone_id = Some(value.into());
+        self
+    }
+
+    /// Sets `private_zone_name`.
+    pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.private_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `enterprise_project_id`.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `current_namespace_publish_api_num`.
+    pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
+        self.current_namespace_publish_api_num = Some(value.into());
+        self
+    }
+
+    /// Sets `all_namespace_publish_api_num`.
+    pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
+        self.all_namespace_publish_api_num = Some(value.into());
+        self
+    }
+
+    /// Sets `api_publishable_num`.
+    pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
+        self.api_publishable_num = Some(value.into());
+        self
+    }
+
+    /// Sets `deletable`.
+    pub fn deletable(mut self, value: impl Into<bool>) -> Self {
+        self.deletable = Some(value.into());
+        self
+    }
+
+    /// Sets `charge_status`.
+    pub fn charge_status(mut self, value: impl Into<String>) -> Self {
+        self.charge_status = Some(value.into());
+        self
+    }
+
+    /// Sets `order_id`.
+    pub fn order_id(mut self, value: impl Into<String>) -> Self {
+        self.order_id = Some(value.into());
+        self
+    }
+
+    /// Sets `order_type`.
+    pub fn order_type(mut self, value: impl Into<String>) -> Self {
+        self.order_type = Some(value.into());
+        self
+    }
+
+    /// Sets `period_type`.
+    pub fn period_type(mut self, value: impl Into<String>) -> Self {
+        self.period_type = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_status`.
+    pub fn instance_status(mut self, value: impl Into<String>) -> Self {
+        self.instance_status = Some(value.into());
+        self
+    }
+
+    /// Sets `node_num`.
+    pub fn node_num(mut self, value: impl Into<i32>) -> Self {
+        self.node_num = Some(value.into());
+        self
+    }
+
+    /// Sets `flavor`.
+    pub fn flavor(mut self, value: impl Into<FlavorDto>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// Sets `gateway_version`.
+    pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
+        self.gateway_version = Some(value.into());
+        self
+    }
+
+    /// Sets `availability_zone`.
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
+    }
+
+    /// Sets `availability_zone_name`.
+    pub fn availability_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `vpc_id`.
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+
+    /// Sets `subnet_id`.
+    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.subnet_id = Some(value.into());
+        self
+    }
+
+    /// Sets `security_group_id`.
+    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
+        self.security_group_id = Some(value.into());
+        self
+    }
+
+    /// Sets `nodes`.
+    pub fn nodes(mut self, value: impl Into<Vec<InstanceNodeDto>>) -> Self {
+        self.nodes = Some(value.into());
+        self
+    }
+}
+
+/// An instance (cluster) and whether an API operation can be performed on it.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InstanceForApiActionDto {
+    /// Cluster ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// Cluster type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<InstanceType>,
+    /// Cluster name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// API operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    /// Validation result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<bool>,
+    /// Reason the validation failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+    /// API status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_status: Option<ApiStatus>,
+    /// API debugging status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_debug: Option<ApiDebug>,
+}
+
+impl InstanceForApiActionDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            instance_id: None,
+            instance_type: None,
+            name: None,
+            action: None,
+            result: None,
+            cause: None,
+            api_status: None,
+            api_debug: None,
+        }
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_type`.
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+        self.instance_type = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<Action>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// Sets `result`.
+    pub fn result(mut self, value: impl Into<bool>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+
+    /// Sets `cause`.
+    pub fn cause(mut self, value: impl Into<Cause>) -> Self {
+        self.cause = Some(value.into());
+        self
+    }
+
+    /// Sets `api_status`.
+    pub fn api_status(mut self, value: impl Into<ApiStatus>) -> Self {
+        self.api_status = Some(value.into());
+        self
+    }
+
+    /// Sets `api_debug`.
+    pub fn api_debug(mut self, value: impl Into<ApiDebug>) -> Self {
+        self.api_debug = Some(value.into());
+        self
+    }
+}
+
+/// Host information of the cluster an API is published in.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InstanceHostDto {
+    /// Cluster ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// Cluster name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+    /// Private address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intranet_host: Option<String>,
+    /// Public address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_host: Option<String>,
+    /// Gateway domain names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
+}
+
+impl InstanceHostDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            instance_id: None,
+            instance_name: None,
+            intranet_host: None,
+            external_host: None,
+            domains: None,
+        }
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_name`.
+    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+
+    /// Sets `intranet_host`.
+    pub fn intranet_host(mut self, value: impl Into<String>) -> Self {
+        self.intranet_host = Some(value.into());
+        self
+    }
+
+    /// Sets `external_host`.
+    pub fn external_host(mut self, value: impl Into<String>) -> Self {
+        self.external_host = Some(value.into());
+        self
+    }
+
+    /// Sets `domains`.
+    pub fn domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.domains = Some(value.into());
+        self
+    }
+}
+
+/// A cluster node.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InstanceNodeDto {
+    /// Node ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Node name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Node IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    /// Node status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Creator of the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Node creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// Node version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_version: Option<String>,
+}
+
+impl InstanceNodeDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            private_ip: None,
+            status: None,
+            create_user: None,
+            create_time: None,
+            gateway_version: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `private_ip`.
+    pub fn private_ip(mut self, value: impl Into<String>) -> Self {
+        self.private_ip = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `gateway_version`.
+    pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
+        self.gateway_version = Some(value.into());
+        self
+    }
+}
+
+/// Overview of a cluster.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct InstanceOverviewDto {
+    /// Cluster ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Cluster name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Cluster description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Public IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_address: Option<String>,
+    /// Private IPv4 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intranet_address: Option<String>,
+    /// Private IPv6 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intranet_address_ipv6: Option<String>,
+    /// Public domain name ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_zone_id: Option<String>,
+    /// Public domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_zone_name: Option<String>,
+    /// Private domain name ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_zone_id: Option<String>,
+    /// Private domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_zone_name: Option<String>,
+    /// Enterprise project ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Number of APIs published in the current workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_namespace_publish_api_num: Option<i32>,
+    /// Number of APIs published in all workspaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_namespace_publish_api_num: Option<i32>,
+    /// Total API quota of the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_publishable_num: Option<i32>,
+    /// Whether the cluster can be deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletable: Option<bool>,
+    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_status: Option<String>,
+    /// Order ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+impl InstanceOverviewDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            external_address: None,
+            intranet_address: None,
+            intranet_address_ipv6: None,
+            public_zone_id: None,
+            public_zone_name: None,
+            private_zone_id: None,
+            private_zone_name: None,
+            enterprise_project_id: None,
+            create_time: None,
+            create_user: None,
+            current_namespace_publish_api_num: None,
+            all_namespace_publish_api_num: None,
+            api_publishable_num: None,
+            deletable: None,
+            charge_status: None,
+            order_id: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `external_address`.
+    pub fn external_address(mut self, value: impl Into<String>) -> Self {
+        self.external_address = Some(value.into());
+        self
+    }
+
+    /// Sets `intranet_address`.
+    pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
+        self.intranet_address = Some(value.into());
+        self
+    }
+
+    /// Sets `intranet_address_ipv6`.
+    pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
+        self.intranet_address_ipv6 = Some(value.into());
+        self
+    }
+
+    /// Sets `public_zone_id`.
+    pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.public_zone_id = Some(value.into());
+        self
+    }
+
+    /// Sets `public_zone_name`.
+    pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.public_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `private_zone_id`.
+    pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.private_zone_id = Some(value.into());
+        self
+    }
+
+    /// Sets `private_zone_name`.
+    pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.private_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `enterprise_project_id`.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `current_namespace_publish_api_num`.
+    pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
+        self.current_namespace_publish_api_num = Some(value.into());
+        self
+    }
+
+    /// Sets `all_namespace_publish_api_num`.
+    pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
+        self.all_namespace_publish_api_num = Some(value.into());
+        self
+    }
+
+    /// Sets `api_publishable_num`.
+    pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
+        self.api_publishable_num = Some(value.into());
+        self
+    }
+
+    /// Sets `deletable`.
+    pub fn deletable(mut self, value: impl Into<bool>) -> Self {
+        self.deletable = Some(value.into());
+        self
+    }
+
+    /// Sets `charge_status`.
+    pub fn charge_status(mut self, value: impl Into<String>) -> Self {
+        self.charge_status = Some(value.into());
+        self
+    }
+
+    /// Sets `order_id`.
+    pub fn order_id(mut self, value: impl Into<String>) -> Self {
+        self.order_id = Some(value.into());
+        self
+    }
+}
+
+/// One level of a catalog path.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LayerPath {
+    /// Catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// Path name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Path level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i32>,
+}
+
+impl LayerPath {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            name: None,
+            order: None,
+        }
+    }
+
+    /// Sets `catalog_id`.
+    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
+        self.catalog_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `order`.
+    pub fn order(mut self, value: impl Into<i32>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+}
+
+/// LTS log dump settings.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LtsLogDump {
+    /// Whether to enable log dump to LTS: true enables it, false disables it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_dump: Option<bool>,
+    /// Log group ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_group_id: Option<String>,
+    /// Log group name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_group_name: Option<String>,
+    /// Log stream ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_stream_id: Option<String>,
+    /// Log stream name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_stream_name: Option<String>,
+}
+
+impl LtsLogDump {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            log_dump: None,
+            log_group_id: None,
+            log_group_name: None,
+            log_stream_id: None,
+            log_stream_name: None,
+        }
+    }
+
+    /// Sets `log_dump`.
+    pub fn log_dump(mut self, value: impl Into<bool>) -> Self {
+        self.log_dump = Some(value.into());
+        self
+    }
+
+    /// Sets `log_group_id`.
+    pub fn log_group_id(mut self, value: impl Into<String>) -> Self {
+        self.log_group_id = Some(value.into());
+        self
+    }
+
+    /// Sets `log_group_name`.
+    pub fn log_group_name(mut self, value: impl Into<String>) -> Self {
+        self.log_group_name = Some(value.into());
+        self
+    }
+
+    /// Sets `log_stream_id`.
+    pub fn log_stream_id(mut self, value: impl Into<String>) -> Self {
+        self.log_stream_id = Some(value.into());
+        self
+    }
+
+    /// Sets `log_stream_name`.
+    pub fn log_stream_name(mut self, value: impl Into<String>) -> Self {
+        self.log_stream_name = Some(value.into());
+        self
+    }
+}
+
+/// Criteria for querying the service catalog (API market).
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MallParaDto {
+    /// Authentication type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<AuthType>,
+    /// API visibility: WORKSPACE (visible in the workspace), PROJECT (visible in the project), DOMAIN (visible to the account), SPECIFIC_PROJECT (visible to specified projects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<MallParaDtoVisibility>,
+    /// Sort field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market_sort_type: Option<MarketSortType>,
+    /// Ascending or descending order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asc_or_desc: Option<AscOrDesc>,
+    /// Query start offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i32>,
+    /// Number of records to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// Whether to show the owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_owner: Option<bool>,
+    /// Whether to show whether the API is authorised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+    /// Whether to show recent updates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_update_recently: Option<bool>,
+    /// Whether to show recent releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_release_recently: Option<bool>,
+    /// Whether to show the popularity status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_hot_recently: Option<bool>,
+    /// Whether to show the success and failure rates within 7 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_and_failure_rate: Option<bool>,
+}
+
+impl MallParaDto {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            auth_type: None,
+            visibility: None,
+            market_sort_type: None,
+            asc_or_desc: None,
+            offset: None,
+            limit: None,
+            is_owner: None,
+            is_authorized: None,
+            is_update_recently: None,
+            is_release_recently: None,
+            is_hot_recently: None,
+            success_and_failure_rate: None,
+        }
+    }
+
+    /// Sets `auth_type`.
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
+        self.auth_type = Some(value.into());
+        self
+    }
+
+    /// Sets `visibility`.
+    pub fn visibility(mut self, value: impl Into<MallParaDtoVisibility>) -> Self {
+        self.visibility = Some(value.into());
+        self
+    }
+
+    /// Sets `market_sort_type`.
+    pub fn market_sort_type(mut self, value: impl Into<MarketSortType>) -> Self {
+        self.market_sort_type = Some(value.into());
+        self
+    }
+
+    /// Sets `asc_or_desc`.
+    pub fn asc_or_desc(mut self, value: impl Into<AscOrDesc>) -> Self {
+        self.asc_or_desc = Some(value.into());
+        self
+    }
+
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Sets `is_owner`.
+    pub fn is_owner(mut self, value: impl Into<bool>) -> Self {
+        self.is_owner = Some(value.into());
+        self
+    }
+
+    /// Sets `is_authorized`.
+    pub fn is_authorized(mut self, value: impl Into<bool>) -> Self {
+        self.is_authorized = Some(value.into());
+        self
+    }
+
+    /// Sets `is_update_recently`.
+    pub fn is_update_recently(mut self, value: impl Into<bool>) -> Self {
+        self.is_update_recently = Some(value.into());
+        self
+    }
+
+    /// Sets `is_release_recently`.
+    pub fn is_release_recently(mut self, value: impl Into<bool>) -> Self {
+        self.is_release_recently = Some(value.into());
+        self
+    }
+
+    /// Sets `is_hot_recently`.
+    pub fn is_hot_recently(mut self, value: impl Into<bool>) -> Self {
+        self.is_hot_recently = Some(value.into());
+        self
+    }
+
+    /// Sets `success_and_failure_rate`.
+    pub fn success_and_failure_rate(mut self, value: impl Into<bool>) -> Self {
+        self.success_and_failure_rate = Some(value.into());
+        self
+    }
+}
+
+/// OBS log dump settings.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ObsLogDump {
+    /// Whether to enable log dump to OBS: true enables it, false disables it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_dump: Option<bool>,
+}
+
+impl ObsLogDump {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { log_dump: None }
+    }
+
+    /// Sets `log_dump`.
+    pub fn log_dump(mut self, value: impl Into<bool>) -> Self {
+        self.log_dump = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for processing a message.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OpenApiParaForCheckMessage {
+    /// Message ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Action: 0 = execute immediately, 1 = execute at a scheduled time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<i32>,
+    /// End of the usage period. Needed only for scheduled execution; defaults to three days after the server's current time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+}
+
+impl OpenApiParaForCheckMessage {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            message_id: None,
+            action: None,
+            time: None,
+        }
+    }
+
+    /// Sets `message_id`.
+    pub fn message_id(mut self, value: impl Into<String>) -> Self {
+        self.message_id = Some(value.into());
+        self
+    }
+
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<i32>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+}
+
+/// Parameters for reviewing applications.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OpenApplyIdsForApproveApply {
+    /// Review result (true approves, false rejects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_result: Option<bool>,
+    /// Application IDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_ids: Option<Vec<String>>,
+}
+
+impl OpenApplyIdsForApproveApply {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            apply_result: None,
+            apply_ids: None,
+        }
+    }
+
+    /// Sets `apply_result`.
+    pub fn apply_result(mut self, value: impl Into<bool>) -> Self {
+        self.apply_result = Some(value.into());
+        self
+    }
+
+    /// Sets `apply_ids`.
+    pub fn apply_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.apply_ids = Some(value.into());
+        self
+    }
+}
+
+/// An application (or message).
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordForApplyDetail {
+    /// Application ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Application status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_apply_status: Option<ApiApplyStatus>,
+    /// Application type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_apply_type: Option<ApiApplyType>,
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_name: Option<String>,
+    /// End of the usage period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_using_time: Option<i64>,
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
+    /// Application time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_time: Option<i64>,
+    /// Authorisation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_time: Option<i64>,
+    /// Name of the reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver_name: Option<String>,
+    /// Review comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Name of the applicant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl RecordForApplyDetail {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            api_apply_status: None,
+            api_apply_type: None,
+            api_id: None,
+            api_name: None,
+            api_using_time: None,
+            app_id: None,
+            app_name: None,
+            apply_time: None,
+            approval_time: None,
+            approver_name: None,
+            comment: None,
+            user_name: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_apply_status`.
+    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
+        self.api_apply_status = Some(value.into());
+        self
+    }
+
+    /// Sets `api_apply_type`.
+    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
+        self.api_apply_type = Some(value.into());
+        self
+    }
+
+    /// Sets `api_id`.
+    pub fn api_id(mut self, value: impl Into<String>) -> Self {
+        self.api_id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_name`.
+    pub fn api_name(mut self, value: impl Into<String>) -> Self {
+        self.api_name = Some(value.into());
+        self
+    }
+
+    /// Sets `api_using_time`.
+    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
+        self.api_using_time = Some(value.into());
+        self
+    }
+
+    /// Sets `app_id`.
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// Sets `app_name`.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+
+    /// Sets `apply_time`.
+    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
+        self.apply_time = Some(value.into());
+        self
+    }
+
+    /// Sets `approval_time`.
+    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
+        self.approval_time = Some(value.into());
+        self
+    }
+
+    /// Sets `approver_name`.
+    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
+        self.approver_name = Some(value.into());
+        self
+    }
+
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets `user_name`.
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+}
+
+/// An entry (sub-catalog or API) of a catalog.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordForGetAllCatalog {
+    /// Catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// Parent catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Catalog description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Catalog entry type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_catalog_type: Option<ApiCatalogType>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+}
+
+impl RecordForGetAllCatalog {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            pid: None,
+            name: None,
+            description: None,
+            api_catalog_type: None,
+            create_time: None,
+            create_user: None,
+            update_time: None,
+            update_user: None,
+        }
+    }
+
+    /// Sets `catalog_id`.
+    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
+        self.catalog_id = Some(value.into());
+        self
+    }
+
+    /// Sets `pid`.
+    pub fn pid(mut self, value: impl Into<String>) -> Self {
+        self.pid = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `api_catalog_type`.
+    pub fn api_catalog_type(mut self, value: impl Into<ApiCatalogType>) -> Self {
+        self.api_catalog_type = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+}
+
+/// An app an API is authorised to.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordForGetAuthApp {
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
+    /// Cluster instance ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// Cluster instance name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+    /// End of the usage period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_using_time: Option<i64>,
+    /// Authorisation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_time: Option<i64>,
+    /// Binding relationship.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship_type: Option<RelationshipType>,
+    /// Static parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_params: Option<Vec<StaticParam>>,
+}
+
+impl RecordForGetAuthApp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            app_id: None,
+            app_name: None,
+            instance_id: None,
+            instance_name: None,
+            api_using_time: None,
+            approval_time: None,
+            relationship_type: None,
+            static_params: None,
+        }
+    }
+
+    /// Sets `app_id`.
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// Sets `app_name`.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_name`.
+    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+
+    /// Sets `api_using_time`.
+    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
+        self.api_using_time = Some(value.into());
+        self
+    }
+
+    /// Sets `approval_time`.
+    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
+        self.approval_time = Some(value.into());
+        self
+    }
+
+    /// Sets `relationship_type`.
+    pub fn relationship_type(mut self, value: impl Into<RelationshipType>) -> Self {
+        self.relationship_type = Some(value.into());
+        self
+    }
+
+    /// Sets `static_params`.
+    pub fn static_params(mut self, value: impl Into<Vec<StaticParam>>) -> Self {
+        self.static_params = Some(value.into());
+        self
+    }
+}
+
+/// An API request parameter.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct RequestPara {
+    /// Parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Parameter location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// Parameter type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ParameterType>,
+    /// Parameter description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the parameter is mandatory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub necessary: Option<bool>,
+    /// Example value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example_value: Option<String>,
+    /// Default value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    /// Whether NULL values are supported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_null: Option<bool>,
+}
+
+impl RequestPara {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            position: None,
+            type_: None,
+            description: None,
+            necessary: None,
+            example_value: None,
+            default_value: None,
+            support_null: None,
+        }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `position`.
+    pub fn position(mut self, value: impl Into<Position>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `necessary`.
+    pub fn necessary(mut self, value: impl Into<bool>) -> Self {
+        self.necessary = Some(value.into());
+        self
+    }
+
+    /// Sets `example_value`.
+    pub fn example_value(mut self, value: impl Into<String>) -> Self {
+        self.example_value = Some(value.into());
+        self
+    }
+
+    /// Sets `default_value`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+
+    /// Sets `support_null`.
+    pub fn support_null(mut self, value: impl Into<bool>) -> Self {
+        self.support_null = Some(value.into());
+        self
+    }
+}
+
+/// A static parameter.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct StaticParam {
+    /// Static parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub para_name: Option<String>,
+    /// Static parameter value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub para_value: Option<String>,
+}
+
+impl StaticParam {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            para_name: None,
+            para_value: None,
+        }
+    }
+
+    /// Sets `para_name`.
+    pub fn para_name(mut self, value: impl Into<String>) -> Self {
+        self.para_name = Some(value.into());
+        self
+    }
+
+    /// Sets `para_value`.
+    pub fn para_value(mut self, value: impl Into<String>) -> Self {
+        self.para_value = Some(value.into());
+        self
+    }
+}
+
+/// Call statistics of one object.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct StatisticForCallDetail {
+    /// ID of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Total number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Successful calls (data retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_num: Option<i32>,
+    /// Failed calls (data retrieval failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_num: Option<i32>,
+    /// Legal calls (passed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_num: Option<i32>,
+    /// Illegal calls (failed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_num: Option<i32>,
+}
+
+impl StatisticForCallDetail {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            call_num: None,
+            success_num: None,
+            fail_num: None,
+            legal_num: None,
+            illegal_num: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `success_num`.
+    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
+        self.success_num = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_num`.
+    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
+        self.fail_num = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_num`.
+    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
+        self.legal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_num`.
+    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
+        self.illegal_num = Some(value.into());
+        self
+    }
+}
+
+/// Dashboard statistics at one time point.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct StatisticForDashboard {
+    /// Statistics time point (13-digit timestamp, milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_time: Option<i64>,
+    /// Total number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Successful calls (data retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_num: Option<i32>,
+    /// Failed calls (data retrieval failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_num: Option<i32>,
+    /// Legal calls (passed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_num: Option<i32>,
+    /// Illegal calls (failed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_num: Option<i32>,
+    /// Average request duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_time_avg: Option<f64>,
+    /// Average duration of successful requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_cost_time_avg: Option<f64>,
+    /// Average duration of failed requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_cost_time_avg: Option<f64>,
+    /// Success rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_rate: Option<f64>,
+    /// Failure rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_rate: Option<f64>,
+    /// Legal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_rate: Option<f64>,
+    /// Illegal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_rate: Option<f64>,
+}
+
+impl StatisticForDashboard {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            log_time: None,
+            call_num: None,
+            success_num: None,
+            fail_num: None,
+            legal_num: None,
+            illegal_num: None,
+            cost_time_avg: None,
+            success_cost_time_avg: None,
+            fail_cost_time_avg: None,
+            success_rate: None,
+            fail_rate: None,
+            legal_rate: None,
+            illegal_rate: None,
+        }
+    }
+
+    /// Sets `log_time`.
+    pub fn log_time(mut self, value: impl Into<i64>) -> Self {
+        self.log_time = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `success_num`.
+    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
+        self.success_num = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_num`.
+    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
+        self.fail_num = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_num`.
+    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
+        self.legal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_num`.
+    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
+        self.illegal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `cost_time_avg`.
+    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_cost_time_avg`.
+    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.success_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_cost_time_avg`.
+    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.fail_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_rate`.
+    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
+        self.success_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_rate`.
+    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
+        self.fail_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_rate`.
+    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.legal_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_rate`.
+    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.illegal_rate = Some(value.into());
+        self
+    }
+}
+
+/// Statistics details of one object.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct StatisticForDetail {
+    /// ID of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Total number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Successful calls (data retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_num: Option<i32>,
+    /// Failed calls (data retrieval failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_num: Option<i32>,
+    /// Legal calls (passed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_num: Option<i32>,
+    /// Illegal calls (failed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_num: Option<i32>,
+    /// Average request duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_time_avg: Option<f64>,
+    /// Average duration of successful requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_cost_time_avg: Option<f64>,
+    /// Average duration of failed requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_cost_time_avg: Option<f64>,
+    /// Success rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_rate: Option<f64>,
+    /// Failure rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_rate: Option<f64>,
+    /// Legal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_rate: Option<f64>,
+    /// Illegal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_rate: Option<f64>,
+}
+
+impl StatisticForDetail {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            call_num: None,
+            success_num: None,
+            fail_num: None,
+            legal_num: None,
+            illegal_num: None,
+            cost_time_avg: None,
+            success_cost_time_avg: None,
+            fail_cost_time_avg: None,
+            success_rate: None,
+            fail_rate: None,
+            legal_rate: None,
+            illegal_rate: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `success_num`.
+    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
+        self.success_num = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_num`.
+    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
+        self.fail_num = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_num`.
+    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
+        self.legal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_num`.
+    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
+        self.illegal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `cost_time_avg`.
+    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_cost_time_avg`.
+    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.success_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_cost_time_avg`.
+    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.fail_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_rate`.
+    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
+        self.success_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_rate`.
+    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
+        self.fail_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_rate`.
+    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.legal_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_rate`.
+    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.illegal_rate = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of CreateApi.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateApiResult {
+    /// ID of the created API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl CreateApiResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of CreateApp.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateAppResult {
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// App description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// App key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_key: Option<String>,
+    /// App secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<hwcloud_runtime::Secret>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_time: Option<i64>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+    /// App type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<AppType>,
+}
+
+impl CreateAppResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            app_key: None,
+            app_secret: None,
+            register_time: None,
+            update_time: None,
+            create_user: None,
+            update_user: None,
+            app_type: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `app_key`.
+    pub fn app_key(mut self, value: impl Into<String>) -> Self {
+        self.app_key = Some(value.into());
+        self
+    }
+
+    /// Sets `app_secret`.
+    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.app_secret = Some(value.into());
+        self
+    }
+
+    /// Sets `register_time`.
+    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
+        self.register_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+
+    /// Sets `app_type`.
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of CreateServiceCatalog.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateServiceCatalogResult {
+    /// Catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+}
+
+impl CreateServiceCatalogResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            name: None,
+            description: None,
+            create_time: None,
+            create_user: None,
+            update_time: None,
+            update_user: None,
+        }
+    }
+
+    /// Sets `catalog_id`.
+    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
+        self.catalog_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of DebugApi.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DebugApiResult {
+    /// Request ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Request URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Debugging result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Debugging duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+    /// Whether debugging succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Request header of the debugging call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_header: Option<ApiTestRequestHeader>,
+    /// Response header of the debugging call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_header: Option<ApiTestResponseHeader>,
+}
+
+impl DebugApiResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            request_id: None,
+            url: None,
+            result: None,
+            timeout: None,
+            success: None,
+            request_header: None,
+            response_header: None,
+        }
+    }
+
+    /// Sets `request_id`.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// Sets `result`.
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+
+    /// Sets `timeout`.
+    pub fn timeout(mut self, value: impl Into<i64>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+
+    /// Sets `success`.
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+
+    /// Sets `request_header`.
+    pub fn request_header(mut self, value: impl Into<ApiTestRequestHeader>) -> Self {
+        self.request_header = Some(value.into());
+        self
+    }
+
+    /// Sets `response_header`.
+    pub fn response_header(mut self, value: impl Into<ApiTestResponseHeader>) -> Self {
+        self.response_header = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ImportDataServiceExcel.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImportDataServiceExcelResult {
+    /// Returned data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
+
+impl ImportDataServiceExcelResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { job_id: None }
+    }
+
+    /// Sets `job_id`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListAllCatalogList.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListAllCatalogListResult {
+    /// Total number of matching records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Items returned by this query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_catalogs: Option<Vec<RecordForGetAllCatalog>>,
+}
+
+impl ListAllCatalogListResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            total: None,
+            api_catalogs: None,
+        }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `api_catalogs`.
+    pub fn api_catalogs(
+        mut self,
+        value: impl Into<Vec<RecordForGetAllCatalog>>,
+    ) -> Self {
+        self.api_catalogs = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApiCatalogList.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListApiCatalogListResult {
+    /// Total number of APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apis: Option<Vec<ApiOverview>>,
+}
+
+impl ListApiCatalogListResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, apis: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `apis`.
+    pub fn apis(mut self, value: impl Into<Vec<ApiOverview>>) -> Self {
+        self.apis = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApiTopN.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListApiTopNResult {
+    /// Call statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<Vec<StatisticForCallDetail>>,
+}
+
+impl ListApiTopNResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { statistics: None }
+    }
+
+    /// Sets `statistics`.
+    pub fn statistics(mut self, value: impl Into<Vec<StatisticForCallDetail>>) -> Self {
+        self.statistics = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApicGroups.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListApicGroupsResult {
+    /// Gateway groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_groups: Option<Vec<ApigGroupDto>>,
+}
+
+impl ListApicGroupsResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { gateway_groups: None }
+    }
+
+    /// Sets `gateway_groups`.
+    pub fn gateway_groups(mut self, value: impl Into<Vec<ApigGroupDto>>) -> Self {
+        self.gateway_groups = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApicInstances.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListApicInstancesResult {
+    /// Gateway instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_instances: Option<Vec<ApigInstanceDto>>,
+}
+
+impl ListApicInstancesResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { gateway_instances: None }
+    }
+
+    /// Sets `gateway_instances`.
+    pub fn gateway_instances(mut self, value: impl Into<Vec<ApigInstanceDto>>) -> Self {
+        self.gateway_instances = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApis.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListApisResult {
+    /// Total number of APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<ApiOverview>>,
+}
+
+impl ListApisResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, records: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `records`.
+    pub fn records(mut self, value: impl Into<Vec<ApiOverview>>) -> Self {
+        self.records = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApisTop.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListApisTopResult {
+    /// Statistics details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<Vec<StatisticForDetail>>,
+}
+
+impl ListApisTopResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { statistics: None }
+    }
+
+    /// Sets `statistics`.
+    pub fn statistics(mut self, value: impl Into<Vec<StatisticForDetail>>) -> Self {
+        self.statistics = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApply.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListApplyResult {
+    /// Total number of matching applications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Applications returned by this query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<RecordForApplyDetail>>,
+}
+
+impl ListApplyResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, records: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `records`.
+    pub fn records(mut self, value: impl Into<Vec<RecordForApplyDetail>>) -> Self {
+        self.records = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListApps.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListAppsResult {
+    /// Total number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Apps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apps: Option<Vec<AppReturnDto>>,
+}
+
+impl ListAppsResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, apps: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `apps`.
+    pub fn apps(mut self, value: impl Into<Vec<AppReturnDto>>) -> Self {
+        self.apps = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListAppsTop.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListAppsTopResult {
+    /// Statistics details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<Vec<StatisticForDetail>>,
+}
+
+impl ListAppsTopResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { statistics: None }
+    }
+
+    /// Sets `statistics`.
+    pub fn statistics(mut self, value: impl Into<Vec<StatisticForDetail>>) -> Self {
+        self.statistics = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListCatalogList.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListCatalogListResult {
+    /// Total number of matching records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Items returned by this query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogs: Option<Vec<RecordForGetAllCatalog>>,
+}
+
+impl ListCatalogListResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            total: None,
+            catalogs: None,
+        }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `catalogs`.
+    pub fn catalogs(mut self, value: impl Into<Vec<RecordForGetAllCatalog>>) -> Self {
+        self.catalogs = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListDataServiceInstanceAccesslogs.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListDataServiceInstanceAccesslogsResult {
+    /// Number of access logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<i32>,
+    /// Access logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<InstanceAccesslog>>,
+}
+
+impl ListDataServiceInstanceAccesslogsResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            number: None,
+            records: None,
+        }
+    }
+
+    /// Sets `number`.
+    pub fn number(mut self, value: impl Into<i32>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+
+    /// Sets `records`.
+    pub fn records(mut self, value: impl Into<Vec<InstanceAccesslog>>) -> Self {
+        self.records = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListDataServiceInstancesDetail.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListDataServiceInstancesDetailResult {
+    /// Number of clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Cluster overviews.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Vec<InstanceDetailDto>>,
+}
+
+impl ListDataServiceInstancesDetailResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            total: None,
+            instances: None,
+        }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `instances`.
+    pub fn instances(mut self, value: impl Into<Vec<InstanceDetailDto>>) -> Self {
+        self.instances = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListDataServiceInstancesOverview.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListDataServiceInstancesOverviewResult {
+    /// Number of clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Whether scale-in is supported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_down: Option<bool>,
+    /// Whether scale-out is supported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_out: Option<bool>,
+    /// Cluster overviews.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Vec<InstanceOverviewDto>>,
+}
+
+impl ListDataServiceInstancesOverviewResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            total: None,
+            scale_down: None,
+            scale_out: None,
+            instances: None,
+        }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `scale_down`.
+    pub fn scale_down(mut self, value: impl Into<bool>) -> Self {
+        self.scale_down = Some(value.into());
+        self
+    }
+
+    /// Sets `scale_out`.
+    pub fn scale_out(mut self, value: impl Into<bool>) -> Self {
+        self.scale_out = Some(value.into());
+        self
+    }
+
+    /// Sets `instances`.
+    pub fn instances(mut self, value: impl Into<Vec<InstanceOverviewDto>>) -> Self {
+        self.instances = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListDataServiceMarketApis.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListDataServiceMarketApisResult {
+    /// Total number of APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apis: Option<Vec<AdvancedMallApiDto>>,
+}
+
+impl ListDataServiceMarketApisResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, apis: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `apis`.
+    pub fn apis(mut self, value: impl Into<Vec<AdvancedMallApiDto>>) -> Self {
+        self.apis = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListInstanceList.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListInstanceListResult {
+    /// Instances for the API operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Vec<InstanceForApiActionDto>>,
+}
+
+impl ListInstanceListResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { instances: None }
+    }
+
+    /// Sets `instances`.
+    pub fn instances(mut self, value: impl Into<Vec<InstanceForApiActionDto>>) -> Self {
+        self.instances = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ListMessage.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListMessageResult {
+    /// Total number of matching applications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Applications returned by this query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<RecordForApplyDetail>>,
+}
+
+impl ListMessageResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, records: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `records`.
+    pub fn records(mut self, value: impl Into<Vec<RecordForApplyDetail>>) -> Self {
+        self.records = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of SearchAuthorizeApp.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchAuthorizeAppResult {
+    /// Total number of matching apps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Items returned by this query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<RecordForGetAuthApp>>,
+}
+
+impl SearchAuthorizeAppResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, records: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `records`.
+    pub fn records(mut self, value: impl Into<Vec<RecordForGetAuthApp>>) -> Self {
+        self.records = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of SearchBindApi.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchBindApiResult {
+    /// Total number of APIs bound to the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// APIs bound to the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<AppBindApiInfo>>,
+}
+
+impl SearchBindApiResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None, records: None }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `records`.
+    pub fn records(mut self, value: impl Into<Vec<AppBindApiInfo>>) -> Self {
+        self.records = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of SearchDebugInfo.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchDebugInfoResult {
+    /// Total number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Publishing messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_messages: Option<Vec<ApiPublishDto>>,
+}
+
+impl SearchDebugInfoResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            total: None,
+            publish_messages: None,
+        }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_messages`.
+    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
+        self.publish_messages = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of SearchIdByPath.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchIdByPathResult {
+    /// Catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+}
+
+impl SearchIdByPathResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { catalog_id: None }
+    }
+
+    /// Sets `catalog_id`.
+    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
+        self.catalog_id = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of SearchPublishInfo.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchPublishInfoResult {
+    /// Total number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Publishing messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_messages: Option<Vec<ApiPublishDto>>,
+}
+
+impl SearchPublishInfoResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            total: None,
+            publish_messages: None,
+        }
+    }
+
+    /// Sets `total`.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_messages`.
+    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
+        self.publish_messages = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowApiDashboard.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowApiDashboardResult {
+    /// Dashboard statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboards: Option<Vec<StatisticForDashboard>>,
+}
+
+impl ShowApiDashboardResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { dashboards: None }
+    }
+
+    /// Sets `dashboards`.
+    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
+        self.dashboards = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowApi.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowApiResult {
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ID of the group the API belongs to (shared edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// API description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// API access protocol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Protocol>,
+    /// Publishing type: public or private.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_type: Option<PublishType>,
+    /// Whether logging is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_flag: Option<bool>,
+    /// Access path of the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Domain name (shared edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Host information of the cluster the API is published in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosts: Option<InstanceHostDto>,
+    /// API request method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_type: Option<RequestType>,
+    /// API creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Name of the API reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// API status (shared edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// API type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ApiOverviewType>,
+    /// API debugging status (shared edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug_status: Option<DebugStatus>,
+    /// Publishing messages (exclusive edition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_messages: Option<Vec<ApiPublishDto>>,
+    /// API request parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_paras: Option<Vec<RequestPara>>,
+    /// Data source configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasource_config: Option<DatasourceConfig>,
+    /// Backend configuration (registered APIs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_config: Option<BackendConfig>,
+}
+
+impl ShowApiResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            group_id: None,
+            description: None,
+            protocol: None,
+            publish_type: None,
+            log_flag: None,
+            path: None,
+            host: None,
+            hosts: None,
+            request_type: None,
+            create_user: None,
+            create_time: None,
+            update_time: None,
+            manager: None,
+            status: None,
+            type_: None,
+            debug_status: None,
+            publish_messages: None,
+            request_paras: None,
+            datasource_config: None,
+            backend_config: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `group_id`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_type`.
+    pub fn publish_type(mut self, value: impl Into<PublishType>) -> Self {
+        self.publish_type = Some(value.into());
+        self
+    }
+
+    /// Sets `log_flag`.
+    pub fn log_flag(mut self, value: impl Into<bool>) -> Self {
+        self.log_flag = Some(value.into());
+        self
+    }
+
+    /// Sets `path`.
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// Sets `host`.
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+
+    /// Sets `hosts`.
+    pub fn hosts(mut self, value: impl Into<InstanceHostDto>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+
+    /// Sets `request_type`.
+    pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
+        self.request_type = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `manager`.
+    pub fn manager(mut self, value: impl Into<String>) -> Self {
+        self.manager = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `type_`.
+    pub fn type_(mut self, value: impl Into<ApiOverviewType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `debug_status`.
+    pub fn debug_status(mut self, value: impl Into<DebugStatus>) -> Self {
+        self.debug_status = Some(value.into());
+        self
+    }
+
+    /// Sets `publish_messages`.
+    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
+        self.publish_messages = Some(value.into());
+        self
+    }
+
+    /// Sets `request_paras`.
+    pub fn request_paras(mut self, value: impl Into<Vec<RequestPara>>) -> Self {
+        self.request_paras = Some(value.into());
+        self
+    }
+
+    /// Sets `datasource_config`.
+    pub fn datasource_config(mut self, value: impl Into<DatasourceConfig>) -> Self {
+        self.datasource_config = Some(value.into());
+        self
+    }
+
+    /// Sets `backend_config`.
+    pub fn backend_config(mut self, value: impl Into<BackendConfig>) -> Self {
+        self.backend_config = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowApisDashboard.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowApisDashboardResult {
+    /// Dashboard statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboards: Option<Vec<StatisticForDashboard>>,
+}
+
+impl ShowApisDashboardResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { dashboards: None }
+    }
+
+    /// Sets `dashboards`.
+    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
+        self.dashboards = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowApisDetail.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowApisDetailResult {
+    /// ID of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Total number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Successful calls (data retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_num: Option<i32>,
+    /// Failed calls (data retrieval failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_num: Option<i32>,
+    /// Legal calls (passed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_num: Option<i32>,
+    /// Illegal calls (failed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_num: Option<i32>,
+    /// Average request duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_time_avg: Option<f64>,
+    /// Average duration of successful requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_cost_time_avg: Option<f64>,
+    /// Average duration of failed requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_cost_time_avg: Option<f64>,
+    /// Success rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_rate: Option<f64>,
+    /// Failure rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_rate: Option<f64>,
+    /// Legal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_rate: Option<f64>,
+    /// Illegal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_rate: Option<f64>,
+}
+
+impl ShowApisDetailResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            call_num: None,
+            success_num: None,
+            fail_num: None,
+            legal_num: None,
+            illegal_num: None,
+            cost_time_avg: None,
+            success_cost_time_avg: None,
+            fail_cost_time_avg: None,
+            success_rate: None,
+            fail_rate: None,
+            legal_rate: None,
+            illegal_rate: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `success_num`.
+    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
+        self.success_num = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_num`.
+    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
+        self.fail_num = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_num`.
+    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
+        self.legal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_num`.
+    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
+        self.illegal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `cost_time_avg`.
+    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_cost_time_avg`.
+    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.success_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_cost_time_avg`.
+    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.fail_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_rate`.
+    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
+        self.success_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_rate`.
+    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
+        self.fail_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_rate`.
+    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.legal_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_rate`.
+    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.illegal_rate = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowApisOverview.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowApisOverviewResult {
+    /// Number of published APIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_num: Option<i32>,
+    /// Number of APIs under development.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub developing_num: Option<i32>,
+    /// Number of applications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_num: Option<i32>,
+    /// Total number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Successful calls (data retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_num: Option<i32>,
+    /// Failed calls (data retrieval failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_num: Option<i32>,
+    /// Legal calls (passed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_num: Option<i32>,
+    /// Illegal calls (failed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_num: Option<i32>,
+}
+
+impl ShowApisOverviewResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            publish_num: None,
+            developing_num: None,
+            apply_num: None,
+            call_num: None,
+            success_num: None,
+            fail_num: None,
+            legal_num: None,
+            illegal_num: None,
+        }
+    }
+
+    /// Sets `publish_num`.
+    pub fn publish_num(mut self, value: impl Into<i32>) -> Self {
+        self.publish_num = Some(value.into());
+        self
+    }
+
+    /// Sets `developing_num`.
+    pub fn developing_num(mut self, value: impl Into<i32>) -> Self {
+        self.developing_num = Some(value.into());
+        self
+    }
+
+    /// Sets `apply_num`.
+    pub fn apply_num(mut self, value: impl Into<i32>) -> Self {
+        self.apply_num = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `success_num`.
+    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
+        self.success_num = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_num`.
+    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
+        self.fail_num = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_num`.
+    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
+        self.legal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_num`.
+    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
+        self.illegal_num = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowAppInfo.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowAppInfoResult {
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// App description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// App key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_key: Option<String>,
+    /// App secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<hwcloud_runtime::Secret>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_time: Option<i64>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+    /// App type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<AppType>,
+}
+
+impl ShowAppInfoResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            app_key: None,
+            app_secret: None,
+            register_time: None,
+            update_time: None,
+            create_user: None,
+            update_user: None,
+            app_type: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `app_key`.
+    pub fn app_key(mut self, value: impl Into<String>) -> Self {
+        self.app_key = Some(value.into());
+        self
+    }
+
+    /// Sets `app_secret`.
+    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.app_secret = Some(value.into());
+        self
+    }
+
+    /// Sets `register_time`.
+    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
+        self.register_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+
+    /// Sets `app_type`.
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowApplyDetail.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowApplyDetailResult {
+    /// Application ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Application status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_apply_status: Option<ApiApplyStatus>,
+    /// Application type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_apply_type: Option<ApiApplyType>,
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_name: Option<String>,
+    /// End of the usage period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_using_time: Option<i64>,
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
+    /// Application time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_time: Option<i64>,
+    /// Authorisation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_time: Option<i64>,
+    /// Name of the reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver_name: Option<String>,
+    /// Review comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Name of the applicant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl ShowApplyDetailResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            api_apply_status: None,
+            api_apply_type: None,
+            api_id: None,
+            api_name: None,
+            api_using_time: None,
+            app_id: None,
+            app_name: None,
+            apply_time: None,
+            approval_time: None,
+            approver_name: None,
+            comment: None,
+            user_name: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_apply_status`.
+    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
+        self.api_apply_status = Some(value.into());
+        self
+    }
+
+    /// Sets `api_apply_type`.
+    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
+        self.api_apply_type = Some(value.into());
+        self
+    }
+
+    /// Sets `api_id`.
+    pub fn api_id(mut self, value: impl Into<String>) -> Self {
+        self.api_id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_name`.
+    pub fn api_name(mut self, value: impl Into<String>) -> Self {
+        self.api_name = Some(value.into());
+        self
+    }
+
+    /// Sets `api_using_time`.
+    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
+        self.api_using_time = Some(value.into());
+        self
+    }
+
+    /// Sets `app_id`.
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// Sets `app_name`.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+
+    /// Sets `apply_time`.
+    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
+        self.apply_time = Some(value.into());
+        self
+    }
+
+    /// Sets `approval_time`.
+    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
+        self.approval_time = Some(value.into());
+        self
+    }
+
+    /// Sets `approver_name`.
+    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
+        self.approver_name = Some(value.into());
+        self
+    }
+
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets `user_name`.
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowAppsDashboard.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowAppsDashboardResult {
+    /// Dashboard statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboards: Option<Vec<StatisticForDashboard>>,
+}
+
+impl ShowAppsDashboardResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { dashboards: None }
+    }
+
+    /// Sets `dashboards`.
+    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
+        self.dashboards = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowAppsDetail.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowAppsDetailResult {
+    /// ID of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the object the statistics are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Total number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Successful calls (data retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_num: Option<i32>,
+    /// Failed calls (data retrieval failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_num: Option<i32>,
+    /// Legal calls (passed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_num: Option<i32>,
+    /// Illegal calls (failed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_num: Option<i32>,
+    /// Average request duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_time_avg: Option<f64>,
+    /// Average duration of successful requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_cost_time_avg: Option<f64>,
+    /// Average duration of failed requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_cost_time_avg: Option<f64>,
+    /// Success rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_rate: Option<f64>,
+    /// Failure rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_rate: Option<f64>,
+    /// Legal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_rate: Option<f64>,
+    /// Illegal rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_rate: Option<f64>,
+}
+
+impl ShowAppsDetailResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            call_num: None,
+            success_num: None,
+            fail_num: None,
+            legal_num: None,
+            illegal_num: None,
+            cost_time_avg: None,
+            success_cost_time_avg: None,
+            fail_cost_time_avg: None,
+            success_rate: None,
+            fail_rate: None,
+            legal_rate: None,
+            illegal_rate: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `success_num`.
+    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
+        self.success_num = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_num`.
+    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
+        self.fail_num = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_num`.
+    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
+        self.legal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_num`.
+    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
+        self.illegal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `cost_time_avg`.
+    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_cost_time_avg`.
+    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.success_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_cost_time_avg`.
+    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
+        self.fail_cost_time_avg = Some(value.into());
+        self
+    }
+
+    /// Sets `success_rate`.
+    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
+        self.success_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_rate`.
+    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
+        self.fail_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_rate`.
+    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.legal_rate = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_rate`.
+    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
+        self.illegal_rate = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowAppsOverview.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowAppsOverviewResult {
+    /// Number of applications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_num: Option<i32>,
+    /// Total number of calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_num: Option<i32>,
+    /// Successful calls (data retrieved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_num: Option<i32>,
+    /// Failed calls (data retrieval failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_num: Option<i32>,
+    /// Legal calls (passed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_num: Option<i32>,
+    /// Illegal calls (failed validation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub illegal_num: Option<i32>,
+}
+
+impl ShowAppsOverviewResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            apply_num: None,
+            call_num: None,
+            success_num: None,
+            fail_num: None,
+            legal_num: None,
+            illegal_num: None,
+        }
+    }
+
+    /// Sets `apply_num`.
+    pub fn apply_num(mut self, value: impl Into<i32>) -> Self {
+        self.apply_num = Some(value.into());
+        self
+    }
+
+    /// Sets `call_num`.
+    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
+        self.call_num = Some(value.into());
+        self
+    }
+
+    /// Sets `success_num`.
+    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
+        self.success_num = Some(value.into());
+        self
+    }
+
+    /// Sets `fail_num`.
+    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
+        self.fail_num = Some(value.into());
+        self
+    }
+
+    /// Sets `legal_num`.
+    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
+        self.legal_num = Some(value.into());
+        self
+    }
+
+    /// Sets `illegal_num`.
+    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
+        self.illegal_num = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowCatalogDetail.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowCatalogDetailResult {
+    /// Catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Number of sub-catalogs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_total: Option<i32>,
+    /// Number of APIs in the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_total: Option<i32>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+}
+
+impl ShowCatalogDetailResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            name: None,
+            path: None,
+            catalog_total: None,
+            api_total: None,
+            description: None,
+            create_time: None,
+            create_user: None,
+            update_time: None,
+            update_user: None,
+        }
+    }
+
+    /// Sets `catalog_id`.
+    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
+        self.catalog_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `path`.
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// Sets `catalog_total`.
+    pub fn catalog_total(mut self, value: impl Into<i32>) -> Self {
+        self.catalog_total = Some(value.into());
+        self
+    }
+
+    /// Sets `api_total`.
+    pub fn api_total(mut self, value: impl Into<i32>) -> Self {
+        self.api_total = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowDataServiceInstance.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowDataServiceInstanceResult {
+    /// Cluster ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Cluster name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Cluster description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Public IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_address: Option<String>,
+    /// Private IPv4 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intranet_address: Option<String>,
+    /// Private IPv6 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intranet_address_ipv6: Option<String>,
+    /// Public domain name ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_zone_id: Option<String>,
+    /// Public domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_zone_name: Option<String>,
+    /// Private domain name ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_zone_id: Option<String>,
+    /// Private domain name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_zone_name: Option<String>,
+    /// Enterprise project ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Number of APIs published in the current workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_namespace_publish_api_num: Option<i32>,
+    /// Number of APIs published in all workspaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_namespace_publish_api_num: Option<i32>,
+    /// Total API quota of the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_publishable_num: Option<i32>,
+    /// Whether the cluster can be deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletable: Option<bool>,
+    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_status: Option<String>,
+    /// Order ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<String>,
+    /// Subscription period type of the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_type: Option<String>,
+    /// Cluster status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_status: Option<String>,
+    /// Number of nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_num: Option<i32>,
+    /// Cluster flavor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<FlavorDto>,
+    /// Cluster version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_version: Option<String>,
+    /// Code of the cluster's availability zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    /// Name of the cluster's availability zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone_name: Option<String>,
+    /// ID of the cluster's VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// ID of the cluster's subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// ID of the cluster's security group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_id: Option<String>,
+    /// Cluster nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<InstanceNodeDto>>,
+}
+
+impl ShowDataServiceInstanceResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            external_address: None,
+            intranet_address: None,
+            intranet_address_ipv6: None,
+            public_zone_id: None,
+            public_zone_name: None,
+            private_zone_id: None,
+            private_zone_name: None,
+            enterprise_project_id: None,
+            create_time: None,
+            create_user: None,
+            current_namespace_publish_api_num: None,
+            all_namespace_publish_api_num: None,
+            api_publishable_num: None,
+            deletable: None,
+            charge_status: None,
+            order_id: None,
+            order_type: None,
+            period_type: None,
+            instance_status: None,
+            node_num: None,
+            flavor: None,
+            gateway_version: None,
+            availability_zone: None,
+            availability_zone_name: None,
+            vpc_id: None,
+            subnet_id: None,
+            security_group_id: None,
+            nodes: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `external_address`.
+    pub fn external_address(mut self, value: impl Into<String>) -> Self {
+        self.external_address = Some(value.into());
+        self
+    }
+
+    /// Sets `intranet_address`.
+    pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
+        self.intranet_address = Some(value.into());
+        self
+    }
+
+    /// Sets `intranet_address_ipv6`.
+    pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
+        self.intranet_address_ipv6 = Some(value.into());
+        self
+    }
+
+    /// Sets `public_zone_id`.
+    pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.public_zone_id = Some(value.into());
+        self
+    }
+
+    /// Sets `public_zone_name`.
+    pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.public_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `private_zone_id`.
+    pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.private_zone_id = Some(value.into());
+        self
+    }
+
+    /// Sets `private_zone_name`.
+    pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.private_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `enterprise_project_id`.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `current_namespace_publish_api_num`.
+    pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
+        self.current_namespace_publish_api_num = Some(value.into());
+        self
+    }
+
+    /// Sets `all_namespace_publish_api_num`.
+    pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
+        self.all_namespace_publish_api_num = Some(value.into());
+        self
+    }
+
+    /// Sets `api_publishable_num`.
+    pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
+        self.api_publishable_num = Some(value.into());
+        self
+    }
+
+    /// Sets `deletable`.
+    pub fn deletable(mut self, value: impl Into<bool>) -> Self {
+        self.deletable = Some(value.into());
+        self
+    }
+
+    /// Sets `charge_status`.
+    pub fn charge_status(mut self, value: impl Into<String>) -> Self {
+        self.charge_status = Some(value.into());
+        self
+    }
+
+    /// Sets `order_id`.
+    pub fn order_id(mut self, value: impl Into<String>) -> Self {
+        self.order_id = Some(value.into());
+        self
+    }
+
+    /// Sets `order_type`.
+    pub fn order_type(mut self, value: impl Into<String>) -> Self {
+        self.order_type = Some(value.into());
+        self
+    }
+
+    /// Sets `period_type`.
+    pub fn period_type(mut self, value: impl Into<String>) -> Self {
+        self.period_type = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_status`.
+    pub fn instance_status(mut self, value: impl Into<String>) -> Self {
+        self.instance_status = Some(value.into());
+        self
+    }
+
+    /// Sets `node_num`.
+    pub fn node_num(mut self, value: impl Into<i32>) -> Self {
+        self.node_num = Some(value.into());
+        self
+    }
+
+    /// Sets `flavor`.
+    pub fn flavor(mut self, value: impl Into<FlavorDto>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// Sets `gateway_version`.
+    pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
+        self.gateway_version = Some(value.into());
+        self
+    }
+
+    /// Sets `availability_zone`.
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
+    }
+
+    /// Sets `availability_zone_name`.
+    pub fn availability_zone_name(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone_name = Some(value.into());
+        self
+    }
+
+    /// Sets `vpc_id`.
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+
+    /// Sets `subnet_id`.
+    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.subnet_id = Some(value.into());
+        self
+    }
+
+    /// Sets `security_group_id`.
+    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
+        self.security_group_id = Some(value.into());
+        self
+    }
+
+    /// Sets `nodes`.
+    pub fn nodes(mut self, value: impl Into<Vec<InstanceNodeDto>>) -> Self {
+        self.nodes = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowMessageDetail.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowMessageDetailResult {
+    /// Application ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Application status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_apply_status: Option<ApiApplyStatus>,
+    /// Application type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_apply_type: Option<ApiApplyType>,
+    /// API ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    /// API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_name: Option<String>,
+    /// End of the usage period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_using_time: Option<i64>,
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<String>,
+    /// Application time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_time: Option<i64>,
+    /// Authorisation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_time: Option<i64>,
+    /// Name of the reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver_name: Option<String>,
+    /// Review comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Name of the applicant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl ShowMessageDetailResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            api_apply_status: None,
+            api_apply_type: None,
+            api_id: None,
+            api_name: None,
+            api_using_time: None,
+            app_id: None,
+            app_name: None,
+            apply_time: None,
+            approval_time: None,
+            approver_name: None,
+            comment: None,
+            user_name: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_apply_status`.
+    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
+        self.api_apply_status = Some(value.into());
+        self
+    }
+
+    /// Sets `api_apply_type`.
+    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
+        self.api_apply_type = Some(value.into());
+        self
+    }
+
+    /// Sets `api_id`.
+    pub fn api_id(mut self, value: impl Into<String>) -> Self {
+        self.api_id = Some(value.into());
+        self
+    }
+
+    /// Sets `api_name`.
+    pub fn api_name(mut self, value: impl Into<String>) -> Self {
+        self.api_name = Some(value.into());
+        self
+    }
+
+    /// Sets `api_using_time`.
+    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
+        self.api_using_time = Some(value.into());
+        self
+    }
+
+    /// Sets `app_id`.
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// Sets `app_name`.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+
+    /// Sets `apply_time`.
+    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
+        self.apply_time = Some(value.into());
+        self
+    }
+
+    /// Sets `approval_time`.
+    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
+        self.approval_time = Some(value.into());
+        self
+    }
+
+    /// Sets `approver_name`.
+    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
+        self.approver_name = Some(value.into());
+        self
+    }
+
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+
+    /// Sets `user_name`.
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowPathById.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowPathByIdResult {
+    /// Path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl ShowPathByIdResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { path: None }
+    }
+
+    /// Sets `path`.
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of ShowPathObjectById.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ShowPathObjectByIdResult {
+    /// Path objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<LayerPath>>,
+}
+
+impl ShowPathObjectByIdResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { paths: None }
+    }
+
+    /// Sets `paths`.
+    pub fn paths(mut self, value: impl Into<Vec<LayerPath>>) -> Self {
+        self.paths = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of UpdateApp.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateAppResult {
+    /// App ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// App name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// App description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// App key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_key: Option<String>,
+    /// App secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<hwcloud_runtime::Secret>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_time: Option<i64>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+    /// App type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<AppType>,
+}
+
+impl UpdateAppResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            description: None,
+            app_key: None,
+            app_secret: None,
+            register_time: None,
+            update_time: None,
+            create_user: None,
+            update_user: None,
+            app_type: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `app_key`.
+    pub fn app_key(mut self, value: impl Into<String>) -> Self {
+        self.app_key = Some(value.into());
+        self
+    }
+
+    /// Sets `app_secret`.
+    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.app_secret = Some(value.into());
+        self
+    }
+
+    /// Sets `register_time`.
+    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
+        self.register_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+
+    /// Sets `app_type`.
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+}
+
+/// Success response body of UpdateCatalog.
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCatalogResult {
+    /// Catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_user: Option<String>,
+    /// Update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<i64>,
+    /// Last updater.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_user: Option<String>,
+}
+
+impl UpdateCatalogResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            name: None,
+            description: None,
+            create_time: None,
+            create_user: None,
+            update_time: None,
+            update_user: None,
+        }
+    }
+
+    /// Sets `catalog_id`.
+    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
+        self.catalog_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Sets `create_user`.
+    pub fn create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// Sets `update_user`.
+    pub fn update_user(mut self, value: impl Into<String>) -> Self {
+        self.update_user = Some(value.into());
+        self
+    }
+}
+
+/// Time unit of the statistics: HOUR or DAY.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeUnit {
+    /// `HOUR`
+    Hour,
+    /// `DAY`
+    Day,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for TimeUnit {
+    const VALUES: &'static [&'static str] = &["HOUR", "DAY"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Hour => "HOUR",
+            Self::Day => "DAY",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "HOUR" => Self::Hour,
+            "DAY" => Self::Day,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(TimeUnit);
+
+/// Statistic the top N list is sorted by.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderBy {
+    /// `CALL_NUM`
+    CallNum,
+    /// `SUCCESS_NUM`
+    SuccessNum,
+    /// `FAIL_NUM`
+    FailNum,
+    /// `LEGAL_NUM`
+    LegalNum,
+    /// `ILLEGAL_NUM`
+    IllegalNum,
+    /// `COST_TIME_AVG`
+    CostTimeAvg,
+    /// `SUCCESS_COST_TIME_AVG`
+    SuccessCostTimeAvg,
+    /// `FAIL_COST_TIME_AVG`
+    FailCostTimeAvg,
+    /// `SUCCESS_RATE`
+    SuccessRate,
+    /// `FAIL_RATE`
+    FailRate,
+    /// `LEGAL_RATE`
+    LegalRate,
+    /// `ILLEGAL_RATE`
+    IllegalRate,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for OrderBy {
+    const VALUES: &'static [&'static str] = &[
+        "CALL_NUM",
+        "SUCCESS_NUM",
+        "FAIL_NUM",
+        "LEGAL_NUM",
+        "ILLEGAL_NUM",
+        "COST_TIME_AVG",
+        "SUCCESS_COST_TIME_AVG",
+        "FAIL_COST_TIME_AVG",
+        "SUCCESS_RATE",
+        "FAIL_RATE",
+        "LEGAL_RATE",
+        "ILLEGAL_RATE",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::CallNum => "CALL_NUM",
+            Self::SuccessNum => "SUCCESS_NUM",
+            Self::FailNum => "FAIL_NUM",
+            Self::LegalNum => "LEGAL_NUM",
+            Self::IllegalNum => "ILLEGAL_NUM",
+            Self::CostTimeAvg => "COST_TIME_AVG",
+            Self::SuccessCostTimeAvg => "SUCCESS_COST_TIME_AVG",
+            Self::FailCostTimeAvg => "FAIL_COST_TIME_AVG",
+            Self::SuccessRate => "SUCCESS_RATE",
+            Self::FailRate => "FAIL_RATE",
+            Self::LegalRate => "LEGAL_RATE",
+            Self::IllegalRate => "ILLEGAL_RATE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "CALL_NUM" => Self::CallNum,
+            "SUCCESS_NUM" => Self::SuccessNum,
+            "FAIL_NUM" => Self::FailNum,
+            "LEGAL_NUM" => Self::LegalNum,
+            "ILLEGAL_NUM" => Self::IllegalNum,
+            "COST_TIME_AVG" => Self::CostTimeAvg,
+            "SUCCESS_COST_TIME_AVG" => Self::SuccessCostTimeAvg,
+            "FAIL_COST_TIME_AVG" => Self::FailCostTimeAvg,
+            "SUCCESS_RATE" => Self::SuccessRate,
+            "FAIL_RATE" => Self::FailRate,
+            "LEGAL_RATE" => Self::LegalRate,
+            "ILLEGAL_RATE" => Self::IllegalRate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(OrderBy);
+
+/// Gateway type.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApigType {
+    /// `APIG`
+    Apig,
+    /// `APIGW`
+    Apigw,
+    /// `ROMA_APIC`
+    RomaApic,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApigType {
+    const VALUES: &'static [&'static str] = &["APIG", "APIGW", "ROMA_APIC"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Apig => "APIG",
+            Self::Apigw => "APIGW",
+            Self::RomaApic => "ROMA_APIC",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "APIG" => Self::Apig,
+            "APIGW" => Self::Apigw,
+            "ROMA_APIC" => Self::RomaApic,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApigType);
+
+/// Gateway type (exclusive-edition gateways).
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListApicInstancesApigType {
+    /// `APIGW`
+    Apigw,
+    /// `ROMA_APIC`
+    RomaApic,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ListApicInstancesApigType {
+    const VALUES: &'static [&'static str] = &["APIGW", "ROMA_APIC"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Apigw => "APIGW",
+            Self::RomaApic => "ROMA_APIC",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "APIGW" => Self::Apigw,
+            "ROMA_APIC" => Self::RomaApic,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ListApicInstancesApigType);
+
+/// API type to filter the API list by.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListApisApiType {
+    /// `API_SPECIFIC_TYPE_CONFIGURATION`
+    ApiSpecificTypeConfiguration,
+    /// `API_SPECIFIC_TYPE_SCRIPT`
+    ApiSpecificTypeScript,
+    /// `API_SPECIFIC_TYPE_REGISTER`
+    ApiSpecificTypeRegister,
+    /// `API_SPECIFIC_TYPE_MYBATIS`
+    ApiSpecificTypeMybatis,
+    /// `API_SPECIFIC_TYPE_GROOVY`
+    ApiSpecificTypeGroovy,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ListApisApiType {
+    const VALUES: &'static [&'static str] = &[
+        "API_SPECIFIC_TYPE_CONFIGURATION",
+        "API_SPECIFIC_TYPE_SCRIPT",
+        "API_SPECIFIC_TYPE_REGISTER",
+        "API_SPECIFIC_TYPE_MYBATIS",
+        "API_SPECIFIC_TYPE_GROOVY",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
+            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
+            Self::ApiSpecificTypeRegister => "API_SPECIFIC_TYPE_REGISTER",
+            Self::ApiSpecificTypeMybatis => "API_SPECIFIC_TYPE_MYBATIS",
+            Self::ApiSpecificTypeGroovy => "API_SPECIFIC_TYPE_GROOVY",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
+            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
+            "API_SPECIFIC_TYPE_REGISTER" => Self::ApiSpecificTypeRegister,
+            "API_SPECIFIC_TYPE_MYBATIS" => Self::ApiSpecificTypeMybatis,
+            "API_SPECIFIC_TYPE_GROOVY" => Self::ApiSpecificTypeGroovy,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ListApisApiType);
+
+/// App type.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AppType {
+    /// `APIG`
+    Apig,
+    /// `IAM`
+    Iam,
+    /// `APIGW`
+    Apigw,
+    /// `DLM`
+    Dlm,
+    /// `ROMA_APIC`
+    RomaApic,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AppType {
+    const VALUES: &'static [&'static str] = &[
+        "APIG",
+        "IAM",
+        "APIGW",
+        "DLM",
+        "ROMA_APIC",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Apig => "APIG",
+            Self::Iam => "IAM",
+            Self::Apigw => "APIGW",
+            Self::Dlm => "DLM",
+            Self::RomaApic => "ROMA_APIC",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "APIG" => Self::Apig,
+            "IAM" => Self::Iam,
+            "APIGW" => Self::Apigw,
+            "DLM" => Self::Dlm,
+            "ROMA_APIC" => Self::RomaApic,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AppType);
+
+/// API operation: publish, take offline, suspend, resume, whitelist or authorise.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// `PUBLISH`
+    Publish,
+    /// `UNPUBLISH`
+    Unpublish,
+    /// `STOP`
+    Stop,
+    /// `RECOVER`
+    Recover,
+    /// `WHITELIST`
+    Whitelist,
+    /// `AUTHORIZE`
+    Authorize,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Action {
+    const VALUES: &'static [&'static str] = &[
+        "PUBLISH",
+        "UNPUBLISH",
+        "STOP",
+        "RECOVER",
+        "WHITELIST",
+        "AUTHORIZE",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Publish => "PUBLISH",
+            Self::Unpublish => "UNPUBLISH",
+            Self::Stop => "STOP",
+            Self::Recover => "RECOVER",
+            Self::Whitelist => "WHITELIST",
+            Self::Authorize => "AUTHORIZE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "PUBLISH" => Self::Publish,
+            "UNPUBLISH" => Self::Unpublish,
+            "STOP" => Self::Stop,
+            "RECOVER" => Self::Recover,
+            "WHITELIST" => Self::Whitelist,
+            "AUTHORIZE" => Self::Authorize,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Action);
+
+/// Authentication type: APP, IAM or NONE.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthType {
+    /// `APP`
+    App,
+    /// `IAM`
+    Iam,
+    /// `NONE`
+    None,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AuthType {
+    const VALUES: &'static [&'static str] = &["APP", "IAM", "NONE"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::App => "APP",
+            Self::Iam => "IAM",
+            Self::None => "NONE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "APP" => Self::App,
+            "IAM" => Self::Iam,
+            "NONE" => Self::None,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AuthType);
+
+/// API type (how the API retrieves data).
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiType {
+    /// `API_SPECIFIC_TYPE_CONFIGURATION`
+    ApiSpecificTypeConfiguration,
+    /// `API_SPECIFIC_TYPE_SCRIPT`
+    ApiSpecificTypeScript,
+    /// `API_SPECIFIC_TYPE_MYBATIS`
+    ApiSpecificTypeMybatis,
+    /// `API_SPECIFIC_TYPE_GROOVY`
+    ApiSpecificTypeGroovy,
+    /// `API_SPECIFIC_TYPE_REGISTER`
+    ApiSpecificTypeRegister,
+    /// `API_SPECIFIC_TYPE_ORCHESTRATE`
+    ApiSpecificTypeOrchestrate,
+    /// `API_TYPE_CREATE`
+    ApiTypeCreate,
+    /// `API_TYPE_REGISTER`
+    ApiTypeRegister,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiType {
+    const VALUES: &'static [&'static str] = &[
+        "API_SPECIFIC_TYPE_CONFIGURATION",
+        "API_SPECIFIC_TYPE_SCRIPT",
+        "API_SPECIFIC_TYPE_MYBATIS",
+        "API_SPECIFIC_TYPE_GROOVY",
+        "API_SPECIFIC_TYPE_REGISTER",
+        "API_SPECIFIC_TYPE_ORCHESTRATE",
+        "API_TYPE_CREATE",
+        "API_TYPE_REGISTER",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
+            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
+            Self::ApiSpecificTypeMybatis => "API_SPECIFIC_TYPE_MYBATIS",
+            Self::ApiSpecificTypeGroovy => "API_SPECIFIC_TYPE_GROOVY",
+            Self::ApiSpecificTypeRegister => "API_SPECIFIC_TYPE_REGISTER",
+            Self::ApiSpecificTypeOrchestrate => "API_SPECIFIC_TYPE_ORCHESTRATE",
+            Self::ApiTypeCreate => "API_TYPE_CREATE",
+            Self::ApiTypeRegister => "API_TYPE_REGISTER",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
+            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
+            "API_SPECIFIC_TYPE_MYBATIS" => Self::ApiSpecificTypeMybatis,
+            "API_SPECIFIC_TYPE_GROOVY" => Self::ApiSpecificTypeGroovy,
+            "API_SPECIFIC_TYPE_REGISTER" => Self::ApiSpecificTypeRegister,
+            "API_SPECIFIC_TYPE_ORCHESTRATE" => Self::ApiSpecificTypeOrchestrate,
+            "API_TYPE_CREATE" => Self::ApiTypeCreate,
+            "API_TYPE_REGISTER" => Self::ApiTypeRegister,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiType);
+
+/// Request protocol: HTTP or HTTPS.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// `PROTOCOL_TYPE_HTTP`
+    ProtocolTypeHttp,
+    /// `PROTOCOL_TYPE_HTTPS`
+    ProtocolTypeHttps,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Protocol {
+    const VALUES: &'static [&'static str] = &[
+        "PROTOCOL_TYPE_HTTP",
+        "PROTOCOL_TYPE_HTTPS",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ProtocolTypeHttp => "PROTOCOL_TYPE_HTTP",
+            Self::ProtocolTypeHttps => "PROTOCOL_TYPE_HTTPS",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "PROTOCOL_TYPE_HTTP" => Self::ProtocolTypeHttp,
+            "PROTOCOL_TYPE_HTTPS" => Self::ProtocolTypeHttps,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Protocol);
+
+/// Request method: POST or GET.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestType {
+    /// `REQUEST_TYPE_POST`
+    RequestTypePost,
+    /// `REQUEST_TYPE_GET`
+    RequestTypeGet,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for RequestType {
+    const VALUES: &'static [&'static str] = &["REQUEST_TYPE_POST", "REQUEST_TYPE_GET"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::RequestTypePost => "REQUEST_TYPE_POST",
+            Self::RequestTypeGet => "REQUEST_TYPE_GET",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "REQUEST_TYPE_POST" => Self::RequestTypePost,
+            "REQUEST_TYPE_GET" => Self::RequestTypeGet,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(RequestType);
+
+/// API visibility: WORKSPACE, PROJECT or DOMAIN.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Visibility {
+    /// `WORKSPACE`
+    Workspace,
+    /// `PROJECT`
+    Project,
+    /// `DOMAIN`
+    Domain,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Visibility {
+    const VALUES: &'static [&'static str] = &["WORKSPACE", "PROJECT", "DOMAIN"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Workspace => "WORKSPACE",
+            Self::Project => "PROJECT",
+            Self::Domain => "DOMAIN",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "WORKSPACE" => Self::Workspace,
+            "PROJECT" => Self::Project,
+            "DOMAIN" => Self::Domain,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Visibility);
+
+/// Publishing type: public or private.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PublishType {
+    /// `PUBLISH_TYPE_PUBLIC`
+    PublishTypePublic,
+    /// `PUBLISH_TYPE_PRIVATE`
+    PublishTypePrivate,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PublishType {
+    const VALUES: &'static [&'static str] = &[
+        "PUBLISH_TYPE_PUBLIC",
+        "PUBLISH_TYPE_PRIVATE",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::PublishTypePublic => "PUBLISH_TYPE_PUBLIC",
+            Self::PublishTypePrivate => "PUBLISH_TYPE_PRIVATE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "PUBLISH_TYPE_PUBLIC" => Self::PublishTypePublic,
+            "PUBLISH_TYPE_PRIVATE" => Self::PublishTypePrivate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PublishType);
+
+/// Operation on a published API: UNPUBLISH (take offline), STOP (suspend) or RECOVER (resume).
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiActionDtoAction {
+    /// `UNPUBLISH`
+    Unpublish,
+    /// `STOP`
+    Stop,
+    /// `RECOVER`
+    Recover,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiActionDtoAction {
+    const VALUES: &'static [&'static str] = &["UNPUBLISH", "STOP", "RECOVER"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Unpublish => "UNPUBLISH",
+            Self::Stop => "STOP",
+            Self::Recover => "RECOVER",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "UNPUBLISH" => Self::Unpublish,
+            "STOP" => Self::Stop,
+            "RECOVER" => Self::Recover,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiActionDtoAction);
+
+/// API status (shared edition).
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Status {
+    /// `API_STATUS_CREATED`
+    ApiStatusCreated,
+    /// `API_STATUS_PUBLISH_WAIT_REVIEW`
+    ApiStatusPublishWaitReview,
+    /// `API_STATUS_PUBLISH_REJECT`
+    ApiStatusPublishReject,
+    /// `API_STATUS_PUBLISHED`
+    ApiStatusPublished,
+    /// `API_STATUS_WAITING_STOP`
+    ApiStatusWaitingStop,
+    /// `API_STATUS_STOPPED`
+    ApiStatusStopped,
+    /// `API_STATUS_RECOVER_WAIT_REVIEW`
+    ApiStatusRecoverWaitReview,
+    /// `API_STATUS_WAITING_OFFLINE`
+    ApiStatusWaitingOffline,
+    /// `API_STATUS_OFFLINE`
+    ApiStatusOffline,
+    /// `API_STATUS_OFFLINE_WAIT_REVIEW`
+    ApiStatusOfflineWaitReview,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Status {
+    const VALUES: &'static [&'static str] = &[
+        "API_STATUS_CREATED",
+        "API_STATUS_PUBLISH_WAIT_REVIEW",
+        "API_STATUS_PUBLISH_REJECT",
+        "API_STATUS_PUBLISHED",
+        "API_STATUS_WAITING_STOP",
+        "API_STATUS_STOPPED",
+        "API_STATUS_RECOVER_WAIT_REVIEW",
+        "API_STATUS_WAITING_OFFLINE",
+        "API_STATUS_OFFLINE",
+        "API_STATUS_OFFLINE_WAIT_REVIEW",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiStatusCreated => "API_STATUS_CREATED",
+            Self::ApiStatusPublishWaitReview => "API_STATUS_PUBLISH_WAIT_REVIEW",
+            Self::ApiStatusPublishReject => "API_STATUS_PUBLISH_REJECT",
+            Self::ApiStatusPublished => "API_STATUS_PUBLISHED",
+            Self::ApiStatusWaitingStop => "API_STATUS_WAITING_STOP",
+            Self::ApiStatusStopped => "API_STATUS_STOPPED",
+            Self::ApiStatusRecoverWaitReview => "API_STATUS_RECOVER_WAIT_REVIEW",
+            Self::ApiStatusWaitingOffline => "API_STATUS_WAITING_OFFLINE",
+            Self::ApiStatusOffline => "API_STATUS_OFFLINE",
+            Self::ApiStatusOfflineWaitReview => "API_STATUS_OFFLINE_WAIT_REVIEW",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_STATUS_CREATED" => Self::ApiStatusCreated,
+            "API_STATUS_PUBLISH_WAIT_REVIEW" => Self::ApiStatusPublishWaitReview,
+            "API_STATUS_PUBLISH_REJECT" => Self::ApiStatusPublishReject,
+            "API_STATUS_PUBLISHED" => Self::ApiStatusPublished,
+            "API_STATUS_WAITING_STOP" => Self::ApiStatusWaitingStop,
+            "API_STATUS_STOPPED" => Self::ApiStatusStopped,
+            "API_STATUS_RECOVER_WAIT_REVIEW" => Self::ApiStatusRecoverWaitReview,
+            "API_STATUS_WAITING_OFFLINE" => Self::ApiStatusWaitingOffline,
+            "API_STATUS_OFFLINE" => Self::ApiStatusOffline,
+            "API_STATUS_OFFLINE_WAIT_REVIEW" => Self::ApiStatusOfflineWaitReview,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Status);
+
+/// API debugging status (shared edition).
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DebugStatus {
+    /// `API_DEBUG_WAITING`
+    ApiDebugWaiting,
+    /// `API_DEBUG_FAILED`
+    ApiDebugFailed,
+    /// `API_DEBUG_SUCCESS`
+    ApiDebugSuccess,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for DebugStatus {
+    const VALUES: &'static [&'static str] = &[
+        "API_DEBUG_WAITING",
+        "API_DEBUG_FAILED",
+        "API_DEBUG_SUCCESS",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiDebugWaiting => "API_DEBUG_WAITING",
+            Self::ApiDebugFailed => "API_DEBUG_FAILED",
+            Self::ApiDebugSuccess => "API_DEBUG_SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_DEBUG_WAITING" => Self::ApiDebugWaiting,
+            "API_DEBUG_FAILED" => Self::ApiDebugFailed,
+            "API_DEBUG_SUCCESS" => Self::ApiDebugSuccess,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(DebugStatus);
+
+/// API type.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiOverviewType {
+    /// `API_SPECIFIC_TYPE_CONFIGURATION`
+    ApiSpecificTypeConfiguration,
+    /// `API_SPECIFIC_TYPE_SCRIPT`
+    ApiSpecificTypeScript,
+    /// `API_SPECIFIC_TYPE_REGISTER`
+    ApiSpecificTypeRegister,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiOverviewType {
+    const VALUES: &'static [&'static str] = &[
+        "API_SPECIFIC_TYPE_CONFIGURATION",
+        "API_SPECIFIC_TYPE_SCRIPT",
+        "API_SPECIFIC_TYPE_REGISTER",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
+            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
+            Self::ApiSpecificTypeRegister => "API_SPECIFIC_TYPE_REGISTER",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
+            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
+            "API_SPECIFIC_TYPE_REGISTER" => Self::ApiSpecificTypeRegister,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiOverviewType);
+
+/// API status in a cluster.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiStatus {
+    /// `API_STATUS_CREATED`
+    ApiStatusCreated,
+    /// `API_STATUS_PUBLISH_WAIT_REVIEW`
+    ApiStatusPublishWaitReview,
+    /// `API_STATUS_PUBLISH_REJECT`
+    ApiStatusPublishReject,
+    /// `API_STATUS_PUBLISHED`
+    ApiStatusPublished,
+    /// `API_STATUS_WAITING_STOP`
+    ApiStatusWaitingStop,
+    /// `API_STATUS_STOPPED`
+    ApiStatusStopped,
+    /// `API_STATUS_RECOVER_WAIT_REVIEW`
+    ApiStatusRecoverWaitReview,
+    /// `API_STATUS_WAITING_OFFLINE`
+    ApiStatusWaitingOffline,
+    /// `API_STATUS_OFFLINE`
+    ApiStatusOffline,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiStatus {
+    const VALUES: &'static [&'static str] = &[
+        "API_STATUS_CREATED",
+        "API_STATUS_PUBLISH_WAIT_REVIEW",
+        "API_STATUS_PUBLISH_REJECT",
+        "API_STATUS_PUBLISHED",
+        "API_STATUS_WAITING_STOP",
+        "API_STATUS_STOPPED",
+        "API_STATUS_RECOVER_WAIT_REVIEW",
+        "API_STATUS_WAITING_OFFLINE",
+        "API_STATUS_OFFLINE",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiStatusCreated => "API_STATUS_CREATED",
+            Self::ApiStatusPublishWaitReview => "API_STATUS_PUBLISH_WAIT_REVIEW",
+            Self::ApiStatusPublishReject => "API_STATUS_PUBLISH_REJECT",
+            Self::ApiStatusPublished => "API_STATUS_PUBLISHED",
+            Self::ApiStatusWaitingStop => "API_STATUS_WAITING_STOP",
+            Self::ApiStatusStopped => "API_STATUS_STOPPED",
+            Self::ApiStatusRecoverWaitReview => "API_STATUS_RECOVER_WAIT_REVIEW",
+            Self::ApiStatusWaitingOffline => "API_STATUS_WAITING_OFFLINE",
+            Self::ApiStatusOffline => "API_STATUS_OFFLINE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_STATUS_CREATED" => Self::ApiStatusCreated,
+            "API_STATUS_PUBLISH_WAIT_REVIEW" => Self::ApiStatusPublishWaitReview,
+            "API_STATUS_PUBLISH_REJECT" => Self::ApiStatusPublishReject,
+            "API_STATUS_PUBLISHED" => Self::ApiStatusPublished,
+            "API_STATUS_WAITING_STOP" => Self::ApiStatusWaitingStop,
+            "API_STATUS_STOPPED" => Self::ApiStatusStopped,
+            "API_STATUS_RECOVER_WAIT_REVIEW" => Self::ApiStatusRecoverWaitReview,
+            "API_STATUS_WAITING_OFFLINE" => Self::ApiStatusWaitingOffline,
+            "API_STATUS_OFFLINE" => Self::ApiStatusOffline,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiStatus);
+
+/// API debugging status in a cluster.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiDebug {
+    /// `API_DEBUG_WAITING`
+    ApiDebugWaiting,
+    /// `API_DEBUG_FAILED`
+    ApiDebugFailed,
+    /// `API_DEBUG_SUCCESS`
+    ApiDebugSuccess,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiDebug {
+    const VALUES: &'static [&'static str] = &[
+        "API_DEBUG_WAITING",
+        "API_DEBUG_FAILED",
+        "API_DEBUG_SUCCESS",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiDebugWaiting => "API_DEBUG_WAITING",
+            Self::ApiDebugFailed => "API_DEBUG_FAILED",
+            Self::ApiDebugSuccess => "API_DEBUG_SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_DEBUG_WAITING" => Self::ApiDebugWaiting,
+            "API_DEBUG_FAILED" => Self::ApiDebugFailed,
+            "API_DEBUG_SUCCESS" => Self::ApiDebugSuccess,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiDebug);
+
+/// Parameter type: number or string.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParameterType {
+    /// `REQUEST_PARAMETER_TYPE_NUMBER`
+    RequestParameterTypeNumber,
+    /// `REQUEST_PARAMETER_TYPE_STRING`
+    RequestParameterTypeString,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ParameterType {
+    const VALUES: &'static [&'static str] = &[
+        "REQUEST_PARAMETER_TYPE_NUMBER",
+        "REQUEST_PARAMETER_TYPE_STRING",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::RequestParameterTypeNumber => "REQUEST_PARAMETER_TYPE_NUMBER",
+            Self::RequestParameterTypeString => "REQUEST_PARAMETER_TYPE_STRING",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "REQUEST_PARAMETER_TYPE_NUMBER" => Self::RequestParameterTypeNumber,
+            "REQUEST_PARAMETER_TYPE_STRING" => Self::RequestParameterTypeString,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ParameterType);
+
+/// Binding relationship between an API and an app.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RelationshipType {
+    /// `LINK_WAITING_CHECK`
+    LinkWaitingCheck,
+    /// `LINKED`
+    Linked,
+    /// `OFFLINE_WAITING_CHECK`
+    OfflineWaitingCheck,
+    /// `RENEW_WAITING_CHECK`
+    RenewWaitingCheck,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for RelationshipType {
+    const VALUES: &'static [&'static str] = &[
+        "LINK_WAITING_CHECK",
+        "LINKED",
+        "OFFLINE_WAITING_CHECK",
+        "RENEW_WAITING_CHECK",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::LinkWaitingCheck => "LINK_WAITING_CHECK",
+            Self::Linked => "LINKED",
+            Self::OfflineWaitingCheck => "OFFLINE_WAITING_CHECK",
+            Self::RenewWaitingCheck => "RENEW_WAITING_CHECK",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "LINK_WAITING_CHECK" => Self::LinkWaitingCheck,
+            "LINKED" => Self::Linked,
+            "OFFLINE_WAITING_CHECK" => Self::OfflineWaitingCheck,
+            "RENEW_WAITING_CHECK" => Self::RenewWaitingCheck,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(RelationshipType);
+
+/// Parameter location: path, header or query.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Position {
+    /// `REQUEST_PARAMETER_POSITION_PATH`
+    RequestParameterPositionPath,
+    /// `REQUEST_PARAMETER_POSITION_HEADER`
+    RequestParameterPositionHeader,
+    /// `REQUEST_PARAMETER_POSITION_QUERY`
+    RequestParameterPositionQuery,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Position {
+    const VALUES: &'static [&'static str] = &[
+        "REQUEST_PARAMETER_POSITION_PATH",
+        "REQUEST_PARAMETER_POSITION_HEADER",
+        "REQUEST_PARAMETER_POSITION_QUERY",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::RequestParameterPositionPath => "REQUEST_PARAMETER_POSITION_PATH",
+            Self::RequestParameterPositionHeader => "REQUEST_PARAMETER_POSITION_HEADER",
+            Self::RequestParameterPositionQuery => "REQUEST_PARAMETER_POSITION_QUERY",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "REQUEST_PARAMETER_POSITION_PATH" => Self::RequestParameterPositionPath,
+            "REQUEST_PARAMETER_POSITION_HEADER" => Self::RequestParameterPositionHeader,
+            "REQUEST_PARAMETER_POSITION_QUERY" => Self::RequestParameterPositionQuery,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Position);
+
+/// Data source type.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DatasourceType {
+    /// `MYSQL`
+    Mysql,
+    /// `DLI`
+    Dli,
+    /// `DWS`
+    Dws,
+    /// `HIVE`
+    Hive,
+    /// `HBASE`
+    Hbase,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for DatasourceType {
+    const VALUES: &'static [&'static str] = &["MYSQL", "DLI", "DWS", "HIVE", "HBASE"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Mysql => "MYSQL",
+            Self::Dli => "DLI",
+            Self::Dws => "DWS",
+            Self::Hive => "HIVE",
+            Self::Hbase => "HBASE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "MYSQL" => Self::Mysql,
+            "DLI" => Self::Dli,
+            "DWS" => Self::Dws,
+            "HIVE" => Self::Hive,
+            "HBASE" => Self::Hbase,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(DatasourceType);
+
+/// API visibility: WORKSPACE (workspace), PROJECT (project), DOMAIN (account) or SPECIFIC_PROJECT (specified projects).
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MallParaDtoVisibility {
+    /// `WORKSPACE`
+    Workspace,
+    /// `PROJECT`
+    Project,
+    /// `DOMAIN`
+    Domain,
+    /// `SPECIFIC_PROJECT`
+    SpecificProject,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for MallParaDtoVisibility {
+    const VALUES: &'static [&'static str] = &[
+        "WORKSPACE",
+        "PROJECT",
+        "DOMAIN",
+        "SPECIFIC_PROJECT",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Workspace => "WORKSPACE",
+            Self::Project => "PROJECT",
+            Self::Domain => "DOMAIN",
+            Self::SpecificProject => "SPECIFIC_PROJECT",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "WORKSPACE" => Self::Workspace,
+            "PROJECT" => Self::Project,
+            "DOMAIN" => Self::Domain,
+            "SPECIFIC_PROJECT" => Self::SpecificProject,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(MallParaDtoVisibility);
+
+/// Application status.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiApplyStatus {
+    /// `STATUS_TYPE_PENDING_APPROVAL`
+    StatusTypePendingApproval,
+    /// `STATUS_TYPE_REJECTED`
+    StatusTypeRejected,
+    /// `STATUS_TYPE_PENDING_CHECK`
+    StatusTypePendingCheck,
+    /// `STATUS_TYPE_PENDING_EXECUTE`
+    StatusTypePendingExecute,
+    /// `STATUS_TYPE_SYNCHRONOUS_EXECUTE`
+    StatusTypeSynchronousExecute,
+    /// `STATUS_TYPE_FORCED_CANCEL`
+    StatusTypeForcedCancel,
+    /// `STATUS_TYPE_PASSED`
+    StatusTypePassed,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiApplyStatus {
+    const VALUES: &'static [&'static str] = &[
+        "STATUS_TYPE_PENDING_APPROVAL",
+        "STATUS_TYPE_REJECTED",
+        "STATUS_TYPE_PENDING_CHECK",
+        "STATUS_TYPE_PENDING_EXECUTE",
+        "STATUS_TYPE_SYNCHRONOUS_EXECUTE",
+        "STATUS_TYPE_FORCED_CANCEL",
+        "STATUS_TYPE_PASSED",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::StatusTypePendingApproval => "STATUS_TYPE_PENDING_APPROVAL",
+            Self::StatusTypeRejected => "STATUS_TYPE_REJECTED",
+            Self::StatusTypePendingCheck => "STATUS_TYPE_PENDING_CHECK",
+            Self::StatusTypePendingExecute => "STATUS_TYPE_PENDING_EXECUTE",
+            Self::StatusTypeSynchronousExecute => "STATUS_TYPE_SYNCHRONOUS_EXECUTE",
+            Self::StatusTypeForcedCancel => "STATUS_TYPE_FORCED_CANCEL",
+            Self::StatusTypePassed => "STATUS_TYPE_PASSED",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "STATUS_TYPE_PENDING_APPROVAL" => Self::StatusTypePendingApproval,
+            "STATUS_TYPE_REJECTED" => Self::StatusTypeRejected,
+            "STATUS_TYPE_PENDING_CHECK" => Self::StatusTypePendingCheck,
+            "STATUS_TYPE_PENDING_EXECUTE" => Self::StatusTypePendingExecute,
+            "STATUS_TYPE_SYNCHRONOUS_EXECUTE" => Self::StatusTypeSynchronousExecute,
+            "STATUS_TYPE_FORCED_CANCEL" => Self::StatusTypeForcedCancel,
+            "STATUS_TYPE_PASSED" => Self::StatusTypePassed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiApplyStatus);
+
+/// Application type.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiApplyType {
+    /// `APPLY_TYPE_PUBLISH`
+    ApplyTypePublish,
+    /// `APPLY_TYPE_AUTHORIZE`
+    ApplyTypeAuthorize,
+    /// `APPLY_TYPE_APPLY`
+    ApplyTypeApply,
+    /// `APPLY_TYPE_RENEW`
+    ApplyTypeRenew,
+    /// `APPLY_TYPE_STOP`
+    ApplyTypeStop,
+    /// `APPLY_TYPE_RECOVER`
+    ApplyTypeRecover,
+    /// `APPLY_TYPE_API_CANCEL_AUTHORIZE`
+    ApplyTypeApiCancelAuthorize,
+    /// `APPLY_TYPE_APP_CANCEL_AUTHORIZE`
+    ApplyTypeAppCancelAuthorize,
+    /// `APPLY_TYPE_OFFLINE`
+    ApplyTypeOffline,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiApplyType {
+    const VALUES: &'static [&'static str] = &[
+        "APPLY_TYPE_PUBLISH",
+        "APPLY_TYPE_AUTHORIZE",
+        "APPLY_TYPE_APPLY",
+        "APPLY_TYPE_RENEW",
+        "APPLY_TYPE_STOP",
+        "APPLY_TYPE_RECOVER",
+        "APPLY_TYPE_API_CANCEL_AUTHORIZE",
+        "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
+        "APPLY_TYPE_OFFLINE",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApplyTypePublish => "APPLY_TYPE_PUBLISH",
+            Self::ApplyTypeAuthorize => "APPLY_TYPE_AUTHORIZE",
+            Self::ApplyTypeApply => "APPLY_TYPE_APPLY",
+            Self::ApplyTypeRenew => "APPLY_TYPE_RENEW",
+            Self::ApplyTypeStop => "APPLY_TYPE_STOP",
+            Self::ApplyTypeRecover => "APPLY_TYPE_RECOVER",
+            Self::ApplyTypeApiCancelAuthorize => "APPLY_TYPE_API_CANCEL_AUTHORIZE",
+            Self::ApplyTypeAppCancelAuthorize => "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
+            Self::ApplyTypeOffline => "APPLY_TYPE_OFFLINE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "APPLY_TYPE_PUBLISH" => Self::ApplyTypePublish,
+            "APPLY_TYPE_AUTHORIZE" => Self::ApplyTypeAuthorize,
+            "APPLY_TYPE_APPLY" => Self::ApplyTypeApply,
+            "APPLY_TYPE_RENEW" => Self::ApplyTypeRenew,
+            "APPLY_TYPE_STOP" => Self::ApplyTypeStop,
+            "APPLY_TYPE_RECOVER" => Self::ApplyTypeRecover,
+            "APPLY_TYPE_API_CANCEL_AUTHORIZE" => Self::ApplyTypeApiCancelAuthorize,
+            "APPLY_TYPE_APP_CANCEL_AUTHORIZE" => Self::ApplyTypeAppCancelAuthorize,
+            "APPLY_TYPE_OFFLINE" => Self::ApplyTypeOffline,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiApplyType);
+
 /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -352,3 +16716,683 @@ impl hwcloud_runtime::StringEnum for DlmType {
 }
 
 hwcloud_runtime::impl_string_enum!(DlmType);
+
+/// API publishing status.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PublishStatus {
+    /// `PUBLISHED`
+    Published,
+    /// `NOT_PUBLISHED`
+    NotPublished,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PublishStatus {
+    const VALUES: &'static [&'static str] = &["PUBLISHED", "NOT_PUBLISHED"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Published => "PUBLISHED",
+            Self::NotPublished => "NOT_PUBLISHED",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "PUBLISHED" => Self::Published,
+            "NOT_PUBLISHED" => Self::NotPublished,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PublishStatus);
+
+/// Authorisation status.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthorizationStatus {
+    /// `NO_AUTHORIZATION_REQUIRED`
+    NoAuthorizationRequired,
+    /// `UNAUTHORIZED`
+    Unauthorized,
+    /// `AUTHORIZED`
+    Authorized,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AuthorizationStatus {
+    const VALUES: &'static [&'static str] = &[
+        "NO_AUTHORIZATION_REQUIRED",
+        "UNAUTHORIZED",
+        "AUTHORIZED",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::NoAuthorizationRequired => "NO_AUTHORIZATION_REQUIRED",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::Authorized => "AUTHORIZED",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "NO_AUTHORIZATION_REQUIRED" => Self::NoAuthorizationRequired,
+            "UNAUTHORIZED" => Self::Unauthorized,
+            "AUTHORIZED" => Self::Authorized,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AuthorizationStatus);
+
+/// API publishing status.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PublishStatusType {
+    /// `PUBLISHED`
+    Published,
+    /// `NOT_PUBLISHED`
+    NotPublished,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PublishStatusType {
+    const VALUES: &'static [&'static str] = &["PUBLISHED", "NOT_PUBLISHED"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Published => "PUBLISHED",
+            Self::NotPublished => "NOT_PUBLISHED",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "PUBLISHED" => Self::Published,
+            "NOT_PUBLISHED" => Self::NotPublished,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PublishStatusType);
+
+/// How the API retrieves data.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiSpecificTypeStr {
+    /// `API_SPECIFIC_TYPE_CONFIGURATION`
+    ApiSpecificTypeConfiguration,
+    /// `API_SPECIFIC_TYPE_SCRIPT`
+    ApiSpecificTypeScript,
+    /// `API_SPECIFIC_TYPE_MYBATIS`
+    ApiSpecificTypeMybatis,
+    /// `API_SPECIFIC_TYPE_GROOVY`
+    ApiSpecificTypeGroovy,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiSpecificTypeStr {
+    const VALUES: &'static [&'static str] = &[
+        "API_SPECIFIC_TYPE_CONFIGURATION",
+        "API_SPECIFIC_TYPE_SCRIPT",
+        "API_SPECIFIC_TYPE_MYBATIS",
+        "API_SPECIFIC_TYPE_GROOVY",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
+            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
+            Self::ApiSpecificTypeMybatis => "API_SPECIFIC_TYPE_MYBATIS",
+            Self::ApiSpecificTypeGroovy => "API_SPECIFIC_TYPE_GROOVY",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
+            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
+            "API_SPECIFIC_TYPE_MYBATIS" => Self::ApiSpecificTypeMybatis,
+            "API_SPECIFIC_TYPE_GROOVY" => Self::ApiSpecificTypeGroovy,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiSpecificTypeStr);
+
+/// Authorisation status.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthorizationStatusType {
+    /// `NO_AUTHORIZATION_REQUIRED`
+    NoAuthorizationRequired,
+    /// `UNAUTHORIZED`
+    Unauthorized,
+    /// `AUTHORIZED`
+    Authorized,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AuthorizationStatusType {
+    const VALUES: &'static [&'static str] = &[
+        "NO_AUTHORIZATION_REQUIRED",
+        "UNAUTHORIZED",
+        "AUTHORIZED",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::NoAuthorizationRequired => "NO_AUTHORIZATION_REQUIRED",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::Authorized => "AUTHORIZED",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "NO_AUTHORIZATION_REQUIRED" => Self::NoAuthorizationRequired,
+            "UNAUTHORIZED" => Self::Unauthorized,
+            "AUTHORIZED" => Self::Authorized,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AuthorizationStatusType);
+
+/// Operator.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Condition {
+    /// `CONDITION_TYPE_EQ`
+    ConditionTypeEq,
+    /// `CONDITION_TYPE_NE`
+    ConditionTypeNe,
+    /// `CONDITION_TYPE_GT`
+    ConditionTypeGt,
+    /// `CONDITION_TYPE_GE`
+    ConditionTypeGe,
+    /// `CONDITION_TYPE_LT`
+    ConditionTypeLt,
+    /// `CONDITION_TYPE_LE`
+    ConditionTypeLe,
+    /// `CONDITION_TYPE_LIKE`
+    ConditionTypeLike,
+    /// `CONDITION_TYPE_LIKE_L`
+    ConditionTypeLikeL,
+    /// `CONDITION_TYPE_LIKE_R`
+    ConditionTypeLikeR,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Condition {
+    const VALUES: &'static [&'static str] = &[
+        "CONDITION_TYPE_EQ",
+        "CONDITION_TYPE_NE",
+        "CONDITION_TYPE_GT",
+        "CONDITION_TYPE_GE",
+        "CONDITION_TYPE_LT",
+        "CONDITION_TYPE_LE",
+        "CONDITION_TYPE_LIKE",
+        "CONDITION_TYPE_LIKE_L",
+        "CONDITION_TYPE_LIKE_R",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ConditionTypeEq => "CONDITION_TYPE_EQ",
+            Self::ConditionTypeNe => "CONDITION_TYPE_NE",
+            Self::ConditionTypeGt => "CONDITION_TYPE_GT",
+            Self::ConditionTypeGe => "CONDITION_TYPE_GE",
+            Self::ConditionTypeLt => "CONDITION_TYPE_LT",
+            Self::ConditionTypeLe => "CONDITION_TYPE_LE",
+            Self::ConditionTypeLike => "CONDITION_TYPE_LIKE",
+            Self::ConditionTypeLikeL => "CONDITION_TYPE_LIKE_L",
+            Self::ConditionTypeLikeR => "CONDITION_TYPE_LIKE_R",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "CONDITION_TYPE_EQ" => Self::ConditionTypeEq,
+            "CONDITION_TYPE_NE" => Self::ConditionTypeNe,
+            "CONDITION_TYPE_GT" => Self::ConditionTypeGt,
+            "CONDITION_TYPE_GE" => Self::ConditionTypeGe,
+            "CONDITION_TYPE_LT" => Self::ConditionTypeLt,
+            "CONDITION_TYPE_LE" => Self::ConditionTypeLe,
+            "CONDITION_TYPE_LIKE" => Self::ConditionTypeLike,
+            "CONDITION_TYPE_LIKE_L" => Self::ConditionTypeLikeL,
+            "CONDITION_TYPE_LIKE_R" => Self::ConditionTypeLikeR,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Condition);
+
+/// Policy when masking fails.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailurePolicy {
+    /// `SKIP`
+    Skip,
+    /// `INTERRUPT_AND_EXCEPTION`
+    InterruptAndException,
+    /// `SET_NULL`
+    SetNull,
+    /// `DEFAULT_VALUE`
+    DefaultValue,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for FailurePolicy {
+    const VALUES: &'static [&'static str] = &[
+        "SKIP",
+        "INTERRUPT_AND_EXCEPTION",
+        "SET_NULL",
+        "DEFAULT_VALUE",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Skip => "SKIP",
+            Self::InterruptAndException => "INTERRUPT_AND_EXCEPTION",
+            Self::SetNull => "SET_NULL",
+            Self::DefaultValue => "DEFAULT_VALUE",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "SKIP" => Self::Skip,
+            "INTERRUPT_AND_EXCEPTION" => Self::InterruptAndException,
+            "SET_NULL" => Self::SetNull,
+            "DEFAULT_VALUE" => Self::DefaultValue,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(FailurePolicy);
+
+/// Data retrieval method.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccessType {
+    /// `SCRIPT`
+    Script,
+    /// `CONFIGURAITON`
+    Configuraiton,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AccessType {
+    const VALUES: &'static [&'static str] = &["SCRIPT", "CONFIGURAITON"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Script => "SCRIPT",
+            Self::Configuraiton => "CONFIGURAITON",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "SCRIPT" => Self::Script,
+            "CONFIGURAITON" => Self::Configuraiton,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AccessType);
+
+/// Data access mode.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccessMode {
+    /// `SQL`
+    Sql,
+    /// `ROW_KEY`
+    RowKey,
+    /// `PREFIX_FILTER`
+    PrefixFilter,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AccessMode {
+    const VALUES: &'static [&'static str] = &["SQL", "ROW_KEY", "PREFIX_FILTER"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Sql => "SQL",
+            Self::RowKey => "ROW_KEY",
+            Self::PrefixFilter => "PREFIX_FILTER",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "SQL" => Self::Sql,
+            "ROW_KEY" => Self::RowKey,
+            "PREFIX_FILTER" => Self::PrefixFilter,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AccessMode);
+
+/// Paging mode.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Pagination {
+    /// `DEFAULT`
+    Default,
+    /// `CUSTOM`
+    Custom,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Pagination {
+    const VALUES: &'static [&'static str] = &["DEFAULT", "CUSTOM"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "DEFAULT",
+            Self::Custom => "CUSTOM",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "DEFAULT" => Self::Default,
+            "CUSTOM" => Self::Custom,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Pagination);
+
+/// Sort order.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Sort {
+    /// `ASC`
+    Asc,
+    /// `DESC`
+    Desc,
+    /// `CUSTOM`
+    Custom,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Sort {
+    const VALUES: &'static [&'static str] = &["ASC", "DESC", "CUSTOM"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Custom => "CUSTOM",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "ASC" => Self::Asc,
+            "DESC" => Self::Desc,
+            "CUSTOM" => Self::Custom,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Sort);
+
+/// Cluster type.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InstanceType {
+    /// `DLM`
+    Dlm,
+    /// `APIG`
+    Apig,
+    /// `APIGW`
+    Apigw,
+    /// `ROMA_APIC`
+    RomaApic,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for InstanceType {
+    const VALUES: &'static [&'static str] = &["DLM", "APIG", "APIGW", "ROMA_APIC"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Dlm => "DLM",
+            Self::Apig => "APIG",
+            Self::Apigw => "APIGW",
+            Self::RomaApic => "ROMA_APIC",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "DLM" => Self::Dlm,
+            "APIG" => Self::Apig,
+            "APIGW" => Self::Apigw,
+            "ROMA_APIC" => Self::RomaApic,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(InstanceType);
+
+/// Reason the validation failed.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Cause {
+    /// `API_STATUS_ERROR`
+    ApiStatusError,
+    /// `API_DEBUG_ERROR`
+    ApiDebugError,
+    /// `TYPE_MISMATCH`
+    TypeMismatch,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Cause {
+    const VALUES: &'static [&'static str] = &[
+        "API_STATUS_ERROR",
+        "API_DEBUG_ERROR",
+        "TYPE_MISMATCH",
+    ];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ApiStatusError => "API_STATUS_ERROR",
+            Self::ApiDebugError => "API_DEBUG_ERROR",
+            Self::TypeMismatch => "TYPE_MISMATCH",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API_STATUS_ERROR" => Self::ApiStatusError,
+            "API_DEBUG_ERROR" => Self::ApiDebugError,
+            "TYPE_MISMATCH" => Self::TypeMismatch,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Cause);
+
+/// Sort field.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MarketSortType {
+    /// `updateTime`
+    UpdateTime,
+    /// `createTime`
+    CreateTime,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for MarketSortType {
+    const VALUES: &'static [&'static str] = &["updateTime", "createTime"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::UpdateTime => "updateTime",
+            Self::CreateTime => "createTime",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "updateTime" => Self::UpdateTime,
+            "createTime" => Self::CreateTime,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(MarketSortType);
+
+/// Ascending or descending order.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AscOrDesc {
+    /// `asc`
+    Asc,
+    /// `desc`
+    Desc,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AscOrDesc {
+    const VALUES: &'static [&'static str] = &["asc", "desc"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AscOrDesc);
+
+/// Catalog entry type.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiCatalogType {
+    /// `CATALOG`
+    Catalog,
+    /// `API`
+    Api,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ApiCatalogType {
+    const VALUES: &'static [&'static str] = &["CATALOG", "API"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Catalog => "CATALOG",
+            Self::Api => "API",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "CATALOG" => Self::Catalog,
+            "API" => Self::Api,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ApiCatalogType);
