@@ -157,3 +157,89 @@ async fn pages_are_fetched_lazily() {
     let first: Vec<_> = stream.take(2).collect().await;
     assert_eq!(first.len(), 2);
 }
+
+mod offset_style {
+    use super::*;
+    use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApisRequest};
+
+    const APIS: &str = "/v1/0123456789abcdef0123456789abcdef/service/apis";
+
+    fn dataarts(server: &MockServer) -> DataArtsStudioClient {
+        let client = Client::builder()
+            .endpoint(server.uri())
+            .allow_http(true)
+            .retry(RetryPolicy::disabled())
+            .credentials(StaticToken::iam("token").project_id(PROJECT))
+            .build()
+            .expect("client builds");
+        DataArtsStudioClient::new(&client).expect("service client")
+    }
+
+    /// A page of APIs with ids `ids`, out of `total`.
+    fn apis_page(ids: &[&str], total: i64) -> ResponseTemplate {
+        let records: Vec<_> = ids.iter().map(|id| json!({ "id": id })).collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "total": total, "records": records }))
+    }
+
+    async fn ids(request: ListApisRequest, server: &MockServer) -> Vec<String> {
+        dataarts(server)
+            .list_apis_stream(request)
+            .map(|item| item.expect("every page succeeds").id.unwrap_or_default())
+            .collect()
+            .await
+    }
+
+    #[tokio::test]
+    async fn offsets_advance_by_the_items_received_until_total() {
+        let server = MockServer::start().await;
+        for (offset, page) in [("0", &["a", "b"][..]), ("2", &["c", "d"][..]), ("4", &["e"][..])] {
+            Mock::given(method("GET"))
+                .and(path(APIS))
+                .and(query_param("offset", offset))
+                .and(query_param("limit", "2"))
+                .respond_with(apis_page(page, 5))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let request = ListApisRequest::new("ws").offset(0).limit(2);
+        assert_eq!(ids(request, &server).await, ["a", "b", "c", "d", "e"]);
+        // Every page carried the workspace header.
+        for received in server.received_requests().await.unwrap() {
+            assert_eq!(received.headers.get("workspace").unwrap(), "ws");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_last_page_stops_at_total() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(APIS))
+            .respond_with(apis_page(&["a", "b"], 2))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let request = ListApisRequest::new("ws").limit(2);
+        assert_eq!(ids(request, &server).await, ["a", "b"]);
+    }
+
+    #[tokio::test]
+    async fn an_empty_page_ends_the_stream_even_if_total_says_more() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(APIS))
+            .and(query_param_is_missing("offset"))
+            .respond_with(apis_page(&["a"], 10))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(APIS))
+            .and(query_param("offset", "1"))
+            .respond_with(apis_page(&[], 10))
+            .expect(1)
+            .mount(&server)
+            .await;
+        assert_eq!(ids(ListApisRequest::new("ws"), &server).await, ["a"]);
+    }
+}
