@@ -373,7 +373,10 @@ impl ServiceClient {
                 Error::credentials(format!("{} needs credentials; none are configured", meta.name))
             })?)
         };
-        let identity = self.identity(credentials).await?;
+        let identity = self
+            .identity(credentials)
+            .await
+            .map_err(|e| e.in_operation(meta.name))?;
         let mut parts = RequestParts::new(meta, &identity);
         operation.encode(&mut parts)?;
         let mut request = parts.finish(&self.base)?;
@@ -432,7 +435,10 @@ impl ServiceClient {
         let mut request = clone_request(request);
         if let Some(credentials) = credentials {
             let ctx = self.auth_context(identity);
-            credentials.authorize(&mut request, &ctx).await?;
+            credentials
+                .authorize(&mut request, &ctx)
+                .await
+                .map_err(|e| e.in_operation(operation))?;
         }
         let send = self.client.inner.transport.send(request);
         let result = match self.client.inner.attempt_timeout {

@@ -97,6 +97,20 @@ impl Error {
             source: None,
         }
     }
+
+    /// Credentials errors raised while authorising a call get the operation's name in
+    /// front, as every other variant has it.
+    pub(crate) fn in_operation(self, operation: &str) -> Self {
+        match self {
+            Error::Credentials { message, source } if !message.starts_with(operation) => {
+                Error::Credentials {
+                    message: format!("{operation}: {message}"),
+                    source,
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// Why a request got no response.
@@ -162,7 +176,7 @@ impl ServiceError {
     ) -> Self {
         let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         let (code, message) = match json.as_ref().and_then(find_code_and_message) {
-            Some((code, message)) => (Some(code), Some(message)),
+            Some((code, message)) => (Some(one_line(&code)), Some(one_line(&message))),
             None => (None, fallback_message(&body)),
         };
         let encoded_authorization_message = json
@@ -230,9 +244,17 @@ fn scalar_text(value: &serde_json::Value) -> Option<String> {
 }
 
 fn fallback_message(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    (!text.is_empty()).then(|| truncate(text, MESSAGE_LIMIT))
+    let text = one_line(&String::from_utf8_lossy(body));
+    (!text.is_empty()).then(|| truncate(&text, MESSAGE_LIMIT))
+}
+
+/// `text` on one line: runs of whitespace and control characters become one space, so a
+/// body cannot break (or forge) log lines.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// At most `limit` bytes of `text`, cut at a character boundary.

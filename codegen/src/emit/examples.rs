@@ -187,7 +187,7 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
 }
 
 /// The wire text of a parameter value.
-fn param_text(value: &Value) -> String {
+pub(super) fn param_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -220,7 +220,7 @@ fn param_check(p: &Param, value: &Value) -> TokenStream {
 }
 
 /// A Rust expression of type `ty` for an example value.
-fn value_expr(ty: &TypeRef, value: &Value) -> TokenStream {
+pub(super) fn value_expr(ty: &TypeRef, value: &Value) -> TokenStream {
     match (ty, value) {
         (TypeRef::Int32, Value::Number(n)) => {
             let lit = Literal::i32_suffixed(n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or_default());

@@ -7,6 +7,7 @@
 mod examples;
 mod service;
 mod templates;
+mod wire;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -38,6 +39,10 @@ pub fn emit(api: &Api) -> Result<FileSet, String> {
     files.insert(
         "tests/examples.rs",
         rust_file("specs/*.yaml", examples::tests(api))?,
+    );
+    files.insert(
+        "tests/operations.rs",
+        rust_file("specs/*.yaml", wire::tests(api))?,
     );
     Ok(files)
 }
