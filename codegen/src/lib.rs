@@ -20,6 +20,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod names;
+pub mod openapi;
 pub mod source;
 pub mod spec;
 

@@ -40,8 +40,14 @@ fn generates_exactly_the_crate_files() {
             Path::new("src/everything.rs"),
             Path::new("src/lib.rs"),
             Path::new("tests/examples.rs"),
+            Path::new("tests/operations.rs"),
         ]
     );
+}
+
+#[test]
+fn operations_test_snapshot() {
+    expect_test::expect_file!["snapshots/operations.rs"].assert_eq(file(&everything(), "tests/operations.rs"));
 }
 
 #[test]
