@@ -212,14 +212,22 @@ fn responses(op: &ir::Operation) -> Value {
                     if !h.doc.is_empty() {
                         header.insert("description".into(), json!(h.doc));
                     }
-                    let ty = if h.sensitive { TypeRef::Secret } else { TypeRef::String };
+                    let ty = if h.sensitive {
+                        TypeRef::Secret
+                    } else {
+                        TypeRef::String
+                    };
                     header.insert("schema".into(), schema(&ty));
                     (h.wire.clone(), Value::Object(header))
                 })
                 .collect();
             response.insert("headers".into(), Value::Object(headers));
         }
-        if let Some(body) = op.success_body.as_ref().filter(|b| b.statuses.contains(&status)) {
+        if let Some(body) = op
+            .success_body
+            .as_ref()
+            .filter(|b| b.statuses.contains(&status))
+        {
             let content_type = if body.ty == TypeRef::Bytes {
                 "application/octet-stream"
             } else {
@@ -233,7 +241,11 @@ fn responses(op: &ir::Operation) -> Value {
         out.insert(status.to_string(), Value::Object(response));
     }
     for (status, doc) in &op.error_statuses {
-        let description = if doc.is_empty() { "Error." } else { doc.as_str() };
+        let description = if doc.is_empty() {
+            "Error."
+        } else {
+            doc.as_str()
+        };
         out.insert(status.to_string(), json!({ "description": description }));
     }
     Value::Object(out)
@@ -416,6 +428,9 @@ mod tests {
             described(&ty, "A foo."),
             json!({ "allOf": [{ "$ref": "#/components/schemas/Foo" }], "description": "A foo." })
         );
-        assert_eq!(described(&ty, ""), json!({ "$ref": "#/components/schemas/Foo" }));
+        assert_eq!(
+            described(&ty, ""),
+            json!({ "$ref": "#/components/schemas/Foo" })
+        );
     }
 }

@@ -4,19 +4,23 @@
 //! cargo xtask codegen          specs/*.yaml -> generated/
 //! cargo xtask codegen --check  exit 1 with a diff when generated/ is stale
 //! cargo xtask validate         check the specs, write nothing
+//! cargo xtask openapi          specs/*.yaml -> target/openapi/<module>.json (OpenAPI 3.1)
 //! ```
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hwcloud_codegen::{SpecText, diag, ir};
+use hwcloud_codegen::{SpecText, diag, ir, openapi};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
   codegen          regenerate generated/ from specs/*.yaml
   codegen --check  exit 1 and print a diff when generated/ is stale
-  validate         check every spec and print every problem; write nothing";
+  validate         check every spec and print every problem; write nothing
+  openapi [--out DIR] [--version 3.1|3.0]
+                   write one OpenAPI document per service to DIR/<module>.json
+                   (default target/openapi/, OpenAPI 3.1)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
             Some(_) => ExitCode::SUCCESS,
             None => ExitCode::FAILURE,
         },
+        ["openapi", options @ ..] => openapi(options),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -84,6 +89,56 @@ fn report(diagnostics: &[diag::Diagnostic], specs: &[SpecText]) {
         .collect();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     eprint!("{}", diag::render(diagnostics, &sources, color));
+}
+
+/// Writes one OpenAPI document per service of the specs (`--out DIR`, `--version 3.0`).
+fn openapi(options: &[&str]) -> ExitCode {
+    let root = root();
+    let mut out = root.join("target").join("openapi");
+    let mut version = openapi::Version::V3_1;
+    let mut rest = options;
+    loop {
+        rest = match rest {
+            [] => break,
+            ["--out", dir, rest @ ..] => {
+                out = PathBuf::from(dir);
+                rest
+            }
+            ["--version", "3.1", rest @ ..] => {
+                version = openapi::Version::V3_1;
+                rest
+            }
+            ["--version", "3.0", rest @ ..] => {
+                version = openapi::Version::V3_0;
+                rest
+            }
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+    }
+    let Some(api) = validate(&root.join("specs")) else {
+        return ExitCode::FAILURE;
+    };
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    for service in &api.services {
+        let path = out.join(format!("{}.json", service.module));
+        if let Err(e) = std::fs::write(&path, openapi::render(service, version)) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    println!(
+        "{}: {} OpenAPI {} document(s) written",
+        out.display(),
+        api.services.len(),
+        version.as_str()
+    );
+    ExitCode::SUCCESS
 }
 
 fn codegen(check: bool) -> ExitCode {
