@@ -58,8 +58,8 @@ pub struct Operation {
     /// The body type shared by the success responses that have one.
     pub success_body: Option<SuccessBody>,
     pub response_headers: Vec<ResponseHeader>,
-    /// Documented non-success statuses with their docs.
-    pub error_statuses: Vec<(u16, String)>,
+    /// Documented non-success statuses with their docs and body types.
+    pub error_statuses: Vec<ErrorStatus>,
     pub anonymous: bool,
     pub token_source: Option<TokenSource>,
     pub id_source: Option<IdSource>,
@@ -104,6 +104,14 @@ pub struct IdSource {
     pub item_id: (String, bool),
     /// Rust name of the parameter set to the region.
     pub filter: Option<String>,
+}
+
+/// A documented error response.
+#[derive(Debug, Clone)]
+pub struct ErrorStatus {
+    pub status: u16,
+    pub doc: String,
+    pub ty: Option<TypeRef>,
 }
 
 #[derive(Debug, Clone)]

@@ -581,7 +581,7 @@ impl Cx<'_> {
         &mut self,
         at: &str,
         op: &OperationSpec,
-    ) -> (Vec<u16>, Option<ir::SuccessBody>, Vec<ir::ResponseHeader>, Vec<(u16, String)>) {
+    ) -> (Vec<u16>, Option<ir::SuccessBody>, Vec<ir::ResponseHeader>, Vec<ir::ErrorStatus>) {
         let mut success = Vec::new();
         let mut body: Option<(TypeRef, Vec<u16>, String)> = None;
         let mut headers: Vec<ir::ResponseHeader> = Vec::new();
@@ -594,7 +594,7 @@ impl Cx<'_> {
             }
             let ty = response.ty.as_deref().map(|t| self.type_ref(&format!("{rat}.type"), t, false));
             if !(200..300).contains(status) {
-                errors.push((*status, response.doc.clone()));
+                errors.push(ir::ErrorStatus { status: *status, doc: response.doc.clone(), ty });
                 continue;
             }
             success.push(*status);

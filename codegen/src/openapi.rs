@@ -240,13 +240,13 @@ fn responses(op: &ir::Operation) -> Value {
         }
         out.insert(status.to_string(), Value::Object(response));
     }
-    for (status, doc) in &op.error_statuses {
-        let description = if doc.is_empty() {
-            "Error."
-        } else {
-            doc.as_str()
-        };
-        out.insert(status.to_string(), json!({ "description": description }));
+    for e in &op.error_statuses {
+        let description = if e.doc.is_empty() { "Error." } else { e.doc.as_str() };
+        let mut response = json!({ "description": description });
+        if let Some(ty) = &e.ty {
+            response["content"] = json!({ "application/json": { "schema": schema(ty) } });
+        }
+        out.insert(e.status.to_string(), response);
     }
     Value::Object(out)
 }

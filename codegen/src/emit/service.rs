@@ -199,8 +199,8 @@ fn operation_doc(op: &Operation) -> String {
     }
     if !op.error_statuses.is_empty() {
         doc.push_str("\n\nDocumented error statuses (returned as `Error::Service`):");
-        for (status, text) in &op.error_statuses {
-            doc.push_str(&format!("\n- {status}: {}", text.lines().next().unwrap_or_default()));
+        for e in &op.error_statuses {
+            doc.push_str(&format!("\n- {}: {}", e.status, e.doc.lines().next().unwrap_or_default()));
         }
     }
     doc
