@@ -279,7 +279,15 @@ proptest! {
     /// operation, a type, a field, a parameter and its wire name, a response header and an
     /// enum value, and an arbitrary path: whatever the names, no panic.
     #[test]
-    fn generate_never_panics_on_arbitrary_names(names in prop::collection::vec(name(), 9)) {
+    fn generate_never_panics_on_arbitrary_names(
+        names in prop::collection::vec(prop::option::weighted(0.25, name()), PLAIN_NAMES.len()),
+    ) {
+        // Mostly plain names, so that the spec is often valid and reaches emission.
+        let names: Vec<String> = names
+            .into_iter()
+            .zip(PLAIN_NAMES)
+            .map(|(n, plain)| n.unwrap_or_else(|| (*plain).to_owned()))
+            .collect();
         let spec = SpecText { file: "specs/fuzz.yaml".to_owned(), text: skeleton(&names) };
         generate_checked(&spec)?;
     }
@@ -291,10 +299,13 @@ fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-zA-Z_][a-zA-Z0-9_]{0,10}",
         "[a-zA-Z0-9 _.$/-]{1,10}",
-        "[a-zA-Zé²³ßİǅ\u{301}ⅻ١٢中文_0-9-]{1,8}",
+        "[a-zA-Zé²³ßİǅ\u{301}\u{200d}ⅻ١٢·ª中文_0-9-]{1,8}",
         any::<String>().prop_filter("non-empty", |s| !s.trim().is_empty()),
     ]
 }
+
+/// Ordinary names for the nine places of [`skeleton`].
+const PLAIN_NAMES: &[&str] = &["Demo", "GetThing", "things", "trace", "X-Trace", "Thing", "etag", "kind", "a"];
 
 /// A YAML double-quoted scalar of `s`.
 fn quoted(s: &str) -> String {
@@ -347,10 +358,7 @@ types:
 /// names are acceptable.
 #[test]
 fn skeleton_with_plain_names_generates() {
-    let names: Vec<String> = ["Demo", "GetThing", "things", "trace", "X-Trace", "Thing", "etag", "kind", "a"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let names: Vec<String> = PLAIN_NAMES.iter().map(|s| (*s).to_owned()).collect();
     let spec = SpecText { file: "specs/fuzz.yaml".to_owned(), text: skeleton(&names) };
     if let Err(d) = generate(&[spec]) {
         panic!("the skeleton spec does not generate:\n{d}");
@@ -369,15 +377,57 @@ fn unmutated_corpus_generates() {
     }
 }
 
+
+/// A spec whose one field is named `wire` (quoted).
+fn spec_with_field(wire: &str) -> SpecText {
+    let mut names: Vec<String> = PLAIN_NAMES.iter().map(|s| (*s).to_owned()).collect();
+    names[7] = wire.to_owned();
+    SpecText { file: "specs/fuzz.yaml".to_owned(), text: skeleton(&names) }
+}
+
+/// Found by `generate_never_panics_on_arbitrary_names`: a field wire name whose
+/// snake_case form is not a Rust identifier (`a²`: `²` is numeric for `char` but not
+/// XID_Continue) passes `validate`, then `emit::ident` panics with `"a²" is not a valid
+/// Ident`. The same holds for parameter and response header keys and operation names.
 #[test]
-fn scratch_probe() {
-    let base = ["Demo", "GetThing", "things", "trace", "X-Trace", "Thing", "etag", "kind", "a"];
-    let probes: &[(usize, &str)] = &[(0,"A²"),(1,"A²"),(1,"Get²"),(3,"a²"),(6,"a²"),(7,"a²"),(7,"²"),(8,"²"),(8,"a²"),(5,"A²"),(3, "x\u{301}"), (7, "\u{301}x"), (1, "X\u{200d}"), (7, "a\u{200d}b"), (7, "a·b"), (7, "ª"), (7, "ℌx")];
-    for (i, v) in probes {
-        let mut names: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
-        names[*i] = (*v).to_owned();
-        let spec = SpecText { file: "specs/fuzz.yaml".to_owned(), text: skeleton(&names) };
-        let r = std::panic::catch_unwind(|| generate(&[spec]).map(|_| ()));
-        eprintln!("{i} {v:?}: {:?}", r.map(|x| x.map_err(|d| d.to_string())));
+#[ignore = "bug: generate panics (`\"a²\" is not a valid Ident`, emit::ident) on a field named `a²`"]
+fn non_identifier_field_name_is_an_error_not_a_panic() {
+    for wire in ["a²", "²", "a\u{200d}b", "a·b"] {
+        let spec = spec_with_field(wire);
+        let outcome = std::panic::catch_unwind(|| generate(std::slice::from_ref(&spec)).map(drop));
+        match outcome {
+            Err(_) => panic!("generate panicked on field `{wire}`"),
+            Ok(Ok(())) => {}
+            Ok(Err(d)) => {
+                let lines = spec.text.lines().count();
+                assert!(d.0.iter().all(|x| x.pos.line >= 1 && x.pos.line <= lines), "{d}");
+            }
+        }
     }
+}
+
+/// A required field that leads back to its own struct (a type without finite values)
+/// passes `validate`, then `generate` recurses without end in `emit::wire::sample` and
+/// overflows the stack, aborting the process (no panic to catch). Checked in a child
+/// process so the abort cannot take this test binary down.
+#[test]
+#[ignore = "bug: generate overflows the stack (emit::wire::sample) on a required self-referencing field"]
+fn required_self_reference_does_not_crash_the_generator() {
+    let text = "service: Demo\ndoc: d\noperations:\n  GetNode:\n    doc: d\n    method: GET\n    path: /node\n    responses:\n      200: { type: Node, doc: d }\ntypes:\n  Node:\n    doc: d\n    fields:\n      next: { type: Node, required: true, doc: d }\n";
+    if std::env::var_os("NEVER_PANICS_CHILD").is_some() {
+        let _ = generate(&[SpecText { file: "specs/demo.yaml".to_owned(), text: text.to_owned() }]);
+        return;
+    }
+    let exe = std::env::current_exe().expect("the test binary");
+    let output = std::process::Command::new(exe)
+        .args(["--exact", "required_self_reference_does_not_crash_the_generator", "--include-ignored", "--test-threads=1"])
+        .env("NEVER_PANICS_CHILD", "1")
+        .output()
+        .expect("running the test binary");
+    assert!(
+        output.status.success(),
+        "generate crashed on a required self-reference:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -54,7 +54,7 @@ fn openapiv3_operation(
 fn statuses(op: &ir::Operation) -> BTreeSet<String> {
     op.success
         .iter()
-        .chain(op.error_statuses.iter().map(|(s, _)| s))
+        .chain(op.error_statuses.iter().map(|e| &e.status))
         .map(u16::to_string)
         .collect()
 }
@@ -171,7 +171,8 @@ fn real_specs_export_to_openapi_3_1_that_oas3_reads() {
             let responses = found.responses.as_ref().expect("responses");
             let found_statuses: BTreeSet<String> = responses.keys().cloned().collect();
             assert_eq!(found_statuses, statuses(op), "{at}: statuses");
-            for (status, doc) in &op.error_statuses {
+            for e in &op.error_statuses {
+                let status = e.status;
                 let response = responses
                     .get(&status.to_string())
                     .unwrap()
@@ -179,8 +180,14 @@ fn real_specs_export_to_openapi_3_1_that_oas3_reads() {
                     .unwrap();
                 assert_eq!(
                     response.description.as_deref(),
-                    Some(doc.as_str()),
+                    Some(e.doc.as_str()),
                     "{at}: {status}"
+                );
+                // A documented error body is described by its schema.
+                assert_eq!(
+                    response.content.contains_key("application/json"),
+                    e.ty.is_some(),
+                    "{at}: {status} content"
                 );
             }
             for &status in &op.success {
@@ -487,7 +494,10 @@ fn demo_fragments() {
                 "headers": { "ETag": { "description": "Entity tag.", "schema": { "type": "string" } } },
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingList" } } }
             },
-            "400": { "description": "Bad request." }
+            "400": {
+                "description": "Bad request.",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
+            }
         })
     );
     assert_eq!(list["security"], json!([{ "aksk": [] }, { "token": [] }]));
