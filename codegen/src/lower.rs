@@ -18,8 +18,17 @@ const SCALARS: &[&str] = &[
     "string", "int32", "int64", "number", "boolean", "datetime", "json", "bytes", "file",
 ];
 
-/// Names every generated service module defines itself.
-const RESERVED_TYPES: &[&str] = &["ErrorCode", "SERVICE"];
+/// Type names a generated module cannot use: its own items, the runtime items it imports,
+/// and prelude names its code refers to unqualified.
+const RESERVED_TYPES: &[&str] = &[
+    "ErrorCode", "IdResolver", "SERVICE", "Client", "Error", "Operation", "ServiceClient",
+    "OperationMeta", "RequestParts", "ResponseParts", "ServiceMeta", "Result", "Option",
+    "String", "Vec", "Box", "Into", "From", "Default", "Clone", "Debug", "PartialEq", "Send",
+    "Sync", "Sized", "Some", "None", "Ok", "Err", "Self",
+];
+
+/// Methods every generated client has besides its operations.
+const CLIENT_METHODS: &[&str] = &["new", "with_endpoint", "endpoint"];
 
 /// Checks and resolves one service. Every problem found is returned, not only the first:
 /// errors (then no service) and warnings, sorted by position.
@@ -68,6 +77,14 @@ impl Cx<'_> {
         self.error_at(pos, message);
     }
 
+    /// `rust` if it is a plain (ASCII) Rust identifier; otherwise an error at the key `at`.
+    fn checked_ident(&mut self, at: &str, original: &str, rust: String) -> String {
+        if !is_ident(&rust) {
+            self.error_key(at, format!("`{original}` becomes `{rust}`, which is not a Rust identifier (expected ASCII letters, digits and `_`; a field can set `rust_name`)"));
+        }
+        rust
+    }
+
     fn error_value(&mut self, at: &str, message: impl Into<String>) {
         let pos = self.source.value(at);
         self.error_at(pos, message);
@@ -75,7 +92,9 @@ impl Cx<'_> {
 
     fn service(&mut self, spec: &ServiceSpec, stem: &str) -> ir::Service {
         let name = spec.service.clone();
-        if pascal(&name) != name {
+        if !is_ident(&name) {
+            self.error_value("service", format!("service name `{name}` is not a Rust identifier (expected ASCII letters and digits, PascalCase)"));
+        } else if pascal(&name) != name {
             self.error_value(
                 "service",
                 format!(
@@ -99,6 +118,7 @@ impl Cx<'_> {
         let operations = self.operations(spec);
         let errors = self.error_codes(spec);
         mark_recursive_fields(&mut types);
+        self.reject_required_cycles(spec, &types);
         // With errors, a type may look unused only because a reference to it is broken.
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.warn_unused_types(spec, &operations, &types);
@@ -156,6 +176,7 @@ impl Cx<'_> {
                 self.error_key(&at, format!("type name `{name}` has no letters (expected a PascalCase name)"));
                 continue;
             }
+            let rust = self.checked_ident(&at, name, rust);
             if let Some(owner) = reserved.get(&rust) {
                 self.error_key(&at, format!("type `{name}` clashes with the `{rust}` generated for {owner} (expected another name)"));
                 // Still known, so references to it do not report a second problem.
@@ -169,8 +190,9 @@ impl Cx<'_> {
             seen.insert(rust.clone(), name.clone());
             self.types.insert(rust, shape_of(ty));
         }
-        for (at, key) in inline_enum_sites(spec) {
-            let rust = pascal(&key);
+        for InlineEnum { at, key, .. } in inline_enum_sites(spec) {
+            let rust = pascal(key);
+            let rust = self.checked_ident(&at, key, rust);
             if self.types.contains_key(&rust) || reserved.contains_key(&rust) {
                 self.error_value(
                     &format!("{at}.enum"),
@@ -229,7 +251,7 @@ impl Cx<'_> {
                     continue;
                 }
                 Some(name) => snake(name),
-                None => snake(wire),
+                None => self.checked_ident(&fat, wire, snake(wire)),
             };
             if let Some(first) = seen.get(&rust) {
                 self.error_key(&fat, format!("fields `{first}` and `{wire}` both become `{rust}` in Rust (expected `rust_name` on one of them)"));
@@ -304,16 +326,15 @@ impl Cx<'_> {
     fn inline_enums(&mut self, spec: &ServiceSpec) -> Vec<ir::TypeDef> {
         let mut out = Vec::new();
         let mut done = HashSet::new();
-        for (at, key) in inline_enum_sites(spec) {
-            let name = pascal(&key);
-            let values = enum_at(spec, &at).unwrap_or_default();
+        for site in inline_enum_sites(spec) {
+            let name = pascal(site.key);
             if !done.insert(name.clone()) {
                 continue;
             }
             out.push(ir::TypeDef {
                 multipart: false,
-                doc: inline_enum_doc(spec, &at),
-                kind: ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), &values)),
+                doc: site.doc.to_owned(),
+                kind: ir::TypeKind::Enum(self.variants(&format!("{}.enum", site.at), site.values)),
                 name,
             });
         }
@@ -357,7 +378,7 @@ impl Cx<'_> {
 
     fn operations(&mut self, spec: &ServiceSpec) -> Vec<ir::Operation> {
         let mut seen: HashMap<String, String> = HashMap::new();
-        let mut out = Vec::new();
+        let mut out: Vec<ir::Operation> = Vec::new();
         for (name, op) in &spec.operations {
             let at = path(&["operations", name]);
             let rust = pascal(name);
@@ -369,8 +390,21 @@ impl Cx<'_> {
                 self.error_key(&at, format!("operations `{first}` and `{name}` both become `{rust}` in Rust (expected distinct names)"));
                 continue;
             }
+            let rust = self.checked_ident(&at, name, rust);
+            let method = snake(name);
+            if CLIENT_METHODS.contains(&method.as_str()) {
+                self.error_key(&at, format!("operation `{name}` becomes the method `{method}`, which every client already has (expected another name)"));
+            }
             seen.insert(rust.clone(), name.clone());
             out.push(self.operation(spec, &at, &rust, op));
+        }
+        // A paged operation adds `<method>_stream`, which must not be another operation.
+        for op in out.iter().filter(|o| o.pagination.is_some()) {
+            let stream = format!("{}_stream", op.method_name);
+            if let Some(other) = out.iter().find(|o| o.method_name == stream) {
+                let at = path(&["operations", &other.name]);
+                self.error_key(&at, format!("operation `{}` becomes `{stream}`, the stream method of the paged `{}` (expected another name)", other.name, op.name));
+            }
         }
         out
     }
@@ -482,7 +516,7 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for (key, param) in &op.params {
             let pat = format!("{at}.params.{key}");
-            let rust = snake(key);
+            let rust = self.checked_ident(&pat, key, snake(key));
             if rust == "body" && op.body.is_some() {
                 self.error_key(&pat, "parameter `body` clashes with the request body (expected another name, with `name:` for the wire)");
             }
@@ -614,7 +648,7 @@ impl Cx<'_> {
                     let at = if header.name.is_some() { format!("{hat}.name") } else { hat.clone() };
                     self.error_value(&at, format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"));
                 }
-                let rust = snake(key);
+                let rust = self.checked_ident(&hat, key, snake(key));
                 if matches!(rust.as_str(), "status" | "request_id" | "body") {
                     self.error_key(&hat, format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
                 }
@@ -930,6 +964,54 @@ impl Cx<'_> {
 }
 
 impl Cx<'_> {
+    /// A struct that contains itself through required fields only has no finite value.
+    fn reject_required_cycles(&mut self, spec: &ServiceSpec, types: &[ir::TypeDef]) {
+        let required: HashMap<&str, Vec<&str>> = types
+            .iter()
+            .filter_map(|t| match &t.kind {
+                ir::TypeKind::Struct(fields) => Some((
+                    t.name.as_str(),
+                    fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .filter_map(|f| match &f.ty {
+                            TypeRef::Named(n) => Some(n.as_str()),
+                            _ => None,
+                        })
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let reaches = |from: &str, target: &str| {
+            let mut stack = vec![from];
+            let mut seen = HashSet::new();
+            while let Some(n) = stack.pop() {
+                if n == target {
+                    return true;
+                }
+                if seen.insert(n) {
+                    stack.extend(required.get(n).into_iter().flatten().copied());
+                }
+            }
+            false
+        };
+        for t in types {
+            let ir::TypeKind::Struct(fields) = &t.kind else { continue };
+            for f in fields.iter().filter(|f| f.required) {
+                if let TypeRef::Named(n) = &f.ty
+                    && reaches(n, &t.name)
+                {
+                    let key = spec.types.keys().find(|k| pascal(k) == t.name).map_or(t.name.as_str(), String::as_str);
+                    self.error_key(
+                        &path(&["types", key, "fields", &f.wire]),
+                        format!("type `{}` contains itself through required field `{}`, so no value of it can exist (expected `required: false` somewhere in the cycle)", t.name, f.wire),
+                    );
+                }
+            }
+        }
+    }
+
     /// A type nothing refers to is likely a transcription slip: warn, do not fail.
     fn warn_unused_types(&mut self, spec: &ServiceSpec, operations: &[ir::Operation], types: &[ir::TypeDef]) {
         let mut used: HashSet<String> = HashSet::new();
@@ -1217,47 +1299,34 @@ fn first_named(ty: &TypeRef) -> Option<&str> {
     }
 }
 
-/// (YAML path, key) of every param and field with an inline `enum`.
-fn inline_enum_sites(spec: &ServiceSpec) -> Vec<(String, String)> {
+/// A param or field with an inline `enum`.
+struct InlineEnum<'a> {
+    /// YAML path of the param or field, for positions.
+    at: String,
+    /// Its key: the enum type is named after it.
+    key: &'a str,
+    values: &'a [String],
+    doc: &'a str,
+}
+
+/// Every param and field with an inline `enum`, in file order.
+fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
     let mut out = Vec::new();
     for (op_name, op) in &spec.operations {
         for (key, param) in &op.params {
-            if param.enum_values.is_some() {
-                out.push((path(&["operations", op_name, "params", key]), key.clone()));
+            if let Some(values) = &param.enum_values {
+                out.push(InlineEnum { at: path(&["operations", op_name, "params", key]), key, values, doc: &param.doc });
             }
         }
     }
     for (type_name, ty) in &spec.types {
         for (key, field) in ty.fields.iter().flatten() {
-            if field.enum_values.is_some() {
-                out.push((path(&["types", type_name, "fields", key]), key.clone()));
+            if let Some(values) = &field.enum_values {
+                out.push(InlineEnum { at: path(&["types", type_name, "fields", key]), key, values, doc: &field.doc });
             }
         }
     }
     out
-}
-
-fn inline_site<'a>(spec: &'a ServiceSpec, at: &str) -> Option<(Option<&'a Vec<String>>, &'a str)> {
-    let parts: Vec<&str> = at.split('.').collect();
-    match parts.as_slice() {
-        ["operations", op, "params", key] => {
-            let p = spec.operations.get(*op)?.params.get(*key)?;
-            Some((p.enum_values.as_ref(), p.doc.as_str()))
-        }
-        ["types", ty, "fields", key] => {
-            let f = spec.types.get(*ty)?.fields.as_ref()?.get(*key)?;
-            Some((f.enum_values.as_ref(), f.doc.as_str()))
-        }
-        _ => None,
-    }
-}
-
-fn enum_at(spec: &ServiceSpec, at: &str) -> Option<Vec<String>> {
-    inline_site(spec, at).and_then(|(values, _)| values.cloned())
-}
-
-fn inline_enum_doc(spec: &ServiceSpec, at: &str) -> String {
-    inline_site(spec, at).map(|(_, doc)| doc.to_owned()).unwrap_or_default()
 }
 
 /// Boxes struct fields that lead back to their own struct without passing through a

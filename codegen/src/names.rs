@@ -66,6 +66,10 @@ pub fn variant(value: &str) -> String {
 
 /// True when `name` is a plain Rust identifier of letters, digits and `_`.
 pub fn is_ident(name: &str) -> bool {
+    // `_` alone is a pattern, not a name.
+    if name == "_" {
+        return false;
+    }
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -91,6 +95,6 @@ mod tests {
         assert_eq!(variant("self"), "Self_");
         assert_eq!(variant("--"), "");
         assert_eq!(variant("数据"), "UE695B0E68DAE");
-        assert!(is_ident("_a1") && !is_ident("1a") && !is_ident("a-b"));
+        assert!(is_ident("_a1") && !is_ident("1a") && !is_ident("a-b") && !is_ident("_"));
     }
 }

@@ -1307,8 +1307,8 @@ mod servicestage {
             200,
             json!({
                 "authorization": {
-                    "name": "devcloud-auth",
-                    "repo_type": "devcloud",
+                    "name": "codearts-auth",
+                    "repo_type": "codearts",
                     "extra_field": { "nested": [1, 2, 3] },
                     "status": 1
                 },
@@ -1324,13 +1324,13 @@ mod servicestage {
         let auth = response.body.authorization.expect("authorization");
         assert_eq!(
             auth.repo_type,
-            Some(RepoType::Unknown("devcloud".to_owned()))
+            Some(RepoType::Unknown("codearts".to_owned()))
         );
         assert_eq!(
             auth.repo_type.as_ref().map(ToString::to_string).as_deref(),
-            Some("devcloud")
+            Some("codearts")
         );
-        assert_eq!(auth.name.as_deref(), Some("devcloud-auth"));
+        assert_eq!(auth.name.as_deref(), Some("codearts-auth"));
         assert_eq!(auth.status, Some(1));
         assert_eq!(auth.repo_host, None);
     }

@@ -522,8 +522,9 @@ async fn login_failure_is_a_credentials_error_with_the_service_error_as_source()
     let Error::Credentials { message, source } = &err else {
         panic!("expected Error::Credentials, got {err:?}");
     };
+    // The operation being authorised is named first (`Test.Data: ...`).
     assert!(
-        message.starts_with("could not obtain a token: "),
+        message.contains(": could not obtain a token: "),
         "{message}"
     );
     let source = source

@@ -129,7 +129,7 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
     let mut checks = Vec::new();
     for p in &op.params {
         let value = value_of(p);
-        let f = ident(&p.rust);
+        let f = super::service::setter_name(&p.rust);
         // Required inputs always have an example value (checked in `lower`).
         if let Some(v) = value {
             let expr = value_expr(&p.ty, v);

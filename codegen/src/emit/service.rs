@@ -256,9 +256,10 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
         } else {
             inits.push(quote!(#f: None));
             let docs = doc_attrs(&setter_doc(&p.rust, p.implicit));
+            let setter = setter_name(&p.rust);
             setters.push(quote! {
                 #(#[doc = #docs])*
-                pub fn #f(mut self, value: impl Into<#ty>) -> Self {
+                pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
                     self.#f = Some(value.into());
                     self
                 }
@@ -322,6 +323,16 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
                 #decode
             }
         }
+    }
+}
+
+/// The setter of a field: its own name, but `with_new` for a field named `new` (the
+/// constructor's name).
+pub(super) fn setter_name(field: &str) -> proc_macro2::Ident {
+    if field == "new" {
+        format_ident!("with_new")
+    } else {
+        ident(field)
     }
 }
 
@@ -704,7 +715,7 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
             inits.push(quote!(#id: #value));
         } else {
             inits.push(quote!(#id: None));
-            let setter = if f.rust == "new" { format_ident!("with_new") } else { id.clone() };
+            let setter = setter_name(&f.rust);
             let value = wrap(quote!(value.into()));
             let doc = format!("Sets `{}`.", f.rust);
             let doc = doc_attrs(&doc);

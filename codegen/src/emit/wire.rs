@@ -118,13 +118,15 @@ fn test(service: &Service, op: &Operation) -> TokenStream {
     let mut path = op.path.clone();
     for p in &op.params {
         let value = param_sample(p, &service.types);
-        let f = ident(&p.rust);
         let expr = value_expr(&p.ty, &value);
         match (p.required && p.implicit.is_none(), p.implicit.is_some()) {
             (true, _) => args.push(expr),
             // Implicit parameters come from the client (PROJECT), checked in the path.
             (false, true) => {}
-            (false, false) => setters.push(quote!(.#f(#expr))),
+            (false, false) => {
+                let setter = super::service::setter_name(&p.rust);
+                setters.push(quote!(.#setter(#expr)));
+            }
         }
         let texts: Vec<String> = match &value {
             Value::Array(items) => items.iter().map(param_text).collect(),
@@ -321,6 +323,10 @@ fn param_sample(p: &Param, types: &[TypeDef]) -> Value {
 /// A JSON value of type `ty`: every required field, and optional ones near the top (a
 /// recursive type stops after a few levels).
 fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize, hint: &str) -> Value {
+    // Cycles through required fields are rejected by `lower`; this bounds the rest.
+    if depth > 8 {
+        return Value::Null;
+    }
     match ty {
         TypeRef::String | TypeRef::Secret => Value::String(format!("sample-{}", hint.replace('_', "-"))),
         TypeRef::Int32 | TypeRef::Int64 => json!(42),
