@@ -1,7 +1,7 @@
 //! Stage 1: spec text -> [`ServiceSpec`] plus the positions of everything in it.
 
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
-use crate::source::SourceMap;
+use crate::source::{Root, SourceMap};
 use crate::spec::ServiceSpec;
 
 /// A parsed spec file.
@@ -45,25 +45,23 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
                 .collect(),
         ));
     }
-    let shape: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
-    match shape {
-        serde_yaml::Value::Null => {
-            return Err(Diagnostic::new(file, Pos { line: 1, col: 1 }, EMPTY).into());
-        }
-        serde_yaml::Value::Mapping(_) => {}
-        other => {
-            let found = match other {
-                serde_yaml::Value::Sequence(_) => "a list",
-                serde_yaml::Value::String(_) => "a string",
-                _ => "a scalar",
-            };
-            return Err(Diagnostic::new(
-                file,
-                source.value(""),
-                format!("the spec file is {found} (expected a mapping with `service`, `doc` and `operations`)"),
-            )
-            .into());
-        }
+    // What the document is, from the index: an empty file or a list gets a message about
+    // that, not about a missing field (and the text is parsed once less).
+    let found = match source.root() {
+        Root::Mapping => None,
+        // A syntax error can leave the index empty: the typed parse reports it.
+        Root::Empty if serde_yaml::from_str::<serde_yaml::Value>(text).is_err() => None,
+        Root::Empty => return Err(Diagnostic::new(file, Pos { line: 1, col: 1 }, EMPTY).into()),
+        Root::Sequence => Some("a list"),
+        Root::Scalar => Some("a scalar"),
+    };
+    if let Some(found) = found {
+        return Err(Diagnostic::new(
+            file,
+            source.value(""),
+            format!("the spec file is {found} (expected a mapping with `service`, `doc` and `operations`)"),
+        )
+        .into());
     }
     let spec: ServiceSpec = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
     Ok(LoadedSpec {

@@ -38,6 +38,7 @@ pub fn lower(loaded: &LoadedSpec) -> (Option<ir::Service>, Vec<Diagnostic>) {
         source: &loaded.source,
         diags: Vec::new(),
         types: HashMap::new(),
+        type_keys: HashMap::new(),
     };
     let service = cx.service(&loaded.spec, &loaded.stem);
     cx.diags.sort_by_key(|d| d.pos);
@@ -51,6 +52,8 @@ struct Cx<'a> {
     diags: Vec<Diagnostic>,
     /// Named types: Rust name -> kind, for reference checks.
     types: HashMap<String, Shape>,
+    /// Declared types: Rust name -> key in `types:` (lookups without re-deriving names).
+    type_keys: HashMap<String, String>,
 }
 
 /// What a named type is, as far as references care.
@@ -75,6 +78,11 @@ impl Cx<'_> {
     fn error_key(&mut self, at: &str, message: impl Into<String>) {
         let pos = self.source.key(at);
         self.error_at(pos, message);
+    }
+
+    /// The declared type whose Rust name is `rust`, with its key.
+    fn spec_type<'s>(&self, spec: &'s ServiceSpec, rust: &str) -> Option<(&'s String, &'s TypeSpec)> {
+        self.type_keys.get(rust).and_then(|key| spec.types.get_key_value(key))
     }
 
     /// `rust` if it is a plain (ASCII) Rust identifier; otherwise an error at the key `at`.
@@ -118,7 +126,7 @@ impl Cx<'_> {
         let operations = self.operations(spec);
         let errors = self.error_codes(spec);
         mark_recursive_fields(&mut types);
-        self.reject_required_cycles(spec, &types);
+        self.reject_required_cycles(&types);
         // With errors, a type may look unused only because a reference to it is broken.
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.warn_unused_types(spec, &operations, &types);
@@ -188,6 +196,7 @@ impl Cx<'_> {
                 continue;
             }
             seen.insert(rust.clone(), name.clone());
+            self.type_keys.insert(rust.clone(), name.clone());
             self.types.insert(rust, shape_of(ty));
         }
         for InlineEnum { at, key, .. } in inline_enum_sites(spec) {
@@ -433,7 +442,7 @@ impl Cx<'_> {
             match kind {
                 ir::BodyKind::Form | ir::BodyKind::Multipart => self.check_form_type(spec, &tat, &ty, kind == ir::BodyKind::Multipart),
                 ir::BodyKind::Bytes if ty != TypeRef::Bytes => self.error_value(&tat, "an `application/octet-stream` body has type `bytes`"),
-                ir::BodyKind::Json if is_multipart_type(spec, &ty) || contains(&ty, &TypeRef::Bytes) || contains(&ty, &TypeRef::File) => {
+                ir::BodyKind::Json if is_multipart_type(self, spec, &ty) || contains(&ty, &TypeRef::Bytes) || contains(&ty, &TypeRef::File) => {
                     self.error_value(&tat, "a JSON body cannot hold `bytes` or `file` values (expected `multipart/form-data` or `application/octet-stream`)");
                 }
                 _ => {}
@@ -489,7 +498,7 @@ impl Cx<'_> {
     /// multipart body, files).
     fn check_form_type(&mut self, spec: &ServiceSpec, at: &str, ty: &TypeRef, multipart: bool) {
         let found = match ty {
-            TypeRef::Named(n) => spec.types.iter().find(|(k, _)| pascal(k) == *n).and_then(|(k, t)| Some((k, t.fields.as_ref()?))),
+            TypeRef::Named(n) => self.spec_type(spec, n).and_then(|(k, t)| Some((k, t.fields.as_ref()?))),
             _ => None,
         };
         let Some((type_key, fields)) = found else {
@@ -693,10 +702,8 @@ impl Cx<'_> {
             let mut chain = Vec::new();
             for wire in fields.split('.') {
                 let found = match &current {
-                    Some(TypeRef::Named(n)) => spec
-                        .types
-                        .iter()
-                        .find(|(k, _)| pascal(k) == *n)
+                    Some(TypeRef::Named(n)) => cx
+                        .spec_type(spec, n)
                         .and_then(|(_, ty)| ty.fields.as_ref())
                         .and_then(|f| f.get(wire)),
                     _ => None,
@@ -790,7 +797,8 @@ impl Cx<'_> {
             self.error_key(at, "pagination needs a success body of an object type on every success status");
             return None;
         };
-        let fields_of = |name: &str| spec.types.iter().find(|(k, _)| pascal(k) == name).and_then(|(_, t)| t.fields.as_ref());
+        let type_keys = self.type_keys.clone();
+        let fields_of = move |name: &str| type_keys.get(name).and_then(|k| spec.types.get(k)).and_then(|t| t.fields.as_ref());
         let body_fields = fields_of(body_type)?;
         let rust_of = |wire: &str, f: &FieldSpec| snake(f.rust_name.as_deref().unwrap_or(wire));
         let Some(items) = body_fields.get(&p.items) else {
@@ -847,7 +855,7 @@ impl Cx<'_> {
                     };
                     chain.push((rust_of(wire, field), !field.required));
                     last_type = field.ty.clone();
-                    fields = field.ty.as_deref().and_then(fields_of);
+                    fields = field.ty.as_deref().and_then(&fields_of);
                 }
                 if last_type.as_deref().unwrap_or("string") != "string" {
                     self.error_value(&format!("{at}.next_marker"), format!("`{next}` is not a string field"));
@@ -965,7 +973,7 @@ impl Cx<'_> {
 
 impl Cx<'_> {
     /// A struct that contains itself through required fields only has no finite value.
-    fn reject_required_cycles(&mut self, spec: &ServiceSpec, types: &[ir::TypeDef]) {
+    fn reject_required_cycles(&mut self, types: &[ir::TypeDef]) {
         let required: HashMap<&str, Vec<&str>> = types
             .iter()
             .filter_map(|t| match &t.kind {
@@ -1002,7 +1010,8 @@ impl Cx<'_> {
                 if let TypeRef::Named(n) = &f.ty
                     && reaches(n, &t.name)
                 {
-                    let key = spec.types.keys().find(|k| pascal(k) == t.name).map_or(t.name.as_str(), String::as_str);
+                    let key = self.type_keys.get(&t.name).map_or(t.name.clone(), Clone::clone);
+                    let key = key.as_str();
                     self.error_key(
                         &path(&["types", key, "fields", &f.wire]),
                         format!("type `{}` contains itself through required field `{}`, so no value of it can exist (expected `required: false` somewhere in the cycle)", t.name, f.wire),
@@ -1051,6 +1060,8 @@ impl Cx<'_> {
     /// Every example value must fit its parameter or body type: a mistyped or misspelt
     /// example is a transcription error, reported with the path of the value.
     fn check_examples(&mut self, spec: &ServiceSpec, operations: &[ir::Operation], types: &[ir::TypeDef]) {
+        let types: TypeIndex<'_> = types.iter().map(|t| (t.name.as_str(), t)).collect();
+        let types = &types;
         for (key, op_spec) in &spec.operations {
             let Some(op) = operations.iter().find(|o| o.name == pascal(key)) else { continue };
             for (i, example) in op_spec.examples.iter().enumerate() {
@@ -1083,7 +1094,7 @@ impl Cx<'_> {
         }
     }
 
-    fn check_value(&mut self, at: &ValueCheck, value: &serde_json::Value, ty: &TypeRef, types: &[ir::TypeDef]) {
+    fn check_value(&mut self, at: &ValueCheck, value: &serde_json::Value, ty: &TypeRef, types: &TypeIndex<'_>) {
         use serde_json::Value;
         let mismatch = |expected: &str| {
             let found = match value {
@@ -1125,7 +1136,7 @@ impl Cx<'_> {
                 None
             }
             (TypeRef::Map(_), _) => Some(mismatch("an object")),
-            (TypeRef::Named(name), _) => match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+            (TypeRef::Named(name), _) => match types.get(name.as_str()).map(|t| &t.kind) {
                 None => None,
                 Some(ir::TypeKind::Array(t)) => return self.check_value(at, value, &TypeRef::Array(Box::new(t.clone())), types),
                 Some(ir::TypeKind::Map(t)) => return self.check_value(at, value, &TypeRef::Map(Box::new(t.clone())), types),
@@ -1160,6 +1171,9 @@ impl Cx<'_> {
         }
     }
 }
+
+/// Lowered types by name.
+type TypeIndex<'a> = HashMap<&'a str, &'a ir::TypeDef>;
 
 /// Where an example value is: its YAML path (for the position) and the path shown.
 struct ValueCheck {
@@ -1282,11 +1296,9 @@ fn contains(ty: &TypeRef, needle: &TypeRef) -> bool {
 }
 
 /// True when `ty` names a type with `file` fields (a multipart form).
-fn is_multipart_type(spec: &ServiceSpec, ty: &TypeRef) -> bool {
+fn is_multipart_type(cx: &Cx<'_>, spec: &ServiceSpec, ty: &TypeRef) -> bool {
     let TypeRef::Named(name) = ty else { return false };
-    spec.types
-        .iter()
-        .find(|(k, _)| pascal(k) == *name)
+    cx.spec_type(spec, name)
         .and_then(|(_, t)| t.fields.as_ref())
         .is_some_and(|fields| fields.values().any(|f| f.ty.as_deref() == Some("file")))
 }

@@ -19,6 +19,18 @@ use crate::diag::Pos;
 pub struct SourceMap {
     keys: HashMap<String, Pos>,
     values: HashMap<String, Pos>,
+    root: Root,
+}
+
+/// What the document is at its top level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Root {
+    /// No content (or only comments, or `~`).
+    #[default]
+    Empty,
+    Mapping,
+    Sequence,
+    Scalar,
 }
 
 /// A key that appears twice in one mapping.
@@ -49,6 +61,11 @@ impl SourceMap {
     /// Position of the value at `path`, or of the closest ancestor known.
     pub fn value(&self, path: &str) -> Pos {
         self.lookup(&self.values, path)
+    }
+
+    /// What the document is at its top level.
+    pub fn root(&self) -> Root {
+        self.root
     }
 
     /// True when a key exists at `path`.
@@ -152,12 +169,18 @@ impl MarkedEventReceiver for Recorder {
         let at = pos(mark);
         match event {
             Event::Scalar(value, ..) => {
+                if self.stack.is_empty() && !matches!(value.as_str(), "" | "~" | "null") {
+                    self.map.root = Root::Scalar;
+                }
                 self.node_path(Some(&value), at);
             }
             Event::Alias(_) => {
                 self.node_path(None, at);
             }
             Event::MappingStart(..) => {
+                if self.stack.is_empty() {
+                    self.map.root = Root::Mapping;
+                }
                 let path = self.node_path(None, at).unwrap_or_default();
                 self.stack.push(Frame::Mapping {
                     path,
@@ -166,6 +189,9 @@ impl MarkedEventReceiver for Recorder {
                 });
             }
             Event::SequenceStart(..) => {
+                if self.stack.is_empty() {
+                    self.map.root = Root::Sequence;
+                }
                 let path = self.node_path(None, at).unwrap_or_default();
                 self.stack.push(Frame::Sequence { path, index: 0 });
             }

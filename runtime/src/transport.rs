@@ -90,12 +90,13 @@ mod reqwest_transport {
         ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
             Box::pin(async move {
                 let request = reqwest::Request::try_from(request).map_err(classify)?;
-                let response = self.client.execute(request).await.map_err(classify)?;
+                let mut response = self.client.execute(request).await.map_err(classify)?;
                 let mut builder = http::Response::builder()
                     .status(response.status())
                     .version(response.version());
                 if let Some(headers) = builder.headers_mut() {
-                    *headers = response.headers().clone();
+                    // Moved, not cloned: the body is read below without them.
+                    *headers = std::mem::take(response.headers_mut());
                 }
                 let body = response.bytes().await.map_err(classify)?;
                 builder
