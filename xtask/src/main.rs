@@ -4,6 +4,7 @@
 //! cargo xtask codegen          specs/*.yaml -> generated/
 //! cargo xtask codegen --check  exit 1 with a diff when generated/ is stale
 //! cargo xtask validate         check the specs, write nothing
+//! cargo xtask bench            ours vs progenitor: codegen, compile, calls, signing
 //! cargo xtask openapi          specs/*.yaml -> target/openapi/<module>.json (OpenAPI 3.1)
 //! ```
 
@@ -13,6 +14,8 @@ use std::process::ExitCode;
 
 use hwcloud_codegen::{SpecText, diag, ir, openapi};
 
+mod bench;
+
 const USAGE: &str = "usage: cargo xtask <command>
 
   codegen          regenerate generated/ from specs/*.yaml
@@ -20,7 +23,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   validate         check every spec and print every problem; write nothing
   openapi [--out DIR] [--version 3.1|3.0]
                    write one OpenAPI document per service to DIR/<module>.json
-                   (default target/openapi/, OpenAPI 3.1)";
+                   (default target/openapi/, OpenAPI 3.1)
+  bench [--sizes 50,200,1000] [--calls N] [--build-reps N] [--no-builds]
+                   ours vs progenitor side by side; writes target/bench/report.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
             None => ExitCode::FAILURE,
         },
         ["openapi", options @ ..] => openapi(options),
+        ["bench", rest @ ..] => bench::bench(&root(), rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,183 @@
+//! The heavy half of `cargo xtask bench`: everything that needs progenitor, reqwest or an
+//! HTTP server. The xtask writes the inputs, runs these subcommands and reads the
+//! `RESULT <key> <value>` lines they print.
+//!
+//! ```text
+//! hwcloud-bench openapi  <spec.yaml> <out.json>           our OpenAPI 3.0 export of the spec
+//! hwcloud-bench codegen  <spec.yaml> <openapi.json|-> <runs> <out-dir>
+//!                                                        median codegen time, ours vs progenitor;
+//!                                                        writes ours.rs and progenitor.rs
+//! hwcloud-bench loopback <calls> <rounds>                calls/s: generated client vs reqwest
+//! hwcloud-bench sign     <batches> <per-batch>           ns per AK/SK signature vs SHA-256 + HMAC
+//! ```
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use hwcloud_codegen::SpecText;
+
+mod loopback;
+mod sign;
+
+const USAGE: &str = "usage: hwcloud-bench <command>
+
+  openapi  <spec.yaml> <out.json>
+  codegen  <spec.yaml> <openapi.json|-> <runs> <out-dir>
+  loopback <calls> <rounds>
+  sign     <batches> <per-batch>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["openapi", spec, out] => openapi(Path::new(spec), Path::new(out)),
+        ["codegen", spec, openapi, runs, out] => {
+            let openapi = (*openapi != "-").then(|| PathBuf::from(openapi));
+            number(runs)
+                .and_then(|runs| codegen(Path::new(spec), openapi.as_deref(), runs, Path::new(out)))
+        }
+        ["loopback", calls, rounds] => number(calls)
+            .and_then(|calls| number(rounds).and_then(|rounds| loopback::run(calls, rounds))),
+        ["sign", batches, per_batch] => {
+            number(batches).and_then(|b| number(per_batch).and_then(|p| sign::run(b, p)))
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn number(text: &str) -> Result<usize, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a number"))
+}
+
+/// One measurement, for the xtask to read.
+pub fn result(key: &str, value: impl std::fmt::Display) {
+    println!("RESULT {key} {value}");
+}
+
+pub fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn read_spec(path: &Path) -> Result<SpecText, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(SpecText {
+        file: format!("specs/{name}"),
+        text,
+    })
+}
+
+#[cfg(feature = "openapi")]
+fn openapi(spec: &Path, out: &Path) -> Result<(), String> {
+    use hwcloud_codegen::openapi::{Version, document};
+    let spec = read_spec(spec)?;
+    let api = hwcloud_codegen::check(std::slice::from_ref(&spec)).map_err(|d| d.to_string())?;
+    let [service] = api.services.as_slice() else {
+        return Err(format!(
+            "expected one service, found {}",
+            api.services.len()
+        ));
+    };
+    let value = document(service, Version::V3_0);
+    let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    std::fs::write(out, text).map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
+#[cfg(not(feature = "openapi"))]
+fn openapi(_spec: &Path, _out: &Path) -> Result<(), String> {
+    Err(
+        "built without the `openapi` feature: hwcloud_codegen::openapi (the OpenAPI 3.0 export \
+         progenitor is fed with) is not in codegen/ yet"
+            .into(),
+    )
+}
+
+/// Median wall time of our pipeline (check + render_files) and of progenitor's (generate
+/// tokens + prettyplease) on the same API; writes each one's Rust output.
+fn codegen(spec: &Path, openapi: Option<&Path>, runs: usize, out: &Path) -> Result<(), String> {
+    let spec = read_spec(spec)?;
+    let specs = [spec];
+    let mut times = Vec::new();
+    let mut check_times = Vec::new();
+    let mut files = None;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let api = hwcloud_codegen::check(black_box(&specs)).map_err(|d| d.to_string())?;
+        let checked = start.elapsed();
+        let rendered = hwcloud_codegen::render_files(&api).map_err(|d| d.to_string())?;
+        times.push(start.elapsed());
+        check_times.push(checked);
+        files = Some((api, rendered));
+    }
+    let (api, files) = files.expect("at least one run");
+    let module = &api.services[0].module;
+    let ours = files
+        .get(&format!("src/{module}.rs"))
+        .ok_or_else(|| format!("our output has no src/{module}.rs"))?;
+    std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("ours.rs"), ours).map_err(|e| e.to_string())?;
+    result("ours_module", module);
+    result("ours_codegen_ns", median(times).as_nanos());
+    result("ours_check_ns", median(check_times).as_nanos());
+    // render_files also writes the crate's README, Cargo.toml and test files.
+    let all_lines: usize = files
+        .paths()
+        .filter_map(|p| files.get(p.to_str()?))
+        .map(|t| t.lines().count())
+        .sum();
+    result("ours_all_files_lines", all_lines);
+
+    let Some(openapi) = openapi else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(openapi)
+        .map_err(|e| format!("cannot read {}: {e}", openapi.display()))?;
+    let document: openapiv3::OpenAPI = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not OpenAPI 3.0 for openapiv3: {e}",
+            openapi.display()
+        )
+    })?;
+    let mut times = Vec::new();
+    let mut content = String::new();
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let mut generator = progenitor::Generator::new(
+            progenitor::GenerationSettings::default()
+                .with_interface(progenitor::InterfaceStyle::Positional),
+        );
+        let tokens = generator
+            .generate_tokens(black_box(&document))
+            .map_err(|e| format!("progenitor: {e}"))?;
+        let ast: syn::File =
+            syn::parse2(tokens).map_err(|e| format!("progenitor's output does not parse: {e}"))?;
+        content = prettyplease::unparse(&ast);
+        times.push(start.elapsed());
+    }
+    std::fs::write(out.join("progenitor.rs"), &content).map_err(|e| e.to_string())?;
+    result("progenitor_codegen_ns", median(times).as_nanos());
+    Ok(())
+}
+
+/// A fixed signing date, so every signature of a run is the same work.
+pub fn fixed_date() -> String {
+    hwcloud_runtime::auth::signer::sdk_date(UNIX_EPOCH + Duration::from_secs(1_704_164_645))
+}
