@@ -355,3 +355,65 @@ fn implicit_value_on_a_query_parameter() {
         }
     }
 }
+
+/// Every diagnostic of one fixture, warnings included (`check` drops warnings).
+fn all_diagnostics_of(name: &str) -> Vec<String> {
+    let checked = hwcloud_codegen::validate(&[fixture("invalid", name)]);
+    checked.diagnostics.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn unused_type_is_a_warning_not_an_error() {
+    assert_eq!(
+        all_diagnostics_of("unused_type"),
+        ["specs/unused_type.yaml:15:3: warning: type `Orphan` is defined but never used (expected a reference from an operation or another used type, or remove it)"]
+    );
+    // A warning does not stop generation.
+    assert!(hwcloud_codegen::validate(&[fixture("invalid", "unused_type")]).api.is_some());
+}
+
+#[test]
+fn example_values_are_checked_against_their_types() {
+    assert_diagnostics(
+        "example_mismatch",
+        &[
+            "specs/example_mismatch.yaml:16:22: example value at `body.meta.count` is a string (expected an integer)",
+            "specs/example_mismatch.yaml:17:13: example field `body.colour` is not a field of `Thing` (expected one of: meta, color) (did you mean `color`?)",
+        ],
+    );
+}
+
+#[test]
+fn enum_values_without_letters_or_listed_twice() {
+    assert_diagnostics(
+        "enum_values_bad",
+        &[
+            "specs/enum_values_bad.yaml:14:28: enum value `--` has no letters or digits to name a Rust variant (expected a value with at least one)",
+            "specs/enum_values_bad.yaml:14:34: enum value `fast` is listed twice (expected each value once)",
+        ],
+    );
+}
+
+#[test]
+fn two_fields_with_one_rust_name() {
+    assert_diagnostics(
+        "field_name_clash",
+        &["specs/field_name_clash.yaml:15:7: fields `userName` and `user_name` both become `user_name` in Rust (expected `rust_name` on one of them)"],
+    );
+}
+
+#[test]
+fn a_type_that_requires_itself() {
+    assert_diagnostics(
+        "required_cycle",
+        &["specs/required_cycle.yaml:14:7: type `Node` contains itself through required field `next`, so no value of it can exist (expected `required: false` somewhere in the cycle)"],
+    );
+}
+
+#[test]
+fn a_spec_file_that_is_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), b"service: X\ndoc: caf\xe9\n").unwrap();
+    let error = hwcloud_codegen::read_specs(dir.path(), "specs").unwrap_err();
+    assert_eq!(error.to_string(), "specs/bad.yaml:2:9: the spec file is not valid UTF-8 (expected UTF-8 text)");
+}
