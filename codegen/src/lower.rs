@@ -1062,8 +1062,9 @@ impl Cx<'_> {
     fn check_examples(&mut self, spec: &ServiceSpec, operations: &[ir::Operation], types: &[ir::TypeDef]) {
         let types: TypeIndex<'_> = types.iter().map(|t| (t.name.as_str(), t)).collect();
         let types = &types;
-        for (key, op_spec) in &spec.operations {
-            let Some(op) = operations.iter().find(|o| o.name == pascal(key)) else { continue };
+        let by_name: HashMap<&str, &ir::Operation> = operations.iter().map(|o| (o.name.as_str(), o)).collect();
+        for (key, op_spec) in spec.operations.iter().filter(|(_, o)| !o.examples.is_empty()) {
+            let Some(op) = by_name.get(pascal(key).as_str()).copied() else { continue };
             for (i, example) in op_spec.examples.iter().enumerate() {
                 let at = path(&["operations", key, "examples", &i.to_string()]);
                 if let Some(request) = &example.request {
