@@ -175,9 +175,9 @@ pub fn bench(root: &Path, args: &[&str]) -> ExitCode {
         eprintln!("error: cannot create {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
-    if options.builds && !Path::new("/usr/bin/time").exists() {
+    if options.builds && !Path::new("/usr/bin/time").exists() && !install_gnu_time() {
         eprintln!(
-            "error: /usr/bin/time is missing (GNU time measures peak RSS); install it with `apt-get install -y time`"
+            "error: /usr/bin/time is missing (GNU time measures peak RSS) and `apt-get install -y time` failed; install it or pass --no-builds"
         );
         return ExitCode::FAILURE;
     }
@@ -943,4 +943,23 @@ pub fn synthetic_spec(n: usize) -> String {
          \x20 Mode:\n    doc: Processing mode.\n    enum: [FAST, SAFE]\n\
          {types}"
     )
+}
+
+/// Installs GNU time with apt (the bench needs it for peak RSS): a fresh machine has no
+/// `/usr/bin/time`. True when it is there afterwards.
+fn install_gnu_time() -> bool {
+    eprintln!("bench: /usr/bin/time is missing; installing GNU time with apt-get");
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !apt(&["install", "-y", "-q", "time"]) {
+        // The package lists may be missing on a new machine.
+        let _ = apt(&["update", "-q"]);
+        let _ = apt(&["install", "-y", "-q", "time"]);
+    }
+    Path::new("/usr/bin/time").exists()
 }
