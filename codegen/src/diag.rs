@@ -117,7 +117,10 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: b
             Severity::Warning => Report::warning(),
         }
         .with_message(headline);
-        let source = ids.iter().zip(sources).find(|((name, _), _)| *name == d.file);
+        let source = ids
+            .iter()
+            .zip(sources)
+            .find(|((name, _), _)| *name == d.file);
         if let Some(((_, id), (_, text))) = source {
             let span = span_at(text, d.pos);
             report = report.with_labels(vec![Label::primary(*id, span)]);
@@ -145,7 +148,10 @@ fn span_at(text: &str, pos: Pos) -> std::ops::Range<usize> {
         .take(pos.line.saturating_sub(1))
         .map(str::len)
         .sum();
-    let line = text[line_start.min(text.len())..].lines().next().unwrap_or_default();
+    let line = text[line_start.min(text.len())..]
+        .lines()
+        .next()
+        .unwrap_or_default();
     let start = line
         .char_indices()
         .nth(pos.col.saturating_sub(1))
@@ -159,7 +165,10 @@ fn span_at(text: &str, pos: Pos) -> std::ops::Range<usize> {
 }
 
 /// The closest candidate to `word` by edit distance, if close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (word.len() / 3).max(1);
     candidates
         .into_iter()
@@ -191,11 +200,21 @@ mod tests {
     #[test]
     fn renders_a_snippet_with_a_caret() {
         let text = "service: X\ntypes:\n  A: { doc: d, array: Strin }\n";
-        let d = Diagnostic::new("specs/x.yaml", Pos { line: 3, col: 23 }, "unknown type `Strin`")
-            .with_hint(Some("did you mean `string`?".into()));
+        let d = Diagnostic::new(
+            "specs/x.yaml",
+            Pos { line: 3, col: 23 },
+            "unknown type `Strin`",
+        )
+        .with_hint(Some("did you mean `string`?".into()));
         let shown = render(&[d], &[("specs/x.yaml".into(), text.into())], false);
-        assert!(shown.contains("error: specs/x.yaml:3:23: unknown type `Strin`"), "{shown}");
-        assert!(shown.contains("3 │   A: { doc: d, array: Strin }"), "{shown}");
+        assert!(
+            shown.contains("error: specs/x.yaml:3:23: unknown type `Strin`"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("3 │   A: { doc: d, array: Strin }"),
+            "{shown}"
+        );
         assert!(shown.contains("^^^^^"), "{shown}");
         assert!(shown.contains("= help: did you mean `string`?"), "{shown}");
     }

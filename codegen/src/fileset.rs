@@ -53,7 +53,9 @@ impl std::fmt::Display for Drift {
 
 /// True when `text` is a file the generator owns.
 pub fn is_generated(text: &str) -> bool {
-    text.lines().take(3).any(|line| line.contains(GENERATED_MARKER))
+    text.lines()
+        .take(3)
+        .any(|line| line.contains(GENERATED_MARKER))
 }
 
 impl FileSet {

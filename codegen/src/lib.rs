@@ -40,7 +40,11 @@ pub struct SpecText {
 /// directory is shown in diagnostics (e.g. `specs`).
 pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::new(display_prefix, Pos::default(), format!("cannot read the spec directory: {e}"))
+        Diagnostic::new(
+            display_prefix,
+            Pos::default(),
+            format!("cannot read the spec directory: {e}"),
+        )
     })?;
     let mut paths: Vec<_> = entries
         .filter_map(Result::ok)
@@ -51,7 +55,10 @@ pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Dia
     let mut specs = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let file = format!("{display_prefix}/{name}");
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -60,13 +67,25 @@ pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Dia
                     let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
                     let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-                    problems.push(Diagnostic::new(&file, Pos { line, col }, "the spec file is not valid UTF-8 (expected UTF-8 text)"));
+                    problems.push(Diagnostic::new(
+                        &file,
+                        Pos { line, col },
+                        "the spec file is not valid UTF-8 (expected UTF-8 text)",
+                    ));
                 }
             },
-            Err(e) => problems.push(Diagnostic::new(&file, Pos::default(), format!("cannot read the file: {e}"))),
+            Err(e) => problems.push(Diagnostic::new(
+                &file,
+                Pos::default(),
+                format!("cannot read the file: {e}"),
+            )),
         }
     }
-    if problems.is_empty() { Ok(specs) } else { Err(Diagnostics(problems)) }
+    if problems.is_empty() {
+        Ok(specs)
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 /// What checking the specs found: the IR when there is no error, and every diagnostic
@@ -114,7 +133,13 @@ pub fn validate(specs: &[SpecText]) -> Checked {
 pub fn check(specs: &[SpecText]) -> Result<ir::Api, Diagnostics> {
     let checked = validate(specs);
     checked.api.ok_or_else(|| {
-        Diagnostics(checked.diagnostics.into_iter().filter(Diagnostic::is_error).collect())
+        Diagnostics(
+            checked
+                .diagnostics
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect(),
+        )
     })
 }
 

@@ -22,9 +22,17 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_owned();
-    // The untyped parse first: it says what the document is before serde says what it
-    // lacks, so an empty file or a list gets a message about that, not about a field.
-    let (source, duplicates) = SourceMap::index(text);
+    // The positional index and the typed parse are independent: run them side by side
+    // (they are most of the time spent on a large spec). The index's findings are
+    // reported first: it says what the document is (empty, a list) and where a repeated
+    // key is, before serde says what it lacks.
+    let ((source, duplicates), typed) = std::thread::scope(|scope| {
+        let typed = scope.spawn(|| serde_yaml::from_str::<ServiceSpec>(text));
+        let index = SourceMap::index(text);
+        // serde_yaml does not panic on any input; if it ever did, report it as an error.
+        let typed = typed.join().map_err(|_| ());
+        (index, typed)
+    });
     // Duplicate keys first: serde reports a repeated key without saying where the first
     // one is, and sometimes at the start of its mapping rather than at the repeat.
     if !duplicates.is_empty() {
@@ -63,7 +71,17 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
         )
         .into());
     }
-    let spec: ServiceSpec = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
+    let spec = match typed {
+        Ok(parsed) => parsed.map_err(|e| yaml_error(file, &e))?,
+        Err(()) => {
+            return Err(Diagnostic::new(
+                file,
+                Pos { line: 1, col: 1 },
+                "internal error: the YAML parser panicked",
+            )
+            .into());
+        }
+    };
     Ok(LoadedSpec {
         file: file.to_owned(),
         stem,
@@ -72,7 +90,8 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
     })
 }
 
-const EMPTY: &str = "the spec file is empty (expected a mapping with `service`, `doc` and `operations`)";
+const EMPTY: &str =
+    "the spec file is empty (expected a mapping with `service`, `doc` and `operations`)";
 
 /// serde_yaml's message, with its position moved into the `file:line:col` prefix and a
 /// suggestion for a misspelt key.
@@ -110,7 +129,10 @@ mod tests {
         let text = "service: X\ndoc: d\noperations:\n  Op:\n    doc: d\n    methd: GET\n";
         let err = load("specs/x.yaml", text).unwrap_err();
         let shown = err.to_string();
-        assert!(shown.starts_with("specs/x.yaml:6:5: operations.Op: unknown field `methd`"), "{shown}");
+        assert!(
+            shown.starts_with("specs/x.yaml:6:5: operations.Op: unknown field `methd`"),
+            "{shown}"
+        );
         assert!(shown.ends_with("(did you mean `method`?)"), "{shown}");
     }
 }

@@ -9,8 +9,8 @@ use crate::ir::{self, TypeRef};
 use crate::load::LoadedSpec;
 use crate::names::{is_ident, pascal, snake, variant};
 use crate::spec::{
-    AuthKind, ExampleSpec, FieldSpec, Method, OperationSpec, ParamLocation, ParamSpec,
-    ServiceSpec, TokenSourceSpec, TypeSpec,
+    AuthKind, ExampleSpec, FieldSpec, Method, OperationSpec, ParamLocation, ParamSpec, ServiceSpec,
+    TokenSourceSpec, TypeSpec,
 };
 
 /// Scalar type names of the spec format.
@@ -21,10 +21,36 @@ const SCALARS: &[&str] = &[
 /// Type names a generated module cannot use: its own items, the runtime items it imports,
 /// and prelude names its code refers to unqualified.
 const RESERVED_TYPES: &[&str] = &[
-    "ErrorCode", "IdResolver", "SERVICE", "Client", "Error", "Operation", "ServiceClient",
-    "OperationMeta", "RequestParts", "ResponseParts", "ServiceMeta", "Result", "Option",
-    "String", "Vec", "Box", "Into", "From", "Default", "Clone", "Debug", "PartialEq", "Send",
-    "Sync", "Sized", "Some", "None", "Ok", "Err", "Self",
+    "ErrorCode",
+    "IdResolver",
+    "SERVICE",
+    "Client",
+    "Error",
+    "Operation",
+    "ServiceClient",
+    "OperationMeta",
+    "RequestParts",
+    "ResponseParts",
+    "ServiceMeta",
+    "Result",
+    "Option",
+    "String",
+    "Vec",
+    "Box",
+    "Into",
+    "From",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Send",
+    "Sync",
+    "Sized",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
 ];
 
 /// Methods every generated client has besides its operations.
@@ -81,8 +107,14 @@ impl Cx<'_> {
     }
 
     /// The declared type whose Rust name is `rust`, with its key.
-    fn spec_type<'s>(&self, spec: &'s ServiceSpec, rust: &str) -> Option<(&'s String, &'s TypeSpec)> {
-        self.type_keys.get(rust).and_then(|key| spec.types.get_key_value(key))
+    fn spec_type<'s>(
+        &self,
+        spec: &'s ServiceSpec,
+        rust: &str,
+    ) -> Option<(&'s String, &'s TypeSpec)> {
+        self.type_keys
+            .get(rust)
+            .and_then(|key| spec.types.get_key_value(key))
     }
 
     /// `rust` if it is a plain (ASCII) Rust identifier; otherwise an error at the key `at`.
@@ -170,7 +202,10 @@ impl Cx<'_> {
             .iter()
             .map(|r| (r.to_string(), "the generated module".to_owned()))
             .collect();
-        reserved.insert(format!("{}Client", spec.service), "the service client".into());
+        reserved.insert(
+            format!("{}Client", spec.service),
+            "the service client".into(),
+        );
         for op in spec.operations.keys() {
             let p = pascal(op);
             reserved.insert(format!("{p}Request"), format!("operation `{op}`"));
@@ -181,7 +216,10 @@ impl Cx<'_> {
             let at = path(&["types", name]);
             let rust = pascal(name);
             if rust.is_empty() {
-                self.error_key(&at, format!("type name `{name}` has no letters (expected a PascalCase name)"));
+                self.error_key(
+                    &at,
+                    format!("type name `{name}` has no letters (expected a PascalCase name)"),
+                );
                 continue;
             }
             let rust = self.checked_ident(&at, name, rust);
@@ -224,7 +262,12 @@ impl Cx<'_> {
                 ty.map.is_some(),
             ];
             if kinds.iter().filter(|k| **k).count() != 1 {
-                self.error_key(&at, format!("type `{name}` must have exactly one of `fields`, `enum`, `array`, `map`"));
+                self.error_key(
+                    &at,
+                    format!(
+                        "type `{name}` must have exactly one of `fields`, `enum`, `array`, `map`"
+                    ),
+                );
                 continue;
             }
             let kind = if let Some(fields) = &ty.fields {
@@ -238,7 +281,8 @@ impl Cx<'_> {
             } else {
                 continue;
             };
-            let multipart = matches!(&kind, ir::TypeKind::Struct(f) if f.iter().any(|f| f.ty == TypeRef::File));
+            let multipart =
+                matches!(&kind, ir::TypeKind::Struct(f) if f.iter().any(|f| f.ty == TypeRef::File));
             out.push(ir::TypeDef {
                 name: pascal(name),
                 doc: ty.doc.clone(),
@@ -249,14 +293,23 @@ impl Cx<'_> {
         out
     }
 
-    fn fields(&mut self, at: &str, fields: &indexmap::IndexMap<String, FieldSpec>) -> Vec<ir::Field> {
+    fn fields(
+        &mut self,
+        at: &str,
+        fields: &indexmap::IndexMap<String, FieldSpec>,
+    ) -> Vec<ir::Field> {
         let mut seen: HashMap<String, String> = HashMap::new();
         let mut out = Vec::new();
         for (wire, field) in fields {
             let fat = format!("{at}.fields.{wire}");
             let rust = match &field.rust_name {
                 Some(name) if !is_ident(name) => {
-                    self.error_value(&format!("{fat}.rust_name"), format!("`{name}` is not a Rust identifier (expected letters, digits and `_`)"));
+                    self.error_value(
+                        &format!("{fat}.rust_name"),
+                        format!(
+                            "`{name}` is not a Rust identifier (expected letters, digits and `_`)"
+                        ),
+                    );
                     continue;
                 }
                 Some(name) => snake(name),
@@ -269,13 +322,20 @@ impl Cx<'_> {
             seen.insert(rust.clone(), wire.clone());
             let ty = match &field.enum_values {
                 Some(_) => self.inline_enum_ref(&fat, wire, field.ty.as_deref()),
-                None => self.type_ref(&format!("{fat}.type"), field.ty.as_deref().unwrap_or("string"), field.sensitive),
+                None => self.type_ref(
+                    &format!("{fat}.type"),
+                    field.ty.as_deref().unwrap_or("string"),
+                    field.sensitive,
+                ),
             };
             if contains(&ty, &TypeRef::Bytes) {
                 self.error_value(&format!("{fat}.type"), "`bytes` is a body or response type, not a field type (expected `file` for a multipart file part, or `string`)");
             }
             if ty != TypeRef::File && contains(&ty, &TypeRef::File) {
-                self.error_value(&format!("{fat}.type"), "`file` fields cannot be nested in arrays or maps (expected `type: file`)");
+                self.error_value(
+                    &format!("{fat}.type"),
+                    "`file` fields cannot be nested in arrays or maps (expected `type: file`)",
+                );
             }
             out.push(ir::Field {
                 wire: wire.clone(),
@@ -291,7 +351,10 @@ impl Cx<'_> {
 
     fn inline_enum_ref(&mut self, at: &str, key: &str, ty: Option<&str>) -> TypeRef {
         if ty.is_some() {
-            self.error_key(&format!("{at}.type"), "`type` and `enum` are both given (expected one: `enum` defines the type)");
+            self.error_key(
+                &format!("{at}.type"),
+                "`type` and `enum` are both given (expected one: `enum` defines the type)",
+            );
         }
         TypeRef::Named(pascal(key))
     }
@@ -317,7 +380,9 @@ impl Cx<'_> {
                 let message = if first == value {
                     format!("enum value `{value}` is listed twice (expected each value once)")
                 } else {
-                    format!("enum values `{first}` and `{value}` both become the Rust variant `{rust}` (expected values that differ after case conversion)")
+                    format!(
+                        "enum values `{first}` and `{value}` both become the Rust variant `{rust}` (expected values that differ after case conversion)"
+                    )
                 };
                 self.error_value(&vat, message);
                 continue;
@@ -378,7 +443,10 @@ impl Cx<'_> {
                     if ty == TypeRef::String {
                         return TypeRef::Secret;
                     }
-                    self.error_value(at, "`sensitive` applies to string values only (expected `type: string`)");
+                    self.error_value(
+                        at,
+                        "`sensitive` applies to string values only (expected `type: string`)",
+                    );
                 }
                 ty
             }
@@ -392,7 +460,10 @@ impl Cx<'_> {
             let at = path(&["operations", name]);
             let rust = pascal(name);
             if rust.is_empty() {
-                self.error_key(&at, format!("operation name `{name}` has no letters (expected a PascalCase name)"));
+                self.error_key(
+                    &at,
+                    format!("operation name `{name}` has no letters (expected a PascalCase name)"),
+                );
                 continue;
             }
             if let Some(first) = seen.get(&rust) {
@@ -418,7 +489,13 @@ impl Cx<'_> {
         out
     }
 
-    fn operation(&mut self, spec: &ServiceSpec, at: &str, name: &str, op: &OperationSpec) -> ir::Operation {
+    fn operation(
+        &mut self,
+        spec: &ServiceSpec,
+        at: &str,
+        name: &str,
+        op: &OperationSpec,
+    ) -> ir::Operation {
         let params = self.params(at, op);
         self.check_path(at, op, &params);
         let body = op.body.as_ref().map(|body| {
@@ -456,16 +533,33 @@ impl Cx<'_> {
             }
         });
         let (success, success_body, response_headers, error_statuses) = self.responses(at, op);
-        let token_source = op
-            .token_source
+        let token_source = op.token_source.as_ref().map(|t| {
+            self.token_source(
+                spec,
+                &format!("{at}.token_source"),
+                op,
+                t,
+                success_body.as_ref(),
+                &response_headers,
+            )
+        });
+        let id_source = op
+            .id_source
             .as_ref()
-            .map(|t| self.token_source(spec, &format!("{at}.token_source"), op, t, success_body.as_ref(), &response_headers));
-        let id_source = op.id_source.as_ref().and_then(|s| self.id_source(spec, at, op, s));
-        let pagination = op
-            .pagination
+            .and_then(|s| self.id_source(spec, at, op, s));
+        let pagination = op.pagination.as_ref().and_then(|p| {
+            self.pagination(
+                spec,
+                &format!("{at}.pagination"),
+                p,
+                &params,
+                success_body.as_ref(),
+            )
+        });
+        let anonymous = op
+            .auth
             .as_ref()
-            .and_then(|p| self.pagination(spec, &format!("{at}.pagination"), p, &params, success_body.as_ref()));
-        let anonymous = op.auth.as_ref().is_some_and(|a| a.contains(&AuthKind::None));
+            .is_some_and(|a| a.contains(&AuthKind::None));
         let examples = op
             .examples
             .iter()
@@ -498,11 +592,16 @@ impl Cx<'_> {
     /// multipart body, files).
     fn check_form_type(&mut self, spec: &ServiceSpec, at: &str, ty: &TypeRef, multipart: bool) {
         let found = match ty {
-            TypeRef::Named(n) => self.spec_type(spec, n).and_then(|(k, t)| Some((k, t.fields.as_ref()?))),
+            TypeRef::Named(n) => self
+                .spec_type(spec, n)
+                .and_then(|(k, t)| Some((k, t.fields.as_ref()?))),
             _ => None,
         };
         let Some((type_key, fields)) = found else {
-            self.error_value(at, "a form body must be an object type (expected a type with `fields`)");
+            self.error_value(
+                at,
+                "a form body must be an object type (expected a type with `fields`)",
+            );
             return;
         };
         for (wire, field) in fields {
@@ -510,7 +609,8 @@ impl Cx<'_> {
                 || match parse_type(field.ty.as_deref().unwrap_or("string")) {
                     Ok(TypeRef::Named(n)) => self.types.get(&n) == Some(&Shape::Enum),
                     Ok(TypeRef::File) => multipart,
-                    Ok(TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Bytes) | Err(_) => false,
+                    Ok(TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Bytes)
+                    | Err(_) => false,
                     Ok(_) => true,
                 };
             if !flat {
@@ -535,24 +635,38 @@ impl Cx<'_> {
             }
             seen.insert(rust.clone(), key.clone());
             let wire = param.name.clone().unwrap_or_else(|| key.clone());
-            let lower_wire = if param.location == ParamLocation::Header { wire.to_ascii_lowercase() } else { wire.clone() };
+            let lower_wire = if param.location == ParamLocation::Header {
+                wire.to_ascii_lowercase()
+            } else {
+                wire.clone()
+            };
             if !wires.insert((param.location, lower_wire)) {
                 self.error_key(&pat, format!("wire name `{wire}` is used by two parameters in the same place (expected each once)"));
             }
             if param.location == ParamLocation::Header && !is_header_name(&wire) {
-                self.error_value(&format!("{pat}.name"), format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"));
+                self.error_value(
+                    &format!("{pat}.name"),
+                    format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"),
+                );
             }
             if param.location == ParamLocation::Path && !param.required {
                 self.error_key(&pat, format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
             }
             let ty = match &param.enum_values {
                 Some(_) => self.inline_enum_ref(&pat, key, param.ty.as_deref()),
-                None => self.type_ref(&format!("{pat}.type"), param.ty.as_deref().unwrap_or("string"), param.sensitive),
+                None => self.type_ref(
+                    &format!("{pat}.type"),
+                    param.ty.as_deref().unwrap_or("string"),
+                    param.sensitive,
+                ),
             };
             self.check_param_type(&pat, param, &ty);
             let csv = param.collection_format == Some(crate::spec::CollectionFormat::Csv);
             if csv && !(param.location == ParamLocation::Query && matches!(ty, TypeRef::Array(_))) {
-                self.error_value(&format!("{pat}.collection_format"), "`collection_format` applies to array query parameters only");
+                self.error_value(
+                    &format!("{pat}.collection_format"),
+                    "`collection_format` applies to array query parameters only",
+                );
             }
             out.push(ir::Param {
                 csv,
@@ -572,7 +686,11 @@ impl Cx<'_> {
     /// Parameters travel as text: scalars and enums; query parameters may repeat (arrays).
     fn check_param_type(&mut self, at: &str, param: &ParamSpec, ty: &TypeRef) {
         let scalar = |t: &TypeRef, types: &HashMap<String, Shape>| match t {
-            TypeRef::Json | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Bytes | TypeRef::File => false,
+            TypeRef::Json
+            | TypeRef::Array(_)
+            | TypeRef::Map(_)
+            | TypeRef::Bytes
+            | TypeRef::File => false,
             TypeRef::Named(n) => types.get(n) == Some(&Shape::Enum),
             _ => true,
         };
@@ -584,9 +702,15 @@ impl Cx<'_> {
             self.error_value(&format!("{at}.type"), format!("{} parameters must be scalars or enums{} (expected e.g. `string`, `int32` or an enum type)", location_name(param.location), if param.location == ParamLocation::Query { " or arrays of them" } else { "" }));
         }
         if param.from.is_some() && param.location != ParamLocation::Path {
-            self.error_key(&format!("{at}.from"), "`from` fills path parameters only (expected `in: path`, or no `from`)");
+            self.error_key(
+                &format!("{at}.from"),
+                "`from` fills path parameters only (expected `in: path`, or no `from`)",
+            );
         } else if param.from.is_some() && *ty != TypeRef::String {
-            self.error_key(&format!("{at}.from"), "`from` needs a string parameter (expected `type: string`)");
+            self.error_key(
+                &format!("{at}.from"),
+                "`from` needs a string parameter (expected `type: string`)",
+            );
         }
     }
 
@@ -624,7 +748,12 @@ impl Cx<'_> {
         &mut self,
         at: &str,
         op: &OperationSpec,
-    ) -> (Vec<u16>, Option<ir::SuccessBody>, Vec<ir::ResponseHeader>, Vec<ir::ErrorStatus>) {
+    ) -> (
+        Vec<u16>,
+        Option<ir::SuccessBody>,
+        Vec<ir::ResponseHeader>,
+        Vec<ir::ErrorStatus>,
+    ) {
         let mut success = Vec::new();
         let mut body: Option<(TypeRef, Vec<u16>, String)> = None;
         let mut headers: Vec<ir::ResponseHeader> = Vec::new();
@@ -632,12 +761,22 @@ impl Cx<'_> {
         for (status, response) in &op.responses {
             let rat = format!("{at}.responses.{status}");
             if !(100..=599).contains(status) {
-                self.error_key(&rat, format!("status {status} is not an HTTP status (expected 100..=599)"));
+                self.error_key(
+                    &rat,
+                    format!("status {status} is not an HTTP status (expected 100..=599)"),
+                );
                 continue;
             }
-            let ty = response.ty.as_deref().map(|t| self.type_ref(&format!("{rat}.type"), t, false));
+            let ty = response
+                .ty
+                .as_deref()
+                .map(|t| self.type_ref(&format!("{rat}.type"), t, false));
             if !(200..300).contains(status) {
-                errors.push(ir::ErrorStatus { status: *status, doc: response.doc.clone(), ty });
+                errors.push(ir::ErrorStatus {
+                    status: *status,
+                    doc: response.doc.clone(),
+                    ty,
+                });
                 continue;
             }
             success.push(*status);
@@ -654,20 +793,37 @@ impl Cx<'_> {
                 let hat = format!("{rat}.headers.{key}");
                 let wire = header.name.clone().unwrap_or_else(|| key.clone());
                 if !is_header_name(&wire) {
-                    let at = if header.name.is_some() { format!("{hat}.name") } else { hat.clone() };
-                    self.error_value(&at, format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"));
+                    let at = if header.name.is_some() {
+                        format!("{hat}.name")
+                    } else {
+                        hat.clone()
+                    };
+                    self.error_value(
+                        &at,
+                        format!(
+                            "`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"
+                        ),
+                    );
                 }
                 let rust = self.checked_ident(&hat, key, snake(key));
                 if matches!(rust.as_str(), "status" | "request_id" | "body") {
                     self.error_key(&hat, format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
                 }
                 if !headers.iter().any(|h| h.rust == rust) {
-                    headers.push(ir::ResponseHeader { rust, wire, sensitive: header.sensitive, doc: header.doc.clone() });
+                    headers.push(ir::ResponseHeader {
+                        rust,
+                        wire,
+                        sensitive: header.sensitive,
+                        doc: header.doc.clone(),
+                    });
                 }
             }
         }
         if success.is_empty() {
-            self.error_key(&format!("{at}.responses"), "no success response (expected at least one 2xx status)");
+            self.error_key(
+                &format!("{at}.responses"),
+                "no success response (expected at least one 2xx status)",
+            );
         }
         let success_body = body.map(|(ty, statuses, _)| ir::SuccessBody {
             always: statuses.len() == success.len(),
@@ -712,7 +868,10 @@ impl Cx<'_> {
                     cx.error_value(&kat, format!("the success body has no field path `{fields}` (expected wire field names joined by `.`)"));
                     return ir::ValuePath::Body(chain);
                 };
-                chain.push((snake(field.rust_name.as_deref().unwrap_or(wire)), !field.required));
+                chain.push((
+                    snake(field.rust_name.as_deref().unwrap_or(wire)),
+                    !field.required,
+                ));
                 current = Some(match (&field.enum_values, field.ty.as_deref()) {
                     (Some(_), _) => TypeRef::Named(pascal(wire)),
                     (None, t) => parse_type(t.unwrap_or("string")).unwrap_or(TypeRef::Json),
@@ -721,16 +880,41 @@ impl Cx<'_> {
             ir::ValuePath::Body(chain)
         };
         let token = resolve(self, "token", &t.token);
-        let expires_at = t.expires_at.as_deref().map(|x| resolve(self, "expires_at", x));
-        let expires_in = t.expires_in.as_deref().map(|x| resolve(self, "expires_in", x));
-        let refresh_token = t.refresh_token.as_deref().map(|x| resolve(self, "refresh_token", x));
-        let refresh = t.refresh_with.as_deref().and_then(|with| self.refresh(spec, at, op, t, with));
-        ir::TokenSource { token, expires_at, expires_in, refresh_token, refresh }
+        let expires_at = t
+            .expires_at
+            .as_deref()
+            .map(|x| resolve(self, "expires_at", x));
+        let expires_in = t
+            .expires_in
+            .as_deref()
+            .map(|x| resolve(self, "expires_in", x));
+        let refresh_token = t
+            .refresh_token
+            .as_deref()
+            .map(|x| resolve(self, "refresh_token", x));
+        let refresh = t
+            .refresh_with
+            .as_deref()
+            .and_then(|with| self.refresh(spec, at, op, t, with));
+        ir::TokenSource {
+            token,
+            expires_at,
+            expires_in,
+            refresh_token,
+            refresh,
+        }
     }
 
     /// Resolves `refresh_with`: the renewing operation's body is filled field by field
     /// from this operation's body (same wire names) plus the refresh token.
-    fn refresh(&mut self, spec: &ServiceSpec, at: &str, op: &OperationSpec, t: &TokenSourceSpec, with: &str) -> Option<ir::Refresh> {
+    fn refresh(
+        &mut self,
+        spec: &ServiceSpec,
+        at: &str,
+        op: &OperationSpec,
+        t: &TokenSourceSpec,
+        with: &str,
+    ) -> Option<ir::Refresh> {
         let wat = format!("{at}.refresh_with");
         let Some(target) = spec.operations.get(with) else {
             let hint = did_you_mean(with, spec.operations.keys().map(String::as_str));
@@ -741,14 +925,22 @@ impl Cx<'_> {
         if target.token_source.is_none() {
             self.error_value(&wat, format!("operation `{with}` has no `token_source` (expected one: the renewed token is read from its response)"));
         }
-        let Some(refresh_field) = t.refresh_token.as_deref().and_then(|r| r.strip_prefix("body:")).and_then(|r| r.rsplit('.').next()) else {
+        let Some(refresh_field) = t
+            .refresh_token
+            .as_deref()
+            .and_then(|r| r.strip_prefix("body:"))
+            .and_then(|r| r.rsplit('.').next())
+        else {
             self.error_value(&wat, "`refresh_with` needs `refresh_token: body:<field>` (expected the refresh token's place in the response)");
             return None;
         };
         let fields_of = |body: Option<&crate::spec::BodySpec>| {
-            body.and_then(|b| spec.types.get(&b.ty)).and_then(|ty| ty.fields.as_ref())
+            body.and_then(|b| spec.types.get(&b.ty))
+                .and_then(|ty| ty.fields.as_ref())
         };
-        let (Some(target_fields), Some(target_body)) = (fields_of(target.body.as_ref()), target.body.as_ref()) else {
+        let (Some(target_fields), Some(target_body)) =
+            (fields_of(target.body.as_ref()), target.body.as_ref())
+        else {
             self.error_value(&wat, format!("operation `{with}` has no object body to fill (expected a body type with `fields`)"));
             return None;
         };
@@ -763,9 +955,14 @@ impl Cx<'_> {
         let mut fields = Vec::new();
         for (wire, field) in target_fields {
             let value = if wire == refresh_field {
-                ir::RefreshValue::RefreshToken { optional: !field.required }
+                ir::RefreshValue::RefreshToken {
+                    optional: !field.required,
+                }
             } else if let Some(source) = source_fields.get(wire) {
-                if source.ty != field.ty || source.sensitive != field.sensitive || (field.required && !source.required) {
+                if source.ty != field.ty
+                    || source.sensitive != field.sensitive
+                    || (field.required && !source.required)
+                {
                     self.error_value(&wat, format!("field `{wire}` differs between the two bodies (expected the same type, sensitivity and, where `{with}` requires it, a required field)"));
                 }
                 ir::RefreshValue::Copied(rust_of(wire, source))
@@ -793,12 +990,25 @@ impl Cx<'_> {
         params: &[ir::Param],
         body: Option<&ir::SuccessBody>,
     ) -> Option<ir::Pagination> {
-        let Some(ir::SuccessBody { ty: TypeRef::Named(body_type), always: true, .. }) = body else {
-            self.error_key(at, "pagination needs a success body of an object type on every success status");
+        let Some(ir::SuccessBody {
+            ty: TypeRef::Named(body_type),
+            always: true,
+            ..
+        }) = body
+        else {
+            self.error_key(
+                at,
+                "pagination needs a success body of an object type on every success status",
+            );
             return None;
         };
         let type_keys = self.type_keys.clone();
-        let fields_of = move |name: &str| type_keys.get(name).and_then(|k| spec.types.get(k)).and_then(|t| t.fields.as_ref());
+        let fields_of = move |name: &str| {
+            type_keys
+                .get(name)
+                .and_then(|k| spec.types.get(k))
+                .and_then(|t| t.fields.as_ref())
+        };
         let body_fields = fields_of(body_type)?;
         let rust_of = |wire: &str, f: &FieldSpec| snake(f.rust_name.as_deref().unwrap_or(wire));
         let Some(items) = body_fields.get(&p.items) else {
@@ -808,14 +1018,22 @@ impl Cx<'_> {
         let item_type = match items.ty.as_deref().map(parse_type) {
             Some(Ok(TypeRef::Array(element))) => *element,
             _ => {
-                self.error_value(&format!("{at}.items"), format!("`{}` is not an array (expected `type: array<T>`)", p.items));
+                self.error_value(
+                    &format!("{at}.items"),
+                    format!("`{}` is not an array (expected `type: array<T>`)", p.items),
+                );
                 return None;
             }
         };
         let query_param = |cx: &mut Self, key: &str, what: &str| -> Option<&ir::Param> {
-            let found = params.iter().find(|q| q.key == key && q.location == ParamLocation::Query && !q.required);
+            let found = params
+                .iter()
+                .find(|q| q.key == key && q.location == ParamLocation::Query && !q.required);
             if found.is_none() {
-                cx.error_value(&format!("{at}.{what}"), format!("`{key}` is not an optional query parameter of this operation"));
+                cx.error_value(
+                    &format!("{at}.{what}"),
+                    format!("`{key}` is not an optional query parameter of this operation"),
+                );
             }
             found
         };
@@ -824,25 +1042,43 @@ impl Cx<'_> {
                 let offset = query_param(self, offset, "offset")?;
                 let limit = query_param(self, limit, "limit")?;
                 if !matches!(offset.ty, TypeRef::Int32 | TypeRef::Int64) || offset.ty != limit.ty {
-                    self.error_key(at, "offset and limit must be integer parameters of one type");
+                    self.error_key(
+                        at,
+                        "offset and limit must be integer parameters of one type",
+                    );
                     return None;
                 }
                 let total = match &p.total {
                     None => None,
                     Some(total) => match body_fields.get(total) {
-                        Some(f) if matches!(f.ty.as_deref(), Some("int32" | "int64")) => Some((rust_of(total, f), !f.required, parse_type(f.ty.as_deref().unwrap_or_default()).ok()?)),
+                        Some(f) if matches!(f.ty.as_deref(), Some("int32" | "int64")) => Some((
+                            rust_of(total, f),
+                            !f.required,
+                            parse_type(f.ty.as_deref().unwrap_or_default()).ok()?,
+                        )),
                         _ => {
-                            self.error_value(&format!("{at}.total"), format!("`{total}` is not an integer field of `{body_type}`"));
+                            self.error_value(
+                                &format!("{at}.total"),
+                                format!("`{total}` is not an integer field of `{body_type}`"),
+                            );
                             return None;
                         }
                     },
                 };
-                ir::PageStyle::Offset { offset: offset.rust.clone(), limit: limit.rust.clone(), ty: offset.ty.clone(), total }
+                ir::PageStyle::Offset {
+                    offset: offset.rust.clone(),
+                    limit: limit.rust.clone(),
+                    ty: offset.ty.clone(),
+                    total,
+                }
             }
             (None, None, Some(marker), Some(next)) => {
                 let marker = query_param(self, marker, "marker")?;
                 if marker.ty != TypeRef::String {
-                    self.error_value(&format!("{at}.marker"), "the marker parameter must be a string");
+                    self.error_value(
+                        &format!("{at}.marker"),
+                        "the marker parameter must be a string",
+                    );
                     return None;
                 }
                 let mut chain = Vec::new();
@@ -858,21 +1094,37 @@ impl Cx<'_> {
                     fields = field.ty.as_deref().and_then(&fields_of);
                 }
                 if last_type.as_deref().unwrap_or("string") != "string" {
-                    self.error_value(&format!("{at}.next_marker"), format!("`{next}` is not a string field"));
+                    self.error_value(
+                        &format!("{at}.next_marker"),
+                        format!("`{next}` is not a string field"),
+                    );
                     return None;
                 }
-                ir::PageStyle::Marker { marker: marker.rust.clone(), next: chain }
+                ir::PageStyle::Marker {
+                    marker: marker.rust.clone(),
+                    next: chain,
+                }
             }
             _ => {
                 self.error_key(at, "pagination needs either `offset` and `limit` (optionally `total`), or `marker` and `next_marker`");
                 return None;
             }
         };
-        Some(ir::Pagination { items: (rust_of(&p.items, items), !items.required), item_type, style })
+        Some(ir::Pagination {
+            items: (rust_of(&p.items, items), !items.required),
+            item_type,
+            style,
+        })
     }
 
     /// Resolves an `id_source`: a GET whose success body lists items with an id.
-    fn id_source(&mut self, spec: &ServiceSpec, at: &str, op: &OperationSpec, s: &crate::spec::IdSourceSpec) -> Option<ir::IdSource> {
+    fn id_source(
+        &mut self,
+        spec: &ServiceSpec,
+        at: &str,
+        op: &OperationSpec,
+        s: &crate::spec::IdSourceSpec,
+    ) -> Option<ir::IdSource> {
         let sat = format!("{at}.id_source");
         let body_fields = op
             .responses
@@ -884,23 +1136,42 @@ impl Cx<'_> {
             self.error_value(&format!("{sat}.items"), format!("the success body has no field `{}` (expected the wire name of its list of items)", s.items));
             return None;
         };
-        let item_type = items.ty.as_deref().and_then(|t| t.strip_prefix("array<")).and_then(|t| t.strip_suffix('>'));
-        let Some(item_id) = item_type.and_then(|t| spec.types.get(t)).and_then(|t| t.fields.as_ref()).and_then(|f| f.get(&s.item_id)) else {
+        let item_type = items
+            .ty
+            .as_deref()
+            .and_then(|t| t.strip_prefix("array<"))
+            .and_then(|t| t.strip_suffix('>'));
+        let Some(item_id) = item_type
+            .and_then(|t| spec.types.get(t))
+            .and_then(|t| t.fields.as_ref())
+            .and_then(|f| f.get(&s.item_id))
+        else {
             self.error_value(&format!("{sat}.items"), format!("`{}` is not a list of objects with a `{}` field (expected `array<T>` where T has it)", s.items, s.item_id));
             return None;
         };
         let filter = match &s.filter {
             None => None,
             Some(key) => match op.params.get(key) {
-                Some(p) if p.location == ParamLocation::Query && p.ty.as_deref().unwrap_or("string") == "string" => Some(snake(key)),
+                Some(p)
+                    if p.location == ParamLocation::Query
+                        && p.ty.as_deref().unwrap_or("string") == "string" =>
+                {
+                    Some(snake(key))
+                }
                 _ => {
-                    self.error_value(&format!("{sat}.filter"), format!("`{key}` is not a string query parameter of this operation"));
+                    self.error_value(
+                        &format!("{sat}.filter"),
+                        format!("`{key}` is not a string query parameter of this operation"),
+                    );
                     None
                 }
             },
         };
         if s.id == crate::spec::Implicit::ProjectId && filter.is_none() {
-            self.error_key(&sat, "project id discovery needs `filter`: the query parameter set to the region name");
+            self.error_key(
+                &sat,
+                "project id discovery needs `filter`: the query parameter set to the region name",
+            );
         }
         Some(ir::IdSource {
             id: s.id,
@@ -910,34 +1181,65 @@ impl Cx<'_> {
         })
     }
 
-    fn example(&mut self, at: &str, e: &ExampleSpec, params: &[ir::Param], success: &[u16]) -> ir::Example {
+    fn example(
+        &mut self,
+        at: &str,
+        e: &ExampleSpec,
+        params: &[ir::Param],
+        success: &[u16],
+    ) -> ir::Example {
         let mut values = Vec::new();
         let mut body = None;
         if let Some(request) = &e.request {
             for (key, value) in &request.params {
                 match params.iter().find(|p| &p.key == key) {
                     Some(p) => values.push((p.clone(), yaml_to_json(value))),
-                    None => self.error_key(&format!("{at}.request.params.{key}"), format!("`{key}` is not a parameter of this operation (expected one of: {})", params.iter().map(|p| p.key.as_str()).collect::<Vec<_>>().join(", "))),
+                    None => self.error_key(
+                        &format!("{at}.request.params.{key}"),
+                        format!(
+                            "`{key}` is not a parameter of this operation (expected one of: {})",
+                            params
+                                .iter()
+                                .map(|p| p.key.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
                 }
             }
             for p in params.iter().filter(|p| p.required && p.implicit.is_none()) {
                 if !request.params.contains_key(&p.key) {
-                    self.error_key(&format!("{at}.request"), format!("example request lacks the required parameter `{}`", p.key));
+                    self.error_key(
+                        &format!("{at}.request"),
+                        format!("example request lacks the required parameter `{}`", p.key),
+                    );
                 }
             }
             body = request.body.as_ref().map(yaml_to_json);
         }
         let response = e.response.as_ref().map(|r| {
             if !success.contains(&r.status) && !(100..=599).contains(&r.status) {
-                self.error_value(&format!("{at}.response.status"), format!("status {} is not an HTTP status", r.status));
+                self.error_value(
+                    &format!("{at}.response.status"),
+                    format!("status {} is not an HTTP status", r.status),
+                );
             }
             ir::ExampleResponse {
                 status: r.status,
-                headers: r.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                headers: r
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 body: r.body.as_ref().map(yaml_to_json),
             }
         });
-        ir::Example { name: e.name.clone(), params: values, body, response }
+        ir::Example {
+            name: e.name.clone(),
+            params: values,
+            body,
+            response,
+        }
     }
 
     fn error_codes(&mut self, spec: &ServiceSpec) -> Vec<ir::ErrorCode> {
@@ -947,7 +1249,13 @@ impl Cx<'_> {
             let at = format!("errors.{i}");
             let rust = variant(&e.code);
             if rust.is_empty() || rust == "Unknown" {
-                self.error_value(&format!("{at}.code"), format!("error code `{}` cannot name a Rust variant (expected letters or digits)", e.code));
+                self.error_value(
+                    &format!("{at}.code"),
+                    format!(
+                        "error code `{}` cannot name a Rust variant (expected letters or digits)",
+                        e.code
+                    ),
+                );
                 continue;
             }
             if let Some(first) = seen.get(&rust) {
@@ -955,7 +1263,13 @@ impl Cx<'_> {
                 continue;
             }
             if !(100..=599).contains(&e.status) {
-                self.error_value(&format!("{at}.status"), format!("status {} is not an HTTP status (expected 100..=599)", e.status));
+                self.error_value(
+                    &format!("{at}.status"),
+                    format!(
+                        "status {} is not an HTTP status (expected 100..=599)",
+                        e.status
+                    ),
+                );
             }
             seen.insert(rust.clone(), e.code.clone());
             out.push(ir::ErrorCode {
@@ -1005,12 +1319,17 @@ impl Cx<'_> {
             false
         };
         for t in types {
-            let ir::TypeKind::Struct(fields) = &t.kind else { continue };
+            let ir::TypeKind::Struct(fields) = &t.kind else {
+                continue;
+            };
             for f in fields.iter().filter(|f| f.required) {
                 if let TypeRef::Named(n) = &f.ty
                     && reaches(n, &t.name)
                 {
-                    let key = self.type_keys.get(&t.name).map_or(t.name.clone(), Clone::clone);
+                    let key = self
+                        .type_keys
+                        .get(&t.name)
+                        .map_or(t.name.clone(), Clone::clone);
                     let key = key.as_str();
                     self.error_key(
                         &path(&["types", key, "fields", &f.wire]),
@@ -1022,7 +1341,12 @@ impl Cx<'_> {
     }
 
     /// A type nothing refers to is likely a transcription slip: warn, do not fail.
-    fn warn_unused_types(&mut self, spec: &ServiceSpec, operations: &[ir::Operation], types: &[ir::TypeDef]) {
+    fn warn_unused_types(
+        &mut self,
+        spec: &ServiceSpec,
+        operations: &[ir::Operation],
+        types: &[ir::TypeDef],
+    ) {
         let mut used: HashSet<String> = HashSet::new();
         let mut queue: Vec<TypeRef> = Vec::new();
         for op in operations {
@@ -1037,12 +1361,16 @@ impl Cx<'_> {
             }
         }
         while let Some(ty) = queue.pop() {
-            let Some(name) = first_named(&ty).map(str::to_owned) else { continue };
+            let Some(name) = first_named(&ty).map(str::to_owned) else {
+                continue;
+            };
             if !used.insert(name.clone()) {
                 continue;
             }
             match types.iter().find(|t| t.name == name).map(|t| &t.kind) {
-                Some(ir::TypeKind::Struct(fields)) => queue.extend(fields.iter().map(|f| f.ty.clone())),
+                Some(ir::TypeKind::Struct(fields)) => {
+                    queue.extend(fields.iter().map(|f| f.ty.clone()))
+                }
                 Some(ir::TypeKind::Array(t) | ir::TypeKind::Map(t)) => queue.push(t.clone()),
                 _ => {}
             }
@@ -1059,35 +1387,64 @@ impl Cx<'_> {
 
     /// Every example value must fit its parameter or body type: a mistyped or misspelt
     /// example is a transcription error, reported with the path of the value.
-    fn check_examples(&mut self, spec: &ServiceSpec, operations: &[ir::Operation], types: &[ir::TypeDef]) {
+    fn check_examples(
+        &mut self,
+        spec: &ServiceSpec,
+        operations: &[ir::Operation],
+        types: &[ir::TypeDef],
+    ) {
         let types: TypeIndex<'_> = types.iter().map(|t| (t.name.as_str(), t)).collect();
         let types = &types;
-        let by_name: HashMap<&str, &ir::Operation> = operations.iter().map(|o| (o.name.as_str(), o)).collect();
-        for (key, op_spec) in spec.operations.iter().filter(|(_, o)| !o.examples.is_empty()) {
-            let Some(op) = by_name.get(pascal(key).as_str()).copied() else { continue };
+        let by_name: HashMap<&str, &ir::Operation> =
+            operations.iter().map(|o| (o.name.as_str(), o)).collect();
+        for (key, op_spec) in spec
+            .operations
+            .iter()
+            .filter(|(_, o)| !o.examples.is_empty())
+        {
+            let Some(op) = by_name.get(pascal(key).as_str()).copied() else {
+                continue;
+            };
             for (i, example) in op_spec.examples.iter().enumerate() {
                 let at = path(&["operations", key, "examples", &i.to_string()]);
                 if let Some(request) = &example.request {
                     for (param_key, value) in &request.params {
                         if let Some(p) = op.params.iter().find(|p| &p.key == param_key) {
-                            let check = ValueCheck { yaml: format!("{at}.request.params.{param_key}"), shown: param_key.clone(), strict: true };
+                            let check = ValueCheck {
+                                yaml: format!("{at}.request.params.{param_key}"),
+                                shown: param_key.clone(),
+                                strict: true,
+                            };
                             self.check_value(&check, &yaml_to_json(value), &p.ty, types);
                         }
                     }
-                    if let (Some(body), Some(ty)) = (&request.body, op.body.as_ref().map(|b| &b.ty)) {
-                        let check = ValueCheck { yaml: format!("{at}.request.body"), shown: "body".into(), strict: true };
+                    if let (Some(body), Some(ty)) = (&request.body, op.body.as_ref().map(|b| &b.ty))
+                    {
+                        let check = ValueCheck {
+                            yaml: format!("{at}.request.body"),
+                            shown: "body".into(),
+                            strict: true,
+                        };
                         self.check_value(&check, &yaml_to_json(body), ty, types);
                     } else if request.body.is_some() {
                         self.error_key(&format!("{at}.request.body"), "the example has a body but the operation takes none (expected no `body`)");
                     }
                 }
                 if let Some(response) = &example.response {
-                    let declared = op_spec.responses.get(&response.status).and_then(|r| r.ty.as_deref()).and_then(|t| parse_type(t).ok());
+                    let declared = op_spec
+                        .responses
+                        .get(&response.status)
+                        .and_then(|r| r.ty.as_deref())
+                        .and_then(|t| parse_type(t).ok());
                     if !op_spec.responses.contains_key(&response.status) {
                         self.error_value(&format!("{at}.response.status"), format!("status {} is not a documented response of this operation (expected one of the `responses`)", response.status));
                     }
                     if let (Some(body), Some(ty)) = (&response.body, declared) {
-                        let check = ValueCheck { yaml: format!("{at}.response.body"), shown: "body".into(), strict: false };
+                        let check = ValueCheck {
+                            yaml: format!("{at}.response.body"),
+                            shown: "body".into(),
+                            strict: false,
+                        };
                         self.check_value(&check, &yaml_to_json(body), &ty, types);
                     }
                 }
@@ -1095,7 +1452,13 @@ impl Cx<'_> {
         }
     }
 
-    fn check_value(&mut self, at: &ValueCheck, value: &serde_json::Value, ty: &TypeRef, types: &TypeIndex<'_>) {
+    fn check_value(
+        &mut self,
+        at: &ValueCheck,
+        value: &serde_json::Value,
+        ty: &TypeRef,
+        types: &TypeIndex<'_>,
+    ) {
         use serde_json::Value;
         let mismatch = |expected: &str| {
             let found = match value {
@@ -1106,7 +1469,10 @@ impl Cx<'_> {
                 Value::Array(_) => "an array",
                 Value::Object(_) => "an object",
             };
-            format!("example value at `{}` is {found} (expected {expected})", at.shown)
+            format!(
+                "example value at `{}` is {found} (expected {expected})",
+                at.shown
+            )
         };
         let problem = match (ty, value) {
             (_, Value::Null) => None,
@@ -1186,19 +1552,40 @@ struct ValueCheck {
 
 impl ValueCheck {
     fn field(&self, key: &str) -> ValueCheck {
-        ValueCheck { yaml: format!("{}.{key}", self.yaml), shown: format!("{}.{key}", self.shown), strict: self.strict }
+        ValueCheck {
+            yaml: format!("{}.{key}", self.yaml),
+            shown: format!("{}.{key}", self.shown),
+            strict: self.strict,
+        }
     }
 
     fn index(&self, i: usize) -> ValueCheck {
-        ValueCheck { yaml: format!("{}.{i}", self.yaml), shown: format!("{}[{i}]", self.shown), strict: self.strict }
+        ValueCheck {
+            yaml: format!("{}.{i}", self.yaml),
+            shown: format!("{}[{i}]", self.shown),
+            strict: self.strict,
+        }
     }
 }
 
 /// A light RFC 3339 check: `YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z` or an offset.
 fn is_rfc3339(text: &str) -> bool {
     let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    if !(b.len() >= 20 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10) && matches!(b[10], b'T' | b't') && digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':' && digits(17..19)) {
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if !(b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19))
+    {
         return false;
     }
     let mut rest = &text[19..];
@@ -1209,7 +1596,10 @@ fn is_rfc3339(text: &str) -> bool {
         }
         rest = &fraction[n..];
     }
-    matches!(rest, "Z" | "z") || (rest.len() == 6 && matches!(rest.as_bytes()[0], b'+' | b'-') && rest.as_bytes()[3] == b':')
+    matches!(rest, "Z" | "z")
+        || (rest.len() == 6
+            && matches!(rest.as_bytes()[0], b'+' | b'-')
+            && rest.as_bytes()[3] == b':')
 }
 
 fn shape_of(ty: &TypeSpec) -> Shape {
@@ -1246,7 +1636,8 @@ fn placeholders(template: &str) -> Vec<String> {
 }
 
 /// What a header name may contain, for messages.
-const HEADER_CHARS: &str = "letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick";
+const HEADER_CHARS: &str =
+    "letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick";
 
 /// RFC 9110 token characters.
 fn is_header_name(name: &str) -> bool {
@@ -1298,7 +1689,9 @@ fn contains(ty: &TypeRef, needle: &TypeRef) -> bool {
 
 /// True when `ty` names a type with `file` fields (a multipart form).
 fn is_multipart_type(cx: &Cx<'_>, spec: &ServiceSpec, ty: &TypeRef) -> bool {
-    let TypeRef::Named(name) = ty else { return false };
+    let TypeRef::Named(name) = ty else {
+        return false;
+    };
     cx.spec_type(spec, name)
         .and_then(|(_, t)| t.fields.as_ref())
         .is_some_and(|fields| fields.values().any(|f| f.ty.as_deref() == Some("file")))
@@ -1328,14 +1721,24 @@ fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
     for (op_name, op) in &spec.operations {
         for (key, param) in &op.params {
             if let Some(values) = &param.enum_values {
-                out.push(InlineEnum { at: path(&["operations", op_name, "params", key]), key, values, doc: &param.doc });
+                out.push(InlineEnum {
+                    at: path(&["operations", op_name, "params", key]),
+                    key,
+                    values,
+                    doc: &param.doc,
+                });
             }
         }
     }
     for (type_name, ty) in &spec.types {
         for (key, field) in ty.fields.iter().flatten() {
             if let Some(values) = &field.enum_values {
-                out.push(InlineEnum { at: path(&["types", type_name, "fields", key]), key, values, doc: &field.doc });
+                out.push(InlineEnum {
+                    at: path(&["types", type_name, "fields", key]),
+                    key,
+                    values,
+                    doc: &field.doc,
+                });
             }
         }
     }
@@ -1401,7 +1804,9 @@ mod tests {
         assert_eq!(parse_type("string"), Ok(TypeRef::String));
         assert_eq!(
             parse_type("array<map<Foo>>"),
-            Ok(TypeRef::Array(Box::new(TypeRef::Map(Box::new(TypeRef::Named("Foo".into()))))))
+            Ok(TypeRef::Array(Box::new(TypeRef::Map(Box::new(
+                TypeRef::Named("Foo".into())
+            )))))
         );
         assert!(parse_type("list of Foo").is_err());
         assert!(parse_type("foo").is_err());
@@ -1409,7 +1814,10 @@ mod tests {
 
     #[test]
     fn placeholders_in_order() {
-        assert_eq!(placeholders("/v1/{project_id}/x/{id}"), vec!["project_id", "id"]);
+        assert_eq!(
+            placeholders("/v1/{project_id}/x/{id}"),
+            vec!["project_id", "id"]
+        );
         assert!(placeholders("/v1/x").is_empty());
     }
 }

@@ -6,9 +6,9 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
     "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try",
-    "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot even be raw identifiers (`r#self` is invalid).
@@ -37,7 +37,14 @@ pub fn pascal(name: &str) -> String {
 
 fn fix_ident(mut s: String) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
-        s.insert(0, if s.chars().any(|c| c.is_lowercase()) { '_' } else { 'V' });
+        s.insert(
+            0,
+            if s.chars().any(|c| c.is_lowercase()) {
+                '_'
+            } else {
+                'V'
+            },
+        );
     }
     if KEYWORDS.contains(&s.as_str()) || NOT_RAW.contains(&s.as_str()) {
         s.push('_');
@@ -81,7 +88,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(snake("AuthorizeActionApiToInstance"), "authorize_action_api_to_instance");
+        assert_eq!(
+            snake("AuthorizeActionApiToInstance"),
+            "authorize_action_api_to_instance"
+        );
         assert_eq!(snake("metaData"), "meta_data");
         assert_eq!(snake("type"), "type_");
         assert_eq!(snake("self"), "self_");

@@ -241,7 +241,11 @@ fn responses(op: &ir::Operation) -> Value {
         out.insert(status.to_string(), Value::Object(response));
     }
     for e in &op.error_statuses {
-        let description = if e.doc.is_empty() { "Error." } else { e.doc.as_str() };
+        let description = if e.doc.is_empty() {
+            "Error."
+        } else {
+            e.doc.as_str()
+        };
         let mut response = json!({ "description": description });
         if let Some(ty) = &e.ty {
             response["content"] = json!({ "application/json": { "schema": schema(ty) } });

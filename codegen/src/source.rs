@@ -81,7 +81,13 @@ impl SourceMap {
             }
             match path.rfind('.') {
                 Some(dot) => path = &path[..dot],
-                None => return self.values.get("").copied().unwrap_or(Pos { line: 1, col: 1 }),
+                None => {
+                    return self
+                        .values
+                        .get("")
+                        .copied()
+                        .unwrap_or(Pos { line: 1, col: 1 });
+                }
             }
         }
     }
@@ -215,10 +221,16 @@ mod tests {
         assert!(dups.is_empty());
         assert_eq!(map.key("operations.Foo"), Pos { line: 3, col: 3 });
         assert_eq!(map.value("operations.Foo.path"), Pos { line: 4, col: 11 });
-        assert_eq!(map.value("operations.Foo.params.id.in"), Pos { line: 6, col: 17 });
+        assert_eq!(
+            map.value("operations.Foo.params.id.in"),
+            Pos { line: 6, col: 17 }
+        );
         assert_eq!(map.value("list.1"), Pos { line: 9, col: 5 });
         // Unknown paths fall back to the closest known ancestor.
-        assert_eq!(map.key("operations.Foo.nothing.here"), Pos { line: 3, col: 3 });
+        assert_eq!(
+            map.key("operations.Foo.nothing.here"),
+            Pos { line: 3, col: 3 }
+        );
     }
 
     #[test]

@@ -7,9 +7,15 @@ use std::path::PathBuf;
 use hwcloud_codegen::{SpecText, check, generate};
 
 fn fixture(dir: &str, name: &str) -> SpecText {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", dir, &format!("{name}.yaml")]
-        .iter()
-        .collect();
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "fixtures",
+        dir,
+        &format!("{name}.yaml"),
+    ]
+    .iter()
+    .collect();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     SpecText {
         file: format!("specs/{name}.yaml"),
@@ -28,7 +34,11 @@ fn diagnostics_of(names: &[&str]) -> Vec<String> {
 
 #[track_caller]
 fn assert_diagnostics(name: &str, expected: &[&str]) {
-    assert_eq!(diagnostics_of(&[name]), expected, "diagnostics of fixtures/invalid/{name}.yaml");
+    assert_eq!(
+        diagnostics_of(&[name]),
+        expected,
+        "diagnostics of fixtures/invalid/{name}.yaml"
+    );
 }
 
 #[test]
@@ -45,7 +55,8 @@ fn unknown_field() {
     // for the key the user meant rather than verbatim.
     let shown = diagnostics_of(&["unknown_field"]);
     assert_eq!(shown.len(), 1, "{shown:#?}");
-    let prefix = "specs/unknown_field.yaml:6:5: operations.Op: unknown field `methd`, expected one of ";
+    let prefix =
+        "specs/unknown_field.yaml:6:5: operations.Op: unknown field `methd`, expected one of ";
     let Some(expected) = shown[0].strip_prefix(prefix) else {
         panic!("{:?} does not start with {prefix:?}", shown[0]);
     };
@@ -53,8 +64,21 @@ fn unknown_field() {
         .strip_suffix(" (did you mean `method`?)")
         .unwrap_or_else(|| panic!("no hint for `methd` in {expected:?}"));
     let keys: Vec<&str> = expected.split(", ").collect();
-    for key in ["`doc`", "`method`", "`path`", "`params`", "`body`", "`responses`", "`auth`", "`token_source`", "`examples`"] {
-        assert!(keys.contains(&key), "{key} is not among the expected keys: {expected}");
+    for key in [
+        "`doc`",
+        "`method`",
+        "`path`",
+        "`params`",
+        "`body`",
+        "`responses`",
+        "`auth`",
+        "`token_source`",
+        "`examples`",
+    ] {
+        assert!(
+            keys.contains(&key),
+            "{key} is not among the expected keys: {expected}"
+        );
     }
 }
 
@@ -62,7 +86,9 @@ fn unknown_field() {
 fn unknown_type_with_suggestion() {
     assert_diagnostics(
         "unknown_type",
-        &["specs/unknown_type.yaml:9:20: unknown type `Thng` (expected a scalar (string, int32, int64, number, boolean, datetime, json, bytes, file), `array<T>`, `map<T>` or a type declared under `types`) (did you mean `Thing`?)"],
+        &[
+            "specs/unknown_type.yaml:9:20: unknown type `Thng` (expected a scalar (string, int32, int64, number, boolean, datetime, json, bytes, file), `array<T>`, `map<T>` or a type declared under `types`) (did you mean `Thing`?)",
+        ],
     );
 }
 
@@ -70,7 +96,9 @@ fn unknown_type_with_suggestion() {
 fn path_segment_not_declared() {
     assert_diagnostics(
         "undeclared_path_param",
-        &["specs/undeclared_path_param.yaml:7:11: path segment `{thing_id}` is not declared as a path parameter (expected `thing_id: { in: path, required: true, doc: ... }` under `params`)"],
+        &[
+            "specs/undeclared_path_param.yaml:7:11: path segment `{thing_id}` is not declared as a path parameter (expected `thing_id: { in: path, required: true, doc: ... }` under `params`)",
+        ],
     );
 }
 
@@ -89,7 +117,9 @@ fn misspelt_path_parameter_reports_both_sides_with_suggestion() {
 fn declared_path_parameter_not_in_path() {
     assert_diagnostics(
         "path_param_not_in_path",
-        &["specs/path_param_not_in_path.yaml:9:7: path parameter `thing_id` does not appear in the path `/v1/things` (expected `{thing_id}` in the path, or `in: query`/`in: header`)"],
+        &[
+            "specs/path_param_not_in_path.yaml:9:7: path parameter `thing_id` does not appear in the path `/v1/things` (expected `{thing_id}` in the path, or `in: query`/`in: header`)",
+        ],
     );
 }
 
@@ -97,7 +127,9 @@ fn declared_path_parameter_not_in_path() {
 fn operations_equal_after_case_conversion() {
     assert_diagnostics(
         "duplicate_operation",
-        &["specs/duplicate_operation.yaml:10:3: operations `getThing` and `GetThing` both become `GetThing` in Rust (expected distinct names)"],
+        &[
+            "specs/duplicate_operation.yaml:10:3: operations `getThing` and `GetThing` both become `GetThing` in Rust (expected distinct names)",
+        ],
     );
 }
 
@@ -105,7 +137,9 @@ fn operations_equal_after_case_conversion() {
 fn types_equal_after_case_conversion() {
     assert_diagnostics(
         "duplicate_type",
-        &["specs/duplicate_type.yaml:14:3: type `thing_kind` and type `ThingKind` both become `ThingKind` in Rust (expected distinct names)"],
+        &[
+            "specs/duplicate_type.yaml:14:3: type `thing_kind` and type `ThingKind` both become `ThingKind` in Rust (expected distinct names)",
+        ],
     );
 }
 
@@ -113,7 +147,9 @@ fn types_equal_after_case_conversion() {
 fn duplicate_map_key() {
     assert_diagnostics(
         "duplicate_key",
-        &["specs/duplicate_key.yaml:11:7: duplicate key `limit`, first defined at line 9 (expected each key once per mapping)"],
+        &[
+            "specs/duplicate_key.yaml:11:7: duplicate key `limit`, first defined at line 9 (expected each key once per mapping)",
+        ],
     );
 }
 
@@ -121,7 +157,9 @@ fn duplicate_map_key() {
 fn duplicate_struct_key() {
     assert_diagnostics(
         "duplicate_field_key",
-        &["specs/duplicate_field_key.yaml:8:5: duplicate key `method`, first defined at line 6 (expected each key once per mapping)"],
+        &[
+            "specs/duplicate_field_key.yaml:8:5: duplicate key `method`, first defined at line 6 (expected each key once per mapping)",
+        ],
     );
 }
 
@@ -129,7 +167,9 @@ fn duplicate_struct_key() {
 fn enum_values_equal_after_case_conversion() {
     assert_diagnostics(
         "enum_variant_clash",
-        &["specs/enum_variant_clash.yaml:13:17: enum values `a-b` and `a_b` both become the Rust variant `AB` (expected values that differ after case conversion)"],
+        &[
+            "specs/enum_variant_clash.yaml:13:17: enum values `a-b` and `a_b` both become the Rust variant `AB` (expected values that differ after case conversion)",
+        ],
     );
 }
 
@@ -137,7 +177,9 @@ fn enum_values_equal_after_case_conversion() {
 fn enum_value_unknown_is_reserved() {
     assert_diagnostics(
         "enum_unknown",
-        &["specs/enum_unknown.yaml:9:40: enum value `unknown` becomes `Unknown`, the variant kept for values the spec does not list (expected another value)"],
+        &[
+            "specs/enum_unknown.yaml:9:40: enum value `unknown` becomes `Unknown`, the variant kept for values the spec does not list (expected another value)",
+        ],
     );
 }
 
@@ -153,7 +195,9 @@ fn empty_enum() {
 fn body_on_get() {
     assert_diagnostics(
         "body_on_get",
-        &["specs/body_on_get.yaml:8:5: GET requests cannot have a body (expected no `body`, or another method; DELETE may have one)"],
+        &[
+            "specs/body_on_get.yaml:8:5: GET requests cannot have a body (expected no `body`, or another method; DELETE may have one)",
+        ],
     );
 }
 
@@ -168,7 +212,9 @@ fn delete_with_body_is_accepted() {
     assert_eq!(op.name, "DeleteThings");
     assert!(op.body.is_some(), "the DELETE body was dropped");
     let files = generate(&[spec]).expect("generates");
-    let module = files.get("src/delete_with_body.rs").expect("module generated");
+    let module = files
+        .get("src/delete_with_body.rs")
+        .expect("module generated");
     assert!(
         module.contains("request.json_body(\"application/json\", Some(&self.body))"),
         "the DELETE request does not send its body:\n{module}"
@@ -179,7 +225,9 @@ fn delete_with_body_is_accepted() {
 fn unsupported_content_type() {
     assert_diagnostics(
         "unsupported_content_type",
-        &["specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)"],
+        &[
+            "specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)",
+        ],
     );
 }
 
@@ -187,7 +235,9 @@ fn unsupported_content_type() {
 fn optional_path_parameter() {
     assert_diagnostics(
         "optional_path_param",
-        &["specs/optional_path_param.yaml:9:7: path parameter `thing_id` must be `required: true` (a path cannot leave out a segment)"],
+        &[
+            "specs/optional_path_param.yaml:9:7: path parameter `thing_id` must be `required: true` (a path cannot leave out a segment)",
+        ],
     );
 }
 
@@ -195,7 +245,9 @@ fn optional_path_parameter() {
 fn invalid_header_parameter_name() {
     assert_diagnostics(
         "invalid_header_name",
-        &["specs/invalid_header_name.yaml:9:34: `Bad Header` is not a valid HTTP header name (expected letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick)"],
+        &[
+            "specs/invalid_header_name.yaml:9:34: `Bad Header` is not a valid HTTP header name (expected letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick)",
+        ],
     );
 }
 
@@ -203,7 +255,9 @@ fn invalid_header_parameter_name() {
 fn invalid_response_header_name() {
     assert_diagnostics(
         "invalid_response_header_name",
-        &["specs/invalid_response_header_name.yaml:12:26: `Bad Header` is not a valid HTTP header name (expected letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick)"],
+        &[
+            "specs/invalid_response_header_name.yaml:12:26: `Bad Header` is not a valid HTTP header name (expected letters, digits and any of ! # $ % & ' * + - . ^ _ | ~ and the backtick)",
+        ],
     );
 }
 
@@ -211,7 +265,9 @@ fn invalid_response_header_name() {
 fn query_parameter_of_object_type() {
     assert_diagnostics(
         "object_query_param",
-        &["specs/object_query_param.yaml:9:34: query parameters must be scalars or enums or arrays of them (expected e.g. `string`, `int32` or an enum type)"],
+        &[
+            "specs/object_query_param.yaml:9:34: query parameters must be scalars or enums or arrays of them (expected e.g. `string`, `int32` or an enum type)",
+        ],
     );
 }
 
@@ -219,7 +275,9 @@ fn query_parameter_of_object_type() {
 fn success_responses_with_different_bodies() {
     assert_diagnostics(
         "different_success_bodies",
-        &["specs/different_success_bodies.yaml:10:20: success responses 200 and 201 have different body types (expected one body type for all 2xx responses; describe the difference in the type)"],
+        &[
+            "specs/different_success_bodies.yaml:10:20: success responses 200 and 201 have different body types (expected one body type for all 2xx responses; describe the difference in the type)",
+        ],
     );
 }
 
@@ -238,7 +296,9 @@ fn status_out_of_range() {
 fn endpoint_with_unknown_variable() {
     assert_diagnostics(
         "endpoint_unknown_variable",
-        &["specs/endpoint_unknown_variable.yaml:3:11: endpoint template uses unknown variable `{zone}` (expected only `{region}`)"],
+        &[
+            "specs/endpoint_unknown_variable.yaml:3:11: endpoint template uses unknown variable `{zone}` (expected only `{region}`)",
+        ],
     );
 }
 
@@ -246,7 +306,9 @@ fn endpoint_with_unknown_variable() {
 fn empty_file() {
     assert_diagnostics(
         "empty",
-        &["specs/empty.yaml:1:1: the spec file is empty (expected a mapping with `service`, `doc` and `operations`)"],
+        &[
+            "specs/empty.yaml:1:1: the spec file is empty (expected a mapping with `service`, `doc` and `operations`)",
+        ],
     );
 }
 
@@ -254,7 +316,9 @@ fn empty_file() {
 fn file_of_comments_only_is_empty() {
     assert_diagnostics(
         "comments_only",
-        &["specs/comments_only.yaml:1:1: the spec file is empty (expected a mapping with `service`, `doc` and `operations`)"],
+        &[
+            "specs/comments_only.yaml:1:1: the spec file is empty (expected a mapping with `service`, `doc` and `operations`)",
+        ],
     );
 }
 
@@ -262,7 +326,9 @@ fn file_of_comments_only_is_empty() {
 fn file_that_is_a_list() {
     assert_diagnostics(
         "not_a_mapping",
-        &["specs/not_a_mapping.yaml:1:1: the spec file is a list (expected a mapping with `service`, `doc` and `operations`)"],
+        &[
+            "specs/not_a_mapping.yaml:1:1: the spec file is a list (expected a mapping with `service`, `doc` and `operations`)",
+        ],
     );
 }
 
@@ -271,7 +337,9 @@ fn file_that_is_a_list_after_a_comment() {
     // Real specs start with a comment naming their sources.
     assert_diagnostics(
         "not_a_mapping_after_comment",
-        &["specs/not_a_mapping_after_comment.yaml:2:1: the spec file is a list (expected a mapping with `service`, `doc` and `operations`)"],
+        &[
+            "specs/not_a_mapping_after_comment.yaml:2:1: the spec file is a list (expected a mapping with `service`, `doc` and `operations`)",
+        ],
     );
 }
 
@@ -305,7 +373,10 @@ fn problems_of_every_file_are_reported() {
 
 #[test]
 fn nothing_is_generated_when_a_spec_has_a_problem() {
-    let specs = [fixture("valid", "delete_with_body"), fixture("invalid", "empty_enum")];
+    let specs = [
+        fixture("valid", "delete_with_body"),
+        fixture("invalid", "empty_enum"),
+    ];
     let diagnostics = generate(&specs).expect_err("one spec is invalid");
     assert_eq!(
         diagnostics.to_string(),
@@ -317,7 +388,9 @@ fn nothing_is_generated_when_a_spec_has_a_problem() {
 fn service_defined_twice() {
     assert_eq!(
         diagnostics_of(&["duplicate_service_a", "duplicate_service_b"]),
-        ["specs/duplicate_service_b.yaml:2:10: service `X` is also defined in specs/duplicate_service_a.yaml (expected one spec file per service)"]
+        [
+            "specs/duplicate_service_b.yaml:2:10: service `X` is also defined in specs/duplicate_service_a.yaml (expected one spec file per service)"
+        ]
     );
 }
 
@@ -338,11 +411,16 @@ fn implicit_value_on_a_query_parameter() {
         // Either reject it where it is written...
         Err(diagnostics) => {
             let shown = diagnostics.to_string();
-            assert!(shown.starts_with("specs/implicit_query_param.yaml:9:"), "{shown}");
+            assert!(
+                shown.starts_with("specs/implicit_query_param.yaml:9:"),
+                "{shown}"
+            );
         }
         // ...or fill it in like a path parameter's.
         Ok(files) => {
-            let module = files.get("src/implicit_query_param.rs").expect("module generated");
+            let module = files
+                .get("src/implicit_query_param.rs")
+                .expect("module generated");
             let encode = module
                 .split("fn encode(")
                 .nth(1)
@@ -359,17 +437,27 @@ fn implicit_value_on_a_query_parameter() {
 /// Every diagnostic of one fixture, warnings included (`check` drops warnings).
 fn all_diagnostics_of(name: &str) -> Vec<String> {
     let checked = hwcloud_codegen::validate(&[fixture("invalid", name)]);
-    checked.diagnostics.iter().map(ToString::to_string).collect()
+    checked
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[test]
 fn unused_type_is_a_warning_not_an_error() {
     assert_eq!(
         all_diagnostics_of("unused_type"),
-        ["specs/unused_type.yaml:15:3: warning: type `Orphan` is defined but never used (expected a reference from an operation or another used type, or remove it)"]
+        [
+            "specs/unused_type.yaml:15:3: warning: type `Orphan` is defined but never used (expected a reference from an operation or another used type, or remove it)"
+        ]
     );
     // A warning does not stop generation.
-    assert!(hwcloud_codegen::validate(&[fixture("invalid", "unused_type")]).api.is_some());
+    assert!(
+        hwcloud_codegen::validate(&[fixture("invalid", "unused_type")])
+            .api
+            .is_some()
+    );
 }
 
 #[test]
@@ -398,7 +486,9 @@ fn enum_values_without_letters_or_listed_twice() {
 fn two_fields_with_one_rust_name() {
     assert_diagnostics(
         "field_name_clash",
-        &["specs/field_name_clash.yaml:15:7: fields `userName` and `user_name` both become `user_name` in Rust (expected `rust_name` on one of them)"],
+        &[
+            "specs/field_name_clash.yaml:15:7: fields `userName` and `user_name` both become `user_name` in Rust (expected `rust_name` on one of them)",
+        ],
     );
 }
 
@@ -406,7 +496,9 @@ fn two_fields_with_one_rust_name() {
 fn a_type_that_requires_itself() {
     assert_diagnostics(
         "required_cycle",
-        &["specs/required_cycle.yaml:14:7: type `Node` contains itself through required field `next`, so no value of it can exist (expected `required: false` somewhere in the cycle)"],
+        &[
+            "specs/required_cycle.yaml:14:7: type `Node` contains itself through required field `next`, so no value of it can exist (expected `required: false` somewhere in the cycle)",
+        ],
     );
 }
 
@@ -415,5 +507,8 @@ fn a_spec_file_that_is_not_utf8() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.yaml"), b"service: X\ndoc: caf\xe9\n").unwrap();
     let error = hwcloud_codegen::read_specs(dir.path(), "specs").unwrap_err();
-    assert_eq!(error.to_string(), "specs/bad.yaml:2:9: the spec file is not valid UTF-8 (expected UTF-8 text)");
+    assert_eq!(
+        error.to_string(),
+        "specs/bad.yaml:2:9: the spec file is not valid UTF-8 (expected UTF-8 text)"
+    );
 }

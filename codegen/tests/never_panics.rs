@@ -32,8 +32,18 @@ fn corpus() -> &'static [SpecText] {
     CORPUS.get_or_init(|| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
         let specs = read_specs(&dir, "specs").unwrap_or_else(|d| panic!("reading the specs: {d}"));
-        assert!(specs.len() >= 2, "expected the repository's specs, found {}", specs.len());
-        specs.into_iter().map(|s| SpecText { text: first_operations(&s.text, MAX_OPERATIONS), file: s.file }).collect()
+        assert!(
+            specs.len() >= 2,
+            "expected the repository's specs, found {}",
+            specs.len()
+        );
+        specs
+            .into_iter()
+            .map(|s| SpecText {
+                text: first_operations(&s.text, MAX_OPERATIONS),
+                file: s.file,
+            })
+            .collect()
     })
 }
 
@@ -47,7 +57,9 @@ fn pick(which: &Index) -> &'static SpecText {
         corpus()
             .iter()
             .enumerate()
-            .flat_map(|(i, s)| std::iter::repeat_n(i, (2000 / s.text.lines().count().max(1)).clamp(1, 20)))
+            .flat_map(|(i, s)| {
+                std::iter::repeat_n(i, (2000 / s.text.lines().count().max(1)).clamp(1, 20))
+            })
             .collect()
     });
     &corpus()[weighted[which.index(weighted.len())]]
@@ -63,7 +75,11 @@ fn first_operations(text: &str, max: usize) -> String {
         let top_level = line.starts_with(|c: char| c.is_ascii_alphabetic());
         if top_level {
             in_operations = line.starts_with("operations:");
-        } else if in_operations && line.len() > 2 && line.starts_with("  ") && line.as_bytes()[2].is_ascii_alphabetic() {
+        } else if in_operations
+            && line.len() > 2
+            && line.starts_with("  ")
+            && line.as_bytes()[2].is_ascii_alphabetic()
+        {
             seen += 1;
         }
         if !(in_operations && seen > max) {
@@ -76,19 +92,123 @@ fn first_operations(text: &str, max: usize) -> String {
 
 /// Fixed tokens of the spec language (types, YAML syntax, methods, numbers, keys).
 const SYNTAX_TOKENS: &[&str] = &[
-    "string", "int32", "int64", "number", "boolean", "datetime", "json", "array<", "map<", ">",
-    "array<string>", "map<int32>", "array<array<Foo>>", "{", "}", "[", "]", "{ }", "[]", "- ",
-    ": ", ":", ",", "0", "-1", "1", "100", "200", "201", "204", "299", "400", "599", "600",
-    "99999999999999999999", "1.5", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "path",
-    "query", "header", "in", "type", "enum", "doc", "name", "required", "true", "false", "null",
-    "~", "\"", "'", "&a", "*a", "!!str", "!!int", "#", "|", ">-", "---", "...", "{project_id}",
-    "{region}", "{x}", "/", "//", "header:X-Subject-Token", "body:token.expires_at", "body:",
-    "header:", "project_id", "domain_id", "fields", "map", "array", "from", "sensitive",
-    "rust_name", "type_", "self", "Self", "crate", "super", "Unknown", "ErrorCode", "SERVICE",
-    "body", "status", "request_id", "application/json", "application/x-www-form-urlencoded",
-    "text/plain", "aksk", "token", "none", "app_token", "access_token", "token_source",
-    "id_source", "refresh_with", "examples", "response", "request", "params", "é", "\t", "\\",
-    "%", "@", "`", "<<", "<<: *a",
+    "string",
+    "int32",
+    "int64",
+    "number",
+    "boolean",
+    "datetime",
+    "json",
+    "array<",
+    "map<",
+    ">",
+    "array<string>",
+    "map<int32>",
+    "array<array<Foo>>",
+    "{",
+    "}",
+    "[",
+    "]",
+    "{ }",
+    "[]",
+    "- ",
+    ": ",
+    ":",
+    ",",
+    "0",
+    "-1",
+    "1",
+    "100",
+    "200",
+    "201",
+    "204",
+    "299",
+    "400",
+    "599",
+    "600",
+    "99999999999999999999",
+    "1.5",
+    "GET",
+    "POST",
+    "PUT",
+    "DELETE",
+    "PATCH",
+    "HEAD",
+    "path",
+    "query",
+    "header",
+    "in",
+    "type",
+    "enum",
+    "doc",
+    "name",
+    "required",
+    "true",
+    "false",
+    "null",
+    "~",
+    "\"",
+    "'",
+    "&a",
+    "*a",
+    "!!str",
+    "!!int",
+    "#",
+    "|",
+    ">-",
+    "---",
+    "...",
+    "{project_id}",
+    "{region}",
+    "{x}",
+    "/",
+    "//",
+    "header:X-Subject-Token",
+    "body:token.expires_at",
+    "body:",
+    "header:",
+    "project_id",
+    "domain_id",
+    "fields",
+    "map",
+    "array",
+    "from",
+    "sensitive",
+    "rust_name",
+    "type_",
+    "self",
+    "Self",
+    "crate",
+    "super",
+    "Unknown",
+    "ErrorCode",
+    "SERVICE",
+    "body",
+    "status",
+    "request_id",
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "aksk",
+    "token",
+    "none",
+    "app_token",
+    "access_token",
+    "token_source",
+    "id_source",
+    "refresh_with",
+    "examples",
+    "response",
+    "request",
+    "params",
+    "é",
+    "\t",
+    "\\",
+    "%",
+    "@",
+    "`",
+    "<<",
+    "<<: *a",
 ];
 
 /// Every token a mutation may put in: the fixed ones plus every word of the corpus (type,
@@ -99,7 +219,10 @@ fn tokens() -> &'static [String] {
         let mut all: Vec<String> = SYNTAX_TOKENS.iter().map(|t| (*t).to_owned()).collect();
         let mut words = std::collections::BTreeSet::new();
         for spec in corpus() {
-            for word in spec.text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')) {
+            for word in spec
+                .text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            {
                 if !word.is_empty() && word.len() <= 40 {
                     words.insert(word.to_owned());
                 }
@@ -119,9 +242,17 @@ enum Edit {
     /// Indent (positive) or dedent (negative) a line by a few spaces.
     Reindent(Index, i8),
     /// Replace the n-th word or punctuation run of a line with a token.
-    ReplaceToken { line: Index, span: Index, token: Index },
+    ReplaceToken {
+        line: Index,
+        span: Index,
+        token: Index,
+    },
     /// Insert a token in the middle of a line.
-    InsertToken { line: Index, at: Index, token: Index },
+    InsertToken {
+        line: Index,
+        at: Index,
+        token: Index,
+    },
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -209,7 +340,11 @@ fn apply(text: &str, edits: &[Edit]) -> String {
             }
             Edit::InsertToken { line, at, token } => {
                 let line = &mut lines[line.index(n)];
-                let boundaries: Vec<usize> = line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
+                let boundaries: Vec<usize> = line
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain([line.len()])
+                    .collect();
                 let at = boundaries[at.index(boundaries.len())];
                 line.insert_str(at, &tokens[token.index(tokens.len())]);
             }
@@ -226,9 +361,22 @@ fn check_positions(spec: &SpecText, diagnostics: &[Diagnostic]) -> Result<(), Te
     let lines = spec.text.lines().count();
     for d in diagnostics {
         prop_assert_eq!(&d.file, &spec.file, "diagnostic names another file: {}", d);
-        prop_assert!(d.pos.line >= 1 && d.pos.col >= 1, "diagnostic without a 1-based position: {}", d);
-        prop_assert!(d.pos.line <= lines + 1, "diagnostic past the end of the {}-line file: {}", lines, d);
-        prop_assert!(!d.message.is_empty(), "diagnostic without a message: {:?}", d);
+        prop_assert!(
+            d.pos.line >= 1 && d.pos.col >= 1,
+            "diagnostic without a 1-based position: {}",
+            d
+        );
+        prop_assert!(
+            d.pos.line <= lines + 1,
+            "diagnostic past the end of the {}-line file: {}",
+            lines,
+            d
+        );
+        prop_assert!(
+            !d.message.is_empty(),
+            "diagnostic without a message: {:?}",
+            d
+        );
     }
     Ok(())
 }
@@ -237,12 +385,23 @@ fn check_positions(spec: &SpecText, diagnostics: &[Diagnostic]) -> Result<(), Te
 fn generate_checked(spec: &SpecText) -> Result<(), TestCaseError> {
     match generate(std::slice::from_ref(spec)) {
         Ok(files) => {
-            let stem = spec.file.trim_start_matches("specs/").trim_end_matches(".yaml");
-            prop_assert!(files.get(&format!("src/{stem}.rs")).is_some(), "generated no module for {}", spec.file);
+            let stem = spec
+                .file
+                .trim_start_matches("specs/")
+                .trim_end_matches(".yaml");
+            prop_assert!(
+                files.get(&format!("src/{stem}.rs")).is_some(),
+                "generated no module for {}",
+                spec.file
+            );
         }
         Err(Diagnostics(found)) => {
             prop_assert!(!found.is_empty(), "`generate` failed without a diagnostic");
-            prop_assert!(found.iter().all(Diagnostic::is_error), "`generate` failed on warnings: {:?}", found);
+            prop_assert!(
+                found.iter().all(Diagnostic::is_error),
+                "`generate` failed on warnings: {:?}",
+                found
+            );
             check_positions(spec, &found)?;
         }
     }
@@ -253,7 +412,12 @@ fn generate_checked(spec: &SpecText) -> Result<(), TestCaseError> {
 fn validate_checked(spec: &SpecText) -> Result<(), TestCaseError> {
     let checked = validate(std::slice::from_ref(spec));
     let has_error = checked.diagnostics.iter().any(Diagnostic::is_error);
-    prop_assert_eq!(checked.api.is_some(), !has_error, "IR and errors disagree: {:?}", checked.diagnostics);
+    prop_assert_eq!(
+        checked.api.is_some(),
+        !has_error,
+        "IR and errors disagree: {:?}",
+        checked.diagnostics
+    );
     check_positions(spec, &checked.diagnostics)
 }
 
@@ -345,7 +509,9 @@ fn name() -> impl Strategy<Value = String> {
 }
 
 /// Ordinary names for the nine places of [`skeleton`].
-const PLAIN_NAMES: &[&str] = &["Demo", "GetThing", "things", "trace", "X-Trace", "Thing", "etag", "kind", "a"];
+const PLAIN_NAMES: &[&str] = &[
+    "Demo", "GetThing", "things", "trace", "X-Trace", "Thing", "etag", "kind", "a",
+];
 
 /// A YAML double-quoted scalar of `s`.
 fn quoted(s: &str) -> String {
@@ -399,7 +565,10 @@ types:
 #[test]
 fn skeleton_with_plain_names_generates() {
     let names: Vec<String> = PLAIN_NAMES.iter().map(|s| (*s).to_owned()).collect();
-    let spec = SpecText { file: "specs/fuzz.yaml".to_owned(), text: skeleton(&names) };
+    let spec = SpecText {
+        file: "specs/fuzz.yaml".to_owned(),
+        text: skeleton(&names),
+    };
     if let Err(d) = generate(&[spec]) {
         panic!("the skeleton spec does not generate:\n{d}");
     }
@@ -411,7 +580,12 @@ fn skeleton_with_plain_names_generates() {
 fn unmutated_corpus_generates() {
     for spec in corpus() {
         let checked = validate(std::slice::from_ref(spec));
-        assert!(checked.api.is_some(), "{}: {:?}", spec.file, checked.diagnostics);
+        assert!(
+            checked.api.is_some(),
+            "{}: {:?}",
+            spec.file,
+            checked.diagnostics
+        );
         assert_eq!(apply(&spec.text, &[]).trim_end(), spec.text.trim_end());
         if let Err(d) = generate(std::slice::from_ref(spec)) {
             panic!("{} does not generate:\n{d}", spec.file);
@@ -419,12 +593,14 @@ fn unmutated_corpus_generates() {
     }
 }
 
-
 /// A spec whose one field is named `wire` (quoted).
 fn spec_with_field(wire: &str) -> SpecText {
     let mut names: Vec<String> = PLAIN_NAMES.iter().map(|s| (*s).to_owned()).collect();
     names[7] = wire.to_owned();
-    SpecText { file: "specs/fuzz.yaml".to_owned(), text: skeleton(&names) }
+    SpecText {
+        file: "specs/fuzz.yaml".to_owned(),
+        text: skeleton(&names),
+    }
 }
 
 /// Found by `generate_never_panics_on_arbitrary_names`: a field wire name whose
@@ -441,7 +617,10 @@ fn non_identifier_field_name_is_an_error_not_a_panic() {
             Ok(Ok(())) => {}
             Ok(Err(d)) => {
                 let lines = spec.text.lines().count();
-                assert!(d.0.iter().all(|x| x.pos.line >= 1 && x.pos.line <= lines), "{d}");
+                assert!(
+                    d.0.iter().all(|x| x.pos.line >= 1 && x.pos.line <= lines),
+                    "{d}"
+                );
             }
         }
     }
@@ -455,12 +634,20 @@ fn non_identifier_field_name_is_an_error_not_a_panic() {
 fn required_self_reference_does_not_crash_the_generator() {
     let text = "service: Demo\ndoc: d\noperations:\n  GetNode:\n    doc: d\n    method: GET\n    path: /node\n    responses:\n      200: { type: Node, doc: d }\ntypes:\n  Node:\n    doc: d\n    fields:\n      next: { type: Node, required: true, doc: d }\n";
     if std::env::var_os("NEVER_PANICS_CHILD").is_some() {
-        let _ = generate(&[SpecText { file: "specs/demo.yaml".to_owned(), text: text.to_owned() }]);
+        let _ = generate(&[SpecText {
+            file: "specs/demo.yaml".to_owned(),
+            text: text.to_owned(),
+        }]);
         return;
     }
     let exe = std::env::current_exe().expect("the test binary");
     let output = std::process::Command::new(exe)
-        .args(["--exact", "required_self_reference_does_not_crash_the_generator", "--include-ignored", "--test-threads=1"])
+        .args([
+            "--exact",
+            "required_self_reference_does_not_crash_the_generator",
+            "--include-ignored",
+            "--test-threads=1",
+        ])
         .env("NEVER_PANICS_CHILD", "1")
         .output()
         .expect("running the test binary");

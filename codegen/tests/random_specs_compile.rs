@@ -27,7 +27,10 @@ const SPECS: usize = 12;
 const SEED: u64 = 0x5eed_2024_c0de_0001;
 
 fn seed() -> u64 {
-    std::env::var("RANDOM_SPECS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(SEED)
+    std::env::var("RANDOM_SPECS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SEED)
 }
 
 /// Whether wire names may contain `.` (`metadata.name`).
@@ -39,9 +42,31 @@ const DOTTED_NAMES: bool = true;
 /// `type_named_like_a_runtime_or_prelude_name_is_rejected`), so valid specs do not use them.
 const SHADOWING_NAMES: bool = false;
 const SHADOWS: &[&str] = &[
-    "String", "Option", "Vec", "Box", "Result", "Into", "From", "Default", "Send", "Sync",
-    "Error", "Client", "Operation", "ServiceClient", "OperationMeta", "RequestParts",
-    "ResponseParts", "ServiceMeta", "Some", "None", "Ok", "Err", "Clone", "Debug", "PartialEq",
+    "String",
+    "Option",
+    "Vec",
+    "Box",
+    "Result",
+    "Into",
+    "From",
+    "Default",
+    "Send",
+    "Sync",
+    "Error",
+    "Client",
+    "Operation",
+    "ServiceClient",
+    "OperationMeta",
+    "RequestParts",
+    "ResponseParts",
+    "ServiceMeta",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Clone",
+    "Debug",
+    "PartialEq",
 ];
 
 /// xorshift64*: tiny, deterministic, good enough to pick names.
@@ -82,15 +107,90 @@ impl Rng {
 /// and names the generated code itself uses (prelude types, runtime imports, builder and
 /// client method names).
 const WORDS: &[&str] = &[
-    "alpha", "item", "list", "data", "value", "thing", "node", "tag", "label", "count", "page",
-    "type", "match", "self", "crate", "super", "async", "await", "move", "ref", "box", "dyn",
-    "try", "yield", "loop", "impl", "fn", "mod", "use", "where", "in", "as", "for", "if",
-    "else", "enum", "struct", "trait", "static", "const", "unsafe", "extern", "let", "mut",
-    "pub", "return", "true", "false", "while", "break", "continue", "macro", "union",
-    "abstract", "final", "override", "priv", "typeof", "unsized", "virtual", "become", "do",
-    "gen", "default", "new", "into", "from", "string", "option", "result", "vec", "error",
-    "client", "status", "request", "response", "body", "unknown", "secret", "timestamp",
-    "operation", "meta", "send", "endpoint",
+    "alpha",
+    "item",
+    "list",
+    "data",
+    "value",
+    "thing",
+    "node",
+    "tag",
+    "label",
+    "count",
+    "page",
+    "type",
+    "match",
+    "self",
+    "crate",
+    "super",
+    "async",
+    "await",
+    "move",
+    "ref",
+    "box",
+    "dyn",
+    "try",
+    "yield",
+    "loop",
+    "impl",
+    "fn",
+    "mod",
+    "use",
+    "where",
+    "in",
+    "as",
+    "for",
+    "if",
+    "else",
+    "enum",
+    "struct",
+    "trait",
+    "static",
+    "const",
+    "unsafe",
+    "extern",
+    "let",
+    "mut",
+    "pub",
+    "return",
+    "true",
+    "false",
+    "while",
+    "break",
+    "continue",
+    "macro",
+    "union",
+    "abstract",
+    "final",
+    "override",
+    "priv",
+    "typeof",
+    "unsized",
+    "virtual",
+    "become",
+    "do",
+    "gen",
+    "default",
+    "new",
+    "into",
+    "from",
+    "string",
+    "option",
+    "result",
+    "vec",
+    "error",
+    "client",
+    "status",
+    "request",
+    "response",
+    "body",
+    "unknown",
+    "secret",
+    "timestamp",
+    "operation",
+    "meta",
+    "send",
+    "endpoint",
 ];
 
 /// A lowercase word.
@@ -100,7 +200,9 @@ fn word(rng: &mut Rng) -> String {
 
 fn capitalise(w: &str) -> String {
     let mut c = w.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// A PascalCase name of 1..=max words, in the form the spec must use (`pascal` of it).
@@ -127,9 +229,29 @@ fn wire_name(rng: &mut Rng) -> String {
 
 /// Enum values: odd ones first.
 const ENUM_VALUES: &[&str] = &[
-    "a-b", "UPPER_CASE", "9lives", "lower", "camelCase", "kebab-case-value", "x.y", "self",
-    "type", "Self", "v1", "V2", "2fa", "none", "Some", "on", "OFF", "ap-southeast-1", "*.*",
-    "value with spaces", "default", "new", "unknown_value",
+    "a-b",
+    "UPPER_CASE",
+    "9lives",
+    "lower",
+    "camelCase",
+    "kebab-case-value",
+    "x.y",
+    "self",
+    "type",
+    "Self",
+    "v1",
+    "V2",
+    "2fa",
+    "none",
+    "Some",
+    "on",
+    "OFF",
+    "ap-southeast-1",
+    "*.*",
+    "value with spaces",
+    "default",
+    "new",
+    "unknown_value",
 ];
 
 fn enum_values(rng: &mut Rng) -> Vec<String> {
@@ -155,11 +277,16 @@ fn q(s: &str) -> String {
 }
 
 fn yaml_list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// Scalar type expressions of the spec format.
-const SCALARS: &[&str] = &["string", "int32", "int64", "number", "boolean", "datetime", "json"];
+const SCALARS: &[&str] = &[
+    "string", "int32", "int64", "number", "boolean", "datetime", "json",
+];
 /// Scalars a parameter may have (`json` is not a parameter type).
 const PARAM_SCALARS: &[&str] = &["string", "int32", "int64", "number", "boolean", "datetime"];
 
@@ -199,11 +326,26 @@ struct SpecGen<'r> {
 
 impl<'r> SpecGen<'r> {
     fn new(rng: &'r mut Rng, index: usize) -> Self {
-        let service = format!("{}{}", pascal_name(rng, 2), ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"][index % 12]);
+        let service = format!(
+            "{}{}",
+            pascal_name(rng, 2),
+            ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"][index % 12]
+        );
         let service = pascal(&service);
-        let mut taken: HashSet<String> = ["ErrorCode", "SERVICE"].iter().map(|s| (*s).to_owned()).collect();
+        let mut taken: HashSet<String> = ["ErrorCode", "SERVICE"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         taken.insert(format!("{service}Client"));
-        SpecGen { rng, service, types: Vec::new(), taken, enums: Vec::new(), flat_structs: Vec::new(), all: Vec::new() }
+        SpecGen {
+            rng,
+            service,
+            types: Vec::new(),
+            taken,
+            enums: Vec::new(),
+            flat_structs: Vec::new(),
+            all: Vec::new(),
+        }
     }
 
     /// A fresh PascalCase type name.
@@ -220,7 +362,9 @@ impl<'r> SpecGen<'r> {
 
     /// True when `name` can name a new type.
     fn free(&self, name: &str) -> bool {
-        !name.is_empty() && !self.taken.contains(name) && (SHADOWING_NAMES || !SHADOWS.contains(&name))
+        !name.is_empty()
+            && !self.taken.contains(name)
+            && (SHADOWING_NAMES || !SHADOWS.contains(&name))
     }
 
     /// Takes the name of an inline enum; it can be referred to when it is a type name
@@ -264,12 +408,22 @@ impl<'r> SpecGen<'r> {
         let mut out = Vec::new();
         for _ in 0..n {
             let wire = wire_name(self.rng);
-            let rust_name = self.rng.chance(10).then(|| format!("{}_{}", word(self.rng), self.rng.range(0, 9)));
+            let rust_name = self
+                .rng
+                .chance(10)
+                .then(|| format!("{}_{}", word(self.rng), self.rng.range(0, 9)));
             let rust = snake(rust_name.as_deref().unwrap_or(&wire));
             if !rust_names.insert(rust) {
                 continue;
             }
-            let mut field = FieldDef { wire: wire.clone(), ty: None, inline_enum: None, required: self.rng.chance(40), sensitive: false, rust_name };
+            let mut field = FieldDef {
+                wire: wire.clone(),
+                ty: None,
+                inline_enum: None,
+                required: self.rng.chance(40),
+                sensitive: false,
+                rust_name,
+            };
             if self.rng.chance(15) && self.free(&pascal(&wire)) {
                 self.inline_enum_name(pascal(&wire));
                 field.inline_enum = Some(enum_values(self.rng));
@@ -318,20 +472,42 @@ impl<'r> SpecGen<'r> {
         self.declare(map, Def::Map(value));
         // Node { next: Node, children: array<Node>, by_name: map<Node> }.
         let node = self.type_name();
-        let link = |wire: &str, ty: String, required: bool| FieldDef { wire: wire.into(), ty: Some(ty), inline_enum: None, required, sensitive: false, rust_name: None };
+        let link = |wire: &str, ty: String, required: bool| FieldDef {
+            wire: wire.into(),
+            ty: Some(ty),
+            inline_enum: None,
+            required,
+            sensitive: false,
+            rust_name: None,
+        };
         // `next` stays optional: a required field leading back to its own struct makes a
         // type without finite values (see `required_self_reference_*` below).
-        self.declare(node.clone(), Def::Struct(vec![
-            link("next", node.clone(), false),
-            link("children", format!("array<{node}>"), false),
-            link("byName", format!("map<{node}>"), false),
-            link("type", "string".into(), true),
-        ]));
+        self.declare(
+            node.clone(),
+            Def::Struct(vec![
+                link("next", node.clone(), false),
+                link("children", format!("array<{node}>"), false),
+                link("byName", format!("map<{node}>"), false),
+                link("type", "string".into(), true),
+            ]),
+        );
         // Ping <-> Pong.
         let (ping, pong) = (self.type_name(), self.type_name());
-        self.declare(ping.clone(), Def::Struct(vec![link("pong", pong.clone(), false), link("self", "int64".into(), false)]));
+        self.declare(
+            ping.clone(),
+            Def::Struct(vec![
+                link("pong", pong.clone(), false),
+                link("self", "int64".into(), false),
+            ]),
+        );
         let ping_required = self.rng.chance(50);
-        self.declare(pong.clone(), Def::Struct(vec![link("ping", ping, ping_required), link("match", "boolean".into(), false)]));
+        self.declare(
+            pong.clone(),
+            Def::Struct(vec![
+                link("ping", ping, ping_required),
+                link("match", "boolean".into(), false),
+            ]),
+        );
     }
 
     fn spec(mut self, index: usize) -> String {
@@ -340,19 +516,43 @@ impl<'r> SpecGen<'r> {
         let _ = writeln!(y, "service: {}", q(&self.service));
         let _ = writeln!(y, "doc: Random service number {index}.");
         if self.rng.chance(70) {
-            let _ = writeln!(y, "endpoint: {}", q(&format!("https://svc{index}.{{region}}.example.com")));
+            let _ = writeln!(
+                y,
+                "endpoint: {}",
+                q(&format!("https://svc{index}.{{region}}.example.com"))
+            );
         }
-        let auth = ["[aksk, token]", "[aksk]", "[token]", "[access_token]", "[app_token]", "[]"];
+        let auth = [
+            "[aksk, token]",
+            "[aksk]",
+            "[token]",
+            "[access_token]",
+            "[app_token]",
+            "[]",
+        ];
         let _ = writeln!(y, "auth: {}", self.rng.pick(&auth));
         if self.rng.chance(60) {
             let _ = writeln!(y, "errors:");
-            let codes = ["SVC.0001", "100208", "a-b", "UPPER_CASE", "9lives", "Svc.Repo.0401", "self", "E_1"];
+            let codes = [
+                "SVC.0001",
+                "100208",
+                "a-b",
+                "UPPER_CASE",
+                "9lives",
+                "Svc.Repo.0401",
+                "self",
+                "E_1",
+            ];
             let mut seen = HashSet::new();
             for _ in 0..self.rng.range(1, 4) {
                 let code = *self.rng.pick(&codes);
                 if seen.insert(variant(code)) {
                     let status = *self.rng.pick(&[400, 401, 403, 404, 409, 500, 503]);
-                    let _ = writeln!(y, "  - {{ code: {}, status: {status}, description: \"Fails {{x}} with \\\"quotes\\\".\", handling: Retry. }}", q(code));
+                    let _ = writeln!(
+                        y,
+                        "  - {{ code: {}, status: {status}, description: \"Fails {{x}} with \\\"quotes\\\".\", handling: Retry. }}",
+                        q(code)
+                    );
                 }
             }
         }
@@ -364,7 +564,11 @@ impl<'r> SpecGen<'r> {
         while op_names.len() < n_ops {
             // Not `New`, `Endpoint` or `WithEndpoint`: the client's own methods, which
             // `validate` rejects (`operation_named_like_a_client_method_is_rejected`).
-            let name = pascal(&format!("{}{}", capitalise(&word(self.rng)), pascal_name(self.rng, 2)));
+            let name = pascal(&format!(
+                "{}{}",
+                capitalise(&word(self.rng)),
+                pascal_name(self.rng, 2)
+            ));
             if matches!(name.as_str(), "New" | "Endpoint" | "WithEndpoint") {
                 continue;
             }
@@ -385,12 +589,27 @@ impl<'r> SpecGen<'r> {
         }
         // A catalogue that uses every type, so none is reported unused.
         let catalogue = self.type_name();
-        let fields = self.all.iter().enumerate().map(|(i, t)| FieldDef { wire: format!("t{i}"), ty: Some(t.clone()), inline_enum: None, required: false, sensitive: false, rust_name: None }).collect();
+        let fields = self
+            .all
+            .iter()
+            .enumerate()
+            .map(|(i, t)| FieldDef {
+                wire: format!("t{i}"),
+                ty: Some(t.clone()),
+                inline_enum: None,
+                required: false,
+                sensitive: false,
+                rust_name: None,
+            })
+            .collect();
         self.types.push((catalogue.clone(), Def::Struct(fields)));
         let _ = writeln!(y, "operations:");
         y.push_str(&ops);
         let _ = writeln!(y, "  GetCatalogue{index}:");
-        let _ = writeln!(y, "    doc: Every type.\n    method: GET\n    path: /catalogue\n    responses:\n      200: {{ type: {catalogue}, doc: OK. }}");
+        let _ = writeln!(
+            y,
+            "    doc: Every type.\n    method: GET\n    path: /catalogue\n    responses:\n      200: {{ type: {catalogue}, doc: OK. }}"
+        );
         let _ = writeln!(y, "types:");
         for (name, def) in &self.types {
             let _ = writeln!(y, "  {name}:");
@@ -424,7 +643,13 @@ impl<'r> SpecGen<'r> {
                         if let Some(r) = &f.rust_name {
                             parts.push(format!("rust_name: {}", q(r)));
                         }
-                        parts.push(format!("doc: {}", q(&format!("Field `{}`; see <https://example.com/a_b>.", f.wire))));
+                        parts.push(format!(
+                            "doc: {}",
+                            q(&format!(
+                                "Field `{}`; see <https://example.com/a_b>.",
+                                f.wire
+                            ))
+                        ));
                         let _ = writeln!(y, "      {}: {{ {} }}", q(&f.wire), parts.join(", "));
                     }
                 }
@@ -439,7 +664,13 @@ impl<'r> SpecGen<'r> {
         let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
         let method = *self.rng.pick(&methods);
         let _ = writeln!(y, "  {name}:");
-        let _ = writeln!(y, "    doc: {}", q(&format!("Operation {name}: `{method}` with [links](https://example.com) and *markdown*.\n\nSecond paragraph.")));
+        let _ = writeln!(
+            y,
+            "    doc: {}",
+            q(&format!(
+                "Operation {name}: `{method}` with [links](https://example.com) and *markdown*.\n\nSecond paragraph."
+            ))
+        );
         let _ = writeln!(y, "    method: {method}");
         let has_body = !matches!(method, "GET" | "HEAD") && self.rng.chance(75);
         let mut rust_params: HashSet<String> = HashSet::new();
@@ -451,12 +682,22 @@ impl<'r> SpecGen<'r> {
         let mut path = format!("/v{index}");
         // Path parameters.
         for i in 0..self.rng.range(0, 3) {
-            let key = if i == 0 && self.rng.chance(50) { "project_id".to_owned() } else { wire_name(self.rng) };
+            let key = if i == 0 && self.rng.chance(50) {
+                "project_id".to_owned()
+            } else {
+                wire_name(self.rng)
+            };
             if !rust_params.insert(snake(&key)) {
                 continue;
             }
-            let wire = if self.rng.chance(30) { format!("p{i}{}", capitalise(&word(self.rng))) } else { key.clone() };
-            if !wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || !wires.insert(("path".into(), wire.clone())) {
+            let wire = if self.rng.chance(30) {
+                format!("p{i}{}", capitalise(&word(self.rng)))
+            } else {
+                key.clone()
+            };
+            if !wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                || !wires.insert(("path".into(), wire.clone()))
+            {
                 rust_params.remove(&snake(&key));
                 continue;
             }
@@ -483,7 +724,11 @@ impl<'r> SpecGen<'r> {
                 continue;
             }
             let wire = match (header, self.rng.below(3)) {
-                (true, 0) => format!("X-{}-{}", capitalise(&word(self.rng)), capitalise(&word(self.rng))),
+                (true, 0) => format!(
+                    "X-{}-{}",
+                    capitalise(&word(self.rng)),
+                    capitalise(&word(self.rng))
+                ),
                 (true, 1) => format!("x-{}", word(self.rng)),
                 (true, _) => word(self.rng),
                 (false, 0) => format!("{}{}", word(self.rng), capitalise(&word(self.rng))),
@@ -491,8 +736,17 @@ impl<'r> SpecGen<'r> {
                 (false, _) => key.clone(),
             };
             let place = if header { "header" } else { "query" };
-            let wire_key = if header { wire.to_ascii_lowercase() } else { wire.clone() };
-            if header && matches!(wire_key.as_str(), "content-type" | "x-auth-token" | "authorization" | "host") {
+            let wire_key = if header {
+                wire.to_ascii_lowercase()
+            } else {
+                wire.clone()
+            };
+            if header
+                && matches!(
+                    wire_key.as_str(),
+                    "content-type" | "x-auth-token" | "authorization" | "host"
+                )
+            {
                 continue;
             }
             if !wires.insert((place.into(), wire_key)) {
@@ -507,7 +761,10 @@ impl<'r> SpecGen<'r> {
                 parts.push("required: true".into());
             }
             self.param_type(&mut parts, &key, !header);
-            parts.push(format!("doc: {}", q(&format!("The `{wire}` {place} parameter."))));
+            parts.push(format!(
+                "doc: {}",
+                q(&format!("The `{wire}` {place} parameter."))
+            ));
             let _ = writeln!(params, "      {}: {{ {} }}", q(&key), parts.join(", "));
         }
         let _ = writeln!(y, "    path: {}", q(&path));
@@ -518,13 +775,29 @@ impl<'r> SpecGen<'r> {
         if has_body {
             let form = !self.flat_structs.is_empty() && self.rng.chance(30);
             let (content_type, ty) = if form {
-                ("application/x-www-form-urlencoded", self.rng.pick(&self.flat_structs).clone())
+                (
+                    "application/x-www-form-urlencoded",
+                    self.rng.pick(&self.flat_structs).clone(),
+                )
             } else {
-                let ct = *self.rng.pick(&["application/json", "application/json;charset=UTF-8", "application/json; charset=utf8"]);
+                let ct = *self.rng.pick(&[
+                    "application/json",
+                    "application/json;charset=UTF-8",
+                    "application/json; charset=utf8",
+                ]);
                 (ct, self.field_type(0))
             };
-            let required = if self.rng.chance(30) { ", required: false" } else { "" };
-            let _ = writeln!(y, "    body: {{ content_type: {}, type: {}{required}, doc: The body. }}", q(content_type), q(&ty));
+            let required = if self.rng.chance(30) {
+                ", required: false"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                y,
+                "    body: {{ content_type: {}, type: {}{required}, doc: The body. }}",
+                q(content_type),
+                q(&ty)
+            );
         }
         // Responses: one or two success statuses sharing a body type (or none / 204).
         let _ = writeln!(y, "    responses:");
@@ -549,17 +822,31 @@ impl<'r> SpecGen<'r> {
             let mut headers = String::new();
             if token && n == 0 {
                 header_keys.insert("subject_token".into());
-                let _ = writeln!(headers, "          subject_token: {{ name: X-Subject-Token, sensitive: true, doc: The token. }}");
+                let _ = writeln!(
+                    headers,
+                    "          subject_token: {{ name: X-Subject-Token, sensitive: true, doc: The token. }}"
+                );
             }
             for _ in 0..self.rng.range(0, 2) {
                 let key = format!("{}_{}", word(self.rng), word(self.rng));
                 let rust = snake(&key);
-                if matches!(rust.as_str(), "status" | "request_id" | "body") || !header_keys.insert(rust) {
+                if matches!(rust.as_str(), "status" | "request_id" | "body")
+                    || !header_keys.insert(rust)
+                {
                     continue;
                 }
                 let wire = format!("X-{}", capitalise(&word(self.rng)));
-                let sensitive = if self.rng.chance(30) { "sensitive: true, " } else { "" };
-                let _ = writeln!(headers, "          {}: {{ name: {}, {sensitive}doc: A header. }}", q(&key), q(&wire));
+                let sensitive = if self.rng.chance(30) {
+                    "sensitive: true, "
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    headers,
+                    "          {}: {{ name: {}, {sensitive}doc: A header. }}",
+                    q(&key),
+                    q(&wire)
+                );
             }
             if !headers.is_empty() {
                 let _ = writeln!(y, "        headers:");
@@ -567,7 +854,11 @@ impl<'r> SpecGen<'r> {
             }
         }
         if self.rng.chance(60) {
-            let error_body = self.rng.chance(50).then(|| self.all.iter().find(|t| !self.enums.contains(t)).cloned()).flatten();
+            let error_body = self
+                .rng
+                .chance(50)
+                .then(|| self.all.iter().find(|t| !self.enums.contains(t)).cloned())
+                .flatten();
             match error_body {
                 Some(t) => {
                     let _ = writeln!(y, "      400: {{ type: {}, doc: Bad request. }}", q(&t));
@@ -580,7 +871,10 @@ impl<'r> SpecGen<'r> {
         }
         if token {
             let _ = writeln!(y, "    auth: [none]");
-            let _ = writeln!(y, "    token_source: {{ token: \"header:X-Subject-Token\" }}");
+            let _ = writeln!(
+                y,
+                "    token_source: {{ token: \"header:X-Subject-Token\" }}"
+            );
         } else if self.rng.chance(15) {
             let _ = writeln!(y, "    auth: [aksk]");
         }
@@ -590,13 +884,19 @@ impl<'r> SpecGen<'r> {
     /// only) arrays of them.
     fn param_type(&mut self, parts: &mut Vec<String>, key: &str, query: bool) {
         match self.rng.below(6) {
-            0 if !self.enums.is_empty() => parts.push(format!("type: {}", q(self.rng.pick(&self.enums).as_str()))),
+            0 if !self.enums.is_empty() => {
+                parts.push(format!("type: {}", q(self.rng.pick(&self.enums).as_str())))
+            }
             1 if self.free(&pascal(key)) => {
                 self.inline_enum_name(pascal(key));
                 parts.push(format!("enum: {}", yaml_list(&enum_values(self.rng))));
             }
             2 if query => {
-                let inner = if !self.enums.is_empty() && self.rng.chance(30) { self.rng.pick(&self.enums).clone() } else { (*self.rng.pick(PARAM_SCALARS)).to_owned() };
+                let inner = if !self.enums.is_empty() && self.rng.chance(30) {
+                    self.rng.pick(&self.enums).clone()
+                } else {
+                    (*self.rng.pick(PARAM_SCALARS)).to_owned()
+                };
                 parts.push(format!("type: {}", q(&format!("array<{inner}>"))));
             }
             _ => {
@@ -614,12 +914,18 @@ impl<'r> SpecGen<'r> {
 fn random_specs() -> Vec<SpecText> {
     let mut rng = Rng::new(seed());
     (0..SPECS)
-        .map(|i| SpecText { file: format!("specs/rnd{i}.yaml"), text: SpecGen::new(&mut rng, i).spec(i) })
+        .map(|i| SpecText {
+            file: format!("specs/rnd{i}.yaml"),
+            text: SpecGen::new(&mut rng, i).spec(i),
+        })
         .collect()
 }
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the workspace directory")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("the workspace directory")
 }
 
 /// Compiles `modules` (name, source) as one library crate against the runtime with
@@ -679,37 +985,64 @@ rust_2018_idioms = {{ level = "warn", priority = -1 }}
             let kept = dir.keep();
             eprintln!("crate kept at {}", kept.display());
         }
-        Err(format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
     }
 }
 
 /// The module generated for `spec`, whose file is `specs/<module>.yaml`.
 fn generated_module(spec: &SpecText) -> Result<(String, String), String> {
-    let module = spec.file.trim_start_matches("specs/").trim_end_matches(".yaml").to_owned();
-    let files = generate(std::slice::from_ref(spec)).map_err(|d| format!("{} does not generate:\n{d}\n", spec.file))?;
-    let source = files
-        .get(&format!("src/{module}.rs"))
-        .ok_or_else(|| format!("no src/{module}.rs among {:?}", files.paths().collect::<Vec<_>>()))?;
+    let module = spec
+        .file
+        .trim_start_matches("specs/")
+        .trim_end_matches(".yaml")
+        .to_owned();
+    let files = generate(std::slice::from_ref(spec))
+        .map_err(|d| format!("{} does not generate:\n{d}\n", spec.file))?;
+    let source = files.get(&format!("src/{module}.rs")).ok_or_else(|| {
+        format!(
+            "no src/{module}.rs among {:?}",
+            files.paths().collect::<Vec<_>>()
+        )
+    })?;
     Ok((module, source.to_owned()))
 }
 
 /// Numbered lines, for messages.
 fn numbered(text: &str) -> String {
-    text.lines().enumerate().map(|(i, l)| format!("{:4} {l}\n", i + 1)).collect()
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| format!("{:4} {l}\n", i + 1))
+        .collect()
 }
 
 #[test]
 fn random_valid_specs_generate_code_that_compiles_without_warnings() {
     let specs = random_specs();
     // The generator is deterministic: same seed, same specs.
-    assert_eq!(specs.iter().map(|s| &s.text).collect::<Vec<_>>(), random_specs().iter().map(|s| &s.text).collect::<Vec<_>>());
+    assert_eq!(
+        specs.iter().map(|s| &s.text).collect::<Vec<_>>(),
+        random_specs().iter().map(|s| &s.text).collect::<Vec<_>>()
+    );
     let mut modules = Vec::new();
     let mut problems = String::new();
     for spec in &specs {
         let checked = validate(std::slice::from_ref(spec));
         if !checked.diagnostics.is_empty() || checked.api.is_none() {
-            let shown: Vec<String> = checked.diagnostics.iter().map(ToString::to_string).collect();
-            let _ = writeln!(problems, "validate rejects the valid random spec {}:\n{}\n", spec.file, shown.join("\n"));
+            let shown: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            let _ = writeln!(
+                problems,
+                "validate rejects the valid random spec {}:\n{}\n",
+                spec.file,
+                shown.join("\n")
+            );
             continue;
         }
         match generated_module(spec) {
@@ -722,10 +1055,16 @@ fn random_valid_specs_generate_code_that_compiles_without_warnings() {
     // The modules that did generate are compiled even when others did not, so one run
     // shows every problem.
     if let Err(output) = compile("random_specs", &modules) {
-        let _ = writeln!(problems, "the generated code of the random specs does not compile warning-free:\n{output}");
+        let _ = writeln!(
+            problems,
+            "the generated code of the random specs does not compile warning-free:\n{output}"
+        );
     }
     if !problems.is_empty() {
-        let sources: String = specs.iter().map(|s| format!("--- {}\n{}", s.file, numbered(&s.text))).collect();
+        let sources: String = specs
+            .iter()
+            .map(|s| format!("--- {}\n{}", s.file, numbered(&s.text)))
+            .collect();
         panic!("{problems}\nspecs:\n{sources}");
     }
     assert_eq!(modules.len(), SPECS);
@@ -734,9 +1073,16 @@ fn random_valid_specs_generate_code_that_compiles_without_warnings() {
 /// Checks, then compiles, the module of one spec (file `specs/<module>.yaml`): for the
 /// regression tests below.
 fn assert_compiles(module: &str, text: &str) {
-    let spec = SpecText { file: format!("specs/{module}.yaml"), text: text.to_owned() };
+    let spec = SpecText {
+        file: format!("specs/{module}.yaml"),
+        text: text.to_owned(),
+    };
     let checked = validate(std::slice::from_ref(&spec));
-    assert!(checked.api.is_some(), "validate rejects the spec: {:?}", checked.diagnostics);
+    assert!(
+        checked.api.is_some(),
+        "validate rejects the spec: {:?}",
+        checked.diagnostics
+    );
     let m = generated_module(&spec).unwrap_or_else(|e| panic!("{e}"));
     if let Err(output) = compile(&format!("regression_{module}"), &[m]) {
         panic!("does not compile:\n{output}");
@@ -776,11 +1122,17 @@ fn small_spec_compiles() {
 
 /// A name the generated code needs itself is a clear spec error, not invalid Rust.
 fn assert_rejected(text: &str, expected: &str) {
-    let spec = SpecText { file: "specs/demo.yaml".to_owned(), text: text.to_owned() };
+    let spec = SpecText {
+        file: "specs/demo.yaml".to_owned(),
+        text: text.to_owned(),
+    };
     let checked = validate(&[spec]);
     assert!(checked.api.is_none(), "accepted: {text}");
     assert!(
-        checked.diagnostics.iter().any(|d| d.message.contains(expected)),
+        checked
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains(expected)),
         "no diagnostic mentions {expected:?}: {:#?}",
         checked.diagnostics
     );
@@ -788,7 +1140,11 @@ fn assert_rejected(text: &str, expected: &str) {
 
 #[test]
 fn operation_named_like_a_client_method_is_rejected() {
-    for (op, method) in [("New", "`new`"), ("Endpoint", "`endpoint`"), ("WithEndpoint", "`with_endpoint`")] {
+    for (op, method) in [
+        ("New", "`new`"),
+        ("Endpoint", "`endpoint`"),
+        ("WithEndpoint", "`with_endpoint`"),
+    ] {
         assert_rejected(&small_spec(op, "q", "f", "Thing"), method);
     }
 }
@@ -800,7 +1156,18 @@ fn parameter_named_new_compiles() {
 
 #[test]
 fn type_named_like_a_runtime_or_prelude_name_is_rejected() {
-    for ty in ["Error", "Client", "Operation", "ServiceClient", "Result", "String", "Option", "Vec", "Box", "Into"] {
+    for ty in [
+        "Error",
+        "Client",
+        "Operation",
+        "ServiceClient",
+        "Result",
+        "String",
+        "Option",
+        "Vec",
+        "Box",
+        "Into",
+    ] {
         assert_rejected(&small_spec("GetThing", "q", "f", ty), &format!("`{ty}`"));
     }
 }

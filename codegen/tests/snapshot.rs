@@ -23,9 +23,12 @@ fn everything() -> FileSet {
 }
 
 fn file<'a>(files: &'a FileSet, path: &str) -> &'a str {
-    files
-        .get(path)
-        .unwrap_or_else(|| panic!("{path} is not generated; generated: {:?}", files.paths().collect::<Vec<_>>()))
+    files.get(path).unwrap_or_else(|| {
+        panic!(
+            "{path} is not generated; generated: {:?}",
+            files.paths().collect::<Vec<_>>()
+        )
+    })
 }
 
 #[test]
@@ -47,12 +50,14 @@ fn generates_exactly_the_crate_files() {
 
 #[test]
 fn operations_test_snapshot() {
-    expect_test::expect_file!["snapshots/operations.rs"].assert_eq(file(&everything(), "tests/operations.rs"));
+    expect_test::expect_file!["snapshots/operations.rs"]
+        .assert_eq(file(&everything(), "tests/operations.rs"));
 }
 
 #[test]
 fn service_module_snapshot() {
-    expect_test::expect_file!["snapshots/everything.rs"].assert_eq(file(&everything(), "src/everything.rs"));
+    expect_test::expect_file!["snapshots/everything.rs"]
+        .assert_eq(file(&everything(), "src/everything.rs"));
 }
 
 #[test]
@@ -62,14 +67,19 @@ fn cargo_toml_snapshot() {
 
 #[test]
 fn examples_snapshot() {
-    expect_test::expect_file!["snapshots/examples.rs"].assert_eq(file(&everything(), "tests/examples.rs"));
+    expect_test::expect_file!["snapshots/examples.rs"]
+        .assert_eq(file(&everything(), "tests/examples.rs"));
 }
 
 #[test]
 fn generation_is_deterministic() {
     let first = everything();
     for _ in 0..3 {
-        assert_eq!(everything(), first, "two runs on the same spec gave different files");
+        assert_eq!(
+            everything(),
+            first,
+            "two runs on the same spec gave different files"
+        );
     }
 }
 
@@ -78,7 +88,11 @@ fn every_file_carries_the_generated_marker() {
     let files = everything();
     for path in files.paths() {
         let text = file(&files, path.to_str().unwrap());
-        assert!(is_generated(text), "{} lacks the @generated marker", path.display());
+        assert!(
+            is_generated(text),
+            "{} lacks the @generated marker",
+            path.display()
+        );
         if path.extension().is_some_and(|e| e == "rs") {
             let first = text.lines().next().unwrap_or_default();
             assert!(
@@ -94,7 +108,10 @@ fn every_file_carries_the_generated_marker() {
 fn rust_files_parse() {
     // `syn` is a dependency of the generator, hence usable here.
     let files = everything();
-    for path in files.paths().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
+    for path in files
+        .paths()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+    {
         let text = file(&files, path.to_str().unwrap());
         if let Err(e) = syn::parse_file(text) {
             panic!("{} does not parse: {e}", path.display());
@@ -112,7 +129,10 @@ fn the_module_names_its_spec() {
         module.lines().next().unwrap_or_default()
     );
     let lib = file(&files, "src/lib.rs");
-    assert!(lib.contains("#[cfg(feature = \"everything\")]\npub mod everything;"), "{lib}");
+    assert!(
+        lib.contains("#[cfg(feature = \"everything\")]\npub mod everything;"),
+        "{lib}"
+    );
 }
 
 #[test]
@@ -125,20 +145,38 @@ fn fields_are_renamed_boxed_and_secret_where_needed() {
     assert!(module.contains("#[serde(rename = \"3d\", default, skip_serializing_if = \"Option::is_none\")]\n    pub _3d: Option<bool>,"), "_3d field");
     assert!(module.contains("#[serde(rename = \"ownerRef\", default, skip_serializing_if = \"Option::is_none\")]\n    pub owner: Option<String>,"), "rust_name field");
     // The recursive field is boxed.
-    assert!(module.contains("pub parent: Option<Box<Thing>>,"), "recursive field");
+    assert!(
+        module.contains("pub parent: Option<Box<Thing>>,"),
+        "recursive field"
+    );
     // A required field whose Rust name is its wire name has no serde attribute at all.
-    assert!(module.contains("    /// Thing ID.\n    pub id: String,"), "plain required field");
+    assert!(
+        module.contains("    /// Thing ID.\n    pub id: String,"),
+        "plain required field"
+    );
     // Sensitive values are secrets.
-    assert!(module.contains("pub password: hwcloud_runtime::Secret,"), "sensitive field");
-    assert!(module.contains("pub api_key: Option<hwcloud_runtime::Secret>,"), "sensitive param");
-    assert!(module.contains("pub subject_token: Option<hwcloud_runtime::Secret>,"), "sensitive header");
+    assert!(
+        module.contains("pub password: hwcloud_runtime::Secret,"),
+        "sensitive field"
+    );
+    assert!(
+        module.contains("pub api_key: Option<hwcloud_runtime::Secret>,"),
+        "sensitive param"
+    );
+    assert!(
+        module.contains("pub subject_token: Option<hwcloud_runtime::Secret>,"),
+        "sensitive header"
+    );
 }
 
 #[test]
 fn readme_uses_only_generated_services() {
     let files = everything();
     let readme = file(&files, "README.md");
-    assert!(readme.contains("hwcloud::everything::EverythingClient"), "{readme}");
+    assert!(
+        readme.contains("hwcloud::everything::EverythingClient"),
+        "{readme}"
+    );
     assert!(
         !readme.contains("dataartsstudio"),
         "the README refers to a module that is not generated:\n{readme}"

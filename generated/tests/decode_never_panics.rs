@@ -58,16 +58,23 @@ fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
 fn response(status: u16, headers: &[(&str, &[u8])], body: Vec<u8>) -> http::Response<Bytes> {
     let mut builder = http::Response::builder().status(status);
     for (name, value) in headers {
-        let value = http::HeaderValue::from_bytes(value).expect("the strategies make valid header values");
+        let value =
+            http::HeaderValue::from_bytes(value).expect("the strategies make valid header values");
         builder = builder.header(*name, value);
     }
-    builder.body(Bytes::from(body)).expect("a valid status and headers")
+    builder
+        .body(Bytes::from(body))
+        .expect("a valid status and headers")
 }
 
 /// The text a header value decodes to, or `None` when it is not visible ASCII (which
 /// must then be a decode error).
 fn header_text(value: &[u8]) -> Option<String> {
-    http::HeaderValue::from_bytes(value).ok()?.to_str().ok().map(str::to_owned)
+    http::HeaderValue::from_bytes(value)
+        .ok()?
+        .to_str()
+        .ok()
+        .map(str::to_owned)
 }
 
 /// The part every operation shares: a success status gives the output or
@@ -82,7 +89,12 @@ fn check_outcome<O: Operation>(
     let success = meta.success.contains(&status);
     match result {
         Ok(output) => {
-            prop_assert!(success, "{}: status {} is not a success status but decoded Ok", meta.name, status);
+            prop_assert!(
+                success,
+                "{}: status {} is not a success status but decoded Ok",
+                meta.name,
+                status
+            );
             Ok(Some(output))
         }
         Err(error) => {
@@ -90,18 +102,40 @@ fn check_outcome<O: Operation>(
             let shown = format!("{error} {error:?}");
             prop_assert!(!shown.is_empty());
             match &error {
-                Error::Decode { operation, status: s, .. } => {
-                    prop_assert!(success, "{}: a decode error for non-success status {}: {}", meta.name, status, error);
+                Error::Decode {
+                    operation,
+                    status: s,
+                    ..
+                } => {
+                    prop_assert!(
+                        success,
+                        "{}: a decode error for non-success status {}: {}",
+                        meta.name,
+                        status,
+                        error
+                    );
                     prop_assert_eq!(*operation, meta.name);
                     prop_assert_eq!(*s, status);
                 }
                 Error::Service(e) => {
-                    prop_assert!(!success, "{}: a service error for success status {}: {}", meta.name, status, error);
+                    prop_assert!(
+                        !success,
+                        "{}: a service error for success status {}: {}",
+                        meta.name,
+                        status,
+                        error
+                    );
                     prop_assert_eq!(e.operation, meta.name);
                     prop_assert_eq!(e.status.as_u16(), status);
                     prop_assert_eq!(&e.body[..], body);
                 }
-                other => prop_assert!(false, "{}: an untyped error for status {}: {}", meta.name, status, other),
+                other => prop_assert!(
+                    false,
+                    "{}: an untyped error for status {}: {}",
+                    meta.name,
+                    status,
+                    other
+                ),
             }
             Ok(None)
         }
@@ -116,7 +150,13 @@ fn replacement() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
-        prop_oneof![Just(0i64), Just(-1), Just(i64::from(i32::MAX) + 1), Just(i64::MIN)].prop_map(Value::from),
+        prop_oneof![
+            Just(0i64),
+            Just(-1),
+            Just(i64::from(i32::MAX) + 1),
+            Just(i64::MIN)
+        ]
+        .prop_map(Value::from),
         ".{0,12}".prop_map(Value::String),
         Just(Value::String("2021-01-01T10:00:00.000Z".into())),
         Just(Value::String("not a date".into())),
@@ -197,9 +237,14 @@ enum Kind {
 fn swap_type(v: &Value, to: Kind) -> Value {
     match (to, v) {
         (Kind::String, Value::String(_)) => Value::String(String::new()),
-        (Kind::String, Value::Array(items)) => items.first().map(|x| swap_type(x, to)).unwrap_or_default(),
+        (Kind::String, Value::Array(items)) => {
+            items.first().map(|x| swap_type(x, to)).unwrap_or_default()
+        }
         (Kind::String, other) => Value::String(other.to_string()),
-        (Kind::Number, Value::String(s)) => s.parse::<f64>().map(Value::from).unwrap_or_else(|_| Value::from(s.len())),
+        (Kind::Number, Value::String(s)) => s
+            .parse::<f64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::from(s.len())),
         (Kind::Number, Value::Number(_)) => Value::from(-1.5),
         (Kind::Number, Value::Bool(b)) => Value::from(u8::from(*b)),
         (Kind::Number, _) => Value::from(0),
@@ -231,7 +276,11 @@ fn apply_json(mut value: Value, edits: &[JsonEdit]) -> Value {
                 if let Some(Value::Object(map)) = nth(&mut value, i.index(total))
                     && !map.is_empty()
                 {
-                    let key = map.keys().nth(m.index(map.len())).cloned().unwrap_or_default();
+                    let key = map
+                        .keys()
+                        .nth(m.index(map.len()))
+                        .cloned()
+                        .unwrap_or_default();
                     map.remove(&key);
                 }
             }
@@ -469,7 +518,11 @@ fn every_operation_is_covered() {
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir(&src).expect("the crate's src directory") {
         let path = entry.expect("a directory entry").path();
-        let module = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let module = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
         if module == "lib" || path.extension().is_none_or(|x| x != "rs") {
             continue;
         }
@@ -481,11 +534,18 @@ fn every_operation_is_covered() {
             }
         }
     }
-    assert!(!found.is_empty(), "no operation found under {}", src.display());
+    assert!(
+        !found.is_empty(),
+        "no operation found under {}",
+        src.display()
+    );
     let covered: BTreeSet<String> = COVERED.iter().map(|s| (*s).to_owned()).collect();
     let missing: Vec<_> = found.difference(&covered).collect();
     let stale: Vec<_> = covered.difference(&found).collect();
-    assert!(missing.is_empty() && stale.is_empty(), "operations not covered: {missing:?}; covered but gone: {stale:?}");
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "operations not covered: {missing:?}; covered but gone: {stale:?}"
+    );
 }
 
 /// The examples the mutations start from decode with a success status, so the mutated
@@ -500,16 +560,35 @@ fn example_bodies_decode() {
     }
     let results = [
         ok::<hwcloud::aom::ListMetricItemsRequest>(aom_list_metric_items::EXAMPLE_TEXT),
-        ok::<hwcloud::iam::KeystoneCreateUserTokenByPasswordRequest>(iam_keystone_create_user_token_by_password::EXAMPLE_TEXT),
-        ok::<hwcloud::iam::KeystoneListAuthDomainsRequest>(iam_keystone_list_auth_domains::EXAMPLE_TEXT),
+        ok::<hwcloud::iam::KeystoneCreateUserTokenByPasswordRequest>(
+            iam_keystone_create_user_token_by_password::EXAMPLE_TEXT,
+        ),
+        ok::<hwcloud::iam::KeystoneListAuthDomainsRequest>(
+            iam_keystone_list_auth_domains::EXAMPLE_TEXT,
+        ),
         ok::<hwcloud::servicestage::CreateOAuthRequest>(servicestage_create_o_auth::EXAMPLE_TEXT),
-        ok::<hwcloud::servicestage::CreatePasswordAuthRequest>(servicestage_create_password_auth::EXAMPLE_TEXT),
-        ok::<hwcloud::servicestage::CreatePersonalAuthRequest>(servicestage_create_personal_auth::EXAMPLE_TEXT),
-        ok::<hwcloud::servicestage::ListAuthorizationsRequest>(servicestage_list_authorizations::EXAMPLE_TEXT),
-        ok::<hwcloud::servicestage::ShowRedirectUrlRequest>(servicestage_show_redirect_url::EXAMPLE_TEXT),
-        ok::<hwcloud::dataartsstudio::AuthorizeActionApiToInstanceRequest>(dataartsstudio_authorize_action_api_to_instance::EXAMPLE_TEXT),
-        ok::<hwcloud::servicestage::DeleteAuthorizeRequest>(servicestage_delete_authorize::EXAMPLE_TEXT),
+        ok::<hwcloud::servicestage::CreatePasswordAuthRequest>(
+            servicestage_create_password_auth::EXAMPLE_TEXT,
+        ),
+        ok::<hwcloud::servicestage::CreatePersonalAuthRequest>(
+            servicestage_create_personal_auth::EXAMPLE_TEXT,
+        ),
+        ok::<hwcloud::servicestage::ListAuthorizationsRequest>(
+            servicestage_list_authorizations::EXAMPLE_TEXT,
+        ),
+        ok::<hwcloud::servicestage::ShowRedirectUrlRequest>(
+            servicestage_show_redirect_url::EXAMPLE_TEXT,
+        ),
+        ok::<hwcloud::dataartsstudio::AuthorizeActionApiToInstanceRequest>(
+            dataartsstudio_authorize_action_api_to_instance::EXAMPLE_TEXT,
+        ),
+        ok::<hwcloud::servicestage::DeleteAuthorizeRequest>(
+            servicestage_delete_authorize::EXAMPLE_TEXT,
+        ),
     ];
     let failed: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-    assert!(failed.is_empty(), "example bodies that do not decode: {failed:#?}");
+    assert!(
+        failed.is_empty(),
+        "example bodies that do not decode: {failed:#?}"
+    );
 }

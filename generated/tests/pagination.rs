@@ -24,7 +24,10 @@ fn aom(server: &MockServer) -> AomClient {
 
 /// A page of alarm rules named `names`, pointing at `next` (no `start` on the last page).
 fn rules_page(names: &[&str], next: Option<&str>) -> ResponseTemplate {
-    let thresholds: Vec<_> = names.iter().map(|n| json!({ "alarm_rule_name": n })).collect();
+    let thresholds: Vec<_> = names
+        .iter()
+        .map(|n| json!({ "alarm_rule_name": n }))
+        .collect();
     let mut meta = json!({ "count": names.len(), "total": 5 });
     if let Some(next) = next {
         meta["start"] = json!(next);
@@ -32,7 +35,9 @@ fn rules_page(names: &[&str], next: Option<&str>) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({ "meta_data": meta, "thresholds": thresholds }))
 }
 
-async fn names(stream: impl futures_util::Stream<Item = Result<hwcloud::aom::QueryAlarmResult, Error>>) -> Vec<Result<String, Error>> {
+async fn names(
+    stream: impl futures_util::Stream<Item = Result<hwcloud::aom::QueryAlarmResult, Error>>,
+) -> Vec<Result<String, Error>> {
     stream
         .map(|item| item.map(|rule| rule.alarm_rule_name.unwrap_or_default()))
         .collect()
@@ -73,7 +78,11 @@ async fn marker_pages_are_followed_until_the_last() {
     assert_eq!(got, ["a", "b", "c", "d", "e"]);
     // The limit travels with every page.
     for received in server.received_requests().await.unwrap() {
-        assert!(received.url.query().unwrap_or_default().contains("limit=2"), "{}", received.url);
+        assert!(
+            received.url.query().unwrap_or_default().contains("limit=2"),
+            "{}",
+            received.url
+        );
     }
 }
 
@@ -107,7 +116,11 @@ async fn a_repeated_marker_does_not_loop() {
         .mount(&server)
         .await;
     let got = names(aom(&server).list_alarm_rule_stream(ListAlarmRuleRequest::new())).await;
-    assert_eq!(got.len(), 2, "two pages, then the repeated marker stops the stream");
+    assert_eq!(
+        got.len(),
+        2,
+        "two pages, then the repeated marker stops the stream"
+    );
 }
 
 #[tokio::test]
@@ -192,7 +205,11 @@ mod offset_style {
     #[tokio::test]
     async fn offsets_advance_by_the_items_received_until_total() {
         let server = MockServer::start().await;
-        for (offset, page) in [("0", &["a", "b"][..]), ("2", &["c", "d"][..]), ("4", &["e"][..])] {
+        for (offset, page) in [
+            ("0", &["a", "b"][..]),
+            ("2", &["c", "d"][..]),
+            ("4", &["e"][..]),
+        ] {
             Mock::given(method("GET"))
                 .and(path(APIS))
                 .and(query_param("offset", offset))

@@ -123,17 +123,24 @@ fn benches(c: &mut Criterion) {
     });
 
     c.bench_function("encode/post_1kib_json", |b| {
-        b.iter(|| encode_request(black_box(&job), black_box(&identity), black_box(BASE)).expect("encode"))
+        b.iter(|| {
+            encode_request(black_box(&job), black_box(&identity), black_box(BASE)).expect("encode")
+        })
     });
 
     let body = unsigned.body().clone();
     // About the size of a string to sign: algorithm, date and a hex SHA-256.
     let string_to_sign = format!("SDK-HMAC-SHA256\n{date}\n{}", "0".repeat(64));
-    assert!((90..=110).contains(&string_to_sign.len()), "{}", string_to_sign.len());
+    assert!(
+        (90..=110).contains(&string_to_sign.len()),
+        "{}",
+        string_to_sign.len()
+    );
     c.bench_function("floor/sha256_1kib_plus_hmac", |b| {
         b.iter(|| {
             let digest = Sha256::digest(black_box(&body[..]));
-            let mut mac = Hmac::<Sha256>::new_from_slice(black_box(SK.as_bytes())).expect("any key length");
+            let mut mac =
+                Hmac::<Sha256>::new_from_slice(black_box(SK.as_bytes())).expect("any key length");
             mac.update(black_box(string_to_sign.as_bytes()));
             (digest, mac.finalize().into_bytes())
         })

@@ -222,8 +222,11 @@ impl ClientBuilder {
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| concat!("hwcloud-rust/", env!("CARGO_PKG_VERSION")).to_owned());
-        let user_agent = HeaderValue::from_str(&user_agent)
-            .map_err(|_| Error::Config(format!("user agent {user_agent:?} is not a valid header value")))?;
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| {
+            Error::Config(format!(
+                "user agent {user_agent:?} is not a valid header value"
+            ))
+        })?;
         if let Some(endpoint) = &self.endpoint {
             check_endpoint(endpoint, self.allow_http)?;
         }
@@ -241,7 +244,9 @@ impl ClientBuilder {
                 identity: self.identity,
                 user_agent,
                 retry: self.retry.unwrap_or_default(),
-                attempt_timeout: self.attempt_timeout.unwrap_or(Some(DEFAULT_ATTEMPT_TIMEOUT)),
+                attempt_timeout: self
+                    .attempt_timeout
+                    .unwrap_or(Some(DEFAULT_ATTEMPT_TIMEOUT)),
                 call_timeout: self.call_timeout,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
             }),
@@ -297,7 +302,11 @@ impl ServiceClient {
     /// Binds `client` to `service`, resolving the endpoint from the client's override or
     /// the service's template and the client's region.
     pub fn new(client: &Client, service: &'static ServiceMeta) -> Result<Self, Error> {
-        let base = match (&client.inner.endpoint, service.endpoint, &client.inner.region) {
+        let base = match (
+            &client.inner.endpoint,
+            service.endpoint,
+            &client.inner.region,
+        ) {
             (Some(endpoint), _, _) => endpoint.clone(),
             (None, Some(template), Some(region)) => template.replace("{region}", region),
             (None, Some(_), None) => {
@@ -348,7 +357,9 @@ impl ServiceClient {
     /// otherwise).
     pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
         let meta = O::META;
-        let response = self.execute(&meta, &|parts| operation.encode(parts)).await?;
+        let response = self
+            .execute(&meta, &|parts| operation.encode(parts))
+            .await?;
         crate::operation::decode_response::<O>(response)
     }
 
@@ -389,7 +400,10 @@ impl ServiceClient {
             None
         } else {
             Some(inner.credentials.as_deref().ok_or_else(|| {
-                Error::credentials(format!("{} needs credentials; none are configured", meta.name))
+                Error::credentials(format!(
+                    "{} needs credentials; none are configured",
+                    meta.name
+                ))
             })?)
         };
         let identity = self
@@ -399,11 +413,15 @@ impl ServiceClient {
         let mut parts = RequestParts::new(meta, &identity);
         encode(&mut parts)?;
         let mut request = parts.finish(&self.base)?;
-        request.headers_mut().insert(USER_AGENT, inner.user_agent.clone());
+        request
+            .headers_mut()
+            .insert(USER_AGENT, inner.user_agent.clone());
 
         let mut attempt = Attempt::new(&inner.retry, &meta.method);
         let response = loop {
-            let outcome = self.attempt(meta.name, &request, credentials, &identity).await;
+            let outcome = self
+                .attempt(meta.name, &request, credentials, &identity)
+                .await;
             match attempt.next_delay(&outcome) {
                 Some(delay) => {
                     tracing::debug!(attempt = attempt.number(), ?delay, "retrying");

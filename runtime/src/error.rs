@@ -35,7 +35,9 @@ pub enum Error {
         after: Duration,
     },
     /// A success response whose body or headers do not match the operation's types.
-    #[error("{operation}: could not decode the HTTP {status} response: {message}; body starts with {excerpt:?}")]
+    #[error(
+        "{operation}: could not decode the HTTP {status} response: {message}; body starts with {excerpt:?}"
+    )]
     Decode {
         operation: &'static str,
         status: u16,
@@ -88,7 +90,13 @@ impl Error {
     /// True for a timeout of an attempt or of the whole call.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
-            || matches!(self, Error::Transport { kind: TransportErrorKind::Timeout, .. })
+            || matches!(
+                self,
+                Error::Transport {
+                    kind: TransportErrorKind::Timeout,
+                    ..
+                }
+            )
     }
 
     pub(crate) fn credentials(message: impl Into<String>) -> Self {
@@ -289,7 +297,11 @@ impl fmt::Debug for ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: the service answered HTTP {}", self.operation, self.status)?;
+        write!(
+            f,
+            "{}: the service answered HTTP {}",
+            self.operation, self.status
+        )?;
         match (&self.code, &self.message) {
             (Some(code), Some(message)) => write!(f, " with error {code}: {message}")?,
             (None, Some(message)) => write!(f, ": {message}")?,
@@ -331,9 +343,14 @@ mod tests {
 
     #[test]
     fn nested_code_and_message() {
-        let e = parse(r#"{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information"}}"#);
+        let e = parse(
+            r#"{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information"}}"#,
+        );
         assert_eq!(e.code.as_deref(), Some("APIGW.0301"));
-        assert_eq!(e.message.as_deref(), Some("Incorrect IAM authentication information"));
+        assert_eq!(
+            e.message.as_deref(),
+            Some("Incorrect IAM authentication information")
+        );
     }
 
     #[test]

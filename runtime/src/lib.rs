@@ -9,21 +9,21 @@
 
 pub mod auth;
 mod client;
-mod retry;
 mod error;
 pub mod operation;
 pub mod pagination;
+mod retry;
 mod secret;
 mod timestamp;
 pub mod transport;
 
 pub use auth::Credentials;
 pub use bytes;
-pub use http;
 pub use client::{Client, ClientBuilder, Clock, ServiceClient};
-pub use retry::RetryPolicy;
 pub use error::{Error, ServiceError, TransportErrorKind};
+pub use http;
 pub use operation::{FilePart, KnownErrorCode, Operation, OperationMeta, ServiceMeta, StringEnum};
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use timestamp::Timestamp;
 

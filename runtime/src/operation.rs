@@ -75,12 +75,14 @@ pub fn decode_response<O: Operation>(response: http::Response<Bytes>) -> Result<
         O::decode(&ResponseParts::new(meta.name, response))
     } else {
         let (parts, body) = response.into_parts();
-        Err(Error::Service(Box::new(crate::ServiceError::from_response(
-            meta.name,
-            parts.status,
-            request_id(&parts.headers),
-            body,
-        ))))
+        Err(Error::Service(Box::new(
+            crate::ServiceError::from_response(
+                meta.name,
+                parts.status,
+                request_id(&parts.headers),
+                body,
+            ),
+        )))
     }
 }
 
@@ -268,7 +270,11 @@ impl<'a> RequestParts<'a> {
     }
 
     /// Sets a raw body, e.g. `application/octet-stream` (nothing for `None`).
-    pub fn bytes_body(&mut self, content_type: &'static str, body: Option<&Bytes>) -> Result<(), Error> {
+    pub fn bytes_body(
+        &mut self,
+        content_type: &'static str,
+        body: Option<&Bytes>,
+    ) -> Result<(), Error> {
         if let Some(body) = body {
             self.set_body(content_type, body.clone());
         }
@@ -321,7 +327,8 @@ impl<'a> RequestParts<'a> {
 
     /// The finished request against `base` (`scheme://authority[/prefix]`).
     pub fn finish(self, base: &str) -> Result<http::Request<Bytes>, Error> {
-        let mut uri = String::with_capacity(base.len() + self.meta.path.len() + self.query.len() + 40);
+        let mut uri =
+            String::with_capacity(base.len() + self.meta.path.len() + self.query.len() + 40);
         uri.push_str(base.trim_end_matches('/'));
         uri.push_str(&self.render_path()?);
         if !self.query.is_empty() {
@@ -601,7 +608,10 @@ impl MultipartWriter {
     /// A file part (none for `None`).
     pub fn file(&mut self, name: &str, file: Option<&FilePart>) {
         let Some(file) = file else { return };
-        let content_type = file.content_type.as_deref().unwrap_or("application/octet-stream");
+        let content_type = file
+            .content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream");
         self.part_header(name, Some(&file.file_name), Some(content_type));
         self.body.extend_from_slice(&file.bytes);
         self.body.extend_from_slice(b"\r\n");
@@ -750,7 +760,10 @@ mod tests {
         let identity = Identity::default();
         let mut parts = RequestParts::new(&META, &identity);
         let err = parts.path("item", &"").unwrap_err();
-        assert!(err.to_string().contains("path parameter `item` is empty"), "{err}");
+        assert!(
+            err.to_string().contains("path parameter `item` is empty"),
+            "{err}"
+        );
         for dots in [".", ".."] {
             let err = parts.path("item", &dots).unwrap_err();
             assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
@@ -764,7 +777,13 @@ mod tests {
     #[test]
     fn csv_query_is_one_comma_joined_parameter() {
         let identity = Identity::default();
-        let meta = OperationMeta { name: "Svc.Op", method: Method::GET, path: "/x", success: &[200], anonymous: false };
+        let meta = OperationMeta {
+            name: "Svc.Op",
+            method: Method::GET,
+            path: "/x",
+            success: &[200],
+            anonymous: false,
+        };
         let mut parts = RequestParts::new(&meta, &identity);
         parts.query_csv("tags", &vec!["a b".to_owned(), "c".to_owned()]);
         parts.query_csv("none", &None::<Vec<String>>);
@@ -787,16 +806,25 @@ mod tests {
     #[test]
     fn multipart_body_has_text_and_file_parts() {
         let identity = Identity::default();
-        let meta = OperationMeta { name: "Svc.Op", method: Method::POST, path: "/x", success: &[200], anonymous: false };
+        let meta = OperationMeta {
+            name: "Svc.Op",
+            method: Method::POST,
+            path: "/x",
+            success: &[200],
+            anonymous: false,
+        };
         let mut parts = RequestParts::new(&meta, &identity);
         let upload = Upload {
             name: "apis".into(),
-            file: FilePart::new("apis.xlsx", &b"\x00\x01binary"[..]).content_type("application/vnd.ms-excel"),
+            file: FilePart::new("apis.xlsx", &b"\x00\x01binary"[..])
+                .content_type("application/vnd.ms-excel"),
         };
         parts.multipart_body(Some(&upload)).unwrap();
         let request = parts.finish("https://h.example").unwrap();
         let content_type = request.headers()[CONTENT_TYPE].to_str().unwrap().to_owned();
-        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let boundary = content_type
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
         let expected = format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\napis\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"apis.xlsx\"\r\nContent-Type: application/vnd.ms-excel\r\n\r\n\x00\x01binary\r\n--{boundary}--\r\n"
         );

@@ -57,7 +57,12 @@ where
 /// The offset of the page after one that started at `offset` and held `fetched` items,
 /// or `None` when that page was the last: it was empty, shorter than `limit`, or reached
 /// `total`.
-pub fn next_offset(offset: i64, fetched: usize, limit: Option<i64>, total: Option<i64>) -> Option<i64> {
+pub fn next_offset(
+    offset: i64,
+    fetched: usize,
+    limit: Option<i64>,
+    total: Option<i64>,
+) -> Option<i64> {
     let fetched = i64::try_from(fetched).ok()?;
     if fetched == 0 {
         return None;

@@ -107,15 +107,22 @@ impl<'a> Attempt<'a> {
             return None;
         }
         let delay = match outcome {
-            Ok(response) if self.idempotent && RETRYABLE_STATUSES.contains(&response.status().as_u16()) => {
+            Ok(response)
+                if self.idempotent && RETRYABLE_STATUSES.contains(&response.status().as_u16()) =>
+            {
                 match retry_after(response) {
                     Some(wait) if wait > self.policy.max_backoff => return None,
                     Some(wait) => wait,
                     None => self.backoff(),
                 }
             }
-            Err(Error::Transport { kind: TransportErrorKind::Connect, .. }) => self.backoff(),
-            Err(Error::Transport { .. } | Error::Timeout { .. }) if self.idempotent => self.backoff(),
+            Err(Error::Transport {
+                kind: TransportErrorKind::Connect,
+                ..
+            }) => self.backoff(),
+            Err(Error::Transport { .. } | Error::Timeout { .. }) if self.idempotent => {
+                self.backoff()
+            }
             _ => return None,
         };
         self.number += 1;
@@ -137,7 +144,11 @@ impl<'a> Attempt<'a> {
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by Huawei services).
 fn retry_after(response: &http::Response<Bytes>) -> Option<Duration> {
-    let text = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    let text = response
+        .headers()
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
@@ -146,7 +157,10 @@ mod tests {
     use super::*;
 
     fn status(code: u16) -> Result<http::Response<Bytes>, Error> {
-        Ok(http::Response::builder().status(code).body(Bytes::new()).unwrap())
+        Ok(http::Response::builder()
+            .status(code)
+            .body(Bytes::new())
+            .unwrap())
     }
 
     #[test]
@@ -162,9 +176,17 @@ mod tests {
     #[test]
     fn post_is_not_retried_on_503_unless_asked() {
         let policy = RetryPolicy::default();
-        assert!(Attempt::new(&policy, &Method::POST).next_delay(&status(503)).is_none());
+        assert!(
+            Attempt::new(&policy, &Method::POST)
+                .next_delay(&status(503))
+                .is_none()
+        );
         let policy = RetryPolicy::default().retry_non_idempotent(true);
-        assert!(Attempt::new(&policy, &Method::POST).next_delay(&status(503)).is_some());
+        assert!(
+            Attempt::new(&policy, &Method::POST)
+                .next_delay(&status(503))
+                .is_some()
+        );
     }
 
     #[test]
@@ -186,7 +208,10 @@ mod tests {
                 .unwrap())
         };
         let mut attempt = Attempt::new(&policy, &Method::GET);
-        assert_eq!(attempt.next_delay(&response("2")), Some(Duration::from_secs(2)));
+        assert_eq!(
+            attempt.next_delay(&response("2")),
+            Some(Duration::from_secs(2))
+        );
         assert_eq!(attempt.next_delay(&response("60")), None);
     }
 
@@ -206,6 +231,10 @@ mod tests {
     #[test]
     fn disabled_never_retries() {
         let policy = RetryPolicy::disabled();
-        assert!(Attempt::new(&policy, &Method::GET).next_delay(&status(503)).is_none());
+        assert!(
+            Attempt::new(&policy, &Method::GET)
+                .next_delay(&status(503))
+                .is_none()
+        );
     }
 }

@@ -71,7 +71,10 @@ mod tests {
     fn keeps_wire_text_and_parses() {
         let t = Timestamp::parse("2021-01-01T10:00:00.000Z").unwrap();
         assert_eq!(t.as_str(), "2021-01-01T10:00:00.000Z");
-        assert_eq!(t.to_offset_date_time().unwrap().unix_timestamp(), 1_609_495_200);
+        assert_eq!(
+            t.to_offset_date_time().unwrap().unix_timestamp(),
+            1_609_495_200
+        );
         assert!(Timestamp::parse("yesterday").is_err());
     }
 }

@@ -14,8 +14,10 @@ use crate::error::TransportErrorKind;
 /// Implementations must not follow redirects: a 3xx is an answer of the service.
 pub trait Transport: Send + Sync + fmt::Debug {
     /// Sends `request`.
-    fn send(&self, request: http::Request<Bytes>)
-    -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>>;
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>>;
 }
 
 /// A request that got no response.
@@ -160,7 +162,10 @@ impl Transport for MockTransport {
         let response = state.responses.pop_front();
         Box::pin(async move {
             response.ok_or_else(|| {
-                TransportError::new(TransportErrorKind::Connect, "MockTransport has no queued response")
+                TransportError::new(
+                    TransportErrorKind::Connect,
+                    "MockTransport has no queued response",
+                )
             })
         })
     }

@@ -19,8 +19,8 @@ use hwcloud_runtime::auth::signer;
 use hwcloud_runtime::operation::{RequestParts, ResponseParts};
 use hwcloud_runtime::transport::{ReqwestTransport, Transport, TransportError};
 use hwcloud_runtime::{
-    BoxFuture, Client, ClientBuilder, Error, Operation, OperationMeta, RetryPolicy,
-    ServiceClient, ServiceError, ServiceMeta, TransportErrorKind,
+    BoxFuture, Client, ClientBuilder, Error, Operation, OperationMeta, RetryPolicy, ServiceClient,
+    ServiceError, ServiceMeta, TransportErrorKind,
 };
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -180,9 +180,19 @@ fn assert_one_sentence(err: &Error, operation: &str, extra: &str) {
         text.starts_with(&format!("{operation}: ")),
         "Display does not start with the operation: {text:?}"
     );
-    assert!(!text.contains('\n') && !text.contains('\r'), "Display spans lines: {text:?}");
-    let own = if extra.is_empty() { text.clone() } else { text.replace(extra, "") };
-    assert!(!own.contains(". "), "Display holds more than one sentence: {text:?}");
+    assert!(
+        !text.contains('\n') && !text.contains('\r'),
+        "Display spans lines: {text:?}"
+    );
+    let own = if extra.is_empty() {
+        text.clone()
+    } else {
+        text.replace(extra, "")
+    };
+    assert!(
+        !own.contains(". "),
+        "Display holds more than one sentence: {text:?}"
+    );
     assert!(text.len() < 1024, "Display is {} bytes long", text.len());
 }
 
@@ -231,7 +241,11 @@ async fn get_gives_up_after_max_attempts_with_the_last_503() {
     assert_eq!(service_err.status.as_u16(), 503);
     assert_eq!(service_err.operation, GET_THING);
     assert_eq!(service_err.code.as_deref(), Some("APIGW.0502"));
-    assert_eq!(received(&server).await.len(), 3, "exactly max_attempts requests");
+    assert_eq!(
+        received(&server).await.len(),
+        3,
+        "exactly max_attempts requests"
+    );
 }
 
 #[tokio::test]
@@ -258,7 +272,11 @@ async fn post_503_is_retried_when_non_idempotent_retries_are_on() {
     for request in &requests {
         assert_eq!(request.method, Method::POST);
         let body: Value = serde_json::from_slice(&request.body).expect("JSON body");
-        assert_eq!(body, json!({"name": "thing-1", "size": 3}), "the body is sent again");
+        assert_eq!(
+            body,
+            json!({"name": "thing-1", "size": 3}),
+            "the body is sent again"
+        );
     }
 }
 
@@ -276,8 +294,14 @@ async fn retry_after_within_max_backoff_is_waited_for() {
         .expect("503 then 200");
     let elapsed = started.elapsed();
     assert_eq!(received(&server).await.len(), 2);
-    assert!(elapsed >= ms(990), "Retry-After: 1 was not honoured: {elapsed:?}");
-    assert!(elapsed < Duration::from_secs(2), "waited too long: {elapsed:?}");
+    assert!(
+        elapsed >= ms(990),
+        "Retry-After: 1 was not honoured: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "waited too long: {elapsed:?}"
+    );
 }
 
 #[tokio::test]
@@ -292,7 +316,10 @@ async fn retry_after_above_max_backoff_returns_the_answer_at_once() {
     let elapsed = started.elapsed();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
     assert_eq!(received(&server).await.len(), 1, "no retry");
-    assert!(elapsed < ms(500), "waited for a Retry-After above max_backoff: {elapsed:?}");
+    assert!(
+        elapsed < ms(500),
+        "waited for a Retry-After above max_backoff: {elapsed:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -376,7 +403,10 @@ async fn attempt_timeout_is_a_timeout_and_get_is_retried() {
     }
     assert!(err.is_timeout());
     assert_eq!(server.requests(), 2, "the GET was tried twice");
-    assert!(elapsed >= ms(400), "two attempts of 200 ms each: {elapsed:?}");
+    assert!(
+        elapsed >= ms(400),
+        "two attempts of 200 ms each: {elapsed:?}"
+    );
     assert!(elapsed < ms(1500), "{elapsed:?}");
     assert_one_sentence(&err, GET_THING, "");
 }
@@ -392,8 +422,21 @@ async fn attempt_timeout_of_a_post_is_not_retried() {
         .send(&create())
         .await
         .expect_err("the server never answers");
-    assert!(matches!(err, Error::Timeout { operation: CREATE_THING, .. }), "{err:?}");
-    assert_eq!(server.requests(), 1, "a POST that may have arrived is not sent again");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: CREATE_THING,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests(),
+        1,
+        "a POST that may have arrived is not sent again"
+    );
 }
 
 #[tokio::test]
@@ -418,8 +461,15 @@ async fn call_timeout_bounds_the_whole_call_with_its_retries() {
         other => panic!("expected Error::Timeout, got {other:?}"),
     }
     assert!(elapsed >= ms(290), "{elapsed:?}");
-    assert!(elapsed < ms(500), "the call deadline was not enforced: {elapsed:?}");
-    assert_eq!(server.requests(), 2, "one timed-out attempt, then one cut by the deadline");
+    assert!(
+        elapsed < ms(500),
+        "the call deadline was not enforced: {elapsed:?}"
+    );
+    assert_eq!(
+        server.requests(),
+        2,
+        "one timed-out attempt, then one cut by the deadline"
+    );
 }
 
 #[tokio::test]
@@ -430,7 +480,14 @@ async fn connection_closed_without_answer_is_retried_for_get_only() {
         .await
         .expect_err("no answer");
     assert!(
-        matches!(err, Error::Transport { kind: TransportErrorKind::Other, operation: GET_THING, .. }),
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Other,
+                operation: GET_THING,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.requests(), 3, "a GET is retried up to max_attempts");
@@ -440,8 +497,21 @@ async fn connection_closed_without_answer_is_retried_for_get_only() {
         .send(&create())
         .await
         .expect_err("no answer");
-    assert!(matches!(err, Error::Transport { kind: TransportErrorKind::Other, .. }), "{err:?}");
-    assert_eq!(server.requests(), 1, "a POST that may have arrived is not sent again");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Other,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests(),
+        1,
+        "a POST that may have arrived is not sent again"
+    );
 }
 
 /// The default transport, counting the attempts handed to it.
@@ -489,7 +559,14 @@ async fn refused<O: Operation>(operation: &O, policy: RetryPolicy) -> (Error, us
 async fn connection_refused_is_a_connect_error_retried_for_every_method() {
     let (err, attempts) = refused(&get("t-1"), fast()).await;
     assert!(
-        matches!(err, Error::Transport { kind: TransportErrorKind::Connect, operation: GET_THING, .. }),
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Connect,
+                operation: GET_THING,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(attempts, 3, "GET");
@@ -497,13 +574,29 @@ async fn connection_refused_is_a_connect_error_retried_for_every_method() {
 
     let (err, attempts) = refused(&create(), fast()).await;
     assert!(
-        matches!(err, Error::Transport { kind: TransportErrorKind::Connect, operation: CREATE_THING, .. }),
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Connect,
+                operation: CREATE_THING,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(attempts, 3, "a POST that never left is retried too");
 
     let (err, attempts) = refused(&get("t-1"), RetryPolicy::disabled()).await;
-    assert!(matches!(err, Error::Transport { kind: TransportErrorKind::Connect, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(attempts, 1, "retries disabled");
 }
 
@@ -544,10 +637,16 @@ fn verify(request: &wiremock::Request) -> Result<(), String> {
     let expected = signer::compute(&request.method, &uri, &headers, &request.body, SK, date)
         .map_err(|e| e.to_string())?;
     if expected.signed_headers.join(";") != signed {
-        return Err(format!("signed headers {signed:?} != {:?}", expected.signed_headers));
+        return Err(format!(
+            "signed headers {signed:?} != {:?}",
+            expected.signed_headers
+        ));
     }
     if expected.signature != signature {
-        return Err(format!("bad signature; canonical request {:?}", expected.canonical_request));
+        return Err(format!(
+            "bad signature; canonical request {:?}",
+            expected.canonical_request
+        ));
     }
     Ok(())
 }
@@ -561,7 +660,9 @@ async fn retried_signed_post_gets_a_fresh_date_and_a_valid_signature_each_time()
         .allow_http(true)
         .credentials(BasicCredentials::new(AK, SK).project_id("p-1"))
         // Each reading of the clock is 5 seconds after the previous one.
-        .clock(move || UNIX_EPOCH + Duration::from_secs(T0 + clock_ticks.fetch_add(5, Ordering::SeqCst)))
+        .clock(move || {
+            UNIX_EPOCH + Duration::from_secs(T0 + clock_ticks.fetch_add(5, Ordering::SeqCst))
+        })
         .retry(fast().retry_non_idempotent(true))
         .build()
         .expect("client");
@@ -581,7 +682,10 @@ async fn retried_signed_post_gets_a_fresh_date_and_a_valid_signature_each_time()
     };
     let (first, second) = (date(&requests[0]), date(&requests[1]));
     assert_ne!(first, second, "the retry reused the first attempt's date");
-    assert!(first >= signer::sdk_date(UNIX_EPOCH + Duration::from_secs(T0)), "{first}");
+    assert!(
+        first >= signer::sdk_date(UNIX_EPOCH + Duration::from_secs(T0)),
+        "{first}"
+    );
     assert!(second > first, "{first} then {second}");
     assert_ne!(
         requests[0].headers.get("authorization"),
@@ -590,7 +694,10 @@ async fn retried_signed_post_gets_a_fresh_date_and_a_valid_signature_each_time()
     );
     for (i, request) in requests.iter().enumerate() {
         assert_eq!(
-            request.headers.get("x-project-id").and_then(|v| v.to_str().ok()),
+            request
+                .headers
+                .get("x-project-id")
+                .and_then(|v| v.to_str().ok()),
             Some("p-1")
         );
         if let Err(why) = verify(request) {
@@ -657,7 +764,10 @@ async fn multi_line_error_body_still_displays_on_one_line() {
     let body = "<html>\r\n<body>\r\n<h1>502 Bad Gateway</h1>\r\n</body>\r\n</html>\r\n";
     let err = answer(502, body.as_bytes().to_vec()).await;
     let text = err.to_string();
-    assert!(!text.contains('\n') && !text.contains('\r'), "Display spans lines: {text:?}");
+    assert!(
+        !text.contains('\n') && !text.contains('\r'),
+        "Display spans lines: {text:?}"
+    );
     assert!(text.starts_with(&format!("{GET_THING}: ")), "{text:?}");
 }
 
@@ -682,7 +792,10 @@ async fn two_megabyte_error_body_is_kept_but_its_message_is_bounded() {
     assert_eq!(e.body.len(), body.len(), "the raw body is kept whole");
     let message = e.message.as_deref().expect("a fallback message");
     assert!(message.len() <= 515, "message of {} bytes", message.len());
-    assert!(message.starts_with("数数数") && message.ends_with("..."), "{message:?}");
+    assert!(
+        message.starts_with("数数数") && message.ends_with("..."),
+        "{message:?}"
+    );
     let text = err.to_string();
     assert!(text.len() < 700, "Display of {} bytes", text.len());
     assert_one_sentence(&err, GET_THING, message);
@@ -695,7 +808,10 @@ async fn invalid_utf8_error_body_is_read_lossily() {
     let e = service_error(&err);
     assert_eq!(&e.body[..], &body[..], "the raw bytes are kept");
     let message = e.message.as_deref().expect("a fallback message");
-    assert!(message.contains('\u{FFFD}') && message.contains("upstream"), "{message:?}");
+    assert!(
+        message.contains('\u{FFFD}') && message.contains("upstream"),
+        "{message:?}"
+    );
     assert_one_sentence(&err, GET_THING, message);
 }
 
@@ -703,7 +819,8 @@ async fn invalid_utf8_error_body_is_read_lossily() {
 async fn invalid_json_success_body_is_a_decode_error_with_a_short_excerpt() {
     let body = format!("{{\"items\": [{}", "\"数据\", ".repeat(400));
     let err = {
-        let server = always(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json")).await;
+        let server =
+            always(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json")).await;
         service(&client(RetryPolicy::disabled()), &server.uri())
             .send(&get("t-1"))
             .await
@@ -736,12 +853,36 @@ async fn encode_and_invalid_input_errors_name_the_operation() {
     let client = client(fast());
     let things = service(&client, &refused_endpoint());
 
-    let err = things.send(&OddBody).await.expect_err("unserialisable body");
-    assert!(matches!(err, Error::Encode { operation: "Things.OddBody", .. }), "{err:?}");
+    let err = things
+        .send(&OddBody)
+        .await
+        .expect_err("unserialisable body");
+    assert!(
+        matches!(
+            err,
+            Error::Encode {
+                operation: "Things.OddBody",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_one_sentence(&err, "Things.OddBody", "");
 
-    let err = things.send(&get("")).await.expect_err("empty path parameter");
-    assert!(matches!(err, Error::InvalidInput { operation: GET_THING, .. }), "{err:?}");
+    let err = things
+        .send(&get(""))
+        .await
+        .expect_err("empty path parameter");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                operation: GET_THING,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_one_sentence(&err, GET_THING, "");
 }
 

@@ -15,7 +15,9 @@ use crate::spec::ParamLocation;
 pub fn tests(api: &Api) -> TokenStream {
     let tests = api.services.iter().flat_map(|service| {
         service.operations.iter().flat_map(move |op| {
-            op.examples.iter().map(move |example| test(service, op, example))
+            op.examples
+                .iter()
+                .map(move |example| test(service, op, example))
         })
     });
     quote! {
@@ -123,7 +125,13 @@ fn test(service: &Service, op: &Operation, example: &Example) -> TokenStream {
 /// Builds the example's request and checks what it encodes to.
 fn request_checks(op: &Operation, example: &Example) -> TokenStream {
     let request_type = ident(&op.request);
-    let value_of = |p: &Param| example.params.iter().find(|(q, _)| q.key == p.key).map(|(_, v)| v);
+    let value_of = |p: &Param| {
+        example
+            .params
+            .iter()
+            .find(|(q, _)| q.key == p.key)
+            .map(|(_, v)| v)
+    };
     let mut args = Vec::new();
     let mut setters = Vec::new();
     let mut checks = Vec::new();
@@ -141,12 +149,19 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
             checks.push(param_check(p, v));
         }
     }
-    let body_text = example.body.as_ref().map(|b| serde_json::to_string_pretty(b).unwrap_or_default());
+    let body_text = example
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_string_pretty(b).unwrap_or_default());
     // Raw and multipart bodies have no JSON form to compare with.
-    let json_like = op.body.as_ref().is_some_and(|b| matches!(b.kind, BodyKind::Json | BodyKind::Form));
+    let json_like = op
+        .body
+        .as_ref()
+        .is_some_and(|b| matches!(b.kind, BodyKind::Json | BodyKind::Form));
     if let (Some(body), Some(text), true) = (&op.body, &body_text, json_like) {
         let ty = type_tokens(&body.ty);
-        let value = quote!(serde_json::from_str::<#ty>(#text).expect("the example body has the body type"));
+        let value =
+            quote!(serde_json::from_str::<#ty>(#text).expect("the example body has the body type"));
         if body.required {
             args.push(value);
         } else {
@@ -171,7 +186,10 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
             }
         });
     }
-    if example.body.is_none() && example.params.is_empty() && op.params.iter().any(|p| p.required && p.implicit.is_none()) {
+    if example.body.is_none()
+        && example.params.is_empty()
+        && op.params.iter().any(|p| p.required && p.implicit.is_none())
+    {
         return quote!();
     }
     if op.body.as_ref().is_some_and(|b| b.required) && (body_text.is_none() || !json_like) {
@@ -223,7 +241,11 @@ fn param_check(p: &Param, value: &Value) -> TokenStream {
 pub(super) fn value_expr(ty: &TypeRef, value: &Value) -> TokenStream {
     match (ty, value) {
         (TypeRef::Int32, Value::Number(n)) => {
-            let lit = Literal::i32_suffixed(n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or_default());
+            let lit = Literal::i32_suffixed(
+                n.as_i64()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .unwrap_or_default(),
+            );
             quote!(#lit)
         }
         (TypeRef::Int64, Value::Number(n)) => {

@@ -14,26 +14,58 @@ use crate::ir::{
 };
 use crate::spec::{AuthKind, Implicit, ParamLocation};
 
-/// The whole module of `service`.
-pub fn module(service: &Service, module_doc: &str) -> TokenStream {
-    let doc = doc_attrs(module_doc).into_iter().map(|d| quote!(#![doc = #d]));
-    let meta = service_meta(service);
-    let client = client(service);
-    let types = service.types.iter().map(type_def);
-    let errors = (!service.errors.is_empty()).then(|| error_codes(service));
-    let resolver = id_resolver(service);
-    let operations = service.operations.iter().map(|op| operation(service, op));
-    quote! {
-        #(#doc)*
-        use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
-        use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-        #meta
-        #client
-        #(#operations)*
-        #(#types)*
-        #errors
-        #resolver
+/// The items of a service module after its head, in output order.
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    Operation(usize),
+    Type(usize),
+    ErrorCodes,
+    IdResolver,
+}
+
+fn items(service: &Service) -> Vec<Item> {
+    let mut items: Vec<Item> = (0..service.operations.len()).map(Item::Operation).collect();
+    items.extend((0..service.types.len()).map(Item::Type));
+    if !service.errors.is_empty() {
+        items.push(Item::ErrorCodes);
     }
+    items.push(Item::IdResolver);
+    items
+}
+
+/// How many items a service module has (operations, types, ...), to split it into chunks.
+pub fn item_count(service: &Service) -> usize {
+    items(service).len()
+}
+
+/// Chunk `range` of the items of `service`'s module; the chunk starting at 0 also holds the
+/// module's head (docs, imports, metadata, client). Chunks are formatted independently
+/// and concatenated, which gives the same text as formatting the whole module at once.
+pub fn module_chunk(
+    service: &Service,
+    module_doc: &str,
+    range: std::ops::Range<usize>,
+) -> TokenStream {
+    let head = (range.start == 0).then(|| {
+        let doc = doc_attrs(module_doc).into_iter().map(|d| quote!(#![doc = #d]));
+        let meta = service_meta(service);
+        let client = client(service);
+        quote! {
+            #(#doc)*
+            use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+            use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+            #meta
+            #client
+        }
+    });
+    let all = items(service);
+    let body = all[range].iter().map(|item| match *item {
+        Item::Operation(i) => operation(service, &service.operations[i]),
+        Item::Type(i) => type_def(&service.types[i]),
+        Item::ErrorCodes => error_codes(service),
+        Item::IdResolver => id_resolver(service).unwrap_or_default(),
+    });
+    quote! { #head #(#body)* }
 }
 
 fn service_meta(service: &Service) -> TokenStream {
@@ -67,7 +99,11 @@ fn client(service: &Service) -> TokenStream {
         .join(", ");
     let doc = format!(
         "Client for {name}: one async method per operation. Cheap to clone; `Send + Sync`.\n\nAccepted credentials: {}.",
-        if auth.is_empty() { "see the operations" } else { &auth }
+        if auth.is_empty() {
+            "see the operations"
+        } else {
+            &auth
+        }
     );
     let doc = doc_attrs(&doc);
     let methods = service.operations.iter().map(|op| {
@@ -134,7 +170,12 @@ fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
         quote!(response.body.#items.len())
     };
     let next = match &p.style {
-        PageStyle::Offset { offset, limit, ty, total } => {
+        PageStyle::Offset {
+            offset,
+            limit,
+            ty,
+            total,
+        } => {
             let offset = ident(offset);
             let limit = ident(limit);
             let total = match total {
@@ -164,7 +205,11 @@ fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
             let mut path = quote!(Some(&response.body));
             for (field, optional) in next {
                 let f = ident(field);
-                path = if *optional { quote!(#path.and_then(|v| v.#f.as_ref())) } else { quote!(#path.map(|v| &v.#f)) };
+                path = if *optional {
+                    quote!(#path.and_then(|v| v.#f.as_ref()))
+                } else {
+                    quote!(#path.map(|v| &v.#f))
+                };
             }
             quote! {
                 |request: &#request, response: &#response| {
@@ -200,7 +245,11 @@ fn operation_doc(op: &Operation) -> String {
     if !op.error_statuses.is_empty() {
         doc.push_str("\n\nDocumented error statuses (returned as `Error::Service`):");
         for e in &op.error_statuses {
-            doc.push_str(&format!("\n- {}: {}", e.status, e.doc.lines().next().unwrap_or_default()));
+            doc.push_str(&format!(
+                "\n- {}: {}",
+                e.status,
+                e.doc.lines().next().unwrap_or_default()
+            ));
         }
     }
     doc
@@ -225,10 +274,7 @@ fn param_type(p: &Param) -> TokenStream {
 
 fn request(service: &Service, op: &Operation) -> TokenStream {
     let name = ident(&op.request);
-    let doc = format!(
-        "Request of [`{}::{}`].",
-        service.client, op.method_name
-    );
+    let doc = format!("Request of [`{}::{}`].", service.client, op.method_name);
     let doc = doc_attrs(&doc);
     let fields = op.params.iter().map(|p| {
         let f = ident(&p.rust);
@@ -283,7 +329,9 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
         }
     }
     let encode = encode(op);
-    let allow_new = args.is_empty().then(|| quote!(#[allow(clippy::new_without_default)]));
+    let allow_new = args
+        .is_empty()
+        .then(|| quote!(#[allow(clippy::new_without_default)]));
     // An operation without inputs does not read the request parts.
     let parts = if op.params.is_empty() && op.body.is_none() {
         quote!(_request)
@@ -347,8 +395,12 @@ fn param_doc(p: &Param) -> String {
 
 fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
     match implicit {
-        Some(Implicit::ProjectId) => format!("Sets `{field}`; when not set, the client's project id is used."),
-        Some(Implicit::DomainId) => format!("Sets `{field}`; when not set, the client's domain id is used."),
+        Some(Implicit::ProjectId) => {
+            format!("Sets `{field}`; when not set, the client's project id is used.")
+        }
+        Some(Implicit::DomainId) => {
+            format!("Sets `{field}`; when not set, the client's domain id is used.")
+        }
         None => format!("Sets `{field}`."),
     }
 }
@@ -390,8 +442,17 @@ fn encode(op: &Operation) -> TokenStream {
     });
     let body = match &op.body {
         None => quote!(Ok(())),
-        Some(Body { content_type, kind, required, .. }) => {
-            let value = if *required { quote!(Some(&self.body)) } else { quote!(self.body.as_ref()) };
+        Some(Body {
+            content_type,
+            kind,
+            required,
+            ..
+        }) => {
+            let value = if *required {
+                quote!(Some(&self.body))
+            } else {
+                quote!(self.body.as_ref())
+            };
             match kind {
                 BodyKind::Json => quote!(request.json_body(#content_type, #value)),
                 BodyKind::Form => quote!(request.form_body(#content_type, #value)),
@@ -439,14 +500,24 @@ fn response(service: &Service, op: &Operation) -> TokenStream {
             (ty, "The response body.".to_owned())
         } else {
             let statuses: Vec<String> = b.statuses.iter().map(u16::to_string).collect();
-            (quote!(Option<#ty>), format!("The response body, present with status {}.", statuses.join(", ")))
+            (
+                quote!(Option<#ty>),
+                format!(
+                    "The response body, present with status {}.",
+                    statuses.join(", ")
+                ),
+            )
         };
         let doc = doc_attrs(&doc);
         quote! { #(#[doc = #doc])* pub body: #ty, }
     });
     let headers = op.response_headers.iter().map(|h| {
         let f = ident(&h.rust);
-        let ty = if h.sensitive { quote!(hwcloud_runtime::Secret) } else { quote!(String) };
+        let ty = if h.sensitive {
+            quote!(hwcloud_runtime::Secret)
+        } else {
+            quote!(String)
+        };
         let docs = doc_attrs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
         quote! { #(#[doc = #docs])* pub #f: Option<#ty>, }
     });
@@ -476,7 +547,9 @@ fn response(service: &Service, op: &Operation) -> TokenStream {
 /// The glue that lets the runtime's token cache call a token-issuing operation: the
 /// request (holding the login inputs) is the token source.
 fn token_source(service: &Service, op: &Operation) -> TokenStream {
-    let Some(t) = &op.token_source else { return quote!() };
+    let Some(t) = &op.token_source else {
+        return quote!();
+    };
     let request = ident(&op.request);
     let client = ident(&service.client);
     let method = ident(&op.method_name);
@@ -485,7 +558,10 @@ fn token_source(service: &Service, op: &Operation) -> TokenStream {
     let (now, expires) = match (&t.expires_at, &t.expires_in) {
         (Some(at), _) => {
             let at = value_path(op, at);
-            (quote!(), quote!(#at.and_then(|t| t.to_offset_date_time().ok()).map(std::time::SystemTime::from)))
+            (
+                quote!(),
+                quote!(#at.and_then(|t| t.to_offset_date_time().ok()).map(std::time::SystemTime::from)),
+            )
         }
         (None, Some(within)) => {
             let within = value_path(op, within);
@@ -591,11 +667,21 @@ fn id_resolver(service: &Service) -> Option<TokenStream> {
             quote!(.#f(region))
         });
         let items = ident(&source.items.0);
-        let items = if source.items.1 { quote!(response.body.#items.iter().flatten()) } else { quote!(response.body.#items.iter()) };
+        let items = if source.items.1 {
+            quote!(response.body.#items.iter().flatten())
+        } else {
+            quote!(response.body.#items.iter())
+        };
         let id = ident(&source.item_id.0);
-        let id = if source.item_id.1 { quote!(item.#id.clone()) } else { quote!(Some(item.#id.clone())) };
+        let id = if source.item_id.1 {
+            quote!(item.#id.clone())
+        } else {
+            quote!(Some(item.#id.clone()))
+        };
         let pick = match implicit {
-            Implicit::ProjectId => quote!(hwcloud_runtime::auth::aksk::single_project_id(region, ids)),
+            Implicit::ProjectId => {
+                quote!(hwcloud_runtime::auth::aksk::single_project_id(region, ids))
+            }
             Implicit::DomainId => quote!(hwcloud_runtime::auth::aksk::single_domain_id(ids)),
         };
         quote! {
@@ -698,7 +784,9 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
             (true, true) => quote!(),
             (false, true) => quote!(#[serde(rename = #wire)]),
             (true, false) => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-            (false, false) => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]),
+            (false, false) => {
+                quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
+            }
         };
         quote! { #(#[doc = #docs])* #serde pub #id: #ty, }
     });
@@ -734,7 +822,7 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
         "A value with the required fields; set optional ones with the methods below."
     };
     let new_doc = doc_attrs(new_doc);
-    
+
     // A multipart form holds files, which have no serde form: it is written part by part.
     let (derives, multipart) = if ty.multipart {
         let parts = fields.iter().map(|f| {
@@ -757,7 +845,10 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
             }),
         )
     } else {
-        (quote!(#[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]), None)
+        (
+            quote!(#[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]),
+            None,
+        )
     };
     let members: Vec<TokenStream> = if ty.multipart {
         fields

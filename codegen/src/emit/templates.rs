@@ -75,7 +75,9 @@ pub fn readme(api: &Api) -> Result<String, String> {
         services: api.services.iter().map(view).collect(),
         dataarts_example: api.services.iter().any(|s| {
             s.module == "dataartsstudio"
-                && s.operations.iter().any(|o| o.name == "AuthorizeActionApiToInstance")
+                && s.operations
+                    .iter()
+                    .any(|o| o.name == "AuthorizeActionApiToInstance")
         }),
     })
 }

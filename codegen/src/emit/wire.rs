@@ -93,11 +93,27 @@ pub fn tests(api: &Api) -> TokenStream {
 
 /// How the test client authenticates, and the header that proves it.
 fn credentials(service: &Service) -> (TokenStream, &'static str, &'static str) {
-    let kind = service.auth.iter().copied().find(|a| *a != AuthKind::Aksk && *a != AuthKind::None);
+    let kind = service
+        .auth
+        .iter()
+        .copied()
+        .find(|a| *a != AuthKind::Aksk && *a != AuthKind::None);
     match kind {
-        Some(AuthKind::AccessToken) => (quote!(hwcloud::StaticToken::access_token("sample-token")), "access-token", "sample-token"),
-        Some(AuthKind::AppToken) => (quote!(hwcloud::StaticToken::iot("sample-app", "sample-token")), "authorization", "Bearer sample-token"),
-        _ => (quote!(hwcloud::StaticToken::iam("sample-token")), "x-auth-token", "sample-token"),
+        Some(AuthKind::AccessToken) => (
+            quote!(hwcloud::StaticToken::access_token("sample-token")),
+            "access-token",
+            "sample-token",
+        ),
+        Some(AuthKind::AppToken) => (
+            quote!(hwcloud::StaticToken::iot("sample-app", "sample-token")),
+            "authorization",
+            "Bearer sample-token",
+        ),
+        _ => (
+            quote!(hwcloud::StaticToken::iam("sample-token")),
+            "x-auth-token",
+            "sample-token",
+        ),
     }
 }
 
@@ -134,7 +150,11 @@ fn test(service: &Service, op: &Operation) -> TokenStream {
         };
         match p.location {
             ParamLocation::Path => {
-                let text = if p.implicit.is_some() { PROJECT.to_owned() } else { texts.join(",") };
+                let text = if p.implicit.is_some() {
+                    PROJECT.to_owned()
+                } else {
+                    texts.join(",")
+                };
                 path = path.replace(&format!("{{{}}}", p.wire), &text);
             }
             ParamLocation::Query if p.csv => {
@@ -181,7 +201,10 @@ fn test(service: &Service, op: &Operation) -> TokenStream {
         ),
         Some(ty) => {
             let text = sample(ty, &service.types, 0, "body").to_string();
-            (text.clone(), quote!(assert_eq!(serde_json::to_value(&response.body).unwrap(), json(#text));))
+            (
+                text.clone(),
+                quote!(assert_eq!(serde_json::to_value(&response.body).unwrap(), json(#text));),
+            )
         }
     };
     let response_body = Literal::byte_string(response_body.as_bytes());
@@ -231,11 +254,22 @@ fn test(service: &Service, op: &Operation) -> TokenStream {
 }
 
 /// The request body expression of a sample and the check of what the server received.
-fn body_sample(op: &Operation, kind: BodyKind, ty: &TypeRef, types: &[TypeDef]) -> (TokenStream, TokenStream) {
-    let content_type = op.body.as_ref().map(|b| b.content_type.clone()).unwrap_or_default();
+fn body_sample(
+    op: &Operation,
+    kind: BodyKind,
+    ty: &TypeRef,
+    types: &[TypeDef],
+) -> (TokenStream, TokenStream) {
+    let content_type = op
+        .body
+        .as_ref()
+        .map(|b| b.content_type.clone())
+        .unwrap_or_default();
     match kind {
         BodyKind::Bytes => (
-            quote!(hwcloud::runtime::bytes::Bytes::from_static(b"sample-upload")),
+            quote!(hwcloud::runtime::bytes::Bytes::from_static(
+                b"sample-upload"
+            )),
             quote! {
                 assert_eq!(request.headers.get("content-type").unwrap(), #content_type);
                 assert_eq!(&request.body[..], b"sample-upload");
@@ -277,18 +311,29 @@ fn body_sample(op: &Operation, kind: BodyKind, ty: &TypeRef, types: &[TypeDef]) 
 /// sample value; the check looks for each part in the received body.
 fn multipart_sample(ty: &TypeRef, types: &[TypeDef]) -> (TokenStream, TokenStream) {
     let TypeRef::Named(name) = ty else {
-        return (quote!(compile_error!("a multipart body is a named type")), quote!());
+        return (
+            quote!(compile_error!("a multipart body is a named type")),
+            quote!(),
+        );
     };
     let fields = match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
         Some(TypeKind::Struct(fields)) => fields,
-        _ => return (quote!(compile_error!("a multipart body is a struct")), quote!()),
+        _ => {
+            return (
+                quote!(compile_error!("a multipart body is a struct")),
+                quote!(),
+            );
+        }
     };
     let type_name = ident(name);
     let mut args = Vec::new();
     let mut expected = Vec::new();
     for f in fields.iter().filter(|f| f.required) {
         if f.ty == TypeRef::File {
-            args.push(quote!(hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..])));
+            args.push(quote!(hwcloud::runtime::FilePart::new(
+                "sample.xlsx",
+                &b"sample-file"[..]
+            )));
             expected.push(format!("name=\"{}\"; filename=\"sample.xlsx\"", f.wire));
             expected.push("sample-file".to_owned());
         } else {
@@ -328,7 +373,9 @@ fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize, hint: &str) -> Value {
         return Value::Null;
     }
     match ty {
-        TypeRef::String | TypeRef::Secret => Value::String(format!("sample-{}", hint.replace('_', "-"))),
+        TypeRef::String | TypeRef::Secret => {
+            Value::String(format!("sample-{}", hint.replace('_', "-")))
+        }
         TypeRef::Int32 | TypeRef::Int64 => json!(42),
         TypeRef::Number => json!(1.5),
         TypeRef::Boolean => json!(true),
@@ -345,12 +392,22 @@ fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize, hint: &str) -> Value {
             Some(TypeKind::Enum(variants)) => variants
                 .first()
                 .map_or(Value::Null, |v| Value::String(v.wire.clone())),
-            Some(TypeKind::Array(element)) => sample(&TypeRef::Array(Box::new(element.clone())), types, depth, hint),
-            Some(TypeKind::Map(value)) => sample(&TypeRef::Map(Box::new(value.clone())), types, depth, hint),
+            Some(TypeKind::Array(element)) => sample(
+                &TypeRef::Array(Box::new(element.clone())),
+                types,
+                depth,
+                hint,
+            ),
+            Some(TypeKind::Map(value)) => {
+                sample(&TypeRef::Map(Box::new(value.clone())), types, depth, hint)
+            }
             Some(TypeKind::Struct(fields)) => {
                 let mut map = Map::new();
                 for f in fields {
-                    if f.ty == TypeRef::File || f.ty == TypeRef::Bytes || (!f.required && depth >= 2) {
+                    if f.ty == TypeRef::File
+                        || f.ty == TypeRef::Bytes
+                        || (!f.required && depth >= 2)
+                    {
                         continue;
                     }
                     map.insert(f.wire.clone(), sample(&f.ty, types, depth + 1, &f.wire));

@@ -285,7 +285,11 @@ impl BasicCredentials {
     /// The configured project id, else the one discovered for the context's region
     /// (discovering it when a resolver is set).
     async fn find_project_id(&self, ctx: &AuthContext<'_>) -> Result<Option<String>, Error> {
-        if let Some(id) = self.project_id.as_ref().or(ctx.identity.project_id.as_ref()) {
+        if let Some(id) = self
+            .project_id
+            .as_ref()
+            .or(ctx.identity.project_id.as_ref())
+        {
             return Ok(Some(id.clone()));
         }
         let (Some(resolver), Some(region)) = (&self.resolver, ctx.region) else {

@@ -79,7 +79,10 @@ impl StaticToken {
     /// A bearer token, sent as `Authorization: Bearer <token>`.
     pub fn bearer(token: impl Into<Secret>) -> Self {
         let token = token.into();
-        Self::with_header(AUTHORIZATION, Secret::new(format!("Bearer {}", token.expose())))
+        Self::with_header(
+            AUTHORIZATION,
+            Secret::new(format!("Bearer {}", token.expose())),
+        )
     }
 
     /// An IoT platform application token: `app_key: <app id>` and
@@ -124,7 +127,9 @@ impl fmt::Debug for StaticToken {
 /// (hyper, reqwest) redact it.
 pub(crate) fn secret_header(value: &str) -> Result<HeaderValue, Error> {
     let mut value = HeaderValue::from_str(value).map_err(|_| {
-        Error::credentials("a credential contains characters that are not allowed in an HTTP header")
+        Error::credentials(
+            "a credential contains characters that are not allowed in an HTTP header",
+        )
     })?;
     value.set_sensitive(true);
     Ok(value)
@@ -159,7 +164,13 @@ mod tests {
     fn debug_shows_header_names_not_tokens() {
         let token = StaticToken::iot("my-app", "tok-SECRET");
         let shown = format!("{token:?}");
-        assert!(shown.contains("app_key") && shown.contains("authorization"), "{shown}");
-        assert!(!shown.contains("tok-SECRET") && !shown.contains("my-app"), "{shown}");
+        assert!(
+            shown.contains("app_key") && shown.contains("authorization"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("tok-SECRET") && !shown.contains("my-app"),
+            "{shown}"
+        );
     }
 }

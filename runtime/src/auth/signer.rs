@@ -338,11 +338,13 @@ pub fn compute(
 /// 16-character form for years 0 to 9999.
 pub fn sdk_date(t: SystemTime) -> String {
     // A clock outside the years 0..=9999 is broken; clamp rather than panic.
-    let at = time::OffsetDateTime::from_unix_timestamp(unix_seconds(t)).unwrap_or(if unix_seconds(t) < 0 {
-        time::PrimitiveDateTime::MIN.assume_utc()
-    } else {
-        time::PrimitiveDateTime::MAX.assume_utc()
-    });
+    let at = time::OffsetDateTime::from_unix_timestamp(unix_seconds(t)).unwrap_or(
+        if unix_seconds(t) < 0 {
+            time::PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            time::PrimitiveDateTime::MAX.assume_utc()
+        },
+    );
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         at.year(),
@@ -534,7 +536,10 @@ fn is_signed(name: &HeaderName) -> bool {
 /// `plus_as_space`. Borrows when there is nothing to decode.
 fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
     if plus_as_space && input.contains(&b'+') {
-        let spaced: Vec<u8> = input.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        let spaced: Vec<u8> = input
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
         let decoded: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
         return Cow::Owned(decoded);
     }
@@ -545,7 +550,10 @@ fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
 /// and writing every other byte as uppercase `%XX`: the same set the request encoder
 /// uses, so a request built by this crate is already canonical.
 fn encode_into(out: &mut String, input: &[u8]) {
-    out.extend(percent_encoding::percent_encode(input, crate::operation::COMPONENT));
+    out.extend(percent_encoding::percent_encode(
+        input,
+        crate::operation::COMPONENT,
+    ));
 }
 
 fn validate_ak(ak: &str) -> Result<(), SignError> {
