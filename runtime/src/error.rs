@@ -207,38 +207,42 @@ impl ServiceError {
     }
 }
 
-/// Breadth-first over nested objects: the first object holding a complete pair wins, so a
-/// top-level pair beats a nested one (`{"error": {"code": .., "message": ..}}`).
-fn find_code_and_message(root: &serde_json::Value) -> Option<(String, String)> {
+/// Breadth-first over `root` and its nested objects: the first object for which `find`
+/// gives a value wins, so a top-level match beats a nested one
+/// (`{"error": {"code": .., "message": ..}}`).
+fn first_in_objects<T>(
+    root: &serde_json::Value,
+    find: impl Fn(&serde_json::Map<String, serde_json::Value>) -> Option<T>,
+) -> Option<T> {
     let mut queue = std::collections::VecDeque::from([root]);
     while let Some(value) = queue.pop_front() {
         let Some(object) = value.as_object() else {
             continue;
         };
-        for (code_key, message_key) in ERROR_FIELD_PAIRS {
-            if let (Some(code), Some(message)) = (object.get(code_key), object.get(message_key))
-                && let (Some(code), Some(message)) = (scalar_text(code), scalar_text(message))
-            {
-                return Some((code, message));
-            }
+        if let Some(found) = find(object) {
+            return Some(found);
         }
         queue.extend(object.values().filter(|v| v.is_object()));
     }
     None
 }
 
+/// The first complete (code, message) pair, in the order of [`ERROR_FIELD_PAIRS`].
+fn find_code_and_message(root: &serde_json::Value) -> Option<(String, String)> {
+    first_in_objects(root, |object| {
+        ERROR_FIELD_PAIRS
+            .iter()
+            .find_map(|(code_key, message_key)| {
+                Some((
+                    scalar_text(object.get(*code_key)?)?,
+                    scalar_text(object.get(*message_key)?)?,
+                ))
+            })
+    })
+}
+
 fn find_string(root: &serde_json::Value, key: &str) -> Option<String> {
-    let mut queue = std::collections::VecDeque::from([root]);
-    while let Some(value) = queue.pop_front() {
-        let Some(object) = value.as_object() else {
-            continue;
-        };
-        if let Some(found) = object.get(key).and_then(scalar_text) {
-            return Some(found);
-        }
-        queue.extend(object.values().filter(|v| v.is_object()));
-    }
-    None
+    first_in_objects(root, |object| object.get(key).and_then(scalar_text))
 }
 
 /// Codes are strings in most services and numbers in some (IoT writes `"100208"` or

@@ -202,30 +202,14 @@ impl<'a> RequestParts<'a> {
     /// Adds query parameter `name` once, a list comma-joined (`collection_format: csv`);
     /// nothing for `None` or an empty list.
     pub fn query_csv(&mut self, name: &'static str, value: &impl ParamValues) {
-        let mut joined: Option<String> = None;
-        value.each_param(&mut |text| match &mut joined {
-            Some(j) => {
-                j.push(',');
-                j.push_str(&text);
-            }
-            None => joined = Some(text.into_owned()),
-        });
-        if let Some(joined) = joined {
+        if let Some(joined) = comma_joined(value) {
             self.query(name, &joined);
         }
     }
 
     /// Sets header `name` (nothing for `None`; a list is comma-joined).
     pub fn header(&mut self, name: &'static str, value: &impl ParamValues) -> Result<(), Error> {
-        let mut joined: Option<String> = None;
-        value.each_param(&mut |text| match &mut joined {
-            Some(j) => {
-                j.push(',');
-                j.push_str(&text);
-            }
-            None => joined = Some(text.into_owned()),
-        });
-        let Some(joined) = joined else {
+        let Some(joined) = comma_joined(value) else {
             return Ok(());
         };
         let value = HeaderValue::from_str(&joined).map_err(|_| {
@@ -344,6 +328,19 @@ impl<'a> RequestParts<'a> {
         *request.headers_mut() = self.headers;
         Ok(request)
     }
+}
+
+/// Every value of `value` joined with `,`; `None` when it has none.
+fn comma_joined(value: &impl ParamValues) -> Option<String> {
+    let mut joined: Option<String> = None;
+    value.each_param(&mut |text| match &mut joined {
+        Some(j) => {
+            j.push(',');
+            j.push_str(&text);
+        }
+        None => joined = Some(text.into_owned()),
+    });
+    joined
 }
 
 trait HeaderNameExt: Sized {
