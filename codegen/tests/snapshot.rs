@@ -140,20 +140,22 @@ fn fields_are_renamed_boxed_and_secret_where_needed() {
     // Spot checks of the snapshot that a reviewer should not have to re-verify by eye.
     let files = everything();
     let module = file(&files, "src/everything.rs");
-    // Wire `type` is the keyword field `type_`, wire `3d` is `_3d`: both renamed.
-    assert!(module.contains("#[serde(rename = \"type\", default, skip_serializing_if = \"Option::is_none\")]\n    pub type_: Option<String>,"), "type_ field");
-    assert!(module.contains("#[serde(rename = \"3d\", default, skip_serializing_if = \"Option::is_none\")]\n    pub _3d: Option<bool>,"), "_3d field");
-    assert!(module.contains("#[serde(rename = \"ownerRef\", default, skip_serializing_if = \"Option::is_none\")]\n    pub owner: Option<String>,"), "rust_name field");
+    // Wire `type` is the keyword field `type_`, wire `3d` is `_3d`: both read and written
+    // under their wire names.
+    for (wire, field) in [("type", "type_"), ("3d", "_3d"), ("ownerRef", "owner")] {
+        let write = format!("object.optional(\"{wire}\", &self.{field});");
+        let read = format!("{field}: object.optional(\"{wire}\")?,");
+        assert!(module.contains(&write), "{write}");
+        assert!(module.contains(&read), "{read}");
+    }
     // The recursive field is boxed.
     assert!(
         module.contains("pub parent: Option<Box<Thing>>,"),
         "recursive field"
     );
-    // A required field whose Rust name is its wire name has no serde attribute at all.
-    assert!(
-        module.contains("    /// Thing ID.\n    pub id: String,"),
-        "plain required field"
-    );
+    // Required fields are written always and read as required.
+    assert!(module.contains("object.field(\"id\", &self.id);"), "required write");
+    assert!(module.contains("id: object.required(\"id\")?,"), "required read");
     // Sensitive values are secrets.
     assert!(
         module.contains("pub password: hwcloud_runtime::Secret,"),

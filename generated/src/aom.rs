@@ -17,6 +17,7 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the Aom service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -340,16 +341,31 @@ pub struct ListAlarmRuleResponse {
 }
 
 /// Metric query parameters.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricApiQueryItemParam {
     /// Resource ID, which must be in the format of resType_resId. Enumerated values of resType: host, application, instance, container, process, network, storage, and volume. When type (a URI parameter) is inventory, this parameter instead of metricItems is used for associated metric queries.
-    #[serde(rename = "inventoryId", default, skip_serializing_if = "Option::is_none")]
     pub inventory_id: Option<String>,
     /// If the value of type in the URI is not inventory, metrics are queried based on the information carried by metricItems.
-    #[serde(rename = "metricItems", default, skip_serializing_if = "Option::is_none")]
     pub metric_items: Option<Vec<QueryMetricItemOptionParam>>,
 }
+
+impl Model for MetricApiQueryItemParam {
+    const NAME: &'static str = "MetricApiQueryItemParam";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("inventoryId", &self.inventory_id);
+        object.optional("metricItems", &self.metric_items);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            inventory_id: object.optional("inventoryId")?,
+            metric_items: object.optional("metricItems")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricApiQueryItemParam);
 
 impl MetricApiQueryItemParam {
     /// An empty value; set fields with the methods below.
@@ -377,18 +393,35 @@ impl MetricApiQueryItemParam {
 }
 
 /// One metric query item.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMetricItemOptionParam {
     /// List of metric dimensions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<Dimension>>,
     /// Metric name. Length: 1 to 255 characters. Value range: cpuUsage, cpuCoreUsed, and other basic metrics provided by AOM (cpuUsage: CPU usage; cpuCoreUsed: used CPU cores), or custom metric names.
-    #[serde(rename = "metricName", default, skip_serializing_if = "Option::is_none")]
     pub metric_name: Option<String>,
     /// Metric namespace.
     pub namespace: MetricNamespace,
 }
+
+impl Model for QueryMetricItemOptionParam {
+    const NAME: &'static str = "QueryMetricItemOptionParam";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metricName", &self.metric_name);
+        object.field("namespace", &self.namespace);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            dimensions: object.optional("dimensions")?,
+            metric_name: object.optional("metricName")?,
+            namespace: object.required("namespace")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QueryMetricItemOptionParam);
 
 impl QueryMetricItemOptionParam {
     /// A value with the required fields; set optional ones with the methods below.
@@ -468,7 +501,7 @@ impl hwcloud_runtime::StringEnum for MetricNamespace {
 hwcloud_runtime::impl_string_enum!(MetricNamespace);
 
 /// Metric dimension.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Dimension {
     /// Dimension name.
@@ -476,6 +509,23 @@ pub struct Dimension {
     /// Dimension value.
     pub value: String,
 }
+
+impl Model for Dimension {
+    const NAME: &'static str = "Dimension";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+        object.field("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.required("name")?,
+            value: object.required("value")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Dimension);
 
 impl Dimension {
     /// A value with the required fields; set optional ones with the methods below.
@@ -488,22 +538,39 @@ impl Dimension {
 }
 
 /// Response of ListMetricItems.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMetricItemsResult {
     /// Response code (shown in the document's example, e.g. SVCSTG_AMS_2000000).
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Response message (shown in the document's example, e.g. success).
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Metadata, including pagination information.
-    #[serde(rename = "metaData", default, skip_serializing_if = "Option::is_none")]
     pub meta_data: Option<MetricsMetaData>,
     /// Metric list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<MetricItemResultApi>>,
 }
+
+impl Model for ListMetricItemsResult {
+    const NAME: &'static str = "ListMetricItemsResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
+        object.optional("metaData", &self.meta_data);
+        object.optional("metrics", &self.metrics);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            error_code: object.optional("errorCode")?,
+            error_message: object.optional("errorMessage")?,
+            meta_data: object.optional("metaData")?,
+            metrics: object.optional("metrics")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListMetricItemsResult);
 
 impl ListMetricItemsResult {
     /// An empty value; set fields with the methods below.
@@ -542,22 +609,39 @@ impl ListMetricItemsResult {
 }
 
 /// Metadata, including pagination information.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricsMetaData {
     /// Number of returned records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Start of the next page, used for pagination (official SDK field). null means no more data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Start of the next page, which is used for pagination. null means no more data.
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<i64>,
     /// Total number of records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
 }
+
+impl Model for MetricsMetaData {
+    const NAME: &'static str = "MetricsMetaData";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("count", &self.count);
+        object.optional("start", &self.start);
+        object.optional("nextToken", &self.next_token);
+        object.optional("total", &self.total);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            count: object.optional("count")?,
+            start: object.optional("start")?,
+            next_token: object.optional("nextToken")?,
+            total: object.optional("total")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricsMetaData);
 
 impl MetricsMetaData {
     /// An empty value; set fields with the methods below.
@@ -596,25 +680,43 @@ impl MetricsMetaData {
 }
 
 /// A metric (MetricItemResultAPI).
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricItemResultApi {
     /// List of metric dimensions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<Dimension>>,
     /// Hash of the metric's dimension values (official SDK field).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensionvaluehash: Option<String>,
     /// Metric name.
-    #[serde(rename = "metricName", default, skip_serializing_if = "Option::is_none")]
     pub metric_name: Option<String>,
     /// Namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Metric unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
+
+impl Model for MetricItemResultApi {
+    const NAME: &'static str = "MetricItemResultApi";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dimensions", &self.dimensions);
+        object.optional("dimensionvaluehash", &self.dimensionvaluehash);
+        object.optional("metricName", &self.metric_name);
+        object.optional("namespace", &self.namespace);
+        object.optional("unit", &self.unit);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            dimensions: object.optional("dimensions")?,
+            dimensionvaluehash: object.optional("dimensionvaluehash")?,
+            metric_name: object.optional("metricName")?,
+            namespace: object.optional("namespace")?,
+            unit: object.optional("unit")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricItemResultApi);
 
 impl MetricItemResultApi {
     /// An empty value; set fields with the methods below.
@@ -660,16 +762,31 @@ impl MetricItemResultApi {
 }
 
 /// Response of ListAlarmRule.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmRuleResult {
     /// Metadata, including pagination information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta_data: Option<MetaData>,
     /// Parameters specified for querying a threshold rule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Vec<QueryAlarmResult>>,
 }
+
+impl Model for ListAlarmRuleResult {
+    const NAME: &'static str = "ListAlarmRuleResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("meta_data", &self.meta_data);
+        object.optional("thresholds", &self.thresholds);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            meta_data: object.optional("meta_data")?,
+            thresholds: object.optional("thresholds")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAlarmRuleResult);
 
 impl ListAlarmRuleResult {
     /// An empty value; set fields with the methods below.
@@ -694,19 +811,35 @@ impl ListAlarmRuleResult {
 }
 
 /// Metadata, including pagination information.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetaData {
     /// Number of returned records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Start of the next page, which is used for pagination. null means no more data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
     /// Total number of records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
 }
+
+impl Model for MetaData {
+    const NAME: &'static str = "MetaData";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("count", &self.count);
+        object.optional("start", &self.start);
+        object.optional("total", &self.total);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            count: object.optional("count")?,
+            start: object.optional("start")?,
+            total: object.optional("total")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetaData);
 
 impl MetaData {
     /// An empty value; set fields with the methods below.
@@ -738,85 +871,123 @@ impl MetaData {
 }
 
 /// A threshold rule.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryAlarmResult {
     /// Whether to enable notification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_enabled: Option<bool>,
     /// List of alarm notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_actions: Option<Vec<String>>,
     /// Alarm clearance suggestion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_advice: Option<String>,
     /// Threshold rule description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_description: Option<String>,
     /// Alarm severity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_level: Option<String>,
     /// Threshold rule ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_rule_id: Option<String>,
     /// Threshold rule name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_rule_name: Option<String>,
     /// Comparison operator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison_operator: Option<String>,
     /// List of time series dimensions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<Dimension>>,
     /// Interval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_periods: Option<i32>,
     /// Whether to enable the threshold rule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_turn_on: Option<bool>,
     /// List of insufficient data notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insufficient_data_actions: Option<Vec<String>>,
     /// Time series name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_name: Option<String>,
     /// Time series objects' namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// List of normal status notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok_actions: Option<Vec<String>>,
     /// Statistical period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<i32>,
     /// Threshold rule template name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_name: Option<String>,
     /// Resource information (discarded).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// Cause description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
     /// Time when the status was updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_updated_timestamp: Option<String>,
     /// Service status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_value: Option<String>,
     /// Statistic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistic: Option<String>,
     /// Threshold value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<String>,
     /// Threshold rule type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Threshold unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
+
+impl Model for QueryAlarmResult {
+    const NAME: &'static str = "QueryAlarmResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("action_enabled", &self.action_enabled);
+        object.optional("alarm_actions", &self.alarm_actions);
+        object.optional("alarm_advice", &self.alarm_advice);
+        object.optional("alarm_description", &self.alarm_description);
+        object.optional("alarm_level", &self.alarm_level);
+        object.optional("alarm_rule_id", &self.alarm_rule_id);
+        object.optional("alarm_rule_name", &self.alarm_rule_name);
+        object.optional("comparison_operator", &self.comparison_operator);
+        object.optional("dimensions", &self.dimensions);
+        object.optional("evaluation_periods", &self.evaluation_periods);
+        object.optional("id_turn_on", &self.id_turn_on);
+        object.optional("insufficient_data_actions", &self.insufficient_data_actions);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("namespace", &self.namespace);
+        object.optional("ok_actions", &self.ok_actions);
+        object.optional("period", &self.period);
+        object.optional("policy_name", &self.policy_name);
+        object.optional("resources", &self.resources);
+        object.optional("state_reason", &self.state_reason);
+        object.optional("state_updated_timestamp", &self.state_updated_timestamp);
+        object.optional("state_value", &self.state_value);
+        object.optional("statistic", &self.statistic);
+        object.optional("threshold", &self.threshold);
+        object.optional("type", &self.type_);
+        object.optional("unit", &self.unit);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            action_enabled: object.optional("action_enabled")?,
+            alarm_actions: object.optional("alarm_actions")?,
+            alarm_advice: object.optional("alarm_advice")?,
+            alarm_description: object.optional("alarm_description")?,
+            alarm_level: object.optional("alarm_level")?,
+            alarm_rule_id: object.optional("alarm_rule_id")?,
+            alarm_rule_name: object.optional("alarm_rule_name")?,
+            comparison_operator: object.optional("comparison_operator")?,
+            dimensions: object.optional("dimensions")?,
+            evaluation_periods: object.optional("evaluation_periods")?,
+            id_turn_on: object.optional("id_turn_on")?,
+            insufficient_data_actions: object.optional("insufficient_data_actions")?,
+            metric_name: object.optional("metric_name")?,
+            namespace: object.optional("namespace")?,
+            ok_actions: object.optional("ok_actions")?,
+            period: object.optional("period")?,
+            policy_name: object.optional("policy_name")?,
+            resources: object.optional("resources")?,
+            state_reason: object.optional("state_reason")?,
+            state_updated_timestamp: object.optional("state_updated_timestamp")?,
+            state_value: object.optional("state_value")?,
+            statistic: object.optional("statistic")?,
+            threshold: object.optional("threshold")?,
+            type_: object.optional("type")?,
+            unit: object.optional("unit")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QueryAlarmResult);
 
 impl QueryAlarmResult {
     /// An empty value; set fields with the methods below.
@@ -1002,22 +1173,39 @@ impl QueryAlarmResult {
 }
 
 /// Error response body.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AomErrorBody {
     /// Error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Error type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
     /// Trace ID, which is used to search for logs and locate faults. If 2xx is returned, trace_id is empty. If 4xx, trace_id is not empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
+impl Model for AomErrorBody {
+    const NAME: &'static str = "AomErrorBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("error_type", &self.error_type);
+        object.optional("trace_id", &self.trace_id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            error_code: object.optional("error_code")?,
+            error_msg: object.optional("error_msg")?,
+            error_type: object.optional("error_type")?,
+            trace_id: object.optional("trace_id")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AomErrorBody);
 
 impl AomErrorBody {
     /// An empty value; set fields with the methods below.

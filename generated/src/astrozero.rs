@@ -15,6 +15,7 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the AstroZero service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -170,7 +171,7 @@ impl hwcloud_runtime::auth::token::TokenSource for CreateOAuthTokenRequest {
 }
 
 /// OAuth 2.0 token request form (application/x-www-form-urlencoded).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuthTokenForm {
     /// Authorization mode, which is the value of grant_type in OAuth 2.0. Example: client_credentials (client mode).
@@ -180,12 +181,33 @@ pub struct OAuthTokenForm {
     /// Client secret. Obtained in the same way as client_id.
     pub client_secret: hwcloud_runtime::Secret,
     /// Redirection URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
     /// Language. Example: en_US
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
 }
+
+impl Model for OAuthTokenForm {
+    const NAME: &'static str = "OAuthTokenForm";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("grant_type", &self.grant_type);
+        object.field("client_id", &self.client_id);
+        object.field("client_secret", &self.client_secret);
+        object.optional("redirect_url", &self.redirect_url);
+        object.optional("locale", &self.locale);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            grant_type: object.required("grant_type")?,
+            client_id: object.required("client_id")?,
+            client_secret: object.required("client_secret")?,
+            redirect_url: object.optional("redirect_url")?,
+            locale: object.optional("locale")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OAuthTokenForm);
 
 impl OAuthTokenForm {
     /// A value with the required fields; set optional ones with the methods below.
@@ -217,22 +239,39 @@ impl OAuthTokenForm {
 }
 
 /// OAuth 2.0 token response.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OAuthToken {
     /// User access token, used to call other Huawei Cloud Astro Zero APIs (in the access-token request header).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<hwcloud_runtime::Secret>,
     /// Type of the access token (RFC 6749).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Lifetime of the access token in seconds (RFC 6749).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// Scope of the access token, when returned (RFC 6749).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
+
+impl Model for OAuthToken {
+    const NAME: &'static str = "OAuthToken";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_token", &self.access_token);
+        object.optional("token_type", &self.token_type);
+        object.optional("expires_in", &self.expires_in);
+        object.optional("scope", &self.scope);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            access_token: object.optional("access_token")?,
+            token_type: object.optional("token_type")?,
+            expires_in: object.optional("expires_in")?,
+            scope: object.optional("scope")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OAuthToken);
 
 impl OAuthToken {
     /// An empty value; set fields with the methods below.

@@ -76,6 +76,7 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the DataArtsStudio service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -7952,25 +7953,43 @@ pub struct UpdateDataServiceInstanceObsLogResponse {
 }
 
 /// Parameters of an API authorisation operation.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiParaForAuthToInstance {
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_id: Option<String>,
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     /// APP ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// Application type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_type: Option<ApplyType>,
     /// Deadline (end time of the authorisation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<hwcloud_runtime::Timestamp>,
 }
+
+impl Model for ApiParaForAuthToInstance {
+    const NAME: &'static str = "ApiParaForAuthToInstance";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("api_id", &self.api_id);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("app_id", &self.app_id);
+        object.optional("apply_type", &self.apply_type);
+        object.optional("time", &self.time);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            api_id: object.optional("api_id")?,
+            instance_id: object.optional("instance_id")?,
+            app_id: object.optional("app_id")?,
+            apply_type: object.optional("apply_type")?,
+            time: object.optional("time")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiParaForAuthToInstance);
 
 impl ApiParaForAuthToInstance {
     /// An empty value; set fields with the methods below.
@@ -8070,16 +8089,31 @@ impl hwcloud_runtime::StringEnum for ApplyType {
 hwcloud_runtime::impl_string_enum!(ApplyType);
 
 /// Error response body.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// Error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
+impl Model for ErrorBody {
+    const NAME: &'static str = "ErrorBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            error_code: object.optional("error_code")?,
+            error_msg: object.optional("error_msg")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ErrorBody);
 
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
@@ -8104,55 +8138,83 @@ impl ErrorBody {
 }
 
 /// An API in the service catalog (API market).
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AdvancedMallApiDto {
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Authentication type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<AuthType>,
     /// Number of apps authorised to use the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_num: Option<i32>,
     /// Number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Whether the API belongs to the current workspace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_owner: Option<bool>,
     /// Whether the API has been authorised.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_authorized: Option<bool>,
     /// Whether the API was recently updated (updated within the last three days).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_update_recently: Option<bool>,
     /// Whether the API is newly released (published within the last three days).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_release_recently: Option<bool>,
     /// Whether the API is popular (users of other workspaces applied for it within the last three days).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_hot_recently: Option<bool>,
     /// Call success rate within 7 days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_rate: Option<String>,
     /// Call failure rate within 7 days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_rate: Option<String>,
 }
+
+impl Model for AdvancedMallApiDto {
+    const NAME: &'static str = "AdvancedMallApiDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("auth_type", &self.auth_type);
+        object.optional("application_num", &self.application_num);
+        object.optional("call_num", &self.call_num);
+        object.optional("user_name", &self.user_name);
+        object.optional("create_time", &self.create_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("is_owner", &self.is_owner);
+        object.optional("is_authorized", &self.is_authorized);
+        object.optional("is_update_recently", &self.is_update_recently);
+        object.optional("is_release_recently", &self.is_release_recently);
+        object.optional("is_hot_recently", &self.is_hot_recently);
+        object.optional("success_rate", &self.success_rate);
+        object.optional("failure_rate", &self.failure_rate);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            auth_type: object.optional("auth_type")?,
+            application_num: object.optional("application_num")?,
+            call_num: object.optional("call_num")?,
+            user_name: object.optional("user_name")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            is_owner: object.optional("is_owner")?,
+            is_authorized: object.optional("is_authorized")?,
+            is_update_recently: object.optional("is_update_recently")?,
+            is_release_recently: object.optional("is_release_recently")?,
+            is_hot_recently: object.optional("is_hot_recently")?,
+            success_rate: object.optional("success_rate")?,
+            failure_rate: object.optional("failure_rate")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AdvancedMallApiDto);
 
 impl AdvancedMallApiDto {
     /// An empty value; set fields with the methods below.
@@ -8268,76 +8330,111 @@ impl AdvancedMallApiDto {
 }
 
 /// Definition of a DataService API.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Api {
     /// Catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// API description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether access logging is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_flag: Option<bool>,
     /// API type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_type: Option<ApiType>,
     /// Authentication type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<AuthType>,
     /// Minimum retention period, in hours.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_period: Option<i32>,
     /// API reviewer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// API path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// API access protocol.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     /// API request method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_type: Option<RequestType>,
     /// Tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// API visibility.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
     /// Publishing type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_type: Option<PublishType>,
     /// Data masking switch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_mask_switch: Option<bool>,
     /// Data masking configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_mask_paras: Option<Vec<DataMaskParas>>,
     /// Description of the request body content; used by registered APIs only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Configuration of multiple data sources; used by Groovy APIs only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasource_config_list: Option<Vec<DatasourceConfig>>,
     /// Groovy text; used by Groovy APIs only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groovy_content: Option<String>,
     /// API request parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_paras: Option<Vec<RequestPara>>,
     /// Data source configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasource_config: Option<DatasourceConfig>,
     /// Backend configuration (registered APIs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend_config: Option<BackendConfig>,
 }
+
+impl Model for Api {
+    const NAME: &'static str = "Api";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog_id", &self.catalog_id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("log_flag", &self.log_flag);
+        object.optional("api_type", &self.api_type);
+        object.optional("auth_type", &self.auth_type);
+        object.optional("retention_period", &self.retention_period);
+        object.optional("manager", &self.manager);
+        object.optional("path", &self.path);
+        object.optional("protocol", &self.protocol);
+        object.optional("request_type", &self.request_type);
+        object.optional("tags", &self.tags);
+        object.optional("visibility", &self.visibility);
+        object.optional("publish_type", &self.publish_type);
+        object.optional("data_mask_switch", &self.data_mask_switch);
+        object.optional("data_mask_paras", &self.data_mask_paras);
+        object.optional("body", &self.body);
+        object.optional("datasource_config_list", &self.datasource_config_list);
+        object.optional("groovy_content", &self.groovy_content);
+        object.optional("request_paras", &self.request_paras);
+        object.optional("datasource_config", &self.datasource_config);
+        object.optional("backend_config", &self.backend_config);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            catalog_id: object.optional("catalog_id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            log_flag: object.optional("log_flag")?,
+            api_type: object.optional("api_type")?,
+            auth_type: object.optional("auth_type")?,
+            retention_period: object.optional("retention_period")?,
+            manager: object.optional("manager")?,
+            path: object.optional("path")?,
+            protocol: object.optional("protocol")?,
+            request_type: object.optional("request_type")?,
+            tags: object.optional("tags")?,
+            visibility: object.optional("visibility")?,
+            publish_type: object.optional("publish_type")?,
+            data_mask_switch: object.optional("data_mask_switch")?,
+            data_mask_paras: object.optional("data_mask_paras")?,
+            body: object.optional("body")?,
+            datasource_config_list: object.optional("datasource_config_list")?,
+            groovy_content: object.optional("groovy_content")?,
+            request_paras: object.optional("request_paras")?,
+            datasource_config: object.optional("datasource_config")?,
+            backend_config: object.optional("backend_config")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Api);
 
 impl Api {
     /// An empty value; set fields with the methods below.
@@ -8505,16 +8602,31 @@ impl Api {
 }
 
 /// An operation on a published API.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiActionDto {
     /// Deadline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// Operation type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ApiActionDtoAction>,
 }
+
+impl Model for ApiActionDto {
+    const NAME: &'static str = "ApiActionDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("time", &self.time);
+        object.optional("action", &self.action);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            time: object.optional("time")?,
+            action: object.optional("action")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiActionDto);
 
 impl ApiActionDto {
     /// An empty value; set fields with the methods below.
@@ -8536,19 +8648,35 @@ impl ApiActionDto {
 }
 
 /// Parameters for creating a service catalog.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiCatalogCreateParaDto {
     /// Parent catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<String>,
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+impl Model for ApiCatalogCreateParaDto {
+    const NAME: &'static str = "ApiCatalogCreateParaDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("pid", &self.pid);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            pid: object.optional("pid")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiCatalogCreateParaDto);
 
 impl ApiCatalogCreateParaDto {
     /// An empty value; set fields with the methods below.
@@ -8580,13 +8708,27 @@ impl ApiCatalogCreateParaDto {
 }
 
 /// Parameters for deleting service catalogs.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiCatalogDeleteParaDto {
     /// IDs of the catalogs to delete.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
+
+impl Model for ApiCatalogDeleteParaDto {
+    const NAME: &'static str = "ApiCatalogDeleteParaDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("ids", &self.ids);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            ids: object.optional("ids")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiCatalogDeleteParaDto);
 
 impl ApiCatalogDeleteParaDto {
     /// An empty value; set fields with the methods below.
@@ -8602,16 +8744,31 @@ impl ApiCatalogDeleteParaDto {
 }
 
 /// Parameters for updating a service catalog.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiCatalogUpdateParaDto {
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+impl Model for ApiCatalogUpdateParaDto {
+    const NAME: &'static str = "ApiCatalogUpdateParaDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiCatalogUpdateParaDto);
 
 impl ApiCatalogUpdateParaDto {
     /// An empty value; set fields with the methods below.
@@ -8636,16 +8793,31 @@ impl ApiCatalogUpdateParaDto {
 }
 
 /// Parameters for moving APIs to another catalog.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiMoveParaDto {
     /// Parent catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_pid: Option<String>,
     /// The items to move.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apis: Option<Vec<String>>,
 }
+
+impl Model for ApiMoveParaDto {
+    const NAME: &'static str = "ApiMoveParaDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("target_pid", &self.target_pid);
+        object.optional("apis", &self.apis);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            target_pid: object.optional("target_pid")?,
+            apis: object.optional("apis")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiMoveParaDto);
 
 impl ApiMoveParaDto {
     /// An empty value; set fields with the methods below.
@@ -8670,46 +8842,71 @@ impl ApiMoveParaDto {
 }
 
 /// Overview of an API.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiOverview {
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// API group ID (shared edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// API description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// API status (shared edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// API debugging status (shared edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug_status: Option<DebugStatus>,
     /// Publishing messages (exclusive edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_messages: Option<Vec<ApiPublishDto>>,
     /// API type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ApiOverviewType>,
     /// API reviewer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// API creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// API creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Authorisation status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_status: Option<AuthorizationStatus>,
 }
+
+impl Model for ApiOverview {
+    const NAME: &'static str = "ApiOverview";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("group_id", &self.group_id);
+        object.optional("description", &self.description);
+        object.optional("status", &self.status);
+        object.optional("debug_status", &self.debug_status);
+        object.optional("publish_messages", &self.publish_messages);
+        object.optional("type", &self.type_);
+        object.optional("manager", &self.manager);
+        object.optional("create_user", &self.create_user);
+        object.optional("create_time", &self.create_time);
+        object.optional("authorization_status", &self.authorization_status);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            group_id: object.optional("group_id")?,
+            description: object.optional("description")?,
+            status: object.optional("status")?,
+            debug_status: object.optional("debug_status")?,
+            publish_messages: object.optional("publish_messages")?,
+            type_: object.optional("type")?,
+            manager: object.optional("manager")?,
+            create_user: object.optional("create_user")?,
+            create_time: object.optional("create_time")?,
+            authorization_status: object.optional("authorization_status")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiOverview);
 
 impl ApiOverview {
     /// An empty value; set fields with the methods below.
@@ -8807,16 +9004,31 @@ impl ApiOverview {
 }
 
 /// Parameters of a batch API authorisation.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiParaForAuthorizeToInstance {
     /// Deadline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// App IDs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_ids: Option<Vec<String>>,
 }
+
+impl Model for ApiParaForAuthorizeToInstance {
+    const NAME: &'static str = "ApiParaForAuthorizeToInstance";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("time", &self.time);
+        object.optional("app_ids", &self.app_ids);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            time: object.optional("time")?,
+            app_ids: object.optional("app_ids")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiParaForAuthorizeToInstance);
 
 impl ApiParaForAuthorizeToInstance {
     /// An empty value; set fields with the methods below.
@@ -8838,40 +9050,63 @@ impl ApiParaForAuthorizeToInstance {
 }
 
 /// Criteria selecting the APIs to export.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiParam {
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Name of the API creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// API description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// API tags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Name of a database table the API uses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
     /// API publishing status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_status_type: Option<PublishStatusType>,
     /// How the API retrieves data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_specific_type_str: Option<ApiSpecificTypeStr>,
     /// Start of the API creation time range.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// End of the API creation time range.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// Authorisation status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_status_type: Option<AuthorizationStatusType>,
 }
+
+impl Model for ApiParam {
+    const NAME: &'static str = "ApiParam";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("create_user", &self.create_user);
+        object.optional("description", &self.description);
+        object.optional("tags", &self.tags);
+        object.optional("table_name", &self.table_name);
+        object.optional("publish_status_type", &self.publish_status_type);
+        object.optional("api_specific_type_str", &self.api_specific_type_str);
+        object.optional("start_time", &self.start_time);
+        object.optional("end_time", &self.end_time);
+        object.optional("authorization_status_type", &self.authorization_status_type);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            create_user: object.optional("create_user")?,
+            description: object.optional("description")?,
+            tags: object.optional("tags")?,
+            table_name: object.optional("table_name")?,
+            publish_status_type: object.optional("publish_status_type")?,
+            api_specific_type_str: object.optional("api_specific_type_str")?,
+            start_time: object.optional("start_time")?,
+            end_time: object.optional("end_time")?,
+            authorization_status_type: object.optional("authorization_status_type")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiParam);
 
 impl ApiParam {
     /// An empty value; set fields with the methods below.
@@ -8958,28 +9193,47 @@ impl ApiParam {
 }
 
 /// Publishing message of an API in a cluster.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiPublishDto {
     /// Publishing ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_id: Option<String>,
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     /// Cluster name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
     /// API status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_status: Option<ApiStatus>,
     /// API debugging status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_debug: Option<ApiDebug>,
 }
+
+impl Model for ApiPublishDto {
+    const NAME: &'static str = "ApiPublishDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("api_id", &self.api_id);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_name", &self.instance_name);
+        object.optional("api_status", &self.api_status);
+        object.optional("api_debug", &self.api_debug);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            api_id: object.optional("api_id")?,
+            instance_id: object.optional("instance_id")?,
+            instance_name: object.optional("instance_name")?,
+            api_status: object.optional("api_status")?,
+            api_debug: object.optional("api_debug")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiPublishDto);
 
 impl ApiPublishDto {
     /// An empty value; set fields with the methods below.
@@ -9032,19 +9286,35 @@ impl ApiPublishDto {
 }
 
 /// A backend parameter of a configuration-type API.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiRequestPara {
     /// Parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Mapped field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<String>,
     /// Operator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
 }
+
+impl Model for ApiRequestPara {
+    const NAME: &'static str = "ApiRequestPara";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("mapping", &self.mapping);
+        object.optional("condition", &self.condition);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            mapping: object.optional("mapping")?,
+            condition: object.optional("condition")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiRequestPara);
 
 impl ApiRequestPara {
     /// An empty value; set fields with the methods below.
@@ -9076,25 +9346,43 @@ impl ApiRequestPara {
 }
 
 /// A response parameter of a configuration-type API.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiResponsePara {
     /// Parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Bound table field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Parameter type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ParameterType>,
     /// Parameter description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Example value of the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example_value: Option<String>,
 }
+
+impl Model for ApiResponsePara {
+    const NAME: &'static str = "ApiResponsePara";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("field", &self.field);
+        object.optional("type", &self.type_);
+        object.optional("description", &self.description);
+        object.optional("example_value", &self.example_value);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            field: object.optional("field")?,
+            type_: object.optional("type")?,
+            description: object.optional("description")?,
+            example_value: object.optional("example_value")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiResponsePara);
 
 impl ApiResponsePara {
     /// An empty value; set fields with the methods below.
@@ -9140,16 +9428,31 @@ impl ApiResponsePara {
 }
 
 /// An API debugging request.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiTestDto {
     /// Request body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Paging parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paras: Option<ApiTestParas>,
 }
+
+impl Model for ApiTestDto {
+    const NAME: &'static str = "ApiTestDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("body", &self.body);
+        object.optional("paras", &self.paras);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            body: object.optional("body")?,
+            paras: object.optional("paras")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiTestDto);
 
 impl ApiTestDto {
     /// An empty value; set fields with the methods below.
@@ -9171,16 +9474,31 @@ impl ApiTestDto {
 }
 
 /// Paging parameters of an API debugging request.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiTestParas {
     /// Page size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<String>,
     /// Page number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_num: Option<String>,
 }
+
+impl Model for ApiTestParas {
+    const NAME: &'static str = "ApiTestParas";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("page_size", &self.page_size);
+        object.optional("page_num", &self.page_num);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            page_size: object.optional("page_size")?,
+            page_num: object.optional("page_num")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiTestParas);
 
 impl ApiTestParas {
     /// An empty value; set fields with the methods below.
@@ -9205,22 +9523,39 @@ impl ApiTestParas {
 }
 
 /// Request header of an API debugging call.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiTestRequestHeader {
     /// Request path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// User agent (fixed value).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// Request mode (fixed value).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_apig_mode: Option<String>,
     /// Identification number (fixed value).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_app_identity: Option<i32>,
 }
+
+impl Model for ApiTestRequestHeader {
+    const NAME: &'static str = "ApiTestRequestHeader";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("path", &self.path);
+        object.optional("user_agent", &self.user_agent);
+        object.optional("x_apig_mode", &self.x_apig_mode);
+        object.optional("x_app_identity", &self.x_app_identity);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            path: object.optional("path")?,
+            user_agent: object.optional("user_agent")?,
+            x_apig_mode: object.optional("x_apig_mode")?,
+            x_app_identity: object.optional("x_app_identity")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiTestRequestHeader);
 
 impl ApiTestRequestHeader {
     /// An empty value; set fields with the methods below.
@@ -9259,31 +9594,51 @@ impl ApiTestRequestHeader {
 }
 
 /// Response header of an API debugging call.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiTestResponseHeader {
     /// Whether the call succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_status: Option<String>,
     /// Content length.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_length: Option<i32>,
     /// Connection status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// Cache control (fixed value).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<String>,
     /// Content type (fixed value).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// Date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Request ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_request_id: Option<String>,
 }
+
+impl Model for ApiTestResponseHeader {
+    const NAME: &'static str = "ApiTestResponseHeader";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("result_status", &self.result_status);
+        object.optional("content_length", &self.content_length);
+        object.optional("connection", &self.connection);
+        object.optional("cache_control", &self.cache_control);
+        object.optional("content_type", &self.content_type);
+        object.optional("date", &self.date);
+        object.optional("x_request_id", &self.x_request_id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            result_status: object.optional("result_status")?,
+            content_length: object.optional("content_length")?,
+            connection: object.optional("connection")?,
+            cache_control: object.optional("cache_control")?,
+            content_type: object.optional("content_type")?,
+            date: object.optional("date")?,
+            x_request_id: object.optional("x_request_id")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiTestResponseHeader);
 
 impl ApiTestResponseHeader {
     /// An empty value; set fields with the methods below.
@@ -9343,16 +9698,31 @@ impl ApiTestResponseHeader {
 }
 
 /// A gateway group.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApigGroupDto {
     /// Group ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Group name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
 }
+
+impl Model for ApigGroupDto {
+    const NAME: &'static str = "ApigGroupDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("group_id", &self.group_id);
+        object.optional("group_name", &self.group_name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            group_id: object.optional("group_id")?,
+            group_name: object.optional("group_name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApigGroupDto);
 
 impl ApigGroupDto {
     /// An empty value; set fields with the methods below.
@@ -9377,16 +9747,31 @@ impl ApigGroupDto {
 }
 
 /// A gateway instance.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApigInstanceDto {
     /// Gateway instance ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     /// Gateway instance name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
 }
+
+impl Model for ApigInstanceDto {
+    const NAME: &'static str = "ApigInstanceDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_name", &self.instance_name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            instance_id: object.optional("instance_id")?,
+            instance_name: object.optional("instance_name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApigInstanceDto);
 
 impl ApigInstanceDto {
     /// An empty value; set fields with the methods below.
@@ -9411,34 +9796,55 @@ impl ApigInstanceDto {
 }
 
 /// An API bound to an app.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppBindApiInfo {
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// API description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Review time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_time: Option<i64>,
     /// Name of the API reviewer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// End of the usage period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<i64>,
     /// Binding relationship.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_type: Option<RelationshipType>,
     /// Static parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_params: Option<Vec<StaticParam>>,
 }
+
+impl Model for AppBindApiInfo {
+    const NAME: &'static str = "AppBindApiInfo";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("approval_time", &self.approval_time);
+        object.optional("manager", &self.manager);
+        object.optional("deadline", &self.deadline);
+        object.optional("relationship_type", &self.relationship_type);
+        object.optional("static_params", &self.static_params);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            approval_time: object.optional("approval_time")?,
+            manager: object.optional("manager")?,
+            deadline: object.optional("deadline")?,
+            relationship_type: object.optional("relationship_type")?,
+            static_params: object.optional("static_params")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppBindApiInfo);
 
 impl AppBindApiInfo {
     /// An empty value; set fields with the methods below.
@@ -9505,25 +9911,43 @@ impl AppBindApiInfo {
 }
 
 /// Parameters for creating an app.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppRequestDto {
     /// App type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<AppType>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// App description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Gateway type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apig_type: Option<ApigType>,
     /// Gateway instance ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apig_instance_id: Option<String>,
 }
+
+impl Model for AppRequestDto {
+    const NAME: &'static str = "AppRequestDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("app_type", &self.app_type);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("apig_type", &self.apig_type);
+        object.optional("apig_instance_id", &self.apig_instance_id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            app_type: object.optional("app_type")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            apig_type: object.optional("apig_type")?,
+            apig_instance_id: object.optional("apig_instance_id")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppRequestDto);
 
 impl AppRequestDto {
     /// An empty value; set fields with the methods below.
@@ -9569,40 +9993,63 @@ impl AppRequestDto {
 }
 
 /// An app.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppReturnDto {
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// App description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// App key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_key: Option<String>,
     /// App secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_secret: Option<hwcloud_runtime::Secret>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
     /// App type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<AppType>,
 }
+
+impl Model for AppReturnDto {
+    const NAME: &'static str = "AppReturnDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("app_key", &self.app_key);
+        object.optional("app_secret", &self.app_secret);
+        object.optional("register_time", &self.register_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_user", &self.update_user);
+        object.optional("app_type", &self.app_type);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            app_key: object.optional("app_key")?,
+            app_secret: object.optional("app_secret")?,
+            register_time: object.optional("register_time")?,
+            update_time: object.optional("update_time")?,
+            create_user: object.optional("create_user")?,
+            update_user: object.optional("update_user")?,
+            app_type: object.optional("app_type")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppReturnDto);
 
 impl AppReturnDto {
     /// An empty value; set fields with the methods below.
@@ -9683,16 +10130,31 @@ impl AppReturnDto {
 }
 
 /// Parameters for updating an app.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppUpdateDto {
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// App description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+impl Model for AppUpdateDto {
+    const NAME: &'static str = "AppUpdateDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppUpdateDto);
 
 impl AppUpdateDto {
     /// An empty value; set fields with the methods below.
@@ -9717,31 +10179,51 @@ impl AppUpdateDto {
 }
 
 /// Backend configuration of a registered API.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackendConfig {
     /// Backend request method.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<RequestType>,
     /// Backend request protocol.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     /// Backend host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Backend timeout.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i32>,
     /// Backend request path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// API backend parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend_paras: Option<Vec<BackendRequestPara>>,
     /// Backend constant parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constant_paras: Option<Vec<BackendConstant>>,
 }
+
+impl Model for BackendConfig {
+    const NAME: &'static str = "BackendConfig";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("type", &self.type_);
+        object.optional("protocol", &self.protocol);
+        object.optional("host", &self.host);
+        object.optional("timeout", &self.timeout);
+        object.optional("path", &self.path);
+        object.optional("backend_paras", &self.backend_paras);
+        object.optional("constant_paras", &self.constant_paras);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            type_: object.optional("type")?,
+            protocol: object.optional("protocol")?,
+            host: object.optional("host")?,
+            timeout: object.optional("timeout")?,
+            path: object.optional("path")?,
+            backend_paras: object.optional("backend_paras")?,
+            constant_paras: object.optional("constant_paras")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BackendConfig);
 
 impl BackendConfig {
     /// An empty value; set fields with the methods below.
@@ -9801,25 +10283,43 @@ impl BackendConfig {
 }
 
 /// A backend constant parameter.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackendConstant {
     /// Constant parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Constant parameter type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ParameterType>,
     /// Constant parameter location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
     /// Constant parameter description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Constant parameter value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
+impl Model for BackendConstant {
+    const NAME: &'static str = "BackendConstant";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
+        object.optional("position", &self.position);
+        object.optional("description", &self.description);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            type_: object.optional("type")?,
+            position: object.optional("position")?,
+            description: object.optional("description")?,
+            value: object.optional("value")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BackendConstant);
 
 impl BackendConstant {
     /// An empty value; set fields with the methods below.
@@ -9865,19 +10365,35 @@ impl BackendConstant {
 }
 
 /// A backend request parameter.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackendRequestPara {
     /// API request parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Parameter location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
     /// Corresponding backend parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend_para_name: Option<String>,
 }
+
+impl Model for BackendRequestPara {
+    const NAME: &'static str = "BackendRequestPara";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("position", &self.position);
+        object.optional("backend_para_name", &self.backend_para_name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            position: object.optional("position")?,
+            backend_para_name: object.optional("backend_para_name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BackendRequestPara);
 
 impl BackendRequestPara {
     /// An empty value; set fields with the methods below.
@@ -9909,13 +10425,27 @@ impl BackendRequestPara {
 }
 
 /// Parameters for moving a catalog.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CatalogMoveParaDto {
     /// Parent catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_pid: Option<String>,
 }
+
+impl Model for CatalogMoveParaDto {
+    const NAME: &'static str = "CatalogMoveParaDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("target_pid", &self.target_pid);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            target_pid: object.optional("target_pid")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CatalogMoveParaDto);
 
 impl CatalogMoveParaDto {
     /// An empty value; set fields with the methods below.
@@ -9931,28 +10461,47 @@ impl CatalogMoveParaDto {
 }
 
 /// A data masking rule.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataMaskParas {
     /// Sensitive field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_name: Option<String>,
     /// Algorithm name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm_name: Option<String>,
     /// Algorithm type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm_type: Option<String>,
     /// Algorithm name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub en_name: Option<String>,
     /// Parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm_parameters: Option<String>,
     /// Policy when masking fails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_policy: Option<FailurePolicy>,
 }
+
+impl Model for DataMaskParas {
+    const NAME: &'static str = "DataMaskParas";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("column_name", &self.column_name);
+        object.optional("algorithm_name", &self.algorithm_name);
+        object.optional("algorithm_type", &self.algorithm_type);
+        object.optional("en_name", &self.en_name);
+        object.optional("algorithm_parameters", &self.algorithm_parameters);
+        object.optional("failure_policy", &self.failure_policy);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            column_name: object.optional("column_name")?,
+            algorithm_name: object.optional("algorithm_name")?,
+            algorithm_type: object.optional("algorithm_type")?,
+            en_name: object.optional("en_name")?,
+            algorithm_parameters: object.optional("algorithm_parameters")?,
+            failure_policy: object.optional("failure_policy")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DataMaskParas);
 
 impl DataMaskParas {
     /// An empty value; set fields with the methods below.
@@ -10005,55 +10554,83 @@ impl DataMaskParas {
 }
 
 /// Data source configuration of an API.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DatasourceConfig {
     /// Data source type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DatasourceType>,
     /// Data connection name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
     /// Data connection ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// Database name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     /// Data table name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datatable: Option<String>,
     /// Data table ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_id: Option<String>,
     /// DLI queue name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
     /// Data retrieval method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_type: Option<AccessType>,
     /// Data access mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_mode: Option<AccessMode>,
     /// Paging mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
     /// SQL statement in script mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
     /// API backend parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend_paras: Option<Vec<ApiRequestPara>>,
     /// Response parameters of configuration-type APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_paras: Option<Vec<ApiResponsePara>>,
     /// Sort parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_paras: Option<Vec<DatasourceOrderPara>>,
     /// SQL script that computes the total number of records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_size_sql: Option<String>,
 }
+
+impl Model for DatasourceConfig {
+    const NAME: &'static str = "DatasourceConfig";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("type", &self.type_);
+        object.optional("connection_name", &self.connection_name);
+        object.optional("connection_id", &self.connection_id);
+        object.optional("database", &self.database);
+        object.optional("datatable", &self.datatable);
+        object.optional("table_id", &self.table_id);
+        object.optional("queue", &self.queue);
+        object.optional("access_type", &self.access_type);
+        object.optional("access_mode", &self.access_mode);
+        object.optional("pagination", &self.pagination);
+        object.optional("sql", &self.sql);
+        object.optional("backend_paras", &self.backend_paras);
+        object.optional("response_paras", &self.response_paras);
+        object.optional("order_paras", &self.order_paras);
+        object.optional("total_size_sql", &self.total_size_sql);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            type_: object.optional("type")?,
+            connection_name: object.optional("connection_name")?,
+            connection_id: object.optional("connection_id")?,
+            database: object.optional("database")?,
+            datatable: object.optional("datatable")?,
+            table_id: object.optional("table_id")?,
+            queue: object.optional("queue")?,
+            access_type: object.optional("access_type")?,
+            access_mode: object.optional("access_mode")?,
+            pagination: object.optional("pagination")?,
+            sql: object.optional("sql")?,
+            backend_paras: object.optional("backend_paras")?,
+            response_paras: object.optional("response_paras")?,
+            order_paras: object.optional("order_paras")?,
+            total_size_sql: object.optional("total_size_sql")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DatasourceConfig);
 
 impl DatasourceConfig {
     /// An empty value; set fields with the methods below.
@@ -10169,28 +10746,47 @@ impl DatasourceConfig {
 }
 
 /// A sort parameter of an API's data source.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DatasourceOrderPara {
     /// Sort parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Corresponding parameter field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Whether optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
     /// Sort order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Sort>,
     /// Order of the sort parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
     /// Sort parameter description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+impl Model for DatasourceOrderPara {
+    const NAME: &'static str = "DatasourceOrderPara";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("field", &self.field);
+        object.optional("optional", &self.optional);
+        object.optional("sort", &self.sort);
+        object.optional("order", &self.order);
+        object.optional("description", &self.description);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            field: object.optional("field")?,
+            optional: object.optional("optional")?,
+            sort: object.optional("sort")?,
+            order: object.optional("order")?,
+            description: object.optional("description")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DatasourceOrderPara);
 
 impl DatasourceOrderPara {
     /// An empty value; set fields with the methods below.
@@ -10243,25 +10839,43 @@ impl DatasourceOrderPara {
 }
 
 /// Cluster flavor.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlavorDto {
     /// Flavor ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Flavor name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Disk size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk: Option<i32>,
     /// Number of CPUs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<i32>,
     /// Memory size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem: Option<i32>,
 }
+
+impl Model for FlavorDto {
+    const NAME: &'static str = "FlavorDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("disk", &self.disk);
+        object.optional("cpu", &self.cpu);
+        object.optional("mem", &self.mem);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            disk: object.optional("disk")?,
+            cpu: object.optional("cpu")?,
+            mem: object.optional("mem")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(FlavorDto);
 
 impl FlavorDto {
     /// An empty value; set fields with the methods below.
@@ -10307,22 +10921,39 @@ impl FlavorDto {
 }
 
 /// The gateway an API is published to.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GatewayDto {
     /// Gateway type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apig_type: Option<ApigType>,
     /// Gateway instance ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apig_instance_id: Option<String>,
     /// Gateway group ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id_in_apig: Option<String>,
     /// ID of the ROMA gateway integration application.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roma_app_id: Option<String>,
 }
+
+impl Model for GatewayDto {
+    const NAME: &'static str = "GatewayDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("apig_type", &self.apig_type);
+        object.optional("apig_instance_id", &self.apig_instance_id);
+        object.optional("group_id_in_apig", &self.group_id_in_apig);
+        object.optional("roma_app_id", &self.roma_app_id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            apig_type: object.optional("apig_type")?,
+            apig_instance_id: object.optional("apig_instance_id")?,
+            group_id_in_apig: object.optional("group_id_in_apig")?,
+            roma_app_id: object.optional("roma_app_id")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GatewayDto);
 
 impl GatewayDto {
     /// An empty value; set fields with the methods below.
@@ -10384,55 +11015,83 @@ impl ImportDataServiceExcelRequestBody {
 }
 
 /// An access log entry of a cluster.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceAccesslog {
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Request ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_name: Option<String>,
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// Access time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_time: Option<i64>,
     /// Access duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// Status code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
     /// Error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Log details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Inbound traffic size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flow_size: Option<i64>,
     /// Outbound traffic size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_flow_size: Option<i64>,
     /// Number of output records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_total_size: Option<i64>,
 }
+
+impl Model for InstanceAccesslog {
+    const NAME: &'static str = "InstanceAccesslog";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("request_id", &self.request_id);
+        object.optional("api_id", &self.api_id);
+        object.optional("api_name", &self.api_name);
+        object.optional("app_id", &self.app_id);
+        object.optional("app_name", &self.app_name);
+        object.optional("access_time", &self.access_time);
+        object.optional("duration", &self.duration);
+        object.optional("status_code", &self.status_code);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_message", &self.error_message);
+        object.optional("detail", &self.detail);
+        object.optional("in_flow_size", &self.in_flow_size);
+        object.optional("out_flow_size", &self.out_flow_size);
+        object.optional("out_total_size", &self.out_total_size);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            request_id: object.optional("request_id")?,
+            api_id: object.optional("api_id")?,
+            api_name: object.optional("api_name")?,
+            app_id: object.optional("app_id")?,
+            app_name: object.optional("app_name")?,
+            access_time: object.optional("access_time")?,
+            duration: object.optional("duration")?,
+            status_code: object.optional("status_code")?,
+            error_code: object.optional("error_code")?,
+            error_message: object.optional("error_message")?,
+            detail: object.optional("detail")?,
+            in_flow_size: object.optional("in_flow_size")?,
+            out_flow_size: object.optional("out_flow_size")?,
+            out_total_size: object.optional("out_total_size")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(InstanceAccesslog);
 
 impl InstanceAccesslog {
     /// An empty value; set fields with the methods below.
@@ -10548,103 +11207,157 @@ impl InstanceAccesslog {
 }
 
 /// Details of a cluster.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceDetailDto {
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Cluster name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Cluster description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Public IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_address: Option<String>,
     /// Private IPv4 address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intranet_address: Option<String>,
     /// Private IPv6 address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intranet_address_ipv6: Option<String>,
     /// Public domain name ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_zone_id: Option<String>,
     /// Public domain name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_zone_name: Option<String>,
     /// Private domain name ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_zone_id: Option<String>,
     /// Private domain name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_zone_name: Option<String>,
     /// Enterprise project ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Number of APIs published in the current workspace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_namespace_publish_api_num: Option<i32>,
     /// Number of APIs published in all workspaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_namespace_publish_api_num: Option<i32>,
     /// Total API quota of the cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_publishable_num: Option<i32>,
     /// Whether the cluster can be deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_status: Option<String>,
     /// Order ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_type: Option<String>,
     /// Subscription period type of the cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_type: Option<String>,
     /// Cluster status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_status: Option<String>,
     /// Number of nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_num: Option<i32>,
     /// Cluster flavor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flavor: Option<FlavorDto>,
     /// Cluster version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_version: Option<String>,
     /// Code of the cluster's availability zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
     /// Name of the cluster's availability zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone_name: Option<String>,
     /// ID of the cluster's VPC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<String>,
     /// ID of the cluster's subnet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
     /// ID of the cluster's security group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_group_id: Option<String>,
     /// Cluster nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<InstanceNodeDto>>,
 }
+
+impl Model for InstanceDetailDto {
+    const NAME: &'static str = "InstanceDetailDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("external_address", &self.external_address);
+        object.optional("intranet_address", &self.intranet_address);
+        object.optional("intranet_address_ipv6", &self.intranet_address_ipv6);
+        object.optional("public_zone_id", &self.public_zone_id);
+        object.optional("public_zone_name", &self.public_zone_name);
+        object.optional("private_zone_id", &self.private_zone_id);
+        object.optional("private_zone_name", &self.private_zone_name);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("create_user", &self.create_user);
+        object
+            .optional(
+                "current_namespace_publish_api_num",
+                &self.current_namespace_publish_api_num,
+            );
+        object
+            .optional(
+                "all_namespace_publish_api_num",
+                &self.all_namespace_publish_api_num,
+            );
+        object.optional("api_publishable_num", &self.api_publishable_num);
+        object.optional("deletable", &self.deletable);
+        object.optional("charge_status", &self.charge_status);
+        object.optional("order_id", &self.order_id);
+        object.optional("order_type", &self.order_type);
+        object.optional("period_type", &self.period_type);
+        object.optional("instance_status", &self.instance_status);
+        object.optional("node_num", &self.node_num);
+        object.optional("flavor", &self.flavor);
+        object.optional("gateway_version", &self.gateway_version);
+        object.optional("availability_zone", &self.availability_zone);
+        object.optional("availability_zone_name", &self.availability_zone_name);
+        object.optional("vpc_id", &self.vpc_id);
+        object.optional("subnet_id", &self.subnet_id);
+        object.optional("security_group_id", &self.security_group_id);
+        object.optional("nodes", &self.nodes);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            external_address: object.optional("external_address")?,
+            intranet_address: object.optional("intranet_address")?,
+            intranet_address_ipv6: object.optional("intranet_address_ipv6")?,
+            public_zone_id: object.optional("public_zone_id")?,
+            public_zone_name: object.optional("public_zone_name")?,
+            private_zone_id: object.optional("private_zone_id")?,
+            private_zone_name: object.optional("private_zone_name")?,
+            enterprise_project_id: object.optional("enterprise_project_id")?,
+            create_time: object.optional("create_time")?,
+            create_user: object.optional("create_user")?,
+            current_namespace_publish_api_num: object
+                .optional("current_namespace_publish_api_num")?,
+            all_namespace_publish_api_num: object
+                .optional("all_namespace_publish_api_num")?,
+            api_publishable_num: object.optional("api_publishable_num")?,
+            deletable: object.optional("deletable")?,
+            charge_status: object.optional("charge_status")?,
+            order_id: object.optional("order_id")?,
+            order_type: object.optional("order_type")?,
+            period_type: object.optional("period_type")?,
+            instance_status: object.optional("instance_status")?,
+            node_num: object.optional("node_num")?,
+            flavor: object.optional("flavor")?,
+            gateway_version: object.optional("gateway_version")?,
+            availability_zone: object.optional("availability_zone")?,
+            availability_zone_name: object.optional("availability_zone_name")?,
+            vpc_id: object.optional("vpc_id")?,
+            subnet_id: object.optional("subnet_id")?,
+            security_group_id: object.optional("security_group_id")?,
+            nodes: object.optional("nodes")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(InstanceDetailDto);
 
 impl InstanceDetailDto {
     /// An empty value; set fields with the methods below.
@@ -10872,34 +11585,55 @@ impl InstanceDetailDto {
 }
 
 /// An instance (cluster) and whether an API operation can be performed on it.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceForApiActionDto {
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     /// Cluster type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_type: Option<InstanceType>,
     /// Cluster name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// API operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
     /// Validation result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
     /// Reason the validation failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,
     /// API status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_status: Option<ApiStatus>,
     /// API debugging status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_debug: Option<ApiDebug>,
 }
+
+impl Model for InstanceForApiActionDto {
+    const NAME: &'static str = "InstanceForApiActionDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_type", &self.instance_type);
+        object.optional("name", &self.name);
+        object.optional("action", &self.action);
+        object.optional("result", &self.result);
+        object.optional("cause", &self.cause);
+        object.optional("api_status", &self.api_status);
+        object.optional("api_debug", &self.api_debug);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            instance_id: object.optional("instance_id")?,
+            instance_type: object.optional("instance_type")?,
+            name: object.optional("name")?,
+            action: object.optional("action")?,
+            result: object.optional("result")?,
+            cause: object.optional("cause")?,
+            api_status: object.optional("api_status")?,
+            api_debug: object.optional("api_debug")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(InstanceForApiActionDto);
 
 impl InstanceForApiActionDto {
     /// An empty value; set fields with the methods below.
@@ -10966,25 +11700,43 @@ impl InstanceForApiActionDto {
 }
 
 /// Host information of the cluster an API is published in.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceHostDto {
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     /// Cluster name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
     /// Private address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intranet_host: Option<String>,
     /// Public address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_host: Option<String>,
     /// Gateway domain names.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
 }
+
+impl Model for InstanceHostDto {
+    const NAME: &'static str = "InstanceHostDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_name", &self.instance_name);
+        object.optional("intranet_host", &self.intranet_host);
+        object.optional("external_host", &self.external_host);
+        object.optional("domains", &self.domains);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            instance_id: object.optional("instance_id")?,
+            instance_name: object.optional("instance_name")?,
+            intranet_host: object.optional("intranet_host")?,
+            external_host: object.optional("external_host")?,
+            domains: object.optional("domains")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(InstanceHostDto);
 
 impl InstanceHostDto {
     /// An empty value; set fields with the methods below.
@@ -11030,31 +11782,51 @@ impl InstanceHostDto {
 }
 
 /// A cluster node.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceNodeDto {
     /// Node ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Node name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Node IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_ip: Option<String>,
     /// Node status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Creator of the node.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Node creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Node version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_version: Option<String>,
 }
+
+impl Model for InstanceNodeDto {
+    const NAME: &'static str = "InstanceNodeDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("private_ip", &self.private_ip);
+        object.optional("status", &self.status);
+        object.optional("create_user", &self.create_user);
+        object.optional("create_time", &self.create_time);
+        object.optional("gateway_version", &self.gateway_version);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            private_ip: object.optional("private_ip")?,
+            status: object.optional("status")?,
+            create_user: object.optional("create_user")?,
+            create_time: object.optional("create_time")?,
+            gateway_version: object.optional("gateway_version")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(InstanceNodeDto);
 
 impl InstanceNodeDto {
     /// An empty value; set fields with the methods below.
@@ -11114,67 +11886,109 @@ impl InstanceNodeDto {
 }
 
 /// Overview of a cluster.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstanceOverviewDto {
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Cluster name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Cluster description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Public IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_address: Option<String>,
     /// Private IPv4 address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intranet_address: Option<String>,
     /// Private IPv6 address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intranet_address_ipv6: Option<String>,
     /// Public domain name ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_zone_id: Option<String>,
     /// Public domain name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_zone_name: Option<String>,
     /// Private domain name ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_zone_id: Option<String>,
     /// Private domain name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_zone_name: Option<String>,
     /// Enterprise project ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Number of APIs published in the current workspace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_namespace_publish_api_num: Option<i32>,
     /// Number of APIs published in all workspaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_namespace_publish_api_num: Option<i32>,
     /// Total API quota of the cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_publishable_num: Option<i32>,
     /// Whether the cluster can be deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_status: Option<String>,
     /// Order ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
 }
+
+impl Model for InstanceOverviewDto {
+    const NAME: &'static str = "InstanceOverviewDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("external_address", &self.external_address);
+        object.optional("intranet_address", &self.intranet_address);
+        object.optional("intranet_address_ipv6", &self.intranet_address_ipv6);
+        object.optional("public_zone_id", &self.public_zone_id);
+        object.optional("public_zone_name", &self.public_zone_name);
+        object.optional("private_zone_id", &self.private_zone_id);
+        object.optional("private_zone_name", &self.private_zone_name);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("create_user", &self.create_user);
+        object
+            .optional(
+                "current_namespace_publish_api_num",
+                &self.current_namespace_publish_api_num,
+            );
+        object
+            .optional(
+                "all_namespace_publish_api_num",
+                &self.all_namespace_publish_api_num,
+            );
+        object.optional("api_publishable_num", &self.api_publishable_num);
+        object.optional("deletable", &self.deletable);
+        object.optional("charge_status", &self.charge_status);
+        object.optional("order_id", &self.order_id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            external_address: object.optional("external_address")?,
+            intranet_address: object.optional("intranet_address")?,
+            intranet_address_ipv6: object.optional("intranet_address_ipv6")?,
+            public_zone_id: object.optional("public_zone_id")?,
+            public_zone_name: object.optional("public_zone_name")?,
+            private_zone_id: object.optional("private_zone_id")?,
+            private_zone_name: object.optional("private_zone_name")?,
+            enterprise_project_id: object.optional("enterprise_project_id")?,
+            create_time: object.optional("create_time")?,
+            create_user: object.optional("create_user")?,
+            current_namespace_publish_api_num: object
+                .optional("current_namespace_publish_api_num")?,
+            all_namespace_publish_api_num: object
+                .optional("all_namespace_publish_api_num")?,
+            api_publishable_num: object.optional("api_publishable_num")?,
+            deletable: object.optional("deletable")?,
+            charge_status: object.optional("charge_status")?,
+            order_id: object.optional("order_id")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(InstanceOverviewDto);
 
 impl InstanceOverviewDto {
     /// An empty value; set fields with the methods below.
@@ -11318,19 +12132,35 @@ impl InstanceOverviewDto {
 }
 
 /// One level of a catalog path.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LayerPath {
     /// Catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
     /// Path name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Path level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
 }
+
+impl Model for LayerPath {
+    const NAME: &'static str = "LayerPath";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog_id", &self.catalog_id);
+        object.optional("name", &self.name);
+        object.optional("order", &self.order);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            catalog_id: object.optional("catalog_id")?,
+            name: object.optional("name")?,
+            order: object.optional("order")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LayerPath);
 
 impl LayerPath {
     /// An empty value; set fields with the methods below.
@@ -11362,25 +12192,43 @@ impl LayerPath {
 }
 
 /// LTS log dump settings.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LtsLogDump {
     /// Whether to enable log dump to LTS: true enables it, false disables it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_dump: Option<bool>,
     /// Log group ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_group_id: Option<String>,
     /// Log group name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_group_name: Option<String>,
     /// Log stream ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_stream_id: Option<String>,
     /// Log stream name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_stream_name: Option<String>,
 }
+
+impl Model for LtsLogDump {
+    const NAME: &'static str = "LtsLogDump";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("log_dump", &self.log_dump);
+        object.optional("log_group_id", &self.log_group_id);
+        object.optional("log_group_name", &self.log_group_name);
+        object.optional("log_stream_id", &self.log_stream_id);
+        object.optional("log_stream_name", &self.log_stream_name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            log_dump: object.optional("log_dump")?,
+            log_group_id: object.optional("log_group_id")?,
+            log_group_name: object.optional("log_group_name")?,
+            log_stream_id: object.optional("log_stream_id")?,
+            log_stream_name: object.optional("log_stream_name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LtsLogDump);
 
 impl LtsLogDump {
     /// An empty value; set fields with the methods below.
@@ -11426,46 +12274,71 @@ impl LtsLogDump {
 }
 
 /// Criteria for querying the service catalog (API market).
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MallParaDto {
     /// Authentication type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<AuthType>,
     /// API visibility: WORKSPACE (visible in the workspace), PROJECT (visible in the project), DOMAIN (visible to the account), SPECIFIC_PROJECT (visible to specified projects).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<MallParaDtoVisibility>,
     /// Sort field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market_sort_type: Option<MarketSortType>,
     /// Ascending or descending order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asc_or_desc: Option<AscOrDesc>,
     /// Query start offset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i32>,
     /// Number of records to return.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// Whether to show the owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_owner: Option<bool>,
     /// Whether to show whether the API is authorised.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_authorized: Option<bool>,
     /// Whether to show recent updates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_update_recently: Option<bool>,
     /// Whether to show recent releases.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_release_recently: Option<bool>,
     /// Whether to show the popularity status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_hot_recently: Option<bool>,
     /// Whether to show the success and failure rates within 7 days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_and_failure_rate: Option<bool>,
 }
+
+impl Model for MallParaDto {
+    const NAME: &'static str = "MallParaDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("auth_type", &self.auth_type);
+        object.optional("visibility", &self.visibility);
+        object.optional("market_sort_type", &self.market_sort_type);
+        object.optional("asc_or_desc", &self.asc_or_desc);
+        object.optional("offset", &self.offset);
+        object.optional("limit", &self.limit);
+        object.optional("is_owner", &self.is_owner);
+        object.optional("is_authorized", &self.is_authorized);
+        object.optional("is_update_recently", &self.is_update_recently);
+        object.optional("is_release_recently", &self.is_release_recently);
+        object.optional("is_hot_recently", &self.is_hot_recently);
+        object.optional("success_and_failure_rate", &self.success_and_failure_rate);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            auth_type: object.optional("auth_type")?,
+            visibility: object.optional("visibility")?,
+            market_sort_type: object.optional("market_sort_type")?,
+            asc_or_desc: object.optional("asc_or_desc")?,
+            offset: object.optional("offset")?,
+            limit: object.optional("limit")?,
+            is_owner: object.optional("is_owner")?,
+            is_authorized: object.optional("is_authorized")?,
+            is_update_recently: object.optional("is_update_recently")?,
+            is_release_recently: object.optional("is_release_recently")?,
+            is_hot_recently: object.optional("is_hot_recently")?,
+            success_and_failure_rate: object.optional("success_and_failure_rate")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MallParaDto);
 
 impl MallParaDto {
     /// An empty value; set fields with the methods below.
@@ -11560,13 +12433,27 @@ impl MallParaDto {
 }
 
 /// OBS log dump settings.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObsLogDump {
     /// Whether to enable log dump to OBS: true enables it, false disables it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_dump: Option<bool>,
 }
+
+impl Model for ObsLogDump {
+    const NAME: &'static str = "ObsLogDump";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("log_dump", &self.log_dump);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            log_dump: object.optional("log_dump")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ObsLogDump);
 
 impl ObsLogDump {
     /// An empty value; set fields with the methods below.
@@ -11582,19 +12469,35 @@ impl ObsLogDump {
 }
 
 /// Parameters for processing a message.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenApiParaForCheckMessage {
     /// Message ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Action: 0 = execute immediately, 1 = execute at a scheduled time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<i32>,
     /// End of the usage period. Needed only for scheduled execution; defaults to three days after the server's current time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }
+
+impl Model for OpenApiParaForCheckMessage {
+    const NAME: &'static str = "OpenApiParaForCheckMessage";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("message_id", &self.message_id);
+        object.optional("action", &self.action);
+        object.optional("time", &self.time);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            message_id: object.optional("message_id")?,
+            action: object.optional("action")?,
+            time: object.optional("time")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OpenApiParaForCheckMessage);
 
 impl OpenApiParaForCheckMessage {
     /// An empty value; set fields with the methods below.
@@ -11626,16 +12529,31 @@ impl OpenApiParaForCheckMessage {
 }
 
 /// Parameters for reviewing applications.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenApplyIdsForApproveApply {
     /// Review result (true approves, false rejects).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_result: Option<bool>,
     /// Application IDs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_ids: Option<Vec<String>>,
 }
+
+impl Model for OpenApplyIdsForApproveApply {
+    const NAME: &'static str = "OpenApplyIdsForApproveApply";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("apply_result", &self.apply_result);
+        object.optional("apply_ids", &self.apply_ids);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            apply_result: object.optional("apply_result")?,
+            apply_ids: object.optional("apply_ids")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OpenApplyIdsForApproveApply);
 
 impl OpenApplyIdsForApproveApply {
     /// An empty value; set fields with the methods below.
@@ -11660,49 +12578,75 @@ impl OpenApplyIdsForApproveApply {
 }
 
 /// An application (or message).
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecordForApplyDetail {
     /// Application ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Application status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_apply_status: Option<ApiApplyStatus>,
     /// Application type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_apply_type: Option<ApiApplyType>,
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_name: Option<String>,
     /// End of the usage period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_using_time: Option<i64>,
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// Application time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_time: Option<i64>,
     /// Authorisation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_time: Option<i64>,
     /// Name of the reviewer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver_name: Option<String>,
     /// Review comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Name of the applicant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
+
+impl Model for RecordForApplyDetail {
+    const NAME: &'static str = "RecordForApplyDetail";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("api_apply_status", &self.api_apply_status);
+        object.optional("api_apply_type", &self.api_apply_type);
+        object.optional("api_id", &self.api_id);
+        object.optional("api_name", &self.api_name);
+        object.optional("api_using_time", &self.api_using_time);
+        object.optional("app_id", &self.app_id);
+        object.optional("app_name", &self.app_name);
+        object.optional("apply_time", &self.apply_time);
+        object.optional("approval_time", &self.approval_time);
+        object.optional("approver_name", &self.approver_name);
+        object.optional("comment", &self.comment);
+        object.optional("user_name", &self.user_name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            api_apply_status: object.optional("api_apply_status")?,
+            api_apply_type: object.optional("api_apply_type")?,
+            api_id: object.optional("api_id")?,
+            api_name: object.optional("api_name")?,
+            api_using_time: object.optional("api_using_time")?,
+            app_id: object.optional("app_id")?,
+            app_name: object.optional("app_name")?,
+            apply_time: object.optional("apply_time")?,
+            approval_time: object.optional("approval_time")?,
+            approver_name: object.optional("approver_name")?,
+            comment: object.optional("comment")?,
+            user_name: object.optional("user_name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RecordForApplyDetail);
 
 impl RecordForApplyDetail {
     /// An empty value; set fields with the methods below.
@@ -11804,37 +12748,59 @@ impl RecordForApplyDetail {
 }
 
 /// An entry (sub-catalog or API) of a catalog.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecordForGetAllCatalog {
     /// Catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
     /// Parent catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<String>,
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Catalog description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Catalog entry type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_catalog_type: Option<ApiCatalogType>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
 }
+
+impl Model for RecordForGetAllCatalog {
+    const NAME: &'static str = "RecordForGetAllCatalog";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog_id", &self.catalog_id);
+        object.optional("pid", &self.pid);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("api_catalog_type", &self.api_catalog_type);
+        object.optional("create_time", &self.create_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_time", &self.update_time);
+        object.optional("update_user", &self.update_user);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            catalog_id: object.optional("catalog_id")?,
+            pid: object.optional("pid")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            api_catalog_type: object.optional("api_catalog_type")?,
+            create_time: object.optional("create_time")?,
+            create_user: object.optional("create_user")?,
+            update_time: object.optional("update_time")?,
+            update_user: object.optional("update_user")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RecordForGetAllCatalog);
 
 impl RecordForGetAllCatalog {
     /// An empty value; set fields with the methods below.
@@ -11908,34 +12874,55 @@ impl RecordForGetAllCatalog {
 }
 
 /// An app an API is authorised to.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecordForGetAuthApp {
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// Cluster instance ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     /// Cluster instance name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
     /// End of the usage period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_using_time: Option<i64>,
     /// Authorisation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_time: Option<i64>,
     /// Binding relationship.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_type: Option<RelationshipType>,
     /// Static parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_params: Option<Vec<StaticParam>>,
 }
+
+impl Model for RecordForGetAuthApp {
+    const NAME: &'static str = "RecordForGetAuthApp";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("app_id", &self.app_id);
+        object.optional("app_name", &self.app_name);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_name", &self.instance_name);
+        object.optional("api_using_time", &self.api_using_time);
+        object.optional("approval_time", &self.approval_time);
+        object.optional("relationship_type", &self.relationship_type);
+        object.optional("static_params", &self.static_params);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            app_id: object.optional("app_id")?,
+            app_name: object.optional("app_name")?,
+            instance_id: object.optional("instance_id")?,
+            instance_name: object.optional("instance_name")?,
+            api_using_time: object.optional("api_using_time")?,
+            approval_time: object.optional("approval_time")?,
+            relationship_type: object.optional("relationship_type")?,
+            static_params: object.optional("static_params")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RecordForGetAuthApp);
 
 impl RecordForGetAuthApp {
     /// An empty value; set fields with the methods below.
@@ -12002,34 +12989,55 @@ impl RecordForGetAuthApp {
 }
 
 /// An API request parameter.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RequestPara {
     /// Parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Parameter location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
     /// Parameter type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ParameterType>,
     /// Parameter description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether the parameter is mandatory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub necessary: Option<bool>,
     /// Example value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example_value: Option<String>,
     /// Default value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// Whether NULL values are supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_null: Option<bool>,
 }
+
+impl Model for RequestPara {
+    const NAME: &'static str = "RequestPara";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("position", &self.position);
+        object.optional("type", &self.type_);
+        object.optional("description", &self.description);
+        object.optional("necessary", &self.necessary);
+        object.optional("example_value", &self.example_value);
+        object.optional("default_value", &self.default_value);
+        object.optional("support_null", &self.support_null);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            position: object.optional("position")?,
+            type_: object.optional("type")?,
+            description: object.optional("description")?,
+            necessary: object.optional("necessary")?,
+            example_value: object.optional("example_value")?,
+            default_value: object.optional("default_value")?,
+            support_null: object.optional("support_null")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RequestPara);
 
 impl RequestPara {
     /// An empty value; set fields with the methods below.
@@ -12096,16 +13104,31 @@ impl RequestPara {
 }
 
 /// A static parameter.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StaticParam {
     /// Static parameter name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub para_name: Option<String>,
     /// Static parameter value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub para_value: Option<String>,
 }
+
+impl Model for StaticParam {
+    const NAME: &'static str = "StaticParam";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("para_name", &self.para_name);
+        object.optional("para_value", &self.para_value);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            para_name: object.optional("para_name")?,
+            para_value: object.optional("para_value")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(StaticParam);
 
 impl StaticParam {
     /// An empty value; set fields with the methods below.
@@ -12130,31 +13153,51 @@ impl StaticParam {
 }
 
 /// Call statistics of one object.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatisticForCallDetail {
     /// ID of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Total number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Successful calls (data retrieved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i32>,
     /// Failed calls (data retrieval failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i32>,
     /// Legal calls (passed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_num: Option<i32>,
     /// Illegal calls (failed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_num: Option<i32>,
 }
+
+impl Model for StatisticForCallDetail {
+    const NAME: &'static str = "StatisticForCallDetail";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("call_num", &self.call_num);
+        object.optional("success_num", &self.success_num);
+        object.optional("fail_num", &self.fail_num);
+        object.optional("legal_num", &self.legal_num);
+        object.optional("illegal_num", &self.illegal_num);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            call_num: object.optional("call_num")?,
+            success_num: object.optional("success_num")?,
+            fail_num: object.optional("fail_num")?,
+            legal_num: object.optional("legal_num")?,
+            illegal_num: object.optional("illegal_num")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(StatisticForCallDetail);
 
 impl StatisticForCallDetail {
     /// An empty value; set fields with the methods below.
@@ -12214,49 +13257,75 @@ impl StatisticForCallDetail {
 }
 
 /// Dashboard statistics at one time point.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatisticForDashboard {
     /// Statistics time point (13-digit timestamp, milliseconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_time: Option<i64>,
     /// Total number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Successful calls (data retrieved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i32>,
     /// Failed calls (data retrieval failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i32>,
     /// Legal calls (passed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_num: Option<i32>,
     /// Illegal calls (failed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_num: Option<i32>,
     /// Average request duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_time_avg: Option<f64>,
     /// Average duration of successful requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_cost_time_avg: Option<f64>,
     /// Average duration of failed requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_cost_time_avg: Option<f64>,
     /// Success rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_rate: Option<f64>,
     /// Failure rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_rate: Option<f64>,
     /// Legal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_rate: Option<f64>,
     /// Illegal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_rate: Option<f64>,
 }
+
+impl Model for StatisticForDashboard {
+    const NAME: &'static str = "StatisticForDashboard";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("log_time", &self.log_time);
+        object.optional("call_num", &self.call_num);
+        object.optional("success_num", &self.success_num);
+        object.optional("fail_num", &self.fail_num);
+        object.optional("legal_num", &self.legal_num);
+        object.optional("illegal_num", &self.illegal_num);
+        object.optional("cost_time_avg", &self.cost_time_avg);
+        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
+        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
+        object.optional("success_rate", &self.success_rate);
+        object.optional("fail_rate", &self.fail_rate);
+        object.optional("legal_rate", &self.legal_rate);
+        object.optional("illegal_rate", &self.illegal_rate);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            log_time: object.optional("log_time")?,
+            call_num: object.optional("call_num")?,
+            success_num: object.optional("success_num")?,
+            fail_num: object.optional("fail_num")?,
+            legal_num: object.optional("legal_num")?,
+            illegal_num: object.optional("illegal_num")?,
+            cost_time_avg: object.optional("cost_time_avg")?,
+            success_cost_time_avg: object.optional("success_cost_time_avg")?,
+            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
+            success_rate: object.optional("success_rate")?,
+            fail_rate: object.optional("fail_rate")?,
+            legal_rate: object.optional("legal_rate")?,
+            illegal_rate: object.optional("illegal_rate")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(StatisticForDashboard);
 
 impl StatisticForDashboard {
     /// An empty value; set fields with the methods below.
@@ -12358,52 +13427,79 @@ impl StatisticForDashboard {
 }
 
 /// Statistics details of one object.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatisticForDetail {
     /// ID of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Total number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Successful calls (data retrieved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i32>,
     /// Failed calls (data retrieval failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i32>,
     /// Legal calls (passed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_num: Option<i32>,
     /// Illegal calls (failed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_num: Option<i32>,
     /// Average request duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_time_avg: Option<f64>,
     /// Average duration of successful requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_cost_time_avg: Option<f64>,
     /// Average duration of failed requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_cost_time_avg: Option<f64>,
     /// Success rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_rate: Option<f64>,
     /// Failure rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_rate: Option<f64>,
     /// Legal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_rate: Option<f64>,
     /// Illegal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_rate: Option<f64>,
 }
+
+impl Model for StatisticForDetail {
+    const NAME: &'static str = "StatisticForDetail";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("call_num", &self.call_num);
+        object.optional("success_num", &self.success_num);
+        object.optional("fail_num", &self.fail_num);
+        object.optional("legal_num", &self.legal_num);
+        object.optional("illegal_num", &self.illegal_num);
+        object.optional("cost_time_avg", &self.cost_time_avg);
+        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
+        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
+        object.optional("success_rate", &self.success_rate);
+        object.optional("fail_rate", &self.fail_rate);
+        object.optional("legal_rate", &self.legal_rate);
+        object.optional("illegal_rate", &self.illegal_rate);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            call_num: object.optional("call_num")?,
+            success_num: object.optional("success_num")?,
+            fail_num: object.optional("fail_num")?,
+            legal_num: object.optional("legal_num")?,
+            illegal_num: object.optional("illegal_num")?,
+            cost_time_avg: object.optional("cost_time_avg")?,
+            success_cost_time_avg: object.optional("success_cost_time_avg")?,
+            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
+            success_rate: object.optional("success_rate")?,
+            fail_rate: object.optional("fail_rate")?,
+            legal_rate: object.optional("legal_rate")?,
+            illegal_rate: object.optional("illegal_rate")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(StatisticForDetail);
 
 impl StatisticForDetail {
     /// An empty value; set fields with the methods below.
@@ -12512,13 +13608,25 @@ impl StatisticForDetail {
 }
 
 /// Success response body of CreateApi.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateApiResult {
     /// ID of the created API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
+impl Model for CreateApiResult {
+    const NAME: &'static str = "CreateApiResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self { id: object.optional("id")? })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateApiResult);
 
 impl CreateApiResult {
     /// An empty value; set fields with the methods below.
@@ -12534,40 +13642,63 @@ impl CreateApiResult {
 }
 
 /// Success response body of CreateApp.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAppResult {
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// App description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// App key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_key: Option<String>,
     /// App secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_secret: Option<hwcloud_runtime::Secret>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
     /// App type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<AppType>,
 }
+
+impl Model for CreateAppResult {
+    const NAME: &'static str = "CreateAppResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("app_key", &self.app_key);
+        object.optional("app_secret", &self.app_secret);
+        object.optional("register_time", &self.register_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_user", &self.update_user);
+        object.optional("app_type", &self.app_type);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            app_key: object.optional("app_key")?,
+            app_secret: object.optional("app_secret")?,
+            register_time: object.optional("register_time")?,
+            update_time: object.optional("update_time")?,
+            create_user: object.optional("create_user")?,
+            update_user: object.optional("update_user")?,
+            app_type: object.optional("app_type")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAppResult);
 
 impl CreateAppResult {
     /// An empty value; set fields with the methods below.
@@ -12648,31 +13779,51 @@ impl CreateAppResult {
 }
 
 /// Success response body of CreateServiceCatalog.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServiceCatalogResult {
     /// Catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
 }
+
+impl Model for CreateServiceCatalogResult {
+    const NAME: &'static str = "CreateServiceCatalogResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog_id", &self.catalog_id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("create_time", &self.create_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_time", &self.update_time);
+        object.optional("update_user", &self.update_user);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            catalog_id: object.optional("catalog_id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            create_time: object.optional("create_time")?,
+            create_user: object.optional("create_user")?,
+            update_time: object.optional("update_time")?,
+            update_user: object.optional("update_user")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateServiceCatalogResult);
 
 impl CreateServiceCatalogResult {
     /// An empty value; set fields with the methods below.
@@ -12732,31 +13883,51 @@ impl CreateServiceCatalogResult {
 }
 
 /// Success response body of DebugApi.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DebugApiResult {
     /// Request ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Request URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Debugging result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// Debugging duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
     /// Whether debugging succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Request header of the debugging call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_header: Option<ApiTestRequestHeader>,
     /// Response header of the debugging call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_header: Option<ApiTestResponseHeader>,
 }
+
+impl Model for DebugApiResult {
+    const NAME: &'static str = "DebugApiResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("request_id", &self.request_id);
+        object.optional("url", &self.url);
+        object.optional("result", &self.result);
+        object.optional("timeout", &self.timeout);
+        object.optional("success", &self.success);
+        object.optional("request_header", &self.request_header);
+        object.optional("response_header", &self.response_header);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            request_id: object.optional("request_id")?,
+            url: object.optional("url")?,
+            result: object.optional("result")?,
+            timeout: object.optional("timeout")?,
+            success: object.optional("success")?,
+            request_header: object.optional("request_header")?,
+            response_header: object.optional("response_header")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DebugApiResult);
 
 impl DebugApiResult {
     /// An empty value; set fields with the methods below.
@@ -12816,13 +13987,27 @@ impl DebugApiResult {
 }
 
 /// Success response body of ImportDataServiceExcel.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImportDataServiceExcelResult {
     /// Returned data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
 }
+
+impl Model for ImportDataServiceExcelResult {
+    const NAME: &'static str = "ImportDataServiceExcelResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("job_id", &self.job_id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            job_id: object.optional("job_id")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ImportDataServiceExcelResult);
 
 impl ImportDataServiceExcelResult {
     /// An empty value; set fields with the methods below.
@@ -12838,16 +14023,31 @@ impl ImportDataServiceExcelResult {
 }
 
 /// Success response body of ListAllCatalogList.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAllCatalogListResult {
     /// Total number of matching records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Items returned by this query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_catalogs: Option<Vec<RecordForGetAllCatalog>>,
 }
+
+impl Model for ListAllCatalogListResult {
+    const NAME: &'static str = "ListAllCatalogListResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("api_catalogs", &self.api_catalogs);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            api_catalogs: object.optional("api_catalogs")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAllCatalogListResult);
 
 impl ListAllCatalogListResult {
     /// An empty value; set fields with the methods below.
@@ -12875,16 +14075,31 @@ impl ListAllCatalogListResult {
 }
 
 /// Success response body of ListApiCatalogList.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApiCatalogListResult {
     /// Total number of APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apis: Option<Vec<ApiOverview>>,
 }
+
+impl Model for ListApiCatalogListResult {
+    const NAME: &'static str = "ListApiCatalogListResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("apis", &self.apis);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            apis: object.optional("apis")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListApiCatalogListResult);
 
 impl ListApiCatalogListResult {
     /// An empty value; set fields with the methods below.
@@ -12906,13 +14121,27 @@ impl ListApiCatalogListResult {
 }
 
 /// Success response body of ListApiTopN.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApiTopNResult {
     /// Call statistics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<Vec<StatisticForCallDetail>>,
 }
+
+impl Model for ListApiTopNResult {
+    const NAME: &'static str = "ListApiTopNResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("statistics", &self.statistics);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            statistics: object.optional("statistics")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListApiTopNResult);
 
 impl ListApiTopNResult {
     /// An empty value; set fields with the methods below.
@@ -12928,13 +14157,27 @@ impl ListApiTopNResult {
 }
 
 /// Success response body of ListApicGroups.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApicGroupsResult {
     /// Gateway groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_groups: Option<Vec<ApigGroupDto>>,
 }
+
+impl Model for ListApicGroupsResult {
+    const NAME: &'static str = "ListApicGroupsResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("gateway_groups", &self.gateway_groups);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            gateway_groups: object.optional("gateway_groups")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListApicGroupsResult);
 
 impl ListApicGroupsResult {
     /// An empty value; set fields with the methods below.
@@ -12950,13 +14193,27 @@ impl ListApicGroupsResult {
 }
 
 /// Success response body of ListApicInstances.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApicInstancesResult {
     /// Gateway instances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_instances: Option<Vec<ApigInstanceDto>>,
 }
+
+impl Model for ListApicInstancesResult {
+    const NAME: &'static str = "ListApicInstancesResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("gateway_instances", &self.gateway_instances);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            gateway_instances: object.optional("gateway_instances")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListApicInstancesResult);
 
 impl ListApicInstancesResult {
     /// An empty value; set fields with the methods below.
@@ -12972,16 +14229,31 @@ impl ListApicInstancesResult {
 }
 
 /// Success response body of ListApis.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApisResult {
     /// Total number of APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<ApiOverview>>,
 }
+
+impl Model for ListApisResult {
+    const NAME: &'static str = "ListApisResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("records", &self.records);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            records: object.optional("records")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListApisResult);
 
 impl ListApisResult {
     /// An empty value; set fields with the methods below.
@@ -13003,13 +14275,27 @@ impl ListApisResult {
 }
 
 /// Success response body of ListApisTop.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApisTopResult {
     /// Statistics details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<Vec<StatisticForDetail>>,
 }
+
+impl Model for ListApisTopResult {
+    const NAME: &'static str = "ListApisTopResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("statistics", &self.statistics);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            statistics: object.optional("statistics")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListApisTopResult);
 
 impl ListApisTopResult {
     /// An empty value; set fields with the methods below.
@@ -13025,16 +14311,31 @@ impl ListApisTopResult {
 }
 
 /// Success response body of ListApply.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplyResult {
     /// Total number of matching applications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Applications returned by this query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<RecordForApplyDetail>>,
 }
+
+impl Model for ListApplyResult {
+    const NAME: &'static str = "ListApplyResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("records", &self.records);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            records: object.optional("records")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListApplyResult);
 
 impl ListApplyResult {
     /// An empty value; set fields with the methods below.
@@ -13056,16 +14357,31 @@ impl ListApplyResult {
 }
 
 /// Success response body of ListApps.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAppsResult {
     /// Total number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Apps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<AppReturnDto>>,
 }
+
+impl Model for ListAppsResult {
+    const NAME: &'static str = "ListAppsResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("apps", &self.apps);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            apps: object.optional("apps")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAppsResult);
 
 impl ListAppsResult {
     /// An empty value; set fields with the methods below.
@@ -13087,13 +14403,27 @@ impl ListAppsResult {
 }
 
 /// Success response body of ListAppsTop.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAppsTopResult {
     /// Statistics details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<Vec<StatisticForDetail>>,
 }
+
+impl Model for ListAppsTopResult {
+    const NAME: &'static str = "ListAppsTopResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("statistics", &self.statistics);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            statistics: object.optional("statistics")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAppsTopResult);
 
 impl ListAppsTopResult {
     /// An empty value; set fields with the methods below.
@@ -13109,16 +14439,31 @@ impl ListAppsTopResult {
 }
 
 /// Success response body of ListCatalogList.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCatalogListResult {
     /// Total number of matching records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Items returned by this query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalogs: Option<Vec<RecordForGetAllCatalog>>,
 }
+
+impl Model for ListCatalogListResult {
+    const NAME: &'static str = "ListCatalogListResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("catalogs", &self.catalogs);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            catalogs: object.optional("catalogs")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListCatalogListResult);
 
 impl ListCatalogListResult {
     /// An empty value; set fields with the methods below.
@@ -13143,16 +14488,31 @@ impl ListCatalogListResult {
 }
 
 /// Success response body of ListDataServiceInstanceAccesslogs.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDataServiceInstanceAccesslogsResult {
     /// Number of access logs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i32>,
     /// Access logs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<InstanceAccesslog>>,
 }
+
+impl Model for ListDataServiceInstanceAccesslogsResult {
+    const NAME: &'static str = "ListDataServiceInstanceAccesslogsResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("number", &self.number);
+        object.optional("records", &self.records);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            number: object.optional("number")?,
+            records: object.optional("records")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListDataServiceInstanceAccesslogsResult);
 
 impl ListDataServiceInstanceAccesslogsResult {
     /// An empty value; set fields with the methods below.
@@ -13177,16 +14537,31 @@ impl ListDataServiceInstanceAccesslogsResult {
 }
 
 /// Success response body of ListDataServiceInstancesDetail.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesDetailResult {
     /// Number of clusters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Cluster overviews.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<Vec<InstanceDetailDto>>,
 }
+
+impl Model for ListDataServiceInstancesDetailResult {
+    const NAME: &'static str = "ListDataServiceInstancesDetailResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("instances", &self.instances);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            instances: object.optional("instances")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListDataServiceInstancesDetailResult);
 
 impl ListDataServiceInstancesDetailResult {
     /// An empty value; set fields with the methods below.
@@ -13211,22 +14586,39 @@ impl ListDataServiceInstancesDetailResult {
 }
 
 /// Success response body of ListDataServiceInstancesOverview.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesOverviewResult {
     /// Number of clusters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Whether scale-in is supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down: Option<bool>,
     /// Whether scale-out is supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_out: Option<bool>,
     /// Cluster overviews.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<Vec<InstanceOverviewDto>>,
 }
+
+impl Model for ListDataServiceInstancesOverviewResult {
+    const NAME: &'static str = "ListDataServiceInstancesOverviewResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("scale_down", &self.scale_down);
+        object.optional("scale_out", &self.scale_out);
+        object.optional("instances", &self.instances);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            scale_down: object.optional("scale_down")?,
+            scale_out: object.optional("scale_out")?,
+            instances: object.optional("instances")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListDataServiceInstancesOverviewResult);
 
 impl ListDataServiceInstancesOverviewResult {
     /// An empty value; set fields with the methods below.
@@ -13265,16 +14657,31 @@ impl ListDataServiceInstancesOverviewResult {
 }
 
 /// Success response body of ListDataServiceMarketApis.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDataServiceMarketApisResult {
     /// Total number of APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apis: Option<Vec<AdvancedMallApiDto>>,
 }
+
+impl Model for ListDataServiceMarketApisResult {
+    const NAME: &'static str = "ListDataServiceMarketApisResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("apis", &self.apis);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            apis: object.optional("apis")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListDataServiceMarketApisResult);
 
 impl ListDataServiceMarketApisResult {
     /// An empty value; set fields with the methods below.
@@ -13296,13 +14703,27 @@ impl ListDataServiceMarketApisResult {
 }
 
 /// Success response body of ListInstanceList.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListInstanceListResult {
     /// Instances for the API operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<Vec<InstanceForApiActionDto>>,
 }
+
+impl Model for ListInstanceListResult {
+    const NAME: &'static str = "ListInstanceListResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("instances", &self.instances);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            instances: object.optional("instances")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListInstanceListResult);
 
 impl ListInstanceListResult {
     /// An empty value; set fields with the methods below.
@@ -13318,16 +14739,31 @@ impl ListInstanceListResult {
 }
 
 /// Success response body of ListMessage.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMessageResult {
     /// Total number of matching applications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Applications returned by this query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<RecordForApplyDetail>>,
 }
+
+impl Model for ListMessageResult {
+    const NAME: &'static str = "ListMessageResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("records", &self.records);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            records: object.optional("records")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListMessageResult);
 
 impl ListMessageResult {
     /// An empty value; set fields with the methods below.
@@ -13349,16 +14785,31 @@ impl ListMessageResult {
 }
 
 /// Success response body of SearchAuthorizeApp.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchAuthorizeAppResult {
     /// Total number of matching apps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Items returned by this query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<RecordForGetAuthApp>>,
 }
+
+impl Model for SearchAuthorizeAppResult {
+    const NAME: &'static str = "SearchAuthorizeAppResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("records", &self.records);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            records: object.optional("records")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchAuthorizeAppResult);
 
 impl SearchAuthorizeAppResult {
     /// An empty value; set fields with the methods below.
@@ -13380,16 +14831,31 @@ impl SearchAuthorizeAppResult {
 }
 
 /// Success response body of SearchBindApi.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchBindApiResult {
     /// Total number of APIs bound to the app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// APIs bound to the app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<AppBindApiInfo>>,
 }
+
+impl Model for SearchBindApiResult {
+    const NAME: &'static str = "SearchBindApiResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("records", &self.records);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            records: object.optional("records")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchBindApiResult);
 
 impl SearchBindApiResult {
     /// An empty value; set fields with the methods below.
@@ -13411,16 +14877,31 @@ impl SearchBindApiResult {
 }
 
 /// Success response body of SearchDebugInfo.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchDebugInfoResult {
     /// Total number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Publishing messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_messages: Option<Vec<ApiPublishDto>>,
 }
+
+impl Model for SearchDebugInfoResult {
+    const NAME: &'static str = "SearchDebugInfoResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("publish_messages", &self.publish_messages);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            publish_messages: object.optional("publish_messages")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchDebugInfoResult);
 
 impl SearchDebugInfoResult {
     /// An empty value; set fields with the methods below.
@@ -13445,13 +14926,27 @@ impl SearchDebugInfoResult {
 }
 
 /// Success response body of SearchIdByPath.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchIdByPathResult {
     /// Catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
 }
+
+impl Model for SearchIdByPathResult {
+    const NAME: &'static str = "SearchIdByPathResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog_id", &self.catalog_id);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            catalog_id: object.optional("catalog_id")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchIdByPathResult);
 
 impl SearchIdByPathResult {
     /// An empty value; set fields with the methods below.
@@ -13467,16 +14962,31 @@ impl SearchIdByPathResult {
 }
 
 /// Success response body of SearchPublishInfo.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchPublishInfoResult {
     /// Total number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Publishing messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_messages: Option<Vec<ApiPublishDto>>,
 }
+
+impl Model for SearchPublishInfoResult {
+    const NAME: &'static str = "SearchPublishInfoResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("total", &self.total);
+        object.optional("publish_messages", &self.publish_messages);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            total: object.optional("total")?,
+            publish_messages: object.optional("publish_messages")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchPublishInfoResult);
 
 impl SearchPublishInfoResult {
     /// An empty value; set fields with the methods below.
@@ -13501,13 +15011,27 @@ impl SearchPublishInfoResult {
 }
 
 /// Success response body of ShowApiDashboard.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowApiDashboardResult {
     /// Dashboard statistics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboards: Option<Vec<StatisticForDashboard>>,
 }
+
+impl Model for ShowApiDashboardResult {
+    const NAME: &'static str = "ShowApiDashboardResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dashboards", &self.dashboards);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            dashboards: object.optional("dashboards")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowApiDashboardResult);
 
 impl ShowApiDashboardResult {
     /// An empty value; set fields with the methods below.
@@ -13523,76 +15047,111 @@ impl ShowApiDashboardResult {
 }
 
 /// Success response body of ShowApi.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowApiResult {
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// ID of the group the API belongs to (shared edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// API description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// API access protocol.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
     /// Publishing type: public or private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_type: Option<PublishType>,
     /// Whether logging is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_flag: Option<bool>,
     /// Access path of the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Domain name (shared edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Host information of the cluster the API is published in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosts: Option<InstanceHostDto>,
     /// API request method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_type: Option<RequestType>,
     /// API creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Name of the API reviewer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// API status (shared edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// API type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ApiOverviewType>,
     /// API debugging status (shared edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug_status: Option<DebugStatus>,
     /// Publishing messages (exclusive edition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_messages: Option<Vec<ApiPublishDto>>,
     /// API request parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_paras: Option<Vec<RequestPara>>,
     /// Data source configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasource_config: Option<DatasourceConfig>,
     /// Backend configuration (registered APIs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend_config: Option<BackendConfig>,
 }
+
+impl Model for ShowApiResult {
+    const NAME: &'static str = "ShowApiResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("group_id", &self.group_id);
+        object.optional("description", &self.description);
+        object.optional("protocol", &self.protocol);
+        object.optional("publish_type", &self.publish_type);
+        object.optional("log_flag", &self.log_flag);
+        object.optional("path", &self.path);
+        object.optional("host", &self.host);
+        object.optional("hosts", &self.hosts);
+        object.optional("request_type", &self.request_type);
+        object.optional("create_user", &self.create_user);
+        object.optional("create_time", &self.create_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("manager", &self.manager);
+        object.optional("status", &self.status);
+        object.optional("type", &self.type_);
+        object.optional("debug_status", &self.debug_status);
+        object.optional("publish_messages", &self.publish_messages);
+        object.optional("request_paras", &self.request_paras);
+        object.optional("datasource_config", &self.datasource_config);
+        object.optional("backend_config", &self.backend_config);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            group_id: object.optional("group_id")?,
+            description: object.optional("description")?,
+            protocol: object.optional("protocol")?,
+            publish_type: object.optional("publish_type")?,
+            log_flag: object.optional("log_flag")?,
+            path: object.optional("path")?,
+            host: object.optional("host")?,
+            hosts: object.optional("hosts")?,
+            request_type: object.optional("request_type")?,
+            create_user: object.optional("create_user")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            manager: object.optional("manager")?,
+            status: object.optional("status")?,
+            type_: object.optional("type")?,
+            debug_status: object.optional("debug_status")?,
+            publish_messages: object.optional("publish_messages")?,
+            request_paras: object.optional("request_paras")?,
+            datasource_config: object.optional("datasource_config")?,
+            backend_config: object.optional("backend_config")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowApiResult);
 
 impl ShowApiResult {
     /// An empty value; set fields with the methods below.
@@ -13757,13 +15316,27 @@ impl ShowApiResult {
 }
 
 /// Success response body of ShowApisDashboard.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowApisDashboardResult {
     /// Dashboard statistics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboards: Option<Vec<StatisticForDashboard>>,
 }
+
+impl Model for ShowApisDashboardResult {
+    const NAME: &'static str = "ShowApisDashboardResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dashboards", &self.dashboards);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            dashboards: object.optional("dashboards")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowApisDashboardResult);
 
 impl ShowApisDashboardResult {
     /// An empty value; set fields with the methods below.
@@ -13779,52 +15352,79 @@ impl ShowApisDashboardResult {
 }
 
 /// Success response body of ShowApisDetail.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowApisDetailResult {
     /// ID of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Total number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Successful calls (data retrieved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i32>,
     /// Failed calls (data retrieval failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i32>,
     /// Legal calls (passed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_num: Option<i32>,
     /// Illegal calls (failed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_num: Option<i32>,
     /// Average request duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_time_avg: Option<f64>,
     /// Average duration of successful requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_cost_time_avg: Option<f64>,
     /// Average duration of failed requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_cost_time_avg: Option<f64>,
     /// Success rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_rate: Option<f64>,
     /// Failure rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_rate: Option<f64>,
     /// Legal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_rate: Option<f64>,
     /// Illegal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_rate: Option<f64>,
 }
+
+impl Model for ShowApisDetailResult {
+    const NAME: &'static str = "ShowApisDetailResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("call_num", &self.call_num);
+        object.optional("success_num", &self.success_num);
+        object.optional("fail_num", &self.fail_num);
+        object.optional("legal_num", &self.legal_num);
+        object.optional("illegal_num", &self.illegal_num);
+        object.optional("cost_time_avg", &self.cost_time_avg);
+        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
+        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
+        object.optional("success_rate", &self.success_rate);
+        object.optional("fail_rate", &self.fail_rate);
+        object.optional("legal_rate", &self.legal_rate);
+        object.optional("illegal_rate", &self.illegal_rate);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            call_num: object.optional("call_num")?,
+            success_num: object.optional("success_num")?,
+            fail_num: object.optional("fail_num")?,
+            legal_num: object.optional("legal_num")?,
+            illegal_num: object.optional("illegal_num")?,
+            cost_time_avg: object.optional("cost_time_avg")?,
+            success_cost_time_avg: object.optional("success_cost_time_avg")?,
+            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
+            success_rate: object.optional("success_rate")?,
+            fail_rate: object.optional("fail_rate")?,
+            legal_rate: object.optional("legal_rate")?,
+            illegal_rate: object.optional("illegal_rate")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowApisDetailResult);
 
 impl ShowApisDetailResult {
     /// An empty value; set fields with the methods below.
@@ -13933,34 +15533,55 @@ impl ShowApisDetailResult {
 }
 
 /// Success response body of ShowApisOverview.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowApisOverviewResult {
     /// Number of published APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_num: Option<i32>,
     /// Number of APIs under development.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub developing_num: Option<i32>,
     /// Number of applications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_num: Option<i32>,
     /// Total number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Successful calls (data retrieved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i32>,
     /// Failed calls (data retrieval failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i32>,
     /// Legal calls (passed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_num: Option<i32>,
     /// Illegal calls (failed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_num: Option<i32>,
 }
+
+impl Model for ShowApisOverviewResult {
+    const NAME: &'static str = "ShowApisOverviewResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("publish_num", &self.publish_num);
+        object.optional("developing_num", &self.developing_num);
+        object.optional("apply_num", &self.apply_num);
+        object.optional("call_num", &self.call_num);
+        object.optional("success_num", &self.success_num);
+        object.optional("fail_num", &self.fail_num);
+        object.optional("legal_num", &self.legal_num);
+        object.optional("illegal_num", &self.illegal_num);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            publish_num: object.optional("publish_num")?,
+            developing_num: object.optional("developing_num")?,
+            apply_num: object.optional("apply_num")?,
+            call_num: object.optional("call_num")?,
+            success_num: object.optional("success_num")?,
+            fail_num: object.optional("fail_num")?,
+            legal_num: object.optional("legal_num")?,
+            illegal_num: object.optional("illegal_num")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowApisOverviewResult);
 
 impl ShowApisOverviewResult {
     /// An empty value; set fields with the methods below.
@@ -14027,40 +15648,63 @@ impl ShowApisOverviewResult {
 }
 
 /// Success response body of ShowAppInfo.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowAppInfoResult {
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// App description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// App key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_key: Option<String>,
     /// App secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_secret: Option<hwcloud_runtime::Secret>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
     /// App type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<AppType>,
 }
+
+impl Model for ShowAppInfoResult {
+    const NAME: &'static str = "ShowAppInfoResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("app_key", &self.app_key);
+        object.optional("app_secret", &self.app_secret);
+        object.optional("register_time", &self.register_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_user", &self.update_user);
+        object.optional("app_type", &self.app_type);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            app_key: object.optional("app_key")?,
+            app_secret: object.optional("app_secret")?,
+            register_time: object.optional("register_time")?,
+            update_time: object.optional("update_time")?,
+            create_user: object.optional("create_user")?,
+            update_user: object.optional("update_user")?,
+            app_type: object.optional("app_type")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowAppInfoResult);
 
 impl ShowAppInfoResult {
     /// An empty value; set fields with the methods below.
@@ -14141,49 +15785,75 @@ impl ShowAppInfoResult {
 }
 
 /// Success response body of ShowApplyDetail.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowApplyDetailResult {
     /// Application ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Application status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_apply_status: Option<ApiApplyStatus>,
     /// Application type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_apply_type: Option<ApiApplyType>,
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_name: Option<String>,
     /// End of the usage period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_using_time: Option<i64>,
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// Application time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_time: Option<i64>,
     /// Authorisation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_time: Option<i64>,
     /// Name of the reviewer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver_name: Option<String>,
     /// Review comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Name of the applicant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
+
+impl Model for ShowApplyDetailResult {
+    const NAME: &'static str = "ShowApplyDetailResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("api_apply_status", &self.api_apply_status);
+        object.optional("api_apply_type", &self.api_apply_type);
+        object.optional("api_id", &self.api_id);
+        object.optional("api_name", &self.api_name);
+        object.optional("api_using_time", &self.api_using_time);
+        object.optional("app_id", &self.app_id);
+        object.optional("app_name", &self.app_name);
+        object.optional("apply_time", &self.apply_time);
+        object.optional("approval_time", &self.approval_time);
+        object.optional("approver_name", &self.approver_name);
+        object.optional("comment", &self.comment);
+        object.optional("user_name", &self.user_name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            api_apply_status: object.optional("api_apply_status")?,
+            api_apply_type: object.optional("api_apply_type")?,
+            api_id: object.optional("api_id")?,
+            api_name: object.optional("api_name")?,
+            api_using_time: object.optional("api_using_time")?,
+            app_id: object.optional("app_id")?,
+            app_name: object.optional("app_name")?,
+            apply_time: object.optional("apply_time")?,
+            approval_time: object.optional("approval_time")?,
+            approver_name: object.optional("approver_name")?,
+            comment: object.optional("comment")?,
+            user_name: object.optional("user_name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowApplyDetailResult);
 
 impl ShowApplyDetailResult {
     /// An empty value; set fields with the methods below.
@@ -14285,13 +15955,27 @@ impl ShowApplyDetailResult {
 }
 
 /// Success response body of ShowAppsDashboard.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowAppsDashboardResult {
     /// Dashboard statistics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboards: Option<Vec<StatisticForDashboard>>,
 }
+
+impl Model for ShowAppsDashboardResult {
+    const NAME: &'static str = "ShowAppsDashboardResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dashboards", &self.dashboards);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            dashboards: object.optional("dashboards")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowAppsDashboardResult);
 
 impl ShowAppsDashboardResult {
     /// An empty value; set fields with the methods below.
@@ -14307,52 +15991,79 @@ impl ShowAppsDashboardResult {
 }
 
 /// Success response body of ShowAppsDetail.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowAppsDetailResult {
     /// ID of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the object the statistics are about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Total number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Successful calls (data retrieved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i32>,
     /// Failed calls (data retrieval failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i32>,
     /// Legal calls (passed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_num: Option<i32>,
     /// Illegal calls (failed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_num: Option<i32>,
     /// Average request duration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_time_avg: Option<f64>,
     /// Average duration of successful requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_cost_time_avg: Option<f64>,
     /// Average duration of failed requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_cost_time_avg: Option<f64>,
     /// Success rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_rate: Option<f64>,
     /// Failure rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_rate: Option<f64>,
     /// Legal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_rate: Option<f64>,
     /// Illegal rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_rate: Option<f64>,
 }
+
+impl Model for ShowAppsDetailResult {
+    const NAME: &'static str = "ShowAppsDetailResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("call_num", &self.call_num);
+        object.optional("success_num", &self.success_num);
+        object.optional("fail_num", &self.fail_num);
+        object.optional("legal_num", &self.legal_num);
+        object.optional("illegal_num", &self.illegal_num);
+        object.optional("cost_time_avg", &self.cost_time_avg);
+        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
+        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
+        object.optional("success_rate", &self.success_rate);
+        object.optional("fail_rate", &self.fail_rate);
+        object.optional("legal_rate", &self.legal_rate);
+        object.optional("illegal_rate", &self.illegal_rate);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            call_num: object.optional("call_num")?,
+            success_num: object.optional("success_num")?,
+            fail_num: object.optional("fail_num")?,
+            legal_num: object.optional("legal_num")?,
+            illegal_num: object.optional("illegal_num")?,
+            cost_time_avg: object.optional("cost_time_avg")?,
+            success_cost_time_avg: object.optional("success_cost_time_avg")?,
+            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
+            success_rate: object.optional("success_rate")?,
+            fail_rate: object.optional("fail_rate")?,
+            legal_rate: object.optional("legal_rate")?,
+            illegal_rate: object.optional("illegal_rate")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowAppsDetailResult);
 
 impl ShowAppsDetailResult {
     /// An empty value; set fields with the methods below.
@@ -14461,28 +16172,47 @@ impl ShowAppsDetailResult {
 }
 
 /// Success response body of ShowAppsOverview.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowAppsOverviewResult {
     /// Number of applications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_num: Option<i32>,
     /// Total number of calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_num: Option<i32>,
     /// Successful calls (data retrieved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_num: Option<i32>,
     /// Failed calls (data retrieval failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_num: Option<i32>,
     /// Legal calls (passed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_num: Option<i32>,
     /// Illegal calls (failed validation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub illegal_num: Option<i32>,
 }
+
+impl Model for ShowAppsOverviewResult {
+    const NAME: &'static str = "ShowAppsOverviewResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("apply_num", &self.apply_num);
+        object.optional("call_num", &self.call_num);
+        object.optional("success_num", &self.success_num);
+        object.optional("fail_num", &self.fail_num);
+        object.optional("legal_num", &self.legal_num);
+        object.optional("illegal_num", &self.illegal_num);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            apply_num: object.optional("apply_num")?,
+            call_num: object.optional("call_num")?,
+            success_num: object.optional("success_num")?,
+            fail_num: object.optional("fail_num")?,
+            legal_num: object.optional("legal_num")?,
+            illegal_num: object.optional("illegal_num")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowAppsOverviewResult);
 
 impl ShowAppsOverviewResult {
     /// An empty value; set fields with the methods below.
@@ -14535,40 +16265,63 @@ impl ShowAppsOverviewResult {
 }
 
 /// Success response body of ShowCatalogDetail.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowCatalogDetailResult {
     /// Catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Number of sub-catalogs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_total: Option<i32>,
     /// Number of APIs in the catalog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_total: Option<i32>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
 }
+
+impl Model for ShowCatalogDetailResult {
+    const NAME: &'static str = "ShowCatalogDetailResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog_id", &self.catalog_id);
+        object.optional("name", &self.name);
+        object.optional("path", &self.path);
+        object.optional("catalog_total", &self.catalog_total);
+        object.optional("api_total", &self.api_total);
+        object.optional("description", &self.description);
+        object.optional("create_time", &self.create_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_time", &self.update_time);
+        object.optional("update_user", &self.update_user);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            catalog_id: object.optional("catalog_id")?,
+            name: object.optional("name")?,
+            path: object.optional("path")?,
+            catalog_total: object.optional("catalog_total")?,
+            api_total: object.optional("api_total")?,
+            description: object.optional("description")?,
+            create_time: object.optional("create_time")?,
+            create_user: object.optional("create_user")?,
+            update_time: object.optional("update_time")?,
+            update_user: object.optional("update_user")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowCatalogDetailResult);
 
 impl ShowCatalogDetailResult {
     /// An empty value; set fields with the methods below.
@@ -14649,103 +16402,157 @@ impl ShowCatalogDetailResult {
 }
 
 /// Success response body of ShowDataServiceInstance.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowDataServiceInstanceResult {
     /// Cluster ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Cluster name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Cluster description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Public IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_address: Option<String>,
     /// Private IPv4 address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intranet_address: Option<String>,
     /// Private IPv6 address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intranet_address_ipv6: Option<String>,
     /// Public domain name ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_zone_id: Option<String>,
     /// Public domain name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_zone_name: Option<String>,
     /// Private domain name ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_zone_id: Option<String>,
     /// Private domain name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_zone_name: Option<String>,
     /// Enterprise project ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Number of APIs published in the current workspace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_namespace_publish_api_num: Option<i32>,
     /// Number of APIs published in all workspaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_namespace_publish_api_num: Option<i32>,
     /// Total API quota of the cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_publishable_num: Option<i32>,
     /// Whether the cluster can be deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_status: Option<String>,
     /// Order ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_type: Option<String>,
     /// Subscription period type of the cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_type: Option<String>,
     /// Cluster status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_status: Option<String>,
     /// Number of nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_num: Option<i32>,
     /// Cluster flavor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flavor: Option<FlavorDto>,
     /// Cluster version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_version: Option<String>,
     /// Code of the cluster's availability zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
     /// Name of the cluster's availability zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone_name: Option<String>,
     /// ID of the cluster's VPC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<String>,
     /// ID of the cluster's subnet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
     /// ID of the cluster's security group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_group_id: Option<String>,
     /// Cluster nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<InstanceNodeDto>>,
 }
+
+impl Model for ShowDataServiceInstanceResult {
+    const NAME: &'static str = "ShowDataServiceInstanceResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("external_address", &self.external_address);
+        object.optional("intranet_address", &self.intranet_address);
+        object.optional("intranet_address_ipv6", &self.intranet_address_ipv6);
+        object.optional("public_zone_id", &self.public_zone_id);
+        object.optional("public_zone_name", &self.public_zone_name);
+        object.optional("private_zone_id", &self.private_zone_id);
+        object.optional("private_zone_name", &self.private_zone_name);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("create_user", &self.create_user);
+        object
+            .optional(
+                "current_namespace_publish_api_num",
+                &self.current_namespace_publish_api_num,
+            );
+        object
+            .optional(
+                "all_namespace_publish_api_num",
+                &self.all_namespace_publish_api_num,
+            );
+        object.optional("api_publishable_num", &self.api_publishable_num);
+        object.optional("deletable", &self.deletable);
+        object.optional("charge_status", &self.charge_status);
+        object.optional("order_id", &self.order_id);
+        object.optional("order_type", &self.order_type);
+        object.optional("period_type", &self.period_type);
+        object.optional("instance_status", &self.instance_status);
+        object.optional("node_num", &self.node_num);
+        object.optional("flavor", &self.flavor);
+        object.optional("gateway_version", &self.gateway_version);
+        object.optional("availability_zone", &self.availability_zone);
+        object.optional("availability_zone_name", &self.availability_zone_name);
+        object.optional("vpc_id", &self.vpc_id);
+        object.optional("subnet_id", &self.subnet_id);
+        object.optional("security_group_id", &self.security_group_id);
+        object.optional("nodes", &self.nodes);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            external_address: object.optional("external_address")?,
+            intranet_address: object.optional("intranet_address")?,
+            intranet_address_ipv6: object.optional("intranet_address_ipv6")?,
+            public_zone_id: object.optional("public_zone_id")?,
+            public_zone_name: object.optional("public_zone_name")?,
+            private_zone_id: object.optional("private_zone_id")?,
+            private_zone_name: object.optional("private_zone_name")?,
+            enterprise_project_id: object.optional("enterprise_project_id")?,
+            create_time: object.optional("create_time")?,
+            create_user: object.optional("create_user")?,
+            current_namespace_publish_api_num: object
+                .optional("current_namespace_publish_api_num")?,
+            all_namespace_publish_api_num: object
+                .optional("all_namespace_publish_api_num")?,
+            api_publishable_num: object.optional("api_publishable_num")?,
+            deletable: object.optional("deletable")?,
+            charge_status: object.optional("charge_status")?,
+            order_id: object.optional("order_id")?,
+            order_type: object.optional("order_type")?,
+            period_type: object.optional("period_type")?,
+            instance_status: object.optional("instance_status")?,
+            node_num: object.optional("node_num")?,
+            flavor: object.optional("flavor")?,
+            gateway_version: object.optional("gateway_version")?,
+            availability_zone: object.optional("availability_zone")?,
+            availability_zone_name: object.optional("availability_zone_name")?,
+            vpc_id: object.optional("vpc_id")?,
+            subnet_id: object.optional("subnet_id")?,
+            security_group_id: object.optional("security_group_id")?,
+            nodes: object.optional("nodes")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowDataServiceInstanceResult);
 
 impl ShowDataServiceInstanceResult {
     /// An empty value; set fields with the methods below.
@@ -14973,49 +16780,75 @@ impl ShowDataServiceInstanceResult {
 }
 
 /// Success response body of ShowMessageDetail.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowMessageDetailResult {
     /// Application ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Application status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_apply_status: Option<ApiApplyStatus>,
     /// Application type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_apply_type: Option<ApiApplyType>,
     /// API ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_id: Option<String>,
     /// API name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_name: Option<String>,
     /// End of the usage period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_using_time: Option<i64>,
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
     /// Application time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_time: Option<i64>,
     /// Authorisation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_time: Option<i64>,
     /// Name of the reviewer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver_name: Option<String>,
     /// Review comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Name of the applicant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
+
+impl Model for ShowMessageDetailResult {
+    const NAME: &'static str = "ShowMessageDetailResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("api_apply_status", &self.api_apply_status);
+        object.optional("api_apply_type", &self.api_apply_type);
+        object.optional("api_id", &self.api_id);
+        object.optional("api_name", &self.api_name);
+        object.optional("api_using_time", &self.api_using_time);
+        object.optional("app_id", &self.app_id);
+        object.optional("app_name", &self.app_name);
+        object.optional("apply_time", &self.apply_time);
+        object.optional("approval_time", &self.approval_time);
+        object.optional("approver_name", &self.approver_name);
+        object.optional("comment", &self.comment);
+        object.optional("user_name", &self.user_name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            api_apply_status: object.optional("api_apply_status")?,
+            api_apply_type: object.optional("api_apply_type")?,
+            api_id: object.optional("api_id")?,
+            api_name: object.optional("api_name")?,
+            api_using_time: object.optional("api_using_time")?,
+            app_id: object.optional("app_id")?,
+            app_name: object.optional("app_name")?,
+            apply_time: object.optional("apply_time")?,
+            approval_time: object.optional("approval_time")?,
+            approver_name: object.optional("approver_name")?,
+            comment: object.optional("comment")?,
+            user_name: object.optional("user_name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowMessageDetailResult);
 
 impl ShowMessageDetailResult {
     /// An empty value; set fields with the methods below.
@@ -15117,13 +16950,27 @@ impl ShowMessageDetailResult {
 }
 
 /// Success response body of ShowPathById.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowPathByIdResult {
     /// Path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
+
+impl Model for ShowPathByIdResult {
+    const NAME: &'static str = "ShowPathByIdResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("path", &self.path);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            path: object.optional("path")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowPathByIdResult);
 
 impl ShowPathByIdResult {
     /// An empty value; set fields with the methods below.
@@ -15139,13 +16986,27 @@ impl ShowPathByIdResult {
 }
 
 /// Success response body of ShowPathObjectById.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowPathObjectByIdResult {
     /// Path objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paths: Option<Vec<LayerPath>>,
 }
+
+impl Model for ShowPathObjectByIdResult {
+    const NAME: &'static str = "ShowPathObjectByIdResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("paths", &self.paths);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            paths: object.optional("paths")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowPathObjectByIdResult);
 
 impl ShowPathObjectByIdResult {
     /// An empty value; set fields with the methods below.
@@ -15161,40 +17022,63 @@ impl ShowPathObjectByIdResult {
 }
 
 /// Success response body of UpdateApp.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateAppResult {
     /// App ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// App name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// App description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// App key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_key: Option<String>,
     /// App secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_secret: Option<hwcloud_runtime::Secret>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
     /// App type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<AppType>,
 }
+
+impl Model for UpdateAppResult {
+    const NAME: &'static str = "UpdateAppResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("app_key", &self.app_key);
+        object.optional("app_secret", &self.app_secret);
+        object.optional("register_time", &self.register_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_user", &self.update_user);
+        object.optional("app_type", &self.app_type);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            app_key: object.optional("app_key")?,
+            app_secret: object.optional("app_secret")?,
+            register_time: object.optional("register_time")?,
+            update_time: object.optional("update_time")?,
+            create_user: object.optional("create_user")?,
+            update_user: object.optional("update_user")?,
+            app_type: object.optional("app_type")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UpdateAppResult);
 
 impl UpdateAppResult {
     /// An empty value; set fields with the methods below.
@@ -15275,31 +17159,51 @@ impl UpdateAppResult {
 }
 
 /// Success response body of UpdateCatalog.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateCatalogResult {
     /// Catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Creator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Last updater.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<String>,
 }
+
+impl Model for UpdateCatalogResult {
+    const NAME: &'static str = "UpdateCatalogResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog_id", &self.catalog_id);
+        object.optional("name", &self.name);
+        object.optional("description", &self.description);
+        object.optional("create_time", &self.create_time);
+        object.optional("create_user", &self.create_user);
+        object.optional("update_time", &self.update_time);
+        object.optional("update_user", &self.update_user);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            catalog_id: object.optional("catalog_id")?,
+            name: object.optional("name")?,
+            description: object.optional("description")?,
+            create_time: object.optional("create_time")?,
+            create_user: object.optional("create_user")?,
+            update_time: object.optional("update_time")?,
+            update_user: object.optional("update_user")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UpdateCatalogResult);
 
 impl UpdateCatalogResult {
     /// An empty value; set fields with the methods below.

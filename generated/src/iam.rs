@@ -18,6 +18,7 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the Iam service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -408,12 +409,27 @@ pub struct KeystoneListAuthDomainsResponse {
 }
 
 /// Request body of password authentication.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordRequestBody {
     /// Authentication information.
     pub auth: PwdAuth,
 }
+
+impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
+    const NAME: &'static str = "KeystoneCreateUserTokenByPasswordRequestBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            auth: object.required("auth")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordRequestBody);
 
 impl KeystoneCreateUserTokenByPasswordRequestBody {
     /// A value with the required fields; set optional ones with the methods below.
@@ -423,7 +439,7 @@ impl KeystoneCreateUserTokenByPasswordRequestBody {
 }
 
 /// Authentication information.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PwdAuth {
     /// Authentication parameters.
@@ -431,6 +447,23 @@ pub struct PwdAuth {
     /// Application scope of the token. The value can be project or domain. If both are set, the token applies to the project.
     pub scope: AuthScope,
 }
+
+impl Model for PwdAuth {
+    const NAME: &'static str = "PwdAuth";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity", &self.identity);
+        object.field("scope", &self.scope);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            identity: object.required("identity")?,
+            scope: object.required("scope")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PwdAuth);
 
 impl PwdAuth {
     /// A value with the required fields; set optional ones with the methods below.
@@ -443,7 +476,7 @@ impl PwdAuth {
 }
 
 /// Authentication parameters.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PwdIdentity {
     /// Authentication method. The value is ["password"]. If virtual MFA-based login protection is enabled for the user, the value is ["password", "totp"].
@@ -451,9 +484,27 @@ pub struct PwdIdentity {
     /// Password information of the user.
     pub password: PwdPassword,
     /// Virtual MFA verification information. Required only when login protection with virtual MFA is enabled for the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp: Option<IdentityTotp>,
 }
+
+impl Model for PwdIdentity {
+    const NAME: &'static str = "PwdIdentity";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("methods", &self.methods);
+        object.field("password", &self.password);
+        object.optional("totp", &self.totp);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            methods: object.required("methods")?,
+            password: object.required("password")?,
+            totp: object.optional("totp")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PwdIdentity);
 
 impl PwdIdentity {
     /// A value with the required fields; set optional ones with the methods below.
@@ -512,12 +563,27 @@ impl hwcloud_runtime::StringEnum for IdentityMethod {
 hwcloud_runtime::impl_string_enum!(IdentityMethod);
 
 /// Password information.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PwdPassword {
     /// Information of the user who wants to obtain the token.
     pub user: PwdPasswordUser,
 }
+
+impl Model for PwdPassword {
+    const NAME: &'static str = "PwdPassword";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            user: object.required("user")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PwdPassword);
 
 impl PwdPassword {
     /// A value with the required fields; set optional ones with the methods below.
@@ -527,7 +593,7 @@ impl PwdPassword {
 }
 
 /// IAM user credentials.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PwdPasswordUser {
     /// Information of the account to which the IAM user belongs.
@@ -537,6 +603,25 @@ pub struct PwdPasswordUser {
     /// Password of the IAM user.
     pub password: hwcloud_runtime::Secret,
 }
+
+impl Model for PwdPasswordUser {
+    const NAME: &'static str = "PwdPasswordUser";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("domain", &self.domain);
+        object.field("name", &self.name);
+        object.field("password", &self.password);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            domain: object.required("domain")?,
+            name: object.required("name")?,
+            password: object.required("password")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PwdPasswordUser);
 
 impl PwdPasswordUser {
     /// A value with the required fields; set optional ones with the methods below.
@@ -554,12 +639,27 @@ impl PwdPasswordUser {
 }
 
 /// Account to which the IAM user belongs.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PwdPasswordUserDomain {
     /// Name of the account to which the IAM user belongs.
     pub name: String,
 }
+
+impl Model for PwdPasswordUserDomain {
+    const NAME: &'static str = "PwdPasswordUserDomain";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.required("name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PwdPasswordUserDomain);
 
 impl PwdPasswordUserDomain {
     /// A value with the required fields; set optional ones with the methods below.
@@ -569,12 +669,27 @@ impl PwdPasswordUserDomain {
 }
 
 /// Virtual MFA verification information.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityTotp {
     /// User whose MFA device is verified.
     pub user: TotpUser,
 }
+
+impl Model for IdentityTotp {
+    const NAME: &'static str = "IdentityTotp";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            user: object.required("user")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdentityTotp);
 
 impl IdentityTotp {
     /// A value with the required fields; set optional ones with the methods below.
@@ -584,7 +699,7 @@ impl IdentityTotp {
 }
 
 /// User whose MFA device is verified.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TotpUser {
     /// ID of the user with virtual MFA-based login protection enabled.
@@ -592,6 +707,23 @@ pub struct TotpUser {
     /// MFA verification code.
     pub passcode: hwcloud_runtime::Secret,
 }
+
+impl Model for TotpUser {
+    const NAME: &'static str = "TotpUser";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("id", &self.id);
+        object.field("passcode", &self.passcode);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.required("id")?,
+            passcode: object.required("passcode")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TotpUser);
 
 impl TotpUser {
     /// A value with the required fields; set optional ones with the methods below.
@@ -607,16 +739,31 @@ impl TotpUser {
 }
 
 /// Application scope of the token.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthScope {
     /// The token applies to all resources of the account (global services such as OBS). Specify either id or name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<AuthScopeDomain>,
     /// The token applies only to the services in the project. Specify either id or name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<AuthScopeProject>,
 }
+
+impl Model for AuthScope {
+    const NAME: &'static str = "AuthScope";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            domain: object.optional("domain")?,
+            project: object.optional("project")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthScope);
 
 impl AuthScope {
     /// An empty value; set fields with the methods below.
@@ -641,16 +788,31 @@ impl AuthScope {
 }
 
 /// Account scope; id or name.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthScopeDomain {
     /// Account ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Account name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Model for AuthScopeDomain {
+    const NAME: &'static str = "AuthScopeDomain";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthScopeDomain);
 
 impl AuthScopeDomain {
     /// An empty value; set fields with the methods below.
@@ -672,16 +834,31 @@ impl AuthScopeDomain {
 }
 
 /// Project scope; id or name.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthScopeProject {
     /// Project ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Project name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Model for AuthScopeProject {
+    const NAME: &'static str = "AuthScopeProject";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthScopeProject);
 
 impl AuthScopeProject {
     /// An empty value; set fields with the methods below.
@@ -703,13 +880,27 @@ impl AuthScopeProject {
 }
 
 /// Response body of password authentication.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordResponseBody {
     /// Details of the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<ScopedTokenInfo>,
 }
+
+impl Model for KeystoneCreateUserTokenByPasswordResponseBody {
+    const NAME: &'static str = "KeystoneCreateUserTokenByPasswordResponseBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            token: object.optional("token")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordResponseBody);
 
 impl KeystoneCreateUserTokenByPasswordResponseBody {
     /// An empty value; set fields with the methods below.
@@ -725,34 +916,55 @@ impl KeystoneCreateUserTokenByPasswordResponseBody {
 }
 
 /// Details of the token.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopedTokenInfo {
     /// Time when the token will expire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<hwcloud_runtime::Timestamp>,
     /// Time when the token was issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<hwcloud_runtime::Timestamp>,
     /// Method of obtaining the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<String>>,
     /// Catalog information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<Vec<serde_json::Value>>,
     /// Account information of the IAM user. Returned only if scope is domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<TokenDomain>,
     /// Project information of the IAM user. Returned only if scope is project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<TokenProject>,
     /// Permissions information of the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<TokenRole>>,
     /// Information about the IAM user who requested the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<TokenUser>,
 }
+
+impl Model for ScopedTokenInfo {
+    const NAME: &'static str = "ScopedTokenInfo";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("catalog", &self.catalog);
+        object.optional("domain", &self.domain);
+        object.optional("project", &self.project);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            expires_at: object.optional("expires_at")?,
+            issued_at: object.optional("issued_at")?,
+            methods: object.optional("methods")?,
+            catalog: object.optional("catalog")?,
+            domain: object.optional("domain")?,
+            project: object.optional("project")?,
+            roles: object.optional("roles")?,
+            user: object.optional("user")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopedTokenInfo);
 
 impl ScopedTokenInfo {
     /// An empty value; set fields with the methods below.
@@ -819,16 +1031,31 @@ impl ScopedTokenInfo {
 }
 
 /// Account information.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenDomain {
     /// Account ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Account name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Model for TokenDomain {
+    const NAME: &'static str = "TokenDomain";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenDomain);
 
 impl TokenDomain {
     /// An empty value; set fields with the methods below.
@@ -850,19 +1077,35 @@ impl TokenDomain {
 }
 
 /// Project information.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenProject {
     /// Account information of the project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<TokenDomain>,
     /// Project ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Project name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Model for TokenProject {
+    const NAME: &'static str = "TokenProject";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            domain: object.optional("domain")?,
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenProject);
 
 impl TokenProject {
     /// An empty value; set fields with the methods below.
@@ -894,16 +1137,31 @@ impl TokenProject {
 }
 
 /// A permission of the token.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenRole {
     /// Permission ID. The default value is 0, which does not correspond to any permission.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Permission name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Model for TokenRole {
+    const NAME: &'static str = "TokenRole";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenRole);
 
 impl TokenRole {
     /// An empty value; set fields with the methods below.
@@ -925,22 +1183,39 @@ impl TokenRole {
 }
 
 /// Information about the IAM user who requested the token.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenUser {
     /// Account information of the IAM user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<TokenDomain>,
     /// IAM user ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// IAM user name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Password expiration time (UTC). An empty value indicates that the password never expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_expires_at: Option<String>,
 }
+
+impl Model for TokenUser {
+    const NAME: &'static str = "TokenUser";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            domain: object.optional("domain")?,
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            password_expires_at: object.optional("password_expires_at")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenUser);
 
 impl TokenUser {
     /// An empty value; set fields with the methods below.
@@ -979,16 +1254,31 @@ impl TokenUser {
 }
 
 /// Response body of KeystoneListProjects.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsResponseBody {
     /// Resource link information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
     /// Project information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projects: Option<Vec<ProjectResult>>,
 }
+
+impl Model for KeystoneListProjectsResponseBody {
+    const NAME: &'static str = "KeystoneListProjectsResponseBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("projects", &self.projects);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            links: object.optional("links")?,
+            projects: object.optional("projects")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListProjectsResponseBody);
 
 impl KeystoneListProjectsResponseBody {
     /// An empty value; set fields with the methods below.
@@ -1013,19 +1303,35 @@ impl KeystoneListProjectsResponseBody {
 }
 
 /// Resource link information.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Links {
     /// Resource link.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     /// Previous resource link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
     /// Next resource link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
+
+impl Model for Links {
+    const NAME: &'static str = "Links";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("self", &self.self_);
+        object.optional("previous", &self.previous);
+        object.optional("next", &self.next);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            self_: object.optional("self")?,
+            previous: object.optional("previous")?,
+            next: object.optional("next")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Links);
 
 impl Links {
     /// An empty value; set fields with the methods below.
@@ -1057,34 +1363,55 @@ impl Links {
 }
 
 /// Project information.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProjectResult {
     /// The value is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain: Option<bool>,
     /// Description of the project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Project resource link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
     /// Enabling status of the project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Project ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// If the project is a subproject, the value of this parameter is the ID of its parent project. If the project is not a subproject, the value is the account ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Account ID of the project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
     /// Project name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Model for ProjectResult {
+    const NAME: &'static str = "ProjectResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("is_domain", &self.is_domain);
+        object.optional("description", &self.description);
+        object.optional("links", &self.links);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("parent_id", &self.parent_id);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            is_domain: object.optional("is_domain")?,
+            description: object.optional("description")?,
+            links: object.optional("links")?,
+            enabled: object.optional("enabled")?,
+            id: object.optional("id")?,
+            parent_id: object.optional("parent_id")?,
+            domain_id: object.optional("domain_id")?,
+            name: object.optional("name")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ProjectResult);
 
 impl ProjectResult {
     /// An empty value; set fields with the methods below.
@@ -1151,16 +1478,31 @@ impl ProjectResult {
 }
 
 /// Response body of KeystoneListAuthDomains.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsResponseBody {
     /// Account information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<Domains>>,
     /// Resource link information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
 }
+
+impl Model for KeystoneListAuthDomainsResponseBody {
+    const NAME: &'static str = "KeystoneListAuthDomainsResponseBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domains", &self.domains);
+        object.optional("links", &self.links);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            domains: object.optional("domains")?,
+            links: object.optional("links")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListAuthDomainsResponseBody);
 
 impl KeystoneListAuthDomainsResponseBody {
     /// An empty value; set fields with the methods below.
@@ -1182,25 +1524,43 @@ impl KeystoneListAuthDomainsResponseBody {
 }
 
 /// Account information.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Domains {
     /// Indicates whether an account is enabled. true (default value) indicates that the account is enabled. false indicates that the account is disabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Account ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Account name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Account resource link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Links>,
     /// Description of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+impl Model for Domains {
+    const NAME: &'static str = "Domains";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("links", &self.links);
+        object.optional("description", &self.description);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            enabled: object.optional("enabled")?,
+            id: object.optional("id")?,
+            name: object.optional("name")?,
+            links: object.optional("links")?,
+            description: object.optional("description")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Domains);
 
 impl Domains {
     /// An empty value; set fields with the methods below.

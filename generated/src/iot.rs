@@ -25,6 +25,7 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the Iot service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -303,15 +304,31 @@ impl hwcloud_runtime::auth::token::TokenSource for RefreshTokenRequest {
 }
 
 /// Authentication form (application/x-www-form-urlencoded).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LoginForm {
     /// Application ID (the appId member of the NorthApiClient's ClientInfo in the document's SDK description).
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// Application secret (the secret member of the NorthApiClient's ClientInfo).
     pub secret: hwcloud_runtime::Secret,
 }
+
+impl Model for LoginForm {
+    const NAME: &'static str = "LoginForm";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("appId", &self.app_id);
+        object.field("secret", &self.secret);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            app_id: object.required("appId")?,
+            secret: object.required("secret")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginForm);
 
 impl LoginForm {
     /// A value with the required fields; set optional ones with the methods below.
@@ -327,18 +344,35 @@ impl LoginForm {
 }
 
 /// Token refresh request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefreshTokenBody {
     /// Application ID.
-    #[serde(rename = "appId")]
     pub app_id: String,
     /// Application secret.
     pub secret: hwcloud_runtime::Secret,
     /// The refreshToken returned by authentication, used to update the accessToken. Valid for 1 month.
-    #[serde(rename = "refreshToken")]
     pub refresh_token: hwcloud_runtime::Secret,
 }
+
+impl Model for RefreshTokenBody {
+    const NAME: &'static str = "RefreshTokenBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("appId", &self.app_id);
+        object.field("secret", &self.secret);
+        object.field("refreshToken", &self.refresh_token);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            app_id: object.required("appId")?,
+            secret: object.required("secret")?,
+            refresh_token: object.required("refreshToken")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RefreshTokenBody);
 
 impl RefreshTokenBody {
     /// A value with the required fields; set optional ones with the methods below.
@@ -356,25 +390,43 @@ impl RefreshTokenBody {
 }
 
 /// Authentication result (AuthOutDTO).
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthOutDto {
     /// Application permission scope, that is, the scope of IoT platform resources that can be accessed using the accessToken. This parameter has a fixed value of default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Type of the accessToken. This parameter has a fixed value of bearer.
-    #[serde(rename = "tokenType", default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Validity time for the IoT platform to generate and return the accessToken, in seconds.
-    #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// Authentication parameter that is used to access APIs of the IoT platform.
-    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<hwcloud_runtime::Secret>,
     /// Authentication parameter that is used to update the accessToken. The validity period of this parameter is 1 month.
-    #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<hwcloud_runtime::Secret>,
 }
+
+impl Model for AuthOutDto {
+    const NAME: &'static str = "AuthOutDto";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("scope", &self.scope);
+        object.optional("tokenType", &self.token_type);
+        object.optional("expiresIn", &self.expires_in);
+        object.optional("accessToken", &self.access_token);
+        object.optional("refreshToken", &self.refresh_token);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            scope: object.optional("scope")?,
+            token_type: object.optional("tokenType")?,
+            expires_in: object.optional("expiresIn")?,
+            access_token: object.optional("accessToken")?,
+            refresh_token: object.optional("refreshToken")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthOutDto);
 
 impl AuthOutDto {
     /// An empty value; set fields with the methods below.
@@ -420,16 +472,31 @@ impl AuthOutDto {
 }
 
 /// Error response body of the IoT platform.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// Error code, for example 100208.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error description, for example "AppId or secret is not right.".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_desc: Option<String>,
 }
+
+impl Model for ErrorBody {
+    const NAME: &'static str = "ErrorBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_desc", &self.error_desc);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            error_code: object.optional("error_code")?,
+            error_desc: object.optional("error_desc")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ErrorBody);
 
 impl ErrorBody {
     /// An empty value; set fields with the methods below.

@@ -21,6 +21,7 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the ServiceStage service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -643,7 +644,7 @@ impl hwcloud_runtime::StringEnum for RepoType {
 hwcloud_runtime::impl_string_enum!(RepoType);
 
 /// OAuth authorization request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OAuth {
     /// Authorization name.
@@ -653,6 +654,25 @@ pub struct OAuth {
     /// One-off authentication code and random string received after Git repository authorization is performed. It can be used only once: to create OAuth authorization again, obtain a new redirection URL (see "Obtaining an Authorization Redirection URL") and take code and state from it again.
     pub state: String,
 }
+
+impl Model for OAuth {
+    const NAME: &'static str = "OAuth";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+        object.field("code", &self.code);
+        object.field("state", &self.state);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.required("name")?,
+            code: object.required("code")?,
+            state: object.required("state")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OAuth);
 
 impl OAuth {
     /// A value with the required fields; set optional ones with the methods below.
@@ -670,13 +690,27 @@ impl OAuth {
 }
 
 /// Body of a successful CreateOAuth response.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateOAuthResult {
     /// Authorization structure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<AuthorizationVi>,
 }
+
+impl Model for CreateOAuthResult {
+    const NAME: &'static str = "CreateOAuthResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("authorization", &self.authorization);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            authorization: object.optional("authorization")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOAuthResult);
 
 impl CreateOAuthResult {
     /// An empty value; set fields with the methods below.
@@ -692,40 +726,63 @@ impl CreateOAuthResult {
 }
 
 /// Authorization structure.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthorizationVi {
     /// Authorization name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Repository type. Value: github, gitlab, gitee, or bitbucket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_type: Option<RepoType>,
     /// Repository address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_host: Option<String>,
     /// Repository homepage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_home: Option<String>,
     /// Repository username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_user: Option<String>,
     /// Avatar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avartar: Option<String>,
     /// Authorization mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
 }
+
+impl Model for AuthorizationVi {
+    const NAME: &'static str = "AuthorizationVi";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("repo_type", &self.repo_type);
+        object.optional("repo_host", &self.repo_host);
+        object.optional("repo_home", &self.repo_home);
+        object.optional("repo_user", &self.repo_user);
+        object.optional("avartar", &self.avartar);
+        object.optional("token_type", &self.token_type);
+        object.optional("create_time", &self.create_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            repo_type: object.optional("repo_type")?,
+            repo_host: object.optional("repo_host")?,
+            repo_home: object.optional("repo_home")?,
+            repo_user: object.optional("repo_user")?,
+            avartar: object.optional("avartar")?,
+            token_type: object.optional("token_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            status: object.optional("status")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthorizationVi);
 
 impl AuthorizationVi {
     /// An empty value; set fields with the methods below.
@@ -806,7 +863,7 @@ impl AuthorizationVi {
 }
 
 /// Password authorization request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AccessPassword {
     /// Authorization name.
@@ -816,6 +873,25 @@ pub struct AccessPassword {
     /// Repository password.
     pub password: hwcloud_runtime::Secret,
 }
+
+impl Model for AccessPassword {
+    const NAME: &'static str = "AccessPassword";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+        object.field("user", &self.user);
+        object.field("password", &self.password);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.required("name")?,
+            user: object.required("user")?,
+            password: object.required("password")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AccessPassword);
 
 impl AccessPassword {
     /// A value with the required fields; set optional ones with the methods below.
@@ -833,13 +909,27 @@ impl AccessPassword {
 }
 
 /// Body of a successful CreatePasswordAuth response.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePasswordAuthResult {
     /// Authorization structure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<AuthorizationVi>,
 }
+
+impl Model for CreatePasswordAuthResult {
+    const NAME: &'static str = "CreatePasswordAuthResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("authorization", &self.authorization);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            authorization: object.optional("authorization")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePasswordAuthResult);
 
 impl CreatePasswordAuthResult {
     /// An empty value; set fields with the methods below.
@@ -855,7 +945,7 @@ impl CreatePasswordAuthResult {
 }
 
 /// Private token authorization request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AccessToken {
     /// Authorization name.
@@ -863,9 +953,27 @@ pub struct AccessToken {
     /// Repository token.
     pub token: hwcloud_runtime::Secret,
     /// Repository address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
+
+impl Model for AccessToken {
+    const NAME: &'static str = "AccessToken";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+        object.field("token", &self.token);
+        object.optional("host", &self.host);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.required("name")?,
+            token: object.required("token")?,
+            host: object.optional("host")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AccessToken);
 
 impl AccessToken {
     /// A value with the required fields; set optional ones with the methods below.
@@ -888,13 +996,27 @@ impl AccessToken {
 }
 
 /// Body of a successful CreatePersonalAuth response.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePersonalAuthResult {
     /// Authorization structure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<AuthorizationVi>,
 }
+
+impl Model for CreatePersonalAuthResult {
+    const NAME: &'static str = "CreatePersonalAuthResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("authorization", &self.authorization);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            authorization: object.optional("authorization")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePersonalAuthResult);
 
 impl CreatePersonalAuthResult {
     /// An empty value; set fields with the methods below.
@@ -910,16 +1032,31 @@ impl CreatePersonalAuthResult {
 }
 
 /// Body of a successful ListAuthorizations response.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAuthorizationsResult {
     /// Authorization structure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorizations: Option<Vec<AuthorizationVo>>,
     /// Number of authorized repositories.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
 }
+
+impl Model for ListAuthorizationsResult {
+    const NAME: &'static str = "ListAuthorizationsResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("authorizations", &self.authorizations);
+        object.optional("count", &self.count);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            authorizations: object.optional("authorizations")?,
+            count: object.optional("count")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAuthorizationsResult);
 
 impl ListAuthorizationsResult {
     /// An empty value; set fields with the methods below.
@@ -944,43 +1081,67 @@ impl ListAuthorizationsResult {
 }
 
 /// Authorization structure of the authorization list.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthorizationVo {
     /// Authorization name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Repository type. Value: github, gitlab, gitee, or bitbucket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_type: Option<RepoType>,
     /// Repository address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_host: Option<String>,
     /// Repository homepage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_home: Option<String>,
     /// Repository username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_user: Option<String>,
     /// Avatar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avartar: Option<String>,
     /// Authorization mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// Status. 0: normal; 1: overdue; 2: unauthenticated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Type of the authorized site. Default value: null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
 }
+
+impl Model for AuthorizationVo {
+    const NAME: &'static str = "AuthorizationVo";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("repo_type", &self.repo_type);
+        object.optional("repo_host", &self.repo_host);
+        object.optional("repo_home", &self.repo_home);
+        object.optional("repo_user", &self.repo_user);
+        object.optional("avartar", &self.avartar);
+        object.optional("token_type", &self.token_type);
+        object.optional("create_time", &self.create_time);
+        object.optional("update_time", &self.update_time);
+        object.optional("status", &self.status);
+        object.optional("tag", &self.tag);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.optional("name")?,
+            repo_type: object.optional("repo_type")?,
+            repo_host: object.optional("repo_host")?,
+            repo_home: object.optional("repo_home")?,
+            repo_user: object.optional("repo_user")?,
+            avartar: object.optional("avartar")?,
+            token_type: object.optional("token_type")?,
+            create_time: object.optional("create_time")?,
+            update_time: object.optional("update_time")?,
+            status: object.optional("status")?,
+            tag: object.optional("tag")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthorizationVo);
 
 impl AuthorizationVo {
     /// An empty value; set fields with the methods below.
@@ -1068,13 +1229,27 @@ impl AuthorizationVo {
 }
 
 /// Body of a successful ShowRedirectUrl response.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowRedirectUrlResult {
     /// Authorization redirection URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
+impl Model for ShowRedirectUrlResult {
+    const NAME: &'static str = "ShowRedirectUrlResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("url", &self.url);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            url: object.optional("url")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowRedirectUrlResult);
 
 impl ShowRedirectUrlResult {
     /// An empty value; set fields with the methods below.

@@ -50,10 +50,18 @@ pub fn module_chunk(
         let doc = doc_attrs(module_doc).into_iter().map(|d| quote!(#![doc = #d]));
         let meta = service_meta(service);
         let client = client(service);
+        let has_models = service
+            .types
+            .iter()
+            .any(|t| matches!(t.kind, TypeKind::Struct(_)) && !t.multipart);
+        let model_imports = has_models.then(|| {
+            quote!(use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};)
+        });
         quote! {
             #(#doc)*
             use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
             use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+            #model_imports
             #meta
             #client
         }
@@ -775,21 +783,6 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
     let docs = doc_attrs(&ty.doc);
     let all_optional = fields.iter().all(|f| !f.required);
     let default = all_optional.then(|| quote!(Default,));
-    let members = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        let ty = field_type(f);
-        let docs = doc_attrs(&f.doc);
-        let wire = &f.wire;
-        let serde = match (f.rust == f.wire, f.required) {
-            (true, true) => quote!(),
-            (false, true) => quote!(#[serde(rename = #wire)]),
-            (true, false) => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-            (false, false) => {
-                quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
-            }
-        };
-        quote! { #(#[doc = #docs])* #serde pub #id: #ty, }
-    });
     let mut args = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
@@ -823,55 +816,32 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
     };
     let new_doc = doc_attrs(new_doc);
 
-    // A multipart form holds files, which have no serde form: it is written part by part.
-    let (derives, multipart) = if ty.multipart {
-        let parts = fields.iter().map(|f| {
-            let id = ident(&f.rust);
-            let wire = &f.wire;
-            match (&f.ty, f.required) {
-                (TypeRef::File, true) => quote!(form.file(#wire, Some(&self.#id));),
-                (TypeRef::File, false) => quote!(form.file(#wire, self.#id.as_ref());),
-                _ => quote!(form.text(#wire, &self.#id);),
-            }
-        });
-        (
-            quote!(#[derive(Clone, Debug, PartialEq, #default)]),
-            Some(quote! {
-                impl hwcloud_runtime::operation::MultipartBody for #name {
-                    fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter) {
-                        #(#parts)*
-                    }
-                }
-            }),
-        )
+    // A multipart form holds files, which have no JSON form: it is written part by part.
+    // Every other struct is a JSON object; see `model_impl` for why it is not derived.
+    let (wire_impl, part_docs) = if ty.multipart {
+        (multipart_impl(&name, fields), true)
     } else {
-        (
-            quote!(#[derive(Clone, Debug, PartialEq, #default serde::Serialize, serde::Deserialize)]),
-            None,
-        )
+        (model_impl(ty, fields), false)
     };
-    let members: Vec<TokenStream> = if ty.multipart {
-        fields
-            .iter()
-            .map(|f| {
-                let id = ident(&f.rust);
-                let ty = field_type(f);
-                let docs = doc_attrs(&format!("{}\n\nSent as form part `{}`.", f.doc, f.wire));
-                quote! { #(#[doc = #docs])* pub #id: #ty, }
-            })
-            .collect()
-    } else {
-        members.collect()
-    };
+    let members = fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        let ty = field_type(f);
+        let docs = if part_docs {
+            doc_attrs(&format!("{}\n\nSent as form part `{}`.", f.doc, f.wire))
+        } else {
+            doc_attrs(&f.doc)
+        };
+        quote! { #(#[doc = #docs])* pub #id: #ty, }
+    });
     quote! {
         #(#[doc = #docs])*
-        #derives
+        #[derive(Clone, Debug, PartialEq, #default)]
         #[non_exhaustive]
         pub struct #name {
             #(#members)*
         }
 
-        #multipart
+        #wire_impl
 
         impl #name {
             #(#[doc = #new_doc])*
@@ -879,6 +849,67 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
                 Self { #(#inits),* }
             }
             #(#setters)*
+        }
+    }
+}
+
+/// The JSON form of a struct: its fields listed once for `hwcloud_runtime::model`, which
+/// provides `Serialize` and `Deserialize` through `impl_model_serde!`. Derived serde impls
+/// were most of the generated crate's compile time (see the runtime's `model` module).
+fn model_impl(ty: &TypeDef, fields: &[Field]) -> TokenStream {
+    let name = ident(&ty.name);
+    let type_name = &ty.name;
+    let writes = fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        let wire = &f.wire;
+        if f.required {
+            quote!(object.field(#wire, &self.#id);)
+        } else {
+            quote!(object.optional(#wire, &self.#id);)
+        }
+    });
+    let reads = fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        let wire = &f.wire;
+        if f.required {
+            quote!(#id: object.required(#wire)?,)
+        } else {
+            quote!(#id: object.optional(#wire)?,)
+        }
+    });
+    quote! {
+        impl Model for #name {
+            const NAME: &'static str = #type_name;
+
+            fn write(&self, object: &mut ObjectWriter) {
+                #(#writes)*
+            }
+
+            fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+                Ok(Self { #(#reads)* })
+            }
+        }
+
+        hwcloud_runtime::impl_model_serde!(#name);
+    }
+}
+
+/// A multipart form, written part by part.
+fn multipart_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let parts = fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        let wire = &f.wire;
+        match (&f.ty, f.required) {
+            (TypeRef::File, true) => quote!(form.file(#wire, Some(&self.#id));),
+            (TypeRef::File, false) => quote!(form.file(#wire, self.#id.as_ref());),
+            _ => quote!(form.text(#wire, &self.#id);),
+        }
+    });
+    quote! {
+        impl hwcloud_runtime::operation::MultipartBody for #name {
+            fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter) {
+                #(#parts)*
+            }
         }
     }
 }

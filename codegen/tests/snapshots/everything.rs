@@ -27,6 +27,7 @@ use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
+use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the Everything service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -564,50 +565,79 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
 }
 
 /// A thing.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Thing {
     /// Thing ID.
     pub id: String,
     /// Kind of thing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
     /// Free-text type label.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Whether the thing is three-dimensional.
-    #[serde(rename = "3d", default, skip_serializing_if = "Option::is_none")]
     pub _3d: Option<bool>,
     /// Name shown to people.
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Owner of the thing.
-    #[serde(rename = "ownerRef", default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<hwcloud_runtime::Timestamp>,
     /// Weight in kilograms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// Parts of the thing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<PartList>,
     /// Labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Labels>,
     /// Colour.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<Color>,
     /// Anything else.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<serde_json::Value>,
     /// The thing this one belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Thing>>,
     /// Number of copies.
     pub count: i64,
 }
+
+impl Model for Thing {
+    const NAME: &'static str = "Thing";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("id", &self.id);
+        object.optional("kind", &self.kind);
+        object.optional("type", &self.type_);
+        object.optional("3d", &self._3d);
+        object.optional("displayName", &self.display_name);
+        object.optional("ownerRef", &self.owner);
+        object.optional("created_at", &self.created_at);
+        object.optional("weight", &self.weight);
+        object.optional("parts", &self.parts);
+        object.optional("labels", &self.labels);
+        object.optional("color", &self.color);
+        object.optional("extra", &self.extra);
+        object.optional("parent", &self.parent);
+        object.field("count", &self.count);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            id: object.required("id")?,
+            kind: object.optional("kind")?,
+            type_: object.optional("type")?,
+            _3d: object.optional("3d")?,
+            display_name: object.optional("displayName")?,
+            owner: object.optional("ownerRef")?,
+            created_at: object.optional("created_at")?,
+            weight: object.optional("weight")?,
+            parts: object.optional("parts")?,
+            labels: object.optional("labels")?,
+            color: object.optional("color")?,
+            extra: object.optional("extra")?,
+            parent: object.optional("parent")?,
+            count: object.required("count")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Thing);
 
 impl Thing {
     /// A value with the required fields; set optional ones with the methods below.
@@ -747,15 +777,31 @@ hwcloud_runtime::impl_string_enum!(Kind);
 pub type PartList = Vec<Part>;
 
 /// A part.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Part {
     /// Part name.
     pub name: String,
     /// Part size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
 }
+
+impl Model for Part {
+    const NAME: &'static str = "Part";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+        object.optional("size", &self.size);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            name: object.required("name")?,
+            size: object.optional("size")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Part);
 
 impl Part {
     /// A value with the required fields; set optional ones with the methods below.
@@ -780,7 +826,7 @@ pub type Labels = std::collections::BTreeMap<String, String>;
 pub type Attributes = std::collections::BTreeMap<String, serde_json::Value>;
 
 /// Login form.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LoginForm {
     /// User name.
@@ -788,6 +834,23 @@ pub struct LoginForm {
     /// Password.
     pub password: hwcloud_runtime::Secret,
 }
+
+impl Model for LoginForm {
+    const NAME: &'static str = "LoginForm";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("username", &self.username);
+        object.field("password", &self.password);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            username: object.required("username")?,
+            password: object.required("password")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginForm);
 
 impl LoginForm {
     /// A value with the required fields; set optional ones with the methods below.
@@ -803,16 +866,31 @@ impl LoginForm {
 }
 
 /// Login result.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginResult {
     /// Lifetime in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// Refresh token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<hwcloud_runtime::Secret>,
 }
+
+impl Model for LoginResult {
+    const NAME: &'static str = "LoginResult";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("expires_in", &self.expires_in);
+        object.optional("refresh_token", &self.refresh_token);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            expires_in: object.optional("expires_in")?,
+            refresh_token: object.optional("refresh_token")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginResult);
 
 impl LoginResult {
     /// An empty value; set fields with the methods below.
@@ -837,16 +915,31 @@ impl LoginResult {
 }
 
 /// Error response body.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// Error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
+impl Model for ErrorBody {
+    const NAME: &'static str = "ErrorBody";
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+    }
+
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        Ok(Self {
+            error_code: object.optional("error_code")?,
+            error_msg: object.optional("error_msg")?,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ErrorBody);
 
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
