@@ -13,9 +13,7 @@
 //! | --- | --- |
 //! | [`list_metric_items`](AomClient::list_metric_items) | `POST /v1/{project_id}/ams/metrics` |
 //! | [`list_alarm_rule`](AomClient::list_alarm_rule) | `GET /v2/{project_id}/alarm-rules` |
-use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
-};
+use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
@@ -42,8 +40,7 @@ impl AomClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
-            .map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -89,22 +86,16 @@ impl AomClient {
     pub fn list_metric_items_stream(
         &self,
         request: ListMetricItemsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<MetricItemResultApi, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<MetricItemResultApi, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
             |request: &ListMetricItemsRequest, response: &ListMetricItemsResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(
-                    Some(&response.body)
-                        .and_then(|v| v.meta_data.as_ref())
-                        .and_then(|v| v.start.as_ref()),
-                )?;
+                let marker = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()))?;
+                // A server repeating the marker would page forever.
                 if request.start.as_ref() == Some(&marker) {
                     return None;
                 }
-
                 let mut following = request.clone();
                 following.start = Some(marker);
                 Some(following)
@@ -117,29 +108,21 @@ impl AomClient {
     pub fn list_alarm_rule_stream(
         &self,
         request: ListAlarmRuleRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<QueryAlarmResult, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<QueryAlarmResult, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
             |request: &ListAlarmRuleRequest, response: &ListAlarmRuleResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(
-                    Some(&response.body)
-                        .and_then(|v| v.meta_data.as_ref())
-                        .and_then(|v| v.start.as_ref()),
-                )?;
+                let marker = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()))?;
+                // A server repeating the marker would page forever.
                 if request.offset.as_ref() == Some(&marker) {
                     return None;
                 }
-
                 let mut following = request.clone();
                 following.offset = Some(marker);
                 Some(following)
             },
-            |response: ListAlarmRuleResponse| {
-                response.body.thresholds.unwrap_or_default()
-            },
+            |response: ListAlarmRuleResponse| response.body.thresholds.unwrap_or_default(),
         )
     }
 }
@@ -171,13 +154,7 @@ pub struct ListMetricItemsRequest {
 impl ListMetricItemsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(body: MetricApiQueryItemParam) -> Self {
-        Self {
-            project_id: None,
-            type_: None,
-            limit: None,
-            start: None,
-            body,
-        }
+        Self { project_id: None, type_: None, limit: None, start: None, body }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -216,12 +193,7 @@ impl Operation for ListMetricItemsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("type", &self.type_);
         request.query("limit", &self.limit);
         request.query("start", &self.start);
@@ -271,11 +243,7 @@ impl ListAlarmRuleRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self {
-            project_id: None,
-            offset: None,
-            limit: None,
-        }
+        Self { project_id: None, offset: None, limit: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -308,12 +276,7 @@ impl Operation for ListAlarmRuleRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         Ok(())
@@ -352,6 +315,7 @@ pub struct MetricApiQueryItemParam {
 
 impl Model for MetricApiQueryItemParam {
     const NAME: &'static str = "MetricApiQueryItemParam";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("inventoryId", &self.inventory_id);
         object.optional("metricItems", &self.metric_items);
@@ -370,10 +334,7 @@ hwcloud_runtime::impl_model_serde!(MetricApiQueryItemParam);
 impl MetricApiQueryItemParam {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            inventory_id: None,
-            metric_items: None,
-        }
+        Self { inventory_id: None, metric_items: None }
     }
 
     /// Sets `inventory_id`.
@@ -383,10 +344,7 @@ impl MetricApiQueryItemParam {
     }
 
     /// Sets `metric_items`.
-    pub fn metric_items(
-        mut self,
-        value: impl Into<Vec<QueryMetricItemOptionParam>>,
-    ) -> Self {
+    pub fn metric_items(mut self, value: impl Into<Vec<QueryMetricItemOptionParam>>) -> Self {
         self.metric_items = Some(value.into());
         self
     }
@@ -406,6 +364,7 @@ pub struct QueryMetricItemOptionParam {
 
 impl Model for QueryMetricItemOptionParam {
     const NAME: &'static str = "QueryMetricItemOptionParam";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("dimensions", &self.dimensions);
         object.optional("metricName", &self.metric_name);
@@ -426,11 +385,7 @@ hwcloud_runtime::impl_model_serde!(QueryMetricItemOptionParam);
 impl QueryMetricItemOptionParam {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(namespace: impl Into<MetricNamespace>) -> Self {
-        Self {
-            dimensions: None,
-            metric_name: None,
-            namespace: namespace.into(),
-        }
+        Self { dimensions: None, metric_name: None, namespace: namespace.into() }
     }
 
     /// Sets `dimensions`.
@@ -475,6 +430,7 @@ impl hwcloud_runtime::StringEnum for MetricNamespace {
         "PAAS.AGGR",
         "CUSTOMMETRICS",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::PaasContainer => "PAAS.CONTAINER",
@@ -512,16 +468,14 @@ pub struct Dimension {
 
 impl Model for Dimension {
     const NAME: &'static str = "Dimension";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("name", &self.name);
         object.field("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.required("name")?,
-            value: object.required("value")?,
-        })
+        Ok(Self { name: object.required("name")?, value: object.required("value")? })
     }
 }
 
@@ -530,10 +484,7 @@ hwcloud_runtime::impl_model_serde!(Dimension);
 impl Dimension {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
+        Self { name: name.into(), value: value.into() }
     }
 }
 
@@ -553,6 +504,7 @@ pub struct ListMetricItemsResult {
 
 impl Model for ListMetricItemsResult {
     const NAME: &'static str = "ListMetricItemsResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("errorCode", &self.error_code);
         object.optional("errorMessage", &self.error_message);
@@ -575,12 +527,7 @@ hwcloud_runtime::impl_model_serde!(ListMetricItemsResult);
 impl ListMetricItemsResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            error_code: None,
-            error_message: None,
-            meta_data: None,
-            metrics: None,
-        }
+        Self { error_code: None, error_message: None, meta_data: None, metrics: None }
     }
 
     /// Sets `error_code`.
@@ -624,6 +571,7 @@ pub struct MetricsMetaData {
 
 impl Model for MetricsMetaData {
     const NAME: &'static str = "MetricsMetaData";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("count", &self.count);
         object.optional("start", &self.start);
@@ -646,12 +594,7 @@ hwcloud_runtime::impl_model_serde!(MetricsMetaData);
 impl MetricsMetaData {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            start: None,
-            next_token: None,
-            total: None,
-        }
+        Self { count: None, start: None, next_token: None, total: None }
     }
 
     /// Sets `count`.
@@ -697,6 +640,7 @@ pub struct MetricItemResultApi {
 
 impl Model for MetricItemResultApi {
     const NAME: &'static str = "MetricItemResultApi";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("dimensions", &self.dimensions);
         object.optional("dimensionvaluehash", &self.dimensionvaluehash);
@@ -773,6 +717,7 @@ pub struct ListAlarmRuleResult {
 
 impl Model for ListAlarmRuleResult {
     const NAME: &'static str = "ListAlarmRuleResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("meta_data", &self.meta_data);
         object.optional("thresholds", &self.thresholds);
@@ -791,10 +736,7 @@ hwcloud_runtime::impl_model_serde!(ListAlarmRuleResult);
 impl ListAlarmRuleResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            meta_data: None,
-            thresholds: None,
-        }
+        Self { meta_data: None, thresholds: None }
     }
 
     /// Sets `meta_data`.
@@ -824,6 +766,7 @@ pub struct MetaData {
 
 impl Model for MetaData {
     const NAME: &'static str = "MetaData";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("count", &self.count);
         object.optional("start", &self.start);
@@ -844,11 +787,7 @@ hwcloud_runtime::impl_model_serde!(MetaData);
 impl MetaData {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            start: None,
-            total: None,
-        }
+        Self { count: None, start: None, total: None }
     }
 
     /// Sets `count`.
@@ -928,6 +867,7 @@ pub struct QueryAlarmResult {
 
 impl Model for QueryAlarmResult {
     const NAME: &'static str = "QueryAlarmResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("action_enabled", &self.action_enabled);
         object.optional("alarm_actions", &self.alarm_actions);
@@ -1188,6 +1128,7 @@ pub struct AomErrorBody {
 
 impl Model for AomErrorBody {
     const NAME: &'static str = "AomErrorBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("error_code", &self.error_code);
         object.optional("error_msg", &self.error_msg);
@@ -1210,12 +1151,7 @@ hwcloud_runtime::impl_model_serde!(AomErrorBody);
 impl AomErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            error_code: None,
-            error_msg: None,
-            error_type: None,
-            trace_id: None,
-        }
+        Self { error_code: None, error_msg: None, error_type: None, trace_id: None }
     }
 
     /// Sets `error_code`.
@@ -1258,6 +1194,7 @@ pub enum Type {
 
 impl hwcloud_runtime::StringEnum for Type {
     const VALUES: &'static [&'static str] = &["inventory"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Inventory => "inventory",

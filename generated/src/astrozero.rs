@@ -11,9 +11,7 @@
 //! | operation | HTTP |
 //! | --- | --- |
 //! | [`create_o_auth_token`](AstroZeroClient::create_o_auth_token) | `POST /baas/auth/v1.0/oauth2/token` |
-use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
-};
+use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
@@ -40,8 +38,7 @@ impl AstroZeroClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
-            .map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -128,33 +125,22 @@ impl CreateOAuthTokenRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
+        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
-
         let now = client.now();
-        let response = AstroZeroClient::new(client)?
-            .create_o_auth_token(self.clone())
-            .await?;
-        let token = Some(&response.body)
-            .and_then(|v| v.access_token.as_ref())
-            .map(secret)
-            .ok_or_else(|| Error::Credentials {
-                message: format!(
-                    "{} answered without a token", < Self as Operation > ::META.name
-                ),
-                source: None,
-            })?;
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at: Some(&response.body)
-                .and_then(|v| v.expires_in.as_ref())
-                .and_then(|s| u64::try_from(*s).ok())
-                .map(|s| now + std::time::Duration::from_secs(s)),
-            refresh_token: None,
-        })
+        let response = AstroZeroClient::new(client)?.create_o_auth_token(self.clone()).await?;
+        let token = Some(&response.body).and_then(|v| v.access_token.as_ref()).map(secret);
+        let token = token.ok_or_else(|| Error::Credentials {
+            message: format!("{} answered without a token", <Self as Operation>::META.name),
+            source: None,
+        })?;
+        let expires_at = Some(&response.body)
+            .and_then(|v| v.expires_in.as_ref())
+            .and_then(|s| u64::try_from(*s).ok())
+            .map(|s| now + std::time::Duration::from_secs(s));
+        let refresh_token = None;
+        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
 }
 
@@ -162,10 +148,7 @@ impl hwcloud_runtime::auth::token::TokenSource for CreateOAuthTokenRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<
-        'a,
-        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
-    > {
+    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
         Box::pin(self.issue_token(client))
     }
 }
@@ -188,6 +171,7 @@ pub struct OAuthTokenForm {
 
 impl Model for OAuthTokenForm {
     const NAME: &'static str = "OAuthTokenForm";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("grant_type", &self.grant_type);
         object.field("client_id", &self.client_id);
@@ -254,6 +238,7 @@ pub struct OAuthToken {
 
 impl Model for OAuthToken {
     const NAME: &'static str = "OAuthToken";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("access_token", &self.access_token);
         object.optional("token_type", &self.token_type);
@@ -276,12 +261,7 @@ hwcloud_runtime::impl_model_serde!(OAuthToken);
 impl OAuthToken {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            access_token: None,
-            token_type: None,
-            expires_in: None,
-            scope: None,
-        }
+        Self { access_token: None, token_type: None, expires_in: None, scope: None }
     }
 
     /// Sets `access_token`.

@@ -72,9 +72,7 @@
 //! | [`update_catalog`](DataArtsStudioClient::update_catalog) | `PUT /v1/{project_id}/service/servicecatalogs/{catalog_id}` |
 //! | [`update_data_service_instance_lts_log`](DataArtsStudioClient::update_data_service_instance_lts_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/lts-log-dump` |
 //! | [`update_data_service_instance_obs_log`](DataArtsStudioClient::update_data_service_instance_obs_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/obs-log-dump` |
-use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
-};
+use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
@@ -101,8 +99,7 @@ impl DataArtsStudioClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
-            .map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -180,10 +177,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn create_api(
-        &self,
-        request: CreateApiRequest,
-    ) -> Result<CreateApiResponse, Error> {
+    pub async fn create_api(&self, request: CreateApiRequest) -> Result<CreateApiResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -193,10 +187,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn create_app(
-        &self,
-        request: CreateAppRequest,
-    ) -> Result<CreateAppResponse, Error> {
+    pub async fn create_app(&self, request: CreateAppRequest) -> Result<CreateAppResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -219,10 +210,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn debug_api(
-        &self,
-        request: DebugApiRequest,
-    ) -> Result<DebugApiResponse, Error> {
+    pub async fn debug_api(&self, request: DebugApiRequest) -> Result<DebugApiResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -232,10 +220,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn delete_api(
-        &self,
-        request: DeleteApiRequest,
-    ) -> Result<DeleteApiResponse, Error> {
+    pub async fn delete_api(&self, request: DeleteApiRequest) -> Result<DeleteApiResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -245,10 +230,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn delete_app(
-        &self,
-        request: DeleteAppRequest,
-    ) -> Result<DeleteAppResponse, Error> {
+    pub async fn delete_app(&self, request: DeleteAppRequest) -> Result<DeleteAppResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -401,10 +383,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apis(
-        &self,
-        request: ListApisRequest,
-    ) -> Result<ListApisResponse, Error> {
+    pub async fn list_apis(&self, request: ListApisRequest) -> Result<ListApisResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -427,10 +406,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apply(
-        &self,
-        request: ListApplyRequest,
-    ) -> Result<ListApplyResponse, Error> {
+    pub async fn list_apply(&self, request: ListApplyRequest) -> Result<ListApplyResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -440,10 +416,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apps(
-        &self,
-        request: ListAppsRequest,
-    ) -> Result<ListAppsResponse, Error> {
+    pub async fn list_apps(&self, request: ListAppsRequest) -> Result<ListAppsResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -674,10 +647,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_api(
-        &self,
-        request: ShowApiRequest,
-    ) -> Result<ShowApiResponse, Error> {
+    pub async fn show_api(&self, request: ShowApiRequest) -> Result<ShowApiResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -856,10 +826,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn update_api(
-        &self,
-        request: UpdateApiRequest,
-    ) -> Result<UpdateApiResponse, Error> {
+    pub async fn update_api(&self, request: UpdateApiRequest) -> Result<UpdateApiResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -869,10 +836,7 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn update_app(
-        &self,
-        request: UpdateAppRequest,
-    ) -> Result<UpdateAppResponse, Error> {
+    pub async fn update_app(&self, request: UpdateAppRequest) -> Result<UpdateAppResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -919,9 +883,7 @@ impl DataArtsStudioClient {
     pub fn list_all_catalog_list_stream(
         &self,
         request: ListAllCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<RecordForGetAllCatalog, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAllCatalog, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -937,9 +899,7 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListAllCatalogListResponse| {
-                response.body.api_catalogs.unwrap_or_default()
-            },
+            |response: ListAllCatalogListResponse| response.body.api_catalogs.unwrap_or_default(),
         )
     }
 
@@ -947,9 +907,7 @@ impl DataArtsStudioClient {
     pub fn list_api_catalog_list_stream(
         &self,
         request: ListApiCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<ApiOverview, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiOverview, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -973,9 +931,7 @@ impl DataArtsStudioClient {
     pub fn list_apis_stream(
         &self,
         request: ListApisRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<ApiOverview, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiOverview, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -999,9 +955,7 @@ impl DataArtsStudioClient {
     pub fn list_apply_stream(
         &self,
         request: ListApplyRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<RecordForApplyDetail, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForApplyDetail, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1025,9 +979,7 @@ impl DataArtsStudioClient {
     pub fn list_apps_stream(
         &self,
         request: ListAppsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<AppReturnDto, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<AppReturnDto, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1051,9 +1003,7 @@ impl DataArtsStudioClient {
     pub fn list_catalog_list_stream(
         &self,
         request: ListCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<RecordForGetAllCatalog, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAllCatalog, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1069,9 +1019,7 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListCatalogListResponse| {
-                response.body.catalogs.unwrap_or_default()
-            },
+            |response: ListCatalogListResponse| response.body.catalogs.unwrap_or_default(),
         )
     }
 
@@ -1079,16 +1027,11 @@ impl DataArtsStudioClient {
     pub fn list_data_service_instances_detail_stream(
         &self,
         request: ListDataServiceInstancesDetailRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<InstanceDetailDto, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<InstanceDetailDto, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |
-                request: &ListDataServiceInstancesDetailRequest,
-                response: &ListDataServiceInstancesDetailResponse|
-            {
+            |request: &ListDataServiceInstancesDetailRequest, response: &ListDataServiceInstancesDetailResponse| {
                 let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
                     offset,
@@ -1100,9 +1043,7 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListDataServiceInstancesDetailResponse| {
-                response.body.instances.unwrap_or_default()
-            },
+            |response: ListDataServiceInstancesDetailResponse| response.body.instances.unwrap_or_default(),
         )
     }
 
@@ -1110,16 +1051,11 @@ impl DataArtsStudioClient {
     pub fn list_data_service_instances_overview_stream(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<InstanceOverviewDto, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<InstanceOverviewDto, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |
-                request: &ListDataServiceInstancesOverviewRequest,
-                response: &ListDataServiceInstancesOverviewResponse|
-            {
+            |request: &ListDataServiceInstancesOverviewRequest, response: &ListDataServiceInstancesOverviewResponse| {
                 let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
                     offset,
@@ -1131,9 +1067,7 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListDataServiceInstancesOverviewResponse| {
-                response.body.instances.unwrap_or_default()
-            },
+            |response: ListDataServiceInstancesOverviewResponse| response.body.instances.unwrap_or_default(),
         )
     }
 
@@ -1141,9 +1075,7 @@ impl DataArtsStudioClient {
     pub fn list_message_stream(
         &self,
         request: ListMessageRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<RecordForApplyDetail, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForApplyDetail, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1167,9 +1099,7 @@ impl DataArtsStudioClient {
     pub fn search_authorize_app_stream(
         &self,
         request: SearchAuthorizeAppRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<RecordForGetAuthApp, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAuthApp, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1185,9 +1115,7 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: SearchAuthorizeAppResponse| {
-                response.body.records.unwrap_or_default()
-            },
+            |response: SearchAuthorizeAppResponse| response.body.records.unwrap_or_default(),
         )
     }
 
@@ -1195,9 +1123,7 @@ impl DataArtsStudioClient {
     pub fn search_bind_api_stream(
         &self,
         request: SearchBindApiRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<AppBindApiInfo, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<AppBindApiInfo, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1221,9 +1147,7 @@ impl DataArtsStudioClient {
     pub fn search_debug_info_stream(
         &self,
         request: SearchDebugInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<ApiPublishDto, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiPublishDto, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1239,9 +1163,7 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: SearchDebugInfoResponse| {
-                response.body.publish_messages.unwrap_or_default()
-            },
+            |response: SearchDebugInfoResponse| response.body.publish_messages.unwrap_or_default(),
         )
     }
 
@@ -1249,9 +1171,7 @@ impl DataArtsStudioClient {
     pub fn search_publish_info_stream(
         &self,
         request: SearchPublishInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<ApiPublishDto, Error>,
-    > + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiPublishDto, Error>> + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1267,9 +1187,7 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: SearchPublishInfoResponse| {
-                response.body.publish_messages.unwrap_or_default()
-            },
+            |response: SearchPublishInfoResponse| response.body.publish_messages.unwrap_or_default(),
         )
     }
 }
@@ -1297,12 +1215,7 @@ pub struct AuthorizeActionApiToInstanceRequest {
 impl AuthorizeActionApiToInstanceRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1335,12 +1248,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -1439,12 +1347,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -1493,12 +1396,7 @@ pub struct BatchApproveApplyRequest {
 impl BatchApproveApplyRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1531,12 +1429,7 @@ impl Operation for BatchApproveApplyRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
@@ -1583,12 +1476,7 @@ pub struct ConfirmMessageRequest {
 impl ConfirmMessageRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1621,22 +1509,14 @@ impl Operation for ConfirmMessageRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(ConfirmMessageResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(ConfirmMessageResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -1673,12 +1553,7 @@ pub struct CreateApiRequest {
 impl CreateApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1711,12 +1586,7 @@ impl Operation for CreateApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -1766,12 +1636,7 @@ pub struct CreateAppRequest {
 impl CreateAppRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1804,12 +1669,7 @@ impl Operation for CreateAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -1859,12 +1719,7 @@ pub struct CreateServiceCatalogRequest {
 impl CreateServiceCatalogRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1897,12 +1752,7 @@ impl Operation for CreateServiceCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -2004,12 +1854,7 @@ impl Operation for DebugApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -2061,12 +1906,7 @@ pub struct DeleteApiRequest {
 impl DeleteApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2099,22 +1939,14 @@ impl Operation for DeleteApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteApiResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(DeleteApiResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -2185,12 +2017,7 @@ impl Operation for DeleteAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("app_id", &self.app_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -2198,10 +2025,7 @@ impl Operation for DeleteAppRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAppResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(DeleteAppResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -2238,12 +2062,7 @@ pub struct DeleteServiceCatalogRequest {
 impl DeleteServiceCatalogRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2276,12 +2095,7 @@ impl Operation for DeleteServiceCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -2380,12 +2194,7 @@ impl Operation for ExecuteApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -2434,12 +2243,7 @@ pub struct ExportDataServiceExcelRequest {
 impl ExportDataServiceExcelRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2472,12 +2276,7 @@ impl Operation for ExportDataServiceExcelRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -2525,11 +2324,7 @@ pub struct ExportDataServiceExcelTemplateRequest {
 impl ExportDataServiceExcelTemplateRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2556,12 +2351,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         Ok(())
@@ -2611,12 +2401,7 @@ pub struct ExportDataServiceZipRequest {
 impl ExportDataServiceZipRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2649,12 +2434,7 @@ impl Operation for ExportDataServiceZipRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -2704,12 +2484,7 @@ pub struct ImportDataServiceExcelRequest {
 impl ImportDataServiceExcelRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2742,12 +2517,7 @@ impl Operation for ImportDataServiceExcelRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.multipart_body(self.body.as_ref())
@@ -2853,12 +2623,7 @@ impl Operation for ListAllCatalogListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -2967,12 +2732,7 @@ impl Operation for ListApiCatalogListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -3103,12 +2863,7 @@ impl Operation for ListApiTopNRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
@@ -3230,12 +2985,7 @@ impl Operation for ListApicGroupsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("apig_instance_id", &self.apig_instance_id)?;
         request.query("apig_type", &self.apig_type);
         request.query("limit", &self.limit);
@@ -3348,12 +3098,7 @@ impl Operation for ListApicInstancesRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("apig_type", &self.apig_type);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -3567,12 +3312,7 @@ impl Operation for ListApisRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         request.query("name", &self.name);
@@ -3706,12 +3446,7 @@ impl Operation for ListApisTopRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
@@ -3840,12 +3575,7 @@ impl Operation for ListApplyRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         request.query("api_name", &self.api_name);
@@ -3972,12 +3702,7 @@ impl Operation for ListAppsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
         request.query("name", &self.name);
@@ -4092,12 +3817,7 @@ impl Operation for ListAppsTopRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -4208,12 +3928,7 @@ impl Operation for ListCatalogListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -4300,12 +4015,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("instance_id", &self.instance_id)?;
         request.query("is_api", &self.is_api);
         request.header("workspace", &self.workspace)?;
@@ -4429,12 +4139,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
         request.query("name", &self.name);
@@ -4561,12 +4266,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
         request.query("name", &self.name);
@@ -4620,12 +4320,7 @@ pub struct ListDataServiceMarketApisRequest {
 impl ListDataServiceMarketApisRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -4658,12 +4353,7 @@ impl Operation for ListDataServiceMarketApisRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -4822,12 +4512,7 @@ impl Operation for ListInstanceListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.query("action", &self.action);
         request.query("show_all", &self.show_all);
@@ -4947,12 +4632,7 @@ impl Operation for ListMessageRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         request.query("api_name", &self.api_name);
@@ -5005,12 +4685,7 @@ pub struct MigrateApiRequest {
 impl MigrateApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            workspace: workspace.into(),
-            dlm_type: None,
-            body: None,
-        }
+        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -5043,22 +4718,14 @@ impl Operation for MigrateApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateApiResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(MigrateApiResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -5138,12 +4805,7 @@ impl Operation for MigrateCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -5151,10 +4813,7 @@ impl Operation for MigrateCatalogRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateCatalogResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(MigrateCatalogResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -5243,12 +4902,7 @@ impl Operation for PublishApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -5353,12 +5007,7 @@ impl Operation for SearchAuthorizeAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -5467,12 +5116,7 @@ impl Operation for SearchBindApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("app_id", &self.app_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -5581,12 +5225,7 @@ impl Operation for SearchDebugInfoRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -5695,12 +5334,7 @@ impl Operation for SearchIdByPathRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("path", &self.path);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -5809,12 +5443,7 @@ impl Operation for SearchPublishInfoRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -5933,12 +5562,7 @@ impl Operation for ShowApiDashboardRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
@@ -6027,12 +5651,7 @@ impl Operation for ShowApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6165,12 +5784,7 @@ impl Operation for ShowApisDashboardRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
@@ -6292,12 +5906,7 @@ impl Operation for ShowApisDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
@@ -6401,12 +6010,7 @@ impl Operation for ShowApisOverviewRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -6493,12 +6097,7 @@ impl Operation for ShowAppInfoRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("app_id", &self.app_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6583,12 +6182,7 @@ impl Operation for ShowApplyDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("apply_id", &self.apply_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6710,12 +6304,7 @@ impl Operation for ShowAppsDashboardRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -6825,12 +6414,7 @@ impl Operation for ShowAppsDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("app_id", &self.app_id)?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
@@ -6933,12 +6517,7 @@ impl Operation for ShowAppsOverviewRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -7025,12 +6604,7 @@ impl Operation for ShowCatalogDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7115,12 +6689,7 @@ impl Operation for ShowDataServiceInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7205,12 +6774,7 @@ impl Operation for ShowMessageDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("message_id", &self.message_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7317,12 +6881,7 @@ impl Operation for ShowPathByIdRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -7431,12 +6990,7 @@ impl Operation for ShowPathObjectByIdRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -7532,12 +7086,7 @@ impl Operation for UpdateApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("api_id", &self.api_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7545,10 +7094,7 @@ impl Operation for UpdateApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(UpdateApiResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(UpdateApiResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -7628,12 +7174,7 @@ impl Operation for UpdateAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("app_id", &self.app_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7727,12 +7268,7 @@ impl Operation for UpdateCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("catalog_id", &self.catalog_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7826,12 +7362,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7922,12 +7453,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7970,6 +7496,7 @@ pub struct ApiParaForAuthToInstance {
 
 impl Model for ApiParaForAuthToInstance {
     const NAME: &'static str = "ApiParaForAuthToInstance";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("api_id", &self.api_id);
         object.optional("instance_id", &self.instance_id);
@@ -7994,13 +7521,7 @@ hwcloud_runtime::impl_model_serde!(ApiParaForAuthToInstance);
 impl ApiParaForAuthToInstance {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            api_id: None,
-            instance_id: None,
-            app_id: None,
-            apply_type: None,
-            time: None,
-        }
+        Self { api_id: None, instance_id: None, app_id: None, apply_type: None, time: None }
     }
 
     /// Sets `api_id`.
@@ -8063,6 +7584,7 @@ impl hwcloud_runtime::StringEnum for ApplyType {
         "APPLY_TYPE_APPLY",
         "APPLY_TYPE_RENEW",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApplyTypeAuthorize => "APPLY_TYPE_AUTHORIZE",
@@ -8100,6 +7622,7 @@ pub struct ErrorBody {
 
 impl Model for ErrorBody {
     const NAME: &'static str = "ErrorBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("error_code", &self.error_code);
         object.optional("error_msg", &self.error_msg);
@@ -8118,10 +7641,7 @@ hwcloud_runtime::impl_model_serde!(ErrorBody);
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            error_code: None,
-            error_msg: None,
-        }
+        Self { error_code: None, error_msg: None }
     }
 
     /// Sets `error_code`.
@@ -8175,6 +7695,7 @@ pub struct AdvancedMallApiDto {
 
 impl Model for AdvancedMallApiDto {
     const NAME: &'static str = "AdvancedMallApiDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -8381,6 +7902,7 @@ pub struct Api {
 
 impl Model for Api {
     const NAME: &'static str = "Api";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog_id", &self.catalog_id);
         object.optional("name", &self.name);
@@ -8568,10 +8090,7 @@ impl Api {
     }
 
     /// Sets `datasource_config_list`.
-    pub fn datasource_config_list(
-        mut self,
-        value: impl Into<Vec<DatasourceConfig>>,
-    ) -> Self {
+    pub fn datasource_config_list(mut self, value: impl Into<Vec<DatasourceConfig>>) -> Self {
         self.datasource_config_list = Some(value.into());
         self
     }
@@ -8613,16 +8132,14 @@ pub struct ApiActionDto {
 
 impl Model for ApiActionDto {
     const NAME: &'static str = "ApiActionDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("time", &self.time);
         object.optional("action", &self.action);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            time: object.optional("time")?,
-            action: object.optional("action")?,
-        })
+        Ok(Self { time: object.optional("time")?, action: object.optional("action")? })
     }
 }
 
@@ -8661,6 +8178,7 @@ pub struct ApiCatalogCreateParaDto {
 
 impl Model for ApiCatalogCreateParaDto {
     const NAME: &'static str = "ApiCatalogCreateParaDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("pid", &self.pid);
         object.optional("name", &self.name);
@@ -8681,11 +8199,7 @@ hwcloud_runtime::impl_model_serde!(ApiCatalogCreateParaDto);
 impl ApiCatalogCreateParaDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            pid: None,
-            name: None,
-            description: None,
-        }
+        Self { pid: None, name: None, description: None }
     }
 
     /// Sets `pid`.
@@ -8717,14 +8231,13 @@ pub struct ApiCatalogDeleteParaDto {
 
 impl Model for ApiCatalogDeleteParaDto {
     const NAME: &'static str = "ApiCatalogDeleteParaDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("ids", &self.ids);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            ids: object.optional("ids")?,
-        })
+        Ok(Self { ids: object.optional("ids")? })
     }
 }
 
@@ -8755,16 +8268,14 @@ pub struct ApiCatalogUpdateParaDto {
 
 impl Model for ApiCatalogUpdateParaDto {
     const NAME: &'static str = "ApiCatalogUpdateParaDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("description", &self.description);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-        })
+        Ok(Self { name: object.optional("name")?, description: object.optional("description")? })
     }
 }
 
@@ -8773,10 +8284,7 @@ hwcloud_runtime::impl_model_serde!(ApiCatalogUpdateParaDto);
 impl ApiCatalogUpdateParaDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            description: None,
-        }
+        Self { name: None, description: None }
     }
 
     /// Sets `name`.
@@ -8804,16 +8312,14 @@ pub struct ApiMoveParaDto {
 
 impl Model for ApiMoveParaDto {
     const NAME: &'static str = "ApiMoveParaDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("target_pid", &self.target_pid);
         object.optional("apis", &self.apis);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            target_pid: object.optional("target_pid")?,
-            apis: object.optional("apis")?,
-        })
+        Ok(Self { target_pid: object.optional("target_pid")?, apis: object.optional("apis")? })
     }
 }
 
@@ -8822,10 +8328,7 @@ hwcloud_runtime::impl_model_serde!(ApiMoveParaDto);
 impl ApiMoveParaDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            target_pid: None,
-            apis: None,
-        }
+        Self { target_pid: None, apis: None }
     }
 
     /// Sets `target_pid`.
@@ -8873,6 +8376,7 @@ pub struct ApiOverview {
 
 impl Model for ApiOverview {
     const NAME: &'static str = "ApiOverview";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -8994,10 +8498,7 @@ impl ApiOverview {
     }
 
     /// Sets `authorization_status`.
-    pub fn authorization_status(
-        mut self,
-        value: impl Into<AuthorizationStatus>,
-    ) -> Self {
+    pub fn authorization_status(mut self, value: impl Into<AuthorizationStatus>) -> Self {
         self.authorization_status = Some(value.into());
         self
     }
@@ -9015,16 +8516,14 @@ pub struct ApiParaForAuthorizeToInstance {
 
 impl Model for ApiParaForAuthorizeToInstance {
     const NAME: &'static str = "ApiParaForAuthorizeToInstance";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("time", &self.time);
         object.optional("app_ids", &self.app_ids);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            time: object.optional("time")?,
-            app_ids: object.optional("app_ids")?,
-        })
+        Ok(Self { time: object.optional("time")?, app_ids: object.optional("app_ids")? })
     }
 }
 
@@ -9077,6 +8576,7 @@ pub struct ApiParam {
 
 impl Model for ApiParam {
     const NAME: &'static str = "ApiParam";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("create_user", &self.create_user);
@@ -9162,10 +8662,7 @@ impl ApiParam {
     }
 
     /// Sets `api_specific_type_str`.
-    pub fn api_specific_type_str(
-        mut self,
-        value: impl Into<ApiSpecificTypeStr>,
-    ) -> Self {
+    pub fn api_specific_type_str(mut self, value: impl Into<ApiSpecificTypeStr>) -> Self {
         self.api_specific_type_str = Some(value.into());
         self
     }
@@ -9183,10 +8680,7 @@ impl ApiParam {
     }
 
     /// Sets `authorization_status_type`.
-    pub fn authorization_status_type(
-        mut self,
-        value: impl Into<AuthorizationStatusType>,
-    ) -> Self {
+    pub fn authorization_status_type(mut self, value: impl Into<AuthorizationStatusType>) -> Self {
         self.authorization_status_type = Some(value.into());
         self
     }
@@ -9212,6 +8706,7 @@ pub struct ApiPublishDto {
 
 impl Model for ApiPublishDto {
     const NAME: &'static str = "ApiPublishDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("api_id", &self.api_id);
@@ -9299,6 +8794,7 @@ pub struct ApiRequestPara {
 
 impl Model for ApiRequestPara {
     const NAME: &'static str = "ApiRequestPara";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("mapping", &self.mapping);
@@ -9319,11 +8815,7 @@ hwcloud_runtime::impl_model_serde!(ApiRequestPara);
 impl ApiRequestPara {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            mapping: None,
-            condition: None,
-        }
+        Self { name: None, mapping: None, condition: None }
     }
 
     /// Sets `name`.
@@ -9363,6 +8855,7 @@ pub struct ApiResponsePara {
 
 impl Model for ApiResponsePara {
     const NAME: &'static str = "ApiResponsePara";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("field", &self.field);
@@ -9387,13 +8880,7 @@ hwcloud_runtime::impl_model_serde!(ApiResponsePara);
 impl ApiResponsePara {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            field: None,
-            type_: None,
-            description: None,
-            example_value: None,
-        }
+        Self { name: None, field: None, type_: None, description: None, example_value: None }
     }
 
     /// Sets `name`.
@@ -9439,16 +8926,14 @@ pub struct ApiTestDto {
 
 impl Model for ApiTestDto {
     const NAME: &'static str = "ApiTestDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("body", &self.body);
         object.optional("paras", &self.paras);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            body: object.optional("body")?,
-            paras: object.optional("paras")?,
-        })
+        Ok(Self { body: object.optional("body")?, paras: object.optional("paras")? })
     }
 }
 
@@ -9485,6 +8970,7 @@ pub struct ApiTestParas {
 
 impl Model for ApiTestParas {
     const NAME: &'static str = "ApiTestParas";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("page_size", &self.page_size);
         object.optional("page_num", &self.page_num);
@@ -9503,10 +8989,7 @@ hwcloud_runtime::impl_model_serde!(ApiTestParas);
 impl ApiTestParas {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            page_size: None,
-            page_num: None,
-        }
+        Self { page_size: None, page_num: None }
     }
 
     /// Sets `page_size`.
@@ -9538,6 +9021,7 @@ pub struct ApiTestRequestHeader {
 
 impl Model for ApiTestRequestHeader {
     const NAME: &'static str = "ApiTestRequestHeader";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("path", &self.path);
         object.optional("user_agent", &self.user_agent);
@@ -9560,12 +9044,7 @@ hwcloud_runtime::impl_model_serde!(ApiTestRequestHeader);
 impl ApiTestRequestHeader {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            path: None,
-            user_agent: None,
-            x_apig_mode: None,
-            x_app_identity: None,
-        }
+        Self { path: None, user_agent: None, x_apig_mode: None, x_app_identity: None }
     }
 
     /// Sets `path`.
@@ -9615,6 +9094,7 @@ pub struct ApiTestResponseHeader {
 
 impl Model for ApiTestResponseHeader {
     const NAME: &'static str = "ApiTestResponseHeader";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("result_status", &self.result_status);
         object.optional("content_length", &self.content_length);
@@ -9709,6 +9189,7 @@ pub struct ApigGroupDto {
 
 impl Model for ApigGroupDto {
     const NAME: &'static str = "ApigGroupDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("group_id", &self.group_id);
         object.optional("group_name", &self.group_name);
@@ -9727,10 +9208,7 @@ hwcloud_runtime::impl_model_serde!(ApigGroupDto);
 impl ApigGroupDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            group_id: None,
-            group_name: None,
-        }
+        Self { group_id: None, group_name: None }
     }
 
     /// Sets `group_id`.
@@ -9758,6 +9236,7 @@ pub struct ApigInstanceDto {
 
 impl Model for ApigInstanceDto {
     const NAME: &'static str = "ApigInstanceDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("instance_id", &self.instance_id);
         object.optional("instance_name", &self.instance_name);
@@ -9776,10 +9255,7 @@ hwcloud_runtime::impl_model_serde!(ApigInstanceDto);
 impl ApigInstanceDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            instance_id: None,
-            instance_name: None,
-        }
+        Self { instance_id: None, instance_name: None }
     }
 
     /// Sets `instance_id`.
@@ -9819,6 +9295,7 @@ pub struct AppBindApiInfo {
 
 impl Model for AppBindApiInfo {
     const NAME: &'static str = "AppBindApiInfo";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -9928,6 +9405,7 @@ pub struct AppRequestDto {
 
 impl Model for AppRequestDto {
     const NAME: &'static str = "AppRequestDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("app_type", &self.app_type);
         object.optional("name", &self.name);
@@ -10020,6 +9498,7 @@ pub struct AppReturnDto {
 
 impl Model for AppReturnDto {
     const NAME: &'static str = "AppReturnDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -10141,16 +9620,14 @@ pub struct AppUpdateDto {
 
 impl Model for AppUpdateDto {
     const NAME: &'static str = "AppUpdateDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("description", &self.description);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-        })
+        Ok(Self { name: object.optional("name")?, description: object.optional("description")? })
     }
 }
 
@@ -10159,10 +9636,7 @@ hwcloud_runtime::impl_model_serde!(AppUpdateDto);
 impl AppUpdateDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            description: None,
-        }
+        Self { name: None, description: None }
     }
 
     /// Sets `name`.
@@ -10200,6 +9674,7 @@ pub struct BackendConfig {
 
 impl Model for BackendConfig {
     const NAME: &'static str = "BackendConfig";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("type", &self.type_);
         object.optional("protocol", &self.protocol);
@@ -10300,6 +9775,7 @@ pub struct BackendConstant {
 
 impl Model for BackendConstant {
     const NAME: &'static str = "BackendConstant";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("type", &self.type_);
@@ -10324,13 +9800,7 @@ hwcloud_runtime::impl_model_serde!(BackendConstant);
 impl BackendConstant {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            type_: None,
-            position: None,
-            description: None,
-            value: None,
-        }
+        Self { name: None, type_: None, position: None, description: None, value: None }
     }
 
     /// Sets `name`.
@@ -10378,6 +9848,7 @@ pub struct BackendRequestPara {
 
 impl Model for BackendRequestPara {
     const NAME: &'static str = "BackendRequestPara";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("position", &self.position);
@@ -10398,11 +9869,7 @@ hwcloud_runtime::impl_model_serde!(BackendRequestPara);
 impl BackendRequestPara {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            position: None,
-            backend_para_name: None,
-        }
+        Self { name: None, position: None, backend_para_name: None }
     }
 
     /// Sets `name`.
@@ -10434,14 +9901,13 @@ pub struct CatalogMoveParaDto {
 
 impl Model for CatalogMoveParaDto {
     const NAME: &'static str = "CatalogMoveParaDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("target_pid", &self.target_pid);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            target_pid: object.optional("target_pid")?,
-        })
+        Ok(Self { target_pid: object.optional("target_pid")? })
     }
 }
 
@@ -10480,6 +9946,7 @@ pub struct DataMaskParas {
 
 impl Model for DataMaskParas {
     const NAME: &'static str = "DataMaskParas";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("column_name", &self.column_name);
         object.optional("algorithm_name", &self.algorithm_name);
@@ -10591,6 +10058,7 @@ pub struct DatasourceConfig {
 
 impl Model for DatasourceConfig {
     const NAME: &'static str = "DatasourceConfig";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("type", &self.type_);
         object.optional("connection_name", &self.connection_name);
@@ -10765,6 +10233,7 @@ pub struct DatasourceOrderPara {
 
 impl Model for DatasourceOrderPara {
     const NAME: &'static str = "DatasourceOrderPara";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("field", &self.field);
@@ -10791,14 +10260,7 @@ hwcloud_runtime::impl_model_serde!(DatasourceOrderPara);
 impl DatasourceOrderPara {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            name: None,
-            field: None,
-            optional: None,
-            sort: None,
-            order: None,
-            description: None,
-        }
+        Self { name: None, field: None, optional: None, sort: None, order: None, description: None }
     }
 
     /// Sets `name`.
@@ -10856,6 +10318,7 @@ pub struct FlavorDto {
 
 impl Model for FlavorDto {
     const NAME: &'static str = "FlavorDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -10880,13 +10343,7 @@ hwcloud_runtime::impl_model_serde!(FlavorDto);
 impl FlavorDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            disk: None,
-            cpu: None,
-            mem: None,
-        }
+        Self { id: None, name: None, disk: None, cpu: None, mem: None }
     }
 
     /// Sets `id`.
@@ -10936,6 +10393,7 @@ pub struct GatewayDto {
 
 impl Model for GatewayDto {
     const NAME: &'static str = "GatewayDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("apig_type", &self.apig_type);
         object.optional("apig_instance_id", &self.apig_instance_id);
@@ -10958,12 +10416,7 @@ hwcloud_runtime::impl_model_serde!(GatewayDto);
 impl GatewayDto {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            apig_type: None,
-            apig_instance_id: None,
-            group_id_in_apig: None,
-            roma_app_id: None,
-        }
+        Self { apig_type: None, apig_instance_id: None, group_id_in_apig: None, roma_app_id: None }
     }
 
     /// Sets `apig_type`.
@@ -11052,6 +10505,7 @@ pub struct InstanceAccesslog {
 
 impl Model for InstanceAccesslog {
     const NAME: &'static str = "InstanceAccesslog";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("request_id", &self.request_id);
@@ -11276,6 +10730,7 @@ pub struct InstanceDetailDto {
 
 impl Model for InstanceDetailDto {
     const NAME: &'static str = "InstanceDetailDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -11290,16 +10745,11 @@ impl Model for InstanceDetailDto {
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("create_time", &self.create_time);
         object.optional("create_user", &self.create_user);
-        object
-            .optional(
-                "current_namespace_publish_api_num",
-                &self.current_namespace_publish_api_num,
-            );
-        object
-            .optional(
-                "all_namespace_publish_api_num",
-                &self.all_namespace_publish_api_num,
-            );
+        object.optional(
+            "current_namespace_publish_api_num",
+            &self.current_namespace_publish_api_num,
+        );
+        object.optional("all_namespace_publish_api_num", &self.all_namespace_publish_api_num);
         object.optional("api_publishable_num", &self.api_publishable_num);
         object.optional("deletable", &self.deletable);
         object.optional("charge_status", &self.charge_status);
@@ -11333,10 +10783,8 @@ impl Model for InstanceDetailDto {
             enterprise_project_id: object.optional("enterprise_project_id")?,
             create_time: object.optional("create_time")?,
             create_user: object.optional("create_user")?,
-            current_namespace_publish_api_num: object
-                .optional("current_namespace_publish_api_num")?,
-            all_namespace_publish_api_num: object
-                .optional("all_namespace_publish_api_num")?,
+            current_namespace_publish_api_num: object.optional("current_namespace_publish_api_num")?,
+            all_namespace_publish_api_num: object.optional("all_namespace_publish_api_num")?,
             api_publishable_num: object.optional("api_publishable_num")?,
             deletable: object.optional("deletable")?,
             charge_status: object.optional("charge_status")?,
@@ -11608,6 +11056,7 @@ pub struct InstanceForApiActionDto {
 
 impl Model for InstanceForApiActionDto {
     const NAME: &'static str = "InstanceForApiActionDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("instance_id", &self.instance_id);
         object.optional("instance_type", &self.instance_type);
@@ -11717,6 +11166,7 @@ pub struct InstanceHostDto {
 
 impl Model for InstanceHostDto {
     const NAME: &'static str = "InstanceHostDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("instance_id", &self.instance_id);
         object.optional("instance_name", &self.instance_name);
@@ -11803,6 +11253,7 @@ pub struct InstanceNodeDto {
 
 impl Model for InstanceNodeDto {
     const NAME: &'static str = "InstanceNodeDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -11931,6 +11382,7 @@ pub struct InstanceOverviewDto {
 
 impl Model for InstanceOverviewDto {
     const NAME: &'static str = "InstanceOverviewDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -11945,16 +11397,11 @@ impl Model for InstanceOverviewDto {
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("create_time", &self.create_time);
         object.optional("create_user", &self.create_user);
-        object
-            .optional(
-                "current_namespace_publish_api_num",
-                &self.current_namespace_publish_api_num,
-            );
-        object
-            .optional(
-                "all_namespace_publish_api_num",
-                &self.all_namespace_publish_api_num,
-            );
+        object.optional(
+            "current_namespace_publish_api_num",
+            &self.current_namespace_publish_api_num,
+        );
+        object.optional("all_namespace_publish_api_num", &self.all_namespace_publish_api_num);
         object.optional("api_publishable_num", &self.api_publishable_num);
         object.optional("deletable", &self.deletable);
         object.optional("charge_status", &self.charge_status);
@@ -11976,10 +11423,8 @@ impl Model for InstanceOverviewDto {
             enterprise_project_id: object.optional("enterprise_project_id")?,
             create_time: object.optional("create_time")?,
             create_user: object.optional("create_user")?,
-            current_namespace_publish_api_num: object
-                .optional("current_namespace_publish_api_num")?,
-            all_namespace_publish_api_num: object
-                .optional("all_namespace_publish_api_num")?,
+            current_namespace_publish_api_num: object.optional("current_namespace_publish_api_num")?,
+            all_namespace_publish_api_num: object.optional("all_namespace_publish_api_num")?,
             api_publishable_num: object.optional("api_publishable_num")?,
             deletable: object.optional("deletable")?,
             charge_status: object.optional("charge_status")?,
@@ -12145,6 +11590,7 @@ pub struct LayerPath {
 
 impl Model for LayerPath {
     const NAME: &'static str = "LayerPath";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog_id", &self.catalog_id);
         object.optional("name", &self.name);
@@ -12165,11 +11611,7 @@ hwcloud_runtime::impl_model_serde!(LayerPath);
 impl LayerPath {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            catalog_id: None,
-            name: None,
-            order: None,
-        }
+        Self { catalog_id: None, name: None, order: None }
     }
 
     /// Sets `catalog_id`.
@@ -12209,6 +11651,7 @@ pub struct LtsLogDump {
 
 impl Model for LtsLogDump {
     const NAME: &'static str = "LtsLogDump";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("log_dump", &self.log_dump);
         object.optional("log_group_id", &self.log_group_id);
@@ -12305,6 +11748,7 @@ pub struct MallParaDto {
 
 impl Model for MallParaDto {
     const NAME: &'static str = "MallParaDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("auth_type", &self.auth_type);
         object.optional("visibility", &self.visibility);
@@ -12442,14 +11886,13 @@ pub struct ObsLogDump {
 
 impl Model for ObsLogDump {
     const NAME: &'static str = "ObsLogDump";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("log_dump", &self.log_dump);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            log_dump: object.optional("log_dump")?,
-        })
+        Ok(Self { log_dump: object.optional("log_dump")? })
     }
 }
 
@@ -12482,6 +11925,7 @@ pub struct OpenApiParaForCheckMessage {
 
 impl Model for OpenApiParaForCheckMessage {
     const NAME: &'static str = "OpenApiParaForCheckMessage";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("message_id", &self.message_id);
         object.optional("action", &self.action);
@@ -12502,11 +11946,7 @@ hwcloud_runtime::impl_model_serde!(OpenApiParaForCheckMessage);
 impl OpenApiParaForCheckMessage {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            message_id: None,
-            action: None,
-            time: None,
-        }
+        Self { message_id: None, action: None, time: None }
     }
 
     /// Sets `message_id`.
@@ -12540,6 +11980,7 @@ pub struct OpenApplyIdsForApproveApply {
 
 impl Model for OpenApplyIdsForApproveApply {
     const NAME: &'static str = "OpenApplyIdsForApproveApply";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("apply_result", &self.apply_result);
         object.optional("apply_ids", &self.apply_ids);
@@ -12558,10 +11999,7 @@ hwcloud_runtime::impl_model_serde!(OpenApplyIdsForApproveApply);
 impl OpenApplyIdsForApproveApply {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            apply_result: None,
-            apply_ids: None,
-        }
+        Self { apply_result: None, apply_ids: None }
     }
 
     /// Sets `apply_result`.
@@ -12611,6 +12049,7 @@ pub struct RecordForApplyDetail {
 
 impl Model for RecordForApplyDetail {
     const NAME: &'static str = "RecordForApplyDetail";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("api_apply_status", &self.api_apply_status);
@@ -12773,6 +12212,7 @@ pub struct RecordForGetAllCatalog {
 
 impl Model for RecordForGetAllCatalog {
     const NAME: &'static str = "RecordForGetAllCatalog";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog_id", &self.catalog_id);
         object.optional("pid", &self.pid);
@@ -12897,6 +12337,7 @@ pub struct RecordForGetAuthApp {
 
 impl Model for RecordForGetAuthApp {
     const NAME: &'static str = "RecordForGetAuthApp";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("app_id", &self.app_id);
         object.optional("app_name", &self.app_name);
@@ -13012,6 +12453,7 @@ pub struct RequestPara {
 
 impl Model for RequestPara {
     const NAME: &'static str = "RequestPara";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("position", &self.position);
@@ -13115,6 +12557,7 @@ pub struct StaticParam {
 
 impl Model for StaticParam {
     const NAME: &'static str = "StaticParam";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("para_name", &self.para_name);
         object.optional("para_value", &self.para_value);
@@ -13133,10 +12576,7 @@ hwcloud_runtime::impl_model_serde!(StaticParam);
 impl StaticParam {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            para_name: None,
-            para_value: None,
-        }
+        Self { para_name: None, para_value: None }
     }
 
     /// Sets `para_name`.
@@ -13174,6 +12614,7 @@ pub struct StatisticForCallDetail {
 
 impl Model for StatisticForCallDetail {
     const NAME: &'static str = "StatisticForCallDetail";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -13290,6 +12731,7 @@ pub struct StatisticForDashboard {
 
 impl Model for StatisticForDashboard {
     const NAME: &'static str = "StatisticForDashboard";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("log_time", &self.log_time);
         object.optional("call_num", &self.call_num);
@@ -13462,6 +12904,7 @@ pub struct StatisticForDetail {
 
 impl Model for StatisticForDetail {
     const NAME: &'static str = "StatisticForDetail";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -13617,6 +13060,7 @@ pub struct CreateApiResult {
 
 impl Model for CreateApiResult {
     const NAME: &'static str = "CreateApiResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
     }
@@ -13669,6 +13113,7 @@ pub struct CreateAppResult {
 
 impl Model for CreateAppResult {
     const NAME: &'static str = "CreateAppResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -13800,6 +13245,7 @@ pub struct CreateServiceCatalogResult {
 
 impl Model for CreateServiceCatalogResult {
     const NAME: &'static str = "CreateServiceCatalogResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog_id", &self.catalog_id);
         object.optional("name", &self.name);
@@ -13904,6 +13350,7 @@ pub struct DebugApiResult {
 
 impl Model for DebugApiResult {
     const NAME: &'static str = "DebugApiResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("request_id", &self.request_id);
         object.optional("url", &self.url);
@@ -13996,14 +13443,13 @@ pub struct ImportDataServiceExcelResult {
 
 impl Model for ImportDataServiceExcelResult {
     const NAME: &'static str = "ImportDataServiceExcelResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("job_id", &self.job_id);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            job_id: object.optional("job_id")?,
-        })
+        Ok(Self { job_id: object.optional("job_id")? })
     }
 }
 
@@ -14034,6 +13480,7 @@ pub struct ListAllCatalogListResult {
 
 impl Model for ListAllCatalogListResult {
     const NAME: &'static str = "ListAllCatalogListResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("api_catalogs", &self.api_catalogs);
@@ -14052,10 +13499,7 @@ hwcloud_runtime::impl_model_serde!(ListAllCatalogListResult);
 impl ListAllCatalogListResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            total: None,
-            api_catalogs: None,
-        }
+        Self { total: None, api_catalogs: None }
     }
 
     /// Sets `total`.
@@ -14065,10 +13509,7 @@ impl ListAllCatalogListResult {
     }
 
     /// Sets `api_catalogs`.
-    pub fn api_catalogs(
-        mut self,
-        value: impl Into<Vec<RecordForGetAllCatalog>>,
-    ) -> Self {
+    pub fn api_catalogs(mut self, value: impl Into<Vec<RecordForGetAllCatalog>>) -> Self {
         self.api_catalogs = Some(value.into());
         self
     }
@@ -14086,16 +13527,14 @@ pub struct ListApiCatalogListResult {
 
 impl Model for ListApiCatalogListResult {
     const NAME: &'static str = "ListApiCatalogListResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("apis", &self.apis);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            apis: object.optional("apis")?,
-        })
+        Ok(Self { total: object.optional("total")?, apis: object.optional("apis")? })
     }
 }
 
@@ -14130,14 +13569,13 @@ pub struct ListApiTopNResult {
 
 impl Model for ListApiTopNResult {
     const NAME: &'static str = "ListApiTopNResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("statistics", &self.statistics);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            statistics: object.optional("statistics")?,
-        })
+        Ok(Self { statistics: object.optional("statistics")? })
     }
 }
 
@@ -14166,14 +13604,13 @@ pub struct ListApicGroupsResult {
 
 impl Model for ListApicGroupsResult {
     const NAME: &'static str = "ListApicGroupsResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("gateway_groups", &self.gateway_groups);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            gateway_groups: object.optional("gateway_groups")?,
-        })
+        Ok(Self { gateway_groups: object.optional("gateway_groups")? })
     }
 }
 
@@ -14202,14 +13639,13 @@ pub struct ListApicInstancesResult {
 
 impl Model for ListApicInstancesResult {
     const NAME: &'static str = "ListApicInstancesResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("gateway_instances", &self.gateway_instances);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            gateway_instances: object.optional("gateway_instances")?,
-        })
+        Ok(Self { gateway_instances: object.optional("gateway_instances")? })
     }
 }
 
@@ -14240,16 +13676,14 @@ pub struct ListApisResult {
 
 impl Model for ListApisResult {
     const NAME: &'static str = "ListApisResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("records", &self.records);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            records: object.optional("records")?,
-        })
+        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
     }
 }
 
@@ -14284,14 +13718,13 @@ pub struct ListApisTopResult {
 
 impl Model for ListApisTopResult {
     const NAME: &'static str = "ListApisTopResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("statistics", &self.statistics);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            statistics: object.optional("statistics")?,
-        })
+        Ok(Self { statistics: object.optional("statistics")? })
     }
 }
 
@@ -14322,16 +13755,14 @@ pub struct ListApplyResult {
 
 impl Model for ListApplyResult {
     const NAME: &'static str = "ListApplyResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("records", &self.records);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            records: object.optional("records")?,
-        })
+        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
     }
 }
 
@@ -14368,16 +13799,14 @@ pub struct ListAppsResult {
 
 impl Model for ListAppsResult {
     const NAME: &'static str = "ListAppsResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("apps", &self.apps);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            apps: object.optional("apps")?,
-        })
+        Ok(Self { total: object.optional("total")?, apps: object.optional("apps")? })
     }
 }
 
@@ -14412,14 +13841,13 @@ pub struct ListAppsTopResult {
 
 impl Model for ListAppsTopResult {
     const NAME: &'static str = "ListAppsTopResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("statistics", &self.statistics);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            statistics: object.optional("statistics")?,
-        })
+        Ok(Self { statistics: object.optional("statistics")? })
     }
 }
 
@@ -14450,16 +13878,14 @@ pub struct ListCatalogListResult {
 
 impl Model for ListCatalogListResult {
     const NAME: &'static str = "ListCatalogListResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("catalogs", &self.catalogs);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            catalogs: object.optional("catalogs")?,
-        })
+        Ok(Self { total: object.optional("total")?, catalogs: object.optional("catalogs")? })
     }
 }
 
@@ -14468,10 +13894,7 @@ hwcloud_runtime::impl_model_serde!(ListCatalogListResult);
 impl ListCatalogListResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            total: None,
-            catalogs: None,
-        }
+        Self { total: None, catalogs: None }
     }
 
     /// Sets `total`.
@@ -14499,16 +13922,14 @@ pub struct ListDataServiceInstanceAccesslogsResult {
 
 impl Model for ListDataServiceInstanceAccesslogsResult {
     const NAME: &'static str = "ListDataServiceInstanceAccesslogsResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("number", &self.number);
         object.optional("records", &self.records);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            number: object.optional("number")?,
-            records: object.optional("records")?,
-        })
+        Ok(Self { number: object.optional("number")?, records: object.optional("records")? })
     }
 }
 
@@ -14517,10 +13938,7 @@ hwcloud_runtime::impl_model_serde!(ListDataServiceInstanceAccesslogsResult);
 impl ListDataServiceInstanceAccesslogsResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            number: None,
-            records: None,
-        }
+        Self { number: None, records: None }
     }
 
     /// Sets `number`.
@@ -14548,16 +13966,14 @@ pub struct ListDataServiceInstancesDetailResult {
 
 impl Model for ListDataServiceInstancesDetailResult {
     const NAME: &'static str = "ListDataServiceInstancesDetailResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("instances", &self.instances);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            instances: object.optional("instances")?,
-        })
+        Ok(Self { total: object.optional("total")?, instances: object.optional("instances")? })
     }
 }
 
@@ -14566,10 +13982,7 @@ hwcloud_runtime::impl_model_serde!(ListDataServiceInstancesDetailResult);
 impl ListDataServiceInstancesDetailResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            total: None,
-            instances: None,
-        }
+        Self { total: None, instances: None }
     }
 
     /// Sets `total`.
@@ -14601,6 +14014,7 @@ pub struct ListDataServiceInstancesOverviewResult {
 
 impl Model for ListDataServiceInstancesOverviewResult {
     const NAME: &'static str = "ListDataServiceInstancesOverviewResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("scale_down", &self.scale_down);
@@ -14623,12 +14037,7 @@ hwcloud_runtime::impl_model_serde!(ListDataServiceInstancesOverviewResult);
 impl ListDataServiceInstancesOverviewResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            total: None,
-            scale_down: None,
-            scale_out: None,
-            instances: None,
-        }
+        Self { total: None, scale_down: None, scale_out: None, instances: None }
     }
 
     /// Sets `total`.
@@ -14668,16 +14077,14 @@ pub struct ListDataServiceMarketApisResult {
 
 impl Model for ListDataServiceMarketApisResult {
     const NAME: &'static str = "ListDataServiceMarketApisResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("apis", &self.apis);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            apis: object.optional("apis")?,
-        })
+        Ok(Self { total: object.optional("total")?, apis: object.optional("apis")? })
     }
 }
 
@@ -14712,14 +14119,13 @@ pub struct ListInstanceListResult {
 
 impl Model for ListInstanceListResult {
     const NAME: &'static str = "ListInstanceListResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("instances", &self.instances);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            instances: object.optional("instances")?,
-        })
+        Ok(Self { instances: object.optional("instances")? })
     }
 }
 
@@ -14750,16 +14156,14 @@ pub struct ListMessageResult {
 
 impl Model for ListMessageResult {
     const NAME: &'static str = "ListMessageResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("records", &self.records);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            records: object.optional("records")?,
-        })
+        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
     }
 }
 
@@ -14796,16 +14200,14 @@ pub struct SearchAuthorizeAppResult {
 
 impl Model for SearchAuthorizeAppResult {
     const NAME: &'static str = "SearchAuthorizeAppResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("records", &self.records);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            records: object.optional("records")?,
-        })
+        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
     }
 }
 
@@ -14842,16 +14244,14 @@ pub struct SearchBindApiResult {
 
 impl Model for SearchBindApiResult {
     const NAME: &'static str = "SearchBindApiResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("records", &self.records);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            records: object.optional("records")?,
-        })
+        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
     }
 }
 
@@ -14888,6 +14288,7 @@ pub struct SearchDebugInfoResult {
 
 impl Model for SearchDebugInfoResult {
     const NAME: &'static str = "SearchDebugInfoResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("publish_messages", &self.publish_messages);
@@ -14906,10 +14307,7 @@ hwcloud_runtime::impl_model_serde!(SearchDebugInfoResult);
 impl SearchDebugInfoResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            total: None,
-            publish_messages: None,
-        }
+        Self { total: None, publish_messages: None }
     }
 
     /// Sets `total`.
@@ -14935,14 +14333,13 @@ pub struct SearchIdByPathResult {
 
 impl Model for SearchIdByPathResult {
     const NAME: &'static str = "SearchIdByPathResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog_id", &self.catalog_id);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            catalog_id: object.optional("catalog_id")?,
-        })
+        Ok(Self { catalog_id: object.optional("catalog_id")? })
     }
 }
 
@@ -14973,6 +14370,7 @@ pub struct SearchPublishInfoResult {
 
 impl Model for SearchPublishInfoResult {
     const NAME: &'static str = "SearchPublishInfoResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("total", &self.total);
         object.optional("publish_messages", &self.publish_messages);
@@ -14991,10 +14389,7 @@ hwcloud_runtime::impl_model_serde!(SearchPublishInfoResult);
 impl SearchPublishInfoResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            total: None,
-            publish_messages: None,
-        }
+        Self { total: None, publish_messages: None }
     }
 
     /// Sets `total`.
@@ -15020,14 +14415,13 @@ pub struct ShowApiDashboardResult {
 
 impl Model for ShowApiDashboardResult {
     const NAME: &'static str = "ShowApiDashboardResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("dashboards", &self.dashboards);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            dashboards: object.optional("dashboards")?,
-        })
+        Ok(Self { dashboards: object.optional("dashboards")? })
     }
 }
 
@@ -15098,6 +14492,7 @@ pub struct ShowApiResult {
 
 impl Model for ShowApiResult {
     const NAME: &'static str = "ShowApiResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -15325,14 +14720,13 @@ pub struct ShowApisDashboardResult {
 
 impl Model for ShowApisDashboardResult {
     const NAME: &'static str = "ShowApisDashboardResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("dashboards", &self.dashboards);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            dashboards: object.optional("dashboards")?,
-        })
+        Ok(Self { dashboards: object.optional("dashboards")? })
     }
 }
 
@@ -15387,6 +14781,7 @@ pub struct ShowApisDetailResult {
 
 impl Model for ShowApisDetailResult {
     const NAME: &'static str = "ShowApisDetailResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -15556,6 +14951,7 @@ pub struct ShowApisOverviewResult {
 
 impl Model for ShowApisOverviewResult {
     const NAME: &'static str = "ShowApisOverviewResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("publish_num", &self.publish_num);
         object.optional("developing_num", &self.developing_num);
@@ -15675,6 +15071,7 @@ pub struct ShowAppInfoResult {
 
 impl Model for ShowAppInfoResult {
     const NAME: &'static str = "ShowAppInfoResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -15818,6 +15215,7 @@ pub struct ShowApplyDetailResult {
 
 impl Model for ShowApplyDetailResult {
     const NAME: &'static str = "ShowApplyDetailResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("api_apply_status", &self.api_apply_status);
@@ -15964,14 +15362,13 @@ pub struct ShowAppsDashboardResult {
 
 impl Model for ShowAppsDashboardResult {
     const NAME: &'static str = "ShowAppsDashboardResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("dashboards", &self.dashboards);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            dashboards: object.optional("dashboards")?,
-        })
+        Ok(Self { dashboards: object.optional("dashboards")? })
     }
 }
 
@@ -16026,6 +15423,7 @@ pub struct ShowAppsDetailResult {
 
 impl Model for ShowAppsDetailResult {
     const NAME: &'static str = "ShowAppsDetailResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -16191,6 +15589,7 @@ pub struct ShowAppsOverviewResult {
 
 impl Model for ShowAppsOverviewResult {
     const NAME: &'static str = "ShowAppsOverviewResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("apply_num", &self.apply_num);
         object.optional("call_num", &self.call_num);
@@ -16292,6 +15691,7 @@ pub struct ShowCatalogDetailResult {
 
 impl Model for ShowCatalogDetailResult {
     const NAME: &'static str = "ShowCatalogDetailResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog_id", &self.catalog_id);
         object.optional("name", &self.name);
@@ -16471,6 +15871,7 @@ pub struct ShowDataServiceInstanceResult {
 
 impl Model for ShowDataServiceInstanceResult {
     const NAME: &'static str = "ShowDataServiceInstanceResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -16485,16 +15886,11 @@ impl Model for ShowDataServiceInstanceResult {
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("create_time", &self.create_time);
         object.optional("create_user", &self.create_user);
-        object
-            .optional(
-                "current_namespace_publish_api_num",
-                &self.current_namespace_publish_api_num,
-            );
-        object
-            .optional(
-                "all_namespace_publish_api_num",
-                &self.all_namespace_publish_api_num,
-            );
+        object.optional(
+            "current_namespace_publish_api_num",
+            &self.current_namespace_publish_api_num,
+        );
+        object.optional("all_namespace_publish_api_num", &self.all_namespace_publish_api_num);
         object.optional("api_publishable_num", &self.api_publishable_num);
         object.optional("deletable", &self.deletable);
         object.optional("charge_status", &self.charge_status);
@@ -16528,10 +15924,8 @@ impl Model for ShowDataServiceInstanceResult {
             enterprise_project_id: object.optional("enterprise_project_id")?,
             create_time: object.optional("create_time")?,
             create_user: object.optional("create_user")?,
-            current_namespace_publish_api_num: object
-                .optional("current_namespace_publish_api_num")?,
-            all_namespace_publish_api_num: object
-                .optional("all_namespace_publish_api_num")?,
+            current_namespace_publish_api_num: object.optional("current_namespace_publish_api_num")?,
+            all_namespace_publish_api_num: object.optional("all_namespace_publish_api_num")?,
             api_publishable_num: object.optional("api_publishable_num")?,
             deletable: object.optional("deletable")?,
             charge_status: object.optional("charge_status")?,
@@ -16813,6 +16207,7 @@ pub struct ShowMessageDetailResult {
 
 impl Model for ShowMessageDetailResult {
     const NAME: &'static str = "ShowMessageDetailResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("api_apply_status", &self.api_apply_status);
@@ -16959,14 +16354,13 @@ pub struct ShowPathByIdResult {
 
 impl Model for ShowPathByIdResult {
     const NAME: &'static str = "ShowPathByIdResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("path", &self.path);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            path: object.optional("path")?,
-        })
+        Ok(Self { path: object.optional("path")? })
     }
 }
 
@@ -16995,14 +16389,13 @@ pub struct ShowPathObjectByIdResult {
 
 impl Model for ShowPathObjectByIdResult {
     const NAME: &'static str = "ShowPathObjectByIdResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("paths", &self.paths);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            paths: object.optional("paths")?,
-        })
+        Ok(Self { paths: object.optional("paths")? })
     }
 }
 
@@ -17049,6 +16442,7 @@ pub struct UpdateAppResult {
 
 impl Model for UpdateAppResult {
     const NAME: &'static str = "UpdateAppResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
@@ -17180,6 +16574,7 @@ pub struct UpdateCatalogResult {
 
 impl Model for UpdateCatalogResult {
     const NAME: &'static str = "UpdateCatalogResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog_id", &self.catalog_id);
         object.optional("name", &self.name);
@@ -17279,6 +16674,7 @@ pub enum TimeUnit {
 
 impl hwcloud_runtime::StringEnum for TimeUnit {
     const VALUES: &'static [&'static str] = &["HOUR", "DAY"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Hour => "HOUR",
@@ -17348,6 +16744,7 @@ impl hwcloud_runtime::StringEnum for OrderBy {
         "LEGAL_RATE",
         "ILLEGAL_RATE",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::CallNum => "CALL_NUM",
@@ -17406,6 +16803,7 @@ pub enum ApigType {
 
 impl hwcloud_runtime::StringEnum for ApigType {
     const VALUES: &'static [&'static str] = &["APIG", "APIGW", "ROMA_APIC"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Apig => "APIG",
@@ -17444,6 +16842,7 @@ pub enum ListApicInstancesApigType {
 
 impl hwcloud_runtime::StringEnum for ListApicInstancesApigType {
     const VALUES: &'static [&'static str] = &["APIGW", "ROMA_APIC"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Apigw => "APIGW",
@@ -17492,6 +16891,7 @@ impl hwcloud_runtime::StringEnum for ListApisApiType {
         "API_SPECIFIC_TYPE_MYBATIS",
         "API_SPECIFIC_TYPE_GROOVY",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
@@ -17539,13 +16939,8 @@ pub enum AppType {
 }
 
 impl hwcloud_runtime::StringEnum for AppType {
-    const VALUES: &'static [&'static str] = &[
-        "APIG",
-        "IAM",
-        "APIGW",
-        "DLM",
-        "ROMA_APIC",
-    ];
+    const VALUES: &'static [&'static str] = &["APIG", "IAM", "APIGW", "DLM", "ROMA_APIC"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Apig => "APIG",
@@ -17603,6 +16998,7 @@ impl hwcloud_runtime::StringEnum for Action {
         "WHITELIST",
         "AUTHORIZE",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Publish => "PUBLISH",
@@ -17649,6 +17045,7 @@ pub enum AuthType {
 
 impl hwcloud_runtime::StringEnum for AuthType {
     const VALUES: &'static [&'static str] = &["APP", "IAM", "NONE"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::App => "APP",
@@ -17708,6 +17105,7 @@ impl hwcloud_runtime::StringEnum for ApiType {
         "API_TYPE_CREATE",
         "API_TYPE_REGISTER",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
@@ -17755,10 +17153,8 @@ pub enum Protocol {
 }
 
 impl hwcloud_runtime::StringEnum for Protocol {
-    const VALUES: &'static [&'static str] = &[
-        "PROTOCOL_TYPE_HTTP",
-        "PROTOCOL_TYPE_HTTPS",
-    ];
+    const VALUES: &'static [&'static str] = &["PROTOCOL_TYPE_HTTP", "PROTOCOL_TYPE_HTTPS"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ProtocolTypeHttp => "PROTOCOL_TYPE_HTTP",
@@ -17795,6 +17191,7 @@ pub enum RequestType {
 
 impl hwcloud_runtime::StringEnum for RequestType {
     const VALUES: &'static [&'static str] = &["REQUEST_TYPE_POST", "REQUEST_TYPE_GET"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::RequestTypePost => "REQUEST_TYPE_POST",
@@ -17833,6 +17230,7 @@ pub enum Visibility {
 
 impl hwcloud_runtime::StringEnum for Visibility {
     const VALUES: &'static [&'static str] = &["WORKSPACE", "PROJECT", "DOMAIN"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Workspace => "WORKSPACE",
@@ -17870,10 +17268,8 @@ pub enum PublishType {
 }
 
 impl hwcloud_runtime::StringEnum for PublishType {
-    const VALUES: &'static [&'static str] = &[
-        "PUBLISH_TYPE_PUBLIC",
-        "PUBLISH_TYPE_PRIVATE",
-    ];
+    const VALUES: &'static [&'static str] = &["PUBLISH_TYPE_PUBLIC", "PUBLISH_TYPE_PRIVATE"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::PublishTypePublic => "PUBLISH_TYPE_PUBLIC",
@@ -17912,6 +17308,7 @@ pub enum ApiActionDtoAction {
 
 impl hwcloud_runtime::StringEnum for ApiActionDtoAction {
     const VALUES: &'static [&'static str] = &["UNPUBLISH", "STOP", "RECOVER"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Unpublish => "UNPUBLISH",
@@ -17977,6 +17374,7 @@ impl hwcloud_runtime::StringEnum for Status {
         "API_STATUS_OFFLINE",
         "API_STATUS_OFFLINE_WAIT_REVIEW",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiStatusCreated => "API_STATUS_CREATED",
@@ -18035,6 +17433,7 @@ impl hwcloud_runtime::StringEnum for DebugStatus {
         "API_DEBUG_FAILED",
         "API_DEBUG_SUCCESS",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiDebugWaiting => "API_DEBUG_WAITING",
@@ -18079,6 +17478,7 @@ impl hwcloud_runtime::StringEnum for ApiOverviewType {
         "API_SPECIFIC_TYPE_SCRIPT",
         "API_SPECIFIC_TYPE_REGISTER",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
@@ -18141,6 +17541,7 @@ impl hwcloud_runtime::StringEnum for ApiStatus {
         "API_STATUS_WAITING_OFFLINE",
         "API_STATUS_OFFLINE",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiStatusCreated => "API_STATUS_CREATED",
@@ -18197,6 +17598,7 @@ impl hwcloud_runtime::StringEnum for ApiDebug {
         "API_DEBUG_FAILED",
         "API_DEBUG_SUCCESS",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiDebugWaiting => "API_DEBUG_WAITING",
@@ -18238,6 +17640,7 @@ impl hwcloud_runtime::StringEnum for ParameterType {
         "REQUEST_PARAMETER_TYPE_NUMBER",
         "REQUEST_PARAMETER_TYPE_STRING",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::RequestParameterTypeNumber => "REQUEST_PARAMETER_TYPE_NUMBER",
@@ -18283,6 +17686,7 @@ impl hwcloud_runtime::StringEnum for RelationshipType {
         "OFFLINE_WAITING_CHECK",
         "RENEW_WAITING_CHECK",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::LinkWaitingCheck => "LINK_WAITING_CHECK",
@@ -18329,6 +17733,7 @@ impl hwcloud_runtime::StringEnum for Position {
         "REQUEST_PARAMETER_POSITION_HEADER",
         "REQUEST_PARAMETER_POSITION_QUERY",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::RequestParameterPositionPath => "REQUEST_PARAMETER_POSITION_PATH",
@@ -18373,6 +17778,7 @@ pub enum DatasourceType {
 
 impl hwcloud_runtime::StringEnum for DatasourceType {
     const VALUES: &'static [&'static str] = &["MYSQL", "DLI", "DWS", "HIVE", "HBASE"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Mysql => "MYSQL",
@@ -18418,12 +17824,8 @@ pub enum MallParaDtoVisibility {
 }
 
 impl hwcloud_runtime::StringEnum for MallParaDtoVisibility {
-    const VALUES: &'static [&'static str] = &[
-        "WORKSPACE",
-        "PROJECT",
-        "DOMAIN",
-        "SPECIFIC_PROJECT",
-    ];
+    const VALUES: &'static [&'static str] = &["WORKSPACE", "PROJECT", "DOMAIN", "SPECIFIC_PROJECT"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Workspace => "WORKSPACE",
@@ -18482,6 +17884,7 @@ impl hwcloud_runtime::StringEnum for ApiApplyStatus {
         "STATUS_TYPE_FORCED_CANCEL",
         "STATUS_TYPE_PASSED",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::StatusTypePendingApproval => "STATUS_TYPE_PENDING_APPROVAL",
@@ -18552,6 +17955,7 @@ impl hwcloud_runtime::StringEnum for ApiApplyType {
         "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
         "APPLY_TYPE_OFFLINE",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApplyTypePublish => "APPLY_TYPE_PUBLISH",
@@ -18602,6 +18006,7 @@ pub enum DlmType {
 
 impl hwcloud_runtime::StringEnum for DlmType {
     const VALUES: &'static [&'static str] = &["SHARED", "EXCLUSIVE"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Shared => "SHARED",
@@ -18638,6 +18043,7 @@ pub enum PublishStatus {
 
 impl hwcloud_runtime::StringEnum for PublishStatus {
     const VALUES: &'static [&'static str] = &["PUBLISHED", "NOT_PUBLISHED"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Published => "PUBLISHED",
@@ -18680,6 +18086,7 @@ impl hwcloud_runtime::StringEnum for AuthorizationStatus {
         "UNAUTHORIZED",
         "AUTHORIZED",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::NoAuthorizationRequired => "NO_AUTHORIZATION_REQUIRED",
@@ -18718,6 +18125,7 @@ pub enum PublishStatusType {
 
 impl hwcloud_runtime::StringEnum for PublishStatusType {
     const VALUES: &'static [&'static str] = &["PUBLISHED", "NOT_PUBLISHED"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Published => "PUBLISHED",
@@ -18763,6 +18171,7 @@ impl hwcloud_runtime::StringEnum for ApiSpecificTypeStr {
         "API_SPECIFIC_TYPE_MYBATIS",
         "API_SPECIFIC_TYPE_GROOVY",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
@@ -18809,6 +18218,7 @@ impl hwcloud_runtime::StringEnum for AuthorizationStatusType {
         "UNAUTHORIZED",
         "AUTHORIZED",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::NoAuthorizationRequired => "NO_AUTHORIZATION_REQUIRED",
@@ -18871,6 +18281,7 @@ impl hwcloud_runtime::StringEnum for Condition {
         "CONDITION_TYPE_LIKE_L",
         "CONDITION_TYPE_LIKE_R",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ConditionTypeEq => "CONDITION_TYPE_EQ",
@@ -18930,6 +18341,7 @@ impl hwcloud_runtime::StringEnum for FailurePolicy {
         "SET_NULL",
         "DEFAULT_VALUE",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Skip => "SKIP",
@@ -18970,6 +18382,7 @@ pub enum AccessType {
 
 impl hwcloud_runtime::StringEnum for AccessType {
     const VALUES: &'static [&'static str] = &["SCRIPT", "CONFIGURAITON"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Script => "SCRIPT",
@@ -19008,6 +18421,7 @@ pub enum AccessMode {
 
 impl hwcloud_runtime::StringEnum for AccessMode {
     const VALUES: &'static [&'static str] = &["SQL", "ROW_KEY", "PREFIX_FILTER"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Sql => "SQL",
@@ -19046,6 +18460,7 @@ pub enum Pagination {
 
 impl hwcloud_runtime::StringEnum for Pagination {
     const VALUES: &'static [&'static str] = &["DEFAULT", "CUSTOM"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Default => "DEFAULT",
@@ -19084,6 +18499,7 @@ pub enum Sort {
 
 impl hwcloud_runtime::StringEnum for Sort {
     const VALUES: &'static [&'static str] = &["ASC", "DESC", "CUSTOM"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Asc => "ASC",
@@ -19126,6 +18542,7 @@ pub enum InstanceType {
 
 impl hwcloud_runtime::StringEnum for InstanceType {
     const VALUES: &'static [&'static str] = &["DLM", "APIG", "APIGW", "ROMA_APIC"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Dlm => "DLM",
@@ -19172,6 +18589,7 @@ impl hwcloud_runtime::StringEnum for Cause {
         "API_DEBUG_ERROR",
         "TYPE_MISMATCH",
     ];
+
     fn as_str(&self) -> &str {
         match self {
             Self::ApiStatusError => "API_STATUS_ERROR",
@@ -19210,6 +18628,7 @@ pub enum MarketSortType {
 
 impl hwcloud_runtime::StringEnum for MarketSortType {
     const VALUES: &'static [&'static str] = &["updateTime", "createTime"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::UpdateTime => "updateTime",
@@ -19246,6 +18665,7 @@ pub enum AscOrDesc {
 
 impl hwcloud_runtime::StringEnum for AscOrDesc {
     const VALUES: &'static [&'static str] = &["asc", "desc"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -19282,6 +18702,7 @@ pub enum ApiCatalogType {
 
 impl hwcloud_runtime::StringEnum for ApiCatalogType {
     const VALUES: &'static [&'static str] = &["CATALOG", "API"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Catalog => "CATALOG",

@@ -14,9 +14,7 @@
 //! | [`keystone_create_user_token_by_password`](IamClient::keystone_create_user_token_by_password) | `POST /v3/auth/tokens` |
 //! | [`keystone_list_projects`](IamClient::keystone_list_projects) | `GET /v3/projects` |
 //! | [`keystone_list_auth_domains`](IamClient::keystone_list_auth_domains) | `GET /v3/auth/domains` |
-use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
-};
+use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
@@ -43,8 +41,7 @@ impl IamClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
-            .map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -183,46 +180,30 @@ impl KeystoneCreateUserTokenByPasswordRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
+        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
-
-        let response = IamClient::new(client)?
-            .keystone_create_user_token_by_password(self.clone())
-            .await?;
-        let token = response
-            .subject_token
-            .as_ref()
-            .map(secret)
-            .ok_or_else(|| Error::Credentials {
-                message: format!(
-                    "{} answered without a token", < Self as Operation > ::META.name
-                ),
-                source: None,
-            })?;
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at: Some(&response.body)
-                .and_then(|v| v.token.as_ref())
-                .and_then(|v| v.expires_at.as_ref())
-                .and_then(|t| t.to_offset_date_time().ok())
-                .map(std::time::SystemTime::from),
-            refresh_token: None,
-        })
+        let response = IamClient::new(client)?.keystone_create_user_token_by_password(self.clone()).await?;
+        let token = response.subject_token.as_ref().map(secret);
+        let token = token.ok_or_else(|| Error::Credentials {
+            message: format!("{} answered without a token", <Self as Operation>::META.name),
+            source: None,
+        })?;
+        let expires_at = Some(&response.body)
+            .and_then(|v| v.token.as_ref())
+            .and_then(|v| v.expires_at.as_ref())
+            .and_then(|t| t.to_offset_date_time().ok())
+            .map(std::time::SystemTime::from);
+        let refresh_token = None;
+        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
 }
 
-impl hwcloud_runtime::auth::token::TokenSource
-for KeystoneCreateUserTokenByPasswordRequest {
+impl hwcloud_runtime::auth::token::TokenSource for KeystoneCreateUserTokenByPasswordRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<
-        'a,
-        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
-    > {
+    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
         Box::pin(self.issue_token(client))
     }
 }
@@ -364,7 +345,9 @@ pub struct KeystoneListProjectsResponse {
 /// Request of [`IamClient::keystone_list_auth_domains`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct KeystoneListAuthDomainsRequest {}
+pub struct KeystoneListAuthDomainsRequest {
+}
+
 impl KeystoneListAuthDomainsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
@@ -418,14 +401,13 @@ pub struct KeystoneCreateUserTokenByPasswordRequestBody {
 
 impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
     const NAME: &'static str = "KeystoneCreateUserTokenByPasswordRequestBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("auth", &self.auth);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            auth: object.required("auth")?,
-        })
+        Ok(Self { auth: object.required("auth")? })
     }
 }
 
@@ -450,16 +432,14 @@ pub struct PwdAuth {
 
 impl Model for PwdAuth {
     const NAME: &'static str = "PwdAuth";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("identity", &self.identity);
         object.field("scope", &self.scope);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            identity: object.required("identity")?,
-            scope: object.required("scope")?,
-        })
+        Ok(Self { identity: object.required("identity")?, scope: object.required("scope")? })
     }
 }
 
@@ -468,10 +448,7 @@ hwcloud_runtime::impl_model_serde!(PwdAuth);
 impl PwdAuth {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(identity: impl Into<PwdIdentity>, scope: impl Into<AuthScope>) -> Self {
-        Self {
-            identity: identity.into(),
-            scope: scope.into(),
-        }
+        Self { identity: identity.into(), scope: scope.into() }
     }
 }
 
@@ -489,6 +466,7 @@ pub struct PwdIdentity {
 
 impl Model for PwdIdentity {
     const NAME: &'static str = "PwdIdentity";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("methods", &self.methods);
         object.field("password", &self.password);
@@ -508,15 +486,8 @@ hwcloud_runtime::impl_model_serde!(PwdIdentity);
 
 impl PwdIdentity {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        methods: impl Into<Vec<IdentityMethod>>,
-        password: impl Into<PwdPassword>,
-    ) -> Self {
-        Self {
-            methods: methods.into(),
-            password: password.into(),
-            totp: None,
-        }
+    pub fn new(methods: impl Into<Vec<IdentityMethod>>, password: impl Into<PwdPassword>) -> Self {
+        Self { methods: methods.into(), password: password.into(), totp: None }
     }
 
     /// Sets `totp`.
@@ -543,6 +514,7 @@ pub enum IdentityMethod {
 
 impl hwcloud_runtime::StringEnum for IdentityMethod {
     const VALUES: &'static [&'static str] = &["password", "totp"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Password => "password",
@@ -572,14 +544,13 @@ pub struct PwdPassword {
 
 impl Model for PwdPassword {
     const NAME: &'static str = "PwdPassword";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            user: object.required("user")?,
-        })
+        Ok(Self { user: object.required("user")? })
     }
 }
 
@@ -606,6 +577,7 @@ pub struct PwdPasswordUser {
 
 impl Model for PwdPasswordUser {
     const NAME: &'static str = "PwdPasswordUser";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("domain", &self.domain);
         object.field("name", &self.name);
@@ -630,11 +602,7 @@ impl PwdPasswordUser {
         name: impl Into<String>,
         password: impl Into<hwcloud_runtime::Secret>,
     ) -> Self {
-        Self {
-            domain: domain.into(),
-            name: name.into(),
-            password: password.into(),
-        }
+        Self { domain: domain.into(), name: name.into(), password: password.into() }
     }
 }
 
@@ -648,14 +616,13 @@ pub struct PwdPasswordUserDomain {
 
 impl Model for PwdPasswordUserDomain {
     const NAME: &'static str = "PwdPasswordUserDomain";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.required("name")?,
-        })
+        Ok(Self { name: object.required("name")? })
     }
 }
 
@@ -678,14 +645,13 @@ pub struct IdentityTotp {
 
 impl Model for IdentityTotp {
     const NAME: &'static str = "IdentityTotp";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            user: object.required("user")?,
-        })
+        Ok(Self { user: object.required("user")? })
     }
 }
 
@@ -710,16 +676,14 @@ pub struct TotpUser {
 
 impl Model for TotpUser {
     const NAME: &'static str = "TotpUser";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("id", &self.id);
         object.field("passcode", &self.passcode);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.required("id")?,
-            passcode: object.required("passcode")?,
-        })
+        Ok(Self { id: object.required("id")?, passcode: object.required("passcode")? })
     }
 }
 
@@ -727,14 +691,8 @@ hwcloud_runtime::impl_model_serde!(TotpUser);
 
 impl TotpUser {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        id: impl Into<String>,
-        passcode: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            passcode: passcode.into(),
-        }
+    pub fn new(id: impl Into<String>, passcode: impl Into<hwcloud_runtime::Secret>) -> Self {
+        Self { id: id.into(), passcode: passcode.into() }
     }
 }
 
@@ -750,16 +708,14 @@ pub struct AuthScope {
 
 impl Model for AuthScope {
     const NAME: &'static str = "AuthScope";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("domain", &self.domain);
         object.optional("project", &self.project);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            domain: object.optional("domain")?,
-            project: object.optional("project")?,
-        })
+        Ok(Self { domain: object.optional("domain")?, project: object.optional("project")? })
     }
 }
 
@@ -768,10 +724,7 @@ hwcloud_runtime::impl_model_serde!(AuthScope);
 impl AuthScope {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            domain: None,
-            project: None,
-        }
+        Self { domain: None, project: None }
     }
 
     /// Sets `domain`.
@@ -799,16 +752,14 @@ pub struct AuthScopeDomain {
 
 impl Model for AuthScopeDomain {
     const NAME: &'static str = "AuthScopeDomain";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
+        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
     }
 }
 
@@ -845,16 +796,14 @@ pub struct AuthScopeProject {
 
 impl Model for AuthScopeProject {
     const NAME: &'static str = "AuthScopeProject";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
+        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
     }
 }
 
@@ -889,14 +838,13 @@ pub struct KeystoneCreateUserTokenByPasswordResponseBody {
 
 impl Model for KeystoneCreateUserTokenByPasswordResponseBody {
     const NAME: &'static str = "KeystoneCreateUserTokenByPasswordResponseBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("token", &self.token);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            token: object.optional("token")?,
-        })
+        Ok(Self { token: object.optional("token")? })
     }
 }
 
@@ -939,6 +887,7 @@ pub struct ScopedTokenInfo {
 
 impl Model for ScopedTokenInfo {
     const NAME: &'static str = "ScopedTokenInfo";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("expires_at", &self.expires_at);
         object.optional("issued_at", &self.issued_at);
@@ -1042,16 +991,14 @@ pub struct TokenDomain {
 
 impl Model for TokenDomain {
     const NAME: &'static str = "TokenDomain";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
+        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
     }
 }
 
@@ -1090,6 +1037,7 @@ pub struct TokenProject {
 
 impl Model for TokenProject {
     const NAME: &'static str = "TokenProject";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("domain", &self.domain);
         object.optional("id", &self.id);
@@ -1110,11 +1058,7 @@ hwcloud_runtime::impl_model_serde!(TokenProject);
 impl TokenProject {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            domain: None,
-            id: None,
-            name: None,
-        }
+        Self { domain: None, id: None, name: None }
     }
 
     /// Sets `domain`.
@@ -1148,16 +1092,14 @@ pub struct TokenRole {
 
 impl Model for TokenRole {
     const NAME: &'static str = "TokenRole";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
+        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
     }
 }
 
@@ -1198,6 +1140,7 @@ pub struct TokenUser {
 
 impl Model for TokenUser {
     const NAME: &'static str = "TokenUser";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("domain", &self.domain);
         object.optional("id", &self.id);
@@ -1220,12 +1163,7 @@ hwcloud_runtime::impl_model_serde!(TokenUser);
 impl TokenUser {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            domain: None,
-            id: None,
-            name: None,
-            password_expires_at: None,
-        }
+        Self { domain: None, id: None, name: None, password_expires_at: None }
     }
 
     /// Sets `domain`.
@@ -1265,16 +1203,14 @@ pub struct KeystoneListProjectsResponseBody {
 
 impl Model for KeystoneListProjectsResponseBody {
     const NAME: &'static str = "KeystoneListProjectsResponseBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("links", &self.links);
         object.optional("projects", &self.projects);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            links: object.optional("links")?,
-            projects: object.optional("projects")?,
-        })
+        Ok(Self { links: object.optional("links")?, projects: object.optional("projects")? })
     }
 }
 
@@ -1283,10 +1219,7 @@ hwcloud_runtime::impl_model_serde!(KeystoneListProjectsResponseBody);
 impl KeystoneListProjectsResponseBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            links: None,
-            projects: None,
-        }
+        Self { links: None, projects: None }
     }
 
     /// Sets `links`.
@@ -1316,6 +1249,7 @@ pub struct Links {
 
 impl Model for Links {
     const NAME: &'static str = "Links";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("self", &self.self_);
         object.optional("previous", &self.previous);
@@ -1336,11 +1270,7 @@ hwcloud_runtime::impl_model_serde!(Links);
 impl Links {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            self_: None,
-            previous: None,
-            next: None,
-        }
+        Self { self_: None, previous: None, next: None }
     }
 
     /// Sets `self_`.
@@ -1386,6 +1316,7 @@ pub struct ProjectResult {
 
 impl Model for ProjectResult {
     const NAME: &'static str = "ProjectResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("is_domain", &self.is_domain);
         object.optional("description", &self.description);
@@ -1489,16 +1420,14 @@ pub struct KeystoneListAuthDomainsResponseBody {
 
 impl Model for KeystoneListAuthDomainsResponseBody {
     const NAME: &'static str = "KeystoneListAuthDomainsResponseBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("domains", &self.domains);
         object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            domains: object.optional("domains")?,
-            links: object.optional("links")?,
-        })
+        Ok(Self { domains: object.optional("domains")?, links: object.optional("links")? })
     }
 }
 
@@ -1541,6 +1470,7 @@ pub struct Domains {
 
 impl Model for Domains {
     const NAME: &'static str = "Domains";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("enabled", &self.enabled);
         object.optional("id", &self.id);
@@ -1565,13 +1495,7 @@ hwcloud_runtime::impl_model_serde!(Domains);
 impl Domains {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            enabled: None,
-            id: None,
-            name: None,
-            links: None,
-            description: None,
-        }
+        Self { enabled: None, id: None, name: None, links: None, description: None }
     }
 
     /// Sets `enabled`.
@@ -1618,16 +1542,8 @@ impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
         region: &'a str,
     ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let response = IamClient::new(client)?
-                .keystone_list_projects(KeystoneListProjectsRequest::new().name(region))
-                .await?;
-            let ids: Vec<String> = response
-                .body
-                .projects
-                .iter()
-                .flatten()
-                .filter_map(|item| item.id.clone())
-                .collect();
+            let response = IamClient::new(client)?.keystone_list_projects(KeystoneListProjectsRequest::new().name(region)).await?;
+            let ids: Vec<String> = response.body.projects.iter().flatten().filter_map(|item| item.id.clone()).collect();
             hwcloud_runtime::auth::aksk::single_project_id(region, ids)
         })
     }
@@ -1637,16 +1553,8 @@ impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
         client: &'a Client,
     ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let response = IamClient::new(client)?
-                .keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new())
-                .await?;
-            let ids: Vec<String> = response
-                .body
-                .domains
-                .iter()
-                .flatten()
-                .filter_map(|item| item.id.clone())
-                .collect();
+            let response = IamClient::new(client)?.keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new()).await?;
+            let ids: Vec<String> = response.body.domains.iter().flatten().filter_map(|item| item.id.clone()).collect();
             hwcloud_runtime::auth::aksk::single_domain_id(ids)
         })
     }

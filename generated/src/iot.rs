@@ -21,17 +21,12 @@
 //! | `102202` | 400 | Required Parameter is null or empty. |
 //! | `100208` | 401 | AppId or secret is not right. |
 //! | `50252` | 500 | Internal server error. |
-use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
-};
+use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// Static facts about the Iot service.
-pub static SERVICE: ServiceMeta = ServiceMeta {
-    name: "Iot",
-    endpoint: None,
-};
+pub static SERVICE: ServiceMeta = ServiceMeta { name: "Iot", endpoint: None };
 
 /// Client for Iot: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -50,8 +45,7 @@ impl IotClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
-            .map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -144,33 +138,22 @@ impl LoginRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
+        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
-
         let now = client.now();
         let response = IotClient::new(client)?.login(self.clone()).await?;
-        let token = Some(&response.body)
-            .and_then(|v| v.access_token.as_ref())
-            .map(secret)
-            .ok_or_else(|| Error::Credentials {
-                message: format!(
-                    "{} answered without a token", < Self as Operation > ::META.name
-                ),
-                source: None,
-            })?;
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at: Some(&response.body)
-                .and_then(|v| v.expires_in.as_ref())
-                .and_then(|s| u64::try_from(*s).ok())
-                .map(|s| now + std::time::Duration::from_secs(s)),
-            refresh_token: Some(&response.body)
-                .and_then(|v| v.refresh_token.as_ref())
-                .map(secret),
-        })
+        let token = Some(&response.body).and_then(|v| v.access_token.as_ref()).map(secret);
+        let token = token.ok_or_else(|| Error::Credentials {
+            message: format!("{} answered without a token", <Self as Operation>::META.name),
+            source: None,
+        })?;
+        let expires_at = Some(&response.body)
+            .and_then(|v| v.expires_in.as_ref())
+            .and_then(|s| u64::try_from(*s).ok())
+            .map(|s| now + std::time::Duration::from_secs(s));
+        let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
+        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
 }
 
@@ -178,10 +161,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<
-        'a,
-        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
-    > {
+    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
         Box::pin(self.issue_token(client))
     }
 
@@ -189,12 +169,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
         &'a self,
         client: &'a Client,
         refresh_token: &'a hwcloud_runtime::Secret,
-    ) -> Option<
-        hwcloud_runtime::BoxFuture<
-            'a,
-            Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
-        >,
-    > {
+    ) -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>> {
         let request = RefreshTokenRequest::new(RefreshTokenBody {
             app_id: self.body.app_id.clone(),
             secret: self.body.secret.clone(),
@@ -261,33 +236,22 @@ impl RefreshTokenRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
+        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
-
         let now = client.now();
         let response = IotClient::new(client)?.refresh_token(self.clone()).await?;
-        let token = Some(&response.body)
-            .and_then(|v| v.access_token.as_ref())
-            .map(secret)
-            .ok_or_else(|| Error::Credentials {
-                message: format!(
-                    "{} answered without a token", < Self as Operation > ::META.name
-                ),
-                source: None,
-            })?;
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at: Some(&response.body)
-                .and_then(|v| v.expires_in.as_ref())
-                .and_then(|s| u64::try_from(*s).ok())
-                .map(|s| now + std::time::Duration::from_secs(s)),
-            refresh_token: Some(&response.body)
-                .and_then(|v| v.refresh_token.as_ref())
-                .map(secret),
-        })
+        let token = Some(&response.body).and_then(|v| v.access_token.as_ref()).map(secret);
+        let token = token.ok_or_else(|| Error::Credentials {
+            message: format!("{} answered without a token", <Self as Operation>::META.name),
+            source: None,
+        })?;
+        let expires_at = Some(&response.body)
+            .and_then(|v| v.expires_in.as_ref())
+            .and_then(|s| u64::try_from(*s).ok())
+            .map(|s| now + std::time::Duration::from_secs(s));
+        let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
+        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
 }
 
@@ -295,10 +259,7 @@ impl hwcloud_runtime::auth::token::TokenSource for RefreshTokenRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<
-        'a,
-        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
-    > {
+    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
         Box::pin(self.issue_token(client))
     }
 }
@@ -315,16 +276,14 @@ pub struct LoginForm {
 
 impl Model for LoginForm {
     const NAME: &'static str = "LoginForm";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("appId", &self.app_id);
         object.field("secret", &self.secret);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            app_id: object.required("appId")?,
-            secret: object.required("secret")?,
-        })
+        Ok(Self { app_id: object.required("appId")?, secret: object.required("secret")? })
     }
 }
 
@@ -332,14 +291,8 @@ hwcloud_runtime::impl_model_serde!(LoginForm);
 
 impl LoginForm {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        app_id: impl Into<String>,
-        secret: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self {
-            app_id: app_id.into(),
-            secret: secret.into(),
-        }
+    pub fn new(app_id: impl Into<String>, secret: impl Into<hwcloud_runtime::Secret>) -> Self {
+        Self { app_id: app_id.into(), secret: secret.into() }
     }
 }
 
@@ -357,6 +310,7 @@ pub struct RefreshTokenBody {
 
 impl Model for RefreshTokenBody {
     const NAME: &'static str = "RefreshTokenBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("appId", &self.app_id);
         object.field("secret", &self.secret);
@@ -381,11 +335,7 @@ impl RefreshTokenBody {
         secret: impl Into<hwcloud_runtime::Secret>,
         refresh_token: impl Into<hwcloud_runtime::Secret>,
     ) -> Self {
-        Self {
-            app_id: app_id.into(),
-            secret: secret.into(),
-            refresh_token: refresh_token.into(),
-        }
+        Self { app_id: app_id.into(), secret: secret.into(), refresh_token: refresh_token.into() }
     }
 }
 
@@ -407,6 +357,7 @@ pub struct AuthOutDto {
 
 impl Model for AuthOutDto {
     const NAME: &'static str = "AuthOutDto";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("scope", &self.scope);
         object.optional("tokenType", &self.token_type);
@@ -483,6 +434,7 @@ pub struct ErrorBody {
 
 impl Model for ErrorBody {
     const NAME: &'static str = "ErrorBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("error_code", &self.error_code);
         object.optional("error_desc", &self.error_desc);
@@ -501,10 +453,7 @@ hwcloud_runtime::impl_model_serde!(ErrorBody);
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            error_code: None,
-            error_desc: None,
-        }
+        Self { error_code: None, error_desc: None }
     }
 
     /// Sets `error_code`.
@@ -583,45 +532,19 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
 
     fn description(&self) -> &'static str {
         match self {
-            Self::V100449 => {
-                "The device is freezed cant operate. (The user does not have the operation permission.)"
-            }
-
-            Self::V102202 => {
-                "Required Parameter is null or empty. (Mandatory fields cannot be left blank.)"
-            }
-
-            Self::V100208 => {
-                "AppId or secret is not right. (appId or secret is incorrect.)"
-            }
-
+            Self::V100449 => "The device is freezed cant operate. (The user does not have the operation permission.)",
+            Self::V102202 => "Required Parameter is null or empty. (Mandatory fields cannot be left blank.)",
+            Self::V100208 => "AppId or secret is not right. (appId or secret is incorrect.)",
             Self::V50252 => "Internal server error. (An internal server error occurs.)",
         }
     }
 
     fn handling(&self) -> Option<&'static str> {
         match self {
-            Self::V100449 => {
-                Some(
-                    "Check whether the user corresponding to appId has the permission to call the API.",
-                )
-            }
-
-            Self::V102202 => {
-                Some("Check whether the mandatory parameters in the request are set.")
-            }
-
-            Self::V100208 => {
-                Some(
-                    "Check whether appId and secret are correct. Specifically, check for new or missing characters. Check whether the IP address in the request path is correct.",
-                )
-            }
-
-            Self::V50252 => {
-                Some(
-                    "An internal error occurs on the IoT platform. Contact IoT platform maintenance personnel.",
-                )
-            }
+            Self::V100449 => Some("Check whether the user corresponding to appId has the permission to call the API."),
+            Self::V102202 => Some("Check whether the mandatory parameters in the request are set."),
+            Self::V100208 => Some("Check whether appId and secret are correct. Specifically, check for new or missing characters. Check whether the IP address in the request path is correct."),
+            Self::V50252 => Some("An internal error occurs on the IoT platform. Contact IoT platform maintenance personnel."),
         }
     }
 }

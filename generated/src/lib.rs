@@ -4,33 +4,23 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 pub use hwcloud_runtime as runtime;
-
 pub use hwcloud_runtime::auth::StaticToken;
-
 pub use hwcloud_runtime::auth::aksk::{BasicCredentials, GlobalCredentials};
-
 pub use hwcloud_runtime::auth::token::{TokenCredentials, TokenPlacement};
-
 pub use hwcloud_runtime::{
-    Client, ClientBuilder, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError,
-    StringEnum, Timestamp,
+    Client, ClientBuilder, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError, StringEnum,
+    Timestamp,
 };
-
 #[cfg(feature = "aom")]
 pub mod aom;
-
 #[cfg(feature = "astrozero")]
 pub mod astrozero;
-
 #[cfg(feature = "dataartsstudio")]
 pub mod dataartsstudio;
-
 #[cfg(feature = "iam")]
 pub mod iam;
-
 #[cfg(feature = "iot")]
 pub mod iot;
-
 #[cfg(feature = "servicestage")]
 pub mod servicestage;
 

@@ -17,9 +17,7 @@
 //! | [`delete_authorize`](ServiceStageClient::delete_authorize) | `DELETE /v1/{project_id}/git/auths/{name}` |
 //! | [`list_authorizations`](ServiceStageClient::list_authorizations) | `GET /v1/{project_id}/git/auths` |
 //! | [`show_redirect_url`](ServiceStageClient::show_redirect_url) | `GET /v1/{project_id}/git/auths/{repo_type}/redirect` |
-use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
-};
+use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
@@ -46,8 +44,7 @@ impl ServiceStageClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
-            .map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -157,12 +154,7 @@ pub struct CreateOAuthRequest {
 impl CreateOAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(repo_type: impl Into<RepoType>, body: OAuth) -> Self {
-        Self {
-            project_id: None,
-            repo_type: repo_type.into(),
-            tag: None,
-            body,
-        }
+        Self { project_id: None, repo_type: repo_type.into(), tag: None, body }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -189,12 +181,7 @@ impl Operation for CreateOAuthRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("repo_type", &self.repo_type)?;
         request.query("tag", &self.tag);
         request.json_body("application/json", Some(&self.body))
@@ -240,11 +227,7 @@ pub struct CreatePasswordAuthRequest {
 impl CreatePasswordAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(repo_type: impl Into<RepoType>, body: AccessPassword) -> Self {
-        Self {
-            project_id: None,
-            repo_type: repo_type.into(),
-            body,
-        }
+        Self { project_id: None, repo_type: repo_type.into(), body }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -265,12 +248,7 @@ impl Operation for CreatePasswordAuthRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("repo_type", &self.repo_type)?;
         request.json_body("application/json", Some(&self.body))
     }
@@ -315,11 +293,7 @@ pub struct CreatePersonalAuthRequest {
 impl CreatePersonalAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(repo_type: impl Into<RepoType>, body: AccessToken) -> Self {
-        Self {
-            project_id: None,
-            repo_type: repo_type.into(),
-            body,
-        }
+        Self { project_id: None, repo_type: repo_type.into(), body }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -340,12 +314,7 @@ impl Operation for CreatePersonalAuthRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("repo_type", &self.repo_type)?;
         request.json_body("application/json", Some(&self.body))
     }
@@ -388,10 +357,7 @@ pub struct DeleteAuthorizeRequest {
 impl DeleteAuthorizeRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            project_id: None,
-            name: name.into(),
-        }
+        Self { project_id: None, name: name.into() }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -412,21 +378,13 @@ impl Operation for DeleteAuthorizeRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("name", &self.name)?;
         Ok(())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAuthorizeResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(DeleteAuthorizeResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -475,12 +433,7 @@ impl Operation for ListAuthorizationsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         Ok(())
     }
 
@@ -526,11 +479,7 @@ pub struct ShowRedirectUrlRequest {
 impl ShowRedirectUrlRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(repo_type: impl Into<RepoType>) -> Self {
-        Self {
-            project_id: None,
-            repo_type: repo_type.into(),
-            tag: None,
-        }
+        Self { project_id: None, repo_type: repo_type.into(), tag: None }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -557,12 +506,7 @@ impl Operation for ShowRedirectUrlRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("repo_type", &self.repo_type)?;
         request.query("tag", &self.tag);
         Ok(())
@@ -611,13 +555,8 @@ pub enum RepoType {
 }
 
 impl hwcloud_runtime::StringEnum for RepoType {
-    const VALUES: &'static [&'static str] = &[
-        "github",
-        "gitlab",
-        "gitee",
-        "bitbucket",
-        "devcloud",
-    ];
+    const VALUES: &'static [&'static str] = &["github", "gitlab", "gitee", "bitbucket", "devcloud"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Github => "github",
@@ -657,6 +596,7 @@ pub struct OAuth {
 
 impl Model for OAuth {
     const NAME: &'static str = "OAuth";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("name", &self.name);
         object.field("code", &self.code);
@@ -676,16 +616,8 @@ hwcloud_runtime::impl_model_serde!(OAuth);
 
 impl OAuth {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        name: impl Into<String>,
-        code: impl Into<String>,
-        state: impl Into<String>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            code: code.into(),
-            state: state.into(),
-        }
+    pub fn new(name: impl Into<String>, code: impl Into<String>, state: impl Into<String>) -> Self {
+        Self { name: name.into(), code: code.into(), state: state.into() }
     }
 }
 
@@ -699,14 +631,13 @@ pub struct CreateOAuthResult {
 
 impl Model for CreateOAuthResult {
     const NAME: &'static str = "CreateOAuthResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("authorization", &self.authorization);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            authorization: object.optional("authorization")?,
-        })
+        Ok(Self { authorization: object.optional("authorization")? })
     }
 }
 
@@ -753,6 +684,7 @@ pub struct AuthorizationVi {
 
 impl Model for AuthorizationVi {
     const NAME: &'static str = "AuthorizationVi";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("repo_type", &self.repo_type);
@@ -876,6 +808,7 @@ pub struct AccessPassword {
 
 impl Model for AccessPassword {
     const NAME: &'static str = "AccessPassword";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("name", &self.name);
         object.field("user", &self.user);
@@ -900,11 +833,7 @@ impl AccessPassword {
         user: impl Into<String>,
         password: impl Into<hwcloud_runtime::Secret>,
     ) -> Self {
-        Self {
-            name: name.into(),
-            user: user.into(),
-            password: password.into(),
-        }
+        Self { name: name.into(), user: user.into(), password: password.into() }
     }
 }
 
@@ -918,14 +847,13 @@ pub struct CreatePasswordAuthResult {
 
 impl Model for CreatePasswordAuthResult {
     const NAME: &'static str = "CreatePasswordAuthResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("authorization", &self.authorization);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            authorization: object.optional("authorization")?,
-        })
+        Ok(Self { authorization: object.optional("authorization")? })
     }
 }
 
@@ -958,6 +886,7 @@ pub struct AccessToken {
 
 impl Model for AccessToken {
     const NAME: &'static str = "AccessToken";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("name", &self.name);
         object.field("token", &self.token);
@@ -977,15 +906,8 @@ hwcloud_runtime::impl_model_serde!(AccessToken);
 
 impl AccessToken {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        name: impl Into<String>,
-        token: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            token: token.into(),
-            host: None,
-        }
+    pub fn new(name: impl Into<String>, token: impl Into<hwcloud_runtime::Secret>) -> Self {
+        Self { name: name.into(), token: token.into(), host: None }
     }
 
     /// Sets `host`.
@@ -1005,14 +927,13 @@ pub struct CreatePersonalAuthResult {
 
 impl Model for CreatePersonalAuthResult {
     const NAME: &'static str = "CreatePersonalAuthResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("authorization", &self.authorization);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            authorization: object.optional("authorization")?,
-        })
+        Ok(Self { authorization: object.optional("authorization")? })
     }
 }
 
@@ -1043,6 +964,7 @@ pub struct ListAuthorizationsResult {
 
 impl Model for ListAuthorizationsResult {
     const NAME: &'static str = "ListAuthorizationsResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("authorizations", &self.authorizations);
         object.optional("count", &self.count);
@@ -1061,10 +983,7 @@ hwcloud_runtime::impl_model_serde!(ListAuthorizationsResult);
 impl ListAuthorizationsResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            authorizations: None,
-            count: None,
-        }
+        Self { authorizations: None, count: None }
     }
 
     /// Sets `authorizations`.
@@ -1110,6 +1029,7 @@ pub struct AuthorizationVo {
 
 impl Model for AuthorizationVo {
     const NAME: &'static str = "AuthorizationVo";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("name", &self.name);
         object.optional("repo_type", &self.repo_type);
@@ -1238,14 +1158,13 @@ pub struct ShowRedirectUrlResult {
 
 impl Model for ShowRedirectUrlResult {
     const NAME: &'static str = "ShowRedirectUrlResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("url", &self.url);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            url: object.optional("url")?,
-        })
+        Ok(Self { url: object.optional("url")? })
     }
 }
 

@@ -3,128 +3,121 @@
 //! and body; a response example must decode, and its body must re-serialise to the
 //! document's JSON (so no documented field is lost or renamed).
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{ident, type_tokens};
+use super::code::{Code, lit};
+use super::rust_type;
 use crate::ir::{Api, BodyKind, Example, Operation, Param, Service, TypeRef};
 use crate::names::snake;
 use crate::spec::ParamLocation;
 
-pub fn tests(api: &Api) -> TokenStream {
-    let tests = api.services.iter().flat_map(|service| {
-        service.operations.iter().flat_map(move |op| {
-            op.examples
-                .iter()
-                .map(move |example| test(service, op, example))
-        })
-    });
-    quote! {
-        //! Every example of the specs, checked through the public API.
-        #![allow(clippy::unwrap_used)]
+/// The helpers every example test uses.
+const PRELUDE: &str = r#"//! Every example of the specs, checked through the public API.
+#![allow(clippy::unwrap_used)]
 
-        use hwcloud::runtime::bytes::Bytes;
-        use hwcloud::runtime::http;
-        use hwcloud::runtime::operation::{Identity, decode_response, encode_request};
+use hwcloud::runtime::bytes::Bytes;
+use hwcloud::runtime::http;
+use hwcloud::runtime::operation::{Identity, decode_response, encode_request};
 
-        fn identity() -> Identity {
-            Identity {
-                project_id: Some("example-project-id".to_owned()),
-                domain_id: Some("example-domain-id".to_owned()),
-            }
-        }
-
-        /// The document's JSON with `null` members dropped: an optional field the
-        /// document shows as `null` is absent after a round trip, which means the same.
-        fn json(text: &str) -> serde_json::Value {
-            fn strip(value: &mut serde_json::Value) {
-                match value {
-                    serde_json::Value::Object(map) => {
-                        map.retain(|_, v| !v.is_null());
-                        map.values_mut().for_each(strip);
-                    }
-                    serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
-                    _ => {}
-                }
-            }
-            let mut value = serde_json::from_str(text).unwrap();
-            strip(&mut value);
-            value
-        }
-
-        /// The text a form body sends for a JSON value.
-        fn form_text(value: &serde_json::Value) -> String {
-            match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }
-        }
-
-        #(#tests)*
+fn identity() -> Identity {
+    Identity {
+        project_id: Some("example-project-id".to_owned()),
+        domain_id: Some("example-domain-id".to_owned()),
     }
 }
 
-fn test(service: &Service, op: &Operation, example: &Example) -> TokenStream {
-    let name = format_ident!(
-        "{}_{}_{}",
+/// The document's JSON with `null` members dropped: an optional field the
+/// document shows as `null` is absent after a round trip, which means the same.
+fn json(text: &str) -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::from_str(text).unwrap();
+    strip(&mut value);
+    value
+}
+
+/// The text a form body sends for a JSON value.
+fn form_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+"#;
+
+pub fn tests(api: &Api) -> String {
+    let mut code = Code::new();
+    for line in PRELUDE.lines() {
+        code.line(line);
+    }
+    for service in &api.services {
+        for op in &service.operations {
+            for example in &op.examples {
+                code.blank();
+                test(&mut code, service, op, example);
+            }
+        }
+    }
+    code.finish()
+}
+
+fn test(code: &mut Code, service: &Service, op: &Operation, example: &Example) {
+    code.line("#[test]");
+    code.open(&format!(
+        "fn {}_{}_{}()",
         service.module,
         op.method_name,
         snake(&example.name)
-    );
-    let module = ident(&service.module);
-    let request = request_checks(op, example);
-    let response = example.response.as_ref().map(|r| {
-        let request_type = ident(&op.request);
+    ));
+    code.line("#[allow(unused_imports)]");
+    code.line(&format!("use hwcloud::{}::*;", service.module));
+    request_checks(code, op, example);
+    if let Some(r) = &example.response {
         let status = r.status;
-        let headers = r.headers.iter().map(|(k, v)| quote!(.header(#k, #v)));
         let body_text = r
             .body
             .as_ref()
             .map(|b| serde_json::to_string_pretty(b).unwrap_or_default())
             .unwrap_or_default();
-        let decoded = if op.success.contains(&status) {
-            let body_check = match (&r.body, &op.success_body) {
-                (Some(_), Some(b)) if b.ty != TypeRef::Bytes => quote! {
-                    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json(#body_text));
-                },
-                _ => quote!(),
-            };
-            quote! {
-                let decoded = decoded.expect("the example response decodes");
-                assert_eq!(decoded.status, #status);
-                #body_check
+        code.line("let response = http::Response::builder()");
+        code.indented(|code| {
+            code.line(&format!(".status({status}u16)"));
+            for (k, v) in &r.headers {
+                code.line(&format!(".header({}, {})", lit(k), lit(v)));
+            }
+            code.line(&format!(".body(Bytes::from({}))", lit(&body_text)));
+            code.line(".unwrap();");
+        });
+        code.line(&format!("let decoded = decode_response::<{}>(response);", op.request));
+        if op.success.contains(&status) {
+            code.line("let decoded = decoded.expect(\"the example response decodes\");");
+            code.line(&format!("assert_eq!(decoded.status, {status}u16);"));
+            if let (Some(_), Some(b)) = (&r.body, &op.success_body)
+                && b.ty != TypeRef::Bytes
+            {
+                code.line(&format!(
+                    "assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json({}));",
+                    lit(&body_text)
+                ));
             }
         } else {
-            quote! {
-                let error = decoded.expect_err("an error status is a service error");
-                assert_eq!(error.status().map(|s| s.as_u16()), Some(#status));
-            }
-        };
-        quote! {
-            let response = http::Response::builder()
-                .status(#status)
-                #(#headers)*
-                .body(Bytes::from(#body_text))
-                .unwrap();
-            let decoded = decode_response::<#request_type>(response);
-            #decoded
-        }
-    });
-    quote! {
-        #[test]
-        fn #name() {
-            #[allow(unused_imports)]
-            use hwcloud::#module::*;
-            #request
-            #response
+            code.line("let error = decoded.expect_err(\"an error status is a service error\");");
+            code.line(&format!("assert_eq!(error.status().map(|s| s.as_u16()), Some({status}u16));"));
         }
     }
+    code.close();
 }
 
 /// Builds the example's request and checks what it encodes to.
-fn request_checks(op: &Operation, example: &Example) -> TokenStream {
-    let request_type = ident(&op.request);
+fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
     let value_of = |p: &Param| {
         example
             .params
@@ -134,19 +127,17 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
     };
     let mut args = Vec::new();
     let mut setters = Vec::new();
-    let mut checks = Vec::new();
+    let mut checks = Code::new();
     for p in &op.params {
-        let value = value_of(p);
-        let f = super::service::setter_name(&p.rust);
         // Required inputs always have an example value (checked in `lower`).
-        if let Some(v) = value {
+        if let Some(v) = value_of(p) {
             let expr = value_expr(&p.ty, v);
             if p.required && p.implicit.is_none() {
                 args.push(expr);
             } else {
-                setters.push(quote!(.#f(#expr)));
+                setters.push(format!(".{}({expr})", super::service::setter_name(&p.rust)));
             }
-            checks.push(param_check(p, v));
+            param_check(&mut checks, p, v);
         }
     }
     let body_text = example
@@ -159,49 +150,70 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
         .as_ref()
         .is_some_and(|b| matches!(b.kind, BodyKind::Json | BodyKind::Form));
     if let (Some(body), Some(text), true) = (&op.body, &body_text, json_like) {
-        let ty = type_tokens(&body.ty);
-        let value =
-            quote!(serde_json::from_str::<#ty>(#text).expect("the example body has the body type"));
+        let text = lit(text);
+        let value = format!(
+            "serde_json::from_str::<{}>({text}).expect(\"the example body has the body type\")",
+            rust_type(&body.ty)
+        );
         if body.required {
             args.push(value);
         } else {
-            setters.push(quote!(.body(#value)));
+            setters.push(format!(".body({value})"));
         }
-        checks.push(if body.kind == BodyKind::Form {
-            quote! {
-                let sent: std::collections::BTreeMap<String, String> =
-                    serde_urlencoded::from_bytes(encoded.body()).unwrap();
-                let expected: std::collections::BTreeMap<String, String> = json(#text)
-                    .as_object()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), form_text(v)))
-                    .collect();
-                assert_eq!(sent, expected);
-            }
+        if body.kind == BodyKind::Form {
+            checks.line("let sent: std::collections::BTreeMap<String, String> =");
+            checks.line("    serde_urlencoded::from_bytes(encoded.body()).unwrap();");
+            checks.line(&format!("let expected: std::collections::BTreeMap<String, String> = json({text})"));
+            checks.line("    .as_object()");
+            checks.line("    .unwrap()");
+            checks.line("    .iter()");
+            checks.line("    .map(|(k, v)| (k.clone(), form_text(v)))");
+            checks.line("    .collect();");
+            checks.line("assert_eq!(sent, expected);");
         } else {
-            quote! {
-                let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-                assert_eq!(sent, json(#text));
-            }
-        });
+            checks.line("let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();");
+            checks.line(&format!("assert_eq!(sent, json({text}));"));
+        }
     }
     if example.body.is_none()
         && example.params.is_empty()
         && op.params.iter().any(|p| p.required && p.implicit.is_none())
     {
-        return quote!();
+        return;
     }
     if op.body.as_ref().is_some_and(|b| b.required) && (body_text.is_none() || !json_like) {
-        return quote!();
+        return;
     }
-    let method = op.method.as_str();
-    quote! {
-        let request = #request_type::new(#(#args),*) #(#setters)*;
-        let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
-        assert_eq!(encoded.method().as_str(), #method);
-        #(#checks)*
+    build_request(code, "let request = ", &op.request, &args, &setters, ";");
+    code.line("let encoded = encode_request(&request, &identity(), \"https://example.invalid\").unwrap();");
+    code.line(&format!("assert_eq!(encoded.method().as_str(), {});", lit(op.method.as_str())));
+    for line in checks.finish().lines() {
+        code.line(line);
     }
+}
+
+/// `<prefix>Type::new(args)` followed by one setter call per line, then `suffix`.
+pub(super) fn build_request(
+    code: &mut Code,
+    prefix: &str,
+    request: &str,
+    args: &[String],
+    setters: &[String],
+    suffix: &str,
+) {
+    let head = format!("{prefix}{request}::new(");
+    if setters.is_empty() {
+        code.list(&head, args, &format!("){suffix}"));
+        return;
+    }
+    code.list(&head, args, ")");
+    code.indented(|code| {
+        let (last, rest) = setters.split_last().expect("setters is not empty");
+        for setter in rest {
+            code.line(setter);
+        }
+        code.line(&format!("{last}{suffix}"));
+    });
 }
 
 /// The wire text of a parameter value.
@@ -212,67 +224,57 @@ pub(super) fn param_text(value: &Value) -> String {
     }
 }
 
-fn param_check(p: &Param, value: &Value) -> TokenStream {
-    let wire = &p.wire;
+fn param_check(code: &mut Code, p: &Param, value: &Value) {
+    let wire = lit(&p.wire);
     match p.location {
         ParamLocation::Header => {
-            let text = param_text(value);
-            quote!(assert_eq!(encoded.headers().get(#wire).unwrap(), #text);)
+            code.line(&format!(
+                "assert_eq!(encoded.headers().get({wire}).unwrap(), {});",
+                lit(&param_text(value))
+            ));
         }
         ParamLocation::Query => {
             let texts: Vec<String> = match value {
                 Value::Array(items) => items.iter().map(param_text).collect(),
                 v => vec![param_text(v)],
             };
-            quote! {
-                let query: Vec<(String, String)> =
-                    serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();
-                #(assert!(query.contains(&(#wire.to_owned(), #texts.to_owned())), "query {query:?} lacks {}", #wire);)*
+            code.line("let query: Vec<(String, String)> =");
+            code.line("    serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();");
+            for text in texts {
+                code.line("assert!(");
+                code.line(&format!("    query.contains(&({wire}.to_owned(), {}.to_owned())),", lit(&text)));
+                code.line(&format!("    \"query {{query:?}} lacks {{}}\", {wire}"));
+                code.line(");");
             }
         }
         ParamLocation::Path => {
-            let segment = format!("/{}", param_text(value));
-            quote!(assert!(encoded.uri().path().contains(#segment), "{}", encoded.uri());)
+            let segment = lit(&format!("/{}", param_text(value)));
+            code.line(&format!(
+                "assert!(encoded.uri().path().contains({segment}), \"{{}}\", encoded.uri());"
+            ));
         }
     }
 }
 
 /// A Rust expression of type `ty` for an example value.
-pub(super) fn value_expr(ty: &TypeRef, value: &Value) -> TokenStream {
+pub(super) fn value_expr(ty: &TypeRef, value: &Value) -> String {
     match (ty, value) {
         (TypeRef::Int32, Value::Number(n)) => {
-            let lit = Literal::i32_suffixed(
-                n.as_i64()
-                    .and_then(|n| i32::try_from(n).ok())
-                    .unwrap_or_default(),
-            );
-            quote!(#lit)
+            let n = n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or_default();
+            format!("{n}i32")
         }
-        (TypeRef::Int64, Value::Number(n)) => {
-            let lit = Literal::i64_suffixed(n.as_i64().unwrap_or_default());
-            quote!(#lit)
-        }
-        (TypeRef::Number, Value::Number(n)) => {
-            let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
-            quote!(#lit)
-        }
-        (TypeRef::Boolean, Value::Bool(b)) => quote!(#b),
-        (TypeRef::DateTime, v) => {
-            let text = param_text(v);
-            quote!(hwcloud::Timestamp::parse(#text).expect("the example datetime is RFC 3339"))
-        }
+        (TypeRef::Int64, Value::Number(n)) => format!("{}i64", n.as_i64().unwrap_or_default()),
+        (TypeRef::Number, Value::Number(n)) => format!("{:?}f64", n.as_f64().unwrap_or_default()),
+        (TypeRef::Boolean, Value::Bool(b)) => b.to_string(),
+        (TypeRef::DateTime, v) => format!(
+            "hwcloud::Timestamp::parse({}).expect(\"the example datetime is RFC 3339\")",
+            lit(&param_text(v))
+        ),
         (TypeRef::Array(element), Value::Array(items)) => {
-            let items = items.iter().map(|i| value_expr(element, i));
-            quote!(vec![#(#items),*])
+            let items: Vec<String> = items.iter().map(|i| value_expr(element, i)).collect();
+            format!("vec![{}]", items.join(", "))
         }
-        (TypeRef::Named(name), v) => {
-            let name = ident(name);
-            let text = param_text(v);
-            quote!(#name::from(#text))
-        }
-        (_, v) => {
-            let text = param_text(v);
-            quote!(String::from(#text))
-        }
+        (TypeRef::Named(name), v) => format!("{name}::from({})", lit(&param_text(v))),
+        (_, v) => format!("String::from({})", lit(&param_text(v))),
     }
 }

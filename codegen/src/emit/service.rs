@@ -4,10 +4,8 @@
 //! and responses derive only `Clone` and `Debug`, the operation is static data plus an
 //! `encode`/`decode` pair of one call per parameter, and all behaviour is in the runtime.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-
-use super::{doc_attrs, ident, type_tokens};
+use super::code::{Code, lit};
+use super::{doc_attrs, rust_type};
 use crate::ir::{
     Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Refresh,
     RefreshValue, Service, SuccessBody, TypeDef, TypeKind, TypeRef, ValuePath, Variant,
@@ -29,7 +27,9 @@ fn items(service: &Service) -> Vec<Item> {
     if !service.errors.is_empty() {
         items.push(Item::ErrorCodes);
     }
-    items.push(Item::IdResolver);
+    if service.operations.iter().any(|op| op.id_source.is_some()) {
+        items.push(Item::IdResolver);
+    }
     items
 }
 
@@ -39,60 +39,63 @@ pub fn item_count(service: &Service) -> usize {
 }
 
 /// Chunk `range` of the items of `service`'s module; the chunk starting at 0 also holds the
-/// module's head (docs, imports, metadata, client). Chunks are formatted independently
-/// and concatenated, which gives the same text as formatting the whole module at once.
-pub fn module_chunk(
-    service: &Service,
-    module_doc: &str,
-    range: std::ops::Range<usize>,
-) -> TokenStream {
-    let head = (range.start == 0).then(|| {
-        let doc = doc_attrs(module_doc).into_iter().map(|d| quote!(#![doc = #d]));
-        let meta = service_meta(service);
-        let client = client(service);
-        let has_models = service
-            .types
-            .iter()
-            .any(|t| matches!(t.kind, TypeKind::Struct(_)) && !t.multipart);
-        let model_imports = has_models.then(|| {
-            quote!(use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};)
-        });
-        quote! {
-            #(#doc)*
-            use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
-            use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-            #model_imports
-            #meta
-            #client
-        }
-    });
-    let all = items(service);
-    let body = all[range].iter().map(|item| match *item {
-        Item::Operation(i) => operation(service, &service.operations[i]),
-        Item::Type(i) => type_def(&service.types[i]),
-        Item::ErrorCodes => error_codes(service),
-        Item::IdResolver => id_resolver(service).unwrap_or_default(),
-    });
-    quote! { #head #(#body)* }
-}
-
-fn service_meta(service: &Service) -> TokenStream {
-    let name = &service.name;
-    let endpoint = match &service.endpoint {
-        Some(e) => quote!(Some(#e)),
-        None => quote!(None),
-    };
-    let doc = format!("Static facts about the {name} service.");
-    let doc = doc_attrs(&doc);
-    quote! {
-        #(#[doc = #doc])*
-        pub static SERVICE: ServiceMeta = ServiceMeta { name: #name, endpoint: #endpoint };
+/// module's head (docs, imports, metadata, client). Chunks are written independently and
+/// concatenated; each item is followed by a blank line.
+pub fn module_chunk(service: &Service, module_doc: &str, range: std::ops::Range<usize>) -> String {
+    let mut code = Code::new();
+    if range.start == 0 {
+        head(&mut code, service, module_doc);
     }
+    for item in &items(service)[range] {
+        match *item {
+            Item::Operation(i) => operation(&mut code, service, &service.operations[i]),
+            Item::Type(i) => type_def(&mut code, &service.types[i]),
+            Item::ErrorCodes => error_codes(&mut code, service),
+            Item::IdResolver => id_resolver(&mut code, service),
+        }
+    }
+    code.finish()
 }
 
-fn client(service: &Service) -> TokenStream {
-    let client = ident(&service.client);
-    let name = &service.name;
+fn head(code: &mut Code, service: &Service, module_doc: &str) {
+    for line in doc_attrs(module_doc) {
+        code.line(&format!("//!{line}"));
+    }
+    let uses_implicit = service
+        .operations
+        .iter()
+        .any(|op| op.params.iter().any(|p| p.implicit.is_some()));
+    let mut imports = vec!["OperationMeta", "RequestParts", "ResponseParts", "ServiceMeta"];
+    if uses_implicit {
+        imports.insert(0, "Implicit");
+    }
+    let imports: Vec<String> = imports.into_iter().map(str::to_owned).collect();
+    code.list("use hwcloud_runtime::operation::{", &imports, "};");
+    code.line("use hwcloud_runtime::{Client, Error, Operation, ServiceClient};");
+    let has_models = service
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, TypeKind::Struct(_)) && !t.multipart);
+    if has_models {
+        code.line("use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};");
+    }
+    code.blank();
+    code.docs(&format!("Static facts about the {} service.", service.name));
+    let endpoint = match &service.endpoint {
+        Some(e) => format!("Some({})", lit(e)),
+        None => "None".to_owned(),
+    };
+    code.braces(
+        "pub static SERVICE: ServiceMeta = ServiceMeta",
+        &[format!("name: {}", lit(&service.name)), format!("endpoint: {endpoint}")],
+        ";",
+    );
+    code.blank();
+    client(code, service);
+}
+
+fn client(code: &mut Code, service: &Service) {
+    let client = &service.client;
     let auth = service
         .auth
         .iter()
@@ -105,144 +108,130 @@ fn client(service: &Service) -> TokenStream {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let doc = format!(
-        "Client for {name}: one async method per operation. Cheap to clone; `Send + Sync`.\n\nAccepted credentials: {}.",
-        if auth.is_empty() {
-            "see the operations"
-        } else {
-            &auth
-        }
-    );
-    let doc = doc_attrs(&doc);
-    let methods = service.operations.iter().map(|op| {
-        let method = ident(&op.method_name);
-        let request = ident(&op.request);
-        let response = ident(&op.response);
-        let docs = doc_attrs(&operation_doc(op));
-        quote! {
-            #(#[doc = #docs])*
-            pub async fn #method(&self, request: #request) -> Result<#response, Error> {
-                self.inner.send(&request).await
-            }
-        }
-    });
-    let streams = service
-        .operations
-        .iter()
-        .filter_map(|op| op.pagination.as_ref().map(|p| page_stream(op, p)));
-    quote! {
-        #(#[doc = #doc])*
-        #[derive(Clone, Debug)]
-        pub struct #client {
-            inner: ServiceClient,
-        }
-
-        impl #client {
-            /// Binds `client` to this service at the endpoint of the client's region (or
-            /// its endpoint override).
-            pub fn new(client: &Client) -> Result<Self, Error> {
-                ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })
-            }
-
-            /// Binds `client` to this service at `endpoint`.
-            pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-                ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
-            }
-
-            /// The endpoint calls go to.
-            pub fn endpoint(&self) -> &str {
-                self.inner.endpoint()
-            }
-
-            #(#methods)*
-            #(#streams)*
+    code.docs(&format!(
+        "Client for {}: one async method per operation. Cheap to clone; `Send + Sync`.\n\nAccepted credentials: {}.",
+        service.name,
+        if auth.is_empty() { "see the operations" } else { &auth }
+    ));
+    code.line("#[derive(Clone, Debug)]");
+    code.open(&format!("pub struct {client}"));
+    code.line("inner: ServiceClient,");
+    code.close();
+    code.blank();
+    code.open(&format!("impl {client}"));
+    code.docs("Binds `client` to this service at the endpoint of the client's region (or\nits endpoint override).");
+    code.open("pub fn new(client: &Client) -> Result<Self, Error>");
+    code.line("ServiceClient::new(client, &SERVICE).map(|inner| Self { inner })");
+    code.close();
+    code.blank();
+    code.docs("Binds `client` to this service at `endpoint`.");
+    code.open("pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error>");
+    code.line("ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })");
+    code.close();
+    code.blank();
+    code.docs("The endpoint calls go to.");
+    code.open("pub fn endpoint(&self) -> &str");
+    code.line("self.inner.endpoint()");
+    code.close();
+    for op in &service.operations {
+        code.blank();
+        code.docs(&operation_doc(op));
+        code.open_list(
+            &format!("pub async fn {}(", op.method_name),
+            &["&self".to_owned(), format!("request: {}", op.request)],
+            &format!(") -> Result<{}, Error> {{", op.response),
+        );
+        code.line("self.inner.send(&request).await");
+        code.close();
+    }
+    for op in &service.operations {
+        if let Some(p) = &op.pagination {
+            code.blank();
+            page_stream(code, op, p);
         }
     }
+    code.close();
+    code.blank();
 }
 
 /// `<method>_stream`: every item of a paged list operation.
-fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
-    let method = format_ident!("{}_stream", op.method_name);
-    let request = ident(&op.request);
-    let item = type_tokens(&p.item_type);
-    let items = ident(&p.items.0);
-    let response = ident(&op.response);
-    let take_items = if p.items.1 {
-        quote!(|response: #response| response.body.#items.unwrap_or_default())
-    } else {
-        quote!(|response: #response| response.body.#items)
-    };
-    let count = if p.items.1 {
-        quote!(response.body.#items.as_ref().map_or(0, Vec::len))
-    } else {
-        quote!(response.body.#items.len())
-    };
-    let next = match &p.style {
-        PageStyle::Offset {
-            offset,
-            limit,
-            ty,
-            total,
-        } => {
-            let offset = ident(offset);
-            let limit = ident(limit);
-            let total = match total {
-                None => quote!(None),
-                Some((field, true, _)) => {
-                    let field = ident(field);
-                    quote!(response.body.#field.map(i64::from))
-                }
-                Some((field, false, _)) => {
-                    let field = ident(field);
-                    quote!(Some(i64::from(response.body.#field)))
-                }
-            };
-            let ty = type_tokens(ty);
-            quote! {
-                |request: &#request, response: &#response| {
-                    let offset = request.#offset.map_or(0, i64::from);
-                    let next = hwcloud_runtime::pagination::next_offset(offset, #count, request.#limit.map(i64::from), #total)?;
-                    let mut following = request.clone();
-                    following.#offset = Some(#ty::try_from(next).ok()?);
-                    Some(following)
-                }
-            }
-        }
-        PageStyle::Marker { marker, next } => {
-            let marker = ident(marker);
-            let mut path = quote!(Some(&response.body));
-            for (field, optional) in next {
-                let f = ident(field);
-                path = if *optional {
-                    quote!(#path.and_then(|v| v.#f.as_ref()))
-                } else {
-                    quote!(#path.map(|v| &v.#f))
-                };
-            }
-            quote! {
-                |request: &#request, response: &#response| {
-                    let marker = hwcloud_runtime::pagination::next_marker(#path)?;
-                    // A server repeating the marker would page forever.
-                    if request.#marker.as_ref() == Some(&marker) {
-                        return None;
-                    }
-                    let mut following = request.clone();
-                    following.#marker = Some(marker);
-                    Some(following)
-                }
-            }
-        }
-    };
-    let doc = doc_attrs(&format!(
-        "Every item of [`{}`](Self::{}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
-        op.method_name, op.method_name
+fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
+    let request = &op.request;
+    let response = &op.response;
+    let items = &p.items.0;
+    code.docs(&format!(
+        "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
+        op.method_name
     ));
-    quote! {
-        #(#[doc = #doc])*
-        pub fn #method(&self, request: #request) -> impl hwcloud_runtime::pagination::Stream<Item = Result<#item, Error>> + Send + 'static {
-            hwcloud_runtime::pagination::items(self.inner.clone(), request, #next, #take_items)
-        }
-    }
+    code.line(&format!("pub fn {}_stream(", op.method_name));
+    code.indented(|code| {
+        code.line("&self,");
+        code.line(&format!("request: {request},"));
+    });
+    code.line(&format!(
+        ") -> impl hwcloud_runtime::pagination::Stream<Item = Result<{}, Error>> + Send + 'static {{",
+        rust_type(&p.item_type)
+    ));
+    code.indented(|code| {
+        code.line("hwcloud_runtime::pagination::items(");
+        code.indented(|code| {
+            code.line("self.inner.clone(),");
+            code.line("request,");
+            code.open(&format!("|request: &{request}, response: &{response}|"));
+            match &p.style {
+                PageStyle::Offset { offset, limit, ty, total } => {
+                    let count = if p.items.1 {
+                        format!("response.body.{items}.as_ref().map_or(0, Vec::len)")
+                    } else {
+                        format!("response.body.{items}.len()")
+                    };
+                    let total = match total {
+                        None => "None".to_owned(),
+                        Some((field, true, _)) => format!("response.body.{field}.map(i64::from)"),
+                        Some((field, false, _)) => format!("Some(i64::from(response.body.{field}))"),
+                    };
+                    code.line(&format!("let offset = request.{offset}.map_or(0, i64::from);"));
+                    code.list(
+                        "let next = hwcloud_runtime::pagination::next_offset(",
+                        &["offset".to_owned(), count, format!("request.{limit}.map(i64::from)"), total],
+                        ")?;",
+                    );
+                    code.line("let mut following = request.clone();");
+                    code.line(&format!(
+                        "following.{offset} = Some({}::try_from(next).ok()?);",
+                        rust_type(ty)
+                    ));
+                    code.line("Some(following)");
+                }
+                PageStyle::Marker { marker, next } => {
+                    let mut path = "Some(&response.body)".to_owned();
+                    for (field, optional) in next {
+                        path = if *optional {
+                            format!("{path}.and_then(|v| v.{field}.as_ref())")
+                        } else {
+                            format!("{path}.map(|v| &v.{field})")
+                        };
+                    }
+                    code.line(&format!("let marker = hwcloud_runtime::pagination::next_marker({path})?;"));
+                    code.line("// A server repeating the marker would page forever.");
+                    code.open(&format!("if request.{marker}.as_ref() == Some(&marker)"));
+                    code.line("return None;");
+                    code.close();
+                    code.line("let mut following = request.clone();");
+                    code.line(&format!("following.{marker} = Some(marker);"));
+                    code.line("Some(following)");
+                }
+            }
+            code.close_with(",");
+            if p.items.1 {
+                code.line(&format!("|response: {response}| response.body.{items}.unwrap_or_default(),"));
+            } else {
+                code.line(&format!("|response: {response}| response.body.{items},"));
+            }
+        });
+        code.line(")");
+    });
+    code.line("}");
 }
 
 fn operation_doc(op: &Operation) -> String {
@@ -263,133 +252,126 @@ fn operation_doc(op: &Operation) -> String {
     doc
 }
 
-fn operation(service: &Service, op: &Operation) -> TokenStream {
-    let request = request(service, op);
-    let response = response(service, op);
-    let token = op.token_source.as_ref().map(|_| token_source(service, op));
-    quote! { #request #response #token }
-}
-
-/// The Rust type of a parameter as stored in the request.
-fn param_type(p: &Param) -> TokenStream {
-    let ty = type_tokens(&p.ty);
-    if p.required && p.implicit.is_none() {
-        ty
-    } else {
-        quote!(Option<#ty>)
+fn operation(code: &mut Code, service: &Service, op: &Operation) {
+    request(code, service, op);
+    response(code, service, op);
+    if op.token_source.is_some() {
+        token_source(code, service, op);
     }
 }
 
-fn request(service: &Service, op: &Operation) -> TokenStream {
-    let name = ident(&op.request);
-    let doc = format!("Request of [`{}::{}`].", service.client, op.method_name);
-    let doc = doc_attrs(&doc);
-    let fields = op.params.iter().map(|p| {
-        let f = ident(&p.rust);
-        let ty = param_type(p);
-        let docs = doc_attrs(&param_doc(p));
-        quote! { #(#[doc = #docs])* pub #f: #ty, }
-    });
-    let body_field = op.body.as_ref().map(|b| {
-        let ty = type_tokens(&b.ty);
-        let ty = if b.required { ty } else { quote!(Option<#ty>) };
-        let docs = doc_attrs(b.doc.as_deref().unwrap_or("The request body."));
-        quote! { #(#[doc = #docs])* pub body: #ty, }
-    });
+/// The Rust type of a parameter as stored in the request.
+fn param_type(p: &Param) -> String {
+    let ty = rust_type(&p.ty);
+    if p.required && p.implicit.is_none() { ty } else { format!("Option<{ty}>") }
+}
+
+fn request(code: &mut Code, service: &Service, op: &Operation) {
+    let name = &op.request;
+    code.docs(&format!("Request of [`{}::{}`].", service.client, op.method_name));
+    code.line("#[derive(Clone, Debug)]");
+    code.line("#[non_exhaustive]");
+    code.open(&format!("pub struct {name}"));
+    for p in &op.params {
+        code.docs(&param_doc(p));
+        code.line(&format!("pub {}: {},", p.rust, param_type(p)));
+    }
+    if let Some(b) = &op.body {
+        let ty = rust_type(&b.ty);
+        code.docs(b.doc.as_deref().unwrap_or("The request body."));
+        if b.required {
+            code.line(&format!("pub body: {ty},"));
+        } else {
+            code.line(&format!("pub body: Option<{ty}>,"));
+        }
+    }
+    code.close();
+    code.blank();
 
     // Constructor: required inputs in spec order, then the body.
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    let mut setters = Vec::new();
     for p in &op.params {
-        let f = ident(&p.rust);
-        let ty = type_tokens(&p.ty);
         if p.required && p.implicit.is_none() {
-            args.push(quote!(#f: impl Into<#ty>));
-            inits.push(quote!(#f: #f.into()));
+            args.push(format!("{}: impl Into<{}>", p.rust, rust_type(&p.ty)));
+            inits.push(format!("{0}: {0}.into()", p.rust));
         } else {
-            inits.push(quote!(#f: None));
-            let docs = doc_attrs(&setter_doc(&p.rust, p.implicit));
-            let setter = setter_name(&p.rust);
-            setters.push(quote! {
-                #(#[doc = #docs])*
-                pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
-                    self.#f = Some(value.into());
-                    self
-                }
-            });
+            inits.push(format!("{}: None", p.rust));
         }
     }
     if let Some(b) = &op.body {
-        let ty = type_tokens(&b.ty);
         if b.required {
-            args.push(quote!(body: #ty));
-            inits.push(quote!(body));
+            args.push(format!("body: {}", rust_type(&b.ty)));
+            inits.push("body".to_owned());
         } else {
-            inits.push(quote!(body: None));
-            setters.push(quote! {
-                /// Sets the request body.
-                pub fn body(mut self, value: #ty) -> Self {
-                    self.body = Some(value);
-                    self
-                }
-            });
+            inits.push("body: None".to_owned());
         }
     }
-    let encode = encode(op);
-    let allow_new = args
-        .is_empty()
-        .then(|| quote!(#[allow(clippy::new_without_default)]));
+    code.open(&format!("impl {name}"));
+    code.docs("A request with the required inputs; set optional ones with the methods below.");
+    if args.is_empty() {
+        code.line("#[allow(clippy::new_without_default)]");
+    }
+    code.open_list("pub fn new(", &args, ") -> Self {");
+    code.braces("Self", &inits, "");
+    code.close();
+    for p in op.params.iter().filter(|p| !p.required || p.implicit.is_some()) {
+        code.blank();
+        code.docs(&setter_doc(&p.rust, p.implicit));
+        setter(code, &p.rust, &rust_type(&p.ty), false);
+    }
+    if let Some(b) = op.body.as_ref().filter(|b| !b.required) {
+        code.blank();
+        code.docs("Sets the request body.");
+        code.open(&format!("pub fn body(mut self, value: {}) -> Self", rust_type(&b.ty)));
+        code.line("self.body = Some(value);");
+        code.line("self");
+        code.close();
+    }
+    code.close();
+    code.blank();
+
+    code.open(&format!("impl Operation for {name}"));
+    code.line(&format!("type Output = {};", op.response));
+    code.braces(
+        "const META: OperationMeta = OperationMeta",
+        &operation_meta(service, op),
+        ";",
+    );
+    code.blank();
     // An operation without inputs does not read the request parts.
-    let parts = if op.params.is_empty() && op.body.is_none() {
-        quote!(_request)
+    let parts = if op.params.is_empty() && op.body.is_none() { "_request" } else { "request" };
+    code.open(&format!("fn encode(&self, {parts}: &mut RequestParts<'_>) -> Result<(), Error>"));
+    encode(code, op);
+    code.close();
+    code.blank();
+    code.open("fn decode(response: &ResponseParts) -> Result<Self::Output, Error>");
+    decode(code, op);
+    code.close();
+    code.close();
+    code.blank();
+}
+
+/// `pub fn <field>(mut self, value: impl Into<T>) -> Self`: sets an optional field.
+fn setter(code: &mut Code, field: &str, ty: &str, boxed: bool) {
+    code.open_list(
+        &format!("pub fn {}(", setter_name(field)),
+        &["mut self".to_owned(), format!("value: impl Into<{ty}>")],
+        ") -> Self {",
+    );
+    if boxed {
+        code.line(&format!("self.{field} = Some(Box::new(value.into()));"));
     } else {
-        quote!(request)
-    };
-    let meta = operation_meta(service, op);
-    let response = ident(&op.response);
-    let decode = decode(op);
-    quote! {
-        #(#[doc = #doc])*
-        #[derive(Clone, Debug)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-            #body_field
-        }
-
-        impl #name {
-            /// A request with the required inputs; set optional ones with the methods below.
-            #allow_new
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits),* }
-            }
-            #(#setters)*
-        }
-
-        impl Operation for #name {
-            type Output = #response;
-            const META: OperationMeta = #meta;
-
-            fn encode(&self, #parts: &mut RequestParts<'_>) -> Result<(), Error> {
-                #encode
-            }
-
-            fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-                #decode
-            }
-        }
+        code.line(&format!("self.{field} = Some(value.into());"));
     }
+    code.line("self");
+    code.close();
 }
 
 /// The setter of a field: its own name, but `with_new` for a field named `new` (the
 /// constructor's name).
-pub(super) fn setter_name(field: &str) -> proc_macro2::Ident {
-    if field == "new" {
-        format_ident!("with_new")
-    } else {
-        ident(field)
-    }
+pub(super) fn setter_name(field: &str) -> &str {
+    if field == "new" { "with_new" } else { field }
 }
 
 fn param_doc(p: &Param) -> String {
@@ -413,556 +395,525 @@ fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
     }
 }
 
-fn operation_meta(service: &Service, op: &Operation) -> TokenStream {
-    let name = format!("{}.{}", service.name, op.name);
-    let method = format_ident!("{}", op.method.as_str());
-    let path = &op.path;
-    let success = &op.success;
-    let anonymous = op.anonymous;
-    quote! {
-        OperationMeta {
-            name: #name,
-            method: hwcloud_runtime::http::Method::#method,
-            path: #path,
-            success: &[#(#success),*],
-            anonymous: #anonymous,
-        }
-    }
+fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
+    let success: Vec<String> = op.success.iter().map(|s| format!("{s}u16")).collect();
+    vec![
+        format!("name: {}", lit(&format!("{}.{}", service.name, op.name))),
+        format!("method: hwcloud_runtime::http::Method::{}", op.method.as_str()),
+        format!("path: {}", lit(&op.path)),
+        format!("success: &[{}]", success.join(", ")),
+        format!("anonymous: {}", op.anonymous),
+    ]
 }
 
-fn encode(op: &Operation) -> TokenStream {
-    let params = op.params.iter().map(|p| {
-        let f = ident(&p.rust);
-        let wire = &p.wire;
-        match (p.location, p.implicit) {
+fn encode(code: &mut Code, op: &Operation) {
+    for p in &op.params {
+        let (f, wire) = (&p.rust, lit(&p.wire));
+        let (call, args, tail) = match (p.location, p.implicit) {
             (ParamLocation::Path, Some(implicit)) => {
                 let implicit = match implicit {
-                    Implicit::ProjectId => quote!(hwcloud_runtime::operation::Implicit::ProjectId),
-                    Implicit::DomainId => quote!(hwcloud_runtime::operation::Implicit::DomainId),
+                    Implicit::ProjectId => "Implicit::ProjectId",
+                    Implicit::DomainId => "Implicit::DomainId",
                 };
-                quote!(request.path_or_implicit(#wire, self.#f.as_ref(), #implicit)?;)
+                (
+                    "path_or_implicit",
+                    vec![wire, format!("self.{f}.as_ref()"), implicit.to_owned()],
+                    ")?;",
+                )
             }
-            (ParamLocation::Path, None) => quote!(request.path(#wire, &self.#f)?;),
-            (ParamLocation::Query, _) if p.csv => quote!(request.query_csv(#wire, &self.#f);),
-            (ParamLocation::Query, _) => quote!(request.query(#wire, &self.#f);),
-            (ParamLocation::Header, _) => quote!(request.header(#wire, &self.#f)?;),
-        }
-    });
-    let body = match &op.body {
-        None => quote!(Ok(())),
-        Some(Body {
-            content_type,
-            kind,
-            required,
-            ..
-        }) => {
-            let value = if *required {
-                quote!(Some(&self.body))
-            } else {
-                quote!(self.body.as_ref())
-            };
+            (ParamLocation::Path, None) => ("path", vec![wire, format!("&self.{f}")], ")?;"),
+            (ParamLocation::Query, _) if p.csv => {
+                ("query_csv", vec![wire, format!("&self.{f}")], ");")
+            }
+            (ParamLocation::Query, _) => ("query", vec![wire, format!("&self.{f}")], ");"),
+            (ParamLocation::Header, _) => ("header", vec![wire, format!("&self.{f}")], ")?;"),
+        };
+        code.list(&format!("request.{call}("), &args, tail);
+    }
+    match &op.body {
+        None => code.line("Ok(())"),
+        Some(Body { content_type, kind, required, .. }) => {
+            let value = if *required { "Some(&self.body)" } else { "self.body.as_ref()" };
+            let content_type = lit(content_type);
             match kind {
-                BodyKind::Json => quote!(request.json_body(#content_type, #value)),
-                BodyKind::Form => quote!(request.form_body(#content_type, #value)),
-                BodyKind::Bytes => quote!(request.bytes_body(#content_type, #value)),
+                BodyKind::Json => code.list("request.json_body(", &[content_type, value.to_owned()], ")"),
+                BodyKind::Form => code.list("request.form_body(", &[content_type, value.to_owned()], ")"),
+                BodyKind::Bytes => code.list("request.bytes_body(", &[content_type, value.to_owned()], ")"),
                 // The boundary makes the content type; the spec's is `multipart/form-data`.
-                BodyKind::Multipart => quote!(request.multipart_body(#value)),
+                BodyKind::Multipart => code.line(&format!("request.multipart_body({value})")),
             }
         }
-    };
-    quote! { #(#params)* #body }
-}
-
-fn decode(op: &Operation) -> TokenStream {
-    let response = ident(&op.response);
-    let body = op.success_body.as_ref().map(|SuccessBody { statuses, always, ty }| {
-        match (ty, *always) {
-            (TypeRef::Bytes, true) => quote!(body: response.bytes()?,),
-            (TypeRef::Bytes, false) => quote!(body: Some(response.bytes()?).filter(|_| [#(#statuses),*].contains(&response.status())),),
-            (_, true) => quote!(body: response.json()?,),
-            (_, false) => quote!(body: response.json_for(&[#(#statuses),*])?,),
-        }
-    });
-    let headers = op.response_headers.iter().map(|h| {
-        let f = ident(&h.rust);
-        let wire = &h.wire;
-        quote!(#f: response.header(#wire)?,)
-    });
-    quote! {
-        Ok(#response {
-            status: response.status(),
-            request_id: response.request_id(),
-            #body
-            #(#headers)*
-        })
     }
 }
 
-fn response(service: &Service, op: &Operation) -> TokenStream {
-    let name = ident(&op.response);
-    let doc = format!("Response of [`{}::{}`].", service.client, op.method_name);
-    let doc = doc_attrs(&doc);
-    let body = op.success_body.as_ref().map(|b| {
-        let ty = type_tokens(&b.ty);
-        let (ty, doc) = if b.always {
-            (ty, "The response body.".to_owned())
+fn decode(code: &mut Code, op: &Operation) {
+    let mut fields = vec![
+        "status: response.status()".to_owned(),
+        "request_id: response.request_id()".to_owned(),
+    ];
+    if let Some(SuccessBody { statuses, always, ty }) = &op.success_body {
+        let statuses: Vec<String> = statuses.iter().map(|s| format!("{s}u16")).collect();
+        let statuses = statuses.join(", ");
+        fields.push(match (ty, *always) {
+            (TypeRef::Bytes, true) => "body: response.bytes()?".to_owned(),
+            (TypeRef::Bytes, false) => format!(
+                "body: Some(response.bytes()?).filter(|_| [{statuses}].contains(&response.status()))"
+            ),
+            (_, true) => "body: response.json()?".to_owned(),
+            (_, false) => format!("body: response.json_for(&[{statuses}])?"),
+        });
+    }
+    for h in &op.response_headers {
+        fields.push(format!("{}: response.header({})?", h.rust, lit(&h.wire)));
+    }
+    code.braces(&format!("Ok({}", op.response), &fields, ")");
+}
+
+fn response(code: &mut Code, service: &Service, op: &Operation) {
+    code.docs(&format!("Response of [`{}::{}`].", service.client, op.method_name));
+    code.line("#[derive(Clone, Debug)]");
+    code.line("#[non_exhaustive]");
+    code.open(&format!("pub struct {}", op.response));
+    let statuses: Vec<String> = op.success.iter().map(u16::to_string).collect();
+    code.docs(&format!("The HTTP status: one of {}.", statuses.join(", ")));
+    code.line("pub status: u16,");
+    code.docs("The `X-Request-Id` response header.");
+    code.line("pub request_id: Option<String>,");
+    if let Some(b) = &op.success_body {
+        let ty = rust_type(&b.ty);
+        if b.always {
+            code.docs("The response body.");
+            code.line(&format!("pub body: {ty},"));
         } else {
             let statuses: Vec<String> = b.statuses.iter().map(u16::to_string).collect();
-            (
-                quote!(Option<#ty>),
-                format!(
-                    "The response body, present with status {}.",
-                    statuses.join(", ")
-                ),
-            )
-        };
-        let doc = doc_attrs(&doc);
-        quote! { #(#[doc = #doc])* pub body: #ty, }
-    });
-    let headers = op.response_headers.iter().map(|h| {
-        let f = ident(&h.rust);
-        let ty = if h.sensitive {
-            quote!(hwcloud_runtime::Secret)
-        } else {
-            quote!(String)
-        };
-        let docs = doc_attrs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
-        quote! { #(#[doc = #docs])* pub #f: Option<#ty>, }
-    });
-    let statuses = op
-        .success
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let status_doc = format!("The HTTP status: one of {statuses}.");
-    let status_doc = doc_attrs(&status_doc);
-    quote! {
-        #(#[doc = #doc])*
-        #[derive(Clone, Debug)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#[doc = #status_doc])*
-            pub status: u16,
-            /// The `X-Request-Id` response header.
-            pub request_id: Option<String>,
-            #body
-            #(#headers)*
+            code.docs(&format!(
+                "The response body, present with status {}.",
+                statuses.join(", ")
+            ));
+            code.line(&format!("pub body: Option<{ty}>,"));
         }
     }
+    for h in &op.response_headers {
+        let ty = if h.sensitive { "hwcloud_runtime::Secret" } else { "String" };
+        code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
+        code.line(&format!("pub {}: Option<{ty}>,", h.rust));
+    }
+    code.close();
+    code.blank();
 }
 
 /// The glue that lets the runtime's token cache call a token-issuing operation: the
 /// request (holding the login inputs) is the token source.
-fn token_source(service: &Service, op: &Operation) -> TokenStream {
-    let Some(t) = &op.token_source else {
-        return quote!();
-    };
-    let request = ident(&op.request);
-    let client = ident(&service.client);
-    let method = ident(&op.method_name);
+fn token_source(code: &mut Code, service: &Service, op: &Operation) {
+    let Some(t) = &op.token_source else { return };
+    let request = &op.request;
     let token = value_path(op, &t.token);
     // A relative lifetime counts from when the request was sent.
     let (now, expires) = match (&t.expires_at, &t.expires_in) {
         (Some(at), _) => {
-            let at = value_path(op, at);
-            (
-                quote!(),
-                quote!(#at.and_then(|t| t.to_offset_date_time().ok()).map(std::time::SystemTime::from)),
-            )
+            let mut expires = value_path(op, at);
+            expires.push(".and_then(|t| t.to_offset_date_time().ok())".to_owned());
+            expires.push(".map(std::time::SystemTime::from)".to_owned());
+            (false, expires)
         }
         (None, Some(within)) => {
-            let within = value_path(op, within);
-            (
-                quote!(let now = client.now();),
-                quote!(#within.and_then(|s| u64::try_from(*s).ok()).map(|s| now + std::time::Duration::from_secs(s))),
-            )
+            let mut expires = value_path(op, within);
+            expires.push(".and_then(|s| u64::try_from(*s).ok())".to_owned());
+            expires.push(".map(|s| now + std::time::Duration::from_secs(s))".to_owned());
+            (true, expires)
         }
-        (None, None) => (quote!(), quote!(None)),
+        (None, None) => (false, vec!["None".to_owned()]),
     };
-    let refresh_fn = t.refresh.as_ref().map(refresh_fn);
     let refresh = match &t.refresh_token {
         Some(r) => {
-            let r = value_path(op, r);
-            quote!(#r.map(secret))
+            let mut refresh = value_path(op, r);
+            refresh.push(".map(secret)".to_owned());
+            refresh
         }
-        None => quote!(None),
+        None => vec!["None".to_owned()],
     };
-    quote! {
-        impl #request {
-            /// Sends this request and reads the token, its expiry and its refresh token
-            /// from the response, as the runtime's token cache needs them.
-            pub async fn issue_token(&self, client: &Client) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-                fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
-                    hwcloud_runtime::Secret::new(value.param_text().into_owned())
-                }
-                #now
-                let response = #client::new(client)?.#method(self.clone()).await?;
-                let token = #token.map(secret).ok_or_else(|| Error::Credentials {
-                    message: format!("{} answered without a token", <Self as Operation>::META.name),
-                    source: None,
-                })?;
-                Ok(hwcloud_runtime::auth::token::IssuedToken {
-                    token,
-                    expires_at: #expires,
-                    refresh_token: #refresh,
-                })
-            }
-        }
-
-        impl hwcloud_runtime::auth::token::TokenSource for #request {
-            fn fetch<'a>(&'a self, client: &'a Client) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
-                Box::pin(self.issue_token(client))
-            }
-            #refresh_fn
-        }
+    code.open(&format!("impl {request}"));
+    code.docs("Sends this request and reads the token, its expiry and its refresh token\nfrom the response, as the runtime's token cache needs them.");
+    code.line("pub async fn issue_token(");
+    code.indented(|code| {
+        code.line("&self,");
+        code.line("client: &Client,");
+    });
+    code.open(") -> Result<hwcloud_runtime::auth::token::IssuedToken, Error>");
+    code.open("fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret");
+    code.line("hwcloud_runtime::Secret::new(value.param_text().into_owned())");
+    code.close();
+    if now {
+        code.line("let now = client.now();");
     }
+    code.line(&format!(
+        "let response = {}::new(client)?.{}(self.clone()).await?;",
+        service.client, op.method_name
+    ));
+    code.chain("let token = ", &token, ".map(secret);");
+    code.open("let token = token.ok_or_else(|| Error::Credentials");
+    code.line("message: format!(\"{} answered without a token\", <Self as Operation>::META.name),");
+    code.line("source: None,");
+    code.close_with(")?;");
+    code.chain("let expires_at = ", &expires, ";");
+    code.chain("let refresh_token = ", &refresh, ";");
+    code.line("Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })");
+    code.close();
+    code.close();
+    code.blank();
+
+    code.open(&format!("impl hwcloud_runtime::auth::token::TokenSource for {request}"));
+    code.line("fn fetch<'a>(");
+    code.indented(|code| {
+        code.line("&'a self,");
+        code.line("client: &'a Client,");
+    });
+    code.open(") -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>");
+    code.line("Box::pin(self.issue_token(client))");
+    code.close();
+    if let Some(refresh) = &t.refresh {
+        code.blank();
+        refresh_fn(code, refresh);
+    }
+    code.close();
+    code.blank();
 }
 
 /// `TokenSource::refresh`: builds the renewing request from this request's body and the
 /// refresh token, and issues the token with it.
-fn refresh_fn(refresh: &Refresh) -> TokenStream {
-    let request = ident(&refresh.request);
-    let body = ident(&refresh.body);
-    let fields = refresh.fields.iter().map(|(name, value)| {
-        let f = ident(name);
-        let value = match value {
-            RefreshValue::RefreshToken { optional: false } => quote!(refresh_token.clone()),
-            RefreshValue::RefreshToken { optional: true } => quote!(Some(refresh_token.clone())),
-            RefreshValue::Copied(source) => {
-                let source = ident(source);
-                quote!(self.body.#source.clone())
+fn refresh_fn(code: &mut Code, refresh: &Refresh) {
+    let fields: Vec<String> = refresh
+        .fields
+        .iter()
+        .map(|(name, value)| match value {
+            RefreshValue::RefreshToken { optional: false } => format!("{name}: refresh_token.clone()"),
+            RefreshValue::RefreshToken { optional: true } => {
+                format!("{name}: Some(refresh_token.clone())")
             }
-            RefreshValue::Absent => quote!(None),
-        };
-        quote!(#f: #value)
+            RefreshValue::Copied(source) => format!("{name}: self.body.{source}.clone()"),
+            RefreshValue::Absent => format!("{name}: None"),
+        })
+        .collect();
+    code.line("fn refresh<'a>(");
+    code.indented(|code| {
+        code.line("&'a self,");
+        code.line("client: &'a Client,");
+        code.line("refresh_token: &'a hwcloud_runtime::Secret,");
     });
-    quote! {
-        fn refresh<'a>(
-            &'a self,
-            client: &'a Client,
-            refresh_token: &'a hwcloud_runtime::Secret,
-        ) -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>> {
-            let request = #request::new(#body { #(#fields),* });
-            Some(Box::pin(async move { request.issue_token(client).await }))
-        }
-    }
+    code.open(") -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>>");
+    code.braces(&format!("let request = {}::new({}", refresh.request, refresh.body), &fields, ");");
+    code.line("Some(Box::pin(async move { request.issue_token(client).await }))");
+    code.close();
 }
 
 /// `IdResolver` of a service with id-discovering operations (IAM): lets AK/SK
 /// credentials find a missing project or domain id.
-fn id_resolver(service: &Service) -> Option<TokenStream> {
+fn id_resolver(code: &mut Code, service: &Service) {
     let sources: Vec<(&Operation, &IdSource)> = service
         .operations
         .iter()
         .filter_map(|op| op.id_source.as_ref().map(|s| (op, s)))
         .collect();
-    if sources.is_empty() {
-        return None;
-    }
-    let client = ident(&service.client);
-    let body = |implicit: Implicit| {
+    let body = |code: &mut Code, implicit: Implicit| {
         let Some((op, source)) = sources.iter().find(|(_, s)| s.id == implicit) else {
-            let message = format!("{} cannot discover this id", service.name);
             // `region` is a parameter of `project_id` only.
-            let unused = (implicit == Implicit::ProjectId).then(|| quote!(let _ = region;));
-            return quote!(#unused Err(Error::Credentials { message: #message.to_owned(), source: None }));
-        };
-        let method = ident(&op.method_name);
-        let request = ident(&op.request);
-        let filter = source.filter.as_ref().map(|f| {
-            let f = ident(f);
-            quote!(.#f(region))
-        });
-        let items = ident(&source.items.0);
-        let items = if source.items.1 {
-            quote!(response.body.#items.iter().flatten())
-        } else {
-            quote!(response.body.#items.iter())
-        };
-        let id = ident(&source.item_id.0);
-        let id = if source.item_id.1 {
-            quote!(item.#id.clone())
-        } else {
-            quote!(Some(item.#id.clone()))
-        };
-        let pick = match implicit {
-            Implicit::ProjectId => {
-                quote!(hwcloud_runtime::auth::aksk::single_project_id(region, ids))
+            if implicit == Implicit::ProjectId {
+                code.line("let _ = region;");
             }
-            Implicit::DomainId => quote!(hwcloud_runtime::auth::aksk::single_domain_id(ids)),
+            code.braces(
+                "Err(Error::Credentials",
+                &[
+                    format!("message: {}.to_owned()", lit(&format!("{} cannot discover this id", service.name))),
+                    "source: None".to_owned(),
+                ],
+                ")",
+            );
+            return;
         };
-        quote! {
-            let response = #client::new(client)?.#method(#request::new() #filter).await?;
-            let ids: Vec<String> = #items.filter_map(|item| #id).collect();
-            #pick
-        }
+        let filter = source.filter.as_ref().map(|f| format!(".{f}(region)")).unwrap_or_default();
+        let items = &source.items.0;
+        let items = if source.items.1 {
+            format!("response.body.{items}.iter().flatten()")
+        } else {
+            format!("response.body.{items}.iter()")
+        };
+        let id = &source.item_id.0;
+        let id = if source.item_id.1 {
+            format!("item.{id}.clone()")
+        } else {
+            format!("Some(item.{id}.clone())")
+        };
+        code.line(&format!(
+            "let response = {}::new(client)?.{}({}::new(){filter}).await?;",
+            service.client, op.method_name, op.request
+        ));
+        code.line(&format!("let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"));
+        code.line(match implicit {
+            Implicit::ProjectId => "hwcloud_runtime::auth::aksk::single_project_id(region, ids)",
+            Implicit::DomainId => "hwcloud_runtime::auth::aksk::single_domain_id(ids)",
+        });
     };
-    let project = body(Implicit::ProjectId);
-    let domain = body(Implicit::DomainId);
-    let doc = format!(
+    code.docs(&format!(
         "Finds the project id (by region) or domain id of AK/SK credentials that lack one, with {}'s operations.\n\nGive it to `BasicCredentials::resolver` or `GlobalCredentials::resolver`.",
         service.name
-    );
-    let doc = doc_attrs(&doc);
-    Some(quote! {
-        #(#[doc = #doc])*
-        #[derive(Clone, Copy, Debug, Default)]
-        pub struct IdResolver;
-
-        impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
-            fn project_id<'a>(&'a self, client: &'a Client, region: &'a str) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
-                Box::pin(async move { #project })
-            }
-
-            fn domain_id<'a>(&'a self, client: &'a Client) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
-                Box::pin(async move { #domain })
-            }
-        }
-    })
+    ));
+    code.line("#[derive(Clone, Copy, Debug, Default)]");
+    code.line("pub struct IdResolver;");
+    code.blank();
+    code.open("impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver");
+    code.line("fn project_id<'a>(");
+    code.indented(|code| {
+        code.line("&'a self,");
+        code.line("client: &'a Client,");
+        code.line("region: &'a str,");
+    });
+    code.open(") -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>>");
+    code.open("Box::pin(async move");
+    body(code, Implicit::ProjectId);
+    code.close_with(")");
+    code.close();
+    code.blank();
+    code.line("fn domain_id<'a>(");
+    code.indented(|code| {
+        code.line("&'a self,");
+        code.line("client: &'a Client,");
+    });
+    code.open(") -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>>");
+    code.open("Box::pin(async move");
+    body(code, Implicit::DomainId);
+    code.close_with(")");
+    code.close();
+    code.close();
+    code.blank();
 }
 
-/// An expression of type `Option<&T>` reading `path` from `response`.
-fn value_path(op: &Operation, path: &ValuePath) -> TokenStream {
+/// An expression of type `Option<&T>` reading `path` from `response`, as the segments of
+/// a method chain (for [`Code::chain`]).
+fn value_path(op: &Operation, path: &ValuePath) -> Vec<String> {
     match path {
         ValuePath::Header(wire) => {
             let field = op
                 .response_headers
                 .iter()
                 .find(|h| h.wire.eq_ignore_ascii_case(wire))
-                .map(|h| ident(&h.rust));
-            quote!(response.#field.as_ref())
+                .map(|h| h.rust.as_str())
+                .unwrap_or_default();
+            vec![format!("response.{field}"), ".as_ref()".to_owned()]
         }
         ValuePath::Body(chain) => {
             let always = op.success_body.as_ref().is_some_and(|b| b.always);
-            let mut expr = if always {
-                quote!(Some(&response.body))
+            let mut segments = if always {
+                vec!["Some(&response.body)".to_owned()]
             } else {
-                quote!(response.body.as_ref())
+                vec!["response.body".to_owned(), ".as_ref()".to_owned()]
             };
             for (field, optional) in chain {
-                let f = ident(field);
-                expr = if *optional {
-                    quote!(#expr.and_then(|v| v.#f.as_ref()))
+                segments.push(if *optional {
+                    format!(".and_then(|v| v.{field}.as_ref())")
                 } else {
-                    quote!(#expr.map(|v| &v.#f))
-                };
+                    format!(".map(|v| &v.{field})")
+                });
             }
-            expr
+            segments
         }
     }
 }
 
-fn type_def(ty: &TypeDef) -> TokenStream {
+fn type_def(code: &mut Code, ty: &TypeDef) {
     match &ty.kind {
-        TypeKind::Struct(fields) => struct_def(ty, fields),
-        TypeKind::Enum(variants) => enum_def(ty, variants),
+        TypeKind::Struct(fields) => struct_def(code, ty, fields),
+        TypeKind::Enum(variants) => enum_def(code, ty, variants),
         TypeKind::Array(element) => {
-            let name = ident(&ty.name);
-            let element = type_tokens(element);
-            let docs = doc_attrs(&ty.doc);
-            quote! { #(#[doc = #docs])* pub type #name = Vec<#element>; }
+            code.docs(&ty.doc);
+            code.line(&format!("pub type {} = Vec<{}>;", ty.name, rust_type(element)));
+            code.blank();
         }
         TypeKind::Map(value) => {
-            let name = ident(&ty.name);
-            let value = type_tokens(value);
-            let docs = doc_attrs(&ty.doc);
-            quote! { #(#[doc = #docs])* pub type #name = std::collections::BTreeMap<String, #value>; }
+            code.docs(&ty.doc);
+            code.line(&format!(
+                "pub type {} = std::collections::BTreeMap<String, {}>;",
+                ty.name,
+                rust_type(value)
+            ));
+            code.blank();
         }
     }
 }
 
-fn field_type(f: &Field) -> TokenStream {
-    let ty = type_tokens(&f.ty);
-    let ty = if f.boxed { quote!(Box<#ty>) } else { ty };
-    if f.required { ty } else { quote!(Option<#ty>) }
+fn field_type(f: &Field) -> String {
+    let ty = rust_type(&f.ty);
+    let ty = if f.boxed { format!("Box<{ty}>") } else { ty };
+    if f.required { ty } else { format!("Option<{ty}>") }
 }
 
-fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
-    let name = ident(&ty.name);
-    let docs = doc_attrs(&ty.doc);
+fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
+    let name = &ty.name;
     let all_optional = fields.iter().all(|f| !f.required);
-    let default = all_optional.then(|| quote!(Default,));
-    let mut args = Vec::new();
-    let mut inits = Vec::new();
-    let mut setters = Vec::new();
-    for f in fields {
-        let id = ident(&f.rust);
-        let ty = type_tokens(&f.ty);
-        let wrap = |v: TokenStream| if f.boxed { quote!(Box::new(#v)) } else { v };
-        if f.required {
-            args.push(quote!(#id: impl Into<#ty>));
-            let value = wrap(quote!(#id.into()));
-            inits.push(quote!(#id: #value));
-        } else {
-            inits.push(quote!(#id: None));
-            let setter = setter_name(&f.rust);
-            let value = wrap(quote!(value.into()));
-            let doc = format!("Sets `{}`.", f.rust);
-            let doc = doc_attrs(&doc);
-            setters.push(quote! {
-                #(#[doc = #doc])*
-                pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
-                    self.#id = Some(#value);
-                    self
-                }
-            });
-        }
-    }
-    let new_doc = if args.is_empty() {
-        "An empty value; set fields with the methods below."
+    code.docs(&ty.doc);
+    if all_optional {
+        code.line("#[derive(Clone, Debug, PartialEq, Default)]");
     } else {
-        "A value with the required fields; set optional ones with the methods below."
-    };
-    let new_doc = doc_attrs(new_doc);
+        code.line("#[derive(Clone, Debug, PartialEq)]");
+    }
+    code.line("#[non_exhaustive]");
+    code.open(&format!("pub struct {name}"));
+    for f in fields {
+        if ty.multipart {
+            code.docs(&format!("{}\n\nSent as form part `{}`.", f.doc, f.wire));
+        } else {
+            code.docs(&f.doc);
+        }
+        code.line(&format!("pub {}: {},", f.rust, field_type(f)));
+    }
+    code.close();
+    code.blank();
 
     // A multipart form holds files, which have no JSON form: it is written part by part.
     // Every other struct is a JSON object; see `model_impl` for why it is not derived.
-    let (wire_impl, part_docs) = if ty.multipart {
-        (multipart_impl(&name, fields), true)
+    if ty.multipart {
+        multipart_impl(code, name, fields);
     } else {
-        (model_impl(ty, fields), false)
-    };
-    let members = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        let ty = field_type(f);
-        let docs = if part_docs {
-            doc_attrs(&format!("{}\n\nSent as form part `{}`.", f.doc, f.wire))
-        } else {
-            doc_attrs(&f.doc)
-        };
-        quote! { #(#[doc = #docs])* pub #id: #ty, }
-    });
-    quote! {
-        #(#[doc = #docs])*
-        #[derive(Clone, Debug, PartialEq, #default)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#members)*
-        }
+        model_impl(code, ty, fields);
+    }
 
-        #wire_impl
-
-        impl #name {
-            #(#[doc = #new_doc])*
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits),* }
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for f in fields {
+        let ty = rust_type(&f.ty);
+        if f.required {
+            args.push(format!("{}: impl Into<{ty}>", f.rust));
+            if f.boxed {
+                inits.push(format!("{0}: Box::new({0}.into())", f.rust));
+            } else {
+                inits.push(format!("{0}: {0}.into()", f.rust));
             }
-            #(#setters)*
+        } else {
+            inits.push(format!("{}: None", f.rust));
         }
     }
+    code.open(&format!("impl {name}"));
+    code.docs(if args.is_empty() {
+        "An empty value; set fields with the methods below."
+    } else {
+        "A value with the required fields; set optional ones with the methods below."
+    });
+    code.open_list("pub fn new(", &args, ") -> Self {");
+    code.braces("Self", &inits, "");
+    code.close();
+    for f in fields.iter().filter(|f| !f.required) {
+        code.blank();
+        code.docs(&format!("Sets `{}`.", f.rust));
+        setter(code, &f.rust, &rust_type(&f.ty), f.boxed);
+    }
+    code.close();
+    code.blank();
 }
 
 /// The JSON form of a struct: its fields listed once for `hwcloud_runtime::model`, which
 /// provides `Serialize` and `Deserialize` through `impl_model_serde!`. Derived serde impls
 /// were most of the generated crate's compile time (see the runtime's `model` module).
-fn model_impl(ty: &TypeDef, fields: &[Field]) -> TokenStream {
-    let name = ident(&ty.name);
-    let type_name = &ty.name;
-    let writes = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        let wire = &f.wire;
-        if f.required {
-            quote!(object.field(#wire, &self.#id);)
-        } else {
-            quote!(object.optional(#wire, &self.#id);)
-        }
-    });
-    let reads = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        let wire = &f.wire;
-        if f.required {
-            quote!(#id: object.required(#wire)?,)
-        } else {
-            quote!(#id: object.optional(#wire)?,)
-        }
-    });
-    quote! {
-        impl Model for #name {
-            const NAME: &'static str = #type_name;
-
-            fn write(&self, object: &mut ObjectWriter) {
-                #(#writes)*
-            }
-
-            fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-                Ok(Self { #(#reads)* })
-            }
-        }
-
-        hwcloud_runtime::impl_model_serde!(#name);
+fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
+    let name = &ty.name;
+    code.open(&format!("impl Model for {name}"));
+    code.line(&format!("const NAME: &'static str = {};", lit(name)));
+    code.blank();
+    code.open("fn write(&self, object: &mut ObjectWriter)");
+    for f in fields {
+        let call = if f.required { "field" } else { "optional" };
+        code.list(
+            &format!("object.{call}("),
+            &[lit(&f.wire), format!("&self.{}", f.rust)],
+            ");",
+        );
     }
+    code.close();
+    code.blank();
+    code.open("fn read(object: &mut ObjectReader) -> Result<Self, FieldError>");
+    let reads: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let call = if f.required { "required" } else { "optional" };
+            format!("{}: object.{call}({})?", f.rust, lit(&f.wire))
+        })
+        .collect();
+    code.braces("Ok(Self", &reads, ")");
+    code.close();
+    code.close();
+    code.blank();
+    code.line(&format!("hwcloud_runtime::impl_model_serde!({name});"));
+    code.blank();
 }
 
 /// A multipart form, written part by part.
-fn multipart_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
-    let parts = fields.iter().map(|f| {
-        let id = ident(&f.rust);
-        let wire = &f.wire;
-        match (&f.ty, f.required) {
-            (TypeRef::File, true) => quote!(form.file(#wire, Some(&self.#id));),
-            (TypeRef::File, false) => quote!(form.file(#wire, self.#id.as_ref());),
-            _ => quote!(form.text(#wire, &self.#id);),
-        }
-    });
-    quote! {
-        impl hwcloud_runtime::operation::MultipartBody for #name {
-            fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter) {
-                #(#parts)*
-            }
-        }
+fn multipart_impl(code: &mut Code, name: &str, fields: &[Field]) {
+    code.open(&format!("impl hwcloud_runtime::operation::MultipartBody for {name}"));
+    code.open("fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter)");
+    for f in fields {
+        let (call, value) = match (&f.ty, f.required) {
+            (TypeRef::File, true) => ("file", format!("Some(&self.{})", f.rust)),
+            (TypeRef::File, false) => ("file", format!("self.{}.as_ref()", f.rust)),
+            _ => ("text", format!("&self.{}", f.rust)),
+        };
+        code.list(&format!("form.{call}("), &[lit(&f.wire), value], ");");
     }
+    code.close();
+    code.close();
+    code.blank();
 }
 
-fn enum_def(ty: &TypeDef, variants: &[Variant]) -> TokenStream {
-    let name = ident(&ty.name);
-    let docs = doc_attrs(&ty.doc);
-    let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust)).collect();
-    let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
-    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
-    quote! {
-        #(#[doc = #docs])*
-        ///
-        /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-        /// does not break decoding.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#[doc = #variant_docs] #idents,)*
-            /// A value the spec does not list, kept as sent.
-            Unknown(String),
-        }
-
-        impl hwcloud_runtime::StringEnum for #name {
-            const VALUES: &'static [&'static str] = &[#(#wires),*];
-
-            fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#idents => #wires,)*
-                    Self::Unknown(value) => value,
-                }
-            }
-
-            fn from_wire(value: &str) -> Self {
-                match value {
-                    #(#wires => Self::#idents,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        hwcloud_runtime::impl_string_enum!(#name);
+fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
+    let name = &ty.name;
+    code.docs(&ty.doc);
+    code.line("///");
+    code.line("/// Values this SDK does not know are kept in `Unknown`, so a service adding a value");
+    code.line("/// does not break decoding.");
+    code.line("#[derive(Clone, Debug, PartialEq, Eq, Hash)]");
+    code.line("#[non_exhaustive]");
+    code.open(&format!("pub enum {name}"));
+    for v in variants {
+        code.line(&format!("/// `{}`", v.wire));
+        code.line(&format!("{},", v.rust));
     }
+    code.line("/// A value the spec does not list, kept as sent.");
+    code.line("Unknown(String),");
+    code.close();
+    code.blank();
+    code.open(&format!("impl hwcloud_runtime::StringEnum for {name}"));
+    let wires: Vec<String> = variants.iter().map(|v| lit(&v.wire)).collect();
+    code.list("const VALUES: &'static [&'static str] = &[", &wires, "];");
+    code.blank();
+    code.open("fn as_str(&self) -> &str");
+    code.open("match self");
+    for (v, wire) in variants.iter().zip(&wires) {
+        code.line(&format!("Self::{} => {wire},", v.rust));
+    }
+    code.line("Self::Unknown(value) => value,");
+    code.close();
+    code.close();
+    code.blank();
+    code.open("fn from_wire(value: &str) -> Self");
+    code.open("match value");
+    for (v, wire) in variants.iter().zip(&wires) {
+        code.line(&format!("{wire} => Self::{},", v.rust));
+    }
+    code.line("other => Self::Unknown(other.to_owned()),");
+    code.close();
+    code.close();
+    code.close();
+    code.blank();
+    code.line(&format!("hwcloud_runtime::impl_string_enum!({name});"));
+    code.blank();
 }
 
-fn error_codes(service: &Service) -> TokenStream {
-    let doc = format!(
+fn error_codes(code: &mut Code, service: &Service) {
+    code.docs(&format!(
         "The error codes documented for the {} service, with their descriptions and recommended handling.\n\nGet one from an error with `ServiceError::known::<ErrorCode>()`.",
         service.name
-    );
-    let doc = doc_attrs(&doc);
-    let variants = service.errors.iter().map(|e: &ErrorCode| {
-        let id = ident(&e.variant);
+    ));
+    code.line("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]");
+    code.line("#[non_exhaustive]");
+    code.open("pub enum ErrorCode");
+    for e in &service.errors {
         let mut text = format!("`{}` (HTTP {}): {}", e.code, e.status, e.description);
         if let Some(m) = &e.meaning {
             text.push_str(&format!("\n\n{m}"));
@@ -970,55 +921,40 @@ fn error_codes(service: &Service) -> TokenStream {
         if let Some(h) = &e.handling {
             text.push_str(&format!("\n\nRecommended handling: {h}"));
         }
-        let docs = doc_attrs(&text);
-        quote! { #(#[doc = #docs])* #id, }
-    });
-    let ids: Vec<_> = service.errors.iter().map(|e| ident(&e.variant)).collect();
-    let codes: Vec<&str> = service.errors.iter().map(|e| e.code.as_str()).collect();
-    let statuses: Vec<u16> = service.errors.iter().map(|e| e.status).collect();
-    let descriptions: Vec<String> = service
-        .errors
-        .iter()
-        .map(|e| match &e.meaning {
-            Some(m) => format!("{} ({m})", e.description),
-            None => e.description.clone(),
-        })
-        .collect();
-    let handling = service.errors.iter().map(|e| match &e.handling {
-        Some(h) => quote!(Some(#h)),
-        None => quote!(None),
-    });
-    quote! {
-        #(#[doc = #doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ErrorCode {
-            #(#variants)*
-        }
-
-        impl hwcloud_runtime::KnownErrorCode for ErrorCode {
-            fn from_code(code: &str) -> Option<Self> {
-                match code {
-                    #(#codes => Some(Self::#ids),)*
-                    _ => None,
-                }
-            }
-
-            fn code(&self) -> &'static str {
-                match self { #(Self::#ids => #codes,)* }
-            }
-
-            fn status(&self) -> u16 {
-                match self { #(Self::#ids => #statuses,)* }
-            }
-
-            fn description(&self) -> &'static str {
-                match self { #(Self::#ids => #descriptions,)* }
-            }
-
-            fn handling(&self) -> Option<&'static str> {
-                match self { #(Self::#ids => #handling,)* }
-            }
-        }
+        code.docs(&text);
+        code.line(&format!("{},", e.variant));
     }
+    code.close();
+    code.blank();
+    code.open("impl hwcloud_runtime::KnownErrorCode for ErrorCode");
+    code.open("fn from_code(code: &str) -> Option<Self>");
+    code.open("match code");
+    for e in &service.errors {
+        code.line(&format!("{} => Some(Self::{}),", lit(&e.code), e.variant));
+    }
+    code.line("_ => None,");
+    code.close();
+    code.close();
+    let arms = |code: &mut Code, signature: &str, value: &dyn Fn(&ErrorCode) -> String| {
+        code.blank();
+        code.open(signature);
+        code.open("match self");
+        for e in &service.errors {
+            code.line(&format!("Self::{} => {},", e.variant, value(e)));
+        }
+        code.close();
+        code.close();
+    };
+    arms(code, "fn code(&self) -> &'static str", &|e| lit(&e.code));
+    arms(code, "fn status(&self) -> u16", &|e| format!("{}u16", e.status));
+    arms(code, "fn description(&self) -> &'static str", &|e| match &e.meaning {
+        Some(m) => lit(&format!("{} ({m})", e.description)),
+        None => lit(&e.description),
+    });
+    arms(code, "fn handling(&self) -> Option<&'static str>", &|e| match &e.handling {
+        Some(h) => format!("Some({})", lit(h)),
+        None => "None".to_owned(),
+    });
+    code.close();
+    code.blank();
 }

@@ -8,91 +8,102 @@
 //! The expected wire values are computed here from the spec, independently of the
 //! runtime's encoder that the test exercises.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
 use serde_json::{Map, Value, json};
 
-use super::examples::{param_text, value_expr};
-use super::{ident, type_tokens};
+use super::code::{Code, byte_lit, lit};
+use super::examples::{build_request, param_text, value_expr};
+use super::rust_type;
 use crate::ir::{Api, BodyKind, Operation, Param, Service, TypeDef, TypeKind, TypeRef};
 use crate::spec::{AuthKind, ParamLocation};
 
 /// The project id every test client carries.
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
-pub fn tests(api: &Api) -> TokenStream {
-    let tests = api
-        .services
-        .iter()
-        .flat_map(|service| service.operations.iter().map(move |op| test(service, op)));
-    let project = PROJECT;
-    quote! {
-        //! Every operation of every spec against a loopback HTTP server (see
-        //! `codegen/src/emit/wire.rs` for how the expectations are derived).
-        #![allow(clippy::unwrap_used)]
+/// The helpers every operation test uses.
+const PRELUDE: &str = r##"//! Every operation of every spec against a loopback HTTP server (see
+//! `codegen/src/emit/wire.rs` for how the expectations are derived).
+#![allow(clippy::unwrap_used)]
 
-        use hwcloud::{Client, RetryPolicy};
-        use wiremock::matchers::any;
-        use wiremock::{Mock, MockServer, ResponseTemplate};
+use hwcloud::{Client, RetryPolicy};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-        const PROJECT: &str = #project;
+const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
-        fn client(server: &MockServer, credentials: impl hwcloud::runtime::Credentials + 'static) -> Client {
-            Client::builder()
-                .endpoint(server.uri())
-                .allow_http(true)
-                .retry(RetryPolicy::disabled())
-                .project_id(PROJECT)
-                .credentials(credentials)
-                .build()
-                .unwrap()
-        }
+fn client(server: &MockServer, credentials: impl hwcloud::runtime::Credentials + 'static) -> Client {
+    Client::builder()
+        .endpoint(server.uri())
+        .allow_http(true)
+        .retry(RetryPolicy::disabled())
+        .project_id(PROJECT)
+        .credentials(credentials)
+        .build()
+        .unwrap()
+}
 
-        /// A server answering every request with `status`, an `X-Request-Id` and `body`.
-        async fn server(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> MockServer {
-            let server = MockServer::start().await;
-            let mut response = ResponseTemplate::new(status)
-                .insert_header("X-Request-Id", "req-1")
-                .set_body_raw(body, "application/json");
-            for (name, value) in headers {
-                response = response.insert_header(*name, *value);
-            }
-            Mock::given(any()).respond_with(response).mount(&server).await;
-            server
-        }
-
-        async fn received(server: &MockServer) -> wiremock::Request {
-            let mut requests = server.received_requests().await.unwrap();
-            assert_eq!(requests.len(), 1, "exactly one request");
-            requests.remove(0)
-        }
-
-        fn query(request: &wiremock::Request) -> Vec<(String, String)> {
-            request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-        }
-
-        fn json(text: &str) -> serde_json::Value {
-            serde_json::from_str(text).unwrap()
-        }
-
-        /// The service error of a 400 answer, checked for its parsed fields.
-        fn assert_service_error(error: hwcloud::Error, operation: &str) {
-            let service = error.as_service_error().unwrap_or_else(|| panic!("{error:?}"));
-            assert_eq!(service.operation, operation);
-            assert_eq!(service.status.as_u16(), 400);
-            assert_eq!(service.code.as_deref(), Some("HW.4000"));
-            assert_eq!(service.message.as_deref(), Some("sample error"));
-            assert_eq!(service.request_id.as_deref(), Some("req-1"));
-        }
-
-        const ERROR_BODY: &[u8] = br#"{"error_code":"HW.4000","error_msg":"sample error"}"#;
-
-        #(#tests)*
+/// A server answering every request with `status`, an `X-Request-Id` and `body`.
+async fn server(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> MockServer {
+    let server = MockServer::start().await;
+    let mut response = ResponseTemplate::new(status)
+        .insert_header("X-Request-Id", "req-1")
+        .set_body_raw(body, "application/json");
+    for (name, value) in headers {
+        response = response.insert_header(*name, *value);
     }
+    Mock::given(any()).respond_with(response).mount(&server).await;
+    server
+}
+
+async fn received(server: &MockServer) -> wiremock::Request {
+    let mut requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1, "exactly one request");
+    requests.remove(0)
+}
+
+fn query(request: &wiremock::Request) -> Vec<(String, String)> {
+    request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// Asserts that the request's query has the pair `key=value`.
+fn assert_query(request: &wiremock::Request, key: &str, value: &str) {
+    let query = query(request);
+    assert!(query.contains(&(key.to_owned(), value.to_owned())), "{query:?} lacks {key}={value}");
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
+
+/// The service error of a 400 answer, checked for its parsed fields.
+fn assert_service_error(error: hwcloud::Error, operation: &str) {
+    let service = error.as_service_error().unwrap_or_else(|| panic!("{error:?}"));
+    assert_eq!(service.operation, operation);
+    assert_eq!(service.status.as_u16(), 400);
+    assert_eq!(service.code.as_deref(), Some("HW.4000"));
+    assert_eq!(service.message.as_deref(), Some("sample error"));
+    assert_eq!(service.request_id.as_deref(), Some("req-1"));
+}
+
+const ERROR_BODY: &[u8] = br#"{"error_code":"HW.4000","error_msg":"sample error"}"#;
+"##;
+
+pub fn tests(api: &Api) -> String {
+    debug_assert!(PRELUDE.contains(PROJECT));
+    let mut code = Code::new();
+    for line in PRELUDE.lines() {
+        code.line(line);
+    }
+    for service in &api.services {
+        for op in &service.operations {
+            code.blank();
+            test(&mut code, service, op);
+        }
+    }
+    code.finish()
 }
 
 /// How the test client authenticates, and the header that proves it.
-fn credentials(service: &Service) -> (TokenStream, &'static str, &'static str) {
+fn credentials(service: &Service) -> (&'static str, &'static str, &'static str) {
     let kind = service
         .auth
         .iter()
@@ -100,37 +111,30 @@ fn credentials(service: &Service) -> (TokenStream, &'static str, &'static str) {
         .find(|a| *a != AuthKind::Aksk && *a != AuthKind::None);
     match kind {
         Some(AuthKind::AccessToken) => (
-            quote!(hwcloud::StaticToken::access_token("sample-token")),
+            "hwcloud::StaticToken::access_token(\"sample-token\")",
             "access-token",
             "sample-token",
         ),
         Some(AuthKind::AppToken) => (
-            quote!(hwcloud::StaticToken::iot("sample-app", "sample-token")),
+            "hwcloud::StaticToken::iot(\"sample-app\", \"sample-token\")",
             "authorization",
             "Bearer sample-token",
         ),
         _ => (
-            quote!(hwcloud::StaticToken::iam("sample-token")),
+            "hwcloud::StaticToken::iam(\"sample-token\")",
             "x-auth-token",
             "sample-token",
         ),
     }
 }
 
-fn test(service: &Service, op: &Operation) -> TokenStream {
-    let module = ident(&service.module);
-    let client_type = ident(&service.client);
-    let method = ident(&op.method_name);
-    let request_type = ident(&op.request);
-    let name = format_ident!("{}_{}", service.module, op.method_name);
-    let error_name = format_ident!("{}_{}_service_error", service.module, op.method_name);
-    let operation_name = format!("{}.{}", service.name, op.name);
+fn test(code: &mut Code, service: &Service, op: &Operation) {
     let (credentials, auth_header, auth_value) = credentials(service);
 
     // Sample inputs: every parameter, required ones through `new`, the others by setter.
     let mut args = Vec::new();
     let mut setters = Vec::new();
-    let mut checks = Vec::new();
+    let mut checks = Code::new();
     let mut path = op.path.clone();
     for p in &op.params {
         let value = param_sample(p, &service.types);
@@ -140,14 +144,14 @@ fn test(service: &Service, op: &Operation) -> TokenStream {
             // Implicit parameters come from the client (PROJECT), checked in the path.
             (false, true) => {}
             (false, false) => {
-                let setter = super::service::setter_name(&p.rust);
-                setters.push(quote!(.#setter(#expr)));
+                setters.push(format!(".{}({expr})", super::service::setter_name(&p.rust)));
             }
         }
         let texts: Vec<String> = match &value {
             Value::Array(items) => items.iter().map(param_text).collect(),
             v => vec![param_text(v)],
         };
+        let wire = lit(&p.wire);
         match p.location {
             ParamLocation::Path => {
                 let text = if p.implicit.is_some() {
@@ -158,33 +162,29 @@ fn test(service: &Service, op: &Operation) -> TokenStream {
                 path = path.replace(&format!("{{{}}}", p.wire), &text);
             }
             ParamLocation::Query if p.csv => {
-                let (wire, joined) = (&p.wire, texts.join(","));
-                checks.push(quote!(assert!(query(&request).contains(&(#wire.to_owned(), #joined.to_owned())), "{:?}", query(&request));));
+                checks.list("assert_query(", &["&request".to_owned(), wire, lit(&texts.join(","))], ");");
             }
             ParamLocation::Query => {
-                let wire = &p.wire;
-                checks.push(quote!(#(assert!(query(&request).contains(&(#wire.to_owned(), #texts.to_owned())), "{:?}", query(&request));)*));
+                for text in &texts {
+                    checks.list("assert_query(", &["&request".to_owned(), wire.clone(), lit(text)], ");");
+                }
             }
             ParamLocation::Header => {
-                let (wire, joined) = (&p.wire, texts.join(","));
-                checks.push(quote!(assert_eq!(request.headers.get(#wire).unwrap(), #joined);));
+                checks.line(&format!(
+                    "assert_eq!(request.headers.get({wire}).unwrap(), {});",
+                    lit(&texts.join(","))
+                ));
             }
         }
     }
     if let Some(body) = &op.body {
-        let (value, check) = body_sample(op, body.kind, &body.ty, &service.types);
+        let value = body_sample(&mut checks, op, body.kind, &body.ty, &service.types);
         if body.required {
             args.push(value);
         } else {
-            setters.push(quote!(.body(#value)));
+            setters.push(format!(".body({value})"));
         }
-        checks.push(check);
     }
-    let auth_check = if op.anonymous {
-        quote!(assert!(request.headers.get(#auth_header).is_none(), "a token operation sends no credentials");)
-    } else {
-        quote!(assert_eq!(request.headers.get(#auth_header).unwrap(), #auth_value);)
-    };
 
     // The sample success response and what decoding it must give back.
     let status = op.success[0];
@@ -193,147 +193,153 @@ fn test(service: &Service, op: &Operation) -> TokenStream {
         .as_ref()
         .filter(|b| b.statuses.contains(&status))
         .map(|b| b.ty.clone());
-    let (response_body, response_check) = match &body_ty {
-        None => (String::new(), quote!()),
-        Some(TypeRef::Bytes) => (
-            "sample-file-contents".to_owned(),
-            quote!(assert_eq!(&response.body[..], b"sample-file-contents");),
-        ),
-        Some(ty) => {
-            let text = sample(ty, &service.types, 0, "body").to_string();
-            (
-                text.clone(),
-                quote!(assert_eq!(serde_json::to_value(&response.body).unwrap(), json(#text));),
-            )
-        }
+    let response_body = match &body_ty {
+        None => String::new(),
+        Some(TypeRef::Bytes) => "sample-file-contents".to_owned(),
+        Some(ty) => sample(ty, &service.types, 0, "body").to_string(),
     };
-    let response_body = Literal::byte_string(response_body.as_bytes());
-    let header_pairs = op.response_headers.iter().map(|h| {
-        let wire = &h.wire;
-        let value = format!("sample-{}", h.rust);
-        quote!((#wire, #value))
-    });
-    let header_checks = op.response_headers.iter().map(|h| {
-        let f = ident(&h.rust);
-        let value = format!("sample-{}", h.rust);
-        if h.sensitive {
-            quote!(assert_eq!(response.#f.as_ref().map(|s| s.expose()), Some(#value));)
-        } else {
-            quote!(assert_eq!(response.#f.as_deref(), Some(#value));)
-        }
-    });
-    let http_method = op.method.as_str();
-    let build = quote!(#request_type::new(#(#args),*) #(#setters)*);
-    quote! {
-        #[tokio::test]
-        async fn #name() {
-            use hwcloud::#module::*;
-            let server = server(#status, &[#(#header_pairs),*], #response_body).await;
-            let client = #client_type::new(&client(&server, #credentials)).unwrap();
-            let response = client.#method(#build).await.expect("the sample call succeeds");
-            let request = received(&server).await;
-            assert_eq!(request.method.as_str(), #http_method);
-            assert_eq!(request.url.path(), #path);
-            #auth_check
-            #(#checks)*
-            assert_eq!(response.status, #status);
-            assert_eq!(response.request_id.as_deref(), Some("req-1"));
-            #response_check
-            #(#header_checks)*
-        }
+    let headers: Vec<String> = op
+        .response_headers
+        .iter()
+        .map(|h| format!("({}, {})", lit(&h.wire), lit(&format!("sample-{}", h.rust))))
+        .collect();
+    let client = format!("{}::new(&client(&server, {credentials})).unwrap();", service.client);
 
-        #[tokio::test]
-        async fn #error_name() {
-            use hwcloud::#module::*;
-            let server = server(400, &[], ERROR_BODY).await;
-            let client = #client_type::new(&client(&server, #credentials)).unwrap();
-            let error = client.#method(#build).await.expect_err("a 400 is an error");
-            assert_service_error(error, #operation_name);
+    code.line("#[tokio::test]");
+    code.open(&format!("async fn {}_{}()", service.module, op.method_name));
+    code.line(&format!("use hwcloud::{}::*;", service.module));
+    code.list(
+        "let server = server(",
+        &[format!("{status}u16"), format!("&[{}]", headers.join(", ")), byte_lit(response_body.as_bytes())],
+        ").await;",
+    );
+    code.line(&format!("let client = {client}"));
+    build_request(code, "let request = ", &op.request, &args, &setters, ";");
+    code.line(&format!(
+        "let response = client.{}(request).await.expect(\"the sample call succeeds\");",
+        op.method_name
+    ));
+    code.line("let request = received(&server).await;");
+    code.line(&format!("assert_eq!(request.method.as_str(), {});", lit(op.method.as_str())));
+    code.line(&format!("assert_eq!(request.url.path(), {});", lit(&path)));
+    if op.anonymous {
+        code.line(&format!(
+            "assert!(request.headers.get({}).is_none(), \"a token operation sends no credentials\");",
+            lit(auth_header)
+        ));
+    } else {
+        code.line(&format!(
+            "assert_eq!(request.headers.get({}).unwrap(), {});",
+            lit(auth_header),
+            lit(auth_value)
+        ));
+    }
+    for line in checks.finish().lines() {
+        code.line(line);
+    }
+    code.line(&format!("assert_eq!(response.status, {status}u16);"));
+    code.line("assert_eq!(response.request_id.as_deref(), Some(\"req-1\"));");
+    match &body_ty {
+        None => {}
+        Some(TypeRef::Bytes) => code.line("assert_eq!(&response.body[..], b\"sample-file-contents\");"),
+        Some(_) => code.line(&format!(
+            "assert_eq!(serde_json::to_value(&response.body).unwrap(), json({}));",
+            lit(&response_body)
+        )),
+    }
+    for h in &op.response_headers {
+        let value = lit(&format!("sample-{}", h.rust));
+        if h.sensitive {
+            code.line(&format!(
+                "assert_eq!(response.{}.as_ref().map(|s| s.expose()), Some({value}));",
+                h.rust
+            ));
+        } else {
+            code.line(&format!("assert_eq!(response.{}.as_deref(), Some({value}));", h.rust));
         }
     }
+    code.close();
+    code.blank();
+
+    code.line("#[tokio::test]");
+    code.open(&format!("async fn {}_{}_service_error()", service.module, op.method_name));
+    code.line(&format!("use hwcloud::{}::*;", service.module));
+    code.line("let server = server(400, &[], ERROR_BODY).await;");
+    code.line(&format!("let client = {client}"));
+    build_request(code, "let request = ", &op.request, &args, &setters, ";");
+    code.line(&format!(
+        "let error = client.{}(request).await.expect_err(\"a 400 is an error\");",
+        op.method_name
+    ));
+    code.line(&format!(
+        "assert_service_error(error, {});",
+        lit(&format!("{}.{}", service.name, op.name))
+    ));
+    code.close();
 }
 
-/// The request body expression of a sample and the check of what the server received.
+/// The request body expression of a sample; writes the check of what the server received.
 fn body_sample(
+    checks: &mut Code,
     op: &Operation,
     kind: BodyKind,
     ty: &TypeRef,
     types: &[TypeDef],
-) -> (TokenStream, TokenStream) {
-    let content_type = op
-        .body
-        .as_ref()
-        .map(|b| b.content_type.clone())
-        .unwrap_or_default();
+) -> String {
+    let content_type = lit(op.body.as_ref().map_or("", |b| b.content_type.as_str()));
+    let content_type_check =
+        format!("assert_eq!(request.headers.get(\"content-type\").unwrap(), {content_type});");
     match kind {
-        BodyKind::Bytes => (
-            quote!(hwcloud::runtime::bytes::Bytes::from_static(
-                b"sample-upload"
-            )),
-            quote! {
-                assert_eq!(request.headers.get("content-type").unwrap(), #content_type);
-                assert_eq!(&request.body[..], b"sample-upload");
-            },
-        ),
-        BodyKind::Multipart => multipart_sample(ty, types),
+        BodyKind::Bytes => {
+            checks.line(&content_type_check);
+            checks.line("assert_eq!(&request.body[..], b\"sample-upload\");");
+            "hwcloud::runtime::bytes::Bytes::from_static(b\"sample-upload\")".to_owned()
+        }
+        BodyKind::Multipart => multipart_sample(checks, ty, types),
         BodyKind::Json | BodyKind::Form => {
             let value = sample(ty, types, 0, "body");
-            let text = value.to_string();
-            let rust = type_tokens(ty);
-            let build = quote!(serde_json::from_str::<#rust>(#text).unwrap());
-            let check = if kind == BodyKind::Form {
-                let pairs: Vec<(String, String)> = value
+            let text = lit(&value.to_string());
+            checks.line(&content_type_check);
+            if kind == BodyKind::Form {
+                let pairs: Vec<String> = value
                     .as_object()
-                    .map(|o| o.iter().map(|(k, v)| (k.clone(), param_text(v))).collect())
+                    .map(|o| {
+                        o.iter()
+                            .map(|(k, v)| format!("({}.to_owned(), {}.to_owned())", lit(k), lit(&param_text(v))))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                let (keys, values): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
-                quote! {
-                    assert_eq!(request.headers.get("content-type").unwrap(), #content_type);
-                    let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body).unwrap();
-                    sent.sort();
-                    let mut expected: Vec<(String, String)> = vec![#((#keys.to_owned(), #values.to_owned())),*];
-                    expected.sort();
-                    assert_eq!(sent, expected);
-                }
+                checks.line("let mut sent: Vec<(String, String)> =");
+                checks.line("    serde_urlencoded::from_bytes(&request.body).unwrap();");
+                checks.line("sent.sort();");
+                checks.list("let mut expected: Vec<(String, String)> = vec![", &pairs, "];");
+                checks.line("expected.sort();");
+                checks.line("assert_eq!(sent, expected);");
             } else {
-                quote! {
-                    assert_eq!(request.headers.get("content-type").unwrap(), #content_type);
-                    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-                    assert_eq!(sent, json(#text));
-                }
-            };
-            (build, check)
+                checks.line("let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();");
+                checks.line(&format!("assert_eq!(sent, json({text}));"));
+            }
+            format!("serde_json::from_str::<{}>({text}).unwrap()", rust_type(ty))
         }
     }
 }
 
 /// A multipart form with every required field: files get a sample file, text fields a
 /// sample value; the check looks for each part in the received body.
-fn multipart_sample(ty: &TypeRef, types: &[TypeDef]) -> (TokenStream, TokenStream) {
+fn multipart_sample(checks: &mut Code, ty: &TypeRef, types: &[TypeDef]) -> String {
+    // `lower` only accepts multipart bodies of a declared struct type.
     let TypeRef::Named(name) = ty else {
-        return (
-            quote!(compile_error!("a multipart body is a named type")),
-            quote!(),
-        );
+        return "compile_error!(\"a multipart body is a named type\")".to_owned();
     };
-    let fields = match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
-        Some(TypeKind::Struct(fields)) => fields,
-        _ => {
-            return (
-                quote!(compile_error!("a multipart body is a struct")),
-                quote!(),
-            );
-        }
+    let Some(TypeKind::Struct(fields)) = types.iter().find(|t| &t.name == name).map(|t| &t.kind)
+    else {
+        return "compile_error!(\"a multipart body is a struct\")".to_owned();
     };
-    let type_name = ident(name);
     let mut args = Vec::new();
     let mut expected = Vec::new();
     for f in fields.iter().filter(|f| f.required) {
         if f.ty == TypeRef::File {
-            args.push(quote!(hwcloud::runtime::FilePart::new(
-                "sample.xlsx",
-                &b"sample-file"[..]
-            )));
+            args.push("hwcloud::runtime::FilePart::new(\"sample.xlsx\", &b\"sample-file\"[..])".to_owned());
             expected.push(format!("name=\"{}\"; filename=\"sample.xlsx\"", f.wire));
             expected.push("sample-file".to_owned());
         } else {
@@ -343,15 +349,13 @@ fn multipart_sample(ty: &TypeRef, types: &[TypeDef]) -> (TokenStream, TokenStrea
             expected.push(param_text(&value));
         }
     }
-    (
-        quote!(#type_name::new(#(#args),*)),
-        quote! {
-            let content_type = request.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
-            assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
-            let body = String::from_utf8_lossy(&request.body);
-            #(assert!(body.contains(#expected), "{body}");)*
-        },
-    )
+    checks.line("let content_type = request.headers.get(\"content-type\").unwrap().to_str().unwrap().to_owned();");
+    checks.line("assert!(content_type.starts_with(\"multipart/form-data; boundary=\"), \"{content_type}\");");
+    checks.line("let body = String::from_utf8_lossy(&request.body);");
+    for e in expected {
+        checks.line(&format!("assert!(body.contains({}), \"{{body}}\");", lit(&e)));
+    }
+    format!("{name}::new({})", args.join(", "))
 }
 
 /// A parameter's sample value: a recognisable string, 42, true, the first enum value.

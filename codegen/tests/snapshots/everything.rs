@@ -23,9 +23,7 @@
 //! | --- | --- | --- |
 //! | `EV.0001` | 400 | The request is invalid. |
 //! | `100208` | 401 | AppId or secret is not right. |
-use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
-};
+use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
@@ -52,8 +50,7 @@ impl EverythingClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
-            .map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -67,10 +64,7 @@ impl EverythingClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 404: No such thing.
-    pub async fn get_thing(
-        &self,
-        request: GetThingRequest,
-    ) -> Result<GetThingResponse, Error> {
+    pub async fn get_thing(&self, request: GetThingRequest) -> Result<GetThingResponse, Error> {
         self.inner.send(&request).await
     }
 
@@ -250,12 +244,7 @@ impl Operation for GetThingRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request
-            .path_or_implicit(
-                "project_id",
-                self.project_id.as_ref(),
-                hwcloud_runtime::operation::Implicit::ProjectId,
-            )?;
+        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
         request.path("thing_id", &self.thing_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -378,10 +367,7 @@ impl Operation for DeleteThingRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteThingResponse {
-            status: response.status(),
-            request_id: response.request_id(),
-        })
+        Ok(DeleteThingResponse { status: response.status(), request_id: response.request_id() })
     }
 }
 
@@ -410,10 +396,7 @@ pub struct UpdateAttributesRequest {
 impl UpdateAttributesRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(thing_id: impl Into<String>) -> Self {
-        Self {
-            thing_id: thing_id.into(),
-            body: None,
-        }
+        Self { thing_id: thing_id.into(), body: None }
     }
 
     /// Sets the request body.
@@ -521,34 +504,22 @@ impl LoginRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
+        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
-
         let now = client.now();
         let response = EverythingClient::new(client)?.login(self.clone()).await?;
-        let token = response
-            .subject_token
-            .as_ref()
-            .map(secret)
-            .ok_or_else(|| Error::Credentials {
-                message: format!(
-                    "{} answered without a token", < Self as Operation > ::META.name
-                ),
-                source: None,
-            })?;
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at: Some(&response.body)
-                .and_then(|v| v.expires_in.as_ref())
-                .and_then(|s| u64::try_from(*s).ok())
-                .map(|s| now + std::time::Duration::from_secs(s)),
-            refresh_token: Some(&response.body)
-                .and_then(|v| v.refresh_token.as_ref())
-                .map(secret),
-        })
+        let token = response.subject_token.as_ref().map(secret);
+        let token = token.ok_or_else(|| Error::Credentials {
+            message: format!("{} answered without a token", <Self as Operation>::META.name),
+            source: None,
+        })?;
+        let expires_at = Some(&response.body)
+            .and_then(|v| v.expires_in.as_ref())
+            .and_then(|s| u64::try_from(*s).ok())
+            .map(|s| now + std::time::Duration::from_secs(s));
+        let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
+        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
 }
 
@@ -556,10 +527,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<
-        'a,
-        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
-    > {
+    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
         Box::pin(self.issue_token(client))
     }
 }
@@ -600,6 +568,7 @@ pub struct Thing {
 
 impl Model for Thing {
     const NAME: &'static str = "Thing";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("id", &self.id);
         object.optional("kind", &self.kind);
@@ -752,6 +721,7 @@ pub enum Kind {
 
 impl hwcloud_runtime::StringEnum for Kind {
     const VALUES: &'static [&'static str] = &["small", "LARGE_ITEM", "2xl"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Small => "small",
@@ -788,16 +758,14 @@ pub struct Part {
 
 impl Model for Part {
     const NAME: &'static str = "Part";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("name", &self.name);
         object.optional("size", &self.size);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.required("name")?,
-            size: object.optional("size")?,
-        })
+        Ok(Self { name: object.required("name")?, size: object.optional("size")? })
     }
 }
 
@@ -806,10 +774,7 @@ hwcloud_runtime::impl_model_serde!(Part);
 impl Part {
     /// A value with the required fields; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            size: None,
-        }
+        Self { name: name.into(), size: None }
     }
 
     /// Sets `size`.
@@ -837,16 +802,14 @@ pub struct LoginForm {
 
 impl Model for LoginForm {
     const NAME: &'static str = "LoginForm";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.field("username", &self.username);
         object.field("password", &self.password);
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            username: object.required("username")?,
-            password: object.required("password")?,
-        })
+        Ok(Self { username: object.required("username")?, password: object.required("password")? })
     }
 }
 
@@ -854,14 +817,8 @@ hwcloud_runtime::impl_model_serde!(LoginForm);
 
 impl LoginForm {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        username: impl Into<String>,
-        password: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self {
-            username: username.into(),
-            password: password.into(),
-        }
+    pub fn new(username: impl Into<String>, password: impl Into<hwcloud_runtime::Secret>) -> Self {
+        Self { username: username.into(), password: password.into() }
     }
 }
 
@@ -877,6 +834,7 @@ pub struct LoginResult {
 
 impl Model for LoginResult {
     const NAME: &'static str = "LoginResult";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("expires_in", &self.expires_in);
         object.optional("refresh_token", &self.refresh_token);
@@ -895,10 +853,7 @@ hwcloud_runtime::impl_model_serde!(LoginResult);
 impl LoginResult {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            expires_in: None,
-            refresh_token: None,
-        }
+        Self { expires_in: None, refresh_token: None }
     }
 
     /// Sets `expires_in`.
@@ -926,6 +881,7 @@ pub struct ErrorBody {
 
 impl Model for ErrorBody {
     const NAME: &'static str = "ErrorBody";
+
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("error_code", &self.error_code);
         object.optional("error_msg", &self.error_msg);
@@ -944,10 +900,7 @@ hwcloud_runtime::impl_model_serde!(ErrorBody);
 impl ErrorBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            error_code: None,
-            error_msg: None,
-        }
+        Self { error_code: None, error_msg: None }
     }
 
     /// Sets `error_code`.
@@ -980,6 +933,7 @@ pub enum SortDir {
 
 impl hwcloud_runtime::StringEnum for SortDir {
     const VALUES: &'static [&'static str] = &["asc", "desc"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
@@ -1018,6 +972,7 @@ pub enum Color {
 
 impl hwcloud_runtime::StringEnum for Color {
     const VALUES: &'static [&'static str] = &["red", "green", "dark-blue"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Red => "red",
@@ -1080,10 +1035,7 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
 
     fn description(&self) -> &'static str {
         match self {
-            Self::Ev0001 => {
-                "The request is invalid. (A parameter is missing or malformed.)"
-            }
-
+            Self::Ev0001 => "The request is invalid. (A parameter is missing or malformed.)",
             Self::V100208 => "AppId or secret is not right.",
         }
     }
