@@ -44,6 +44,16 @@ impl Code {
         self.text.push('\n');
     }
 
+    /// One formatted line at the current indentation, written in place (no `String` per
+    /// line: most lines of a large module are written this way).
+    pub(crate) fn linef(&mut self, line: std::fmt::Arguments<'_>) {
+        for _ in 0..self.depth {
+            self.text.push_str(INDENT);
+        }
+        let _ = self.text.write_fmt(line);
+        self.text.push('\n');
+    }
+
     /// A blank line.
     pub(crate) fn blank(&mut self) {
         self.text.push('\n');
@@ -83,13 +93,17 @@ impl Code {
         self.depth -= 1;
     }
 
-    /// `///` comments of markdown text, one per line.
+    /// `///` comments of markdown text, one per line (the lines of [`super::doc_attrs`]).
     pub(crate) fn docs(&mut self, text: &str) {
-        for line in super::doc_attrs(text) {
-            let mut doc = String::with_capacity(line.len() + 3);
-            doc.push_str("///");
-            doc.push_str(&line);
-            self.line(&doc);
+        for line in text.trim().lines() {
+            // Trimmed: leading spaces would turn a line into a code block, which rustdoc
+            // runs as a doctest.
+            let line = line.trim();
+            if line.is_empty() {
+                self.line("///");
+            } else {
+                self.linef(format_args!("/// {line}"));
+            }
         }
     }
 

@@ -78,7 +78,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation, example: &Example) {
         snake(&example.name)
     ));
     code.line("#[allow(unused_imports)]");
-    code.line(&format!("use hwcloud::{}::*;", service.module));
+    code.linef(format_args!("use hwcloud::{}::*;", service.module));
     request_checks(code, op, example);
     if let Some(r) = &example.response {
         let status = r.status;
@@ -89,28 +89,28 @@ fn test(code: &mut Code, service: &Service, op: &Operation, example: &Example) {
             .unwrap_or_default();
         code.line("let response = http::Response::builder()");
         code.indented(|code| {
-            code.line(&format!(".status({status}u16)"));
+            code.linef(format_args!(".status({status}u16)"));
             for (k, v) in &r.headers {
-                code.line(&format!(".header({}, {})", lit(k), lit(v)));
+                code.linef(format_args!(".header({}, {})", lit(k), lit(v)));
             }
-            code.line(&format!(".body(Bytes::from({}))", lit(&body_text)));
+            code.linef(format_args!(".body(Bytes::from({}))", lit(&body_text)));
             code.line(".unwrap();");
         });
-        code.line(&format!("let decoded = decode_response::<{}>(response);", op.request));
+        code.linef(format_args!("let decoded = decode_response::<{}>(response);", op.request));
         if op.success.contains(&status) {
             code.line("let decoded = decoded.expect(\"the example response decodes\");");
-            code.line(&format!("assert_eq!(decoded.status, {status}u16);"));
+            code.linef(format_args!("assert_eq!(decoded.status, {status}u16);"));
             if let (Some(_), Some(b)) = (&r.body, &op.success_body)
                 && b.ty != TypeRef::Bytes
             {
-                code.line(&format!(
+                code.linef(format_args!(
                     "assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json({}));",
                     lit(&body_text)
                 ));
             }
         } else {
             code.line("let error = decoded.expect_err(\"an error status is a service error\");");
-            code.line(&format!("assert_eq!(error.status().map(|s| s.as_u16()), Some({status}u16));"));
+            code.linef(format_args!("assert_eq!(error.status().map(|s| s.as_u16()), Some({status}u16));"));
         }
     }
     code.close();
@@ -163,7 +163,7 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
         if body.kind == BodyKind::Form {
             checks.line("let sent: std::collections::BTreeMap<String, String> =");
             checks.line("    serde_urlencoded::from_bytes(encoded.body()).unwrap();");
-            checks.line(&format!("let expected: std::collections::BTreeMap<String, String> = json({text})"));
+            checks.linef(format_args!("let expected: std::collections::BTreeMap<String, String> = json({text})"));
             checks.line("    .as_object()");
             checks.line("    .unwrap()");
             checks.line("    .iter()");
@@ -172,7 +172,7 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
             checks.line("assert_eq!(sent, expected);");
         } else {
             checks.line("let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();");
-            checks.line(&format!("assert_eq!(sent, json({text}));"));
+            checks.linef(format_args!("assert_eq!(sent, json({text}));"));
         }
     }
     if example.body.is_none()
@@ -186,7 +186,7 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
     }
     build_request(code, "let request = ", &op.request, &args, &setters, ";");
     code.line("let encoded = encode_request(&request, &identity(), \"https://example.invalid\").unwrap();");
-    code.line(&format!("assert_eq!(encoded.method().as_str(), {});", lit(op.method.as_str())));
+    code.linef(format_args!("assert_eq!(encoded.method().as_str(), {});", lit(op.method.as_str())));
     for line in checks.finish().lines() {
         code.line(line);
     }
@@ -212,7 +212,7 @@ pub(super) fn build_request(
         for setter in rest {
             code.line(setter);
         }
-        code.line(&format!("{last}{suffix}"));
+        code.linef(format_args!("{last}{suffix}"));
     });
 }
 
@@ -228,7 +228,7 @@ fn param_check(code: &mut Code, p: &Param, value: &Value) {
     let wire = lit(&p.wire);
     match p.location {
         ParamLocation::Header => {
-            code.line(&format!(
+            code.linef(format_args!(
                 "assert_eq!(encoded.headers().get({wire}).unwrap(), {});",
                 lit(&param_text(value))
             ));
@@ -242,14 +242,14 @@ fn param_check(code: &mut Code, p: &Param, value: &Value) {
             code.line("    serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();");
             for text in texts {
                 code.line("assert!(");
-                code.line(&format!("    query.contains(&({wire}.to_owned(), {}.to_owned())),", lit(&text)));
-                code.line(&format!("    \"query {{query:?}} lacks {{}}\", {wire}"));
+                code.linef(format_args!("    query.contains(&({wire}.to_owned(), {}.to_owned())),", lit(&text)));
+                code.linef(format_args!("    \"query {{query:?}} lacks {{}}\", {wire}"));
                 code.line(");");
             }
         }
         ParamLocation::Path => {
             let segment = lit(&format!("/{}", param_text(value)));
-            code.line(&format!(
+            code.linef(format_args!(
                 "assert!(encoded.uri().path().contains({segment}), \"{{}}\", encoded.uri());"
             ));
         }

@@ -59,7 +59,7 @@ pub fn module_chunk(service: &Service, module_doc: &str, range: std::ops::Range<
 
 fn head(code: &mut Code, service: &Service, module_doc: &str) {
     for line in doc_attrs(module_doc) {
-        code.line(&format!("//!{line}"));
+        code.linef(format_args!("//!{line}"));
     }
     let uses_implicit = service
         .operations
@@ -163,12 +163,12 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
         "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
         op.method_name
     ));
-    code.line(&format!("pub fn {}_stream(", op.method_name));
+    code.linef(format_args!("pub fn {}_stream(", op.method_name));
     code.indented(|code| {
         code.line("&self,");
-        code.line(&format!("request: {request},"));
+        code.linef(format_args!("request: {request},"));
     });
-    code.line(&format!(
+    code.linef(format_args!(
         ") -> impl hwcloud_runtime::pagination::Stream<Item = Result<{}, Error>> + Send + 'static {{",
         rust_type(&p.item_type)
     ));
@@ -190,14 +190,14 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                         Some((field, true, _)) => format!("response.body.{field}.map(i64::from)"),
                         Some((field, false, _)) => format!("Some(i64::from(response.body.{field}))"),
                     };
-                    code.line(&format!("let offset = request.{offset}.map_or(0, i64::from);"));
+                    code.linef(format_args!("let offset = request.{offset}.map_or(0, i64::from);"));
                     code.list(
                         "let next = hwcloud_runtime::pagination::next_offset(",
                         &["offset".to_owned(), count, format!("request.{limit}.map(i64::from)"), total],
                         ")?;",
                     );
                     code.line("let mut following = request.clone();");
-                    code.line(&format!(
+                    code.linef(format_args!(
                         "following.{offset} = Some({}::try_from(next).ok()?);",
                         rust_type(ty)
                     ));
@@ -212,21 +212,21 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                             format!("{path}.map(|v| &v.{field})")
                         };
                     }
-                    code.line(&format!("let marker = hwcloud_runtime::pagination::next_marker({path})?;"));
+                    code.linef(format_args!("let marker = hwcloud_runtime::pagination::next_marker({path})?;"));
                     code.line("// A server repeating the marker would page forever.");
                     code.open(&format!("if request.{marker}.as_ref() == Some(&marker)"));
                     code.line("return None;");
                     code.close();
                     code.line("let mut following = request.clone();");
-                    code.line(&format!("following.{marker} = Some(marker);"));
+                    code.linef(format_args!("following.{marker} = Some(marker);"));
                     code.line("Some(following)");
                 }
             }
             code.close_with(",");
             if p.items.1 {
-                code.line(&format!("|response: {response}| response.body.{items}.unwrap_or_default(),"));
+                code.linef(format_args!("|response: {response}| response.body.{items}.unwrap_or_default(),"));
             } else {
-                code.line(&format!("|response: {response}| response.body.{items},"));
+                code.linef(format_args!("|response: {response}| response.body.{items},"));
             }
         });
         code.line(")");
@@ -274,15 +274,15 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     code.open(&format!("pub struct {name}"));
     for p in &op.params {
         code.docs(&param_doc(p));
-        code.line(&format!("pub {}: {},", p.rust, param_type(p)));
+        code.linef(format_args!("pub {}: {},", p.rust, param_type(p)));
     }
     if let Some(b) = &op.body {
         let ty = rust_type(&b.ty);
         code.docs(b.doc.as_deref().unwrap_or("The request body."));
         if b.required {
-            code.line(&format!("pub body: {ty},"));
+            code.linef(format_args!("pub body: {ty},"));
         } else {
-            code.line(&format!("pub body: Option<{ty}>,"));
+            code.linef(format_args!("pub body: Option<{ty}>,"));
         }
     }
     code.close();
@@ -332,7 +332,7 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     code.blank();
 
     code.open(&format!("impl Operation for {name}"));
-    code.line(&format!("type Output = {};", op.response));
+    code.linef(format_args!("type Output = {};", op.response));
     code.braces(
         "const META: OperationMeta = OperationMeta",
         &operation_meta(service, op),
@@ -360,9 +360,9 @@ fn setter(code: &mut Code, field: &str, ty: &str, boxed: bool) {
         ") -> Self {",
     );
     if boxed {
-        code.line(&format!("self.{field} = Some(Box::new(value.into()));"));
+        code.linef(format_args!("self.{field} = Some(Box::new(value.into()));"));
     } else {
-        code.line(&format!("self.{field} = Some(value.into());"));
+        code.linef(format_args!("self.{field} = Some(value.into());"));
     }
     code.line("self");
     code.close();
@@ -440,7 +440,7 @@ fn encode(code: &mut Code, op: &Operation) {
                 BodyKind::Form => code.list("request.form_body(", &[content_type, value.to_owned()], ")"),
                 BodyKind::Bytes => code.list("request.bytes_body(", &[content_type, value.to_owned()], ")"),
                 // The boundary makes the content type; the spec's is `multipart/form-data`.
-                BodyKind::Multipart => code.line(&format!("request.multipart_body({value})")),
+                BodyKind::Multipart => code.linef(format_args!("request.multipart_body({value})")),
             }
         }
     }
@@ -483,20 +483,20 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
         let ty = rust_type(&b.ty);
         if b.always {
             code.docs("The response body.");
-            code.line(&format!("pub body: {ty},"));
+            code.linef(format_args!("pub body: {ty},"));
         } else {
             let statuses: Vec<String> = b.statuses.iter().map(u16::to_string).collect();
             code.docs(&format!(
                 "The response body, present with status {}.",
                 statuses.join(", ")
             ));
-            code.line(&format!("pub body: Option<{ty}>,"));
+            code.linef(format_args!("pub body: Option<{ty}>,"));
         }
     }
     for h in &op.response_headers {
         let ty = if h.sensitive { "hwcloud_runtime::Secret" } else { "String" };
         code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
-        code.line(&format!("pub {}: Option<{ty}>,", h.rust));
+        code.linef(format_args!("pub {}: Option<{ty}>,", h.rust));
     }
     code.close();
     code.blank();
@@ -546,7 +546,7 @@ fn token_source(code: &mut Code, service: &Service, op: &Operation) {
     if now {
         code.line("let now = client.now();");
     }
-    code.line(&format!(
+    code.linef(format_args!(
         "let response = {}::new(client)?.{}(self.clone()).await?;",
         service.client, op.method_name
     ));
@@ -643,11 +643,11 @@ fn id_resolver(code: &mut Code, service: &Service) {
         } else {
             format!("Some(item.{id}.clone())")
         };
-        code.line(&format!(
+        code.linef(format_args!(
             "let response = {}::new(client)?.{}({}::new(){filter}).await?;",
             service.client, op.method_name, op.request
         ));
-        code.line(&format!("let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"));
+        code.linef(format_args!("let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"));
         code.line(match implicit {
             Implicit::ProjectId => "hwcloud_runtime::auth::aksk::single_project_id(region, ids)",
             Implicit::DomainId => "hwcloud_runtime::auth::aksk::single_domain_id(ids)",
@@ -725,12 +725,12 @@ fn type_def(code: &mut Code, ty: &TypeDef) {
         TypeKind::Enum(variants) => enum_def(code, ty, variants),
         TypeKind::Array(element) => {
             code.docs(&ty.doc);
-            code.line(&format!("pub type {} = Vec<{}>;", ty.name, rust_type(element)));
+            code.linef(format_args!("pub type {} = Vec<{}>;", ty.name, rust_type(element)));
             code.blank();
         }
         TypeKind::Map(value) => {
             code.docs(&ty.doc);
-            code.line(&format!(
+            code.linef(format_args!(
                 "pub type {} = std::collections::BTreeMap<String, {}>;",
                 ty.name,
                 rust_type(value)
@@ -763,7 +763,7 @@ fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
         } else {
             code.docs(&f.doc);
         }
-        code.line(&format!("pub {}: {},", f.rust, field_type(f)));
+        code.linef(format_args!("pub {}: {},", f.rust, field_type(f)));
     }
     code.close();
     code.blank();
@@ -815,7 +815,7 @@ fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
 fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
     let name = &ty.name;
     code.open(&format!("impl Model for {name}"));
-    code.line(&format!("const NAME: &'static str = {};", lit(name)));
+    code.linef(format_args!("const NAME: &'static str = {};", lit(name)));
     code.blank();
     code.open("fn write(&self, object: &mut ObjectWriter)");
     for f in fields {
@@ -840,7 +840,7 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
     code.close();
     code.close();
     code.blank();
-    code.line(&format!("hwcloud_runtime::impl_model_serde!({name});"));
+    code.linef(format_args!("hwcloud_runtime::impl_model_serde!({name});"));
     code.blank();
 }
 
@@ -871,8 +871,8 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     code.line("#[non_exhaustive]");
     code.open(&format!("pub enum {name}"));
     for v in variants {
-        code.line(&format!("/// `{}`", v.wire));
-        code.line(&format!("{},", v.rust));
+        code.linef(format_args!("/// `{}`", v.wire));
+        code.linef(format_args!("{},", v.rust));
     }
     code.line("/// A value the spec does not list, kept as sent.");
     code.line("Unknown(String),");
@@ -885,7 +885,7 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     code.open("fn as_str(&self) -> &str");
     code.open("match self");
     for (v, wire) in variants.iter().zip(&wires) {
-        code.line(&format!("Self::{} => {wire},", v.rust));
+        code.linef(format_args!("Self::{} => {wire},", v.rust));
     }
     code.line("Self::Unknown(value) => value,");
     code.close();
@@ -894,14 +894,14 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     code.open("fn from_wire(value: &str) -> Self");
     code.open("match value");
     for (v, wire) in variants.iter().zip(&wires) {
-        code.line(&format!("{wire} => Self::{},", v.rust));
+        code.linef(format_args!("{wire} => Self::{},", v.rust));
     }
     code.line("other => Self::Unknown(other.to_owned()),");
     code.close();
     code.close();
     code.close();
     code.blank();
-    code.line(&format!("hwcloud_runtime::impl_string_enum!({name});"));
+    code.linef(format_args!("hwcloud_runtime::impl_string_enum!({name});"));
     code.blank();
 }
 
@@ -922,7 +922,7 @@ fn error_codes(code: &mut Code, service: &Service) {
             text.push_str(&format!("\n\nRecommended handling: {h}"));
         }
         code.docs(&text);
-        code.line(&format!("{},", e.variant));
+        code.linef(format_args!("{},", e.variant));
     }
     code.close();
     code.blank();
@@ -930,7 +930,7 @@ fn error_codes(code: &mut Code, service: &Service) {
     code.open("fn from_code(code: &str) -> Option<Self>");
     code.open("match code");
     for e in &service.errors {
-        code.line(&format!("{} => Some(Self::{}),", lit(&e.code), e.variant));
+        code.linef(format_args!("{} => Some(Self::{}),", lit(&e.code), e.variant));
     }
     code.line("_ => None,");
     code.close();
@@ -940,7 +940,7 @@ fn error_codes(code: &mut Code, service: &Service) {
         code.open(signature);
         code.open("match self");
         for e in &service.errors {
-            code.line(&format!("Self::{} => {},", e.variant, value(e)));
+            code.linef(format_args!("Self::{} => {},", e.variant, value(e)));
         }
         code.close();
         code.close();

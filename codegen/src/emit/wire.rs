@@ -170,7 +170,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
                 }
             }
             ParamLocation::Header => {
-                checks.line(&format!(
+                checks.linef(format_args!(
                     "assert_eq!(request.headers.get({wire}).unwrap(), {});",
                     lit(&texts.join(","))
                 ));
@@ -207,28 +207,28 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
 
     code.line("#[tokio::test]");
     code.open(&format!("async fn {}_{}()", service.module, op.method_name));
-    code.line(&format!("use hwcloud::{}::*;", service.module));
+    code.linef(format_args!("use hwcloud::{}::*;", service.module));
     code.list(
         "let server = server(",
         &[format!("{status}u16"), format!("&[{}]", headers.join(", ")), byte_lit(response_body.as_bytes())],
         ").await;",
     );
-    code.line(&format!("let client = {client}"));
+    code.linef(format_args!("let client = {client}"));
     build_request(code, "let request = ", &op.request, &args, &setters, ";");
-    code.line(&format!(
+    code.linef(format_args!(
         "let response = client.{}(request).await.expect(\"the sample call succeeds\");",
         op.method_name
     ));
     code.line("let request = received(&server).await;");
-    code.line(&format!("assert_eq!(request.method.as_str(), {});", lit(op.method.as_str())));
-    code.line(&format!("assert_eq!(request.url.path(), {});", lit(&path)));
+    code.linef(format_args!("assert_eq!(request.method.as_str(), {});", lit(op.method.as_str())));
+    code.linef(format_args!("assert_eq!(request.url.path(), {});", lit(&path)));
     if op.anonymous {
-        code.line(&format!(
+        code.linef(format_args!(
             "assert!(request.headers.get({}).is_none(), \"a token operation sends no credentials\");",
             lit(auth_header)
         ));
     } else {
-        code.line(&format!(
+        code.linef(format_args!(
             "assert_eq!(request.headers.get({}).unwrap(), {});",
             lit(auth_header),
             lit(auth_value)
@@ -237,12 +237,12 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
     for line in checks.finish().lines() {
         code.line(line);
     }
-    code.line(&format!("assert_eq!(response.status, {status}u16);"));
+    code.linef(format_args!("assert_eq!(response.status, {status}u16);"));
     code.line("assert_eq!(response.request_id.as_deref(), Some(\"req-1\"));");
     match &body_ty {
         None => {}
         Some(TypeRef::Bytes) => code.line("assert_eq!(&response.body[..], b\"sample-file-contents\");"),
-        Some(_) => code.line(&format!(
+        Some(_) => code.linef(format_args!(
             "assert_eq!(serde_json::to_value(&response.body).unwrap(), json({}));",
             lit(&response_body)
         )),
@@ -250,12 +250,12 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
     for h in &op.response_headers {
         let value = lit(&format!("sample-{}", h.rust));
         if h.sensitive {
-            code.line(&format!(
+            code.linef(format_args!(
                 "assert_eq!(response.{}.as_ref().map(|s| s.expose()), Some({value}));",
                 h.rust
             ));
         } else {
-            code.line(&format!("assert_eq!(response.{}.as_deref(), Some({value}));", h.rust));
+            code.linef(format_args!("assert_eq!(response.{}.as_deref(), Some({value}));", h.rust));
         }
     }
     code.close();
@@ -263,15 +263,15 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
 
     code.line("#[tokio::test]");
     code.open(&format!("async fn {}_{}_service_error()", service.module, op.method_name));
-    code.line(&format!("use hwcloud::{}::*;", service.module));
+    code.linef(format_args!("use hwcloud::{}::*;", service.module));
     code.line("let server = server(400, &[], ERROR_BODY).await;");
-    code.line(&format!("let client = {client}"));
+    code.linef(format_args!("let client = {client}"));
     build_request(code, "let request = ", &op.request, &args, &setters, ";");
-    code.line(&format!(
+    code.linef(format_args!(
         "let error = client.{}(request).await.expect_err(\"a 400 is an error\");",
         op.method_name
     ));
-    code.line(&format!(
+    code.linef(format_args!(
         "assert_service_error(error, {});",
         lit(&format!("{}.{}", service.name, op.name))
     ));
@@ -317,7 +317,7 @@ fn body_sample(
                 checks.line("assert_eq!(sent, expected);");
             } else {
                 checks.line("let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();");
-                checks.line(&format!("assert_eq!(sent, json({text}));"));
+                checks.linef(format_args!("assert_eq!(sent, json({text}));"));
             }
             format!("serde_json::from_str::<{}>({text}).unwrap()", rust_type(ty))
         }
@@ -353,7 +353,7 @@ fn multipart_sample(checks: &mut Code, ty: &TypeRef, types: &[TypeDef]) -> Strin
     checks.line("assert!(content_type.starts_with(\"multipart/form-data; boundary=\"), \"{content_type}\");");
     checks.line("let body = String::from_utf8_lossy(&request.body);");
     for e in expected {
-        checks.line(&format!("assert!(body.contains({}), \"{{body}}\");", lit(&e)));
+        checks.linef(format_args!("assert!(body.contains({}), \"{{body}}\");", lit(&e)));
     }
     format!("{name}::new({})", args.join(", "))
 }
