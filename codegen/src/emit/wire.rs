@@ -8,6 +8,8 @@
 //! The expected wire values are computed here from the spec, independently of the
 //! runtime's encoder that the test exercises.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 
 use super::code::{Code, byte_lit, lit};
@@ -15,6 +17,9 @@ use super::examples::{build_request, param_text, value_expr};
 use super::rust_type;
 use crate::ir::{Api, BodyKind, Operation, Param, Service, TypeDef, TypeKind, TypeRef};
 use crate::spec::{AuthKind, ParamLocation};
+
+/// A service's types by name (samples look types up once per field).
+type Types<'a> = HashMap<&'a str, &'a TypeDef>;
 
 /// The project id every test client carries.
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
@@ -94,9 +99,10 @@ pub fn tests(api: &Api) -> String {
         code.line(line);
     }
     for service in &api.services {
+        let types: Types<'_> = service.types.iter().map(|t| (t.name.as_str(), t)).collect();
         for op in &service.operations {
             code.blank();
-            test(&mut code, service, op);
+            test(&mut code, service, op, &types);
         }
     }
     code.finish()
@@ -128,7 +134,7 @@ fn credentials(service: &Service) -> (&'static str, &'static str, &'static str) 
     }
 }
 
-fn test(code: &mut Code, service: &Service, op: &Operation) {
+fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
     let (credentials, auth_header, auth_value) = credentials(service);
 
     // Sample inputs: every parameter, required ones through `new`, the others by setter.
@@ -137,7 +143,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
     let mut checks = Code::new();
     let mut path = op.path.clone();
     for p in &op.params {
-        let value = param_sample(p, &service.types);
+        let value = param_sample(p, types);
         let expr = value_expr(&p.ty, &value);
         match (p.required && p.implicit.is_none(), p.implicit.is_some()) {
             (true, _) => args.push(expr),
@@ -178,7 +184,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
         }
     }
     if let Some(body) = &op.body {
-        let value = body_sample(&mut checks, op, body.kind, &body.ty, &service.types);
+        let value = body_sample(&mut checks, op, body.kind, &body.ty, types);
         if body.required {
             args.push(value);
         } else {
@@ -196,7 +202,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation) {
     let response_body = match &body_ty {
         None => String::new(),
         Some(TypeRef::Bytes) => "sample-file-contents".to_owned(),
-        Some(ty) => sample(ty, &service.types, 0, "body").to_string(),
+        Some(ty) => sample(ty, types, 0, "body").to_string(),
     };
     let headers: Vec<String> = op
         .response_headers
@@ -284,7 +290,7 @@ fn body_sample(
     op: &Operation,
     kind: BodyKind,
     ty: &TypeRef,
-    types: &[TypeDef],
+    types: &Types<'_>,
 ) -> String {
     let content_type = lit(op.body.as_ref().map_or("", |b| b.content_type.as_str()));
     let content_type_check =
@@ -326,12 +332,12 @@ fn body_sample(
 
 /// A multipart form with every required field: files get a sample file, text fields a
 /// sample value; the check looks for each part in the received body.
-fn multipart_sample(checks: &mut Code, ty: &TypeRef, types: &[TypeDef]) -> String {
+fn multipart_sample(checks: &mut Code, ty: &TypeRef, types: &Types<'_>) -> String {
     // `lower` only accepts multipart bodies of a declared struct type.
     let TypeRef::Named(name) = ty else {
         return "compile_error!(\"a multipart body is a named type\")".to_owned();
     };
-    let Some(TypeKind::Struct(fields)) = types.iter().find(|t| &t.name == name).map(|t| &t.kind)
+    let Some(TypeKind::Struct(fields)) = types.get(name.as_str()).map(|t| &t.kind)
     else {
         return "compile_error!(\"a multipart body is a struct\")".to_owned();
     };
@@ -359,7 +365,7 @@ fn multipart_sample(checks: &mut Code, ty: &TypeRef, types: &[TypeDef]) -> Strin
 }
 
 /// A parameter's sample value: a recognisable string, 42, true, the first enum value.
-fn param_sample(p: &Param, types: &[TypeDef]) -> Value {
+fn param_sample(p: &Param, types: &Types<'_>) -> Value {
     match &p.ty {
         TypeRef::Array(element) => Value::Array(vec![
             sample(element, types, 0, &format!("{}-1", p.rust)),
@@ -371,7 +377,7 @@ fn param_sample(p: &Param, types: &[TypeDef]) -> Value {
 
 /// A JSON value of type `ty`: every required field, and optional ones near the top (a
 /// recursive type stops after a few levels).
-fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize, hint: &str) -> Value {
+fn sample(ty: &TypeRef, types: &Types<'_>, depth: usize, hint: &str) -> Value {
     // Cycles through required fields are rejected by `lower`; this bounds the rest.
     if depth > 8 {
         return Value::Null;
@@ -392,7 +398,7 @@ fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize, hint: &str) -> Value {
             map.insert("key".to_owned(), sample(value, types, depth + 1, hint));
             Value::Object(map)
         }
-        TypeRef::Named(name) => match types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+        TypeRef::Named(name) => match types.get(name.as_str()).map(|t| &t.kind) {
             Some(TypeKind::Enum(variants)) => variants
                 .first()
                 .map_or(Value::Null, |v| Value::String(v.wire.clone())),
