@@ -35,6 +35,18 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T
 pub mod __private {
     //! Items the generated code's macros expand to; not a public API.
     pub use serde;
+    pub use serde_json;
+
+    /// [`crate::model::Json::from_json`] of a [`crate::StringEnum`]: any string, unknown
+    /// values kept.
+    pub fn string_enum_from_json<T: crate::StringEnum>(
+        value: serde_json::Value,
+    ) -> Result<T, crate::model::FieldError> {
+        match value {
+            serde_json::Value::String(s) => Ok(T::from_wire(&s)),
+            other => Err(crate::model::invalid_type(&other, "a string")),
+        }
+    }
 
     /// Deserialises any string into a [`crate::StringEnum`], keeping unknown values.
     pub fn deserialize_string_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>

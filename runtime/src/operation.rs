@@ -13,7 +13,7 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use crate::model::Json;
 
 use crate::error::{Error, truncate};
 use crate::{Secret, Timestamp};
@@ -224,7 +224,23 @@ impl<'a> RequestParts<'a> {
     }
 
     /// Sets a JSON body (nothing for `None`).
-    pub fn json_body<T: Serialize>(
+    ///
+    /// Bodies are [`Json`] rather than `Serialize`: see [`crate::model`] for why.
+    pub fn json_body<T: Json>(
+        &mut self,
+        content_type: &'static str,
+        body: Option<&T>,
+    ) -> Result<(), Error> {
+        let Some(body) = body else { return Ok(()) };
+        let mut bytes = Vec::with_capacity(256);
+        body.write_json(&mut bytes);
+        self.set_body(content_type, Bytes::from(bytes));
+        Ok(())
+    }
+
+    /// Sets a JSON body from any `Serialize` type (nothing for `None`): for operations
+    /// written by hand. Generated operations use [`json_body`](Self::json_body).
+    pub fn serde_json_body<T: Serialize + ?Sized>(
         &mut self,
         content_type: &'static str,
         body: Option<&T>,
@@ -497,12 +513,20 @@ impl ResponseParts {
     }
 
     /// The body as JSON of type `T`.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+    pub fn json<T: Json>(&self) -> Result<T, Error> {
+        let value: serde_json::Value =
+            serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))?;
+        T::from_json(value).map_err(|e| self.decode_error(e.to_string()))
+    }
+
+    /// The body as JSON of any `Deserialize` type: for operations written by hand.
+    /// Generated operations use [`json`](Self::json).
+    pub fn serde_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
     }
 
     /// The body as JSON of type `T` when the status is one of `statuses`, else `None`.
-    pub fn json_for<T: DeserializeOwned>(&self, statuses: &[u16]) -> Result<Option<T>, Error> {
+    pub fn json_for<T: Json>(&self, statuses: &[u16]) -> Result<Option<T>, Error> {
         if statuses.contains(&self.status()) {
             self.json().map(Some)
         } else {
@@ -704,6 +728,18 @@ macro_rules! impl_string_enum {
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 $crate::__private::deserialize_string_enum(deserializer)
+            }
+        }
+        impl $crate::model::Json for $t {
+            fn to_json(&self) -> $crate::__private::serde_json::Value {
+                $crate::__private::serde_json::Value::String(
+                    $crate::StringEnum::as_str(self).to_owned(),
+                )
+            }
+            fn from_json(
+                value: $crate::__private::serde_json::Value,
+            ) -> ::std::result::Result<Self, $crate::model::FieldError> {
+                $crate::__private::string_enum_from_json(value)
             }
         }
         impl $crate::operation::ParamValue for $t {

@@ -57,6 +57,15 @@ impl<'de> serde::Deserialize<'de> for Secret {
     }
 }
 
+impl crate::model::Json for Secret {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::String(self.0.clone())
+    }
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::model::FieldError> {
+        <String as crate::model::Json>::from_json(value).map(Secret)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,15 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
     }
 }
 
+impl crate::model::Json for Timestamp {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::String(self.0.clone())
+    }
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::model::FieldError> {
+        <String as crate::model::Json>::from_json(value).map(Timestamp)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,7 +101,7 @@ impl Operation for OddBody {
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         let body: BTreeMap<(i32, i32), i32> = BTreeMap::from([((1, 2), 3)]);
-        request.json_body("application/json", Some(&body))
+        request.serde_json_body("application/json", Some(&body))
     }
     fn decode(_response: &ResponseParts) -> Result<(), Error> {
         Ok(())

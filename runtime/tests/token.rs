@@ -52,11 +52,11 @@ impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
             user: "alice",
             password: &Secret::new(PASSWORD),
         };
-        request.json_body("application/json", Some(&body))
+        request.serde_json_body("application/json", Some(&body))
     }
 
     fn decode(response: &ResponseParts) -> Result<TokenBody, Error> {
-        response.json()
+        response.serde_json()
     }
 }
 
@@ -83,11 +83,11 @@ impl Operation for Refresh<'_> {
         let body = RefreshBody {
             refresh_token: self.0,
         };
-        request.json_body("application/json", Some(&body))
+        request.serde_json_body("application/json", Some(&body))
     }
 
     fn decode(response: &ResponseParts) -> Result<TokenBody, Error> {
-        response.json()
+        response.serde_json()
     }
 }
 
@@ -122,7 +122,7 @@ impl Operation for GetData {
     }
 
     fn decode(response: &ResponseParts) -> Result<String, Error> {
-        response.json::<DataBody>().map(|body| body.data)
+        response.serde_json::<DataBody>().map(|body| body.data)
     }
 }
 
