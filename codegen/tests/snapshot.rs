@@ -144,7 +144,7 @@ fn fields_are_renamed_boxed_and_secret_where_needed() {
     // under their wire names.
     for (wire, field) in [("type", "type_"), ("3d", "_3d"), ("ownerRef", "owner")] {
         let write = format!("object.optional(\"{wire}\", &self.{field});");
-        let read = format!("{field}: object.optional(\"{wire}\")?,");
+        let read = format!("let {field} = object.optional(\"{wire}\")?;");
         assert!(module.contains(&write), "{write}");
         assert!(module.contains(&read), "{read}");
     }
@@ -155,7 +155,7 @@ fn fields_are_renamed_boxed_and_secret_where_needed() {
     );
     // Required fields are written always and read as required.
     assert!(module.contains("object.field(\"id\", &self.id);"), "required write");
-    assert!(module.contains("id: object.required(\"id\")?,"), "required read");
+    assert!(module.contains("let id = object.required(\"id\")?;"), "required read");
     // Sensitive values are secrets.
     assert!(
         module.contains("pub password: hwcloud_runtime::Secret,"),

@@ -322,10 +322,9 @@ impl Model for MetricApiQueryItemParam {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            inventory_id: object.optional("inventoryId")?,
-            metric_items: object.optional("metricItems")?,
-        })
+        let inventory_id = object.optional("inventoryId")?;
+        let metric_items = object.optional("metricItems")?;
+        Ok(Self { inventory_id, metric_items })
     }
 }
 
@@ -372,11 +371,10 @@ impl Model for QueryMetricItemOptionParam {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            dimensions: object.optional("dimensions")?,
-            metric_name: object.optional("metricName")?,
-            namespace: object.required("namespace")?,
-        })
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metricName")?;
+        let namespace = object.required("namespace")?;
+        Ok(Self { dimensions, metric_name, namespace })
     }
 }
 
@@ -475,7 +473,9 @@ impl Model for Dimension {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { name: object.required("name")?, value: object.required("value")? })
+        let name = object.required("name")?;
+        let value = object.required("value")?;
+        Ok(Self { name, value })
     }
 }
 
@@ -513,12 +513,11 @@ impl Model for ListMetricItemsResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            error_code: object.optional("errorCode")?,
-            error_message: object.optional("errorMessage")?,
-            meta_data: object.optional("metaData")?,
-            metrics: object.optional("metrics")?,
-        })
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
+        let meta_data = object.optional("metaData")?;
+        let metrics = object.optional("metrics")?;
+        Ok(Self { error_code, error_message, meta_data, metrics })
     }
 }
 
@@ -580,12 +579,11 @@ impl Model for MetricsMetaData {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            count: object.optional("count")?,
-            start: object.optional("start")?,
-            next_token: object.optional("nextToken")?,
-            total: object.optional("total")?,
-        })
+        let count = object.optional("count")?;
+        let start = object.optional("start")?;
+        let next_token = object.optional("nextToken")?;
+        let total = object.optional("total")?;
+        Ok(Self { count, start, next_token, total })
     }
 }
 
@@ -650,13 +648,12 @@ impl Model for MetricItemResultApi {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            dimensions: object.optional("dimensions")?,
-            dimensionvaluehash: object.optional("dimensionvaluehash")?,
-            metric_name: object.optional("metricName")?,
-            namespace: object.optional("namespace")?,
-            unit: object.optional("unit")?,
-        })
+        let dimensions = object.optional("dimensions")?;
+        let dimensionvaluehash = object.optional("dimensionvaluehash")?;
+        let metric_name = object.optional("metricName")?;
+        let namespace = object.optional("namespace")?;
+        let unit = object.optional("unit")?;
+        Ok(Self { dimensions, dimensionvaluehash, metric_name, namespace, unit })
     }
 }
 
@@ -724,10 +721,9 @@ impl Model for ListAlarmRuleResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            meta_data: object.optional("meta_data")?,
-            thresholds: object.optional("thresholds")?,
-        })
+        let meta_data = object.optional("meta_data")?;
+        let thresholds = object.optional("thresholds")?;
+        Ok(Self { meta_data, thresholds })
     }
 }
 
@@ -774,11 +770,10 @@ impl Model for MetaData {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            count: object.optional("count")?,
-            start: object.optional("start")?,
-            total: object.optional("total")?,
-        })
+        let count = object.optional("count")?;
+        let start = object.optional("start")?;
+        let total = object.optional("total")?;
+        Ok(Self { count, start, total })
     }
 }
 
@@ -897,32 +892,57 @@ impl Model for QueryAlarmResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let action_enabled = object.optional("action_enabled")?;
+        let alarm_actions = object.optional("alarm_actions")?;
+        let alarm_advice = object.optional("alarm_advice")?;
+        let alarm_description = object.optional("alarm_description")?;
+        let alarm_level = object.optional("alarm_level")?;
+        let alarm_rule_id = object.optional("alarm_rule_id")?;
+        let alarm_rule_name = object.optional("alarm_rule_name")?;
+        let comparison_operator = object.optional("comparison_operator")?;
+        let dimensions = object.optional("dimensions")?;
+        let evaluation_periods = object.optional("evaluation_periods")?;
+        let id_turn_on = object.optional("id_turn_on")?;
+        let insufficient_data_actions = object.optional("insufficient_data_actions")?;
+        let metric_name = object.optional("metric_name")?;
+        let namespace = object.optional("namespace")?;
+        let ok_actions = object.optional("ok_actions")?;
+        let period = object.optional("period")?;
+        let policy_name = object.optional("policy_name")?;
+        let resources = object.optional("resources")?;
+        let state_reason = object.optional("state_reason")?;
+        let state_updated_timestamp = object.optional("state_updated_timestamp")?;
+        let state_value = object.optional("state_value")?;
+        let statistic = object.optional("statistic")?;
+        let threshold = object.optional("threshold")?;
+        let type_ = object.optional("type")?;
+        let unit = object.optional("unit")?;
         Ok(Self {
-            action_enabled: object.optional("action_enabled")?,
-            alarm_actions: object.optional("alarm_actions")?,
-            alarm_advice: object.optional("alarm_advice")?,
-            alarm_description: object.optional("alarm_description")?,
-            alarm_level: object.optional("alarm_level")?,
-            alarm_rule_id: object.optional("alarm_rule_id")?,
-            alarm_rule_name: object.optional("alarm_rule_name")?,
-            comparison_operator: object.optional("comparison_operator")?,
-            dimensions: object.optional("dimensions")?,
-            evaluation_periods: object.optional("evaluation_periods")?,
-            id_turn_on: object.optional("id_turn_on")?,
-            insufficient_data_actions: object.optional("insufficient_data_actions")?,
-            metric_name: object.optional("metric_name")?,
-            namespace: object.optional("namespace")?,
-            ok_actions: object.optional("ok_actions")?,
-            period: object.optional("period")?,
-            policy_name: object.optional("policy_name")?,
-            resources: object.optional("resources")?,
-            state_reason: object.optional("state_reason")?,
-            state_updated_timestamp: object.optional("state_updated_timestamp")?,
-            state_value: object.optional("state_value")?,
-            statistic: object.optional("statistic")?,
-            threshold: object.optional("threshold")?,
-            type_: object.optional("type")?,
-            unit: object.optional("unit")?,
+            action_enabled,
+            alarm_actions,
+            alarm_advice,
+            alarm_description,
+            alarm_level,
+            alarm_rule_id,
+            alarm_rule_name,
+            comparison_operator,
+            dimensions,
+            evaluation_periods,
+            id_turn_on,
+            insufficient_data_actions,
+            metric_name,
+            namespace,
+            ok_actions,
+            period,
+            policy_name,
+            resources,
+            state_reason,
+            state_updated_timestamp,
+            state_value,
+            statistic,
+            threshold,
+            type_,
+            unit,
         })
     }
 }
@@ -1137,12 +1157,11 @@ impl Model for AomErrorBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            error_code: object.optional("error_code")?,
-            error_msg: object.optional("error_msg")?,
-            error_type: object.optional("error_type")?,
-            trace_id: object.optional("trace_id")?,
-        })
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let error_type = object.optional("error_type")?;
+        let trace_id = object.optional("trace_id")?;
+        Ok(Self { error_code, error_msg, error_type, trace_id })
     }
 }
 

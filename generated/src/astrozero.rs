@@ -181,13 +181,12 @@ impl Model for OAuthTokenForm {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            grant_type: object.required("grant_type")?,
-            client_id: object.required("client_id")?,
-            client_secret: object.required("client_secret")?,
-            redirect_url: object.optional("redirect_url")?,
-            locale: object.optional("locale")?,
-        })
+        let grant_type = object.required("grant_type")?;
+        let client_id = object.required("client_id")?;
+        let client_secret = object.required("client_secret")?;
+        let redirect_url = object.optional("redirect_url")?;
+        let locale = object.optional("locale")?;
+        Ok(Self { grant_type, client_id, client_secret, redirect_url, locale })
     }
 }
 
@@ -247,12 +246,11 @@ impl Model for OAuthToken {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            access_token: object.optional("access_token")?,
-            token_type: object.optional("token_type")?,
-            expires_in: object.optional("expires_in")?,
-            scope: object.optional("scope")?,
-        })
+        let access_token = object.optional("access_token")?;
+        let token_type = object.optional("token_type")?;
+        let expires_in = object.optional("expires_in")?;
+        let scope = object.optional("scope")?;
+        Ok(Self { access_token, token_type, expires_in, scope })
     }
 }
 

@@ -7506,13 +7506,12 @@ impl Model for ApiParaForAuthToInstance {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            api_id: object.optional("api_id")?,
-            instance_id: object.optional("instance_id")?,
-            app_id: object.optional("app_id")?,
-            apply_type: object.optional("apply_type")?,
-            time: object.optional("time")?,
-        })
+        let api_id = object.optional("api_id")?;
+        let instance_id = object.optional("instance_id")?;
+        let app_id = object.optional("app_id")?;
+        let apply_type = object.optional("apply_type")?;
+        let time = object.optional("time")?;
+        Ok(Self { api_id, instance_id, app_id, apply_type, time })
     }
 }
 
@@ -7629,10 +7628,9 @@ impl Model for ErrorBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            error_code: object.optional("error_code")?,
-            error_msg: object.optional("error_msg")?,
-        })
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        Ok(Self { error_code, error_msg })
     }
 }
 
@@ -7715,22 +7713,37 @@ impl Model for AdvancedMallApiDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let auth_type = object.optional("auth_type")?;
+        let application_num = object.optional("application_num")?;
+        let call_num = object.optional("call_num")?;
+        let user_name = object.optional("user_name")?;
+        let create_time = object.optional("create_time")?;
+        let update_time = object.optional("update_time")?;
+        let is_owner = object.optional("is_owner")?;
+        let is_authorized = object.optional("is_authorized")?;
+        let is_update_recently = object.optional("is_update_recently")?;
+        let is_release_recently = object.optional("is_release_recently")?;
+        let is_hot_recently = object.optional("is_hot_recently")?;
+        let success_rate = object.optional("success_rate")?;
+        let failure_rate = object.optional("failure_rate")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            auth_type: object.optional("auth_type")?,
-            application_num: object.optional("application_num")?,
-            call_num: object.optional("call_num")?,
-            user_name: object.optional("user_name")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            is_owner: object.optional("is_owner")?,
-            is_authorized: object.optional("is_authorized")?,
-            is_update_recently: object.optional("is_update_recently")?,
-            is_release_recently: object.optional("is_release_recently")?,
-            is_hot_recently: object.optional("is_hot_recently")?,
-            success_rate: object.optional("success_rate")?,
-            failure_rate: object.optional("failure_rate")?,
+            id,
+            name,
+            auth_type,
+            application_num,
+            call_num,
+            user_name,
+            create_time,
+            update_time,
+            is_owner,
+            is_authorized,
+            is_update_recently,
+            is_release_recently,
+            is_hot_recently,
+            success_rate,
+            failure_rate,
         })
     }
 }
@@ -7929,29 +7942,51 @@ impl Model for Api {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let catalog_id = object.optional("catalog_id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let log_flag = object.optional("log_flag")?;
+        let api_type = object.optional("api_type")?;
+        let auth_type = object.optional("auth_type")?;
+        let retention_period = object.optional("retention_period")?;
+        let manager = object.optional("manager")?;
+        let path = object.optional("path")?;
+        let protocol = object.optional("protocol")?;
+        let request_type = object.optional("request_type")?;
+        let tags = object.optional("tags")?;
+        let visibility = object.optional("visibility")?;
+        let publish_type = object.optional("publish_type")?;
+        let data_mask_switch = object.optional("data_mask_switch")?;
+        let data_mask_paras = object.optional("data_mask_paras")?;
+        let body = object.optional("body")?;
+        let datasource_config_list = object.optional("datasource_config_list")?;
+        let groovy_content = object.optional("groovy_content")?;
+        let request_paras = object.optional("request_paras")?;
+        let datasource_config = object.optional("datasource_config")?;
+        let backend_config = object.optional("backend_config")?;
         Ok(Self {
-            catalog_id: object.optional("catalog_id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            log_flag: object.optional("log_flag")?,
-            api_type: object.optional("api_type")?,
-            auth_type: object.optional("auth_type")?,
-            retention_period: object.optional("retention_period")?,
-            manager: object.optional("manager")?,
-            path: object.optional("path")?,
-            protocol: object.optional("protocol")?,
-            request_type: object.optional("request_type")?,
-            tags: object.optional("tags")?,
-            visibility: object.optional("visibility")?,
-            publish_type: object.optional("publish_type")?,
-            data_mask_switch: object.optional("data_mask_switch")?,
-            data_mask_paras: object.optional("data_mask_paras")?,
-            body: object.optional("body")?,
-            datasource_config_list: object.optional("datasource_config_list")?,
-            groovy_content: object.optional("groovy_content")?,
-            request_paras: object.optional("request_paras")?,
-            datasource_config: object.optional("datasource_config")?,
-            backend_config: object.optional("backend_config")?,
+            catalog_id,
+            name,
+            description,
+            log_flag,
+            api_type,
+            auth_type,
+            retention_period,
+            manager,
+            path,
+            protocol,
+            request_type,
+            tags,
+            visibility,
+            publish_type,
+            data_mask_switch,
+            data_mask_paras,
+            body,
+            datasource_config_list,
+            groovy_content,
+            request_paras,
+            datasource_config,
+            backend_config,
         })
     }
 }
@@ -8139,7 +8174,9 @@ impl Model for ApiActionDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { time: object.optional("time")?, action: object.optional("action")? })
+        let time = object.optional("time")?;
+        let action = object.optional("action")?;
+        Ok(Self { time, action })
     }
 }
 
@@ -8186,11 +8223,10 @@ impl Model for ApiCatalogCreateParaDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            pid: object.optional("pid")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-        })
+        let pid = object.optional("pid")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        Ok(Self { pid, name, description })
     }
 }
 
@@ -8237,7 +8273,8 @@ impl Model for ApiCatalogDeleteParaDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { ids: object.optional("ids")? })
+        let ids = object.optional("ids")?;
+        Ok(Self { ids })
     }
 }
 
@@ -8275,7 +8312,9 @@ impl Model for ApiCatalogUpdateParaDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { name: object.optional("name")?, description: object.optional("description")? })
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        Ok(Self { name, description })
     }
 }
 
@@ -8319,7 +8358,9 @@ impl Model for ApiMoveParaDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { target_pid: object.optional("target_pid")?, apis: object.optional("apis")? })
+        let target_pid = object.optional("target_pid")?;
+        let apis = object.optional("apis")?;
+        Ok(Self { target_pid, apis })
     }
 }
 
@@ -8393,19 +8434,31 @@ impl Model for ApiOverview {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let group_id = object.optional("group_id")?;
+        let description = object.optional("description")?;
+        let status = object.optional("status")?;
+        let debug_status = object.optional("debug_status")?;
+        let publish_messages = object.optional("publish_messages")?;
+        let type_ = object.optional("type")?;
+        let manager = object.optional("manager")?;
+        let create_user = object.optional("create_user")?;
+        let create_time = object.optional("create_time")?;
+        let authorization_status = object.optional("authorization_status")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            group_id: object.optional("group_id")?,
-            description: object.optional("description")?,
-            status: object.optional("status")?,
-            debug_status: object.optional("debug_status")?,
-            publish_messages: object.optional("publish_messages")?,
-            type_: object.optional("type")?,
-            manager: object.optional("manager")?,
-            create_user: object.optional("create_user")?,
-            create_time: object.optional("create_time")?,
-            authorization_status: object.optional("authorization_status")?,
+            id,
+            name,
+            group_id,
+            description,
+            status,
+            debug_status,
+            publish_messages,
+            type_,
+            manager,
+            create_user,
+            create_time,
+            authorization_status,
         })
     }
 }
@@ -8523,7 +8576,9 @@ impl Model for ApiParaForAuthorizeToInstance {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { time: object.optional("time")?, app_ids: object.optional("app_ids")? })
+        let time = object.optional("time")?;
+        let app_ids = object.optional("app_ids")?;
+        Ok(Self { time, app_ids })
     }
 }
 
@@ -8591,17 +8646,27 @@ impl Model for ApiParam {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        let create_user = object.optional("create_user")?;
+        let description = object.optional("description")?;
+        let tags = object.optional("tags")?;
+        let table_name = object.optional("table_name")?;
+        let publish_status_type = object.optional("publish_status_type")?;
+        let api_specific_type_str = object.optional("api_specific_type_str")?;
+        let start_time = object.optional("start_time")?;
+        let end_time = object.optional("end_time")?;
+        let authorization_status_type = object.optional("authorization_status_type")?;
         Ok(Self {
-            name: object.optional("name")?,
-            create_user: object.optional("create_user")?,
-            description: object.optional("description")?,
-            tags: object.optional("tags")?,
-            table_name: object.optional("table_name")?,
-            publish_status_type: object.optional("publish_status_type")?,
-            api_specific_type_str: object.optional("api_specific_type_str")?,
-            start_time: object.optional("start_time")?,
-            end_time: object.optional("end_time")?,
-            authorization_status_type: object.optional("authorization_status_type")?,
+            name,
+            create_user,
+            description,
+            tags,
+            table_name,
+            publish_status_type,
+            api_specific_type_str,
+            start_time,
+            end_time,
+            authorization_status_type,
         })
     }
 }
@@ -8717,14 +8782,13 @@ impl Model for ApiPublishDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            api_id: object.optional("api_id")?,
-            instance_id: object.optional("instance_id")?,
-            instance_name: object.optional("instance_name")?,
-            api_status: object.optional("api_status")?,
-            api_debug: object.optional("api_debug")?,
-        })
+        let id = object.optional("id")?;
+        let api_id = object.optional("api_id")?;
+        let instance_id = object.optional("instance_id")?;
+        let instance_name = object.optional("instance_name")?;
+        let api_status = object.optional("api_status")?;
+        let api_debug = object.optional("api_debug")?;
+        Ok(Self { id, api_id, instance_id, instance_name, api_status, api_debug })
     }
 }
 
@@ -8802,11 +8866,10 @@ impl Model for ApiRequestPara {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.optional("name")?,
-            mapping: object.optional("mapping")?,
-            condition: object.optional("condition")?,
-        })
+        let name = object.optional("name")?;
+        let mapping = object.optional("mapping")?;
+        let condition = object.optional("condition")?;
+        Ok(Self { name, mapping, condition })
     }
 }
 
@@ -8865,13 +8928,12 @@ impl Model for ApiResponsePara {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.optional("name")?,
-            field: object.optional("field")?,
-            type_: object.optional("type")?,
-            description: object.optional("description")?,
-            example_value: object.optional("example_value")?,
-        })
+        let name = object.optional("name")?;
+        let field = object.optional("field")?;
+        let type_ = object.optional("type")?;
+        let description = object.optional("description")?;
+        let example_value = object.optional("example_value")?;
+        Ok(Self { name, field, type_, description, example_value })
     }
 }
 
@@ -8933,7 +8995,9 @@ impl Model for ApiTestDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { body: object.optional("body")?, paras: object.optional("paras")? })
+        let body = object.optional("body")?;
+        let paras = object.optional("paras")?;
+        Ok(Self { body, paras })
     }
 }
 
@@ -8977,10 +9041,9 @@ impl Model for ApiTestParas {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            page_size: object.optional("page_size")?,
-            page_num: object.optional("page_num")?,
-        })
+        let page_size = object.optional("page_size")?;
+        let page_num = object.optional("page_num")?;
+        Ok(Self { page_size, page_num })
     }
 }
 
@@ -9030,12 +9093,11 @@ impl Model for ApiTestRequestHeader {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            path: object.optional("path")?,
-            user_agent: object.optional("user_agent")?,
-            x_apig_mode: object.optional("x_apig_mode")?,
-            x_app_identity: object.optional("x_app_identity")?,
-        })
+        let path = object.optional("path")?;
+        let user_agent = object.optional("user_agent")?;
+        let x_apig_mode = object.optional("x_apig_mode")?;
+        let x_app_identity = object.optional("x_app_identity")?;
+        Ok(Self { path, user_agent, x_apig_mode, x_app_identity })
     }
 }
 
@@ -9106,14 +9168,21 @@ impl Model for ApiTestResponseHeader {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let result_status = object.optional("result_status")?;
+        let content_length = object.optional("content_length")?;
+        let connection = object.optional("connection")?;
+        let cache_control = object.optional("cache_control")?;
+        let content_type = object.optional("content_type")?;
+        let date = object.optional("date")?;
+        let x_request_id = object.optional("x_request_id")?;
         Ok(Self {
-            result_status: object.optional("result_status")?,
-            content_length: object.optional("content_length")?,
-            connection: object.optional("connection")?,
-            cache_control: object.optional("cache_control")?,
-            content_type: object.optional("content_type")?,
-            date: object.optional("date")?,
-            x_request_id: object.optional("x_request_id")?,
+            result_status,
+            content_length,
+            connection,
+            cache_control,
+            content_type,
+            date,
+            x_request_id,
         })
     }
 }
@@ -9196,10 +9265,9 @@ impl Model for ApigGroupDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            group_id: object.optional("group_id")?,
-            group_name: object.optional("group_name")?,
-        })
+        let group_id = object.optional("group_id")?;
+        let group_name = object.optional("group_name")?;
+        Ok(Self { group_id, group_name })
     }
 }
 
@@ -9243,10 +9311,9 @@ impl Model for ApigInstanceDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            instance_id: object.optional("instance_id")?,
-            instance_name: object.optional("instance_name")?,
-        })
+        let instance_id = object.optional("instance_id")?;
+        let instance_name = object.optional("instance_name")?;
+        Ok(Self { instance_id, instance_name })
     }
 }
 
@@ -9308,15 +9375,23 @@ impl Model for AppBindApiInfo {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let approval_time = object.optional("approval_time")?;
+        let manager = object.optional("manager")?;
+        let deadline = object.optional("deadline")?;
+        let relationship_type = object.optional("relationship_type")?;
+        let static_params = object.optional("static_params")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            approval_time: object.optional("approval_time")?,
-            manager: object.optional("manager")?,
-            deadline: object.optional("deadline")?,
-            relationship_type: object.optional("relationship_type")?,
-            static_params: object.optional("static_params")?,
+            id,
+            name,
+            description,
+            approval_time,
+            manager,
+            deadline,
+            relationship_type,
+            static_params,
         })
     }
 }
@@ -9415,13 +9490,12 @@ impl Model for AppRequestDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            app_type: object.optional("app_type")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            apig_type: object.optional("apig_type")?,
-            apig_instance_id: object.optional("apig_instance_id")?,
-        })
+        let app_type = object.optional("app_type")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let apig_type = object.optional("apig_type")?;
+        let apig_instance_id = object.optional("apig_instance_id")?;
+        Ok(Self { app_type, name, description, apig_type, apig_instance_id })
     }
 }
 
@@ -9513,17 +9587,27 @@ impl Model for AppReturnDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let app_key = object.optional("app_key")?;
+        let app_secret = object.optional("app_secret")?;
+        let register_time = object.optional("register_time")?;
+        let update_time = object.optional("update_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_user = object.optional("update_user")?;
+        let app_type = object.optional("app_type")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            app_key: object.optional("app_key")?,
-            app_secret: object.optional("app_secret")?,
-            register_time: object.optional("register_time")?,
-            update_time: object.optional("update_time")?,
-            create_user: object.optional("create_user")?,
-            update_user: object.optional("update_user")?,
-            app_type: object.optional("app_type")?,
+            id,
+            name,
+            description,
+            app_key,
+            app_secret,
+            register_time,
+            update_time,
+            create_user,
+            update_user,
+            app_type,
         })
     }
 }
@@ -9627,7 +9711,9 @@ impl Model for AppUpdateDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { name: object.optional("name")?, description: object.optional("description")? })
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        Ok(Self { name, description })
     }
 }
 
@@ -9686,15 +9772,14 @@ impl Model for BackendConfig {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            type_: object.optional("type")?,
-            protocol: object.optional("protocol")?,
-            host: object.optional("host")?,
-            timeout: object.optional("timeout")?,
-            path: object.optional("path")?,
-            backend_paras: object.optional("backend_paras")?,
-            constant_paras: object.optional("constant_paras")?,
-        })
+        let type_ = object.optional("type")?;
+        let protocol = object.optional("protocol")?;
+        let host = object.optional("host")?;
+        let timeout = object.optional("timeout")?;
+        let path = object.optional("path")?;
+        let backend_paras = object.optional("backend_paras")?;
+        let constant_paras = object.optional("constant_paras")?;
+        Ok(Self { type_, protocol, host, timeout, path, backend_paras, constant_paras })
     }
 }
 
@@ -9785,13 +9870,12 @@ impl Model for BackendConstant {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.optional("name")?,
-            type_: object.optional("type")?,
-            position: object.optional("position")?,
-            description: object.optional("description")?,
-            value: object.optional("value")?,
-        })
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
+        let position = object.optional("position")?;
+        let description = object.optional("description")?;
+        let value = object.optional("value")?;
+        Ok(Self { name, type_, position, description, value })
     }
 }
 
@@ -9856,11 +9940,10 @@ impl Model for BackendRequestPara {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.optional("name")?,
-            position: object.optional("position")?,
-            backend_para_name: object.optional("backend_para_name")?,
-        })
+        let name = object.optional("name")?;
+        let position = object.optional("position")?;
+        let backend_para_name = object.optional("backend_para_name")?;
+        Ok(Self { name, position, backend_para_name })
     }
 }
 
@@ -9907,7 +9990,8 @@ impl Model for CatalogMoveParaDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { target_pid: object.optional("target_pid")? })
+        let target_pid = object.optional("target_pid")?;
+        Ok(Self { target_pid })
     }
 }
 
@@ -9957,13 +10041,19 @@ impl Model for DataMaskParas {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let column_name = object.optional("column_name")?;
+        let algorithm_name = object.optional("algorithm_name")?;
+        let algorithm_type = object.optional("algorithm_type")?;
+        let en_name = object.optional("en_name")?;
+        let algorithm_parameters = object.optional("algorithm_parameters")?;
+        let failure_policy = object.optional("failure_policy")?;
         Ok(Self {
-            column_name: object.optional("column_name")?,
-            algorithm_name: object.optional("algorithm_name")?,
-            algorithm_type: object.optional("algorithm_type")?,
-            en_name: object.optional("en_name")?,
-            algorithm_parameters: object.optional("algorithm_parameters")?,
-            failure_policy: object.optional("failure_policy")?,
+            column_name,
+            algorithm_name,
+            algorithm_type,
+            en_name,
+            algorithm_parameters,
+            failure_policy,
         })
     }
 }
@@ -10078,22 +10168,37 @@ impl Model for DatasourceConfig {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let type_ = object.optional("type")?;
+        let connection_name = object.optional("connection_name")?;
+        let connection_id = object.optional("connection_id")?;
+        let database = object.optional("database")?;
+        let datatable = object.optional("datatable")?;
+        let table_id = object.optional("table_id")?;
+        let queue = object.optional("queue")?;
+        let access_type = object.optional("access_type")?;
+        let access_mode = object.optional("access_mode")?;
+        let pagination = object.optional("pagination")?;
+        let sql = object.optional("sql")?;
+        let backend_paras = object.optional("backend_paras")?;
+        let response_paras = object.optional("response_paras")?;
+        let order_paras = object.optional("order_paras")?;
+        let total_size_sql = object.optional("total_size_sql")?;
         Ok(Self {
-            type_: object.optional("type")?,
-            connection_name: object.optional("connection_name")?,
-            connection_id: object.optional("connection_id")?,
-            database: object.optional("database")?,
-            datatable: object.optional("datatable")?,
-            table_id: object.optional("table_id")?,
-            queue: object.optional("queue")?,
-            access_type: object.optional("access_type")?,
-            access_mode: object.optional("access_mode")?,
-            pagination: object.optional("pagination")?,
-            sql: object.optional("sql")?,
-            backend_paras: object.optional("backend_paras")?,
-            response_paras: object.optional("response_paras")?,
-            order_paras: object.optional("order_paras")?,
-            total_size_sql: object.optional("total_size_sql")?,
+            type_,
+            connection_name,
+            connection_id,
+            database,
+            datatable,
+            table_id,
+            queue,
+            access_type,
+            access_mode,
+            pagination,
+            sql,
+            backend_paras,
+            response_paras,
+            order_paras,
+            total_size_sql,
         })
     }
 }
@@ -10244,14 +10349,13 @@ impl Model for DatasourceOrderPara {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.optional("name")?,
-            field: object.optional("field")?,
-            optional: object.optional("optional")?,
-            sort: object.optional("sort")?,
-            order: object.optional("order")?,
-            description: object.optional("description")?,
-        })
+        let name = object.optional("name")?;
+        let field = object.optional("field")?;
+        let optional = object.optional("optional")?;
+        let sort = object.optional("sort")?;
+        let order = object.optional("order")?;
+        let description = object.optional("description")?;
+        Ok(Self { name, field, optional, sort, order, description })
     }
 }
 
@@ -10328,13 +10432,12 @@ impl Model for FlavorDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            disk: object.optional("disk")?,
-            cpu: object.optional("cpu")?,
-            mem: object.optional("mem")?,
-        })
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let disk = object.optional("disk")?;
+        let cpu = object.optional("cpu")?;
+        let mem = object.optional("mem")?;
+        Ok(Self { id, name, disk, cpu, mem })
     }
 }
 
@@ -10402,12 +10505,11 @@ impl Model for GatewayDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            apig_type: object.optional("apig_type")?,
-            apig_instance_id: object.optional("apig_instance_id")?,
-            group_id_in_apig: object.optional("group_id_in_apig")?,
-            roma_app_id: object.optional("roma_app_id")?,
-        })
+        let apig_type = object.optional("apig_type")?;
+        let apig_instance_id = object.optional("apig_instance_id")?;
+        let group_id_in_apig = object.optional("group_id_in_apig")?;
+        let roma_app_id = object.optional("roma_app_id")?;
+        Ok(Self { apig_type, apig_instance_id, group_id_in_apig, roma_app_id })
     }
 }
 
@@ -10525,22 +10627,37 @@ impl Model for InstanceAccesslog {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let request_id = object.optional("request_id")?;
+        let api_id = object.optional("api_id")?;
+        let api_name = object.optional("api_name")?;
+        let app_id = object.optional("app_id")?;
+        let app_name = object.optional("app_name")?;
+        let access_time = object.optional("access_time")?;
+        let duration = object.optional("duration")?;
+        let status_code = object.optional("status_code")?;
+        let error_code = object.optional("error_code")?;
+        let error_message = object.optional("error_message")?;
+        let detail = object.optional("detail")?;
+        let in_flow_size = object.optional("in_flow_size")?;
+        let out_flow_size = object.optional("out_flow_size")?;
+        let out_total_size = object.optional("out_total_size")?;
         Ok(Self {
-            id: object.optional("id")?,
-            request_id: object.optional("request_id")?,
-            api_id: object.optional("api_id")?,
-            api_name: object.optional("api_name")?,
-            app_id: object.optional("app_id")?,
-            app_name: object.optional("app_name")?,
-            access_time: object.optional("access_time")?,
-            duration: object.optional("duration")?,
-            status_code: object.optional("status_code")?,
-            error_code: object.optional("error_code")?,
-            error_message: object.optional("error_message")?,
-            detail: object.optional("detail")?,
-            in_flow_size: object.optional("in_flow_size")?,
-            out_flow_size: object.optional("out_flow_size")?,
-            out_total_size: object.optional("out_total_size")?,
+            id,
+            request_id,
+            api_id,
+            api_name,
+            app_id,
+            app_name,
+            access_time,
+            duration,
+            status_code,
+            error_code,
+            error_message,
+            detail,
+            in_flow_size,
+            out_flow_size,
+            out_total_size,
         })
     }
 }
@@ -10769,38 +10886,69 @@ impl Model for InstanceDetailDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let external_address = object.optional("external_address")?;
+        let intranet_address = object.optional("intranet_address")?;
+        let intranet_address_ipv6 = object.optional("intranet_address_ipv6")?;
+        let public_zone_id = object.optional("public_zone_id")?;
+        let public_zone_name = object.optional("public_zone_name")?;
+        let private_zone_id = object.optional("private_zone_id")?;
+        let private_zone_name = object.optional("private_zone_name")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let create_time = object.optional("create_time")?;
+        let create_user = object.optional("create_user")?;
+        let current_namespace_publish_api_num = object.optional("current_namespace_publish_api_num")?;
+        let all_namespace_publish_api_num = object.optional("all_namespace_publish_api_num")?;
+        let api_publishable_num = object.optional("api_publishable_num")?;
+        let deletable = object.optional("deletable")?;
+        let charge_status = object.optional("charge_status")?;
+        let order_id = object.optional("order_id")?;
+        let order_type = object.optional("order_type")?;
+        let period_type = object.optional("period_type")?;
+        let instance_status = object.optional("instance_status")?;
+        let node_num = object.optional("node_num")?;
+        let flavor = object.optional("flavor")?;
+        let gateway_version = object.optional("gateway_version")?;
+        let availability_zone = object.optional("availability_zone")?;
+        let availability_zone_name = object.optional("availability_zone_name")?;
+        let vpc_id = object.optional("vpc_id")?;
+        let subnet_id = object.optional("subnet_id")?;
+        let security_group_id = object.optional("security_group_id")?;
+        let nodes = object.optional("nodes")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            external_address: object.optional("external_address")?,
-            intranet_address: object.optional("intranet_address")?,
-            intranet_address_ipv6: object.optional("intranet_address_ipv6")?,
-            public_zone_id: object.optional("public_zone_id")?,
-            public_zone_name: object.optional("public_zone_name")?,
-            private_zone_id: object.optional("private_zone_id")?,
-            private_zone_name: object.optional("private_zone_name")?,
-            enterprise_project_id: object.optional("enterprise_project_id")?,
-            create_time: object.optional("create_time")?,
-            create_user: object.optional("create_user")?,
-            current_namespace_publish_api_num: object.optional("current_namespace_publish_api_num")?,
-            all_namespace_publish_api_num: object.optional("all_namespace_publish_api_num")?,
-            api_publishable_num: object.optional("api_publishable_num")?,
-            deletable: object.optional("deletable")?,
-            charge_status: object.optional("charge_status")?,
-            order_id: object.optional("order_id")?,
-            order_type: object.optional("order_type")?,
-            period_type: object.optional("period_type")?,
-            instance_status: object.optional("instance_status")?,
-            node_num: object.optional("node_num")?,
-            flavor: object.optional("flavor")?,
-            gateway_version: object.optional("gateway_version")?,
-            availability_zone: object.optional("availability_zone")?,
-            availability_zone_name: object.optional("availability_zone_name")?,
-            vpc_id: object.optional("vpc_id")?,
-            subnet_id: object.optional("subnet_id")?,
-            security_group_id: object.optional("security_group_id")?,
-            nodes: object.optional("nodes")?,
+            id,
+            name,
+            description,
+            external_address,
+            intranet_address,
+            intranet_address_ipv6,
+            public_zone_id,
+            public_zone_name,
+            private_zone_id,
+            private_zone_name,
+            enterprise_project_id,
+            create_time,
+            create_user,
+            current_namespace_publish_api_num,
+            all_namespace_publish_api_num,
+            api_publishable_num,
+            deletable,
+            charge_status,
+            order_id,
+            order_type,
+            period_type,
+            instance_status,
+            node_num,
+            flavor,
+            gateway_version,
+            availability_zone,
+            availability_zone_name,
+            vpc_id,
+            subnet_id,
+            security_group_id,
+            nodes,
         })
     }
 }
@@ -11069,16 +11217,15 @@ impl Model for InstanceForApiActionDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            instance_id: object.optional("instance_id")?,
-            instance_type: object.optional("instance_type")?,
-            name: object.optional("name")?,
-            action: object.optional("action")?,
-            result: object.optional("result")?,
-            cause: object.optional("cause")?,
-            api_status: object.optional("api_status")?,
-            api_debug: object.optional("api_debug")?,
-        })
+        let instance_id = object.optional("instance_id")?;
+        let instance_type = object.optional("instance_type")?;
+        let name = object.optional("name")?;
+        let action = object.optional("action")?;
+        let result = object.optional("result")?;
+        let cause = object.optional("cause")?;
+        let api_status = object.optional("api_status")?;
+        let api_debug = object.optional("api_debug")?;
+        Ok(Self { instance_id, instance_type, name, action, result, cause, api_status, api_debug })
     }
 }
 
@@ -11176,13 +11323,12 @@ impl Model for InstanceHostDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            instance_id: object.optional("instance_id")?,
-            instance_name: object.optional("instance_name")?,
-            intranet_host: object.optional("intranet_host")?,
-            external_host: object.optional("external_host")?,
-            domains: object.optional("domains")?,
-        })
+        let instance_id = object.optional("instance_id")?;
+        let instance_name = object.optional("instance_name")?;
+        let intranet_host = object.optional("intranet_host")?;
+        let external_host = object.optional("external_host")?;
+        let domains = object.optional("domains")?;
+        Ok(Self { instance_id, instance_name, intranet_host, external_host, domains })
     }
 }
 
@@ -11265,15 +11411,14 @@ impl Model for InstanceNodeDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            private_ip: object.optional("private_ip")?,
-            status: object.optional("status")?,
-            create_user: object.optional("create_user")?,
-            create_time: object.optional("create_time")?,
-            gateway_version: object.optional("gateway_version")?,
-        })
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let private_ip = object.optional("private_ip")?;
+        let status = object.optional("status")?;
+        let create_user = object.optional("create_user")?;
+        let create_time = object.optional("create_time")?;
+        let gateway_version = object.optional("gateway_version")?;
+        Ok(Self { id, name, private_ip, status, create_user, create_time, gateway_version })
     }
 }
 
@@ -11409,26 +11554,45 @@ impl Model for InstanceOverviewDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let external_address = object.optional("external_address")?;
+        let intranet_address = object.optional("intranet_address")?;
+        let intranet_address_ipv6 = object.optional("intranet_address_ipv6")?;
+        let public_zone_id = object.optional("public_zone_id")?;
+        let public_zone_name = object.optional("public_zone_name")?;
+        let private_zone_id = object.optional("private_zone_id")?;
+        let private_zone_name = object.optional("private_zone_name")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let create_time = object.optional("create_time")?;
+        let create_user = object.optional("create_user")?;
+        let current_namespace_publish_api_num = object.optional("current_namespace_publish_api_num")?;
+        let all_namespace_publish_api_num = object.optional("all_namespace_publish_api_num")?;
+        let api_publishable_num = object.optional("api_publishable_num")?;
+        let deletable = object.optional("deletable")?;
+        let charge_status = object.optional("charge_status")?;
+        let order_id = object.optional("order_id")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            external_address: object.optional("external_address")?,
-            intranet_address: object.optional("intranet_address")?,
-            intranet_address_ipv6: object.optional("intranet_address_ipv6")?,
-            public_zone_id: object.optional("public_zone_id")?,
-            public_zone_name: object.optional("public_zone_name")?,
-            private_zone_id: object.optional("private_zone_id")?,
-            private_zone_name: object.optional("private_zone_name")?,
-            enterprise_project_id: object.optional("enterprise_project_id")?,
-            create_time: object.optional("create_time")?,
-            create_user: object.optional("create_user")?,
-            current_namespace_publish_api_num: object.optional("current_namespace_publish_api_num")?,
-            all_namespace_publish_api_num: object.optional("all_namespace_publish_api_num")?,
-            api_publishable_num: object.optional("api_publishable_num")?,
-            deletable: object.optional("deletable")?,
-            charge_status: object.optional("charge_status")?,
-            order_id: object.optional("order_id")?,
+            id,
+            name,
+            description,
+            external_address,
+            intranet_address,
+            intranet_address_ipv6,
+            public_zone_id,
+            public_zone_name,
+            private_zone_id,
+            private_zone_name,
+            enterprise_project_id,
+            create_time,
+            create_user,
+            current_namespace_publish_api_num,
+            all_namespace_publish_api_num,
+            api_publishable_num,
+            deletable,
+            charge_status,
+            order_id,
         })
     }
 }
@@ -11598,11 +11762,10 @@ impl Model for LayerPath {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            catalog_id: object.optional("catalog_id")?,
-            name: object.optional("name")?,
-            order: object.optional("order")?,
-        })
+        let catalog_id = object.optional("catalog_id")?;
+        let name = object.optional("name")?;
+        let order = object.optional("order")?;
+        Ok(Self { catalog_id, name, order })
     }
 }
 
@@ -11661,13 +11824,12 @@ impl Model for LtsLogDump {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            log_dump: object.optional("log_dump")?,
-            log_group_id: object.optional("log_group_id")?,
-            log_group_name: object.optional("log_group_name")?,
-            log_stream_id: object.optional("log_stream_id")?,
-            log_stream_name: object.optional("log_stream_name")?,
-        })
+        let log_dump = object.optional("log_dump")?;
+        let log_group_id = object.optional("log_group_id")?;
+        let log_group_name = object.optional("log_group_name")?;
+        let log_stream_id = object.optional("log_stream_id")?;
+        let log_stream_name = object.optional("log_stream_name")?;
+        Ok(Self { log_dump, log_group_id, log_group_name, log_stream_id, log_stream_name })
     }
 }
 
@@ -11765,19 +11927,31 @@ impl Model for MallParaDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let auth_type = object.optional("auth_type")?;
+        let visibility = object.optional("visibility")?;
+        let market_sort_type = object.optional("market_sort_type")?;
+        let asc_or_desc = object.optional("asc_or_desc")?;
+        let offset = object.optional("offset")?;
+        let limit = object.optional("limit")?;
+        let is_owner = object.optional("is_owner")?;
+        let is_authorized = object.optional("is_authorized")?;
+        let is_update_recently = object.optional("is_update_recently")?;
+        let is_release_recently = object.optional("is_release_recently")?;
+        let is_hot_recently = object.optional("is_hot_recently")?;
+        let success_and_failure_rate = object.optional("success_and_failure_rate")?;
         Ok(Self {
-            auth_type: object.optional("auth_type")?,
-            visibility: object.optional("visibility")?,
-            market_sort_type: object.optional("market_sort_type")?,
-            asc_or_desc: object.optional("asc_or_desc")?,
-            offset: object.optional("offset")?,
-            limit: object.optional("limit")?,
-            is_owner: object.optional("is_owner")?,
-            is_authorized: object.optional("is_authorized")?,
-            is_update_recently: object.optional("is_update_recently")?,
-            is_release_recently: object.optional("is_release_recently")?,
-            is_hot_recently: object.optional("is_hot_recently")?,
-            success_and_failure_rate: object.optional("success_and_failure_rate")?,
+            auth_type,
+            visibility,
+            market_sort_type,
+            asc_or_desc,
+            offset,
+            limit,
+            is_owner,
+            is_authorized,
+            is_update_recently,
+            is_release_recently,
+            is_hot_recently,
+            success_and_failure_rate,
         })
     }
 }
@@ -11892,7 +12066,8 @@ impl Model for ObsLogDump {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { log_dump: object.optional("log_dump")? })
+        let log_dump = object.optional("log_dump")?;
+        Ok(Self { log_dump })
     }
 }
 
@@ -11933,11 +12108,10 @@ impl Model for OpenApiParaForCheckMessage {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            message_id: object.optional("message_id")?,
-            action: object.optional("action")?,
-            time: object.optional("time")?,
-        })
+        let message_id = object.optional("message_id")?;
+        let action = object.optional("action")?;
+        let time = object.optional("time")?;
+        Ok(Self { message_id, action, time })
     }
 }
 
@@ -11987,10 +12161,9 @@ impl Model for OpenApplyIdsForApproveApply {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            apply_result: object.optional("apply_result")?,
-            apply_ids: object.optional("apply_ids")?,
-        })
+        let apply_result = object.optional("apply_result")?;
+        let apply_ids = object.optional("apply_ids")?;
+        Ok(Self { apply_result, apply_ids })
     }
 }
 
@@ -12067,20 +12240,33 @@ impl Model for RecordForApplyDetail {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let api_apply_status = object.optional("api_apply_status")?;
+        let api_apply_type = object.optional("api_apply_type")?;
+        let api_id = object.optional("api_id")?;
+        let api_name = object.optional("api_name")?;
+        let api_using_time = object.optional("api_using_time")?;
+        let app_id = object.optional("app_id")?;
+        let app_name = object.optional("app_name")?;
+        let apply_time = object.optional("apply_time")?;
+        let approval_time = object.optional("approval_time")?;
+        let approver_name = object.optional("approver_name")?;
+        let comment = object.optional("comment")?;
+        let user_name = object.optional("user_name")?;
         Ok(Self {
-            id: object.optional("id")?,
-            api_apply_status: object.optional("api_apply_status")?,
-            api_apply_type: object.optional("api_apply_type")?,
-            api_id: object.optional("api_id")?,
-            api_name: object.optional("api_name")?,
-            api_using_time: object.optional("api_using_time")?,
-            app_id: object.optional("app_id")?,
-            app_name: object.optional("app_name")?,
-            apply_time: object.optional("apply_time")?,
-            approval_time: object.optional("approval_time")?,
-            approver_name: object.optional("approver_name")?,
-            comment: object.optional("comment")?,
-            user_name: object.optional("user_name")?,
+            id,
+            api_apply_status,
+            api_apply_type,
+            api_id,
+            api_name,
+            api_using_time,
+            app_id,
+            app_name,
+            apply_time,
+            approval_time,
+            approver_name,
+            comment,
+            user_name,
         })
     }
 }
@@ -12226,16 +12412,25 @@ impl Model for RecordForGetAllCatalog {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let catalog_id = object.optional("catalog_id")?;
+        let pid = object.optional("pid")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let api_catalog_type = object.optional("api_catalog_type")?;
+        let create_time = object.optional("create_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_time = object.optional("update_time")?;
+        let update_user = object.optional("update_user")?;
         Ok(Self {
-            catalog_id: object.optional("catalog_id")?,
-            pid: object.optional("pid")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            api_catalog_type: object.optional("api_catalog_type")?,
-            create_time: object.optional("create_time")?,
-            create_user: object.optional("create_user")?,
-            update_time: object.optional("update_time")?,
-            update_user: object.optional("update_user")?,
+            catalog_id,
+            pid,
+            name,
+            description,
+            api_catalog_type,
+            create_time,
+            create_user,
+            update_time,
+            update_user,
         })
     }
 }
@@ -12350,15 +12545,23 @@ impl Model for RecordForGetAuthApp {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let app_id = object.optional("app_id")?;
+        let app_name = object.optional("app_name")?;
+        let instance_id = object.optional("instance_id")?;
+        let instance_name = object.optional("instance_name")?;
+        let api_using_time = object.optional("api_using_time")?;
+        let approval_time = object.optional("approval_time")?;
+        let relationship_type = object.optional("relationship_type")?;
+        let static_params = object.optional("static_params")?;
         Ok(Self {
-            app_id: object.optional("app_id")?,
-            app_name: object.optional("app_name")?,
-            instance_id: object.optional("instance_id")?,
-            instance_name: object.optional("instance_name")?,
-            api_using_time: object.optional("api_using_time")?,
-            approval_time: object.optional("approval_time")?,
-            relationship_type: object.optional("relationship_type")?,
-            static_params: object.optional("static_params")?,
+            app_id,
+            app_name,
+            instance_id,
+            instance_name,
+            api_using_time,
+            approval_time,
+            relationship_type,
+            static_params,
         })
     }
 }
@@ -12466,15 +12669,23 @@ impl Model for RequestPara {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        let position = object.optional("position")?;
+        let type_ = object.optional("type")?;
+        let description = object.optional("description")?;
+        let necessary = object.optional("necessary")?;
+        let example_value = object.optional("example_value")?;
+        let default_value = object.optional("default_value")?;
+        let support_null = object.optional("support_null")?;
         Ok(Self {
-            name: object.optional("name")?,
-            position: object.optional("position")?,
-            type_: object.optional("type")?,
-            description: object.optional("description")?,
-            necessary: object.optional("necessary")?,
-            example_value: object.optional("example_value")?,
-            default_value: object.optional("default_value")?,
-            support_null: object.optional("support_null")?,
+            name,
+            position,
+            type_,
+            description,
+            necessary,
+            example_value,
+            default_value,
+            support_null,
         })
     }
 }
@@ -12564,10 +12775,9 @@ impl Model for StaticParam {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            para_name: object.optional("para_name")?,
-            para_value: object.optional("para_value")?,
-        })
+        let para_name = object.optional("para_name")?;
+        let para_value = object.optional("para_value")?;
+        Ok(Self { para_name, para_value })
     }
 }
 
@@ -12626,15 +12836,14 @@ impl Model for StatisticForCallDetail {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            call_num: object.optional("call_num")?,
-            success_num: object.optional("success_num")?,
-            fail_num: object.optional("fail_num")?,
-            legal_num: object.optional("legal_num")?,
-            illegal_num: object.optional("illegal_num")?,
-        })
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let call_num = object.optional("call_num")?;
+        let success_num = object.optional("success_num")?;
+        let fail_num = object.optional("fail_num")?;
+        let legal_num = object.optional("legal_num")?;
+        let illegal_num = object.optional("illegal_num")?;
+        Ok(Self { id, name, call_num, success_num, fail_num, legal_num, illegal_num })
     }
 }
 
@@ -12749,20 +12958,33 @@ impl Model for StatisticForDashboard {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let log_time = object.optional("log_time")?;
+        let call_num = object.optional("call_num")?;
+        let success_num = object.optional("success_num")?;
+        let fail_num = object.optional("fail_num")?;
+        let legal_num = object.optional("legal_num")?;
+        let illegal_num = object.optional("illegal_num")?;
+        let cost_time_avg = object.optional("cost_time_avg")?;
+        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
+        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
+        let success_rate = object.optional("success_rate")?;
+        let fail_rate = object.optional("fail_rate")?;
+        let legal_rate = object.optional("legal_rate")?;
+        let illegal_rate = object.optional("illegal_rate")?;
         Ok(Self {
-            log_time: object.optional("log_time")?,
-            call_num: object.optional("call_num")?,
-            success_num: object.optional("success_num")?,
-            fail_num: object.optional("fail_num")?,
-            legal_num: object.optional("legal_num")?,
-            illegal_num: object.optional("illegal_num")?,
-            cost_time_avg: object.optional("cost_time_avg")?,
-            success_cost_time_avg: object.optional("success_cost_time_avg")?,
-            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
-            success_rate: object.optional("success_rate")?,
-            fail_rate: object.optional("fail_rate")?,
-            legal_rate: object.optional("legal_rate")?,
-            illegal_rate: object.optional("illegal_rate")?,
+            log_time,
+            call_num,
+            success_num,
+            fail_num,
+            legal_num,
+            illegal_num,
+            cost_time_avg,
+            success_cost_time_avg,
+            fail_cost_time_avg,
+            success_rate,
+            fail_rate,
+            legal_rate,
+            illegal_rate,
         })
     }
 }
@@ -12923,21 +13145,35 @@ impl Model for StatisticForDetail {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let call_num = object.optional("call_num")?;
+        let success_num = object.optional("success_num")?;
+        let fail_num = object.optional("fail_num")?;
+        let legal_num = object.optional("legal_num")?;
+        let illegal_num = object.optional("illegal_num")?;
+        let cost_time_avg = object.optional("cost_time_avg")?;
+        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
+        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
+        let success_rate = object.optional("success_rate")?;
+        let fail_rate = object.optional("fail_rate")?;
+        let legal_rate = object.optional("legal_rate")?;
+        let illegal_rate = object.optional("illegal_rate")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            call_num: object.optional("call_num")?,
-            success_num: object.optional("success_num")?,
-            fail_num: object.optional("fail_num")?,
-            legal_num: object.optional("legal_num")?,
-            illegal_num: object.optional("illegal_num")?,
-            cost_time_avg: object.optional("cost_time_avg")?,
-            success_cost_time_avg: object.optional("success_cost_time_avg")?,
-            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
-            success_rate: object.optional("success_rate")?,
-            fail_rate: object.optional("fail_rate")?,
-            legal_rate: object.optional("legal_rate")?,
-            illegal_rate: object.optional("illegal_rate")?,
+            id,
+            name,
+            call_num,
+            success_num,
+            fail_num,
+            legal_num,
+            illegal_num,
+            cost_time_avg,
+            success_cost_time_avg,
+            fail_cost_time_avg,
+            success_rate,
+            fail_rate,
+            legal_rate,
+            illegal_rate,
         })
     }
 }
@@ -13066,7 +13302,8 @@ impl Model for CreateApiResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { id: object.optional("id")? })
+        let id = object.optional("id")?;
+        Ok(Self { id })
     }
 }
 
@@ -13128,17 +13365,27 @@ impl Model for CreateAppResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let app_key = object.optional("app_key")?;
+        let app_secret = object.optional("app_secret")?;
+        let register_time = object.optional("register_time")?;
+        let update_time = object.optional("update_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_user = object.optional("update_user")?;
+        let app_type = object.optional("app_type")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            app_key: object.optional("app_key")?,
-            app_secret: object.optional("app_secret")?,
-            register_time: object.optional("register_time")?,
-            update_time: object.optional("update_time")?,
-            create_user: object.optional("create_user")?,
-            update_user: object.optional("update_user")?,
-            app_type: object.optional("app_type")?,
+            id,
+            name,
+            description,
+            app_key,
+            app_secret,
+            register_time,
+            update_time,
+            create_user,
+            update_user,
+            app_type,
         })
     }
 }
@@ -13257,14 +13504,21 @@ impl Model for CreateServiceCatalogResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let catalog_id = object.optional("catalog_id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let create_time = object.optional("create_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_time = object.optional("update_time")?;
+        let update_user = object.optional("update_user")?;
         Ok(Self {
-            catalog_id: object.optional("catalog_id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            create_time: object.optional("create_time")?,
-            create_user: object.optional("create_user")?,
-            update_time: object.optional("update_time")?,
-            update_user: object.optional("update_user")?,
+            catalog_id,
+            name,
+            description,
+            create_time,
+            create_user,
+            update_time,
+            update_user,
         })
     }
 }
@@ -13362,15 +13616,14 @@ impl Model for DebugApiResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            request_id: object.optional("request_id")?,
-            url: object.optional("url")?,
-            result: object.optional("result")?,
-            timeout: object.optional("timeout")?,
-            success: object.optional("success")?,
-            request_header: object.optional("request_header")?,
-            response_header: object.optional("response_header")?,
-        })
+        let request_id = object.optional("request_id")?;
+        let url = object.optional("url")?;
+        let result = object.optional("result")?;
+        let timeout = object.optional("timeout")?;
+        let success = object.optional("success")?;
+        let request_header = object.optional("request_header")?;
+        let response_header = object.optional("response_header")?;
+        Ok(Self { request_id, url, result, timeout, success, request_header, response_header })
     }
 }
 
@@ -13449,7 +13702,8 @@ impl Model for ImportDataServiceExcelResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { job_id: object.optional("job_id")? })
+        let job_id = object.optional("job_id")?;
+        Ok(Self { job_id })
     }
 }
 
@@ -13487,10 +13741,9 @@ impl Model for ListAllCatalogListResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            api_catalogs: object.optional("api_catalogs")?,
-        })
+        let total = object.optional("total")?;
+        let api_catalogs = object.optional("api_catalogs")?;
+        Ok(Self { total, api_catalogs })
     }
 }
 
@@ -13534,7 +13787,9 @@ impl Model for ListApiCatalogListResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, apis: object.optional("apis")? })
+        let total = object.optional("total")?;
+        let apis = object.optional("apis")?;
+        Ok(Self { total, apis })
     }
 }
 
@@ -13575,7 +13830,8 @@ impl Model for ListApiTopNResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { statistics: object.optional("statistics")? })
+        let statistics = object.optional("statistics")?;
+        Ok(Self { statistics })
     }
 }
 
@@ -13610,7 +13866,8 @@ impl Model for ListApicGroupsResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { gateway_groups: object.optional("gateway_groups")? })
+        let gateway_groups = object.optional("gateway_groups")?;
+        Ok(Self { gateway_groups })
     }
 }
 
@@ -13645,7 +13902,8 @@ impl Model for ListApicInstancesResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { gateway_instances: object.optional("gateway_instances")? })
+        let gateway_instances = object.optional("gateway_instances")?;
+        Ok(Self { gateway_instances })
     }
 }
 
@@ -13683,7 +13941,9 @@ impl Model for ListApisResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
+        let total = object.optional("total")?;
+        let records = object.optional("records")?;
+        Ok(Self { total, records })
     }
 }
 
@@ -13724,7 +13984,8 @@ impl Model for ListApisTopResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { statistics: object.optional("statistics")? })
+        let statistics = object.optional("statistics")?;
+        Ok(Self { statistics })
     }
 }
 
@@ -13762,7 +14023,9 @@ impl Model for ListApplyResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
+        let total = object.optional("total")?;
+        let records = object.optional("records")?;
+        Ok(Self { total, records })
     }
 }
 
@@ -13806,7 +14069,9 @@ impl Model for ListAppsResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, apps: object.optional("apps")? })
+        let total = object.optional("total")?;
+        let apps = object.optional("apps")?;
+        Ok(Self { total, apps })
     }
 }
 
@@ -13847,7 +14112,8 @@ impl Model for ListAppsTopResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { statistics: object.optional("statistics")? })
+        let statistics = object.optional("statistics")?;
+        Ok(Self { statistics })
     }
 }
 
@@ -13885,7 +14151,9 @@ impl Model for ListCatalogListResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, catalogs: object.optional("catalogs")? })
+        let total = object.optional("total")?;
+        let catalogs = object.optional("catalogs")?;
+        Ok(Self { total, catalogs })
     }
 }
 
@@ -13929,7 +14197,9 @@ impl Model for ListDataServiceInstanceAccesslogsResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { number: object.optional("number")?, records: object.optional("records")? })
+        let number = object.optional("number")?;
+        let records = object.optional("records")?;
+        Ok(Self { number, records })
     }
 }
 
@@ -13973,7 +14243,9 @@ impl Model for ListDataServiceInstancesDetailResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, instances: object.optional("instances")? })
+        let total = object.optional("total")?;
+        let instances = object.optional("instances")?;
+        Ok(Self { total, instances })
     }
 }
 
@@ -14023,12 +14295,11 @@ impl Model for ListDataServiceInstancesOverviewResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            scale_down: object.optional("scale_down")?,
-            scale_out: object.optional("scale_out")?,
-            instances: object.optional("instances")?,
-        })
+        let total = object.optional("total")?;
+        let scale_down = object.optional("scale_down")?;
+        let scale_out = object.optional("scale_out")?;
+        let instances = object.optional("instances")?;
+        Ok(Self { total, scale_down, scale_out, instances })
     }
 }
 
@@ -14084,7 +14355,9 @@ impl Model for ListDataServiceMarketApisResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, apis: object.optional("apis")? })
+        let total = object.optional("total")?;
+        let apis = object.optional("apis")?;
+        Ok(Self { total, apis })
     }
 }
 
@@ -14125,7 +14398,8 @@ impl Model for ListInstanceListResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { instances: object.optional("instances")? })
+        let instances = object.optional("instances")?;
+        Ok(Self { instances })
     }
 }
 
@@ -14163,7 +14437,9 @@ impl Model for ListMessageResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
+        let total = object.optional("total")?;
+        let records = object.optional("records")?;
+        Ok(Self { total, records })
     }
 }
 
@@ -14207,7 +14483,9 @@ impl Model for SearchAuthorizeAppResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
+        let total = object.optional("total")?;
+        let records = object.optional("records")?;
+        Ok(Self { total, records })
     }
 }
 
@@ -14251,7 +14529,9 @@ impl Model for SearchBindApiResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { total: object.optional("total")?, records: object.optional("records")? })
+        let total = object.optional("total")?;
+        let records = object.optional("records")?;
+        Ok(Self { total, records })
     }
 }
 
@@ -14295,10 +14575,9 @@ impl Model for SearchDebugInfoResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            publish_messages: object.optional("publish_messages")?,
-        })
+        let total = object.optional("total")?;
+        let publish_messages = object.optional("publish_messages")?;
+        Ok(Self { total, publish_messages })
     }
 }
 
@@ -14339,7 +14618,8 @@ impl Model for SearchIdByPathResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { catalog_id: object.optional("catalog_id")? })
+        let catalog_id = object.optional("catalog_id")?;
+        Ok(Self { catalog_id })
     }
 }
 
@@ -14377,10 +14657,9 @@ impl Model for SearchPublishInfoResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            total: object.optional("total")?,
-            publish_messages: object.optional("publish_messages")?,
-        })
+        let total = object.optional("total")?;
+        let publish_messages = object.optional("publish_messages")?;
+        Ok(Self { total, publish_messages })
     }
 }
 
@@ -14421,7 +14700,8 @@ impl Model for ShowApiDashboardResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { dashboards: object.optional("dashboards")? })
+        let dashboards = object.optional("dashboards")?;
+        Ok(Self { dashboards })
     }
 }
 
@@ -14519,29 +14799,51 @@ impl Model for ShowApiResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let group_id = object.optional("group_id")?;
+        let description = object.optional("description")?;
+        let protocol = object.optional("protocol")?;
+        let publish_type = object.optional("publish_type")?;
+        let log_flag = object.optional("log_flag")?;
+        let path = object.optional("path")?;
+        let host = object.optional("host")?;
+        let hosts = object.optional("hosts")?;
+        let request_type = object.optional("request_type")?;
+        let create_user = object.optional("create_user")?;
+        let create_time = object.optional("create_time")?;
+        let update_time = object.optional("update_time")?;
+        let manager = object.optional("manager")?;
+        let status = object.optional("status")?;
+        let type_ = object.optional("type")?;
+        let debug_status = object.optional("debug_status")?;
+        let publish_messages = object.optional("publish_messages")?;
+        let request_paras = object.optional("request_paras")?;
+        let datasource_config = object.optional("datasource_config")?;
+        let backend_config = object.optional("backend_config")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            group_id: object.optional("group_id")?,
-            description: object.optional("description")?,
-            protocol: object.optional("protocol")?,
-            publish_type: object.optional("publish_type")?,
-            log_flag: object.optional("log_flag")?,
-            path: object.optional("path")?,
-            host: object.optional("host")?,
-            hosts: object.optional("hosts")?,
-            request_type: object.optional("request_type")?,
-            create_user: object.optional("create_user")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            manager: object.optional("manager")?,
-            status: object.optional("status")?,
-            type_: object.optional("type")?,
-            debug_status: object.optional("debug_status")?,
-            publish_messages: object.optional("publish_messages")?,
-            request_paras: object.optional("request_paras")?,
-            datasource_config: object.optional("datasource_config")?,
-            backend_config: object.optional("backend_config")?,
+            id,
+            name,
+            group_id,
+            description,
+            protocol,
+            publish_type,
+            log_flag,
+            path,
+            host,
+            hosts,
+            request_type,
+            create_user,
+            create_time,
+            update_time,
+            manager,
+            status,
+            type_,
+            debug_status,
+            publish_messages,
+            request_paras,
+            datasource_config,
+            backend_config,
         })
     }
 }
@@ -14726,7 +15028,8 @@ impl Model for ShowApisDashboardResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { dashboards: object.optional("dashboards")? })
+        let dashboards = object.optional("dashboards")?;
+        Ok(Self { dashboards })
     }
 }
 
@@ -14800,21 +15103,35 @@ impl Model for ShowApisDetailResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let call_num = object.optional("call_num")?;
+        let success_num = object.optional("success_num")?;
+        let fail_num = object.optional("fail_num")?;
+        let legal_num = object.optional("legal_num")?;
+        let illegal_num = object.optional("illegal_num")?;
+        let cost_time_avg = object.optional("cost_time_avg")?;
+        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
+        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
+        let success_rate = object.optional("success_rate")?;
+        let fail_rate = object.optional("fail_rate")?;
+        let legal_rate = object.optional("legal_rate")?;
+        let illegal_rate = object.optional("illegal_rate")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            call_num: object.optional("call_num")?,
-            success_num: object.optional("success_num")?,
-            fail_num: object.optional("fail_num")?,
-            legal_num: object.optional("legal_num")?,
-            illegal_num: object.optional("illegal_num")?,
-            cost_time_avg: object.optional("cost_time_avg")?,
-            success_cost_time_avg: object.optional("success_cost_time_avg")?,
-            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
-            success_rate: object.optional("success_rate")?,
-            fail_rate: object.optional("fail_rate")?,
-            legal_rate: object.optional("legal_rate")?,
-            illegal_rate: object.optional("illegal_rate")?,
+            id,
+            name,
+            call_num,
+            success_num,
+            fail_num,
+            legal_num,
+            illegal_num,
+            cost_time_avg,
+            success_cost_time_avg,
+            fail_cost_time_avg,
+            success_rate,
+            fail_rate,
+            legal_rate,
+            illegal_rate,
         })
     }
 }
@@ -14964,15 +15281,23 @@ impl Model for ShowApisOverviewResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let publish_num = object.optional("publish_num")?;
+        let developing_num = object.optional("developing_num")?;
+        let apply_num = object.optional("apply_num")?;
+        let call_num = object.optional("call_num")?;
+        let success_num = object.optional("success_num")?;
+        let fail_num = object.optional("fail_num")?;
+        let legal_num = object.optional("legal_num")?;
+        let illegal_num = object.optional("illegal_num")?;
         Ok(Self {
-            publish_num: object.optional("publish_num")?,
-            developing_num: object.optional("developing_num")?,
-            apply_num: object.optional("apply_num")?,
-            call_num: object.optional("call_num")?,
-            success_num: object.optional("success_num")?,
-            fail_num: object.optional("fail_num")?,
-            legal_num: object.optional("legal_num")?,
-            illegal_num: object.optional("illegal_num")?,
+            publish_num,
+            developing_num,
+            apply_num,
+            call_num,
+            success_num,
+            fail_num,
+            legal_num,
+            illegal_num,
         })
     }
 }
@@ -15086,17 +15411,27 @@ impl Model for ShowAppInfoResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let app_key = object.optional("app_key")?;
+        let app_secret = object.optional("app_secret")?;
+        let register_time = object.optional("register_time")?;
+        let update_time = object.optional("update_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_user = object.optional("update_user")?;
+        let app_type = object.optional("app_type")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            app_key: object.optional("app_key")?,
-            app_secret: object.optional("app_secret")?,
-            register_time: object.optional("register_time")?,
-            update_time: object.optional("update_time")?,
-            create_user: object.optional("create_user")?,
-            update_user: object.optional("update_user")?,
-            app_type: object.optional("app_type")?,
+            id,
+            name,
+            description,
+            app_key,
+            app_secret,
+            register_time,
+            update_time,
+            create_user,
+            update_user,
+            app_type,
         })
     }
 }
@@ -15233,20 +15568,33 @@ impl Model for ShowApplyDetailResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let api_apply_status = object.optional("api_apply_status")?;
+        let api_apply_type = object.optional("api_apply_type")?;
+        let api_id = object.optional("api_id")?;
+        let api_name = object.optional("api_name")?;
+        let api_using_time = object.optional("api_using_time")?;
+        let app_id = object.optional("app_id")?;
+        let app_name = object.optional("app_name")?;
+        let apply_time = object.optional("apply_time")?;
+        let approval_time = object.optional("approval_time")?;
+        let approver_name = object.optional("approver_name")?;
+        let comment = object.optional("comment")?;
+        let user_name = object.optional("user_name")?;
         Ok(Self {
-            id: object.optional("id")?,
-            api_apply_status: object.optional("api_apply_status")?,
-            api_apply_type: object.optional("api_apply_type")?,
-            api_id: object.optional("api_id")?,
-            api_name: object.optional("api_name")?,
-            api_using_time: object.optional("api_using_time")?,
-            app_id: object.optional("app_id")?,
-            app_name: object.optional("app_name")?,
-            apply_time: object.optional("apply_time")?,
-            approval_time: object.optional("approval_time")?,
-            approver_name: object.optional("approver_name")?,
-            comment: object.optional("comment")?,
-            user_name: object.optional("user_name")?,
+            id,
+            api_apply_status,
+            api_apply_type,
+            api_id,
+            api_name,
+            api_using_time,
+            app_id,
+            app_name,
+            apply_time,
+            approval_time,
+            approver_name,
+            comment,
+            user_name,
         })
     }
 }
@@ -15368,7 +15716,8 @@ impl Model for ShowAppsDashboardResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { dashboards: object.optional("dashboards")? })
+        let dashboards = object.optional("dashboards")?;
+        Ok(Self { dashboards })
     }
 }
 
@@ -15442,21 +15791,35 @@ impl Model for ShowAppsDetailResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let call_num = object.optional("call_num")?;
+        let success_num = object.optional("success_num")?;
+        let fail_num = object.optional("fail_num")?;
+        let legal_num = object.optional("legal_num")?;
+        let illegal_num = object.optional("illegal_num")?;
+        let cost_time_avg = object.optional("cost_time_avg")?;
+        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
+        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
+        let success_rate = object.optional("success_rate")?;
+        let fail_rate = object.optional("fail_rate")?;
+        let legal_rate = object.optional("legal_rate")?;
+        let illegal_rate = object.optional("illegal_rate")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            call_num: object.optional("call_num")?,
-            success_num: object.optional("success_num")?,
-            fail_num: object.optional("fail_num")?,
-            legal_num: object.optional("legal_num")?,
-            illegal_num: object.optional("illegal_num")?,
-            cost_time_avg: object.optional("cost_time_avg")?,
-            success_cost_time_avg: object.optional("success_cost_time_avg")?,
-            fail_cost_time_avg: object.optional("fail_cost_time_avg")?,
-            success_rate: object.optional("success_rate")?,
-            fail_rate: object.optional("fail_rate")?,
-            legal_rate: object.optional("legal_rate")?,
-            illegal_rate: object.optional("illegal_rate")?,
+            id,
+            name,
+            call_num,
+            success_num,
+            fail_num,
+            legal_num,
+            illegal_num,
+            cost_time_avg,
+            success_cost_time_avg,
+            fail_cost_time_avg,
+            success_rate,
+            fail_rate,
+            legal_rate,
+            illegal_rate,
         })
     }
 }
@@ -15600,14 +15963,13 @@ impl Model for ShowAppsOverviewResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            apply_num: object.optional("apply_num")?,
-            call_num: object.optional("call_num")?,
-            success_num: object.optional("success_num")?,
-            fail_num: object.optional("fail_num")?,
-            legal_num: object.optional("legal_num")?,
-            illegal_num: object.optional("illegal_num")?,
-        })
+        let apply_num = object.optional("apply_num")?;
+        let call_num = object.optional("call_num")?;
+        let success_num = object.optional("success_num")?;
+        let fail_num = object.optional("fail_num")?;
+        let legal_num = object.optional("legal_num")?;
+        let illegal_num = object.optional("illegal_num")?;
+        Ok(Self { apply_num, call_num, success_num, fail_num, legal_num, illegal_num })
     }
 }
 
@@ -15706,17 +16068,27 @@ impl Model for ShowCatalogDetailResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let catalog_id = object.optional("catalog_id")?;
+        let name = object.optional("name")?;
+        let path = object.optional("path")?;
+        let catalog_total = object.optional("catalog_total")?;
+        let api_total = object.optional("api_total")?;
+        let description = object.optional("description")?;
+        let create_time = object.optional("create_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_time = object.optional("update_time")?;
+        let update_user = object.optional("update_user")?;
         Ok(Self {
-            catalog_id: object.optional("catalog_id")?,
-            name: object.optional("name")?,
-            path: object.optional("path")?,
-            catalog_total: object.optional("catalog_total")?,
-            api_total: object.optional("api_total")?,
-            description: object.optional("description")?,
-            create_time: object.optional("create_time")?,
-            create_user: object.optional("create_user")?,
-            update_time: object.optional("update_time")?,
-            update_user: object.optional("update_user")?,
+            catalog_id,
+            name,
+            path,
+            catalog_total,
+            api_total,
+            description,
+            create_time,
+            create_user,
+            update_time,
+            update_user,
         })
     }
 }
@@ -15910,38 +16282,69 @@ impl Model for ShowDataServiceInstanceResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let external_address = object.optional("external_address")?;
+        let intranet_address = object.optional("intranet_address")?;
+        let intranet_address_ipv6 = object.optional("intranet_address_ipv6")?;
+        let public_zone_id = object.optional("public_zone_id")?;
+        let public_zone_name = object.optional("public_zone_name")?;
+        let private_zone_id = object.optional("private_zone_id")?;
+        let private_zone_name = object.optional("private_zone_name")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let create_time = object.optional("create_time")?;
+        let create_user = object.optional("create_user")?;
+        let current_namespace_publish_api_num = object.optional("current_namespace_publish_api_num")?;
+        let all_namespace_publish_api_num = object.optional("all_namespace_publish_api_num")?;
+        let api_publishable_num = object.optional("api_publishable_num")?;
+        let deletable = object.optional("deletable")?;
+        let charge_status = object.optional("charge_status")?;
+        let order_id = object.optional("order_id")?;
+        let order_type = object.optional("order_type")?;
+        let period_type = object.optional("period_type")?;
+        let instance_status = object.optional("instance_status")?;
+        let node_num = object.optional("node_num")?;
+        let flavor = object.optional("flavor")?;
+        let gateway_version = object.optional("gateway_version")?;
+        let availability_zone = object.optional("availability_zone")?;
+        let availability_zone_name = object.optional("availability_zone_name")?;
+        let vpc_id = object.optional("vpc_id")?;
+        let subnet_id = object.optional("subnet_id")?;
+        let security_group_id = object.optional("security_group_id")?;
+        let nodes = object.optional("nodes")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            external_address: object.optional("external_address")?,
-            intranet_address: object.optional("intranet_address")?,
-            intranet_address_ipv6: object.optional("intranet_address_ipv6")?,
-            public_zone_id: object.optional("public_zone_id")?,
-            public_zone_name: object.optional("public_zone_name")?,
-            private_zone_id: object.optional("private_zone_id")?,
-            private_zone_name: object.optional("private_zone_name")?,
-            enterprise_project_id: object.optional("enterprise_project_id")?,
-            create_time: object.optional("create_time")?,
-            create_user: object.optional("create_user")?,
-            current_namespace_publish_api_num: object.optional("current_namespace_publish_api_num")?,
-            all_namespace_publish_api_num: object.optional("all_namespace_publish_api_num")?,
-            api_publishable_num: object.optional("api_publishable_num")?,
-            deletable: object.optional("deletable")?,
-            charge_status: object.optional("charge_status")?,
-            order_id: object.optional("order_id")?,
-            order_type: object.optional("order_type")?,
-            period_type: object.optional("period_type")?,
-            instance_status: object.optional("instance_status")?,
-            node_num: object.optional("node_num")?,
-            flavor: object.optional("flavor")?,
-            gateway_version: object.optional("gateway_version")?,
-            availability_zone: object.optional("availability_zone")?,
-            availability_zone_name: object.optional("availability_zone_name")?,
-            vpc_id: object.optional("vpc_id")?,
-            subnet_id: object.optional("subnet_id")?,
-            security_group_id: object.optional("security_group_id")?,
-            nodes: object.optional("nodes")?,
+            id,
+            name,
+            description,
+            external_address,
+            intranet_address,
+            intranet_address_ipv6,
+            public_zone_id,
+            public_zone_name,
+            private_zone_id,
+            private_zone_name,
+            enterprise_project_id,
+            create_time,
+            create_user,
+            current_namespace_publish_api_num,
+            all_namespace_publish_api_num,
+            api_publishable_num,
+            deletable,
+            charge_status,
+            order_id,
+            order_type,
+            period_type,
+            instance_status,
+            node_num,
+            flavor,
+            gateway_version,
+            availability_zone,
+            availability_zone_name,
+            vpc_id,
+            subnet_id,
+            security_group_id,
+            nodes,
         })
     }
 }
@@ -16225,20 +16628,33 @@ impl Model for ShowMessageDetailResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let api_apply_status = object.optional("api_apply_status")?;
+        let api_apply_type = object.optional("api_apply_type")?;
+        let api_id = object.optional("api_id")?;
+        let api_name = object.optional("api_name")?;
+        let api_using_time = object.optional("api_using_time")?;
+        let app_id = object.optional("app_id")?;
+        let app_name = object.optional("app_name")?;
+        let apply_time = object.optional("apply_time")?;
+        let approval_time = object.optional("approval_time")?;
+        let approver_name = object.optional("approver_name")?;
+        let comment = object.optional("comment")?;
+        let user_name = object.optional("user_name")?;
         Ok(Self {
-            id: object.optional("id")?,
-            api_apply_status: object.optional("api_apply_status")?,
-            api_apply_type: object.optional("api_apply_type")?,
-            api_id: object.optional("api_id")?,
-            api_name: object.optional("api_name")?,
-            api_using_time: object.optional("api_using_time")?,
-            app_id: object.optional("app_id")?,
-            app_name: object.optional("app_name")?,
-            apply_time: object.optional("apply_time")?,
-            approval_time: object.optional("approval_time")?,
-            approver_name: object.optional("approver_name")?,
-            comment: object.optional("comment")?,
-            user_name: object.optional("user_name")?,
+            id,
+            api_apply_status,
+            api_apply_type,
+            api_id,
+            api_name,
+            api_using_time,
+            app_id,
+            app_name,
+            apply_time,
+            approval_time,
+            approver_name,
+            comment,
+            user_name,
         })
     }
 }
@@ -16360,7 +16776,8 @@ impl Model for ShowPathByIdResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { path: object.optional("path")? })
+        let path = object.optional("path")?;
+        Ok(Self { path })
     }
 }
 
@@ -16395,7 +16812,8 @@ impl Model for ShowPathObjectByIdResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { paths: object.optional("paths")? })
+        let paths = object.optional("paths")?;
+        Ok(Self { paths })
     }
 }
 
@@ -16457,17 +16875,27 @@ impl Model for UpdateAppResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let app_key = object.optional("app_key")?;
+        let app_secret = object.optional("app_secret")?;
+        let register_time = object.optional("register_time")?;
+        let update_time = object.optional("update_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_user = object.optional("update_user")?;
+        let app_type = object.optional("app_type")?;
         Ok(Self {
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            app_key: object.optional("app_key")?,
-            app_secret: object.optional("app_secret")?,
-            register_time: object.optional("register_time")?,
-            update_time: object.optional("update_time")?,
-            create_user: object.optional("create_user")?,
-            update_user: object.optional("update_user")?,
-            app_type: object.optional("app_type")?,
+            id,
+            name,
+            description,
+            app_key,
+            app_secret,
+            register_time,
+            update_time,
+            create_user,
+            update_user,
+            app_type,
         })
     }
 }
@@ -16586,14 +17014,21 @@ impl Model for UpdateCatalogResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let catalog_id = object.optional("catalog_id")?;
+        let name = object.optional("name")?;
+        let description = object.optional("description")?;
+        let create_time = object.optional("create_time")?;
+        let create_user = object.optional("create_user")?;
+        let update_time = object.optional("update_time")?;
+        let update_user = object.optional("update_user")?;
         Ok(Self {
-            catalog_id: object.optional("catalog_id")?,
-            name: object.optional("name")?,
-            description: object.optional("description")?,
-            create_time: object.optional("create_time")?,
-            create_user: object.optional("create_user")?,
-            update_time: object.optional("update_time")?,
-            update_user: object.optional("update_user")?,
+            catalog_id,
+            name,
+            description,
+            create_time,
+            create_user,
+            update_time,
+            update_user,
         })
     }
 }

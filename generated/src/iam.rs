@@ -407,7 +407,8 @@ impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { auth: object.required("auth")? })
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
     }
 }
 
@@ -439,7 +440,9 @@ impl Model for PwdAuth {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { identity: object.required("identity")?, scope: object.required("scope")? })
+        let identity = object.required("identity")?;
+        let scope = object.required("scope")?;
+        Ok(Self { identity, scope })
     }
 }
 
@@ -474,11 +477,10 @@ impl Model for PwdIdentity {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            methods: object.required("methods")?,
-            password: object.required("password")?,
-            totp: object.optional("totp")?,
-        })
+        let methods = object.required("methods")?;
+        let password = object.required("password")?;
+        let totp = object.optional("totp")?;
+        Ok(Self { methods, password, totp })
     }
 }
 
@@ -550,7 +552,8 @@ impl Model for PwdPassword {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { user: object.required("user")? })
+        let user = object.required("user")?;
+        Ok(Self { user })
     }
 }
 
@@ -585,11 +588,10 @@ impl Model for PwdPasswordUser {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            domain: object.required("domain")?,
-            name: object.required("name")?,
-            password: object.required("password")?,
-        })
+        let domain = object.required("domain")?;
+        let name = object.required("name")?;
+        let password = object.required("password")?;
+        Ok(Self { domain, name, password })
     }
 }
 
@@ -622,7 +624,8 @@ impl Model for PwdPasswordUserDomain {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { name: object.required("name")? })
+        let name = object.required("name")?;
+        Ok(Self { name })
     }
 }
 
@@ -651,7 +654,8 @@ impl Model for IdentityTotp {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { user: object.required("user")? })
+        let user = object.required("user")?;
+        Ok(Self { user })
     }
 }
 
@@ -683,7 +687,9 @@ impl Model for TotpUser {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { id: object.required("id")?, passcode: object.required("passcode")? })
+        let id = object.required("id")?;
+        let passcode = object.required("passcode")?;
+        Ok(Self { id, passcode })
     }
 }
 
@@ -715,7 +721,9 @@ impl Model for AuthScope {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { domain: object.optional("domain")?, project: object.optional("project")? })
+        let domain = object.optional("domain")?;
+        let project = object.optional("project")?;
+        Ok(Self { domain, project })
     }
 }
 
@@ -759,7 +767,9 @@ impl Model for AuthScopeDomain {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
     }
 }
 
@@ -803,7 +813,9 @@ impl Model for AuthScopeProject {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
     }
 }
 
@@ -844,7 +856,8 @@ impl Model for KeystoneCreateUserTokenByPasswordResponseBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { token: object.optional("token")? })
+        let token = object.optional("token")?;
+        Ok(Self { token })
     }
 }
 
@@ -900,16 +913,15 @@ impl Model for ScopedTokenInfo {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            expires_at: object.optional("expires_at")?,
-            issued_at: object.optional("issued_at")?,
-            methods: object.optional("methods")?,
-            catalog: object.optional("catalog")?,
-            domain: object.optional("domain")?,
-            project: object.optional("project")?,
-            roles: object.optional("roles")?,
-            user: object.optional("user")?,
-        })
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let catalog = object.optional("catalog")?;
+        let domain = object.optional("domain")?;
+        let project = object.optional("project")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
+        Ok(Self { expires_at, issued_at, methods, catalog, domain, project, roles, user })
     }
 }
 
@@ -998,7 +1010,9 @@ impl Model for TokenDomain {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
     }
 }
 
@@ -1045,11 +1059,10 @@ impl Model for TokenProject {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            domain: object.optional("domain")?,
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-        })
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { domain, id, name })
     }
 }
 
@@ -1099,7 +1112,9 @@ impl Model for TokenRole {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { id: object.optional("id")?, name: object.optional("name")? })
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
     }
 }
 
@@ -1149,12 +1164,11 @@ impl Model for TokenUser {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            domain: object.optional("domain")?,
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            password_expires_at: object.optional("password_expires_at")?,
-        })
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        Ok(Self { domain, id, name, password_expires_at })
     }
 }
 
@@ -1210,7 +1224,9 @@ impl Model for KeystoneListProjectsResponseBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { links: object.optional("links")?, projects: object.optional("projects")? })
+        let links = object.optional("links")?;
+        let projects = object.optional("projects")?;
+        Ok(Self { links, projects })
     }
 }
 
@@ -1257,11 +1273,10 @@ impl Model for Links {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            self_: object.optional("self")?,
-            previous: object.optional("previous")?,
-            next: object.optional("next")?,
-        })
+        let self_ = object.optional("self")?;
+        let previous = object.optional("previous")?;
+        let next = object.optional("next")?;
+        Ok(Self { self_, previous, next })
     }
 }
 
@@ -1329,16 +1344,15 @@ impl Model for ProjectResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            is_domain: object.optional("is_domain")?,
-            description: object.optional("description")?,
-            links: object.optional("links")?,
-            enabled: object.optional("enabled")?,
-            id: object.optional("id")?,
-            parent_id: object.optional("parent_id")?,
-            domain_id: object.optional("domain_id")?,
-            name: object.optional("name")?,
-        })
+        let is_domain = object.optional("is_domain")?;
+        let description = object.optional("description")?;
+        let links = object.optional("links")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let parent_id = object.optional("parent_id")?;
+        let domain_id = object.optional("domain_id")?;
+        let name = object.optional("name")?;
+        Ok(Self { is_domain, description, links, enabled, id, parent_id, domain_id, name })
     }
 }
 
@@ -1427,7 +1441,9 @@ impl Model for KeystoneListAuthDomainsResponseBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { domains: object.optional("domains")?, links: object.optional("links")? })
+        let domains = object.optional("domains")?;
+        let links = object.optional("links")?;
+        Ok(Self { domains, links })
     }
 }
 
@@ -1480,13 +1496,12 @@ impl Model for Domains {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            enabled: object.optional("enabled")?,
-            id: object.optional("id")?,
-            name: object.optional("name")?,
-            links: object.optional("links")?,
-            description: object.optional("description")?,
-        })
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let links = object.optional("links")?;
+        let description = object.optional("description")?;
+        Ok(Self { enabled, id, name, links, description })
     }
 }
 

@@ -283,7 +283,9 @@ impl Model for LoginForm {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { app_id: object.required("appId")?, secret: object.required("secret")? })
+        let app_id = object.required("appId")?;
+        let secret = object.required("secret")?;
+        Ok(Self { app_id, secret })
     }
 }
 
@@ -318,11 +320,10 @@ impl Model for RefreshTokenBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            app_id: object.required("appId")?,
-            secret: object.required("secret")?,
-            refresh_token: object.required("refreshToken")?,
-        })
+        let app_id = object.required("appId")?;
+        let secret = object.required("secret")?;
+        let refresh_token = object.required("refreshToken")?;
+        Ok(Self { app_id, secret, refresh_token })
     }
 }
 
@@ -367,13 +368,12 @@ impl Model for AuthOutDto {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            scope: object.optional("scope")?,
-            token_type: object.optional("tokenType")?,
-            expires_in: object.optional("expiresIn")?,
-            access_token: object.optional("accessToken")?,
-            refresh_token: object.optional("refreshToken")?,
-        })
+        let scope = object.optional("scope")?;
+        let token_type = object.optional("tokenType")?;
+        let expires_in = object.optional("expiresIn")?;
+        let access_token = object.optional("accessToken")?;
+        let refresh_token = object.optional("refreshToken")?;
+        Ok(Self { scope, token_type, expires_in, access_token, refresh_token })
     }
 }
 
@@ -441,10 +441,9 @@ impl Model for ErrorBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            error_code: object.optional("error_code")?,
-            error_desc: object.optional("error_desc")?,
-        })
+        let error_code = object.optional("error_code")?;
+        let error_desc = object.optional("error_desc")?;
+        Ok(Self { error_code, error_desc })
     }
 }
 

@@ -604,11 +604,10 @@ impl Model for OAuth {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.required("name")?,
-            code: object.required("code")?,
-            state: object.required("state")?,
-        })
+        let name = object.required("name")?;
+        let code = object.required("code")?;
+        let state = object.required("state")?;
+        Ok(Self { name, code, state })
     }
 }
 
@@ -637,7 +636,8 @@ impl Model for CreateOAuthResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { authorization: object.optional("authorization")? })
+        let authorization = object.optional("authorization")?;
+        Ok(Self { authorization })
     }
 }
 
@@ -699,17 +699,27 @@ impl Model for AuthorizationVi {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        let repo_type = object.optional("repo_type")?;
+        let repo_host = object.optional("repo_host")?;
+        let repo_home = object.optional("repo_home")?;
+        let repo_user = object.optional("repo_user")?;
+        let avartar = object.optional("avartar")?;
+        let token_type = object.optional("token_type")?;
+        let create_time = object.optional("create_time")?;
+        let update_time = object.optional("update_time")?;
+        let status = object.optional("status")?;
         Ok(Self {
-            name: object.optional("name")?,
-            repo_type: object.optional("repo_type")?,
-            repo_host: object.optional("repo_host")?,
-            repo_home: object.optional("repo_home")?,
-            repo_user: object.optional("repo_user")?,
-            avartar: object.optional("avartar")?,
-            token_type: object.optional("token_type")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            status: object.optional("status")?,
+            name,
+            repo_type,
+            repo_host,
+            repo_home,
+            repo_user,
+            avartar,
+            token_type,
+            create_time,
+            update_time,
+            status,
         })
     }
 }
@@ -816,11 +826,10 @@ impl Model for AccessPassword {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.required("name")?,
-            user: object.required("user")?,
-            password: object.required("password")?,
-        })
+        let name = object.required("name")?;
+        let user = object.required("user")?;
+        let password = object.required("password")?;
+        Ok(Self { name, user, password })
     }
 }
 
@@ -853,7 +862,8 @@ impl Model for CreatePasswordAuthResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { authorization: object.optional("authorization")? })
+        let authorization = object.optional("authorization")?;
+        Ok(Self { authorization })
     }
 }
 
@@ -894,11 +904,10 @@ impl Model for AccessToken {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            name: object.required("name")?,
-            token: object.required("token")?,
-            host: object.optional("host")?,
-        })
+        let name = object.required("name")?;
+        let token = object.required("token")?;
+        let host = object.optional("host")?;
+        Ok(Self { name, token, host })
     }
 }
 
@@ -933,7 +942,8 @@ impl Model for CreatePersonalAuthResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { authorization: object.optional("authorization")? })
+        let authorization = object.optional("authorization")?;
+        Ok(Self { authorization })
     }
 }
 
@@ -971,10 +981,9 @@ impl Model for ListAuthorizationsResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            authorizations: object.optional("authorizations")?,
-            count: object.optional("count")?,
-        })
+        let authorizations = object.optional("authorizations")?;
+        let count = object.optional("count")?;
+        Ok(Self { authorizations, count })
     }
 }
 
@@ -1045,18 +1054,29 @@ impl Model for AuthorizationVo {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        let repo_type = object.optional("repo_type")?;
+        let repo_host = object.optional("repo_host")?;
+        let repo_home = object.optional("repo_home")?;
+        let repo_user = object.optional("repo_user")?;
+        let avartar = object.optional("avartar")?;
+        let token_type = object.optional("token_type")?;
+        let create_time = object.optional("create_time")?;
+        let update_time = object.optional("update_time")?;
+        let status = object.optional("status")?;
+        let tag = object.optional("tag")?;
         Ok(Self {
-            name: object.optional("name")?,
-            repo_type: object.optional("repo_type")?,
-            repo_host: object.optional("repo_host")?,
-            repo_home: object.optional("repo_home")?,
-            repo_user: object.optional("repo_user")?,
-            avartar: object.optional("avartar")?,
-            token_type: object.optional("token_type")?,
-            create_time: object.optional("create_time")?,
-            update_time: object.optional("update_time")?,
-            status: object.optional("status")?,
-            tag: object.optional("tag")?,
+            name,
+            repo_type,
+            repo_host,
+            repo_home,
+            repo_user,
+            avartar,
+            token_type,
+            create_time,
+            update_time,
+            status,
+            tag,
         })
     }
 }
@@ -1164,7 +1184,8 @@ impl Model for ShowRedirectUrlResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { url: object.optional("url")? })
+        let url = object.optional("url")?;
+        Ok(Self { url })
     }
 }
 

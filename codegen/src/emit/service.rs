@@ -828,15 +828,21 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
     }
     code.close();
     code.blank();
-    code.open("fn read(object: &mut ObjectReader) -> Result<Self, FieldError>");
-    let reads: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            let call = if f.required { "required" } else { "optional" };
-            format!("{}: object.{call}({})?", f.rust, lit(&f.wire))
-        })
-        .collect();
-    code.braces("Ok(Self", &reads, ")");
+    // Each field into a local, then the struct: a `?` inside the struct literal makes
+    // every early return drop the fields read so far on a path of its own, and that drop
+    // code was a third of the generated crate's LLVM IR (`cargo llvm-lines`; locals cut a
+    // read by ~40%). The reader gets a name no field has, as the locals are the fields'.
+    let mut reader = if fields.is_empty() { "_object" } else { "object" }.to_owned();
+    while fields.iter().any(|f| f.rust == reader) {
+        reader.push('_');
+    }
+    code.open(&format!("fn read({reader}: &mut ObjectReader) -> Result<Self, FieldError>"));
+    for f in fields {
+        let call = if f.required { "required" } else { "optional" };
+        code.linef(format_args!("let {} = {reader}.{call}({})?;", f.rust, lit(&f.wire)));
+    }
+    let names: Vec<String> = fields.iter().map(|f| f.rust.clone()).collect();
+    code.braces("Ok(Self", &names, ")");
     code.close();
     code.close();
     code.blank();

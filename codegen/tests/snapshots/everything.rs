@@ -587,21 +587,35 @@ impl Model for Thing {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        let id = object.required("id")?;
+        let kind = object.optional("kind")?;
+        let type_ = object.optional("type")?;
+        let _3d = object.optional("3d")?;
+        let display_name = object.optional("displayName")?;
+        let owner = object.optional("ownerRef")?;
+        let created_at = object.optional("created_at")?;
+        let weight = object.optional("weight")?;
+        let parts = object.optional("parts")?;
+        let labels = object.optional("labels")?;
+        let color = object.optional("color")?;
+        let extra = object.optional("extra")?;
+        let parent = object.optional("parent")?;
+        let count = object.required("count")?;
         Ok(Self {
-            id: object.required("id")?,
-            kind: object.optional("kind")?,
-            type_: object.optional("type")?,
-            _3d: object.optional("3d")?,
-            display_name: object.optional("displayName")?,
-            owner: object.optional("ownerRef")?,
-            created_at: object.optional("created_at")?,
-            weight: object.optional("weight")?,
-            parts: object.optional("parts")?,
-            labels: object.optional("labels")?,
-            color: object.optional("color")?,
-            extra: object.optional("extra")?,
-            parent: object.optional("parent")?,
-            count: object.required("count")?,
+            id,
+            kind,
+            type_,
+            _3d,
+            display_name,
+            owner,
+            created_at,
+            weight,
+            parts,
+            labels,
+            color,
+            extra,
+            parent,
+            count,
         })
     }
 }
@@ -765,7 +779,9 @@ impl Model for Part {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { name: object.required("name")?, size: object.optional("size")? })
+        let name = object.required("name")?;
+        let size = object.optional("size")?;
+        Ok(Self { name, size })
     }
 }
 
@@ -809,7 +825,9 @@ impl Model for LoginForm {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self { username: object.required("username")?, password: object.required("password")? })
+        let username = object.required("username")?;
+        let password = object.required("password")?;
+        Ok(Self { username, password })
     }
 }
 
@@ -841,10 +859,9 @@ impl Model for LoginResult {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            expires_in: object.optional("expires_in")?,
-            refresh_token: object.optional("refresh_token")?,
-        })
+        let expires_in = object.optional("expires_in")?;
+        let refresh_token = object.optional("refresh_token")?;
+        Ok(Self { expires_in, refresh_token })
     }
 }
 
@@ -888,10 +905,9 @@ impl Model for ErrorBody {
     }
 
     fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        Ok(Self {
-            error_code: object.optional("error_code")?,
-            error_msg: object.optional("error_msg")?,
-        })
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        Ok(Self { error_code, error_msg })
     }
 }
 
