@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::source::{Root, SourceMap};
-use crate::spec::ServiceSpec;
+use crate::spec::{ServiceSpec, unique};
 
 /// A parsed spec file.
 #[derive(Debug)]
@@ -22,17 +22,33 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_owned();
-    // The positional index and the typed parse are independent: run them side by side
-    // (they are most of the time spent on a large spec). The index's findings are
-    // reported first: it says what the document is (empty, a list) and where a repeated
-    // key is, before serde says what it lacks.
-    let ((source, duplicates), typed) = std::thread::scope(|scope| {
-        let typed = scope.spawn(|| serde_yaml::from_str::<ServiceSpec>(text));
-        let index = SourceMap::index(text);
-        // serde_yaml does not panic on any input; if it ever did, report it as an error.
-        let typed = typed.join().map_err(|_| ());
-        (index, typed)
+    // The typed parse decides what is accepted and what serde says is wrong; the
+    // positional index (a second full parse, as slow as the first) is needed only to say
+    // where something is, to find repeated keys and to tell what a rejected document is.
+    // So the typed parse runs first, alone, and a spec it accepts without any sign of a
+    // repeated key gets an index built only when a position is asked for: a valid spec
+    // is parsed once. Anything else takes the path below, with the same typed result, so
+    // every diagnostic is what it would be with both parses done up front.
+    // serde_yaml does not panic on any input; if it ever did, report it as an error.
+    let typed = std::panic::catch_unwind(|| {
+        unique::watch(|| serde_yaml::from_str::<ServiceSpec>(text))
     });
+    let typed = match typed {
+        Ok((Ok(spec), repeated)) => {
+            if !repeated && !may_have_alias(text) && spec.example_keys_are_strings() {
+                return Ok(LoadedSpec {
+                    file: file.to_owned(),
+                    stem,
+                    spec,
+                    source: SourceMap::lazy(text),
+                });
+            }
+            Ok(Ok(spec))
+        }
+        Ok((Err(e), _)) => Ok(Err(e)),
+        Err(_) => Err(()),
+    };
+    let (source, duplicates) = SourceMap::index(text);
     // Duplicate keys first: serde reports a repeated key without saying where the first
     // one is, and sometimes at the start of its mapping rather than at the repeat.
     if !duplicates.is_empty() {
@@ -87,6 +103,23 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
         stem,
         spec,
         source,
+    })
+}
+
+/// True when `text` may hold an alias (`*name`) where a node starts. The index takes an
+/// alias key for an unnamed one (`?`), so two in a mapping are a repeated key to it that
+/// the typed value, where aliases are resolved, does not show. Stars inside scalars
+/// (`a*b`, `**`) are not aliases; a star after a space or a flow indicator may be, so any
+/// such star sends the spec down the slow path.
+fn may_have_alias(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        *b == b'*'
+            && (i == 0
+                || matches!(
+                    bytes[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':' | b'?' | b'-'
+                ))
     })
 }
 

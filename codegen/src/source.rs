@@ -8,6 +8,7 @@
 //! parse would silently merge.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -15,8 +16,19 @@ use yaml_rust2::scanner::Marker;
 use crate::diag::Pos;
 
 /// Positions of the keys and values of one YAML document.
+///
+/// Positions are only asked for when there is something to report, and most runs report
+/// nothing; so a map made by [`SourceMap::lazy`] keeps the text and parses it for
+/// positions the first time one is asked for.
 #[derive(Debug, Default)]
 pub struct SourceMap {
+    /// The text to index on first use (empty for a map built by [`SourceMap::index`]).
+    text: String,
+    index: OnceLock<Index>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
     keys: HashMap<String, Pos>,
     values: HashMap<String, Pos>,
     root: Root,
@@ -45,32 +57,58 @@ impl SourceMap {
     /// Indexes `text`. Syntax errors are left to serde_yaml, which reports them with a
     /// position too; here they end the index early.
     pub fn index(text: &str) -> (SourceMap, Vec<DuplicateKey>) {
+        let (index, duplicates) = Index::build(text);
+        let map = SourceMap {
+            text: String::new(),
+            index: OnceLock::from(index),
+        };
+        (map, duplicates)
+    }
+
+    /// A map of `text` that indexes it when first asked. Only for text already known to
+    /// have no repeated key: the index's list of them is dropped.
+    pub fn lazy(text: &str) -> SourceMap {
+        SourceMap {
+            text: text.to_owned(),
+            index: OnceLock::new(),
+        }
+    }
+
+    fn built(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(&self.text).0)
+    }
+
+    /// Position of the key at `path` (dot-separated), or of the closest ancestor known.
+    pub fn key(&self, path: &str) -> Pos {
+        let index = self.built();
+        index.lookup(&index.keys, path)
+    }
+
+    /// Position of the value at `path`, or of the closest ancestor known.
+    pub fn value(&self, path: &str) -> Pos {
+        let index = self.built();
+        index.lookup(&index.values, path)
+    }
+
+    /// What the document is at its top level.
+    pub fn root(&self) -> Root {
+        self.built().root
+    }
+
+    /// True when a key exists at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.built().keys.contains_key(path)
+    }
+}
+
+impl Index {
+    fn build(text: &str) -> (Index, Vec<DuplicateKey>) {
         let mut recorder = Recorder::default();
         let mut parser = Parser::new_from_str(text);
         // Syntax errors are reported by the typed parse; an index cut short only loses
         // positions after the error, which are never asked for.
         let _ = parser.load(&mut recorder, false);
         (recorder.map, recorder.duplicates)
-    }
-
-    /// Position of the key at `path` (dot-separated), or of the closest ancestor known.
-    pub fn key(&self, path: &str) -> Pos {
-        self.lookup(&self.keys, path)
-    }
-
-    /// Position of the value at `path`, or of the closest ancestor known.
-    pub fn value(&self, path: &str) -> Pos {
-        self.lookup(&self.values, path)
-    }
-
-    /// What the document is at its top level.
-    pub fn root(&self) -> Root {
-        self.root
-    }
-
-    /// True when a key exists at `path`.
-    pub fn has(&self, path: &str) -> bool {
-        self.keys.contains_key(path)
     }
 
     fn lookup(&self, table: &HashMap<String, Pos>, path: &str) -> Pos {
@@ -108,7 +146,7 @@ enum Frame {
 #[derive(Default)]
 struct Recorder {
     stack: Vec<Frame>,
-    map: SourceMap,
+    map: Index,
     duplicates: Vec<DuplicateKey>,
 }
 
