@@ -118,9 +118,11 @@ impl Cx<'_> {
     }
 
     /// `rust` if it is a plain (ASCII) Rust identifier; otherwise an error at the key `at`.
-    fn checked_ident(&mut self, at: &str, original: &str, rust: String) -> String {
+    /// Paths are built only for a diagnostic (here and in [`Cx::type_ref`]): most names are
+    /// fine, and a large spec has tens of thousands of them.
+    fn checked_ident(&mut self, at: impl Fn() -> String, original: &str, rust: String) -> String {
         if !is_ident(&rust) {
-            self.error_key(at, format!("`{original}` becomes `{rust}`, which is not a Rust identifier (expected ASCII letters, digits and `_`; a field can set `rust_name`)"));
+            self.error_key(&at(), format!("`{original}` becomes `{rust}`, which is not a Rust identifier (expected ASCII letters, digits and `_`; a field can set `rust_name`)"));
         }
         rust
     }
@@ -211,35 +213,35 @@ impl Cx<'_> {
             reserved.insert(format!("{p}Request"), format!("operation `{op}`"));
             reserved.insert(format!("{p}Response"), format!("operation `{op}`"));
         }
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, &str> = HashMap::with_capacity(spec.types.len());
         for (name, ty) in &spec.types {
-            let at = path(&["types", name]);
+            let at = || path(&["types", name]);
             let rust = pascal(name);
             if rust.is_empty() {
                 self.error_key(
-                    &at,
+                    &at(),
                     format!("type name `{name}` has no letters (expected a PascalCase name)"),
                 );
                 continue;
             }
-            let rust = self.checked_ident(&at, name, rust);
+            let rust = self.checked_ident(at, name, rust);
             if let Some(owner) = reserved.get(&rust) {
-                self.error_key(&at, format!("type `{name}` clashes with the `{rust}` generated for {owner} (expected another name)"));
+                self.error_key(&at(), format!("type `{name}` clashes with the `{rust}` generated for {owner} (expected another name)"));
                 // Still known, so references to it do not report a second problem.
                 self.types.insert(rust, shape_of(ty));
                 continue;
             }
             if let Some(first) = seen.get(&rust) {
-                self.error_key(&at, format!("type `{name}` and type `{first}` both become `{rust}` in Rust (expected distinct names)"));
+                self.error_key(&at(), format!("type `{name}` and type `{first}` both become `{rust}` in Rust (expected distinct names)"));
                 continue;
             }
-            seen.insert(rust.clone(), name.clone());
+            seen.insert(rust.clone(), name);
             self.type_keys.insert(rust.clone(), name.clone());
             self.types.insert(rust, shape_of(ty));
         }
         for InlineEnum { at, key, .. } in inline_enum_sites(spec) {
             let rust = pascal(key);
-            let rust = self.checked_ident(&at, key, rust);
+            let rust = self.checked_ident(|| at.clone(), key, rust);
             if self.types.contains_key(&rust) || reserved.contains_key(&rust) {
                 self.error_value(
                     &format!("{at}.enum"),
@@ -275,9 +277,9 @@ impl Cx<'_> {
             } else if let Some(values) = &ty.enum_values {
                 ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), values))
             } else if let Some(element) = &ty.array {
-                ir::TypeKind::Array(self.type_ref(&format!("{at}.array"), element, false))
+                ir::TypeKind::Array(self.type_ref(|| format!("{at}.array"), element, false))
             } else if let Some(value) = &ty.map {
-                ir::TypeKind::Map(self.type_ref(&format!("{at}.map"), value, false))
+                ir::TypeKind::Map(self.type_ref(|| format!("{at}.map"), value, false))
             } else {
                 continue;
             };
@@ -298,14 +300,14 @@ impl Cx<'_> {
         at: &str,
         fields: &indexmap::IndexMap<String, FieldSpec>,
     ) -> Vec<ir::Field> {
-        let mut seen: HashMap<String, String> = HashMap::new();
-        let mut out = Vec::new();
+        let mut seen: HashMap<String, &str> = HashMap::with_capacity(fields.len());
+        let mut out = Vec::with_capacity(fields.len());
         for (wire, field) in fields {
-            let fat = format!("{at}.fields.{wire}");
+            let fat = || format!("{at}.fields.{wire}");
             let rust = match &field.rust_name {
                 Some(name) if !is_ident(name) => {
                     self.error_value(
-                        &format!("{fat}.rust_name"),
+                        &format!("{}.rust_name", fat()),
                         format!(
                             "`{name}` is not a Rust identifier (expected letters, digits and `_`)"
                         ),
@@ -313,27 +315,27 @@ impl Cx<'_> {
                     continue;
                 }
                 Some(name) => snake(name),
-                None => self.checked_ident(&fat, wire, snake(wire)),
+                None => self.checked_ident(fat, wire, snake(wire)),
             };
             if let Some(first) = seen.get(&rust) {
-                self.error_key(&fat, format!("fields `{first}` and `{wire}` both become `{rust}` in Rust (expected `rust_name` on one of them)"));
+                self.error_key(&fat(), format!("fields `{first}` and `{wire}` both become `{rust}` in Rust (expected `rust_name` on one of them)"));
                 continue;
             }
-            seen.insert(rust.clone(), wire.clone());
+            seen.insert(rust.clone(), wire);
             let ty = match &field.enum_values {
-                Some(_) => self.inline_enum_ref(&fat, wire, field.ty.as_deref()),
+                Some(_) => self.inline_enum_ref(&fat(), wire, field.ty.as_deref()),
                 None => self.type_ref(
-                    &format!("{fat}.type"),
+                    || format!("{}.type", fat()),
                     field.ty.as_deref().unwrap_or("string"),
                     field.sensitive,
                 ),
             };
             if contains(&ty, &TypeRef::Bytes) {
-                self.error_value(&format!("{fat}.type"), "`bytes` is a body or response type, not a field type (expected `file` for a multipart file part, or `string`)");
+                self.error_value(&format!("{}.type", fat()), "`bytes` is a body or response type, not a field type (expected `file` for a multipart file part, or `string`)");
             }
             if ty != TypeRef::File && contains(&ty, &TypeRef::File) {
                 self.error_value(
-                    &format!("{fat}.type"),
+                    &format!("{}.type", fat()),
                     "`file` fields cannot be nested in arrays or maps (expected `type: file`)",
                 );
             }
@@ -416,10 +418,10 @@ impl Cx<'_> {
     }
 
     /// Resolves a type expression written at `at`.
-    fn type_ref(&mut self, at: &str, expr: &str, sensitive: bool) -> TypeRef {
+    fn type_ref(&mut self, at: impl Fn() -> String, expr: &str, sensitive: bool) -> TypeRef {
         match parse_type(expr) {
             Err(message) => {
-                self.error_value(at, message);
+                self.error_value(&at(), message);
                 TypeRef::String
             }
             Ok(ty) => {
@@ -429,7 +431,7 @@ impl Cx<'_> {
                     candidates.extend(SCALARS);
                     candidates.sort_unstable();
                     let hint = did_you_mean(name, candidates);
-                    let pos = self.source.value(at);
+                    let pos = self.source.value(&at());
                     self.diags.push(
                         Diagnostic::new(
                             self.file,
@@ -444,7 +446,7 @@ impl Cx<'_> {
                         return TypeRef::Secret;
                     }
                     self.error_value(
-                        at,
+                        &at(),
                         "`sensitive` applies to string values only (expected `type: string`)",
                     );
                 }
@@ -470,7 +472,7 @@ impl Cx<'_> {
                 self.error_key(&at, format!("operations `{first}` and `{name}` both become `{rust}` in Rust (expected distinct names)"));
                 continue;
             }
-            let rust = self.checked_ident(&at, name, rust);
+            let rust = self.checked_ident(|| at.clone(), name, rust);
             let method = snake(name);
             if CLIENT_METHODS.contains(&method.as_str()) {
                 self.error_key(&at, format!("operation `{name}` becomes the method `{method}`, which every client already has (expected another name)"));
@@ -514,7 +516,7 @@ impl Cx<'_> {
                     ir::BodyKind::Json
                 }
             };
-            let ty = self.type_ref(&format!("{bat}.type"), &body.ty, false);
+            let ty = self.type_ref(|| format!("{bat}.type"), &body.ty, false);
             let tat = format!("{bat}.type");
             match kind {
                 ir::BodyKind::Form | ir::BodyKind::Multipart => self.check_form_type(spec, &tat, &ty, kind == ir::BodyKind::Multipart),
@@ -620,20 +622,20 @@ impl Cx<'_> {
     }
 
     fn params(&mut self, at: &str, op: &OperationSpec) -> Vec<ir::Param> {
-        let mut seen: HashMap<String, String> = HashMap::new();
-        let mut wires: HashSet<(ParamLocation, String)> = HashSet::new();
-        let mut out = Vec::new();
+        let mut seen: HashMap<String, &str> = HashMap::with_capacity(op.params.len());
+        let mut wires: HashSet<(ParamLocation, String)> = HashSet::with_capacity(op.params.len());
+        let mut out = Vec::with_capacity(op.params.len());
         for (key, param) in &op.params {
-            let pat = format!("{at}.params.{key}");
-            let rust = self.checked_ident(&pat, key, snake(key));
+            let pat = || format!("{at}.params.{key}");
+            let rust = self.checked_ident(pat, key, snake(key));
             if rust == "body" && op.body.is_some() {
-                self.error_key(&pat, "parameter `body` clashes with the request body (expected another name, with `name:` for the wire)");
+                self.error_key(&pat(), "parameter `body` clashes with the request body (expected another name, with `name:` for the wire)");
             }
             if let Some(first) = seen.get(&rust) {
-                self.error_key(&pat, format!("parameters `{first}` and `{key}` both become `{rust}` in Rust (expected distinct names)"));
+                self.error_key(&pat(), format!("parameters `{first}` and `{key}` both become `{rust}` in Rust (expected distinct names)"));
                 continue;
             }
-            seen.insert(rust.clone(), key.clone());
+            seen.insert(rust.clone(), key);
             let wire = param.name.clone().unwrap_or_else(|| key.clone());
             let lower_wire = if param.location == ParamLocation::Header {
                 wire.to_ascii_lowercase()
@@ -641,30 +643,30 @@ impl Cx<'_> {
                 wire.clone()
             };
             if !wires.insert((param.location, lower_wire)) {
-                self.error_key(&pat, format!("wire name `{wire}` is used by two parameters in the same place (expected each once)"));
+                self.error_key(&pat(), format!("wire name `{wire}` is used by two parameters in the same place (expected each once)"));
             }
             if param.location == ParamLocation::Header && !is_header_name(&wire) {
                 self.error_value(
-                    &format!("{pat}.name"),
+                    &format!("{}.name", pat()),
                     format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"),
                 );
             }
             if param.location == ParamLocation::Path && !param.required {
-                self.error_key(&pat, format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
+                self.error_key(&pat(), format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
             }
             let ty = match &param.enum_values {
-                Some(_) => self.inline_enum_ref(&pat, key, param.ty.as_deref()),
+                Some(_) => self.inline_enum_ref(&pat(), key, param.ty.as_deref()),
                 None => self.type_ref(
-                    &format!("{pat}.type"),
+                    || format!("{}.type", pat()),
                     param.ty.as_deref().unwrap_or("string"),
                     param.sensitive,
                 ),
             };
-            self.check_param_type(&pat, param, &ty);
+            self.check_param_type(pat, param, &ty);
             let csv = param.collection_format == Some(crate::spec::CollectionFormat::Csv);
             if csv && !(param.location == ParamLocation::Query && matches!(ty, TypeRef::Array(_))) {
                 self.error_value(
-                    &format!("{pat}.collection_format"),
+                    &format!("{}.collection_format", pat()),
                     "`collection_format` applies to array query parameters only",
                 );
             }
@@ -684,7 +686,7 @@ impl Cx<'_> {
     }
 
     /// Parameters travel as text: scalars and enums; query parameters may repeat (arrays).
-    fn check_param_type(&mut self, at: &str, param: &ParamSpec, ty: &TypeRef) {
+    fn check_param_type(&mut self, at: impl Fn() -> String, param: &ParamSpec, ty: &TypeRef) {
         let scalar = |t: &TypeRef, types: &HashMap<String, Shape>| match t {
             TypeRef::Json
             | TypeRef::Array(_)
@@ -699,16 +701,16 @@ impl Cx<'_> {
             (_, t) => scalar(t, &self.types),
         };
         if !ok {
-            self.error_value(&format!("{at}.type"), format!("{} parameters must be scalars or enums{} (expected e.g. `string`, `int32` or an enum type)", location_name(param.location), if param.location == ParamLocation::Query { " or arrays of them" } else { "" }));
+            self.error_value(&format!("{}.type", at()), format!("{} parameters must be scalars or enums{} (expected e.g. `string`, `int32` or an enum type)", location_name(param.location), if param.location == ParamLocation::Query { " or arrays of them" } else { "" }));
         }
         if param.from.is_some() && param.location != ParamLocation::Path {
             self.error_key(
-                &format!("{at}.from"),
+                &format!("{}.from", at()),
                 "`from` fills path parameters only (expected `in: path`, or no `from`)",
             );
         } else if param.from.is_some() && *ty != TypeRef::String {
             self.error_key(
-                &format!("{at}.from"),
+                &format!("{}.from", at()),
                 "`from` needs a string parameter (expected `type: string`)",
             );
         }
@@ -755,14 +757,14 @@ impl Cx<'_> {
         Vec<ir::ErrorStatus>,
     ) {
         let mut success = Vec::new();
-        let mut body: Option<(TypeRef, Vec<u16>, String)> = None;
+        let mut body: Option<(TypeRef, Vec<u16>)> = None;
         let mut headers: Vec<ir::ResponseHeader> = Vec::new();
         let mut errors = Vec::new();
         for (status, response) in &op.responses {
-            let rat = format!("{at}.responses.{status}");
+            let rat = || format!("{at}.responses.{status}");
             if !(100..=599).contains(status) {
                 self.error_key(
-                    &rat,
+                    &rat(),
                     format!("status {status} is not an HTTP status (expected 100..=599)"),
                 );
                 continue;
@@ -770,7 +772,7 @@ impl Cx<'_> {
             let ty = response
                 .ty
                 .as_deref()
-                .map(|t| self.type_ref(&format!("{rat}.type"), t, false));
+                .map(|t| self.type_ref(|| format!("{}.type", rat()), t, false));
             if !(200..300).contains(status) {
                 errors.push(ir::ErrorStatus {
                     status: *status,
@@ -782,21 +784,21 @@ impl Cx<'_> {
             success.push(*status);
             if let Some(ty) = ty {
                 match &mut body {
-                    None => body = Some((ty, vec![*status], rat.clone())),
-                    Some((first, statuses, _)) if *first == ty => statuses.push(*status),
-                    Some((_, statuses, _)) => {
-                        self.error_value(&format!("{rat}.type"), format!("success responses {} and {status} have different body types (expected one body type for all 2xx responses; describe the difference in the type)", statuses[0]));
+                    None => body = Some((ty, vec![*status])),
+                    Some((first, statuses)) if *first == ty => statuses.push(*status),
+                    Some((_, statuses)) => {
+                        self.error_value(&format!("{}.type", rat()), format!("success responses {} and {status} have different body types (expected one body type for all 2xx responses; describe the difference in the type)", statuses[0]));
                     }
                 }
             }
             for (key, header) in &response.headers {
-                let hat = format!("{rat}.headers.{key}");
+                let hat = || format!("{}.headers.{key}", rat());
                 let wire = header.name.clone().unwrap_or_else(|| key.clone());
                 if !is_header_name(&wire) {
                     let at = if header.name.is_some() {
-                        format!("{hat}.name")
+                        format!("{}.name", hat())
                     } else {
-                        hat.clone()
+                        hat()
                     };
                     self.error_value(
                         &at,
@@ -805,9 +807,9 @@ impl Cx<'_> {
                         ),
                     );
                 }
-                let rust = self.checked_ident(&hat, key, snake(key));
+                let rust = self.checked_ident(hat, key, snake(key));
                 if matches!(rust.as_str(), "status" | "request_id" | "body") {
-                    self.error_key(&hat, format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
+                    self.error_key(&hat(), format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
                 }
                 if !headers.iter().any(|h| h.rust == rust) {
                     headers.push(ir::ResponseHeader {
@@ -825,7 +827,7 @@ impl Cx<'_> {
                 "no success response (expected at least one 2xx status)",
             );
         }
-        let success_body = body.map(|(ty, statuses, _)| ir::SuccessBody {
+        let success_body = body.map(|(ty, statuses)| ir::SuccessBody {
             always: statuses.len() == success.len(),
             ty,
             statuses,
@@ -1347,36 +1349,42 @@ impl Cx<'_> {
         operations: &[ir::Operation],
         types: &[ir::TypeDef],
     ) {
-        let mut used: HashSet<String> = HashSet::new();
-        let mut queue: Vec<TypeRef> = Vec::new();
-        for op in operations {
-            queue.extend(op.params.iter().map(|p| p.ty.clone()));
-            queue.extend(op.body.iter().map(|b| b.ty.clone()));
-            queue.extend(op.success_body.iter().map(|b| b.ty.clone()));
+        // By name, first definition first (as a scan from the start finds it): one lookup
+        // per used type instead of a scan of every type.
+        let mut by_name: HashMap<&str, &ir::TypeKind> = HashMap::with_capacity(types.len());
+        for t in types {
+            by_name.entry(t.name.as_str()).or_insert(&t.kind);
         }
-        for (status, response) in spec.operations.values().flat_map(|o| &o.responses) {
-            if let Some(ty) = response.ty.as_deref().and_then(|t| parse_type(t).ok()) {
-                let _ = status;
-                queue.push(ty);
-            }
+        // Only the set of used names matters, not the order they are found in: borrowed
+        // references throughout, no type is cloned.
+        let responses: Vec<TypeRef> = spec
+            .operations
+            .values()
+            .flat_map(|o| o.responses.values())
+            .filter_map(|response| response.ty.as_deref().and_then(|t| parse_type(t).ok()))
+            .collect();
+        let mut used: HashSet<&str> = HashSet::with_capacity(types.len());
+        let mut queue: Vec<&TypeRef> = responses.iter().collect();
+        for op in operations {
+            queue.extend(op.params.iter().map(|p| &p.ty));
+            queue.extend(op.body.iter().map(|b| &b.ty));
+            queue.extend(op.success_body.iter().map(|b| &b.ty));
         }
         while let Some(ty) = queue.pop() {
-            let Some(name) = first_named(&ty).map(str::to_owned) else {
+            let Some(name) = first_named(ty) else {
                 continue;
             };
-            if !used.insert(name.clone()) {
+            if !used.insert(name) {
                 continue;
             }
-            match types.iter().find(|t| t.name == name).map(|t| &t.kind) {
-                Some(ir::TypeKind::Struct(fields)) => {
-                    queue.extend(fields.iter().map(|f| f.ty.clone()))
-                }
-                Some(ir::TypeKind::Array(t) | ir::TypeKind::Map(t)) => queue.push(t.clone()),
+            match by_name.get(name).copied() {
+                Some(ir::TypeKind::Struct(fields)) => queue.extend(fields.iter().map(|f| &f.ty)),
+                Some(ir::TypeKind::Array(t) | ir::TypeKind::Map(t)) => queue.push(t),
                 _ => {}
             }
         }
         for name in spec.types.keys() {
-            if !used.contains(&pascal(name)) {
+            if !used.contains(pascal(name).as_str()) {
                 let pos = self.source.key(&path(&["types", name]));
                 self.diags.push(
                     Diagnostic::new(self.file, pos, format!("type `{name}` is defined but never used (expected a reference from an operation or another used type, or remove it)")).warning(),
@@ -1748,41 +1756,56 @@ fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
 /// Boxes struct fields that lead back to their own struct without passing through a
 /// `Vec` or map (which already break the infinite size).
 fn mark_recursive_fields(types: &mut [ir::TypeDef]) {
-    let direct: HashMap<String, Vec<String>> = types
-        .iter()
-        .filter_map(|t| match &t.kind {
-            ir::TypeKind::Struct(fields) => Some((
-                t.name.clone(),
-                fields
+    // Decided on borrowed names first, then written: no name is cloned per field.
+    let boxed: Vec<Vec<bool>> = {
+        let direct: HashMap<&str, Vec<&str>> = types
+            .iter()
+            .filter_map(|t| match &t.kind {
+                ir::TypeKind::Struct(fields) => Some((
+                    t.name.as_str(),
+                    fields
+                        .iter()
+                        .filter_map(|f| match &f.ty {
+                            TypeRef::Named(n) => Some(n.as_str()),
+                            _ => None,
+                        })
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let reaches = |from: &str, target: &str| {
+            let mut stack = vec![from];
+            let mut seen = HashSet::new();
+            while let Some(n) = stack.pop() {
+                if n == target {
+                    return true;
+                }
+                if seen.insert(n) {
+                    stack.extend(direct.get(n).into_iter().flatten().copied());
+                }
+            }
+            false
+        };
+        types
+            .iter()
+            .map(|t| match &t.kind {
+                ir::TypeKind::Struct(fields) => fields
                     .iter()
-                    .filter_map(|f| match &f.ty {
-                        TypeRef::Named(n) => Some(n.clone()),
-                        _ => None,
+                    .map(|f| match &f.ty {
+                        TypeRef::Named(n) => reaches(n, &t.name),
+                        _ => false,
                     })
                     .collect(),
-            )),
-            _ => None,
-        })
-        .collect();
-    let reaches = |from: &str, target: &str| {
-        let mut stack = vec![from.to_owned()];
-        let mut seen = HashSet::new();
-        while let Some(n) = stack.pop() {
-            if n == target {
-                return true;
-            }
-            if seen.insert(n.clone()) {
-                stack.extend(direct.get(&n).into_iter().flatten().cloned());
-            }
-        }
-        false
+                _ => Vec::new(),
+            })
+            .collect()
     };
-    for t in types.iter_mut() {
-        let name = t.name.clone();
+    for (t, boxed) in types.iter_mut().zip(boxed) {
         if let ir::TypeKind::Struct(fields) = &mut t.kind {
-            for f in fields {
-                if let TypeRef::Named(n) = &f.ty {
-                    f.boxed = reaches(n, &name);
+            for (f, boxed) in fields.iter_mut().zip(boxed) {
+                if let TypeRef::Named(_) = &f.ty {
+                    f.boxed = boxed;
                 }
             }
         }
