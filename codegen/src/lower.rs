@@ -91,6 +91,23 @@ enum Shape {
     Map,
 }
 
+/// What a reserved type name is generated for, as a message names it (written out only
+/// when a type clashes with it).
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    Named(&'static str),
+    Operation(&'a str),
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::Named(what) => f.write_str(what),
+            Owner::Operation(op) => write!(f, "operation `{op}`"),
+        }
+    }
+}
+
 /// The YAML path of a key, for positions.
 fn path(parts: &[&str]) -> String {
     parts.join(".")
@@ -200,18 +217,21 @@ impl Cx<'_> {
     /// Registers every type name (declared and lifted inline enums) before anything
     /// refers to them, reporting clashes, also after case conversion.
     fn collect_type_names(&mut self, spec: &ServiceSpec) {
-        let mut reserved: HashMap<String, String> = RESERVED_TYPES
-            .iter()
-            .map(|r| (r.to_string(), "the generated module".to_owned()))
-            .collect();
+        let mut reserved: HashMap<String, Owner<'_>> =
+            HashMap::with_capacity(RESERVED_TYPES.len() + 1 + 2 * spec.operations.len());
+        reserved.extend(
+            RESERVED_TYPES
+                .iter()
+                .map(|r| (r.to_string(), Owner::Named("the generated module"))),
+        );
         reserved.insert(
             format!("{}Client", spec.service),
-            "the service client".into(),
+            Owner::Named("the service client"),
         );
         for op in spec.operations.keys() {
             let p = pascal(op);
-            reserved.insert(format!("{p}Request"), format!("operation `{op}`"));
-            reserved.insert(format!("{p}Response"), format!("operation `{op}`"));
+            reserved.insert(format!("{p}Request"), Owner::Operation(op));
+            reserved.insert(format!("{p}Response"), Owner::Operation(op));
         }
         let mut seen: HashMap<String, &str> = HashMap::with_capacity(spec.types.len());
         for (name, ty) in &spec.types {

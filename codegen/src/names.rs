@@ -3,6 +3,8 @@
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords (all editions, reserved ones included) that cannot be plain identifiers.
+/// [`is_keyword`] is the form the generator uses; a test keeps the two in step.
+#[cfg(test)]
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
     "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
@@ -12,6 +14,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords that cannot even be raw identifiers (`r#self` is invalid).
+#[cfg(test)]
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 
 /// A snake_case field, parameter or method name, valid as a Rust identifier.
@@ -39,6 +42,21 @@ pub fn pascal(name: &str) -> String {
     fix_ident(s)
 }
 
+/// True for [`KEYWORDS`] and [`NOT_RAW`]. Asked for every generated name: a `match` (which
+/// compares lengths first) instead of a scan of both lists; a test keeps it in step with them.
+fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "abstract" | "as" | "async" | "await" | "become" | "box" | "break" | "const"
+            | "continue" | "crate" | "do" | "dyn" | "else" | "enum" | "extern" | "false"
+            | "final" | "fn" | "for" | "gen" | "if" | "impl" | "in" | "let" | "loop" | "macro"
+            | "match" | "mod" | "move" | "mut" | "override" | "priv" | "pub" | "ref"
+            | "return" | "self" | "Self" | "static" | "struct" | "super" | "trait" | "true"
+            | "try" | "type" | "typeof" | "union" | "unsafe" | "unsized" | "use" | "virtual"
+            | "where" | "while" | "yield"
+    )
+}
+
 fn fix_ident(mut s: String) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(
@@ -50,7 +68,7 @@ fn fix_ident(mut s: String) -> String {
             },
         );
     }
-    if KEYWORDS.contains(&s.as_str()) || NOT_RAW.contains(&s.as_str()) {
+    if is_keyword(&s) {
         s.push('_');
     }
     s
@@ -209,6 +227,19 @@ mod tests {
                 ascii_case(&name, Case::UpperCamel),
                 name.to_upper_camel_case()
             );
+        }
+    }
+
+    #[test]
+    fn keyword_match_is_the_lists() {
+        for k in KEYWORDS.iter().chain(NOT_RAW) {
+            assert!(is_keyword(k), "{k}");
+        }
+        let count = |list: &[&str]| list.iter().filter(|k| is_keyword(k)).count();
+        assert_eq!(count(KEYWORDS), KEYWORDS.len());
+        // Nothing else: every name the match accepts is in a list.
+        for word in ["", "Type", "types", "selff", "r#type", "asy", "_", "Super", "CRATE"] {
+            assert!(!is_keyword(word), "{word}");
         }
     }
 
