@@ -60,6 +60,17 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
         Ok((Err(e), _)) => Ok(Err(e)),
         Err(_) => Err(()),
     };
+    load_indexed(file, stem, text, typed)
+}
+
+/// What `load` always did: index the text, then report, in this order, repeated keys,
+/// a document that is not a mapping and the typed parse's error (`Err(())`: it panicked).
+fn load_indexed(
+    file: &str,
+    stem: String,
+    text: &str,
+    typed: Result<Result<ServiceSpec, serde_yaml::Error>, ()>,
+) -> Result<LoadedSpec, Diagnostics> {
     let (source, duplicates) = SourceMap::index(text);
     // Duplicate keys first: serde reports a repeated key without saying where the first
     // one is, and sometimes at the start of its mapping rather than at the repeat.
@@ -243,6 +254,58 @@ mod tests {
 #[cfg(test)]
 mod halves_tests {
     use super::*;
+
+    /// `load` against the reference: both parses up front, as `load` did before it
+    /// learnt to skip the index.
+    fn same_as_reference(text: &str) {
+        let stem = "x".to_owned();
+        let typed = std::panic::catch_unwind(|| serde_yaml::from_str::<ServiceSpec>(text))
+            .map_err(|_| ());
+        let reference = load_indexed("specs/x.yaml", stem, text, typed);
+        let loaded = load("specs/x.yaml", text);
+        match (loaded, reference) {
+            (Ok(a), Ok(b)) => assert_eq!(format!("{:?}", a.spec), format!("{:?}", b.spec)),
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            (a, b) => panic!("{text}\nload: {a:?}\nreference: {b:?}"),
+        }
+    }
+
+    #[test]
+    fn load_reports_what_the_reference_reports() {
+        let op = |extra: &str| {
+            format!("service: X\ndoc: d\noperations:\n  Op:\n    doc: d\n    method: POST\n    path: /x\n    responses:\n      200: {{ doc: d }}\n{extra}")
+        };
+        let big_types: String = (0..1500)
+            .map(|i| format!("  T{i}:\n    doc: d\n    fields:\n      a: {{ doc: d }}\n"))
+            .collect();
+        let cases = [
+            op(""),
+            // Repeated keys in each kind of map, and in an example value.
+            op("      200: { doc: e }\n"),
+            op("    params:\n      a: { in: query, doc: d }\n      a: { in: query, doc: d }\n"),
+            op("    examples:\n      - name: e\n        request:\n          body: { a: 1, a: 2 }\n"),
+            op("    examples:\n      - name: e\n        request:\n          body: { a: 1, \"a\": 2 }\n"),
+            // Keys the index cannot name: complex keys and aliases.
+            op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n"),
+            op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, b: 2 }\n"),
+            op("    examples:\n      - name: e\n        request:\n          body: { 1: 1, \"1\": 2 }\n"),
+            op("    examples:\n      - name: e\n        request:\n          body: { &k a: 1, *k : 2 }\n"),
+            op("    examples:\n      - name: e\n        request:\n          body: { &p x: 1, &q y: 2 }\n        response:\n          status: 200\n          body: { *p : 1, *q : 2 }\n"),
+            format!("x: &d d\nservice: X\ndoc: *d\noperations: {{}}\n"),
+            // Not a mapping, empty, a syntax error.
+            "- a\n".to_owned(),
+            "".to_owned(),
+            "service: X\ndoc: [\n".to_owned(),
+            // Large enough to be parsed in halves: clean, and with repeats in each half.
+            format!("{}types:\n{big_types}", op("")),
+            format!("{}types:\n{big_types}  T7:\n    doc: d\n    map: string\n", op("")),
+            format!("{}types:\n{big_types}", op("      200: { doc: e }\n")),
+            format!("{}types:\n{big_types}", op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n")),
+        ];
+        for text in &cases {
+            same_as_reference(text);
+        }
+    }
 
     /// The two-thread parse gives what the whole-text parse gives, or nothing.
     fn same_as_whole(text: &str) -> bool {
