@@ -23,20 +23,27 @@ fn main() {
         file: "specs/synthetic.yaml".into(),
         text,
     };
+    // A spec with errors is timed too (the path that builds the positional index); the
+    // split is then only meaningful when it loads.
     let (mut total, mut load, mut lower) = (Vec::new(), Vec::new(), Vec::new());
+    let mut errors = 0;
     for _ in 0..runs {
         let start = Instant::now();
         let api = hwcloud_codegen::check(std::slice::from_ref(&spec));
         total.push(start.elapsed());
-        assert!(api.is_ok(), "the spec checks: {}", api.unwrap_err());
+        errors = api.err().map_or(0, |e| e.0.len());
 
         let start = Instant::now();
-        let loaded = hwcloud_codegen::load::load(&spec.file, &spec.text).expect("loads");
+        let loaded = hwcloud_codegen::load::load(&spec.file, &spec.text);
         load.push(start.elapsed());
         let start = Instant::now();
-        let (service, _) = hwcloud_codegen::lower::lower(&loaded);
+        if let Ok(loaded) = &loaded {
+            let _ = hwcloud_codegen::lower::lower(loaded);
+        }
         lower.push(start.elapsed());
-        assert!(service.is_some());
+    }
+    if errors > 0 {
+        println!("{path}: {errors} error(s)");
     }
     println!(
         "{path}: check median {:.1} ms (load {:.1} ms, lower {:.1} ms) over {runs} runs",
