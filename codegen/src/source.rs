@@ -345,9 +345,13 @@ mod tests {
     }
 
     /// The index as it was, two tables by path, to compare the one-table index against.
+    /// A frame of the reference: its path, the pending key (`None` for a sequence) and
+    /// the keys (or, in a sequence, elements) seen.
+    type RefFrame = (String, Option<Option<String>>, HashMap<String, Pos>);
+
     #[derive(Default)]
     struct Reference {
-        stack: Vec<(String, Option<Option<String>>, HashMap<String, Pos>)>,
+        stack: Vec<RefFrame>,
         keys: HashMap<String, Pos>,
         values: HashMap<String, Pos>,
     }
