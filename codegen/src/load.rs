@@ -143,8 +143,15 @@ const SPLIT_AT_LEAST: usize = 32 * 1024;
 /// state as the start of a document. Each half rejects a key of the other (unknown
 /// field), so no key can be in both. What carries state from one part of a document to
 /// the next is excluded: directives (`%`), document markers (`---`, `...`) and aliases
-/// (checked by the caller).
+/// (checked by the caller). So are line breaks other than `\n` and `\r\n` (libyaml
+/// also breaks lines at a lone `\r`, NEL, LS and PS), which would hide a line start from
+/// these checks.
 fn parse_halves(text: &str) -> Option<ServiceSpec> {
+    let other_breaks = text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
+        || text.match_indices('\r').any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'));
+    if other_breaks {
+        return None;
+    }
     let cut = line_start_of(text, "types:")?;
     let (head, tail) = text.split_at(cut);
     let block_mapping_at_column_0 = head
@@ -334,6 +341,7 @@ mod halves_tests {
     fn halves_only_when_the_cut_is_clean() {
         let ok = "service: X\ndoc: d\noperations: {}\ntypes:\n  A: { doc: d, array: string }\n";
         assert!(same_as_whole(ok));
+        assert!(same_as_whole(&ok.replace('\n', "\r\n")));
         for text in [
             // `types:` inside a flow mapping, a quoted scalar, an indented document.
             "{service: X, doc: d, operations: {},\ntypes:\n {}}\n",
@@ -345,6 +353,10 @@ mod halves_tests {
             "service: X\ndoc: d\noperations: {}\ntypes:\n  A: { doc: d, array: string }\n  A: { doc: d, array: string }\n",
             "service: X\ndoc: d\noperations: {}\n---\ntypes:\n  A: { doc: d, array: string }\n",
             "%YAML 1.2\n---\nservice: X\ndoc: d\noperations: {}\ntypes:\n  A: { doc: d, array: string }\n",
+            // A document end the whole parse sees (a second document follows) and the
+            // head alone would not; the same behind a lone carriage return.
+            "service: X\ndoc: d\noperations: {}\n...\ntypes:\n  A: { doc: d, array: string }\n",
+            "service: X\ndoc: d\noperations: {}\r...\ntypes:\n  A: { doc: d, array: string }\n",
         ] {
             assert!(!same_as_whole(text), "{text}");
         }

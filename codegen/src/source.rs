@@ -5,7 +5,11 @@
 //! parameter that is not declared) need those positions too, so a second, event-level
 //! parse with yaml-rust2 records the position of every key and value by its path of keys
 //! (`operations.Foo.params.bar.type`). It also catches duplicate keys, which the typed
-//! parse would silently merge.
+//! parse would silently merge (it only notices them, see `spec::unique`).
+//!
+//! A valid spec needs no position, so [`crate::load`] builds the index only for a spec
+//! whose typed parse failed or noticed something, and otherwise hands out a lazy map
+//! that parses on the first question.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
