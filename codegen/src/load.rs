@@ -166,9 +166,16 @@ fn parse_halves(text: &str) -> Option<ServiceSpec> {
         return None;
     }
     let (types, head) = std::thread::scope(|scope| {
-        let types = scope.spawn(|| parse_part::<TypesSection>(tail));
+        // Without a thread (the system refused one), the two halves are parsed in turn.
+        let types = std::thread::Builder::new()
+            .spawn_scoped(scope, || parse_part::<TypesSection>(tail))
+            .ok();
         let head = parse_part::<ServiceHead>(head);
-        (types.join().ok().flatten(), head)
+        let types = match types {
+            Some(thread) => thread.join().ok().flatten(),
+            None => parse_part::<TypesSection>(tail),
+        };
+        (types, head)
     });
     Some(ServiceSpec::from_halves(head?, types?))
 }
