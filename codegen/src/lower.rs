@@ -2,16 +2,27 @@
 //! the YAML shape cannot (references, path templates, clashes), and report each problem
 //! at the key or value at fault.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::ir::{self, TypeRef};
 use crate::load::LoadedSpec;
 use crate::names::{is_ident, pascal, snake, variant};
+use crate::source::FastHash;
 use crate::spec::{
     AuthKind, ExampleSpec, FieldSpec, Method, OperationSpec, ParamLocation, ParamSpec, ServiceSpec,
     TokenSourceSpec, TypeSpec,
 };
+
+// Lowering hashes every name of the spec several times; SipHash was a tenth of its time.
+// Nothing here depends on the order of a map (the one iteration, over `types` for
+// suggestions, is sorted).
+type HashMap<K, V> = std::collections::HashMap<K, V, FastHash>;
+type HashSet<T> = std::collections::HashSet<T, FastHash>;
+
+fn map_with_capacity<K, V>(capacity: usize) -> HashMap<K, V> {
+    HashMap::with_capacity_and_hasher(capacity, FastHash::default())
+}
 
 /// Scalar type names of the spec format.
 const SCALARS: &[&str] = &[
@@ -63,8 +74,8 @@ pub fn lower(loaded: &LoadedSpec) -> (Option<ir::Service>, Vec<Diagnostic>) {
         file: &loaded.file,
         source: &loaded.source,
         diags: Vec::new(),
-        types: HashMap::new(),
-        type_keys: HashMap::new(),
+        types: HashMap::default(),
+        type_keys: HashMap::default(),
     };
     let service = cx.service(&loaded.spec, &loaded.stem);
     cx.diags.sort_by_key(|d| d.pos);
@@ -218,7 +229,7 @@ impl Cx<'_> {
     /// refers to them, reporting clashes, also after case conversion.
     fn collect_type_names(&mut self, spec: &ServiceSpec) {
         let mut reserved: HashMap<String, Owner<'_>> =
-            HashMap::with_capacity(RESERVED_TYPES.len() + 1 + 2 * spec.operations.len());
+            map_with_capacity(RESERVED_TYPES.len() + 1 + 2 * spec.operations.len());
         reserved.extend(
             RESERVED_TYPES
                 .iter()
@@ -233,7 +244,7 @@ impl Cx<'_> {
             reserved.insert(format!("{p}Request"), Owner::Operation(op));
             reserved.insert(format!("{p}Response"), Owner::Operation(op));
         }
-        let mut seen: HashMap<String, &str> = HashMap::with_capacity(spec.types.len());
+        let mut seen: HashMap<String, &str> = map_with_capacity(spec.types.len());
         for (name, ty) in &spec.types {
             let at = || path(&["types", name]);
             let rust = pascal(name);
@@ -320,7 +331,7 @@ impl Cx<'_> {
         at: &str,
         fields: &indexmap::IndexMap<String, FieldSpec>,
     ) -> Vec<ir::Field> {
-        let mut seen: HashMap<String, &str> = HashMap::with_capacity(fields.len());
+        let mut seen: HashMap<String, &str> = map_with_capacity(fields.len());
         let mut out = Vec::with_capacity(fields.len());
         for (wire, field) in fields {
             let fat = || format!("{at}.fields.{wire}");
@@ -385,7 +396,7 @@ impl Cx<'_> {
         if values.is_empty() {
             self.error_value(at, "enum has no values (expected at least one)");
         }
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, String> = HashMap::default();
         let mut out = Vec::new();
         for (i, value) in values.iter().enumerate() {
             let vat = format!("{at}.{i}");
@@ -421,7 +432,7 @@ impl Cx<'_> {
     /// Inline enums of params and fields become named types.
     fn inline_enums(&mut self, spec: &ServiceSpec) -> Vec<ir::TypeDef> {
         let mut out = Vec::new();
-        let mut done = HashSet::new();
+        let mut done = HashSet::default();
         for site in inline_enum_sites(spec) {
             let name = pascal(site.key);
             if !done.insert(name.clone()) {
@@ -476,7 +487,7 @@ impl Cx<'_> {
     }
 
     fn operations(&mut self, spec: &ServiceSpec) -> Vec<ir::Operation> {
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, String> = HashMap::default();
         let mut out: Vec<ir::Operation> = Vec::new();
         for (name, op) in &spec.operations {
             let at = path(&["operations", name]);
@@ -642,8 +653,9 @@ impl Cx<'_> {
     }
 
     fn params(&mut self, at: &str, op: &OperationSpec) -> Vec<ir::Param> {
-        let mut seen: HashMap<String, &str> = HashMap::with_capacity(op.params.len());
-        let mut wires: HashSet<(ParamLocation, String)> = HashSet::with_capacity(op.params.len());
+        let mut seen: HashMap<String, &str> = map_with_capacity(op.params.len());
+        let mut wires: HashSet<(ParamLocation, String)> =
+            HashSet::with_capacity_and_hasher(op.params.len(), FastHash::default());
         let mut out = Vec::with_capacity(op.params.len());
         for (key, param) in &op.params {
             let pat = || format!("{at}.params.{key}");
@@ -1265,7 +1277,7 @@ impl Cx<'_> {
     }
 
     fn error_codes(&mut self, spec: &ServiceSpec) -> Vec<ir::ErrorCode> {
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, String> = HashMap::default();
         let mut out = Vec::new();
         for (i, e) in spec.errors.iter().enumerate() {
             let at = format!("errors.{i}");
@@ -1327,26 +1339,14 @@ impl Cx<'_> {
                 _ => None,
             })
             .collect();
-        let reaches = |from: &str, target: &str| {
-            let mut stack = vec![from];
-            let mut seen = HashSet::new();
-            while let Some(n) = stack.pop() {
-                if n == target {
-                    return true;
-                }
-                if seen.insert(n) {
-                    stack.extend(required.get(n).into_iter().flatten().copied());
-                }
-            }
-            false
-        };
+        let (mut stack, mut seen) = (Vec::new(), HashSet::default());
         for t in types {
             let ir::TypeKind::Struct(fields) = &t.kind else {
                 continue;
             };
             for f in fields.iter().filter(|f| f.required) {
                 if let TypeRef::Named(n) = &f.ty
-                    && reaches(n, &t.name)
+                    && reaches(&required, n, &t.name, &mut stack, &mut seen)
                 {
                     let key = self
                         .type_keys
@@ -1371,7 +1371,7 @@ impl Cx<'_> {
     ) {
         // By name, first definition first (as a scan from the start finds it): one lookup
         // per used type instead of a scan of every type.
-        let mut by_name: HashMap<&str, &ir::TypeKind> = HashMap::with_capacity(types.len());
+        let mut by_name: HashMap<&str, &ir::TypeKind> = map_with_capacity(types.len());
         for t in types {
             by_name.entry(t.name.as_str()).or_insert(&t.kind);
         }
@@ -1383,7 +1383,8 @@ impl Cx<'_> {
             .flat_map(|o| o.responses.values())
             .filter_map(|response| response.ty.as_deref().and_then(|t| parse_type(t).ok()))
             .collect();
-        let mut used: HashSet<&str> = HashSet::with_capacity(types.len());
+        let mut used: HashSet<&str> =
+            HashSet::with_capacity_and_hasher(types.len(), FastHash::default());
         let mut queue: Vec<&TypeRef> = responses.iter().collect();
         for op in operations {
             queue.extend(op.params.iter().map(|p| &p.ty));
@@ -1794,32 +1795,21 @@ fn mark_recursive_fields(types: &mut [ir::TypeDef]) {
                 _ => None,
             })
             .collect();
-        let reaches = |from: &str, target: &str| {
-            let mut stack = vec![from];
-            let mut seen = HashSet::new();
-            while let Some(n) = stack.pop() {
-                if n == target {
-                    return true;
-                }
-                if seen.insert(n) {
-                    stack.extend(direct.get(n).into_iter().flatten().copied());
+        let (mut stack, mut seen) = (Vec::new(), HashSet::default());
+        let mut out = Vec::with_capacity(types.len());
+        for t in types.iter() {
+            let mut boxed = Vec::new();
+            if let ir::TypeKind::Struct(fields) = &t.kind {
+                for f in fields {
+                    boxed.push(match &f.ty {
+                        TypeRef::Named(n) => reaches(&direct, n, &t.name, &mut stack, &mut seen),
+                        _ => false,
+                    });
                 }
             }
-            false
-        };
-        types
-            .iter()
-            .map(|t| match &t.kind {
-                ir::TypeKind::Struct(fields) => fields
-                    .iter()
-                    .map(|f| match &f.ty {
-                        TypeRef::Named(n) => reaches(n, &t.name),
-                        _ => false,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .collect()
+            out.push(boxed);
+        }
+        out
     };
     for (t, boxed) in types.iter_mut().zip(boxed) {
         if let ir::TypeKind::Struct(fields) = &mut t.kind {
@@ -1830,6 +1820,29 @@ fn mark_recursive_fields(types: &mut [ir::TypeDef]) {
             }
         }
     }
+}
+
+/// Whether `from` leads to `target` along `edges` (depth first). `stack` and `seen` are
+/// scratch space, cleared here: one pair serves every question about a graph.
+fn reaches<'a>(
+    edges: &HashMap<&'a str, Vec<&'a str>>,
+    from: &'a str,
+    target: &str,
+    stack: &mut Vec<&'a str>,
+    seen: &mut HashSet<&'a str>,
+) -> bool {
+    stack.clear();
+    seen.clear();
+    stack.push(from);
+    while let Some(n) = stack.pop() {
+        if n == target {
+            return true;
+        }
+        if seen.insert(n) {
+            stack.extend(edges.get(n).into_iter().flatten().copied());
+        }
+    }
+    false
 }
 
 fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {

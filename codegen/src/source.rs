@@ -51,10 +51,10 @@ struct Node {
 /// FxHash (as in rustc): the index hashes every path of the document once or twice, and
 /// SipHash was the largest single cost of building it. Its keys come from a spec file
 /// the user generates from, not from an adversary.
-type FastHash = std::hash::BuildHasherDefault<FxHasher>;
+pub(crate) type FastHash = std::hash::BuildHasherDefault<FxHasher>;
 
 #[derive(Default)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
