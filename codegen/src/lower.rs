@@ -2,16 +2,27 @@
 //! the YAML shape cannot (references, path templates, clashes), and report each problem
 //! at the key or value at fault.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
 use crate::ir::{self, TypeRef};
 use crate::load::LoadedSpec;
 use crate::names::{is_ident, pascal, snake, variant};
+use crate::source::FastHash;
 use crate::spec::{
     AuthKind, ExampleSpec, FieldSpec, Method, OperationSpec, ParamLocation, ParamSpec, ServiceSpec,
     TokenSourceSpec, TypeSpec,
 };
+
+// Lowering hashes every name of the spec several times; SipHash was a tenth of its time.
+// Nothing here depends on the order of a map (the one iteration, over `types` for
+// suggestions, is sorted).
+type HashMap<K, V> = std::collections::HashMap<K, V, FastHash>;
+type HashSet<T> = std::collections::HashSet<T, FastHash>;
+
+fn map_with_capacity<K, V>(capacity: usize) -> HashMap<K, V> {
+    HashMap::with_capacity_and_hasher(capacity, FastHash::default())
+}
 
 /// Scalar type names of the spec format.
 const SCALARS: &[&str] = &[
@@ -63,8 +74,8 @@ pub fn lower(loaded: &LoadedSpec) -> (Option<ir::Service>, Vec<Diagnostic>) {
         file: &loaded.file,
         source: &loaded.source,
         diags: Vec::new(),
-        types: HashMap::new(),
-        type_keys: HashMap::new(),
+        types: HashMap::default(),
+        type_keys: HashMap::default(),
     };
     let service = cx.service(&loaded.spec, &loaded.stem);
     cx.diags.sort_by_key(|d| d.pos);
@@ -89,6 +100,23 @@ enum Shape {
     Enum,
     Array,
     Map,
+}
+
+/// What a reserved type name is generated for, as a message names it (written out only
+/// when a type clashes with it).
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    Named(&'static str),
+    Operation(&'a str),
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::Named(what) => f.write_str(what),
+            Owner::Operation(op) => write!(f, "operation `{op}`"),
+        }
+    }
 }
 
 /// The YAML path of a key, for positions.
@@ -118,9 +146,11 @@ impl Cx<'_> {
     }
 
     /// `rust` if it is a plain (ASCII) Rust identifier; otherwise an error at the key `at`.
-    fn checked_ident(&mut self, at: &str, original: &str, rust: String) -> String {
+    /// Paths are built only for a diagnostic (here and in [`Cx::type_ref`]): most names are
+    /// fine, and a large spec has tens of thousands of them.
+    fn checked_ident(&mut self, at: impl Fn() -> String, original: &str, rust: String) -> String {
         if !is_ident(&rust) {
-            self.error_key(at, format!("`{original}` becomes `{rust}`, which is not a Rust identifier (expected ASCII letters, digits and `_`; a field can set `rust_name`)"));
+            self.error_key(&at(), format!("`{original}` becomes `{rust}`, which is not a Rust identifier (expected ASCII letters, digits and `_`; a field can set `rust_name`)"));
         }
         rust
     }
@@ -198,48 +228,51 @@ impl Cx<'_> {
     /// Registers every type name (declared and lifted inline enums) before anything
     /// refers to them, reporting clashes, also after case conversion.
     fn collect_type_names(&mut self, spec: &ServiceSpec) {
-        let mut reserved: HashMap<String, String> = RESERVED_TYPES
-            .iter()
-            .map(|r| (r.to_string(), "the generated module".to_owned()))
-            .collect();
+        let mut reserved: HashMap<String, Owner<'_>> =
+            map_with_capacity(RESERVED_TYPES.len() + 1 + 2 * spec.operations.len());
+        reserved.extend(
+            RESERVED_TYPES
+                .iter()
+                .map(|r| (r.to_string(), Owner::Named("the generated module"))),
+        );
         reserved.insert(
             format!("{}Client", spec.service),
-            "the service client".into(),
+            Owner::Named("the service client"),
         );
         for op in spec.operations.keys() {
             let p = pascal(op);
-            reserved.insert(format!("{p}Request"), format!("operation `{op}`"));
-            reserved.insert(format!("{p}Response"), format!("operation `{op}`"));
+            reserved.insert(format!("{p}Request"), Owner::Operation(op));
+            reserved.insert(format!("{p}Response"), Owner::Operation(op));
         }
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, &str> = map_with_capacity(spec.types.len());
         for (name, ty) in &spec.types {
-            let at = path(&["types", name]);
+            let at = || path(&["types", name]);
             let rust = pascal(name);
             if rust.is_empty() {
                 self.error_key(
-                    &at,
+                    &at(),
                     format!("type name `{name}` has no letters (expected a PascalCase name)"),
                 );
                 continue;
             }
-            let rust = self.checked_ident(&at, name, rust);
+            let rust = self.checked_ident(at, name, rust);
             if let Some(owner) = reserved.get(&rust) {
-                self.error_key(&at, format!("type `{name}` clashes with the `{rust}` generated for {owner} (expected another name)"));
+                self.error_key(&at(), format!("type `{name}` clashes with the `{rust}` generated for {owner} (expected another name)"));
                 // Still known, so references to it do not report a second problem.
                 self.types.insert(rust, shape_of(ty));
                 continue;
             }
             if let Some(first) = seen.get(&rust) {
-                self.error_key(&at, format!("type `{name}` and type `{first}` both become `{rust}` in Rust (expected distinct names)"));
+                self.error_key(&at(), format!("type `{name}` and type `{first}` both become `{rust}` in Rust (expected distinct names)"));
                 continue;
             }
-            seen.insert(rust.clone(), name.clone());
+            seen.insert(rust.clone(), name);
             self.type_keys.insert(rust.clone(), name.clone());
             self.types.insert(rust, shape_of(ty));
         }
         for InlineEnum { at, key, .. } in inline_enum_sites(spec) {
             let rust = pascal(key);
-            let rust = self.checked_ident(&at, key, rust);
+            let rust = self.checked_ident(|| at.clone(), key, rust);
             if self.types.contains_key(&rust) || reserved.contains_key(&rust) {
                 self.error_value(
                     &format!("{at}.enum"),
@@ -275,9 +308,9 @@ impl Cx<'_> {
             } else if let Some(values) = &ty.enum_values {
                 ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), values))
             } else if let Some(element) = &ty.array {
-                ir::TypeKind::Array(self.type_ref(&format!("{at}.array"), element, false))
+                ir::TypeKind::Array(self.type_ref(|| format!("{at}.array"), element, false))
             } else if let Some(value) = &ty.map {
-                ir::TypeKind::Map(self.type_ref(&format!("{at}.map"), value, false))
+                ir::TypeKind::Map(self.type_ref(|| format!("{at}.map"), value, false))
             } else {
                 continue;
             };
@@ -298,14 +331,14 @@ impl Cx<'_> {
         at: &str,
         fields: &indexmap::IndexMap<String, FieldSpec>,
     ) -> Vec<ir::Field> {
-        let mut seen: HashMap<String, String> = HashMap::new();
-        let mut out = Vec::new();
+        let mut seen: HashMap<String, &str> = map_with_capacity(fields.len());
+        let mut out = Vec::with_capacity(fields.len());
         for (wire, field) in fields {
-            let fat = format!("{at}.fields.{wire}");
+            let fat = || format!("{at}.fields.{wire}");
             let rust = match &field.rust_name {
                 Some(name) if !is_ident(name) => {
                     self.error_value(
-                        &format!("{fat}.rust_name"),
+                        &format!("{}.rust_name", fat()),
                         format!(
                             "`{name}` is not a Rust identifier (expected letters, digits and `_`)"
                         ),
@@ -313,27 +346,27 @@ impl Cx<'_> {
                     continue;
                 }
                 Some(name) => snake(name),
-                None => self.checked_ident(&fat, wire, snake(wire)),
+                None => self.checked_ident(fat, wire, snake(wire)),
             };
             if let Some(first) = seen.get(&rust) {
-                self.error_key(&fat, format!("fields `{first}` and `{wire}` both become `{rust}` in Rust (expected `rust_name` on one of them)"));
+                self.error_key(&fat(), format!("fields `{first}` and `{wire}` both become `{rust}` in Rust (expected `rust_name` on one of them)"));
                 continue;
             }
-            seen.insert(rust.clone(), wire.clone());
+            seen.insert(rust.clone(), wire);
             let ty = match &field.enum_values {
-                Some(_) => self.inline_enum_ref(&fat, wire, field.ty.as_deref()),
+                Some(_) => self.inline_enum_ref(&fat(), wire, field.ty.as_deref()),
                 None => self.type_ref(
-                    &format!("{fat}.type"),
+                    || format!("{}.type", fat()),
                     field.ty.as_deref().unwrap_or("string"),
                     field.sensitive,
                 ),
             };
             if contains(&ty, &TypeRef::Bytes) {
-                self.error_value(&format!("{fat}.type"), "`bytes` is a body or response type, not a field type (expected `file` for a multipart file part, or `string`)");
+                self.error_value(&format!("{}.type", fat()), "`bytes` is a body or response type, not a field type (expected `file` for a multipart file part, or `string`)");
             }
             if ty != TypeRef::File && contains(&ty, &TypeRef::File) {
                 self.error_value(
-                    &format!("{fat}.type"),
+                    &format!("{}.type", fat()),
                     "`file` fields cannot be nested in arrays or maps (expected `type: file`)",
                 );
             }
@@ -363,7 +396,7 @@ impl Cx<'_> {
         if values.is_empty() {
             self.error_value(at, "enum has no values (expected at least one)");
         }
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, String> = HashMap::default();
         let mut out = Vec::new();
         for (i, value) in values.iter().enumerate() {
             let vat = format!("{at}.{i}");
@@ -399,7 +432,7 @@ impl Cx<'_> {
     /// Inline enums of params and fields become named types.
     fn inline_enums(&mut self, spec: &ServiceSpec) -> Vec<ir::TypeDef> {
         let mut out = Vec::new();
-        let mut done = HashSet::new();
+        let mut done = HashSet::default();
         for site in inline_enum_sites(spec) {
             let name = pascal(site.key);
             if !done.insert(name.clone()) {
@@ -416,10 +449,10 @@ impl Cx<'_> {
     }
 
     /// Resolves a type expression written at `at`.
-    fn type_ref(&mut self, at: &str, expr: &str, sensitive: bool) -> TypeRef {
+    fn type_ref(&mut self, at: impl Fn() -> String, expr: &str, sensitive: bool) -> TypeRef {
         match parse_type(expr) {
             Err(message) => {
-                self.error_value(at, message);
+                self.error_value(&at(), message);
                 TypeRef::String
             }
             Ok(ty) => {
@@ -429,7 +462,7 @@ impl Cx<'_> {
                     candidates.extend(SCALARS);
                     candidates.sort_unstable();
                     let hint = did_you_mean(name, candidates);
-                    let pos = self.source.value(at);
+                    let pos = self.source.value(&at());
                     self.diags.push(
                         Diagnostic::new(
                             self.file,
@@ -444,7 +477,7 @@ impl Cx<'_> {
                         return TypeRef::Secret;
                     }
                     self.error_value(
-                        at,
+                        &at(),
                         "`sensitive` applies to string values only (expected `type: string`)",
                     );
                 }
@@ -454,7 +487,7 @@ impl Cx<'_> {
     }
 
     fn operations(&mut self, spec: &ServiceSpec) -> Vec<ir::Operation> {
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, String> = HashMap::default();
         let mut out: Vec<ir::Operation> = Vec::new();
         for (name, op) in &spec.operations {
             let at = path(&["operations", name]);
@@ -470,7 +503,7 @@ impl Cx<'_> {
                 self.error_key(&at, format!("operations `{first}` and `{name}` both become `{rust}` in Rust (expected distinct names)"));
                 continue;
             }
-            let rust = self.checked_ident(&at, name, rust);
+            let rust = self.checked_ident(|| at.clone(), name, rust);
             let method = snake(name);
             if CLIENT_METHODS.contains(&method.as_str()) {
                 self.error_key(&at, format!("operation `{name}` becomes the method `{method}`, which every client already has (expected another name)"));
@@ -514,7 +547,7 @@ impl Cx<'_> {
                     ir::BodyKind::Json
                 }
             };
-            let ty = self.type_ref(&format!("{bat}.type"), &body.ty, false);
+            let ty = self.type_ref(|| format!("{bat}.type"), &body.ty, false);
             let tat = format!("{bat}.type");
             match kind {
                 ir::BodyKind::Form | ir::BodyKind::Multipart => self.check_form_type(spec, &tat, &ty, kind == ir::BodyKind::Multipart),
@@ -620,20 +653,21 @@ impl Cx<'_> {
     }
 
     fn params(&mut self, at: &str, op: &OperationSpec) -> Vec<ir::Param> {
-        let mut seen: HashMap<String, String> = HashMap::new();
-        let mut wires: HashSet<(ParamLocation, String)> = HashSet::new();
-        let mut out = Vec::new();
+        let mut seen: HashMap<String, &str> = map_with_capacity(op.params.len());
+        let mut wires: HashSet<(ParamLocation, String)> =
+            HashSet::with_capacity_and_hasher(op.params.len(), FastHash::default());
+        let mut out = Vec::with_capacity(op.params.len());
         for (key, param) in &op.params {
-            let pat = format!("{at}.params.{key}");
-            let rust = self.checked_ident(&pat, key, snake(key));
+            let pat = || format!("{at}.params.{key}");
+            let rust = self.checked_ident(pat, key, snake(key));
             if rust == "body" && op.body.is_some() {
-                self.error_key(&pat, "parameter `body` clashes with the request body (expected another name, with `name:` for the wire)");
+                self.error_key(&pat(), "parameter `body` clashes with the request body (expected another name, with `name:` for the wire)");
             }
             if let Some(first) = seen.get(&rust) {
-                self.error_key(&pat, format!("parameters `{first}` and `{key}` both become `{rust}` in Rust (expected distinct names)"));
+                self.error_key(&pat(), format!("parameters `{first}` and `{key}` both become `{rust}` in Rust (expected distinct names)"));
                 continue;
             }
-            seen.insert(rust.clone(), key.clone());
+            seen.insert(rust.clone(), key);
             let wire = param.name.clone().unwrap_or_else(|| key.clone());
             let lower_wire = if param.location == ParamLocation::Header {
                 wire.to_ascii_lowercase()
@@ -641,30 +675,30 @@ impl Cx<'_> {
                 wire.clone()
             };
             if !wires.insert((param.location, lower_wire)) {
-                self.error_key(&pat, format!("wire name `{wire}` is used by two parameters in the same place (expected each once)"));
+                self.error_key(&pat(), format!("wire name `{wire}` is used by two parameters in the same place (expected each once)"));
             }
             if param.location == ParamLocation::Header && !is_header_name(&wire) {
                 self.error_value(
-                    &format!("{pat}.name"),
+                    &format!("{}.name", pat()),
                     format!("`{wire}` is not a valid HTTP header name (expected {HEADER_CHARS})"),
                 );
             }
             if param.location == ParamLocation::Path && !param.required {
-                self.error_key(&pat, format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
+                self.error_key(&pat(), format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
             }
             let ty = match &param.enum_values {
-                Some(_) => self.inline_enum_ref(&pat, key, param.ty.as_deref()),
+                Some(_) => self.inline_enum_ref(&pat(), key, param.ty.as_deref()),
                 None => self.type_ref(
-                    &format!("{pat}.type"),
+                    || format!("{}.type", pat()),
                     param.ty.as_deref().unwrap_or("string"),
                     param.sensitive,
                 ),
             };
-            self.check_param_type(&pat, param, &ty);
+            self.check_param_type(pat, param, &ty);
             let csv = param.collection_format == Some(crate::spec::CollectionFormat::Csv);
             if csv && !(param.location == ParamLocation::Query && matches!(ty, TypeRef::Array(_))) {
                 self.error_value(
-                    &format!("{pat}.collection_format"),
+                    &format!("{}.collection_format", pat()),
                     "`collection_format` applies to array query parameters only",
                 );
             }
@@ -684,7 +718,7 @@ impl Cx<'_> {
     }
 
     /// Parameters travel as text: scalars and enums; query parameters may repeat (arrays).
-    fn check_param_type(&mut self, at: &str, param: &ParamSpec, ty: &TypeRef) {
+    fn check_param_type(&mut self, at: impl Fn() -> String, param: &ParamSpec, ty: &TypeRef) {
         let scalar = |t: &TypeRef, types: &HashMap<String, Shape>| match t {
             TypeRef::Json
             | TypeRef::Array(_)
@@ -699,16 +733,16 @@ impl Cx<'_> {
             (_, t) => scalar(t, &self.types),
         };
         if !ok {
-            self.error_value(&format!("{at}.type"), format!("{} parameters must be scalars or enums{} (expected e.g. `string`, `int32` or an enum type)", location_name(param.location), if param.location == ParamLocation::Query { " or arrays of them" } else { "" }));
+            self.error_value(&format!("{}.type", at()), format!("{} parameters must be scalars or enums{} (expected e.g. `string`, `int32` or an enum type)", location_name(param.location), if param.location == ParamLocation::Query { " or arrays of them" } else { "" }));
         }
         if param.from.is_some() && param.location != ParamLocation::Path {
             self.error_key(
-                &format!("{at}.from"),
+                &format!("{}.from", at()),
                 "`from` fills path parameters only (expected `in: path`, or no `from`)",
             );
         } else if param.from.is_some() && *ty != TypeRef::String {
             self.error_key(
-                &format!("{at}.from"),
+                &format!("{}.from", at()),
                 "`from` needs a string parameter (expected `type: string`)",
             );
         }
@@ -755,14 +789,14 @@ impl Cx<'_> {
         Vec<ir::ErrorStatus>,
     ) {
         let mut success = Vec::new();
-        let mut body: Option<(TypeRef, Vec<u16>, String)> = None;
+        let mut body: Option<(TypeRef, Vec<u16>)> = None;
         let mut headers: Vec<ir::ResponseHeader> = Vec::new();
         let mut errors = Vec::new();
         for (status, response) in &op.responses {
-            let rat = format!("{at}.responses.{status}");
+            let rat = || format!("{at}.responses.{status}");
             if !(100..=599).contains(status) {
                 self.error_key(
-                    &rat,
+                    &rat(),
                     format!("status {status} is not an HTTP status (expected 100..=599)"),
                 );
                 continue;
@@ -770,7 +804,7 @@ impl Cx<'_> {
             let ty = response
                 .ty
                 .as_deref()
-                .map(|t| self.type_ref(&format!("{rat}.type"), t, false));
+                .map(|t| self.type_ref(|| format!("{}.type", rat()), t, false));
             if !(200..300).contains(status) {
                 errors.push(ir::ErrorStatus {
                     status: *status,
@@ -782,21 +816,21 @@ impl Cx<'_> {
             success.push(*status);
             if let Some(ty) = ty {
                 match &mut body {
-                    None => body = Some((ty, vec![*status], rat.clone())),
-                    Some((first, statuses, _)) if *first == ty => statuses.push(*status),
-                    Some((_, statuses, _)) => {
-                        self.error_value(&format!("{rat}.type"), format!("success responses {} and {status} have different body types (expected one body type for all 2xx responses; describe the difference in the type)", statuses[0]));
+                    None => body = Some((ty, vec![*status])),
+                    Some((first, statuses)) if *first == ty => statuses.push(*status),
+                    Some((_, statuses)) => {
+                        self.error_value(&format!("{}.type", rat()), format!("success responses {} and {status} have different body types (expected one body type for all 2xx responses; describe the difference in the type)", statuses[0]));
                     }
                 }
             }
             for (key, header) in &response.headers {
-                let hat = format!("{rat}.headers.{key}");
+                let hat = || format!("{}.headers.{key}", rat());
                 let wire = header.name.clone().unwrap_or_else(|| key.clone());
                 if !is_header_name(&wire) {
                     let at = if header.name.is_some() {
-                        format!("{hat}.name")
+                        format!("{}.name", hat())
                     } else {
-                        hat.clone()
+                        hat()
                     };
                     self.error_value(
                         &at,
@@ -805,9 +839,9 @@ impl Cx<'_> {
                         ),
                     );
                 }
-                let rust = self.checked_ident(&hat, key, snake(key));
+                let rust = self.checked_ident(hat, key, snake(key));
                 if matches!(rust.as_str(), "status" | "request_id" | "body") {
-                    self.error_key(&hat, format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
+                    self.error_key(&hat(), format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
                 }
                 if !headers.iter().any(|h| h.rust == rust) {
                     headers.push(ir::ResponseHeader {
@@ -825,7 +859,7 @@ impl Cx<'_> {
                 "no success response (expected at least one 2xx status)",
             );
         }
-        let success_body = body.map(|(ty, statuses, _)| ir::SuccessBody {
+        let success_body = body.map(|(ty, statuses)| ir::SuccessBody {
             always: statuses.len() == success.len(),
             ty,
             statuses,
@@ -1243,7 +1277,7 @@ impl Cx<'_> {
     }
 
     fn error_codes(&mut self, spec: &ServiceSpec) -> Vec<ir::ErrorCode> {
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, String> = HashMap::default();
         let mut out = Vec::new();
         for (i, e) in spec.errors.iter().enumerate() {
             let at = format!("errors.{i}");
@@ -1305,26 +1339,14 @@ impl Cx<'_> {
                 _ => None,
             })
             .collect();
-        let reaches = |from: &str, target: &str| {
-            let mut stack = vec![from];
-            let mut seen = HashSet::new();
-            while let Some(n) = stack.pop() {
-                if n == target {
-                    return true;
-                }
-                if seen.insert(n) {
-                    stack.extend(required.get(n).into_iter().flatten().copied());
-                }
-            }
-            false
-        };
+        let (mut stack, mut seen) = (Vec::new(), HashSet::default());
         for t in types {
             let ir::TypeKind::Struct(fields) = &t.kind else {
                 continue;
             };
             for f in fields.iter().filter(|f| f.required) {
                 if let TypeRef::Named(n) = &f.ty
-                    && reaches(n, &t.name)
+                    && reaches(&required, n, &t.name, &mut stack, &mut seen)
                 {
                     let key = self
                         .type_keys
@@ -1347,36 +1369,43 @@ impl Cx<'_> {
         operations: &[ir::Operation],
         types: &[ir::TypeDef],
     ) {
-        let mut used: HashSet<String> = HashSet::new();
-        let mut queue: Vec<TypeRef> = Vec::new();
-        for op in operations {
-            queue.extend(op.params.iter().map(|p| p.ty.clone()));
-            queue.extend(op.body.iter().map(|b| b.ty.clone()));
-            queue.extend(op.success_body.iter().map(|b| b.ty.clone()));
+        // By name, first definition first (as a scan from the start finds it): one lookup
+        // per used type instead of a scan of every type.
+        let mut by_name: HashMap<&str, &ir::TypeKind> = map_with_capacity(types.len());
+        for t in types {
+            by_name.entry(t.name.as_str()).or_insert(&t.kind);
         }
-        for (status, response) in spec.operations.values().flat_map(|o| &o.responses) {
-            if let Some(ty) = response.ty.as_deref().and_then(|t| parse_type(t).ok()) {
-                let _ = status;
-                queue.push(ty);
-            }
+        // Only the set of used names matters, not the order they are found in: borrowed
+        // references throughout, no type is cloned.
+        let responses: Vec<TypeRef> = spec
+            .operations
+            .values()
+            .flat_map(|o| o.responses.values())
+            .filter_map(|response| response.ty.as_deref().and_then(|t| parse_type(t).ok()))
+            .collect();
+        let mut used: HashSet<&str> =
+            HashSet::with_capacity_and_hasher(types.len(), FastHash::default());
+        let mut queue: Vec<&TypeRef> = responses.iter().collect();
+        for op in operations {
+            queue.extend(op.params.iter().map(|p| &p.ty));
+            queue.extend(op.body.iter().map(|b| &b.ty));
+            queue.extend(op.success_body.iter().map(|b| &b.ty));
         }
         while let Some(ty) = queue.pop() {
-            let Some(name) = first_named(&ty).map(str::to_owned) else {
+            let Some(name) = first_named(ty) else {
                 continue;
             };
-            if !used.insert(name.clone()) {
+            if !used.insert(name) {
                 continue;
             }
-            match types.iter().find(|t| t.name == name).map(|t| &t.kind) {
-                Some(ir::TypeKind::Struct(fields)) => {
-                    queue.extend(fields.iter().map(|f| f.ty.clone()))
-                }
-                Some(ir::TypeKind::Array(t) | ir::TypeKind::Map(t)) => queue.push(t.clone()),
+            match by_name.get(name).copied() {
+                Some(ir::TypeKind::Struct(fields)) => queue.extend(fields.iter().map(|f| &f.ty)),
+                Some(ir::TypeKind::Array(t) | ir::TypeKind::Map(t)) => queue.push(t),
                 _ => {}
             }
         }
         for name in spec.types.keys() {
-            if !used.contains(&pascal(name)) {
+            if !used.contains(pascal(name).as_str()) {
                 let pos = self.source.key(&path(&["types", name]));
                 self.diags.push(
                     Diagnostic::new(self.file, pos, format!("type `{name}` is defined but never used (expected a reference from an operation or another used type, or remove it)")).warning(),
@@ -1748,45 +1777,72 @@ fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
 /// Boxes struct fields that lead back to their own struct without passing through a
 /// `Vec` or map (which already break the infinite size).
 fn mark_recursive_fields(types: &mut [ir::TypeDef]) {
-    let direct: HashMap<String, Vec<String>> = types
-        .iter()
-        .filter_map(|t| match &t.kind {
-            ir::TypeKind::Struct(fields) => Some((
-                t.name.clone(),
-                fields
-                    .iter()
-                    .filter_map(|f| match &f.ty {
-                        TypeRef::Named(n) => Some(n.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-            )),
-            _ => None,
-        })
-        .collect();
-    let reaches = |from: &str, target: &str| {
-        let mut stack = vec![from.to_owned()];
-        let mut seen = HashSet::new();
-        while let Some(n) = stack.pop() {
-            if n == target {
-                return true;
+    // Decided on borrowed names first, then written: no name is cloned per field.
+    let boxed: Vec<Vec<bool>> = {
+        let direct: HashMap<&str, Vec<&str>> = types
+            .iter()
+            .filter_map(|t| match &t.kind {
+                ir::TypeKind::Struct(fields) => Some((
+                    t.name.as_str(),
+                    fields
+                        .iter()
+                        .filter_map(|f| match &f.ty {
+                            TypeRef::Named(n) => Some(n.as_str()),
+                            _ => None,
+                        })
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let (mut stack, mut seen) = (Vec::new(), HashSet::default());
+        let mut out = Vec::with_capacity(types.len());
+        for t in types.iter() {
+            let mut boxed = Vec::new();
+            if let ir::TypeKind::Struct(fields) = &t.kind {
+                for f in fields {
+                    boxed.push(match &f.ty {
+                        TypeRef::Named(n) => reaches(&direct, n, &t.name, &mut stack, &mut seen),
+                        _ => false,
+                    });
+                }
             }
-            if seen.insert(n.clone()) {
-                stack.extend(direct.get(&n).into_iter().flatten().cloned());
-            }
+            out.push(boxed);
         }
-        false
+        out
     };
-    for t in types.iter_mut() {
-        let name = t.name.clone();
+    for (t, boxed) in types.iter_mut().zip(boxed) {
         if let ir::TypeKind::Struct(fields) = &mut t.kind {
-            for f in fields {
-                if let TypeRef::Named(n) = &f.ty {
-                    f.boxed = reaches(n, &name);
+            for (f, boxed) in fields.iter_mut().zip(boxed) {
+                if let TypeRef::Named(_) = &f.ty {
+                    f.boxed = boxed;
                 }
             }
         }
     }
+}
+
+/// Whether `from` leads to `target` along `edges` (depth first). `stack` and `seen` are
+/// scratch space, cleared here: one pair serves every question about a graph.
+fn reaches<'a>(
+    edges: &HashMap<&'a str, Vec<&'a str>>,
+    from: &'a str,
+    target: &str,
+    stack: &mut Vec<&'a str>,
+    seen: &mut HashSet<&'a str>,
+) -> bool {
+    stack.clear();
+    seen.clear();
+    stack.push(from);
+    while let Some(n) = stack.pop() {
+        if n == target {
+            return true;
+        }
+        if seen.insert(n) {
+            stack.extend(edges.get(n).into_iter().flatten().copied());
+        }
+    }
+    false
 }
 
 fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {

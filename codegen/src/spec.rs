@@ -29,9 +29,50 @@ pub struct ServiceSpec {
     /// Documented error codes of the service.
     #[serde(default)]
     pub errors: Vec<ErrorCodeSpec>,
+    #[serde(deserialize_with = "unique::map")]
     pub operations: IndexMap<String, OperationSpec>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub types: IndexMap<String, TypeSpec>,
+}
+
+/// A spec file without its `types:` section, and that section alone: the two halves of a
+/// large spec, parsed on two threads (see [`crate::load`]). Field for field what
+/// [`ServiceSpec`] says, so each half accepts exactly what its part of the whole would.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServiceHead {
+    pub service: String,
+    pub doc: String,
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub auth: Vec<AuthKind>,
+    #[serde(default)]
+    pub errors: Vec<ErrorCodeSpec>,
+    #[serde(deserialize_with = "unique::map")]
+    pub operations: IndexMap<String, OperationSpec>,
+}
+
+/// The `types:` section of a spec on its own (see [`ServiceHead`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TypesSection {
+    #[serde(deserialize_with = "unique::map")]
+    pub types: IndexMap<String, TypeSpec>,
+}
+
+impl ServiceSpec {
+    pub(crate) fn from_halves(head: ServiceHead, types: TypesSection) -> ServiceSpec {
+        ServiceSpec {
+            service: head.service,
+            doc: head.doc,
+            endpoint: head.endpoint,
+            auth: head.auth,
+            errors: head.errors,
+            operations: head.operations,
+            types: types.types,
+        }
+    }
 }
 
 /// A kind of credential a service accepts.
@@ -107,11 +148,12 @@ pub struct OperationSpec {
     /// Path template, `{name}` for each path parameter.
     pub path: String,
     /// Parameters keyed by their Rust-facing name; `name` gives the wire name when it differs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub params: IndexMap<String, ParamSpec>,
     #[serde(default)]
     pub body: Option<BodySpec>,
     /// Responses keyed by HTTP status. 2xx are successes; the rest are errors.
+    #[serde(deserialize_with = "unique::map")]
     pub responses: IndexMap<u16, ResponseSpec>,
     /// Auth kinds for this operation when they differ from the service's (`[none]` for
     /// token endpoints).
@@ -285,7 +327,7 @@ pub struct ResponseSpec {
     #[serde(default, rename = "type")]
     pub ty: Option<String>,
     /// Response headers keyed by Rust-facing name; `name` gives the wire name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub headers: IndexMap<String, HeaderSpec>,
 }
 
@@ -305,7 +347,7 @@ pub struct HeaderSpec {
 #[serde(deny_unknown_fields)]
 pub struct TypeSpec {
     pub doc: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::option_map")]
     pub fields: Option<IndexMap<String, FieldSpec>>,
     #[serde(default, rename = "enum")]
     pub enum_values: Option<Vec<String>>,
@@ -350,7 +392,7 @@ pub struct ExampleSpec {
 #[serde(deny_unknown_fields)]
 pub struct ExampleRequest {
     /// Parameter values keyed by the parameter's key in `params`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub params: IndexMap<String, serde_yaml::Value>,
     /// The body exactly as the document shows it.
     #[serde(default)]
@@ -361,8 +403,125 @@ pub struct ExampleRequest {
 #[serde(deny_unknown_fields)]
 pub struct ExampleResponse {
     pub status: u16,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique::map")]
     pub headers: IndexMap<String, String>,
     #[serde(default)]
     pub body: Option<serde_yaml::Value>,
+}
+
+impl ServiceSpec {
+    /// True when every mapping key inside the example values is a plain string. The
+    /// positional index names keys by their text and calls every other key `?`, so two
+    /// such keys in one mapping are a duplicate to it that the typed value cannot show;
+    /// [`crate::load`] takes its slow path for them.
+    pub(crate) fn example_keys_are_strings(&self) -> bool {
+        fn plain(value: &serde_yaml::Value) -> bool {
+            match value {
+                serde_yaml::Value::Mapping(map) => map
+                    .iter()
+                    .all(|(k, v)| matches!(k, serde_yaml::Value::String(_)) && plain(v)),
+                serde_yaml::Value::Sequence(items) => items.iter().all(plain),
+                serde_yaml::Value::Tagged(tagged) => plain(&tagged.value),
+                _ => true,
+            }
+        }
+        self.operations.values().flat_map(|op| &op.examples).all(|e| {
+            e.request.as_ref().is_none_or(|r| {
+                r.params.values().all(plain) && r.body.as_ref().is_none_or(plain)
+            }) && e
+                .response
+                .as_ref()
+                .is_none_or(|r| r.body.as_ref().is_none_or(plain))
+        })
+    }
+}
+
+/// Map fields that notice a repeated key.
+///
+/// They build exactly the map `IndexMap`'s own `Deserialize` builds (a repeated key keeps
+/// its first place and takes the last value) and fail exactly where it fails, so the typed
+/// parse accepts and rejects what it always did. The one addition: a repeated key sets a
+/// flag of the current thread, which lets [`crate::load`] trust a successful parse without
+/// the positional index (whose job includes finding repeated keys) when the flag stays
+/// clear. serde_yaml reports repeated struct fields and repeated keys of `Value` mappings
+/// itself, as errors.
+pub(crate) mod unique {
+    use std::cell::Cell;
+    use std::fmt;
+    use std::hash::Hash;
+    use std::marker::PhantomData;
+
+    use indexmap::IndexMap;
+    use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+
+    thread_local! {
+        static REPEATED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Clears the flag, runs `parse`, and says whether any map saw a key twice meanwhile.
+    pub(crate) fn watch<T>(parse: impl FnOnce() -> T) -> (T, bool) {
+        REPEATED.with(|r| r.set(false));
+        let value = parse();
+        (value, REPEATED.with(Cell::get))
+    }
+
+    pub(crate) fn map<'de, D, K, V>(deserializer: D) -> Result<IndexMap<K, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+    {
+        Unique::deserialize(deserializer).map(|u| u.0)
+    }
+
+    pub(crate) fn option_map<'de, D, K, V>(
+        deserializer: D,
+    ) -> Result<Option<IndexMap<K, V>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+    {
+        // Through `Option`'s own `Deserialize`, as a plain `Option<IndexMap>` field is.
+        Option::<Unique<K, V>>::deserialize(deserializer).map(|o| o.map(|u| u.0))
+    }
+
+    struct Unique<K, V>(IndexMap<K, V>);
+
+    impl<'de, K, V> Deserialize<'de> for Unique<K, V>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+    {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_map(UniqueVisitor(PhantomData))
+        }
+    }
+
+    struct UniqueVisitor<K, V>(PhantomData<(K, V)>);
+
+    impl<'de, K, V> Visitor<'de> for UniqueVisitor<K, V>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+    {
+        type Value = Unique<K, V>;
+
+        // The same words as `IndexMap`'s visitor: they end up in error messages.
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(formatter, "a map")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            // Capped like serde's own maps: the hint comes from the input.
+            let capacity = access.size_hint().unwrap_or(0).min(4096);
+            let mut values = IndexMap::with_capacity(capacity);
+            while let Some((key, value)) = access.next_entry()? {
+                if values.insert(key, value).is_some() {
+                    REPEATED.with(|r| r.set(true));
+                }
+            }
+            Ok(Unique(values))
+        }
+    }
 }
