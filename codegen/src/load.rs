@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::source::{Root, SourceMap};
-use crate::spec::{ServiceHead, ServiceSpec, TypesSection, unique};
+use crate::spec::{ServiceSpec, unique};
 
 /// A parsed spec file.
 #[derive(Debug)]
@@ -30,17 +30,6 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
     // is parsed once. Anything else takes the path below, with the same typed result, so
     // every diagnostic is what it would be with both parses done up front.
     let trusted = |spec: &ServiceSpec| !may_have_alias(text) && spec.example_keys_are_strings();
-    if text.len() >= SPLIT_AT_LEAST
-        && let Some(spec) = parse_halves(text)
-        && trusted(&spec)
-    {
-        return Ok(LoadedSpec {
-            file: file.to_owned(),
-            stem,
-            spec,
-            source: SourceMap::lazy(text),
-        });
-    }
     // serde_yaml does not panic on any input; if it ever did, report it as an error.
     let typed = std::panic::catch_unwind(|| {
         unique::watch(|| serde_yaml::from_str::<ServiceSpec>(text))
@@ -129,78 +118,6 @@ fn load_indexed(
     })
 }
 
-/// Below this size a spec is parsed on one thread: a second would save less than it costs.
-const SPLIT_AT_LEAST: usize = 32 * 1024;
-
-/// The typed parse of a large spec on two threads: the `types:` section on one, the rest
-/// on the other. `None` unless both halves parse without a repeated key; the caller then
-/// parses the whole text, whose result (and errors) are the reference.
-///
-/// The halves mean what they mean in the whole text when the text is a block mapping at
-/// column 0 and `types:` is a line of its own: a line at column 0 ends every block node
-/// before it, so, once the part before it parses on its own (no flow collection or quoted
-/// scalar left open), that line is a key of the top-level mapping, read from the same
-/// state as the start of a document. Each half rejects a key of the other (unknown
-/// field), so no key can be in both. What carries state from one part of a document to
-/// the next is excluded: directives (`%`), document markers (`---`, `...`) and aliases
-/// (checked by the caller). So are line breaks other than `\n` and `\r\n` (libyaml
-/// also breaks lines at a lone `\r`, NEL, LS and PS), which would hide a line start from
-/// these checks.
-fn parse_halves(text: &str) -> Option<ServiceSpec> {
-    let other_breaks = text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
-        || text.match_indices('\r').any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'));
-    if other_breaks {
-        return None;
-    }
-    let cut = line_start_of(text, "types:")?;
-    let (head, tail) = text.split_at(cut);
-    let block_mapping_at_column_0 = head
-        .lines()
-        .map(str::trim_end)
-        .find(|l| !l.is_empty() && !l.trim_start().starts_with('#'))
-        .is_some_and(|l| l.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'));
-    let markers = text.lines().any(|l| {
-        l.starts_with('%') || l.starts_with("---") || l.starts_with("...")
-    });
-    if !block_mapping_at_column_0 || markers {
-        return None;
-    }
-    let (types, head) = std::thread::scope(|scope| {
-        // Without a thread (the system refused one), the two halves are parsed in turn.
-        let types = std::thread::Builder::new()
-            .spawn_scoped(scope, || parse_part::<TypesSection>(tail))
-            .ok();
-        let head = parse_part::<ServiceHead>(head);
-        let types = match types {
-            Some(thread) => thread.join().ok().flatten(),
-            None => parse_part::<TypesSection>(tail),
-        };
-        (types, head)
-    });
-    Some(ServiceSpec::from_halves(head?, types?))
-}
-
-/// One half of [`parse_halves`]: `None` if it fails, repeats a key or panics (serde_yaml
-/// does not; if it did, the whole-text parse would report it).
-fn parse_part<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {
-    match std::panic::catch_unwind(|| unique::watch(|| serde_yaml::from_str::<T>(part))) {
-        Ok((Ok(value), false)) => Some(value),
-        _ => None,
-    }
-}
-
-/// Where the first line that is exactly `line` (with `\n` or `\r\n`) starts.
-fn line_start_of(text: &str, line: &str) -> Option<usize> {
-    let mut start = 0;
-    for l in text.split_inclusive('\n') {
-        if l.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)) == Some(line) {
-            return Some(start);
-        }
-        start += l.len();
-    }
-    None
-}
-
 /// True when `text` may hold an alias (`*name`) where a node starts. The index takes an
 /// alias key for an unnamed one (`?`), so two in a mapping are a repeated key to it that
 /// the typed value, where aliases are resolved, does not show. Stars inside scalars
@@ -266,7 +183,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod halves_tests {
+mod tests_against_reference {
     use super::*;
 
     /// `load` against the reference: both parses up front, as `load` did before it
@@ -310,7 +227,7 @@ mod halves_tests {
             "- a\n".to_owned(),
             "".to_owned(),
             "service: X\ndoc: [\n".to_owned(),
-            // Large enough to be parsed in halves: clean, and with repeats in each half.
+            // Large: clean, and with repeats in each part.
             format!("{}types:\n{big_types}", op("")),
             format!("{}types:\n{big_types}  T7:\n    doc: d\n    map: string\n", op("")),
             format!("{}types:\n{big_types}", op("      200: { doc: e }\n")),
@@ -318,54 +235,6 @@ mod halves_tests {
         ];
         for text in &cases {
             same_as_reference(text);
-        }
-    }
-
-    /// The two-thread parse gives what the whole-text parse gives, or nothing.
-    fn same_as_whole(text: &str) -> bool {
-        let whole = serde_yaml::from_str::<ServiceSpec>(text);
-        match parse_halves(text) {
-            Some(halves) => {
-                let whole = whole.expect("the halves parse only what the whole parses");
-                assert_eq!(format!("{halves:?}"), format!("{whole:?}"));
-                true
-            }
-            None => false,
-        }
-    }
-
-    #[test]
-    fn halves_of_the_specs_are_the_whole() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-        let mut split = 0;
-        for spec in crate::read_specs(&dir, "specs").unwrap() {
-            split += usize::from(same_as_whole(&spec.text));
-        }
-        assert!(split > 0, "no spec was split");
-    }
-
-    #[test]
-    fn halves_only_when_the_cut_is_clean() {
-        let ok = "service: X\ndoc: d\noperations: {}\ntypes:\n  A: { doc: d, array: string }\n";
-        assert!(same_as_whole(ok));
-        assert!(same_as_whole(&ok.replace('\n', "\r\n")));
-        for text in [
-            // `types:` inside a flow mapping, a quoted scalar, an indented document.
-            "{service: X, doc: d, operations: {},\ntypes:\n {}}\n",
-            "service: X\ndoc: \"d\ntypes:\n  x\"\noperations: {}\n",
-            "  service: X\n  doc: d\n  operations: {}\ntypes:\n  A: { doc: d, array: string }\n",
-            // A key of the other half, twice the same key, a document marker.
-            "service: X\ndoc: d\noperations: {}\ntypes:\n  A: { doc: d, array: string }\ndoc: e\n",
-            "service: X\ndoc: d\ntypes: {}\noperations: {}\ntypes:\n  A: { doc: d, array: string }\n",
-            "service: X\ndoc: d\noperations: {}\ntypes:\n  A: { doc: d, array: string }\n  A: { doc: d, array: string }\n",
-            "service: X\ndoc: d\noperations: {}\n---\ntypes:\n  A: { doc: d, array: string }\n",
-            "%YAML 1.2\n---\nservice: X\ndoc: d\noperations: {}\ntypes:\n  A: { doc: d, array: string }\n",
-            // A document end the whole parse sees (a second document follows) and the
-            // head alone would not; the same behind a lone carriage return.
-            "service: X\ndoc: d\noperations: {}\n...\ntypes:\n  A: { doc: d, array: string }\n",
-            "service: X\ndoc: d\noperations: {}\r...\ntypes:\n  A: { doc: d, array: string }\n",
-        ] {
-            assert!(!same_as_whole(text), "{text}");
         }
     }
 }

@@ -48,48 +48,10 @@ struct Node {
     value: Option<Pos>,
 }
 
-/// FxHash (as in rustc): the index hashes every path of the document once or twice, and
-/// SipHash was the largest single cost of building it. Its keys come from a spec file
-/// the user generates from, not from an adversary.
-pub(crate) type FastHash = std::hash::BuildHasherDefault<FxHasher>;
-
-#[derive(Default)]
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// FxHash (rustc's hash, from the `rustc-hash` crate): the index hashes every path of the
+/// document once or twice, and SipHash was the largest single cost of building it. Its
+/// keys come from a spec file the user generates from, not from an adversary.
+pub(crate) type FastHash = rustc_hash::FxBuildHasher;
 
 /// What the document is at its top level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

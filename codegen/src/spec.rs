@@ -35,46 +35,6 @@ pub struct ServiceSpec {
     pub types: IndexMap<String, TypeSpec>,
 }
 
-/// A spec file without its `types:` section, and that section alone: the two halves of a
-/// large spec, parsed on two threads (see [`crate::load`]). Field for field what
-/// [`ServiceSpec`] says, so each half accepts exactly what its part of the whole would.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ServiceHead {
-    pub service: String,
-    pub doc: String,
-    #[serde(default)]
-    pub endpoint: Option<String>,
-    #[serde(default)]
-    pub auth: Vec<AuthKind>,
-    #[serde(default)]
-    pub errors: Vec<ErrorCodeSpec>,
-    #[serde(deserialize_with = "unique::map")]
-    pub operations: IndexMap<String, OperationSpec>,
-}
-
-/// The `types:` section of a spec on its own (see [`ServiceHead`]).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct TypesSection {
-    #[serde(deserialize_with = "unique::map")]
-    pub types: IndexMap<String, TypeSpec>,
-}
-
-impl ServiceSpec {
-    pub(crate) fn from_halves(head: ServiceHead, types: TypesSection) -> ServiceSpec {
-        ServiceSpec {
-            service: head.service,
-            doc: head.doc,
-            endpoint: head.endpoint,
-            auth: head.auth,
-            errors: head.errors,
-            operations: head.operations,
-            types: types.types,
-        }
-    }
-}
-
 /// A kind of credential a service accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
