@@ -13,6 +13,8 @@
 //! | --- | --- |
 //! | [`list_metric_items`](AomClient::list_metric_items) | `POST /v1/{project_id}/ams/metrics` |
 //! | [`list_alarm_rule`](AomClient::list_alarm_rule) | `GET /v2/{project_id}/alarm-rules` |
+use std::future::Future;
+
 use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
@@ -58,11 +60,11 @@ impl AomClient {
     /// - 403: Forbidden: The request is rejected. The server has received the request and understood it, but the server refuses to respond to it. The client should not repeat the request without modifications.
     /// - 500: Internal Server Error: The server is able to receive the request but unable to understand the request.
     /// - 503: Service Unavailable: The requested service is invalid. The client should not repeat the request without modifications.
-    pub async fn list_metric_items(
+    pub fn list_metric_items(
         &self,
         request: ListMetricItemsRequest,
-    ) -> Result<ListMetricItemsResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListMetricItemsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Queries the threshold rule list.
@@ -75,11 +77,11 @@ impl AomClient {
     /// - 403: Forbidden: The request is rejected. The server has received the request and understood it, but the server refuses to respond to it. The client should not repeat the request without modifications.
     /// - 500: Internal Server Error: The server is able to receive the request but unable to understand the request.
     /// - 503: Service Unavailable: The requested service is invalid. The client should not repeat the request without modifications.
-    pub async fn list_alarm_rule(
+    pub fn list_alarm_rule(
         &self,
         request: ListAlarmRuleRequest,
-    ) -> Result<ListAlarmRuleResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListAlarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Every item of [`list_metric_items`](Self::list_metric_items), fetching page after page as the stream is polled; it ends after the last page or with the first error.

@@ -11,6 +11,8 @@
 //! | operation | HTTP |
 //! | --- | --- |
 //! | [`create_o_auth_token`](AstroZeroClient::create_o_auth_token) | `POST /baas/auth/v1.0/oauth2/token` |
+use std::future::Future;
+
 use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
@@ -49,11 +51,11 @@ impl AstroZeroClient {
     /// Obtains a user access token in OAuth 2.0 client credentials mode. The returned access_token is used to call other Huawei Cloud Astro Zero APIs (in the `access-token` request header). This API itself does not require access-token authentication.
     ///
     /// `POST /baas/auth/v1.0/oauth2/token` (sent without credentials)
-    pub async fn create_o_auth_token(
+    pub fn create_o_auth_token(
         &self,
         request: CreateOAuthTokenRequest,
-    ) -> Result<CreateOAuthTokenResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<CreateOAuthTokenResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 }
 

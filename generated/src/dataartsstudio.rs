@@ -72,6 +72,8 @@
 //! | [`update_catalog`](DataArtsStudioClient::update_catalog) | `PUT /v1/{project_id}/service/servicecatalogs/{catalog_id}` |
 //! | [`update_data_service_instance_lts_log`](DataArtsStudioClient::update_data_service_instance_lts_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/lts-log-dump` |
 //! | [`update_data_service_instance_obs_log`](DataArtsStudioClient::update_data_service_instance_obs_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/obs-log-dump` |
+use std::future::Future;
+
 use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
@@ -125,11 +127,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest.
-    pub async fn authorize_action_api_to_instance(
+    pub fn authorize_action_api_to_instance(
         &self,
         request: AuthorizeActionApiToInstanceRequest,
-    ) -> Result<AuthorizeActionApiToInstanceResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<AuthorizeActionApiToInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Authorise APIs in batches (exclusive edition): authorise or renew the authorisation of an API in a cluster for a list of apps, up to a deadline.
@@ -138,11 +140,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn authorize_api_to_instance(
+    pub fn authorize_api_to_instance(
         &self,
         request: AuthorizeApiToInstanceRequest,
-    ) -> Result<AuthorizeApiToInstanceResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<AuthorizeApiToInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Review applications: approve or reject the listed applications.
@@ -151,11 +153,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn batch_approve_apply(
+    pub fn batch_approve_apply(
         &self,
         request: BatchApproveApplyRequest,
-    ) -> Result<BatchApproveApplyResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<BatchApproveApplyResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Process messages: confirm a received notification, to be executed immediately or at a scheduled time.
@@ -164,11 +166,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn confirm_message(
+    pub fn confirm_message(
         &self,
         request: ConfirmMessageRequest,
-    ) -> Result<ConfirmMessageResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ConfirmMessageResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Create an API.
@@ -177,8 +179,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn create_api(&self, request: CreateApiRequest) -> Result<CreateApiResponse, Error> {
-        self.inner.send(&request).await
+    pub fn create_api(
+        &self,
+        request: CreateApiRequest,
+    ) -> impl Future<Output = Result<CreateApiResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Create an app.
@@ -187,8 +192,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn create_app(&self, request: CreateAppRequest) -> Result<CreateAppResponse, Error> {
-        self.inner.send(&request).await
+    pub fn create_app(
+        &self,
+        request: CreateAppRequest,
+    ) -> impl Future<Output = Result<CreateAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Create a service catalog under a parent catalog.
@@ -197,11 +205,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn create_service_catalog(
+    pub fn create_service_catalog(
         &self,
         request: CreateServiceCatalogRequest,
-    ) -> Result<CreateServiceCatalogResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<CreateServiceCatalogResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Debug an API in a cluster.
@@ -210,8 +218,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn debug_api(&self, request: DebugApiRequest) -> Result<DebugApiResponse, Error> {
-        self.inner.send(&request).await
+    pub fn debug_api(
+        &self,
+        request: DebugApiRequest,
+    ) -> impl Future<Output = Result<DebugApiResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Delete APIs in batches. The body is the list of IDs of the APIs to delete.
@@ -220,8 +231,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn delete_api(&self, request: DeleteApiRequest) -> Result<DeleteApiResponse, Error> {
-        self.inner.send(&request).await
+    pub fn delete_api(
+        &self,
+        request: DeleteApiRequest,
+    ) -> impl Future<Output = Result<DeleteApiResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Delete an app.
@@ -230,8 +244,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn delete_app(&self, request: DeleteAppRequest) -> Result<DeleteAppResponse, Error> {
-        self.inner.send(&request).await
+    pub fn delete_app(
+        &self,
+        request: DeleteAppRequest,
+    ) -> impl Future<Output = Result<DeleteAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Delete service catalogs in batches.
@@ -240,11 +257,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn delete_service_catalog(
+    pub fn delete_service_catalog(
         &self,
         request: DeleteServiceCatalogRequest,
-    ) -> Result<DeleteServiceCatalogResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<DeleteServiceCatalogResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// API operations (take offline / suspend / resume) on an API published in a cluster.
@@ -253,11 +270,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn execute_api_to_instance(
+    pub fn execute_api_to_instance(
         &self,
         request: ExecuteApiToInstanceRequest,
-    ) -> Result<ExecuteApiToInstanceResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ExecuteApiToInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Export an Excel file containing the information of the APIs whose IDs are given in the body. The response body is the file.
@@ -266,11 +283,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn export_data_service_excel(
+    pub fn export_data_service_excel(
         &self,
         request: ExportDataServiceExcelRequest,
-    ) -> Result<ExportDataServiceExcelResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ExportDataServiceExcelResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Download the Excel template for importing APIs. The response body is the file.
@@ -279,11 +296,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn export_data_service_excel_template(
+    pub fn export_data_service_excel_template(
         &self,
         request: ExportDataServiceExcelTemplateRequest,
-    ) -> Result<ExportDataServiceExcelTemplateResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ExportDataServiceExcelTemplateResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Export a .zip file of Excel files containing all APIs (full export), optionally filtered by the body's criteria. The response body is the file.
@@ -292,11 +309,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn export_data_service_zip(
+    pub fn export_data_service_zip(
         &self,
         request: ExportDataServiceZipRequest,
-    ) -> Result<ExportDataServiceZipResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ExportDataServiceZipResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Import an Excel file containing API information (the file must be smaller than 4 MB); returns the ID of the import job.
@@ -305,11 +322,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn import_data_service_excel(
+    pub fn import_data_service_excel(
         &self,
         request: ImportDataServiceExcelRequest,
-    ) -> Result<ImportDataServiceExcelResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ImportDataServiceExcelResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the list of all entries (sub-catalogs and APIs) in a catalog, paged by offset and limit.
@@ -318,11 +335,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_all_catalog_list(
+    pub fn list_all_catalog_list(
         &self,
         request: ListAllCatalogListRequest,
-    ) -> Result<ListAllCatalogListResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListAllCatalogListResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the list of APIs in a catalog, paged by offset and limit.
@@ -331,11 +348,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_api_catalog_list(
+    pub fn list_api_catalog_list(
         &self,
         request: ListApiCatalogListRequest,
-    ) -> Result<ListApiCatalogListResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListApiCatalogListResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the top N apps calling a specified API, within a time range (13-digit timestamps) and ordered by a statistic.
@@ -344,11 +361,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_api_top_n(
+    pub fn list_api_top_n(
         &self,
         request: ListApiTopNRequest,
-    ) -> Result<ListApiTopNResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListApiTopNResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the groups of a gateway instance (for the shared edition the gateway instance ID is the fixed value APIG).
@@ -357,11 +374,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apic_groups(
+    pub fn list_apic_groups(
         &self,
         request: ListApicGroupsRequest,
-    ) -> Result<ListApicGroupsResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListApicGroupsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the gateway instances (exclusive edition).
@@ -370,11 +387,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apic_instances(
+    pub fn list_apic_instances(
         &self,
         request: ListApicInstancesRequest,
-    ) -> Result<ListApicInstancesResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListApicInstancesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the API list, paged by offset and limit and filtered by name, description, creator, creation time, tags, type, publishing status or table name.
@@ -383,8 +400,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apis(&self, request: ListApisRequest) -> Result<ListApisResponse, Error> {
-        self.inner.send(&request).await
+    pub fn list_apis(
+        &self,
+        request: ListApisRequest,
+    ) -> impl Future<Output = Result<ListApisResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the top N APIs by service calls, within a time range (13-digit timestamps) and ordered by a statistic.
@@ -393,11 +413,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apis_top(
+    pub fn list_apis_top(
         &self,
         request: ListApisTopRequest,
-    ) -> Result<ListApisTopResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListApisTopResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the application list, paged by offset and limit, filtered by API name and query type (received/sent applications).
@@ -406,8 +426,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apply(&self, request: ListApplyRequest) -> Result<ListApplyResponse, Error> {
-        self.inner.send(&request).await
+    pub fn list_apply(
+        &self,
+        request: ListApplyRequest,
+    ) -> impl Future<Output = Result<ListApplyResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the app list, paged by offset and limit and filtered by name and app type.
@@ -416,8 +439,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apps(&self, request: ListAppsRequest) -> Result<ListAppsResponse, Error> {
-        self.inner.send(&request).await
+    pub fn list_apps(
+        &self,
+        request: ListAppsRequest,
+    ) -> impl Future<Output = Result<ListAppsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the top N apps by service usage, within a time range (13-digit timestamps) and ordered by a statistic.
@@ -426,11 +452,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_apps_top(
+    pub fn list_apps_top(
         &self,
         request: ListAppsTopRequest,
-    ) -> Result<ListAppsTopResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListAppsTopResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the list of all sub-catalogs in a catalog, paged by offset and limit.
@@ -439,11 +465,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_catalog_list(
+    pub fn list_catalog_list(
         &self,
         request: ListCatalogListRequest,
-    ) -> Result<ListCatalogListResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListCatalogListResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the access logs of a DataService cluster (API access logs or app access logs).
@@ -452,11 +478,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_data_service_instance_accesslogs(
+    pub fn list_data_service_instance_accesslogs(
         &self,
         request: ListDataServiceInstanceAccesslogsRequest,
-    ) -> Result<ListDataServiceInstanceAccesslogsResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListDataServiceInstanceAccesslogsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the list of cluster details, paged by offset and limit and filtered by cluster name and creator.
@@ -465,11 +491,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_data_service_instances_detail(
+    pub fn list_data_service_instances_detail(
         &self,
         request: ListDataServiceInstancesDetailRequest,
-    ) -> Result<ListDataServiceInstancesDetailResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListDataServiceInstancesDetailResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the list of cluster overviews, paged by offset and limit and filtered by cluster name and creator.
@@ -478,11 +504,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_data_service_instances_overview(
+    pub fn list_data_service_instances_overview(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
-    ) -> Result<ListDataServiceInstancesOverviewResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListDataServiceInstancesOverviewResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the APIs of the service catalog (API market); filtering, sorting and paging are given in the body.
@@ -491,11 +517,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_data_service_market_apis(
+    pub fn list_data_service_market_apis(
         &self,
         request: ListDataServiceMarketApisRequest,
-    ) -> Result<ListDataServiceMarketApisResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListDataServiceMarketApisResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the instances available for an API operation (exclusive edition): publish, take offline, suspend, resume, whitelist or authorise.
@@ -504,11 +530,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_instance_list(
+    pub fn list_instance_list(
         &self,
         request: ListInstanceListRequest,
-    ) -> Result<ListInstanceListResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListInstanceListResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the message list, paged by offset and limit and filtered by API name.
@@ -517,11 +543,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn list_message(
+    pub fn list_message(
         &self,
         request: ListMessageRequest,
-    ) -> Result<ListMessageResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListMessageResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Move APIs to another catalog in batches.
@@ -530,11 +556,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn migrate_api(
+    pub fn migrate_api(
         &self,
         request: MigrateApiRequest,
-    ) -> Result<MigrateApiResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<MigrateApiResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Move a catalog to another catalog.
@@ -543,11 +569,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn migrate_catalog(
+    pub fn migrate_catalog(
         &self,
         request: MigrateCatalogRequest,
-    ) -> Result<MigrateCatalogResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<MigrateCatalogResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Publish an API to a cluster.
@@ -556,11 +582,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn publish_api_to_instance(
+    pub fn publish_api_to_instance(
         &self,
         request: PublishApiToInstanceRequest,
-    ) -> Result<PublishApiToInstanceResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<PublishApiToInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the apps an API is authorised to, paged by offset and limit.
@@ -569,11 +595,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn search_authorize_app(
+    pub fn search_authorize_app(
         &self,
         request: SearchAuthorizeAppRequest,
-    ) -> Result<SearchAuthorizeAppResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<SearchAuthorizeAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the APIs an app is authorised to use, paged by offset and limit.
@@ -582,11 +608,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn search_bind_api(
+    pub fn search_bind_api(
         &self,
         request: SearchBindApiRequest,
-    ) -> Result<SearchBindApiResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<SearchBindApiResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the debugging messages of an API (exclusive edition), paged by offset and limit.
@@ -595,11 +621,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn search_debug_info(
+    pub fn search_debug_info(
         &self,
         request: SearchDebugInfoRequest,
-    ) -> Result<SearchDebugInfoResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<SearchDebugInfoResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the ID of a catalog through its path.
@@ -608,11 +634,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn search_id_by_path(
+    pub fn search_id_by_path(
         &self,
         request: SearchIdByPathRequest,
-    ) -> Result<SearchIdByPathResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<SearchIdByPathResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the publishing messages of an API (exclusive edition), paged by offset and limit.
@@ -621,11 +647,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn search_publish_info(
+    pub fn search_publish_info(
         &self,
         request: SearchPublishInfoRequest,
-    ) -> Result<SearchPublishInfoResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<SearchPublishInfoResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the dashboard data details of a specified API within a time range (13-digit timestamps).
@@ -634,11 +660,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_api_dashboard(
+    pub fn show_api_dashboard(
         &self,
         request: ShowApiDashboardRequest,
-    ) -> Result<ShowApiDashboardResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowApiDashboardResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the information of an API.
@@ -647,8 +673,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_api(&self, request: ShowApiRequest) -> Result<ShowApiResponse, Error> {
-        self.inner.send(&request).await
+    pub fn show_api(
+        &self,
+        request: ShowApiRequest,
+    ) -> impl Future<Output = Result<ShowApiResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the API dashboard data details within a time range (13-digit timestamps).
@@ -657,11 +686,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_apis_dashboard(
+    pub fn show_apis_dashboard(
         &self,
         request: ShowApisDashboardRequest,
-    ) -> Result<ShowApisDashboardResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowApisDashboardResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the statistics details of an API within a time range (13-digit timestamps).
@@ -670,11 +699,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_apis_detail(
+    pub fn show_apis_detail(
         &self,
         request: ShowApisDetailRequest,
-    ) -> Result<ShowApisDetailResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowApisDetailResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the user-related overview development indicators within a time range (13-digit timestamps).
@@ -683,11 +712,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_apis_overview(
+    pub fn show_apis_overview(
         &self,
         request: ShowApisOverviewRequest,
-    ) -> Result<ShowApisOverviewResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowApisOverviewResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the details of an app.
@@ -696,11 +725,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_app_info(
+    pub fn show_app_info(
         &self,
         request: ShowAppInfoRequest,
-    ) -> Result<ShowAppInfoResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowAppInfoResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the details of an application.
@@ -709,11 +738,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_apply_detail(
+    pub fn show_apply_detail(
         &self,
         request: ShowApplyDetailRequest,
-    ) -> Result<ShowApplyDetailResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowApplyDetailResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the app dashboard data details within a time range (13-digit timestamps).
@@ -722,11 +751,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_apps_dashboard(
+    pub fn show_apps_dashboard(
         &self,
         request: ShowAppsDashboardRequest,
-    ) -> Result<ShowAppsDashboardResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowAppsDashboardResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the statistics details of an app within a time range (13-digit timestamps).
@@ -735,11 +764,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_apps_detail(
+    pub fn show_apps_detail(
         &self,
         request: ShowAppsDetailRequest,
-    ) -> Result<ShowAppsDetailResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowAppsDetailResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the user-related overview invoking metrics within a time range (13-digit timestamps).
@@ -748,11 +777,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_apps_overview(
+    pub fn show_apps_overview(
         &self,
         request: ShowAppsOverviewRequest,
-    ) -> Result<ShowAppsOverviewResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowAppsOverviewResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query a service catalog.
@@ -761,11 +790,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_catalog_detail(
+    pub fn show_catalog_detail(
         &self,
         request: ShowCatalogDetailRequest,
-    ) -> Result<ShowCatalogDetailResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowCatalogDetailResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Query the details of a cluster.
@@ -774,11 +803,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_data_service_instance(
+    pub fn show_data_service_instance(
         &self,
         request: ShowDataServiceInstanceRequest,
-    ) -> Result<ShowDataServiceInstanceResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowDataServiceInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the details of a message.
@@ -787,11 +816,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_message_detail(
+    pub fn show_message_detail(
         &self,
         request: ShowMessageDetailRequest,
-    ) -> Result<ShowMessageDetailResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowMessageDetailResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the path of a catalog through its ID.
@@ -800,11 +829,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_path_by_id(
+    pub fn show_path_by_id(
         &self,
         request: ShowPathByIdRequest,
-    ) -> Result<ShowPathByIdResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowPathByIdResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Obtain the path objects (one per level) of a catalog through its ID.
@@ -813,11 +842,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn show_path_object_by_id(
+    pub fn show_path_object_by_id(
         &self,
         request: ShowPathObjectByIdRequest,
-    ) -> Result<ShowPathObjectByIdResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowPathObjectByIdResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Update an API.
@@ -826,8 +855,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn update_api(&self, request: UpdateApiRequest) -> Result<UpdateApiResponse, Error> {
-        self.inner.send(&request).await
+    pub fn update_api(
+        &self,
+        request: UpdateApiRequest,
+    ) -> impl Future<Output = Result<UpdateApiResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Update an app.
@@ -836,8 +868,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn update_app(&self, request: UpdateAppRequest) -> Result<UpdateAppResponse, Error> {
-        self.inner.send(&request).await
+    pub fn update_app(
+        &self,
+        request: UpdateAppRequest,
+    ) -> impl Future<Output = Result<UpdateAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Update a service catalog.
@@ -846,11 +881,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn update_catalog(
+    pub fn update_catalog(
         &self,
         request: UpdateCatalogRequest,
-    ) -> Result<UpdateCatalogResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<UpdateCatalogResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Enable (or disable) dumping the logs of a DataService cluster to LTS.
@@ -859,11 +894,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn update_data_service_instance_lts_log(
+    pub fn update_data_service_instance_lts_log(
         &self,
         request: UpdateDataServiceInstanceLtsLogRequest,
-    ) -> Result<UpdateDataServiceInstanceLtsLogResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<UpdateDataServiceInstanceLtsLogResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Enable (or disable) dumping the logs of a DataService cluster to OBS.
@@ -872,11 +907,11 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
-    pub async fn update_data_service_instance_obs_log(
+    pub fn update_data_service_instance_obs_log(
         &self,
         request: UpdateDataServiceInstanceObsLogRequest,
-    ) -> Result<UpdateDataServiceInstanceObsLogResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<UpdateDataServiceInstanceObsLogResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Every item of [`list_all_catalog_list`](Self::list_all_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.

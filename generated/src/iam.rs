@@ -14,6 +14,8 @@
 //! | [`keystone_create_user_token_by_password`](IamClient::keystone_create_user_token_by_password) | `POST /v3/auth/tokens` |
 //! | [`keystone_list_projects`](IamClient::keystone_list_projects) | `GET /v3/projects` |
 //! | [`keystone_list_auth_domains`](IamClient::keystone_list_auth_domains) | `GET /v3/auth/domains` |
+use std::future::Future;
+
 use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
@@ -60,11 +62,11 @@ impl IamClient {
     /// - 404: The requested resource cannot be found.
     /// - 500: Internal server error.
     /// - 503: Service unavailable.
-    pub async fn keystone_create_user_token_by_password(
+    pub fn keystone_create_user_token_by_password(
         &self,
         request: KeystoneCreateUserTokenByPasswordRequest,
-    ) -> Result<KeystoneCreateUserTokenByPasswordResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<KeystoneCreateUserTokenByPasswordResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Queries project information based on the specified criteria.
@@ -80,11 +82,11 @@ impl IamClient {
     /// - 413: The request entity is too large.
     /// - 500: Internal server error.
     /// - 503: Service unavailable.
-    pub async fn keystone_list_projects(
+    pub fn keystone_list_projects(
         &self,
         request: KeystoneListProjectsRequest,
-    ) -> Result<KeystoneListProjectsResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<KeystoneListProjectsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Queries the account information that is accessible to a specified IAM user.
@@ -99,11 +101,11 @@ impl IamClient {
     /// - 413: The request entity is too large.
     /// - 500: Internal server error.
     /// - 503: Service unavailable.
-    pub async fn keystone_list_auth_domains(
+    pub fn keystone_list_auth_domains(
         &self,
         request: KeystoneListAuthDomainsRequest,
-    ) -> Result<KeystoneListAuthDomainsResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<KeystoneListAuthDomainsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 }
 

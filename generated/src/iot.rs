@@ -21,6 +21,8 @@
 //! | `102202` | 400 | Required Parameter is null or empty. |
 //! | `100208` | 401 | AppId or secret is not right. |
 //! | `50252` | 500 | Internal server error. |
+use std::future::Future;
+
 use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
@@ -61,8 +63,11 @@ impl IotClient {
     /// - 400: Bad request (error codes 100449, 102202).
     /// - 401: appId or secret is incorrect (error code 100208).
     /// - 500: Internal server error (error code 50252).
-    pub async fn login(&self, request: LoginRequest) -> Result<LoginResponse, Error> {
-        self.inner.send(&request).await
+    pub fn login(
+        &self,
+        request: LoginRequest,
+    ) -> impl Future<Output = Result<LoginResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Refreshes the access token with the refresh token returned by authentication (the refresh token is valid for 1 month). As with authentication, only the last access token obtained is valid: do not refresh concurrently.
@@ -73,11 +78,11 @@ impl IotClient {
     /// - 400: Bad request (error codes 100449, 102202).
     /// - 401: appId or secret is incorrect (error code 100208).
     /// - 500: Internal server error (error code 50252).
-    pub async fn refresh_token(
+    pub fn refresh_token(
         &self,
         request: RefreshTokenRequest,
-    ) -> Result<RefreshTokenResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<RefreshTokenResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 }
 

@@ -17,6 +17,8 @@
 //! | [`delete_authorize`](ServiceStageClient::delete_authorize) | `DELETE /v1/{project_id}/git/auths/{name}` |
 //! | [`list_authorizations`](ServiceStageClient::list_authorizations) | `GET /v1/{project_id}/git/auths` |
 //! | [`show_redirect_url`](ServiceStageClient::show_redirect_url) | `GET /v1/{project_id}/git/auths/{repo_type}/redirect` |
+use std::future::Future;
+
 use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
@@ -58,11 +60,11 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
-    pub async fn create_o_auth(
+    pub fn create_o_auth(
         &self,
         request: CreateOAuthRequest,
-    ) -> Result<CreateOAuthResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<CreateOAuthResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// This API is used to create password authorization for a Git repository.
@@ -71,11 +73,11 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
-    pub async fn create_password_auth(
+    pub fn create_password_auth(
         &self,
         request: CreatePasswordAuthRequest,
-    ) -> Result<CreatePasswordAuthResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<CreatePasswordAuthResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// This API is used to create private token authorization.
@@ -84,11 +86,11 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
-    pub async fn create_personal_auth(
+    pub fn create_personal_auth(
         &self,
         request: CreatePersonalAuthRequest,
-    ) -> Result<CreatePersonalAuthResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<CreatePersonalAuthResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// This API is used to delete repository authorization based on the name.
@@ -97,11 +99,11 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 500: Internal Server Error
-    pub async fn delete_authorize(
+    pub fn delete_authorize(
         &self,
         request: DeleteAuthorizeRequest,
-    ) -> Result<DeleteAuthorizeResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<DeleteAuthorizeResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// This API is used to obtain a Git repository authorization list.
@@ -110,11 +112,11 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
-    pub async fn list_authorizations(
+    pub fn list_authorizations(
         &self,
         request: ListAuthorizationsRequest,
-    ) -> Result<ListAuthorizationsResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ListAuthorizationsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// This API is used to obtain an authorization redirection URL.
@@ -123,11 +125,11 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
-    pub async fn show_redirect_url(
+    pub fn show_redirect_url(
         &self,
         request: ShowRedirectUrlRequest,
-    ) -> Result<ShowRedirectUrlResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<ShowRedirectUrlResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 }
 

@@ -363,6 +363,14 @@ impl ServiceClient {
         crate::operation::decode_response::<O>(response)
     }
 
+    /// [`send`](Self::send) of an owned operation: what the generated client methods
+    /// return. One generic `async` body here, instantiated per operation, instead of an
+    /// `async fn` per operation that the generated crate would type-check and borrow-check
+    /// on its own (a large part of its compile time and memory).
+    pub async fn call<O: Operation>(&self, operation: O) -> Result<O::Output, Error> {
+        self.send(&operation).await
+    }
+
     /// Builds the request with `encode`, then authorises, sends and retries it, within
     /// the call timeout; the response of the last attempt.
     pub async fn execute(

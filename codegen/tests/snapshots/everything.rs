@@ -23,6 +23,8 @@
 //! | --- | --- | --- |
 //! | `EV.0001` | 400 | The request is invalid. |
 //! | `100208` | 401 | AppId or secret is not right. |
+use std::future::Future;
+
 use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
@@ -64,8 +66,11 @@ impl EverythingClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 404: No such thing.
-    pub async fn get_thing(&self, request: GetThingRequest) -> Result<GetThingResponse, Error> {
-        self.inner.send(&request).await
+    pub fn get_thing(
+        &self,
+        request: GetThingRequest,
+    ) -> impl Future<Output = Result<GetThingResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Creates a thing.
@@ -75,38 +80,41 @@ impl EverythingClient {
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request.
     /// - 500: Internal error.
-    pub async fn create_thing(
+    pub fn create_thing(
         &self,
         request: CreateThingRequest,
-    ) -> Result<CreateThingResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<CreateThingResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Deletes a thing.
     ///
     /// `DELETE /v1/things/{thing_id}`
-    pub async fn delete_thing(
+    pub fn delete_thing(
         &self,
         request: DeleteThingRequest,
-    ) -> Result<DeleteThingResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<DeleteThingResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Replaces a thing's free-form attributes.
     ///
     /// `PUT /v1/things/{thing_id}/attributes`
-    pub async fn update_attributes(
+    pub fn update_attributes(
         &self,
         request: UpdateAttributesRequest,
-    ) -> Result<UpdateAttributesResponse, Error> {
-        self.inner.send(&request).await
+    ) -> impl Future<Output = Result<UpdateAttributesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 
     /// Issues an access token.
     ///
     /// `POST /v1/token` (sent without credentials)
-    pub async fn login(&self, request: LoginRequest) -> Result<LoginResponse, Error> {
-        self.inner.send(&request).await
+    pub fn login(
+        &self,
+        request: LoginRequest,
+    ) -> impl Future<Output = Result<LoginResponse, Error>> + Send + '_ {
+        self.inner.call(request)
     }
 }
 
