@@ -1322,23 +1322,7 @@ impl Cx<'_> {
 impl Cx<'_> {
     /// A struct that contains itself through required fields only has no finite value.
     fn reject_required_cycles(&mut self, types: &[ir::TypeDef]) {
-        let required: HashMap<&str, Vec<&str>> = types
-            .iter()
-            .filter_map(|t| match &t.kind {
-                ir::TypeKind::Struct(fields) => Some((
-                    t.name.as_str(),
-                    fields
-                        .iter()
-                        .filter(|f| f.required)
-                        .filter_map(|f| match &f.ty {
-                            TypeRef::Named(n) => Some(n.as_str()),
-                            _ => None,
-                        })
-                        .collect(),
-                )),
-                _ => None,
-            })
-            .collect();
+        let required = named_fields(types, true);
         let (mut stack, mut seen) = (Vec::new(), HashSet::default());
         for t in types {
             let ir::TypeKind::Struct(fields) = &t.kind else {
@@ -1779,22 +1763,7 @@ fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
 fn mark_recursive_fields(types: &mut [ir::TypeDef]) {
     // Decided on borrowed names first, then written: no name is cloned per field.
     let boxed: Vec<Vec<bool>> = {
-        let direct: HashMap<&str, Vec<&str>> = types
-            .iter()
-            .filter_map(|t| match &t.kind {
-                ir::TypeKind::Struct(fields) => Some((
-                    t.name.as_str(),
-                    fields
-                        .iter()
-                        .filter_map(|f| match &f.ty {
-                            TypeRef::Named(n) => Some(n.as_str()),
-                            _ => None,
-                        })
-                        .collect(),
-                )),
-                _ => None,
-            })
-            .collect();
+        let direct = named_fields(types, false);
         let (mut stack, mut seen) = (Vec::new(), HashSet::default());
         let mut out = Vec::with_capacity(types.len());
         for t in types.iter() {
@@ -1849,6 +1818,29 @@ fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {
     // Every YAML value of a spec example is JSON-representable except non-string keys,
     // which serde_json turns into strings.
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+
+/// For each struct, the named types of its fields (only the required fields when
+/// `required_only`): the edges of the "contains" graph the cycle checks walk.
+fn named_fields(types: &[ir::TypeDef], required_only: bool) -> HashMap<&str, Vec<&str>> {
+    types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            ir::TypeKind::Struct(fields) => Some((
+                t.name.as_str(),
+                fields
+                    .iter()
+                    .filter(|f| f.required || !required_only)
+                    .filter_map(|f| match &f.ty {
+                        TypeRef::Named(n) => Some(n.as_str()),
+                        _ => None,
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
