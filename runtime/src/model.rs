@@ -125,7 +125,11 @@ impl std::error::Error for FieldError {}
 
 /// `Serialize::serialize` of a [`Model`]: a map of its fields in declaration order.
 pub fn serialize<M: Model, S: Serializer>(model: &M, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut object = ObjectWriter::default();
+    // Room for a typical model's fields up front, rather than growing 0 -> 4 -> 8.
+    let mut object = ObjectWriter {
+        fields: Vec::with_capacity(8),
+        error: None,
+    };
     model.write(&mut object);
     if let Some(error) = object.error {
         return Err(ser::Error::custom(error));

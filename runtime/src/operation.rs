@@ -212,7 +212,8 @@ impl<'a> RequestParts<'a> {
         let Some(joined) = comma_joined(value) else {
             return Ok(());
         };
-        let value = HeaderValue::from_str(&joined).map_err(|_| {
+        // The joined `String` becomes the value's storage, not copied again.
+        let value = HeaderValue::from_maybe_shared(Bytes::from(joined)).map_err(|_| {
             self.invalid(format!(
                 "header `{name}` has a value that is not allowed in HTTP headers (control characters such as CR or LF)"
             ))
@@ -351,7 +352,17 @@ impl HeaderNameExt for HeaderName {
     fn from_static_checked(name: &'static str) -> Option<Self> {
         // `HeaderName::from_static` panics on invalid or upper-case names; header names
         // come from specs (validated by the generator), but the runtime must not trust that.
-        HeaderName::from_bytes(name.as_bytes()).ok()
+        // A name of lowercase letters, digits, `-` and `_` cannot make it panic, and it
+        // then borrows the `'static` text where `from_bytes` would allocate a copy.
+        let simple = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if simple {
+            Some(HeaderName::from_static(name))
+        } else {
+            HeaderName::from_bytes(name.as_bytes()).ok()
+        }
     }
 }
 

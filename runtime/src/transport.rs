@@ -170,17 +170,16 @@ mod reqwest_transport {
                     reqwest::Request::try_from(request).map_err(classify)?
                 };
                 let mut response = self.client.execute(request).await.map_err(classify)?;
-                let mut builder = http::Response::builder()
-                    .status(response.status())
-                    .version(response.version());
-                if let Some(headers) = builder.headers_mut() {
-                    // Moved, not cloned: the body is read below without them.
-                    *headers = std::mem::take(response.headers_mut());
-                }
+                let status = response.status();
+                let version = response.version();
+                // Moved, not cloned: the body is read below without them.
+                let headers = std::mem::take(response.headers_mut());
                 let body = response.bytes().await.map_err(classify)?;
-                builder
-                    .body(body)
-                    .map_err(|e| TransportError::new(TransportErrorKind::Other, e))
+                let mut out = http::Response::new(body);
+                *out.status_mut() = status;
+                *out.version_mut() = version;
+                *out.headers_mut() = headers;
+                Ok(out)
             })
         }
     }
@@ -275,7 +274,11 @@ mod tests {
             for text in uris {
                 let uri: http::Uri = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
                 let expected = reqwest::Url::parse(&uri.to_string()).expect("a valid Url");
-                assert_eq!(transport.url(&uri).expect("a Url").as_str(), expected.as_str(), "{text}");
+                assert_eq!(
+                    transport.url(&uri).expect("a Url").as_str(),
+                    expected.as_str(),
+                    "{text}"
+                );
             }
         }
     }
