@@ -6,7 +6,6 @@
 //! without a network and the transport is replaceable (see [`crate::transport`]).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
@@ -155,8 +154,10 @@ impl<'a> RequestParts<'a> {
                 "path parameter `{name}` is `{text}`, which would change the request path"
             )));
         }
-        self.path_values
-            .push((name, utf8_percent_encode(&text, COMPONENT).to_string()));
+        self.path_values.push((
+            name,
+            Cow::from(utf8_percent_encode(&text, COMPONENT)).into_owned(),
+        ));
         Ok(())
     }
 
@@ -189,13 +190,10 @@ impl<'a> RequestParts<'a> {
             if !self.query.is_empty() {
                 self.query.push('&');
             }
-            // Writing into a String cannot fail.
-            let _ = write!(
-                self.query,
-                "{}={}",
-                utf8_percent_encode(name, COMPONENT),
-                utf8_percent_encode(&text, COMPONENT)
-            );
+            // Pieces appended as they are encoded, without the formatting machinery.
+            self.query.extend(utf8_percent_encode(name, COMPONENT));
+            self.query.push('=');
+            self.query.extend(utf8_percent_encode(&text, COMPONENT));
         });
     }
 
@@ -286,10 +284,10 @@ impl<'a> RequestParts<'a> {
         self.body = body;
     }
 
-    /// The path with every `{name}` replaced; an undeclared or unset name is an error.
-    fn render_path(&self) -> Result<String, Error> {
+    /// Appends the path with every `{name}` replaced to `out`; an undeclared or unset name
+    /// is an error.
+    fn render_path(&self, out: &mut String) -> Result<(), Error> {
         let template = self.meta.path;
-        let mut out = String::with_capacity(template.len() + 32);
         let mut rest = template;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
@@ -307,15 +305,17 @@ impl<'a> RequestParts<'a> {
             rest = &after[close + 1..];
         }
         out.push_str(rest);
-        Ok(out)
+        Ok(())
     }
 
     /// The finished request against `base` (`scheme://authority[/prefix]`).
     pub fn finish(self, base: &str) -> Result<http::Request<Bytes>, Error> {
-        let mut uri =
-            String::with_capacity(base.len() + self.meta.path.len() + self.query.len() + 40);
+        let values: usize = self.path_values.iter().map(|(_, v)| v.len()).sum();
+        let mut uri = String::with_capacity(
+            base.len() + self.meta.path.len() + values + self.query.len() + 1,
+        );
         uri.push_str(base.trim_end_matches('/'));
-        uri.push_str(&self.render_path()?);
+        self.render_path(&mut uri)?;
         if !self.query.is_empty() {
             uri.push('?');
             uri.push_str(&self.query);
