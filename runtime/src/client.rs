@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::HeaderValue;
-use http::header::USER_AGENT;
+use http::header::{CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument as _;
 
 use crate::auth::{AuthContext, Credentials};
@@ -418,18 +418,32 @@ impl ServiceClient {
             .identity(credentials)
             .await
             .map_err(|e| e.in_operation(meta.name))?;
-        let mut parts = RequestParts::new(meta, &identity);
-        encode(&mut parts)?;
-        let mut request = parts.finish(&self.base)?;
-        request
-            .headers_mut()
-            .insert(USER_AGENT, inner.user_agent.clone());
+        let first = self.build(meta, &identity, encode)?;
+        // What a rebuilt request must share with the first one: the body as it was
+        // serialised (cheap to clone) and its Content-Type (a multipart boundary is
+        // random per encoding), so every attempt sends the same bytes.
+        let body = first.body().clone();
+        let content_type = first.headers().get(CONTENT_TYPE).cloned();
 
         let mut attempt = Attempt::new(&inner.retry, &meta.method);
+        let mut request = Some(first);
         let response = loop {
-            let outcome = self
-                .attempt(meta.name, &request, credentials, &identity)
-                .await;
+            // The first attempt sends the request it built; a retry encodes it again
+            // instead of every call paying for a copy that is rarely used.
+            let this = match request.take() {
+                Some(request) => request,
+                None => {
+                    let mut again = self.build(meta, &identity, encode)?;
+                    *again.body_mut() = body.clone();
+                    if let Some(content_type) = &content_type {
+                        again
+                            .headers_mut()
+                            .insert(CONTENT_TYPE, content_type.clone());
+                    }
+                    again
+                }
+            };
+            let outcome = self.attempt(meta.name, this, credentials, &identity).await;
             match attempt.next_delay(&outcome) {
                 Some(delay) => {
                     tracing::debug!(attempt = attempt.number(), ?delay, "retrying");
@@ -442,6 +456,22 @@ impl ServiceClient {
         span.record("status", response.status().as_u16());
         span.record("attempts", attempt.number());
         Ok(response)
+    }
+
+    /// The unsigned request: encoded, against the service's endpoint, with `User-Agent`.
+    fn build(
+        &self,
+        meta: &OperationMeta,
+        identity: &Identity,
+        encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
+    ) -> Result<http::Request<Bytes>, Error> {
+        let mut parts = RequestParts::new(meta, identity);
+        encode(&mut parts)?;
+        let mut request = parts.finish(&self.base)?;
+        request
+            .headers_mut()
+            .insert(USER_AGENT, self.client.inner.user_agent.clone());
+        Ok(request)
     }
 
     /// The client's configured identity, completed by the credentials' own.
@@ -468,15 +498,14 @@ impl ServiceClient {
         }
     }
 
-    /// One attempt: authorise a copy of the request (fresh signature each time) and send it.
+    /// One attempt: authorise the request (fresh signature each time) and send it.
     async fn attempt(
         &self,
         operation: &'static str,
-        request: &http::Request<Bytes>,
+        mut request: http::Request<Bytes>,
         credentials: Option<&dyn Credentials>,
         identity: &Identity,
     ) -> Result<http::Response<Bytes>, Error> {
-        let mut request = clone_request(request);
         if let Some(credentials) = credentials {
             let ctx = self.auth_context(identity);
             credentials
@@ -503,12 +532,4 @@ impl ServiceClient {
             source,
         })
     }
-}
-
-fn clone_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
-    let mut copy = http::Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.headers_mut() = request.headers().clone();
-    copy
 }

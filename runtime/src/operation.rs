@@ -6,7 +6,6 @@
 //! without a network and the transport is replaceable (see [`crate::transport`]).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
@@ -155,8 +154,10 @@ impl<'a> RequestParts<'a> {
                 "path parameter `{name}` is `{text}`, which would change the request path"
             )));
         }
-        self.path_values
-            .push((name, utf8_percent_encode(&text, COMPONENT).to_string()));
+        self.path_values.push((
+            name,
+            Cow::from(utf8_percent_encode(&text, COMPONENT)).into_owned(),
+        ));
         Ok(())
     }
 
@@ -189,13 +190,10 @@ impl<'a> RequestParts<'a> {
             if !self.query.is_empty() {
                 self.query.push('&');
             }
-            // Writing into a String cannot fail.
-            let _ = write!(
-                self.query,
-                "{}={}",
-                utf8_percent_encode(name, COMPONENT),
-                utf8_percent_encode(&text, COMPONENT)
-            );
+            // Pieces appended as they are encoded, without the formatting machinery.
+            self.query.extend(utf8_percent_encode(name, COMPONENT));
+            self.query.push('=');
+            self.query.extend(utf8_percent_encode(&text, COMPONENT));
         });
     }
 
@@ -212,7 +210,8 @@ impl<'a> RequestParts<'a> {
         let Some(joined) = comma_joined(value) else {
             return Ok(());
         };
-        let value = HeaderValue::from_str(&joined).map_err(|_| {
+        // The joined `String` becomes the value's storage, not copied again.
+        let value = HeaderValue::from_maybe_shared(Bytes::from(joined)).map_err(|_| {
             self.invalid(format!(
                 "header `{name}` has a value that is not allowed in HTTP headers (control characters such as CR or LF)"
             ))
@@ -301,10 +300,10 @@ impl<'a> RequestParts<'a> {
         self.body = body;
     }
 
-    /// The path with every `{name}` replaced; an undeclared or unset name is an error.
-    fn render_path(&self) -> Result<String, Error> {
+    /// Appends the path with every `{name}` replaced to `out`; an undeclared or unset name
+    /// is an error.
+    fn render_path(&self, out: &mut String) -> Result<(), Error> {
         let template = self.meta.path;
-        let mut out = String::with_capacity(template.len() + 32);
         let mut rest = template;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
@@ -322,15 +321,17 @@ impl<'a> RequestParts<'a> {
             rest = &after[close + 1..];
         }
         out.push_str(rest);
-        Ok(out)
+        Ok(())
     }
 
     /// The finished request against `base` (`scheme://authority[/prefix]`).
     pub fn finish(self, base: &str) -> Result<http::Request<Bytes>, Error> {
-        let mut uri =
-            String::with_capacity(base.len() + self.meta.path.len() + self.query.len() + 40);
+        let values: usize = self.path_values.iter().map(|(_, v)| v.len()).sum();
+        let mut uri = String::with_capacity(
+            base.len() + self.meta.path.len() + values + self.query.len() + 1,
+        );
         uri.push_str(base.trim_end_matches('/'));
-        uri.push_str(&self.render_path()?);
+        self.render_path(&mut uri)?;
         if !self.query.is_empty() {
             uri.push('?');
             uri.push_str(&self.query);
@@ -367,7 +368,17 @@ impl HeaderNameExt for HeaderName {
     fn from_static_checked(name: &'static str) -> Option<Self> {
         // `HeaderName::from_static` panics on invalid or upper-case names; header names
         // come from specs (validated by the generator), but the runtime must not trust that.
-        HeaderName::from_bytes(name.as_bytes()).ok()
+        // A name of lowercase letters, digits, `-` and `_` cannot make it panic, and it
+        // then borrows the `'static` text where `from_bytes` would allocate a copy.
+        let simple = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if simple {
+            Some(HeaderName::from_static(name))
+        } else {
+            HeaderName::from_bytes(name.as_bytes()).ok()
+        }
     }
 }
 

@@ -51,10 +51,37 @@ pub use self::reqwest_transport::ReqwestTransport;
 mod reqwest_transport {
     use super::*;
 
+    use std::sync::PoisonError;
+
+    use reqwest::Url;
+
     /// The default transport: reqwest with rustls, no redirects.
-    #[derive(Debug, Clone)]
     pub struct ReqwestTransport {
         client: reqwest::Client,
+        /// The origin of the last request, parsed once: the `Url` of a request is this
+        /// one with the request's path and query, which spares each call a full parse of
+        /// its URL (scheme, host, IDNA) from a formatted `http::Uri`.
+        origin: Mutex<Option<Origin>>,
+    }
+
+    /// `scheme://authority` as the `http::Uri` spells it, and its parsed `Url` (path `/`).
+    struct Origin {
+        key: String,
+        url: Url,
+    }
+
+    impl fmt::Debug for ReqwestTransport {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("ReqwestTransport")
+                .field("client", &self.client)
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl Clone for ReqwestTransport {
+        fn clone(&self) -> Self {
+            Self::from_client(self.client.clone())
+        }
     }
 
     impl ReqwestTransport {
@@ -64,13 +91,52 @@ mod reqwest_transport {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| crate::Error::Config(format!("cannot build the HTTP client: {e}")))?;
-            Ok(ReqwestTransport { client })
+            Ok(Self::from_client(client))
         }
 
         /// A transport over a reqwest client configured by the caller (proxies, TLS
         /// roots, pool sizes). It must not follow redirects.
         pub fn from_client(client: reqwest::Client) -> Self {
-            ReqwestTransport { client }
+            ReqwestTransport {
+                client,
+                origin: Mutex::new(None),
+            }
+        }
+
+        /// The `Url` of `uri`, the same as `Url::parse(&uri.to_string())`.
+        pub(super) fn url(&self, uri: &http::Uri) -> Result<Url, TransportError> {
+            let invalid = |e| TransportError::new(TransportErrorKind::Other, e);
+            let (Some(scheme @ ("http" | "https")), Some(authority)) =
+                (uri.scheme_str(), uri.authority())
+            else {
+                // Not a URL with an origin (reqwest will refuse it): the general path.
+                return Url::parse(&uri.to_string()).map_err(invalid);
+            };
+            let authority = authority.as_str();
+            let same_origin = |key: &str| {
+                key.len() == scheme.len() + 3 + authority.len()
+                    && key.starts_with(scheme)
+                    && key[scheme.len()..].starts_with("://")
+                    && key.ends_with(authority)
+            };
+            let mut cached = self.origin.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut url = match &*cached {
+                Some(origin) if same_origin(&origin.key) => origin.url.clone(),
+                _ => {
+                    let key = format!("{scheme}://{authority}");
+                    let url = Url::parse(&key).map_err(invalid)?;
+                    *cached = Some(Origin {
+                        key,
+                        url: url.clone(),
+                    });
+                    url
+                }
+            };
+            drop(cached);
+            // The same path and query parsers as a full parse, special-scheme rules.
+            url.set_path(uri.path());
+            url.set_query(uri.query());
+            Ok(url)
         }
     }
 
@@ -91,19 +157,29 @@ mod reqwest_transport {
             request: http::Request<Bytes>,
         ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
             Box::pin(async move {
-                let request = reqwest::Request::try_from(request).map_err(classify)?;
+                let (parts, body) = request.into_parts();
+                let request = if parts.extensions.is_empty() {
+                    let mut request = reqwest::Request::new(parts.method, self.url(&parts.uri)?);
+                    *request.headers_mut() = parts.headers;
+                    *request.version_mut() = parts.version;
+                    *request.body_mut() = Some(body.into());
+                    request
+                } else {
+                    // Only reqwest's own conversion can pass extensions on.
+                    let request = http::Request::from_parts(parts, body);
+                    reqwest::Request::try_from(request).map_err(classify)?
+                };
                 let mut response = self.client.execute(request).await.map_err(classify)?;
-                let mut builder = http::Response::builder()
-                    .status(response.status())
-                    .version(response.version());
-                if let Some(headers) = builder.headers_mut() {
-                    // Moved, not cloned: the body is read below without them.
-                    *headers = std::mem::take(response.headers_mut());
-                }
+                let status = response.status();
+                let version = response.version();
+                // Moved, not cloned: the body is read below without them.
+                let headers = std::mem::take(response.headers_mut());
                 let body = response.bytes().await.map_err(classify)?;
-                builder
-                    .body(body)
-                    .map_err(|e| TransportError::new(TransportErrorKind::Other, e))
+                let mut out = http::Response::new(body);
+                *out.status_mut() = status;
+                *out.version_mut() = version;
+                *out.headers_mut() = headers;
+                Ok(out)
             })
         }
     }
@@ -168,5 +244,42 @@ impl Transport for MockTransport {
                 )
             })
         })
+    }
+}
+
+#[cfg(all(test, feature = "reqwest"))]
+mod tests {
+    use super::ReqwestTransport;
+
+    #[test]
+    fn url_from_cached_origin_matches_a_full_parse() {
+        let transport = ReqwestTransport::from_client(reqwest::Client::new());
+        let uris = [
+            "https://dayu.cn-north-4.myhuaweicloud.com/v1/p/jobs",
+            "https://dayu.cn-north-4.myhuaweicloud.com/v1/p/jobs?b=2&a=1",
+            "https://dayu.cn-north-4.myhuaweicloud.com/v1/a%2Fb/%20c?q=x%20y&r=%E6%95%B0",
+            "https://dayu.cn-north-4.myhuaweicloud.com/",
+            "https://dayu.cn-north-4.myhuaweicloud.com",
+            "https://dayu.cn-north-4.myhuaweicloud.com/x?",
+            "https://DAYU.Example.COM:443/Upper/Case",
+            "http://127.0.0.1:8080/v1/x/../y/./z?k",
+            "http://127.0.0.1:8080/v1/%2e%2e/y",
+            "http://[::1]:9000/v1/{x}?a={}",
+            "https://user:pw@h.example.com:8443/v1",
+            "https://xn--fsq.example.com/v1",
+            "https://h.example.com/v1/%zz",
+        ];
+        // Twice, so that the second round reads the cache the first one filled.
+        for _ in 0..2 {
+            for text in uris {
+                let uri: http::Uri = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+                let expected = reqwest::Url::parse(&uri.to_string()).expect("a valid Url");
+                assert_eq!(
+                    transport.url(&uri).expect("a Url").as_str(),
+                    expected.as_str(),
+                    "{text}"
+                );
+            }
+        }
     }
 }

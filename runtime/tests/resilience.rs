@@ -280,6 +280,53 @@ async fn post_503_is_retried_when_non_idempotent_retries_are_on() {
     }
 }
 
+/// `POST /v1/uploads` with a multipart body, whose boundary is random per encoding.
+struct Upload;
+
+impl hwcloud_runtime::operation::MultipartBody for Upload {
+    fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter) {
+        form.text("name", &"apis");
+    }
+}
+
+impl Operation for Upload {
+    type Output = Value;
+    const META: OperationMeta = OperationMeta {
+        name: "Things.Upload",
+        method: Method::POST,
+        path: "/v1/uploads",
+        success: &[200],
+        anonymous: false,
+    };
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.multipart_body(Some(self))
+    }
+    fn decode(response: &ResponseParts) -> Result<Value, Error> {
+        response.json()
+    }
+}
+
+#[tokio::test]
+async fn a_retried_multipart_post_sends_the_same_bytes_and_boundary() {
+    let server = fails_once(ResponseTemplate::new(503)).await;
+    service(&client(fast().retry_non_idempotent(true)), &server.uri())
+        .send(&Upload)
+        .await
+        .expect("503 then 200");
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 2);
+    let content_type = |r: &wiremock::Request| r.headers.get("content-type").cloned();
+    assert!(
+        content_type(&requests[0])
+            .is_some_and(|ct| ct.as_bytes().starts_with(b"multipart/form-data; boundary="))
+    );
+    assert_eq!(content_type(&requests[0]), content_type(&requests[1]));
+    assert_eq!(
+        requests[0].body, requests[1].body,
+        "the body is sent again as it was"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Retry-After.
 

@@ -57,7 +57,9 @@ pub trait Credentials: Send + Sync + fmt::Debug {
 /// A token the caller already holds, sent in the header(s) its service expects.
 #[derive(Clone)]
 pub struct StaticToken {
-    headers: Vec<(HeaderName, Secret)>,
+    /// Each header with its value, built once (marked sensitive) so an attempt only clones
+    /// it; `None` when the secret is not a valid header value, reported by `authorize`.
+    headers: Vec<(HeaderName, Option<HeaderValue>)>,
     identity: Identity,
 }
 
@@ -89,13 +91,14 @@ impl StaticToken {
     /// `Authorization: Bearer <token>`.
     pub fn iot(app_id: impl Into<String>, token: impl Into<Secret>) -> Self {
         let mut this = Self::bearer(token);
-        this.headers.push((APP_KEY, Secret::new(app_id.into())));
+        this.headers
+            .push((APP_KEY, secret_header(&app_id.into()).ok()));
         this
     }
 
     fn with_header(name: HeaderName, value: Secret) -> Self {
         StaticToken {
-            headers: vec![(name, value)],
+            headers: vec![(name, secret_header(value.expose()).ok())],
             identity: Identity::default(),
         }
     }
@@ -126,13 +129,13 @@ impl fmt::Debug for StaticToken {
 /// A header value holding a secret: marked sensitive so HTTP libraries that log headers
 /// (hyper, reqwest) redact it.
 pub(crate) fn secret_header(value: &str) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(value).map_err(|_| {
-        Error::credentials(
-            "a credential contains characters that are not allowed in an HTTP header",
-        )
-    })?;
+    let mut value = HeaderValue::from_str(value).map_err(|_| invalid_secret_header())?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+fn invalid_secret_header() -> Error {
+    Error::credentials("a credential contains characters that are not allowed in an HTTP header")
 }
 
 impl Credentials for StaticToken {
@@ -147,9 +150,8 @@ impl Credentials for StaticToken {
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             for (name, value) in &self.headers {
-                request
-                    .headers_mut()
-                    .insert(name.clone(), secret_header(value.expose())?);
+                let value = value.clone().ok_or_else(invalid_secret_header)?;
+                request.headers_mut().insert(name.clone(), value);
             }
             Ok(())
         })

@@ -166,35 +166,124 @@ pub fn sign(
     let date_value =
         HeaderValue::from_str(sdk_date).map_err(|_| SignError::InvalidDate(sdk_date.into()))?;
 
-    // Validation pass: nothing is modified until everything is known to be signable.
+    // Everything, the signature included, is computed from the request as it is; the
+    // request is only modified at the end, by steps that cannot fail. One pass over the
+    // headers validates them and collects the signed ones (trimmed, as they will be sent).
+    let headers = req.headers();
+    let mut signed = SignedList::new();
     let mut prev: Option<&HeaderName> = None;
     let mut needs_trim = false;
-    for (name, value) in req.headers() {
-        // `X-Sdk-Date` is replaced below, `Authorization` removed.
-        let signed = is_signed(name) && name.as_str() != HEADER_SDK_DATE;
-        match std::str::from_utf8(value.as_bytes()) {
-            Ok(s) => needs_trim |= s.trim().len() != s.len(),
-            Err(_) if signed => {
+    let mut has_host = false;
+    let mut has_content_sha = false;
+    let mut content_type: Option<&str> = None;
+    for (name, value) in headers {
+        // `X-Sdk-Date` is replaced below, `Authorization` replaced.
+        let is_sdk_date = name.as_str() == HEADER_SDK_DATE;
+        let is_signed = is_signed(name) && !is_sdk_date;
+        let trimmed = match std::str::from_utf8(value.as_bytes()) {
+            Ok(s) => {
+                let t = s.trim();
+                needs_trim |= t.len() != s.len();
+                t
+            }
+            Err(_) if is_signed => {
                 return Err(SignError::InvalidHeaderValue {
                     name: name.as_str().to_owned(),
                 });
             }
-            Err(_) => {}
-        }
+            Err(_) => continue,
+        };
         // `HeaderMap::iter` yields the values of one name consecutively.
-        if signed && prev == Some(name) {
+        if is_signed && prev == Some(name) {
             return Err(SignError::DuplicateHeader {
                 name: name.as_str().to_owned(),
             });
         }
         prev = Some(name);
+        if !is_signed {
+            continue;
+        }
+        if *name == HOST {
+            has_host = true;
+        } else if *name == CONTENT_TYPE {
+            content_type = Some(trimmed);
+        } else if name.as_str() == HEADER_SDK_CONTENT_SHA256 {
+            has_content_sha = true;
+        }
+        signed.push((name.as_str(), trimmed));
     }
-    let host_value = if req.headers().contains_key(HOST) {
+    let host_value = if has_host {
         None
     } else {
         Some(host_from_uri(req.uri())?)
     };
+    if let Some(host) = &host_value {
+        // `host_from_uri` builds the value from a `&str`.
+        signed.push((HOST.as_str(), host.to_str().unwrap_or_default()));
+    }
+    signed.push((HEADER_SDK_DATE, sdk_date));
+    let add_unsigned_payload = !has_content_sha
+        && content_type.is_some_and(|ct| {
+            !ct.starts_with("application/json") && !ct.starts_with("application/bson")
+        });
+    if add_unsigned_payload {
+        signed.push((HEADER_SDK_CONTENT_SHA256, UNSIGNED_PAYLOAD));
+    }
+    // Names are unique (duplicates were rejected, the added ones were absent).
+    let signed = signed.as_mut_slice();
+    signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
+    let mut buf = String::with_capacity(canonical_capacity(req.uri(), signed));
+    let parts = write_canonical(&mut buf, req.method(), req.uri(), signed, req.body());
+    let mut sig_hex = [0u8; 64];
+    let mut hash_hex = [0u8; 64];
+    sign_canonical(&buf, key.sk, sdk_date, &mut hash_hex, &mut sig_hex)?;
+    let signed_headers = &buf[parts.signed_headers.clone()];
+
+    // Exactly sized: `Bytes::from(Vec)` then keeps the allocation as is, where spare
+    // capacity would cost it a second allocation.
+    let pieces: [&[u8]; 6] = [
+        ALGORITHM.as_bytes(),
+        b" Access=",
+        key.ak.as_bytes(),
+        b", SignedHeaders=",
+        signed_headers.as_bytes(),
+        b", Signature=",
+    ];
+    let mut auth = Vec::with_capacity(pieces.iter().map(|p| p.len()).sum::<usize>() + 64);
+    for piece in pieces {
+        auth.extend_from_slice(piece);
+    }
+    auth.extend_from_slice(&sig_hex);
+    let mut auth_value = HeaderValue::from_maybe_shared(Bytes::from(auth))
+        .map_err(|_| SignError::InvalidAccessKey)?;
+    auth_value.set_sensitive(true);
+
+    // The wire query becomes the canonical one when it differs.
+    let canonical_query = &buf[parts.query.clone()];
+    let uri = req.uri();
+    let same = match uri.query() {
+        Some(q) => q == canonical_query,
+        None => canonical_query.is_empty(),
+    };
+    let new_uri = if same {
+        None
+    } else {
+        let path = uri.path();
+        let mut pq = String::with_capacity(path.len() + 1 + canonical_query.len());
+        pq.push_str(path);
+        if !canonical_query.is_empty() {
+            pq.push('?');
+            pq.push_str(canonical_query);
+        }
+        let pq = PathAndQuery::from_maybe_shared(Bytes::from(pq))
+            .map_err(|e| SignError::InvalidUri(e.into()))?;
+        let mut uri_parts = uri.clone().into_parts();
+        uri_parts.path_and_query = Some(pq);
+        Some(Uri::from_parts(uri_parts).map_err(|e| SignError::InvalidUri(e.into()))?)
+    };
+
+    // Nothing below can fail.
     let headers = req.headers_mut();
     if needs_trim {
         for value in headers.values_mut() {
@@ -212,70 +301,18 @@ pub fn sign(
     if let Some(host) = host_value {
         headers.insert(HOST, host);
     }
-    headers.insert(HeaderName::from_static(HEADER_SDK_DATE), date_value);
-    let unsigned_payload = headers.get(CONTENT_TYPE).is_some_and(|ct| {
-        let ct = ct.as_bytes();
-        !ct.starts_with(b"application/json") && !ct.starts_with(b"application/bson")
-    });
-    if unsigned_payload && !headers.contains_key(HEADER_SDK_CONTENT_SHA256) {
+    headers.insert(SDK_DATE, date_value);
+    if add_unsigned_payload {
         headers.insert(
-            HeaderName::from_static(HEADER_SDK_CONTENT_SHA256),
+            SDK_CONTENT_SHA256,
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }
-    headers.remove(AUTHORIZATION);
-
-    let mut buf = String::with_capacity(512);
-    let parts = canonicalize(
-        &mut buf,
-        req.method(),
-        req.uri(),
-        req.headers(),
-        req.body(),
-        sdk_date,
-    )?;
-    let mut sig_hex = [0u8; 64];
-    let mut hash_hex = [0u8; 64];
-    sign_canonical(&buf, key.sk, sdk_date, &mut hash_hex, &mut sig_hex)?;
-    let signed_headers = &buf[parts.signed_headers.clone()];
-    let signature = hex_str(&sig_hex);
-
-    let mut auth = String::with_capacity(
-        ALGORITHM.len() + key.ak.len() + signed_headers.len() + signature.len() + 40,
-    );
-    auth.push_str(ALGORITHM);
-    auth.push_str(" Access=");
-    auth.push_str(key.ak);
-    auth.push_str(", SignedHeaders=");
-    auth.push_str(signed_headers);
-    auth.push_str(", Signature=");
-    auth.push_str(signature);
-    let mut auth_value = HeaderValue::from_maybe_shared(Bytes::from(auth))
-        .map_err(|_| SignError::InvalidAccessKey)?;
-    auth_value.set_sensitive(true);
-
-    // Rewrite the wire query to the canonical one when it differs.
-    let canonical_query = &buf[parts.query.clone()];
-    let uri = req.uri();
-    let same = match uri.query() {
-        Some(q) => q == canonical_query,
-        None => canonical_query.is_empty(),
-    };
-    if !same {
-        let path = uri.path();
-        let mut pq = String::with_capacity(path.len() + 1 + canonical_query.len());
-        pq.push_str(path);
-        if !canonical_query.is_empty() {
-            pq.push('?');
-            pq.push_str(canonical_query);
-        }
-        let pq = PathAndQuery::from_maybe_shared(Bytes::from(pq))
-            .map_err(|e| SignError::InvalidUri(e.into()))?;
-        let mut uri_parts = uri.clone().into_parts();
-        uri_parts.path_and_query = Some(pq);
-        *req.uri_mut() = Uri::from_parts(uri_parts).map_err(|e| SignError::InvalidUri(e.into()))?;
+    // Replaces any `Authorization` the request had.
+    headers.insert(AUTHORIZATION, auth_value);
+    if let Some(uri) = new_uri {
+        *req.uri_mut() = uri;
     }
-    req.headers_mut().insert(AUTHORIZATION, auth_value);
     Ok(())
 }
 
@@ -303,8 +340,34 @@ pub fn compute(
         return Err(SignError::InvalidSecretKey);
     }
     validate_date(sdk_date)?;
-    let mut canonical_request = String::with_capacity(512);
-    let parts = canonicalize(&mut canonical_request, method, uri, headers, body, sdk_date)?;
+    let mut signed: Vec<SignedHeader<'_>> = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        if !is_signed(name) {
+            continue;
+        }
+        let value = std::str::from_utf8(value.as_bytes())
+            .map_err(|_| SignError::InvalidHeaderValue {
+                name: name.as_str().to_owned(),
+            })?
+            .trim();
+        signed.push((name.as_str(), value));
+    }
+    signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    if let Some(w) = signed.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(SignError::DuplicateHeader {
+            name: w[0].0.to_owned(),
+        });
+    }
+    if signed.binary_search_by(|h| h.0.cmp(HOST.as_str())).is_err() {
+        return Err(SignError::MissingHost);
+    }
+    match signed.binary_search_by(|h| h.0.cmp(HEADER_SDK_DATE)) {
+        Ok(i) if signed[i].1 == sdk_date => {}
+        Ok(_) => return Err(SignError::DateMismatch),
+        Err(_) => return Err(SignError::MissingDate),
+    }
+    let mut canonical_request = String::with_capacity(canonical_capacity(uri, &signed));
+    let parts = write_canonical(&mut canonical_request, method, uri, &signed, body);
     let mut hash_hex = [0u8; 64];
     let mut sig_hex = [0u8; 64];
     sign_canonical(
@@ -375,33 +438,99 @@ fn unix_seconds(t: SystemTime) -> i64 {
 /// A decoded query pair (key, value), borrowed when nothing had to be decoded.
 type QueryPair<'q> = (Cow<'q, [u8]>, Cow<'q, [u8]>);
 
+/// A signed header: lowercase name and trimmed value.
+type SignedHeader<'h> = (&'h str, &'h str);
+
+/// Signed headers kept on the stack: enough for every request this SDK builds.
+const INLINE_HEADERS: usize = 16;
+
+/// The signed headers of a request being signed: on the stack up to [`INLINE_HEADERS`]
+/// (saving an allocation per signature), in a `Vec` beyond.
+struct SignedList<'h> {
+    inline: [SignedHeader<'h>; INLINE_HEADERS],
+    len: usize,
+    spill: Vec<SignedHeader<'h>>,
+}
+
+impl<'h> SignedList<'h> {
+    fn new() -> Self {
+        SignedList {
+            inline: [("", ""); INLINE_HEADERS],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, header: SignedHeader<'h>) {
+        if self.spill.is_empty() && self.len < INLINE_HEADERS {
+            self.inline[self.len] = header;
+            self.len += 1;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.inline[..self.len]);
+            }
+            self.spill.push(header);
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [SignedHeader<'h>] {
+        if self.spill.is_empty() {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill
+        }
+    }
+}
+
+/// `X-Sdk-Date`, built at compile time (`HeaderName::from_static` at run time would
+/// re-check the name on every call).
+const SDK_DATE: HeaderName = HeaderName::from_static(HEADER_SDK_DATE);
+
+/// `X-Sdk-Content-Sha256`, built at compile time.
+const SDK_CONTENT_SHA256: HeaderName = HeaderName::from_static(HEADER_SDK_CONTENT_SHA256);
+
 /// Byte ranges, inside the canonical request, of pieces reused by [`sign`].
 struct CanonicalParts {
     query: std::ops::Range<usize>,
     signed_headers: std::ops::Range<usize>,
 }
 
-/// Writes the canonical request into `out` (cleared first).
-fn canonicalize(
+/// An upper bound of the canonical request's length when nothing needs percent-encoding
+/// (the common case), so its buffer is allocated once.
+fn canonical_capacity(uri: &Uri, signed: &[SignedHeader<'_>]) -> usize {
+    // "name:value\n" and "name;" per header.
+    let headers: usize = signed.iter().map(|(n, v)| 2 * n.len() + v.len() + 3).sum();
+    // Method, a trailing slash, newlines and the payload hash (64).
+    uri.path().len() + uri.query().map_or(0, str::len) + headers + 96
+}
+
+/// Writes the canonical request into `out` (cleared first). `signed` holds every signed
+/// header, sorted by name, names unique.
+fn write_canonical(
     out: &mut String,
     method: &Method,
     uri: &Uri,
-    headers: &HeaderMap,
+    signed: &[SignedHeader<'_>],
     body: &[u8],
-    sdk_date: &str,
-) -> Result<CanonicalParts, SignError> {
+) -> CanonicalParts {
     out.clear();
     out.push_str(method.as_str());
     out.push('\n');
 
     // Canonical URI.
     let path_start = out.len();
-    let path = percent_decode(uri.path().as_bytes(), false);
-    for (i, segment) in path.split(|&b| b == b'/').enumerate() {
-        if i > 0 {
-            out.push('/');
+    let raw_path = uri.path();
+    if raw_path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
+        // Nothing to decode and nothing to encode: the canonical path is the path.
+        out.push_str(raw_path);
+    } else {
+        let path = percent_decode(raw_path.as_bytes(), false);
+        for (i, segment) in path.split(|&b| b == b'/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            encode_into(out, segment);
         }
-        encode_into(out, segment);
     }
     if out.len() == path_start || !out.ends_with('/') {
         out.push('/');
@@ -436,33 +565,7 @@ fn canonicalize(
     out.push('\n');
 
     // Canonical headers.
-    let mut signed: Vec<(&str, &str)> = Vec::with_capacity(headers.len());
-    for (name, value) in headers {
-        if !is_signed(name) {
-            continue;
-        }
-        let value = std::str::from_utf8(value.as_bytes())
-            .map_err(|_| SignError::InvalidHeaderValue {
-                name: name.as_str().to_owned(),
-            })?
-            .trim();
-        signed.push((name.as_str(), value));
-    }
-    signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    if let Some(w) = signed.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(SignError::DuplicateHeader {
-            name: w[0].0.to_owned(),
-        });
-    }
-    if signed.binary_search_by(|h| h.0.cmp(HOST.as_str())).is_err() {
-        return Err(SignError::MissingHost);
-    }
-    match signed.binary_search_by(|h| h.0.cmp(HEADER_SDK_DATE)) {
-        Ok(i) if signed[i].1 == sdk_date => {}
-        Ok(_) => return Err(SignError::DateMismatch),
-        Err(_) => return Err(SignError::MissingDate),
-    }
-    for (name, value) in &signed {
+    for (name, value) in signed {
         out.push_str(name);
         out.push(':');
         out.push_str(value);
@@ -489,10 +592,15 @@ fn canonicalize(
         let mut hex_buf = [0u8; 64];
         out.push_str(hex_digest(&Sha256::digest(body), &mut hex_buf));
     }
-    Ok(CanonicalParts {
+    CanonicalParts {
         query,
         signed_headers,
-    })
+    }
+}
+
+/// RFC 3986 unreserved characters, the bytes [`encode_into`] keeps as they are.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
 
 /// Hashes the canonical request and HMACs the string to sign; writes both as hex.
@@ -780,6 +888,29 @@ mod tests {
         sign(&mut r, &KEY, DATE).expect("sign again");
         assert_eq!(r.uri(), before.uri());
         assert_eq!(r.headers(), before.headers());
+    }
+
+    #[test]
+    fn many_headers_spill_off_the_stack_and_still_verify() {
+        let mut r = req("GET", "https://h/v1");
+        // More than the inline capacity, inserted out of order.
+        for i in (0..INLINE_HEADERS + 4).rev() {
+            r.headers_mut().insert(
+                HeaderName::from_bytes(format!("x-h{i:02}").as_bytes()).expect("name"),
+                HeaderValue::from_str(&format!(" v{i} ")).expect("value"),
+            );
+        }
+        sign(&mut r, &KEY, DATE).expect("sign");
+        let s = canonical(&r);
+        assert_eq!(s.signed_headers.len(), INLINE_HEADERS + 4 + 2, "{s:?}");
+        assert!(s.signed_headers.windows(2).all(|w| w[0] < w[1]), "sorted");
+        assert!(
+            s.canonical_request.contains("\nx-h00:v0\nx-h01:v1\n"),
+            "{s:?}"
+        );
+        let auth = r.headers()[AUTHORIZATION].to_str().expect("ascii");
+        assert!(auth.contains(&format!("SignedHeaders={},", s.signed_headers.join(";"))));
+        assert!(auth.ends_with(&format!("Signature={}", s.signature)));
     }
 
     #[test]
