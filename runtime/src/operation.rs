@@ -128,7 +128,10 @@ impl<'a> RequestParts<'a> {
             identity,
             path_values: Vec::new(),
             query: String::new(),
-            headers: HeaderMap::new(),
+            // Room for the operation's headers and the ones added after encoding (User-Agent,
+            // then Host, X-Sdk-Date, Authorization, X-Project-Id... when signing), so the
+            // map is allocated once instead of growing while the request is signed.
+            headers: HeaderMap::with_capacity(16),
             body: Bytes::new(),
         }
     }
