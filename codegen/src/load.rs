@@ -52,8 +52,8 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
     load_indexed(file, stem, text, typed)
 }
 
-/// What `load` always did: index the text, then report, in this order, repeated keys,
-/// a document that is not a mapping and the typed parse's error (`Err(())`: it panicked).
+/// The careful path: index the text, then report, in this order, repeated keys, a
+/// document that is not a mapping and the typed parse's error (`Err(())`: it panicked).
 fn load_indexed(
     file: &str,
     stem: String,

@@ -708,8 +708,8 @@ pub trait KnownErrorCode: Sized {
     fn handling(&self) -> Option<&'static str>;
 }
 
-/// Implements serde, `Display`, `FromStr`, `From<&str>` and parameter encoding for a
-/// [`StringEnum`]. Used by the generated code.
+/// Implements `model::Json`, serde, `Display`, `FromStr`, `From<&str>` and parameter
+/// encoding for a [`StringEnum`]. Used by the generated code.
 #[macro_export]
 macro_rules! impl_string_enum {
     ($t:ty) => {
