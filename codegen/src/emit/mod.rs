@@ -1,8 +1,8 @@
 //! Stage 3: IR -> the files of the generated crate.
 //!
-//! Rust is written as text by [`code::Code`] (see there for why not quote + prettyplease);
-//! the crate's non-Rust files (Cargo.toml, README.md) and the module docs are rendered with
-//! askama templates from `codegen/templates/`.
+//! Rust is written as text by the writer in `emit/code.rs` (see there for why not quote +
+//! prettyplease); the crate's non-Rust files (Cargo.toml, README.md) and the module docs are
+//! rendered with askama templates from `codegen/templates/`.
 
 mod code;
 mod examples;
