@@ -60,6 +60,12 @@ const SHADOWS: &[&str] = &[
     "RequestParts",
     "ResponseParts",
     "ServiceMeta",
+    "Implicit",
+    "Model",
+    "ObjectReader",
+    "ObjectWriter",
+    "FieldError",
+    "Future",
     "Some",
     "None",
     "Ok",
@@ -191,6 +197,8 @@ const WORDS: &[&str] = &[
     "meta",
     "send",
     "endpoint",
+    // The parameter name of a generated `Model::read`.
+    "object",
 ];
 
 /// A lowercase word.
@@ -1155,6 +1163,15 @@ fn parameter_named_new_compiles() {
 }
 
 #[test]
+fn field_named_like_the_model_reader_compiles() {
+    // `Model::read` reads fields into locals named after them; its reader then needs
+    // another name.
+    // A field read after `object` would otherwise be read from the shadowed local.
+    let text = small_spec("GetThing", "q", "object", "Thing") + "      after: { doc: d }\n";
+    assert_compiles("field_object", &text);
+}
+
+#[test]
 fn type_named_like_a_runtime_or_prelude_name_is_rejected() {
     for ty in [
         "Error",
@@ -1167,6 +1184,9 @@ fn type_named_like_a_runtime_or_prelude_name_is_rejected() {
         "Vec",
         "Box",
         "Into",
+        "Model",
+        "Future",
+        "Implicit",
     ] {
         assert_rejected(&small_spec("GetThing", "q", "f", ty), &format!("`{ty}`"));
     }
