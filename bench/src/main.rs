@@ -7,7 +7,7 @@
 //! hwcloud-bench codegen  <spec.yaml> <openapi.json|-> <runs> <out-dir>
 //!                                                        median codegen time, ours vs progenitor;
 //!                                                        writes ours.rs and progenitor.rs
-//! hwcloud-bench loopback <calls> <rounds>                calls/s: generated client vs reqwest
+//! hwcloud-bench loopback <calls> <blocks>                calls/s: generated client vs reqwest
 //! hwcloud-bench sign     <batches> <per-batch>           ns per AK/SK signature vs SHA-256 + HMAC
 //! ```
 
@@ -25,7 +25,7 @@ const USAGE: &str = "usage: hwcloud-bench <command>
 
   openapi  <spec.yaml> <out.json>
   codegen  <spec.yaml> <openapi.json|-> <runs> <out-dir>
-  loopback <calls> <rounds>
+  loopback <calls> <blocks>
   sign     <batches> <per-batch>";
 
 fn main() -> ExitCode {
@@ -38,8 +38,8 @@ fn main() -> ExitCode {
             number(runs)
                 .and_then(|runs| codegen(Path::new(spec), openapi.as_deref(), runs, Path::new(out)))
         }
-        ["loopback", calls, rounds] => number(calls)
-            .and_then(|calls| number(rounds).and_then(|rounds| loopback::run(calls, rounds))),
+        ["loopback", calls, blocks] => number(calls)
+            .and_then(|calls| number(blocks).and_then(|blocks| loopback::run(calls, blocks))),
         ["sign", batches, per_batch] => {
             number(batches).and_then(|b| number(per_batch).and_then(|p| sign::run(b, p)))
         }

@@ -17,7 +17,7 @@ const USAGE: &str =
     "usage: cargo xtask bench [--sizes 50,200,1000] [--calls 20000] [--build-reps 1] [--no-builds]
 
   --sizes       operation counts of the synthetic spec (default 50,200,1000)
-  --calls       sequential loopback calls per round (default 20000; best of 3 rounds)
+  --calls       sequential loopback calls per side (default 20000, in 20 alternating blocks)
   --build-reps  timed `cargo check`/`cargo build` runs per crate, median (default 1)
   --no-builds   skip the `cargo check`/`cargo build` measurements";
 
@@ -27,6 +27,10 @@ struct Options {
     build_reps: usize,
     builds: bool,
 }
+
+/// Alternating blocks the loopback calls of each side are split into (see
+/// `bench/src/loopback.rs`).
+const LOOPBACK_BLOCKS: &str = "20";
 
 fn parse(args: &[&str]) -> Result<Options, String> {
     let mut options = Options {
@@ -231,7 +235,7 @@ pub fn bench(root: &Path, args: &[&str]) -> ExitCode {
 
     // 4. Loopback calls per second.
     eprintln!("bench: loopback calls ({} per round)...", options.calls);
-    match harness.run(&["loopback", &options.calls.to_string(), "3"]) {
+    match harness.run(&["loopback", &options.calls.to_string(), LOOPBACK_BLOCKS]) {
         Ok(r) => run.compare(
             "-",
             "loopback POST calls/s (vs reqwest)",
