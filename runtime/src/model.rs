@@ -1,8 +1,8 @@
 //! The JSON form of the generated body models.
 //!
 //! A generated struct lists its fields once, in a [`Model`] impl (wire name, and whether
-//! the field is required); [`impl_model_serde!`](crate::impl_model_serde) gives it [`Json`]
-//! (what the runtime encodes request bodies and decodes responses with) and
+//! the field is required), which makes it [`Json`] (what the runtime encodes request bodies
+//! and decodes responses with); [`impl_model_serde!`](crate::impl_model_serde) gives it
 //! `serde::Serialize`/`serde::Deserialize` (for callers' own use).
 //!
 //! Why not `#[derive(Serialize, Deserialize)]`, and why not serde inside the runtime's
@@ -160,19 +160,19 @@ fn write_value(value: &Value, out: &mut Vec<u8>) {
 // each is a few lines that hand over to a non-generic function compiled once here.
 
 /// [`Json::to_json`] of a model: an object of its fields.
-pub fn model_to_json<M: Model>(model: &M) -> Value {
+fn model_to_json<M: Model>(model: &M) -> Value {
     let mut object = ObjectWriter::default();
     model.write(&mut object);
     object.into_value()
 }
 
 /// [`Json::from_json`] of a model: any JSON object, read field by field.
-pub fn model_from_json<M: Model>(value: Value) -> Result<M, FieldError> {
+fn model_from_json<M: Model>(value: Value) -> Result<M, FieldError> {
     M::read(&mut ObjectReader::new(value, M::NAME)?)
 }
 
 /// [`Json::write_json`] of a model: its fields in declaration order.
-pub fn model_write_json<M: Model>(model: &M, out: &mut Vec<u8>) {
+fn model_write_json<M: Model>(model: &M, out: &mut Vec<u8>) {
     let mut object = ObjectWriter::default();
     model.write(&mut object);
     object.write_to(out);
@@ -330,15 +330,30 @@ impl<T: Json> Json for BTreeMap<String, T> {
     }
 }
 
-impl<T: Json> Json for Box<T> {
+// Boxed (recursive) fields hold models: `Box<M>` is a model, and so gets `Json` from the
+// blanket impl below (a `Json` impl for every `Box<T>` would overlap it, since a crate may
+// implement `Model` for a `Box` of its own type).
+impl<M: Model> Model for Box<M> {
+    const NAME: &'static str = M::NAME;
+    fn write(&self, object: &mut ObjectWriter) {
+        M::write(self, object);
+    }
+    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        M::read(object).map(Box::new)
+    }
+}
+
+/// Every model is [`Json`]: one generic impl here rather than three methods per model in
+/// the generated crate, which it would type- and borrow-check for each of them.
+impl<M: Model> Json for M {
     fn to_json(&self) -> Value {
-        T::to_json(self)
+        model_to_json(self)
     }
     fn from_json(value: Value) -> Result<Self, FieldError> {
-        T::from_json(value).map(Box::new)
+        model_from_json(value)
     }
     fn write_json(&self, out: &mut Vec<u8>) {
-        T::write_json(self, out);
+        model_write_json(self, out);
     }
 }
 
@@ -354,24 +369,11 @@ impl<T: Json> Json for Option<T> {
     }
 }
 
-/// Implements [`Json`], `serde::Serialize` and `serde::Deserialize` for a [`Model`].
-/// Used by the generated code.
+/// Implements `serde::Serialize` and `serde::Deserialize` for a [`Model`] (which is
+/// [`Json`] already). Used by the generated code.
 #[macro_export]
 macro_rules! impl_model_serde {
     ($t:ty) => {
-        impl $crate::model::Json for $t {
-            fn to_json(&self) -> $crate::__private::serde_json::Value {
-                $crate::model::model_to_json(self)
-            }
-            fn from_json(
-                value: $crate::__private::serde_json::Value,
-            ) -> ::std::result::Result<Self, $crate::model::FieldError> {
-                $crate::model::model_from_json(value)
-            }
-            fn write_json(&self, out: &mut ::std::vec::Vec<u8>) {
-                $crate::model::model_write_json(self, out)
-            }
-        }
         impl $crate::__private::serde::Serialize for $t {
             fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
