@@ -173,9 +173,8 @@ fn model_from_json<M: Model>(value: Value) -> Result<M, FieldError> {
 
 /// [`Json::write_json`] of a model: its fields in declaration order.
 fn model_write_json<M: Model>(model: &M, out: &mut Vec<u8>) {
-    let mut object = ObjectWriter::default();
-    model.write(&mut object);
-    object.write_to(out);
+    // Writing strings and `Value`s into memory cannot fail.
+    let _ = serialize(model, &mut serde_json::Serializer::new(out));
 }
 
 impl ObjectWriter {
@@ -185,11 +184,6 @@ impl ObjectWriter {
             map.insert(name.to_owned(), value);
         }
         Value::Object(map)
-    }
-
-    fn write_to(&self, out: &mut Vec<u8>) {
-        // Writing strings and `Value`s into memory cannot fail.
-        let _ = write_fields(&self.fields, &mut serde_json::Serializer::new(out));
     }
 }
 

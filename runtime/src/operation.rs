@@ -12,9 +12,9 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
-use crate::model::Json;
 
 use crate::error::{Error, truncate};
+use crate::model::Json;
 use crate::{Secret, Timestamp};
 
 /// Static facts about a service.

@@ -93,16 +93,25 @@ impl Code {
         self.depth -= 1;
     }
 
-    /// `///` comments of markdown text, one per line (the lines of [`super::doc_attrs`]).
+    /// `///` comments of markdown text, one per line.
     pub(crate) fn docs(&mut self, text: &str) {
+        self.doc_comment("///", text);
+    }
+
+    /// `//!` comments (a module's own docs) of markdown text, one per line.
+    pub(crate) fn inner_docs(&mut self, text: &str) {
+        self.doc_comment("//!", text);
+    }
+
+    fn doc_comment(&mut self, marker: &str, text: &str) {
         for line in text.trim().lines() {
             // Trimmed: leading spaces would turn a line into a code block, which rustdoc
             // runs as a doctest.
             let line = line.trim();
             if line.is_empty() {
-                self.line("///");
+                self.line(marker);
             } else {
-                self.linef(format_args!("/// {line}"));
+                self.linef(format_args!("{marker} {line}"));
             }
         }
     }

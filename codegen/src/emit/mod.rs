@@ -142,19 +142,3 @@ pub(crate) fn rust_type(ty: &TypeRef) -> String {
         TypeRef::Map(value) => format!("std::collections::BTreeMap<String, {}>", rust_type(value)),
     }
 }
-
-/// `#[doc]` strings of markdown text: one per line, each with the leading space `///`
-/// comments have.
-pub(crate) fn doc_attrs(text: &str) -> Vec<String> {
-    text.trim()
-        .lines()
-        .map(|line| {
-            if line.trim().is_empty() {
-                String::new()
-            } else {
-                // Leading spaces would turn a line into a code block, which rustdoc runs as a doctest.
-                format!(" {}", line.trim())
-            }
-        })
-        .collect()
-}

@@ -5,7 +5,7 @@
 //! `encode`/`decode` pair of one call per parameter, and all behaviour is in the runtime.
 
 use super::code::{Code, lit};
-use super::{doc_attrs, rust_type};
+use super::rust_type;
 use crate::ir::{
     Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Refresh,
     RefreshValue, Service, SuccessBody, TypeDef, TypeKind, TypeRef, ValuePath, Variant,
@@ -58,9 +58,7 @@ pub fn module_chunk(service: &Service, module_doc: &str, range: std::ops::Range<
 }
 
 fn head(code: &mut Code, service: &Service, module_doc: &str) {
-    for line in doc_attrs(module_doc) {
-        code.linef(format_args!("//!{line}"));
-    }
+    code.inner_docs(module_doc);
     if !service.operations.is_empty() {
         code.line("use std::future::Future;");
         code.blank();
