@@ -138,6 +138,14 @@ pub struct Param {
     pub doc: String,
 }
 
+impl Param {
+    /// Whether the request's constructor takes it: required and not filled in from the
+    /// client (an implicit parameter is optional in the request, with a setter).
+    pub fn in_constructor(&self) -> bool {
+        self.required && self.implicit.is_none()
+    }
+}
+
 /// How a body is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {

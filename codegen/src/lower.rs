@@ -1247,7 +1247,7 @@ impl Cx<'_> {
                     ),
                 }
             }
-            for p in params.iter().filter(|p| p.required && p.implicit.is_none()) {
+            for p in params.iter().filter(|p| p.in_constructor()) {
                 if !request.params.contains_key(&p.key) {
                     self.error_key(
                         &format!("{at}.request"),

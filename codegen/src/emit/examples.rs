@@ -132,7 +132,7 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
         // Required inputs always have an example value (checked in `lower`).
         if let Some(v) = value_of(p) {
             let expr = value_expr(&p.ty, v);
-            if p.required && p.implicit.is_none() {
+            if p.in_constructor() {
                 args.push(expr);
             } else {
                 setters.push(format!(".{}({expr})", super::service::setter_name(&p.rust)));
@@ -177,7 +177,7 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
     }
     if example.body.is_none()
         && example.params.is_empty()
-        && op.params.iter().any(|p| p.required && p.implicit.is_none())
+        && op.params.iter().any(Param::in_constructor)
     {
         return;
     }

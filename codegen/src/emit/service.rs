@@ -270,7 +270,7 @@ fn operation(code: &mut Code, service: &Service, op: &Operation) {
 /// The Rust type of a parameter as stored in the request.
 fn param_type(p: &Param) -> String {
     let ty = rust_type(&p.ty);
-    if p.required && p.implicit.is_none() { ty } else { format!("Option<{ty}>") }
+    if p.in_constructor() { ty } else { format!("Option<{ty}>") }
 }
 
 fn request(code: &mut Code, service: &Service, op: &Operation) {
@@ -299,7 +299,7 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     let mut args = Vec::new();
     let mut inits = Vec::new();
     for p in &op.params {
-        if p.required && p.implicit.is_none() {
+        if p.in_constructor() {
             args.push(format!("{}: impl Into<{}>", p.rust, rust_type(&p.ty)));
             inits.push(format!("{0}: {0}.into()", p.rust));
         } else {
@@ -322,7 +322,7 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     code.open_list("pub fn new(", &args, ") -> Self {");
     code.braces("Self", &inits, "");
     code.close();
-    for p in op.params.iter().filter(|p| !p.required || p.implicit.is_some()) {
+    for p in op.params.iter().filter(|p| !p.in_constructor()) {
         code.blank();
         code.docs(&setter_doc(&p.rust, p.implicit));
         setter(code, &p.rust, &rust_type(&p.ty), false);

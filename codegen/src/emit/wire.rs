@@ -145,7 +145,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
     for p in &op.params {
         let value = param_sample(p, types);
         let expr = value_expr(&p.ty, &value);
-        match (p.required && p.implicit.is_none(), p.implicit.is_some()) {
+        match (p.in_constructor(), p.implicit.is_some()) {
             (true, _) => args.push(expr),
             // Implicit parameters come from the client (PROJECT), checked in the path.
             (false, true) => {}
