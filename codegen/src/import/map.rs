@@ -487,8 +487,7 @@ fn schema_ptr(at: &str, media: Option<&str>) -> String {
 }
 
 /// The parameter values a request example's URL gives (`GET https://{endpoint}/v1/x?a=1`):
-/// path segments matched against the path template, query pairs by wire name. Values that
-/// are still placeholders (`{server_id}`) are left out.
+/// path segments matched against the path template, query pairs by wire name.
 fn url_params(line: &str, template: &str, op: &OperationSpec) -> Result<IndexMap<String, serde_yaml::Value>, String> {
     let url = line.split_whitespace().nth(1).unwrap_or_default();
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -505,10 +504,12 @@ fn url_params(line: &str, template: &str, op: &OperationSpec) -> Result<IndexMap
     if segments.len() == templates.len() {
         for (seg, tpl) in segments.iter().zip(&templates) {
             let Some(name) = tpl.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else { continue };
-            if seg.starts_with('{') || seg.is_empty() {
+            let Some((key, param)) = by_wire.get(name) else { continue };
+            // A placeholder (`{server_id}`) is the document's value too, except where the
+            // client fills the parameter.
+            if seg.is_empty() || (seg.starts_with('{') && param.from.is_some()) {
                 continue;
             }
-            let Some((key, param)) = by_wire.get(name) else { continue };
             let decoded = percent_encoding::percent_decode_str(seg).decode_utf8_lossy();
             out.insert((*key).clone(), typed(&decoded, param)?);
         }
@@ -518,9 +519,6 @@ fn url_params(line: &str, template: &str, op: &OperationSpec) -> Result<IndexMap
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let k = percent_encoding::percent_decode_str(k).decode_utf8_lossy();
         let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
-        if v.starts_with('{') {
-            continue;
-        }
         let Some((key, param)) = by_wire.get(k.as_ref()) else {
             return Err(format!("its URL has query parameter `{k}`, which the operation does not declare"));
         };
