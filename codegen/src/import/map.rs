@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 
-use super::doc::{Document, In, Problem, Problems, Schema, decode_entities, ptr};
+use super::doc::{Document, In, Problem, Problems, decode_entities, ptr};
 use super::paging;
 use super::types::{DocTypes, Fail, Lack, Place, Renamed, Types, doc_of, is_secret};
-use crate::names::{is_ident, pascal, snake};
+use crate::names::{is_ident, pascal, snake, variant};
 use crate::spec::{
     AuthKind, BodySpec, CollectionFormat, ErrorCodeSpec, ExampleRequest, ExampleResponse,
     ExampleSpec, HeaderSpec, Implicit, Method, OperationSpec, ParamLocation, ParamSpec,
@@ -86,13 +86,35 @@ pub struct Mapped {
 pub struct MapOptions {
     /// Service name; from the documents' product when left out.
     pub service: Option<String>,
+    /// Leave out operations with bad input (listed) instead of failing.
+    pub skip_invalid: bool,
 }
 
 /// Maps every document; bad input is an error, constructs the format lacks are skips.
 pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> Result<Mapped, Problems> {
     let mut docs: Vec<&Document> = docs.iter().collect();
     docs.sort_by(|a, b| a.name.cmp(&b.name).then(a.file.cmp(&b.file)));
-    check_names(&docs)?;
+    let mut skipped = Vec::new();
+    match check_names(&docs) {
+        Ok(()) => {}
+        Err(Problems(problems)) if options.skip_invalid => {
+            // Every document a problem names is left out (for two documents of one name:
+            // the later ones).
+            let bad: HashSet<(&str, &str)> = problems.iter().map(|p| (p.file.as_str(), p.pointer.as_str())).collect();
+            docs.retain(|d| {
+                let drop = bad.contains(&(d.file.as_str(), d.name_ptr.as_str()));
+                if drop {
+                    let p = problems.iter().find(|p| p.file == d.file).map(|p| p.message.clone()).unwrap_or_default();
+                    skipped.push(Skip { op: d.name.clone(), file: d.file.clone(), pointer: d.name_ptr.clone(), lack: Lack::BadInput(p) });
+                }
+                !drop
+            });
+        }
+        Err(problems) => return Err(problems),
+    }
+    if docs.is_empty() {
+        return Err(Problem::new(&options.service.clone().unwrap_or_default(), "", "no operation left to import").into());
+    }
     let product = docs.iter().find_map(|d| d.product.clone());
     let service = match options.service.clone().or_else(|| product.as_deref().map(pascal)) {
         Some(s) if is_ident(&s) => s,
@@ -126,7 +148,7 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
         origins: IndexMap::new(),
         type_origins: IndexMap::new(),
         notes: HashMap::new(),
-        skipped: Vec::new(),
+        skipped,
         renamed: Vec::new(),
         review: Vec::new(),
         documents: docs.len(),
@@ -166,6 +188,15 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
                 out.origins.insert(doc.name.clone(), (doc.file.clone(), doc.ptr.clone()));
                 out.spec.operations.insert(doc.name.clone(), op);
                 for e in &doc.error_codes {
+                    // One entry per code (the format's error codes become enum variants);
+                    // the same code under another status is listed for review.
+                    if let Some(((_, first), _)) = codes.iter().find(|((c, _), _)| variant(c) == variant(&e.code)).filter(|((_, s), _)| *s != e.status) {
+                        out.review.push(Review { op: doc.name.clone(), file: doc.file.clone(), message: format!("error code {} with status {} left out: listed with status {first}", e.code, e.status) });
+                        continue;
+                    }
+                    if codes.keys().any(|(c, _)| variant(c) == variant(&e.code)) {
+                        continue;
+                    }
                     codes.entry((e.code.clone(), e.status)).or_insert_with(|| ErrorCodeSpec {
                         code: e.code.clone(),
                         status: e.status,
@@ -178,6 +209,10 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
             Err(Fail::Lack { lack, pointer }) => {
                 types.rollback(mark);
                 out.skipped.push(skip(lack, &pointer));
+            }
+            Err(Fail::Bad(p)) if options.skip_invalid => {
+                types.rollback(mark);
+                out.skipped.push(skip(Lack::BadInput(p.message.clone()), &p.pointer));
             }
             Err(Fail::Bad(p)) => {
                 types.rollback(mark);
@@ -548,10 +583,4 @@ fn typed(text: &str, param: &ParamSpec) -> Result<serde_yaml::Value, String> {
         "boolean" => serde_yaml::Value::Bool(text.parse::<bool>().map_err(|_| bad())?),
         _ => serde_yaml::Value::String(text.to_owned()),
     })
-}
-
-/// The schema of a body as a string for reports.
-#[allow(dead_code)]
-fn describe(s: &Schema) -> String {
-    s.reference.clone().unwrap_or_else(|| format!("{:?}", s.types()))
 }

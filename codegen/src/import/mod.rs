@@ -95,7 +95,7 @@ pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> 
     if docs.is_empty() {
         return Err(Problem::new(&options.output, "", "no operation to import (no document could be read)").into());
     }
-    let map_options = MapOptions { service: options.service.clone() };
+    let map_options = MapOptions { service: options.service.clone(), skip_invalid: options.skip_invalid };
     let mut exclusions = Exclusions::default();
     for _ in 0..MAX_ROUNDS {
         let mapped = map::map(&docs, &map_options, &exclusions)?;

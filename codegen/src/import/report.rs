@@ -33,6 +33,7 @@ impl Report {
         for s in &self.skipped {
             let key = match &s.lack {
                 super::types::Lack::Validator(_) => "rejected by the spec validator".to_owned(),
+                super::types::Lack::BadInput(_) => "bad input (--skip-invalid)".to_owned(),
                 other => other.to_string(),
             };
             *out.entry(key).or_default() += 1;

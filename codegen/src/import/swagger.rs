@@ -486,6 +486,15 @@ fn error_codes(file: &str, op: &Map<String, Value>, op_ptr: &str) -> Result<Vec<
         return Ok(Vec::new());
     };
     let at = ptr(op_ptr, "x-apiErrorCodes");
+    // A list, or (in some documents) a JSON-encoded list in a string.
+    let decoded;
+    let list = match list {
+        Value::String(s) => {
+            decoded = serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+            &decoded
+        }
+        other => other,
+    };
     let list = list
         .as_array()
         .ok_or_else(|| Problem::new(file, &at, "`x-apiErrorCodes` is not a list"))?;

@@ -49,6 +49,8 @@ pub enum Lack {
     RecursiveRename,
     /// The spec validator rejected what the mapping produced (the message says why).
     Validator(String),
+    /// Bad input in this operation's document, left out with `--skip-invalid`.
+    BadInput(String),
 }
 
 impl fmt::Display for Lack {
@@ -70,6 +72,7 @@ impl fmt::Display for Lack {
             Lack::OtherEndpoint => f.write_str("operation on another host than the service's"),
             Lack::RecursiveRename => f.write_str("recursive type renamed across documents"),
             Lack::Validator(m) => write!(f, "rejected by the spec validator: {m}"),
+            Lack::BadInput(m) => write!(f, "bad input (--skip-invalid): {m}"),
         }
     }
 }
