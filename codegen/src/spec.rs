@@ -175,7 +175,10 @@ pub struct IdSourceSpec {
     /// Wire name of the success body's array field listing the candidates.
     pub items: String,
     /// Wire name of the id field of each item.
-    #[serde(default = "default_item_id", skip_serializing_if = "is_default_item_id")]
+    #[serde(
+        default = "default_item_id",
+        skip_serializing_if = "is_default_item_id"
+    )]
     pub item_id: String,
     /// Parameter (by key) set to the region name, to list only the region's project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,7 +305,6 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
-
 /// A response for one status code.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -426,14 +428,17 @@ impl ServiceSpec {
                 _ => true,
             }
         }
-        self.operations.values().flat_map(|op| &op.examples).all(|e| {
-            e.request.as_ref().is_none_or(|r| {
-                r.params.values().all(plain) && r.body.as_ref().is_none_or(plain)
-            }) && e
-                .response
-                .as_ref()
-                .is_none_or(|r| r.body.as_ref().is_none_or(plain))
-        })
+        self.operations
+            .values()
+            .flat_map(|op| &op.examples)
+            .all(|e| {
+                e.request.as_ref().is_none_or(|r| {
+                    r.params.values().all(plain) && r.body.as_ref().is_none_or(plain)
+                }) && e
+                    .response
+                    .as_ref()
+                    .is_none_or(|r| r.body.as_ref().is_none_or(plain))
+            })
     }
 }
 

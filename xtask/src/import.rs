@@ -101,7 +101,8 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>, String> {
     let mut paths = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            let entries = std::fs::read_dir(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+            let entries = std::fs::read_dir(input)
+                .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
             paths.extend(
                 entries
                     .filter_map(Result::ok)
@@ -116,8 +117,12 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<Input>, String> {
     paths
         .into_iter()
         .map(|p| {
-            let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-            Ok(Input { file: p.display().to_string(), text })
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            Ok(Input {
+                file: p.display().to_string(),
+                text,
+            })
         })
         .collect()
 }
@@ -130,6 +135,8 @@ fn default_out(root: &Path, inputs: &[Input], service: Option<&str>) -> PathBuf 
             v.get("product_short")?.as_str().map(str::to_owned)
         })
     });
-    let stem = product.unwrap_or_else(|| "imported".to_owned()).to_ascii_lowercase();
+    let stem = product
+        .unwrap_or_else(|| "imported".to_owned())
+        .to_ascii_lowercase();
     root.join("specs").join(format!("{stem}.yaml"))
 }

@@ -344,9 +344,15 @@ mod tests {
 
     #[test]
     fn entities_are_decoded() {
-        assert_eq!(decode_entities("a&amp;b &lt;c&gt; &#39;d&#x27; &ast;"), "a&b <c> 'd' *");
+        assert_eq!(
+            decode_entities("a&amp;b &lt;c&gt; &#39;d&#x27; &ast;"),
+            "a&b <c> 'd' *"
+        );
         assert_eq!(decode_entities("x&nbsp;y"), "x\u{a0}y");
-        assert_eq!(decode_entities("AT&T & co; &unknown; &"), "AT&T & co; &unknown; &");
+        assert_eq!(
+            decode_entities("AT&T & co; &unknown; &"),
+            "AT&T & co; &unknown; &"
+        );
     }
 
     #[test]

@@ -29,11 +29,42 @@ const SUPPLIED_HEADERS: &[&str] = &[
 
 /// Type names the generated module takes (lower.rs keeps the same list for its check).
 const RESERVED_TYPES: &[&str] = &[
-    "ErrorCode", "IdResolver", "SERVICE", "Client", "Error", "Operation", "ServiceClient",
-    "OperationMeta", "RequestParts", "ResponseParts", "ServiceMeta", "Implicit", "Model",
-    "ObjectReader", "ObjectWriter", "FieldError", "Future", "Result", "Option", "String",
-    "Vec", "Box", "Into", "From", "Default", "Clone", "Debug", "PartialEq", "Send", "Sync",
-    "Sized", "Some", "None", "Ok", "Err", "Self",
+    "ErrorCode",
+    "IdResolver",
+    "SERVICE",
+    "Client",
+    "Error",
+    "Operation",
+    "ServiceClient",
+    "OperationMeta",
+    "RequestParts",
+    "ResponseParts",
+    "ServiceMeta",
+    "Implicit",
+    "Model",
+    "ObjectReader",
+    "ObjectWriter",
+    "FieldError",
+    "Future",
+    "Result",
+    "Option",
+    "String",
+    "Vec",
+    "Box",
+    "Into",
+    "From",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Send",
+    "Sync",
+    "Sized",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
 ];
 
 /// What the importer leaves out on the validator's word (filled by [`super::run`]'s
@@ -91,7 +122,11 @@ pub struct MapOptions {
 }
 
 /// Maps every document; bad input is an error, constructs the format lacks are skips.
-pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> Result<Mapped, Problems> {
+pub fn map(
+    docs: &[Document],
+    options: &MapOptions,
+    exclusions: &Exclusions,
+) -> Result<Mapped, Problems> {
     let mut docs: Vec<&Document> = docs.iter().collect();
     docs.sort_by(|a, b| a.name.cmp(&b.name).then(a.file.cmp(&b.file)));
     let mut skipped = Vec::new();
@@ -100,12 +135,24 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
         Err(Problems(problems)) if options.skip_invalid => {
             // Every document a problem names is left out (for two documents of one name:
             // the later ones).
-            let bad: HashSet<(&str, &str)> = problems.iter().map(|p| (p.file.as_str(), p.pointer.as_str())).collect();
+            let bad: HashSet<(&str, &str)> = problems
+                .iter()
+                .map(|p| (p.file.as_str(), p.pointer.as_str()))
+                .collect();
             docs.retain(|d| {
                 let drop = bad.contains(&(d.file.as_str(), d.name_ptr.as_str()));
                 if drop {
-                    let p = problems.iter().find(|p| p.file == d.file).map(|p| p.message.clone()).unwrap_or_default();
-                    skipped.push(Skip { op: d.name.clone(), file: d.file.clone(), pointer: d.name_ptr.clone(), lack: Lack::BadInput(p) });
+                    let p = problems
+                        .iter()
+                        .find(|p| p.file == d.file)
+                        .map(|p| p.message.clone())
+                        .unwrap_or_default();
+                    skipped.push(Skip {
+                        op: d.name.clone(),
+                        file: d.file.clone(),
+                        pointer: d.name_ptr.clone(),
+                        lack: Lack::BadInput(p),
+                    });
                 }
                 !drop
             });
@@ -113,19 +160,37 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
         Err(problems) => return Err(problems),
     }
     if docs.is_empty() {
-        return Err(Problem::new(&options.service.clone().unwrap_or_default(), "", "no operation left to import").into());
+        return Err(Problem::new(
+            &options.service.clone().unwrap_or_default(),
+            "",
+            "no operation left to import",
+        )
+        .into());
     }
     let product = docs.iter().find_map(|d| d.product.clone());
-    let service = match options.service.clone().or_else(|| product.as_deref().map(pascal)) {
+    let service = match options
+        .service
+        .clone()
+        .or_else(|| product.as_deref().map(pascal))
+    {
         Some(s) if is_ident(&s) => s,
         Some(s) => {
             return Err(Problem::new(&docs[0].file, "/product_short", format!("`{s}` cannot become a service name (expected a PascalCase identifier; give one with --service)")).into());
         }
-        None => return Err(Problem::new(docs.first().map_or("", |d| &d.file), "/product_short", "the documents name no product (give the service name with --service)").into()),
+        None => {
+            return Err(Problem::new(
+                docs.first().map_or("", |d| &d.file),
+                "/product_short",
+                "the documents name no product (give the service name with --service)",
+            )
+            .into());
+        }
     };
     let (endpoint, host) = endpoint(&docs);
     let mut types = Types::default();
-    types.reserved.extend(RESERVED_TYPES.iter().map(|s| (*s).to_owned()));
+    types
+        .reserved
+        .extend(RESERVED_TYPES.iter().map(|s| (*s).to_owned()));
     types.reserved.insert(format!("{service}Client"));
     for d in &docs {
         let p = pascal(&d.name);
@@ -164,7 +229,8 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
             lack,
         };
         if let Some(reason) = exclusions.ops.get(&doc.name) {
-            out.skipped.push(skip(Lack::Validator(reason.clone()), &doc.ptr));
+            out.skipped
+                .push(skip(Lack::Validator(reason.clone()), &doc.ptr));
             continue;
         }
         if host.is_some() && doc.host.is_some() && doc.host != host {
@@ -185,25 +251,39 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
                     out.notes.insert(doc.name.clone(), notes);
                 }
                 out.review.extend(review);
-                out.origins.insert(doc.name.clone(), (doc.file.clone(), doc.ptr.clone()));
+                out.origins
+                    .insert(doc.name.clone(), (doc.file.clone(), doc.ptr.clone()));
                 out.spec.operations.insert(doc.name.clone(), op);
                 for e in &doc.error_codes {
                     // One entry per code (the format's error codes become enum variants);
                     // the same code under another status is listed for review.
-                    if let Some(((_, first), _)) = codes.iter().find(|((c, _), _)| variant(c) == variant(&e.code)).filter(|((_, s), _)| *s != e.status) {
-                        out.review.push(Review { op: doc.name.clone(), file: doc.file.clone(), message: format!("error code {} with status {} left out: listed with status {first}", e.code, e.status) });
+                    if let Some(((_, first), _)) = codes
+                        .iter()
+                        .find(|((c, _), _)| variant(c) == variant(&e.code))
+                        .filter(|((_, s), _)| *s != e.status)
+                    {
+                        out.review.push(Review {
+                            op: doc.name.clone(),
+                            file: doc.file.clone(),
+                            message: format!(
+                                "error code {} with status {} left out: listed with status {first}",
+                                e.code, e.status
+                            ),
+                        });
                         continue;
                     }
                     if codes.keys().any(|(c, _)| variant(c) == variant(&e.code)) {
                         continue;
                     }
-                    codes.entry((e.code.clone(), e.status)).or_insert_with(|| ErrorCodeSpec {
-                        code: e.code.clone(),
-                        status: e.status,
-                        description: decode_entities(&e.description),
-                        meaning: None,
-                        handling: e.handling.as_deref().map(decode_entities),
-                    });
+                    codes
+                        .entry((e.code.clone(), e.status))
+                        .or_insert_with(|| ErrorCodeSpec {
+                            code: e.code.clone(),
+                            status: e.status,
+                            description: decode_entities(&e.description),
+                            meaning: None,
+                            handling: e.handling.as_deref().map(decode_entities),
+                        });
                 }
             }
             Err(Fail::Lack { lack, pointer }) => {
@@ -212,7 +292,8 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
             }
             Err(Fail::Bad(p)) if options.skip_invalid => {
                 types.rollback(mark);
-                out.skipped.push(skip(Lack::BadInput(p.message.clone()), &p.pointer));
+                out.skipped
+                    .push(skip(Lack::BadInput(p.message.clone()), &p.pointer));
             }
             Err(Fail::Bad(p)) => {
                 types.rollback(mark);
@@ -229,7 +310,8 @@ pub fn map(docs: &[Document], options: &MapOptions, exclusions: &Exclusions) -> 
     names.sort();
     for name in names {
         if let Some(e) = types.entries.get(&name) {
-            out.type_origins.insert(name.clone(), (e.file.clone(), e.pointer.clone()));
+            out.type_origins
+                .insert(name.clone(), (e.file.clone(), e.pointer.clone()));
             out.spec.types.insert(name, e.spec.clone());
         }
     }
@@ -243,15 +325,31 @@ fn check_names(docs: &[&Document]) -> Result<(), Problems> {
     let mut problems = Vec::new();
     for d in docs {
         let rust = pascal(&d.name);
-        if !is_ident(&rust) || !d.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if !is_ident(&rust)
+            || !d
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             problems.push(Problem::new(&d.file, &d.name_ptr, format!("operation name `{}` cannot become a Rust identifier (expected ASCII letters and digits)", d.name)));
             continue;
         }
         if let Some(first) = seen.insert(snake(&d.name), d) {
-            problems.push(Problem::new(&d.file, &d.name_ptr, format!("operation `{}` is also defined by {} (expected one document per operation)", d.name, first.file)));
+            problems.push(Problem::new(
+                &d.file,
+                &d.name_ptr,
+                format!(
+                    "operation `{}` is also defined by {} (expected one document per operation)",
+                    d.name, first.file
+                ),
+            ));
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(Problems(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Problems(problems))
+    }
 }
 
 /// `https://<host>` of the most common host, the region replaced by `{region}`.
@@ -266,7 +364,10 @@ fn endpoint(docs: &[&Document]) -> (Option<String>, Option<String>) {
     let Some((host, _)) = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
         return (None, None);
     };
-    let region = docs.iter().find(|d| d.host.as_deref() == Some(*host)).and_then(|d| d.region.clone());
+    let region = docs
+        .iter()
+        .find(|d| d.host.as_deref() == Some(*host))
+        .and_then(|d| d.region.clone());
     let templated = match region.as_deref() {
         Some(r) if r != "{region}" && !r.is_empty() => host
             .split('.')
@@ -275,7 +376,11 @@ fn endpoint(docs: &[&Document]) -> (Option<String>, Option<String>) {
             .join("."),
         _ => (*host).to_owned(),
     };
-    let endpoint = if templated.contains("://") { templated } else { format!("https://{templated}") };
+    let endpoint = if templated.contains("://") {
+        templated
+    } else {
+        format!("https://{templated}")
+    };
     (Some(endpoint), Some((*host).to_owned()))
 }
 
@@ -305,13 +410,23 @@ impl OpCx<'_, '_> {
             "DELETE" => Method::Delete,
             "PATCH" => Method::Patch,
             "HEAD" => Method::Head,
-            other => return Err(Fail::Lack { lack: Lack::OtherType(format!("method {other}")), pointer: doc.ptr.clone() }),
+            other => {
+                return Err(Fail::Lack {
+                    lack: Lack::OtherType(format!("method {other}")),
+                    pointer: doc.ptr.clone(),
+                });
+            }
         };
         let op_name = pascal(&doc.name);
         let params = self.params(&op_name)?;
         let body = self.body(&op_name)?;
         let responses = self.responses(&op_name)?;
-        let description = doc.description.as_deref().or(doc.summary.as_deref()).map(|d| decode_entities(d.trim())).unwrap_or_default();
+        let description = doc
+            .description
+            .as_deref()
+            .or(doc.summary.as_deref())
+            .map(|d| decode_entities(d.trim()))
+            .unwrap_or_default();
         let mut op = OperationSpec {
             doc: description,
             method,
@@ -341,7 +456,9 @@ impl OpCx<'_, '_> {
         let mut out = IndexMap::new();
         let mut left_out = Vec::new();
         for p in &doc.params {
-            if p.location == In::Header && SUPPLIED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
+            if p.location == In::Header
+                && SUPPLIED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
+            {
                 left_out.push(p.name.clone());
                 continue;
             }
@@ -349,11 +466,24 @@ impl OpCx<'_, '_> {
                 In::Path => ParamLocation::Path,
                 In::Query => ParamLocation::Query,
                 In::Header => ParamLocation::Header,
-                In::Cookie => return Err(Fail::Lack { lack: Lack::CookieParam, pointer: p.ptr.clone() }),
+                In::Cookie => {
+                    return Err(Fail::Lack {
+                        lack: Lack::CookieParam,
+                        pointer: p.ptr.clone(),
+                    });
+                }
             };
             let base = snake(&p.name);
             if !is_ident(&base) {
-                return Err(Problem::new(&doc.file, &ptr(&p.ptr, "name"), format!("parameter name `{}` cannot become a Rust identifier (it becomes `{base}`)", p.name)).into());
+                return Err(Problem::new(
+                    &doc.file,
+                    &ptr(&p.ptr, "name"),
+                    format!(
+                        "parameter name `{}` cannot become a Rust identifier (it becomes `{base}`)",
+                        p.name
+                    ),
+                )
+                .into());
             }
             let mut key = base.clone();
             let mut n = 1;
@@ -364,29 +494,39 @@ impl OpCx<'_, '_> {
             let hint = format!("{op_name}{}", pascal(&key));
             let ty = self.types.expr(&p.schema, &p.ptr, &hint, Place::Value)?;
             if self.types.types.is_structured(&ty) {
-                return Err(Fail::Lack { lack: Lack::ObjectParam, pointer: p.ptr.clone() });
+                return Err(Fail::Lack {
+                    lack: Lack::ObjectParam,
+                    pointer: p.ptr.clone(),
+                });
             }
             let from = match (p.location, p.name.as_str(), ty.as_str()) {
                 (In::Path, "project_id", "string") => Some(Implicit::ProjectId),
                 (In::Path, "domain_id", "string") => Some(Implicit::DomainId),
                 _ => None,
             };
-            let csv = ty.starts_with("array<") && location == ParamLocation::Query && p.csv == Some(true);
+            let csv =
+                ty.starts_with("array<") && location == ParamLocation::Query && p.csv == Some(true);
             let sensitive = ty == "string" && is_secret(&p.name, &p.schema);
-            out.insert(key.clone(), ParamSpec {
-                location,
-                name: (p.name != key).then(|| p.name.clone()),
-                ty: (ty != "string").then_some(ty),
-                enum_values: None,
-                required: p.required || location == ParamLocation::Path,
-                from,
-                sensitive,
-                collection_format: csv.then_some(CollectionFormat::Csv),
-                doc: doc_of(&p.schema),
-            });
+            out.insert(
+                key.clone(),
+                ParamSpec {
+                    location,
+                    name: (p.name != key).then(|| p.name.clone()),
+                    ty: (ty != "string").then_some(ty),
+                    enum_values: None,
+                    required: p.required || location == ParamLocation::Path,
+                    from,
+                    sensitive,
+                    collection_format: csv.then_some(CollectionFormat::Csv),
+                    doc: doc_of(&p.schema),
+                },
+            );
         }
         if !left_out.is_empty() {
-            self.notes.push(format!("Left out: header(s) {} (supplied by the credentials or the body).", left_out.join(", ")));
+            self.notes.push(format!(
+                "Left out: header(s) {} (supplied by the credentials or the body).",
+                left_out.join(", ")
+            ));
         }
         Ok(out)
     }
@@ -394,15 +534,32 @@ impl OpCx<'_, '_> {
     fn body(&mut self, op_name: &str) -> Result<Option<BodySpec>, Fail> {
         let doc = self.types.doc;
         let Some(b) = &doc.body else { return Ok(None) };
-        let media = b.content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let media = b
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         let place = match media.as_str() {
             "application/json" | "application/x-www-form-urlencoded" => Place::Value,
             "multipart/form-data" => Place::Multipart,
             "application/octet-stream" => Place::Body,
-            _ => return Err(Fail::Lack { lack: Lack::ContentType(b.content_type.clone()), pointer: b.ptr.clone() }),
+            _ => {
+                return Err(Fail::Lack {
+                    lack: Lack::ContentType(b.content_type.clone()),
+                    pointer: b.ptr.clone(),
+                });
+            }
         };
-        let at = if media.contains("form") { b.ptr.clone() } else { ptr(&b.ptr, "schema") };
-        let mut ty = self.types.expr(&b.schema, &at, &format!("{op_name}RequestBody"), place)?;
+        let at = if media.contains("form") {
+            b.ptr.clone()
+        } else {
+            ptr(&b.ptr, "schema")
+        };
+        let mut ty = self
+            .types
+            .expr(&b.schema, &at, &format!("{op_name}RequestBody"), place)?;
         if place == Place::Body {
             ty = "bytes".to_owned();
         }
@@ -410,7 +567,11 @@ impl OpCx<'_, '_> {
             content_type: b.content_type.clone(),
             ty,
             required: b.required,
-            doc: b.description.as_deref().map(|d| decode_entities(d.trim())).filter(|d| !d.is_empty()),
+            doc: b
+                .description
+                .as_deref()
+                .map(|d| decode_entities(d.trim()))
+                .filter(|d| !d.is_empty()),
         }))
     }
 
@@ -422,26 +583,47 @@ impl OpCx<'_, '_> {
             let status = match r.status.parse::<u16>() {
                 Ok(s) if (100..=599).contains(&s) => s,
                 _ => {
-                    self.notes.push(format!("Left out: response `{}` (not an HTTP status).", r.status));
-                    self.review(format!("response `{}` left out: not an HTTP status", r.status));
+                    self.notes.push(format!(
+                        "Left out: response `{}` (not an HTTP status).",
+                        r.status
+                    ));
+                    self.review(format!(
+                        "response `{}` left out: not an HTTP status",
+                        r.status
+                    ));
                     continue;
                 }
             };
             let success = (200..300).contains(&status);
-            let hint = if success { format!("{op_name}ResponseBody") } else { format!("{op_name}ErrorBody") };
-            let binary = r.content_type.as_deref().is_some_and(|c| c.contains("octet-stream"));
+            let hint = if success {
+                format!("{op_name}ResponseBody")
+            } else {
+                format!("{op_name}ErrorBody")
+            };
+            let binary = r
+                .content_type
+                .as_deref()
+                .is_some_and(|c| c.contains("octet-stream"));
             let ty = match &r.schema {
                 Some(s) if binary => {
                     let _ = s;
                     Some("bytes".to_owned())
                 }
-                Some(s) => Some(self.types.expr(s, &schema_ptr(&r.ptr, r.content_type.as_deref()), &hint, Place::Body)?),
+                Some(s) => Some(self.types.expr(
+                    s,
+                    &schema_ptr(&r.ptr, r.content_type.as_deref()),
+                    &hint,
+                    Place::Body,
+                )?),
                 None => None,
             };
             if success && let Some(ty) = &ty {
                 match &success_type {
                     Some((first, _)) if first != ty => {
-                        return Err(Fail::Lack { lack: Lack::SuccessBodies, pointer: r.ptr.clone() });
+                        return Err(Fail::Lack {
+                            lack: Lack::SuccessBodies,
+                            pointer: r.ptr.clone(),
+                        });
                     }
                     _ => success_type = Some((ty.clone(), r.ptr.clone())),
                 }
@@ -450,19 +632,34 @@ impl OpCx<'_, '_> {
             for (name, h) in &r.headers {
                 let key = snake(name);
                 if !is_ident(&key) {
-                    return Err(Problem::new(&doc.file, &ptr(&ptr(&r.ptr, "headers"), name), format!("header name `{name}` cannot become a Rust identifier")).into());
+                    return Err(Problem::new(
+                        &doc.file,
+                        &ptr(&ptr(&r.ptr, "headers"), name),
+                        format!("header name `{name}` cannot become a Rust identifier"),
+                    )
+                    .into());
                 }
-                headers.insert(key.clone(), HeaderSpec {
-                    name: (name != &key).then(|| name.clone()),
-                    sensitive: is_secret(name, h),
-                    doc: doc_of(h),
-                });
+                headers.insert(
+                    key.clone(),
+                    HeaderSpec {
+                        name: (name != &key).then(|| name.clone()),
+                        sensitive: is_secret(name, h),
+                        doc: doc_of(h),
+                    },
+                );
             }
-            out.insert(status, ResponseSpec {
-                doc: r.description.as_deref().map(|d| decode_entities(d.trim())).unwrap_or_default(),
-                ty,
-                headers,
-            });
+            out.insert(
+                status,
+                ResponseSpec {
+                    doc: r
+                        .description
+                        .as_deref()
+                        .map(|d| decode_entities(d.trim()))
+                        .unwrap_or_default(),
+                    ty,
+                    headers,
+                },
+            );
         }
         Ok(out.into_iter().collect())
     }
@@ -481,26 +678,47 @@ impl OpCx<'_, '_> {
                 }
                 None => IndexMap::new(),
             };
-            let body = if op.body.is_some() { e.body.as_ref().and_then(|b| serde_yaml::to_value(b).ok()) } else { None };
-            out.push(ExampleSpec { name, request: Some(ExampleRequest { params, body }), response: None });
+            let body = if op.body.is_some() {
+                e.body.as_ref().and_then(|b| serde_yaml::to_value(b).ok())
+            } else {
+                None
+            };
+            out.push(ExampleSpec {
+                name,
+                request: Some(ExampleRequest { params, body }),
+                response: None,
+            });
         }
         for r in &doc.responses {
-            let Ok(status) = r.status.parse::<u16>() else { continue };
+            let Ok(status) = r.status.parse::<u16>() else {
+                continue;
+            };
             let several = r.examples.len() > 1;
             for (i, (_, value)) in r.examples.iter().enumerate() {
-                let name = if several { format!("response_{status}_{}", i + 1) } else { format!("response_{status}") };
+                let name = if several {
+                    format!("response_{status}_{}", i + 1)
+                } else {
+                    format!("response_{status}")
+                };
                 let body = serde_yaml::to_value(value).ok();
                 out.push(ExampleSpec {
                     name,
                     request: None,
-                    response: Some(ExampleResponse { status, headers: IndexMap::new(), body }),
+                    response: Some(ExampleResponse {
+                        status,
+                        headers: IndexMap::new(),
+                        body,
+                    }),
                 });
             }
         }
         let excluded: Vec<(String, String)> = out
             .iter()
             .filter_map(|e| {
-                let reason = self.exclusions.examples.get(&(doc.name.clone(), e.name.clone()))?;
+                let reason = self
+                    .exclusions
+                    .examples
+                    .get(&(doc.name.clone(), e.name.clone()))?;
                 Some((e.name.clone(), reason.clone()))
             })
             .collect();
@@ -523,11 +741,17 @@ fn schema_ptr(at: &str, media: Option<&str>) -> String {
 
 /// The parameter values a request example's URL gives (`GET https://{endpoint}/v1/x?a=1`):
 /// path segments matched against the path template, query pairs by wire name.
-fn url_params(line: &str, template: &str, op: &OperationSpec) -> Result<IndexMap<String, serde_yaml::Value>, String> {
+fn url_params(
+    line: &str,
+    template: &str,
+    op: &OperationSpec,
+) -> Result<IndexMap<String, serde_yaml::Value>, String> {
     let url = line.split_whitespace().nth(1).unwrap_or_default();
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path_and_query = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
-    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
     let by_wire: HashMap<&str, (&String, &ParamSpec)> = op
         .params
         .iter()
@@ -538,8 +762,12 @@ fn url_params(line: &str, template: &str, op: &OperationSpec) -> Result<IndexMap
     let templates: Vec<&str> = template.trim_end_matches('/').split('/').collect();
     if segments.len() == templates.len() {
         for (seg, tpl) in segments.iter().zip(&templates) {
-            let Some(name) = tpl.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else { continue };
-            let Some((key, param)) = by_wire.get(name) else { continue };
+            let Some(name) = tpl.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
+                continue;
+            };
+            let Some((key, param)) = by_wire.get(name) else {
+                continue;
+            };
             // A placeholder (`{server_id}`) is the document's value too, except where the
             // client fills the parameter.
             if seg.is_empty() || (seg.starts_with('{') && param.from.is_some()) {
@@ -555,14 +783,26 @@ fn url_params(line: &str, template: &str, op: &OperationSpec) -> Result<IndexMap
         let k = percent_encoding::percent_decode_str(k).decode_utf8_lossy();
         let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
         let Some((key, param)) = by_wire.get(k.as_ref()) else {
-            return Err(format!("its URL has query parameter `{k}`, which the operation does not declare"));
+            return Err(format!(
+                "its URL has query parameter `{k}`, which the operation does not declare"
+            ));
         };
         let ty = param.ty.as_deref().unwrap_or("string");
         if let Some(inner) = ty.strip_prefix("array<").and_then(|t| t.strip_suffix('>')) {
-            let item = ParamSpec { ty: Some(inner.to_owned()), ..(*param).clone() };
-            let values: Vec<&str> = if param.collection_format == Some(CollectionFormat::Csv) { v.split(',').collect() } else { vec![v.as_ref()] };
+            let item = ParamSpec {
+                ty: Some(inner.to_owned()),
+                ..(*param).clone()
+            };
+            let values: Vec<&str> = if param.collection_format == Some(CollectionFormat::Csv) {
+                v.split(',').collect()
+            } else {
+                vec![v.as_ref()]
+            };
             for value in values {
-                repeated.entry((*key).clone()).or_default().push(typed(value, &item)?);
+                repeated
+                    .entry((*key).clone())
+                    .or_default()
+                    .push(typed(value, &item)?);
             }
         } else {
             out.insert((*key).clone(), typed(&v, param)?);
@@ -576,9 +816,16 @@ fn url_params(line: &str, template: &str, op: &OperationSpec) -> Result<IndexMap
 
 /// A URL value as the YAML value of its parameter's type.
 fn typed(text: &str, param: &ParamSpec) -> Result<serde_yaml::Value, String> {
-    let bad = || format!("value `{text}` is not a {}", param.ty.as_deref().unwrap_or("string"));
+    let bad = || {
+        format!(
+            "value `{text}` is not a {}",
+            param.ty.as_deref().unwrap_or("string")
+        )
+    };
     Ok(match param.ty.as_deref().unwrap_or("string") {
-        "int32" | "int64" => serde_yaml::Value::Number(text.parse::<i64>().map_err(|_| bad())?.into()),
+        "int32" | "int64" => {
+            serde_yaml::Value::Number(text.parse::<i64>().map_err(|_| bad())?.into())
+        }
         "number" => serde_yaml::Value::Number(text.parse::<f64>().map_err(|_| bad())?.into()),
         "boolean" => serde_yaml::Value::Bool(text.parse::<bool>().map_err(|_| bad())?),
         _ => serde_yaml::Value::String(text.to_owned()),

@@ -57,7 +57,10 @@ fn entries(lines: &[&str], block: Lines, indent: usize) -> IndexMap<String, Line
     let mut out = IndexMap::new();
     for (n, (start, key)) in starts.iter().enumerate() {
         let next = starts.get(n + 1).map_or(block.1, |s| s.0);
-        out.insert(key.clone(), (*start, back_over_filler(lines, *start + 1, next)));
+        out.insert(
+            key.clone(),
+            (*start, back_over_filler(lines, *start + 1, next)),
+        );
     }
     out
 }
@@ -81,7 +84,10 @@ pub fn scan(text: &str) -> Layout {
         .collect();
     for (n, (start, key)) in starts.iter().enumerate() {
         let next = starts.get(n + 1).map_or(lines.len(), |s| s.0);
-        layout.top.insert(key.clone(), (*start, back_over_filler(&lines, *start + 1, next)));
+        layout.top.insert(
+            key.clone(),
+            (*start, back_over_filler(&lines, *start + 1, next)),
+        );
     }
     if let Some(&block) = layout.top.get("operations") {
         layout.ops = entries(&lines, (block.0 + 1, block.1), 2);
@@ -96,15 +102,22 @@ pub fn scan(text: &str) -> Layout {
             }
             if key == "examples" {
                 let items: Vec<(usize, String)> = (s + 1..e)
-                    .filter(|&i| indent_of(lines[i]) == 6 && lines[i].trim_start().starts_with("- "))
+                    .filter(|&i| {
+                        indent_of(lines[i]) == 6 && lines[i].trim_start().starts_with("- ")
+                    })
                     .map(|i| {
-                        let name = lines[i].trim_start()[2..].strip_prefix("name:").map(|n| n.trim().to_owned()).unwrap_or_default();
+                        let name = lines[i].trim_start()[2..]
+                            .strip_prefix("name:")
+                            .map(|n| n.trim().to_owned())
+                            .unwrap_or_default();
                         (i, name)
                     })
                     .collect();
                 for (n, (i, name)) in items.iter().enumerate() {
                     let next = items.get(n + 1).map_or(e, |x| x.0);
-                    layout.examples.insert((op.clone(), name.clone()), (*i, next));
+                    layout
+                        .examples
+                        .insert((op.clone(), name.clone()), (*i, next));
                 }
             }
         }
@@ -127,16 +140,28 @@ pub struct Merged {
 }
 
 /// Merges `imported` into the text of an existing spec.
-pub fn merge(file: &str, existing: &str, imported: &Mapped, replace: bool) -> Result<Merged, Problems> {
+pub fn merge(
+    file: &str,
+    existing: &str,
+    imported: &Mapped,
+    replace: bool,
+) -> Result<Merged, Problems> {
     let loaded = crate::load::load(file, existing).map_err(|d| {
-        Problems(d.0.into_iter().map(|d| Problem::new(file, &format!("{}:{}", d.pos.line, d.pos.col), d.message)).collect())
+        Problems(
+            d.0.into_iter()
+                .map(|d| Problem::new(file, &format!("{}:{}", d.pos.line, d.pos.col), d.message))
+                .collect(),
+        )
     })?;
     let old = &loaded.spec;
     let layout = scan(existing);
     let lines: Vec<&str> = existing.lines().collect();
     for key in ["operations", "types", "errors"] {
         if let Some(&(start, _)) = layout.top.get(key) {
-            let rest = lines[start].split_once(':').map(|(_, r)| r.trim()).unwrap_or_default();
+            let rest = lines[start]
+                .split_once(':')
+                .map(|(_, r)| r.trim())
+                .unwrap_or_default();
             if !rest.is_empty() && !rest.starts_with('#') {
                 return Err(Problem::new(file, &format!("{}:1", start + 1), format!("`{key}` is written in flow style; the importer merges into block-style mappings only")).into());
             }
@@ -147,7 +172,11 @@ pub fn merge(file: &str, existing: &str, imported: &Mapped, replace: bool) -> Re
     let mut replacements: BTreeMap<usize, (usize, String)> = BTreeMap::new();
     let mut new_ops = String::new();
     for (name, op) in &imported.spec.operations {
-        let notes = imported.notes.get(name).map(Vec::as_slice).unwrap_or_default();
+        let notes = imported
+            .notes
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         match (old.operations.get(name), layout.ops.get(name)) {
             (Some(existing_op), Some(&(start, end))) => {
                 let differences = compare_ops(existing_op, op);
@@ -156,7 +185,11 @@ pub fn merge(file: &str, existing: &str, imported: &Mapped, replace: bool) -> Re
                     out.replaced.push(format!("operations.{name}"));
                 } else {
                     out.kept.push(format!("operations.{name}"));
-                    out.differences.extend(differences.into_iter().map(|d| format!("operation {name}: {d}")));
+                    out.differences.extend(
+                        differences
+                            .into_iter()
+                            .map(|d| format!("operation {name}: {d}")),
+                    );
                 }
             }
             _ => {
@@ -176,7 +209,11 @@ pub fn merge(file: &str, existing: &str, imported: &Mapped, replace: bool) -> Re
                 } else {
                     out.kept.push(format!("types.{name}"));
                     if !same {
-                        out.differences.push(format!("type {name}: upstream {} ; kept {}", shape(ty), shape(existing_ty)));
+                        out.differences.push(format!(
+                            "type {name}: upstream {} ; kept {}",
+                            shape(ty),
+                            shape(existing_ty)
+                        ));
                     }
                 }
             }
@@ -188,7 +225,11 @@ pub fn merge(file: &str, existing: &str, imported: &Mapped, replace: bool) -> Re
     }
     let mut new_errors = String::new();
     for e in &imported.spec.errors {
-        if !old.errors.iter().any(|o| o.code == e.code && o.status == e.status) {
+        if !old
+            .errors
+            .iter()
+            .any(|o| o.code == e.code && o.status == e.status)
+        {
             new_errors.push_str(&write::item(e, 2));
             out.added_errors += 1;
         }
@@ -254,14 +295,31 @@ fn shape(ty: &TypeSpec) -> String {
 fn compare_ops(old: &OperationSpec, new: &OperationSpec) -> Vec<String> {
     let mut out = Vec::new();
     if old.method != new.method || old.path != new.path {
-        out.push(format!("{} {} upstream, {} {} kept", new.method.as_str(), new.path, old.method.as_str(), old.path));
+        out.push(format!(
+            "{} {} upstream, {} {} kept",
+            new.method.as_str(),
+            new.path,
+            old.method.as_str(),
+            old.path
+        ));
     }
     let facts = |op: &OperationSpec| -> BTreeMap<String, String> {
         op.params
             .iter()
             .map(|(k, p)| {
                 let wire = p.name.clone().unwrap_or_else(|| k.clone());
-                (format!("{:?} {wire}", p.location), format!("required={} type={}", p.required, p.ty.as_deref().unwrap_or(if p.enum_values.is_some() { "enum" } else { "string" })))
+                (
+                    format!("{:?} {wire}", p.location),
+                    format!(
+                        "required={} type={}",
+                        p.required,
+                        p.ty.as_deref().unwrap_or(if p.enum_values.is_some() {
+                            "enum"
+                        } else {
+                            "string"
+                        })
+                    ),
+                )
             })
             .collect()
     };
@@ -276,13 +334,31 @@ fn compare_ops(old: &OperationSpec, new: &OperationSpec) -> Vec<String> {
     for k in a.keys().filter(|k| !b.contains_key(*k)) {
         out.push(format!("parameter {k} kept only"));
     }
-    let body = |op: &OperationSpec| op.body.as_ref().map(|b| format!("{} {}", b.content_type, b.ty));
+    let body = |op: &OperationSpec| {
+        op.body
+            .as_ref()
+            .map(|b| format!("{} {}", b.content_type, b.ty))
+    };
     if body(old) != body(new) {
-        out.push(format!("body: upstream {:?}, kept {:?}", body(new), body(old)));
+        out.push(format!(
+            "body: upstream {:?}, kept {:?}",
+            body(new),
+            body(old)
+        ));
     }
-    let statuses = |op: &OperationSpec| op.responses.iter().map(|(s, r)| format!("{s}:{}", r.ty.as_deref().unwrap_or("-"))).collect::<Vec<_>>().join(" ");
+    let statuses = |op: &OperationSpec| {
+        op.responses
+            .iter()
+            .map(|(s, r)| format!("{s}:{}", r.ty.as_deref().unwrap_or("-")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     if statuses(old) != statuses(new) {
-        out.push(format!("responses: upstream [{}], kept [{}]", statuses(new), statuses(old)));
+        out.push(format!(
+            "responses: upstream [{}], kept [{}]",
+            statuses(new),
+            statuses(old)
+        ));
     }
     out
 }

@@ -63,7 +63,10 @@ pub struct Outcome {
 const MAX_ROUNDS: usize = 50;
 
 /// Reads the documents of `inputs`.
-pub fn read(inputs: &[Input], skip_invalid: bool) -> Result<(Vec<Document>, Vec<Problem>), Problems> {
+pub fn read(
+    inputs: &[Input],
+    skip_invalid: bool,
+) -> Result<(Vec<Document>, Vec<Problem>), Problems> {
     let mut docs = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {
@@ -93,21 +96,45 @@ fn is_openapi(text: &str) -> bool {
 pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> {
     let (docs, invalid) = read(inputs, options.skip_invalid)?;
     if docs.is_empty() {
-        return Err(Problem::new(&options.output, "", "no operation to import (no document could be read)").into());
+        return Err(Problem::new(
+            &options.output,
+            "",
+            "no operation to import (no document could be read)",
+        )
+        .into());
     }
-    let map_options = MapOptions { service: options.service.clone(), skip_invalid: options.skip_invalid };
+    let map_options = MapOptions {
+        service: options.service.clone(),
+        skip_invalid: options.skip_invalid,
+    };
     let mut exclusions = Exclusions::default();
     for _ in 0..MAX_ROUNDS {
         let mapped = map::map(&docs, &map_options, &exclusions)?;
         let (text, merged) = render(&mapped, options)?;
-        let checked = crate::validate(&[crate::SpecText { file: options.output.clone(), text: text.clone() }]);
-        let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+        let checked = crate::validate(&[crate::SpecText {
+            file: options.output.clone(),
+            text: text.clone(),
+        }]);
+        let errors: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
         if errors.is_empty() {
-            return Ok(Outcome { report: report(&mapped, merged, invalid), text });
+            return Ok(Outcome {
+                report: report(&mapped, merged, invalid),
+                text,
+            });
         }
         let kept: HashSet<String> = merged
             .as_ref()
-            .map(|m| m.kept.iter().filter_map(|k| k.strip_prefix("operations.")).map(str::to_owned).collect())
+            .map(|m| {
+                m.kept
+                    .iter()
+                    .filter_map(|k| k.strip_prefix("operations."))
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         let layout = merge::scan(&text);
         let uses = type_users(&mapped);
@@ -117,9 +144,18 @@ pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> 
             let line = d.pos.line.saturating_sub(1);
             let message = d.message.clone();
             let within = |r: &(usize, usize)| r.0 <= line && line < r.1;
-            if let Some((op, _)) = layout.ops.iter().find(|(op, r)| within(r) && mapped.origins.contains_key(*op) && !kept.contains(*op)) {
-                if let Some(((_, name), _)) = layout.examples.iter().find(|((o, _), r)| o == op && within(r)) {
-                    progress |= exclusions.examples.insert((op.clone(), name.clone()), message).is_none();
+            if let Some((op, _)) = layout.ops.iter().find(|(op, r)| {
+                within(r) && mapped.origins.contains_key(*op) && !kept.contains(*op)
+            }) {
+                if let Some(((_, name), _)) = layout
+                    .examples
+                    .iter()
+                    .find(|((o, _), r)| o == op && within(r))
+                {
+                    progress |= exclusions
+                        .examples
+                        .insert((op.clone(), name.clone()), message)
+                        .is_none();
                 } else if layout.pagination.get(op).is_some_and(within) {
                     progress |= exclusions.pagination.insert(op.clone(), message).is_none();
                 } else {
@@ -127,25 +163,44 @@ pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> 
                 }
                 continue;
             }
-            let in_type = layout.types.iter().find(|(t, r)| within(r) && mapped.type_origins.contains_key(*t));
+            let in_type = layout
+                .types
+                .iter()
+                .find(|(t, r)| within(r) && mapped.type_origins.contains_key(*t));
             if let Some((ty, _)) = in_type {
                 for op in uses.get(ty.as_str()).into_iter().flatten() {
-                    progress |= exclusions.ops.insert(op.clone(), format!("type {ty}: {message}")).is_none();
+                    progress |= exclusions
+                        .ops
+                        .insert(op.clone(), format!("type {ty}: {message}"))
+                        .is_none();
                 }
                 if uses.contains_key(ty.as_str()) {
                     continue;
                 }
             }
-            unresolved.push(Problem::new(&options.output, &format!("{}:{}", d.pos.line, d.pos.col), message));
+            unresolved.push(Problem::new(
+                &options.output,
+                &format!("{}:{}", d.pos.line, d.pos.col),
+                message,
+            ));
         }
         if !unresolved.is_empty() || !progress {
             if unresolved.is_empty() {
-                unresolved.push(Problem::new(&options.output, "", "the imported spec does not validate and nothing more can be left out"));
+                unresolved.push(Problem::new(
+                    &options.output,
+                    "",
+                    "the imported spec does not validate and nothing more can be left out",
+                ));
             }
             return Err(Problems(unresolved));
         }
     }
-    Err(Problem::new(&options.output, "", "the imported spec does not validate after leaving out what the validator named").into())
+    Err(Problem::new(
+        &options.output,
+        "",
+        "the imported spec does not validate after leaving out what the validator named",
+    )
+    .into())
 }
 
 fn render(mapped: &Mapped, options: &Options) -> Result<(String, Option<merge::Merged>), Problems> {
@@ -154,7 +209,10 @@ fn render(mapped: &Mapped, options: &Options) -> Result<(String, Option<merge::M
             let merged = merge::merge(&options.output, existing, mapped, options.replace)?;
             Ok((merged.text.clone(), Some(merged)))
         }
-        None => Ok((write::spec_text(&mapped.spec, &header(mapped), &mapped.notes), None)),
+        None => Ok((
+            write::spec_text(&mapped.spec, &header(mapped), &mapped.notes),
+            None,
+        )),
     }
 }
 
@@ -182,7 +240,9 @@ fn type_users(mapped: &Mapped) -> HashMap<&str, Vec<String>> {
         let mut seen: HashSet<&str> = HashSet::new();
         while let Some(expr) = todo.pop() {
             let Some(t) = named(expr) else { continue };
-            let Some((key, ty)) = spec.types.get_key_value(t) else { continue };
+            let Some((key, ty)) = spec.types.get_key_value(t) else {
+                continue;
+            };
             if !seen.insert(key.as_str()) {
                 continue;
             }
@@ -216,7 +276,12 @@ fn report(mapped: &Mapped, merged: Option<merge::Merged>, invalid: Vec<Problem>)
         invalid,
         operations: mapped.spec.operations.len(),
         types: mapped.spec.types.len(),
-        examples: mapped.spec.operations.values().map(|o| o.examples.len()).sum(),
+        examples: mapped
+            .spec
+            .operations
+            .values()
+            .map(|o| o.examples.len())
+            .sum(),
         not_in_sdk: mapped.not_in_sdk,
         skipped: mapped.skipped.clone(),
         renamed: mapped.renamed.clone(),

@@ -7,8 +7,8 @@
 //! formats share one schema mapping.
 
 use oas3::spec::{
-    Components, MediaType, MediaTypeExamples, ObjectOrReference, Operation, ParameterIn,
-    PathItem, Spec,
+    Components, MediaType, MediaTypeExamples, ObjectOrReference, Operation, ParameterIn, PathItem,
+    Spec,
 };
 use serde_json::{Map, Value, json};
 
@@ -21,7 +21,11 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Document>, Problem> {
         Problem::new(
             file,
             "",
-            format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()),
+            format!(
+                "malformed JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
         )
     })?;
     let Value::Object(root) = root else {
@@ -29,10 +33,12 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Document>, Problem> {
     };
     let spec: Spec = serde_json::from_value(Value::Object(root.clone()))
         .map_err(|e| Problem::new(file, "", format!("not an OpenAPI 3 document: {e}")))?;
-    let host = spec
-        .servers
-        .first()
-        .map(|s| s.url.trim_start_matches("https://").trim_start_matches("http://").to_owned());
+    let host = spec.servers.first().map(|s| {
+        s.url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_owned()
+    });
     let mut out = Vec::new();
     for (path, item) in spec.paths.iter().flatten() {
         for (method, op) in operations(item) {
@@ -74,8 +80,9 @@ pub fn read_wrapped(
         .map_err(|e| Problem::new(file, &path_ptr, format!("not an OpenAPI path item: {e}")))?;
     let components = root.get("components").cloned().unwrap_or(Value::Null);
     if !components.is_null() {
-        serde_json::from_value::<Components>(components.clone())
-            .map_err(|e| Problem::new(file, "/components", format!("not OpenAPI components: {e}")))?;
+        serde_json::from_value::<Components>(components.clone()).map_err(|e| {
+            Problem::new(file, "/components", format!("not OpenAPI components: {e}"))
+        })?;
     }
     let version = root
         .get("version")
@@ -147,9 +154,13 @@ fn fill(
     )?;
     for (i, param) in op.parameters.iter().enumerate() {
         let at = ptr(&ptr(&op_ptr, "parameters"), i);
-        let param = param
-            .resolve(spec)
-            .map_err(|e| Problem::new(&file, &ref_ptr(param, &at), format!("unresolvable `$ref`: {e}")))?;
+        let param = param.resolve(spec).map_err(|e| {
+            Problem::new(
+                &file,
+                &ref_ptr(param, &at),
+                format!("unresolvable `$ref`: {e}"),
+            )
+        })?;
         let mut schema = match &param.schema {
             Some(s) => schema(&file, &ptr(&at, "schema"), s)?,
             None => Schema::default(),
@@ -175,9 +186,13 @@ fn fill(
     }
     if let Some(body) = &op.request_body {
         let at = ptr(&op_ptr, "requestBody");
-        let body = body
-            .resolve(spec)
-            .map_err(|e| Problem::new(&file, &ref_ptr_body(&at), format!("unresolvable `$ref`: {e}")))?;
+        let body = body.resolve(spec).map_err(|e| {
+            Problem::new(
+                &file,
+                &ref_ptr_body(&at),
+                format!("unresolvable `$ref`: {e}"),
+            )
+        })?;
         let content = ptr(&at, "content");
         let chosen = pick_media(&body.content);
         if let Some((media, media_type)) = chosen {
@@ -198,15 +213,23 @@ fn fill(
     let rat = ptr(&op_ptr, "responses");
     for (status, response) in op.responses.iter().flatten() {
         let at = ptr(&rat, status);
-        let response = response
-            .resolve(spec)
-            .map_err(|e| Problem::new(&file, &ptr(&at, "$ref"), format!("unresolvable `$ref`: {e}")))?;
+        let response = response.resolve(spec).map_err(|e| {
+            Problem::new(
+                &file,
+                &ptr(&at, "$ref"),
+                format!("unresolvable `$ref`: {e}"),
+            )
+        })?;
         let mut headers = Vec::new();
         for (name, header) in &response.headers {
             let hat = ptr(&ptr(&at, "headers"), name);
-            let header = header
-                .resolve(spec)
-                .map_err(|e| Problem::new(&file, &ptr(&hat, "$ref"), format!("unresolvable `$ref`: {e}")))?;
+            let header = header.resolve(spec).map_err(|e| {
+                Problem::new(
+                    &file,
+                    &ptr(&hat, "$ref"),
+                    format!("unresolvable `$ref`: {e}"),
+                )
+            })?;
             let mut s = match &header.schema {
                 Some(s) => schema(&file, &ptr(&hat, "schema"), s)?,
                 None => Schema::default(),
@@ -256,9 +279,7 @@ fn fill(
 }
 
 /// The media type a body is read from: JSON first, then forms, then anything.
-fn pick_media(
-    content: &oas3::Map<String, MediaType>,
-) -> Option<(&String, &MediaType)> {
+fn pick_media(content: &oas3::Map<String, MediaType>) -> Option<(&String, &MediaType)> {
     let rank = |media: &str| {
         let media = media.to_ascii_lowercase();
         if media.contains("json") {

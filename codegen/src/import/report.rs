@@ -71,9 +71,14 @@ impl fmt::Display for Report {
         }
         writeln!(f, "renamed types: {}", self.renamed.len())?;
         for r in &self.renamed {
+            let why = if r.reserved {
+                "a name generated code takes, or another shape"
+            } else {
+                "another shape"
+            };
             writeln!(
                 f,
-                "  {} (another shape of `{}`): {}#{}",
+                "  {} ({why} of `{}`): {}#{}",
                 r.name, r.base, r.file, r.pointer
             )?;
         }

@@ -29,11 +29,7 @@ pub fn read(file: &str, source: &str) -> Result<Document, Problem> {
         )
     })?;
     let Value::Object(root) = root else {
-        return Err(Problem::new(
-            file,
-            "",
-            "the document is not a JSON object",
-        ));
+        return Err(Problem::new(file, "", "the document is not a JSON object"));
     };
     let (path, method, op_ptr) = only_operation(file, &root)?;
     let is_openapi3 = root.get("components").is_some_and(|c| !c.is_null())
@@ -55,7 +51,11 @@ pub fn read(file: &str, source: &str) -> Result<Document, Problem> {
     let mut form = Vec::new();
     if let Some(list) = op.get("parameters") {
         let list = list.as_array().ok_or_else(|| {
-            Problem::new(file, &ptr(&op_ptr, "parameters"), "`parameters` is not a list")
+            Problem::new(
+                file,
+                &ptr(&op_ptr, "parameters"),
+                "`parameters` is not a list",
+            )
         })?;
         for (i, item) in list.iter().enumerate() {
             let at = ptr(&ptr(&op_ptr, "parameters"), i);
@@ -95,7 +95,9 @@ pub fn read(file: &str, source: &str) -> Result<Document, Problem> {
                             return Err(Problem::new(
                                 file,
                                 &ptr(&at, "in"),
-                                format!("unknown parameter location `{other}` (expected path, query, header, cookie, body or formData)"),
+                                format!(
+                                    "unknown parameter location `{other}` (expected path, query, header, cookie, body or formData)"
+                                ),
                             ));
                         }
                     };
@@ -243,10 +245,13 @@ fn str_at<'a>(
     key: &str,
     at: &str,
 ) -> Result<&'a str, Problem> {
-    fields
-        .get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| Problem::new(file, &ptr(at, key), format!("`{key}` is missing or not a string")))
+    fields.get(key).and_then(Value::as_str).ok_or_else(|| {
+        Problem::new(
+            file,
+            &ptr(at, key),
+            format!("`{key}` is missing or not a string"),
+        )
+    })
 }
 
 /// Named schemas of a `definitions` (or `components/schemas`) object.
@@ -260,7 +265,10 @@ pub fn definitions(
         None | Some(Value::Null) => {}
         Some(Value::Object(defs)) => {
             for (name, schema) in defs {
-                out.insert(name.clone(), Schema::from_value(file, &ptr(at, name), schema)?);
+                out.insert(
+                    name.clone(),
+                    Schema::from_value(file, &ptr(at, name), schema)?,
+                );
             }
         }
         Some(_) => return Err(Problem::new(file, at, "named schemas are not an object")),
@@ -481,7 +489,11 @@ fn looks_like_request_line(s: &str) -> bool {
 }
 
 /// `x-apiErrorCodes`: `[{errorCode, httpStatus, errorDescription, solution}]`.
-fn error_codes(file: &str, op: &Map<String, Value>, op_ptr: &str) -> Result<Vec<ErrorCode>, Problem> {
+fn error_codes(
+    file: &str,
+    op: &Map<String, Value>,
+    op_ptr: &str,
+) -> Result<Vec<ErrorCode>, Problem> {
     let Some(list) = op.get("x-apiErrorCodes") else {
         return Ok(Vec::new());
     };
@@ -489,6 +501,8 @@ fn error_codes(file: &str, op: &Map<String, Value>, op_ptr: &str) -> Result<Vec<
     // A list, or (in some documents) a JSON-encoded list in a string.
     let decoded;
     let list = match list {
+        // An empty string: no codes.
+        Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
         Value::String(s) => {
             decoded = serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
             &decoded
@@ -507,7 +521,11 @@ fn error_codes(file: &str, op: &Map<String, Value>, op_ptr: &str) -> Result<Vec<
             .and_then(|s| s.trim().parse::<u16>().ok())
             .filter(|s| (100..=599).contains(s))
             .ok_or_else(|| {
-                Problem::new(file, &ptr(&iat, "httpStatus"), "not an HTTP status (expected 100..=599)")
+                Problem::new(
+                    file,
+                    &ptr(&iat, "httpStatus"),
+                    "not an HTTP status (expected 100..=599)",
+                )
             })?;
         out.push(ErrorCode {
             code,

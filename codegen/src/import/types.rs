@@ -113,6 +113,8 @@ pub enum Place {
 #[derive(Debug, Clone)]
 pub struct Renamed {
     pub name: String,
+    /// True when the name was taken by generated code rather than by another shape.
+    pub reserved: bool,
     pub base: String,
     pub file: String,
     pub pointer: String,
@@ -153,6 +155,7 @@ impl Types {
     /// same shape, or a new one under the first free name.
     fn register(&mut self, base: &str, spec: TypeSpec, file: &str, pointer: &str) -> String {
         let shape = shape(&spec);
+        let mut reserved = false;
         for n in 1.. {
             let name = if n == 1 {
                 base.to_owned()
@@ -160,6 +163,7 @@ impl Types {
                 format!("{base}{n}")
             };
             if self.reserved.contains(&name) {
+                reserved = true;
                 continue;
             }
             match self.entries.get(&name) {
@@ -169,6 +173,7 @@ impl Types {
                     if n > 1 {
                         self.renamed.push(Renamed {
                             name: name.clone(),
+                            reserved,
                             base: base.to_owned(),
                             file: file.to_owned(),
                             pointer: pointer.to_owned(),
@@ -192,7 +197,10 @@ impl Types {
 
     /// True when `expr` is an object, map, free-form or an array of those: not a parameter.
     pub fn is_structured(&self, expr: &str) -> bool {
-        if let Some(inner) = expr.strip_prefix("array<").and_then(|e| e.strip_suffix('>')) {
+        if let Some(inner) = expr
+            .strip_prefix("array<")
+            .and_then(|e| e.strip_suffix('>'))
+        {
             return self.is_structured(inner);
         }
         if expr.starts_with("map<") || expr == "json" {
@@ -325,9 +333,7 @@ impl<'a> DocTypes<'a> {
             .map(|n| n.replace("~1", "/").replace("~0", "~"));
         let found = name.and_then(|n| Some((doc.definitions.get_key_value(&n)?, n)));
         match found {
-            Some(((key, schema), _)) => {
-                Ok((key.clone(), schema, ptr(&doc.definitions_ptr, key)))
-            }
+            Some(((key, schema), _)) => Ok((key.clone(), schema, ptr(&doc.definitions_ptr, key))),
             None => Err(Problem::new(
                 self.file(),
                 &ptr(at, "$ref"),
@@ -387,7 +393,12 @@ impl<'a> DocTypes<'a> {
                     return self.object(s, at, hint, place);
                 }
                 if let Some(a) = additional {
-                    let inner = self.expr(a, &ptr(at, "additionalProperties"), &format!("{hint}Value"), Place::Value)?;
+                    let inner = self.expr(
+                        a,
+                        &ptr(at, "additionalProperties"),
+                        &format!("{hint}Value"),
+                        Place::Value,
+                    )?;
                     return Ok(format!("map<{inner}>"));
                 }
                 if let (Some(items), []) = (&s.items, types.as_slice()) {
@@ -402,10 +413,20 @@ impl<'a> DocTypes<'a> {
                 _ => "string",
             }
             .to_owned()),
-            ["integer"] => Ok(if s.format.as_deref() == Some("int64") { "int64" } else { "int32" }.to_owned()),
+            ["integer"] => Ok(if s.format.as_deref() == Some("int64") {
+                "int64"
+            } else {
+                "int32"
+            }
+            .to_owned()),
             ["number"] => Ok("number".to_owned()),
             ["boolean"] => Ok("boolean".to_owned()),
-            ["file"] => Ok(if place == Place::Multipart { "file" } else { "bytes" }.to_owned()),
+            ["file"] => Ok(if place == Place::Multipart {
+                "file"
+            } else {
+                "bytes"
+            }
+            .to_owned()),
             ["array"] => match &s.items {
                 Some(items) => {
                     let inner = self.expr(items, &ptr(at, "items"), hint, Place::Value)?;
@@ -474,7 +495,9 @@ impl<'a> DocTypes<'a> {
                         return Err(Problem::new(
                             self.file(),
                             &dptr,
-                            format!("definition `{name}` is recursive: its `allOf` includes itself"),
+                            format!(
+                                "definition `{name}` is recursive: its `allOf` includes itself"
+                            ),
                         )
                         .into());
                     }
@@ -488,8 +511,13 @@ impl<'a> DocTypes<'a> {
             if !part.one_of.is_empty() || !part.any_of.is_empty() {
                 return Err(lack(Lack::Union, &pat));
             }
-            if part.properties.is_empty() && (part.enum_values.is_some() || !part.types().iter().all(|t| *t == "object")) {
-                return Err(lack(Lack::OtherType("allOf of a non-object".to_owned()), &pat));
+            if part.properties.is_empty()
+                && (part.enum_values.is_some() || !part.types().iter().all(|t| *t == "object"))
+            {
+                return Err(lack(
+                    Lack::OtherType("allOf of a non-object".to_owned()),
+                    &pat,
+                ));
             }
             if out.description.is_none() {
                 out.description.clone_from(&part.description);
@@ -518,7 +546,11 @@ impl<'a> DocTypes<'a> {
 
     /// A named object type with the schema's properties as fields.
     fn object(&mut self, s: &Schema, at: &str, hint: &str, place: Place) -> Result<String, Fail> {
-        let field_place = if place == Place::Multipart { Place::Multipart } else { Place::Value };
+        let field_place = if place == Place::Multipart {
+            Place::Multipart
+        } else {
+            Place::Value
+        };
         let mut fields = IndexMap::new();
         let mut rust_names = HashSet::new();
         for (wire, prop) in &s.properties {
@@ -566,7 +598,13 @@ impl<'a> DocTypes<'a> {
     }
 
     /// A named string enum (or `boolean` for `[true, false]`).
-    fn enumeration(&mut self, s: &Schema, values: &[Value], at: &str, hint: &str) -> Result<String, Fail> {
+    fn enumeration(
+        &mut self,
+        s: &Schema,
+        values: &[Value],
+        at: &str,
+        hint: &str,
+    ) -> Result<String, Fail> {
         let eat = ptr(at, "enum");
         let declared = s.types();
         let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
@@ -575,7 +613,10 @@ impl<'a> DocTypes<'a> {
             ["integer"] => return Err(lack(Lack::IntegerEnum, &eat)),
             ["number"] => return Err(lack(Lack::NumberEnum, &eat)),
             ["boolean"] => {
-                return if values.len() == 2 && values.contains(&&Value::Bool(true)) && values.contains(&&Value::Bool(false)) {
+                return if values.len() == 2
+                    && values.contains(&&Value::Bool(true))
+                    && values.contains(&&Value::Bool(false))
+                {
                     Ok("boolean".to_owned())
                 } else {
                     Err(lack(Lack::BooleanEnum, &eat))
@@ -583,7 +624,14 @@ impl<'a> DocTypes<'a> {
             }
             [] if numeric && !values.is_empty() => {
                 let all_int = values.iter().all(|v| v.is_i64() || v.is_u64());
-                return Err(lack(if all_int { Lack::IntegerEnum } else { Lack::NumberEnum }, &eat));
+                return Err(lack(
+                    if all_int {
+                        Lack::IntegerEnum
+                    } else {
+                        Lack::NumberEnum
+                    },
+                    &eat,
+                ));
             }
             ["array"] => {
                 // An enum on the array itself lists item values.

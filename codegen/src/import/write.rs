@@ -15,7 +15,11 @@ const WIDTH: usize = 92;
 
 /// A whole spec file: a header comment, then the spec. `notes` are comment lines under an
 /// operation's key.
-pub fn spec_text(spec: &ServiceSpec, header: &[String], notes: &HashMap<String, Vec<String>>) -> String {
+pub fn spec_text(
+    spec: &ServiceSpec,
+    header: &[String],
+    notes: &HashMap<String, Vec<String>>,
+) -> String {
     let mut out = String::new();
     for line in header {
         comment(&mut out, 0, line);
@@ -30,7 +34,12 @@ pub fn spec_text(spec: &ServiceSpec, header: &[String], notes: &HashMap<String, 
             out.push_str("operations:\n");
             for (name, op) in ops {
                 let name = name.as_str().unwrap_or_default();
-                out.push_str(&entry(name, op, 2, notes.get(name).map(Vec::as_slice).unwrap_or_default()));
+                out.push_str(&entry(
+                    name,
+                    op,
+                    2,
+                    notes.get(name).map(Vec::as_slice).unwrap_or_default(),
+                ));
             }
             continue;
         }
@@ -42,7 +51,9 @@ pub fn spec_text(spec: &ServiceSpec, header: &[String], notes: &HashMap<String, 
 /// One `key: value` entry of a mapping at `indent`, with comment lines under the key.
 pub fn entry(key: &str, value: &impl serde::Serialize, indent: usize, notes: &[String]) -> String {
     let mut out = String::new();
-    let Ok(value) = serde_yaml::to_value(value) else { return out };
+    let Ok(value) = serde_yaml::to_value(value) else {
+        return out;
+    };
     let key = Value::String(key.to_owned());
     match &value {
         Value::Mapping(map) if !map.is_empty() && !notes.is_empty() => {
@@ -94,7 +105,8 @@ fn emit_pair(out: &mut String, indent: usize, key: &Value, value: &Value) {
             }
         }
         Value::Sequence(items) => {
-            if let Some(flow) = flow_list(items).filter(|f| indent + k.len() + 2 + f.len() <= WIDTH) {
+            if let Some(flow) = flow_list(items).filter(|f| indent + k.len() + 2 + f.len() <= WIDTH)
+            {
                 let _ = writeln!(out, "{}{k}: {flow}", pad(indent));
             } else if items.is_empty() {
                 let _ = writeln!(out, "{}{k}: []", pad(indent));
@@ -107,7 +119,12 @@ fn emit_pair(out: &mut String, indent: usize, key: &Value, value: &Value) {
         }
         Value::Tagged(t) => emit_pair(out, indent, key, &t.value),
         scalar => {
-            let _ = writeln!(out, "{}{k}:{}", pad(indent), scalar_after_key(scalar, indent));
+            let _ = writeln!(
+                out,
+                "{}{k}:{}",
+                pad(indent),
+                scalar_after_key(scalar, indent)
+            );
         }
     }
 }
@@ -262,7 +279,9 @@ fn quoted(s: &str) -> String {
 
 /// Whether a string can stand unquoted and read back as the same string.
 fn is_plain(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
     if s != s.trim() || s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return false;
     }
@@ -270,18 +289,35 @@ fn is_plain(s: &str) -> bool {
         // `-x` and `?x` and `:x` are plain only when followed by a non-space; keep it simple.
         return false;
     }
-    if s.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}') {
+    if s.chars().any(|c| {
+        c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}'
+    }) {
         return false;
     }
     let lower = s.to_ascii_lowercase();
     if matches!(
         lower.as_str(),
-        "null" | "~" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | ".nan" | ".inf" | "-.inf" | "+.inf"
+        "null"
+            | "~"
+            | "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "y"
+            | "n"
+            | ".nan"
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
     ) {
         return false;
     }
     // Anything number-like (ints, floats, hex, octal, 1e3, 1_000, 12:30) is quoted.
-    let numberish = s.chars().all(|c| c.is_ascii_hexdigit() || "+-._:xXoOeE".contains(c))
+    let numberish = s
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() || "+-._:xXoOeE".contains(c))
         && s.chars().any(|c| c.is_ascii_digit());
     if numberish || s.starts_with('.') {
         return false;
@@ -295,18 +331,56 @@ mod tests {
 
     fn round_trip(s: &str) {
         let mut out = String::new();
-        emit_pair(&mut out, 0, &Value::String("doc".into()), &Value::String(s.to_owned()));
-        let back: serde_yaml::Mapping = serde_yaml::from_str(&out).unwrap_or_else(|e| panic!("{out}\n{e}"));
+        emit_pair(
+            &mut out,
+            0,
+            &Value::String("doc".into()),
+            &Value::String(s.to_owned()),
+        );
+        let back: serde_yaml::Mapping =
+            serde_yaml::from_str(&out).unwrap_or_else(|e| panic!("{out}\n{e}"));
         assert_eq!(back.get("doc").and_then(Value::as_str), Some(s), "{out}");
     }
 
     #[test]
     fn strings_read_back_unchanged() {
         for s in [
-            "plain", "", " lead", "trail ", "a: b", "a #b", "#x", "-x", "true", "No", "1.5", "0x1F", "1e3", "12:30",
-            "null", "~", "'q'", "\"q\"", "多行\n\n- 1: 关闭", "tab\there", "end\n", "two\n\n", "x\r\ny",
+            "plain",
+            "",
+            " lead",
+            "trail ",
+            "a: b",
+            "a #b",
+            "#x",
+            "-x",
+            "true",
+            "No",
+            "1.5",
+            "0x1F",
+            "1e3",
+            "12:30",
+            "null",
+            "~",
+            "'q'",
+            "\"q\"",
+            "多行\n\n- 1: 关闭",
+            "tab\there",
+            "end\n",
+            "two\n\n",
+            "x\r\ny",
             "a b c d e f g h i j k l m n o p q r s t u v w x y z a b c d e f g h i j k l m n o p q r s t u v w x y z a b c",
-            "*", "&a", "!tag", "%x", "@x", "`x`", "{a}", "[a]", "a,b", "中文描述", "\u{a0}nbsp", "http://x/y?z=1#f",
+            "*",
+            "&a",
+            "!tag",
+            "%x",
+            "@x",
+            "`x`",
+            "{a}",
+            "[a]",
+            "a,b",
+            "中文描述",
+            "\u{a0}nbsp",
+            "http://x/y?z=1#f",
         ] {
             round_trip(s);
         }
