@@ -129,6 +129,7 @@ pub fn map(
 ) -> Result<Mapped, Problems> {
     let mut docs: Vec<&Document> = docs.iter().collect();
     docs.sort_by(|a, b| a.name.cmp(&b.name).then(a.file.cmp(&b.file)));
+    let documents = docs.len();
     let mut skipped = Vec::new();
     match check_names(&docs) {
         Ok(()) => {}
@@ -216,7 +217,7 @@ pub fn map(
         skipped,
         renamed: Vec::new(),
         review: Vec::new(),
-        documents: docs.len(),
+        documents,
         not_in_sdk: docs.iter().filter(|d| d.support_sdk == Some(false)).count(),
     };
     let mut problems = Vec::new();
