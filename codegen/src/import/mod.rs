@@ -260,12 +260,8 @@ fn type_users(mapped: &Mapped) -> HashMap<&str, Vec<String>> {
 /// The named type inside a type expression (`array<map<Foo>>` -> `Foo`).
 fn named(expr: &str) -> Option<&str> {
     let mut e = expr;
-    loop {
-        if let Some(inner) = e.strip_prefix("array<").or_else(|| e.strip_prefix("map<")) {
-            e = inner.strip_suffix('>')?;
-        } else {
-            break;
-        }
+    while let Some(inner) = e.strip_prefix("array<").or_else(|| e.strip_prefix("map<")) {
+        e = inner.strip_suffix('>')?;
     }
     e.starts_with(|c: char| c.is_ascii_uppercase()).then_some(e)
 }

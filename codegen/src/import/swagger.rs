@@ -456,11 +456,10 @@ pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExa
         for value in [main, text_value].into_iter().flatten() {
             match value {
                 Value::Object(_) | Value::Array(_) if body.is_none() => body = Some(value.clone()),
-                Value::String(s) if looks_like_request_line(s) => {
-                    if url.is_none() {
-                        url = Some(s.lines().next().unwrap_or_default().to_owned());
-                    }
+                Value::String(s) if looks_like_request_line(s) && url.is_none() => {
+                    url = Some(s.lines().next().unwrap_or_default().to_owned());
                 }
+                Value::String(s) if looks_like_request_line(s) => {}
                 Value::String(s) if body.is_none() => {
                     if let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
                         serde_json::from_str::<Value>(s)
