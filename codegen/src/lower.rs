@@ -1826,7 +1826,6 @@ fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-
 /// For each struct, the named types of its fields (only the required fields when
 /// `required_only`): the edges of the "contains" graph the cycle checks walk.
 fn named_fields(types: &[ir::TypeDef], required_only: bool) -> HashMap<&str, Vec<&str>> {

@@ -75,7 +75,6 @@ pub fn variant(value: &str) -> String {
     fix_ident(s)
 }
 
-
 /// True when `name` is a plain Rust identifier of letters, digits and `_`.
 pub fn is_ident(name: &str) -> bool {
     // `_` alone is a pattern, not a name.

@@ -67,7 +67,12 @@ fn head(code: &mut Code, service: &Service, module_doc: &str) {
         .operations
         .iter()
         .any(|op| op.params.iter().any(|p| p.implicit.is_some()));
-    let mut imports = vec!["OperationMeta", "RequestParts", "ResponseParts", "ServiceMeta"];
+    let mut imports = vec![
+        "OperationMeta",
+        "RequestParts",
+        "ResponseParts",
+        "ServiceMeta",
+    ];
     if uses_implicit {
         imports.insert(0, "Implicit");
     }
@@ -89,7 +94,10 @@ fn head(code: &mut Code, service: &Service, module_doc: &str) {
     };
     code.braces(
         "pub static SERVICE: ServiceMeta = ServiceMeta",
-        &[format!("name: {}", lit(&service.name)), format!("endpoint: {endpoint}")],
+        &[
+            format!("name: {}", lit(&service.name)),
+            format!("endpoint: {endpoint}"),
+        ],
         ";",
     );
     code.blank();
@@ -128,7 +136,9 @@ fn client(code: &mut Code, service: &Service) {
     code.blank();
     code.docs("Binds `client` to this service at `endpoint`.");
     code.open("pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error>");
-    code.line("ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })");
+    code.line(
+        "ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })",
+    );
     code.close();
     code.blank();
     code.docs("The endpoint calls go to.");
@@ -186,7 +196,12 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
             code.line("request,");
             code.open(&format!("|request: &{request}, response: &{response}|"));
             match &p.style {
-                PageStyle::Offset { offset, limit, ty, total } => {
+                PageStyle::Offset {
+                    offset,
+                    limit,
+                    ty,
+                    total,
+                } => {
                     let count = if p.items.1 {
                         format!("response.body.{items}.as_ref().map_or(0, Vec::len)")
                     } else {
@@ -195,12 +210,21 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                     let total = match total {
                         None => "None".to_owned(),
                         Some((field, true, _)) => format!("response.body.{field}.map(i64::from)"),
-                        Some((field, false, _)) => format!("Some(i64::from(response.body.{field}))"),
+                        Some((field, false, _)) => {
+                            format!("Some(i64::from(response.body.{field}))")
+                        }
                     };
-                    code.linef(format_args!("let offset = request.{offset}.map_or(0, i64::from);"));
+                    code.linef(format_args!(
+                        "let offset = request.{offset}.map_or(0, i64::from);"
+                    ));
                     code.list(
                         "let next = hwcloud_runtime::pagination::next_offset(",
-                        &["offset".to_owned(), count, format!("request.{limit}.map(i64::from)"), total],
+                        &[
+                            "offset".to_owned(),
+                            count,
+                            format!("request.{limit}.map(i64::from)"),
+                            total,
+                        ],
                         ")?;",
                     );
                     code.line("let mut following = request.clone();");
@@ -219,7 +243,9 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                             format!("{path}.map(|v| &v.{field})")
                         };
                     }
-                    code.linef(format_args!("let marker = hwcloud_runtime::pagination::next_marker({path})?;"));
+                    code.linef(format_args!(
+                        "let marker = hwcloud_runtime::pagination::next_marker({path})?;"
+                    ));
                     code.line("// A server repeating the marker would page forever.");
                     code.open(&format!("if request.{marker}.as_ref() == Some(&marker)"));
                     code.line("return None;");
@@ -231,9 +257,13 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
             }
             code.close_with(",");
             if p.items.1 {
-                code.linef(format_args!("|response: {response}| response.body.{items}.unwrap_or_default(),"));
+                code.linef(format_args!(
+                    "|response: {response}| response.body.{items}.unwrap_or_default(),"
+                ));
             } else {
-                code.linef(format_args!("|response: {response}| response.body.{items},"));
+                code.linef(format_args!(
+                    "|response: {response}| response.body.{items},"
+                ));
             }
         });
         code.line(")");
@@ -270,12 +300,19 @@ fn operation(code: &mut Code, service: &Service, op: &Operation) {
 /// The Rust type of a parameter as stored in the request.
 fn param_type(p: &Param) -> String {
     let ty = rust_type(&p.ty);
-    if p.in_constructor() { ty } else { format!("Option<{ty}>") }
+    if p.in_constructor() {
+        ty
+    } else {
+        format!("Option<{ty}>")
+    }
 }
 
 fn request(code: &mut Code, service: &Service, op: &Operation) {
     let name = &op.request;
-    code.docs(&format!("Request of [`{}::{}`].", service.client, op.method_name));
+    code.docs(&format!(
+        "Request of [`{}::{}`].",
+        service.client, op.method_name
+    ));
     code.line("#[derive(Clone, Debug)]");
     code.line("#[non_exhaustive]");
     code.open(&format!("pub struct {name}"));
@@ -330,7 +367,10 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     if let Some(b) = op.body.as_ref().filter(|b| !b.required) {
         code.blank();
         code.docs("Sets the request body.");
-        code.open(&format!("pub fn body(mut self, value: {}) -> Self", rust_type(&b.ty)));
+        code.open(&format!(
+            "pub fn body(mut self, value: {}) -> Self",
+            rust_type(&b.ty)
+        ));
         code.line("self.body = Some(value);");
         code.line("self");
         code.close();
@@ -347,8 +387,14 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     );
     code.blank();
     // An operation without inputs does not read the request parts.
-    let parts = if op.params.is_empty() && op.body.is_none() { "_request" } else { "request" };
-    code.open(&format!("fn encode(&self, {parts}: &mut RequestParts<'_>) -> Result<(), Error>"));
+    let parts = if op.params.is_empty() && op.body.is_none() {
+        "_request"
+    } else {
+        "request"
+    };
+    code.open(&format!(
+        "fn encode(&self, {parts}: &mut RequestParts<'_>) -> Result<(), Error>"
+    ));
     encode(code, op);
     code.close();
     code.blank();
@@ -406,7 +452,10 @@ fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
     let success: Vec<String> = op.success.iter().map(|s| format!("{s}u16")).collect();
     vec![
         format!("name: {}", lit(&format!("{}.{}", service.name, op.name))),
-        format!("method: hwcloud_runtime::http::Method::{}", op.method.as_str()),
+        format!(
+            "method: hwcloud_runtime::http::Method::{}",
+            op.method.as_str()
+        ),
         format!("path: {}", lit(&op.path)),
         format!("success: &[{}]", success.join(", ")),
         format!("anonymous: {}", op.anonymous),
@@ -439,13 +488,30 @@ fn encode(code: &mut Code, op: &Operation) {
     }
     match &op.body {
         None => code.line("Ok(())"),
-        Some(Body { content_type, kind, required, .. }) => {
-            let value = if *required { "Some(&self.body)" } else { "self.body.as_ref()" };
+        Some(Body {
+            content_type,
+            kind,
+            required,
+            ..
+        }) => {
+            let value = if *required {
+                "Some(&self.body)"
+            } else {
+                "self.body.as_ref()"
+            };
             let content_type = lit(content_type);
             match kind {
-                BodyKind::Json => code.list("request.json_body(", &[content_type, value.to_owned()], ")"),
-                BodyKind::Form => code.list("request.form_body(", &[content_type, value.to_owned()], ")"),
-                BodyKind::Bytes => code.list("request.bytes_body(", &[content_type, value.to_owned()], ")"),
+                BodyKind::Json => {
+                    code.list("request.json_body(", &[content_type, value.to_owned()], ")")
+                }
+                BodyKind::Form => {
+                    code.list("request.form_body(", &[content_type, value.to_owned()], ")")
+                }
+                BodyKind::Bytes => code.list(
+                    "request.bytes_body(",
+                    &[content_type, value.to_owned()],
+                    ")",
+                ),
                 // The boundary makes the content type; the spec's is `multipart/form-data`.
                 BodyKind::Multipart => code.linef(format_args!("request.multipart_body({value})")),
             }
@@ -458,7 +524,12 @@ fn decode(code: &mut Code, op: &Operation) {
         "status: response.status()".to_owned(),
         "request_id: response.request_id()".to_owned(),
     ];
-    if let Some(SuccessBody { statuses, always, ty }) = &op.success_body {
+    if let Some(SuccessBody {
+        statuses,
+        always,
+        ty,
+    }) = &op.success_body
+    {
         let statuses: Vec<String> = statuses.iter().map(|s| format!("{s}u16")).collect();
         let statuses = statuses.join(", ");
         fields.push(match (ty, *always) {
@@ -477,7 +548,10 @@ fn decode(code: &mut Code, op: &Operation) {
 }
 
 fn response(code: &mut Code, service: &Service, op: &Operation) {
-    code.docs(&format!("Response of [`{}::{}`].", service.client, op.method_name));
+    code.docs(&format!(
+        "Response of [`{}::{}`].",
+        service.client, op.method_name
+    ));
     code.line("#[derive(Clone, Debug)]");
     code.line("#[non_exhaustive]");
     code.open(&format!("pub struct {}", op.response));
@@ -501,7 +575,11 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
         }
     }
     for h in &op.response_headers {
-        let ty = if h.sensitive { "hwcloud_runtime::Secret" } else { "String" };
+        let ty = if h.sensitive {
+            "hwcloud_runtime::Secret"
+        } else {
+            "String"
+        };
         code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
         code.linef(format_args!("pub {}: Option<{ty}>,", h.rust));
     }
@@ -547,7 +625,9 @@ fn token_source(code: &mut Code, service: &Service, op: &Operation) {
         code.line("client: &Client,");
     });
     code.open(") -> Result<hwcloud_runtime::auth::token::IssuedToken, Error>");
-    code.open("fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret");
+    code.open(
+        "fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret",
+    );
     code.line("hwcloud_runtime::Secret::new(value.param_text().into_owned())");
     code.close();
     if now {
@@ -569,7 +649,9 @@ fn token_source(code: &mut Code, service: &Service, op: &Operation) {
     code.close();
     code.blank();
 
-    code.open(&format!("impl hwcloud_runtime::auth::token::TokenSource for {request}"));
+    code.open(&format!(
+        "impl hwcloud_runtime::auth::token::TokenSource for {request}"
+    ));
     code.line("fn fetch<'a>(");
     code.indented(|code| {
         code.line("&'a self,");
@@ -593,7 +675,9 @@ fn refresh_fn(code: &mut Code, refresh: &Refresh) {
         .fields
         .iter()
         .map(|(name, value)| match value {
-            RefreshValue::RefreshToken { optional: false } => format!("{name}: refresh_token.clone()"),
+            RefreshValue::RefreshToken { optional: false } => {
+                format!("{name}: refresh_token.clone()")
+            }
             RefreshValue::RefreshToken { optional: true } => {
                 format!("{name}: Some(refresh_token.clone())")
             }
@@ -608,7 +692,11 @@ fn refresh_fn(code: &mut Code, refresh: &Refresh) {
         code.line("refresh_token: &'a hwcloud_runtime::Secret,");
     });
     code.open(") -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>>");
-    code.braces(&format!("let request = {}::new({}", refresh.request, refresh.body), &fields, ");");
+    code.braces(
+        &format!("let request = {}::new({}", refresh.request, refresh.body),
+        &fields,
+        ");",
+    );
     code.line("Some(Box::pin(async move { request.issue_token(client).await }))");
     code.close();
 }
@@ -630,14 +718,21 @@ fn id_resolver(code: &mut Code, service: &Service) {
             code.braces(
                 "Err(Error::Credentials",
                 &[
-                    format!("message: {}.to_owned()", lit(&format!("{} cannot discover this id", service.name))),
+                    format!(
+                        "message: {}.to_owned()",
+                        lit(&format!("{} cannot discover this id", service.name))
+                    ),
                     "source: None".to_owned(),
                 ],
                 ")",
             );
             return;
         };
-        let filter = source.filter.as_ref().map(|f| format!(".{f}(region)")).unwrap_or_default();
+        let filter = source
+            .filter
+            .as_ref()
+            .map(|f| format!(".{f}(region)"))
+            .unwrap_or_default();
         let items = &source.items.0;
         let items = if source.items.1 {
             format!("response.body.{items}.iter().flatten()")
@@ -654,7 +749,9 @@ fn id_resolver(code: &mut Code, service: &Service) {
             "let response = {}::new(client)?.{}({}::new(){filter}).await?;",
             service.client, op.method_name, op.request
         ));
-        code.linef(format_args!("let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"));
+        code.linef(format_args!(
+            "let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"
+        ));
         code.line(match implicit {
             Implicit::ProjectId => "hwcloud_runtime::auth::aksk::single_project_id(region, ids)",
             Implicit::DomainId => "hwcloud_runtime::auth::aksk::single_domain_id(ids)",
@@ -732,7 +829,11 @@ fn type_def(code: &mut Code, ty: &TypeDef) {
         TypeKind::Enum(variants) => enum_def(code, ty, variants),
         TypeKind::Array(element) => {
             code.docs(&ty.doc);
-            code.linef(format_args!("pub type {} = Vec<{}>;", ty.name, rust_type(element)));
+            code.linef(format_args!(
+                "pub type {} = Vec<{}>;",
+                ty.name,
+                rust_type(element)
+            ));
             code.blank();
         }
         TypeKind::Map(value) => {
@@ -750,7 +851,11 @@ fn type_def(code: &mut Code, ty: &TypeDef) {
 fn field_type(f: &Field) -> String {
     let ty = rust_type(&f.ty);
     let ty = if f.boxed { format!("Box<{ty}>") } else { ty };
-    if f.required { ty } else { format!("Option<{ty}>") }
+    if f.required {
+        ty
+    } else {
+        format!("Option<{ty}>")
+    }
 }
 
 fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
@@ -839,14 +944,25 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
     // every early return drop the fields read so far on a path of its own, and that drop
     // code was a third of the generated crate's LLVM IR (`cargo llvm-lines`; locals cut a
     // read by ~40%). The reader gets a name no field has, as the locals are the fields'.
-    let mut reader = if fields.is_empty() { "_object" } else { "object" }.to_owned();
+    let mut reader = if fields.is_empty() {
+        "_object"
+    } else {
+        "object"
+    }
+    .to_owned();
     while fields.iter().any(|f| f.rust == reader) {
         reader.push('_');
     }
-    code.open(&format!("fn read({reader}: &mut ObjectReader) -> Result<Self, FieldError>"));
+    code.open(&format!(
+        "fn read({reader}: &mut ObjectReader) -> Result<Self, FieldError>"
+    ));
     for f in fields {
         let call = if f.required { "required" } else { "optional" };
-        code.linef(format_args!("let {} = {reader}.{call}({})?;", f.rust, lit(&f.wire)));
+        code.linef(format_args!(
+            "let {} = {reader}.{call}({})?;",
+            f.rust,
+            lit(&f.wire)
+        ));
     }
     let names: Vec<String> = fields.iter().map(|f| f.rust.clone()).collect();
     code.braces("Ok(Self", &names, ")");
@@ -859,7 +975,9 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
 
 /// A multipart form, written part by part.
 fn multipart_impl(code: &mut Code, name: &str, fields: &[Field]) {
-    code.open(&format!("impl hwcloud_runtime::operation::MultipartBody for {name}"));
+    code.open(&format!(
+        "impl hwcloud_runtime::operation::MultipartBody for {name}"
+    ));
     code.open("fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter)");
     for f in fields {
         let (call, value) = match (&f.ty, f.required) {
@@ -878,7 +996,9 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     let name = &ty.name;
     code.docs(&ty.doc);
     code.line("///");
-    code.line("/// Values this SDK does not know are kept in `Unknown`, so a service adding a value");
+    code.line(
+        "/// Values this SDK does not know are kept in `Unknown`, so a service adding a value",
+    );
     code.line("/// does not break decoding.");
     code.line("#[derive(Clone, Debug, PartialEq, Eq, Hash)]");
     code.line("#[non_exhaustive]");
@@ -943,7 +1063,11 @@ fn error_codes(code: &mut Code, service: &Service) {
     code.open("fn from_code(code: &str) -> Option<Self>");
     code.open("match code");
     for e in &service.errors {
-        code.linef(format_args!("{} => Some(Self::{}),", lit(&e.code), e.variant));
+        code.linef(format_args!(
+            "{} => Some(Self::{}),",
+            lit(&e.code),
+            e.variant
+        ));
     }
     code.line("_ => None,");
     code.close();
@@ -959,15 +1083,25 @@ fn error_codes(code: &mut Code, service: &Service) {
         code.close();
     };
     arms(code, "fn code(&self) -> &'static str", &|e| lit(&e.code));
-    arms(code, "fn status(&self) -> u16", &|e| format!("{}u16", e.status));
-    arms(code, "fn description(&self) -> &'static str", &|e| match &e.meaning {
-        Some(m) => lit(&format!("{} ({m})", e.description)),
-        None => lit(&e.description),
+    arms(code, "fn status(&self) -> u16", &|e| {
+        format!("{}u16", e.status)
     });
-    arms(code, "fn handling(&self) -> Option<&'static str>", &|e| match &e.handling {
-        Some(h) => format!("Some({})", lit(h)),
-        None => "None".to_owned(),
-    });
+    arms(
+        code,
+        "fn description(&self) -> &'static str",
+        &|e| match &e.meaning {
+            Some(m) => lit(&format!("{} ({m})", e.description)),
+            None => lit(&e.description),
+        },
+    );
+    arms(
+        code,
+        "fn handling(&self) -> Option<&'static str>",
+        &|e| match &e.handling {
+            Some(h) => format!("Some({})", lit(h)),
+            None => "None".to_owned(),
+        },
+    );
     code.close();
     code.blank();
 }
