@@ -385,14 +385,17 @@ impl ServiceSpec {
                 _ => true,
             }
         }
-        self.operations.values().flat_map(|op| &op.examples).all(|e| {
-            e.request.as_ref().is_none_or(|r| {
-                r.params.values().all(plain) && r.body.as_ref().is_none_or(plain)
-            }) && e
-                .response
-                .as_ref()
-                .is_none_or(|r| r.body.as_ref().is_none_or(plain))
-        })
+        self.operations
+            .values()
+            .flat_map(|op| &op.examples)
+            .all(|e| {
+                e.request.as_ref().is_none_or(|r| {
+                    r.params.values().all(plain) && r.body.as_ref().is_none_or(plain)
+                }) && e
+                    .response
+                    .as_ref()
+                    .is_none_or(|r| r.body.as_ref().is_none_or(plain))
+            })
     }
 }
 
