@@ -596,8 +596,8 @@ fn our_openapi_export_imports_back_to_the_same_wire_facts() {
                 panic!("{file}: {} not imported back ({})", op.name, out.report)
             });
             assert_eq!(
-                (back.method, back.path.as_str()),
-                (op.method, op.path.as_str()),
+                (back.method.as_str(), back.path.as_str()),
+                (op.method.as_str(), op.path.as_str()),
                 "{}",
                 op.name
             );
@@ -612,7 +612,7 @@ fn our_openapi_export_imports_back_to_the_same_wire_facts() {
                 .map(|p| {
                     (
                         p.wire.clone(),
-                        p.required || p.location == hwcloud_codegen::spec::ParamLocation::Path,
+                        p.required || p.location == hwcloud_codegen::ir::Location::Path,
                     )
                 })
                 .collect();

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::code::{Code, lit};
 use super::rust_type;
+use crate::ir::Location;
 use crate::ir::{Api, BodyKind, Example, Operation, Param, Service, TypeRef};
 use crate::names::snake;
-use crate::spec::ParamLocation;
 
 /// The helpers every example test uses.
 const PRELUDE: &str = r#"//! Every example of the specs, checked through the public API.
@@ -90,8 +90,8 @@ fn test(code: &mut Code, service: &Service, op: &Operation, example: &Example) {
         code.line("let response = http::Response::builder()");
         code.indented(|code| {
             code.linef(format_args!(".status({status}u16)"));
-            for (k, v) in &r.headers {
-                code.linef(format_args!(".header({}, {})", lit(k), lit(v)));
+            for h in &r.headers {
+                code.linef(format_args!(".header({}, {})", lit(&h.name), lit(&h.value)));
             }
             code.linef(format_args!(".body(Bytes::from({}))", lit(&body_text)));
             code.line(".unwrap();");
@@ -127,8 +127,8 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
         example
             .params
             .iter()
-            .find(|(q, _)| q.key == p.key)
-            .map(|(_, v)| v)
+            .find(|e| e.param.key == p.key)
+            .map(|e| &e.value)
     };
     let mut args = Vec::new();
     let mut setters = Vec::new();
@@ -239,13 +239,13 @@ pub(super) fn param_text(value: &Value) -> String {
 fn param_check(code: &mut Code, p: &Param, value: &Value) {
     let wire = lit(&p.wire);
     match p.location {
-        ParamLocation::Header => {
+        Location::Header => {
             code.linef(format_args!(
                 "assert_eq!(encoded.headers().get({wire}).unwrap(), {});",
                 lit(&param_text(value))
             ));
         }
-        ParamLocation::Query => {
+        Location::Query => {
             let texts: Vec<String> = match value {
                 Value::Array(items) => items.iter().map(param_text).collect(),
                 v => vec![param_text(v)],
@@ -262,7 +262,7 @@ fn param_check(code: &mut Code, p: &Param, value: &Value) {
                 code.line(");");
             }
         }
-        ParamLocation::Path => {
+        Location::Path => {
             let segment = lit(&format!("/{}", param_text(value)));
             code.linef(format_args!(
                 "assert!(encoded.uri().path().contains({segment}), \"{{}}\", encoded.uri());"

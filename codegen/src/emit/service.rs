@@ -10,7 +10,7 @@ use crate::ir::{
     Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Refresh,
     RefreshValue, Service, SuccessBody, TypeDef, TypeKind, TypeRef, ValuePath, Variant,
 };
-use crate::spec::{AuthKind, Implicit, ParamLocation};
+use crate::ir::{Implicit, Location};
 
 /// The items of a service module after its head, in output order.
 #[derive(Debug, Clone, Copy)]
@@ -109,13 +109,7 @@ fn client(code: &mut Code, service: &Service) {
     let auth = service
         .auth
         .iter()
-        .map(|a| match a {
-            AuthKind::Aksk => "AK/SK signing",
-            AuthKind::Token => "an IAM token (`X-Auth-Token`)",
-            AuthKind::AccessToken => "an OAuth 2.0 access token (`access-token`)",
-            AuthKind::AppToken => "an application token (`app_key` + `Authorization: Bearer`)",
-            AuthKind::None => "no credentials",
-        })
+        .map(|a| a.describe())
         .collect::<Vec<_>>()
         .join(", ");
     code.docs(&format!(
@@ -175,7 +169,7 @@ fn client(code: &mut Code, service: &Service) {
 fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
     let request = &op.request;
     let response = &op.response;
-    let items = &p.items.0;
+    let items = &p.items.rust;
     code.docs(&format!(
         "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
         op.method_name
@@ -202,17 +196,17 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                     ty,
                     total,
                 } => {
-                    let count = if p.items.1 {
+                    let count = if p.items.optional {
                         format!("response.body.{items}.as_ref().map_or(0, Vec::len)")
                     } else {
                         format!("response.body.{items}.len()")
                     };
                     let total = match total {
                         None => "None".to_owned(),
-                        Some((field, true, _)) => format!("response.body.{field}.map(i64::from)"),
-                        Some((field, false, _)) => {
-                            format!("Some(i64::from(response.body.{field}))")
+                        Some(t) if t.field.optional => {
+                            format!("response.body.{}.map(i64::from)", t.field.rust)
                         }
+                        Some(t) => format!("Some(i64::from(response.body.{}))", t.field.rust),
                     };
                     code.linef(format_args!(
                         "let offset = request.{offset}.map_or(0, i64::from);"
@@ -236,11 +230,12 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                 }
                 PageStyle::Marker { marker, next } => {
                     let mut path = "Some(&response.body)".to_owned();
-                    for (field, optional) in next {
-                        path = if *optional {
-                            format!("{path}.and_then(|v| v.{field}.as_ref())")
+                    for field in next {
+                        let name = &field.rust;
+                        path = if field.optional {
+                            format!("{path}.and_then(|v| v.{name}.as_ref())")
                         } else {
-                            format!("{path}.map(|v| &v.{field})")
+                            format!("{path}.map(|v| &v.{name})")
                         };
                     }
                     code.linef(format_args!(
@@ -256,7 +251,7 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                 }
             }
             code.close_with(",");
-            if p.items.1 {
+            if p.items.optional {
                 code.linef(format_args!(
                     "|response: {response}| response.body.{items}.unwrap_or_default(),"
                 ));
@@ -273,7 +268,7 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
 
 fn operation_doc(op: &Operation) -> String {
     let mut doc = format!("{}\n\n`{} {}`", op.doc, op.method.as_str(), op.path);
-    if op.anonymous {
+    if op.auth.is_empty() {
         doc.push_str(" (sent without credentials)");
     }
     if !op.error_statuses.is_empty() {
@@ -428,22 +423,18 @@ pub(super) fn setter_name(field: &str) -> &str {
 }
 
 fn param_doc(p: &Param) -> String {
-    let place = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-    };
-    format!("{}\n\nSent as {place} parameter `{}`.", p.doc, p.wire)
+    format!(
+        "{}\n\nSent as {} parameter `{}`.",
+        p.doc, p.location, p.wire
+    )
 }
 
 fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
     match implicit {
-        Some(Implicit::ProjectId) => {
-            format!("Sets `{field}`; when not set, the client's project id is used.")
-        }
-        Some(Implicit::DomainId) => {
-            format!("Sets `{field}`; when not set, the client's domain id is used.")
-        }
+        Some(id) => format!(
+            "Sets `{field}`; when not set, the client's {} is used.",
+            id.describe()
+        ),
         None => format!("Sets `{field}`."),
     }
 }
@@ -458,7 +449,7 @@ fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
         ),
         format!("path: {}", lit(&op.path)),
         format!("success: &[{}]", success.join(", ")),
-        format!("anonymous: {}", op.anonymous),
+        format!("anonymous: {}", op.auth.is_empty()),
     ]
 }
 
@@ -466,23 +457,19 @@ fn encode(code: &mut Code, op: &Operation) {
     for p in &op.params {
         let (f, wire) = (&p.rust, lit(&p.wire));
         let (call, args, tail) = match (p.location, p.implicit) {
-            (ParamLocation::Path, Some(implicit)) => {
-                let implicit = match implicit {
-                    Implicit::ProjectId => "Implicit::ProjectId",
-                    Implicit::DomainId => "Implicit::DomainId",
-                };
-                (
-                    "path_or_implicit",
-                    vec![wire, format!("self.{f}.as_ref()"), implicit.to_owned()],
-                    ")?;",
-                )
-            }
-            (ParamLocation::Path, None) => ("path", vec![wire, format!("&self.{f}")], ")?;"),
-            (ParamLocation::Query, _) if p.csv => {
-                ("query_csv", vec![wire, format!("&self.{f}")], ");")
-            }
-            (ParamLocation::Query, _) => ("query", vec![wire, format!("&self.{f}")], ");"),
-            (ParamLocation::Header, _) => ("header", vec![wire, format!("&self.{f}")], ")?;"),
+            (Location::Path, Some(implicit)) => (
+                "path_or_implicit",
+                vec![
+                    wire,
+                    format!("self.{f}.as_ref()"),
+                    format!("Implicit::{}", implicit.variant()),
+                ],
+                ")?;",
+            ),
+            (Location::Path, None) => ("path", vec![wire, format!("&self.{f}")], ")?;"),
+            (Location::Query, _) if p.csv => ("query_csv", vec![wire, format!("&self.{f}")], ");"),
+            (Location::Query, _) => ("query", vec![wire, format!("&self.{f}")], ");"),
+            (Location::Header, _) => ("header", vec![wire, format!("&self.{f}")], ")?;"),
         };
         code.list(&format!("request.{call}("), &args, tail);
     }
@@ -674,6 +661,7 @@ fn refresh_fn(code: &mut Code, refresh: &Refresh) {
     let fields: Vec<String> = refresh
         .fields
         .iter()
+        .map(|f| (&f.rust, &f.value))
         .map(|(name, value)| match value {
             RefreshValue::RefreshToken { optional: false } => {
                 format!("{name}: refresh_token.clone()")
@@ -711,10 +699,13 @@ fn id_resolver(code: &mut Code, service: &Service) {
         .collect();
     let body = |code: &mut Code, implicit: Implicit| {
         let Some((op, source)) = sources.iter().find(|(_, s)| s.id == implicit) else {
-            // `region` is a parameter of `project_id` only.
-            if implicit == Implicit::ProjectId {
-                code.line("let _ = region;");
-            }
+            // Without a source the inputs go unused; `region` is a parameter of
+            // `project_id` only.
+            code.line(if implicit == Implicit::ProjectId {
+                "let _ = (client, region);"
+            } else {
+                "let _ = client;"
+            });
             code.braces(
                 "Err(Error::Credentials",
                 &[
@@ -733,14 +724,14 @@ fn id_resolver(code: &mut Code, service: &Service) {
             .as_ref()
             .map(|f| format!(".{f}(region)"))
             .unwrap_or_default();
-        let items = &source.items.0;
-        let items = if source.items.1 {
+        let items = &source.items.rust;
+        let items = if source.items.optional {
             format!("response.body.{items}.iter().flatten()")
         } else {
             format!("response.body.{items}.iter()")
         };
-        let id = &source.item_id.0;
-        let id = if source.item_id.1 {
+        let id = &source.item_id.rust;
+        let id = if source.item_id.optional {
             format!("item.{id}.clone()")
         } else {
             format!("Some(item.{id}.clone())")
@@ -811,11 +802,12 @@ fn value_path(op: &Operation, path: &ValuePath) -> Vec<String> {
             } else {
                 vec!["response.body".to_owned(), ".as_ref()".to_owned()]
             };
-            for (field, optional) in chain {
-                segments.push(if *optional {
-                    format!(".and_then(|v| v.{field}.as_ref())")
+            for field in chain {
+                let name = &field.rust;
+                segments.push(if field.optional {
+                    format!(".and_then(|v| v.{name}.as_ref())")
                 } else {
-                    format!(".map(|v| &v.{field})")
+                    format!(".map(|v| &v.{name})")
                 });
             }
             segments

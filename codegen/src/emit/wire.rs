@@ -15,8 +15,9 @@ use serde_json::{Map, Value, json};
 use super::code::{Code, byte_lit, lit};
 use super::examples::{build_request, param_text, value_expr};
 use super::rust_type;
-use crate::ir::{Api, BodyKind, Operation, Param, Service, TypeDef, TypeKind, TypeRef};
-use crate::spec::{AuthKind, ParamLocation};
+use crate::ir::{
+    Api, AuthScheme, BodyKind, Location, Operation, Param, Service, TypeDef, TypeKind, TypeRef,
+};
 
 /// A service's types by name (samples look types up once per field).
 type Types<'a> = HashMap<&'a str, &'a TypeDef>;
@@ -114,14 +115,14 @@ fn credentials(service: &Service) -> (&'static str, &'static str, &'static str) 
         .auth
         .iter()
         .copied()
-        .find(|a| *a != AuthKind::Aksk && *a != AuthKind::None);
+        .find(|a| *a != AuthScheme::Aksk);
     match kind {
-        Some(AuthKind::AccessToken) => (
+        Some(AuthScheme::AccessToken) => (
             "hwcloud::StaticToken::access_token(\"sample-token\")",
             "access-token",
             "sample-token",
         ),
-        Some(AuthKind::AppToken) => (
+        Some(AuthScheme::AppToken) => (
             "hwcloud::StaticToken::iot(\"sample-app\", \"sample-token\")",
             "authorization",
             "Bearer sample-token",
@@ -159,7 +160,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
         };
         let wire = lit(&p.wire);
         match p.location {
-            ParamLocation::Path => {
+            Location::Path => {
                 let text = if p.implicit.is_some() {
                     PROJECT.to_owned()
                 } else {
@@ -167,14 +168,14 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
                 };
                 path = path.replace(&format!("{{{}}}", p.wire), &text);
             }
-            ParamLocation::Query if p.csv => {
+            Location::Query if p.csv => {
                 checks.list(
                     "assert_query(",
                     &["&request".to_owned(), wire, lit(&texts.join(","))],
                     ");",
                 );
             }
-            ParamLocation::Query => {
+            Location::Query => {
                 for text in &texts {
                     checks.list(
                         "assert_query(",
@@ -183,7 +184,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
                     );
                 }
             }
-            ParamLocation::Header => {
+            Location::Header => {
                 checks.linef(format_args!(
                     "assert_eq!(request.headers.get({wire}).unwrap(), {});",
                     lit(&texts.join(","))
@@ -249,7 +250,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
         "assert_eq!(request.url.path(), {});",
         lit(&path)
     ));
-    if op.anonymous {
+    if op.auth.is_empty() {
         code.linef(format_args!(
             "assert!(request.headers.get({}).is_none(), \"a token operation sends no credentials\");",
             lit(auth_header)

@@ -10,7 +10,7 @@ use super::doc::{Document, In, Problem, Problems, decode_entities, ptr};
 use super::example_url::url_params;
 use super::paging;
 use super::types::{DocTypes, Fail, Lack, Place, Renamed, Types, doc_of, is_secret};
-use crate::names::{is_ident, pascal, snake, variant};
+use crate::names::{self, RESERVED_TYPES, is_ident, pascal, snake, variant};
 use crate::spec::{
     AuthKind, BodySpec, CollectionFormat, ErrorCodeSpec, ExampleRequest, ExampleResponse,
     ExampleSpec, HeaderSpec, Implicit, Method, OperationSpec, ParamLocation, ParamSpec,
@@ -26,46 +26,6 @@ const SUPPLIED_HEADERS: &[&str] = &[
     "authorization",
     "host",
     "content-type",
-];
-
-/// Type names the generated module takes (lower.rs keeps the same list for its check).
-const RESERVED_TYPES: &[&str] = &[
-    "ErrorCode",
-    "IdResolver",
-    "SERVICE",
-    "Client",
-    "Error",
-    "Operation",
-    "ServiceClient",
-    "OperationMeta",
-    "RequestParts",
-    "ResponseParts",
-    "ServiceMeta",
-    "Implicit",
-    "Model",
-    "ObjectReader",
-    "ObjectWriter",
-    "FieldError",
-    "Future",
-    "Result",
-    "Option",
-    "String",
-    "Vec",
-    "Box",
-    "Into",
-    "From",
-    "Default",
-    "Clone",
-    "Debug",
-    "PartialEq",
-    "Send",
-    "Sync",
-    "Sized",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-    "Self",
 ];
 
 /// What the importer leaves out on the validator's word (filled by [`super::run`]'s
@@ -193,11 +153,11 @@ pub fn map(
     types
         .reserved
         .extend(RESERVED_TYPES.iter().map(|s| (*s).to_owned()));
-    types.reserved.insert(format!("{service}Client"));
+    types.reserved.insert(names::client_type(&service));
     for d in &docs {
         let p = pascal(&d.name);
-        types.reserved.insert(format!("{p}Request"));
-        types.reserved.insert(format!("{p}Response"));
+        types.reserved.insert(names::request_type(&p));
+        types.reserved.insert(names::response_type(&p));
     }
     let mut out = Mapped {
         spec: ServiceSpec {
