@@ -6,7 +6,7 @@
 //! hwcloud-bench openapi  <spec.yaml> <out.json>           our OpenAPI 3.0 export of the spec
 //! hwcloud-bench codegen  <spec.yaml> <openapi.json|-> <runs> <out-dir>
 //!                                                        median codegen time, ours vs progenitor;
-//!                                                        writes ours.rs and progenitor.rs
+//!                                                        writes ours.rs, ours_types.rs, progenitor.rs
 //! hwcloud-bench loopback <calls> <blocks>                calls/s: generated client vs reqwest
 //! hwcloud-bench sign     <batches> <per-batch>           ns per AK/SK signature vs SHA-256 + HMAC
 //! ```
@@ -129,11 +129,17 @@ fn codegen(spec: &Path, openapi: Option<&Path>, runs: usize, out: &Path) -> Resu
     }
     let (api, files) = files.expect("at least one run");
     let module = &api.services[0].module;
-    let ours = files
-        .get(&format!("src/{module}.rs"))
-        .ok_or_else(|| format!("our output has no src/{module}.rs"))?;
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("ours.rs"), ours).map_err(|e| e.to_string())?;
+    // The service module and its `types` submodule.
+    for (path, name) in [
+        (format!("src/{module}.rs"), "ours.rs"),
+        (format!("src/{module}/types.rs"), "ours_types.rs"),
+    ] {
+        let text = files
+            .get(&path)
+            .ok_or_else(|| format!("our output has no {path}"))?;
+        std::fs::write(out.join(name), text).map_err(|e| e.to_string())?;
+    }
     result("ours_module", module);
     result("ours_codegen_ns", median(times).as_nanos());
     result("ours_check_ns", median(check_times).as_nanos());

@@ -936,9 +936,9 @@ fn workspace() -> PathBuf {
         .expect("the workspace directory")
 }
 
-/// Compiles `modules` (name, source) as one library crate against the runtime with
-/// `-Dwarnings`; `Err` holds cargo's output.
-fn compile(crate_name: &str, modules: &[(String, String)]) -> Result<(), String> {
+/// Compiles `modules` as one library crate against the runtime with `-Dwarnings`; `Err`
+/// holds cargo's output.
+fn compile(crate_name: &str, modules: &[Module]) -> Result<(), String> {
     let ws = workspace();
     let dir = tempfile::tempdir().expect("a temporary directory");
     let root = dir.path();
@@ -969,9 +969,14 @@ rust_2018_idioms = {{ level = "warn", priority = -1 }}
     // The workspace's lock file pins the same (already downloaded) versions.
     std::fs::copy(ws.join("Cargo.lock"), root.join("Cargo.lock")).expect("Cargo.lock");
     let mut lib = String::from("//! Generated modules of random specs.\n\n");
-    for (name, source) in modules {
+    for module in modules {
+        let name = &module.name;
         let _ = writeln!(lib, "pub mod {name};");
-        std::fs::write(root.join("src").join(format!("{name}.rs")), source).expect("a module file");
+        std::fs::write(root.join("src").join(format!("{name}.rs")), &module.source)
+            .expect("a module file");
+        std::fs::create_dir_all(root.join("src").join(name)).expect("a module directory");
+        std::fs::write(root.join("src").join(name).join("types.rs"), &module.types)
+            .expect("a types file");
     }
     std::fs::write(root.join("src/lib.rs"), lib).expect("lib.rs");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -1001,8 +1006,15 @@ rust_2018_idioms = {{ level = "warn", priority = -1 }}
     }
 }
 
+/// A generated service module: `src/<name>.rs` and `src/<name>/types.rs`.
+struct Module {
+    name: String,
+    source: String,
+    types: String,
+}
+
 /// The module generated for `spec`, whose file is `specs/<module>.yaml`.
-fn generated_module(spec: &SpecText) -> Result<(String, String), String> {
+fn generated_module(spec: &SpecText) -> Result<Module, String> {
     let module = spec
         .file
         .trim_start_matches("specs/")
@@ -1010,13 +1022,17 @@ fn generated_module(spec: &SpecText) -> Result<(String, String), String> {
         .to_owned();
     let files = generate(std::slice::from_ref(spec))
         .map_err(|d| format!("{} does not generate:\n{d}\n", spec.file))?;
-    let source = files.get(&format!("src/{module}.rs")).ok_or_else(|| {
-        format!(
-            "no src/{module}.rs among {:?}",
-            files.paths().collect::<Vec<_>>()
-        )
-    })?;
-    Ok((module, source.to_owned()))
+    let file = |path: String| {
+        files
+            .get(&path)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no {path} among {:?}", files.paths().collect::<Vec<_>>()))
+    };
+    Ok(Module {
+        source: file(format!("src/{module}.rs"))?,
+        types: file(format!("src/{module}/types.rs"))?,
+        name: module,
+    })
 }
 
 /// Numbered lines, for messages.
@@ -1058,7 +1074,7 @@ fn random_valid_specs_generate_code_that_compiles_without_warnings() {
             Err(e) => problems.push_str(&e),
         }
     }
-    let names: BTreeSet<&str> = modules.iter().map(|(m, _)| m.as_str()).collect();
+    let names: BTreeSet<&str> = modules.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names.len(), modules.len(), "module names are distinct");
     // The modules that did generate are compiled even when others did not, so one run
     // shows every problem.

@@ -40,6 +40,8 @@ fn generates_exactly_the_crate_files() {
         [
             Path::new("Cargo.toml"),
             Path::new("README.md"),
+            // Sorted as paths: `everything/` before `everything.rs`.
+            Path::new("src/everything/types.rs"),
             Path::new("src/everything.rs"),
             Path::new("src/lib.rs"),
             Path::new("tests/examples.rs"),
@@ -58,6 +60,12 @@ fn operations_test_snapshot() {
 fn service_module_snapshot() {
     expect_test::expect_file!["snapshots/everything.rs"]
         .assert_eq(file(&everything(), "src/everything.rs"));
+}
+
+#[test]
+fn types_module_snapshot() {
+    expect_test::expect_file!["snapshots/everything_types.rs"]
+        .assert_eq(file(&everything(), "src/everything/types.rs"));
 }
 
 #[test]
@@ -140,31 +148,32 @@ fn fields_are_renamed_boxed_and_secret_where_needed() {
     // Spot checks of the snapshot that a reviewer should not have to re-verify by eye.
     let files = everything();
     let module = file(&files, "src/everything.rs");
+    let types = file(&files, "src/everything/types.rs");
     // Wire `type` is the keyword field `type_`, wire `3d` is `_3d`: both read and written
     // under their wire names.
     for (wire, field) in [("type", "type_"), ("3d", "_3d"), ("ownerRef", "owner")] {
         let write = format!("object.optional(\"{wire}\", &self.{field});");
         let read = format!("let {field} = object.optional(\"{wire}\")?;");
-        assert!(module.contains(&write), "{write}");
-        assert!(module.contains(&read), "{read}");
+        assert!(types.contains(&write), "{write}");
+        assert!(types.contains(&read), "{read}");
     }
     // The recursive field is boxed.
     assert!(
-        module.contains("pub parent: Option<Box<Thing>>,"),
+        types.contains("pub parent: Option<Box<Thing>>,"),
         "recursive field"
     );
     // Required fields are written always and read as required.
     assert!(
-        module.contains("object.field(\"id\", &self.id);"),
+        types.contains("object.field(\"id\", &self.id);"),
         "required write"
     );
     assert!(
-        module.contains("let id = object.required(\"id\")?;"),
+        types.contains("let id = object.required(\"id\")?;"),
         "required read"
     );
     // Sensitive values are secrets.
     assert!(
-        module.contains("pub password: hwcloud_runtime::Secret,"),
+        types.contains("pub password: hwcloud_runtime::Secret,"),
         "sensitive field"
     );
     assert!(

@@ -13,11 +13,14 @@
 //! | --- | --- |
 //! | [`list_metric_items`](AomClient::list_metric_items) | `POST /v1/{project_id}/ams/metrics` |
 //! | [`list_alarm_rule`](AomClient::list_alarm_rule) | `GET /v2/{project_id}/alarm-rules` |
-use std::future::Future;
 
-use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+use std::future::Future;
+use hwcloud_runtime::operation::{
+    Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
+
+pub mod types;
 
 /// Static facts about the Aom service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -42,7 +45,8 @@ impl AomClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
+            .map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -53,6 +57,8 @@ impl AomClient {
     /// Queries the metrics that can be monitored in the system. You can query specific metrics by specifying a namespace, metric name, dimension, and resource ID (format: resType_resId). You can also specify the start position and the maximum number of returned records for a pagination query.
     ///
     /// `POST /v1/{project_id}/ams/metrics`
+    ///
+    /// Every item of every page: [`list_metric_items_stream`](Self::list_metric_items_stream).
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request: The request is invalid. The client should not repeat the request without modifications.
@@ -71,6 +77,8 @@ impl AomClient {
     ///
     /// `GET /v2/{project_id}/alarm-rules`
     ///
+    /// Every item of every page: [`list_alarm_rule_stream`](Self::list_alarm_rule_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request: The request is invalid. The client should not repeat the request without modifications.
     /// - 401: Unauthorized: The authentication information is incorrect or invalid.
@@ -88,13 +96,18 @@ impl AomClient {
     pub fn list_metric_items_stream(
         &self,
         request: ListMetricItemsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<MetricItemResultApi, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::MetricItemResultApi, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
             |request: &ListMetricItemsRequest, response: &ListMetricItemsResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()))?;
-                // A server repeating the marker would page forever.
+                let marker = hwcloud_runtime::pagination::next_marker(
+                    Some(&response.body)
+                        .and_then(|v| v.meta_data.as_ref())
+                        .and_then(|v| v.start.as_ref()),
+                )?;
                 if request.start.as_ref() == Some(&marker) {
                     return None;
                 }
@@ -110,13 +123,18 @@ impl AomClient {
     pub fn list_alarm_rule_stream(
         &self,
         request: ListAlarmRuleRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<QueryAlarmResult, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::QueryAlarmResult, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
             |request: &ListAlarmRuleRequest, response: &ListAlarmRuleResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()))?;
-                // A server repeating the marker would page forever.
+                let marker = hwcloud_runtime::pagination::next_marker(
+                    Some(&response.body)
+                        .and_then(|v| v.meta_data.as_ref())
+                        .and_then(|v| v.start.as_ref()),
+                )?;
                 if request.offset.as_ref() == Some(&marker) {
                     return None;
                 }
@@ -124,7 +142,9 @@ impl AomClient {
                 following.offset = Some(marker);
                 Some(following)
             },
-            |response: ListAlarmRuleResponse| response.body.thresholds.unwrap_or_default(),
+            |response: ListAlarmRuleResponse| {
+                response.body.thresholds.unwrap_or_default()
+            },
         )
     }
 }
@@ -140,7 +160,7 @@ pub struct ListMetricItemsRequest {
     /// Metric query mode. With `inventory`, metrics associated with the body's inventoryId are queried; otherwise the body's metricItems are used.
     ///
     /// Sent as query parameter `type`.
-    pub type_: Option<Type>,
+    pub type_: Option<types::Type>,
     /// Maximum number of returned records. Value range: 1-1000. Default value: 1000. (Length 0 to 4 characters.)
     ///
     /// Sent as query parameter `limit`.
@@ -150,13 +170,19 @@ pub struct ListMetricItemsRequest {
     /// Sent as query parameter `start`.
     pub start: Option<String>,
     /// Metric query parameters.
-    pub body: MetricApiQueryItemParam,
+    pub body: types::MetricApiQueryItemParam,
 }
 
 impl ListMetricItemsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(body: MetricApiQueryItemParam) -> Self {
-        Self { project_id: None, type_: None, limit: None, start: None, body }
+    pub fn new(body: types::MetricApiQueryItemParam) -> Self {
+        Self {
+            project_id: None,
+            type_: None,
+            limit: None,
+            start: None,
+            body,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -166,7 +192,7 @@ impl ListMetricItemsRequest {
     }
 
     /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<Type>) -> Self {
+    pub fn type_(mut self, value: impl Into<types::Type>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -195,7 +221,12 @@ impl Operation for ListMetricItemsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("type", &self.type_);
         request.query("limit", &self.limit);
         request.query("start", &self.start);
@@ -220,7 +251,7 @@ pub struct ListMetricItemsResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListMetricItemsResult,
+    pub body: types::ListMetricItemsResult,
 }
 
 /// Request of [`AomClient::list_alarm_rule`].
@@ -245,7 +276,11 @@ impl ListAlarmRuleRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self { project_id: None, offset: None, limit: None }
+        Self {
+            project_id: None,
+            offset: None,
+            limit: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -278,7 +313,12 @@ impl Operation for ListAlarmRuleRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         Ok(())
@@ -302,933 +342,5 @@ pub struct ListAlarmRuleResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListAlarmRuleResult,
+    pub body: types::ListAlarmRuleResult,
 }
-
-/// Metric query parameters.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MetricApiQueryItemParam {
-    /// Resource ID, which must be in the format of resType_resId. Enumerated values of resType: host, application, instance, container, process, network, storage, and volume. When type (a URI parameter) is inventory, this parameter instead of metricItems is used for associated metric queries.
-    pub inventory_id: Option<String>,
-    /// If the value of type in the URI is not inventory, metrics are queried based on the information carried by metricItems.
-    pub metric_items: Option<Vec<QueryMetricItemOptionParam>>,
-}
-
-impl Model for MetricApiQueryItemParam {
-    const NAME: &'static str = "MetricApiQueryItemParam";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("inventoryId", &self.inventory_id);
-        object.optional("metricItems", &self.metric_items);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let inventory_id = object.optional("inventoryId")?;
-        let metric_items = object.optional("metricItems")?;
-        Ok(Self { inventory_id, metric_items })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(MetricApiQueryItemParam);
-
-impl MetricApiQueryItemParam {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { inventory_id: None, metric_items: None }
-    }
-
-    /// Sets `inventory_id`.
-    pub fn inventory_id(mut self, value: impl Into<String>) -> Self {
-        self.inventory_id = Some(value.into());
-        self
-    }
-
-    /// Sets `metric_items`.
-    pub fn metric_items(mut self, value: impl Into<Vec<QueryMetricItemOptionParam>>) -> Self {
-        self.metric_items = Some(value.into());
-        self
-    }
-}
-
-/// One metric query item.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct QueryMetricItemOptionParam {
-    /// List of metric dimensions.
-    pub dimensions: Option<Vec<Dimension>>,
-    /// Metric name. Length: 1 to 255 characters. Value range: cpuUsage, cpuCoreUsed, and other basic metrics provided by AOM (cpuUsage: CPU usage; cpuCoreUsed: used CPU cores), or custom metric names.
-    pub metric_name: Option<String>,
-    /// Metric namespace.
-    pub namespace: MetricNamespace,
-}
-
-impl Model for QueryMetricItemOptionParam {
-    const NAME: &'static str = "QueryMetricItemOptionParam";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("dimensions", &self.dimensions);
-        object.optional("metricName", &self.metric_name);
-        object.field("namespace", &self.namespace);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let dimensions = object.optional("dimensions")?;
-        let metric_name = object.optional("metricName")?;
-        let namespace = object.required("namespace")?;
-        Ok(Self { dimensions, metric_name, namespace })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(QueryMetricItemOptionParam);
-
-impl QueryMetricItemOptionParam {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(namespace: impl Into<MetricNamespace>) -> Self {
-        Self { dimensions: None, metric_name: None, namespace: namespace.into() }
-    }
-
-    /// Sets `dimensions`.
-    pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
-    /// Sets `metric_name`.
-    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-}
-
-/// Metric namespace. PAAS.CONTAINER: namespace of component, instance, process, and container metrics. PAAS.NODE: namespace of host, network, disk, and file system metrics. PAAS.SLA: namespace of SLA metrics. PAAS.AGGR: namespace of cluster metrics. CUSTOMMETRICS: default namespace of custom metrics.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MetricNamespace {
-    /// `PAAS.CONTAINER`
-    PaasContainer,
-    /// `PAAS.NODE`
-    PaasNode,
-    /// `PAAS.SLA`
-    PaasSla,
-    /// `PAAS.AGGR`
-    PaasAggr,
-    /// `CUSTOMMETRICS`
-    Custommetrics,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for MetricNamespace {
-    const VALUES: &'static [&'static str] = &[
-        "PAAS.CONTAINER",
-        "PAAS.NODE",
-        "PAAS.SLA",
-        "PAAS.AGGR",
-        "CUSTOMMETRICS",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::PaasContainer => "PAAS.CONTAINER",
-            Self::PaasNode => "PAAS.NODE",
-            Self::PaasSla => "PAAS.SLA",
-            Self::PaasAggr => "PAAS.AGGR",
-            Self::Custommetrics => "CUSTOMMETRICS",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "PAAS.CONTAINER" => Self::PaasContainer,
-            "PAAS.NODE" => Self::PaasNode,
-            "PAAS.SLA" => Self::PaasSla,
-            "PAAS.AGGR" => Self::PaasAggr,
-            "CUSTOMMETRICS" => Self::Custommetrics,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(MetricNamespace);
-
-/// Metric dimension.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Dimension {
-    /// Dimension name.
-    pub name: String,
-    /// Dimension value.
-    pub value: String,
-}
-
-impl Model for Dimension {
-    const NAME: &'static str = "Dimension";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("value", &self.value);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let value = object.required("value")?;
-        Ok(Self { name, value })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(Dimension);
-
-impl Dimension {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { name: name.into(), value: value.into() }
-    }
-}
-
-/// Response of ListMetricItems.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListMetricItemsResult {
-    /// Response code (shown in the document's example, e.g. SVCSTG_AMS_2000000).
-    pub error_code: Option<String>,
-    /// Response message (shown in the document's example, e.g. success).
-    pub error_message: Option<String>,
-    /// Metadata, including pagination information.
-    pub meta_data: Option<MetricsMetaData>,
-    /// Metric list.
-    pub metrics: Option<Vec<MetricItemResultApi>>,
-}
-
-impl Model for ListMetricItemsResult {
-    const NAME: &'static str = "ListMetricItemsResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("errorCode", &self.error_code);
-        object.optional("errorMessage", &self.error_message);
-        object.optional("metaData", &self.meta_data);
-        object.optional("metrics", &self.metrics);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let error_code = object.optional("errorCode")?;
-        let error_message = object.optional("errorMessage")?;
-        let meta_data = object.optional("metaData")?;
-        let metrics = object.optional("metrics")?;
-        Ok(Self { error_code, error_message, meta_data, metrics })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListMetricItemsResult);
-
-impl ListMetricItemsResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { error_code: None, error_message: None, meta_data: None, metrics: None }
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_message`.
-    pub fn error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-
-    /// Sets `meta_data`.
-    pub fn meta_data(mut self, value: impl Into<MetricsMetaData>) -> Self {
-        self.meta_data = Some(value.into());
-        self
-    }
-
-    /// Sets `metrics`.
-    pub fn metrics(mut self, value: impl Into<Vec<MetricItemResultApi>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-}
-
-/// Metadata, including pagination information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MetricsMetaData {
-    /// Number of returned records.
-    pub count: Option<i32>,
-    /// Start of the next page, used for pagination (official SDK field). null means no more data.
-    pub start: Option<String>,
-    /// Start of the next page, which is used for pagination. null means no more data.
-    pub next_token: Option<i64>,
-    /// Total number of records.
-    pub total: Option<i32>,
-}
-
-impl Model for MetricsMetaData {
-    const NAME: &'static str = "MetricsMetaData";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("count", &self.count);
-        object.optional("start", &self.start);
-        object.optional("nextToken", &self.next_token);
-        object.optional("total", &self.total);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let count = object.optional("count")?;
-        let start = object.optional("start")?;
-        let next_token = object.optional("nextToken")?;
-        let total = object.optional("total")?;
-        Ok(Self { count, start, next_token, total })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(MetricsMetaData);
-
-impl MetricsMetaData {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { count: None, start: None, next_token: None, total: None }
-    }
-
-    /// Sets `count`.
-    pub fn count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
-    /// Sets `start`.
-    pub fn start(mut self, value: impl Into<String>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-
-    /// Sets `next_token`.
-    pub fn next_token(mut self, value: impl Into<i64>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-}
-
-/// A metric (MetricItemResultAPI).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MetricItemResultApi {
-    /// List of metric dimensions.
-    pub dimensions: Option<Vec<Dimension>>,
-    /// Hash of the metric's dimension values (official SDK field).
-    pub dimensionvaluehash: Option<String>,
-    /// Metric name.
-    pub metric_name: Option<String>,
-    /// Namespace.
-    pub namespace: Option<String>,
-    /// Metric unit.
-    pub unit: Option<String>,
-}
-
-impl Model for MetricItemResultApi {
-    const NAME: &'static str = "MetricItemResultApi";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("dimensions", &self.dimensions);
-        object.optional("dimensionvaluehash", &self.dimensionvaluehash);
-        object.optional("metricName", &self.metric_name);
-        object.optional("namespace", &self.namespace);
-        object.optional("unit", &self.unit);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let dimensions = object.optional("dimensions")?;
-        let dimensionvaluehash = object.optional("dimensionvaluehash")?;
-        let metric_name = object.optional("metricName")?;
-        let namespace = object.optional("namespace")?;
-        let unit = object.optional("unit")?;
-        Ok(Self { dimensions, dimensionvaluehash, metric_name, namespace, unit })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(MetricItemResultApi);
-
-impl MetricItemResultApi {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            dimensions: None,
-            dimensionvaluehash: None,
-            metric_name: None,
-            namespace: None,
-            unit: None,
-        }
-    }
-
-    /// Sets `dimensions`.
-    pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
-    /// Sets `dimensionvaluehash`.
-    pub fn dimensionvaluehash(mut self, value: impl Into<String>) -> Self {
-        self.dimensionvaluehash = Some(value.into());
-        self
-    }
-
-    /// Sets `metric_name`.
-    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
-    /// Sets `namespace`.
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    /// Sets `unit`.
-    pub fn unit(mut self, value: impl Into<String>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-}
-
-/// Response of ListAlarmRule.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListAlarmRuleResult {
-    /// Metadata, including pagination information.
-    pub meta_data: Option<MetaData>,
-    /// Parameters specified for querying a threshold rule.
-    pub thresholds: Option<Vec<QueryAlarmResult>>,
-}
-
-impl Model for ListAlarmRuleResult {
-    const NAME: &'static str = "ListAlarmRuleResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("meta_data", &self.meta_data);
-        object.optional("thresholds", &self.thresholds);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let meta_data = object.optional("meta_data")?;
-        let thresholds = object.optional("thresholds")?;
-        Ok(Self { meta_data, thresholds })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListAlarmRuleResult);
-
-impl ListAlarmRuleResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { meta_data: None, thresholds: None }
-    }
-
-    /// Sets `meta_data`.
-    pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
-        self.meta_data = Some(value.into());
-        self
-    }
-
-    /// Sets `thresholds`.
-    pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
-        self.thresholds = Some(value.into());
-        self
-    }
-}
-
-/// Metadata, including pagination information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MetaData {
-    /// Number of returned records.
-    pub count: Option<i32>,
-    /// Start of the next page, which is used for pagination. null means no more data.
-    pub start: Option<String>,
-    /// Total number of records.
-    pub total: Option<i32>,
-}
-
-impl Model for MetaData {
-    const NAME: &'static str = "MetaData";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("count", &self.count);
-        object.optional("start", &self.start);
-        object.optional("total", &self.total);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let count = object.optional("count")?;
-        let start = object.optional("start")?;
-        let total = object.optional("total")?;
-        Ok(Self { count, start, total })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(MetaData);
-
-impl MetaData {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { count: None, start: None, total: None }
-    }
-
-    /// Sets `count`.
-    pub fn count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
-    /// Sets `start`.
-    pub fn start(mut self, value: impl Into<String>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-}
-
-/// A threshold rule.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct QueryAlarmResult {
-    /// Whether to enable notification.
-    pub action_enabled: Option<bool>,
-    /// List of alarm notifications.
-    pub alarm_actions: Option<Vec<String>>,
-    /// Alarm clearance suggestion.
-    pub alarm_advice: Option<String>,
-    /// Threshold rule description.
-    pub alarm_description: Option<String>,
-    /// Alarm severity.
-    pub alarm_level: Option<String>,
-    /// Threshold rule ID.
-    pub alarm_rule_id: Option<String>,
-    /// Threshold rule name.
-    pub alarm_rule_name: Option<String>,
-    /// Comparison operator.
-    pub comparison_operator: Option<String>,
-    /// List of time series dimensions.
-    pub dimensions: Option<Vec<Dimension>>,
-    /// Interval.
-    pub evaluation_periods: Option<i32>,
-    /// Whether to enable the threshold rule.
-    pub id_turn_on: Option<bool>,
-    /// List of insufficient data notifications.
-    pub insufficient_data_actions: Option<Vec<String>>,
-    /// Time series name.
-    pub metric_name: Option<String>,
-    /// Time series objects' namespace.
-    pub namespace: Option<String>,
-    /// List of normal status notifications.
-    pub ok_actions: Option<Vec<String>>,
-    /// Statistical period.
-    pub period: Option<i32>,
-    /// Threshold rule template name.
-    pub policy_name: Option<String>,
-    /// Resource information (discarded).
-    pub resources: Option<Vec<String>>,
-    /// Cause description.
-    pub state_reason: Option<String>,
-    /// Time when the status was updated.
-    pub state_updated_timestamp: Option<String>,
-    /// Service status.
-    pub state_value: Option<String>,
-    /// Statistic.
-    pub statistic: Option<String>,
-    /// Threshold value.
-    pub threshold: Option<String>,
-    /// Threshold rule type.
-    pub type_: Option<String>,
-    /// Threshold unit.
-    pub unit: Option<String>,
-}
-
-impl Model for QueryAlarmResult {
-    const NAME: &'static str = "QueryAlarmResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("action_enabled", &self.action_enabled);
-        object.optional("alarm_actions", &self.alarm_actions);
-        object.optional("alarm_advice", &self.alarm_advice);
-        object.optional("alarm_description", &self.alarm_description);
-        object.optional("alarm_level", &self.alarm_level);
-        object.optional("alarm_rule_id", &self.alarm_rule_id);
-        object.optional("alarm_rule_name", &self.alarm_rule_name);
-        object.optional("comparison_operator", &self.comparison_operator);
-        object.optional("dimensions", &self.dimensions);
-        object.optional("evaluation_periods", &self.evaluation_periods);
-        object.optional("id_turn_on", &self.id_turn_on);
-        object.optional("insufficient_data_actions", &self.insufficient_data_actions);
-        object.optional("metric_name", &self.metric_name);
-        object.optional("namespace", &self.namespace);
-        object.optional("ok_actions", &self.ok_actions);
-        object.optional("period", &self.period);
-        object.optional("policy_name", &self.policy_name);
-        object.optional("resources", &self.resources);
-        object.optional("state_reason", &self.state_reason);
-        object.optional("state_updated_timestamp", &self.state_updated_timestamp);
-        object.optional("state_value", &self.state_value);
-        object.optional("statistic", &self.statistic);
-        object.optional("threshold", &self.threshold);
-        object.optional("type", &self.type_);
-        object.optional("unit", &self.unit);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let action_enabled = object.optional("action_enabled")?;
-        let alarm_actions = object.optional("alarm_actions")?;
-        let alarm_advice = object.optional("alarm_advice")?;
-        let alarm_description = object.optional("alarm_description")?;
-        let alarm_level = object.optional("alarm_level")?;
-        let alarm_rule_id = object.optional("alarm_rule_id")?;
-        let alarm_rule_name = object.optional("alarm_rule_name")?;
-        let comparison_operator = object.optional("comparison_operator")?;
-        let dimensions = object.optional("dimensions")?;
-        let evaluation_periods = object.optional("evaluation_periods")?;
-        let id_turn_on = object.optional("id_turn_on")?;
-        let insufficient_data_actions = object.optional("insufficient_data_actions")?;
-        let metric_name = object.optional("metric_name")?;
-        let namespace = object.optional("namespace")?;
-        let ok_actions = object.optional("ok_actions")?;
-        let period = object.optional("period")?;
-        let policy_name = object.optional("policy_name")?;
-        let resources = object.optional("resources")?;
-        let state_reason = object.optional("state_reason")?;
-        let state_updated_timestamp = object.optional("state_updated_timestamp")?;
-        let state_value = object.optional("state_value")?;
-        let statistic = object.optional("statistic")?;
-        let threshold = object.optional("threshold")?;
-        let type_ = object.optional("type")?;
-        let unit = object.optional("unit")?;
-        Ok(Self {
-            action_enabled,
-            alarm_actions,
-            alarm_advice,
-            alarm_description,
-            alarm_level,
-            alarm_rule_id,
-            alarm_rule_name,
-            comparison_operator,
-            dimensions,
-            evaluation_periods,
-            id_turn_on,
-            insufficient_data_actions,
-            metric_name,
-            namespace,
-            ok_actions,
-            period,
-            policy_name,
-            resources,
-            state_reason,
-            state_updated_timestamp,
-            state_value,
-            statistic,
-            threshold,
-            type_,
-            unit,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(QueryAlarmResult);
-
-impl QueryAlarmResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            action_enabled: None,
-            alarm_actions: None,
-            alarm_advice: None,
-            alarm_description: None,
-            alarm_level: None,
-            alarm_rule_id: None,
-            alarm_rule_name: None,
-            comparison_operator: None,
-            dimensions: None,
-            evaluation_periods: None,
-            id_turn_on: None,
-            insufficient_data_actions: None,
-            metric_name: None,
-            namespace: None,
-            ok_actions: None,
-            period: None,
-            policy_name: None,
-            resources: None,
-            state_reason: None,
-            state_updated_timestamp: None,
-            state_value: None,
-            statistic: None,
-            threshold: None,
-            type_: None,
-            unit: None,
-        }
-    }
-
-    /// Sets `action_enabled`.
-    pub fn action_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.action_enabled = Some(value.into());
-        self
-    }
-
-    /// Sets `alarm_actions`.
-    pub fn alarm_actions(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.alarm_actions = Some(value.into());
-        self
-    }
-
-    /// Sets `alarm_advice`.
-    pub fn alarm_advice(mut self, value: impl Into<String>) -> Self {
-        self.alarm_advice = Some(value.into());
-        self
-    }
-
-    /// Sets `alarm_description`.
-    pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
-        self.alarm_description = Some(value.into());
-        self
-    }
-
-    /// Sets `alarm_level`.
-    pub fn alarm_level(mut self, value: impl Into<String>) -> Self {
-        self.alarm_level = Some(value.into());
-        self
-    }
-
-    /// Sets `alarm_rule_id`.
-    pub fn alarm_rule_id(mut self, value: impl Into<String>) -> Self {
-        self.alarm_rule_id = Some(value.into());
-        self
-    }
-
-    /// Sets `alarm_rule_name`.
-    pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
-        self.alarm_rule_name = Some(value.into());
-        self
-    }
-
-    /// Sets `comparison_operator`.
-    pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
-        self.comparison_operator = Some(value.into());
-        self
-    }
-
-    /// Sets `dimensions`.
-    pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
-    /// Sets `evaluation_periods`.
-    pub fn evaluation_periods(mut self, value: impl Into<i32>) -> Self {
-        self.evaluation_periods = Some(value.into());
-        self
-    }
-
-    /// Sets `id_turn_on`.
-    pub fn id_turn_on(mut self, value: impl Into<bool>) -> Self {
-        self.id_turn_on = Some(value.into());
-        self
-    }
-
-    /// Sets `insufficient_data_actions`.
-    pub fn insufficient_data_actions(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.insufficient_data_actions = Some(value.into());
-        self
-    }
-
-    /// Sets `metric_name`.
-    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
-    /// Sets `namespace`.
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    /// Sets `ok_actions`.
-    pub fn ok_actions(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ok_actions = Some(value.into());
-        self
-    }
-
-    /// Sets `period`.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
-    /// Sets `policy_name`.
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.policy_name = Some(value.into());
-        self
-    }
-
-    /// Sets `resources`.
-    pub fn resources(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
-    /// Sets `state_reason`.
-    pub fn state_reason(mut self, value: impl Into<String>) -> Self {
-        self.state_reason = Some(value.into());
-        self
-    }
-
-    /// Sets `state_updated_timestamp`.
-    pub fn state_updated_timestamp(mut self, value: impl Into<String>) -> Self {
-        self.state_updated_timestamp = Some(value.into());
-        self
-    }
-
-    /// Sets `state_value`.
-    pub fn state_value(mut self, value: impl Into<String>) -> Self {
-        self.state_value = Some(value.into());
-        self
-    }
-
-    /// Sets `statistic`.
-    pub fn statistic(mut self, value: impl Into<String>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
-
-    /// Sets `threshold`.
-    pub fn threshold(mut self, value: impl Into<String>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `unit`.
-    pub fn unit(mut self, value: impl Into<String>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-}
-
-/// Error response body.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AomErrorBody {
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Error message.
-    pub error_msg: Option<String>,
-    /// Error type.
-    pub error_type: Option<String>,
-    /// Trace ID, which is used to search for logs and locate faults. If 2xx is returned, trace_id is empty. If 4xx, trace_id is not empty.
-    pub trace_id: Option<String>,
-}
-
-impl Model for AomErrorBody {
-    const NAME: &'static str = "AomErrorBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("error_code", &self.error_code);
-        object.optional("error_msg", &self.error_msg);
-        object.optional("error_type", &self.error_type);
-        object.optional("trace_id", &self.trace_id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let error_code = object.optional("error_code")?;
-        let error_msg = object.optional("error_msg")?;
-        let error_type = object.optional("error_type")?;
-        let trace_id = object.optional("trace_id")?;
-        Ok(Self { error_code, error_msg, error_type, trace_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AomErrorBody);
-
-impl AomErrorBody {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { error_code: None, error_msg: None, error_type: None, trace_id: None }
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_msg`.
-    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-
-    /// Sets `error_type`.
-    pub fn error_type(mut self, value: impl Into<String>) -> Self {
-        self.error_type = Some(value.into());
-        self
-    }
-
-    /// Sets `trace_id`.
-    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
-        self.trace_id = Some(value.into());
-        self
-    }
-}
-
-/// Metric query mode. With `inventory`, metrics associated with the body's inventoryId are queried; otherwise the body's metricItems are used.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Type {
-    /// `inventory`
-    Inventory,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Type {
-    const VALUES: &'static [&'static str] = &["inventory"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Inventory => "inventory",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "inventory" => Self::Inventory,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Type);

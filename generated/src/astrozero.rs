@@ -11,11 +11,14 @@
 //! | operation | HTTP |
 //! | --- | --- |
 //! | [`create_o_auth_token`](AstroZeroClient::create_o_auth_token) | `POST /baas/auth/v1.0/oauth2/token` |
-use std::future::Future;
 
-use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+use std::future::Future;
+use hwcloud_runtime::operation::{
+    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
+
+pub mod types;
 
 /// Static facts about the AstroZero service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -40,7 +43,8 @@ impl AstroZeroClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
+            .map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -68,12 +72,12 @@ pub struct CreateOAuthTokenRequest {
     /// Sent as header parameter `tenant-id`.
     pub tenant_id: Option<String>,
     /// Request parameters (Table 4).
-    pub body: OAuthTokenForm,
+    pub body: types::OAuthTokenForm,
 }
 
 impl CreateOAuthTokenRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(body: OAuthTokenForm) -> Self {
+    pub fn new(body: types::OAuthTokenForm) -> Self {
         Self { tenant_id: None, body }
     }
 
@@ -117,7 +121,7 @@ pub struct CreateOAuthTokenResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: OAuthToken,
+    pub body: types::OAuthToken,
 }
 
 impl CreateOAuthTokenRequest {
@@ -127,22 +131,33 @@ impl CreateOAuthTokenRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
+        fn secret(
+            value: &impl hwcloud_runtime::operation::ParamValue,
+        ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
         let now = client.now();
-        let response = AstroZeroClient::new(client)?.create_o_auth_token(self.clone()).await?;
-        let token = Some(&response.body).and_then(|v| v.access_token.as_ref()).map(secret);
-        let token = token.ok_or_else(|| Error::Credentials {
-            message: format!("{} answered without a token", <Self as Operation>::META.name),
-            source: None,
-        })?;
+        let response = AstroZeroClient::new(client)?
+            .create_o_auth_token(self.clone())
+            .await?;
+        let token = Some(&response.body)
+            .and_then(|v| v.access_token.as_ref())
+            .map(secret);
+        let token = token
+            .ok_or_else(|| Error::Credentials {
+                message: format!("{} answered without a token", Self::META.name),
+                source: None,
+            })?;
         let expires_at = Some(&response.body)
             .and_then(|v| v.expires_in.as_ref())
             .and_then(|s| u64::try_from(*s).ok())
             .map(|s| now + std::time::Duration::from_secs(s));
         let refresh_token = None;
-        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
+        Ok(hwcloud_runtime::auth::token::IssuedToken {
+            token,
+            expires_at,
+            refresh_token,
+        })
     }
 }
 
@@ -150,141 +165,10 @@ impl hwcloud_runtime::auth::token::TokenSource for CreateOAuthTokenRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
+    ) -> hwcloud_runtime::BoxFuture<
+        'a,
+        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
+    > {
         Box::pin(self.issue_token(client))
-    }
-}
-
-/// OAuth 2.0 token request form (application/x-www-form-urlencoded).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OAuthTokenForm {
-    /// Authorization mode, which is the value of grant_type in OAuth 2.0. Example: client_credentials (client mode).
-    pub grant_type: String,
-    /// Client ID. To obtain it: on the Huawei Cloud Astro Zero console, click Access Homepage; choose Environments > Environment Configuration; choose Integrated connection > OAuth and click New; enter a name, set the authorization type to client mode and select a user (the client obtains the same permissions as the user; do not select users with the Anonymous_User_Profile permission, they cannot access APIs); in the OAuth Manager list, download the key file of the OAuth to obtain client_id.
-    pub client_id: String,
-    /// Client secret. Obtained in the same way as client_id.
-    pub client_secret: hwcloud_runtime::Secret,
-    /// Redirection URL.
-    pub redirect_url: Option<String>,
-    /// Language. Example: en_US
-    pub locale: Option<String>,
-}
-
-impl Model for OAuthTokenForm {
-    const NAME: &'static str = "OAuthTokenForm";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("grant_type", &self.grant_type);
-        object.field("client_id", &self.client_id);
-        object.field("client_secret", &self.client_secret);
-        object.optional("redirect_url", &self.redirect_url);
-        object.optional("locale", &self.locale);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let grant_type = object.required("grant_type")?;
-        let client_id = object.required("client_id")?;
-        let client_secret = object.required("client_secret")?;
-        let redirect_url = object.optional("redirect_url")?;
-        let locale = object.optional("locale")?;
-        Ok(Self { grant_type, client_id, client_secret, redirect_url, locale })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(OAuthTokenForm);
-
-impl OAuthTokenForm {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        grant_type: impl Into<String>,
-        client_id: impl Into<String>,
-        client_secret: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self {
-            grant_type: grant_type.into(),
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
-            redirect_url: None,
-            locale: None,
-        }
-    }
-
-    /// Sets `redirect_url`.
-    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
-        self.redirect_url = Some(value.into());
-        self
-    }
-
-    /// Sets `locale`.
-    pub fn locale(mut self, value: impl Into<String>) -> Self {
-        self.locale = Some(value.into());
-        self
-    }
-}
-
-/// OAuth 2.0 token response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OAuthToken {
-    /// User access token, used to call other Huawei Cloud Astro Zero APIs (in the access-token request header).
-    pub access_token: Option<hwcloud_runtime::Secret>,
-    /// Type of the access token (RFC 6749).
-    pub token_type: Option<String>,
-    /// Lifetime of the access token in seconds (RFC 6749).
-    pub expires_in: Option<i64>,
-    /// Scope of the access token, when returned (RFC 6749).
-    pub scope: Option<String>,
-}
-
-impl Model for OAuthToken {
-    const NAME: &'static str = "OAuthToken";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("access_token", &self.access_token);
-        object.optional("token_type", &self.token_type);
-        object.optional("expires_in", &self.expires_in);
-        object.optional("scope", &self.scope);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let access_token = object.optional("access_token")?;
-        let token_type = object.optional("token_type")?;
-        let expires_in = object.optional("expires_in")?;
-        let scope = object.optional("scope")?;
-        Ok(Self { access_token, token_type, expires_in, scope })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(OAuthToken);
-
-impl OAuthToken {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { access_token: None, token_type: None, expires_in: None, scope: None }
-    }
-
-    /// Sets `access_token`.
-    pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
-    /// Sets `token_type`.
-    pub fn token_type(mut self, value: impl Into<String>) -> Self {
-        self.token_type = Some(value.into());
-        self
-    }
-
-    /// Sets `expires_in`.
-    pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
-        self.expires_in = Some(value.into());
-        self
-    }
-
-    /// Sets `scope`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
     }
 }

@@ -72,11 +72,14 @@
 //! | [`update_catalog`](DataArtsStudioClient::update_catalog) | `PUT /v1/{project_id}/service/servicecatalogs/{catalog_id}` |
 //! | [`update_data_service_instance_lts_log`](DataArtsStudioClient::update_data_service_instance_lts_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/lts-log-dump` |
 //! | [`update_data_service_instance_obs_log`](DataArtsStudioClient::update_data_service_instance_obs_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/obs-log-dump` |
-use std::future::Future;
 
-use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+use std::future::Future;
+use hwcloud_runtime::operation::{
+    Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
+
+pub mod types;
 
 /// Static facts about the DataArtsStudio service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -101,7 +104,8 @@ impl DataArtsStudioClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
+            .map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -130,7 +134,9 @@ impl DataArtsStudioClient {
     pub fn authorize_action_api_to_instance(
         &self,
         request: AuthorizeActionApiToInstanceRequest,
-    ) -> impl Future<Output = Result<AuthorizeActionApiToInstanceResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<AuthorizeActionApiToInstanceResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -143,7 +149,9 @@ impl DataArtsStudioClient {
     pub fn authorize_api_to_instance(
         &self,
         request: AuthorizeApiToInstanceRequest,
-    ) -> impl Future<Output = Result<AuthorizeApiToInstanceResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<AuthorizeApiToInstanceResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -286,7 +294,9 @@ impl DataArtsStudioClient {
     pub fn export_data_service_excel(
         &self,
         request: ExportDataServiceExcelRequest,
-    ) -> impl Future<Output = Result<ExportDataServiceExcelResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ExportDataServiceExcelResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -299,7 +309,9 @@ impl DataArtsStudioClient {
     pub fn export_data_service_excel_template(
         &self,
         request: ExportDataServiceExcelTemplateRequest,
-    ) -> impl Future<Output = Result<ExportDataServiceExcelTemplateResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ExportDataServiceExcelTemplateResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -325,13 +337,17 @@ impl DataArtsStudioClient {
     pub fn import_data_service_excel(
         &self,
         request: ImportDataServiceExcelRequest,
-    ) -> impl Future<Output = Result<ImportDataServiceExcelResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ImportDataServiceExcelResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
     /// Obtain the list of all entries (sub-catalogs and APIs) in a catalog, paged by offset and limit.
     ///
     /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/detail`
+    ///
+    /// Every item of every page: [`list_all_catalog_list_stream`](Self::list_all_catalog_list_stream).
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
@@ -345,6 +361,8 @@ impl DataArtsStudioClient {
     /// Obtain the list of APIs in a catalog, paged by offset and limit.
     ///
     /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/apis`
+    ///
+    /// Every item of every page: [`list_api_catalog_list_stream`](Self::list_api_catalog_list_stream).
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
@@ -398,6 +416,8 @@ impl DataArtsStudioClient {
     ///
     /// `GET /v1/{project_id}/service/apis`
     ///
+    /// Every item of every page: [`list_apis_stream`](Self::list_apis_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
     pub fn list_apis(
@@ -424,6 +444,8 @@ impl DataArtsStudioClient {
     ///
     /// `GET /v1/{project_id}/service/applys`
     ///
+    /// Every item of every page: [`list_apply_stream`](Self::list_apply_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
     pub fn list_apply(
@@ -436,6 +458,8 @@ impl DataArtsStudioClient {
     /// Query the app list, paged by offset and limit and filtered by name and app type.
     ///
     /// `GET /v1/{project_id}/service/apps`
+    ///
+    /// Every item of every page: [`list_apps_stream`](Self::list_apps_stream).
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
@@ -463,6 +487,8 @@ impl DataArtsStudioClient {
     ///
     /// `GET /v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs`
     ///
+    /// Every item of every page: [`list_catalog_list_stream`](Self::list_catalog_list_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
     pub fn list_catalog_list(
@@ -481,7 +507,9 @@ impl DataArtsStudioClient {
     pub fn list_data_service_instance_accesslogs(
         &self,
         request: ListDataServiceInstanceAccesslogsRequest,
-    ) -> impl Future<Output = Result<ListDataServiceInstanceAccesslogsResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ListDataServiceInstanceAccesslogsResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -489,12 +517,16 @@ impl DataArtsStudioClient {
     ///
     /// `GET /v1/{project_id}/service/instances`
     ///
+    /// Every item of every page: [`list_data_service_instances_detail_stream`](Self::list_data_service_instances_detail_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
     pub fn list_data_service_instances_detail(
         &self,
         request: ListDataServiceInstancesDetailRequest,
-    ) -> impl Future<Output = Result<ListDataServiceInstancesDetailResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ListDataServiceInstancesDetailResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -502,12 +534,16 @@ impl DataArtsStudioClient {
     ///
     /// `GET /v1/{project_id}/service/instances/overview`
     ///
+    /// Every item of every page: [`list_data_service_instances_overview_stream`](Self::list_data_service_instances_overview_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
     pub fn list_data_service_instances_overview(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
-    ) -> impl Future<Output = Result<ListDataServiceInstancesOverviewResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ListDataServiceInstancesOverviewResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -520,7 +556,9 @@ impl DataArtsStudioClient {
     pub fn list_data_service_market_apis(
         &self,
         request: ListDataServiceMarketApisRequest,
-    ) -> impl Future<Output = Result<ListDataServiceMarketApisResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ListDataServiceMarketApisResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -540,6 +578,8 @@ impl DataArtsStudioClient {
     /// Query the message list, paged by offset and limit and filtered by API name.
     ///
     /// `GET /v1/{project_id}/service/messages`
+    ///
+    /// Every item of every page: [`list_message_stream`](Self::list_message_stream).
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
@@ -593,6 +633,8 @@ impl DataArtsStudioClient {
     ///
     /// `GET /v1/{project_id}/service/authorize/apis/{api_id}`
     ///
+    /// Every item of every page: [`search_authorize_app_stream`](Self::search_authorize_app_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
     pub fn search_authorize_app(
@@ -606,6 +648,8 @@ impl DataArtsStudioClient {
     ///
     /// `GET /v1/{project_id}/service/authorize/apps/{app_id}`
     ///
+    /// Every item of every page: [`search_bind_api_stream`](Self::search_bind_api_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
     pub fn search_bind_api(
@@ -618,6 +662,8 @@ impl DataArtsStudioClient {
     /// Query the debugging messages of an API (exclusive edition), paged by offset and limit.
     ///
     /// `GET /v1/{project_id}/service/apis/{api_id}/debug-info`
+    ///
+    /// Every item of every page: [`search_debug_info_stream`](Self::search_debug_info_stream).
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
@@ -644,6 +690,8 @@ impl DataArtsStudioClient {
     /// Query the publishing messages of an API (exclusive edition), paged by offset and limit.
     ///
     /// `GET /v1/{project_id}/service/apis/{api_id}/publish-info`
+    ///
+    /// Every item of every page: [`search_publish_info_stream`](Self::search_publish_info_stream).
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
@@ -806,7 +854,9 @@ impl DataArtsStudioClient {
     pub fn show_data_service_instance(
         &self,
         request: ShowDataServiceInstanceRequest,
-    ) -> impl Future<Output = Result<ShowDataServiceInstanceResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<ShowDataServiceInstanceResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -897,7 +947,9 @@ impl DataArtsStudioClient {
     pub fn update_data_service_instance_lts_log(
         &self,
         request: UpdateDataServiceInstanceLtsLogRequest,
-    ) -> impl Future<Output = Result<UpdateDataServiceInstanceLtsLogResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<UpdateDataServiceInstanceLtsLogResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -910,7 +962,9 @@ impl DataArtsStudioClient {
     pub fn update_data_service_instance_obs_log(
         &self,
         request: UpdateDataServiceInstanceObsLogRequest,
-    ) -> impl Future<Output = Result<UpdateDataServiceInstanceObsLogResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<UpdateDataServiceInstanceObsLogResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -918,7 +972,9 @@ impl DataArtsStudioClient {
     pub fn list_all_catalog_list_stream(
         &self,
         request: ListAllCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAllCatalog, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::RecordForGetAllCatalog, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -934,7 +990,9 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListAllCatalogListResponse| response.body.api_catalogs.unwrap_or_default(),
+            |response: ListAllCatalogListResponse| {
+                response.body.api_catalogs.unwrap_or_default()
+            },
         )
     }
 
@@ -942,7 +1000,9 @@ impl DataArtsStudioClient {
     pub fn list_api_catalog_list_stream(
         &self,
         request: ListApiCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiOverview, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::ApiOverview, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -966,7 +1026,9 @@ impl DataArtsStudioClient {
     pub fn list_apis_stream(
         &self,
         request: ListApisRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiOverview, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::ApiOverview, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -990,7 +1052,9 @@ impl DataArtsStudioClient {
     pub fn list_apply_stream(
         &self,
         request: ListApplyRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForApplyDetail, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::RecordForApplyDetail, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1014,7 +1078,9 @@ impl DataArtsStudioClient {
     pub fn list_apps_stream(
         &self,
         request: ListAppsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<AppReturnDto, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::AppReturnDto, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1038,7 +1104,9 @@ impl DataArtsStudioClient {
     pub fn list_catalog_list_stream(
         &self,
         request: ListCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAllCatalog, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::RecordForGetAllCatalog, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1054,7 +1122,9 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListCatalogListResponse| response.body.catalogs.unwrap_or_default(),
+            |response: ListCatalogListResponse| {
+                response.body.catalogs.unwrap_or_default()
+            },
         )
     }
 
@@ -1062,11 +1132,16 @@ impl DataArtsStudioClient {
     pub fn list_data_service_instances_detail_stream(
         &self,
         request: ListDataServiceInstancesDetailRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<InstanceDetailDto, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::InstanceDetailDto, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListDataServiceInstancesDetailRequest, response: &ListDataServiceInstancesDetailResponse| {
+            |
+                request: &ListDataServiceInstancesDetailRequest,
+                response: &ListDataServiceInstancesDetailResponse|
+            {
                 let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
                     offset,
@@ -1078,7 +1153,9 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListDataServiceInstancesDetailResponse| response.body.instances.unwrap_or_default(),
+            |response: ListDataServiceInstancesDetailResponse| {
+                response.body.instances.unwrap_or_default()
+            },
         )
     }
 
@@ -1086,11 +1163,16 @@ impl DataArtsStudioClient {
     pub fn list_data_service_instances_overview_stream(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<InstanceOverviewDto, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::InstanceOverviewDto, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListDataServiceInstancesOverviewRequest, response: &ListDataServiceInstancesOverviewResponse| {
+            |
+                request: &ListDataServiceInstancesOverviewRequest,
+                response: &ListDataServiceInstancesOverviewResponse|
+            {
                 let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
                     offset,
@@ -1102,7 +1184,9 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: ListDataServiceInstancesOverviewResponse| response.body.instances.unwrap_or_default(),
+            |response: ListDataServiceInstancesOverviewResponse| {
+                response.body.instances.unwrap_or_default()
+            },
         )
     }
 
@@ -1110,7 +1194,9 @@ impl DataArtsStudioClient {
     pub fn list_message_stream(
         &self,
         request: ListMessageRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForApplyDetail, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::RecordForApplyDetail, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1134,7 +1220,9 @@ impl DataArtsStudioClient {
     pub fn search_authorize_app_stream(
         &self,
         request: SearchAuthorizeAppRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAuthApp, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::RecordForGetAuthApp, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1150,7 +1238,9 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: SearchAuthorizeAppResponse| response.body.records.unwrap_or_default(),
+            |response: SearchAuthorizeAppResponse| {
+                response.body.records.unwrap_or_default()
+            },
         )
     }
 
@@ -1158,7 +1248,9 @@ impl DataArtsStudioClient {
     pub fn search_bind_api_stream(
         &self,
         request: SearchBindApiRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<AppBindApiInfo, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::AppBindApiInfo, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1182,7 +1274,9 @@ impl DataArtsStudioClient {
     pub fn search_debug_info_stream(
         &self,
         request: SearchDebugInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiPublishDto, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::ApiPublishDto, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1198,7 +1292,9 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: SearchDebugInfoResponse| response.body.publish_messages.unwrap_or_default(),
+            |response: SearchDebugInfoResponse| {
+                response.body.publish_messages.unwrap_or_default()
+            },
         )
     }
 
@@ -1206,7 +1302,9 @@ impl DataArtsStudioClient {
     pub fn search_publish_info_stream(
         &self,
         request: SearchPublishInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiPublishDto, Error>> + Send + 'static {
+    ) -> impl hwcloud_runtime::pagination::Stream<
+        Item = Result<types::ApiPublishDto, Error>,
+    > + Send + 'static {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
@@ -1222,7 +1320,9 @@ impl DataArtsStudioClient {
                 following.offset = Some(i32::try_from(next).ok()?);
                 Some(following)
             },
-            |response: SearchPublishInfoResponse| response.body.publish_messages.unwrap_or_default(),
+            |response: SearchPublishInfoResponse| {
+                response.body.publish_messages.unwrap_or_default()
+            },
         )
     }
 }
@@ -1242,15 +1342,20 @@ pub struct AuthorizeActionApiToInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The authorisation operation to perform.
-    pub body: Option<ApiParaForAuthToInstance>,
+    pub body: Option<types::ApiParaForAuthToInstance>,
 }
 
 impl AuthorizeActionApiToInstanceRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1260,13 +1365,13 @@ impl AuthorizeActionApiToInstanceRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiParaForAuthToInstance) -> Self {
+    pub fn body(mut self, value: types::ApiParaForAuthToInstance) -> Self {
         self.body = Some(value);
         self
     }
@@ -1283,7 +1388,12 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -1330,9 +1440,9 @@ pub struct AuthorizeApiToInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The apps to authorise and the deadline.
-    pub body: Option<ApiParaForAuthorizeToInstance>,
+    pub body: Option<types::ApiParaForAuthorizeToInstance>,
 }
 
 impl AuthorizeApiToInstanceRequest {
@@ -1359,13 +1469,13 @@ impl AuthorizeApiToInstanceRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiParaForAuthorizeToInstance) -> Self {
+    pub fn body(mut self, value: types::ApiParaForAuthorizeToInstance) -> Self {
         self.body = Some(value);
         self
     }
@@ -1382,7 +1492,12 @@ impl Operation for AuthorizeApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -1423,15 +1538,20 @@ pub struct BatchApproveApplyRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The applications and the review result.
-    pub body: Option<OpenApplyIdsForApproveApply>,
+    pub body: Option<types::OpenApplyIdsForApproveApply>,
 }
 
 impl BatchApproveApplyRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1441,13 +1561,13 @@ impl BatchApproveApplyRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: OpenApplyIdsForApproveApply) -> Self {
+    pub fn body(mut self, value: types::OpenApplyIdsForApproveApply) -> Self {
         self.body = Some(value);
         self
     }
@@ -1464,7 +1584,12 @@ impl Operation for BatchApproveApplyRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
@@ -1503,15 +1628,20 @@ pub struct ConfirmMessageRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The message to process.
-    pub body: Option<OpenApiParaForCheckMessage>,
+    pub body: Option<types::OpenApiParaForCheckMessage>,
 }
 
 impl ConfirmMessageRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1521,13 +1651,13 @@ impl ConfirmMessageRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: OpenApiParaForCheckMessage) -> Self {
+    pub fn body(mut self, value: types::OpenApiParaForCheckMessage) -> Self {
         self.body = Some(value);
         self
     }
@@ -1544,14 +1674,22 @@ impl Operation for ConfirmMessageRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(ConfirmMessageResponse { status: response.status(), request_id: response.request_id() })
+        Ok(ConfirmMessageResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -1580,15 +1718,20 @@ pub struct CreateApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The API to create.
-    pub body: Option<Api>,
+    pub body: Option<types::Api>,
 }
 
 impl CreateApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1598,13 +1741,13 @@ impl CreateApiRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: Api) -> Self {
+    pub fn body(mut self, value: types::Api) -> Self {
         self.body = Some(value);
         self
     }
@@ -1621,7 +1764,12 @@ impl Operation for CreateApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -1645,7 +1793,7 @@ pub struct CreateApiResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: CreateApiResult,
+    pub body: types::CreateApiResult,
 }
 
 /// Request of [`DataArtsStudioClient::create_app`].
@@ -1663,15 +1811,20 @@ pub struct CreateAppRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The app to create.
-    pub body: Option<AppRequestDto>,
+    pub body: Option<types::AppRequestDto>,
 }
 
 impl CreateAppRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1681,13 +1834,13 @@ impl CreateAppRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: AppRequestDto) -> Self {
+    pub fn body(mut self, value: types::AppRequestDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -1704,7 +1857,12 @@ impl Operation for CreateAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -1728,7 +1886,7 @@ pub struct CreateAppResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: CreateAppResult,
+    pub body: types::CreateAppResult,
 }
 
 /// Request of [`DataArtsStudioClient::create_service_catalog`].
@@ -1746,15 +1904,20 @@ pub struct CreateServiceCatalogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The catalog to create.
-    pub body: Option<ApiCatalogCreateParaDto>,
+    pub body: Option<types::ApiCatalogCreateParaDto>,
 }
 
 impl CreateServiceCatalogRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1764,13 +1927,13 @@ impl CreateServiceCatalogRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiCatalogCreateParaDto) -> Self {
+    pub fn body(mut self, value: types::ApiCatalogCreateParaDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -1787,7 +1950,12 @@ impl Operation for CreateServiceCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -1811,7 +1979,7 @@ pub struct CreateServiceCatalogResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: CreateServiceCatalogResult,
+    pub body: types::CreateServiceCatalogResult,
 }
 
 /// Request of [`DataArtsStudioClient::debug_api`].
@@ -1837,9 +2005,9 @@ pub struct DebugApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The debugging request.
-    pub body: Option<ApiTestDto>,
+    pub body: Option<types::ApiTestDto>,
 }
 
 impl DebugApiRequest {
@@ -1866,13 +2034,13 @@ impl DebugApiRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiTestDto) -> Self {
+    pub fn body(mut self, value: types::ApiTestDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -1889,7 +2057,12 @@ impl Operation for DebugApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -1915,7 +2088,7 @@ pub struct DebugApiResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: DebugApiResult,
+    pub body: types::DebugApiResult,
 }
 
 /// Request of [`DataArtsStudioClient::delete_api`].
@@ -1933,7 +2106,7 @@ pub struct DeleteApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// IDs of the APIs to delete.
     pub body: Option<Vec<String>>,
 }
@@ -1941,7 +2114,12 @@ pub struct DeleteApiRequest {
 impl DeleteApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -1951,7 +2129,7 @@ impl DeleteApiRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -1974,14 +2152,22 @@ impl Operation for DeleteApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -2014,7 +2200,7 @@ pub struct DeleteAppRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl DeleteAppRequest {
@@ -2035,7 +2221,7 @@ impl DeleteAppRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -2052,7 +2238,12 @@ impl Operation for DeleteAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("app_id", &self.app_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -2060,7 +2251,10 @@ impl Operation for DeleteAppRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAppResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -2089,15 +2283,20 @@ pub struct DeleteServiceCatalogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The catalogs to delete.
-    pub body: Option<ApiCatalogDeleteParaDto>,
+    pub body: Option<types::ApiCatalogDeleteParaDto>,
 }
 
 impl DeleteServiceCatalogRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2107,13 +2306,13 @@ impl DeleteServiceCatalogRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiCatalogDeleteParaDto) -> Self {
+    pub fn body(mut self, value: types::ApiCatalogDeleteParaDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -2130,7 +2329,12 @@ impl Operation for DeleteServiceCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -2177,9 +2381,9 @@ pub struct ExecuteApiToInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The operation to perform.
-    pub body: Option<ApiActionDto>,
+    pub body: Option<types::ApiActionDto>,
 }
 
 impl ExecuteApiToInstanceRequest {
@@ -2206,13 +2410,13 @@ impl ExecuteApiToInstanceRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiActionDto) -> Self {
+    pub fn body(mut self, value: types::ApiActionDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -2229,7 +2433,12 @@ impl Operation for ExecuteApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -2270,7 +2479,7 @@ pub struct ExportDataServiceExcelRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// IDs of the APIs to export.
     pub body: Option<Vec<String>>,
 }
@@ -2278,7 +2487,12 @@ pub struct ExportDataServiceExcelRequest {
 impl ExportDataServiceExcelRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2288,7 +2502,7 @@ impl ExportDataServiceExcelRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -2311,7 +2525,12 @@ impl Operation for ExportDataServiceExcelRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -2353,13 +2572,17 @@ pub struct ExportDataServiceExcelTemplateRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ExportDataServiceExcelTemplateRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2369,7 +2592,7 @@ impl ExportDataServiceExcelTemplateRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -2386,7 +2609,12 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         Ok(())
@@ -2428,15 +2656,20 @@ pub struct ExportDataServiceZipRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// Criteria selecting the APIs to export.
-    pub body: Option<ApiParam>,
+    pub body: Option<types::ApiParam>,
 }
 
 impl ExportDataServiceZipRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2446,13 +2679,13 @@ impl ExportDataServiceZipRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiParam) -> Self {
+    pub fn body(mut self, value: types::ApiParam) -> Self {
         self.body = Some(value);
         self
     }
@@ -2469,7 +2702,12 @@ impl Operation for ExportDataServiceZipRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -2511,15 +2749,20 @@ pub struct ImportDataServiceExcelRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The Excel file to import (multipart form).
-    pub body: Option<ImportDataServiceExcelRequestBody>,
+    pub body: Option<types::ImportDataServiceExcelRequestBody>,
 }
 
 impl ImportDataServiceExcelRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -2529,13 +2772,13 @@ impl ImportDataServiceExcelRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ImportDataServiceExcelRequestBody) -> Self {
+    pub fn body(mut self, value: types::ImportDataServiceExcelRequestBody) -> Self {
         self.body = Some(value);
         self
     }
@@ -2552,7 +2795,12 @@ impl Operation for ImportDataServiceExcelRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.multipart_body(self.body.as_ref())
@@ -2576,7 +2824,7 @@ pub struct ImportDataServiceExcelResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ImportDataServiceExcelResult,
+    pub body: types::ImportDataServiceExcelResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_all_catalog_list`].
@@ -2606,7 +2854,7 @@ pub struct ListAllCatalogListRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListAllCatalogListRequest {
@@ -2641,7 +2889,7 @@ impl ListAllCatalogListRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -2658,7 +2906,12 @@ impl Operation for ListAllCatalogListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -2685,7 +2938,7 @@ pub struct ListAllCatalogListResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListAllCatalogListResult,
+    pub body: types::ListAllCatalogListResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_catalog_list`].
@@ -2715,7 +2968,7 @@ pub struct ListApiCatalogListRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListApiCatalogListRequest {
@@ -2750,7 +3003,7 @@ impl ListApiCatalogListRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -2767,7 +3020,12 @@ impl Operation for ListApiCatalogListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -2794,7 +3052,7 @@ pub struct ListApiCatalogListResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListApiCatalogListResult,
+    pub body: types::ListApiCatalogListResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_top_n`].
@@ -2824,7 +3082,7 @@ pub struct ListApiTopNRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Number of top entries to return (N of top N).
     ///
     /// Sent as query parameter `top_num`.
@@ -2832,7 +3090,7 @@ pub struct ListApiTopNRequest {
     /// Sort criterion.
     ///
     /// Sent as query parameter `order_by`.
-    pub order_by: OrderBy,
+    pub order_by: types::OrderBy,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -2840,7 +3098,7 @@ pub struct ListApiTopNRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListApiTopNRequest {
@@ -2849,9 +3107,9 @@ impl ListApiTopNRequest {
         api_id: impl Into<String>,
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         top_num: impl Into<i32>,
-        order_by: impl Into<OrderBy>,
+        order_by: impl Into<types::OrderBy>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -2881,7 +3139,7 @@ impl ListApiTopNRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -2898,7 +3156,12 @@ impl Operation for ListApiTopNRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
@@ -2929,7 +3192,7 @@ pub struct ListApiTopNResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListApiTopNResult,
+    pub body: types::ListApiTopNResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_groups`].
@@ -2947,7 +3210,7 @@ pub struct ListApicGroupsRequest {
     /// Gateway type.
     ///
     /// Sent as query parameter `apig_type`.
-    pub apig_type: ApigType,
+    pub apig_type: types::ApigType,
     /// Maximum number of records to return (limit).
     ///
     /// Sent as query parameter `limit`.
@@ -2963,14 +3226,14 @@ pub struct ListApicGroupsRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListApicGroupsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(
         apig_instance_id: impl Into<String>,
-        apig_type: impl Into<ApigType>,
+        apig_type: impl Into<types::ApigType>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -3003,7 +3266,7 @@ impl ListApicGroupsRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3020,7 +3283,12 @@ impl Operation for ListApicGroupsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("apig_instance_id", &self.apig_instance_id)?;
         request.query("apig_type", &self.apig_type);
         request.query("limit", &self.limit);
@@ -3048,7 +3316,7 @@ pub struct ListApicGroupsResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListApicGroupsResult,
+    pub body: types::ListApicGroupsResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_instances`].
@@ -3062,7 +3330,7 @@ pub struct ListApicInstancesRequest {
     /// Gateway type.
     ///
     /// Sent as query parameter `apig_type`.
-    pub apig_type: ListApicInstancesApigType,
+    pub apig_type: types::ListApicInstancesApigType,
     /// Maximum number of records to return (limit).
     ///
     /// Sent as query parameter `limit`.
@@ -3078,13 +3346,13 @@ pub struct ListApicInstancesRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListApicInstancesRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(
-        apig_type: impl Into<ListApicInstancesApigType>,
+        apig_type: impl Into<types::ListApicInstancesApigType>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -3116,7 +3384,7 @@ impl ListApicInstancesRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3133,7 +3401,12 @@ impl Operation for ListApicInstancesRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("apig_type", &self.apig_type);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -3160,7 +3433,7 @@ pub struct ListApicInstancesResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListApicInstancesResult,
+    pub body: types::ListApicInstancesResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis`].
@@ -3206,11 +3479,11 @@ pub struct ListApisRequest {
     /// API type.
     ///
     /// Sent as query parameter `api_type`.
-    pub api_type: Option<ListApisApiType>,
+    pub api_type: Option<types::ListApisApiType>,
     /// API publishing status.
     ///
     /// Sent as query parameter `publish_status`.
-    pub publish_status: Option<PublishStatus>,
+    pub publish_status: Option<types::PublishStatus>,
     /// Fuzzy match on the name of a database table the API uses.
     ///
     /// Sent as query parameter `table_name`.
@@ -3222,7 +3495,7 @@ pub struct ListApisRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// Whether to return the publishing messages of exclusive-edition APIs.
     ///
     /// Sent as header parameter `x-return-publish-messages`.
@@ -3306,13 +3579,13 @@ impl ListApisRequest {
     }
 
     /// Sets `api_type`.
-    pub fn api_type(mut self, value: impl Into<ListApisApiType>) -> Self {
+    pub fn api_type(mut self, value: impl Into<types::ListApisApiType>) -> Self {
         self.api_type = Some(value.into());
         self
     }
 
     /// Sets `publish_status`.
-    pub fn publish_status(mut self, value: impl Into<PublishStatus>) -> Self {
+    pub fn publish_status(mut self, value: impl Into<types::PublishStatus>) -> Self {
         self.publish_status = Some(value.into());
         self
     }
@@ -3324,7 +3597,7 @@ impl ListApisRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3347,7 +3620,12 @@ impl Operation for ListApisRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         request.query("name", &self.name);
@@ -3383,7 +3661,7 @@ pub struct ListApisResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListApisResult,
+    pub body: types::ListApisResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis_top`].
@@ -3409,7 +3687,7 @@ pub struct ListApisTopRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Number of top entries to return (N of top N).
     ///
     /// Sent as query parameter `top_num`.
@@ -3417,7 +3695,7 @@ pub struct ListApisTopRequest {
     /// Sort criterion.
     ///
     /// Sent as query parameter `order_by`.
-    pub order_by: OrderBy,
+    pub order_by: types::OrderBy,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -3425,7 +3703,7 @@ pub struct ListApisTopRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListApisTopRequest {
@@ -3433,9 +3711,9 @@ impl ListApisTopRequest {
     pub fn new(
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         top_num: impl Into<i32>,
-        order_by: impl Into<OrderBy>,
+        order_by: impl Into<types::OrderBy>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -3464,7 +3742,7 @@ impl ListApisTopRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3481,7 +3759,12 @@ impl Operation for ListApisTopRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
@@ -3511,7 +3794,7 @@ pub struct ListApisTopResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListApisTopResult,
+    pub body: types::ListApisTopResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_apply`].
@@ -3545,7 +3828,7 @@ pub struct ListApplyRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListApplyRequest {
@@ -3593,7 +3876,7 @@ impl ListApplyRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3610,7 +3893,12 @@ impl Operation for ListApplyRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         request.query("api_name", &self.api_name);
@@ -3638,7 +3926,7 @@ pub struct ListApplyResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListApplyResult,
+    pub body: types::ListApplyResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps`].
@@ -3664,7 +3952,7 @@ pub struct ListAppsRequest {
     /// App type.
     ///
     /// Sent as query parameter `app_type`.
-    pub app_type: Option<AppType>,
+    pub app_type: Option<types::AppType>,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -3672,7 +3960,7 @@ pub struct ListAppsRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListAppsRequest {
@@ -3714,13 +4002,13 @@ impl ListAppsRequest {
     }
 
     /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
+    pub fn app_type(mut self, value: impl Into<types::AppType>) -> Self {
         self.app_type = Some(value.into());
         self
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3737,7 +4025,12 @@ impl Operation for ListAppsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
         request.query("name", &self.name);
@@ -3765,7 +4058,7 @@ pub struct ListAppsResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListAppsResult,
+    pub body: types::ListAppsResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps_top`].
@@ -3787,7 +4080,7 @@ pub struct ListAppsTopRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Number of top entries to return (N of top N).
     ///
     /// Sent as query parameter `top_num`.
@@ -3795,7 +4088,7 @@ pub struct ListAppsTopRequest {
     /// Sort criterion.
     ///
     /// Sent as query parameter `order_by`.
-    pub order_by: OrderBy,
+    pub order_by: types::OrderBy,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -3803,7 +4096,7 @@ pub struct ListAppsTopRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListAppsTopRequest {
@@ -3811,9 +4104,9 @@ impl ListAppsTopRequest {
     pub fn new(
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         top_num: impl Into<i32>,
-        order_by: impl Into<OrderBy>,
+        order_by: impl Into<types::OrderBy>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -3835,7 +4128,7 @@ impl ListAppsTopRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3852,7 +4145,12 @@ impl Operation for ListAppsTopRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -3881,7 +4179,7 @@ pub struct ListAppsTopResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListAppsTopResult,
+    pub body: types::ListAppsTopResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_catalog_list`].
@@ -3911,7 +4209,7 @@ pub struct ListCatalogListRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListCatalogListRequest {
@@ -3946,7 +4244,7 @@ impl ListCatalogListRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -3963,7 +4261,12 @@ impl Operation for ListCatalogListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -3990,7 +4293,7 @@ pub struct ListCatalogListResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListCatalogListResult,
+    pub body: types::ListCatalogListResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
@@ -4050,7 +4353,12 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("instance_id", &self.instance_id)?;
         request.query("is_api", &self.is_api);
         request.header("workspace", &self.workspace)?;
@@ -4075,7 +4383,7 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListDataServiceInstanceAccesslogsResult,
+    pub body: types::ListDataServiceInstanceAccesslogsResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
@@ -4109,7 +4417,7 @@ pub struct ListDataServiceInstancesDetailRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListDataServiceInstancesDetailRequest {
@@ -4157,7 +4465,7 @@ impl ListDataServiceInstancesDetailRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -4174,7 +4482,12 @@ impl Operation for ListDataServiceInstancesDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
         request.query("name", &self.name);
@@ -4202,7 +4515,7 @@ pub struct ListDataServiceInstancesDetailResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListDataServiceInstancesDetailResult,
+    pub body: types::ListDataServiceInstancesDetailResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
@@ -4236,7 +4549,7 @@ pub struct ListDataServiceInstancesOverviewRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListDataServiceInstancesOverviewRequest {
@@ -4284,7 +4597,7 @@ impl ListDataServiceInstancesOverviewRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -4301,7 +4614,12 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
         request.query("name", &self.name);
@@ -4329,7 +4647,7 @@ pub struct ListDataServiceInstancesOverviewResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListDataServiceInstancesOverviewResult,
+    pub body: types::ListDataServiceInstancesOverviewResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
@@ -4347,15 +4665,20 @@ pub struct ListDataServiceMarketApisRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// Filtering, sorting and paging criteria.
-    pub body: Option<MallParaDto>,
+    pub body: Option<types::MallParaDto>,
 }
 
 impl ListDataServiceMarketApisRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -4365,13 +4688,13 @@ impl ListDataServiceMarketApisRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: MallParaDto) -> Self {
+    pub fn body(mut self, value: types::MallParaDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -4388,7 +4711,12 @@ impl Operation for ListDataServiceMarketApisRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
@@ -4412,7 +4740,7 @@ pub struct ListDataServiceMarketApisResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListDataServiceMarketApisResult,
+    pub body: types::ListDataServiceMarketApisResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_instance_list`].
@@ -4430,7 +4758,7 @@ pub struct ListInstanceListRequest {
     /// API operation.
     ///
     /// Sent as query parameter `action`.
-    pub action: Action,
+    pub action: types::Action,
     /// Show all instances (including instances on which the operation cannot be performed).
     ///
     /// Sent as query parameter `show_all`.
@@ -4462,14 +4790,14 @@ pub struct ListInstanceListRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListInstanceListRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(
         api_id: impl Into<String>,
-        action: impl Into<Action>,
+        action: impl Into<types::Action>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -4530,7 +4858,7 @@ impl ListInstanceListRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -4547,7 +4875,12 @@ impl Operation for ListInstanceListRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.query("action", &self.action);
         request.query("show_all", &self.show_all);
@@ -4579,7 +4912,7 @@ pub struct ListInstanceListResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListInstanceListResult,
+    pub body: types::ListInstanceListResult,
 }
 
 /// Request of [`DataArtsStudioClient::list_message`].
@@ -4609,7 +4942,7 @@ pub struct ListMessageRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ListMessageRequest {
@@ -4650,7 +4983,7 @@ impl ListMessageRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -4667,7 +5000,12 @@ impl Operation for ListMessageRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         request.query("api_name", &self.api_name);
@@ -4694,7 +5032,7 @@ pub struct ListMessageResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListMessageResult,
+    pub body: types::ListMessageResult,
 }
 
 /// Request of [`DataArtsStudioClient::migrate_api`].
@@ -4712,15 +5050,20 @@ pub struct MigrateApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The APIs to move and the target catalog.
-    pub body: Option<ApiMoveParaDto>,
+    pub body: Option<types::ApiMoveParaDto>,
 }
 
 impl MigrateApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(workspace: impl Into<String>) -> Self {
-        Self { project_id: None, workspace: workspace.into(), dlm_type: None, body: None }
+        Self {
+            project_id: None,
+            workspace: workspace.into(),
+            dlm_type: None,
+            body: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -4730,13 +5073,13 @@ impl MigrateApiRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiMoveParaDto) -> Self {
+    pub fn body(mut self, value: types::ApiMoveParaDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -4753,14 +5096,22 @@ impl Operation for MigrateApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(MigrateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -4793,9 +5144,9 @@ pub struct MigrateCatalogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The target catalog.
-    pub body: Option<CatalogMoveParaDto>,
+    pub body: Option<types::CatalogMoveParaDto>,
 }
 
 impl MigrateCatalogRequest {
@@ -4817,13 +5168,13 @@ impl MigrateCatalogRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: CatalogMoveParaDto) -> Self {
+    pub fn body(mut self, value: types::CatalogMoveParaDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -4840,7 +5191,12 @@ impl Operation for MigrateCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -4848,7 +5204,10 @@ impl Operation for MigrateCatalogRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateCatalogResponse { status: response.status(), request_id: response.request_id() })
+        Ok(MigrateCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -4885,9 +5244,9 @@ pub struct PublishApiToInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The gateway to publish to.
-    pub body: Option<GatewayDto>,
+    pub body: Option<types::GatewayDto>,
 }
 
 impl PublishApiToInstanceRequest {
@@ -4914,13 +5273,13 @@ impl PublishApiToInstanceRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: GatewayDto) -> Self {
+    pub fn body(mut self, value: types::GatewayDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -4937,7 +5296,12 @@ impl Operation for PublishApiToInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
@@ -4990,7 +5354,7 @@ pub struct SearchAuthorizeAppRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl SearchAuthorizeAppRequest {
@@ -5025,7 +5389,7 @@ impl SearchAuthorizeAppRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5042,7 +5406,12 @@ impl Operation for SearchAuthorizeAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -5069,7 +5438,7 @@ pub struct SearchAuthorizeAppResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: SearchAuthorizeAppResult,
+    pub body: types::SearchAuthorizeAppResult,
 }
 
 /// Request of [`DataArtsStudioClient::search_bind_api`].
@@ -5099,7 +5468,7 @@ pub struct SearchBindApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl SearchBindApiRequest {
@@ -5134,7 +5503,7 @@ impl SearchBindApiRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5151,7 +5520,12 @@ impl Operation for SearchBindApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("app_id", &self.app_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
@@ -5178,7 +5552,7 @@ pub struct SearchBindApiResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: SearchBindApiResult,
+    pub body: types::SearchBindApiResult,
 }
 
 /// Request of [`DataArtsStudioClient::search_debug_info`].
@@ -5208,7 +5582,7 @@ pub struct SearchDebugInfoRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl SearchDebugInfoRequest {
@@ -5243,7 +5617,7 @@ impl SearchDebugInfoRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5260,7 +5634,12 @@ impl Operation for SearchDebugInfoRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -5287,7 +5666,7 @@ pub struct SearchDebugInfoResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: SearchDebugInfoResult,
+    pub body: types::SearchDebugInfoResult,
 }
 
 /// Request of [`DataArtsStudioClient::search_id_by_path`].
@@ -5317,7 +5696,7 @@ pub struct SearchIdByPathRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl SearchIdByPathRequest {
@@ -5352,7 +5731,7 @@ impl SearchIdByPathRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5369,7 +5748,12 @@ impl Operation for SearchIdByPathRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("path", &self.path);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -5396,7 +5780,7 @@ pub struct SearchIdByPathResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: SearchIdByPathResult,
+    pub body: types::SearchIdByPathResult,
 }
 
 /// Request of [`DataArtsStudioClient::search_publish_info`].
@@ -5426,7 +5810,7 @@ pub struct SearchPublishInfoRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl SearchPublishInfoRequest {
@@ -5461,7 +5845,7 @@ impl SearchPublishInfoRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5478,7 +5862,12 @@ impl Operation for SearchPublishInfoRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -5505,7 +5894,7 @@ pub struct SearchPublishInfoResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: SearchPublishInfoResult,
+    pub body: types::SearchPublishInfoResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_api_dashboard`].
@@ -5535,7 +5924,7 @@ pub struct ShowApiDashboardRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -5543,7 +5932,7 @@ pub struct ShowApiDashboardRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowApiDashboardRequest {
@@ -5552,7 +5941,7 @@ impl ShowApiDashboardRequest {
         api_id: impl Into<String>,
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -5580,7 +5969,7 @@ impl ShowApiDashboardRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5597,7 +5986,12 @@ impl Operation for ShowApiDashboardRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
@@ -5626,7 +6020,7 @@ pub struct ShowApiDashboardResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowApiDashboardResult,
+    pub body: types::ShowApiDashboardResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_api`].
@@ -5648,7 +6042,7 @@ pub struct ShowApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowApiRequest {
@@ -5669,7 +6063,7 @@ impl ShowApiRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5686,7 +6080,12 @@ impl Operation for ShowApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -5711,7 +6110,7 @@ pub struct ShowApiResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowApiResult,
+    pub body: types::ShowApiResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_dashboard`].
@@ -5737,7 +6136,7 @@ pub struct ShowApisDashboardRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Maximum number of records to return (limit).
     ///
     /// Sent as query parameter `limit`.
@@ -5753,7 +6152,7 @@ pub struct ShowApisDashboardRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowApisDashboardRequest {
@@ -5761,7 +6160,7 @@ impl ShowApisDashboardRequest {
     pub fn new(
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -5802,7 +6201,7 @@ impl ShowApisDashboardRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5819,7 +6218,12 @@ impl Operation for ShowApisDashboardRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
@@ -5849,7 +6253,7 @@ pub struct ShowApisDashboardResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowApisDashboardResult,
+    pub body: types::ShowApisDashboardResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_detail`].
@@ -5879,7 +6283,7 @@ pub struct ShowApisDetailRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -5887,7 +6291,7 @@ pub struct ShowApisDetailRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowApisDetailRequest {
@@ -5896,7 +6300,7 @@ impl ShowApisDetailRequest {
         api_id: impl Into<String>,
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -5924,7 +6328,7 @@ impl ShowApisDetailRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -5941,7 +6345,12 @@ impl Operation for ShowApisDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.query("instance_id", &self.instance_id);
         request.query("start_time", &self.start_time);
@@ -5970,7 +6379,7 @@ pub struct ShowApisDetailResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowApisDetailResult,
+    pub body: types::ShowApisDetailResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_overview`].
@@ -5992,7 +6401,7 @@ pub struct ShowApisOverviewRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -6000,7 +6409,7 @@ pub struct ShowApisOverviewRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowApisOverviewRequest {
@@ -6008,7 +6417,7 @@ impl ShowApisOverviewRequest {
     pub fn new(
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -6028,7 +6437,7 @@ impl ShowApisOverviewRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6045,7 +6454,12 @@ impl Operation for ShowApisOverviewRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -6072,7 +6486,7 @@ pub struct ShowApisOverviewResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowApisOverviewResult,
+    pub body: types::ShowApisOverviewResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_app_info`].
@@ -6094,7 +6508,7 @@ pub struct ShowAppInfoRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowAppInfoRequest {
@@ -6115,7 +6529,7 @@ impl ShowAppInfoRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6132,7 +6546,12 @@ impl Operation for ShowAppInfoRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("app_id", &self.app_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6157,7 +6576,7 @@ pub struct ShowAppInfoResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowAppInfoResult,
+    pub body: types::ShowAppInfoResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_apply_detail`].
@@ -6179,7 +6598,7 @@ pub struct ShowApplyDetailRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowApplyDetailRequest {
@@ -6200,7 +6619,7 @@ impl ShowApplyDetailRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6217,7 +6636,12 @@ impl Operation for ShowApplyDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("apply_id", &self.apply_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6242,7 +6666,7 @@ pub struct ShowApplyDetailResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowApplyDetailResult,
+    pub body: types::ShowApplyDetailResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_dashboard`].
@@ -6264,7 +6688,7 @@ pub struct ShowAppsDashboardRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Maximum number of records to return (limit).
     ///
     /// Sent as query parameter `limit`.
@@ -6280,7 +6704,7 @@ pub struct ShowAppsDashboardRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowAppsDashboardRequest {
@@ -6288,7 +6712,7 @@ impl ShowAppsDashboardRequest {
     pub fn new(
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -6322,7 +6746,7 @@ impl ShowAppsDashboardRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6339,7 +6763,12 @@ impl Operation for ShowAppsDashboardRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -6368,7 +6797,7 @@ pub struct ShowAppsDashboardResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowAppsDashboardResult,
+    pub body: types::ShowAppsDashboardResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_detail`].
@@ -6394,7 +6823,7 @@ pub struct ShowAppsDetailRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -6402,7 +6831,7 @@ pub struct ShowAppsDetailRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowAppsDetailRequest {
@@ -6411,7 +6840,7 @@ impl ShowAppsDetailRequest {
         app_id: impl Into<String>,
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -6432,7 +6861,7 @@ impl ShowAppsDetailRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6449,7 +6878,12 @@ impl Operation for ShowAppsDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("app_id", &self.app_id)?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
@@ -6477,7 +6911,7 @@ pub struct ShowAppsDetailResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowAppsDetailResult,
+    pub body: types::ShowAppsDetailResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_overview`].
@@ -6499,7 +6933,7 @@ pub struct ShowAppsOverviewRequest {
     /// Time unit.
     ///
     /// Sent as query parameter `time_unit`.
-    pub time_unit: TimeUnit,
+    pub time_unit: types::TimeUnit,
     /// Workspace ID. See "Instance ID and Workspace ID" for how to obtain it.
     ///
     /// Sent as header parameter `workspace`.
@@ -6507,7 +6941,7 @@ pub struct ShowAppsOverviewRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowAppsOverviewRequest {
@@ -6515,7 +6949,7 @@ impl ShowAppsOverviewRequest {
     pub fn new(
         start_time: impl Into<i64>,
         end_time: impl Into<i64>,
-        time_unit: impl Into<TimeUnit>,
+        time_unit: impl Into<types::TimeUnit>,
         workspace: impl Into<String>,
     ) -> Self {
         Self {
@@ -6535,7 +6969,7 @@ impl ShowAppsOverviewRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6552,7 +6986,12 @@ impl Operation for ShowAppsOverviewRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
@@ -6579,7 +7018,7 @@ pub struct ShowAppsOverviewResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowAppsOverviewResult,
+    pub body: types::ShowAppsOverviewResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_catalog_detail`].
@@ -6601,7 +7040,7 @@ pub struct ShowCatalogDetailRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowCatalogDetailRequest {
@@ -6622,7 +7061,7 @@ impl ShowCatalogDetailRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6639,7 +7078,12 @@ impl Operation for ShowCatalogDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6664,7 +7108,7 @@ pub struct ShowCatalogDetailResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowCatalogDetailResult,
+    pub body: types::ShowCatalogDetailResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_data_service_instance`].
@@ -6686,7 +7130,7 @@ pub struct ShowDataServiceInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowDataServiceInstanceRequest {
@@ -6707,7 +7151,7 @@ impl ShowDataServiceInstanceRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6724,7 +7168,12 @@ impl Operation for ShowDataServiceInstanceRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6749,7 +7198,7 @@ pub struct ShowDataServiceInstanceResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowDataServiceInstanceResult,
+    pub body: types::ShowDataServiceInstanceResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_message_detail`].
@@ -6771,7 +7220,7 @@ pub struct ShowMessageDetailRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowMessageDetailRequest {
@@ -6792,7 +7241,7 @@ impl ShowMessageDetailRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6809,7 +7258,12 @@ impl Operation for ShowMessageDetailRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("message_id", &self.message_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -6834,7 +7288,7 @@ pub struct ShowMessageDetailResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowMessageDetailResult,
+    pub body: types::ShowMessageDetailResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_by_id`].
@@ -6864,7 +7318,7 @@ pub struct ShowPathByIdRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowPathByIdRequest {
@@ -6899,7 +7353,7 @@ impl ShowPathByIdRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -6916,7 +7370,12 @@ impl Operation for ShowPathByIdRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -6943,7 +7402,7 @@ pub struct ShowPathByIdResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowPathByIdResult,
+    pub body: types::ShowPathByIdResult,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_object_by_id`].
@@ -6973,7 +7432,7 @@ pub struct ShowPathObjectByIdRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
 }
 
 impl ShowPathObjectByIdRequest {
@@ -7008,7 +7467,7 @@ impl ShowPathObjectByIdRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
@@ -7025,7 +7484,12 @@ impl Operation for ShowPathObjectByIdRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -7052,7 +7516,7 @@ pub struct ShowPathObjectByIdResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowPathObjectByIdResult,
+    pub body: types::ShowPathObjectByIdResult,
 }
 
 /// Request of [`DataArtsStudioClient::update_api`].
@@ -7074,9 +7538,9 @@ pub struct UpdateApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The new definition of the API.
-    pub body: Option<Api>,
+    pub body: Option<types::Api>,
 }
 
 impl UpdateApiRequest {
@@ -7098,13 +7562,13 @@ impl UpdateApiRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: Api) -> Self {
+    pub fn body(mut self, value: types::Api) -> Self {
         self.body = Some(value);
         self
     }
@@ -7121,7 +7585,12 @@ impl Operation for UpdateApiRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("api_id", &self.api_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7129,7 +7598,10 @@ impl Operation for UpdateApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(UpdateApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(UpdateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -7162,9 +7634,9 @@ pub struct UpdateAppRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The new app name and description.
-    pub body: Option<AppUpdateDto>,
+    pub body: Option<types::AppUpdateDto>,
 }
 
 impl UpdateAppRequest {
@@ -7186,13 +7658,13 @@ impl UpdateAppRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: AppUpdateDto) -> Self {
+    pub fn body(mut self, value: types::AppUpdateDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -7209,7 +7681,12 @@ impl Operation for UpdateAppRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("app_id", &self.app_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7234,7 +7711,7 @@ pub struct UpdateAppResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: UpdateAppResult,
+    pub body: types::UpdateAppResult,
 }
 
 /// Request of [`DataArtsStudioClient::update_catalog`].
@@ -7256,9 +7733,9 @@ pub struct UpdateCatalogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The new catalog name and description.
-    pub body: Option<ApiCatalogUpdateParaDto>,
+    pub body: Option<types::ApiCatalogUpdateParaDto>,
 }
 
 impl UpdateCatalogRequest {
@@ -7280,13 +7757,13 @@ impl UpdateCatalogRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ApiCatalogUpdateParaDto) -> Self {
+    pub fn body(mut self, value: types::ApiCatalogUpdateParaDto) -> Self {
         self.body = Some(value);
         self
     }
@@ -7303,7 +7780,12 @@ impl Operation for UpdateCatalogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("catalog_id", &self.catalog_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7328,7 +7810,7 @@ pub struct UpdateCatalogResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: UpdateCatalogResult,
+    pub body: types::UpdateCatalogResult,
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
@@ -7350,9 +7832,9 @@ pub struct UpdateDataServiceInstanceLtsLogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The LTS log dump settings.
-    pub body: Option<LtsLogDump>,
+    pub body: Option<types::LtsLogDump>,
 }
 
 impl UpdateDataServiceInstanceLtsLogRequest {
@@ -7374,13 +7856,13 @@ impl UpdateDataServiceInstanceLtsLogRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: LtsLogDump) -> Self {
+    pub fn body(mut self, value: types::LtsLogDump) -> Self {
         self.body = Some(value);
         self
     }
@@ -7397,7 +7879,12 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7441,9 +7928,9 @@ pub struct UpdateDataServiceInstanceObsLogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     ///
     /// Sent as header parameter `Dlm-Type`.
-    pub dlm_type: Option<DlmType>,
+    pub dlm_type: Option<types::DlmType>,
     /// The OBS log dump settings.
-    pub body: Option<ObsLogDump>,
+    pub body: Option<types::ObsLogDump>,
 }
 
 impl UpdateDataServiceInstanceObsLogRequest {
@@ -7465,13 +7952,13 @@ impl UpdateDataServiceInstanceObsLogRequest {
     }
 
     /// Sets `dlm_type`.
-    pub fn dlm_type(mut self, value: impl Into<DlmType>) -> Self {
+    pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
     /// Sets the request body.
-    pub fn body(mut self, value: ObsLogDump) -> Self {
+    pub fn body(mut self, value: types::ObsLogDump) -> Self {
         self.body = Some(value);
         self
     }
@@ -7488,7 +7975,12 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("instance_id", &self.instance_id)?;
         request.header("workspace", &self.workspace)?;
         request.header("Dlm-Type", &self.dlm_type)?;
@@ -7512,11682 +8004,3 @@ pub struct UpdateDataServiceInstanceObsLogResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
-
-/// Parameters of an API authorisation operation.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiParaForAuthToInstance {
-    /// API ID.
-    pub api_id: Option<String>,
-    /// Cluster ID.
-    pub instance_id: Option<String>,
-    /// APP ID.
-    pub app_id: Option<String>,
-    /// Application type.
-    pub apply_type: Option<ApplyType>,
-    /// Deadline (end time of the authorisation).
-    pub time: Option<hwcloud_runtime::Timestamp>,
-}
-
-impl Model for ApiParaForAuthToInstance {
-    const NAME: &'static str = "ApiParaForAuthToInstance";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("api_id", &self.api_id);
-        object.optional("instance_id", &self.instance_id);
-        object.optional("app_id", &self.app_id);
-        object.optional("apply_type", &self.apply_type);
-        object.optional("time", &self.time);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let api_id = object.optional("api_id")?;
-        let instance_id = object.optional("instance_id")?;
-        let app_id = object.optional("app_id")?;
-        let apply_type = object.optional("apply_type")?;
-        let time = object.optional("time")?;
-        Ok(Self { api_id, instance_id, app_id, apply_type, time })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiParaForAuthToInstance);
-
-impl ApiParaForAuthToInstance {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { api_id: None, instance_id: None, app_id: None, apply_type: None, time: None }
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_type`.
-    pub fn apply_type(mut self, value: impl Into<ApplyType>) -> Self {
-        self.apply_type = Some(value.into());
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-}
-
-/// Application type: APPLY_TYPE_AUTHORIZE (API active authorisation), APPLY_TYPE_API_CANCEL_AUTHORIZE (API cancels authorisation), APPLY_TYPE_APP_CANCEL_AUTHORIZE (APP cancels authorisation), APPLY_TYPE_APPLY (APP applies for authorisation), APPLY_TYPE_RENEW (renewal).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplyType {
-    /// `APPLY_TYPE_AUTHORIZE`
-    ApplyTypeAuthorize,
-    /// `APPLY_TYPE_API_CANCEL_AUTHORIZE`
-    ApplyTypeApiCancelAuthorize,
-    /// `APPLY_TYPE_APP_CANCEL_AUTHORIZE`
-    ApplyTypeAppCancelAuthorize,
-    /// `APPLY_TYPE_APPLY`
-    ApplyTypeApply,
-    /// `APPLY_TYPE_RENEW`
-    ApplyTypeRenew,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApplyType {
-    const VALUES: &'static [&'static str] = &[
-        "APPLY_TYPE_AUTHORIZE",
-        "APPLY_TYPE_API_CANCEL_AUTHORIZE",
-        "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
-        "APPLY_TYPE_APPLY",
-        "APPLY_TYPE_RENEW",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApplyTypeAuthorize => "APPLY_TYPE_AUTHORIZE",
-            Self::ApplyTypeApiCancelAuthorize => "APPLY_TYPE_API_CANCEL_AUTHORIZE",
-            Self::ApplyTypeAppCancelAuthorize => "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
-            Self::ApplyTypeApply => "APPLY_TYPE_APPLY",
-            Self::ApplyTypeRenew => "APPLY_TYPE_RENEW",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "APPLY_TYPE_AUTHORIZE" => Self::ApplyTypeAuthorize,
-            "APPLY_TYPE_API_CANCEL_AUTHORIZE" => Self::ApplyTypeApiCancelAuthorize,
-            "APPLY_TYPE_APP_CANCEL_AUTHORIZE" => Self::ApplyTypeAppCancelAuthorize,
-            "APPLY_TYPE_APPLY" => Self::ApplyTypeApply,
-            "APPLY_TYPE_RENEW" => Self::ApplyTypeRenew,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApplyType);
-
-/// Error response body.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ErrorBody {
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Error description.
-    pub error_msg: Option<String>,
-}
-
-impl Model for ErrorBody {
-    const NAME: &'static str = "ErrorBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("error_code", &self.error_code);
-        object.optional("error_msg", &self.error_msg);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let error_code = object.optional("error_code")?;
-        let error_msg = object.optional("error_msg")?;
-        Ok(Self { error_code, error_msg })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ErrorBody);
-
-impl ErrorBody {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { error_code: None, error_msg: None }
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_msg`.
-    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-}
-
-/// An API in the service catalog (API market).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AdvancedMallApiDto {
-    /// API ID.
-    pub id: Option<String>,
-    /// API name.
-    pub name: Option<String>,
-    /// Authentication type.
-    pub auth_type: Option<AuthType>,
-    /// Number of apps authorised to use the API.
-    pub application_num: Option<i32>,
-    /// Number of calls.
-    pub call_num: Option<i32>,
-    /// Creator.
-    pub user_name: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Whether the API belongs to the current workspace.
-    pub is_owner: Option<bool>,
-    /// Whether the API has been authorised.
-    pub is_authorized: Option<bool>,
-    /// Whether the API was recently updated (updated within the last three days).
-    pub is_update_recently: Option<bool>,
-    /// Whether the API is newly released (published within the last three days).
-    pub is_release_recently: Option<bool>,
-    /// Whether the API is popular (users of other workspaces applied for it within the last three days).
-    pub is_hot_recently: Option<bool>,
-    /// Call success rate within 7 days.
-    pub success_rate: Option<String>,
-    /// Call failure rate within 7 days.
-    pub failure_rate: Option<String>,
-}
-
-impl Model for AdvancedMallApiDto {
-    const NAME: &'static str = "AdvancedMallApiDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("auth_type", &self.auth_type);
-        object.optional("application_num", &self.application_num);
-        object.optional("call_num", &self.call_num);
-        object.optional("user_name", &self.user_name);
-        object.optional("create_time", &self.create_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("is_owner", &self.is_owner);
-        object.optional("is_authorized", &self.is_authorized);
-        object.optional("is_update_recently", &self.is_update_recently);
-        object.optional("is_release_recently", &self.is_release_recently);
-        object.optional("is_hot_recently", &self.is_hot_recently);
-        object.optional("success_rate", &self.success_rate);
-        object.optional("failure_rate", &self.failure_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let auth_type = object.optional("auth_type")?;
-        let application_num = object.optional("application_num")?;
-        let call_num = object.optional("call_num")?;
-        let user_name = object.optional("user_name")?;
-        let create_time = object.optional("create_time")?;
-        let update_time = object.optional("update_time")?;
-        let is_owner = object.optional("is_owner")?;
-        let is_authorized = object.optional("is_authorized")?;
-        let is_update_recently = object.optional("is_update_recently")?;
-        let is_release_recently = object.optional("is_release_recently")?;
-        let is_hot_recently = object.optional("is_hot_recently")?;
-        let success_rate = object.optional("success_rate")?;
-        let failure_rate = object.optional("failure_rate")?;
-        Ok(Self {
-            id,
-            name,
-            auth_type,
-            application_num,
-            call_num,
-            user_name,
-            create_time,
-            update_time,
-            is_owner,
-            is_authorized,
-            is_update_recently,
-            is_release_recently,
-            is_hot_recently,
-            success_rate,
-            failure_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AdvancedMallApiDto);
-
-impl AdvancedMallApiDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            auth_type: None,
-            application_num: None,
-            call_num: None,
-            user_name: None,
-            create_time: None,
-            update_time: None,
-            is_owner: None,
-            is_authorized: None,
-            is_update_recently: None,
-            is_release_recently: None,
-            is_hot_recently: None,
-            success_rate: None,
-            failure_rate: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `auth_type`.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
-    /// Sets `application_num`.
-    pub fn application_num(mut self, value: impl Into<i32>) -> Self {
-        self.application_num = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `user_name`.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `is_owner`.
-    pub fn is_owner(mut self, value: impl Into<bool>) -> Self {
-        self.is_owner = Some(value.into());
-        self
-    }
-
-    /// Sets `is_authorized`.
-    pub fn is_authorized(mut self, value: impl Into<bool>) -> Self {
-        self.is_authorized = Some(value.into());
-        self
-    }
-
-    /// Sets `is_update_recently`.
-    pub fn is_update_recently(mut self, value: impl Into<bool>) -> Self {
-        self.is_update_recently = Some(value.into());
-        self
-    }
-
-    /// Sets `is_release_recently`.
-    pub fn is_release_recently(mut self, value: impl Into<bool>) -> Self {
-        self.is_release_recently = Some(value.into());
-        self
-    }
-
-    /// Sets `is_hot_recently`.
-    pub fn is_hot_recently(mut self, value: impl Into<bool>) -> Self {
-        self.is_hot_recently = Some(value.into());
-        self
-    }
-
-    /// Sets `success_rate`.
-    pub fn success_rate(mut self, value: impl Into<String>) -> Self {
-        self.success_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `failure_rate`.
-    pub fn failure_rate(mut self, value: impl Into<String>) -> Self {
-        self.failure_rate = Some(value.into());
-        self
-    }
-}
-
-/// Definition of a DataService API.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct Api {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-    /// API name.
-    pub name: Option<String>,
-    /// API description.
-    pub description: Option<String>,
-    /// Whether access logging is enabled.
-    pub log_flag: Option<bool>,
-    /// API type.
-    pub api_type: Option<ApiType>,
-    /// Authentication type.
-    pub auth_type: Option<AuthType>,
-    /// Minimum retention period, in hours.
-    pub retention_period: Option<i32>,
-    /// API reviewer.
-    pub manager: Option<String>,
-    /// API path.
-    pub path: Option<String>,
-    /// API access protocol.
-    pub protocol: Option<Protocol>,
-    /// API request method.
-    pub request_type: Option<RequestType>,
-    /// Tags.
-    pub tags: Option<Vec<String>>,
-    /// API visibility.
-    pub visibility: Option<Visibility>,
-    /// Publishing type.
-    pub publish_type: Option<PublishType>,
-    /// Data masking switch.
-    pub data_mask_switch: Option<bool>,
-    /// Data masking configuration.
-    pub data_mask_paras: Option<Vec<DataMaskParas>>,
-    /// Description of the request body content; used by registered APIs only.
-    pub body: Option<String>,
-    /// Configuration of multiple data sources; used by Groovy APIs only.
-    pub datasource_config_list: Option<Vec<DatasourceConfig>>,
-    /// Groovy text; used by Groovy APIs only.
-    pub groovy_content: Option<String>,
-    /// API request parameters.
-    pub request_paras: Option<Vec<RequestPara>>,
-    /// Data source configuration.
-    pub datasource_config: Option<DatasourceConfig>,
-    /// Backend configuration (registered APIs).
-    pub backend_config: Option<BackendConfig>,
-}
-
-impl Model for Api {
-    const NAME: &'static str = "Api";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("log_flag", &self.log_flag);
-        object.optional("api_type", &self.api_type);
-        object.optional("auth_type", &self.auth_type);
-        object.optional("retention_period", &self.retention_period);
-        object.optional("manager", &self.manager);
-        object.optional("path", &self.path);
-        object.optional("protocol", &self.protocol);
-        object.optional("request_type", &self.request_type);
-        object.optional("tags", &self.tags);
-        object.optional("visibility", &self.visibility);
-        object.optional("publish_type", &self.publish_type);
-        object.optional("data_mask_switch", &self.data_mask_switch);
-        object.optional("data_mask_paras", &self.data_mask_paras);
-        object.optional("body", &self.body);
-        object.optional("datasource_config_list", &self.datasource_config_list);
-        object.optional("groovy_content", &self.groovy_content);
-        object.optional("request_paras", &self.request_paras);
-        object.optional("datasource_config", &self.datasource_config);
-        object.optional("backend_config", &self.backend_config);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let log_flag = object.optional("log_flag")?;
-        let api_type = object.optional("api_type")?;
-        let auth_type = object.optional("auth_type")?;
-        let retention_period = object.optional("retention_period")?;
-        let manager = object.optional("manager")?;
-        let path = object.optional("path")?;
-        let protocol = object.optional("protocol")?;
-        let request_type = object.optional("request_type")?;
-        let tags = object.optional("tags")?;
-        let visibility = object.optional("visibility")?;
-        let publish_type = object.optional("publish_type")?;
-        let data_mask_switch = object.optional("data_mask_switch")?;
-        let data_mask_paras = object.optional("data_mask_paras")?;
-        let body = object.optional("body")?;
-        let datasource_config_list = object.optional("datasource_config_list")?;
-        let groovy_content = object.optional("groovy_content")?;
-        let request_paras = object.optional("request_paras")?;
-        let datasource_config = object.optional("datasource_config")?;
-        let backend_config = object.optional("backend_config")?;
-        Ok(Self {
-            catalog_id,
-            name,
-            description,
-            log_flag,
-            api_type,
-            auth_type,
-            retention_period,
-            manager,
-            path,
-            protocol,
-            request_type,
-            tags,
-            visibility,
-            publish_type,
-            data_mask_switch,
-            data_mask_paras,
-            body,
-            datasource_config_list,
-            groovy_content,
-            request_paras,
-            datasource_config,
-            backend_config,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(Api);
-
-impl Api {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            catalog_id: None,
-            name: None,
-            description: None,
-            log_flag: None,
-            api_type: None,
-            auth_type: None,
-            retention_period: None,
-            manager: None,
-            path: None,
-            protocol: None,
-            request_type: None,
-            tags: None,
-            visibility: None,
-            publish_type: None,
-            data_mask_switch: None,
-            data_mask_paras: None,
-            body: None,
-            datasource_config_list: None,
-            groovy_content: None,
-            request_paras: None,
-            datasource_config: None,
-            backend_config: None,
-        }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `log_flag`.
-    pub fn log_flag(mut self, value: impl Into<bool>) -> Self {
-        self.log_flag = Some(value.into());
-        self
-    }
-
-    /// Sets `api_type`.
-    pub fn api_type(mut self, value: impl Into<ApiType>) -> Self {
-        self.api_type = Some(value.into());
-        self
-    }
-
-    /// Sets `auth_type`.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
-    /// Sets `retention_period`.
-    pub fn retention_period(mut self, value: impl Into<i32>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
-    /// Sets `manager`.
-    pub fn manager(mut self, value: impl Into<String>) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
-    /// Sets `protocol`.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
-    /// Sets `request_type`.
-    pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
-        self.request_type = Some(value.into());
-        self
-    }
-
-    /// Sets `tags`.
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets `visibility`.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_type`.
-    pub fn publish_type(mut self, value: impl Into<PublishType>) -> Self {
-        self.publish_type = Some(value.into());
-        self
-    }
-
-    /// Sets `data_mask_switch`.
-    pub fn data_mask_switch(mut self, value: impl Into<bool>) -> Self {
-        self.data_mask_switch = Some(value.into());
-        self
-    }
-
-    /// Sets `data_mask_paras`.
-    pub fn data_mask_paras(mut self, value: impl Into<Vec<DataMaskParas>>) -> Self {
-        self.data_mask_paras = Some(value.into());
-        self
-    }
-
-    /// Sets `body`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets `datasource_config_list`.
-    pub fn datasource_config_list(mut self, value: impl Into<Vec<DatasourceConfig>>) -> Self {
-        self.datasource_config_list = Some(value.into());
-        self
-    }
-
-    /// Sets `groovy_content`.
-    pub fn groovy_content(mut self, value: impl Into<String>) -> Self {
-        self.groovy_content = Some(value.into());
-        self
-    }
-
-    /// Sets `request_paras`.
-    pub fn request_paras(mut self, value: impl Into<Vec<RequestPara>>) -> Self {
-        self.request_paras = Some(value.into());
-        self
-    }
-
-    /// Sets `datasource_config`.
-    pub fn datasource_config(mut self, value: impl Into<DatasourceConfig>) -> Self {
-        self.datasource_config = Some(value.into());
-        self
-    }
-
-    /// Sets `backend_config`.
-    pub fn backend_config(mut self, value: impl Into<BackendConfig>) -> Self {
-        self.backend_config = Some(value.into());
-        self
-    }
-}
-
-/// An operation on a published API.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiActionDto {
-    /// Deadline.
-    pub time: Option<String>,
-    /// Operation type.
-    pub action: Option<ApiActionDtoAction>,
-}
-
-impl Model for ApiActionDto {
-    const NAME: &'static str = "ApiActionDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("time", &self.time);
-        object.optional("action", &self.action);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let time = object.optional("time")?;
-        let action = object.optional("action")?;
-        Ok(Self { time, action })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiActionDto);
-
-impl ApiActionDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { time: None, action: None }
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: impl Into<String>) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-
-    /// Sets `action`.
-    pub fn action(mut self, value: impl Into<ApiActionDtoAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for creating a service catalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiCatalogCreateParaDto {
-    /// Parent catalog ID.
-    pub pid: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-}
-
-impl Model for ApiCatalogCreateParaDto {
-    const NAME: &'static str = "ApiCatalogCreateParaDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("pid", &self.pid);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let pid = object.optional("pid")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        Ok(Self { pid, name, description })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiCatalogCreateParaDto);
-
-impl ApiCatalogCreateParaDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { pid: None, name: None, description: None }
-    }
-
-    /// Sets `pid`.
-    pub fn pid(mut self, value: impl Into<String>) -> Self {
-        self.pid = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for deleting service catalogs.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiCatalogDeleteParaDto {
-    /// IDs of the catalogs to delete.
-    pub ids: Option<Vec<String>>,
-}
-
-impl Model for ApiCatalogDeleteParaDto {
-    const NAME: &'static str = "ApiCatalogDeleteParaDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("ids", &self.ids);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let ids = object.optional("ids")?;
-        Ok(Self { ids })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiCatalogDeleteParaDto);
-
-impl ApiCatalogDeleteParaDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { ids: None }
-    }
-
-    /// Sets `ids`.
-    pub fn ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ids = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for updating a service catalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiCatalogUpdateParaDto {
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-}
-
-impl Model for ApiCatalogUpdateParaDto {
-    const NAME: &'static str = "ApiCatalogUpdateParaDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        Ok(Self { name, description })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiCatalogUpdateParaDto);
-
-impl ApiCatalogUpdateParaDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { name: None, description: None }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for moving APIs to another catalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiMoveParaDto {
-    /// Parent catalog ID.
-    pub target_pid: Option<String>,
-    /// The items to move.
-    pub apis: Option<Vec<String>>,
-}
-
-impl Model for ApiMoveParaDto {
-    const NAME: &'static str = "ApiMoveParaDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("target_pid", &self.target_pid);
-        object.optional("apis", &self.apis);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let target_pid = object.optional("target_pid")?;
-        let apis = object.optional("apis")?;
-        Ok(Self { target_pid, apis })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiMoveParaDto);
-
-impl ApiMoveParaDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { target_pid: None, apis: None }
-    }
-
-    /// Sets `target_pid`.
-    pub fn target_pid(mut self, value: impl Into<String>) -> Self {
-        self.target_pid = Some(value.into());
-        self
-    }
-
-    /// Sets `apis`.
-    pub fn apis(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.apis = Some(value.into());
-        self
-    }
-}
-
-/// Overview of an API.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiOverview {
-    /// API ID.
-    pub id: Option<String>,
-    /// API name.
-    pub name: Option<String>,
-    /// API group ID (shared edition).
-    pub group_id: Option<String>,
-    /// API description.
-    pub description: Option<String>,
-    /// API status (shared edition).
-    pub status: Option<Status>,
-    /// API debugging status (shared edition).
-    pub debug_status: Option<DebugStatus>,
-    /// Publishing messages (exclusive edition).
-    pub publish_messages: Option<Vec<ApiPublishDto>>,
-    /// API type.
-    pub type_: Option<ApiOverviewType>,
-    /// API reviewer.
-    pub manager: Option<String>,
-    /// API creator.
-    pub create_user: Option<String>,
-    /// API creation time.
-    pub create_time: Option<i64>,
-    /// Authorisation status.
-    pub authorization_status: Option<AuthorizationStatus>,
-}
-
-impl Model for ApiOverview {
-    const NAME: &'static str = "ApiOverview";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("group_id", &self.group_id);
-        object.optional("description", &self.description);
-        object.optional("status", &self.status);
-        object.optional("debug_status", &self.debug_status);
-        object.optional("publish_messages", &self.publish_messages);
-        object.optional("type", &self.type_);
-        object.optional("manager", &self.manager);
-        object.optional("create_user", &self.create_user);
-        object.optional("create_time", &self.create_time);
-        object.optional("authorization_status", &self.authorization_status);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let group_id = object.optional("group_id")?;
-        let description = object.optional("description")?;
-        let status = object.optional("status")?;
-        let debug_status = object.optional("debug_status")?;
-        let publish_messages = object.optional("publish_messages")?;
-        let type_ = object.optional("type")?;
-        let manager = object.optional("manager")?;
-        let create_user = object.optional("create_user")?;
-        let create_time = object.optional("create_time")?;
-        let authorization_status = object.optional("authorization_status")?;
-        Ok(Self {
-            id,
-            name,
-            group_id,
-            description,
-            status,
-            debug_status,
-            publish_messages,
-            type_,
-            manager,
-            create_user,
-            create_time,
-            authorization_status,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiOverview);
-
-impl ApiOverview {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            group_id: None,
-            description: None,
-            status: None,
-            debug_status: None,
-            publish_messages: None,
-            type_: None,
-            manager: None,
-            create_user: None,
-            create_time: None,
-            authorization_status: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `group_id`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets `debug_status`.
-    pub fn debug_status(mut self, value: impl Into<DebugStatus>) -> Self {
-        self.debug_status = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_messages`.
-    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
-        self.publish_messages = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<ApiOverviewType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `manager`.
-    pub fn manager(mut self, value: impl Into<String>) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `authorization_status`.
-    pub fn authorization_status(mut self, value: impl Into<AuthorizationStatus>) -> Self {
-        self.authorization_status = Some(value.into());
-        self
-    }
-}
-
-/// Parameters of a batch API authorisation.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiParaForAuthorizeToInstance {
-    /// Deadline.
-    pub time: Option<String>,
-    /// App IDs.
-    pub app_ids: Option<Vec<String>>,
-}
-
-impl Model for ApiParaForAuthorizeToInstance {
-    const NAME: &'static str = "ApiParaForAuthorizeToInstance";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("time", &self.time);
-        object.optional("app_ids", &self.app_ids);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let time = object.optional("time")?;
-        let app_ids = object.optional("app_ids")?;
-        Ok(Self { time, app_ids })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiParaForAuthorizeToInstance);
-
-impl ApiParaForAuthorizeToInstance {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { time: None, app_ids: None }
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: impl Into<String>) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-
-    /// Sets `app_ids`.
-    pub fn app_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.app_ids = Some(value.into());
-        self
-    }
-}
-
-/// Criteria selecting the APIs to export.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiParam {
-    /// API name.
-    pub name: Option<String>,
-    /// Name of the API creator.
-    pub create_user: Option<String>,
-    /// API description.
-    pub description: Option<String>,
-    /// API tags.
-    pub tags: Option<Vec<String>>,
-    /// Name of a database table the API uses.
-    pub table_name: Option<String>,
-    /// API publishing status.
-    pub publish_status_type: Option<PublishStatusType>,
-    /// How the API retrieves data.
-    pub api_specific_type_str: Option<ApiSpecificTypeStr>,
-    /// Start of the API creation time range.
-    pub start_time: Option<String>,
-    /// End of the API creation time range.
-    pub end_time: Option<String>,
-    /// Authorisation status.
-    pub authorization_status_type: Option<AuthorizationStatusType>,
-}
-
-impl Model for ApiParam {
-    const NAME: &'static str = "ApiParam";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("create_user", &self.create_user);
-        object.optional("description", &self.description);
-        object.optional("tags", &self.tags);
-        object.optional("table_name", &self.table_name);
-        object.optional("publish_status_type", &self.publish_status_type);
-        object.optional("api_specific_type_str", &self.api_specific_type_str);
-        object.optional("start_time", &self.start_time);
-        object.optional("end_time", &self.end_time);
-        object.optional("authorization_status_type", &self.authorization_status_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let create_user = object.optional("create_user")?;
-        let description = object.optional("description")?;
-        let tags = object.optional("tags")?;
-        let table_name = object.optional("table_name")?;
-        let publish_status_type = object.optional("publish_status_type")?;
-        let api_specific_type_str = object.optional("api_specific_type_str")?;
-        let start_time = object.optional("start_time")?;
-        let end_time = object.optional("end_time")?;
-        let authorization_status_type = object.optional("authorization_status_type")?;
-        Ok(Self {
-            name,
-            create_user,
-            description,
-            tags,
-            table_name,
-            publish_status_type,
-            api_specific_type_str,
-            start_time,
-            end_time,
-            authorization_status_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiParam);
-
-impl ApiParam {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            create_user: None,
-            description: None,
-            tags: None,
-            table_name: None,
-            publish_status_type: None,
-            api_specific_type_str: None,
-            start_time: None,
-            end_time: None,
-            authorization_status_type: None,
-        }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `tags`.
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets `table_name`.
-    pub fn table_name(mut self, value: impl Into<String>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_status_type`.
-    pub fn publish_status_type(mut self, value: impl Into<PublishStatusType>) -> Self {
-        self.publish_status_type = Some(value.into());
-        self
-    }
-
-    /// Sets `api_specific_type_str`.
-    pub fn api_specific_type_str(mut self, value: impl Into<ApiSpecificTypeStr>) -> Self {
-        self.api_specific_type_str = Some(value.into());
-        self
-    }
-
-    /// Sets `start_time`.
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
-    /// Sets `end_time`.
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
-    /// Sets `authorization_status_type`.
-    pub fn authorization_status_type(mut self, value: impl Into<AuthorizationStatusType>) -> Self {
-        self.authorization_status_type = Some(value.into());
-        self
-    }
-}
-
-/// Publishing message of an API in a cluster.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiPublishDto {
-    /// Publishing ID.
-    pub id: Option<String>,
-    /// API ID.
-    pub api_id: Option<String>,
-    /// Cluster ID.
-    pub instance_id: Option<String>,
-    /// Cluster name.
-    pub instance_name: Option<String>,
-    /// API status.
-    pub api_status: Option<ApiStatus>,
-    /// API debugging status.
-    pub api_debug: Option<ApiDebug>,
-}
-
-impl Model for ApiPublishDto {
-    const NAME: &'static str = "ApiPublishDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("api_id", &self.api_id);
-        object.optional("instance_id", &self.instance_id);
-        object.optional("instance_name", &self.instance_name);
-        object.optional("api_status", &self.api_status);
-        object.optional("api_debug", &self.api_debug);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let api_id = object.optional("api_id")?;
-        let instance_id = object.optional("instance_id")?;
-        let instance_name = object.optional("instance_name")?;
-        let api_status = object.optional("api_status")?;
-        let api_debug = object.optional("api_debug")?;
-        Ok(Self { id, api_id, instance_id, instance_name, api_status, api_debug })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiPublishDto);
-
-impl ApiPublishDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            api_id: None,
-            instance_id: None,
-            instance_name: None,
-            api_status: None,
-            api_debug: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_name`.
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets `api_status`.
-    pub fn api_status(mut self, value: impl Into<ApiStatus>) -> Self {
-        self.api_status = Some(value.into());
-        self
-    }
-
-    /// Sets `api_debug`.
-    pub fn api_debug(mut self, value: impl Into<ApiDebug>) -> Self {
-        self.api_debug = Some(value.into());
-        self
-    }
-}
-
-/// A backend parameter of a configuration-type API.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiRequestPara {
-    /// Parameter name.
-    pub name: Option<String>,
-    /// Mapped field.
-    pub mapping: Option<String>,
-    /// Operator.
-    pub condition: Option<Condition>,
-}
-
-impl Model for ApiRequestPara {
-    const NAME: &'static str = "ApiRequestPara";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("mapping", &self.mapping);
-        object.optional("condition", &self.condition);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let mapping = object.optional("mapping")?;
-        let condition = object.optional("condition")?;
-        Ok(Self { name, mapping, condition })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiRequestPara);
-
-impl ApiRequestPara {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { name: None, mapping: None, condition: None }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `mapping`.
-    pub fn mapping(mut self, value: impl Into<String>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-
-    /// Sets `condition`.
-    pub fn condition(mut self, value: impl Into<Condition>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-}
-
-/// A response parameter of a configuration-type API.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiResponsePara {
-    /// Parameter name.
-    pub name: Option<String>,
-    /// Bound table field.
-    pub field: Option<String>,
-    /// Parameter type.
-    pub type_: Option<ParameterType>,
-    /// Parameter description.
-    pub description: Option<String>,
-    /// Example value of the parameter.
-    pub example_value: Option<String>,
-}
-
-impl Model for ApiResponsePara {
-    const NAME: &'static str = "ApiResponsePara";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("field", &self.field);
-        object.optional("type", &self.type_);
-        object.optional("description", &self.description);
-        object.optional("example_value", &self.example_value);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let field = object.optional("field")?;
-        let type_ = object.optional("type")?;
-        let description = object.optional("description")?;
-        let example_value = object.optional("example_value")?;
-        Ok(Self { name, field, type_, description, example_value })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiResponsePara);
-
-impl ApiResponsePara {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { name: None, field: None, type_: None, description: None, example_value: None }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `field`.
-    pub fn field(mut self, value: impl Into<String>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `example_value`.
-    pub fn example_value(mut self, value: impl Into<String>) -> Self {
-        self.example_value = Some(value.into());
-        self
-    }
-}
-
-/// An API debugging request.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiTestDto {
-    /// Request body.
-    pub body: Option<String>,
-    /// Paging parameters.
-    pub paras: Option<ApiTestParas>,
-}
-
-impl Model for ApiTestDto {
-    const NAME: &'static str = "ApiTestDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("body", &self.body);
-        object.optional("paras", &self.paras);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let body = object.optional("body")?;
-        let paras = object.optional("paras")?;
-        Ok(Self { body, paras })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiTestDto);
-
-impl ApiTestDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { body: None, paras: None }
-    }
-
-    /// Sets `body`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets `paras`.
-    pub fn paras(mut self, value: impl Into<ApiTestParas>) -> Self {
-        self.paras = Some(value.into());
-        self
-    }
-}
-
-/// Paging parameters of an API debugging request.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiTestParas {
-    /// Page size.
-    pub page_size: Option<String>,
-    /// Page number.
-    pub page_num: Option<String>,
-}
-
-impl Model for ApiTestParas {
-    const NAME: &'static str = "ApiTestParas";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("page_size", &self.page_size);
-        object.optional("page_num", &self.page_num);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let page_size = object.optional("page_size")?;
-        let page_num = object.optional("page_num")?;
-        Ok(Self { page_size, page_num })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiTestParas);
-
-impl ApiTestParas {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { page_size: None, page_num: None }
-    }
-
-    /// Sets `page_size`.
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets `page_num`.
-    pub fn page_num(mut self, value: impl Into<String>) -> Self {
-        self.page_num = Some(value.into());
-        self
-    }
-}
-
-/// Request header of an API debugging call.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiTestRequestHeader {
-    /// Request path.
-    pub path: Option<String>,
-    /// User agent (fixed value).
-    pub user_agent: Option<String>,
-    /// Request mode (fixed value).
-    pub x_apig_mode: Option<String>,
-    /// Identification number (fixed value).
-    pub x_app_identity: Option<i32>,
-}
-
-impl Model for ApiTestRequestHeader {
-    const NAME: &'static str = "ApiTestRequestHeader";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("path", &self.path);
-        object.optional("user_agent", &self.user_agent);
-        object.optional("x_apig_mode", &self.x_apig_mode);
-        object.optional("x_app_identity", &self.x_app_identity);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let path = object.optional("path")?;
-        let user_agent = object.optional("user_agent")?;
-        let x_apig_mode = object.optional("x_apig_mode")?;
-        let x_app_identity = object.optional("x_app_identity")?;
-        Ok(Self { path, user_agent, x_apig_mode, x_app_identity })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiTestRequestHeader);
-
-impl ApiTestRequestHeader {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { path: None, user_agent: None, x_apig_mode: None, x_app_identity: None }
-    }
-
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
-    /// Sets `user_agent`.
-    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
-        self.user_agent = Some(value.into());
-        self
-    }
-
-    /// Sets `x_apig_mode`.
-    pub fn x_apig_mode(mut self, value: impl Into<String>) -> Self {
-        self.x_apig_mode = Some(value.into());
-        self
-    }
-
-    /// Sets `x_app_identity`.
-    pub fn x_app_identity(mut self, value: impl Into<i32>) -> Self {
-        self.x_app_identity = Some(value.into());
-        self
-    }
-}
-
-/// Response header of an API debugging call.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApiTestResponseHeader {
-    /// Whether the call succeeded.
-    pub result_status: Option<String>,
-    /// Content length.
-    pub content_length: Option<i32>,
-    /// Connection status.
-    pub connection: Option<String>,
-    /// Cache control (fixed value).
-    pub cache_control: Option<String>,
-    /// Content type (fixed value).
-    pub content_type: Option<String>,
-    /// Date.
-    pub date: Option<String>,
-    /// Request ID.
-    pub x_request_id: Option<String>,
-}
-
-impl Model for ApiTestResponseHeader {
-    const NAME: &'static str = "ApiTestResponseHeader";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("result_status", &self.result_status);
-        object.optional("content_length", &self.content_length);
-        object.optional("connection", &self.connection);
-        object.optional("cache_control", &self.cache_control);
-        object.optional("content_type", &self.content_type);
-        object.optional("date", &self.date);
-        object.optional("x_request_id", &self.x_request_id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let result_status = object.optional("result_status")?;
-        let content_length = object.optional("content_length")?;
-        let connection = object.optional("connection")?;
-        let cache_control = object.optional("cache_control")?;
-        let content_type = object.optional("content_type")?;
-        let date = object.optional("date")?;
-        let x_request_id = object.optional("x_request_id")?;
-        Ok(Self {
-            result_status,
-            content_length,
-            connection,
-            cache_control,
-            content_type,
-            date,
-            x_request_id,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApiTestResponseHeader);
-
-impl ApiTestResponseHeader {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            result_status: None,
-            content_length: None,
-            connection: None,
-            cache_control: None,
-            content_type: None,
-            date: None,
-            x_request_id: None,
-        }
-    }
-
-    /// Sets `result_status`.
-    pub fn result_status(mut self, value: impl Into<String>) -> Self {
-        self.result_status = Some(value.into());
-        self
-    }
-
-    /// Sets `content_length`.
-    pub fn content_length(mut self, value: impl Into<i32>) -> Self {
-        self.content_length = Some(value.into());
-        self
-    }
-
-    /// Sets `connection`.
-    pub fn connection(mut self, value: impl Into<String>) -> Self {
-        self.connection = Some(value.into());
-        self
-    }
-
-    /// Sets `cache_control`.
-    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
-        self.cache_control = Some(value.into());
-        self
-    }
-
-    /// Sets `content_type`.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
-    /// Sets `date`.
-    pub fn date(mut self, value: impl Into<String>) -> Self {
-        self.date = Some(value.into());
-        self
-    }
-
-    /// Sets `x_request_id`.
-    pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-        self.x_request_id = Some(value.into());
-        self
-    }
-}
-
-/// A gateway group.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApigGroupDto {
-    /// Group ID.
-    pub group_id: Option<String>,
-    /// Group name.
-    pub group_name: Option<String>,
-}
-
-impl Model for ApigGroupDto {
-    const NAME: &'static str = "ApigGroupDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("group_id", &self.group_id);
-        object.optional("group_name", &self.group_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let group_id = object.optional("group_id")?;
-        let group_name = object.optional("group_name")?;
-        Ok(Self { group_id, group_name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApigGroupDto);
-
-impl ApigGroupDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { group_id: None, group_name: None }
-    }
-
-    /// Sets `group_id`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
-    /// Sets `group_name`.
-    pub fn group_name(mut self, value: impl Into<String>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-}
-
-/// A gateway instance.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ApigInstanceDto {
-    /// Gateway instance ID.
-    pub instance_id: Option<String>,
-    /// Gateway instance name.
-    pub instance_name: Option<String>,
-}
-
-impl Model for ApigInstanceDto {
-    const NAME: &'static str = "ApigInstanceDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("instance_id", &self.instance_id);
-        object.optional("instance_name", &self.instance_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let instance_id = object.optional("instance_id")?;
-        let instance_name = object.optional("instance_name")?;
-        Ok(Self { instance_id, instance_name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ApigInstanceDto);
-
-impl ApigInstanceDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { instance_id: None, instance_name: None }
-    }
-
-    /// Sets `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_name`.
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-}
-
-/// An API bound to an app.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AppBindApiInfo {
-    /// API ID.
-    pub id: Option<String>,
-    /// API name.
-    pub name: Option<String>,
-    /// API description.
-    pub description: Option<String>,
-    /// Review time.
-    pub approval_time: Option<i64>,
-    /// Name of the API reviewer.
-    pub manager: Option<String>,
-    /// End of the usage period.
-    pub deadline: Option<i64>,
-    /// Binding relationship.
-    pub relationship_type: Option<RelationshipType>,
-    /// Static parameters.
-    pub static_params: Option<Vec<StaticParam>>,
-}
-
-impl Model for AppBindApiInfo {
-    const NAME: &'static str = "AppBindApiInfo";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("approval_time", &self.approval_time);
-        object.optional("manager", &self.manager);
-        object.optional("deadline", &self.deadline);
-        object.optional("relationship_type", &self.relationship_type);
-        object.optional("static_params", &self.static_params);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let approval_time = object.optional("approval_time")?;
-        let manager = object.optional("manager")?;
-        let deadline = object.optional("deadline")?;
-        let relationship_type = object.optional("relationship_type")?;
-        let static_params = object.optional("static_params")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            approval_time,
-            manager,
-            deadline,
-            relationship_type,
-            static_params,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AppBindApiInfo);
-
-impl AppBindApiInfo {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            approval_time: None,
-            manager: None,
-            deadline: None,
-            relationship_type: None,
-            static_params: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `approval_time`.
-    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
-        self.approval_time = Some(value.into());
-        self
-    }
-
-    /// Sets `manager`.
-    pub fn manager(mut self, value: impl Into<String>) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-
-    /// Sets `deadline`.
-    pub fn deadline(mut self, value: impl Into<i64>) -> Self {
-        self.deadline = Some(value.into());
-        self
-    }
-
-    /// Sets `relationship_type`.
-    pub fn relationship_type(mut self, value: impl Into<RelationshipType>) -> Self {
-        self.relationship_type = Some(value.into());
-        self
-    }
-
-    /// Sets `static_params`.
-    pub fn static_params(mut self, value: impl Into<Vec<StaticParam>>) -> Self {
-        self.static_params = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for creating an app.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AppRequestDto {
-    /// App type.
-    pub app_type: Option<AppType>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// Gateway type.
-    pub apig_type: Option<ApigType>,
-    /// Gateway instance ID.
-    pub apig_instance_id: Option<String>,
-}
-
-impl Model for AppRequestDto {
-    const NAME: &'static str = "AppRequestDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("app_type", &self.app_type);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("apig_type", &self.apig_type);
-        object.optional("apig_instance_id", &self.apig_instance_id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let app_type = object.optional("app_type")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let apig_type = object.optional("apig_type")?;
-        let apig_instance_id = object.optional("apig_instance_id")?;
-        Ok(Self { app_type, name, description, apig_type, apig_instance_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AppRequestDto);
-
-impl AppRequestDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            app_type: None,
-            name: None,
-            description: None,
-            apig_type: None,
-            apig_instance_id: None,
-        }
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `apig_type`.
-    pub fn apig_type(mut self, value: impl Into<ApigType>) -> Self {
-        self.apig_type = Some(value.into());
-        self
-    }
-
-    /// Sets `apig_instance_id`.
-    pub fn apig_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.apig_instance_id = Some(value.into());
-        self
-    }
-}
-
-/// An app.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AppReturnDto {
-    /// App ID.
-    pub id: Option<String>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// App key.
-    pub app_key: Option<String>,
-    /// App secret.
-    pub app_secret: Option<hwcloud_runtime::Secret>,
-    /// Creation time.
-    pub register_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Last updater.
-    pub update_user: Option<String>,
-    /// App type.
-    pub app_type: Option<AppType>,
-}
-
-impl Model for AppReturnDto {
-    const NAME: &'static str = "AppReturnDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("app_key", &self.app_key);
-        object.optional("app_secret", &self.app_secret);
-        object.optional("register_time", &self.register_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_user", &self.update_user);
-        object.optional("app_type", &self.app_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let app_key = object.optional("app_key")?;
-        let app_secret = object.optional("app_secret")?;
-        let register_time = object.optional("register_time")?;
-        let update_time = object.optional("update_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_user = object.optional("update_user")?;
-        let app_type = object.optional("app_type")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            app_key,
-            app_secret,
-            register_time,
-            update_time,
-            create_user,
-            update_user,
-            app_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AppReturnDto);
-
-impl AppReturnDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            app_key: None,
-            app_secret: None,
-            register_time: None,
-            update_time: None,
-            create_user: None,
-            update_user: None,
-            app_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `app_key`.
-    pub fn app_key(mut self, value: impl Into<String>) -> Self {
-        self.app_key = Some(value.into());
-        self
-    }
-
-    /// Sets `app_secret`.
-    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.app_secret = Some(value.into());
-        self
-    }
-
-    /// Sets `register_time`.
-    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
-        self.register_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for updating an app.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AppUpdateDto {
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-}
-
-impl Model for AppUpdateDto {
-    const NAME: &'static str = "AppUpdateDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        Ok(Self { name, description })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AppUpdateDto);
-
-impl AppUpdateDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { name: None, description: None }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
-
-/// Backend configuration of a registered API.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct BackendConfig {
-    /// Backend request method.
-    pub type_: Option<RequestType>,
-    /// Backend request protocol.
-    pub protocol: Option<Protocol>,
-    /// Backend host.
-    pub host: Option<String>,
-    /// Backend timeout.
-    pub timeout: Option<i32>,
-    /// Backend request path.
-    pub path: Option<String>,
-    /// API backend parameters.
-    pub backend_paras: Option<Vec<BackendRequestPara>>,
-    /// Backend constant parameters.
-    pub constant_paras: Option<Vec<BackendConstant>>,
-}
-
-impl Model for BackendConfig {
-    const NAME: &'static str = "BackendConfig";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("type", &self.type_);
-        object.optional("protocol", &self.protocol);
-        object.optional("host", &self.host);
-        object.optional("timeout", &self.timeout);
-        object.optional("path", &self.path);
-        object.optional("backend_paras", &self.backend_paras);
-        object.optional("constant_paras", &self.constant_paras);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let type_ = object.optional("type")?;
-        let protocol = object.optional("protocol")?;
-        let host = object.optional("host")?;
-        let timeout = object.optional("timeout")?;
-        let path = object.optional("path")?;
-        let backend_paras = object.optional("backend_paras")?;
-        let constant_paras = object.optional("constant_paras")?;
-        Ok(Self { type_, protocol, host, timeout, path, backend_paras, constant_paras })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(BackendConfig);
-
-impl BackendConfig {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            protocol: None,
-            host: None,
-            timeout: None,
-            path: None,
-            backend_paras: None,
-            constant_paras: None,
-        }
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<RequestType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `protocol`.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
-    /// Sets `host`.
-    pub fn host(mut self, value: impl Into<String>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
-    /// Sets `timeout`.
-    pub fn timeout(mut self, value: impl Into<i32>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
-    /// Sets `backend_paras`.
-    pub fn backend_paras(mut self, value: impl Into<Vec<BackendRequestPara>>) -> Self {
-        self.backend_paras = Some(value.into());
-        self
-    }
-
-    /// Sets `constant_paras`.
-    pub fn constant_paras(mut self, value: impl Into<Vec<BackendConstant>>) -> Self {
-        self.constant_paras = Some(value.into());
-        self
-    }
-}
-
-/// A backend constant parameter.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct BackendConstant {
-    /// Constant parameter name.
-    pub name: Option<String>,
-    /// Constant parameter type.
-    pub type_: Option<ParameterType>,
-    /// Constant parameter location.
-    pub position: Option<Position>,
-    /// Constant parameter description.
-    pub description: Option<String>,
-    /// Constant parameter value.
-    pub value: Option<String>,
-}
-
-impl Model for BackendConstant {
-    const NAME: &'static str = "BackendConstant";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("type", &self.type_);
-        object.optional("position", &self.position);
-        object.optional("description", &self.description);
-        object.optional("value", &self.value);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let type_ = object.optional("type")?;
-        let position = object.optional("position")?;
-        let description = object.optional("description")?;
-        let value = object.optional("value")?;
-        Ok(Self { name, type_, position, description, value })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(BackendConstant);
-
-impl BackendConstant {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { name: None, type_: None, position: None, description: None, value: None }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `position`.
-    pub fn position(mut self, value: impl Into<Position>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-/// A backend request parameter.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct BackendRequestPara {
-    /// API request parameter name.
-    pub name: Option<String>,
-    /// Parameter location.
-    pub position: Option<Position>,
-    /// Corresponding backend parameter.
-    pub backend_para_name: Option<String>,
-}
-
-impl Model for BackendRequestPara {
-    const NAME: &'static str = "BackendRequestPara";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("position", &self.position);
-        object.optional("backend_para_name", &self.backend_para_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let position = object.optional("position")?;
-        let backend_para_name = object.optional("backend_para_name")?;
-        Ok(Self { name, position, backend_para_name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(BackendRequestPara);
-
-impl BackendRequestPara {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { name: None, position: None, backend_para_name: None }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `position`.
-    pub fn position(mut self, value: impl Into<Position>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-
-    /// Sets `backend_para_name`.
-    pub fn backend_para_name(mut self, value: impl Into<String>) -> Self {
-        self.backend_para_name = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for moving a catalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CatalogMoveParaDto {
-    /// Parent catalog ID.
-    pub target_pid: Option<String>,
-}
-
-impl Model for CatalogMoveParaDto {
-    const NAME: &'static str = "CatalogMoveParaDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("target_pid", &self.target_pid);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let target_pid = object.optional("target_pid")?;
-        Ok(Self { target_pid })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CatalogMoveParaDto);
-
-impl CatalogMoveParaDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { target_pid: None }
-    }
-
-    /// Sets `target_pid`.
-    pub fn target_pid(mut self, value: impl Into<String>) -> Self {
-        self.target_pid = Some(value.into());
-        self
-    }
-}
-
-/// A data masking rule.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DataMaskParas {
-    /// Sensitive field.
-    pub column_name: Option<String>,
-    /// Algorithm name.
-    pub algorithm_name: Option<String>,
-    /// Algorithm type.
-    pub algorithm_type: Option<String>,
-    /// Algorithm name.
-    pub en_name: Option<String>,
-    /// Parameters.
-    pub algorithm_parameters: Option<String>,
-    /// Policy when masking fails.
-    pub failure_policy: Option<FailurePolicy>,
-}
-
-impl Model for DataMaskParas {
-    const NAME: &'static str = "DataMaskParas";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("column_name", &self.column_name);
-        object.optional("algorithm_name", &self.algorithm_name);
-        object.optional("algorithm_type", &self.algorithm_type);
-        object.optional("en_name", &self.en_name);
-        object.optional("algorithm_parameters", &self.algorithm_parameters);
-        object.optional("failure_policy", &self.failure_policy);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let column_name = object.optional("column_name")?;
-        let algorithm_name = object.optional("algorithm_name")?;
-        let algorithm_type = object.optional("algorithm_type")?;
-        let en_name = object.optional("en_name")?;
-        let algorithm_parameters = object.optional("algorithm_parameters")?;
-        let failure_policy = object.optional("failure_policy")?;
-        Ok(Self {
-            column_name,
-            algorithm_name,
-            algorithm_type,
-            en_name,
-            algorithm_parameters,
-            failure_policy,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(DataMaskParas);
-
-impl DataMaskParas {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            column_name: None,
-            algorithm_name: None,
-            algorithm_type: None,
-            en_name: None,
-            algorithm_parameters: None,
-            failure_policy: None,
-        }
-    }
-
-    /// Sets `column_name`.
-    pub fn column_name(mut self, value: impl Into<String>) -> Self {
-        self.column_name = Some(value.into());
-        self
-    }
-
-    /// Sets `algorithm_name`.
-    pub fn algorithm_name(mut self, value: impl Into<String>) -> Self {
-        self.algorithm_name = Some(value.into());
-        self
-    }
-
-    /// Sets `algorithm_type`.
-    pub fn algorithm_type(mut self, value: impl Into<String>) -> Self {
-        self.algorithm_type = Some(value.into());
-        self
-    }
-
-    /// Sets `en_name`.
-    pub fn en_name(mut self, value: impl Into<String>) -> Self {
-        self.en_name = Some(value.into());
-        self
-    }
-
-    /// Sets `algorithm_parameters`.
-    pub fn algorithm_parameters(mut self, value: impl Into<String>) -> Self {
-        self.algorithm_parameters = Some(value.into());
-        self
-    }
-
-    /// Sets `failure_policy`.
-    pub fn failure_policy(mut self, value: impl Into<FailurePolicy>) -> Self {
-        self.failure_policy = Some(value.into());
-        self
-    }
-}
-
-/// Data source configuration of an API.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DatasourceConfig {
-    /// Data source type.
-    pub type_: Option<DatasourceType>,
-    /// Data connection name.
-    pub connection_name: Option<String>,
-    /// Data connection ID.
-    pub connection_id: Option<String>,
-    /// Database name.
-    pub database: Option<String>,
-    /// Data table name.
-    pub datatable: Option<String>,
-    /// Data table ID.
-    pub table_id: Option<String>,
-    /// DLI queue name.
-    pub queue: Option<String>,
-    /// Data retrieval method.
-    pub access_type: Option<AccessType>,
-    /// Data access mode.
-    pub access_mode: Option<AccessMode>,
-    /// Paging mode.
-    pub pagination: Option<Pagination>,
-    /// SQL statement in script mode.
-    pub sql: Option<String>,
-    /// API backend parameters.
-    pub backend_paras: Option<Vec<ApiRequestPara>>,
-    /// Response parameters of configuration-type APIs.
-    pub response_paras: Option<Vec<ApiResponsePara>>,
-    /// Sort parameters.
-    pub order_paras: Option<Vec<DatasourceOrderPara>>,
-    /// SQL script that computes the total number of records.
-    pub total_size_sql: Option<String>,
-}
-
-impl Model for DatasourceConfig {
-    const NAME: &'static str = "DatasourceConfig";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("type", &self.type_);
-        object.optional("connection_name", &self.connection_name);
-        object.optional("connection_id", &self.connection_id);
-        object.optional("database", &self.database);
-        object.optional("datatable", &self.datatable);
-        object.optional("table_id", &self.table_id);
-        object.optional("queue", &self.queue);
-        object.optional("access_type", &self.access_type);
-        object.optional("access_mode", &self.access_mode);
-        object.optional("pagination", &self.pagination);
-        object.optional("sql", &self.sql);
-        object.optional("backend_paras", &self.backend_paras);
-        object.optional("response_paras", &self.response_paras);
-        object.optional("order_paras", &self.order_paras);
-        object.optional("total_size_sql", &self.total_size_sql);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let type_ = object.optional("type")?;
-        let connection_name = object.optional("connection_name")?;
-        let connection_id = object.optional("connection_id")?;
-        let database = object.optional("database")?;
-        let datatable = object.optional("datatable")?;
-        let table_id = object.optional("table_id")?;
-        let queue = object.optional("queue")?;
-        let access_type = object.optional("access_type")?;
-        let access_mode = object.optional("access_mode")?;
-        let pagination = object.optional("pagination")?;
-        let sql = object.optional("sql")?;
-        let backend_paras = object.optional("backend_paras")?;
-        let response_paras = object.optional("response_paras")?;
-        let order_paras = object.optional("order_paras")?;
-        let total_size_sql = object.optional("total_size_sql")?;
-        Ok(Self {
-            type_,
-            connection_name,
-            connection_id,
-            database,
-            datatable,
-            table_id,
-            queue,
-            access_type,
-            access_mode,
-            pagination,
-            sql,
-            backend_paras,
-            response_paras,
-            order_paras,
-            total_size_sql,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(DatasourceConfig);
-
-impl DatasourceConfig {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            connection_name: None,
-            connection_id: None,
-            database: None,
-            datatable: None,
-            table_id: None,
-            queue: None,
-            access_type: None,
-            access_mode: None,
-            pagination: None,
-            sql: None,
-            backend_paras: None,
-            response_paras: None,
-            order_paras: None,
-            total_size_sql: None,
-        }
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<DatasourceType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `connection_name`.
-    pub fn connection_name(mut self, value: impl Into<String>) -> Self {
-        self.connection_name = Some(value.into());
-        self
-    }
-
-    /// Sets `connection_id`.
-    pub fn connection_id(mut self, value: impl Into<String>) -> Self {
-        self.connection_id = Some(value.into());
-        self
-    }
-
-    /// Sets `database`.
-    pub fn database(mut self, value: impl Into<String>) -> Self {
-        self.database = Some(value.into());
-        self
-    }
-
-    /// Sets `datatable`.
-    pub fn datatable(mut self, value: impl Into<String>) -> Self {
-        self.datatable = Some(value.into());
-        self
-    }
-
-    /// Sets `table_id`.
-    pub fn table_id(mut self, value: impl Into<String>) -> Self {
-        self.table_id = Some(value.into());
-        self
-    }
-
-    /// Sets `queue`.
-    pub fn queue(mut self, value: impl Into<String>) -> Self {
-        self.queue = Some(value.into());
-        self
-    }
-
-    /// Sets `access_type`.
-    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self {
-        self.access_type = Some(value.into());
-        self
-    }
-
-    /// Sets `access_mode`.
-    pub fn access_mode(mut self, value: impl Into<AccessMode>) -> Self {
-        self.access_mode = Some(value.into());
-        self
-    }
-
-    /// Sets `pagination`.
-    pub fn pagination(mut self, value: impl Into<Pagination>) -> Self {
-        self.pagination = Some(value.into());
-        self
-    }
-
-    /// Sets `sql`.
-    pub fn sql(mut self, value: impl Into<String>) -> Self {
-        self.sql = Some(value.into());
-        self
-    }
-
-    /// Sets `backend_paras`.
-    pub fn backend_paras(mut self, value: impl Into<Vec<ApiRequestPara>>) -> Self {
-        self.backend_paras = Some(value.into());
-        self
-    }
-
-    /// Sets `response_paras`.
-    pub fn response_paras(mut self, value: impl Into<Vec<ApiResponsePara>>) -> Self {
-        self.response_paras = Some(value.into());
-        self
-    }
-
-    /// Sets `order_paras`.
-    pub fn order_paras(mut self, value: impl Into<Vec<DatasourceOrderPara>>) -> Self {
-        self.order_paras = Some(value.into());
-        self
-    }
-
-    /// Sets `total_size_sql`.
-    pub fn total_size_sql(mut self, value: impl Into<String>) -> Self {
-        self.total_size_sql = Some(value.into());
-        self
-    }
-}
-
-/// A sort parameter of an API's data source.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DatasourceOrderPara {
-    /// Sort parameter name.
-    pub name: Option<String>,
-    /// Corresponding parameter field.
-    pub field: Option<String>,
-    /// Whether optional.
-    pub optional: Option<bool>,
-    /// Sort order.
-    pub sort: Option<Sort>,
-    /// Order of the sort parameter.
-    pub order: Option<i32>,
-    /// Sort parameter description.
-    pub description: Option<String>,
-}
-
-impl Model for DatasourceOrderPara {
-    const NAME: &'static str = "DatasourceOrderPara";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("field", &self.field);
-        object.optional("optional", &self.optional);
-        object.optional("sort", &self.sort);
-        object.optional("order", &self.order);
-        object.optional("description", &self.description);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let field = object.optional("field")?;
-        let optional = object.optional("optional")?;
-        let sort = object.optional("sort")?;
-        let order = object.optional("order")?;
-        let description = object.optional("description")?;
-        Ok(Self { name, field, optional, sort, order, description })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(DatasourceOrderPara);
-
-impl DatasourceOrderPara {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { name: None, field: None, optional: None, sort: None, order: None, description: None }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `field`.
-    pub fn field(mut self, value: impl Into<String>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
-    /// Sets `optional`.
-    pub fn optional(mut self, value: impl Into<bool>) -> Self {
-        self.optional = Some(value.into());
-        self
-    }
-
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<Sort>) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-
-    /// Sets `order`.
-    pub fn order(mut self, value: impl Into<i32>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
-
-/// Cluster flavor.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct FlavorDto {
-    /// Flavor ID.
-    pub id: Option<String>,
-    /// Flavor name.
-    pub name: Option<String>,
-    /// Disk size.
-    pub disk: Option<i32>,
-    /// Number of CPUs.
-    pub cpu: Option<i32>,
-    /// Memory size.
-    pub mem: Option<i32>,
-}
-
-impl Model for FlavorDto {
-    const NAME: &'static str = "FlavorDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("disk", &self.disk);
-        object.optional("cpu", &self.cpu);
-        object.optional("mem", &self.mem);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let disk = object.optional("disk")?;
-        let cpu = object.optional("cpu")?;
-        let mem = object.optional("mem")?;
-        Ok(Self { id, name, disk, cpu, mem })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(FlavorDto);
-
-impl FlavorDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None, name: None, disk: None, cpu: None, mem: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `disk`.
-    pub fn disk(mut self, value: impl Into<i32>) -> Self {
-        self.disk = Some(value.into());
-        self
-    }
-
-    /// Sets `cpu`.
-    pub fn cpu(mut self, value: impl Into<i32>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
-    /// Sets `mem`.
-    pub fn mem(mut self, value: impl Into<i32>) -> Self {
-        self.mem = Some(value.into());
-        self
-    }
-}
-
-/// The gateway an API is published to.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct GatewayDto {
-    /// Gateway type.
-    pub apig_type: Option<ApigType>,
-    /// Gateway instance ID.
-    pub apig_instance_id: Option<String>,
-    /// Gateway group ID.
-    pub group_id_in_apig: Option<String>,
-    /// ID of the ROMA gateway integration application.
-    pub roma_app_id: Option<String>,
-}
-
-impl Model for GatewayDto {
-    const NAME: &'static str = "GatewayDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("apig_type", &self.apig_type);
-        object.optional("apig_instance_id", &self.apig_instance_id);
-        object.optional("group_id_in_apig", &self.group_id_in_apig);
-        object.optional("roma_app_id", &self.roma_app_id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let apig_type = object.optional("apig_type")?;
-        let apig_instance_id = object.optional("apig_instance_id")?;
-        let group_id_in_apig = object.optional("group_id_in_apig")?;
-        let roma_app_id = object.optional("roma_app_id")?;
-        Ok(Self { apig_type, apig_instance_id, group_id_in_apig, roma_app_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(GatewayDto);
-
-impl GatewayDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { apig_type: None, apig_instance_id: None, group_id_in_apig: None, roma_app_id: None }
-    }
-
-    /// Sets `apig_type`.
-    pub fn apig_type(mut self, value: impl Into<ApigType>) -> Self {
-        self.apig_type = Some(value.into());
-        self
-    }
-
-    /// Sets `apig_instance_id`.
-    pub fn apig_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.apig_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `group_id_in_apig`.
-    pub fn group_id_in_apig(mut self, value: impl Into<String>) -> Self {
-        self.group_id_in_apig = Some(value.into());
-        self
-    }
-
-    /// Sets `roma_app_id`.
-    pub fn roma_app_id(mut self, value: impl Into<String>) -> Self {
-        self.roma_app_id = Some(value.into());
-        self
-    }
-}
-
-/// Multipart form of an Excel import.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ImportDataServiceExcelRequestBody {
-    /// The Excel file with the APIs to import; it must be smaller than 4 MB.
-    ///
-    /// Sent as form part `file`.
-    pub file: hwcloud_runtime::FilePart,
-}
-
-impl hwcloud_runtime::operation::MultipartBody for ImportDataServiceExcelRequestBody {
-    fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter) {
-        form.file("file", Some(&self.file));
-    }
-}
-
-impl ImportDataServiceExcelRequestBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(file: impl Into<hwcloud_runtime::FilePart>) -> Self {
-        Self { file: file.into() }
-    }
-}
-
-/// An access log entry of a cluster.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct InstanceAccesslog {
-    /// Cluster ID.
-    pub id: Option<String>,
-    /// Request ID.
-    pub request_id: Option<String>,
-    /// API ID.
-    pub api_id: Option<String>,
-    /// API name.
-    pub api_name: Option<String>,
-    /// App ID.
-    pub app_id: Option<String>,
-    /// App name.
-    pub app_name: Option<String>,
-    /// Access time.
-    pub access_time: Option<i64>,
-    /// Access duration.
-    pub duration: Option<i64>,
-    /// Status code.
-    pub status_code: Option<String>,
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Error message.
-    pub error_message: Option<String>,
-    /// Log details.
-    pub detail: Option<String>,
-    /// Inbound traffic size.
-    pub in_flow_size: Option<i64>,
-    /// Outbound traffic size.
-    pub out_flow_size: Option<i64>,
-    /// Number of output records.
-    pub out_total_size: Option<i64>,
-}
-
-impl Model for InstanceAccesslog {
-    const NAME: &'static str = "InstanceAccesslog";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("request_id", &self.request_id);
-        object.optional("api_id", &self.api_id);
-        object.optional("api_name", &self.api_name);
-        object.optional("app_id", &self.app_id);
-        object.optional("app_name", &self.app_name);
-        object.optional("access_time", &self.access_time);
-        object.optional("duration", &self.duration);
-        object.optional("status_code", &self.status_code);
-        object.optional("error_code", &self.error_code);
-        object.optional("error_message", &self.error_message);
-        object.optional("detail", &self.detail);
-        object.optional("in_flow_size", &self.in_flow_size);
-        object.optional("out_flow_size", &self.out_flow_size);
-        object.optional("out_total_size", &self.out_total_size);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let request_id = object.optional("request_id")?;
-        let api_id = object.optional("api_id")?;
-        let api_name = object.optional("api_name")?;
-        let app_id = object.optional("app_id")?;
-        let app_name = object.optional("app_name")?;
-        let access_time = object.optional("access_time")?;
-        let duration = object.optional("duration")?;
-        let status_code = object.optional("status_code")?;
-        let error_code = object.optional("error_code")?;
-        let error_message = object.optional("error_message")?;
-        let detail = object.optional("detail")?;
-        let in_flow_size = object.optional("in_flow_size")?;
-        let out_flow_size = object.optional("out_flow_size")?;
-        let out_total_size = object.optional("out_total_size")?;
-        Ok(Self {
-            id,
-            request_id,
-            api_id,
-            api_name,
-            app_id,
-            app_name,
-            access_time,
-            duration,
-            status_code,
-            error_code,
-            error_message,
-            detail,
-            in_flow_size,
-            out_flow_size,
-            out_total_size,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(InstanceAccesslog);
-
-impl InstanceAccesslog {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            request_id: None,
-            api_id: None,
-            api_name: None,
-            app_id: None,
-            app_name: None,
-            access_time: None,
-            duration: None,
-            status_code: None,
-            error_code: None,
-            error_message: None,
-            detail: None,
-            in_flow_size: None,
-            out_flow_size: None,
-            out_total_size: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `request_id`.
-    pub fn request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_name`.
-    pub fn api_name(mut self, value: impl Into<String>) -> Self {
-        self.api_name = Some(value.into());
-        self
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_name`.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-
-    /// Sets `access_time`.
-    pub fn access_time(mut self, value: impl Into<i64>) -> Self {
-        self.access_time = Some(value.into());
-        self
-    }
-
-    /// Sets `duration`.
-    pub fn duration(mut self, value: impl Into<i64>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-
-    /// Sets `status_code`.
-    pub fn status_code(mut self, value: impl Into<String>) -> Self {
-        self.status_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_message`.
-    pub fn error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-
-    /// Sets `detail`.
-    pub fn detail(mut self, value: impl Into<String>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
-
-    /// Sets `in_flow_size`.
-    pub fn in_flow_size(mut self, value: impl Into<i64>) -> Self {
-        self.in_flow_size = Some(value.into());
-        self
-    }
-
-    /// Sets `out_flow_size`.
-    pub fn out_flow_size(mut self, value: impl Into<i64>) -> Self {
-        self.out_flow_size = Some(value.into());
-        self
-    }
-
-    /// Sets `out_total_size`.
-    pub fn out_total_size(mut self, value: impl Into<i64>) -> Self {
-        self.out_total_size = Some(value.into());
-        self
-    }
-}
-
-/// Details of a cluster.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct InstanceDetailDto {
-    /// Cluster ID.
-    pub id: Option<String>,
-    /// Cluster name.
-    pub name: Option<String>,
-    /// Cluster description.
-    pub description: Option<String>,
-    /// Public IP address.
-    pub external_address: Option<String>,
-    /// Private IPv4 address.
-    pub intranet_address: Option<String>,
-    /// Private IPv6 address.
-    pub intranet_address_ipv6: Option<String>,
-    /// Public domain name ID.
-    pub public_zone_id: Option<String>,
-    /// Public domain name.
-    pub public_zone_name: Option<String>,
-    /// Private domain name ID.
-    pub private_zone_id: Option<String>,
-    /// Private domain name.
-    pub private_zone_name: Option<String>,
-    /// Enterprise project ID.
-    pub enterprise_project_id: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Number of APIs published in the current workspace.
-    pub current_namespace_publish_api_num: Option<i32>,
-    /// Number of APIs published in all workspaces.
-    pub all_namespace_publish_api_num: Option<i32>,
-    /// Total API quota of the cluster.
-    pub api_publishable_num: Option<i32>,
-    /// Whether the cluster can be deleted.
-    pub deletable: Option<bool>,
-    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
-    pub charge_status: Option<String>,
-    /// Order ID.
-    pub order_id: Option<String>,
-    /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
-    pub order_type: Option<String>,
-    /// Subscription period type of the cluster.
-    pub period_type: Option<String>,
-    /// Cluster status.
-    pub instance_status: Option<String>,
-    /// Number of nodes.
-    pub node_num: Option<i32>,
-    /// Cluster flavor.
-    pub flavor: Option<FlavorDto>,
-    /// Cluster version.
-    pub gateway_version: Option<String>,
-    /// Code of the cluster's availability zone.
-    pub availability_zone: Option<String>,
-    /// Name of the cluster's availability zone.
-    pub availability_zone_name: Option<String>,
-    /// ID of the cluster's VPC.
-    pub vpc_id: Option<String>,
-    /// ID of the cluster's subnet.
-    pub subnet_id: Option<String>,
-    /// ID of the cluster's security group.
-    pub security_group_id: Option<String>,
-    /// Cluster nodes.
-    pub nodes: Option<Vec<InstanceNodeDto>>,
-}
-
-impl Model for InstanceDetailDto {
-    const NAME: &'static str = "InstanceDetailDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("external_address", &self.external_address);
-        object.optional("intranet_address", &self.intranet_address);
-        object.optional("intranet_address_ipv6", &self.intranet_address_ipv6);
-        object.optional("public_zone_id", &self.public_zone_id);
-        object.optional("public_zone_name", &self.public_zone_name);
-        object.optional("private_zone_id", &self.private_zone_id);
-        object.optional("private_zone_name", &self.private_zone_name);
-        object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional(
-            "current_namespace_publish_api_num",
-            &self.current_namespace_publish_api_num,
-        );
-        object.optional("all_namespace_publish_api_num", &self.all_namespace_publish_api_num);
-        object.optional("api_publishable_num", &self.api_publishable_num);
-        object.optional("deletable", &self.deletable);
-        object.optional("charge_status", &self.charge_status);
-        object.optional("order_id", &self.order_id);
-        object.optional("order_type", &self.order_type);
-        object.optional("period_type", &self.period_type);
-        object.optional("instance_status", &self.instance_status);
-        object.optional("node_num", &self.node_num);
-        object.optional("flavor", &self.flavor);
-        object.optional("gateway_version", &self.gateway_version);
-        object.optional("availability_zone", &self.availability_zone);
-        object.optional("availability_zone_name", &self.availability_zone_name);
-        object.optional("vpc_id", &self.vpc_id);
-        object.optional("subnet_id", &self.subnet_id);
-        object.optional("security_group_id", &self.security_group_id);
-        object.optional("nodes", &self.nodes);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let external_address = object.optional("external_address")?;
-        let intranet_address = object.optional("intranet_address")?;
-        let intranet_address_ipv6 = object.optional("intranet_address_ipv6")?;
-        let public_zone_id = object.optional("public_zone_id")?;
-        let public_zone_name = object.optional("public_zone_name")?;
-        let private_zone_id = object.optional("private_zone_id")?;
-        let private_zone_name = object.optional("private_zone_name")?;
-        let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let current_namespace_publish_api_num = object.optional("current_namespace_publish_api_num")?;
-        let all_namespace_publish_api_num = object.optional("all_namespace_publish_api_num")?;
-        let api_publishable_num = object.optional("api_publishable_num")?;
-        let deletable = object.optional("deletable")?;
-        let charge_status = object.optional("charge_status")?;
-        let order_id = object.optional("order_id")?;
-        let order_type = object.optional("order_type")?;
-        let period_type = object.optional("period_type")?;
-        let instance_status = object.optional("instance_status")?;
-        let node_num = object.optional("node_num")?;
-        let flavor = object.optional("flavor")?;
-        let gateway_version = object.optional("gateway_version")?;
-        let availability_zone = object.optional("availability_zone")?;
-        let availability_zone_name = object.optional("availability_zone_name")?;
-        let vpc_id = object.optional("vpc_id")?;
-        let subnet_id = object.optional("subnet_id")?;
-        let security_group_id = object.optional("security_group_id")?;
-        let nodes = object.optional("nodes")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            external_address,
-            intranet_address,
-            intranet_address_ipv6,
-            public_zone_id,
-            public_zone_name,
-            private_zone_id,
-            private_zone_name,
-            enterprise_project_id,
-            create_time,
-            create_user,
-            current_namespace_publish_api_num,
-            all_namespace_publish_api_num,
-            api_publishable_num,
-            deletable,
-            charge_status,
-            order_id,
-            order_type,
-            period_type,
-            instance_status,
-            node_num,
-            flavor,
-            gateway_version,
-            availability_zone,
-            availability_zone_name,
-            vpc_id,
-            subnet_id,
-            security_group_id,
-            nodes,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(InstanceDetailDto);
-
-impl InstanceDetailDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            external_address: None,
-            intranet_address: None,
-            intranet_address_ipv6: None,
-            public_zone_id: None,
-            public_zone_name: None,
-            private_zone_id: None,
-            private_zone_name: None,
-            enterprise_project_id: None,
-            create_time: None,
-            create_user: None,
-            current_namespace_publish_api_num: None,
-            all_namespace_publish_api_num: None,
-            api_publishable_num: None,
-            deletable: None,
-            charge_status: None,
-            order_id: None,
-            order_type: None,
-            period_type: None,
-            instance_status: None,
-            node_num: None,
-            flavor: None,
-            gateway_version: None,
-            availability_zone: None,
-            availability_zone_name: None,
-            vpc_id: None,
-            subnet_id: None,
-            security_group_id: None,
-            nodes: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `external_address`.
-    pub fn external_address(mut self, value: impl Into<String>) -> Self {
-        self.external_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address`.
-    pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address_ipv6`.
-    pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address_ipv6 = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_id`.
-    pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_name`.
-    pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_id`.
-    pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_name`.
-    pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `enterprise_project_id`.
-    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
-        self.enterprise_project_id = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `current_namespace_publish_api_num`.
-    pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.current_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `all_namespace_publish_api_num`.
-    pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.all_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `api_publishable_num`.
-    pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
-        self.api_publishable_num = Some(value.into());
-        self
-    }
-
-    /// Sets `deletable`.
-    pub fn deletable(mut self, value: impl Into<bool>) -> Self {
-        self.deletable = Some(value.into());
-        self
-    }
-
-    /// Sets `charge_status`.
-    pub fn charge_status(mut self, value: impl Into<String>) -> Self {
-        self.charge_status = Some(value.into());
-        self
-    }
-
-    /// Sets `order_id`.
-    pub fn order_id(mut self, value: impl Into<String>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
-
-    /// Sets `order_type`.
-    pub fn order_type(mut self, value: impl Into<String>) -> Self {
-        self.order_type = Some(value.into());
-        self
-    }
-
-    /// Sets `period_type`.
-    pub fn period_type(mut self, value: impl Into<String>) -> Self {
-        self.period_type = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_status`.
-    pub fn instance_status(mut self, value: impl Into<String>) -> Self {
-        self.instance_status = Some(value.into());
-        self
-    }
-
-    /// Sets `node_num`.
-    pub fn node_num(mut self, value: impl Into<i32>) -> Self {
-        self.node_num = Some(value.into());
-        self
-    }
-
-    /// Sets `flavor`.
-    pub fn flavor(mut self, value: impl Into<FlavorDto>) -> Self {
-        self.flavor = Some(value.into());
-        self
-    }
-
-    /// Sets `gateway_version`.
-    pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
-        self.gateway_version = Some(value.into());
-        self
-    }
-
-    /// Sets `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
-    /// Sets `availability_zone_name`.
-    pub fn availability_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.availability_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-
-    /// Sets `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
-    /// Sets `security_group_id`.
-    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
-        self.security_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets `nodes`.
-    pub fn nodes(mut self, value: impl Into<Vec<InstanceNodeDto>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-}
-
-/// An instance (cluster) and whether an API operation can be performed on it.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct InstanceForApiActionDto {
-    /// Cluster ID.
-    pub instance_id: Option<String>,
-    /// Cluster type.
-    pub instance_type: Option<InstanceType>,
-    /// Cluster name.
-    pub name: Option<String>,
-    /// API operation.
-    pub action: Option<Action>,
-    /// Validation result.
-    pub result: Option<bool>,
-    /// Reason the validation failed.
-    pub cause: Option<Cause>,
-    /// API status.
-    pub api_status: Option<ApiStatus>,
-    /// API debugging status.
-    pub api_debug: Option<ApiDebug>,
-}
-
-impl Model for InstanceForApiActionDto {
-    const NAME: &'static str = "InstanceForApiActionDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("instance_id", &self.instance_id);
-        object.optional("instance_type", &self.instance_type);
-        object.optional("name", &self.name);
-        object.optional("action", &self.action);
-        object.optional("result", &self.result);
-        object.optional("cause", &self.cause);
-        object.optional("api_status", &self.api_status);
-        object.optional("api_debug", &self.api_debug);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let instance_id = object.optional("instance_id")?;
-        let instance_type = object.optional("instance_type")?;
-        let name = object.optional("name")?;
-        let action = object.optional("action")?;
-        let result = object.optional("result")?;
-        let cause = object.optional("cause")?;
-        let api_status = object.optional("api_status")?;
-        let api_debug = object.optional("api_debug")?;
-        Ok(Self { instance_id, instance_type, name, action, result, cause, api_status, api_debug })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(InstanceForApiActionDto);
-
-impl InstanceForApiActionDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            instance_id: None,
-            instance_type: None,
-            name: None,
-            action: None,
-            result: None,
-            cause: None,
-            api_status: None,
-            api_debug: None,
-        }
-    }
-
-    /// Sets `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_type`.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `action`.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: impl Into<bool>) -> Self {
-        self.result = Some(value.into());
-        self
-    }
-
-    /// Sets `cause`.
-    pub fn cause(mut self, value: impl Into<Cause>) -> Self {
-        self.cause = Some(value.into());
-        self
-    }
-
-    /// Sets `api_status`.
-    pub fn api_status(mut self, value: impl Into<ApiStatus>) -> Self {
-        self.api_status = Some(value.into());
-        self
-    }
-
-    /// Sets `api_debug`.
-    pub fn api_debug(mut self, value: impl Into<ApiDebug>) -> Self {
-        self.api_debug = Some(value.into());
-        self
-    }
-}
-
-/// Host information of the cluster an API is published in.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct InstanceHostDto {
-    /// Cluster ID.
-    pub instance_id: Option<String>,
-    /// Cluster name.
-    pub instance_name: Option<String>,
-    /// Private address.
-    pub intranet_host: Option<String>,
-    /// Public address.
-    pub external_host: Option<String>,
-    /// Gateway domain names.
-    pub domains: Option<Vec<String>>,
-}
-
-impl Model for InstanceHostDto {
-    const NAME: &'static str = "InstanceHostDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("instance_id", &self.instance_id);
-        object.optional("instance_name", &self.instance_name);
-        object.optional("intranet_host", &self.intranet_host);
-        object.optional("external_host", &self.external_host);
-        object.optional("domains", &self.domains);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let instance_id = object.optional("instance_id")?;
-        let instance_name = object.optional("instance_name")?;
-        let intranet_host = object.optional("intranet_host")?;
-        let external_host = object.optional("external_host")?;
-        let domains = object.optional("domains")?;
-        Ok(Self { instance_id, instance_name, intranet_host, external_host, domains })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(InstanceHostDto);
-
-impl InstanceHostDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            instance_id: None,
-            instance_name: None,
-            intranet_host: None,
-            external_host: None,
-            domains: None,
-        }
-    }
-
-    /// Sets `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_name`.
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_host`.
-    pub fn intranet_host(mut self, value: impl Into<String>) -> Self {
-        self.intranet_host = Some(value.into());
-        self
-    }
-
-    /// Sets `external_host`.
-    pub fn external_host(mut self, value: impl Into<String>) -> Self {
-        self.external_host = Some(value.into());
-        self
-    }
-
-    /// Sets `domains`.
-    pub fn domains(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.domains = Some(value.into());
-        self
-    }
-}
-
-/// A cluster node.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct InstanceNodeDto {
-    /// Node ID.
-    pub id: Option<String>,
-    /// Node name.
-    pub name: Option<String>,
-    /// Node IP address.
-    pub private_ip: Option<String>,
-    /// Node status.
-    pub status: Option<String>,
-    /// Creator of the node.
-    pub create_user: Option<String>,
-    /// Node creation time.
-    pub create_time: Option<String>,
-    /// Node version.
-    pub gateway_version: Option<String>,
-}
-
-impl Model for InstanceNodeDto {
-    const NAME: &'static str = "InstanceNodeDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("private_ip", &self.private_ip);
-        object.optional("status", &self.status);
-        object.optional("create_user", &self.create_user);
-        object.optional("create_time", &self.create_time);
-        object.optional("gateway_version", &self.gateway_version);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let private_ip = object.optional("private_ip")?;
-        let status = object.optional("status")?;
-        let create_user = object.optional("create_user")?;
-        let create_time = object.optional("create_time")?;
-        let gateway_version = object.optional("gateway_version")?;
-        Ok(Self { id, name, private_ip, status, create_user, create_time, gateway_version })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(InstanceNodeDto);
-
-impl InstanceNodeDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            private_ip: None,
-            status: None,
-            create_user: None,
-            create_time: None,
-            gateway_version: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `private_ip`.
-    pub fn private_ip(mut self, value: impl Into<String>) -> Self {
-        self.private_ip = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<String>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `gateway_version`.
-    pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
-        self.gateway_version = Some(value.into());
-        self
-    }
-}
-
-/// Overview of a cluster.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct InstanceOverviewDto {
-    /// Cluster ID.
-    pub id: Option<String>,
-    /// Cluster name.
-    pub name: Option<String>,
-    /// Cluster description.
-    pub description: Option<String>,
-    /// Public IP address.
-    pub external_address: Option<String>,
-    /// Private IPv4 address.
-    pub intranet_address: Option<String>,
-    /// Private IPv6 address.
-    pub intranet_address_ipv6: Option<String>,
-    /// Public domain name ID.
-    pub public_zone_id: Option<String>,
-    /// Public domain name.
-    pub public_zone_name: Option<String>,
-    /// Private domain name ID.
-    pub private_zone_id: Option<String>,
-    /// Private domain name.
-    pub private_zone_name: Option<String>,
-    /// Enterprise project ID.
-    pub enterprise_project_id: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Number of APIs published in the current workspace.
-    pub current_namespace_publish_api_num: Option<i32>,
-    /// Number of APIs published in all workspaces.
-    pub all_namespace_publish_api_num: Option<i32>,
-    /// Total API quota of the cluster.
-    pub api_publishable_num: Option<i32>,
-    /// Whether the cluster can be deleted.
-    pub deletable: Option<bool>,
-    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
-    pub charge_status: Option<String>,
-    /// Order ID.
-    pub order_id: Option<String>,
-}
-
-impl Model for InstanceOverviewDto {
-    const NAME: &'static str = "InstanceOverviewDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("external_address", &self.external_address);
-        object.optional("intranet_address", &self.intranet_address);
-        object.optional("intranet_address_ipv6", &self.intranet_address_ipv6);
-        object.optional("public_zone_id", &self.public_zone_id);
-        object.optional("public_zone_name", &self.public_zone_name);
-        object.optional("private_zone_id", &self.private_zone_id);
-        object.optional("private_zone_name", &self.private_zone_name);
-        object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional(
-            "current_namespace_publish_api_num",
-            &self.current_namespace_publish_api_num,
-        );
-        object.optional("all_namespace_publish_api_num", &self.all_namespace_publish_api_num);
-        object.optional("api_publishable_num", &self.api_publishable_num);
-        object.optional("deletable", &self.deletable);
-        object.optional("charge_status", &self.charge_status);
-        object.optional("order_id", &self.order_id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let external_address = object.optional("external_address")?;
-        let intranet_address = object.optional("intranet_address")?;
-        let intranet_address_ipv6 = object.optional("intranet_address_ipv6")?;
-        let public_zone_id = object.optional("public_zone_id")?;
-        let public_zone_name = object.optional("public_zone_name")?;
-        let private_zone_id = object.optional("private_zone_id")?;
-        let private_zone_name = object.optional("private_zone_name")?;
-        let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let current_namespace_publish_api_num = object.optional("current_namespace_publish_api_num")?;
-        let all_namespace_publish_api_num = object.optional("all_namespace_publish_api_num")?;
-        let api_publishable_num = object.optional("api_publishable_num")?;
-        let deletable = object.optional("deletable")?;
-        let charge_status = object.optional("charge_status")?;
-        let order_id = object.optional("order_id")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            external_address,
-            intranet_address,
-            intranet_address_ipv6,
-            public_zone_id,
-            public_zone_name,
-            private_zone_id,
-            private_zone_name,
-            enterprise_project_id,
-            create_time,
-            create_user,
-            current_namespace_publish_api_num,
-            all_namespace_publish_api_num,
-            api_publishable_num,
-            deletable,
-            charge_status,
-            order_id,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(InstanceOverviewDto);
-
-impl InstanceOverviewDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            external_address: None,
-            intranet_address: None,
-            intranet_address_ipv6: None,
-            public_zone_id: None,
-            public_zone_name: None,
-            private_zone_id: None,
-            private_zone_name: None,
-            enterprise_project_id: None,
-            create_time: None,
-            create_user: None,
-            current_namespace_publish_api_num: None,
-            all_namespace_publish_api_num: None,
-            api_publishable_num: None,
-            deletable: None,
-            charge_status: None,
-            order_id: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `external_address`.
-    pub fn external_address(mut self, value: impl Into<String>) -> Self {
-        self.external_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address`.
-    pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address_ipv6`.
-    pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address_ipv6 = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_id`.
-    pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_name`.
-    pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_id`.
-    pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_name`.
-    pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `enterprise_project_id`.
-    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
-        self.enterprise_project_id = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `current_namespace_publish_api_num`.
-    pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.current_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `all_namespace_publish_api_num`.
-    pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.all_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `api_publishable_num`.
-    pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
-        self.api_publishable_num = Some(value.into());
-        self
-    }
-
-    /// Sets `deletable`.
-    pub fn deletable(mut self, value: impl Into<bool>) -> Self {
-        self.deletable = Some(value.into());
-        self
-    }
-
-    /// Sets `charge_status`.
-    pub fn charge_status(mut self, value: impl Into<String>) -> Self {
-        self.charge_status = Some(value.into());
-        self
-    }
-
-    /// Sets `order_id`.
-    pub fn order_id(mut self, value: impl Into<String>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
-}
-
-/// One level of a catalog path.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct LayerPath {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-    /// Path name.
-    pub name: Option<String>,
-    /// Path level.
-    pub order: Option<i32>,
-}
-
-impl Model for LayerPath {
-    const NAME: &'static str = "LayerPath";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-        object.optional("name", &self.name);
-        object.optional("order", &self.order);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        let name = object.optional("name")?;
-        let order = object.optional("order")?;
-        Ok(Self { catalog_id, name, order })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(LayerPath);
-
-impl LayerPath {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { catalog_id: None, name: None, order: None }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `order`.
-    pub fn order(mut self, value: impl Into<i32>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-}
-
-/// LTS log dump settings.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct LtsLogDump {
-    /// Whether to enable log dump to LTS: true enables it, false disables it.
-    pub log_dump: Option<bool>,
-    /// Log group ID.
-    pub log_group_id: Option<String>,
-    /// Log group name.
-    pub log_group_name: Option<String>,
-    /// Log stream ID.
-    pub log_stream_id: Option<String>,
-    /// Log stream name.
-    pub log_stream_name: Option<String>,
-}
-
-impl Model for LtsLogDump {
-    const NAME: &'static str = "LtsLogDump";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("log_dump", &self.log_dump);
-        object.optional("log_group_id", &self.log_group_id);
-        object.optional("log_group_name", &self.log_group_name);
-        object.optional("log_stream_id", &self.log_stream_id);
-        object.optional("log_stream_name", &self.log_stream_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let log_dump = object.optional("log_dump")?;
-        let log_group_id = object.optional("log_group_id")?;
-        let log_group_name = object.optional("log_group_name")?;
-        let log_stream_id = object.optional("log_stream_id")?;
-        let log_stream_name = object.optional("log_stream_name")?;
-        Ok(Self { log_dump, log_group_id, log_group_name, log_stream_id, log_stream_name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(LtsLogDump);
-
-impl LtsLogDump {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            log_dump: None,
-            log_group_id: None,
-            log_group_name: None,
-            log_stream_id: None,
-            log_stream_name: None,
-        }
-    }
-
-    /// Sets `log_dump`.
-    pub fn log_dump(mut self, value: impl Into<bool>) -> Self {
-        self.log_dump = Some(value.into());
-        self
-    }
-
-    /// Sets `log_group_id`.
-    pub fn log_group_id(mut self, value: impl Into<String>) -> Self {
-        self.log_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets `log_group_name`.
-    pub fn log_group_name(mut self, value: impl Into<String>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
-    /// Sets `log_stream_id`.
-    pub fn log_stream_id(mut self, value: impl Into<String>) -> Self {
-        self.log_stream_id = Some(value.into());
-        self
-    }
-
-    /// Sets `log_stream_name`.
-    pub fn log_stream_name(mut self, value: impl Into<String>) -> Self {
-        self.log_stream_name = Some(value.into());
-        self
-    }
-}
-
-/// Criteria for querying the service catalog (API market).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MallParaDto {
-    /// Authentication type.
-    pub auth_type: Option<AuthType>,
-    /// API visibility: WORKSPACE (visible in the workspace), PROJECT (visible in the project), DOMAIN (visible to the account), SPECIFIC_PROJECT (visible to specified projects).
-    pub visibility: Option<MallParaDtoVisibility>,
-    /// Sort field.
-    pub market_sort_type: Option<MarketSortType>,
-    /// Ascending or descending order.
-    pub asc_or_desc: Option<AscOrDesc>,
-    /// Query start offset.
-    pub offset: Option<i32>,
-    /// Number of records to return.
-    pub limit: Option<i32>,
-    /// Whether to show the owner.
-    pub is_owner: Option<bool>,
-    /// Whether to show whether the API is authorised.
-    pub is_authorized: Option<bool>,
-    /// Whether to show recent updates.
-    pub is_update_recently: Option<bool>,
-    /// Whether to show recent releases.
-    pub is_release_recently: Option<bool>,
-    /// Whether to show the popularity status.
-    pub is_hot_recently: Option<bool>,
-    /// Whether to show the success and failure rates within 7 days.
-    pub success_and_failure_rate: Option<bool>,
-}
-
-impl Model for MallParaDto {
-    const NAME: &'static str = "MallParaDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("auth_type", &self.auth_type);
-        object.optional("visibility", &self.visibility);
-        object.optional("market_sort_type", &self.market_sort_type);
-        object.optional("asc_or_desc", &self.asc_or_desc);
-        object.optional("offset", &self.offset);
-        object.optional("limit", &self.limit);
-        object.optional("is_owner", &self.is_owner);
-        object.optional("is_authorized", &self.is_authorized);
-        object.optional("is_update_recently", &self.is_update_recently);
-        object.optional("is_release_recently", &self.is_release_recently);
-        object.optional("is_hot_recently", &self.is_hot_recently);
-        object.optional("success_and_failure_rate", &self.success_and_failure_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let auth_type = object.optional("auth_type")?;
-        let visibility = object.optional("visibility")?;
-        let market_sort_type = object.optional("market_sort_type")?;
-        let asc_or_desc = object.optional("asc_or_desc")?;
-        let offset = object.optional("offset")?;
-        let limit = object.optional("limit")?;
-        let is_owner = object.optional("is_owner")?;
-        let is_authorized = object.optional("is_authorized")?;
-        let is_update_recently = object.optional("is_update_recently")?;
-        let is_release_recently = object.optional("is_release_recently")?;
-        let is_hot_recently = object.optional("is_hot_recently")?;
-        let success_and_failure_rate = object.optional("success_and_failure_rate")?;
-        Ok(Self {
-            auth_type,
-            visibility,
-            market_sort_type,
-            asc_or_desc,
-            offset,
-            limit,
-            is_owner,
-            is_authorized,
-            is_update_recently,
-            is_release_recently,
-            is_hot_recently,
-            success_and_failure_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(MallParaDto);
-
-impl MallParaDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            auth_type: None,
-            visibility: None,
-            market_sort_type: None,
-            asc_or_desc: None,
-            offset: None,
-            limit: None,
-            is_owner: None,
-            is_authorized: None,
-            is_update_recently: None,
-            is_release_recently: None,
-            is_hot_recently: None,
-            success_and_failure_rate: None,
-        }
-    }
-
-    /// Sets `auth_type`.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
-    /// Sets `visibility`.
-    pub fn visibility(mut self, value: impl Into<MallParaDtoVisibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-
-    /// Sets `market_sort_type`.
-    pub fn market_sort_type(mut self, value: impl Into<MarketSortType>) -> Self {
-        self.market_sort_type = Some(value.into());
-        self
-    }
-
-    /// Sets `asc_or_desc`.
-    pub fn asc_or_desc(mut self, value: impl Into<AscOrDesc>) -> Self {
-        self.asc_or_desc = Some(value.into());
-        self
-    }
-
-    /// Sets `offset`.
-    pub fn offset(mut self, value: impl Into<i32>) -> Self {
-        self.offset = Some(value.into());
-        self
-    }
-
-    /// Sets `limit`.
-    pub fn limit(mut self, value: impl Into<i32>) -> Self {
-        self.limit = Some(value.into());
-        self
-    }
-
-    /// Sets `is_owner`.
-    pub fn is_owner(mut self, value: impl Into<bool>) -> Self {
-        self.is_owner = Some(value.into());
-        self
-    }
-
-    /// Sets `is_authorized`.
-    pub fn is_authorized(mut self, value: impl Into<bool>) -> Self {
-        self.is_authorized = Some(value.into());
-        self
-    }
-
-    /// Sets `is_update_recently`.
-    pub fn is_update_recently(mut self, value: impl Into<bool>) -> Self {
-        self.is_update_recently = Some(value.into());
-        self
-    }
-
-    /// Sets `is_release_recently`.
-    pub fn is_release_recently(mut self, value: impl Into<bool>) -> Self {
-        self.is_release_recently = Some(value.into());
-        self
-    }
-
-    /// Sets `is_hot_recently`.
-    pub fn is_hot_recently(mut self, value: impl Into<bool>) -> Self {
-        self.is_hot_recently = Some(value.into());
-        self
-    }
-
-    /// Sets `success_and_failure_rate`.
-    pub fn success_and_failure_rate(mut self, value: impl Into<bool>) -> Self {
-        self.success_and_failure_rate = Some(value.into());
-        self
-    }
-}
-
-/// OBS log dump settings.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ObsLogDump {
-    /// Whether to enable log dump to OBS: true enables it, false disables it.
-    pub log_dump: Option<bool>,
-}
-
-impl Model for ObsLogDump {
-    const NAME: &'static str = "ObsLogDump";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("log_dump", &self.log_dump);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let log_dump = object.optional("log_dump")?;
-        Ok(Self { log_dump })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ObsLogDump);
-
-impl ObsLogDump {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { log_dump: None }
-    }
-
-    /// Sets `log_dump`.
-    pub fn log_dump(mut self, value: impl Into<bool>) -> Self {
-        self.log_dump = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for processing a message.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OpenApiParaForCheckMessage {
-    /// Message ID.
-    pub message_id: Option<String>,
-    /// Action: 0 = execute immediately, 1 = execute at a scheduled time.
-    pub action: Option<i32>,
-    /// End of the usage period. Needed only for scheduled execution; defaults to three days after the server's current time.
-    pub time: Option<String>,
-}
-
-impl Model for OpenApiParaForCheckMessage {
-    const NAME: &'static str = "OpenApiParaForCheckMessage";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("message_id", &self.message_id);
-        object.optional("action", &self.action);
-        object.optional("time", &self.time);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let message_id = object.optional("message_id")?;
-        let action = object.optional("action")?;
-        let time = object.optional("time")?;
-        Ok(Self { message_id, action, time })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(OpenApiParaForCheckMessage);
-
-impl OpenApiParaForCheckMessage {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { message_id: None, action: None, time: None }
-    }
-
-    /// Sets `message_id`.
-    pub fn message_id(mut self, value: impl Into<String>) -> Self {
-        self.message_id = Some(value.into());
-        self
-    }
-
-    /// Sets `action`.
-    pub fn action(mut self, value: impl Into<i32>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: impl Into<String>) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-}
-
-/// Parameters for reviewing applications.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct OpenApplyIdsForApproveApply {
-    /// Review result (true approves, false rejects).
-    pub apply_result: Option<bool>,
-    /// Application IDs.
-    pub apply_ids: Option<Vec<String>>,
-}
-
-impl Model for OpenApplyIdsForApproveApply {
-    const NAME: &'static str = "OpenApplyIdsForApproveApply";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("apply_result", &self.apply_result);
-        object.optional("apply_ids", &self.apply_ids);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let apply_result = object.optional("apply_result")?;
-        let apply_ids = object.optional("apply_ids")?;
-        Ok(Self { apply_result, apply_ids })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(OpenApplyIdsForApproveApply);
-
-impl OpenApplyIdsForApproveApply {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { apply_result: None, apply_ids: None }
-    }
-
-    /// Sets `apply_result`.
-    pub fn apply_result(mut self, value: impl Into<bool>) -> Self {
-        self.apply_result = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_ids`.
-    pub fn apply_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.apply_ids = Some(value.into());
-        self
-    }
-}
-
-/// An application (or message).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct RecordForApplyDetail {
-    /// Application ID.
-    pub id: Option<String>,
-    /// Application status.
-    pub api_apply_status: Option<ApiApplyStatus>,
-    /// Application type.
-    pub api_apply_type: Option<ApiApplyType>,
-    /// API ID.
-    pub api_id: Option<String>,
-    /// API name.
-    pub api_name: Option<String>,
-    /// End of the usage period.
-    pub api_using_time: Option<i64>,
-    /// App ID.
-    pub app_id: Option<String>,
-    /// App name.
-    pub app_name: Option<String>,
-    /// Application time.
-    pub apply_time: Option<i64>,
-    /// Authorisation time.
-    pub approval_time: Option<i64>,
-    /// Name of the reviewer.
-    pub approver_name: Option<String>,
-    /// Review comment.
-    pub comment: Option<String>,
-    /// Name of the applicant.
-    pub user_name: Option<String>,
-}
-
-impl Model for RecordForApplyDetail {
-    const NAME: &'static str = "RecordForApplyDetail";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("api_apply_status", &self.api_apply_status);
-        object.optional("api_apply_type", &self.api_apply_type);
-        object.optional("api_id", &self.api_id);
-        object.optional("api_name", &self.api_name);
-        object.optional("api_using_time", &self.api_using_time);
-        object.optional("app_id", &self.app_id);
-        object.optional("app_name", &self.app_name);
-        object.optional("apply_time", &self.apply_time);
-        object.optional("approval_time", &self.approval_time);
-        object.optional("approver_name", &self.approver_name);
-        object.optional("comment", &self.comment);
-        object.optional("user_name", &self.user_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let api_apply_status = object.optional("api_apply_status")?;
-        let api_apply_type = object.optional("api_apply_type")?;
-        let api_id = object.optional("api_id")?;
-        let api_name = object.optional("api_name")?;
-        let api_using_time = object.optional("api_using_time")?;
-        let app_id = object.optional("app_id")?;
-        let app_name = object.optional("app_name")?;
-        let apply_time = object.optional("apply_time")?;
-        let approval_time = object.optional("approval_time")?;
-        let approver_name = object.optional("approver_name")?;
-        let comment = object.optional("comment")?;
-        let user_name = object.optional("user_name")?;
-        Ok(Self {
-            id,
-            api_apply_status,
-            api_apply_type,
-            api_id,
-            api_name,
-            api_using_time,
-            app_id,
-            app_name,
-            apply_time,
-            approval_time,
-            approver_name,
-            comment,
-            user_name,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(RecordForApplyDetail);
-
-impl RecordForApplyDetail {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            api_apply_status: None,
-            api_apply_type: None,
-            api_id: None,
-            api_name: None,
-            api_using_time: None,
-            app_id: None,
-            app_name: None,
-            apply_time: None,
-            approval_time: None,
-            approver_name: None,
-            comment: None,
-            user_name: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_status`.
-    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
-        self.api_apply_status = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_type`.
-    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
-        self.api_apply_type = Some(value.into());
-        self
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_name`.
-    pub fn api_name(mut self, value: impl Into<String>) -> Self {
-        self.api_name = Some(value.into());
-        self
-    }
-
-    /// Sets `api_using_time`.
-    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
-        self.api_using_time = Some(value.into());
-        self
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_name`.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_time`.
-    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
-        self.apply_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approval_time`.
-    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
-        self.approval_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approver_name`.
-    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
-        self.approver_name = Some(value.into());
-        self
-    }
-
-    /// Sets `comment`.
-    pub fn comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets `user_name`.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-}
-
-/// An entry (sub-catalog or API) of a catalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct RecordForGetAllCatalog {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-    /// Parent catalog ID.
-    pub pid: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Catalog description.
-    pub description: Option<String>,
-    /// Catalog entry type.
-    pub api_catalog_type: Option<ApiCatalogType>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Last updater.
-    pub update_user: Option<String>,
-}
-
-impl Model for RecordForGetAllCatalog {
-    const NAME: &'static str = "RecordForGetAllCatalog";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-        object.optional("pid", &self.pid);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("api_catalog_type", &self.api_catalog_type);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_time", &self.update_time);
-        object.optional("update_user", &self.update_user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        let pid = object.optional("pid")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let api_catalog_type = object.optional("api_catalog_type")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_time = object.optional("update_time")?;
-        let update_user = object.optional("update_user")?;
-        Ok(Self {
-            catalog_id,
-            pid,
-            name,
-            description,
-            api_catalog_type,
-            create_time,
-            create_user,
-            update_time,
-            update_user,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(RecordForGetAllCatalog);
-
-impl RecordForGetAllCatalog {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            catalog_id: None,
-            pid: None,
-            name: None,
-            description: None,
-            api_catalog_type: None,
-            create_time: None,
-            create_user: None,
-            update_time: None,
-            update_user: None,
-        }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
-    /// Sets `pid`.
-    pub fn pid(mut self, value: impl Into<String>) -> Self {
-        self.pid = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `api_catalog_type`.
-    pub fn api_catalog_type(mut self, value: impl Into<ApiCatalogType>) -> Self {
-        self.api_catalog_type = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-}
-
-/// An app an API is authorised to.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct RecordForGetAuthApp {
-    /// App ID.
-    pub app_id: Option<String>,
-    /// App name.
-    pub app_name: Option<String>,
-    /// Cluster instance ID.
-    pub instance_id: Option<String>,
-    /// Cluster instance name.
-    pub instance_name: Option<String>,
-    /// End of the usage period.
-    pub api_using_time: Option<i64>,
-    /// Authorisation time.
-    pub approval_time: Option<i64>,
-    /// Binding relationship.
-    pub relationship_type: Option<RelationshipType>,
-    /// Static parameters.
-    pub static_params: Option<Vec<StaticParam>>,
-}
-
-impl Model for RecordForGetAuthApp {
-    const NAME: &'static str = "RecordForGetAuthApp";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("app_id", &self.app_id);
-        object.optional("app_name", &self.app_name);
-        object.optional("instance_id", &self.instance_id);
-        object.optional("instance_name", &self.instance_name);
-        object.optional("api_using_time", &self.api_using_time);
-        object.optional("approval_time", &self.approval_time);
-        object.optional("relationship_type", &self.relationship_type);
-        object.optional("static_params", &self.static_params);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let app_id = object.optional("app_id")?;
-        let app_name = object.optional("app_name")?;
-        let instance_id = object.optional("instance_id")?;
-        let instance_name = object.optional("instance_name")?;
-        let api_using_time = object.optional("api_using_time")?;
-        let approval_time = object.optional("approval_time")?;
-        let relationship_type = object.optional("relationship_type")?;
-        let static_params = object.optional("static_params")?;
-        Ok(Self {
-            app_id,
-            app_name,
-            instance_id,
-            instance_name,
-            api_using_time,
-            approval_time,
-            relationship_type,
-            static_params,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(RecordForGetAuthApp);
-
-impl RecordForGetAuthApp {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            app_id: None,
-            app_name: None,
-            instance_id: None,
-            instance_name: None,
-            api_using_time: None,
-            approval_time: None,
-            relationship_type: None,
-            static_params: None,
-        }
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_name`.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_id`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_name`.
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets `api_using_time`.
-    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
-        self.api_using_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approval_time`.
-    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
-        self.approval_time = Some(value.into());
-        self
-    }
-
-    /// Sets `relationship_type`.
-    pub fn relationship_type(mut self, value: impl Into<RelationshipType>) -> Self {
-        self.relationship_type = Some(value.into());
-        self
-    }
-
-    /// Sets `static_params`.
-    pub fn static_params(mut self, value: impl Into<Vec<StaticParam>>) -> Self {
-        self.static_params = Some(value.into());
-        self
-    }
-}
-
-/// An API request parameter.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct RequestPara {
-    /// Parameter name.
-    pub name: Option<String>,
-    /// Parameter location.
-    pub position: Option<Position>,
-    /// Parameter type.
-    pub type_: Option<ParameterType>,
-    /// Parameter description.
-    pub description: Option<String>,
-    /// Whether the parameter is mandatory.
-    pub necessary: Option<bool>,
-    /// Example value.
-    pub example_value: Option<String>,
-    /// Default value.
-    pub default_value: Option<String>,
-    /// Whether NULL values are supported.
-    pub support_null: Option<bool>,
-}
-
-impl Model for RequestPara {
-    const NAME: &'static str = "RequestPara";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("position", &self.position);
-        object.optional("type", &self.type_);
-        object.optional("description", &self.description);
-        object.optional("necessary", &self.necessary);
-        object.optional("example_value", &self.example_value);
-        object.optional("default_value", &self.default_value);
-        object.optional("support_null", &self.support_null);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let position = object.optional("position")?;
-        let type_ = object.optional("type")?;
-        let description = object.optional("description")?;
-        let necessary = object.optional("necessary")?;
-        let example_value = object.optional("example_value")?;
-        let default_value = object.optional("default_value")?;
-        let support_null = object.optional("support_null")?;
-        Ok(Self {
-            name,
-            position,
-            type_,
-            description,
-            necessary,
-            example_value,
-            default_value,
-            support_null,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(RequestPara);
-
-impl RequestPara {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            position: None,
-            type_: None,
-            description: None,
-            necessary: None,
-            example_value: None,
-            default_value: None,
-            support_null: None,
-        }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `position`.
-    pub fn position(mut self, value: impl Into<Position>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `necessary`.
-    pub fn necessary(mut self, value: impl Into<bool>) -> Self {
-        self.necessary = Some(value.into());
-        self
-    }
-
-    /// Sets `example_value`.
-    pub fn example_value(mut self, value: impl Into<String>) -> Self {
-        self.example_value = Some(value.into());
-        self
-    }
-
-    /// Sets `default_value`.
-    pub fn default_value(mut self, value: impl Into<String>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
-    /// Sets `support_null`.
-    pub fn support_null(mut self, value: impl Into<bool>) -> Self {
-        self.support_null = Some(value.into());
-        self
-    }
-}
-
-/// A static parameter.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct StaticParam {
-    /// Static parameter name.
-    pub para_name: Option<String>,
-    /// Static parameter value.
-    pub para_value: Option<String>,
-}
-
-impl Model for StaticParam {
-    const NAME: &'static str = "StaticParam";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("para_name", &self.para_name);
-        object.optional("para_value", &self.para_value);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let para_name = object.optional("para_name")?;
-        let para_value = object.optional("para_value")?;
-        Ok(Self { para_name, para_value })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(StaticParam);
-
-impl StaticParam {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { para_name: None, para_value: None }
-    }
-
-    /// Sets `para_name`.
-    pub fn para_name(mut self, value: impl Into<String>) -> Self {
-        self.para_name = Some(value.into());
-        self
-    }
-
-    /// Sets `para_value`.
-    pub fn para_value(mut self, value: impl Into<String>) -> Self {
-        self.para_value = Some(value.into());
-        self
-    }
-}
-
-/// Call statistics of one object.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct StatisticForCallDetail {
-    /// ID of the object the statistics are about.
-    pub id: Option<String>,
-    /// Name of the object the statistics are about.
-    pub name: Option<String>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-}
-
-impl Model for StatisticForCallDetail {
-    const NAME: &'static str = "StatisticForCallDetail";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        Ok(Self { id, name, call_num, success_num, fail_num, legal_num, illegal_num })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(StatisticForCallDetail);
-
-impl StatisticForCallDetail {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-}
-
-/// Dashboard statistics at one time point.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct StatisticForDashboard {
-    /// Statistics time point (13-digit timestamp, milliseconds).
-    pub log_time: Option<i64>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-    /// Average request duration.
-    pub cost_time_avg: Option<f64>,
-    /// Average duration of successful requests.
-    pub success_cost_time_avg: Option<f64>,
-    /// Average duration of failed requests.
-    pub fail_cost_time_avg: Option<f64>,
-    /// Success rate.
-    pub success_rate: Option<f64>,
-    /// Failure rate.
-    pub fail_rate: Option<f64>,
-    /// Legal rate.
-    pub legal_rate: Option<f64>,
-    /// Illegal rate.
-    pub illegal_rate: Option<f64>,
-}
-
-impl Model for StatisticForDashboard {
-    const NAME: &'static str = "StatisticForDashboard";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("log_time", &self.log_time);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-        object.optional("cost_time_avg", &self.cost_time_avg);
-        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
-        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
-        object.optional("success_rate", &self.success_rate);
-        object.optional("fail_rate", &self.fail_rate);
-        object.optional("legal_rate", &self.legal_rate);
-        object.optional("illegal_rate", &self.illegal_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let log_time = object.optional("log_time")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        let cost_time_avg = object.optional("cost_time_avg")?;
-        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
-        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
-        let success_rate = object.optional("success_rate")?;
-        let fail_rate = object.optional("fail_rate")?;
-        let legal_rate = object.optional("legal_rate")?;
-        let illegal_rate = object.optional("illegal_rate")?;
-        Ok(Self {
-            log_time,
-            call_num,
-            success_num,
-            fail_num,
-            legal_num,
-            illegal_num,
-            cost_time_avg,
-            success_cost_time_avg,
-            fail_cost_time_avg,
-            success_rate,
-            fail_rate,
-            legal_rate,
-            illegal_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(StatisticForDashboard);
-
-impl StatisticForDashboard {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            log_time: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-            cost_time_avg: None,
-            success_cost_time_avg: None,
-            fail_cost_time_avg: None,
-            success_rate: None,
-            fail_rate: None,
-            legal_rate: None,
-            illegal_rate: None,
-        }
-    }
-
-    /// Sets `log_time`.
-    pub fn log_time(mut self, value: impl Into<i64>) -> Self {
-        self.log_time = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `cost_time_avg`.
-    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_cost_time_avg`.
-    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.success_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_cost_time_avg`.
-    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.fail_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_rate`.
-    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
-        self.success_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_rate`.
-    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
-        self.fail_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_rate`.
-    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.legal_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_rate`.
-    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.illegal_rate = Some(value.into());
-        self
-    }
-}
-
-/// Statistics details of one object.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct StatisticForDetail {
-    /// ID of the object the statistics are about.
-    pub id: Option<String>,
-    /// Name of the object the statistics are about.
-    pub name: Option<String>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-    /// Average request duration.
-    pub cost_time_avg: Option<f64>,
-    /// Average duration of successful requests.
-    pub success_cost_time_avg: Option<f64>,
-    /// Average duration of failed requests.
-    pub fail_cost_time_avg: Option<f64>,
-    /// Success rate.
-    pub success_rate: Option<f64>,
-    /// Failure rate.
-    pub fail_rate: Option<f64>,
-    /// Legal rate.
-    pub legal_rate: Option<f64>,
-    /// Illegal rate.
-    pub illegal_rate: Option<f64>,
-}
-
-impl Model for StatisticForDetail {
-    const NAME: &'static str = "StatisticForDetail";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-        object.optional("cost_time_avg", &self.cost_time_avg);
-        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
-        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
-        object.optional("success_rate", &self.success_rate);
-        object.optional("fail_rate", &self.fail_rate);
-        object.optional("legal_rate", &self.legal_rate);
-        object.optional("illegal_rate", &self.illegal_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        let cost_time_avg = object.optional("cost_time_avg")?;
-        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
-        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
-        let success_rate = object.optional("success_rate")?;
-        let fail_rate = object.optional("fail_rate")?;
-        let legal_rate = object.optional("legal_rate")?;
-        let illegal_rate = object.optional("illegal_rate")?;
-        Ok(Self {
-            id,
-            name,
-            call_num,
-            success_num,
-            fail_num,
-            legal_num,
-            illegal_num,
-            cost_time_avg,
-            success_cost_time_avg,
-            fail_cost_time_avg,
-            success_rate,
-            fail_rate,
-            legal_rate,
-            illegal_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(StatisticForDetail);
-
-impl StatisticForDetail {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-            cost_time_avg: None,
-            success_cost_time_avg: None,
-            fail_cost_time_avg: None,
-            success_rate: None,
-            fail_rate: None,
-            legal_rate: None,
-            illegal_rate: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `cost_time_avg`.
-    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_cost_time_avg`.
-    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.success_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_cost_time_avg`.
-    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.fail_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_rate`.
-    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
-        self.success_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_rate`.
-    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
-        self.fail_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_rate`.
-    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.legal_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_rate`.
-    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.illegal_rate = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of CreateApi.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateApiResult {
-    /// ID of the created API.
-    pub id: Option<String>,
-}
-
-impl Model for CreateApiResult {
-    const NAME: &'static str = "CreateApiResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        Ok(Self { id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreateApiResult);
-
-impl CreateApiResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of CreateApp.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateAppResult {
-    /// App ID.
-    pub id: Option<String>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// App key.
-    pub app_key: Option<String>,
-    /// App secret.
-    pub app_secret: Option<hwcloud_runtime::Secret>,
-    /// Creation time.
-    pub register_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Last updater.
-    pub update_user: Option<String>,
-    /// App type.
-    pub app_type: Option<AppType>,
-}
-
-impl Model for CreateAppResult {
-    const NAME: &'static str = "CreateAppResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("app_key", &self.app_key);
-        object.optional("app_secret", &self.app_secret);
-        object.optional("register_time", &self.register_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_user", &self.update_user);
-        object.optional("app_type", &self.app_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let app_key = object.optional("app_key")?;
-        let app_secret = object.optional("app_secret")?;
-        let register_time = object.optional("register_time")?;
-        let update_time = object.optional("update_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_user = object.optional("update_user")?;
-        let app_type = object.optional("app_type")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            app_key,
-            app_secret,
-            register_time,
-            update_time,
-            create_user,
-            update_user,
-            app_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreateAppResult);
-
-impl CreateAppResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            app_key: None,
-            app_secret: None,
-            register_time: None,
-            update_time: None,
-            create_user: None,
-            update_user: None,
-            app_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `app_key`.
-    pub fn app_key(mut self, value: impl Into<String>) -> Self {
-        self.app_key = Some(value.into());
-        self
-    }
-
-    /// Sets `app_secret`.
-    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.app_secret = Some(value.into());
-        self
-    }
-
-    /// Sets `register_time`.
-    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
-        self.register_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of CreateServiceCatalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateServiceCatalogResult {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Last updater.
-    pub update_user: Option<String>,
-}
-
-impl Model for CreateServiceCatalogResult {
-    const NAME: &'static str = "CreateServiceCatalogResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_time", &self.update_time);
-        object.optional("update_user", &self.update_user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_time = object.optional("update_time")?;
-        let update_user = object.optional("update_user")?;
-        Ok(Self {
-            catalog_id,
-            name,
-            description,
-            create_time,
-            create_user,
-            update_time,
-            update_user,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreateServiceCatalogResult);
-
-impl CreateServiceCatalogResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            catalog_id: None,
-            name: None,
-            description: None,
-            create_time: None,
-            create_user: None,
-            update_time: None,
-            update_user: None,
-        }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of DebugApi.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct DebugApiResult {
-    /// Request ID.
-    pub request_id: Option<String>,
-    /// Request URL.
-    pub url: Option<String>,
-    /// Debugging result.
-    pub result: Option<String>,
-    /// Debugging duration.
-    pub timeout: Option<i64>,
-    /// Whether debugging succeeded.
-    pub success: Option<bool>,
-    /// Request header of the debugging call.
-    pub request_header: Option<ApiTestRequestHeader>,
-    /// Response header of the debugging call.
-    pub response_header: Option<ApiTestResponseHeader>,
-}
-
-impl Model for DebugApiResult {
-    const NAME: &'static str = "DebugApiResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("request_id", &self.request_id);
-        object.optional("url", &self.url);
-        object.optional("result", &self.result);
-        object.optional("timeout", &self.timeout);
-        object.optional("success", &self.success);
-        object.optional("request_header", &self.request_header);
-        object.optional("response_header", &self.response_header);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let request_id = object.optional("request_id")?;
-        let url = object.optional("url")?;
-        let result = object.optional("result")?;
-        let timeout = object.optional("timeout")?;
-        let success = object.optional("success")?;
-        let request_header = object.optional("request_header")?;
-        let response_header = object.optional("response_header")?;
-        Ok(Self { request_id, url, result, timeout, success, request_header, response_header })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(DebugApiResult);
-
-impl DebugApiResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            request_id: None,
-            url: None,
-            result: None,
-            timeout: None,
-            success: None,
-            request_header: None,
-            response_header: None,
-        }
-    }
-
-    /// Sets `request_id`.
-    pub fn request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `url`.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: impl Into<String>) -> Self {
-        self.result = Some(value.into());
-        self
-    }
-
-    /// Sets `timeout`.
-    pub fn timeout(mut self, value: impl Into<i64>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
-
-    /// Sets `success`.
-    pub fn success(mut self, value: impl Into<bool>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-
-    /// Sets `request_header`.
-    pub fn request_header(mut self, value: impl Into<ApiTestRequestHeader>) -> Self {
-        self.request_header = Some(value.into());
-        self
-    }
-
-    /// Sets `response_header`.
-    pub fn response_header(mut self, value: impl Into<ApiTestResponseHeader>) -> Self {
-        self.response_header = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ImportDataServiceExcel.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ImportDataServiceExcelResult {
-    /// Returned data.
-    pub job_id: Option<String>,
-}
-
-impl Model for ImportDataServiceExcelResult {
-    const NAME: &'static str = "ImportDataServiceExcelResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("job_id", &self.job_id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let job_id = object.optional("job_id")?;
-        Ok(Self { job_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ImportDataServiceExcelResult);
-
-impl ImportDataServiceExcelResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { job_id: None }
-    }
-
-    /// Sets `job_id`.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListAllCatalogList.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListAllCatalogListResult {
-    /// Total number of matching records.
-    pub total: Option<i32>,
-    /// Items returned by this query.
-    pub api_catalogs: Option<Vec<RecordForGetAllCatalog>>,
-}
-
-impl Model for ListAllCatalogListResult {
-    const NAME: &'static str = "ListAllCatalogListResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("api_catalogs", &self.api_catalogs);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let api_catalogs = object.optional("api_catalogs")?;
-        Ok(Self { total, api_catalogs })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListAllCatalogListResult);
-
-impl ListAllCatalogListResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, api_catalogs: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `api_catalogs`.
-    pub fn api_catalogs(mut self, value: impl Into<Vec<RecordForGetAllCatalog>>) -> Self {
-        self.api_catalogs = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApiCatalogList.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListApiCatalogListResult {
-    /// Total number of APIs.
-    pub total: Option<i32>,
-    /// APIs.
-    pub apis: Option<Vec<ApiOverview>>,
-}
-
-impl Model for ListApiCatalogListResult {
-    const NAME: &'static str = "ListApiCatalogListResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("apis", &self.apis);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let apis = object.optional("apis")?;
-        Ok(Self { total, apis })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListApiCatalogListResult);
-
-impl ListApiCatalogListResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, apis: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `apis`.
-    pub fn apis(mut self, value: impl Into<Vec<ApiOverview>>) -> Self {
-        self.apis = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApiTopN.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListApiTopNResult {
-    /// Call statistics.
-    pub statistics: Option<Vec<StatisticForCallDetail>>,
-}
-
-impl Model for ListApiTopNResult {
-    const NAME: &'static str = "ListApiTopNResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("statistics", &self.statistics);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let statistics = object.optional("statistics")?;
-        Ok(Self { statistics })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListApiTopNResult);
-
-impl ListApiTopNResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { statistics: None }
-    }
-
-    /// Sets `statistics`.
-    pub fn statistics(mut self, value: impl Into<Vec<StatisticForCallDetail>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApicGroups.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListApicGroupsResult {
-    /// Gateway groups.
-    pub gateway_groups: Option<Vec<ApigGroupDto>>,
-}
-
-impl Model for ListApicGroupsResult {
-    const NAME: &'static str = "ListApicGroupsResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("gateway_groups", &self.gateway_groups);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let gateway_groups = object.optional("gateway_groups")?;
-        Ok(Self { gateway_groups })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListApicGroupsResult);
-
-impl ListApicGroupsResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { gateway_groups: None }
-    }
-
-    /// Sets `gateway_groups`.
-    pub fn gateway_groups(mut self, value: impl Into<Vec<ApigGroupDto>>) -> Self {
-        self.gateway_groups = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApicInstances.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListApicInstancesResult {
-    /// Gateway instances.
-    pub gateway_instances: Option<Vec<ApigInstanceDto>>,
-}
-
-impl Model for ListApicInstancesResult {
-    const NAME: &'static str = "ListApicInstancesResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("gateway_instances", &self.gateway_instances);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let gateway_instances = object.optional("gateway_instances")?;
-        Ok(Self { gateway_instances })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListApicInstancesResult);
-
-impl ListApicInstancesResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { gateway_instances: None }
-    }
-
-    /// Sets `gateway_instances`.
-    pub fn gateway_instances(mut self, value: impl Into<Vec<ApigInstanceDto>>) -> Self {
-        self.gateway_instances = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApis.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListApisResult {
-    /// Total number of APIs.
-    pub total: Option<i32>,
-    /// APIs.
-    pub records: Option<Vec<ApiOverview>>,
-}
-
-impl Model for ListApisResult {
-    const NAME: &'static str = "ListApisResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("records", &self.records);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let records = object.optional("records")?;
-        Ok(Self { total, records })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListApisResult);
-
-impl ListApisResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, records: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `records`.
-    pub fn records(mut self, value: impl Into<Vec<ApiOverview>>) -> Self {
-        self.records = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApisTop.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListApisTopResult {
-    /// Statistics details.
-    pub statistics: Option<Vec<StatisticForDetail>>,
-}
-
-impl Model for ListApisTopResult {
-    const NAME: &'static str = "ListApisTopResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("statistics", &self.statistics);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let statistics = object.optional("statistics")?;
-        Ok(Self { statistics })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListApisTopResult);
-
-impl ListApisTopResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { statistics: None }
-    }
-
-    /// Sets `statistics`.
-    pub fn statistics(mut self, value: impl Into<Vec<StatisticForDetail>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApply.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListApplyResult {
-    /// Total number of matching applications.
-    pub total: Option<i32>,
-    /// Applications returned by this query.
-    pub records: Option<Vec<RecordForApplyDetail>>,
-}
-
-impl Model for ListApplyResult {
-    const NAME: &'static str = "ListApplyResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("records", &self.records);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let records = object.optional("records")?;
-        Ok(Self { total, records })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListApplyResult);
-
-impl ListApplyResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, records: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `records`.
-    pub fn records(mut self, value: impl Into<Vec<RecordForApplyDetail>>) -> Self {
-        self.records = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListApps.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListAppsResult {
-    /// Total number.
-    pub total: Option<i32>,
-    /// Apps.
-    pub apps: Option<Vec<AppReturnDto>>,
-}
-
-impl Model for ListAppsResult {
-    const NAME: &'static str = "ListAppsResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("apps", &self.apps);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let apps = object.optional("apps")?;
-        Ok(Self { total, apps })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListAppsResult);
-
-impl ListAppsResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, apps: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `apps`.
-    pub fn apps(mut self, value: impl Into<Vec<AppReturnDto>>) -> Self {
-        self.apps = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListAppsTop.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListAppsTopResult {
-    /// Statistics details.
-    pub statistics: Option<Vec<StatisticForDetail>>,
-}
-
-impl Model for ListAppsTopResult {
-    const NAME: &'static str = "ListAppsTopResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("statistics", &self.statistics);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let statistics = object.optional("statistics")?;
-        Ok(Self { statistics })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListAppsTopResult);
-
-impl ListAppsTopResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { statistics: None }
-    }
-
-    /// Sets `statistics`.
-    pub fn statistics(mut self, value: impl Into<Vec<StatisticForDetail>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListCatalogList.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListCatalogListResult {
-    /// Total number of matching records.
-    pub total: Option<i32>,
-    /// Items returned by this query.
-    pub catalogs: Option<Vec<RecordForGetAllCatalog>>,
-}
-
-impl Model for ListCatalogListResult {
-    const NAME: &'static str = "ListCatalogListResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("catalogs", &self.catalogs);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let catalogs = object.optional("catalogs")?;
-        Ok(Self { total, catalogs })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListCatalogListResult);
-
-impl ListCatalogListResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, catalogs: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `catalogs`.
-    pub fn catalogs(mut self, value: impl Into<Vec<RecordForGetAllCatalog>>) -> Self {
-        self.catalogs = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListDataServiceInstanceAccesslogs.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListDataServiceInstanceAccesslogsResult {
-    /// Number of access logs.
-    pub number: Option<i32>,
-    /// Access logs.
-    pub records: Option<Vec<InstanceAccesslog>>,
-}
-
-impl Model for ListDataServiceInstanceAccesslogsResult {
-    const NAME: &'static str = "ListDataServiceInstanceAccesslogsResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("number", &self.number);
-        object.optional("records", &self.records);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let number = object.optional("number")?;
-        let records = object.optional("records")?;
-        Ok(Self { number, records })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListDataServiceInstanceAccesslogsResult);
-
-impl ListDataServiceInstanceAccesslogsResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { number: None, records: None }
-    }
-
-    /// Sets `number`.
-    pub fn number(mut self, value: impl Into<i32>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
-    /// Sets `records`.
-    pub fn records(mut self, value: impl Into<Vec<InstanceAccesslog>>) -> Self {
-        self.records = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListDataServiceInstancesDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListDataServiceInstancesDetailResult {
-    /// Number of clusters.
-    pub total: Option<i32>,
-    /// Cluster overviews.
-    pub instances: Option<Vec<InstanceDetailDto>>,
-}
-
-impl Model for ListDataServiceInstancesDetailResult {
-    const NAME: &'static str = "ListDataServiceInstancesDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("instances", &self.instances);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let instances = object.optional("instances")?;
-        Ok(Self { total, instances })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListDataServiceInstancesDetailResult);
-
-impl ListDataServiceInstancesDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, instances: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `instances`.
-    pub fn instances(mut self, value: impl Into<Vec<InstanceDetailDto>>) -> Self {
-        self.instances = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListDataServiceInstancesOverview.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListDataServiceInstancesOverviewResult {
-    /// Number of clusters.
-    pub total: Option<i32>,
-    /// Whether scale-in is supported.
-    pub scale_down: Option<bool>,
-    /// Whether scale-out is supported.
-    pub scale_out: Option<bool>,
-    /// Cluster overviews.
-    pub instances: Option<Vec<InstanceOverviewDto>>,
-}
-
-impl Model for ListDataServiceInstancesOverviewResult {
-    const NAME: &'static str = "ListDataServiceInstancesOverviewResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("scale_down", &self.scale_down);
-        object.optional("scale_out", &self.scale_out);
-        object.optional("instances", &self.instances);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let scale_down = object.optional("scale_down")?;
-        let scale_out = object.optional("scale_out")?;
-        let instances = object.optional("instances")?;
-        Ok(Self { total, scale_down, scale_out, instances })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListDataServiceInstancesOverviewResult);
-
-impl ListDataServiceInstancesOverviewResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, scale_down: None, scale_out: None, instances: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `scale_down`.
-    pub fn scale_down(mut self, value: impl Into<bool>) -> Self {
-        self.scale_down = Some(value.into());
-        self
-    }
-
-    /// Sets `scale_out`.
-    pub fn scale_out(mut self, value: impl Into<bool>) -> Self {
-        self.scale_out = Some(value.into());
-        self
-    }
-
-    /// Sets `instances`.
-    pub fn instances(mut self, value: impl Into<Vec<InstanceOverviewDto>>) -> Self {
-        self.instances = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListDataServiceMarketApis.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListDataServiceMarketApisResult {
-    /// Total number of APIs.
-    pub total: Option<i32>,
-    /// APIs.
-    pub apis: Option<Vec<AdvancedMallApiDto>>,
-}
-
-impl Model for ListDataServiceMarketApisResult {
-    const NAME: &'static str = "ListDataServiceMarketApisResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("apis", &self.apis);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let apis = object.optional("apis")?;
-        Ok(Self { total, apis })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListDataServiceMarketApisResult);
-
-impl ListDataServiceMarketApisResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, apis: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `apis`.
-    pub fn apis(mut self, value: impl Into<Vec<AdvancedMallApiDto>>) -> Self {
-        self.apis = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListInstanceList.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListInstanceListResult {
-    /// Instances for the API operation.
-    pub instances: Option<Vec<InstanceForApiActionDto>>,
-}
-
-impl Model for ListInstanceListResult {
-    const NAME: &'static str = "ListInstanceListResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("instances", &self.instances);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let instances = object.optional("instances")?;
-        Ok(Self { instances })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListInstanceListResult);
-
-impl ListInstanceListResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { instances: None }
-    }
-
-    /// Sets `instances`.
-    pub fn instances(mut self, value: impl Into<Vec<InstanceForApiActionDto>>) -> Self {
-        self.instances = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ListMessage.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListMessageResult {
-    /// Total number of matching applications.
-    pub total: Option<i32>,
-    /// Applications returned by this query.
-    pub records: Option<Vec<RecordForApplyDetail>>,
-}
-
-impl Model for ListMessageResult {
-    const NAME: &'static str = "ListMessageResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("records", &self.records);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let records = object.optional("records")?;
-        Ok(Self { total, records })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListMessageResult);
-
-impl ListMessageResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, records: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `records`.
-    pub fn records(mut self, value: impl Into<Vec<RecordForApplyDetail>>) -> Self {
-        self.records = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of SearchAuthorizeApp.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct SearchAuthorizeAppResult {
-    /// Total number of matching apps.
-    pub total: Option<i32>,
-    /// Items returned by this query.
-    pub records: Option<Vec<RecordForGetAuthApp>>,
-}
-
-impl Model for SearchAuthorizeAppResult {
-    const NAME: &'static str = "SearchAuthorizeAppResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("records", &self.records);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let records = object.optional("records")?;
-        Ok(Self { total, records })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(SearchAuthorizeAppResult);
-
-impl SearchAuthorizeAppResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, records: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `records`.
-    pub fn records(mut self, value: impl Into<Vec<RecordForGetAuthApp>>) -> Self {
-        self.records = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of SearchBindApi.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct SearchBindApiResult {
-    /// Total number of APIs bound to the app.
-    pub total: Option<i32>,
-    /// APIs bound to the app.
-    pub records: Option<Vec<AppBindApiInfo>>,
-}
-
-impl Model for SearchBindApiResult {
-    const NAME: &'static str = "SearchBindApiResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("records", &self.records);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let records = object.optional("records")?;
-        Ok(Self { total, records })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(SearchBindApiResult);
-
-impl SearchBindApiResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, records: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `records`.
-    pub fn records(mut self, value: impl Into<Vec<AppBindApiInfo>>) -> Self {
-        self.records = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of SearchDebugInfo.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct SearchDebugInfoResult {
-    /// Total number.
-    pub total: Option<i32>,
-    /// Publishing messages.
-    pub publish_messages: Option<Vec<ApiPublishDto>>,
-}
-
-impl Model for SearchDebugInfoResult {
-    const NAME: &'static str = "SearchDebugInfoResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("publish_messages", &self.publish_messages);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let publish_messages = object.optional("publish_messages")?;
-        Ok(Self { total, publish_messages })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(SearchDebugInfoResult);
-
-impl SearchDebugInfoResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, publish_messages: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_messages`.
-    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
-        self.publish_messages = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of SearchIdByPath.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct SearchIdByPathResult {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-}
-
-impl Model for SearchIdByPathResult {
-    const NAME: &'static str = "SearchIdByPathResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        Ok(Self { catalog_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(SearchIdByPathResult);
-
-impl SearchIdByPathResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { catalog_id: None }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of SearchPublishInfo.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct SearchPublishInfoResult {
-    /// Total number.
-    pub total: Option<i32>,
-    /// Publishing messages.
-    pub publish_messages: Option<Vec<ApiPublishDto>>,
-}
-
-impl Model for SearchPublishInfoResult {
-    const NAME: &'static str = "SearchPublishInfoResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("publish_messages", &self.publish_messages);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let publish_messages = object.optional("publish_messages")?;
-        Ok(Self { total, publish_messages })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(SearchPublishInfoResult);
-
-impl SearchPublishInfoResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, publish_messages: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_messages`.
-    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
-        self.publish_messages = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowApiDashboard.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApiDashboardResult {
-    /// Dashboard statistics.
-    pub dashboards: Option<Vec<StatisticForDashboard>>,
-}
-
-impl Model for ShowApiDashboardResult {
-    const NAME: &'static str = "ShowApiDashboardResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("dashboards", &self.dashboards);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let dashboards = object.optional("dashboards")?;
-        Ok(Self { dashboards })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApiDashboardResult);
-
-impl ShowApiDashboardResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { dashboards: None }
-    }
-
-    /// Sets `dashboards`.
-    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
-        self.dashboards = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowApi.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApiResult {
-    /// API ID.
-    pub id: Option<String>,
-    /// API name.
-    pub name: Option<String>,
-    /// ID of the group the API belongs to (shared edition).
-    pub group_id: Option<String>,
-    /// API description.
-    pub description: Option<String>,
-    /// API access protocol.
-    pub protocol: Option<Protocol>,
-    /// Publishing type: public or private.
-    pub publish_type: Option<PublishType>,
-    /// Whether logging is enabled.
-    pub log_flag: Option<bool>,
-    /// Access path of the API.
-    pub path: Option<String>,
-    /// Domain name (shared edition).
-    pub host: Option<String>,
-    /// Host information of the cluster the API is published in.
-    pub hosts: Option<InstanceHostDto>,
-    /// API request method.
-    pub request_type: Option<RequestType>,
-    /// API creator.
-    pub create_user: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Name of the API reviewer.
-    pub manager: Option<String>,
-    /// API status (shared edition).
-    pub status: Option<Status>,
-    /// API type.
-    pub type_: Option<ApiOverviewType>,
-    /// API debugging status (shared edition).
-    pub debug_status: Option<DebugStatus>,
-    /// Publishing messages (exclusive edition).
-    pub publish_messages: Option<Vec<ApiPublishDto>>,
-    /// API request parameters.
-    pub request_paras: Option<Vec<RequestPara>>,
-    /// Data source configuration.
-    pub datasource_config: Option<DatasourceConfig>,
-    /// Backend configuration (registered APIs).
-    pub backend_config: Option<BackendConfig>,
-}
-
-impl Model for ShowApiResult {
-    const NAME: &'static str = "ShowApiResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("group_id", &self.group_id);
-        object.optional("description", &self.description);
-        object.optional("protocol", &self.protocol);
-        object.optional("publish_type", &self.publish_type);
-        object.optional("log_flag", &self.log_flag);
-        object.optional("path", &self.path);
-        object.optional("host", &self.host);
-        object.optional("hosts", &self.hosts);
-        object.optional("request_type", &self.request_type);
-        object.optional("create_user", &self.create_user);
-        object.optional("create_time", &self.create_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("manager", &self.manager);
-        object.optional("status", &self.status);
-        object.optional("type", &self.type_);
-        object.optional("debug_status", &self.debug_status);
-        object.optional("publish_messages", &self.publish_messages);
-        object.optional("request_paras", &self.request_paras);
-        object.optional("datasource_config", &self.datasource_config);
-        object.optional("backend_config", &self.backend_config);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let group_id = object.optional("group_id")?;
-        let description = object.optional("description")?;
-        let protocol = object.optional("protocol")?;
-        let publish_type = object.optional("publish_type")?;
-        let log_flag = object.optional("log_flag")?;
-        let path = object.optional("path")?;
-        let host = object.optional("host")?;
-        let hosts = object.optional("hosts")?;
-        let request_type = object.optional("request_type")?;
-        let create_user = object.optional("create_user")?;
-        let create_time = object.optional("create_time")?;
-        let update_time = object.optional("update_time")?;
-        let manager = object.optional("manager")?;
-        let status = object.optional("status")?;
-        let type_ = object.optional("type")?;
-        let debug_status = object.optional("debug_status")?;
-        let publish_messages = object.optional("publish_messages")?;
-        let request_paras = object.optional("request_paras")?;
-        let datasource_config = object.optional("datasource_config")?;
-        let backend_config = object.optional("backend_config")?;
-        Ok(Self {
-            id,
-            name,
-            group_id,
-            description,
-            protocol,
-            publish_type,
-            log_flag,
-            path,
-            host,
-            hosts,
-            request_type,
-            create_user,
-            create_time,
-            update_time,
-            manager,
-            status,
-            type_,
-            debug_status,
-            publish_messages,
-            request_paras,
-            datasource_config,
-            backend_config,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApiResult);
-
-impl ShowApiResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            group_id: None,
-            description: None,
-            protocol: None,
-            publish_type: None,
-            log_flag: None,
-            path: None,
-            host: None,
-            hosts: None,
-            request_type: None,
-            create_user: None,
-            create_time: None,
-            update_time: None,
-            manager: None,
-            status: None,
-            type_: None,
-            debug_status: None,
-            publish_messages: None,
-            request_paras: None,
-            datasource_config: None,
-            backend_config: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `group_id`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `protocol`.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_type`.
-    pub fn publish_type(mut self, value: impl Into<PublishType>) -> Self {
-        self.publish_type = Some(value.into());
-        self
-    }
-
-    /// Sets `log_flag`.
-    pub fn log_flag(mut self, value: impl Into<bool>) -> Self {
-        self.log_flag = Some(value.into());
-        self
-    }
-
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
-    /// Sets `host`.
-    pub fn host(mut self, value: impl Into<String>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
-    /// Sets `hosts`.
-    pub fn hosts(mut self, value: impl Into<InstanceHostDto>) -> Self {
-        self.hosts = Some(value.into());
-        self
-    }
-
-    /// Sets `request_type`.
-    pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
-        self.request_type = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `manager`.
-    pub fn manager(mut self, value: impl Into<String>) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<ApiOverviewType>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `debug_status`.
-    pub fn debug_status(mut self, value: impl Into<DebugStatus>) -> Self {
-        self.debug_status = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_messages`.
-    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
-        self.publish_messages = Some(value.into());
-        self
-    }
-
-    /// Sets `request_paras`.
-    pub fn request_paras(mut self, value: impl Into<Vec<RequestPara>>) -> Self {
-        self.request_paras = Some(value.into());
-        self
-    }
-
-    /// Sets `datasource_config`.
-    pub fn datasource_config(mut self, value: impl Into<DatasourceConfig>) -> Self {
-        self.datasource_config = Some(value.into());
-        self
-    }
-
-    /// Sets `backend_config`.
-    pub fn backend_config(mut self, value: impl Into<BackendConfig>) -> Self {
-        self.backend_config = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowApisDashboard.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApisDashboardResult {
-    /// Dashboard statistics.
-    pub dashboards: Option<Vec<StatisticForDashboard>>,
-}
-
-impl Model for ShowApisDashboardResult {
-    const NAME: &'static str = "ShowApisDashboardResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("dashboards", &self.dashboards);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let dashboards = object.optional("dashboards")?;
-        Ok(Self { dashboards })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApisDashboardResult);
-
-impl ShowApisDashboardResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { dashboards: None }
-    }
-
-    /// Sets `dashboards`.
-    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
-        self.dashboards = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowApisDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApisDetailResult {
-    /// ID of the object the statistics are about.
-    pub id: Option<String>,
-    /// Name of the object the statistics are about.
-    pub name: Option<String>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-    /// Average request duration.
-    pub cost_time_avg: Option<f64>,
-    /// Average duration of successful requests.
-    pub success_cost_time_avg: Option<f64>,
-    /// Average duration of failed requests.
-    pub fail_cost_time_avg: Option<f64>,
-    /// Success rate.
-    pub success_rate: Option<f64>,
-    /// Failure rate.
-    pub fail_rate: Option<f64>,
-    /// Legal rate.
-    pub legal_rate: Option<f64>,
-    /// Illegal rate.
-    pub illegal_rate: Option<f64>,
-}
-
-impl Model for ShowApisDetailResult {
-    const NAME: &'static str = "ShowApisDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-        object.optional("cost_time_avg", &self.cost_time_avg);
-        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
-        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
-        object.optional("success_rate", &self.success_rate);
-        object.optional("fail_rate", &self.fail_rate);
-        object.optional("legal_rate", &self.legal_rate);
-        object.optional("illegal_rate", &self.illegal_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        let cost_time_avg = object.optional("cost_time_avg")?;
-        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
-        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
-        let success_rate = object.optional("success_rate")?;
-        let fail_rate = object.optional("fail_rate")?;
-        let legal_rate = object.optional("legal_rate")?;
-        let illegal_rate = object.optional("illegal_rate")?;
-        Ok(Self {
-            id,
-            name,
-            call_num,
-            success_num,
-            fail_num,
-            legal_num,
-            illegal_num,
-            cost_time_avg,
-            success_cost_time_avg,
-            fail_cost_time_avg,
-            success_rate,
-            fail_rate,
-            legal_rate,
-            illegal_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApisDetailResult);
-
-impl ShowApisDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-            cost_time_avg: None,
-            success_cost_time_avg: None,
-            fail_cost_time_avg: None,
-            success_rate: None,
-            fail_rate: None,
-            legal_rate: None,
-            illegal_rate: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `cost_time_avg`.
-    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_cost_time_avg`.
-    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.success_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_cost_time_avg`.
-    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.fail_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_rate`.
-    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
-        self.success_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_rate`.
-    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
-        self.fail_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_rate`.
-    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.legal_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_rate`.
-    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.illegal_rate = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowApisOverview.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApisOverviewResult {
-    /// Number of published APIs.
-    pub publish_num: Option<i32>,
-    /// Number of APIs under development.
-    pub developing_num: Option<i32>,
-    /// Number of applications.
-    pub apply_num: Option<i32>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-}
-
-impl Model for ShowApisOverviewResult {
-    const NAME: &'static str = "ShowApisOverviewResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("publish_num", &self.publish_num);
-        object.optional("developing_num", &self.developing_num);
-        object.optional("apply_num", &self.apply_num);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let publish_num = object.optional("publish_num")?;
-        let developing_num = object.optional("developing_num")?;
-        let apply_num = object.optional("apply_num")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        Ok(Self {
-            publish_num,
-            developing_num,
-            apply_num,
-            call_num,
-            success_num,
-            fail_num,
-            legal_num,
-            illegal_num,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApisOverviewResult);
-
-impl ShowApisOverviewResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            publish_num: None,
-            developing_num: None,
-            apply_num: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-        }
-    }
-
-    /// Sets `publish_num`.
-    pub fn publish_num(mut self, value: impl Into<i32>) -> Self {
-        self.publish_num = Some(value.into());
-        self
-    }
-
-    /// Sets `developing_num`.
-    pub fn developing_num(mut self, value: impl Into<i32>) -> Self {
-        self.developing_num = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_num`.
-    pub fn apply_num(mut self, value: impl Into<i32>) -> Self {
-        self.apply_num = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowAppInfo.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowAppInfoResult {
-    /// App ID.
-    pub id: Option<String>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// App key.
-    pub app_key: Option<String>,
-    /// App secret.
-    pub app_secret: Option<hwcloud_runtime::Secret>,
-    /// Creation time.
-    pub register_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Last updater.
-    pub update_user: Option<String>,
-    /// App type.
-    pub app_type: Option<AppType>,
-}
-
-impl Model for ShowAppInfoResult {
-    const NAME: &'static str = "ShowAppInfoResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("app_key", &self.app_key);
-        object.optional("app_secret", &self.app_secret);
-        object.optional("register_time", &self.register_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_user", &self.update_user);
-        object.optional("app_type", &self.app_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let app_key = object.optional("app_key")?;
-        let app_secret = object.optional("app_secret")?;
-        let register_time = object.optional("register_time")?;
-        let update_time = object.optional("update_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_user = object.optional("update_user")?;
-        let app_type = object.optional("app_type")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            app_key,
-            app_secret,
-            register_time,
-            update_time,
-            create_user,
-            update_user,
-            app_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowAppInfoResult);
-
-impl ShowAppInfoResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            app_key: None,
-            app_secret: None,
-            register_time: None,
-            update_time: None,
-            create_user: None,
-            update_user: None,
-            app_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `app_key`.
-    pub fn app_key(mut self, value: impl Into<String>) -> Self {
-        self.app_key = Some(value.into());
-        self
-    }
-
-    /// Sets `app_secret`.
-    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.app_secret = Some(value.into());
-        self
-    }
-
-    /// Sets `register_time`.
-    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
-        self.register_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowApplyDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApplyDetailResult {
-    /// Application ID.
-    pub id: Option<String>,
-    /// Application status.
-    pub api_apply_status: Option<ApiApplyStatus>,
-    /// Application type.
-    pub api_apply_type: Option<ApiApplyType>,
-    /// API ID.
-    pub api_id: Option<String>,
-    /// API name.
-    pub api_name: Option<String>,
-    /// End of the usage period.
-    pub api_using_time: Option<i64>,
-    /// App ID.
-    pub app_id: Option<String>,
-    /// App name.
-    pub app_name: Option<String>,
-    /// Application time.
-    pub apply_time: Option<i64>,
-    /// Authorisation time.
-    pub approval_time: Option<i64>,
-    /// Name of the reviewer.
-    pub approver_name: Option<String>,
-    /// Review comment.
-    pub comment: Option<String>,
-    /// Name of the applicant.
-    pub user_name: Option<String>,
-}
-
-impl Model for ShowApplyDetailResult {
-    const NAME: &'static str = "ShowApplyDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("api_apply_status", &self.api_apply_status);
-        object.optional("api_apply_type", &self.api_apply_type);
-        object.optional("api_id", &self.api_id);
-        object.optional("api_name", &self.api_name);
-        object.optional("api_using_time", &self.api_using_time);
-        object.optional("app_id", &self.app_id);
-        object.optional("app_name", &self.app_name);
-        object.optional("apply_time", &self.apply_time);
-        object.optional("approval_time", &self.approval_time);
-        object.optional("approver_name", &self.approver_name);
-        object.optional("comment", &self.comment);
-        object.optional("user_name", &self.user_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let api_apply_status = object.optional("api_apply_status")?;
-        let api_apply_type = object.optional("api_apply_type")?;
-        let api_id = object.optional("api_id")?;
-        let api_name = object.optional("api_name")?;
-        let api_using_time = object.optional("api_using_time")?;
-        let app_id = object.optional("app_id")?;
-        let app_name = object.optional("app_name")?;
-        let apply_time = object.optional("apply_time")?;
-        let approval_time = object.optional("approval_time")?;
-        let approver_name = object.optional("approver_name")?;
-        let comment = object.optional("comment")?;
-        let user_name = object.optional("user_name")?;
-        Ok(Self {
-            id,
-            api_apply_status,
-            api_apply_type,
-            api_id,
-            api_name,
-            api_using_time,
-            app_id,
-            app_name,
-            apply_time,
-            approval_time,
-            approver_name,
-            comment,
-            user_name,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApplyDetailResult);
-
-impl ShowApplyDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            api_apply_status: None,
-            api_apply_type: None,
-            api_id: None,
-            api_name: None,
-            api_using_time: None,
-            app_id: None,
-            app_name: None,
-            apply_time: None,
-            approval_time: None,
-            approver_name: None,
-            comment: None,
-            user_name: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_status`.
-    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
-        self.api_apply_status = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_type`.
-    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
-        self.api_apply_type = Some(value.into());
-        self
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_name`.
-    pub fn api_name(mut self, value: impl Into<String>) -> Self {
-        self.api_name = Some(value.into());
-        self
-    }
-
-    /// Sets `api_using_time`.
-    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
-        self.api_using_time = Some(value.into());
-        self
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_name`.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_time`.
-    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
-        self.apply_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approval_time`.
-    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
-        self.approval_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approver_name`.
-    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
-        self.approver_name = Some(value.into());
-        self
-    }
-
-    /// Sets `comment`.
-    pub fn comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets `user_name`.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowAppsDashboard.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowAppsDashboardResult {
-    /// Dashboard statistics.
-    pub dashboards: Option<Vec<StatisticForDashboard>>,
-}
-
-impl Model for ShowAppsDashboardResult {
-    const NAME: &'static str = "ShowAppsDashboardResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("dashboards", &self.dashboards);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let dashboards = object.optional("dashboards")?;
-        Ok(Self { dashboards })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowAppsDashboardResult);
-
-impl ShowAppsDashboardResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { dashboards: None }
-    }
-
-    /// Sets `dashboards`.
-    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
-        self.dashboards = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowAppsDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowAppsDetailResult {
-    /// ID of the object the statistics are about.
-    pub id: Option<String>,
-    /// Name of the object the statistics are about.
-    pub name: Option<String>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-    /// Average request duration.
-    pub cost_time_avg: Option<f64>,
-    /// Average duration of successful requests.
-    pub success_cost_time_avg: Option<f64>,
-    /// Average duration of failed requests.
-    pub fail_cost_time_avg: Option<f64>,
-    /// Success rate.
-    pub success_rate: Option<f64>,
-    /// Failure rate.
-    pub fail_rate: Option<f64>,
-    /// Legal rate.
-    pub legal_rate: Option<f64>,
-    /// Illegal rate.
-    pub illegal_rate: Option<f64>,
-}
-
-impl Model for ShowAppsDetailResult {
-    const NAME: &'static str = "ShowAppsDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-        object.optional("cost_time_avg", &self.cost_time_avg);
-        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
-        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
-        object.optional("success_rate", &self.success_rate);
-        object.optional("fail_rate", &self.fail_rate);
-        object.optional("legal_rate", &self.legal_rate);
-        object.optional("illegal_rate", &self.illegal_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        let cost_time_avg = object.optional("cost_time_avg")?;
-        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
-        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
-        let success_rate = object.optional("success_rate")?;
-        let fail_rate = object.optional("fail_rate")?;
-        let legal_rate = object.optional("legal_rate")?;
-        let illegal_rate = object.optional("illegal_rate")?;
-        Ok(Self {
-            id,
-            name,
-            call_num,
-            success_num,
-            fail_num,
-            legal_num,
-            illegal_num,
-            cost_time_avg,
-            success_cost_time_avg,
-            fail_cost_time_avg,
-            success_rate,
-            fail_rate,
-            legal_rate,
-            illegal_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowAppsDetailResult);
-
-impl ShowAppsDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-            cost_time_avg: None,
-            success_cost_time_avg: None,
-            fail_cost_time_avg: None,
-            success_rate: None,
-            fail_rate: None,
-            legal_rate: None,
-            illegal_rate: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `cost_time_avg`.
-    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_cost_time_avg`.
-    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.success_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_cost_time_avg`.
-    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.fail_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_rate`.
-    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
-        self.success_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_rate`.
-    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
-        self.fail_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_rate`.
-    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.legal_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_rate`.
-    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.illegal_rate = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowAppsOverview.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowAppsOverviewResult {
-    /// Number of applications.
-    pub apply_num: Option<i32>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-}
-
-impl Model for ShowAppsOverviewResult {
-    const NAME: &'static str = "ShowAppsOverviewResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("apply_num", &self.apply_num);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let apply_num = object.optional("apply_num")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        Ok(Self { apply_num, call_num, success_num, fail_num, legal_num, illegal_num })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowAppsOverviewResult);
-
-impl ShowAppsOverviewResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            apply_num: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-        }
-    }
-
-    /// Sets `apply_num`.
-    pub fn apply_num(mut self, value: impl Into<i32>) -> Self {
-        self.apply_num = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowCatalogDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowCatalogDetailResult {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Path.
-    pub path: Option<String>,
-    /// Number of sub-catalogs.
-    pub catalog_total: Option<i32>,
-    /// Number of APIs in the catalog.
-    pub api_total: Option<i32>,
-    /// Description.
-    pub description: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Last updater.
-    pub update_user: Option<String>,
-}
-
-impl Model for ShowCatalogDetailResult {
-    const NAME: &'static str = "ShowCatalogDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-        object.optional("name", &self.name);
-        object.optional("path", &self.path);
-        object.optional("catalog_total", &self.catalog_total);
-        object.optional("api_total", &self.api_total);
-        object.optional("description", &self.description);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_time", &self.update_time);
-        object.optional("update_user", &self.update_user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        let name = object.optional("name")?;
-        let path = object.optional("path")?;
-        let catalog_total = object.optional("catalog_total")?;
-        let api_total = object.optional("api_total")?;
-        let description = object.optional("description")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_time = object.optional("update_time")?;
-        let update_user = object.optional("update_user")?;
-        Ok(Self {
-            catalog_id,
-            name,
-            path,
-            catalog_total,
-            api_total,
-            description,
-            create_time,
-            create_user,
-            update_time,
-            update_user,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowCatalogDetailResult);
-
-impl ShowCatalogDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            catalog_id: None,
-            name: None,
-            path: None,
-            catalog_total: None,
-            api_total: None,
-            description: None,
-            create_time: None,
-            create_user: None,
-            update_time: None,
-            update_user: None,
-        }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
-    /// Sets `catalog_total`.
-    pub fn catalog_total(mut self, value: impl Into<i32>) -> Self {
-        self.catalog_total = Some(value.into());
-        self
-    }
-
-    /// Sets `api_total`.
-    pub fn api_total(mut self, value: impl Into<i32>) -> Self {
-        self.api_total = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowDataServiceInstance.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowDataServiceInstanceResult {
-    /// Cluster ID.
-    pub id: Option<String>,
-    /// Cluster name.
-    pub name: Option<String>,
-    /// Cluster description.
-    pub description: Option<String>,
-    /// Public IP address.
-    pub external_address: Option<String>,
-    /// Private IPv4 address.
-    pub intranet_address: Option<String>,
-    /// Private IPv6 address.
-    pub intranet_address_ipv6: Option<String>,
-    /// Public domain name ID.
-    pub public_zone_id: Option<String>,
-    /// Public domain name.
-    pub public_zone_name: Option<String>,
-    /// Private domain name ID.
-    pub private_zone_id: Option<String>,
-    /// Private domain name.
-    pub private_zone_name: Option<String>,
-    /// Enterprise project ID.
-    pub enterprise_project_id: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Number of APIs published in the current workspace.
-    pub current_namespace_publish_api_num: Option<i32>,
-    /// Number of APIs published in all workspaces.
-    pub all_namespace_publish_api_num: Option<i32>,
-    /// Total API quota of the cluster.
-    pub api_publishable_num: Option<i32>,
-    /// Whether the cluster can be deleted.
-    pub deletable: Option<bool>,
-    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
-    pub charge_status: Option<String>,
-    /// Order ID.
-    pub order_id: Option<String>,
-    /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
-    pub order_type: Option<String>,
-    /// Subscription period type of the cluster.
-    pub period_type: Option<String>,
-    /// Cluster status.
-    pub instance_status: Option<String>,
-    /// Number of nodes.
-    pub node_num: Option<i32>,
-    /// Cluster flavor.
-    pub flavor: Option<FlavorDto>,
-    /// Cluster version.
-    pub gateway_version: Option<String>,
-    /// Code of the cluster's availability zone.
-    pub availability_zone: Option<String>,
-    /// Name of the cluster's availability zone.
-    pub availability_zone_name: Option<String>,
-    /// ID of the cluster's VPC.
-    pub vpc_id: Option<String>,
-    /// ID of the cluster's subnet.
-    pub subnet_id: Option<String>,
-    /// ID of the cluster's security group.
-    pub security_group_id: Option<String>,
-    /// Cluster nodes.
-    pub nodes: Option<Vec<InstanceNodeDto>>,
-}
-
-impl Model for ShowDataServiceInstanceResult {
-    const NAME: &'static str = "ShowDataServiceInstanceResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("external_address", &self.external_address);
-        object.optional("intranet_address", &self.intranet_address);
-        object.optional("intranet_address_ipv6", &self.intranet_address_ipv6);
-        object.optional("public_zone_id", &self.public_zone_id);
-        object.optional("public_zone_name", &self.public_zone_name);
-        object.optional("private_zone_id", &self.private_zone_id);
-        object.optional("private_zone_name", &self.private_zone_name);
-        object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional(
-            "current_namespace_publish_api_num",
-            &self.current_namespace_publish_api_num,
-        );
-        object.optional("all_namespace_publish_api_num", &self.all_namespace_publish_api_num);
-        object.optional("api_publishable_num", &self.api_publishable_num);
-        object.optional("deletable", &self.deletable);
-        object.optional("charge_status", &self.charge_status);
-        object.optional("order_id", &self.order_id);
-        object.optional("order_type", &self.order_type);
-        object.optional("period_type", &self.period_type);
-        object.optional("instance_status", &self.instance_status);
-        object.optional("node_num", &self.node_num);
-        object.optional("flavor", &self.flavor);
-        object.optional("gateway_version", &self.gateway_version);
-        object.optional("availability_zone", &self.availability_zone);
-        object.optional("availability_zone_name", &self.availability_zone_name);
-        object.optional("vpc_id", &self.vpc_id);
-        object.optional("subnet_id", &self.subnet_id);
-        object.optional("security_group_id", &self.security_group_id);
-        object.optional("nodes", &self.nodes);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let external_address = object.optional("external_address")?;
-        let intranet_address = object.optional("intranet_address")?;
-        let intranet_address_ipv6 = object.optional("intranet_address_ipv6")?;
-        let public_zone_id = object.optional("public_zone_id")?;
-        let public_zone_name = object.optional("public_zone_name")?;
-        let private_zone_id = object.optional("private_zone_id")?;
-        let private_zone_name = object.optional("private_zone_name")?;
-        let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let current_namespace_publish_api_num = object.optional("current_namespace_publish_api_num")?;
-        let all_namespace_publish_api_num = object.optional("all_namespace_publish_api_num")?;
-        let api_publishable_num = object.optional("api_publishable_num")?;
-        let deletable = object.optional("deletable")?;
-        let charge_status = object.optional("charge_status")?;
-        let order_id = object.optional("order_id")?;
-        let order_type = object.optional("order_type")?;
-        let period_type = object.optional("period_type")?;
-        let instance_status = object.optional("instance_status")?;
-        let node_num = object.optional("node_num")?;
-        let flavor = object.optional("flavor")?;
-        let gateway_version = object.optional("gateway_version")?;
-        let availability_zone = object.optional("availability_zone")?;
-        let availability_zone_name = object.optional("availability_zone_name")?;
-        let vpc_id = object.optional("vpc_id")?;
-        let subnet_id = object.optional("subnet_id")?;
-        let security_group_id = object.optional("security_group_id")?;
-        let nodes = object.optional("nodes")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            external_address,
-            intranet_address,
-            intranet_address_ipv6,
-            public_zone_id,
-            public_zone_name,
-            private_zone_id,
-            private_zone_name,
-            enterprise_project_id,
-            create_time,
-            create_user,
-            current_namespace_publish_api_num,
-            all_namespace_publish_api_num,
-            api_publishable_num,
-            deletable,
-            charge_status,
-            order_id,
-            order_type,
-            period_type,
-            instance_status,
-            node_num,
-            flavor,
-            gateway_version,
-            availability_zone,
-            availability_zone_name,
-            vpc_id,
-            subnet_id,
-            security_group_id,
-            nodes,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowDataServiceInstanceResult);
-
-impl ShowDataServiceInstanceResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            external_address: None,
-            intranet_address: None,
-            intranet_address_ipv6: None,
-            public_zone_id: None,
-            public_zone_name: None,
-            private_zone_id: None,
-            private_zone_name: None,
-            enterprise_project_id: None,
-            create_time: None,
-            create_user: None,
-            current_namespace_publish_api_num: None,
-            all_namespace_publish_api_num: None,
-            api_publishable_num: None,
-            deletable: None,
-            charge_status: None,
-            order_id: None,
-            order_type: None,
-            period_type: None,
-            instance_status: None,
-            node_num: None,
-            flavor: None,
-            gateway_version: None,
-            availability_zone: None,
-            availability_zone_name: None,
-            vpc_id: None,
-            subnet_id: None,
-            security_group_id: None,
-            nodes: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `external_address`.
-    pub fn external_address(mut self, value: impl Into<String>) -> Self {
-        self.external_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address`.
-    pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address_ipv6`.
-    pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address_ipv6 = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_id`.
-    pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_name`.
-    pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_id`.
-    pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_name`.
-    pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `enterprise_project_id`.
-    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
-        self.enterprise_project_id = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `current_namespace_publish_api_num`.
-    pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.current_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `all_namespace_publish_api_num`.
-    pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.all_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `api_publishable_num`.
-    pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
-        self.api_publishable_num = Some(value.into());
-        self
-    }
-
-    /// Sets `deletable`.
-    pub fn deletable(mut self, value: impl Into<bool>) -> Self {
-        self.deletable = Some(value.into());
-        self
-    }
-
-    /// Sets `charge_status`.
-    pub fn charge_status(mut self, value: impl Into<String>) -> Self {
-        self.charge_status = Some(value.into());
-        self
-    }
-
-    /// Sets `order_id`.
-    pub fn order_id(mut self, value: impl Into<String>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
-
-    /// Sets `order_type`.
-    pub fn order_type(mut self, value: impl Into<String>) -> Self {
-        self.order_type = Some(value.into());
-        self
-    }
-
-    /// Sets `period_type`.
-    pub fn period_type(mut self, value: impl Into<String>) -> Self {
-        self.period_type = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_status`.
-    pub fn instance_status(mut self, value: impl Into<String>) -> Self {
-        self.instance_status = Some(value.into());
-        self
-    }
-
-    /// Sets `node_num`.
-    pub fn node_num(mut self, value: impl Into<i32>) -> Self {
-        self.node_num = Some(value.into());
-        self
-    }
-
-    /// Sets `flavor`.
-    pub fn flavor(mut self, value: impl Into<FlavorDto>) -> Self {
-        self.flavor = Some(value.into());
-        self
-    }
-
-    /// Sets `gateway_version`.
-    pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
-        self.gateway_version = Some(value.into());
-        self
-    }
-
-    /// Sets `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
-    /// Sets `availability_zone_name`.
-    pub fn availability_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.availability_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-
-    /// Sets `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
-    /// Sets `security_group_id`.
-    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
-        self.security_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets `nodes`.
-    pub fn nodes(mut self, value: impl Into<Vec<InstanceNodeDto>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowMessageDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowMessageDetailResult {
-    /// Application ID.
-    pub id: Option<String>,
-    /// Application status.
-    pub api_apply_status: Option<ApiApplyStatus>,
-    /// Application type.
-    pub api_apply_type: Option<ApiApplyType>,
-    /// API ID.
-    pub api_id: Option<String>,
-    /// API name.
-    pub api_name: Option<String>,
-    /// End of the usage period.
-    pub api_using_time: Option<i64>,
-    /// App ID.
-    pub app_id: Option<String>,
-    /// App name.
-    pub app_name: Option<String>,
-    /// Application time.
-    pub apply_time: Option<i64>,
-    /// Authorisation time.
-    pub approval_time: Option<i64>,
-    /// Name of the reviewer.
-    pub approver_name: Option<String>,
-    /// Review comment.
-    pub comment: Option<String>,
-    /// Name of the applicant.
-    pub user_name: Option<String>,
-}
-
-impl Model for ShowMessageDetailResult {
-    const NAME: &'static str = "ShowMessageDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("api_apply_status", &self.api_apply_status);
-        object.optional("api_apply_type", &self.api_apply_type);
-        object.optional("api_id", &self.api_id);
-        object.optional("api_name", &self.api_name);
-        object.optional("api_using_time", &self.api_using_time);
-        object.optional("app_id", &self.app_id);
-        object.optional("app_name", &self.app_name);
-        object.optional("apply_time", &self.apply_time);
-        object.optional("approval_time", &self.approval_time);
-        object.optional("approver_name", &self.approver_name);
-        object.optional("comment", &self.comment);
-        object.optional("user_name", &self.user_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let api_apply_status = object.optional("api_apply_status")?;
-        let api_apply_type = object.optional("api_apply_type")?;
-        let api_id = object.optional("api_id")?;
-        let api_name = object.optional("api_name")?;
-        let api_using_time = object.optional("api_using_time")?;
-        let app_id = object.optional("app_id")?;
-        let app_name = object.optional("app_name")?;
-        let apply_time = object.optional("apply_time")?;
-        let approval_time = object.optional("approval_time")?;
-        let approver_name = object.optional("approver_name")?;
-        let comment = object.optional("comment")?;
-        let user_name = object.optional("user_name")?;
-        Ok(Self {
-            id,
-            api_apply_status,
-            api_apply_type,
-            api_id,
-            api_name,
-            api_using_time,
-            app_id,
-            app_name,
-            apply_time,
-            approval_time,
-            approver_name,
-            comment,
-            user_name,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowMessageDetailResult);
-
-impl ShowMessageDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            api_apply_status: None,
-            api_apply_type: None,
-            api_id: None,
-            api_name: None,
-            api_using_time: None,
-            app_id: None,
-            app_name: None,
-            apply_time: None,
-            approval_time: None,
-            approver_name: None,
-            comment: None,
-            user_name: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_status`.
-    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
-        self.api_apply_status = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_type`.
-    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
-        self.api_apply_type = Some(value.into());
-        self
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_name`.
-    pub fn api_name(mut self, value: impl Into<String>) -> Self {
-        self.api_name = Some(value.into());
-        self
-    }
-
-    /// Sets `api_using_time`.
-    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
-        self.api_using_time = Some(value.into());
-        self
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_name`.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_time`.
-    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
-        self.apply_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approval_time`.
-    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
-        self.approval_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approver_name`.
-    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
-        self.approver_name = Some(value.into());
-        self
-    }
-
-    /// Sets `comment`.
-    pub fn comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets `user_name`.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowPathById.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowPathByIdResult {
-    /// Path.
-    pub path: Option<String>,
-}
-
-impl Model for ShowPathByIdResult {
-    const NAME: &'static str = "ShowPathByIdResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("path", &self.path);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let path = object.optional("path")?;
-        Ok(Self { path })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowPathByIdResult);
-
-impl ShowPathByIdResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { path: None }
-    }
-
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of ShowPathObjectById.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowPathObjectByIdResult {
-    /// Path objects.
-    pub paths: Option<Vec<LayerPath>>,
-}
-
-impl Model for ShowPathObjectByIdResult {
-    const NAME: &'static str = "ShowPathObjectByIdResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("paths", &self.paths);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let paths = object.optional("paths")?;
-        Ok(Self { paths })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowPathObjectByIdResult);
-
-impl ShowPathObjectByIdResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { paths: None }
-    }
-
-    /// Sets `paths`.
-    pub fn paths(mut self, value: impl Into<Vec<LayerPath>>) -> Self {
-        self.paths = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of UpdateApp.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct UpdateAppResult {
-    /// App ID.
-    pub id: Option<String>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// App key.
-    pub app_key: Option<String>,
-    /// App secret.
-    pub app_secret: Option<hwcloud_runtime::Secret>,
-    /// Creation time.
-    pub register_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Last updater.
-    pub update_user: Option<String>,
-    /// App type.
-    pub app_type: Option<AppType>,
-}
-
-impl Model for UpdateAppResult {
-    const NAME: &'static str = "UpdateAppResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("app_key", &self.app_key);
-        object.optional("app_secret", &self.app_secret);
-        object.optional("register_time", &self.register_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_user", &self.update_user);
-        object.optional("app_type", &self.app_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let app_key = object.optional("app_key")?;
-        let app_secret = object.optional("app_secret")?;
-        let register_time = object.optional("register_time")?;
-        let update_time = object.optional("update_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_user = object.optional("update_user")?;
-        let app_type = object.optional("app_type")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            app_key,
-            app_secret,
-            register_time,
-            update_time,
-            create_user,
-            update_user,
-            app_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(UpdateAppResult);
-
-impl UpdateAppResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            app_key: None,
-            app_secret: None,
-            register_time: None,
-            update_time: None,
-            create_user: None,
-            update_user: None,
-            app_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `app_key`.
-    pub fn app_key(mut self, value: impl Into<String>) -> Self {
-        self.app_key = Some(value.into());
-        self
-    }
-
-    /// Sets `app_secret`.
-    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.app_secret = Some(value.into());
-        self
-    }
-
-    /// Sets `register_time`.
-    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
-        self.register_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-}
-
-/// Success response body of UpdateCatalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct UpdateCatalogResult {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Last updater.
-    pub update_user: Option<String>,
-}
-
-impl Model for UpdateCatalogResult {
-    const NAME: &'static str = "UpdateCatalogResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_time", &self.update_time);
-        object.optional("update_user", &self.update_user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_time = object.optional("update_time")?;
-        let update_user = object.optional("update_user")?;
-        Ok(Self {
-            catalog_id,
-            name,
-            description,
-            create_time,
-            create_user,
-            update_time,
-            update_user,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(UpdateCatalogResult);
-
-impl UpdateCatalogResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            catalog_id: None,
-            name: None,
-            description: None,
-            create_time: None,
-            create_user: None,
-            update_time: None,
-            update_user: None,
-        }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-}
-
-/// Time unit of the statistics: HOUR or DAY.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TimeUnit {
-    /// `HOUR`
-    Hour,
-    /// `DAY`
-    Day,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for TimeUnit {
-    const VALUES: &'static [&'static str] = &["HOUR", "DAY"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Hour => "HOUR",
-            Self::Day => "DAY",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "HOUR" => Self::Hour,
-            "DAY" => Self::Day,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(TimeUnit);
-
-/// Statistic the top N list is sorted by.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderBy {
-    /// `CALL_NUM`
-    CallNum,
-    /// `SUCCESS_NUM`
-    SuccessNum,
-    /// `FAIL_NUM`
-    FailNum,
-    /// `LEGAL_NUM`
-    LegalNum,
-    /// `ILLEGAL_NUM`
-    IllegalNum,
-    /// `COST_TIME_AVG`
-    CostTimeAvg,
-    /// `SUCCESS_COST_TIME_AVG`
-    SuccessCostTimeAvg,
-    /// `FAIL_COST_TIME_AVG`
-    FailCostTimeAvg,
-    /// `SUCCESS_RATE`
-    SuccessRate,
-    /// `FAIL_RATE`
-    FailRate,
-    /// `LEGAL_RATE`
-    LegalRate,
-    /// `ILLEGAL_RATE`
-    IllegalRate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for OrderBy {
-    const VALUES: &'static [&'static str] = &[
-        "CALL_NUM",
-        "SUCCESS_NUM",
-        "FAIL_NUM",
-        "LEGAL_NUM",
-        "ILLEGAL_NUM",
-        "COST_TIME_AVG",
-        "SUCCESS_COST_TIME_AVG",
-        "FAIL_COST_TIME_AVG",
-        "SUCCESS_RATE",
-        "FAIL_RATE",
-        "LEGAL_RATE",
-        "ILLEGAL_RATE",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::CallNum => "CALL_NUM",
-            Self::SuccessNum => "SUCCESS_NUM",
-            Self::FailNum => "FAIL_NUM",
-            Self::LegalNum => "LEGAL_NUM",
-            Self::IllegalNum => "ILLEGAL_NUM",
-            Self::CostTimeAvg => "COST_TIME_AVG",
-            Self::SuccessCostTimeAvg => "SUCCESS_COST_TIME_AVG",
-            Self::FailCostTimeAvg => "FAIL_COST_TIME_AVG",
-            Self::SuccessRate => "SUCCESS_RATE",
-            Self::FailRate => "FAIL_RATE",
-            Self::LegalRate => "LEGAL_RATE",
-            Self::IllegalRate => "ILLEGAL_RATE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "CALL_NUM" => Self::CallNum,
-            "SUCCESS_NUM" => Self::SuccessNum,
-            "FAIL_NUM" => Self::FailNum,
-            "LEGAL_NUM" => Self::LegalNum,
-            "ILLEGAL_NUM" => Self::IllegalNum,
-            "COST_TIME_AVG" => Self::CostTimeAvg,
-            "SUCCESS_COST_TIME_AVG" => Self::SuccessCostTimeAvg,
-            "FAIL_COST_TIME_AVG" => Self::FailCostTimeAvg,
-            "SUCCESS_RATE" => Self::SuccessRate,
-            "FAIL_RATE" => Self::FailRate,
-            "LEGAL_RATE" => Self::LegalRate,
-            "ILLEGAL_RATE" => Self::IllegalRate,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(OrderBy);
-
-/// Gateway type.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApigType {
-    /// `APIG`
-    Apig,
-    /// `APIGW`
-    Apigw,
-    /// `ROMA_APIC`
-    RomaApic,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApigType {
-    const VALUES: &'static [&'static str] = &["APIG", "APIGW", "ROMA_APIC"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Apig => "APIG",
-            Self::Apigw => "APIGW",
-            Self::RomaApic => "ROMA_APIC",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "APIG" => Self::Apig,
-            "APIGW" => Self::Apigw,
-            "ROMA_APIC" => Self::RomaApic,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApigType);
-
-/// Gateway type (exclusive-edition gateways).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListApicInstancesApigType {
-    /// `APIGW`
-    Apigw,
-    /// `ROMA_APIC`
-    RomaApic,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ListApicInstancesApigType {
-    const VALUES: &'static [&'static str] = &["APIGW", "ROMA_APIC"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Apigw => "APIGW",
-            Self::RomaApic => "ROMA_APIC",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "APIGW" => Self::Apigw,
-            "ROMA_APIC" => Self::RomaApic,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ListApicInstancesApigType);
-
-/// API type to filter the API list by.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListApisApiType {
-    /// `API_SPECIFIC_TYPE_CONFIGURATION`
-    ApiSpecificTypeConfiguration,
-    /// `API_SPECIFIC_TYPE_SCRIPT`
-    ApiSpecificTypeScript,
-    /// `API_SPECIFIC_TYPE_REGISTER`
-    ApiSpecificTypeRegister,
-    /// `API_SPECIFIC_TYPE_MYBATIS`
-    ApiSpecificTypeMybatis,
-    /// `API_SPECIFIC_TYPE_GROOVY`
-    ApiSpecificTypeGroovy,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ListApisApiType {
-    const VALUES: &'static [&'static str] = &[
-        "API_SPECIFIC_TYPE_CONFIGURATION",
-        "API_SPECIFIC_TYPE_SCRIPT",
-        "API_SPECIFIC_TYPE_REGISTER",
-        "API_SPECIFIC_TYPE_MYBATIS",
-        "API_SPECIFIC_TYPE_GROOVY",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
-            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
-            Self::ApiSpecificTypeRegister => "API_SPECIFIC_TYPE_REGISTER",
-            Self::ApiSpecificTypeMybatis => "API_SPECIFIC_TYPE_MYBATIS",
-            Self::ApiSpecificTypeGroovy => "API_SPECIFIC_TYPE_GROOVY",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
-            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
-            "API_SPECIFIC_TYPE_REGISTER" => Self::ApiSpecificTypeRegister,
-            "API_SPECIFIC_TYPE_MYBATIS" => Self::ApiSpecificTypeMybatis,
-            "API_SPECIFIC_TYPE_GROOVY" => Self::ApiSpecificTypeGroovy,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ListApisApiType);
-
-/// App type.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AppType {
-    /// `APIG`
-    Apig,
-    /// `IAM`
-    Iam,
-    /// `APIGW`
-    Apigw,
-    /// `DLM`
-    Dlm,
-    /// `ROMA_APIC`
-    RomaApic,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AppType {
-    const VALUES: &'static [&'static str] = &["APIG", "IAM", "APIGW", "DLM", "ROMA_APIC"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Apig => "APIG",
-            Self::Iam => "IAM",
-            Self::Apigw => "APIGW",
-            Self::Dlm => "DLM",
-            Self::RomaApic => "ROMA_APIC",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "APIG" => Self::Apig,
-            "IAM" => Self::Iam,
-            "APIGW" => Self::Apigw,
-            "DLM" => Self::Dlm,
-            "ROMA_APIC" => Self::RomaApic,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AppType);
-
-/// API operation: publish, take offline, suspend, resume, whitelist or authorise.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Action {
-    /// `PUBLISH`
-    Publish,
-    /// `UNPUBLISH`
-    Unpublish,
-    /// `STOP`
-    Stop,
-    /// `RECOVER`
-    Recover,
-    /// `WHITELIST`
-    Whitelist,
-    /// `AUTHORIZE`
-    Authorize,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Action {
-    const VALUES: &'static [&'static str] = &[
-        "PUBLISH",
-        "UNPUBLISH",
-        "STOP",
-        "RECOVER",
-        "WHITELIST",
-        "AUTHORIZE",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Publish => "PUBLISH",
-            Self::Unpublish => "UNPUBLISH",
-            Self::Stop => "STOP",
-            Self::Recover => "RECOVER",
-            Self::Whitelist => "WHITELIST",
-            Self::Authorize => "AUTHORIZE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "PUBLISH" => Self::Publish,
-            "UNPUBLISH" => Self::Unpublish,
-            "STOP" => Self::Stop,
-            "RECOVER" => Self::Recover,
-            "WHITELIST" => Self::Whitelist,
-            "AUTHORIZE" => Self::Authorize,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Action);
-
-/// Authentication type: APP, IAM or NONE.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthType {
-    /// `APP`
-    App,
-    /// `IAM`
-    Iam,
-    /// `NONE`
-    None,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AuthType {
-    const VALUES: &'static [&'static str] = &["APP", "IAM", "NONE"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::App => "APP",
-            Self::Iam => "IAM",
-            Self::None => "NONE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "APP" => Self::App,
-            "IAM" => Self::Iam,
-            "NONE" => Self::None,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AuthType);
-
-/// API type (how the API retrieves data).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiType {
-    /// `API_SPECIFIC_TYPE_CONFIGURATION`
-    ApiSpecificTypeConfiguration,
-    /// `API_SPECIFIC_TYPE_SCRIPT`
-    ApiSpecificTypeScript,
-    /// `API_SPECIFIC_TYPE_MYBATIS`
-    ApiSpecificTypeMybatis,
-    /// `API_SPECIFIC_TYPE_GROOVY`
-    ApiSpecificTypeGroovy,
-    /// `API_SPECIFIC_TYPE_REGISTER`
-    ApiSpecificTypeRegister,
-    /// `API_SPECIFIC_TYPE_ORCHESTRATE`
-    ApiSpecificTypeOrchestrate,
-    /// `API_TYPE_CREATE`
-    ApiTypeCreate,
-    /// `API_TYPE_REGISTER`
-    ApiTypeRegister,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiType {
-    const VALUES: &'static [&'static str] = &[
-        "API_SPECIFIC_TYPE_CONFIGURATION",
-        "API_SPECIFIC_TYPE_SCRIPT",
-        "API_SPECIFIC_TYPE_MYBATIS",
-        "API_SPECIFIC_TYPE_GROOVY",
-        "API_SPECIFIC_TYPE_REGISTER",
-        "API_SPECIFIC_TYPE_ORCHESTRATE",
-        "API_TYPE_CREATE",
-        "API_TYPE_REGISTER",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
-            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
-            Self::ApiSpecificTypeMybatis => "API_SPECIFIC_TYPE_MYBATIS",
-            Self::ApiSpecificTypeGroovy => "API_SPECIFIC_TYPE_GROOVY",
-            Self::ApiSpecificTypeRegister => "API_SPECIFIC_TYPE_REGISTER",
-            Self::ApiSpecificTypeOrchestrate => "API_SPECIFIC_TYPE_ORCHESTRATE",
-            Self::ApiTypeCreate => "API_TYPE_CREATE",
-            Self::ApiTypeRegister => "API_TYPE_REGISTER",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
-            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
-            "API_SPECIFIC_TYPE_MYBATIS" => Self::ApiSpecificTypeMybatis,
-            "API_SPECIFIC_TYPE_GROOVY" => Self::ApiSpecificTypeGroovy,
-            "API_SPECIFIC_TYPE_REGISTER" => Self::ApiSpecificTypeRegister,
-            "API_SPECIFIC_TYPE_ORCHESTRATE" => Self::ApiSpecificTypeOrchestrate,
-            "API_TYPE_CREATE" => Self::ApiTypeCreate,
-            "API_TYPE_REGISTER" => Self::ApiTypeRegister,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiType);
-
-/// Request protocol: HTTP or HTTPS.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Protocol {
-    /// `PROTOCOL_TYPE_HTTP`
-    ProtocolTypeHttp,
-    /// `PROTOCOL_TYPE_HTTPS`
-    ProtocolTypeHttps,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Protocol {
-    const VALUES: &'static [&'static str] = &["PROTOCOL_TYPE_HTTP", "PROTOCOL_TYPE_HTTPS"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ProtocolTypeHttp => "PROTOCOL_TYPE_HTTP",
-            Self::ProtocolTypeHttps => "PROTOCOL_TYPE_HTTPS",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "PROTOCOL_TYPE_HTTP" => Self::ProtocolTypeHttp,
-            "PROTOCOL_TYPE_HTTPS" => Self::ProtocolTypeHttps,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Protocol);
-
-/// Request method: POST or GET.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RequestType {
-    /// `REQUEST_TYPE_POST`
-    RequestTypePost,
-    /// `REQUEST_TYPE_GET`
-    RequestTypeGet,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for RequestType {
-    const VALUES: &'static [&'static str] = &["REQUEST_TYPE_POST", "REQUEST_TYPE_GET"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::RequestTypePost => "REQUEST_TYPE_POST",
-            Self::RequestTypeGet => "REQUEST_TYPE_GET",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "REQUEST_TYPE_POST" => Self::RequestTypePost,
-            "REQUEST_TYPE_GET" => Self::RequestTypeGet,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(RequestType);
-
-/// API visibility: WORKSPACE, PROJECT or DOMAIN.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Visibility {
-    /// `WORKSPACE`
-    Workspace,
-    /// `PROJECT`
-    Project,
-    /// `DOMAIN`
-    Domain,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Visibility {
-    const VALUES: &'static [&'static str] = &["WORKSPACE", "PROJECT", "DOMAIN"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Workspace => "WORKSPACE",
-            Self::Project => "PROJECT",
-            Self::Domain => "DOMAIN",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "WORKSPACE" => Self::Workspace,
-            "PROJECT" => Self::Project,
-            "DOMAIN" => Self::Domain,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Visibility);
-
-/// Publishing type: public or private.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PublishType {
-    /// `PUBLISH_TYPE_PUBLIC`
-    PublishTypePublic,
-    /// `PUBLISH_TYPE_PRIVATE`
-    PublishTypePrivate,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for PublishType {
-    const VALUES: &'static [&'static str] = &["PUBLISH_TYPE_PUBLIC", "PUBLISH_TYPE_PRIVATE"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::PublishTypePublic => "PUBLISH_TYPE_PUBLIC",
-            Self::PublishTypePrivate => "PUBLISH_TYPE_PRIVATE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "PUBLISH_TYPE_PUBLIC" => Self::PublishTypePublic,
-            "PUBLISH_TYPE_PRIVATE" => Self::PublishTypePrivate,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(PublishType);
-
-/// Operation on a published API: UNPUBLISH (take offline), STOP (suspend) or RECOVER (resume).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiActionDtoAction {
-    /// `UNPUBLISH`
-    Unpublish,
-    /// `STOP`
-    Stop,
-    /// `RECOVER`
-    Recover,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiActionDtoAction {
-    const VALUES: &'static [&'static str] = &["UNPUBLISH", "STOP", "RECOVER"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unpublish => "UNPUBLISH",
-            Self::Stop => "STOP",
-            Self::Recover => "RECOVER",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "UNPUBLISH" => Self::Unpublish,
-            "STOP" => Self::Stop,
-            "RECOVER" => Self::Recover,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiActionDtoAction);
-
-/// API status (shared edition).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Status {
-    /// `API_STATUS_CREATED`
-    ApiStatusCreated,
-    /// `API_STATUS_PUBLISH_WAIT_REVIEW`
-    ApiStatusPublishWaitReview,
-    /// `API_STATUS_PUBLISH_REJECT`
-    ApiStatusPublishReject,
-    /// `API_STATUS_PUBLISHED`
-    ApiStatusPublished,
-    /// `API_STATUS_WAITING_STOP`
-    ApiStatusWaitingStop,
-    /// `API_STATUS_STOPPED`
-    ApiStatusStopped,
-    /// `API_STATUS_RECOVER_WAIT_REVIEW`
-    ApiStatusRecoverWaitReview,
-    /// `API_STATUS_WAITING_OFFLINE`
-    ApiStatusWaitingOffline,
-    /// `API_STATUS_OFFLINE`
-    ApiStatusOffline,
-    /// `API_STATUS_OFFLINE_WAIT_REVIEW`
-    ApiStatusOfflineWaitReview,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Status {
-    const VALUES: &'static [&'static str] = &[
-        "API_STATUS_CREATED",
-        "API_STATUS_PUBLISH_WAIT_REVIEW",
-        "API_STATUS_PUBLISH_REJECT",
-        "API_STATUS_PUBLISHED",
-        "API_STATUS_WAITING_STOP",
-        "API_STATUS_STOPPED",
-        "API_STATUS_RECOVER_WAIT_REVIEW",
-        "API_STATUS_WAITING_OFFLINE",
-        "API_STATUS_OFFLINE",
-        "API_STATUS_OFFLINE_WAIT_REVIEW",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiStatusCreated => "API_STATUS_CREATED",
-            Self::ApiStatusPublishWaitReview => "API_STATUS_PUBLISH_WAIT_REVIEW",
-            Self::ApiStatusPublishReject => "API_STATUS_PUBLISH_REJECT",
-            Self::ApiStatusPublished => "API_STATUS_PUBLISHED",
-            Self::ApiStatusWaitingStop => "API_STATUS_WAITING_STOP",
-            Self::ApiStatusStopped => "API_STATUS_STOPPED",
-            Self::ApiStatusRecoverWaitReview => "API_STATUS_RECOVER_WAIT_REVIEW",
-            Self::ApiStatusWaitingOffline => "API_STATUS_WAITING_OFFLINE",
-            Self::ApiStatusOffline => "API_STATUS_OFFLINE",
-            Self::ApiStatusOfflineWaitReview => "API_STATUS_OFFLINE_WAIT_REVIEW",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_STATUS_CREATED" => Self::ApiStatusCreated,
-            "API_STATUS_PUBLISH_WAIT_REVIEW" => Self::ApiStatusPublishWaitReview,
-            "API_STATUS_PUBLISH_REJECT" => Self::ApiStatusPublishReject,
-            "API_STATUS_PUBLISHED" => Self::ApiStatusPublished,
-            "API_STATUS_WAITING_STOP" => Self::ApiStatusWaitingStop,
-            "API_STATUS_STOPPED" => Self::ApiStatusStopped,
-            "API_STATUS_RECOVER_WAIT_REVIEW" => Self::ApiStatusRecoverWaitReview,
-            "API_STATUS_WAITING_OFFLINE" => Self::ApiStatusWaitingOffline,
-            "API_STATUS_OFFLINE" => Self::ApiStatusOffline,
-            "API_STATUS_OFFLINE_WAIT_REVIEW" => Self::ApiStatusOfflineWaitReview,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Status);
-
-/// API debugging status (shared edition).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DebugStatus {
-    /// `API_DEBUG_WAITING`
-    ApiDebugWaiting,
-    /// `API_DEBUG_FAILED`
-    ApiDebugFailed,
-    /// `API_DEBUG_SUCCESS`
-    ApiDebugSuccess,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for DebugStatus {
-    const VALUES: &'static [&'static str] = &[
-        "API_DEBUG_WAITING",
-        "API_DEBUG_FAILED",
-        "API_DEBUG_SUCCESS",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiDebugWaiting => "API_DEBUG_WAITING",
-            Self::ApiDebugFailed => "API_DEBUG_FAILED",
-            Self::ApiDebugSuccess => "API_DEBUG_SUCCESS",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_DEBUG_WAITING" => Self::ApiDebugWaiting,
-            "API_DEBUG_FAILED" => Self::ApiDebugFailed,
-            "API_DEBUG_SUCCESS" => Self::ApiDebugSuccess,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(DebugStatus);
-
-/// API type.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiOverviewType {
-    /// `API_SPECIFIC_TYPE_CONFIGURATION`
-    ApiSpecificTypeConfiguration,
-    /// `API_SPECIFIC_TYPE_SCRIPT`
-    ApiSpecificTypeScript,
-    /// `API_SPECIFIC_TYPE_REGISTER`
-    ApiSpecificTypeRegister,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiOverviewType {
-    const VALUES: &'static [&'static str] = &[
-        "API_SPECIFIC_TYPE_CONFIGURATION",
-        "API_SPECIFIC_TYPE_SCRIPT",
-        "API_SPECIFIC_TYPE_REGISTER",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
-            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
-            Self::ApiSpecificTypeRegister => "API_SPECIFIC_TYPE_REGISTER",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
-            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
-            "API_SPECIFIC_TYPE_REGISTER" => Self::ApiSpecificTypeRegister,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiOverviewType);
-
-/// API status in a cluster.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiStatus {
-    /// `API_STATUS_CREATED`
-    ApiStatusCreated,
-    /// `API_STATUS_PUBLISH_WAIT_REVIEW`
-    ApiStatusPublishWaitReview,
-    /// `API_STATUS_PUBLISH_REJECT`
-    ApiStatusPublishReject,
-    /// `API_STATUS_PUBLISHED`
-    ApiStatusPublished,
-    /// `API_STATUS_WAITING_STOP`
-    ApiStatusWaitingStop,
-    /// `API_STATUS_STOPPED`
-    ApiStatusStopped,
-    /// `API_STATUS_RECOVER_WAIT_REVIEW`
-    ApiStatusRecoverWaitReview,
-    /// `API_STATUS_WAITING_OFFLINE`
-    ApiStatusWaitingOffline,
-    /// `API_STATUS_OFFLINE`
-    ApiStatusOffline,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiStatus {
-    const VALUES: &'static [&'static str] = &[
-        "API_STATUS_CREATED",
-        "API_STATUS_PUBLISH_WAIT_REVIEW",
-        "API_STATUS_PUBLISH_REJECT",
-        "API_STATUS_PUBLISHED",
-        "API_STATUS_WAITING_STOP",
-        "API_STATUS_STOPPED",
-        "API_STATUS_RECOVER_WAIT_REVIEW",
-        "API_STATUS_WAITING_OFFLINE",
-        "API_STATUS_OFFLINE",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiStatusCreated => "API_STATUS_CREATED",
-            Self::ApiStatusPublishWaitReview => "API_STATUS_PUBLISH_WAIT_REVIEW",
-            Self::ApiStatusPublishReject => "API_STATUS_PUBLISH_REJECT",
-            Self::ApiStatusPublished => "API_STATUS_PUBLISHED",
-            Self::ApiStatusWaitingStop => "API_STATUS_WAITING_STOP",
-            Self::ApiStatusStopped => "API_STATUS_STOPPED",
-            Self::ApiStatusRecoverWaitReview => "API_STATUS_RECOVER_WAIT_REVIEW",
-            Self::ApiStatusWaitingOffline => "API_STATUS_WAITING_OFFLINE",
-            Self::ApiStatusOffline => "API_STATUS_OFFLINE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_STATUS_CREATED" => Self::ApiStatusCreated,
-            "API_STATUS_PUBLISH_WAIT_REVIEW" => Self::ApiStatusPublishWaitReview,
-            "API_STATUS_PUBLISH_REJECT" => Self::ApiStatusPublishReject,
-            "API_STATUS_PUBLISHED" => Self::ApiStatusPublished,
-            "API_STATUS_WAITING_STOP" => Self::ApiStatusWaitingStop,
-            "API_STATUS_STOPPED" => Self::ApiStatusStopped,
-            "API_STATUS_RECOVER_WAIT_REVIEW" => Self::ApiStatusRecoverWaitReview,
-            "API_STATUS_WAITING_OFFLINE" => Self::ApiStatusWaitingOffline,
-            "API_STATUS_OFFLINE" => Self::ApiStatusOffline,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiStatus);
-
-/// API debugging status in a cluster.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiDebug {
-    /// `API_DEBUG_WAITING`
-    ApiDebugWaiting,
-    /// `API_DEBUG_FAILED`
-    ApiDebugFailed,
-    /// `API_DEBUG_SUCCESS`
-    ApiDebugSuccess,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiDebug {
-    const VALUES: &'static [&'static str] = &[
-        "API_DEBUG_WAITING",
-        "API_DEBUG_FAILED",
-        "API_DEBUG_SUCCESS",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiDebugWaiting => "API_DEBUG_WAITING",
-            Self::ApiDebugFailed => "API_DEBUG_FAILED",
-            Self::ApiDebugSuccess => "API_DEBUG_SUCCESS",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_DEBUG_WAITING" => Self::ApiDebugWaiting,
-            "API_DEBUG_FAILED" => Self::ApiDebugFailed,
-            "API_DEBUG_SUCCESS" => Self::ApiDebugSuccess,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiDebug);
-
-/// Parameter type: number or string.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ParameterType {
-    /// `REQUEST_PARAMETER_TYPE_NUMBER`
-    RequestParameterTypeNumber,
-    /// `REQUEST_PARAMETER_TYPE_STRING`
-    RequestParameterTypeString,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ParameterType {
-    const VALUES: &'static [&'static str] = &[
-        "REQUEST_PARAMETER_TYPE_NUMBER",
-        "REQUEST_PARAMETER_TYPE_STRING",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::RequestParameterTypeNumber => "REQUEST_PARAMETER_TYPE_NUMBER",
-            Self::RequestParameterTypeString => "REQUEST_PARAMETER_TYPE_STRING",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "REQUEST_PARAMETER_TYPE_NUMBER" => Self::RequestParameterTypeNumber,
-            "REQUEST_PARAMETER_TYPE_STRING" => Self::RequestParameterTypeString,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ParameterType);
-
-/// Binding relationship between an API and an app.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RelationshipType {
-    /// `LINK_WAITING_CHECK`
-    LinkWaitingCheck,
-    /// `LINKED`
-    Linked,
-    /// `OFFLINE_WAITING_CHECK`
-    OfflineWaitingCheck,
-    /// `RENEW_WAITING_CHECK`
-    RenewWaitingCheck,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for RelationshipType {
-    const VALUES: &'static [&'static str] = &[
-        "LINK_WAITING_CHECK",
-        "LINKED",
-        "OFFLINE_WAITING_CHECK",
-        "RENEW_WAITING_CHECK",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::LinkWaitingCheck => "LINK_WAITING_CHECK",
-            Self::Linked => "LINKED",
-            Self::OfflineWaitingCheck => "OFFLINE_WAITING_CHECK",
-            Self::RenewWaitingCheck => "RENEW_WAITING_CHECK",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "LINK_WAITING_CHECK" => Self::LinkWaitingCheck,
-            "LINKED" => Self::Linked,
-            "OFFLINE_WAITING_CHECK" => Self::OfflineWaitingCheck,
-            "RENEW_WAITING_CHECK" => Self::RenewWaitingCheck,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(RelationshipType);
-
-/// Parameter location: path, header or query.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Position {
-    /// `REQUEST_PARAMETER_POSITION_PATH`
-    RequestParameterPositionPath,
-    /// `REQUEST_PARAMETER_POSITION_HEADER`
-    RequestParameterPositionHeader,
-    /// `REQUEST_PARAMETER_POSITION_QUERY`
-    RequestParameterPositionQuery,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Position {
-    const VALUES: &'static [&'static str] = &[
-        "REQUEST_PARAMETER_POSITION_PATH",
-        "REQUEST_PARAMETER_POSITION_HEADER",
-        "REQUEST_PARAMETER_POSITION_QUERY",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::RequestParameterPositionPath => "REQUEST_PARAMETER_POSITION_PATH",
-            Self::RequestParameterPositionHeader => "REQUEST_PARAMETER_POSITION_HEADER",
-            Self::RequestParameterPositionQuery => "REQUEST_PARAMETER_POSITION_QUERY",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "REQUEST_PARAMETER_POSITION_PATH" => Self::RequestParameterPositionPath,
-            "REQUEST_PARAMETER_POSITION_HEADER" => Self::RequestParameterPositionHeader,
-            "REQUEST_PARAMETER_POSITION_QUERY" => Self::RequestParameterPositionQuery,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Position);
-
-/// Data source type.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DatasourceType {
-    /// `MYSQL`
-    Mysql,
-    /// `DLI`
-    Dli,
-    /// `DWS`
-    Dws,
-    /// `HIVE`
-    Hive,
-    /// `HBASE`
-    Hbase,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for DatasourceType {
-    const VALUES: &'static [&'static str] = &["MYSQL", "DLI", "DWS", "HIVE", "HBASE"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Mysql => "MYSQL",
-            Self::Dli => "DLI",
-            Self::Dws => "DWS",
-            Self::Hive => "HIVE",
-            Self::Hbase => "HBASE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "MYSQL" => Self::Mysql,
-            "DLI" => Self::Dli,
-            "DWS" => Self::Dws,
-            "HIVE" => Self::Hive,
-            "HBASE" => Self::Hbase,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(DatasourceType);
-
-/// API visibility: WORKSPACE (workspace), PROJECT (project), DOMAIN (account) or SPECIFIC_PROJECT (specified projects).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MallParaDtoVisibility {
-    /// `WORKSPACE`
-    Workspace,
-    /// `PROJECT`
-    Project,
-    /// `DOMAIN`
-    Domain,
-    /// `SPECIFIC_PROJECT`
-    SpecificProject,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for MallParaDtoVisibility {
-    const VALUES: &'static [&'static str] = &["WORKSPACE", "PROJECT", "DOMAIN", "SPECIFIC_PROJECT"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Workspace => "WORKSPACE",
-            Self::Project => "PROJECT",
-            Self::Domain => "DOMAIN",
-            Self::SpecificProject => "SPECIFIC_PROJECT",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "WORKSPACE" => Self::Workspace,
-            "PROJECT" => Self::Project,
-            "DOMAIN" => Self::Domain,
-            "SPECIFIC_PROJECT" => Self::SpecificProject,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(MallParaDtoVisibility);
-
-/// Application status.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiApplyStatus {
-    /// `STATUS_TYPE_PENDING_APPROVAL`
-    StatusTypePendingApproval,
-    /// `STATUS_TYPE_REJECTED`
-    StatusTypeRejected,
-    /// `STATUS_TYPE_PENDING_CHECK`
-    StatusTypePendingCheck,
-    /// `STATUS_TYPE_PENDING_EXECUTE`
-    StatusTypePendingExecute,
-    /// `STATUS_TYPE_SYNCHRONOUS_EXECUTE`
-    StatusTypeSynchronousExecute,
-    /// `STATUS_TYPE_FORCED_CANCEL`
-    StatusTypeForcedCancel,
-    /// `STATUS_TYPE_PASSED`
-    StatusTypePassed,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiApplyStatus {
-    const VALUES: &'static [&'static str] = &[
-        "STATUS_TYPE_PENDING_APPROVAL",
-        "STATUS_TYPE_REJECTED",
-        "STATUS_TYPE_PENDING_CHECK",
-        "STATUS_TYPE_PENDING_EXECUTE",
-        "STATUS_TYPE_SYNCHRONOUS_EXECUTE",
-        "STATUS_TYPE_FORCED_CANCEL",
-        "STATUS_TYPE_PASSED",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::StatusTypePendingApproval => "STATUS_TYPE_PENDING_APPROVAL",
-            Self::StatusTypeRejected => "STATUS_TYPE_REJECTED",
-            Self::StatusTypePendingCheck => "STATUS_TYPE_PENDING_CHECK",
-            Self::StatusTypePendingExecute => "STATUS_TYPE_PENDING_EXECUTE",
-            Self::StatusTypeSynchronousExecute => "STATUS_TYPE_SYNCHRONOUS_EXECUTE",
-            Self::StatusTypeForcedCancel => "STATUS_TYPE_FORCED_CANCEL",
-            Self::StatusTypePassed => "STATUS_TYPE_PASSED",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "STATUS_TYPE_PENDING_APPROVAL" => Self::StatusTypePendingApproval,
-            "STATUS_TYPE_REJECTED" => Self::StatusTypeRejected,
-            "STATUS_TYPE_PENDING_CHECK" => Self::StatusTypePendingCheck,
-            "STATUS_TYPE_PENDING_EXECUTE" => Self::StatusTypePendingExecute,
-            "STATUS_TYPE_SYNCHRONOUS_EXECUTE" => Self::StatusTypeSynchronousExecute,
-            "STATUS_TYPE_FORCED_CANCEL" => Self::StatusTypeForcedCancel,
-            "STATUS_TYPE_PASSED" => Self::StatusTypePassed,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiApplyStatus);
-
-/// Application type.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiApplyType {
-    /// `APPLY_TYPE_PUBLISH`
-    ApplyTypePublish,
-    /// `APPLY_TYPE_AUTHORIZE`
-    ApplyTypeAuthorize,
-    /// `APPLY_TYPE_APPLY`
-    ApplyTypeApply,
-    /// `APPLY_TYPE_RENEW`
-    ApplyTypeRenew,
-    /// `APPLY_TYPE_STOP`
-    ApplyTypeStop,
-    /// `APPLY_TYPE_RECOVER`
-    ApplyTypeRecover,
-    /// `APPLY_TYPE_API_CANCEL_AUTHORIZE`
-    ApplyTypeApiCancelAuthorize,
-    /// `APPLY_TYPE_APP_CANCEL_AUTHORIZE`
-    ApplyTypeAppCancelAuthorize,
-    /// `APPLY_TYPE_OFFLINE`
-    ApplyTypeOffline,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiApplyType {
-    const VALUES: &'static [&'static str] = &[
-        "APPLY_TYPE_PUBLISH",
-        "APPLY_TYPE_AUTHORIZE",
-        "APPLY_TYPE_APPLY",
-        "APPLY_TYPE_RENEW",
-        "APPLY_TYPE_STOP",
-        "APPLY_TYPE_RECOVER",
-        "APPLY_TYPE_API_CANCEL_AUTHORIZE",
-        "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
-        "APPLY_TYPE_OFFLINE",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApplyTypePublish => "APPLY_TYPE_PUBLISH",
-            Self::ApplyTypeAuthorize => "APPLY_TYPE_AUTHORIZE",
-            Self::ApplyTypeApply => "APPLY_TYPE_APPLY",
-            Self::ApplyTypeRenew => "APPLY_TYPE_RENEW",
-            Self::ApplyTypeStop => "APPLY_TYPE_STOP",
-            Self::ApplyTypeRecover => "APPLY_TYPE_RECOVER",
-            Self::ApplyTypeApiCancelAuthorize => "APPLY_TYPE_API_CANCEL_AUTHORIZE",
-            Self::ApplyTypeAppCancelAuthorize => "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
-            Self::ApplyTypeOffline => "APPLY_TYPE_OFFLINE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "APPLY_TYPE_PUBLISH" => Self::ApplyTypePublish,
-            "APPLY_TYPE_AUTHORIZE" => Self::ApplyTypeAuthorize,
-            "APPLY_TYPE_APPLY" => Self::ApplyTypeApply,
-            "APPLY_TYPE_RENEW" => Self::ApplyTypeRenew,
-            "APPLY_TYPE_STOP" => Self::ApplyTypeStop,
-            "APPLY_TYPE_RECOVER" => Self::ApplyTypeRecover,
-            "APPLY_TYPE_API_CANCEL_AUTHORIZE" => Self::ApplyTypeApiCancelAuthorize,
-            "APPLY_TYPE_APP_CANCEL_AUTHORIZE" => Self::ApplyTypeAppCancelAuthorize,
-            "APPLY_TYPE_OFFLINE" => Self::ApplyTypeOffline,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiApplyType);
-
-/// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DlmType {
-    /// `SHARED`
-    Shared,
-    /// `EXCLUSIVE`
-    Exclusive,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for DlmType {
-    const VALUES: &'static [&'static str] = &["SHARED", "EXCLUSIVE"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Shared => "SHARED",
-            Self::Exclusive => "EXCLUSIVE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "SHARED" => Self::Shared,
-            "EXCLUSIVE" => Self::Exclusive,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(DlmType);
-
-/// API publishing status.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PublishStatus {
-    /// `PUBLISHED`
-    Published,
-    /// `NOT_PUBLISHED`
-    NotPublished,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for PublishStatus {
-    const VALUES: &'static [&'static str] = &["PUBLISHED", "NOT_PUBLISHED"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Published => "PUBLISHED",
-            Self::NotPublished => "NOT_PUBLISHED",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "PUBLISHED" => Self::Published,
-            "NOT_PUBLISHED" => Self::NotPublished,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(PublishStatus);
-
-/// Authorisation status.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthorizationStatus {
-    /// `NO_AUTHORIZATION_REQUIRED`
-    NoAuthorizationRequired,
-    /// `UNAUTHORIZED`
-    Unauthorized,
-    /// `AUTHORIZED`
-    Authorized,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AuthorizationStatus {
-    const VALUES: &'static [&'static str] = &[
-        "NO_AUTHORIZATION_REQUIRED",
-        "UNAUTHORIZED",
-        "AUTHORIZED",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::NoAuthorizationRequired => "NO_AUTHORIZATION_REQUIRED",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::Authorized => "AUTHORIZED",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "NO_AUTHORIZATION_REQUIRED" => Self::NoAuthorizationRequired,
-            "UNAUTHORIZED" => Self::Unauthorized,
-            "AUTHORIZED" => Self::Authorized,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AuthorizationStatus);
-
-/// API publishing status.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PublishStatusType {
-    /// `PUBLISHED`
-    Published,
-    /// `NOT_PUBLISHED`
-    NotPublished,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for PublishStatusType {
-    const VALUES: &'static [&'static str] = &["PUBLISHED", "NOT_PUBLISHED"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Published => "PUBLISHED",
-            Self::NotPublished => "NOT_PUBLISHED",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "PUBLISHED" => Self::Published,
-            "NOT_PUBLISHED" => Self::NotPublished,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(PublishStatusType);
-
-/// How the API retrieves data.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiSpecificTypeStr {
-    /// `API_SPECIFIC_TYPE_CONFIGURATION`
-    ApiSpecificTypeConfiguration,
-    /// `API_SPECIFIC_TYPE_SCRIPT`
-    ApiSpecificTypeScript,
-    /// `API_SPECIFIC_TYPE_MYBATIS`
-    ApiSpecificTypeMybatis,
-    /// `API_SPECIFIC_TYPE_GROOVY`
-    ApiSpecificTypeGroovy,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiSpecificTypeStr {
-    const VALUES: &'static [&'static str] = &[
-        "API_SPECIFIC_TYPE_CONFIGURATION",
-        "API_SPECIFIC_TYPE_SCRIPT",
-        "API_SPECIFIC_TYPE_MYBATIS",
-        "API_SPECIFIC_TYPE_GROOVY",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiSpecificTypeConfiguration => "API_SPECIFIC_TYPE_CONFIGURATION",
-            Self::ApiSpecificTypeScript => "API_SPECIFIC_TYPE_SCRIPT",
-            Self::ApiSpecificTypeMybatis => "API_SPECIFIC_TYPE_MYBATIS",
-            Self::ApiSpecificTypeGroovy => "API_SPECIFIC_TYPE_GROOVY",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_SPECIFIC_TYPE_CONFIGURATION" => Self::ApiSpecificTypeConfiguration,
-            "API_SPECIFIC_TYPE_SCRIPT" => Self::ApiSpecificTypeScript,
-            "API_SPECIFIC_TYPE_MYBATIS" => Self::ApiSpecificTypeMybatis,
-            "API_SPECIFIC_TYPE_GROOVY" => Self::ApiSpecificTypeGroovy,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiSpecificTypeStr);
-
-/// Authorisation status.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthorizationStatusType {
-    /// `NO_AUTHORIZATION_REQUIRED`
-    NoAuthorizationRequired,
-    /// `UNAUTHORIZED`
-    Unauthorized,
-    /// `AUTHORIZED`
-    Authorized,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AuthorizationStatusType {
-    const VALUES: &'static [&'static str] = &[
-        "NO_AUTHORIZATION_REQUIRED",
-        "UNAUTHORIZED",
-        "AUTHORIZED",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::NoAuthorizationRequired => "NO_AUTHORIZATION_REQUIRED",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::Authorized => "AUTHORIZED",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "NO_AUTHORIZATION_REQUIRED" => Self::NoAuthorizationRequired,
-            "UNAUTHORIZED" => Self::Unauthorized,
-            "AUTHORIZED" => Self::Authorized,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AuthorizationStatusType);
-
-/// Operator.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Condition {
-    /// `CONDITION_TYPE_EQ`
-    ConditionTypeEq,
-    /// `CONDITION_TYPE_NE`
-    ConditionTypeNe,
-    /// `CONDITION_TYPE_GT`
-    ConditionTypeGt,
-    /// `CONDITION_TYPE_GE`
-    ConditionTypeGe,
-    /// `CONDITION_TYPE_LT`
-    ConditionTypeLt,
-    /// `CONDITION_TYPE_LE`
-    ConditionTypeLe,
-    /// `CONDITION_TYPE_LIKE`
-    ConditionTypeLike,
-    /// `CONDITION_TYPE_LIKE_L`
-    ConditionTypeLikeL,
-    /// `CONDITION_TYPE_LIKE_R`
-    ConditionTypeLikeR,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Condition {
-    const VALUES: &'static [&'static str] = &[
-        "CONDITION_TYPE_EQ",
-        "CONDITION_TYPE_NE",
-        "CONDITION_TYPE_GT",
-        "CONDITION_TYPE_GE",
-        "CONDITION_TYPE_LT",
-        "CONDITION_TYPE_LE",
-        "CONDITION_TYPE_LIKE",
-        "CONDITION_TYPE_LIKE_L",
-        "CONDITION_TYPE_LIKE_R",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ConditionTypeEq => "CONDITION_TYPE_EQ",
-            Self::ConditionTypeNe => "CONDITION_TYPE_NE",
-            Self::ConditionTypeGt => "CONDITION_TYPE_GT",
-            Self::ConditionTypeGe => "CONDITION_TYPE_GE",
-            Self::ConditionTypeLt => "CONDITION_TYPE_LT",
-            Self::ConditionTypeLe => "CONDITION_TYPE_LE",
-            Self::ConditionTypeLike => "CONDITION_TYPE_LIKE",
-            Self::ConditionTypeLikeL => "CONDITION_TYPE_LIKE_L",
-            Self::ConditionTypeLikeR => "CONDITION_TYPE_LIKE_R",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "CONDITION_TYPE_EQ" => Self::ConditionTypeEq,
-            "CONDITION_TYPE_NE" => Self::ConditionTypeNe,
-            "CONDITION_TYPE_GT" => Self::ConditionTypeGt,
-            "CONDITION_TYPE_GE" => Self::ConditionTypeGe,
-            "CONDITION_TYPE_LT" => Self::ConditionTypeLt,
-            "CONDITION_TYPE_LE" => Self::ConditionTypeLe,
-            "CONDITION_TYPE_LIKE" => Self::ConditionTypeLike,
-            "CONDITION_TYPE_LIKE_L" => Self::ConditionTypeLikeL,
-            "CONDITION_TYPE_LIKE_R" => Self::ConditionTypeLikeR,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Condition);
-
-/// Policy when masking fails.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FailurePolicy {
-    /// `SKIP`
-    Skip,
-    /// `INTERRUPT_AND_EXCEPTION`
-    InterruptAndException,
-    /// `SET_NULL`
-    SetNull,
-    /// `DEFAULT_VALUE`
-    DefaultValue,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for FailurePolicy {
-    const VALUES: &'static [&'static str] = &[
-        "SKIP",
-        "INTERRUPT_AND_EXCEPTION",
-        "SET_NULL",
-        "DEFAULT_VALUE",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Skip => "SKIP",
-            Self::InterruptAndException => "INTERRUPT_AND_EXCEPTION",
-            Self::SetNull => "SET_NULL",
-            Self::DefaultValue => "DEFAULT_VALUE",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "SKIP" => Self::Skip,
-            "INTERRUPT_AND_EXCEPTION" => Self::InterruptAndException,
-            "SET_NULL" => Self::SetNull,
-            "DEFAULT_VALUE" => Self::DefaultValue,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(FailurePolicy);
-
-/// Data retrieval method.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AccessType {
-    /// `SCRIPT`
-    Script,
-    /// `CONFIGURAITON`
-    Configuraiton,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AccessType {
-    const VALUES: &'static [&'static str] = &["SCRIPT", "CONFIGURAITON"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Script => "SCRIPT",
-            Self::Configuraiton => "CONFIGURAITON",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "SCRIPT" => Self::Script,
-            "CONFIGURAITON" => Self::Configuraiton,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AccessType);
-
-/// Data access mode.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AccessMode {
-    /// `SQL`
-    Sql,
-    /// `ROW_KEY`
-    RowKey,
-    /// `PREFIX_FILTER`
-    PrefixFilter,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AccessMode {
-    const VALUES: &'static [&'static str] = &["SQL", "ROW_KEY", "PREFIX_FILTER"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Sql => "SQL",
-            Self::RowKey => "ROW_KEY",
-            Self::PrefixFilter => "PREFIX_FILTER",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "SQL" => Self::Sql,
-            "ROW_KEY" => Self::RowKey,
-            "PREFIX_FILTER" => Self::PrefixFilter,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AccessMode);
-
-/// Paging mode.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Pagination {
-    /// `DEFAULT`
-    Default,
-    /// `CUSTOM`
-    Custom,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Pagination {
-    const VALUES: &'static [&'static str] = &["DEFAULT", "CUSTOM"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Default => "DEFAULT",
-            Self::Custom => "CUSTOM",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "DEFAULT" => Self::Default,
-            "CUSTOM" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Pagination);
-
-/// Sort order.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Sort {
-    /// `ASC`
-    Asc,
-    /// `DESC`
-    Desc,
-    /// `CUSTOM`
-    Custom,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Sort {
-    const VALUES: &'static [&'static str] = &["ASC", "DESC", "CUSTOM"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "ASC",
-            Self::Desc => "DESC",
-            Self::Custom => "CUSTOM",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "ASC" => Self::Asc,
-            "DESC" => Self::Desc,
-            "CUSTOM" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Sort);
-
-/// Cluster type.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InstanceType {
-    /// `DLM`
-    Dlm,
-    /// `APIG`
-    Apig,
-    /// `APIGW`
-    Apigw,
-    /// `ROMA_APIC`
-    RomaApic,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for InstanceType {
-    const VALUES: &'static [&'static str] = &["DLM", "APIG", "APIGW", "ROMA_APIC"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Dlm => "DLM",
-            Self::Apig => "APIG",
-            Self::Apigw => "APIGW",
-            Self::RomaApic => "ROMA_APIC",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "DLM" => Self::Dlm,
-            "APIG" => Self::Apig,
-            "APIGW" => Self::Apigw,
-            "ROMA_APIC" => Self::RomaApic,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(InstanceType);
-
-/// Reason the validation failed.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Cause {
-    /// `API_STATUS_ERROR`
-    ApiStatusError,
-    /// `API_DEBUG_ERROR`
-    ApiDebugError,
-    /// `TYPE_MISMATCH`
-    TypeMismatch,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Cause {
-    const VALUES: &'static [&'static str] = &[
-        "API_STATUS_ERROR",
-        "API_DEBUG_ERROR",
-        "TYPE_MISMATCH",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::ApiStatusError => "API_STATUS_ERROR",
-            Self::ApiDebugError => "API_DEBUG_ERROR",
-            Self::TypeMismatch => "TYPE_MISMATCH",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "API_STATUS_ERROR" => Self::ApiStatusError,
-            "API_DEBUG_ERROR" => Self::ApiDebugError,
-            "TYPE_MISMATCH" => Self::TypeMismatch,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Cause);
-
-/// Sort field.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MarketSortType {
-    /// `updateTime`
-    UpdateTime,
-    /// `createTime`
-    CreateTime,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for MarketSortType {
-    const VALUES: &'static [&'static str] = &["updateTime", "createTime"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::UpdateTime => "updateTime",
-            Self::CreateTime => "createTime",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "updateTime" => Self::UpdateTime,
-            "createTime" => Self::CreateTime,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(MarketSortType);
-
-/// Ascending or descending order.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AscOrDesc {
-    /// `asc`
-    Asc,
-    /// `desc`
-    Desc,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AscOrDesc {
-    const VALUES: &'static [&'static str] = &["asc", "desc"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AscOrDesc);
-
-/// Catalog entry type.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiCatalogType {
-    /// `CATALOG`
-    Catalog,
-    /// `API`
-    Api,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for ApiCatalogType {
-    const VALUES: &'static [&'static str] = &["CATALOG", "API"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Catalog => "CATALOG",
-            Self::Api => "API",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "CATALOG" => Self::Catalog,
-            "API" => Self::Api,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(ApiCatalogType);

@@ -14,11 +14,14 @@
 //! | [`keystone_create_user_token_by_password`](IamClient::keystone_create_user_token_by_password) | `POST /v3/auth/tokens` |
 //! | [`keystone_list_projects`](IamClient::keystone_list_projects) | `GET /v3/projects` |
 //! | [`keystone_list_auth_domains`](IamClient::keystone_list_auth_domains) | `GET /v3/auth/domains` |
-use std::future::Future;
 
-use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+use std::future::Future;
+use hwcloud_runtime::operation::{
+    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
+
+pub mod types;
 
 /// Static facts about the Iam service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -43,7 +46,8 @@ impl IamClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
+            .map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -65,7 +69,9 @@ impl IamClient {
     pub fn keystone_create_user_token_by_password(
         &self,
         request: KeystoneCreateUserTokenByPasswordRequest,
-    ) -> impl Future<Output = Result<KeystoneCreateUserTokenByPasswordResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<KeystoneCreateUserTokenByPasswordResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 
@@ -104,7 +110,9 @@ impl IamClient {
     pub fn keystone_list_auth_domains(
         &self,
         request: KeystoneListAuthDomainsRequest,
-    ) -> impl Future<Output = Result<KeystoneListAuthDomainsResponse, Error>> + Send + '_ {
+    ) -> impl Future<
+        Output = Result<KeystoneListAuthDomainsResponse, Error>,
+    > + Send + '_ {
         self.inner.call(request)
     }
 }
@@ -118,12 +126,12 @@ pub struct KeystoneCreateUserTokenByPasswordRequest {
     /// Sent as query parameter `nocatalog`.
     pub nocatalog: Option<String>,
     /// The password credentials and the token's scope.
-    pub body: KeystoneCreateUserTokenByPasswordRequestBody,
+    pub body: types::KeystoneCreateUserTokenByPasswordRequestBody,
 }
 
 impl KeystoneCreateUserTokenByPasswordRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(body: KeystoneCreateUserTokenByPasswordRequestBody) -> Self {
+    pub fn new(body: types::KeystoneCreateUserTokenByPasswordRequestBody) -> Self {
         Self { nocatalog: None, body }
     }
 
@@ -168,7 +176,7 @@ pub struct KeystoneCreateUserTokenByPasswordResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: KeystoneCreateUserTokenByPasswordResponseBody,
+    pub body: types::KeystoneCreateUserTokenByPasswordResponseBody,
     /// Signed token (the user token to send in X-Auth-Token).
     ///
     /// From response header `X-Subject-Token`.
@@ -182,30 +190,43 @@ impl KeystoneCreateUserTokenByPasswordRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
+        fn secret(
+            value: &impl hwcloud_runtime::operation::ParamValue,
+        ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
-        let response = IamClient::new(client)?.keystone_create_user_token_by_password(self.clone()).await?;
+        let response = IamClient::new(client)?
+            .keystone_create_user_token_by_password(self.clone())
+            .await?;
         let token = response.subject_token.as_ref().map(secret);
-        let token = token.ok_or_else(|| Error::Credentials {
-            message: format!("{} answered without a token", <Self as Operation>::META.name),
-            source: None,
-        })?;
+        let token = token
+            .ok_or_else(|| Error::Credentials {
+                message: format!("{} answered without a token", Self::META.name),
+                source: None,
+            })?;
         let expires_at = Some(&response.body)
             .and_then(|v| v.token.as_ref())
             .and_then(|v| v.expires_at.as_ref())
             .and_then(|t| t.to_offset_date_time().ok())
             .map(std::time::SystemTime::from);
         let refresh_token = None;
-        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
+        Ok(hwcloud_runtime::auth::token::IssuedToken {
+            token,
+            expires_at,
+            refresh_token,
+        })
     }
 }
 
-impl hwcloud_runtime::auth::token::TokenSource for KeystoneCreateUserTokenByPasswordRequest {
+impl hwcloud_runtime::auth::token::TokenSource
+for KeystoneCreateUserTokenByPasswordRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
+    ) -> hwcloud_runtime::BoxFuture<
+        'a,
+        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
+    > {
         Box::pin(self.issue_token(client))
     }
 }
@@ -341,14 +362,13 @@ pub struct KeystoneListProjectsResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: KeystoneListProjectsResponseBody,
+    pub body: types::KeystoneListProjectsResponseBody,
 }
 
 /// Request of [`IamClient::keystone_list_auth_domains`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct KeystoneListAuthDomainsRequest {
-}
+pub struct KeystoneListAuthDomainsRequest {}
 
 impl KeystoneListAuthDomainsRequest {
     /// A request with the required inputs; set optional ones with the methods below.
@@ -390,1160 +410,7 @@ pub struct KeystoneListAuthDomainsResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: KeystoneListAuthDomainsResponseBody,
-}
-
-/// Request body of password authentication.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct KeystoneCreateUserTokenByPasswordRequestBody {
-    /// Authentication information.
-    pub auth: PwdAuth,
-}
-
-impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
-    const NAME: &'static str = "KeystoneCreateUserTokenByPasswordRequestBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("auth", &self.auth);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let auth = object.required("auth")?;
-        Ok(Self { auth })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordRequestBody);
-
-impl KeystoneCreateUserTokenByPasswordRequestBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(auth: impl Into<PwdAuth>) -> Self {
-        Self { auth: auth.into() }
-    }
-}
-
-/// Authentication information.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct PwdAuth {
-    /// Authentication parameters.
-    pub identity: PwdIdentity,
-    /// Application scope of the token. The value can be project or domain. If both are set, the token applies to the project.
-    pub scope: AuthScope,
-}
-
-impl Model for PwdAuth {
-    const NAME: &'static str = "PwdAuth";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("identity", &self.identity);
-        object.field("scope", &self.scope);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let identity = object.required("identity")?;
-        let scope = object.required("scope")?;
-        Ok(Self { identity, scope })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(PwdAuth);
-
-impl PwdAuth {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(identity: impl Into<PwdIdentity>, scope: impl Into<AuthScope>) -> Self {
-        Self { identity: identity.into(), scope: scope.into() }
-    }
-}
-
-/// Authentication parameters.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct PwdIdentity {
-    /// Authentication method. The value is ["password"]. If virtual MFA-based login protection is enabled for the user, the value is ["password", "totp"].
-    pub methods: Vec<IdentityMethod>,
-    /// Password information of the user.
-    pub password: PwdPassword,
-    /// Virtual MFA verification information. Required only when login protection with virtual MFA is enabled for the user.
-    pub totp: Option<IdentityTotp>,
-}
-
-impl Model for PwdIdentity {
-    const NAME: &'static str = "PwdIdentity";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("methods", &self.methods);
-        object.field("password", &self.password);
-        object.optional("totp", &self.totp);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let methods = object.required("methods")?;
-        let password = object.required("password")?;
-        let totp = object.optional("totp")?;
-        Ok(Self { methods, password, totp })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(PwdIdentity);
-
-impl PwdIdentity {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(methods: impl Into<Vec<IdentityMethod>>, password: impl Into<PwdPassword>) -> Self {
-        Self { methods: methods.into(), password: password.into(), totp: None }
-    }
-
-    /// Sets `totp`.
-    pub fn totp(mut self, value: impl Into<IdentityTotp>) -> Self {
-        self.totp = Some(value.into());
-        self
-    }
-}
-
-/// Authentication method.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IdentityMethod {
-    /// `password`
-    Password,
-    /// `totp`
-    Totp,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for IdentityMethod {
-    const VALUES: &'static [&'static str] = &["password", "totp"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Password => "password",
-            Self::Totp => "totp",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "password" => Self::Password,
-            "totp" => Self::Totp,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(IdentityMethod);
-
-/// Password information.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct PwdPassword {
-    /// Information of the user who wants to obtain the token.
-    pub user: PwdPasswordUser,
-}
-
-impl Model for PwdPassword {
-    const NAME: &'static str = "PwdPassword";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
-        Ok(Self { user })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(PwdPassword);
-
-impl PwdPassword {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(user: impl Into<PwdPasswordUser>) -> Self {
-        Self { user: user.into() }
-    }
-}
-
-/// IAM user credentials.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct PwdPasswordUser {
-    /// Information of the account to which the IAM user belongs.
-    pub domain: PwdPasswordUserDomain,
-    /// IAM user name.
-    pub name: String,
-    /// Password of the IAM user.
-    pub password: hwcloud_runtime::Secret,
-}
-
-impl Model for PwdPasswordUser {
-    const NAME: &'static str = "PwdPasswordUser";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("domain", &self.domain);
-        object.field("name", &self.name);
-        object.field("password", &self.password);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let domain = object.required("domain")?;
-        let name = object.required("name")?;
-        let password = object.required("password")?;
-        Ok(Self { domain, name, password })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(PwdPasswordUser);
-
-impl PwdPasswordUser {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain: impl Into<PwdPasswordUserDomain>,
-        name: impl Into<String>,
-        password: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self { domain: domain.into(), name: name.into(), password: password.into() }
-    }
-}
-
-/// Account to which the IAM user belongs.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct PwdPasswordUserDomain {
-    /// Name of the account to which the IAM user belongs.
-    pub name: String,
-}
-
-impl Model for PwdPasswordUserDomain {
-    const NAME: &'static str = "PwdPasswordUserDomain";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        Ok(Self { name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(PwdPasswordUserDomain);
-
-impl PwdPasswordUserDomain {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
-    }
-}
-
-/// Virtual MFA verification information.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct IdentityTotp {
-    /// User whose MFA device is verified.
-    pub user: TotpUser,
-}
-
-impl Model for IdentityTotp {
-    const NAME: &'static str = "IdentityTotp";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
-        Ok(Self { user })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(IdentityTotp);
-
-impl IdentityTotp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(user: impl Into<TotpUser>) -> Self {
-        Self { user: user.into() }
-    }
-}
-
-/// User whose MFA device is verified.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct TotpUser {
-    /// ID of the user with virtual MFA-based login protection enabled.
-    pub id: String,
-    /// MFA verification code.
-    pub passcode: hwcloud_runtime::Secret,
-}
-
-impl Model for TotpUser {
-    const NAME: &'static str = "TotpUser";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("passcode", &self.passcode);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let passcode = object.required("passcode")?;
-        Ok(Self { id, passcode })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(TotpUser);
-
-impl TotpUser {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>, passcode: impl Into<hwcloud_runtime::Secret>) -> Self {
-        Self { id: id.into(), passcode: passcode.into() }
-    }
-}
-
-/// Application scope of the token.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AuthScope {
-    /// The token applies to all resources of the account (global services such as OBS). Specify either id or name.
-    pub domain: Option<AuthScopeDomain>,
-    /// The token applies only to the services in the project. Specify either id or name.
-    pub project: Option<AuthScopeProject>,
-}
-
-impl Model for AuthScope {
-    const NAME: &'static str = "AuthScope";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("domain", &self.domain);
-        object.optional("project", &self.project);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let domain = object.optional("domain")?;
-        let project = object.optional("project")?;
-        Ok(Self { domain, project })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AuthScope);
-
-impl AuthScope {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { domain: None, project: None }
-    }
-
-    /// Sets `domain`.
-    pub fn domain(mut self, value: impl Into<AuthScopeDomain>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
-    /// Sets `project`.
-    pub fn project(mut self, value: impl Into<AuthScopeProject>) -> Self {
-        self.project = Some(value.into());
-        self
-    }
-}
-
-/// Account scope; id or name.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AuthScopeDomain {
-    /// Account ID.
-    pub id: Option<String>,
-    /// Account name.
-    pub name: Option<String>,
-}
-
-impl Model for AuthScopeDomain {
-    const NAME: &'static str = "AuthScopeDomain";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AuthScopeDomain);
-
-impl AuthScopeDomain {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-/// Project scope; id or name.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AuthScopeProject {
-    /// Project ID.
-    pub id: Option<String>,
-    /// Project name.
-    pub name: Option<String>,
-}
-
-impl Model for AuthScopeProject {
-    const NAME: &'static str = "AuthScopeProject";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AuthScopeProject);
-
-impl AuthScopeProject {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-/// Response body of password authentication.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct KeystoneCreateUserTokenByPasswordResponseBody {
-    /// Details of the token.
-    pub token: Option<ScopedTokenInfo>,
-}
-
-impl Model for KeystoneCreateUserTokenByPasswordResponseBody {
-    const NAME: &'static str = "KeystoneCreateUserTokenByPasswordResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("token", &self.token);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let token = object.optional("token")?;
-        Ok(Self { token })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordResponseBody);
-
-impl KeystoneCreateUserTokenByPasswordResponseBody {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { token: None }
-    }
-
-    /// Sets `token`.
-    pub fn token(mut self, value: impl Into<ScopedTokenInfo>) -> Self {
-        self.token = Some(value.into());
-        self
-    }
-}
-
-/// Details of the token.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ScopedTokenInfo {
-    /// Time when the token will expire.
-    pub expires_at: Option<hwcloud_runtime::Timestamp>,
-    /// Time when the token was issued.
-    pub issued_at: Option<hwcloud_runtime::Timestamp>,
-    /// Method of obtaining the token.
-    pub methods: Option<Vec<String>>,
-    /// Catalog information.
-    pub catalog: Option<Vec<serde_json::Value>>,
-    /// Account information of the IAM user. Returned only if scope is domain.
-    pub domain: Option<TokenDomain>,
-    /// Project information of the IAM user. Returned only if scope is project.
-    pub project: Option<TokenProject>,
-    /// Permissions information of the token.
-    pub roles: Option<Vec<TokenRole>>,
-    /// Information about the IAM user who requested the token.
-    pub user: Option<TokenUser>,
-}
-
-impl Model for ScopedTokenInfo {
-    const NAME: &'static str = "ScopedTokenInfo";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("expires_at", &self.expires_at);
-        object.optional("issued_at", &self.issued_at);
-        object.optional("methods", &self.methods);
-        object.optional("catalog", &self.catalog);
-        object.optional("domain", &self.domain);
-        object.optional("project", &self.project);
-        object.optional("roles", &self.roles);
-        object.optional("user", &self.user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let expires_at = object.optional("expires_at")?;
-        let issued_at = object.optional("issued_at")?;
-        let methods = object.optional("methods")?;
-        let catalog = object.optional("catalog")?;
-        let domain = object.optional("domain")?;
-        let project = object.optional("project")?;
-        let roles = object.optional("roles")?;
-        let user = object.optional("user")?;
-        Ok(Self { expires_at, issued_at, methods, catalog, domain, project, roles, user })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ScopedTokenInfo);
-
-impl ScopedTokenInfo {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            expires_at: None,
-            issued_at: None,
-            methods: None,
-            catalog: None,
-            domain: None,
-            project: None,
-            roles: None,
-            user: None,
-        }
-    }
-
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
-        self.expires_at = Some(value.into());
-        self
-    }
-
-    /// Sets `issued_at`.
-    pub fn issued_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
-        self.issued_at = Some(value.into());
-        self
-    }
-
-    /// Sets `methods`.
-    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.methods = Some(value.into());
-        self
-    }
-
-    /// Sets `catalog`.
-    pub fn catalog(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
-        self.catalog = Some(value.into());
-        self
-    }
-
-    /// Sets `domain`.
-    pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
-    /// Sets `project`.
-    pub fn project(mut self, value: impl Into<TokenProject>) -> Self {
-        self.project = Some(value.into());
-        self
-    }
-
-    /// Sets `roles`.
-    pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-
-    /// Sets `user`.
-    pub fn user(mut self, value: impl Into<TokenUser>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-}
-
-/// Account information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct TokenDomain {
-    /// Account ID.
-    pub id: Option<String>,
-    /// Account name.
-    pub name: Option<String>,
-}
-
-impl Model for TokenDomain {
-    const NAME: &'static str = "TokenDomain";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(TokenDomain);
-
-impl TokenDomain {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-/// Project information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct TokenProject {
-    /// Account information of the project.
-    pub domain: Option<TokenDomain>,
-    /// Project ID.
-    pub id: Option<String>,
-    /// Project name.
-    pub name: Option<String>,
-}
-
-impl Model for TokenProject {
-    const NAME: &'static str = "TokenProject";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("domain", &self.domain);
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let domain = object.optional("domain")?;
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { domain, id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(TokenProject);
-
-impl TokenProject {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { domain: None, id: None, name: None }
-    }
-
-    /// Sets `domain`.
-    pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-/// A permission of the token.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct TokenRole {
-    /// Permission ID. The default value is 0, which does not correspond to any permission.
-    pub id: Option<String>,
-    /// Permission name.
-    pub name: Option<String>,
-}
-
-impl Model for TokenRole {
-    const NAME: &'static str = "TokenRole";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(TokenRole);
-
-impl TokenRole {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-/// Information about the IAM user who requested the token.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct TokenUser {
-    /// Account information of the IAM user.
-    pub domain: Option<TokenDomain>,
-    /// IAM user ID.
-    pub id: Option<String>,
-    /// IAM user name.
-    pub name: Option<String>,
-    /// Password expiration time (UTC). An empty value indicates that the password never expires.
-    pub password_expires_at: Option<String>,
-}
-
-impl Model for TokenUser {
-    const NAME: &'static str = "TokenUser";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("domain", &self.domain);
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("password_expires_at", &self.password_expires_at);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let domain = object.optional("domain")?;
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let password_expires_at = object.optional("password_expires_at")?;
-        Ok(Self { domain, id, name, password_expires_at })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(TokenUser);
-
-impl TokenUser {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { domain: None, id: None, name: None, password_expires_at: None }
-    }
-
-    /// Sets `domain`.
-    pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `password_expires_at`.
-    pub fn password_expires_at(mut self, value: impl Into<String>) -> Self {
-        self.password_expires_at = Some(value.into());
-        self
-    }
-}
-
-/// Response body of KeystoneListProjects.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct KeystoneListProjectsResponseBody {
-    /// Resource link information.
-    pub links: Option<Links>,
-    /// Project information.
-    pub projects: Option<Vec<ProjectResult>>,
-}
-
-impl Model for KeystoneListProjectsResponseBody {
-    const NAME: &'static str = "KeystoneListProjectsResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("links", &self.links);
-        object.optional("projects", &self.projects);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let links = object.optional("links")?;
-        let projects = object.optional("projects")?;
-        Ok(Self { links, projects })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(KeystoneListProjectsResponseBody);
-
-impl KeystoneListProjectsResponseBody {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { links: None, projects: None }
-    }
-
-    /// Sets `links`.
-    pub fn links(mut self, value: impl Into<Links>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
-    /// Sets `projects`.
-    pub fn projects(mut self, value: impl Into<Vec<ProjectResult>>) -> Self {
-        self.projects = Some(value.into());
-        self
-    }
-}
-
-/// Resource link information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct Links {
-    /// Resource link.
-    pub self_: Option<String>,
-    /// Previous resource link.
-    pub previous: Option<String>,
-    /// Next resource link.
-    pub next: Option<String>,
-}
-
-impl Model for Links {
-    const NAME: &'static str = "Links";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("self", &self.self_);
-        object.optional("previous", &self.previous);
-        object.optional("next", &self.next);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let self_ = object.optional("self")?;
-        let previous = object.optional("previous")?;
-        let next = object.optional("next")?;
-        Ok(Self { self_, previous, next })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(Links);
-
-impl Links {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { self_: None, previous: None, next: None }
-    }
-
-    /// Sets `self_`.
-    pub fn self_(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-
-    /// Sets `previous`.
-    pub fn previous(mut self, value: impl Into<String>) -> Self {
-        self.previous = Some(value.into());
-        self
-    }
-
-    /// Sets `next`.
-    pub fn next(mut self, value: impl Into<String>) -> Self {
-        self.next = Some(value.into());
-        self
-    }
-}
-
-/// Project information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ProjectResult {
-    /// The value is false.
-    pub is_domain: Option<bool>,
-    /// Description of the project.
-    pub description: Option<String>,
-    /// Project resource link.
-    pub links: Option<Links>,
-    /// Enabling status of the project.
-    pub enabled: Option<bool>,
-    /// Project ID.
-    pub id: Option<String>,
-    /// If the project is a subproject, the value of this parameter is the ID of its parent project. If the project is not a subproject, the value is the account ID.
-    pub parent_id: Option<String>,
-    /// Account ID of the project.
-    pub domain_id: Option<String>,
-    /// Project name.
-    pub name: Option<String>,
-}
-
-impl Model for ProjectResult {
-    const NAME: &'static str = "ProjectResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("is_domain", &self.is_domain);
-        object.optional("description", &self.description);
-        object.optional("links", &self.links);
-        object.optional("enabled", &self.enabled);
-        object.optional("id", &self.id);
-        object.optional("parent_id", &self.parent_id);
-        object.optional("domain_id", &self.domain_id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let is_domain = object.optional("is_domain")?;
-        let description = object.optional("description")?;
-        let links = object.optional("links")?;
-        let enabled = object.optional("enabled")?;
-        let id = object.optional("id")?;
-        let parent_id = object.optional("parent_id")?;
-        let domain_id = object.optional("domain_id")?;
-        let name = object.optional("name")?;
-        Ok(Self { is_domain, description, links, enabled, id, parent_id, domain_id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ProjectResult);
-
-impl ProjectResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            is_domain: None,
-            description: None,
-            links: None,
-            enabled: None,
-            id: None,
-            parent_id: None,
-            domain_id: None,
-            name: None,
-        }
-    }
-
-    /// Sets `is_domain`.
-    pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
-        self.is_domain = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `links`.
-    pub fn links(mut self, value: impl Into<Links>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `parent_id`.
-    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-
-    /// Sets `domain_id`.
-    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-/// Response body of KeystoneListAuthDomains.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct KeystoneListAuthDomainsResponseBody {
-    /// Account information.
-    pub domains: Option<Vec<Domains>>,
-    /// Resource link information.
-    pub links: Option<Links>,
-}
-
-impl Model for KeystoneListAuthDomainsResponseBody {
-    const NAME: &'static str = "KeystoneListAuthDomainsResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("domains", &self.domains);
-        object.optional("links", &self.links);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let domains = object.optional("domains")?;
-        let links = object.optional("links")?;
-        Ok(Self { domains, links })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(KeystoneListAuthDomainsResponseBody);
-
-impl KeystoneListAuthDomainsResponseBody {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { domains: None, links: None }
-    }
-
-    /// Sets `domains`.
-    pub fn domains(mut self, value: impl Into<Vec<Domains>>) -> Self {
-        self.domains = Some(value.into());
-        self
-    }
-
-    /// Sets `links`.
-    pub fn links(mut self, value: impl Into<Links>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-}
-
-/// Account information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct Domains {
-    /// Indicates whether an account is enabled. true (default value) indicates that the account is enabled. false indicates that the account is disabled.
-    pub enabled: Option<bool>,
-    /// Account ID.
-    pub id: Option<String>,
-    /// Account name.
-    pub name: Option<String>,
-    /// Account resource link.
-    pub links: Option<Links>,
-    /// Description of the account.
-    pub description: Option<String>,
-}
-
-impl Model for Domains {
-    const NAME: &'static str = "Domains";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("enabled", &self.enabled);
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("links", &self.links);
-        object.optional("description", &self.description);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let enabled = object.optional("enabled")?;
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let links = object.optional("links")?;
-        let description = object.optional("description")?;
-        Ok(Self { enabled, id, name, links, description })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(Domains);
-
-impl Domains {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { enabled: None, id: None, name: None, links: None, description: None }
-    }
-
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `links`.
-    pub fn links(mut self, value: impl Into<Links>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub body: types::KeystoneListAuthDomainsResponseBody,
 }
 
 /// Finds the project id (by region) or domain id of AK/SK credentials that lack one, with Iam's operations.
@@ -1559,8 +426,16 @@ impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
         region: &'a str,
     ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let response = IamClient::new(client)?.keystone_list_projects(KeystoneListProjectsRequest::new().name(region)).await?;
-            let ids: Vec<String> = response.body.projects.iter().flatten().filter_map(|item| item.id.clone()).collect();
+            let response = IamClient::new(client)?
+                .keystone_list_projects(KeystoneListProjectsRequest::new().name(region))
+                .await?;
+            let ids: Vec<String> = response
+                .body
+                .projects
+                .iter()
+                .flatten()
+                .filter_map(|item| item.id.clone())
+                .collect();
             hwcloud_runtime::auth::aksk::single_project_id(region, ids)
         })
     }
@@ -1570,8 +445,16 @@ impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
         client: &'a Client,
     ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let response = IamClient::new(client)?.keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new()).await?;
-            let ids: Vec<String> = response.body.domains.iter().flatten().filter_map(|item| item.id.clone()).collect();
+            let response = IamClient::new(client)?
+                .keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new())
+                .await?;
+            let ids: Vec<String> = response
+                .body
+                .domains
+                .iter()
+                .flatten()
+                .filter_map(|item| item.id.clone())
+                .collect();
             hwcloud_runtime::auth::aksk::single_domain_id(ids)
         })
     }

@@ -21,14 +21,20 @@
 //! | `102202` | 400 | Required Parameter is null or empty. |
 //! | `100208` | 401 | AppId or secret is not right. |
 //! | `50252` | 500 | Internal server error. |
-use std::future::Future;
 
-use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+use std::future::Future;
+use hwcloud_runtime::operation::{
+    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
+
+pub mod types;
 
 /// Static facts about the Iot service.
-pub static SERVICE: ServiceMeta = ServiceMeta { name: "Iot", endpoint: None };
+pub static SERVICE: ServiceMeta = ServiceMeta {
+    name: "Iot",
+    endpoint: None,
+};
 
 /// Client for Iot: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -47,7 +53,8 @@ impl IotClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
+            .map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -91,12 +98,12 @@ impl IotClient {
 #[non_exhaustive]
 pub struct LoginRequest {
     /// The application's credentials.
-    pub body: LoginForm,
+    pub body: types::LoginForm,
 }
 
 impl LoginRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(body: LoginForm) -> Self {
+    pub fn new(body: types::LoginForm) -> Self {
         Self { body }
     }
 }
@@ -133,7 +140,7 @@ pub struct LoginResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: AuthOutDto,
+    pub body: types::AuthOutDto,
 }
 
 impl LoginRequest {
@@ -143,22 +150,33 @@ impl LoginRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
+        fn secret(
+            value: &impl hwcloud_runtime::operation::ParamValue,
+        ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
         let now = client.now();
         let response = IotClient::new(client)?.login(self.clone()).await?;
-        let token = Some(&response.body).and_then(|v| v.access_token.as_ref()).map(secret);
-        let token = token.ok_or_else(|| Error::Credentials {
-            message: format!("{} answered without a token", <Self as Operation>::META.name),
-            source: None,
-        })?;
+        let token = Some(&response.body)
+            .and_then(|v| v.access_token.as_ref())
+            .map(secret);
+        let token = token
+            .ok_or_else(|| Error::Credentials {
+                message: format!("{} answered without a token", Self::META.name),
+                source: None,
+            })?;
         let expires_at = Some(&response.body)
             .and_then(|v| v.expires_in.as_ref())
             .and_then(|s| u64::try_from(*s).ok())
             .map(|s| now + std::time::Duration::from_secs(s));
-        let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
-        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
+        let refresh_token = Some(&response.body)
+            .and_then(|v| v.refresh_token.as_ref())
+            .map(secret);
+        Ok(hwcloud_runtime::auth::token::IssuedToken {
+            token,
+            expires_at,
+            refresh_token,
+        })
     }
 }
 
@@ -166,7 +184,10 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
+    ) -> hwcloud_runtime::BoxFuture<
+        'a,
+        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
+    > {
         Box::pin(self.issue_token(client))
     }
 
@@ -174,8 +195,13 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
         &'a self,
         client: &'a Client,
         refresh_token: &'a hwcloud_runtime::Secret,
-    ) -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>> {
-        let request = RefreshTokenRequest::new(RefreshTokenBody {
+    ) -> Option<
+        hwcloud_runtime::BoxFuture<
+            'a,
+            Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
+        >,
+    > {
+        let request = RefreshTokenRequest::new(types::RefreshTokenBody {
             app_id: self.body.app_id.clone(),
             secret: self.body.secret.clone(),
             refresh_token: refresh_token.clone(),
@@ -189,12 +215,12 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
 #[non_exhaustive]
 pub struct RefreshTokenRequest {
     /// The application's credentials and refresh token.
-    pub body: RefreshTokenBody,
+    pub body: types::RefreshTokenBody,
 }
 
 impl RefreshTokenRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(body: RefreshTokenBody) -> Self {
+    pub fn new(body: types::RefreshTokenBody) -> Self {
         Self { body }
     }
 }
@@ -231,7 +257,7 @@ pub struct RefreshTokenResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: AuthOutDto,
+    pub body: types::AuthOutDto,
 }
 
 impl RefreshTokenRequest {
@@ -241,22 +267,33 @@ impl RefreshTokenRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
+        fn secret(
+            value: &impl hwcloud_runtime::operation::ParamValue,
+        ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
         let now = client.now();
         let response = IotClient::new(client)?.refresh_token(self.clone()).await?;
-        let token = Some(&response.body).and_then(|v| v.access_token.as_ref()).map(secret);
-        let token = token.ok_or_else(|| Error::Credentials {
-            message: format!("{} answered without a token", <Self as Operation>::META.name),
-            source: None,
-        })?;
+        let token = Some(&response.body)
+            .and_then(|v| v.access_token.as_ref())
+            .map(secret);
+        let token = token
+            .ok_or_else(|| Error::Credentials {
+                message: format!("{} answered without a token", Self::META.name),
+                source: None,
+            })?;
         let expires_at = Some(&response.body)
             .and_then(|v| v.expires_in.as_ref())
             .and_then(|s| u64::try_from(*s).ok())
             .map(|s| now + std::time::Duration::from_secs(s));
-        let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
-        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
+        let refresh_token = Some(&response.body)
+            .and_then(|v| v.refresh_token.as_ref())
+            .map(secret);
+        Ok(hwcloud_runtime::auth::token::IssuedToken {
+            token,
+            expires_at,
+            refresh_token,
+        })
     }
 }
 
@@ -264,212 +301,11 @@ impl hwcloud_runtime::auth::token::TokenSource for RefreshTokenRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
+    ) -> hwcloud_runtime::BoxFuture<
+        'a,
+        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
+    > {
         Box::pin(self.issue_token(client))
-    }
-}
-
-/// Authentication form (application/x-www-form-urlencoded).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct LoginForm {
-    /// Application ID (the appId member of the NorthApiClient's ClientInfo in the document's SDK description).
-    pub app_id: String,
-    /// Application secret (the secret member of the NorthApiClient's ClientInfo).
-    pub secret: hwcloud_runtime::Secret,
-}
-
-impl Model for LoginForm {
-    const NAME: &'static str = "LoginForm";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("appId", &self.app_id);
-        object.field("secret", &self.secret);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let app_id = object.required("appId")?;
-        let secret = object.required("secret")?;
-        Ok(Self { app_id, secret })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(LoginForm);
-
-impl LoginForm {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(app_id: impl Into<String>, secret: impl Into<hwcloud_runtime::Secret>) -> Self {
-        Self { app_id: app_id.into(), secret: secret.into() }
-    }
-}
-
-/// Token refresh request.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RefreshTokenBody {
-    /// Application ID.
-    pub app_id: String,
-    /// Application secret.
-    pub secret: hwcloud_runtime::Secret,
-    /// The refreshToken returned by authentication, used to update the accessToken. Valid for 1 month.
-    pub refresh_token: hwcloud_runtime::Secret,
-}
-
-impl Model for RefreshTokenBody {
-    const NAME: &'static str = "RefreshTokenBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("appId", &self.app_id);
-        object.field("secret", &self.secret);
-        object.field("refreshToken", &self.refresh_token);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let app_id = object.required("appId")?;
-        let secret = object.required("secret")?;
-        let refresh_token = object.required("refreshToken")?;
-        Ok(Self { app_id, secret, refresh_token })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(RefreshTokenBody);
-
-impl RefreshTokenBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        app_id: impl Into<String>,
-        secret: impl Into<hwcloud_runtime::Secret>,
-        refresh_token: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self { app_id: app_id.into(), secret: secret.into(), refresh_token: refresh_token.into() }
-    }
-}
-
-/// Authentication result (AuthOutDTO).
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AuthOutDto {
-    /// Application permission scope, that is, the scope of IoT platform resources that can be accessed using the accessToken. This parameter has a fixed value of default.
-    pub scope: Option<String>,
-    /// Type of the accessToken. This parameter has a fixed value of bearer.
-    pub token_type: Option<String>,
-    /// Validity time for the IoT platform to generate and return the accessToken, in seconds.
-    pub expires_in: Option<i64>,
-    /// Authentication parameter that is used to access APIs of the IoT platform.
-    pub access_token: Option<hwcloud_runtime::Secret>,
-    /// Authentication parameter that is used to update the accessToken. The validity period of this parameter is 1 month.
-    pub refresh_token: Option<hwcloud_runtime::Secret>,
-}
-
-impl Model for AuthOutDto {
-    const NAME: &'static str = "AuthOutDto";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("scope", &self.scope);
-        object.optional("tokenType", &self.token_type);
-        object.optional("expiresIn", &self.expires_in);
-        object.optional("accessToken", &self.access_token);
-        object.optional("refreshToken", &self.refresh_token);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let scope = object.optional("scope")?;
-        let token_type = object.optional("tokenType")?;
-        let expires_in = object.optional("expiresIn")?;
-        let access_token = object.optional("accessToken")?;
-        let refresh_token = object.optional("refreshToken")?;
-        Ok(Self { scope, token_type, expires_in, access_token, refresh_token })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AuthOutDto);
-
-impl AuthOutDto {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            scope: None,
-            token_type: None,
-            expires_in: None,
-            access_token: None,
-            refresh_token: None,
-        }
-    }
-
-    /// Sets `scope`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
-    /// Sets `token_type`.
-    pub fn token_type(mut self, value: impl Into<String>) -> Self {
-        self.token_type = Some(value.into());
-        self
-    }
-
-    /// Sets `expires_in`.
-    pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
-        self.expires_in = Some(value.into());
-        self
-    }
-
-    /// Sets `access_token`.
-    pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-
-    /// Sets `refresh_token`.
-    pub fn refresh_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
-}
-
-/// Error response body of the IoT platform.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ErrorBody {
-    /// Error code, for example 100208.
-    pub error_code: Option<String>,
-    /// Error description, for example "AppId or secret is not right.".
-    pub error_desc: Option<String>,
-}
-
-impl Model for ErrorBody {
-    const NAME: &'static str = "ErrorBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("error_code", &self.error_code);
-        object.optional("error_desc", &self.error_desc);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let error_code = object.optional("error_code")?;
-        let error_desc = object.optional("error_desc")?;
-        Ok(Self { error_code, error_desc })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ErrorBody);
-
-impl ErrorBody {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { error_code: None, error_desc: None }
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_desc`.
-    pub fn error_desc(mut self, value: impl Into<String>) -> Self {
-        self.error_desc = Some(value.into());
-        self
     }
 }
 
@@ -536,19 +372,39 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
 
     fn description(&self) -> &'static str {
         match self {
-            Self::V100449 => "The device is freezed cant operate. (The user does not have the operation permission.)",
-            Self::V102202 => "Required Parameter is null or empty. (Mandatory fields cannot be left blank.)",
-            Self::V100208 => "AppId or secret is not right. (appId or secret is incorrect.)",
+            Self::V100449 => {
+                "The device is freezed cant operate. (The user does not have the operation permission.)"
+            }
+            Self::V102202 => {
+                "Required Parameter is null or empty. (Mandatory fields cannot be left blank.)"
+            }
+            Self::V100208 => {
+                "AppId or secret is not right. (appId or secret is incorrect.)"
+            }
             Self::V50252 => "Internal server error. (An internal server error occurs.)",
         }
     }
 
     fn handling(&self) -> Option<&'static str> {
         match self {
-            Self::V100449 => Some("Check whether the user corresponding to appId has the permission to call the API."),
-            Self::V102202 => Some("Check whether the mandatory parameters in the request are set."),
-            Self::V100208 => Some("Check whether appId and secret are correct. Specifically, check for new or missing characters. Check whether the IP address in the request path is correct."),
-            Self::V50252 => Some("An internal error occurs on the IoT platform. Contact IoT platform maintenance personnel."),
+            Self::V100449 => {
+                Some(
+                    "Check whether the user corresponding to appId has the permission to call the API.",
+                )
+            }
+            Self::V102202 => {
+                Some("Check whether the mandatory parameters in the request are set.")
+            }
+            Self::V100208 => {
+                Some(
+                    "Check whether appId and secret are correct. Specifically, check for new or missing characters. Check whether the IP address in the request path is correct.",
+                )
+            }
+            Self::V50252 => {
+                Some(
+                    "An internal error occurs on the IoT platform. Contact IoT platform maintenance personnel.",
+                )
+            }
         }
     }
 }

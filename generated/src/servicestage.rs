@@ -17,11 +17,14 @@
 //! | [`delete_authorize`](ServiceStageClient::delete_authorize) | `DELETE /v1/{project_id}/git/auths/{name}` |
 //! | [`list_authorizations`](ServiceStageClient::list_authorizations) | `GET /v1/{project_id}/git/auths` |
 //! | [`show_redirect_url`](ServiceStageClient::show_redirect_url) | `GET /v1/{project_id}/git/auths/{repo_type}/redirect` |
-use std::future::Future;
 
-use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+use std::future::Future;
+use hwcloud_runtime::operation::{
+    Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
+
+pub mod types;
 
 /// Static facts about the ServiceStage service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -46,7 +49,8 @@ impl ServiceStageClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
+            .map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -144,19 +148,24 @@ pub struct CreateOAuthRequest {
     /// Repository type. Value: github, gitlab, gitee, or bitbucket.
     ///
     /// Sent as path parameter `repo_type`.
-    pub repo_type: RepoType,
+    pub repo_type: types::RepoType,
     /// Site tag. For example, for the international site, ?tag=intl. Empty by default.
     ///
     /// Sent as query parameter `tag`.
     pub tag: Option<String>,
     /// The authorization to create.
-    pub body: OAuth,
+    pub body: types::OAuth,
 }
 
 impl CreateOAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(repo_type: impl Into<RepoType>, body: OAuth) -> Self {
-        Self { project_id: None, repo_type: repo_type.into(), tag: None, body }
+    pub fn new(repo_type: impl Into<types::RepoType>, body: types::OAuth) -> Self {
+        Self {
+            project_id: None,
+            repo_type: repo_type.into(),
+            tag: None,
+            body,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -183,7 +192,12 @@ impl Operation for CreateOAuthRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("repo_type", &self.repo_type)?;
         request.query("tag", &self.tag);
         request.json_body("application/json", Some(&self.body))
@@ -207,7 +221,7 @@ pub struct CreateOAuthResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: CreateOAuthResult,
+    pub body: types::CreateOAuthResult,
 }
 
 /// Request of [`ServiceStageClient::create_password_auth`].
@@ -221,15 +235,22 @@ pub struct CreatePasswordAuthRequest {
     /// Repository type. Value: github, devcloud, or bitbucket.
     ///
     /// Sent as path parameter `repo_type`.
-    pub repo_type: RepoType,
+    pub repo_type: types::RepoType,
     /// The password authorization to create.
-    pub body: AccessPassword,
+    pub body: types::AccessPassword,
 }
 
 impl CreatePasswordAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(repo_type: impl Into<RepoType>, body: AccessPassword) -> Self {
-        Self { project_id: None, repo_type: repo_type.into(), body }
+    pub fn new(
+        repo_type: impl Into<types::RepoType>,
+        body: types::AccessPassword,
+    ) -> Self {
+        Self {
+            project_id: None,
+            repo_type: repo_type.into(),
+            body,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -250,7 +271,12 @@ impl Operation for CreatePasswordAuthRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("repo_type", &self.repo_type)?;
         request.json_body("application/json", Some(&self.body))
     }
@@ -273,7 +299,7 @@ pub struct CreatePasswordAuthResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: CreatePasswordAuthResult,
+    pub body: types::CreatePasswordAuthResult,
 }
 
 /// Request of [`ServiceStageClient::create_personal_auth`].
@@ -287,15 +313,19 @@ pub struct CreatePersonalAuthRequest {
     /// Repository type. Value: github, gitlab, or gitee.
     ///
     /// Sent as path parameter `repo_type`.
-    pub repo_type: RepoType,
+    pub repo_type: types::RepoType,
     /// The private token authorization to create.
-    pub body: AccessToken,
+    pub body: types::AccessToken,
 }
 
 impl CreatePersonalAuthRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(repo_type: impl Into<RepoType>, body: AccessToken) -> Self {
-        Self { project_id: None, repo_type: repo_type.into(), body }
+    pub fn new(repo_type: impl Into<types::RepoType>, body: types::AccessToken) -> Self {
+        Self {
+            project_id: None,
+            repo_type: repo_type.into(),
+            body,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -316,7 +346,12 @@ impl Operation for CreatePersonalAuthRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("repo_type", &self.repo_type)?;
         request.json_body("application/json", Some(&self.body))
     }
@@ -339,7 +374,7 @@ pub struct CreatePersonalAuthResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: CreatePersonalAuthResult,
+    pub body: types::CreatePersonalAuthResult,
 }
 
 /// Request of [`ServiceStageClient::delete_authorize`].
@@ -359,7 +394,10 @@ pub struct DeleteAuthorizeRequest {
 impl DeleteAuthorizeRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { project_id: None, name: name.into() }
+        Self {
+            project_id: None,
+            name: name.into(),
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -380,13 +418,21 @@ impl Operation for DeleteAuthorizeRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("name", &self.name)?;
         Ok(())
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAuthorizeResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteAuthorizeResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -435,7 +481,12 @@ impl Operation for ListAuthorizationsRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         Ok(())
     }
 
@@ -457,7 +508,7 @@ pub struct ListAuthorizationsResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ListAuthorizationsResult,
+    pub body: types::ListAuthorizationsResult,
 }
 
 /// Request of [`ServiceStageClient::show_redirect_url`].
@@ -471,7 +522,7 @@ pub struct ShowRedirectUrlRequest {
     /// Repository type. Value: github, gitlab, gitee, or bitbucket.
     ///
     /// Sent as path parameter `repo_type`.
-    pub repo_type: RepoType,
+    pub repo_type: types::RepoType,
     /// Site tag. For example, for the international site, ?tag=intl. Empty by default.
     ///
     /// Sent as query parameter `tag`.
@@ -480,8 +531,12 @@ pub struct ShowRedirectUrlRequest {
 
 impl ShowRedirectUrlRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(repo_type: impl Into<RepoType>) -> Self {
-        Self { project_id: None, repo_type: repo_type.into(), tag: None }
+    pub fn new(repo_type: impl Into<types::RepoType>) -> Self {
+        Self {
+            project_id: None,
+            repo_type: repo_type.into(),
+            tag: None,
+        }
     }
 
     /// Sets `project_id`; when not set, the client's project id is used.
@@ -508,7 +563,12 @@ impl Operation for ShowRedirectUrlRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("repo_type", &self.repo_type)?;
         request.query("tag", &self.tag);
         Ok(())
@@ -532,676 +592,5 @@ pub struct ShowRedirectUrlResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: ShowRedirectUrlResult,
-}
-
-/// Repository type: github, gitlab, gitee, bitbucket, or devcloud.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RepoType {
-    /// `github`
-    Github,
-    /// `gitlab`
-    Gitlab,
-    /// `gitee`
-    Gitee,
-    /// `bitbucket`
-    Bitbucket,
-    /// `devcloud`
-    Devcloud,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for RepoType {
-    const VALUES: &'static [&'static str] = &["github", "gitlab", "gitee", "bitbucket", "devcloud"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Github => "github",
-            Self::Gitlab => "gitlab",
-            Self::Gitee => "gitee",
-            Self::Bitbucket => "bitbucket",
-            Self::Devcloud => "devcloud",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "github" => Self::Github,
-            "gitlab" => Self::Gitlab,
-            "gitee" => Self::Gitee,
-            "bitbucket" => Self::Bitbucket,
-            "devcloud" => Self::Devcloud,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(RepoType);
-
-/// OAuth authorization request.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct OAuth {
-    /// Authorization name.
-    pub name: String,
-    /// Query parameter in the redirection URL after Git repository authorization is performed.
-    pub code: String,
-    /// One-off authentication code and random string received after Git repository authorization is performed. It can be used only once: to create OAuth authorization again, obtain a new redirection URL (see "Obtaining an Authorization Redirection URL") and take code and state from it again.
-    pub state: String,
-}
-
-impl Model for OAuth {
-    const NAME: &'static str = "OAuth";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("code", &self.code);
-        object.field("state", &self.state);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let code = object.required("code")?;
-        let state = object.required("state")?;
-        Ok(Self { name, code, state })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(OAuth);
-
-impl OAuth {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>, code: impl Into<String>, state: impl Into<String>) -> Self {
-        Self { name: name.into(), code: code.into(), state: state.into() }
-    }
-}
-
-/// Body of a successful CreateOAuth response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateOAuthResult {
-    /// Authorization structure.
-    pub authorization: Option<AuthorizationVi>,
-}
-
-impl Model for CreateOAuthResult {
-    const NAME: &'static str = "CreateOAuthResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("authorization", &self.authorization);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let authorization = object.optional("authorization")?;
-        Ok(Self { authorization })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreateOAuthResult);
-
-impl CreateOAuthResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { authorization: None }
-    }
-
-    /// Sets `authorization`.
-    pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-}
-
-/// Authorization structure.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AuthorizationVi {
-    /// Authorization name.
-    pub name: Option<String>,
-    /// Repository type. Value: github, gitlab, gitee, or bitbucket.
-    pub repo_type: Option<RepoType>,
-    /// Repository address.
-    pub repo_host: Option<String>,
-    /// Repository homepage.
-    pub repo_home: Option<String>,
-    /// Repository username.
-    pub repo_user: Option<String>,
-    /// Avatar.
-    pub avartar: Option<String>,
-    /// Authorization mode.
-    pub token_type: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Status.
-    pub status: Option<i32>,
-}
-
-impl Model for AuthorizationVi {
-    const NAME: &'static str = "AuthorizationVi";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("repo_type", &self.repo_type);
-        object.optional("repo_host", &self.repo_host);
-        object.optional("repo_home", &self.repo_home);
-        object.optional("repo_user", &self.repo_user);
-        object.optional("avartar", &self.avartar);
-        object.optional("token_type", &self.token_type);
-        object.optional("create_time", &self.create_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("status", &self.status);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let repo_type = object.optional("repo_type")?;
-        let repo_host = object.optional("repo_host")?;
-        let repo_home = object.optional("repo_home")?;
-        let repo_user = object.optional("repo_user")?;
-        let avartar = object.optional("avartar")?;
-        let token_type = object.optional("token_type")?;
-        let create_time = object.optional("create_time")?;
-        let update_time = object.optional("update_time")?;
-        let status = object.optional("status")?;
-        Ok(Self {
-            name,
-            repo_type,
-            repo_host,
-            repo_home,
-            repo_user,
-            avartar,
-            token_type,
-            create_time,
-            update_time,
-            status,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AuthorizationVi);
-
-impl AuthorizationVi {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            repo_type: None,
-            repo_host: None,
-            repo_home: None,
-            repo_user: None,
-            avartar: None,
-            token_type: None,
-            create_time: None,
-            update_time: None,
-            status: None,
-        }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_type`.
-    pub fn repo_type(mut self, value: impl Into<RepoType>) -> Self {
-        self.repo_type = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_host`.
-    pub fn repo_host(mut self, value: impl Into<String>) -> Self {
-        self.repo_host = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_home`.
-    pub fn repo_home(mut self, value: impl Into<String>) -> Self {
-        self.repo_home = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_user`.
-    pub fn repo_user(mut self, value: impl Into<String>) -> Self {
-        self.repo_user = Some(value.into());
-        self
-    }
-
-    /// Sets `avartar`.
-    pub fn avartar(mut self, value: impl Into<String>) -> Self {
-        self.avartar = Some(value.into());
-        self
-    }
-
-    /// Sets `token_type`.
-    pub fn token_type(mut self, value: impl Into<String>) -> Self {
-        self.token_type = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<i32>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
-
-/// Password authorization request.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct AccessPassword {
-    /// Authorization name.
-    pub name: String,
-    /// Repository username.
-    pub user: String,
-    /// Repository password.
-    pub password: hwcloud_runtime::Secret,
-}
-
-impl Model for AccessPassword {
-    const NAME: &'static str = "AccessPassword";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("user", &self.user);
-        object.field("password", &self.password);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let user = object.required("user")?;
-        let password = object.required("password")?;
-        Ok(Self { name, user, password })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AccessPassword);
-
-impl AccessPassword {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        name: impl Into<String>,
-        user: impl Into<String>,
-        password: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
-        Self { name: name.into(), user: user.into(), password: password.into() }
-    }
-}
-
-/// Body of a successful CreatePasswordAuth response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreatePasswordAuthResult {
-    /// Authorization structure.
-    pub authorization: Option<AuthorizationVi>,
-}
-
-impl Model for CreatePasswordAuthResult {
-    const NAME: &'static str = "CreatePasswordAuthResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("authorization", &self.authorization);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let authorization = object.optional("authorization")?;
-        Ok(Self { authorization })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreatePasswordAuthResult);
-
-impl CreatePasswordAuthResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { authorization: None }
-    }
-
-    /// Sets `authorization`.
-    pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-}
-
-/// Private token authorization request.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct AccessToken {
-    /// Authorization name.
-    pub name: String,
-    /// Repository token.
-    pub token: hwcloud_runtime::Secret,
-    /// Repository address.
-    pub host: Option<String>,
-}
-
-impl Model for AccessToken {
-    const NAME: &'static str = "AccessToken";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("token", &self.token);
-        object.optional("host", &self.host);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let token = object.required("token")?;
-        let host = object.optional("host")?;
-        Ok(Self { name, token, host })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AccessToken);
-
-impl AccessToken {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>, token: impl Into<hwcloud_runtime::Secret>) -> Self {
-        Self { name: name.into(), token: token.into(), host: None }
-    }
-
-    /// Sets `host`.
-    pub fn host(mut self, value: impl Into<String>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-}
-
-/// Body of a successful CreatePersonalAuth response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreatePersonalAuthResult {
-    /// Authorization structure.
-    pub authorization: Option<AuthorizationVi>,
-}
-
-impl Model for CreatePersonalAuthResult {
-    const NAME: &'static str = "CreatePersonalAuthResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("authorization", &self.authorization);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let authorization = object.optional("authorization")?;
-        Ok(Self { authorization })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreatePersonalAuthResult);
-
-impl CreatePersonalAuthResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { authorization: None }
-    }
-
-    /// Sets `authorization`.
-    pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-}
-
-/// Body of a successful ListAuthorizations response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListAuthorizationsResult {
-    /// Authorization structure.
-    pub authorizations: Option<Vec<AuthorizationVo>>,
-    /// Number of authorized repositories.
-    pub count: Option<i32>,
-}
-
-impl Model for ListAuthorizationsResult {
-    const NAME: &'static str = "ListAuthorizationsResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("authorizations", &self.authorizations);
-        object.optional("count", &self.count);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let authorizations = object.optional("authorizations")?;
-        let count = object.optional("count")?;
-        Ok(Self { authorizations, count })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListAuthorizationsResult);
-
-impl ListAuthorizationsResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { authorizations: None, count: None }
-    }
-
-    /// Sets `authorizations`.
-    pub fn authorizations(mut self, value: impl Into<Vec<AuthorizationVo>>) -> Self {
-        self.authorizations = Some(value.into());
-        self
-    }
-
-    /// Sets `count`.
-    pub fn count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-}
-
-/// Authorization structure of the authorization list.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct AuthorizationVo {
-    /// Authorization name.
-    pub name: Option<String>,
-    /// Repository type. Value: github, gitlab, gitee, or bitbucket.
-    pub repo_type: Option<RepoType>,
-    /// Repository address.
-    pub repo_host: Option<String>,
-    /// Repository homepage.
-    pub repo_home: Option<String>,
-    /// Repository username.
-    pub repo_user: Option<String>,
-    /// Avatar.
-    pub avartar: Option<String>,
-    /// Authorization mode.
-    pub token_type: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Status. 0: normal; 1: overdue; 2: unauthenticated.
-    pub status: Option<i32>,
-    /// Type of the authorized site. Default value: null.
-    pub tag: Option<String>,
-}
-
-impl Model for AuthorizationVo {
-    const NAME: &'static str = "AuthorizationVo";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("name", &self.name);
-        object.optional("repo_type", &self.repo_type);
-        object.optional("repo_host", &self.repo_host);
-        object.optional("repo_home", &self.repo_home);
-        object.optional("repo_user", &self.repo_user);
-        object.optional("avartar", &self.avartar);
-        object.optional("token_type", &self.token_type);
-        object.optional("create_time", &self.create_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("status", &self.status);
-        object.optional("tag", &self.tag);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.optional("name")?;
-        let repo_type = object.optional("repo_type")?;
-        let repo_host = object.optional("repo_host")?;
-        let repo_home = object.optional("repo_home")?;
-        let repo_user = object.optional("repo_user")?;
-        let avartar = object.optional("avartar")?;
-        let token_type = object.optional("token_type")?;
-        let create_time = object.optional("create_time")?;
-        let update_time = object.optional("update_time")?;
-        let status = object.optional("status")?;
-        let tag = object.optional("tag")?;
-        Ok(Self {
-            name,
-            repo_type,
-            repo_host,
-            repo_home,
-            repo_user,
-            avartar,
-            token_type,
-            create_time,
-            update_time,
-            status,
-            tag,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(AuthorizationVo);
-
-impl AuthorizationVo {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            repo_type: None,
-            repo_host: None,
-            repo_home: None,
-            repo_user: None,
-            avartar: None,
-            token_type: None,
-            create_time: None,
-            update_time: None,
-            status: None,
-            tag: None,
-        }
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_type`.
-    pub fn repo_type(mut self, value: impl Into<RepoType>) -> Self {
-        self.repo_type = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_host`.
-    pub fn repo_host(mut self, value: impl Into<String>) -> Self {
-        self.repo_host = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_home`.
-    pub fn repo_home(mut self, value: impl Into<String>) -> Self {
-        self.repo_home = Some(value.into());
-        self
-    }
-
-    /// Sets `repo_user`.
-    pub fn repo_user(mut self, value: impl Into<String>) -> Self {
-        self.repo_user = Some(value.into());
-        self
-    }
-
-    /// Sets `avartar`.
-    pub fn avartar(mut self, value: impl Into<String>) -> Self {
-        self.avartar = Some(value.into());
-        self
-    }
-
-    /// Sets `token_type`.
-    pub fn token_type(mut self, value: impl Into<String>) -> Self {
-        self.token_type = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<i32>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets `tag`.
-    pub fn tag(mut self, value: impl Into<String>) -> Self {
-        self.tag = Some(value.into());
-        self
-    }
-}
-
-/// Body of a successful ShowRedirectUrl response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowRedirectUrlResult {
-    /// Authorization redirection URL.
-    pub url: Option<String>,
-}
-
-impl Model for ShowRedirectUrlResult {
-    const NAME: &'static str = "ShowRedirectUrlResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("url", &self.url);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let url = object.optional("url")?;
-        Ok(Self { url })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowRedirectUrlResult);
-
-impl ShowRedirectUrlResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { url: None }
-    }
-
-    /// Sets `url`.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub body: types::ShowRedirectUrlResult,
 }

@@ -15,26 +15,32 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hwcloud::aom::{
-    AomClient, Dimension, ListAlarmRuleRequest, ListMetricItemsRequest, MetricApiQueryItemParam,
-    MetricNamespace, QueryMetricItemOptionParam,
+use hwcloud::aom::types::{
+    Dimension, MetricApiQueryItemParam, MetricNamespace, QueryMetricItemOptionParam,
 };
-use hwcloud::astrozero::{CreateOAuthTokenRequest, OAuthTokenForm};
+use hwcloud::aom::{AomClient, ListAlarmRuleRequest, ListMetricItemsRequest};
+use hwcloud::astrozero::CreateOAuthTokenRequest;
+use hwcloud::astrozero::types::OAuthTokenForm;
+use hwcloud::dataartsstudio::types::{ApiParaForAuthToInstance, ApplyType, DlmType};
 use hwcloud::dataartsstudio::{
-    ApiParaForAuthToInstance, ApplyType, AuthorizeActionApiToInstanceRequest,
-    AuthorizeActionApiToInstanceResponse, DataArtsStudioClient, DlmType,
+    AuthorizeActionApiToInstanceRequest, AuthorizeActionApiToInstanceResponse,
+    DataArtsStudioClient,
+};
+use hwcloud::iam::types::{
+    AuthScope, AuthScopeProject, IdentityMethod, KeystoneCreateUserTokenByPasswordRequestBody,
+    PwdAuth, PwdIdentity, PwdPassword, PwdPasswordUser, PwdPasswordUserDomain,
 };
 use hwcloud::iam::{
-    AuthScope, AuthScopeProject, IamClient, IdentityMethod,
-    KeystoneCreateUserTokenByPasswordRequest, KeystoneCreateUserTokenByPasswordRequestBody,
-    KeystoneListAuthDomainsRequest, KeystoneListProjectsRequest, PwdAuth, PwdIdentity, PwdPassword,
-    PwdPasswordUser, PwdPasswordUserDomain,
+    IamClient, KeystoneCreateUserTokenByPasswordRequest, KeystoneListAuthDomainsRequest,
+    KeystoneListProjectsRequest,
 };
-use hwcloud::iot::{LoginForm, LoginRequest, RefreshTokenBody, RefreshTokenRequest};
+use hwcloud::iot::types::{LoginForm, RefreshTokenBody};
+use hwcloud::iot::{LoginRequest, RefreshTokenRequest};
 use hwcloud::runtime::Credentials;
 use hwcloud::runtime::auth::signer;
 use hwcloud::runtime::http::{HeaderMap, HeaderName, Uri};
-use hwcloud::servicestage::{CreateOAuthRequest, OAuth, RepoType, ServiceStageClient};
+use hwcloud::servicestage::types::{OAuth, RepoType};
+use hwcloud::servicestage::{CreateOAuthRequest, ServiceStageClient};
 use hwcloud::{
     BasicCredentials, Client, ClientBuilder, Error, GlobalCredentials, RetryPolicy, ServiceError,
     TokenCredentials, TokenPlacement,

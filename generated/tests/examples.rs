@@ -41,66 +41,104 @@ fn form_text(value: &serde_json::Value) -> String {
     }
 }
 
+/// The query of an encoded request as pairs.
+fn query(request: &http::Request<Bytes>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(request.uri().query().unwrap_or_default()).unwrap()
+}
+
 #[test]
 fn aom_list_metric_items_by_namespace_app_and_cluster() {
     #[allow(unused_imports)]
-    use hwcloud::aom::*;
+    use hwcloud::aom::{types::*, *};
     let request = ListMetricItemsRequest::new(
-        serde_json::from_str::<MetricApiQueryItemParam>("{\n  \"metricItems\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        },\n        {\n          \"name\": \"clusterName\",\n          \"value\": \"aomCluster\"\n        }\n      ],\n      \"namespace\": \"PAAS.CONTAINER\"\n    }\n  ]\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            MetricApiQueryItemParam,
+        >(
+                "{\n  \"metricItems\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        },\n        {\n          \"name\": \"clusterName\",\n          \"value\": \"aomCluster\"\n        }\n      ],\n      \"namespace\": \"PAAS.CONTAINER\"\n    }\n  ]\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"metricItems\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        },\n        {\n          \"name\": \"clusterName\",\n          \"value\": \"aomCluster\"\n        }\n      ],\n      \"namespace\": \"PAAS.CONTAINER\"\n    }\n  ]\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"metricItems\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        },\n        {\n          \"name\": \"clusterName\",\n          \"value\": \"aomCluster\"\n        }\n      ],\n      \"namespace\": \"PAAS.CONTAINER\"\n    }\n  ]\n}",
+        ),
+    );
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"errorCode\": \"SVCSTG_AMS_2000000\",\n  \"errorMessage\": \"success\",\n  \"metaData\": {\n    \"count\": 1,\n    \"nextToken\": null,\n    \"total\": 1\n  },\n  \"metrics\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        }\n      ],\n      \"metricName\": \"aom_process_cpu_usage\",\n      \"namespace\": \"PAAS.CONTAINER\",\n      \"unit\": \"Percent\"\n    }\n  ]\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"errorCode\": \"SVCSTG_AMS_2000000\",\n  \"errorMessage\": \"success\",\n  \"metaData\": {\n    \"count\": 1,\n    \"nextToken\": null,\n    \"total\": 1\n  },\n  \"metrics\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        }\n      ],\n      \"metricName\": \"aom_process_cpu_usage\",\n      \"namespace\": \"PAAS.CONTAINER\",\n      \"unit\": \"Percent\"\n    }\n  ]\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<ListMetricItemsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"errorCode\": \"SVCSTG_AMS_2000000\",\n  \"errorMessage\": \"success\",\n  \"metaData\": {\n    \"count\": 1,\n    \"nextToken\": null,\n    \"total\": 1\n  },\n  \"metrics\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        }\n      ],\n      \"metricName\": \"aom_process_cpu_usage\",\n      \"namespace\": \"PAAS.CONTAINER\",\n      \"unit\": \"Percent\"\n    }\n  ]\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"errorCode\": \"SVCSTG_AMS_2000000\",\n  \"errorMessage\": \"success\",\n  \"metaData\": {\n    \"count\": 1,\n    \"nextToken\": null,\n    \"total\": 1\n  },\n  \"metrics\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        }\n      ],\n      \"metricName\": \"aom_process_cpu_usage\",\n      \"namespace\": \"PAAS.CONTAINER\",\n      \"unit\": \"Percent\"\n    }\n  ]\n}",
+        ),
+    );
 }
 
 #[test]
 fn aom_list_metric_items_by_inventory_id() {
     #[allow(unused_imports)]
-    use hwcloud::aom::*;
+    use hwcloud::aom::{types::*, *};
     let request = ListMetricItemsRequest::new(
-        serde_json::from_str::<MetricApiQueryItemParam>("{\n  \"inventoryId\": \"application_xxxxxxxx-xxxx-xxxx-xxxx-xxxxx3fee10\"\n}").expect("the example body has the body type"),
-    )
+            serde_json::from_str::<
+                MetricApiQueryItemParam,
+            >(
+                    "{\n  \"inventoryId\": \"application_xxxxxxxx-xxxx-xxxx-xxxx-xxxxx3fee10\"\n}",
+                )
+                .expect("the example body has the body type"),
+        )
         .type_(Type::from("inventory"));
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();
-    assert!(
-        query.contains(&("type".to_owned(), "inventory".to_owned())),
-        "query {query:?} lacks {}", "type"
-    );
+    let query = query(&encoded);
+    assert!(query.contains(&("type".to_owned(), "inventory".to_owned())), "{query:?}");
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"inventoryId\": \"application_xxxxxxxx-xxxx-xxxx-xxxx-xxxxx3fee10\"\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"inventoryId\": \"application_xxxxxxxx-xxxx-xxxx-xxxx-xxxxx3fee10\"\n}",
+        ),
+    );
 }
 
 #[test]
 fn aom_list_alarm_rule_list() {
     #[allow(unused_imports)]
-    use hwcloud::aom::*;
+    use hwcloud::aom::{types::*, *};
     let request = ListAlarmRuleRequest::new();
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
 }
 
 #[test]
 fn aom_list_alarm_rule_bad_request() {
     #[allow(unused_imports)]
-    use hwcloud::aom::*;
+    use hwcloud::aom::{types::*, *};
     let request = ListAlarmRuleRequest::new();
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
     let response = http::Response::builder()
         .status(400u16)
-        .body(Bytes::from("{\n  \"error_code\": \"AOM.02001AOM.02001SVCSTG_AMS_4000115\",\n  \"error_msg\": \"please check request param\",\n  \"error_type\": \"BAD_REQUEST\",\n  \"trace_id\": \"\"\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"error_code\": \"AOM.02001AOM.02001SVCSTG_AMS_4000115\",\n  \"error_msg\": \"please check request param\",\n  \"error_type\": \"BAD_REQUEST\",\n  \"trace_id\": \"\"\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<ListAlarmRuleRequest>(response);
     let error = decoded.expect_err("an error status is a service error");
@@ -110,15 +148,25 @@ fn aom_list_alarm_rule_bad_request() {
 #[test]
 fn astrozero_create_o_auth_token_client_credentials() {
     #[allow(unused_imports)]
-    use hwcloud::astrozero::*;
+    use hwcloud::astrozero::{types::*, *};
     let request = CreateOAuthTokenRequest::new(
-        serde_json::from_str::<OAuthTokenForm>("{\n  \"client_id\": \"********\",\n  \"client_secret\": \"********\",\n  \"grant_type\": \"client_credentials\"\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            OAuthTokenForm,
+        >(
+                "{\n  \"client_id\": \"********\",\n  \"client_secret\": \"********\",\n  \"grant_type\": \"client_credentials\"\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
-    let sent: std::collections::BTreeMap<String, String> =
-        serde_urlencoded::from_bytes(encoded.body()).unwrap();
-    let expected: std::collections::BTreeMap<String, String> = json("{\n  \"client_id\": \"********\",\n  \"client_secret\": \"********\",\n  \"grant_type\": \"client_credentials\"\n}")
+    let sent: std::collections::BTreeMap<String, String> = serde_urlencoded::from_bytes(
+            encoded.body(),
+        )
+        .unwrap();
+    let expected: std::collections::BTreeMap<String, String> = json(
+            "{\n  \"client_id\": \"********\",\n  \"client_secret\": \"********\",\n  \"grant_type\": \"client_credentials\"\n}",
+        )
         .as_object()
         .unwrap()
         .iter()
@@ -130,16 +178,33 @@ fn astrozero_create_o_auth_token_client_credentials() {
 #[test]
 fn dataartsstudio_authorize_action_api_to_instance_authorize() {
     #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::*;
+    use hwcloud::dataartsstudio::{types::*, *};
     let request = AuthorizeActionApiToInstanceRequest::new(String::from("workspace-id"))
         .project_id(String::from("0833a5737480d53b2f250010d01a7b88"))
-        .body(serde_json::from_str::<ApiParaForAuthToInstance>("{\n  \"api_id\": \"47046fe7830c1be77cb0dc23bd86afa5\",\n  \"app_id\": \"908489209a320df61607355c57c82882\",\n  \"apply_type\": \"APPLY_TYPE_AUTHORIZE\",\n  \"instance_id\": \"21398ikjdsjd9087122d4e\",\n  \"time\": \"2021-01-01T10:00:00.000Z\"\n}").expect("the example body has the body type"));
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+        .body(
+            serde_json::from_str::<
+                ApiParaForAuthToInstance,
+            >(
+                    "{\n  \"api_id\": \"47046fe7830c1be77cb0dc23bd86afa5\",\n  \"app_id\": \"908489209a320df61607355c57c82882\",\n  \"apply_type\": \"APPLY_TYPE_AUTHORIZE\",\n  \"instance_id\": \"21398ikjdsjd9087122d4e\",\n  \"time\": \"2021-01-01T10:00:00.000Z\"\n}",
+                )
+                .expect("the example body has the body type"),
+        );
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
-    assert!(encoded.uri().path().contains("/0833a5737480d53b2f250010d01a7b88"), "{}", encoded.uri());
+    assert!(
+        encoded.uri().path().contains("/0833a5737480d53b2f250010d01a7b88"),
+        "{}",
+        encoded.uri(),
+    );
     assert_eq!(encoded.headers().get("workspace").unwrap(), "workspace-id");
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"api_id\": \"47046fe7830c1be77cb0dc23bd86afa5\",\n  \"app_id\": \"908489209a320df61607355c57c82882\",\n  \"apply_type\": \"APPLY_TYPE_AUTHORIZE\",\n  \"instance_id\": \"21398ikjdsjd9087122d4e\",\n  \"time\": \"2021-01-01T10:00:00.000Z\"\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"api_id\": \"47046fe7830c1be77cb0dc23bd86afa5\",\n  \"app_id\": \"908489209a320df61607355c57c82882\",\n  \"apply_type\": \"APPLY_TYPE_AUTHORIZE\",\n  \"instance_id\": \"21398ikjdsjd9087122d4e\",\n  \"time\": \"2021-01-01T10:00:00.000Z\"\n}",
+        ),
+    );
     let response = http::Response::builder()
         .status(204u16)
         .body(Bytes::from(""))
@@ -152,201 +217,331 @@ fn dataartsstudio_authorize_action_api_to_instance_authorize() {
 #[test]
 fn iam_keystone_create_user_token_by_password_project_scoped_token() {
     #[allow(unused_imports)]
-    use hwcloud::iam::*;
+    use hwcloud::iam::{types::*, *};
     let request = KeystoneCreateUserTokenByPasswordRequest::new(
-        serde_json::from_str::<KeystoneCreateUserTokenByPasswordRequestBody>("{\n  \"auth\": {\n    \"identity\": {\n      \"methods\": [\n        \"password\"\n      ],\n      \"password\": {\n        \"user\": {\n          \"domain\": {\n            \"name\": \"IAMDomain\"\n          },\n          \"name\": \"IAMUser\",\n          \"password\": \"IAMPassword\"\n        }\n      }\n    },\n    \"scope\": {\n      \"project\": {\n        \"name\": \"cn-north-1\"\n      }\n    }\n  }\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            KeystoneCreateUserTokenByPasswordRequestBody,
+        >(
+                "{\n  \"auth\": {\n    \"identity\": {\n      \"methods\": [\n        \"password\"\n      ],\n      \"password\": {\n        \"user\": {\n          \"domain\": {\n            \"name\": \"IAMDomain\"\n          },\n          \"name\": \"IAMUser\",\n          \"password\": \"IAMPassword\"\n        }\n      }\n    },\n    \"scope\": {\n      \"project\": {\n        \"name\": \"cn-north-1\"\n      }\n    }\n  }\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"auth\": {\n    \"identity\": {\n      \"methods\": [\n        \"password\"\n      ],\n      \"password\": {\n        \"user\": {\n          \"domain\": {\n            \"name\": \"IAMDomain\"\n          },\n          \"name\": \"IAMUser\",\n          \"password\": \"IAMPassword\"\n        }\n      }\n    },\n    \"scope\": {\n      \"project\": {\n        \"name\": \"cn-north-1\"\n      }\n    }\n  }\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"auth\": {\n    \"identity\": {\n      \"methods\": [\n        \"password\"\n      ],\n      \"password\": {\n        \"user\": {\n          \"domain\": {\n            \"name\": \"IAMDomain\"\n          },\n          \"name\": \"IAMUser\",\n          \"password\": \"IAMPassword\"\n        }\n      }\n    },\n    \"scope\": {\n      \"project\": {\n        \"name\": \"cn-north-1\"\n      }\n    }\n  }\n}",
+        ),
+    );
 }
 
 #[test]
 fn iam_keystone_list_projects_by_domain_and_name() {
     #[allow(unused_imports)]
-    use hwcloud::iam::*;
+    use hwcloud::iam::{types::*, *};
     let request = KeystoneListProjectsRequest::new()
         .domain_id(String::from("5c9f5525d9d24c5bbf91e74d86772029"))
         .name(String::from("region_name"));
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();
+    let query = query(&encoded);
     assert!(
-        query.contains(&("domain_id".to_owned(), "5c9f5525d9d24c5bbf91e74d86772029".to_owned())),
-        "query {query:?} lacks {}", "domain_id"
+        query
+            .contains(
+                &("domain_id".to_owned(), "5c9f5525d9d24c5bbf91e74d86772029".to_owned()),
+            ),
+        "{query:?}",
     );
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();
-    assert!(
-        query.contains(&("name".to_owned(), "region_name".to_owned())),
-        "query {query:?} lacks {}", "name"
-    );
+    assert!(query.contains(&("name".to_owned(), "region_name".to_owned())), "{query:?}");
 }
 
 #[test]
 fn iam_keystone_list_auth_domains_list() {
     #[allow(unused_imports)]
-    use hwcloud::iam::*;
+    use hwcloud::iam::{types::*, *};
     let request = KeystoneListAuthDomainsRequest::new();
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"domains\": [\n    {\n      \"description\": \"\",\n      \"enabled\": true,\n      \"id\": \"d78cbac186b744899480f25bd022f468\",\n      \"links\": {\n        \"self\": \"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468\"\n      },\n      \"name\": \"IAMDomain\"\n    }\n  ],\n  \"links\": {\n    \"self\": \"https://iam.myhuaweicloud.com/v3/auth/domains\"\n  }\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"domains\": [\n    {\n      \"description\": \"\",\n      \"enabled\": true,\n      \"id\": \"d78cbac186b744899480f25bd022f468\",\n      \"links\": {\n        \"self\": \"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468\"\n      },\n      \"name\": \"IAMDomain\"\n    }\n  ],\n  \"links\": {\n    \"self\": \"https://iam.myhuaweicloud.com/v3/auth/domains\"\n  }\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<KeystoneListAuthDomainsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"domains\": [\n    {\n      \"description\": \"\",\n      \"enabled\": true,\n      \"id\": \"d78cbac186b744899480f25bd022f468\",\n      \"links\": {\n        \"self\": \"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468\"\n      },\n      \"name\": \"IAMDomain\"\n    }\n  ],\n  \"links\": {\n    \"self\": \"https://iam.myhuaweicloud.com/v3/auth/domains\"\n  }\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"domains\": [\n    {\n      \"description\": \"\",\n      \"enabled\": true,\n      \"id\": \"d78cbac186b744899480f25bd022f468\",\n      \"links\": {\n        \"self\": \"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468\"\n      },\n      \"name\": \"IAMDomain\"\n    }\n  ],\n  \"links\": {\n    \"self\": \"https://iam.myhuaweicloud.com/v3/auth/domains\"\n  }\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_create_o_auth_create_oauth() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = CreateOAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<OAuth>("{\n  \"code\": \"string\",\n  \"name\": \"string\",\n  \"state\": \"string\"\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            OAuth,
+        >(
+                "{\n  \"code\": \"string\",\n  \"name\": \"string\",\n  \"state\": \"string\"\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
     assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"code\": \"string\",\n  \"name\": \"string\",\n  \"state\": \"string\"\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"code\": \"string\",\n  \"name\": \"string\",\n  \"state\": \"string\"\n}",
+        ),
+    );
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<CreateOAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_create_password_auth_create_password_auth() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = CreatePasswordAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<AccessPassword>("{\n  \"name\": \"string\",\n  \"password\": \"string\",\n  \"user\": \"string\"\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            AccessPassword,
+        >(
+                "{\n  \"name\": \"string\",\n  \"password\": \"string\",\n  \"user\": \"string\"\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
     assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"name\": \"string\",\n  \"password\": \"string\",\n  \"user\": \"string\"\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"name\": \"string\",\n  \"password\": \"string\",\n  \"user\": \"string\"\n}",
+        ),
+    );
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<CreatePasswordAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_create_password_auth_create_password_authorization_pass1() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = CreatePasswordAuthRequest::new(
         RepoType::from("bitbucket"),
-        serde_json::from_str::<AccessPassword>("{\n  \"name\": \"pass1\",\n  \"password\": \"*********\",\n  \"user\": \"bucket-ljn\"\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            AccessPassword,
+        >(
+                "{\n  \"name\": \"pass1\",\n  \"password\": \"*********\",\n  \"user\": \"bucket-ljn\"\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
     assert!(encoded.uri().path().contains("/bitbucket"), "{}", encoded.uri());
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"name\": \"pass1\",\n  \"password\": \"*********\",\n  \"user\": \"bucket-ljn\"\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"name\": \"pass1\",\n  \"password\": \"*********\",\n  \"user\": \"bucket-ljn\"\n}",
+        ),
+    );
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"authorization\": {\n    \"avartar\": \"https://secure.gravatar.com/avatar/05a7b4a2302750*********cf64?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FB-2.png\",\n    \"create_time\": 1634119075119,\n    \"name\": \"pass1\",\n    \"repo_home\": \"https://bitbucket.org/%7B63cc78de-***********-9505c0335f96%7D/\",\n    \"repo_host\": \"https://api.bitbucket.org\",\n    \"repo_type\": \"bitbucket\",\n    \"repo_user\": \"bucket-ljn\",\n    \"status\": 0,\n    \"token_type\": \"password\",\n    \"update_time\": 1634119075119\n  }\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"authorization\": {\n    \"avartar\": \"https://secure.gravatar.com/avatar/05a7b4a2302750*********cf64?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FB-2.png\",\n    \"create_time\": 1634119075119,\n    \"name\": \"pass1\",\n    \"repo_home\": \"https://bitbucket.org/%7B63cc78de-***********-9505c0335f96%7D/\",\n    \"repo_host\": \"https://api.bitbucket.org\",\n    \"repo_type\": \"bitbucket\",\n    \"repo_user\": \"bucket-ljn\",\n    \"status\": 0,\n    \"token_type\": \"password\",\n    \"update_time\": 1634119075119\n  }\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<CreatePasswordAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"https://secure.gravatar.com/avatar/05a7b4a2302750*********cf64?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FB-2.png\",\n    \"create_time\": 1634119075119,\n    \"name\": \"pass1\",\n    \"repo_home\": \"https://bitbucket.org/%7B63cc78de-***********-9505c0335f96%7D/\",\n    \"repo_host\": \"https://api.bitbucket.org\",\n    \"repo_type\": \"bitbucket\",\n    \"repo_user\": \"bucket-ljn\",\n    \"status\": 0,\n    \"token_type\": \"password\",\n    \"update_time\": 1634119075119\n  }\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"authorization\": {\n    \"avartar\": \"https://secure.gravatar.com/avatar/05a7b4a2302750*********cf64?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FB-2.png\",\n    \"create_time\": 1634119075119,\n    \"name\": \"pass1\",\n    \"repo_home\": \"https://bitbucket.org/%7B63cc78de-***********-9505c0335f96%7D/\",\n    \"repo_host\": \"https://api.bitbucket.org\",\n    \"repo_type\": \"bitbucket\",\n    \"repo_user\": \"bucket-ljn\",\n    \"status\": 0,\n    \"token_type\": \"password\",\n    \"update_time\": 1634119075119\n  }\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_create_personal_auth_create_personal_auth() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = CreatePersonalAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<AccessToken>("{\n  \"host\": \"string\",\n  \"name\": \"string\",\n  \"token\": \"string\"\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            AccessToken,
+        >(
+                "{\n  \"host\": \"string\",\n  \"name\": \"string\",\n  \"token\": \"string\"\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
     assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"host\": \"string\",\n  \"name\": \"string\",\n  \"token\": \"string\"\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"host\": \"string\",\n  \"name\": \"string\",\n  \"token\": \"string\"\n}",
+        ),
+    );
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<CreatePersonalAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_create_personal_auth_create_private_token_authorization_token1() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = CreatePersonalAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<AccessToken>("{\n  \"host\": \"https://github.com/tom-repo\",\n  \"name\": \"token1\",\n  \"token\": \"ghp_7QoYcNLFahSXSbhhuT8R5xHLKe*******6\"\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            AccessToken,
+        >(
+                "{\n  \"host\": \"https://github.com/tom-repo\",\n  \"name\": \"token1\",\n  \"token\": \"ghp_7QoYcNLFahSXSbhhuT8R5xHLKe*******6\"\n}",
+            )
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
     assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
     let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-    assert_eq!(sent, json("{\n  \"host\": \"https://github.com/tom-repo\",\n  \"name\": \"token1\",\n  \"token\": \"ghp_7QoYcNLFahSXSbhhuT8R5xHLKe*******6\"\n}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\n  \"host\": \"https://github.com/tom-repo\",\n  \"name\": \"token1\",\n  \"token\": \"ghp_7QoYcNLFahSXSbhhuT8R5xHLKe*******6\"\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_list_authorizations_list_authorizations() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = ListAuthorizationsRequest::new();
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"string\",\n      \"create_time\": 0,\n      \"name\": \"string\",\n      \"repo_home\": \"string\",\n      \"repo_host\": \"string\",\n      \"repo_type\": \"string\",\n      \"repo_user\": \"string\",\n      \"status\": 0,\n      \"token_type\": \"string\",\n      \"update_time\": 0\n    }\n  ]\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"authorizations\": [\n    {\n      \"avartar\": \"string\",\n      \"create_time\": 0,\n      \"name\": \"string\",\n      \"repo_home\": \"string\",\n      \"repo_host\": \"string\",\n      \"repo_type\": \"string\",\n      \"repo_user\": \"string\",\n      \"status\": 0,\n      \"token_type\": \"string\",\n      \"update_time\": 0\n    }\n  ]\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<ListAuthorizationsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"string\",\n      \"create_time\": 0,\n      \"name\": \"string\",\n      \"repo_home\": \"string\",\n      \"repo_host\": \"string\",\n      \"repo_type\": \"string\",\n      \"repo_user\": \"string\",\n      \"status\": 0,\n      \"token_type\": \"string\",\n      \"update_time\": 0\n    }\n  ]\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"authorizations\": [\n    {\n      \"avartar\": \"string\",\n      \"create_time\": 0,\n      \"name\": \"string\",\n      \"repo_home\": \"string\",\n      \"repo_host\": \"string\",\n      \"repo_type\": \"string\",\n      \"repo_user\": \"string\",\n      \"status\": 0,\n      \"token_type\": \"string\",\n      \"update_time\": 0\n    }\n  ]\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_list_authorizations_list_authorizations_test() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = ListAuthorizationsRequest::new();
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"https://avatars.githubusercontent.com/u/73919200?v=4\",\n      \"create_time\": 1649731565642,\n      \"name\": \"test\",\n      \"repo_home\": \"https://github.com/tom-repo\",\n      \"repo_host\": \"https://api.github.com\",\n      \"repo_type\": \"github\",\n      \"repo_user\": \"tom-repo\",\n      \"status\": 0,\n      \"tag\": null,\n      \"token_type\": \"oauth\",\n      \"update_time\": 1649731565642\n    }\n  ],\n  \"count\": 1\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"authorizations\": [\n    {\n      \"avartar\": \"https://avatars.githubusercontent.com/u/73919200?v=4\",\n      \"create_time\": 1649731565642,\n      \"name\": \"test\",\n      \"repo_home\": \"https://github.com/tom-repo\",\n      \"repo_host\": \"https://api.github.com\",\n      \"repo_type\": \"github\",\n      \"repo_user\": \"tom-repo\",\n      \"status\": 0,\n      \"tag\": null,\n      \"token_type\": \"oauth\",\n      \"update_time\": 1649731565642\n    }\n  ],\n  \"count\": 1\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<ListAuthorizationsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"https://avatars.githubusercontent.com/u/73919200?v=4\",\n      \"create_time\": 1649731565642,\n      \"name\": \"test\",\n      \"repo_home\": \"https://github.com/tom-repo\",\n      \"repo_host\": \"https://api.github.com\",\n      \"repo_type\": \"github\",\n      \"repo_user\": \"tom-repo\",\n      \"status\": 0,\n      \"tag\": null,\n      \"token_type\": \"oauth\",\n      \"update_time\": 1649731565642\n    }\n  ],\n  \"count\": 1\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"authorizations\": [\n    {\n      \"avartar\": \"https://avatars.githubusercontent.com/u/73919200?v=4\",\n      \"create_time\": 1649731565642,\n      \"name\": \"test\",\n      \"repo_home\": \"https://github.com/tom-repo\",\n      \"repo_host\": \"https://api.github.com\",\n      \"repo_type\": \"github\",\n      \"repo_user\": \"tom-repo\",\n      \"status\": 0,\n      \"tag\": null,\n      \"token_type\": \"oauth\",\n      \"update_time\": 1649731565642\n    }\n  ],\n  \"count\": 1\n}",
+        ),
+    );
 }
 
 #[test]
 fn servicestage_show_redirect_url_show_redirect_url() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let response = http::Response::builder()
         .status(200u16)
         .body(Bytes::from("{\n  \"url\": \"string\"\n}"))
@@ -354,23 +549,36 @@ fn servicestage_show_redirect_url_show_redirect_url() {
     let decoded = decode_response::<ShowRedirectUrlRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"url\": \"string\"\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json("{\n  \"url\": \"string\"\n}"),
+    );
 }
 
 #[test]
 fn servicestage_show_redirect_url_show_redirect_url_github() {
     #[allow(unused_imports)]
-    use hwcloud::servicestage::*;
+    use hwcloud::servicestage::{types::*, *};
     let request = ShowRedirectUrlRequest::new(RepoType::from("github"));
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
     assert!(encoded.uri().path().contains("/github"), "{}", encoded.uri());
     let response = http::Response::builder()
         .status(200u16)
-        .body(Bytes::from("{\n  \"url\": \"https://github.com/login/oauth/authorize?client_id=2993bccf255673ba****&redirect_uri=https%3A%2F%2Fconsole.huaweicloud.com%2Fservicestage%2Foauth%3Frepo_type%3Dgithub&state=%242a%2410%24%2FMOymg0euuGH%2FJNWIJI3FeSVZhTUVj%2FF7r52mqpUKcYXz7f6.****&scope=read%3Auser%20repo%20write%3Arepo_hook\"\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"url\": \"https://github.com/login/oauth/authorize?client_id=2993bccf255673ba****&redirect_uri=https%3A%2F%2Fconsole.huaweicloud.com%2Fservicestage%2Foauth%3Frepo_type%3Dgithub&state=%242a%2410%24%2FMOymg0euuGH%2FJNWIJI3FeSVZhTUVj%2FF7r52mqpUKcYXz7f6.****&scope=read%3Auser%20repo%20write%3Arepo_hook\"\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<ShowRedirectUrlRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"url\": \"https://github.com/login/oauth/authorize?client_id=2993bccf255673ba****&redirect_uri=https%3A%2F%2Fconsole.huaweicloud.com%2Fservicestage%2Foauth%3Frepo_type%3Dgithub&state=%242a%2410%24%2FMOymg0euuGH%2FJNWIJI3FeSVZhTUVj%2FF7r52mqpUKcYXz7f6.****&scope=read%3Auser%20repo%20write%3Arepo_hook\"\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"url\": \"https://github.com/login/oauth/authorize?client_id=2993bccf255673ba****&redirect_uri=https%3A%2F%2Fconsole.huaweicloud.com%2Fservicestage%2Foauth%3Frepo_type%3Dgithub&state=%242a%2410%24%2FMOymg0euuGH%2FJNWIJI3FeSVZhTUVj%2FF7r52mqpUKcYXz7f6.****&scope=read%3Auser%20repo%20write%3Arepo_hook\"\n}",
+        ),
+    );
 }

@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `cargo xtask codegen`.
 
 //! Every operation of every spec against a loopback HTTP server (see
-//! `codegen/src/emit/wire.rs` for how the expectations are derived).
+//! `codegen/src/emit/tests/wire.rs` for how the expectations are derived).
 #![allow(clippy::unwrap_used)]
 
 use hwcloud::{Client, RetryPolicy};
@@ -11,7 +11,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
-fn client(server: &MockServer, credentials: impl hwcloud::runtime::Credentials + 'static) -> Client {
+fn client(
+    server: &MockServer,
+    credentials: impl hwcloud::runtime::Credentials + 'static,
+) -> Client {
     Client::builder()
         .endpoint(server.uri())
         .allow_http(true)
@@ -23,7 +26,11 @@ fn client(server: &MockServer, credentials: impl hwcloud::runtime::Credentials +
 }
 
 /// A server answering every request with `status`, an `X-Request-Id` and `body`.
-async fn server(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> MockServer {
+async fn server(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &'static [u8],
+) -> MockServer {
     let server = MockServer::start().await;
     let mut response = ResponseTemplate::new(status)
         .insert_header("X-Request-Id", "req-1")
@@ -48,7 +55,10 @@ fn query(request: &wiremock::Request) -> Vec<(String, String)> {
 /// Asserts that the request's query has the pair `key=value`.
 fn assert_query(request: &wiremock::Request, key: &str, value: &str) {
     let query = query(request);
-    assert!(query.contains(&(key.to_owned(), value.to_owned())), "{query:?} lacks {key}={value}");
+    assert!(
+        query.contains(&(key.to_owned(), value.to_owned())),
+        "{query:?} lacks {key}={value}",
+    );
 }
 
 fn json(text: &str) -> serde_json::Value {
@@ -69,20 +79,33 @@ const ERROR_BODY: &[u8] = br#"{"error_code":"HW.4000","error_msg":"sample error"
 
 #[tokio::test]
 async fn aom_list_metric_items() {
-    use hwcloud::aom::*;
+    #[allow(unused_imports)]
+    use hwcloud::aom::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}",
-    ).await;
-    let client = AomClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}",
+        )
+        .await;
+    let client = AomClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListMetricItemsRequest::new(
-        serde_json::from_str::<MetricApiQueryItemParam>("{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}").unwrap(),
-    )
+            serde_json::from_str::<
+                MetricApiQueryItemParam,
+            >(
+                    "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}",
+                )
+                .unwrap(),
+        )
         .type_(Type::from("inventory"))
         .limit(String::from("sample-limit"))
         .start(String::from("sample-start"));
-    let response = client.list_metric_items(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_metric_items(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/ams/metrics");
@@ -92,20 +115,39 @@ async fn aom_list_metric_items() {
     assert_query(&request, "start", "sample-start");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn aom_list_metric_items_service_error() {
-    use hwcloud::aom::*;
+    #[allow(unused_imports)]
+    use hwcloud::aom::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = AomClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = AomClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListMetricItemsRequest::new(
-        serde_json::from_str::<MetricApiQueryItemParam>("{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}").unwrap(),
-    )
+            serde_json::from_str::<
+                MetricApiQueryItemParam,
+            >(
+                    "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}",
+                )
+                .unwrap(),
+        )
         .type_(Type::from("inventory"))
         .limit(String::from("sample-limit"))
         .start(String::from("sample-start"));
@@ -115,17 +157,25 @@ async fn aom_list_metric_items_service_error() {
 
 #[tokio::test]
 async fn aom_list_alarm_rule() {
-    use hwcloud::aom::*;
+    #[allow(unused_imports)]
+    use hwcloud::aom::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"meta_data\":{\"count\":42,\"start\":\"sample-start\",\"total\":42},\"thresholds\":[{}]}",
-    ).await;
-    let client = AomClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"meta_data\":{\"count\":42,\"start\":\"sample-start\",\"total\":42},\"thresholds\":[{}]}",
+        )
+        .await;
+    let client = AomClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAlarmRuleRequest::new()
         .offset(String::from("sample-offset"))
         .limit(42i32);
-    let response = client.list_alarm_rule(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_alarm_rule(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), "/v2/0123456789abcdef0123456789abcdef/alarm-rules");
@@ -134,14 +184,23 @@ async fn aom_list_alarm_rule() {
     assert_query(&request, "limit", "42");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"meta_data\":{\"count\":42,\"start\":\"sample-start\",\"total\":42},\"thresholds\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"meta_data\":{\"count\":42,\"start\":\"sample-start\",\"total\":42},\"thresholds\":[{}]}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn aom_list_alarm_rule_service_error() {
-    use hwcloud::aom::*;
+    #[allow(unused_imports)]
+    use hwcloud::aom::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = AomClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = AomClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAlarmRuleRequest::new()
         .offset(String::from("sample-offset"))
         .limit(42i32);
@@ -151,26 +210,45 @@ async fn aom_list_alarm_rule_service_error() {
 
 #[tokio::test]
 async fn astrozero_create_o_auth_token() {
-    use hwcloud::astrozero::*;
+    #[allow(unused_imports)]
+    use hwcloud::astrozero::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"access_token\":\"sample-access-token\",\"expires_in\":42,\"scope\":\"sample-scope\",\"token_type\":\"sample-token-type\"}",
-    ).await;
-    let client = AstroZeroClient::new(&client(&server, hwcloud::StaticToken::access_token("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"access_token\":\"sample-access-token\",\"expires_in\":42,\"scope\":\"sample-scope\",\"token_type\":\"sample-token-type\"}",
+        )
+        .await;
+    let client = AstroZeroClient::new(
+            &client(&server, hwcloud::StaticToken::access_token("sample-token")),
+        )
+        .unwrap();
     let request = CreateOAuthTokenRequest::new(
-        serde_json::from_str::<OAuthTokenForm>("{\"client_id\":\"sample-client-id\",\"client_secret\":\"sample-client-secret\",\"grant_type\":\"sample-grant-type\",\"locale\":\"sample-locale\",\"redirect_url\":\"sample-redirect-url\"}").unwrap(),
-    )
+            serde_json::from_str::<
+                OAuthTokenForm,
+            >(
+                    "{\"client_id\":\"sample-client-id\",\"client_secret\":\"sample-client-secret\",\"grant_type\":\"sample-grant-type\",\"locale\":\"sample-locale\",\"redirect_url\":\"sample-redirect-url\"}",
+                )
+                .unwrap(),
+        )
         .tenant_id(String::from("sample-tenant-id"));
-    let response = client.create_o_auth_token(request).await.expect("the sample call succeeds");
+    let response = client
+        .create_o_auth_token(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), "/baas/auth/v1.0/oauth2/token");
-    assert!(request.headers.get("access-token").is_none(), "a token operation sends no credentials");
+    assert!(
+        request.headers.get("access-token").is_none(),
+        "a token operation sends no credentials",
+    );
     assert_eq!(request.headers.get("tenant-id").unwrap(), "sample-tenant-id");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/x-www-form-urlencoded");
-    let mut sent: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&request.body).unwrap();
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded",
+    );
+    let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body)
+        .unwrap();
     sent.sort();
     let mut expected: Vec<(String, String)> = vec![
         ("client_id".to_owned(), "sample-client-id".to_owned()),
@@ -183,174 +261,341 @@ async fn astrozero_create_o_auth_token() {
     assert_eq!(sent, expected);
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"access_token\":\"sample-access-token\",\"expires_in\":42,\"scope\":\"sample-scope\",\"token_type\":\"sample-token-type\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"access_token\":\"sample-access-token\",\"expires_in\":42,\"scope\":\"sample-scope\",\"token_type\":\"sample-token-type\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn astrozero_create_o_auth_token_service_error() {
-    use hwcloud::astrozero::*;
+    #[allow(unused_imports)]
+    use hwcloud::astrozero::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = AstroZeroClient::new(&client(&server, hwcloud::StaticToken::access_token("sample-token"))).unwrap();
+    let client = AstroZeroClient::new(
+            &client(&server, hwcloud::StaticToken::access_token("sample-token")),
+        )
+        .unwrap();
     let request = CreateOAuthTokenRequest::new(
-        serde_json::from_str::<OAuthTokenForm>("{\"client_id\":\"sample-client-id\",\"client_secret\":\"sample-client-secret\",\"grant_type\":\"sample-grant-type\",\"locale\":\"sample-locale\",\"redirect_url\":\"sample-redirect-url\"}").unwrap(),
-    )
+            serde_json::from_str::<
+                OAuthTokenForm,
+            >(
+                    "{\"client_id\":\"sample-client-id\",\"client_secret\":\"sample-client-secret\",\"grant_type\":\"sample-grant-type\",\"locale\":\"sample-locale\",\"redirect_url\":\"sample-redirect-url\"}",
+                )
+                .unwrap(),
+        )
         .tenant_id(String::from("sample-tenant-id"));
-    let error = client.create_o_auth_token(request).await.expect_err("a 400 is an error");
+    let error = client
+        .create_o_auth_token(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "AstroZero.CreateOAuthToken");
 }
 
 #[tokio::test]
 async fn dataartsstudio_authorize_action_api_to_instance() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = AuthorizeActionApiToInstanceRequest::new(String::from("sample-workspace"))
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = AuthorizeActionApiToInstanceRequest::new(
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiParaForAuthToInstance>("{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}").unwrap());
-    let response = client.authorize_action_api_to_instance(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                ApiParaForAuthToInstance,
+            >(
+                    "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}",
+                )
+                .unwrap(),
+        );
+    let response = client
+        .authorize_action_api_to_instance(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/authorize/action");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/authorize/action",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}",
+        ),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_authorize_action_api_to_instance_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = AuthorizeActionApiToInstanceRequest::new(String::from("sample-workspace"))
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = AuthorizeActionApiToInstanceRequest::new(
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiParaForAuthToInstance>("{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}").unwrap());
-    let error = client.authorize_action_api_to_instance(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                ApiParaForAuthToInstance,
+            >(
+                    "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}",
+                )
+                .unwrap(),
+        );
+    let error = client
+        .authorize_action_api_to_instance(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.AuthorizeActionApiToInstance");
 }
 
 #[tokio::test]
 async fn dataartsstudio_authorize_api_to_instance() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = AuthorizeApiToInstanceRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiParaForAuthorizeToInstance>("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}").unwrap());
-    let response = client.authorize_api_to_instance(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                ApiParaForAuthorizeToInstance,
+            >("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}")
+                .unwrap(),
+        );
+    let response = client
+        .authorize_api_to_instance(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/authorize");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/authorize",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}"));
+    assert_eq!(
+        sent,
+        json("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}"),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_authorize_api_to_instance_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = AuthorizeApiToInstanceRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiParaForAuthorizeToInstance>("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}").unwrap());
-    let error = client.authorize_api_to_instance(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                ApiParaForAuthorizeToInstance,
+            >("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}")
+                .unwrap(),
+        );
+    let error = client
+        .authorize_api_to_instance(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.AuthorizeApiToInstance");
 }
 
 #[tokio::test]
 async fn dataartsstudio_batch_approve_apply() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = BatchApproveApplyRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<OpenApplyIdsForApproveApply>("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}").unwrap());
-    let response = client.batch_approve_apply(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                OpenApplyIdsForApproveApply,
+            >("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}")
+                .unwrap(),
+        );
+    let response = client
+        .batch_approve_apply(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/applys");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/applys",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}"));
+    assert_eq!(
+        sent,
+        json("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}"),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_batch_approve_apply_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = BatchApproveApplyRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<OpenApplyIdsForApproveApply>("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}").unwrap());
-    let error = client.batch_approve_apply(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                OpenApplyIdsForApproveApply,
+            >("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}")
+                .unwrap(),
+        );
+    let error = client
+        .batch_approve_apply(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.BatchApproveApply");
 }
 
 #[tokio::test]
 async fn dataartsstudio_confirm_message() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ConfirmMessageRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<OpenApiParaForCheckMessage>("{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}").unwrap());
-    let response = client.confirm_message(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                OpenApiParaForCheckMessage,
+            >(
+                    "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}",
+                )
+                .unwrap(),
+        );
+    let response = client
+        .confirm_message(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/messages");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/messages",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}",
+        ),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_confirm_message_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ConfirmMessageRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<OpenApiParaForCheckMessage>("{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                OpenApiParaForCheckMessage,
+            >(
+                    "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}",
+                )
+                .unwrap(),
+        );
     let error = client.confirm_message(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ConfirmMessage");
 }
 
 #[tokio::test]
 async fn dataartsstudio_create_api() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"id\":\"sample-id\"}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateApiRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Api>("{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                Api,
+            >(
+                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
+                )
+                .unwrap(),
+        );
     let response = client.create_api(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -358,38 +603,72 @@ async fn dataartsstudio_create_api() {
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"id\":\"sample-id\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"id\":\"sample-id\"}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_create_api_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateApiRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Api>("{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                Api,
+            >(
+                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
+                )
+                .unwrap(),
+        );
     let error = client.create_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.CreateApi");
 }
 
 #[tokio::test]
 async fn dataartsstudio_create_app() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateAppRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<AppRequestDto>("{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                AppRequestDto,
+            >(
+                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}",
+                )
+                .unwrap(),
+        );
     let response = client.create_app(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -397,128 +676,246 @@ async fn dataartsstudio_create_app() {
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_create_app_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateAppRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<AppRequestDto>("{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                AppRequestDto,
+            >(
+                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}",
+                )
+                .unwrap(),
+        );
     let error = client.create_app(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.CreateApp");
 }
 
 #[tokio::test]
 async fn dataartsstudio_create_service_catalog() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateServiceCatalogRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiCatalogCreateParaDto>("{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}").unwrap());
-    let response = client.create_service_catalog(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                ApiCatalogCreateParaDto,
+            >(
+                    "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}",
+                )
+                .unwrap(),
+        );
+    let response = client
+        .create_service_catalog(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_create_service_catalog_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateServiceCatalogRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiCatalogCreateParaDto>("{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}").unwrap());
-    let error = client.create_service_catalog(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                ApiCatalogCreateParaDto,
+            >(
+                    "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}",
+                )
+                .unwrap(),
+        );
+    let error = client
+        .create_service_catalog(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.CreateServiceCatalog");
 }
 
 #[tokio::test]
 async fn dataartsstudio_debug_api() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"request_header\":{\"path\":\"sample-path\",\"user_agent\":\"sample-user-agent\",\"x_apig_mode\":\"sample-x-apig-mode\",\"x_app_identity\":42},\"request_id\":\"sample-request-id\",\"response_header\":{\"cache_control\":\"sample-cache-control\",\"connection\":\"sample-connection\",\"content_length\":42,\"content_type\":\"sample-content-type\",\"date\":\"sample-date\",\"result_status\":\"sample-result-status\",\"x_request_id\":\"sample-x-request-id\"},\"result\":\"sample-result\",\"success\":true,\"timeout\":42,\"url\":\"sample-url\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"request_header\":{\"path\":\"sample-path\",\"user_agent\":\"sample-user-agent\",\"x_apig_mode\":\"sample-x-apig-mode\",\"x_app_identity\":42},\"request_id\":\"sample-request-id\",\"response_header\":{\"cache_control\":\"sample-cache-control\",\"connection\":\"sample-connection\",\"content_length\":42,\"content_type\":\"sample-content-type\",\"date\":\"sample-date\",\"result_status\":\"sample-result-status\",\"x_request_id\":\"sample-x-request-id\"},\"result\":\"sample-result\",\"success\":true,\"timeout\":42,\"url\":\"sample-url\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DebugApiRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiTestDto>("{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}").unwrap());
+        .body(
+            serde_json::from_str::<
+                ApiTestDto,
+            >(
+                    "{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}",
+                )
+                .unwrap(),
+        );
     let response = client.debug_api(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/test");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/test",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"request_header\":{\"path\":\"sample-path\",\"user_agent\":\"sample-user-agent\",\"x_apig_mode\":\"sample-x-apig-mode\",\"x_app_identity\":42},\"request_id\":\"sample-request-id\",\"response_header\":{\"cache_control\":\"sample-cache-control\",\"connection\":\"sample-connection\",\"content_length\":42,\"content_type\":\"sample-content-type\",\"date\":\"sample-date\",\"result_status\":\"sample-result-status\",\"x_request_id\":\"sample-x-request-id\"},\"result\":\"sample-result\",\"success\":true,\"timeout\":42,\"url\":\"sample-url\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"request_header\":{\"path\":\"sample-path\",\"user_agent\":\"sample-user-agent\",\"x_apig_mode\":\"sample-x-apig-mode\",\"x_app_identity\":42},\"request_id\":\"sample-request-id\",\"response_header\":{\"cache_control\":\"sample-cache-control\",\"connection\":\"sample-connection\",\"content_length\":42,\"content_type\":\"sample-content-type\",\"date\":\"sample-date\",\"result_status\":\"sample-result-status\",\"x_request_id\":\"sample-x-request-id\"},\"result\":\"sample-result\",\"success\":true,\"timeout\":42,\"url\":\"sample-url\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_debug_api_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DebugApiRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiTestDto>("{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}").unwrap());
+        .body(
+            serde_json::from_str::<
+                ApiTestDto,
+            >(
+                    "{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}",
+                )
+                .unwrap(),
+        );
     let error = client.debug_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.DebugApi");
 }
 
 #[tokio::test]
 async fn dataartsstudio_delete_api() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteApiRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
         .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
     let response = client.delete_api(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/batch-delete");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/batch-delete",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(sent, json("[\"sample-body\"]"));
     assert_eq!(response.status, 204u16);
@@ -527,9 +924,13 @@ async fn dataartsstudio_delete_api() {
 
 #[tokio::test]
 async fn dataartsstudio_delete_api_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteApiRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
         .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
@@ -539,18 +940,25 @@ async fn dataartsstudio_delete_api_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_delete_app() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteAppRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let response = client.delete_app(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "DELETE");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
@@ -560,13 +968,17 @@ async fn dataartsstudio_delete_app() {
 
 #[tokio::test]
 async fn dataartsstudio_delete_app_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteAppRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.delete_app(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.DeleteApp");
@@ -574,20 +986,36 @@ async fn dataartsstudio_delete_app_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_delete_service_catalog() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteServiceCatalogRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiCatalogDeleteParaDto>("{\"ids\":[\"sample-ids\"]}").unwrap());
-    let response = client.delete_service_catalog(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<ApiCatalogDeleteParaDto>("{\"ids\":[\"sample-ids\"]}")
+                .unwrap(),
+        );
+    let response = client
+        .delete_service_catalog(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/batch-delete");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/batch-delete",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(sent, json("{\"ids\":[\"sample-ids\"]}"));
     assert_eq!(response.status, 204u16);
@@ -596,36 +1024,64 @@ async fn dataartsstudio_delete_service_catalog() {
 
 #[tokio::test]
 async fn dataartsstudio_delete_service_catalog_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteServiceCatalogRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiCatalogDeleteParaDto>("{\"ids\":[\"sample-ids\"]}").unwrap());
-    let error = client.delete_service_catalog(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<ApiCatalogDeleteParaDto>("{\"ids\":[\"sample-ids\"]}")
+                .unwrap(),
+        );
+    let error = client
+        .delete_service_catalog(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.DeleteServiceCatalog");
 }
 
 #[tokio::test]
 async fn dataartsstudio_execute_api_to_instance() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ExecuteApiToInstanceRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiActionDto>("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}").unwrap());
-    let response = client.execute_api_to_instance(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                ApiActionDto,
+            >("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}")
+                .unwrap(),
+        );
+    let response = client
+        .execute_api_to_instance(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/action");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/action",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(sent, json("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}"));
     assert_eq!(response.status, 204u16);
@@ -634,36 +1090,61 @@ async fn dataartsstudio_execute_api_to_instance() {
 
 #[tokio::test]
 async fn dataartsstudio_execute_api_to_instance_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ExecuteApiToInstanceRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiActionDto>("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}").unwrap());
-    let error = client.execute_api_to_instance(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                ApiActionDto,
+            >("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}")
+                .unwrap(),
+        );
+    let error = client
+        .execute_api_to_instance(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ExecuteApiToInstance");
 }
 
 #[tokio::test]
 async fn dataartsstudio_export_data_service_excel() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"sample-file-contents").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ExportDataServiceExcelRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
         .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
-    let response = client.export_data_service_excel(request).await.expect("the sample call succeeds");
+    let response = client
+        .export_data_service_excel(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/export/excel");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/export/excel",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(sent, json("[\"sample-body\"]"));
     assert_eq!(response.status, 200u16);
@@ -673,27 +1154,46 @@ async fn dataartsstudio_export_data_service_excel() {
 
 #[tokio::test]
 async fn dataartsstudio_export_data_service_excel_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ExportDataServiceExcelRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
         .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
-    let error = client.export_data_service_excel(request).await.expect_err("a 400 is an error");
+    let error = client
+        .export_data_service_excel(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ExportDataServiceExcel");
 }
 
 #[tokio::test]
 async fn dataartsstudio_export_data_service_excel_template() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"sample-file-contents").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = ExportDataServiceExcelTemplateRequest::new(String::from("sample-workspace"))
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = ExportDataServiceExcelTemplateRequest::new(
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.export_data_service_excel_template(request).await.expect("the sample call succeeds");
+    let response = client
+        .export_data_service_excel_template(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/export/excel-template");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/export/excel-template",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
@@ -704,33 +1204,67 @@ async fn dataartsstudio_export_data_service_excel_template() {
 
 #[tokio::test]
 async fn dataartsstudio_export_data_service_excel_template_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = ExportDataServiceExcelTemplateRequest::new(String::from("sample-workspace"))
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = ExportDataServiceExcelTemplateRequest::new(
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.export_data_service_excel_template(request).await.expect_err("a 400 is an error");
+    let error = client
+        .export_data_service_excel_template(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ExportDataServiceExcelTemplate");
 }
 
 #[tokio::test]
 async fn dataartsstudio_export_data_service_zip() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"sample-file-contents").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ExportDataServiceZipRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiParam>("{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}").unwrap());
-    let response = client.export_data_service_zip(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                ApiParam,
+            >(
+                    "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}",
+                )
+                .unwrap(),
+        );
+    let response = client
+        .export_data_service_zip(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/export/zip");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/export/zip",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
     assert_eq!(&response.body[..], b"sample-file-contents");
@@ -738,69 +1272,130 @@ async fn dataartsstudio_export_data_service_zip() {
 
 #[tokio::test]
 async fn dataartsstudio_export_data_service_zip_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ExportDataServiceZipRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiParam>("{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}").unwrap());
-    let error = client.export_data_service_zip(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                ApiParam,
+            >(
+                    "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}",
+                )
+                .unwrap(),
+        );
+    let error = client
+        .export_data_service_zip(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ExportDataServiceZip");
 }
 
 #[tokio::test]
 async fn dataartsstudio_import_data_service_excel() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"job_id\":\"sample-job-id\"}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ImportDataServiceExcelRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(ImportDataServiceExcelRequestBody::new(hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..])));
-    let response = client.import_data_service_excel(request).await.expect("the sample call succeeds");
+        .body(
+            ImportDataServiceExcelRequestBody::new(
+                hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..]),
+            ),
+        );
+    let response = client
+        .import_data_service_excel(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/import/excel");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/import/excel",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    let content_type = request.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
-    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    let content_type = request
+        .headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("multipart/form-data; boundary="),
+        "{content_type}",
+    );
     let body = String::from_utf8_lossy(&request.body);
     assert!(body.contains("name=\"file\"; filename=\"sample.xlsx\""), "{body}");
     assert!(body.contains("sample-file"), "{body}");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"job_id\":\"sample-job-id\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"job_id\":\"sample-job-id\"}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_import_data_service_excel_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ImportDataServiceExcelRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(ImportDataServiceExcelRequestBody::new(hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..])));
-    let error = client.import_data_service_excel(request).await.expect_err("a 400 is an error");
+        .body(
+            ImportDataServiceExcelRequestBody::new(
+                hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..]),
+            ),
+        );
+    let error = client
+        .import_data_service_excel(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ImportDataServiceExcel");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_all_catalog_list() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"api_catalogs\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAllCatalogListRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_all_catalog_list(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_all_catalog_list(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/detail");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/detail",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "offset", "42");
     assert_query(&request, "limit", "42");
@@ -808,41 +1403,61 @@ async fn dataartsstudio_list_all_catalog_list() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"api_catalogs\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"api_catalogs\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_all_catalog_list_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAllCatalogListRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.list_all_catalog_list(request).await.expect_err("a 400 is an error");
+    let error = client
+        .list_all_catalog_list(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListAllCatalogList");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_api_catalog_list() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"apis\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApiCatalogListRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_api_catalog_list(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_api_catalog_list(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/apis");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/apis",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "offset", "42");
     assert_query(&request, "limit", "42");
@@ -850,45 +1465,65 @@ async fn dataartsstudio_list_api_catalog_list() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"apis\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"apis\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_api_catalog_list_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApiCatalogListRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.list_api_catalog_list(request).await.expect_err("a 400 is an error");
+    let error = client
+        .list_api_catalog_list(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApiCatalogList");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_api_top_n() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"statistics\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApiTopNRequest::new(
-        String::from("sample-api-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        42i32,
-        OrderBy::from("CALL_NUM"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            42i32,
+            OrderBy::from("CALL_NUM"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_api_top_n(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_api_top_n(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-top-n/sample-api-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-top-n/sample-api-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "instance_id", "sample-instance-id");
     assert_query(&request, "start_time", "42");
@@ -900,23 +1535,30 @@ async fn dataartsstudio_list_api_top_n() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"statistics\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"statistics\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_api_top_n_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApiTopNRequest::new(
-        String::from("sample-api-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        42i32,
-        OrderBy::from("CALL_NUM"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            42i32,
+            OrderBy::from("CALL_NUM"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
     let error = client.list_api_top_n(request).await.expect_err("a 400 is an error");
@@ -925,21 +1567,31 @@ async fn dataartsstudio_list_api_top_n_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_apic_groups() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"gateway_groups\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApicGroupsRequest::new(
-        String::from("sample-apig-instance-id"),
-        ApigType::from("APIG"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-apig-instance-id"),
+            ApigType::from("APIG"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_apic_groups(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_apic_groups(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apigw/instances/sample-apig-instance-id/groups");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apigw/instances/sample-apig-instance-id/groups",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "apig_type", "APIG");
     assert_query(&request, "limit", "42");
@@ -948,19 +1600,26 @@ async fn dataartsstudio_list_apic_groups() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"gateway_groups\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"gateway_groups\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apic_groups_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApicGroupsRequest::new(
-        String::from("sample-apig-instance-id"),
-        ApigType::from("APIG"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-apig-instance-id"),
+            ApigType::from("APIG"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
@@ -970,20 +1629,30 @@ async fn dataartsstudio_list_apic_groups_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_apic_instances() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"gateway_instances\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApicInstancesRequest::new(
-        ListApicInstancesApigType::from("APIGW"),
-        String::from("sample-workspace"),
-    )
+            ListApicInstancesApigType::from("APIGW"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_apic_instances(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_apic_instances(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apigw/instances");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apigw/instances",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "apig_type", "APIGW");
     assert_query(&request, "limit", "42");
@@ -992,30 +1661,44 @@ async fn dataartsstudio_list_apic_instances() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"gateway_instances\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"gateway_instances\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apic_instances_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApicInstancesRequest::new(
-        ListApicInstancesApigType::from("APIGW"),
-        String::from("sample-workspace"),
-    )
+            ListApicInstancesApigType::from("APIGW"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.list_apic_instances(request).await.expect_err("a 400 is an error");
+    let error = client
+        .list_apic_instances(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApicInstances");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apis() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApisRequest::new(String::from("sample-workspace"))
         .offset(42i32)
         .limit(42i32)
@@ -1048,17 +1731,27 @@ async fn dataartsstudio_list_apis() {
     assert_query(&request, "table_name", "sample-table-name");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("x-return-publish-messages").unwrap(), "sample-x-return-publish-messages");
+    assert_eq!(
+        request.headers.get("x-return-publish-messages").unwrap(),
+        "sample-x-return-publish-messages",
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"records\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"records\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apis_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApisRequest::new(String::from("sample-workspace"))
         .offset(42i32)
         .limit(42i32)
@@ -1079,23 +1772,33 @@ async fn dataartsstudio_list_apis_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_apis_top() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"statistics\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApisTopRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        42i32,
-        OrderBy::from("CALL_NUM"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            42i32,
+            OrderBy::from("CALL_NUM"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_apis_top(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_apis_top(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-top-n");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-top-n",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "instance_id", "sample-instance-id");
     assert_query(&request, "start_time", "42");
@@ -1107,22 +1810,29 @@ async fn dataartsstudio_list_apis_top() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"statistics\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"statistics\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apis_top_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApisTopRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        42i32,
-        OrderBy::from("CALL_NUM"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            42i32,
+            OrderBy::from("CALL_NUM"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
     let error = client.list_apis_top(request).await.expect_err("a 400 is an error");
@@ -1131,9 +1841,13 @@ async fn dataartsstudio_list_apis_top_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_apply() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApplyRequest::new(String::from("sample-workspace"))
         .offset(42i32)
         .limit(42i32)
@@ -1143,7 +1857,10 @@ async fn dataartsstudio_list_apply() {
     let response = client.list_apply(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/applys");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/applys",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "offset", "42");
     assert_query(&request, "limit", "42");
@@ -1153,14 +1870,21 @@ async fn dataartsstudio_list_apply() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"records\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"records\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apply_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListApplyRequest::new(String::from("sample-workspace"))
         .offset(42i32)
         .limit(42i32)
@@ -1173,9 +1897,13 @@ async fn dataartsstudio_list_apply_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_apps() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"apps\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAppsRequest::new(String::from("sample-workspace"))
         .limit(42i32)
         .offset(42i32)
@@ -1195,14 +1923,21 @@ async fn dataartsstudio_list_apps() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"apps\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"apps\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apps_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAppsRequest::new(String::from("sample-workspace"))
         .limit(42i32)
         .offset(42i32)
@@ -1215,22 +1950,32 @@ async fn dataartsstudio_list_apps_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_apps_top() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"statistics\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAppsTopRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        42i32,
-        OrderBy::from("CALL_NUM"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            42i32,
+            OrderBy::from("CALL_NUM"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_apps_top(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_apps_top(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-top-n");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-top-n",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "start_time", "42");
     assert_query(&request, "end_time", "42");
@@ -1241,22 +1986,29 @@ async fn dataartsstudio_list_apps_top() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"statistics\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"statistics\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_apps_top_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAppsTopRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        42i32,
-        OrderBy::from("CALL_NUM"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            42i32,
+            OrderBy::from("CALL_NUM"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.list_apps_top(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListAppsTop");
@@ -1264,20 +2016,30 @@ async fn dataartsstudio_list_apps_top_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_catalog_list() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"catalogs\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListCatalogListRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_catalog_list(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_catalog_list(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/catalogs");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/catalogs",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -1285,18 +2047,25 @@ async fn dataartsstudio_list_catalog_list() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"catalogs\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"catalogs\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_catalog_list_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListCatalogListRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
@@ -1306,55 +2075,87 @@ async fn dataartsstudio_list_catalog_list_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_instance_accesslogs() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"number\":42,\"records\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListDataServiceInstanceAccesslogsRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .is_api(true);
-    let response = client.list_data_service_instance_accesslogs(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_data_service_instance_accesslogs(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/accesslog");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/accesslog",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "is_api", "true");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"number\":42,\"records\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"number\":42,\"records\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_instance_accesslogs_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListDataServiceInstanceAccesslogsRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .is_api(true);
-    let error = client.list_data_service_instance_accesslogs(request).await.expect_err("a 400 is an error");
+    let error = client
+        .list_data_service_instance_accesslogs(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListDataServiceInstanceAccesslogs");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_instances_detail() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"instances\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = ListDataServiceInstancesDetailRequest::new(String::from("sample-workspace"))
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = ListDataServiceInstancesDetailRequest::new(
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .name(String::from("sample-name"))
         .create_user(String::from("sample-create-user"))
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_data_service_instances_detail(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_data_service_instances_detail(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/instances");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/instances",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -1364,43 +2165,68 @@ async fn dataartsstudio_list_data_service_instances_detail() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"instances\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"instances\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_instances_detail_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = ListDataServiceInstancesDetailRequest::new(String::from("sample-workspace"))
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = ListDataServiceInstancesDetailRequest::new(
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .name(String::from("sample-name"))
         .create_user(String::from("sample-create-user"))
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.list_data_service_instances_detail(request).await.expect_err("a 400 is an error");
+    let error = client
+        .list_data_service_instances_detail(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListDataServiceInstancesDetail");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_instances_overview() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"instances\":[{}],\"scale_down\":true,\"scale_out\":true,\"total\":42}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = ListDataServiceInstancesOverviewRequest::new(String::from("sample-workspace"))
+            200u16,
+            &[],
+            b"{\"instances\":[{}],\"scale_down\":true,\"scale_out\":true,\"total\":42}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = ListDataServiceInstancesOverviewRequest::new(
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .name(String::from("sample-name"))
         .create_user(String::from("sample-create-user"))
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_data_service_instances_overview(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_data_service_instances_overview(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/instances/overview");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/instances/overview",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -1410,69 +2236,127 @@ async fn dataartsstudio_list_data_service_instances_overview() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"instances\":[{}],\"scale_down\":true,\"scale_out\":true,\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"instances\":[{}],\"scale_down\":true,\"scale_out\":true,\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_instances_overview_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
-    let request = ListDataServiceInstancesOverviewRequest::new(String::from("sample-workspace"))
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let request = ListDataServiceInstancesOverviewRequest::new(
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .name(String::from("sample-name"))
         .create_user(String::from("sample-create-user"))
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.list_data_service_instances_overview(request).await.expect_err("a 400 is an error");
+    let error = client
+        .list_data_service_instances_overview(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListDataServiceInstancesOverview");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_market_apis() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"apis\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListDataServiceMarketApisRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<MallParaDto>("{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}").unwrap());
-    let response = client.list_data_service_market_apis(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                MallParaDto,
+            >(
+                    "{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}",
+                )
+                .unwrap(),
+        );
+    let response = client
+        .list_data_service_market_apis(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/market");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/market",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"apis\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"apis\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_data_service_market_apis_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListDataServiceMarketApisRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<MallParaDto>("{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}").unwrap());
-    let error = client.list_data_service_market_apis(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                MallParaDto,
+            >(
+                    "{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}",
+                )
+                .unwrap(),
+        );
+    let error = client
+        .list_data_service_market_apis(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListDataServiceMarketApis");
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_instance_list() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"instances\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListInstanceListRequest::new(
-        String::from("sample-api-id"),
-        Action::from("PUBLISH"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            Action::from("PUBLISH"),
+            String::from("sample-workspace"),
+        )
         .show_all(true)
         .check_status(true)
         .check_debug(true)
@@ -1480,10 +2364,16 @@ async fn dataartsstudio_list_instance_list() {
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_instance_list(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_instance_list(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "action", "PUBLISH");
     assert_query(&request, "show_all", "true");
@@ -1496,19 +2386,26 @@ async fn dataartsstudio_list_instance_list() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"instances\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"instances\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_instance_list_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListInstanceListRequest::new(
-        String::from("sample-api-id"),
-        Action::from("PUBLISH"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            Action::from("PUBLISH"),
+            String::from("sample-workspace"),
+        )
         .show_all(true)
         .check_status(true)
         .check_debug(true)
@@ -1522,9 +2419,13 @@ async fn dataartsstudio_list_instance_list_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_list_message() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListMessageRequest::new(String::from("sample-workspace"))
         .offset(42i32)
         .limit(42i32)
@@ -1533,7 +2434,10 @@ async fn dataartsstudio_list_message() {
     let response = client.list_message(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/messages");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/messages",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "offset", "42");
     assert_query(&request, "limit", "42");
@@ -1542,14 +2446,21 @@ async fn dataartsstudio_list_message() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"records\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"records\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_list_message_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListMessageRequest::new(String::from("sample-workspace"))
         .offset(42i32)
         .limit(42i32)
@@ -1561,57 +2472,102 @@ async fn dataartsstudio_list_message_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_migrate_api() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = MigrateApiRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiMoveParaDto>("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                ApiMoveParaDto,
+            >("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}")
+                .unwrap(),
+        );
     let response = client.migrate_api(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/apis/batch-move");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/apis/batch-move",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}"));
+    assert_eq!(
+        sent,
+        json("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}"),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_migrate_api_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = MigrateApiRequest::new(String::from("sample-workspace"))
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiMoveParaDto>("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                ApiMoveParaDto,
+            >("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}")
+                .unwrap(),
+        );
     let error = client.migrate_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.MigrateApi");
 }
 
 #[tokio::test]
 async fn dataartsstudio_migrate_catalog() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = MigrateCatalogRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<CatalogMoveParaDto>("{\"target_pid\":\"sample-target-pid\"}").unwrap());
-    let response = client.migrate_catalog(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                CatalogMoveParaDto,
+            >("{\"target_pid\":\"sample-target-pid\"}")
+                .unwrap(),
+        );
+    let response = client
+        .migrate_catalog(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/move");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/move",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(sent, json("{\"target_pid\":\"sample-target-pid\"}"));
     assert_eq!(response.status, 204u16);
@@ -1620,77 +2576,135 @@ async fn dataartsstudio_migrate_catalog() {
 
 #[tokio::test]
 async fn dataartsstudio_migrate_catalog_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = MigrateCatalogRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<CatalogMoveParaDto>("{\"target_pid\":\"sample-target-pid\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                CatalogMoveParaDto,
+            >("{\"target_pid\":\"sample-target-pid\"}")
+                .unwrap(),
+        );
     let error = client.migrate_catalog(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.MigrateCatalog");
 }
 
 #[tokio::test]
 async fn dataartsstudio_publish_api_to_instance() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = PublishApiToInstanceRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<GatewayDto>("{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}").unwrap());
-    let response = client.publish_api_to_instance(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                GatewayDto,
+            >(
+                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}",
+                )
+                .unwrap(),
+        );
+    let response = client
+        .publish_api_to_instance(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/publish");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/publish",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}",
+        ),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_publish_api_to_instance_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = PublishApiToInstanceRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<GatewayDto>("{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}").unwrap());
-    let error = client.publish_api_to_instance(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                GatewayDto,
+            >(
+                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}",
+                )
+                .unwrap(),
+        );
+    let error = client
+        .publish_api_to_instance(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.PublishApiToInstance");
 }
 
 #[tokio::test]
 async fn dataartsstudio_search_authorize_app() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchAuthorizeAppRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.search_authorize_app(request).await.expect("the sample call succeeds");
+    let response = client
+        .search_authorize_app(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/authorize/apis/sample-api-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/authorize/apis/sample-api-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "offset", "42");
     assert_query(&request, "limit", "42");
@@ -1698,41 +2712,61 @@ async fn dataartsstudio_search_authorize_app() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"records\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"records\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_search_authorize_app_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchAuthorizeAppRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.search_authorize_app(request).await.expect_err("a 400 is an error");
+    let error = client
+        .search_authorize_app(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.SearchAuthorizeApp");
 }
 
 #[tokio::test]
 async fn dataartsstudio_search_bind_api() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchBindApiRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.search_bind_api(request).await.expect("the sample call succeeds");
+    let response = client
+        .search_bind_api(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/authorize/apps/sample-app-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/authorize/apps/sample-app-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "offset", "42");
     assert_query(&request, "limit", "42");
@@ -1740,18 +2774,25 @@ async fn dataartsstudio_search_bind_api() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"records\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"records\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_search_bind_api_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchBindApiRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .offset(42i32)
         .limit(42i32)
         .dlm_type(DlmType::from("SHARED"));
@@ -1761,20 +2802,30 @@ async fn dataartsstudio_search_bind_api_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_search_debug_info() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"publish_messages\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchDebugInfoRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.search_debug_info(request).await.expect("the sample call succeeds");
+    let response = client
+        .search_debug_info(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/debug-info");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/debug-info",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -1782,18 +2833,25 @@ async fn dataartsstudio_search_debug_info() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"publish_messages\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"publish_messages\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_search_debug_info_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchDebugInfoRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
@@ -1803,20 +2861,30 @@ async fn dataartsstudio_search_debug_info_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_search_id_by_path() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"catalog_id\":\"sample-catalog-id\"}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchIdByPathRequest::new(
-        String::from("sample-path"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-path"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.search_id_by_path(request).await.expect("the sample call succeeds");
+    let response = client
+        .search_id_by_path(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/ids");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/ids",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "path", "sample-path");
     assert_query(&request, "limit", "42");
@@ -1825,18 +2893,25 @@ async fn dataartsstudio_search_id_by_path() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"catalog_id\":\"sample-catalog-id\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"catalog_id\":\"sample-catalog-id\"}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_search_id_by_path_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchIdByPathRequest::new(
-        String::from("sample-path"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-path"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
@@ -1846,20 +2921,30 @@ async fn dataartsstudio_search_id_by_path_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_search_publish_info() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"publish_messages\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchPublishInfoRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.search_publish_info(request).await.expect("the sample call succeeds");
+    let response = client
+        .search_publish_info(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/publish-info");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/publish-info",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -1867,43 +2952,63 @@ async fn dataartsstudio_search_publish_info() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"publish_messages\":[{}],\"total\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"publish_messages\":[{}],\"total\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_search_publish_info_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = SearchPublishInfoRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.search_publish_info(request).await.expect_err("a 400 is an error");
+    let error = client
+        .search_publish_info(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.SearchPublishInfo");
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_api_dashboard() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"dashboards\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApiDashboardRequest::new(
-        String::from("sample-api-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_api_dashboard(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_api_dashboard(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-dashboards/sample-api-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-dashboards/sample-api-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "instance_id", "sample-instance-id");
     assert_query(&request, "start_time", "42");
@@ -1913,21 +3018,28 @@ async fn dataartsstudio_show_api_dashboard() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"dashboards\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"dashboards\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_api_dashboard_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApiDashboardRequest::new(
-        String::from("sample-api-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_api_dashboard(request).await.expect_err("a 400 is an error");
@@ -1936,39 +3048,56 @@ async fn dataartsstudio_show_api_dashboard_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_api() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"create_time\":42,\"create_user\":\"sample-create-user\",\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"debug_status\":\"API_DEBUG_WAITING\",\"description\":\"sample-description\",\"group_id\":\"sample-group-id\",\"host\":\"sample-host\",\"hosts\":{\"domains\":[\"sample-domains\"],\"external_host\":\"sample-external-host\",\"instance_id\":\"sample-instance-id\",\"instance_name\":\"sample-instance-name\",\"intranet_host\":\"sample-intranet-host\"},\"id\":\"sample-id\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_messages\":[{}],\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"status\":\"API_STATUS_CREATED\",\"type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"update_time\":42}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"create_time\":42,\"create_user\":\"sample-create-user\",\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"debug_status\":\"API_DEBUG_WAITING\",\"description\":\"sample-description\",\"group_id\":\"sample-group-id\",\"host\":\"sample-host\",\"hosts\":{\"domains\":[\"sample-domains\"],\"external_host\":\"sample-external-host\",\"instance_id\":\"sample-instance-id\",\"instance_name\":\"sample-instance-name\",\"intranet_host\":\"sample-intranet-host\"},\"id\":\"sample-id\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_messages\":[{}],\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"status\":\"API_STATUS_CREATED\",\"type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"update_time\":42}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApiRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let response = client.show_api(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"create_time\":42,\"create_user\":\"sample-create-user\",\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"debug_status\":\"API_DEBUG_WAITING\",\"description\":\"sample-description\",\"group_id\":\"sample-group-id\",\"host\":\"sample-host\",\"hosts\":{\"domains\":[\"sample-domains\"],\"external_host\":\"sample-external-host\",\"instance_id\":\"sample-instance-id\",\"instance_name\":\"sample-instance-name\",\"intranet_host\":\"sample-intranet-host\"},\"id\":\"sample-id\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_messages\":[{}],\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"status\":\"API_STATUS_CREATED\",\"type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"update_time\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"create_time\":42,\"create_user\":\"sample-create-user\",\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"debug_status\":\"API_DEBUG_WAITING\",\"description\":\"sample-description\",\"group_id\":\"sample-group-id\",\"host\":\"sample-host\",\"hosts\":{\"domains\":[\"sample-domains\"],\"external_host\":\"sample-external-host\",\"instance_id\":\"sample-instance-id\",\"instance_name\":\"sample-instance-name\",\"intranet_host\":\"sample-intranet-host\"},\"id\":\"sample-id\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_messages\":[{}],\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"status\":\"API_STATUS_CREATED\",\"type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"update_time\":42}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_api_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApiRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApi");
@@ -1976,23 +3105,33 @@ async fn dataartsstudio_show_api_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_apis_dashboard() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"dashboards\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApisDashboardRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_apis_dashboard(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_apis_dashboard(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-dashboards");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-dashboards",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "instance_id", "sample-instance-id");
     assert_query(&request, "start_time", "42");
@@ -2004,50 +3143,71 @@ async fn dataartsstudio_show_apis_dashboard() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"dashboards\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"dashboards\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apis_dashboard_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApisDashboardRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.show_apis_dashboard(request).await.expect_err("a 400 is an error");
+    let error = client
+        .show_apis_dashboard(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApisDashboard");
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apis_detail() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApisDetailRequest::new(
-        String::from("sample-api-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_apis_detail(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_apis_detail(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-detail/sample-api-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-detail/sample-api-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "instance_id", "sample-instance-id");
     assert_query(&request, "start_time", "42");
@@ -2057,21 +3217,30 @@ async fn dataartsstudio_show_apis_detail() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apis_detail_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApisDetailRequest::new(
-        String::from("sample-api-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .instance_id(String::from("sample-instance-id"))
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apis_detail(request).await.expect_err("a 400 is an error");
@@ -2080,24 +3249,35 @@ async fn dataartsstudio_show_apis_detail_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_apis_overview() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"apply_num\":42,\"call_num\":42,\"developing_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"publish_num\":42,\"success_num\":42}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"apply_num\":42,\"call_num\":42,\"developing_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"publish_num\":42,\"success_num\":42}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApisOverviewRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_apis_overview(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_apis_overview(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-overview");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-overview",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "start_time", "42");
     assert_query(&request, "end_time", "42");
@@ -2106,20 +3286,29 @@ async fn dataartsstudio_show_apis_overview() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"apply_num\":42,\"call_num\":42,\"developing_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"publish_num\":42,\"success_num\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"apply_num\":42,\"call_num\":42,\"developing_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"publish_num\":42,\"success_num\":42}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apis_overview_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApisOverviewRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apis_overview(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApisOverview");
@@ -2127,39 +3316,59 @@ async fn dataartsstudio_show_apis_overview_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_app_info() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppInfoRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_app_info(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_app_info(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_app_info_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppInfoRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_app_info(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowAppInfo");
@@ -2167,39 +3376,59 @@ async fn dataartsstudio_show_app_info_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_apply_detail() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApplyDetailRequest::new(
-        String::from("sample-apply-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-apply-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_apply_detail(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_apply_detail(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/applys/sample-apply-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/applys/sample-apply-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apply_detail_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowApplyDetailRequest::new(
-        String::from("sample-apply-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-apply-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apply_detail(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApplyDetail");
@@ -2207,22 +3436,32 @@ async fn dataartsstudio_show_apply_detail_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_apps_dashboard() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"dashboards\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppsDashboardRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_apps_dashboard(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_apps_dashboard(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-dashboards");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-dashboards",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "start_time", "42");
     assert_query(&request, "end_time", "42");
@@ -2233,48 +3472,69 @@ async fn dataartsstudio_show_apps_dashboard() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"dashboards\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"dashboards\":[{}]}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apps_dashboard_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppsDashboardRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.show_apps_dashboard(request).await.expect_err("a 400 is an error");
+    let error = client
+        .show_apps_dashboard(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowAppsDashboard");
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apps_detail() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppsDetailRequest::new(
-        String::from("sample-app-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_apps_detail(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_apps_detail(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-detail/sample-app-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-detail/sample-app-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "start_time", "42");
     assert_query(&request, "end_time", "42");
@@ -2283,21 +3543,30 @@ async fn dataartsstudio_show_apps_detail() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apps_detail_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppsDetailRequest::new(
-        String::from("sample-app-id"),
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apps_detail(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowAppsDetail");
@@ -2305,24 +3574,35 @@ async fn dataartsstudio_show_apps_detail_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_apps_overview() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"apply_num\":42,\"call_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"success_num\":42}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"apply_num\":42,\"call_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"success_num\":42}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppsOverviewRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_apps_overview(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_apps_overview(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-overview");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-overview",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "start_time", "42");
     assert_query(&request, "end_time", "42");
@@ -2331,20 +3611,29 @@ async fn dataartsstudio_show_apps_overview() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"apply_num\":42,\"call_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"success_num\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"apply_num\":42,\"call_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"success_num\":42}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_apps_overview_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowAppsOverviewRequest::new(
-        42i64,
-        42i64,
-        TimeUnit::from("HOUR"),
-        String::from("sample-workspace"),
-    )
+            42i64,
+            42i64,
+            TimeUnit::from("HOUR"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apps_overview(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowAppsOverview");
@@ -2352,140 +3641,219 @@ async fn dataartsstudio_show_apps_overview_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_catalog_detail() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"api_total\":42,\"catalog_id\":\"sample-catalog-id\",\"catalog_total\":42,\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"api_total\":42,\"catalog_id\":\"sample-catalog-id\",\"catalog_total\":42,\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowCatalogDetailRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_catalog_detail(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_catalog_detail(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"api_total\":42,\"catalog_id\":\"sample-catalog-id\",\"catalog_total\":42,\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"update_time\":42,\"update_user\":\"sample-update-user\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"api_total\":42,\"catalog_id\":\"sample-catalog-id\",\"catalog_total\":42,\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_catalog_detail_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowCatalogDetailRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.show_catalog_detail(request).await.expect_err("a 400 is an error");
+    let error = client
+        .show_catalog_detail(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowCatalogDetail");
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_data_service_instance() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"all_namespace_publish_api_num\":42,\"api_publishable_num\":42,\"availability_zone\":\"sample-availability-zone\",\"availability_zone_name\":\"sample-availability-zone-name\",\"charge_status\":\"sample-charge-status\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"current_namespace_publish_api_num\":42,\"deletable\":true,\"description\":\"sample-description\",\"enterprise_project_id\":\"sample-enterprise-project-id\",\"external_address\":\"sample-external-address\",\"flavor\":{\"cpu\":42,\"disk\":42,\"id\":\"sample-id\",\"mem\":42,\"name\":\"sample-name\"},\"gateway_version\":\"sample-gateway-version\",\"id\":\"sample-id\",\"instance_status\":\"sample-instance-status\",\"intranet_address\":\"sample-intranet-address\",\"intranet_address_ipv6\":\"sample-intranet-address-ipv6\",\"name\":\"sample-name\",\"node_num\":42,\"nodes\":[{}],\"order_id\":\"sample-order-id\",\"order_type\":\"sample-order-type\",\"period_type\":\"sample-period-type\",\"private_zone_id\":\"sample-private-zone-id\",\"private_zone_name\":\"sample-private-zone-name\",\"public_zone_id\":\"sample-public-zone-id\",\"public_zone_name\":\"sample-public-zone-name\",\"security_group_id\":\"sample-security-group-id\",\"subnet_id\":\"sample-subnet-id\",\"vpc_id\":\"sample-vpc-id\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"all_namespace_publish_api_num\":42,\"api_publishable_num\":42,\"availability_zone\":\"sample-availability-zone\",\"availability_zone_name\":\"sample-availability-zone-name\",\"charge_status\":\"sample-charge-status\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"current_namespace_publish_api_num\":42,\"deletable\":true,\"description\":\"sample-description\",\"enterprise_project_id\":\"sample-enterprise-project-id\",\"external_address\":\"sample-external-address\",\"flavor\":{\"cpu\":42,\"disk\":42,\"id\":\"sample-id\",\"mem\":42,\"name\":\"sample-name\"},\"gateway_version\":\"sample-gateway-version\",\"id\":\"sample-id\",\"instance_status\":\"sample-instance-status\",\"intranet_address\":\"sample-intranet-address\",\"intranet_address_ipv6\":\"sample-intranet-address-ipv6\",\"name\":\"sample-name\",\"node_num\":42,\"nodes\":[{}],\"order_id\":\"sample-order-id\",\"order_type\":\"sample-order-type\",\"period_type\":\"sample-period-type\",\"private_zone_id\":\"sample-private-zone-id\",\"private_zone_name\":\"sample-private-zone-name\",\"public_zone_id\":\"sample-public-zone-id\",\"public_zone_name\":\"sample-public-zone-name\",\"security_group_id\":\"sample-security-group-id\",\"subnet_id\":\"sample-subnet-id\",\"vpc_id\":\"sample-vpc-id\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowDataServiceInstanceRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_data_service_instance(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_data_service_instance(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"all_namespace_publish_api_num\":42,\"api_publishable_num\":42,\"availability_zone\":\"sample-availability-zone\",\"availability_zone_name\":\"sample-availability-zone-name\",\"charge_status\":\"sample-charge-status\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"current_namespace_publish_api_num\":42,\"deletable\":true,\"description\":\"sample-description\",\"enterprise_project_id\":\"sample-enterprise-project-id\",\"external_address\":\"sample-external-address\",\"flavor\":{\"cpu\":42,\"disk\":42,\"id\":\"sample-id\",\"mem\":42,\"name\":\"sample-name\"},\"gateway_version\":\"sample-gateway-version\",\"id\":\"sample-id\",\"instance_status\":\"sample-instance-status\",\"intranet_address\":\"sample-intranet-address\",\"intranet_address_ipv6\":\"sample-intranet-address-ipv6\",\"name\":\"sample-name\",\"node_num\":42,\"nodes\":[{}],\"order_id\":\"sample-order-id\",\"order_type\":\"sample-order-type\",\"period_type\":\"sample-period-type\",\"private_zone_id\":\"sample-private-zone-id\",\"private_zone_name\":\"sample-private-zone-name\",\"public_zone_id\":\"sample-public-zone-id\",\"public_zone_name\":\"sample-public-zone-name\",\"security_group_id\":\"sample-security-group-id\",\"subnet_id\":\"sample-subnet-id\",\"vpc_id\":\"sample-vpc-id\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"all_namespace_publish_api_num\":42,\"api_publishable_num\":42,\"availability_zone\":\"sample-availability-zone\",\"availability_zone_name\":\"sample-availability-zone-name\",\"charge_status\":\"sample-charge-status\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"current_namespace_publish_api_num\":42,\"deletable\":true,\"description\":\"sample-description\",\"enterprise_project_id\":\"sample-enterprise-project-id\",\"external_address\":\"sample-external-address\",\"flavor\":{\"cpu\":42,\"disk\":42,\"id\":\"sample-id\",\"mem\":42,\"name\":\"sample-name\"},\"gateway_version\":\"sample-gateway-version\",\"id\":\"sample-id\",\"instance_status\":\"sample-instance-status\",\"intranet_address\":\"sample-intranet-address\",\"intranet_address_ipv6\":\"sample-intranet-address-ipv6\",\"name\":\"sample-name\",\"node_num\":42,\"nodes\":[{}],\"order_id\":\"sample-order-id\",\"order_type\":\"sample-order-type\",\"period_type\":\"sample-period-type\",\"private_zone_id\":\"sample-private-zone-id\",\"private_zone_name\":\"sample-private-zone-name\",\"public_zone_id\":\"sample-public-zone-id\",\"public_zone_name\":\"sample-public-zone-name\",\"security_group_id\":\"sample-security-group-id\",\"subnet_id\":\"sample-subnet-id\",\"vpc_id\":\"sample-vpc-id\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_data_service_instance_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowDataServiceInstanceRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.show_data_service_instance(request).await.expect_err("a 400 is an error");
+    let error = client
+        .show_data_service_instance(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowDataServiceInstance");
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_message_detail() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowMessageDetailRequest::new(
-        String::from("sample-message-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-message-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_message_detail(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_message_detail(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/messages/sample-message-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/messages/sample-message-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_message_detail_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowMessageDetailRequest::new(
-        String::from("sample-message-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-message-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.show_message_detail(request).await.expect_err("a 400 is an error");
+    let error = client
+        .show_message_detail(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowMessageDetail");
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_path_by_id() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"path\":\"sample-path\"}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowPathByIdRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_path_by_id(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_path_by_id(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/paths");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/paths",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -2493,18 +3861,25 @@ async fn dataartsstudio_show_path_by_id() {
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"path\":\"sample-path\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"path\":\"sample-path\"}"),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_show_path_by_id_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowPathByIdRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
@@ -2514,20 +3889,30 @@ async fn dataartsstudio_show_path_by_id_service_error() {
 
 #[tokio::test]
 async fn dataartsstudio_show_path_object_by_id() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"{\"paths\":[{}]}").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowPathObjectByIdRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_path_object_by_id(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_path_object_by_id(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/layerpaths");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/layerpaths",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -2540,205 +3925,357 @@ async fn dataartsstudio_show_path_object_by_id() {
 
 #[tokio::test]
 async fn dataartsstudio_show_path_object_by_id_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowPathObjectByIdRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .limit(42i32)
         .offset(42i32)
         .dlm_type(DlmType::from("SHARED"));
-    let error = client.show_path_object_by_id(request).await.expect_err("a 400 is an error");
+    let error = client
+        .show_path_object_by_id(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowPathObjectById");
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_api() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateApiRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Api>("{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                Api,
+            >(
+                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
+                )
+                .unwrap(),
+        );
     let response = client.update_api(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "PUT");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
+        ),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_api_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateApiRequest::new(
-        String::from("sample-api-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-api-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Api>("{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                Api,
+            >(
+                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
+                )
+                .unwrap(),
+        );
     let error = client.update_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateApi");
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_app() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateAppRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<AppUpdateDto>("{\"description\":\"sample-description\",\"name\":\"sample-name\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                AppUpdateDto,
+            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
+                .unwrap(),
+        );
     let response = client.update_app(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "PUT");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"description\":\"sample-description\",\"name\":\"sample-name\"}"));
+    assert_eq!(
+        sent,
+        json("{\"description\":\"sample-description\",\"name\":\"sample-name\"}"),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_app_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateAppRequest::new(
-        String::from("sample-app-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-app-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<AppUpdateDto>("{\"description\":\"sample-description\",\"name\":\"sample-name\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                AppUpdateDto,
+            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
+                .unwrap(),
+        );
     let error = client.update_app(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateApp");
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_catalog() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-    ).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        )
+        .await;
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateCatalogRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiCatalogUpdateParaDto>("{\"description\":\"sample-description\",\"name\":\"sample-name\"}").unwrap());
-    let response = client.update_catalog(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                ApiCatalogUpdateParaDto,
+            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
+                .unwrap(),
+        );
+    let response = client
+        .update_catalog(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "PUT");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"description\":\"sample-description\",\"name\":\"sample-name\"}"));
+    assert_eq!(
+        sent,
+        json("{\"description\":\"sample-description\",\"name\":\"sample-name\"}"),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_catalog_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateCatalogRequest::new(
-        String::from("sample-catalog-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-catalog-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ApiCatalogUpdateParaDto>("{\"description\":\"sample-description\",\"name\":\"sample-name\"}").unwrap());
+        .body(
+            serde_json::from_str::<
+                ApiCatalogUpdateParaDto,
+            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
+                .unwrap(),
+        );
     let error = client.update_catalog(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateCatalog");
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_data_service_instance_lts_log() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateDataServiceInstanceLtsLogRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<LtsLogDump>("{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}").unwrap());
-    let response = client.update_data_service_instance_lts_log(request).await.expect("the sample call succeeds");
+        .body(
+            serde_json::from_str::<
+                LtsLogDump,
+            >(
+                    "{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}",
+                )
+                .unwrap(),
+        );
+    let response = client
+        .update_data_service_instance_lts_log(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "PUT");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/lts-log-dump");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/lts-log-dump",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_data_service_instance_lts_log_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateDataServiceInstanceLtsLogRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<LtsLogDump>("{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}").unwrap());
-    let error = client.update_data_service_instance_lts_log(request).await.expect_err("a 400 is an error");
+        .body(
+            serde_json::from_str::<
+                LtsLogDump,
+            >(
+                    "{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}",
+                )
+                .unwrap(),
+        );
+    let error = client
+        .update_data_service_instance_lts_log(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateDataServiceInstanceLtsLog");
 }
 
 #[tokio::test]
 async fn dataartsstudio_update_data_service_instance_obs_log() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(200u16, &[], b"").await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateDataServiceInstanceObsLogRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
         .body(serde_json::from_str::<ObsLogDump>("{\"log_dump\":true}").unwrap());
-    let response = client.update_data_service_instance_obs_log(request).await.expect("the sample call succeeds");
+    let response = client
+        .update_data_service_instance_obs_log(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "PUT");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/obs-log-dump");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/obs-log-dump",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
@@ -2751,69 +4288,125 @@ async fn dataartsstudio_update_data_service_instance_obs_log() {
 
 #[tokio::test]
 async fn dataartsstudio_update_data_service_instance_obs_log_service_error() {
-    use hwcloud::dataartsstudio::*;
+    #[allow(unused_imports)]
+    use hwcloud::dataartsstudio::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = DataArtsStudioClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = DataArtsStudioClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateDataServiceInstanceObsLogRequest::new(
-        String::from("sample-instance-id"),
-        String::from("sample-workspace"),
-    )
+            String::from("sample-instance-id"),
+            String::from("sample-workspace"),
+        )
         .dlm_type(DlmType::from("SHARED"))
         .body(serde_json::from_str::<ObsLogDump>("{\"log_dump\":true}").unwrap());
-    let error = client.update_data_service_instance_obs_log(request).await.expect_err("a 400 is an error");
+    let error = client
+        .update_data_service_instance_obs_log(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateDataServiceInstanceObsLog");
 }
 
 #[tokio::test]
 async fn iam_keystone_create_user_token_by_password() {
-    use hwcloud::iam::*;
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
     let server = server(
-        201u16,
-        &[("X-Subject-Token", "sample-subject_token")],
-        b"{\"token\":{\"catalog\":[{\"any\":\"value\"}],\"domain\":{},\"expires_at\":\"2024-01-02T03:04:05.000Z\",\"issued_at\":\"2024-01-02T03:04:05.000Z\",\"methods\":[\"sample-methods\"],\"project\":{},\"roles\":[{}],\"user\":{}}}",
-    ).await;
-    let client = IamClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            201u16,
+            &[("X-Subject-Token", "sample-subject_token")],
+            b"{\"token\":{\"catalog\":[{\"any\":\"value\"}],\"domain\":{},\"expires_at\":\"2024-01-02T03:04:05.000Z\",\"issued_at\":\"2024-01-02T03:04:05.000Z\",\"methods\":[\"sample-methods\"],\"project\":{},\"roles\":[{}],\"user\":{}}}",
+        )
+        .await;
+    let client = IamClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = KeystoneCreateUserTokenByPasswordRequest::new(
-        serde_json::from_str::<KeystoneCreateUserTokenByPasswordRequestBody>("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}").unwrap(),
-    )
+            serde_json::from_str::<
+                KeystoneCreateUserTokenByPasswordRequestBody,
+            >(
+                    "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}",
+                )
+                .unwrap(),
+        )
         .nocatalog(String::from("sample-nocatalog"));
-    let response = client.keystone_create_user_token_by_password(request).await.expect("the sample call succeeds");
+    let response = client
+        .keystone_create_user_token_by_password(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), "/v3/auth/tokens");
-    assert!(request.headers.get("x-auth-token").is_none(), "a token operation sends no credentials");
+    assert!(
+        request.headers.get("x-auth-token").is_none(),
+        "a token operation sends no credentials",
+    );
     assert_query(&request, "nocatalog", "sample-nocatalog");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=utf8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=utf8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}",
+        ),
+    );
     assert_eq!(response.status, 201u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"token\":{\"catalog\":[{\"any\":\"value\"}],\"domain\":{},\"expires_at\":\"2024-01-02T03:04:05.000Z\",\"issued_at\":\"2024-01-02T03:04:05.000Z\",\"methods\":[\"sample-methods\"],\"project\":{},\"roles\":[{}],\"user\":{}}}"));
-    assert_eq!(response.subject_token.as_ref().map(|s| s.expose()), Some("sample-subject_token"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"token\":{\"catalog\":[{\"any\":\"value\"}],\"domain\":{},\"expires_at\":\"2024-01-02T03:04:05.000Z\",\"issued_at\":\"2024-01-02T03:04:05.000Z\",\"methods\":[\"sample-methods\"],\"project\":{},\"roles\":[{}],\"user\":{}}}",
+        ),
+    );
+    assert_eq!(
+        response.subject_token.as_ref().map(|s| s.expose()),
+        Some("sample-subject_token"),
+    );
 }
 
 #[tokio::test]
 async fn iam_keystone_create_user_token_by_password_service_error() {
-    use hwcloud::iam::*;
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = IamClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = IamClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = KeystoneCreateUserTokenByPasswordRequest::new(
-        serde_json::from_str::<KeystoneCreateUserTokenByPasswordRequestBody>("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}").unwrap(),
-    )
+            serde_json::from_str::<
+                KeystoneCreateUserTokenByPasswordRequestBody,
+            >(
+                    "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}",
+                )
+                .unwrap(),
+        )
         .nocatalog(String::from("sample-nocatalog"));
-    let error = client.keystone_create_user_token_by_password(request).await.expect_err("a 400 is an error");
+    let error = client
+        .keystone_create_user_token_by_password(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "Iam.KeystoneCreateUserTokenByPassword");
 }
 
 #[tokio::test]
 async fn iam_keystone_list_projects() {
-    use hwcloud::iam::*;
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"projects\":[{}]}",
-    ).await;
-    let client = IamClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"projects\":[{}]}",
+        )
+        .await;
+    let client = IamClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = KeystoneListProjectsRequest::new()
         .domain_id(String::from("sample-domain-id"))
         .enabled(true)
@@ -2822,7 +4415,10 @@ async fn iam_keystone_list_projects() {
         .page(42i32)
         .parent_id(String::from("sample-parent-id"))
         .per_page(42i32);
-    let response = client.keystone_list_projects(request).await.expect("the sample call succeeds");
+    let response = client
+        .keystone_list_projects(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), "/v3/projects");
@@ -2836,14 +4432,23 @@ async fn iam_keystone_list_projects() {
     assert_query(&request, "per_page", "42");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"projects\":[{}]}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"projects\":[{}]}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn iam_keystone_list_projects_service_error() {
-    use hwcloud::iam::*;
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = IamClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = IamClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = KeystoneListProjectsRequest::new()
         .domain_id(String::from("sample-domain-id"))
         .enabled(true)
@@ -2852,60 +4457,97 @@ async fn iam_keystone_list_projects_service_error() {
         .page(42i32)
         .parent_id(String::from("sample-parent-id"))
         .per_page(42i32);
-    let error = client.keystone_list_projects(request).await.expect_err("a 400 is an error");
+    let error = client
+        .keystone_list_projects(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "Iam.KeystoneListProjects");
 }
 
 #[tokio::test]
 async fn iam_keystone_list_auth_domains() {
-    use hwcloud::iam::*;
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"domains\":[{}],\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"}}",
-    ).await;
-    let client = IamClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"domains\":[{}],\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"}}",
+        )
+        .await;
+    let client = IamClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = KeystoneListAuthDomainsRequest::new();
-    let response = client.keystone_list_auth_domains(request).await.expect("the sample call succeeds");
+    let response = client
+        .keystone_list_auth_domains(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), "/v3/auth/domains");
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"domains\":[{}],\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"}}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"domains\":[{}],\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"}}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn iam_keystone_list_auth_domains_service_error() {
-    use hwcloud::iam::*;
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = IamClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = IamClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = KeystoneListAuthDomainsRequest::new();
-    let error = client.keystone_list_auth_domains(request).await.expect_err("a 400 is an error");
+    let error = client
+        .keystone_list_auth_domains(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "Iam.KeystoneListAuthDomains");
 }
 
 #[tokio::test]
 async fn iot_login() {
-    use hwcloud::iot::*;
+    #[allow(unused_imports)]
+    use hwcloud::iot::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
-    ).await;
-    let client = IotClient::new(&client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
+        )
+        .await;
+    let client = IotClient::new(
+            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+        )
+        .unwrap();
     let request = LoginRequest::new(
-        serde_json::from_str::<LoginForm>("{\"appId\":\"sample-appId\",\"secret\":\"sample-secret\"}").unwrap(),
+        serde_json::from_str::<
+            LoginForm,
+        >("{\"appId\":\"sample-appId\",\"secret\":\"sample-secret\"}")
+            .unwrap(),
     );
     let response = client.login(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), "/iocm/app/sec/v1.1.0/login");
-    assert!(request.headers.get("authorization").is_none(), "a token operation sends no credentials");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/x-www-form-urlencoded");
-    let mut sent: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&request.body).unwrap();
+    assert!(
+        request.headers.get("authorization").is_none(),
+        "a token operation sends no credentials",
+    );
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded",
+    );
+    let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body)
+        .unwrap();
     sent.sort();
     let mut expected: Vec<(String, String)> = vec![
         ("appId".to_owned(), "sample-appId".to_owned()),
@@ -2915,16 +4557,28 @@ async fn iot_login() {
     assert_eq!(sent, expected);
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn iot_login_service_error() {
-    use hwcloud::iot::*;
+    #[allow(unused_imports)]
+    use hwcloud::iot::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = IotClient::new(&client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token"))).unwrap();
+    let client = IotClient::new(
+            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+        )
+        .unwrap();
     let request = LoginRequest::new(
-        serde_json::from_str::<LoginForm>("{\"appId\":\"sample-appId\",\"secret\":\"sample-secret\"}").unwrap(),
+        serde_json::from_str::<
+            LoginForm,
+        >("{\"appId\":\"sample-appId\",\"secret\":\"sample-secret\"}")
+            .unwrap(),
     );
     let error = client.login(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Iot.Login");
@@ -2932,36 +4586,71 @@ async fn iot_login_service_error() {
 
 #[tokio::test]
 async fn iot_refresh_token() {
-    use hwcloud::iot::*;
+    #[allow(unused_imports)]
+    use hwcloud::iot::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
-    ).await;
-    let client = IotClient::new(&client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
+        )
+        .await;
+    let client = IotClient::new(
+            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+        )
+        .unwrap();
     let request = RefreshTokenRequest::new(
-        serde_json::from_str::<RefreshTokenBody>("{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}").unwrap(),
+        serde_json::from_str::<
+            RefreshTokenBody,
+        >(
+                "{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}",
+            )
+            .unwrap(),
     );
-    let response = client.refresh_token(request).await.expect("the sample call succeeds");
+    let response = client
+        .refresh_token(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), "/iocm/app/sec/v1.1.0/refreshToken");
-    assert!(request.headers.get("authorization").is_none(), "a token operation sends no credentials");
+    assert!(
+        request.headers.get("authorization").is_none(),
+        "a token operation sends no credentials",
+    );
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn iot_refresh_token_service_error() {
-    use hwcloud::iot::*;
+    #[allow(unused_imports)]
+    use hwcloud::iot::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = IotClient::new(&client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token"))).unwrap();
+    let client = IotClient::new(
+            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+        )
+        .unwrap();
     let request = RefreshTokenRequest::new(
-        serde_json::from_str::<RefreshTokenBody>("{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}").unwrap(),
+        serde_json::from_str::<
+            RefreshTokenBody,
+        >(
+                "{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}",
+            )
+            .unwrap(),
     );
     let error = client.refresh_token(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Iot.RefreshToken");
@@ -2969,41 +4658,76 @@ async fn iot_refresh_token_service_error() {
 
 #[tokio::test]
 async fn servicestage_create_o_auth() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-    ).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
+        )
+        .await;
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateOAuthRequest::new(
-        RepoType::from("github"),
-        serde_json::from_str::<OAuth>("{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}").unwrap(),
-    )
+            RepoType::from("github"),
+            serde_json::from_str::<
+                OAuth,
+            >(
+                    "{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}",
+                )
+                .unwrap(),
+        )
         .tag(String::from("sample-tag"));
-    let response = client.create_o_auth(request).await.expect("the sample call succeeds");
+    let response = client
+        .create_o_auth(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths/github/oauth");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/git/auths/github/oauth",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "tag", "sample-tag");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn servicestage_create_o_auth_service_error() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateOAuthRequest::new(
-        RepoType::from("github"),
-        serde_json::from_str::<OAuth>("{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}").unwrap(),
-    )
+            RepoType::from("github"),
+            serde_json::from_str::<
+                OAuth,
+            >(
+                    "{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}",
+                )
+                .unwrap(),
+        )
         .tag(String::from("sample-tag"));
     let error = client.create_o_auth(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.CreateOAuth");
@@ -3011,92 +4735,178 @@ async fn servicestage_create_o_auth_service_error() {
 
 #[tokio::test]
 async fn servicestage_create_password_auth() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-    ).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
+        )
+        .await;
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreatePasswordAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<AccessPassword>("{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}").unwrap(),
+        serde_json::from_str::<
+            AccessPassword,
+        >(
+                "{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}",
+            )
+            .unwrap(),
     );
-    let response = client.create_password_auth(request).await.expect("the sample call succeeds");
+    let response = client
+        .create_password_auth(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths/github/password");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/git/auths/github/password",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn servicestage_create_password_auth_service_error() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreatePasswordAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<AccessPassword>("{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}").unwrap(),
+        serde_json::from_str::<
+            AccessPassword,
+        >(
+                "{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}",
+            )
+            .unwrap(),
     );
-    let error = client.create_password_auth(request).await.expect_err("a 400 is an error");
+    let error = client
+        .create_password_auth(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.CreatePasswordAuth");
 }
 
 #[tokio::test]
 async fn servicestage_create_personal_auth() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-    ).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
+        )
+        .await;
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreatePersonalAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<AccessToken>("{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}").unwrap(),
+        serde_json::from_str::<
+            AccessToken,
+        >(
+                "{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}",
+            )
+            .unwrap(),
     );
-    let response = client.create_personal_auth(request).await.expect("the sample call succeeds");
+    let response = client
+        .create_personal_auth(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths/github/personal");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/git/auths/github/personal",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn servicestage_create_personal_auth_service_error() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreatePersonalAuthRequest::new(
         RepoType::from("github"),
-        serde_json::from_str::<AccessToken>("{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}").unwrap(),
+        serde_json::from_str::<
+            AccessToken,
+        >(
+                "{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}",
+            )
+            .unwrap(),
     );
-    let error = client.create_personal_auth(request).await.expect_err("a 400 is an error");
+    let error = client
+        .create_personal_auth(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.CreatePersonalAuth");
 }
 
 #[tokio::test]
 async fn servicestage_delete_authorize() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteAuthorizeRequest::new(String::from("sample-name"));
-    let response = client.delete_authorize(request).await.expect("the sample call succeeds");
+    let response = client
+        .delete_authorize(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "DELETE");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths/sample-name");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/git/auths/sample-name",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
@@ -3104,9 +4914,13 @@ async fn servicestage_delete_authorize() {
 
 #[tokio::test]
 async fn servicestage_delete_authorize_service_error() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteAuthorizeRequest::new(String::from("sample-name"));
     let error = client.delete_authorize(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.DeleteAuthorize");
@@ -3114,53 +4928,87 @@ async fn servicestage_delete_authorize_service_error() {
 
 #[tokio::test]
 async fn servicestage_list_authorizations() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(200u16, &[], b"{\"authorizations\":[{}],\"count\":42}").await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAuthorizationsRequest::new();
-    let response = client.list_authorizations(request).await.expect("the sample call succeeds");
+    let response = client
+        .list_authorizations(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths");
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"authorizations\":[{}],\"count\":42}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"authorizations\":[{}],\"count\":42}"),
+    );
 }
 
 #[tokio::test]
 async fn servicestage_list_authorizations_service_error() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ListAuthorizationsRequest::new();
-    let error = client.list_authorizations(request).await.expect_err("a 400 is an error");
+    let error = client
+        .list_authorizations(request)
+        .await
+        .expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.ListAuthorizations");
 }
 
 #[tokio::test]
 async fn servicestage_show_redirect_url() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(200u16, &[], b"{\"url\":\"sample-url\"}").await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowRedirectUrlRequest::new(RepoType::from("github"))
         .tag(String::from("sample-tag"));
-    let response = client.show_redirect_url(request).await.expect("the sample call succeeds");
+    let response = client
+        .show_redirect_url(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths/github/redirect");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/git/auths/github/redirect",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "tag", "sample-tag");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"url\":\"sample-url\"}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"url\":\"sample-url\"}"),
+    );
 }
 
 #[tokio::test]
 async fn servicestage_show_redirect_url_service_error() {
-    use hwcloud::servicestage::*;
+    #[allow(unused_imports)]
+    use hwcloud::servicestage::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = ServiceStageClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = ServiceStageClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = ShowRedirectUrlRequest::new(RepoType::from("github"))
         .tag(String::from("sample-tag"));
     let error = client.show_redirect_url(request).await.expect_err("a 400 is an error");

@@ -36,7 +36,7 @@ fn rules_page(names: &[&str], next: Option<&str>) -> ResponseTemplate {
 }
 
 async fn names(
-    stream: impl futures_util::Stream<Item = Result<hwcloud::aom::QueryAlarmResult, Error>>,
+    stream: impl futures_util::Stream<Item = Result<hwcloud::aom::types::QueryAlarmResult, Error>>,
 ) -> Vec<Result<String, Error>> {
     stream
         .map(|item| item.map(|rule| rule.alarm_rule_name.unwrap_or_default()))

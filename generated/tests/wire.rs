@@ -169,6 +169,7 @@ fn assert_service_error<T: std::fmt::Debug>(
 
 mod aom {
     use super::*;
+    use hwcloud::aom::types::*;
     use hwcloud::aom::*;
 
     #[tokio::test]
@@ -387,6 +388,7 @@ mod aom {
 
 mod astrozero {
     use super::*;
+    use hwcloud::astrozero::types::*;
     use hwcloud::astrozero::*;
 
     /// Characters that must be escaped in a form, to check the encoding round-trips.
@@ -477,6 +479,7 @@ mod astrozero {
 
 mod dataartsstudio {
     use super::*;
+    use hwcloud::dataartsstudio::types::*;
     use hwcloud::dataartsstudio::*;
 
     fn example_body() -> ApiParaForAuthToInstance {
@@ -615,6 +618,7 @@ mod dataartsstudio {
 
 mod iam {
     use super::*;
+    use hwcloud::iam::types::*;
     use hwcloud::iam::*;
 
     const SUBJECT_TOKEN: &str = "MIIatAYJKoZIhvcNAQcCoIIapTCCGqECAQExDTALBglghkgBZQMEAgEwgii";
@@ -955,6 +959,7 @@ mod iam {
 
 mod iot {
     use super::*;
+    use hwcloud::iot::types::*;
     use hwcloud::iot::*;
 
     const APP_ID: &str = "jeQDJQZltU8iKgFFoW060F5SGZka";
@@ -1140,6 +1145,7 @@ mod iot {
 
 mod servicestage {
     use super::*;
+    use hwcloud::servicestage::types::*;
     use hwcloud::servicestage::*;
 
     fn oauth() -> OAuth {
@@ -1514,7 +1520,8 @@ mod client_behaviour {
 
     #[tokio::test]
     async fn astro_zero_token_is_sent_as_access_token() {
-        use hwcloud::astrozero::{CreateOAuthTokenRequest, OAuthTokenForm};
+        use hwcloud::astrozero::CreateOAuthTokenRequest;
+        use hwcloud::astrozero::types::OAuthTokenForm;
         let source = CreateOAuthTokenRequest::new(OAuthTokenForm::new(
             "client_credentials",
             "cid",

@@ -23,11 +23,14 @@
 //! | --- | --- | --- |
 //! | `EV.0001` | 400 | The request is invalid. |
 //! | `100208` | 401 | AppId or secret is not right. |
-use std::future::Future;
 
-use hwcloud_runtime::operation::{Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta};
+use std::future::Future;
+use hwcloud_runtime::operation::{
+    Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+};
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
-use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
+
+pub mod types;
 
 /// Static facts about the Everything service.
 pub static SERVICE: ServiceMeta = ServiceMeta {
@@ -52,7 +55,8 @@ impl EverythingClient {
 
     /// Binds `client` to this service at `endpoint`.
     pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error> {
-        ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })
+        ServiceClient::with_endpoint(client, &SERVICE, endpoint)
+            .map(|inner| Self { inner })
     }
 
     /// The endpoint calls go to.
@@ -157,7 +161,7 @@ pub struct GetThingRequest {
     /// Sort direction.
     ///
     /// Sent as query parameter `sortDir`.
-    pub sort_dir: Option<SortDir>,
+    pub sort_dir: Option<types::SortDir>,
     /// Trace ID.
     ///
     /// Sent as header parameter `X-Trace-Id`.
@@ -229,7 +233,7 @@ impl GetThingRequest {
     }
 
     /// Sets `sort_dir`.
-    pub fn sort_dir(mut self, value: impl Into<SortDir>) -> Self {
+    pub fn sort_dir(mut self, value: impl Into<types::SortDir>) -> Self {
         self.sort_dir = Some(value.into());
         self
     }
@@ -252,7 +256,12 @@ impl Operation for GetThingRequest {
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
         request.path("thing_id", &self.thing_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
@@ -285,7 +294,7 @@ pub struct GetThingResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: Thing,
+    pub body: types::Thing,
     /// Version tag of the thing.
     ///
     /// From response header `ETag`.
@@ -297,12 +306,12 @@ pub struct GetThingResponse {
 #[non_exhaustive]
 pub struct CreateThingRequest {
     /// The thing to create.
-    pub body: Thing,
+    pub body: types::Thing,
 }
 
 impl CreateThingRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(body: Thing) -> Self {
+    pub fn new(body: types::Thing) -> Self {
         Self { body }
     }
 }
@@ -339,7 +348,7 @@ pub struct CreateThingResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body, present with status 200, 201.
-    pub body: Option<Thing>,
+    pub body: Option<types::Thing>,
 }
 
 /// Request of [`EverythingClient::delete_thing`].
@@ -375,7 +384,10 @@ impl Operation for DeleteThingRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteThingResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteThingResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+        })
     }
 }
 
@@ -404,7 +416,10 @@ pub struct UpdateAttributesRequest {
 impl UpdateAttributesRequest {
     /// A request with the required inputs; set optional ones with the methods below.
     pub fn new(thing_id: impl Into<String>) -> Self {
-        Self { thing_id: thing_id.into(), body: None }
+        Self {
+            thing_id: thing_id.into(),
+            body: None,
+        }
     }
 
     /// Sets the request body.
@@ -447,7 +462,7 @@ pub struct UpdateAttributesResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: Attributes,
+    pub body: types::Attributes,
 }
 
 /// Request of [`EverythingClient::login`].
@@ -455,12 +470,12 @@ pub struct UpdateAttributesResponse {
 #[non_exhaustive]
 pub struct LoginRequest {
     /// The credentials.
-    pub body: LoginForm,
+    pub body: types::LoginForm,
 }
 
 impl LoginRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(body: LoginForm) -> Self {
+    pub fn new(body: types::LoginForm) -> Self {
         Self { body }
     }
 }
@@ -498,7 +513,7 @@ pub struct LoginResponse {
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
-    pub body: LoginResult,
+    pub body: types::LoginResult,
     /// The signed token.
     ///
     /// From response header `X-Subject-Token`.
@@ -512,22 +527,31 @@ impl LoginRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
+        fn secret(
+            value: &impl hwcloud_runtime::operation::ParamValue,
+        ) -> hwcloud_runtime::Secret {
             hwcloud_runtime::Secret::new(value.param_text().into_owned())
         }
         let now = client.now();
         let response = EverythingClient::new(client)?.login(self.clone()).await?;
         let token = response.subject_token.as_ref().map(secret);
-        let token = token.ok_or_else(|| Error::Credentials {
-            message: format!("{} answered without a token", <Self as Operation>::META.name),
-            source: None,
-        })?;
+        let token = token
+            .ok_or_else(|| Error::Credentials {
+                message: format!("{} answered without a token", Self::META.name),
+                source: None,
+            })?;
         let expires_at = Some(&response.body)
             .and_then(|v| v.expires_in.as_ref())
             .and_then(|s| u64::try_from(*s).ok())
             .map(|s| now + std::time::Duration::from_secs(s));
-        let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
-        Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
+        let refresh_token = Some(&response.body)
+            .and_then(|v| v.refresh_token.as_ref())
+            .map(secret);
+        Ok(hwcloud_runtime::auth::token::IssuedToken {
+            token,
+            expires_at,
+            refresh_token,
+        })
     }
 }
 
@@ -535,488 +559,13 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
         client: &'a Client,
-    ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
+    ) -> hwcloud_runtime::BoxFuture<
+        'a,
+        Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
+    > {
         Box::pin(self.issue_token(client))
     }
 }
-
-/// A thing.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Thing {
-    /// Thing ID.
-    pub id: String,
-    /// Kind of thing.
-    pub kind: Option<Kind>,
-    /// Free-text type label.
-    pub type_: Option<String>,
-    /// Whether the thing is three-dimensional.
-    pub _3d: Option<bool>,
-    /// Name shown to people.
-    pub display_name: Option<String>,
-    /// Owner of the thing.
-    pub owner: Option<String>,
-    /// Creation time.
-    pub created_at: Option<hwcloud_runtime::Timestamp>,
-    /// Weight in kilograms.
-    pub weight: Option<f64>,
-    /// Parts of the thing.
-    pub parts: Option<PartList>,
-    /// Labels.
-    pub labels: Option<Labels>,
-    /// Colour.
-    pub color: Option<Color>,
-    /// Anything else.
-    pub extra: Option<serde_json::Value>,
-    /// The thing this one belongs to.
-    pub parent: Option<Box<Thing>>,
-    /// Number of copies.
-    pub count: i64,
-}
-
-impl Model for Thing {
-    const NAME: &'static str = "Thing";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.optional("kind", &self.kind);
-        object.optional("type", &self.type_);
-        object.optional("3d", &self._3d);
-        object.optional("displayName", &self.display_name);
-        object.optional("ownerRef", &self.owner);
-        object.optional("created_at", &self.created_at);
-        object.optional("weight", &self.weight);
-        object.optional("parts", &self.parts);
-        object.optional("labels", &self.labels);
-        object.optional("color", &self.color);
-        object.optional("extra", &self.extra);
-        object.optional("parent", &self.parent);
-        object.field("count", &self.count);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let kind = object.optional("kind")?;
-        let type_ = object.optional("type")?;
-        let _3d = object.optional("3d")?;
-        let display_name = object.optional("displayName")?;
-        let owner = object.optional("ownerRef")?;
-        let created_at = object.optional("created_at")?;
-        let weight = object.optional("weight")?;
-        let parts = object.optional("parts")?;
-        let labels = object.optional("labels")?;
-        let color = object.optional("color")?;
-        let extra = object.optional("extra")?;
-        let parent = object.optional("parent")?;
-        let count = object.required("count")?;
-        Ok(Self {
-            id,
-            kind,
-            type_,
-            _3d,
-            display_name,
-            owner,
-            created_at,
-            weight,
-            parts,
-            labels,
-            color,
-            extra,
-            parent,
-            count,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(Thing);
-
-impl Thing {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>, count: impl Into<i64>) -> Self {
-        Self {
-            id: id.into(),
-            kind: None,
-            type_: None,
-            _3d: None,
-            display_name: None,
-            owner: None,
-            created_at: None,
-            weight: None,
-            parts: None,
-            labels: None,
-            color: None,
-            extra: None,
-            parent: None,
-            count: count.into(),
-        }
-    }
-
-    /// Sets `kind`.
-    pub fn kind(mut self, value: impl Into<Kind>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-
-    /// Sets `type_`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `_3d`.
-    pub fn _3d(mut self, value: impl Into<bool>) -> Self {
-        self._3d = Some(value.into());
-        self
-    }
-
-    /// Sets `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
-    /// Sets `owner`.
-    pub fn owner(mut self, value: impl Into<String>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-
-    /// Sets `created_at`.
-    pub fn created_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
-    /// Sets `weight`.
-    pub fn weight(mut self, value: impl Into<f64>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-
-    /// Sets `parts`.
-    pub fn parts(mut self, value: impl Into<PartList>) -> Self {
-        self.parts = Some(value.into());
-        self
-    }
-
-    /// Sets `labels`.
-    pub fn labels(mut self, value: impl Into<Labels>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
-    /// Sets `color`.
-    pub fn color(mut self, value: impl Into<Color>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
-    /// Sets `extra`.
-    pub fn extra(mut self, value: impl Into<serde_json::Value>) -> Self {
-        self.extra = Some(value.into());
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(mut self, value: impl Into<Thing>) -> Self {
-        self.parent = Some(Box::new(value.into()));
-        self
-    }
-}
-
-/// Kind of thing.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Kind {
-    /// `small`
-    Small,
-    /// `LARGE_ITEM`
-    LargeItem,
-    /// `2xl`
-    V2xl,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Kind {
-    const VALUES: &'static [&'static str] = &["small", "LARGE_ITEM", "2xl"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Small => "small",
-            Self::LargeItem => "LARGE_ITEM",
-            Self::V2xl => "2xl",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "small" => Self::Small,
-            "LARGE_ITEM" => Self::LargeItem,
-            "2xl" => Self::V2xl,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Kind);
-
-/// Parts.
-pub type PartList = Vec<Part>;
-
-/// A part.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Part {
-    /// Part name.
-    pub name: String,
-    /// Part size.
-    pub size: Option<i32>,
-}
-
-impl Model for Part {
-    const NAME: &'static str = "Part";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.optional("size", &self.size);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let size = object.optional("size")?;
-        Ok(Self { name, size })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(Part);
-
-impl Part {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), size: None }
-    }
-
-    /// Sets `size`.
-    pub fn size(mut self, value: impl Into<i32>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-}
-
-/// Labels by key.
-pub type Labels = std::collections::BTreeMap<String, String>;
-
-/// Free-form attributes.
-pub type Attributes = std::collections::BTreeMap<String, serde_json::Value>;
-
-/// Login form.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct LoginForm {
-    /// User name.
-    pub username: String,
-    /// Password.
-    pub password: hwcloud_runtime::Secret,
-}
-
-impl Model for LoginForm {
-    const NAME: &'static str = "LoginForm";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("username", &self.username);
-        object.field("password", &self.password);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let username = object.required("username")?;
-        let password = object.required("password")?;
-        Ok(Self { username, password })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(LoginForm);
-
-impl LoginForm {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(username: impl Into<String>, password: impl Into<hwcloud_runtime::Secret>) -> Self {
-        Self { username: username.into(), password: password.into() }
-    }
-}
-
-/// Login result.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct LoginResult {
-    /// Lifetime in seconds.
-    pub expires_in: Option<i64>,
-    /// Refresh token.
-    pub refresh_token: Option<hwcloud_runtime::Secret>,
-}
-
-impl Model for LoginResult {
-    const NAME: &'static str = "LoginResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("expires_in", &self.expires_in);
-        object.optional("refresh_token", &self.refresh_token);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let expires_in = object.optional("expires_in")?;
-        let refresh_token = object.optional("refresh_token")?;
-        Ok(Self { expires_in, refresh_token })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(LoginResult);
-
-impl LoginResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { expires_in: None, refresh_token: None }
-    }
-
-    /// Sets `expires_in`.
-    pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
-        self.expires_in = Some(value.into());
-        self
-    }
-
-    /// Sets `refresh_token`.
-    pub fn refresh_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.refresh_token = Some(value.into());
-        self
-    }
-}
-
-/// Error response body.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ErrorBody {
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Error description.
-    pub error_msg: Option<String>,
-}
-
-impl Model for ErrorBody {
-    const NAME: &'static str = "ErrorBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("error_code", &self.error_code);
-        object.optional("error_msg", &self.error_msg);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let error_code = object.optional("error_code")?;
-        let error_msg = object.optional("error_msg")?;
-        Ok(Self { error_code, error_msg })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ErrorBody);
-
-impl ErrorBody {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { error_code: None, error_msg: None }
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_msg`.
-    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-}
-
-/// Sort direction.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SortDir {
-    /// `asc`
-    Asc,
-    /// `desc`
-    Desc,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for SortDir {
-    const VALUES: &'static [&'static str] = &["asc", "desc"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(SortDir);
-
-/// Colour.
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Color {
-    /// `red`
-    Red,
-    /// `green`
-    Green,
-    /// `dark-blue`
-    DarkBlue,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for Color {
-    const VALUES: &'static [&'static str] = &["red", "green", "dark-blue"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Red => "red",
-            Self::Green => "green",
-            Self::DarkBlue => "dark-blue",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "red" => Self::Red,
-            "green" => Self::Green,
-            "dark-blue" => Self::DarkBlue,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(Color);
 
 /// The error codes documented for the Everything service, with their descriptions and recommended handling.
 ///
@@ -1059,7 +608,9 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
 
     fn description(&self) -> &'static str {
         match self {
-            Self::Ev0001 => "The request is invalid. (A parameter is missing or malformed.)",
+            Self::Ev0001 => {
+                "The request is invalid. (A parameter is missing or malformed.)"
+            }
             Self::V100208 => "AppId or secret is not right.",
         }
     }

@@ -41,65 +41,71 @@ fn form_text(value: &serde_json::Value) -> String {
     }
 }
 
+/// The query of an encoded request as pairs.
+fn query(request: &http::Request<Bytes>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(request.uri().query().unwrap_or_default()).unwrap()
+}
+
 #[test]
 fn everything_get_thing_get_one() {
     #[allow(unused_imports)]
-    use hwcloud::everything::*;
+    use hwcloud::everything::{types::*, *};
     let request = GetThingRequest::new(String::from("t1"), String::from("tr-1"))
         .project_id(String::from("p1"))
         .limit(10i32)
         .tags(vec![String::from("a"), String::from("b")])
         .sort_dir(SortDir::from("asc"));
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
     assert!(encoded.uri().path().contains("/p1"), "{}", encoded.uri());
     assert!(encoded.uri().path().contains("/t1"), "{}", encoded.uri());
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();
-    assert!(
-        query.contains(&("limit".to_owned(), "10".to_owned())),
-        "query {query:?} lacks {}", "limit"
-    );
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();
-    assert!(
-        query.contains(&("tags".to_owned(), "a".to_owned())),
-        "query {query:?} lacks {}", "tags"
-    );
-    assert!(
-        query.contains(&("tags".to_owned(), "b".to_owned())),
-        "query {query:?} lacks {}", "tags"
-    );
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();
-    assert!(
-        query.contains(&("sortDir".to_owned(), "asc".to_owned())),
-        "query {query:?} lacks {}", "sortDir"
-    );
     assert_eq!(encoded.headers().get("X-Trace-Id").unwrap(), "tr-1");
+    let query = query(&encoded);
+    assert!(query.contains(&("limit".to_owned(), "10".to_owned())), "{query:?}");
+    assert!(query.contains(&("tags".to_owned(), "a".to_owned())), "{query:?}");
+    assert!(query.contains(&("tags".to_owned(), "b".to_owned())), "{query:?}");
+    assert!(query.contains(&("sortDir".to_owned(), "asc".to_owned())), "{query:?}");
     let response = http::Response::builder()
         .status(200u16)
         .header("ETag", "v1")
-        .body(Bytes::from("{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\"\n}"))
+        .body(
+            Bytes::from(
+                "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\"\n}",
+            ),
+        )
         .unwrap();
     let decoded = decode_response::<GetThingRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\"\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json(
+            "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\"\n}",
+        ),
+    );
 }
 
 #[test]
 fn everything_login_password() {
     #[allow(unused_imports)]
-    use hwcloud::everything::*;
+    use hwcloud::everything::{types::*, *};
     let request = LoginRequest::new(
-        serde_json::from_str::<LoginForm>("{\n  \"password\": \"********\",\n  \"username\": \"alice\"\n}").expect("the example body has the body type"),
+        serde_json::from_str::<
+            LoginForm,
+        >("{\n  \"password\": \"********\",\n  \"username\": \"alice\"\n}")
+            .expect("the example body has the body type"),
     );
-    let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
-    let sent: std::collections::BTreeMap<String, String> =
-        serde_urlencoded::from_bytes(encoded.body()).unwrap();
-    let expected: std::collections::BTreeMap<String, String> = json("{\n  \"password\": \"********\",\n  \"username\": \"alice\"\n}")
+    let sent: std::collections::BTreeMap<String, String> = serde_urlencoded::from_bytes(
+            encoded.body(),
+        )
+        .unwrap();
+    let expected: std::collections::BTreeMap<String, String> = json(
+            "{\n  \"password\": \"********\",\n  \"username\": \"alice\"\n}",
+        )
         .as_object()
         .unwrap()
         .iter()
@@ -114,5 +120,8 @@ fn everything_login_password() {
     let decoded = decode_response::<LoginRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 201u16);
-    assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"expires_in\": 3600\n}"));
+    assert_eq!(
+        serde_json::to_value(&decoded.body).unwrap(),
+        json("{\n  \"expires_in\": 3600\n}"),
+    );
 }

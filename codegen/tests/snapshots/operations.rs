@@ -2,7 +2,7 @@
 // Do not edit: change the spec and run `cargo xtask codegen`.
 
 //! Every operation of every spec against a loopback HTTP server (see
-//! `codegen/src/emit/wire.rs` for how the expectations are derived).
+//! `codegen/src/emit/tests/wire.rs` for how the expectations are derived).
 #![allow(clippy::unwrap_used)]
 
 use hwcloud::{Client, RetryPolicy};
@@ -11,7 +11,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
-fn client(server: &MockServer, credentials: impl hwcloud::runtime::Credentials + 'static) -> Client {
+fn client(
+    server: &MockServer,
+    credentials: impl hwcloud::runtime::Credentials + 'static,
+) -> Client {
     Client::builder()
         .endpoint(server.uri())
         .allow_http(true)
@@ -23,7 +26,11 @@ fn client(server: &MockServer, credentials: impl hwcloud::runtime::Credentials +
 }
 
 /// A server answering every request with `status`, an `X-Request-Id` and `body`.
-async fn server(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> MockServer {
+async fn server(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &'static [u8],
+) -> MockServer {
     let server = MockServer::start().await;
     let mut response = ResponseTemplate::new(status)
         .insert_header("X-Request-Id", "req-1")
@@ -48,7 +55,10 @@ fn query(request: &wiremock::Request) -> Vec<(String, String)> {
 /// Asserts that the request's query has the pair `key=value`.
 fn assert_query(request: &wiremock::Request, key: &str, value: &str) {
     let query = query(request);
-    assert!(query.contains(&(key.to_owned(), value.to_owned())), "{query:?} lacks {key}={value}");
+    assert!(
+        query.contains(&(key.to_owned(), value.to_owned())),
+        "{query:?} lacks {key}={value}",
+    );
 }
 
 fn json(text: &str) -> serde_json::Value {
@@ -69,29 +79,40 @@ const ERROR_BODY: &[u8] = br#"{"error_code":"HW.4000","error_msg":"sample error"
 
 #[tokio::test]
 async fn everything_get_thing() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(
-        200u16,
-        &[("ETag", "sample-etag")],
-        b"{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
-    ).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[("ETag", "sample-etag")],
+            b"{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
+        )
+        .await;
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = GetThingRequest::new(
-        String::from("sample-thing-id"),
-        String::from("sample-trace-id"),
-    )
+            String::from("sample-thing-id"),
+            String::from("sample-trace-id"),
+        )
         .limit(42i32)
         .offset(42i64)
         .min_score(1.5f64)
         .verbose(true)
-        .since(hwcloud::Timestamp::parse("2024-01-02T03:04:05.000Z").expect("the example datetime is RFC 3339"))
+        .since(
+            hwcloud::Timestamp::parse("2024-01-02T03:04:05.000Z")
+                .expect("the example datetime is RFC 3339"),
+        )
         .tags(vec![String::from("sample-tags-1"), String::from("sample-tags-2")])
         .sort_dir(SortDir::from("asc"))
         .api_key(String::from("sample-api-key"));
     let response = client.get_thing(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/things/sample-thing-id");
+    assert_eq!(
+        request.url.path(),
+        "/v1/0123456789abcdef0123456789abcdef/things/sample-thing-id",
+    );
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_query(&request, "limit", "42");
     assert_query(&request, "offset", "42");
@@ -105,24 +126,36 @@ async fn everything_get_thing() {
     assert_eq!(request.headers.get("X-Api-Key").unwrap(), "sample-api-key");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
+        ),
+    );
     assert_eq!(response.etag.as_deref(), Some("sample-etag"));
 }
 
 #[tokio::test]
 async fn everything_get_thing_service_error() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = GetThingRequest::new(
-        String::from("sample-thing-id"),
-        String::from("sample-trace-id"),
-    )
+            String::from("sample-thing-id"),
+            String::from("sample-trace-id"),
+        )
         .limit(42i32)
         .offset(42i64)
         .min_score(1.5f64)
         .verbose(true)
-        .since(hwcloud::Timestamp::parse("2024-01-02T03:04:05.000Z").expect("the example datetime is RFC 3339"))
+        .since(
+            hwcloud::Timestamp::parse("2024-01-02T03:04:05.000Z")
+                .expect("the example datetime is RFC 3339"),
+        )
         .tags(vec![String::from("sample-tags-1"), String::from("sample-tags-2")])
         .sort_dir(SortDir::from("asc"))
         .api_key(String::from("sample-api-key"));
@@ -132,36 +165,68 @@ async fn everything_get_thing_service_error() {
 
 #[tokio::test]
 async fn everything_create_thing() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(
-        200u16,
-        &[],
-        b"{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
-    ).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            200u16,
+            &[],
+            b"{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
+        )
+        .await;
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateThingRequest::new(
-        serde_json::from_str::<Thing>("{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}").unwrap(),
+        serde_json::from_str::<
+            Thing,
+        >(
+                "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
+            )
+            .unwrap(),
     );
     let response = client.create_thing(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), "/v1/things");
     assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json;charset=UTF-8");
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/json;charset=UTF-8",
+    );
     let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}"));
+    assert_eq!(
+        sent,
+        json(
+            "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
+        ),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json(
+            "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
+        ),
+    );
 }
 
 #[tokio::test]
 async fn everything_create_thing_service_error() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = CreateThingRequest::new(
-        serde_json::from_str::<Thing>("{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}").unwrap(),
+        serde_json::from_str::<
+            Thing,
+        >(
+                "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"type\":\"sample-type\",\"weight\":1.5}",
+            )
+            .unwrap(),
     );
     let error = client.create_thing(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.CreateThing");
@@ -169,9 +234,13 @@ async fn everything_create_thing_service_error() {
 
 #[tokio::test]
 async fn everything_delete_thing() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(204u16, &[], b"").await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteThingRequest::new(String::from("sample-thing-id"));
     let response = client.delete_thing(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
@@ -184,9 +253,13 @@ async fn everything_delete_thing() {
 
 #[tokio::test]
 async fn everything_delete_thing_service_error() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = DeleteThingRequest::new(String::from("sample-thing-id"));
     let error = client.delete_thing(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.DeleteThing");
@@ -194,12 +267,19 @@ async fn everything_delete_thing_service_error() {
 
 #[tokio::test]
 async fn everything_update_attributes() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(200u16, &[], b"{\"key\":{\"any\":\"value\"}}").await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateAttributesRequest::new(String::from("sample-thing-id"))
         .body(serde_json::from_str::<serde_json::Value>("{\"any\":\"value\"}").unwrap());
-    let response = client.update_attributes(request).await.expect("the sample call succeeds");
+    let response = client
+        .update_attributes(request)
+        .await
+        .expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "PUT");
     assert_eq!(request.url.path(), "/v1/things/sample-thing-id/attributes");
@@ -209,14 +289,21 @@ async fn everything_update_attributes() {
     assert_eq!(sent, json("{\"any\":\"value\"}"));
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"key\":{\"any\":\"value\"}}"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"key\":{\"any\":\"value\"}}"),
+    );
 }
 
 #[tokio::test]
 async fn everything_update_attributes_service_error() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = UpdateAttributesRequest::new(String::from("sample-thing-id"))
         .body(serde_json::from_str::<serde_json::Value>("{\"any\":\"value\"}").unwrap());
     let error = client.update_attributes(request).await.expect_err("a 400 is an error");
@@ -225,24 +312,38 @@ async fn everything_update_attributes_service_error() {
 
 #[tokio::test]
 async fn everything_login() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(
-        201u16,
-        &[("X-Subject-Token", "sample-subject_token")],
-        b"{\"expires_in\":42,\"refresh_token\":\"sample-refresh-token\"}",
-    ).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+            201u16,
+            &[("X-Subject-Token", "sample-subject_token")],
+            b"{\"expires_in\":42,\"refresh_token\":\"sample-refresh-token\"}",
+        )
+        .await;
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = LoginRequest::new(
-        serde_json::from_str::<LoginForm>("{\"password\":\"sample-password\",\"username\":\"sample-username\"}").unwrap(),
+        serde_json::from_str::<
+            LoginForm,
+        >("{\"password\":\"sample-password\",\"username\":\"sample-username\"}")
+            .unwrap(),
     );
     let response = client.login(request).await.expect("the sample call succeeds");
     let request = received(&server).await;
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(request.url.path(), "/v1/token");
-    assert!(request.headers.get("x-auth-token").is_none(), "a token operation sends no credentials");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/x-www-form-urlencoded");
-    let mut sent: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&request.body).unwrap();
+    assert!(
+        request.headers.get("x-auth-token").is_none(),
+        "a token operation sends no credentials",
+    );
+    assert_eq!(
+        request.headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded",
+    );
+    let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body)
+        .unwrap();
     sent.sort();
     let mut expected: Vec<(String, String)> = vec![
         ("password".to_owned(), "sample-password".to_owned()),
@@ -252,17 +353,30 @@ async fn everything_login() {
     assert_eq!(sent, expected);
     assert_eq!(response.status, 201u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"expires_in\":42,\"refresh_token\":\"sample-refresh-token\"}"));
-    assert_eq!(response.subject_token.as_ref().map(|s| s.expose()), Some("sample-subject_token"));
+    assert_eq!(
+        serde_json::to_value(&response.body).unwrap(),
+        json("{\"expires_in\":42,\"refresh_token\":\"sample-refresh-token\"}"),
+    );
+    assert_eq!(
+        response.subject_token.as_ref().map(|s| s.expose()),
+        Some("sample-subject_token"),
+    );
 }
 
 #[tokio::test]
 async fn everything_login_service_error() {
-    use hwcloud::everything::*;
+    #[allow(unused_imports)]
+    use hwcloud::everything::{types::*, *};
     let server = server(400, &[], ERROR_BODY).await;
-    let client = EverythingClient::new(&client(&server, hwcloud::StaticToken::iam("sample-token"))).unwrap();
+    let client = EverythingClient::new(
+            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let request = LoginRequest::new(
-        serde_json::from_str::<LoginForm>("{\"password\":\"sample-password\",\"username\":\"sample-username\"}").unwrap(),
+        serde_json::from_str::<
+            LoginForm,
+        >("{\"password\":\"sample-password\",\"username\":\"sample-username\"}")
+            .unwrap(),
     );
     let error = client.login(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.Login");

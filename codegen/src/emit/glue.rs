@@ -1,0 +1,338 @@
+//! Glue between operations and the runtime: token sources (a token-issuing request is the
+//! source of its credentials), id discovery (`IdResolver`) and paging (`<method>_stream`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::tokens::{Scope, docs, ident, lit, named, rust_type};
+use crate::ir::{
+    FieldRef, IdSource, Implicit, Operation, PageStyle, Pagination, Refresh, RefreshValue, Service,
+    ValuePath,
+};
+use crate::names;
+
+/// The glue that lets the runtime's token cache call a token-issuing operation: the
+/// request (holding the login inputs) is the token source.
+pub(super) fn token_source(service: &Service, op: &Operation) -> TokenStream {
+    let Some(t) = &op.token_source else {
+        return TokenStream::new();
+    };
+    let request = ident(&op.request);
+    let client = ident(&service.client);
+    let method = ident(&op.method_name);
+    let token = value_path(op, &t.token);
+    // A relative lifetime counts from when the request was sent.
+    let (now, expires) = match (&t.expires_at, &t.expires_in) {
+        (Some(at), _) => {
+            let at = value_path(op, at);
+            (
+                None,
+                quote! {
+                    #at.and_then(|t| t.to_offset_date_time().ok()).map(std::time::SystemTime::from)
+                },
+            )
+        }
+        (None, Some(within)) => {
+            let within = value_path(op, within);
+            (
+                Some(quote!(let now = client.now();)),
+                quote! {
+                    #within
+                        .and_then(|s| u64::try_from(*s).ok())
+                        .map(|s| now + std::time::Duration::from_secs(s))
+                },
+            )
+        }
+        (None, None) => (None, quote!(None)),
+    };
+    let refresh_token = match &t.refresh_token {
+        Some(r) => {
+            let r = value_path(op, r);
+            quote!(#r.map(secret))
+        }
+        None => quote!(None),
+    };
+    let refresh = t.refresh.as_ref().map(refresh_fn);
+    quote! {
+        impl #request {
+            /// Sends this request and reads the token, its expiry and its refresh token
+            /// from the response, as the runtime's token cache needs them.
+            pub async fn issue_token(
+                &self,
+                client: &Client,
+            ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
+                fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
+                    hwcloud_runtime::Secret::new(value.param_text().into_owned())
+                }
+                #now
+                let response = #client::new(client)?.#method(self.clone()).await?;
+                let token = #token.map(secret);
+                let token = token.ok_or_else(|| Error::Credentials {
+                    message: format!("{} answered without a token", Self::META.name),
+                    source: None,
+                })?;
+                let expires_at = #expires;
+                let refresh_token = #refresh_token;
+                Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
+            }
+        }
+
+        impl hwcloud_runtime::auth::token::TokenSource for #request {
+            fn fetch<'a>(
+                &'a self,
+                client: &'a Client,
+            ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
+                Box::pin(self.issue_token(client))
+            }
+
+            #refresh
+        }
+    }
+}
+
+/// `TokenSource::refresh`: builds the renewing request from this request's body and the
+/// refresh token, and issues the token with it.
+fn refresh_fn(refresh: &Refresh) -> TokenStream {
+    let request = ident(&refresh.request);
+    let body = named(&refresh.body, Scope::Service);
+    let fields = refresh.fields.iter().map(|f| {
+        let name = ident(&f.rust);
+        match &f.value {
+            RefreshValue::RefreshToken { optional: false } => {
+                quote!(#name: refresh_token.clone())
+            }
+            RefreshValue::RefreshToken { optional: true } => {
+                quote!(#name: Some(refresh_token.clone()))
+            }
+            RefreshValue::Copied(source) => {
+                let source = ident(source);
+                quote!(#name: self.body.#source.clone())
+            }
+            RefreshValue::Absent => quote!(#name: None),
+        }
+    });
+    quote! {
+        fn refresh<'a>(
+            &'a self,
+            client: &'a Client,
+            refresh_token: &'a hwcloud_runtime::Secret,
+        ) -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>> {
+            let request = #request::new(#body { #(#fields),* });
+            Some(Box::pin(async move { request.issue_token(client).await }))
+        }
+    }
+}
+
+/// An expression of type `Option<&T>` reading `path` from `response`.
+fn value_path(op: &Operation, path: &ValuePath) -> TokenStream {
+    match path {
+        ValuePath::Header(wire) => {
+            let field = op
+                .response_headers
+                .iter()
+                .find(|h| h.wire.eq_ignore_ascii_case(wire))
+                .map_or("", |h| h.rust.as_str());
+            let field = ident(field);
+            quote!(response.#field.as_ref())
+        }
+        ValuePath::Body(chain) => {
+            let always = op.success_body.as_ref().is_some_and(|b| b.always);
+            let start = if always {
+                quote!(Some(&response.body))
+            } else {
+                quote!(response.body.as_ref())
+            };
+            field_chain(start, chain)
+        }
+    }
+}
+
+/// `start` (an `Option<&T>`) followed through `chain`, still an `Option<&_>`.
+fn field_chain(start: TokenStream, chain: &[FieldRef]) -> TokenStream {
+    let steps = chain.iter().map(|field| {
+        let name = ident(&field.rust);
+        if field.optional {
+            quote!(.and_then(|v| v.#name.as_ref()))
+        } else {
+            quote!(.map(|v| &v.#name))
+        }
+    });
+    quote!(#start #(#steps)*)
+}
+
+/// `IdResolver` of a service with id-discovering operations (IAM): lets AK/SK
+/// credentials find a missing project or domain id.
+pub(super) fn id_resolver(service: &Service) -> TokenStream {
+    let sources: Vec<(&Operation, &IdSource)> = service
+        .operations
+        .iter()
+        .filter_map(|op| op.id_source.as_ref().map(|s| (op, s)))
+        .collect();
+    if sources.is_empty() {
+        return TokenStream::new();
+    }
+    let doc = docs(&format!(
+        "Finds the project id (by region) or domain id of AK/SK credentials that lack one, with {}'s operations.\n\nGive it to `BasicCredentials::resolver` or `GlobalCredentials::resolver`.",
+        service.name
+    ));
+    let project = id_body(service, &sources, Implicit::ProjectId);
+    let domain = id_body(service, &sources, Implicit::DomainId);
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct IdResolver;
+
+        impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
+            fn project_id<'a>(
+                &'a self,
+                client: &'a Client,
+                region: &'a str,
+            ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
+                Box::pin(async move { #project })
+            }
+
+            fn domain_id<'a>(
+                &'a self,
+                client: &'a Client,
+            ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
+                Box::pin(async move { #domain })
+            }
+        }
+    }
+}
+
+/// How `IdResolver` finds `implicit`: one list call and its single match.
+fn id_body(
+    service: &Service,
+    sources: &[(&Operation, &IdSource)],
+    implicit: Implicit,
+) -> TokenStream {
+    let Some((op, source)) = sources.iter().find(|(_, s)| s.id == implicit) else {
+        // Without a source the inputs go unused; `region` is a parameter of `project_id`
+        // only.
+        let unused = if implicit == Implicit::ProjectId {
+            quote!(let _ = (client, region);)
+        } else {
+            quote!(let _ = client;)
+        };
+        let message = lit(&format!("{} cannot discover this id", service.name));
+        return quote! {
+            #unused
+            Err(Error::Credentials { message: #message.to_owned(), source: None })
+        };
+    };
+    let client = ident(&service.client);
+    let method = ident(&op.method_name);
+    let request = ident(&op.request);
+    let filter = source.filter.as_ref().map(|f| {
+        let f = ident(f);
+        quote!(.#f(region))
+    });
+    let items = ident(&source.items.rust);
+    let items = if source.items.optional {
+        quote!(response.body.#items.iter().flatten())
+    } else {
+        quote!(response.body.#items.iter())
+    };
+    let id = ident(&source.item_id.rust);
+    let id = if source.item_id.optional {
+        quote!(item.#id.clone())
+    } else {
+        quote!(Some(item.#id.clone()))
+    };
+    let single = match implicit {
+        Implicit::ProjectId => quote!(hwcloud_runtime::auth::aksk::single_project_id(region, ids)),
+        Implicit::DomainId => quote!(hwcloud_runtime::auth::aksk::single_domain_id(ids)),
+    };
+    quote! {
+        let response = #client::new(client)?.#method(#request::new() #filter).await?;
+        let ids: Vec<String> = #items.filter_map(|item| #id).collect();
+        #single
+    }
+}
+
+/// `<method>_stream`: every item of a paged list operation.
+pub(super) fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
+    let doc = docs(&format!(
+        "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
+        op.method_name
+    ));
+    let stream = ident(&names::stream_method(&op.method_name));
+    let request = ident(&op.request);
+    let response = ident(&op.response);
+    let item = rust_type(&p.item_type, Scope::Service);
+    let items = ident(&p.items.rust);
+    let next = match &p.style {
+        PageStyle::Offset {
+            offset,
+            limit,
+            ty,
+            total,
+        } => {
+            let count = if p.items.optional {
+                quote!(response.body.#items.as_ref().map_or(0, Vec::len))
+            } else {
+                quote!(response.body.#items.len())
+            };
+            let total = match total {
+                None => quote!(None),
+                Some(t) => {
+                    let field = ident(&t.field.rust);
+                    if t.field.optional {
+                        quote!(response.body.#field.map(i64::from))
+                    } else {
+                        quote!(Some(i64::from(response.body.#field)))
+                    }
+                }
+            };
+            let offset = ident(offset);
+            let limit = ident(limit);
+            let ty = rust_type(ty, Scope::Service);
+            quote! {
+                let offset = request.#offset.map_or(0, i64::from);
+                let next = hwcloud_runtime::pagination::next_offset(
+                    offset,
+                    #count,
+                    request.#limit.map(i64::from),
+                    #total,
+                )?;
+                let mut following = request.clone();
+                following.#offset = Some(#ty::try_from(next).ok()?);
+                Some(following)
+            }
+        }
+        PageStyle::Marker { marker, next } => {
+            let path = field_chain(quote!(Some(&response.body)), next);
+            let marker = ident(marker);
+            quote! {
+                let marker = hwcloud_runtime::pagination::next_marker(#path)?;
+                // A server repeating the marker would page forever.
+                if request.#marker.as_ref() == Some(&marker) {
+                    return None;
+                }
+                let mut following = request.clone();
+                following.#marker = Some(marker);
+                Some(following)
+            }
+        }
+    };
+    let take = if p.items.optional {
+        quote!(response.body.#items.unwrap_or_default())
+    } else {
+        quote!(response.body.#items)
+    };
+    quote! {
+        #doc
+        pub fn #stream(
+            &self,
+            request: #request,
+        ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<#item, Error>> + Send + 'static {
+            hwcloud_runtime::pagination::items(
+                self.inner.clone(),
+                request,
+                |request: &#request, response: &#response| { #next },
+                |response: #response| #take,
+            )
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! `tests/examples.rs`: every example of the specs, checked through the public API. A
+//! request example must encode to the document's path, query, headers and body; a
+//! response example must decode, and its body must re-serialise to the document's JSON
+//! (so no documented field is lost or renamed). An example that gives nothing to check
+//! (no response, and a request that cannot be built) gets no test: every test asserts.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use super::{build_request, param_text, setter_call, uses, value_expr};
+use crate::emit::tokens::{Scope, ident, lit, rust_type, status};
+use crate::ir::{Api, BodyKind, Example, Location, Operation, Param, Service, TypeRef};
+use crate::names::snake;
+
+pub(in crate::emit) fn file(api: &Api) -> TokenStream {
+    let tests = api.services.iter().flat_map(|service| {
+        service.operations.iter().flat_map(move |op| {
+            op.examples
+                .iter()
+                .filter_map(move |example| test(service, op, example))
+        })
+    });
+    quote! {
+        //! Every example of the specs, checked through the public API.
+        #![allow(clippy::unwrap_used)]
+
+        use hwcloud::runtime::bytes::Bytes;
+        use hwcloud::runtime::http;
+        use hwcloud::runtime::operation::{Identity, decode_response, encode_request};
+
+        fn identity() -> Identity {
+            Identity {
+                project_id: Some("example-project-id".to_owned()),
+                domain_id: Some("example-domain-id".to_owned()),
+            }
+        }
+
+        /// The document's JSON with `null` members dropped: an optional field the
+        /// document shows as `null` is absent after a round trip, which means the same.
+        fn json(text: &str) -> serde_json::Value {
+            fn strip(value: &mut serde_json::Value) {
+                match value {
+                    serde_json::Value::Object(map) => {
+                        map.retain(|_, v| !v.is_null());
+                        map.values_mut().for_each(strip);
+                    }
+                    serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+                    _ => {}
+                }
+            }
+            let mut value = serde_json::from_str(text).unwrap();
+            strip(&mut value);
+            value
+        }
+
+        /// The text a form body sends for a JSON value.
+        fn form_text(value: &serde_json::Value) -> String {
+            match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }
+        }
+
+        /// The query of an encoded request as pairs.
+        fn query(request: &http::Request<Bytes>) -> Vec<(String, String)> {
+            serde_urlencoded::from_str(request.uri().query().unwrap_or_default()).unwrap()
+        }
+
+        #(#tests)*
+    }
+}
+
+/// The test of one example, or `None` when it has nothing to check.
+fn test(service: &Service, op: &Operation, example: &Example) -> Option<TokenStream> {
+    let request = request_checks(op, example);
+    let response = response_checks(op, example);
+    if request.is_none() && response.is_none() {
+        return None;
+    }
+    let name = ident(&format!(
+        "{}_{}_{}",
+        service.module,
+        op.method_name,
+        snake(&example.name)
+    ));
+    let uses = uses(service);
+    Some(quote! {
+        #[test]
+        fn #name() {
+            #uses
+            #request
+            #response
+        }
+    })
+}
+
+/// Builds the example's request and checks what it encodes to; `None` when the example
+/// gives no request, or one whose body has no JSON form to build it from.
+fn request_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
+    let value_of = |p: &Param| {
+        example
+            .params
+            .iter()
+            .find(|e| e.param.key == p.key)
+            .map(|e| &e.value)
+    };
+    // Required inputs always have an example value when the example has a request
+    // (checked in `lower`); none at all means it has no request.
+    if example.body.is_none()
+        && example.params.is_empty()
+        && op.params.iter().any(Param::in_constructor)
+    {
+        return None;
+    }
+    // Raw and multipart bodies have no JSON form to compare with.
+    let json_like = op
+        .body
+        .as_ref()
+        .is_some_and(|b| matches!(b.kind, BodyKind::Json | BodyKind::Form));
+    if op.body.as_ref().is_some_and(|b| b.required) && (example.body.is_none() || !json_like) {
+        return None;
+    }
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    let mut checks = TokenStream::new();
+    let mut query_checks = TokenStream::new();
+    for p in &op.params {
+        let Some(v) = value_of(p) else { continue };
+        let expr = value_expr(&p.ty, v);
+        if p.in_constructor() {
+            args.push(expr);
+        } else {
+            setters.push(setter_call(&p.rust, &expr));
+        }
+        match p.location {
+            Location::Query => query_checks.extend(query_check(p, v)),
+            _ => checks.extend(param_check(p, v)),
+        }
+    }
+    if !query_checks.is_empty() {
+        checks.extend(quote!(let query = query(&encoded);));
+        checks.extend(query_checks);
+    }
+    if let (Some(body), Some(value), true) = (&op.body, &example.body, json_like) {
+        let text = lit(&serde_json::to_string_pretty(value).unwrap_or_default());
+        let ty = rust_type(&body.ty, Scope::Types);
+        let value = quote! {
+            serde_json::from_str::<#ty>(#text).expect("the example body has the body type")
+        };
+        if body.required {
+            args.push(value);
+        } else {
+            setters.push(quote!(.body(#value)));
+        }
+        checks.extend(if body.kind == BodyKind::Form {
+            quote! {
+                let sent: std::collections::BTreeMap<String, String> =
+                    serde_urlencoded::from_bytes(encoded.body()).unwrap();
+                let expected: std::collections::BTreeMap<String, String> = json(#text)
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), form_text(v)))
+                    .collect();
+                assert_eq!(sent, expected);
+            }
+        } else {
+            quote! {
+                let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+                assert_eq!(sent, json(#text));
+            }
+        });
+    }
+    let build = build_request(&op.request, &args, &setters);
+    let method = lit(op.method.as_str());
+    Some(quote! {
+        #build
+        let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
+        assert_eq!(encoded.method().as_str(), #method);
+        #checks
+    })
+}
+
+fn param_check(p: &Param, value: &Value) -> TokenStream {
+    let wire = lit(&p.wire);
+    match p.location {
+        Location::Header => {
+            let text = lit(&param_text(value));
+            quote!(assert_eq!(encoded.headers().get(#wire).unwrap(), #text);)
+        }
+        Location::Path => {
+            let segment = lit(&format!("/{}", param_text(value)));
+            quote!(assert!(encoded.uri().path().contains(#segment), "{}", encoded.uri());)
+        }
+        Location::Query => query_check(p, value),
+    }
+}
+
+/// The query holds `key=value` for each value of a (possibly repeated) query parameter.
+fn query_check(p: &Param, value: &Value) -> TokenStream {
+    let wire = lit(&p.wire);
+    let texts: Vec<String> = match value {
+        Value::Array(items) => items.iter().map(param_text).collect(),
+        v => vec![param_text(v)],
+    };
+    let texts = texts.iter().map(|t| lit(t));
+    quote! {
+        #(assert!(query.contains(&(#wire.to_owned(), #texts.to_owned())), "{query:?}");)*
+    }
+}
+
+/// Decodes the example's response: a success must decode to the document's JSON, an
+/// error status must be a service error with that status.
+fn response_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
+    let r = example.response.as_ref()?;
+    let code = status(r.status);
+    let body_text = r
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_string_pretty(b).unwrap_or_default())
+        .unwrap_or_default();
+    let body = lit(&body_text);
+    let headers = r.headers.iter().map(|h| {
+        let (name, value) = (lit(&h.name), lit(&h.value));
+        quote!(.header(#name, #value))
+    });
+    let request = ident(&op.request);
+    let checks = if op.success.contains(&r.status) {
+        let body_check = match (&r.body, &op.success_body) {
+            (Some(_), Some(b)) if b.ty != TypeRef::Bytes => Some(quote! {
+                assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json(#body));
+            }),
+            _ => None,
+        };
+        quote! {
+            let decoded = decoded.expect("the example response decodes");
+            assert_eq!(decoded.status, #code);
+            #body_check
+        }
+    } else {
+        quote! {
+            let error = decoded.expect_err("an error status is a service error");
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(#code));
+        }
+    };
+    Some(quote! {
+        let response = http::Response::builder()
+            .status(#code)
+            #(#headers)*
+            .body(Bytes::from(#body))
+            .unwrap();
+        let decoded = decode_response::<#request>(response);
+        #checks
+    })
+}

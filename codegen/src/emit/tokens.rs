@@ -1,0 +1,129 @@
+//! Small token builders every emitter uses: identifiers, literals, doc attributes, types.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{ToTokens, quote};
+
+use crate::ir::TypeRef;
+
+/// An identifier. Every name reaching emit was checked by `lower` (`names::is_ident`).
+pub(super) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// A string literal, escaped as Rust needs.
+pub(super) fn lit(text: &str) -> Literal {
+    Literal::string(text)
+}
+
+/// A `u16` literal (`200u16`).
+pub(super) fn status(code: u16) -> Literal {
+    Literal::u16_suffixed(code)
+}
+
+/// `#[doc = "..."]` per line of markdown `text` (printed as `///` comments).
+pub(super) fn docs(text: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    for line in doc_lines(text) {
+        out.extend(quote!(#[doc = #line]));
+    }
+    out
+}
+
+/// `#![doc = "..."]` per line of markdown `text` (a module's own docs, printed as `//!`).
+pub(super) fn inner_docs(text: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    for line in doc_lines(text) {
+        out.extend(quote!(#![doc = #line]));
+    }
+    out
+}
+
+fn doc_lines(text: &str) -> impl Iterator<Item = Literal> + '_ {
+    text.trim().lines().map(|line| {
+        // Trimmed: leading spaces would turn a line into a code block, which rustdoc runs
+        // as a doctest. Control characters (a bare CR is an error in a doc comment) become
+        // spaces.
+        let line = line.trim();
+        if line.is_empty() {
+            lit("")
+        } else if line.chars().any(char::is_control) {
+            let clean: String = line
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            lit(&format!(" {clean}"))
+        } else {
+            lit(&format!(" {line}"))
+        }
+    })
+}
+
+/// Where a type is named from: the service module reaches models through `types::`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scope {
+    /// `src/<service>.rs`: `types::Name`.
+    Service,
+    /// `src/<service>/types.rs` and the generated tests (which import `types::*`): `Name`.
+    Types,
+}
+
+/// The Rust type of a type reference.
+pub(super) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Int32 => quote!(i32),
+        TypeRef::Int64 => quote!(i64),
+        TypeRef::Number => quote!(f64),
+        TypeRef::Boolean => quote!(bool),
+        TypeRef::DateTime => quote!(hwcloud_runtime::Timestamp),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Secret => quote!(hwcloud_runtime::Secret),
+        TypeRef::Bytes => quote!(hwcloud_runtime::bytes::Bytes),
+        TypeRef::File => quote!(hwcloud_runtime::FilePart),
+        TypeRef::Named(name) => named(name, scope),
+        TypeRef::Array(element) => {
+            let element = rust_type(element, scope);
+            quote!(Vec<#element>)
+        }
+        TypeRef::Map(value) => {
+            let value = rust_type(value, scope);
+            quote!(std::collections::BTreeMap<String, #value>)
+        }
+    }
+}
+
+/// A named type of the service (a model or enum) seen from `scope`.
+pub(super) fn named(name: &str, scope: Scope) -> TokenStream {
+    let name = ident(name);
+    match scope {
+        Scope::Service => quote!(types::#name),
+        Scope::Types => name.into_token_stream(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_lines_are_trimmed_and_clean() {
+        let tokens = docs("  first\n\n  second\rthird ").to_string();
+        assert_eq!(
+            tokens,
+            r#"# [doc = " first"] # [doc = ""] # [doc = " second third"]"#
+        );
+    }
+
+    #[test]
+    fn models_are_reached_through_types_from_the_service_module() {
+        let ty = TypeRef::Array(Box::new(TypeRef::Named("Dimension".into())));
+        assert_eq!(
+            rust_type(&ty, Scope::Service).to_string(),
+            "Vec < types :: Dimension >"
+        );
+        assert_eq!(
+            rust_type(&ty, Scope::Types).to_string(),
+            "Vec < Dimension >"
+        );
+    }
+}
