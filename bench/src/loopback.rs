@@ -10,10 +10,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
-use hwcloud::dataartsstudio::{
-    ApiParaForAuthToInstance, ApplyType, AuthorizeActionApiToInstanceRequest, DataArtsStudioClient,
-    DlmType,
-};
+use hwcloud::dataartsstudio::types::{ApiParaForAuthToInstance, ApplyType, DlmType};
+use hwcloud::dataartsstudio::{AuthorizeActionApiToInstanceRequest, DataArtsStudioClient};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -127,7 +125,7 @@ pub fn run(calls: usize, blocks: usize) -> Result<(), String> {
                     .api_id("47046fe7830c1be77cb0dc23bd86afa5")
                     .instance_id("21398ikjdsjd9087122d4e")
                     .app_id("908489209a320df61607355c57c82882")
-                    .apply_type(ApplyType::ApplyTypeAuthorize)
+                    .apply_type(ApplyType::Authorize)
                     .time(time),
             );
         let ours = async |n: usize| -> Result<Duration, String> {
@@ -202,7 +200,10 @@ pub fn run(calls: usize, blocks: usize) -> Result<(), String> {
             }
         }
         let per_second = |d: Duration| calls as f64 / d.as_secs_f64();
-        result("loopback_ours_cps", format!("{:.0}", per_second(total_ours)));
+        result(
+            "loopback_ours_cps",
+            format!("{:.0}", per_second(total_ours)),
+        );
         result(
             "loopback_reqwest_cps",
             format!("{:.0}", per_second(total_hand)),

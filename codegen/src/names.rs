@@ -78,6 +78,21 @@ pub fn variant(value: &str) -> String {
     fix_ident(s)
 }
 
+/// The variant of enum value `value` in enum type `ty` (a PascalCase name):
+/// [`variant`] without the type's name in front, as prost's `strip_enum_prefix` does
+/// (`ApplyType` + `APPLY_TYPE_AUTHORIZE` -> `Authorize`, not `ApplyTypeAuthorize`). The
+/// prefix stays when it is not a whole word (`Foo` in `Foobar`), and when what is left would be empty, start with a digit, or be
+/// `Unknown` (the variant every generated enum keeps for values the spec does not list).
+pub fn enum_variant(ty: &str, value: &str) -> String {
+    let full = variant(value);
+    match full.strip_prefix(ty) {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) && rest != "Unknown" => {
+            fix_ident(rest.to_owned())
+        }
+        _ => full,
+    }
+}
+
 /// Type names a generated module cannot use: its own items, the runtime items it imports,
 /// and prelude names its code refers to unqualified.
 pub const RESERVED_TYPES: &[&str] = &[
@@ -180,5 +195,22 @@ mod tests {
         assert_eq!(variant("--"), "");
         assert_eq!(variant("数据"), "UE695B0E68DAE");
         assert!(is_ident("_a1") && !is_ident("1a") && !is_ident("a-b") && !is_ident("_"));
+    }
+
+    #[test]
+    fn enum_variants_lose_the_type_prefix() {
+        assert_eq!(
+            enum_variant("ApplyType", "APPLY_TYPE_AUTHORIZE"),
+            "Authorize"
+        );
+        assert_eq!(enum_variant("ApplyType", "APPLY_TYPE_RENEW"), "Renew");
+        // Not a prefix of the value, or not a whole word of it.
+        assert_eq!(enum_variant("DlmType", "SHARED"), "Shared");
+        assert_eq!(enum_variant("Foo", "FOOBAR"), "Foobar");
+        // Nothing left, a digit, `Unknown` or a keyword left.
+        assert_eq!(enum_variant("Apply", "APPLY"), "Apply");
+        assert_eq!(enum_variant("Level", "LEVEL_1"), "Level1");
+        assert_eq!(enum_variant("Status", "STATUS_UNKNOWN"), "StatusUnknown");
+        assert_eq!(enum_variant("Kind", "KIND_SELF"), "Self_");
     }
 }

@@ -168,7 +168,17 @@ fn enum_values_equal_after_case_conversion() {
     assert_diagnostics(
         "enum_variant_clash",
         &[
-            "specs/enum_variant_clash.yaml:13:17: enum values `a-b` and `a_b` both become the Rust variant `AB` (expected values that differ after case conversion)",
+            "specs/enum_variant_clash.yaml:13:17: enum values `a-b` and `a_b` both become the Rust variant `Mode::AB` (the type's name is left out of its variants' names; expected values that differ after that and case conversion)",
+        ],
+    );
+}
+
+#[test]
+fn enum_values_equal_after_the_type_prefix_is_left_out() {
+    assert_diagnostics(
+        "enum_prefix_clash",
+        &[
+            "specs/enum_prefix_clash.yaml:15:34: enum values `APPLY_TYPE_AUTHORIZE` and `AUTHORIZE` both become the Rust variant `ApplyType::Authorize` (the type's name is left out of its variants' names; expected values that differ after that and case conversion)",
         ],
     );
 }

@@ -206,7 +206,7 @@ fn authorize_request() -> AuthorizeActionApiToInstanceRequest {
                 .api_id("api-6c1f")
                 .instance_id("inst-42")
                 .app_id("app-9b2e")
-                .apply_type(ApplyType::ApplyTypeAuthorize),
+                .apply_type(ApplyType::Authorize),
         )
 }
 

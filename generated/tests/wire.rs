@@ -487,7 +487,7 @@ mod dataartsstudio {
             .api_id("47046fe7830c1be77cb0dc23bd86afa5")
             .instance_id("21398ikjdsjd9087122d4e")
             .app_id("908489209a320df61607355c57c82882")
-            .apply_type(ApplyType::ApplyTypeAuthorize)
+            .apply_type(ApplyType::Authorize)
             .time(Timestamp::parse("2021-01-01T10:00:00.000Z").unwrap())
     }
 
@@ -560,7 +560,7 @@ mod dataartsstudio {
         let request = AuthorizeActionApiToInstanceRequest::new("missing-ws")
             .project_id(PROJECT)
             .dlm_type(DlmType::Shared)
-            .body(example_body().apply_type(ApplyType::ApplyTypeRenew));
+            .body(example_body().apply_type(ApplyType::Renew));
         let result = DataArtsStudioClient::new(&client(&server, iam_token()))
             .unwrap()
             .authorize_action_api_to_instance(request)

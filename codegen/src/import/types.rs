@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::doc::{Additional, Document, Problem, Schema, decode_entities, ptr};
-use crate::names::{is_ident, pascal, snake, variant};
+use crate::names::{enum_variant, is_ident, pascal, snake, variant};
 use crate::spec::{FieldSpec, TypeSpec};
 
 /// A construct the spec format cannot express yet: the operation needing it is skipped
@@ -656,8 +656,9 @@ impl<'a> DocTypes<'a> {
             if out.contains(&text) {
                 continue;
             }
-            let rust = variant(&text);
-            if rust.is_empty() || rust == "Unknown" || !names.insert(rust) {
+            // As `lower` names variants: without the type's name in front.
+            let rust = enum_variant(&pascal(hint), &text);
+            if variant(&text).is_empty() || variant(&text) == "Unknown" || !names.insert(rust) {
                 return Err(lack(Lack::EnumValueNames, &eat));
             }
             out.push(text);

@@ -4,7 +4,7 @@ use super::table::{Shape, TypeTable};
 use super::{Cx, HashMap, HashSet, map_with_capacity, path};
 use crate::diag::did_you_mean;
 use crate::ir::{self, TypeRef};
-use crate::names::{is_ident, pascal, snake, variant};
+use crate::names::{enum_variant, is_ident, pascal, snake, variant};
 use crate::spec::{FieldSpec, ServiceSpec};
 
 /// Scalar type names of the spec format.
@@ -40,7 +40,7 @@ impl Cx<'_> {
             let kind = if let Some(fields) = &ty.fields {
                 ir::TypeKind::Struct(self.fields(table, &at, fields))
             } else if let Some(values) = &ty.enum_values {
-                ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), values))
+                ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), &pascal(name), values))
             } else if let Some(element) = &ty.array {
                 ir::TypeKind::Array(self.type_ref(table, || format!("{at}.array"), element, false))
             } else if let Some(value) = &ty.map {
@@ -129,7 +129,9 @@ impl Cx<'_> {
         TypeRef::Named(pascal(key))
     }
 
-    fn variants(&mut self, at: &str, values: &[String]) -> Vec<ir::Variant> {
+    /// The variants of enum `ty` (its Rust name): each value's PascalCase name without
+    /// the type's name in front (see [`enum_variant`]).
+    fn variants(&mut self, at: &str, ty: &str, values: &[String]) -> Vec<ir::Variant> {
         if values.is_empty() {
             self.error_value(at, "enum has no values (expected at least one)");
         }
@@ -137,21 +139,21 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for (i, value) in values.iter().enumerate() {
             let vat = format!("{at}.{i}");
-            let rust = variant(value);
-            if rust.is_empty() {
+            if variant(value).is_empty() {
                 self.error_value(&vat, format!("enum value `{value}` has no letters or digits to name a Rust variant (expected a value with at least one)"));
                 continue;
             }
-            if rust == "Unknown" {
+            if variant(value) == "Unknown" {
                 self.error_value(&vat, format!("enum value `{value}` becomes `Unknown`, the variant kept for values the spec does not list (expected another value)"));
                 continue;
             }
+            let rust = enum_variant(ty, value);
             if let Some(first) = seen.get(&rust) {
                 let message = if first == value {
                     format!("enum value `{value}` is listed twice (expected each value once)")
                 } else {
                     format!(
-                        "enum values `{first}` and `{value}` both become the Rust variant `{rust}` (expected values that differ after case conversion)"
+                        "enum values `{first}` and `{value}` both become the Rust variant `{ty}::{rust}` (the type's name is left out of its variants' names; expected values that differ after that and case conversion)"
                     )
                 };
                 self.error_value(&vat, message);
@@ -178,7 +180,11 @@ impl Cx<'_> {
             out.push(ir::TypeDef {
                 multipart: false,
                 doc: site.doc.to_owned(),
-                kind: ir::TypeKind::Enum(self.variants(&format!("{}.enum", site.at), site.values)),
+                kind: ir::TypeKind::Enum(self.variants(
+                    &format!("{}.enum", site.at),
+                    &name,
+                    site.values,
+                )),
                 name,
             });
         }

@@ -101,15 +101,15 @@ impl ApiParaForAuthToInstance {
 #[non_exhaustive]
 pub enum ApplyType {
     /// `APPLY_TYPE_AUTHORIZE`
-    ApplyTypeAuthorize,
+    Authorize,
     /// `APPLY_TYPE_API_CANCEL_AUTHORIZE`
-    ApplyTypeApiCancelAuthorize,
+    ApiCancelAuthorize,
     /// `APPLY_TYPE_APP_CANCEL_AUTHORIZE`
-    ApplyTypeAppCancelAuthorize,
+    AppCancelAuthorize,
     /// `APPLY_TYPE_APPLY`
-    ApplyTypeApply,
+    Apply,
     /// `APPLY_TYPE_RENEW`
-    ApplyTypeRenew,
+    Renew,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -125,22 +125,22 @@ impl hwcloud_runtime::StringEnum for ApplyType {
 
     fn as_str(&self) -> &str {
         match self {
-            Self::ApplyTypeAuthorize => "APPLY_TYPE_AUTHORIZE",
-            Self::ApplyTypeApiCancelAuthorize => "APPLY_TYPE_API_CANCEL_AUTHORIZE",
-            Self::ApplyTypeAppCancelAuthorize => "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
-            Self::ApplyTypeApply => "APPLY_TYPE_APPLY",
-            Self::ApplyTypeRenew => "APPLY_TYPE_RENEW",
+            Self::Authorize => "APPLY_TYPE_AUTHORIZE",
+            Self::ApiCancelAuthorize => "APPLY_TYPE_API_CANCEL_AUTHORIZE",
+            Self::AppCancelAuthorize => "APPLY_TYPE_APP_CANCEL_AUTHORIZE",
+            Self::Apply => "APPLY_TYPE_APPLY",
+            Self::Renew => "APPLY_TYPE_RENEW",
             Self::Unknown(value) => value,
         }
     }
 
     fn from_wire(value: &str) -> Self {
         match value {
-            "APPLY_TYPE_AUTHORIZE" => Self::ApplyTypeAuthorize,
-            "APPLY_TYPE_API_CANCEL_AUTHORIZE" => Self::ApplyTypeApiCancelAuthorize,
-            "APPLY_TYPE_APP_CANCEL_AUTHORIZE" => Self::ApplyTypeAppCancelAuthorize,
-            "APPLY_TYPE_APPLY" => Self::ApplyTypeApply,
-            "APPLY_TYPE_RENEW" => Self::ApplyTypeRenew,
+            "APPLY_TYPE_AUTHORIZE" => Self::Authorize,
+            "APPLY_TYPE_API_CANCEL_AUTHORIZE" => Self::ApiCancelAuthorize,
+            "APPLY_TYPE_APP_CANCEL_AUTHORIZE" => Self::AppCancelAuthorize,
+            "APPLY_TYPE_APPLY" => Self::Apply,
+            "APPLY_TYPE_RENEW" => Self::Renew,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -10319,9 +10319,9 @@ pub enum ApiType {
     /// `API_SPECIFIC_TYPE_ORCHESTRATE`
     ApiSpecificTypeOrchestrate,
     /// `API_TYPE_CREATE`
-    ApiTypeCreate,
+    Create,
     /// `API_TYPE_REGISTER`
-    ApiTypeRegister,
+    Register,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -10346,8 +10346,8 @@ impl hwcloud_runtime::StringEnum for ApiType {
             Self::ApiSpecificTypeGroovy => "API_SPECIFIC_TYPE_GROOVY",
             Self::ApiSpecificTypeRegister => "API_SPECIFIC_TYPE_REGISTER",
             Self::ApiSpecificTypeOrchestrate => "API_SPECIFIC_TYPE_ORCHESTRATE",
-            Self::ApiTypeCreate => "API_TYPE_CREATE",
-            Self::ApiTypeRegister => "API_TYPE_REGISTER",
+            Self::Create => "API_TYPE_CREATE",
+            Self::Register => "API_TYPE_REGISTER",
             Self::Unknown(value) => value,
         }
     }
@@ -10360,8 +10360,8 @@ impl hwcloud_runtime::StringEnum for ApiType {
             "API_SPECIFIC_TYPE_GROOVY" => Self::ApiSpecificTypeGroovy,
             "API_SPECIFIC_TYPE_REGISTER" => Self::ApiSpecificTypeRegister,
             "API_SPECIFIC_TYPE_ORCHESTRATE" => Self::ApiSpecificTypeOrchestrate,
-            "API_TYPE_CREATE" => Self::ApiTypeCreate,
-            "API_TYPE_REGISTER" => Self::ApiTypeRegister,
+            "API_TYPE_CREATE" => Self::Create,
+            "API_TYPE_REGISTER" => Self::Register,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -10377,9 +10377,9 @@ hwcloud_runtime::impl_string_enum!(ApiType);
 #[non_exhaustive]
 pub enum Protocol {
     /// `PROTOCOL_TYPE_HTTP`
-    ProtocolTypeHttp,
+    TypeHttp,
     /// `PROTOCOL_TYPE_HTTPS`
-    ProtocolTypeHttps,
+    TypeHttps,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -10392,16 +10392,16 @@ impl hwcloud_runtime::StringEnum for Protocol {
 
     fn as_str(&self) -> &str {
         match self {
-            Self::ProtocolTypeHttp => "PROTOCOL_TYPE_HTTP",
-            Self::ProtocolTypeHttps => "PROTOCOL_TYPE_HTTPS",
+            Self::TypeHttp => "PROTOCOL_TYPE_HTTP",
+            Self::TypeHttps => "PROTOCOL_TYPE_HTTPS",
             Self::Unknown(value) => value,
         }
     }
 
     fn from_wire(value: &str) -> Self {
         match value {
-            "PROTOCOL_TYPE_HTTP" => Self::ProtocolTypeHttp,
-            "PROTOCOL_TYPE_HTTPS" => Self::ProtocolTypeHttps,
+            "PROTOCOL_TYPE_HTTP" => Self::TypeHttp,
+            "PROTOCOL_TYPE_HTTPS" => Self::TypeHttps,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -10417,9 +10417,9 @@ hwcloud_runtime::impl_string_enum!(Protocol);
 #[non_exhaustive]
 pub enum RequestType {
     /// `REQUEST_TYPE_POST`
-    RequestTypePost,
+    Post,
     /// `REQUEST_TYPE_GET`
-    RequestTypeGet,
+    Get,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -10429,16 +10429,16 @@ impl hwcloud_runtime::StringEnum for RequestType {
 
     fn as_str(&self) -> &str {
         match self {
-            Self::RequestTypePost => "REQUEST_TYPE_POST",
-            Self::RequestTypeGet => "REQUEST_TYPE_GET",
+            Self::Post => "REQUEST_TYPE_POST",
+            Self::Get => "REQUEST_TYPE_GET",
             Self::Unknown(value) => value,
         }
     }
 
     fn from_wire(value: &str) -> Self {
         match value {
-            "REQUEST_TYPE_POST" => Self::RequestTypePost,
-            "REQUEST_TYPE_GET" => Self::RequestTypeGet,
+            "REQUEST_TYPE_POST" => Self::Post,
+            "REQUEST_TYPE_GET" => Self::Get,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -10495,9 +10495,9 @@ hwcloud_runtime::impl_string_enum!(Visibility);
 #[non_exhaustive]
 pub enum PublishType {
     /// `PUBLISH_TYPE_PUBLIC`
-    PublishTypePublic,
+    Public,
     /// `PUBLISH_TYPE_PRIVATE`
-    PublishTypePrivate,
+    Private,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -10510,16 +10510,16 @@ impl hwcloud_runtime::StringEnum for PublishType {
 
     fn as_str(&self) -> &str {
         match self {
-            Self::PublishTypePublic => "PUBLISH_TYPE_PUBLIC",
-            Self::PublishTypePrivate => "PUBLISH_TYPE_PRIVATE",
+            Self::Public => "PUBLISH_TYPE_PUBLIC",
+            Self::Private => "PUBLISH_TYPE_PRIVATE",
             Self::Unknown(value) => value,
         }
     }
 
     fn from_wire(value: &str) -> Self {
         match value {
-            "PUBLISH_TYPE_PUBLIC" => Self::PublishTypePublic,
-            "PUBLISH_TYPE_PRIVATE" => Self::PublishTypePrivate,
+            "PUBLISH_TYPE_PUBLIC" => Self::Public,
+            "PUBLISH_TYPE_PRIVATE" => Self::Private,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -10746,23 +10746,23 @@ hwcloud_runtime::impl_string_enum!(ApiOverviewType);
 #[non_exhaustive]
 pub enum ApiStatus {
     /// `API_STATUS_CREATED`
-    ApiStatusCreated,
+    Created,
     /// `API_STATUS_PUBLISH_WAIT_REVIEW`
-    ApiStatusPublishWaitReview,
+    PublishWaitReview,
     /// `API_STATUS_PUBLISH_REJECT`
-    ApiStatusPublishReject,
+    PublishReject,
     /// `API_STATUS_PUBLISHED`
-    ApiStatusPublished,
+    Published,
     /// `API_STATUS_WAITING_STOP`
-    ApiStatusWaitingStop,
+    WaitingStop,
     /// `API_STATUS_STOPPED`
-    ApiStatusStopped,
+    Stopped,
     /// `API_STATUS_RECOVER_WAIT_REVIEW`
-    ApiStatusRecoverWaitReview,
+    RecoverWaitReview,
     /// `API_STATUS_WAITING_OFFLINE`
-    ApiStatusWaitingOffline,
+    WaitingOffline,
     /// `API_STATUS_OFFLINE`
-    ApiStatusOffline,
+    Offline,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -10782,30 +10782,30 @@ impl hwcloud_runtime::StringEnum for ApiStatus {
 
     fn as_str(&self) -> &str {
         match self {
-            Self::ApiStatusCreated => "API_STATUS_CREATED",
-            Self::ApiStatusPublishWaitReview => "API_STATUS_PUBLISH_WAIT_REVIEW",
-            Self::ApiStatusPublishReject => "API_STATUS_PUBLISH_REJECT",
-            Self::ApiStatusPublished => "API_STATUS_PUBLISHED",
-            Self::ApiStatusWaitingStop => "API_STATUS_WAITING_STOP",
-            Self::ApiStatusStopped => "API_STATUS_STOPPED",
-            Self::ApiStatusRecoverWaitReview => "API_STATUS_RECOVER_WAIT_REVIEW",
-            Self::ApiStatusWaitingOffline => "API_STATUS_WAITING_OFFLINE",
-            Self::ApiStatusOffline => "API_STATUS_OFFLINE",
+            Self::Created => "API_STATUS_CREATED",
+            Self::PublishWaitReview => "API_STATUS_PUBLISH_WAIT_REVIEW",
+            Self::PublishReject => "API_STATUS_PUBLISH_REJECT",
+            Self::Published => "API_STATUS_PUBLISHED",
+            Self::WaitingStop => "API_STATUS_WAITING_STOP",
+            Self::Stopped => "API_STATUS_STOPPED",
+            Self::RecoverWaitReview => "API_STATUS_RECOVER_WAIT_REVIEW",
+            Self::WaitingOffline => "API_STATUS_WAITING_OFFLINE",
+            Self::Offline => "API_STATUS_OFFLINE",
             Self::Unknown(value) => value,
         }
     }
 
     fn from_wire(value: &str) -> Self {
         match value {
-            "API_STATUS_CREATED" => Self::ApiStatusCreated,
-            "API_STATUS_PUBLISH_WAIT_REVIEW" => Self::ApiStatusPublishWaitReview,
-            "API_STATUS_PUBLISH_REJECT" => Self::ApiStatusPublishReject,
-            "API_STATUS_PUBLISHED" => Self::ApiStatusPublished,
-            "API_STATUS_WAITING_STOP" => Self::ApiStatusWaitingStop,
-            "API_STATUS_STOPPED" => Self::ApiStatusStopped,
-            "API_STATUS_RECOVER_WAIT_REVIEW" => Self::ApiStatusRecoverWaitReview,
-            "API_STATUS_WAITING_OFFLINE" => Self::ApiStatusWaitingOffline,
-            "API_STATUS_OFFLINE" => Self::ApiStatusOffline,
+            "API_STATUS_CREATED" => Self::Created,
+            "API_STATUS_PUBLISH_WAIT_REVIEW" => Self::PublishWaitReview,
+            "API_STATUS_PUBLISH_REJECT" => Self::PublishReject,
+            "API_STATUS_PUBLISHED" => Self::Published,
+            "API_STATUS_WAITING_STOP" => Self::WaitingStop,
+            "API_STATUS_STOPPED" => Self::Stopped,
+            "API_STATUS_RECOVER_WAIT_REVIEW" => Self::RecoverWaitReview,
+            "API_STATUS_WAITING_OFFLINE" => Self::WaitingOffline,
+            "API_STATUS_OFFLINE" => Self::Offline,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -10821,11 +10821,11 @@ hwcloud_runtime::impl_string_enum!(ApiStatus);
 #[non_exhaustive]
 pub enum ApiDebug {
     /// `API_DEBUG_WAITING`
-    ApiDebugWaiting,
+    Waiting,
     /// `API_DEBUG_FAILED`
-    ApiDebugFailed,
+    Failed,
     /// `API_DEBUG_SUCCESS`
-    ApiDebugSuccess,
+    Success,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -10839,18 +10839,18 @@ impl hwcloud_runtime::StringEnum for ApiDebug {
 
     fn as_str(&self) -> &str {
         match self {
-            Self::ApiDebugWaiting => "API_DEBUG_WAITING",
-            Self::ApiDebugFailed => "API_DEBUG_FAILED",
-            Self::ApiDebugSuccess => "API_DEBUG_SUCCESS",
+            Self::Waiting => "API_DEBUG_WAITING",
+            Self::Failed => "API_DEBUG_FAILED",
+            Self::Success => "API_DEBUG_SUCCESS",
             Self::Unknown(value) => value,
         }
     }
 
     fn from_wire(value: &str) -> Self {
         match value {
-            "API_DEBUG_WAITING" => Self::ApiDebugWaiting,
-            "API_DEBUG_FAILED" => Self::ApiDebugFailed,
-            "API_DEBUG_SUCCESS" => Self::ApiDebugSuccess,
+            "API_DEBUG_WAITING" => Self::Waiting,
+            "API_DEBUG_FAILED" => Self::Failed,
+            "API_DEBUG_SUCCESS" => Self::Success,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -11491,23 +11491,23 @@ hwcloud_runtime::impl_string_enum!(AuthorizationStatusType);
 #[non_exhaustive]
 pub enum Condition {
     /// `CONDITION_TYPE_EQ`
-    ConditionTypeEq,
+    TypeEq,
     /// `CONDITION_TYPE_NE`
-    ConditionTypeNe,
+    TypeNe,
     /// `CONDITION_TYPE_GT`
-    ConditionTypeGt,
+    TypeGt,
     /// `CONDITION_TYPE_GE`
-    ConditionTypeGe,
+    TypeGe,
     /// `CONDITION_TYPE_LT`
-    ConditionTypeLt,
+    TypeLt,
     /// `CONDITION_TYPE_LE`
-    ConditionTypeLe,
+    TypeLe,
     /// `CONDITION_TYPE_LIKE`
-    ConditionTypeLike,
+    TypeLike,
     /// `CONDITION_TYPE_LIKE_L`
-    ConditionTypeLikeL,
+    TypeLikeL,
     /// `CONDITION_TYPE_LIKE_R`
-    ConditionTypeLikeR,
+    TypeLikeR,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
@@ -11527,30 +11527,30 @@ impl hwcloud_runtime::StringEnum for Condition {
 
     fn as_str(&self) -> &str {
         match self {
-            Self::ConditionTypeEq => "CONDITION_TYPE_EQ",
-            Self::ConditionTypeNe => "CONDITION_TYPE_NE",
-            Self::ConditionTypeGt => "CONDITION_TYPE_GT",
-            Self::ConditionTypeGe => "CONDITION_TYPE_GE",
-            Self::ConditionTypeLt => "CONDITION_TYPE_LT",
-            Self::ConditionTypeLe => "CONDITION_TYPE_LE",
-            Self::ConditionTypeLike => "CONDITION_TYPE_LIKE",
-            Self::ConditionTypeLikeL => "CONDITION_TYPE_LIKE_L",
-            Self::ConditionTypeLikeR => "CONDITION_TYPE_LIKE_R",
+            Self::TypeEq => "CONDITION_TYPE_EQ",
+            Self::TypeNe => "CONDITION_TYPE_NE",
+            Self::TypeGt => "CONDITION_TYPE_GT",
+            Self::TypeGe => "CONDITION_TYPE_GE",
+            Self::TypeLt => "CONDITION_TYPE_LT",
+            Self::TypeLe => "CONDITION_TYPE_LE",
+            Self::TypeLike => "CONDITION_TYPE_LIKE",
+            Self::TypeLikeL => "CONDITION_TYPE_LIKE_L",
+            Self::TypeLikeR => "CONDITION_TYPE_LIKE_R",
             Self::Unknown(value) => value,
         }
     }
 
     fn from_wire(value: &str) -> Self {
         match value {
-            "CONDITION_TYPE_EQ" => Self::ConditionTypeEq,
-            "CONDITION_TYPE_NE" => Self::ConditionTypeNe,
-            "CONDITION_TYPE_GT" => Self::ConditionTypeGt,
-            "CONDITION_TYPE_GE" => Self::ConditionTypeGe,
-            "CONDITION_TYPE_LT" => Self::ConditionTypeLt,
-            "CONDITION_TYPE_LE" => Self::ConditionTypeLe,
-            "CONDITION_TYPE_LIKE" => Self::ConditionTypeLike,
-            "CONDITION_TYPE_LIKE_L" => Self::ConditionTypeLikeL,
-            "CONDITION_TYPE_LIKE_R" => Self::ConditionTypeLikeR,
+            "CONDITION_TYPE_EQ" => Self::TypeEq,
+            "CONDITION_TYPE_NE" => Self::TypeNe,
+            "CONDITION_TYPE_GT" => Self::TypeGt,
+            "CONDITION_TYPE_GE" => Self::TypeGe,
+            "CONDITION_TYPE_LT" => Self::TypeLt,
+            "CONDITION_TYPE_LE" => Self::TypeLe,
+            "CONDITION_TYPE_LIKE" => Self::TypeLike,
+            "CONDITION_TYPE_LIKE_L" => Self::TypeLikeL,
+            "CONDITION_TYPE_LIKE_R" => Self::TypeLikeR,
             other => Self::Unknown(other.to_owned()),
         }
     }
