@@ -268,6 +268,30 @@ pub struct Example {
     pub response: Option<ExampleResponse>,
 }
 
+impl Example {
+    /// Whether a test can build the example's request: the example gives one (a request
+    /// that gives one gives every required input: checked in `lower`), and a required body
+    /// has a value with a JSON form (a JSON or form body; raw and multipart bodies have
+    /// none to write in a test).
+    pub fn builds_request(&self, op: &Operation) -> bool {
+        let given = self.body.is_some()
+            || !self.params.is_empty()
+            || !op.params.iter().any(Param::in_constructor);
+        let body_ok = match &op.body {
+            Some(b) if b.required => {
+                self.body.is_some() && matches!(b.kind, BodyKind::Json | BodyKind::Form)
+            }
+            _ => true,
+        };
+        given && body_ok
+    }
+
+    /// Whether a generated test can check anything of the example.
+    pub fn is_checked(&self, op: &Operation) -> bool {
+        self.response.is_some() || self.builds_request(op)
+    }
+}
+
 /// A parameter's value in an example request.
 #[derive(Debug, Clone)]
 pub struct ExampleParam {
@@ -290,7 +314,7 @@ pub struct ExampleHeader {
 }
 
 /// A resolved type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TypeRef {
     String,
     Int32,
@@ -326,6 +350,9 @@ pub enum TypeKind {
     Enum(Vec<Variant>),
     Array(TypeRef),
     Map(TypeRef),
+    /// The same type as the named (earlier) one: structurally identical, so it is not
+    /// generated twice (`pub type Name = Target;`). The type keeps its own docs.
+    Alias(String),
 }
 
 #[derive(Debug, Clone)]
@@ -339,7 +366,7 @@ pub struct Field {
     pub doc: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Variant {
     pub rust: String,
     pub wire: String,

@@ -83,7 +83,7 @@ pub fn document(service: &ir::Service, version: Version) -> Value {
     let schemas: Map<String, Value> = service
         .types
         .iter()
-        .map(|t| (t.name.clone(), type_def(t)))
+        .map(|t| (t.name.clone(), type_def(t, &service.types)))
         .collect();
     if !schemas.is_empty() {
         components.insert("schemas".into(), Value::Object(schemas));
@@ -336,9 +336,17 @@ fn described(ty: &TypeRef, doc: &str) -> Value {
     }
 }
 
-/// The component schema of a named type.
-fn type_def(def: &ir::TypeDef) -> Value {
-    let mut out = match &def.kind {
+/// The component schema of a named type. An alias (a type the spec declares again with
+/// the same shape) is exported as the spec wrote it: its target's schema, its own docs.
+fn type_def(def: &ir::TypeDef, types: &[ir::TypeDef]) -> Value {
+    let mut kind = &def.kind;
+    while let TypeKind::Alias(target) = kind {
+        match types.iter().find(|t| &t.name == target) {
+            Some(t) => kind = &t.kind,
+            None => break,
+        }
+    }
+    let mut out = match kind {
         TypeKind::Struct(fields) => {
             let properties: Map<String, Value> = fields
                 .iter()
@@ -376,6 +384,8 @@ fn type_def(def: &ir::TypeDef) -> Value {
             out.insert("additionalProperties".into(), schema(value));
             out
         }
+        // Aliases point at earlier types, never in a cycle (see `lower::dedupe`).
+        TypeKind::Alias(target) => reference(target).as_object().cloned().unwrap_or_default(),
     };
     if !def.doc.is_empty() {
         out.insert("description".into(), json!(def.doc));

@@ -471,6 +471,28 @@ fn unused_type_is_a_warning_not_an_error() {
 }
 
 #[test]
+fn an_example_no_test_can_check_is_a_warning() {
+    assert_eq!(
+        all_diagnostics_of("unchecked_example"),
+        [
+            "specs/unchecked_example.yaml:13:9: warning: example `bare` is not checked by any test: it has no response, and no request a test can build (expected a `response`, or a `request` with the required parameters and a JSON or form body)"
+        ]
+    );
+    // No test is generated for it; the other example gets one, and it asserts.
+    let files = generate(&[fixture("invalid", "unchecked_example")]).expect("generates");
+    let tests = files.get("tests/examples.rs").expect("the example tests");
+    assert!(!tests.contains("fn unchecked_example_upload_bare()"), "{tests}");
+    let answered = tests
+        .split("fn unchecked_example_upload_answered()")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no test of the answered example:\n{tests}"));
+    assert!(
+        answered.contains("assert_eq!(decoded.status, 204u16);"),
+        "{tests}"
+    );
+}
+
+#[test]
 fn example_values_are_checked_against_their_types() {
     assert_diagnostics(
         "example_mismatch",

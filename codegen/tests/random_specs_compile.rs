@@ -1319,3 +1319,90 @@ types:
 ",
     );
 }
+
+/// Types with the shape of an earlier one are aliases of it: as bodies, responses, the
+/// renewing body of a token source, enum parameters and paged items.
+#[test]
+fn aliases_of_identical_types_compile() {
+    assert_compiles(
+        "aliases",
+        "service: Demo
+doc: d
+auth: [app_token]
+operations:
+  Login:
+    doc: d
+    method: POST
+    path: /login
+    auth: [none]
+    body: { content_type: application/json, type: LoginForm, doc: d }
+    responses:
+      200: { type: TokenOut, doc: d }
+    token_source:
+      token: body:accessToken
+      refresh_token: body:refreshToken
+      refresh_with: Refresh
+  Refresh:
+    doc: d
+    method: POST
+    path: /refresh
+    auth: [none]
+    body: { content_type: application/json, type: RefreshForm, doc: d }
+    responses:
+      200: { type: TokenOutAgain, doc: d }
+    token_source:
+      token: body:accessToken
+      refresh_token: body:refreshToken
+  ListThings:
+    doc: d
+    method: GET
+    path: /things
+    params:
+      mode: { in: query, type: ModeAgain, doc: d }
+      marker: { in: query, doc: d }
+    responses:
+      200: { type: ThingPage, doc: d }
+    pagination: { items: things, marker: marker, next_marker: next }
+types:
+  LoginForm:
+    doc: d
+    fields:
+      appId: { required: true, doc: d }
+      refreshToken: { sensitive: true, doc: d }
+  RefreshForm:
+    doc: The same fields as LoginForm.
+    fields:
+      appId: { required: true, doc: d }
+      refreshToken: { sensitive: true, doc: d }
+  TokenOut:
+    doc: d
+    fields:
+      accessToken: { required: true, sensitive: true, doc: d }
+      refreshToken: { sensitive: true, doc: d }
+  TokenOutAgain:
+    doc: d
+    fields:
+      accessToken: { required: true, sensitive: true, doc: d }
+      refreshToken: { sensitive: true, doc: d }
+  Mode:
+    doc: d
+    enum: [FAST, SAFE]
+  ModeAgain:
+    doc: d
+    enum: [FAST, SAFE]
+  Thing:
+    doc: d
+    fields:
+      mode: { type: Mode, doc: d }
+  ThingAgain:
+    doc: d
+    fields:
+      mode: { type: ModeAgain, doc: d }
+  ThingPage:
+    doc: d
+    fields:
+      things: { type: array<ThingAgain>, doc: d }
+      next: { doc: d }
+",
+    );
+}

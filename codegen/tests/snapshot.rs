@@ -199,3 +199,25 @@ fn readme_uses_only_generated_services() {
         "the README refers to a module that is not generated:\n{readme}"
     );
 }
+
+/// Every generated test asserts something: of the fixture, and of the repository's specs.
+#[test]
+fn every_generated_test_asserts() {
+    let specs_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let repository = hwcloud_codegen::read_specs(&specs_dir, "specs")
+        .unwrap_or_else(|d| panic!("reading the specs: {d}"));
+    let repository = generate(&repository).unwrap_or_else(|d| panic!("{d}"));
+    for files in [everything(), repository] {
+        for path in ["tests/examples.rs", "tests/operations.rs"] {
+            let text = file(&files, path);
+            // Each test runs from its attribute to the next test's (helpers come first).
+            let tests = text
+                .split("#[test]")
+                .flat_map(|t| t.split("#[tokio::test]"));
+            for test in tests.skip(1) {
+                let name = test.split('(').next().unwrap_or_default().trim();
+                assert!(test.contains("assert"), "{path}: `{name}` asserts nothing");
+            }
+        }
+    }
+}

@@ -185,25 +185,27 @@ impl ListMetricItemsRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID obtained from IAM. Generally, a project ID contains 32 characters.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// Metric query mode. With `inventory`, metrics associated with the body's inventoryId are queried; otherwise the body's metricItems are used.
     pub fn type_(mut self, value: impl Into<types::Type>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of returned records. Value range: 1-1000. Default value: 1000. (Length 0 to 4 characters.)
     pub fn limit(mut self, value: impl Into<String>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `start`.
+    /// Start position of a pagination query. The value is a non-negative integer.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
@@ -247,7 +249,7 @@ impl Operation for ListMetricItemsRequest {
 #[non_exhaustive]
 pub struct ListMetricItemsResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -273,7 +275,7 @@ pub struct ListAlarmRuleRequest {
 }
 
 impl ListAlarmRuleRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with no required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -283,19 +285,21 @@ impl ListAlarmRuleRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID obtained from IAM. Generally, a project ID contains 32 characters.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Pagination information.
     pub fn offset(mut self, value: impl Into<String>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of returned records. Value range: 1-1000. Default value: 1000.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
@@ -338,7 +342,7 @@ impl Operation for ListAlarmRuleRequest {
 #[non_exhaustive]
 pub struct ListAlarmRuleResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.

@@ -81,7 +81,7 @@ impl CreateOAuthTokenRequest {
         Self { tenant_id: None, body }
     }
 
-    /// Sets `tenant_id`.
+    /// Account ID, which is unique and identifies the account who receives the request. (A common request header; optional.)
     pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
         self.tenant_id = Some(value.into());
         self
@@ -117,7 +117,7 @@ impl Operation for CreateOAuthTokenRequest {
 #[non_exhaustive]
 pub struct CreateOAuthTokenResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.

@@ -1358,19 +1358,21 @@ impl AuthorizeActionApiToInstanceRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The authorisation operation to perform.
     pub fn body(mut self, value: types::ApiParaForAuthToInstance) -> Self {
         self.body = Some(value);
         self
@@ -1412,7 +1414,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -1462,19 +1464,21 @@ impl AuthorizeApiToInstanceRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The apps to authorise and the deadline.
     pub fn body(mut self, value: types::ApiParaForAuthorizeToInstance) -> Self {
         self.body = Some(value);
         self
@@ -1518,7 +1522,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
 #[non_exhaustive]
 pub struct AuthorizeApiToInstanceResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -1554,19 +1558,21 @@ impl BatchApproveApplyRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The applications and the review result.
     pub fn body(mut self, value: types::OpenApplyIdsForApproveApply) -> Self {
         self.body = Some(value);
         self
@@ -1608,7 +1614,7 @@ impl Operation for BatchApproveApplyRequest {
 #[non_exhaustive]
 pub struct BatchApproveApplyResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -1644,19 +1650,21 @@ impl ConfirmMessageRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The message to process.
     pub fn body(mut self, value: types::OpenApiParaForCheckMessage) -> Self {
         self.body = Some(value);
         self
@@ -1698,7 +1706,7 @@ impl Operation for ConfirmMessageRequest {
 #[non_exhaustive]
 pub struct ConfirmMessageResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -1734,19 +1742,21 @@ impl CreateApiRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The API to create.
     pub fn body(mut self, value: types::Api) -> Self {
         self.body = Some(value);
         self
@@ -1789,7 +1799,7 @@ impl Operation for CreateApiRequest {
 #[non_exhaustive]
 pub struct CreateApiResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -1827,19 +1837,21 @@ impl CreateAppRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The app to create.
     pub fn body(mut self, value: types::AppRequestDto) -> Self {
         self.body = Some(value);
         self
@@ -1882,7 +1894,7 @@ impl Operation for CreateAppRequest {
 #[non_exhaustive]
 pub struct CreateAppResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -1920,19 +1932,21 @@ impl CreateServiceCatalogRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The catalog to create.
     pub fn body(mut self, value: types::ApiCatalogCreateParaDto) -> Self {
         self.body = Some(value);
         self
@@ -1975,7 +1989,7 @@ impl Operation for CreateServiceCatalogRequest {
 #[non_exhaustive]
 pub struct CreateServiceCatalogResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -2027,19 +2041,21 @@ impl DebugApiRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The debugging request.
     pub fn body(mut self, value: types::ApiTestDto) -> Self {
         self.body = Some(value);
         self
@@ -2084,7 +2100,7 @@ impl Operation for DebugApiRequest {
 #[non_exhaustive]
 pub struct DebugApiResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -2122,19 +2138,21 @@ impl DeleteApiRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// IDs of the APIs to delete.
     pub fn body(mut self, value: Vec<String>) -> Self {
         self.body = Some(value);
         self
@@ -2176,7 +2194,7 @@ impl Operation for DeleteApiRequest {
 #[non_exhaustive]
 pub struct DeleteApiResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -2214,13 +2232,15 @@ impl DeleteAppRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -2263,7 +2283,7 @@ impl Operation for DeleteAppRequest {
 #[non_exhaustive]
 pub struct DeleteAppResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -2299,19 +2319,21 @@ impl DeleteServiceCatalogRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The catalogs to delete.
     pub fn body(mut self, value: types::ApiCatalogDeleteParaDto) -> Self {
         self.body = Some(value);
         self
@@ -2353,7 +2375,7 @@ impl Operation for DeleteServiceCatalogRequest {
 #[non_exhaustive]
 pub struct DeleteServiceCatalogResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -2403,19 +2425,21 @@ impl ExecuteApiToInstanceRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The operation to perform.
     pub fn body(mut self, value: types::ApiActionDto) -> Self {
         self.body = Some(value);
         self
@@ -2459,7 +2483,7 @@ impl Operation for ExecuteApiToInstanceRequest {
 #[non_exhaustive]
 pub struct ExecuteApiToInstanceResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -2495,19 +2519,21 @@ impl ExportDataServiceExcelRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// IDs of the APIs to export.
     pub fn body(mut self, value: Vec<String>) -> Self {
         self.body = Some(value);
         self
@@ -2550,7 +2576,7 @@ impl Operation for ExportDataServiceExcelRequest {
 #[non_exhaustive]
 pub struct ExportDataServiceExcelResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -2585,13 +2611,15 @@ impl ExportDataServiceExcelTemplateRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -2634,7 +2662,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
 #[non_exhaustive]
 pub struct ExportDataServiceExcelTemplateResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -2672,19 +2700,21 @@ impl ExportDataServiceZipRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// Criteria selecting the APIs to export.
     pub fn body(mut self, value: types::ApiParam) -> Self {
         self.body = Some(value);
         self
@@ -2727,7 +2757,7 @@ impl Operation for ExportDataServiceZipRequest {
 #[non_exhaustive]
 pub struct ExportDataServiceZipResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -2765,19 +2795,21 @@ impl ImportDataServiceExcelRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The Excel file to import (multipart form).
     pub fn body(mut self, value: types::ImportDataServiceExcelRequestBody) -> Self {
         self.body = Some(value);
         self
@@ -2820,7 +2852,7 @@ impl Operation for ImportDataServiceExcelRequest {
 #[non_exhaustive]
 pub struct ImportDataServiceExcelResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -2870,25 +2902,27 @@ impl ListAllCatalogListRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset: the first X records are skipped.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to query: Y records are returned.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -2934,7 +2968,7 @@ impl Operation for ListAllCatalogListRequest {
 #[non_exhaustive]
 pub struct ListAllCatalogListResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -2984,25 +3018,27 @@ impl ListApiCatalogListRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset: the first X records are skipped.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to query: Y records are returned.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -3048,7 +3084,7 @@ impl Operation for ListApiCatalogListRequest {
 #[non_exhaustive]
 pub struct ListApiCatalogListResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -3126,19 +3162,21 @@ impl ListApiTopNRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -3188,7 +3226,7 @@ impl Operation for ListApiTopNRequest {
 #[non_exhaustive]
 pub struct ListApiTopNResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -3247,25 +3285,27 @@ impl ListApicGroupsRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -3312,7 +3352,7 @@ impl Operation for ListApicGroupsRequest {
 #[non_exhaustive]
 pub struct ListApicGroupsResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -3365,25 +3405,27 @@ impl ListApicInstancesRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -3429,7 +3471,7 @@ impl Operation for ListApicInstancesRequest {
 #[non_exhaustive]
 pub struct ListApicInstancesResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -3524,85 +3566,87 @@ impl ListApisRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to query: Y records are returned.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Fuzzy match on the API name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Fuzzy match on the API description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Fuzzy match on the user who created the API.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `start_time`.
+    /// Filter by API creation time: start time, e.g. 2024-02-24T16:00:00.000Z.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
     }
 
-    /// Sets `end_time`.
+    /// Filter by API creation time: end time, e.g. 2024-04-05T15:59:59.998Z.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 
-    /// Sets `tags`.
+    /// Tags.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
-    /// Sets `api_type`.
+    /// API type.
     pub fn api_type(mut self, value: impl Into<types::ListApisApiType>) -> Self {
         self.api_type = Some(value.into());
         self
     }
 
-    /// Sets `publish_status`.
+    /// API publishing status.
     pub fn publish_status(mut self, value: impl Into<types::PublishStatus>) -> Self {
         self.publish_status = Some(value.into());
         self
     }
 
-    /// Sets `table_name`.
+    /// Fuzzy match on the name of a database table the API uses.
     pub fn table_name(mut self, value: impl Into<String>) -> Self {
         self.table_name = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets `x_return_publish_messages`.
+    /// Whether to return the publishing messages of exclusive-edition APIs.
     pub fn x_return_publish_messages(mut self, value: impl Into<String>) -> Self {
         self.x_return_publish_messages = Some(value.into());
         self
@@ -3657,7 +3701,7 @@ impl Operation for ListApisRequest {
 #[non_exhaustive]
 pub struct ListApisResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -3729,19 +3773,21 @@ impl ListApisTopRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -3790,7 +3836,7 @@ impl Operation for ListApisTopRequest {
 #[non_exhaustive]
 pub struct ListApisTopResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -3845,37 +3891,39 @@ impl ListApplyRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to query: Y records are returned.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `api_name`.
+    /// API name.
     pub fn api_name(mut self, value: impl Into<String>) -> Self {
         self.api_name = Some(value.into());
         self
     }
 
-    /// Sets `query_type`.
+    /// Query type: 0 = received applications (pending review), 1 = received applications (reviewed), 2 = sent applications (development), 3 = sent applications (calls).
     pub fn query_type(mut self, value: impl Into<i32>) -> Self {
         self.query_type = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -3922,7 +3970,7 @@ impl Operation for ListApplyRequest {
 #[non_exhaustive]
 pub struct ListApplyResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -3977,37 +4025,39 @@ impl ListAppsRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// App name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `app_type`.
+    /// App type.
     pub fn app_type(mut self, value: impl Into<types::AppType>) -> Self {
         self.app_type = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -4054,7 +4104,7 @@ impl Operation for ListAppsRequest {
 #[non_exhaustive]
 pub struct ListAppsResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4121,13 +4171,15 @@ impl ListAppsTopRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -4175,7 +4227,7 @@ impl Operation for ListAppsTopRequest {
 #[non_exhaustive]
 pub struct ListAppsTopResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4225,25 +4277,27 @@ impl ListCatalogListRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -4289,7 +4343,7 @@ impl Operation for ListCatalogListRequest {
 #[non_exhaustive]
 pub struct ListCatalogListResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4329,13 +4383,15 @@ impl ListDataServiceInstanceAccesslogsRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `is_api`.
+    /// Whether to query the access logs of APIs: true queries API access logs, false queries app access logs.
     pub fn is_api(mut self, value: impl Into<bool>) -> Self {
         self.is_api = Some(value.into());
         self
@@ -4379,7 +4435,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
 #[non_exhaustive]
 pub struct ListDataServiceInstanceAccesslogsResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4434,37 +4490,39 @@ impl ListDataServiceInstancesDetailRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Cluster name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Name of the creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -4511,7 +4569,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
 #[non_exhaustive]
 pub struct ListDataServiceInstancesDetailResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4566,37 +4624,39 @@ impl ListDataServiceInstancesOverviewRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Cluster name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Name of the creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -4643,7 +4703,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
 #[non_exhaustive]
 pub struct ListDataServiceInstancesOverviewResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4681,19 +4741,21 @@ impl ListDataServiceMarketApisRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// Filtering, sorting and paging criteria.
     pub fn body(mut self, value: types::MallParaDto) -> Self {
         self.body = Some(value);
         self
@@ -4736,7 +4798,7 @@ impl Operation for ListDataServiceMarketApisRequest {
 #[non_exhaustive]
 pub struct ListDataServiceMarketApisResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4815,49 +4877,51 @@ impl ListInstanceListRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `show_all`.
+    /// Show all instances (including instances on which the operation cannot be performed).
     pub fn show_all(mut self, value: impl Into<bool>) -> Self {
         self.show_all = Some(value.into());
         self
     }
 
-    /// Sets `check_status`.
+    /// Check the API status.
     pub fn check_status(mut self, value: impl Into<bool>) -> Self {
         self.check_status = Some(value.into());
         self
     }
 
-    /// Sets `check_debug`.
+    /// Check the API debugging status.
     pub fn check_debug(mut self, value: impl Into<bool>) -> Self {
         self.check_debug = Some(value.into());
         self
     }
 
-    /// Sets `app_id`.
+    /// App ID (used to determine which instances the app can select for an authorisation operation).
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -4908,7 +4972,7 @@ impl Operation for ListInstanceListRequest {
 #[non_exhaustive]
 pub struct ListInstanceListResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -4958,31 +5022,33 @@ impl ListMessageRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to query: Y records are returned.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `api_name`.
+    /// API name.
     pub fn api_name(mut self, value: impl Into<String>) -> Self {
         self.api_name = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -5028,7 +5094,7 @@ impl Operation for ListMessageRequest {
 #[non_exhaustive]
 pub struct ListMessageResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -5066,19 +5132,21 @@ impl MigrateApiRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The APIs to move and the target catalog.
     pub fn body(mut self, value: types::ApiMoveParaDto) -> Self {
         self.body = Some(value);
         self
@@ -5120,7 +5188,7 @@ impl Operation for MigrateApiRequest {
 #[non_exhaustive]
 pub struct MigrateApiResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -5161,19 +5229,21 @@ impl MigrateCatalogRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The target catalog.
     pub fn body(mut self, value: types::CatalogMoveParaDto) -> Self {
         self.body = Some(value);
         self
@@ -5216,7 +5286,7 @@ impl Operation for MigrateCatalogRequest {
 #[non_exhaustive]
 pub struct MigrateCatalogResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -5266,19 +5336,21 @@ impl PublishApiToInstanceRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The gateway to publish to.
     pub fn body(mut self, value: types::GatewayDto) -> Self {
         self.body = Some(value);
         self
@@ -5322,7 +5394,7 @@ impl Operation for PublishApiToInstanceRequest {
 #[non_exhaustive]
 pub struct PublishApiToInstanceResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -5370,25 +5442,27 @@ impl SearchAuthorizeAppRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to query: Y records are returned.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -5434,7 +5508,7 @@ impl Operation for SearchAuthorizeAppRequest {
 #[non_exhaustive]
 pub struct SearchAuthorizeAppResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -5484,25 +5558,27 @@ impl SearchBindApiRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset: the first X records are skipped. Only 0 or an integer multiple of limit is supported; other values are rounded down.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to query: Y records are returned.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -5548,7 +5624,7 @@ impl Operation for SearchBindApiRequest {
 #[non_exhaustive]
 pub struct SearchBindApiResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -5598,25 +5674,27 @@ impl SearchDebugInfoRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -5662,7 +5740,7 @@ impl Operation for SearchDebugInfoRequest {
 #[non_exhaustive]
 pub struct SearchDebugInfoResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -5712,25 +5790,27 @@ impl SearchIdByPathRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -5776,7 +5856,7 @@ impl Operation for SearchIdByPathRequest {
 #[non_exhaustive]
 pub struct SearchIdByPathResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -5826,25 +5906,27 @@ impl SearchPublishInfoRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -5890,7 +5972,7 @@ impl Operation for SearchPublishInfoRequest {
 #[non_exhaustive]
 pub struct SearchPublishInfoResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -5956,19 +6038,21 @@ impl ShowApiDashboardRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6016,7 +6100,7 @@ impl Operation for ShowApiDashboardRequest {
 #[non_exhaustive]
 pub struct ShowApiDashboardResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6056,13 +6140,15 @@ impl ShowApiRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6106,7 +6192,7 @@ impl Operation for ShowApiRequest {
 #[non_exhaustive]
 pub struct ShowApiResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6176,31 +6262,33 @@ impl ShowApisDashboardRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6249,7 +6337,7 @@ impl Operation for ShowApisDashboardRequest {
 #[non_exhaustive]
 pub struct ShowApisDashboardResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6315,19 +6403,21 @@ impl ShowApisDetailRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6375,7 +6465,7 @@ impl Operation for ShowApisDetailRequest {
 #[non_exhaustive]
 pub struct ShowApisDetailResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6430,13 +6520,15 @@ impl ShowApisOverviewRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6482,7 +6574,7 @@ impl Operation for ShowApisOverviewRequest {
 #[non_exhaustive]
 pub struct ShowApisOverviewResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6522,13 +6614,15 @@ impl ShowAppInfoRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6572,7 +6666,7 @@ impl Operation for ShowAppInfoRequest {
 #[non_exhaustive]
 pub struct ShowAppInfoResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6612,13 +6706,15 @@ impl ShowApplyDetailRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6662,7 +6758,7 @@ impl Operation for ShowApplyDetailRequest {
 #[non_exhaustive]
 pub struct ShowApplyDetailResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6727,25 +6823,27 @@ impl ShowAppsDashboardRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6793,7 +6891,7 @@ impl Operation for ShowAppsDashboardRequest {
 #[non_exhaustive]
 pub struct ShowAppsDashboardResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6854,13 +6952,15 @@ impl ShowAppsDetailRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -6907,7 +7007,7 @@ impl Operation for ShowAppsDetailRequest {
 #[non_exhaustive]
 pub struct ShowAppsDetailResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -6962,13 +7062,15 @@ impl ShowAppsOverviewRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -7014,7 +7116,7 @@ impl Operation for ShowAppsOverviewRequest {
 #[non_exhaustive]
 pub struct ShowAppsOverviewResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7054,13 +7156,15 @@ impl ShowCatalogDetailRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -7104,7 +7208,7 @@ impl Operation for ShowCatalogDetailRequest {
 #[non_exhaustive]
 pub struct ShowCatalogDetailResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7144,13 +7248,15 @@ impl ShowDataServiceInstanceRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -7194,7 +7300,7 @@ impl Operation for ShowDataServiceInstanceRequest {
 #[non_exhaustive]
 pub struct ShowDataServiceInstanceResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7234,13 +7340,15 @@ impl ShowMessageDetailRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -7284,7 +7392,7 @@ impl Operation for ShowMessageDetailRequest {
 #[non_exhaustive]
 pub struct ShowMessageDetailResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7334,25 +7442,27 @@ impl ShowPathByIdRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -7398,7 +7508,7 @@ impl Operation for ShowPathByIdRequest {
 #[non_exhaustive]
 pub struct ShowPathByIdResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7448,25 +7558,27 @@ impl ShowPathObjectByIdRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records to return (limit).
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset (offset).
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
@@ -7512,7 +7624,7 @@ impl Operation for ShowPathObjectByIdRequest {
 #[non_exhaustive]
 pub struct ShowPathObjectByIdResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7555,19 +7667,21 @@ impl UpdateApiRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The new definition of the API.
     pub fn body(mut self, value: types::Api) -> Self {
         self.body = Some(value);
         self
@@ -7610,7 +7724,7 @@ impl Operation for UpdateApiRequest {
 #[non_exhaustive]
 pub struct UpdateApiResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -7651,19 +7765,21 @@ impl UpdateAppRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The new app name and description.
     pub fn body(mut self, value: types::AppUpdateDto) -> Self {
         self.body = Some(value);
         self
@@ -7707,7 +7823,7 @@ impl Operation for UpdateAppRequest {
 #[non_exhaustive]
 pub struct UpdateAppResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7750,19 +7866,21 @@ impl UpdateCatalogRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The new catalog name and description.
     pub fn body(mut self, value: types::ApiCatalogUpdateParaDto) -> Self {
         self.body = Some(value);
         self
@@ -7806,7 +7924,7 @@ impl Operation for UpdateCatalogRequest {
 #[non_exhaustive]
 pub struct UpdateCatalogResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -7849,19 +7967,21 @@ impl UpdateDataServiceInstanceLtsLogRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The LTS log dump settings.
     pub fn body(mut self, value: types::LtsLogDump) -> Self {
         self.body = Some(value);
         self
@@ -7904,7 +8024,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceLtsLogResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -7945,19 +8065,21 @@ impl UpdateDataServiceInstanceObsLogRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID. See "Project ID and Account ID" for how to obtain it.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `dlm_type`.
+    /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
         self
     }
 
-    /// Sets the request body.
+    /// The OBS log dump settings.
     pub fn body(mut self, value: types::ObsLogDump) -> Self {
         self.body = Some(value);
         self
@@ -8000,7 +8122,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceObsLogResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }

@@ -135,7 +135,7 @@ impl KeystoneCreateUserTokenByPasswordRequest {
         Self { nocatalog: None, body }
     }
 
-    /// Sets `nocatalog`.
+    /// If this parameter is set, no catalog information will be displayed in the response. Any character string set for this parameter (e.g. "true") is considered as true.
     pub fn nocatalog(mut self, value: impl Into<String>) -> Self {
         self.nocatalog = Some(value.into());
         self
@@ -172,7 +172,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordResponse {
     /// The HTTP status: one of 201.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -266,7 +266,7 @@ pub struct KeystoneListProjectsRequest {
 }
 
 impl KeystoneListProjectsRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with no required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {
@@ -280,43 +280,43 @@ impl KeystoneListProjectsRequest {
         }
     }
 
-    /// Sets `domain_id`.
+    /// Account ID of the target project.
     pub fn domain_id(mut self, value: impl Into<String>) -> Self {
         self.domain_id = Some(value.into());
         self
     }
 
-    /// Sets `enabled`.
+    /// Enabling status of the project.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
-    /// Sets `is_domain`.
+    /// Leave this field blank.
     pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
         self.is_domain = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Project name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `page`.
+    /// Page number for pagination query. The minimum value is 1. This parameter must be used together with per_page.
     pub fn page(mut self, value: impl Into<i32>) -> Self {
         self.page = Some(value.into());
         self
     }
 
-    /// Sets `parent_id`.
+    /// Specify the ID of a subproject. Alternatively, specify the account ID of a system project, for example, the cn-north-4 project.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
 
-    /// Sets `per_page`.
+    /// Number of data records to be displayed on each page. The value ranges from 1 to 5000. This parameter must be used together with page.
     pub fn per_page(mut self, value: impl Into<i32>) -> Self {
         self.per_page = Some(value.into());
         self
@@ -358,7 +358,7 @@ impl Operation for KeystoneListProjectsRequest {
 #[non_exhaustive]
 pub struct KeystoneListProjectsResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -371,7 +371,7 @@ pub struct KeystoneListProjectsResponse {
 pub struct KeystoneListAuthDomainsRequest {}
 
 impl KeystoneListAuthDomainsRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request: the operation takes no inputs.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self {}
@@ -406,7 +406,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.

@@ -102,7 +102,7 @@ pub struct LoginRequest {
 }
 
 impl LoginRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with its inputs.
     pub fn new(body: types::LoginForm) -> Self {
         Self { body }
     }
@@ -136,7 +136,7 @@ impl Operation for LoginRequest {
 #[non_exhaustive]
 pub struct LoginResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -219,7 +219,7 @@ pub struct RefreshTokenRequest {
 }
 
 impl RefreshTokenRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with its inputs.
     pub fn new(body: types::RefreshTokenBody) -> Self {
         Self { body }
     }
@@ -253,7 +253,7 @@ impl Operation for RefreshTokenRequest {
 #[non_exhaustive]
 pub struct RefreshTokenResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.

@@ -168,13 +168,15 @@ impl CreateOAuthRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Tenant's project ID.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `tag`.
+    /// Site tag. For example, for the international site, ?tag=intl. Empty by default.
     pub fn tag(mut self, value: impl Into<String>) -> Self {
         self.tag = Some(value.into());
         self
@@ -217,7 +219,7 @@ impl Operation for CreateOAuthRequest {
 #[non_exhaustive]
 pub struct CreateOAuthResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -253,7 +255,9 @@ impl CreatePasswordAuthRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Tenant's project ID.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
@@ -295,7 +299,7 @@ impl Operation for CreatePasswordAuthRequest {
 #[non_exhaustive]
 pub struct CreatePasswordAuthResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -328,7 +332,9 @@ impl CreatePersonalAuthRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Tenant's project ID.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
@@ -370,7 +376,7 @@ impl Operation for CreatePersonalAuthRequest {
 #[non_exhaustive]
 pub struct CreatePersonalAuthResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -400,7 +406,9 @@ impl DeleteAuthorizeRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Tenant's project ID.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
@@ -441,7 +449,7 @@ impl Operation for DeleteAuthorizeRequest {
 #[non_exhaustive]
 pub struct DeleteAuthorizeResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -457,13 +465,15 @@ pub struct ListAuthorizationsRequest {
 }
 
 impl ListAuthorizationsRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with no required inputs; set optional ones with the methods below.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Self { project_id: None }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Tenant's project ID.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
@@ -504,7 +514,7 @@ impl Operation for ListAuthorizationsRequest {
 #[non_exhaustive]
 pub struct ListAuthorizationsResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -539,13 +549,15 @@ impl ShowRedirectUrlRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Tenant's project ID.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `tag`.
+    /// Site tag. For example, for the international site, ?tag=intl. Empty by default.
     pub fn tag(mut self, value: impl Into<String>) -> Self {
         self.tag = Some(value.into());
         self
@@ -588,7 +600,7 @@ impl Operation for ShowRedirectUrlRequest {
 #[non_exhaustive]
 pub struct ShowRedirectUrlResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.

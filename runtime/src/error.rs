@@ -40,7 +40,7 @@ pub enum Error {
     )]
     Decode {
         operation: &'static str,
-        status: u16,
+        status: StatusCode,
         message: String,
         excerpt: String,
     },

@@ -493,8 +493,8 @@ impl ResponseParts {
     }
 
     /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.status.as_u16()
+    pub fn status(&self) -> StatusCode {
+        self.status
     }
 
     /// The raw body.
@@ -515,7 +515,7 @@ impl ResponseParts {
     fn decode_error(&self, message: String) -> Error {
         Error::Decode {
             operation: self.operation,
-            status: self.status.as_u16(),
+            status: self.status,
             message,
             excerpt: truncate(&String::from_utf8_lossy(&self.body), EXCERPT_LIMIT),
         }
@@ -541,8 +541,17 @@ impl ResponseParts {
 
     /// The body as JSON of type `T` when the status is one of `statuses`, else `None`.
     pub fn json_for<T: Json>(&self, statuses: &[u16]) -> Result<Option<T>, Error> {
-        if statuses.contains(&self.status()) {
+        if statuses.contains(&self.status.as_u16()) {
             self.json().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The body as bytes when the status is one of `statuses`, else `None`.
+    pub fn bytes_for(&self, statuses: &[u16]) -> Result<Option<Bytes>, Error> {
+        if statuses.contains(&self.status.as_u16()) {
+            self.bytes().map(Some)
         } else {
             Ok(None)
         }

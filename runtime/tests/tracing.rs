@@ -39,7 +39,7 @@ impl Operation for GetThing {
     }
 
     fn decode(response: &ResponseParts) -> Result<u16, Error> {
-        Ok(response.status())
+        Ok(response.status().as_u16())
     }
 }
 

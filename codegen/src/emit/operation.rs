@@ -11,9 +11,7 @@ use quote::quote;
 use super::glue;
 use super::tokens::{Scope, docs, ident, lit, rust_type, status};
 use super::types::setter;
-use crate::ir::{
-    Body, BodyKind, Implicit, Location, Operation, Param, Service, SuccessBody, TypeRef,
-};
+use crate::ir::{Body, BodyKind, Location, Operation, Param, Service, SuccessBody, TypeRef};
 
 /// The request, its `Operation` impl, the response and any token glue of `op`.
 pub(super) fn items(service: &Service, op: &Operation) -> TokenStream {
@@ -82,15 +80,29 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
     let allow = args
         .is_empty()
         .then(|| quote!(#[allow(clippy::new_without_default)]));
+    let optional = op.params.iter().any(|p| !p.in_constructor())
+        || op.body.as_ref().is_some_and(|b| !b.required);
+    let new_doc = docs(match (args.is_empty(), optional) {
+        (false, true) => {
+            "A request with the required inputs; set optional ones with the methods below."
+        }
+        (true, true) => {
+            "A request with no required inputs; set optional ones with the methods below."
+        }
+        (false, false) => "A request with its inputs.",
+        (true, false) => "A request: the operation takes no inputs.",
+    });
+    // A setter's doc is its parameter's.
     let setters = op.params.iter().filter(|p| !p.in_constructor()).map(|p| {
-        let doc = docs(&setter_doc(&p.rust, p.implicit));
+        let doc = docs(&setter_doc(p));
         let setter = setter(&p.rust, &rust(&p.ty), false);
         quote!(#doc #setter)
     });
     let body_setter = op.body.as_ref().filter(|b| !b.required).map(|b| {
+        let doc = docs(b.doc.as_deref().unwrap_or("The request body."));
         let ty = rust(&b.ty);
         quote! {
-            /// Sets the request body.
+            #doc
             pub fn body(mut self, value: #ty) -> Self {
                 self.body = Some(value);
                 self
@@ -107,7 +119,7 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
         }
 
         impl #name {
-            /// A request with the required inputs; set optional ones with the methods below.
+            #new_doc
             #allow
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
@@ -118,13 +130,14 @@ fn request(service: &Service, op: &Operation) -> TokenStream {
     }
 }
 
-fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
-    match implicit {
+fn setter_doc(p: &Param) -> String {
+    match p.implicit {
         Some(id) => format!(
-            "Sets `{field}`; when not set, the client's {} is used.",
+            "{}\n\nWhen not set, the client's {} is used.",
+            p.doc,
             id.describe()
         ),
-        None => format!("Sets `{field}`."),
+        None => p.doc.clone(),
     }
 }
 
@@ -213,17 +226,21 @@ fn encode_body(body: &Body) -> TokenStream {
 /// The response from its parts: one call per field.
 fn decode(op: &Operation) -> TokenStream {
     let response = ident(&op.response);
-    let body = op.success_body.as_ref().map(|SuccessBody { statuses, always, ty }| {
-        let statuses = statuses.iter().map(|s| status(*s));
-        match (ty, *always) {
-            (TypeRef::Bytes, true) => quote!(body: response.bytes()?,),
-            (TypeRef::Bytes, false) => quote! {
-                body: Some(response.bytes()?).filter(|_| [#(#statuses),*].contains(&response.status())),
-            },
-            (_, true) => quote!(body: response.json()?,),
-            (_, false) => quote!(body: response.json_for(&[#(#statuses),*])?,),
-        }
-    });
+    let body = op.success_body.as_ref().map(
+        |SuccessBody {
+             statuses,
+             always,
+             ty,
+         }| {
+            let statuses = statuses.iter().map(|s| status(*s));
+            match (ty, *always) {
+                (TypeRef::Bytes, true) => quote!(body: response.bytes()?,),
+                (TypeRef::Bytes, false) => quote!(body: response.bytes_for(&[#(#statuses),*])?,),
+                (_, true) => quote!(body: response.json()?,),
+                (_, false) => quote!(body: response.json_for(&[#(#statuses),*])?,),
+            }
+        },
+    );
     let headers = op.response_headers.iter().map(|h| {
         let field = ident(&h.rust);
         let wire = lit(&h.wire);
@@ -279,7 +296,7 @@ fn response(service: &Service, op: &Operation) -> TokenStream {
         #[non_exhaustive]
         pub struct #name {
             #status_doc
-            pub status: u16,
+            pub status: hwcloud_runtime::http::StatusCode,
             /// The `X-Request-Id` response header.
             pub request_id: Option<String>,
             #body

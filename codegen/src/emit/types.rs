@@ -44,6 +44,14 @@ pub(super) fn type_def(ty: &TypeDef) -> TokenStream {
             let value = rust(value);
             quote!(#doc pub type #name = std::collections::BTreeMap<String, #value>;)
         }
+        TypeKind::Alias(target) => {
+            let doc = docs(&format!(
+                "{}\n\nThe same shape as [`{target}`]: one type, generated once, under both names.",
+                ty.doc
+            ));
+            let target = ident(target);
+            quote!(#doc pub type #name = #target;)
+        }
     }
 }
 
@@ -110,14 +118,18 @@ fn constructor(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
             inits.push(quote!(#field: None));
         }
     }
-    let doc = if args.is_empty() {
-        "An empty value; set fields with the methods below."
-    } else {
-        "A value with the required fields; set optional ones with the methods below."
-    };
-    let doc = docs(doc);
+    let optional = fields.iter().any(|f| !f.required);
+    let doc = docs(match (args.is_empty(), optional) {
+        (true, true) => "An empty value; set fields with the methods below.",
+        (false, true) => {
+            "A value with the required fields; set optional ones with the methods below."
+        }
+        (false, false) => "A value of its fields.",
+        (true, false) => "The value (the type has no fields).",
+    });
+    // A setter's doc is its field's.
     let setters = fields.iter().filter(|f| !f.required).map(|f| {
-        let doc = docs(&format!("Sets `{}`.", f.rust));
+        let doc = docs(&f.doc);
         let setter = setter(&f.rust, &rust(&f.ty), f.boxed);
         quote!(#doc #setter)
     });

@@ -71,12 +71,19 @@ impl Cx<'_> {
             .response
             .as_ref()
             .map(|r| self.example_response(table, at, r, op));
-        ir::Example {
+        let example = ir::Example {
             name: e.name.clone(),
             params,
             body,
             response,
+        };
+        if !example.is_checked(op) {
+            let pos = self.source.key(&format!("{at}.name"));
+            self.diags.push(
+                crate::diag::Diagnostic::new(self.file, pos, format!("example `{}` is not checked by any test: it has no response, and no request a test can build (expected a `response`, or a `request` with the required parameters and a JSON or form body)", e.name)).warning(),
+            );
         }
+        example
     }
 
     fn example_response(
@@ -162,7 +169,8 @@ impl Cx<'_> {
             }
             (TypeRef::Map(_), _) => Some(mismatch("an object")),
             (TypeRef::Named(name), _) => match table.def(name).map(|t| &t.kind) {
-                None => None,
+                // Aliases are made after the examples are checked (`dedupe`).
+                None | Some(ir::TypeKind::Alias(_)) => None,
                 Some(ir::TypeKind::Array(t)) => return self.check_value(table, at, value, &TypeRef::Array(Box::new(t.clone()))),
                 Some(ir::TypeKind::Map(t)) => return self.check_value(table, at, value, &TypeRef::Map(Box::new(t.clone()))),
                 Some(ir::TypeKind::Enum(variants)) => match value {

@@ -11,8 +11,10 @@
 //! 3. [`glue`] and [`pagination`]: token sources, refresh, id sources and paging, resolved
 //!    against the lowered operations and the table (field paths by wire name, to Rust names).
 //! 4. [`checks`]: what needs the whole service (recursive and impossible types, unused types).
+//! 5. [`dedupe`]: types identical to an earlier one become aliases of it.
 
 mod checks;
+mod dedupe;
 mod examples;
 mod glue;
 mod operations;
@@ -124,6 +126,7 @@ impl Cx<'_> {
         if !self.has_errors() {
             self.warn_unused_types(spec, &table, &operations);
         }
+        table.alias_duplicates();
         ir::Service {
             client: names::client_type(&name),
             name,

@@ -168,6 +168,10 @@ impl TypeTable {
         &self.defs
     }
 
+    pub(super) fn defs_mut(&mut self) -> &mut [ir::TypeDef] {
+        &mut self.defs
+    }
+
     /// The fields of `ty` when it names a struct.
     pub(super) fn fields(&self, ty: &TypeRef) -> Option<&[ir::Field]> {
         match ty {

@@ -190,55 +190,57 @@ impl GetThingRequest {
         }
     }
 
-    /// Sets `project_id`; when not set, the client's project id is used.
+    /// Project ID.
+    ///
+    /// When not set, the client's project id is used.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Maximum number of records.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Records to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `min_score`.
+    /// Minimum score.
     pub fn min_score(mut self, value: impl Into<f64>) -> Self {
         self.min_score = Some(value.into());
         self
     }
 
-    /// Sets `verbose`.
+    /// Whether to include details.
     pub fn verbose(mut self, value: impl Into<bool>) -> Self {
         self.verbose = Some(value.into());
         self
     }
 
-    /// Sets `since`.
+    /// Only things changed since then.
     pub fn since(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.since = Some(value.into());
         self
     }
 
-    /// Sets `tags`.
+    /// Tags to match (repeatable).
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
-    /// Sets `sort_dir`.
+    /// Sort direction.
     pub fn sort_dir(mut self, value: impl Into<types::SortDir>) -> Self {
         self.sort_dir = Some(value.into());
         self
     }
 
-    /// Sets `api_key`.
+    /// API key.
     pub fn api_key(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.api_key = Some(value.into());
         self
@@ -290,7 +292,7 @@ impl Operation for GetThingRequest {
 #[non_exhaustive]
 pub struct GetThingResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -310,7 +312,7 @@ pub struct CreateThingRequest {
 }
 
 impl CreateThingRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with its inputs.
     pub fn new(body: types::Thing) -> Self {
         Self { body }
     }
@@ -344,7 +346,7 @@ impl Operation for CreateThingRequest {
 #[non_exhaustive]
 pub struct CreateThingResponse {
     /// The HTTP status: one of 200, 201, 202.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body, present with status 200, 201.
@@ -362,7 +364,7 @@ pub struct DeleteThingRequest {
 }
 
 impl DeleteThingRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with its inputs.
     pub fn new(thing_id: impl Into<String>) -> Self {
         Self { thing_id: thing_id.into() }
     }
@@ -396,7 +398,7 @@ impl Operation for DeleteThingRequest {
 #[non_exhaustive]
 pub struct DeleteThingResponse {
     /// The HTTP status: one of 204.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
 }
@@ -422,7 +424,7 @@ impl UpdateAttributesRequest {
         }
     }
 
-    /// Sets the request body.
+    /// The request body.
     pub fn body(mut self, value: serde_json::Value) -> Self {
         self.body = Some(value);
         self
@@ -458,7 +460,7 @@ impl Operation for UpdateAttributesRequest {
 #[non_exhaustive]
 pub struct UpdateAttributesResponse {
     /// The HTTP status: one of 200.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.
@@ -474,7 +476,7 @@ pub struct LoginRequest {
 }
 
 impl LoginRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
+    /// A request with its inputs.
     pub fn new(body: types::LoginForm) -> Self {
         Self { body }
     }
@@ -509,7 +511,7 @@ impl Operation for LoginRequest {
 #[non_exhaustive]
 pub struct LoginResponse {
     /// The HTTP status: one of 201.
-    pub status: u16,
+    pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
     /// The response body.

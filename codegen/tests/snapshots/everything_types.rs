@@ -35,6 +35,8 @@ pub struct Thing {
     pub extra: Option<serde_json::Value>,
     /// The thing this one belongs to.
     pub parent: Option<Box<Thing>>,
+    /// A spare part.
+    pub spare: Option<SparePart>,
     /// Number of copies.
     pub count: i64,
 }
@@ -56,6 +58,7 @@ impl Model for Thing {
         object.optional("color", &self.color);
         object.optional("extra", &self.extra);
         object.optional("parent", &self.parent);
+        object.optional("spare", &self.spare);
         object.field("count", &self.count);
     }
 
@@ -73,6 +76,7 @@ impl Model for Thing {
         let color = object.optional("color")?;
         let extra = object.optional("extra")?;
         let parent = object.optional("parent")?;
+        let spare = object.optional("spare")?;
         let count = object.required("count")?;
         Ok(Self {
             id,
@@ -88,6 +92,7 @@ impl Model for Thing {
             color,
             extra,
             parent,
+            spare,
             count,
         })
     }
@@ -112,79 +117,86 @@ impl Thing {
             color: None,
             extra: None,
             parent: None,
+            spare: None,
             count: count.into(),
         }
     }
 
-    /// Sets `kind`.
+    /// Kind of thing.
     pub fn kind(mut self, value: impl Into<Kind>) -> Self {
         self.kind = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// Free-text type label.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `_3d`.
+    /// Whether the thing is three-dimensional.
     pub fn _3d(mut self, value: impl Into<bool>) -> Self {
         self._3d = Some(value.into());
         self
     }
 
-    /// Sets `display_name`.
+    /// Name shown to people.
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
 
-    /// Sets `owner`.
+    /// Owner of the thing.
     pub fn owner(mut self, value: impl Into<String>) -> Self {
         self.owner = Some(value.into());
         self
     }
 
-    /// Sets `created_at`.
+    /// Creation time.
     pub fn created_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.created_at = Some(value.into());
         self
     }
 
-    /// Sets `weight`.
+    /// Weight in kilograms.
     pub fn weight(mut self, value: impl Into<f64>) -> Self {
         self.weight = Some(value.into());
         self
     }
 
-    /// Sets `parts`.
+    /// Parts of the thing.
     pub fn parts(mut self, value: impl Into<PartList>) -> Self {
         self.parts = Some(value.into());
         self
     }
 
-    /// Sets `labels`.
+    /// Labels.
     pub fn labels(mut self, value: impl Into<Labels>) -> Self {
         self.labels = Some(value.into());
         self
     }
 
-    /// Sets `color`.
+    /// Colour.
     pub fn color(mut self, value: impl Into<Color>) -> Self {
         self.color = Some(value.into());
         self
     }
 
-    /// Sets `extra`.
+    /// Anything else.
     pub fn extra(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.extra = Some(value.into());
         self
     }
 
-    /// Sets `parent`.
+    /// The thing this one belongs to.
     pub fn parent(mut self, value: impl Into<Thing>) -> Self {
         self.parent = Some(Box::new(value.into()));
+        self
+    }
+
+    /// A spare part.
+    pub fn spare(mut self, value: impl Into<SparePart>) -> Self {
+        self.spare = Some(value.into());
         self
     }
 }
@@ -202,18 +214,21 @@ pub enum Kind {
     LargeItem,
     /// `2xl`
     V2xl,
+    /// `KIND_HUGE`
+    Huge,
     /// A value the spec does not list, kept as sent.
     Unknown(String),
 }
 
 impl hwcloud_runtime::StringEnum for Kind {
-    const VALUES: &'static [&'static str] = &["small", "LARGE_ITEM", "2xl"];
+    const VALUES: &'static [&'static str] = &["small", "LARGE_ITEM", "2xl", "KIND_HUGE"];
 
     fn as_str(&self) -> &str {
         match self {
             Self::Small => "small",
             Self::LargeItem => "LARGE_ITEM",
             Self::V2xl => "2xl",
+            Self::Huge => "KIND_HUGE",
             Self::Unknown(value) => value,
         }
     }
@@ -223,6 +238,7 @@ impl hwcloud_runtime::StringEnum for Kind {
             "small" => Self::Small,
             "LARGE_ITEM" => Self::LargeItem,
             "2xl" => Self::V2xl,
+            "KIND_HUGE" => Self::Huge,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -269,12 +285,17 @@ impl Part {
         }
     }
 
-    /// Sets `size`.
+    /// Part size.
     pub fn size(mut self, value: impl Into<i32>) -> Self {
         self.size = Some(value.into());
         self
     }
 }
+
+/// A spare part.
+///
+/// The same shape as [`Part`]: one type, generated once, under both names.
+pub type SparePart = Part;
 
 /// Labels by key.
 pub type Labels = std::collections::BTreeMap<String, String>;
@@ -310,7 +331,7 @@ impl Model for LoginForm {
 hwcloud_runtime::impl_model_serde!(LoginForm);
 
 impl LoginForm {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(
         username: impl Into<String>,
         password: impl Into<hwcloud_runtime::Secret>,
@@ -358,13 +379,13 @@ impl LoginResult {
         }
     }
 
-    /// Sets `expires_in`.
+    /// Lifetime in seconds.
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
 
-    /// Sets `refresh_token`.
+    /// Refresh token.
     pub fn refresh_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
@@ -407,13 +428,13 @@ impl ErrorBody {
         }
     }
 
-    /// Sets `error_code`.
+    /// Error code.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
 
-    /// Sets `error_msg`.
+    /// Error description.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self

@@ -41,13 +41,13 @@ impl MetricApiQueryItemParam {
         }
     }
 
-    /// Sets `inventory_id`.
+    /// Resource ID, which must be in the format of resType_resId. Enumerated values of resType: host, application, instance, container, process, network, storage, and volume. When type (a URI parameter) is inventory, this parameter instead of metricItems is used for associated metric queries.
     pub fn inventory_id(mut self, value: impl Into<String>) -> Self {
         self.inventory_id = Some(value.into());
         self
     }
 
-    /// Sets `metric_items`.
+    /// If the value of type in the URI is not inventory, metrics are queried based on the information carried by metricItems.
     pub fn metric_items(
         mut self,
         value: impl Into<Vec<QueryMetricItemOptionParam>>,
@@ -102,13 +102,13 @@ impl QueryMetricItemOptionParam {
         }
     }
 
-    /// Sets `dimensions`.
+    /// List of metric dimensions.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
 
-    /// Sets `metric_name`.
+    /// Metric name. Length: 1 to 255 characters. Value range: cpuUsage, cpuCoreUsed, and other basic metrics provided by AOM (cpuUsage: CPU usage; cpuCoreUsed: used CPU cores), or custom metric names.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
@@ -198,7 +198,7 @@ impl Model for Dimension {
 hwcloud_runtime::impl_model_serde!(Dimension);
 
 impl Dimension {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -258,25 +258,25 @@ impl ListMetricItemsResult {
         }
     }
 
-    /// Sets `error_code`.
+    /// Response code (shown in the document's example, e.g. SVCSTG_AMS_2000000).
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
 
-    /// Sets `error_message`.
+    /// Response message (shown in the document's example, e.g. success).
     pub fn error_message(mut self, value: impl Into<String>) -> Self {
         self.error_message = Some(value.into());
         self
     }
 
-    /// Sets `meta_data`.
+    /// Metadata, including pagination information.
     pub fn meta_data(mut self, value: impl Into<MetricsMetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
     }
 
-    /// Sets `metrics`.
+    /// Metric list.
     pub fn metrics(mut self, value: impl Into<Vec<MetricItemResultApi>>) -> Self {
         self.metrics = Some(value.into());
         self
@@ -334,25 +334,25 @@ impl MetricsMetaData {
         }
     }
 
-    /// Sets `count`.
+    /// Number of returned records.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
 
-    /// Sets `start`.
+    /// Start of the next page, used for pagination (official SDK field). null means no more data.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
 
-    /// Sets `next_token`.
+    /// Start of the next page, which is used for pagination. null means no more data.
     pub fn next_token(mut self, value: impl Into<i64>) -> Self {
         self.next_token = Some(value.into());
         self
     }
 
-    /// Sets `total`.
+    /// Total number of records.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
@@ -416,31 +416,31 @@ impl MetricItemResultApi {
         }
     }
 
-    /// Sets `dimensions`.
+    /// List of metric dimensions.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
 
-    /// Sets `dimensionvaluehash`.
+    /// Hash of the metric's dimension values (official SDK field).
     pub fn dimensionvaluehash(mut self, value: impl Into<String>) -> Self {
         self.dimensionvaluehash = Some(value.into());
         self
     }
 
-    /// Sets `metric_name`.
+    /// Metric name.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    /// Sets `namespace`.
+    /// Namespace.
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
-    /// Sets `unit`.
+    /// Metric unit.
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -483,13 +483,13 @@ impl ListAlarmRuleResult {
         }
     }
 
-    /// Sets `meta_data`.
+    /// Metadata, including pagination information.
     pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
     }
 
-    /// Sets `thresholds`.
+    /// Parameters specified for querying a threshold rule.
     pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
         self.thresholds = Some(value.into());
         self
@@ -537,19 +537,19 @@ impl MetaData {
         }
     }
 
-    /// Sets `count`.
+    /// Number of returned records.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
 
-    /// Sets `start`.
+    /// Start of the next page, which is used for pagination. null means no more data.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
 
-    /// Sets `total`.
+    /// Total number of records.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
@@ -733,151 +733,151 @@ impl QueryAlarmResult {
         }
     }
 
-    /// Sets `action_enabled`.
+    /// Whether to enable notification.
     pub fn action_enabled(mut self, value: impl Into<bool>) -> Self {
         self.action_enabled = Some(value.into());
         self
     }
 
-    /// Sets `alarm_actions`.
+    /// List of alarm notifications.
     pub fn alarm_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.alarm_actions = Some(value.into());
         self
     }
 
-    /// Sets `alarm_advice`.
+    /// Alarm clearance suggestion.
     pub fn alarm_advice(mut self, value: impl Into<String>) -> Self {
         self.alarm_advice = Some(value.into());
         self
     }
 
-    /// Sets `alarm_description`.
+    /// Threshold rule description.
     pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
         self.alarm_description = Some(value.into());
         self
     }
 
-    /// Sets `alarm_level`.
+    /// Alarm severity.
     pub fn alarm_level(mut self, value: impl Into<String>) -> Self {
         self.alarm_level = Some(value.into());
         self
     }
 
-    /// Sets `alarm_rule_id`.
+    /// Threshold rule ID.
     pub fn alarm_rule_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_rule_id = Some(value.into());
         self
     }
 
-    /// Sets `alarm_rule_name`.
+    /// Threshold rule name.
     pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
         self.alarm_rule_name = Some(value.into());
         self
     }
 
-    /// Sets `comparison_operator`.
+    /// Comparison operator.
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
 
-    /// Sets `dimensions`.
+    /// List of time series dimensions.
     pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
 
-    /// Sets `evaluation_periods`.
+    /// Interval.
     pub fn evaluation_periods(mut self, value: impl Into<i32>) -> Self {
         self.evaluation_periods = Some(value.into());
         self
     }
 
-    /// Sets `id_turn_on`.
+    /// Whether to enable the threshold rule.
     pub fn id_turn_on(mut self, value: impl Into<bool>) -> Self {
         self.id_turn_on = Some(value.into());
         self
     }
 
-    /// Sets `insufficient_data_actions`.
+    /// List of insufficient data notifications.
     pub fn insufficient_data_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.insufficient_data_actions = Some(value.into());
         self
     }
 
-    /// Sets `metric_name`.
+    /// Time series name.
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    /// Sets `namespace`.
+    /// Time series objects' namespace.
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
-    /// Sets `ok_actions`.
+    /// List of normal status notifications.
     pub fn ok_actions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.ok_actions = Some(value.into());
         self
     }
 
-    /// Sets `period`.
+    /// Statistical period.
     pub fn period(mut self, value: impl Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
 
-    /// Sets `policy_name`.
+    /// Threshold rule template name.
     pub fn policy_name(mut self, value: impl Into<String>) -> Self {
         self.policy_name = Some(value.into());
         self
     }
 
-    /// Sets `resources`.
+    /// Resource information (discarded).
     pub fn resources(mut self, value: impl Into<Vec<String>>) -> Self {
         self.resources = Some(value.into());
         self
     }
 
-    /// Sets `state_reason`.
+    /// Cause description.
     pub fn state_reason(mut self, value: impl Into<String>) -> Self {
         self.state_reason = Some(value.into());
         self
     }
 
-    /// Sets `state_updated_timestamp`.
+    /// Time when the status was updated.
     pub fn state_updated_timestamp(mut self, value: impl Into<String>) -> Self {
         self.state_updated_timestamp = Some(value.into());
         self
     }
 
-    /// Sets `state_value`.
+    /// Service status.
     pub fn state_value(mut self, value: impl Into<String>) -> Self {
         self.state_value = Some(value.into());
         self
     }
 
-    /// Sets `statistic`.
+    /// Statistic.
     pub fn statistic(mut self, value: impl Into<String>) -> Self {
         self.statistic = Some(value.into());
         self
     }
 
-    /// Sets `threshold`.
+    /// Threshold value.
     pub fn threshold(mut self, value: impl Into<String>) -> Self {
         self.threshold = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// Threshold rule type.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `unit`.
+    /// Threshold unit.
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -935,25 +935,25 @@ impl AomErrorBody {
         }
     }
 
-    /// Sets `error_code`.
+    /// Error code.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
 
-    /// Sets `error_msg`.
+    /// Error message.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self
     }
 
-    /// Sets `error_type`.
+    /// Error type.
     pub fn error_type(mut self, value: impl Into<String>) -> Self {
         self.error_type = Some(value.into());
         self
     }
 
-    /// Sets `trace_id`.
+    /// Trace ID, which is used to search for logs and locate faults. If 2xx is returned, trace_id is empty. If 4xx, trace_id is not empty.
     pub fn trace_id(mut self, value: impl Into<String>) -> Self {
         self.trace_id = Some(value.into());
         self

@@ -66,13 +66,13 @@ impl OAuthTokenForm {
         }
     }
 
-    /// Sets `redirect_url`.
+    /// Redirection URL.
     pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
         self.redirect_url = Some(value.into());
         self
     }
 
-    /// Sets `locale`.
+    /// Language. Example: en_US
     pub fn locale(mut self, value: impl Into<String>) -> Self {
         self.locale = Some(value.into());
         self
@@ -130,25 +130,25 @@ impl OAuthToken {
         }
     }
 
-    /// Sets `access_token`.
+    /// User access token, used to call other Huawei Cloud Astro Zero APIs (in the access-token request header).
     pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
 
-    /// Sets `token_type`.
+    /// Type of the access token (RFC 6749).
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
 
-    /// Sets `expires_in`.
+    /// Lifetime of the access token in seconds (RFC 6749).
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
 
-    /// Sets `scope`.
+    /// Scope of the access token, when returned (RFC 6749).
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self

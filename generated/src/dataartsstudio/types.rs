@@ -62,31 +62,31 @@ impl ApiParaForAuthToInstance {
         }
     }
 
-    /// Sets `api_id`.
+    /// API ID.
     pub fn api_id(mut self, value: impl Into<String>) -> Self {
         self.api_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `app_id`.
+    /// APP ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
 
-    /// Sets `apply_type`.
+    /// Application type.
     pub fn apply_type(mut self, value: impl Into<ApplyType>) -> Self {
         self.apply_type = Some(value.into());
         self
     }
 
-    /// Sets `time`.
+    /// Deadline (end time of the authorisation).
     pub fn time(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.time = Some(value.into());
         self
@@ -184,13 +184,13 @@ impl ErrorBody {
         }
     }
 
-    /// Sets `error_code`.
+    /// Error code.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
 
-    /// Sets `error_msg`.
+    /// Error description.
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
         self
@@ -314,91 +314,91 @@ impl AdvancedMallApiDto {
         }
     }
 
-    /// Sets `id`.
+    /// API ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// API name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `auth_type`.
+    /// Authentication type.
     pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
         self.auth_type = Some(value.into());
         self
     }
 
-    /// Sets `application_num`.
+    /// Number of apps authorised to use the API.
     pub fn application_num(mut self, value: impl Into<i32>) -> Self {
         self.application_num = Some(value.into());
         self
     }
 
-    /// Sets `call_num`.
+    /// Number of calls.
     pub fn call_num(mut self, value: impl Into<i32>) -> Self {
         self.call_num = Some(value.into());
         self
     }
 
-    /// Sets `user_name`.
+    /// Creator.
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `is_owner`.
+    /// Whether the API belongs to the current workspace.
     pub fn is_owner(mut self, value: impl Into<bool>) -> Self {
         self.is_owner = Some(value.into());
         self
     }
 
-    /// Sets `is_authorized`.
+    /// Whether the API has been authorised.
     pub fn is_authorized(mut self, value: impl Into<bool>) -> Self {
         self.is_authorized = Some(value.into());
         self
     }
 
-    /// Sets `is_update_recently`.
+    /// Whether the API was recently updated (updated within the last three days).
     pub fn is_update_recently(mut self, value: impl Into<bool>) -> Self {
         self.is_update_recently = Some(value.into());
         self
     }
 
-    /// Sets `is_release_recently`.
+    /// Whether the API is newly released (published within the last three days).
     pub fn is_release_recently(mut self, value: impl Into<bool>) -> Self {
         self.is_release_recently = Some(value.into());
         self
     }
 
-    /// Sets `is_hot_recently`.
+    /// Whether the API is popular (users of other workspaces applied for it within the last three days).
     pub fn is_hot_recently(mut self, value: impl Into<bool>) -> Self {
         self.is_hot_recently = Some(value.into());
         self
     }
 
-    /// Sets `success_rate`.
+    /// Call success rate within 7 days.
     pub fn success_rate(mut self, value: impl Into<String>) -> Self {
         self.success_rate = Some(value.into());
         self
     }
 
-    /// Sets `failure_rate`.
+    /// Call failure rate within 7 days.
     pub fn failure_rate(mut self, value: impl Into<String>) -> Self {
         self.failure_rate = Some(value.into());
         self
@@ -564,109 +564,109 @@ impl Api {
         }
     }
 
-    /// Sets `catalog_id`.
+    /// Catalog ID.
     pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
         self.catalog_id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// API name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// API description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `log_flag`.
+    /// Whether access logging is enabled.
     pub fn log_flag(mut self, value: impl Into<bool>) -> Self {
         self.log_flag = Some(value.into());
         self
     }
 
-    /// Sets `api_type`.
+    /// API type.
     pub fn api_type(mut self, value: impl Into<ApiType>) -> Self {
         self.api_type = Some(value.into());
         self
     }
 
-    /// Sets `auth_type`.
+    /// Authentication type.
     pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
         self.auth_type = Some(value.into());
         self
     }
 
-    /// Sets `retention_period`.
+    /// Minimum retention period, in hours.
     pub fn retention_period(mut self, value: impl Into<i32>) -> Self {
         self.retention_period = Some(value.into());
         self
     }
 
-    /// Sets `manager`.
+    /// API reviewer.
     pub fn manager(mut self, value: impl Into<String>) -> Self {
         self.manager = Some(value.into());
         self
     }
 
-    /// Sets `path`.
+    /// API path.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 
-    /// Sets `protocol`.
+    /// API access protocol.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
     }
 
-    /// Sets `request_type`.
+    /// API request method.
     pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
         self.request_type = Some(value.into());
         self
     }
 
-    /// Sets `tags`.
+    /// Tags.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
-    /// Sets `visibility`.
+    /// API visibility.
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
         self.visibility = Some(value.into());
         self
     }
 
-    /// Sets `publish_type`.
+    /// Publishing type.
     pub fn publish_type(mut self, value: impl Into<PublishType>) -> Self {
         self.publish_type = Some(value.into());
         self
     }
 
-    /// Sets `data_mask_switch`.
+    /// Data masking switch.
     pub fn data_mask_switch(mut self, value: impl Into<bool>) -> Self {
         self.data_mask_switch = Some(value.into());
         self
     }
 
-    /// Sets `data_mask_paras`.
+    /// Data masking configuration.
     pub fn data_mask_paras(mut self, value: impl Into<Vec<DataMaskParas>>) -> Self {
         self.data_mask_paras = Some(value.into());
         self
     }
 
-    /// Sets `body`.
+    /// Description of the request body content; used by registered APIs only.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
 
-    /// Sets `datasource_config_list`.
+    /// Configuration of multiple data sources; used by Groovy APIs only.
     pub fn datasource_config_list(
         mut self,
         value: impl Into<Vec<DatasourceConfig>>,
@@ -675,25 +675,25 @@ impl Api {
         self
     }
 
-    /// Sets `groovy_content`.
+    /// Groovy text; used by Groovy APIs only.
     pub fn groovy_content(mut self, value: impl Into<String>) -> Self {
         self.groovy_content = Some(value.into());
         self
     }
 
-    /// Sets `request_paras`.
+    /// API request parameters.
     pub fn request_paras(mut self, value: impl Into<Vec<RequestPara>>) -> Self {
         self.request_paras = Some(value.into());
         self
     }
 
-    /// Sets `datasource_config`.
+    /// Data source configuration.
     pub fn datasource_config(mut self, value: impl Into<DatasourceConfig>) -> Self {
         self.datasource_config = Some(value.into());
         self
     }
 
-    /// Sets `backend_config`.
+    /// Backend configuration (registered APIs).
     pub fn backend_config(mut self, value: impl Into<BackendConfig>) -> Self {
         self.backend_config = Some(value.into());
         self
@@ -733,13 +733,13 @@ impl ApiActionDto {
         Self { time: None, action: None }
     }
 
-    /// Sets `time`.
+    /// Deadline.
     pub fn time(mut self, value: impl Into<String>) -> Self {
         self.time = Some(value.into());
         self
     }
 
-    /// Sets `action`.
+    /// Operation type.
     pub fn action(mut self, value: impl Into<ApiActionDtoAction>) -> Self {
         self.action = Some(value.into());
         self
@@ -787,19 +787,19 @@ impl ApiCatalogCreateParaDto {
         }
     }
 
-    /// Sets `pid`.
+    /// Parent catalog ID.
     pub fn pid(mut self, value: impl Into<String>) -> Self {
         self.pid = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -835,7 +835,7 @@ impl ApiCatalogDeleteParaDto {
         Self { ids: None }
     }
 
-    /// Sets `ids`.
+    /// IDs of the catalogs to delete.
     pub fn ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.ids = Some(value.into());
         self
@@ -878,13 +878,13 @@ impl ApiCatalogUpdateParaDto {
         }
     }
 
-    /// Sets `name`.
+    /// Name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -927,13 +927,13 @@ impl ApiMoveParaDto {
         }
     }
 
-    /// Sets `target_pid`.
+    /// Parent catalog ID.
     pub fn target_pid(mut self, value: impl Into<String>) -> Self {
         self.target_pid = Some(value.into());
         self
     }
 
-    /// Sets `apis`.
+    /// The items to move.
     pub fn apis(mut self, value: impl Into<Vec<String>>) -> Self {
         self.apis = Some(value.into());
         self
@@ -1039,73 +1039,73 @@ impl ApiOverview {
         }
     }
 
-    /// Sets `id`.
+    /// API ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// API name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `group_id`.
+    /// API group ID (shared edition).
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// API description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `status`.
+    /// API status (shared edition).
     pub fn status(mut self, value: impl Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
 
-    /// Sets `debug_status`.
+    /// API debugging status (shared edition).
     pub fn debug_status(mut self, value: impl Into<DebugStatus>) -> Self {
         self.debug_status = Some(value.into());
         self
     }
 
-    /// Sets `publish_messages`.
+    /// Publishing messages (exclusive edition).
     pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
         self.publish_messages = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// API type.
     pub fn type_(mut self, value: impl Into<ApiOverviewType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `manager`.
+    /// API reviewer.
     pub fn manager(mut self, value: impl Into<String>) -> Self {
         self.manager = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// API creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// API creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `authorization_status`.
+    /// Authorisation status.
     pub fn authorization_status(
         mut self,
         value: impl Into<AuthorizationStatus>,
@@ -1148,13 +1148,13 @@ impl ApiParaForAuthorizeToInstance {
         Self { time: None, app_ids: None }
     }
 
-    /// Sets `time`.
+    /// Deadline.
     pub fn time(mut self, value: impl Into<String>) -> Self {
         self.time = Some(value.into());
         self
     }
 
-    /// Sets `app_ids`.
+    /// App IDs.
     pub fn app_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.app_ids = Some(value.into());
         self
@@ -1248,43 +1248,43 @@ impl ApiParam {
         }
     }
 
-    /// Sets `name`.
+    /// API name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Name of the API creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// API description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `tags`.
+    /// API tags.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
-    /// Sets `table_name`.
+    /// Name of a database table the API uses.
     pub fn table_name(mut self, value: impl Into<String>) -> Self {
         self.table_name = Some(value.into());
         self
     }
 
-    /// Sets `publish_status_type`.
+    /// API publishing status.
     pub fn publish_status_type(mut self, value: impl Into<PublishStatusType>) -> Self {
         self.publish_status_type = Some(value.into());
         self
     }
 
-    /// Sets `api_specific_type_str`.
+    /// How the API retrieves data.
     pub fn api_specific_type_str(
         mut self,
         value: impl Into<ApiSpecificTypeStr>,
@@ -1293,19 +1293,19 @@ impl ApiParam {
         self
     }
 
-    /// Sets `start_time`.
+    /// Start of the API creation time range.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
     }
 
-    /// Sets `end_time`.
+    /// End of the API creation time range.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 
-    /// Sets `authorization_status_type`.
+    /// Authorisation status.
     pub fn authorization_status_type(
         mut self,
         value: impl Into<AuthorizationStatusType>,
@@ -1378,37 +1378,37 @@ impl ApiPublishDto {
         }
     }
 
-    /// Sets `id`.
+    /// Publishing ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `api_id`.
+    /// API ID.
     pub fn api_id(mut self, value: impl Into<String>) -> Self {
         self.api_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_name`.
+    /// Cluster name.
     pub fn instance_name(mut self, value: impl Into<String>) -> Self {
         self.instance_name = Some(value.into());
         self
     }
 
-    /// Sets `api_status`.
+    /// API status.
     pub fn api_status(mut self, value: impl Into<ApiStatus>) -> Self {
         self.api_status = Some(value.into());
         self
     }
 
-    /// Sets `api_debug`.
+    /// API debugging status.
     pub fn api_debug(mut self, value: impl Into<ApiDebug>) -> Self {
         self.api_debug = Some(value.into());
         self
@@ -1456,19 +1456,19 @@ impl ApiRequestPara {
         }
     }
 
-    /// Sets `name`.
+    /// Parameter name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `mapping`.
+    /// Mapped field.
     pub fn mapping(mut self, value: impl Into<String>) -> Self {
         self.mapping = Some(value.into());
         self
     }
 
-    /// Sets `condition`.
+    /// Operator.
     pub fn condition(mut self, value: impl Into<Condition>) -> Self {
         self.condition = Some(value.into());
         self
@@ -1532,31 +1532,31 @@ impl ApiResponsePara {
         }
     }
 
-    /// Sets `name`.
+    /// Parameter name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `field`.
+    /// Bound table field.
     pub fn field(mut self, value: impl Into<String>) -> Self {
         self.field = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// Parameter type.
     pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Parameter description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `example_value`.
+    /// Example value of the parameter.
     pub fn example_value(mut self, value: impl Into<String>) -> Self {
         self.example_value = Some(value.into());
         self
@@ -1596,13 +1596,13 @@ impl ApiTestDto {
         Self { body: None, paras: None }
     }
 
-    /// Sets `body`.
+    /// Request body.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
 
-    /// Sets `paras`.
+    /// Paging parameters.
     pub fn paras(mut self, value: impl Into<ApiTestParas>) -> Self {
         self.paras = Some(value.into());
         self
@@ -1645,13 +1645,13 @@ impl ApiTestParas {
         }
     }
 
-    /// Sets `page_size`.
+    /// Page size.
     pub fn page_size(mut self, value: impl Into<String>) -> Self {
         self.page_size = Some(value.into());
         self
     }
 
-    /// Sets `page_num`.
+    /// Page number.
     pub fn page_num(mut self, value: impl Into<String>) -> Self {
         self.page_num = Some(value.into());
         self
@@ -1709,25 +1709,25 @@ impl ApiTestRequestHeader {
         }
     }
 
-    /// Sets `path`.
+    /// Request path.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 
-    /// Sets `user_agent`.
+    /// User agent (fixed value).
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
         self
     }
 
-    /// Sets `x_apig_mode`.
+    /// Request mode (fixed value).
     pub fn x_apig_mode(mut self, value: impl Into<String>) -> Self {
         self.x_apig_mode = Some(value.into());
         self
     }
 
-    /// Sets `x_app_identity`.
+    /// Identification number (fixed value).
     pub fn x_app_identity(mut self, value: impl Into<i32>) -> Self {
         self.x_app_identity = Some(value.into());
         self
@@ -1803,43 +1803,43 @@ impl ApiTestResponseHeader {
         }
     }
 
-    /// Sets `result_status`.
+    /// Whether the call succeeded.
     pub fn result_status(mut self, value: impl Into<String>) -> Self {
         self.result_status = Some(value.into());
         self
     }
 
-    /// Sets `content_length`.
+    /// Content length.
     pub fn content_length(mut self, value: impl Into<i32>) -> Self {
         self.content_length = Some(value.into());
         self
     }
 
-    /// Sets `connection`.
+    /// Connection status.
     pub fn connection(mut self, value: impl Into<String>) -> Self {
         self.connection = Some(value.into());
         self
     }
 
-    /// Sets `cache_control`.
+    /// Cache control (fixed value).
     pub fn cache_control(mut self, value: impl Into<String>) -> Self {
         self.cache_control = Some(value.into());
         self
     }
 
-    /// Sets `content_type`.
+    /// Content type (fixed value).
     pub fn content_type(mut self, value: impl Into<String>) -> Self {
         self.content_type = Some(value.into());
         self
     }
 
-    /// Sets `date`.
+    /// Date.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
         self
     }
 
-    /// Sets `x_request_id`.
+    /// Request ID.
     pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
         self.x_request_id = Some(value.into());
         self
@@ -1882,13 +1882,13 @@ impl ApigGroupDto {
         }
     }
 
-    /// Sets `group_id`.
+    /// Group ID.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
 
-    /// Sets `group_name`.
+    /// Group name.
     pub fn group_name(mut self, value: impl Into<String>) -> Self {
         self.group_name = Some(value.into());
         self
@@ -1931,13 +1931,13 @@ impl ApigInstanceDto {
         }
     }
 
-    /// Sets `instance_id`.
+    /// Gateway instance ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_name`.
+    /// Gateway instance name.
     pub fn instance_name(mut self, value: impl Into<String>) -> Self {
         self.instance_name = Some(value.into());
         self
@@ -2019,49 +2019,49 @@ impl AppBindApiInfo {
         }
     }
 
-    /// Sets `id`.
+    /// API ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// API name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// API description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `approval_time`.
+    /// Review time.
     pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
         self.approval_time = Some(value.into());
         self
     }
 
-    /// Sets `manager`.
+    /// Name of the API reviewer.
     pub fn manager(mut self, value: impl Into<String>) -> Self {
         self.manager = Some(value.into());
         self
     }
 
-    /// Sets `deadline`.
+    /// End of the usage period.
     pub fn deadline(mut self, value: impl Into<i64>) -> Self {
         self.deadline = Some(value.into());
         self
     }
 
-    /// Sets `relationship_type`.
+    /// Binding relationship.
     pub fn relationship_type(mut self, value: impl Into<RelationshipType>) -> Self {
         self.relationship_type = Some(value.into());
         self
     }
 
-    /// Sets `static_params`.
+    /// Static parameters.
     pub fn static_params(mut self, value: impl Into<Vec<StaticParam>>) -> Self {
         self.static_params = Some(value.into());
         self
@@ -2125,31 +2125,31 @@ impl AppRequestDto {
         }
     }
 
-    /// Sets `app_type`.
+    /// App type.
     pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
         self.app_type = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// App name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// App description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `apig_type`.
+    /// Gateway type.
     pub fn apig_type(mut self, value: impl Into<ApigType>) -> Self {
         self.apig_type = Some(value.into());
         self
     }
 
-    /// Sets `apig_instance_id`.
+    /// Gateway instance ID.
     pub fn apig_instance_id(mut self, value: impl Into<String>) -> Self {
         self.apig_instance_id = Some(value.into());
         self
@@ -2243,61 +2243,61 @@ impl AppReturnDto {
         }
     }
 
-    /// Sets `id`.
+    /// App ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// App name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// App description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `app_key`.
+    /// App key.
     pub fn app_key(mut self, value: impl Into<String>) -> Self {
         self.app_key = Some(value.into());
         self
     }
 
-    /// Sets `app_secret`.
+    /// App secret.
     pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.app_secret = Some(value.into());
         self
     }
 
-    /// Sets `register_time`.
+    /// Creation time.
     pub fn register_time(mut self, value: impl Into<i64>) -> Self {
         self.register_time = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `update_user`.
+    /// Last updater.
     pub fn update_user(mut self, value: impl Into<String>) -> Self {
         self.update_user = Some(value.into());
         self
     }
 
-    /// Sets `app_type`.
+    /// App type.
     pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
         self.app_type = Some(value.into());
         self
@@ -2340,13 +2340,13 @@ impl AppUpdateDto {
         }
     }
 
-    /// Sets `name`.
+    /// App name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// App description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -2422,43 +2422,43 @@ impl BackendConfig {
         }
     }
 
-    /// Sets `type_`.
+    /// Backend request method.
     pub fn type_(mut self, value: impl Into<RequestType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `protocol`.
+    /// Backend request protocol.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
     }
 
-    /// Sets `host`.
+    /// Backend host.
     pub fn host(mut self, value: impl Into<String>) -> Self {
         self.host = Some(value.into());
         self
     }
 
-    /// Sets `timeout`.
+    /// Backend timeout.
     pub fn timeout(mut self, value: impl Into<i32>) -> Self {
         self.timeout = Some(value.into());
         self
     }
 
-    /// Sets `path`.
+    /// Backend request path.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 
-    /// Sets `backend_paras`.
+    /// API backend parameters.
     pub fn backend_paras(mut self, value: impl Into<Vec<BackendRequestPara>>) -> Self {
         self.backend_paras = Some(value.into());
         self
     }
 
-    /// Sets `constant_paras`.
+    /// Backend constant parameters.
     pub fn constant_paras(mut self, value: impl Into<Vec<BackendConstant>>) -> Self {
         self.constant_paras = Some(value.into());
         self
@@ -2522,31 +2522,31 @@ impl BackendConstant {
         }
     }
 
-    /// Sets `name`.
+    /// Constant parameter name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// Constant parameter type.
     pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `position`.
+    /// Constant parameter location.
     pub fn position(mut self, value: impl Into<Position>) -> Self {
         self.position = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Constant parameter description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `value`.
+    /// Constant parameter value.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -2598,19 +2598,19 @@ impl BackendRequestPara {
         }
     }
 
-    /// Sets `name`.
+    /// API request parameter name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `position`.
+    /// Parameter location.
     pub fn position(mut self, value: impl Into<Position>) -> Self {
         self.position = Some(value.into());
         self
     }
 
-    /// Sets `backend_para_name`.
+    /// Corresponding backend parameter.
     pub fn backend_para_name(mut self, value: impl Into<String>) -> Self {
         self.backend_para_name = Some(value.into());
         self
@@ -2646,7 +2646,7 @@ impl CatalogMoveParaDto {
         Self { target_pid: None }
     }
 
-    /// Sets `target_pid`.
+    /// Parent catalog ID.
     pub fn target_pid(mut self, value: impl Into<String>) -> Self {
         self.target_pid = Some(value.into());
         self
@@ -2716,37 +2716,37 @@ impl DataMaskParas {
         }
     }
 
-    /// Sets `column_name`.
+    /// Sensitive field.
     pub fn column_name(mut self, value: impl Into<String>) -> Self {
         self.column_name = Some(value.into());
         self
     }
 
-    /// Sets `algorithm_name`.
+    /// Algorithm name.
     pub fn algorithm_name(mut self, value: impl Into<String>) -> Self {
         self.algorithm_name = Some(value.into());
         self
     }
 
-    /// Sets `algorithm_type`.
+    /// Algorithm type.
     pub fn algorithm_type(mut self, value: impl Into<String>) -> Self {
         self.algorithm_type = Some(value.into());
         self
     }
 
-    /// Sets `en_name`.
+    /// Algorithm name.
     pub fn en_name(mut self, value: impl Into<String>) -> Self {
         self.en_name = Some(value.into());
         self
     }
 
-    /// Sets `algorithm_parameters`.
+    /// Parameters.
     pub fn algorithm_parameters(mut self, value: impl Into<String>) -> Self {
         self.algorithm_parameters = Some(value.into());
         self
     }
 
-    /// Sets `failure_policy`.
+    /// Policy when masking fails.
     pub fn failure_policy(mut self, value: impl Into<FailurePolicy>) -> Self {
         self.failure_policy = Some(value.into());
         self
@@ -2870,91 +2870,91 @@ impl DatasourceConfig {
         }
     }
 
-    /// Sets `type_`.
+    /// Data source type.
     pub fn type_(mut self, value: impl Into<DatasourceType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `connection_name`.
+    /// Data connection name.
     pub fn connection_name(mut self, value: impl Into<String>) -> Self {
         self.connection_name = Some(value.into());
         self
     }
 
-    /// Sets `connection_id`.
+    /// Data connection ID.
     pub fn connection_id(mut self, value: impl Into<String>) -> Self {
         self.connection_id = Some(value.into());
         self
     }
 
-    /// Sets `database`.
+    /// Database name.
     pub fn database(mut self, value: impl Into<String>) -> Self {
         self.database = Some(value.into());
         self
     }
 
-    /// Sets `datatable`.
+    /// Data table name.
     pub fn datatable(mut self, value: impl Into<String>) -> Self {
         self.datatable = Some(value.into());
         self
     }
 
-    /// Sets `table_id`.
+    /// Data table ID.
     pub fn table_id(mut self, value: impl Into<String>) -> Self {
         self.table_id = Some(value.into());
         self
     }
 
-    /// Sets `queue`.
+    /// DLI queue name.
     pub fn queue(mut self, value: impl Into<String>) -> Self {
         self.queue = Some(value.into());
         self
     }
 
-    /// Sets `access_type`.
+    /// Data retrieval method.
     pub fn access_type(mut self, value: impl Into<AccessType>) -> Self {
         self.access_type = Some(value.into());
         self
     }
 
-    /// Sets `access_mode`.
+    /// Data access mode.
     pub fn access_mode(mut self, value: impl Into<AccessMode>) -> Self {
         self.access_mode = Some(value.into());
         self
     }
 
-    /// Sets `pagination`.
+    /// Paging mode.
     pub fn pagination(mut self, value: impl Into<Pagination>) -> Self {
         self.pagination = Some(value.into());
         self
     }
 
-    /// Sets `sql`.
+    /// SQL statement in script mode.
     pub fn sql(mut self, value: impl Into<String>) -> Self {
         self.sql = Some(value.into());
         self
     }
 
-    /// Sets `backend_paras`.
+    /// API backend parameters.
     pub fn backend_paras(mut self, value: impl Into<Vec<ApiRequestPara>>) -> Self {
         self.backend_paras = Some(value.into());
         self
     }
 
-    /// Sets `response_paras`.
+    /// Response parameters of configuration-type APIs.
     pub fn response_paras(mut self, value: impl Into<Vec<ApiResponsePara>>) -> Self {
         self.response_paras = Some(value.into());
         self
     }
 
-    /// Sets `order_paras`.
+    /// Sort parameters.
     pub fn order_paras(mut self, value: impl Into<Vec<DatasourceOrderPara>>) -> Self {
         self.order_paras = Some(value.into());
         self
     }
 
-    /// Sets `total_size_sql`.
+    /// SQL script that computes the total number of records.
     pub fn total_size_sql(mut self, value: impl Into<String>) -> Self {
         self.total_size_sql = Some(value.into());
         self
@@ -3024,37 +3024,37 @@ impl DatasourceOrderPara {
         }
     }
 
-    /// Sets `name`.
+    /// Sort parameter name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `field`.
+    /// Corresponding parameter field.
     pub fn field(mut self, value: impl Into<String>) -> Self {
         self.field = Some(value.into());
         self
     }
 
-    /// Sets `optional`.
+    /// Whether optional.
     pub fn optional(mut self, value: impl Into<bool>) -> Self {
         self.optional = Some(value.into());
         self
     }
 
-    /// Sets `sort`.
+    /// Sort order.
     pub fn sort(mut self, value: impl Into<Sort>) -> Self {
         self.sort = Some(value.into());
         self
     }
 
-    /// Sets `order`.
+    /// Order of the sort parameter.
     pub fn order(mut self, value: impl Into<i32>) -> Self {
         self.order = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Sort parameter description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -3112,31 +3112,31 @@ impl FlavorDto {
         }
     }
 
-    /// Sets `id`.
+    /// Flavor ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Flavor name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `disk`.
+    /// Disk size.
     pub fn disk(mut self, value: impl Into<i32>) -> Self {
         self.disk = Some(value.into());
         self
     }
 
-    /// Sets `cpu`.
+    /// Number of CPUs.
     pub fn cpu(mut self, value: impl Into<i32>) -> Self {
         self.cpu = Some(value.into());
         self
     }
 
-    /// Sets `mem`.
+    /// Memory size.
     pub fn mem(mut self, value: impl Into<i32>) -> Self {
         self.mem = Some(value.into());
         self
@@ -3194,25 +3194,25 @@ impl GatewayDto {
         }
     }
 
-    /// Sets `apig_type`.
+    /// Gateway type.
     pub fn apig_type(mut self, value: impl Into<ApigType>) -> Self {
         self.apig_type = Some(value.into());
         self
     }
 
-    /// Sets `apig_instance_id`.
+    /// Gateway instance ID.
     pub fn apig_instance_id(mut self, value: impl Into<String>) -> Self {
         self.apig_instance_id = Some(value.into());
         self
     }
 
-    /// Sets `group_id_in_apig`.
+    /// Gateway group ID.
     pub fn group_id_in_apig(mut self, value: impl Into<String>) -> Self {
         self.group_id_in_apig = Some(value.into());
         self
     }
 
-    /// Sets `roma_app_id`.
+    /// ID of the ROMA gateway integration application.
     pub fn roma_app_id(mut self, value: impl Into<String>) -> Self {
         self.roma_app_id = Some(value.into());
         self
@@ -3236,7 +3236,7 @@ impl hwcloud_runtime::operation::MultipartBody for ImportDataServiceExcelRequest
 }
 
 impl ImportDataServiceExcelRequestBody {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(file: impl Into<hwcloud_runtime::FilePart>) -> Self {
         Self { file: file.into() }
     }
@@ -3359,91 +3359,91 @@ impl InstanceAccesslog {
         }
     }
 
-    /// Sets `id`.
+    /// Cluster ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `request_id`.
+    /// Request ID.
     pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.request_id = Some(value.into());
         self
     }
 
-    /// Sets `api_id`.
+    /// API ID.
     pub fn api_id(mut self, value: impl Into<String>) -> Self {
         self.api_id = Some(value.into());
         self
     }
 
-    /// Sets `api_name`.
+    /// API name.
     pub fn api_name(mut self, value: impl Into<String>) -> Self {
         self.api_name = Some(value.into());
         self
     }
 
-    /// Sets `app_id`.
+    /// App ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
 
-    /// Sets `app_name`.
+    /// App name.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.app_name = Some(value.into());
         self
     }
 
-    /// Sets `access_time`.
+    /// Access time.
     pub fn access_time(mut self, value: impl Into<i64>) -> Self {
         self.access_time = Some(value.into());
         self
     }
 
-    /// Sets `duration`.
+    /// Access duration.
     pub fn duration(mut self, value: impl Into<i64>) -> Self {
         self.duration = Some(value.into());
         self
     }
 
-    /// Sets `status_code`.
+    /// Status code.
     pub fn status_code(mut self, value: impl Into<String>) -> Self {
         self.status_code = Some(value.into());
         self
     }
 
-    /// Sets `error_code`.
+    /// Error code.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
 
-    /// Sets `error_message`.
+    /// Error message.
     pub fn error_message(mut self, value: impl Into<String>) -> Self {
         self.error_message = Some(value.into());
         self
     }
 
-    /// Sets `detail`.
+    /// Log details.
     pub fn detail(mut self, value: impl Into<String>) -> Self {
         self.detail = Some(value.into());
         self
     }
 
-    /// Sets `in_flow_size`.
+    /// Inbound traffic size.
     pub fn in_flow_size(mut self, value: impl Into<i64>) -> Self {
         self.in_flow_size = Some(value.into());
         self
     }
 
-    /// Sets `out_flow_size`.
+    /// Outbound traffic size.
     pub fn out_flow_size(mut self, value: impl Into<i64>) -> Self {
         self.out_flow_size = Some(value.into());
         self
     }
 
-    /// Sets `out_total_size`.
+    /// Number of output records.
     pub fn out_total_size(mut self, value: impl Into<i64>) -> Self {
         self.out_total_size = Some(value.into());
         self
@@ -3673,187 +3673,187 @@ impl InstanceDetailDto {
         }
     }
 
-    /// Sets `id`.
+    /// Cluster ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Cluster name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Cluster description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `external_address`.
+    /// Public IP address.
     pub fn external_address(mut self, value: impl Into<String>) -> Self {
         self.external_address = Some(value.into());
         self
     }
 
-    /// Sets `intranet_address`.
+    /// Private IPv4 address.
     pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
         self.intranet_address = Some(value.into());
         self
     }
 
-    /// Sets `intranet_address_ipv6`.
+    /// Private IPv6 address.
     pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
         self.intranet_address_ipv6 = Some(value.into());
         self
     }
 
-    /// Sets `public_zone_id`.
+    /// Public domain name ID.
     pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
         self.public_zone_id = Some(value.into());
         self
     }
 
-    /// Sets `public_zone_name`.
+    /// Public domain name.
     pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
         self.public_zone_name = Some(value.into());
         self
     }
 
-    /// Sets `private_zone_id`.
+    /// Private domain name ID.
     pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
         self.private_zone_id = Some(value.into());
         self
     }
 
-    /// Sets `private_zone_name`.
+    /// Private domain name.
     pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
         self.private_zone_name = Some(value.into());
         self
     }
 
-    /// Sets `enterprise_project_id`.
+    /// Enterprise project ID.
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `current_namespace_publish_api_num`.
+    /// Number of APIs published in the current workspace.
     pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
         self.current_namespace_publish_api_num = Some(value.into());
         self
     }
 
-    /// Sets `all_namespace_publish_api_num`.
+    /// Number of APIs published in all workspaces.
     pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
         self.all_namespace_publish_api_num = Some(value.into());
         self
     }
 
-    /// Sets `api_publishable_num`.
+    /// Total API quota of the cluster.
     pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
         self.api_publishable_num = Some(value.into());
         self
     }
 
-    /// Sets `deletable`.
+    /// Whether the cluster can be deleted.
     pub fn deletable(mut self, value: impl Into<bool>) -> Self {
         self.deletable = Some(value.into());
         self
     }
 
-    /// Sets `charge_status`.
+    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
     pub fn charge_status(mut self, value: impl Into<String>) -> Self {
         self.charge_status = Some(value.into());
         self
     }
 
-    /// Sets `order_id`.
+    /// Order ID.
     pub fn order_id(mut self, value: impl Into<String>) -> Self {
         self.order_id = Some(value.into());
         self
     }
 
-    /// Sets `order_type`.
+    /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
     pub fn order_type(mut self, value: impl Into<String>) -> Self {
         self.order_type = Some(value.into());
         self
     }
 
-    /// Sets `period_type`.
+    /// Subscription period type of the cluster.
     pub fn period_type(mut self, value: impl Into<String>) -> Self {
         self.period_type = Some(value.into());
         self
     }
 
-    /// Sets `instance_status`.
+    /// Cluster status.
     pub fn instance_status(mut self, value: impl Into<String>) -> Self {
         self.instance_status = Some(value.into());
         self
     }
 
-    /// Sets `node_num`.
+    /// Number of nodes.
     pub fn node_num(mut self, value: impl Into<i32>) -> Self {
         self.node_num = Some(value.into());
         self
     }
 
-    /// Sets `flavor`.
+    /// Cluster flavor.
     pub fn flavor(mut self, value: impl Into<FlavorDto>) -> Self {
         self.flavor = Some(value.into());
         self
     }
 
-    /// Sets `gateway_version`.
+    /// Cluster version.
     pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
         self.gateway_version = Some(value.into());
         self
     }
 
-    /// Sets `availability_zone`.
+    /// Code of the cluster's availability zone.
     pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
         self.availability_zone = Some(value.into());
         self
     }
 
-    /// Sets `availability_zone_name`.
+    /// Name of the cluster's availability zone.
     pub fn availability_zone_name(mut self, value: impl Into<String>) -> Self {
         self.availability_zone_name = Some(value.into());
         self
     }
 
-    /// Sets `vpc_id`.
+    /// ID of the cluster's VPC.
     pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
 
-    /// Sets `subnet_id`.
+    /// ID of the cluster's subnet.
     pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
         self.subnet_id = Some(value.into());
         self
     }
 
-    /// Sets `security_group_id`.
+    /// ID of the cluster's security group.
     pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
         self.security_group_id = Some(value.into());
         self
     }
 
-    /// Sets `nodes`.
+    /// Cluster nodes.
     pub fn nodes(mut self, value: impl Into<Vec<InstanceNodeDto>>) -> Self {
         self.nodes = Some(value.into());
         self
@@ -3935,49 +3935,49 @@ impl InstanceForApiActionDto {
         }
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_type`.
+    /// Cluster type.
     pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
         self.instance_type = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Cluster name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `action`.
+    /// API operation.
     pub fn action(mut self, value: impl Into<Action>) -> Self {
         self.action = Some(value.into());
         self
     }
 
-    /// Sets `result`.
+    /// Validation result.
     pub fn result(mut self, value: impl Into<bool>) -> Self {
         self.result = Some(value.into());
         self
     }
 
-    /// Sets `cause`.
+    /// Reason the validation failed.
     pub fn cause(mut self, value: impl Into<Cause>) -> Self {
         self.cause = Some(value.into());
         self
     }
 
-    /// Sets `api_status`.
+    /// API status.
     pub fn api_status(mut self, value: impl Into<ApiStatus>) -> Self {
         self.api_status = Some(value.into());
         self
     }
 
-    /// Sets `api_debug`.
+    /// API debugging status.
     pub fn api_debug(mut self, value: impl Into<ApiDebug>) -> Self {
         self.api_debug = Some(value.into());
         self
@@ -4041,31 +4041,31 @@ impl InstanceHostDto {
         }
     }
 
-    /// Sets `instance_id`.
+    /// Cluster ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_name`.
+    /// Cluster name.
     pub fn instance_name(mut self, value: impl Into<String>) -> Self {
         self.instance_name = Some(value.into());
         self
     }
 
-    /// Sets `intranet_host`.
+    /// Private address.
     pub fn intranet_host(mut self, value: impl Into<String>) -> Self {
         self.intranet_host = Some(value.into());
         self
     }
 
-    /// Sets `external_host`.
+    /// Public address.
     pub fn external_host(mut self, value: impl Into<String>) -> Self {
         self.external_host = Some(value.into());
         self
     }
 
-    /// Sets `domains`.
+    /// Gateway domain names.
     pub fn domains(mut self, value: impl Into<Vec<String>>) -> Self {
         self.domains = Some(value.into());
         self
@@ -4141,43 +4141,43 @@ impl InstanceNodeDto {
         }
     }
 
-    /// Sets `id`.
+    /// Node ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Node name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `private_ip`.
+    /// Node IP address.
     pub fn private_ip(mut self, value: impl Into<String>) -> Self {
         self.private_ip = Some(value.into());
         self
     }
 
-    /// Sets `status`.
+    /// Node status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Creator of the node.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Node creation time.
     pub fn create_time(mut self, value: impl Into<String>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `gateway_version`.
+    /// Node version.
     pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
         self.gateway_version = Some(value.into());
         self
@@ -4335,115 +4335,115 @@ impl InstanceOverviewDto {
         }
     }
 
-    /// Sets `id`.
+    /// Cluster ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Cluster name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Cluster description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `external_address`.
+    /// Public IP address.
     pub fn external_address(mut self, value: impl Into<String>) -> Self {
         self.external_address = Some(value.into());
         self
     }
 
-    /// Sets `intranet_address`.
+    /// Private IPv4 address.
     pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
         self.intranet_address = Some(value.into());
         self
     }
 
-    /// Sets `intranet_address_ipv6`.
+    /// Private IPv6 address.
     pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
         self.intranet_address_ipv6 = Some(value.into());
         self
     }
 
-    /// Sets `public_zone_id`.
+    /// Public domain name ID.
     pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
         self.public_zone_id = Some(value.into());
         self
     }
 
-    /// Sets `public_zone_name`.
+    /// Public domain name.
     pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
         self.public_zone_name = Some(value.into());
         self
     }
 
-    /// Sets `private_zone_id`.
+    /// Private domain name ID.
     pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
         self.private_zone_id = Some(value.into());
         self
     }
 
-    /// Sets `private_zone_name`.
+    /// Private domain name.
     pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
         self.private_zone_name = Some(value.into());
         self
     }
 
-    /// Sets `enterprise_project_id`.
+    /// Enterprise project ID.
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `current_namespace_publish_api_num`.
+    /// Number of APIs published in the current workspace.
     pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
         self.current_namespace_publish_api_num = Some(value.into());
         self
     }
 
-    /// Sets `all_namespace_publish_api_num`.
+    /// Number of APIs published in all workspaces.
     pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
         self.all_namespace_publish_api_num = Some(value.into());
         self
     }
 
-    /// Sets `api_publishable_num`.
+    /// Total API quota of the cluster.
     pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
         self.api_publishable_num = Some(value.into());
         self
     }
 
-    /// Sets `deletable`.
+    /// Whether the cluster can be deleted.
     pub fn deletable(mut self, value: impl Into<bool>) -> Self {
         self.deletable = Some(value.into());
         self
     }
 
-    /// Sets `charge_status`.
+    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
     pub fn charge_status(mut self, value: impl Into<String>) -> Self {
         self.charge_status = Some(value.into());
         self
     }
 
-    /// Sets `order_id`.
+    /// Order ID.
     pub fn order_id(mut self, value: impl Into<String>) -> Self {
         self.order_id = Some(value.into());
         self
@@ -4491,19 +4491,19 @@ impl LayerPath {
         }
     }
 
-    /// Sets `catalog_id`.
+    /// Catalog ID.
     pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
         self.catalog_id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Path name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `order`.
+    /// Path level.
     pub fn order(mut self, value: impl Into<i32>) -> Self {
         self.order = Some(value.into());
         self
@@ -4567,31 +4567,31 @@ impl LtsLogDump {
         }
     }
 
-    /// Sets `log_dump`.
+    /// Whether to enable log dump to LTS: true enables it, false disables it.
     pub fn log_dump(mut self, value: impl Into<bool>) -> Self {
         self.log_dump = Some(value.into());
         self
     }
 
-    /// Sets `log_group_id`.
+    /// Log group ID.
     pub fn log_group_id(mut self, value: impl Into<String>) -> Self {
         self.log_group_id = Some(value.into());
         self
     }
 
-    /// Sets `log_group_name`.
+    /// Log group name.
     pub fn log_group_name(mut self, value: impl Into<String>) -> Self {
         self.log_group_name = Some(value.into());
         self
     }
 
-    /// Sets `log_stream_id`.
+    /// Log stream ID.
     pub fn log_stream_id(mut self, value: impl Into<String>) -> Self {
         self.log_stream_id = Some(value.into());
         self
     }
 
-    /// Sets `log_stream_name`.
+    /// Log stream name.
     pub fn log_stream_name(mut self, value: impl Into<String>) -> Self {
         self.log_stream_name = Some(value.into());
         self
@@ -4697,73 +4697,73 @@ impl MallParaDto {
         }
     }
 
-    /// Sets `auth_type`.
+    /// Authentication type.
     pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
         self.auth_type = Some(value.into());
         self
     }
 
-    /// Sets `visibility`.
+    /// API visibility: WORKSPACE (visible in the workspace), PROJECT (visible in the project), DOMAIN (visible to the account), SPECIFIC_PROJECT (visible to specified projects).
     pub fn visibility(mut self, value: impl Into<MallParaDtoVisibility>) -> Self {
         self.visibility = Some(value.into());
         self
     }
 
-    /// Sets `market_sort_type`.
+    /// Sort field.
     pub fn market_sort_type(mut self, value: impl Into<MarketSortType>) -> Self {
         self.market_sort_type = Some(value.into());
         self
     }
 
-    /// Sets `asc_or_desc`.
+    /// Ascending or descending order.
     pub fn asc_or_desc(mut self, value: impl Into<AscOrDesc>) -> Self {
         self.asc_or_desc = Some(value.into());
         self
     }
 
-    /// Sets `offset`.
+    /// Query start offset.
     pub fn offset(mut self, value: impl Into<i32>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    /// Sets `limit`.
+    /// Number of records to return.
     pub fn limit(mut self, value: impl Into<i32>) -> Self {
         self.limit = Some(value.into());
         self
     }
 
-    /// Sets `is_owner`.
+    /// Whether to show the owner.
     pub fn is_owner(mut self, value: impl Into<bool>) -> Self {
         self.is_owner = Some(value.into());
         self
     }
 
-    /// Sets `is_authorized`.
+    /// Whether to show whether the API is authorised.
     pub fn is_authorized(mut self, value: impl Into<bool>) -> Self {
         self.is_authorized = Some(value.into());
         self
     }
 
-    /// Sets `is_update_recently`.
+    /// Whether to show recent updates.
     pub fn is_update_recently(mut self, value: impl Into<bool>) -> Self {
         self.is_update_recently = Some(value.into());
         self
     }
 
-    /// Sets `is_release_recently`.
+    /// Whether to show recent releases.
     pub fn is_release_recently(mut self, value: impl Into<bool>) -> Self {
         self.is_release_recently = Some(value.into());
         self
     }
 
-    /// Sets `is_hot_recently`.
+    /// Whether to show the popularity status.
     pub fn is_hot_recently(mut self, value: impl Into<bool>) -> Self {
         self.is_hot_recently = Some(value.into());
         self
     }
 
-    /// Sets `success_and_failure_rate`.
+    /// Whether to show the success and failure rates within 7 days.
     pub fn success_and_failure_rate(mut self, value: impl Into<bool>) -> Self {
         self.success_and_failure_rate = Some(value.into());
         self
@@ -4799,7 +4799,7 @@ impl ObsLogDump {
         Self { log_dump: None }
     }
 
-    /// Sets `log_dump`.
+    /// Whether to enable log dump to OBS: true enables it, false disables it.
     pub fn log_dump(mut self, value: impl Into<bool>) -> Self {
         self.log_dump = Some(value.into());
         self
@@ -4847,19 +4847,19 @@ impl OpenApiParaForCheckMessage {
         }
     }
 
-    /// Sets `message_id`.
+    /// Message ID.
     pub fn message_id(mut self, value: impl Into<String>) -> Self {
         self.message_id = Some(value.into());
         self
     }
 
-    /// Sets `action`.
+    /// Action: 0 = execute immediately, 1 = execute at a scheduled time.
     pub fn action(mut self, value: impl Into<i32>) -> Self {
         self.action = Some(value.into());
         self
     }
 
-    /// Sets `time`.
+    /// End of the usage period. Needed only for scheduled execution; defaults to three days after the server's current time.
     pub fn time(mut self, value: impl Into<String>) -> Self {
         self.time = Some(value.into());
         self
@@ -4902,13 +4902,13 @@ impl OpenApplyIdsForApproveApply {
         }
     }
 
-    /// Sets `apply_result`.
+    /// Review result (true approves, false rejects).
     pub fn apply_result(mut self, value: impl Into<bool>) -> Self {
         self.apply_result = Some(value.into());
         self
     }
 
-    /// Sets `apply_ids`.
+    /// Application IDs.
     pub fn apply_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.apply_ids = Some(value.into());
         self
@@ -5020,79 +5020,79 @@ impl RecordForApplyDetail {
         }
     }
 
-    /// Sets `id`.
+    /// Application ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `api_apply_status`.
+    /// Application status.
     pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
         self.api_apply_status = Some(value.into());
         self
     }
 
-    /// Sets `api_apply_type`.
+    /// Application type.
     pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
         self.api_apply_type = Some(value.into());
         self
     }
 
-    /// Sets `api_id`.
+    /// API ID.
     pub fn api_id(mut self, value: impl Into<String>) -> Self {
         self.api_id = Some(value.into());
         self
     }
 
-    /// Sets `api_name`.
+    /// API name.
     pub fn api_name(mut self, value: impl Into<String>) -> Self {
         self.api_name = Some(value.into());
         self
     }
 
-    /// Sets `api_using_time`.
+    /// End of the usage period.
     pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
         self.api_using_time = Some(value.into());
         self
     }
 
-    /// Sets `app_id`.
+    /// App ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
 
-    /// Sets `app_name`.
+    /// App name.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.app_name = Some(value.into());
         self
     }
 
-    /// Sets `apply_time`.
+    /// Application time.
     pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
         self.apply_time = Some(value.into());
         self
     }
 
-    /// Sets `approval_time`.
+    /// Authorisation time.
     pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
         self.approval_time = Some(value.into());
         self
     }
 
-    /// Sets `approver_name`.
+    /// Name of the reviewer.
     pub fn approver_name(mut self, value: impl Into<String>) -> Self {
         self.approver_name = Some(value.into());
         self
     }
 
-    /// Sets `comment`.
+    /// Review comment.
     pub fn comment(mut self, value: impl Into<String>) -> Self {
         self.comment = Some(value.into());
         self
     }
 
-    /// Sets `user_name`.
+    /// Name of the applicant.
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
@@ -5180,55 +5180,55 @@ impl RecordForGetAllCatalog {
         }
     }
 
-    /// Sets `catalog_id`.
+    /// Catalog ID.
     pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
         self.catalog_id = Some(value.into());
         self
     }
 
-    /// Sets `pid`.
+    /// Parent catalog ID.
     pub fn pid(mut self, value: impl Into<String>) -> Self {
         self.pid = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Catalog description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `api_catalog_type`.
+    /// Catalog entry type.
     pub fn api_catalog_type(mut self, value: impl Into<ApiCatalogType>) -> Self {
         self.api_catalog_type = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `update_user`.
+    /// Last updater.
     pub fn update_user(mut self, value: impl Into<String>) -> Self {
         self.update_user = Some(value.into());
         self
@@ -5310,49 +5310,49 @@ impl RecordForGetAuthApp {
         }
     }
 
-    /// Sets `app_id`.
+    /// App ID.
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
 
-    /// Sets `app_name`.
+    /// App name.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.app_name = Some(value.into());
         self
     }
 
-    /// Sets `instance_id`.
+    /// Cluster instance ID.
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
         self
     }
 
-    /// Sets `instance_name`.
+    /// Cluster instance name.
     pub fn instance_name(mut self, value: impl Into<String>) -> Self {
         self.instance_name = Some(value.into());
         self
     }
 
-    /// Sets `api_using_time`.
+    /// End of the usage period.
     pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
         self.api_using_time = Some(value.into());
         self
     }
 
-    /// Sets `approval_time`.
+    /// Authorisation time.
     pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
         self.approval_time = Some(value.into());
         self
     }
 
-    /// Sets `relationship_type`.
+    /// Binding relationship.
     pub fn relationship_type(mut self, value: impl Into<RelationshipType>) -> Self {
         self.relationship_type = Some(value.into());
         self
     }
 
-    /// Sets `static_params`.
+    /// Static parameters.
     pub fn static_params(mut self, value: impl Into<Vec<StaticParam>>) -> Self {
         self.static_params = Some(value.into());
         self
@@ -5434,49 +5434,49 @@ impl RequestPara {
         }
     }
 
-    /// Sets `name`.
+    /// Parameter name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `position`.
+    /// Parameter location.
     pub fn position(mut self, value: impl Into<Position>) -> Self {
         self.position = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// Parameter type.
     pub fn type_(mut self, value: impl Into<ParameterType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Parameter description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `necessary`.
+    /// Whether the parameter is mandatory.
     pub fn necessary(mut self, value: impl Into<bool>) -> Self {
         self.necessary = Some(value.into());
         self
     }
 
-    /// Sets `example_value`.
+    /// Example value.
     pub fn example_value(mut self, value: impl Into<String>) -> Self {
         self.example_value = Some(value.into());
         self
     }
 
-    /// Sets `default_value`.
+    /// Default value.
     pub fn default_value(mut self, value: impl Into<String>) -> Self {
         self.default_value = Some(value.into());
         self
     }
 
-    /// Sets `support_null`.
+    /// Whether NULL values are supported.
     pub fn support_null(mut self, value: impl Into<bool>) -> Self {
         self.support_null = Some(value.into());
         self
@@ -5519,13 +5519,13 @@ impl StaticParam {
         }
     }
 
-    /// Sets `para_name`.
+    /// Static parameter name.
     pub fn para_name(mut self, value: impl Into<String>) -> Self {
         self.para_name = Some(value.into());
         self
     }
 
-    /// Sets `para_value`.
+    /// Static parameter value.
     pub fn para_value(mut self, value: impl Into<String>) -> Self {
         self.para_value = Some(value.into());
         self
@@ -5601,43 +5601,43 @@ impl StatisticForCallDetail {
         }
     }
 
-    /// Sets `id`.
+    /// ID of the object the statistics are about.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Name of the object the statistics are about.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `call_num`.
+    /// Total number of calls.
     pub fn call_num(mut self, value: impl Into<i32>) -> Self {
         self.call_num = Some(value.into());
         self
     }
 
-    /// Sets `success_num`.
+    /// Successful calls (data retrieved).
     pub fn success_num(mut self, value: impl Into<i32>) -> Self {
         self.success_num = Some(value.into());
         self
     }
 
-    /// Sets `fail_num`.
+    /// Failed calls (data retrieval failed).
     pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
         self.fail_num = Some(value.into());
         self
     }
 
-    /// Sets `legal_num`.
+    /// Legal calls (passed validation).
     pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
         self.legal_num = Some(value.into());
         self
     }
 
-    /// Sets `illegal_num`.
+    /// Illegal calls (failed validation).
     pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
         self.illegal_num = Some(value.into());
         self
@@ -5749,79 +5749,79 @@ impl StatisticForDashboard {
         }
     }
 
-    /// Sets `log_time`.
+    /// Statistics time point (13-digit timestamp, milliseconds).
     pub fn log_time(mut self, value: impl Into<i64>) -> Self {
         self.log_time = Some(value.into());
         self
     }
 
-    /// Sets `call_num`.
+    /// Total number of calls.
     pub fn call_num(mut self, value: impl Into<i32>) -> Self {
         self.call_num = Some(value.into());
         self
     }
 
-    /// Sets `success_num`.
+    /// Successful calls (data retrieved).
     pub fn success_num(mut self, value: impl Into<i32>) -> Self {
         self.success_num = Some(value.into());
         self
     }
 
-    /// Sets `fail_num`.
+    /// Failed calls (data retrieval failed).
     pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
         self.fail_num = Some(value.into());
         self
     }
 
-    /// Sets `legal_num`.
+    /// Legal calls (passed validation).
     pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
         self.legal_num = Some(value.into());
         self
     }
 
-    /// Sets `illegal_num`.
+    /// Illegal calls (failed validation).
     pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
         self.illegal_num = Some(value.into());
         self
     }
 
-    /// Sets `cost_time_avg`.
+    /// Average request duration.
     pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
         self.cost_time_avg = Some(value.into());
         self
     }
 
-    /// Sets `success_cost_time_avg`.
+    /// Average duration of successful requests.
     pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
         self.success_cost_time_avg = Some(value.into());
         self
     }
 
-    /// Sets `fail_cost_time_avg`.
+    /// Average duration of failed requests.
     pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
         self.fail_cost_time_avg = Some(value.into());
         self
     }
 
-    /// Sets `success_rate`.
+    /// Success rate.
     pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
         self.success_rate = Some(value.into());
         self
     }
 
-    /// Sets `fail_rate`.
+    /// Failure rate.
     pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
         self.fail_rate = Some(value.into());
         self
     }
 
-    /// Sets `legal_rate`.
+    /// Legal rate.
     pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
         self.legal_rate = Some(value.into());
         self
     }
 
-    /// Sets `illegal_rate`.
+    /// Illegal rate.
     pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
         self.illegal_rate = Some(value.into());
         self
@@ -5939,85 +5939,85 @@ impl StatisticForDetail {
         }
     }
 
-    /// Sets `id`.
+    /// ID of the object the statistics are about.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Name of the object the statistics are about.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `call_num`.
+    /// Total number of calls.
     pub fn call_num(mut self, value: impl Into<i32>) -> Self {
         self.call_num = Some(value.into());
         self
     }
 
-    /// Sets `success_num`.
+    /// Successful calls (data retrieved).
     pub fn success_num(mut self, value: impl Into<i32>) -> Self {
         self.success_num = Some(value.into());
         self
     }
 
-    /// Sets `fail_num`.
+    /// Failed calls (data retrieval failed).
     pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
         self.fail_num = Some(value.into());
         self
     }
 
-    /// Sets `legal_num`.
+    /// Legal calls (passed validation).
     pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
         self.legal_num = Some(value.into());
         self
     }
 
-    /// Sets `illegal_num`.
+    /// Illegal calls (failed validation).
     pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
         self.illegal_num = Some(value.into());
         self
     }
 
-    /// Sets `cost_time_avg`.
+    /// Average request duration.
     pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
         self.cost_time_avg = Some(value.into());
         self
     }
 
-    /// Sets `success_cost_time_avg`.
+    /// Average duration of successful requests.
     pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
         self.success_cost_time_avg = Some(value.into());
         self
     }
 
-    /// Sets `fail_cost_time_avg`.
+    /// Average duration of failed requests.
     pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
         self.fail_cost_time_avg = Some(value.into());
         self
     }
 
-    /// Sets `success_rate`.
+    /// Success rate.
     pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
         self.success_rate = Some(value.into());
         self
     }
 
-    /// Sets `fail_rate`.
+    /// Failure rate.
     pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
         self.fail_rate = Some(value.into());
         self
     }
 
-    /// Sets `legal_rate`.
+    /// Legal rate.
     pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
         self.legal_rate = Some(value.into());
         self
     }
 
-    /// Sets `illegal_rate`.
+    /// Illegal rate.
     pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
         self.illegal_rate = Some(value.into());
         self
@@ -6053,7 +6053,7 @@ impl CreateApiResult {
         Self { id: None }
     }
 
-    /// Sets `id`.
+    /// ID of the created API.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
@@ -6061,152 +6061,9 @@ impl CreateApiResult {
 }
 
 /// Success response body of CreateApp.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateAppResult {
-    /// App ID.
-    pub id: Option<String>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// App key.
-    pub app_key: Option<String>,
-    /// App secret.
-    pub app_secret: Option<hwcloud_runtime::Secret>,
-    /// Creation time.
-    pub register_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Last updater.
-    pub update_user: Option<String>,
-    /// App type.
-    pub app_type: Option<AppType>,
-}
-
-impl Model for CreateAppResult {
-    const NAME: &'static str = "CreateAppResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("app_key", &self.app_key);
-        object.optional("app_secret", &self.app_secret);
-        object.optional("register_time", &self.register_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_user", &self.update_user);
-        object.optional("app_type", &self.app_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let app_key = object.optional("app_key")?;
-        let app_secret = object.optional("app_secret")?;
-        let register_time = object.optional("register_time")?;
-        let update_time = object.optional("update_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_user = object.optional("update_user")?;
-        let app_type = object.optional("app_type")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            app_key,
-            app_secret,
-            register_time,
-            update_time,
-            create_user,
-            update_user,
-            app_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreateAppResult);
-
-impl CreateAppResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            app_key: None,
-            app_secret: None,
-            register_time: None,
-            update_time: None,
-            create_user: None,
-            update_user: None,
-            app_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `app_key`.
-    pub fn app_key(mut self, value: impl Into<String>) -> Self {
-        self.app_key = Some(value.into());
-        self
-    }
-
-    /// Sets `app_secret`.
-    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.app_secret = Some(value.into());
-        self
-    }
-
-    /// Sets `register_time`.
-    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
-        self.register_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`AppReturnDto`]: one type, generated once, under both names.
+pub type CreateAppResult = AppReturnDto;
 
 /// Success response body of CreateServiceCatalog.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6277,43 +6134,43 @@ impl CreateServiceCatalogResult {
         }
     }
 
-    /// Sets `catalog_id`.
+    /// Catalog ID.
     pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
         self.catalog_id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `update_user`.
+    /// Last updater.
     pub fn update_user(mut self, value: impl Into<String>) -> Self {
         self.update_user = Some(value.into());
         self
@@ -6389,43 +6246,43 @@ impl DebugApiResult {
         }
     }
 
-    /// Sets `request_id`.
+    /// Request ID.
     pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.request_id = Some(value.into());
         self
     }
 
-    /// Sets `url`.
+    /// Request URL.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
 
-    /// Sets `result`.
+    /// Debugging result.
     pub fn result(mut self, value: impl Into<String>) -> Self {
         self.result = Some(value.into());
         self
     }
 
-    /// Sets `timeout`.
+    /// Debugging duration.
     pub fn timeout(mut self, value: impl Into<i64>) -> Self {
         self.timeout = Some(value.into());
         self
     }
 
-    /// Sets `success`.
+    /// Whether debugging succeeded.
     pub fn success(mut self, value: impl Into<bool>) -> Self {
         self.success = Some(value.into());
         self
     }
 
-    /// Sets `request_header`.
+    /// Request header of the debugging call.
     pub fn request_header(mut self, value: impl Into<ApiTestRequestHeader>) -> Self {
         self.request_header = Some(value.into());
         self
     }
 
-    /// Sets `response_header`.
+    /// Response header of the debugging call.
     pub fn response_header(mut self, value: impl Into<ApiTestResponseHeader>) -> Self {
         self.response_header = Some(value.into());
         self
@@ -6461,7 +6318,7 @@ impl ImportDataServiceExcelResult {
         Self { job_id: None }
     }
 
-    /// Sets `job_id`.
+    /// Returned data.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
         self
@@ -6504,13 +6361,13 @@ impl ListAllCatalogListResult {
         }
     }
 
-    /// Sets `total`.
+    /// Total number of matching records.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `api_catalogs`.
+    /// Items returned by this query.
     pub fn api_catalogs(
         mut self,
         value: impl Into<Vec<RecordForGetAllCatalog>>,
@@ -6553,13 +6410,13 @@ impl ListApiCatalogListResult {
         Self { total: None, apis: None }
     }
 
-    /// Sets `total`.
+    /// Total number of APIs.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `apis`.
+    /// APIs.
     pub fn apis(mut self, value: impl Into<Vec<ApiOverview>>) -> Self {
         self.apis = Some(value.into());
         self
@@ -6595,7 +6452,7 @@ impl ListApiTopNResult {
         Self { statistics: None }
     }
 
-    /// Sets `statistics`.
+    /// Call statistics.
     pub fn statistics(mut self, value: impl Into<Vec<StatisticForCallDetail>>) -> Self {
         self.statistics = Some(value.into());
         self
@@ -6631,7 +6488,7 @@ impl ListApicGroupsResult {
         Self { gateway_groups: None }
     }
 
-    /// Sets `gateway_groups`.
+    /// Gateway groups.
     pub fn gateway_groups(mut self, value: impl Into<Vec<ApigGroupDto>>) -> Self {
         self.gateway_groups = Some(value.into());
         self
@@ -6667,7 +6524,7 @@ impl ListApicInstancesResult {
         Self { gateway_instances: None }
     }
 
-    /// Sets `gateway_instances`.
+    /// Gateway instances.
     pub fn gateway_instances(mut self, value: impl Into<Vec<ApigInstanceDto>>) -> Self {
         self.gateway_instances = Some(value.into());
         self
@@ -6707,13 +6564,13 @@ impl ListApisResult {
         Self { total: None, records: None }
     }
 
-    /// Sets `total`.
+    /// Total number of APIs.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `records`.
+    /// APIs.
     pub fn records(mut self, value: impl Into<Vec<ApiOverview>>) -> Self {
         self.records = Some(value.into());
         self
@@ -6749,7 +6606,7 @@ impl ListApisTopResult {
         Self { statistics: None }
     }
 
-    /// Sets `statistics`.
+    /// Statistics details.
     pub fn statistics(mut self, value: impl Into<Vec<StatisticForDetail>>) -> Self {
         self.statistics = Some(value.into());
         self
@@ -6789,13 +6646,13 @@ impl ListApplyResult {
         Self { total: None, records: None }
     }
 
-    /// Sets `total`.
+    /// Total number of matching applications.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `records`.
+    /// Applications returned by this query.
     pub fn records(mut self, value: impl Into<Vec<RecordForApplyDetail>>) -> Self {
         self.records = Some(value.into());
         self
@@ -6835,13 +6692,13 @@ impl ListAppsResult {
         Self { total: None, apps: None }
     }
 
-    /// Sets `total`.
+    /// Total number.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `apps`.
+    /// Apps.
     pub fn apps(mut self, value: impl Into<Vec<AppReturnDto>>) -> Self {
         self.apps = Some(value.into());
         self
@@ -6849,40 +6706,9 @@ impl ListAppsResult {
 }
 
 /// Success response body of ListAppsTop.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListAppsTopResult {
-    /// Statistics details.
-    pub statistics: Option<Vec<StatisticForDetail>>,
-}
-
-impl Model for ListAppsTopResult {
-    const NAME: &'static str = "ListAppsTopResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("statistics", &self.statistics);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let statistics = object.optional("statistics")?;
-        Ok(Self { statistics })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListAppsTopResult);
-
-impl ListAppsTopResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { statistics: None }
-    }
-
-    /// Sets `statistics`.
-    pub fn statistics(mut self, value: impl Into<Vec<StatisticForDetail>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`ListApisTopResult`]: one type, generated once, under both names.
+pub type ListAppsTopResult = ListApisTopResult;
 
 /// Success response body of ListCatalogList.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6920,13 +6746,13 @@ impl ListCatalogListResult {
         }
     }
 
-    /// Sets `total`.
+    /// Total number of matching records.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `catalogs`.
+    /// Items returned by this query.
     pub fn catalogs(mut self, value: impl Into<Vec<RecordForGetAllCatalog>>) -> Self {
         self.catalogs = Some(value.into());
         self
@@ -6969,13 +6795,13 @@ impl ListDataServiceInstanceAccesslogsResult {
         }
     }
 
-    /// Sets `number`.
+    /// Number of access logs.
     pub fn number(mut self, value: impl Into<i32>) -> Self {
         self.number = Some(value.into());
         self
     }
 
-    /// Sets `records`.
+    /// Access logs.
     pub fn records(mut self, value: impl Into<Vec<InstanceAccesslog>>) -> Self {
         self.records = Some(value.into());
         self
@@ -7018,13 +6844,13 @@ impl ListDataServiceInstancesDetailResult {
         }
     }
 
-    /// Sets `total`.
+    /// Number of clusters.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `instances`.
+    /// Cluster overviews.
     pub fn instances(mut self, value: impl Into<Vec<InstanceDetailDto>>) -> Self {
         self.instances = Some(value.into());
         self
@@ -7082,25 +6908,25 @@ impl ListDataServiceInstancesOverviewResult {
         }
     }
 
-    /// Sets `total`.
+    /// Number of clusters.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `scale_down`.
+    /// Whether scale-in is supported.
     pub fn scale_down(mut self, value: impl Into<bool>) -> Self {
         self.scale_down = Some(value.into());
         self
     }
 
-    /// Sets `scale_out`.
+    /// Whether scale-out is supported.
     pub fn scale_out(mut self, value: impl Into<bool>) -> Self {
         self.scale_out = Some(value.into());
         self
     }
 
-    /// Sets `instances`.
+    /// Cluster overviews.
     pub fn instances(mut self, value: impl Into<Vec<InstanceOverviewDto>>) -> Self {
         self.instances = Some(value.into());
         self
@@ -7140,13 +6966,13 @@ impl ListDataServiceMarketApisResult {
         Self { total: None, apis: None }
     }
 
-    /// Sets `total`.
+    /// Total number of APIs.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `apis`.
+    /// APIs.
     pub fn apis(mut self, value: impl Into<Vec<AdvancedMallApiDto>>) -> Self {
         self.apis = Some(value.into());
         self
@@ -7182,7 +7008,7 @@ impl ListInstanceListResult {
         Self { instances: None }
     }
 
-    /// Sets `instances`.
+    /// Instances for the API operation.
     pub fn instances(mut self, value: impl Into<Vec<InstanceForApiActionDto>>) -> Self {
         self.instances = Some(value.into());
         self
@@ -7190,50 +7016,9 @@ impl ListInstanceListResult {
 }
 
 /// Success response body of ListMessage.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListMessageResult {
-    /// Total number of matching applications.
-    pub total: Option<i32>,
-    /// Applications returned by this query.
-    pub records: Option<Vec<RecordForApplyDetail>>,
-}
-
-impl Model for ListMessageResult {
-    const NAME: &'static str = "ListMessageResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("records", &self.records);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let records = object.optional("records")?;
-        Ok(Self { total, records })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListMessageResult);
-
-impl ListMessageResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { total: None, records: None }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `records`.
-    pub fn records(mut self, value: impl Into<Vec<RecordForApplyDetail>>) -> Self {
-        self.records = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`ListApplyResult`]: one type, generated once, under both names.
+pub type ListMessageResult = ListApplyResult;
 
 /// Success response body of SearchAuthorizeApp.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -7268,13 +7053,13 @@ impl SearchAuthorizeAppResult {
         Self { total: None, records: None }
     }
 
-    /// Sets `total`.
+    /// Total number of matching apps.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `records`.
+    /// Items returned by this query.
     pub fn records(mut self, value: impl Into<Vec<RecordForGetAuthApp>>) -> Self {
         self.records = Some(value.into());
         self
@@ -7314,13 +7099,13 @@ impl SearchBindApiResult {
         Self { total: None, records: None }
     }
 
-    /// Sets `total`.
+    /// Total number of APIs bound to the app.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `records`.
+    /// APIs bound to the app.
     pub fn records(mut self, value: impl Into<Vec<AppBindApiInfo>>) -> Self {
         self.records = Some(value.into());
         self
@@ -7363,13 +7148,13 @@ impl SearchDebugInfoResult {
         }
     }
 
-    /// Sets `total`.
+    /// Total number.
     pub fn total(mut self, value: impl Into<i32>) -> Self {
         self.total = Some(value.into());
         self
     }
 
-    /// Sets `publish_messages`.
+    /// Publishing messages.
     pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
         self.publish_messages = Some(value.into());
         self
@@ -7405,7 +7190,7 @@ impl SearchIdByPathResult {
         Self { catalog_id: None }
     }
 
-    /// Sets `catalog_id`.
+    /// Catalog ID.
     pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
         self.catalog_id = Some(value.into());
         self
@@ -7413,53 +7198,9 @@ impl SearchIdByPathResult {
 }
 
 /// Success response body of SearchPublishInfo.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct SearchPublishInfoResult {
-    /// Total number.
-    pub total: Option<i32>,
-    /// Publishing messages.
-    pub publish_messages: Option<Vec<ApiPublishDto>>,
-}
-
-impl Model for SearchPublishInfoResult {
-    const NAME: &'static str = "SearchPublishInfoResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("total", &self.total);
-        object.optional("publish_messages", &self.publish_messages);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let total = object.optional("total")?;
-        let publish_messages = object.optional("publish_messages")?;
-        Ok(Self { total, publish_messages })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(SearchPublishInfoResult);
-
-impl SearchPublishInfoResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            total: None,
-            publish_messages: None,
-        }
-    }
-
-    /// Sets `total`.
-    pub fn total(mut self, value: impl Into<i32>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-
-    /// Sets `publish_messages`.
-    pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
-        self.publish_messages = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`SearchDebugInfoResult`]: one type, generated once, under both names.
+pub type SearchPublishInfoResult = SearchDebugInfoResult;
 
 /// Success response body of ShowApiDashboard.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -7490,7 +7231,7 @@ impl ShowApiDashboardResult {
         Self { dashboards: None }
     }
 
-    /// Sets `dashboards`.
+    /// Dashboard statistics.
     pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
         self.dashboards = Some(value.into());
         self
@@ -7656,133 +7397,133 @@ impl ShowApiResult {
         }
     }
 
-    /// Sets `id`.
+    /// API ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// API name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `group_id`.
+    /// ID of the group the API belongs to (shared edition).
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// API description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `protocol`.
+    /// API access protocol.
     pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
     }
 
-    /// Sets `publish_type`.
+    /// Publishing type: public or private.
     pub fn publish_type(mut self, value: impl Into<PublishType>) -> Self {
         self.publish_type = Some(value.into());
         self
     }
 
-    /// Sets `log_flag`.
+    /// Whether logging is enabled.
     pub fn log_flag(mut self, value: impl Into<bool>) -> Self {
         self.log_flag = Some(value.into());
         self
     }
 
-    /// Sets `path`.
+    /// Access path of the API.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 
-    /// Sets `host`.
+    /// Domain name (shared edition).
     pub fn host(mut self, value: impl Into<String>) -> Self {
         self.host = Some(value.into());
         self
     }
 
-    /// Sets `hosts`.
+    /// Host information of the cluster the API is published in.
     pub fn hosts(mut self, value: impl Into<InstanceHostDto>) -> Self {
         self.hosts = Some(value.into());
         self
     }
 
-    /// Sets `request_type`.
+    /// API request method.
     pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
         self.request_type = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// API creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `manager`.
+    /// Name of the API reviewer.
     pub fn manager(mut self, value: impl Into<String>) -> Self {
         self.manager = Some(value.into());
         self
     }
 
-    /// Sets `status`.
+    /// API status (shared edition).
     pub fn status(mut self, value: impl Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
 
-    /// Sets `type_`.
+    /// API type.
     pub fn type_(mut self, value: impl Into<ApiOverviewType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    /// Sets `debug_status`.
+    /// API debugging status (shared edition).
     pub fn debug_status(mut self, value: impl Into<DebugStatus>) -> Self {
         self.debug_status = Some(value.into());
         self
     }
 
-    /// Sets `publish_messages`.
+    /// Publishing messages (exclusive edition).
     pub fn publish_messages(mut self, value: impl Into<Vec<ApiPublishDto>>) -> Self {
         self.publish_messages = Some(value.into());
         self
     }
 
-    /// Sets `request_paras`.
+    /// API request parameters.
     pub fn request_paras(mut self, value: impl Into<Vec<RequestPara>>) -> Self {
         self.request_paras = Some(value.into());
         self
     }
 
-    /// Sets `datasource_config`.
+    /// Data source configuration.
     pub fn datasource_config(mut self, value: impl Into<DatasourceConfig>) -> Self {
         self.datasource_config = Some(value.into());
         self
     }
 
-    /// Sets `backend_config`.
+    /// Backend configuration (registered APIs).
     pub fn backend_config(mut self, value: impl Into<BackendConfig>) -> Self {
         self.backend_config = Some(value.into());
         self
@@ -7790,236 +7531,14 @@ impl ShowApiResult {
 }
 
 /// Success response body of ShowApisDashboard.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApisDashboardResult {
-    /// Dashboard statistics.
-    pub dashboards: Option<Vec<StatisticForDashboard>>,
-}
-
-impl Model for ShowApisDashboardResult {
-    const NAME: &'static str = "ShowApisDashboardResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("dashboards", &self.dashboards);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let dashboards = object.optional("dashboards")?;
-        Ok(Self { dashboards })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApisDashboardResult);
-
-impl ShowApisDashboardResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { dashboards: None }
-    }
-
-    /// Sets `dashboards`.
-    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
-        self.dashboards = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`ShowApiDashboardResult`]: one type, generated once, under both names.
+pub type ShowApisDashboardResult = ShowApiDashboardResult;
 
 /// Success response body of ShowApisDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApisDetailResult {
-    /// ID of the object the statistics are about.
-    pub id: Option<String>,
-    /// Name of the object the statistics are about.
-    pub name: Option<String>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-    /// Average request duration.
-    pub cost_time_avg: Option<f64>,
-    /// Average duration of successful requests.
-    pub success_cost_time_avg: Option<f64>,
-    /// Average duration of failed requests.
-    pub fail_cost_time_avg: Option<f64>,
-    /// Success rate.
-    pub success_rate: Option<f64>,
-    /// Failure rate.
-    pub fail_rate: Option<f64>,
-    /// Legal rate.
-    pub legal_rate: Option<f64>,
-    /// Illegal rate.
-    pub illegal_rate: Option<f64>,
-}
-
-impl Model for ShowApisDetailResult {
-    const NAME: &'static str = "ShowApisDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-        object.optional("cost_time_avg", &self.cost_time_avg);
-        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
-        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
-        object.optional("success_rate", &self.success_rate);
-        object.optional("fail_rate", &self.fail_rate);
-        object.optional("legal_rate", &self.legal_rate);
-        object.optional("illegal_rate", &self.illegal_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        let cost_time_avg = object.optional("cost_time_avg")?;
-        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
-        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
-        let success_rate = object.optional("success_rate")?;
-        let fail_rate = object.optional("fail_rate")?;
-        let legal_rate = object.optional("legal_rate")?;
-        let illegal_rate = object.optional("illegal_rate")?;
-        Ok(Self {
-            id,
-            name,
-            call_num,
-            success_num,
-            fail_num,
-            legal_num,
-            illegal_num,
-            cost_time_avg,
-            success_cost_time_avg,
-            fail_cost_time_avg,
-            success_rate,
-            fail_rate,
-            legal_rate,
-            illegal_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApisDetailResult);
-
-impl ShowApisDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-            cost_time_avg: None,
-            success_cost_time_avg: None,
-            fail_cost_time_avg: None,
-            success_rate: None,
-            fail_rate: None,
-            legal_rate: None,
-            illegal_rate: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `cost_time_avg`.
-    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_cost_time_avg`.
-    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.success_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_cost_time_avg`.
-    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.fail_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_rate`.
-    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
-        self.success_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_rate`.
-    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
-        self.fail_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_rate`.
-    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.legal_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_rate`.
-    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.illegal_rate = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`StatisticForDetail`]: one type, generated once, under both names.
+pub type ShowApisDetailResult = StatisticForDetail;
 
 /// Success response body of ShowApisOverview.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -8096,49 +7615,49 @@ impl ShowApisOverviewResult {
         }
     }
 
-    /// Sets `publish_num`.
+    /// Number of published APIs.
     pub fn publish_num(mut self, value: impl Into<i32>) -> Self {
         self.publish_num = Some(value.into());
         self
     }
 
-    /// Sets `developing_num`.
+    /// Number of APIs under development.
     pub fn developing_num(mut self, value: impl Into<i32>) -> Self {
         self.developing_num = Some(value.into());
         self
     }
 
-    /// Sets `apply_num`.
+    /// Number of applications.
     pub fn apply_num(mut self, value: impl Into<i32>) -> Self {
         self.apply_num = Some(value.into());
         self
     }
 
-    /// Sets `call_num`.
+    /// Total number of calls.
     pub fn call_num(mut self, value: impl Into<i32>) -> Self {
         self.call_num = Some(value.into());
         self
     }
 
-    /// Sets `success_num`.
+    /// Successful calls (data retrieved).
     pub fn success_num(mut self, value: impl Into<i32>) -> Self {
         self.success_num = Some(value.into());
         self
     }
 
-    /// Sets `fail_num`.
+    /// Failed calls (data retrieval failed).
     pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
         self.fail_num = Some(value.into());
         self
     }
 
-    /// Sets `legal_num`.
+    /// Legal calls (passed validation).
     pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
         self.legal_num = Some(value.into());
         self
     }
 
-    /// Sets `illegal_num`.
+    /// Illegal calls (failed validation).
     pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
         self.illegal_num = Some(value.into());
         self
@@ -8146,568 +7665,24 @@ impl ShowApisOverviewResult {
 }
 
 /// Success response body of ShowAppInfo.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowAppInfoResult {
-    /// App ID.
-    pub id: Option<String>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// App key.
-    pub app_key: Option<String>,
-    /// App secret.
-    pub app_secret: Option<hwcloud_runtime::Secret>,
-    /// Creation time.
-    pub register_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Last updater.
-    pub update_user: Option<String>,
-    /// App type.
-    pub app_type: Option<AppType>,
-}
-
-impl Model for ShowAppInfoResult {
-    const NAME: &'static str = "ShowAppInfoResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("app_key", &self.app_key);
-        object.optional("app_secret", &self.app_secret);
-        object.optional("register_time", &self.register_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_user", &self.update_user);
-        object.optional("app_type", &self.app_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let app_key = object.optional("app_key")?;
-        let app_secret = object.optional("app_secret")?;
-        let register_time = object.optional("register_time")?;
-        let update_time = object.optional("update_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_user = object.optional("update_user")?;
-        let app_type = object.optional("app_type")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            app_key,
-            app_secret,
-            register_time,
-            update_time,
-            create_user,
-            update_user,
-            app_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowAppInfoResult);
-
-impl ShowAppInfoResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            app_key: None,
-            app_secret: None,
-            register_time: None,
-            update_time: None,
-            create_user: None,
-            update_user: None,
-            app_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `app_key`.
-    pub fn app_key(mut self, value: impl Into<String>) -> Self {
-        self.app_key = Some(value.into());
-        self
-    }
-
-    /// Sets `app_secret`.
-    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.app_secret = Some(value.into());
-        self
-    }
-
-    /// Sets `register_time`.
-    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
-        self.register_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`AppReturnDto`]: one type, generated once, under both names.
+pub type ShowAppInfoResult = AppReturnDto;
 
 /// Success response body of ShowApplyDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowApplyDetailResult {
-    /// Application ID.
-    pub id: Option<String>,
-    /// Application status.
-    pub api_apply_status: Option<ApiApplyStatus>,
-    /// Application type.
-    pub api_apply_type: Option<ApiApplyType>,
-    /// API ID.
-    pub api_id: Option<String>,
-    /// API name.
-    pub api_name: Option<String>,
-    /// End of the usage period.
-    pub api_using_time: Option<i64>,
-    /// App ID.
-    pub app_id: Option<String>,
-    /// App name.
-    pub app_name: Option<String>,
-    /// Application time.
-    pub apply_time: Option<i64>,
-    /// Authorisation time.
-    pub approval_time: Option<i64>,
-    /// Name of the reviewer.
-    pub approver_name: Option<String>,
-    /// Review comment.
-    pub comment: Option<String>,
-    /// Name of the applicant.
-    pub user_name: Option<String>,
-}
-
-impl Model for ShowApplyDetailResult {
-    const NAME: &'static str = "ShowApplyDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("api_apply_status", &self.api_apply_status);
-        object.optional("api_apply_type", &self.api_apply_type);
-        object.optional("api_id", &self.api_id);
-        object.optional("api_name", &self.api_name);
-        object.optional("api_using_time", &self.api_using_time);
-        object.optional("app_id", &self.app_id);
-        object.optional("app_name", &self.app_name);
-        object.optional("apply_time", &self.apply_time);
-        object.optional("approval_time", &self.approval_time);
-        object.optional("approver_name", &self.approver_name);
-        object.optional("comment", &self.comment);
-        object.optional("user_name", &self.user_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let api_apply_status = object.optional("api_apply_status")?;
-        let api_apply_type = object.optional("api_apply_type")?;
-        let api_id = object.optional("api_id")?;
-        let api_name = object.optional("api_name")?;
-        let api_using_time = object.optional("api_using_time")?;
-        let app_id = object.optional("app_id")?;
-        let app_name = object.optional("app_name")?;
-        let apply_time = object.optional("apply_time")?;
-        let approval_time = object.optional("approval_time")?;
-        let approver_name = object.optional("approver_name")?;
-        let comment = object.optional("comment")?;
-        let user_name = object.optional("user_name")?;
-        Ok(Self {
-            id,
-            api_apply_status,
-            api_apply_type,
-            api_id,
-            api_name,
-            api_using_time,
-            app_id,
-            app_name,
-            apply_time,
-            approval_time,
-            approver_name,
-            comment,
-            user_name,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowApplyDetailResult);
-
-impl ShowApplyDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            api_apply_status: None,
-            api_apply_type: None,
-            api_id: None,
-            api_name: None,
-            api_using_time: None,
-            app_id: None,
-            app_name: None,
-            apply_time: None,
-            approval_time: None,
-            approver_name: None,
-            comment: None,
-            user_name: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_status`.
-    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
-        self.api_apply_status = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_type`.
-    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
-        self.api_apply_type = Some(value.into());
-        self
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_name`.
-    pub fn api_name(mut self, value: impl Into<String>) -> Self {
-        self.api_name = Some(value.into());
-        self
-    }
-
-    /// Sets `api_using_time`.
-    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
-        self.api_using_time = Some(value.into());
-        self
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_name`.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_time`.
-    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
-        self.apply_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approval_time`.
-    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
-        self.approval_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approver_name`.
-    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
-        self.approver_name = Some(value.into());
-        self
-    }
-
-    /// Sets `comment`.
-    pub fn comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets `user_name`.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`RecordForApplyDetail`]: one type, generated once, under both names.
+pub type ShowApplyDetailResult = RecordForApplyDetail;
 
 /// Success response body of ShowAppsDashboard.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowAppsDashboardResult {
-    /// Dashboard statistics.
-    pub dashboards: Option<Vec<StatisticForDashboard>>,
-}
-
-impl Model for ShowAppsDashboardResult {
-    const NAME: &'static str = "ShowAppsDashboardResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("dashboards", &self.dashboards);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let dashboards = object.optional("dashboards")?;
-        Ok(Self { dashboards })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowAppsDashboardResult);
-
-impl ShowAppsDashboardResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { dashboards: None }
-    }
-
-    /// Sets `dashboards`.
-    pub fn dashboards(mut self, value: impl Into<Vec<StatisticForDashboard>>) -> Self {
-        self.dashboards = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`ShowApiDashboardResult`]: one type, generated once, under both names.
+pub type ShowAppsDashboardResult = ShowApiDashboardResult;
 
 /// Success response body of ShowAppsDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowAppsDetailResult {
-    /// ID of the object the statistics are about.
-    pub id: Option<String>,
-    /// Name of the object the statistics are about.
-    pub name: Option<String>,
-    /// Total number of calls.
-    pub call_num: Option<i32>,
-    /// Successful calls (data retrieved).
-    pub success_num: Option<i32>,
-    /// Failed calls (data retrieval failed).
-    pub fail_num: Option<i32>,
-    /// Legal calls (passed validation).
-    pub legal_num: Option<i32>,
-    /// Illegal calls (failed validation).
-    pub illegal_num: Option<i32>,
-    /// Average request duration.
-    pub cost_time_avg: Option<f64>,
-    /// Average duration of successful requests.
-    pub success_cost_time_avg: Option<f64>,
-    /// Average duration of failed requests.
-    pub fail_cost_time_avg: Option<f64>,
-    /// Success rate.
-    pub success_rate: Option<f64>,
-    /// Failure rate.
-    pub fail_rate: Option<f64>,
-    /// Legal rate.
-    pub legal_rate: Option<f64>,
-    /// Illegal rate.
-    pub illegal_rate: Option<f64>,
-}
-
-impl Model for ShowAppsDetailResult {
-    const NAME: &'static str = "ShowAppsDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("call_num", &self.call_num);
-        object.optional("success_num", &self.success_num);
-        object.optional("fail_num", &self.fail_num);
-        object.optional("legal_num", &self.legal_num);
-        object.optional("illegal_num", &self.illegal_num);
-        object.optional("cost_time_avg", &self.cost_time_avg);
-        object.optional("success_cost_time_avg", &self.success_cost_time_avg);
-        object.optional("fail_cost_time_avg", &self.fail_cost_time_avg);
-        object.optional("success_rate", &self.success_rate);
-        object.optional("fail_rate", &self.fail_rate);
-        object.optional("legal_rate", &self.legal_rate);
-        object.optional("illegal_rate", &self.illegal_rate);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let call_num = object.optional("call_num")?;
-        let success_num = object.optional("success_num")?;
-        let fail_num = object.optional("fail_num")?;
-        let legal_num = object.optional("legal_num")?;
-        let illegal_num = object.optional("illegal_num")?;
-        let cost_time_avg = object.optional("cost_time_avg")?;
-        let success_cost_time_avg = object.optional("success_cost_time_avg")?;
-        let fail_cost_time_avg = object.optional("fail_cost_time_avg")?;
-        let success_rate = object.optional("success_rate")?;
-        let fail_rate = object.optional("fail_rate")?;
-        let legal_rate = object.optional("legal_rate")?;
-        let illegal_rate = object.optional("illegal_rate")?;
-        Ok(Self {
-            id,
-            name,
-            call_num,
-            success_num,
-            fail_num,
-            legal_num,
-            illegal_num,
-            cost_time_avg,
-            success_cost_time_avg,
-            fail_cost_time_avg,
-            success_rate,
-            fail_rate,
-            legal_rate,
-            illegal_rate,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowAppsDetailResult);
-
-impl ShowAppsDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            call_num: None,
-            success_num: None,
-            fail_num: None,
-            legal_num: None,
-            illegal_num: None,
-            cost_time_avg: None,
-            success_cost_time_avg: None,
-            fail_cost_time_avg: None,
-            success_rate: None,
-            fail_rate: None,
-            legal_rate: None,
-            illegal_rate: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `call_num`.
-    pub fn call_num(mut self, value: impl Into<i32>) -> Self {
-        self.call_num = Some(value.into());
-        self
-    }
-
-    /// Sets `success_num`.
-    pub fn success_num(mut self, value: impl Into<i32>) -> Self {
-        self.success_num = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_num`.
-    pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
-        self.fail_num = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_num`.
-    pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
-        self.legal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_num`.
-    pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
-        self.illegal_num = Some(value.into());
-        self
-    }
-
-    /// Sets `cost_time_avg`.
-    pub fn cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_cost_time_avg`.
-    pub fn success_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.success_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_cost_time_avg`.
-    pub fn fail_cost_time_avg(mut self, value: impl Into<f64>) -> Self {
-        self.fail_cost_time_avg = Some(value.into());
-        self
-    }
-
-    /// Sets `success_rate`.
-    pub fn success_rate(mut self, value: impl Into<f64>) -> Self {
-        self.success_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `fail_rate`.
-    pub fn fail_rate(mut self, value: impl Into<f64>) -> Self {
-        self.fail_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `legal_rate`.
-    pub fn legal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.legal_rate = Some(value.into());
-        self
-    }
-
-    /// Sets `illegal_rate`.
-    pub fn illegal_rate(mut self, value: impl Into<f64>) -> Self {
-        self.illegal_rate = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`StatisticForDetail`]: one type, generated once, under both names.
+pub type ShowAppsDetailResult = StatisticForDetail;
 
 /// Success response body of ShowAppsOverview.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -8772,37 +7747,37 @@ impl ShowAppsOverviewResult {
         }
     }
 
-    /// Sets `apply_num`.
+    /// Number of applications.
     pub fn apply_num(mut self, value: impl Into<i32>) -> Self {
         self.apply_num = Some(value.into());
         self
     }
 
-    /// Sets `call_num`.
+    /// Total number of calls.
     pub fn call_num(mut self, value: impl Into<i32>) -> Self {
         self.call_num = Some(value.into());
         self
     }
 
-    /// Sets `success_num`.
+    /// Successful calls (data retrieved).
     pub fn success_num(mut self, value: impl Into<i32>) -> Self {
         self.success_num = Some(value.into());
         self
     }
 
-    /// Sets `fail_num`.
+    /// Failed calls (data retrieval failed).
     pub fn fail_num(mut self, value: impl Into<i32>) -> Self {
         self.fail_num = Some(value.into());
         self
     }
 
-    /// Sets `legal_num`.
+    /// Legal calls (passed validation).
     pub fn legal_num(mut self, value: impl Into<i32>) -> Self {
         self.legal_num = Some(value.into());
         self
     }
 
-    /// Sets `illegal_num`.
+    /// Illegal calls (failed validation).
     pub fn illegal_num(mut self, value: impl Into<i32>) -> Self {
         self.illegal_num = Some(value.into());
         self
@@ -8896,61 +7871,61 @@ impl ShowCatalogDetailResult {
         }
     }
 
-    /// Sets `catalog_id`.
+    /// Catalog ID.
     pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
         self.catalog_id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `path`.
+    /// Path.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 
-    /// Sets `catalog_total`.
+    /// Number of sub-catalogs.
     pub fn catalog_total(mut self, value: impl Into<i32>) -> Self {
         self.catalog_total = Some(value.into());
         self
     }
 
-    /// Sets `api_total`.
+    /// Number of APIs in the catalog.
     pub fn api_total(mut self, value: impl Into<i32>) -> Self {
         self.api_total = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Description.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `create_user`.
+    /// Creator.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
         self.create_user = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `update_user`.
+    /// Last updater.
     pub fn update_user(mut self, value: impl Into<String>) -> Self {
         self.update_user = Some(value.into());
         self
@@ -8958,598 +7933,14 @@ impl ShowCatalogDetailResult {
 }
 
 /// Success response body of ShowDataServiceInstance.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowDataServiceInstanceResult {
-    /// Cluster ID.
-    pub id: Option<String>,
-    /// Cluster name.
-    pub name: Option<String>,
-    /// Cluster description.
-    pub description: Option<String>,
-    /// Public IP address.
-    pub external_address: Option<String>,
-    /// Private IPv4 address.
-    pub intranet_address: Option<String>,
-    /// Private IPv6 address.
-    pub intranet_address_ipv6: Option<String>,
-    /// Public domain name ID.
-    pub public_zone_id: Option<String>,
-    /// Public domain name.
-    pub public_zone_name: Option<String>,
-    /// Private domain name ID.
-    pub private_zone_id: Option<String>,
-    /// Private domain name.
-    pub private_zone_name: Option<String>,
-    /// Enterprise project ID.
-    pub enterprise_project_id: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Number of APIs published in the current workspace.
-    pub current_namespace_publish_api_num: Option<i32>,
-    /// Number of APIs published in all workspaces.
-    pub all_namespace_publish_api_num: Option<i32>,
-    /// Total API quota of the cluster.
-    pub api_publishable_num: Option<i32>,
-    /// Whether the cluster can be deleted.
-    pub deletable: Option<bool>,
-    /// Billing status of the cluster: NO_CHARGE (not billed), CHARGED (billed), GRACE (grace period), RETENTION (retention period).
-    pub charge_status: Option<String>,
-    /// Order ID.
-    pub order_id: Option<String>,
-    /// Order type: PERIOD (yearly/monthly) or ON_DEMAND (pay-per-use).
-    pub order_type: Option<String>,
-    /// Subscription period type of the cluster.
-    pub period_type: Option<String>,
-    /// Cluster status.
-    pub instance_status: Option<String>,
-    /// Number of nodes.
-    pub node_num: Option<i32>,
-    /// Cluster flavor.
-    pub flavor: Option<FlavorDto>,
-    /// Cluster version.
-    pub gateway_version: Option<String>,
-    /// Code of the cluster's availability zone.
-    pub availability_zone: Option<String>,
-    /// Name of the cluster's availability zone.
-    pub availability_zone_name: Option<String>,
-    /// ID of the cluster's VPC.
-    pub vpc_id: Option<String>,
-    /// ID of the cluster's subnet.
-    pub subnet_id: Option<String>,
-    /// ID of the cluster's security group.
-    pub security_group_id: Option<String>,
-    /// Cluster nodes.
-    pub nodes: Option<Vec<InstanceNodeDto>>,
-}
-
-impl Model for ShowDataServiceInstanceResult {
-    const NAME: &'static str = "ShowDataServiceInstanceResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("external_address", &self.external_address);
-        object.optional("intranet_address", &self.intranet_address);
-        object.optional("intranet_address_ipv6", &self.intranet_address_ipv6);
-        object.optional("public_zone_id", &self.public_zone_id);
-        object.optional("public_zone_name", &self.public_zone_name);
-        object.optional("private_zone_id", &self.private_zone_id);
-        object.optional("private_zone_name", &self.private_zone_name);
-        object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object
-            .optional(
-                "current_namespace_publish_api_num",
-                &self.current_namespace_publish_api_num,
-            );
-        object
-            .optional(
-                "all_namespace_publish_api_num",
-                &self.all_namespace_publish_api_num,
-            );
-        object.optional("api_publishable_num", &self.api_publishable_num);
-        object.optional("deletable", &self.deletable);
-        object.optional("charge_status", &self.charge_status);
-        object.optional("order_id", &self.order_id);
-        object.optional("order_type", &self.order_type);
-        object.optional("period_type", &self.period_type);
-        object.optional("instance_status", &self.instance_status);
-        object.optional("node_num", &self.node_num);
-        object.optional("flavor", &self.flavor);
-        object.optional("gateway_version", &self.gateway_version);
-        object.optional("availability_zone", &self.availability_zone);
-        object.optional("availability_zone_name", &self.availability_zone_name);
-        object.optional("vpc_id", &self.vpc_id);
-        object.optional("subnet_id", &self.subnet_id);
-        object.optional("security_group_id", &self.security_group_id);
-        object.optional("nodes", &self.nodes);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let external_address = object.optional("external_address")?;
-        let intranet_address = object.optional("intranet_address")?;
-        let intranet_address_ipv6 = object.optional("intranet_address_ipv6")?;
-        let public_zone_id = object.optional("public_zone_id")?;
-        let public_zone_name = object.optional("public_zone_name")?;
-        let private_zone_id = object.optional("private_zone_id")?;
-        let private_zone_name = object.optional("private_zone_name")?;
-        let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let current_namespace_publish_api_num = object
-            .optional("current_namespace_publish_api_num")?;
-        let all_namespace_publish_api_num = object
-            .optional("all_namespace_publish_api_num")?;
-        let api_publishable_num = object.optional("api_publishable_num")?;
-        let deletable = object.optional("deletable")?;
-        let charge_status = object.optional("charge_status")?;
-        let order_id = object.optional("order_id")?;
-        let order_type = object.optional("order_type")?;
-        let period_type = object.optional("period_type")?;
-        let instance_status = object.optional("instance_status")?;
-        let node_num = object.optional("node_num")?;
-        let flavor = object.optional("flavor")?;
-        let gateway_version = object.optional("gateway_version")?;
-        let availability_zone = object.optional("availability_zone")?;
-        let availability_zone_name = object.optional("availability_zone_name")?;
-        let vpc_id = object.optional("vpc_id")?;
-        let subnet_id = object.optional("subnet_id")?;
-        let security_group_id = object.optional("security_group_id")?;
-        let nodes = object.optional("nodes")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            external_address,
-            intranet_address,
-            intranet_address_ipv6,
-            public_zone_id,
-            public_zone_name,
-            private_zone_id,
-            private_zone_name,
-            enterprise_project_id,
-            create_time,
-            create_user,
-            current_namespace_publish_api_num,
-            all_namespace_publish_api_num,
-            api_publishable_num,
-            deletable,
-            charge_status,
-            order_id,
-            order_type,
-            period_type,
-            instance_status,
-            node_num,
-            flavor,
-            gateway_version,
-            availability_zone,
-            availability_zone_name,
-            vpc_id,
-            subnet_id,
-            security_group_id,
-            nodes,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowDataServiceInstanceResult);
-
-impl ShowDataServiceInstanceResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            external_address: None,
-            intranet_address: None,
-            intranet_address_ipv6: None,
-            public_zone_id: None,
-            public_zone_name: None,
-            private_zone_id: None,
-            private_zone_name: None,
-            enterprise_project_id: None,
-            create_time: None,
-            create_user: None,
-            current_namespace_publish_api_num: None,
-            all_namespace_publish_api_num: None,
-            api_publishable_num: None,
-            deletable: None,
-            charge_status: None,
-            order_id: None,
-            order_type: None,
-            period_type: None,
-            instance_status: None,
-            node_num: None,
-            flavor: None,
-            gateway_version: None,
-            availability_zone: None,
-            availability_zone_name: None,
-            vpc_id: None,
-            subnet_id: None,
-            security_group_id: None,
-            nodes: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `external_address`.
-    pub fn external_address(mut self, value: impl Into<String>) -> Self {
-        self.external_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address`.
-    pub fn intranet_address(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address = Some(value.into());
-        self
-    }
-
-    /// Sets `intranet_address_ipv6`.
-    pub fn intranet_address_ipv6(mut self, value: impl Into<String>) -> Self {
-        self.intranet_address_ipv6 = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_id`.
-    pub fn public_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `public_zone_name`.
-    pub fn public_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.public_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_id`.
-    pub fn private_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets `private_zone_name`.
-    pub fn private_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.private_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `enterprise_project_id`.
-    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
-        self.enterprise_project_id = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `current_namespace_publish_api_num`.
-    pub fn current_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.current_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `all_namespace_publish_api_num`.
-    pub fn all_namespace_publish_api_num(mut self, value: impl Into<i32>) -> Self {
-        self.all_namespace_publish_api_num = Some(value.into());
-        self
-    }
-
-    /// Sets `api_publishable_num`.
-    pub fn api_publishable_num(mut self, value: impl Into<i32>) -> Self {
-        self.api_publishable_num = Some(value.into());
-        self
-    }
-
-    /// Sets `deletable`.
-    pub fn deletable(mut self, value: impl Into<bool>) -> Self {
-        self.deletable = Some(value.into());
-        self
-    }
-
-    /// Sets `charge_status`.
-    pub fn charge_status(mut self, value: impl Into<String>) -> Self {
-        self.charge_status = Some(value.into());
-        self
-    }
-
-    /// Sets `order_id`.
-    pub fn order_id(mut self, value: impl Into<String>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
-
-    /// Sets `order_type`.
-    pub fn order_type(mut self, value: impl Into<String>) -> Self {
-        self.order_type = Some(value.into());
-        self
-    }
-
-    /// Sets `period_type`.
-    pub fn period_type(mut self, value: impl Into<String>) -> Self {
-        self.period_type = Some(value.into());
-        self
-    }
-
-    /// Sets `instance_status`.
-    pub fn instance_status(mut self, value: impl Into<String>) -> Self {
-        self.instance_status = Some(value.into());
-        self
-    }
-
-    /// Sets `node_num`.
-    pub fn node_num(mut self, value: impl Into<i32>) -> Self {
-        self.node_num = Some(value.into());
-        self
-    }
-
-    /// Sets `flavor`.
-    pub fn flavor(mut self, value: impl Into<FlavorDto>) -> Self {
-        self.flavor = Some(value.into());
-        self
-    }
-
-    /// Sets `gateway_version`.
-    pub fn gateway_version(mut self, value: impl Into<String>) -> Self {
-        self.gateway_version = Some(value.into());
-        self
-    }
-
-    /// Sets `availability_zone`.
-    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
-    /// Sets `availability_zone_name`.
-    pub fn availability_zone_name(mut self, value: impl Into<String>) -> Self {
-        self.availability_zone_name = Some(value.into());
-        self
-    }
-
-    /// Sets `vpc_id`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-
-    /// Sets `subnet_id`.
-    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
-    /// Sets `security_group_id`.
-    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
-        self.security_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets `nodes`.
-    pub fn nodes(mut self, value: impl Into<Vec<InstanceNodeDto>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`InstanceDetailDto`]: one type, generated once, under both names.
+pub type ShowDataServiceInstanceResult = InstanceDetailDto;
 
 /// Success response body of ShowMessageDetail.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ShowMessageDetailResult {
-    /// Application ID.
-    pub id: Option<String>,
-    /// Application status.
-    pub api_apply_status: Option<ApiApplyStatus>,
-    /// Application type.
-    pub api_apply_type: Option<ApiApplyType>,
-    /// API ID.
-    pub api_id: Option<String>,
-    /// API name.
-    pub api_name: Option<String>,
-    /// End of the usage period.
-    pub api_using_time: Option<i64>,
-    /// App ID.
-    pub app_id: Option<String>,
-    /// App name.
-    pub app_name: Option<String>,
-    /// Application time.
-    pub apply_time: Option<i64>,
-    /// Authorisation time.
-    pub approval_time: Option<i64>,
-    /// Name of the reviewer.
-    pub approver_name: Option<String>,
-    /// Review comment.
-    pub comment: Option<String>,
-    /// Name of the applicant.
-    pub user_name: Option<String>,
-}
-
-impl Model for ShowMessageDetailResult {
-    const NAME: &'static str = "ShowMessageDetailResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("api_apply_status", &self.api_apply_status);
-        object.optional("api_apply_type", &self.api_apply_type);
-        object.optional("api_id", &self.api_id);
-        object.optional("api_name", &self.api_name);
-        object.optional("api_using_time", &self.api_using_time);
-        object.optional("app_id", &self.app_id);
-        object.optional("app_name", &self.app_name);
-        object.optional("apply_time", &self.apply_time);
-        object.optional("approval_time", &self.approval_time);
-        object.optional("approver_name", &self.approver_name);
-        object.optional("comment", &self.comment);
-        object.optional("user_name", &self.user_name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let api_apply_status = object.optional("api_apply_status")?;
-        let api_apply_type = object.optional("api_apply_type")?;
-        let api_id = object.optional("api_id")?;
-        let api_name = object.optional("api_name")?;
-        let api_using_time = object.optional("api_using_time")?;
-        let app_id = object.optional("app_id")?;
-        let app_name = object.optional("app_name")?;
-        let apply_time = object.optional("apply_time")?;
-        let approval_time = object.optional("approval_time")?;
-        let approver_name = object.optional("approver_name")?;
-        let comment = object.optional("comment")?;
-        let user_name = object.optional("user_name")?;
-        Ok(Self {
-            id,
-            api_apply_status,
-            api_apply_type,
-            api_id,
-            api_name,
-            api_using_time,
-            app_id,
-            app_name,
-            apply_time,
-            approval_time,
-            approver_name,
-            comment,
-            user_name,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowMessageDetailResult);
-
-impl ShowMessageDetailResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            api_apply_status: None,
-            api_apply_type: None,
-            api_id: None,
-            api_name: None,
-            api_using_time: None,
-            app_id: None,
-            app_name: None,
-            apply_time: None,
-            approval_time: None,
-            approver_name: None,
-            comment: None,
-            user_name: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_status`.
-    pub fn api_apply_status(mut self, value: impl Into<ApiApplyStatus>) -> Self {
-        self.api_apply_status = Some(value.into());
-        self
-    }
-
-    /// Sets `api_apply_type`.
-    pub fn api_apply_type(mut self, value: impl Into<ApiApplyType>) -> Self {
-        self.api_apply_type = Some(value.into());
-        self
-    }
-
-    /// Sets `api_id`.
-    pub fn api_id(mut self, value: impl Into<String>) -> Self {
-        self.api_id = Some(value.into());
-        self
-    }
-
-    /// Sets `api_name`.
-    pub fn api_name(mut self, value: impl Into<String>) -> Self {
-        self.api_name = Some(value.into());
-        self
-    }
-
-    /// Sets `api_using_time`.
-    pub fn api_using_time(mut self, value: impl Into<i64>) -> Self {
-        self.api_using_time = Some(value.into());
-        self
-    }
-
-    /// Sets `app_id`.
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-
-    /// Sets `app_name`.
-    pub fn app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-
-    /// Sets `apply_time`.
-    pub fn apply_time(mut self, value: impl Into<i64>) -> Self {
-        self.apply_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approval_time`.
-    pub fn approval_time(mut self, value: impl Into<i64>) -> Self {
-        self.approval_time = Some(value.into());
-        self
-    }
-
-    /// Sets `approver_name`.
-    pub fn approver_name(mut self, value: impl Into<String>) -> Self {
-        self.approver_name = Some(value.into());
-        self
-    }
-
-    /// Sets `comment`.
-    pub fn comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
-    /// Sets `user_name`.
-    pub fn user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`RecordForApplyDetail`]: one type, generated once, under both names.
+pub type ShowMessageDetailResult = RecordForApplyDetail;
 
 /// Success response body of ShowPathById.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -9580,7 +7971,7 @@ impl ShowPathByIdResult {
         Self { path: None }
     }
 
-    /// Sets `path`.
+    /// Path.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -9616,7 +8007,7 @@ impl ShowPathObjectByIdResult {
         Self { paths: None }
     }
 
-    /// Sets `paths`.
+    /// Path objects.
     pub fn paths(mut self, value: impl Into<Vec<LayerPath>>) -> Self {
         self.paths = Some(value.into());
         self
@@ -9624,264 +8015,14 @@ impl ShowPathObjectByIdResult {
 }
 
 /// Success response body of UpdateApp.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct UpdateAppResult {
-    /// App ID.
-    pub id: Option<String>,
-    /// App name.
-    pub name: Option<String>,
-    /// App description.
-    pub description: Option<String>,
-    /// App key.
-    pub app_key: Option<String>,
-    /// App secret.
-    pub app_secret: Option<hwcloud_runtime::Secret>,
-    /// Creation time.
-    pub register_time: Option<i64>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Last updater.
-    pub update_user: Option<String>,
-    /// App type.
-    pub app_type: Option<AppType>,
-}
-
-impl Model for UpdateAppResult {
-    const NAME: &'static str = "UpdateAppResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("app_key", &self.app_key);
-        object.optional("app_secret", &self.app_secret);
-        object.optional("register_time", &self.register_time);
-        object.optional("update_time", &self.update_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_user", &self.update_user);
-        object.optional("app_type", &self.app_type);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let app_key = object.optional("app_key")?;
-        let app_secret = object.optional("app_secret")?;
-        let register_time = object.optional("register_time")?;
-        let update_time = object.optional("update_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_user = object.optional("update_user")?;
-        let app_type = object.optional("app_type")?;
-        Ok(Self {
-            id,
-            name,
-            description,
-            app_key,
-            app_secret,
-            register_time,
-            update_time,
-            create_user,
-            update_user,
-            app_type,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(UpdateAppResult);
-
-impl UpdateAppResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            description: None,
-            app_key: None,
-            app_secret: None,
-            register_time: None,
-            update_time: None,
-            create_user: None,
-            update_user: None,
-            app_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `app_key`.
-    pub fn app_key(mut self, value: impl Into<String>) -> Self {
-        self.app_key = Some(value.into());
-        self
-    }
-
-    /// Sets `app_secret`.
-    pub fn app_secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
-        self.app_secret = Some(value.into());
-        self
-    }
-
-    /// Sets `register_time`.
-    pub fn register_time(mut self, value: impl Into<i64>) -> Self {
-        self.register_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-
-    /// Sets `app_type`.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`AppReturnDto`]: one type, generated once, under both names.
+pub type UpdateAppResult = AppReturnDto;
 
 /// Success response body of UpdateCatalog.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct UpdateCatalogResult {
-    /// Catalog ID.
-    pub catalog_id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Creation time.
-    pub create_time: Option<i64>,
-    /// Creator.
-    pub create_user: Option<String>,
-    /// Update time.
-    pub update_time: Option<i64>,
-    /// Last updater.
-    pub update_user: Option<String>,
-}
-
-impl Model for UpdateCatalogResult {
-    const NAME: &'static str = "UpdateCatalogResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("catalog_id", &self.catalog_id);
-        object.optional("name", &self.name);
-        object.optional("description", &self.description);
-        object.optional("create_time", &self.create_time);
-        object.optional("create_user", &self.create_user);
-        object.optional("update_time", &self.update_time);
-        object.optional("update_user", &self.update_user);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let catalog_id = object.optional("catalog_id")?;
-        let name = object.optional("name")?;
-        let description = object.optional("description")?;
-        let create_time = object.optional("create_time")?;
-        let create_user = object.optional("create_user")?;
-        let update_time = object.optional("update_time")?;
-        let update_user = object.optional("update_user")?;
-        Ok(Self {
-            catalog_id,
-            name,
-            description,
-            create_time,
-            create_user,
-            update_time,
-            update_user,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(UpdateCatalogResult);
-
-impl UpdateCatalogResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            catalog_id: None,
-            name: None,
-            description: None,
-            create_time: None,
-            create_user: None,
-            update_time: None,
-            update_user: None,
-        }
-    }
-
-    /// Sets `catalog_id`.
-    pub fn catalog_id(mut self, value: impl Into<String>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `create_time`.
-    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `create_user`.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.create_user = Some(value.into());
-        self
-    }
-
-    /// Sets `update_time`.
-    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `update_user`.
-    pub fn update_user(mut self, value: impl Into<String>) -> Self {
-        self.update_user = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`CreateServiceCatalogResult`]: one type, generated once, under both names.
+pub type UpdateCatalogResult = CreateServiceCatalogResult;
 
 /// Time unit of the statistics: HOUR or DAY.
 ///
@@ -11353,40 +9494,8 @@ hwcloud_runtime::impl_string_enum!(AuthorizationStatus);
 
 /// API publishing status.
 ///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PublishStatusType {
-    /// `PUBLISHED`
-    Published,
-    /// `NOT_PUBLISHED`
-    NotPublished,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for PublishStatusType {
-    const VALUES: &'static [&'static str] = &["PUBLISHED", "NOT_PUBLISHED"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Published => "PUBLISHED",
-            Self::NotPublished => "NOT_PUBLISHED",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "PUBLISHED" => Self::Published,
-            "NOT_PUBLISHED" => Self::NotPublished,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(PublishStatusType);
+/// The same shape as [`PublishStatus`]: one type, generated once, under both names.
+pub type PublishStatusType = PublishStatus;
 
 /// How the API retrieves data.
 ///
@@ -11440,48 +9549,8 @@ hwcloud_runtime::impl_string_enum!(ApiSpecificTypeStr);
 
 /// Authorisation status.
 ///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthorizationStatusType {
-    /// `NO_AUTHORIZATION_REQUIRED`
-    NoAuthorizationRequired,
-    /// `UNAUTHORIZED`
-    Unauthorized,
-    /// `AUTHORIZED`
-    Authorized,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for AuthorizationStatusType {
-    const VALUES: &'static [&'static str] = &[
-        "NO_AUTHORIZATION_REQUIRED",
-        "UNAUTHORIZED",
-        "AUTHORIZED",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::NoAuthorizationRequired => "NO_AUTHORIZATION_REQUIRED",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::Authorized => "AUTHORIZED",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "NO_AUTHORIZATION_REQUIRED" => Self::NoAuthorizationRequired,
-            "UNAUTHORIZED" => Self::Unauthorized,
-            "AUTHORIZED" => Self::Authorized,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(AuthorizationStatusType);
+/// The same shape as [`AuthorizationStatus`]: one type, generated once, under both names.
+pub type AuthorizationStatusType = AuthorizationStatus;
 
 /// Operator.
 ///

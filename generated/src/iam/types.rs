@@ -29,7 +29,7 @@ impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordRequestBody);
 
 impl KeystoneCreateUserTokenByPasswordRequestBody {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(auth: impl Into<PwdAuth>) -> Self {
         Self { auth: auth.into() }
     }
@@ -63,7 +63,7 @@ impl Model for PwdAuth {
 hwcloud_runtime::impl_model_serde!(PwdAuth);
 
 impl PwdAuth {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(identity: impl Into<PwdIdentity>, scope: impl Into<AuthScope>) -> Self {
         Self {
             identity: identity.into(),
@@ -116,7 +116,7 @@ impl PwdIdentity {
         }
     }
 
-    /// Sets `totp`.
+    /// Virtual MFA verification information. Required only when login protection with virtual MFA is enabled for the user.
     pub fn totp(mut self, value: impl Into<IdentityTotp>) -> Self {
         self.totp = Some(value.into());
         self
@@ -184,7 +184,7 @@ impl Model for PwdPassword {
 hwcloud_runtime::impl_model_serde!(PwdPassword);
 
 impl PwdPassword {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(user: impl Into<PwdPasswordUser>) -> Self {
         Self { user: user.into() }
     }
@@ -222,7 +222,7 @@ impl Model for PwdPasswordUser {
 hwcloud_runtime::impl_model_serde!(PwdPasswordUser);
 
 impl PwdPasswordUser {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(
         domain: impl Into<PwdPasswordUserDomain>,
         name: impl Into<String>,
@@ -260,7 +260,7 @@ impl Model for PwdPasswordUserDomain {
 hwcloud_runtime::impl_model_serde!(PwdPasswordUserDomain);
 
 impl PwdPasswordUserDomain {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(name: impl Into<String>) -> Self {
         Self { name: name.into() }
     }
@@ -290,7 +290,7 @@ impl Model for IdentityTotp {
 hwcloud_runtime::impl_model_serde!(IdentityTotp);
 
 impl IdentityTotp {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(user: impl Into<TotpUser>) -> Self {
         Self { user: user.into() }
     }
@@ -324,7 +324,7 @@ impl Model for TotpUser {
 hwcloud_runtime::impl_model_serde!(TotpUser);
 
 impl TotpUser {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(
         id: impl Into<String>,
         passcode: impl Into<hwcloud_runtime::Secret>,
@@ -372,13 +372,13 @@ impl AuthScope {
         }
     }
 
-    /// Sets `domain`.
+    /// The token applies to all resources of the account (global services such as OBS). Specify either id or name.
     pub fn domain(mut self, value: impl Into<AuthScopeDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
 
-    /// Sets `project`.
+    /// The token applies only to the services in the project. Specify either id or name.
     pub fn project(mut self, value: impl Into<AuthScopeProject>) -> Self {
         self.project = Some(value.into());
         self
@@ -418,13 +418,13 @@ impl AuthScopeDomain {
         Self { id: None, name: None }
     }
 
-    /// Sets `id`.
+    /// Account ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Account name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -464,13 +464,13 @@ impl AuthScopeProject {
         Self { id: None, name: None }
     }
 
-    /// Sets `id`.
+    /// Project ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Project name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -506,7 +506,7 @@ impl KeystoneCreateUserTokenByPasswordResponseBody {
         Self { token: None }
     }
 
-    /// Sets `token`.
+    /// Details of the token.
     pub fn token(mut self, value: impl Into<ScopedTokenInfo>) -> Self {
         self.token = Some(value.into());
         self
@@ -588,49 +588,49 @@ impl ScopedTokenInfo {
         }
     }
 
-    /// Sets `expires_at`.
+    /// Time when the token will expire.
     pub fn expires_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.expires_at = Some(value.into());
         self
     }
 
-    /// Sets `issued_at`.
+    /// Time when the token was issued.
     pub fn issued_at(mut self, value: impl Into<hwcloud_runtime::Timestamp>) -> Self {
         self.issued_at = Some(value.into());
         self
     }
 
-    /// Sets `methods`.
+    /// Method of obtaining the token.
     pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
         self.methods = Some(value.into());
         self
     }
 
-    /// Sets `catalog`.
+    /// Catalog information.
     pub fn catalog(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.catalog = Some(value.into());
         self
     }
 
-    /// Sets `domain`.
+    /// Account information of the IAM user. Returned only if scope is domain.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
 
-    /// Sets `project`.
+    /// Project information of the IAM user. Returned only if scope is project.
     pub fn project(mut self, value: impl Into<TokenProject>) -> Self {
         self.project = Some(value.into());
         self
     }
 
-    /// Sets `roles`.
+    /// Permissions information of the token.
     pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
         self.roles = Some(value.into());
         self
     }
 
-    /// Sets `user`.
+    /// Information about the IAM user who requested the token.
     pub fn user(mut self, value: impl Into<TokenUser>) -> Self {
         self.user = Some(value.into());
         self
@@ -638,50 +638,9 @@ impl ScopedTokenInfo {
 }
 
 /// Account information.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct TokenDomain {
-    /// Account ID.
-    pub id: Option<String>,
-    /// Account name.
-    pub name: Option<String>,
-}
-
-impl Model for TokenDomain {
-    const NAME: &'static str = "TokenDomain";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(TokenDomain);
-
-impl TokenDomain {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`AuthScopeDomain`]: one type, generated once, under both names.
+pub type TokenDomain = AuthScopeDomain;
 
 /// Project information.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -724,19 +683,19 @@ impl TokenProject {
         }
     }
 
-    /// Sets `domain`.
+    /// Account information of the project.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
 
-    /// Sets `id`.
+    /// Project ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Project name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -776,13 +735,13 @@ impl TokenRole {
         Self { id: None, name: None }
     }
 
-    /// Sets `id`.
+    /// Permission ID. The default value is 0, which does not correspond to any permission.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Permission name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -840,25 +799,25 @@ impl TokenUser {
         }
     }
 
-    /// Sets `domain`.
+    /// Account information of the IAM user.
     pub fn domain(mut self, value: impl Into<TokenDomain>) -> Self {
         self.domain = Some(value.into());
         self
     }
 
-    /// Sets `id`.
+    /// IAM user ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// IAM user name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `password_expires_at`.
+    /// Password expiration time (UTC). An empty value indicates that the password never expires.
     pub fn password_expires_at(mut self, value: impl Into<String>) -> Self {
         self.password_expires_at = Some(value.into());
         self
@@ -901,13 +860,13 @@ impl KeystoneListProjectsResponseBody {
         }
     }
 
-    /// Sets `links`.
+    /// Resource link information.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    /// Sets `projects`.
+    /// Project information.
     pub fn projects(mut self, value: impl Into<Vec<ProjectResult>>) -> Self {
         self.projects = Some(value.into());
         self
@@ -955,19 +914,19 @@ impl Links {
         }
     }
 
-    /// Sets `self_`.
+    /// Resource link.
     pub fn self_(mut self, value: impl Into<String>) -> Self {
         self.self_ = Some(value.into());
         self
     }
 
-    /// Sets `previous`.
+    /// Previous resource link.
     pub fn previous(mut self, value: impl Into<String>) -> Self {
         self.previous = Some(value.into());
         self
     }
 
-    /// Sets `next`.
+    /// Next resource link.
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
         self
@@ -1049,49 +1008,49 @@ impl ProjectResult {
         }
     }
 
-    /// Sets `is_domain`.
+    /// The value is false.
     pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
         self.is_domain = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Description of the project.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    /// Sets `links`.
+    /// Project resource link.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    /// Sets `enabled`.
+    /// Enabling status of the project.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
-    /// Sets `id`.
+    /// Project ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `parent_id`.
+    /// If the project is a subproject, the value of this parameter is the ID of its parent project. If the project is not a subproject, the value is the account ID.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
 
-    /// Sets `domain_id`.
+    /// Account ID of the project.
     pub fn domain_id(mut self, value: impl Into<String>) -> Self {
         self.domain_id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Project name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1131,13 +1090,13 @@ impl KeystoneListAuthDomainsResponseBody {
         Self { domains: None, links: None }
     }
 
-    /// Sets `domains`.
+    /// Account information.
     pub fn domains(mut self, value: impl Into<Vec<Domains>>) -> Self {
         self.domains = Some(value.into());
         self
     }
 
-    /// Sets `links`.
+    /// Resource link information.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
@@ -1201,31 +1160,31 @@ impl Domains {
         }
     }
 
-    /// Sets `enabled`.
+    /// Indicates whether an account is enabled. true (default value) indicates that the account is enabled. false indicates that the account is disabled.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
-    /// Sets `id`.
+    /// Account ID.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 
-    /// Sets `name`.
+    /// Account name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `links`.
+    /// Account resource link.
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    /// Sets `description`.
+    /// Description of the account.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self

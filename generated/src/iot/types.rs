@@ -33,7 +33,7 @@ impl Model for LoginForm {
 hwcloud_runtime::impl_model_serde!(LoginForm);
 
 impl LoginForm {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(
         app_id: impl Into<String>,
         secret: impl Into<hwcloud_runtime::Secret>,
@@ -81,7 +81,7 @@ impl Model for RefreshTokenBody {
 hwcloud_runtime::impl_model_serde!(RefreshTokenBody);
 
 impl RefreshTokenBody {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(
         app_id: impl Into<String>,
         secret: impl Into<hwcloud_runtime::Secret>,
@@ -152,31 +152,31 @@ impl AuthOutDto {
         }
     }
 
-    /// Sets `scope`.
+    /// Application permission scope, that is, the scope of IoT platform resources that can be accessed using the accessToken. This parameter has a fixed value of default.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
     }
 
-    /// Sets `token_type`.
+    /// Type of the accessToken. This parameter has a fixed value of bearer.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
 
-    /// Sets `expires_in`.
+    /// Validity time for the IoT platform to generate and return the accessToken, in seconds.
     pub fn expires_in(mut self, value: impl Into<i64>) -> Self {
         self.expires_in = Some(value.into());
         self
     }
 
-    /// Sets `access_token`.
+    /// Authentication parameter that is used to access APIs of the IoT platform.
     pub fn access_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
 
-    /// Sets `refresh_token`.
+    /// Authentication parameter that is used to update the accessToken. The validity period of this parameter is 1 month.
     pub fn refresh_token(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
@@ -219,13 +219,13 @@ impl ErrorBody {
         }
     }
 
-    /// Sets `error_code`.
+    /// Error code, for example 100208.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
 
-    /// Sets `error_desc`.
+    /// Error description, for example "AppId or secret is not right.".
     pub fn error_desc(mut self, value: impl Into<String>) -> Self {
         self.error_desc = Some(value.into());
         self

@@ -92,7 +92,7 @@ impl Model for OAuth {
 hwcloud_runtime::impl_model_serde!(OAuth);
 
 impl OAuth {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(
         name: impl Into<String>,
         code: impl Into<String>,
@@ -135,7 +135,7 @@ impl CreateOAuthResult {
         Self { authorization: None }
     }
 
-    /// Sets `authorization`.
+    /// Authorization structure.
     pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
         self.authorization = Some(value.into());
         self
@@ -229,61 +229,61 @@ impl AuthorizationVi {
         }
     }
 
-    /// Sets `name`.
+    /// Authorization name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `repo_type`.
+    /// Repository type. Value: github, gitlab, gitee, or bitbucket.
     pub fn repo_type(mut self, value: impl Into<RepoType>) -> Self {
         self.repo_type = Some(value.into());
         self
     }
 
-    /// Sets `repo_host`.
+    /// Repository address.
     pub fn repo_host(mut self, value: impl Into<String>) -> Self {
         self.repo_host = Some(value.into());
         self
     }
 
-    /// Sets `repo_home`.
+    /// Repository homepage.
     pub fn repo_home(mut self, value: impl Into<String>) -> Self {
         self.repo_home = Some(value.into());
         self
     }
 
-    /// Sets `repo_user`.
+    /// Repository username.
     pub fn repo_user(mut self, value: impl Into<String>) -> Self {
         self.repo_user = Some(value.into());
         self
     }
 
-    /// Sets `avartar`.
+    /// Avatar.
     pub fn avartar(mut self, value: impl Into<String>) -> Self {
         self.avartar = Some(value.into());
         self
     }
 
-    /// Sets `token_type`.
+    /// Authorization mode.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `status`.
+    /// Status.
     pub fn status(mut self, value: impl Into<i32>) -> Self {
         self.status = Some(value.into());
         self
@@ -322,7 +322,7 @@ impl Model for AccessPassword {
 hwcloud_runtime::impl_model_serde!(AccessPassword);
 
 impl AccessPassword {
-    /// A value with the required fields; set optional ones with the methods below.
+    /// A value of its fields.
     pub fn new(
         name: impl Into<String>,
         user: impl Into<String>,
@@ -337,40 +337,9 @@ impl AccessPassword {
 }
 
 /// Body of a successful CreatePasswordAuth response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreatePasswordAuthResult {
-    /// Authorization structure.
-    pub authorization: Option<AuthorizationVi>,
-}
-
-impl Model for CreatePasswordAuthResult {
-    const NAME: &'static str = "CreatePasswordAuthResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("authorization", &self.authorization);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let authorization = object.optional("authorization")?;
-        Ok(Self { authorization })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreatePasswordAuthResult);
-
-impl CreatePasswordAuthResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { authorization: None }
-    }
-
-    /// Sets `authorization`.
-    pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`CreateOAuthResult`]: one type, generated once, under both names.
+pub type CreatePasswordAuthResult = CreateOAuthResult;
 
 /// Private token authorization request.
 #[derive(Clone, Debug, PartialEq)]
@@ -416,7 +385,7 @@ impl AccessToken {
         }
     }
 
-    /// Sets `host`.
+    /// Repository address.
     pub fn host(mut self, value: impl Into<String>) -> Self {
         self.host = Some(value.into());
         self
@@ -424,40 +393,9 @@ impl AccessToken {
 }
 
 /// Body of a successful CreatePersonalAuth response.
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreatePersonalAuthResult {
-    /// Authorization structure.
-    pub authorization: Option<AuthorizationVi>,
-}
-
-impl Model for CreatePersonalAuthResult {
-    const NAME: &'static str = "CreatePersonalAuthResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("authorization", &self.authorization);
-    }
-
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
-        let authorization = object.optional("authorization")?;
-        Ok(Self { authorization })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(CreatePersonalAuthResult);
-
-impl CreatePersonalAuthResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { authorization: None }
-    }
-
-    /// Sets `authorization`.
-    pub fn authorization(mut self, value: impl Into<AuthorizationVi>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`CreateOAuthResult`]: one type, generated once, under both names.
+pub type CreatePersonalAuthResult = CreateOAuthResult;
 
 /// Body of a successful ListAuthorizations response.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -495,13 +433,13 @@ impl ListAuthorizationsResult {
         }
     }
 
-    /// Sets `authorizations`.
+    /// Authorization structure.
     pub fn authorizations(mut self, value: impl Into<Vec<AuthorizationVo>>) -> Self {
         self.authorizations = Some(value.into());
         self
     }
 
-    /// Sets `count`.
+    /// Number of authorized repositories.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
@@ -601,67 +539,67 @@ impl AuthorizationVo {
         }
     }
 
-    /// Sets `name`.
+    /// Authorization name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    /// Sets `repo_type`.
+    /// Repository type. Value: github, gitlab, gitee, or bitbucket.
     pub fn repo_type(mut self, value: impl Into<RepoType>) -> Self {
         self.repo_type = Some(value.into());
         self
     }
 
-    /// Sets `repo_host`.
+    /// Repository address.
     pub fn repo_host(mut self, value: impl Into<String>) -> Self {
         self.repo_host = Some(value.into());
         self
     }
 
-    /// Sets `repo_home`.
+    /// Repository homepage.
     pub fn repo_home(mut self, value: impl Into<String>) -> Self {
         self.repo_home = Some(value.into());
         self
     }
 
-    /// Sets `repo_user`.
+    /// Repository username.
     pub fn repo_user(mut self, value: impl Into<String>) -> Self {
         self.repo_user = Some(value.into());
         self
     }
 
-    /// Sets `avartar`.
+    /// Avatar.
     pub fn avartar(mut self, value: impl Into<String>) -> Self {
         self.avartar = Some(value.into());
         self
     }
 
-    /// Sets `token_type`.
+    /// Authorization mode.
     pub fn token_type(mut self, value: impl Into<String>) -> Self {
         self.token_type = Some(value.into());
         self
     }
 
-    /// Sets `create_time`.
+    /// Creation time.
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    /// Sets `update_time`.
+    /// Update time.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
         self
     }
 
-    /// Sets `status`.
+    /// Status. 0: normal; 1: overdue; 2: unauthenticated.
     pub fn status(mut self, value: impl Into<i32>) -> Self {
         self.status = Some(value.into());
         self
     }
 
-    /// Sets `tag`.
+    /// Type of the authorized site. Default value: null.
     pub fn tag(mut self, value: impl Into<String>) -> Self {
         self.tag = Some(value.into());
         self
@@ -697,7 +635,7 @@ impl ShowRedirectUrlResult {
         Self { url: None }
     }
 
-    /// Sets `url`.
+    /// Authorization redirection URL.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self

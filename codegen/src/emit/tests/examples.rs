@@ -71,13 +71,15 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
     }
 }
 
-/// The test of one example, or `None` when it has nothing to check.
+/// The test of one example, or `None` when it has nothing to check (`lower` warns).
 fn test(service: &Service, op: &Operation, example: &Example) -> Option<TokenStream> {
-    let request = request_checks(op, example);
-    let response = response_checks(op, example);
-    if request.is_none() && response.is_none() {
+    if !example.is_checked(op) {
         return None;
     }
+    let request = example
+        .builds_request(op)
+        .then(|| request_checks(op, example));
+    let response = response_checks(op, example);
     let name = ident(&format!(
         "{}_{}_{}",
         service.module,
@@ -95,9 +97,8 @@ fn test(service: &Service, op: &Operation, example: &Example) -> Option<TokenStr
     })
 }
 
-/// Builds the example's request and checks what it encodes to; `None` when the example
-/// gives no request, or one whose body has no JSON form to build it from.
-fn request_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
+/// Builds the example's request and checks what it encodes to.
+fn request_checks(op: &Operation, example: &Example) -> TokenStream {
     let value_of = |p: &Param| {
         example
             .params
@@ -105,22 +106,11 @@ fn request_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
             .find(|e| e.param.key == p.key)
             .map(|e| &e.value)
     };
-    // Required inputs always have an example value when the example has a request
-    // (checked in `lower`); none at all means it has no request.
-    if example.body.is_none()
-        && example.params.is_empty()
-        && op.params.iter().any(Param::in_constructor)
-    {
-        return None;
-    }
     // Raw and multipart bodies have no JSON form to compare with.
     let json_like = op
         .body
         .as_ref()
         .is_some_and(|b| matches!(b.kind, BodyKind::Json | BodyKind::Form));
-    if op.body.as_ref().is_some_and(|b| b.required) && (example.body.is_none() || !json_like) {
-        return None;
-    }
     let mut args = Vec::new();
     let mut setters = Vec::new();
     let mut checks = TokenStream::new();
@@ -174,12 +164,12 @@ fn request_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
     }
     let build = build_request(&op.request, &args, &setters);
     let method = lit(op.method.as_str());
-    Some(quote! {
+    quote! {
         #build
         let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
         assert_eq!(encoded.method().as_str(), #method);
         #checks
-    })
+    }
 }
 
 fn param_check(p: &Param, value: &Value) -> TokenStream {

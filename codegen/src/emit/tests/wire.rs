@@ -354,7 +354,7 @@ fn multipart_sample(checks: &mut TokenStream, ty: &TypeRef, types: &Types<'_>) -
     let TypeRef::Named(name) = ty else {
         return quote!(compile_error!("a multipart body is a named type"));
     };
-    let Some(TypeKind::Struct(fields)) = types.get(name.as_str()).map(|t| &t.kind) else {
+    let Some(TypeKind::Struct(fields)) = resolve(types, name).map(|t| &t.kind) else {
         return quote!(compile_error!("a multipart body is a struct"));
     };
     let mut args = Vec::new();
@@ -419,7 +419,7 @@ fn sample(ty: &TypeRef, types: &Types<'_>, depth: usize, hint: &str) -> Value {
             map.insert("key".to_owned(), sample(value, types, depth + 1, hint));
             Value::Object(map)
         }
-        TypeRef::Named(name) => match types.get(name.as_str()).map(|t| &t.kind) {
+        TypeRef::Named(name) => match resolve(types, name).map(|t| &t.kind) {
             Some(TypeKind::Enum(variants)) => variants
                 .first()
                 .map_or(Value::Null, |v| Value::String(v.wire.clone())),
@@ -445,7 +445,20 @@ fn sample(ty: &TypeRef, types: &Types<'_>, depth: usize, hint: &str) -> Value {
                 }
                 Value::Object(map)
             }
-            None => Value::Null,
+            None | Some(TypeKind::Alias(_)) => Value::Null,
         },
     }
+}
+
+/// The type `name` stands for, through aliases.
+fn resolve<'a>(types: &Types<'a>, name: &str) -> Option<&'a TypeDef> {
+    let mut def = *types.get(name)?;
+    // Aliases point at earlier types, so this ends; the bound is for safety.
+    for _ in 0..types.len() {
+        match &def.kind {
+            TypeKind::Alias(target) => def = types.get(target.as_str())?,
+            _ => return Some(def),
+        }
+    }
+    None
 }
