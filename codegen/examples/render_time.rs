@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release -p hwcloud-codegen --example render_time -- spec.yaml [runs]`
 //! (`cargo xtask bench` writes a synthetic spec to `target/bench/n<N>/synthetic.yaml`.)
+//! With `RENDER_OUT=<dir>` the files are also written there.
 
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,7 @@ fn main() {
     };
     let (mut check, mut render) = (Vec::new(), Vec::new());
     let mut lines = 0;
+    let mut per_file = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
         let api = match hwcloud_codegen::check(std::slice::from_ref(&spec)) {
@@ -41,11 +43,26 @@ fn main() {
             Err(e) => panic!("rendering failed:\n{e}"),
         };
         render.push(start.elapsed());
-        lines = files
+        per_file = files
             .paths()
-            .filter_map(|p| files.get(p.to_str()?))
-            .map(|t| t.lines().count())
-            .sum();
+            .filter_map(|p| {
+                Some((
+                    p.display().to_string(),
+                    files.get(p.to_str()?)?.lines().count(),
+                ))
+            })
+            .collect();
+        lines = per_file.iter().map(|(_, n)| n).sum();
+    }
+    for (path, n) in &per_file {
+        println!("{n:>8} {path}");
+    }
+    if let Some(out) = std::env::var_os("RENDER_OUT") {
+        let api = hwcloud_codegen::check(std::slice::from_ref(&spec)).expect("checked above");
+        let files = hwcloud_codegen::render_files(&api).expect("rendered above");
+        files
+            .write(std::path::Path::new(&out))
+            .expect("the files are written");
     }
     println!(
         "{path}: check {:.1} ms, render {:.1} ms (median of {runs}); {lines} lines",

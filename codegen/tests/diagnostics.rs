@@ -481,7 +481,10 @@ fn an_example_no_test_can_check_is_a_warning() {
     // No test is generated for it; the other example gets one, and it asserts.
     let files = generate(&[fixture("invalid", "unchecked_example")]).expect("generates");
     let tests = files.get("tests/examples.rs").expect("the example tests");
-    assert!(!tests.contains("fn unchecked_example_upload_bare()"), "{tests}");
+    assert!(
+        !tests.contains("fn unchecked_example_upload_bare()"),
+        "{tests}"
+    );
     let answered = tests
         .split("fn unchecked_example_upload_answered()")
         .nth(1)

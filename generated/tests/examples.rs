@@ -99,7 +99,7 @@ fn aom_list_metric_items_by_inventory_id() {
                 )
                 .expect("the example body has the body type"),
         )
-        .type_(Type::from("inventory"));
+        .type_("inventory");
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");
@@ -179,8 +179,8 @@ fn astrozero_create_o_auth_token_client_credentials() {
 fn dataartsstudio_authorize_action_api_to_instance_authorize() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let request = AuthorizeActionApiToInstanceRequest::new(String::from("workspace-id"))
-        .project_id(String::from("0833a5737480d53b2f250010d01a7b88"))
+    let request = AuthorizeActionApiToInstanceRequest::new("workspace-id")
+        .project_id("0833a5737480d53b2f250010d01a7b88")
         .body(
             serde_json::from_str::<
                 ApiParaForAuthToInstance,
@@ -243,8 +243,8 @@ fn iam_keystone_list_projects_by_domain_and_name() {
     #[allow(unused_imports)]
     use hwcloud::iam::{types::*, *};
     let request = KeystoneListProjectsRequest::new()
-        .domain_id(String::from("5c9f5525d9d24c5bbf91e74d86772029"))
-        .name(String::from("region_name"));
+        .domain_id("5c9f5525d9d24c5bbf91e74d86772029")
+        .name("region_name");
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
@@ -291,7 +291,7 @@ fn servicestage_create_o_auth_create_oauth() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
     let request = CreateOAuthRequest::new(
-        RepoType::from("github"),
+        "github",
         serde_json::from_str::<
             OAuth,
         >(
@@ -334,7 +334,7 @@ fn servicestage_create_password_auth_create_password_auth() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
     let request = CreatePasswordAuthRequest::new(
-        RepoType::from("github"),
+        "github",
         serde_json::from_str::<
             AccessPassword,
         >(
@@ -377,7 +377,7 @@ fn servicestage_create_password_auth_create_password_authorization_pass1() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
     let request = CreatePasswordAuthRequest::new(
-        RepoType::from("bitbucket"),
+        "bitbucket",
         serde_json::from_str::<
             AccessPassword,
         >(
@@ -420,7 +420,7 @@ fn servicestage_create_personal_auth_create_personal_auth() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
     let request = CreatePersonalAuthRequest::new(
-        RepoType::from("github"),
+        "github",
         serde_json::from_str::<
             AccessToken,
         >(
@@ -463,7 +463,7 @@ fn servicestage_create_personal_auth_create_private_token_authorization_token1()
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
     let request = CreatePersonalAuthRequest::new(
-        RepoType::from("github"),
+        "github",
         serde_json::from_str::<
             AccessToken,
         >(
@@ -559,7 +559,7 @@ fn servicestage_show_redirect_url_show_redirect_url() {
 fn servicestage_show_redirect_url_show_redirect_url_github() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
-    let request = ShowRedirectUrlRequest::new(RepoType::from("github"));
+    let request = ShowRedirectUrlRequest::new("github");
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");

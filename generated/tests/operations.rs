@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
-fn client(
+fn connect(
     server: &MockServer,
     credentials: impl hwcloud::runtime::Credentials + 'static,
 ) -> Client {
@@ -26,7 +26,7 @@ fn client(
 }
 
 /// A server answering every request with `status`, an `X-Request-Id` and `body`.
-async fn server(
+async fn serve(
     status: u16,
     headers: &[(&str, &str)],
     body: &'static [u8],
@@ -81,76 +81,41 @@ const ERROR_BODY: &[u8] = br#"{"error_code":"HW.4000","error_msg":"sample error"
 async fn aom_list_metric_items() {
     #[allow(unused_imports)]
     use hwcloud::aom::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}",
-        )
-        .await;
+    const BODY: &str = "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}";
+    const RESPONSE: &str = "{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}";
+    let request = ListMetricItemsRequest::new(serde_json::from_str(BODY).unwrap())
+        .type_("inventory")
+        .limit("sample-limit")
+        .start("sample-start");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = AomClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListMetricItemsRequest::new(
-            serde_json::from_str::<
-                MetricApiQueryItemParam,
-            >(
-                    "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}",
-                )
-                .unwrap(),
-        )
-        .type_(Type::from("inventory"))
-        .limit(String::from("sample-limit"))
-        .start(String::from("sample-start"));
     let response = client
-        .list_metric_items(request)
+        .list_metric_items(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/ams/metrics");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "type", "inventory");
-    assert_query(&request, "limit", "sample-limit");
-    assert_query(&request, "start", "sample-start");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/ams/metrics");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "type", "inventory");
+    assert_query(&sent, "limit", "sample-limit");
+    assert_query(&sent, "start", "sample-start");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        sent,
-        json(
-            "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn aom_list_metric_items_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::aom::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = AomClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListMetricItemsRequest::new(
-            serde_json::from_str::<
-                MetricApiQueryItemParam,
-            >(
-                    "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}",
-                )
-                .unwrap(),
-        )
-        .type_(Type::from("inventory"))
-        .limit(String::from("sample-limit"))
-        .start(String::from("sample-start"));
     let error = client.list_metric_items(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Aom.ListMetricItems");
 }
@@ -159,51 +124,31 @@ async fn aom_list_metric_items_service_error() {
 async fn aom_list_alarm_rule() {
     #[allow(unused_imports)]
     use hwcloud::aom::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"meta_data\":{\"count\":42,\"start\":\"sample-start\",\"total\":42},\"thresholds\":[{}]}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"meta_data\":{\"count\":42,\"start\":\"sample-start\",\"total\":42},\"thresholds\":[{}]}";
+    let request = ListAlarmRuleRequest::new().offset("sample-offset").limit(42i32);
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = AomClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListAlarmRuleRequest::new()
-        .offset(String::from("sample-offset"))
-        .limit(42i32);
     let response = client
-        .list_alarm_rule(request)
+        .list_alarm_rule(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v2/0123456789abcdef0123456789abcdef/alarm-rules");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "sample-offset");
-    assert_query(&request, "limit", "42");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v2/0123456789abcdef0123456789abcdef/alarm-rules");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "sample-offset");
+    assert_query(&sent, "limit", "42");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"meta_data\":{\"count\":42,\"start\":\"sample-start\",\"total\":42},\"thresholds\":[{}]}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn aom_list_alarm_rule_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::aom::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = AomClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListAlarmRuleRequest::new()
-        .offset(String::from("sample-offset"))
-        .limit(42i32);
     let error = client.list_alarm_rule(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Aom.ListAlarmRule");
 }
@@ -212,44 +157,34 @@ async fn aom_list_alarm_rule_service_error() {
 async fn astrozero_create_o_auth_token() {
     #[allow(unused_imports)]
     use hwcloud::astrozero::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"access_token\":\"sample-access-token\",\"expires_in\":42,\"scope\":\"sample-scope\",\"token_type\":\"sample-token-type\"}",
-        )
-        .await;
+    const BODY: &str = "{\"client_id\":\"sample-client-id\",\"client_secret\":\"sample-client-secret\",\"grant_type\":\"sample-grant-type\",\"locale\":\"sample-locale\",\"redirect_url\":\"sample-redirect-url\"}";
+    const RESPONSE: &str = "{\"access_token\":\"sample-access-token\",\"expires_in\":42,\"scope\":\"sample-scope\",\"token_type\":\"sample-token-type\"}";
+    let request = CreateOAuthTokenRequest::new(serde_json::from_str(BODY).unwrap())
+        .tenant_id("sample-tenant-id");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = AstroZeroClient::new(
-            &client(&server, hwcloud::StaticToken::access_token("sample-token")),
+            &connect(&server, hwcloud::StaticToken::access_token("sample-token")),
         )
         .unwrap();
-    let request = CreateOAuthTokenRequest::new(
-            serde_json::from_str::<
-                OAuthTokenForm,
-            >(
-                    "{\"client_id\":\"sample-client-id\",\"client_secret\":\"sample-client-secret\",\"grant_type\":\"sample-grant-type\",\"locale\":\"sample-locale\",\"redirect_url\":\"sample-redirect-url\"}",
-                )
-                .unwrap(),
-        )
-        .tenant_id(String::from("sample-tenant-id"));
     let response = client
-        .create_o_auth_token(request)
+        .create_o_auth_token(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/baas/auth/v1.0/oauth2/token");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/baas/auth/v1.0/oauth2/token");
     assert!(
-        request.headers.get("access-token").is_none(),
+        sent.headers.get("access-token").is_none(),
         "a token operation sends no credentials",
     );
-    assert_eq!(request.headers.get("tenant-id").unwrap(), "sample-tenant-id");
+    assert_eq!(sent.headers.get("tenant-id").unwrap(), "sample-tenant-id");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/x-www-form-urlencoded",
     );
-    let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body)
+    let mut form: Vec<(String, String)> = serde_urlencoded::from_bytes(&sent.body)
         .unwrap();
-    sent.sort();
+    form.sort();
     let mut expected: Vec<(String, String)> = vec![
         ("client_id".to_owned(), "sample-client-id".to_owned()),
         ("client_secret".to_owned(), "sample-client-secret".to_owned()),
@@ -258,35 +193,15 @@ async fn astrozero_create_o_auth_token() {
         ("redirect_url".to_owned(), "sample-redirect-url".to_owned()),
     ];
     expected.sort();
-    assert_eq!(sent, expected);
+    assert_eq!(form, expected);
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"access_token\":\"sample-access-token\",\"expires_in\":42,\"scope\":\"sample-scope\",\"token_type\":\"sample-token-type\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn astrozero_create_o_auth_token_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::astrozero::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = AstroZeroClient::new(
-            &client(&server, hwcloud::StaticToken::access_token("sample-token")),
+            &connect(&server, hwcloud::StaticToken::access_token("sample-token")),
         )
         .unwrap();
-    let request = CreateOAuthTokenRequest::new(
-            serde_json::from_str::<
-                OAuthTokenForm,
-            >(
-                    "{\"client_id\":\"sample-client-id\",\"client_secret\":\"sample-client-secret\",\"grant_type\":\"sample-grant-type\",\"locale\":\"sample-locale\",\"redirect_url\":\"sample-redirect-url\"}",
-                )
-                .unwrap(),
-        )
-        .tenant_id(String::from("sample-tenant-id"));
     let error = client
         .create_o_auth_token(request)
         .await
@@ -298,72 +213,44 @@ async fn astrozero_create_o_auth_token_service_error() {
 async fn dataartsstudio_authorize_action_api_to_instance() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}";
+    const RESPONSE: &str = "";
+    let request = AuthorizeActionApiToInstanceRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = AuthorizeActionApiToInstanceRequest::new(
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiParaForAuthToInstance,
-            >(
-                    "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}",
-                )
-                .unwrap(),
-        );
     let response = client
-        .authorize_action_api_to_instance(request)
+        .authorize_action_api_to_instance(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/authorize/action",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_authorize_action_api_to_instance_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = AuthorizeActionApiToInstanceRequest::new(
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiParaForAuthToInstance,
-            >(
-                    "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}",
-                )
-                .unwrap(),
-        );
     let error = client
         .authorize_action_api_to_instance(request)
         .await
@@ -375,70 +262,48 @@ async fn dataartsstudio_authorize_action_api_to_instance_service_error() {
 async fn dataartsstudio_authorize_api_to_instance() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}";
+    const RESPONSE: &str = "";
+    let request = AuthorizeApiToInstanceRequest::new(
+            "sample-api-id",
+            "sample-instance-id",
+            "sample-workspace",
+        )
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = AuthorizeApiToInstanceRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiParaForAuthorizeToInstance,
-            >("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}")
-                .unwrap(),
-        );
     let response = client
-        .authorize_api_to_instance(request)
+        .authorize_api_to_instance(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/authorize",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}"),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_authorize_api_to_instance_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = AuthorizeApiToInstanceRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiParaForAuthorizeToInstance,
-            >("{\"app_ids\":[\"sample-app-ids\"],\"time\":\"sample-time\"}")
-                .unwrap(),
-        );
     let error = client
         .authorize_api_to_instance(request)
         .await
@@ -450,59 +315,38 @@ async fn dataartsstudio_authorize_api_to_instance_service_error() {
 async fn dataartsstudio_batch_approve_apply() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}";
+    const RESPONSE: &str = "";
+    let request = BatchApproveApplyRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = BatchApproveApplyRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                OpenApplyIdsForApproveApply,
-            >("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}")
-                .unwrap(),
-        );
     let response = client
-        .batch_approve_apply(request)
+        .batch_approve_apply(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/applys");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        request.url.path(),
-        "/v1/0123456789abcdef0123456789abcdef/service/applys",
-    );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(
-        sent,
-        json("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}"),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_batch_approve_apply_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = BatchApproveApplyRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                OpenApplyIdsForApproveApply,
-            >("{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}")
-                .unwrap(),
-        );
     let error = client
         .batch_approve_apply(request)
         .await
@@ -514,65 +358,38 @@ async fn dataartsstudio_batch_approve_apply_service_error() {
 async fn dataartsstudio_confirm_message() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}";
+    const RESPONSE: &str = "";
+    let request = ConfirmMessageRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ConfirmMessageRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                OpenApiParaForCheckMessage,
-            >(
-                    "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}",
-                )
-                .unwrap(),
-        );
     let response = client
-        .confirm_message(request)
+        .confirm_message(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/messages");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        request.url.path(),
-        "/v1/0123456789abcdef0123456789abcdef/service/messages",
-    );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(
-        sent,
-        json(
-            "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_confirm_message_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ConfirmMessageRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                OpenApiParaForCheckMessage,
-            >(
-                    "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}",
-                )
-                .unwrap(),
-        );
     let error = client.confirm_message(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ConfirmMessage");
 }
@@ -581,66 +398,42 @@ async fn dataartsstudio_confirm_message_service_error() {
 async fn dataartsstudio_create_api() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"id\":\"sample-id\"}").await;
+    const BODY: &str = "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}";
+    const RESPONSE: &str = "{\"id\":\"sample-id\"}";
+    let request = CreateApiRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateApiRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                Api,
-            >(
-                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
-                )
-                .unwrap(),
-        );
-    let response = client.create_api(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    let response = client
+        .create_api(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"id\":\"sample-id\"}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_create_api_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateApiRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                Api,
-            >(
-                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
-                )
-                .unwrap(),
-        );
     let error = client.create_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.CreateApi");
 }
@@ -649,73 +442,42 @@ async fn dataartsstudio_create_api_service_error() {
 async fn dataartsstudio_create_app() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        )
-        .await;
+    const BODY: &str = "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}";
+    const RESPONSE: &str = "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}";
+    let request = CreateAppRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateAppRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                AppRequestDto,
-            >(
-                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}",
-                )
-                .unwrap(),
-        );
-    let response = client.create_app(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apps");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    let response = client
+        .create_app(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apps");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_create_app_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateAppRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                AppRequestDto,
-            >(
-                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"app_type\":\"APIG\",\"description\":\"sample-description\",\"name\":\"sample-name\"}",
-                )
-                .unwrap(),
-        );
     let error = client.create_app(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.CreateApp");
 }
@@ -724,79 +486,45 @@ async fn dataartsstudio_create_app_service_error() {
 async fn dataartsstudio_create_service_catalog() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        )
-        .await;
+    const BODY: &str = "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}";
+    const RESPONSE: &str = "{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}";
+    let request = CreateServiceCatalogRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateServiceCatalogRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiCatalogCreateParaDto,
-            >(
-                    "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}",
-                )
-                .unwrap(),
-        );
     let response = client
-        .create_service_catalog(request)
+        .create_service_catalog(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_create_service_catalog_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateServiceCatalogRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiCatalogCreateParaDto,
-            >(
-                    "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}",
-                )
-                .unwrap(),
-        );
     let error = client
         .create_service_catalog(request)
         .await
@@ -808,84 +536,49 @@ async fn dataartsstudio_create_service_catalog_service_error() {
 async fn dataartsstudio_debug_api() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"request_header\":{\"path\":\"sample-path\",\"user_agent\":\"sample-user-agent\",\"x_apig_mode\":\"sample-x-apig-mode\",\"x_app_identity\":42},\"request_id\":\"sample-request-id\",\"response_header\":{\"cache_control\":\"sample-cache-control\",\"connection\":\"sample-connection\",\"content_length\":42,\"content_type\":\"sample-content-type\",\"date\":\"sample-date\",\"result_status\":\"sample-result-status\",\"x_request_id\":\"sample-x-request-id\"},\"result\":\"sample-result\",\"success\":true,\"timeout\":42,\"url\":\"sample-url\"}",
+    const BODY: &str = "{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}";
+    const RESPONSE: &str = "{\"request_header\":{\"path\":\"sample-path\",\"user_agent\":\"sample-user-agent\",\"x_apig_mode\":\"sample-x-apig-mode\",\"x_app_identity\":42},\"request_id\":\"sample-request-id\",\"response_header\":{\"cache_control\":\"sample-cache-control\",\"connection\":\"sample-connection\",\"content_length\":42,\"content_type\":\"sample-content-type\",\"date\":\"sample-date\",\"result_status\":\"sample-result-status\",\"x_request_id\":\"sample-x-request-id\"},\"result\":\"sample-result\",\"success\":true,\"timeout\":42,\"url\":\"sample-url\"}";
+    let request = DebugApiRequest::new(
+            "sample-api-id",
+            "sample-instance-id",
+            "sample-workspace",
         )
-        .await;
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DebugApiRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiTestDto,
-            >(
-                    "{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}",
-                )
-                .unwrap(),
-        );
-    let response = client.debug_api(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let response = client
+        .debug_api(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/test",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"request_header\":{\"path\":\"sample-path\",\"user_agent\":\"sample-user-agent\",\"x_apig_mode\":\"sample-x-apig-mode\",\"x_app_identity\":42},\"request_id\":\"sample-request-id\",\"response_header\":{\"cache_control\":\"sample-cache-control\",\"connection\":\"sample-connection\",\"content_length\":42,\"content_type\":\"sample-content-type\",\"date\":\"sample-date\",\"result_status\":\"sample-result-status\",\"x_request_id\":\"sample-x-request-id\"},\"result\":\"sample-result\",\"success\":true,\"timeout\":42,\"url\":\"sample-url\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_debug_api_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DebugApiRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiTestDto,
-            >(
-                    "{\"body\":\"sample-body\",\"paras\":{\"page_num\":\"sample-page-num\",\"page_size\":\"sample-page-size\"}}",
-                )
-                .unwrap(),
-        );
     let error = client.debug_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.DebugApi");
 }
@@ -894,46 +587,44 @@ async fn dataartsstudio_debug_api_service_error() {
 async fn dataartsstudio_delete_api() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "[\"sample-body\"]";
+    const RESPONSE: &str = "";
+    let request = DeleteApiRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteApiRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
-    let response = client.delete_api(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let response = client
+        .delete_api(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/batch-delete",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("[\"sample-body\"]"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_delete_api_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteApiRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
     let error = client.delete_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.DeleteApi");
 }
@@ -942,44 +633,34 @@ async fn dataartsstudio_delete_api_service_error() {
 async fn dataartsstudio_delete_app() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const RESPONSE: &str = "";
+    let request = DeleteAppRequest::new("sample-app-id", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteAppRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
-    let response = client.delete_app(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "DELETE");
+    let response = client
+        .delete_app(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "DELETE");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_delete_app_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteAppRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.delete_app(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.DeleteApp");
 }
@@ -988,55 +669,44 @@ async fn dataartsstudio_delete_app_service_error() {
 async fn dataartsstudio_delete_service_catalog() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"ids\":[\"sample-ids\"]}";
+    const RESPONSE: &str = "";
+    let request = DeleteServiceCatalogRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteServiceCatalogRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<ApiCatalogDeleteParaDto>("{\"ids\":[\"sample-ids\"]}")
-                .unwrap(),
-        );
     let response = client
-        .delete_service_catalog(request)
+        .delete_service_catalog(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/batch-delete",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"ids\":[\"sample-ids\"]}"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_delete_service_catalog_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteServiceCatalogRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<ApiCatalogDeleteParaDto>("{\"ids\":[\"sample-ids\"]}")
-                .unwrap(),
-        );
     let error = client
         .delete_service_catalog(request)
         .await
@@ -1048,67 +718,48 @@ async fn dataartsstudio_delete_service_catalog_service_error() {
 async fn dataartsstudio_execute_api_to_instance() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}";
+    const RESPONSE: &str = "";
+    let request = ExecuteApiToInstanceRequest::new(
+            "sample-api-id",
+            "sample-instance-id",
+            "sample-workspace",
+        )
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExecuteApiToInstanceRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiActionDto,
-            >("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}")
-                .unwrap(),
-        );
     let response = client
-        .execute_api_to_instance(request)
+        .execute_api_to_instance(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/action",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_execute_api_to_instance_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExecuteApiToInstanceRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiActionDto,
-            >("{\"action\":\"UNPUBLISH\",\"time\":\"sample-time\"}")
-                .unwrap(),
-        );
     let error = client
         .execute_api_to_instance(request)
         .await
@@ -1120,50 +771,45 @@ async fn dataartsstudio_execute_api_to_instance_service_error() {
 async fn dataartsstudio_export_data_service_excel() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"sample-file-contents").await;
+    const BODY: &str = "[\"sample-body\"]";
+    const RESPONSE: &str = "sample-file-contents";
+    let request = ExportDataServiceExcelRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExportDataServiceExcelRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
     let response = client
-        .export_data_service_excel(request)
+        .export_data_service_excel(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/export/excel",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("[\"sample-body\"]"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(&response.body[..], b"sample-file-contents");
-}
-
-#[tokio::test]
-async fn dataartsstudio_export_data_service_excel_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(response.body, RESPONSE.as_bytes());
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExportDataServiceExcelRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<Vec<String>>("[\"sample-body\"]").unwrap());
     let error = client
         .export_data_service_excel(request)
         .await
@@ -1175,46 +821,35 @@ async fn dataartsstudio_export_data_service_excel_service_error() {
 async fn dataartsstudio_export_data_service_excel_template() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"sample-file-contents").await;
+    const RESPONSE: &str = "sample-file-contents";
+    let request = ExportDataServiceExcelTemplateRequest::new("sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExportDataServiceExcelTemplateRequest::new(
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .export_data_service_excel_template(request)
+        .export_data_service_excel_template(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/export/excel-template",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(&response.body[..], b"sample-file-contents");
-}
-
-#[tokio::test]
-async fn dataartsstudio_export_data_service_excel_template_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(response.body, RESPONSE.as_bytes());
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExportDataServiceExcelTemplateRequest::new(
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .export_data_service_excel_template(request)
         .await
@@ -1226,69 +861,45 @@ async fn dataartsstudio_export_data_service_excel_template_service_error() {
 async fn dataartsstudio_export_data_service_zip() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"sample-file-contents").await;
+    const BODY: &str = "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}";
+    const RESPONSE: &str = "sample-file-contents";
+    let request = ExportDataServiceZipRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExportDataServiceZipRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiParam,
-            >(
-                    "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}",
-                )
-                .unwrap(),
-        );
     let response = client
-        .export_data_service_zip(request)
+        .export_data_service_zip(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/export/zip",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(&response.body[..], b"sample-file-contents");
-}
-
-#[tokio::test]
-async fn dataartsstudio_export_data_service_zip_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(response.body, RESPONSE.as_bytes());
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ExportDataServiceZipRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiParam,
-            >(
-                    "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}",
-                )
-                .unwrap(),
-        );
     let error = client
         .export_data_service_zip(request)
         .await
@@ -1300,32 +911,33 @@ async fn dataartsstudio_export_data_service_zip_service_error() {
 async fn dataartsstudio_import_data_service_excel() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"job_id\":\"sample-job-id\"}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ImportDataServiceExcelRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
+    const RESPONSE: &str = "{\"job_id\":\"sample-job-id\"}";
+    let request = ImportDataServiceExcelRequest::new("sample-workspace")
+        .dlm_type("SHARED")
         .body(
             ImportDataServiceExcelRequestBody::new(
                 hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..]),
             ),
         );
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .import_data_service_excel(request)
+        .import_data_service_excel(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/import/excel",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    let content_type = request
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
+    let content_type = sent
         .headers
         .get("content-type")
         .unwrap()
@@ -1336,33 +948,17 @@ async fn dataartsstudio_import_data_service_excel() {
         content_type.starts_with("multipart/form-data; boundary="),
         "{content_type}",
     );
-    let body = String::from_utf8_lossy(&request.body);
+    let body = String::from_utf8_lossy(&sent.body);
     assert!(body.contains("name=\"file\"; filename=\"sample.xlsx\""), "{body}");
     assert!(body.contains("sample-file"), "{body}");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"job_id\":\"sample-job-id\"}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_import_data_service_excel_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ImportDataServiceExcelRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            ImportDataServiceExcelRequestBody::new(
-                hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..]),
-            ),
-        );
     let error = client
         .import_data_service_excel(request)
         .await
@@ -1374,57 +970,39 @@ async fn dataartsstudio_import_data_service_excel_service_error() {
 async fn dataartsstudio_list_all_catalog_list() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"api_catalogs\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListAllCatalogListRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"api_catalogs\":[{}],\"total\":42}";
+    let request = ListAllCatalogListRequest::new("sample-catalog-id", "sample-workspace")
         .offset(42i32)
         .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_all_catalog_list(request)
+        .list_all_catalog_list(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/detail",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "limit", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "limit", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"api_catalogs\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_all_catalog_list_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListAllCatalogListRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .offset(42i32)
-        .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .list_all_catalog_list(request)
         .await
@@ -1436,57 +1014,39 @@ async fn dataartsstudio_list_all_catalog_list_service_error() {
 async fn dataartsstudio_list_api_catalog_list() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"apis\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListApiCatalogListRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"apis\":[{}],\"total\":42}";
+    let request = ListApiCatalogListRequest::new("sample-catalog-id", "sample-workspace")
         .offset(42i32)
         .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_api_catalog_list(request)
+        .list_api_catalog_list(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/apis",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "limit", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "limit", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"apis\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_api_catalog_list_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApiCatalogListRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .offset(42i32)
-        .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .list_api_catalog_list(request)
         .await
@@ -1498,69 +1058,50 @@ async fn dataartsstudio_list_api_catalog_list_service_error() {
 async fn dataartsstudio_list_api_top_n() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"statistics\":[{}]}").await;
+    const RESPONSE: &str = "{\"statistics\":[{}]}";
+    let request = ListApiTopNRequest::new(
+            "sample-api-id",
+            42i64,
+            42i64,
+            "HOUR",
+            42i32,
+            "CALL_NUM",
+            "sample-workspace",
+        )
+        .instance_id("sample-instance-id")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApiTopNRequest::new(
-            String::from("sample-api-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            42i32,
-            OrderBy::from("CALL_NUM"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .list_api_top_n(request)
+        .list_api_top_n(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-top-n/sample-api-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "instance_id", "sample-instance-id");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_query(&request, "top_num", "42");
-    assert_query(&request, "order_by", "CALL_NUM");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "instance_id", "sample-instance-id");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_query(&sent, "top_num", "42");
+    assert_query(&sent, "order_by", "CALL_NUM");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"statistics\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_api_top_n_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApiTopNRequest::new(
-            String::from("sample-api-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            42i32,
-            OrderBy::from("CALL_NUM"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_api_top_n(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApiTopN");
 }
@@ -1569,60 +1110,44 @@ async fn dataartsstudio_list_api_top_n_service_error() {
 async fn dataartsstudio_list_apic_groups() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"gateway_groups\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
+    const RESPONSE: &str = "{\"gateway_groups\":[{}]}";
     let request = ListApicGroupsRequest::new(
-            String::from("sample-apig-instance-id"),
-            ApigType::from("APIG"),
-            String::from("sample-workspace"),
+            "sample-apig-instance-id",
+            "APIG",
+            "sample-workspace",
         )
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_apic_groups(request)
+        .list_apic_groups(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apigw/instances/sample-apig-instance-id/groups",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "apig_type", "APIG");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "apig_type", "APIG");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"gateway_groups\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_apic_groups_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApicGroupsRequest::new(
-            String::from("sample-apig-instance-id"),
-            ApigType::from("APIG"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_apic_groups(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApicGroups");
 }
@@ -1631,58 +1156,40 @@ async fn dataartsstudio_list_apic_groups_service_error() {
 async fn dataartsstudio_list_apic_instances() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"gateway_instances\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListApicInstancesRequest::new(
-            ListApicInstancesApigType::from("APIGW"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"gateway_instances\":[{}]}";
+    let request = ListApicInstancesRequest::new("APIGW", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_apic_instances(request)
+        .list_apic_instances(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apigw/instances",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "apig_type", "APIGW");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "apig_type", "APIGW");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"gateway_instances\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_apic_instances_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApicInstancesRequest::new(
-            ListApicInstancesApigType::from("APIGW"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .list_apic_instances(request)
         .await
@@ -1694,78 +1201,59 @@ async fn dataartsstudio_list_apic_instances_service_error() {
 async fn dataartsstudio_list_apis() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListApisRequest::new(String::from("sample-workspace"))
+    const RESPONSE: &str = "{\"records\":[{}],\"total\":42}";
+    let request = ListApisRequest::new("sample-workspace")
         .offset(42i32)
         .limit(42i32)
-        .name(String::from("sample-name"))
-        .description(String::from("sample-description"))
-        .create_user(String::from("sample-create-user"))
-        .start_time(String::from("sample-start-time"))
-        .end_time(String::from("sample-end-time"))
+        .name("sample-name")
+        .description("sample-description")
+        .create_user("sample-create-user")
+        .start_time("sample-start-time")
+        .end_time("sample-end-time")
         .tags(vec![String::from("sample-tags-1"), String::from("sample-tags-2")])
-        .api_type(ListApisApiType::from("API_SPECIFIC_TYPE_CONFIGURATION"))
-        .publish_status(PublishStatus::from("PUBLISHED"))
-        .table_name(String::from("sample-table-name"))
-        .dlm_type(DlmType::from("SHARED"))
-        .x_return_publish_messages(String::from("sample-x-return-publish-messages"));
-    let response = client.list_apis(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "name", "sample-name");
-    assert_query(&request, "description", "sample-description");
-    assert_query(&request, "create_user", "sample-create-user");
-    assert_query(&request, "start_time", "sample-start-time");
-    assert_query(&request, "end_time", "sample-end-time");
-    assert_query(&request, "tags", "sample-tags-1,sample-tags-2");
-    assert_query(&request, "api_type", "API_SPECIFIC_TYPE_CONFIGURATION");
-    assert_query(&request, "publish_status", "PUBLISHED");
-    assert_query(&request, "table_name", "sample-table-name");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+        .api_type("API_SPECIFIC_TYPE_CONFIGURATION")
+        .publish_status("PUBLISHED")
+        .table_name("sample-table-name")
+        .dlm_type("SHARED")
+        .x_return_publish_messages("sample-x-return-publish-messages");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let response = client
+        .list_apis(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apis");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "name", "sample-name");
+    assert_query(&sent, "description", "sample-description");
+    assert_query(&sent, "create_user", "sample-create-user");
+    assert_query(&sent, "start_time", "sample-start-time");
+    assert_query(&sent, "end_time", "sample-end-time");
+    assert_query(&sent, "tags", "sample-tags-1,sample-tags-2");
+    assert_query(&sent, "api_type", "API_SPECIFIC_TYPE_CONFIGURATION");
+    assert_query(&sent, "publish_status", "PUBLISHED");
+    assert_query(&sent, "table_name", "sample-table-name");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("x-return-publish-messages").unwrap(),
+        sent.headers.get("x-return-publish-messages").unwrap(),
         "sample-x-return-publish-messages",
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"records\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_apis_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApisRequest::new(String::from("sample-workspace"))
-        .offset(42i32)
-        .limit(42i32)
-        .name(String::from("sample-name"))
-        .description(String::from("sample-description"))
-        .create_user(String::from("sample-create-user"))
-        .start_time(String::from("sample-start-time"))
-        .end_time(String::from("sample-end-time"))
-        .tags(vec![String::from("sample-tags-1"), String::from("sample-tags-2")])
-        .api_type(ListApisApiType::from("API_SPECIFIC_TYPE_CONFIGURATION"))
-        .publish_status(PublishStatus::from("PUBLISHED"))
-        .table_name(String::from("sample-table-name"))
-        .dlm_type(DlmType::from("SHARED"))
-        .x_return_publish_messages(String::from("sample-x-return-publish-messages"));
     let error = client.list_apis(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApis");
 }
@@ -1774,67 +1262,49 @@ async fn dataartsstudio_list_apis_service_error() {
 async fn dataartsstudio_list_apis_top() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"statistics\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
+    const RESPONSE: &str = "{\"statistics\":[{}]}";
     let request = ListApisTopRequest::new(
             42i64,
             42i64,
-            TimeUnit::from("HOUR"),
+            "HOUR",
             42i32,
-            OrderBy::from("CALL_NUM"),
-            String::from("sample-workspace"),
+            "CALL_NUM",
+            "sample-workspace",
         )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
+        .instance_id("sample-instance-id")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_apis_top(request)
+        .list_apis_top(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-top-n",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "instance_id", "sample-instance-id");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_query(&request, "top_num", "42");
-    assert_query(&request, "order_by", "CALL_NUM");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "instance_id", "sample-instance-id");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_query(&sent, "top_num", "42");
+    assert_query(&sent, "order_by", "CALL_NUM");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"statistics\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_apis_top_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApisTopRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            42i32,
-            OrderBy::from("CALL_NUM"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_apis_top(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApisTop");
 }
@@ -1843,54 +1313,40 @@ async fn dataartsstudio_list_apis_top_service_error() {
 async fn dataartsstudio_list_apply() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListApplyRequest::new(String::from("sample-workspace"))
+    const RESPONSE: &str = "{\"records\":[{}],\"total\":42}";
+    let request = ListApplyRequest::new("sample-workspace")
         .offset(42i32)
         .limit(42i32)
-        .api_name(String::from("sample-api-name"))
+        .api_name("sample-api-name")
         .query_type(42i32)
-        .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_apply(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(
-        request.url.path(),
-        "/v1/0123456789abcdef0123456789abcdef/service/applys",
-    );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "api_name", "sample-api-name");
-    assert_query(&request, "query_type", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let response = client
+        .list_apply(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/applys");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "api_name", "sample-api-name");
+    assert_query(&sent, "query_type", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"records\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_apply_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListApplyRequest::new(String::from("sample-workspace"))
-        .offset(42i32)
-        .limit(42i32)
-        .api_name(String::from("sample-api-name"))
-        .query_type(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_apply(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApply");
 }
@@ -1899,51 +1355,40 @@ async fn dataartsstudio_list_apply_service_error() {
 async fn dataartsstudio_list_apps() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"apps\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListAppsRequest::new(String::from("sample-workspace"))
+    const RESPONSE: &str = "{\"apps\":[{}],\"total\":42}";
+    let request = ListAppsRequest::new("sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .name(String::from("sample-name"))
-        .app_type(AppType::from("APIG"))
-        .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_apps(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apps");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "name", "sample-name");
-    assert_query(&request, "app_type", "APIG");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+        .name("sample-name")
+        .app_type("APIG")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let response = client
+        .list_apps(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/apps");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "name", "sample-name");
+    assert_query(&sent, "app_type", "APIG");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"apps\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_apps_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListAppsRequest::new(String::from("sample-workspace"))
-        .limit(42i32)
-        .offset(42i32)
-        .name(String::from("sample-name"))
-        .app_type(AppType::from("APIG"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_apps(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListApps");
 }
@@ -1952,64 +1397,47 @@ async fn dataartsstudio_list_apps_service_error() {
 async fn dataartsstudio_list_apps_top() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"statistics\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
+    const RESPONSE: &str = "{\"statistics\":[{}]}";
     let request = ListAppsTopRequest::new(
             42i64,
             42i64,
-            TimeUnit::from("HOUR"),
+            "HOUR",
             42i32,
-            OrderBy::from("CALL_NUM"),
-            String::from("sample-workspace"),
+            "CALL_NUM",
+            "sample-workspace",
         )
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_apps_top(request)
+        .list_apps_top(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-top-n",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_query(&request, "top_num", "42");
-    assert_query(&request, "order_by", "CALL_NUM");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_query(&sent, "top_num", "42");
+    assert_query(&sent, "order_by", "CALL_NUM");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"statistics\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_apps_top_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListAppsTopRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            42i32,
-            OrderBy::from("CALL_NUM"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_apps_top(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListAppsTop");
 }
@@ -2018,57 +1446,39 @@ async fn dataartsstudio_list_apps_top_service_error() {
 async fn dataartsstudio_list_catalog_list() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"catalogs\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListCatalogListRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"catalogs\":[{}],\"total\":42}";
+    let request = ListCatalogListRequest::new("sample-catalog-id", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_catalog_list(request)
+        .list_catalog_list(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/catalogs",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"catalogs\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_catalog_list_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListCatalogListRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_catalog_list(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListCatalogList");
 }
@@ -2077,51 +1487,38 @@ async fn dataartsstudio_list_catalog_list_service_error() {
 async fn dataartsstudio_list_data_service_instance_accesslogs() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"number\":42,\"records\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
+    const RESPONSE: &str = "{\"number\":42,\"records\":[{}]}";
     let request = ListDataServiceInstanceAccesslogsRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
+            "sample-instance-id",
+            "sample-workspace",
         )
         .is_api(true);
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_data_service_instance_accesslogs(request)
+        .list_data_service_instance_accesslogs(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/accesslog",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "is_api", "true");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "is_api", "true");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"number\":42,\"records\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_data_service_instance_accesslogs_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListDataServiceInstanceAccesslogsRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .is_api(true);
     let error = client
         .list_data_service_instance_accesslogs(request)
         .await
@@ -2133,61 +1530,43 @@ async fn dataartsstudio_list_data_service_instance_accesslogs_service_error() {
 async fn dataartsstudio_list_data_service_instances_detail() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"instances\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListDataServiceInstancesDetailRequest::new(
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"instances\":[{}],\"total\":42}";
+    let request = ListDataServiceInstancesDetailRequest::new("sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .name(String::from("sample-name"))
-        .create_user(String::from("sample-create-user"))
-        .dlm_type(DlmType::from("SHARED"));
+        .name("sample-name")
+        .create_user("sample-create-user")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_data_service_instances_detail(request)
+        .list_data_service_instances_detail(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/instances",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "name", "sample-name");
-    assert_query(&request, "create_user", "sample-create-user");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "name", "sample-name");
+    assert_query(&sent, "create_user", "sample-create-user");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"instances\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_data_service_instances_detail_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListDataServiceInstancesDetailRequest::new(
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .name(String::from("sample-name"))
-        .create_user(String::from("sample-create-user"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .list_data_service_instances_detail(request)
         .await
@@ -2199,66 +1578,43 @@ async fn dataartsstudio_list_data_service_instances_detail_service_error() {
 async fn dataartsstudio_list_data_service_instances_overview() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"instances\":[{}],\"scale_down\":true,\"scale_out\":true,\"total\":42}",
-        )
-        .await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListDataServiceInstancesOverviewRequest::new(
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"instances\":[{}],\"scale_down\":true,\"scale_out\":true,\"total\":42}";
+    let request = ListDataServiceInstancesOverviewRequest::new("sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .name(String::from("sample-name"))
-        .create_user(String::from("sample-create-user"))
-        .dlm_type(DlmType::from("SHARED"));
+        .name("sample-name")
+        .create_user("sample-create-user")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_data_service_instances_overview(request)
+        .list_data_service_instances_overview(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/instances/overview",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "name", "sample-name");
-    assert_query(&request, "create_user", "sample-create-user");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "name", "sample-name");
+    assert_query(&sent, "create_user", "sample-create-user");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"instances\":[{}],\"scale_down\":true,\"scale_out\":true,\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_data_service_instances_overview_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListDataServiceInstancesOverviewRequest::new(
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .name(String::from("sample-name"))
-        .create_user(String::from("sample-create-user"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .list_data_service_instances_overview(request)
         .await
@@ -2270,72 +1626,42 @@ async fn dataartsstudio_list_data_service_instances_overview_service_error() {
 async fn dataartsstudio_list_data_service_market_apis() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"apis\":[{}],\"total\":42}").await;
+    const BODY: &str = "{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}";
+    const RESPONSE: &str = "{\"apis\":[{}],\"total\":42}";
+    let request = ListDataServiceMarketApisRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListDataServiceMarketApisRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                MallParaDto,
-            >(
-                    "{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}",
-                )
-                .unwrap(),
-        );
     let response = client
-        .list_data_service_market_apis(request)
+        .list_data_service_market_apis(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/market");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.url.path(),
-        "/v1/0123456789abcdef0123456789abcdef/service/market",
-    );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"apis\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_data_service_market_apis_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListDataServiceMarketApisRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                MallParaDto,
-            >(
-                    "{\"asc_or_desc\":\"asc\",\"auth_type\":\"APP\",\"is_authorized\":true,\"is_hot_recently\":true,\"is_owner\":true,\"is_release_recently\":true,\"is_update_recently\":true,\"limit\":42,\"market_sort_type\":\"updateTime\",\"offset\":42,\"success_and_failure_rate\":true,\"visibility\":\"WORKSPACE\"}",
-                )
-                .unwrap(),
-        );
     let error = client
         .list_data_service_market_apis(request)
         .await
@@ -2347,72 +1673,52 @@ async fn dataartsstudio_list_data_service_market_apis_service_error() {
 async fn dataartsstudio_list_instance_list() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"instances\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
+    const RESPONSE: &str = "{\"instances\":[{}]}";
     let request = ListInstanceListRequest::new(
-            String::from("sample-api-id"),
-            Action::from("PUBLISH"),
-            String::from("sample-workspace"),
+            "sample-api-id",
+            "PUBLISH",
+            "sample-workspace",
         )
         .show_all(true)
         .check_status(true)
         .check_debug(true)
-        .app_id(String::from("sample-app-id"))
+        .app_id("sample-app-id")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .list_instance_list(request)
+        .list_instance_list(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "action", "PUBLISH");
-    assert_query(&request, "show_all", "true");
-    assert_query(&request, "check_status", "true");
-    assert_query(&request, "check_debug", "true");
-    assert_query(&request, "app_id", "sample-app-id");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "action", "PUBLISH");
+    assert_query(&sent, "show_all", "true");
+    assert_query(&sent, "check_status", "true");
+    assert_query(&sent, "check_debug", "true");
+    assert_query(&sent, "app_id", "sample-app-id");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"instances\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_instance_list_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListInstanceListRequest::new(
-            String::from("sample-api-id"),
-            Action::from("PUBLISH"),
-            String::from("sample-workspace"),
-        )
-        .show_all(true)
-        .check_status(true)
-        .check_debug(true)
-        .app_id(String::from("sample-app-id"))
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_instance_list(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListInstanceList");
 }
@@ -2421,51 +1727,38 @@ async fn dataartsstudio_list_instance_list_service_error() {
 async fn dataartsstudio_list_message() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ListMessageRequest::new(String::from("sample-workspace"))
+    const RESPONSE: &str = "{\"records\":[{}],\"total\":42}";
+    let request = ListMessageRequest::new("sample-workspace")
         .offset(42i32)
         .limit(42i32)
-        .api_name(String::from("sample-api-name"))
-        .dlm_type(DlmType::from("SHARED"));
-    let response = client.list_message(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(
-        request.url.path(),
-        "/v1/0123456789abcdef0123456789abcdef/service/messages",
-    );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "api_name", "sample-api-name");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+        .api_name("sample-api-name")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let response = client
+        .list_message(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/service/messages");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "api_name", "sample-api-name");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"records\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_list_message_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListMessageRequest::new(String::from("sample-workspace"))
-        .offset(42i32)
-        .limit(42i32)
-        .api_name(String::from("sample-api-name"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.list_message(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ListMessage");
 }
@@ -2474,59 +1767,44 @@ async fn dataartsstudio_list_message_service_error() {
 async fn dataartsstudio_migrate_api() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}";
+    const RESPONSE: &str = "";
+    let request = MigrateApiRequest::new("sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = MigrateApiRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiMoveParaDto,
-            >("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}")
-                .unwrap(),
-        );
-    let response = client.migrate_api(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let response = client
+        .migrate_api(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/apis/batch-move",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}"),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_migrate_api_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = MigrateApiRequest::new(String::from("sample-workspace"))
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiMoveParaDto,
-            >("{\"apis\":[\"sample-apis\"],\"target_pid\":\"sample-target-pid\"}")
-                .unwrap(),
-        );
     let error = client.migrate_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.MigrateApi");
 }
@@ -2535,65 +1813,44 @@ async fn dataartsstudio_migrate_api_service_error() {
 async fn dataartsstudio_migrate_catalog() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"target_pid\":\"sample-target-pid\"}";
+    const RESPONSE: &str = "";
+    let request = MigrateCatalogRequest::new("sample-catalog-id", "sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = MigrateCatalogRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                CatalogMoveParaDto,
-            >("{\"target_pid\":\"sample-target-pid\"}")
-                .unwrap(),
-        );
     let response = client
-        .migrate_catalog(request)
+        .migrate_catalog(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/move",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"target_pid\":\"sample-target-pid\"}"));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
+    );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_migrate_catalog_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = MigrateCatalogRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                CatalogMoveParaDto,
-            >("{\"target_pid\":\"sample-target-pid\"}")
-                .unwrap(),
-        );
     let error = client.migrate_catalog(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.MigrateCatalog");
 }
@@ -2602,76 +1859,48 @@ async fn dataartsstudio_migrate_catalog_service_error() {
 async fn dataartsstudio_publish_api_to_instance() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}";
+    const RESPONSE: &str = "";
+    let request = PublishApiToInstanceRequest::new(
+            "sample-api-id",
+            "sample-instance-id",
+            "sample-workspace",
+        )
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = PublishApiToInstanceRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                GatewayDto,
-            >(
-                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}",
-                )
-                .unwrap(),
-        );
     let response = client
-        .publish_api_to_instance(request)
+        .publish_api_to_instance(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/instances/sample-instance-id/publish",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_publish_api_to_instance_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = PublishApiToInstanceRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                GatewayDto,
-            >(
-                    "{\"apig_instance_id\":\"sample-apig-instance-id\",\"apig_type\":\"APIG\",\"group_id_in_apig\":\"sample-group-id-in-apig\",\"roma_app_id\":\"sample-roma-app-id\"}",
-                )
-                .unwrap(),
-        );
     let error = client
         .publish_api_to_instance(request)
         .await
@@ -2683,57 +1912,39 @@ async fn dataartsstudio_publish_api_to_instance_service_error() {
 async fn dataartsstudio_search_authorize_app() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = SearchAuthorizeAppRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"records\":[{}],\"total\":42}";
+    let request = SearchAuthorizeAppRequest::new("sample-api-id", "sample-workspace")
         .offset(42i32)
         .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .search_authorize_app(request)
+        .search_authorize_app(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/authorize/apis/sample-api-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "limit", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "limit", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"records\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_search_authorize_app_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = SearchAuthorizeAppRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
-        .offset(42i32)
-        .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .search_authorize_app(request)
         .await
@@ -2745,57 +1956,39 @@ async fn dataartsstudio_search_authorize_app_service_error() {
 async fn dataartsstudio_search_bind_api() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"records\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = SearchBindApiRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"records\":[{}],\"total\":42}";
+    let request = SearchBindApiRequest::new("sample-app-id", "sample-workspace")
         .offset(42i32)
         .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .search_bind_api(request)
+        .search_bind_api(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/authorize/apps/sample-app-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "limit", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "limit", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"records\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_search_bind_api_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = SearchBindApiRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
-        .offset(42i32)
-        .limit(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.search_bind_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.SearchBindApi");
 }
@@ -2804,57 +1997,39 @@ async fn dataartsstudio_search_bind_api_service_error() {
 async fn dataartsstudio_search_debug_info() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"publish_messages\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = SearchDebugInfoRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"publish_messages\":[{}],\"total\":42}";
+    let request = SearchDebugInfoRequest::new("sample-api-id", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .search_debug_info(request)
+        .search_debug_info(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/debug-info",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"publish_messages\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_search_debug_info_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = SearchDebugInfoRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.search_debug_info(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.SearchDebugInfo");
 }
@@ -2863,58 +2038,40 @@ async fn dataartsstudio_search_debug_info_service_error() {
 async fn dataartsstudio_search_id_by_path() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"catalog_id\":\"sample-catalog-id\"}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = SearchIdByPathRequest::new(
-            String::from("sample-path"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"catalog_id\":\"sample-catalog-id\"}";
+    let request = SearchIdByPathRequest::new("sample-path", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .search_id_by_path(request)
+        .search_id_by_path(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/ids",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "path", "sample-path");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "path", "sample-path");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"catalog_id\":\"sample-catalog-id\"}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_search_id_by_path_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = SearchIdByPathRequest::new(
-            String::from("sample-path"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.search_id_by_path(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.SearchIdByPath");
 }
@@ -2923,57 +2080,39 @@ async fn dataartsstudio_search_id_by_path_service_error() {
 async fn dataartsstudio_search_publish_info() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"publish_messages\":[{}],\"total\":42}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = SearchPublishInfoRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"publish_messages\":[{}],\"total\":42}";
+    let request = SearchPublishInfoRequest::new("sample-api-id", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .search_publish_info(request)
+        .search_publish_info(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id/publish-info",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"publish_messages\":[{}],\"total\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_search_publish_info_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = SearchPublishInfoRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .search_publish_info(request)
         .await
@@ -2985,63 +2124,46 @@ async fn dataartsstudio_search_publish_info_service_error() {
 async fn dataartsstudio_show_api_dashboard() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"dashboards\":[{}]}").await;
+    const RESPONSE: &str = "{\"dashboards\":[{}]}";
+    let request = ShowApiDashboardRequest::new(
+            "sample-api-id",
+            42i64,
+            42i64,
+            "HOUR",
+            "sample-workspace",
+        )
+        .instance_id("sample-instance-id")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApiDashboardRequest::new(
-            String::from("sample-api-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_api_dashboard(request)
+        .show_api_dashboard(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-dashboards/sample-api-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "instance_id", "sample-instance-id");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "instance_id", "sample-instance-id");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"dashboards\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_api_dashboard_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApiDashboardRequest::new(
-            String::from("sample-api-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_api_dashboard(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApiDashboard");
 }
@@ -3050,55 +2172,35 @@ async fn dataartsstudio_show_api_dashboard_service_error() {
 async fn dataartsstudio_show_api() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"create_time\":42,\"create_user\":\"sample-create-user\",\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"debug_status\":\"API_DEBUG_WAITING\",\"description\":\"sample-description\",\"group_id\":\"sample-group-id\",\"host\":\"sample-host\",\"hosts\":{\"domains\":[\"sample-domains\"],\"external_host\":\"sample-external-host\",\"instance_id\":\"sample-instance-id\",\"instance_name\":\"sample-instance-name\",\"intranet_host\":\"sample-intranet-host\"},\"id\":\"sample-id\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_messages\":[{}],\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"status\":\"API_STATUS_CREATED\",\"type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"update_time\":42}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"create_time\":42,\"create_user\":\"sample-create-user\",\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"debug_status\":\"API_DEBUG_WAITING\",\"description\":\"sample-description\",\"group_id\":\"sample-group-id\",\"host\":\"sample-host\",\"hosts\":{\"domains\":[\"sample-domains\"],\"external_host\":\"sample-external-host\",\"instance_id\":\"sample-instance-id\",\"instance_name\":\"sample-instance-name\",\"intranet_host\":\"sample-intranet-host\"},\"id\":\"sample-id\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_messages\":[{}],\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"status\":\"API_STATUS_CREATED\",\"type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"update_time\":42}";
+    let request = ShowApiRequest::new("sample-api-id", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApiRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
-    let response = client.show_api(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let response = client
+        .show_api(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"create_time\":42,\"create_user\":\"sample-create-user\",\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"debug_status\":\"API_DEBUG_WAITING\",\"description\":\"sample-description\",\"group_id\":\"sample-group-id\",\"host\":\"sample-host\",\"hosts\":{\"domains\":[\"sample-domains\"],\"external_host\":\"sample-external-host\",\"instance_id\":\"sample-instance-id\",\"instance_name\":\"sample-instance-name\",\"intranet_host\":\"sample-intranet-host\"},\"id\":\"sample-id\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_messages\":[{}],\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"status\":\"API_STATUS_CREATED\",\"type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"update_time\":42}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_api_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApiRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApi");
 }
@@ -3107,67 +2209,44 @@ async fn dataartsstudio_show_api_service_error() {
 async fn dataartsstudio_show_apis_dashboard() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"dashboards\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ShowApisDashboardRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
+    const RESPONSE: &str = "{\"dashboards\":[{}]}";
+    let request = ShowApisDashboardRequest::new(42i64, 42i64, "HOUR", "sample-workspace")
+        .instance_id("sample-instance-id")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .show_apis_dashboard(request)
+        .show_apis_dashboard(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-dashboards",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "instance_id", "sample-instance-id");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "instance_id", "sample-instance-id");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"dashboards\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_apis_dashboard_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApisDashboardRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .show_apis_dashboard(request)
         .await
@@ -3179,70 +2258,46 @@ async fn dataartsstudio_show_apis_dashboard_service_error() {
 async fn dataartsstudio_show_apis_detail() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
+    const RESPONSE: &str = "{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}";
+    let request = ShowApisDetailRequest::new(
+            "sample-api-id",
+            42i64,
+            42i64,
+            "HOUR",
+            "sample-workspace",
         )
-        .await;
+        .instance_id("sample-instance-id")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApisDetailRequest::new(
-            String::from("sample-api-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_apis_detail(request)
+        .show_apis_detail(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-detail/sample-api-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "instance_id", "sample-instance-id");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "instance_id", "sample-instance-id");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_apis_detail_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApisDetailRequest::new(
-            String::from("sample-api-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .instance_id(String::from("sample-instance-id"))
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apis_detail(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApisDetail");
 }
@@ -3251,65 +2306,38 @@ async fn dataartsstudio_show_apis_detail_service_error() {
 async fn dataartsstudio_show_apis_overview() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"apply_num\":42,\"call_num\":42,\"developing_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"publish_num\":42,\"success_num\":42}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"apply_num\":42,\"call_num\":42,\"developing_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"publish_num\":42,\"success_num\":42}";
+    let request = ShowApisOverviewRequest::new(42i64, 42i64, "HOUR", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApisOverviewRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_apis_overview(request)
+        .show_apis_overview(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apis-overview",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"apply_num\":42,\"call_num\":42,\"developing_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"publish_num\":42,\"success_num\":42}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_apis_overview_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApisOverviewRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apis_overview(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApisOverview");
 }
@@ -3318,58 +2346,35 @@ async fn dataartsstudio_show_apis_overview_service_error() {
 async fn dataartsstudio_show_app_info() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}";
+    let request = ShowAppInfoRequest::new("sample-app-id", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowAppInfoRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_app_info(request)
+        .show_app_info(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_app_info_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowAppInfoRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_app_info(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowAppInfo");
 }
@@ -3378,58 +2383,35 @@ async fn dataartsstudio_show_app_info_service_error() {
 async fn dataartsstudio_show_apply_detail() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}";
+    let request = ShowApplyDetailRequest::new("sample-apply-id", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApplyDetailRequest::new(
-            String::from("sample-apply-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_apply_detail(request)
+        .show_apply_detail(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/applys/sample-apply-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_apply_detail_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowApplyDetailRequest::new(
-            String::from("sample-apply-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apply_detail(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowApplyDetail");
 }
@@ -3438,64 +2420,42 @@ async fn dataartsstudio_show_apply_detail_service_error() {
 async fn dataartsstudio_show_apps_dashboard() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"dashboards\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ShowAppsDashboardRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"dashboards\":[{}]}";
+    let request = ShowAppsDashboardRequest::new(42i64, 42i64, "HOUR", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .show_apps_dashboard(request)
+        .show_apps_dashboard(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-dashboards",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"dashboards\":[{}]}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_apps_dashboard_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowAppsDashboardRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .show_apps_dashboard(request)
         .await
@@ -3507,67 +2467,44 @@ async fn dataartsstudio_show_apps_dashboard_service_error() {
 async fn dataartsstudio_show_apps_detail() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
+    const RESPONSE: &str = "{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}";
+    let request = ShowAppsDetailRequest::new(
+            "sample-app-id",
+            42i64,
+            42i64,
+            "HOUR",
+            "sample-workspace",
         )
-        .await;
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowAppsDetailRequest::new(
-            String::from("sample-app-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_apps_detail(request)
+        .show_apps_detail(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-detail/sample-app-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"call_num\":42,\"cost_time_avg\":1.5,\"fail_cost_time_avg\":1.5,\"fail_num\":42,\"fail_rate\":1.5,\"id\":\"sample-id\",\"illegal_num\":42,\"illegal_rate\":1.5,\"legal_num\":42,\"legal_rate\":1.5,\"name\":\"sample-name\",\"success_cost_time_avg\":1.5,\"success_num\":42,\"success_rate\":1.5}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_apps_detail_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowAppsDetailRequest::new(
-            String::from("sample-app-id"),
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apps_detail(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowAppsDetail");
 }
@@ -3576,65 +2513,38 @@ async fn dataartsstudio_show_apps_detail_service_error() {
 async fn dataartsstudio_show_apps_overview() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"apply_num\":42,\"call_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"success_num\":42}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"apply_num\":42,\"call_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"success_num\":42}";
+    let request = ShowAppsOverviewRequest::new(42i64, 42i64, "HOUR", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowAppsOverviewRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_apps_overview(request)
+        .show_apps_overview(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/statistic/apps-overview",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "start_time", "42");
-    assert_query(&request, "end_time", "42");
-    assert_query(&request, "time_unit", "HOUR");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "start_time", "42");
+    assert_query(&sent, "end_time", "42");
+    assert_query(&sent, "time_unit", "HOUR");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"apply_num\":42,\"call_num\":42,\"fail_num\":42,\"illegal_num\":42,\"legal_num\":42,\"success_num\":42}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_apps_overview_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowAppsOverviewRequest::new(
-            42i64,
-            42i64,
-            TimeUnit::from("HOUR"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_apps_overview(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowAppsOverview");
 }
@@ -3643,58 +2553,35 @@ async fn dataartsstudio_show_apps_overview_service_error() {
 async fn dataartsstudio_show_catalog_detail() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"api_total\":42,\"catalog_id\":\"sample-catalog-id\",\"catalog_total\":42,\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"api_total\":42,\"catalog_id\":\"sample-catalog-id\",\"catalog_total\":42,\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"update_time\":42,\"update_user\":\"sample-update-user\"}";
+    let request = ShowCatalogDetailRequest::new("sample-catalog-id", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowCatalogDetailRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_catalog_detail(request)
+        .show_catalog_detail(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"api_total\":42,\"catalog_id\":\"sample-catalog-id\",\"catalog_total\":42,\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_catalog_detail_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowCatalogDetailRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .show_catalog_detail(request)
         .await
@@ -3706,58 +2593,38 @@ async fn dataartsstudio_show_catalog_detail_service_error() {
 async fn dataartsstudio_show_data_service_instance() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"all_namespace_publish_api_num\":42,\"api_publishable_num\":42,\"availability_zone\":\"sample-availability-zone\",\"availability_zone_name\":\"sample-availability-zone-name\",\"charge_status\":\"sample-charge-status\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"current_namespace_publish_api_num\":42,\"deletable\":true,\"description\":\"sample-description\",\"enterprise_project_id\":\"sample-enterprise-project-id\",\"external_address\":\"sample-external-address\",\"flavor\":{\"cpu\":42,\"disk\":42,\"id\":\"sample-id\",\"mem\":42,\"name\":\"sample-name\"},\"gateway_version\":\"sample-gateway-version\",\"id\":\"sample-id\",\"instance_status\":\"sample-instance-status\",\"intranet_address\":\"sample-intranet-address\",\"intranet_address_ipv6\":\"sample-intranet-address-ipv6\",\"name\":\"sample-name\",\"node_num\":42,\"nodes\":[{}],\"order_id\":\"sample-order-id\",\"order_type\":\"sample-order-type\",\"period_type\":\"sample-period-type\",\"private_zone_id\":\"sample-private-zone-id\",\"private_zone_name\":\"sample-private-zone-name\",\"public_zone_id\":\"sample-public-zone-id\",\"public_zone_name\":\"sample-public-zone-name\",\"security_group_id\":\"sample-security-group-id\",\"subnet_id\":\"sample-subnet-id\",\"vpc_id\":\"sample-vpc-id\"}",
+    const RESPONSE: &str = "{\"all_namespace_publish_api_num\":42,\"api_publishable_num\":42,\"availability_zone\":\"sample-availability-zone\",\"availability_zone_name\":\"sample-availability-zone-name\",\"charge_status\":\"sample-charge-status\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"current_namespace_publish_api_num\":42,\"deletable\":true,\"description\":\"sample-description\",\"enterprise_project_id\":\"sample-enterprise-project-id\",\"external_address\":\"sample-external-address\",\"flavor\":{\"cpu\":42,\"disk\":42,\"id\":\"sample-id\",\"mem\":42,\"name\":\"sample-name\"},\"gateway_version\":\"sample-gateway-version\",\"id\":\"sample-id\",\"instance_status\":\"sample-instance-status\",\"intranet_address\":\"sample-intranet-address\",\"intranet_address_ipv6\":\"sample-intranet-address-ipv6\",\"name\":\"sample-name\",\"node_num\":42,\"nodes\":[{}],\"order_id\":\"sample-order-id\",\"order_type\":\"sample-order-type\",\"period_type\":\"sample-period-type\",\"private_zone_id\":\"sample-private-zone-id\",\"private_zone_name\":\"sample-private-zone-name\",\"public_zone_id\":\"sample-public-zone-id\",\"public_zone_name\":\"sample-public-zone-name\",\"security_group_id\":\"sample-security-group-id\",\"subnet_id\":\"sample-subnet-id\",\"vpc_id\":\"sample-vpc-id\"}";
+    let request = ShowDataServiceInstanceRequest::new(
+            "sample-instance-id",
+            "sample-workspace",
         )
-        .await;
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowDataServiceInstanceRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_data_service_instance(request)
+        .show_data_service_instance(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"all_namespace_publish_api_num\":42,\"api_publishable_num\":42,\"availability_zone\":\"sample-availability-zone\",\"availability_zone_name\":\"sample-availability-zone-name\",\"charge_status\":\"sample-charge-status\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"current_namespace_publish_api_num\":42,\"deletable\":true,\"description\":\"sample-description\",\"enterprise_project_id\":\"sample-enterprise-project-id\",\"external_address\":\"sample-external-address\",\"flavor\":{\"cpu\":42,\"disk\":42,\"id\":\"sample-id\",\"mem\":42,\"name\":\"sample-name\"},\"gateway_version\":\"sample-gateway-version\",\"id\":\"sample-id\",\"instance_status\":\"sample-instance-status\",\"intranet_address\":\"sample-intranet-address\",\"intranet_address_ipv6\":\"sample-intranet-address-ipv6\",\"name\":\"sample-name\",\"node_num\":42,\"nodes\":[{}],\"order_id\":\"sample-order-id\",\"order_type\":\"sample-order-type\",\"period_type\":\"sample-period-type\",\"private_zone_id\":\"sample-private-zone-id\",\"private_zone_name\":\"sample-private-zone-name\",\"public_zone_id\":\"sample-public-zone-id\",\"public_zone_name\":\"sample-public-zone-name\",\"security_group_id\":\"sample-security-group-id\",\"subnet_id\":\"sample-subnet-id\",\"vpc_id\":\"sample-vpc-id\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_data_service_instance_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowDataServiceInstanceRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .show_data_service_instance(request)
         .await
@@ -3769,58 +2636,35 @@ async fn dataartsstudio_show_data_service_instance_service_error() {
 async fn dataartsstudio_show_message_detail() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}";
+    let request = ShowMessageDetailRequest::new("sample-message-id", "sample-workspace")
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowMessageDetailRequest::new(
-            String::from("sample-message-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let response = client
-        .show_message_detail(request)
+        .show_message_detail(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/messages/sample-message-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"api_apply_status\":\"STATUS_TYPE_PENDING_APPROVAL\",\"api_apply_type\":\"APPLY_TYPE_PUBLISH\",\"api_id\":\"sample-api-id\",\"api_name\":\"sample-api-name\",\"api_using_time\":42,\"app_id\":\"sample-app-id\",\"app_name\":\"sample-app-name\",\"apply_time\":42,\"approval_time\":42,\"approver_name\":\"sample-approver-name\",\"comment\":\"sample-comment\",\"id\":\"sample-id\",\"user_name\":\"sample-user-name\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_message_detail_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowMessageDetailRequest::new(
-            String::from("sample-message-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .show_message_detail(request)
         .await
@@ -3832,57 +2676,39 @@ async fn dataartsstudio_show_message_detail_service_error() {
 async fn dataartsstudio_show_path_by_id() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"path\":\"sample-path\"}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ShowPathByIdRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"path\":\"sample-path\"}";
+    let request = ShowPathByIdRequest::new("sample-catalog-id", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .show_path_by_id(request)
+        .show_path_by_id(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/paths",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"path\":\"sample-path\"}"),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_path_by_id_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowPathByIdRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client.show_path_by_id(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.ShowPathById");
 }
@@ -3891,54 +2717,39 @@ async fn dataartsstudio_show_path_by_id_service_error() {
 async fn dataartsstudio_show_path_object_by_id() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"{\"paths\":[{}]}").await;
-    let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = ShowPathObjectByIdRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
+    const RESPONSE: &str = "{\"paths\":[{}]}";
+    let request = ShowPathObjectByIdRequest::new("sample-catalog-id", "sample-workspace")
         .limit(42i32)
         .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
+        .dlm_type("SHARED");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = DataArtsStudioClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .show_path_object_by_id(request)
+        .show_path_object_by_id(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id/layerpaths",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(serde_json::to_value(&response.body).unwrap(), json("{\"paths\":[{}]}"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_show_path_object_by_id_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowPathObjectByIdRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .limit(42i32)
-        .offset(42i32)
-        .dlm_type(DlmType::from("SHARED"));
     let error = client
         .show_path_object_by_id(request)
         .await
@@ -3950,68 +2761,41 @@ async fn dataartsstudio_show_path_object_by_id_service_error() {
 async fn dataartsstudio_update_api() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const BODY: &str = "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}";
+    const RESPONSE: &str = "";
+    let request = UpdateApiRequest::new("sample-api-id", "sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateApiRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                Api,
-            >(
-                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
-                )
-                .unwrap(),
-        );
-    let response = client.update_api(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "PUT");
+    let response = client
+        .update_api(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "PUT");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apis/sample-api-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        sent,
-        json(
-            "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_update_api_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateApiRequest::new(
-            String::from("sample-api-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                Api,
-            >(
-                    "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}",
-                )
-                .unwrap(),
-        );
     let error = client.update_api(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateApi");
 }
@@ -4020,76 +2804,45 @@ async fn dataartsstudio_update_api_service_error() {
 async fn dataartsstudio_update_app() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        )
-        .await;
+    const BODY: &str = "{\"description\":\"sample-description\",\"name\":\"sample-name\"}";
+    const RESPONSE: &str = "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}";
+    let request = UpdateAppRequest::new("sample-app-id", "sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateAppRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                AppUpdateDto,
-            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
-                .unwrap(),
-        );
-    let response = client.update_app(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "PUT");
+    let response = client
+        .update_app(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "PUT");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/apps/sample-app-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json("{\"description\":\"sample-description\",\"name\":\"sample-name\"}"),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"app_key\":\"sample-app-key\",\"app_secret\":\"sample-app-secret\",\"app_type\":\"APIG\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"id\":\"sample-id\",\"name\":\"sample-name\",\"register_time\":42,\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_update_app_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateAppRequest::new(
-            String::from("sample-app-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                AppUpdateDto,
-            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
-                .unwrap(),
-        );
     let error = client.update_app(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateApp");
 }
@@ -4098,79 +2851,45 @@ async fn dataartsstudio_update_app_service_error() {
 async fn dataartsstudio_update_catalog() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        )
-        .await;
+    const BODY: &str = "{\"description\":\"sample-description\",\"name\":\"sample-name\"}";
+    const RESPONSE: &str = "{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}";
+    let request = UpdateCatalogRequest::new("sample-catalog-id", "sample-workspace")
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateCatalogRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiCatalogUpdateParaDto,
-            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
-                .unwrap(),
-        );
     let response = client
-        .update_catalog(request)
+        .update_catalog(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "PUT");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "PUT");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/servicecatalogs/sample-catalog-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json("{\"description\":\"sample-description\",\"name\":\"sample-name\"}"),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn dataartsstudio_update_catalog_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateCatalogRequest::new(
-            String::from("sample-catalog-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                ApiCatalogUpdateParaDto,
-            >("{\"description\":\"sample-description\",\"name\":\"sample-name\"}")
-                .unwrap(),
-        );
     let error = client.update_catalog(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "DataArtsStudio.UpdateCatalog");
 }
@@ -4179,71 +2898,44 @@ async fn dataartsstudio_update_catalog_service_error() {
 async fn dataartsstudio_update_data_service_instance_lts_log() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"").await;
+    const BODY: &str = "{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}";
+    const RESPONSE: &str = "";
+    let request = UpdateDataServiceInstanceLtsLogRequest::new(
+            "sample-instance-id",
+            "sample-workspace",
+        )
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateDataServiceInstanceLtsLogRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                LtsLogDump,
-            >(
-                    "{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}",
-                )
-                .unwrap(),
-        );
     let response = client
-        .update_data_service_instance_lts_log(request)
+        .update_data_service_instance_lts_log(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "PUT");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "PUT");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/lts-log-dump",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        sent,
-        json(
-            "{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_update_data_service_instance_lts_log_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateDataServiceInstanceLtsLogRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(
-            serde_json::from_str::<
-                LtsLogDump,
-            >(
-                    "{\"log_dump\":true,\"log_group_id\":\"sample-log-group-id\",\"log_group_name\":\"sample-log-group-name\",\"log_stream_id\":\"sample-log-stream-id\",\"log_stream_name\":\"sample-log-stream-name\"}",
-                )
-                .unwrap(),
-        );
     let error = client
         .update_data_service_instance_lts_log(request)
         .await
@@ -4255,52 +2947,44 @@ async fn dataartsstudio_update_data_service_instance_lts_log_service_error() {
 async fn dataartsstudio_update_data_service_instance_obs_log() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(200u16, &[], b"").await;
+    const BODY: &str = "{\"log_dump\":true}";
+    const RESPONSE: &str = "";
+    let request = UpdateDataServiceInstanceObsLogRequest::new(
+            "sample-instance-id",
+            "sample-workspace",
+        )
+        .dlm_type("SHARED")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateDataServiceInstanceObsLogRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ObsLogDump>("{\"log_dump\":true}").unwrap());
     let response = client
-        .update_data_service_instance_obs_log(request)
+        .update_data_service_instance_obs_log(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "PUT");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "PUT");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/service/instances/sample-instance-id/obs-log-dump",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("workspace").unwrap(), "sample-workspace");
-    assert_eq!(request.headers.get("Dlm-Type").unwrap(), "SHARED");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"log_dump\":true}"));
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("workspace").unwrap(), "sample-workspace");
+    assert_eq!(sent.headers.get("Dlm-Type").unwrap(), "SHARED");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn dataartsstudio_update_data_service_instance_obs_log_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::dataartsstudio::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = DataArtsStudioClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateDataServiceInstanceObsLogRequest::new(
-            String::from("sample-instance-id"),
-            String::from("sample-workspace"),
-        )
-        .dlm_type(DlmType::from("SHARED"))
-        .body(serde_json::from_str::<ObsLogDump>("{\"log_dump\":true}").unwrap());
     let error = client
         .update_data_service_instance_obs_log(request)
         .await
@@ -4312,80 +2996,54 @@ async fn dataartsstudio_update_data_service_instance_obs_log_service_error() {
 async fn iam_keystone_create_user_token_by_password() {
     #[allow(unused_imports)]
     use hwcloud::iam::{types::*, *};
-    let server = server(
+    const BODY: &str = "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}";
+    const RESPONSE: &str = "{\"token\":{\"catalog\":[{\"any\":\"value\"}],\"domain\":{},\"expires_at\":\"2024-01-02T03:04:05.000Z\",\"issued_at\":\"2024-01-02T03:04:05.000Z\",\"methods\":[\"sample-methods\"],\"project\":{},\"roles\":[{}],\"user\":{}}}";
+    let request = KeystoneCreateUserTokenByPasswordRequest::new(
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .nocatalog("sample-nocatalog");
+    let server = serve(
             201u16,
             &[("X-Subject-Token", "sample-subject_token")],
-            b"{\"token\":{\"catalog\":[{\"any\":\"value\"}],\"domain\":{},\"expires_at\":\"2024-01-02T03:04:05.000Z\",\"issued_at\":\"2024-01-02T03:04:05.000Z\",\"methods\":[\"sample-methods\"],\"project\":{},\"roles\":[{}],\"user\":{}}}",
+            RESPONSE.as_bytes(),
         )
         .await;
     let client = IamClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = KeystoneCreateUserTokenByPasswordRequest::new(
-            serde_json::from_str::<
-                KeystoneCreateUserTokenByPasswordRequestBody,
-            >(
-                    "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}",
-                )
-                .unwrap(),
-        )
-        .nocatalog(String::from("sample-nocatalog"));
     let response = client
-        .keystone_create_user_token_by_password(request)
+        .keystone_create_user_token_by_password(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v3/auth/tokens");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v3/auth/tokens");
     assert!(
-        request.headers.get("x-auth-token").is_none(),
+        sent.headers.get("x-auth-token").is_none(),
         "a token operation sends no credentials",
     );
-    assert_query(&request, "nocatalog", "sample-nocatalog");
+    assert_query(&sent, "nocatalog", "sample-nocatalog");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=utf8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 201u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"token\":{\"catalog\":[{\"any\":\"value\"}],\"domain\":{},\"expires_at\":\"2024-01-02T03:04:05.000Z\",\"issued_at\":\"2024-01-02T03:04:05.000Z\",\"methods\":[\"sample-methods\"],\"project\":{},\"roles\":[{}],\"user\":{}}}",
-        ),
-    );
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
     assert_eq!(
         response.subject_token.as_ref().map(|s| s.expose()),
         Some("sample-subject_token"),
     );
-}
-
-#[tokio::test]
-async fn iam_keystone_create_user_token_by_password_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::iam::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = IamClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = KeystoneCreateUserTokenByPasswordRequest::new(
-            serde_json::from_str::<
-                KeystoneCreateUserTokenByPasswordRequestBody,
-            >(
-                    "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"domain\":{\"name\":\"sample-name\"},\"name\":\"sample-name\",\"password\":\"sample-password\"}}},\"scope\":{}}}",
-                )
-                .unwrap(),
-        )
-        .nocatalog(String::from("sample-nocatalog"));
     let error = client
         .keystone_create_user_token_by_password(request)
         .await
@@ -4397,66 +3055,43 @@ async fn iam_keystone_create_user_token_by_password_service_error() {
 async fn iam_keystone_list_projects() {
     #[allow(unused_imports)]
     use hwcloud::iam::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"projects\":[{}]}",
-        )
-        .await;
-    let client = IamClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
+    const RESPONSE: &str = "{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"projects\":[{}]}";
     let request = KeystoneListProjectsRequest::new()
-        .domain_id(String::from("sample-domain-id"))
+        .domain_id("sample-domain-id")
         .enabled(true)
         .is_domain(true)
-        .name(String::from("sample-name"))
+        .name("sample-name")
         .page(42i32)
-        .parent_id(String::from("sample-parent-id"))
+        .parent_id("sample-parent-id")
         .per_page(42i32);
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
+    let client = IamClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
     let response = client
-        .keystone_list_projects(request)
+        .keystone_list_projects(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v3/projects");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "domain_id", "sample-domain-id");
-    assert_query(&request, "enabled", "true");
-    assert_query(&request, "is_domain", "true");
-    assert_query(&request, "name", "sample-name");
-    assert_query(&request, "page", "42");
-    assert_query(&request, "parent_id", "sample-parent-id");
-    assert_query(&request, "per_page", "42");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v3/projects");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "domain_id", "sample-domain-id");
+    assert_query(&sent, "enabled", "true");
+    assert_query(&sent, "is_domain", "true");
+    assert_query(&sent, "name", "sample-name");
+    assert_query(&sent, "page", "42");
+    assert_query(&sent, "parent_id", "sample-parent-id");
+    assert_query(&sent, "per_page", "42");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"projects\":[{}]}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn iam_keystone_list_projects_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::iam::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = IamClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = KeystoneListProjectsRequest::new()
-        .domain_id(String::from("sample-domain-id"))
-        .enabled(true)
-        .is_domain(true)
-        .name(String::from("sample-name"))
-        .page(42i32)
-        .parent_id(String::from("sample-parent-id"))
-        .per_page(42i32);
     let error = client
         .keystone_list_projects(request)
         .await
@@ -4468,45 +3103,29 @@ async fn iam_keystone_list_projects_service_error() {
 async fn iam_keystone_list_auth_domains() {
     #[allow(unused_imports)]
     use hwcloud::iam::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"domains\":[{}],\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"}}",
-        )
-        .await;
+    const RESPONSE: &str = "{\"domains\":[{}],\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"}}";
+    let request = KeystoneListAuthDomainsRequest::new();
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = IamClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = KeystoneListAuthDomainsRequest::new();
     let response = client
-        .keystone_list_auth_domains(request)
+        .keystone_list_auth_domains(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v3/auth/domains");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v3/auth/domains");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"domains\":[{}],\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"}}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn iam_keystone_list_auth_domains_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::iam::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = IamClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = KeystoneListAuthDomainsRequest::new();
     let error = client
         .keystone_list_auth_domains(request)
         .await
@@ -4518,68 +3137,46 @@ async fn iam_keystone_list_auth_domains_service_error() {
 async fn iot_login() {
     #[allow(unused_imports)]
     use hwcloud::iot::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
-        )
-        .await;
+    const BODY: &str = "{\"appId\":\"sample-appId\",\"secret\":\"sample-secret\"}";
+    const RESPONSE: &str = "{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}";
+    let request = LoginRequest::new(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = IotClient::new(
-            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+            &connect(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
         )
         .unwrap();
-    let request = LoginRequest::new(
-        serde_json::from_str::<
-            LoginForm,
-        >("{\"appId\":\"sample-appId\",\"secret\":\"sample-secret\"}")
-            .unwrap(),
-    );
-    let response = client.login(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/iocm/app/sec/v1.1.0/login");
+    let response = client
+        .login(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/iocm/app/sec/v1.1.0/login");
     assert!(
-        request.headers.get("authorization").is_none(),
+        sent.headers.get("authorization").is_none(),
         "a token operation sends no credentials",
     );
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/x-www-form-urlencoded",
     );
-    let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body)
+    let mut form: Vec<(String, String)> = serde_urlencoded::from_bytes(&sent.body)
         .unwrap();
-    sent.sort();
+    form.sort();
     let mut expected: Vec<(String, String)> = vec![
         ("appId".to_owned(), "sample-appId".to_owned()),
         ("secret".to_owned(), "sample-secret".to_owned()),
     ];
     expected.sort();
-    assert_eq!(sent, expected);
+    assert_eq!(form, expected);
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn iot_login_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::iot::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = IotClient::new(
-            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+            &connect(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
         )
         .unwrap();
-    let request = LoginRequest::new(
-        serde_json::from_str::<
-            LoginForm,
-        >("{\"appId\":\"sample-appId\",\"secret\":\"sample-secret\"}")
-            .unwrap(),
-    );
     let error = client.login(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Iot.Login");
 }
@@ -4588,70 +3185,38 @@ async fn iot_login_service_error() {
 async fn iot_refresh_token() {
     #[allow(unused_imports)]
     use hwcloud::iot::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
-        )
-        .await;
+    const BODY: &str = "{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}";
+    const RESPONSE: &str = "{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}";
+    let request = RefreshTokenRequest::new(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = IotClient::new(
-            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+            &connect(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
         )
         .unwrap();
-    let request = RefreshTokenRequest::new(
-        serde_json::from_str::<
-            RefreshTokenBody,
-        >(
-                "{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}",
-            )
-            .unwrap(),
-    );
     let response = client
-        .refresh_token(request)
+        .refresh_token(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/iocm/app/sec/v1.1.0/refreshToken");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/iocm/app/sec/v1.1.0/refreshToken");
     assert!(
-        request.headers.get("authorization").is_none(),
+        sent.headers.get("authorization").is_none(),
         "a token operation sends no credentials",
     );
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        sent,
-        json(
-            "{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"accessToken\":\"sample-accessToken\",\"expiresIn\":42,\"refreshToken\":\"sample-refreshToken\",\"scope\":\"sample-scope\",\"tokenType\":\"sample-tokenType\"}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn iot_refresh_token_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::iot::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = IotClient::new(
-            &client(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
+            &connect(&server, hwcloud::StaticToken::iot("sample-app", "sample-token")),
         )
         .unwrap();
-    let request = RefreshTokenRequest::new(
-        serde_json::from_str::<
-            RefreshTokenBody,
-        >(
-                "{\"appId\":\"sample-appId\",\"refreshToken\":\"sample-refreshToken\",\"secret\":\"sample-secret\"}",
-            )
-            .unwrap(),
-    );
     let error = client.refresh_token(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Iot.RefreshToken");
 }
@@ -4660,75 +3225,40 @@ async fn iot_refresh_token_service_error() {
 async fn servicestage_create_o_auth() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-        )
-        .await;
+    const BODY: &str = "{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}";
+    const RESPONSE: &str = "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}";
+    let request = CreateOAuthRequest::new("github", serde_json::from_str(BODY).unwrap())
+        .tag("sample-tag");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateOAuthRequest::new(
-            RepoType::from("github"),
-            serde_json::from_str::<
-                OAuth,
-            >(
-                    "{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}",
-                )
-                .unwrap(),
-        )
-        .tag(String::from("sample-tag"));
     let response = client
-        .create_o_auth(request)
+        .create_o_auth(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/git/auths/github/oauth",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "tag", "sample-tag");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "tag", "sample-tag");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        sent,
-        json(
-            "{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn servicestage_create_o_auth_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::servicestage::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateOAuthRequest::new(
-            RepoType::from("github"),
-            serde_json::from_str::<
-                OAuth,
-            >(
-                    "{\"code\":\"sample-code\",\"name\":\"sample-name\",\"state\":\"sample-state\"}",
-                )
-                .unwrap(),
-        )
-        .tag(String::from("sample-tag"));
     let error = client.create_o_auth(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.CreateOAuth");
 }
@@ -4737,72 +3267,41 @@ async fn servicestage_create_o_auth_service_error() {
 async fn servicestage_create_password_auth() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-        )
-        .await;
+    const BODY: &str = "{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}";
+    const RESPONSE: &str = "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}";
+    let request = CreatePasswordAuthRequest::new(
+        "github",
+        serde_json::from_str(BODY).unwrap(),
+    );
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreatePasswordAuthRequest::new(
-        RepoType::from("github"),
-        serde_json::from_str::<
-            AccessPassword,
-        >(
-                "{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}",
-            )
-            .unwrap(),
-    );
     let response = client
-        .create_password_auth(request)
+        .create_password_auth(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/git/auths/github/password",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        sent,
-        json(
-            "{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn servicestage_create_password_auth_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::servicestage::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreatePasswordAuthRequest::new(
-        RepoType::from("github"),
-        serde_json::from_str::<
-            AccessPassword,
-        >(
-                "{\"name\":\"sample-name\",\"password\":\"sample-password\",\"user\":\"sample-user\"}",
-            )
-            .unwrap(),
-    );
     let error = client
         .create_password_auth(request)
         .await
@@ -4814,72 +3313,41 @@ async fn servicestage_create_password_auth_service_error() {
 async fn servicestage_create_personal_auth() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-        )
-        .await;
+    const BODY: &str = "{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}";
+    const RESPONSE: &str = "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}";
+    let request = CreatePersonalAuthRequest::new(
+        "github",
+        serde_json::from_str(BODY).unwrap(),
+    );
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreatePersonalAuthRequest::new(
-        RepoType::from("github"),
-        serde_json::from_str::<
-            AccessToken,
-        >(
-                "{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}",
-            )
-            .unwrap(),
-    );
     let response = client
-        .create_personal_auth(request)
+        .create_personal_auth(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/git/auths/github/personal",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
     assert_eq!(
-        sent,
-        json(
-            "{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"authorization\":{\"avartar\":\"sample-avartar\",\"create_time\":42,\"name\":\"sample-name\",\"repo_home\":\"sample-repo-home\",\"repo_host\":\"sample-repo-host\",\"repo_type\":\"github\",\"repo_user\":\"sample-repo-user\",\"status\":42,\"token_type\":\"sample-token-type\",\"update_time\":42}}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn servicestage_create_personal_auth_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::servicestage::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreatePersonalAuthRequest::new(
-        RepoType::from("github"),
-        serde_json::from_str::<
-            AccessToken,
-        >(
-                "{\"host\":\"sample-host\",\"name\":\"sample-name\",\"token\":\"sample-token\"}",
-            )
-            .unwrap(),
-    );
     let error = client
         .create_personal_auth(request)
         .await
@@ -4891,37 +3359,31 @@ async fn servicestage_create_personal_auth_service_error() {
 async fn servicestage_delete_authorize() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const RESPONSE: &str = "";
+    let request = DeleteAuthorizeRequest::new("sample-name");
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteAuthorizeRequest::new(String::from("sample-name"));
     let response = client
-        .delete_authorize(request)
+        .delete_authorize(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "DELETE");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "DELETE");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/git/auths/sample-name",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn servicestage_delete_authorize_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::servicestage::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteAuthorizeRequest::new(String::from("sample-name"));
     let error = client.delete_authorize(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.DeleteAuthorize");
 }
@@ -4930,38 +3392,29 @@ async fn servicestage_delete_authorize_service_error() {
 async fn servicestage_list_authorizations() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
-    let server = server(200u16, &[], b"{\"authorizations\":[{}],\"count\":42}").await;
+    const RESPONSE: &str = "{\"authorizations\":[{}],\"count\":42}";
+    let request = ListAuthorizationsRequest::new();
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListAuthorizationsRequest::new();
     let response = client
-        .list_authorizations(request)
+        .list_authorizations(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
+    assert_eq!(sent.url.path(), "/v1/0123456789abcdef0123456789abcdef/git/auths");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"authorizations\":[{}],\"count\":42}"),
-    );
-}
-
-#[tokio::test]
-async fn servicestage_list_authorizations_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::servicestage::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ListAuthorizationsRequest::new();
     let error = client
         .list_authorizations(request)
         .await
@@ -4973,44 +3426,33 @@ async fn servicestage_list_authorizations_service_error() {
 async fn servicestage_show_redirect_url() {
     #[allow(unused_imports)]
     use hwcloud::servicestage::{types::*, *};
-    let server = server(200u16, &[], b"{\"url\":\"sample-url\"}").await;
+    const RESPONSE: &str = "{\"url\":\"sample-url\"}";
+    let request = ShowRedirectUrlRequest::new("github").tag("sample-tag");
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowRedirectUrlRequest::new(RepoType::from("github"))
-        .tag(String::from("sample-tag"));
     let response = client
-        .show_redirect_url(request)
+        .show_redirect_url(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/git/auths/github/redirect",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "tag", "sample-tag");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "tag", "sample-tag");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"url\":\"sample-url\"}"),
-    );
-}
-
-#[tokio::test]
-async fn servicestage_show_redirect_url_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::servicestage::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = ServiceStageClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = ShowRedirectUrlRequest::new(RepoType::from("github"))
-        .tag(String::from("sample-tag"));
     let error = client.show_redirect_url(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "ServiceStage.ShowRedirectUrl");
 }

@@ -50,11 +50,11 @@ fn query(request: &http::Request<Bytes>) -> Vec<(String, String)> {
 fn everything_get_thing_get_one() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    let request = GetThingRequest::new(String::from("t1"), String::from("tr-1"))
-        .project_id(String::from("p1"))
+    let request = GetThingRequest::new("t1", "tr-1")
+        .project_id("p1")
         .limit(10i32)
         .tags(vec![String::from("a"), String::from("b")])
-        .sort_dir(SortDir::from("asc"));
+        .sort_dir("asc");
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");

@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
-fn client(
+fn connect(
     server: &MockServer,
     credentials: impl hwcloud::runtime::Credentials + 'static,
 ) -> Client {
@@ -26,7 +26,7 @@ fn client(
 }
 
 /// A server answering every request with `status`, an `X-Request-Id` and `body`.
-async fn server(
+async fn serve(
     status: u16,
     headers: &[(&str, &str)],
     body: &'static [u8],
@@ -81,20 +81,8 @@ const ERROR_BODY: &[u8] = br#"{"error_code":"HW.4000","error_msg":"sample error"
 async fn everything_get_thing() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    let server = server(
-            200u16,
-            &[("ETag", "sample-etag")],
-            b"{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}",
-        )
-        .await;
-    let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
-        )
-        .unwrap();
-    let request = GetThingRequest::new(
-            String::from("sample-thing-id"),
-            String::from("sample-trace-id"),
-        )
+    const RESPONSE: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}";
+    let request = GetThingRequest::new("sample-thing-id", "sample-trace-id")
         .limit(42i32)
         .offset(42i64)
         .min_score(1.5f64)
@@ -104,61 +92,43 @@ async fn everything_get_thing() {
                 .expect("the example datetime is RFC 3339"),
         )
         .tags(vec![String::from("sample-tags-1"), String::from("sample-tags-2")])
-        .sort_dir(SortDir::from("asc"))
-        .api_key(String::from("sample-api-key"));
-    let response = client.get_thing(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "GET");
+        .sort_dir("asc")
+        .api_key("sample-api-key");
+    let server = serve(200u16, &[("ETag", "sample-etag")], RESPONSE.as_bytes()).await;
+    let client = EverythingClient::new(
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
+        )
+        .unwrap();
+    let response = client
+        .get_thing(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "GET");
     assert_eq!(
-        request.url.path(),
+        sent.url.path(),
         "/v1/0123456789abcdef0123456789abcdef/things/sample-thing-id",
     );
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_query(&request, "limit", "42");
-    assert_query(&request, "offset", "42");
-    assert_query(&request, "min_score", "1.5");
-    assert_query(&request, "verbose", "true");
-    assert_query(&request, "since", "2024-01-02T03:04:05.000Z");
-    assert_query(&request, "tags", "sample-tags-1");
-    assert_query(&request, "tags", "sample-tags-2");
-    assert_query(&request, "sortDir", "asc");
-    assert_eq!(request.headers.get("X-Trace-Id").unwrap(), "sample-trace-id");
-    assert_eq!(request.headers.get("X-Api-Key").unwrap(), "sample-api-key");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_query(&sent, "limit", "42");
+    assert_query(&sent, "offset", "42");
+    assert_query(&sent, "min_score", "1.5");
+    assert_query(&sent, "verbose", "true");
+    assert_query(&sent, "since", "2024-01-02T03:04:05.000Z");
+    assert_query(&sent, "tags", "sample-tags-1");
+    assert_query(&sent, "tags", "sample-tags-2");
+    assert_query(&sent, "sortDir", "asc");
+    assert_eq!(sent.headers.get("X-Trace-Id").unwrap(), "sample-trace-id");
+    assert_eq!(sent.headers.get("X-Api-Key").unwrap(), "sample-api-key");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}",
-        ),
-    );
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
     assert_eq!(response.etag.as_deref(), Some("sample-etag"));
-}
-
-#[tokio::test]
-async fn everything_get_thing_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::everything::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = GetThingRequest::new(
-            String::from("sample-thing-id"),
-            String::from("sample-trace-id"),
-        )
-        .limit(42i32)
-        .offset(42i64)
-        .min_score(1.5f64)
-        .verbose(true)
-        .since(
-            hwcloud::Timestamp::parse("2024-01-02T03:04:05.000Z")
-                .expect("the example datetime is RFC 3339"),
-        )
-        .tags(vec![String::from("sample-tags-1"), String::from("sample-tags-2")])
-        .sort_dir(SortDir::from("asc"))
-        .api_key(String::from("sample-api-key"));
     let error = client.get_thing(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.GetThing");
 }
@@ -167,67 +137,38 @@ async fn everything_get_thing_service_error() {
 async fn everything_create_thing() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    let server = server(
-            200u16,
-            &[],
-            b"{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}",
-        )
-        .await;
+    const BODY: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}";
+    const RESPONSE: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}";
+    let request = CreateThingRequest::new(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateThingRequest::new(
-        serde_json::from_str::<
-            Thing,
-        >(
-                "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}",
-            )
-            .unwrap(),
-    );
-    let response = client.create_thing(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/things");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
+    let response = client
+        .create_thing(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/things");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/json;charset=UTF-8",
     );
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(
-        sent,
-        json(
-            "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}",
-        ),
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
     );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json(
-            "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}",
-        ),
-    );
-}
-
-#[tokio::test]
-async fn everything_create_thing_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::everything::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = CreateThingRequest::new(
-        serde_json::from_str::<
-            Thing,
-        >(
-                "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}",
-            )
-            .unwrap(),
-    );
     let error = client.create_thing(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.CreateThing");
 }
@@ -236,31 +177,28 @@ async fn everything_create_thing_service_error() {
 async fn everything_delete_thing() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    let server = server(204u16, &[], b"").await;
+    const RESPONSE: &str = "";
+    let request = DeleteThingRequest::new("sample-thing-id");
+    let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteThingRequest::new(String::from("sample-thing-id"));
-    let response = client.delete_thing(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "DELETE");
-    assert_eq!(request.url.path(), "/v1/things/sample-thing-id");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
+    let response = client
+        .delete_thing(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "DELETE");
+    assert_eq!(sent.url.path(), "/v1/things/sample-thing-id");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
     assert_eq!(response.status, 204u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-}
-
-#[tokio::test]
-async fn everything_delete_thing_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::everything::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = DeleteThingRequest::new(String::from("sample-thing-id"));
     let error = client.delete_thing(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.DeleteThing");
 }
@@ -269,43 +207,36 @@ async fn everything_delete_thing_service_error() {
 async fn everything_update_attributes() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    let server = server(200u16, &[], b"{\"key\":{\"any\":\"value\"}}").await;
+    const BODY: &str = "{\"any\":\"value\"}";
+    const RESPONSE: &str = "{\"key\":{\"any\":\"value\"}}";
+    let request = UpdateAttributesRequest::new("sample-thing-id")
+        .body(serde_json::from_str(BODY).unwrap());
+    let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateAttributesRequest::new(String::from("sample-thing-id"))
-        .body(serde_json::from_str::<serde_json::Value>("{\"any\":\"value\"}").unwrap());
     let response = client
-        .update_attributes(request)
+        .update_attributes(request.clone())
         .await
         .expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "PUT");
-    assert_eq!(request.url.path(), "/v1/things/sample-thing-id/attributes");
-    assert_eq!(request.headers.get("x-auth-token").unwrap(), "sample-token");
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(sent, json("{\"any\":\"value\"}"));
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "PUT");
+    assert_eq!(sent.url.path(), "/v1/things/sample-thing-id/attributes");
+    assert_eq!(sent.headers.get("x-auth-token").unwrap(), "sample-token");
+    assert_eq!(sent.headers.get("content-type").unwrap(), "application/json");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),
+        json(BODY),
+    );
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"key\":{\"any\":\"value\"}}"),
-    );
-}
-
-#[tokio::test]
-async fn everything_update_attributes_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::everything::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = UpdateAttributesRequest::new(String::from("sample-thing-id"))
-        .body(serde_json::from_str::<serde_json::Value>("{\"any\":\"value\"}").unwrap());
     let error = client.update_attributes(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.UpdateAttributes");
 }
@@ -314,70 +245,55 @@ async fn everything_update_attributes_service_error() {
 async fn everything_login() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    let server = server(
+    const BODY: &str = "{\"password\":\"sample-password\",\"username\":\"sample-username\"}";
+    const RESPONSE: &str = "{\"expires_in\":42,\"refresh_token\":\"sample-refresh-token\"}";
+    let request = LoginRequest::new(serde_json::from_str(BODY).unwrap());
+    let server = serve(
             201u16,
             &[("X-Subject-Token", "sample-subject_token")],
-            b"{\"expires_in\":42,\"refresh_token\":\"sample-refresh-token\"}",
+            RESPONSE.as_bytes(),
         )
         .await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = LoginRequest::new(
-        serde_json::from_str::<
-            LoginForm,
-        >("{\"password\":\"sample-password\",\"username\":\"sample-username\"}")
-            .unwrap(),
-    );
-    let response = client.login(request).await.expect("the sample call succeeds");
-    let request = received(&server).await;
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), "/v1/token");
+    let response = client
+        .login(request.clone())
+        .await
+        .expect("the sample call succeeds");
+    let sent = received(&server).await;
+    assert_eq!(sent.method.as_str(), "POST");
+    assert_eq!(sent.url.path(), "/v1/token");
     assert!(
-        request.headers.get("x-auth-token").is_none(),
+        sent.headers.get("x-auth-token").is_none(),
         "a token operation sends no credentials",
     );
     assert_eq!(
-        request.headers.get("content-type").unwrap(),
+        sent.headers.get("content-type").unwrap(),
         "application/x-www-form-urlencoded",
     );
-    let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body)
+    let mut form: Vec<(String, String)> = serde_urlencoded::from_bytes(&sent.body)
         .unwrap();
-    sent.sort();
+    form.sort();
     let mut expected: Vec<(String, String)> = vec![
         ("password".to_owned(), "sample-password".to_owned()),
         ("username".to_owned(), "sample-username".to_owned()),
     ];
     expected.sort();
-    assert_eq!(sent, expected);
+    assert_eq!(form, expected);
     assert_eq!(response.status, 201u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
-    assert_eq!(
-        serde_json::to_value(&response.body).unwrap(),
-        json("{\"expires_in\":42,\"refresh_token\":\"sample-refresh-token\"}"),
-    );
+    assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
     assert_eq!(
         response.subject_token.as_ref().map(|s| s.expose()),
         Some("sample-subject_token"),
     );
-}
-
-#[tokio::test]
-async fn everything_login_service_error() {
-    #[allow(unused_imports)]
-    use hwcloud::everything::{types::*, *};
-    let server = server(400, &[], ERROR_BODY).await;
+    let server = serve(400, &[], ERROR_BODY).await;
     let client = EverythingClient::new(
-            &client(&server, hwcloud::StaticToken::iam("sample-token")),
+            &connect(&server, hwcloud::StaticToken::iam("sample-token")),
         )
         .unwrap();
-    let request = LoginRequest::new(
-        serde_json::from_str::<
-            LoginForm,
-        >("{\"password\":\"sample-password\",\"username\":\"sample-username\"}")
-            .unwrap(),
-    );
     let error = client.login(request).await.expect_err("a 400 is an error");
     assert_service_error(error, "Everything.Login");
 }

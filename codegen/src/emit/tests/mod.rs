@@ -42,8 +42,20 @@ fn param_text(value: &Value) -> String {
     }
 }
 
-/// A Rust expression of type `ty` for an example or sample value.
+/// A Rust expression for an example or sample value of type `ty`, passed where
+/// `impl Into<T>` is taken (constructors and setters): text and enum values are string
+/// literals (`From<&str>` makes the value).
 fn value_expr(ty: &TypeRef, value: &Value) -> TokenStream {
+    match (ty, value) {
+        (TypeRef::String | TypeRef::Secret | TypeRef::Named(_), v) => {
+            lit(&param_text(v)).into_token_stream()
+        }
+        _ => element_expr(ty, value),
+    }
+}
+
+/// A Rust expression of type `ty` itself for a value (an element of a `vec!`).
+fn element_expr(ty: &TypeRef, value: &Value) -> TokenStream {
     match (ty, value) {
         (TypeRef::Int32, Value::Number(n)) => {
             let n = n
@@ -65,7 +77,7 @@ fn value_expr(ty: &TypeRef, value: &Value) -> TokenStream {
             quote!(hwcloud::Timestamp::parse(#text).expect("the example datetime is RFC 3339"))
         }
         (TypeRef::Array(element), Value::Array(items)) => {
-            let items = items.iter().map(|i| value_expr(element, i));
+            let items = items.iter().map(|i| element_expr(element, i));
             quote!(vec![#(#items),*])
         }
         (TypeRef::Named(name), v) => {

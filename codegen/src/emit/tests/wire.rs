@@ -8,12 +8,12 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{Map, Value, json};
 
 use super::{build_request, param_text, setter_call, uses, value_expr};
-use crate::emit::tokens::{Scope, ident, lit, rust_type, status};
+use crate::emit::tokens::{ident, lit, status};
 use crate::ir::{
     Api, AuthScheme, BodyKind, Location, Operation, Param, Service, TypeDef, TypeKind, TypeRef,
 };
@@ -44,7 +44,7 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
 
         const PROJECT: &str = #PROJECT;
 
-        fn client(server: &MockServer, credentials: impl hwcloud::runtime::Credentials + 'static) -> Client {
+        fn connect(server: &MockServer, credentials: impl hwcloud::runtime::Credentials + 'static) -> Client {
             Client::builder()
                 .endpoint(server.uri())
                 .allow_http(true)
@@ -56,7 +56,7 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
         }
 
         /// A server answering every request with `status`, an `X-Request-Id` and `body`.
-        async fn server(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> MockServer {
+        async fn serve(status: u16, headers: &[(&str, &str)], body: &'static [u8]) -> MockServer {
             let server = MockServer::start().await;
             let mut response = ResponseTemplate::new(status)
                 .insert_header("X-Request-Id", "req-1")
@@ -143,6 +143,8 @@ struct Inputs {
     args: Vec<TokenStream>,
     setters: Vec<TokenStream>,
     checks: TokenStream,
+    /// The JSON text of a JSON or form body (the test's `BODY`).
+    body: Option<String>,
 }
 
 fn inputs(op: &Operation, types: &Types<'_>) -> (Inputs, String) {
@@ -175,24 +177,24 @@ fn inputs(op: &Operation, types: &Types<'_>) -> (Inputs, String) {
                 let text = lit(&texts.join(","));
                 inputs
                     .checks
-                    .extend(quote!(assert_query(&request, #wire, #text);));
+                    .extend(quote!(assert_query(&sent, #wire, #text);));
             }
             Location::Query => {
                 let texts = texts.iter().map(|t| lit(t));
                 inputs
                     .checks
-                    .extend(quote!(#(assert_query(&request, #wire, #texts);)*));
+                    .extend(quote!(#(assert_query(&sent, #wire, #texts);)*));
             }
             Location::Header => {
                 let text = lit(&texts.join(","));
                 inputs
                     .checks
-                    .extend(quote!(assert_eq!(request.headers.get(#wire).unwrap(), #text);));
+                    .extend(quote!(assert_eq!(sent.headers.get(#wire).unwrap(), #text);));
             }
         }
     }
     if let Some(body) = &op.body {
-        let value = body_sample(&mut inputs.checks, op, body.kind, &body.ty, types);
+        let value = body_sample(&mut inputs, op, body.kind, &body.ty, types);
         if body.required {
             inputs.args.push(value);
         } else {
@@ -202,6 +204,9 @@ fn inputs(op: &Operation, types: &Types<'_>) -> (Inputs, String) {
     (inputs, path)
 }
 
+/// One test per operation: the sample request answered with the sample success response
+/// (what the server received, what the response decodes to), then answered 400 with a
+/// Huawei error body (a service error naming the operation).
 fn test(service: &Service, op: &Operation, types: &Types<'_>) -> TokenStream {
     let creds = credentials(service);
     let (inputs, path) = inputs(op, types);
@@ -224,28 +229,30 @@ fn test(service: &Service, op: &Operation, types: &Types<'_>) -> TokenStream {
     });
     let client_type = ident(&service.client);
     let credentials = &creds.credentials;
-    let client = quote!(let client = #client_type::new(&client(&server, #credentials)).unwrap(););
+    let client = quote!(let client = #client_type::new(&connect(&server, #credentials)).unwrap(););
     let build = build_request(&op.request, &inputs.args, &inputs.setters);
     let method = ident(&op.method_name);
     let http_method = lit(op.method.as_str());
     let path = lit(&path);
     let auth_header = lit(creds.header);
     let auth_check = if op.auth.is_empty() {
-        quote!(assert!(request.headers.get(#auth_header).is_none(), "a token operation sends no credentials");)
+        quote!(assert!(sent.headers.get(#auth_header).is_none(), "a token operation sends no credentials");)
     } else {
         let value = lit(creds.value);
-        quote!(assert_eq!(request.headers.get(#auth_header).unwrap(), #value);)
+        quote!(assert_eq!(sent.headers.get(#auth_header).unwrap(), #value);)
     };
     let checks = &inputs.checks;
     let status = status(code);
+    let body_const = inputs.body.as_ref().map(|text| {
+        let text = lit(text);
+        quote!(const BODY: &str = #text;)
+    });
+    let response_const = lit(&response_body);
     let body_check = match &body_ty {
         None => None,
-        Some(TypeRef::Bytes) => {
-            Some(quote!(assert_eq!(&response.body[..], b"sample-file-contents");))
-        }
+        Some(TypeRef::Bytes) => Some(quote!(assert_eq!(response.body, RESPONSE.as_bytes());)),
         Some(_) => {
-            let text = lit(&response_body);
-            Some(quote!(assert_eq!(serde_json::to_value(&response.body).unwrap(), json(#text));))
+            Some(quote!(assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));))
         }
     };
     let header_checks = op.response_headers.iter().map(|h| {
@@ -257,39 +264,31 @@ fn test(service: &Service, op: &Operation, types: &Types<'_>) -> TokenStream {
             quote!(assert_eq!(response.#field.as_deref(), Some(#value));)
         }
     });
-    let body_bytes = Literal::byte_string(response_body.as_bytes());
     let uses = uses(service);
     let name = ident(&format!("{}_{}", service.module, op.method_name));
-    let error_name = ident(&format!(
-        "{}_{}_service_error",
-        service.module, op.method_name
-    ));
     let operation = lit(&format!("{}.{}", service.name, op.name));
     quote! {
         #[tokio::test]
         async fn #name() {
             #uses
-            let server = server(#status, &[#(#headers),*], #body_bytes).await;
-            #client
+            #body_const
+            const RESPONSE: &str = #response_const;
             #build
-            let response = client.#method(request).await.expect("the sample call succeeds");
-            let request = received(&server).await;
-            assert_eq!(request.method.as_str(), #http_method);
-            assert_eq!(request.url.path(), #path);
+            let server = serve(#status, &[#(#headers),*], RESPONSE.as_bytes()).await;
+            #client
+            let response = client.#method(request.clone()).await.expect("the sample call succeeds");
+            let sent = received(&server).await;
+            assert_eq!(sent.method.as_str(), #http_method);
+            assert_eq!(sent.url.path(), #path);
             #auth_check
             #checks
             assert_eq!(response.status, #status);
             assert_eq!(response.request_id.as_deref(), Some("req-1"));
             #body_check
             #(#header_checks)*
-        }
 
-        #[tokio::test]
-        async fn #error_name() {
-            #uses
-            let server = server(400, &[], ERROR_BODY).await;
+            let server = serve(400, &[], ERROR_BODY).await;
             #client
-            #build
             let error = client.#method(request).await.expect_err("a 400 is an error");
             assert_service_error(error, #operation);
         }
@@ -298,7 +297,7 @@ fn test(service: &Service, op: &Operation, types: &Types<'_>) -> TokenStream {
 
 /// The request body expression of a sample; adds the check of what the server received.
 fn body_sample(
-    checks: &mut TokenStream,
+    inputs: &mut Inputs,
     op: &Operation,
     kind: BodyKind,
     ty: &TypeRef,
@@ -306,12 +305,13 @@ fn body_sample(
 ) -> TokenStream {
     let content_type = lit(op.body.as_ref().map_or("", |b| b.content_type.as_str()));
     let content_type_check =
-        quote!(assert_eq!(request.headers.get("content-type").unwrap(), #content_type););
+        quote!(assert_eq!(sent.headers.get("content-type").unwrap(), #content_type););
+    let checks = &mut inputs.checks;
     match kind {
         BodyKind::Bytes => {
             checks.extend(quote! {
                 #content_type_check
-                assert_eq!(&request.body[..], b"sample-upload");
+                assert_eq!(&sent.body[..], b"sample-upload");
             });
             quote!(hwcloud::runtime::bytes::Bytes::from_static(
                 b"sample-upload"
@@ -320,7 +320,6 @@ fn body_sample(
         BodyKind::Multipart => multipart_sample(checks, ty, types),
         BodyKind::Json | BodyKind::Form => {
             let value = sample(ty, types, 0, "body");
-            let text = lit(&value.to_string());
             checks.extend(content_type_check);
             if kind == BodyKind::Form {
                 let pairs = value.as_object().into_iter().flatten().map(|(k, v)| {
@@ -328,21 +327,20 @@ fn body_sample(
                     quote!((#k.to_owned(), #v.to_owned()))
                 });
                 checks.extend(quote! {
-                    let mut sent: Vec<(String, String)> =
-                        serde_urlencoded::from_bytes(&request.body).unwrap();
-                    sent.sort();
+                    let mut form: Vec<(String, String)> =
+                        serde_urlencoded::from_bytes(&sent.body).unwrap();
+                    form.sort();
                     let mut expected: Vec<(String, String)> = vec![#(#pairs),*];
                     expected.sort();
-                    assert_eq!(sent, expected);
+                    assert_eq!(form, expected);
                 });
             } else {
                 checks.extend(quote! {
-                    let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-                    assert_eq!(sent, json(#text));
+                    assert_eq!(serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(), json(BODY));
                 });
             }
-            let ty = rust_type(ty, Scope::Types);
-            quote!(serde_json::from_str::<#ty>(#text).unwrap())
+            inputs.body = Some(value.to_string());
+            quote!(serde_json::from_str(BODY).unwrap())
         }
     }
 }
@@ -376,9 +374,9 @@ fn multipart_sample(checks: &mut TokenStream, ty: &TypeRef, types: &Types<'_>) -
     }
     let expected = expected.iter().map(|e| lit(e));
     checks.extend(quote! {
-        let content_type = request.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
+        let content_type = sent.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
         assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
-        let body = String::from_utf8_lossy(&request.body);
+        let body = String::from_utf8_lossy(&sent.body);
         #(assert!(body.contains(#expected), "{body}");)*
     });
     let name = ident(name);
