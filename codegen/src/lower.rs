@@ -846,7 +846,7 @@ impl Cx<'_> {
                     );
                 }
                 let rust = self.checked_ident(hat, key, snake(key));
-                if matches!(rust.as_str(), "status" | "request_id" | "body") {
+                if matches!(rust.as_str(), "status" | "request_id" | "body" | "decode_warnings") {
                     self.error_key(&hat(), format!("response header `{key}` clashes with the response's own `{rust}` field (expected another key, with `name:` for the wire)"));
                 }
                 if !headers.iter().any(|h| h.rust == rust) {

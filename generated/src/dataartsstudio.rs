@@ -1280,6 +1280,8 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/authorize/action",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1293,6 +1295,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         Ok(AuthorizeActionApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1305,6 +1308,8 @@ pub struct AuthorizeActionApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::authorize_api_to_instance`].
@@ -1379,6 +1384,8 @@ impl Operation for AuthorizeApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/authorize",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1394,6 +1401,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         Ok(AuthorizeApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1406,6 +1414,8 @@ pub struct AuthorizeApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::batch_approve_apply`].
@@ -1461,6 +1471,8 @@ impl Operation for BatchApproveApplyRequest {
         path: "/v1/{project_id}/service/applys",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1474,6 +1486,7 @@ impl Operation for BatchApproveApplyRequest {
         Ok(BatchApproveApplyResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1486,6 +1499,8 @@ pub struct BatchApproveApplyResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::confirm_message`].
@@ -1541,6 +1556,8 @@ impl Operation for ConfirmMessageRequest {
         path: "/v1/{project_id}/service/messages",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1551,7 +1568,11 @@ impl Operation for ConfirmMessageRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(ConfirmMessageResponse { status: response.status(), request_id: response.request_id() })
+        Ok(ConfirmMessageResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -1563,6 +1584,8 @@ pub struct ConfirmMessageResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_api`].
@@ -1618,6 +1641,8 @@ impl Operation for CreateApiRequest {
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1632,6 +1657,7 @@ impl Operation for CreateApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1646,6 +1672,8 @@ pub struct CreateApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_app`].
@@ -1701,6 +1729,8 @@ impl Operation for CreateAppRequest {
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1715,6 +1745,7 @@ impl Operation for CreateAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1729,6 +1760,8 @@ pub struct CreateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateAppResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_service_catalog`].
@@ -1784,6 +1817,8 @@ impl Operation for CreateServiceCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1798,6 +1833,7 @@ impl Operation for CreateServiceCatalogRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1812,6 +1848,8 @@ pub struct CreateServiceCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateServiceCatalogResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::debug_api`].
@@ -1886,6 +1924,8 @@ impl Operation for DebugApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/test",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1902,6 +1942,7 @@ impl Operation for DebugApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1916,6 +1957,8 @@ pub struct DebugApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: DebugApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_api`].
@@ -1971,6 +2014,8 @@ impl Operation for DeleteApiRequest {
         path: "/v1/{project_id}/service/apis/batch-delete",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1981,7 +2026,11 @@ impl Operation for DeleteApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -1993,6 +2042,8 @@ pub struct DeleteApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_app`].
@@ -2049,6 +2100,8 @@ impl Operation for DeleteAppRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2060,7 +2113,11 @@ impl Operation for DeleteAppRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAppResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -2072,6 +2129,8 @@ pub struct DeleteAppResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_service_catalog`].
@@ -2127,6 +2186,8 @@ impl Operation for DeleteServiceCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/batch-delete",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2140,6 +2201,7 @@ impl Operation for DeleteServiceCatalogRequest {
         Ok(DeleteServiceCatalogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2152,6 +2214,8 @@ pub struct DeleteServiceCatalogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::execute_api_to_instance`].
@@ -2226,6 +2290,8 @@ impl Operation for ExecuteApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/action",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2241,6 +2307,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         Ok(ExecuteApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2253,6 +2320,8 @@ pub struct ExecuteApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel`].
@@ -2308,6 +2377,8 @@ impl Operation for ExportDataServiceExcelRequest {
         path: "/v1/{project_id}/service/export/excel",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2322,6 +2393,7 @@ impl Operation for ExportDataServiceExcelRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2336,6 +2408,8 @@ pub struct ExportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel_template`].
@@ -2383,6 +2457,8 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
         path: "/v1/{project_id}/service/export/excel-template",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2397,6 +2473,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2411,6 +2488,8 @@ pub struct ExportDataServiceExcelTemplateResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_zip`].
@@ -2466,6 +2545,8 @@ impl Operation for ExportDataServiceZipRequest {
         path: "/v1/{project_id}/service/export/zip",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2480,6 +2561,7 @@ impl Operation for ExportDataServiceZipRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2494,6 +2576,8 @@ pub struct ExportDataServiceZipResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::import_data_service_excel`].
@@ -2549,6 +2633,8 @@ impl Operation for ImportDataServiceExcelRequest {
         path: "/v1/{project_id}/service/import/excel",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2563,6 +2649,7 @@ impl Operation for ImportDataServiceExcelRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2577,6 +2664,8 @@ pub struct ImportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ImportDataServiceExcelResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_all_catalog_list`].
@@ -2655,6 +2744,8 @@ impl Operation for ListAllCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/detail",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2672,6 +2763,7 @@ impl Operation for ListAllCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2686,6 +2778,8 @@ pub struct ListAllCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAllCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_catalog_list`].
@@ -2764,6 +2858,8 @@ impl Operation for ListApiCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2781,6 +2877,7 @@ impl Operation for ListApiCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2795,6 +2892,8 @@ pub struct ListApiCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApiCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_top_n`].
@@ -2895,6 +2994,8 @@ impl Operation for ListApiTopNRequest {
         path: "/v1/{project_id}/service/statistic/apis-top-n/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2916,6 +3017,7 @@ impl Operation for ListApiTopNRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2930,6 +3032,8 @@ pub struct ListApiTopNResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApiTopNResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_groups`].
@@ -3017,6 +3121,8 @@ impl Operation for ListApicGroupsRequest {
         path: "/v1/{project_id}/service/apigw/instances/{apig_instance_id}/groups",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3035,6 +3141,7 @@ impl Operation for ListApicGroupsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3049,6 +3156,8 @@ pub struct ListApicGroupsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApicGroupsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_instances`].
@@ -3130,6 +3239,8 @@ impl Operation for ListApicInstancesRequest {
         path: "/v1/{project_id}/service/apigw/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3147,6 +3258,7 @@ impl Operation for ListApicInstancesRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3161,6 +3273,8 @@ pub struct ListApicInstancesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApicInstancesResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis`].
@@ -3344,6 +3458,8 @@ impl Operation for ListApisRequest {
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3370,6 +3486,7 @@ impl Operation for ListApisRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3384,6 +3501,8 @@ pub struct ListApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApisResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis_top`].
@@ -3478,6 +3597,8 @@ impl Operation for ListApisTopRequest {
         path: "/v1/{project_id}/service/statistic/apis-top-n",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3498,6 +3619,7 @@ impl Operation for ListApisTopRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3512,6 +3634,8 @@ pub struct ListApisTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApisTopResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apply`].
@@ -3607,6 +3731,8 @@ impl Operation for ListApplyRequest {
         path: "/v1/{project_id}/service/applys",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3625,6 +3751,7 @@ impl Operation for ListApplyRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3639,6 +3766,8 @@ pub struct ListApplyResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApplyResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps`].
@@ -3734,6 +3863,8 @@ impl Operation for ListAppsRequest {
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3752,6 +3883,7 @@ impl Operation for ListAppsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3766,6 +3898,8 @@ pub struct ListAppsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAppsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps_top`].
@@ -3849,6 +3983,8 @@ impl Operation for ListAppsTopRequest {
         path: "/v1/{project_id}/service/statistic/apps-top-n",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3868,6 +4004,7 @@ impl Operation for ListAppsTopRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3882,6 +4019,8 @@ pub struct ListAppsTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAppsTopResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_catalog_list`].
@@ -3960,6 +4099,8 @@ impl Operation for ListCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3977,6 +4118,7 @@ impl Operation for ListCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3991,6 +4133,8 @@ pub struct ListCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
@@ -4047,6 +4191,8 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/accesslog",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4062,6 +4208,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4076,6 +4223,8 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstanceAccesslogsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
@@ -4171,6 +4320,8 @@ impl Operation for ListDataServiceInstancesDetailRequest {
         path: "/v1/{project_id}/service/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4189,6 +4340,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4203,6 +4355,8 @@ pub struct ListDataServiceInstancesDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstancesDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
@@ -4298,6 +4452,8 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
         path: "/v1/{project_id}/service/instances/overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4316,6 +4472,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4330,6 +4487,8 @@ pub struct ListDataServiceInstancesOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstancesOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
@@ -4385,6 +4544,8 @@ impl Operation for ListDataServiceMarketApisRequest {
         path: "/v1/{project_id}/service/market",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4399,6 +4560,7 @@ impl Operation for ListDataServiceMarketApisRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4413,6 +4575,8 @@ pub struct ListDataServiceMarketApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceMarketApisResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_instance_list`].
@@ -4544,6 +4708,8 @@ impl Operation for ListInstanceListRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4566,6 +4732,7 @@ impl Operation for ListInstanceListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4580,6 +4747,8 @@ pub struct ListInstanceListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListInstanceListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_message`].
@@ -4664,6 +4833,8 @@ impl Operation for ListMessageRequest {
         path: "/v1/{project_id}/service/messages",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4681,6 +4852,7 @@ impl Operation for ListMessageRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4695,6 +4867,8 @@ pub struct ListMessageResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListMessageResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::migrate_api`].
@@ -4750,6 +4924,8 @@ impl Operation for MigrateApiRequest {
         path: "/v1/{project_id}/service/servicecatalogs/apis/batch-move",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4760,7 +4936,11 @@ impl Operation for MigrateApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(MigrateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -4772,6 +4952,8 @@ pub struct MigrateApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::migrate_catalog`].
@@ -4837,6 +5019,8 @@ impl Operation for MigrateCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/move",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4848,7 +5032,11 @@ impl Operation for MigrateCatalogRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateCatalogResponse { status: response.status(), request_id: response.request_id() })
+        Ok(MigrateCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -4860,6 +5048,8 @@ pub struct MigrateCatalogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::publish_api_to_instance`].
@@ -4934,6 +5124,8 @@ impl Operation for PublishApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/publish",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4949,6 +5141,7 @@ impl Operation for PublishApiToInstanceRequest {
         Ok(PublishApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4961,6 +5154,8 @@ pub struct PublishApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_authorize_app`].
@@ -5039,6 +5234,8 @@ impl Operation for SearchAuthorizeAppRequest {
         path: "/v1/{project_id}/service/authorize/apis/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5056,6 +5253,7 @@ impl Operation for SearchAuthorizeAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5070,6 +5268,8 @@ pub struct SearchAuthorizeAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchAuthorizeAppResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_bind_api`].
@@ -5148,6 +5348,8 @@ impl Operation for SearchBindApiRequest {
         path: "/v1/{project_id}/service/authorize/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5165,6 +5367,7 @@ impl Operation for SearchBindApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5179,6 +5382,8 @@ pub struct SearchBindApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchBindApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_debug_info`].
@@ -5257,6 +5462,8 @@ impl Operation for SearchDebugInfoRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/debug-info",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5274,6 +5481,7 @@ impl Operation for SearchDebugInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5288,6 +5496,8 @@ pub struct SearchDebugInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchDebugInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_id_by_path`].
@@ -5366,6 +5576,8 @@ impl Operation for SearchIdByPathRequest {
         path: "/v1/{project_id}/service/servicecatalogs/ids",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5383,6 +5595,7 @@ impl Operation for SearchIdByPathRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5397,6 +5610,8 @@ pub struct SearchIdByPathResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchIdByPathResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_publish_info`].
@@ -5475,6 +5690,8 @@ impl Operation for SearchPublishInfoRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/publish-info",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5492,6 +5709,7 @@ impl Operation for SearchPublishInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5506,6 +5724,8 @@ pub struct SearchPublishInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchPublishInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_api_dashboard`].
@@ -5594,6 +5814,8 @@ impl Operation for ShowApiDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apis-dashboards/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5613,6 +5835,7 @@ impl Operation for ShowApiDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5627,6 +5850,8 @@ pub struct ShowApiDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApiDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_api`].
@@ -5683,6 +5908,8 @@ impl Operation for ShowApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5698,6 +5925,7 @@ impl Operation for ShowApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5712,6 +5940,8 @@ pub struct ShowApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_dashboard`].
@@ -5816,6 +6046,8 @@ impl Operation for ShowApisDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apis-dashboards",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5836,6 +6068,7 @@ impl Operation for ShowApisDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5850,6 +6083,8 @@ pub struct ShowApisDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_detail`].
@@ -5938,6 +6173,8 @@ impl Operation for ShowApisDetailRequest {
         path: "/v1/{project_id}/service/statistic/apis-detail/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5957,6 +6194,7 @@ impl Operation for ShowApisDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5971,6 +6209,8 @@ pub struct ShowApisDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_overview`].
@@ -6042,6 +6282,8 @@ impl Operation for ShowApisOverviewRequest {
         path: "/v1/{project_id}/service/statistic/apis-overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6059,6 +6301,7 @@ impl Operation for ShowApisOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6073,6 +6316,8 @@ pub struct ShowApisOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_app_info`].
@@ -6129,6 +6374,8 @@ impl Operation for ShowAppInfoRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6144,6 +6391,7 @@ impl Operation for ShowAppInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6158,6 +6406,8 @@ pub struct ShowAppInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apply_detail`].
@@ -6214,6 +6464,8 @@ impl Operation for ShowApplyDetailRequest {
         path: "/v1/{project_id}/service/applys/{apply_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6229,6 +6481,7 @@ impl Operation for ShowApplyDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6243,6 +6496,8 @@ pub struct ShowApplyDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApplyDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_dashboard`].
@@ -6336,6 +6591,8 @@ impl Operation for ShowAppsDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apps-dashboards",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6355,6 +6612,7 @@ impl Operation for ShowAppsDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6369,6 +6627,8 @@ pub struct ShowAppsDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_detail`].
@@ -6446,6 +6706,8 @@ impl Operation for ShowAppsDetailRequest {
         path: "/v1/{project_id}/service/statistic/apps-detail/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6464,6 +6726,7 @@ impl Operation for ShowAppsDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6478,6 +6741,8 @@ pub struct ShowAppsDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_overview`].
@@ -6549,6 +6814,8 @@ impl Operation for ShowAppsOverviewRequest {
         path: "/v1/{project_id}/service/statistic/apps-overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6566,6 +6833,7 @@ impl Operation for ShowAppsOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6580,6 +6848,8 @@ pub struct ShowAppsOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_catalog_detail`].
@@ -6636,6 +6906,8 @@ impl Operation for ShowCatalogDetailRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6651,6 +6923,7 @@ impl Operation for ShowCatalogDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6665,6 +6938,8 @@ pub struct ShowCatalogDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowCatalogDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_data_service_instance`].
@@ -6721,6 +6996,8 @@ impl Operation for ShowDataServiceInstanceRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6736,6 +7013,7 @@ impl Operation for ShowDataServiceInstanceRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6750,6 +7028,8 @@ pub struct ShowDataServiceInstanceResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowDataServiceInstanceResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_message_detail`].
@@ -6806,6 +7086,8 @@ impl Operation for ShowMessageDetailRequest {
         path: "/v1/{project_id}/service/messages/{message_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6821,6 +7103,7 @@ impl Operation for ShowMessageDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6835,6 +7118,8 @@ pub struct ShowMessageDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowMessageDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_by_id`].
@@ -6913,6 +7198,8 @@ impl Operation for ShowPathByIdRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/paths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6930,6 +7217,7 @@ impl Operation for ShowPathByIdRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6944,6 +7232,8 @@ pub struct ShowPathByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowPathByIdResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_object_by_id`].
@@ -7022,6 +7312,8 @@ impl Operation for ShowPathObjectByIdRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/layerpaths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7039,6 +7331,7 @@ impl Operation for ShowPathObjectByIdRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7053,6 +7346,8 @@ pub struct ShowPathObjectByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowPathObjectByIdResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_api`].
@@ -7118,6 +7413,8 @@ impl Operation for UpdateApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7129,7 +7426,11 @@ impl Operation for UpdateApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(UpdateApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(UpdateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -7141,6 +7442,8 @@ pub struct UpdateApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_app`].
@@ -7206,6 +7509,8 @@ impl Operation for UpdateAppRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7221,6 +7526,7 @@ impl Operation for UpdateAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7235,6 +7541,8 @@ pub struct UpdateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: UpdateAppResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_catalog`].
@@ -7300,6 +7608,8 @@ impl Operation for UpdateCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7315,6 +7625,7 @@ impl Operation for UpdateCatalogRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7329,6 +7640,8 @@ pub struct UpdateCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: UpdateCatalogResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
@@ -7394,6 +7707,8 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/lts-log-dump",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7408,6 +7723,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         Ok(UpdateDataServiceInstanceLtsLogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7420,6 +7736,8 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
@@ -7485,6 +7803,8 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/obs-log-dump",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7499,6 +7819,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         Ok(UpdateDataServiceInstanceObsLogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7511,6 +7832,8 @@ pub struct UpdateDataServiceInstanceObsLogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Parameters of an API authorisation operation.
@@ -7540,7 +7863,7 @@ impl Model for ApiParaForAuthToInstance {
         object.optional("time", &self.time);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let api_id = object.optional("api_id")?;
         let instance_id = object.optional("instance_id")?;
         let app_id = object.optional("app_id")?;
@@ -7662,7 +7985,7 @@ impl Model for ErrorBody {
         object.optional("error_msg", &self.error_msg);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         Ok(Self { error_code, error_msg })
@@ -7747,7 +8070,7 @@ impl Model for AdvancedMallApiDto {
         object.optional("failure_rate", &self.failure_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let auth_type = object.optional("auth_type")?;
@@ -7976,7 +8299,7 @@ impl Model for Api {
         object.optional("backend_config", &self.backend_config);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -8208,7 +8531,7 @@ impl Model for ApiActionDto {
         object.optional("action", &self.action);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let time = object.optional("time")?;
         let action = object.optional("action")?;
         Ok(Self { time, action })
@@ -8257,7 +8580,7 @@ impl Model for ApiCatalogCreateParaDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let pid = object.optional("pid")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -8307,7 +8630,7 @@ impl Model for ApiCatalogDeleteParaDto {
         object.optional("ids", &self.ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let ids = object.optional("ids")?;
         Ok(Self { ids })
     }
@@ -8346,7 +8669,7 @@ impl Model for ApiCatalogUpdateParaDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let description = object.optional("description")?;
         Ok(Self { name, description })
@@ -8392,7 +8715,7 @@ impl Model for ApiMoveParaDto {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let target_pid = object.optional("target_pid")?;
         let apis = object.optional("apis")?;
         Ok(Self { target_pid, apis })
@@ -8468,7 +8791,7 @@ impl Model for ApiOverview {
         object.optional("authorization_status", &self.authorization_status);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let group_id = object.optional("group_id")?;
@@ -8610,7 +8933,7 @@ impl Model for ApiParaForAuthorizeToInstance {
         object.optional("app_ids", &self.app_ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let time = object.optional("time")?;
         let app_ids = object.optional("app_ids")?;
         Ok(Self { time, app_ids })
@@ -8680,7 +9003,7 @@ impl Model for ApiParam {
         object.optional("authorization_status_type", &self.authorization_status_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let create_user = object.optional("create_user")?;
         let description = object.optional("description")?;
@@ -8816,7 +9139,7 @@ impl Model for ApiPublishDto {
         object.optional("api_debug", &self.api_debug);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_id = object.optional("api_id")?;
         let instance_id = object.optional("instance_id")?;
@@ -8900,7 +9223,7 @@ impl Model for ApiRequestPara {
         object.optional("condition", &self.condition);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let mapping = object.optional("mapping")?;
         let condition = object.optional("condition")?;
@@ -8962,7 +9285,7 @@ impl Model for ApiResponsePara {
         object.optional("example_value", &self.example_value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let field = object.optional("field")?;
         let type_ = object.optional("type")?;
@@ -9029,7 +9352,7 @@ impl Model for ApiTestDto {
         object.optional("paras", &self.paras);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let body = object.optional("body")?;
         let paras = object.optional("paras")?;
         Ok(Self { body, paras })
@@ -9075,7 +9398,7 @@ impl Model for ApiTestParas {
         object.optional("page_num", &self.page_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let page_size = object.optional("page_size")?;
         let page_num = object.optional("page_num")?;
         Ok(Self { page_size, page_num })
@@ -9127,7 +9450,7 @@ impl Model for ApiTestRequestHeader {
         object.optional("x_app_identity", &self.x_app_identity);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let path = object.optional("path")?;
         let user_agent = object.optional("user_agent")?;
         let x_apig_mode = object.optional("x_apig_mode")?;
@@ -9202,7 +9525,7 @@ impl Model for ApiTestResponseHeader {
         object.optional("x_request_id", &self.x_request_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let result_status = object.optional("result_status")?;
         let content_length = object.optional("content_length")?;
         let connection = object.optional("connection")?;
@@ -9299,7 +9622,7 @@ impl Model for ApigGroupDto {
         object.optional("group_name", &self.group_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let group_id = object.optional("group_id")?;
         let group_name = object.optional("group_name")?;
         Ok(Self { group_id, group_name })
@@ -9345,7 +9668,7 @@ impl Model for ApigInstanceDto {
         object.optional("instance_name", &self.instance_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_name = object.optional("instance_name")?;
         Ok(Self { instance_id, instance_name })
@@ -9409,7 +9732,7 @@ impl Model for AppBindApiInfo {
         object.optional("static_params", &self.static_params);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -9524,7 +9847,7 @@ impl Model for AppRequestDto {
         object.optional("apig_instance_id", &self.apig_instance_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_type = object.optional("app_type")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -9621,7 +9944,7 @@ impl Model for AppReturnDto {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -9745,7 +10068,7 @@ impl Model for AppUpdateDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let description = object.optional("description")?;
         Ok(Self { name, description })
@@ -9806,7 +10129,7 @@ impl Model for BackendConfig {
         object.optional("constant_paras", &self.constant_paras);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let type_ = object.optional("type")?;
         let protocol = object.optional("protocol")?;
         let host = object.optional("host")?;
@@ -9904,7 +10227,7 @@ impl Model for BackendConstant {
         object.optional("value", &self.value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let type_ = object.optional("type")?;
         let position = object.optional("position")?;
@@ -9974,7 +10297,7 @@ impl Model for BackendRequestPara {
         object.optional("backend_para_name", &self.backend_para_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let position = object.optional("position")?;
         let backend_para_name = object.optional("backend_para_name")?;
@@ -10024,7 +10347,7 @@ impl Model for CatalogMoveParaDto {
         object.optional("target_pid", &self.target_pid);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let target_pid = object.optional("target_pid")?;
         Ok(Self { target_pid })
     }
@@ -10075,7 +10398,7 @@ impl Model for DataMaskParas {
         object.optional("failure_policy", &self.failure_policy);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let column_name = object.optional("column_name")?;
         let algorithm_name = object.optional("algorithm_name")?;
         let algorithm_type = object.optional("algorithm_type")?;
@@ -10202,7 +10525,7 @@ impl Model for DatasourceConfig {
         object.optional("total_size_sql", &self.total_size_sql);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let type_ = object.optional("type")?;
         let connection_name = object.optional("connection_name")?;
         let connection_id = object.optional("connection_id")?;
@@ -10383,7 +10706,7 @@ impl Model for DatasourceOrderPara {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let field = object.optional("field")?;
         let optional = object.optional("optional")?;
@@ -10466,7 +10789,7 @@ impl Model for FlavorDto {
         object.optional("mem", &self.mem);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let disk = object.optional("disk")?;
@@ -10539,7 +10862,7 @@ impl Model for GatewayDto {
         object.optional("roma_app_id", &self.roma_app_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apig_type = object.optional("apig_type")?;
         let apig_instance_id = object.optional("apig_instance_id")?;
         let group_id_in_apig = object.optional("group_id_in_apig")?;
@@ -10661,7 +10984,7 @@ impl Model for InstanceAccesslog {
         object.optional("out_total_size", &self.out_total_size);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let request_id = object.optional("request_id")?;
         let api_id = object.optional("api_id")?;
@@ -10920,7 +11243,7 @@ impl Model for InstanceDetailDto {
         object.optional("nodes", &self.nodes);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -11251,7 +11574,7 @@ impl Model for InstanceForApiActionDto {
         object.optional("api_debug", &self.api_debug);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_type = object.optional("instance_type")?;
         let name = object.optional("name")?;
@@ -11357,7 +11680,7 @@ impl Model for InstanceHostDto {
         object.optional("domains", &self.domains);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_name = object.optional("instance_name")?;
         let intranet_host = object.optional("intranet_host")?;
@@ -11445,7 +11768,7 @@ impl Model for InstanceNodeDto {
         object.optional("gateway_version", &self.gateway_version);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let private_ip = object.optional("private_ip")?;
@@ -11588,7 +11911,7 @@ impl Model for InstanceOverviewDto {
         object.optional("order_id", &self.order_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -11796,7 +12119,7 @@ impl Model for LayerPath {
         object.optional("order", &self.order);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let order = object.optional("order")?;
@@ -11858,7 +12181,7 @@ impl Model for LtsLogDump {
         object.optional("log_stream_name", &self.log_stream_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_dump = object.optional("log_dump")?;
         let log_group_id = object.optional("log_group_id")?;
         let log_group_name = object.optional("log_group_name")?;
@@ -11961,7 +12284,7 @@ impl Model for MallParaDto {
         object.optional("success_and_failure_rate", &self.success_and_failure_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let auth_type = object.optional("auth_type")?;
         let visibility = object.optional("visibility")?;
         let market_sort_type = object.optional("market_sort_type")?;
@@ -12100,7 +12423,7 @@ impl Model for ObsLogDump {
         object.optional("log_dump", &self.log_dump);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_dump = object.optional("log_dump")?;
         Ok(Self { log_dump })
     }
@@ -12142,7 +12465,7 @@ impl Model for OpenApiParaForCheckMessage {
         object.optional("time", &self.time);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let message_id = object.optional("message_id")?;
         let action = object.optional("action")?;
         let time = object.optional("time")?;
@@ -12195,7 +12518,7 @@ impl Model for OpenApplyIdsForApproveApply {
         object.optional("apply_ids", &self.apply_ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apply_result = object.optional("apply_result")?;
         let apply_ids = object.optional("apply_ids")?;
         Ok(Self { apply_result, apply_ids })
@@ -12274,7 +12597,7 @@ impl Model for RecordForApplyDetail {
         object.optional("user_name", &self.user_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_apply_status = object.optional("api_apply_status")?;
         let api_apply_type = object.optional("api_apply_type")?;
@@ -12446,7 +12769,7 @@ impl Model for RecordForGetAllCatalog {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let pid = object.optional("pid")?;
         let name = object.optional("name")?;
@@ -12579,7 +12902,7 @@ impl Model for RecordForGetAuthApp {
         object.optional("static_params", &self.static_params);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_id = object.optional("app_id")?;
         let app_name = object.optional("app_name")?;
         let instance_id = object.optional("instance_id")?;
@@ -12703,7 +13026,7 @@ impl Model for RequestPara {
         object.optional("support_null", &self.support_null);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let position = object.optional("position")?;
         let type_ = object.optional("type")?;
@@ -12809,7 +13132,7 @@ impl Model for StaticParam {
         object.optional("para_value", &self.para_value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let para_name = object.optional("para_name")?;
         let para_value = object.optional("para_value")?;
         Ok(Self { para_name, para_value })
@@ -12870,7 +13193,7 @@ impl Model for StatisticForCallDetail {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -12992,7 +13315,7 @@ impl Model for StatisticForDashboard {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_time = object.optional("log_time")?;
         let call_num = object.optional("call_num")?;
         let success_num = object.optional("success_num")?;
@@ -13179,7 +13502,7 @@ impl Model for StatisticForDetail {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -13336,7 +13659,7 @@ impl Model for CreateApiResult {
         object.optional("id", &self.id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         Ok(Self { id })
     }
@@ -13399,7 +13722,7 @@ impl Model for CreateAppResult {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -13538,7 +13861,7 @@ impl Model for CreateServiceCatalogResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -13650,7 +13973,7 @@ impl Model for DebugApiResult {
         object.optional("response_header", &self.response_header);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let request_id = object.optional("request_id")?;
         let url = object.optional("url")?;
         let result = object.optional("result")?;
@@ -13736,7 +14059,7 @@ impl Model for ImportDataServiceExcelResult {
         object.optional("job_id", &self.job_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
         Ok(Self { job_id })
     }
@@ -13775,7 +14098,7 @@ impl Model for ListAllCatalogListResult {
         object.optional("api_catalogs", &self.api_catalogs);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let api_catalogs = object.optional("api_catalogs")?;
         Ok(Self { total, api_catalogs })
@@ -13821,7 +14144,7 @@ impl Model for ListApiCatalogListResult {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apis = object.optional("apis")?;
         Ok(Self { total, apis })
@@ -13864,7 +14187,7 @@ impl Model for ListApiTopNResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -13900,7 +14223,7 @@ impl Model for ListApicGroupsResult {
         object.optional("gateway_groups", &self.gateway_groups);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let gateway_groups = object.optional("gateway_groups")?;
         Ok(Self { gateway_groups })
     }
@@ -13936,7 +14259,7 @@ impl Model for ListApicInstancesResult {
         object.optional("gateway_instances", &self.gateway_instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let gateway_instances = object.optional("gateway_instances")?;
         Ok(Self { gateway_instances })
     }
@@ -13975,7 +14298,7 @@ impl Model for ListApisResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14018,7 +14341,7 @@ impl Model for ListApisTopResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -14057,7 +14380,7 @@ impl Model for ListApplyResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14103,7 +14426,7 @@ impl Model for ListAppsResult {
         object.optional("apps", &self.apps);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apps = object.optional("apps")?;
         Ok(Self { total, apps })
@@ -14146,7 +14469,7 @@ impl Model for ListAppsTopResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -14185,7 +14508,7 @@ impl Model for ListCatalogListResult {
         object.optional("catalogs", &self.catalogs);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let catalogs = object.optional("catalogs")?;
         Ok(Self { total, catalogs })
@@ -14231,7 +14554,7 @@ impl Model for ListDataServiceInstanceAccesslogsResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let number = object.optional("number")?;
         let records = object.optional("records")?;
         Ok(Self { number, records })
@@ -14277,7 +14600,7 @@ impl Model for ListDataServiceInstancesDetailResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let instances = object.optional("instances")?;
         Ok(Self { total, instances })
@@ -14329,7 +14652,7 @@ impl Model for ListDataServiceInstancesOverviewResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let scale_down = object.optional("scale_down")?;
         let scale_out = object.optional("scale_out")?;
@@ -14389,7 +14712,7 @@ impl Model for ListDataServiceMarketApisResult {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apis = object.optional("apis")?;
         Ok(Self { total, apis })
@@ -14432,7 +14755,7 @@ impl Model for ListInstanceListResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instances = object.optional("instances")?;
         Ok(Self { instances })
     }
@@ -14471,7 +14794,7 @@ impl Model for ListMessageResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14517,7 +14840,7 @@ impl Model for SearchAuthorizeAppResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14563,7 +14886,7 @@ impl Model for SearchBindApiResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14609,7 +14932,7 @@ impl Model for SearchDebugInfoResult {
         object.optional("publish_messages", &self.publish_messages);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let publish_messages = object.optional("publish_messages")?;
         Ok(Self { total, publish_messages })
@@ -14652,7 +14975,7 @@ impl Model for SearchIdByPathResult {
         object.optional("catalog_id", &self.catalog_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         Ok(Self { catalog_id })
     }
@@ -14691,7 +15014,7 @@ impl Model for SearchPublishInfoResult {
         object.optional("publish_messages", &self.publish_messages);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let publish_messages = object.optional("publish_messages")?;
         Ok(Self { total, publish_messages })
@@ -14734,7 +15057,7 @@ impl Model for ShowApiDashboardResult {
         object.optional("dashboards", &self.dashboards);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dashboards = object.optional("dashboards")?;
         Ok(Self { dashboards })
     }
@@ -14833,7 +15156,7 @@ impl Model for ShowApiResult {
         object.optional("backend_config", &self.backend_config);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let group_id = object.optional("group_id")?;
@@ -15062,7 +15385,7 @@ impl Model for ShowApisDashboardResult {
         object.optional("dashboards", &self.dashboards);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dashboards = object.optional("dashboards")?;
         Ok(Self { dashboards })
     }
@@ -15137,7 +15460,7 @@ impl Model for ShowApisDetailResult {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -15315,7 +15638,7 @@ impl Model for ShowApisOverviewResult {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let publish_num = object.optional("publish_num")?;
         let developing_num = object.optional("developing_num")?;
         let apply_num = object.optional("apply_num")?;
@@ -15445,7 +15768,7 @@ impl Model for ShowAppInfoResult {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -15602,7 +15925,7 @@ impl Model for ShowApplyDetailResult {
         object.optional("user_name", &self.user_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_apply_status = object.optional("api_apply_status")?;
         let api_apply_type = object.optional("api_apply_type")?;
@@ -15750,7 +16073,7 @@ impl Model for ShowAppsDashboardResult {
         object.optional("dashboards", &self.dashboards);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dashboards = object.optional("dashboards")?;
         Ok(Self { dashboards })
     }
@@ -15825,7 +16148,7 @@ impl Model for ShowAppsDetailResult {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -15997,7 +16320,7 @@ impl Model for ShowAppsOverviewResult {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apply_num = object.optional("apply_num")?;
         let call_num = object.optional("call_num")?;
         let success_num = object.optional("success_num")?;
@@ -16102,7 +16425,7 @@ impl Model for ShowCatalogDetailResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let path = object.optional("path")?;
@@ -16316,7 +16639,7 @@ impl Model for ShowDataServiceInstanceResult {
         object.optional("nodes", &self.nodes);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -16662,7 +16985,7 @@ impl Model for ShowMessageDetailResult {
         object.optional("user_name", &self.user_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_apply_status = object.optional("api_apply_status")?;
         let api_apply_type = object.optional("api_apply_type")?;
@@ -16810,7 +17133,7 @@ impl Model for ShowPathByIdResult {
         object.optional("path", &self.path);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let path = object.optional("path")?;
         Ok(Self { path })
     }
@@ -16846,7 +17169,7 @@ impl Model for ShowPathObjectByIdResult {
         object.optional("paths", &self.paths);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let paths = object.optional("paths")?;
         Ok(Self { paths })
     }
@@ -16909,7 +17232,7 @@ impl Model for UpdateAppResult {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -17048,7 +17371,7 @@ impl Model for UpdateCatalogResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;

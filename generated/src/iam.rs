@@ -142,6 +142,8 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         path: "/v3/auth/tokens",
         success: &[201u16],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -155,6 +157,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
             request_id: response.request_id(),
             body: response.json()?,
             subject_token: response.header("X-Subject-Token")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -173,6 +176,8 @@ pub struct KeystoneCreateUserTokenByPasswordResponse {
     ///
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl KeystoneCreateUserTokenByPasswordRequest {
@@ -310,6 +315,8 @@ impl Operation for KeystoneListProjectsRequest {
         path: "/v3/projects",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -328,6 +335,7 @@ impl Operation for KeystoneListProjectsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -342,6 +350,8 @@ pub struct KeystoneListProjectsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: KeystoneListProjectsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`IamClient::keystone_list_auth_domains`].
@@ -366,6 +376,8 @@ impl Operation for KeystoneListAuthDomainsRequest {
         path: "/v3/auth/domains",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -377,6 +389,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -391,6 +404,8 @@ pub struct KeystoneListAuthDomainsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: KeystoneListAuthDomainsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request body of password authentication.
@@ -408,7 +423,7 @@ impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
         object.field("auth", &self.auth);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let auth = object.required("auth")?;
         Ok(Self { auth })
     }
@@ -441,7 +456,7 @@ impl Model for PwdAuth {
         object.field("scope", &self.scope);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let identity = object.required("identity")?;
         let scope = object.required("scope")?;
         Ok(Self { identity, scope })
@@ -478,7 +493,7 @@ impl Model for PwdIdentity {
         object.optional("totp", &self.totp);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let methods = object.required("methods")?;
         let password = object.required("password")?;
         let totp = object.optional("totp")?;
@@ -553,7 +568,7 @@ impl Model for PwdPassword {
         object.field("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let user = object.required("user")?;
         Ok(Self { user })
     }
@@ -589,7 +604,7 @@ impl Model for PwdPasswordUser {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.required("domain")?;
         let name = object.required("name")?;
         let password = object.required("password")?;
@@ -625,7 +640,7 @@ impl Model for PwdPasswordUserDomain {
         object.field("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         Ok(Self { name })
     }
@@ -655,7 +670,7 @@ impl Model for IdentityTotp {
         object.field("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let user = object.required("user")?;
         Ok(Self { user })
     }
@@ -688,7 +703,7 @@ impl Model for TotpUser {
         object.field("passcode", &self.passcode);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.required("id")?;
         let passcode = object.required("passcode")?;
         Ok(Self { id, passcode })
@@ -722,7 +737,7 @@ impl Model for AuthScope {
         object.optional("project", &self.project);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let project = object.optional("project")?;
         Ok(Self { domain, project })
@@ -768,7 +783,7 @@ impl Model for AuthScopeDomain {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -814,7 +829,7 @@ impl Model for AuthScopeProject {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -857,7 +872,7 @@ impl Model for KeystoneCreateUserTokenByPasswordResponseBody {
         object.optional("token", &self.token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let token = object.optional("token")?;
         Ok(Self { token })
     }
@@ -914,7 +929,7 @@ impl Model for ScopedTokenInfo {
         object.optional("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let expires_at = object.optional("expires_at")?;
         let issued_at = object.optional("issued_at")?;
         let methods = object.optional("methods")?;
@@ -1011,7 +1026,7 @@ impl Model for TokenDomain {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -1060,7 +1075,7 @@ impl Model for TokenProject {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;
@@ -1113,7 +1128,7 @@ impl Model for TokenRole {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -1165,7 +1180,7 @@ impl Model for TokenUser {
         object.optional("password_expires_at", &self.password_expires_at);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;
@@ -1225,7 +1240,7 @@ impl Model for KeystoneListProjectsResponseBody {
         object.optional("projects", &self.projects);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let links = object.optional("links")?;
         let projects = object.optional("projects")?;
         Ok(Self { links, projects })
@@ -1274,7 +1289,7 @@ impl Model for Links {
         object.optional("next", &self.next);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let self_ = object.optional("self")?;
         let previous = object.optional("previous")?;
         let next = object.optional("next")?;
@@ -1345,7 +1360,7 @@ impl Model for ProjectResult {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let is_domain = object.optional("is_domain")?;
         let description = object.optional("description")?;
         let links = object.optional("links")?;
@@ -1442,7 +1457,7 @@ impl Model for KeystoneListAuthDomainsResponseBody {
         object.optional("links", &self.links);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domains = object.optional("domains")?;
         let links = object.optional("links")?;
         Ok(Self { domains, links })
@@ -1497,7 +1512,7 @@ impl Model for Domains {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let enabled = object.optional("enabled")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;

@@ -180,6 +180,8 @@ impl Operation for CreateOAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/oauth",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -194,6 +196,7 @@ impl Operation for CreateOAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -208,6 +211,8 @@ pub struct CreateOAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateOAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::create_password_auth`].
@@ -247,6 +252,8 @@ impl Operation for CreatePasswordAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/password",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -260,6 +267,7 @@ impl Operation for CreatePasswordAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -274,6 +282,8 @@ pub struct CreatePasswordAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreatePasswordAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::create_personal_auth`].
@@ -313,6 +323,8 @@ impl Operation for CreatePersonalAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/personal",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -326,6 +338,7 @@ impl Operation for CreatePersonalAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -340,6 +353,8 @@ pub struct CreatePersonalAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreatePersonalAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::delete_authorize`].
@@ -377,6 +392,8 @@ impl Operation for DeleteAuthorizeRequest {
         path: "/v1/{project_id}/git/auths/{name}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -386,7 +403,11 @@ impl Operation for DeleteAuthorizeRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAuthorizeResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteAuthorizeResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -398,6 +419,8 @@ pub struct DeleteAuthorizeResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::list_authorizations`].
@@ -432,6 +455,8 @@ impl Operation for ListAuthorizationsRequest {
         path: "/v1/{project_id}/git/auths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -444,6 +469,7 @@ impl Operation for ListAuthorizationsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -458,6 +484,8 @@ pub struct ListAuthorizationsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAuthorizationsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::show_redirect_url`].
@@ -505,6 +533,8 @@ impl Operation for ShowRedirectUrlRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/redirect",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -519,6 +549,7 @@ impl Operation for ShowRedirectUrlRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -533,6 +564,8 @@ pub struct ShowRedirectUrlResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowRedirectUrlResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Repository type: github, gitlab, gitee, bitbucket, or devcloud.
@@ -605,7 +638,7 @@ impl Model for OAuth {
         object.field("state", &self.state);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let code = object.required("code")?;
         let state = object.required("state")?;
@@ -637,7 +670,7 @@ impl Model for CreateOAuthResult {
         object.optional("authorization", &self.authorization);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorization = object.optional("authorization")?;
         Ok(Self { authorization })
     }
@@ -700,7 +733,7 @@ impl Model for AuthorizationVi {
         object.optional("status", &self.status);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let repo_type = object.optional("repo_type")?;
         let repo_host = object.optional("repo_host")?;
@@ -827,7 +860,7 @@ impl Model for AccessPassword {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let user = object.required("user")?;
         let password = object.required("password")?;
@@ -863,7 +896,7 @@ impl Model for CreatePasswordAuthResult {
         object.optional("authorization", &self.authorization);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorization = object.optional("authorization")?;
         Ok(Self { authorization })
     }
@@ -905,7 +938,7 @@ impl Model for AccessToken {
         object.optional("host", &self.host);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let token = object.required("token")?;
         let host = object.optional("host")?;
@@ -943,7 +976,7 @@ impl Model for CreatePersonalAuthResult {
         object.optional("authorization", &self.authorization);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorization = object.optional("authorization")?;
         Ok(Self { authorization })
     }
@@ -982,7 +1015,7 @@ impl Model for ListAuthorizationsResult {
         object.optional("count", &self.count);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorizations = object.optional("authorizations")?;
         let count = object.optional("count")?;
         Ok(Self { authorizations, count })
@@ -1055,7 +1088,7 @@ impl Model for AuthorizationVo {
         object.optional("tag", &self.tag);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let repo_type = object.optional("repo_type")?;
         let repo_host = object.optional("repo_host")?;
@@ -1185,7 +1218,7 @@ impl Model for ShowRedirectUrlResult {
         object.optional("url", &self.url);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let url = object.optional("url")?;
         Ok(Self { url })
     }

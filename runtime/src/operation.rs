@@ -6,6 +6,8 @@
 //! without a network and the transport is replaceable (see [`crate::transport`]).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
@@ -13,8 +15,8 @@ use http::{HeaderMap, Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
-use crate::error::{Error, truncate};
-use crate::model::Json;
+use crate::error::{BodyExcerpt, Error, TooLarge, truncate};
+use crate::model::{self, DecodeOptions, DecodeWarning, FieldError, Json};
 use crate::{Secret, Timestamp};
 
 /// Static facts about a service.
@@ -39,6 +41,13 @@ pub struct OperationMeta {
     pub success: &'static [u16],
     /// True for operations that need no credentials (token endpoints).
     pub anonymous: bool,
+    /// True for operations whose responses carry secrets (a token source, sensitive
+    /// response fields): their bodies are never quoted in errors, warnings or logs.
+    pub sensitive_body: bool,
+    /// True for operations whose success body is a file (raw bytes): at the success
+    /// statuses, `ClientBuilder::max_download_size` applies instead of
+    /// `max_response_size`.
+    pub download: bool,
 }
 
 /// An API operation: the request type implements it.
@@ -66,12 +75,33 @@ pub fn encode_request<O: Operation>(
     parts.finish(base)
 }
 
+/// The response body size a client accepts by default
+/// (`ClientBuilder::max_response_size`).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 << 20;
+
+/// How many times the body size limit a decoded response may take by default
+/// (`ClientBuilder::decode_budget`): enough for sparse objects (a 60-byte object can be a
+/// 600-byte struct), not for a body of `{}` items each becoming a large struct.
+pub const DECODE_BUDGET_FACTOR: usize = 16;
+
+/// The decode budget of a client with the default limits.
+pub const DEFAULT_DECODE_BUDGET: usize = DECODE_BUDGET_FACTOR * DEFAULT_MAX_RESPONSE_SIZE;
+
 /// Decodes `response` as `O`'s output, or as a service error when its status is not one of
-/// `O`'s success statuses: exactly what the client does after sending.
+/// `O`'s success statuses: what the client does after sending, with the default decode
+/// budget ([`DEFAULT_DECODE_BUDGET`]).
 pub fn decode_response<O: Operation>(response: http::Response<Bytes>) -> Result<O::Output, Error> {
+    decode_response_with::<O>(response, Some(DEFAULT_DECODE_BUDGET))
+}
+
+/// [`decode_response`] within `budget` bytes of decoded output (`None`: no limit).
+pub fn decode_response_with<O: Operation>(
+    response: http::Response<Bytes>,
+    budget: Option<usize>,
+) -> Result<O::Output, Error> {
     let meta = &O::META;
     if meta.success.contains(&response.status().as_u16()) {
-        O::decode(&ResponseParts::new(meta.name, response))
+        O::decode(&ResponseParts::for_operation(meta, response, budget))
     } else {
         let (parts, body) = response.into_parts();
         Err(Error::Service(Box::new(
@@ -469,19 +499,43 @@ impl<T: ParamValue> ParamValues for Option<Vec<T>> {
 }
 
 /// A received response, as [`Operation::decode`] reads it.
-#[derive(Debug)]
 pub struct ResponseParts {
     operation: &'static str,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// The operation's responses carry secrets: never quote the body.
+    sensitive: bool,
+    /// Most bytes a decoded body may take.
+    budget: Option<usize>,
+    /// Optional fields left out by [`json`](Self::json), until the response takes them.
+    warnings: RefCell<Vec<DecodeWarning>>,
+}
+
+impl fmt::Debug for ResponseParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("ResponseParts");
+        debug
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &self.headers);
+        if self.sensitive {
+            debug.field(
+                "body",
+                &format_args!("<{} bytes, not shown>", self.body.len()),
+            );
+        } else {
+            debug.field("body", &BodyExcerpt(&self.body));
+        }
+        debug.finish_non_exhaustive()
+    }
 }
 
 /// How much of a body an error message quotes.
 const EXCERPT_LIMIT: usize = 256;
 
 impl ResponseParts {
-    /// Wraps a response of `operation`.
+    /// Wraps a response of `operation`, to be decoded with the default budget.
     pub fn new(operation: &'static str, response: http::Response<Bytes>) -> Self {
         let (parts, body) = response.into_parts();
         ResponseParts {
@@ -489,6 +543,23 @@ impl ResponseParts {
             status: parts.status,
             headers: parts.headers,
             body,
+            sensitive: false,
+            budget: Some(DEFAULT_DECODE_BUDGET),
+            warnings: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Wraps a response of the operation `meta` describes, to be decoded within `budget`
+    /// bytes (`None`: no limit).
+    pub fn for_operation(
+        meta: &OperationMeta,
+        response: http::Response<Bytes>,
+        budget: Option<usize>,
+    ) -> Self {
+        ResponseParts {
+            sensitive: meta.sensitive_body,
+            budget,
+            ..Self::new(meta.name, response)
         }
     }
 
@@ -526,11 +597,51 @@ impl ResponseParts {
         Ok(self.body.clone())
     }
 
-    /// The body as JSON of type `T`.
+    /// The body as JSON of type `T`, decoded from the bytes within the budget.
+    ///
+    /// Optional fields whose value does not fit are left `None`; each is logged at `warn`
+    /// and kept for [`take_decode_warnings`](Self::take_decode_warnings).
     pub fn json<T: Json>(&self) -> Result<T, Error> {
-        let value: serde_json::Value =
-            serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))?;
-        T::from_json(value).map_err(|e| self.decode_error(e.to_string()))
+        let options = DecodeOptions::response(self.budget, self.sensitive);
+        match model::decode::<T>(&self.body, &options) {
+            Ok(decoded) => {
+                self.keep_warnings(decoded.warnings);
+                Ok(decoded.value)
+            }
+            Err(error) => Err(self.json_error(error)),
+        }
+    }
+
+    fn json_error(&self, error: FieldError) -> Error {
+        match error.budget_exceeded() {
+            Some(limit) => Error::ResponseTooLarge {
+                operation: self.operation,
+                status: self.status.as_u16(),
+                limit,
+                what: TooLarge::Decoded,
+            },
+            None => self.decode_error(error.to_string()),
+        }
+    }
+
+    fn keep_warnings(&self, warnings: Vec<DecodeWarning>) {
+        for warning in &warnings {
+            // The path's keys and the value found are quoted and cut by the decoder
+            // (values not at all for sensitive bodies), so a server cannot forge lines.
+            tracing::warn!(
+                operation = self.operation,
+                path = %warning.path,
+                "a response field did not fit its type and was left out: {}",
+                warning.error
+            );
+        }
+        self.warnings.borrow_mut().extend(warnings);
+    }
+
+    /// The optional fields [`json`](Self::json) left out so far (each only once): what
+    /// generated responses expose as `decode_warnings`.
+    pub fn take_decode_warnings(&self) -> Vec<DecodeWarning> {
+        self.warnings.take()
     }
 
     /// The body as JSON of any `Deserialize` type: for operations written by hand.
@@ -750,10 +861,11 @@ macro_rules! impl_string_enum {
                     $crate::StringEnum::as_str(self).to_owned(),
                 )
             }
-            fn from_json(
-                value: $crate::__private::serde_json::Value,
+            fn read_json(
+                span: $crate::model::JsonSpan<'_>,
+                decoder: &mut $crate::model::Decoder,
             ) -> ::std::result::Result<Self, $crate::model::FieldError> {
-                $crate::__private::string_enum_from_json(value)
+                $crate::__private::string_enum_read_json(span, decoder)
             }
         }
         impl $crate::operation::ParamValue for $t {
@@ -779,6 +891,8 @@ mod tests {
         path: "/v1/{project_id}/items/{item}",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     #[test]
@@ -830,6 +944,8 @@ mod tests {
             path: "/x",
             success: &[200],
             anonymous: false,
+            sensitive_body: false,
+            download: false,
         };
         let mut parts = RequestParts::new(&meta, &identity);
         parts.query_csv("tags", &vec!["a b".to_owned(), "c".to_owned()]);
@@ -859,6 +975,8 @@ mod tests {
             path: "/x",
             success: &[200],
             anonymous: false,
+            sensitive_body: false,
+            download: false,
         };
         let mut parts = RequestParts::new(&meta, &identity);
         let upload = Upload {

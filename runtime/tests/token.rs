@@ -45,6 +45,8 @@ impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
         path: "/login",
         success: &[200],
         anonymous: ANONYMOUS,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -77,6 +79,8 @@ impl Operation for Refresh<'_> {
         path: "/refresh",
         success: &[200],
         anonymous: true,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -115,6 +119,8 @@ impl Operation for GetData {
         path: "/data",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {

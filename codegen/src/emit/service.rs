@@ -404,13 +404,41 @@ fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
 
 fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
     let success: Vec<String> = op.success.iter().map(|s| format!("{s}u16")).collect();
+    let download = op.success_body.as_ref().is_some_and(|b| b.ty == TypeRef::Bytes);
     vec![
         format!("name: {}", lit(&format!("{}.{}", service.name, op.name))),
         format!("method: hwcloud_runtime::http::Method::{}", op.method.as_str()),
         format!("path: {}", lit(&op.path)),
         format!("success: &[{}]", success.join(", ")),
         format!("anonymous: {}", op.anonymous),
+        format!("sensitive_body: {}", sensitive_body(service, op)),
+        format!("download: {download}"),
     ]
+}
+
+/// Whether `op`'s responses carry secrets: it issues tokens, or a response header or a
+/// field of its success body (at any depth) is `sensitive`.
+fn sensitive_body(service: &Service, op: &Operation) -> bool {
+    op.token_source.is_some()
+        || op.response_headers.iter().any(|h| h.sensitive)
+        || op.success_body.as_ref().is_some_and(|b| holds_secret(service, &b.ty, &mut Vec::new()))
+}
+
+/// Whether a value of type `ty` can hold a `Secret`; `seen` stops at recursive types.
+fn holds_secret<'a>(service: &'a Service, ty: &'a TypeRef, seen: &mut Vec<&'a str>) -> bool {
+    match ty {
+        TypeRef::Secret => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) => holds_secret(service, inner, seen),
+        TypeRef::Named(name) if !seen.contains(&name.as_str()) => {
+            seen.push(name);
+            match service.types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+                Some(TypeKind::Struct(fields)) => fields.iter().any(|f| holds_secret(service, &f.ty, seen)),
+                Some(TypeKind::Array(inner) | TypeKind::Map(inner)) => holds_secret(service, inner, seen),
+                Some(TypeKind::Enum(_)) | None => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 fn encode(code: &mut Code, op: &Operation) {
@@ -473,6 +501,8 @@ fn decode(code: &mut Code, op: &Operation) {
     for h in &op.response_headers {
         fields.push(format!("{}: response.header({})?", h.rust, lit(&h.wire)));
     }
+    // Last: the fields above fill the warnings (struct fields are evaluated in order).
+    fields.push("decode_warnings: response.take_decode_warnings()".to_owned());
     code.braces(&format!("Ok({}", op.response), &fields, ")");
 }
 
@@ -505,6 +535,8 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
         code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
         code.linef(format_args!("pub {}: Option<{ty}>,", h.rust));
     }
+    code.docs("Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.");
+    code.line("pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,");
     code.close();
     code.blank();
 }
@@ -843,7 +875,7 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
     while fields.iter().any(|f| f.rust == reader) {
         reader.push('_');
     }
-    code.open(&format!("fn read({reader}: &mut ObjectReader) -> Result<Self, FieldError>"));
+    code.open(&format!("fn read({reader}: &mut ObjectReader<'_>) -> Result<Self, FieldError>"));
     for f in fields {
         let call = if f.required { "required" } else { "optional" };
         code.linef(format_args!("let {} = {reader}.{call}({})?;", f.rust, lit(&f.wire)));

@@ -249,6 +249,8 @@ impl Operation for GetThingRequest {
         path: "/v1/{project_id}/things/{thing_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -272,6 +274,7 @@ impl Operation for GetThingRequest {
             request_id: response.request_id(),
             body: response.json()?,
             etag: response.header("ETag")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -290,6 +293,8 @@ pub struct GetThingResponse {
     ///
     /// From response header `ETag`.
     pub etag: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::create_thing`].
@@ -315,6 +320,8 @@ impl Operation for CreateThingRequest {
         path: "/v1/things",
         success: &[200u16, 201u16, 202u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -326,6 +333,7 @@ impl Operation for CreateThingRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json_for(&[200u16, 201u16])?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -340,6 +348,8 @@ pub struct CreateThingResponse {
     pub request_id: Option<String>,
     /// The response body, present with status 200, 201.
     pub body: Option<Thing>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::delete_thing`].
@@ -367,6 +377,8 @@ impl Operation for DeleteThingRequest {
         path: "/v1/things/{thing_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -375,7 +387,11 @@ impl Operation for DeleteThingRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteThingResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteThingResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -387,6 +403,8 @@ pub struct DeleteThingResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::update_attributes`].
@@ -422,6 +440,8 @@ impl Operation for UpdateAttributesRequest {
         path: "/v1/things/{thing_id}/attributes",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -434,6 +454,7 @@ impl Operation for UpdateAttributesRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -448,6 +469,8 @@ pub struct UpdateAttributesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: Attributes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::login`].
@@ -473,6 +496,8 @@ impl Operation for LoginRequest {
         path: "/v1/token",
         success: &[201u16],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -485,6 +510,7 @@ impl Operation for LoginRequest {
             request_id: response.request_id(),
             body: response.json()?,
             subject_token: response.header("X-Subject-Token")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -503,6 +529,8 @@ pub struct LoginResponse {
     ///
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl LoginRequest {
@@ -594,7 +622,7 @@ impl Model for Thing {
         object.field("count", &self.count);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.required("id")?;
         let kind = object.optional("kind")?;
         let type_ = object.optional("type")?;
@@ -786,7 +814,7 @@ impl Model for Part {
         object.optional("size", &self.size);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let size = object.optional("size")?;
         Ok(Self { name, size })
@@ -832,7 +860,7 @@ impl Model for LoginForm {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let username = object.required("username")?;
         let password = object.required("password")?;
         Ok(Self { username, password })
@@ -866,7 +894,7 @@ impl Model for LoginResult {
         object.optional("refresh_token", &self.refresh_token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let expires_in = object.optional("expires_in")?;
         let refresh_token = object.optional("refresh_token")?;
         Ok(Self { expires_in, refresh_token })
@@ -912,7 +940,7 @@ impl Model for ErrorBody {
         object.optional("error_msg", &self.error_msg);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         Ok(Self { error_code, error_msg })
