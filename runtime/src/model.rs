@@ -31,6 +31,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 mod decode;
+mod errors;
+mod scan;
 mod value;
 
 pub use decode::{

@@ -23,25 +23,17 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{self, DeserializeSeed};
 
 use super::Json;
+use super::errors::{ErrorKind, QUOTE_LIMIT, Segment, cut, quote, render_path};
+use super::scan::{ARRAY_ENTRY_COST, ArrayScan, Members, ObjectScan};
+
+pub use super::errors::{DecodeWarning, FieldError};
 
 /// Deepest nesting of objects and arrays a model is read through (serde_json's own
 /// limit for a `Value`).
 pub const MAX_DEPTH: usize = 128;
-
-/// How much of a value an error or warning quotes.
-const QUOTE_LIMIT: usize = 64;
-
-/// Cost charged per member of an object being read: its key (`Cow<str>`) and span, twice
-/// (the list grows by doubling).
-const OBJECT_ENTRY_COST: usize =
-    2 * (size_of::<Cow<'static, str>>() + size_of::<JsonSpan<'static>>());
-
-/// Cost charged per element of an array being read: its span, twice (growth).
-const ARRAY_ENTRY_COST: usize = 2 * size_of::<JsonSpan<'static>>();
 
 /// How a body is decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +99,11 @@ pub fn decode<T: Json>(body: &[u8], options: &DecodeOptions) -> Result<Decoded<T
 pub struct JsonSpan<'a>(&'a str);
 
 impl<'a> JsonSpan<'a> {
+    /// A span of `text`, which a scan found to be one JSON value.
+    pub(super) fn new(text: &'a str) -> Self {
+        JsonSpan(text)
+    }
+
     /// The JSON text.
     pub fn text(&self) -> &'a str {
         self.0
@@ -136,185 +133,6 @@ impl<'a> JsonSpan<'a> {
 impl fmt::Debug for JsonSpan<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "JsonSpan({}, {} bytes)", self.kind(), self.0.len())
-    }
-}
-
-/// One step of the path to the value being read.
-#[derive(Debug)]
-enum Segment {
-    Field(&'static str),
-    Index(usize),
-    /// A map key (from the body: quoted and cut when shown).
-    Key(String),
-}
-
-fn render_path(segments: &[Segment]) -> String {
-    use fmt::Write as _;
-    let mut out = String::new();
-    for segment in segments {
-        // Writing into a String cannot fail.
-        let _ = match segment {
-            Segment::Field(name) if out.is_empty() => write!(out, "{name}"),
-            Segment::Field(name) => write!(out, ".{name}"),
-            Segment::Index(i) => write!(out, "[{i}]"),
-            Segment::Key(key) => write!(out, "[{}]", quote(key)),
-        };
-    }
-    out
-}
-
-/// `text` as a double-quoted, escaped excerpt of at most [`QUOTE_LIMIT`] bytes: safe for
-/// a log line whatever the server sent.
-fn quote(text: &str) -> String {
-    let (cut, more) = cut(text, QUOTE_LIMIT);
-    format!("{:?}{}", cut, if more { "..." } else { "" })
-}
-
-/// The first `limit` bytes of `text`, at a character boundary, and whether it was cut.
-fn cut(text: &str, limit: usize) -> (&str, bool) {
-    if text.len() <= limit {
-        return (text, false);
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&text[..end], true)
-}
-
-/// Why a value could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// Path of the value, e.g. `items[3].name`; empty for the body itself.
-    path: String,
-    kind: ErrorKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum ErrorKind {
-    /// A value of the wrong shape or out of range.
-    Invalid {
-        expected: Cow<'static, str>,
-        found: String,
-    },
-    /// A required field is absent.
-    Missing,
-    /// Nested deeper than [`MAX_DEPTH`].
-    TooDeep,
-    /// The text is not JSON, or a string in it is not valid Unicode.
-    Syntax(String),
-    /// The decoded value would take more than the budget.
-    Budget(usize),
-}
-
-impl FieldError {
-    /// The path of the value that could not be read, e.g. `items[3].name`; empty for the
-    /// body itself.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// What the value should have been, for a value of the wrong shape.
-    pub fn expected(&self) -> Option<&str> {
-        match &self.kind {
-            ErrorKind::Invalid { expected, .. } => Some(expected),
-            _ => None,
-        }
-    }
-
-    /// What was found instead: the value quoted and cut for scalars (only its kind when
-    /// the body may carry secrets), its kind for objects and arrays.
-    pub fn found(&self) -> Option<&str> {
-        match &self.kind {
-            ErrorKind::Invalid { found, .. } => Some(found),
-            _ => None,
-        }
-    }
-
-    /// The budget, when decoding stopped because the value would exceed it.
-    pub fn budget_exceeded(&self) -> Option<usize> {
-        match self.kind {
-            ErrorKind::Budget(limit) => Some(limit),
-            _ => None,
-        }
-    }
-
-    /// Whether the value is simply not what the model expects (an optional field can do
-    /// without it), rather than the body being unreadable or too large.
-    fn is_misfit(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Invalid { .. } | ErrorKind::Missing | ErrorKind::TooDeep
-        )
-    }
-
-    /// An error about a value of the wrong shape, worded like serde's, for a caller's
-    /// own [`Json`] conversions.
-    pub fn invalid(expected: impl Into<Cow<'static, str>>, found: impl Into<String>) -> Self {
-        FieldError {
-            path: String::new(),
-            kind: ErrorKind::Invalid {
-                expected: expected.into(),
-                found: found.into(),
-            },
-        }
-    }
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = &self.path;
-        let at = |f: &mut fmt::Formatter<'_>| {
-            if path.is_empty() {
-                Ok(())
-            } else {
-                write!(f, "field `{path}`: ")
-            }
-        };
-        match &self.kind {
-            ErrorKind::Invalid { expected, found } => {
-                at(f)?;
-                write!(f, "invalid type: {found}, expected {expected}")
-            }
-            ErrorKind::Missing => write!(f, "missing field `{path}`"),
-            ErrorKind::TooDeep => {
-                at(f)?;
-                write!(f, "nested more than {MAX_DEPTH} levels deep")
-            }
-            ErrorKind::Syntax(message) => {
-                at(f)?;
-                f.write_str(message)
-            }
-            ErrorKind::Budget(limit) => {
-                write!(
-                    f,
-                    "the decoded value would exceed the decode budget of {limit} bytes"
-                )?;
-                if !path.is_empty() {
-                    write!(f, " (at `{path}`)")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-impl std::error::Error for FieldError {}
-
-/// An optional field left `None` because its value did not fit its type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DecodeWarning {
-    /// The field that was left out, e.g. `thresholds[3].period`.
-    pub path: String,
-    /// Why: the value, or the value inside it, that did not fit (its own path, the type
-    /// expected and what was found).
-    pub error: FieldError,
-}
-
-impl fmt::Display for DecodeWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` left out: {}", self.path, self.error)
     }
 }
 
@@ -376,10 +194,7 @@ impl Decoder {
     }
 
     fn error(&self, kind: ErrorKind) -> FieldError {
-        FieldError {
-            path: render_path(&self.path),
-            kind,
-        }
+        FieldError::new(render_path(&self.path), kind)
     }
 
     /// `span` is not a value of type `expected`.
@@ -524,7 +339,7 @@ impl Decoder {
         &mut self,
         span: JsonSpan<'a>,
         expected: impl FnOnce() -> Cow<'static, str>,
-    ) -> Result<(Vec<(Cow<'a, str>, JsonSpan<'a>)>, usize), FieldError> {
+    ) -> Result<(Members<'a>, usize), FieldError> {
         if span.first() != b'{' {
             return Err(self.invalid(span, expected()));
         }
@@ -703,7 +518,7 @@ fn parse_integer(text: &str) -> Option<i64> {
 ///
 /// Its `Debug` shows field names only: values may be passwords or tokens.
 pub struct ObjectReader<'a> {
-    entries: Vec<(Cow<'a, str>, JsonSpan<'a>)>,
+    entries: Members<'a>,
     decoder: &'a mut Decoder,
     /// What the entry list is charged to the budget, given back when the reader is done.
     charged: usize,
@@ -785,84 +600,5 @@ impl<'a> ObjectReader<'a> {
             }
             Err(error) => self.decoder.recover(mark, error).map(|()| None),
         }
-    }
-}
-
-/// Deserialises an object key, borrowing it from the body when it has no escapes.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(KeySeed)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string key")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
-    }
-}
-
-/// Collects an object's keys and value spans, charging each to the budget.
-struct ObjectScan<'b> {
-    budget: &'b mut Budget,
-}
-
-impl<'de> Visitor<'de> for ObjectScan<'_> {
-    type Value = Vec<(Cow<'de, str>, JsonSpan<'de>)>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let value: &'de RawValue = map.next_value()?;
-            let owned = match &key {
-                Cow::Owned(key) => key.len(),
-                Cow::Borrowed(_) => 0,
-            };
-            if !self.budget.charge(OBJECT_ENTRY_COST + owned) {
-                return Err(de::Error::custom("decode budget exceeded"));
-            }
-            entries.push((key, JsonSpan(value.get())));
-        }
-        Ok(entries)
-    }
-}
-
-/// Collects an array's element spans, charging each (and the element it will become).
-struct ArrayScan<'b> {
-    budget: &'b mut Budget,
-    element_size: usize,
-}
-
-impl<'de> Visitor<'de> for ArrayScan<'_> {
-    type Value = Vec<JsonSpan<'de>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON array")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(value) = seq.next_element::<&'de RawValue>()? {
-            if !self.budget.charge(ARRAY_ENTRY_COST + self.element_size) {
-                return Err(de::Error::custom("decode budget exceeded"));
-            }
-            items.push(JsonSpan(value.get()));
-        }
-        Ok(items)
     }
 }
