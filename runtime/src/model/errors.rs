@@ -127,18 +127,6 @@ impl FieldError {
                 | ErrorKind::Unreadable(_)
         )
     }
-
-    /// An error about a value of the wrong shape, worded like serde's, for a caller's
-    /// own [`Json`] conversions.
-    pub fn invalid(expected: impl Into<Cow<'static, str>>, found: impl Into<String>) -> Self {
-        FieldError {
-            path: String::new(),
-            kind: ErrorKind::Invalid {
-                expected: expected.into(),
-                found: found.into(),
-            },
-        }
-    }
 }
 
 impl fmt::Display for FieldError {
