@@ -1308,7 +1308,7 @@ pub struct AuthorizeActionApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -1414,7 +1414,7 @@ pub struct AuthorizeApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -1499,7 +1499,7 @@ pub struct BatchApproveApplyResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -1584,7 +1584,7 @@ pub struct ConfirmMessageResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -1672,7 +1672,7 @@ pub struct CreateApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateApiResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -1760,7 +1760,7 @@ pub struct CreateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateAppResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -1848,7 +1848,7 @@ pub struct CreateServiceCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateServiceCatalogResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -1957,7 +1957,7 @@ pub struct DebugApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: DebugApiResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2042,7 +2042,7 @@ pub struct DeleteApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2129,7 +2129,7 @@ pub struct DeleteAppResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2214,7 +2214,7 @@ pub struct DeleteServiceCatalogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2320,7 +2320,7 @@ pub struct ExecuteApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2408,7 +2408,7 @@ pub struct ExportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2488,7 +2488,7 @@ pub struct ExportDataServiceExcelTemplateResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2576,7 +2576,7 @@ pub struct ExportDataServiceZipResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2664,7 +2664,7 @@ pub struct ImportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ImportDataServiceExcelResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2778,7 +2778,7 @@ pub struct ListAllCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAllCatalogListResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -2892,7 +2892,7 @@ pub struct ListApiCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApiCatalogListResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -3032,7 +3032,7 @@ pub struct ListApiTopNResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApiTopNResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -3156,7 +3156,7 @@ pub struct ListApicGroupsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApicGroupsResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -3273,7 +3273,7 @@ pub struct ListApicInstancesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApicInstancesResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -3501,7 +3501,7 @@ pub struct ListApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApisResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -3634,7 +3634,7 @@ pub struct ListApisTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApisTopResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -3766,7 +3766,7 @@ pub struct ListApplyResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApplyResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -3898,7 +3898,7 @@ pub struct ListAppsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAppsResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4019,7 +4019,7 @@ pub struct ListAppsTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAppsTopResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4133,7 +4133,7 @@ pub struct ListCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListCatalogListResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4223,7 +4223,7 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstanceAccesslogsResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4355,7 +4355,7 @@ pub struct ListDataServiceInstancesDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstancesDetailResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4487,7 +4487,7 @@ pub struct ListDataServiceInstancesOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstancesOverviewResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4575,7 +4575,7 @@ pub struct ListDataServiceMarketApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceMarketApisResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4747,7 +4747,7 @@ pub struct ListInstanceListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListInstanceListResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4867,7 +4867,7 @@ pub struct ListMessageResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListMessageResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -4952,7 +4952,7 @@ pub struct MigrateApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5048,7 +5048,7 @@ pub struct MigrateCatalogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5154,7 +5154,7 @@ pub struct PublishApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5268,7 +5268,7 @@ pub struct SearchAuthorizeAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchAuthorizeAppResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5382,7 +5382,7 @@ pub struct SearchBindApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchBindApiResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5496,7 +5496,7 @@ pub struct SearchDebugInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchDebugInfoResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5610,7 +5610,7 @@ pub struct SearchIdByPathResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchIdByPathResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5724,7 +5724,7 @@ pub struct SearchPublishInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchPublishInfoResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5850,7 +5850,7 @@ pub struct ShowApiDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApiDashboardResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -5940,7 +5940,7 @@ pub struct ShowApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApiResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6083,7 +6083,7 @@ pub struct ShowApisDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisDashboardResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6209,7 +6209,7 @@ pub struct ShowApisDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisDetailResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6316,7 +6316,7 @@ pub struct ShowApisOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisOverviewResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6406,7 +6406,7 @@ pub struct ShowAppInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppInfoResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6496,7 +6496,7 @@ pub struct ShowApplyDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApplyDetailResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6627,7 +6627,7 @@ pub struct ShowAppsDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsDashboardResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6741,7 +6741,7 @@ pub struct ShowAppsDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsDetailResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6848,7 +6848,7 @@ pub struct ShowAppsOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsOverviewResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -6938,7 +6938,7 @@ pub struct ShowCatalogDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowCatalogDetailResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7028,7 +7028,7 @@ pub struct ShowDataServiceInstanceResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowDataServiceInstanceResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7118,7 +7118,7 @@ pub struct ShowMessageDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowMessageDetailResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7232,7 +7232,7 @@ pub struct ShowPathByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowPathByIdResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7346,7 +7346,7 @@ pub struct ShowPathObjectByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowPathObjectByIdResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7442,7 +7442,7 @@ pub struct UpdateApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7541,7 +7541,7 @@ pub struct UpdateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: UpdateAppResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7640,7 +7640,7 @@ pub struct UpdateCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: UpdateCatalogResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7736,7 +7736,7 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -7832,7 +7832,7 @@ pub struct UpdateDataServiceInstanceObsLogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 

@@ -176,7 +176,7 @@ pub struct KeystoneCreateUserTokenByPasswordResponse {
     ///
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -350,7 +350,7 @@ pub struct KeystoneListProjectsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: KeystoneListProjectsResponseBody,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -404,7 +404,7 @@ pub struct KeystoneListAuthDomainsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: KeystoneListAuthDomainsResponseBody,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 

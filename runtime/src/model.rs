@@ -36,8 +36,8 @@ mod scan;
 mod value;
 
 pub use decode::{
-    DecodeOptions, DecodeWarning, Decoded, Decoder, FieldError, JsonSpan, MAX_DEPTH, ObjectReader,
-    decode,
+    DecodeOptions, DecodeWarning, Decoded, Decoder, FieldError, JsonSpan, MAX_DEPTH, MAX_WARNINGS,
+    ObjectReader, decode,
 };
 
 /// A value with a JSON form: scalars, the runtime's string types, generated enums and
