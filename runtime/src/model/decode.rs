@@ -272,6 +272,12 @@ impl Decoder {
         self.budget.release(bytes);
     }
 
+    /// [`release`](Self::release) on the way out with `error`.
+    pub(crate) fn release_after(&mut self, bytes: usize, error: FieldError) -> FieldError {
+        self.release(bytes);
+        error
+    }
+
     /// The span of a whole body, checked to be UTF-8 and, for a scalar, JSON (objects
     /// and arrays are checked by their scan); charges `size` for the value itself.
     fn body_span<'a>(&mut self, body: &'a [u8], size: usize) -> Result<JsonSpan<'a>, FieldError> {
