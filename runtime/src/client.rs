@@ -533,3 +533,107 @@ impl ServiceClient {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::MockTransport;
+
+    static IAM: ServiceMeta = ServiceMeta {
+        name: "Iam",
+        endpoint: Some("https://iam.{region}.myhuaweicloud.com"),
+    };
+
+    fn with_region(region: &str) -> Result<Client, Error> {
+        Client::builder()
+            .region(region)
+            .transport(MockTransport::new())
+            .build()
+    }
+
+    fn with_endpoint(endpoint: &str) -> Result<Client, Error> {
+        Client::builder()
+            .endpoint(endpoint)
+            .transport(MockTransport::new())
+            .build()
+    }
+
+    fn config_message(result: Result<Client, Error>) -> String {
+        match result {
+            Err(Error::Config(message)) => message,
+            Err(other) => panic!("expected Error::Config, got {other:?}"),
+            Ok(client) => {
+                let endpoint = ServiceClient::new(&client, &IAM).map(|s| s.endpoint().to_owned());
+                panic!("accepted; the IAM endpoint would be {endpoint:?}")
+            }
+        }
+    }
+
+    #[test]
+    fn real_regions_fill_the_template() {
+        for region in ["cn-north-4", "ap-southeast-1", "la-south-2", "eu-west-101", "globe"] {
+            let client = with_region(region).expect(region);
+            let iam = ServiceClient::new(&client, &IAM).expect(region);
+            assert_eq!(
+                iam.endpoint(),
+                format!("https://iam.{region}.myhuaweicloud.com")
+            );
+        }
+    }
+
+    /// A region is one DNS label of lowercase letters, digits and `-`: anything else
+    /// could move the host (`x@host:port/` made the IAM endpoint
+    /// `https://iam.x@host:port/.myhuaweicloud.com`, host `host`).
+    #[test]
+    fn a_region_that_would_change_the_host_is_refused() {
+        for region in [
+            "x@127.0.0.1:9/",
+            "evil.example/",
+            "evil.example#",
+            "cn-north-4.evil.example",
+            "cn-north-4?",
+            "cn north 4",
+            "CN-NORTH-4",
+            "cn-north-4\r\n",
+            "",
+            "-cn",
+            "cn-",
+            "cn%2Fnorth",
+            "ｃｎ-north-4",
+        ] {
+            let message = config_message(with_region(region));
+            assert!(
+                message.contains("region") && message.contains(&format!("{region:?}")),
+                "{region:?}: {message}"
+            );
+        }
+        let long = "a".repeat(64);
+        config_message(with_region(&long));
+    }
+
+    #[test]
+    fn an_endpoint_override_with_userinfo_query_or_fragment_is_refused() {
+        for (endpoint, what) in [
+            ("https://user@iam.example.com", "user information"),
+            ("https://user:pw@iam.example.com/v3", "user information"),
+            ("https://iam.example.com@evil.example", "user information"),
+            ("https://iam.example.com/?a=b", "query"),
+            ("https://iam.example.com?", "query"),
+            ("https://iam.example.com/#x", "fragment"),
+            ("https://iam.example.com#@evil.example", "fragment"),
+        ] {
+            let message = config_message(with_endpoint(endpoint));
+            assert!(
+                message.contains(what) && message.contains(endpoint),
+                "{endpoint}: {message}"
+            );
+        }
+        for endpoint in [
+            "https://iam.example.com",
+            "https://iam.example.com:8443/prefix/",
+            "https://[::1]:8443",
+        ] {
+            with_endpoint(endpoint).expect(endpoint);
+        }
+    }
+}
