@@ -917,6 +917,20 @@ impl Cx<'_> {
                     (None, t) => parse_type(t.unwrap_or("string")).unwrap_or(TypeRef::Json),
                 });
             }
+            // The runtime's checked expiry conversions take these types.
+            let expected = match (key, &current) {
+                (
+                    "expires_in",
+                    Some(TypeRef::Int32 | TypeRef::Int64 | TypeRef::Number | TypeRef::String),
+                )
+                | ("expires_at", Some(TypeRef::DateTime | TypeRef::String)) => None,
+                ("expires_in", _) => Some("a lifetime in seconds (int32, int64, number or string)"),
+                ("expires_at", _) => Some("an instant (datetime or string)"),
+                _ => None,
+            };
+            if let Some(expected) = expected {
+                cx.error_value(&kat, format!("`{fields}` is not of a type the token's expiry can be read from (expected a field holding {expected})"));
+            }
             ir::ValuePath::Body(chain)
         };
         let token = resolve(self, "token", &t.token);

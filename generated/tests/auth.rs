@@ -705,7 +705,12 @@ async fn iam_login_failure_is_a_credentials_error() {
         "nothing is sent without a token"
     );
 
-    // Nothing was cached: the next call tries again.
+    // Nothing was cached. During the backoff (1 s by default) a call fails at once with
+    // the same error; after it, the next call tries again.
+    let again = authorize(&client).await.expect_err("still failing");
+    assert!(again.to_string().contains("APIGW.0301"), "{again}");
+    assert_eq!(received_on(&server, IAM_LOGIN).await.len(), 1);
+    clock.advance(1);
     let again = authorize(&client).await.expect_err("login fails again");
     assert!(matches!(again, Error::Credentials { .. }), "{again:?}");
     assert_eq!(received_on(&server, IAM_LOGIN).await.len(), 2);
@@ -1865,6 +1870,10 @@ fn token_failures_never_quote_secrets() {
         assert_eq!(received_on(&server, IOT_REFRESH).await.len(), 6);
     });
     assert!(log.contains("hwcloud.call"), "the log was captured: {log}");
+    assert!(
+        log.contains("token refresh failed") && log.contains("not shown"),
+        "the failed refreshes were logged, their bodies not quoted: {log}"
+    );
     for line in log.lines() {
         assert_no_secret("log line", line);
     }

@@ -45,6 +45,7 @@ impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
         path: "/login",
         success: &[200],
         anonymous: ANONYMOUS,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -77,6 +78,7 @@ impl Operation for Refresh<'_> {
         path: "/refresh",
         success: &[200],
         anonymous: true,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -115,6 +117,7 @@ impl Operation for GetData {
         path: "/data",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -542,7 +545,15 @@ async fn login_failure_is_a_credentials_error_with_the_service_error_as_source()
         "{via_error_trait}"
     );
 
-    // Nothing was cached: the next call logs in again (and fails again).
+    // Nothing was cached. A call during the backoff (1 s by default) gets the same
+    // failure without a login; the next call after it logs in again (and fails again).
+    let again = h.get().await.expect_err("still failing");
+    assert!(
+        again.to_string().contains("IAM.0001") && again.to_string().contains("next attempt in 1s"),
+        "{again}"
+    );
+    assert_eq!(h.fetches(), 1);
+    h.advance(1);
     assert!(matches!(h.get().await, Err(Error::Credentials { .. })));
     assert_eq!(h.fetches(), 2);
     h.server.verify().await;

@@ -20,6 +20,8 @@ use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt as _;
 use futures_util::future::Shared;
+use tracing::Instrument as _;
+use tracing::instrument::WithSubscriber as _;
 
 use crate::client::Clock;
 use crate::{BoxFuture, Error};
@@ -41,6 +43,15 @@ impl Backoff {
     fn delay(&self, failures: u32) -> Duration {
         let doublings = failures.saturating_sub(1).min(31);
         self.initial.saturating_mul(1 << doublings).min(self.max)
+    }
+
+    /// How long until a run may start after `failure`, or `None` when it may start now. A
+    /// clock that went back counts as the wait having passed.
+    fn remaining(&self, failure: &Failure, now: SystemTime) -> Option<Duration> {
+        let elapsed = now.duration_since(failure.at).ok()?;
+        self.delay(failure.count)
+            .checked_sub(elapsed)
+            .filter(|w| !w.is_zero())
     }
 }
 
@@ -184,6 +195,10 @@ impl<T: Clone + Send + Sync + 'static> SingleFlight<T> {
             record(&state, &outcome, record_clock());
             outcome
         };
+        // The run's logs go where the caller's go, in a span of its own that outlives it.
+        let span = tracing::debug_span!(parent: None, "hwcloud.shared_lookup");
+        span.follows_from(tracing::Span::current());
+        let finish = finish.instrument(span).with_current_subscriber();
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return finish.boxed().shared();
         };
@@ -202,15 +217,6 @@ impl<T: Clone + Send + Sync + 'static> SingleFlight<T> {
         }
         .boxed()
         .shared()
-    }
-}
-
-impl Backoff {
-    /// How long until a run may start after `failure`, or `None` when it may start now. A
-    /// clock that went back counts as the wait having passed.
-    fn remaining(&self, failure: &Failure, now: SystemTime) -> Option<Duration> {
-        let elapsed = now.duration_since(failure.at).ok()?;
-        self.delay(failure.count).checked_sub(elapsed).filter(|w| !w.is_zero())
     }
 }
 
@@ -236,6 +242,12 @@ fn record<T: Clone>(state: &Mutex<State<T>>, outcome: &Outcome<T>, now: SystemTi
                 count: count.saturating_add(1),
             });
         }
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Default for SingleFlight<T> {
+    fn default() -> Self {
+        SingleFlight::new(Backoff::default())
     }
 }
 
