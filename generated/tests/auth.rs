@@ -1808,11 +1808,18 @@ fn with_trace_log(test: impl std::future::Future<Output = ()>) -> String {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    let dispatch = tracing::Dispatch::new(subscriber);
+    // With a single scoped dispatcher, tracing computes a log statement's interest once,
+    // with the dispatcher of the thread that reaches it first: another test's thread,
+    // without a subscriber, would disable it for this one too. A second dispatcher makes
+    // tracing ask every registered dispatcher.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    tracing::callsite::rebuild_interest_cache();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    tracing::subscriber::with_default(subscriber, || runtime.block_on(test));
+    tracing::dispatcher::with_default(&dispatch, || runtime.block_on(test));
     String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned()
 }
 

@@ -181,3 +181,80 @@ fn value_path(op: &Operation, path: &ValuePath) -> Vec<String> {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SpecText;
+
+    const SPEC: &str = r#"
+service: S
+doc: d
+operations:
+  Plain:
+    doc: d
+    method: GET
+    path: /plain
+    responses:
+      200: { type: Tree, doc: ok }
+  DeepSecret:
+    doc: d
+    method: GET
+    path: /deep
+    responses:
+      200: { type: Outer, doc: ok }
+  SecretInError:
+    doc: d
+    method: DELETE
+    path: /x
+    responses:
+      204: { doc: ok }
+      400: { type: map<Inner>, doc: bad }
+  SecretRequest:
+    doc: d
+    method: POST
+    path: /y
+    body: { content_type: application/json, type: Outer }
+    responses:
+      204: { doc: ok }
+types:
+  Tree:
+    doc: A recursive type without secrets.
+    fields:
+      name: { doc: d }
+      children: { type: array<Tree>, doc: d }
+  Outer:
+    doc: d
+    fields:
+      items: { type: array<Inner>, doc: d }
+      self_ref: { type: Outer, doc: d }
+  Inner:
+    doc: d
+    fields:
+      key: { sensitive: true, doc: d }
+"#;
+
+    #[test]
+    fn bodies_are_sensitive_when_a_secret_is_reachable() {
+        let spec = SpecText {
+            file: "specs/s.yaml".into(),
+            text: SPEC.into(),
+        };
+        let api = crate::check(&[spec]).unwrap_or_else(|d| panic!("{d}"));
+        let service = &api.services[0];
+        let sensitive: Vec<(&str, bool)> = service
+            .operations
+            .iter()
+            .map(|op| (op.name.as_str(), sensitive_body(service, op)))
+            .collect();
+        assert_eq!(
+            sensitive,
+            [
+                ("Plain", false),
+                ("DeepSecret", true),
+                ("SecretInError", true),
+                ("SecretRequest", true),
+            ]
+        );
+    }
+}
