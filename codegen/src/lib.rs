@@ -16,6 +16,7 @@
 pub mod diag;
 pub mod emit;
 pub mod fileset;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod lower;

@@ -31,9 +31,8 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
     // every diagnostic is what it would be with both parses done up front.
     let trusted = |spec: &ServiceSpec| !may_have_alias(text) && spec.example_keys_are_strings();
     // serde_yaml does not panic on any input; if it ever did, report it as an error.
-    let typed = std::panic::catch_unwind(|| {
-        unique::watch(|| serde_yaml::from_str::<ServiceSpec>(text))
-    });
+    let typed =
+        std::panic::catch_unwind(|| unique::watch(|| serde_yaml::from_str::<ServiceSpec>(text)));
     let typed = match typed {
         Ok((Ok(spec), repeated)) => {
             if !repeated && trusted(&spec) {
@@ -190,8 +189,8 @@ mod tests_against_reference {
     /// learnt to skip the index.
     fn same_as_reference(text: &str) {
         let stem = "x".to_owned();
-        let typed = std::panic::catch_unwind(|| serde_yaml::from_str::<ServiceSpec>(text))
-            .map_err(|_| ());
+        let typed =
+            std::panic::catch_unwind(|| serde_yaml::from_str::<ServiceSpec>(text)).map_err(|_| ());
         let reference = load_indexed("specs/x.yaml", stem, text, typed);
         let loaded = load("specs/x.yaml", text);
         match (loaded, reference) {
@@ -204,7 +203,9 @@ mod tests_against_reference {
     #[test]
     fn load_reports_what_the_reference_reports() {
         let op = |extra: &str| {
-            format!("service: X\ndoc: d\noperations:\n  Op:\n    doc: d\n    method: POST\n    path: /x\n    responses:\n      200: {{ doc: d }}\n{extra}")
+            format!(
+                "service: X\ndoc: d\noperations:\n  Op:\n    doc: d\n    method: POST\n    path: /x\n    responses:\n      200: {{ doc: d }}\n{extra}"
+            )
         };
         let big_types: String = (0..1500)
             .map(|i| format!("  T{i}:\n    doc: d\n    fields:\n      a: {{ doc: d }}\n"))
@@ -214,14 +215,28 @@ mod tests_against_reference {
             // Repeated keys in each kind of map, and in an example value.
             op("      200: { doc: e }\n"),
             op("    params:\n      a: { in: query, doc: d }\n      a: { in: query, doc: d }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { a: 1, a: 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { a: 1, \"a\": 2 }\n"),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { a: 1, a: 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { a: 1, \"a\": 2 }\n",
+            ),
             // Keys the index cannot name: complex keys and aliases.
-            op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, b: 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { 1: 1, \"1\": 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { &k a: 1, *k : 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { &p x: 1, &q y: 2 }\n        response:\n          status: 200\n          body: { *p : 1, *q : 2 }\n"),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { [a]: 1, b: 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { 1: 1, \"1\": 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { &k a: 1, *k : 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { &p x: 1, &q y: 2 }\n        response:\n          status: 200\n          body: { *p : 1, *q : 2 }\n",
+            ),
             "x: &d d\nservice: X\ndoc: *d\noperations: {}\n".to_owned(),
             // Not a mapping, empty, a syntax error.
             "- a\n".to_owned(),
@@ -229,9 +244,17 @@ mod tests_against_reference {
             "service: X\ndoc: [\n".to_owned(),
             // Large: clean, and with repeats in each part.
             format!("{}types:\n{big_types}", op("")),
-            format!("{}types:\n{big_types}  T7:\n    doc: d\n    map: string\n", op("")),
+            format!(
+                "{}types:\n{big_types}  T7:\n    doc: d\n    map: string\n",
+                op("")
+            ),
             format!("{}types:\n{big_types}", op("      200: { doc: e }\n")),
-            format!("{}types:\n{big_types}", op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n")),
+            format!(
+                "{}types:\n{big_types}",
+                op(
+                    "    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n"
+                )
+            ),
         ];
         for text in &cases {
             same_as_reference(text);

@@ -114,7 +114,10 @@ impl SourceMap {
 
     /// True when a key exists at `path`.
     pub fn has(&self, path: &str) -> bool {
-        self.built().nodes.get(path).is_some_and(|n| n.key.is_some())
+        self.built()
+            .nodes
+            .get(path)
+            .is_some_and(|n| n.key.is_some())
     }
 }
 

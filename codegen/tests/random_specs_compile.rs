@@ -1215,3 +1215,91 @@ types:
 ";
     assert_compiles("dotted", text);
 }
+
+/// A token source whose bodies are types keyed unlike their Rust names (`Login_Form` is
+/// `LoginForm` in Rust, and references use the Rust name): the refresh glue must find the
+/// renewing body through the resolved types, not by looking the Rust name up among the
+/// spec's keys.
+#[test]
+fn refresh_with_bodies_keyed_unlike_their_rust_names_compiles() {
+    assert_compiles(
+        "refresh_keys",
+        "service: Demo
+doc: d
+auth: [app_token]
+operations:
+  Login:
+    doc: d
+    method: POST
+    path: /login
+    auth: [none]
+    body: { content_type: application/json, type: LoginForm, doc: d }
+    responses:
+      200: { type: TokenOut, doc: d }
+    token_source:
+      token: body:accessToken
+      expires_in: body:expiresIn
+      refresh_token: body:refreshToken
+      refresh_with: Refresh
+  Refresh:
+    doc: d
+    method: POST
+    path: /refresh
+    auth: [none]
+    body: { content_type: application/json, type: RefreshForm, doc: d }
+    responses:
+      200: { type: TokenOut, doc: d }
+    token_source:
+      token: body:accessToken
+      refresh_token: body:refreshToken
+types:
+  Login_Form:
+    doc: d
+    fields:
+      appId: { required: true, doc: d }
+  Refresh_Form:
+    doc: d
+    fields:
+      appId: { required: true, doc: d }
+      refreshToken: { required: true, sensitive: true, doc: d }
+  Token_Out:
+    doc: d
+    fields:
+      accessToken: { required: true, sensitive: true, doc: d }
+      expiresIn: { type: int64, doc: d }
+      refreshToken: { sensitive: true, doc: d }
+",
+    );
+}
+
+/// An id source whose item id field has a `rust_name`: the generated `IdResolver` must
+/// read the field the struct has.
+#[test]
+fn id_source_with_a_renamed_id_field_compiles() {
+    assert_compiles(
+        "id_rust_name",
+        "service: Demo
+doc: d
+auth: [aksk]
+operations:
+  ListProjects:
+    doc: d
+    method: GET
+    path: /v3/projects
+    id_source: { id: project_id, items: projects, item_id: 'project:id', filter: name }
+    params:
+      name: { in: query, doc: d }
+    responses:
+      200: { type: ProjectList, doc: d }
+types:
+  ProjectList:
+    doc: d
+    fields:
+      projects: { type: array<Project>, doc: d }
+  Project:
+    doc: d
+    fields:
+      'project:id': { rust_name: pid, required: true, doc: d }
+",
+    );
+}

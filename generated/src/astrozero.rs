@@ -6,7 +6,7 @@
 //! Client: [`AstroZeroClient`], endpoint `https://appcube.{region}.huaweicloud.com` (`{region}` from the client's region).
 //!
 //! Credentials:
-//! - OAuth 2.0 access token in `access-token`
+//! - an OAuth 2.0 access token in `access-token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -25,7 +25,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for AstroZero: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: an OAuth 2.0 access token (`access-token`).
+/// Accepted credentials: an OAuth 2.0 access token in `access-token`.
 #[derive(Clone, Debug)]
 pub struct AstroZeroClient {
     inner: ServiceClient,

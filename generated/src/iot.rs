@@ -6,7 +6,7 @@
 //! Client: [`IotClient`]; this service has no regional endpoint: give one with `ClientBuilder::endpoint` or `IotClient::with_endpoint`.
 //!
 //! Credentials:
-//! - application token: `app_key` and `Authorization: Bearer`
+//! - an application token (`app_key` and `Authorization: Bearer`)
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -32,7 +32,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta { name: "Iot", endpoint: None };
 
 /// Client for Iot: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: an application token (`app_key` + `Authorization: Bearer`).
+/// Accepted credentials: an application token (`app_key` and `Authorization: Bearer`).
 #[derive(Clone, Debug)]
 pub struct IotClient {
     inner: ServiceClient,

@@ -32,8 +32,8 @@ use hwcloud::iam::{
 };
 use hwcloud::iot::{LoginForm, LoginRequest, RefreshTokenBody, RefreshTokenRequest};
 use hwcloud::runtime::Credentials;
-use hwcloud::runtime::auth::token::IssuedToken;
 use hwcloud::runtime::auth::signer;
+use hwcloud::runtime::auth::token::IssuedToken;
 use hwcloud::runtime::http::{HeaderMap, HeaderName, Uri};
 use hwcloud::servicestage::{CreateOAuthRequest, OAuth, RepoType, ServiceStageClient};
 use hwcloud::{
@@ -1719,7 +1719,9 @@ async fn absurd_token_lifetimes_fall_back_to_the_default_lifetime() {
 
         authorize(&client).await.expect("first call");
         clock.advance(3_600 - 301);
-        authorize(&client).await.expect("within the default lifetime");
+        authorize(&client)
+            .await
+            .expect("within the default lifetime");
         assert_eq!(
             received_on(&server, source.path()).await.len(),
             1,
@@ -1839,10 +1841,15 @@ fn token_failures_never_quote_secrets() {
                     .mount(&server)
                     .await;
                 mount_dataarts(&server, source.project()).await;
-                let direct = source.issue(&server_builder(&server, &clock).build().unwrap()).await;
+                let direct = source
+                    .issue(&server_builder(&server, &clock).build().unwrap())
+                    .await;
                 let through_cache =
                     authorize(&server_client(&server, source.credentials(), &clock)).await;
-                for (how, error) in [("issue_token", direct.err()), ("cache", through_cache.err())] {
+                for (how, error) in [
+                    ("issue_token", direct.err()),
+                    ("cache", through_cache.err()),
+                ] {
                     if let Some(error) = error {
                         for text in error_texts(&error) {
                             assert_no_secret(&format!("{source:?}, {case}, {how}"), &text);
@@ -1931,7 +1938,10 @@ async fn a_region_cannot_send_the_iam_password_to_another_host() {
         .build();
     match built {
         Err(Error::Config(message)) => {
-            assert!(message.contains("region") && message.contains(&region), "{message}");
+            assert!(
+                message.contains("region") && message.contains(&region),
+                "{message}"
+            );
         }
         Err(other) => panic!("expected Error::Config, got {other:?}"),
         Ok(client) => {
@@ -1958,7 +1968,13 @@ async fn project_discovery_survives_cancellation_and_backs_off() {
     let server = MockServer::start().await;
     let clock = TestClock::new();
     mount_projects(&server, json!([{"id": "proj-42", "name": "cn-north-4"}])).await;
-    mount_signed(&server, "POST", &dataarts_path("proj-42"), Signed::new(204, None)).await;
+    mount_signed(
+        &server,
+        "POST",
+        &dataarts_path("proj-42"),
+        Signed::new(204, None),
+    )
+    .await;
     let client = discovering_client(&server, &clock);
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..20 {
@@ -2007,10 +2023,22 @@ async fn project_discovery_survives_cancellation_and_backs_off() {
         }
     };
     rounds(20).await;
-    assert_eq!(received_on(&server, "/v3/projects").await.len(), 1, "one lookup per round");
+    assert_eq!(
+        received_on(&server, "/v3/projects").await.len(),
+        1,
+        "one lookup per round"
+    );
     rounds(20).await;
-    assert_eq!(received_on(&server, "/v3/projects").await.len(), 1, "none while backing off");
+    assert_eq!(
+        received_on(&server, "/v3/projects").await.len(),
+        1,
+        "none while backing off"
+    );
     clock.advance(1);
     rounds(20).await;
-    assert_eq!(received_on(&server, "/v3/projects").await.len(), 2, "one after the backoff");
+    assert_eq!(
+        received_on(&server, "/v3/projects").await.len(),
+        2,
+        "one after the backoff"
+    );
 }

@@ -304,7 +304,10 @@ fn check_region(region: &str) -> Result<(), Error> {
     let label = region
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if label && (1..=63).contains(&region.len()) && !region.starts_with('-') && !region.ends_with('-')
+    if label
+        && (1..=63).contains(&region.len())
+        && !region.starts_with('-')
+        && !region.ends_with('-')
     {
         return Ok(());
     }
@@ -682,7 +685,13 @@ mod tests {
 
     #[test]
     fn real_regions_fill_the_template() {
-        for region in ["cn-north-4", "ap-southeast-1", "la-south-2", "eu-west-101", "globe"] {
+        for region in [
+            "cn-north-4",
+            "ap-southeast-1",
+            "la-south-2",
+            "eu-west-101",
+            "globe",
+        ] {
             let client = with_region(region).expect(region);
             let iam = ServiceClient::new(&client, &IAM).expect(region);
             assert_eq!(

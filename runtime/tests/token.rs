@@ -1010,7 +1010,10 @@ async fn cancelled_callers_never_put_two_logins_in_flight() {
     }
     // Every login the server accepted has finished by now.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(plain.send(&GetData).await.expect("a call after the storm"), "ok");
+    assert_eq!(
+        plain.send(&GetData).await.expect("a call after the storm"),
+        "ok"
+    );
 
     assert_eq!(server.max_in_flight(), 1, "logins processed at once");
     assert_eq!(server.logins(), 1, "logins in all");
@@ -1023,7 +1026,12 @@ async fn cancelled_callers_never_put_two_logins_in_flight() {
 async fn login_abandoned_by_its_caller_completes_and_is_cached() {
     let server = LoginServer::start(Duration::from_millis(300)).await;
     let (credentials, clock) = counted(&server, |c| c);
-    let impatient = counted_client(&server, &credentials, &clock, Some(Duration::from_millis(50)));
+    let impatient = counted_client(
+        &server,
+        &credentials,
+        &clock,
+        Some(Duration::from_millis(50)),
+    );
     let err = impatient.send(&GetData).await.expect_err("cancelled");
     assert!(err.is_timeout(), "{err:?}");
 
@@ -1089,7 +1097,11 @@ async fn wrong_password_is_tried_once_per_backoff_period() {
     // Each backoff period lets one login through, for all the callers then waiting.
     for (wait, logins) in [(1, 2), (20, 3), (40, 4), (40, 5)] {
         failing_calls(&service, 100).await;
-        assert_eq!(server.logins(), logins - 1, "before the {wait} s backoff ends");
+        assert_eq!(
+            server.logins(),
+            logins - 1,
+            "before the {wait} s backoff ends"
+        );
         advance(wait);
         failing_calls(&service, 100).await;
         assert_eq!(server.logins(), logins, "after the {wait} s backoff");

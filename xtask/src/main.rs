@@ -6,6 +6,7 @@
 //! cargo xtask validate         check the specs, write nothing
 //! cargo xtask bench            ours vs progenitor: codegen, compile, calls, signing
 //! cargo xtask openapi          specs/*.yaml -> target/openapi/<module>.json (OpenAPI 3.1)
+//! cargo xtask import ...       API Explorer / OpenAPI documents -> specs/<module>.yaml
 //! ```
 
 use std::io::IsTerminal as _;
@@ -15,8 +16,9 @@ use std::process::ExitCode;
 use hwcloud_codegen::{SpecText, diag, ir, openapi};
 
 mod bench;
+mod import;
 
-const USAGE: &str = "usage: cargo xtask <command>
+pub(crate) const USAGE: &str = "usage: cargo xtask <command>
 
   codegen          regenerate generated/ from specs/*.yaml
   codegen --check  exit 1 and print a diff when generated/ is stale
@@ -24,6 +26,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   openapi [--out DIR] [--version 3.1|3.0]
                    write one OpenAPI document per service to DIR/<module>.json
                    (default target/openapi/, OpenAPI 3.1)
+  import [--out FILE] [--service NAME] [--replace] [--skip-invalid] [--report FILE] INPUT...
+                   turn API Explorer documents or OpenAPI 3 documents (files or
+                   folders of *.json) into a spec; merges into FILE when it exists
+                   (default out: specs/<product>.yaml)
   bench [--sizes 50,200,1000] [--calls N] [--build-reps N] [--no-builds]
                    ours vs progenitor side by side; writes target/bench/report.md";
 
@@ -43,6 +49,7 @@ fn main() -> ExitCode {
         },
         ["openapi", options @ ..] => openapi(options),
         ["bench", rest @ ..] => bench::bench(&root(), rest),
+        ["import", rest @ ..] => import::import(&root(), rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

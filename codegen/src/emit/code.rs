@@ -295,12 +295,19 @@ mod tests {
 
     #[test]
     fn chains_break_before_each_call() {
-        let calls: Vec<String> = vec!["a".to_owned(), format!(".b({})", "x".repeat(50)), format!(".c({})", "y".repeat(50))];
+        let calls: Vec<String> = vec![
+            "a".to_owned(),
+            format!(".b({})", "x".repeat(50)),
+            format!(".c({})", "y".repeat(50)),
+        ];
         let mut code = Code::new();
         code.chain("let v = ", &calls[..2], ";");
         code.chain("let w = ", &calls, ";");
         let (x, y) = ("x".repeat(50), "y".repeat(50));
-        assert_eq!(code.finish(), format!("let v = a.b({x});\nlet w = a\n    .b({x})\n    .c({y});\n"));
+        assert_eq!(
+            code.finish(),
+            format!("let v = a.b({x});\nlet w = a\n    .b({x})\n    .c({y});\n")
+        );
     }
 
     #[test]

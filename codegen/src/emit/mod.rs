@@ -35,7 +35,10 @@ pub fn emit(api: &Api) -> Result<FileSet, String> {
 
     type Job<'a> = Box<dyn Fn() -> String + Send + Sync + 'a>;
     let mut jobs: Vec<(String, Job<'_>)> = vec![
-        ("src/lib.rs".into(), Box::new(|| with_header("specs/*.yaml", &lib_rs(api)))),
+        (
+            "src/lib.rs".into(),
+            Box::new(|| with_header("specs/*.yaml", &lib_rs(api))),
+        ),
         (
             "tests/examples.rs".into(),
             Box::new(|| with_header("specs/*.yaml", &examples::tests(api))),

@@ -10,7 +10,7 @@ use crate::ir::{
     Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Service,
     SuccessBody, TypeDef, TypeKind, TypeRef, Variant,
 };
-use crate::spec::{AuthKind, Implicit, ParamLocation};
+use crate::ir::{Implicit, Location};
 
 /// The items of a service module after its head, in output order.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +67,12 @@ fn head(code: &mut Code, service: &Service, module_doc: &str) {
         .operations
         .iter()
         .any(|op| op.params.iter().any(|p| p.implicit.is_some()));
-    let mut imports = vec!["OperationMeta", "RequestParts", "ResponseParts", "ServiceMeta"];
+    let mut imports = vec![
+        "OperationMeta",
+        "RequestParts",
+        "ResponseParts",
+        "ServiceMeta",
+    ];
     if uses_implicit {
         imports.insert(0, "Implicit");
     }
@@ -89,7 +94,10 @@ fn head(code: &mut Code, service: &Service, module_doc: &str) {
     };
     code.braces(
         "pub static SERVICE: ServiceMeta = ServiceMeta",
-        &[format!("name: {}", lit(&service.name)), format!("endpoint: {endpoint}")],
+        &[
+            format!("name: {}", lit(&service.name)),
+            format!("endpoint: {endpoint}"),
+        ],
         ";",
     );
     code.blank();
@@ -101,13 +109,7 @@ fn client(code: &mut Code, service: &Service) {
     let auth = service
         .auth
         .iter()
-        .map(|a| match a {
-            AuthKind::Aksk => "AK/SK signing",
-            AuthKind::Token => "an IAM token (`X-Auth-Token`)",
-            AuthKind::AccessToken => "an OAuth 2.0 access token (`access-token`)",
-            AuthKind::AppToken => "an application token (`app_key` + `Authorization: Bearer`)",
-            AuthKind::None => "no credentials",
-        })
+        .map(|a| a.describe())
         .collect::<Vec<_>>()
         .join(", ");
     code.docs(&format!(
@@ -128,7 +130,9 @@ fn client(code: &mut Code, service: &Service) {
     code.blank();
     code.docs("Binds `client` to this service at `endpoint`.");
     code.open("pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error>");
-    code.line("ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })");
+    code.line(
+        "ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })",
+    );
     code.close();
     code.blank();
     code.docs("The endpoint calls go to.");
@@ -165,7 +169,7 @@ fn client(code: &mut Code, service: &Service) {
 fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
     let request = &op.request;
     let response = &op.response;
-    let items = &p.items.0;
+    let items = &p.items.rust;
     code.docs(&format!(
         "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
         op.method_name
@@ -186,21 +190,35 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
             code.line("request,");
             code.open(&format!("|request: &{request}, response: &{response}|"));
             match &p.style {
-                PageStyle::Offset { offset, limit, ty, total } => {
-                    let count = if p.items.1 {
+                PageStyle::Offset {
+                    offset,
+                    limit,
+                    ty,
+                    total,
+                } => {
+                    let count = if p.items.optional {
                         format!("response.body.{items}.as_ref().map_or(0, Vec::len)")
                     } else {
                         format!("response.body.{items}.len()")
                     };
                     let total = match total {
                         None => "None".to_owned(),
-                        Some((field, true, _)) => format!("response.body.{field}.map(i64::from)"),
-                        Some((field, false, _)) => format!("Some(i64::from(response.body.{field}))"),
+                        Some(t) if t.field.optional => {
+                            format!("response.body.{}.map(i64::from)", t.field.rust)
+                        }
+                        Some(t) => format!("Some(i64::from(response.body.{}))", t.field.rust),
                     };
-                    code.linef(format_args!("let offset = request.{offset}.map_or(0, i64::from);"));
+                    code.linef(format_args!(
+                        "let offset = request.{offset}.map_or(0, i64::from);"
+                    ));
                     code.list(
                         "let next = hwcloud_runtime::pagination::next_offset(",
-                        &["offset".to_owned(), count, format!("request.{limit}.map(i64::from)"), total],
+                        &[
+                            "offset".to_owned(),
+                            count,
+                            format!("request.{limit}.map(i64::from)"),
+                            total,
+                        ],
                         ")?;",
                     );
                     code.line("let mut following = request.clone();");
@@ -212,14 +230,17 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                 }
                 PageStyle::Marker { marker, next } => {
                     let mut path = "Some(&response.body)".to_owned();
-                    for (field, optional) in next {
-                        path = if *optional {
-                            format!("{path}.and_then(|v| v.{field}.as_ref())")
+                    for field in next {
+                        let name = &field.rust;
+                        path = if field.optional {
+                            format!("{path}.and_then(|v| v.{name}.as_ref())")
                         } else {
-                            format!("{path}.map(|v| &v.{field})")
+                            format!("{path}.map(|v| &v.{name})")
                         };
                     }
-                    code.linef(format_args!("let marker = hwcloud_runtime::pagination::next_marker({path})?;"));
+                    code.linef(format_args!(
+                        "let marker = hwcloud_runtime::pagination::next_marker({path})?;"
+                    ));
                     code.line("// A server repeating the marker would page forever.");
                     code.open(&format!("if request.{marker}.as_ref() == Some(&marker)"));
                     code.line("return None;");
@@ -230,10 +251,14 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
                 }
             }
             code.close_with(",");
-            if p.items.1 {
-                code.linef(format_args!("|response: {response}| response.body.{items}.unwrap_or_default(),"));
+            if p.items.optional {
+                code.linef(format_args!(
+                    "|response: {response}| response.body.{items}.unwrap_or_default(),"
+                ));
             } else {
-                code.linef(format_args!("|response: {response}| response.body.{items},"));
+                code.linef(format_args!(
+                    "|response: {response}| response.body.{items},"
+                ));
             }
         });
         code.line(")");
@@ -243,7 +268,7 @@ fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
 
 fn operation_doc(op: &Operation) -> String {
     let mut doc = format!("{}\n\n`{} {}`", op.doc, op.method.as_str(), op.path);
-    if op.anonymous {
+    if op.auth.is_empty() {
         doc.push_str(" (sent without credentials)");
     }
     if !op.error_statuses.is_empty() {
@@ -270,12 +295,19 @@ fn operation(code: &mut Code, service: &Service, op: &Operation) {
 /// The Rust type of a parameter as stored in the request.
 fn param_type(p: &Param) -> String {
     let ty = rust_type(&p.ty);
-    if p.in_constructor() { ty } else { format!("Option<{ty}>") }
+    if p.in_constructor() {
+        ty
+    } else {
+        format!("Option<{ty}>")
+    }
 }
 
 fn request(code: &mut Code, service: &Service, op: &Operation) {
     let name = &op.request;
-    code.docs(&format!("Request of [`{}::{}`].", service.client, op.method_name));
+    code.docs(&format!(
+        "Request of [`{}::{}`].",
+        service.client, op.method_name
+    ));
     code.line("#[derive(Clone, Debug)]");
     code.line("#[non_exhaustive]");
     code.open(&format!("pub struct {name}"));
@@ -330,7 +362,10 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     if let Some(b) = op.body.as_ref().filter(|b| !b.required) {
         code.blank();
         code.docs("Sets the request body.");
-        code.open(&format!("pub fn body(mut self, value: {}) -> Self", rust_type(&b.ty)));
+        code.open(&format!(
+            "pub fn body(mut self, value: {}) -> Self",
+            rust_type(&b.ty)
+        ));
         code.line("self.body = Some(value);");
         code.line("self");
         code.close();
@@ -347,8 +382,14 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     );
     code.blank();
     // An operation without inputs does not read the request parts.
-    let parts = if op.params.is_empty() && op.body.is_none() { "_request" } else { "request" };
-    code.open(&format!("fn encode(&self, {parts}: &mut RequestParts<'_>) -> Result<(), Error>"));
+    let parts = if op.params.is_empty() && op.body.is_none() {
+        "_request"
+    } else {
+        "request"
+    };
+    code.open(&format!(
+        "fn encode(&self, {parts}: &mut RequestParts<'_>) -> Result<(), Error>"
+    ));
     encode(code, op);
     code.close();
     code.blank();
@@ -382,22 +423,18 @@ pub(super) fn setter_name(field: &str) -> &str {
 }
 
 fn param_doc(p: &Param) -> String {
-    let place = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-    };
-    format!("{}\n\nSent as {place} parameter `{}`.", p.doc, p.wire)
+    format!(
+        "{}\n\nSent as {} parameter `{}`.",
+        p.doc, p.location, p.wire
+    )
 }
 
 fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
     match implicit {
-        Some(Implicit::ProjectId) => {
-            format!("Sets `{field}`; when not set, the client's project id is used.")
-        }
-        Some(Implicit::DomainId) => {
-            format!("Sets `{field}`; when not set, the client's domain id is used.")
-        }
+        Some(id) => format!(
+            "Sets `{field}`; when not set, the client's {} is used.",
+            id.describe()
+        ),
         None => format!("Sets `{field}`."),
     }
 }
@@ -406,11 +443,17 @@ fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
     let success: Vec<String> = op.success.iter().map(|s| format!("{s}u16")).collect();
     vec![
         format!("name: {}", lit(&format!("{}.{}", service.name, op.name))),
-        format!("method: hwcloud_runtime::http::Method::{}", op.method.as_str()),
+        format!(
+            "method: hwcloud_runtime::http::Method::{}",
+            op.method.as_str()
+        ),
         format!("path: {}", lit(&op.path)),
         format!("success: &[{}]", success.join(", ")),
-        format!("anonymous: {}", op.anonymous),
-        format!("sensitive_body: {}", super::token_source::sensitive_body(service, op)),
+        format!("anonymous: {}", op.auth.is_empty()),
+        format!(
+            "sensitive_body: {}",
+            super::token_source::sensitive_body(service, op)
+        ),
     ]
 }
 
@@ -418,35 +461,48 @@ fn encode(code: &mut Code, op: &Operation) {
     for p in &op.params {
         let (f, wire) = (&p.rust, lit(&p.wire));
         let (call, args, tail) = match (p.location, p.implicit) {
-            (ParamLocation::Path, Some(implicit)) => {
-                let implicit = match implicit {
-                    Implicit::ProjectId => "Implicit::ProjectId",
-                    Implicit::DomainId => "Implicit::DomainId",
-                };
-                (
-                    "path_or_implicit",
-                    vec![wire, format!("self.{f}.as_ref()"), implicit.to_owned()],
-                    ")?;",
-                )
-            }
-            (ParamLocation::Path, None) => ("path", vec![wire, format!("&self.{f}")], ")?;"),
-            (ParamLocation::Query, _) if p.csv => {
-                ("query_csv", vec![wire, format!("&self.{f}")], ");")
-            }
-            (ParamLocation::Query, _) => ("query", vec![wire, format!("&self.{f}")], ");"),
-            (ParamLocation::Header, _) => ("header", vec![wire, format!("&self.{f}")], ")?;"),
+            (Location::Path, Some(implicit)) => (
+                "path_or_implicit",
+                vec![
+                    wire,
+                    format!("self.{f}.as_ref()"),
+                    format!("Implicit::{}", implicit.variant()),
+                ],
+                ")?;",
+            ),
+            (Location::Path, None) => ("path", vec![wire, format!("&self.{f}")], ")?;"),
+            (Location::Query, _) if p.csv => ("query_csv", vec![wire, format!("&self.{f}")], ");"),
+            (Location::Query, _) => ("query", vec![wire, format!("&self.{f}")], ");"),
+            (Location::Header, _) => ("header", vec![wire, format!("&self.{f}")], ")?;"),
         };
         code.list(&format!("request.{call}("), &args, tail);
     }
     match &op.body {
         None => code.line("Ok(())"),
-        Some(Body { content_type, kind, required, .. }) => {
-            let value = if *required { "Some(&self.body)" } else { "self.body.as_ref()" };
+        Some(Body {
+            content_type,
+            kind,
+            required,
+            ..
+        }) => {
+            let value = if *required {
+                "Some(&self.body)"
+            } else {
+                "self.body.as_ref()"
+            };
             let content_type = lit(content_type);
             match kind {
-                BodyKind::Json => code.list("request.json_body(", &[content_type, value.to_owned()], ")"),
-                BodyKind::Form => code.list("request.form_body(", &[content_type, value.to_owned()], ")"),
-                BodyKind::Bytes => code.list("request.bytes_body(", &[content_type, value.to_owned()], ")"),
+                BodyKind::Json => {
+                    code.list("request.json_body(", &[content_type, value.to_owned()], ")")
+                }
+                BodyKind::Form => {
+                    code.list("request.form_body(", &[content_type, value.to_owned()], ")")
+                }
+                BodyKind::Bytes => code.list(
+                    "request.bytes_body(",
+                    &[content_type, value.to_owned()],
+                    ")",
+                ),
                 // The boundary makes the content type; the spec's is `multipart/form-data`.
                 BodyKind::Multipart => code.linef(format_args!("request.multipart_body({value})")),
             }
@@ -459,7 +515,12 @@ fn decode(code: &mut Code, op: &Operation) {
         "status: response.status()".to_owned(),
         "request_id: response.request_id()".to_owned(),
     ];
-    if let Some(SuccessBody { statuses, always, ty }) = &op.success_body {
+    if let Some(SuccessBody {
+        statuses,
+        always,
+        ty,
+    }) = &op.success_body
+    {
         let statuses: Vec<String> = statuses.iter().map(|s| format!("{s}u16")).collect();
         let statuses = statuses.join(", ");
         fields.push(match (ty, *always) {
@@ -478,7 +539,10 @@ fn decode(code: &mut Code, op: &Operation) {
 }
 
 fn response(code: &mut Code, service: &Service, op: &Operation) {
-    code.docs(&format!("Response of [`{}::{}`].", service.client, op.method_name));
+    code.docs(&format!(
+        "Response of [`{}::{}`].",
+        service.client, op.method_name
+    ));
     code.line("#[derive(Clone, Debug)]");
     code.line("#[non_exhaustive]");
     code.open(&format!("pub struct {}", op.response));
@@ -502,7 +566,11 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
         }
     }
     for h in &op.response_headers {
-        let ty = if h.sensitive { "hwcloud_runtime::Secret" } else { "String" };
+        let ty = if h.sensitive {
+            "hwcloud_runtime::Secret"
+        } else {
+            "String"
+        };
         code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
         code.linef(format_args!("pub {}: Option<{ty}>,", h.rust));
     }
@@ -520,29 +588,39 @@ fn id_resolver(code: &mut Code, service: &Service) {
         .collect();
     let body = |code: &mut Code, implicit: Implicit| {
         let Some((op, source)) = sources.iter().find(|(_, s)| s.id == implicit) else {
-            // `region` is a parameter of `project_id` only.
-            if implicit == Implicit::ProjectId {
-                code.line("let _ = region;");
-            }
+            // Without a source the inputs go unused; `region` is a parameter of
+            // `project_id` only.
+            code.line(if implicit == Implicit::ProjectId {
+                "let _ = (client, region);"
+            } else {
+                "let _ = client;"
+            });
             code.braces(
                 "Err(Error::Credentials",
                 &[
-                    format!("message: {}.to_owned()", lit(&format!("{} cannot discover this id", service.name))),
+                    format!(
+                        "message: {}.to_owned()",
+                        lit(&format!("{} cannot discover this id", service.name))
+                    ),
                     "source: None".to_owned(),
                 ],
                 ")",
             );
             return;
         };
-        let filter = source.filter.as_ref().map(|f| format!(".{f}(region)")).unwrap_or_default();
-        let items = &source.items.0;
-        let items = if source.items.1 {
+        let filter = source
+            .filter
+            .as_ref()
+            .map(|f| format!(".{f}(region)"))
+            .unwrap_or_default();
+        let items = &source.items.rust;
+        let items = if source.items.optional {
             format!("response.body.{items}.iter().flatten()")
         } else {
             format!("response.body.{items}.iter()")
         };
-        let id = &source.item_id.0;
-        let id = if source.item_id.1 {
+        let id = &source.item_id.rust;
+        let id = if source.item_id.optional {
             format!("item.{id}.clone()")
         } else {
             format!("Some(item.{id}.clone())")
@@ -551,7 +629,9 @@ fn id_resolver(code: &mut Code, service: &Service) {
             "let response = {}::new(client)?.{}({}::new(){filter}).await?;",
             service.client, op.method_name, op.request
         ));
-        code.linef(format_args!("let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"));
+        code.linef(format_args!(
+            "let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"
+        ));
         code.line(match implicit {
             Implicit::ProjectId => "hwcloud_runtime::auth::aksk::single_project_id(region, ids)",
             Implicit::DomainId => "hwcloud_runtime::auth::aksk::single_domain_id(ids)",
@@ -591,15 +671,17 @@ fn id_resolver(code: &mut Code, service: &Service) {
     code.blank();
 }
 
-/// An expression of type `Option<&T>` reading `path` from `response`, as the segments of
-/// a method chain (for [`Code::chain`]).
 fn type_def(code: &mut Code, ty: &TypeDef) {
     match &ty.kind {
         TypeKind::Struct(fields) => struct_def(code, ty, fields),
         TypeKind::Enum(variants) => enum_def(code, ty, variants),
         TypeKind::Array(element) => {
             code.docs(&ty.doc);
-            code.linef(format_args!("pub type {} = Vec<{}>;", ty.name, rust_type(element)));
+            code.linef(format_args!(
+                "pub type {} = Vec<{}>;",
+                ty.name,
+                rust_type(element)
+            ));
             code.blank();
         }
         TypeKind::Map(value) => {
@@ -617,7 +699,11 @@ fn type_def(code: &mut Code, ty: &TypeDef) {
 fn field_type(f: &Field) -> String {
     let ty = rust_type(&f.ty);
     let ty = if f.boxed { format!("Box<{ty}>") } else { ty };
-    if f.required { ty } else { format!("Option<{ty}>") }
+    if f.required {
+        ty
+    } else {
+        format!("Option<{ty}>")
+    }
 }
 
 fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
@@ -706,14 +792,25 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
     // every early return drop the fields read so far on a path of its own, and that drop
     // code was a third of the generated crate's LLVM IR (`cargo llvm-lines`; locals cut a
     // read by ~40%). The reader gets a name no field has, as the locals are the fields'.
-    let mut reader = if fields.is_empty() { "_object" } else { "object" }.to_owned();
+    let mut reader = if fields.is_empty() {
+        "_object"
+    } else {
+        "object"
+    }
+    .to_owned();
     while fields.iter().any(|f| f.rust == reader) {
         reader.push('_');
     }
-    code.open(&format!("fn read({reader}: &mut ObjectReader) -> Result<Self, FieldError>"));
+    code.open(&format!(
+        "fn read({reader}: &mut ObjectReader) -> Result<Self, FieldError>"
+    ));
     for f in fields {
         let call = if f.required { "required" } else { "optional" };
-        code.linef(format_args!("let {} = {reader}.{call}({})?;", f.rust, lit(&f.wire)));
+        code.linef(format_args!(
+            "let {} = {reader}.{call}({})?;",
+            f.rust,
+            lit(&f.wire)
+        ));
     }
     let names: Vec<String> = fields.iter().map(|f| f.rust.clone()).collect();
     code.braces("Ok(Self", &names, ")");
@@ -726,7 +823,9 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
 
 /// A multipart form, written part by part.
 fn multipart_impl(code: &mut Code, name: &str, fields: &[Field]) {
-    code.open(&format!("impl hwcloud_runtime::operation::MultipartBody for {name}"));
+    code.open(&format!(
+        "impl hwcloud_runtime::operation::MultipartBody for {name}"
+    ));
     code.open("fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter)");
     for f in fields {
         let (call, value) = match (&f.ty, f.required) {
@@ -745,7 +844,9 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     let name = &ty.name;
     code.docs(&ty.doc);
     code.line("///");
-    code.line("/// Values this SDK does not know are kept in `Unknown`, so a service adding a value");
+    code.line(
+        "/// Values this SDK does not know are kept in `Unknown`, so a service adding a value",
+    );
     code.line("/// does not break decoding.");
     code.line("#[derive(Clone, Debug, PartialEq, Eq, Hash)]");
     code.line("#[non_exhaustive]");
@@ -810,7 +911,11 @@ fn error_codes(code: &mut Code, service: &Service) {
     code.open("fn from_code(code: &str) -> Option<Self>");
     code.open("match code");
     for e in &service.errors {
-        code.linef(format_args!("{} => Some(Self::{}),", lit(&e.code), e.variant));
+        code.linef(format_args!(
+            "{} => Some(Self::{}),",
+            lit(&e.code),
+            e.variant
+        ));
     }
     code.line("_ => None,");
     code.close();
@@ -826,15 +931,25 @@ fn error_codes(code: &mut Code, service: &Service) {
         code.close();
     };
     arms(code, "fn code(&self) -> &'static str", &|e| lit(&e.code));
-    arms(code, "fn status(&self) -> u16", &|e| format!("{}u16", e.status));
-    arms(code, "fn description(&self) -> &'static str", &|e| match &e.meaning {
-        Some(m) => lit(&format!("{} ({m})", e.description)),
-        None => lit(&e.description),
+    arms(code, "fn status(&self) -> u16", &|e| {
+        format!("{}u16", e.status)
     });
-    arms(code, "fn handling(&self) -> Option<&'static str>", &|e| match &e.handling {
-        Some(h) => format!("Some({})", lit(h)),
-        None => "None".to_owned(),
-    });
+    arms(
+        code,
+        "fn description(&self) -> &'static str",
+        &|e| match &e.meaning {
+            Some(m) => lit(&format!("{} ({m})", e.description)),
+            None => lit(&e.description),
+        },
+    );
+    arms(
+        code,
+        "fn handling(&self) -> Option<&'static str>",
+        &|e| match &e.handling {
+            Some(h) => format!("Some({})", lit(h)),
+            None => "None".to_owned(),
+        },
+    );
     code.close();
     code.blank();
 }

@@ -18,7 +18,11 @@ pub(super) fn sensitive_body<'a>(service: &'a Service, op: &'a Operation) -> boo
         || op.params.iter().any(|p| holds(&p.ty))
         || op.body.as_ref().is_some_and(|b| holds(&b.ty))
         || op.success_body.as_ref().is_some_and(|b| holds(&b.ty))
-        || op.error_statuses.iter().filter_map(|e| e.ty.as_ref()).any(holds)
+        || op
+            .error_statuses
+            .iter()
+            .filter_map(|e| e.ty.as_ref())
+            .any(holds)
 }
 
 /// Whether a value of `ty` can contain a `sensitive` string; `seen` holds the named types
@@ -36,7 +40,9 @@ fn holds_secret<'a>(service: &'a Service, ty: &'a TypeRef, seen: &mut Vec<&'a st
                 return false;
             };
             match &def.kind {
-                TypeKind::Struct(fields) => fields.iter().any(|f| holds_secret(service, &f.ty, seen)),
+                TypeKind::Struct(fields) => {
+                    fields.iter().any(|f| holds_secret(service, &f.ty, seen))
+                }
                 TypeKind::Array(element) | TypeKind::Map(element) => {
                     holds_secret(service, element, seen)
                 }
@@ -77,7 +83,9 @@ pub(super) fn token_source(code: &mut Code, service: &Service, op: &Operation) {
         code.line("client: &Client,");
     });
     code.open(") -> Result<hwcloud_runtime::auth::token::IssuedToken, Error>");
-    code.open("fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret");
+    code.open(
+        "fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret",
+    );
     code.line("hwcloud_runtime::Secret::new(value.param_text().into_owned())");
     code.close();
     if t.expires_at.is_none() && t.expires_in.is_some() {
@@ -107,7 +115,9 @@ pub(super) fn token_source(code: &mut Code, service: &Service, op: &Operation) {
     code.close();
     code.blank();
 
-    code.open(&format!("impl hwcloud_runtime::auth::token::TokenSource for {request}"));
+    code.open(&format!(
+        "impl hwcloud_runtime::auth::token::TokenSource for {request}"
+    ));
     code.line("fn fetch<'a>(");
     code.indented(|code| {
         code.line("&'a self,");
@@ -130,8 +140,11 @@ fn refresh_fn(code: &mut Code, refresh: &Refresh) {
     let fields: Vec<String> = refresh
         .fields
         .iter()
+        .map(|f| (&f.rust, &f.value))
         .map(|(name, value)| match value {
-            RefreshValue::RefreshToken { optional: false } => format!("{name}: refresh_token.clone()"),
+            RefreshValue::RefreshToken { optional: false } => {
+                format!("{name}: refresh_token.clone()")
+            }
             RefreshValue::RefreshToken { optional: true } => {
                 format!("{name}: Some(refresh_token.clone())")
             }
@@ -146,11 +159,17 @@ fn refresh_fn(code: &mut Code, refresh: &Refresh) {
         code.line("refresh_token: &'a hwcloud_runtime::Secret,");
     });
     code.open(") -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>>");
-    code.braces(&format!("let request = {}::new({}", refresh.request, refresh.body), &fields, ");");
+    code.braces(
+        &format!("let request = {}::new({}", refresh.request, refresh.body),
+        &fields,
+        ");",
+    );
     code.line("Some(Box::pin(async move { request.issue_token(client).await }))");
     code.close();
 }
 
+/// An expression of type `Option<&T>` reading `path` from `response`, as the segments of
+/// a method chain (for [`Code::chain`]).
 fn value_path(op: &Operation, path: &ValuePath) -> Vec<String> {
     match path {
         ValuePath::Header(wire) => {
@@ -169,18 +188,18 @@ fn value_path(op: &Operation, path: &ValuePath) -> Vec<String> {
             } else {
                 vec!["response.body".to_owned(), ".as_ref()".to_owned()]
             };
-            for (field, optional) in chain {
-                segments.push(if *optional {
-                    format!(".and_then(|v| v.{field}.as_ref())")
+            for field in chain {
+                let name = &field.rust;
+                segments.push(if field.optional {
+                    format!(".and_then(|v| v.{name}.as_ref())")
                 } else {
-                    format!(".map(|v| &v.{field})")
+                    format!(".map(|v| &v.{name})")
                 });
             }
             segments
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

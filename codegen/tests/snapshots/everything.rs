@@ -7,7 +7,7 @@
 //!
 //! Credentials:
 //! - AK/SK request signing (`BasicCredentials`)
-//! - IAM token in `X-Auth-Token`
+//! - an IAM token in `X-Auth-Token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -37,7 +37,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for Everything: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
+/// Accepted credentials: AK/SK request signing (`BasicCredentials`), an IAM token in `X-Auth-Token`.
 #[derive(Clone, Debug)]
 pub struct EverythingClient {
     inner: ServiceClient,

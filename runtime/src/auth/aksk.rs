@@ -23,13 +23,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use bytes::Bytes;
-use http::{HeaderName, HeaderValue};
 use super::signer::{self, SignError, SigningKey};
 use super::single_flight::SingleFlight;
 use super::{AuthContext, Credentials, secret_header};
 use crate::operation::Identity;
 use crate::{BoxFuture, Error, Secret};
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue};
 
 /// Environment variable holding the access key (AK).
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -692,7 +692,12 @@ struct IdCache {
 
 impl IdCache {
     /// The id of `key`: found before, or by `lookup`.
-    async fn find<F, Fut>(&self, key: &str, ctx: &AuthContext<'_>, lookup: F) -> Result<String, Error>
+    async fn find<F, Fut>(
+        &self,
+        key: &str,
+        ctx: &AuthContext<'_>,
+        lookup: F,
+    ) -> Result<String, Error>
     where
         F: FnOnce(Option<String>) -> Fut,
         Fut: Future<Output = Result<String, Error>> + Send + 'static,

@@ -16,7 +16,10 @@ use crate::{Secret, Timestamp};
 
 /// `now` plus a lifetime in seconds (a token response's `expires_in`); `None` when the
 /// value is absent, negative, not a whole number or too large for the clock.
-pub fn from_lifetime<S: Seconds + ?Sized>(now: SystemTime, seconds: Option<&S>) -> Option<SystemTime> {
+pub fn from_lifetime<S: Seconds + ?Sized>(
+    now: SystemTime,
+    seconds: Option<&S>,
+) -> Option<SystemTime> {
     now.checked_add(Duration::from_secs(seconds?.seconds()?))
 }
 
@@ -134,7 +137,10 @@ mod tests {
         let now = at(1_700_000_000);
         assert_eq!(from_lifetime(now, Some(&3600_i64)), Some(at(1_700_003_600)));
         assert_eq!(from_lifetime(now, Some(&3600_i32)), Some(at(1_700_003_600)));
-        assert_eq!(from_lifetime(now, Some(&7200.0_f64)), Some(at(1_700_007_200)));
+        assert_eq!(
+            from_lifetime(now, Some(&7200.0_f64)),
+            Some(at(1_700_007_200))
+        );
         assert_eq!(from_lifetime(now, Some(" 7200 ")), Some(at(1_700_007_200)));
         assert_eq!(
             from_lifetime(now, Some(&serde_json::json!(60))),
@@ -160,9 +166,17 @@ mod tests {
             from_instant(Some(&t)),
             Some(at(1_717_243_200) + Duration::from_millis(500))
         );
-        assert_eq!(from_instant(Some("1969-12-31T23:59:59Z")), Some(at(0) - Duration::from_secs(1)));
+        assert_eq!(
+            from_instant(Some("1969-12-31T23:59:59Z")),
+            Some(at(0) - Duration::from_secs(1))
+        );
         assert!(from_instant(Some("9999-12-31T23:59:59Z")).is_some());
-        for bad in ["", "tomorrow", "2024-13-01T00:00:00Z", "+999999-12-31T23:59:59Z"] {
+        for bad in [
+            "",
+            "tomorrow",
+            "2024-13-01T00:00:00Z",
+            "+999999-12-31T23:59:59Z",
+        ] {
             assert_eq!(from_instant(Some(bad)), None, "{bad}");
         }
         assert_eq!(from_instant::<Timestamp>(None), None);

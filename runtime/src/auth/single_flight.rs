@@ -433,7 +433,10 @@ mod tests {
                 panic!("{copy:?}");
             };
             let transport = cause.downcast_ref::<Error>().expect("still an Error");
-            assert!(matches!(transport, Error::Transport { .. }), "{transport:?}");
+            assert!(
+                matches!(transport, Error::Transport { .. }),
+                "{transport:?}"
+            );
             let io = std::error::Error::source(transport).expect("the transport's cause");
             assert_eq!(io.to_string(), "connection reset");
             assert!(format!("{copy:?}").contains("connection reset"), "{copy:?}");

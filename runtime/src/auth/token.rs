@@ -224,7 +224,8 @@ impl Lifetimes {
     /// an expiry already past would renew on every call (a login storm, which for IoT
     /// invalidates the tokens in use), one years away would never renew.
     fn to_cached(self, issued: IssuedToken, now: SystemTime) -> Cached {
-        let believed = |lifetime: &Duration| !lifetime.is_zero() && *lifetime <= MAX_BELIEVED_LIFETIME;
+        let believed =
+            |lifetime: &Duration| !lifetime.is_zero() && *lifetime <= MAX_BELIEVED_LIFETIME;
         let expires_at = issued
             .expires_at
             .filter(|at| at.duration_since(now).as_ref().is_ok_and(believed))
@@ -463,7 +464,6 @@ mod tests {
 
         let unknown = creds.to_cached(IssuedToken::new("t"), at(1000));
         assert_eq!(unknown.expires_at, Some(at(1000 + 3600)));
-
     }
 
     #[test]
