@@ -23,13 +23,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue};
+
 use super::signer::{self, SignError, SigningKey};
 use super::single_flight::SingleFlight;
 use super::{AuthContext, Credentials, secret_header};
 use crate::operation::Identity;
 use crate::{BoxFuture, Error, Secret};
-use bytes::Bytes;
-use http::{HeaderName, HeaderValue};
 
 /// Environment variable holding the access key (AK).
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
