@@ -512,3 +512,13 @@ fn a_spec_file_that_is_not_utf8() {
         "specs/bad.yaml:2:9: the spec file is not valid UTF-8 (expected UTF-8 text)"
     );
 }
+
+#[test]
+fn token_expiry_of_an_unreadable_type() {
+    assert_diagnostics(
+        "token_expiry_type",
+        &[
+            "specs/token_expiry_type.yaml:14:19: `valid` is not of a type the token's expiry can be read from (expected a field holding a lifetime in seconds (int32, int64, number or string))",
+        ],
+    );
+}

@@ -192,6 +192,7 @@ impl Operation for ListMetricItemsRequest {
         path: "/v1/{project_id}/ams/metrics",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -275,6 +276,7 @@ impl Operation for ListAlarmRuleRequest {
         path: "/v2/{project_id}/alarm-rules",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

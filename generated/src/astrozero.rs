@@ -92,6 +92,7 @@ impl Operation for CreateOAuthTokenRequest {
         path: "/baas/auth/v1.0/oauth2/token",
         success: &[200u16],
         anonymous: true,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -137,10 +138,8 @@ impl CreateOAuthTokenRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = None;
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }

@@ -1280,6 +1280,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/authorize/action",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1379,6 +1380,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/authorize",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1461,6 +1463,7 @@ impl Operation for BatchApproveApplyRequest {
         path: "/v1/{project_id}/service/applys",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1541,6 +1544,7 @@ impl Operation for ConfirmMessageRequest {
         path: "/v1/{project_id}/service/messages",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1618,6 +1622,7 @@ impl Operation for CreateApiRequest {
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1701,6 +1706,7 @@ impl Operation for CreateAppRequest {
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1784,6 +1790,7 @@ impl Operation for CreateServiceCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1886,6 +1893,7 @@ impl Operation for DebugApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/test",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1971,6 +1979,7 @@ impl Operation for DeleteApiRequest {
         path: "/v1/{project_id}/service/apis/batch-delete",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2049,6 +2058,7 @@ impl Operation for DeleteAppRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2127,6 +2137,7 @@ impl Operation for DeleteServiceCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/batch-delete",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2226,6 +2237,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/action",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2308,6 +2320,7 @@ impl Operation for ExportDataServiceExcelRequest {
         path: "/v1/{project_id}/service/export/excel",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2383,6 +2396,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
         path: "/v1/{project_id}/service/export/excel-template",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2466,6 +2480,7 @@ impl Operation for ExportDataServiceZipRequest {
         path: "/v1/{project_id}/service/export/zip",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2549,6 +2564,7 @@ impl Operation for ImportDataServiceExcelRequest {
         path: "/v1/{project_id}/service/import/excel",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2655,6 +2671,7 @@ impl Operation for ListAllCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/detail",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2764,6 +2781,7 @@ impl Operation for ListApiCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2895,6 +2913,7 @@ impl Operation for ListApiTopNRequest {
         path: "/v1/{project_id}/service/statistic/apis-top-n/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3017,6 +3036,7 @@ impl Operation for ListApicGroupsRequest {
         path: "/v1/{project_id}/service/apigw/instances/{apig_instance_id}/groups",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3130,6 +3150,7 @@ impl Operation for ListApicInstancesRequest {
         path: "/v1/{project_id}/service/apigw/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3344,6 +3365,7 @@ impl Operation for ListApisRequest {
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3478,6 +3500,7 @@ impl Operation for ListApisTopRequest {
         path: "/v1/{project_id}/service/statistic/apis-top-n",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3607,6 +3630,7 @@ impl Operation for ListApplyRequest {
         path: "/v1/{project_id}/service/applys",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3734,6 +3758,7 @@ impl Operation for ListAppsRequest {
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3849,6 +3874,7 @@ impl Operation for ListAppsTopRequest {
         path: "/v1/{project_id}/service/statistic/apps-top-n",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3960,6 +3986,7 @@ impl Operation for ListCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4047,6 +4074,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/accesslog",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4171,6 +4199,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
         path: "/v1/{project_id}/service/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4298,6 +4327,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
         path: "/v1/{project_id}/service/instances/overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4385,6 +4415,7 @@ impl Operation for ListDataServiceMarketApisRequest {
         path: "/v1/{project_id}/service/market",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4544,6 +4575,7 @@ impl Operation for ListInstanceListRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4664,6 +4696,7 @@ impl Operation for ListMessageRequest {
         path: "/v1/{project_id}/service/messages",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4750,6 +4783,7 @@ impl Operation for MigrateApiRequest {
         path: "/v1/{project_id}/service/servicecatalogs/apis/batch-move",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4837,6 +4871,7 @@ impl Operation for MigrateCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/move",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4934,6 +4969,7 @@ impl Operation for PublishApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/publish",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5039,6 +5075,7 @@ impl Operation for SearchAuthorizeAppRequest {
         path: "/v1/{project_id}/service/authorize/apis/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5148,6 +5185,7 @@ impl Operation for SearchBindApiRequest {
         path: "/v1/{project_id}/service/authorize/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5257,6 +5295,7 @@ impl Operation for SearchDebugInfoRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/debug-info",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5366,6 +5405,7 @@ impl Operation for SearchIdByPathRequest {
         path: "/v1/{project_id}/service/servicecatalogs/ids",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5475,6 +5515,7 @@ impl Operation for SearchPublishInfoRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/publish-info",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5594,6 +5635,7 @@ impl Operation for ShowApiDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apis-dashboards/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5683,6 +5725,7 @@ impl Operation for ShowApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5816,6 +5859,7 @@ impl Operation for ShowApisDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apis-dashboards",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5938,6 +5982,7 @@ impl Operation for ShowApisDetailRequest {
         path: "/v1/{project_id}/service/statistic/apis-detail/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6042,6 +6087,7 @@ impl Operation for ShowApisOverviewRequest {
         path: "/v1/{project_id}/service/statistic/apis-overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6129,6 +6175,7 @@ impl Operation for ShowAppInfoRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6214,6 +6261,7 @@ impl Operation for ShowApplyDetailRequest {
         path: "/v1/{project_id}/service/applys/{apply_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6336,6 +6384,7 @@ impl Operation for ShowAppsDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apps-dashboards",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6446,6 +6495,7 @@ impl Operation for ShowAppsDetailRequest {
         path: "/v1/{project_id}/service/statistic/apps-detail/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6549,6 +6599,7 @@ impl Operation for ShowAppsOverviewRequest {
         path: "/v1/{project_id}/service/statistic/apps-overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6636,6 +6687,7 @@ impl Operation for ShowCatalogDetailRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6721,6 +6773,7 @@ impl Operation for ShowDataServiceInstanceRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6806,6 +6859,7 @@ impl Operation for ShowMessageDetailRequest {
         path: "/v1/{project_id}/service/messages/{message_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6913,6 +6967,7 @@ impl Operation for ShowPathByIdRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/paths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7022,6 +7077,7 @@ impl Operation for ShowPathObjectByIdRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/layerpaths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7118,6 +7174,7 @@ impl Operation for UpdateApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7206,6 +7263,7 @@ impl Operation for UpdateAppRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7300,6 +7358,7 @@ impl Operation for UpdateCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7394,6 +7453,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/lts-log-dump",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7485,6 +7545,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/obs-log-dump",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -142,6 +142,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         path: "/v3/auth/tokens",
         success: &[201u16],
         anonymous: true,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -191,11 +192,10 @@ impl KeystoneCreateUserTokenByPasswordRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
+        let expiry = Some(&response.body)
             .and_then(|v| v.token.as_ref())
-            .and_then(|v| v.expires_at.as_ref())
-            .and_then(|t| t.to_offset_date_time().ok())
-            .map(std::time::SystemTime::from);
+            .and_then(|v| v.expires_at.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_instant(expiry);
         let refresh_token = None;
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
@@ -310,6 +310,7 @@ impl Operation for KeystoneListProjectsRequest {
         path: "/v3/projects",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -366,6 +367,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
         path: "/v3/auth/domains",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -109,6 +109,7 @@ impl Operation for LoginRequest {
         path: "/iocm/app/sec/v1.1.0/login",
         success: &[200u16],
         anonymous: true,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -153,10 +154,8 @@ impl LoginRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
@@ -207,6 +206,7 @@ impl Operation for RefreshTokenRequest {
         path: "/iocm/app/sec/v1.1.0/refreshToken",
         success: &[200u16],
         anonymous: true,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -251,10 +251,8 @@ impl RefreshTokenRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }

@@ -180,6 +180,7 @@ impl Operation for CreateOAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/oauth",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -247,6 +248,7 @@ impl Operation for CreatePasswordAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/password",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -313,6 +315,7 @@ impl Operation for CreatePersonalAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/personal",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -377,6 +380,7 @@ impl Operation for DeleteAuthorizeRequest {
         path: "/v1/{project_id}/git/auths/{name}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -432,6 +436,7 @@ impl Operation for ListAuthorizationsRequest {
         path: "/v1/{project_id}/git/auths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -505,6 +510,7 @@ impl Operation for ShowRedirectUrlRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/redirect",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -591,9 +597,9 @@ pub struct OAuth {
     /// Authorization name.
     pub name: String,
     /// Query parameter in the redirection URL after Git repository authorization is performed.
-    pub code: String,
+    pub code: hwcloud_runtime::Secret,
     /// One-off authentication code and random string received after Git repository authorization is performed. It can be used only once: to create OAuth authorization again, obtain a new redirection URL (see "Obtaining an Authorization Redirection URL") and take code and state from it again.
-    pub state: String,
+    pub state: hwcloud_runtime::Secret,
 }
 
 impl Model for OAuth {
@@ -617,7 +623,11 @@ hwcloud_runtime::impl_model_serde!(OAuth);
 
 impl OAuth {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>, code: impl Into<String>, state: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        code: impl Into<hwcloud_runtime::Secret>,
+        state: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
         Self { name: name.into(), code: code.into(), state: state.into() }
     }
 }

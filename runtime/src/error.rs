@@ -158,7 +158,8 @@ pub struct ServiceError {
     pub message: Option<String>,
     /// IAM's `encoded_authorization_message`, present on some authorisation failures.
     pub encoded_authorization_message: Option<String>,
-    /// The raw response body.
+    /// The raw response body; empty for an operation whose bodies may hold secrets
+    /// ([`OperationMeta::sensitive_body`](crate::OperationMeta::sensitive_body)).
     pub body: Bytes,
 }
 

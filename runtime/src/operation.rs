@@ -39,6 +39,11 @@ pub struct OperationMeta {
     pub success: &'static [u16],
     /// True for operations that need no credentials (token endpoints).
     pub anonymous: bool,
+    /// True when the operation's bodies may hold secrets (it issues tokens, or a request
+    /// or response value of it is `sensitive`): its response bodies are then never quoted
+    /// in an error or a log line, neither a failed decode's excerpt and parser message
+    /// (which quotes values) nor a service error's body.
+    pub sensitive_body: bool,
 }
 
 /// An API operation: the request type implements it.
@@ -71,18 +76,35 @@ pub fn encode_request<O: Operation>(
 pub fn decode_response<O: Operation>(response: http::Response<Bytes>) -> Result<O::Output, Error> {
     let meta = &O::META;
     if meta.success.contains(&response.status().as_u16()) {
-        O::decode(&ResponseParts::new(meta.name, response))
+        let mut parts = ResponseParts::new(meta.name, response);
+        parts.sensitive_body = meta.sensitive_body;
+        O::decode(&parts)
     } else {
         let (parts, body) = response.into_parts();
-        Err(Error::Service(Box::new(
-            crate::ServiceError::from_response(
-                meta.name,
-                parts.status,
-                request_id(&parts.headers),
-                body,
-            ),
-        )))
+        let error = crate::ServiceError::from_response(
+            meta.name,
+            parts.status,
+            request_id(&parts.headers),
+            body,
+        );
+        Err(Error::Service(Box::new(if meta.sensitive_body {
+            without_body(error)
+        } else {
+            error
+        })))
     }
+}
+
+/// A service error of an operation whose bodies may hold secrets: only the status, the
+/// request id and the documented error code and message are kept. Without a (code,
+/// message) pair the message would be the body's text, so it goes too.
+fn without_body(mut error: crate::ServiceError) -> crate::ServiceError {
+    if error.code.is_none() {
+        error.message = None;
+    }
+    error.encoded_authorization_message = None;
+    error.body = Bytes::new();
+    error
 }
 
 /// Values the client supplies for parameters the caller leaves out.
@@ -475,10 +497,15 @@ pub struct ResponseParts {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// [`OperationMeta::sensitive_body`]: errors quote nothing of the body.
+    sensitive_body: bool,
 }
 
 /// How much of a body an error message quotes.
 const EXCERPT_LIMIT: usize = 256;
+
+/// The excerpt of a body that may hold secrets.
+const NOT_QUOTED: &str = "(not shown: the body may hold secrets)";
 
 impl ResponseParts {
     /// Wraps a response of `operation`.
@@ -489,6 +516,7 @@ impl ResponseParts {
             status: parts.status,
             headers: parts.headers,
             body,
+            sensitive_body: false,
         }
     }
 
@@ -513,11 +541,27 @@ impl ResponseParts {
     }
 
     fn decode_error(&self, message: String) -> Error {
+        let excerpt = if self.sensitive_body {
+            NOT_QUOTED.to_owned()
+        } else {
+            truncate(&String::from_utf8_lossy(&self.body), EXCERPT_LIMIT)
+        };
         Error::Decode {
             operation: self.operation,
             status: self.status.as_u16(),
             message,
-            excerpt: truncate(&String::from_utf8_lossy(&self.body), EXCERPT_LIMIT),
+            excerpt,
+        }
+    }
+
+    /// The error for a body that does not parse as the operation's type: a parser's
+    /// message quotes the offending value (`invalid type: string "..."`), so it is not
+    /// used for a body that may hold secrets.
+    fn body_error(&self, parser_message: String) -> Error {
+        if self.sensitive_body {
+            self.decode_error("the body does not match the operation's response type".to_owned())
+        } else {
+            self.decode_error(parser_message)
         }
     }
 
@@ -529,14 +573,14 @@ impl ResponseParts {
     /// The body as JSON of type `T`.
     pub fn json<T: Json>(&self) -> Result<T, Error> {
         let value: serde_json::Value =
-            serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))?;
-        T::from_json(value).map_err(|e| self.decode_error(e.to_string()))
+            serde_json::from_slice(&self.body).map_err(|e| self.body_error(e.to_string()))?;
+        T::from_json(value).map_err(|e| self.body_error(e.to_string()))
     }
 
     /// The body as JSON of any `Deserialize` type: for operations written by hand.
     /// Generated operations use [`json`](Self::json).
     pub fn serde_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
+        serde_json::from_slice(&self.body).map_err(|e| self.body_error(e.to_string()))
     }
 
     /// The body as JSON of type `T` when the status is one of `statuses`, else `None`.
@@ -779,6 +823,7 @@ mod tests {
         path: "/v1/{project_id}/items/{item}",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
 
     #[test]
@@ -830,6 +875,7 @@ mod tests {
             path: "/x",
             success: &[200],
             anonymous: false,
+            sensitive_body: false,
         };
         let mut parts = RequestParts::new(&meta, &identity);
         parts.query_csv("tags", &vec!["a b".to_owned(), "c".to_owned()]);
@@ -859,6 +905,7 @@ mod tests {
             path: "/x",
             success: &[200],
             anonymous: false,
+            sensitive_body: false,
         };
         let mut parts = RequestParts::new(&meta, &identity);
         let upload = Upload {

@@ -53,6 +53,7 @@ impl Operation for ListThings {
         path: "/v1/{project_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
@@ -78,6 +79,7 @@ impl Operation for CreateThing {
         path: "/v1/{project_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;
@@ -99,6 +101,7 @@ impl Operation for ListDomainThings {
         path: "/v3/domains/{domain_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("domain_id", None, Implicit::DomainId)
@@ -121,6 +124,7 @@ impl Operation for ListProjects {
         path: "/v3/projects",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.query("name", &self.name);
@@ -142,6 +146,7 @@ impl Operation for ListAuthDomains {
         path: "/v3/auth/domains",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

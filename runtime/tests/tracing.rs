@@ -28,6 +28,7 @@ impl Operation for GetThing {
         path: "/v1/{project_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

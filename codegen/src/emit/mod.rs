@@ -8,6 +8,7 @@ mod code;
 mod examples;
 mod service;
 mod templates;
+mod token_source;
 mod wire;
 
 use crate::fileset::FileSet;

@@ -7,8 +7,8 @@
 use super::code::{Code, lit};
 use super::rust_type;
 use crate::ir::{
-    Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Refresh,
-    RefreshValue, Service, SuccessBody, TypeDef, TypeKind, TypeRef, ValuePath, Variant,
+    Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Service,
+    SuccessBody, TypeDef, TypeKind, TypeRef, Variant,
 };
 use crate::ir::{Implicit, Location};
 
@@ -288,7 +288,7 @@ fn operation(code: &mut Code, service: &Service, op: &Operation) {
     request(code, service, op);
     response(code, service, op);
     if op.token_source.is_some() {
-        token_source(code, service, op);
+        super::token_source::token_source(code, service, op);
     }
 }
 
@@ -450,6 +450,10 @@ fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
         format!("path: {}", lit(&op.path)),
         format!("success: &[{}]", success.join(", ")),
         format!("anonymous: {}", op.auth.is_empty()),
+        format!(
+            "sensitive_body: {}",
+            super::token_source::sensitive_body(service, op)
+        ),
     ]
 }
 
@@ -574,121 +578,6 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
     code.blank();
 }
 
-/// The glue that lets the runtime's token cache call a token-issuing operation: the
-/// request (holding the login inputs) is the token source.
-fn token_source(code: &mut Code, service: &Service, op: &Operation) {
-    let Some(t) = &op.token_source else { return };
-    let request = &op.request;
-    let token = value_path(op, &t.token);
-    // A relative lifetime counts from when the request was sent.
-    let (now, expires) = match (&t.expires_at, &t.expires_in) {
-        (Some(at), _) => {
-            let mut expires = value_path(op, at);
-            expires.push(".and_then(|t| t.to_offset_date_time().ok())".to_owned());
-            expires.push(".map(std::time::SystemTime::from)".to_owned());
-            (false, expires)
-        }
-        (None, Some(within)) => {
-            let mut expires = value_path(op, within);
-            expires.push(".and_then(|s| u64::try_from(*s).ok())".to_owned());
-            expires.push(".map(|s| now + std::time::Duration::from_secs(s))".to_owned());
-            (true, expires)
-        }
-        (None, None) => (false, vec!["None".to_owned()]),
-    };
-    let refresh = match &t.refresh_token {
-        Some(r) => {
-            let mut refresh = value_path(op, r);
-            refresh.push(".map(secret)".to_owned());
-            refresh
-        }
-        None => vec!["None".to_owned()],
-    };
-    code.open(&format!("impl {request}"));
-    code.docs("Sends this request and reads the token, its expiry and its refresh token\nfrom the response, as the runtime's token cache needs them.");
-    code.line("pub async fn issue_token(");
-    code.indented(|code| {
-        code.line("&self,");
-        code.line("client: &Client,");
-    });
-    code.open(") -> Result<hwcloud_runtime::auth::token::IssuedToken, Error>");
-    code.open(
-        "fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret",
-    );
-    code.line("hwcloud_runtime::Secret::new(value.param_text().into_owned())");
-    code.close();
-    if now {
-        code.line("let now = client.now();");
-    }
-    code.linef(format_args!(
-        "let response = {}::new(client)?.{}(self.clone()).await?;",
-        service.client, op.method_name
-    ));
-    code.chain("let token = ", &token, ".map(secret);");
-    code.open("let token = token.ok_or_else(|| Error::Credentials");
-    code.line("message: format!(\"{} answered without a token\", <Self as Operation>::META.name),");
-    code.line("source: None,");
-    code.close_with(")?;");
-    code.chain("let expires_at = ", &expires, ";");
-    code.chain("let refresh_token = ", &refresh, ";");
-    code.line("Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })");
-    code.close();
-    code.close();
-    code.blank();
-
-    code.open(&format!(
-        "impl hwcloud_runtime::auth::token::TokenSource for {request}"
-    ));
-    code.line("fn fetch<'a>(");
-    code.indented(|code| {
-        code.line("&'a self,");
-        code.line("client: &'a Client,");
-    });
-    code.open(") -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>");
-    code.line("Box::pin(self.issue_token(client))");
-    code.close();
-    if let Some(refresh) = &t.refresh {
-        code.blank();
-        refresh_fn(code, refresh);
-    }
-    code.close();
-    code.blank();
-}
-
-/// `TokenSource::refresh`: builds the renewing request from this request's body and the
-/// refresh token, and issues the token with it.
-fn refresh_fn(code: &mut Code, refresh: &Refresh) {
-    let fields: Vec<String> = refresh
-        .fields
-        .iter()
-        .map(|f| (&f.rust, &f.value))
-        .map(|(name, value)| match value {
-            RefreshValue::RefreshToken { optional: false } => {
-                format!("{name}: refresh_token.clone()")
-            }
-            RefreshValue::RefreshToken { optional: true } => {
-                format!("{name}: Some(refresh_token.clone())")
-            }
-            RefreshValue::Copied(source) => format!("{name}: self.body.{source}.clone()"),
-            RefreshValue::Absent => format!("{name}: None"),
-        })
-        .collect();
-    code.line("fn refresh<'a>(");
-    code.indented(|code| {
-        code.line("&'a self,");
-        code.line("client: &'a Client,");
-        code.line("refresh_token: &'a hwcloud_runtime::Secret,");
-    });
-    code.open(") -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>>");
-    code.braces(
-        &format!("let request = {}::new({}", refresh.request, refresh.body),
-        &fields,
-        ");",
-    );
-    code.line("Some(Box::pin(async move { request.issue_token(client).await }))");
-    code.close();
-}
-
 /// `IdResolver` of a service with id-discovering operations (IAM): lets AK/SK
 /// credentials find a missing project or domain id.
 fn id_resolver(code: &mut Code, service: &Service) {
@@ -780,39 +669,6 @@ fn id_resolver(code: &mut Code, service: &Service) {
     code.close();
     code.close();
     code.blank();
-}
-
-/// An expression of type `Option<&T>` reading `path` from `response`, as the segments of
-/// a method chain (for [`Code::chain`]).
-fn value_path(op: &Operation, path: &ValuePath) -> Vec<String> {
-    match path {
-        ValuePath::Header(wire) => {
-            let field = op
-                .response_headers
-                .iter()
-                .find(|h| h.wire.eq_ignore_ascii_case(wire))
-                .map(|h| h.rust.as_str())
-                .unwrap_or_default();
-            vec![format!("response.{field}"), ".as_ref()".to_owned()]
-        }
-        ValuePath::Body(chain) => {
-            let always = op.success_body.as_ref().is_some_and(|b| b.always);
-            let mut segments = if always {
-                vec!["Some(&response.body)".to_owned()]
-            } else {
-                vec!["response.body".to_owned(), ".as_ref()".to_owned()]
-            };
-            for field in chain {
-                let name = &field.rust;
-                segments.push(if field.optional {
-                    format!(".and_then(|v| v.{name}.as_ref())")
-                } else {
-                    format!(".map(|v| &v.{name})")
-                });
-            }
-            segments
-        }
-    }
 }
 
 fn type_def(code: &mut Code, ty: &TypeDef) {

@@ -249,6 +249,7 @@ impl Operation for GetThingRequest {
         path: "/v1/{project_id}/things/{thing_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -315,6 +316,7 @@ impl Operation for CreateThingRequest {
         path: "/v1/things",
         success: &[200u16, 201u16, 202u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -367,6 +369,7 @@ impl Operation for DeleteThingRequest {
         path: "/v1/things/{thing_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -422,6 +425,7 @@ impl Operation for UpdateAttributesRequest {
         path: "/v1/things/{thing_id}/attributes",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -473,6 +477,7 @@ impl Operation for LoginRequest {
         path: "/v1/token",
         success: &[201u16],
         anonymous: true,
+        sensitive_body: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -522,10 +527,8 @@ impl LoginRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }

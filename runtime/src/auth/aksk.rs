@@ -18,18 +18,18 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use bytes::Bytes;
-use http::{HeaderName, HeaderValue};
-use tokio::sync::OnceCell;
-
 use super::signer::{self, SignError, SigningKey};
+use super::single_flight::SingleFlight;
 use super::{AuthContext, Credentials, secret_header};
 use crate::operation::Identity;
 use crate::{BoxFuture, Error, Secret};
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue};
 
 /// Environment variable holding the access key (AK).
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -295,14 +295,12 @@ impl BasicCredentials {
         let (Some(resolver), Some(region)) = (&self.resolver, ctx.region) else {
             return Ok(None);
         };
-        let cell = self.discovered.cell(region);
-        let id = cell
-            .get_or_try_init(|| async {
+        let lookup = |_| {
+            let client = ctx.client.detached(Some(Arc::new(self.without_resolver())));
+            let (resolver, region) = (Arc::clone(resolver), region.to_owned());
+            async move {
                 tracing::debug!(region, "discovering the project id with IAM");
-                let client = ctx
-                    .client
-                    .with_credentials(Some(Arc::new(self.without_resolver())));
-                let id = resolver.project_id(&client, region).await.map_err(|e| {
+                let id = resolver.project_id(&client, &region).await.map_err(|e| {
                     discovery_failed(
                         format!("could not find the project id of region {region:?} with IAM"),
                         e,
@@ -314,9 +312,10 @@ impl BasicCredentials {
                     )));
                 }
                 Ok(id)
-            })
-            .await?;
-        Ok(Some(id.clone()))
+            }
+        };
+        let id = self.discovered.find(region, ctx, lookup).await?;
+        Ok(Some(id))
     }
 }
 
@@ -538,13 +537,11 @@ impl GlobalCredentials {
         let Some(resolver) = &self.resolver else {
             return Ok(None);
         };
-        let cell = self.discovered.cell(DOMAIN_KEY);
-        let id = cell
-            .get_or_try_init(|| async {
+        let lookup = |_| {
+            let client = ctx.client.detached(Some(Arc::new(self.without_resolver())));
+            let resolver = Arc::clone(resolver);
+            async move {
                 tracing::debug!("discovering the domain id with IAM");
-                let client = ctx
-                    .client
-                    .with_credentials(Some(Arc::new(self.without_resolver())));
                 let id = resolver.domain_id(&client).await.map_err(|e| {
                     discovery_failed("could not find the domain id with IAM".to_owned(), e)
                 })?;
@@ -554,9 +551,10 @@ impl GlobalCredentials {
                     )));
                 }
                 Ok(id)
-            })
-            .await?;
-        Ok(Some(id.clone()))
+            }
+        };
+        let id = self.discovered.find(DOMAIN_KEY, ctx, lookup).await?;
+        Ok(Some(id))
     }
 }
 
@@ -684,17 +682,34 @@ fn discovery_failed(message: String, error: Error) -> Error {
     }
 }
 
-/// Ids discovered with IAM, one lazily filled cell per region; concurrent callers of one
-/// region wait on the same lookup.
+/// Ids discovered with IAM, one single-flight lookup per region: concurrent callers of
+/// one region share one lookup, which completes (and is kept) even when they all give up;
+/// a failed lookup is shared by its callers and retried after a backoff.
 #[derive(Default)]
 struct IdCache {
-    cells: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
+    cells: Mutex<HashMap<String, Arc<SingleFlight<String>>>>,
 }
 
 impl IdCache {
-    fn cell(&self, key: &str) -> Arc<OnceCell<String>> {
-        let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
-        cells.entry(key.to_owned()).or_default().clone()
+    /// The id of `key`: found before, or by `lookup`.
+    async fn find<F, Fut>(
+        &self,
+        key: &str,
+        ctx: &AuthContext<'_>,
+        lookup: F,
+    ) -> Result<String, Error>
+    where
+        F: FnOnce(Option<String>) -> Fut,
+        Fut: Future<Output = Result<String, Error>> + Send + 'static,
+    {
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
+            cells.entry(key.to_owned()).or_default().clone()
+        };
+        let found = |_: &String| true;
+        cell.get(ctx.now, ctx.client.clock(), found, found, lookup)
+            .await
+            .map_err(|failed| failed.error)
     }
 }
 
