@@ -3355,7 +3355,7 @@ impl Operation for ListApisRequest {
         request.query("create_user", &self.create_user);
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
-        request.query_csv("tags", &self.tags);
+        request.query("tags", &self.tags);
         request.query("api_type", &self.api_type);
         request.query("publish_status", &self.publish_status);
         request.query("table_name", &self.table_name);
