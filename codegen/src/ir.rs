@@ -86,6 +86,16 @@ pub enum PageStyle {
         /// The body's total field (Rust name, optional?, type).
         total: Option<(String, bool, TypeRef)>,
     },
+    Page {
+        /// Rust names of the page-number and page-size parameters, and their type.
+        page: String,
+        size: String,
+        ty: TypeRef,
+        /// Number of the first page.
+        first: i64,
+        /// The body's total field (Rust name, optional?, type).
+        total: Option<(String, bool, TypeRef)>,
+    },
     Marker {
         /// Rust name of the marker parameter.
         marker: String,

@@ -20,6 +20,8 @@ use crate::spec::{
 type HashMap<K, V> = std::collections::HashMap<K, V, FastHash>;
 type HashSet<T> = std::collections::HashSet<T, FastHash>;
 
+mod pagination;
+
 fn map_with_capacity<K, V>(capacity: usize) -> HashMap<K, V> {
     HashMap::with_capacity_and_hasher(capacity, FastHash::default())
 }
@@ -1018,142 +1020,6 @@ impl Cx<'_> {
             request: format!("{}Request", pascal(with)),
             body: pascal(&target_body.ty),
             fields,
-        })
-    }
-
-    /// Resolves `pagination`: the list field, and the offset/limit or marker parameters.
-    fn pagination(
-        &mut self,
-        spec: &ServiceSpec,
-        at: &str,
-        p: &crate::spec::PaginationSpec,
-        params: &[ir::Param],
-        body: Option<&ir::SuccessBody>,
-    ) -> Option<ir::Pagination> {
-        let Some(ir::SuccessBody {
-            ty: TypeRef::Named(body_type),
-            always: true,
-            ..
-        }) = body
-        else {
-            self.error_key(
-                at,
-                "pagination needs a success body of an object type on every success status",
-            );
-            return None;
-        };
-        let type_keys = self.type_keys.clone();
-        let fields_of = move |name: &str| {
-            type_keys
-                .get(name)
-                .and_then(|k| spec.types.get(k))
-                .and_then(|t| t.fields.as_ref())
-        };
-        let body_fields = fields_of(body_type)?;
-        let rust_of = |wire: &str, f: &FieldSpec| snake(f.rust_name.as_deref().unwrap_or(wire));
-        let Some(items) = body_fields.get(&p.items) else {
-            self.error_value(&format!("{at}.items"), format!("the success body `{body_type}` has no field `{}` (expected the wire name of its list field)", p.items));
-            return None;
-        };
-        let item_type = match items.ty.as_deref().map(parse_type) {
-            Some(Ok(TypeRef::Array(element))) => *element,
-            _ => {
-                self.error_value(
-                    &format!("{at}.items"),
-                    format!("`{}` is not an array (expected `type: array<T>`)", p.items),
-                );
-                return None;
-            }
-        };
-        let query_param = |cx: &mut Self, key: &str, what: &str| -> Option<&ir::Param> {
-            let found = params
-                .iter()
-                .find(|q| q.key == key && q.location == ParamLocation::Query && !q.required);
-            if found.is_none() {
-                cx.error_value(
-                    &format!("{at}.{what}"),
-                    format!("`{key}` is not an optional query parameter of this operation"),
-                );
-            }
-            found
-        };
-        let style = match (&p.offset, &p.limit, &p.marker, &p.next_marker) {
-            (Some(offset), Some(limit), None, None) => {
-                let offset = query_param(self, offset, "offset")?;
-                let limit = query_param(self, limit, "limit")?;
-                if !matches!(offset.ty, TypeRef::Int32 | TypeRef::Int64) || offset.ty != limit.ty {
-                    self.error_key(
-                        at,
-                        "offset and limit must be integer parameters of one type",
-                    );
-                    return None;
-                }
-                let total = match &p.total {
-                    None => None,
-                    Some(total) => match body_fields.get(total) {
-                        Some(f) if matches!(f.ty.as_deref(), Some("int32" | "int64")) => Some((
-                            rust_of(total, f),
-                            !f.required,
-                            parse_type(f.ty.as_deref().unwrap_or_default()).ok()?,
-                        )),
-                        _ => {
-                            self.error_value(
-                                &format!("{at}.total"),
-                                format!("`{total}` is not an integer field of `{body_type}`"),
-                            );
-                            return None;
-                        }
-                    },
-                };
-                ir::PageStyle::Offset {
-                    offset: offset.rust.clone(),
-                    limit: limit.rust.clone(),
-                    ty: offset.ty.clone(),
-                    total,
-                }
-            }
-            (None, None, Some(marker), Some(next)) => {
-                let marker = query_param(self, marker, "marker")?;
-                if marker.ty != TypeRef::String {
-                    self.error_value(
-                        &format!("{at}.marker"),
-                        "the marker parameter must be a string",
-                    );
-                    return None;
-                }
-                let mut chain = Vec::new();
-                let mut fields = Some(body_fields);
-                let mut last_type = None;
-                for wire in next.split('.') {
-                    let Some(field) = fields.and_then(|f| f.get(wire)) else {
-                        self.error_value(&format!("{at}.next_marker"), format!("the success body has no field path `{next}` (expected wire names joined by `.`)"));
-                        return None;
-                    };
-                    chain.push((rust_of(wire, field), !field.required));
-                    last_type = field.ty.clone();
-                    fields = field.ty.as_deref().and_then(&fields_of);
-                }
-                if last_type.as_deref().unwrap_or("string") != "string" {
-                    self.error_value(
-                        &format!("{at}.next_marker"),
-                        format!("`{next}` is not a string field"),
-                    );
-                    return None;
-                }
-                ir::PageStyle::Marker {
-                    marker: marker.rust.clone(),
-                    next: chain,
-                }
-            }
-            _ => {
-                self.error_key(at, "pagination needs either `offset` and `limit` (optionally `total`), or `marker` and `next_marker`");
-                return None;
-            }
-        };
-        Some(ir::Pagination {
-            items: (rust_of(&p.items, items), !items.required),
-            item_type,
-            style,
         })
     }
 
