@@ -145,7 +145,11 @@ fn assert_pagination_error<T: std::fmt::Debug>(
 #[tokio::test]
 async fn alternating_markers_end_with_an_error() {
     let server = MockServer::start().await;
-    for (asked, names, next) in [(None, "1", "a"), (Some("a"), "2", "b"), (Some("b"), "3", "a")] {
+    for (asked, names, next) in [
+        (None, "1", "a"),
+        (Some("a"), "2", "b"),
+        (Some("b"), "3", "a"),
+    ] {
         let mock = Mock::given(method("GET")).and(path(RULES));
         let mock = match asked {
             None => mock.and(query_param_is_missing("offset")),
@@ -298,7 +302,10 @@ mod offset_style {
             .mount(&server)
             .await;
         let stream = dataarts(&server).list_apis_stream(ListApisRequest::new("ws").limit(2));
-        assert!(format!("{stream:?}").contains("max_pages: 10000"), "{stream:?}");
+        assert!(
+            format!("{stream:?}").contains("max_pages: 10000"),
+            "{stream:?}"
+        );
         let got: Vec<_> = stream.max_pages(3).take(50).collect().await;
         assert_eq!(got.len(), 7, "three pages, then an error: {got:?}");
         assert!(got[..6].iter().all(Result::is_ok));
@@ -404,7 +411,11 @@ mod page_number_style {
     #[tokio::test]
     async fn pages_advance_until_a_short_page() {
         let server = MockServer::start().await;
-        for (page, ids) in [("1", &["a", "b"][..]), ("2", &["c", "d"][..]), ("3", &["e"][..])] {
+        for (page, ids) in [
+            ("1", &["a", "b"][..]),
+            ("2", &["c", "d"][..]),
+            ("3", &["e"][..]),
+        ] {
             Mock::given(method("GET"))
                 .and(path(PROJECTS))
                 .and(query_param("page", page))
@@ -495,7 +506,9 @@ mod page_number_style {
             .expect(1)
             .mount(&server)
             .await;
-        let request = KeystoneListProjectsRequest::new().page(i32::MAX).per_page(1);
+        let request = KeystoneListProjectsRequest::new()
+            .page(i32::MAX)
+            .per_page(1);
         let got: Vec<_> = iam(&server)
             .keystone_list_projects_stream(request)
             .collect()

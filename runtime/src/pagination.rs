@@ -32,8 +32,8 @@ use crate::error::Error;
 use crate::operation::Operation;
 
 /// The most pages a stream fetches unless [`Items::max_pages`] says otherwise: with the
-/// page sizes Huawei APIs allow (tens to thousands of items), far more than a listing
-/// needs, and few enough that a server that never stops is noticed in minutes.
+/// page sizes Huawei APIs allow (tens to thousands of items), more than a listing needs,
+/// and a bound on the requests a server that never stops can draw from one stream.
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
 /// Where a request starts reading: what the stream remembers of every page it requested.
