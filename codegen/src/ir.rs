@@ -96,6 +96,16 @@ pub enum PageStyle {
         /// The body's total field.
         total: Option<TotalField>,
     },
+    Page {
+        /// Rust names of the page-number and page-size parameters, and their type.
+        page: String,
+        size: String,
+        ty: TypeRef,
+        /// Number of the first page.
+        first: i64,
+        /// The body's total field.
+        total: Option<TotalField>,
+    },
     Marker {
         /// Rust name of the marker parameter.
         marker: String,

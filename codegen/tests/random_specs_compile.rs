@@ -1303,3 +1303,10 @@ types:
 ",
     );
 }
+
+/// Every pagination style (offset, page number with `first_page` and a required total,
+/// marker at a nested field) compiles: the fixture of `tests/pagination.rs`.
+#[test]
+fn paged_operations_compile() {
+    assert_compiles("paged", include_str!("fixtures/valid/pagination.yaml"));
+}

@@ -6,6 +6,7 @@
 
 mod code;
 mod examples;
+mod pagination;
 mod service;
 mod templates;
 mod token_source;
