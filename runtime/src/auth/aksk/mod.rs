@@ -22,18 +22,19 @@
 //! token: `Debug` shows `"***"` in their place, and error messages only name what is
 //! missing and where it was looked for.
 
+mod discovery;
 mod load;
 mod signing;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::HeaderName;
-use tokio::sync::OnceCell;
 
+use self::discovery::{IdCache, discovery_failed};
+pub use self::discovery::{IdResolver, single_domain_id, single_project_id};
 use self::load::{
     Found, ProfileMiss, Scope, default_chain, env_pairs, load_env, load_profile, process_env,
     read_profile,
@@ -68,71 +69,6 @@ pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 const X_DOMAIN_ID: HeaderName = HeaderName::from_static("x-domain-id");
 const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
-
-/// Finds ids the credentials lack by calling IAM (implemented by the generated `hwcloud`
-/// crate with IAM's KeystoneListProjects / KeystoneListAuthDomains).
-///
-/// Implementations report "no match" and "several matches" as [`Error::Credentials`];
-/// [`single_project_id`] and [`single_domain_id`] build those errors.
-pub trait IdResolver: Send + Sync + std::fmt::Debug {
-    /// The id of the project named `region` (exactly one match), called signed with `credentials`.
-    ///
-    /// `client` is the caller's client (same transport, endpoint override and timeouts)
-    /// with the AK/SK credentials being resolved, minus their resolver.
-    fn project_id<'a>(
-        &'a self,
-        client: &'a crate::Client,
-        region: &'a str,
-    ) -> crate::BoxFuture<'a, Result<String, crate::Error>>;
-    /// The account's domain id (exactly one domain).
-    fn domain_id<'a>(
-        &'a self,
-        client: &'a crate::Client,
-    ) -> crate::BoxFuture<'a, Result<String, crate::Error>>;
-}
-
-/// The one project id among `ids`, the ids of the projects IAM lists under the name
-/// `region`; for [`IdResolver::project_id`] implementations.
-///
-/// # Errors
-///
-/// [`Error::Credentials`] when `ids` is empty or holds more than one id.
-pub fn single_project_id(
-    region: &str,
-    ids: impl IntoIterator<Item = String>,
-) -> Result<String, Error> {
-    let mut ids: Vec<String> = ids.into_iter().collect();
-    match ids.len() {
-        1 => Ok(ids.swap_remove(0)),
-        0 => Err(Error::credentials(format!(
-            "IAM lists no project named {region:?} for this AK/SK; check the region, or set the project id with BasicCredentials::project_id or {ENV_PROJECT_ID}"
-        ))),
-        n => Err(Error::credentials(format!(
-            "IAM lists {n} projects named {region:?} for this AK/SK ({}); choose one with BasicCredentials::project_id or {ENV_PROJECT_ID}",
-            ids.join(", ")
-        ))),
-    }
-}
-
-/// The one domain id among `ids`, the ids of the domains IAM lists for the AK/SK; for
-/// [`IdResolver::domain_id`] implementations.
-///
-/// # Errors
-///
-/// [`Error::Credentials`] when `ids` is empty or holds more than one id.
-pub fn single_domain_id(ids: impl IntoIterator<Item = String>) -> Result<String, Error> {
-    let mut ids: Vec<String> = ids.into_iter().collect();
-    match ids.len() {
-        1 => Ok(ids.swap_remove(0)),
-        0 => Err(Error::credentials(format!(
-            "IAM lists no domain for this AK/SK; set the domain id with GlobalCredentials::domain_id or {ENV_DOMAIN_ID}"
-        ))),
-        n => Err(Error::credentials(format!(
-            "IAM lists {n} domains for this AK/SK ({}); choose one with GlobalCredentials::domain_id or {ENV_DOMAIN_ID}",
-            ids.join(", ")
-        ))),
-    }
-}
 
 /// AK/SK credentials for regional services: every request is signed and carries
 /// `X-Project-Id` (when known) and `X-Security-Token` (when set).
@@ -701,47 +637,5 @@ impl Credentials for GlobalCredentials {
             };
             sign_request(request, input)
         })
-    }
-}
-
-/// A resolver's error, as a credentials error saying what was being looked for.
-fn discovery_failed(message: String, error: Error) -> Error {
-    match error {
-        // Already a clear sentence (no match, several matches, no credentials).
-        Error::Credentials { .. } => error,
-        other => Error::Credentials {
-            message,
-            source: Some(Box::new(other)),
-        },
-    }
-}
-
-/// Ids discovered with IAM, one lazily filled cell per region; concurrent callers of one
-/// region wait on the same lookup.
-#[derive(Default)]
-struct IdCache {
-    cells: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
-}
-
-impl IdCache {
-    fn cell(&self, key: &str) -> Arc<OnceCell<String>> {
-        let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
-        cells.entry(key.to_owned()).or_default().clone()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn single_id_helpers() {
-        assert_eq!(
-            single_project_id("r", vec!["p".to_owned()]).ok(),
-            Some("p".to_owned())
-        );
-        assert!(single_project_id("r", Vec::new()).is_err());
-        let e = single_domain_id(vec!["a".to_owned(), "b".to_owned()]).expect_err("two");
-        assert!(e.to_string().contains("2 domains"), "{e}");
     }
 }
