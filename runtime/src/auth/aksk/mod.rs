@@ -1,4 +1,4 @@
-//! AK/SK credentials: requests signed with `SDK-HMAC-SHA256` (see [`super::signer`]).
+//! AK/SK credentials: requests signed by [`super::signer`].
 //!
 //! - [`BasicCredentials`] for regional (project-scoped) services: sends `X-Project-Id`.
 //! - [`GlobalCredentials`] for global services such as IAM: sends `X-Domain-Id`.
@@ -39,9 +39,7 @@ use self::load::{
     Found, ProfileMiss, Scope, default_chain, env_pairs, load_env, load_profile, process_env,
     read_profile,
 };
-pub use self::signing::{
-    DerivedPredicate, GLOBAL_DERIVED_REGION, default_derived_predicate, is_default_endpoint,
-};
+pub use self::signing::{GLOBAL_DERIVED_REGION, default_derived_predicate, is_default_endpoint};
 use self::signing::{SignInput, SigningOptions, sign_request};
 use super::{AuthContext, Credentials};
 pub use crate::auth::signer::SigningAlgorithm;

@@ -18,7 +18,7 @@ use crate::{Error, Secret};
 
 /// Decides, per request, whether derived (`V11-HMAC-SHA256`) signing is used: the
 /// official SDKs' `derived_predicate`. See [`default_derived_predicate`].
-pub type DerivedPredicate = Arc<dyn Fn(&http::Request<Bytes>) -> bool + Send + Sync>;
+pub(super) type DerivedPredicate = Arc<dyn Fn(&http::Request<Bytes>) -> bool + Send + Sync>;
 
 /// The region of every derived signature made with global credentials, as in the
 /// official SDKs.
