@@ -3,8 +3,7 @@
 //! The generated `<method>_stream` gives [`items`] three functions: the cursor a request
 //! asks for (its marker, offset or page number), the request of the page after a response
 //! (`None` after the last page), and the items a response holds. The stream fetches pages
-//! lazily as it is polled and ends after the last page, or with one error, after which it
-//! ends:
+//! lazily as it is polled and ends after the last page, or after yielding one error:
 //!
 //! - the [`Error`] of a page that failed;
 //! - [`Error::Pagination`] when paging cannot end well: the server sent a cursor already
@@ -62,7 +61,9 @@ pub enum PaginationError {
         first: u32,
     },
     /// The server announced another page after `max` pages.
-    #[error("more than {max} pages (raise the bound with `max_pages` on the stream)")]
+    #[error(
+        "the server announced more pages than the stream's bound of {max} (raise it with `max_pages`)"
+    )]
     TooManyPages { max: u32 },
     /// The next offset or page number does not fit in its parameter's type.
     #[error("the next offset or page number does not fit in its parameter's type")]
