@@ -132,7 +132,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: b
         .collect();
     let config = term::Config::default();
     let mut out = String::new();
-    for d in diagnostics {
+    for (i, d) in diagnostics.iter().enumerate() {
         let headline = format!("{}: {}", location(&d.file, d.pos), d.message);
         let mut report = match d.severity {
             Severity::Error => Report::error(),
@@ -144,6 +144,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: b
             .zip(sources)
             .find(|((name, ..), _)| *name == d.file);
         if let Some(((_, id, starts), (_, text))) = source
+            && i < MAX_SNIPPETS
             && let Some(span) = span_at(text, starts, d.pos)
         {
             report = report.with_labels(vec![Label::primary(*id, span)]);
@@ -161,8 +162,18 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: b
         // Rendering fails only for a position outside the file; the headline still says it.
         out.push_str(&rendered.unwrap_or_else(|_| format!("{d}\n")));
     }
+    if diagnostics.len() > MAX_SNIPPETS {
+        out.push_str(&format!(
+            "note: source lines are shown for the first {MAX_SNIPPETS} of the {} problems\n",
+            diagnostics.len()
+        ));
+    }
     out
 }
+
+/// How many diagnostics are shown with their source line: past that, one line each (a
+/// spec with 30,000 unused types printed 8 MB of snippets).
+const MAX_SNIPPETS: usize = 1_000;
 
 /// The byte offset where each line of `text` starts.
 fn line_starts(text: &str) -> Vec<usize> {

@@ -28,7 +28,7 @@ use crate::diag::Pos;
 /// Largest spec file, in bytes.
 pub const MAX_BYTES: usize = 4 << 20;
 /// Deepest nesting of mappings and sequences (serde_yaml's own limit is 128).
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 32;
 /// Most nodes (scalars, mappings, sequences), aliases counted as what they repeat.
 pub const MAX_NODES: usize = 200_000;
 /// Most bytes of key paths (`operations.Op.params.id.type`) over all nodes.
@@ -310,7 +310,7 @@ mod tests {
                 col: 2 * MAX_DEPTH + 1
             }
         );
-        assert!(e.message.contains("deeper than 64 levels"), "{}", e.message);
+        assert!(e.message.contains("deeper than 32 levels"), "{}", e.message);
     }
 
     #[test]
