@@ -2,6 +2,8 @@
 //! the YAML shape cannot (references, path templates, clashes), and report each problem
 //! at the key or value at fault.
 
+mod syntax;
+
 use std::collections::BTreeSet;
 
 use crate::diag::{Diagnostic, Pos, did_you_mean};
@@ -194,6 +196,7 @@ impl Cx<'_> {
         let operations = self.operations(spec);
         let errors = self.error_codes(spec);
         mark_recursive_fields(&mut types);
+        mark_multipart_bodies(&mut types, &operations);
         self.reject_required_cycles(&types);
         // With errors, a type may look unused only because a reference to it is broken.
         if !self.diags.iter().any(Diagnostic::is_error) {
@@ -219,6 +222,12 @@ impl Cx<'_> {
             self.error_value(
                 "endpoint",
                 format!("endpoint `{endpoint}` has no scheme (expected `https://host...`)"),
+            );
+        }
+        if let Some(why) = syntax::endpoint_problem(endpoint) {
+            self.error_value(
+                "endpoint",
+                format!("endpoint {endpoint:?} is not a URL of a host: {why} (expected `https://host.{{region}}.example.com`, optionally with a port and a path)"),
             );
         }
         for var in placeholders(endpoint) {
@@ -327,6 +336,7 @@ impl Cx<'_> {
                 doc: ty.doc.clone(),
                 kind,
                 multipart,
+                multipart_body: false,
             });
         }
         out
@@ -446,6 +456,7 @@ impl Cx<'_> {
             }
             out.push(ir::TypeDef {
                 multipart: false,
+                multipart_body: false,
                 doc: site.doc.to_owned(),
                 kind: ir::TypeKind::Enum(self.variants(&format!("{}.enum", site.at), site.values)),
                 name,
@@ -543,7 +554,12 @@ impl Cx<'_> {
                 self.error_key(&bat, format!("{} requests cannot have a body (expected no `body`, or another method; DELETE may have one)", op.method.as_str()));
             }
             let media = body.content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let syntax = syntax::media_type_problem(&body.content_type);
+            if let Some(why) = &syntax {
+                self.error_value(&format!("{bat}.content_type"), format!("content type {:?} is not a media type as a header value: {why} (expected `type/subtype`, optionally with `; name=value` parameters, in visible ASCII)", body.content_type));
+            }
             let kind = match media.as_str() {
+                _ if syntax.is_some() => ir::BodyKind::Json,
                 "application/json" => ir::BodyKind::Json,
                 "application/x-www-form-urlencoded" => ir::BodyKind::Form,
                 "application/octet-stream" => ir::BodyKind::Bytes,
@@ -759,6 +775,9 @@ impl Cx<'_> {
         let pat = format!("{at}.path");
         if !op.path.starts_with('/') {
             self.error_value(&pat, format!("path `{}` must start with `/`", op.path));
+        }
+        if let Some(why) = syntax::path_problem(&op.path) {
+            self.error_value(&pat, format!("path {:?} is not a URL path: {why} (expected `/`, letters, digits, `-._~!$&'()*+,;=:@`, `%` escapes and `{{param}}` placeholders; a fixed query belongs in a query parameter)", op.path));
         }
         let in_path: Vec<String> = placeholders(&op.path);
         let declared: BTreeSet<&str> = params
@@ -1762,6 +1781,18 @@ fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
         }
     }
     out
+}
+
+/// Marks the types an operation sends as `multipart/form-data`: the emitter writes them
+/// part by part, whether or not they have `file` fields.
+fn mark_multipart_bodies(types: &mut [ir::TypeDef], operations: &[ir::Operation]) {
+    for body in operations.iter().filter_map(|op| op.body.as_ref()) {
+        if let (ir::BodyKind::Multipart, TypeRef::Named(name)) = (body.kind, &body.ty) {
+            for ty in types.iter_mut().filter(|t| &t.name == name) {
+                ty.multipart_body = true;
+            }
+        }
+    }
 }
 
 /// Boxes struct fields that lead back to their own struct without passing through a
