@@ -328,6 +328,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// A struct with `file` fields: a multipart form, without serde.
     pub multipart: bool,
+    /// Sent as a `multipart/form-data` body by an operation: written part by part (with
+    /// or without `file` fields; a form without files also keeps its JSON/form impls).
+    pub multipart_body: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 //! rendered with askama templates from `codegen/templates/`.
 
 mod code;
+mod doc_text;
 mod examples;
 mod pagination;
 mod service;

@@ -633,6 +633,9 @@ fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
         multipart_impl(code, name, fields);
     } else {
         model_impl(code, ty, fields);
+        if ty.multipart_body {
+            multipart_impl(code, name, fields);
+        }
     }
 
     let mut args = Vec::new();
@@ -751,7 +754,7 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     code.line("#[non_exhaustive]");
     code.open(&format!("pub enum {name}"));
     for v in variants {
-        code.linef(format_args!("/// `{}`", v.wire));
+        code.docs(&format!("`{}`", v.wire));
         code.linef(format_args!("{},", v.rust));
     }
     code.line("/// A value the spec does not list, kept as sent.");
