@@ -96,6 +96,16 @@ pub enum PageStyle {
         /// The body's total field.
         total: Option<TotalField>,
     },
+    Page {
+        /// Rust names of the page-number and page-size parameters, and their type.
+        page: String,
+        size: String,
+        ty: TypeRef,
+        /// Number of the first page.
+        first: i64,
+        /// The body's total field.
+        total: Option<TotalField>,
+    },
     Marker {
         /// Rust name of the marker parameter.
         marker: String,
@@ -318,6 +328,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// A struct with `file` fields: a multipart form, without serde.
     pub multipart: bool,
+    /// Sent as a `multipart/form-data` body by an operation: written part by part (with
+    /// or without `file` fields; a form without files also keeps its JSON/form impls).
+    pub multipart_body: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -107,6 +107,34 @@ impl IamClient {
     ) -> impl Future<Output = Result<KeystoneListAuthDomainsResponse, Error>> + Send + '_ {
         self.inner.call(request)
     }
+
+    /// Every item of [`keystone_list_projects`](Self::keystone_list_projects), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
+    pub fn keystone_list_projects_stream(
+        &self,
+        request: KeystoneListProjectsRequest,
+    ) -> hwcloud_runtime::pagination::Items<KeystoneListProjectsRequest, ProjectResult> {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &KeystoneListProjectsRequest| hwcloud_runtime::pagination::Cursor::Number(request.page.map_or(1, i64::from)),
+            |request: &KeystoneListProjectsRequest, response: &KeystoneListProjectsResponse| {
+                let next = hwcloud_runtime::pagination::next_page(
+                    request.page,
+                    1,
+                    response.body.projects.as_ref().map_or(0, Vec::len),
+                    request.per_page,
+                    None,
+                )?;
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.page = Some(next.number);
+                    following.per_page = Some(next.size);
+                    following
+                }))
+            },
+            |response: KeystoneListProjectsResponse| response.body.projects.unwrap_or_default(),
+        )
+    }
 }
 
 /// Request of [`IamClient::keystone_create_user_token_by_password`].

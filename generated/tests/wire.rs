@@ -598,6 +598,39 @@ mod dataartsstudio {
         assert_eq!(json_body(&sent)["apply_type"], json!("APPLY_TYPE_RENEW"));
     }
 
+    /// A query array repeats its key, as the official SDKs send every query list
+    /// (`tags=alpha&tags=beta`, not `tags=beta,alpha`). With a token the values go in the
+    /// caller's order; AK/SK signing puts the wire query in canonical order (keys, then
+    /// values, sorted), as the official SDKs' signer does.
+    #[tokio::test]
+    async fn list_apis_sends_tags_as_repeated_keys() {
+        let request = || {
+            ListApisRequest::new("ws")
+                .project_id(PROJECT)
+                .tags(vec!["beta".to_owned(), "alpha".to_owned()])
+        };
+        let records = ok_json(200, json!({ "total": 0, "records": [] }));
+
+        let server = serve(records.clone()).await;
+        DataArtsStudioClient::new(&client(&server, iam_token()))
+            .unwrap()
+            .list_apis(request())
+            .await
+            .unwrap();
+        let sent = received(&server).await;
+        assert_eq!(sent.url.query(), Some("tags=beta&tags=alpha"));
+
+        let server = serve(records).await;
+        let aksk = hwcloud::BasicCredentials::new("AK", "SK").project_id(PROJECT);
+        DataArtsStudioClient::new(&client(&server, aksk))
+            .unwrap()
+            .list_apis(request())
+            .await
+            .unwrap();
+        let sent = received(&server).await;
+        assert_eq!(sent.url.query(), Some("tags=alpha&tags=beta"));
+    }
+
     /// A header value with CR/LF is rejected before anything is sent.
     #[tokio::test]
     async fn header_with_crlf_is_invalid_input_and_sends_nothing() {

@@ -66,7 +66,9 @@ pub struct ObjectWriter {
 impl Default for ObjectWriter {
     fn default() -> Self {
         // Room for a typical model's fields up front, rather than growing 0 -> 4 -> 8.
-        Self { fields: Vec::with_capacity(8) }
+        Self {
+            fields: Vec::with_capacity(8),
+        }
     }
 }
 
@@ -93,7 +95,9 @@ pub struct ObjectReader {
 
 impl fmt::Debug for ObjectWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.fields.iter().map(|(name, _)| name)).finish()
+        f.debug_list()
+            .entries(self.fields.iter().map(|(name, _)| name))
+            .finish()
     }
 }
 
@@ -192,7 +196,10 @@ impl ObjectReader {
     fn new(value: Value, type_name: &str) -> Result<Self, FieldError> {
         match value {
             Value::Object(fields) => Ok(Self { fields }),
-            other => Err(invalid_type(&other, &format!("a JSON object ({type_name})"))),
+            other => Err(invalid_type(
+                &other,
+                &format!("a JSON object ({type_name})"),
+            )),
         }
     }
 }
@@ -238,7 +245,9 @@ impl Json for bool {
         Value::Bool(*self)
     }
     fn from_json(value: Value) -> Result<Self, FieldError> {
-        value.as_bool().ok_or_else(|| invalid_type(&value, "a boolean"))
+        value
+            .as_bool()
+            .ok_or_else(|| invalid_type(&value, "a boolean"))
     }
 }
 
@@ -422,10 +431,17 @@ mod tests {
         let job = Job {
             job_name: "etl".into(),
             retries: None,
-            child: Some(Box::new(Job { job_name: "sub".into(), retries: Some(2), child: None })),
+            child: Some(Box::new(Job {
+                job_name: "sub".into(),
+                retries: Some(2),
+                child: None,
+            })),
         };
         let text = serde_json::to_string(&job).unwrap();
-        assert_eq!(text, r#"{"jobName":"etl","child":{"jobName":"sub","retries":2}}"#);
+        assert_eq!(
+            text,
+            r#"{"jobName":"etl","child":{"jobName":"sub","retries":2}}"#
+        );
         assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
     }
 
@@ -433,30 +449,57 @@ mod tests {
     fn reads_null_and_absent_as_none_and_ignores_unknown_fields() {
         let job: Job =
             serde_json::from_value(json!({"jobName": "a", "retries": null, "extra": [1]})).unwrap();
-        assert_eq!(job, Job { job_name: "a".into(), retries: None, child: None });
+        assert_eq!(
+            job,
+            Job {
+                job_name: "a".into(),
+                retries: None,
+                child: None
+            }
+        );
     }
 
     #[test]
     fn errors_name_the_field_and_the_type() {
         let missing = serde_json::from_str::<Job>(r#"{"retries": 1}"#).unwrap_err();
-        assert!(missing.to_string().contains("missing field `jobName`"), "{missing}");
-        let nested =
-            serde_json::from_str::<Job>(r#"{"jobName": "a", "child": {"jobName": 5}}"#).unwrap_err();
-        assert!(nested.to_string().contains("field `child`: field `jobName`: invalid type"), "{nested}");
+        assert!(
+            missing.to_string().contains("missing field `jobName`"),
+            "{missing}"
+        );
+        let nested = serde_json::from_str::<Job>(r#"{"jobName": "a", "child": {"jobName": 5}}"#)
+            .unwrap_err();
+        assert!(
+            nested
+                .to_string()
+                .contains("field `child`: field `jobName`: invalid type"),
+            "{nested}"
+        );
         let not_object = serde_json::from_str::<Job>("[1]").unwrap_err();
-        assert!(not_object.to_string().contains("a JSON object (Job)"), "{not_object}");
+        assert!(
+            not_object.to_string().contains("a JSON object (Job)"),
+            "{not_object}"
+        );
     }
 
     #[test]
     fn scalars_check_their_shape_and_range() {
         assert_eq!(i32::from_json(json!(7)), Ok(7));
         let too_big = i32::from_json(json!(1_i64 << 40)).unwrap_err();
-        assert_eq!(too_big.to_string(), "invalid type: integer `1099511627776`, expected i32");
+        assert_eq!(
+            too_big.to_string(),
+            "invalid type: integer `1099511627776`, expected i32"
+        );
         let float = i64::from_json(json!(1.5)).unwrap_err();
-        assert_eq!(float.to_string(), "invalid type: floating point `1.5`, expected i64");
+        assert_eq!(
+            float.to_string(),
+            "invalid type: floating point `1.5`, expected i64"
+        );
         assert_eq!(f64::from_json(json!(2)), Ok(2.0));
         let text = bool::from_json(json!("yes")).unwrap_err();
-        assert_eq!(text.to_string(), "invalid type: string \"yes\", expected a boolean");
+        assert_eq!(
+            text.to_string(),
+            "invalid type: string \"yes\", expected a boolean"
+        );
         let null = String::from_json(json!(null)).unwrap_err();
         assert_eq!(null.to_string(), "invalid type: null, expected a string");
     }
@@ -474,10 +517,17 @@ mod tests {
 
     #[test]
     fn request_bodies_keep_declaration_order_and_values_round_trip() {
-        let job = Job { job_name: "b".into(), retries: Some(1), child: None };
+        let job = Job {
+            job_name: "b".into(),
+            retries: Some(1),
+            child: None,
+        };
         let mut out = Vec::new();
         job.write_json(&mut out);
-        assert_eq!(String::from_utf8(out).unwrap(), r#"{"jobName":"b","retries":1}"#);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"jobName":"b","retries":1}"#
+        );
         assert_eq!(Job::from_json(job.to_json()), Ok(job));
         let not_object = Job::from_json(json!("x")).unwrap_err();
         assert_eq!(

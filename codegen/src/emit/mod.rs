@@ -5,7 +5,9 @@
 //! rendered with askama templates from `codegen/templates/`.
 
 mod code;
+mod doc_text;
 mod examples;
+mod pagination;
 mod service;
 mod templates;
 mod token_source;

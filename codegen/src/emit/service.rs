@@ -7,8 +7,8 @@
 use super::code::{Code, lit};
 use super::rust_type;
 use crate::ir::{
-    Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Service,
-    SuccessBody, TypeDef, TypeKind, TypeRef, Variant,
+    Body, BodyKind, ErrorCode, Field, IdSource, Operation, Param, Service, SuccessBody, TypeDef,
+    TypeKind, TypeRef, Variant,
 };
 use crate::ir::{Implicit, Location};
 
@@ -158,112 +158,11 @@ fn client(code: &mut Code, service: &Service) {
     for op in &service.operations {
         if let Some(p) = &op.pagination {
             code.blank();
-            page_stream(code, op, p);
+            super::pagination::page_stream(code, op, p);
         }
     }
     code.close();
     code.blank();
-}
-
-/// `<method>_stream`: every item of a paged list operation.
-fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
-    let request = &op.request;
-    let response = &op.response;
-    let items = &p.items.rust;
-    code.docs(&format!(
-        "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
-        op.method_name
-    ));
-    code.linef(format_args!("pub fn {}_stream(", op.method_name));
-    code.indented(|code| {
-        code.line("&self,");
-        code.linef(format_args!("request: {request},"));
-    });
-    code.linef(format_args!(
-        ") -> impl hwcloud_runtime::pagination::Stream<Item = Result<{}, Error>> + Send + 'static {{",
-        rust_type(&p.item_type)
-    ));
-    code.indented(|code| {
-        code.line("hwcloud_runtime::pagination::items(");
-        code.indented(|code| {
-            code.line("self.inner.clone(),");
-            code.line("request,");
-            code.open(&format!("|request: &{request}, response: &{response}|"));
-            match &p.style {
-                PageStyle::Offset {
-                    offset,
-                    limit,
-                    ty,
-                    total,
-                } => {
-                    let count = if p.items.optional {
-                        format!("response.body.{items}.as_ref().map_or(0, Vec::len)")
-                    } else {
-                        format!("response.body.{items}.len()")
-                    };
-                    let total = match total {
-                        None => "None".to_owned(),
-                        Some(t) if t.field.optional => {
-                            format!("response.body.{}.map(i64::from)", t.field.rust)
-                        }
-                        Some(t) => format!("Some(i64::from(response.body.{}))", t.field.rust),
-                    };
-                    code.linef(format_args!(
-                        "let offset = request.{offset}.map_or(0, i64::from);"
-                    ));
-                    code.list(
-                        "let next = hwcloud_runtime::pagination::next_offset(",
-                        &[
-                            "offset".to_owned(),
-                            count,
-                            format!("request.{limit}.map(i64::from)"),
-                            total,
-                        ],
-                        ")?;",
-                    );
-                    code.line("let mut following = request.clone();");
-                    code.linef(format_args!(
-                        "following.{offset} = Some({}::try_from(next).ok()?);",
-                        rust_type(ty)
-                    ));
-                    code.line("Some(following)");
-                }
-                PageStyle::Marker { marker, next } => {
-                    let mut path = "Some(&response.body)".to_owned();
-                    for field in next {
-                        let name = &field.rust;
-                        path = if field.optional {
-                            format!("{path}.and_then(|v| v.{name}.as_ref())")
-                        } else {
-                            format!("{path}.map(|v| &v.{name})")
-                        };
-                    }
-                    code.linef(format_args!(
-                        "let marker = hwcloud_runtime::pagination::next_marker({path})?;"
-                    ));
-                    code.line("// A server repeating the marker would page forever.");
-                    code.open(&format!("if request.{marker}.as_ref() == Some(&marker)"));
-                    code.line("return None;");
-                    code.close();
-                    code.line("let mut following = request.clone();");
-                    code.linef(format_args!("following.{marker} = Some(marker);"));
-                    code.line("Some(following)");
-                }
-            }
-            code.close_with(",");
-            if p.items.optional {
-                code.linef(format_args!(
-                    "|response: {response}| response.body.{items}.unwrap_or_default(),"
-                ));
-            } else {
-                code.linef(format_args!(
-                    "|response: {response}| response.body.{items},"
-                ));
-            }
-        });
-        code.line(")");
-    });
-    code.line("}");
 }
 
 fn operation_doc(op: &Operation) -> String {
@@ -734,6 +633,9 @@ fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
         multipart_impl(code, name, fields);
     } else {
         model_impl(code, ty, fields);
+        if ty.multipart_body {
+            multipart_impl(code, name, fields);
+        }
     }
 
     let mut args = Vec::new();
@@ -852,7 +754,7 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     code.line("#[non_exhaustive]");
     code.open(&format!("pub enum {name}"));
     for v in variants {
-        code.linef(format_args!("/// `{}`", v.wire));
+        code.docs(&format!("`{}`", v.wire));
         code.linef(format_args!("{},", v.rust));
     }
     code.line("/// A value the spec does not list, kept as sent.");

@@ -18,6 +18,7 @@ mod glue;
 mod operations;
 mod pagination;
 mod params;
+mod syntax;
 mod table;
 mod types;
 
@@ -119,6 +120,7 @@ impl Cx<'_> {
         let operations = self.glue(spec, &table, lowered);
         let errors = self.error_codes(spec);
         table.box_recursive_fields();
+        table.mark_multipart_bodies(&operations);
         self.reject_required_cycles(&table);
         // With errors, a type may look unused only because a reference to it is broken.
         if !self.has_errors() {
@@ -163,6 +165,12 @@ impl Cx<'_> {
             self.error_value(
                 "endpoint",
                 format!("endpoint `{endpoint}` has no scheme (expected `https://host...`)"),
+            );
+        }
+        if let Some(why) = syntax::endpoint_problem(endpoint) {
+            self.error_value(
+                "endpoint",
+                format!("endpoint {endpoint:?} is not a URL of a host: {why} (expected `https://host.{{region}}.example.com`, optionally with a port and a path)"),
             );
         }
         for var in params::placeholders(endpoint) {

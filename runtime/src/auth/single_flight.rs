@@ -360,6 +360,15 @@ fn copy(error: &Error) -> Error {
             message: message.clone(),
         },
         Error::Config(message) => Error::Config(message.clone()),
+        Error::Pagination {
+            operation,
+            pages,
+            reason,
+        } => Error::Pagination {
+            operation,
+            pages: *pages,
+            reason: *reason,
+        },
         Error::Credentials { message, source } => Error::Credentials {
             message: message.clone(),
             source: source.as_ref().map(copy_cause),
