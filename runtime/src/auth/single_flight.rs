@@ -235,11 +235,17 @@ fn record<T: Clone>(state: &Mutex<State<T>>, outcome: &Outcome<T>, now: SystemTi
             state.failure = None;
         }
         Err(error) => {
-            let count = state.failure.as_ref().map_or(0, |f| f.count);
+            let failures = state
+                .failure
+                .as_ref()
+                .map_or(0, |f| f.count)
+                .saturating_add(1);
+            // Its callers may not see it (they gave up, or got a still-valid value).
+            tracing::debug!(error = %error.0, failures, "the shared lookup failed");
             state.failure = Some(Failure {
                 error: error.clone(),
                 at: now,
-                count: count.saturating_add(1),
+                count: failures,
             });
         }
     }
