@@ -1,16 +1,16 @@
-//! Stage 2: [`LoadedSpec`] -> [`ir::Service`]: resolve names and types, check everything
+//! Stage 2: `LoadedSpec` -> [`ir::Service`]: resolve names and types, check everything
 //! the YAML shape cannot (references, path templates, clashes), and report each problem
 //! at the key or value at fault.
 //!
 //! The steps run in this order, each asking the previous one's result:
 //!
-//! 1. [`table`]: every type name is declared (clashes reported), then every type is
-//!    resolved once into the [`TypeTable`]; nothing after this reads `types:` again.
-//! 2. [`operations`] (with [`params`] and [`examples`]): each operation's parameters,
+//! 1. `table`: every type name is declared (clashes reported), then every type is
+//!    resolved once into the `TypeTable`; nothing after this reads `types:` again.
+//! 2. `operations` (with `params` and `examples`): each operation's parameters,
 //!    body, responses and examples, checked against the table.
-//! 3. [`glue`] and [`pagination`]: token sources, refresh, id sources and paging, resolved
+//! 3. `glue` and `pagination`: token sources, refresh, id sources and paging, resolved
 //!    against the lowered operations and the table (field paths by wire name, to Rust names).
-//! 4. [`checks`]: what needs the whole service (recursive and impossible types, unused types).
+//! 4. `checks`: what needs the whole service (recursive and impossible types, unused types).
 
 mod checks;
 mod examples;
