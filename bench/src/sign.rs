@@ -37,6 +37,7 @@ impl Operation for CreateJob {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;

@@ -191,6 +191,7 @@ impl Operation for ListMetricItemsRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -206,6 +207,7 @@ impl Operation for ListMetricItemsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -220,6 +222,8 @@ pub struct ListMetricItemsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListMetricItemsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`AomClient::list_alarm_rule`].
@@ -275,6 +279,7 @@ impl Operation for ListAlarmRuleRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -289,6 +294,7 @@ impl Operation for ListAlarmRuleRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -303,6 +309,8 @@ pub struct ListAlarmRuleResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAlarmRuleResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Metric query parameters.
@@ -323,7 +331,7 @@ impl Model for MetricApiQueryItemParam {
         object.optional("metricItems", &self.metric_items);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let inventory_id = object.optional("inventoryId")?;
         let metric_items = object.optional("metricItems")?;
         Ok(Self { inventory_id, metric_items })
@@ -372,7 +380,7 @@ impl Model for QueryMetricItemOptionParam {
         object.field("namespace", &self.namespace);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dimensions = object.optional("dimensions")?;
         let metric_name = object.optional("metricName")?;
         let namespace = object.required("namespace")?;
@@ -474,7 +482,7 @@ impl Model for Dimension {
         object.field("value", &self.value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let value = object.required("value")?;
         Ok(Self { name, value })
@@ -514,7 +522,7 @@ impl Model for ListMetricItemsResult {
         object.optional("metrics", &self.metrics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("errorCode")?;
         let error_message = object.optional("errorMessage")?;
         let meta_data = object.optional("metaData")?;
@@ -580,7 +588,7 @@ impl Model for MetricsMetaData {
         object.optional("total", &self.total);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let count = object.optional("count")?;
         let start = object.optional("start")?;
         let next_token = object.optional("nextToken")?;
@@ -649,7 +657,7 @@ impl Model for MetricItemResultApi {
         object.optional("unit", &self.unit);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dimensions = object.optional("dimensions")?;
         let dimensionvaluehash = object.optional("dimensionvaluehash")?;
         let metric_name = object.optional("metricName")?;
@@ -722,7 +730,7 @@ impl Model for ListAlarmRuleResult {
         object.optional("thresholds", &self.thresholds);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let meta_data = object.optional("meta_data")?;
         let thresholds = object.optional("thresholds")?;
         Ok(Self { meta_data, thresholds })
@@ -771,7 +779,7 @@ impl Model for MetaData {
         object.optional("total", &self.total);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let count = object.optional("count")?;
         let start = object.optional("start")?;
         let total = object.optional("total")?;
@@ -893,7 +901,7 @@ impl Model for QueryAlarmResult {
         object.optional("unit", &self.unit);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let action_enabled = object.optional("action_enabled")?;
         let alarm_actions = object.optional("alarm_actions")?;
         let alarm_advice = object.optional("alarm_advice")?;
@@ -1158,7 +1166,7 @@ impl Model for AomErrorBody {
         object.optional("trace_id", &self.trace_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         let error_type = object.optional("error_type")?;

@@ -93,6 +93,7 @@ impl Operation for CreateOAuthTokenRequest {
         success: &[200u16],
         anonymous: true,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -105,6 +106,7 @@ impl Operation for CreateOAuthTokenRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -119,6 +121,8 @@ pub struct CreateOAuthTokenResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: OAuthToken,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl CreateOAuthTokenRequest {
@@ -181,7 +185,7 @@ impl Model for OAuthTokenForm {
         object.optional("locale", &self.locale);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let grant_type = object.required("grant_type")?;
         let client_id = object.required("client_id")?;
         let client_secret = object.required("client_secret")?;
@@ -246,7 +250,7 @@ impl Model for OAuthToken {
         object.optional("scope", &self.scope);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let access_token = object.optional("access_token")?;
         let token_type = object.optional("token_type")?;
         let expires_in = object.optional("expires_in")?;

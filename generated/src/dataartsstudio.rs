@@ -1307,6 +1307,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1320,6 +1321,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         Ok(AuthorizeActionApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1332,6 +1334,8 @@ pub struct AuthorizeActionApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::authorize_api_to_instance`].
@@ -1407,6 +1411,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1422,6 +1427,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         Ok(AuthorizeApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1434,6 +1440,8 @@ pub struct AuthorizeApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::batch_approve_apply`].
@@ -1490,6 +1498,7 @@ impl Operation for BatchApproveApplyRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1503,6 +1512,7 @@ impl Operation for BatchApproveApplyRequest {
         Ok(BatchApproveApplyResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1515,6 +1525,8 @@ pub struct BatchApproveApplyResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::confirm_message`].
@@ -1571,6 +1583,7 @@ impl Operation for ConfirmMessageRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1581,7 +1594,11 @@ impl Operation for ConfirmMessageRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(ConfirmMessageResponse { status: response.status(), request_id: response.request_id() })
+        Ok(ConfirmMessageResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -1593,6 +1610,8 @@ pub struct ConfirmMessageResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_api`].
@@ -1649,6 +1668,7 @@ impl Operation for CreateApiRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1663,6 +1683,7 @@ impl Operation for CreateApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1677,6 +1698,8 @@ pub struct CreateApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_app`].
@@ -1733,6 +1756,7 @@ impl Operation for CreateAppRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1747,6 +1771,7 @@ impl Operation for CreateAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1761,6 +1786,8 @@ pub struct CreateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateAppResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_service_catalog`].
@@ -1817,6 +1844,7 @@ impl Operation for CreateServiceCatalogRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1831,6 +1859,7 @@ impl Operation for CreateServiceCatalogRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1845,6 +1874,8 @@ pub struct CreateServiceCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateServiceCatalogResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::debug_api`].
@@ -1920,6 +1951,7 @@ impl Operation for DebugApiRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1936,6 +1968,7 @@ impl Operation for DebugApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1950,6 +1983,8 @@ pub struct DebugApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: DebugApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_api`].
@@ -2006,6 +2041,7 @@ impl Operation for DeleteApiRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2016,7 +2052,11 @@ impl Operation for DeleteApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -2028,6 +2068,8 @@ pub struct DeleteApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_app`].
@@ -2085,6 +2127,7 @@ impl Operation for DeleteAppRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2096,7 +2139,11 @@ impl Operation for DeleteAppRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAppResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -2108,6 +2155,8 @@ pub struct DeleteAppResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_service_catalog`].
@@ -2164,6 +2213,7 @@ impl Operation for DeleteServiceCatalogRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2177,6 +2227,7 @@ impl Operation for DeleteServiceCatalogRequest {
         Ok(DeleteServiceCatalogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2189,6 +2240,8 @@ pub struct DeleteServiceCatalogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::execute_api_to_instance`].
@@ -2264,6 +2317,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2279,6 +2333,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         Ok(ExecuteApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2291,6 +2346,8 @@ pub struct ExecuteApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel`].
@@ -2347,6 +2404,7 @@ impl Operation for ExportDataServiceExcelRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2361,6 +2419,7 @@ impl Operation for ExportDataServiceExcelRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2375,6 +2434,8 @@ pub struct ExportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel_template`].
@@ -2423,6 +2484,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2437,6 +2499,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2451,6 +2514,8 @@ pub struct ExportDataServiceExcelTemplateResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_zip`].
@@ -2507,6 +2572,7 @@ impl Operation for ExportDataServiceZipRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2521,6 +2587,7 @@ impl Operation for ExportDataServiceZipRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2535,6 +2602,8 @@ pub struct ExportDataServiceZipResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::import_data_service_excel`].
@@ -2591,6 +2660,7 @@ impl Operation for ImportDataServiceExcelRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2605,6 +2675,7 @@ impl Operation for ImportDataServiceExcelRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2619,6 +2690,8 @@ pub struct ImportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ImportDataServiceExcelResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_all_catalog_list`].
@@ -2698,6 +2771,7 @@ impl Operation for ListAllCatalogListRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2715,6 +2789,7 @@ impl Operation for ListAllCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2729,6 +2804,8 @@ pub struct ListAllCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAllCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_catalog_list`].
@@ -2808,6 +2885,7 @@ impl Operation for ListApiCatalogListRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2825,6 +2903,7 @@ impl Operation for ListApiCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2839,6 +2918,8 @@ pub struct ListApiCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApiCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_top_n`].
@@ -2940,6 +3021,7 @@ impl Operation for ListApiTopNRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2961,6 +3043,7 @@ impl Operation for ListApiTopNRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2975,6 +3058,8 @@ pub struct ListApiTopNResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApiTopNResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_groups`].
@@ -3063,6 +3148,7 @@ impl Operation for ListApicGroupsRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3081,6 +3167,7 @@ impl Operation for ListApicGroupsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3095,6 +3182,8 @@ pub struct ListApicGroupsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApicGroupsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_instances`].
@@ -3177,6 +3266,7 @@ impl Operation for ListApicInstancesRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3194,6 +3284,7 @@ impl Operation for ListApicInstancesRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3208,6 +3299,8 @@ pub struct ListApicInstancesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApicInstancesResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis`].
@@ -3392,6 +3485,7 @@ impl Operation for ListApisRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3418,6 +3512,7 @@ impl Operation for ListApisRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3432,6 +3527,8 @@ pub struct ListApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApisResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis_top`].
@@ -3527,6 +3624,7 @@ impl Operation for ListApisTopRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3547,6 +3645,7 @@ impl Operation for ListApisTopRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3561,6 +3660,8 @@ pub struct ListApisTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApisTopResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apply`].
@@ -3657,6 +3758,7 @@ impl Operation for ListApplyRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3675,6 +3777,7 @@ impl Operation for ListApplyRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3689,6 +3792,8 @@ pub struct ListApplyResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListApplyResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps`].
@@ -3785,6 +3890,7 @@ impl Operation for ListAppsRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3803,6 +3909,7 @@ impl Operation for ListAppsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3817,6 +3924,8 @@ pub struct ListAppsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAppsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps_top`].
@@ -3901,6 +4010,7 @@ impl Operation for ListAppsTopRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3920,6 +4030,7 @@ impl Operation for ListAppsTopRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3934,6 +4045,8 @@ pub struct ListAppsTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAppsTopResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_catalog_list`].
@@ -4013,6 +4126,7 @@ impl Operation for ListCatalogListRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4030,6 +4144,7 @@ impl Operation for ListCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4044,6 +4159,8 @@ pub struct ListCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
@@ -4101,6 +4218,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4116,6 +4234,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4130,6 +4249,8 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstanceAccesslogsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
@@ -4226,6 +4347,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4244,6 +4366,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4258,6 +4381,8 @@ pub struct ListDataServiceInstancesDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstancesDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
@@ -4354,6 +4479,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4372,6 +4498,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4386,6 +4513,8 @@ pub struct ListDataServiceInstancesOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceInstancesOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
@@ -4442,6 +4571,7 @@ impl Operation for ListDataServiceMarketApisRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4456,6 +4586,7 @@ impl Operation for ListDataServiceMarketApisRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4470,6 +4601,8 @@ pub struct ListDataServiceMarketApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListDataServiceMarketApisResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_instance_list`].
@@ -4602,6 +4735,7 @@ impl Operation for ListInstanceListRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4624,6 +4758,7 @@ impl Operation for ListInstanceListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4638,6 +4773,8 @@ pub struct ListInstanceListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListInstanceListResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_message`].
@@ -4723,6 +4860,7 @@ impl Operation for ListMessageRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4740,6 +4878,7 @@ impl Operation for ListMessageRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4754,6 +4893,8 @@ pub struct ListMessageResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListMessageResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::migrate_api`].
@@ -4810,6 +4951,7 @@ impl Operation for MigrateApiRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4820,7 +4962,11 @@ impl Operation for MigrateApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(MigrateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -4832,6 +4978,8 @@ pub struct MigrateApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::migrate_catalog`].
@@ -4898,6 +5046,7 @@ impl Operation for MigrateCatalogRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4909,7 +5058,11 @@ impl Operation for MigrateCatalogRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(MigrateCatalogResponse { status: response.status(), request_id: response.request_id() })
+        Ok(MigrateCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -4921,6 +5074,8 @@ pub struct MigrateCatalogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::publish_api_to_instance`].
@@ -4996,6 +5151,7 @@ impl Operation for PublishApiToInstanceRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5011,6 +5167,7 @@ impl Operation for PublishApiToInstanceRequest {
         Ok(PublishApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5023,6 +5180,8 @@ pub struct PublishApiToInstanceResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_authorize_app`].
@@ -5102,6 +5261,7 @@ impl Operation for SearchAuthorizeAppRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5119,6 +5279,7 @@ impl Operation for SearchAuthorizeAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5133,6 +5294,8 @@ pub struct SearchAuthorizeAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchAuthorizeAppResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_bind_api`].
@@ -5212,6 +5375,7 @@ impl Operation for SearchBindApiRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5229,6 +5393,7 @@ impl Operation for SearchBindApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5243,6 +5408,8 @@ pub struct SearchBindApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchBindApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_debug_info`].
@@ -5322,6 +5489,7 @@ impl Operation for SearchDebugInfoRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5339,6 +5507,7 @@ impl Operation for SearchDebugInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5353,6 +5522,8 @@ pub struct SearchDebugInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchDebugInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_id_by_path`].
@@ -5432,6 +5603,7 @@ impl Operation for SearchIdByPathRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5449,6 +5621,7 @@ impl Operation for SearchIdByPathRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5463,6 +5636,8 @@ pub struct SearchIdByPathResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchIdByPathResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_publish_info`].
@@ -5542,6 +5717,7 @@ impl Operation for SearchPublishInfoRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5559,6 +5735,7 @@ impl Operation for SearchPublishInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5573,6 +5750,8 @@ pub struct SearchPublishInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: SearchPublishInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_api_dashboard`].
@@ -5662,6 +5841,7 @@ impl Operation for ShowApiDashboardRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5681,6 +5861,7 @@ impl Operation for ShowApiDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5695,6 +5876,8 @@ pub struct ShowApiDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApiDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_api`].
@@ -5752,6 +5935,7 @@ impl Operation for ShowApiRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5767,6 +5951,7 @@ impl Operation for ShowApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5781,6 +5966,8 @@ pub struct ShowApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApiResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_dashboard`].
@@ -5886,6 +6073,7 @@ impl Operation for ShowApisDashboardRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5906,6 +6094,7 @@ impl Operation for ShowApisDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5920,6 +6109,8 @@ pub struct ShowApisDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_detail`].
@@ -6009,6 +6200,7 @@ impl Operation for ShowApisDetailRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6028,6 +6220,7 @@ impl Operation for ShowApisDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6042,6 +6235,8 @@ pub struct ShowApisDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_overview`].
@@ -6114,6 +6309,7 @@ impl Operation for ShowApisOverviewRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6131,6 +6327,7 @@ impl Operation for ShowApisOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6145,6 +6342,8 @@ pub struct ShowApisOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApisOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_app_info`].
@@ -6202,6 +6401,7 @@ impl Operation for ShowAppInfoRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6217,6 +6417,7 @@ impl Operation for ShowAppInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6231,6 +6432,8 @@ pub struct ShowAppInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apply_detail`].
@@ -6288,6 +6491,7 @@ impl Operation for ShowApplyDetailRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6303,6 +6507,7 @@ impl Operation for ShowApplyDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6317,6 +6522,8 @@ pub struct ShowApplyDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowApplyDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_dashboard`].
@@ -6411,6 +6618,7 @@ impl Operation for ShowAppsDashboardRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6430,6 +6638,7 @@ impl Operation for ShowAppsDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6444,6 +6653,8 @@ pub struct ShowAppsDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_detail`].
@@ -6522,6 +6733,7 @@ impl Operation for ShowAppsDetailRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6540,6 +6752,7 @@ impl Operation for ShowAppsDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6554,6 +6767,8 @@ pub struct ShowAppsDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_overview`].
@@ -6626,6 +6841,7 @@ impl Operation for ShowAppsOverviewRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6643,6 +6859,7 @@ impl Operation for ShowAppsOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6657,6 +6874,8 @@ pub struct ShowAppsOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowAppsOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_catalog_detail`].
@@ -6714,6 +6933,7 @@ impl Operation for ShowCatalogDetailRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6729,6 +6949,7 @@ impl Operation for ShowCatalogDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6743,6 +6964,8 @@ pub struct ShowCatalogDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowCatalogDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_data_service_instance`].
@@ -6800,6 +7023,7 @@ impl Operation for ShowDataServiceInstanceRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6815,6 +7039,7 @@ impl Operation for ShowDataServiceInstanceRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6829,6 +7054,8 @@ pub struct ShowDataServiceInstanceResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowDataServiceInstanceResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_message_detail`].
@@ -6886,6 +7113,7 @@ impl Operation for ShowMessageDetailRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6901,6 +7129,7 @@ impl Operation for ShowMessageDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6915,6 +7144,8 @@ pub struct ShowMessageDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowMessageDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_by_id`].
@@ -6994,6 +7225,7 @@ impl Operation for ShowPathByIdRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7011,6 +7243,7 @@ impl Operation for ShowPathByIdRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7025,6 +7258,8 @@ pub struct ShowPathByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowPathByIdResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_object_by_id`].
@@ -7104,6 +7339,7 @@ impl Operation for ShowPathObjectByIdRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7121,6 +7357,7 @@ impl Operation for ShowPathObjectByIdRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7135,6 +7372,8 @@ pub struct ShowPathObjectByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowPathObjectByIdResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_api`].
@@ -7201,6 +7440,7 @@ impl Operation for UpdateApiRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7212,7 +7452,11 @@ impl Operation for UpdateApiRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(UpdateApiResponse { status: response.status(), request_id: response.request_id() })
+        Ok(UpdateApiResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -7224,6 +7468,8 @@ pub struct UpdateApiResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_app`].
@@ -7290,6 +7536,7 @@ impl Operation for UpdateAppRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7305,6 +7552,7 @@ impl Operation for UpdateAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7319,6 +7567,8 @@ pub struct UpdateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: UpdateAppResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_catalog`].
@@ -7385,6 +7635,7 @@ impl Operation for UpdateCatalogRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7400,6 +7651,7 @@ impl Operation for UpdateCatalogRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7414,6 +7666,8 @@ pub struct UpdateCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: UpdateCatalogResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
@@ -7480,6 +7734,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7494,6 +7749,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         Ok(UpdateDataServiceInstanceLtsLogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7506,6 +7762,8 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
@@ -7572,6 +7830,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7586,6 +7845,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         Ok(UpdateDataServiceInstanceObsLogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7598,6 +7858,8 @@ pub struct UpdateDataServiceInstanceObsLogResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Parameters of an API authorisation operation.
@@ -7627,7 +7889,7 @@ impl Model for ApiParaForAuthToInstance {
         object.optional("time", &self.time);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let api_id = object.optional("api_id")?;
         let instance_id = object.optional("instance_id")?;
         let app_id = object.optional("app_id")?;
@@ -7749,7 +8011,7 @@ impl Model for ErrorBody {
         object.optional("error_msg", &self.error_msg);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         Ok(Self { error_code, error_msg })
@@ -7834,7 +8096,7 @@ impl Model for AdvancedMallApiDto {
         object.optional("failure_rate", &self.failure_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let auth_type = object.optional("auth_type")?;
@@ -8063,7 +8325,7 @@ impl Model for Api {
         object.optional("backend_config", &self.backend_config);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -8295,7 +8557,7 @@ impl Model for ApiActionDto {
         object.optional("action", &self.action);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let time = object.optional("time")?;
         let action = object.optional("action")?;
         Ok(Self { time, action })
@@ -8344,7 +8606,7 @@ impl Model for ApiCatalogCreateParaDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let pid = object.optional("pid")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -8394,7 +8656,7 @@ impl Model for ApiCatalogDeleteParaDto {
         object.optional("ids", &self.ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let ids = object.optional("ids")?;
         Ok(Self { ids })
     }
@@ -8433,7 +8695,7 @@ impl Model for ApiCatalogUpdateParaDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let description = object.optional("description")?;
         Ok(Self { name, description })
@@ -8479,7 +8741,7 @@ impl Model for ApiMoveParaDto {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let target_pid = object.optional("target_pid")?;
         let apis = object.optional("apis")?;
         Ok(Self { target_pid, apis })
@@ -8555,7 +8817,7 @@ impl Model for ApiOverview {
         object.optional("authorization_status", &self.authorization_status);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let group_id = object.optional("group_id")?;
@@ -8697,7 +8959,7 @@ impl Model for ApiParaForAuthorizeToInstance {
         object.optional("app_ids", &self.app_ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let time = object.optional("time")?;
         let app_ids = object.optional("app_ids")?;
         Ok(Self { time, app_ids })
@@ -8767,7 +9029,7 @@ impl Model for ApiParam {
         object.optional("authorization_status_type", &self.authorization_status_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let create_user = object.optional("create_user")?;
         let description = object.optional("description")?;
@@ -8903,7 +9165,7 @@ impl Model for ApiPublishDto {
         object.optional("api_debug", &self.api_debug);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_id = object.optional("api_id")?;
         let instance_id = object.optional("instance_id")?;
@@ -8987,7 +9249,7 @@ impl Model for ApiRequestPara {
         object.optional("condition", &self.condition);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let mapping = object.optional("mapping")?;
         let condition = object.optional("condition")?;
@@ -9049,7 +9311,7 @@ impl Model for ApiResponsePara {
         object.optional("example_value", &self.example_value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let field = object.optional("field")?;
         let type_ = object.optional("type")?;
@@ -9116,7 +9378,7 @@ impl Model for ApiTestDto {
         object.optional("paras", &self.paras);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let body = object.optional("body")?;
         let paras = object.optional("paras")?;
         Ok(Self { body, paras })
@@ -9162,7 +9424,7 @@ impl Model for ApiTestParas {
         object.optional("page_num", &self.page_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let page_size = object.optional("page_size")?;
         let page_num = object.optional("page_num")?;
         Ok(Self { page_size, page_num })
@@ -9214,7 +9476,7 @@ impl Model for ApiTestRequestHeader {
         object.optional("x_app_identity", &self.x_app_identity);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let path = object.optional("path")?;
         let user_agent = object.optional("user_agent")?;
         let x_apig_mode = object.optional("x_apig_mode")?;
@@ -9289,7 +9551,7 @@ impl Model for ApiTestResponseHeader {
         object.optional("x_request_id", &self.x_request_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let result_status = object.optional("result_status")?;
         let content_length = object.optional("content_length")?;
         let connection = object.optional("connection")?;
@@ -9386,7 +9648,7 @@ impl Model for ApigGroupDto {
         object.optional("group_name", &self.group_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let group_id = object.optional("group_id")?;
         let group_name = object.optional("group_name")?;
         Ok(Self { group_id, group_name })
@@ -9432,7 +9694,7 @@ impl Model for ApigInstanceDto {
         object.optional("instance_name", &self.instance_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_name = object.optional("instance_name")?;
         Ok(Self { instance_id, instance_name })
@@ -9496,7 +9758,7 @@ impl Model for AppBindApiInfo {
         object.optional("static_params", &self.static_params);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -9611,7 +9873,7 @@ impl Model for AppRequestDto {
         object.optional("apig_instance_id", &self.apig_instance_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_type = object.optional("app_type")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -9708,7 +9970,7 @@ impl Model for AppReturnDto {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -9832,7 +10094,7 @@ impl Model for AppUpdateDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let description = object.optional("description")?;
         Ok(Self { name, description })
@@ -9893,7 +10155,7 @@ impl Model for BackendConfig {
         object.optional("constant_paras", &self.constant_paras);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let type_ = object.optional("type")?;
         let protocol = object.optional("protocol")?;
         let host = object.optional("host")?;
@@ -9991,7 +10253,7 @@ impl Model for BackendConstant {
         object.optional("value", &self.value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let type_ = object.optional("type")?;
         let position = object.optional("position")?;
@@ -10061,7 +10323,7 @@ impl Model for BackendRequestPara {
         object.optional("backend_para_name", &self.backend_para_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let position = object.optional("position")?;
         let backend_para_name = object.optional("backend_para_name")?;
@@ -10111,7 +10373,7 @@ impl Model for CatalogMoveParaDto {
         object.optional("target_pid", &self.target_pid);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let target_pid = object.optional("target_pid")?;
         Ok(Self { target_pid })
     }
@@ -10162,7 +10424,7 @@ impl Model for DataMaskParas {
         object.optional("failure_policy", &self.failure_policy);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let column_name = object.optional("column_name")?;
         let algorithm_name = object.optional("algorithm_name")?;
         let algorithm_type = object.optional("algorithm_type")?;
@@ -10289,7 +10551,7 @@ impl Model for DatasourceConfig {
         object.optional("total_size_sql", &self.total_size_sql);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let type_ = object.optional("type")?;
         let connection_name = object.optional("connection_name")?;
         let connection_id = object.optional("connection_id")?;
@@ -10470,7 +10732,7 @@ impl Model for DatasourceOrderPara {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let field = object.optional("field")?;
         let optional = object.optional("optional")?;
@@ -10553,7 +10815,7 @@ impl Model for FlavorDto {
         object.optional("mem", &self.mem);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let disk = object.optional("disk")?;
@@ -10626,7 +10888,7 @@ impl Model for GatewayDto {
         object.optional("roma_app_id", &self.roma_app_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apig_type = object.optional("apig_type")?;
         let apig_instance_id = object.optional("apig_instance_id")?;
         let group_id_in_apig = object.optional("group_id_in_apig")?;
@@ -10748,7 +11010,7 @@ impl Model for InstanceAccesslog {
         object.optional("out_total_size", &self.out_total_size);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let request_id = object.optional("request_id")?;
         let api_id = object.optional("api_id")?;
@@ -11007,7 +11269,7 @@ impl Model for InstanceDetailDto {
         object.optional("nodes", &self.nodes);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -11338,7 +11600,7 @@ impl Model for InstanceForApiActionDto {
         object.optional("api_debug", &self.api_debug);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_type = object.optional("instance_type")?;
         let name = object.optional("name")?;
@@ -11444,7 +11706,7 @@ impl Model for InstanceHostDto {
         object.optional("domains", &self.domains);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_name = object.optional("instance_name")?;
         let intranet_host = object.optional("intranet_host")?;
@@ -11532,7 +11794,7 @@ impl Model for InstanceNodeDto {
         object.optional("gateway_version", &self.gateway_version);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let private_ip = object.optional("private_ip")?;
@@ -11675,7 +11937,7 @@ impl Model for InstanceOverviewDto {
         object.optional("order_id", &self.order_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -11883,7 +12145,7 @@ impl Model for LayerPath {
         object.optional("order", &self.order);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let order = object.optional("order")?;
@@ -11945,7 +12207,7 @@ impl Model for LtsLogDump {
         object.optional("log_stream_name", &self.log_stream_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_dump = object.optional("log_dump")?;
         let log_group_id = object.optional("log_group_id")?;
         let log_group_name = object.optional("log_group_name")?;
@@ -12048,7 +12310,7 @@ impl Model for MallParaDto {
         object.optional("success_and_failure_rate", &self.success_and_failure_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let auth_type = object.optional("auth_type")?;
         let visibility = object.optional("visibility")?;
         let market_sort_type = object.optional("market_sort_type")?;
@@ -12187,7 +12449,7 @@ impl Model for ObsLogDump {
         object.optional("log_dump", &self.log_dump);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_dump = object.optional("log_dump")?;
         Ok(Self { log_dump })
     }
@@ -12229,7 +12491,7 @@ impl Model for OpenApiParaForCheckMessage {
         object.optional("time", &self.time);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let message_id = object.optional("message_id")?;
         let action = object.optional("action")?;
         let time = object.optional("time")?;
@@ -12282,7 +12544,7 @@ impl Model for OpenApplyIdsForApproveApply {
         object.optional("apply_ids", &self.apply_ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apply_result = object.optional("apply_result")?;
         let apply_ids = object.optional("apply_ids")?;
         Ok(Self { apply_result, apply_ids })
@@ -12361,7 +12623,7 @@ impl Model for RecordForApplyDetail {
         object.optional("user_name", &self.user_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_apply_status = object.optional("api_apply_status")?;
         let api_apply_type = object.optional("api_apply_type")?;
@@ -12533,7 +12795,7 @@ impl Model for RecordForGetAllCatalog {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let pid = object.optional("pid")?;
         let name = object.optional("name")?;
@@ -12666,7 +12928,7 @@ impl Model for RecordForGetAuthApp {
         object.optional("static_params", &self.static_params);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_id = object.optional("app_id")?;
         let app_name = object.optional("app_name")?;
         let instance_id = object.optional("instance_id")?;
@@ -12790,7 +13052,7 @@ impl Model for RequestPara {
         object.optional("support_null", &self.support_null);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let position = object.optional("position")?;
         let type_ = object.optional("type")?;
@@ -12896,7 +13158,7 @@ impl Model for StaticParam {
         object.optional("para_value", &self.para_value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let para_name = object.optional("para_name")?;
         let para_value = object.optional("para_value")?;
         Ok(Self { para_name, para_value })
@@ -12957,7 +13219,7 @@ impl Model for StatisticForCallDetail {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -13079,7 +13341,7 @@ impl Model for StatisticForDashboard {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_time = object.optional("log_time")?;
         let call_num = object.optional("call_num")?;
         let success_num = object.optional("success_num")?;
@@ -13266,7 +13528,7 @@ impl Model for StatisticForDetail {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -13423,7 +13685,7 @@ impl Model for CreateApiResult {
         object.optional("id", &self.id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         Ok(Self { id })
     }
@@ -13486,7 +13748,7 @@ impl Model for CreateAppResult {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -13625,7 +13887,7 @@ impl Model for CreateServiceCatalogResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -13737,7 +13999,7 @@ impl Model for DebugApiResult {
         object.optional("response_header", &self.response_header);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let request_id = object.optional("request_id")?;
         let url = object.optional("url")?;
         let result = object.optional("result")?;
@@ -13823,7 +14085,7 @@ impl Model for ImportDataServiceExcelResult {
         object.optional("job_id", &self.job_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
         Ok(Self { job_id })
     }
@@ -13862,7 +14124,7 @@ impl Model for ListAllCatalogListResult {
         object.optional("api_catalogs", &self.api_catalogs);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let api_catalogs = object.optional("api_catalogs")?;
         Ok(Self { total, api_catalogs })
@@ -13908,7 +14170,7 @@ impl Model for ListApiCatalogListResult {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apis = object.optional("apis")?;
         Ok(Self { total, apis })
@@ -13951,7 +14213,7 @@ impl Model for ListApiTopNResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -13987,7 +14249,7 @@ impl Model for ListApicGroupsResult {
         object.optional("gateway_groups", &self.gateway_groups);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let gateway_groups = object.optional("gateway_groups")?;
         Ok(Self { gateway_groups })
     }
@@ -14023,7 +14285,7 @@ impl Model for ListApicInstancesResult {
         object.optional("gateway_instances", &self.gateway_instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let gateway_instances = object.optional("gateway_instances")?;
         Ok(Self { gateway_instances })
     }
@@ -14062,7 +14324,7 @@ impl Model for ListApisResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14105,7 +14367,7 @@ impl Model for ListApisTopResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -14144,7 +14406,7 @@ impl Model for ListApplyResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14190,7 +14452,7 @@ impl Model for ListAppsResult {
         object.optional("apps", &self.apps);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apps = object.optional("apps")?;
         Ok(Self { total, apps })
@@ -14233,7 +14495,7 @@ impl Model for ListAppsTopResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -14272,7 +14534,7 @@ impl Model for ListCatalogListResult {
         object.optional("catalogs", &self.catalogs);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let catalogs = object.optional("catalogs")?;
         Ok(Self { total, catalogs })
@@ -14318,7 +14580,7 @@ impl Model for ListDataServiceInstanceAccesslogsResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let number = object.optional("number")?;
         let records = object.optional("records")?;
         Ok(Self { number, records })
@@ -14364,7 +14626,7 @@ impl Model for ListDataServiceInstancesDetailResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let instances = object.optional("instances")?;
         Ok(Self { total, instances })
@@ -14416,7 +14678,7 @@ impl Model for ListDataServiceInstancesOverviewResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let scale_down = object.optional("scale_down")?;
         let scale_out = object.optional("scale_out")?;
@@ -14476,7 +14738,7 @@ impl Model for ListDataServiceMarketApisResult {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apis = object.optional("apis")?;
         Ok(Self { total, apis })
@@ -14519,7 +14781,7 @@ impl Model for ListInstanceListResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instances = object.optional("instances")?;
         Ok(Self { instances })
     }
@@ -14558,7 +14820,7 @@ impl Model for ListMessageResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14604,7 +14866,7 @@ impl Model for SearchAuthorizeAppResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14650,7 +14912,7 @@ impl Model for SearchBindApiResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -14696,7 +14958,7 @@ impl Model for SearchDebugInfoResult {
         object.optional("publish_messages", &self.publish_messages);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let publish_messages = object.optional("publish_messages")?;
         Ok(Self { total, publish_messages })
@@ -14739,7 +15001,7 @@ impl Model for SearchIdByPathResult {
         object.optional("catalog_id", &self.catalog_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         Ok(Self { catalog_id })
     }
@@ -14778,7 +15040,7 @@ impl Model for SearchPublishInfoResult {
         object.optional("publish_messages", &self.publish_messages);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let publish_messages = object.optional("publish_messages")?;
         Ok(Self { total, publish_messages })
@@ -14821,7 +15083,7 @@ impl Model for ShowApiDashboardResult {
         object.optional("dashboards", &self.dashboards);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dashboards = object.optional("dashboards")?;
         Ok(Self { dashboards })
     }
@@ -14920,7 +15182,7 @@ impl Model for ShowApiResult {
         object.optional("backend_config", &self.backend_config);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let group_id = object.optional("group_id")?;
@@ -15149,7 +15411,7 @@ impl Model for ShowApisDashboardResult {
         object.optional("dashboards", &self.dashboards);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dashboards = object.optional("dashboards")?;
         Ok(Self { dashboards })
     }
@@ -15224,7 +15486,7 @@ impl Model for ShowApisDetailResult {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -15402,7 +15664,7 @@ impl Model for ShowApisOverviewResult {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let publish_num = object.optional("publish_num")?;
         let developing_num = object.optional("developing_num")?;
         let apply_num = object.optional("apply_num")?;
@@ -15532,7 +15794,7 @@ impl Model for ShowAppInfoResult {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -15689,7 +15951,7 @@ impl Model for ShowApplyDetailResult {
         object.optional("user_name", &self.user_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_apply_status = object.optional("api_apply_status")?;
         let api_apply_type = object.optional("api_apply_type")?;
@@ -15837,7 +16099,7 @@ impl Model for ShowAppsDashboardResult {
         object.optional("dashboards", &self.dashboards);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dashboards = object.optional("dashboards")?;
         Ok(Self { dashboards })
     }
@@ -15912,7 +16174,7 @@ impl Model for ShowAppsDetailResult {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -16084,7 +16346,7 @@ impl Model for ShowAppsOverviewResult {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apply_num = object.optional("apply_num")?;
         let call_num = object.optional("call_num")?;
         let success_num = object.optional("success_num")?;
@@ -16189,7 +16451,7 @@ impl Model for ShowCatalogDetailResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let path = object.optional("path")?;
@@ -16403,7 +16665,7 @@ impl Model for ShowDataServiceInstanceResult {
         object.optional("nodes", &self.nodes);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -16749,7 +17011,7 @@ impl Model for ShowMessageDetailResult {
         object.optional("user_name", &self.user_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_apply_status = object.optional("api_apply_status")?;
         let api_apply_type = object.optional("api_apply_type")?;
@@ -16897,7 +17159,7 @@ impl Model for ShowPathByIdResult {
         object.optional("path", &self.path);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let path = object.optional("path")?;
         Ok(Self { path })
     }
@@ -16933,7 +17195,7 @@ impl Model for ShowPathObjectByIdResult {
         object.optional("paths", &self.paths);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let paths = object.optional("paths")?;
         Ok(Self { paths })
     }
@@ -16996,7 +17258,7 @@ impl Model for UpdateAppResult {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -17135,7 +17397,7 @@ impl Model for UpdateCatalogResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;

@@ -171,6 +171,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         success: &[201u16],
         anonymous: true,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -184,6 +185,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
             request_id: response.request_id(),
             body: response.json()?,
             subject_token: response.header("X-Subject-Token")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -202,6 +204,8 @@ pub struct KeystoneCreateUserTokenByPasswordResponse {
     ///
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl KeystoneCreateUserTokenByPasswordRequest {
@@ -339,6 +343,7 @@ impl Operation for KeystoneListProjectsRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -357,6 +362,7 @@ impl Operation for KeystoneListProjectsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -371,6 +377,8 @@ pub struct KeystoneListProjectsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: KeystoneListProjectsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`IamClient::keystone_list_auth_domains`].
@@ -396,6 +404,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -407,6 +416,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -421,6 +431,8 @@ pub struct KeystoneListAuthDomainsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: KeystoneListAuthDomainsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request body of password authentication.
@@ -438,7 +450,7 @@ impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
         object.field("auth", &self.auth);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let auth = object.required("auth")?;
         Ok(Self { auth })
     }
@@ -471,7 +483,7 @@ impl Model for PwdAuth {
         object.field("scope", &self.scope);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let identity = object.required("identity")?;
         let scope = object.required("scope")?;
         Ok(Self { identity, scope })
@@ -508,7 +520,7 @@ impl Model for PwdIdentity {
         object.optional("totp", &self.totp);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let methods = object.required("methods")?;
         let password = object.required("password")?;
         let totp = object.optional("totp")?;
@@ -583,7 +595,7 @@ impl Model for PwdPassword {
         object.field("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let user = object.required("user")?;
         Ok(Self { user })
     }
@@ -619,7 +631,7 @@ impl Model for PwdPasswordUser {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.required("domain")?;
         let name = object.required("name")?;
         let password = object.required("password")?;
@@ -655,7 +667,7 @@ impl Model for PwdPasswordUserDomain {
         object.field("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         Ok(Self { name })
     }
@@ -685,7 +697,7 @@ impl Model for IdentityTotp {
         object.field("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let user = object.required("user")?;
         Ok(Self { user })
     }
@@ -718,7 +730,7 @@ impl Model for TotpUser {
         object.field("passcode", &self.passcode);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.required("id")?;
         let passcode = object.required("passcode")?;
         Ok(Self { id, passcode })
@@ -752,7 +764,7 @@ impl Model for AuthScope {
         object.optional("project", &self.project);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let project = object.optional("project")?;
         Ok(Self { domain, project })
@@ -798,7 +810,7 @@ impl Model for AuthScopeDomain {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -844,7 +856,7 @@ impl Model for AuthScopeProject {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -887,7 +899,7 @@ impl Model for KeystoneCreateUserTokenByPasswordResponseBody {
         object.optional("token", &self.token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let token = object.optional("token")?;
         Ok(Self { token })
     }
@@ -944,7 +956,7 @@ impl Model for ScopedTokenInfo {
         object.optional("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let expires_at = object.optional("expires_at")?;
         let issued_at = object.optional("issued_at")?;
         let methods = object.optional("methods")?;
@@ -1041,7 +1053,7 @@ impl Model for TokenDomain {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -1090,7 +1102,7 @@ impl Model for TokenProject {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;
@@ -1143,7 +1155,7 @@ impl Model for TokenRole {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -1195,7 +1207,7 @@ impl Model for TokenUser {
         object.optional("password_expires_at", &self.password_expires_at);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;
@@ -1255,7 +1267,7 @@ impl Model for KeystoneListProjectsResponseBody {
         object.optional("projects", &self.projects);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let links = object.optional("links")?;
         let projects = object.optional("projects")?;
         Ok(Self { links, projects })
@@ -1304,7 +1316,7 @@ impl Model for Links {
         object.optional("next", &self.next);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let self_ = object.optional("self")?;
         let previous = object.optional("previous")?;
         let next = object.optional("next")?;
@@ -1375,7 +1387,7 @@ impl Model for ProjectResult {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let is_domain = object.optional("is_domain")?;
         let description = object.optional("description")?;
         let links = object.optional("links")?;
@@ -1472,7 +1484,7 @@ impl Model for KeystoneListAuthDomainsResponseBody {
         object.optional("links", &self.links);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domains = object.optional("domains")?;
         let links = object.optional("links")?;
         Ok(Self { domains, links })
@@ -1527,7 +1539,7 @@ impl Model for Domains {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let enabled = object.optional("enabled")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;

@@ -110,6 +110,7 @@ impl Operation for LoginRequest {
         success: &[200u16],
         anonymous: true,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -121,6 +122,7 @@ impl Operation for LoginRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -135,6 +137,8 @@ pub struct LoginResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: AuthOutDto,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl LoginRequest {
@@ -207,6 +211,7 @@ impl Operation for RefreshTokenRequest {
         success: &[200u16],
         anonymous: true,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -218,6 +223,7 @@ impl Operation for RefreshTokenRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -232,6 +238,8 @@ pub struct RefreshTokenResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: AuthOutDto,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl RefreshTokenRequest {
@@ -285,7 +293,7 @@ impl Model for LoginForm {
         object.field("secret", &self.secret);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_id = object.required("appId")?;
         let secret = object.required("secret")?;
         Ok(Self { app_id, secret })
@@ -322,7 +330,7 @@ impl Model for RefreshTokenBody {
         object.field("refreshToken", &self.refresh_token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_id = object.required("appId")?;
         let secret = object.required("secret")?;
         let refresh_token = object.required("refreshToken")?;
@@ -370,7 +378,7 @@ impl Model for AuthOutDto {
         object.optional("refreshToken", &self.refresh_token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let scope = object.optional("scope")?;
         let token_type = object.optional("tokenType")?;
         let expires_in = object.optional("expiresIn")?;
@@ -443,7 +451,7 @@ impl Model for ErrorBody {
         object.optional("error_desc", &self.error_desc);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_desc = object.optional("error_desc")?;
         Ok(Self { error_code, error_desc })

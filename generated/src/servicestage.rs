@@ -181,6 +181,7 @@ impl Operation for CreateOAuthRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -195,6 +196,7 @@ impl Operation for CreateOAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -209,6 +211,8 @@ pub struct CreateOAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateOAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::create_password_auth`].
@@ -249,6 +253,7 @@ impl Operation for CreatePasswordAuthRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -262,6 +267,7 @@ impl Operation for CreatePasswordAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -276,6 +282,8 @@ pub struct CreatePasswordAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreatePasswordAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::create_personal_auth`].
@@ -316,6 +324,7 @@ impl Operation for CreatePersonalAuthRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -329,6 +338,7 @@ impl Operation for CreatePersonalAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -343,6 +353,8 @@ pub struct CreatePersonalAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreatePersonalAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::delete_authorize`].
@@ -381,6 +393,7 @@ impl Operation for DeleteAuthorizeRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -390,7 +403,11 @@ impl Operation for DeleteAuthorizeRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteAuthorizeResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteAuthorizeResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -402,6 +419,8 @@ pub struct DeleteAuthorizeResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::list_authorizations`].
@@ -437,6 +456,7 @@ impl Operation for ListAuthorizationsRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -449,6 +469,7 @@ impl Operation for ListAuthorizationsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -463,6 +484,8 @@ pub struct ListAuthorizationsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAuthorizationsResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::show_redirect_url`].
@@ -511,6 +534,7 @@ impl Operation for ShowRedirectUrlRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -525,6 +549,7 @@ impl Operation for ShowRedirectUrlRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -539,6 +564,8 @@ pub struct ShowRedirectUrlResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowRedirectUrlResult,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Repository type: github, gitlab, gitee, bitbucket, or devcloud.
@@ -611,7 +638,7 @@ impl Model for OAuth {
         object.field("state", &self.state);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let code = object.required("code")?;
         let state = object.required("state")?;
@@ -647,7 +674,7 @@ impl Model for CreateOAuthResult {
         object.optional("authorization", &self.authorization);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorization = object.optional("authorization")?;
         Ok(Self { authorization })
     }
@@ -710,7 +737,7 @@ impl Model for AuthorizationVi {
         object.optional("status", &self.status);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let repo_type = object.optional("repo_type")?;
         let repo_host = object.optional("repo_host")?;
@@ -837,7 +864,7 @@ impl Model for AccessPassword {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let user = object.required("user")?;
         let password = object.required("password")?;
@@ -873,7 +900,7 @@ impl Model for CreatePasswordAuthResult {
         object.optional("authorization", &self.authorization);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorization = object.optional("authorization")?;
         Ok(Self { authorization })
     }
@@ -915,7 +942,7 @@ impl Model for AccessToken {
         object.optional("host", &self.host);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let token = object.required("token")?;
         let host = object.optional("host")?;
@@ -953,7 +980,7 @@ impl Model for CreatePersonalAuthResult {
         object.optional("authorization", &self.authorization);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorization = object.optional("authorization")?;
         Ok(Self { authorization })
     }
@@ -992,7 +1019,7 @@ impl Model for ListAuthorizationsResult {
         object.optional("count", &self.count);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorizations = object.optional("authorizations")?;
         let count = object.optional("count")?;
         Ok(Self { authorizations, count })
@@ -1065,7 +1092,7 @@ impl Model for AuthorizationVo {
         object.optional("tag", &self.tag);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let repo_type = object.optional("repo_type")?;
         let repo_host = object.optional("repo_host")?;
@@ -1195,7 +1222,7 @@ impl Model for ShowRedirectUrlResult {
         object.optional("url", &self.url);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let url = object.optional("url")?;
         Ok(Self { url })
     }

@@ -59,6 +59,7 @@ fn aom_list_metric_items_by_namespace_app_and_cluster() {
     let decoded = decode_response::<ListMetricItemsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"errorCode\": \"SVCSTG_AMS_2000000\",\n  \"errorMessage\": \"success\",\n  \"metaData\": {\n    \"count\": 1,\n    \"nextToken\": null,\n    \"total\": 1\n  },\n  \"metrics\": [\n    {\n      \"dimensions\": [\n        {\n          \"name\": \"appName\",\n          \"value\": \"aomApp\"\n        }\n      ],\n      \"metricName\": \"aom_process_cpu_usage\",\n      \"namespace\": \"PAAS.CONTAINER\",\n      \"unit\": \"Percent\"\n    }\n  ]\n}"));
 }
 
@@ -147,6 +148,7 @@ fn dataartsstudio_authorize_action_api_to_instance_authorize() {
     let decoded = decode_response::<AuthorizeActionApiToInstanceRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 204u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
 }
 
 #[test]
@@ -199,6 +201,7 @@ fn iam_keystone_list_auth_domains_list() {
     let decoded = decode_response::<KeystoneListAuthDomainsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"domains\": [\n    {\n      \"description\": \"\",\n      \"enabled\": true,\n      \"id\": \"d78cbac186b744899480f25bd022f468\",\n      \"links\": {\n        \"self\": \"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468\"\n      },\n      \"name\": \"IAMDomain\"\n    }\n  ],\n  \"links\": {\n    \"self\": \"https://iam.myhuaweicloud.com/v3/auth/domains\"\n  }\n}"));
 }
 
@@ -222,6 +225,7 @@ fn servicestage_create_o_auth_create_oauth() {
     let decoded = decode_response::<CreateOAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"));
 }
 
@@ -245,6 +249,7 @@ fn servicestage_create_password_auth_create_password_auth() {
     let decoded = decode_response::<CreatePasswordAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"));
 }
 
@@ -268,6 +273,7 @@ fn servicestage_create_password_auth_create_password_authorization_pass1() {
     let decoded = decode_response::<CreatePasswordAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"https://secure.gravatar.com/avatar/05a7b4a2302750*********cf64?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FB-2.png\",\n    \"create_time\": 1634119075119,\n    \"name\": \"pass1\",\n    \"repo_home\": \"https://bitbucket.org/%7B63cc78de-***********-9505c0335f96%7D/\",\n    \"repo_host\": \"https://api.bitbucket.org\",\n    \"repo_type\": \"bitbucket\",\n    \"repo_user\": \"bucket-ljn\",\n    \"status\": 0,\n    \"token_type\": \"password\",\n    \"update_time\": 1634119075119\n  }\n}"));
 }
 
@@ -291,6 +297,7 @@ fn servicestage_create_personal_auth_create_personal_auth() {
     let decoded = decode_response::<CreatePersonalAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorization\": {\n    \"avartar\": \"string\",\n    \"create_time\": 0,\n    \"name\": \"string\",\n    \"repo_home\": \"string\",\n    \"repo_host\": \"string\",\n    \"repo_type\": \"string\",\n    \"repo_user\": \"string\",\n    \"status\": 0,\n    \"token_type\": \"string\",\n    \"update_time\": 0\n  }\n}"));
 }
 
@@ -323,6 +330,7 @@ fn servicestage_list_authorizations_list_authorizations() {
     let decoded = decode_response::<ListAuthorizationsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"string\",\n      \"create_time\": 0,\n      \"name\": \"string\",\n      \"repo_home\": \"string\",\n      \"repo_host\": \"string\",\n      \"repo_type\": \"string\",\n      \"repo_user\": \"string\",\n      \"status\": 0,\n      \"token_type\": \"string\",\n      \"update_time\": 0\n    }\n  ]\n}"));
 }
 
@@ -340,6 +348,7 @@ fn servicestage_list_authorizations_list_authorizations_test() {
     let decoded = decode_response::<ListAuthorizationsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"authorizations\": [\n    {\n      \"avartar\": \"https://avatars.githubusercontent.com/u/73919200?v=4\",\n      \"create_time\": 1649731565642,\n      \"name\": \"test\",\n      \"repo_home\": \"https://github.com/tom-repo\",\n      \"repo_host\": \"https://api.github.com\",\n      \"repo_type\": \"github\",\n      \"repo_user\": \"tom-repo\",\n      \"status\": 0,\n      \"tag\": null,\n      \"token_type\": \"oauth\",\n      \"update_time\": 1649731565642\n    }\n  ],\n  \"count\": 1\n}"));
 }
 
@@ -354,6 +363,7 @@ fn servicestage_show_redirect_url_show_redirect_url() {
     let decoded = decode_response::<ShowRedirectUrlRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"url\": \"string\"\n}"));
 }
 
@@ -372,5 +382,6 @@ fn servicestage_show_redirect_url_show_redirect_url_github() {
     let decoded = decode_response::<ShowRedirectUrlRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(serde_json::to_value(&decoded.body).unwrap(), json("{\n  \"url\": \"https://github.com/login/oauth/authorize?client_id=2993bccf255673ba****&redirect_uri=https%3A%2F%2Fconsole.huaweicloud.com%2Fservicestage%2Foauth%3Frepo_type%3Dgithub&state=%242a%2410%24%2FMOymg0euuGH%2FJNWIJI3FeSVZhTUVj%2FF7r52mqpUKcYXz7f6.****&scope=read%3Auser%20repo%20write%3Arepo_hook\"\n}"));
 }

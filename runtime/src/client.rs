@@ -11,10 +11,13 @@ use http::header::{CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument as _;
 
 use crate::auth::{AuthContext, Credentials};
-use crate::error::Error;
-use crate::operation::{Identity, Operation, OperationMeta, RequestParts, ServiceMeta};
+use crate::error::{Error, TooLarge, TransportErrorKind};
+use crate::operation::{
+    DECODE_BUDGET_FACTOR, DEFAULT_MAX_RESPONSE_SIZE, Identity, Operation, OperationMeta,
+    RequestParts, ServiceMeta,
+};
 use crate::retry::{Attempt, RetryPolicy};
-use crate::transport::{Transport, TransportError};
+use crate::transport::{BodyLimit, BodyTooLarge, Transport, TransportError};
 
 /// A clock, injectable so that signatures and token expiry are testable.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -47,6 +50,15 @@ struct Inner {
     attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
     clock: Clock,
+    limits: Limits,
+}
+
+/// How large a response may be: its body, a downloaded file's body, its decoded value.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    body: Option<usize>,
+    download: Option<usize>,
+    decode_budget: Option<usize>,
 }
 
 impl fmt::Debug for Client {
@@ -62,6 +74,7 @@ impl fmt::Debug for Client {
             .field("retry", &inner.retry)
             .field("attempt_timeout", &inner.attempt_timeout)
             .field("call_timeout", &inner.call_timeout)
+            .field("limits", &inner.limits)
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +134,7 @@ impl Client {
                 attempt_timeout: inner.attempt_timeout,
                 call_timeout,
                 clock: inner.clock.clone(),
+                limits: inner.limits,
             }),
         }
     }
@@ -141,6 +155,9 @@ pub struct ClientBuilder {
     attempt_timeout: Option<Option<Duration>>,
     call_timeout: Option<Duration>,
     clock: Option<Clock>,
+    max_response_size: Option<Option<usize>>,
+    max_download_size: Option<usize>,
+    decode_budget: Option<Option<usize>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -239,6 +256,34 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest response body accepted, in bytes; `None` for no limit. A longer body is
+    /// [`Error::ResponseTooLarge`]: the transport stops reading it (at its
+    /// `Content-Length`, or once that many bytes arrived) rather than buffer it.
+    /// 32 MiB by default ([`DEFAULT_MAX_RESPONSE_SIZE`]); file downloads have their own
+    /// limit ([`max_download_size`](Self::max_download_size)).
+    pub fn max_response_size(mut self, limit: Option<usize>) -> Self {
+        self.max_response_size = Some(limit);
+        self
+    }
+
+    /// The longest file accepted from an operation that downloads one (a success body of
+    /// raw bytes); `None`, the default, for no limit. Their error answers still have
+    /// [`max_response_size`](Self::max_response_size).
+    pub fn max_download_size(mut self, limit: Option<usize>) -> Self {
+        self.max_download_size = limit;
+        self
+    }
+
+    /// The most memory, in bytes, a response body may decode to; `None` for no limit. A
+    /// body that would decode to more (a list of tiny objects each becoming a large
+    /// struct) is [`Error::ResponseTooLarge`]. By default
+    /// [`DECODE_BUDGET_FACTOR`] times the response size limit (512 MiB), none when that
+    /// has no limit.
+    pub fn decode_budget(mut self, budget: Option<usize>) -> Self {
+        self.decode_budget = Some(budget);
+        self
+    }
+
     /// The clock used for request dates and token expiry (tests make it fixed).
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -265,6 +310,16 @@ impl ClientBuilder {
             Some(transport) => transport,
             None => default_transport()?,
         };
+        let body = self
+            .max_response_size
+            .unwrap_or(Some(DEFAULT_MAX_RESPONSE_SIZE));
+        let limits = Limits {
+            body,
+            download: self.max_download_size,
+            decode_budget: self
+                .decode_budget
+                .unwrap_or_else(|| body.map(|b| b.saturating_mul(DECODE_BUDGET_FACTOR))),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 region: self.region,
@@ -280,6 +335,7 @@ impl ClientBuilder {
                     .unwrap_or(Some(DEFAULT_ATTEMPT_TIMEOUT)),
                 call_timeout: self.call_timeout,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+                limits,
             }),
         })
     }
@@ -474,7 +530,10 @@ impl ServiceClient {
         let response = self
             .execute(&meta, &|parts| operation.encode(parts))
             .await?;
-        crate::operation::decode_response::<O>(response)
+        crate::operation::decode_response_with::<O>(
+            response,
+            self.client.inner.limits.decode_budget,
+        )
     }
 
     /// [`send`](Self::send) of an owned operation: what the generated client methods
@@ -539,6 +598,9 @@ impl ServiceClient {
         let body = first.body().clone();
         let content_type = first.headers().get(CONTENT_TYPE).cloned();
 
+        let limits = &inner.limits;
+        let download_statuses = if meta.download { meta.success } else { &[] };
+        let body_limit = BodyLimit::with_download(limits.body, limits.download, download_statuses);
         let mut attempt = Attempt::new(&inner.retry, &meta.method);
         let mut request = Some(first);
         let response = loop {
@@ -557,7 +619,9 @@ impl ServiceClient {
                     again
                 }
             };
-            let outcome = self.attempt(meta.name, this, credentials, &identity).await;
+            let outcome = self
+                .attempt(meta.name, this, credentials, &identity, body_limit)
+                .await;
             match attempt.next_delay(&outcome) {
                 Some(delay) => {
                     tracing::debug!(attempt = attempt.number(), ?delay, "retrying");
@@ -619,6 +683,7 @@ impl ServiceClient {
         mut request: http::Request<Bytes>,
         credentials: Option<&dyn Credentials>,
         identity: &Identity,
+        body_limit: BodyLimit,
     ) -> Result<http::Response<Bytes>, Error> {
         if let Some(credentials) = credentials {
             let ctx = self.auth_context(identity);
@@ -627,7 +692,11 @@ impl ServiceClient {
                 .await
                 .map_err(|e| e.in_operation(operation))?;
         }
-        let send = self.client.inner.transport.send(request);
+        let send = self
+            .client
+            .inner
+            .transport
+            .send_limited(request, body_limit);
         let result = match self.client.inner.attempt_timeout {
             None => send.await,
             Some(limit) => match tokio::time::timeout(limit, send).await {
@@ -640,11 +709,29 @@ impl ServiceClient {
                 }
             },
         };
-        result.map_err(|TransportError { kind, source }| Error::Transport {
+        result.map_err(|error| transport_error(operation, error))
+    }
+}
+
+/// The [`Error`] of a failed send: a body over the limit is [`Error::ResponseTooLarge`].
+fn transport_error(
+    operation: &'static str,
+    TransportError { kind, source }: TransportError,
+) -> Error {
+    match source.downcast_ref::<BodyTooLarge>() {
+        Some(&BodyTooLarge { status, limit }) if kind == TransportErrorKind::ResponseTooLarge => {
+            Error::ResponseTooLarge {
+                operation,
+                status,
+                limit,
+                what: TooLarge::Body,
+            }
+        }
+        _ => Error::Transport {
             operation,
             kind,
             source,
-        })
+        },
     }
 }
 

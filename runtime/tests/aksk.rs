@@ -55,6 +55,7 @@ impl Operation for ListThings {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
@@ -81,6 +82,7 @@ impl Operation for CreateThing {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;
@@ -103,6 +105,7 @@ impl Operation for ListDomainThings {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("domain_id", None, Implicit::DomainId)
@@ -126,6 +129,7 @@ impl Operation for ListProjects {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.query("name", &self.name);
@@ -148,6 +152,7 @@ impl Operation for ListAuthDomains {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

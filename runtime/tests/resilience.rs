@@ -51,6 +51,7 @@ impl Operation for GetThing {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path("id", &self.id)
@@ -80,6 +81,7 @@ impl Operation for CreateThing {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.json_body("application/json;charset=UTF-8", Some(&self.body))
@@ -101,6 +103,7 @@ impl Operation for OddBody {
         success: &[204],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         let body: BTreeMap<(i32, i32), i32> = BTreeMap::from([((1, 2), 3)]);
@@ -301,6 +304,7 @@ impl Operation for Upload {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.multipart_body(Some(self))

@@ -46,6 +46,7 @@ impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
         success: &[200],
         anonymous: ANONYMOUS,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -79,6 +80,7 @@ impl Operation for Refresh<'_> {
         success: &[200],
         anonymous: true,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -118,6 +120,7 @@ impl Operation for GetData {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -29,6 +29,7 @@ impl Operation for GetThing {
         success: &[200],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

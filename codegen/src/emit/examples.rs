@@ -103,6 +103,9 @@ fn test(code: &mut Code, service: &Service, op: &Operation, example: &Example) {
         if op.success.contains(&status) {
             code.line("let decoded = decoded.expect(\"the example response decodes\");");
             code.linef(format_args!("assert_eq!(decoded.status, {status}u16);"));
+            code.line(
+                "assert_eq!(decoded.decode_warnings, vec![], \"the example body fits the types\");",
+            );
             if let (Some(_), Some(b)) = (&r.body, &op.success_body)
                 && b.ty != TypeRef::Bytes
             {

@@ -340,6 +340,10 @@ fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
 
 fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
     let success: Vec<String> = op.success.iter().map(|s| format!("{s}u16")).collect();
+    let download = op
+        .success_body
+        .as_ref()
+        .is_some_and(|b| b.ty == TypeRef::Bytes);
     vec![
         format!("name: {}", lit(&format!("{}.{}", service.name, op.name))),
         format!(
@@ -353,6 +357,7 @@ fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
             "sensitive_body: {}",
             super::token_source::sensitive_body(service, op)
         ),
+        format!("download: {download}"),
     ]
 }
 
@@ -434,6 +439,8 @@ fn decode(code: &mut Code, op: &Operation) {
     for h in &op.response_headers {
         fields.push(format!("{}: response.header({})?", h.rust, lit(&h.wire)));
     }
+    // Last: the fields above fill the warnings (struct fields are evaluated in order).
+    fields.push("decode_warnings: response.take_decode_warnings()".to_owned());
     code.braces(&format!("Ok({}", op.response), &fields, ")");
 }
 
@@ -473,6 +480,8 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
         code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
         code.linef(format_args!("pub {}: Option<{ty}>,", h.rust));
     }
+    code.docs("Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.");
+    code.line("pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,");
     code.close();
     code.blank();
 }
@@ -704,7 +713,7 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
         reader.push('_');
     }
     code.open(&format!(
-        "fn read({reader}: &mut ObjectReader) -> Result<Self, FieldError>"
+        "fn read({reader}: &mut ObjectReader<'_>) -> Result<Self, FieldError>"
     ));
     for f in fields {
         let call = if f.required { "required" } else { "optional" };

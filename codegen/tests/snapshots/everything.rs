@@ -250,6 +250,7 @@ impl Operation for GetThingRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -273,6 +274,7 @@ impl Operation for GetThingRequest {
             request_id: response.request_id(),
             body: response.json()?,
             etag: response.header("ETag")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -291,6 +293,8 @@ pub struct GetThingResponse {
     ///
     /// From response header `ETag`.
     pub etag: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::create_thing`].
@@ -317,6 +321,7 @@ impl Operation for CreateThingRequest {
         success: &[200u16, 201u16, 202u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -328,6 +333,7 @@ impl Operation for CreateThingRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json_for(&[200u16, 201u16])?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -342,6 +348,8 @@ pub struct CreateThingResponse {
     pub request_id: Option<String>,
     /// The response body, present with status 200, 201.
     pub body: Option<Thing>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::delete_thing`].
@@ -370,6 +378,7 @@ impl Operation for DeleteThingRequest {
         success: &[204u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -378,7 +387,11 @@ impl Operation for DeleteThingRequest {
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
-        Ok(DeleteThingResponse { status: response.status(), request_id: response.request_id() })
+        Ok(DeleteThingResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
     }
 }
 
@@ -390,6 +403,8 @@ pub struct DeleteThingResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::update_attributes`].
@@ -426,6 +441,7 @@ impl Operation for UpdateAttributesRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -438,6 +454,7 @@ impl Operation for UpdateAttributesRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -452,6 +469,8 @@ pub struct UpdateAttributesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: Attributes,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::login`].
@@ -478,6 +497,7 @@ impl Operation for LoginRequest {
         success: &[201u16],
         anonymous: true,
         sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -490,6 +510,7 @@ impl Operation for LoginRequest {
             request_id: response.request_id(),
             body: response.json()?,
             subject_token: response.header("X-Subject-Token")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -508,6 +529,8 @@ pub struct LoginResponse {
     ///
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl LoginRequest {
@@ -597,7 +620,7 @@ impl Model for Thing {
         object.field("count", &self.count);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.required("id")?;
         let kind = object.optional("kind")?;
         let type_ = object.optional("type")?;
@@ -789,7 +812,7 @@ impl Model for Part {
         object.optional("size", &self.size);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let size = object.optional("size")?;
         Ok(Self { name, size })
@@ -835,7 +858,7 @@ impl Model for LoginForm {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let username = object.required("username")?;
         let password = object.required("password")?;
         Ok(Self { username, password })
@@ -869,7 +892,7 @@ impl Model for LoginResult {
         object.optional("refresh_token", &self.refresh_token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let expires_in = object.optional("expires_in")?;
         let refresh_token = object.optional("refresh_token")?;
         Ok(Self { expires_in, refresh_token })
@@ -915,7 +938,7 @@ impl Model for ErrorBody {
         object.optional("error_msg", &self.error_msg);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         Ok(Self { error_code, error_msg })

@@ -199,6 +199,7 @@ impl Operation for ListByOffsetRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -212,6 +213,7 @@ impl Operation for ListByOffsetRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -226,6 +228,8 @@ pub struct ListByOffsetResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ThingPage,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`PagedClient::list_by_page`].
@@ -271,6 +275,7 @@ impl Operation for ListByPageRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -284,6 +289,7 @@ impl Operation for ListByPageRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -298,6 +304,8 @@ pub struct ListByPageResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: NumberedPage,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`PagedClient::list_by_marker`].
@@ -333,6 +341,7 @@ impl Operation for ListByMarkerRequest {
         success: &[200u16],
         anonymous: false,
         sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -345,6 +354,7 @@ impl Operation for ListByMarkerRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -359,6 +369,8 @@ pub struct ListByMarkerResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: MarkedPage,
+    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// A thing.
@@ -376,7 +388,7 @@ impl Model for Thing {
         object.field("id", &self.id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.required("id")?;
         Ok(Self { id })
     }
@@ -409,7 +421,7 @@ impl Model for ThingPage {
         object.optional("total", &self.total);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let things = object.optional("things")?;
         let total = object.optional("total")?;
         Ok(Self { things, total })
@@ -455,7 +467,7 @@ impl Model for NumberedPage {
         object.field("total_count", &self.total_count);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let items = object.required("items")?;
         let total_count = object.required("total_count")?;
         Ok(Self { items, total_count })
@@ -489,7 +501,7 @@ impl Model for MarkedPage {
         object.optional("page_info", &self.page_info);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let things = object.optional("things")?;
         let page_info = object.optional("page_info")?;
         Ok(Self { things, page_info })
@@ -532,7 +544,7 @@ impl Model for PageInfo {
         object.optional("next_marker", &self.next_marker);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let next_marker = object.optional("next_marker")?;
         Ok(Self { next_marker })
     }

@@ -360,6 +360,17 @@ fn copy(error: &Error) -> Error {
             message: message.clone(),
         },
         Error::Config(message) => Error::Config(message.clone()),
+        Error::ResponseTooLarge {
+            operation,
+            status,
+            limit,
+            what,
+        } => Error::ResponseTooLarge {
+            operation,
+            status: *status,
+            limit: *limit,
+            what: *what,
+        },
         Error::Pagination {
             operation,
             pages,
