@@ -1864,7 +1864,12 @@ fn token_failures_never_quote_secrets() {
         let server = MockServer::start().await;
         let clock = TestClock::new();
         mount_iot_login(&server).await;
-        for (_, answer) in leaky_answers(Source::IotRefresh) {
+        // A lifetime sent as text (`"7200"`) is read leniently (issue 9, item 13): that
+        // refresh succeeds, so only the answers that fail it are queued here.
+        let failing = leaky_answers(Source::IotRefresh)
+            .into_iter()
+            .filter(|(case, _)| *case != "lifetime as text");
+        for (_, answer) in failing {
             Mock::given(method("POST"))
                 .and(path(IOT_REFRESH))
                 .respond_with(answer)
