@@ -91,7 +91,7 @@ fn realistic_rule(i: usize, out: &mut String) {
     let _ = write!(
         out,
         r#"{{"action_enabled":{},"alarm_actions":["urn:smn:cn-north-4:2a473356cca5487f8373be891bffc1cf:alarm-{i}"],"alarm_advice":"Check the load of instance {i} and scale out","alarm_description":"CPU usage of the shop service above the threshold","alarm_level":"{}","alarm_rule_id":"{}","alarm_rule_name":"cpu-usage-high-{i}","comparison_operator":">=","dimensions":[{{"name":"appName","value":"shop-{i}"}},{{"name":"clusterId","value":"4ba8008c-a4b6-11ee-8f52-0255ac100b04"}}],"evaluation_periods":{},"id_turn_on":true,"insufficient_data_actions":[],"metric_name":"cpuUsage","namespace":"PAAS.CONTAINER","ok_actions":["urn:smn:cn-north-4:2a473356cca5487f8373be891bffc1cf:ok-{i}"],"period":60000,"policy_name":"policy-{i}","resources":[],"state_reason":"","state_updated_timestamp":"{}","state_value":"alarm","statistic":"average","threshold":"{}","type":"single","unit":"Percent"}}"#,
-        i % 2 == 0,
+        i.is_multiple_of(2),
         1 + i % 4,
         1_000_000 + i,
         1 + i % 5,

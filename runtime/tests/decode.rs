@@ -358,6 +358,31 @@ fn nesting_deeper_than_the_limit_is_left_out_not_a_stack_overflow() {
 }
 
 #[test]
+fn strings_that_are_not_unicode_are_misfits_of_their_field() {
+    let page = decode(
+        r#"{"items": [{"name": "a", "tags": ["\ud800"], "labels": {"\udc00": 1}, "extra": ["\ud800"]}]}"#,
+    )
+    .expect("optional fields are left out");
+    assert_eq!(
+        paths(&page.decode_warnings),
+        ["items[0].tags", "items[0].labels", "items[0].extra"]
+    );
+    assert!(
+        page.decode_warnings[0]
+            .to_string()
+            .contains("`items[0].tags[0]`: unreadable value"),
+        "{}",
+        page.decode_warnings[0]
+    );
+    let err = decode(r#"{"items": [{"name": "\ud800"}]}"#).expect_err("a required field");
+    assert!(
+        err.to_string()
+            .contains("field `items[0].name`: unreadable value"),
+        "{err}"
+    );
+}
+
+#[test]
 fn syntax_errors_and_non_utf8_bodies_are_decode_errors() {
     for body in [
         &b"{\"items\": [}"[..],

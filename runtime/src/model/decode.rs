@@ -392,8 +392,12 @@ impl Decoder {
         result.map_err(|e| {
             if self.budget.exceeded {
                 self.budget_error()
-            } else {
+            } else if self.path.is_empty() {
                 self.error(ErrorKind::Syntax(e.to_string()))
+            } else {
+                // The enclosing scan checked the text: what fails now is a key that is
+                // not Unicode, a misfit of this value only.
+                self.error(ErrorKind::Unreadable(e.to_string()))
             }
         })
     }
@@ -421,7 +425,7 @@ impl Decoder {
             // The span is JSON, so without a backslash its content is the string itself.
             Some(inner) if text.len() >= 2 && !inner.contains('\\') => Ok(inner.to_owned()),
             _ => serde_json::from_str::<String>(text)
-                .map_err(|e| self.error(ErrorKind::Syntax(e.to_string()))),
+                .map_err(|e| self.error(ErrorKind::Unreadable(e.to_string()))),
         }
     }
 
@@ -460,14 +464,17 @@ impl Decoder {
         let value = super::value::ValueSeed {
             budget: &mut self.budget,
         }
-        .deserialize(&mut de);
+        .deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value));
         value.map_err(|e| {
             if self.budget.exceeded {
                 self.budget_error()
             } else if e.to_string().starts_with("recursion limit exceeded") {
                 self.error(ErrorKind::TooDeep)
-            } else {
+            } else if self.path.is_empty() {
                 self.error(ErrorKind::Syntax(e.to_string()))
+            } else {
+                self.error(ErrorKind::Unreadable(e.to_string()))
             }
         })
     }

@@ -71,8 +71,11 @@ pub(super) enum ErrorKind {
     Missing,
     /// Nested deeper than [`MAX_DEPTH`].
     TooDeep,
-    /// The text is not JSON, or a string in it is not valid Unicode.
+    /// The body is not JSON.
     Syntax(String),
+    /// A value inside the body cannot be read: a string escape that is not Unicode (a
+    /// lone surrogate, `"\ud800"`).
+    Unreadable(String),
     /// The decoded value would take more than the budget.
     Budget(usize),
 }
@@ -118,20 +121,11 @@ impl FieldError {
     pub(super) fn is_misfit(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Invalid { .. } | ErrorKind::Missing | ErrorKind::TooDeep
+            ErrorKind::Invalid { .. }
+                | ErrorKind::Missing
+                | ErrorKind::TooDeep
+                | ErrorKind::Unreadable(_)
         )
-    }
-
-    /// An error about a value of the wrong shape, worded like serde's, for a caller's
-    /// own [`Json`] conversions.
-    pub fn invalid(expected: impl Into<Cow<'static, str>>, found: impl Into<String>) -> Self {
-        FieldError {
-            path: String::new(),
-            kind: ErrorKind::Invalid {
-                expected: expected.into(),
-                found: found.into(),
-            },
-        }
     }
 }
 
@@ -158,6 +152,10 @@ impl fmt::Display for FieldError {
             ErrorKind::Syntax(message) => {
                 at(f)?;
                 f.write_str(message)
+            }
+            ErrorKind::Unreadable(message) => {
+                at(f)?;
+                write!(f, "unreadable value: {message}")
             }
             ErrorKind::Budget(limit) => {
                 write!(
