@@ -202,7 +202,10 @@ pub fn run(calls: usize, blocks: usize) -> Result<(), String> {
             }
         }
         let per_second = |d: Duration| calls as f64 / d.as_secs_f64();
-        result("loopback_ours_cps", format!("{:.0}", per_second(total_ours)));
+        result(
+            "loopback_ours_cps",
+            format!("{:.0}", per_second(total_ours)),
+        );
         result(
             "loopback_reqwest_cps",
             format!("{:.0}", per_second(total_hand)),

@@ -17,7 +17,9 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: check_time <spec.yaml> [runs]");
-    let runs: usize = args.next().map_or(9, |r| r.parse().expect("runs is a number"));
+    let runs: usize = args
+        .next()
+        .map_or(9, |r| r.parse().expect("runs is a number"));
     let text = std::fs::read_to_string(&path).expect("the spec is readable");
     let spec = hwcloud_codegen::SpecText {
         file: "specs/synthetic.yaml".into(),

@@ -2,7 +2,7 @@
 //! every type reference checked, and every inline enum lifted to a named type. Emitters
 //! read only this.
 
-use crate::spec::{AuthKind, Implicit, Method, ParamLocation};
+use std::fmt;
 
 /// All services of a run.
 #[derive(Debug, Clone)]
@@ -22,7 +22,8 @@ pub struct Service {
     pub file: String,
     pub doc: String,
     pub endpoint: Option<String>,
-    pub auth: Vec<AuthKind>,
+    /// Credential schemes the service accepts.
+    pub auth: Vec<AuthScheme>,
     pub errors: Vec<ErrorCode>,
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
@@ -60,18 +61,27 @@ pub struct Operation {
     pub response_headers: Vec<ResponseHeader>,
     /// Documented non-success statuses with their docs and body types.
     pub error_statuses: Vec<ErrorStatus>,
-    pub anonymous: bool,
+    /// Credential schemes the operation accepts; empty for an anonymous operation (a token
+    /// endpoint itself).
+    pub auth: Vec<AuthScheme>,
     pub token_source: Option<TokenSource>,
     pub id_source: Option<IdSource>,
     pub pagination: Option<Pagination>,
     pub examples: Vec<Example>,
 }
 
+/// A struct field as code reaches it: its Rust name, and whether it is an `Option`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRef {
+    pub rust: String,
+    pub optional: bool,
+}
+
 /// How a list operation pages, resolved to Rust names.
 #[derive(Debug, Clone)]
 pub struct Pagination {
-    /// The success body's list field (Rust name, optional?) and its element type.
-    pub items: (String, bool),
+    /// The success body's list field.
+    pub items: FieldRef,
     pub item_type: TypeRef,
     pub style: PageStyle,
 }
@@ -83,25 +93,42 @@ pub enum PageStyle {
         offset: String,
         limit: String,
         ty: TypeRef,
-        /// The body's total field (Rust name, optional?, type).
-        total: Option<(String, bool, TypeRef)>,
+        /// The body's total field.
+        total: Option<TotalField>,
+    },
+    Page {
+        /// Rust names of the page-number and page-size parameters, and their type.
+        page: String,
+        size: String,
+        ty: TypeRef,
+        /// Number of the first page.
+        first: i64,
+        /// The body's total field.
+        total: Option<TotalField>,
     },
     Marker {
         /// Rust name of the marker parameter.
         marker: String,
-        /// Body field chain of the next marker (Rust names, optional?).
-        next: Vec<(String, bool)>,
+        /// Body field chain of the next marker.
+        next: Vec<FieldRef>,
     },
+}
+
+/// The response field that counts every item of a paged list.
+#[derive(Debug, Clone)]
+pub struct TotalField {
+    pub field: FieldRef,
+    pub ty: TypeRef,
 }
 
 /// A list operation that discovers a project or domain id.
 #[derive(Debug, Clone)]
 pub struct IdSource {
     pub id: Implicit,
-    /// Rust name of the body's list field, and whether it is optional.
-    pub items: (String, bool),
-    /// Rust name of each item's id field, and whether it is optional.
-    pub item_id: (String, bool),
+    /// The body's list field.
+    pub items: FieldRef,
+    /// Each item's id field.
+    pub item_id: FieldRef,
     /// Rust name of the parameter set to the region.
     pub filter: Option<String>,
 }
@@ -129,7 +156,7 @@ pub struct Param {
     pub key: String,
     pub rust: String,
     pub wire: String,
-    pub location: ParamLocation,
+    pub location: Location,
     pub ty: TypeRef,
     pub required: bool,
     pub implicit: Option<Implicit>,
@@ -153,6 +180,31 @@ pub enum BodyKind {
     Form,
     Bytes,
     Multipart,
+}
+
+impl BodyKind {
+    /// The kind of a body of media type `media` (parameters such as `;charset=UTF-8`
+    /// allowed), or `None` for a type the generator does not encode.
+    pub fn of_content_type(content_type: &str) -> Option<BodyKind> {
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        Some(match media.to_ascii_lowercase().as_str() {
+            "application/json" => BodyKind::Json,
+            "application/x-www-form-urlencoded" => BodyKind::Form,
+            "application/octet-stream" => BodyKind::Bytes,
+            "multipart/form-data" => BodyKind::Multipart,
+            _ => return None,
+        })
+    }
+
+    /// The base media type of the kind.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            BodyKind::Json => "application/json",
+            BodyKind::Form => "application/x-www-form-urlencoded",
+            BodyKind::Bytes => "application/octet-stream",
+            BodyKind::Multipart => "multipart/form-data",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -190,8 +242,15 @@ pub struct Refresh {
     pub request: String,
     /// Body type of the renewing operation.
     pub body: String,
-    /// Each body field of the renewing operation (Rust name) and where its value comes from.
-    pub fields: Vec<(String, RefreshValue)>,
+    /// Each body field of the renewing operation and where its value comes from.
+    pub fields: Vec<RefreshField>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshField {
+    /// Rust name of the renewing body's field.
+    pub rust: String,
+    pub value: RefreshValue,
 }
 
 #[derive(Debug, Clone)]
@@ -204,27 +263,40 @@ pub enum RefreshValue {
     Absent,
 }
 
-/// A value in a response: a header, or a chain of (Rust) field names into the body, each
-/// with whether the field is optional.
+/// A value in a response: a header (by wire name), or a chain of fields into the body.
 #[derive(Debug, Clone)]
 pub enum ValuePath {
     Header(String),
-    Body(Vec<(String, bool)>),
+    Body(Vec<FieldRef>),
 }
 
 #[derive(Debug, Clone)]
 pub struct Example {
     pub name: String,
-    pub params: Vec<(Param, serde_json::Value)>,
+    pub params: Vec<ExampleParam>,
     pub body: Option<serde_json::Value>,
     pub response: Option<ExampleResponse>,
+}
+
+/// A parameter's value in an example request.
+#[derive(Debug, Clone)]
+pub struct ExampleParam {
+    pub param: Param,
+    pub value: serde_json::Value,
 }
 
 #[derive(Debug, Clone)]
 pub struct ExampleResponse {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<ExampleHeader>,
     pub body: Option<serde_json::Value>,
+}
+
+/// A response header of an example, as the document shows it.
+#[derive(Debug, Clone)]
+pub struct ExampleHeader {
+    pub name: String,
+    pub value: String,
 }
 
 /// A resolved type.
@@ -256,6 +328,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// A struct with `file` fields: a multipart form, without serde.
     pub multipart: bool,
+    /// Sent as a `multipart/form-data` body by an operation: written part by part (with
+    /// or without `file` fields; a form without files also keeps its JSON/form impls).
+    pub multipart_body: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -281,4 +356,132 @@ pub struct Field {
 pub struct Variant {
     pub rust: String,
     pub wire: String,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+    Patch,
+    Head,
+}
+
+impl Method {
+    /// The method as sent, and as the `http::Method` constant is named (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+        }
+    }
+
+    /// Whether requests of this method may carry a body.
+    pub fn allows_body(self) -> bool {
+        !matches!(self, Method::Get | Method::Head)
+    }
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+impl Location {
+    /// The location as the spec and the documents write it (`path`, `query`, `header`);
+    /// also the name of the `RequestParts` method that encodes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
+/// A path parameter the client fills in when the request leaves it unset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Implicit {
+    ProjectId,
+    DomainId,
+}
+
+impl Implicit {
+    /// The runtime's `Implicit` variant.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Implicit::ProjectId => "ProjectId",
+            Implicit::DomainId => "DomainId",
+        }
+    }
+
+    /// What the id is, in prose.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Implicit::ProjectId => "project id",
+            Implicit::DomainId => "domain id",
+        }
+    }
+}
+
+/// A credential scheme a service or operation accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// AK/SK request signing.
+    Aksk,
+    /// IAM token in `X-Auth-Token`.
+    Token,
+    /// Astro Zero OAuth 2.0 token in `access-token`.
+    AccessToken,
+    /// IoT application token: `app_key` + `Authorization: Bearer`.
+    AppToken,
+}
+
+impl AuthScheme {
+    /// The scheme as the spec writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthScheme::Aksk => "aksk",
+            AuthScheme::Token => "token",
+            AuthScheme::AccessToken => "access_token",
+            AuthScheme::AppToken => "app_token",
+        }
+    }
+
+    /// The scheme in documentation.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AuthScheme::Aksk => "AK/SK request signing (`BasicCredentials`)",
+            AuthScheme::Token => "an IAM token in `X-Auth-Token`",
+            AuthScheme::AccessToken => "an OAuth 2.0 access token in `access-token`",
+            AuthScheme::AppToken => "an application token (`app_key` and `Authorization: Bearer`)",
+        }
+    }
+}
+
+impl fmt::Display for AuthScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -1,6 +1,7 @@
 //! Stage 1: spec text -> [`ServiceSpec`] plus the positions of everything in it.
 
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::limits;
 use crate::source::{Root, SourceMap};
 use crate::spec::{ServiceSpec, unique};
 
@@ -17,6 +18,10 @@ pub struct LoadedSpec {
 
 /// Parses one spec. `file` is the path shown in diagnostics.
 pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
+    // Before any parser builds anything: see `limits` for what an unchecked text did.
+    if let Err(e) = limits::check(text) {
+        return Err(Diagnostic::new(file, e.pos, e.message).into());
+    }
     let stem = std::path::Path::new(file)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -31,9 +36,8 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
     // every diagnostic is what it would be with both parses done up front.
     let trusted = |spec: &ServiceSpec| !may_have_alias(text) && spec.example_keys_are_strings();
     // serde_yaml does not panic on any input; if it ever did, report it as an error.
-    let typed = std::panic::catch_unwind(|| {
-        unique::watch(|| serde_yaml::from_str::<ServiceSpec>(text))
-    });
+    let typed =
+        std::panic::catch_unwind(|| unique::watch(|| serde_yaml::from_str::<ServiceSpec>(text)));
     let typed = match typed {
         Ok((Ok(spec), repeated)) => {
             if !repeated && trusted(&spec) {
@@ -186,13 +190,16 @@ mod tests {
 mod tests_against_reference {
     use super::*;
 
-    /// `load` against the reference: both parses up front, as `load` did before it
-    /// learnt to skip the index.
+    /// `load` against the reference: the limits, then both parses up front, as `load`
+    /// did before it learnt to skip the index.
     fn same_as_reference(text: &str) {
         let stem = "x".to_owned();
-        let typed = std::panic::catch_unwind(|| serde_yaml::from_str::<ServiceSpec>(text))
-            .map_err(|_| ());
-        let reference = load_indexed("specs/x.yaml", stem, text, typed);
+        let typed =
+            std::panic::catch_unwind(|| serde_yaml::from_str::<ServiceSpec>(text)).map_err(|_| ());
+        let reference = match limits::check(text) {
+            Ok(()) => load_indexed("specs/x.yaml", stem, text, typed),
+            Err(e) => Err(Diagnostic::new("specs/x.yaml", e.pos, e.message).into()),
+        };
         let loaded = load("specs/x.yaml", text);
         match (loaded, reference) {
             (Ok(a), Ok(b)) => assert_eq!(format!("{:?}", a.spec), format!("{:?}", b.spec)),
@@ -204,7 +211,9 @@ mod tests_against_reference {
     #[test]
     fn load_reports_what_the_reference_reports() {
         let op = |extra: &str| {
-            format!("service: X\ndoc: d\noperations:\n  Op:\n    doc: d\n    method: POST\n    path: /x\n    responses:\n      200: {{ doc: d }}\n{extra}")
+            format!(
+                "service: X\ndoc: d\noperations:\n  Op:\n    doc: d\n    method: POST\n    path: /x\n    responses:\n      200: {{ doc: d }}\n{extra}"
+            )
         };
         let big_types: String = (0..1500)
             .map(|i| format!("  T{i}:\n    doc: d\n    fields:\n      a: {{ doc: d }}\n"))
@@ -214,14 +223,28 @@ mod tests_against_reference {
             // Repeated keys in each kind of map, and in an example value.
             op("      200: { doc: e }\n"),
             op("    params:\n      a: { in: query, doc: d }\n      a: { in: query, doc: d }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { a: 1, a: 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { a: 1, \"a\": 2 }\n"),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { a: 1, a: 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { a: 1, \"a\": 2 }\n",
+            ),
             // Keys the index cannot name: complex keys and aliases.
-            op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, b: 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { 1: 1, \"1\": 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { &k a: 1, *k : 2 }\n"),
-            op("    examples:\n      - name: e\n        request:\n          body: { &p x: 1, &q y: 2 }\n        response:\n          status: 200\n          body: { *p : 1, *q : 2 }\n"),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { [a]: 1, b: 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { 1: 1, \"1\": 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { &k a: 1, *k : 2 }\n",
+            ),
+            op(
+                "    examples:\n      - name: e\n        request:\n          body: { &p x: 1, &q y: 2 }\n        response:\n          status: 200\n          body: { *p : 1, *q : 2 }\n",
+            ),
             "x: &d d\nservice: X\ndoc: *d\noperations: {}\n".to_owned(),
             // Not a mapping, empty, a syntax error.
             "- a\n".to_owned(),
@@ -229,9 +252,17 @@ mod tests_against_reference {
             "service: X\ndoc: [\n".to_owned(),
             // Large: clean, and with repeats in each part.
             format!("{}types:\n{big_types}", op("")),
-            format!("{}types:\n{big_types}  T7:\n    doc: d\n    map: string\n", op("")),
+            format!(
+                "{}types:\n{big_types}  T7:\n    doc: d\n    map: string\n",
+                op("")
+            ),
             format!("{}types:\n{big_types}", op("      200: { doc: e }\n")),
-            format!("{}types:\n{big_types}", op("    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n")),
+            format!(
+                "{}types:\n{big_types}",
+                op(
+                    "    examples:\n      - name: e\n        request:\n          body: { [a]: 1, [b]: 2 }\n"
+                )
+            ),
         ];
         for text in &cases {
             same_as_reference(text);

@@ -1,4 +1,7 @@
-//! Rust names from spec names (via heck), with keywords and digits handled.
+//! The generated API's vocabulary: Rust names from spec names (via heck, with keywords
+//! and digits handled), the names the generator derives (`<Op>Request`, `<method>_stream`),
+//! and the names it reserves. Lowering checks specs against these and emitting uses them,
+//! so the two cannot disagree.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -75,6 +78,72 @@ pub fn variant(value: &str) -> String {
     fix_ident(s)
 }
 
+/// Type names a generated module cannot use: its own items, the runtime items it imports,
+/// and prelude names its code refers to unqualified.
+pub const RESERVED_TYPES: &[&str] = &[
+    "ErrorCode",
+    "IdResolver",
+    "SERVICE",
+    "Client",
+    "Error",
+    "Operation",
+    "ServiceClient",
+    "OperationMeta",
+    "RequestParts",
+    "ResponseParts",
+    "ServiceMeta",
+    "Implicit",
+    "Model",
+    "ObjectReader",
+    "ObjectWriter",
+    "FieldError",
+    "Future",
+    "Result",
+    "Option",
+    "String",
+    "Vec",
+    "Box",
+    "Into",
+    "From",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Send",
+    "Sync",
+    "Sized",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+];
+
+/// Methods every generated client has besides its operations.
+pub const CLIENT_METHODS: &[&str] = &["new", "with_endpoint", "endpoint"];
+
+/// Fields every generated response has besides its declared headers.
+pub const RESPONSE_FIELDS: &[&str] = &["status", "request_id", "body", "decode_warnings"];
+
+/// The client type of a service: `DataArtsStudio` -> `DataArtsStudioClient`.
+pub fn client_type(service: &str) -> String {
+    format!("{service}Client")
+}
+
+/// The request type of an operation (Rust name).
+pub fn request_type(operation: &str) -> String {
+    format!("{operation}Request")
+}
+
+/// The response type of an operation (Rust name).
+pub fn response_type(operation: &str) -> String {
+    format!("{operation}Response")
+}
+
+/// The method that streams every item of a paged operation's `method`.
+pub fn stream_method(method: &str) -> String {
+    format!("{method}_stream")
+}
 
 /// True when `name` is a plain Rust identifier of letters, digits and `_`.
 pub fn is_ident(name: &str) -> bool {

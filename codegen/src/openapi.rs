@@ -13,8 +13,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::ir::{self, BodyKind, TypeKind, TypeRef};
-use crate::spec::{AuthKind, Method, ParamLocation};
+use crate::ir::{self, AuthScheme, BodyKind, Location, Method, TypeKind, TypeRef};
 
 /// The OpenAPI version a document declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -75,7 +74,7 @@ pub fn document(service: &ir::Service, version: Version) -> Value {
             .entry(op.path.clone())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(item) = item {
-            item.insert(method_key(op.method).into(), operation(service, op));
+            item.insert(method_key(op.method).into(), operation(op));
         }
     }
     doc.insert("paths".into(), Value::Object(paths));
@@ -92,7 +91,7 @@ pub fn document(service: &ir::Service, version: Version) -> Value {
     let schemes: Map<String, Value> = service
         .auth
         .iter()
-        .filter_map(|&kind| Some((scheme_name(kind)?.to_owned(), security_scheme(kind)?)))
+        .map(|&kind| (kind.as_str().to_owned(), security_scheme(kind)))
         .collect();
     if !schemes.is_empty() {
         components.insert("securitySchemes".into(), Value::Object(schemes));
@@ -123,14 +122,6 @@ fn method_key(method: Method) -> &'static str {
     }
 }
 
-fn location(location: ParamLocation) -> &'static str {
-    match location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-    }
-}
-
 /// The first sentence (or line) of a doc, for an operation's `summary`.
 fn summary(doc: &str) -> &str {
     let line = doc.trim().lines().next().unwrap_or_default().trim();
@@ -140,7 +131,7 @@ fn summary(doc: &str) -> &str {
     }
 }
 
-fn operation(service: &ir::Service, op: &ir::Operation) -> Value {
+fn operation(op: &ir::Operation) -> Value {
     let mut out = Map::new();
     out.insert("operationId".into(), json!(op.name));
     let short = summary(&op.doc);
@@ -158,19 +149,19 @@ fn operation(service: &ir::Service, op: &ir::Operation) -> Value {
         out.insert("requestBody".into(), request_body(body));
     }
     out.insert("responses".into(), responses(op));
-    out.insert("security".into(), security(service, op));
+    out.insert("security".into(), security(op));
     Value::Object(out)
 }
 
 fn parameter(param: &ir::Param) -> Value {
     let mut out = Map::new();
     out.insert("name".into(), json!(param.wire));
-    out.insert("in".into(), json!(location(param.location)));
+    out.insert("in".into(), json!(param.location.as_str()));
     if !param.doc.is_empty() {
         out.insert("description".into(), json!(param.doc));
     }
     // Path parameters are always required in OpenAPI (the IR checks it too).
-    let required = param.required || param.location == ParamLocation::Path;
+    let required = param.required || param.location == Location::Path;
     out.insert("required".into(), json!(required));
     if param.csv {
         out.insert("style".into(), json!("form"));
@@ -255,39 +246,19 @@ fn responses(op: &ir::Operation) -> Value {
     Value::Object(out)
 }
 
-/// The operation's security requirements: any one of the service's credential kinds, none
-/// for anonymous operations.
-fn security(service: &ir::Service, op: &ir::Operation) -> Value {
-    if op.anonymous {
-        return json!([]);
-    }
-    let mut alternatives: Vec<Value> = service
-        .auth
+/// The operation's security requirements: any one of the credential schemes it accepts
+/// (none for an anonymous operation).
+fn security(op: &ir::Operation) -> Value {
+    op.auth
         .iter()
-        .filter_map(|&kind| scheme_name(kind))
-        .map(|name| json!({ name: [] }))
-        .collect();
-    if !alternatives.is_empty() && service.auth.contains(&AuthKind::None) {
-        // Credentials are optional: the empty requirement.
-        alternatives.push(json!({}));
-    }
-    Value::Array(alternatives)
+        .map(|scheme| json!({ scheme.as_str(): [] }))
+        .collect()
 }
 
-/// The name of a credential kind's security scheme; none for [`AuthKind::None`].
-pub fn scheme_name(kind: AuthKind) -> Option<&'static str> {
+/// The security scheme of a credential scheme; its name is [`AuthScheme::as_str`].
+fn security_scheme(kind: AuthScheme) -> Value {
     match kind {
-        AuthKind::Aksk => Some("aksk"),
-        AuthKind::Token => Some("token"),
-        AuthKind::AccessToken => Some("access_token"),
-        AuthKind::AppToken => Some("app_token"),
-        AuthKind::None => None,
-    }
-}
-
-fn security_scheme(kind: AuthKind) -> Option<Value> {
-    Some(match kind {
-        AuthKind::Aksk => json!({
+        AuthScheme::Aksk => json!({
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
@@ -298,28 +269,27 @@ fn security_scheme(kind: AuthKind) -> Option<Value> {
                 signed headers and body hash, so it cannot be a fixed key: use a Huawei Cloud \
                 SDK or signer.",
         }),
-        AuthKind::Token => json!({
+        AuthScheme::Token => json!({
             "type": "apiKey",
             "in": "header",
             "name": "X-Auth-Token",
             "description": "IAM user token (from IAM's `KeystoneCreateUserTokenByPassword`, \
                 returned in `X-Subject-Token`).",
         }),
-        AuthKind::AccessToken => json!({
+        AuthScheme::AccessToken => json!({
             "type": "apiKey",
             "in": "header",
             "name": "access-token",
             "description": "Astro Zero OAuth 2.0 access token.",
         }),
-        AuthKind::AppToken => json!({
+        AuthScheme::AppToken => json!({
             "type": "http",
             "scheme": "bearer",
             "description": "IoT application access token in `Authorization: Bearer <token>`. \
                 Every request also carries the application id in the `app_key` header \
                 (`app_key: <appId>`), which this scheme cannot express.",
         }),
-        AuthKind::None => return None,
-    })
+    }
 }
 
 fn reference(name: &str) -> Value {

@@ -4,15 +4,18 @@
 //! fields, so a misspelt key is an error with a position. Meaning (type references, path
 //! templates, name clashes) is checked later, in [`crate::lower`].
 //!
+//! They also serialise (for `cargo xtask import`), leaving out every default, so a written
+//! spec says what a person would write.
+//!
 //! Maps are [`IndexMap`]s so that generated code follows the order of the document the
 //! spec was transcribed from; that order is part of the input, so output stays
 //! deterministic.
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One service: one YAML file, one generated module, one client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
     /// PascalCase service name, e.g. `DataArtsStudio`.
@@ -21,22 +24,26 @@ pub struct ServiceSpec {
     pub doc: String,
     /// Endpoint template, e.g. `https://dayu.{region}.myhuaweicloud.com`. Services whose
     /// address is deployment-specific leave it out; their clients need an explicit endpoint.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
     /// Credential kinds the service accepts.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub auth: Vec<AuthKind>,
     /// Documented error codes of the service.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorCodeSpec>,
     #[serde(deserialize_with = "unique::map")]
     pub operations: IndexMap<String, OperationSpec>,
-    #[serde(default, deserialize_with = "unique::map")]
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub types: IndexMap<String, TypeSpec>,
 }
 
 /// A kind of credential a service accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthKind {
     /// AK/SK request signing (`SDK-HMAC-SHA256`).
@@ -52,7 +59,7 @@ pub enum AuthKind {
 }
 
 /// A documented error code.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCodeSpec {
     /// The code exactly as the service returns it, e.g. `"100208"`.
@@ -62,15 +69,15 @@ pub struct ErrorCodeSpec {
     /// The document's error description (often the service's own message text).
     pub description: String,
     /// What the code means, when the document says more than the description.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meaning: Option<String>,
     /// The document's recommended handling.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handling: Option<String>,
 }
 
 /// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Method {
     #[serde(rename = "GET")]
     Get,
@@ -100,7 +107,7 @@ impl Method {
 }
 
 /// One API operation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperationSpec {
     pub doc: String,
@@ -108,55 +115,59 @@ pub struct OperationSpec {
     /// Path template, `{name}` for each path parameter.
     pub path: String,
     /// Parameters keyed by their Rust-facing name; `name` gives the wire name when it differs.
-    #[serde(default, deserialize_with = "unique::map")]
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub params: IndexMap<String, ParamSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<BodySpec>,
     /// Responses keyed by HTTP status. 2xx are successes; the rest are errors.
     #[serde(deserialize_with = "unique::map")]
     pub responses: IndexMap<u16, ResponseSpec>,
     /// Auth kinds for this operation when they differ from the service's (`[none]` for
     /// token endpoints).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<Vec<AuthKind>>,
     /// The operation issues a credential the runtime can cache (see `specs/README.md`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_source: Option<TokenSourceSpec>,
     /// The operation discovers a project or domain id (see `specs/README.md`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_source: Option<IdSourceSpec>,
     /// The operation lists items page by page (see `specs/README.md`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<ExampleSpec>,
 }
 
 /// Where a token-issuing operation's token and lifetime are found in its response.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenSourceSpec {
     /// `header:<Name>` or `body:<field>[.<field>...]`.
     pub token: String,
     /// `body:<field path>` of an absolute expiry (datetime), if the response has one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// `body:<field path>` of a lifetime in seconds, if the response has one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<String>,
     /// `body:<field path>` of a refresh token, if the response has one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// The operation (of the same service) that renews the token with the refresh
     /// token. Its body is filled from this operation's body by wire name, and its field
     /// named like `refresh_token`'s last segment gets the refresh token.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_with: Option<String>,
 }
 
 /// Marks a list operation that finds the project or domain id of AK/SK credentials that
 /// lack one (the runtime's id discovery).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdSourceSpec {
     /// Which id the operation finds.
@@ -164,10 +175,13 @@ pub struct IdSourceSpec {
     /// Wire name of the success body's array field listing the candidates.
     pub items: String,
     /// Wire name of the id field of each item.
-    #[serde(default = "default_item_id")]
+    #[serde(
+        default = "default_item_id",
+        skip_serializing_if = "is_default_item_id"
+    )]
     pub item_id: String,
     /// Parameter (by key) set to the region name, to list only the region's project.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
 }
 
@@ -175,8 +189,12 @@ fn default_item_id() -> String {
     "id".to_owned()
 }
 
+fn is_default_item_id(id: &str) -> bool {
+    id == "id"
+}
+
 /// Where a parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamLocation {
     Path,
@@ -185,7 +203,7 @@ pub enum ParamLocation {
 }
 
 /// Values the client can supply for a parameter the caller leaves out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Implicit {
     /// The project id of the client's credentials or configuration.
@@ -195,37 +213,37 @@ pub enum Implicit {
 }
 
 /// A path, query or header parameter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSpec {
     #[serde(rename = "in")]
     pub location: ParamLocation,
     /// Wire name when it differs from the key (e.g. `Dlm-Type`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Type expression; `string` when left out.
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub ty: Option<String>,
     /// Inline string enum; generates a type named after the parameter.
-    #[serde(default, rename = "enum")]
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// Filled from the client when the caller leaves it out.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Implicit>,
     /// The value is a secret: redacted in `Debug`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub sensitive: bool,
     /// How an array query parameter is sent: `multi` (repeated key, the default) or `csv`
     /// (one comma-joined value).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection_format: Option<CollectionFormat>,
     pub doc: String,
 }
 
 /// How an array query parameter is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionFormat {
     /// `?tag=a&tag=b`
@@ -235,31 +253,41 @@ pub enum CollectionFormat {
 }
 
 /// How a list operation pages. Offset style: `offset` and `limit` (and optionally
+/// `total`); page-number style: `page` and `page_size` (optionally `first_page` and
 /// `total`); marker style: `marker` and `next_marker`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationSpec {
     /// Wire name of the success body's list field.
     pub items: String,
     /// Key of the offset query parameter.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<String>,
     /// Key of the limit query parameter.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
     /// Wire name of the success body's total-count field.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<String>,
+    /// Key of the page-number query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// Key of the page-size query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<String>,
+    /// Number of the first page (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page: Option<i64>,
     /// Key of the query parameter carrying the marker of the page to fetch.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,
     /// Wire field path (`a.b`) of the next page's marker in the success body.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_marker: Option<String>,
 }
 
 /// A request body.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BodySpec {
     /// `application/json`, `application/x-www-form-urlencoded`,
@@ -268,9 +296,9 @@ pub struct BodySpec {
     pub content_type: String,
     #[serde(rename = "type")]
     pub ty: String,
-    #[serde(default = "yes")]
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub required: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
 }
 
@@ -278,94 +306,119 @@ fn yes() -> bool {
     true
 }
 
+// Serialisation leaves out what a person would not write: the defaults.
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
 /// A response for one status code.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSpec {
     pub doc: String,
     /// Body type; none for bodiless responses such as 204.
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub ty: Option<String>,
     /// Response headers keyed by Rust-facing name; `name` gives the wire name.
-    #[serde(default, deserialize_with = "unique::map")]
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub headers: IndexMap<String, HeaderSpec>,
 }
 
 /// A declared response header.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeaderSpec {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub sensitive: bool,
     pub doc: String,
 }
 
 /// A named type: exactly one of `fields`, `enum`, `array`, `map`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TypeSpec {
     pub doc: String,
-    #[serde(default, deserialize_with = "unique::option_map")]
+    #[serde(
+        default,
+        deserialize_with = "unique::option_map",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fields: Option<IndexMap<String, FieldSpec>>,
-    #[serde(default, rename = "enum")]
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<Vec<String>>,
     /// Element type of a named array type.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<String>,
     /// Value type of a named map type (keys are strings).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map: Option<String>,
 }
 
 /// A field of an object type, keyed by its wire name.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub ty: Option<String>,
-    #[serde(default, rename = "enum")]
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
     pub enum_values: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// Rust name when snake_case of the wire name is not wanted.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rust_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub sensitive: bool,
     pub doc: String,
 }
 
 /// An example from the documents.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleSpec {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<ExampleRequest>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ExampleResponse>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleRequest {
     /// Parameter values keyed by the parameter's key in `params`.
-    #[serde(default, deserialize_with = "unique::map")]
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub params: IndexMap<String, serde_yaml::Value>,
     /// The body exactly as the document shows it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_yaml::Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleResponse {
     pub status: u16,
-    #[serde(default, deserialize_with = "unique::map")]
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
     pub headers: IndexMap<String, String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_yaml::Value>,
 }
 
@@ -385,14 +438,17 @@ impl ServiceSpec {
                 _ => true,
             }
         }
-        self.operations.values().flat_map(|op| &op.examples).all(|e| {
-            e.request.as_ref().is_none_or(|r| {
-                r.params.values().all(plain) && r.body.as_ref().is_none_or(plain)
-            }) && e
-                .response
-                .as_ref()
-                .is_none_or(|r| r.body.as_ref().is_none_or(plain))
-        })
+        self.operations
+            .values()
+            .flat_map(|op| &op.examples)
+            .all(|e| {
+                e.request.as_ref().is_none_or(|r| {
+                    r.params.values().all(plain) && r.body.as_ref().is_none_or(plain)
+                }) && e
+                    .response
+                    .as_ref()
+                    .is_none_or(|r| r.body.as_ref().is_none_or(plain))
+            })
     }
 }
 

@@ -154,8 +154,14 @@ fn fields_are_renamed_boxed_and_secret_where_needed() {
         "recursive field"
     );
     // Required fields are written always and read as required.
-    assert!(module.contains("object.field(\"id\", &self.id);"), "required write");
-    assert!(module.contains("let id = object.required(\"id\")?;"), "required read");
+    assert!(
+        module.contains("object.field(\"id\", &self.id);"),
+        "required write"
+    );
+    assert!(
+        module.contains("let id = object.required(\"id\")?;"),
+        "required read"
+    );
     // Sensitive values are secrets.
     assert!(
         module.contains("pub password: hwcloud_runtime::Secret,"),

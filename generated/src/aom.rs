@@ -7,7 +7,7 @@
 //!
 //! Credentials:
 //! - AK/SK request signing (`BasicCredentials`)
-//! - IAM token in `X-Auth-Token`
+//! - an IAM token in `X-Auth-Token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -27,7 +27,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for Aom: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
+/// Accepted credentials: AK/SK request signing (`BasicCredentials`), an IAM token in `X-Auth-Token`.
 #[derive(Clone, Debug)]
 pub struct AomClient {
     inner: ServiceClient,
@@ -84,45 +84,43 @@ impl AomClient {
         self.inner.call(request)
     }
 
-    /// Every item of [`list_metric_items`](Self::list_metric_items), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_metric_items`](Self::list_metric_items), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_metric_items_stream(
         &self,
         request: ListMetricItemsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<MetricItemResultApi, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListMetricItemsRequest, MetricItemResultApi> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListMetricItemsRequest| hwcloud_runtime::pagination::Cursor::Marker(request.start.as_deref().unwrap_or_default()),
             |request: &ListMetricItemsRequest, response: &ListMetricItemsResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()))?;
-                // A server repeating the marker would page forever.
-                if request.start.as_ref() == Some(&marker) {
-                    return None;
-                }
-                let mut following = request.clone();
-                following.start = Some(marker);
-                Some(following)
+                let next = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()));
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.start = Some(next);
+                    following
+                }))
             },
             |response: ListMetricItemsResponse| response.body.metrics.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_alarm_rule`](Self::list_alarm_rule), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_alarm_rule`](Self::list_alarm_rule), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_alarm_rule_stream(
         &self,
         request: ListAlarmRuleRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<QueryAlarmResult, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListAlarmRuleRequest, QueryAlarmResult> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListAlarmRuleRequest| hwcloud_runtime::pagination::Cursor::Marker(request.offset.as_deref().unwrap_or_default()),
             |request: &ListAlarmRuleRequest, response: &ListAlarmRuleResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()))?;
-                // A server repeating the marker would page forever.
-                if request.offset.as_ref() == Some(&marker) {
-                    return None;
-                }
-                let mut following = request.clone();
-                following.offset = Some(marker);
-                Some(following)
+                let next = hwcloud_runtime::pagination::next_marker(Some(&response.body).and_then(|v| v.meta_data.as_ref()).and_then(|v| v.start.as_ref()));
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListAlarmRuleResponse| response.body.thresholds.unwrap_or_default(),
         )

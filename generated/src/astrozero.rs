@@ -6,7 +6,7 @@
 //! Client: [`AstroZeroClient`], endpoint `https://appcube.{region}.huaweicloud.com` (`{region}` from the client's region).
 //!
 //! Credentials:
-//! - OAuth 2.0 access token in `access-token`
+//! - an OAuth 2.0 access token in `access-token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -25,7 +25,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for AstroZero: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: an OAuth 2.0 access token (`access-token`).
+/// Accepted credentials: an OAuth 2.0 access token in `access-token`.
 #[derive(Clone, Debug)]
 pub struct AstroZeroClient {
     inner: ServiceClient,
@@ -142,10 +142,8 @@ impl CreateOAuthTokenRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = None;
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }

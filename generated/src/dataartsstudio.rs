@@ -7,7 +7,7 @@
 //!
 //! Credentials:
 //! - AK/SK request signing (`BasicCredentials`)
-//! - IAM token in `X-Auth-Token`
+//! - an IAM token in `X-Auth-Token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -86,7 +86,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for DataArtsStudio: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
+/// Accepted credentials: AK/SK request signing (`BasicCredentials`), an IAM token in `X-Auth-Token`.
 #[derive(Clone, Debug)]
 pub struct DataArtsStudioClient {
     inner: ServiceClient,
@@ -914,313 +914,339 @@ impl DataArtsStudioClient {
         self.inner.call(request)
     }
 
-    /// Every item of [`list_all_catalog_list`](Self::list_all_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_all_catalog_list`](Self::list_all_catalog_list), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_all_catalog_list_stream(
         &self,
         request: ListAllCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAllCatalog, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListAllCatalogListRequest, RecordForGetAllCatalog> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListAllCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListAllCatalogListRequest, response: &ListAllCatalogListResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.api_catalogs.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListAllCatalogListResponse| response.body.api_catalogs.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_api_catalog_list`](Self::list_api_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_api_catalog_list`](Self::list_api_catalog_list), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_api_catalog_list_stream(
         &self,
         request: ListApiCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiOverview, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListApiCatalogListRequest, ApiOverview> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListApiCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListApiCatalogListRequest, response: &ListApiCatalogListResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.apis.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListApiCatalogListResponse| response.body.apis.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_apis`](Self::list_apis), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_apis`](Self::list_apis), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_apis_stream(
         &self,
         request: ListApisRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiOverview, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListApisRequest, ApiOverview> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListApisRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListApisRequest, response: &ListApisResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListApisResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_apply`](Self::list_apply), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_apply`](Self::list_apply), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_apply_stream(
         &self,
         request: ListApplyRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForApplyDetail, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListApplyRequest, RecordForApplyDetail> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListApplyRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListApplyRequest, response: &ListApplyResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListApplyResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_apps`](Self::list_apps), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_apps`](Self::list_apps), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_apps_stream(
         &self,
         request: ListAppsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<AppReturnDto, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListAppsRequest, AppReturnDto> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListAppsRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListAppsRequest, response: &ListAppsResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.apps.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListAppsResponse| response.body.apps.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_catalog_list`](Self::list_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_catalog_list`](Self::list_catalog_list), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_catalog_list_stream(
         &self,
         request: ListCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAllCatalog, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListCatalogListRequest, RecordForGetAllCatalog> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListCatalogListRequest, response: &ListCatalogListResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.catalogs.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListCatalogListResponse| response.body.catalogs.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_data_service_instances_detail`](Self::list_data_service_instances_detail), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_data_service_instances_detail`](Self::list_data_service_instances_detail), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_data_service_instances_detail_stream(
         &self,
         request: ListDataServiceInstancesDetailRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<InstanceDetailDto, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListDataServiceInstancesDetailRequest, InstanceDetailDto> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListDataServiceInstancesDetailRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListDataServiceInstancesDetailRequest, response: &ListDataServiceInstancesDetailResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.instances.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListDataServiceInstancesDetailResponse| response.body.instances.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_data_service_instances_overview`](Self::list_data_service_instances_overview), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_data_service_instances_overview`](Self::list_data_service_instances_overview), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_data_service_instances_overview_stream(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<InstanceOverviewDto, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListDataServiceInstancesOverviewRequest, InstanceOverviewDto> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListDataServiceInstancesOverviewRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListDataServiceInstancesOverviewRequest, response: &ListDataServiceInstancesOverviewResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.instances.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListDataServiceInstancesOverviewResponse| response.body.instances.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_message`](Self::list_message), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_message`](Self::list_message), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_message_stream(
         &self,
         request: ListMessageRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForApplyDetail, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListMessageRequest, RecordForApplyDetail> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListMessageRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &ListMessageRequest, response: &ListMessageResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: ListMessageResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`search_authorize_app`](Self::search_authorize_app), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_authorize_app`](Self::search_authorize_app), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_authorize_app_stream(
         &self,
         request: SearchAuthorizeAppRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<RecordForGetAuthApp, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<SearchAuthorizeAppRequest, RecordForGetAuthApp> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchAuthorizeAppRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &SearchAuthorizeAppRequest, response: &SearchAuthorizeAppResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: SearchAuthorizeAppResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`search_bind_api`](Self::search_bind_api), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_bind_api`](Self::search_bind_api), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_bind_api_stream(
         &self,
         request: SearchBindApiRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<AppBindApiInfo, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<SearchBindApiRequest, AppBindApiInfo> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchBindApiRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &SearchBindApiRequest, response: &SearchBindApiResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: SearchBindApiResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`search_debug_info`](Self::search_debug_info), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_debug_info`](Self::search_debug_info), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_debug_info_stream(
         &self,
         request: SearchDebugInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiPublishDto, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<SearchDebugInfoRequest, ApiPublishDto> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchDebugInfoRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &SearchDebugInfoRequest, response: &SearchDebugInfoResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.publish_messages.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: SearchDebugInfoResponse| response.body.publish_messages.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`search_publish_info`](Self::search_publish_info), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_publish_info`](Self::search_publish_info), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_publish_info_stream(
         &self,
         request: SearchPublishInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<ApiPublishDto, Error>> + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<SearchPublishInfoRequest, ApiPublishDto> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchPublishInfoRequest| hwcloud_runtime::pagination::Cursor::Number(request.offset.map_or(0, i64::from)),
             |request: &SearchPublishInfoRequest, response: &SearchPublishInfoResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.publish_messages.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.offset = Some(next);
+                    following
+                }))
             },
             |response: SearchPublishInfoResponse| response.body.publish_messages.unwrap_or_default(),
         )
@@ -3471,7 +3497,7 @@ impl Operation for ListApisRequest {
         request.query("create_user", &self.create_user);
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
-        request.query_csv("tags", &self.tags);
+        request.query("tags", &self.tags);
         request.query("api_type", &self.api_type);
         request.query("publish_status", &self.publish_status);
         request.query("table_name", &self.table_name);

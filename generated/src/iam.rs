@@ -7,7 +7,7 @@
 //!
 //! Credentials:
 //! - AK/SK request signing (`BasicCredentials`)
-//! - IAM token in `X-Auth-Token`
+//! - an IAM token in `X-Auth-Token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -28,7 +28,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for Iam: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
+/// Accepted credentials: AK/SK request signing (`BasicCredentials`), an IAM token in `X-Auth-Token`.
 #[derive(Clone, Debug)]
 pub struct IamClient {
     inner: ServiceClient,
@@ -106,6 +106,34 @@ impl IamClient {
         request: KeystoneListAuthDomainsRequest,
     ) -> impl Future<Output = Result<KeystoneListAuthDomainsResponse, Error>> + Send + '_ {
         self.inner.call(request)
+    }
+
+    /// Every item of [`keystone_list_projects`](Self::keystone_list_projects), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
+    pub fn keystone_list_projects_stream(
+        &self,
+        request: KeystoneListProjectsRequest,
+    ) -> hwcloud_runtime::pagination::Items<KeystoneListProjectsRequest, ProjectResult> {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &KeystoneListProjectsRequest| hwcloud_runtime::pagination::Cursor::Number(request.page.map_or(1, i64::from)),
+            |request: &KeystoneListProjectsRequest, response: &KeystoneListProjectsResponse| {
+                let next = hwcloud_runtime::pagination::next_page(
+                    request.page,
+                    1,
+                    response.body.projects.as_ref().map_or(0, Vec::len),
+                    request.per_page,
+                    None,
+                )?;
+                Ok(next.map(|next| {
+                    let mut following = request.clone();
+                    following.page = Some(next.number);
+                    following.per_page = Some(next.size);
+                    following
+                }))
+            },
+            |response: KeystoneListProjectsResponse| response.body.projects.unwrap_or_default(),
+        )
     }
 }
 
@@ -196,11 +224,10 @@ impl KeystoneCreateUserTokenByPasswordRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
+        let expiry = Some(&response.body)
             .and_then(|v| v.token.as_ref())
-            .and_then(|v| v.expires_at.as_ref())
-            .and_then(|t| t.to_offset_date_time().ok())
-            .map(std::time::SystemTime::from);
+            .and_then(|v| v.expires_at.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_instant(expiry);
         let refresh_token = None;
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }

@@ -6,7 +6,7 @@
 //! Client: [`IotClient`]; this service has no regional endpoint: give one with `ClientBuilder::endpoint` or `IotClient::with_endpoint`.
 //!
 //! Credentials:
-//! - application token: `app_key` and `Authorization: Bearer`
+//! - an application token (`app_key` and `Authorization: Bearer`)
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -32,7 +32,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta { name: "Iot", endpoint: None };
 
 /// Client for Iot: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: an application token (`app_key` + `Authorization: Bearer`).
+/// Accepted credentials: an application token (`app_key` and `Authorization: Bearer`).
 #[derive(Clone, Debug)]
 pub struct IotClient {
     inner: ServiceClient,
@@ -158,10 +158,8 @@ impl LoginRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }
@@ -261,10 +259,8 @@ impl RefreshTokenRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }

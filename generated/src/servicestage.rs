@@ -7,7 +7,7 @@
 //!
 //! Credentials:
 //! - AK/SK request signing (`BasicCredentials`)
-//! - IAM token in `X-Auth-Token`
+//! - an IAM token in `X-Auth-Token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -31,7 +31,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for ServiceStage: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
+/// Accepted credentials: AK/SK request signing (`BasicCredentials`), an IAM token in `X-Auth-Token`.
 #[derive(Clone, Debug)]
 pub struct ServiceStageClient {
     inner: ServiceClient,
@@ -180,7 +180,7 @@ impl Operation for CreateOAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/oauth",
         success: &[200u16],
         anonymous: false,
-        sensitive_body: false,
+        sensitive_body: true,
         download: false,
     };
 
@@ -252,7 +252,7 @@ impl Operation for CreatePasswordAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/password",
         success: &[200u16],
         anonymous: false,
-        sensitive_body: false,
+        sensitive_body: true,
         download: false,
     };
 
@@ -323,7 +323,7 @@ impl Operation for CreatePersonalAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/personal",
         success: &[200u16],
         anonymous: false,
-        sensitive_body: false,
+        sensitive_body: true,
         download: false,
     };
 
@@ -624,9 +624,9 @@ pub struct OAuth {
     /// Authorization name.
     pub name: String,
     /// Query parameter in the redirection URL after Git repository authorization is performed.
-    pub code: String,
+    pub code: hwcloud_runtime::Secret,
     /// One-off authentication code and random string received after Git repository authorization is performed. It can be used only once: to create OAuth authorization again, obtain a new redirection URL (see "Obtaining an Authorization Redirection URL") and take code and state from it again.
-    pub state: String,
+    pub state: hwcloud_runtime::Secret,
 }
 
 impl Model for OAuth {
@@ -650,7 +650,11 @@ hwcloud_runtime::impl_model_serde!(OAuth);
 
 impl OAuth {
     /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>, code: impl Into<String>, state: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        code: impl Into<hwcloud_runtime::Secret>,
+        state: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
         Self { name: name.into(), code: code.into(), state: state.into() }
     }
 }

@@ -1042,7 +1042,8 @@ async fn dataartsstudio_list_apis() {
     assert_query(&request, "create_user", "sample-create-user");
     assert_query(&request, "start_time", "sample-start-time");
     assert_query(&request, "end_time", "sample-end-time");
-    assert_query(&request, "tags", "sample-tags-1,sample-tags-2");
+    assert_query(&request, "tags", "sample-tags-1");
+    assert_query(&request, "tags", "sample-tags-2");
     assert_query(&request, "api_type", "API_SPECIFIC_TYPE_CONFIGURATION");
     assert_query(&request, "publish_status", "PUBLISHED");
     assert_query(&request, "table_name", "sample-table-name");

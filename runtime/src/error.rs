@@ -75,6 +75,16 @@ pub enum Error {
     /// without opting in, ...).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A paged listing (`<method>_stream`) had to stop before its last page: the server
+    /// repeated a cursor, announced more pages than the stream's bound, or sent a count
+    /// that overflows the next offset or page number.
+    #[error("{operation}: stopped paging after {pages} pages: {reason}")]
+    Pagination {
+        operation: &'static str,
+        /// Pages requested before the stream stopped.
+        pages: u32,
+        reason: crate::pagination::PaginationError,
+    },
     /// Credentials are missing or could not be obtained (missing variable, token fetch failed).
     #[error("credentials: {message}")]
     Credentials {
@@ -195,7 +205,8 @@ pub struct ServiceError {
     pub message: Option<String>,
     /// IAM's `encoded_authorization_message`, present on some authorisation failures.
     pub encoded_authorization_message: Option<String>,
-    /// The raw response body.
+    /// The raw response body; empty for an operation whose bodies may hold secrets
+    /// ([`OperationMeta::sensitive_body`](crate::OperationMeta::sensitive_body)).
     pub body: Bytes,
 }
 

@@ -46,8 +46,10 @@ pub struct OperationMeta {
     pub success: &'static [u16],
     /// True for operations that need no credentials (token endpoints).
     pub anonymous: bool,
-    /// True for operations whose responses carry secrets (a token source, sensitive
-    /// response fields): their bodies are never quoted in errors, warnings or logs.
+    /// True when the operation's bodies may hold secrets (it issues tokens, or a request
+    /// or response value of it is `sensitive`): its response bodies are then never quoted
+    /// in an error, a warning or a log line, neither a failed decode's excerpt and parser
+    /// message (which quotes values) nor a service error's body.
     pub sensitive_body: bool,
     /// True for operations whose success body is a file (raw bytes): at the success
     /// statuses, `ClientBuilder::max_download_size` applies instead of

@@ -10,6 +10,8 @@
 
 use std::fmt::Write as _;
 
+use super::doc_text::doc_lines;
+
 /// Lines longer than this are broken (rustfmt's default `max_width`).
 const WIDTH: usize = 100;
 
@@ -103,11 +105,9 @@ impl Code {
         self.doc_comment("//!", text);
     }
 
+    /// Through [`doc_lines`]: what a doc comment cannot hold as written is made safe.
     fn doc_comment(&mut self, marker: &str, text: &str) {
-        for line in text.trim().lines() {
-            // Trimmed: leading spaces would turn a line into a code block, which rustdoc
-            // runs as a doctest.
-            let line = line.trim();
+        for line in doc_lines(text) {
             if line.is_empty() {
                 self.line(marker);
             } else {
@@ -295,12 +295,19 @@ mod tests {
 
     #[test]
     fn chains_break_before_each_call() {
-        let calls: Vec<String> = vec!["a".to_owned(), format!(".b({})", "x".repeat(50)), format!(".c({})", "y".repeat(50))];
+        let calls: Vec<String> = vec![
+            "a".to_owned(),
+            format!(".b({})", "x".repeat(50)),
+            format!(".c({})", "y".repeat(50)),
+        ];
         let mut code = Code::new();
         code.chain("let v = ", &calls[..2], ";");
         code.chain("let w = ", &calls, ";");
         let (x, y) = ("x".repeat(50), "y".repeat(50));
-        assert_eq!(code.finish(), format!("let v = a.b({x});\nlet w = a\n    .b({x})\n    .c({y});\n"));
+        assert_eq!(
+            code.finish(),
+            format!("let v = a.b({x});\nlet w = a\n    .b({x})\n    .c({y});\n")
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::code::{Code, lit};
 use super::rust_type;
+use crate::ir::Location;
 use crate::ir::{Api, BodyKind, Example, Operation, Param, Service, TypeRef};
 use crate::names::snake;
-use crate::spec::ParamLocation;
 
 /// The helpers every example test uses.
 const PRELUDE: &str = r#"//! Every example of the specs, checked through the public API.
@@ -90,17 +90,22 @@ fn test(code: &mut Code, service: &Service, op: &Operation, example: &Example) {
         code.line("let response = http::Response::builder()");
         code.indented(|code| {
             code.linef(format_args!(".status({status}u16)"));
-            for (k, v) in &r.headers {
-                code.linef(format_args!(".header({}, {})", lit(k), lit(v)));
+            for h in &r.headers {
+                code.linef(format_args!(".header({}, {})", lit(&h.name), lit(&h.value)));
             }
             code.linef(format_args!(".body(Bytes::from({}))", lit(&body_text)));
             code.line(".unwrap();");
         });
-        code.linef(format_args!("let decoded = decode_response::<{}>(response);", op.request));
+        code.linef(format_args!(
+            "let decoded = decode_response::<{}>(response);",
+            op.request
+        ));
         if op.success.contains(&status) {
             code.line("let decoded = decoded.expect(\"the example response decodes\");");
             code.linef(format_args!("assert_eq!(decoded.status, {status}u16);"));
-            code.line("assert_eq!(decoded.decode_warnings, vec![], \"the example body fits the types\");");
+            code.line(
+                "assert_eq!(decoded.decode_warnings, vec![], \"the example body fits the types\");",
+            );
             if let (Some(_), Some(b)) = (&r.body, &op.success_body)
                 && b.ty != TypeRef::Bytes
             {
@@ -111,7 +116,9 @@ fn test(code: &mut Code, service: &Service, op: &Operation, example: &Example) {
             }
         } else {
             code.line("let error = decoded.expect_err(\"an error status is a service error\");");
-            code.linef(format_args!("assert_eq!(error.status().map(|s| s.as_u16()), Some({status}u16));"));
+            code.linef(format_args!(
+                "assert_eq!(error.status().map(|s| s.as_u16()), Some({status}u16));"
+            ));
         }
     }
     code.close();
@@ -123,8 +130,8 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
         example
             .params
             .iter()
-            .find(|(q, _)| q.key == p.key)
-            .map(|(_, v)| v)
+            .find(|e| e.param.key == p.key)
+            .map(|e| &e.value)
     };
     let mut args = Vec::new();
     let mut setters = Vec::new();
@@ -164,7 +171,9 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
         if body.kind == BodyKind::Form {
             checks.line("let sent: std::collections::BTreeMap<String, String> =");
             checks.line("    serde_urlencoded::from_bytes(encoded.body()).unwrap();");
-            checks.linef(format_args!("let expected: std::collections::BTreeMap<String, String> = json({text})"));
+            checks.linef(format_args!(
+                "let expected: std::collections::BTreeMap<String, String> = json({text})"
+            ));
             checks.line("    .as_object()");
             checks.line("    .unwrap()");
             checks.line("    .iter()");
@@ -172,7 +181,9 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
             checks.line("    .collect();");
             checks.line("assert_eq!(sent, expected);");
         } else {
-            checks.line("let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();");
+            checks.line(
+                "let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();",
+            );
             checks.linef(format_args!("assert_eq!(sent, json({text}));"));
         }
     }
@@ -187,7 +198,10 @@ fn request_checks(code: &mut Code, op: &Operation, example: &Example) {
     }
     build_request(code, "let request = ", &op.request, &args, &setters, ";");
     code.line("let encoded = encode_request(&request, &identity(), \"https://example.invalid\").unwrap();");
-    code.linef(format_args!("assert_eq!(encoded.method().as_str(), {});", lit(op.method.as_str())));
+    code.linef(format_args!(
+        "assert_eq!(encoded.method().as_str(), {});",
+        lit(op.method.as_str())
+    ));
     for line in checks.finish().lines() {
         code.line(line);
     }
@@ -228,13 +242,13 @@ pub(super) fn param_text(value: &Value) -> String {
 fn param_check(code: &mut Code, p: &Param, value: &Value) {
     let wire = lit(&p.wire);
     match p.location {
-        ParamLocation::Header => {
+        Location::Header => {
             code.linef(format_args!(
                 "assert_eq!(encoded.headers().get({wire}).unwrap(), {});",
                 lit(&param_text(value))
             ));
         }
-        ParamLocation::Query => {
+        Location::Query => {
             let texts: Vec<String> = match value {
                 Value::Array(items) => items.iter().map(param_text).collect(),
                 v => vec![param_text(v)],
@@ -243,12 +257,15 @@ fn param_check(code: &mut Code, p: &Param, value: &Value) {
             code.line("    serde_urlencoded::from_str(encoded.uri().query().unwrap_or_default()).unwrap();");
             for text in texts {
                 code.line("assert!(");
-                code.linef(format_args!("    query.contains(&({wire}.to_owned(), {}.to_owned())),", lit(&text)));
+                code.linef(format_args!(
+                    "    query.contains(&({wire}.to_owned(), {}.to_owned())),",
+                    lit(&text)
+                ));
                 code.linef(format_args!("    \"query {{query:?}} lacks {{}}\", {wire}"));
                 code.line(");");
             }
         }
-        ParamLocation::Path => {
+        Location::Path => {
             let segment = lit(&format!("/{}", param_text(value)));
             code.linef(format_args!(
                 "assert!(encoded.uri().path().contains({segment}), \"{{}}\", encoded.uri());"
@@ -261,7 +278,10 @@ fn param_check(code: &mut Code, p: &Param, value: &Value) {
 pub(super) fn value_expr(ty: &TypeRef, value: &Value) -> String {
     match (ty, value) {
         (TypeRef::Int32, Value::Number(n)) => {
-            let n = n.as_i64().and_then(|n| i32::try_from(n).ok()).unwrap_or_default();
+            let n = n
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .unwrap_or_default();
             format!("{n}i32")
         }
         (TypeRef::Int64, Value::Number(n)) => format!("{}i64", n.as_i64().unwrap_or_default()),

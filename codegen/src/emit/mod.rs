@@ -5,9 +5,12 @@
 //! rendered with askama templates from `codegen/templates/`.
 
 mod code;
+mod doc_text;
 mod examples;
+mod pagination;
 mod service;
 mod templates;
+mod token_source;
 mod wire;
 
 use crate::fileset::FileSet;
@@ -34,7 +37,10 @@ pub fn emit(api: &Api) -> Result<FileSet, String> {
 
     type Job<'a> = Box<dyn Fn() -> String + Send + Sync + 'a>;
     let mut jobs: Vec<(String, Job<'_>)> = vec![
-        ("src/lib.rs".into(), Box::new(|| with_header("specs/*.yaml", &lib_rs(api)))),
+        (
+            "src/lib.rs".into(),
+            Box::new(|| with_header("specs/*.yaml", &lib_rs(api))),
+        ),
         (
             "tests/examples.rs".into(),
             Box::new(|| with_header("specs/*.yaml", &examples::tests(api))),

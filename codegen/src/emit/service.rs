@@ -7,10 +7,10 @@
 use super::code::{Code, lit};
 use super::rust_type;
 use crate::ir::{
-    Body, BodyKind, ErrorCode, Field, IdSource, Operation, PageStyle, Pagination, Param, Refresh,
-    RefreshValue, Service, SuccessBody, TypeDef, TypeKind, TypeRef, ValuePath, Variant,
+    Body, BodyKind, ErrorCode, Field, IdSource, Operation, Param, Service, SuccessBody, TypeDef,
+    TypeKind, TypeRef, Variant,
 };
-use crate::spec::{AuthKind, Implicit, ParamLocation};
+use crate::ir::{Implicit, Location};
 
 /// The items of a service module after its head, in output order.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +67,12 @@ fn head(code: &mut Code, service: &Service, module_doc: &str) {
         .operations
         .iter()
         .any(|op| op.params.iter().any(|p| p.implicit.is_some()));
-    let mut imports = vec!["OperationMeta", "RequestParts", "ResponseParts", "ServiceMeta"];
+    let mut imports = vec![
+        "OperationMeta",
+        "RequestParts",
+        "ResponseParts",
+        "ServiceMeta",
+    ];
     if uses_implicit {
         imports.insert(0, "Implicit");
     }
@@ -89,7 +94,10 @@ fn head(code: &mut Code, service: &Service, module_doc: &str) {
     };
     code.braces(
         "pub static SERVICE: ServiceMeta = ServiceMeta",
-        &[format!("name: {}", lit(&service.name)), format!("endpoint: {endpoint}")],
+        &[
+            format!("name: {}", lit(&service.name)),
+            format!("endpoint: {endpoint}"),
+        ],
         ";",
     );
     code.blank();
@@ -101,13 +109,7 @@ fn client(code: &mut Code, service: &Service) {
     let auth = service
         .auth
         .iter()
-        .map(|a| match a {
-            AuthKind::Aksk => "AK/SK signing",
-            AuthKind::Token => "an IAM token (`X-Auth-Token`)",
-            AuthKind::AccessToken => "an OAuth 2.0 access token (`access-token`)",
-            AuthKind::AppToken => "an application token (`app_key` + `Authorization: Bearer`)",
-            AuthKind::None => "no credentials",
-        })
+        .map(|a| a.describe())
         .collect::<Vec<_>>()
         .join(", ");
     code.docs(&format!(
@@ -128,7 +130,9 @@ fn client(code: &mut Code, service: &Service) {
     code.blank();
     code.docs("Binds `client` to this service at `endpoint`.");
     code.open("pub fn with_endpoint(client: &Client, endpoint: &str) -> Result<Self, Error>");
-    code.line("ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })");
+    code.line(
+        "ServiceClient::with_endpoint(client, &SERVICE, endpoint).map(|inner| Self { inner })",
+    );
     code.close();
     code.blank();
     code.docs("The endpoint calls go to.");
@@ -154,96 +158,16 @@ fn client(code: &mut Code, service: &Service) {
     for op in &service.operations {
         if let Some(p) = &op.pagination {
             code.blank();
-            page_stream(code, op, p);
+            super::pagination::page_stream(code, op, p);
         }
     }
     code.close();
     code.blank();
 }
 
-/// `<method>_stream`: every item of a paged list operation.
-fn page_stream(code: &mut Code, op: &Operation, p: &Pagination) {
-    let request = &op.request;
-    let response = &op.response;
-    let items = &p.items.0;
-    code.docs(&format!(
-        "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
-        op.method_name
-    ));
-    code.linef(format_args!("pub fn {}_stream(", op.method_name));
-    code.indented(|code| {
-        code.line("&self,");
-        code.linef(format_args!("request: {request},"));
-    });
-    code.linef(format_args!(
-        ") -> impl hwcloud_runtime::pagination::Stream<Item = Result<{}, Error>> + Send + 'static {{",
-        rust_type(&p.item_type)
-    ));
-    code.indented(|code| {
-        code.line("hwcloud_runtime::pagination::items(");
-        code.indented(|code| {
-            code.line("self.inner.clone(),");
-            code.line("request,");
-            code.open(&format!("|request: &{request}, response: &{response}|"));
-            match &p.style {
-                PageStyle::Offset { offset, limit, ty, total } => {
-                    let count = if p.items.1 {
-                        format!("response.body.{items}.as_ref().map_or(0, Vec::len)")
-                    } else {
-                        format!("response.body.{items}.len()")
-                    };
-                    let total = match total {
-                        None => "None".to_owned(),
-                        Some((field, true, _)) => format!("response.body.{field}.map(i64::from)"),
-                        Some((field, false, _)) => format!("Some(i64::from(response.body.{field}))"),
-                    };
-                    code.linef(format_args!("let offset = request.{offset}.map_or(0, i64::from);"));
-                    code.list(
-                        "let next = hwcloud_runtime::pagination::next_offset(",
-                        &["offset".to_owned(), count, format!("request.{limit}.map(i64::from)"), total],
-                        ")?;",
-                    );
-                    code.line("let mut following = request.clone();");
-                    code.linef(format_args!(
-                        "following.{offset} = Some({}::try_from(next).ok()?);",
-                        rust_type(ty)
-                    ));
-                    code.line("Some(following)");
-                }
-                PageStyle::Marker { marker, next } => {
-                    let mut path = "Some(&response.body)".to_owned();
-                    for (field, optional) in next {
-                        path = if *optional {
-                            format!("{path}.and_then(|v| v.{field}.as_ref())")
-                        } else {
-                            format!("{path}.map(|v| &v.{field})")
-                        };
-                    }
-                    code.linef(format_args!("let marker = hwcloud_runtime::pagination::next_marker({path})?;"));
-                    code.line("// A server repeating the marker would page forever.");
-                    code.open(&format!("if request.{marker}.as_ref() == Some(&marker)"));
-                    code.line("return None;");
-                    code.close();
-                    code.line("let mut following = request.clone();");
-                    code.linef(format_args!("following.{marker} = Some(marker);"));
-                    code.line("Some(following)");
-                }
-            }
-            code.close_with(",");
-            if p.items.1 {
-                code.linef(format_args!("|response: {response}| response.body.{items}.unwrap_or_default(),"));
-            } else {
-                code.linef(format_args!("|response: {response}| response.body.{items},"));
-            }
-        });
-        code.line(")");
-    });
-    code.line("}");
-}
-
 fn operation_doc(op: &Operation) -> String {
     let mut doc = format!("{}\n\n`{} {}`", op.doc, op.method.as_str(), op.path);
-    if op.anonymous {
+    if op.auth.is_empty() {
         doc.push_str(" (sent without credentials)");
     }
     if !op.error_statuses.is_empty() {
@@ -263,19 +187,26 @@ fn operation(code: &mut Code, service: &Service, op: &Operation) {
     request(code, service, op);
     response(code, service, op);
     if op.token_source.is_some() {
-        token_source(code, service, op);
+        super::token_source::token_source(code, service, op);
     }
 }
 
 /// The Rust type of a parameter as stored in the request.
 fn param_type(p: &Param) -> String {
     let ty = rust_type(&p.ty);
-    if p.in_constructor() { ty } else { format!("Option<{ty}>") }
+    if p.in_constructor() {
+        ty
+    } else {
+        format!("Option<{ty}>")
+    }
 }
 
 fn request(code: &mut Code, service: &Service, op: &Operation) {
     let name = &op.request;
-    code.docs(&format!("Request of [`{}::{}`].", service.client, op.method_name));
+    code.docs(&format!(
+        "Request of [`{}::{}`].",
+        service.client, op.method_name
+    ));
     code.line("#[derive(Clone, Debug)]");
     code.line("#[non_exhaustive]");
     code.open(&format!("pub struct {name}"));
@@ -330,7 +261,10 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     if let Some(b) = op.body.as_ref().filter(|b| !b.required) {
         code.blank();
         code.docs("Sets the request body.");
-        code.open(&format!("pub fn body(mut self, value: {}) -> Self", rust_type(&b.ty)));
+        code.open(&format!(
+            "pub fn body(mut self, value: {}) -> Self",
+            rust_type(&b.ty)
+        ));
         code.line("self.body = Some(value);");
         code.line("self");
         code.close();
@@ -347,8 +281,14 @@ fn request(code: &mut Code, service: &Service, op: &Operation) {
     );
     code.blank();
     // An operation without inputs does not read the request parts.
-    let parts = if op.params.is_empty() && op.body.is_none() { "_request" } else { "request" };
-    code.open(&format!("fn encode(&self, {parts}: &mut RequestParts<'_>) -> Result<(), Error>"));
+    let parts = if op.params.is_empty() && op.body.is_none() {
+        "_request"
+    } else {
+        "request"
+    };
+    code.open(&format!(
+        "fn encode(&self, {parts}: &mut RequestParts<'_>) -> Result<(), Error>"
+    ));
     encode(code, op);
     code.close();
     code.blank();
@@ -382,98 +322,91 @@ pub(super) fn setter_name(field: &str) -> &str {
 }
 
 fn param_doc(p: &Param) -> String {
-    let place = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-    };
-    format!("{}\n\nSent as {place} parameter `{}`.", p.doc, p.wire)
+    format!(
+        "{}\n\nSent as {} parameter `{}`.",
+        p.doc, p.location, p.wire
+    )
 }
 
 fn setter_doc(field: &str, implicit: Option<Implicit>) -> String {
     match implicit {
-        Some(Implicit::ProjectId) => {
-            format!("Sets `{field}`; when not set, the client's project id is used.")
-        }
-        Some(Implicit::DomainId) => {
-            format!("Sets `{field}`; when not set, the client's domain id is used.")
-        }
+        Some(id) => format!(
+            "Sets `{field}`; when not set, the client's {} is used.",
+            id.describe()
+        ),
         None => format!("Sets `{field}`."),
     }
 }
 
 fn operation_meta(service: &Service, op: &Operation) -> Vec<String> {
     let success: Vec<String> = op.success.iter().map(|s| format!("{s}u16")).collect();
-    let download = op.success_body.as_ref().is_some_and(|b| b.ty == TypeRef::Bytes);
+    let download = op
+        .success_body
+        .as_ref()
+        .is_some_and(|b| b.ty == TypeRef::Bytes);
     vec![
         format!("name: {}", lit(&format!("{}.{}", service.name, op.name))),
-        format!("method: hwcloud_runtime::http::Method::{}", op.method.as_str()),
+        format!(
+            "method: hwcloud_runtime::http::Method::{}",
+            op.method.as_str()
+        ),
         format!("path: {}", lit(&op.path)),
         format!("success: &[{}]", success.join(", ")),
-        format!("anonymous: {}", op.anonymous),
-        format!("sensitive_body: {}", sensitive_body(service, op)),
+        format!("anonymous: {}", op.auth.is_empty()),
+        format!(
+            "sensitive_body: {}",
+            super::token_source::sensitive_body(service, op)
+        ),
         format!("download: {download}"),
     ]
-}
-
-/// Whether `op`'s responses carry secrets: it issues tokens, or a response header or a
-/// field of its success body (at any depth) is `sensitive`.
-fn sensitive_body(service: &Service, op: &Operation) -> bool {
-    op.token_source.is_some()
-        || op.response_headers.iter().any(|h| h.sensitive)
-        || op.success_body.as_ref().is_some_and(|b| holds_secret(service, &b.ty, &mut Vec::new()))
-}
-
-/// Whether a value of type `ty` can hold a `Secret`; `seen` stops at recursive types.
-fn holds_secret<'a>(service: &'a Service, ty: &'a TypeRef, seen: &mut Vec<&'a str>) -> bool {
-    match ty {
-        TypeRef::Secret => true,
-        TypeRef::Array(inner) | TypeRef::Map(inner) => holds_secret(service, inner, seen),
-        TypeRef::Named(name) if !seen.contains(&name.as_str()) => {
-            seen.push(name);
-            match service.types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
-                Some(TypeKind::Struct(fields)) => fields.iter().any(|f| holds_secret(service, &f.ty, seen)),
-                Some(TypeKind::Array(inner) | TypeKind::Map(inner)) => holds_secret(service, inner, seen),
-                Some(TypeKind::Enum(_)) | None => false,
-            }
-        }
-        _ => false,
-    }
 }
 
 fn encode(code: &mut Code, op: &Operation) {
     for p in &op.params {
         let (f, wire) = (&p.rust, lit(&p.wire));
         let (call, args, tail) = match (p.location, p.implicit) {
-            (ParamLocation::Path, Some(implicit)) => {
-                let implicit = match implicit {
-                    Implicit::ProjectId => "Implicit::ProjectId",
-                    Implicit::DomainId => "Implicit::DomainId",
-                };
-                (
-                    "path_or_implicit",
-                    vec![wire, format!("self.{f}.as_ref()"), implicit.to_owned()],
-                    ")?;",
-                )
-            }
-            (ParamLocation::Path, None) => ("path", vec![wire, format!("&self.{f}")], ")?;"),
-            (ParamLocation::Query, _) if p.csv => {
-                ("query_csv", vec![wire, format!("&self.{f}")], ");")
-            }
-            (ParamLocation::Query, _) => ("query", vec![wire, format!("&self.{f}")], ");"),
-            (ParamLocation::Header, _) => ("header", vec![wire, format!("&self.{f}")], ")?;"),
+            (Location::Path, Some(implicit)) => (
+                "path_or_implicit",
+                vec![
+                    wire,
+                    format!("self.{f}.as_ref()"),
+                    format!("Implicit::{}", implicit.variant()),
+                ],
+                ")?;",
+            ),
+            (Location::Path, None) => ("path", vec![wire, format!("&self.{f}")], ")?;"),
+            (Location::Query, _) if p.csv => ("query_csv", vec![wire, format!("&self.{f}")], ");"),
+            (Location::Query, _) => ("query", vec![wire, format!("&self.{f}")], ");"),
+            (Location::Header, _) => ("header", vec![wire, format!("&self.{f}")], ")?;"),
         };
         code.list(&format!("request.{call}("), &args, tail);
     }
     match &op.body {
         None => code.line("Ok(())"),
-        Some(Body { content_type, kind, required, .. }) => {
-            let value = if *required { "Some(&self.body)" } else { "self.body.as_ref()" };
+        Some(Body {
+            content_type,
+            kind,
+            required,
+            ..
+        }) => {
+            let value = if *required {
+                "Some(&self.body)"
+            } else {
+                "self.body.as_ref()"
+            };
             let content_type = lit(content_type);
             match kind {
-                BodyKind::Json => code.list("request.json_body(", &[content_type, value.to_owned()], ")"),
-                BodyKind::Form => code.list("request.form_body(", &[content_type, value.to_owned()], ")"),
-                BodyKind::Bytes => code.list("request.bytes_body(", &[content_type, value.to_owned()], ")"),
+                BodyKind::Json => {
+                    code.list("request.json_body(", &[content_type, value.to_owned()], ")")
+                }
+                BodyKind::Form => {
+                    code.list("request.form_body(", &[content_type, value.to_owned()], ")")
+                }
+                BodyKind::Bytes => code.list(
+                    "request.bytes_body(",
+                    &[content_type, value.to_owned()],
+                    ")",
+                ),
                 // The boundary makes the content type; the spec's is `multipart/form-data`.
                 BodyKind::Multipart => code.linef(format_args!("request.multipart_body({value})")),
             }
@@ -486,7 +419,12 @@ fn decode(code: &mut Code, op: &Operation) {
         "status: response.status()".to_owned(),
         "request_id: response.request_id()".to_owned(),
     ];
-    if let Some(SuccessBody { statuses, always, ty }) = &op.success_body {
+    if let Some(SuccessBody {
+        statuses,
+        always,
+        ty,
+    }) = &op.success_body
+    {
         let statuses: Vec<String> = statuses.iter().map(|s| format!("{s}u16")).collect();
         let statuses = statuses.join(", ");
         fields.push(match (ty, *always) {
@@ -507,7 +445,10 @@ fn decode(code: &mut Code, op: &Operation) {
 }
 
 fn response(code: &mut Code, service: &Service, op: &Operation) {
-    code.docs(&format!("Response of [`{}::{}`].", service.client, op.method_name));
+    code.docs(&format!(
+        "Response of [`{}::{}`].",
+        service.client, op.method_name
+    ));
     code.line("#[derive(Clone, Debug)]");
     code.line("#[non_exhaustive]");
     code.open(&format!("pub struct {}", op.response));
@@ -531,7 +472,11 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
         }
     }
     for h in &op.response_headers {
-        let ty = if h.sensitive { "hwcloud_runtime::Secret" } else { "String" };
+        let ty = if h.sensitive {
+            "hwcloud_runtime::Secret"
+        } else {
+            "String"
+        };
         code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
         code.linef(format_args!("pub {}: Option<{ty}>,", h.rust));
     }
@@ -539,110 +484,6 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
     code.line("pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,");
     code.close();
     code.blank();
-}
-
-/// The glue that lets the runtime's token cache call a token-issuing operation: the
-/// request (holding the login inputs) is the token source.
-fn token_source(code: &mut Code, service: &Service, op: &Operation) {
-    let Some(t) = &op.token_source else { return };
-    let request = &op.request;
-    let token = value_path(op, &t.token);
-    // A relative lifetime counts from when the request was sent.
-    let (now, expires) = match (&t.expires_at, &t.expires_in) {
-        (Some(at), _) => {
-            let mut expires = value_path(op, at);
-            expires.push(".and_then(|t| t.to_offset_date_time().ok())".to_owned());
-            expires.push(".map(std::time::SystemTime::from)".to_owned());
-            (false, expires)
-        }
-        (None, Some(within)) => {
-            let mut expires = value_path(op, within);
-            expires.push(".and_then(|s| u64::try_from(*s).ok())".to_owned());
-            expires.push(".map(|s| now + std::time::Duration::from_secs(s))".to_owned());
-            (true, expires)
-        }
-        (None, None) => (false, vec!["None".to_owned()]),
-    };
-    let refresh = match &t.refresh_token {
-        Some(r) => {
-            let mut refresh = value_path(op, r);
-            refresh.push(".map(secret)".to_owned());
-            refresh
-        }
-        None => vec!["None".to_owned()],
-    };
-    code.open(&format!("impl {request}"));
-    code.docs("Sends this request and reads the token, its expiry and its refresh token\nfrom the response, as the runtime's token cache needs them.");
-    code.line("pub async fn issue_token(");
-    code.indented(|code| {
-        code.line("&self,");
-        code.line("client: &Client,");
-    });
-    code.open(") -> Result<hwcloud_runtime::auth::token::IssuedToken, Error>");
-    code.open("fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret");
-    code.line("hwcloud_runtime::Secret::new(value.param_text().into_owned())");
-    code.close();
-    if now {
-        code.line("let now = client.now();");
-    }
-    code.linef(format_args!(
-        "let response = {}::new(client)?.{}(self.clone()).await?;",
-        service.client, op.method_name
-    ));
-    code.chain("let token = ", &token, ".map(secret);");
-    code.open("let token = token.ok_or_else(|| Error::Credentials");
-    code.line("message: format!(\"{} answered without a token\", <Self as Operation>::META.name),");
-    code.line("source: None,");
-    code.close_with(")?;");
-    code.chain("let expires_at = ", &expires, ";");
-    code.chain("let refresh_token = ", &refresh, ";");
-    code.line("Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })");
-    code.close();
-    code.close();
-    code.blank();
-
-    code.open(&format!("impl hwcloud_runtime::auth::token::TokenSource for {request}"));
-    code.line("fn fetch<'a>(");
-    code.indented(|code| {
-        code.line("&'a self,");
-        code.line("client: &'a Client,");
-    });
-    code.open(") -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>");
-    code.line("Box::pin(self.issue_token(client))");
-    code.close();
-    if let Some(refresh) = &t.refresh {
-        code.blank();
-        refresh_fn(code, refresh);
-    }
-    code.close();
-    code.blank();
-}
-
-/// `TokenSource::refresh`: builds the renewing request from this request's body and the
-/// refresh token, and issues the token with it.
-fn refresh_fn(code: &mut Code, refresh: &Refresh) {
-    let fields: Vec<String> = refresh
-        .fields
-        .iter()
-        .map(|(name, value)| match value {
-            RefreshValue::RefreshToken { optional: false } => format!("{name}: refresh_token.clone()"),
-            RefreshValue::RefreshToken { optional: true } => {
-                format!("{name}: Some(refresh_token.clone())")
-            }
-            RefreshValue::Copied(source) => format!("{name}: self.body.{source}.clone()"),
-            RefreshValue::Absent => format!("{name}: None"),
-        })
-        .collect();
-    code.line("fn refresh<'a>(");
-    code.indented(|code| {
-        code.line("&'a self,");
-        code.line("client: &'a Client,");
-        code.line("refresh_token: &'a hwcloud_runtime::Secret,");
-    });
-    code.open(") -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>>");
-    code.braces(&format!("let request = {}::new({}", refresh.request, refresh.body), &fields, ");");
-    code.line("Some(Box::pin(async move { request.issue_token(client).await }))");
-    code.close();
 }
 
 /// `IdResolver` of a service with id-discovering operations (IAM): lets AK/SK
@@ -655,29 +496,39 @@ fn id_resolver(code: &mut Code, service: &Service) {
         .collect();
     let body = |code: &mut Code, implicit: Implicit| {
         let Some((op, source)) = sources.iter().find(|(_, s)| s.id == implicit) else {
-            // `region` is a parameter of `project_id` only.
-            if implicit == Implicit::ProjectId {
-                code.line("let _ = region;");
-            }
+            // Without a source the inputs go unused; `region` is a parameter of
+            // `project_id` only.
+            code.line(if implicit == Implicit::ProjectId {
+                "let _ = (client, region);"
+            } else {
+                "let _ = client;"
+            });
             code.braces(
                 "Err(Error::Credentials",
                 &[
-                    format!("message: {}.to_owned()", lit(&format!("{} cannot discover this id", service.name))),
+                    format!(
+                        "message: {}.to_owned()",
+                        lit(&format!("{} cannot discover this id", service.name))
+                    ),
                     "source: None".to_owned(),
                 ],
                 ")",
             );
             return;
         };
-        let filter = source.filter.as_ref().map(|f| format!(".{f}(region)")).unwrap_or_default();
-        let items = &source.items.0;
-        let items = if source.items.1 {
+        let filter = source
+            .filter
+            .as_ref()
+            .map(|f| format!(".{f}(region)"))
+            .unwrap_or_default();
+        let items = &source.items.rust;
+        let items = if source.items.optional {
             format!("response.body.{items}.iter().flatten()")
         } else {
             format!("response.body.{items}.iter()")
         };
-        let id = &source.item_id.0;
-        let id = if source.item_id.1 {
+        let id = &source.item_id.rust;
+        let id = if source.item_id.optional {
             format!("item.{id}.clone()")
         } else {
             format!("Some(item.{id}.clone())")
@@ -686,7 +537,9 @@ fn id_resolver(code: &mut Code, service: &Service) {
             "let response = {}::new(client)?.{}({}::new(){filter}).await?;",
             service.client, op.method_name, op.request
         ));
-        code.linef(format_args!("let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"));
+        code.linef(format_args!(
+            "let ids: Vec<String> = {items}.filter_map(|item| {id}).collect();"
+        ));
         code.line(match implicit {
             Implicit::ProjectId => "hwcloud_runtime::auth::aksk::single_project_id(region, ids)",
             Implicit::DomainId => "hwcloud_runtime::auth::aksk::single_domain_id(ids)",
@@ -726,45 +579,17 @@ fn id_resolver(code: &mut Code, service: &Service) {
     code.blank();
 }
 
-/// An expression of type `Option<&T>` reading `path` from `response`, as the segments of
-/// a method chain (for [`Code::chain`]).
-fn value_path(op: &Operation, path: &ValuePath) -> Vec<String> {
-    match path {
-        ValuePath::Header(wire) => {
-            let field = op
-                .response_headers
-                .iter()
-                .find(|h| h.wire.eq_ignore_ascii_case(wire))
-                .map(|h| h.rust.as_str())
-                .unwrap_or_default();
-            vec![format!("response.{field}"), ".as_ref()".to_owned()]
-        }
-        ValuePath::Body(chain) => {
-            let always = op.success_body.as_ref().is_some_and(|b| b.always);
-            let mut segments = if always {
-                vec!["Some(&response.body)".to_owned()]
-            } else {
-                vec!["response.body".to_owned(), ".as_ref()".to_owned()]
-            };
-            for (field, optional) in chain {
-                segments.push(if *optional {
-                    format!(".and_then(|v| v.{field}.as_ref())")
-                } else {
-                    format!(".map(|v| &v.{field})")
-                });
-            }
-            segments
-        }
-    }
-}
-
 fn type_def(code: &mut Code, ty: &TypeDef) {
     match &ty.kind {
         TypeKind::Struct(fields) => struct_def(code, ty, fields),
         TypeKind::Enum(variants) => enum_def(code, ty, variants),
         TypeKind::Array(element) => {
             code.docs(&ty.doc);
-            code.linef(format_args!("pub type {} = Vec<{}>;", ty.name, rust_type(element)));
+            code.linef(format_args!(
+                "pub type {} = Vec<{}>;",
+                ty.name,
+                rust_type(element)
+            ));
             code.blank();
         }
         TypeKind::Map(value) => {
@@ -782,7 +607,11 @@ fn type_def(code: &mut Code, ty: &TypeDef) {
 fn field_type(f: &Field) -> String {
     let ty = rust_type(&f.ty);
     let ty = if f.boxed { format!("Box<{ty}>") } else { ty };
-    if f.required { ty } else { format!("Option<{ty}>") }
+    if f.required {
+        ty
+    } else {
+        format!("Option<{ty}>")
+    }
 }
 
 fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
@@ -813,6 +642,9 @@ fn struct_def(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
         multipart_impl(code, name, fields);
     } else {
         model_impl(code, ty, fields);
+        if ty.multipart_body {
+            multipart_impl(code, name, fields);
+        }
     }
 
     let mut args = Vec::new();
@@ -871,14 +703,25 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
     // every early return drop the fields read so far on a path of its own, and that drop
     // code was a third of the generated crate's LLVM IR (`cargo llvm-lines`; locals cut a
     // read by ~40%). The reader gets a name no field has, as the locals are the fields'.
-    let mut reader = if fields.is_empty() { "_object" } else { "object" }.to_owned();
+    let mut reader = if fields.is_empty() {
+        "_object"
+    } else {
+        "object"
+    }
+    .to_owned();
     while fields.iter().any(|f| f.rust == reader) {
         reader.push('_');
     }
-    code.open(&format!("fn read({reader}: &mut ObjectReader<'_>) -> Result<Self, FieldError>"));
+    code.open(&format!(
+        "fn read({reader}: &mut ObjectReader<'_>) -> Result<Self, FieldError>"
+    ));
     for f in fields {
         let call = if f.required { "required" } else { "optional" };
-        code.linef(format_args!("let {} = {reader}.{call}({})?;", f.rust, lit(&f.wire)));
+        code.linef(format_args!(
+            "let {} = {reader}.{call}({})?;",
+            f.rust,
+            lit(&f.wire)
+        ));
     }
     let names: Vec<String> = fields.iter().map(|f| f.rust.clone()).collect();
     code.braces("Ok(Self", &names, ")");
@@ -891,7 +734,9 @@ fn model_impl(code: &mut Code, ty: &TypeDef, fields: &[Field]) {
 
 /// A multipart form, written part by part.
 fn multipart_impl(code: &mut Code, name: &str, fields: &[Field]) {
-    code.open(&format!("impl hwcloud_runtime::operation::MultipartBody for {name}"));
+    code.open(&format!(
+        "impl hwcloud_runtime::operation::MultipartBody for {name}"
+    ));
     code.open("fn write_parts(&self, form: &mut hwcloud_runtime::operation::MultipartWriter)");
     for f in fields {
         let (call, value) = match (&f.ty, f.required) {
@@ -910,13 +755,15 @@ fn enum_def(code: &mut Code, ty: &TypeDef, variants: &[Variant]) {
     let name = &ty.name;
     code.docs(&ty.doc);
     code.line("///");
-    code.line("/// Values this SDK does not know are kept in `Unknown`, so a service adding a value");
+    code.line(
+        "/// Values this SDK does not know are kept in `Unknown`, so a service adding a value",
+    );
     code.line("/// does not break decoding.");
     code.line("#[derive(Clone, Debug, PartialEq, Eq, Hash)]");
     code.line("#[non_exhaustive]");
     code.open(&format!("pub enum {name}"));
     for v in variants {
-        code.linef(format_args!("/// `{}`", v.wire));
+        code.docs(&format!("`{}`", v.wire));
         code.linef(format_args!("{},", v.rust));
     }
     code.line("/// A value the spec does not list, kept as sent.");
@@ -975,7 +822,11 @@ fn error_codes(code: &mut Code, service: &Service) {
     code.open("fn from_code(code: &str) -> Option<Self>");
     code.open("match code");
     for e in &service.errors {
-        code.linef(format_args!("{} => Some(Self::{}),", lit(&e.code), e.variant));
+        code.linef(format_args!(
+            "{} => Some(Self::{}),",
+            lit(&e.code),
+            e.variant
+        ));
     }
     code.line("_ => None,");
     code.close();
@@ -991,15 +842,25 @@ fn error_codes(code: &mut Code, service: &Service) {
         code.close();
     };
     arms(code, "fn code(&self) -> &'static str", &|e| lit(&e.code));
-    arms(code, "fn status(&self) -> u16", &|e| format!("{}u16", e.status));
-    arms(code, "fn description(&self) -> &'static str", &|e| match &e.meaning {
-        Some(m) => lit(&format!("{} ({m})", e.description)),
-        None => lit(&e.description),
+    arms(code, "fn status(&self) -> u16", &|e| {
+        format!("{}u16", e.status)
     });
-    arms(code, "fn handling(&self) -> Option<&'static str>", &|e| match &e.handling {
-        Some(h) => format!("Some({})", lit(h)),
-        None => "None".to_owned(),
-    });
+    arms(
+        code,
+        "fn description(&self) -> &'static str",
+        &|e| match &e.meaning {
+            Some(m) => lit(&format!("{} ({m})", e.description)),
+            None => lit(&e.description),
+        },
+    );
+    arms(
+        code,
+        "fn handling(&self) -> Option<&'static str>",
+        &|e| match &e.handling {
+            Some(h) => format!("Some({})", lit(h)),
+            None => "None".to_owned(),
+        },
+    );
     code.close();
     code.blank();
 }

@@ -3,7 +3,6 @@
 use askama::Template;
 
 use crate::ir::{Api, Service};
-use crate::spec::AuthKind;
 
 /// One service as the templates see it.
 struct ServiceView<'a> {
@@ -87,17 +86,7 @@ pub fn module_doc(service: &Service) -> Result<String, String> {
         service: view(service),
         doc: &service.doc,
         endpoint: service.endpoint.as_deref(),
-        auth: service
-            .auth
-            .iter()
-            .map(|a| match a {
-                AuthKind::Aksk => "AK/SK request signing (`BasicCredentials`)",
-                AuthKind::Token => "IAM token in `X-Auth-Token`",
-                AuthKind::AccessToken => "OAuth 2.0 access token in `access-token`",
-                AuthKind::AppToken => "application token: `app_key` and `Authorization: Bearer`",
-                AuthKind::None => "none",
-            })
-            .collect(),
+        auth: service.auth.iter().map(|a| a.describe()).collect(),
         errors: &service.errors,
     })
 }

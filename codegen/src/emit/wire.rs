@@ -15,8 +15,9 @@ use serde_json::{Map, Value, json};
 use super::code::{Code, byte_lit, lit};
 use super::examples::{build_request, param_text, value_expr};
 use super::rust_type;
-use crate::ir::{Api, BodyKind, Operation, Param, Service, TypeDef, TypeKind, TypeRef};
-use crate::spec::{AuthKind, ParamLocation};
+use crate::ir::{
+    Api, AuthScheme, BodyKind, Location, Operation, Param, Service, TypeDef, TypeKind, TypeRef,
+};
 
 /// A service's types by name (samples look types up once per field).
 type Types<'a> = HashMap<&'a str, &'a TypeDef>;
@@ -114,14 +115,14 @@ fn credentials(service: &Service) -> (&'static str, &'static str, &'static str) 
         .auth
         .iter()
         .copied()
-        .find(|a| *a != AuthKind::Aksk && *a != AuthKind::None);
+        .find(|a| *a != AuthScheme::Aksk);
     match kind {
-        Some(AuthKind::AccessToken) => (
+        Some(AuthScheme::AccessToken) => (
             "hwcloud::StaticToken::access_token(\"sample-token\")",
             "access-token",
             "sample-token",
         ),
-        Some(AuthKind::AppToken) => (
+        Some(AuthScheme::AppToken) => (
             "hwcloud::StaticToken::iot(\"sample-app\", \"sample-token\")",
             "authorization",
             "Bearer sample-token",
@@ -159,7 +160,7 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
         };
         let wire = lit(&p.wire);
         match p.location {
-            ParamLocation::Path => {
+            Location::Path => {
                 let text = if p.implicit.is_some() {
                     PROJECT.to_owned()
                 } else {
@@ -167,15 +168,23 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
                 };
                 path = path.replace(&format!("{{{}}}", p.wire), &text);
             }
-            ParamLocation::Query if p.csv => {
-                checks.list("assert_query(", &["&request".to_owned(), wire, lit(&texts.join(","))], ");");
+            Location::Query if p.csv => {
+                checks.list(
+                    "assert_query(",
+                    &["&request".to_owned(), wire, lit(&texts.join(","))],
+                    ");",
+                );
             }
-            ParamLocation::Query => {
+            Location::Query => {
                 for text in &texts {
-                    checks.list("assert_query(", &["&request".to_owned(), wire.clone(), lit(text)], ");");
+                    checks.list(
+                        "assert_query(",
+                        &["&request".to_owned(), wire.clone(), lit(text)],
+                        ");",
+                    );
                 }
             }
-            ParamLocation::Header => {
+            Location::Header => {
                 checks.linef(format_args!(
                     "assert_eq!(request.headers.get({wire}).unwrap(), {});",
                     lit(&texts.join(","))
@@ -209,14 +218,21 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
         .iter()
         .map(|h| format!("({}, {})", lit(&h.wire), lit(&format!("sample-{}", h.rust))))
         .collect();
-    let client = format!("{}::new(&client(&server, {credentials})).unwrap();", service.client);
+    let client = format!(
+        "{}::new(&client(&server, {credentials})).unwrap();",
+        service.client
+    );
 
     code.line("#[tokio::test]");
     code.open(&format!("async fn {}_{}()", service.module, op.method_name));
     code.linef(format_args!("use hwcloud::{}::*;", service.module));
     code.list(
         "let server = server(",
-        &[format!("{status}u16"), format!("&[{}]", headers.join(", ")), byte_lit(response_body.as_bytes())],
+        &[
+            format!("{status}u16"),
+            format!("&[{}]", headers.join(", ")),
+            byte_lit(response_body.as_bytes()),
+        ],
         ").await;",
     );
     code.linef(format_args!("let client = {client}"));
@@ -226,9 +242,15 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
         op.method_name
     ));
     code.line("let request = received(&server).await;");
-    code.linef(format_args!("assert_eq!(request.method.as_str(), {});", lit(op.method.as_str())));
-    code.linef(format_args!("assert_eq!(request.url.path(), {});", lit(&path)));
-    if op.anonymous {
+    code.linef(format_args!(
+        "assert_eq!(request.method.as_str(), {});",
+        lit(op.method.as_str())
+    ));
+    code.linef(format_args!(
+        "assert_eq!(request.url.path(), {});",
+        lit(&path)
+    ));
+    if op.auth.is_empty() {
         code.linef(format_args!(
             "assert!(request.headers.get({}).is_none(), \"a token operation sends no credentials\");",
             lit(auth_header)
@@ -247,7 +269,9 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
     code.line("assert_eq!(response.request_id.as_deref(), Some(\"req-1\"));");
     match &body_ty {
         None => {}
-        Some(TypeRef::Bytes) => code.line("assert_eq!(&response.body[..], b\"sample-file-contents\");"),
+        Some(TypeRef::Bytes) => {
+            code.line("assert_eq!(&response.body[..], b\"sample-file-contents\");")
+        }
         Some(_) => code.linef(format_args!(
             "assert_eq!(serde_json::to_value(&response.body).unwrap(), json({}));",
             lit(&response_body)
@@ -261,14 +285,20 @@ fn test(code: &mut Code, service: &Service, op: &Operation, types: &Types<'_>) {
                 h.rust
             ));
         } else {
-            code.linef(format_args!("assert_eq!(response.{}.as_deref(), Some({value}));", h.rust));
+            code.linef(format_args!(
+                "assert_eq!(response.{}.as_deref(), Some({value}));",
+                h.rust
+            ));
         }
     }
     code.close();
     code.blank();
 
     code.line("#[tokio::test]");
-    code.open(&format!("async fn {}_{}_service_error()", service.module, op.method_name));
+    code.open(&format!(
+        "async fn {}_{}_service_error()",
+        service.module, op.method_name
+    ));
     code.linef(format_args!("use hwcloud::{}::*;", service.module));
     code.line("let server = server(400, &[], ERROR_BODY).await;");
     code.linef(format_args!("let client = {client}"));
@@ -311,18 +341,30 @@ fn body_sample(
                     .as_object()
                     .map(|o| {
                         o.iter()
-                            .map(|(k, v)| format!("({}.to_owned(), {}.to_owned())", lit(k), lit(&param_text(v))))
+                            .map(|(k, v)| {
+                                format!(
+                                    "({}.to_owned(), {}.to_owned())",
+                                    lit(k),
+                                    lit(&param_text(v))
+                                )
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
                 checks.line("let mut sent: Vec<(String, String)> =");
                 checks.line("    serde_urlencoded::from_bytes(&request.body).unwrap();");
                 checks.line("sent.sort();");
-                checks.list("let mut expected: Vec<(String, String)> = vec![", &pairs, "];");
+                checks.list(
+                    "let mut expected: Vec<(String, String)> = vec![",
+                    &pairs,
+                    "];",
+                );
                 checks.line("expected.sort();");
                 checks.line("assert_eq!(sent, expected);");
             } else {
-                checks.line("let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();");
+                checks.line(
+                    "let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();",
+                );
                 checks.linef(format_args!("assert_eq!(sent, json({text}));"));
             }
             format!("serde_json::from_str::<{}>({text}).unwrap()", rust_type(ty))
@@ -337,15 +379,17 @@ fn multipart_sample(checks: &mut Code, ty: &TypeRef, types: &Types<'_>) -> Strin
     let TypeRef::Named(name) = ty else {
         return "compile_error!(\"a multipart body is a named type\")".to_owned();
     };
-    let Some(TypeKind::Struct(fields)) = types.get(name.as_str()).map(|t| &t.kind)
-    else {
+    let Some(TypeKind::Struct(fields)) = types.get(name.as_str()).map(|t| &t.kind) else {
         return "compile_error!(\"a multipart body is a struct\")".to_owned();
     };
     let mut args = Vec::new();
     let mut expected = Vec::new();
     for f in fields.iter().filter(|f| f.required) {
         if f.ty == TypeRef::File {
-            args.push("hwcloud::runtime::FilePart::new(\"sample.xlsx\", &b\"sample-file\"[..])".to_owned());
+            args.push(
+                "hwcloud::runtime::FilePart::new(\"sample.xlsx\", &b\"sample-file\"[..])"
+                    .to_owned(),
+            );
             expected.push(format!("name=\"{}\"; filename=\"sample.xlsx\"", f.wire));
             expected.push("sample-file".to_owned());
         } else {
@@ -359,7 +403,10 @@ fn multipart_sample(checks: &mut Code, ty: &TypeRef, types: &Types<'_>) -> Strin
     checks.line("assert!(content_type.starts_with(\"multipart/form-data; boundary=\"), \"{content_type}\");");
     checks.line("let body = String::from_utf8_lossy(&request.body);");
     for e in expected {
-        checks.linef(format_args!("assert!(body.contains({}), \"{{body}}\");", lit(&e)));
+        checks.linef(format_args!(
+            "assert!(body.contains({}), \"{{body}}\");",
+            lit(&e)
+        ));
     }
     format!("{name}::new({})", args.join(", "))
 }

@@ -7,7 +7,7 @@
 //!
 //! Credentials:
 //! - AK/SK request signing (`BasicCredentials`)
-//! - IAM token in `X-Auth-Token`
+//! - an IAM token in `X-Auth-Token`
 //!
 //! | operation | HTTP |
 //! | --- | --- |
@@ -37,7 +37,7 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
 
 /// Client for Everything: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
-/// Accepted credentials: AK/SK signing, an IAM token (`X-Auth-Token`).
+/// Accepted credentials: AK/SK request signing (`BasicCredentials`), an IAM token in `X-Auth-Token`.
 #[derive(Clone, Debug)]
 pub struct EverythingClient {
     inner: ServiceClient,
@@ -249,7 +249,7 @@ impl Operation for GetThingRequest {
         path: "/v1/{project_id}/things/{thing_id}",
         success: &[200u16],
         anonymous: false,
-        sensitive_body: false,
+        sensitive_body: true,
         download: false,
     };
 
@@ -550,10 +550,8 @@ impl LoginRequest {
             message: format!("{} answered without a token", <Self as Operation>::META.name),
             source: None,
         })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expiry = Some(&response.body).and_then(|v| v.expires_in.as_ref());
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(now, expiry);
         let refresh_token = Some(&response.body).and_then(|v| v.refresh_token.as_ref()).map(secret);
         Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
     }

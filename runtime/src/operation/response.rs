@@ -40,15 +40,30 @@ pub fn decode_response_with<O: Operation>(
         O::decode(&ResponseParts::for_operation(meta, response, budget))
     } else {
         let (parts, body) = response.into_parts();
-        Err(Error::Service(Box::new(
-            crate::ServiceError::from_response(
-                meta.name,
-                parts.status,
-                request_id(&parts.headers),
-                body,
-            ),
-        )))
+        let error = crate::ServiceError::from_response(
+            meta.name,
+            parts.status,
+            request_id(&parts.headers),
+            body,
+        );
+        Err(Error::Service(Box::new(if meta.sensitive_body {
+            without_body(error)
+        } else {
+            error
+        })))
     }
+}
+
+/// A service error of an operation whose bodies may hold secrets: only the status, the
+/// request id and the documented error code and message are kept. Without a (code,
+/// message) pair the message would be the body's text, so it goes too.
+fn without_body(mut error: crate::ServiceError) -> crate::ServiceError {
+    if error.code.is_none() {
+        error.message = None;
+    }
+    error.encoded_authorization_message = None;
+    error.body = Bytes::new();
+    error
 }
 
 /// A received response, as [`Operation::decode`] reads it.
@@ -86,6 +101,9 @@ impl fmt::Debug for ResponseParts {
 
 /// How much of a body an error message quotes.
 const EXCERPT_LIMIT: usize = 256;
+
+/// The excerpt of a body that may hold secrets.
+const NOT_QUOTED: &str = "(not shown: the body may hold secrets)";
 
 impl ResponseParts {
     /// Wraps a response of `operation`, to be decoded with the default budget.
@@ -137,11 +155,27 @@ impl ResponseParts {
     }
 
     fn decode_error(&self, message: String) -> Error {
+        let excerpt = if self.sensitive {
+            NOT_QUOTED.to_owned()
+        } else {
+            truncate(&String::from_utf8_lossy(&self.body), EXCERPT_LIMIT)
+        };
         Error::Decode {
             operation: self.operation,
             status: self.status.as_u16(),
             message,
-            excerpt: truncate(&String::from_utf8_lossy(&self.body), EXCERPT_LIMIT),
+            excerpt,
+        }
+    }
+
+    /// The error for a body a parser (not our decoder) rejected: its message quotes the
+    /// offending value (`invalid type: string "..."`), so it is not used for a body that
+    /// may hold secrets. (Our decoder's messages leave values out for such bodies.)
+    fn parser_error(&self, parser_message: String) -> Error {
+        if self.sensitive {
+            self.decode_error("the body does not match the operation's response type".to_owned())
+        } else {
+            self.decode_error(parser_message)
         }
     }
 
@@ -207,7 +241,7 @@ impl ResponseParts {
     /// The body as JSON of any `Deserialize` type: for operations written by hand.
     /// Generated operations use [`json`](Self::json).
     pub fn serde_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
+        serde_json::from_slice(&self.body).map_err(|e| self.parser_error(e.to_string()))
     }
 
     /// The body as JSON of type `T` when the status is one of `statuses`, else `None`.

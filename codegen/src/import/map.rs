@@ -1,0 +1,702 @@
+//! Documents -> one [`ServiceSpec`]: operations, parameters, bodies, responses, examples,
+//! error codes, endpoint and auth. Types go through [`super::types`]; pagination through
+//! [`super::paging`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use super::doc::{Document, In, Problem, Problems, decode_entities, ptr};
+use super::example_url::url_params;
+use super::paging;
+use super::types::{DocTypes, Fail, Lack, Place, Renamed, Types, doc_of, is_secret};
+use crate::names::{self, RESERVED_TYPES, is_ident, pascal, snake, variant};
+use crate::spec::{
+    AuthKind, BodySpec, CollectionFormat, ErrorCodeSpec, ExampleRequest, ExampleResponse,
+    ExampleSpec, HeaderSpec, Implicit, Method, OperationSpec, ParamLocation, ParamSpec,
+    ResponseSpec, ServiceSpec,
+};
+
+/// Headers the credentials or the body supply: never parameters.
+const SUPPLIED_HEADERS: &[&str] = &[
+    "x-auth-token",
+    "x-project-id",
+    "x-domain-id",
+    "x-sdk-date",
+    "authorization",
+    "host",
+    "content-type",
+];
+
+/// What the importer leaves out on the validator's word (filled by [`super::import`]'s
+/// fixed-point loop): whole operations, single examples, a pagination declaration.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions {
+    pub ops: BTreeMap<String, String>,
+    pub examples: BTreeMap<(String, String), String>,
+    pub pagination: BTreeMap<String, String>,
+}
+
+/// An operation not imported, and why.
+#[derive(Debug, Clone)]
+pub struct Skip {
+    pub op: String,
+    pub file: String,
+    pub pointer: String,
+    pub lack: Lack,
+}
+
+/// Something imported that a person should look at (pagination that is not declared,
+/// responses left out, examples left out).
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub op: String,
+    pub file: String,
+    pub message: String,
+}
+
+/// The mapping's result.
+#[derive(Debug)]
+pub struct Mapped {
+    pub spec: ServiceSpec,
+    /// Operation name -> (file, pointer).
+    pub origins: IndexMap<String, (String, String)>,
+    /// Type name -> (file, pointer) of the first definition.
+    pub type_origins: IndexMap<String, (String, String)>,
+    /// YAML comments under an operation (e.g. the headers left out).
+    pub notes: HashMap<String, Vec<String>>,
+    pub skipped: Vec<Skip>,
+    pub renamed: Vec<Renamed>,
+    pub review: Vec<Review>,
+    pub documents: usize,
+    /// Operations marked `x-support-sdk: N`.
+    pub not_in_sdk: usize,
+}
+
+/// Options of the mapping.
+#[derive(Debug, Clone, Default)]
+pub struct MapOptions {
+    /// Service name; from the documents' product when left out.
+    pub service: Option<String>,
+    /// Leave out operations with bad input (listed) instead of failing.
+    pub skip_invalid: bool,
+}
+
+/// Maps every document; bad input is an error, constructs the format lacks are skips.
+pub fn map(
+    docs: &[Document],
+    options: &MapOptions,
+    exclusions: &Exclusions,
+) -> Result<Mapped, Problems> {
+    let mut docs: Vec<&Document> = docs.iter().collect();
+    docs.sort_by(|a, b| a.name.cmp(&b.name).then(a.file.cmp(&b.file)));
+    let documents = docs.len();
+    let mut skipped = Vec::new();
+    match check_names(&docs) {
+        Ok(()) => {}
+        Err(Problems(problems)) if options.skip_invalid => {
+            // Every document a problem names is left out (for two documents of one name:
+            // the later ones).
+            let bad: HashSet<(&str, &str)> = problems
+                .iter()
+                .map(|p| (p.file.as_str(), p.pointer.as_str()))
+                .collect();
+            docs.retain(|d| {
+                let drop = bad.contains(&(d.file.as_str(), d.name_ptr.as_str()));
+                if drop {
+                    let p = problems
+                        .iter()
+                        .find(|p| p.file == d.file)
+                        .map(|p| p.message.clone())
+                        .unwrap_or_default();
+                    skipped.push(Skip {
+                        op: d.name.clone(),
+                        file: d.file.clone(),
+                        pointer: d.name_ptr.clone(),
+                        lack: Lack::BadInput(p),
+                    });
+                }
+                !drop
+            });
+        }
+        Err(problems) => return Err(problems),
+    }
+    if docs.is_empty() {
+        return Err(Problem::new(
+            &options.service.clone().unwrap_or_default(),
+            "",
+            "no operation left to import",
+        )
+        .into());
+    }
+    let product = docs.iter().find_map(|d| d.product.clone());
+    let service = match options
+        .service
+        .clone()
+        .or_else(|| product.as_deref().map(pascal))
+    {
+        Some(s) if is_ident(&s) => s,
+        Some(s) => {
+            return Err(Problem::new(&docs[0].file, "/product_short", format!("`{s}` cannot become a service name (expected a PascalCase identifier; give one with --service)")).into());
+        }
+        None => {
+            return Err(Problem::new(
+                docs.first().map_or("", |d| &d.file),
+                "/product_short",
+                "the documents name no product (give the service name with --service)",
+            )
+            .into());
+        }
+    };
+    let (endpoint, host) = endpoint(&docs);
+    let mut types = Types::default();
+    types
+        .reserved
+        .extend(RESERVED_TYPES.iter().map(|s| (*s).to_owned()));
+    types.reserved.insert(names::client_type(&service));
+    for d in &docs {
+        let p = pascal(&d.name);
+        types.reserved.insert(names::request_type(&p));
+        types.reserved.insert(names::response_type(&p));
+    }
+    let mut out = Mapped {
+        spec: ServiceSpec {
+            service: service.clone(),
+            doc: format!(
+                "{} APIs, imported from Huawei Cloud API Explorer documents.",
+                product.as_deref().unwrap_or(&service)
+            ),
+            endpoint,
+            auth: vec![AuthKind::Aksk, AuthKind::Token],
+            errors: Vec::new(),
+            operations: IndexMap::new(),
+            types: IndexMap::new(),
+        },
+        origins: IndexMap::new(),
+        type_origins: IndexMap::new(),
+        notes: HashMap::new(),
+        skipped,
+        renamed: Vec::new(),
+        review: Vec::new(),
+        documents,
+        not_in_sdk: docs.iter().filter(|d| d.support_sdk == Some(false)).count(),
+    };
+    let mut problems = Vec::new();
+    let mut codes: BTreeMap<(String, u16), ErrorCodeSpec> = BTreeMap::new();
+    for doc in docs {
+        let skip = |lack: Lack, pointer: &str| Skip {
+            op: doc.name.clone(),
+            file: doc.file.clone(),
+            pointer: pointer.to_owned(),
+            lack,
+        };
+        if let Some(reason) = exclusions.ops.get(&doc.name) {
+            out.skipped
+                .push(skip(Lack::Validator(reason.clone()), &doc.ptr));
+            continue;
+        }
+        if host.is_some() && doc.host.is_some() && doc.host != host {
+            out.skipped.push(skip(Lack::OtherEndpoint, "/host"));
+            continue;
+        }
+        let mark = types.mark();
+        let mut cx = OpCx {
+            types: DocTypes::new(doc, &mut types),
+            notes: Vec::new(),
+            review: Vec::new(),
+            exclusions,
+        };
+        match cx.operation() {
+            Ok(op) => {
+                let OpCx { notes, review, .. } = cx;
+                if !notes.is_empty() {
+                    out.notes.insert(doc.name.clone(), notes);
+                }
+                out.review.extend(review);
+                out.origins
+                    .insert(doc.name.clone(), (doc.file.clone(), doc.ptr.clone()));
+                out.spec.operations.insert(doc.name.clone(), op);
+                for e in &doc.error_codes {
+                    // One entry per code (the format's error codes become enum variants);
+                    // the same code under another status is listed for review.
+                    if let Some(((_, first), _)) = codes
+                        .iter()
+                        .find(|((c, _), _)| variant(c) == variant(&e.code))
+                        .filter(|((_, s), _)| *s != e.status)
+                    {
+                        out.review.push(Review {
+                            op: doc.name.clone(),
+                            file: doc.file.clone(),
+                            message: format!(
+                                "error code {} with status {} left out: listed with status {first}",
+                                e.code, e.status
+                            ),
+                        });
+                        continue;
+                    }
+                    if codes.keys().any(|(c, _)| variant(c) == variant(&e.code)) {
+                        continue;
+                    }
+                    codes
+                        .entry((e.code.clone(), e.status))
+                        .or_insert_with(|| ErrorCodeSpec {
+                            code: e.code.clone(),
+                            status: e.status,
+                            description: decode_entities(&e.description),
+                            meaning: None,
+                            handling: e.handling.as_deref().map(decode_entities),
+                        });
+                }
+            }
+            Err(Fail::Lack { lack, pointer }) => {
+                types.rollback(mark);
+                out.skipped.push(skip(lack, &pointer));
+            }
+            Err(Fail::Bad(p)) if options.skip_invalid => {
+                types.rollback(mark);
+                out.skipped
+                    .push(skip(Lack::BadInput(p.message.clone()), &p.pointer));
+            }
+            Err(Fail::Bad(p)) => {
+                types.rollback(mark);
+                problems.push(p);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    out.spec.errors = codes.into_values().collect();
+    out.renamed = types.renamed.clone();
+    let mut names: Vec<String> = types.entries.keys().cloned().collect();
+    names.sort();
+    for name in names {
+        if let Some(e) = types.entries.get(&name) {
+            out.type_origins
+                .insert(name.clone(), (e.file.clone(), e.pointer.clone()));
+            out.spec.types.insert(name, e.spec.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// "Two documents for one operation name" (also names that differ only in case, which
+/// become one Rust name), and names that cannot become identifiers.
+fn check_names(docs: &[&Document]) -> Result<(), Problems> {
+    let mut seen: HashMap<String, &Document> = HashMap::new();
+    let mut problems = Vec::new();
+    for d in docs {
+        let rust = pascal(&d.name);
+        if !is_ident(&rust)
+            || !d
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            problems.push(Problem::new(&d.file, &d.name_ptr, format!("operation name `{}` cannot become a Rust identifier (expected ASCII letters and digits)", d.name)));
+            continue;
+        }
+        if let Some(first) = seen.insert(snake(&d.name), d) {
+            problems.push(Problem::new(
+                &d.file,
+                &d.name_ptr,
+                format!(
+                    "operation `{}` is also defined by {} (expected one document per operation)",
+                    d.name, first.file
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Problems(problems))
+    }
+}
+
+/// `https://<host>` of the most common host, the region replaced by `{region}`.
+fn endpoint(docs: &[&Document]) -> (Option<String>, Option<String>) {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in docs {
+        if let Some(h) = d.host.as_deref() {
+            *counts.entry(h).or_default() += 1;
+        }
+    }
+    // Most documents; the first name on a tie.
+    let Some((host, _)) = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
+        return (None, None);
+    };
+    let region = docs
+        .iter()
+        .find(|d| d.host.as_deref() == Some(*host))
+        .and_then(|d| d.region.clone());
+    let templated = match region.as_deref() {
+        Some(r) if r != "{region}" && !r.is_empty() => host
+            .split('.')
+            .map(|part| if part == r { "{region}" } else { part })
+            .collect::<Vec<_>>()
+            .join("."),
+        _ => (*host).to_owned(),
+    };
+    let endpoint = if templated.contains("://") {
+        templated
+    } else {
+        format!("https://{templated}")
+    };
+    (Some(endpoint), Some((*host).to_owned()))
+}
+
+struct OpCx<'a, 'd> {
+    types: DocTypes<'d>,
+    notes: Vec<String>,
+    review: Vec<Review>,
+    exclusions: &'a Exclusions,
+}
+
+impl OpCx<'_, '_> {
+    fn doc(&self) -> &Document {
+        self.types.doc
+    }
+
+    fn review(&mut self, message: String) {
+        let (op, file) = (self.doc().name.clone(), self.doc().file.clone());
+        self.review.push(Review { op, file, message });
+    }
+
+    fn operation(&mut self) -> Result<OperationSpec, Fail> {
+        let doc = self.types.doc;
+        let method = match doc.method.as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            "PATCH" => Method::Patch,
+            "HEAD" => Method::Head,
+            other => {
+                return Err(Fail::Lack {
+                    lack: Lack::OtherType(format!("method {other}")),
+                    pointer: doc.ptr.clone(),
+                });
+            }
+        };
+        let op_name = pascal(&doc.name);
+        let params = self.params(&op_name)?;
+        let body = self.body(&op_name)?;
+        let responses = self.responses(&op_name)?;
+        let description = doc
+            .description
+            .as_deref()
+            .or(doc.summary.as_deref())
+            .map(|d| decode_entities(d.trim()))
+            .unwrap_or_default();
+        let mut op = OperationSpec {
+            doc: description,
+            method,
+            path: doc.path.clone(),
+            params,
+            body,
+            responses,
+            auth: None,
+            token_source: None,
+            id_source: None,
+            pagination: None,
+            examples: Vec::new(),
+        };
+        match self.exclusions.pagination.get(&doc.name) {
+            Some(reason) => self.review(format!("pagination not declared: {reason}")),
+            None => match paging::detect(&op, &doc.params, &self.types.types.entries) {
+                Ok(p) => op.pagination = p,
+                Err(message) => self.review(message),
+            },
+        }
+        op.examples = self.examples(&op);
+        Ok(op)
+    }
+
+    fn params(&mut self, op_name: &str) -> Result<IndexMap<String, ParamSpec>, Fail> {
+        let doc = self.types.doc;
+        let mut out = IndexMap::new();
+        let mut left_out = Vec::new();
+        for p in &doc.params {
+            if p.location == In::Header
+                && SUPPLIED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
+            {
+                left_out.push(p.name.clone());
+                continue;
+            }
+            let location = match p.location {
+                In::Path => ParamLocation::Path,
+                In::Query => ParamLocation::Query,
+                In::Header => ParamLocation::Header,
+                In::Cookie => {
+                    return Err(Fail::Lack {
+                        lack: Lack::CookieParam,
+                        pointer: p.ptr.clone(),
+                    });
+                }
+            };
+            let base = snake(&p.name);
+            if !is_ident(&base) {
+                return Err(Problem::new(
+                    &doc.file,
+                    &ptr(&p.ptr, "name"),
+                    format!(
+                        "parameter name `{}` cannot become a Rust identifier (it becomes `{base}`)",
+                        p.name
+                    ),
+                )
+                .into());
+            }
+            let mut key = base.clone();
+            let mut n = 1;
+            while out.contains_key(&key) {
+                n += 1;
+                key = format!("{base}_{n}");
+            }
+            let hint = format!("{op_name}{}", pascal(&key));
+            let ty = self.types.expr(&p.schema, &p.ptr, &hint, Place::Value)?;
+            if self.types.types.is_structured(&ty) {
+                return Err(Fail::Lack {
+                    lack: Lack::ObjectParam,
+                    pointer: p.ptr.clone(),
+                });
+            }
+            let from = match (p.location, p.name.as_str(), ty.as_str()) {
+                (In::Path, "project_id", "string") => Some(Implicit::ProjectId),
+                (In::Path, "domain_id", "string") => Some(Implicit::DomainId),
+                _ => None,
+            };
+            let csv =
+                ty.starts_with("array<") && location == ParamLocation::Query && p.csv == Some(true);
+            let sensitive = ty == "string" && is_secret(&p.name, &p.schema);
+            out.insert(
+                key.clone(),
+                ParamSpec {
+                    location,
+                    name: (p.name != key).then(|| p.name.clone()),
+                    ty: (ty != "string").then_some(ty),
+                    enum_values: None,
+                    required: p.required || location == ParamLocation::Path,
+                    from,
+                    sensitive,
+                    collection_format: csv.then_some(CollectionFormat::Csv),
+                    doc: doc_of(&p.schema),
+                },
+            );
+        }
+        if !left_out.is_empty() {
+            self.notes.push(format!(
+                "Left out: header(s) {} (supplied by the credentials or the body).",
+                left_out.join(", ")
+            ));
+        }
+        Ok(out)
+    }
+
+    fn body(&mut self, op_name: &str) -> Result<Option<BodySpec>, Fail> {
+        let doc = self.types.doc;
+        let Some(b) = &doc.body else { return Ok(None) };
+        let media = b
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let place = match media.as_str() {
+            "application/json" | "application/x-www-form-urlencoded" => Place::Value,
+            "multipart/form-data" => Place::Multipart,
+            "application/octet-stream" => Place::Body,
+            _ => {
+                return Err(Fail::Lack {
+                    lack: Lack::ContentType(b.content_type.clone()),
+                    pointer: b.ptr.clone(),
+                });
+            }
+        };
+        let at = if media.contains("form") {
+            b.ptr.clone()
+        } else {
+            ptr(&b.ptr, "schema")
+        };
+        let mut ty = self
+            .types
+            .expr(&b.schema, &at, &format!("{op_name}RequestBody"), place)?;
+        if place == Place::Body {
+            ty = "bytes".to_owned();
+        }
+        Ok(Some(BodySpec {
+            content_type: b.content_type.clone(),
+            ty,
+            required: b.required,
+            doc: b
+                .description
+                .as_deref()
+                .map(|d| decode_entities(d.trim()))
+                .filter(|d| !d.is_empty()),
+        }))
+    }
+
+    fn responses(&mut self, op_name: &str) -> Result<IndexMap<u16, ResponseSpec>, Fail> {
+        let doc = self.types.doc;
+        let mut out: BTreeMap<u16, ResponseSpec> = BTreeMap::new();
+        let mut success_type: Option<(String, String)> = None;
+        for r in &doc.responses {
+            let status = match r.status.parse::<u16>() {
+                Ok(s) if (100..=599).contains(&s) => s,
+                _ => {
+                    self.notes.push(format!(
+                        "Left out: response `{}` (not an HTTP status).",
+                        r.status
+                    ));
+                    self.review(format!(
+                        "response `{}` left out: not an HTTP status",
+                        r.status
+                    ));
+                    continue;
+                }
+            };
+            let success = (200..300).contains(&status);
+            let hint = if success {
+                format!("{op_name}ResponseBody")
+            } else {
+                format!("{op_name}ErrorBody")
+            };
+            let binary = r
+                .content_type
+                .as_deref()
+                .is_some_and(|c| c.contains("octet-stream"));
+            let ty = match &r.schema {
+                Some(s) if binary => {
+                    let _ = s;
+                    Some("bytes".to_owned())
+                }
+                Some(s) => Some(self.types.expr(
+                    s,
+                    &schema_ptr(&r.ptr, r.content_type.as_deref()),
+                    &hint,
+                    Place::Body,
+                )?),
+                None => None,
+            };
+            if success && let Some(ty) = &ty {
+                match &success_type {
+                    Some((first, _)) if first != ty => {
+                        return Err(Fail::Lack {
+                            lack: Lack::SuccessBodies,
+                            pointer: r.ptr.clone(),
+                        });
+                    }
+                    _ => success_type = Some((ty.clone(), r.ptr.clone())),
+                }
+            }
+            let mut headers = IndexMap::new();
+            for (name, h) in &r.headers {
+                let key = snake(name);
+                if !is_ident(&key) {
+                    return Err(Problem::new(
+                        &doc.file,
+                        &ptr(&ptr(&r.ptr, "headers"), name),
+                        format!("header name `{name}` cannot become a Rust identifier"),
+                    )
+                    .into());
+                }
+                headers.insert(
+                    key.clone(),
+                    HeaderSpec {
+                        name: (name != &key).then(|| name.clone()),
+                        sensitive: is_secret(name, h),
+                        doc: doc_of(h),
+                    },
+                );
+            }
+            out.insert(
+                status,
+                ResponseSpec {
+                    doc: r
+                        .description
+                        .as_deref()
+                        .map(|d| decode_entities(d.trim()))
+                        .unwrap_or_default(),
+                    ty,
+                    headers,
+                },
+            );
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Request examples (URL and body) and response examples, each its own entry.
+    fn examples(&mut self, op: &OperationSpec) -> Vec<ExampleSpec> {
+        let doc = self.types.doc;
+        let mut out = Vec::new();
+        for e in &doc.request_examples {
+            let name = format!("request_{}", e.number);
+            let params = match e.url.as_deref().map(|u| url_params(u, &doc.path, op)) {
+                Some(Ok(p)) => p,
+                Some(Err(message)) => {
+                    self.review(format!("example {name} left out: {message}"));
+                    continue;
+                }
+                None => IndexMap::new(),
+            };
+            let body = if op.body.is_some() {
+                e.body.as_ref().and_then(|b| serde_yaml::to_value(b).ok())
+            } else {
+                None
+            };
+            out.push(ExampleSpec {
+                name,
+                request: Some(ExampleRequest { params, body }),
+                response: None,
+            });
+        }
+        for r in &doc.responses {
+            let Ok(status) = r.status.parse::<u16>() else {
+                continue;
+            };
+            let several = r.examples.len() > 1;
+            for (i, (_, value)) in r.examples.iter().enumerate() {
+                let name = if several {
+                    format!("response_{status}_{}", i + 1)
+                } else {
+                    format!("response_{status}")
+                };
+                let body = serde_yaml::to_value(value).ok();
+                out.push(ExampleSpec {
+                    name,
+                    request: None,
+                    response: Some(ExampleResponse {
+                        status,
+                        headers: IndexMap::new(),
+                        body,
+                    }),
+                });
+            }
+        }
+        let excluded: Vec<(String, String)> = out
+            .iter()
+            .filter_map(|e| {
+                let reason = self
+                    .exclusions
+                    .examples
+                    .get(&(doc.name.clone(), e.name.clone()))?;
+                Some((e.name.clone(), reason.clone()))
+            })
+            .collect();
+        for (name, reason) in &excluded {
+            self.review(format!("example {name} left out: {reason}"));
+        }
+        let excluded: HashSet<String> = excluded.into_iter().map(|(n, _)| n).collect();
+        out.retain(|e| !excluded.contains(&e.name));
+        out
+    }
+}
+
+/// Where a response's schema is, for messages.
+fn schema_ptr(at: &str, media: Option<&str>) -> String {
+    match media {
+        Some(m) => ptr(&ptr(&ptr(at, "content"), m), "schema"),
+        None => ptr(at, "schema"),
+    }
+}
