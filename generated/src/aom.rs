@@ -222,7 +222,7 @@ pub struct ListMetricItemsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListMetricItemsResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -309,7 +309,7 @@ pub struct ListAlarmRuleResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAlarmRuleResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 

@@ -137,7 +137,7 @@ pub struct LoginResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: AuthOutDto,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -238,7 +238,7 @@ pub struct RefreshTokenResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: AuthOutDto,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 

@@ -211,7 +211,7 @@ pub struct CreateOAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreateOAuthResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -282,7 +282,7 @@ pub struct CreatePasswordAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreatePasswordAuthResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -353,7 +353,7 @@ pub struct CreatePersonalAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: CreatePersonalAuthResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -419,7 +419,7 @@ pub struct DeleteAuthorizeResponse {
     pub status: u16,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -484,7 +484,7 @@ pub struct ListAuthorizationsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ListAuthorizationsResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -564,7 +564,7 @@ pub struct ShowRedirectUrlResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ShowRedirectUrlResult,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 

@@ -36,8 +36,8 @@ mod scan;
 mod value;
 
 pub use decode::{
-    DecodeOptions, DecodeWarning, Decoded, Decoder, FieldError, JsonSpan, MAX_DEPTH, ObjectReader,
-    decode,
+    DecodeOptions, DecodeWarning, Decoded, Decoder, FieldError, JsonSpan, MAX_DEPTH, MAX_WARNINGS,
+    ObjectReader, decode,
 };
 
 /// A value with a JSON form: scalars, the runtime's string types, generated enums and
@@ -247,7 +247,11 @@ impl<T: Json> Json for Vec<T> {
             let at = decoder.enter_index(index);
             let value = T::read_json(*item, decoder);
             decoder.leave(at);
-            out.push(value?);
+            match value {
+                Ok(value) => out.push(value),
+                // The span list goes with the vector (an optional field may go on).
+                Err(error) => return Err(decoder.release_after(transient, error)),
+            }
         }
         decoder.release(transient);
         Ok(out)
@@ -272,11 +276,18 @@ impl<T: Json> Json for BTreeMap<String, T> {
         let (entries, transient) = decoder.object(span, || "a map".into())?;
         let mut out = BTreeMap::new();
         for (key, value) in entries {
+            // Over the budget ends the whole decode: nothing to give back then.
             decoder.charge(map_entry_cost::<T>() + key.len())?;
             let at = decoder.enter_key(key.into_owned());
             let value = T::read_json(value, decoder);
             let key = decoder.leave_key(at);
-            out.insert(key, value?);
+            match value {
+                Ok(value) => {
+                    out.insert(key, value);
+                }
+                // The entry list goes with the map (an optional field may go on).
+                Err(error) => return Err(decoder.release_after(transient, error)),
+            }
         }
         decoder.release(transient);
         Ok(out)

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use http::Method;
 use hwcloud_runtime::model::{
-    DecodeWarning, FieldError, Model, ObjectReader, ObjectWriter, from_value,
+    DecodeWarning, FieldError, MAX_WARNINGS, Model, ObjectReader, ObjectWriter, from_value,
 };
 use hwcloud_runtime::operation::{RequestParts, ResponseParts, decode_response_with};
 use hwcloud_runtime::{Error, Operation, OperationMeta, Secret, StringEnum, Timestamp, TooLarge};
@@ -569,6 +569,24 @@ fn each_warning_is_logged_at_warn_with_the_value_found() {
     );
     assert!(lines.contains("not-a-number"), "{lines}");
     assert_eq!(lines.lines().count(), 1, "{lines}");
+}
+
+#[test]
+fn warnings_are_listed_up_to_a_limit_and_counted_beyond_it() {
+    let items: Vec<String> = (0..1000)
+        .map(|i| format!(r#"{{"name": "n{i}", "size": "x"}}"#))
+        .collect();
+    let body = format!(r#"{{"items": [{}]}}"#, items.join(","));
+    let (result, lines) = logged::<ListItems<false>>(&body);
+    let page = result.expect("decodes");
+    assert_eq!(page.body.items.len(), 1000);
+    assert_eq!(page.decode_warnings.len(), MAX_WARNINGS);
+    assert_eq!(
+        page.decode_warnings[MAX_WARNINGS - 1].path,
+        "items[99].size"
+    );
+    assert_eq!(lines.lines().count(), MAX_WARNINGS + 1, "{lines}");
+    assert!(lines.contains("900 more response fields"), "{lines}");
 }
 
 #[test]

@@ -480,7 +480,7 @@ fn response(code: &mut Code, service: &Service, op: &Operation) {
         code.docs(&format!("{}\n\nFrom response header `{}`.", h.doc, h.wire));
         code.linef(format_args!("pub {}: Option<{ty}>,", h.rust));
     }
-    code.docs("Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.");
+    code.docs("Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.");
     code.line("pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,");
     code.close();
     code.blank();

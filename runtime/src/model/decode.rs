@@ -35,6 +35,10 @@ pub use super::errors::{DecodeWarning, FieldError};
 /// limit for a `Value`).
 pub const MAX_DEPTH: usize = 128;
 
+/// Most warnings a decode lists; further ones are only counted, so a body of a million
+/// misfits cannot make a million warnings (or log lines).
+pub const MAX_WARNINGS: usize = 100;
+
 /// How a body is decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -76,7 +80,10 @@ impl DecodeOptions {
 #[derive(Debug)]
 pub struct Decoded<T> {
     pub value: T,
+    /// The first [`MAX_WARNINGS`] fields left out.
     pub warnings: Vec<DecodeWarning>,
+    /// How many more were left out without being listed.
+    pub unlisted: usize,
 }
 
 /// Decodes `body` (JSON text) as `T`.
@@ -87,6 +94,7 @@ pub fn decode<T: Json>(body: &[u8], options: &DecodeOptions) -> Result<Decoded<T
     Ok(Decoded {
         value,
         warnings: decoder.warnings,
+        unlisted: decoder.unlisted,
     })
 }
 
@@ -167,6 +175,8 @@ pub struct Decoder {
     budget: Budget,
     path: Vec<Segment>,
     warnings: Vec<DecodeWarning>,
+    /// Warnings beyond [`MAX_WARNINGS`], counted only.
+    unlisted: usize,
     lenient: bool,
     quote: bool,
 }
@@ -176,6 +186,7 @@ pub struct Decoder {
 struct Mark {
     path: usize,
     warnings: usize,
+    unlisted: usize,
 }
 
 impl Decoder {
@@ -188,6 +199,7 @@ impl Decoder {
             },
             path: Vec::new(),
             warnings: Vec::new(),
+            unlisted: 0,
             lenient: options.lenient,
             quote: options.quote_values,
         }
@@ -260,6 +272,12 @@ impl Decoder {
         self.budget.release(bytes);
     }
 
+    /// [`release`](Self::release) on the way out with `error`.
+    pub(crate) fn release_after(&mut self, bytes: usize, error: FieldError) -> FieldError {
+        self.release(bytes);
+        error
+    }
+
     /// The span of a whole body, checked to be UTF-8 and, for a scalar, JSON (objects
     /// and arrays are checked by their scan); charges `size` for the value itself.
     fn body_span<'a>(&mut self, body: &'a [u8], size: usize) -> Result<JsonSpan<'a>, FieldError> {
@@ -318,10 +336,15 @@ impl Decoder {
             self.path.truncate(mark.path);
             return Err(error);
         }
-        let path = render_path(&self.path[..(mark.path + 1).min(self.path.len())]);
-        self.path.truncate(mark.path);
         self.warnings.truncate(mark.warnings);
-        self.warnings.push(DecodeWarning { path, error });
+        self.unlisted = mark.unlisted;
+        if self.warnings.len() < MAX_WARNINGS {
+            let path = render_path(&self.path[..(mark.path + 1).min(self.path.len())]);
+            self.warnings.push(DecodeWarning { path, error });
+        } else {
+            self.unlisted += 1;
+        }
+        self.path.truncate(mark.path);
         Ok(())
     }
 
@@ -599,6 +622,7 @@ impl<'a> ObjectReader<'a> {
         let mark = Mark {
             path: self.decoder.enter(Segment::Field(name)),
             warnings: self.decoder.warnings.len(),
+            unlisted: self.decoder.unlisted,
         };
         match T::read_json(span, self.decoder) {
             Ok(value) => {

@@ -187,12 +187,13 @@ impl ResponseParts {
     /// The body as JSON of type `T`, decoded from the bytes within the budget.
     ///
     /// Optional fields whose value does not fit are left `None`; each is logged at `warn`
-    /// and kept for [`take_decode_warnings`](Self::take_decode_warnings).
+    /// and kept for [`take_decode_warnings`](Self::take_decode_warnings) (the first
+    /// [`MAX_WARNINGS`](model::MAX_WARNINGS); further ones are counted in one log line).
     pub fn json<T: Json>(&self) -> Result<T, Error> {
         let options = DecodeOptions::response(self.budget, self.sensitive);
         match model::decode::<T>(&self.body, &options) {
             Ok(decoded) => {
-                self.keep_warnings(decoded.warnings);
+                self.keep_warnings(decoded.warnings, decoded.unlisted);
                 Ok(decoded.value)
             }
             Err(error) => Err(self.json_error(error)),
@@ -211,7 +212,7 @@ impl ResponseParts {
         }
     }
 
-    fn keep_warnings(&self, warnings: Vec<DecodeWarning>) {
+    fn keep_warnings(&self, warnings: Vec<DecodeWarning>, unlisted: usize) {
         for warning in &warnings {
             // The path's keys and the value found are quoted and cut by the decoder
             // (values not at all for sensitive bodies), so a server cannot forge lines.
@@ -220,6 +221,12 @@ impl ResponseParts {
                 path = %warning.path,
                 "a response field did not fit its type and was left out: {}",
                 warning.error
+            );
+        }
+        if unlisted > 0 {
+            tracing::warn!(
+                operation = self.operation,
+                "{unlisted} more response fields did not fit their types and were left out (not listed)"
             );
         }
         self.warnings.borrow_mut().extend(warnings);
