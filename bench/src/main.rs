@@ -9,6 +9,9 @@
 //!                                                        writes ours.rs, ours_types.rs, progenitor.rs
 //! hwcloud-bench loopback <calls> <blocks>                calls/s: generated client vs reqwest
 //! hwcloud-bench sign     <batches> <per-batch>           ns per AK/SK signature vs SHA-256 + HMAC
+//! hwcloud-bench decode-body <realistic|unknown> <bytes> <file>
+//!                                                        writes a ListAlarmRule body to decode
+//! hwcloud-bench decode   <ours|serde> <file>             memory of decoding it: ours vs serde derive
 //! ```
 
 use std::hint::black_box;
@@ -18,15 +21,22 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use hwcloud_codegen::SpecText;
 
+mod decode;
 mod loopback;
 mod sign;
+
+/// Counts heap bytes while `decode` measures (a relaxed flag check otherwise).
+#[global_allocator]
+static ALLOCATOR: decode::Counting = decode::Counting;
 
 const USAGE: &str = "usage: hwcloud-bench <command>
 
   openapi  <spec.yaml> <out.json>
   codegen  <spec.yaml> <openapi.json|-> <runs> <out-dir>
   loopback <calls> <blocks>
-  sign     <batches> <per-batch>";
+  sign     <batches> <per-batch>
+  decode-body <realistic|unknown> <bytes> <file>
+  decode   <ours|serde> <file>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +53,10 @@ fn main() -> ExitCode {
         ["sign", batches, per_batch] => {
             number(batches).and_then(|b| number(per_batch).and_then(|p| sign::run(b, p)))
         }
+        ["decode-body", kind, bytes, file] => {
+            number(bytes).and_then(|bytes| decode::write_body(kind, bytes, Path::new(file)))
+        }
+        ["decode", side, file] => decode::run(side, Path::new(file)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -36,6 +36,8 @@ impl Operation for CreateJob {
         path: "/v1/{project_id}/jobs",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;

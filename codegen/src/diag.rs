@@ -2,11 +2,31 @@
 
 use std::fmt;
 
-/// A position in a spec file, 1-based.
+/// A position in a spec file, 1-based; [`Pos::NONE`] for a problem with a whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
     pub line: usize,
     pub col: usize,
+}
+
+impl Pos {
+    /// No position: the problem is the file or directory itself (it cannot be read).
+    /// Shown as `file: message`, without `:line:col`.
+    pub const NONE: Pos = Pos { line: 0, col: 0 };
+
+    /// True for a real position (not [`Pos::NONE`]).
+    pub fn is_known(self) -> bool {
+        self.line > 0
+    }
+}
+
+/// `file:line:col`, or `file` for [`Pos::NONE`].
+fn location(file: &str, pos: Pos) -> String {
+    if pos.is_known() {
+        format!("{file}:{}:{}", pos.line, pos.col)
+    } else {
+        file.to_owned()
+    }
 }
 
 /// How bad a problem is: errors stop generation, warnings do not.
@@ -59,11 +79,8 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let warning = if self.is_error() { "" } else { "warning: " };
-        write!(
-            f,
-            "{}:{}:{}: {warning}{}",
-            self.file, self.pos.line, self.pos.col, self.message
-        )?;
+        let at = location(&self.file, self.pos);
+        write!(f, "{at}: {warning}{}", self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, " ({hint})")?;
         }
@@ -104,14 +121,19 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: b
     use codespan_reporting::term;
 
     let mut files = SimpleFiles::new();
-    let ids: Vec<(&str, usize)> = sources
+    // Each file's line starts, found once: finding them per diagnostic made rendering
+    // quadratic (100,000 warnings took minutes).
+    let ids: Vec<(&str, usize, Vec<usize>)> = sources
         .iter()
-        .map(|(name, text)| (name.as_str(), files.add(name.as_str(), text.as_str())))
+        .map(|(name, text)| {
+            let id = files.add(name.as_str(), text.as_str());
+            (name.as_str(), id, line_starts(text))
+        })
         .collect();
     let config = term::Config::default();
     let mut out = String::new();
-    for d in diagnostics {
-        let headline = format!("{}:{}:{}: {}", d.file, d.pos.line, d.pos.col, d.message);
+    for (i, d) in diagnostics.iter().enumerate() {
+        let headline = format!("{}: {}", location(&d.file, d.pos), d.message);
         let mut report = match d.severity {
             Severity::Error => Report::error(),
             Severity::Warning => Report::warning(),
@@ -120,9 +142,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: b
         let source = ids
             .iter()
             .zip(sources)
-            .find(|((name, _), _)| *name == d.file);
-        if let Some(((_, id), (_, text))) = source {
-            let span = span_at(text, d.pos);
+            .find(|((name, ..), _)| *name == d.file);
+        if let Some(((_, id, starts), (_, text))) = source
+            && i < MAX_SNIPPETS
+            && let Some(span) = span_at(text, starts, d.pos)
+        {
             report = report.with_labels(vec![Label::primary(*id, span)]);
         }
         if let Some(hint) = &d.hint {
@@ -138,20 +162,40 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[(String, String)], color: b
         // Rendering fails only for a position outside the file; the headline still says it.
         out.push_str(&rendered.unwrap_or_else(|_| format!("{d}\n")));
     }
+    if diagnostics.len() > MAX_SNIPPETS {
+        out.push_str(&format!(
+            "note: source lines are shown for the first {MAX_SNIPPETS} of the {} problems\n",
+            diagnostics.len()
+        ));
+    }
     out
 }
 
+/// How many diagnostics are shown with their source line: past that, one line each (a
+/// spec with 30,000 unused types printed 8 MB of snippets).
+const MAX_SNIPPETS: usize = 1_000;
+
+/// The byte offset where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// Longest line shown under a diagnostic: every snippet repeats its whole line, so a spec
+/// written on one long line with many problems would print that line once per problem.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
 /// The byte range of the token at `pos`: up to the next space, `:`, `,` or bracket.
-fn span_at(text: &str, pos: Pos) -> std::ops::Range<usize> {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(pos.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let line = text[line_start.min(text.len())..]
-        .lines()
-        .next()
-        .unwrap_or_default();
+/// `starts` are the line starts of `text`. `None` when there is no such line (position
+/// unknown) or it is too long to show.
+fn span_at(text: &str, starts: &[usize], pos: Pos) -> Option<std::ops::Range<usize>> {
+    let line_start = *starts.get(pos.line.checked_sub(1)?)?;
+    let line_end = starts.get(pos.line).map_or(text.len(), |next| next - 1);
+    if line_end - line_start > MAX_SNIPPET_LINE {
+        return None;
+    }
+    let line = text[line_start..line_end].trim_end_matches('\r');
     let start = line
         .char_indices()
         .nth(pos.col.saturating_sub(1))
@@ -160,8 +204,8 @@ fn span_at(text: &str, pos: Pos) -> std::ops::Range<usize> {
         .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}'))
         .unwrap_or(line.len() - start)
         .max(1);
-    let begin = (line_start + start).min(text.len());
-    begin..(begin + len).min(text.len())
+    let begin = line_start + start;
+    Some(begin..(begin + len).min(text.len()))
 }
 
 /// The closest candidate to `word` by edit distance, if close enough to be a likely typo.

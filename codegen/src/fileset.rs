@@ -3,7 +3,11 @@
 //!
 //! The generator owns exactly the files that carry [`GENERATED_MARKER`] in their first
 //! lines: those are replaced or removed; any other file is never touched, and a file the
-//! generator wants to write that exists without the marker is an error.
+//! generator wants to write that exists without the marker is an error. Writes are
+//! journaled ([`journal`]), so a killed or failed write never leaves old and new files
+//! mixed.
+
+pub mod journal;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -11,6 +15,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::emit::GENERATED_MARKER;
+use journal::Journal;
+pub use journal::{Recovery, Step, recover};
 
 /// Generated files by path relative to the output directory; sorted, so output order and
 /// diffs are deterministic.
@@ -25,11 +31,17 @@ pub struct Drift {
     pub added: Vec<PathBuf>,
     pub changed: Vec<(PathBuf, String)>,
     pub removed: Vec<PathBuf>,
+    /// What an interrupted write left: its journal, staged and kept files. The next write
+    /// completes or undoes it.
+    pub interrupted: Vec<PathBuf>,
 }
 
 impl Drift {
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+        self.added.is_empty()
+            && self.changed.is_empty()
+            && self.removed.is_empty()
+            && self.interrupted.is_empty()
     }
 }
 
@@ -43,6 +55,9 @@ impl std::fmt::Display for Drift {
         }
         for path in &self.removed {
             writeln!(f, "removed: {}", path.display())?;
+        }
+        for path in &self.interrupted {
+            writeln!(f, "interrupted write: {}", path.display())?;
         }
         for (_, diff) in &self.changed {
             write!(f, "{diff}")?;
@@ -93,6 +108,7 @@ impl FileSet {
             }
         }
         drift.removed = self.stale(root)?;
+        drift.interrupted = journal::interrupted(root)?;
         Ok(drift)
     }
 
@@ -101,7 +117,8 @@ impl FileSet {
         let mut out = Vec::new();
         for path in walk(root)? {
             let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            if self.files.contains_key(&relative) {
+            let name = relative.file_name().unwrap_or_default().to_string_lossy();
+            if self.files.contains_key(&relative) || journal::is_machinery(&name) {
                 continue;
             }
             if fs::read_to_string(&path).is_ok_and(|t| is_generated(&t)) {
@@ -114,22 +131,26 @@ impl FileSet {
 
     /// Writes the set under `root`: changed files are replaced, stale generated files
     /// removed, files without the marker left alone. Refuses (writing nothing) when a file
-    /// to write exists without the marker.
+    /// to write exists without the marker. The write is journaled (see [`journal`]): a
+    /// failure leaves `root` as it was, and a write killed half-way is completed or undone
+    /// by the next one (first thing [`FileSet::write`] does) or by [`recover`].
     pub fn write(&self, root: &Path) -> io::Result<Drift> {
         self.write_with_hook(root, &mut |_| Ok(()))
     }
 
-    /// [`FileSet::write`] in two phases, so a failure leaves `root` as it was: first every
-    /// new or changed file is staged next to its destination (`<name>.hwcloud-tmp`), and
-    /// only when all are staged are they renamed into place (each rename is atomic) and
-    /// stale files removed. `after_stage` runs after each staged file; an error from it
-    /// (or from staging) removes what was staged and returns the error. Tests use it to
-    /// inject a failure half-way.
+    /// [`FileSet::write`], calling `hook` after each durable [`Step`]. An error from the
+    /// hook is handled as a failure of the write's next operation: before the commit point
+    /// the staged files are removed, after it the replaced files are put back; either way
+    /// `root` is as it was and the error is returned. Tests use it to fail or stop a write
+    /// at any step.
     pub fn write_with_hook(
         &self,
         root: &Path,
-        after_stage: &mut dyn FnMut(&Path) -> io::Result<()>,
+        hook: &mut dyn FnMut(Step<'_>) -> io::Result<()>,
     ) -> io::Result<Drift> {
+        // The journal lives in `root`.
+        fs::create_dir_all(root)?;
+        recover(root)?;
         for path in self.files.keys() {
             match fs::read_to_string(root.join(path)) {
                 Ok(found) if !is_generated(&found) => {
@@ -142,69 +163,59 @@ impl FileSet {
             }
         }
         let drift = self.drift(root)?;
-        let to_write: Vec<&PathBuf> = drift
-            .added
-            .iter()
-            .chain(drift.changed.iter().map(|(p, _)| p))
-            .collect();
-        let mut staging = Staging::default();
-        for path in &to_write {
-            let staged = staging.stage(&root.join(path), &self.files[*path]);
-            if let Err(e) = staged.and_then(|()| after_stage(path)) {
-                staging.abort();
-                return Err(e);
-            }
+        if drift.is_empty() {
+            return Ok(drift);
         }
-        staging.commit()?;
-        for path in &drift.removed {
-            fs::remove_file(root.join(path))?;
-        }
+        let plan = self.plan(root, &drift)?;
+        journal::run(root, plan, &self.files, hook)?;
         Ok(drift)
     }
-}
 
-/// Files staged for [`FileSet::write_with_hook`], and the directories made for them.
-#[derive(Default)]
-struct Staging {
-    files: Vec<(PathBuf, PathBuf)>,
-    created_dirs: Vec<PathBuf>,
-}
-
-impl Staging {
-    fn stage(&mut self, destination: &Path, contents: &str) -> io::Result<()> {
-        if let Some(parent) = destination.parent() {
-            // Remember the directories this run creates, outermost first, to undo them.
+    /// The journal of the write that turns `root` into this set.
+    fn plan(&self, root: &Path, drift: &Drift) -> io::Result<Journal> {
+        let text = |path: &Path| {
+            path.to_str()
+                .filter(|p| journal::is_plain_relative(p))
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    io::Error::other(format!(
+                        "cannot journal the path {} (expected a relative UTF-8 path)",
+                        path.display()
+                    ))
+                })
+        };
+        let mut writes = Vec::new();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for path in &drift.added {
+            writes.push(journal::Write {
+                path: text(path)?,
+                replaces: false,
+            });
+            // The directories this write creates, outermost first, to undo them.
             let mut missing = Vec::new();
-            let mut dir = Some(parent);
-            while let Some(d) = dir.filter(|d| !d.exists()) {
+            let mut dir = path.parent();
+            while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                if root.join(d).exists() || dirs.iter().any(|known| known == d) {
+                    break;
+                }
                 missing.push(d.to_path_buf());
                 dir = d.parent();
             }
-            fs::create_dir_all(parent)?;
-            self.created_dirs.extend(missing.into_iter().rev());
+            dirs.extend(missing.into_iter().rev());
         }
-        let mut temp = destination.as_os_str().to_owned();
-        temp.push(".hwcloud-tmp");
-        let temp = PathBuf::from(temp);
-        self.files.push((temp.clone(), destination.to_path_buf()));
-        fs::write(&temp, contents)
-    }
-
-    fn commit(self) -> io::Result<()> {
-        for (temp, destination) in &self.files {
-            fs::rename(temp, destination)?;
+        for (path, _) in &drift.changed {
+            writes.push(journal::Write {
+                path: text(path)?,
+                replaces: true,
+            });
         }
-        Ok(())
-    }
-
-    fn abort(self) {
-        // Best effort: the error being returned matters more than a cleanup failure.
-        for (temp, _) in &self.files {
-            let _ = fs::remove_file(temp);
-        }
-        for dir in self.created_dirs.iter().rev() {
-            let _ = fs::remove_dir(dir);
-        }
+        let removes = drift
+            .removed
+            .iter()
+            .map(|p| text(p))
+            .collect::<io::Result<_>>()?;
+        let dirs = dirs.iter().map(|d| text(d)).collect::<io::Result<_>>()?;
+        Ok(Journal::new(writes, removes, dirs))
     }
 }
 

@@ -68,6 +68,9 @@ pub struct Operation {
     pub id_source: Option<IdSource>,
     pub pagination: Option<Pagination>,
     pub examples: Vec<Example>,
+    /// Whether its bodies may hold secrets (it issues tokens, or a `sensitive` value is
+    /// reachable from what it sends or receives): the runtime then never quotes them.
+    pub sensitive_body: bool,
 }
 
 /// A struct field as code reaches it: its Rust name, and whether it is an `Option`.
@@ -93,6 +96,16 @@ pub enum PageStyle {
         offset: String,
         limit: String,
         ty: TypeRef,
+        /// The body's total field.
+        total: Option<TotalField>,
+    },
+    Page {
+        /// Rust names of the page-number and page-size parameters, and their type.
+        page: String,
+        size: String,
+        ty: TypeRef,
+        /// Number of the first page.
+        first: i64,
         /// The body's total field.
         total: Option<TotalField>,
     },
@@ -342,6 +355,9 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// A struct with `file` fields: a multipart form, without serde.
     pub multipart: bool,
+    /// Sent as a `multipart/form-data` body by an operation: written part by part (with
+    /// or without `file` fields; a form without files also keeps its JSON/form impls).
+    pub multipart_body: bool,
 }
 
 #[derive(Debug, Clone)]

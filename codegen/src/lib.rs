@@ -18,6 +18,7 @@ pub mod emit;
 pub mod fileset;
 pub mod import;
 pub mod ir;
+pub mod limits;
 pub mod load;
 pub mod lower;
 pub mod names;
@@ -43,7 +44,7 @@ pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Dia
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostic::new(
             display_prefix,
-            Pos::default(),
+            Pos::NONE,
             format!("cannot read the spec directory: {e}"),
         )
     })?;
@@ -61,7 +62,13 @@ pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Dia
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let file = format!("{display_prefix}/{name}");
-        match std::fs::read(&path) {
+        match read_limited(&path) {
+            Ok(bytes) if bytes.len() > limits::MAX_BYTES => {
+                // Only the start was read: enough to say where the limit is crossed.
+                let size = std::fs::metadata(&path).map_or(bytes.len() as u64, |m| m.len());
+                let e = limits::too_large(&String::from_utf8_lossy(&bytes), size);
+                problems.push(Diagnostic::new(&file, e.pos, e.message));
+            }
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => specs.push(SpecText { file, text }),
                 Err(e) => {
@@ -77,7 +84,7 @@ pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Dia
             },
             Err(e) => problems.push(Diagnostic::new(
                 &file,
-                Pos::default(),
+                Pos::NONE,
                 format!("cannot read the file: {e}"),
             )),
         }
@@ -87,6 +94,17 @@ pub fn read_specs(dir: &Path, display_prefix: &str) -> Result<Vec<SpecText>, Dia
     } else {
         Err(Diagnostics(problems))
     }
+}
+
+/// The first [`limits::MAX_BYTES`] + 1 bytes of `path`: a spec larger than the limit is
+/// not read whole to be refused.
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limits::MAX_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// What checking the specs found: the IR when there is no error, and every diagnostic
@@ -151,5 +169,5 @@ pub fn generate(specs: &[SpecText]) -> Result<FileSet, Diagnostics> {
 
 /// Emits the generated files of checked specs.
 pub fn render_files(api: &ir::Api) -> Result<FileSet, Diagnostics> {
-    emit::emit(api).map_err(|message| Diagnostic::new("specs", Pos::default(), message).into())
+    emit::emit(api).map_err(|message| Diagnostic::new("specs", Pos::NONE, message).into())
 }

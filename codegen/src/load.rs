@@ -1,6 +1,7 @@
 //! Stage 1: spec text -> [`ServiceSpec`] plus the positions of everything in it.
 
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
+use crate::limits;
 use crate::source::{Root, SourceMap};
 use crate::spec::{ServiceSpec, unique};
 
@@ -17,6 +18,10 @@ pub struct LoadedSpec {
 
 /// Parses one spec. `file` is the path shown in diagnostics.
 pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
+    // Before any parser builds anything: see `limits` for what an unchecked text did.
+    if let Err(e) = limits::check(text) {
+        return Err(Diagnostic::new(file, e.pos, e.message).into());
+    }
     let stem = std::path::Path::new(file)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -185,13 +190,16 @@ mod tests {
 mod tests_against_reference {
     use super::*;
 
-    /// `load` against the reference: both parses up front, as `load` did before it
-    /// learnt to skip the index.
+    /// `load` against the reference: the limits, then both parses up front, as `load`
+    /// did before it learnt to skip the index.
     fn same_as_reference(text: &str) {
         let stem = "x".to_owned();
         let typed =
             std::panic::catch_unwind(|| serde_yaml::from_str::<ServiceSpec>(text)).map_err(|_| ());
-        let reference = load_indexed("specs/x.yaml", stem, text, typed);
+        let reference = match limits::check(text) {
+            Ok(()) => load_indexed("specs/x.yaml", stem, text, typed),
+            Err(e) => Err(Diagnostic::new("specs/x.yaml", e.pos, e.message).into()),
+        };
         let loaded = load("specs/x.yaml", text);
         match (loaded, reference) {
             (Ok(a), Ok(b)) => assert_eq!(format!("{:?}", a.spec), format!("{:?}", b.spec)),

@@ -138,7 +138,7 @@ pub const RESERVED_TYPES: &[&str] = &[
 pub const CLIENT_METHODS: &[&str] = &["new", "with_endpoint", "endpoint"];
 
 /// Fields every generated response has besides its declared headers.
-pub const RESPONSE_FIELDS: &[&str] = &["status", "request_id", "body"];
+pub const RESPONSE_FIELDS: &[&str] = &["status", "request_id", "body", "decode_warnings"];
 
 /// The client type of a service: `DataArtsStudio` -> `DataArtsStudioClient`.
 pub fn client_type(service: &str) -> String {

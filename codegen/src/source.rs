@@ -125,9 +125,16 @@ impl Index {
     fn build(text: &str) -> (Index, Vec<DuplicateKey>) {
         let mut recorder = Recorder::default();
         let mut parser = Parser::new_from_str(text);
-        // Syntax errors are reported by the typed parse; an index cut short only loses
-        // positions after the error, which are never asked for.
-        let _ = parser.load(&mut recorder, false);
+        // Events one at a time, to the end of the first document: `Parser::load` recurses
+        // once per nesting level. Syntax errors are reported by `limits::check` or the
+        // typed parse; an index cut short only loses positions after the error, which are
+        // never asked for.
+        while let Ok((event, mark)) = parser.next_token() {
+            if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
+                break;
+            }
+            recorder.on_event(event, mark);
+        }
         (recorder.map, recorder.duplicates)
     }
 

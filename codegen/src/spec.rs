@@ -253,6 +253,7 @@ pub enum CollectionFormat {
 }
 
 /// How a list operation pages. Offset style: `offset` and `limit` (and optionally
+/// `total`); page-number style: `page` and `page_size` (optionally `first_page` and
 /// `total`); marker style: `marker` and `next_marker`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -268,6 +269,15 @@ pub struct PaginationSpec {
     /// Wire name of the success body's total-count field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<String>,
+    /// Key of the page-number query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// Key of the page-size query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<String>,
+    /// Number of the first page (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page: Option<i64>,
     /// Key of the query parameter carrying the marker of the page to fetch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,

@@ -547,3 +547,40 @@ fn a_spec_file_that_is_not_utf8() {
         "specs/bad.yaml:2:9: the spec file is not valid UTF-8 (expected UTF-8 text)"
     );
 }
+
+#[test]
+fn token_expiry_of_an_unreadable_type() {
+    assert_diagnostics(
+        "token_expiry_type",
+        &[
+            "specs/token_expiry_type.yaml:14:19: `valid` is not of a type the token's expiry can be read from (expected a field holding a lifetime in seconds (int32, int64, number or string))",
+        ],
+    );
+}
+
+#[test]
+fn io_errors_name_the_file_without_a_position() {
+    // They were shown at `:0:0`.
+    let dir = tempfile::tempdir().unwrap();
+    // A directory named like a spec: listed, then not readable as a file.
+    std::fs::create_dir(dir.path().join("x.yaml")).unwrap();
+    let shown = hwcloud_codegen::read_specs(dir.path(), "specs")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        shown.starts_with("specs/x.yaml: cannot read the file: "),
+        "{shown}"
+    );
+    let missing = dir.path().join("missing");
+    let diagnostics = hwcloud_codegen::read_specs(&missing, "specs").unwrap_err();
+    let shown = diagnostics.to_string();
+    assert!(
+        shown.starts_with("specs: cannot read the spec directory: "),
+        "{shown}"
+    );
+    let rendered = hwcloud_codegen::diag::render(&diagnostics.0, &[], false);
+    assert!(
+        rendered.starts_with("error: specs: cannot read the spec directory: "),
+        "{rendered}"
+    );
+}

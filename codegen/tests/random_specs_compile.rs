@@ -4,8 +4,11 @@
 //! whole spec format: awkward names (Rust keywords, std prelude and runtime names, leading
 //! digits, camelCase and kebab-case wire names), parameters of every location and scalar
 //! type, inline and named enums with odd values, objects, arrays, maps, recursive types,
-//! optional and required fields, JSON and form bodies, 200/201/204 responses, response
-//! headers, error codes and token sources. Each must pass `validate` without a diagnostic;
+//! optional and required fields, JSON, URL-encoded and multipart form bodies (a flat type
+//! sent both ways), content types with parameters, paths with sub-delimiters and escapes,
+//! docs and enum values with bare carriage returns, bidi and other control characters and
+//! code fences, 200/201/204 responses, response headers, error codes and token sources.
+//! Each must pass `validate` without a diagnostic;
 //! then all generated modules are compiled as one crate against the runtime with
 //! `RUSTFLAGS=-Dwarnings` (`cargo build --offline`, target dir `target/random-specs`, so
 //! repeated runs reuse the dependencies' builds).
@@ -260,6 +263,9 @@ const ENUM_VALUES: &[&str] = &[
     "default",
     "new",
     "unknown_value",
+    // Characters a doc comment cannot hold as they are (the variant's doc shows the value).
+    "line\rbreak",
+    "bidi\u{202e}rtl",
 ];
 
 fn enum_values(rng: &mut Rng) -> Vec<String> {
@@ -279,9 +285,17 @@ fn enum_values(rng: &mut Rng) -> Vec<String> {
     out
 }
 
-/// A YAML scalar: JSON string syntax is valid YAML double-quoted syntax.
+/// A YAML scalar: JSON string syntax is valid YAML double-quoted syntax, once the
+/// characters JSON leaves as they are but YAML does not allow raw (DEL, C1 controls) are
+/// escaped too.
 fn q(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialise")
+    let json = serde_json::to_string(s).expect("strings serialise");
+    json.chars()
+        .map(|c| match c {
+            '\u{7f}'..='\u{9f}' => format!("\\u{:04X}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 fn yaml_list(items: &[String]) -> String {
@@ -330,6 +344,8 @@ struct SpecGen<'r> {
     flat_structs: Vec<String>,
     /// Every declared type, for the catalogue that keeps them all in use.
     all: Vec<String>,
+    /// Form bodies written so far (they take the form content types in turn).
+    forms: usize,
 }
 
 impl<'r> SpecGen<'r> {
@@ -353,6 +369,7 @@ impl<'r> SpecGen<'r> {
             enums: Vec::new(),
             flat_structs: Vec::new(),
             all: Vec::new(),
+            forms: index,
         }
     }
 
@@ -619,7 +636,8 @@ impl<'r> SpecGen<'r> {
             "    doc: Every type.\n    method: GET\n    path: /catalogue\n    responses:\n      200: {{ type: {catalogue}, doc: OK. }}"
         );
         let _ = writeln!(y, "types:");
-        for (name, def) in &self.types {
+        let types = std::mem::take(&mut self.types);
+        for (name, def) in &types {
             let _ = writeln!(y, "  {name}:");
             let _ = writeln!(y, "    doc: Type {name}.");
             match def {
@@ -654,8 +672,9 @@ impl<'r> SpecGen<'r> {
                         parts.push(format!(
                             "doc: {}",
                             q(&format!(
-                                "Field `{}`; see <https://example.com/a_b>.",
-                                f.wire
+                                "Field `{}`; see <https://example.com/a_b>.{}",
+                                f.wire,
+                                self.awkward_doc()
                             ))
                         ));
                         let _ = writeln!(y, "      {}: {{ {} }}", q(&f.wire), parts.join(", "));
@@ -672,11 +691,12 @@ impl<'r> SpecGen<'r> {
         let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
         let method = *self.rng.pick(&methods);
         let _ = writeln!(y, "  {name}:");
+        let awkward = self.awkward_doc();
         let _ = writeln!(
             y,
             "    doc: {}",
             q(&format!(
-                "Operation {name}: `{method}` with [links](https://example.com) and *markdown*.\n\nSecond paragraph."
+                "Operation {name}: `{method}` with [links](https://example.com) and *markdown*.\n\nSecond paragraph.{awkward}"
             ))
         );
         let _ = writeln!(y, "    method: {method}");
@@ -723,6 +743,10 @@ impl<'r> SpecGen<'r> {
             let _ = writeln!(params, "      {}: {{ {} }}", q(&key), parts.join(", "));
         }
         path.push_str(if self.rng.chance(50) { "/items" } else { "" });
+        // Path characters beyond letters and `/` (RFC 3986 sub-delims, `:`, `@`, escapes).
+        let suffixes = ["", "", ":action", ";v=1", "/a-b_c.d~e", "/%2A@x"];
+        let suffix = *self.rng.pick(&suffixes);
+        path.push_str(suffix);
         // Query and header parameters.
         for _ in 0..self.rng.range(0, 6) {
             let header = self.rng.chance(40);
@@ -781,17 +805,26 @@ impl<'r> SpecGen<'r> {
             y.push_str(&params);
         }
         if has_body {
-            let form = !self.flat_structs.is_empty() && self.rng.chance(30);
+            let form = !self.flat_structs.is_empty() && self.rng.chance(45);
             let (content_type, ty) = if form {
-                (
+                // A flat struct goes as a URL-encoded form or as `multipart/form-data`
+                // (text parts only), and may be sent both ways by different operations.
+                let kinds = [
                     "application/x-www-form-urlencoded",
-                    self.rng.pick(&self.flat_structs).clone(),
-                )
+                    "multipart/form-data",
+                    "application/x-www-form-urlencoded; charset=UTF-8",
+                    "multipart/form-data; charset=\"utf-8\"",
+                ];
+                // In turn, not at random: each kind appears once there are four forms.
+                let ct = kinds[self.forms % kinds.len()];
+                self.forms += 1;
+                (ct, self.rng.pick(&self.flat_structs).clone())
             } else {
                 let ct = *self.rng.pick(&[
                     "application/json",
                     "application/json;charset=UTF-8",
                     "application/json; charset=utf8",
+                    "application/json; charset=\"utf-8\"; q=0.5",
                 ]);
                 (ct, self.field_type(0))
             };
@@ -885,6 +918,15 @@ impl<'r> SpecGen<'r> {
             );
         } else if self.rng.chance(15) {
             let _ = writeln!(y, "    auth: [aksk]");
+        }
+    }
+
+    /// Sometimes a paragraph with characters a doc comment cannot hold as they are.
+    fn awkward_doc(&mut self) -> String {
+        if self.rng.chance(25) {
+            format!("\n\n{}", self.rng.pick(AWKWARD_DOCS))
+        } else {
+            String::new()
         }
     }
 
@@ -1051,6 +1093,23 @@ fn random_valid_specs_generate_code_that_compiles_without_warnings() {
         specs.iter().map(|s| &s.text).collect::<Vec<_>>(),
         random_specs().iter().map(|s| &s.text).collect::<Vec<_>>()
     );
+    // The classes that broke generated code are in the corpus (as YAML escapes).
+    let all: String = specs.iter().map(|s| s.text.as_str()).collect();
+    let missing = [
+        "multipart/form-data",
+        "; charset=\\\"utf-8\\\"",
+        "bare\\rcarriage",
+        "line\\rbreak",
+        "\u{202e}",
+        "\\u0000",
+        "```",
+        ":action",
+        "%2A@x",
+    ]
+    .into_iter()
+    .filter(|class| !all.contains(class))
+    .collect::<Vec<_>>();
+    assert!(missing.is_empty(), "no random spec has {missing:?}");
     let mut modules = Vec::new();
     let mut problems = String::new();
     for spec in &specs {
@@ -1318,6 +1377,187 @@ types:
       'project:id': { rust_name: pid, required: true, doc: d }
 ",
     );
+}
+
+/// Every pagination style (offset, page number with `first_page` and a required total,
+/// marker at a nested field) compiles: the fixture of `tests/pagination.rs`.
+#[test]
+fn paged_operations_compile() {
+    assert_compiles("paged", include_str!("fixtures/valid/pagination.yaml"));
+}
+
+/// Docs, enum values and error texts with characters a doc comment cannot hold as they
+/// are: a bare carriage return (rustc: "bare CR not allowed in doc-comment"), bidi
+/// controls (the deny-by-default `text_direction_codepoint_in_comment`), other control
+/// characters, and a code fence without a language (a doctest).
+const AWKWARD_DOCS: &[&str] = &[
+    "bare\rcarriage return",
+    "CR LF\r\nline",
+    "bidi \u{202e}override\u{202c} and \u{2066}isolate\u{2069}",
+    "nul \u{0} bell \u{7} escape \u{1b} delete \u{7f} c1 \u{85}\u{9b}",
+    "fence:\n```\nnot rust {\n```\nafter",
+    "trailing backslash \\",
+    "*/ /* comment markers",
+];
+
+#[test]
+fn docs_with_awkward_characters_compile() {
+    let mut modules = Vec::new();
+    for (i, doc) in AWKWARD_DOCS.iter().enumerate() {
+        let d = q(doc);
+        let text = format!(
+            "service: Demo
+doc: {d}
+errors:
+  - {{ code: E1, status: 400, description: {d}, meaning: {d}, handling: {d} }}
+operations:
+  GetThing:
+    doc: {d}
+    method: POST
+    path: /x
+    params:
+      q: {{ in: query, doc: {d} }}
+      kind: {{ in: query, enum: [{d}, plain], doc: {d} }}
+    body: {{ content_type: application/json, type: Thing, doc: {d} }}
+    responses:
+      200: {{ type: Thing, doc: {d}, headers: {{ h: {{ name: X-H, doc: {d} }} }} }}
+types:
+  Thing:
+    doc: {d}
+    fields:
+      f: {{ doc: {d} }}
+      e: {{ type: Choice, doc: {d} }}
+  Choice:
+    doc: {d}
+    enum: [{d}, other]
+"
+        );
+        let spec = SpecText {
+            file: format!("specs/awkward_doc_{i}.yaml"),
+            text,
+        };
+        let checked = validate(std::slice::from_ref(&spec));
+        assert!(checked.api.is_some(), "{doc:?}: {:?}", checked.diagnostics);
+        modules.push(generated_module(&spec).unwrap_or_else(|e| panic!("{e}")));
+    }
+    // One crate for all: one build.
+    if let Err(output) = compile("regression_awkward_docs", &modules) {
+        panic!("does not compile:\n{output}");
+    }
+}
+
+/// A form type (text fields only) sent as `multipart/form-data` by one operation and
+/// as `application/x-www-form-urlencoded` by another; and one with a file.
+#[test]
+fn a_form_type_sent_as_multipart_compiles() {
+    let text = "service: Demo
+doc: d
+operations:
+  Login:
+    doc: d
+    method: POST
+    path: /login
+    body: { content_type: multipart/form-data, type: LoginForm, doc: d }
+    responses:
+      200: { doc: d }
+  LoginUrlencoded:
+    doc: d
+    method: POST
+    path: /login2
+    body: { content_type: application/x-www-form-urlencoded, type: LoginForm, doc: d }
+    responses:
+      200: { doc: d }
+  Upload:
+    doc: d
+    method: POST
+    path: /upload
+    body: { content_type: \"multipart/form-data; charset=UTF-8\", type: UploadForm, doc: d }
+    responses:
+      200: { doc: d }
+types:
+  LoginForm:
+    doc: d
+    fields:
+      user: { required: true, doc: d }
+      password: { sensitive: true, doc: d }
+      remember: { type: boolean, doc: d }
+  UploadForm:
+    doc: d
+    fields:
+      file: { type: file, required: true, doc: d }
+      note: { doc: d }
+";
+    assert_compiles("multipart_form", text);
+}
+
+/// Content types that are not one valid header value (a line break would make the
+/// runtime's `HeaderValue::from_static` panic on every call) are rejected where they
+/// are written.
+#[test]
+fn content_types_that_are_not_header_values_are_rejected() {
+    for content_type in [
+        "application/json\r\nX-Injected: 1",
+        "application/json\n",
+        "application/json; charset=\"utf-8\r\n\"",
+        "application/json;\tcharset=utf-8\u{7f}",
+        "application/json; charset=ütf-8",
+        "application/json; charset",
+        "application/json; =utf-8",
+        "application/json; charset=\"unterminated",
+        "application /json",
+    ] {
+        let text = small_spec("GetThing", "q", "f", "Thing").replace(
+            "content_type: application/json",
+            &format!("content_type: {}", q(content_type)),
+        );
+        let spec = SpecText {
+            file: "specs/demo.yaml".to_owned(),
+            text,
+        };
+        let checked = validate(&[spec]);
+        let found: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            found
+                .iter()
+                .any(|d| d.starts_with("specs/demo.yaml:10:27: content type")),
+            "{content_type:?}: {found:#?}"
+        );
+    }
+}
+
+/// Paths and endpoints with characters a URL cannot carry as written (the request
+/// failed on every call) are rejected where they are written.
+#[test]
+fn paths_and_endpoints_outside_url_syntax_are_rejected() {
+    for path in [
+        "/x y",
+        "/x\r\n",
+        "/x?a=1",
+        "/x#top",
+        "/x\"",
+        "/x%zz",
+        "/caf\u{e9}",
+    ] {
+        let text = small_spec("GetThing", "q", "f", "Thing")
+            .replace("path: /x", &format!("path: {}", q(path)));
+        assert_rejected(&text, "is not a URL path");
+    }
+    for endpoint in [
+        "https://a b.{region}.example.com",
+        "https://user@evil.example/{region}",
+        "https://x.{region}.example.com\r\n",
+        "https://x.{region}.example.com?q=1",
+    ] {
+        let text = small_spec("GetThing", "q", "f", "Thing").replace(
+            "doc: d\noperations:",
+            &format!("doc: d\nendpoint: {}\noperations:", q(endpoint)),
+        );
+        assert_rejected(&text, "is not a URL of a host");
+    }
 }
 
 /// Types with the shape of an earlier one are aliases of it: as bodies, responses, the

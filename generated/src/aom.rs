@@ -92,55 +92,67 @@ impl AomClient {
         self.inner.call(request)
     }
 
-    /// Every item of [`list_metric_items`](Self::list_metric_items), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_metric_items`](Self::list_metric_items), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_metric_items_stream(
         &self,
         request: ListMetricItemsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::MetricItemResultApi, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListMetricItemsRequest,
+        types::MetricItemResultApi,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListMetricItemsRequest| hwcloud_runtime::pagination::Cursor::Marker(
+                request.start.as_deref().unwrap_or_default(),
+            ),
             |request: &ListMetricItemsRequest, response: &ListMetricItemsResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(
+                let next = hwcloud_runtime::pagination::next_marker(
                     Some(&response.body)
                         .and_then(|v| v.meta_data.as_ref())
                         .and_then(|v| v.start.as_ref()),
-                )?;
-                if request.start.as_ref() == Some(&marker) {
-                    return None;
-                }
-                let mut following = request.clone();
-                following.start = Some(marker);
-                Some(following)
+                );
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.start = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListMetricItemsResponse| response.body.metrics.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_alarm_rule`](Self::list_alarm_rule), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_alarm_rule`](Self::list_alarm_rule), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_alarm_rule_stream(
         &self,
         request: ListAlarmRuleRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::QueryAlarmResult, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListAlarmRuleRequest,
+        types::QueryAlarmResult,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListAlarmRuleRequest| hwcloud_runtime::pagination::Cursor::Marker(
+                request.offset.as_deref().unwrap_or_default(),
+            ),
             |request: &ListAlarmRuleRequest, response: &ListAlarmRuleResponse| {
-                let marker = hwcloud_runtime::pagination::next_marker(
+                let next = hwcloud_runtime::pagination::next_marker(
                     Some(&response.body)
                         .and_then(|v| v.meta_data.as_ref())
                         .and_then(|v| v.start.as_ref()),
-                )?;
-                if request.offset.as_ref() == Some(&marker) {
-                    return None;
-                }
-                let mut following = request.clone();
-                following.offset = Some(marker);
-                Some(following)
+                );
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListAlarmRuleResponse| {
                 response.body.thresholds.unwrap_or_default()
@@ -220,6 +232,8 @@ impl Operation for ListMetricItemsRequest {
         path: "/v1/{project_id}/ams/metrics",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -240,6 +254,7 @@ impl Operation for ListMetricItemsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -254,6 +269,9 @@ pub struct ListMetricItemsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListMetricItemsResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`AomClient::list_alarm_rule`].
@@ -314,6 +332,8 @@ impl Operation for ListAlarmRuleRequest {
         path: "/v2/{project_id}/alarm-rules",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -333,6 +353,7 @@ impl Operation for ListAlarmRuleRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -347,4 +368,7 @@ pub struct ListAlarmRuleResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListAlarmRuleResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }

@@ -96,6 +96,8 @@ impl Operation for CreateOAuthTokenRequest {
         path: "/baas/auth/v1.0/oauth2/token",
         success: &[200u16],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -108,6 +110,7 @@ impl Operation for CreateOAuthTokenRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -122,6 +125,9 @@ pub struct CreateOAuthTokenResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::OAuthToken,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl CreateOAuthTokenRequest {
@@ -148,10 +154,10 @@ impl CreateOAuthTokenRequest {
                 message: format!("{} answered without a token", Self::META.name),
                 source: None,
             })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(
+            now,
+            Some(&response.body).and_then(|v| v.expires_in.as_ref()),
+        );
         let refresh_token = None;
         Ok(hwcloud_runtime::auth::token::IssuedToken {
             token,

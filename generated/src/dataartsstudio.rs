@@ -968,27 +968,35 @@ impl DataArtsStudioClient {
         self.inner.call(request)
     }
 
-    /// Every item of [`list_all_catalog_list`](Self::list_all_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_all_catalog_list`](Self::list_all_catalog_list), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_all_catalog_list_stream(
         &self,
         request: ListAllCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::RecordForGetAllCatalog, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListAllCatalogListRequest,
+        types::RecordForGetAllCatalog,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListAllCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &ListAllCatalogListRequest, response: &ListAllCatalogListResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.api_catalogs.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListAllCatalogListResponse| {
                 response.body.api_catalogs.unwrap_or_default()
@@ -996,131 +1004,165 @@ impl DataArtsStudioClient {
         )
     }
 
-    /// Every item of [`list_api_catalog_list`](Self::list_api_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_api_catalog_list`](Self::list_api_catalog_list), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_api_catalog_list_stream(
         &self,
         request: ListApiCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::ApiOverview, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListApiCatalogListRequest,
+        types::ApiOverview,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListApiCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &ListApiCatalogListRequest, response: &ListApiCatalogListResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.apis.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListApiCatalogListResponse| response.body.apis.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_apis`](Self::list_apis), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_apis`](Self::list_apis), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_apis_stream(
         &self,
         request: ListApisRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::ApiOverview, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListApisRequest, types::ApiOverview> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListApisRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &ListApisRequest, response: &ListApisResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListApisResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_apply`](Self::list_apply), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_apply`](Self::list_apply), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_apply_stream(
         &self,
         request: ListApplyRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::RecordForApplyDetail, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListApplyRequest,
+        types::RecordForApplyDetail,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListApplyRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &ListApplyRequest, response: &ListApplyResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListApplyResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_apps`](Self::list_apps), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_apps`](Self::list_apps), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_apps_stream(
         &self,
         request: ListAppsRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::AppReturnDto, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<ListAppsRequest, types::AppReturnDto> {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListAppsRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &ListAppsRequest, response: &ListAppsResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.apps.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListAppsResponse| response.body.apps.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`list_catalog_list`](Self::list_catalog_list), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_catalog_list`](Self::list_catalog_list), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_catalog_list_stream(
         &self,
         request: ListCatalogListRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::RecordForGetAllCatalog, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListCatalogListRequest,
+        types::RecordForGetAllCatalog,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &ListCatalogListRequest, response: &ListCatalogListResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.catalogs.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListCatalogListResponse| {
                 response.body.catalogs.unwrap_or_default()
@@ -1128,30 +1170,38 @@ impl DataArtsStudioClient {
         )
     }
 
-    /// Every item of [`list_data_service_instances_detail`](Self::list_data_service_instances_detail), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_data_service_instances_detail`](Self::list_data_service_instances_detail), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_data_service_instances_detail_stream(
         &self,
         request: ListDataServiceInstancesDetailRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::InstanceDetailDto, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListDataServiceInstancesDetailRequest,
+        types::InstanceDetailDto,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListDataServiceInstancesDetailRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |
                 request: &ListDataServiceInstancesDetailRequest,
                 response: &ListDataServiceInstancesDetailResponse|
             {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.instances.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListDataServiceInstancesDetailResponse| {
                 response.body.instances.unwrap_or_default()
@@ -1159,30 +1209,38 @@ impl DataArtsStudioClient {
         )
     }
 
-    /// Every item of [`list_data_service_instances_overview`](Self::list_data_service_instances_overview), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_data_service_instances_overview`](Self::list_data_service_instances_overview), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_data_service_instances_overview_stream(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::InstanceOverviewDto, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListDataServiceInstancesOverviewRequest,
+        types::InstanceOverviewDto,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListDataServiceInstancesOverviewRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |
                 request: &ListDataServiceInstancesOverviewRequest,
                 response: &ListDataServiceInstancesOverviewResponse|
             {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.instances.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListDataServiceInstancesOverviewResponse| {
                 response.body.instances.unwrap_or_default()
@@ -1190,53 +1248,69 @@ impl DataArtsStudioClient {
         )
     }
 
-    /// Every item of [`list_message`](Self::list_message), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`list_message`](Self::list_message), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_message_stream(
         &self,
         request: ListMessageRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::RecordForApplyDetail, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        ListMessageRequest,
+        types::RecordForApplyDetail,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &ListMessageRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &ListMessageRequest, response: &ListMessageResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: ListMessageResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`search_authorize_app`](Self::search_authorize_app), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_authorize_app`](Self::search_authorize_app), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_authorize_app_stream(
         &self,
         request: SearchAuthorizeAppRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::RecordForGetAuthApp, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        SearchAuthorizeAppRequest,
+        types::RecordForGetAuthApp,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchAuthorizeAppRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &SearchAuthorizeAppRequest, response: &SearchAuthorizeAppResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: SearchAuthorizeAppResponse| {
                 response.body.records.unwrap_or_default()
@@ -1244,53 +1318,69 @@ impl DataArtsStudioClient {
         )
     }
 
-    /// Every item of [`search_bind_api`](Self::search_bind_api), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_bind_api`](Self::search_bind_api), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_bind_api_stream(
         &self,
         request: SearchBindApiRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::AppBindApiInfo, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        SearchBindApiRequest,
+        types::AppBindApiInfo,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchBindApiRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &SearchBindApiRequest, response: &SearchBindApiResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: SearchBindApiResponse| response.body.records.unwrap_or_default(),
         )
     }
 
-    /// Every item of [`search_debug_info`](Self::search_debug_info), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_debug_info`](Self::search_debug_info), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_debug_info_stream(
         &self,
         request: SearchDebugInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::ApiPublishDto, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        SearchDebugInfoRequest,
+        types::ApiPublishDto,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchDebugInfoRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &SearchDebugInfoRequest, response: &SearchDebugInfoResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.publish_messages.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: SearchDebugInfoResponse| {
                 response.body.publish_messages.unwrap_or_default()
@@ -1298,27 +1388,35 @@ impl DataArtsStudioClient {
         )
     }
 
-    /// Every item of [`search_publish_info`](Self::search_publish_info), fetching page after page as the stream is polled; it ends after the last page or with the first error.
+    /// Every item of [`search_publish_info`](Self::search_publish_info), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn search_publish_info_stream(
         &self,
         request: SearchPublishInfoRequest,
-    ) -> impl hwcloud_runtime::pagination::Stream<
-        Item = Result<types::ApiPublishDto, Error>,
-    > + Send + 'static {
+    ) -> hwcloud_runtime::pagination::Items<
+        SearchPublishInfoRequest,
+        types::ApiPublishDto,
+    > {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
+            |request: &SearchPublishInfoRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.offset.map_or(0, i64::from),
+            ),
             |request: &SearchPublishInfoRequest, response: &SearchPublishInfoResponse| {
-                let offset = request.offset.map_or(0, i64::from);
                 let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
+                    request.offset,
                     response.body.publish_messages.as_ref().map_or(0, Vec::len),
-                    request.limit.map(i64::from),
+                    request.limit,
                     response.body.total.map(i64::from),
                 )?;
-                let mut following = request.clone();
-                following.offset = Some(i32::try_from(next).ok()?);
-                Some(following)
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.offset = Some(next);
+                            following
+                        }),
+                )
             },
             |response: SearchPublishInfoResponse| {
                 response.body.publish_messages.unwrap_or_default()
@@ -1387,6 +1485,8 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/authorize/action",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1405,6 +1505,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         Ok(AuthorizeActionApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1417,6 +1518,9 @@ pub struct AuthorizeActionApiToInstanceResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::authorize_api_to_instance`].
@@ -1493,6 +1597,8 @@ impl Operation for AuthorizeApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/authorize",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1513,6 +1619,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         Ok(AuthorizeApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1525,6 +1632,9 @@ pub struct AuthorizeApiToInstanceResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::batch_approve_apply`].
@@ -1587,6 +1697,8 @@ impl Operation for BatchApproveApplyRequest {
         path: "/v1/{project_id}/service/applys",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1605,6 +1717,7 @@ impl Operation for BatchApproveApplyRequest {
         Ok(BatchApproveApplyResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1617,6 +1730,9 @@ pub struct BatchApproveApplyResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::confirm_message`].
@@ -1679,6 +1795,8 @@ impl Operation for ConfirmMessageRequest {
         path: "/v1/{project_id}/service/messages",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1697,6 +1815,7 @@ impl Operation for ConfirmMessageRequest {
         Ok(ConfirmMessageResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1709,6 +1828,9 @@ pub struct ConfirmMessageResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_api`].
@@ -1771,6 +1893,8 @@ impl Operation for CreateApiRequest {
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1790,6 +1914,7 @@ impl Operation for CreateApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1804,6 +1929,9 @@ pub struct CreateApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::CreateApiResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_app`].
@@ -1866,6 +1994,8 @@ impl Operation for CreateAppRequest {
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1885,6 +2015,7 @@ impl Operation for CreateAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1899,6 +2030,9 @@ pub struct CreateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::CreateAppResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::create_service_catalog`].
@@ -1961,6 +2095,8 @@ impl Operation for CreateServiceCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -1980,6 +2116,7 @@ impl Operation for CreateServiceCatalogRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -1994,6 +2131,9 @@ pub struct CreateServiceCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::CreateServiceCatalogResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::debug_api`].
@@ -2070,6 +2210,8 @@ impl Operation for DebugApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/test",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2091,6 +2233,7 @@ impl Operation for DebugApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2105,6 +2248,9 @@ pub struct DebugApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::DebugApiResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_api`].
@@ -2167,6 +2313,8 @@ impl Operation for DeleteApiRequest {
         path: "/v1/{project_id}/service/apis/batch-delete",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2185,6 +2333,7 @@ impl Operation for DeleteApiRequest {
         Ok(DeleteApiResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2197,6 +2346,9 @@ pub struct DeleteApiResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_app`].
@@ -2255,6 +2407,8 @@ impl Operation for DeleteAppRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2274,6 +2428,7 @@ impl Operation for DeleteAppRequest {
         Ok(DeleteAppResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2286,6 +2441,9 @@ pub struct DeleteAppResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::delete_service_catalog`].
@@ -2348,6 +2506,8 @@ impl Operation for DeleteServiceCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/batch-delete",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2366,6 +2526,7 @@ impl Operation for DeleteServiceCatalogRequest {
         Ok(DeleteServiceCatalogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2378,6 +2539,9 @@ pub struct DeleteServiceCatalogResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::execute_api_to_instance`].
@@ -2454,6 +2618,8 @@ impl Operation for ExecuteApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/action",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2474,6 +2640,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         Ok(ExecuteApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2486,6 +2653,9 @@ pub struct ExecuteApiToInstanceResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel`].
@@ -2548,6 +2718,8 @@ impl Operation for ExportDataServiceExcelRequest {
         path: "/v1/{project_id}/service/export/excel",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2567,6 +2739,7 @@ impl Operation for ExportDataServiceExcelRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2581,6 +2754,9 @@ pub struct ExportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel_template`].
@@ -2634,6 +2810,8 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
         path: "/v1/{project_id}/service/export/excel-template",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2653,6 +2831,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2667,6 +2846,9 @@ pub struct ExportDataServiceExcelTemplateResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_zip`].
@@ -2729,6 +2911,8 @@ impl Operation for ExportDataServiceZipRequest {
         path: "/v1/{project_id}/service/export/zip",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2748,6 +2932,7 @@ impl Operation for ExportDataServiceZipRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.bytes()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2762,6 +2947,9 @@ pub struct ExportDataServiceZipResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: hwcloud_runtime::bytes::Bytes,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::import_data_service_excel`].
@@ -2824,6 +3012,8 @@ impl Operation for ImportDataServiceExcelRequest {
         path: "/v1/{project_id}/service/import/excel",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2843,6 +3033,7 @@ impl Operation for ImportDataServiceExcelRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2857,6 +3048,9 @@ pub struct ImportDataServiceExcelResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ImportDataServiceExcelResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_all_catalog_list`].
@@ -2937,6 +3131,8 @@ impl Operation for ListAllCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/detail",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2959,6 +3155,7 @@ impl Operation for ListAllCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -2973,6 +3170,9 @@ pub struct ListAllCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListAllCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_catalog_list`].
@@ -3053,6 +3253,8 @@ impl Operation for ListApiCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3075,6 +3277,7 @@ impl Operation for ListApiCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3089,6 +3292,9 @@ pub struct ListApiCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListApiCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_api_top_n`].
@@ -3191,6 +3397,8 @@ impl Operation for ListApiTopNRequest {
         path: "/v1/{project_id}/service/statistic/apis-top-n/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3217,6 +3425,7 @@ impl Operation for ListApiTopNRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3231,6 +3440,9 @@ pub struct ListApiTopNResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListApiTopNResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_groups`].
@@ -3320,6 +3532,8 @@ impl Operation for ListApicGroupsRequest {
         path: "/v1/{project_id}/service/apigw/instances/{apig_instance_id}/groups",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3343,6 +3557,7 @@ impl Operation for ListApicGroupsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3357,6 +3572,9 @@ pub struct ListApicGroupsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListApicGroupsResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_instances`].
@@ -3440,6 +3658,8 @@ impl Operation for ListApicInstancesRequest {
         path: "/v1/{project_id}/service/apigw/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3462,6 +3682,7 @@ impl Operation for ListApicInstancesRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3476,6 +3697,9 @@ pub struct ListApicInstancesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListApicInstancesResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis`].
@@ -3661,6 +3885,8 @@ impl Operation for ListApisRequest {
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3677,7 +3903,7 @@ impl Operation for ListApisRequest {
         request.query("create_user", &self.create_user);
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
-        request.query_csv("tags", &self.tags);
+        request.query("tags", &self.tags);
         request.query("api_type", &self.api_type);
         request.query("publish_status", &self.publish_status);
         request.query("table_name", &self.table_name);
@@ -3692,6 +3918,7 @@ impl Operation for ListApisRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3706,6 +3933,9 @@ pub struct ListApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListApisResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apis_top`].
@@ -3802,6 +4032,8 @@ impl Operation for ListApisTopRequest {
         path: "/v1/{project_id}/service/statistic/apis-top-n",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3827,6 +4059,7 @@ impl Operation for ListApisTopRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3841,6 +4074,9 @@ pub struct ListApisTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListApisTopResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apply`].
@@ -3938,6 +4174,8 @@ impl Operation for ListApplyRequest {
         path: "/v1/{project_id}/service/applys",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3961,6 +4199,7 @@ impl Operation for ListApplyRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -3975,6 +4214,9 @@ pub struct ListApplyResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListApplyResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps`].
@@ -4072,6 +4314,8 @@ impl Operation for ListAppsRequest {
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4095,6 +4339,7 @@ impl Operation for ListAppsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4109,6 +4354,9 @@ pub struct ListAppsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListAppsResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_apps_top`].
@@ -4194,6 +4442,8 @@ impl Operation for ListAppsTopRequest {
         path: "/v1/{project_id}/service/statistic/apps-top-n",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4218,6 +4468,7 @@ impl Operation for ListAppsTopRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4232,6 +4483,9 @@ pub struct ListAppsTopResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListAppsTopResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_catalog_list`].
@@ -4312,6 +4566,8 @@ impl Operation for ListCatalogListRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4334,6 +4590,7 @@ impl Operation for ListCatalogListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4348,6 +4605,9 @@ pub struct ListCatalogListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListCatalogListResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
@@ -4406,6 +4666,8 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/accesslog",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4426,6 +4688,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4440,6 +4703,9 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListDataServiceInstanceAccesslogsResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
@@ -4537,6 +4803,8 @@ impl Operation for ListDataServiceInstancesDetailRequest {
         path: "/v1/{project_id}/service/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4560,6 +4828,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4574,6 +4843,9 @@ pub struct ListDataServiceInstancesDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListDataServiceInstancesDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
@@ -4671,6 +4943,8 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
         path: "/v1/{project_id}/service/instances/overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4694,6 +4968,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4708,6 +4983,9 @@ pub struct ListDataServiceInstancesOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListDataServiceInstancesOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
@@ -4770,6 +5048,8 @@ impl Operation for ListDataServiceMarketApisRequest {
         path: "/v1/{project_id}/service/market",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4789,6 +5069,7 @@ impl Operation for ListDataServiceMarketApisRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4803,6 +5084,9 @@ pub struct ListDataServiceMarketApisResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListDataServiceMarketApisResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_instance_list`].
@@ -4936,6 +5220,8 @@ impl Operation for ListInstanceListRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4963,6 +5249,7 @@ impl Operation for ListInstanceListRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -4977,6 +5264,9 @@ pub struct ListInstanceListResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListInstanceListResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::list_message`].
@@ -5063,6 +5353,8 @@ impl Operation for ListMessageRequest {
         path: "/v1/{project_id}/service/messages",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5085,6 +5377,7 @@ impl Operation for ListMessageRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5099,6 +5392,9 @@ pub struct ListMessageResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListMessageResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::migrate_api`].
@@ -5161,6 +5457,8 @@ impl Operation for MigrateApiRequest {
         path: "/v1/{project_id}/service/servicecatalogs/apis/batch-move",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5179,6 +5477,7 @@ impl Operation for MigrateApiRequest {
         Ok(MigrateApiResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5191,6 +5490,9 @@ pub struct MigrateApiResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::migrate_catalog`].
@@ -5258,6 +5560,8 @@ impl Operation for MigrateCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/move",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5277,6 +5581,7 @@ impl Operation for MigrateCatalogRequest {
         Ok(MigrateCatalogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5289,6 +5594,9 @@ pub struct MigrateCatalogResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::publish_api_to_instance`].
@@ -5365,6 +5673,8 @@ impl Operation for PublishApiToInstanceRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/publish",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5385,6 +5695,7 @@ impl Operation for PublishApiToInstanceRequest {
         Ok(PublishApiToInstanceResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5397,6 +5708,9 @@ pub struct PublishApiToInstanceResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_authorize_app`].
@@ -5477,6 +5791,8 @@ impl Operation for SearchAuthorizeAppRequest {
         path: "/v1/{project_id}/service/authorize/apis/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5499,6 +5815,7 @@ impl Operation for SearchAuthorizeAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5513,6 +5830,9 @@ pub struct SearchAuthorizeAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::SearchAuthorizeAppResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_bind_api`].
@@ -5593,6 +5913,8 @@ impl Operation for SearchBindApiRequest {
         path: "/v1/{project_id}/service/authorize/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5615,6 +5937,7 @@ impl Operation for SearchBindApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5629,6 +5952,9 @@ pub struct SearchBindApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::SearchBindApiResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_debug_info`].
@@ -5709,6 +6035,8 @@ impl Operation for SearchDebugInfoRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/debug-info",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5731,6 +6059,7 @@ impl Operation for SearchDebugInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5745,6 +6074,9 @@ pub struct SearchDebugInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::SearchDebugInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_id_by_path`].
@@ -5825,6 +6157,8 @@ impl Operation for SearchIdByPathRequest {
         path: "/v1/{project_id}/service/servicecatalogs/ids",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5847,6 +6181,7 @@ impl Operation for SearchIdByPathRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5861,6 +6196,9 @@ pub struct SearchIdByPathResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::SearchIdByPathResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::search_publish_info`].
@@ -5941,6 +6279,8 @@ impl Operation for SearchPublishInfoRequest {
         path: "/v1/{project_id}/service/apis/{api_id}/publish-info",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5963,6 +6303,7 @@ impl Operation for SearchPublishInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -5977,6 +6318,9 @@ pub struct SearchPublishInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::SearchPublishInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_api_dashboard`].
@@ -6067,6 +6411,8 @@ impl Operation for ShowApiDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apis-dashboards/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6091,6 +6437,7 @@ impl Operation for ShowApiDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6105,6 +6452,9 @@ pub struct ShowApiDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowApiDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_api`].
@@ -6163,6 +6513,8 @@ impl Operation for ShowApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6183,6 +6535,7 @@ impl Operation for ShowApiRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6197,6 +6550,9 @@ pub struct ShowApiResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowApiResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_dashboard`].
@@ -6303,6 +6659,8 @@ impl Operation for ShowApisDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apis-dashboards",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6328,6 +6686,7 @@ impl Operation for ShowApisDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6342,6 +6701,9 @@ pub struct ShowApisDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowApisDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_detail`].
@@ -6432,6 +6794,8 @@ impl Operation for ShowApisDetailRequest {
         path: "/v1/{project_id}/service/statistic/apis-detail/{api_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6456,6 +6820,7 @@ impl Operation for ShowApisDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6470,6 +6835,9 @@ pub struct ShowApisDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowApisDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_overview`].
@@ -6543,6 +6911,8 @@ impl Operation for ShowApisOverviewRequest {
         path: "/v1/{project_id}/service/statistic/apis-overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6565,6 +6935,7 @@ impl Operation for ShowApisOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6579,6 +6950,9 @@ pub struct ShowApisOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowApisOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_app_info`].
@@ -6637,6 +7011,8 @@ impl Operation for ShowAppInfoRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6657,6 +7033,7 @@ impl Operation for ShowAppInfoRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6671,6 +7048,9 @@ pub struct ShowAppInfoResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowAppInfoResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apply_detail`].
@@ -6729,6 +7109,8 @@ impl Operation for ShowApplyDetailRequest {
         path: "/v1/{project_id}/service/applys/{apply_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6749,6 +7131,7 @@ impl Operation for ShowApplyDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6763,6 +7146,9 @@ pub struct ShowApplyDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowApplyDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_dashboard`].
@@ -6858,6 +7244,8 @@ impl Operation for ShowAppsDashboardRequest {
         path: "/v1/{project_id}/service/statistic/apps-dashboards",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6882,6 +7270,7 @@ impl Operation for ShowAppsDashboardRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -6896,6 +7285,9 @@ pub struct ShowAppsDashboardResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowAppsDashboardResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_detail`].
@@ -6975,6 +7367,8 @@ impl Operation for ShowAppsDetailRequest {
         path: "/v1/{project_id}/service/statistic/apps-detail/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6998,6 +7392,7 @@ impl Operation for ShowAppsDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7012,6 +7407,9 @@ pub struct ShowAppsDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowAppsDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_overview`].
@@ -7085,6 +7483,8 @@ impl Operation for ShowAppsOverviewRequest {
         path: "/v1/{project_id}/service/statistic/apps-overview",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7107,6 +7507,7 @@ impl Operation for ShowAppsOverviewRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7121,6 +7522,9 @@ pub struct ShowAppsOverviewResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowAppsOverviewResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_catalog_detail`].
@@ -7179,6 +7583,8 @@ impl Operation for ShowCatalogDetailRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7199,6 +7605,7 @@ impl Operation for ShowCatalogDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7213,6 +7620,9 @@ pub struct ShowCatalogDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowCatalogDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_data_service_instance`].
@@ -7271,6 +7681,8 @@ impl Operation for ShowDataServiceInstanceRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7291,6 +7703,7 @@ impl Operation for ShowDataServiceInstanceRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7305,6 +7718,9 @@ pub struct ShowDataServiceInstanceResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowDataServiceInstanceResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_message_detail`].
@@ -7363,6 +7779,8 @@ impl Operation for ShowMessageDetailRequest {
         path: "/v1/{project_id}/service/messages/{message_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7383,6 +7801,7 @@ impl Operation for ShowMessageDetailRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7397,6 +7816,9 @@ pub struct ShowMessageDetailResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowMessageDetailResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_by_id`].
@@ -7477,6 +7899,8 @@ impl Operation for ShowPathByIdRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/paths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7499,6 +7923,7 @@ impl Operation for ShowPathByIdRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7513,6 +7938,9 @@ pub struct ShowPathByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowPathByIdResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::show_path_object_by_id`].
@@ -7593,6 +8021,8 @@ impl Operation for ShowPathObjectByIdRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/layerpaths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7615,6 +8045,7 @@ impl Operation for ShowPathObjectByIdRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7629,6 +8060,9 @@ pub struct ShowPathObjectByIdResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowPathObjectByIdResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_api`].
@@ -7696,6 +8130,8 @@ impl Operation for UpdateApiRequest {
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7715,6 +8151,7 @@ impl Operation for UpdateApiRequest {
         Ok(UpdateApiResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7727,6 +8164,9 @@ pub struct UpdateApiResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_app`].
@@ -7794,6 +8234,8 @@ impl Operation for UpdateAppRequest {
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7814,6 +8256,7 @@ impl Operation for UpdateAppRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7828,6 +8271,9 @@ pub struct UpdateAppResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::UpdateAppResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_catalog`].
@@ -7895,6 +8341,8 @@ impl Operation for UpdateCatalogRequest {
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7915,6 +8363,7 @@ impl Operation for UpdateCatalogRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -7929,6 +8378,9 @@ pub struct UpdateCatalogResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::UpdateCatalogResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
@@ -7996,6 +8448,8 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/lts-log-dump",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8015,6 +8469,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         Ok(UpdateDataServiceInstanceLtsLogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -8027,6 +8482,9 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
@@ -8094,6 +8552,8 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         path: "/v1/{project_id}/service/instances/{instance_id}/obs-log-dump",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8113,6 +8573,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         Ok(UpdateDataServiceInstanceObsLogResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -8125,4 +8586,7 @@ pub struct UpdateDataServiceInstanceObsLogResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }

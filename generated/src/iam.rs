@@ -79,6 +79,8 @@ impl IamClient {
     ///
     /// `GET /v3/projects`
     ///
+    /// Every item of every page: [`keystone_list_projects_stream`](Self::keystone_list_projects_stream).
+    ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Invalid parameters.
     /// - 401: Authentication failed.
@@ -115,6 +117,47 @@ impl IamClient {
     > + Send + '_ {
         self.inner.call(request)
     }
+
+    /// Every item of [`keystone_list_projects`](Self::keystone_list_projects), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
+    pub fn keystone_list_projects_stream(
+        &self,
+        request: KeystoneListProjectsRequest,
+    ) -> hwcloud_runtime::pagination::Items<
+        KeystoneListProjectsRequest,
+        types::ProjectResult,
+    > {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            |request: &KeystoneListProjectsRequest| hwcloud_runtime::pagination::Cursor::Number(
+                request.page.map_or(1, i64::from),
+            ),
+            |
+                request: &KeystoneListProjectsRequest,
+                response: &KeystoneListProjectsResponse|
+            {
+                let next = hwcloud_runtime::pagination::next_page(
+                    request.page,
+                    1,
+                    response.body.projects.as_ref().map_or(0, Vec::len),
+                    request.per_page,
+                    None,
+                )?;
+                Ok(
+                    next
+                        .map(|next| {
+                            let mut following = request.clone();
+                            following.page = Some(next.number);
+                            following.per_page = Some(next.size);
+                            following
+                        }),
+                )
+            },
+            |response: KeystoneListProjectsResponse| {
+                response.body.projects.unwrap_or_default()
+            },
+        )
+    }
 }
 
 /// Request of [`IamClient::keystone_create_user_token_by_password`].
@@ -150,6 +193,8 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         path: "/v3/auth/tokens",
         success: &[201u16],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -163,6 +208,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
             request_id: response.request_id(),
             body: response.json()?,
             subject_token: response.header("X-Subject-Token")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -181,6 +227,9 @@ pub struct KeystoneCreateUserTokenByPasswordResponse {
     ///
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl KeystoneCreateUserTokenByPasswordRequest {
@@ -204,11 +253,11 @@ impl KeystoneCreateUserTokenByPasswordRequest {
                 message: format!("{} answered without a token", Self::META.name),
                 source: None,
             })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.token.as_ref())
-            .and_then(|v| v.expires_at.as_ref())
-            .and_then(|t| t.to_offset_date_time().ok())
-            .map(std::time::SystemTime::from);
+        let expires_at = hwcloud_runtime::auth::expiry::from_instant(
+            Some(&response.body)
+                .and_then(|v| v.token.as_ref())
+                .and_then(|v| v.expires_at.as_ref()),
+        );
         let refresh_token = None;
         Ok(hwcloud_runtime::auth::token::IssuedToken {
             token,
@@ -331,6 +380,8 @@ impl Operation for KeystoneListProjectsRequest {
         path: "/v3/projects",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -349,6 +400,7 @@ impl Operation for KeystoneListProjectsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -363,6 +415,9 @@ pub struct KeystoneListProjectsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::KeystoneListProjectsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`IamClient::keystone_list_auth_domains`].
@@ -386,6 +441,8 @@ impl Operation for KeystoneListAuthDomainsRequest {
         path: "/v3/auth/domains",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -397,6 +454,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -411,6 +469,9 @@ pub struct KeystoneListAuthDomainsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::KeystoneListAuthDomainsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Finds the project id (by region) or domain id of AK/SK credentials that lack one, with Iam's operations.

@@ -116,6 +116,8 @@ impl Operation for LoginRequest {
         path: "/iocm/app/sec/v1.1.0/login",
         success: &[200u16],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -127,6 +129,7 @@ impl Operation for LoginRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -141,6 +144,9 @@ pub struct LoginResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::AuthOutDto,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl LoginRequest {
@@ -165,10 +171,10 @@ impl LoginRequest {
                 message: format!("{} answered without a token", Self::META.name),
                 source: None,
             })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(
+            now,
+            Some(&response.body).and_then(|v| v.expires_in.as_ref()),
+        );
         let refresh_token = Some(&response.body)
             .and_then(|v| v.refresh_token.as_ref())
             .map(secret);
@@ -233,6 +239,8 @@ impl Operation for RefreshTokenRequest {
         path: "/iocm/app/sec/v1.1.0/refreshToken",
         success: &[200u16],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -244,6 +252,7 @@ impl Operation for RefreshTokenRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -258,6 +267,9 @@ pub struct RefreshTokenResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::AuthOutDto,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl RefreshTokenRequest {
@@ -282,10 +294,10 @@ impl RefreshTokenRequest {
                 message: format!("{} answered without a token", Self::META.name),
                 source: None,
             })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(
+            now,
+            Some(&response.body).and_then(|v| v.expires_in.as_ref()),
+        );
         let refresh_token = Some(&response.body)
             .and_then(|v| v.refresh_token.as_ref())
             .map(secret);

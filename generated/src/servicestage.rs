@@ -191,6 +191,8 @@ impl Operation for CreateOAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/oauth",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -210,6 +212,7 @@ impl Operation for CreateOAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -224,6 +227,9 @@ pub struct CreateOAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::CreateOAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::create_password_auth`].
@@ -272,6 +278,8 @@ impl Operation for CreatePasswordAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/password",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -290,6 +298,7 @@ impl Operation for CreatePasswordAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -304,6 +313,9 @@ pub struct CreatePasswordAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::CreatePasswordAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::create_personal_auth`].
@@ -349,6 +361,8 @@ impl Operation for CreatePersonalAuthRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/personal",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -367,6 +381,7 @@ impl Operation for CreatePersonalAuthRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -381,6 +396,9 @@ pub struct CreatePersonalAuthResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::CreatePersonalAuthResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::delete_authorize`].
@@ -423,6 +441,8 @@ impl Operation for DeleteAuthorizeRequest {
         path: "/v1/{project_id}/git/auths/{name}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -440,6 +460,7 @@ impl Operation for DeleteAuthorizeRequest {
         Ok(DeleteAuthorizeResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -452,6 +473,9 @@ pub struct DeleteAuthorizeResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::list_authorizations`].
@@ -488,6 +512,8 @@ impl Operation for ListAuthorizationsRequest {
         path: "/v1/{project_id}/git/auths",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -505,6 +531,7 @@ impl Operation for ListAuthorizationsRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -519,6 +546,9 @@ pub struct ListAuthorizationsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListAuthorizationsResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`ServiceStageClient::show_redirect_url`].
@@ -572,6 +602,8 @@ impl Operation for ShowRedirectUrlRequest {
         path: "/v1/{project_id}/git/auths/{repo_type}/redirect",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -591,6 +623,7 @@ impl Operation for ShowRedirectUrlRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -605,4 +638,7 @@ pub struct ShowRedirectUrlResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowRedirectUrlResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }

@@ -38,6 +38,7 @@ use hwcloud::iot::types::{LoginForm, RefreshTokenBody};
 use hwcloud::iot::{LoginRequest, RefreshTokenRequest};
 use hwcloud::runtime::Credentials;
 use hwcloud::runtime::auth::signer;
+use hwcloud::runtime::auth::token::IssuedToken;
 use hwcloud::runtime::http::{HeaderMap, HeaderName, Uri};
 use hwcloud::servicestage::types::{OAuth, RepoType};
 use hwcloud::servicestage::{CreateOAuthRequest, ServiceStageClient};
@@ -710,7 +711,12 @@ async fn iam_login_failure_is_a_credentials_error() {
         "nothing is sent without a token"
     );
 
-    // Nothing was cached: the next call tries again.
+    // Nothing was cached. During the backoff (1 s by default) a call fails at once with
+    // the same error; after it, the next call tries again.
+    let again = authorize(&client).await.expect_err("still failing");
+    assert!(again.to_string().contains("APIGW.0301"), "{again}");
+    assert_eq!(received_on(&server, IAM_LOGIN).await.len(), 1);
+    clock.advance(1);
     let again = authorize(&client).await.expect_err("login fails again");
     assert!(matches!(again, Error::Credentials { .. }), "{again:?}");
     assert_eq!(received_on(&server, IAM_LOGIN).await.len(), 2);
@@ -1411,4 +1417,639 @@ async fn debug_never_shows_secrets() {
     );
     let shown = format!("{login:?}");
     assert!(!shown.contains("tok-2"), "{shown}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile token responses: extreme and garbage lifetimes, secrets in failing bodies
+// ---------------------------------------------------------------------------------------
+
+/// The tokens the hostile answers below carry: they must never show in an error or a
+/// log line either.
+const TOKEN_SECRETS: [&str; 4] = [
+    "tok-SECRET-iam",
+    "at-SECRET-astro",
+    "a-SECRET-iot",
+    "r-SECRET-iot",
+];
+
+/// The generated token sources.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    IamLogin,
+    AstroToken,
+    IotLogin,
+    IotRefresh,
+}
+
+impl Source {
+    const ALL: [Source; 4] = [
+        Source::IamLogin,
+        Source::AstroToken,
+        Source::IotLogin,
+        Source::IotRefresh,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Source::IamLogin => IAM_LOGIN,
+            Source::AstroToken => ASTRO_TOKEN,
+            Source::IotLogin => IOT_LOGIN,
+            Source::IotRefresh => IOT_REFRESH,
+        }
+    }
+
+    fn token(self) -> &'static str {
+        match self {
+            Source::IamLogin => "tok-SECRET-iam",
+            Source::AstroToken => "at-SECRET-astro",
+            Source::IotLogin | Source::IotRefresh => "a-SECRET-iot",
+        }
+    }
+
+    fn project(self) -> &'static str {
+        match self {
+            Source::IamLogin => "p1",
+            _ => PROJECT,
+        }
+    }
+
+    /// The success body with `lifetime` where the expiry goes (IAM: `token.expires_at`;
+    /// the others: `expires_in` / `expiresIn`).
+    fn body(self, lifetime: &Value) -> Value {
+        match self {
+            Source::IamLogin => json!({"token": {
+                "expires_at": lifetime,
+                "issued_at": rfc3339(T0),
+                "methods": ["password"],
+            }}),
+            Source::AstroToken => json!({
+                "access_token": "at-SECRET-astro",
+                "token_type": "Bearer",
+                "expires_in": lifetime,
+            }),
+            Source::IotLogin | Source::IotRefresh => json!({
+                "accessToken": "a-SECRET-iot",
+                "refreshToken": "r-SECRET-iot",
+                "expiresIn": lifetime,
+                "scope": "default",
+                "tokenType": "bearer",
+            }),
+        }
+    }
+
+    /// The token operation's success status.
+    fn ok(self) -> u16 {
+        match self {
+            Source::IamLogin => 201,
+            _ => 200,
+        }
+    }
+
+    /// The token operation's answer: `status` and the raw `body`.
+    fn answer(self, status: u16, body: impl Into<Vec<u8>>) -> ResponseTemplate {
+        let answer = ResponseTemplate::new(status).set_body_raw(body, "application/json");
+        match self {
+            Source::IamLogin => answer.insert_header("X-Subject-Token", "tok-SECRET-iam"),
+            _ => answer,
+        }
+    }
+
+    fn credentials(self) -> TokenCredentials {
+        match self {
+            Source::IamLogin => iam_credentials(),
+            Source::AstroToken => astro_credentials(),
+            Source::IotLogin => iot_credentials(),
+            Source::IotRefresh => TokenCredentials::new(
+                RefreshTokenRequest::new(RefreshTokenBody::new(APP_ID, APP_SECRET, "tok-1")),
+                TokenPlacement::IotApp {
+                    app_id: APP_ID.to_owned(),
+                },
+            )
+            .project_id(PROJECT),
+        }
+    }
+
+    /// The generated glue itself, `XxxRequest::issue_token`.
+    async fn issue(self, client: &Client) -> Result<IssuedToken, Error> {
+        match self {
+            Source::IamLogin => iam_login_request().issue_token(client).await,
+            Source::AstroToken => {
+                let form = OAuthTokenForm::new("client_credentials", CLIENT_ID, CLIENT_SECRET);
+                CreateOAuthTokenRequest::new(form).issue_token(client).await
+            }
+            Source::IotLogin => {
+                LoginRequest::new(LoginForm::new(APP_ID, APP_SECRET))
+                    .issue_token(client)
+                    .await
+            }
+            Source::IotRefresh => {
+                RefreshTokenRequest::new(RefreshTokenBody::new(APP_ID, APP_SECRET, "tok-1"))
+                    .issue_token(client)
+                    .await
+            }
+        }
+    }
+}
+
+/// Every `Display` and `Debug` of `error` and of each error in its source chain.
+fn error_texts(error: &Error) -> Vec<String> {
+    let mut texts = vec![error.to_string(), format!("{error:?}")];
+    let mut current = error.source();
+    while let Some(e) = current {
+        texts.push(e.to_string());
+        texts.push(format!("{e:?}"));
+        current = e.source();
+    }
+    texts
+}
+
+/// Fails when `text` contains a secret of the fixtures or of the hostile answers.
+fn assert_no_secret(what: &str, text: &str) {
+    assert_redacted(what, text);
+    for secret in TOKEN_SECRETS {
+        assert!(!text.contains(secret), "{what} shows {secret:?}: {text}");
+    }
+}
+
+/// A failure of a token source: typed, without a secret, and not a panic in disguise.
+fn assert_clean_failure(source: Source, lifetime: &Value, error: &Error) {
+    for text in error_texts(error) {
+        assert_no_secret(&format!("{source:?} with lifetime {lifetime}"), &text);
+        assert!(!text.contains("panicked"), "{source:?}, {lifetime}: {text}");
+    }
+}
+
+/// Feeds `lifetime` to every generated token source, first to the glue directly, then
+/// through the token cache with the clock moved far ahead (renewal arithmetic on the
+/// same values): nothing panics; each answer is the token or a typed error without
+/// secrets.
+async fn hostile_lifetime(server: &MockServer, lifetime: &Value) {
+    for source in Source::ALL {
+        server.reset().await;
+        let body = serde_json::to_vec(&source.body(lifetime)).expect("JSON");
+        Mock::given(method("POST"))
+            .and(path(source.path()))
+            .respond_with(source.answer(source.ok(), body))
+            .mount(server)
+            .await;
+        mount_dataarts(server, source.project()).await;
+        let clock = TestClock::new();
+
+        let client = server_builder(server, &clock).build().expect("client");
+        let issued = tokio::spawn(async move { source.issue(&client).await })
+            .await
+            .unwrap_or_else(|panic| panic!("{source:?} panicked on lifetime {lifetime}: {panic}"));
+        match issued {
+            Ok(issued) => assert_eq!(issued.token.expose(), source.token()),
+            Err(error) => assert_clean_failure(source, lifetime, &error),
+        }
+
+        let client = server_client(server, source.credentials(), &clock);
+        for ahead in [0, 3_600, 100 * 365 * 86_400, u64::from(u32::MAX)] {
+            clock.advance(ahead);
+            let client = client.clone();
+            let called = tokio::spawn(async move { authorize(&client).await })
+                .await
+                .unwrap_or_else(|panic| {
+                    panic!("{source:?} panicked on lifetime {lifetime}, {ahead} s ahead: {panic}")
+                });
+            if let Err(error) = called {
+                assert!(matches!(error, Error::Credentials { .. }), "{error:?}");
+                assert_clean_failure(source, lifetime, &error);
+            }
+        }
+    }
+}
+
+/// Lifetimes no real service sends: extremes of every JSON number kind, numbers as
+/// text, dates at and beyond the ends of the calendar, and values of other types.
+fn extreme_lifetimes() -> Vec<Value> {
+    vec![
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(u64::MAX),
+        json!(-1),
+        json!(0),
+        json!(1),
+        json!(1.5),
+        json!(-0.0),
+        json!(1e308),
+        json!(-1e308),
+        json!(9.3e18),
+        json!("7200"),
+        json!(""),
+        json!("abc"),
+        json!("9999-12-31T23:59:59.999999Z"),
+        json!("0000-01-01T00:00:00Z"),
+        json!("-9999-01-01T00:00:00Z"),
+        json!("+999999-12-31T23:59:59Z"),
+        json!("1601-01-01T00:00:00Z"),
+        json!("1970-01-01T00:00:00Z"),
+        json!(rfc3339(T0)),
+        json!("2024-06-01T12:00:00+25:00"),
+        Value::Null,
+        json!(true),
+        json!([]),
+        json!({}),
+    ]
+}
+
+/// Random lifetimes: any integer or finite float, RFC 3339-like text with extreme
+/// fields, and any short text.
+fn random_lifetime() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    prop_oneof![
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("JSON numbers are finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        "[+-]?[0-9]{4,6}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,12})?(Z|[+-][0-9]{2}:[0-9]{2})"
+            .prop_map(Value::String),
+        "[ -~]{0,24}".prop_map(Value::String),
+    ]
+}
+
+/// Every generated token source against extreme and random lifetimes: no panic, no
+/// secret in an error, a usable token or a typed error (issue 9, item 2).
+#[test]
+fn token_sources_survive_hostile_lifetimes() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = runtime.block_on(MockServer::start());
+    for lifetime in extreme_lifetimes() {
+        runtime.block_on(hostile_lifetime(&server, &lifetime));
+    }
+    let config = proptest::test_runner::Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Default::default()
+    };
+    proptest::proptest!(config, |(lifetime in random_lifetime())| {
+        runtime.block_on(hostile_lifetime(&server, &lifetime));
+    });
+}
+
+/// Lifetimes that are negative, unrepresentable or beyond any real token's (a year)
+/// are not believed: the token is used, and renewed after the default lifetime (1 hour)
+/// like a token without expiry.
+#[tokio::test]
+async fn absurd_token_lifetimes_fall_back_to_the_default_lifetime() {
+    let late = json!("9999-12-31T23:59:59Z");
+    for (source, lifetime) in [
+        (Source::IotLogin, json!(i64::MAX)),
+        (Source::IotLogin, json!(1_000_000_000_000_i64)),
+        (Source::IotLogin, json!(-5)),
+        (Source::AstroToken, json!(i64::MAX)),
+        (Source::AstroToken, json!(400 * 86_400)),
+        (Source::IamLogin, late),
+    ] {
+        let server = MockServer::start().await;
+        let clock = TestClock::new();
+        let body = serde_json::to_vec(&source.body(&lifetime)).expect("JSON");
+        Mock::given(method("POST"))
+            .and(path(source.path()))
+            .respond_with(source.answer(source.ok(), body))
+            .mount(&server)
+            .await;
+        mount_dataarts(&server, source.project()).await;
+        // No refresh: the IoT refresh answers an error, so each renewal is a login.
+        Mock::given(method("POST"))
+            .and(path(IOT_REFRESH))
+            .respond_with(ResponseTemplate::new(401))
+            .mount(&server)
+            .await;
+        let client = server_client(&server, source.credentials(), &clock);
+
+        authorize(&client).await.expect("first call");
+        clock.advance(3_600 - 301);
+        authorize(&client)
+            .await
+            .expect("within the default lifetime");
+        assert_eq!(
+            received_on(&server, source.path()).await.len(),
+            1,
+            "{source:?} {lifetime}: reused"
+        );
+        clock.advance(1);
+        authorize(&client).await.expect("renewed");
+        assert_eq!(
+            received_on(&server, source.path()).await.len(),
+            2,
+            "{source:?} {lifetime}: renewed like a token without expiry"
+        );
+    }
+}
+
+/// Token operation answers that fail and quote secrets: an undecodable body, a lifetime
+/// of the wrong type (holding a token), a plain-text error and a JSON error echoing the
+/// request.
+fn leaky_answers(source: Source) -> Vec<(&'static str, ResponseTemplate)> {
+    let field = match source {
+        Source::IamLogin => "token",
+        Source::AstroToken => "access_token",
+        _ => "accessToken",
+    };
+    let echo = json!({
+        "error_code": "X.400",
+        "error_msg": "bad request",
+        "request": {"password": IAM_PASSWORD, "secret": APP_SECRET, "client_secret": CLIENT_SECRET},
+        "accessToken": "a-SECRET-iot",
+    });
+    let mut truncated = serde_json::to_vec(&source.body(&json!(3600))).expect("JSON");
+    truncated.truncate(truncated.len() - 5);
+    vec![
+        ("truncated JSON", source.answer(source.ok(), truncated)),
+        (
+            "lifetime as text",
+            source.answer(source.ok(), serde_json::to_vec(&source.body(&json!("7200"))).unwrap()),
+        ),
+        (
+            "lifetime holding a token",
+            source.answer(
+                source.ok(),
+                serde_json::to_vec(&source.body(&json!(source.token()))).unwrap(),
+            ),
+        ),
+        (
+            "token of the wrong type",
+            source.answer(source.ok(), format!(r#"{{"{field}": ["{}"], "expires_in": 5}}"#, source.token())),
+        ),
+        (
+            "plain-text 500",
+            source.answer(
+                500,
+                format!("upstream failed: accessToken=a-SECRET-iot refreshToken=r-SECRET-iot password={IAM_PASSWORD}"),
+            ),
+        ),
+        ("JSON 400 echoing the request", source.answer(400, echo.to_string())),
+        // A success status the operation does not document: a service error.
+        ("undocumented success status", source.answer(299, serde_json::to_vec(&source.body(&json!(5))).unwrap())),
+    ]
+}
+
+/// A writer collecting every log line.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `test` on a current-thread runtime with every TRACE event and span of this
+/// thread written to the returned log.
+fn with_trace_log(test: impl std::future::Future<Output = ()>) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let dispatch = tracing::Dispatch::new(subscriber);
+    // With a single scoped dispatcher, tracing computes a log statement's interest once,
+    // with the dispatcher of the thread that reaches it first: another test's thread,
+    // without a subscriber, would disable it for this one too. A second dispatcher makes
+    // tracing ask every registered dispatcher.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    tracing::callsite::rebuild_interest_cache();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    tracing::dispatcher::with_default(&dispatch, || runtime.block_on(test));
+    String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned()
+}
+
+/// Every failure path of every generated token source, with answers that quote the
+/// tokens and echo the request's secrets: no error (`Display`, `Debug`, source chain) and
+/// no TRACE log line shows a secret (issue 9, item 3).
+#[test]
+fn token_failures_never_quote_secrets() {
+    let log = with_trace_log(async {
+        for source in Source::ALL {
+            for (case, answer) in leaky_answers(source) {
+                let server = MockServer::start().await;
+                let clock = TestClock::new();
+                Mock::given(method("POST"))
+                    .and(path(source.path()))
+                    .respond_with(answer)
+                    .mount(&server)
+                    .await;
+                mount_dataarts(&server, source.project()).await;
+                let direct = source
+                    .issue(&server_builder(&server, &clock).build().unwrap())
+                    .await;
+                let through_cache =
+                    authorize(&server_client(&server, source.credentials(), &clock)).await;
+                for (how, error) in [
+                    ("issue_token", direct.err()),
+                    ("cache", through_cache.err()),
+                ] {
+                    if let Some(error) = error {
+                        for text in error_texts(&error) {
+                            assert_no_secret(&format!("{source:?}, {case}, {how}"), &text);
+                        }
+                    }
+                }
+            }
+        }
+
+        // A failed IoT refresh is logged before the fallback login: with the refresh's
+        // undecodable, token-quoting answer.
+        let server = MockServer::start().await;
+        let clock = TestClock::new();
+        mount_iot_login(&server).await;
+        // A lifetime sent as text (`"7200"`) is read leniently (issue 9, item 13): that
+        // refresh succeeds, so only the answers that fail it are queued here.
+        let failing = leaky_answers(Source::IotRefresh)
+            .into_iter()
+            .filter(|(case, _)| *case != "lifetime as text");
+        for (_, answer) in failing {
+            Mock::given(method("POST"))
+                .and(path(IOT_REFRESH))
+                .respond_with(answer)
+                .up_to_n_times(1)
+                .mount(&server)
+                .await;
+        }
+        mount_dataarts(&server, PROJECT).await;
+        let client = server_client(&server, iot_credentials(), &clock);
+        authorize(&client).await.expect("login");
+        for _ in 0..6 {
+            clock.advance(3_600);
+            authorize(&client)
+                .await
+                .expect("the refresh fails, the login takes over");
+        }
+        assert_eq!(received_on(&server, IOT_REFRESH).await.len(), 6);
+    });
+    assert!(log.contains("hwcloud.call"), "the log was captured: {log}");
+    assert!(
+        log.contains("token refresh failed") && log.contains("not shown"),
+        "the failed refreshes were logged, their bodies not quoted: {log}"
+    );
+    for line in log.lines() {
+        assert_no_secret("log line", line);
+    }
+}
+
+/// ServiceStage's `OAuth.code` and `state` are one-time OAuth secrets: `Debug` of the
+/// body and of the request hides them.
+#[test]
+fn servicestage_oauth_code_and_state_are_redacted() {
+    let oauth = OAuth::new("my-auth", "code-SECRET-3f9a", "state-SECRET-7c1d");
+    let request = CreateOAuthRequest::new(RepoType::Github, oauth.clone());
+    for shown in [format!("{oauth:?}"), format!("{request:?}")] {
+        assert!(
+            !shown.contains("code-SECRET") && !shown.contains("state-SECRET"),
+            "{shown}"
+        );
+        assert!(shown.contains("my-auth"), "{shown}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Regions and endpoints
+// ---------------------------------------------------------------------------------------
+
+/// A region that smuggles a host (`x@127.0.0.1:<port>/` made the IAM endpoint
+/// `https://iam.x@127.0.0.1:<port>/.myhuaweicloud.com`) must not send the IAM password
+/// login there: the client is refused before anything connects (issue 9, item 4).
+#[tokio::test]
+async fn a_region_cannot_send_the_iam_password_to_another_host() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            if stream.is_ok() {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+
+    let region = format!("x@127.0.0.1:{port}/");
+    let built = Client::builder()
+        .region(region.as_str())
+        .credentials(iam_credentials())
+        .retry(RetryPolicy::disabled())
+        .attempt_timeout(Some(Duration::from_secs(5)))
+        .build();
+    match built {
+        Err(Error::Config(message)) => {
+            assert!(
+                message.contains("region") && message.contains(&region),
+                "{message}"
+            );
+        }
+        Err(other) => panic!("expected Error::Config, got {other:?}"),
+        Ok(client) => {
+            let result = authorize(&client).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            panic!(
+                "region {region:?} was accepted; the call with the IAM password login made {} connection(s) to 127.0.0.1:{port} and ended with {result:?}",
+                accepted.load(Ordering::SeqCst)
+            );
+        }
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Id discovery: single flight under cancellation, backoff after failure
+// ---------------------------------------------------------------------------------------
+
+/// Project discovery is shared by its callers and completes even when they are all
+/// cancelled, so a later call asks IAM no more; a failed lookup is shared by its round
+/// and retried only after a backoff (issue 9, item 5, for the IAM id resolver).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn project_discovery_survives_cancellation_and_backs_off() {
+    let server = MockServer::start().await;
+    let clock = TestClock::new();
+    mount_projects(&server, json!([{"id": "proj-42", "name": "cn-north-4"}])).await;
+    mount_signed(
+        &server,
+        "POST",
+        &dataarts_path("proj-42"),
+        Signed::new(204, None),
+    )
+    .await;
+    let client = discovering_client(&server, &clock);
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let client = client.clone();
+        calls.spawn(async move {
+            // The lookup takes 100 ms: every caller gives up before it ends.
+            let _ = tokio::time::timeout(Duration::from_millis(30), authorize(&client)).await;
+        });
+    }
+    while calls.join_next().await.is_some() {}
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    authorize(&client).await.expect("a later call");
+    assert_eq!(
+        received_on(&server, "/v3/projects").await.len(),
+        1,
+        "the abandoned lookup completed and was kept"
+    );
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/projects"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"error": {"code": "IAM.0002", "message": "denied"}}))
+                .set_delay(Duration::from_millis(50)),
+        )
+        .mount(&server)
+        .await;
+    let client = discovering_client(&server, &clock);
+    let rounds = |n: usize| {
+        let client = client.clone();
+        async move {
+            let mut calls = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                let client = client.clone();
+                calls.spawn(async move { authorize(&client).await });
+            }
+            while let Some(joined) = calls.join_next().await {
+                let error = joined.expect("task").expect_err("discovery fails");
+                assert_eq!(
+                    service_error_in_chain(&error).map(|e| e.status.as_u16()),
+                    Some(403),
+                    "{error:?}"
+                );
+            }
+        }
+    };
+    rounds(20).await;
+    assert_eq!(
+        received_on(&server, "/v3/projects").await.len(),
+        1,
+        "one lookup per round"
+    );
+    rounds(20).await;
+    assert_eq!(
+        received_on(&server, "/v3/projects").await.len(),
+        1,
+        "none while backing off"
+    );
+    clock.advance(1);
+    rounds(20).await;
+    assert_eq!(
+        received_on(&server, "/v3/projects").await.len(),
+        2,
+        "one after the backoff"
+    );
 }

@@ -79,6 +79,7 @@ fn aom_list_metric_items_by_namespace_app_and_cluster() {
     let decoded = decode_response::<ListMetricItemsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -212,6 +213,7 @@ fn dataartsstudio_authorize_action_api_to_instance_authorize() {
     let decoded = decode_response::<AuthorizeActionApiToInstanceRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 204u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
 }
 
 #[test]
@@ -278,6 +280,7 @@ fn iam_keystone_list_auth_domains_list() {
     let decoded = decode_response::<KeystoneListAuthDomainsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -321,6 +324,7 @@ fn servicestage_create_o_auth_create_oauth() {
     let decoded = decode_response::<CreateOAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -364,6 +368,7 @@ fn servicestage_create_password_auth_create_password_auth() {
     let decoded = decode_response::<CreatePasswordAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -407,6 +412,7 @@ fn servicestage_create_password_auth_create_password_authorization_pass1() {
     let decoded = decode_response::<CreatePasswordAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -450,6 +456,7 @@ fn servicestage_create_personal_auth_create_personal_auth() {
     let decoded = decode_response::<CreatePersonalAuthRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -503,6 +510,7 @@ fn servicestage_list_authorizations_list_authorizations() {
     let decoded = decode_response::<ListAuthorizationsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -530,6 +538,7 @@ fn servicestage_list_authorizations_list_authorizations_test() {
     let decoded = decode_response::<ListAuthorizationsRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -549,6 +558,7 @@ fn servicestage_show_redirect_url_show_redirect_url() {
     let decoded = decode_response::<ShowRedirectUrlRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json("{\n  \"url\": \"string\"\n}"),
@@ -575,6 +585,7 @@ fn servicestage_show_redirect_url_show_redirect_url_github() {
     let decoded = decode_response::<ShowRedirectUrlRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(

@@ -1236,7 +1236,8 @@ async fn dataartsstudio_list_apis() {
     assert_query(&sent, "create_user", "sample-create-user");
     assert_query(&sent, "start_time", "sample-start-time");
     assert_query(&sent, "end_time", "sample-end-time");
-    assert_query(&sent, "tags", "sample-tags-1,sample-tags-2");
+    assert_query(&sent, "tags", "sample-tags-1");
+    assert_query(&sent, "tags", "sample-tags-2");
     assert_query(&sent, "api_type", "API_SPECIFIC_TYPE_CONFIGURATION");
     assert_query(&sent, "publish_status", "PUBLISHED");
     assert_query(&sent, "table_name", "sample-table-name");

@@ -1,8 +1,10 @@
 //! The `<operation>_stream` methods of paged list operations, against a loopback server:
-//! every item of every page, in order, and a stop after the last page or an error.
+//! every item of every page, in order, and a stop after the last page or an error,
+//! including a server that would page forever.
 
 use futures_util::StreamExt as _;
 use hwcloud::aom::{AomClient, ListAlarmRuleRequest};
+use hwcloud::runtime::pagination::PaginationError;
 use hwcloud::{Client, Error, RetryPolicy, StaticToken};
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
@@ -100,7 +102,7 @@ async fn an_empty_marker_ends_the_stream() {
 }
 
 #[tokio::test]
-async fn a_repeated_marker_does_not_loop() {
+async fn a_repeated_marker_ends_with_an_error() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(RULES))
@@ -116,11 +118,60 @@ async fn a_repeated_marker_does_not_loop() {
         .mount(&server)
         .await;
     let got = names(aom(&server).list_alarm_rule_stream(ListAlarmRuleRequest::new())).await;
-    assert_eq!(
-        got.len(),
-        2,
-        "two pages, then the repeated marker stops the stream"
+    assert_eq!(got.len(), 3, "two pages, then an error: {got:?}");
+    assert_eq!(got[1].as_deref().ok(), Some("b"));
+    assert_pagination_error(&got[2], 2, PaginationError::RepeatedCursor { first: 2 });
+}
+
+/// The error a stream ends with when paging cannot end.
+#[track_caller]
+fn assert_pagination_error<T: std::fmt::Debug>(
+    got: &Result<T, Error>,
+    pages: u32,
+    reason: PaginationError,
+) {
+    match got {
+        Err(Error::Pagination {
+            pages: p,
+            reason: r,
+            ..
+        }) => assert_eq!((*p, *r), (pages, reason), "{got:?}"),
+        other => panic!("expected a pagination error, got {other:?}"),
+    }
+}
+
+/// Markers that come back (a, b, a, ...) would page forever: the stream ends with an error
+/// at the first marker already requested.
+#[tokio::test]
+async fn alternating_markers_end_with_an_error() {
+    let server = MockServer::start().await;
+    for (asked, names, next) in [
+        (None, "1", "a"),
+        (Some("a"), "2", "b"),
+        (Some("b"), "3", "a"),
+    ] {
+        let mock = Mock::given(method("GET")).and(path(RULES));
+        let mock = match asked {
+            None => mock.and(query_param_is_missing("offset")),
+            Some(marker) => mock.and(query_param("offset", marker)),
+        };
+        mock.respond_with(rules_page(&[names], Some(next)))
+            .mount(&server)
+            .await;
+    }
+    let stream = aom(&server).list_alarm_rule_stream(ListAlarmRuleRequest::new());
+    // Bounded, so that a stream that loops fails the test instead of hanging it.
+    let got = names(stream.take(20)).await;
+    assert_eq!(got.len(), 4, "three pages, then one error: {got:?}");
+    assert_eq!(got[2].as_deref().ok(), Some("3"));
+    // Page 3 pointed back at `a`, which page 2 had asked for.
+    assert_pagination_error(&got[3], 3, PaginationError::RepeatedCursor { first: 2 });
+    let message = got[3].as_ref().unwrap_err().to_string();
+    assert!(
+        message.starts_with("Aom.ListAlarmRule: stopped paging after 3 pages: "),
+        "{message}"
     );
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 
 #[tokio::test]
@@ -240,6 +291,46 @@ mod offset_style {
         assert_eq!(ids(request, &server).await, ["a", "b"]);
     }
 
+    /// A server that ignores the offset and answers full pages forever meets the page
+    /// bound; the default bound is [`DEFAULT_MAX_PAGES`](hwcloud::runtime::pagination::DEFAULT_MAX_PAGES).
+    #[tokio::test]
+    async fn a_server_that_never_ends_meets_the_page_bound() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(APIS))
+            .respond_with(apis_page(&["a", "b"], 1_000_000))
+            .mount(&server)
+            .await;
+        let stream = dataarts(&server).list_apis_stream(ListApisRequest::new("ws").limit(2));
+        assert!(
+            format!("{stream:?}").contains("max_pages: 10000"),
+            "{stream:?}"
+        );
+        let got: Vec<_> = stream.max_pages(3).take(50).collect().await;
+        assert_eq!(got.len(), 7, "three pages, then an error: {got:?}");
+        assert!(got[..6].iter().all(Result::is_ok));
+        assert_pagination_error(&got[6], 3, PaginationError::TooManyPages { max: 3 });
+        assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    }
+
+    /// An offset past its parameter's range is an error, not a silent end.
+    #[tokio::test]
+    async fn an_offset_that_overflows_is_an_error() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(APIS))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "records": [{ "id": "a" }, { "id": "b" }]
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let request = ListApisRequest::new("ws").offset(i32::MAX - 1).limit(2);
+        let got: Vec<_> = dataarts(&server).list_apis_stream(request).collect().await;
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_pagination_error(&got[2], 1, PaginationError::Overflow);
+    }
+
     #[tokio::test]
     async fn an_empty_page_ends_the_stream_even_if_total_says_more() {
         let server = MockServer::start().await;
@@ -258,5 +349,171 @@ mod offset_style {
             .mount(&server)
             .await;
         assert_eq!(ids(ListApisRequest::new("ws"), &server).await, ["a"]);
+    }
+}
+
+mod page_number_style {
+    use super::*;
+    use hwcloud::iam::{IamClient, KeystoneListProjectsRequest};
+
+    const PROJECTS: &str = "/v3/projects";
+
+    fn iam(server: &MockServer) -> IamClient {
+        let client = Client::builder()
+            .endpoint(server.uri())
+            .allow_http(true)
+            .retry(RetryPolicy::disabled())
+            .credentials(StaticToken::iam("token"))
+            .build()
+            .expect("client builds");
+        IamClient::new(&client).expect("service client")
+    }
+
+    /// A page of projects with ids `ids` (IAM's list has no total count).
+    fn projects_page(ids: &[&str]) -> ResponseTemplate {
+        let projects: Vec<_> = ids.iter().map(|id| json!({ "id": id })).collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "links": { "self": "https://iam.example/v3/projects", "next": null, "previous": null },
+            "projects": projects,
+        }))
+    }
+
+    async fn ids(request: KeystoneListProjectsRequest, server: &MockServer) -> Vec<String> {
+        iam(server)
+            .keystone_list_projects_stream(request)
+            .map(|item| item.expect("every page succeeds").id.unwrap_or_default())
+            .collect()
+            .await
+    }
+
+    /// The (page, per_page) of every request the server received, in order.
+    async fn pages_asked(server: &MockServer) -> Vec<(Option<String>, Option<String>)> {
+        let param = |request: &wiremock::Request, key: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned())
+        };
+        server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (param(r, "page"), param(r, "per_page")))
+            .collect()
+    }
+
+    fn asked(page: &str, size: &str) -> (Option<String>, Option<String>) {
+        (Some(page.to_owned()), Some(size.to_owned()))
+    }
+
+    #[tokio::test]
+    async fn pages_advance_until_a_short_page() {
+        let server = MockServer::start().await;
+        for (page, ids) in [
+            ("1", &["a", "b"][..]),
+            ("2", &["c", "d"][..]),
+            ("3", &["e"][..]),
+        ] {
+            Mock::given(method("GET"))
+                .and(path(PROJECTS))
+                .and(query_param("page", page))
+                .and(query_param("per_page", "2"))
+                .respond_with(projects_page(ids))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let request = KeystoneListProjectsRequest::new().page(1).per_page(2);
+        assert_eq!(ids(request, &server).await, ["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            pages_asked(&server).await,
+            [asked("1", "2"), asked("2", "2"), asked("3", "2")]
+        );
+    }
+
+    /// A listing can start at any page; a full last page is followed by an empty one.
+    #[tokio::test]
+    async fn a_stream_starts_at_the_page_asked_and_ends_at_an_empty_page() {
+        let server = MockServer::start().await;
+        for (page, ids) in [("3", &["e", "f"][..]), ("4", &[][..])] {
+            Mock::given(method("GET"))
+                .and(path(PROJECTS))
+                .and(query_param("page", page))
+                .respond_with(projects_page(ids))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let request = KeystoneListProjectsRequest::new().page(3).per_page(2);
+        assert_eq!(ids(request, &server).await, ["e", "f"]);
+    }
+
+    /// Without `page` and `per_page` IAM answers everything at once. The next request asks
+    /// for page 2 at the size the server chose (IAM wants both parameters or neither),
+    /// gets an empty page, and the stream ends.
+    #[tokio::test]
+    async fn without_a_page_size_the_server_s_size_is_asked_next() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(PROJECTS))
+            .and(query_param_is_missing("page"))
+            .and(query_param_is_missing("per_page"))
+            .respond_with(projects_page(&["a", "b", "c"]))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(PROJECTS))
+            .and(query_param("page", "2"))
+            .and(query_param("per_page", "3"))
+            .respond_with(projects_page(&[]))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let got = ids(KeystoneListProjectsRequest::new(), &server).await;
+        assert_eq!(got, ["a", "b", "c"]);
+    }
+
+    /// A server that ignores the page number repeats its full page forever: the page bound
+    /// ends the stream.
+    #[tokio::test]
+    async fn a_server_ignoring_the_page_number_meets_the_page_bound() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(PROJECTS))
+            .respond_with(projects_page(&["a", "b"]))
+            .mount(&server)
+            .await;
+        let request = KeystoneListProjectsRequest::new().page(1).per_page(2);
+        let got: Vec<_> = iam(&server)
+            .keystone_list_projects_stream(request)
+            .max_pages(4)
+            .collect()
+            .await;
+        assert_eq!(got.len(), 9, "four pages, then an error: {got:?}");
+        assert_pagination_error(&got[8], 4, PaginationError::TooManyPages { max: 4 });
+    }
+
+    /// A page number past `i32` is an error, not a silent end or a wrap to a negative page.
+    #[tokio::test]
+    async fn a_page_number_that_overflows_is_an_error() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(PROJECTS))
+            .respond_with(projects_page(&["a"]))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let request = KeystoneListProjectsRequest::new()
+            .page(i32::MAX)
+            .per_page(1);
+        let got: Vec<_> = iam(&server)
+            .keystone_list_projects_stream(request)
+            .collect()
+            .await;
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_pagination_error(&got[1], 1, PaginationError::Overflow);
     }
 }

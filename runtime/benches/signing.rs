@@ -8,6 +8,8 @@
 //!   `operation::encode_request` (path, headers, JSON serialisation, URI parsing).
 //! - `floor/sha256_1kib_plus_hmac`: SHA-256 of the 1 KiB body plus one HMAC-SHA256 over a
 //!   ~100-byte string: the work any SDK-HMAC-SHA256 signer must do.
+//! - `sign_sm3/post_1kib_json`, `sign_v11/post_1kib_json`: the same request signed with
+//!   `SDK-HMAC-SM3` and with the derived `V11-HMAC-SHA256` (which adds an HKDF per request).
 //!
 //! `cargo bench -p hwcloud-runtime --bench signing -- --warm-up-time 1 --measurement-time 3`
 
@@ -17,7 +19,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use http::Method;
-use hwcloud_runtime::auth::signer::{self, SigningKey};
+use hwcloud_runtime::auth::signer::{
+    self, DerivedScope, Scheme, Signer, SigningAlgorithm, SigningKey,
+};
 use hwcloud_runtime::operation::{Identity, Implicit, RequestParts, ResponseParts, encode_request};
 use hwcloud_runtime::{Error, Operation, OperationMeta};
 use serde_json::{Value, json};
@@ -41,6 +45,8 @@ impl Operation for CreateJob {
         path: "/v1/{project_id}/jobs",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;
@@ -113,6 +119,35 @@ fn benches(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+
+    let schemes = [
+        (
+            "sign_sm3/post_1kib_json",
+            Scheme::Hmac(SigningAlgorithm::HmacSm3),
+        ),
+        (
+            "sign_v11/post_1kib_json",
+            Scheme::Derived(DerivedScope {
+                region: "cn-north-4",
+                service: "iotdm",
+            }),
+        ),
+    ];
+    for (name, scheme) in schemes {
+        let signer = Signer::new(key).scheme(scheme);
+        c.bench_function(name, |b| {
+            b.iter_batched(
+                || encode_request(&job, &identity, BASE).expect("request"),
+                |mut request| {
+                    black_box(&signer)
+                        .sign(&mut request, black_box(&date))
+                        .expect("sign");
+                    request
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
 
     c.bench_function("encode/post_1kib_json", |b| {
         b.iter(|| {

@@ -11,10 +11,13 @@ use http::header::{CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument as _;
 
 use crate::auth::{AuthContext, Credentials};
-use crate::error::Error;
-use crate::operation::{Identity, Operation, OperationMeta, RequestParts, ServiceMeta};
+use crate::error::{Error, TooLarge, TransportErrorKind};
+use crate::operation::{
+    DECODE_BUDGET_FACTOR, DEFAULT_MAX_RESPONSE_SIZE, Identity, Operation, OperationMeta,
+    RequestParts, ServiceMeta,
+};
 use crate::retry::{Attempt, RetryPolicy};
-use crate::transport::{Transport, TransportError};
+use crate::transport::{BodyLimit, BodyTooLarge, Transport, TransportError};
 
 /// A clock, injectable so that signatures and token expiry are testable.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -47,6 +50,15 @@ struct Inner {
     attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
     clock: Clock,
+    limits: Limits,
+}
+
+/// How large a response may be: its body, a downloaded file's body, its decoded value.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    body: Option<usize>,
+    download: Option<usize>,
+    decode_budget: Option<usize>,
 }
 
 impl fmt::Debug for Client {
@@ -62,6 +74,7 @@ impl fmt::Debug for Client {
             .field("retry", &inner.retry)
             .field("attempt_timeout", &inner.attempt_timeout)
             .field("call_timeout", &inner.call_timeout)
+            .field("limits", &inner.limits)
             .finish_non_exhaustive()
     }
 }
@@ -82,10 +95,31 @@ impl Client {
         (self.inner.clock)()
     }
 
+    /// The client's clock.
+    pub(crate) fn clock(&self) -> Clock {
+        self.inner.clock.clone()
+    }
+
+    /// [`with_credentials`](Self::with_credentials) without the call timeout: for work
+    /// shared by several calls that must not end with the call that started it (a token
+    /// fetch, an id lookup). Each waiting call still ends at its own call timeout, and
+    /// attempts keep theirs.
+    pub(crate) fn detached(&self, credentials: Option<Arc<dyn Credentials>>) -> Client {
+        self.derived(credentials, None)
+    }
+
     /// The same client (transport, endpoint, timeouts, retries) with other credentials;
     /// used by credentials that must call a service themselves (token fetch, project id
     /// discovery).
     pub fn with_credentials(&self, credentials: Option<Arc<dyn Credentials>>) -> Client {
+        self.derived(credentials, self.inner.call_timeout)
+    }
+
+    fn derived(
+        &self,
+        credentials: Option<Arc<dyn Credentials>>,
+        call_timeout: Option<Duration>,
+    ) -> Client {
         let inner = &*self.inner;
         Client {
             inner: Arc::new(Inner {
@@ -98,8 +132,9 @@ impl Client {
                 user_agent: inner.user_agent.clone(),
                 retry: inner.retry.clone(),
                 attempt_timeout: inner.attempt_timeout,
-                call_timeout: inner.call_timeout,
+                call_timeout,
                 clock: inner.clock.clone(),
+                limits: inner.limits,
             }),
         }
     }
@@ -120,6 +155,9 @@ pub struct ClientBuilder {
     attempt_timeout: Option<Option<Duration>>,
     call_timeout: Option<Duration>,
     clock: Option<Clock>,
+    max_response_size: Option<Option<usize>>,
+    max_download_size: Option<usize>,
+    decode_budget: Option<Option<usize>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -137,6 +175,10 @@ const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl ClientBuilder {
     /// The region, e.g. `cn-north-4`; fills `{region}` in service endpoint templates.
+    ///
+    /// [`build`](Self::build) refuses a region that is not one DNS label of lowercase
+    /// letters, digits and `-`: it becomes part of a host name, and `x@host/` would move
+    /// every call, passwords included, to another host.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -144,6 +186,9 @@ impl ClientBuilder {
 
     /// An endpoint for every service client built from this client, instead of the
     /// services' templates: a private endpoint, a proxy, or a test server.
+    ///
+    /// `scheme://host[:port][/path]`; [`build`](Self::build) refuses user information
+    /// (`user@`), a query or a fragment.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
@@ -211,6 +256,34 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest response body accepted, in bytes; `None` for no limit. A longer body is
+    /// [`Error::ResponseTooLarge`]: the transport stops reading it (at its
+    /// `Content-Length`, or once that many bytes arrived) rather than buffer it.
+    /// 32 MiB by default ([`DEFAULT_MAX_RESPONSE_SIZE`]); file downloads have their own
+    /// limit ([`max_download_size`](Self::max_download_size)).
+    pub fn max_response_size(mut self, limit: Option<usize>) -> Self {
+        self.max_response_size = Some(limit);
+        self
+    }
+
+    /// The longest file accepted from an operation that downloads one (a success body of
+    /// raw bytes); `None`, the default, for no limit. Their error answers still have
+    /// [`max_response_size`](Self::max_response_size).
+    pub fn max_download_size(mut self, limit: Option<usize>) -> Self {
+        self.max_download_size = limit;
+        self
+    }
+
+    /// The most memory, in bytes, a response body may decode to; `None` for no limit. A
+    /// body that would decode to more (a list of tiny objects each becoming a large
+    /// struct) is [`Error::ResponseTooLarge`]. By default
+    /// [`DECODE_BUDGET_FACTOR`] times the response size limit (512 MiB), none when that
+    /// has no limit.
+    pub fn decode_budget(mut self, budget: Option<usize>) -> Self {
+        self.decode_budget = Some(budget);
+        self
+    }
+
     /// The clock used for request dates and token expiry (tests make it fixed).
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -227,12 +300,25 @@ impl ClientBuilder {
                 "user agent {user_agent:?} is not a valid header value"
             ))
         })?;
+        if let Some(region) = &self.region {
+            check_region(region)?;
+        }
         if let Some(endpoint) = &self.endpoint {
             check_endpoint(endpoint, self.allow_http)?;
         }
         let transport = match self.transport {
             Some(transport) => transport,
             None => default_transport()?,
+        };
+        let body = self
+            .max_response_size
+            .unwrap_or(Some(DEFAULT_MAX_RESPONSE_SIZE));
+        let limits = Limits {
+            body,
+            download: self.max_download_size,
+            decode_budget: self
+                .decode_budget
+                .unwrap_or_else(|| body.map(|b| b.saturating_mul(DECODE_BUDGET_FACTOR))),
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -249,6 +335,7 @@ impl ClientBuilder {
                     .unwrap_or(Some(DEFAULT_ATTEMPT_TIMEOUT)),
                 call_timeout: self.call_timeout,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+                limits,
             }),
         })
     }
@@ -266,7 +353,87 @@ fn default_transport() -> Result<Arc<dyn Transport>, Error> {
     ))
 }
 
+/// A region goes into a host name: one DNS label of lowercase ASCII letters, digits and
+/// `-` (not at either end), so that it cannot add a label, a port, user information or a
+/// path (`x@host:port/`, `evil.example/`).
+fn check_region(region: &str) -> Result<(), Error> {
+    let label = region
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if label
+        && (1..=63).contains(&region.len())
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+    {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "region {region:?} is not a region name (expected lowercase letters, digits and `-`, such as \"cn-north-4\")"
+    )))
+}
+
+/// The endpoint of `template` in `region`, checked to have the template's host with the
+/// region in its place and nothing else.
+fn regional_endpoint(template: &str, region: &str) -> Result<String, Error> {
+    check_region(region)?;
+    let endpoint = template.replace("{region}", region);
+    same_host_shape(template, &endpoint)?;
+    Ok(endpoint)
+}
+
+/// The authority of a URL as written: between `://` and the first `/`, `?` or `#`.
+fn written_authority(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    rest.split(['/', '?', '#']).next()
+}
+
+/// `built` has the host of `template`, label for label, with a region name where the
+/// template has `{region}`, and a URL parser sees exactly that authority (no user
+/// information, no other port). A second line of defence behind [`check_region`].
+fn same_host_shape(template: &str, built: &str) -> Result<(), Error> {
+    let refuse = || {
+        Error::Config(format!(
+            "endpoint {built:?} does not have the host of its template {template:?}"
+        ))
+    };
+    let (Some(expected), Some(found)) = (written_authority(template), written_authority(built))
+    else {
+        return Err(refuse());
+    };
+    let (expected_labels, found_labels) = (expected.split('.'), found.split('.'));
+    if expected_labels.clone().count() != found_labels.clone().count() {
+        return Err(refuse());
+    }
+    for (want, got) in expected_labels.zip(found_labels) {
+        let same = match want.split_once("{region}") {
+            None => want == got,
+            Some((before, after)) => got
+                .strip_prefix(before)
+                .and_then(|rest| rest.strip_suffix(after))
+                .is_some_and(|region| check_region(region).is_ok()),
+        };
+        if !same {
+            return Err(refuse());
+        }
+    }
+    let uri: http::Uri = built.parse().map_err(|_| refuse())?;
+    match uri.authority() {
+        Some(authority) if authority.as_str() == found => Ok(()),
+        _ => Err(refuse()),
+    }
+}
+
+/// An endpoint is `scheme://host[:port][/path]`: user information could hide the real
+/// host (`https://iam.example.com@evil.example`), and a query or fragment would swallow
+/// the paths appended to it.
 fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), Error> {
+    for (mark, what) in [('#', "a fragment (`#`)"), ('?', "a query (`?`)")] {
+        if endpoint.contains(mark) {
+            return Err(Error::Config(format!(
+                "endpoint {endpoint:?} has {what}; give scheme, host, optional port and path only"
+            )));
+        }
+    }
     let uri: http::Uri = endpoint
         .parse()
         .map_err(|e| Error::Config(format!("endpoint {endpoint:?} is not a valid URL: {e}")))?;
@@ -284,10 +451,13 @@ fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<(), Error> {
             )));
         }
     }
-    if uri.authority().is_none() {
-        return Err(Error::Config(format!("endpoint {endpoint:?} has no host")));
+    match uri.authority() {
+        None => Err(Error::Config(format!("endpoint {endpoint:?} has no host"))),
+        Some(authority) if authority.as_str().contains('@') => Err(Error::Config(format!(
+            "endpoint {endpoint:?} has user information (`user@`), which can hide the host calls go to; give scheme, host, optional port and path only"
+        ))),
+        Some(_) => Ok(()),
     }
-    Ok(())
 }
 
 /// A client bound to one service and its endpoint; each generated service client wraps one.
@@ -308,7 +478,7 @@ impl ServiceClient {
             &client.inner.region,
         ) {
             (Some(endpoint), _, _) => endpoint.clone(),
-            (None, Some(template), Some(region)) => template.replace("{region}", region),
+            (None, Some(template), Some(region)) => regional_endpoint(template, region)?,
             (None, Some(_), None) => {
                 return Err(Error::Config(format!(
                     "{} needs a region (ClientBuilder::region) or an endpoint",
@@ -360,7 +530,10 @@ impl ServiceClient {
         let response = self
             .execute(&meta, &|parts| operation.encode(parts))
             .await?;
-        crate::operation::decode_response::<O>(response)
+        crate::operation::decode_response_with::<O>(
+            response,
+            self.client.inner.limits.decode_budget,
+        )
     }
 
     /// [`send`](Self::send) of an owned operation: what the generated client methods
@@ -425,6 +598,9 @@ impl ServiceClient {
         let body = first.body().clone();
         let content_type = first.headers().get(CONTENT_TYPE).cloned();
 
+        let limits = &inner.limits;
+        let download_statuses = if meta.download { meta.success } else { &[] };
+        let body_limit = BodyLimit::with_download(limits.body, limits.download, download_statuses);
         let mut attempt = Attempt::new(&inner.retry, &meta.method);
         let mut request = Some(first);
         let response = loop {
@@ -443,7 +619,9 @@ impl ServiceClient {
                     again
                 }
             };
-            let outcome = self.attempt(meta.name, this, credentials, &identity).await;
+            let outcome = self
+                .attempt(meta.name, this, credentials, &identity, body_limit)
+                .await;
             match attempt.next_delay(&outcome) {
                 Some(delay) => {
                     tracing::debug!(attempt = attempt.number(), ?delay, "retrying");
@@ -505,6 +683,7 @@ impl ServiceClient {
         mut request: http::Request<Bytes>,
         credentials: Option<&dyn Credentials>,
         identity: &Identity,
+        body_limit: BodyLimit,
     ) -> Result<http::Response<Bytes>, Error> {
         if let Some(credentials) = credentials {
             let ctx = self.auth_context(identity);
@@ -513,7 +692,11 @@ impl ServiceClient {
                 .await
                 .map_err(|e| e.in_operation(operation))?;
         }
-        let send = self.client.inner.transport.send(request);
+        let send = self
+            .client
+            .inner
+            .transport
+            .send_limited(request, body_limit);
         let result = match self.client.inner.attempt_timeout {
             None => send.await,
             Some(limit) => match tokio::time::timeout(limit, send).await {
@@ -526,10 +709,168 @@ impl ServiceClient {
                 }
             },
         };
-        result.map_err(|TransportError { kind, source }| Error::Transport {
+        result.map_err(|error| transport_error(operation, error))
+    }
+}
+
+/// The [`Error`] of a failed send: a body over the limit is [`Error::ResponseTooLarge`].
+fn transport_error(
+    operation: &'static str,
+    TransportError { kind, source }: TransportError,
+) -> Error {
+    match source.downcast_ref::<BodyTooLarge>() {
+        Some(&BodyTooLarge { status, limit }) if kind == TransportErrorKind::ResponseTooLarge => {
+            Error::ResponseTooLarge {
+                operation,
+                status,
+                limit,
+                what: TooLarge::Body,
+            }
+        }
+        _ => Error::Transport {
             operation,
             kind,
             source,
-        })
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::MockTransport;
+
+    static IAM: ServiceMeta = ServiceMeta {
+        name: "Iam",
+        endpoint: Some("https://iam.{region}.myhuaweicloud.com"),
+    };
+
+    fn with_region(region: &str) -> Result<Client, Error> {
+        Client::builder()
+            .region(region)
+            .transport(MockTransport::new())
+            .build()
+    }
+
+    fn with_endpoint(endpoint: &str) -> Result<Client, Error> {
+        Client::builder()
+            .endpoint(endpoint)
+            .transport(MockTransport::new())
+            .build()
+    }
+
+    fn config_message(result: Result<Client, Error>) -> String {
+        match result {
+            Err(Error::Config(message)) => message,
+            Err(other) => panic!("expected Error::Config, got {other:?}"),
+            Ok(client) => {
+                let endpoint = ServiceClient::new(&client, &IAM).map(|s| s.endpoint().to_owned());
+                panic!("accepted; the IAM endpoint would be {endpoint:?}")
+            }
+        }
+    }
+
+    #[test]
+    fn real_regions_fill_the_template() {
+        for region in [
+            "cn-north-4",
+            "ap-southeast-1",
+            "la-south-2",
+            "eu-west-101",
+            "globe",
+        ] {
+            let client = with_region(region).expect(region);
+            let iam = ServiceClient::new(&client, &IAM).expect(region);
+            assert_eq!(
+                iam.endpoint(),
+                format!("https://iam.{region}.myhuaweicloud.com")
+            );
+        }
+    }
+
+    /// A region is one DNS label of lowercase letters, digits and `-`: anything else
+    /// could move the host (`x@host:port/` made the IAM endpoint
+    /// `https://iam.x@host:port/.myhuaweicloud.com`, host `host`).
+    #[test]
+    fn a_region_that_would_change_the_host_is_refused() {
+        for region in [
+            "x@127.0.0.1:9/",
+            "evil.example/",
+            "evil.example#",
+            "cn-north-4.evil.example",
+            "cn-north-4?",
+            "cn north 4",
+            "CN-NORTH-4",
+            "cn-north-4\r\n",
+            "",
+            "-cn",
+            "cn-",
+            "cn%2Fnorth",
+            "ｃｎ-north-4",
+        ] {
+            let message = config_message(with_region(region));
+            assert!(
+                message.contains("region") && message.contains(&format!("{region:?}")),
+                "{region:?}: {message}"
+            );
+        }
+        let long = "a".repeat(64);
+        config_message(with_region(&long));
+    }
+
+    #[test]
+    fn a_built_endpoint_must_keep_the_template_host() {
+        let ok = regional_endpoint("https://iam.{region}.myhuaweicloud.com", "cn-north-4");
+        assert_eq!(ok.unwrap(), "https://iam.cn-north-4.myhuaweicloud.com");
+        // The shape check, independently of the region check: a template whose
+        // substitution changes the host is refused.
+        for (template, built) in [
+            (
+                "https://iam.{region}.myhuaweicloud.com",
+                "https://iam.x@evil.example/.myhuaweicloud.com",
+            ),
+            (
+                "https://iam.{region}.myhuaweicloud.com",
+                "https://iam.evil.example/.myhuaweicloud.com",
+            ),
+            (
+                "https://iam.{region}.myhuaweicloud.com",
+                "https://iam.a.b.myhuaweicloud.com",
+            ),
+        ] {
+            let err = same_host_shape(template, built).expect_err(built);
+            assert!(err.to_string().contains(built), "{err}");
+        }
+        same_host_shape(
+            "https://iam.{region}.myhuaweicloud.com",
+            "https://iam.cn-north-4.myhuaweicloud.com",
+        )
+        .expect("same shape");
+    }
+
+    #[test]
+    fn an_endpoint_override_with_userinfo_query_or_fragment_is_refused() {
+        for (endpoint, what) in [
+            ("https://user@iam.example.com", "user information"),
+            ("https://user:pw@iam.example.com/v3", "user information"),
+            ("https://iam.example.com@evil.example", "user information"),
+            ("https://iam.example.com/?a=b", "query"),
+            ("https://iam.example.com?", "query"),
+            ("https://iam.example.com/#x", "fragment"),
+            ("https://iam.example.com#@evil.example", "fragment"),
+        ] {
+            let message = config_message(with_endpoint(endpoint));
+            assert!(
+                message.contains(what) && message.contains(endpoint),
+                "{endpoint}: {message}"
+            );
+        }
+        for endpoint in [
+            "https://iam.example.com",
+            "https://iam.example.com:8443/prefix/",
+            "https://[::1]:8443",
+        ] {
+            with_endpoint(endpoint).expect(endpoint);
+        }
     }
 }

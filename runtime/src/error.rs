@@ -34,6 +34,20 @@ pub enum Error {
         operation: &'static str,
         after: Duration,
     },
+    /// The response is larger than the client accepts: its body longer than
+    /// `ClientBuilder::max_response_size` (the transport stopped reading it), or its
+    /// decoded value larger than `ClientBuilder::decode_budget`. Not retried.
+    #[error(
+        "{operation}: the HTTP {status} response is too large: {what} exceeds the limit of {limit} bytes"
+    )]
+    ResponseTooLarge {
+        operation: &'static str,
+        status: StatusCode,
+        /// The limit that was exceeded, in bytes.
+        limit: usize,
+        /// Which limit: the body's size or its decoded size.
+        what: TooLarge,
+    },
     /// A success response whose body or headers do not match the operation's types.
     #[error(
         "{operation}: could not decode the HTTP {status} response: {message}; body starts with {excerpt:?}"
@@ -61,6 +75,16 @@ pub enum Error {
     /// without opting in, ...).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A paged listing (`<method>_stream`) had to stop before its last page: the server
+    /// repeated a cursor, announced more pages than the stream's bound, or sent a count
+    /// that overflows the next offset or page number.
+    #[error("{operation}: stopped paging after {pages} pages: {reason}")]
+    Pagination {
+        operation: &'static str,
+        /// Pages requested before the stream stopped.
+        pages: u32,
+        reason: crate::pagination::PaginationError,
+    },
     /// Credentials are missing or could not be obtained (missing variable, token fetch failed).
     #[error("credentials: {message}")]
     Credentials {
@@ -121,6 +145,25 @@ impl Error {
     }
 }
 
+/// Which size limit a response exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TooLarge {
+    /// The body's length (`ClientBuilder::max_response_size`).
+    Body,
+    /// What the body would decode to (`ClientBuilder::decode_budget`).
+    Decoded,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TooLarge::Body => "its body",
+            TooLarge::Decoded => "its decoded value",
+        })
+    }
+}
+
 /// Why a request got no response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -129,6 +172,9 @@ pub enum TransportErrorKind {
     Connect,
     /// The transport's own timeout fired.
     Timeout,
+    /// The response body is longer than the limit the transport was given (it stopped
+    /// reading); the client reports it as [`Error::ResponseTooLarge`].
+    ResponseTooLarge,
     /// Anything else (reset, protocol error, body read error).
     Other,
 }
@@ -138,6 +184,7 @@ impl fmt::Display for TransportErrorKind {
         f.write_str(match self {
             TransportErrorKind::Connect => "connect",
             TransportErrorKind::Timeout => "timeout",
+            TransportErrorKind::ResponseTooLarge => "response too large",
             TransportErrorKind::Other => "transport",
         })
     }
@@ -158,7 +205,8 @@ pub struct ServiceError {
     pub message: Option<String>,
     /// IAM's `encoded_authorization_message`, present on some authorisation failures.
     pub encoded_authorization_message: Option<String>,
-    /// The raw response body.
+    /// The raw response body; empty for an operation whose bodies may hold secrets
+    /// ([`OperationMeta::sensitive_body`](crate::OperationMeta::sensitive_body)).
     pub body: Bytes,
 }
 
@@ -174,6 +222,13 @@ const ERROR_FIELD_PAIRS: [(&str, &str); 4] = [
 /// Longest body text kept as a fallback message.
 const MESSAGE_LIMIT: usize = 512;
 
+/// How much of a body `Debug` shows.
+const DEBUG_BODY_LIMIT: usize = 1024;
+
+/// Most memory the JSON tree of an error body may take: error bodies are small, and a
+/// large one is shown as text rather than parsed into a tree many times its size.
+const ERROR_JSON_BUDGET: usize = 8 << 20;
+
 impl ServiceError {
     /// Builds the error from a response, parsing the known Huawei error body shapes.
     pub fn from_response(
@@ -182,9 +237,15 @@ impl ServiceError {
         request_id: Option<String>,
         body: Bytes,
     ) -> Self {
-        let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+        let options = crate::model::DecodeOptions {
+            budget: Some(ERROR_JSON_BUDGET),
+            ..Default::default()
+        };
+        let json = crate::model::decode::<serde_json::Value>(&body, &options)
+            .ok()
+            .map(|decoded| decoded.value);
         let (code, message) = match json.as_ref().and_then(find_code_and_message) {
-            Some((code, message)) => (Some(one_line(&code)), Some(one_line(&message))),
+            Some((code, message)) => (Some(short_line(&code)), Some(short_line(&message))),
             None => (None, fallback_message(&body)),
         };
         let encoded_authorization_message = json
@@ -256,8 +317,22 @@ fn scalar_text(value: &serde_json::Value) -> Option<String> {
 }
 
 fn fallback_message(body: &[u8]) -> Option<String> {
-    let text = one_line(&String::from_utf8_lossy(body));
-    (!text.is_empty()).then(|| truncate(&text, MESSAGE_LIMIT))
+    // Only the start is needed: a lossy copy of a whole large body would not be.
+    let start = &body[..body.len().min(4 * MESSAGE_LIMIT)];
+    let text = short_line(&String::from_utf8_lossy(start));
+    (!text.is_empty()).then_some(text)
+}
+
+/// [`one_line`] of at most [`MESSAGE_LIMIT`] bytes of `text`; only the start of a long
+/// text is looked at.
+fn short_line(text: &str) -> String {
+    let start = truncate_str(text, 4 * MESSAGE_LIMIT);
+    let line = one_line(start);
+    if start.len() < text.len() && line.len() <= MESSAGE_LIMIT {
+        format!("{line}...")
+    } else {
+        truncate(&line, MESSAGE_LIMIT)
+    }
 }
 
 /// `text` on one line: runs of whitespace and control characters become one space, so a
@@ -269,21 +344,43 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
-/// At most `limit` bytes of `text`, cut at a character boundary.
+/// At most `limit` bytes of `text`, cut at a character boundary, with `...` when cut.
 pub(crate) fn truncate(text: &str, limit: usize) -> String {
+    let start = truncate_str(text, limit);
+    if start.len() == text.len() {
+        text.to_owned()
+    } else {
+        format!("{start}...")
+    }
+}
+
+/// The first `limit` bytes of `text` at most, cut at a character boundary.
+fn truncate_str(text: &str, limit: usize) -> &str {
     if text.len() <= limit {
-        return text.to_owned();
+        return text;
     }
     let mut end = limit;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}...", &text[..end])
+    &text[..end]
+}
+
+/// A body in `Debug`: its start as text (a byte list helps nobody reading a log) and its
+/// length, so a 50 MB error page does not become a 50 MB log line.
+pub(crate) struct BodyExcerpt<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for BodyExcerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body = self.0;
+        let start = &body[..body.len().min(DEBUG_BODY_LIMIT + 4)];
+        let text = truncate(&String::from_utf8_lossy(start), DEBUG_BODY_LIMIT);
+        write!(f, "{text:?} ({} bytes)", body.len())
+    }
 }
 
 impl fmt::Debug for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The body is shown as text: a byte list helps nobody reading a log.
         f.debug_struct("ServiceError")
             .field("operation", &self.operation)
             .field("status", &self.status)
@@ -294,7 +391,7 @@ impl fmt::Debug for ServiceError {
                 "encoded_authorization_message",
                 &self.encoded_authorization_message,
             )
-            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("body", &BodyExcerpt(&self.body))
             .finish()
     }
 }
@@ -383,6 +480,16 @@ mod tests {
             r#"{"error":{"code":"403","message":"denied","encoded_authorization_message":"abc"}}"#,
         );
         assert_eq!(e.encoded_authorization_message.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn debug_of_a_huge_body_is_capped_like_display() {
+        let e = parse(&"<html>502 Bad Gateway</html>".repeat(100_000));
+        let debug = format!("{e:?}");
+        assert!(debug.len() < 2048, "Debug of {} bytes", debug.len());
+        assert!(debug.contains("<html>502 Bad Gateway"), "{debug}");
+        let wrapped = format!("{:?}", Error::Service(Box::new(e)));
+        assert!(wrapped.len() < 2048, "Debug of {} bytes", wrapped.len());
     }
 
     #[test]

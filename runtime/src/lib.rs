@@ -21,7 +21,7 @@ pub mod transport;
 pub use auth::Credentials;
 pub use bytes;
 pub use client::{Client, ClientBuilder, Clock, ServiceClient};
-pub use error::{Error, ServiceError, TransportErrorKind};
+pub use error::{Error, ServiceError, TooLarge, TransportErrorKind};
 pub use http;
 pub use operation::{FilePart, KnownErrorCode, Operation, OperationMeta, ServiceMeta, StringEnum};
 pub use retry::RetryPolicy;
@@ -37,15 +37,15 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 
-    /// [`crate::model::Json::from_json`] of a [`crate::StringEnum`]: any string, unknown
-    /// values kept.
-    pub fn string_enum_from_json<T: crate::StringEnum>(
-        value: serde_json::Value,
+    /// [`crate::model::Json::read_json`] of a [`crate::StringEnum`]: any string (or the
+    /// text of a number or boolean), unknown values kept.
+    pub fn string_enum_read_json<T: crate::StringEnum>(
+        span: crate::model::JsonSpan<'_>,
+        decoder: &mut crate::model::Decoder,
     ) -> Result<T, crate::model::FieldError> {
-        match value {
-            serde_json::Value::String(s) => Ok(T::from_wire(&s)),
-            other => Err(crate::model::invalid_type(&other, "a string")),
-        }
+        decoder
+            .text(span, "a string")
+            .map(|text| T::from_wire(&text))
     }
 
     /// Deserialises any string into a [`crate::StringEnum`], keeping unknown values.

@@ -10,16 +10,18 @@
 //! instantiates serde_json's machinery (maps, sequences, visitors, error plumbing) again
 //! in the generated crate, for every format it meets. On a 1,000-operation service that
 //! monomorphised code was over half of the LLVM IR rustc had to build (`cargo llvm-lines`)
-//! and most of its memory. [`Json`] converts through `serde_json::Value` with plain,
-//! non-generic methods: per type only a short `write`/`read` remains, and the
-//! serde_json parts are compiled once, here. The price is one `Value` tree per body at run
-//! time, small next to a network call.
+//! and most of its memory. [`Json`] has plain, non-generic building blocks instead: per
+//! type only a short `write`/`read` remains, and the serde_json parts are compiled once,
+//! here. Encoding goes through `serde_json::Value`; decoding reads the body's bytes
+//! directly, one object or array at a time, without a `Value` tree (see [`Decoder`]).
 //!
 //! Behaviour matches the derive with `#[serde(rename = "..", default,
 //! skip_serializing_if = "Option::is_none")]` on optional fields: a body's fields are
 //! written in declaration order, absent optional fields are left out, unknown fields are
 //! ignored, `null` or a missing key reads as `None`, and a missing required field is an
-//! error naming it.
+//! error naming it. Decoding is more forgiving than the derive where services are
+//! (numeric strings for numbers, and in responses optional fields that do not fit are
+//! left out with a [`DecodeWarning`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,20 +30,30 @@ use serde::de::{self, Deserialize};
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
+mod decode;
+mod errors;
+mod scan;
+mod value;
+
+pub use decode::{
+    DecodeOptions, DecodeWarning, Decoded, Decoder, FieldError, JsonSpan, MAX_DEPTH, MAX_WARNINGS,
+    ObjectReader, decode,
+};
+
 /// A value with a JSON form: scalars, the runtime's string types, generated enums and
 /// models, and vectors, maps, boxes and options of them.
 pub trait Json: Sized {
     /// The value as JSON.
     fn to_json(&self) -> Value;
 
-    /// The value read back from JSON; a value of the wrong shape is an error.
-    fn from_json(value: Value) -> Result<Self, FieldError>;
-
     /// The value as JSON text, appended to `out`. Models write their fields in
     /// declaration order (a `Value` object would sort them).
     fn write_json(&self, out: &mut Vec<u8>) {
         write_value(&self.to_json(), out);
     }
+
+    /// The value read from its JSON text; a value of the wrong shape is an error.
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError>;
 }
 
 /// A JSON object with named fields: what a generated body struct implements.
@@ -52,8 +64,8 @@ pub trait Model: Sized {
     /// Writes every field that has a value.
     fn write(&self, object: &mut ObjectWriter);
 
-    /// Reads the fields back from a decoded object.
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError>;
+    /// Reads the fields from an object being decoded.
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError>;
 }
 
 /// Collects a model's fields, in order, as JSON values.
@@ -66,7 +78,9 @@ pub struct ObjectWriter {
 impl Default for ObjectWriter {
     fn default() -> Self {
         // Room for a typical model's fields up front, rather than growing 0 -> 4 -> 8.
-        Self { fields: Vec::with_capacity(8) }
+        Self {
+            fields: Vec::with_capacity(8),
+        }
     }
 }
 
@@ -84,71 +98,18 @@ impl ObjectWriter {
     }
 }
 
-/// The fields of a decoded JSON object, taken out one by one by [`Model::read`].
-///
-/// Its `Debug` shows field names only: values may be passwords or tokens.
-pub struct ObjectReader {
-    fields: Map<String, Value>,
-}
-
 impl fmt::Debug for ObjectWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.fields.iter().map(|(name, _)| name)).finish()
+        f.debug_list()
+            .entries(self.fields.iter().map(|(name, _)| name))
+            .finish()
     }
 }
 
-impl fmt::Debug for ObjectReader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.fields.keys()).finish()
-    }
-}
-
-impl ObjectReader {
-    /// Takes a field that must be present.
-    pub fn required<T: Json>(&mut self, name: &'static str) -> Result<T, FieldError> {
-        match self.fields.remove(name) {
-            Some(value) => in_field(name, T::from_json(value)),
-            None => Err(FieldError(format!("missing field `{name}`"))),
-        }
-    }
-
-    /// Takes a field that may be absent or `null`.
-    pub fn optional<T: Json>(&mut self, name: &'static str) -> Result<Option<T>, FieldError> {
-        match self.fields.remove(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => in_field(name, T::from_json(value)).map(Some),
-        }
-    }
-}
-
-fn in_field<T>(name: &str, result: Result<T, FieldError>) -> Result<T, FieldError> {
-    result.map_err(|e| FieldError(format!("field `{name}`: {}", e.0)))
-}
-
-/// Why a value could not be read: a missing field, or a value of the wrong shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError(String);
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FieldError {}
-
-/// The error for `found` where `expected` was wanted, worded like serde's.
-pub fn invalid_type(found: &Value, expected: &str) -> FieldError {
-    let found = match found {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("boolean `{b}`"),
-        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
-        Value::Number(n) => format!("integer `{n}`"),
-        Value::String(s) => format!("string {s:?}"),
-        Value::Array(_) => "sequence".to_owned(),
-        Value::Object(_) => "map".to_owned(),
-    };
-    FieldError(format!("invalid type: {found}, expected {expected}"))
+/// `T` read from a `serde_json::Value`, strictly (an optional field that does not fit is
+/// an error), through its JSON text.
+pub fn from_value<T: Json>(value: &Value) -> Result<T, FieldError> {
+    decode(value.to_string().as_bytes(), &DecodeOptions::default()).map(|decoded| decoded.value)
 }
 
 fn write_value(value: &Value, out: &mut Vec<u8>) {
@@ -166,9 +127,9 @@ fn model_to_json<M: Model>(model: &M) -> Value {
     object.into_value()
 }
 
-/// [`Json::from_json`] of a model: any JSON object, read field by field.
-fn model_from_json<M: Model>(value: Value) -> Result<M, FieldError> {
-    M::read(&mut ObjectReader::new(value, M::NAME)?)
+/// [`Json::read_json`] of a model: any JSON object, read field by field.
+fn model_read_json<M: Model>(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<M, FieldError> {
+    M::read(&mut ObjectReader::new(span, decoder, M::NAME)?)
 }
 
 /// [`Json::write_json`] of a model: its fields in declaration order.
@@ -184,16 +145,6 @@ impl ObjectWriter {
             map.insert(name.to_owned(), value);
         }
         Value::Object(map)
-    }
-}
-
-impl ObjectReader {
-    /// The fields of `value`, which must be an object (of the type named `type_name`).
-    fn new(value: Value, type_name: &str) -> Result<Self, FieldError> {
-        match value {
-            Value::Object(fields) => Ok(Self { fields }),
-            other => Err(invalid_type(&other, &format!("a JSON object ({type_name})"))),
-        }
     }
 }
 
@@ -215,21 +166,19 @@ pub fn serialize<M: Model, S: Serializer>(model: &M, serializer: S) -> Result<S:
     write_fields(&object.fields, serializer)
 }
 
-/// `Deserialize::deserialize` of a [`Json`] value, through a `serde_json::Value`.
+/// `Deserialize::deserialize` of a [`Json`] value, through a `serde_json::Value` (any
+/// serde format) and strictly: see [`from_value`].
 pub fn deserialize<'de, T: Json, D: de::Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     let value = Value::deserialize(deserializer)?;
-    T::from_json(value).map_err(de::Error::custom)
+    from_value(&value).map_err(de::Error::custom)
 }
 
 impl Json for String {
     fn to_json(&self) -> Value {
         Value::String(self.clone())
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        match value {
-            Value::String(s) => Ok(s),
-            other => Err(invalid_type(&other, "a string")),
-        }
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        decoder.text(span, "a string")
     }
 }
 
@@ -237,8 +186,8 @@ impl Json for bool {
     fn to_json(&self) -> Value {
         Value::Bool(*self)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        value.as_bool().ok_or_else(|| invalid_type(&value, "a boolean"))
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        decoder.boolean(span)
     }
 }
 
@@ -246,11 +195,9 @@ impl Json for i32 {
     fn to_json(&self) -> Value {
         Value::from(*self)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        value
-            .as_i64()
-            .and_then(|n| i32::try_from(n).ok())
-            .ok_or_else(|| invalid_type(&value, "i32"))
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        let n = decoder.integer(span, "i32")?;
+        i32::try_from(n).map_err(|_| decoder.invalid(span, "i32"))
     }
 }
 
@@ -258,8 +205,8 @@ impl Json for i64 {
     fn to_json(&self) -> Value {
         Value::from(*self)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        value.as_i64().ok_or_else(|| invalid_type(&value, "i64"))
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        decoder.integer(span, "i64")
     }
 }
 
@@ -268,8 +215,8 @@ impl Json for f64 {
         // NaN and infinities have no JSON form; serde_json writes them as null too.
         Value::from(*self)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        value.as_f64().ok_or_else(|| invalid_type(&value, "f64"))
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        decoder.float(span)
     }
 }
 
@@ -277,8 +224,8 @@ impl Json for Value {
     fn to_json(&self) -> Value {
         self.clone()
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        Ok(value)
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        decoder.value(span)
     }
 }
 
@@ -292,16 +239,29 @@ impl<T: Json> Json for Vec<T> {
         }
         Value::Array(items)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        let Value::Array(items) = value else {
-            return Err(invalid_type(&value, "a sequence"));
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            out.push(T::from_json(item)?);
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        // The elements' own size is charged by the scan; the span list is given back.
+        let (spans, transient) = decoder.array(span, size_of::<T>())?;
+        let mut out = Vec::with_capacity(spans.len());
+        for (index, item) in spans.iter().enumerate() {
+            let at = decoder.enter_index(index);
+            let value = T::read_json(*item, decoder);
+            decoder.leave(at);
+            match value {
+                Ok(value) => out.push(value),
+                // The span list goes with the vector (an optional field may go on).
+                Err(error) => return Err(decoder.release_after(transient, error)),
+            }
         }
+        decoder.release(transient);
         Ok(out)
     }
+}
+
+/// Budget charged per map entry besides its key's text: the key `String` and the value,
+/// twice (B-tree nodes are half empty at worst).
+const fn map_entry_cost<T>() -> usize {
+    2 * (size_of::<String>() + size_of::<T>())
 }
 
 impl<T: Json> Json for BTreeMap<String, T> {
@@ -312,14 +272,24 @@ impl<T: Json> Json for BTreeMap<String, T> {
         }
         Value::Object(map)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        let Value::Object(entries) = value else {
-            return Err(invalid_type(&value, "a map"));
-        };
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        let (entries, transient) = decoder.object(span, || "a map".into())?;
         let mut out = BTreeMap::new();
-        for (k, v) in entries {
-            out.insert(k, T::from_json(v)?);
+        for (key, value) in entries {
+            // Over the budget ends the whole decode: nothing to give back then.
+            decoder.charge(map_entry_cost::<T>() + key.len())?;
+            let at = decoder.enter_key(key.into_owned());
+            let value = T::read_json(value, decoder);
+            let key = decoder.leave_key(at);
+            match value {
+                Ok(value) => {
+                    out.insert(key, value);
+                }
+                // The entry list goes with the map (an optional field may go on).
+                Err(error) => return Err(decoder.release_after(transient, error)),
+            }
         }
+        decoder.release(transient);
         Ok(out)
     }
 }
@@ -332,7 +302,8 @@ impl<M: Model> Model for Box<M> {
     fn write(&self, object: &mut ObjectWriter) {
         M::write(self, object);
     }
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        object.charge(size_of::<M>())?;
         M::read(object).map(Box::new)
     }
 }
@@ -343,11 +314,11 @@ impl<M: Model> Json for M {
     fn to_json(&self) -> Value {
         model_to_json(self)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        model_from_json(value)
-    }
     fn write_json(&self, out: &mut Vec<u8>) {
         model_write_json(self, out);
+    }
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        model_read_json(span, decoder)
     }
 }
 
@@ -355,10 +326,11 @@ impl<T: Json> Json for Option<T> {
     fn to_json(&self) -> Value {
         self.as_ref().map_or(Value::Null, Json::to_json)
     }
-    fn from_json(value: Value) -> Result<Self, FieldError> {
-        match value {
-            Value::Null => Ok(None),
-            value => T::from_json(value).map(Some),
+    fn read_json(span: JsonSpan<'_>, decoder: &mut Decoder) -> Result<Self, FieldError> {
+        if span.text() == "null" {
+            Ok(None)
+        } else {
+            T::read_json(span, decoder).map(Some)
         }
     }
 }
@@ -406,7 +378,7 @@ mod tests {
             object.optional("retries", &self.retries);
             object.optional("child", &self.child);
         }
-        fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+        fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
             Ok(Self {
                 job_name: object.required("jobName")?,
                 retries: object.optional("retries")?,
@@ -422,10 +394,17 @@ mod tests {
         let job = Job {
             job_name: "etl".into(),
             retries: None,
-            child: Some(Box::new(Job { job_name: "sub".into(), retries: Some(2), child: None })),
+            child: Some(Box::new(Job {
+                job_name: "sub".into(),
+                retries: Some(2),
+                child: None,
+            })),
         };
         let text = serde_json::to_string(&job).unwrap();
-        assert_eq!(text, r#"{"jobName":"etl","child":{"jobName":"sub","retries":2}}"#);
+        assert_eq!(
+            text,
+            r#"{"jobName":"etl","child":{"jobName":"sub","retries":2}}"#
+        );
         assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
     }
 
@@ -433,53 +412,118 @@ mod tests {
     fn reads_null_and_absent_as_none_and_ignores_unknown_fields() {
         let job: Job =
             serde_json::from_value(json!({"jobName": "a", "retries": null, "extra": [1]})).unwrap();
-        assert_eq!(job, Job { job_name: "a".into(), retries: None, child: None });
+        assert_eq!(
+            job,
+            Job {
+                job_name: "a".into(),
+                retries: None,
+                child: None
+            }
+        );
     }
 
     #[test]
     fn errors_name_the_field_and_the_type() {
         let missing = serde_json::from_str::<Job>(r#"{"retries": 1}"#).unwrap_err();
-        assert!(missing.to_string().contains("missing field `jobName`"), "{missing}");
-        let nested =
-            serde_json::from_str::<Job>(r#"{"jobName": "a", "child": {"jobName": 5}}"#).unwrap_err();
-        assert!(nested.to_string().contains("field `child`: field `jobName`: invalid type"), "{nested}");
+        assert!(
+            missing.to_string().contains("missing field `jobName`"),
+            "{missing}"
+        );
+        let nested = serde_json::from_str::<Job>(r#"{"jobName": "a", "child": {"jobName": [5]}}"#)
+            .unwrap_err();
+        assert!(
+            nested
+                .to_string()
+                .contains("field `child.jobName`: invalid type"),
+            "{nested}"
+        );
         let not_object = serde_json::from_str::<Job>("[1]").unwrap_err();
-        assert!(not_object.to_string().contains("a JSON object (Job)"), "{not_object}");
+        assert!(
+            not_object.to_string().contains("a JSON object (Job)"),
+            "{not_object}"
+        );
     }
 
     #[test]
     fn scalars_check_their_shape_and_range() {
-        assert_eq!(i32::from_json(json!(7)), Ok(7));
-        let too_big = i32::from_json(json!(1_i64 << 40)).unwrap_err();
-        assert_eq!(too_big.to_string(), "invalid type: integer `1099511627776`, expected i32");
-        let float = i64::from_json(json!(1.5)).unwrap_err();
-        assert_eq!(float.to_string(), "invalid type: floating point `1.5`, expected i64");
-        assert_eq!(f64::from_json(json!(2)), Ok(2.0));
-        let text = bool::from_json(json!("yes")).unwrap_err();
-        assert_eq!(text.to_string(), "invalid type: string \"yes\", expected a boolean");
-        let null = String::from_json(json!(null)).unwrap_err();
+        assert_eq!(from_value::<i32>(&json!(7)), Ok(7));
+        let too_big = from_value::<i32>(&json!(1_i64 << 40)).unwrap_err();
+        assert_eq!(
+            too_big.to_string(),
+            "invalid type: integer `1099511627776`, expected i32"
+        );
+        let float = from_value::<i64>(&json!(1.5)).unwrap_err();
+        assert_eq!(
+            float.to_string(),
+            "invalid type: floating point `1.5`, expected i64"
+        );
+        assert_eq!(from_value::<f64>(&json!(2)), Ok(2.0));
+        let text = from_value::<bool>(&json!("yes")).unwrap_err();
+        assert_eq!(
+            text.to_string(),
+            "invalid type: string \"yes\", expected a boolean"
+        );
+        let null = from_value::<String>(&json!(null)).unwrap_err();
         assert_eq!(null.to_string(), "invalid type: null, expected a string");
+    }
+
+    #[test]
+    fn scalars_accept_what_services_send_for_them() {
+        assert_eq!(from_value::<i64>(&json!("7200")), Ok(7200));
+        assert_eq!(from_value::<i64>(&json!(7200.0)), Ok(7200));
+        assert_eq!(from_value::<i32>(&json!("7.2e3")), Ok(7200));
+        assert_eq!(
+            from_value::<i64>(&json!(-9.223372036854776e18)),
+            Ok(i64::MIN)
+        );
+        assert!(from_value::<i64>(&json!(9.223372036854776e18)).is_err());
+        assert!(from_value::<i64>(&json!(" 7")).is_err());
+        assert!(from_value::<i64>(&json!("")).is_err());
+        assert!(from_value::<i64>(&json!("7200.5")).is_err());
+        assert_eq!(from_value::<f64>(&json!("1.5")), Ok(1.5));
+        assert!(from_value::<f64>(&json!("NaN")).is_err());
+        assert!(from_value::<f64>(&json!("inf")).is_err());
+        assert_eq!(from_value::<bool>(&json!("true")), Ok(true));
+        assert_eq!(from_value::<bool>(&json!("false")), Ok(false));
+        assert!(from_value::<bool>(&json!(1)).is_err());
+        assert_eq!(from_value::<String>(&json!(12)), Ok("12".to_owned()));
+        assert_eq!(from_value::<String>(&json!(true)), Ok("true".to_owned()));
+        assert_eq!(
+            from_value::<String>(&json!("a\"b\u{e9}")),
+            Ok("a\"bé".to_owned())
+        );
+        assert!(from_value::<String>(&json!([])).is_err());
     }
 
     #[test]
     fn containers_convert_element_by_element() {
         let map: BTreeMap<String, Vec<Option<i64>>> =
-            Json::from_json(json!({"a": [1, null], "b": []})).unwrap();
+            from_value(&json!({"a": [1, null], "b": []})).unwrap();
         assert_eq!(map["a"], vec![Some(1), None]);
         assert_eq!(map.to_json(), json!({"a": [1, null], "b": []}));
-        let bad = Vec::<i32>::from_json(json!([1, "2"])).unwrap_err();
-        assert_eq!(bad.to_string(), "invalid type: string \"2\", expected i32");
-        assert!(Vec::<i32>::from_json(json!({})).is_err());
+        let bad = from_value::<Vec<i32>>(&json!([1, "x"])).unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "field `[1]`: invalid type: string \"x\", expected i32"
+        );
+        assert!(from_value::<Vec<i32>>(&json!({})).is_err());
     }
 
     #[test]
     fn request_bodies_keep_declaration_order_and_values_round_trip() {
-        let job = Job { job_name: "b".into(), retries: Some(1), child: None };
+        let job = Job {
+            job_name: "b".into(),
+            retries: Some(1),
+            child: None,
+        };
         let mut out = Vec::new();
         job.write_json(&mut out);
-        assert_eq!(String::from_utf8(out).unwrap(), r#"{"jobName":"b","retries":1}"#);
-        assert_eq!(Job::from_json(job.to_json()), Ok(job));
-        let not_object = Job::from_json(json!("x")).unwrap_err();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"jobName":"b","retries":1}"#
+        );
+        assert_eq!(from_value::<Job>(&job.to_json()), Ok(job));
+        let not_object = from_value::<Job>(&json!("x")).unwrap_err();
         assert_eq!(
             not_object.to_string(),
             "invalid type: string \"x\", expected a JSON object (Job)"

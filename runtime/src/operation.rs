@@ -9,13 +9,20 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, Method};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
-use crate::error::{Error, truncate};
+use crate::error::Error;
 use crate::model::Json;
 use crate::{Secret, Timestamp};
+
+mod response;
+
+pub use response::{
+    DECODE_BUDGET_FACTOR, DEFAULT_DECODE_BUDGET, DEFAULT_MAX_RESPONSE_SIZE, ResponseParts,
+    decode_response, decode_response_with,
+};
 
 /// Static facts about a service.
 #[derive(Debug)]
@@ -39,6 +46,15 @@ pub struct OperationMeta {
     pub success: &'static [u16],
     /// True for operations that need no credentials (token endpoints).
     pub anonymous: bool,
+    /// True when the operation's bodies may hold secrets (it issues tokens, or a request
+    /// or response value of it is `sensitive`): its response bodies are then never quoted
+    /// in an error, a warning or a log line, neither a failed decode's excerpt and parser
+    /// message (which quotes values) nor a service error's body.
+    pub sensitive_body: bool,
+    /// True for operations whose success body is a file (raw bytes): at the success
+    /// statuses, `ClientBuilder::max_download_size` applies instead of
+    /// `max_response_size`.
+    pub download: bool,
 }
 
 /// An API operation: the request type implements it.
@@ -64,25 +80,6 @@ pub fn encode_request<O: Operation>(
     let mut parts = RequestParts::new(&meta, identity);
     operation.encode(&mut parts)?;
     parts.finish(base)
-}
-
-/// Decodes `response` as `O`'s output, or as a service error when its status is not one of
-/// `O`'s success statuses: exactly what the client does after sending.
-pub fn decode_response<O: Operation>(response: http::Response<Bytes>) -> Result<O::Output, Error> {
-    let meta = &O::META;
-    if meta.success.contains(&response.status().as_u16()) {
-        O::decode(&ResponseParts::new(meta.name, response))
-    } else {
-        let (parts, body) = response.into_parts();
-        Err(Error::Service(Box::new(
-            crate::ServiceError::from_response(
-                meta.name,
-                parts.status,
-                request_id(&parts.headers),
-                body,
-            ),
-        )))
-    }
 }
 
 /// Values the client supplies for parameters the caller leaves out.
@@ -468,114 +465,6 @@ impl<T: ParamValue> ParamValues for Option<Vec<T>> {
     }
 }
 
-/// A received response, as [`Operation::decode`] reads it.
-#[derive(Debug)]
-pub struct ResponseParts {
-    operation: &'static str,
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-/// How much of a body an error message quotes.
-const EXCERPT_LIMIT: usize = 256;
-
-impl ResponseParts {
-    /// Wraps a response of `operation`.
-    pub fn new(operation: &'static str, response: http::Response<Bytes>) -> Self {
-        let (parts, body) = response.into_parts();
-        ResponseParts {
-            operation,
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The raw body.
-    pub fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// The response headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The `X-Request-Id` header.
-    pub fn request_id(&self) -> Option<String> {
-        request_id(&self.headers)
-    }
-
-    fn decode_error(&self, message: String) -> Error {
-        Error::Decode {
-            operation: self.operation,
-            status: self.status,
-            message,
-            excerpt: truncate(&String::from_utf8_lossy(&self.body), EXCERPT_LIMIT),
-        }
-    }
-
-    /// The body as bytes (file downloads).
-    pub fn bytes(&self) -> Result<Bytes, Error> {
-        Ok(self.body.clone())
-    }
-
-    /// The body as JSON of type `T`.
-    pub fn json<T: Json>(&self) -> Result<T, Error> {
-        let value: serde_json::Value =
-            serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))?;
-        T::from_json(value).map_err(|e| self.decode_error(e.to_string()))
-    }
-
-    /// The body as JSON of any `Deserialize` type: for operations written by hand.
-    /// Generated operations use [`json`](Self::json).
-    pub fn serde_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(e.to_string()))
-    }
-
-    /// The body as JSON of type `T` when the status is one of `statuses`, else `None`.
-    pub fn json_for<T: Json>(&self, statuses: &[u16]) -> Result<Option<T>, Error> {
-        if statuses.contains(&self.status.as_u16()) {
-            self.json().map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-
-    /// The body as bytes when the status is one of `statuses`, else `None`.
-    pub fn bytes_for(&self, statuses: &[u16]) -> Result<Option<Bytes>, Error> {
-        if statuses.contains(&self.status.as_u16()) {
-            self.bytes().map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-
-    /// A header's value as text.
-    pub fn header<T: From<String>>(&self, name: &str) -> Result<Option<T>, Error> {
-        match self.headers.get(name) {
-            None => Ok(None),
-            Some(value) => value
-                .to_str()
-                .map(|v| Some(T::from(v.to_owned())))
-                .map_err(|_| self.decode_error(format!("header `{name}` is not visible ASCII"))),
-        }
-    }
-}
-
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 /// A file sent as a part of a `multipart/form-data` body.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FilePart {
@@ -759,10 +648,11 @@ macro_rules! impl_string_enum {
                     $crate::StringEnum::as_str(self).to_owned(),
                 )
             }
-            fn from_json(
-                value: $crate::__private::serde_json::Value,
+            fn read_json(
+                span: $crate::model::JsonSpan<'_>,
+                decoder: &mut $crate::model::Decoder,
             ) -> ::std::result::Result<Self, $crate::model::FieldError> {
-                $crate::__private::string_enum_from_json(value)
+                $crate::__private::string_enum_read_json(span, decoder)
             }
         }
         impl $crate::operation::ParamValue for $t {
@@ -788,6 +678,8 @@ mod tests {
         path: "/v1/{project_id}/items/{item}",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     #[test]
@@ -839,6 +731,8 @@ mod tests {
             path: "/x",
             success: &[200],
             anonymous: false,
+            sensitive_body: false,
+            download: false,
         };
         let mut parts = RequestParts::new(&meta, &identity);
         parts.query_csv("tags", &vec!["a b".to_owned(), "c".to_owned()]);
@@ -868,6 +762,8 @@ mod tests {
             path: "/x",
             success: &[200],
             anonymous: false,
+            sensitive_body: false,
+            download: false,
         };
         let mut parts = RequestParts::new(&meta, &identity);
         let upload = Upload {

@@ -61,8 +61,12 @@ impl crate::model::Json for Secret {
     fn to_json(&self) -> serde_json::Value {
         serde_json::Value::String(self.0.clone())
     }
-    fn from_json(value: serde_json::Value) -> Result<Self, crate::model::FieldError> {
-        <String as crate::model::Json>::from_json(value).map(Secret)
+    fn read_json(
+        span: crate::model::JsonSpan<'_>,
+        decoder: &mut crate::model::Decoder,
+    ) -> Result<Self, crate::model::FieldError> {
+        // An error never quotes what was found in place of a secret.
+        decoder.unquoted(|decoder| decoder.text(span, "a string").map(Secret))
     }
 }
 

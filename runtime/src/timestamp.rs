@@ -67,8 +67,12 @@ impl crate::model::Json for Timestamp {
     fn to_json(&self) -> serde_json::Value {
         serde_json::Value::String(self.0.clone())
     }
-    fn from_json(value: serde_json::Value) -> Result<Self, crate::model::FieldError> {
-        <String as crate::model::Json>::from_json(value).map(Timestamp)
+    fn read_json(
+        span: crate::model::JsonSpan<'_>,
+        decoder: &mut crate::model::Decoder,
+    ) -> Result<Self, crate::model::FieldError> {
+        // Any text is kept (epoch numbers included): see the type's docs.
+        decoder.text(span, "a string").map(Timestamp)
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use http::StatusCode;
 
 use crate::BoxFuture;
 use crate::error::TransportErrorKind;
@@ -18,6 +19,93 @@ pub trait Transport: Send + Sync + fmt::Debug {
         &self,
         request: http::Request<Bytes>,
     ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>>;
+
+    /// Sends `request` and reads at most `limit` bytes of the response body: a longer
+    /// body is a [`TransportError::body_too_large`], and should be detected before it is
+    /// buffered (from `Content-Length`, or while reading). The client calls this.
+    ///
+    /// The default calls [`send`](Self::send) and checks the length of the body it
+    /// returns, which bounds what is decoded but not what was buffered: transports that
+    /// read bodies themselves override it.
+    fn send_limited(
+        &self,
+        request: http::Request<Bytes>,
+        limit: BodyLimit,
+    ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
+        let send = self.send(request);
+        Box::pin(async move {
+            let response = send.await?;
+            limit.check(response.status(), response.body().len())?;
+            Ok(response)
+        })
+    }
+}
+
+/// How many bytes of a response body a transport may read, by status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit {
+    max: Option<usize>,
+    /// The limit at `download_statuses`, for operations that download files.
+    download: Option<usize>,
+    download_statuses: &'static [u16],
+}
+
+impl BodyLimit {
+    /// No limit.
+    pub const UNLIMITED: BodyLimit = BodyLimit {
+        max: None,
+        download: None,
+        download_statuses: &[],
+    };
+
+    /// At most `max` bytes (`None`: no limit) whatever the status.
+    pub fn new(max: Option<usize>) -> Self {
+        BodyLimit {
+            max,
+            ..Self::UNLIMITED
+        }
+    }
+
+    /// `max`, except `download` for the success `statuses` of an operation whose
+    /// success body is a file.
+    pub(crate) fn with_download(
+        max: Option<usize>,
+        download: Option<usize>,
+        statuses: &'static [u16],
+    ) -> Self {
+        BodyLimit {
+            max,
+            download,
+            download_statuses: statuses,
+        }
+    }
+
+    /// The limit for a response with `status`; `None` for no limit.
+    pub fn for_status(&self, status: StatusCode) -> Option<usize> {
+        if self.download_statuses.contains(&status.as_u16()) {
+            self.download
+        } else {
+            self.max
+        }
+    }
+
+    /// An error when `len` bytes of body exceed the limit at `status`.
+    pub fn check(&self, status: StatusCode, len: usize) -> Result<(), TransportError> {
+        match self.for_status(status) {
+            Some(limit) if len > limit => Err(TransportError::body_too_large(status, limit)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A response body longer than the limit a transport was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the HTTP {status} response body exceeds the limit of {limit} bytes")]
+pub struct BodyTooLarge {
+    /// The response's status.
+    pub status: StatusCode,
+    /// The limit, in bytes.
+    pub limit: usize,
 }
 
 /// A request that got no response.
@@ -32,6 +120,15 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// A response body of status `status` longer than `limit` bytes: the transport
+    /// stopped reading it.
+    pub fn body_too_large(status: StatusCode, limit: usize) -> Self {
+        TransportError::new(
+            TransportErrorKind::ResponseTooLarge,
+            BodyTooLarge { status, limit },
+        )
+    }
+
     /// A failure of `kind` caused by `source`.
     pub fn new(
         kind: TransportErrorKind,
@@ -53,6 +150,7 @@ mod reqwest_transport {
 
     use std::sync::PoisonError;
 
+    use bytes::BytesMut;
     use reqwest::Url;
 
     /// The default transport: reqwest with rustls, no redirects.
@@ -151,10 +249,56 @@ mod reqwest_transport {
         TransportError::new(kind, error)
     }
 
+    /// Reads `response`'s body, at most `limit` bytes: a longer body (by its
+    /// `Content-Length`, or once read that far) is an error, and the connection is
+    /// dropped instead of being read to its end.
+    async fn read_body(
+        mut response: reqwest::Response,
+        limit: Option<usize>,
+    ) -> Result<Bytes, TransportError> {
+        let Some(limit) = limit else {
+            return response.bytes().await.map_err(classify);
+        };
+        let status = response.status();
+        let declared = response.content_length();
+        if declared.is_some_and(|len| len > limit as u64) {
+            return Err(TransportError::body_too_large(status, limit));
+        }
+        // Most bodies come in one chunk: that one is kept as it is, without a copy.
+        let mut first: Option<Bytes> = None;
+        let mut rest = BytesMut::new();
+        let mut len = 0usize;
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            len = len.saturating_add(chunk.len());
+            if len > limit {
+                return Err(TransportError::body_too_large(status, limit));
+            }
+            if first.is_none() && rest.is_empty() {
+                first = Some(chunk);
+                continue;
+            }
+            if let Some(first) = first.take() {
+                let expected = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+                rest.reserve(expected.max(len).min(limit));
+                rest.extend_from_slice(&first);
+            }
+            rest.extend_from_slice(&chunk);
+        }
+        Ok(first.unwrap_or_else(|| rest.freeze()))
+    }
+
     impl Transport for ReqwestTransport {
         fn send(
             &self,
             request: http::Request<Bytes>,
+        ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
+            self.send_limited(request, BodyLimit::UNLIMITED)
+        }
+
+        fn send_limited(
+            &self,
+            request: http::Request<Bytes>,
+            limit: BodyLimit,
         ) -> BoxFuture<'_, Result<http::Response<Bytes>, TransportError>> {
             Box::pin(async move {
                 let (parts, body) = request.into_parts();
@@ -174,7 +318,7 @@ mod reqwest_transport {
                 let version = response.version();
                 // Moved, not cloned: the body is read below without them.
                 let headers = std::mem::take(response.headers_mut());
-                let body = response.bytes().await.map_err(classify)?;
+                let body = read_body(response, limit.for_status(status)).await?;
                 let mut out = http::Response::new(body);
                 *out.status_mut() = status;
                 *out.version_mut() = version;

@@ -10,9 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, Method, Uri};
 use hwcloud_runtime::auth::aksk::{
-    BasicCredentials, GlobalCredentials, IdResolver, single_domain_id, single_project_id,
+    BasicCredentials, GlobalCredentials, IdResolver, SigningAlgorithm, default_derived_predicate,
+    single_domain_id, single_project_id,
 };
-use hwcloud_runtime::auth::signer;
+use hwcloud_runtime::auth::signer::{DerivedScope, Scheme, Signer, SigningKey};
 use hwcloud_runtime::operation::{Implicit, RequestParts, ResponseParts};
 use hwcloud_runtime::transport::{Transport, TransportError};
 use hwcloud_runtime::{
@@ -53,6 +54,8 @@ impl Operation for ListThings {
         path: "/v1/{project_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
@@ -78,6 +81,8 @@ impl Operation for CreateThing {
         path: "/v1/{project_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;
@@ -99,6 +104,8 @@ impl Operation for ListDomainThings {
         path: "/v3/domains/{domain_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("domain_id", None, Implicit::DomainId)
@@ -121,6 +128,8 @@ impl Operation for ListProjects {
         path: "/v3/projects",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.query("name", &self.name);
@@ -142,6 +151,8 @@ impl Operation for ListAuthDomains {
         path: "/v3/auth/domains",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())
@@ -151,8 +162,10 @@ impl Operation for ListAuthDomains {
     }
 }
 
-/// Checks a received request as API Gateway does: recomputes the signature over the
-/// headers the `Authorization` header lists, with the expected secret key.
+/// Checks a received request as API Gateway does: reads the scheme from the
+/// `Authorization` header (`SDK-HMAC-SHA256`, `SDK-HMAC-SM3`, or `V11-HMAC-SHA256` with its
+/// credential scope) and recomputes the signature over the headers it lists, with the
+/// expected secret key.
 fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String> {
     let auth = request
         .headers
@@ -160,13 +173,38 @@ fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String>
         .ok_or("no Authorization header")?
         .to_str()
         .map_err(|e| e.to_string())?;
-    let rest = auth
-        .strip_prefix("SDK-HMAC-SHA256 Access=")
+    let (algorithm, rest) = auth
+        .split_once(' ')
         .ok_or_else(|| format!("unexpected Authorization {auth:?}"))?;
-    let (access, rest) = rest
+    let (credential, rest) = rest
         .split_once(", SignedHeaders=")
         .ok_or("no SignedHeaders")?;
     let (signed, signature) = rest.split_once(", Signature=").ok_or("no Signature")?;
+    let date = request
+        .headers
+        .get("x-sdk-date")
+        .ok_or("no X-Sdk-Date")?
+        .to_str()
+        .map_err(|e| e.to_string())?;
+    let (access, scheme) = match (algorithm, credential.split_once('=')) {
+        ("SDK-HMAC-SHA256", Some(("Access", access))) => {
+            (access, Scheme::Hmac(SigningAlgorithm::HmacSha256))
+        }
+        ("SDK-HMAC-SM3", Some(("Access", access))) => {
+            (access, Scheme::Hmac(SigningAlgorithm::HmacSm3))
+        }
+        ("V11-HMAC-SHA256", Some(("Credential", credential))) => {
+            let parts: Vec<&str> = credential.split('/').collect();
+            let [access, day, region, service] = parts[..] else {
+                return Err(format!("unexpected credential {credential:?}"));
+            };
+            if !date.starts_with(day) {
+                return Err(format!("scope day {day} is not the day of {date}"));
+            }
+            (access, Scheme::Derived(DerivedScope { region, service }))
+        }
+        _ => return Err(format!("unexpected Authorization {auth:?}")),
+    };
     if access != ak {
         return Err(format!(
             "signed with access key {access:?}, expected {ak:?}"
@@ -181,14 +219,10 @@ fn verify(request: &wiremock::Request, ak: &str, sk: &str) -> Result<(), String>
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string())?;
         headers.insert(name, value.clone());
     }
-    let date = request
-        .headers
-        .get("x-sdk-date")
-        .ok_or("no X-Sdk-Date")?
-        .to_str()
-        .map_err(|e| e.to_string())?;
     let uri: Uri = request.url.as_str().parse().map_err(|e| format!("{e}"))?;
-    let expected = signer::compute(&request.method, &uri, &headers, &request.body, sk, date)
+    let expected = Signer::new(SigningKey { ak, sk })
+        .scheme(scheme)
+        .compute(&request.method, &uri, &headers, &request.body, date)
         .map_err(|e| e.to_string())?;
     if expected.signed_headers.join(";") != signed {
         return Err(format!(
@@ -911,6 +945,157 @@ async fn discovery_without_a_single_match_is_a_credentials_error() {
     );
 }
 
+// ---------------------------------------------------------------------------------------
+// Signing algorithms and derived signing (each signature checked by the verifying server).
+
+fn authorization(request: &wiremock::Request) -> &str {
+    header(request, "authorization").expect("authorization")
+}
+
+#[tokio::test]
+async fn sm3_credentials_sign_with_sdk_hmac_sm3() {
+    let credentials = BasicCredentials::new(AK, SK)
+        .signing_algorithm(SigningAlgorithm::HmacSm3)
+        .security_token(TOKEN);
+    let request = observe(credentials, AK, SK).await;
+    let auth = authorization(&request);
+    assert!(
+        auth.starts_with(&format!("SDK-HMAC-SM3 Access={AK}, ")),
+        "{auth}"
+    );
+    assert!(auth.contains("x-security-token"), "{auth}");
+}
+
+#[tokio::test]
+async fn derived_credentials_sign_for_the_client_region_and_service() {
+    let credentials = BasicCredentials::new(AK, SK).with_derived_auth_service_name("iotdm");
+    let request = observe(credentials, AK, SK).await;
+    let auth = authorization(&request);
+    assert!(
+        auth.starts_with(&format!(
+            "V11-HMAC-SHA256 Credential={AK}/20240102/{REGION}/iotdm, "
+        )),
+        "{auth}"
+    );
+    // The verifier is not vacuous for derived signatures either.
+    assert!(verify(&request, AK, "another-secret").is_err());
+}
+
+#[tokio::test]
+async fn global_derived_signing_is_for_region_globe() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(Verifying::new(json!({"ok": true})))
+        .mount(&server)
+        .await;
+    let credentials = GlobalCredentials::new(AK, SK)
+        .domain_id("d-456")
+        .with_derived_auth_service_name("iotdm");
+    let client = client_with(Arc::new(credentials));
+    ServiceClient::with_endpoint(&client, &IAM, &server.uri())
+        .expect("service client")
+        .send(&ListDomainThings)
+        .await
+        .expect("accepted");
+    let request = received(&server).await.remove(0);
+    let auth = authorization(&request);
+    assert!(
+        auth.starts_with(&format!(
+            "V11-HMAC-SHA256 Credential={AK}/20240102/globe/iotdm, "
+        )),
+        "client region {REGION} is not used: {auth}"
+    );
+}
+
+#[tokio::test]
+async fn derived_predicate_picks_the_requests() {
+    // The official default predicate: the test server (127.0.0.1) is not a default
+    // Huawei Cloud endpoint, so its requests are signed with the derived scheme.
+    let credentials = BasicCredentials::new(AK, SK)
+        .with_derived_auth_service_name("iotdm")
+        .with_derived_predicate(default_derived_predicate);
+    let request = observe(credentials, AK, SK).await;
+    assert!(authorization(&request).starts_with("V11-HMAC-SHA256 "));
+
+    // A predicate of the caller's: only POSTs are derived; the GET keeps the algorithm.
+    let server = MockServer::start().await;
+    Mock::given(path_regex("^/v1/[^/]+/things$"))
+        .respond_with(Verifying::new(json!({"ok": true})))
+        .mount(&server)
+        .await;
+    let credentials = BasicCredentials::new(AK, SK)
+        .project_id("p")
+        .signing_algorithm(SigningAlgorithm::HmacSm3)
+        .with_derived_auth_service_name("iotdm")
+        .with_derived_predicate(|request| request.method() == Method::POST);
+    let client = client_with(Arc::new(credentials));
+    let svc = things(&client, &server);
+    svc.send(&ListThings { project_id: None })
+        .await
+        .expect("GET accepted");
+    svc.send(&CreateThing {
+        body: json!({"name": "thing"}),
+    })
+    .await
+    .expect("POST accepted");
+    let requests = received(&server).await;
+    assert!(authorization(&requests[0]).starts_with("SDK-HMAC-SM3 "));
+    assert!(authorization(&requests[1]).starts_with("V11-HMAC-SHA256 "));
+}
+
+#[tokio::test]
+async fn derived_signing_without_a_region_is_a_credentials_error() {
+    let server = MockServer::start().await;
+    let credentials = BasicCredentials::new(AK, SK)
+        .project_id("p")
+        .with_derived_auth_service_name("iotdm");
+    let client = Client::builder()
+        .allow_http(true)
+        .credentials(credentials)
+        .clock(fixed_clock())
+        .build()
+        .expect("client");
+    let err = things(&client, &server)
+        .send(&ListThings { project_id: None })
+        .await
+        .expect_err("no region to derive the key for");
+    assert!(matches!(err, Error::Credentials { .. }), "{err:?}");
+    assert!(err.to_string().contains("region"), "{err}");
+    assert!(received(&server).await.is_empty(), "nothing sent");
+}
+
+#[tokio::test]
+async fn id_discovery_signs_without_derived_signing() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v3/projects"))
+        .respond_with(Verifying::new(
+            json!({"projects": [{"id": "p-discovered", "name": REGION}]}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path_regex("^/v1/[^/]+/things$"))
+        .respond_with(Verifying::new(json!({"ok": true})))
+        .mount(&server)
+        .await;
+    let credentials = BasicCredentials::new(AK, SK)
+        .signing_algorithm(SigningAlgorithm::HmacSm3)
+        .with_derived_auth_service_name("iotdm")
+        .resolver(IamResolver::new(&server));
+    let client = client_with(Arc::new(credentials));
+    things(&client, &server)
+        .send(&ListThings { project_id: None })
+        .await
+        .expect("accepted");
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].url.path(), "/v3/projects");
+    assert!(
+        authorization(&requests[0]).starts_with("SDK-HMAC-SM3 "),
+        "IAM is asked with the algorithm, not derived, as the official SDKs do"
+    );
+    assert!(authorization(&requests[1]).starts_with("V11-HMAC-SHA256 "));
+}
+
 // ----------------------------------------------------------------------------------------
 // Redaction.
 
@@ -925,7 +1110,10 @@ async fn formatting_never_shows_keys_or_tokens() {
     let secrets = [AK, SK, TOKEN];
     let basic = BasicCredentials::new(AK, SK)
         .security_token(TOKEN)
-        .project_id("p-visible");
+        .project_id("p-visible")
+        .signing_algorithm(SigningAlgorithm::HmacSm3)
+        .with_derived_auth_service_name("iotdm")
+        .with_derived_predicate(default_derived_predicate);
     let global = GlobalCredentials::new(AK, SK)
         .security_token(TOKEN)
         .domain_id("d-visible");
@@ -944,6 +1132,11 @@ async fn formatting_never_shows_keys_or_tokens() {
         );
     }
     assert!(format!("{basic:?}").contains("***"));
+    let shown = format!("{basic:?}");
+    assert!(
+        shown.contains("HmacSm3") && shown.contains("iotdm"),
+        "signing options are shown: {shown}"
+    );
     let client = client_with(Arc::new(basic.clone()));
     assert_no_secret(&format!("{client:?}"), &secrets);
 

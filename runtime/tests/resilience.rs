@@ -50,6 +50,8 @@ impl Operation for GetThing {
         path: "/v1/things/{id}",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path("id", &self.id)
@@ -78,6 +80,8 @@ impl Operation for CreateThing {
         path: "/v1/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.json_body("application/json;charset=UTF-8", Some(&self.body))
@@ -98,6 +102,8 @@ impl Operation for OddBody {
         path: "/v1/odd",
         success: &[204],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         let body: BTreeMap<(i32, i32), i32> = BTreeMap::from([((1, 2), 3)]);
@@ -297,6 +303,8 @@ impl Operation for Upload {
         path: "/v1/uploads",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.multipart_body(Some(self))

@@ -45,6 +45,8 @@ impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
         path: "/login",
         success: &[200],
         anonymous: ANONYMOUS,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -77,6 +79,8 @@ impl Operation for Refresh<'_> {
         path: "/refresh",
         success: &[200],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -115,6 +119,8 @@ impl Operation for GetData {
         path: "/data",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -542,7 +548,15 @@ async fn login_failure_is_a_credentials_error_with_the_service_error_as_source()
         "{via_error_trait}"
     );
 
-    // Nothing was cached: the next call logs in again (and fails again).
+    // Nothing was cached. A call during the backoff (1 s by default) gets the same
+    // failure without a login; the next call after it logs in again (and fails again).
+    let again = h.get().await.expect_err("still failing");
+    assert!(
+        again.to_string().contains("IAM.0001") && again.to_string().contains("next attempt in 1s"),
+        "{again}"
+    );
+    assert_eq!(h.fetches(), 1);
+    h.advance(1);
     assert!(matches!(h.get().await, Err(Error::Credentials { .. })));
     assert_eq!(h.fetches(), 2);
     h.server.verify().await;
@@ -788,4 +802,325 @@ async fn tokens_never_appear_in_debug_or_errors() {
 fn token_credentials_are_credentials() {
     fn assert_credentials<C: Credentials + 'static>() {}
     assert_credentials::<TokenCredentials>();
+}
+
+// ---- Single flight under cancellation and failure ---------------------------------------
+//
+// These tests count logins at the server: a hyper server on 127.0.0.1 whose login handler
+// runs in a task of its own, so a client that hangs up does not shorten it (the server
+// still processes the login, as a real one would), and the number of logins being
+// processed at once is what the server saw, not what the client believes.
+
+mod login_server {
+    use std::convert::Infallible;
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use hyper::server::conn::http1;
+    use hyper::service::service_fn;
+    use hyper::{Request, Response};
+    use hyper_util::rt::TokioIo;
+
+    /// What the server counted.
+    #[derive(Debug, Default)]
+    pub struct Counts {
+        pub logins: AtomicUsize,
+        pub in_flight: AtomicUsize,
+        pub max_in_flight: AtomicUsize,
+        pub data_calls: AtomicUsize,
+        /// The status logins are answered with: 200 (a token) or an error.
+        pub login_status: AtomicU16,
+    }
+
+    pub struct LoginServer {
+        pub addr: SocketAddr,
+        pub counts: Arc<Counts>,
+    }
+
+    impl LoginServer {
+        /// `POST /login` answered after `delay` (200 `{"accessToken": "tok-<n>", ...}` or
+        /// the configured error); `GET /data` answered `{"data": "ok"}`.
+        pub async fn start(delay: Duration) -> Self {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let addr = listener.local_addr().expect("address");
+            let counts = Arc::new(Counts::default());
+            counts.login_status.store(200, Ordering::SeqCst);
+            let shared = counts.clone();
+            tokio::spawn(async move {
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let counts = shared.clone();
+                    let service = service_fn(move |request: Request<hyper::body::Incoming>| {
+                        let counts = counts.clone();
+                        async move { Ok::<_, Infallible>(answer(request, counts, delay).await) }
+                    });
+                    tokio::spawn(async move {
+                        let _ = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            });
+            LoginServer { addr, counts }
+        }
+
+        pub fn uri(&self) -> String {
+            format!("http://{}", self.addr)
+        }
+
+        pub fn logins(&self) -> usize {
+            self.counts.logins.load(Ordering::SeqCst)
+        }
+
+        pub fn max_in_flight(&self) -> usize {
+            self.counts.max_in_flight.load(Ordering::SeqCst)
+        }
+
+        pub fn set_login_status(&self, status: u16) {
+            self.counts.login_status.store(status, Ordering::SeqCst);
+        }
+    }
+
+    async fn answer(
+        request: Request<hyper::body::Incoming>,
+        counts: Arc<Counts>,
+        delay: Duration,
+    ) -> Response<Full<Bytes>> {
+        let json = |status: u16, body: String| {
+            Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(body)))
+                .expect("response")
+        };
+        match request.uri().path() {
+            "/login" => {
+                // Processed to the end whether or not the client is still there.
+                let login = tokio::spawn({
+                    let counts = counts.clone();
+                    async move {
+                        let n = counts.logins.fetch_add(1, Ordering::SeqCst) + 1;
+                        let now = counts.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                        counts.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                        tokio::time::sleep(delay).await;
+                        counts.in_flight.fetch_sub(1, Ordering::SeqCst);
+                        n
+                    }
+                });
+                let n = login.await.expect("login task");
+                match counts.login_status.load(Ordering::SeqCst) {
+                    200 => json(
+                        200,
+                        format!(r#"{{"accessToken":"tok-{n}","expiresIn":3600}}"#),
+                    ),
+                    status => json(
+                        status,
+                        r#"{"error_code":"IAM.0001","error_msg":"The username or password is wrong."}"#
+                            .to_owned(),
+                    ),
+                }
+            }
+            "/data" => {
+                counts.data_calls.fetch_add(1, Ordering::SeqCst);
+                json(200, r#"{"data":"ok"}"#.to_owned())
+            }
+            _ => json(404, "{}".to_owned()),
+        }
+    }
+}
+
+use login_server::LoginServer;
+
+/// Credentials logging in at `server` (no refresh), and a client with `call_timeout`
+/// (none when `None`) sharing them, on the clock `clock`.
+fn counted(
+    server: &LoginServer,
+    credentials: impl FnOnce(TokenCredentials) -> TokenCredentials,
+) -> (Arc<TokenCredentials>, Arc<AtomicU64>) {
+    let source = TestSource {
+        endpoint: server.uri(),
+        can_refresh: false,
+        anonymous_login: true,
+        stats: Arc::default(),
+    };
+    let credentials = Arc::new(credentials(TokenCredentials::new(
+        source,
+        TokenPlacement::IamToken,
+    )));
+    (credentials, Arc::new(AtomicU64::new(START)))
+}
+
+fn counted_client(
+    server: &LoginServer,
+    credentials: &Arc<TokenCredentials>,
+    clock: &Arc<AtomicU64>,
+    call_timeout: Option<Duration>,
+) -> ServiceClient {
+    let seconds = clock.clone();
+    let mut builder = Client::builder()
+        .endpoint(server.uri())
+        .allow_http(true)
+        .retry(RetryPolicy::disabled())
+        .clock(move || SystemTime::UNIX_EPOCH + Duration::from_secs(seconds.load(Ordering::SeqCst)))
+        .shared_credentials(credentials.clone());
+    if let Some(limit) = call_timeout {
+        builder = builder.call_timeout(limit);
+    }
+    ServiceClient::new(&builder.build().expect("client"), &SERVICE).expect("service client")
+}
+
+/// 100 calls, each cancelled after a random time shorter or longer than the login (half by
+/// dropping the call's future, half by the client's `call_timeout`), the first one long
+/// before the login ends: the login the first caller started is not abandoned with it, so the server never processes two logins at
+/// once, and that one login's token serves every later call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancelled_callers_never_put_two_logins_in_flight() {
+    use rand::{Rng as _, SeedableRng as _};
+
+    let server = LoginServer::start(Duration::from_millis(200)).await;
+    let (credentials, clock) = counted(&server, |c| c);
+    let plain = counted_client(&server, &credentials, &clock, None);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..100 {
+        // The first caller, who starts the login, gives up long before it ends.
+        let wait = match i {
+            0 => Duration::from_millis(20),
+            _ => Duration::from_millis(rng.random_range(10..600)),
+        };
+        let service = if i % 2 == 0 {
+            plain.clone()
+        } else {
+            counted_client(&server, &credentials, &clock, Some(wait))
+        };
+        calls.spawn(async move {
+            // Either way the call may end early; only the server's counts matter here.
+            let _ = tokio::time::timeout(wait, service.send(&GetData)).await;
+        });
+        // Callers arrive over the first ~300 ms, before, during and after the login.
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..6))).await;
+    }
+    while let Some(joined) = calls.join_next().await {
+        joined.expect("no caller panics");
+    }
+    // Every login the server accepted has finished by now.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        plain.send(&GetData).await.expect("a call after the storm"),
+        "ok"
+    );
+
+    assert_eq!(server.max_in_flight(), 1, "logins processed at once");
+    assert_eq!(server.logins(), 1, "logins in all");
+}
+
+/// A caller cancelled while its login is in flight: the login still completes and its
+/// token is cached, so the next caller does not log in again (for IoT a second login
+/// would invalidate the token the first one obtained).
+#[tokio::test]
+async fn login_abandoned_by_its_caller_completes_and_is_cached() {
+    let server = LoginServer::start(Duration::from_millis(300)).await;
+    let (credentials, clock) = counted(&server, |c| c);
+    let impatient = counted_client(
+        &server,
+        &credentials,
+        &clock,
+        Some(Duration::from_millis(50)),
+    );
+    let err = impatient.send(&GetData).await.expect_err("cancelled");
+    assert!(err.is_timeout(), "{err:?}");
+
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let patient = counted_client(&server, &credentials, &clock, None);
+    assert_eq!(patient.send(&GetData).await.expect("call"), "ok");
+    assert_eq!(server.logins(), 1);
+}
+
+/// Runs `n` calls at once; each must fail with a credentials error caused by the login's
+/// 401. Returns the errors' messages.
+async fn failing_calls(service: &ServiceClient, n: usize) -> Vec<String> {
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let service = service.clone();
+        calls.spawn(async move { service.send(&GetData).await });
+    }
+    let mut messages = Vec::new();
+    while let Some(joined) = calls.join_next().await {
+        let err = joined.expect("task").expect_err("login fails");
+        let Error::Credentials { message, source } = &err else {
+            panic!("expected Error::Credentials, got {err:?}");
+        };
+        let cause = source
+            .as_deref()
+            .and_then(|s| s.downcast_ref::<Error>())
+            .and_then(Error::as_service_error)
+            .unwrap_or_else(|| panic!("the login's service error is the source: {err:?}"));
+        assert_eq!(cause.status.as_u16(), 401);
+        assert_eq!(cause.code.as_deref(), Some("IAM.0001"));
+        messages.push(message.clone());
+    }
+    messages
+}
+
+/// A wrong password: the 100 callers of a round share one failed login, and the next
+/// login waits for a backoff that doubles (10 s, 20 s, 40 s, then capped at 40 s); calls
+/// in between fail at once with the last failure, without a login. A success resets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrong_password_is_tried_once_per_backoff_period() {
+    let server = LoginServer::start(Duration::from_millis(100)).await;
+    server.set_login_status(401);
+    let (credentials, clock) = counted(&server, |c| {
+        c.failure_backoff(Duration::from_secs(10), Duration::from_secs(40))
+    });
+    let service = counted_client(&server, &credentials, &clock, None);
+    let advance = |secs: u64| clock.fetch_add(secs, Ordering::SeqCst);
+
+    failing_calls(&service, 100).await;
+    assert_eq!(server.logins(), 1, "one login for the first round");
+
+    let messages = failing_calls(&service, 100).await;
+    assert_eq!(server.logins(), 1, "none while backing off");
+    assert!(
+        messages.iter().all(|m| m.contains("next attempt in 10s")),
+        "{:?}",
+        messages[0]
+    );
+    advance(9);
+    failing_calls(&service, 100).await;
+    assert_eq!(server.logins(), 1);
+
+    // Each backoff period lets one login through, for all the callers then waiting.
+    for (wait, logins) in [(1, 2), (20, 3), (40, 4), (40, 5)] {
+        failing_calls(&service, 100).await;
+        assert_eq!(
+            server.logins(),
+            logins - 1,
+            "before the {wait} s backoff ends"
+        );
+        advance(wait);
+        failing_calls(&service, 100).await;
+        assert_eq!(server.logins(), logins, "after the {wait} s backoff");
+    }
+
+    // The password is fixed server-side: the next period's login succeeds and the
+    // backoff starts over.
+    server.set_login_status(200);
+    advance(40);
+    assert_eq!(service.send(&GetData).await.expect("login succeeds"), "ok");
+    assert_eq!(server.logins(), 6);
+    credentials.invalidate();
+    server.set_login_status(401);
+    failing_calls(&service, 10).await;
+    assert_eq!(server.logins(), 7);
+    advance(10);
+    failing_calls(&service, 10).await;
+    assert_eq!(server.logins(), 8, "backoff back to 10 s after a success");
 }

@@ -28,6 +28,8 @@ impl Operation for GetThing {
         path: "/v1/{project_id}/things",
         success: &[200],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -13,22 +13,33 @@ use std::time::{Duration, Instant, SystemTime};
 
 use hwcloud_codegen::SpecText;
 
-const USAGE: &str =
-    "usage: cargo xtask bench [--sizes 50,200,1000] [--calls 20000] [--build-reps 1] [--no-builds] [--codegen-only]
+mod decode;
+
+const USAGE: &str = "usage: cargo xtask bench [--sizes 50,200,1000] [--calls 20000] [--build-reps 1] [--no-builds] [--only GROUPS]
 
   --sizes       operation counts of the synthetic spec (default 50,200,1000)
   --calls       sequential loopback calls per side (default 20000, in 20 alternating blocks)
   --build-reps  timed `cargo check`/`cargo build` runs per crate, median (default 1)
   --no-builds   skip the `cargo check`/`cargo build` measurements
-  --codegen-only  only the codegen rows (no signing, loopback or build measurements)";
+  --only        comma-separated groups to run: sign, loopback, decode, codegen (the
+                per-size rows); all by default";
+
+/// The groups of rows `--only` selects from.
+const GROUPS: [&str; 4] = ["sign", "loopback", "decode", "codegen"];
 
 struct Options {
     sizes: Vec<usize>,
     calls: usize,
     build_reps: usize,
     builds: bool,
-    /// Signing and loopback rows.
-    runtime: bool,
+    only: Vec<String>,
+}
+
+impl Options {
+    /// Whether the rows of `group` are measured in this run.
+    fn runs(&self, group: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|g| g == group)
+    }
 }
 
 /// Alternating blocks the loopback calls of each side are split into (see
@@ -41,7 +52,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         calls: 20_000,
         build_reps: 1,
         builds: true,
-        runtime: true,
+        only: Vec::new(),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -72,9 +83,16 @@ fn parse(args: &[&str]) -> Result<Options, String> {
                     .map_err(|_| "--build-reps needs a number")?;
             }
             "--no-builds" => options.builds = false,
-            "--codegen-only" => {
-                options.builds = false;
-                options.runtime = false;
+            "--only" => {
+                options.only = value("--only")?
+                    .split(',')
+                    .map(|g| g.trim().to_owned())
+                    .collect();
+                if let Some(bad) = options.only.iter().find(|g| !GROUPS.contains(&g.as_str())) {
+                    return Err(format!(
+                        "--only: unknown group {bad:?} (expected {GROUPS:?})"
+                    ));
+                }
             }
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -88,7 +106,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
 /// One row of the table.
 struct Row {
     size: String,
-    metric: &'static str,
+    metric: String,
     ours: String,
     theirs: String,
     ratio: String,
@@ -107,7 +125,7 @@ impl Run {
     fn row(
         &mut self,
         size: &str,
-        metric: &'static str,
+        metric: &str,
         ours: String,
         theirs: String,
         ratio: String,
@@ -116,7 +134,7 @@ impl Run {
     ) {
         self.rows.push(Row {
             size: size.to_owned(),
-            metric,
+            metric: metric.to_owned(),
             ours,
             theirs,
             ratio,
@@ -130,7 +148,7 @@ impl Run {
     fn compare(
         &mut self,
         size: &str,
-        metric: &'static str,
+        metric: &str,
         ours: Option<f64>,
         theirs: Option<f64>,
         unit: &str,
@@ -187,7 +205,8 @@ pub fn bench(root: &Path, args: &[&str]) -> ExitCode {
         eprintln!("error: cannot create {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
-    if options.builds && !Path::new("/usr/bin/time").exists() && !install_gnu_time() {
+    let builds = options.builds && options.runs("codegen");
+    if builds && !Path::new("/usr/bin/time").exists() && !install_gnu_time() {
         eprintln!(
             "error: /usr/bin/time is missing (GNU time measures peak RSS) and `apt-get install -y time` failed; install it or pass --no-builds"
         );
@@ -211,42 +230,16 @@ pub fn bench(root: &Path, args: &[&str]) -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    if options.runtime {
-        runtime_rows(&harness, &options, &mut run);
-    }
-
-    for &n in &options.sizes {
-        if let Err(e) = size(&harness, &options, &out, n, &mut run) {
-            run.problems.push(format!("N={n}: {e}"));
-        }
-        // The report so far, so a long run that dies still leaves its numbers.
-        let _ = std::fs::write(out.join("report.md"), report(&harness, &options, &run));
-    }
-
-    let text = report(&harness, &options, &run);
-    println!("{text}");
-    match std::fs::write(out.join("report.md"), &text) {
-        Ok(()) => eprintln!("bench: wrote target/bench/report.md"),
-        Err(e) => run
-            .problems
-            .push(format!("cannot write target/bench/report.md: {e}")),
-    }
-    if run.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        for problem in &run.problems {
-            eprintln!("error: {problem}");
-        }
-        ExitCode::FAILURE
-    }
-}
-
-/// The runtime's rows: AK/SK signing and loopback calls.
-fn runtime_rows(harness: &Harness, options: &Options, run: &mut Run) {
     // 5. AK/SK signing, in-process.
-    eprintln!("bench: AK/SK signing...");
-    match harness.run(&["sign", "15", "20000"]) {
-        Ok(r) => {
+    let sign = if options.runs("sign") {
+        eprintln!("bench: AK/SK signing...");
+        Some(harness.run(&["sign", "15", "20000"]))
+    } else {
+        None
+    };
+    match sign {
+        None => {}
+        Some(Ok(r)) => {
             let sign = num(&r, "sign_ns");
             let floor = num(&r, "sign_floor_ns");
             run.compare(
@@ -270,13 +263,19 @@ fn runtime_rows(harness: &Harness, options: &Options, run: &mut Run) {
                 Some(|r| r <= 2.0),
             );
         }
-        Err(e) => run.problems.push(format!("sign: {e}")),
+        Some(Err(e)) => run.problems.push(format!("sign: {e}")),
     }
 
     // 4. Loopback calls per second.
-    eprintln!("bench: loopback calls ({} per round)...", options.calls);
-    match harness.run(&["loopback", &options.calls.to_string(), LOOPBACK_BLOCKS]) {
-        Ok(r) => run.compare(
+    let loopback = if options.runs("loopback") {
+        eprintln!("bench: loopback calls ({} per round)...", options.calls);
+        Some(harness.run(&["loopback", &options.calls.to_string(), LOOPBACK_BLOCKS]))
+    } else {
+        None
+    };
+    match loopback {
+        None => {}
+        Some(Ok(r)) => run.compare(
             "-",
             "loopback POST calls/s (vs reqwest)",
             num(&r, "loopback_ours_cps"),
@@ -286,7 +285,42 @@ fn runtime_rows(harness: &Harness, options: &Options, run: &mut Run) {
             ">= 0.98x",
             Some(|r| r >= 0.98),
         ),
-        Err(e) => run.problems.push(format!("loopback: {e}")),
+        Some(Err(e)) => run.problems.push(format!("loopback: {e}")),
+    }
+
+    // 6. Decode memory, ours against serde's derive.
+    if options.runs("decode") {
+        decode::rows(&harness, &out, &mut run);
+    }
+
+    let sizes = if options.runs("codegen") {
+        &options.sizes[..]
+    } else {
+        &[]
+    };
+    for &n in sizes {
+        if let Err(e) = size(&harness, &options, &out, n, &mut run) {
+            run.problems.push(format!("N={n}: {e}"));
+        }
+        // The report so far, so a long run that dies still leaves its numbers.
+        let _ = std::fs::write(out.join("report.md"), report(&harness, &options, &run));
+    }
+
+    let text = report(&harness, &options, &run);
+    println!("{text}");
+    match std::fs::write(out.join("report.md"), &text) {
+        Ok(()) => eprintln!("bench: wrote target/bench/report.md"),
+        Err(e) => run
+            .problems
+            .push(format!("cannot write target/bench/report.md: {e}")),
+    }
+    if run.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for problem in &run.problems {
+            eprintln!("error: {problem}");
+        }
+        ExitCode::FAILURE
     }
 }
 
@@ -821,7 +855,9 @@ fn report(harness: &Harness, options: &Options, run: &Run) -> String {
         "\nRatios: codegen is progenitor/ours (a speedup); every other row is ours/theirs. \
          `cargo check`/`cargo build` rebuild only the crate holding the generated code (dependencies prebuilt, \
          sources touched, CARGO_INCREMENTAL=0), debug profile; peak RSS is the largest process of the run (rustc). \
-         Targets apply at N=1000 (`info` elsewhere)."
+         Targets apply at N=1000 (`info` elsewhere). Decode rows (1 MB, 20 MB): ours is `decode_response` of AOM \
+         `ListAlarmRule`, the baseline `serde_json::from_slice` into serde-derived structs of the same shapes, each decode \
+         in a fresh process, median of 3; the increase is peak RSS over the RSS before decoding."
     );
     if !run.problems.is_empty() {
         let _ = writeln!(text, "\nProblems:\n");

@@ -1,8 +1,9 @@
 //! `cargo xtask`: project automation.
 //!
 //! ```text
-//! cargo xtask codegen          specs/*.yaml -> generated/
+//! cargo xtask codegen          specs/*.yaml -> generated/ (journaled: see fileset::journal)
 //! cargo xtask codegen --check  exit 1 with a diff when generated/ is stale
+//!                              (or a write of it was interrupted)
 //! cargo xtask validate         check the specs, write nothing
 //! cargo xtask bench            ours vs progenitor: codegen, compile, calls, signing
 //! cargo xtask openapi          specs/*.yaml -> target/openapi/<module>.json (OpenAPI 3.1)
@@ -13,15 +14,40 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use hwcloud_codegen::fileset::{self, Recovery};
 use hwcloud_codegen::{SpecText, diag, ir, openapi};
+
+/// `println!` that does not panic when stdout is closed or full: the exit code still says
+/// how the command went.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that does not panic when stderr is closed or full.
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod bench;
 mod import;
 
+/// Test hook: `HWCLOUD_CODEGEN_EXIT_AT_STEP=<k>` makes `codegen` exit with
+/// [`EXIT_AT_STEP_CODE`] right after the k-th durable step of its write (1-based), as a
+/// kill at that point would, to test that every such point is recovered from.
+const EXIT_AT_STEP: &str = "HWCLOUD_CODEGEN_EXIT_AT_STEP";
+const EXIT_AT_STEP_CODE: u8 = 86;
+
 pub(crate) const USAGE: &str = "usage: cargo xtask <command>
 
-  codegen          regenerate generated/ from specs/*.yaml
-  codegen --check  exit 1 and print a diff when generated/ is stale
+  codegen [--check] [--specs DIR] [--out DIR]
+                   regenerate generated/ from specs/*.yaml (or DIR/*.yaml into DIR);
+                   --check: exit 1 and print a diff when it is stale
   validate         check every spec and print every problem; write nothing
   openapi [--out DIR] [--version 3.1|3.0]
                    write one OpenAPI document per service to DIR/<module>.json
@@ -37,8 +63,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["codegen"] => codegen(false),
-        ["codegen", "--check"] => codegen(true),
+        ["codegen", options @ ..] => codegen(options),
         ["validate"] => match validate(&root().join("specs")) {
             Some(_) => ExitCode::SUCCESS,
             None => ExitCode::FAILURE,
@@ -51,11 +76,11 @@ fn main() -> ExitCode {
         ["bench", rest @ ..] => bench::bench(&root(), rest),
         ["import", rest @ ..] => import::import(&root(), rest),
         ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
+            say!("{USAGE}");
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("{USAGE}");
+            warn!("{USAGE}");
             ExitCode::from(2)
         }
     }
@@ -79,7 +104,7 @@ fn validate(dir: &Path) -> Option<ir::Api> {
     let specs = match hwcloud_codegen::read_specs(dir, &shown) {
         Ok(specs) => specs,
         Err(diagnostics) => {
-            eprintln!("{diagnostics}");
+            warn!("{diagnostics}");
             return None;
         }
     };
@@ -87,7 +112,7 @@ fn validate(dir: &Path) -> Option<ir::Api> {
     report(&checked.diagnostics, &specs);
     if checked.api.is_none() {
         let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!("error: {errors} problem(s) in the specs; nothing was written");
+        warn!("error: {errors} problem(s) in the specs; nothing was written");
     }
     checked.api
 }
@@ -101,7 +126,8 @@ fn report(diagnostics: &[diag::Diagnostic], specs: &[SpecText]) {
         .map(|s| (s.file.clone(), s.text.clone()))
         .collect();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", diag::render(diagnostics, &sources, color));
+    let rendered = diag::render(diagnostics, &sources, color);
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), rendered.as_bytes());
 }
 
 /// Writes one OpenAPI document per service of the specs (`--out DIR`, `--version 3.0`).
@@ -126,7 +152,7 @@ fn openapi(options: &[&str]) -> ExitCode {
                 rest
             }
             _ => {
-                eprintln!("{USAGE}");
+                warn!("{USAGE}");
                 return ExitCode::from(2);
             }
         };
@@ -135,17 +161,17 @@ fn openapi(options: &[&str]) -> ExitCode {
         return ExitCode::FAILURE;
     };
     if let Err(e) = std::fs::create_dir_all(&out) {
-        eprintln!("error: cannot create {}: {e}", out.display());
+        warn!("error: cannot create {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
     for service in &api.services {
         let path = out.join(format!("{}.json", service.module));
         if let Err(e) = std::fs::write(&path, openapi::render(service, version)) {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            warn!("error: cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
     }
-    println!(
+    say!(
         "{}: {} OpenAPI {} document(s) written",
         out.display(),
         api.services.len(),
@@ -154,46 +180,108 @@ fn openapi(options: &[&str]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn codegen(check: bool) -> ExitCode {
+/// `codegen [--check] [--specs DIR] [--out DIR]`.
+fn codegen(options: &[&str]) -> ExitCode {
     let root = root();
-    let Some(api) = validate(&root.join("specs")) else {
+    let (mut check, mut specs, mut out) = (false, root.join("specs"), root.join("generated"));
+    let mut rest = options;
+    loop {
+        rest = match rest {
+            [] => break,
+            ["--check", rest @ ..] => {
+                check = true;
+                rest
+            }
+            ["--specs", dir, rest @ ..] => {
+                specs = PathBuf::from(dir);
+                rest
+            }
+            ["--out", dir, rest @ ..] => {
+                out = PathBuf::from(dir);
+                rest
+            }
+            _ => {
+                warn!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+    }
+    let Some(api) = validate(&specs) else {
         return ExitCode::FAILURE;
     };
     let files = match hwcloud_codegen::render_files(&api) {
         Ok(files) => files,
         Err(diagnostics) => {
-            eprintln!("{diagnostics}");
+            warn!("{diagnostics}");
             return ExitCode::FAILURE;
         }
     };
-    let out = root.join("generated");
+    let shown = out
+        .strip_prefix(&root)
+        .unwrap_or(&out)
+        .display()
+        .to_string();
     if check {
-        match files.drift(&out) {
-            Ok(drift) if drift.is_empty() => {
-                println!("generated/ is up to date");
-                ExitCode::SUCCESS
-            }
-            Ok(drift) => {
-                print!("{drift}");
-                eprintln!("error: generated/ is stale; run `cargo xtask codegen`");
-                ExitCode::FAILURE
-            }
-            Err(e) => {
-                eprintln!("error: cannot compare generated/: {e}");
-                ExitCode::FAILURE
-            }
-        }
+        check_drift(&files, &out, &shown)
     } else {
-        match files.write(&out) {
-            Ok(drift) => {
-                let changed = drift.added.len() + drift.changed.len() + drift.removed.len();
-                println!("generated/: {changed} file(s) updated");
-                ExitCode::SUCCESS
+        write(&files, &out, &shown)
+    }
+}
+
+fn check_drift(files: &fileset::FileSet, out: &Path, shown: &str) -> ExitCode {
+    match files.drift(out) {
+        Ok(drift) if drift.is_empty() => {
+            say!("{shown}/ is up to date");
+            ExitCode::SUCCESS
+        }
+        Ok(drift) => {
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), drift.to_string().as_bytes());
+            if drift.interrupted.is_empty() {
+                warn!("error: {shown}/ is stale; run `cargo xtask codegen`");
+            } else {
+                warn!(
+                    "error: a write of {shown}/ was interrupted; run `cargo xtask codegen` to complete or undo it"
+                );
             }
-            Err(e) => {
-                eprintln!("error: cannot write generated/: {e}");
-                ExitCode::FAILURE
-            }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            warn!("error: cannot compare {shown}/: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write(files: &fileset::FileSet, out: &Path, shown: &str) -> ExitCode {
+    match fileset::recover(out) {
+        Ok(Recovery::Clean) => {}
+        Ok(Recovery::RolledForward) => say!("{shown}/: completed an interrupted write"),
+        Ok(Recovery::RolledBack) => say!("{shown}/: undid an interrupted write"),
+        Err(e) => {
+            warn!("error: cannot recover the interrupted write of {shown}/: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let exit_at: Option<usize> = std::env::var(EXIT_AT_STEP)
+        .ok()
+        .and_then(|k| k.parse().ok());
+    let mut steps = 0;
+    let mut hook = |_: fileset::Step<'_>| {
+        steps += 1;
+        if exit_at == Some(steps) {
+            std::process::exit(i32::from(EXIT_AT_STEP_CODE));
+        }
+        Ok(())
+    };
+    match files.write_with_hook(out, &mut hook) {
+        Ok(drift) => {
+            let changed = drift.added.len() + drift.changed.len() + drift.removed.len();
+            say!("{shown}/: {changed} file(s) updated");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            warn!("error: cannot write {shown}/: {e}");
+            ExitCode::FAILURE
         }
     }
 }

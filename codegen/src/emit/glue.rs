@@ -7,7 +7,7 @@ use quote::quote;
 use super::tokens::{Scope, docs, ident, lit, named, rust_type};
 use crate::ir::{
     FieldRef, IdSource, Implicit, Operation, PageStyle, Pagination, Refresh, RefreshValue, Service,
-    ValuePath,
+    TotalField, ValuePath,
 };
 use crate::names;
 
@@ -21,26 +21,22 @@ pub(super) fn token_source(service: &Service, op: &Operation) -> TokenStream {
     let client = ident(&service.client);
     let method = ident(&op.method_name);
     let token = value_path(op, &t.token);
-    // A relative lifetime counts from when the request was sent.
+    // The expiry is a server value: converted by the runtime's checked helpers, never
+    // with `SystemTime + Duration` (which panics on overflow). A relative lifetime counts
+    // from when the request was sent.
     let (now, expires) = match (&t.expires_at, &t.expires_in) {
         (Some(at), _) => {
             let at = value_path(op, at);
             (
                 None,
-                quote! {
-                    #at.and_then(|t| t.to_offset_date_time().ok()).map(std::time::SystemTime::from)
-                },
+                quote!(hwcloud_runtime::auth::expiry::from_instant(#at)),
             )
         }
         (None, Some(within)) => {
             let within = value_path(op, within);
             (
                 Some(quote!(let now = client.now();)),
-                quote! {
-                    #within
-                        .and_then(|s| u64::try_from(*s).ok())
-                        .map(|s| now + std::time::Duration::from_secs(s))
-                },
+                quote!(hwcloud_runtime::auth::expiry::from_lifetime(now, #within)),
             )
         }
         (None, None) => (None, quote!(None)),
@@ -251,10 +247,13 @@ fn id_body(
     }
 }
 
-/// `<method>_stream`: every item of a paged list operation.
+/// `<method>_stream`: every item of a paged list operation. The runtime's
+/// `pagination::items` gets three small functions (a request's cursor, the next request,
+/// a page's items); the paging itself (laziness, the page bound, repeated cursors) is the
+/// runtime's.
 pub(super) fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
     let doc = docs(&format!(
-        "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled; it ends after the last page or with the first error.",
+        "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).",
         op.method_name
     ));
     let stream = ident(&names::stream_method(&op.method_name));
@@ -262,60 +261,22 @@ pub(super) fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
     let response = ident(&op.response);
     let item = rust_type(&p.item_type, Scope::Service);
     let items = ident(&p.items.rust);
-    let next = match &p.style {
-        PageStyle::Offset {
-            offset,
-            limit,
-            ty,
-            total,
-        } => {
-            let count = if p.items.optional {
-                quote!(response.body.#items.as_ref().map_or(0, Vec::len))
-            } else {
-                quote!(response.body.#items.len())
-            };
-            let total = match total {
-                None => quote!(None),
-                Some(t) => {
-                    let field = ident(&t.field.rust);
-                    if t.field.optional {
-                        quote!(response.body.#field.map(i64::from))
-                    } else {
-                        quote!(Some(i64::from(response.body.#field)))
-                    }
-                }
-            };
+    let cursor = match &p.style {
+        PageStyle::Offset { offset, .. } => {
             let offset = ident(offset);
-            let limit = ident(limit);
-            let ty = rust_type(ty, Scope::Service);
-            quote! {
-                let offset = request.#offset.map_or(0, i64::from);
-                let next = hwcloud_runtime::pagination::next_offset(
-                    offset,
-                    #count,
-                    request.#limit.map(i64::from),
-                    #total,
-                )?;
-                let mut following = request.clone();
-                following.#offset = Some(#ty::try_from(next).ok()?);
-                Some(following)
-            }
+            quote!(Cursor::Number(request.#offset.map_or(0, i64::from)))
         }
-        PageStyle::Marker { marker, next } => {
-            let path = field_chain(quote!(Some(&response.body)), next);
+        PageStyle::Page { page, first, .. } => {
+            let page = ident(page);
+            let first = proc_macro2::Literal::i64_unsuffixed(*first);
+            quote!(Cursor::Number(request.#page.map_or(#first, i64::from)))
+        }
+        PageStyle::Marker { marker, .. } => {
             let marker = ident(marker);
-            quote! {
-                let marker = hwcloud_runtime::pagination::next_marker(#path)?;
-                // A server repeating the marker would page forever.
-                if request.#marker.as_ref() == Some(&marker) {
-                    return None;
-                }
-                let mut following = request.clone();
-                following.#marker = Some(marker);
-                Some(following)
-            }
+            quote!(Cursor::Marker(request.#marker.as_deref().unwrap_or_default()))
         }
     };
+    let next = next_page(p);
     let take = if p.items.optional {
         quote!(response.body.#items.unwrap_or_default())
     } else {
@@ -323,16 +284,86 @@ pub(super) fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
     };
     quote! {
         #doc
-        pub fn #stream(
-            &self,
-            request: #request,
-        ) -> impl hwcloud_runtime::pagination::Stream<Item = Result<#item, Error>> + Send + 'static {
+        pub fn #stream(&self, request: #request) -> hwcloud_runtime::pagination::Items<#request, #item> {
             hwcloud_runtime::pagination::items(
                 self.inner.clone(),
                 request,
+                |request: &#request| hwcloud_runtime::pagination::#cursor,
                 |request: &#request, response: &#response| { #next },
                 |response: #response| #take,
             )
         }
+    }
+}
+
+/// The body of the closure that makes the next page's request from a page's.
+fn next_page(p: &Pagination) -> TokenStream {
+    let items = ident(&p.items.rust);
+    let count = if p.items.optional {
+        quote!(response.body.#items.as_ref().map_or(0, Vec::len))
+    } else {
+        quote!(response.body.#items.len())
+    };
+    let total = |total: &Option<TotalField>| match total {
+        None => quote!(None),
+        Some(t) => {
+            let field = ident(&t.field.rust);
+            if t.field.optional {
+                quote!(response.body.#field.map(i64::from))
+            } else {
+                quote!(Some(i64::from(response.body.#field)))
+            }
+        }
+    };
+    let (next, set) = match &p.style {
+        PageStyle::Offset {
+            offset,
+            limit,
+            total: t,
+            ..
+        } => {
+            let (offset, limit, total) = (ident(offset), ident(limit), total(t));
+            (
+                quote! {
+                    hwcloud_runtime::pagination::next_offset(request.#offset, #count, request.#limit, #total)?
+                },
+                quote!(following.#offset = Some(next);),
+            )
+        }
+        PageStyle::Page {
+            page,
+            size,
+            first,
+            total: t,
+            ..
+        } => {
+            let (page, size, total) = (ident(page), ident(size), total(t));
+            let first = proc_macro2::Literal::i64_unsuffixed(*first);
+            (
+                quote! {
+                    hwcloud_runtime::pagination::next_page(request.#page, #first, #count, request.#size, #total)?
+                },
+                quote! {
+                    following.#page = Some(next.number);
+                    following.#size = Some(next.size);
+                },
+            )
+        }
+        PageStyle::Marker { marker, next } => {
+            let path = field_chain(quote!(Some(&response.body)), next);
+            let marker = ident(marker);
+            (
+                quote!(hwcloud_runtime::pagination::next_marker(#path)),
+                quote!(following.#marker = Some(next);),
+            )
+        }
+    };
+    quote! {
+        let next = #next;
+        Ok(next.map(|next| {
+            let mut following = request.clone();
+            #set
+            following
+        }))
     }
 }

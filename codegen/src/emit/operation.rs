@@ -149,6 +149,12 @@ fn operation_impl(service: &Service, op: &Operation) -> TokenStream {
     let path = lit(&op.path);
     let success = op.success.iter().map(|s| status(*s));
     let anonymous = op.auth.is_empty();
+    let sensitive_body = op.sensitive_body;
+    // A file download: `ClientBuilder::max_download_size` bounds it instead.
+    let download = op
+        .success_body
+        .as_ref()
+        .is_some_and(|b| b.ty == TypeRef::Bytes);
     // An operation without inputs does not read the request parts.
     let parts = if op.params.is_empty() && op.body.is_none() {
         quote!(_request)
@@ -166,6 +172,8 @@ fn operation_impl(service: &Service, op: &Operation) -> TokenStream {
                 path: #path,
                 success: &[#(#success),*],
                 anonymous: #anonymous,
+                sensitive_body: #sensitive_body,
+                download: #download,
             };
 
             fn encode(&self, #parts: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -246,12 +254,14 @@ fn decode(op: &Operation) -> TokenStream {
         let wire = lit(&h.wire);
         quote!(#field: response.header(#wire)?,)
     });
+    // Warnings last: the fields above fill them (struct fields are evaluated in order).
     quote! {
         Ok(#response {
             status: response.status(),
             request_id: response.request_id(),
             #body
             #(#headers)*
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -301,6 +311,9 @@ fn response(service: &Service, op: &Operation) -> TokenStream {
             pub request_id: Option<String>,
             #body
             #(#headers)*
+            /// Optional body fields whose value did not fit their type and were left out
+            /// (the first 100; each also logged at `warn`); empty when the body matched.
+            pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
         }
     }
 }

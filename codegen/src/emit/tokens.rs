@@ -38,20 +38,12 @@ pub(super) fn inner_docs(text: &str) -> TokenStream {
     out
 }
 
-fn doc_lines(text: &str) -> impl Iterator<Item = Literal> + '_ {
-    text.trim().lines().map(|line| {
-        // Trimmed: leading spaces would turn a line into a code block, which rustdoc runs
-        // as a doctest. Control characters (a bare CR is an error in a doc comment) become
-        // spaces.
-        let line = line.trim();
+/// Each line as a doc attribute's literal, with the space `///` puts after itself;
+/// `doc_text::doc_lines` decides what a doc line may hold.
+fn doc_lines(text: &str) -> impl Iterator<Item = Literal> {
+    super::doc_text::doc_lines(text).into_iter().map(|line| {
         if line.is_empty() {
             lit("")
-        } else if line.chars().any(char::is_control) {
-            let clean: String = line
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            lit(&format!(" {clean}"))
         } else {
             lit(&format!(" {line}"))
         }
@@ -107,10 +99,10 @@ mod tests {
 
     #[test]
     fn doc_lines_are_trimmed_and_clean() {
-        let tokens = docs("  first\n\n  second\rthird ").to_string();
+        let tokens = docs("  first\n\n  second\u{7}third ").to_string();
         assert_eq!(
             tokens,
-            r#"# [doc = " first"] # [doc = ""] # [doc = " second third"]"#
+            r#"# [doc = " first"] # [doc = ""] # [doc = " second\\u{0007}third"]"#
         );
     }
 

@@ -81,8 +81,13 @@ fn struct_def(ty: &TypeDef, fields: &[Field]) -> TokenStream {
     });
     // A multipart form holds files, which have no JSON form: it is written part by part.
     // Every other struct is a JSON object; see `model_impl` for why it is not derived.
+    // A form without files sent as multipart by an operation has both.
     let form = if ty.multipart {
         multipart_impl(&name, fields)
+    } else if ty.multipart_body {
+        let mut both = model_impl(&ty.name, fields);
+        both.extend(multipart_impl(&name, fields));
+        both
     } else {
         model_impl(&ty.name, fields)
     };
@@ -214,7 +219,7 @@ fn model_impl(name: &str, fields: &[Field]) -> TokenStream {
                 #(#writes)*
             }
 
-            fn read(#reader: &mut ObjectReader) -> Result<Self, FieldError> {
+            fn read(#reader: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
                 #(#reads)*
                 Ok(Self { #(#names),* })
             }

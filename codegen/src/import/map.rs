@@ -28,7 +28,7 @@ const SUPPLIED_HEADERS: &[&str] = &[
     "content-type",
 ];
 
-/// What the importer leaves out on the validator's word (filled by [`super::run`]'s
+/// What the importer leaves out on the validator's word (filled by [`super::import`]'s
 /// fixed-point loop): whole operations, single examples, a pagination declaration.
 #[derive(Debug, Clone, Default)]
 pub struct Exclusions {

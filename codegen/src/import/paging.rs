@@ -105,6 +105,9 @@ pub fn detect(
             offset: Some(okey.clone()),
             limit: Some(lkey.clone()),
             total: Some(total.to_owned()),
+            page: None,
+            page_size: None,
+            first_page: None,
             marker: None,
             next_marker: None,
         }));
@@ -124,6 +127,9 @@ pub fn detect(
             offset: None,
             limit: None,
             total: None,
+            page: None,
+            page_size: None,
+            first_page: None,
             marker: Some(mkey.clone()),
             next_marker: Some(next),
         }));

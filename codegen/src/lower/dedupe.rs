@@ -69,6 +69,7 @@ fn classes(defs: &[ir::TypeDef]) -> Vec<usize> {
 enum Shape<'a> {
     Struct {
         multipart: bool,
+        multipart_body: bool,
         fields: Vec<FieldShape<'a>>,
     },
     Enum(&'a [ir::Variant]),
@@ -101,6 +102,7 @@ fn shape<'a>(
     match &def.kind {
         TypeKind::Struct(fields) => Some(Shape::Struct {
             multipart: def.multipart,
+            multipart_body: def.multipart_body,
             fields: fields
                 .iter()
                 .map(|f| FieldShape {
@@ -152,6 +154,7 @@ mod tests {
             doc: format!("{name} docs"),
             kind: TypeKind::Struct(fields),
             multipart: false,
+            multipart_body: false,
         }
     }
 
@@ -199,6 +202,7 @@ mod tests {
                 doc: String::new(),
                 kind: TypeKind::Enum(variants.clone()),
                 multipart: false,
+                multipart_body: false,
             })
             .collect();
         assert_eq!(classes(&defs), [0, 0]);

@@ -97,8 +97,7 @@ impl Cx<'_> {
         t: &TokenSourceSpec,
         refresh: Option<ir::Refresh>,
     ) -> ir::TokenSource {
-        let mut resolve =
-            |key: &str, text: &str| self.value_path(table, &format!("{at}.{key}"), op, text);
+        let mut resolve = |key: &str, text: &str| self.value_path(table, at, key, op, text);
         ir::TokenSource {
             token: resolve("token", &t.token),
             expires_at: t.expires_at.as_deref().map(|x| resolve("expires_at", x)),
@@ -111,14 +110,17 @@ impl Cx<'_> {
         }
     }
 
-    /// Resolves `header:<Name>` or `body:<field>[.<field>]` in `op`'s success response.
+    /// Resolves `header:<Name>` or `body:<field>[.<field>]` in `op`'s success response,
+    /// the value of token source key `key`.
     fn value_path(
         &mut self,
         table: &TypeTable,
         at: &str,
+        key: &str,
         op: &ir::Operation,
         text: &str,
     ) -> ir::ValuePath {
+        let at = &format!("{at}.{key}");
         if let Some(name) = text.strip_prefix("header:") {
             if !op
                 .response_headers
@@ -138,7 +140,12 @@ impl Cx<'_> {
             .as_ref()
             .and_then(|b| table.field_path(&b.ty, fields));
         match found {
-            Some((chain, _)) => ir::ValuePath::Body(chain),
+            Some((chain, last)) => {
+                if let Some(expected) = expiry_problem(key, &last.ty) {
+                    self.error_value(at, format!("`{fields}` is not of a type the token's expiry can be read from (expected a field holding {expected})"));
+                }
+                ir::ValuePath::Body(chain)
+            }
             None => {
                 self.error_value(at, format!("the success body has no field path `{fields}` (expected wire field names joined by `.`)"));
                 ir::ValuePath::Body(Vec::new())
@@ -279,5 +286,19 @@ impl Cx<'_> {
             item_id: field_ref(item_id),
             filter,
         })
+    }
+}
+
+/// For an expiry key, what its field must hold when `ty` is not one of the types the
+/// runtime's checked conversions (`hwcloud_runtime::auth::expiry`) take.
+fn expiry_problem(key: &str, ty: &TypeRef) -> Option<&'static str> {
+    let text = matches!(ty, TypeRef::String | TypeRef::Secret);
+    match (key, ty) {
+        ("expires_in", TypeRef::Int32 | TypeRef::Int64 | TypeRef::Number)
+        | ("expires_at", TypeRef::DateTime) => None,
+        ("expires_in" | "expires_at", _) if text => None,
+        ("expires_in", _) => Some("a lifetime in seconds (int32, int64, number or string)"),
+        ("expires_at", _) => Some("an instant (datetime or string)"),
+        _ => None,
     }
 }

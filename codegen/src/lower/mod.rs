@@ -1,17 +1,18 @@
-//! Stage 2: [`LoadedSpec`] -> [`ir::Service`]: resolve names and types, check everything
+//! Stage 2: `LoadedSpec` -> [`ir::Service`]: resolve names and types, check everything
 //! the YAML shape cannot (references, path templates, clashes), and report each problem
 //! at the key or value at fault.
 //!
 //! The steps run in this order, each asking the previous one's result:
 //!
-//! 1. [`table`]: every type name is declared (clashes reported), then every type is
-//!    resolved once into the [`TypeTable`]; nothing after this reads `types:` again.
-//! 2. [`operations`] (with [`params`] and [`examples`]): each operation's parameters,
+//! 1. `table`: every type name is declared (clashes reported), then every type is
+//!    resolved once into the `TypeTable`; nothing after this reads `types:` again.
+//! 2. `operations` (with `params` and `examples`): each operation's parameters,
 //!    body, responses and examples, checked against the table.
-//! 3. [`glue`] and [`pagination`]: token sources, refresh, id sources and paging, resolved
-//!    against the lowered operations and the table (field paths by wire name, to Rust names).
-//! 4. [`checks`]: what needs the whole service (recursive and impossible types, unused types).
-//! 5. [`dedupe`]: types identical to an earlier one become aliases of it.
+//! 3. `glue` and `pagination`: token sources, refresh, id sources and paging, resolved
+//!    against the lowered operations and the table (field paths by wire name, to Rust names);
+//!    `secrets`: which operations' bodies may hold secrets.
+//! 4. `checks`: what needs the whole service (recursive and impossible types, unused types).
+//! 5. `dedupe`: types identical to an earlier one become aliases of it.
 
 mod checks;
 mod dedupe;
@@ -20,6 +21,8 @@ mod glue;
 mod operations;
 mod pagination;
 mod params;
+mod secrets;
+mod syntax;
 mod table;
 mod types;
 
@@ -118,9 +121,13 @@ impl Cx<'_> {
         table.resolve(self, spec);
         let auth = self.auth_schemes("auth", &spec.auth);
         let lowered = self.operations(spec, &table, &auth);
-        let operations = self.glue(spec, &table, lowered);
+        let mut operations = self.glue(spec, &table, lowered);
+        for op in &mut operations {
+            op.sensitive_body = secrets::sensitive_body(&table, op);
+        }
         let errors = self.error_codes(spec);
         table.box_recursive_fields();
+        table.mark_multipart_bodies(&operations);
         self.reject_required_cycles(&table);
         // With errors, a type may look unused only because a reference to it is broken.
         if !self.has_errors() {
@@ -166,6 +173,12 @@ impl Cx<'_> {
             self.error_value(
                 "endpoint",
                 format!("endpoint `{endpoint}` has no scheme (expected `https://host...`)"),
+            );
+        }
+        if let Some(why) = syntax::endpoint_problem(endpoint) {
+            self.error_value(
+                "endpoint",
+                format!("endpoint {endpoint:?} is not a URL of a host: {why} (expected `https://host.{{region}}.example.com`, optionally with a port and a path)"),
             );
         }
         for var in params::placeholders(endpoint) {

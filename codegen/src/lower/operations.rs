@@ -100,6 +100,7 @@ impl Cx<'_> {
             id_source: None,
             pagination: None,
             examples: Vec::new(),
+            sensitive_body: false,
         };
         lowered.examples = op
             .examples
@@ -128,7 +129,16 @@ impl Cx<'_> {
         if !method.allows_body() {
             self.error_key(at, format!("{method} requests cannot have a body (expected no `body`, or another method; DELETE may have one)"));
         }
-        let kind = BodyKind::of_content_type(&body.content_type).unwrap_or_else(|| {
+        let syntax = super::syntax::media_type_problem(&body.content_type);
+        if let Some(why) = &syntax {
+            self.error_value(&format!("{at}.content_type"), format!("content type {:?} is not a media type as a header value: {why} (expected `type/subtype`, optionally with `; name=value` parameters, in visible ASCII)", body.content_type));
+        }
+        let known = if syntax.is_some() {
+            Some(BodyKind::Json)
+        } else {
+            BodyKind::of_content_type(&body.content_type)
+        };
+        let kind = known.unwrap_or_else(|| {
             self.error_value(&format!("{at}.content_type"), format!("unsupported content type `{}` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)", body.content_type));
             BodyKind::Json
         });

@@ -133,6 +133,9 @@ impl Cx<'_> {
         if !op.path.starts_with('/') {
             self.error_value(&pat, format!("path `{}` must start with `/`", op.path));
         }
+        if let Some(why) = super::syntax::path_problem(&op.path) {
+            self.error_value(&pat, format!("path {:?} is not a URL path: {why} (expected `/`, letters, digits, `-._~!$&'()*+,;=:@`, `%` escapes and `{{param}}` placeholders; a fixed query belongs in a query parameter)", op.path));
+        }
         let in_path: Vec<String> = placeholders(&op.path);
         let declared: BTreeSet<&str> = params
             .iter()

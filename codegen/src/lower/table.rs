@@ -237,6 +237,18 @@ impl TypeTable {
         }
     }
 
+    /// Marks the types an operation sends as `multipart/form-data`: the emitter writes
+    /// them part by part, whether or not they have `file` fields.
+    pub(super) fn mark_multipart_bodies(&mut self, operations: &[ir::Operation]) {
+        for body in operations.iter().filter_map(|op| op.body.as_ref()) {
+            if let (ir::BodyKind::Multipart, TypeRef::Named(name)) = (body.kind, &body.ty)
+                && let Some(&i) = self.index.get(name)
+            {
+                self.defs[i].multipart_body = true;
+            }
+        }
+    }
+
     pub(super) fn into_defs(self) -> Vec<ir::TypeDef> {
         self.defs
     }

@@ -55,6 +55,7 @@ impl Cx<'_> {
                 doc: ty.doc.clone(),
                 kind,
                 multipart,
+                multipart_body: false,
             });
         }
         out
@@ -179,6 +180,7 @@ impl Cx<'_> {
             }
             out.push(ir::TypeDef {
                 multipart: false,
+                multipart_body: false,
                 doc: site.doc.to_owned(),
                 kind: ir::TypeKind::Enum(self.variants(
                     &format!("{}.enum", site.at),

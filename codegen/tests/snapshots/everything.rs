@@ -255,6 +255,8 @@ impl Operation for GetThingRequest {
         path: "/v1/{project_id}/things/{thing_id}",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -283,6 +285,7 @@ impl Operation for GetThingRequest {
             request_id: response.request_id(),
             body: response.json()?,
             etag: response.header("ETag")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -301,6 +304,9 @@ pub struct GetThingResponse {
     ///
     /// From response header `ETag`.
     pub etag: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::create_thing`].
@@ -326,6 +332,8 @@ impl Operation for CreateThingRequest {
         path: "/v1/things",
         success: &[200u16, 201u16, 202u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -337,6 +345,7 @@ impl Operation for CreateThingRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json_for(&[200u16, 201u16])?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -351,6 +360,9 @@ pub struct CreateThingResponse {
     pub request_id: Option<String>,
     /// The response body, present with status 200, 201.
     pub body: Option<types::Thing>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::delete_thing`].
@@ -378,6 +390,8 @@ impl Operation for DeleteThingRequest {
         path: "/v1/things/{thing_id}",
         success: &[204u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -389,6 +403,7 @@ impl Operation for DeleteThingRequest {
         Ok(DeleteThingResponse {
             status: response.status(),
             request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -401,6 +416,9 @@ pub struct DeleteThingResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::update_attributes`].
@@ -439,6 +457,8 @@ impl Operation for UpdateAttributesRequest {
         path: "/v1/things/{thing_id}/attributes",
         success: &[200u16],
         anonymous: false,
+        sensitive_body: false,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -451,6 +471,7 @@ impl Operation for UpdateAttributesRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -465,6 +486,9 @@ pub struct UpdateAttributesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::Attributes,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 /// Request of [`EverythingClient::login`].
@@ -490,6 +514,8 @@ impl Operation for LoginRequest {
         path: "/v1/token",
         success: &[201u16],
         anonymous: true,
+        sensitive_body: true,
+        download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -502,6 +528,7 @@ impl Operation for LoginRequest {
             request_id: response.request_id(),
             body: response.json()?,
             subject_token: response.header("X-Subject-Token")?,
+            decode_warnings: response.take_decode_warnings(),
         })
     }
 }
@@ -520,6 +547,9 @@ pub struct LoginResponse {
     ///
     /// From response header `X-Subject-Token`.
     pub subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
 impl LoginRequest {
@@ -542,10 +572,10 @@ impl LoginRequest {
                 message: format!("{} answered without a token", Self::META.name),
                 source: None,
             })?;
-        let expires_at = Some(&response.body)
-            .and_then(|v| v.expires_in.as_ref())
-            .and_then(|s| u64::try_from(*s).ok())
-            .map(|s| now + std::time::Duration::from_secs(s));
+        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(
+            now,
+            Some(&response.body).and_then(|v| v.expires_in.as_ref()),
+        );
         let refresh_token = Some(&response.body)
             .and_then(|v| v.refresh_token.as_ref())
             .map(secret);

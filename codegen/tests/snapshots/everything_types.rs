@@ -62,7 +62,7 @@ impl Model for Thing {
         object.field("count", &self.count);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.required("id")?;
         let kind = object.optional("kind")?;
         let type_ = object.optional("type")?;
@@ -267,7 +267,7 @@ impl Model for Part {
         object.optional("size", &self.size);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let size = object.optional("size")?;
         Ok(Self { name, size })
@@ -321,7 +321,7 @@ impl Model for LoginForm {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let username = object.required("username")?;
         let password = object.required("password")?;
         Ok(Self { username, password })
@@ -361,7 +361,7 @@ impl Model for LoginResult {
         object.optional("refresh_token", &self.refresh_token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let expires_in = object.optional("expires_in")?;
         let refresh_token = object.optional("refresh_token")?;
         Ok(Self { expires_in, refresh_token })
@@ -410,7 +410,7 @@ impl Model for ErrorBody {
         object.optional("error_msg", &self.error_msg);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         Ok(Self { error_code, error_msg })

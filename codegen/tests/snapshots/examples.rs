@@ -78,6 +78,7 @@ fn everything_get_thing_get_one() {
     let decoded = decode_response::<GetThingRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 200u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
@@ -120,6 +121,7 @@ fn everything_login_password() {
     let decoded = decode_response::<LoginRequest>(response);
     let decoded = decoded.expect("the example response decodes");
     assert_eq!(decoded.status, 201u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json("{\n  \"expires_in\": 3600\n}"),

@@ -23,7 +23,7 @@ impl Model for MetricApiQueryItemParam {
         object.optional("metricItems", &self.metric_items);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let inventory_id = object.optional("inventoryId")?;
         let metric_items = object.optional("metricItems")?;
         Ok(Self { inventory_id, metric_items })
@@ -78,7 +78,7 @@ impl Model for QueryMetricItemOptionParam {
         object.field("namespace", &self.namespace);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dimensions = object.optional("dimensions")?;
         let metric_name = object.optional("metricName")?;
         let namespace = object.required("namespace")?;
@@ -188,7 +188,7 @@ impl Model for Dimension {
         object.field("value", &self.value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let value = object.required("value")?;
         Ok(Self { name, value })
@@ -231,7 +231,7 @@ impl Model for ListMetricItemsResult {
         object.optional("metrics", &self.metrics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("errorCode")?;
         let error_message = object.optional("errorMessage")?;
         let meta_data = object.optional("metaData")?;
@@ -307,7 +307,7 @@ impl Model for MetricsMetaData {
         object.optional("total", &self.total);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let count = object.optional("count")?;
         let start = object.optional("start")?;
         let next_token = object.optional("nextToken")?;
@@ -386,7 +386,7 @@ impl Model for MetricItemResultApi {
         object.optional("unit", &self.unit);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dimensions = object.optional("dimensions")?;
         let dimensionvaluehash = object.optional("dimensionvaluehash")?;
         let metric_name = object.optional("metricName")?;
@@ -465,7 +465,7 @@ impl Model for ListAlarmRuleResult {
         object.optional("thresholds", &self.thresholds);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let meta_data = object.optional("meta_data")?;
         let thresholds = object.optional("thresholds")?;
         Ok(Self { meta_data, thresholds })
@@ -517,7 +517,7 @@ impl Model for MetaData {
         object.optional("total", &self.total);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let count = object.optional("count")?;
         let start = object.optional("start")?;
         let total = object.optional("total")?;
@@ -643,7 +643,7 @@ impl Model for QueryAlarmResult {
         object.optional("unit", &self.unit);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let action_enabled = object.optional("action_enabled")?;
         let alarm_actions = object.optional("alarm_actions")?;
         let alarm_advice = object.optional("alarm_advice")?;
@@ -908,7 +908,7 @@ impl Model for AomErrorBody {
         object.optional("trace_id", &self.trace_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         let error_type = object.optional("error_type")?;

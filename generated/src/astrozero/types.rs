@@ -32,7 +32,7 @@ impl Model for OAuthTokenForm {
         object.optional("locale", &self.locale);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let grant_type = object.required("grant_type")?;
         let client_id = object.required("client_id")?;
         let client_secret = object.required("client_secret")?;
@@ -103,7 +103,7 @@ impl Model for OAuthToken {
         object.optional("scope", &self.scope);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let access_token = object.optional("access_token")?;
         let token_type = object.optional("token_type")?;
         let expires_in = object.optional("expires_in")?;

@@ -32,7 +32,7 @@ impl Model for ApiParaForAuthToInstance {
         object.optional("time", &self.time);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let api_id = object.optional("api_id")?;
         let instance_id = object.optional("instance_id")?;
         let app_id = object.optional("app_id")?;
@@ -166,7 +166,7 @@ impl Model for ErrorBody {
         object.optional("error_msg", &self.error_msg);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
         Ok(Self { error_code, error_msg })
@@ -254,7 +254,7 @@ impl Model for AdvancedMallApiDto {
         object.optional("failure_rate", &self.failure_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let auth_type = object.optional("auth_type")?;
@@ -483,7 +483,7 @@ impl Model for Api {
         object.optional("backend_config", &self.backend_config);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -718,7 +718,7 @@ impl Model for ApiActionDto {
         object.optional("action", &self.action);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let time = object.optional("time")?;
         let action = object.optional("action")?;
         Ok(Self { time, action })
@@ -767,7 +767,7 @@ impl Model for ApiCatalogCreateParaDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let pid = object.optional("pid")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -821,7 +821,7 @@ impl Model for ApiCatalogDeleteParaDto {
         object.optional("ids", &self.ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let ids = object.optional("ids")?;
         Ok(Self { ids })
     }
@@ -860,7 +860,7 @@ impl Model for ApiCatalogUpdateParaDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let description = object.optional("description")?;
         Ok(Self { name, description })
@@ -909,7 +909,7 @@ impl Model for ApiMoveParaDto {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let target_pid = object.optional("target_pid")?;
         let apis = object.optional("apis")?;
         Ok(Self { target_pid, apis })
@@ -988,7 +988,7 @@ impl Model for ApiOverview {
         object.optional("authorization_status", &self.authorization_status);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let group_id = object.optional("group_id")?;
@@ -1133,7 +1133,7 @@ impl Model for ApiParaForAuthorizeToInstance {
         object.optional("app_ids", &self.app_ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let time = object.optional("time")?;
         let app_ids = object.optional("app_ids")?;
         Ok(Self { time, app_ids })
@@ -1203,7 +1203,7 @@ impl Model for ApiParam {
         object.optional("authorization_status_type", &self.authorization_status_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let create_user = object.optional("create_user")?;
         let description = object.optional("description")?;
@@ -1345,7 +1345,7 @@ impl Model for ApiPublishDto {
         object.optional("api_debug", &self.api_debug);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_id = object.optional("api_id")?;
         let instance_id = object.optional("instance_id")?;
@@ -1436,7 +1436,7 @@ impl Model for ApiRequestPara {
         object.optional("condition", &self.condition);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let mapping = object.optional("mapping")?;
         let condition = object.optional("condition")?;
@@ -1502,7 +1502,7 @@ impl Model for ApiResponsePara {
         object.optional("example_value", &self.example_value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let field = object.optional("field")?;
         let type_ = object.optional("type")?;
@@ -1581,7 +1581,7 @@ impl Model for ApiTestDto {
         object.optional("paras", &self.paras);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let body = object.optional("body")?;
         let paras = object.optional("paras")?;
         Ok(Self { body, paras })
@@ -1627,7 +1627,7 @@ impl Model for ApiTestParas {
         object.optional("page_num", &self.page_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let page_size = object.optional("page_size")?;
         let page_num = object.optional("page_num")?;
         Ok(Self { page_size, page_num })
@@ -1682,7 +1682,7 @@ impl Model for ApiTestRequestHeader {
         object.optional("x_app_identity", &self.x_app_identity);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let path = object.optional("path")?;
         let user_agent = object.optional("user_agent")?;
         let x_apig_mode = object.optional("x_apig_mode")?;
@@ -1767,7 +1767,7 @@ impl Model for ApiTestResponseHeader {
         object.optional("x_request_id", &self.x_request_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let result_status = object.optional("result_status")?;
         let content_length = object.optional("content_length")?;
         let connection = object.optional("connection")?;
@@ -1864,7 +1864,7 @@ impl Model for ApigGroupDto {
         object.optional("group_name", &self.group_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let group_id = object.optional("group_id")?;
         let group_name = object.optional("group_name")?;
         Ok(Self { group_id, group_name })
@@ -1913,7 +1913,7 @@ impl Model for ApigInstanceDto {
         object.optional("instance_name", &self.instance_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_name = object.optional("instance_name")?;
         Ok(Self { instance_id, instance_name })
@@ -1980,7 +1980,7 @@ impl Model for AppBindApiInfo {
         object.optional("static_params", &self.static_params);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -2095,7 +2095,7 @@ impl Model for AppRequestDto {
         object.optional("apig_instance_id", &self.apig_instance_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_type = object.optional("app_type")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -2198,7 +2198,7 @@ impl Model for AppReturnDto {
         object.optional("app_type", &self.app_type);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -2322,7 +2322,7 @@ impl Model for AppUpdateDto {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let description = object.optional("description")?;
         Ok(Self { name, description })
@@ -2386,7 +2386,7 @@ impl Model for BackendConfig {
         object.optional("constant_paras", &self.constant_paras);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let type_ = object.optional("type")?;
         let protocol = object.optional("protocol")?;
         let host = object.optional("host")?;
@@ -2492,7 +2492,7 @@ impl Model for BackendConstant {
         object.optional("value", &self.value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let type_ = object.optional("type")?;
         let position = object.optional("position")?;
@@ -2574,7 +2574,7 @@ impl Model for BackendRequestPara {
         object.optional("backend_para_name", &self.backend_para_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let position = object.optional("position")?;
         let backend_para_name = object.optional("backend_para_name")?;
@@ -2632,7 +2632,7 @@ impl Model for CatalogMoveParaDto {
         object.optional("target_pid", &self.target_pid);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let target_pid = object.optional("target_pid")?;
         Ok(Self { target_pid })
     }
@@ -2683,7 +2683,7 @@ impl Model for DataMaskParas {
         object.optional("failure_policy", &self.failure_policy);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let column_name = object.optional("column_name")?;
         let algorithm_name = object.optional("algorithm_name")?;
         let algorithm_type = object.optional("algorithm_type")?;
@@ -2810,7 +2810,7 @@ impl Model for DatasourceConfig {
         object.optional("total_size_sql", &self.total_size_sql);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let type_ = object.optional("type")?;
         let connection_name = object.optional("connection_name")?;
         let connection_id = object.optional("connection_id")?;
@@ -2991,7 +2991,7 @@ impl Model for DatasourceOrderPara {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let field = object.optional("field")?;
         let optional = object.optional("optional")?;
@@ -3088,7 +3088,7 @@ impl Model for FlavorDto {
         object.optional("mem", &self.mem);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let disk = object.optional("disk")?;
@@ -3167,7 +3167,7 @@ impl Model for GatewayDto {
         object.optional("roma_app_id", &self.roma_app_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apig_type = object.optional("apig_type")?;
         let apig_instance_id = object.optional("apig_instance_id")?;
         let group_id_in_apig = object.optional("group_id_in_apig")?;
@@ -3299,7 +3299,7 @@ impl Model for InstanceAccesslog {
         object.optional("out_total_size", &self.out_total_size);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let request_id = object.optional("request_id")?;
         let api_id = object.optional("api_id")?;
@@ -3563,7 +3563,7 @@ impl Model for InstanceDetailDto {
         object.optional("nodes", &self.nodes);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -3896,7 +3896,7 @@ impl Model for InstanceForApiActionDto {
         object.optional("api_debug", &self.api_debug);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_type = object.optional("instance_type")?;
         let name = object.optional("name")?;
@@ -4011,7 +4011,7 @@ impl Model for InstanceHostDto {
         object.optional("domains", &self.domains);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instance_id = object.optional("instance_id")?;
         let instance_name = object.optional("instance_name")?;
         let intranet_host = object.optional("intranet_host")?;
@@ -4105,7 +4105,7 @@ impl Model for InstanceNodeDto {
         object.optional("gateway_version", &self.gateway_version);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let private_ip = object.optional("private_ip")?;
@@ -4261,7 +4261,7 @@ impl Model for InstanceOverviewDto {
         object.optional("order_id", &self.order_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -4471,7 +4471,7 @@ impl Model for LayerPath {
         object.optional("order", &self.order);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let order = object.optional("order")?;
@@ -4537,7 +4537,7 @@ impl Model for LtsLogDump {
         object.optional("log_stream_name", &self.log_stream_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_dump = object.optional("log_dump")?;
         let log_group_id = object.optional("log_group_id")?;
         let log_group_name = object.optional("log_group_name")?;
@@ -4646,7 +4646,7 @@ impl Model for MallParaDto {
         object.optional("success_and_failure_rate", &self.success_and_failure_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let auth_type = object.optional("auth_type")?;
         let visibility = object.optional("visibility")?;
         let market_sort_type = object.optional("market_sort_type")?;
@@ -4785,7 +4785,7 @@ impl Model for ObsLogDump {
         object.optional("log_dump", &self.log_dump);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_dump = object.optional("log_dump")?;
         Ok(Self { log_dump })
     }
@@ -4827,7 +4827,7 @@ impl Model for OpenApiParaForCheckMessage {
         object.optional("time", &self.time);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let message_id = object.optional("message_id")?;
         let action = object.optional("action")?;
         let time = object.optional("time")?;
@@ -4884,7 +4884,7 @@ impl Model for OpenApplyIdsForApproveApply {
         object.optional("apply_ids", &self.apply_ids);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apply_result = object.optional("apply_result")?;
         let apply_ids = object.optional("apply_ids")?;
         Ok(Self { apply_result, apply_ids })
@@ -4966,7 +4966,7 @@ impl Model for RecordForApplyDetail {
         object.optional("user_name", &self.user_name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let api_apply_status = object.optional("api_apply_status")?;
         let api_apply_type = object.optional("api_apply_type")?;
@@ -5138,7 +5138,7 @@ impl Model for RecordForGetAllCatalog {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let pid = object.optional("pid")?;
         let name = object.optional("name")?;
@@ -5271,7 +5271,7 @@ impl Model for RecordForGetAuthApp {
         object.optional("static_params", &self.static_params);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_id = object.optional("app_id")?;
         let app_name = object.optional("app_name")?;
         let instance_id = object.optional("instance_id")?;
@@ -5395,7 +5395,7 @@ impl Model for RequestPara {
         object.optional("support_null", &self.support_null);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let position = object.optional("position")?;
         let type_ = object.optional("type")?;
@@ -5501,7 +5501,7 @@ impl Model for StaticParam {
         object.optional("para_value", &self.para_value);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let para_name = object.optional("para_name")?;
         let para_value = object.optional("para_value")?;
         Ok(Self { para_name, para_value })
@@ -5565,7 +5565,7 @@ impl Model for StatisticForCallDetail {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -5695,7 +5695,7 @@ impl Model for StatisticForDashboard {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let log_time = object.optional("log_time")?;
         let call_num = object.optional("call_num")?;
         let success_num = object.optional("success_num")?;
@@ -5882,7 +5882,7 @@ impl Model for StatisticForDetail {
         object.optional("illegal_rate", &self.illegal_rate);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let call_num = object.optional("call_num")?;
@@ -6039,7 +6039,7 @@ impl Model for CreateApiResult {
         object.optional("id", &self.id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         Ok(Self { id })
     }
@@ -6098,7 +6098,7 @@ impl Model for CreateServiceCatalogResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let description = object.optional("description")?;
@@ -6210,7 +6210,7 @@ impl Model for DebugApiResult {
         object.optional("response_header", &self.response_header);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let request_id = object.optional("request_id")?;
         let url = object.optional("url")?;
         let result = object.optional("result")?;
@@ -6304,7 +6304,7 @@ impl Model for ImportDataServiceExcelResult {
         object.optional("job_id", &self.job_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
         Ok(Self { job_id })
     }
@@ -6343,7 +6343,7 @@ impl Model for ListAllCatalogListResult {
         object.optional("api_catalogs", &self.api_catalogs);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let api_catalogs = object.optional("api_catalogs")?;
         Ok(Self { total, api_catalogs })
@@ -6395,7 +6395,7 @@ impl Model for ListApiCatalogListResult {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apis = object.optional("apis")?;
         Ok(Self { total, apis })
@@ -6438,7 +6438,7 @@ impl Model for ListApiTopNResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -6474,7 +6474,7 @@ impl Model for ListApicGroupsResult {
         object.optional("gateway_groups", &self.gateway_groups);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let gateway_groups = object.optional("gateway_groups")?;
         Ok(Self { gateway_groups })
     }
@@ -6510,7 +6510,7 @@ impl Model for ListApicInstancesResult {
         object.optional("gateway_instances", &self.gateway_instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let gateway_instances = object.optional("gateway_instances")?;
         Ok(Self { gateway_instances })
     }
@@ -6549,7 +6549,7 @@ impl Model for ListApisResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -6592,7 +6592,7 @@ impl Model for ListApisTopResult {
         object.optional("statistics", &self.statistics);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let statistics = object.optional("statistics")?;
         Ok(Self { statistics })
     }
@@ -6631,7 +6631,7 @@ impl Model for ListApplyResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -6677,7 +6677,7 @@ impl Model for ListAppsResult {
         object.optional("apps", &self.apps);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apps = object.optional("apps")?;
         Ok(Self { total, apps })
@@ -6728,7 +6728,7 @@ impl Model for ListCatalogListResult {
         object.optional("catalogs", &self.catalogs);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let catalogs = object.optional("catalogs")?;
         Ok(Self { total, catalogs })
@@ -6777,7 +6777,7 @@ impl Model for ListDataServiceInstanceAccesslogsResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let number = object.optional("number")?;
         let records = object.optional("records")?;
         Ok(Self { number, records })
@@ -6826,7 +6826,7 @@ impl Model for ListDataServiceInstancesDetailResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let instances = object.optional("instances")?;
         Ok(Self { total, instances })
@@ -6881,7 +6881,7 @@ impl Model for ListDataServiceInstancesOverviewResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let scale_down = object.optional("scale_down")?;
         let scale_out = object.optional("scale_out")?;
@@ -6951,7 +6951,7 @@ impl Model for ListDataServiceMarketApisResult {
         object.optional("apis", &self.apis);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let apis = object.optional("apis")?;
         Ok(Self { total, apis })
@@ -6994,7 +6994,7 @@ impl Model for ListInstanceListResult {
         object.optional("instances", &self.instances);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let instances = object.optional("instances")?;
         Ok(Self { instances })
     }
@@ -7038,7 +7038,7 @@ impl Model for SearchAuthorizeAppResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -7084,7 +7084,7 @@ impl Model for SearchBindApiResult {
         object.optional("records", &self.records);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let records = object.optional("records")?;
         Ok(Self { total, records })
@@ -7130,7 +7130,7 @@ impl Model for SearchDebugInfoResult {
         object.optional("publish_messages", &self.publish_messages);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let total = object.optional("total")?;
         let publish_messages = object.optional("publish_messages")?;
         Ok(Self { total, publish_messages })
@@ -7176,7 +7176,7 @@ impl Model for SearchIdByPathResult {
         object.optional("catalog_id", &self.catalog_id);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         Ok(Self { catalog_id })
     }
@@ -7217,7 +7217,7 @@ impl Model for ShowApiDashboardResult {
         object.optional("dashboards", &self.dashboards);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dashboards = object.optional("dashboards")?;
         Ok(Self { dashboards })
     }
@@ -7316,7 +7316,7 @@ impl Model for ShowApiResult {
         object.optional("backend_config", &self.backend_config);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         let group_id = object.optional("group_id")?;
@@ -7576,7 +7576,7 @@ impl Model for ShowApisOverviewResult {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let publish_num = object.optional("publish_num")?;
         let developing_num = object.optional("developing_num")?;
         let apply_num = object.optional("apply_num")?;
@@ -7714,7 +7714,7 @@ impl Model for ShowAppsOverviewResult {
         object.optional("illegal_num", &self.illegal_num);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apply_num = object.optional("apply_num")?;
         let call_num = object.optional("call_num")?;
         let success_num = object.optional("success_num")?;
@@ -7826,7 +7826,7 @@ impl Model for ShowCatalogDetailResult {
         object.optional("update_user", &self.update_user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog_id = object.optional("catalog_id")?;
         let name = object.optional("name")?;
         let path = object.optional("path")?;
@@ -7957,7 +7957,7 @@ impl Model for ShowPathByIdResult {
         object.optional("path", &self.path);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let path = object.optional("path")?;
         Ok(Self { path })
     }
@@ -7993,7 +7993,7 @@ impl Model for ShowPathObjectByIdResult {
         object.optional("paths", &self.paths);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let paths = object.optional("paths")?;
         Ok(Self { paths })
     }

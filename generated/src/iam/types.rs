@@ -20,7 +20,7 @@ impl Model for KeystoneCreateUserTokenByPasswordRequestBody {
         object.field("auth", &self.auth);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let auth = object.required("auth")?;
         Ok(Self { auth })
     }
@@ -53,7 +53,7 @@ impl Model for PwdAuth {
         object.field("scope", &self.scope);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let identity = object.required("identity")?;
         let scope = object.required("scope")?;
         Ok(Self { identity, scope })
@@ -93,7 +93,7 @@ impl Model for PwdIdentity {
         object.optional("totp", &self.totp);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let methods = object.required("methods")?;
         let password = object.required("password")?;
         let totp = object.optional("totp")?;
@@ -175,7 +175,7 @@ impl Model for PwdPassword {
         object.field("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let user = object.required("user")?;
         Ok(Self { user })
     }
@@ -211,7 +211,7 @@ impl Model for PwdPasswordUser {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.required("domain")?;
         let name = object.required("name")?;
         let password = object.required("password")?;
@@ -251,7 +251,7 @@ impl Model for PwdPasswordUserDomain {
         object.field("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         Ok(Self { name })
     }
@@ -281,7 +281,7 @@ impl Model for IdentityTotp {
         object.field("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let user = object.required("user")?;
         Ok(Self { user })
     }
@@ -314,7 +314,7 @@ impl Model for TotpUser {
         object.field("passcode", &self.passcode);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.required("id")?;
         let passcode = object.required("passcode")?;
         Ok(Self { id, passcode })
@@ -354,7 +354,7 @@ impl Model for AuthScope {
         object.optional("project", &self.project);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let project = object.optional("project")?;
         Ok(Self { domain, project })
@@ -403,7 +403,7 @@ impl Model for AuthScopeDomain {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -449,7 +449,7 @@ impl Model for AuthScopeProject {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -492,7 +492,7 @@ impl Model for KeystoneCreateUserTokenByPasswordResponseBody {
         object.optional("token", &self.token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let token = object.optional("token")?;
         Ok(Self { token })
     }
@@ -549,7 +549,7 @@ impl Model for ScopedTokenInfo {
         object.optional("user", &self.user);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let expires_at = object.optional("expires_at")?;
         let issued_at = object.optional("issued_at")?;
         let methods = object.optional("methods")?;
@@ -663,7 +663,7 @@ impl Model for TokenProject {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;
@@ -720,7 +720,7 @@ impl Model for TokenRole {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self { id, name })
@@ -772,7 +772,7 @@ impl Model for TokenUser {
         object.optional("password_expires_at", &self.password_expires_at);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;
@@ -842,7 +842,7 @@ impl Model for KeystoneListProjectsResponseBody {
         object.optional("projects", &self.projects);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let links = object.optional("links")?;
         let projects = object.optional("projects")?;
         Ok(Self { links, projects })
@@ -894,7 +894,7 @@ impl Model for Links {
         object.optional("next", &self.next);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let self_ = object.optional("self")?;
         let previous = object.optional("previous")?;
         let next = object.optional("next")?;
@@ -969,7 +969,7 @@ impl Model for ProjectResult {
         object.optional("name", &self.name);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let is_domain = object.optional("is_domain")?;
         let description = object.optional("description")?;
         let links = object.optional("links")?;
@@ -1075,7 +1075,7 @@ impl Model for KeystoneListAuthDomainsResponseBody {
         object.optional("links", &self.links);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domains = object.optional("domains")?;
         let links = object.optional("links")?;
         Ok(Self { domains, links })
@@ -1130,7 +1130,7 @@ impl Model for Domains {
         object.optional("description", &self.description);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let enabled = object.optional("enabled")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;

@@ -23,7 +23,7 @@ impl Model for LoginForm {
         object.field("secret", &self.secret);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_id = object.required("appId")?;
         let secret = object.required("secret")?;
         Ok(Self { app_id, secret })
@@ -66,7 +66,7 @@ impl Model for RefreshTokenBody {
         object.field("refreshToken", &self.refresh_token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_id = object.required("appId")?;
         let secret = object.required("secret")?;
         let refresh_token = object.required("refreshToken")?;
@@ -122,7 +122,7 @@ impl Model for AuthOutDto {
         object.optional("refreshToken", &self.refresh_token);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let scope = object.optional("scope")?;
         let token_type = object.optional("tokenType")?;
         let expires_in = object.optional("expiresIn")?;
@@ -201,7 +201,7 @@ impl Model for ErrorBody {
         object.optional("error_desc", &self.error_desc);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_desc = object.optional("error_desc")?;
         Ok(Self { error_code, error_desc })

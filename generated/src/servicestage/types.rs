@@ -67,9 +67,9 @@ pub struct OAuth {
     /// Authorization name.
     pub name: String,
     /// Query parameter in the redirection URL after Git repository authorization is performed.
-    pub code: String,
+    pub code: hwcloud_runtime::Secret,
     /// One-off authentication code and random string received after Git repository authorization is performed. It can be used only once: to create OAuth authorization again, obtain a new redirection URL (see "Obtaining an Authorization Redirection URL") and take code and state from it again.
-    pub state: String,
+    pub state: hwcloud_runtime::Secret,
 }
 
 impl Model for OAuth {
@@ -81,7 +81,7 @@ impl Model for OAuth {
         object.field("state", &self.state);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let code = object.required("code")?;
         let state = object.required("state")?;
@@ -95,8 +95,8 @@ impl OAuth {
     /// A value of its fields.
     pub fn new(
         name: impl Into<String>,
-        code: impl Into<String>,
-        state: impl Into<String>,
+        code: impl Into<hwcloud_runtime::Secret>,
+        state: impl Into<hwcloud_runtime::Secret>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -121,7 +121,7 @@ impl Model for CreateOAuthResult {
         object.optional("authorization", &self.authorization);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorization = object.optional("authorization")?;
         Ok(Self { authorization })
     }
@@ -184,7 +184,7 @@ impl Model for AuthorizationVi {
         object.optional("status", &self.status);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let repo_type = object.optional("repo_type")?;
         let repo_host = object.optional("repo_host")?;
@@ -311,7 +311,7 @@ impl Model for AccessPassword {
         object.field("password", &self.password);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let user = object.required("user")?;
         let password = object.required("password")?;
@@ -362,7 +362,7 @@ impl Model for AccessToken {
         object.optional("host", &self.host);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.required("name")?;
         let token = object.required("token")?;
         let host = object.optional("host")?;
@@ -415,7 +415,7 @@ impl Model for ListAuthorizationsResult {
         object.optional("count", &self.count);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let authorizations = object.optional("authorizations")?;
         let count = object.optional("count")?;
         Ok(Self { authorizations, count })
@@ -491,7 +491,7 @@ impl Model for AuthorizationVo {
         object.optional("tag", &self.tag);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let name = object.optional("name")?;
         let repo_type = object.optional("repo_type")?;
         let repo_host = object.optional("repo_host")?;
@@ -621,7 +621,7 @@ impl Model for ShowRedirectUrlResult {
         object.optional("url", &self.url);
     }
 
-    fn read(object: &mut ObjectReader) -> Result<Self, FieldError> {
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let url = object.optional("url")?;
         Ok(Self { url })
     }

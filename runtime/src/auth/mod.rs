@@ -6,7 +6,9 @@
 //! change to generated code.
 
 pub mod aksk;
+pub mod expiry;
 pub mod signer;
+mod single_flight;
 pub mod token;
 
 use std::fmt;

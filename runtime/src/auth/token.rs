@@ -7,15 +7,23 @@
 //! [`TokenSource`] for those operations; this module does everything else:
 //!
 //! * the token is cached and reused while it is valid, renewed `refresh_ahead` before it
-//!   expires;
+//!   expires; an expiry the service states is checked, and one that is not believable
+//!   (already past, or more than a year away) is replaced by the default lifetime;
 //! * at most one fetch or refresh is in flight at any time (single flight): callers that
 //!   find the cache empty or stale wait for the one renewal and then use its token. The
-//!   IoT platform requires this: only the last token obtained is valid, and tokens must
-//!   never be requested concurrently;
+//!   renewal runs as a task of its own, so a caller that gives up (a dropped future, a
+//!   call timeout) does not abandon it while the server processes it, and its token is
+//!   kept. The IoT platform requires this: only the last token obtained is valid, and
+//!   tokens must never be requested concurrently;
+//! * a failed renewal is the error of every caller waiting for it, and the next renewal
+//!   waits for a backoff (1 s, doubling up to 5 minutes unless set with
+//!   [`TokenCredentials::failure_backoff`]): a wrong password costs one login per backoff
+//!   period, not one per call, and IAM locks accounts after a few failed logins;
 //! * a stale token with a refresh token is renewed through [`TokenSource::refresh`] when
 //!   the source supports it, falling back to a new login when the refresh fails;
 //! * the source is called with the calling client stripped of its credentials (token
-//!   endpoints are anonymous, and a credentialed call would recurse into this cache).
+//!   endpoints are anonymous, and a credentialed call would recurse into this cache) and
+//!   of its call timeout (the renewal is not any one call's).
 //!
 //! ```no_run
 //! # use hwcloud_runtime::auth::token::{IssuedToken, TokenCredentials, TokenPlacement, TokenSource};
@@ -34,12 +42,13 @@
 //! ```
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::header::AUTHORIZATION;
 
+use super::single_flight::{Backoff, Failed, SingleFlight};
 use super::{ACCESS_TOKEN, APP_KEY, AuthContext, Credentials, X_AUTH_TOKEN, secret_header};
 use crate::operation::Identity;
 use crate::{BoxFuture, Client, Error, Secret};
@@ -51,8 +60,8 @@ pub struct IssuedToken {
     pub token: Secret,
     /// When the token stops being valid, if the service said so. Services that answer
     /// with a relative `expires_in` convert it with the client's clock
-    /// ([`IssuedToken::with_expires_in`]); without it [`TokenCredentials::default_lifetime`]
-    /// applies.
+    /// ([`IssuedToken::with_expires_in`], [`super::expiry`]); without it, or when it is not
+    /// believable, [`TokenCredentials::default_lifetime`] applies.
     pub expires_at: Option<SystemTime>,
     /// A refresh token, for services that can renew a token without a new login.
     pub refresh_token: Option<Secret>,
@@ -178,6 +187,10 @@ const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(5 * 60);
 /// so an unknown expiry costs an early renewal rather than failed calls.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
+/// The longest lifetime believed: no token this SDK obtains lives longer than a day, and a
+/// lifetime of years is a broken (or hostile) answer that would keep a token forever.
+const MAX_BELIEVED_LIFETIME: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
 /// A cached token and when to renew it.
 struct Cached {
     token: Secret,
@@ -191,6 +204,44 @@ impl Cached {
     fn is_fresh(&self, now: SystemTime) -> bool {
         self.renew_at.is_none_or(|renew_at| now < renew_at)
     }
+
+    /// Not expired yet: still sent when its renewal fails.
+    fn is_usable(&self, now: SystemTime) -> bool {
+        self.expires_at.is_none_or(|expires_at| now < expires_at)
+    }
+}
+
+/// How long tokens are kept (copied into each renewal task).
+#[derive(Debug, Clone, Copy)]
+struct Lifetimes {
+    refresh_ahead: Duration,
+    default_lifetime: Duration,
+}
+
+impl Lifetimes {
+    /// The cache entry for a token obtained at `now` (taken before the request, so the
+    /// computed expiry errs early). A stated lifetime outside (0, 1 year] is not believed:
+    /// an expiry already past would renew on every call (a login storm, which for IoT
+    /// invalidates the tokens in use), one years away would never renew.
+    fn to_cached(self, issued: IssuedToken, now: SystemTime) -> Cached {
+        let believed =
+            |lifetime: &Duration| !lifetime.is_zero() && *lifetime <= MAX_BELIEVED_LIFETIME;
+        let expires_at = issued
+            .expires_at
+            .filter(|at| at.duration_since(now).as_ref().is_ok_and(believed))
+            .or_else(|| now.checked_add(self.default_lifetime));
+        let renew_at = expires_at.map(|expires_at| {
+            let lifetime = expires_at.duration_since(now).unwrap_or(Duration::ZERO);
+            let margin = self.refresh_ahead.min(lifetime / 2);
+            expires_at.checked_sub(margin).unwrap_or(now)
+        });
+        Cached {
+            token: issued.token,
+            refresh_token: issued.refresh_token,
+            expires_at,
+            renew_at,
+        }
+    }
 }
 
 /// Credentials that obtain, cache and renew a token from a [`TokenSource`].
@@ -201,49 +252,58 @@ impl Cached {
 /// margin, the margin is half the lifetime, so that short-lived tokens are still reused.
 ///
 /// Renewal is single flight: however many calls need a token at once, one fetch or
-/// refresh is in flight and the others wait for its result. A failed renewal is an
-/// [`Error::Credentials`] whose source is the service's error; nothing is cached and the
-/// next call tries again.
+/// refresh is in flight and the others wait for its result; it runs to its end even when
+/// every caller waiting for it gives up. A failed renewal is an [`Error::Credentials`],
+/// whose source is the service's error, for every caller that waited for it; the next
+/// renewal starts after a backoff ([`failure_backoff`](Self::failure_backoff)), and calls
+/// in between fail at once with the same error, unless the previous token has not expired
+/// yet (it is then still sent).
 ///
 /// Share one instance between clients with [`crate::ClientBuilder::shared_credentials`]
 /// so that they share one token. A call answered 401 is not retried here; call
 /// [`invalidate`](Self::invalidate) to make the next call obtain a new token.
 pub struct TokenCredentials {
-    source: Box<dyn TokenSource>,
+    source: Arc<dyn TokenSource>,
     placement: TokenPlacement,
-    refresh_ahead: Duration,
-    default_lifetime: Duration,
+    lifetimes: Lifetimes,
     identity: Identity,
-    /// The current token. Never held across an `.await`.
-    cache: Mutex<Option<Arc<Cached>>>,
-    /// Held for the whole of a renewal: the single-flight gate.
-    renewal: tokio::sync::Mutex<()>,
+    /// The current token, the renewal in flight and the last failure.
+    tokens: SingleFlight<Arc<Cached>>,
 }
 
 impl TokenCredentials {
     /// Credentials that obtain tokens from `source` and send them as `placement` says.
     pub fn new(source: impl TokenSource + 'static, placement: TokenPlacement) -> Self {
         TokenCredentials {
-            source: Box::new(source),
+            source: Arc::new(source),
             placement,
-            refresh_ahead: DEFAULT_REFRESH_AHEAD,
-            default_lifetime: DEFAULT_LIFETIME,
+            lifetimes: Lifetimes {
+                refresh_ahead: DEFAULT_REFRESH_AHEAD,
+                default_lifetime: DEFAULT_LIFETIME,
+            },
             identity: Identity::default(),
-            cache: Mutex::new(None),
-            renewal: tokio::sync::Mutex::new(()),
+            tokens: SingleFlight::new(Backoff::default()),
         }
     }
 
     /// Renews a token when it expires within `margin` (5 minutes by default).
     pub fn refresh_ahead(mut self, margin: Duration) -> Self {
-        self.refresh_ahead = margin;
+        self.lifetimes.refresh_ahead = margin;
         self
     }
 
-    /// The lifetime assumed for a token issued without expiry information (1 hour by
-    /// default).
+    /// The lifetime assumed for a token issued without (believable) expiry information
+    /// (1 hour by default).
     pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
-        self.default_lifetime = lifetime;
+        self.lifetimes.default_lifetime = lifetime;
+        self
+    }
+
+    /// The wait after a failed renewal before the next one: `initial` after the first
+    /// failure, doubling with each further failure up to `max` (1 s and 5 minutes by
+    /// default). Calls in between fail at once with the last failure.
+    pub fn failure_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.tokens = SingleFlight::new(Backoff::new(initial, max));
         self
     }
 
@@ -262,107 +322,91 @@ impl TokenCredentials {
     /// Drops the cached token, so that the next call obtains a new one (by login: the
     /// refresh token is dropped too). Call it when a service rejects the token (HTTP 401).
     pub fn invalidate(&self) {
-        *self.lock_cache() = None;
-    }
-
-    fn lock_cache(&self) -> MutexGuard<'_, Option<Arc<Cached>>> {
-        // The critical sections only swap an `Arc`; a poisoned lock holds a valid value.
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn fresh(&self, now: SystemTime) -> Option<Arc<Cached>> {
-        self.lock_cache()
-            .as_ref()
-            .filter(|cached| cached.is_fresh(now))
-            .cloned()
+        self.tokens.clear();
     }
 
     /// The token to send: the cached one while fresh, else the result of one renewal.
     async fn current(&self, ctx: &AuthContext<'_>) -> Result<Arc<Cached>, Error> {
-        if let Some(cached) = self.fresh(ctx.now) {
+        let now = ctx.now;
+        // The common case, without the renewal's set-up.
+        if let Some(cached) = self.tokens.fresh(|cached| cached.is_fresh(now)) {
             return Ok(cached);
         }
-        let _gate = self.renewal.lock().await;
-        // Another caller may have renewed the token while this one waited.
-        let now = ctx.client.now();
-        let stale = {
-            let cache = self.lock_cache();
-            match cache.as_ref() {
-                Some(cached) if cached.is_fresh(now) => return Ok(cached.clone()),
-                other => other.cloned(),
+        let renewal = |stale: Option<Arc<Cached>>| {
+            let source = Arc::clone(&self.source);
+            let client = ctx.client.detached(None);
+            let lifetimes = self.lifetimes;
+            async move {
+                let started = client.now();
+                let issued = renew(&*source, &client, stale.as_deref()).await?;
+                Ok(Arc::new(lifetimes.to_cached(issued, started)))
             }
         };
-        let client = ctx.client.with_credentials(None);
-        match self.renew(&client, stale.as_deref()).await {
-            Ok(issued) => {
-                let cached = Arc::new(self.to_cached(issued, now));
-                *self.lock_cache() = Some(cached.clone());
-                Ok(cached)
+        self.tokens
+            .get(
+                now,
+                ctx.client.clock(),
+                |cached| cached.is_fresh(now),
+                |cached| cached.is_usable(now),
+                renewal,
+            )
+            .await
+            .map_err(|Failed { error, retry_in }| {
+                let mut message = format!("could not obtain a token: {error}");
+                if let Some(wait) = retry_in {
+                    message.push_str(&format!(
+                        " (next attempt in {}s)",
+                        wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+                    ));
+                }
+                Error::Credentials {
+                    message,
+                    source: Some(Box::new(error)),
+                }
+            })
+    }
+}
+
+/// Refreshes `stale` when it has a refresh token and the source can refresh; logs in
+/// otherwise or when the refresh fails.
+async fn renew(
+    source: &dyn TokenSource,
+    client: &Client,
+    stale: Option<&Cached>,
+) -> Result<IssuedToken, Error> {
+    if let Some(refresh_token) = stale.and_then(|cached| cached.refresh_token.as_ref())
+        && let Some(refresh) = source.refresh(client, refresh_token)
+    {
+        match refresh.await {
+            Ok(mut issued) => {
+                if issued.refresh_token.is_none() {
+                    issued.refresh_token = Some(refresh_token.clone());
+                }
+                tracing::debug!("token refreshed");
+                return Ok(issued);
             }
             Err(error) => {
-                *self.lock_cache() = None;
-                Err(Error::Credentials {
-                    message: format!("could not obtain a token: {error}"),
-                    source: Some(Box::new(error)),
-                })
+                // The error never quotes a token operation's body (`sensitive_body`).
+                tracing::debug!(%error, "token refresh failed; obtaining a new token");
             }
         }
     }
-
-    /// Refreshes `stale` when it has a refresh token and the source can refresh; logs in
-    /// otherwise or when the refresh fails.
-    async fn renew(&self, client: &Client, stale: Option<&Cached>) -> Result<IssuedToken, Error> {
-        if let Some(refresh_token) = stale.and_then(|cached| cached.refresh_token.as_ref())
-            && let Some(refresh) = self.source.refresh(client, refresh_token)
-        {
-            match refresh.await {
-                Ok(mut issued) => {
-                    if issued.refresh_token.is_none() {
-                        issued.refresh_token = Some(refresh_token.clone());
-                    }
-                    tracing::debug!("token refreshed");
-                    return Ok(issued);
-                }
-                Err(error) => {
-                    tracing::debug!(%error, "token refresh failed; obtaining a new token");
-                }
-            }
-        }
-        let issued = self.source.fetch(client).await?;
-        tracing::debug!("token obtained");
-        Ok(issued)
-    }
-
-    /// The cache entry for a token obtained at `now` (taken before the request, so the
-    /// computed expiry errs early).
-    fn to_cached(&self, issued: IssuedToken, now: SystemTime) -> Cached {
-        let expires_at = issued
-            .expires_at
-            .or_else(|| now.checked_add(self.default_lifetime));
-        let renew_at = expires_at.map(|expires_at| {
-            let lifetime = expires_at.duration_since(now).unwrap_or(Duration::ZERO);
-            let margin = self.refresh_ahead.min(lifetime / 2);
-            expires_at.checked_sub(margin).unwrap_or(now)
-        });
-        Cached {
-            token: issued.token,
-            refresh_token: issued.refresh_token,
-            expires_at,
-            renew_at,
-        }
-    }
+    let issued = source.fetch(client).await?;
+    tracing::debug!("token obtained");
+    Ok(issued)
 }
 
 impl fmt::Debug for TokenCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cached = self.lock_cache().as_ref().map(|cached| cached.expires_at);
+        let cached = self.tokens.value().map(|cached| cached.expires_at);
         f.debug_struct("TokenCredentials")
             .field("source", &self.source)
             .field("placement", &self.placement)
-            .field("refresh_ahead", &self.refresh_ahead)
-            .field("default_lifetime", &self.default_lifetime)
+            .field("refresh_ahead", &self.lifetimes.refresh_ahead)
+            .field("default_lifetime", &self.lifetimes.default_lifetime)
             .field("identity", &self.identity)
             .field("cached_token_expires_at", &cached)
+            .field("tokens", &self.tokens)
             .finish_non_exhaustive()
     }
 }
@@ -403,7 +447,7 @@ mod tests {
 
     #[test]
     fn renewal_margin_is_refresh_ahead_or_half_a_short_lifetime() {
-        let creds = TokenCredentials::new(Never, TokenPlacement::Bearer);
+        let creds = TokenCredentials::new(Never, TokenPlacement::Bearer).lifetimes;
         let long = creds.to_cached(
             IssuedToken::new("t").with_expires_at(at(1000 + 3600)),
             at(1000),
@@ -420,9 +464,30 @@ mod tests {
 
         let unknown = creds.to_cached(IssuedToken::new("t"), at(1000));
         assert_eq!(unknown.expires_at, Some(at(1000 + 3600)));
+    }
 
-        let past = creds.to_cached(IssuedToken::new("t").with_expires_at(at(10)), at(1000));
-        assert!(!past.is_fresh(at(1000)));
+    #[test]
+    fn unbelievable_expiries_get_the_default_lifetime() {
+        let creds = TokenCredentials::new(Never, TokenPlacement::Bearer).lifetimes;
+        let year = 366 * 24 * 3600;
+        for expires_at in [
+            Some(at(10)),
+            Some(at(1000)),
+            Some(at(1000 + year + 1)),
+            SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(u64::MAX / 4)),
+        ] {
+            let issued = IssuedToken {
+                expires_at,
+                ..IssuedToken::new("t")
+            };
+            let cached = creds.to_cached(issued, at(1000));
+            assert_eq!(cached.expires_at, Some(at(1000 + 3600)), "{expires_at:?}");
+        }
+        let kept = creds.to_cached(
+            IssuedToken::new("t").with_expires_at(at(1000 + year)),
+            at(1000),
+        );
+        assert_eq!(kept.expires_at, Some(at(1000 + year)));
     }
 
     #[test]

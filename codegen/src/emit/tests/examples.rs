@@ -226,6 +226,7 @@ fn response_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
         quote! {
             let decoded = decoded.expect("the example response decodes");
             assert_eq!(decoded.status, #code);
+            assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
             #body_check
         }
     } else {

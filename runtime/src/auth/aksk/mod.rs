@@ -1,4 +1,4 @@
-//! AK/SK credentials: requests signed with `SDK-HMAC-SHA256` (see [`super::signer`]).
+//! AK/SK credentials: requests signed by [`super::signer`].
 //!
 //! - [`BasicCredentials`] for regional (project-scoped) services: sends `X-Project-Id`.
 //! - [`GlobalCredentials`] for global services such as IAM: sends `X-Domain-Id`.
@@ -12,22 +12,37 @@
 //! When the project (or domain) id is not configured, an [`IdResolver`] can find it with
 //! IAM; the answer is cached, so IAM is asked once per region and credentials.
 //!
+//! Requests are signed with `SDK-HMAC-SHA256` unless the credentials choose another
+//! [`SigningAlgorithm`] (`SDK-HMAC-SM3`) or derived signing (`V11-HMAC-SHA256`, for
+//! services that require it, such as IoTDA with the service name `iotdm`): see
+//! [`BasicCredentials::signing_algorithm`] and
+//! [`BasicCredentials::with_derived_auth_service_name`].
+//!
 //! No formatting trait of this module ever prints an access key, secret key or security
 //! token: `Debug` shows `"***"` in their place, and error messages only name what is
 //! missing and where it was looked for.
 
-use std::collections::HashMap;
+mod discovery;
+mod load;
+mod signing;
+
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
+use std::path::Path;
+use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue};
-use tokio::sync::OnceCell;
+use http::HeaderName;
 
-use super::signer::{self, SignError, SigningKey};
-use super::{AuthContext, Credentials, secret_header};
+use self::discovery::{IdCache, discovery_failed};
+pub use self::discovery::{IdResolver, single_domain_id, single_project_id};
+use self::load::{
+    Found, ProfileMiss, Scope, default_chain, env_pairs, load_env, load_profile, process_env,
+    read_profile,
+};
+pub use self::signing::{GLOBAL_DERIVED_REGION, default_derived_predicate, is_default_endpoint};
+use self::signing::{SignInput, SigningOptions, sign_request};
+use super::{AuthContext, Credentials};
+pub use crate::auth::signer::SigningAlgorithm;
 use crate::operation::Identity;
 use crate::{BoxFuture, Error, Secret};
 
@@ -53,71 +68,6 @@ const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 const X_DOMAIN_ID: HeaderName = HeaderName::from_static("x-domain-id");
 const X_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-security-token");
 
-/// Finds ids the credentials lack by calling IAM (implemented by the generated `hwcloud`
-/// crate with IAM's KeystoneListProjects / KeystoneListAuthDomains).
-///
-/// Implementations report "no match" and "several matches" as [`Error::Credentials`];
-/// [`single_project_id`] and [`single_domain_id`] build those errors.
-pub trait IdResolver: Send + Sync + std::fmt::Debug {
-    /// The id of the project named `region` (exactly one match), called signed with `credentials`.
-    ///
-    /// `client` is the caller's client (same transport, endpoint override and timeouts)
-    /// with the AK/SK credentials being resolved, minus their resolver.
-    fn project_id<'a>(
-        &'a self,
-        client: &'a crate::Client,
-        region: &'a str,
-    ) -> crate::BoxFuture<'a, Result<String, crate::Error>>;
-    /// The account's domain id (exactly one domain).
-    fn domain_id<'a>(
-        &'a self,
-        client: &'a crate::Client,
-    ) -> crate::BoxFuture<'a, Result<String, crate::Error>>;
-}
-
-/// The one project id among `ids`, the ids of the projects IAM lists under the name
-/// `region`; for [`IdResolver::project_id`] implementations.
-///
-/// # Errors
-///
-/// [`Error::Credentials`] when `ids` is empty or holds more than one id.
-pub fn single_project_id(
-    region: &str,
-    ids: impl IntoIterator<Item = String>,
-) -> Result<String, Error> {
-    let mut ids: Vec<String> = ids.into_iter().collect();
-    match ids.len() {
-        1 => Ok(ids.swap_remove(0)),
-        0 => Err(Error::credentials(format!(
-            "IAM lists no project named {region:?} for this AK/SK; check the region, or set the project id with BasicCredentials::project_id or {ENV_PROJECT_ID}"
-        ))),
-        n => Err(Error::credentials(format!(
-            "IAM lists {n} projects named {region:?} for this AK/SK ({}); choose one with BasicCredentials::project_id or {ENV_PROJECT_ID}",
-            ids.join(", ")
-        ))),
-    }
-}
-
-/// The one domain id among `ids`, the ids of the domains IAM lists for the AK/SK; for
-/// [`IdResolver::domain_id`] implementations.
-///
-/// # Errors
-///
-/// [`Error::Credentials`] when `ids` is empty or holds more than one id.
-pub fn single_domain_id(ids: impl IntoIterator<Item = String>) -> Result<String, Error> {
-    let mut ids: Vec<String> = ids.into_iter().collect();
-    match ids.len() {
-        1 => Ok(ids.swap_remove(0)),
-        0 => Err(Error::credentials(format!(
-            "IAM lists no domain for this AK/SK; set the domain id with GlobalCredentials::domain_id or {ENV_DOMAIN_ID}"
-        ))),
-        n => Err(Error::credentials(format!(
-            "IAM lists {n} domains for this AK/SK ({}); choose one with GlobalCredentials::domain_id or {ENV_DOMAIN_ID}",
-            ids.join(", ")
-        ))),
-    }
-}
-
 /// AK/SK credentials for regional services: every request is signed and carries
 /// `X-Project-Id` (when known) and `X-Security-Token` (when set).
 ///
@@ -138,6 +88,7 @@ pub struct BasicCredentials {
     sk: Secret,
     security_token: Option<Secret>,
     project_id: Option<String>,
+    signing: SigningOptions,
     resolver: Option<Arc<dyn IdResolver>>,
     discovered: Arc<IdCache>,
 }
@@ -150,6 +101,7 @@ impl BasicCredentials {
             sk: sk.into(),
             security_token: None,
             project_id: None,
+            signing: SigningOptions::default(),
             resolver: None,
             discovered: Arc::default(),
         }
@@ -164,6 +116,33 @@ impl BasicCredentials {
     /// The project id, sent as `X-Project-Id` and used for `{project_id}` path parameters.
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Signs with `algorithm`: `SDK-HMAC-SHA256` (the default) or `SDK-HMAC-SM3`.
+    pub fn signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        self.signing.algorithm = algorithm;
+        self
+    }
+
+    /// Signs with the derived scheme `V11-HMAC-SHA256`, whose key is made for one day,
+    /// the client's region and the service `name`, as services such as IoTDA (`iotdm`) require.
+    /// Every request is signed so, unless a [predicate](Self::with_derived_predicate)
+    /// narrows it down. The client must have a region.
+    pub fn with_derived_auth_service_name(mut self, name: impl Into<String>) -> Self {
+        self.signing.derived_service = Some(name.into());
+        self
+    }
+
+    /// Uses derived signing only for the requests `predicate` accepts (the others are
+    /// signed with the [algorithm](Self::signing_algorithm)), as the official SDKs'
+    /// `with_derived_predicate`; [`default_derived_predicate`] is theirs: derived signing
+    /// off the default endpoints, e.g. for an IoTDA instance's own endpoint.
+    pub fn with_derived_predicate(
+        mut self,
+        predicate: impl Fn(&http::Request<Bytes>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.signing.derived_predicate = Some(Arc::new(predicate));
         self
     }
 
@@ -277,6 +256,7 @@ impl BasicCredentials {
             sk: self.sk.clone(),
             security_token: self.security_token.clone(),
             project_id: self.project_id.clone(),
+            signing: self.signing.without_derived(),
             resolver: None,
             discovered: Arc::default(),
         }
@@ -295,14 +275,12 @@ impl BasicCredentials {
         let (Some(resolver), Some(region)) = (&self.resolver, ctx.region) else {
             return Ok(None);
         };
-        let cell = self.discovered.cell(region);
-        let id = cell
-            .get_or_try_init(|| async {
+        let lookup = |_| {
+            let client = ctx.client.detached(Some(Arc::new(self.without_resolver())));
+            let (resolver, region) = (Arc::clone(resolver), region.to_owned());
+            async move {
                 tracing::debug!(region, "discovering the project id with IAM");
-                let client = ctx
-                    .client
-                    .with_credentials(Some(Arc::new(self.without_resolver())));
-                let id = resolver.project_id(&client, region).await.map_err(|e| {
+                let id = resolver.project_id(&client, &region).await.map_err(|e| {
                     discovery_failed(
                         format!("could not find the project id of region {region:?} with IAM"),
                         e,
@@ -314,9 +292,10 @@ impl BasicCredentials {
                     )));
                 }
                 Ok(id)
-            })
-            .await?;
-        Ok(Some(id.clone()))
+            }
+        };
+        let id = self.discovered.find(region, ctx, lookup).await?;
+        Ok(Some(id))
     }
 }
 
@@ -330,6 +309,7 @@ impl fmt::Debug for BasicCredentials {
                 &self.security_token.as_ref().map(|_| "***"),
             )
             .field("project_id", &self.project_id)
+            .field("signing", &self.signing)
             .field("resolver", &self.resolver)
             .finish_non_exhaustive()
     }
@@ -372,14 +352,16 @@ impl Credentials for BasicCredentials {
                 .project_id
                 .as_deref()
                 .map(|id| (X_PROJECT_ID, id, "project id"));
-            sign_request(
-                request,
-                &self.ak,
-                &self.sk,
-                self.security_token.as_ref(),
+            let input = SignInput {
+                ak: &self.ak,
+                sk: &self.sk,
+                security_token: self.security_token.as_ref(),
                 id,
-                ctx.now,
-            )
+                options: &self.signing,
+                region: ctx.region,
+                now: ctx.now,
+            };
+            sign_request(request, input)
         })
     }
 }
@@ -394,6 +376,7 @@ pub struct GlobalCredentials {
     sk: Secret,
     security_token: Option<Secret>,
     domain_id: Option<String>,
+    signing: SigningOptions,
     resolver: Option<Arc<dyn IdResolver>>,
     discovered: Arc<IdCache>,
 }
@@ -409,6 +392,7 @@ impl GlobalCredentials {
             sk: sk.into(),
             security_token: None,
             domain_id: None,
+            signing: SigningOptions::default(),
             resolver: None,
             discovered: Arc::default(),
         }
@@ -424,6 +408,33 @@ impl GlobalCredentials {
     /// parameters.
     pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
         self.domain_id = Some(domain_id.into());
+        self
+    }
+
+    /// Signs with `algorithm`: `SDK-HMAC-SHA256` (the default) or `SDK-HMAC-SM3`.
+    pub fn signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        self.signing.algorithm = algorithm;
+        self
+    }
+
+    /// Signs with the derived scheme `V11-HMAC-SHA256`, whose key is made for one day,
+    /// the region [`GLOBAL_DERIVED_REGION`] (`globe`) and the service `name`, as services such as IoTDA (`iotdm`) require.
+    /// Every request is signed so, unless a [predicate](Self::with_derived_predicate)
+    /// narrows it down. The client's region does not matter.
+    pub fn with_derived_auth_service_name(mut self, name: impl Into<String>) -> Self {
+        self.signing.derived_service = Some(name.into());
+        self
+    }
+
+    /// Uses derived signing only for the requests `predicate` accepts (the others are
+    /// signed with the [algorithm](Self::signing_algorithm)), as the official SDKs'
+    /// `with_derived_predicate`; [`default_derived_predicate`] is theirs: derived signing
+    /// off the default endpoints, e.g. for an IoTDA instance's own endpoint.
+    pub fn with_derived_predicate(
+        mut self,
+        predicate: impl Fn(&http::Request<Bytes>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.signing.derived_predicate = Some(Arc::new(predicate));
         self
     }
 
@@ -526,6 +537,7 @@ impl GlobalCredentials {
             sk: self.sk.clone(),
             security_token: self.security_token.clone(),
             domain_id: self.domain_id.clone(),
+            signing: self.signing.without_derived(),
             resolver: None,
             discovered: Arc::default(),
         }
@@ -538,13 +550,11 @@ impl GlobalCredentials {
         let Some(resolver) = &self.resolver else {
             return Ok(None);
         };
-        let cell = self.discovered.cell(DOMAIN_KEY);
-        let id = cell
-            .get_or_try_init(|| async {
+        let lookup = |_| {
+            let client = ctx.client.detached(Some(Arc::new(self.without_resolver())));
+            let resolver = Arc::clone(resolver);
+            async move {
                 tracing::debug!("discovering the domain id with IAM");
-                let client = ctx
-                    .client
-                    .with_credentials(Some(Arc::new(self.without_resolver())));
                 let id = resolver.domain_id(&client).await.map_err(|e| {
                     discovery_failed("could not find the domain id with IAM".to_owned(), e)
                 })?;
@@ -554,9 +564,10 @@ impl GlobalCredentials {
                     )));
                 }
                 Ok(id)
-            })
-            .await?;
-        Ok(Some(id.clone()))
+            }
+        };
+        let id = self.discovered.find(DOMAIN_KEY, ctx, lookup).await?;
+        Ok(Some(id))
     }
 }
 
@@ -570,6 +581,7 @@ impl fmt::Debug for GlobalCredentials {
                 &self.security_token.as_ref().map(|_| "***"),
             )
             .field("domain_id", &self.domain_id)
+            .field("signing", &self.signing)
             .field("resolver", &self.resolver)
             .finish_non_exhaustive()
     }
@@ -610,395 +622,16 @@ impl Credentials for GlobalCredentials {
                 .domain_id
                 .as_deref()
                 .map(|id| (X_DOMAIN_ID, id, "domain id"));
-            sign_request(
-                request,
-                &self.ak,
-                &self.sk,
-                self.security_token.as_ref(),
+            let input = SignInput {
+                ak: &self.ak,
+                sk: &self.sk,
+                security_token: self.security_token.as_ref(),
                 id,
-                ctx.now,
-            )
+                options: &self.signing,
+                region: Some(GLOBAL_DERIVED_REGION),
+                now: ctx.now,
+            };
+            sign_request(request, input)
         })
-    }
-}
-
-/// Adds the id and security token headers, then signs.
-fn sign_request(
-    request: &mut http::Request<Bytes>,
-    ak: &str,
-    sk: &Secret,
-    security_token: Option<&Secret>,
-    id: Option<(HeaderName, &str, &str)>,
-    now: SystemTime,
-) -> Result<(), Error> {
-    // Build every header first so that a failure leaves the request untouched.
-    let id = match id {
-        Some((name, value, what)) => {
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::credentials(format!(
-                    "the {what} {value:?} contains characters that are not allowed in an HTTP header"
-                ))
-            })?;
-            Some((name, value))
-        }
-        None => None,
-    };
-    let token = security_token
-        .map(|token| secret_header(token.expose()))
-        .transpose()?;
-    let headers = request.headers_mut();
-    if let Some((name, value)) = id {
-        headers.insert(name, value);
-    }
-    if let Some(token) = token {
-        headers.insert(X_SECURITY_TOKEN, token);
-    }
-    let key = SigningKey {
-        ak,
-        sk: sk.expose(),
-    };
-    signer::sign(request, &key, &signer::sdk_date(now)).map_err(sign_failed)
-}
-
-fn sign_failed(error: SignError) -> Error {
-    match error {
-        SignError::InvalidAccessKey => Error::credentials(
-            "the access key (AK) is empty or contains characters other than visible ASCII without ','",
-        ),
-        SignError::InvalidSecretKey => Error::credentials("the secret key (SK) is empty"),
-        other => Error::credentials(format!(
-            "the request could not be signed with the AK/SK: {other}"
-        )),
-    }
-}
-
-/// A resolver's error, as a credentials error saying what was being looked for.
-fn discovery_failed(message: String, error: Error) -> Error {
-    match error {
-        // Already a clear sentence (no match, several matches, no credentials).
-        Error::Credentials { .. } => error,
-        other => Error::Credentials {
-            message,
-            source: Some(Box::new(other)),
-        },
-    }
-}
-
-/// Ids discovered with IAM, one lazily filled cell per region; concurrent callers of one
-/// region wait on the same lookup.
-#[derive(Default)]
-struct IdCache {
-    cells: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
-}
-
-impl IdCache {
-    fn cell(&self, key: &str) -> Arc<OnceCell<String>> {
-        let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
-        cells.entry(key.to_owned()).or_default().clone()
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Loading from the environment and the profile file.
-
-/// Which id a credentials type carries: decides the variable and the profile section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    Project,
-    Domain,
-}
-
-impl Scope {
-    fn id_var(self) -> &'static str {
-        match self {
-            Scope::Project => ENV_PROJECT_ID,
-            Scope::Domain => ENV_DOMAIN_ID,
-        }
-    }
-
-    fn section(self) -> &'static str {
-        match self {
-            Scope::Project => "basic",
-            Scope::Domain => "global",
-        }
-    }
-
-    fn id_key(self) -> &'static str {
-        match self {
-            Scope::Project => "project_id",
-            Scope::Domain => "domain_id",
-        }
-    }
-}
-
-/// What a source yielded.
-struct Found {
-    ak: String,
-    sk: Secret,
-    security_token: Option<Secret>,
-    id: Option<String>,
-}
-
-fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
-}
-
-/// A variable's value, trimmed; empty counts as unset.
-fn var(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
-    lookup(name)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn env_pairs() -> String {
-    format!("{ENV_AK} and {ENV_SK} (or {ENV_FALLBACK_AK} and {ENV_FALLBACK_SK})")
-}
-
-fn load_env(lookup: &dyn Fn(&str) -> Option<String>, scope: Scope) -> Result<Option<Found>, Error> {
-    let pair = match env_pair(lookup, ENV_AK, ENV_SK)? {
-        Some(pair) => Some(pair),
-        None => env_pair(lookup, ENV_FALLBACK_AK, ENV_FALLBACK_SK)?,
-    };
-    Ok(pair.map(|(ak, sk)| Found {
-        ak,
-        sk: Secret::new(sk),
-        security_token: var(lookup, ENV_SECURITY_TOKEN).map(Secret::new),
-        id: var(lookup, scope.id_var()),
-    }))
-}
-
-/// Both variables, neither (`None`), or an error naming the missing one.
-fn env_pair(
-    lookup: &dyn Fn(&str) -> Option<String>,
-    ak_name: &str,
-    sk_name: &str,
-) -> Result<Option<(String, String)>, Error> {
-    match (var(lookup, ak_name), var(lookup, sk_name)) {
-        (Some(ak), Some(sk)) => Ok(Some((ak, sk))),
-        (None, None) => Ok(None),
-        (Some(_), None) => Err(Error::credentials(format!(
-            "{ak_name} is set in the environment but {sk_name} is not; set both or neither"
-        ))),
-        (None, Some(_)) => Err(Error::credentials(format!(
-            "{sk_name} is set in the environment but {ak_name} is not; set both or neither"
-        ))),
-    }
-}
-
-/// Why the profile gave no credentials.
-enum ProfileMiss {
-    /// Neither the file variable nor a home directory is set.
-    NoPath,
-    /// The file does not exist; `origin` says how its path was chosen.
-    NotFound { path: PathBuf, origin: &'static str },
-    /// The file has no section for the scope.
-    NoSection {
-        path: PathBuf,
-        section: &'static str,
-    },
-    /// The file is unreadable or invalid: reported as is, even at the end of a chain.
-    Invalid(Error),
-}
-
-impl ProfileMiss {
-    /// The part of a sentence saying what was tried.
-    fn describe(&self) -> String {
-        match self {
-            ProfileMiss::NoPath => format!(
-                "no credentials file could be located because neither {ENV_CREDENTIALS_FILE} nor HOME is set"
-            ),
-            ProfileMiss::NotFound { path, origin } => format!(
-                "the credentials file {} ({origin}) does not exist",
-                path.display()
-            ),
-            ProfileMiss::NoSection { path, section } => format!(
-                "the credentials file {} has no [{section}] section",
-                path.display()
-            ),
-            ProfileMiss::Invalid(e) => e.to_string(),
-        }
-    }
-
-    fn into_error(self) -> Error {
-        match self {
-            ProfileMiss::Invalid(e) => e,
-            miss => Error::credentials(format!("no AK/SK in a profile: {}", miss.describe())),
-        }
-    }
-}
-
-fn load_profile(
-    lookup: &dyn Fn(&str) -> Option<String>,
-    scope: Scope,
-) -> Result<Found, ProfileMiss> {
-    let (path, origin) = if let Some(file) = var(lookup, ENV_CREDENTIALS_FILE) {
-        (
-            PathBuf::from(file),
-            "named by HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-        )
-    } else if let Some(home) = var(lookup, "HOME").or_else(|| var(lookup, "USERPROFILE")) {
-        (
-            Path::new(&home).join(".huaweicloud").join("credentials"),
-            "the default; set HUAWEICLOUD_SDK_CREDENTIALS_FILE to read another",
-        )
-    } else {
-        return Err(ProfileMiss::NoPath);
-    };
-    read_profile(&path, origin, scope)
-}
-
-fn read_profile(path: &Path, origin: &'static str, scope: Scope) -> Result<Found, ProfileMiss> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let origin = if origin.is_empty() {
-                "as given"
-            } else {
-                origin
-            };
-            return Err(ProfileMiss::NotFound {
-                path: path.to_owned(),
-                origin,
-            });
-        }
-        Err(e) => {
-            return Err(ProfileMiss::Invalid(Error::credentials(format!(
-                "the credentials file {} could not be read: {e}",
-                path.display()
-            ))));
-        }
-    };
-    let section = scope.section();
-    let Some(mut values) = ini_section(&text, section, path).map_err(ProfileMiss::Invalid)? else {
-        return Err(ProfileMiss::NoSection {
-            path: path.to_owned(),
-            section,
-        });
-    };
-    let mut take = |key: &str| values.remove(key).filter(|v| !v.is_empty());
-    let (ak, sk) = match (take("ak"), take("sk")) {
-        (Some(ak), Some(sk)) => (ak, sk),
-        (ak, sk) => {
-            let missing = match (ak.is_none(), sk.is_none()) {
-                (true, true) => "the keys ak and sk",
-                (true, false) => "the key ak",
-                _ => "the key sk",
-            };
-            return Err(ProfileMiss::Invalid(Error::credentials(format!(
-                "the [{section}] section of the credentials file {} lacks {missing}",
-                path.display()
-            ))));
-        }
-    };
-    Ok(Found {
-        ak,
-        sk: Secret::new(sk),
-        security_token: take("security_token").map(Secret::new),
-        id: take(scope.id_key()),
-    })
-}
-
-/// The `key = value` pairs of section `wanted` (keys lowercased; later keys win), or
-/// `None` when the section does not appear. Errors never quote a line: it may hold a key.
-fn ini_section(
-    text: &str,
-    wanted: &str,
-    path: &Path,
-) -> Result<Option<HashMap<String, String>>, Error> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut found: Option<HashMap<String, String>> = None;
-    let mut in_wanted = false;
-    for (index, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('[') {
-            let name = rest.strip_suffix(']').ok_or_else(|| {
-                Error::credentials(format!(
-                    "line {} of the credentials file {} opens a section without closing it with ']'",
-                    index + 1,
-                    path.display()
-                ))
-            })?;
-            in_wanted = name.trim() == wanted;
-            if in_wanted && found.is_none() {
-                found = Some(HashMap::new());
-            }
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            return Err(Error::credentials(format!(
-                "line {} of the credentials file {} is neither a [section], a key = value pair nor a comment",
-                index + 1,
-                path.display()
-            )));
-        };
-        if in_wanted && let Some(values) = found.as_mut() {
-            values.insert(
-                key.trim().to_ascii_lowercase(),
-                unquote(value.trim()).to_owned(),
-            );
-        }
-    }
-    Ok(found)
-}
-
-/// `"value"` or `'value'` without the quotes; anything else as is.
-fn unquote(value: &str) -> &str {
-    for quote in ['"', '\''] {
-        if let Some(inner) = value
-            .strip_prefix(quote)
-            .and_then(|v| v.strip_suffix(quote))
-        {
-            return inner;
-        }
-    }
-    value
-}
-
-fn default_chain(lookup: &dyn Fn(&str) -> Option<String>, scope: Scope) -> Result<Found, Error> {
-    if let Some(found) = load_env(lookup, scope)? {
-        return Ok(found);
-    }
-    match load_profile(lookup, scope) {
-        Ok(found) => Ok(found),
-        Err(ProfileMiss::Invalid(e)) => Err(e),
-        Err(miss) => Err(Error::credentials(format!(
-            "no AK/SK credentials found: neither {ENV_AK} and {ENV_SK} nor {ENV_FALLBACK_AK} and {ENV_FALLBACK_SK} are set in the environment, and {}",
-            miss.describe()
-        ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ini_sections_comments_quotes() {
-        let text = "\u{feff}; top\nstray = 1\n[basic]\n  AK = a1 \n# c\nsk=\"s=1\"\n\n[global]\nak=g\n[basic]\nproject_id = 'p'\n";
-        let path = Path::new("/x");
-        let basic = ini_section(text, "basic", path)
-            .expect("parse")
-            .expect("section");
-        assert_eq!(basic.get("ak").map(String::as_str), Some("a1"));
-        assert_eq!(basic.get("sk").map(String::as_str), Some("s=1"));
-        assert_eq!(basic.get("project_id").map(String::as_str), Some("p"));
-        assert!(ini_section(text, "other", path).expect("parse").is_none());
-        let err = ini_section("[basic]\nak SECRETLINE\n", "basic", path).expect_err("bad line");
-        assert!(!err.to_string().contains("SECRETLINE"), "{err}");
-        assert!(err.to_string().contains("line 2"), "{err}");
-    }
-
-    #[test]
-    fn single_id_helpers() {
-        assert_eq!(
-            single_project_id("r", vec!["p".to_owned()]).ok(),
-            Some("p".to_owned())
-        );
-        assert!(single_project_id("r", Vec::new()).is_err());
-        let e = single_domain_id(vec!["a".to_owned(), "b".to_owned()]).expect_err("two");
-        assert!(e.to_string().contains("2 domains"), "{e}");
     }
 }
