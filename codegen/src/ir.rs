@@ -487,6 +487,16 @@ impl AuthScheme {
         }
     }
 
+    /// The runtime's `AuthScheme` variant.
+    pub fn variant(self) -> &'static str {
+        match self {
+            AuthScheme::Aksk => "Aksk",
+            AuthScheme::Token => "Token",
+            AuthScheme::AccessToken => "AccessToken",
+            AuthScheme::AppToken => "AppToken",
+        }
+    }
+
     /// The scheme in documentation.
     pub fn describe(self) -> &'static str {
         match self {

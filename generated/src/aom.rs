@@ -15,6 +15,7 @@
 //! | [`list_alarm_rule`](AomClient::list_alarm_rule) | `GET /v2/{project_id}/alarm-rules` |
 
 use std::future::Future;
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::operation::{
     Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -27,6 +28,9 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Aom",
     endpoint: Some("https://aom.{region}.myhuaweicloud.com"),
 };
+
+/// The credential schemes the Aom service accepts; an operation may accept others.
+const AUTH: &[AuthScheme] = &[AuthScheme::Aksk, AuthScheme::Token];
 
 /// Client for Aom: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -231,7 +235,7 @@ impl Operation for ListMetricItemsRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/ams/metrics",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -331,7 +335,7 @@ impl Operation for ListAlarmRuleRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v2/{project_id}/alarm-rules",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };

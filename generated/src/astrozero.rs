@@ -13,6 +13,7 @@
 //! | [`create_o_auth_token`](AstroZeroClient::create_o_auth_token) | `POST /baas/auth/v1.0/oauth2/token` |
 
 use std::future::Future;
+use hwcloud_runtime::http::HeaderName;
 use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -95,13 +96,13 @@ impl Operation for CreateOAuthTokenRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/baas/auth/v1.0/oauth2/token",
         success: &[200u16],
-        anonymous: true,
+        auth: &[],
         sensitive_body: true,
         download: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.header("tenant-id", &self.tenant_id)?;
+        request.header(const { HeaderName::from_static("tenant-id") }, &self.tenant_id)?;
         request.form_body("application/x-www-form-urlencoded", Some(&self.body))
     }
 

@@ -74,6 +74,8 @@
 //! | [`update_data_service_instance_obs_log`](DataArtsStudioClient::update_data_service_instance_obs_log) | `PUT /v1/{project_id}/service/instances/{instance_id}/obs-log-dump` |
 
 use std::future::Future;
+use hwcloud_runtime::auth::AuthScheme;
+use hwcloud_runtime::http::HeaderName;
 use hwcloud_runtime::operation::{
     Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -86,6 +88,9 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "DataArtsStudio",
     endpoint: Some("https://dayu.{region}.myhuaweicloud.com"),
 };
+
+/// The credential schemes the DataArtsStudio service accepts; an operation may accept others.
+const AUTH: &[AuthScheme] = &[AuthScheme::Aksk, AuthScheme::Token];
 
 /// Client for DataArtsStudio: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -1484,7 +1489,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apis/authorize/action",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -1496,8 +1501,8 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -1596,7 +1601,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/authorize",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -1610,8 +1615,8 @@ impl Operation for AuthorizeApiToInstanceRequest {
             )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -1696,7 +1701,7 @@ impl Operation for BatchApproveApplyRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/applys",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -1708,8 +1713,8 @@ impl Operation for BatchApproveApplyRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
     }
 
@@ -1794,7 +1799,7 @@ impl Operation for ConfirmMessageRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/messages",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -1806,8 +1811,8 @@ impl Operation for ConfirmMessageRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
     }
 
@@ -1892,7 +1897,7 @@ impl Operation for CreateApiRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -1904,8 +1909,8 @@ impl Operation for CreateApiRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -1993,7 +1998,7 @@ impl Operation for CreateAppRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -2005,8 +2010,8 @@ impl Operation for CreateAppRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -2094,7 +2099,7 @@ impl Operation for CreateServiceCatalogRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/servicecatalogs",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -2106,8 +2111,8 @@ impl Operation for CreateServiceCatalogRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -2209,7 +2214,7 @@ impl Operation for DebugApiRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/test",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -2223,8 +2228,8 @@ impl Operation for DebugApiRequest {
             )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -2312,7 +2317,7 @@ impl Operation for DeleteApiRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apis/batch-delete",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -2324,8 +2329,8 @@ impl Operation for DeleteApiRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -2406,7 +2411,7 @@ impl Operation for DeleteAppRequest {
         method: hwcloud_runtime::http::Method::DELETE,
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -2419,8 +2424,8 @@ impl Operation for DeleteAppRequest {
                 Implicit::ProjectId,
             )?;
         request.path("app_id", &self.app_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -2505,7 +2510,7 @@ impl Operation for DeleteServiceCatalogRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/servicecatalogs/batch-delete",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -2517,8 +2522,8 @@ impl Operation for DeleteServiceCatalogRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -2617,7 +2622,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/action",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -2631,8 +2636,8 @@ impl Operation for ExecuteApiToInstanceRequest {
             )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -2717,7 +2722,7 @@ impl Operation for ExportDataServiceExcelRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/export/excel",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: true,
     };
@@ -2729,8 +2734,8 @@ impl Operation for ExportDataServiceExcelRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -2809,7 +2814,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/export/excel-template",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: true,
     };
@@ -2821,8 +2826,8 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -2910,7 +2915,7 @@ impl Operation for ExportDataServiceZipRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/export/zip",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: true,
     };
@@ -2922,8 +2927,8 @@ impl Operation for ExportDataServiceZipRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -3011,7 +3016,7 @@ impl Operation for ImportDataServiceExcelRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/import/excel",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -3023,8 +3028,8 @@ impl Operation for ImportDataServiceExcelRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.multipart_body(self.body.as_ref())
     }
 
@@ -3130,7 +3135,7 @@ impl Operation for ListAllCatalogListRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/detail",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -3145,8 +3150,8 @@ impl Operation for ListAllCatalogListRequest {
         request.path("catalog_id", &self.catalog_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -3252,7 +3257,7 @@ impl Operation for ListApiCatalogListRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/apis",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -3267,8 +3272,8 @@ impl Operation for ListApiCatalogListRequest {
         request.path("catalog_id", &self.catalog_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -3396,7 +3401,7 @@ impl Operation for ListApiTopNRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apis-top-n/{api_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -3415,8 +3420,8 @@ impl Operation for ListApiTopNRequest {
         request.query("time_unit", &self.time_unit);
         request.query("top_num", &self.top_num);
         request.query("order_by", &self.order_by);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -3531,7 +3536,7 @@ impl Operation for ListApicGroupsRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apigw/instances/{apig_instance_id}/groups",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -3547,8 +3552,8 @@ impl Operation for ListApicGroupsRequest {
         request.query("apig_type", &self.apig_type);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -3657,7 +3662,7 @@ impl Operation for ListApicInstancesRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apigw/instances",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -3672,8 +3677,8 @@ impl Operation for ListApicInstancesRequest {
         request.query("apig_type", &self.apig_type);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -3884,7 +3889,7 @@ impl Operation for ListApisRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apis",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -3907,9 +3912,13 @@ impl Operation for ListApisRequest {
         request.query("api_type", &self.api_type);
         request.query("publish_status", &self.publish_status);
         request.query("table_name", &self.table_name);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
-        request.header("x-return-publish-messages", &self.x_return_publish_messages)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
+        request
+            .header(
+                const { HeaderName::from_static("x-return-publish-messages") },
+                &self.x_return_publish_messages,
+            )?;
         Ok(())
     }
 
@@ -4031,7 +4040,7 @@ impl Operation for ListApisTopRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apis-top-n",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -4049,8 +4058,8 @@ impl Operation for ListApisTopRequest {
         request.query("time_unit", &self.time_unit);
         request.query("top_num", &self.top_num);
         request.query("order_by", &self.order_by);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -4173,7 +4182,7 @@ impl Operation for ListApplyRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/applys",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -4189,8 +4198,8 @@ impl Operation for ListApplyRequest {
         request.query("limit", &self.limit);
         request.query("api_name", &self.api_name);
         request.query("query_type", &self.query_type);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -4313,7 +4322,7 @@ impl Operation for ListAppsRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apps",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -4329,8 +4338,8 @@ impl Operation for ListAppsRequest {
         request.query("offset", &self.offset);
         request.query("name", &self.name);
         request.query("app_type", &self.app_type);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -4441,7 +4450,7 @@ impl Operation for ListAppsTopRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apps-top-n",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -4458,8 +4467,8 @@ impl Operation for ListAppsTopRequest {
         request.query("time_unit", &self.time_unit);
         request.query("top_num", &self.top_num);
         request.query("order_by", &self.order_by);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -4565,7 +4574,7 @@ impl Operation for ListCatalogListRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/catalogs",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -4580,8 +4589,8 @@ impl Operation for ListCatalogListRequest {
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -4665,7 +4674,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/instances/{instance_id}/accesslog",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -4679,7 +4688,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
             )?;
         request.path("instance_id", &self.instance_id)?;
         request.query("is_api", &self.is_api);
-        request.header("workspace", &self.workspace)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         Ok(())
     }
 
@@ -4802,7 +4811,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/instances",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -4818,8 +4827,8 @@ impl Operation for ListDataServiceInstancesDetailRequest {
         request.query("offset", &self.offset);
         request.query("name", &self.name);
         request.query("create_user", &self.create_user);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -4942,7 +4951,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/instances/overview",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -4958,8 +4967,8 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
         request.query("offset", &self.offset);
         request.query("name", &self.name);
         request.query("create_user", &self.create_user);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -5047,7 +5056,7 @@ impl Operation for ListDataServiceMarketApisRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/market",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5059,8 +5068,8 @@ impl Operation for ListDataServiceMarketApisRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -5219,7 +5228,7 @@ impl Operation for ListInstanceListRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apis/{api_id}/instances",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5239,8 +5248,8 @@ impl Operation for ListInstanceListRequest {
         request.query("app_id", &self.app_id);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -5352,7 +5361,7 @@ impl Operation for ListMessageRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/messages",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5367,8 +5376,8 @@ impl Operation for ListMessageRequest {
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
         request.query("api_name", &self.api_name);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -5456,7 +5465,7 @@ impl Operation for MigrateApiRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/servicecatalogs/apis/batch-move",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5468,8 +5477,8 @@ impl Operation for MigrateApiRequest {
                 self.project_id.as_ref(),
                 Implicit::ProjectId,
             )?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -5559,7 +5568,7 @@ impl Operation for MigrateCatalogRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/move",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5572,8 +5581,8 @@ impl Operation for MigrateCatalogRequest {
                 Implicit::ProjectId,
             )?;
         request.path("catalog_id", &self.catalog_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -5672,7 +5681,7 @@ impl Operation for PublishApiToInstanceRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/service/apis/{api_id}/instances/{instance_id}/publish",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5686,8 +5695,8 @@ impl Operation for PublishApiToInstanceRequest {
             )?;
         request.path("api_id", &self.api_id)?;
         request.path("instance_id", &self.instance_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -5790,7 +5799,7 @@ impl Operation for SearchAuthorizeAppRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/authorize/apis/{api_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5805,8 +5814,8 @@ impl Operation for SearchAuthorizeAppRequest {
         request.path("api_id", &self.api_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -5912,7 +5921,7 @@ impl Operation for SearchBindApiRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/authorize/apps/{app_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -5927,8 +5936,8 @@ impl Operation for SearchBindApiRequest {
         request.path("app_id", &self.app_id)?;
         request.query("offset", &self.offset);
         request.query("limit", &self.limit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6034,7 +6043,7 @@ impl Operation for SearchDebugInfoRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apis/{api_id}/debug-info",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6049,8 +6058,8 @@ impl Operation for SearchDebugInfoRequest {
         request.path("api_id", &self.api_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6156,7 +6165,7 @@ impl Operation for SearchIdByPathRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/servicecatalogs/ids",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6171,8 +6180,8 @@ impl Operation for SearchIdByPathRequest {
         request.query("path", &self.path);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6278,7 +6287,7 @@ impl Operation for SearchPublishInfoRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apis/{api_id}/publish-info",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6293,8 +6302,8 @@ impl Operation for SearchPublishInfoRequest {
         request.path("api_id", &self.api_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6410,7 +6419,7 @@ impl Operation for ShowApiDashboardRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apis-dashboards/{api_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6427,8 +6436,8 @@ impl Operation for ShowApiDashboardRequest {
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6512,7 +6521,7 @@ impl Operation for ShowApiRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6525,8 +6534,8 @@ impl Operation for ShowApiRequest {
                 Implicit::ProjectId,
             )?;
         request.path("api_id", &self.api_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6658,7 +6667,7 @@ impl Operation for ShowApisDashboardRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apis-dashboards",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6676,8 +6685,8 @@ impl Operation for ShowApisDashboardRequest {
         request.query("time_unit", &self.time_unit);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6793,7 +6802,7 @@ impl Operation for ShowApisDetailRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apis-detail/{api_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6810,8 +6819,8 @@ impl Operation for ShowApisDetailRequest {
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -6910,7 +6919,7 @@ impl Operation for ShowApisOverviewRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apis-overview",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -6925,8 +6934,8 @@ impl Operation for ShowApisOverviewRequest {
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7010,7 +7019,7 @@ impl Operation for ShowAppInfoRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -7023,8 +7032,8 @@ impl Operation for ShowAppInfoRequest {
                 Implicit::ProjectId,
             )?;
         request.path("app_id", &self.app_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7108,7 +7117,7 @@ impl Operation for ShowApplyDetailRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/applys/{apply_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7121,8 +7130,8 @@ impl Operation for ShowApplyDetailRequest {
                 Implicit::ProjectId,
             )?;
         request.path("apply_id", &self.apply_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7243,7 +7252,7 @@ impl Operation for ShowAppsDashboardRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apps-dashboards",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7260,8 +7269,8 @@ impl Operation for ShowAppsDashboardRequest {
         request.query("time_unit", &self.time_unit);
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7366,7 +7375,7 @@ impl Operation for ShowAppsDetailRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apps-detail/{app_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7382,8 +7391,8 @@ impl Operation for ShowAppsDetailRequest {
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7482,7 +7491,7 @@ impl Operation for ShowAppsOverviewRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/statistic/apps-overview",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7497,8 +7506,8 @@ impl Operation for ShowAppsOverviewRequest {
         request.query("start_time", &self.start_time);
         request.query("end_time", &self.end_time);
         request.query("time_unit", &self.time_unit);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7582,7 +7591,7 @@ impl Operation for ShowCatalogDetailRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7595,8 +7604,8 @@ impl Operation for ShowCatalogDetailRequest {
                 Implicit::ProjectId,
             )?;
         request.path("catalog_id", &self.catalog_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7680,7 +7689,7 @@ impl Operation for ShowDataServiceInstanceRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/instances/{instance_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7693,8 +7702,8 @@ impl Operation for ShowDataServiceInstanceRequest {
                 Implicit::ProjectId,
             )?;
         request.path("instance_id", &self.instance_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7778,7 +7787,7 @@ impl Operation for ShowMessageDetailRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/messages/{message_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7791,8 +7800,8 @@ impl Operation for ShowMessageDetailRequest {
                 Implicit::ProjectId,
             )?;
         request.path("message_id", &self.message_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -7898,7 +7907,7 @@ impl Operation for ShowPathByIdRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/paths",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -7913,8 +7922,8 @@ impl Operation for ShowPathByIdRequest {
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -8020,7 +8029,7 @@ impl Operation for ShowPathObjectByIdRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}/layerpaths",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -8035,8 +8044,8 @@ impl Operation for ShowPathObjectByIdRequest {
         request.path("catalog_id", &self.catalog_id)?;
         request.query("limit", &self.limit);
         request.query("offset", &self.offset);
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         Ok(())
     }
 
@@ -8129,7 +8138,7 @@ impl Operation for UpdateApiRequest {
         method: hwcloud_runtime::http::Method::PUT,
         path: "/v1/{project_id}/service/apis/{api_id}",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -8142,8 +8151,8 @@ impl Operation for UpdateApiRequest {
                 Implicit::ProjectId,
             )?;
         request.path("api_id", &self.api_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
     }
 
@@ -8233,7 +8242,7 @@ impl Operation for UpdateAppRequest {
         method: hwcloud_runtime::http::Method::PUT,
         path: "/v1/{project_id}/service/apps/{app_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -8246,8 +8255,8 @@ impl Operation for UpdateAppRequest {
                 Implicit::ProjectId,
             )?;
         request.path("app_id", &self.app_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -8340,7 +8349,7 @@ impl Operation for UpdateCatalogRequest {
         method: hwcloud_runtime::http::Method::PUT,
         path: "/v1/{project_id}/service/servicecatalogs/{catalog_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -8353,8 +8362,8 @@ impl Operation for UpdateCatalogRequest {
                 Implicit::ProjectId,
             )?;
         request.path("catalog_id", &self.catalog_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json;charset=utf-8", self.body.as_ref())
     }
 
@@ -8447,7 +8456,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         method: hwcloud_runtime::http::Method::PUT,
         path: "/v1/{project_id}/service/instances/{instance_id}/lts-log-dump",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -8460,8 +8469,8 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
                 Implicit::ProjectId,
             )?;
         request.path("instance_id", &self.instance_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
     }
 
@@ -8551,7 +8560,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         method: hwcloud_runtime::http::Method::PUT,
         path: "/v1/{project_id}/service/instances/{instance_id}/obs-log-dump",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -8564,8 +8573,8 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
                 Implicit::ProjectId,
             )?;
         request.path("instance_id", &self.instance_id)?;
-        request.header("workspace", &self.workspace)?;
-        request.header("Dlm-Type", &self.dlm_type)?;
+        request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
+        request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
         request.json_body("application/json", self.body.as_ref())
     }
 

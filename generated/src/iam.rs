@@ -16,6 +16,8 @@
 //! | [`keystone_list_auth_domains`](IamClient::keystone_list_auth_domains) | `GET /v3/auth/domains` |
 
 use std::future::Future;
+use hwcloud_runtime::auth::AuthScheme;
+use hwcloud_runtime::http::HeaderName;
 use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -28,6 +30,9 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Iam",
     endpoint: Some("https://iam.{region}.myhuaweicloud.com"),
 };
+
+/// The credential schemes the Iam service accepts; an operation may accept others.
+const AUTH: &[AuthScheme] = &[AuthScheme::Aksk, AuthScheme::Token];
 
 /// Client for Iam: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -192,7 +197,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v3/auth/tokens",
         success: &[201u16],
-        anonymous: true,
+        auth: &[],
         sensitive_body: true,
         download: false,
     };
@@ -207,7 +212,8 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
-            subject_token: response.header("X-Subject-Token")?,
+            subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
             decode_warnings: response.take_decode_warnings(),
         })
     }
@@ -379,7 +385,7 @@ impl Operation for KeystoneListProjectsRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v3/projects",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -440,7 +446,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v3/auth/domains",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };

@@ -115,7 +115,7 @@ impl Operation for LoginRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/iocm/app/sec/v1.1.0/login",
         success: &[200u16],
-        anonymous: true,
+        auth: &[],
         sensitive_body: true,
         download: false,
     };
@@ -238,7 +238,7 @@ impl Operation for RefreshTokenRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/iocm/app/sec/v1.1.0/refreshToken",
         success: &[200u16],
-        anonymous: true,
+        auth: &[],
         sensitive_body: true,
         download: false,
     };

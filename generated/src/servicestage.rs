@@ -19,6 +19,7 @@
 //! | [`show_redirect_url`](ServiceStageClient::show_redirect_url) | `GET /v1/{project_id}/git/auths/{repo_type}/redirect` |
 
 use std::future::Future;
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::operation::{
     Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -31,6 +32,9 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "ServiceStage",
     endpoint: Some("https://servicestage.{region}.myhuaweicloud.com"),
 };
+
+/// The credential schemes the ServiceStage service accepts; an operation may accept others.
+const AUTH: &[AuthScheme] = &[AuthScheme::Aksk, AuthScheme::Token];
 
 /// Client for ServiceStage: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -190,7 +194,7 @@ impl Operation for CreateOAuthRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/git/auths/{repo_type}/oauth",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -277,7 +281,7 @@ impl Operation for CreatePasswordAuthRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/git/auths/{repo_type}/password",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -360,7 +364,7 @@ impl Operation for CreatePersonalAuthRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/{project_id}/git/auths/{repo_type}/personal",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -440,7 +444,7 @@ impl Operation for DeleteAuthorizeRequest {
         method: hwcloud_runtime::http::Method::DELETE,
         path: "/v1/{project_id}/git/auths/{name}",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -511,7 +515,7 @@ impl Operation for ListAuthorizationsRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/git/auths",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -601,7 +605,7 @@ impl Operation for ShowRedirectUrlRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/git/auths/{repo_type}/redirect",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };

@@ -19,6 +19,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use http::Method;
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::signer::{
     self, DerivedScope, Scheme, Signer, SigningAlgorithm, SigningKey,
 };
@@ -44,14 +45,17 @@ impl Operation for CreateJob {
         method: Method::POST,
         path: "/v1/{project_id}/jobs",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;
-        request.header("x-project-id", &"0123456789abcdef0123456789abcdef")?;
-        request.header("host", &HOST)?;
+        request.header(
+            http::HeaderName::from_static("x-project-id"),
+            &"0123456789abcdef0123456789abcdef",
+        )?;
+        request.header(http::header::HOST, &HOST)?;
         request.json_body("application/json;charset=UTF-8", Some(&self.body))
     }
     fn decode(_response: &ResponseParts) -> Result<(), Error> {

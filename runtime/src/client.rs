@@ -577,15 +577,10 @@ impl ServiceClient {
         encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
     ) -> Result<http::Response<Bytes>, Error> {
         let inner = &self.client.inner;
-        let credentials = if meta.anonymous {
+        let credentials = if meta.auth.is_empty() {
             None
         } else {
-            Some(inner.credentials.as_deref().ok_or_else(|| {
-                Error::credentials(format!(
-                    "{} needs credentials; none are configured",
-                    meta.name
-                ))
-            })?)
+            Some(accepted(meta, inner.credentials.as_deref())?)
         };
         let identity = self
             .identity(credentials)
@@ -710,6 +705,31 @@ impl ServiceClient {
             },
         };
         result.map_err(|error| transport_error(operation, error))
+    }
+}
+
+/// The client's credentials for an operation that needs some: configured, and of a
+/// scheme the operation accepts (credentials that name no scheme are not checked).
+fn accepted<'a>(
+    meta: &OperationMeta,
+    credentials: Option<&'a dyn Credentials>,
+) -> Result<&'a dyn Credentials, Error> {
+    let credentials = credentials.ok_or_else(|| {
+        Error::credentials(format!(
+            "{} needs credentials; none are configured",
+            meta.name
+        ))
+    })?;
+    match credentials.scheme() {
+        Some(scheme) if !meta.auth.contains(&scheme) => {
+            let accepted: Vec<String> = meta.auth.iter().map(ToString::to_string).collect();
+            Err(Error::credentials(format!(
+                "{} accepts {}; the client's credentials are {scheme}",
+                meta.name,
+                accepted.join(" or ")
+            )))
+        }
+        _ => Ok(credentials),
     }
 }
 

@@ -13,6 +13,7 @@ use http::{HeaderMap, Method};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
+use crate::auth::AuthScheme;
 use crate::error::Error;
 use crate::model::Json;
 use crate::{Secret, Timestamp};
@@ -44,8 +45,10 @@ pub struct OperationMeta {
     pub path: &'static str,
     /// Statuses the document lists as success; any other status is a service error.
     pub success: &'static [u16],
-    /// True for operations that need no credentials (token endpoints).
-    pub anonymous: bool,
+    /// The credential schemes the operation accepts; empty for an operation sent without
+    /// credentials (a token endpoint). Credentials of another scheme fail the call before
+    /// anything is sent.
+    pub auth: &'static [AuthScheme],
     /// True when the operation's bodies may hold secrets (it issues tokens, or a request
     /// or response value of it is `sensitive`): its response bodies are then never quoted
     /// in an error, a warning or a log line, neither a failed decode's excerpt and parser
@@ -205,8 +208,10 @@ impl<'a> RequestParts<'a> {
         }
     }
 
-    /// Sets header `name` (nothing for `None`; a list is comma-joined).
-    pub fn header(&mut self, name: &'static str, value: &impl ParamValues) -> Result<(), Error> {
+    /// Sets header `name` (nothing for `None`; a list is comma-joined). The name is made
+    /// once, where the operation is written (the generated code has a constant in
+    /// lowercase), not per request.
+    pub fn header(&mut self, name: HeaderName, value: &impl ParamValues) -> Result<(), Error> {
         let Some(joined) = comma_joined(value) else {
             return Ok(());
         };
@@ -216,8 +221,6 @@ impl<'a> RequestParts<'a> {
                 "header `{name}` has a value that is not allowed in HTTP headers (control characters such as CR or LF)"
             ))
         })?;
-        let name = HeaderName::from_static_checked(name)
-            .ok_or_else(|| self.invalid(format!("`{name}` is not a valid header name")))?;
         self.headers.insert(name, value);
         Ok(())
     }
@@ -358,28 +361,6 @@ fn comma_joined(value: &impl ParamValues) -> Option<String> {
         None => joined = Some(text.into_owned()),
     });
     joined
-}
-
-trait HeaderNameExt: Sized {
-    fn from_static_checked(name: &'static str) -> Option<Self>;
-}
-
-impl HeaderNameExt for HeaderName {
-    fn from_static_checked(name: &'static str) -> Option<Self> {
-        // `HeaderName::from_static` panics on invalid or upper-case names; header names
-        // come from specs (validated by the generator), but the runtime must not trust that.
-        // A name of lowercase letters, digits, `-` and `_` cannot make it panic, and it
-        // then borrows the `'static` text where `from_bytes` would allocate a copy.
-        let simple = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if simple {
-            Some(HeaderName::from_static(name))
-        } else {
-            HeaderName::from_bytes(name.as_bytes()).ok()
-        }
-    }
 }
 
 /// A value that can be a path, query or header parameter.
@@ -677,7 +658,7 @@ mod tests {
         method: Method::GET,
         path: "/v1/{project_id}/items/{item}",
         success: &[200],
-        anonymous: false,
+        auth: &[],
         sensitive_body: false,
         download: false,
     };
@@ -730,7 +711,7 @@ mod tests {
             method: Method::GET,
             path: "/x",
             success: &[200],
-            anonymous: false,
+            auth: &[],
             sensitive_body: false,
             download: false,
         };
@@ -761,7 +742,7 @@ mod tests {
             method: Method::POST,
             path: "/x",
             success: &[200],
-            anonymous: false,
+            auth: &[],
             sensitive_body: false,
             download: false,
         };
@@ -787,7 +768,9 @@ mod tests {
     fn header_with_newline_is_invalid_input() {
         let identity = Identity::default();
         let mut parts = RequestParts::new(&META, &identity);
-        let err = parts.header("workspace", &"a\r\nX-Evil: 1").unwrap_err();
+        let err = parts
+            .header(HeaderName::from_static("workspace"), &"a\r\nX-Evil: 1")
+            .unwrap_err();
         assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, Method, Uri};
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::aksk::{
     BasicCredentials, GlobalCredentials, IdResolver, SigningAlgorithm, default_derived_predicate,
     single_domain_id, single_project_id,
@@ -53,7 +54,7 @@ impl Operation for ListThings {
         method: Method::GET,
         path: "/v1/{project_id}/things",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
     };
@@ -80,7 +81,7 @@ impl Operation for CreateThing {
         method: Method::POST,
         path: "/v1/{project_id}/things",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
     };
@@ -103,7 +104,7 @@ impl Operation for ListDomainThings {
         method: Method::GET,
         path: "/v3/domains/{domain_id}/things",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
     };
@@ -127,7 +128,7 @@ impl Operation for ListProjects {
         method: Method::GET,
         path: "/v3/projects",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
     };
@@ -150,7 +151,7 @@ impl Operation for ListAuthDomains {
         method: Method::GET,
         path: "/v3/auth/domains",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
     };

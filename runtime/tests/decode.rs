@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::Method;
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::model::{
     DecodeWarning, FieldError, MAX_WARNINGS, Model, ObjectReader, ObjectWriter, from_value,
 };
@@ -152,7 +153,7 @@ impl<const SENSITIVE: bool> Operation for ListItems<SENSITIVE> {
         method: Method::GET,
         path: "/v1/items",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: SENSITIVE,
         download: false,
     };
@@ -454,7 +455,7 @@ impl Operation for ListRows {
         method: Method::GET,
         path: "/v1/rows",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
     };

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, Method, Uri};
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::StaticToken;
 use hwcloud_runtime::auth::aksk::BasicCredentials;
 use hwcloud_runtime::auth::signer;
@@ -49,7 +50,7 @@ impl Operation for GetThing {
         method: Method::GET,
         path: "/v1/things/{id}",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
     };
@@ -79,7 +80,7 @@ impl Operation for CreateThing {
         method: Method::POST,
         path: "/v1/things",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
     };
@@ -101,7 +102,7 @@ impl Operation for OddBody {
         method: Method::POST,
         path: "/v1/odd",
         success: &[204],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
     };
@@ -302,7 +303,7 @@ impl Operation for Upload {
         method: Method::POST,
         path: "/v1/uploads",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
     };

@@ -34,7 +34,7 @@ impl Operation for ListThings {
         method: Method::GET,
         path: "/v1/things",
         success: &[200],
-        anonymous: true,
+        auth: &[],
         sensitive_body: false,
         download: false,
     };
@@ -222,7 +222,7 @@ impl Operation for Download {
         method: Method::GET,
         path: "/v1/files/x",
         success: &[200],
-        anonymous: true,
+        auth: &[],
         sensitive_body: false,
         download: true,
     };

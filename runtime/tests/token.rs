@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use http::Method;
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::token::{IssuedToken, TokenCredentials, TokenPlacement, TokenSource};
 use hwcloud_runtime::operation::{RequestParts, ResponseParts};
 use hwcloud_runtime::{
@@ -44,7 +45,7 @@ impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
         method: Method::POST,
         path: "/login",
         success: &[200],
-        anonymous: ANONYMOUS,
+        auth: if ANONYMOUS { &[] } else { &[AuthScheme::Token] },
         sensitive_body: true,
         download: false,
     };
@@ -78,7 +79,7 @@ impl Operation for Refresh<'_> {
         method: Method::POST,
         path: "/refresh",
         success: &[200],
-        anonymous: true,
+        auth: &[],
         sensitive_body: true,
         download: false,
     };
@@ -103,7 +104,8 @@ struct TokenBody {
     refresh_token: Option<Secret>,
 }
 
-/// The protected call: `GET /data`, answered `{"data": ...}`.
+/// The protected call: `GET /data`, answered `{"data": ...}`; it accepts every token
+/// scheme, as the tests send each kind.
 struct GetData;
 
 #[derive(Deserialize)]
@@ -118,7 +120,11 @@ impl Operation for GetData {
         method: Method::GET,
         path: "/data",
         success: &[200],
-        anonymous: false,
+        auth: &[
+            AuthScheme::Token,
+            AuthScheme::AccessToken,
+            AuthScheme::AppToken,
+        ],
         sensitive_body: false,
         download: false,
     };

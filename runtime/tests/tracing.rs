@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::aksk::BasicCredentials;
 use hwcloud_runtime::operation::{OperationMeta, RequestParts, ResponseParts, ServiceMeta};
 use hwcloud_runtime::{Client, Error, Operation, RetryPolicy, ServiceClient};
@@ -27,7 +28,7 @@ impl Operation for GetThing {
         method: http::Method::GET,
         path: "/v1/{project_id}/things",
         success: &[200],
-        anonymous: false,
+        auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
     };

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::glue;
 use super::tokens::{docs, ident, inner_docs, lit};
-use crate::ir::{Operation, Service};
+use crate::ir::{Location, Operation, Service};
 use crate::names;
 
 pub(super) fn head(service: &Service, module_doc: &str) -> TokenStream {
@@ -31,9 +31,40 @@ pub(super) fn head(service: &Service, module_doc: &str) -> TokenStream {
         None => quote!(None),
     };
     let client = client(service);
+    let ops = &service.operations;
+    let auth_scheme = ops.iter().any(|op| !op.auth.is_empty()).then(|| {
+        quote!(
+            use hwcloud_runtime::auth::AuthScheme;
+        )
+    });
+    let header_name = ops
+        .iter()
+        .any(|op| {
+            !op.response_headers.is_empty()
+                || op.params.iter().any(|p| p.location == Location::Header)
+        })
+        .then(|| {
+            quote!(
+                use hwcloud_runtime::http::HeaderName;
+            )
+        });
+    // The service's schemes, which most operations accept.
+    let uses_auth = ops
+        .iter()
+        .any(|op| !op.auth.is_empty() && op.auth == service.auth);
+    let auth = uses_auth.then(|| {
+        let schemes = service.auth.iter().map(|a| ident(a.variant()));
+        let doc = docs(&format!(
+            "The credential schemes the {} service accepts; an operation may accept others.",
+            service.name
+        ));
+        quote!(#doc const AUTH: &[AuthScheme] = &[#(AuthScheme::#schemes),*];)
+    });
     quote! {
         #doc
         #future
+        #auth_scheme
+        #header_name
         use hwcloud_runtime::operation::{
             #implicit OperationMeta, RequestParts, ResponseParts, ServiceMeta,
         };
@@ -46,6 +77,8 @@ pub(super) fn head(service: &Service, module_doc: &str) -> TokenStream {
             name: #name,
             endpoint: #endpoint,
         };
+
+        #auth
 
         #client
     }

@@ -148,7 +148,7 @@ fn operation_impl(service: &Service, op: &Operation) -> TokenStream {
     let method = ident(op.method.as_str());
     let path = lit(&op.path);
     let success = op.success.iter().map(|s| status(*s));
-    let anonymous = op.auth.is_empty();
+    let auth = auth_schemes(service, op);
     let sensitive_body = op.sensitive_body;
     // A file download: `ClientBuilder::max_download_size` bounds it instead.
     let download = op
@@ -171,7 +171,7 @@ fn operation_impl(service: &Service, op: &Operation) -> TokenStream {
                 method: hwcloud_runtime::http::Method::#method,
                 path: #path,
                 success: &[#(#success),*],
-                anonymous: #anonymous,
+                auth: #auth,
                 sensitive_body: #sensitive_body,
                 download: #download,
             };
@@ -200,6 +200,21 @@ fn encode(op: &Operation) -> TokenStream {
     out
 }
 
+/// The schemes the operation accepts: the service's `AUTH` when they are the service's.
+fn auth_schemes(service: &Service, op: &Operation) -> TokenStream {
+    if !op.auth.is_empty() && op.auth == service.auth {
+        return quote!(AUTH);
+    }
+    let schemes = op.auth.iter().map(|a| ident(a.variant()));
+    quote!(&[#(AuthScheme::#schemes),*])
+}
+
+/// A header name as the runtime wants it: lowercase, made once at compile time.
+pub(super) fn header_name(wire: &str) -> TokenStream {
+    let name = lit(&wire.to_ascii_lowercase());
+    quote!(const { HeaderName::from_static(#name) })
+}
+
 fn encode_param(p: &Param) -> TokenStream {
     let field = ident(&p.rust);
     let wire = lit(&p.wire);
@@ -211,7 +226,10 @@ fn encode_param(p: &Param) -> TokenStream {
         (Location::Path, None) => quote!(request.path(#wire, &self.#field)?;),
         (Location::Query, _) if p.csv => quote!(request.query_csv(#wire, &self.#field);),
         (Location::Query, _) => quote!(request.query(#wire, &self.#field);),
-        (Location::Header, _) => quote!(request.header(#wire, &self.#field)?;),
+        (Location::Header, _) => {
+            let name = header_name(&p.wire);
+            quote!(request.header(#name, &self.#field)?;)
+        }
     }
 }
 
@@ -251,8 +269,8 @@ fn decode(op: &Operation) -> TokenStream {
     );
     let headers = op.response_headers.iter().map(|h| {
         let field = ident(&h.rust);
-        let wire = lit(&h.wire);
-        quote!(#field: response.header(#wire)?,)
+        let name = header_name(&h.wire);
+        quote!(#field: response.header(#name)?,)
     });
     // Warnings last: the fields above fill them (struct fields are evaluated in order).
     quote! {

@@ -53,7 +53,6 @@ fn holds_secret<'a>(types: &'a TypeTable, ty: &'a TypeRef, seen: &mut Vec<&'a st
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::SpecText;
 
     const SPEC: &str = r#"

@@ -25,6 +25,8 @@
 //! | `100208` | 401 | AppId or secret is not right. |
 
 use std::future::Future;
+use hwcloud_runtime::auth::AuthScheme;
+use hwcloud_runtime::http::HeaderName;
 use hwcloud_runtime::operation::{
     Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -37,6 +39,9 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Everything",
     endpoint: Some("https://everything.{region}.example.com"),
 };
+
+/// The credential schemes the Everything service accepts; an operation may accept others.
+const AUTH: &[AuthScheme] = &[AuthScheme::Aksk, AuthScheme::Token];
 
 /// Client for Everything: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -254,7 +259,7 @@ impl Operation for GetThingRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/{project_id}/things/{thing_id}",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: true,
         download: false,
     };
@@ -274,8 +279,8 @@ impl Operation for GetThingRequest {
         request.query("since", &self.since);
         request.query("tags", &self.tags);
         request.query("sortDir", &self.sort_dir);
-        request.header("X-Trace-Id", &self.trace_id)?;
-        request.header("X-Api-Key", &self.api_key)?;
+        request.header(const { HeaderName::from_static("x-trace-id") }, &self.trace_id)?;
+        request.header(const { HeaderName::from_static("x-api-key") }, &self.api_key)?;
         Ok(())
     }
 
@@ -284,7 +289,7 @@ impl Operation for GetThingRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
-            etag: response.header("ETag")?,
+            etag: response.header(const { HeaderName::from_static("etag") })?,
             decode_warnings: response.take_decode_warnings(),
         })
     }
@@ -331,7 +336,7 @@ impl Operation for CreateThingRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/things",
         success: &[200u16, 201u16, 202u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -389,7 +394,7 @@ impl Operation for DeleteThingRequest {
         method: hwcloud_runtime::http::Method::DELETE,
         path: "/v1/things/{thing_id}",
         success: &[204u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -456,7 +461,7 @@ impl Operation for UpdateAttributesRequest {
         method: hwcloud_runtime::http::Method::PUT,
         path: "/v1/things/{thing_id}/attributes",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -513,7 +518,7 @@ impl Operation for LoginRequest {
         method: hwcloud_runtime::http::Method::POST,
         path: "/v1/token",
         success: &[201u16],
-        anonymous: true,
+        auth: &[],
         sensitive_body: true,
         download: false,
     };
@@ -527,7 +532,8 @@ impl Operation for LoginRequest {
             status: response.status(),
             request_id: response.request_id(),
             body: response.json()?,
-            subject_token: response.header("X-Subject-Token")?,
+            subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
             decode_warnings: response.take_decode_warnings(),
         })
     }

@@ -15,6 +15,7 @@
 //! | [`list_by_marker`](PagedClient::list_by_marker) | `GET /v1/things/marked` |
 
 use std::future::Future;
+use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::operation::{
     OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -27,6 +28,9 @@ pub static SERVICE: ServiceMeta = ServiceMeta {
     name: "Paged",
     endpoint: Some("https://paged.{region}.example.com"),
 };
+
+/// The credential schemes the Paged service accepts; an operation may accept others.
+const AUTH: &[AuthScheme] = &[AuthScheme::Token];
 
 /// Client for Paged: one async method per operation. Cheap to clone; `Send + Sync`.
 ///
@@ -226,7 +230,7 @@ impl Operation for ListByOffsetRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/things",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -306,7 +310,7 @@ impl Operation for ListByPageRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/things/pages",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };
@@ -373,7 +377,7 @@ impl Operation for ListByMarkerRequest {
         method: hwcloud_runtime::http::Method::GET,
         path: "/v1/things/marked",
         success: &[200u16],
-        anonymous: false,
+        auth: AUTH,
         sensitive_body: false,
         download: false,
     };

@@ -39,8 +39,41 @@ pub struct AuthContext<'a> {
     pub identity: &'a Identity,
 }
 
+/// A kind of credentials an operation accepts: the specs' `auth:` list, in
+/// [`OperationMeta::auth`](crate::OperationMeta::auth).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// AK/SK request signing ([`aksk::BasicCredentials`], [`aksk::GlobalCredentials`]).
+    Aksk,
+    /// An IAM token in `X-Auth-Token`.
+    Token,
+    /// An OAuth 2.0 access token in `access-token` (Astro Zero).
+    AccessToken,
+    /// An IoT application token: `app_key` and `Authorization: Bearer`.
+    AppToken,
+}
+
+impl fmt::Display for AuthScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthScheme::Aksk => "AK/SK signing",
+            AuthScheme::Token => "an IAM token",
+            AuthScheme::AccessToken => "an OAuth 2.0 access token",
+            AuthScheme::AppToken => "an IoT application token",
+        })
+    }
+}
+
 /// A source of authentication for requests.
 pub trait Credentials: Send + Sync + fmt::Debug {
+    /// The scheme these credentials authorise requests with: a call of an operation that
+    /// does not accept it fails before anything is sent. `None` (the default, for
+    /// credentials of your own) is not checked.
+    fn scheme(&self) -> Option<AuthScheme> {
+        None
+    }
+
     /// Identity values (project id, domain id) for parameters the caller leaves out.
     fn identity<'a>(&'a self, ctx: &'a AuthContext<'a>) -> BoxFuture<'a, Result<Identity, Error>> {
         let _ = ctx;
@@ -62,6 +95,7 @@ pub struct StaticToken {
     /// Each header with its value, built once (marked sensitive) so an attempt only clones
     /// it; `None` when the secret is not a valid header value, reported by `authorize`.
     headers: Vec<(HeaderName, Option<HeaderValue>)>,
+    scheme: Option<AuthScheme>,
     identity: Identity,
 }
 
@@ -72,20 +106,22 @@ const APP_KEY: HeaderName = HeaderName::from_static("app_key");
 impl StaticToken {
     /// An IAM token, sent as `X-Auth-Token` (AOM, DataArts Studio, ServiceStage, ...).
     pub fn iam(token: impl Into<Secret>) -> Self {
-        Self::with_header(X_AUTH_TOKEN, token.into())
+        Self::with_header(X_AUTH_TOKEN, token.into(), Some(AuthScheme::Token))
     }
 
     /// An Astro Zero OAuth 2.0 access token, sent as `access-token`.
     pub fn access_token(token: impl Into<Secret>) -> Self {
-        Self::with_header(ACCESS_TOKEN, token.into())
+        Self::with_header(ACCESS_TOKEN, token.into(), Some(AuthScheme::AccessToken))
     }
 
-    /// A bearer token, sent as `Authorization: Bearer <token>`.
+    /// A bearer token, sent as `Authorization: Bearer <token>` (no scheme of the specs:
+    /// not checked against the operations').
     pub fn bearer(token: impl Into<Secret>) -> Self {
         let token = token.into();
         Self::with_header(
             AUTHORIZATION,
             Secret::new(format!("Bearer {}", token.expose())),
+            None,
         )
     }
 
@@ -95,12 +131,14 @@ impl StaticToken {
         let mut this = Self::bearer(token);
         this.headers
             .push((APP_KEY, secret_header(&app_id.into()).ok()));
+        this.scheme = Some(AuthScheme::AppToken);
         this
     }
 
-    fn with_header(name: HeaderName, value: Secret) -> Self {
+    fn with_header(name: HeaderName, value: Secret, scheme: Option<AuthScheme>) -> Self {
         StaticToken {
             headers: vec![(name, secret_header(value.expose()).ok())],
+            scheme,
             identity: Identity::default(),
         }
     }
@@ -141,6 +179,10 @@ fn invalid_secret_header() -> Error {
 }
 
 impl Credentials for StaticToken {
+    fn scheme(&self) -> Option<AuthScheme> {
+        self.scheme
+    }
+
     fn identity<'a>(&'a self, _ctx: &'a AuthContext<'a>) -> BoxFuture<'a, Result<Identity, Error>> {
         Box::pin(async { Ok(self.identity.clone()) })
     }

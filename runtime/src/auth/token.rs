@@ -49,7 +49,9 @@ use bytes::Bytes;
 use http::header::AUTHORIZATION;
 
 use super::single_flight::{Backoff, Failed, SingleFlight};
-use super::{ACCESS_TOKEN, APP_KEY, AuthContext, Credentials, X_AUTH_TOKEN, secret_header};
+use super::{
+    ACCESS_TOKEN, APP_KEY, AuthContext, AuthScheme, Credentials, X_AUTH_TOKEN, secret_header,
+};
 use crate::operation::Identity;
 use crate::{BoxFuture, Client, Error, Secret};
 
@@ -154,6 +156,16 @@ pub enum TokenPlacement {
 }
 
 impl TokenPlacement {
+    /// The scheme of the specs a token placed this way is (`Bearer` alone is none).
+    fn scheme(&self) -> Option<AuthScheme> {
+        match self {
+            TokenPlacement::IamToken => Some(AuthScheme::Token),
+            TokenPlacement::AccessToken => Some(AuthScheme::AccessToken),
+            TokenPlacement::Bearer => None,
+            TokenPlacement::IotApp { .. } => Some(AuthScheme::AppToken),
+        }
+    }
+
     fn apply(&self, request: &mut http::Request<Bytes>, token: &Secret) -> Result<(), Error> {
         let headers = request.headers_mut();
         match self {
@@ -412,6 +424,10 @@ impl fmt::Debug for TokenCredentials {
 }
 
 impl Credentials for TokenCredentials {
+    fn scheme(&self) -> Option<AuthScheme> {
+        self.placement.scheme()
+    }
+
     fn identity<'a>(&'a self, _ctx: &'a AuthContext<'a>) -> BoxFuture<'a, Result<Identity, Error>> {
         Box::pin(async { Ok(self.identity.clone()) })
     }

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::fmt;
 
 use bytes::Bytes;
+use http::header::HeaderName;
 use http::{HeaderMap, StatusCode};
 
 use super::{Operation, OperationMeta};
@@ -262,9 +263,10 @@ impl ResponseParts {
         }
     }
 
-    /// A header's value as text.
-    pub fn header<T: From<String>>(&self, name: &str) -> Result<Option<T>, Error> {
-        match self.headers.get(name) {
+    /// A header's value as text. The name is made once, where the operation is written
+    /// (the generated code has a constant in lowercase), not per response.
+    pub fn header<T: From<String>>(&self, name: HeaderName) -> Result<Option<T>, Error> {
+        match self.headers.get(&name) {
             None => Ok(None),
             Some(value) => value
                 .to_str()
@@ -274,9 +276,12 @@ impl ResponseParts {
     }
 }
 
+/// `X-Request-Id`, as `HeaderMap` looks names up.
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get("x-request-id")
+        .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }

@@ -41,7 +41,7 @@ use self::load::{
 };
 pub use self::signing::{GLOBAL_DERIVED_REGION, default_derived_predicate, is_default_endpoint};
 use self::signing::{SignInput, SigningOptions, sign_request};
-use super::{AuthContext, Credentials};
+use super::{AuthContext, AuthScheme, Credentials};
 pub use crate::auth::signer::SigningAlgorithm;
 use crate::operation::Identity;
 use crate::{BoxFuture, Error, Secret};
@@ -330,6 +330,10 @@ impl fmt::Display for BasicCredentials {
 }
 
 impl Credentials for BasicCredentials {
+    fn scheme(&self) -> Option<AuthScheme> {
+        Some(AuthScheme::Aksk)
+    }
+
     fn identity<'a>(&'a self, ctx: &'a AuthContext<'a>) -> BoxFuture<'a, Result<Identity, Error>> {
         Box::pin(async move {
             Ok(Identity {
@@ -602,6 +606,10 @@ impl fmt::Display for GlobalCredentials {
 }
 
 impl Credentials for GlobalCredentials {
+    fn scheme(&self) -> Option<AuthScheme> {
+        Some(AuthScheme::Aksk)
+    }
+
     fn identity<'a>(&'a self, ctx: &'a AuthContext<'a>) -> BoxFuture<'a, Result<Identity, Error>> {
         Box::pin(async move {
             Ok(Identity {
