@@ -107,25 +107,16 @@ impl AomClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListMetricItemsRequest| hwcloud_runtime::pagination::Cursor::Marker(
-                request.start.as_deref().unwrap_or_default(),
-            ),
-            |request: &ListMetricItemsRequest, response: &ListMetricItemsResponse| {
-                let next = hwcloud_runtime::pagination::next_marker(
+            hwcloud_runtime::pagination::ByMarker::<ListMetricItemsRequest> {
+                marker: |request| request.start.as_ref(),
+                set_marker: |request, marker| request.start = Some(marker),
+                next: |response| {
                     Some(&response.body)
                         .and_then(|v| v.meta_data.as_ref())
-                        .and_then(|v| v.start.as_ref()),
-                );
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.start = Some(next);
-                            following
-                        }),
-                )
+                        .and_then(|v| v.start.as_ref())
+                },
             },
-            |response: ListMetricItemsResponse| response.body.metrics.unwrap_or_default(),
+            |response| response.body.metrics.take().unwrap_or_default(),
         )
     }
 
@@ -140,27 +131,16 @@ impl AomClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListAlarmRuleRequest| hwcloud_runtime::pagination::Cursor::Marker(
-                request.offset.as_deref().unwrap_or_default(),
-            ),
-            |request: &ListAlarmRuleRequest, response: &ListAlarmRuleResponse| {
-                let next = hwcloud_runtime::pagination::next_marker(
+            hwcloud_runtime::pagination::ByMarker::<ListAlarmRuleRequest> {
+                marker: |request| request.offset.as_ref(),
+                set_marker: |request, marker| request.offset = Some(marker),
+                next: |response| {
                     Some(&response.body)
                         .and_then(|v| v.meta_data.as_ref())
-                        .and_then(|v| v.start.as_ref()),
-                );
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+                        .and_then(|v| v.start.as_ref())
+                },
             },
-            |response: ListAlarmRuleResponse| {
-                response.body.thresholds.unwrap_or_default()
-            },
+            |response| response.body.thresholds.take().unwrap_or_default(),
         )
     }
 }

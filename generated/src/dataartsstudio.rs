@@ -984,28 +984,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListAllCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListAllCatalogListRequest, response: &ListAllCatalogListResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.api_catalogs.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListAllCatalogListRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListAllCatalogListResponse| {
-                response.body.api_catalogs.unwrap_or_default()
-            },
+            |response| response.body.api_catalogs.take().unwrap_or_default(),
         )
     }
 
@@ -1020,26 +1005,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListApiCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListApiCatalogListRequest, response: &ListApiCatalogListResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.apis.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListApiCatalogListRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListApiCatalogListResponse| response.body.apis.unwrap_or_default(),
+            |response| response.body.apis.take().unwrap_or_default(),
         )
     }
 
@@ -1051,26 +1023,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListApisRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListApisRequest, response: &ListApisResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListApisRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListApisResponse| response.body.records.unwrap_or_default(),
+            |response| response.body.records.take().unwrap_or_default(),
         )
     }
 
@@ -1085,26 +1044,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListApplyRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListApplyRequest, response: &ListApplyResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListApplyRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListApplyResponse| response.body.records.unwrap_or_default(),
+            |response| response.body.records.take().unwrap_or_default(),
         )
     }
 
@@ -1116,26 +1062,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListAppsRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListAppsRequest, response: &ListAppsResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.apps.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListAppsRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListAppsResponse| response.body.apps.unwrap_or_default(),
+            |response| response.body.apps.take().unwrap_or_default(),
         )
     }
 
@@ -1150,28 +1083,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListCatalogListRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListCatalogListRequest, response: &ListCatalogListResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.catalogs.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListCatalogListRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListCatalogListResponse| {
-                response.body.catalogs.unwrap_or_default()
-            },
+            |response| response.body.catalogs.take().unwrap_or_default(),
         )
     }
 
@@ -1186,31 +1104,16 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListDataServiceInstancesDetailRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |
-                request: &ListDataServiceInstancesDetailRequest,
-                response: &ListDataServiceInstancesDetailResponse|
-            {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.instances.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<
+                ListDataServiceInstancesDetailRequest,
+                i32,
+            > {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListDataServiceInstancesDetailResponse| {
-                response.body.instances.unwrap_or_default()
-            },
+            |response| response.body.instances.take().unwrap_or_default(),
         )
     }
 
@@ -1225,31 +1128,16 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListDataServiceInstancesOverviewRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |
-                request: &ListDataServiceInstancesOverviewRequest,
-                response: &ListDataServiceInstancesOverviewResponse|
-            {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.instances.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<
+                ListDataServiceInstancesOverviewRequest,
+                i32,
+            > {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListDataServiceInstancesOverviewResponse| {
-                response.body.instances.unwrap_or_default()
-            },
+            |response| response.body.instances.take().unwrap_or_default(),
         )
     }
 
@@ -1264,26 +1152,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListMessageRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListMessageRequest, response: &ListMessageResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListMessageRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListMessageResponse| response.body.records.unwrap_or_default(),
+            |response| response.body.records.take().unwrap_or_default(),
         )
     }
 
@@ -1298,28 +1173,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &SearchAuthorizeAppRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &SearchAuthorizeAppRequest, response: &SearchAuthorizeAppResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<SearchAuthorizeAppRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: SearchAuthorizeAppResponse| {
-                response.body.records.unwrap_or_default()
-            },
+            |response| response.body.records.take().unwrap_or_default(),
         )
     }
 
@@ -1334,26 +1194,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &SearchBindApiRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &SearchBindApiRequest, response: &SearchBindApiResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.records.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<SearchBindApiRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: SearchBindApiResponse| response.body.records.unwrap_or_default(),
+            |response| response.body.records.take().unwrap_or_default(),
         )
     }
 
@@ -1368,28 +1215,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &SearchDebugInfoRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &SearchDebugInfoRequest, response: &SearchDebugInfoResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.publish_messages.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<SearchDebugInfoRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: SearchDebugInfoResponse| {
-                response.body.publish_messages.unwrap_or_default()
-            },
+            |response| response.body.publish_messages.take().unwrap_or_default(),
         )
     }
 
@@ -1404,28 +1236,13 @@ impl DataArtsStudioClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &SearchPublishInfoRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &SearchPublishInfoRequest, response: &SearchPublishInfoResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.publish_messages.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<SearchPublishInfoRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: SearchPublishInfoResponse| {
-                response.body.publish_messages.unwrap_or_default()
-            },
+            |response| response.body.publish_messages.take().unwrap_or_default(),
         )
     }
 }

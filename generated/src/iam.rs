@@ -134,33 +134,17 @@ impl IamClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &KeystoneListProjectsRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.page.map_or(1, i64::from),
-            ),
-            |
-                request: &KeystoneListProjectsRequest,
-                response: &KeystoneListProjectsResponse|
-            {
-                let next = hwcloud_runtime::pagination::next_page(
-                    request.page,
-                    1,
-                    response.body.projects.as_ref().map_or(0, Vec::len),
-                    request.per_page,
-                    None,
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.page = Some(next.number);
-                            following.per_page = Some(next.size);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByPage::<KeystoneListProjectsRequest, i32> {
+                page: |request| request.page,
+                size: |request| request.per_page,
+                set: |request, next| {
+                    request.page = Some(next.number);
+                    request.per_page = Some(next.size);
+                },
+                first: 1,
+                total: |_| None,
             },
-            |response: KeystoneListProjectsResponse| {
-                response.body.projects.unwrap_or_default()
-            },
+            |response| response.body.projects.take().unwrap_or_default(),
         )
     }
 }
@@ -245,31 +229,22 @@ impl KeystoneCreateUserTokenByPasswordRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
-            hwcloud_runtime::Secret::new(value.param_text().into_owned())
-        }
-        let response = IamClient::new(client)?
-            .keystone_create_user_token_by_password(self.clone())
-            .await?;
-        let token = response.subject_token.as_ref().map(secret);
-        let token = token
-            .ok_or_else(|| Error::Credentials {
-                message: format!("{} answered without a token", Self::META.name),
-                source: None,
-            })?;
-        let expires_at = hwcloud_runtime::auth::expiry::from_instant(
-            Some(&response.body)
-                .and_then(|v| v.token.as_ref())
-                .and_then(|v| v.expires_at.as_ref()),
-        );
-        let refresh_token = None;
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at,
-            refresh_token,
-        })
+        let fields = hwcloud_runtime::auth::token::TokenFields::<
+            KeystoneCreateUserTokenByPasswordResponse,
+        > {
+            token: |response| hwcloud_runtime::auth::token::secret(
+                response.subject_token.as_ref(),
+            ),
+            expiry: hwcloud_runtime::auth::token::Expiry::At(|response| {
+                hwcloud_runtime::auth::expiry::from_instant(
+                    Some(&response.body)
+                        .and_then(|v| v.token.as_ref())
+                        .and_then(|v| v.expires_at.as_ref()),
+                )
+            }),
+            refresh_token: |_| None,
+        };
+        hwcloud_runtime::auth::token::issue(client, &SERVICE, self, &fields).await
     }
 }
 

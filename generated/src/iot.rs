@@ -156,33 +156,20 @@ impl LoginRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
-            hwcloud_runtime::Secret::new(value.param_text().into_owned())
-        }
-        let now = client.now();
-        let response = IotClient::new(client)?.login(self.clone()).await?;
-        let token = Some(&response.body)
-            .and_then(|v| v.access_token.as_ref())
-            .map(secret);
-        let token = token
-            .ok_or_else(|| Error::Credentials {
-                message: format!("{} answered without a token", Self::META.name),
-                source: None,
-            })?;
-        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(
-            now,
-            Some(&response.body).and_then(|v| v.expires_in.as_ref()),
-        );
-        let refresh_token = Some(&response.body)
-            .and_then(|v| v.refresh_token.as_ref())
-            .map(secret);
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at,
-            refresh_token,
-        })
+        let fields = hwcloud_runtime::auth::token::TokenFields::<LoginResponse> {
+            token: |response| hwcloud_runtime::auth::token::secret(
+                Some(&response.body).and_then(|v| v.access_token.as_ref()),
+            ),
+            expiry: hwcloud_runtime::auth::token::Expiry::Within(|response| {
+                hwcloud_runtime::auth::expiry::seconds(
+                    Some(&response.body).and_then(|v| v.expires_in.as_ref()),
+                )
+            }),
+            refresh_token: |response| hwcloud_runtime::auth::token::secret(
+                Some(&response.body).and_then(|v| v.refresh_token.as_ref()),
+            ),
+        };
+        hwcloud_runtime::auth::token::issue(client, &SERVICE, self, &fields).await
     }
 }
 
@@ -279,33 +266,20 @@ impl RefreshTokenRequest {
         &self,
         client: &Client,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-        fn secret(
-            value: &impl hwcloud_runtime::operation::ParamValue,
-        ) -> hwcloud_runtime::Secret {
-            hwcloud_runtime::Secret::new(value.param_text().into_owned())
-        }
-        let now = client.now();
-        let response = IotClient::new(client)?.refresh_token(self.clone()).await?;
-        let token = Some(&response.body)
-            .and_then(|v| v.access_token.as_ref())
-            .map(secret);
-        let token = token
-            .ok_or_else(|| Error::Credentials {
-                message: format!("{} answered without a token", Self::META.name),
-                source: None,
-            })?;
-        let expires_at = hwcloud_runtime::auth::expiry::from_lifetime(
-            now,
-            Some(&response.body).and_then(|v| v.expires_in.as_ref()),
-        );
-        let refresh_token = Some(&response.body)
-            .and_then(|v| v.refresh_token.as_ref())
-            .map(secret);
-        Ok(hwcloud_runtime::auth::token::IssuedToken {
-            token,
-            expires_at,
-            refresh_token,
-        })
+        let fields = hwcloud_runtime::auth::token::TokenFields::<RefreshTokenResponse> {
+            token: |response| hwcloud_runtime::auth::token::secret(
+                Some(&response.body).and_then(|v| v.access_token.as_ref()),
+            ),
+            expiry: hwcloud_runtime::auth::token::Expiry::Within(|response| {
+                hwcloud_runtime::auth::expiry::seconds(
+                    Some(&response.body).and_then(|v| v.expires_in.as_ref()),
+                )
+            }),
+            refresh_token: |response| hwcloud_runtime::auth::token::secret(
+                Some(&response.body).and_then(|v| v.refresh_token.as_ref()),
+            ),
+        };
+        hwcloud_runtime::auth::token::issue(client, &SERVICE, self, &fields).await
     }
 }
 

@@ -12,41 +12,41 @@ use crate::ir::{
 use crate::names;
 
 /// The glue that lets the runtime's token cache call a token-issuing operation: the
-/// request (holding the login inputs) is the token source.
-pub(super) fn token_source(service: &Service, op: &Operation) -> TokenStream {
+/// request (holding the login inputs) is the token source. Sending it and reading the
+/// response (a missing token, a lifetime counted from the request, checked expiry
+/// arithmetic) is the runtime's `token::issue`; the glue says where the values are.
+pub(super) fn token_source(op: &Operation) -> TokenStream {
     let Some(t) = &op.token_source else {
         return TokenStream::new();
     };
     let request = ident(&op.request);
-    let client = ident(&service.client);
-    let method = ident(&op.method_name);
+    let response = ident(&op.response);
     let token = value_path(op, &t.token);
-    // The expiry is a server value: converted by the runtime's checked helpers, never
-    // with `SystemTime + Duration` (which panics on overflow). A relative lifetime counts
-    // from when the request was sent.
-    let (now, expires) = match (&t.expires_at, &t.expires_in) {
+    let expiry = match (&t.expires_at, &t.expires_in) {
         (Some(at), _) => {
             let at = value_path(op, at);
-            (
-                None,
-                quote!(hwcloud_runtime::auth::expiry::from_instant(#at)),
-            )
+            quote! {
+                hwcloud_runtime::auth::token::Expiry::At(|response| {
+                    hwcloud_runtime::auth::expiry::from_instant(#at)
+                })
+            }
         }
         (None, Some(within)) => {
             let within = value_path(op, within);
-            (
-                Some(quote!(let now = client.now();)),
-                quote!(hwcloud_runtime::auth::expiry::from_lifetime(now, #within)),
-            )
+            quote! {
+                hwcloud_runtime::auth::token::Expiry::Within(|response| {
+                    hwcloud_runtime::auth::expiry::seconds(#within)
+                })
+            }
         }
-        (None, None) => (None, quote!(None)),
+        (None, None) => quote!(hwcloud_runtime::auth::token::Expiry::Unknown),
     };
     let refresh_token = match &t.refresh_token {
         Some(r) => {
             let r = value_path(op, r);
-            quote!(#r.map(secret))
+            quote!(|response| hwcloud_runtime::auth::token::secret(#r))
         }
-        None => quote!(None),
+        None => quote!(|_| None),
     };
     let refresh = t.refresh.as_ref().map(refresh_fn);
     quote! {
@@ -57,19 +57,12 @@ pub(super) fn token_source(service: &Service, op: &Operation) -> TokenStream {
                 &self,
                 client: &Client,
             ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
-                fn secret(value: &impl hwcloud_runtime::operation::ParamValue) -> hwcloud_runtime::Secret {
-                    hwcloud_runtime::Secret::new(value.param_text().into_owned())
-                }
-                #now
-                let response = #client::new(client)?.#method(self.clone()).await?;
-                let token = #token.map(secret);
-                let token = token.ok_or_else(|| Error::Credentials {
-                    message: format!("{} answered without a token", Self::META.name),
-                    source: None,
-                })?;
-                let expires_at = #expires;
-                let refresh_token = #refresh_token;
-                Ok(hwcloud_runtime::auth::token::IssuedToken { token, expires_at, refresh_token })
+                let fields = hwcloud_runtime::auth::token::TokenFields::<#response> {
+                    token: |response| hwcloud_runtime::auth::token::secret(#token),
+                    expiry: #expiry,
+                    refresh_token: #refresh_token,
+                };
+                hwcloud_runtime::auth::token::issue(client, &SERVICE, self, &fields).await
             }
         }
 
@@ -247,10 +240,11 @@ fn id_body(
     }
 }
 
-/// `<method>_stream`: every item of a paged list operation. The runtime's
-/// `pagination::items` gets three small functions (a request's cursor, the next request,
-/// a page's items); the paging itself (laziness, the page bound, repeated cursors) is the
-/// runtime's.
+/// `<method>_stream`: every item of a paged list operation. The operation's paging style
+/// (the runtime's `ByOffset`, `ByPage` or `ByMarker`) gets the request and response
+/// fields it needs as plain functions, and a function takes a page's items out of its
+/// response; the paging itself (when a page is the last, laziness, the page bound,
+/// repeated cursors) is the runtime's.
 pub(super) fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
     let doc = docs(&format!(
         "Every item of [`{0}`](Self::{0}), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).",
@@ -258,112 +252,86 @@ pub(super) fn page_stream(op: &Operation, p: &Pagination) -> TokenStream {
     ));
     let stream = ident(&names::stream_method(&op.method_name));
     let request = ident(&op.request);
-    let response = ident(&op.response);
     let item = rust_type(&p.item_type, Scope::Service);
     let items = ident(&p.items.rust);
-    let cursor = match &p.style {
-        PageStyle::Offset { offset, .. } => {
-            let offset = ident(offset);
-            quote!(Cursor::Number(request.#offset.map_or(0, i64::from)))
-        }
-        PageStyle::Page { page, first, .. } => {
-            let page = ident(page);
-            let first = proc_macro2::Literal::i64_unsuffixed(*first);
-            quote!(Cursor::Number(request.#page.map_or(#first, i64::from)))
-        }
-        PageStyle::Marker { marker, .. } => {
-            let marker = ident(marker);
-            quote!(Cursor::Marker(request.#marker.as_deref().unwrap_or_default()))
-        }
-    };
-    let next = next_page(p);
     let take = if p.items.optional {
-        quote!(response.body.#items.unwrap_or_default())
+        quote!(|response| response.body.#items.take().unwrap_or_default())
     } else {
-        quote!(response.body.#items)
+        quote!(|response| std::mem::take(&mut response.body.#items))
     };
+    let style = style(&request, p);
     quote! {
         #doc
         pub fn #stream(&self, request: #request) -> hwcloud_runtime::pagination::Items<#request, #item> {
-            hwcloud_runtime::pagination::items(
-                self.inner.clone(),
-                request,
-                |request: &#request| hwcloud_runtime::pagination::#cursor,
-                |request: &#request, response: &#response| { #next },
-                |response: #response| #take,
-            )
+            hwcloud_runtime::pagination::items(self.inner.clone(), request, #style, #take)
         }
     }
 }
 
-/// The body of the closure that makes the next page's request from a page's.
-fn next_page(p: &Pagination) -> TokenStream {
-    let items = ident(&p.items.rust);
-    let count = if p.items.optional {
-        quote!(response.body.#items.as_ref().map_or(0, Vec::len))
-    } else {
-        quote!(response.body.#items.len())
-    };
+/// The runtime's paging style of `p`, with the fields it reads and writes.
+fn style(request: &proc_macro2::Ident, p: &Pagination) -> TokenStream {
     let total = |total: &Option<TotalField>| match total {
-        None => quote!(None),
+        None => quote!(|_| None),
         Some(t) => {
             let field = ident(&t.field.rust);
             if t.field.optional {
-                quote!(response.body.#field.map(i64::from))
+                quote!(|response| response.body.#field.map(i64::from))
             } else {
-                quote!(Some(i64::from(response.body.#field)))
+                quote!(|response| Some(i64::from(response.body.#field)))
             }
         }
     };
-    let (next, set) = match &p.style {
+    match &p.style {
         PageStyle::Offset {
             offset,
             limit,
+            ty,
             total: t,
-            ..
         } => {
             let (offset, limit, total) = (ident(offset), ident(limit), total(t));
-            (
-                quote! {
-                    hwcloud_runtime::pagination::next_offset(request.#offset, #count, request.#limit, #total)?
-                },
-                quote!(following.#offset = Some(next);),
-            )
+            let ty = rust_type(ty, Scope::Service);
+            quote! {
+                hwcloud_runtime::pagination::ByOffset::<#request, #ty> {
+                    offset: |request| request.#offset,
+                    set_offset: |request, offset| request.#offset = Some(offset),
+                    limit: |request| request.#limit,
+                    total: #total,
+                }
+            }
         }
         PageStyle::Page {
             page,
             size,
+            ty,
             first,
             total: t,
-            ..
         } => {
             let (page, size, total) = (ident(page), ident(size), total(t));
+            let ty = rust_type(ty, Scope::Service);
             let first = proc_macro2::Literal::i64_unsuffixed(*first);
-            (
-                quote! {
-                    hwcloud_runtime::pagination::next_page(request.#page, #first, #count, request.#size, #total)?
-                },
-                quote! {
-                    following.#page = Some(next.number);
-                    following.#size = Some(next.size);
-                },
-            )
+            quote! {
+                hwcloud_runtime::pagination::ByPage::<#request, #ty> {
+                    page: |request| request.#page,
+                    size: |request| request.#size,
+                    set: |request, next| {
+                        request.#page = Some(next.number);
+                        request.#size = Some(next.size);
+                    },
+                    first: #first,
+                    total: #total,
+                }
+            }
         }
         PageStyle::Marker { marker, next } => {
-            let path = field_chain(quote!(Some(&response.body)), next);
             let marker = ident(marker);
-            (
-                quote!(hwcloud_runtime::pagination::next_marker(#path)),
-                quote!(following.#marker = Some(next);),
-            )
+            let next = field_chain(quote!(Some(&response.body)), next);
+            quote! {
+                hwcloud_runtime::pagination::ByMarker::<#request> {
+                    marker: |request| request.#marker.as_ref(),
+                    set_marker: |request, marker| request.#marker = Some(marker),
+                    next: |response| #next,
+                }
+            }
         }
-    };
-    quote! {
-        let next = #next;
-        Ok(next.map(|next| {
-            let mut following = request.clone();
-            #set
-            following
-        }))
     }
 }

@@ -19,7 +19,7 @@ pub(super) fn items(service: &Service, op: &Operation) -> TokenStream {
     out.extend(operation_impl(service, op));
     out.extend(response(service, op));
     if op.token_source.is_some() {
-        out.extend(glue::token_source(service, op));
+        out.extend(glue::token_source(op));
     }
     out
 }

@@ -102,26 +102,13 @@ impl PagedClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListByOffsetRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.offset.map_or(0, i64::from),
-            ),
-            |request: &ListByOffsetRequest, response: &ListByOffsetResponse| {
-                let next = hwcloud_runtime::pagination::next_offset(
-                    request.offset,
-                    response.body.things.as_ref().map_or(0, Vec::len),
-                    request.limit,
-                    response.body.total.map(i64::from),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.offset = Some(next);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByOffset::<ListByOffsetRequest, i32> {
+                offset: |request| request.offset,
+                set_offset: |request, offset| request.offset = Some(offset),
+                limit: |request| request.limit,
+                total: |response| response.body.total.map(i64::from),
             },
-            |response: ListByOffsetResponse| response.body.things.unwrap_or_default(),
+            |response| response.body.things.take().unwrap_or_default(),
         )
     }
 
@@ -133,28 +120,17 @@ impl PagedClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListByPageRequest| hwcloud_runtime::pagination::Cursor::Number(
-                request.page_no.map_or(0, i64::from),
-            ),
-            |request: &ListByPageRequest, response: &ListByPageResponse| {
-                let next = hwcloud_runtime::pagination::next_page(
-                    request.page_no,
-                    0,
-                    response.body.items.len(),
-                    request.page_size,
-                    Some(i64::from(response.body.total_count)),
-                )?;
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.page_no = Some(next.number);
-                            following.page_size = Some(next.size);
-                            following
-                        }),
-                )
+            hwcloud_runtime::pagination::ByPage::<ListByPageRequest, i64> {
+                page: |request| request.page_no,
+                size: |request| request.page_size,
+                set: |request, next| {
+                    request.page_no = Some(next.number);
+                    request.page_size = Some(next.size);
+                },
+                first: 0,
+                total: |response| Some(i64::from(response.body.total_count)),
             },
-            |response: ListByPageResponse| response.body.items,
+            |response| std::mem::take(&mut response.body.items),
         )
     }
 
@@ -166,25 +142,16 @@ impl PagedClient {
         hwcloud_runtime::pagination::items(
             self.inner.clone(),
             request,
-            |request: &ListByMarkerRequest| hwcloud_runtime::pagination::Cursor::Marker(
-                request.marker.as_deref().unwrap_or_default(),
-            ),
-            |request: &ListByMarkerRequest, response: &ListByMarkerResponse| {
-                let next = hwcloud_runtime::pagination::next_marker(
+            hwcloud_runtime::pagination::ByMarker::<ListByMarkerRequest> {
+                marker: |request| request.marker.as_ref(),
+                set_marker: |request, marker| request.marker = Some(marker),
+                next: |response| {
                     Some(&response.body)
                         .and_then(|v| v.page_info.as_ref())
-                        .and_then(|v| v.next_marker.as_ref()),
-                );
-                Ok(
-                    next
-                        .map(|next| {
-                            let mut following = request.clone();
-                            following.marker = Some(next);
-                            following
-                        }),
-                )
+                        .and_then(|v| v.next_marker.as_ref())
+                },
             },
-            |response: ListByMarkerResponse| response.body.things.unwrap_or_default(),
+            |response| response.body.things.take().unwrap_or_default(),
         )
     }
 }

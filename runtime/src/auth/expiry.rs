@@ -23,6 +23,12 @@ pub fn from_lifetime<S: Seconds + ?Sized>(
     now.checked_add(Duration::from_secs(seconds?.seconds()?))
 }
 
+/// A token response's lifetime (`expires_in`) in whole seconds; `None` when the value is
+/// absent, negative, not a whole number or not a number.
+pub fn seconds<S: Seconds + ?Sized>(value: Option<&S>) -> Option<u64> {
+    value?.seconds()
+}
+
 /// The instant a token response's `expires_at` names; `None` when the value is absent,
 /// not RFC 3339 or outside what the clock can represent.
 pub fn from_instant<D: DateTime + ?Sized>(at: Option<&D>) -> Option<SystemTime> {

@@ -52,7 +52,8 @@ use super::single_flight::{Backoff, Failed, SingleFlight};
 use super::{
     ACCESS_TOKEN, APP_KEY, AuthContext, AuthScheme, Credentials, X_AUTH_TOKEN, secret_header,
 };
-use crate::operation::Identity;
+use crate::client::ServiceClient;
+use crate::operation::{Identity, Operation, ParamValue, ServiceMeta};
 use crate::{BoxFuture, Client, Error, Secret};
 
 /// A token as issued, with what is known of its lifetime.
@@ -135,6 +136,81 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
         let _ = (client, refresh_token);
         None
     }
+}
+
+/// Where a token-issuing operation's response holds what an [`IssuedToken`] needs: what
+/// the generated `issue_token` of such an operation (a `token_source` in its spec) gives
+/// [`issue`]. `R` is the operation's response.
+pub struct TokenFields<R> {
+    /// The token.
+    pub token: fn(&R) -> Option<Secret>,
+    /// When the token expires.
+    pub expiry: Expiry<R>,
+    /// The refresh token, for a service that renews tokens with one.
+    pub refresh_token: fn(&R) -> Option<Secret>,
+}
+
+/// Where a token response says when the token expires.
+pub enum Expiry<R> {
+    /// At an instant (an `expires_at`), converted with [`super::expiry::from_instant`].
+    At(fn(&R) -> Option<SystemTime>),
+    /// After a lifetime in seconds (an `expires_in`) counted from when the request was
+    /// sent; read with [`super::expiry::seconds`].
+    Within(fn(&R) -> Option<u64>),
+    /// The response does not say: [`TokenCredentials::default_lifetime`] applies.
+    Unknown,
+}
+
+impl<R> fmt::Debug for TokenFields<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Functions: their values are secrets or unknown until a response is read.
+        f.debug_struct("TokenFields").finish_non_exhaustive()
+    }
+}
+
+impl<R> fmt::Debug for Expiry<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Expiry::At(_) => "At",
+            Expiry::Within(_) => "Within",
+            Expiry::Unknown => "Unknown",
+        })
+    }
+}
+
+/// Sends the token-issuing `request` of `service` with `client` (which has no credentials:
+/// a token endpoint is anonymous) and reads the token, its expiry and its refresh token
+/// from the response where `fields` says. A response without a token is an
+/// [`Error::Credentials`] naming the operation; an expiry that is absent or not believable
+/// is left unknown (the expiry helpers are checked: a server value never panics).
+pub async fn issue<O: Operation>(
+    client: &Client,
+    service: &'static ServiceMeta,
+    request: &O,
+    fields: &TokenFields<O::Output>,
+) -> Result<IssuedToken, Error> {
+    // A relative lifetime counts from when the request was sent.
+    let now = client.now();
+    let response = ServiceClient::new(client, service)?.send(request).await?;
+    let token = (fields.token)(&response)
+        .ok_or_else(|| Error::credentials(format!("{} answered without a token", O::META.name)))?;
+    let expires_at = match fields.expiry {
+        Expiry::At(at) => at(&response),
+        Expiry::Within(seconds) => {
+            seconds(&response).and_then(|s| now.checked_add(Duration::from_secs(s)))
+        }
+        Expiry::Unknown => None,
+    };
+    Ok(IssuedToken {
+        token,
+        expires_at,
+        refresh_token: (fields.refresh_token)(&response),
+    })
+}
+
+/// A response value (a header or body field holding a token) as a [`Secret`].
+pub fn secret(value: Option<&impl ParamValue>) -> Option<Secret> {
+    value.map(|v| Secret::new(v.param_text().into_owned()))
 }
 
 /// How a token travels.
