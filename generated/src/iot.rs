@@ -347,13 +347,15 @@ impl hwcloud_runtime::KnownErrorCode for ErrorCode {
         }
     }
 
-    fn status(&self) -> u16 {
-        match self {
+    fn status(&self) -> hwcloud_runtime::http::StatusCode {
+        let status: u16 = match self {
             Self::V100449 => 400u16,
             Self::V102202 => 400u16,
             Self::V100208 => 401u16,
             Self::V50252 => 500u16,
-        }
+        };
+        hwcloud_runtime::http::StatusCode::from_u16(status)
+            .unwrap_or(hwcloud_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn description(&self) -> &'static str {

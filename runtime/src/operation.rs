@@ -580,7 +580,7 @@ pub trait KnownErrorCode: Sized {
     /// The code as the service sends it.
     fn code(&self) -> &'static str;
     /// The HTTP status the code comes with.
-    fn status(&self) -> u16;
+    fn status(&self) -> http::StatusCode;
     /// The document's description of the code.
     fn description(&self) -> &'static str;
     /// The document's recommended handling, if any.

@@ -95,10 +95,13 @@ pub(super) fn error_codes(service: &Service) -> TokenStream {
                 }
             }
 
-            fn status(&self) -> u16 {
-                match self {
+            fn status(&self) -> hwcloud_runtime::http::StatusCode {
+                let status: u16 = match self {
                     #(Self::#variants => #statuses,)*
-                }
+                };
+                // `lower` keeps documented statuses within 100..=599, which this accepts.
+                hwcloud_runtime::http::StatusCode::from_u16(status)
+                    .unwrap_or(hwcloud_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
             }
 
             fn description(&self) -> &'static str {
