@@ -580,7 +580,7 @@ impl ServiceClient {
         let credentials = if meta.auth.is_empty() {
             None
         } else {
-            Some(accepted(meta, inner.credentials.as_deref())?)
+            Some(crate::auth::accepted(meta, inner.credentials.as_deref())?)
         };
         let identity = self
             .identity(credentials)
@@ -705,31 +705,6 @@ impl ServiceClient {
             },
         };
         result.map_err(|error| transport_error(operation, error))
-    }
-}
-
-/// The client's credentials for an operation that needs some: configured, and of a
-/// scheme the operation accepts (credentials that name no scheme are not checked).
-fn accepted<'a>(
-    meta: &OperationMeta,
-    credentials: Option<&'a dyn Credentials>,
-) -> Result<&'a dyn Credentials, Error> {
-    let credentials = credentials.ok_or_else(|| {
-        Error::credentials(format!(
-            "{} needs credentials; none are configured",
-            meta.name
-        ))
-    })?;
-    match credentials.scheme() {
-        Some(scheme) if !meta.auth.contains(&scheme) => {
-            let accepted: Vec<String> = meta.auth.iter().map(ToString::to_string).collect();
-            Err(Error::credentials(format!(
-                "{} accepts {}; the client's credentials are {scheme}",
-                meta.name,
-                accepted.join(" or ")
-            )))
-        }
-        _ => Ok(credentials),
     }
 }
 

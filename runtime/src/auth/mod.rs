@@ -18,7 +18,7 @@ use bytes::Bytes;
 use http::HeaderValue;
 use http::header::{AUTHORIZATION, HeaderName};
 
-use crate::operation::{Identity, ServiceMeta};
+use crate::operation::{Identity, OperationMeta, ServiceMeta};
 use crate::{BoxFuture, Error, Secret};
 
 /// What credentials may look at while authorising a request.
@@ -87,6 +87,31 @@ pub trait Credentials: Send + Sync + fmt::Debug {
         request: &'a mut http::Request<Bytes>,
         ctx: &'a AuthContext<'a>,
     ) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+/// The client's credentials for an operation that needs some: configured, and of a
+/// scheme the operation accepts (credentials that name no scheme are not checked).
+pub(crate) fn accepted<'a>(
+    meta: &OperationMeta,
+    credentials: Option<&'a dyn Credentials>,
+) -> Result<&'a dyn Credentials, Error> {
+    let credentials = credentials.ok_or_else(|| {
+        Error::credentials(format!(
+            "{} needs credentials; none are configured",
+            meta.name
+        ))
+    })?;
+    match credentials.scheme() {
+        Some(scheme) if !meta.auth.contains(&scheme) => {
+            let accepted: Vec<String> = meta.auth.iter().map(ToString::to_string).collect();
+            Err(Error::credentials(format!(
+                "{} accepts {}; the client's credentials are {scheme}",
+                meta.name,
+                accepted.join(" or ")
+            )))
+        }
+        _ => Ok(credentials),
+    }
 }
 
 /// A token the caller already holds, sent in the header(s) its service expects.
