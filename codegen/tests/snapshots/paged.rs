@@ -228,7 +228,7 @@ pub struct ListByOffsetResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: ThingPage,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -304,7 +304,7 @@ pub struct ListByPageResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: NumberedPage,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
@@ -369,7 +369,7 @@ pub struct ListByMarkerResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: MarkedPage,
-    /// Optional body fields whose value did not fit their type and were left out (each also logged at `warn`); empty when the body matched.
+    /// Optional body fields whose value did not fit their type and were left out (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
