@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 
-use super::GENERATED_MARKER;
+use crate::fileset::GENERATED_MARKER;
 
 /// Builds the tokens of a part of a file.
 pub(super) type Job<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{Harness, Run, num, path_str};
+use super::Run;
+use super::harness::{Harness, num, path_str};
 
 /// Body sizes, in MB (10^6 bytes).
 const SIZES_MB: [usize; 2] = [1, 20];
