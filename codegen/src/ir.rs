@@ -363,7 +363,11 @@ pub struct TypeDef {
 #[derive(Debug, Clone)]
 pub enum TypeKind {
     Struct(Vec<Field>),
+    /// A string enum.
     Enum(Vec<Variant>),
+    /// An integer enum: `TypeRef::Int32` or `TypeRef::Int64`, and variants whose `wire` is
+    /// the value's decimal text.
+    IntEnum(TypeRef, Vec<Variant>),
     Array(TypeRef),
     Map(TypeRef),
     /// The same type as the named (earlier) one: structurally identical, so it is not
@@ -385,7 +389,17 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Variant {
     pub rust: String,
+    /// The value as sent: the string, or an integer's decimal text.
     pub wire: String,
+    /// What the value means (empty when the spec does not say).
+    pub doc: String,
+}
+
+impl Variant {
+    /// An integer enum's value (`lower` made `wire` from an `i64`).
+    pub fn int(&self) -> i64 {
+        self.wire.parse().unwrap_or_default()
+    }
 }
 
 /// An HTTP method.

@@ -149,7 +149,7 @@ fn mapping_rules() {
     assert_eq!(op.params["kind"].ty.as_deref(), Some("CreateThingKind"));
     assert_eq!(
         spec.types["CreateThingKind"].enum_values.as_deref(),
-        Some(&["a".to_owned(), "b".to_owned()][..])
+        Some(&["a".into(), "b".into()][..])
     );
     assert_eq!(
         op.params["x_client_token"].name.as_deref(),
@@ -271,7 +271,7 @@ fn pagination_declared_when_unambiguous_listed_otherwise() {
 }
 
 #[test]
-fn integer_enums_are_listed_skips_naming_file_and_pointer() {
+fn integer_enums_are_imported_as_integer_enums() {
     let out = import(
         &[fixture("ShowAlarm.json"), fixture("ShowVolume.json")],
         &Options {
@@ -280,18 +280,28 @@ fn integer_enums_are_listed_skips_naming_file_and_pointer() {
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let skip = out
-        .report
-        .skipped
+    assert!(
+        !out.report.skipped.iter().any(|s| s.op == "ShowAlarm"),
+        "{}",
+        out.report
+    );
+    let spec = loaded(&out.text);
+    let period = &spec.types["PeriodResp"];
+    assert_eq!(period.ty.as_deref(), Some("int32"));
+    let values: Vec<String> = period
+        .enum_values
         .iter()
-        .find(|s| s.op == "ShowAlarm")
-        .expect("ShowAlarm is skipped");
-    assert_eq!(skip.lack, Lack::IntegerEnum);
-    assert_eq!(skip.file, "fixtures/ShowAlarm.json");
-    assert_eq!(skip.pointer, "/definitions/PeriodResp/enum");
-    assert!(out.report.to_string().contains(
-        "ShowAlarm: integer enum (fixtures/ShowAlarm.json#/definitions/PeriodResp/enum)"
-    ));
+        .flatten()
+        .map(|v| v.value().to_string())
+        .collect();
+    assert_eq!(values, ["0", "1", "300", "1200", "3600", "14400", "86400"]);
+    // Unquoted in the YAML: integers, not the strings "0", "1", ...
+    assert!(
+        out.text
+            .contains("    type: int32\n    enum: [0, 1, 300, 1200, 3600, 14400, 86400]"),
+        "{}",
+        out.text
+    );
     // ShowVolume is EVS's, served from another host than the service's (CES's, by order).
     let other = out
         .report
@@ -682,4 +692,54 @@ proptest! {
         let cut_text: String = text.chars().take(cut_at).collect();
         let _ = import(&[Input { file: "m.json".into(), text: cut_text }], &options());
     }
+}
+
+#[test]
+fn enum_values_without_a_variant_of_their_own_get_a_name() {
+    let doc = document(
+        "ShowServer",
+        "get",
+        "/v1/servers",
+        json!({
+            "responses": { "200": { "description": "OK", "schema": { "$ref": "#/definitions/Server" } } }
+        }),
+        json!({ "Server": { "type": "object", "properties": {
+            "host_status": { "type": "string", "enum": ["UP", "UNKNOWN", "", "up", "*", ">="] },
+            // An integer that lists words (EIP's `max_ingress_size`): the type wins.
+            "max_ingress_size": { "type": "integer", "enum": ["bandwidth", "traffic"], "description": "Limit." }
+        } } }),
+    );
+    let out =
+        import(&[input("ShowServer.json", &doc)], &options()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.report.skipped.is_empty(), "{}", out.report);
+    let spec = loaded(&out.text);
+    let names: Vec<(String, Option<&str>)> = spec.types["ServerHostStatus"]
+        .enum_values
+        .iter()
+        .flatten()
+        .map(|v| (v.value().to_string(), v.name()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("UP".to_owned(), None),
+            ("UNKNOWN".to_owned(), Some("UnknownValue")),
+            (String::new(), Some("Empty")),
+            ("up".to_owned(), Some("Up2")),
+            ("*".to_owned(), Some("Star")),
+            (">=".to_owned(), Some("GtEq")),
+        ]
+    );
+    let size = &spec.types["Server"].fields.as_ref().expect("object")["max_ingress_size"];
+    assert_eq!(size.ty.as_deref(), Some("int32"));
+    assert_eq!(
+        size.doc,
+        "Limit.\n\nThe document lists the values bandwidth, traffic for this integer."
+    );
+    // The names are the spec's: it generates.
+    hwcloud_codegen::generate(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: out.text.clone(),
+    }])
+    .unwrap_or_else(|d| panic!("{d}\n{}", out.text));
 }

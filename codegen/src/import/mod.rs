@@ -15,6 +15,7 @@
 //! problem anywhere else is an error. Pure: no disk access (the xtask reads and writes).
 
 pub mod doc;
+pub mod enums;
 pub mod example_url;
 pub mod map;
 pub mod merge;
