@@ -191,7 +191,7 @@ impl BodyKind {
     pub fn of_content_type(content_type: &str) -> Option<BodyKind> {
         let media = content_type.split(';').next().unwrap_or_default().trim();
         Some(match media.to_ascii_lowercase().as_str() {
-            "application/json" => BodyKind::Json,
+            json if is_json_media(json) => BodyKind::Json,
             "application/x-www-form-urlencoded" => BodyKind::Form,
             "application/octet-stream" => BodyKind::Bytes,
             "multipart/form-data" => BodyKind::Multipart,
@@ -199,7 +199,7 @@ impl BodyKind {
         })
     }
 
-    /// The base media type of the kind.
+    /// The base media type of the kind (a JSON body may have another JSON media type).
     pub fn media_type(self) -> &'static str {
         match self {
             BodyKind::Json => "application/json",
@@ -208,6 +208,18 @@ impl BodyKind {
             BodyKind::Multipart => "multipart/form-data",
         }
     }
+}
+
+/// Whether a lowercase media type (without parameters) is JSON: `application/json`, a
+/// `+json` suffix (`application/merge-patch+json`), or a JSON patch (`application/json-patch`,
+/// IMS's `application/openstack-images-v2.1-json-patch`). The body is the JSON of its type.
+pub fn is_json_media(media: &str) -> bool {
+    media.strip_prefix("application/").is_some_and(|sub| {
+        sub == "json"
+            || sub.ends_with("+json")
+            || sub == "json-patch"
+            || sub.ends_with("-json-patch")
+    })
 }
 
 #[derive(Debug, Clone)]

@@ -253,7 +253,7 @@ fn unsupported_content_type() {
     assert_diagnostics(
         "unsupported_content_type",
         &[
-            "specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)",
+            "specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json` (or another JSON media type: `+json`, `json-patch`), `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)",
         ],
     );
 }

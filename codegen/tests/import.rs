@@ -544,7 +544,18 @@ fn bad_input_is_an_error_naming_file_and_pointer() {
         (
             vec![
                 input("one.json", &simple(json!({}), json!({ "type": "string" }))),
-                input("two.json", &simple(json!({}), json!({ "type": "string" }))),
+                // Another path: another operation under the same name (the same method
+                // and path would be one operation described twice, and imported once).
+                input(
+                    "two.json",
+                    &document(
+                        "Op",
+                        "get",
+                        "/y",
+                        json!({ "responses": { "200": { "description": "OK" } } }),
+                        json!({}),
+                    ),
+                ),
             ],
             "error: two.json#/name: operation `Op` is also defined by one.json",
         ),
@@ -742,4 +753,80 @@ fn enum_values_without_a_variant_of_their_own_get_a_name() {
         text: out.text.clone(),
     }])
     .unwrap_or_else(|d| panic!("{d}\n{}", out.text));
+}
+
+#[test]
+fn document_quirks_of_the_fifteen_products_are_mapped() {
+    let ok = json!({ "200": { "description": "OK" } });
+    // EIP: `Bigint`; IAM v5: a header enum of an operation whose name ends in a digit
+    // (`GetPolicyV5` + `XLanguage` is read back as `GetPolicyV5xLanguage`).
+    let bigint = document(
+        "GetPolicyV5",
+        "get",
+        "/v5/policies",
+        json!({
+            "parameters": [{ "in": "header", "name": "X-Language", "type": "string", "enum": ["zh-cn", "en-us"] }],
+            "responses": { "200": { "description": "OK", "schema": { "$ref": "#/definitions/Binding" } } }
+        }),
+        json!({ "Binding": { "type": "object", "properties": { "version": { "type": "Bigint", "minimum": 0 } } } }),
+    );
+    // IMS: a JSON patch media type, and a path parameter the path does not have.
+    let mut patch = document(
+        "UpdateImage",
+        "patch",
+        "/v2/images/{image_id}",
+        json!({
+            "parameters": [
+                { "in": "path", "name": "image_id", "required": true, "type": "string" },
+                { "in": "path", "name": "project_id", "required": true, "type": "string" },
+                { "in": "body", "name": "body", "required": true, "schema": { "type": "array", "items": { "$ref": "#/definitions/Patch" } } }
+            ],
+            "responses": ok
+        }),
+        json!({ "Patch": { "type": "object", "properties": { "op": { "type": "string" }, "path": { "type": "string" } } } }),
+    );
+    patch["consumes"] = json!("[\"application/openstack-images-v2.1-json-patch\"]");
+    // ELB: two documents of one operation (same method and path) under two file names.
+    let twin = document(
+        "CreateMonitor",
+        "post",
+        "/v3/monitors",
+        json!({ "responses": ok }),
+        json!({}),
+    );
+    let out = import(
+        &[
+            input("GetPolicyV5.json", &bigint),
+            input("UpdateImage.json", &patch),
+            input("CreateMonitor.json", &twin),
+            input("Createmonitor.json", &twin),
+        ],
+        &options(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.report.skipped.is_empty(), "{}", out.report);
+    let spec = loaded(&out.text);
+    let binding = spec.types["Binding"].fields.as_ref().expect("object");
+    assert_eq!(binding["version"].ty.as_deref(), Some("int64"));
+    assert_eq!(
+        spec.operations["GetPolicyV5"].params["x_language"]
+            .ty
+            .as_deref(),
+        Some("GetPolicyV5xLanguage")
+    );
+    let update = &spec.operations["UpdateImage"];
+    assert_eq!(
+        update.body.as_ref().map(|b| b.content_type.as_str()),
+        Some("application/openstack-images-v2.1-json-patch")
+    );
+    assert!(!update.params.contains_key("project_id"));
+    let review = out.report.to_string();
+    assert!(
+        review.contains("UpdateImage: Left out: path parameter(s) project_id that the path `/v2/images/{image_id}` does not have."),
+        "{review}"
+    );
+    assert!(
+        review.contains("CreateMonitor: a second document of this operation (POST /v3/monitors) left out: CreateMonitor.json is imported (Createmonitor.json)"),
+        "{review}"
+    );
 }

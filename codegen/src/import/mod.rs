@@ -19,6 +19,7 @@ pub mod enums;
 pub mod example_url;
 pub mod map;
 pub mod merge;
+pub mod op_names;
 pub mod openapi;
 pub mod paging;
 pub mod report;

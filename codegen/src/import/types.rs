@@ -160,6 +160,9 @@ impl Types {
         file: &str,
         pointer: &str,
     ) -> String {
+        // A hint joins names (`GetPolicyV5` + `XLanguage`); the spec's loader reads a type
+        // name through `pascal`, which makes that `GetPolicyV5xLanguage`: use its form.
+        let base = &pascal(base);
         let shape = shape(&spec);
         let mut reserved = false;
         for n in 1.. {
@@ -431,6 +434,8 @@ impl<'a> DocTypes<'a> {
                 "int32"
             }
             .to_owned()),
+            // EIP's `Bigint` (0 to 2^63-1): a 64-bit integer.
+            [t] if t.eq_ignore_ascii_case("bigint") => Ok("int64".to_owned()),
             ["number"] => Ok("number".to_owned()),
             ["boolean"] => Ok("boolean".to_owned()),
             ["file"] => Ok(if place == Place::Multipart {
