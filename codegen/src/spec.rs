@@ -256,7 +256,7 @@ pub enum CollectionFormat {
 /// How a list operation pages. Offset style: `offset` and `limit` (and optionally
 /// `total`); page-number style: `page` and `page_size` (optionally `first_page` and
 /// `total`); marker style: `marker` and `next_marker`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationSpec {
     /// Wire name of the success body's list field.

@@ -236,11 +236,22 @@ fn pagination_declared_when_unambiguous_listed_otherwise() {
         ]),
         json!({ "things": { "type": "array", "items": { "type": "string" } } }),
     );
+    // An `offset` that its doc calls a page number (页码), counted from 0.
+    let page_offset = list(
+        "ListD",
+        json!([
+            { "$ref": "#/parameters/project_id" },
+            { "in": "query", "name": "offset", "type": "integer", "minimum": 0, "description": "页码" },
+            { "in": "query", "name": "limit", "type": "integer" }
+        ]),
+        json!({ "things": { "type": "array", "items": { "type": "string" } }, "total_count": { "type": "integer" } }),
+    );
     let out = import(
         &[
             input("a.json", &offset),
             input("b.json", &marker),
             input("c.json", &page),
+            input("d.json", &page_offset),
         ],
         &options(),
     )
@@ -259,14 +270,32 @@ fn pagination_declared_when_unambiguous_listed_otherwise() {
         .as_ref()
         .expect("marker style");
     assert_eq!(b.next_marker.as_deref(), Some("page_info.next_marker"));
-    assert!(spec.operations["ListC"].pagination.is_none());
-    assert!(
-        out.report
-            .review
-            .iter()
-            .any(|r| r.op == "ListC" && r.message.contains("page number")),
-        "{}",
-        out.report
+    let c = spec.operations["ListC"]
+        .pagination
+        .as_ref()
+        .expect("page-number style");
+    assert_eq!(
+        (
+            c.items.as_str(),
+            c.page.as_deref(),
+            c.page_size.as_deref(),
+            c.first_page,
+            c.total.as_deref()
+        ),
+        ("things", Some("page"), Some("per_page"), None, None)
+    );
+    let d = spec.operations["ListD"]
+        .pagination
+        .as_ref()
+        .expect("page-number style");
+    assert_eq!(
+        (
+            d.page.as_deref(),
+            d.page_size.as_deref(),
+            d.first_page,
+            d.total.as_deref()
+        ),
+        (Some("offset"), Some("limit"), Some(0), Some("total_count"))
     );
 }
 
@@ -829,4 +858,41 @@ fn document_quirks_of_the_fifteen_products_are_mapped() {
         review.contains("CreateMonitor: a second document of this operation (POST /v3/monitors) left out: CreateMonitor.json is imported (Createmonitor.json)"),
         "{review}"
     );
+}
+
+#[test]
+fn token_endpoints_are_anonymous() {
+    let login = |name: &str, params: Value| {
+        document(
+            name,
+            "post",
+            &format!("/v3/auth/{}", name.to_lowercase()),
+            json!({
+                "parameters": params,
+                "responses": { "201": { "description": "Created", "headers": { "X-Subject-Token": { "type": "string" } } } }
+            }),
+            json!({}),
+        )
+    };
+    let out = import(
+        &[
+            input("Login.json", &login("Login", json!([]))),
+            // Takes a token: a scoped token is issued to a caller who has one.
+            input(
+                "Scope.json",
+                &login(
+                    "Scope",
+                    json!([{ "in": "header", "name": "X-Auth-Token", "type": "string" }]),
+                ),
+            ),
+        ],
+        &options(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let spec = loaded(&out.text);
+    assert_eq!(
+        spec.operations["Login"].auth.as_deref(),
+        Some(&[hwcloud_codegen::spec::AuthKind::None][..])
+    );
+    assert!(spec.operations["Scope"].auth.is_none());
 }

@@ -350,6 +350,13 @@ impl OpCx<'_, '_> {
         let params = self.params(&op_name)?;
         let body = self.body(&op_name)?;
         let responses = self.responses(&op_name)?;
+        let auth = super::auth::token_issuing(doc, &responses).then(|| {
+            self.notes.push(
+                "Issues a token (X-Subject-Token) and takes no X-Auth-Token: sent without credentials."
+                    .to_owned(),
+            );
+            vec![AuthKind::None]
+        });
         let description = doc
             .description
             .as_deref()
@@ -363,7 +370,7 @@ impl OpCx<'_, '_> {
             params,
             body,
             responses,
-            auth: None,
+            auth,
             token_source: None,
             id_source: None,
             pagination: None,

@@ -14,6 +14,7 @@
 //! operation out, listed with the validator's message, and the mapping runs again; a
 //! problem anywhere else is an error. Pure: no disk access (the xtask reads and writes).
 
+pub mod auth;
 pub mod doc;
 pub mod enums;
 pub mod example_url;
