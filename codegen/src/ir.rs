@@ -191,7 +191,7 @@ impl BodyKind {
     pub fn of_content_type(content_type: &str) -> Option<BodyKind> {
         let media = content_type.split(';').next().unwrap_or_default().trim();
         Some(match media.to_ascii_lowercase().as_str() {
-            "application/json" => BodyKind::Json,
+            json if is_json_media(json) => BodyKind::Json,
             "application/x-www-form-urlencoded" => BodyKind::Form,
             "application/octet-stream" => BodyKind::Bytes,
             "multipart/form-data" => BodyKind::Multipart,
@@ -199,7 +199,7 @@ impl BodyKind {
         })
     }
 
-    /// The base media type of the kind.
+    /// The base media type of the kind (a JSON body may have another JSON media type).
     pub fn media_type(self) -> &'static str {
         match self {
             BodyKind::Json => "application/json",
@@ -208,6 +208,18 @@ impl BodyKind {
             BodyKind::Multipart => "multipart/form-data",
         }
     }
+}
+
+/// Whether a lowercase media type (without parameters) is JSON: `application/json`, a
+/// `+json` suffix (`application/merge-patch+json`), or a JSON patch (`application/json-patch`,
+/// IMS's `application/openstack-images-v2.1-json-patch`). The body is the JSON of its type.
+pub fn is_json_media(media: &str) -> bool {
+    media.strip_prefix("application/").is_some_and(|sub| {
+        sub == "json"
+            || sub.ends_with("+json")
+            || sub == "json-patch"
+            || sub.ends_with("-json-patch")
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -363,7 +375,11 @@ pub struct TypeDef {
 #[derive(Debug, Clone)]
 pub enum TypeKind {
     Struct(Vec<Field>),
+    /// A string enum.
     Enum(Vec<Variant>),
+    /// An integer enum: `TypeRef::Int32` or `TypeRef::Int64`, and variants whose `wire` is
+    /// the value's decimal text.
+    IntEnum(TypeRef, Vec<Variant>),
     Array(TypeRef),
     Map(TypeRef),
     /// The same type as the named (earlier) one: structurally identical, so it is not
@@ -385,7 +401,17 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Variant {
     pub rust: String,
+    /// The value as sent: the string, or an integer's decimal text.
     pub wire: String,
+    /// What the value means (empty when the spec does not say).
+    pub doc: String,
+}
+
+impl Variant {
+    /// An integer enum's value (`lower` made `wire` from an `i64`).
+    pub fn int(&self) -> i64 {
+        self.wire.parse().unwrap_or_default()
+    }
 }
 
 /// An HTTP method.

@@ -93,6 +93,89 @@ pub fn enum_variant(ty: &str, value: &str) -> String {
     }
 }
 
+/// The variant of an integer enum's value: `V` and the digits (`4` -> `V4`, as the string
+/// `"4"` is named), `Minus` before a negative one's digits (`-1` -> `Minus1`).
+pub fn int_variant(value: i64) -> String {
+    if value < 0 {
+        format!("Minus{}", value.unsigned_abs())
+    } else {
+        format!("V{value}")
+    }
+}
+
+/// Words for the characters of enum values that have no letters or digits (`*`, `>=`).
+const SYMBOLS: &[(char, &str)] = &[
+    (' ', "Space"),
+    ('!', "Bang"),
+    ('"', "Quote"),
+    ('#', "Hash"),
+    ('$', "Dollar"),
+    ('%', "Percent"),
+    ('&', "And"),
+    ('\'', "Apostrophe"),
+    ('(', "LParen"),
+    (')', "RParen"),
+    ('*', "Star"),
+    ('+', "Plus"),
+    (',', "Comma"),
+    ('-', "Minus"),
+    ('.', "Dot"),
+    ('/', "Slash"),
+    (':', "Colon"),
+    (';', "Semicolon"),
+    ('<', "Lt"),
+    ('=', "Eq"),
+    ('>', "Gt"),
+    ('?', "Question"),
+    ('@', "At"),
+    ('[', "LBracket"),
+    ('\\', "Backslash"),
+    (']', "RBracket"),
+    ('^', "Caret"),
+    ('_', "Underscore"),
+    ('`', "Backtick"),
+    ('{', "LBrace"),
+    ('|', "Pipe"),
+    ('}', "RBrace"),
+    ('~', "Tilde"),
+];
+
+/// The importer's variant name for an enum value that [`enum_variant`] cannot name, or
+/// that names a variant already `taken` (the rule is in `specs/README.md`):
+/// - a value without letters or digits is spelt out: `""` -> `Empty`, `*` -> `Star`,
+///   `>=` -> `GtEq` (other characters as `U` and their code point in hex);
+/// - a value named `Unknown` (the variant kept for unlisted values) becomes `UnknownValue`;
+/// - a name already taken (`active` after `ACTIVE`) gets the first free number from 2
+///   (`Active2`).
+///
+/// The importer writes the result as the value's `name:`, so the spec shows it.
+pub fn fallback_variant(ty: &str, value: &str, taken: &dyn Fn(&str) -> bool) -> String {
+    let mut base = enum_variant(ty, value);
+    if base.is_empty() {
+        base = if value.is_empty() {
+            "Empty".to_owned()
+        } else {
+            value
+                .chars()
+                .map(|c| match SYMBOLS.iter().find(|(s, _)| *s == c) {
+                    Some((_, word)) => (*word).to_owned(),
+                    None => format!("U{:X}", u32::from(c)),
+                })
+                .collect()
+        };
+    }
+    if base == "Unknown" {
+        base = "UnknownValue".to_owned();
+    }
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}{n}"))
+        .find(|name| !taken(name))
+        .unwrap_or(base)
+}
+
 /// Type names a generated module cannot use: its own items, the runtime items it imports,
 /// and prelude names its code refers to unqualified.
 pub const RESERVED_TYPES: &[&str] = &[
@@ -174,6 +257,26 @@ pub fn is_ident(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_and_fallback_variants() {
+        assert_eq!(int_variant(4), "V4");
+        assert_eq!(int_variant(-1), "Minus1");
+        assert_eq!(int_variant(i64::MIN), "Minus9223372036854775808");
+        let none = |_: &str| false;
+        assert_eq!(fallback_variant("State", "", &none), "Empty");
+        assert_eq!(fallback_variant("State", "*", &none), "Star");
+        assert_eq!(fallback_variant("State", ">=", &none), "GtEq");
+        assert_eq!(fallback_variant("State", "\u{3000}", &none), "U3000");
+        assert_eq!(fallback_variant("State", "UNKNOWN", &none), "UnknownValue");
+        // The type prefix stays when the rest would be `Unknown` (see `enum_variant`).
+        assert_eq!(
+            fallback_variant("State", "STATE_UNKNOWN", &none),
+            "StateUnknown"
+        );
+        let taken = |n: &str| n == "Active" || n == "Active2";
+        assert_eq!(fallback_variant("State", "active", &taken), "Active3");
+    }
 
     #[test]
     fn names() {

@@ -372,6 +372,12 @@ fn type_def(def: &ir::TypeDef, types: &[ir::TypeDef]) -> Value {
             out.insert("enum".into(), json!(values));
             out
         }
+        TypeKind::IntEnum(int, variants) => {
+            let values: Vec<i64> = variants.iter().map(ir::Variant::int).collect();
+            let mut out = schema(int).as_object().cloned().unwrap_or_default();
+            out.insert("enum".into(), json!(values));
+            out
+        }
         TypeKind::Array(item) => {
             let mut out = Map::new();
             out.insert("type".into(), json!("array"));

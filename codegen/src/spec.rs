@@ -224,9 +224,10 @@ pub struct ParamSpec {
     /// Type expression; `string` when left out.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub ty: Option<String>,
-    /// Inline string enum; generates a type named after the parameter.
+    /// Inline enum; generates a type named after the parameter (an integer enum with
+    /// `type: int32` / `int64`).
     #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
-    pub enum_values: Option<Vec<String>>,
+    pub enum_values: Option<Vec<EnumValue>>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// Filled from the client when the caller leaves it out.
@@ -255,7 +256,7 @@ pub enum CollectionFormat {
 /// How a list operation pages. Offset style: `offset` and `limit` (and optionally
 /// `total`); page-number style: `page` and `page_size` (optionally `first_page` and
 /// `total`); marker style: `marker` and `next_marker`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationSpec {
     /// Wire name of the success body's list field.
@@ -344,7 +345,7 @@ pub struct HeaderSpec {
 }
 
 /// A named type: exactly one of `fields`, `enum`, `array`, `map`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TypeSpec {
     pub doc: String,
@@ -354,8 +355,12 @@ pub struct TypeSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub fields: Option<IndexMap<String, FieldSpec>>,
+    /// With `enum`: `int32` or `int64` for an integer enum (`string`, the default, for a
+    /// string enum). Not allowed with the other kinds.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ty: Option<String>,
     #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
-    pub enum_values: Option<Vec<String>>,
+    pub enum_values: Option<Vec<EnumValue>>,
     /// Element type of a named array type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<String>,
@@ -371,7 +376,7 @@ pub struct FieldSpec {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub ty: Option<String>,
     #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
-    pub enum_values: Option<Vec<String>>,
+    pub enum_values: Option<Vec<EnumValue>>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// Rust name when snake_case of the wire name is not wanted.
@@ -380,6 +385,76 @@ pub struct FieldSpec {
     #[serde(default, skip_serializing_if = "is_false")]
     pub sensitive: bool,
     pub doc: String,
+}
+
+/// One value of an enum: a string (`ACTIVE`), an integer (`4`, in an enum of `type: int32`
+/// or `int64`), or either with the Rust variant name and a doc of its own
+/// (`{ value: "", name: Empty, doc: No value. }`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum EnumValue {
+    Plain(EnumScalar),
+    Entry(EnumEntry),
+}
+
+/// The wire value of an enum value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum EnumScalar {
+    /// An integer: YAML `4` (quoted `"4"` is the string).
+    Int(i64),
+    Text(String),
+}
+
+/// An enum value with an explicit variant name and/or doc.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumEntry {
+    pub value: EnumScalar,
+    /// The Rust variant (PascalCase), instead of the one derived from the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the value means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+impl EnumValue {
+    pub fn value(&self) -> &EnumScalar {
+        match self {
+            EnumValue::Plain(v) => v,
+            EnumValue::Entry(e) => &e.value,
+        }
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            EnumValue::Plain(_) => None,
+            EnumValue::Entry(e) => e.name.as_deref(),
+        }
+    }
+
+    pub fn doc(&self) -> Option<&str> {
+        match self {
+            EnumValue::Plain(_) => None,
+            EnumValue::Entry(e) => e.doc.as_deref(),
+        }
+    }
+}
+
+impl From<&str> for EnumValue {
+    fn from(text: &str) -> Self {
+        EnumValue::Plain(EnumScalar::Text(text.to_owned()))
+    }
+}
+
+impl std::fmt::Display for EnumScalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnumScalar::Int(n) => write!(f, "{n}"),
+            EnumScalar::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 /// An example from the documents.

@@ -168,7 +168,7 @@ fn enum_values_equal_after_case_conversion() {
     assert_diagnostics(
         "enum_variant_clash",
         &[
-            "specs/enum_variant_clash.yaml:13:17: enum values `a-b` and `a_b` both become the Rust variant `Mode::AB` (the type's name is left out of its variants' names; expected values that differ after that and case conversion)",
+            "specs/enum_variant_clash.yaml:13:17: enum values `a-b` and `a_b` both become the Rust variant `Mode::AB` (the type's name is left out of its variants' names; expected values that differ after that and case conversion, or a `name:` for one: `{ value: a_b, name: ... }`)",
         ],
     );
 }
@@ -178,7 +178,7 @@ fn enum_values_equal_after_the_type_prefix_is_left_out() {
     assert_diagnostics(
         "enum_prefix_clash",
         &[
-            "specs/enum_prefix_clash.yaml:15:34: enum values `APPLY_TYPE_AUTHORIZE` and `AUTHORIZE` both become the Rust variant `ApplyType::Authorize` (the type's name is left out of its variants' names; expected values that differ after that and case conversion)",
+            "specs/enum_prefix_clash.yaml:15:34: enum values `APPLY_TYPE_AUTHORIZE` and `AUTHORIZE` both become the Rust variant `ApplyType::Authorize` (the type's name is left out of its variants' names; expected values that differ after that and case conversion, or a `name:` for one: `{ value: AUTHORIZE, name: ... }`)",
         ],
     );
 }
@@ -188,7 +188,24 @@ fn enum_value_unknown_is_reserved() {
     assert_diagnostics(
         "enum_unknown",
         &[
-            "specs/enum_unknown.yaml:9:40: enum value `unknown` becomes `Unknown`, the variant kept for values the spec does not list (expected another value)",
+            "specs/enum_unknown.yaml:9:40: enum value `unknown` becomes `Unknown`, the variant kept for values the spec does not list (expected a `name:`: `{ value: unknown, name: UnknownValue }`)",
+        ],
+    );
+}
+
+#[test]
+fn integer_enums_and_value_names_are_checked() {
+    assert_diagnostics(
+        "int_enum_bad",
+        &[
+            "specs/int_enum_bad.yaml:9:33: `type: number` cannot have an `enum` (expected `string`, `int32` or `int64`: `enum` defines the type)",
+            "specs/int_enum_bad.yaml:21:15: enum value `2` is text in an integer enum (expected an integer, unquoted)",
+            "specs/int_enum_bad.yaml:21:20: enum value `3000000000` does not fit `int32` (expected `type: int64`)",
+            "specs/int_enum_bad.yaml:21:50: `four` is not a PascalCase Rust identifier (expected e.g. `Empty`)",
+            "specs/int_enum_bad.yaml:24:18: enum value `4` is an integer in a string enum (expected `type: int32` or `int64` beside `enum` for an integer enum, or the value quoted: `\"4\"`)",
+            "specs/int_enum_bad.yaml:24:21: enum value `` has no letters or digits to name a Rust variant (expected a `name:`: `{ value: \"\", name: Empty }`)",
+            "specs/int_enum_bad.yaml:24:25: enum value `` is listed twice (expected each value once)",
+            "specs/int_enum_bad.yaml:24:53: enum values `fast` and `slow` both become the Rust variant `Mode::Fast` (the type's name is left out of its variants' names; expected values that differ after that and case conversion, or a `name:` for one: `{ value: slow, name: ... }`)",
         ],
     );
 }
@@ -236,7 +253,7 @@ fn unsupported_content_type() {
     assert_diagnostics(
         "unsupported_content_type",
         &[
-            "specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)",
+            "specs/unsupported_content_type.yaml:9:21: unsupported content type `text/plain` (expected `application/json` (or another JSON media type: `+json`, `json-patch`), `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)",
         ],
     );
 }
@@ -511,7 +528,7 @@ fn enum_values_without_letters_or_listed_twice() {
     assert_diagnostics(
         "enum_values_bad",
         &[
-            "specs/enum_values_bad.yaml:14:28: enum value `--` has no letters or digits to name a Rust variant (expected a value with at least one)",
+            "specs/enum_values_bad.yaml:14:28: enum value `--` has no letters or digits to name a Rust variant (expected a `name:`: `{ value: \"--\", name: MinusMinus }`)",
             "specs/enum_values_bad.yaml:14:34: enum value `fast` is listed twice (expected each value once)",
         ],
     );

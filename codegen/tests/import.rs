@@ -149,7 +149,7 @@ fn mapping_rules() {
     assert_eq!(op.params["kind"].ty.as_deref(), Some("CreateThingKind"));
     assert_eq!(
         spec.types["CreateThingKind"].enum_values.as_deref(),
-        Some(&["a".to_owned(), "b".to_owned()][..])
+        Some(&["a".into(), "b".into()][..])
     );
     assert_eq!(
         op.params["x_client_token"].name.as_deref(),
@@ -236,11 +236,22 @@ fn pagination_declared_when_unambiguous_listed_otherwise() {
         ]),
         json!({ "things": { "type": "array", "items": { "type": "string" } } }),
     );
+    // An `offset` that its doc calls a page number (页码), counted from 0.
+    let page_offset = list(
+        "ListD",
+        json!([
+            { "$ref": "#/parameters/project_id" },
+            { "in": "query", "name": "offset", "type": "integer", "minimum": 0, "description": "页码" },
+            { "in": "query", "name": "limit", "type": "integer" }
+        ]),
+        json!({ "things": { "type": "array", "items": { "type": "string" } }, "total_count": { "type": "integer" } }),
+    );
     let out = import(
         &[
             input("a.json", &offset),
             input("b.json", &marker),
             input("c.json", &page),
+            input("d.json", &page_offset),
         ],
         &options(),
     )
@@ -259,19 +270,37 @@ fn pagination_declared_when_unambiguous_listed_otherwise() {
         .as_ref()
         .expect("marker style");
     assert_eq!(b.next_marker.as_deref(), Some("page_info.next_marker"));
-    assert!(spec.operations["ListC"].pagination.is_none());
-    assert!(
-        out.report
-            .review
-            .iter()
-            .any(|r| r.op == "ListC" && r.message.contains("page number")),
-        "{}",
-        out.report
+    let c = spec.operations["ListC"]
+        .pagination
+        .as_ref()
+        .expect("page-number style");
+    assert_eq!(
+        (
+            c.items.as_str(),
+            c.page.as_deref(),
+            c.page_size.as_deref(),
+            c.first_page,
+            c.total.as_deref()
+        ),
+        ("things", Some("page"), Some("per_page"), None, None)
+    );
+    let d = spec.operations["ListD"]
+        .pagination
+        .as_ref()
+        .expect("page-number style");
+    assert_eq!(
+        (
+            d.page.as_deref(),
+            d.page_size.as_deref(),
+            d.first_page,
+            d.total.as_deref()
+        ),
+        (Some("offset"), Some("limit"), Some(0), Some("total_count"))
     );
 }
 
 #[test]
-fn integer_enums_are_listed_skips_naming_file_and_pointer() {
+fn integer_enums_are_imported_as_integer_enums() {
     let out = import(
         &[fixture("ShowAlarm.json"), fixture("ShowVolume.json")],
         &Options {
@@ -280,18 +309,28 @@ fn integer_enums_are_listed_skips_naming_file_and_pointer() {
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let skip = out
-        .report
-        .skipped
+    assert!(
+        !out.report.skipped.iter().any(|s| s.op == "ShowAlarm"),
+        "{}",
+        out.report
+    );
+    let spec = loaded(&out.text);
+    let period = &spec.types["PeriodResp"];
+    assert_eq!(period.ty.as_deref(), Some("int32"));
+    let values: Vec<String> = period
+        .enum_values
         .iter()
-        .find(|s| s.op == "ShowAlarm")
-        .expect("ShowAlarm is skipped");
-    assert_eq!(skip.lack, Lack::IntegerEnum);
-    assert_eq!(skip.file, "fixtures/ShowAlarm.json");
-    assert_eq!(skip.pointer, "/definitions/PeriodResp/enum");
-    assert!(out.report.to_string().contains(
-        "ShowAlarm: integer enum (fixtures/ShowAlarm.json#/definitions/PeriodResp/enum)"
-    ));
+        .flatten()
+        .map(|v| v.value().to_string())
+        .collect();
+    assert_eq!(values, ["0", "1", "300", "1200", "3600", "14400", "86400"]);
+    // Unquoted in the YAML: integers, not the strings "0", "1", ...
+    assert!(
+        out.text
+            .contains("    type: int32\n    enum: [0, 1, 300, 1200, 3600, 14400, 86400]"),
+        "{}",
+        out.text
+    );
     // ShowVolume is EVS's, served from another host than the service's (CES's, by order).
     let other = out
         .report
@@ -534,7 +573,18 @@ fn bad_input_is_an_error_naming_file_and_pointer() {
         (
             vec![
                 input("one.json", &simple(json!({}), json!({ "type": "string" }))),
-                input("two.json", &simple(json!({}), json!({ "type": "string" }))),
+                // Another path: another operation under the same name (the same method
+                // and path would be one operation described twice, and imported once).
+                input(
+                    "two.json",
+                    &document(
+                        "Op",
+                        "get",
+                        "/y",
+                        json!({ "responses": { "200": { "description": "OK" } } }),
+                        json!({}),
+                    ),
+                ),
             ],
             "error: two.json#/name: operation `Op` is also defined by one.json",
         ),
@@ -682,4 +732,167 @@ proptest! {
         let cut_text: String = text.chars().take(cut_at).collect();
         let _ = import(&[Input { file: "m.json".into(), text: cut_text }], &options());
     }
+}
+
+#[test]
+fn enum_values_without_a_variant_of_their_own_get_a_name() {
+    let doc = document(
+        "ShowServer",
+        "get",
+        "/v1/servers",
+        json!({
+            "responses": { "200": { "description": "OK", "schema": { "$ref": "#/definitions/Server" } } }
+        }),
+        json!({ "Server": { "type": "object", "properties": {
+            "host_status": { "type": "string", "enum": ["UP", "UNKNOWN", "", "up", "*", ">="] },
+            // An integer that lists words (EIP's `max_ingress_size`): the type wins.
+            "max_ingress_size": { "type": "integer", "enum": ["bandwidth", "traffic"], "description": "Limit." }
+        } } }),
+    );
+    let out =
+        import(&[input("ShowServer.json", &doc)], &options()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.report.skipped.is_empty(), "{}", out.report);
+    let spec = loaded(&out.text);
+    let names: Vec<(String, Option<&str>)> = spec.types["ServerHostStatus"]
+        .enum_values
+        .iter()
+        .flatten()
+        .map(|v| (v.value().to_string(), v.name()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("UP".to_owned(), None),
+            ("UNKNOWN".to_owned(), Some("UnknownValue")),
+            (String::new(), Some("Empty")),
+            ("up".to_owned(), Some("Up2")),
+            ("*".to_owned(), Some("Star")),
+            (">=".to_owned(), Some("GtEq")),
+        ]
+    );
+    let size = &spec.types["Server"].fields.as_ref().expect("object")["max_ingress_size"];
+    assert_eq!(size.ty.as_deref(), Some("int32"));
+    assert_eq!(
+        size.doc,
+        "Limit.\n\nThe document lists the values bandwidth, traffic for this integer."
+    );
+    // The names are the spec's: it generates.
+    hwcloud_codegen::generate(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: out.text.clone(),
+    }])
+    .unwrap_or_else(|d| panic!("{d}\n{}", out.text));
+}
+
+#[test]
+fn document_quirks_of_the_fifteen_products_are_mapped() {
+    let ok = json!({ "200": { "description": "OK" } });
+    // EIP: `Bigint`; IAM v5: a header enum of an operation whose name ends in a digit
+    // (`GetPolicyV5` + `XLanguage` is read back as `GetPolicyV5xLanguage`).
+    let bigint = document(
+        "GetPolicyV5",
+        "get",
+        "/v5/policies",
+        json!({
+            "parameters": [{ "in": "header", "name": "X-Language", "type": "string", "enum": ["zh-cn", "en-us"] }],
+            "responses": { "200": { "description": "OK", "schema": { "$ref": "#/definitions/Binding" } } }
+        }),
+        json!({ "Binding": { "type": "object", "properties": { "version": { "type": "Bigint", "minimum": 0 } } } }),
+    );
+    // IMS: a JSON patch media type, and a path parameter the path does not have.
+    let mut patch = document(
+        "UpdateImage",
+        "patch",
+        "/v2/images/{image_id}",
+        json!({
+            "parameters": [
+                { "in": "path", "name": "image_id", "required": true, "type": "string" },
+                { "in": "path", "name": "project_id", "required": true, "type": "string" },
+                { "in": "body", "name": "body", "required": true, "schema": { "type": "array", "items": { "$ref": "#/definitions/Patch" } } }
+            ],
+            "responses": ok
+        }),
+        json!({ "Patch": { "type": "object", "properties": { "op": { "type": "string" }, "path": { "type": "string" } } } }),
+    );
+    patch["consumes"] = json!("[\"application/openstack-images-v2.1-json-patch\"]");
+    // ELB: two documents of one operation (same method and path) under two file names.
+    let twin = document(
+        "CreateMonitor",
+        "post",
+        "/v3/monitors",
+        json!({ "responses": ok }),
+        json!({}),
+    );
+    let out = import(
+        &[
+            input("GetPolicyV5.json", &bigint),
+            input("UpdateImage.json", &patch),
+            input("CreateMonitor.json", &twin),
+            input("Createmonitor.json", &twin),
+        ],
+        &options(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.report.skipped.is_empty(), "{}", out.report);
+    let spec = loaded(&out.text);
+    let binding = spec.types["Binding"].fields.as_ref().expect("object");
+    assert_eq!(binding["version"].ty.as_deref(), Some("int64"));
+    assert_eq!(
+        spec.operations["GetPolicyV5"].params["x_language"]
+            .ty
+            .as_deref(),
+        Some("GetPolicyV5xLanguage")
+    );
+    let update = &spec.operations["UpdateImage"];
+    assert_eq!(
+        update.body.as_ref().map(|b| b.content_type.as_str()),
+        Some("application/openstack-images-v2.1-json-patch")
+    );
+    assert!(!update.params.contains_key("project_id"));
+    let review = out.report.to_string();
+    assert!(
+        review.contains("UpdateImage: Left out: path parameter(s) project_id that the path `/v2/images/{image_id}` does not have."),
+        "{review}"
+    );
+    assert!(
+        review.contains("CreateMonitor: a second document of this operation (POST /v3/monitors) left out: CreateMonitor.json is imported (Createmonitor.json)"),
+        "{review}"
+    );
+}
+
+#[test]
+fn token_endpoints_are_anonymous() {
+    let login = |name: &str, params: Value| {
+        document(
+            name,
+            "post",
+            &format!("/v3/auth/{}", name.to_lowercase()),
+            json!({
+                "parameters": params,
+                "responses": { "201": { "description": "Created", "headers": { "X-Subject-Token": { "type": "string" } } } }
+            }),
+            json!({}),
+        )
+    };
+    let out = import(
+        &[
+            input("Login.json", &login("Login", json!([]))),
+            // Takes a token: a scoped token is issued to a caller who has one.
+            input(
+                "Scope.json",
+                &login(
+                    "Scope",
+                    json!([{ "in": "header", "name": "X-Auth-Token", "type": "string" }]),
+                ),
+            ),
+        ],
+        &options(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let spec = loaded(&out.text);
+    assert_eq!(
+        spec.operations["Login"].auth.as_deref(),
+        Some(&[hwcloud_codegen::spec::AuthKind::None][..])
+    );
+    assert!(spec.operations["Scope"].auth.is_none());
 }

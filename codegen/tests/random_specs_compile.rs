@@ -285,6 +285,16 @@ fn enum_values(rng: &mut Rng) -> Vec<String> {
     out
 }
 
+/// Distinct integer values up to `max` in magnitude, negative ones and extremes included,
+/// as a YAML list (one with a `name:` and a doc).
+fn int_enum_values(rng: &mut Rng, max: i64) -> String {
+    let mut values = vec![0, -1, max, -max, 7];
+    values.truncate(rng.range(1, 5));
+    let mut items: Vec<String> = values.iter().map(i64::to_string).collect();
+    items.push("{ value: 42, name: Answer, doc: \"The answer.\" }".into());
+    format!("[{}]", items.join(", "))
+}
+
 /// A YAML scalar: JSON string syntax is valid YAML double-quoted syntax, once the
 /// characters JSON leaves as they are but YAML does not allow raw (DEL, C1 controls) are
 /// escaped too.
@@ -315,6 +325,8 @@ const PARAM_SCALARS: &[&str] = &["string", "int32", "int64", "number", "boolean"
 /// A named type being built.
 enum Def {
     Enum(Vec<String>),
+    /// An integer enum (`type`, `enum` as YAML text), or a string enum with `name:`d values.
+    RawEnum(&'static str, String),
     Struct(Vec<FieldDef>),
     Array(String),
     Map(String),
@@ -408,9 +420,26 @@ impl<'r> SpecGen<'r> {
 
     fn named_enum(&mut self) -> String {
         let name = self.type_name();
-        let values = enum_values(self.rng);
         self.enums.push(name.clone());
-        self.declare(name.clone(), Def::Enum(values));
+        let def = match self.rng.below(4) {
+            0 => Def::RawEnum("int32", int_enum_values(self.rng, i64::from(i32::MAX))),
+            1 => Def::RawEnum("int64", int_enum_values(self.rng, i64::MAX)),
+            2 => {
+                // Values only a `name:` can name: empty, punctuation, `UNKNOWN`, a clash.
+                let named = ["Empty", "UnknownValue", "GtEq"];
+                let mut values: Vec<String> = enum_values(self.rng)
+                    .iter()
+                    .filter(|v| !named.contains(&variant(v).as_str()))
+                    .map(|v| q(v))
+                    .collect();
+                values.push(r#"{ value: "", name: Empty, doc: "No value." }"#.into());
+                values.push("{ value: UNKNOWN, name: UnknownValue }".into());
+                values.push(r#"{ value: ">=", name: GtEq }"#.into());
+                Def::RawEnum("string", format!("[{}]", values.join(", ")))
+            }
+            _ => Def::Enum(enum_values(self.rng)),
+        };
+        self.declare(name.clone(), def);
         name
     }
 
@@ -643,6 +672,9 @@ impl<'r> SpecGen<'r> {
             match def {
                 Def::Enum(values) => {
                     let _ = writeln!(y, "    enum: {}", yaml_list(values));
+                }
+                Def::RawEnum(ty, values) => {
+                    let _ = writeln!(y, "    type: {ty}\n    enum: {values}");
                 }
                 Def::Array(t) => {
                     let _ = writeln!(y, "    array: {}", q(t));

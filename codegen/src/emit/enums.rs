@@ -1,10 +1,10 @@
-//! String enums (in the `types` module) and a service's `ErrorCode`.
+//! String and integer enums (in the `types` module) and a service's `ErrorCode`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::tokens::{docs, ident, lit, status};
-use crate::ir::{ErrorCode, Service, TypeDef, Variant};
+use super::tokens::{Scope, docs, ident, lit, rust_type, status};
+use crate::ir::{ErrorCode, Service, TypeDef, TypeRef, Variant};
 
 /// A string enum with its `Unknown` variant; serde, `Display` and the rest come from the
 /// runtime's `impl_string_enum!`.
@@ -13,7 +13,7 @@ pub(super) fn enum_def(ty: &TypeDef, variants: &[Variant]) -> TokenStream {
     let doc = docs(&ty.doc);
     let rust: Vec<_> = variants.iter().map(|v| ident(&v.rust)).collect();
     let wires: Vec<_> = variants.iter().map(|v| lit(&v.wire)).collect();
-    let variant_docs = variants.iter().map(|v| docs(&format!("`{}`", v.wire)));
+    let variant_docs = variants.iter().map(|v| docs(&variant_doc_text(v)));
     quote! {
         #doc
         ///
@@ -46,6 +46,126 @@ pub(super) fn enum_def(ty: &TypeDef, variants: &[Variant]) -> TokenStream {
         }
 
         hwcloud_runtime::impl_string_enum!(#name);
+    }
+}
+
+/// An integer enum with its `Unknown` variant: `value`/`from_value`, and `From` both
+/// ways, `Display`, serde, `model::Json` and parameter encoding, each delegating to the
+/// integer's own. Written per enum: a macro would keep the module shorter, but the runtime
+/// (where `impl_string_enum!` lives) is not the generator's, and prettyplease cannot lay
+/// out a macro defined in the generated module.
+pub(super) fn int_enum_def(ty: &TypeDef, int: &TypeRef, variants: &[Variant]) -> TokenStream {
+    let name = ident(&ty.name);
+    let doc = docs(&ty.doc);
+    let int = rust_type(int, Scope::Types);
+    let rust: Vec<_> = variants.iter().map(|v| ident(&v.rust)).collect();
+    let values: Vec<_> = variants
+        .iter()
+        .map(|v| Literal::i64_unsuffixed(v.int()))
+        .collect();
+    let variant_docs = variants.iter().map(|v| docs(&variant_doc_text(v)));
+    quote! {
+        #doc
+        ///
+        /// Sent as a JSON integer. Values this SDK does not know are kept in `Unknown`, so a
+        /// service adding a value does not break decoding.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variant_docs #rust,)*
+            /// A value the spec does not list, kept as sent.
+            Unknown(#int),
+        }
+
+        impl #name {
+            /// Every value the spec documents, in spec order.
+            pub const VALUES: &'static [#int] = &[#(#values),*];
+
+            /// The wire value.
+            pub fn value(self) -> #int {
+                match self {
+                    #(Self::#rust => #values,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            /// The variant for a wire value; unknown values are kept, not rejected.
+            pub fn from_value(value: #int) -> Self {
+                match value {
+                    #(#values => Self::#rust,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        impl From<#int> for #name {
+            fn from(value: #int) -> Self {
+                Self::from_value(value)
+            }
+        }
+
+        impl From<#name> for #int {
+            fn from(value: #name) -> #int {
+                value.value()
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&self.value(), f)
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serde::Serialize::serialize(&self.value(), serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <#int as serde::Deserialize>::deserialize(deserializer).map(Self::from_value)
+            }
+        }
+
+        impl hwcloud_runtime::model::Json for #name {
+            fn to_json(&self) -> serde_json::Value {
+                self.value().into()
+            }
+
+            fn read_json(
+                span: hwcloud_runtime::model::JsonSpan<'_>,
+                decoder: &mut hwcloud_runtime::model::Decoder,
+            ) -> Result<Self, hwcloud_runtime::model::FieldError> {
+                <#int as hwcloud_runtime::model::Json>::read_json(span, decoder).map(Self::from_value)
+            }
+        }
+
+        impl hwcloud_runtime::operation::ParamValue for #name {
+            fn param_text(&self) -> std::borrow::Cow<'_, str> {
+                self.value().to_string().into()
+            }
+        }
+
+        impl hwcloud_runtime::operation::ParamValues for #name {
+            fn each_param(&self, f: &mut dyn FnMut(std::borrow::Cow<'_, str>)) {
+                f(hwcloud_runtime::operation::ParamValue::param_text(self))
+            }
+        }
+    }
+}
+
+/// A variant's doc: its wire value, and what it means when the spec says.
+fn variant_doc_text(v: &Variant) -> String {
+    let value = if v.wire.is_empty() {
+        "`\"\"` (empty)".to_owned()
+    } else {
+        format!("`{}`", v.wire)
+    };
+    if v.doc.is_empty() {
+        value
+    } else {
+        format!("{value}: {}", v.doc)
     }
 }
 

@@ -36,6 +36,7 @@ pub(super) fn type_def(ty: &TypeDef) -> TokenStream {
     match &ty.kind {
         TypeKind::Struct(fields) => struct_def(ty, fields),
         TypeKind::Enum(variants) => enums::enum_def(ty, variants),
+        TypeKind::IntEnum(int, variants) => enums::int_enum_def(ty, int, variants),
         TypeKind::Array(element) => {
             let element = rust(element);
             quote!(#doc pub type #name = Vec<#element>;)

@@ -8,8 +8,8 @@ use indexmap::IndexMap;
 
 use super::doc::{Document, In, Problem, Problems, decode_entities, ptr};
 use super::example_url::url_params;
-use super::paging;
 use super::types::{DocTypes, Fail, Lack, Place, Renamed, Types, doc_of, is_secret};
+use super::{op_names, paging};
 use crate::names::{self, RESERVED_TYPES, is_ident, pascal, snake, variant};
 use crate::spec::{
     AuthKind, BodySpec, CollectionFormat, ErrorCodeSpec, ExampleRequest, ExampleResponse,
@@ -91,8 +91,9 @@ pub fn map(
     let mut docs: Vec<&Document> = docs.iter().collect();
     docs.sort_by(|a, b| a.name.cmp(&b.name).then(a.file.cmp(&b.file)));
     let documents = docs.len();
+    let duplicates = op_names::drop_duplicates(&mut docs);
     let mut skipped = Vec::new();
-    match check_names(&docs) {
+    match op_names::check_names(&docs) {
         Ok(()) => {}
         Err(Problems(problems)) if options.skip_invalid => {
             // Every document a problem names is left out (for two documents of one name:
@@ -177,7 +178,7 @@ pub fn map(
         notes: HashMap::new(),
         skipped,
         renamed: Vec::new(),
-        review: Vec::new(),
+        review: duplicates,
         documents,
         not_in_sdk: docs.iter().filter(|d| d.support_sdk == Some(false)).count(),
     };
@@ -280,40 +281,6 @@ pub fn map(
     Ok(out)
 }
 
-/// "Two documents for one operation name" (also names that differ only in case, which
-/// become one Rust name), and names that cannot become identifiers.
-fn check_names(docs: &[&Document]) -> Result<(), Problems> {
-    let mut seen: HashMap<String, &Document> = HashMap::new();
-    let mut problems = Vec::new();
-    for d in docs {
-        let rust = pascal(&d.name);
-        if !is_ident(&rust)
-            || !d
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            problems.push(Problem::new(&d.file, &d.name_ptr, format!("operation name `{}` cannot become a Rust identifier (expected ASCII letters and digits)", d.name)));
-            continue;
-        }
-        if let Some(first) = seen.insert(snake(&d.name), d) {
-            problems.push(Problem::new(
-                &d.file,
-                &d.name_ptr,
-                format!(
-                    "operation `{}` is also defined by {} (expected one document per operation)",
-                    d.name, first.file
-                ),
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Problems(problems))
-    }
-}
-
 /// `https://<host>` of the most common host, the region replaced by `{region}`.
 fn endpoint(docs: &[&Document]) -> (Option<String>, Option<String>) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -383,6 +350,13 @@ impl OpCx<'_, '_> {
         let params = self.params(&op_name)?;
         let body = self.body(&op_name)?;
         let responses = self.responses(&op_name)?;
+        let auth = super::auth::token_issuing(doc, &responses).then(|| {
+            self.notes.push(
+                "Issues a token (X-Subject-Token) and takes no X-Auth-Token: sent without credentials."
+                    .to_owned(),
+            );
+            vec![AuthKind::None]
+        });
         let description = doc
             .description
             .as_deref()
@@ -396,7 +370,7 @@ impl OpCx<'_, '_> {
             params,
             body,
             responses,
-            auth: None,
+            auth,
             token_source: None,
             id_source: None,
             pagination: None,
@@ -417,11 +391,18 @@ impl OpCx<'_, '_> {
         let doc = self.types.doc;
         let mut out = IndexMap::new();
         let mut left_out = Vec::new();
+        let mut stray = Vec::new();
         for p in &doc.params {
             if p.location == In::Header
                 && SUPPLIED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
             {
                 left_out.push(p.name.clone());
+                continue;
+            }
+            // A path parameter the path does not have (IMS's `ShowJobProgress` lists
+            // `project_id` for `/v1/cloudimages/job/{job_id}`): nothing could send it.
+            if p.location == In::Path && !doc.path.contains(&format!("{{{}}}", p.name)) {
+                stray.push(p.name.clone());
                 continue;
             }
             let location = match p.location {
@@ -490,6 +471,15 @@ impl OpCx<'_, '_> {
                 left_out.join(", ")
             ));
         }
+        if !stray.is_empty() {
+            let message = format!(
+                "Left out: path parameter(s) {} that the path `{}` does not have.",
+                stray.join(", "),
+                doc.path
+            );
+            self.notes.push(message.clone());
+            self.review(message);
+        }
         Ok(out)
     }
 
@@ -504,7 +494,8 @@ impl OpCx<'_, '_> {
             .trim()
             .to_ascii_lowercase();
         let place = match media.as_str() {
-            "application/json" | "application/x-www-form-urlencoded" => Place::Value,
+            json if crate::ir::is_json_media(json) => Place::Value,
+            "application/x-www-form-urlencoded" => Place::Value,
             "multipart/form-data" => Place::Multipart,
             "application/octet-stream" => Place::Body,
             _ => {

@@ -14,10 +14,13 @@
 //! operation out, listed with the validator's message, and the mapping runs again; a
 //! problem anywhere else is an error. Pure: no disk access (the xtask reads and writes).
 
+pub mod auth;
 pub mod doc;
+pub mod enums;
 pub mod example_url;
 pub mod map;
 pub mod merge;
+pub mod op_names;
 pub mod openapi;
 pub mod paging;
 pub mod report;

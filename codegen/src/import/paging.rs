@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 
 use super::doc::Param;
 use super::types::Entry;
-use crate::spec::{OperationSpec, PaginationSpec, TypeSpec};
+use crate::spec::{OperationSpec, PaginationSpec, ParamSpec, TypeSpec};
 
 const INTEGERS: &[&str] = &["int32", "int64"];
 
@@ -23,23 +23,14 @@ pub fn detect(
                 && p.name.as_deref().unwrap_or(k) == wire
         })
     };
-    let page_number = [
-        "page",
-        "page_no",
-        "page_num",
-        "pageNo",
-        "pageNum",
-        "per_page",
-        "page_size",
-        "pageSize",
-    ]
-    .iter()
-    .find(|w| query(w).is_some());
+    let page = PAGE.iter().find_map(|w| query(w));
+    let size = PAGE_SIZE.iter().find_map(|w| query(w));
     let (offset, limit, marker) = (query("offset"), query("limit"), query("marker"));
     if offset.is_none() && marker.is_none() {
-        return match (page_number, limit) {
-            (Some(w), _) => Err(format!(
-                "pages by page number (`{w}`), which the spec format has no pagination style for"
+        return match (page, size.or(limit)) {
+            (Some(page), Some(size)) => by_page(op, params, types, page, size),
+            (Some((w, _)), None) => Err(format!(
+                "pages by page number (`{w}`) without a page size parameter: pagination not declared"
             )),
             (None, Some(_)) => Err(
                 "has a `limit` but no offset or marker parameter: pagination not declared"
@@ -84,10 +75,8 @@ pub fn detect(
             .and_then(|p| p.schema.description.as_deref())
             .unwrap_or_default();
         if doc.contains("页码") || doc.to_ascii_lowercase().contains("page number") {
-            return Err(
-                "its `offset` is a page number, which the spec format has no pagination style for"
-                    .to_owned(),
-            );
+            // An `offset` that is a page number (its doc says 页码): page-number style.
+            return by_page(op, params, types, (okey, oparam), (lkey, lparam));
         }
         let total = ["count", "total", "total_count"].into_iter().find(|t| {
             fields.iter().any(|(w, f)| {
@@ -135,6 +124,76 @@ pub fn detect(
         }));
     }
     Err("an `offset` without a `limit`: pagination not declared".to_owned())
+}
+
+/// Query parameters (wire names) that carry a page number, and a page size.
+const PAGE: &[&str] = &[
+    "page",
+    "page_no",
+    "page_num",
+    "page_number",
+    "pageNo",
+    "pageNum",
+    "pageNumber",
+];
+const PAGE_SIZE: &[&str] = &["per_page", "page_size", "pageSize", "size", "limit"];
+
+/// Page-number style: optional integer page and size parameters of one type, one list in
+/// the success body, an optional integer count. The first page is 0 when the page
+/// parameter's default or minimum is 0, else 1.
+fn by_page(
+    op: &OperationSpec,
+    params: &[Param],
+    types: &IndexMap<String, Entry>,
+    (pkey, page): (&String, &ParamSpec),
+    (skey, size): (&String, &ParamSpec),
+) -> Result<Option<PaginationSpec>, String> {
+    let (pty, sty) = (
+        page.ty.as_deref().unwrap_or("string"),
+        size.ty.as_deref().unwrap_or("string"),
+    );
+    if !INTEGERS.contains(&pty) || pty != sty || page.required || size.required {
+        return Err("page number and size parameters that are not optional integers of one type: pagination not declared".to_owned());
+    }
+    let Some(body) = success_body(op, types) else {
+        return Err(
+            "pages but its success body is not an object type: pagination not declared".to_owned(),
+        );
+    };
+    let fields: Vec<_> = body.fields.iter().flatten().collect();
+    let lists: Vec<&String> = fields
+        .iter()
+        .filter(|(_, f)| f.ty.as_deref().is_some_and(|t| t.starts_with("array<")))
+        .map(|(w, _)| *w)
+        .collect();
+    let [items] = lists.as_slice() else {
+        return Err(format!(
+            "pages by page number but its success body has {} list fields (expected exactly one): pagination not declared",
+            lists.len()
+        ));
+    };
+    let total = ["total_count", "total", "count", "total_number"]
+        .into_iter()
+        .find(|t| {
+            fields.iter().any(|(w, f)| {
+                w.as_str() == *t && f.ty.as_deref().is_some_and(|ty| INTEGERS.contains(&ty))
+            })
+        });
+    let wire = page.name.as_deref().unwrap_or(pkey);
+    let zero =
+        |v: &Option<serde_json::Value>| v.as_ref().and_then(serde_json::Value::as_i64) == Some(0);
+    let first_zero = params
+        .iter()
+        .find(|p| p.name == wire)
+        .is_some_and(|p| zero(&p.schema.default) || zero(&p.schema.minimum));
+    Ok(Some(PaginationSpec {
+        items: (*items).clone(),
+        total: total.map(str::to_owned),
+        page: Some(pkey.clone()),
+        page_size: Some(skey.clone()),
+        first_page: first_zero.then_some(0),
+        ..PaginationSpec::default()
+    }))
 }
 
 fn success_body<'a>(

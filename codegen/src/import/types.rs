@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::doc::{Additional, Document, Problem, Schema, decode_entities, ptr};
-use crate::names::{enum_variant, is_ident, pascal, snake, variant};
+use crate::names::{is_ident, pascal, snake};
 use crate::spec::{FieldSpec, TypeSpec};
 
 /// A construct the spec format cannot express yet: the operation needing it is skipped
@@ -91,7 +91,7 @@ impl From<Problem> for Fail {
     }
 }
 
-fn lack(lack: Lack, pointer: &str) -> Fail {
+pub(super) fn lack(lack: Lack, pointer: &str) -> Fail {
     Fail::Lack {
         lack,
         pointer: pointer.to_owned(),
@@ -153,7 +153,16 @@ impl Types {
 
     /// The final name of a type named after `base` with this spec: an existing type of the
     /// same shape, or a new one under the first free name.
-    fn register(&mut self, base: &str, spec: TypeSpec, file: &str, pointer: &str) -> String {
+    pub(super) fn register(
+        &mut self,
+        base: &str,
+        spec: TypeSpec,
+        file: &str,
+        pointer: &str,
+    ) -> String {
+        // A hint joins names (`GetPolicyV5` + `XLanguage`); the spec's loader reads a type
+        // name through `pascal`, which makes that `GetPolicyV5xLanguage`: use its form.
+        let base = &pascal(base);
         let shape = shape(&spec);
         let mut reserved = false;
         for n in 1.. {
@@ -228,7 +237,8 @@ fn shape(spec: &TypeSpec) -> String {
         }
     }
     if let Some(values) = &spec.enum_values {
-        out.push_str(&format!("enum{values:?}"));
+        let repr = spec.ty.as_deref().unwrap_or("string");
+        out.push_str(&format!("enum<{repr}>{values:?}"));
     }
     if let Some(a) = &spec.array {
         out.push_str(&format!("array<{a}>"));
@@ -249,10 +259,6 @@ pub fn doc_of(s: &Schema) -> String {
         .map(|d| decode_entities(d.trim()))
         .unwrap_or_default();
     let mut facts = Vec::new();
-    let show = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
     if let Some(d) = &s.default {
         facts.push(format!("Default: {}.", show(d)));
     }
@@ -265,6 +271,15 @@ pub fn doc_of(s: &Schema) -> String {
     facts.extend(range("Range", &s.minimum, &s.maximum));
     facts.extend(range("Length", &s.min_length, &s.max_length));
     facts.extend(range("Items", &s.min_items, &s.max_items));
+    if let (["integer"], Some(values)) = (s.types().as_slice(), &s.enum_values)
+        && !values.iter().all(|v| v.is_i64() || v.is_null())
+    {
+        let listed: Vec<String> = values.iter().map(show).collect();
+        facts.push(format!(
+            "The document lists the values {} for this integer.",
+            listed.join(", ")
+        ));
+    }
     match (base.is_empty(), facts.is_empty()) {
         (_, true) => base,
         (true, false) => facts.join(" "),
@@ -419,6 +434,8 @@ impl<'a> DocTypes<'a> {
                 "int32"
             }
             .to_owned()),
+            // EIP's `Bigint` (0 to 2^63-1): a 64-bit integer.
+            [t] if t.eq_ignore_ascii_case("bigint") => Ok("int64".to_owned()),
             ["number"] => Ok("number".to_owned()),
             ["boolean"] => Ok("boolean".to_owned()),
             ["file"] => Ok(if place == Place::Multipart {
@@ -589,92 +606,18 @@ impl<'a> DocTypes<'a> {
         let spec = TypeSpec {
             doc: doc_of(s),
             fields: Some(fields),
-            enum_values: None,
-            array: None,
-            map: None,
+            ..TypeSpec::default()
         };
         let file = self.doc.file.clone();
         Ok(self.types.register(hint, spec, &file, at))
     }
+}
 
-    /// A named string enum (or `boolean` for `[true, false]`).
-    fn enumeration(
-        &mut self,
-        s: &Schema,
-        values: &[Value],
-        at: &str,
-        hint: &str,
-    ) -> Result<String, Fail> {
-        let eat = ptr(at, "enum");
-        let declared = s.types();
-        let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
-        let numeric = values.iter().all(|v| v.is_number());
-        match declared.as_slice() {
-            ["integer"] => return Err(lack(Lack::IntegerEnum, &eat)),
-            ["number"] => return Err(lack(Lack::NumberEnum, &eat)),
-            ["boolean"] => {
-                return if values.len() == 2
-                    && values.contains(&&Value::Bool(true))
-                    && values.contains(&&Value::Bool(false))
-                {
-                    Ok("boolean".to_owned())
-                } else {
-                    Err(lack(Lack::BooleanEnum, &eat))
-                };
-            }
-            [] if numeric && !values.is_empty() => {
-                let all_int = values.iter().all(|v| v.is_i64() || v.is_u64());
-                return Err(lack(
-                    if all_int {
-                        Lack::IntegerEnum
-                    } else {
-                        Lack::NumberEnum
-                    },
-                    &eat,
-                ));
-            }
-            ["array"] => {
-                // An enum on the array itself lists item values.
-                let mut item = s.items.as_deref().cloned().unwrap_or_default();
-                if item.enum_values.is_none() {
-                    item.enum_values = Some(values.iter().map(|v| (*v).clone()).collect());
-                }
-                let inner = self.expr(&item, &ptr(at, "items"), hint, Place::Value)?;
-                return Ok(format!("array<{inner}>"));
-            }
-            _ => {}
-        }
-        let mut names = HashSet::new();
-        let mut out: Vec<String> = Vec::new();
-        for v in values {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                _ => return Err(lack(Lack::OtherType("enum of objects".to_owned()), &eat)),
-            };
-            if out.contains(&text) {
-                continue;
-            }
-            // As `lower` names variants: without the type's name in front.
-            let rust = enum_variant(&pascal(hint), &text);
-            if variant(&text).is_empty() || variant(&text) == "Unknown" || !names.insert(rust) {
-                return Err(lack(Lack::EnumValueNames, &eat));
-            }
-            out.push(text);
-        }
-        if out.is_empty() {
-            return Ok("string".to_owned());
-        }
-        let spec = TypeSpec {
-            doc: doc_of(s),
-            fields: None,
-            enum_values: Some(out),
-            array: None,
-            map: None,
-        };
-        let file = self.doc.file.clone();
-        Ok(self.types.register(hint, spec, &file, at))
+/// A JSON value as the text a doc shows.
+pub(super) fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

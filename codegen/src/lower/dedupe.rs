@@ -73,6 +73,7 @@ enum Shape<'a> {
         fields: Vec<FieldShape<'a>>,
     },
     Enum(&'a [ir::Variant]),
+    IntEnum(&'a TypeRef, &'a [ir::Variant]),
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -116,6 +117,7 @@ fn shape<'a>(
                 .collect(),
         }),
         TypeKind::Enum(variants) => Some(Shape::Enum(variants)),
+        TypeKind::IntEnum(int, variants) => Some(Shape::IntEnum(int, variants)),
         TypeKind::Array(_) | TypeKind::Map(_) | TypeKind::Alias(_) => None,
     }
 }
@@ -194,6 +196,7 @@ mod tests {
         let variants = vec![ir::Variant {
             rust: "Shared".into(),
             wire: "SHARED".into(),
+            doc: String::new(),
         }];
         let defs: Vec<ir::TypeDef> = ["DlmType", "Edition"]
             .into_iter()

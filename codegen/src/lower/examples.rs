@@ -180,6 +180,11 @@ impl Cx<'_> {
                     Value::String(v) => Some(format!("example value at `{}` is `{v}`, which is not a value of `{name}` (expected one of: {})", at.shown, variants.iter().map(|x| x.wire.as_str()).collect::<Vec<_>>().join(", "))),
                     _ => Some(mismatch(&format!("a string value of `{name}`"))),
                 },
+                Some(ir::TypeKind::IntEnum(_, variants)) => match value.as_i64() {
+                    Some(v) if !at.strict || variants.iter().any(|x| x.int() == v) => None,
+                    Some(v) => Some(format!("example value at `{}` is `{v}`, which is not a value of `{name}` (expected one of: {})", at.shown, variants.iter().map(|x| x.wire.as_str()).collect::<Vec<_>>().join(", "))),
+                    None => Some(mismatch(&format!("an integer value of `{name}`"))),
+                },
                 Some(ir::TypeKind::Struct(fields)) => match value {
                     Value::Object(map) => self.check_object(table, at, map, name, fields),
                     _ => Some(mismatch(&format!("an object of type `{name}`"))),

@@ -139,7 +139,7 @@ impl Cx<'_> {
             BodyKind::of_content_type(&body.content_type)
         };
         let kind = known.unwrap_or_else(|| {
-            self.error_value(&format!("{at}.content_type"), format!("unsupported content type `{}` (expected `application/json`, `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)", body.content_type));
+            self.error_value(&format!("{at}.content_type"), format!("unsupported content type `{}` (expected `application/json` (or another JSON media type: `+json`, `json-patch`), `application/x-www-form-urlencoded`, `application/octet-stream` or `multipart/form-data`, optionally with parameters such as `;charset=UTF-8`)", body.content_type));
             BodyKind::Json
         });
         let tat = format!("{at}.type");

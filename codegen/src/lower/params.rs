@@ -58,7 +58,7 @@ impl Cx<'_> {
                 self.error_key(&pat(), format!("path parameter `{key}` must be `required: true` (a path cannot leave out a segment)"));
             }
             let ty = match &param.enum_values {
-                Some(_) => self.inline_enum_ref(&pat(), key, param.ty.as_deref()),
+                Some(_) => self.inline_enum_ref(key),
                 None => self.type_ref(
                     table,
                     || format!("{}.type", pat()),

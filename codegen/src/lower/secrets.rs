@@ -44,7 +44,7 @@ fn holds_secret<'a>(types: &'a TypeTable, ty: &'a TypeRef, seen: &mut Vec<&'a st
                     holds_secret(types, element, seen)
                 }
                 // Aliases are made after this is decided (`dedupe`).
-                TypeKind::Enum(_) | TypeKind::Alias(_) => false,
+                TypeKind::Enum(_) | TypeKind::IntEnum(..) | TypeKind::Alias(_) => false,
             }
         }
         _ => false,

@@ -4,8 +4,8 @@ use super::table::{Shape, TypeTable};
 use super::{Cx, HashMap, HashSet, map_with_capacity, path};
 use crate::diag::did_you_mean;
 use crate::ir::{self, TypeRef};
-use crate::names::{enum_variant, is_ident, pascal, snake, variant};
-use crate::spec::{FieldSpec, ServiceSpec};
+use crate::names::{enum_variant, fallback_variant, int_variant, is_ident, pascal, snake, variant};
+use crate::spec::{EnumScalar, EnumValue, FieldSpec, ServiceSpec};
 
 /// Scalar type names of the spec format.
 pub(super) const SCALARS: &[&str] = &[
@@ -37,10 +37,17 @@ impl Cx<'_> {
                 );
                 continue;
             }
+            if ty.ty.is_some() && ty.enum_values.is_none() {
+                self.error_key(
+                    &format!("{at}.type"),
+                    format!("`type` of type `{name}` applies to enums only (expected `type: int32` or `int64` beside `enum`)"),
+                );
+            }
             let kind = if let Some(fields) = &ty.fields {
                 ir::TypeKind::Struct(self.fields(table, &at, fields))
             } else if let Some(values) = &ty.enum_values {
-                ir::TypeKind::Enum(self.variants(&format!("{at}.enum"), &pascal(name), values))
+                let repr = self.enum_repr(&at, ty.ty.as_deref(), values);
+                self.enum_kind(&format!("{at}.enum"), &pascal(name), values, repr)
             } else if let Some(element) = &ty.array {
                 ir::TypeKind::Array(self.type_ref(table, || format!("{at}.array"), element, false))
             } else if let Some(value) = &ty.map {
@@ -90,7 +97,7 @@ impl Cx<'_> {
             }
             seen.insert(rust.clone(), wire);
             let ty = match &field.enum_values {
-                Some(_) => self.inline_enum_ref(&fat(), wire, field.ty.as_deref()),
+                Some(_) => self.inline_enum_ref(wire),
                 None => self.type_ref(
                     table,
                     || format!("{}.type", fat()),
@@ -120,53 +127,153 @@ impl Cx<'_> {
     }
 
     /// The type an inline `enum` defines, named after its key.
-    pub(super) fn inline_enum_ref(&mut self, at: &str, key: &str, ty: Option<&str>) -> TypeRef {
-        if ty.is_some() {
-            self.error_key(
-                &format!("{at}.type"),
-                "`type` and `enum` are both given (expected one: `enum` defines the type)",
-            );
-        }
+    pub(super) fn inline_enum_ref(&mut self, key: &str) -> TypeRef {
         TypeRef::Named(pascal(key))
     }
 
-    /// The variants of enum `ty` (its Rust name): each value's PascalCase name without
-    /// the type's name in front (see [`enum_variant`]).
-    fn variants(&mut self, at: &str, ty: &str, values: &[String]) -> Vec<ir::Variant> {
+    /// What an enum's values are, from the `type` beside `enum` (at `at`): `string` (the
+    /// default), `int32` or `int64`.
+    /// After a wrong `type`, the values' own kind stands, so they are not reported too.
+    pub(super) fn enum_repr(
+        &mut self,
+        at: &str,
+        ty: Option<&str>,
+        values: &[EnumValue],
+    ) -> TypeRef {
+        match ty.map(str::trim) {
+            None | Some("string") => TypeRef::String,
+            Some("int32") => TypeRef::Int32,
+            Some("int64") => TypeRef::Int64,
+            Some(other) => {
+                self.error_value(
+                    &format!("{at}.type"),
+                    format!("`type: {other}` cannot have an `enum` (expected `string`, `int32` or `int64`: `enum` defines the type)"),
+                );
+                match values.first().map(EnumValue::value) {
+                    Some(EnumScalar::Int(_)) => TypeRef::Int64,
+                    _ => TypeRef::String,
+                }
+            }
+        }
+    }
+
+    /// A string or integer enum (`repr` from [`Self::enum_repr`]) of Rust name `ty`.
+    fn enum_kind(
+        &mut self,
+        at: &str,
+        ty: &str,
+        values: &[EnumValue],
+        repr: TypeRef,
+    ) -> ir::TypeKind {
+        let variants = self.variants(at, ty, values, &repr);
+        match repr {
+            TypeRef::String => ir::TypeKind::Enum(variants),
+            int => ir::TypeKind::IntEnum(int, variants),
+        }
+    }
+
+    /// The variants of enum `ty` (its Rust name): the value's `name:`, or its PascalCase
+    /// name without the type's name in front (see [`enum_variant`]), or `V<n>` for an
+    /// integer (see [`int_variant`]).
+    fn variants(
+        &mut self,
+        at: &str,
+        ty: &str,
+        values: &[EnumValue],
+        repr: &TypeRef,
+    ) -> Vec<ir::Variant> {
         if values.is_empty() {
             self.error_value(at, "enum has no values (expected at least one)");
         }
         let mut seen: HashMap<String, String> = HashMap::default();
+        let mut wires: HashSet<&EnumScalar> = HashSet::default();
         let mut out = Vec::new();
         for (i, value) in values.iter().enumerate() {
             let vat = format!("{at}.{i}");
-            if variant(value).is_empty() {
-                self.error_value(&vat, format!("enum value `{value}` has no letters or digits to name a Rust variant (expected a value with at least one)"));
+            let scalar = value.value();
+            if !wires.insert(scalar) {
+                self.error_value(
+                    &vat,
+                    format!("enum value `{scalar}` is listed twice (expected each value once)"),
+                );
                 continue;
             }
-            if variant(value) == "Unknown" {
-                self.error_value(&vat, format!("enum value `{value}` becomes `Unknown`, the variant kept for values the spec does not list (expected another value)"));
+            let Some(wire) = self.enum_wire(&vat, scalar, repr) else {
                 continue;
-            }
-            let rust = enum_variant(ty, value);
+            };
+            let Some(rust) = self.variant_name(&vat, ty, value) else {
+                continue;
+            };
             if let Some(first) = seen.get(&rust) {
-                let message = if first == value {
-                    format!("enum value `{value}` is listed twice (expected each value once)")
-                } else {
-                    format!(
-                        "enum values `{first}` and `{value}` both become the Rust variant `{ty}::{rust}` (the type's name is left out of its variants' names; expected values that differ after that and case conversion)"
-                    )
-                };
-                self.error_value(&vat, message);
+                self.error_value(&vat, format!(
+                    "enum values `{first}` and `{scalar}` both become the Rust variant `{ty}::{rust}` (the type's name is left out of its variants' names; expected values that differ after that and case conversion, or a `name:` for one: `{{ value: {scalar}, name: ... }}`)"
+                ));
                 continue;
             }
-            seen.insert(rust.clone(), value.clone());
+            seen.insert(rust.clone(), scalar.to_string());
             out.push(ir::Variant {
                 rust,
-                wire: value.clone(),
+                wire,
+                doc: value.doc().unwrap_or_default().to_owned(),
             });
         }
         out
+    }
+
+    /// The wire text of an enum value, checked against the enum's `repr`.
+    fn enum_wire(&mut self, at: &str, value: &EnumScalar, repr: &TypeRef) -> Option<String> {
+        match (value, repr) {
+            (EnumScalar::Text(text), TypeRef::String) => return Some(text.clone()),
+            (EnumScalar::Int(n), TypeRef::Int64) => return Some(n.to_string()),
+            (EnumScalar::Int(n), TypeRef::Int32) if i32::try_from(*n).is_ok() => {
+                return Some(n.to_string());
+            }
+            _ => {}
+        }
+        let message = match (value, repr) {
+            (EnumScalar::Int(n), TypeRef::String) => format!(
+                "enum value `{n}` is an integer in a string enum (expected `type: int32` or `int64` beside `enum` for an integer enum, or the value quoted: `\"{n}\"`)"
+            ),
+            (EnumScalar::Int(n), _) => {
+                format!("enum value `{n}` does not fit `int32` (expected `type: int64`)")
+            }
+            (EnumScalar::Text(text), _) => format!(
+                "enum value `{text}` is text in an integer enum (expected an integer, unquoted)"
+            ),
+        };
+        self.error_value(at, message);
+        None
+    }
+
+    /// The Rust variant of one enum value, or an error at `at`.
+    fn variant_name(&mut self, at: &str, ty: &str, value: &EnumValue) -> Option<String> {
+        let rust = match (value.name(), value.value()) {
+            (Some(name), _) => {
+                if !is_ident(name) || pascal(name) != name {
+                    self.error_value(
+                        &format!("{at}.name"),
+                        format!(
+                            "`{name}` is not a PascalCase Rust identifier (expected e.g. `Empty`)"
+                        ),
+                    );
+                    return None;
+                }
+                name.to_owned()
+            }
+            (None, EnumScalar::Int(n)) => int_variant(*n),
+            (None, EnumScalar::Text(text)) => {
+                if variant(text).is_empty() {
+                    self.error_value(at, format!("enum value `{text}` has no letters or digits to name a Rust variant (expected a `name:`: `{{ value: \"{text}\", name: {} }}`)", fallback_variant(ty, text, &|_| false)));
+                    return None;
+                }
+                enum_variant(ty, text)
+            }
+        };
+        if rust == "Unknown" {
+            self.error_value(at, format!("enum value `{}` becomes `Unknown`, the variant kept for values the spec does not list (expected a `name:`: `{{ value: {}, name: UnknownValue }}`)", value.value(), value.value()));
+            return None;
+        }
+        Some(rust)
     }
 
     /// Inline enums of params and fields become named types.
@@ -182,11 +289,10 @@ impl Cx<'_> {
                 multipart: false,
                 multipart_body: false,
                 doc: site.doc.to_owned(),
-                kind: ir::TypeKind::Enum(self.variants(
-                    &format!("{}.enum", site.at),
-                    &name,
-                    site.values,
-                )),
+                kind: {
+                    let repr = self.enum_repr(&site.at, site.ty, site.values);
+                    self.enum_kind(&format!("{}.enum", site.at), &name, site.values, repr)
+                },
                 name,
             });
         }
@@ -292,7 +398,9 @@ pub(super) struct InlineEnum<'a> {
     pub(super) at: String,
     /// Its key: the enum type is named after it.
     pub(super) key: &'a str,
-    values: &'a [String],
+    values: &'a [EnumValue],
+    /// The `type` beside `enum` (`int32` / `int64` for an integer enum).
+    ty: Option<&'a str>,
     doc: &'a str,
 }
 
@@ -306,6 +414,7 @@ pub(super) fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
                     at: path(&["operations", op_name, "params", key]),
                     key,
                     values,
+                    ty: param.ty.as_deref(),
                     doc: &param.doc,
                 });
             }
@@ -318,6 +427,7 @@ pub(super) fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
                     at: path(&["types", type_name, "fields", key]),
                     key,
                     values,
+                    ty: field.ty.as_deref(),
                     doc: &field.doc,
                 });
             }

@@ -175,6 +175,14 @@ pub struct GetThingRequest {
     ///
     /// Sent as header parameter `X-Api-Key`.
     pub api_key: Option<hwcloud_runtime::Secret>,
+    /// IP version.
+    ///
+    /// Sent as query parameter `ip_version`.
+    pub ip_version: Option<types::IpVersion>,
+    /// Priorities to match.
+    ///
+    /// Sent as query parameter `priorities`.
+    pub priorities: Option<Vec<types::Priority>>,
 }
 
 impl GetThingRequest {
@@ -192,6 +200,8 @@ impl GetThingRequest {
             sort_dir: None,
             trace_id: trace_id.into(),
             api_key: None,
+            ip_version: None,
+            priorities: None,
         }
     }
 
@@ -250,6 +260,18 @@ impl GetThingRequest {
         self.api_key = Some(value.into());
         self
     }
+
+    /// IP version.
+    pub fn ip_version(mut self, value: impl Into<types::IpVersion>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// Priorities to match.
+    pub fn priorities(mut self, value: impl Into<Vec<types::Priority>>) -> Self {
+        self.priorities = Some(value.into());
+        self
+    }
 }
 
 impl Operation for GetThingRequest {
@@ -281,6 +303,8 @@ impl Operation for GetThingRequest {
         request.query("sortDir", &self.sort_dir);
         request.header(const { HeaderName::from_static("x-trace-id") }, &self.trace_id)?;
         request.header(const { HeaderName::from_static("x-api-key") }, &self.api_key)?;
+        request.query("ip_version", &self.ip_version);
+        request.query("priorities", &self.priorities);
         Ok(())
     }
 

@@ -39,6 +39,12 @@ pub struct Thing {
     pub spare: Option<SparePart>,
     /// Number of copies.
     pub count: i64,
+    /// How urgent the thing is.
+    pub priority: Option<Priority>,
+    /// Lifecycle state.
+    pub state: Option<State>,
+    /// Quota (-1 is unlimited).
+    pub quota: Option<Quota>,
 }
 
 impl Model for Thing {
@@ -60,6 +66,9 @@ impl Model for Thing {
         object.optional("parent", &self.parent);
         object.optional("spare", &self.spare);
         object.field("count", &self.count);
+        object.optional("priority", &self.priority);
+        object.optional("state", &self.state);
+        object.optional("quota", &self.quota);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
@@ -78,6 +87,9 @@ impl Model for Thing {
         let parent = object.optional("parent")?;
         let spare = object.optional("spare")?;
         let count = object.required("count")?;
+        let priority = object.optional("priority")?;
+        let state = object.optional("state")?;
+        let quota = object.optional("quota")?;
         Ok(Self {
             id,
             kind,
@@ -94,6 +106,9 @@ impl Model for Thing {
             parent,
             spare,
             count,
+            priority,
+            state,
+            quota,
         })
     }
 }
@@ -119,6 +134,9 @@ impl Thing {
             parent: None,
             spare: None,
             count: count.into(),
+            priority: None,
+            state: None,
+            quota: None,
         }
     }
 
@@ -199,7 +217,170 @@ impl Thing {
         self.spare = Some(value.into());
         self
     }
+
+    /// How urgent the thing is.
+    pub fn priority(mut self, value: impl Into<Priority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// Lifecycle state.
+    pub fn state(mut self, value: impl Into<State>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+
+    /// Quota (-1 is unlimited).
+    pub fn quota(mut self, value: impl Into<Quota>) -> Self {
+        self.quota = Some(value.into());
+        self
+    }
 }
+
+/// How urgent.
+///
+/// Sent as a JSON integer. Values this SDK does not know are kept in `Unknown`, so a
+/// service adding a value does not break decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Priority {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`: Handled first.
+    High,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i32),
+}
+
+impl Priority {
+    /// Every value the spec documents, in spec order.
+    pub const VALUES: &'static [i32] = &[0, 1, 2];
+
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::V0 => 0,
+            Self::V1 => 1,
+            Self::High => 2,
+            Self::Unknown(value) => value,
+        }
+    }
+
+    /// The variant for a wire value; unknown values are kept, not rejected.
+    pub fn from_value(value: i32) -> Self {
+        match value {
+            0 => Self::V0,
+            1 => Self::V1,
+            2 => Self::High,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl From<i32> for Priority {
+    fn from(value: i32) -> Self {
+        Self::from_value(value)
+    }
+}
+
+impl From<Priority> for i32 {
+    fn from(value: Priority) -> i32 {
+        value.value()
+    }
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl serde::Serialize for Priority {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Priority {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::model::Json for Priority {
+    fn to_json(&self) -> serde_json::Value {
+        self.value().into()
+    }
+
+    fn read_json(
+        span: hwcloud_runtime::model::JsonSpan<'_>,
+        decoder: &mut hwcloud_runtime::model::Decoder,
+    ) -> Result<Self, hwcloud_runtime::model::FieldError> {
+        <i32 as hwcloud_runtime::model::Json>::read_json(span, decoder)
+            .map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValue for Priority {
+    fn param_text(&self) -> std::borrow::Cow<'_, str> {
+        self.value().to_string().into()
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValues for Priority {
+    fn each_param(&self, f: &mut dyn FnMut(std::borrow::Cow<'_, str>)) {
+        f(hwcloud_runtime::operation::ParamValue::param_text(self))
+    }
+}
+
+/// Lifecycle state.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum State {
+    /// `ACTIVE`
+    Active,
+    /// `""` (empty): Not set yet.
+    Empty,
+    /// `UNKNOWN`
+    UnknownValue,
+    /// `active`
+    Active2,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for State {
+    const VALUES: &'static [&'static str] = &["ACTIVE", "", "UNKNOWN", "active"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Empty => "",
+            Self::UnknownValue => "UNKNOWN",
+            Self::Active2 => "active",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "" => Self::Empty,
+            "UNKNOWN" => Self::UnknownValue,
+            "active" => Self::Active2,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(State);
 
 /// Kind of thing.
 ///
@@ -478,6 +659,102 @@ impl hwcloud_runtime::StringEnum for SortDir {
 
 hwcloud_runtime::impl_string_enum!(SortDir);
 
+/// IP version.
+///
+/// Sent as a JSON integer. Values this SDK does not know are kept in `Unknown`, so a
+/// service adding a value does not break decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IpVersion {
+    /// `4`
+    V4,
+    /// `6`
+    V6,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i32),
+}
+
+impl IpVersion {
+    /// Every value the spec documents, in spec order.
+    pub const VALUES: &'static [i32] = &[4, 6];
+
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::V4 => 4,
+            Self::V6 => 6,
+            Self::Unknown(value) => value,
+        }
+    }
+
+    /// The variant for a wire value; unknown values are kept, not rejected.
+    pub fn from_value(value: i32) -> Self {
+        match value {
+            4 => Self::V4,
+            6 => Self::V6,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl From<i32> for IpVersion {
+    fn from(value: i32) -> Self {
+        Self::from_value(value)
+    }
+}
+
+impl From<IpVersion> for i32 {
+    fn from(value: IpVersion) -> i32 {
+        value.value()
+    }
+}
+
+impl std::fmt::Display for IpVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl serde::Serialize for IpVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IpVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::model::Json for IpVersion {
+    fn to_json(&self) -> serde_json::Value {
+        self.value().into()
+    }
+
+    fn read_json(
+        span: hwcloud_runtime::model::JsonSpan<'_>,
+        decoder: &mut hwcloud_runtime::model::Decoder,
+    ) -> Result<Self, hwcloud_runtime::model::FieldError> {
+        <i32 as hwcloud_runtime::model::Json>::read_json(span, decoder)
+            .map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValue for IpVersion {
+    fn param_text(&self) -> std::borrow::Cow<'_, str> {
+        self.value().to_string().into()
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValues for IpVersion {
+    fn each_param(&self, f: &mut dyn FnMut(std::borrow::Cow<'_, str>)) {
+        f(hwcloud_runtime::operation::ParamValue::param_text(self))
+    }
+}
+
 /// Colour.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
@@ -518,3 +795,99 @@ impl hwcloud_runtime::StringEnum for Color {
 }
 
 hwcloud_runtime::impl_string_enum!(Color);
+
+/// Quota (-1 is unlimited).
+///
+/// Sent as a JSON integer. Values this SDK does not know are kept in `Unknown`, so a
+/// service adding a value does not break decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Quota {
+    /// `-1`
+    Minus1,
+    /// `5000000000`
+    V5000000000,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i64),
+}
+
+impl Quota {
+    /// Every value the spec documents, in spec order.
+    pub const VALUES: &'static [i64] = &[-1, 5000000000];
+
+    /// The wire value.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::Minus1 => -1,
+            Self::V5000000000 => 5000000000,
+            Self::Unknown(value) => value,
+        }
+    }
+
+    /// The variant for a wire value; unknown values are kept, not rejected.
+    pub fn from_value(value: i64) -> Self {
+        match value {
+            -1 => Self::Minus1,
+            5000000000 => Self::V5000000000,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl From<i64> for Quota {
+    fn from(value: i64) -> Self {
+        Self::from_value(value)
+    }
+}
+
+impl From<Quota> for i64 {
+    fn from(value: Quota) -> i64 {
+        value.value()
+    }
+}
+
+impl std::fmt::Display for Quota {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl serde::Serialize for Quota {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Quota {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i64 as serde::Deserialize>::deserialize(deserializer).map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::model::Json for Quota {
+    fn to_json(&self) -> serde_json::Value {
+        self.value().into()
+    }
+
+    fn read_json(
+        span: hwcloud_runtime::model::JsonSpan<'_>,
+        decoder: &mut hwcloud_runtime::model::Decoder,
+    ) -> Result<Self, hwcloud_runtime::model::FieldError> {
+        <i64 as hwcloud_runtime::model::Json>::read_json(span, decoder)
+            .map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValue for Quota {
+    fn param_text(&self) -> std::borrow::Cow<'_, str> {
+        self.value().to_string().into()
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValues for Quota {
+    fn each_param(&self, f: &mut dyn FnMut(std::borrow::Cow<'_, str>)) {
+        f(hwcloud_runtime::operation::ParamValue::param_text(self))
+    }
+}

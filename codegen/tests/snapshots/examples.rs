@@ -54,7 +54,9 @@ fn everything_get_thing_get_one() {
         .project_id("p1")
         .limit(10i32)
         .tags(vec![String::from("a"), String::from("b")])
-        .sort_dir("asc");
+        .sort_dir("asc")
+        .ip_version(IpVersion::from_value(6))
+        .priorities(vec![Priority::from_value(0), Priority::from_value(2)]);
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
@@ -66,12 +68,15 @@ fn everything_get_thing_get_one() {
     assert!(query.contains(&("tags".to_owned(), "a".to_owned())), "{query:?}");
     assert!(query.contains(&("tags".to_owned(), "b".to_owned())), "{query:?}");
     assert!(query.contains(&("sortDir".to_owned(), "asc".to_owned())), "{query:?}");
+    assert!(query.contains(&("ip_version".to_owned(), "6".to_owned())), "{query:?}");
+    assert!(query.contains(&("priorities".to_owned(), "0".to_owned())), "{query:?}");
+    assert!(query.contains(&("priorities".to_owned(), "2".to_owned())), "{query:?}");
     let response = http::Response::builder()
         .status(200u16)
         .header("ETag", "v1")
         .body(
             Bytes::from(
-                "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\"\n}",
+                "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\",\n  \"priority\": 2,\n  \"quota\": 5000000000,\n  \"state\": \"\"\n}",
             ),
         )
         .unwrap();
@@ -82,7 +87,7 @@ fn everything_get_thing_get_one() {
     assert_eq!(
         serde_json::to_value(&decoded.body).unwrap(),
         json(
-            "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\"\n}",
+            "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\",\n  \"priority\": 2,\n  \"quota\": 5000000000,\n  \"state\": \"\"\n}",
         ),
     );
 }

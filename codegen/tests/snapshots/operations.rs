@@ -81,7 +81,7 @@ const ERROR_BODY: &[u8] = br#"{"error_code":"HW.4000","error_msg":"sample error"
 async fn everything_get_thing() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    const RESPONSE: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}";
+    const RESPONSE: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"priority\":0,\"quota\":-1,\"spare\":{\"name\":\"sample-name\"},\"state\":\"ACTIVE\",\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"priority\":0,\"quota\":-1,\"spare\":{\"name\":\"sample-name\",\"size\":42},\"state\":\"ACTIVE\",\"type\":\"sample-type\",\"weight\":1.5}";
     let request = GetThingRequest::new("sample-thing-id", "sample-trace-id")
         .limit(42i32)
         .offset(42i64)
@@ -93,7 +93,9 @@ async fn everything_get_thing() {
         )
         .tags(vec![String::from("sample-tags-1"), String::from("sample-tags-2")])
         .sort_dir("asc")
-        .api_key("sample-api-key");
+        .api_key("sample-api-key")
+        .ip_version(IpVersion::from_value(4))
+        .priorities(vec![Priority::from_value(0), Priority::from_value(0)]);
     let server = serve(200u16, &[("ETag", "sample-etag")], RESPONSE.as_bytes()).await;
     let client = EverythingClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -120,6 +122,9 @@ async fn everything_get_thing() {
     assert_query(&sent, "sortDir", "asc");
     assert_eq!(sent.headers.get("X-Trace-Id").unwrap(), "sample-trace-id");
     assert_eq!(sent.headers.get("X-Api-Key").unwrap(), "sample-api-key");
+    assert_query(&sent, "ip_version", "4");
+    assert_query(&sent, "priorities", "0");
+    assert_query(&sent, "priorities", "0");
     assert_eq!(response.status, 200u16);
     assert_eq!(response.request_id.as_deref(), Some("req-1"));
     assert_eq!(serde_json::to_value(&response.body).unwrap(), json(RESPONSE));
@@ -137,8 +142,8 @@ async fn everything_get_thing() {
 async fn everything_create_thing() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
-    const BODY: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}";
-    const RESPONSE: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\"},\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"spare\":{\"name\":\"sample-name\",\"size\":42},\"type\":\"sample-type\",\"weight\":1.5}";
+    const BODY: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"priority\":0,\"quota\":-1,\"spare\":{\"name\":\"sample-name\"},\"state\":\"ACTIVE\",\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"priority\":0,\"quota\":-1,\"spare\":{\"name\":\"sample-name\",\"size\":42},\"state\":\"ACTIVE\",\"type\":\"sample-type\",\"weight\":1.5}";
+    const RESPONSE: &str = "{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"3d\":true,\"color\":\"red\",\"count\":42,\"created_at\":\"2024-01-02T03:04:05.000Z\",\"displayName\":\"sample-displayName\",\"extra\":{\"any\":\"value\"},\"id\":\"sample-id\",\"kind\":\"small\",\"labels\":{\"key\":\"sample-labels\"},\"ownerRef\":\"sample-ownerRef\",\"parent\":{\"count\":42,\"id\":\"sample-id\"},\"parts\":[{\"name\":\"sample-name\"}],\"priority\":0,\"quota\":-1,\"spare\":{\"name\":\"sample-name\"},\"state\":\"ACTIVE\",\"type\":\"sample-type\",\"weight\":1.5},\"parts\":[{\"name\":\"sample-name\"}],\"priority\":0,\"quota\":-1,\"spare\":{\"name\":\"sample-name\",\"size\":42},\"state\":\"ACTIVE\",\"type\":\"sample-type\",\"weight\":1.5}";
     let request = CreateThingRequest::new(serde_json::from_str(BODY).unwrap());
     let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = EverythingClient::new(

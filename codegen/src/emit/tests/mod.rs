@@ -44,9 +44,10 @@ fn param_text(value: &Value) -> String {
 
 /// A Rust expression for an example or sample value of type `ty`, passed where
 /// `impl Into<T>` is taken (constructors and setters): text and enum values are string
-/// literals (`From<&str>` makes the value).
+/// literals (`From<&str>` makes the value); an integer enum's value is `from_value(n)`.
 fn value_expr(ty: &TypeRef, value: &Value) -> TokenStream {
     match (ty, value) {
+        (TypeRef::Named(_), Value::Number(_)) => element_expr(ty, value),
         (TypeRef::String | TypeRef::Secret | TypeRef::Named(_), v) => {
             lit(&param_text(v)).into_token_stream()
         }
@@ -79,6 +80,12 @@ fn element_expr(ty: &TypeRef, value: &Value) -> TokenStream {
         (TypeRef::Array(element), Value::Array(items)) => {
             let items = items.iter().map(|i| element_expr(element, i));
             quote!(vec![#(#items),*])
+        }
+        // Only integer enums have integer values (`lower` checks examples).
+        (TypeRef::Named(name), Value::Number(n)) => {
+            let ty = named(name, Scope::Types);
+            let n = Literal::i64_unsuffixed(n.as_i64().unwrap_or_default());
+            quote!(#ty::from_value(#n))
         }
         (TypeRef::Named(name), v) => {
             let ty = named(name, Scope::Types);

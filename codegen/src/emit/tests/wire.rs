@@ -421,6 +421,9 @@ fn sample(ty: &TypeRef, types: &Types<'_>, depth: usize, hint: &str) -> Value {
             Some(TypeKind::Enum(variants)) => variants
                 .first()
                 .map_or(Value::Null, |v| Value::String(v.wire.clone())),
+            Some(TypeKind::IntEnum(_, variants)) => {
+                variants.first().map_or(Value::Null, |v| json!(v.int()))
+            }
             Some(TypeKind::Array(element)) => sample(
                 &TypeRef::Array(Box::new(element.clone())),
                 types,
