@@ -6,11 +6,10 @@
 //! over resolved fields, so it sees the same Rust names, `rust_name`s and inline enums the
 //! emitted code has.
 
-use super::types::inline_enum_sites;
 use super::{Cx, HashMap, HashSet, map_with_capacity, path};
 use crate::ir::{self, FieldRef, TypeRef};
 use crate::names::{RESERVED_TYPES, client_type, pascal, request_type, response_type};
-use crate::spec::{ServiceSpec, TypeSpec};
+use crate::spec::{EnumValue, ServiceSpec, TypeSpec};
 
 /// What a named type is, as far as references care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,4 +334,48 @@ impl<'a> Walk<'a> {
         }
         false
     }
+}
+
+/// A param or field with an inline `enum`.
+pub(super) struct InlineEnum<'a> {
+    /// YAML path of the param or field, for positions.
+    pub(super) at: String,
+    /// Its key: the enum type is named after it.
+    pub(super) key: &'a str,
+    pub(super) values: &'a [EnumValue],
+    /// The `type` beside `enum` (`int32` / `int64` for an integer enum).
+    pub(super) ty: Option<&'a str>,
+    pub(super) doc: &'a str,
+}
+
+/// Every param and field with an inline `enum`, in file order.
+pub(super) fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
+    let mut out = Vec::new();
+    for (op_name, op) in &spec.operations {
+        for (key, param) in &op.params {
+            if let Some(values) = &param.enum_values {
+                out.push(InlineEnum {
+                    at: path(&["operations", op_name, "params", key]),
+                    key,
+                    values,
+                    ty: param.ty.as_deref(),
+                    doc: &param.doc,
+                });
+            }
+        }
+    }
+    for (type_name, ty) in &spec.types {
+        for (key, field) in ty.fields.iter().flatten() {
+            if let Some(values) = &field.enum_values {
+                out.push(InlineEnum {
+                    at: path(&["types", type_name, "fields", key]),
+                    key,
+                    values,
+                    ty: field.ty.as_deref(),
+                    doc: &field.doc,
+                });
+            }
+        }
+    }
+    out
 }

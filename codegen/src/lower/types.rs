@@ -1,6 +1,6 @@
 //! Named types, their fields and enum variants, and type expressions.
 
-use super::table::{Shape, TypeTable};
+use super::table::{Shape, TypeTable, inline_enum_sites};
 use super::{Cx, HashMap, HashSet, map_with_capacity, path};
 use crate::diag::did_you_mean;
 use crate::ir::{self, TypeRef};
@@ -390,50 +390,6 @@ pub(super) fn first_named(ty: &TypeRef) -> Option<&str> {
         TypeRef::Array(t) | TypeRef::Map(t) => first_named(t),
         _ => None,
     }
-}
-
-/// A param or field with an inline `enum`.
-pub(super) struct InlineEnum<'a> {
-    /// YAML path of the param or field, for positions.
-    pub(super) at: String,
-    /// Its key: the enum type is named after it.
-    pub(super) key: &'a str,
-    values: &'a [EnumValue],
-    /// The `type` beside `enum` (`int32` / `int64` for an integer enum).
-    ty: Option<&'a str>,
-    doc: &'a str,
-}
-
-/// Every param and field with an inline `enum`, in file order.
-pub(super) fn inline_enum_sites(spec: &ServiceSpec) -> Vec<InlineEnum<'_>> {
-    let mut out = Vec::new();
-    for (op_name, op) in &spec.operations {
-        for (key, param) in &op.params {
-            if let Some(values) = &param.enum_values {
-                out.push(InlineEnum {
-                    at: path(&["operations", op_name, "params", key]),
-                    key,
-                    values,
-                    ty: param.ty.as_deref(),
-                    doc: &param.doc,
-                });
-            }
-        }
-    }
-    for (type_name, ty) in &spec.types {
-        for (key, field) in ty.fields.iter().flatten() {
-            if let Some(values) = &field.enum_values {
-                out.push(InlineEnum {
-                    at: path(&["types", type_name, "fields", key]),
-                    key,
-                    values,
-                    ty: field.ty.as_deref(),
-                    doc: &field.doc,
-                });
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
