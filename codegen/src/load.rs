@@ -104,7 +104,7 @@ fn load_indexed(
         .into());
     }
     let spec = match typed {
-        Ok(parsed) => parsed.map_err(|e| yaml_error(file, &e))?,
+        Ok(parsed) => parsed.map_err(|e| yaml_error(file, text, &e))?,
         Err(()) => {
             return Err(Diagnostic::new(
                 file,
@@ -144,7 +144,7 @@ const EMPTY: &str =
 
 /// serde_yaml's message, with its position moved into the `file:line:col` prefix and a
 /// suggestion for a misspelt key.
-fn yaml_error(file: &str, error: &serde_yaml::Error) -> Diagnostics {
+fn yaml_error(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnostics {
     let pos = error
         .location()
         .map(|l| Pos {
@@ -157,8 +157,73 @@ fn yaml_error(file: &str, error: &serde_yaml::Error) -> Diagnostics {
     if let Some(cut) = message.find(" at line ") {
         message.truncate(cut);
     }
+    if let Some(misplaced) = misindented_key(text, pos, &message) {
+        return misplaced.into_diagnostic(file).into();
+    }
     let hint = unknown_field_hint(&message);
     Diagnostic::new(file, pos, message).with_hint(hint).into()
+}
+
+/// A key written with less indentation than its siblings, found from serde's "missing
+/// field" (which points at the mapping the key left, not at the key).
+struct Misindented {
+    at: Pos,
+    key: String,
+    owner: String,
+    column: usize,
+}
+
+impl Misindented {
+    fn into_diagnostic(self, file: &str) -> Diagnostic {
+        let Misindented {
+            at,
+            key,
+            owner,
+            column,
+        } = self;
+        let last = owner.rsplit('.').next().unwrap_or(&owner).to_owned();
+        Diagnostic::new(
+            file,
+            at,
+            format!(
+                "`{key}` is indented less than the other keys of `{owner}` (column {}, theirs {column}), so it is not part of it and `{last}` is missing field `{key}`",
+                at.col
+            ),
+        )
+        .with_hint(Some(format!("indent `{key}` to column {column}")))
+    }
+}
+
+/// For "<owner>: missing field `key`" at the first key of a mapping (`pos`): the line
+/// that ends the mapping, when it is `key:` indented less than the mapping's keys. Only
+/// that line is looked at: a key further away is not a likely slip.
+fn misindented_key(text: &str, pos: Pos, message: &str) -> Option<Misindented> {
+    let (owner, rest) = message.split_once(": missing field `")?;
+    let key = rest.strip_suffix('`')?;
+    let column = pos.col;
+    let (line, indent, content) = text
+        .lines()
+        .enumerate()
+        .skip(pos.line)
+        .map(|(i, l)| {
+            (
+                i + 1,
+                l.len() - l.trim_start_matches(' ').len(),
+                l.trim_start_matches(' '),
+            )
+        })
+        .filter(|(_, _, content)| !content.is_empty() && !content.starts_with('#'))
+        .find(|&(_, indent, _)| indent + 1 < column)?;
+    let written = content.strip_prefix(key)?.trim_start_matches(' ');
+    (written.starts_with(':') && indent > 0).then(|| Misindented {
+        at: Pos {
+            line,
+            col: indent + 1,
+        },
+        key: key.to_owned(),
+        owner: owner.to_owned(),
+        column,
+    })
 }
 
 /// "did you mean" for serde's "unknown field `x`, expected one of `a`, `b`".

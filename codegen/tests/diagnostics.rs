@@ -601,3 +601,29 @@ fn io_errors_name_the_file_without_a_position() {
         "{rendered}"
     );
 }
+
+#[test]
+fn a_key_indented_less_than_its_siblings_is_pointed_at() {
+    // `doc` at column 7 closes `limit` (keys at column 9): serde only sees `limit`
+    // without `doc`, then a param named `doc` that is a string. The message names the
+    // line that is wrong and the column it belongs at.
+    assert_diagnostics(
+        "misindented_key",
+        &[
+            "specs/misindented_key.yaml:12:7: `doc` is indented less than the other keys of `operations.GetThing.params.limit` (column 7, theirs 9), so it is not part of it and `limit` is missing field `doc` (indent `doc` to column 9)",
+        ],
+    );
+}
+
+#[test]
+fn types_written_as_in_other_languages_get_the_spec_name_and_no_follow_on_errors() {
+    // Before: no hint for either, and the form-body and example checks reported errors
+    // that only follow from the unknown types (one of them listed first).
+    assert_diagnostics(
+        "scalar_alias_types",
+        &[
+            "specs/scalar_alias_types.yaml:22:24: `bool` is not a type expression (expected a scalar (string, int32, int64, number, boolean, datetime, json, bytes, file), `array<T>`, `map<T>` or a PascalCase type name) (did you mean `boolean`?)",
+            "specs/scalar_alias_types.yaml:23:22: unknown type `Integer` (expected a scalar (string, int32, int64, number, boolean, datetime, json, bytes, file), `array<T>`, `map<T>` or a type declared under `types`) (did you mean `int32` or `int64`?)",
+        ],
+    );
+}

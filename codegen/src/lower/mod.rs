@@ -54,6 +54,7 @@ pub fn lower(loaded: &LoadedSpec) -> (Option<ir::Service>, Vec<Diagnostic>) {
         file: &loaded.file,
         source: &loaded.source,
         diags: Vec::new(),
+        unresolved: HashSet::default(),
     };
     let service = cx.service(&loaded.spec, &loaded.stem);
     cx.diags.sort_by_key(|d| d.pos);
@@ -66,6 +67,10 @@ struct Cx<'a> {
     file: &'a str,
     source: &'a SourceMap,
     diags: Vec<Diagnostic>,
+    /// YAML paths of type expressions that did not resolve (already reported). Checks of
+    /// what holds them would only report consequences, so errors at such a path's owner
+    /// are left out: one cause, one message.
+    unresolved: HashSet<String>,
 }
 
 /// The YAML path of a key, for positions.
@@ -80,12 +85,18 @@ impl Cx<'_> {
 
     /// An error at the key of the YAML path `at`.
     fn error_key(&mut self, at: &str, message: impl Into<String>) {
+        if self.follows_from_unresolved(at) {
+            return;
+        }
         let pos = self.source.key(at);
         self.error_at(pos, message);
     }
 
     /// An error at the value of the YAML path `at`.
     fn error_value(&mut self, at: &str, message: impl Into<String>) {
+        if self.follows_from_unresolved(at) {
+            return;
+        }
         let pos = self.source.value(at);
         self.error_at(pos, message);
     }
@@ -95,6 +106,12 @@ impl Cx<'_> {
         let pos = self.source.value(at);
         self.diags
             .push(Diagnostic::new(self.file, pos, message).with_hint(hint));
+    }
+
+    /// Whether `at`, or the type expression it owns, is a type that did not resolve.
+    fn follows_from_unresolved(&self, at: &str) -> bool {
+        !self.unresolved.is_empty()
+            && (self.unresolved.contains(at) || self.unresolved.contains(&format!("{at}.type")))
     }
 
     fn has_errors(&self) -> bool {

@@ -309,21 +309,27 @@ impl Cx<'_> {
     ) -> TypeRef {
         let ty = match parse_type(expr) {
             Err(message) => {
-                self.error_value(&at(), message);
-                return TypeRef::String;
+                let at = at();
+                let hint = scalar_hint(expr);
+                self.error_value_hint(&at, message, hint);
+                return self.unresolved(at);
             }
             Ok(ty) => ty,
         };
         if let Some(name) = first_named(&ty).filter(|n| table.shape(n).is_none()) {
-            let mut candidates: Vec<&str> = table.names().collect();
-            candidates.extend(SCALARS);
-            candidates.sort_unstable();
-            let hint = did_you_mean(name, candidates);
+            let hint = scalar_hint(name).or_else(|| {
+                let mut candidates: Vec<&str> = table.names().collect();
+                candidates.extend(SCALARS);
+                candidates.sort_unstable();
+                did_you_mean(name, candidates)
+            });
+            let at = at();
             self.error_value_hint(
-                &at(),
+                &at,
                 format!("unknown type `{name}` (expected a scalar ({}), `array<T>`, `map<T>` or a type declared under `types`)", SCALARS.join(", ")),
                 hint,
             );
+            return self.unresolved(at);
         }
         if sensitive {
             if ty == TypeRef::String {
@@ -336,6 +342,36 @@ impl Cx<'_> {
         }
         ty
     }
+}
+
+/// The type a type expression that did not resolve stands for: `json` accepts every
+/// example value, and the checks of what holds it stay quiet (`Cx::unresolved`), so the
+/// one error reported is the cause.
+impl Cx<'_> {
+    fn unresolved(&mut self, at: String) -> TypeRef {
+        self.unresolved.insert(at);
+        TypeRef::Json
+    }
+}
+
+/// The spec's name for a type written as another language or format writes it
+/// (`bool`, `Integer`, `float`, `String`, `object`, `List`...), as a hint.
+fn scalar_hint(expr: &str) -> Option<String> {
+    let word = expr.trim();
+    let ours = match word.to_ascii_lowercase().as_str() {
+        "bool" | "boolean" => "`boolean`",
+        "int" | "integer" | "uint" | "unsigned" | "short" => "`int32` or `int64`",
+        "i32" | "u32" | "int32" | "uint32" => "`int32`",
+        "long" | "i64" | "u64" | "int64" | "uint64" | "usize" | "bigint" => "`int64`",
+        "float" | "double" | "f32" | "f64" | "decimal" | "number" => "`number`",
+        "str" | "string" | "text" | "char" => "`string`",
+        "date" | "time" | "datetime" | "date-time" | "timestamp" => "`datetime`",
+        "object" | "any" | "value" | "dict" | "hashmap" | "map" => "`json` or `map<T>`",
+        "binary" | "blob" | "byte" | "bytes" => "`bytes`",
+        "list" | "vec" | "array" | "vector" | "set" => "`array<T>`",
+        _ => return None,
+    };
+    Some(format!("did you mean {ours}?"))
 }
 
 /// Whether `ty` is an enum, as parameters and form fields need.
