@@ -14,6 +14,7 @@
 //! there is one, nothing is written.
 
 pub mod diag;
+pub mod conformance;
 pub mod emit;
 pub mod fileset;
 pub mod import;
