@@ -137,6 +137,16 @@ pub fn evaluate(plan: &Plan, observed: &Observed, explanations: &[Explanation]) 
                 results.push(result);
                 continue;
             }
+            // A run restricted with `--only` leaves the other operations out.
+            let ran = op_cases.iter().any(|c| {
+                c.responses.iter().any(|r| {
+                    let key = (c.id.clone(), r.phase.clone());
+                    rust_lines.contains_key(&key) || python_lines.contains_key(&key)
+                })
+            });
+            if !ran {
+                continue;
+            }
             let mut seen = std::collections::BTreeSet::new();
             'cases: for case in op_cases {
                 for canned in &case.responses {

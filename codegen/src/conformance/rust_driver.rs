@@ -44,7 +44,7 @@ pub fn main_rs(api: &Api) -> Result<String, String> {
     }
     let tokens = quote! {
         //! Calls every operation of the `hwcloud` crate as `cargo xtask conformance` plans.
-        #![allow(clippy::all, unused_imports)]
+        #![allow(clippy::all, unused)]
 
         mod support;
 

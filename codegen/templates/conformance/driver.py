@@ -25,6 +25,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredenti
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.formdata import FormFile
 from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.sdk_stream_response import SdkStreamResponse
 from huaweicloudsdkcore.signer import signer as signer_module
 
 # module -> official modules (in order), client class, credentials kind.
@@ -189,6 +190,12 @@ def to_wire(value):
 
 
 def outcome_of(response, case):
+    if isinstance(response, SdkStreamResponse):
+        # A download: the body's bytes, read as the SDK's users read them.
+        chunks = []
+        response.consume_download_stream(lambda stream: chunks.append(stream.content))
+        return {"status": response.status_code, "request_id": None,
+                "body": b"".join(chunks).decode("utf-8", "replace"), "headers": {}}
     headers = {}
     body = {}
     for attr, wire in getattr(response, "attribute_map", {}).items():
