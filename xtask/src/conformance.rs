@@ -62,19 +62,34 @@ fn run(root: &Path, only: &str, write_report: bool) -> Result<usize> {
     let explanations = report::parse_explanations(&read(&inputs.join("explained.yaml"))?)?;
     let plan = conf::plan(&api, &map);
     let cases = out.join("cases.json");
-    write(&cases, &serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?)?;
+    write(
+        &cases,
+        &serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?,
+    )?;
     write(&out.join("driver.py"), &python_driver::driver_py(&plan)?)?;
     let driver = build_rust_driver(root, &out, &api)?;
 
     let requests = out.join("requests.jsonl");
     write(&requests, "")?;
     let (recorder, port) = start_recorder(&python, &inputs.join("recorder.py"), &cases, &requests)?;
-    say!("conformance: recorder on 127.0.0.1:{port}; {} cases", plan.cases.len());
+    say!(
+        "conformance: recorder on 127.0.0.1:{port}; {} cases",
+        plan.cases.len()
+    );
     let port_text = port.to_string();
-    let case_args = [cases.to_string_lossy().into_owned(), port_text, only.to_owned()];
-    let rust = capture(Command::new(&driver).args(&case_args), &out.join("rust.jsonl"))?;
+    let case_args = [
+        cases.to_string_lossy().into_owned(),
+        port_text,
+        only.to_owned(),
+    ];
+    let rust = capture(
+        Command::new(&driver).args(&case_args),
+        &out.join("rust.jsonl"),
+    )?;
     let python_lines = capture(
-        Command::new(&python).arg(out.join("driver.py")).args(&case_args),
+        Command::new(&python)
+            .arg(out.join("driver.py"))
+            .args(&case_args),
         &out.join("python.jsonl"),
     )?;
     let mut observed = Observed {
@@ -134,8 +149,14 @@ fn venv(out: &Path, requirements: &Path) -> Result<PathBuf> {
     if python.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
         return Ok(python);
     }
-    say!("conformance: installing the official SDK into {}", venv.display());
-    status(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
+    say!(
+        "conformance: installing the official SDK into {}",
+        venv.display()
+    );
+    status(
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
+    )?;
     status(
         Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "-r"])
@@ -148,7 +169,10 @@ fn venv(out: &Path, requirements: &Path) -> Result<PathBuf> {
 
 fn sdk_version(python: &Path) -> Result<String> {
     let output = Command::new(python)
-        .args(["-c", "from importlib.metadata import version; print(version('huaweicloudsdkcore'))"])
+        .args([
+            "-c",
+            "from importlib.metadata import version; print(version('huaweicloudsdkcore'))",
+        ])
         .output()
         .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
@@ -159,7 +183,10 @@ fn sdk_version(python: &Path) -> Result<String> {
 fn build_rust_driver(root: &Path, out: &Path, api: &hwcloud_codegen::ir::Api) -> Result<PathBuf> {
     let dir = out.join("driver");
     let generated = root.join("generated");
-    write(&dir.join("Cargo.toml"), &rust_driver::cargo_toml(&generated.to_string_lossy()))?;
+    write(
+        &dir.join("Cargo.toml"),
+        &rust_driver::cargo_toml(&generated.to_string_lossy()),
+    )?;
     write(&dir.join("src/main.rs"), &rust_driver::main_rs(api)?)?;
     write(&dir.join("src/support.rs"), rust_driver::SUPPORT_RS)?;
     let lock = dir.join("Cargo.lock");
@@ -178,7 +205,12 @@ fn build_rust_driver(root: &Path, out: &Path, api: &hwcloud_codegen::ir::Api) ->
     Ok(root.join("target/debug/hwcloud-conformance-driver"))
 }
 
-fn start_recorder(python: &Path, script: &Path, cases: &Path, requests: &Path) -> Result<(Recorder, u16)> {
+fn start_recorder(
+    python: &Path,
+    script: &Path,
+    cases: &Path,
+    requests: &Path,
+) -> Result<(Recorder, u16)> {
     let mut child = Command::new(python)
         .arg(script)
         .arg(cases)
@@ -208,7 +240,11 @@ fn capture(command: &mut Command, log: &Path) -> Result<Vec<serde_json::Value>> 
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     write(log, &text)?;
     if !output.status.success() {
-        return Err(format!("a driver failed ({}); its output is in {}", output.status, log.display()));
+        return Err(format!(
+            "a driver failed ({}); its output is in {}",
+            output.status,
+            log.display()
+        ));
     }
     text.lines()
         .map(|l| serde_json::from_str(l).map_err(|e| format!("{}: {e}: {l}", log.display())))
@@ -264,7 +300,9 @@ fn run_controls(requests: &[Recorded], port: u16, log: &Path) -> Result<Vec<Cont
 
 fn http(port: u16, head: &str, body: &[u8]) -> Result<Vec<u8>> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| e.to_string())?;
     stream.write_all(body).map_err(|e| e.to_string())?;
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).map_err(|e| e.to_string())?;
@@ -287,10 +325,16 @@ fn send_raw(port: u16, request: &Recorded) -> Result<()> {
     let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.target);
     for (name, value) in &request.headers {
         let lower = name.to_ascii_lowercase();
-        if !matches!(lower.as_str(), "content-length" | "transfer-encoding" | "connection") {
+        if !matches!(
+            lower.as_str(),
+            "content-length" | "transfer-encoding" | "connection"
+        ) {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
     }
-    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
     http(port, &head, &body).map(drop)
 }

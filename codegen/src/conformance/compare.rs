@@ -96,7 +96,12 @@ pub fn requests(rust: &Recorded, python: &Recorded) -> Vec<Difference> {
             python_type.unwrap_or_else(|| "(none)".into()),
         ));
     }
-    body(rust, python, rust_type.as_deref().unwrap_or_default(), &mut out);
+    body(
+        rust,
+        python,
+        rust_type.as_deref().unwrap_or_default(),
+        &mut out,
+    );
     for (side, recorded) in [("rust", rust), ("python", python)] {
         if !recorded.signature.ok {
             let detail = recorded.signature.detail.clone();
@@ -373,7 +378,11 @@ pub fn outcomes(rust: &Value, python: &Value) -> Vec<Difference> {
             "error" => format!("error {}", v["error"]),
             _ => format!("HTTP {}", v["status"]),
         };
-        out.push(Difference::new("outcome", describe(rust, rk), describe(python, pk)));
+        out.push(Difference::new(
+            "outcome",
+            describe(rust, rk),
+            describe(python, pk),
+        ));
         return out;
     }
     if rk == "error" {
@@ -385,7 +394,11 @@ pub fn outcomes(rust: &Value, python: &Value) -> Vec<Difference> {
             ("error message", "message"),
         ] {
             if r[key] != p[key] {
-                out.push(Difference::new(aspect, r[key].to_string(), p[key].to_string()));
+                out.push(Difference::new(
+                    aspect,
+                    r[key].to_string(),
+                    p[key].to_string(),
+                ));
             }
         }
         return out;

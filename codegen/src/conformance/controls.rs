@@ -9,7 +9,10 @@ use super::compare::{Recorded, body_bytes, split_target};
 /// request has nothing for (no query pair to drop, no JSON body) is left out.
 pub fn mutants(request: &Recorded) -> Vec<(&'static str, Recorded)> {
     let mut out = Vec::new();
-    let (path, query) = request.target.split_once('?').unwrap_or((&request.target, ""));
+    let (path, query) = request
+        .target
+        .split_once('?')
+        .unwrap_or((&request.target, ""));
     let with_target = |target: String| Recorded {
         target,
         ..request.clone()
@@ -18,8 +21,15 @@ pub fn mutants(request: &Recorded) -> Vec<(&'static str, Recorded)> {
         Some((head, last)) => format!("{head}/{last}x"),
         None => format!("{path}x"),
     };
-    let rest = if query.is_empty() { String::new() } else { format!("?{query}") };
-    out.push(("a changed path segment", with_target(format!("{changed_path}{rest}"))));
+    let rest = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    out.push((
+        "a changed path segment",
+        with_target(format!("{changed_path}{rest}")),
+    ));
     let extra = if query.is_empty() {
         format!("{path}?extra=1")
     } else {

@@ -96,7 +96,11 @@ fn key_of(v: &Value) -> Key {
 }
 
 /// Compares every operation of the plan.
-pub fn evaluate(plan: &Plan, observed: &Observed, explanations: &[Explanation]) -> Vec<OperationResult> {
+pub fn evaluate(
+    plan: &Plan,
+    observed: &Observed,
+    explanations: &[Explanation],
+) -> Vec<OperationResult> {
     let requests = |side: &str| -> BTreeMap<Key, &Recorded> {
         observed
             .requests
@@ -112,7 +116,11 @@ pub fn evaluate(plan: &Plan, observed: &Observed, explanations: &[Explanation]) 
     let (rust_lines, python_lines) = (lines(&observed.rust), lines(&observed.python));
     let mut results = Vec::new();
     for service in &plan.services {
-        let cases: Vec<_> = plan.cases.iter().filter(|c| c.service == service.module).collect();
+        let cases: Vec<_> = plan
+            .cases
+            .iter()
+            .filter(|c| c.service == service.module)
+            .collect();
         for (operation, call) in &service.python {
             let op_cases: Vec<_> = cases.iter().filter(|c| &c.operation == operation).collect();
             let mut result = OperationResult {
@@ -132,7 +140,9 @@ pub fn evaluate(plan: &Plan, observed: &Observed, explanations: &[Explanation]) 
                             .and_then(|o| o.absent.clone())
                             .or_else(|| s.reason.clone())
                     })
-                    .unwrap_or_else(|| "the service is not in xtask/conformance/sdk_map.yaml".into());
+                    .unwrap_or_else(|| {
+                        "the service is not in xtask/conformance/sdk_map.yaml".into()
+                    });
                 result.verdict = Verdict::NotInSdk(reason);
                 results.push(result);
                 continue;
@@ -156,10 +166,15 @@ pub fn evaluate(plan: &Plan, observed: &Observed, explanations: &[Explanation]) 
                         .and_then(|p| p["failed"].as_str())
                         .filter(|f| f.starts_with("absent:"))
                     {
-                        result.verdict = Verdict::NotInSdk(reason.trim_start_matches("absent: ").to_owned());
+                        result.verdict =
+                            Verdict::NotInSdk(reason.trim_start_matches("absent: ").to_owned());
                         break 'cases;
                     }
-                    for u in python.and_then(|p| p["unknown"].as_array()).into_iter().flatten() {
+                    for u in python
+                        .and_then(|p| p["unknown"].as_array())
+                        .into_iter()
+                        .flatten()
+                    {
                         let u = u.as_str().unwrap_or_default().to_owned();
                         if !result.unknown.contains(&u) {
                             result.unknown.push(u);
@@ -170,7 +185,9 @@ pub fn evaluate(plan: &Plan, observed: &Observed, explanations: &[Explanation]) 
                         (Some(r), Some(p)) => found.extend(compare::requests(r, p)),
                         (None, None) => {}
                         (r, p) => {
-                            let sent = |x: Option<&&Recorded>| if x.is_some() { "sent" } else { "(not sent)" };
+                            let sent = |x: Option<&&Recorded>| {
+                                if x.is_some() { "sent" } else { "(not sent)" }
+                            };
                             found.push(Difference {
                                 aspect: "request".into(),
                                 rust: sent(r).into(),
@@ -258,7 +275,11 @@ fn cell(text: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let cut: String = one_line.chars().take(160).collect();
-    let cut = if cut.len() < one_line.len() { format!("{cut}…") } else { cut };
+    let cut = if cut.len() < one_line.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    };
     format!("`{}`", cut.replace('|', "\\|").replace('`', "'"))
 }
 
@@ -275,7 +296,10 @@ pub fn render(
     let mut unknown = Vec::new();
     let mut absent = Vec::new();
     for service in &plan.services {
-        let mine: Vec<_> = results.iter().filter(|r| r.service == service.module).collect();
+        let mine: Vec<_> = results
+            .iter()
+            .filter(|r| r.service == service.module)
+            .collect();
         let count = |f: &dyn Fn(&Verdict) -> bool| mine.iter().filter(|r| f(&r.verdict)).count();
         let absent_count = count(&|v| matches!(v, Verdict::NotInSdk(_)));
         rows.push(Row {
@@ -307,10 +331,7 @@ pub fn render(
                     aspect: f.difference.aspect.clone(),
                     rust: cell(&f.difference.rust),
                     python: cell(&f.difference.python),
-                    status: f
-                        .explanation
-                        .clone()
-                        .unwrap_or_else(|| "**open**".into()),
+                    status: f.explanation.clone().unwrap_or_else(|| "**open**".into()),
                 });
             }
             for u in &r.unknown {
@@ -340,7 +361,11 @@ pub fn render(
         sdk_version: sdk_version.to_owned(),
         rows,
         total,
-        calls: observed.requests.iter().filter(|r| r.side == "rust").count(),
+        calls: observed
+            .requests
+            .iter()
+            .filter(|r| r.side == "rust")
+            .count(),
         differences,
         unknown,
         absent,

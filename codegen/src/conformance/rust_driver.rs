@@ -118,7 +118,9 @@ fn operation_fn(
     let body = match op.success_body.as_ref() {
         None => quote!(serde_json::Value::Null),
         Some(b) if b.ty == TypeRef::Bytes && b.always => {
-            quote!(serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned()))
+            quote!(serde_json::Value::String(
+                String::from_utf8_lossy(&response.body).into_owned()
+            ))
         }
         Some(b) if b.ty == TypeRef::Bytes => quote!(serde_json::Value::String(
             response

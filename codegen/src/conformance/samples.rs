@@ -278,7 +278,9 @@ impl Sampler<'_, '_> {
             TypeRef::Boolean => json!(self.run % 2 == 0),
             TypeRef::DateTime => json!("2024-01-02T03:04:05.000Z"),
             TypeRef::Json => json!({ "any": "value ü", "list": [1, 2] }),
-            TypeRef::Bytes | TypeRef::File => json!({ "file": "sample.xlsx", "content": "sample-file" }),
+            TypeRef::Bytes | TypeRef::File => {
+                json!({ "file": "sample.xlsx", "content": "sample-file" })
+            }
             TypeRef::Array(element) => Value::Array(
                 (1..=2)
                     .map(|i| self.value(element, &format!("{hint}{i}"), depth + 1, text, stack))
@@ -313,21 +315,27 @@ impl Sampler<'_, '_> {
             TypeKind::Enum(variants) => {
                 Value::String(variants[self.run % variants.len()].wire.clone())
             }
-            TypeKind::Array(element) => {
-                self.value(&TypeRef::Array(Box::new(element.clone())), hint, depth, text, stack)
-            }
-            TypeKind::Map(value) => {
-                self.value(&TypeRef::Map(Box::new(value.clone())), hint, depth, text, stack)
-            }
+            TypeKind::Array(element) => self.value(
+                &TypeRef::Array(Box::new(element.clone())),
+                hint,
+                depth,
+                text,
+                stack,
+            ),
+            TypeKind::Map(value) => self.value(
+                &TypeRef::Map(Box::new(value.clone())),
+                hint,
+                depth,
+                text,
+                stack,
+            ),
             TypeKind::Struct(fields) => {
                 stack.push(def.name.clone());
                 let mut map = Map::new();
                 for f in fields {
-                    let recursive = type_names(&f.ty).any(|n| {
-                        resolve(self.types, n).is_some_and(|d| stack.contains(&d.name))
-                    });
-                    let wanted = f.required
-                        || (self.full && depth < MAX_DEPTH && !recursive);
+                    let recursive = type_names(&f.ty)
+                        .any(|n| resolve(self.types, n).is_some_and(|d| stack.contains(&d.name)));
+                    let wanted = f.required || (self.full && depth < MAX_DEPTH && !recursive);
                     // `lower` rejects cycles through required fields; the depth bound is
                     // for safety.
                     if wanted && depth < 4 * MAX_DEPTH {

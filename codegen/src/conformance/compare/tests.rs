@@ -36,7 +36,10 @@ fn pair() -> (Recorded, Recorded) {
             ("Host", "127.0.0.1:1"),
             ("Content-Type", "application/json;charset=UTF-8"),
             ("workspace", "ws"),
-            ("Authorization", "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=abc0"),
+            (
+                "Authorization",
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=abc0",
+            ),
         ],
         r#"{"a":1,"b":{"c":"ü","d":null},"e":[1,2]}"#,
     );
@@ -93,7 +96,9 @@ fn differences_show_both_sides() {
     let (rust, mut python) = pair();
     python.method = "PUT".to_owned();
     python.target = "/v1/p/apis/a%20b%2Fc?tags=x&name=%C3%BC+1&tags=x".to_owned();
-    python.headers.push(("X-Language".to_owned(), "en-us".to_owned()));
+    python
+        .headers
+        .push(("X-Language".to_owned(), "en-us".to_owned()));
     python.body = hex(r#"{"a":"1","b":{"c":"ü"},"e":[1,2],"f":true}"#);
     python.signature = Verdict {
         ok: false,
@@ -168,8 +173,12 @@ fn outcomes_compare_status_request_id_code_message_and_body() {
     assert_eq!(outcomes(&empty, &python), Vec::<Difference>::new());
 
     let rust = json!({"error": {"status": 400, "request_id": "r", "code": "X.1", "message": "m"}});
-    let python = json!({"error": {"status": 400, "request_id": "r", "code": "400", "message": "{\"x\":1}"}});
-    let aspects: Vec<String> = outcomes(&rust, &python).into_iter().map(|d| d.aspect).collect();
+    let python =
+        json!({"error": {"status": 400, "request_id": "r", "code": "400", "message": "{\"x\":1}"}});
+    let aspects: Vec<String> = outcomes(&rust, &python)
+        .into_iter()
+        .map(|d| d.aspect)
+        .collect();
     assert_eq!(aspects, ["error code", "error message"]);
 
     let failed = json!({"failed": "boom"});
@@ -183,6 +192,7 @@ fn targets_decode_as_a_server_reads_them() {
     assert_eq!(path, "/a/b+c/数");
     assert_eq!(
         query,
-        [("k", "a b"), ("k", "+"), ("flag", ""), ("", "v")].map(|(k, v)| (k.to_owned(), v.to_owned()))
+        [("k", "a b"), ("k", "+"), ("flag", ""), ("", "v")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
     );
 }
