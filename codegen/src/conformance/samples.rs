@@ -275,7 +275,7 @@ impl Sampler<'_, '_> {
             }),
             TypeRef::Int32 | TypeRef::Int64 => json!(40 + run),
             TypeRef::Number => json!(1.5 + run as f64),
-            TypeRef::Boolean => json!(self.run % 2 == 0),
+            TypeRef::Boolean => json!(self.run.is_multiple_of(2)),
             TypeRef::DateTime => json!("2024-01-02T03:04:05.000Z"),
             TypeRef::Json => json!({ "any": "value ü", "list": [1, 2] }),
             TypeRef::Bytes | TypeRef::File => {
