@@ -13,6 +13,7 @@
 //! Any problem in any spec is a [`diag::Diagnostic`] naming file, line and column; when
 //! there is one, nothing is written.
 
+pub mod conformance;
 pub mod diag;
 pub mod emit;
 pub mod fileset;

@@ -188,7 +188,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.query("nocatalog", &self.nocatalog);
-        request.json_body("application/json;charset=utf8", Some(&self.body))
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {

@@ -3027,7 +3027,7 @@ async fn iam_keystone_create_user_token_by_password() {
     assert_query(&sent, "nocatalog", "sample-nocatalog");
     assert_eq!(
         sent.headers.get("content-type").unwrap(),
-        "application/json;charset=utf8",
+        "application/json;charset=UTF-8",
     );
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&sent.body).unwrap(),

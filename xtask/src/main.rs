@@ -8,6 +8,7 @@
 //! cargo xtask bench            ours vs progenitor: codegen, compile, calls, signing
 //! cargo xtask openapi          specs/*.yaml -> target/openapi/<module>.json (OpenAPI 3.1)
 //! cargo xtask import ...       API Explorer / OpenAPI documents -> specs/<module>.yaml
+//! cargo xtask conformance      our client vs the official Python SDK -> docs/conformance.md
 //! ```
 
 use std::io::IsTerminal as _;
@@ -35,6 +36,7 @@ macro_rules! warn {
 }
 
 mod bench;
+mod conformance;
 mod import;
 
 /// Test hook: `HWCLOUD_CODEGEN_EXIT_AT_STEP=<k>` makes `codegen` exit with
@@ -57,7 +59,11 @@ pub(crate) const USAGE: &str = "usage: cargo xtask <command>
                    folders of *.json) into a spec; merges into FILE when it exists
                    (default out: specs/<product>.yaml)
   bench [--sizes 50,200,1000] [--calls N] [--build-reps N] [--no-builds]
-                   ours vs progenitor side by side; writes target/bench/report.md";
+                   ours vs progenitor side by side; writes target/bench/report.md
+  conformance [--only CASE_PREFIX] [--no-report]
+                   every operation through our client and the official Python SDK
+                   to a loopback recorder, compared; writes docs/conformance.md
+                   (needs python3; installs the SDK into target/conformance/venv)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,6 +81,7 @@ fn main() -> ExitCode {
         ["openapi", options @ ..] => openapi(options),
         ["bench", rest @ ..] => bench::bench(&root(), rest),
         ["import", rest @ ..] => import::import(&root(), rest),
+        ["conformance", rest @ ..] => conformance::conformance(&root(), rest),
         ["help" | "--help" | "-h"] => {
             say!("{USAGE}");
             ExitCode::SUCCESS

@@ -19,8 +19,8 @@ mod operation;
 mod render;
 mod templates;
 mod tests;
-mod tokens;
-mod types;
+pub(crate) mod tokens;
+pub(crate) mod types;
 
 use proc_macro2::TokenStream;
 

@@ -6,12 +6,12 @@ use quote::{ToTokens, quote};
 use crate::ir::TypeRef;
 
 /// An identifier. Every name reaching emit was checked by `lower` (`names::is_ident`).
-pub(super) fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
 /// A string literal, escaped as Rust needs.
-pub(super) fn lit(text: &str) -> Literal {
+pub(crate) fn lit(text: &str) -> Literal {
     Literal::string(text)
 }
 
@@ -52,7 +52,7 @@ fn doc_lines(text: &str) -> impl Iterator<Item = Literal> {
 
 /// Where a type is named from: the service module reaches models through `types::`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Scope {
+pub(crate) enum Scope {
     /// `src/<service>.rs`: `types::Name`.
     Service,
     /// `src/<service>/types.rs` and the generated tests (which import `types::*`): `Name`.
@@ -60,7 +60,7 @@ pub(super) enum Scope {
 }
 
 /// The Rust type of a type reference.
-pub(super) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
+pub(crate) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::Int32 => quote!(i32),
@@ -85,7 +85,7 @@ pub(super) fn rust_type(ty: &TypeRef, scope: Scope) -> TokenStream {
 }
 
 /// A named type of the service (a model or enum) seen from `scope`.
-pub(super) fn named(name: &str, scope: Scope) -> TokenStream {
+pub(crate) fn named(name: &str, scope: Scope) -> TokenStream {
     let name = ident(name);
     match scope {
         Scope::Service => quote!(types::#name),

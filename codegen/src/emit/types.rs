@@ -169,7 +169,7 @@ pub(super) fn setter(field: &str, ty: &TokenStream, boxed: bool) -> TokenStream 
 
 /// The setter of a field: its own name, but `with_new` for a field named `new` (the
 /// constructor's name).
-pub(super) fn setter_name(field: &str) -> &str {
+pub(crate) fn setter_name(field: &str) -> &str {
     if field == "new" { "with_new" } else { field }
 }
 
