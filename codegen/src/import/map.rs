@@ -68,7 +68,10 @@ pub struct Mapped {
     pub skipped: Vec<Skip>,
     pub renamed: Vec<Renamed>,
     pub review: Vec<Review>,
+    /// Operations read (one per API Explorer document).
     pub documents: usize,
+    /// Second documents of an operation, left out (listed in `review`).
+    pub duplicates: usize,
     /// Operations marked `x-support-sdk: N`.
     pub not_in_sdk: usize,
 }
@@ -178,6 +181,7 @@ pub fn map(
         notes: HashMap::new(),
         skipped,
         renamed: Vec::new(),
+        duplicates: duplicates.len(),
         review: duplicates,
         documents,
         not_in_sdk: docs.iter().filter(|d| d.support_sdk == Some(false)).count(),

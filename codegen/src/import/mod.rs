@@ -31,8 +31,9 @@ pub mod write;
 use std::collections::{HashMap, HashSet};
 
 use doc::{Document, Problem, Problems};
-use map::{Exclusions, MapOptions, Mapped};
+use map::{Exclusions, MapOptions, Mapped, Skip};
 use report::Report;
+use types::Lack;
 
 /// One input file: the name shown in messages and its text.
 #[derive(Debug, Clone)]
@@ -66,11 +67,9 @@ pub struct Outcome {
 /// Rounds of the validation loop before giving up (each round leaves something out).
 const MAX_ROUNDS: usize = 50;
 
-/// Reads the documents of `inputs`.
-pub fn read(
-    inputs: &[Input],
-    skip_invalid: bool,
-) -> Result<(Vec<Document>, Vec<Problem>), Problems> {
+/// Reads the documents of `inputs`. With `skip_invalid`, a document that cannot be read is
+/// a skipped operation (named by [`unreadable`]); otherwise every such problem is an error.
+pub fn read(inputs: &[Input], skip_invalid: bool) -> Result<(Vec<Document>, Vec<Skip>), Problems> {
     let mut docs = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {
@@ -81,13 +80,37 @@ pub fn read(
         };
         match read {
             Ok(d) => docs.extend(d),
-            Err(p) => problems.push(p),
+            Err(p) => problems.push((input, p)),
         }
     }
     if !problems.is_empty() && !skip_invalid {
-        return Err(Problems(problems));
+        return Err(Problems(problems.into_iter().map(|(_, p)| p).collect()));
     }
-    Ok((docs, problems))
+    let skipped = problems
+        .into_iter()
+        .map(|(input, p)| unreadable(input, p))
+        .collect();
+    Ok((docs, skipped))
+}
+
+/// A document that could not be read, as a skipped operation: named by its top-level
+/// `name` when the JSON has one, else by the file's stem, so the summary accounts for it
+/// like any other operation left out.
+fn unreadable(input: &Input, problem: Problem) -> Skip {
+    let name = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&input.text)
+        .ok()
+        .and_then(|m| m.get("name")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| {
+            std::path::Path::new(&input.file)
+                .file_stem()
+                .map_or_else(|| input.file.clone(), |s| s.to_string_lossy().into_owned())
+        });
+    Skip {
+        op: name,
+        file: problem.file,
+        pointer: problem.pointer,
+        lack: Lack::BadInput(problem.message),
+    }
 }
 
 /// A whole OpenAPI document has a top-level `openapi` key (API Explorer wrappers do not).
@@ -98,7 +121,7 @@ fn is_openapi(text: &str) -> bool {
 
 /// Imports `inputs` into one spec text (merged into `options.existing` when given).
 pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> {
-    let (docs, invalid) = read(inputs, options.skip_invalid)?;
+    let (docs, unreadable) = read(inputs, options.skip_invalid)?;
     if docs.is_empty() {
         return Err(Problem::new(
             &options.output,
@@ -126,7 +149,7 @@ pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> 
             .collect();
         if errors.is_empty() {
             return Ok(Outcome {
-                report: report(&mapped, merged, invalid),
+                report: report(&mapped, merged, &unreadable),
                 text,
             });
         }
@@ -270,10 +293,12 @@ fn named(expr: &str) -> Option<&str> {
     e.starts_with(|c: char| c.is_ascii_uppercase()).then_some(e)
 }
 
-fn report(mapped: &Mapped, merged: Option<merge::Merged>, invalid: Vec<Problem>) -> Report {
+/// The summary. Every document read ends up in exactly one count: an imported operation,
+/// a second document of one, or a skipped operation (unreadable ones first).
+fn report(mapped: &Mapped, merged: Option<merge::Merged>, unreadable: &[Skip]) -> Report {
     Report {
-        documents: mapped.documents + invalid.len(),
-        invalid,
+        documents: mapped.documents + unreadable.len(),
+        duplicates: mapped.duplicates,
         operations: mapped.spec.operations.len(),
         types: mapped.spec.types.len(),
         examples: mapped
@@ -283,7 +308,7 @@ fn report(mapped: &Mapped, merged: Option<merge::Merged>, invalid: Vec<Problem>)
             .map(|o| o.examples.len())
             .sum(),
         not_in_sdk: mapped.not_in_sdk,
-        skipped: mapped.skipped.clone(),
+        skipped: unreadable.iter().chain(&mapped.skipped).cloned().collect(),
         renamed: mapped.renamed.clone(),
         review: mapped.review.clone(),
         merged,
