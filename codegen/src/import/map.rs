@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 
 use super::doc::{Document, In, Problem, Problems, decode_entities, ptr};
 use super::example_url::url_params;
+use super::findings::{Review, Skip};
 use super::types::{DocTypes, Fail, Lack, Place, Renamed, Types, doc_of, is_secret};
 use super::{op_names, paging};
 use crate::names::{self, RESERVED_TYPES, is_ident, pascal, snake, variant};
@@ -35,24 +36,6 @@ pub struct Exclusions {
     pub ops: BTreeMap<String, String>,
     pub examples: BTreeMap<(String, String), String>,
     pub pagination: BTreeMap<String, String>,
-}
-
-/// An operation not imported, and why.
-#[derive(Debug, Clone)]
-pub struct Skip {
-    pub op: String,
-    pub file: String,
-    pub pointer: String,
-    pub lack: Lack,
-}
-
-/// Something imported that a person should look at (pagination that is not declared,
-/// responses left out, examples left out).
-#[derive(Debug, Clone)]
-pub struct Review {
-    pub op: String,
-    pub file: String,
-    pub message: String,
 }
 
 /// The mapping's result.

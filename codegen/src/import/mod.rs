@@ -3,7 +3,7 @@
 //! -> one spec file in the hand-written style.
 //!
 //! ```text
-//! files --swagger / openapi--> doc::Document (one per operation)
+//! files --wrapper, then swagger / openapi--> doc::Document (one per operation)
 //!       --map (+ types, paging)--> spec::ServiceSpec + origins, skips, renames
 //!       --write / merge--> YAML text --crate::validate--> fixed point --> Outcome
 //! ```
@@ -18,6 +18,7 @@ pub mod auth;
 pub mod doc;
 pub mod enums;
 pub mod example_url;
+pub mod findings;
 pub mod map;
 pub mod merge;
 pub mod op_names;
@@ -26,12 +27,14 @@ pub mod paging;
 pub mod report;
 pub mod swagger;
 pub mod types;
+pub mod wrapper;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};
 
 use doc::{Document, Problem, Problems};
-use map::{Exclusions, MapOptions, Mapped, Skip};
+use findings::Skip;
+use map::{Exclusions, MapOptions, Mapped};
 use report::Report;
 use types::Lack;
 
@@ -68,17 +71,13 @@ pub struct Outcome {
 const MAX_ROUNDS: usize = 50;
 
 /// Reads the documents of `inputs`. With `skip_invalid`, a document that cannot be read is
-/// a skipped operation (named by [`unreadable`]); otherwise every such problem is an error.
+/// a skipped operation (named by its `name`, else the file stem); otherwise every such
+/// problem is an error.
 pub fn read(inputs: &[Input], skip_invalid: bool) -> Result<(Vec<Document>, Vec<Skip>), Problems> {
     let mut docs = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {
-        let read = if is_openapi(&input.text) {
-            openapi::read(&input.file, &input.text)
-        } else {
-            swagger::read(&input.file, &input.text).map(|d| vec![d])
-        };
-        match read {
+        match read_input(input) {
             Ok(d) => docs.extend(d),
             Err(p) => problems.push((input, p)),
         }
@@ -113,10 +112,22 @@ fn unreadable(input: &Input, problem: Problem) -> Skip {
     }
 }
 
-/// A whole OpenAPI document has a top-level `openapi` key (API Explorer wrappers do not).
-fn is_openapi(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
-        .is_ok_and(|m| m.contains_key("openapi"))
+/// The operations of one input: a whole OpenAPI document, or an API Explorer document
+/// whose one operation is Swagger 2.0 or OpenAPI 3 (the readers do not call each other:
+/// this is where the flavour is chosen).
+fn read_input(input: &Input) -> Result<Vec<Document>, Problem> {
+    let file = input.file.as_str();
+    let root = wrapper::parse(file, &input.text)?;
+    if wrapper::is_openapi(&root) {
+        return openapi::read(file, &root);
+    }
+    let (path, method, op_ptr) = wrapper::only_operation(file, &root)?;
+    let doc = if wrapper::holds_openapi3(&root) {
+        openapi::read_wrapped(file, &root, &path, &method)?
+    } else {
+        swagger::read(file, &root, &path, &method, &op_ptr)?
+    };
+    Ok(vec![doc])
 }
 
 /// Imports `inputs` into one spec text (merged into `options.existing` when given).

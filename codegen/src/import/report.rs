@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::map::{Review, Skip};
+use super::findings::{Review, Skip};
 use super::merge::Merged;
 use super::types::Renamed;
 
