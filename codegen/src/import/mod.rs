@@ -15,6 +15,7 @@
 //! problem anywhere else is an error. Pure: no disk access (the xtask reads and writes).
 
 pub mod auth;
+pub mod crosscheck;
 pub mod doc;
 pub mod enums;
 pub mod example_url;
@@ -65,6 +66,44 @@ pub struct Options {
 pub struct Outcome {
     pub text: String,
     pub report: Report,
+}
+
+/// `cargo xtask import --diff SPEC`: imports `inputs` in memory (nothing is written) as
+/// the service of the hand-written spec `spec_text`, and compares their wire facts.
+pub fn cross_check(
+    inputs: &[Input],
+    spec_file: &str,
+    spec_text: &str,
+    skip_invalid: bool,
+) -> Result<(crosscheck::CrossCheck, Report), Problems> {
+    let loaded = |file: &str, text: &str| {
+        crate::load::load(file, text).map(|l| l.spec).map_err(|d| {
+            Problems(
+                d.0.iter()
+                    .map(|d| {
+                        Problem::new(
+                            file,
+                            &format!("{}:{}", d.pos.line, d.pos.col),
+                            d.message.clone(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+    };
+    let spec = loaded(spec_file, spec_text)?;
+    let outcome = import(
+        inputs,
+        &Options {
+            service: Some(spec.service.clone()),
+            output: spec_file.to_owned(),
+            existing: None,
+            replace: false,
+            skip_invalid,
+        },
+    )?;
+    let imported = loaded(spec_file, &outcome.text)?;
+    Ok((crosscheck::compare(&spec, &imported), outcome.report))
 }
 
 /// Rounds of the validation loop before giving up (each round leaves something out).
