@@ -9,6 +9,7 @@ use hwcloud_codegen::import::{self, Input, Options};
 pub fn import(root: &Path, args: &[&str]) -> ExitCode {
     let mut out: Option<PathBuf> = None;
     let mut report_file: Option<PathBuf> = None;
+    let mut diff: Option<PathBuf> = None;
     let mut options = Options::default();
     let mut inputs = Vec::new();
     let mut rest = args;
@@ -21,6 +22,10 @@ pub fn import(root: &Path, args: &[&str]) -> ExitCode {
             }
             ["--report", file, rest @ ..] => {
                 report_file = Some(PathBuf::from(file));
+                rest
+            }
+            ["--diff", spec, rest @ ..] => {
+                diff = Some(PathBuf::from(spec));
                 rest
             }
             ["--service", name, rest @ ..] => {
@@ -56,6 +61,9 @@ pub fn import(root: &Path, args: &[&str]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(spec) = diff {
+        return cross_check(&spec, &texts, options.skip_invalid);
+    }
     let out = out.unwrap_or_else(|| default_out(root, &texts, options.service.as_deref()));
     options.output = out.display().to_string();
     options.existing = match std::fs::read_to_string(&out) {
@@ -94,6 +102,30 @@ pub fn import(root: &Path, args: &[&str]) -> ExitCode {
     print!("{summary}");
     println!("written: {}", out.display());
     ExitCode::SUCCESS
+}
+
+/// `--diff SPEC`: prints the import's summary, then where the documents' wire facts and
+/// the spec's differ. Exit 0 when the comparison ran (differences are findings, not
+/// failures).
+fn cross_check(spec: &Path, inputs: &[Input], skip_invalid: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(spec) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", spec.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match import::cross_check(inputs, &spec.display().to_string(), &text, skip_invalid) {
+        Ok((check, report)) => {
+            print!("{report}");
+            print!("{check}");
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            eprintln!("{problems}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The files of the inputs (a folder stands for its `*.json` files), sorted by path.

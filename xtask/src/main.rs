@@ -58,6 +58,9 @@ pub(crate) const USAGE: &str = "usage: cargo xtask <command>
                    turn API Explorer documents or OpenAPI 3 documents (files or
                    folders of *.json) into a spec; merges into FILE when it exists
                    (default out: specs/<product>.yaml)
+  import --diff SPEC [--skip-invalid] INPUT...
+                   import in memory and print where the wire facts of the documents
+                   and of the hand-written SPEC differ; write nothing
   bench [--sizes 50,200,1000] [--calls N] [--build-reps N] [--no-builds]
                    ours vs progenitor side by side; writes target/bench/report.md
   conformance [--only CASE_PREFIX] [--no-report]

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 
 use super::doc::{Document, In, Problem, Problems, decode_entities, ptr};
 use super::example_url::url_params;
+use super::findings::{Review, Skip};
 use super::types::{DocTypes, Fail, Lack, Place, Renamed, Types, doc_of, is_secret};
 use super::{op_names, paging};
 use crate::names::{self, RESERVED_TYPES, is_ident, pascal, snake, variant};
@@ -37,24 +38,6 @@ pub struct Exclusions {
     pub pagination: BTreeMap<String, String>,
 }
 
-/// An operation not imported, and why.
-#[derive(Debug, Clone)]
-pub struct Skip {
-    pub op: String,
-    pub file: String,
-    pub pointer: String,
-    pub lack: Lack,
-}
-
-/// Something imported that a person should look at (pagination that is not declared,
-/// responses left out, examples left out).
-#[derive(Debug, Clone)]
-pub struct Review {
-    pub op: String,
-    pub file: String,
-    pub message: String,
-}
-
 /// The mapping's result.
 #[derive(Debug)]
 pub struct Mapped {
@@ -68,7 +51,10 @@ pub struct Mapped {
     pub skipped: Vec<Skip>,
     pub renamed: Vec<Renamed>,
     pub review: Vec<Review>,
+    /// Operations read (one per API Explorer document).
     pub documents: usize,
+    /// Second documents of an operation, left out (listed in `review`).
+    pub duplicates: usize,
     /// Operations marked `x-support-sdk: N`.
     pub not_in_sdk: usize,
 }
@@ -178,6 +164,7 @@ pub fn map(
         notes: HashMap::new(),
         skipped,
         renamed: Vec::new(),
+        duplicates: duplicates.len(),
         review: duplicates,
         documents,
         not_in_sdk: docs.iter().filter(|d| d.support_sdk == Some(false)).count(),

@@ -3,7 +3,7 @@
 //! -> one spec file in the hand-written style.
 //!
 //! ```text
-//! files --swagger / openapi--> doc::Document (one per operation)
+//! files --wrapper, then swagger / openapi--> doc::Document (one per operation)
 //!       --map (+ types, paging)--> spec::ServiceSpec + origins, skips, renames
 //!       --write / merge--> YAML text --crate::validate--> fixed point --> Outcome
 //! ```
@@ -15,9 +15,11 @@
 //! problem anywhere else is an error. Pure: no disk access (the xtask reads and writes).
 
 pub mod auth;
+pub mod crosscheck;
 pub mod doc;
 pub mod enums;
 pub mod example_url;
+pub mod findings;
 pub mod map;
 pub mod merge;
 pub mod op_names;
@@ -26,13 +28,16 @@ pub mod paging;
 pub mod report;
 pub mod swagger;
 pub mod types;
+pub mod wrapper;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};
 
 use doc::{Document, Problem, Problems};
+use findings::Skip;
 use map::{Exclusions, MapOptions, Mapped};
 use report::Report;
+use types::Lack;
 
 /// One input file: the name shown in messages and its text.
 #[derive(Debug, Clone)]
@@ -63,42 +68,110 @@ pub struct Outcome {
     pub report: Report,
 }
 
+/// `cargo xtask import --diff SPEC`: imports `inputs` in memory (nothing is written) as
+/// the service of the hand-written spec `spec_text`, and compares their wire facts.
+pub fn cross_check(
+    inputs: &[Input],
+    spec_file: &str,
+    spec_text: &str,
+    skip_invalid: bool,
+) -> Result<(crosscheck::CrossCheck, Report), Problems> {
+    let loaded = |file: &str, text: &str| {
+        crate::load::load(file, text).map(|l| l.spec).map_err(|d| {
+            Problems(
+                d.0.iter()
+                    .map(|d| {
+                        Problem::new(
+                            file,
+                            &format!("{}:{}", d.pos.line, d.pos.col),
+                            d.message.clone(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+    };
+    let spec = loaded(spec_file, spec_text)?;
+    let outcome = import(
+        inputs,
+        &Options {
+            service: Some(spec.service.clone()),
+            output: spec_file.to_owned(),
+            existing: None,
+            replace: false,
+            skip_invalid,
+        },
+    )?;
+    let imported = loaded(spec_file, &outcome.text)?;
+    Ok((crosscheck::compare(&spec, &imported), outcome.report))
+}
+
 /// Rounds of the validation loop before giving up (each round leaves something out).
 const MAX_ROUNDS: usize = 50;
 
-/// Reads the documents of `inputs`.
-pub fn read(
-    inputs: &[Input],
-    skip_invalid: bool,
-) -> Result<(Vec<Document>, Vec<Problem>), Problems> {
+/// Reads the documents of `inputs`. With `skip_invalid`, a document that cannot be read is
+/// a skipped operation (named by its `name`, else the file stem); otherwise every such
+/// problem is an error.
+pub fn read(inputs: &[Input], skip_invalid: bool) -> Result<(Vec<Document>, Vec<Skip>), Problems> {
     let mut docs = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {
-        let read = if is_openapi(&input.text) {
-            openapi::read(&input.file, &input.text)
-        } else {
-            swagger::read(&input.file, &input.text).map(|d| vec![d])
-        };
-        match read {
+        match read_input(input) {
             Ok(d) => docs.extend(d),
-            Err(p) => problems.push(p),
+            Err(p) => problems.push((input, p)),
         }
     }
     if !problems.is_empty() && !skip_invalid {
-        return Err(Problems(problems));
+        return Err(Problems(problems.into_iter().map(|(_, p)| p).collect()));
     }
-    Ok((docs, problems))
+    let skipped = problems
+        .into_iter()
+        .map(|(input, p)| unreadable(input, p))
+        .collect();
+    Ok((docs, skipped))
 }
 
-/// A whole OpenAPI document has a top-level `openapi` key (API Explorer wrappers do not).
-fn is_openapi(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
-        .is_ok_and(|m| m.contains_key("openapi"))
+/// A document that could not be read, as a skipped operation: named by its top-level
+/// `name` when the JSON has one, else by the file's stem, so the summary accounts for it
+/// like any other operation left out.
+fn unreadable(input: &Input, problem: Problem) -> Skip {
+    let name = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&input.text)
+        .ok()
+        .and_then(|m| m.get("name")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| {
+            std::path::Path::new(&input.file)
+                .file_stem()
+                .map_or_else(|| input.file.clone(), |s| s.to_string_lossy().into_owned())
+        });
+    Skip {
+        op: name,
+        file: problem.file,
+        pointer: problem.pointer,
+        lack: Lack::BadInput(problem.message),
+    }
+}
+
+/// The operations of one input: a whole OpenAPI document, or an API Explorer document
+/// whose one operation is Swagger 2.0 or OpenAPI 3 (the readers do not call each other:
+/// this is where the flavour is chosen).
+fn read_input(input: &Input) -> Result<Vec<Document>, Problem> {
+    let file = input.file.as_str();
+    let root = wrapper::parse(file, &input.text)?;
+    if wrapper::is_openapi(&root) {
+        return openapi::read(file, &root);
+    }
+    let (path, method, op_ptr) = wrapper::only_operation(file, &root)?;
+    let doc = if wrapper::holds_openapi3(&root) {
+        openapi::read_wrapped(file, &root, &path, &method)?
+    } else {
+        swagger::read(file, &root, &path, &method, &op_ptr)?
+    };
+    Ok(vec![doc])
 }
 
 /// Imports `inputs` into one spec text (merged into `options.existing` when given).
 pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> {
-    let (docs, invalid) = read(inputs, options.skip_invalid)?;
+    let (docs, unreadable) = read(inputs, options.skip_invalid)?;
     if docs.is_empty() {
         return Err(Problem::new(
             &options.output,
@@ -126,7 +199,7 @@ pub fn import(inputs: &[Input], options: &Options) -> Result<Outcome, Problems> 
             .collect();
         if errors.is_empty() {
             return Ok(Outcome {
-                report: report(&mapped, merged, invalid),
+                report: report(&mapped, merged, &unreadable),
                 text,
             });
         }
@@ -270,10 +343,12 @@ fn named(expr: &str) -> Option<&str> {
     e.starts_with(|c: char| c.is_ascii_uppercase()).then_some(e)
 }
 
-fn report(mapped: &Mapped, merged: Option<merge::Merged>, invalid: Vec<Problem>) -> Report {
+/// The summary. Every document read ends up in exactly one count: an imported operation,
+/// a second document of one, or a skipped operation (unreadable ones first).
+fn report(mapped: &Mapped, merged: Option<merge::Merged>, unreadable: &[Skip]) -> Report {
     Report {
-        documents: mapped.documents + invalid.len(),
-        invalid,
+        documents: mapped.documents + unreadable.len(),
+        duplicates: mapped.duplicates,
         operations: mapped.spec.operations.len(),
         types: mapped.spec.types.len(),
         examples: mapped
@@ -283,7 +358,7 @@ fn report(mapped: &Mapped, merged: Option<merge::Merged>, invalid: Vec<Problem>)
             .map(|o| o.examples.len())
             .sum(),
         not_in_sdk: mapped.not_in_sdk,
-        skipped: mapped.skipped.clone(),
+        skipped: unreadable.iter().chain(&mapped.skipped).cloned().collect(),
         renamed: mapped.renamed.clone(),
         review: mapped.review.clone(),
         merged,

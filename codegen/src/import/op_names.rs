@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::doc::{Document, Problem, Problems};
-use super::map::Review;
+use super::findings::Review;
 use crate::names::{is_ident, pascal, snake};
 
 /// Documents that describe the same operation as another one (same name, method and path:

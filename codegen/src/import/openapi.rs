@@ -13,24 +13,11 @@ use oas3::spec::{
 use serde_json::{Map, Value, json};
 
 use super::doc::{Body, Document, In, Param, Problem, Response, Schema, ptr};
-use super::swagger::{self, METHODS};
+use super::wrapper::{self, METHODS};
 
-/// Reads a whole OpenAPI 3.0/3.1 document (JSON): one [`Document`] per operation.
-pub fn read(file: &str, text: &str) -> Result<Vec<Document>, Problem> {
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        Problem::new(
-            file,
-            "",
-            format!(
-                "malformed JSON at line {} column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    let Value::Object(root) = root else {
-        return Err(Problem::new(file, "", "the document is not a JSON object"));
-    };
+/// Reads a whole OpenAPI 3.0/3.1 document (`root`, its JSON object): one [`Document`] per
+/// operation.
+pub fn read(file: &str, root: &Map<String, Value>) -> Result<Vec<Document>, Problem> {
     let spec: Spec = serde_json::from_value(Value::Object(root.clone()))
         .map_err(|e| Problem::new(file, "", format!("not an OpenAPI 3 document: {e}")))?;
     let host = spec.servers.first().map(|s| {
@@ -50,12 +37,12 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Document>, Problem> {
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
-            let mut doc = swagger::wrapper(file, &Map::new(), &raw, path, method, &op_ptr)?;
+            let mut doc = wrapper::wrapper(file, &Map::new(), &raw, path, method, &op_ptr)?;
             doc.host.clone_from(&host);
             if doc.host.as_deref().is_some_and(|h| h.contains("{region}")) {
                 doc.region = Some("{region}".to_owned());
             }
-            fill(&mut doc, &spec, &root, op)?;
+            fill(&mut doc, &spec, root, op)?;
             out.push(doc);
         }
     }
@@ -112,7 +99,7 @@ pub fn read_wrapped(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let mut doc = swagger::wrapper(file, root, &raw, path, method, &op_ptr)?;
+    let mut doc = wrapper::wrapper(file, root, &raw, path, method, &op_ptr)?;
     let mut raw_root = Map::new();
     raw_root.insert("components".to_owned(), components);
     fill(&mut doc, &spec, &raw_root, op)?;
@@ -147,7 +134,7 @@ fn fill(
     let file = doc.file.clone();
     let op_ptr = doc.ptr.clone();
     doc.definitions_ptr = "/components/schemas".to_owned();
-    doc.definitions = swagger::definitions(
+    doc.definitions = wrapper::definitions(
         &file,
         root.get("components").and_then(|c| c.get("schemas")),
         "/components/schemas",

@@ -4,21 +4,25 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::doc::Problem;
-use super::map::{Review, Skip};
+use super::findings::{Review, Skip};
 use super::merge::Merged;
 use super::types::Renamed;
 
-/// What an import did.
+/// What an import did. `documents == operations + duplicates + skipped.len()`: every
+/// operation read is imported, a second document of an imported one, or skipped.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Operations read: one per API Explorer document or unreadable file, one per
+    /// operation of an OpenAPI document.
     pub documents: usize,
-    /// Documents that could not be read (only with `skip_invalid`).
-    pub invalid: Vec<Problem>,
+    /// Second documents of an imported operation, left out (listed in `review`).
+    pub duplicates: usize,
     pub operations: usize,
     pub types: usize,
     pub examples: usize,
     pub not_in_sdk: usize,
+    /// Operations left out, with the reason: documents that could not be read (only with
+    /// `skip_invalid`) first, then what the mapping or the validator left out.
     pub skipped: Vec<Skip>,
     pub renamed: Vec<Renamed>,
     pub review: Vec<Review>,
@@ -44,10 +48,18 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "documents read: {}", self.documents)?;
-        for p in &self.invalid {
-            writeln!(f, "  invalid document (skipped): {p}")?;
-        }
+        writeln!(
+            f,
+            "documents read: {} ({}, {}, {} skipped)",
+            self.documents,
+            counted(self.operations, "operation imported", "operations imported"),
+            counted(
+                self.duplicates,
+                "second document of an imported operation",
+                "second documents of an imported operation"
+            ),
+            self.skipped.len()
+        )?;
         writeln!(
             f,
             "operations imported: {} ({} marked x-support-sdk: N in the documents)",
@@ -95,4 +107,9 @@ impl fmt::Display for Report {
         }
         Ok(())
     }
+}
+
+/// `n` followed by the singular or plural phrase.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

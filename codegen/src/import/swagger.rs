@@ -1,47 +1,26 @@
-//! API Explorer documents: one operation per file, a Swagger 2.0 object (or, for newer
-//! APIs, an OpenAPI 3.0 `paths` + `components` pair) wrapped with Huawei's keys (`name`,
-//! `host`, `product_short`, ...) and `x-` extensions.
+//! Swagger 2.0 API Explorer documents: the parameters (shared ones through `$ref`), the
+//! body (JSON, or `formData` as a form or multipart body), the responses and the named
+//! schemas of the one operation. The wrapper's keys are read by [`super::wrapper`].
 //!
-//! The wrapper is read from a `serde_json::Value` piece by piece, so every problem names
-//! the JSON pointer where it is; the OpenAPI 3 flavour is handed to [`super::openapi`].
+//! The document is read from a `serde_json::Value` piece by piece, so every problem names
+//! the JSON pointer where it is.
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::doc::{
-    Body, Document, ErrorCode, In, Param, Problem, RequestExample, Response, Schema, ptr,
-};
+use super::doc::{Body, Document, In, Param, Problem, Response, Schema, ptr};
+use super::wrapper::{definitions, text, wrapper};
 
-/// Methods a path item may hold.
-pub const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
-
-/// Reads one API Explorer document.
-pub fn read(file: &str, source: &str) -> Result<Document, Problem> {
-    let root: Value = serde_json::from_str(source).map_err(|e| {
-        Problem::new(
-            file,
-            "",
-            format!(
-                "malformed JSON at line {} column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    let Value::Object(root) = root else {
-        return Err(Problem::new(file, "", "the document is not a JSON object"));
-    };
-    let (path, method, op_ptr) = only_operation(file, &root)?;
-    let is_openapi3 = root.get("components").is_some_and(|c| !c.is_null())
-        || root
-            .get("version")
-            .and_then(Value::as_str)
-            .is_some_and(|v| v.starts_with("3."));
-    if is_openapi3 {
-        return super::openapi::read_wrapped(file, &root, &path, &method);
-    }
-    let op = object_at(file, &root, &op_ptr)?;
-    let mut doc = wrapper(file, &root, op, &path, &method, &op_ptr)?;
+/// Reads one Swagger 2.0 API Explorer document: `root` is its JSON object, `path`,
+/// `method` and `op_ptr` its one operation ([`super::wrapper::only_operation`]).
+pub fn read(
+    file: &str,
+    root: &Map<String, Value>,
+    path: &str,
+    method: &str,
+    op_ptr: &str,
+) -> Result<Document, Problem> {
+    let op = object_at(file, root, op_ptr)?;
+    let mut doc = wrapper(file, root, op, path, method, op_ptr)?;
     doc.definitions_ptr = "/definitions".to_owned();
     doc.definitions = definitions(file, root.get("definitions"), "/definitions")?;
     let shared = root.get("parameters").and_then(Value::as_object);
@@ -53,12 +32,12 @@ pub fn read(file: &str, source: &str) -> Result<Document, Problem> {
         let list = list.as_array().ok_or_else(|| {
             Problem::new(
                 file,
-                &ptr(&op_ptr, "parameters"),
+                &ptr(op_ptr, "parameters"),
                 "`parameters` is not a list",
             )
         })?;
         for (i, item) in list.iter().enumerate() {
-            let at = ptr(&ptr(&op_ptr, "parameters"), i);
+            let at = ptr(&ptr(op_ptr, "parameters"), i);
             let (item, at) = resolve_param(file, item, &at, shared)?;
             let fields = item
                 .as_object()
@@ -119,56 +98,13 @@ pub fn read(file: &str, source: &str) -> Result<Document, Problem> {
         }
     }
     if !form.is_empty() {
-        doc.body = Some(form_body(&consumes, form, &op_ptr));
+        doc.body = Some(form_body(&consumes, form, op_ptr));
     }
-    doc.responses = responses(file, op, &op_ptr, &root)?;
+    doc.responses = responses(file, op, op_ptr, root)?;
     Ok(doc)
 }
 
-/// The one path and method of a document, and the operation's pointer.
-pub fn only_operation(
-    file: &str,
-    root: &Map<String, Value>,
-) -> Result<(String, String, String), Problem> {
-    let paths = root
-        .get("paths")
-        .and_then(Value::as_object)
-        .ok_or_else(|| Problem::new(file, "/paths", "the document has no `paths` object"))?;
-    let mut found = Vec::new();
-    for (path, item) in paths {
-        let item = item.as_object().ok_or_else(|| {
-            Problem::new(file, &ptr("/paths", path), "a path item is not an object")
-        })?;
-        for method in item.keys().filter(|k| METHODS.contains(&k.as_str())) {
-            found.push((path.clone(), method.clone()));
-        }
-    }
-    match found.as_slice() {
-        [(path, method)] => {
-            let at = ptr(&ptr("/paths", path), method);
-            Ok((path.clone(), method.clone(), at))
-        }
-        [] => Err(Problem::new(
-            file,
-            "/paths",
-            "the document has no operation (expected exactly one path with one method)",
-        )),
-        more => Err(Problem::new(
-            file,
-            "/paths",
-            format!(
-                "the document has {} operations ({}) (expected exactly one path with one method)",
-                more.len(),
-                more.iter()
-                    .map(|(p, m)| format!("{} {p}", m.to_uppercase()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
-}
-
-/// The object at a pointer that [`only_operation`] returned.
+/// The object at a pointer that [`super::wrapper::only_operation`] returned.
 fn object_at<'a>(
     file: &str,
     root: &'a Map<String, Value>,
@@ -181,62 +117,6 @@ fn object_at<'a>(
     root.pointer(at.trim_start_matches("/paths"))
         .and_then(Value::as_object)
         .ok_or_else(|| Problem::new(file, at, "the operation is not an object"))
-}
-
-/// The parts every flavour shares: names, host, descriptions and Huawei's `x-` keys.
-pub fn wrapper(
-    file: &str,
-    root: &Map<String, Value>,
-    op: &Map<String, Value>,
-    path: &str,
-    method: &str,
-    op_ptr: &str,
-) -> Result<Document, Problem> {
-    let (name, name_ptr) = match root.get("name").and_then(Value::as_str) {
-        Some(n) if !n.is_empty() => (n.to_owned(), "/name".to_owned()),
-        _ => match op.get("operationId").and_then(Value::as_str) {
-            Some(n) => (n.to_owned(), ptr(op_ptr, "operationId")),
-            None => {
-                return Err(Problem::new(
-                    file,
-                    "/name",
-                    "the document names no operation (expected `name` or `operationId`)",
-                ));
-            }
-        },
-    };
-    Ok(Document {
-        file: file.to_owned(),
-        name,
-        name_ptr,
-        product: text(root.get("product_short")),
-        host: text(root.get("host")),
-        region: text(root.get("region_id")),
-        method: method.to_ascii_uppercase(),
-        path: path.to_owned(),
-        ptr: op_ptr.to_owned(),
-        summary: text(op.get("summary")).or_else(|| text(root.get("summary"))),
-        description: text(op.get("description")),
-        support_sdk: op
-            .get("x-support-sdk")
-            .and_then(Value::as_str)
-            .map(|s| s.eq_ignore_ascii_case("Y")),
-        params: Vec::new(),
-        body: None,
-        responses: Vec::new(),
-        request_examples: request_examples(op, op_ptr),
-        error_codes: error_codes(file, op, op_ptr)?,
-        definitions: IndexMap::new(),
-        definitions_ptr: String::new(),
-    })
-}
-
-/// A non-empty string value.
-pub fn text(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
 }
 
 fn str_at<'a>(
@@ -252,28 +132,6 @@ fn str_at<'a>(
             format!("`{key}` is missing or not a string"),
         )
     })
-}
-
-/// Named schemas of a `definitions` (or `components/schemas`) object.
-pub fn definitions(
-    file: &str,
-    value: Option<&Value>,
-    at: &str,
-) -> Result<IndexMap<String, Schema>, Problem> {
-    let mut out = IndexMap::new();
-    match value {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(defs)) => {
-            for (name, schema) in defs {
-                out.insert(
-                    name.clone(),
-                    Schema::from_value(file, &ptr(at, name), schema)?,
-                );
-            }
-        }
-        Some(_) => return Err(Problem::new(file, at, "named schemas are not an object")),
-    }
-    Ok(out)
 }
 
 /// A parameter, following a `$ref` into the document's shared `parameters`.
@@ -433,114 +291,4 @@ fn responses(
         });
     }
     Ok(out)
-}
-
-/// `x-request-examples-N` (a body, or the request line), `x-request-examples-url-N` and
-/// `x-request-examples-text-N` (the request line or body as text).
-pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExample> {
-    let mut numbers: Vec<u32> = op
-        .keys()
-        .filter_map(|k| k.strip_prefix("x-request-examples-"))
-        .filter_map(|rest| rest.rsplit('-').next()?.parse().ok())
-        .collect();
-    numbers.sort_unstable();
-    numbers.dedup();
-    let mut out = Vec::new();
-    for n in numbers {
-        let key = format!("x-request-examples-{n}");
-        let main = op.get(&key);
-        let url_value = op.get(&format!("x-request-examples-url-{n}"));
-        let text_value = op.get(&format!("x-request-examples-text-{n}"));
-        let mut url = text(url_value).filter(|u| looks_like_request_line(u));
-        let mut body = None;
-        for value in [main, text_value].into_iter().flatten() {
-            match value {
-                Value::Object(_) | Value::Array(_) if body.is_none() => body = Some(value.clone()),
-                Value::String(s) if looks_like_request_line(s) && url.is_none() => {
-                    url = Some(s.lines().next().unwrap_or_default().to_owned());
-                }
-                Value::String(s) if looks_like_request_line(s) => {}
-                Value::String(s) if body.is_none() => {
-                    if let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
-                        serde_json::from_str::<Value>(s)
-                    {
-                        body = Some(parsed);
-                    }
-                }
-                _ => {}
-            }
-        }
-        if url.is_some() || body.is_some() {
-            out.push(RequestExample {
-                number: n,
-                url,
-                body,
-                ptr: ptr(op_ptr, &key),
-            });
-        }
-    }
-    out
-}
-
-fn looks_like_request_line(s: &str) -> bool {
-    let first = s.split_whitespace().next().unwrap_or_default();
-    METHODS.iter().any(|m| first.eq_ignore_ascii_case(m))
-}
-
-/// `x-apiErrorCodes`: `[{errorCode, httpStatus, errorDescription, solution}]`.
-fn error_codes(
-    file: &str,
-    op: &Map<String, Value>,
-    op_ptr: &str,
-) -> Result<Vec<ErrorCode>, Problem> {
-    let Some(list) = op.get("x-apiErrorCodes") else {
-        return Ok(Vec::new());
-    };
-    let at = ptr(op_ptr, "x-apiErrorCodes");
-    // A list, or (in some documents) a JSON-encoded list in a string.
-    let decoded;
-    let list = match list {
-        // An empty string: no codes.
-        Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
-        Value::String(s) => {
-            decoded = serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-            &decoded
-        }
-        other => other,
-    };
-    let list = list
-        .as_array()
-        .ok_or_else(|| Problem::new(file, &at, "`x-apiErrorCodes` is not a list"))?;
-    let mut out = Vec::new();
-    for (i, item) in list.iter().enumerate() {
-        let iat = ptr(&at, i);
-        let code = scalar_text(item.get("errorCode"))
-            .ok_or_else(|| Problem::new(file, &ptr(&iat, "errorCode"), "no error code"))?;
-        let status = scalar_text(item.get("httpStatus"))
-            .and_then(|s| s.trim().parse::<u16>().ok())
-            .filter(|s| (100..=599).contains(s))
-            .ok_or_else(|| {
-                Problem::new(
-                    file,
-                    &ptr(&iat, "httpStatus"),
-                    "not an HTTP status (expected 100..=599)",
-                )
-            })?;
-        out.push(ErrorCode {
-            code,
-            status,
-            description: scalar_text(item.get("errorDescription")).unwrap_or_default(),
-            handling: text(item.get("solution")),
-        });
-    }
-    Ok(out)
-}
-
-/// A string or number as text.
-fn scalar_text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
