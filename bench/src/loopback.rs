@@ -118,16 +118,16 @@ pub fn run(calls: usize, blocks: usize) -> Result<(), String> {
         let service = DataArtsStudioClient::new(&client).map_err(|e| e.to_string())?;
         let time =
             hwcloud::Timestamp::parse("2021-01-01T10:00:00.000Z").map_err(|e| e.to_string())?;
-        let request = AuthorizeActionApiToInstanceRequest::new("workspace-id")
-            .dlm_type(DlmType::Shared)
-            .body(
-                ApiParaForAuthToInstance::new()
-                    .api_id("47046fe7830c1be77cb0dc23bd86afa5")
-                    .instance_id("21398ikjdsjd9087122d4e")
-                    .app_id("908489209a320df61607355c57c82882")
-                    .apply_type(ApplyType::Authorize)
-                    .time(time),
-            );
+        let request = AuthorizeActionApiToInstanceRequest::new(
+            "workspace-id",
+            ApiParaForAuthToInstance::new()
+                .api_id("47046fe7830c1be77cb0dc23bd86afa5")
+                .instance_id("21398ikjdsjd9087122d4e")
+                .app_id("908489209a320df61607355c57c82882")
+                .apply_type(ApplyType::Authorize)
+                .time(time),
+        )
+        .dlm_type(DlmType::Shared);
         let ours = async |n: usize| -> Result<Duration, String> {
             let start = Instant::now();
             for _ in 0..n {

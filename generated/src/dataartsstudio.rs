@@ -1264,17 +1264,20 @@ pub struct AuthorizeActionApiToInstanceRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The authorisation operation to perform.
-    pub body: Option<types::ApiParaForAuthToInstance>,
+    pub body: types::ApiParaForAuthToInstance,
 }
 
 impl AuthorizeActionApiToInstanceRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(
+        workspace: impl Into<String>,
+        body: types::ApiParaForAuthToInstance,
+    ) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -1289,12 +1292,6 @@ impl AuthorizeActionApiToInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The authorisation operation to perform.
-    pub fn body(mut self, value: types::ApiParaForAuthToInstance) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -1320,7 +1317,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -1370,7 +1367,7 @@ pub struct AuthorizeApiToInstanceRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The apps to authorise and the deadline.
-    pub body: Option<types::ApiParaForAuthorizeToInstance>,
+    pub body: types::ApiParaForAuthorizeToInstance,
 }
 
 impl AuthorizeApiToInstanceRequest {
@@ -1379,6 +1376,7 @@ impl AuthorizeApiToInstanceRequest {
         api_id: impl Into<String>,
         instance_id: impl Into<String>,
         workspace: impl Into<String>,
+        body: types::ApiParaForAuthorizeToInstance,
     ) -> Self {
         Self {
             project_id: None,
@@ -1386,7 +1384,7 @@ impl AuthorizeApiToInstanceRequest {
             instance_id: instance_id.into(),
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -1401,12 +1399,6 @@ impl AuthorizeApiToInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The apps to authorise and the deadline.
-    pub fn body(mut self, value: types::ApiParaForAuthorizeToInstance) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -1434,7 +1426,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         request.path("instance_id", &self.instance_id)?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -1476,17 +1468,20 @@ pub struct BatchApproveApplyRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The applications and the review result.
-    pub body: Option<types::OpenApplyIdsForApproveApply>,
+    pub body: types::OpenApplyIdsForApproveApply,
 }
 
 impl BatchApproveApplyRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(
+        workspace: impl Into<String>,
+        body: types::OpenApplyIdsForApproveApply,
+    ) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -1501,12 +1496,6 @@ impl BatchApproveApplyRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The applications and the review result.
-    pub fn body(mut self, value: types::OpenApplyIdsForApproveApply) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -1532,7 +1521,7 @@ impl Operation for BatchApproveApplyRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json", self.body.as_ref())
+        request.json_body("application/json", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -1574,17 +1563,20 @@ pub struct ConfirmMessageRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The message to process.
-    pub body: Option<types::OpenApiParaForCheckMessage>,
+    pub body: types::OpenApiParaForCheckMessage,
 }
 
 impl ConfirmMessageRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(
+        workspace: impl Into<String>,
+        body: types::OpenApiParaForCheckMessage,
+    ) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -1599,12 +1591,6 @@ impl ConfirmMessageRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The message to process.
-    pub fn body(mut self, value: types::OpenApiParaForCheckMessage) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -1630,7 +1616,7 @@ impl Operation for ConfirmMessageRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json", self.body.as_ref())
+        request.json_body("application/json", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -1672,17 +1658,17 @@ pub struct CreateApiRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The API to create.
-    pub body: Option<types::Api>,
+    pub body: types::Api,
 }
 
 impl CreateApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(workspace: impl Into<String>, body: types::Api) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -1697,12 +1683,6 @@ impl CreateApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The API to create.
-    pub fn body(mut self, value: types::Api) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -1728,7 +1708,7 @@ impl Operation for CreateApiRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -1874,17 +1854,20 @@ pub struct CreateServiceCatalogRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The catalog to create.
-    pub body: Option<types::ApiCatalogCreateParaDto>,
+    pub body: types::ApiCatalogCreateParaDto,
 }
 
 impl CreateServiceCatalogRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(
+        workspace: impl Into<String>,
+        body: types::ApiCatalogCreateParaDto,
+    ) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -1899,12 +1882,6 @@ impl CreateServiceCatalogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The catalog to create.
-    pub fn body(mut self, value: types::ApiCatalogCreateParaDto) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -1930,7 +1907,7 @@ impl Operation for CreateServiceCatalogRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -1983,7 +1960,7 @@ pub struct DebugApiRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The debugging request.
-    pub body: Option<types::ApiTestDto>,
+    pub body: types::ApiTestDto,
 }
 
 impl DebugApiRequest {
@@ -1992,6 +1969,7 @@ impl DebugApiRequest {
         api_id: impl Into<String>,
         instance_id: impl Into<String>,
         workspace: impl Into<String>,
+        body: types::ApiTestDto,
     ) -> Self {
         Self {
             project_id: None,
@@ -1999,7 +1977,7 @@ impl DebugApiRequest {
             instance_id: instance_id.into(),
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -2014,12 +1992,6 @@ impl DebugApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The debugging request.
-    pub fn body(mut self, value: types::ApiTestDto) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -2047,7 +2019,7 @@ impl Operation for DebugApiRequest {
         request.path("instance_id", &self.instance_id)?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -2092,17 +2064,17 @@ pub struct DeleteApiRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// IDs of the APIs to delete.
-    pub body: Option<Vec<String>>,
+    pub body: Vec<String>,
 }
 
 impl DeleteApiRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(workspace: impl Into<String>, body: Vec<String>) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -2117,12 +2089,6 @@ impl DeleteApiRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// IDs of the APIs to delete.
-    pub fn body(mut self, value: Vec<String>) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -2148,7 +2114,7 @@ impl Operation for DeleteApiRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -2285,17 +2251,20 @@ pub struct DeleteServiceCatalogRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The catalogs to delete.
-    pub body: Option<types::ApiCatalogDeleteParaDto>,
+    pub body: types::ApiCatalogDeleteParaDto,
 }
 
 impl DeleteServiceCatalogRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(
+        workspace: impl Into<String>,
+        body: types::ApiCatalogDeleteParaDto,
+    ) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -2310,12 +2279,6 @@ impl DeleteServiceCatalogRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The catalogs to delete.
-    pub fn body(mut self, value: types::ApiCatalogDeleteParaDto) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -2341,7 +2304,7 @@ impl Operation for DeleteServiceCatalogRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -2391,7 +2354,7 @@ pub struct ExecuteApiToInstanceRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The operation to perform.
-    pub body: Option<types::ApiActionDto>,
+    pub body: types::ApiActionDto,
 }
 
 impl ExecuteApiToInstanceRequest {
@@ -2400,6 +2363,7 @@ impl ExecuteApiToInstanceRequest {
         api_id: impl Into<String>,
         instance_id: impl Into<String>,
         workspace: impl Into<String>,
+        body: types::ApiActionDto,
     ) -> Self {
         Self {
             project_id: None,
@@ -2407,7 +2371,7 @@ impl ExecuteApiToInstanceRequest {
             instance_id: instance_id.into(),
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -2422,12 +2386,6 @@ impl ExecuteApiToInstanceRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The operation to perform.
-    pub fn body(mut self, value: types::ApiActionDto) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -2455,7 +2413,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         request.path("instance_id", &self.instance_id)?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -2497,17 +2455,17 @@ pub struct ExportDataServiceExcelRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// IDs of the APIs to export.
-    pub body: Option<Vec<String>>,
+    pub body: Vec<String>,
 }
 
 impl ExportDataServiceExcelRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(workspace: impl Into<String>, body: Vec<String>) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -2522,12 +2480,6 @@ impl ExportDataServiceExcelRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// IDs of the APIs to export.
-    pub fn body(mut self, value: Vec<String>) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -2553,7 +2505,7 @@ impl Operation for ExportDataServiceExcelRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -2690,17 +2642,17 @@ pub struct ExportDataServiceZipRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// Criteria selecting the APIs to export.
-    pub body: Option<types::ApiParam>,
+    pub body: types::ApiParam,
 }
 
 impl ExportDataServiceZipRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(workspace: impl Into<String>, body: types::ApiParam) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -2715,12 +2667,6 @@ impl ExportDataServiceZipRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// Criteria selecting the APIs to export.
-    pub fn body(mut self, value: types::ApiParam) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -2746,7 +2692,7 @@ impl Operation for ExportDataServiceZipRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.json_body("application/json;charset=utf-8", self.body.as_ref())
+        request.json_body("application/json;charset=utf-8", Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
@@ -2791,17 +2737,20 @@ pub struct ImportDataServiceExcelRequest {
     /// Sent as header parameter `Dlm-Type`.
     pub dlm_type: Option<types::DlmType>,
     /// The Excel file to import (multipart form).
-    pub body: Option<types::ImportDataServiceExcelRequestBody>,
+    pub body: types::ImportDataServiceExcelRequestBody,
 }
 
 impl ImportDataServiceExcelRequest {
     /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(workspace: impl Into<String>) -> Self {
+    pub fn new(
+        workspace: impl Into<String>,
+        body: types::ImportDataServiceExcelRequestBody,
+    ) -> Self {
         Self {
             project_id: None,
             workspace: workspace.into(),
             dlm_type: None,
-            body: None,
+            body,
         }
     }
 
@@ -2816,12 +2765,6 @@ impl ImportDataServiceExcelRequest {
     /// Edition of DataService: SHARED (shared edition) or EXCLUSIVE (exclusive edition).
     pub fn dlm_type(mut self, value: impl Into<types::DlmType>) -> Self {
         self.dlm_type = Some(value.into());
-        self
-    }
-
-    /// The Excel file to import (multipart form).
-    pub fn body(mut self, value: types::ImportDataServiceExcelRequestBody) -> Self {
-        self.body = Some(value);
         self
     }
 }
@@ -2847,7 +2790,7 @@ impl Operation for ImportDataServiceExcelRequest {
             )?;
         request.header(const { HeaderName::from_static("workspace") }, &self.workspace)?;
         request.header(const { HeaderName::from_static("dlm-type") }, &self.dlm_type)?;
-        request.multipart_body(self.body.as_ref())
+        request.multipart_body(Some(&self.body))
     }
 
     fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {

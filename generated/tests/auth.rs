@@ -200,15 +200,15 @@ fn service_error_in_chain(error: &Error) -> Option<&ServiceError> {
 
 /// The protected call of the token tests: DataArts Studio's authorize action (204).
 fn authorize_request() -> AuthorizeActionApiToInstanceRequest {
-    AuthorizeActionApiToInstanceRequest::new("ws-7d0a3b")
-        .dlm_type(DlmType::Shared)
-        .body(
-            ApiParaForAuthToInstance::new()
-                .api_id("api-6c1f")
-                .instance_id("inst-42")
-                .app_id("app-9b2e")
-                .apply_type(ApplyType::Authorize),
-        )
+    AuthorizeActionApiToInstanceRequest::new(
+        "ws-7d0a3b",
+        ApiParaForAuthToInstance::new()
+            .api_id("api-6c1f")
+            .instance_id("inst-42")
+            .app_id("app-9b2e")
+            .apply_type(ApplyType::Authorize),
+    )
+    .dlm_type(DlmType::Shared)
 }
 
 /// The protected call of the token tests, sent with whatever credentials `client` has.

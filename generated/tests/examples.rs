@@ -180,16 +180,16 @@ fn astrozero_create_o_auth_token_client_credentials() {
 fn dataartsstudio_authorize_action_api_to_instance_authorize() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
-    let request = AuthorizeActionApiToInstanceRequest::new("workspace-id")
-        .project_id("0833a5737480d53b2f250010d01a7b88")
-        .body(
+    let request = AuthorizeActionApiToInstanceRequest::new(
+            "workspace-id",
             serde_json::from_str::<
                 ApiParaForAuthToInstance,
             >(
                     "{\n  \"api_id\": \"47046fe7830c1be77cb0dc23bd86afa5\",\n  \"app_id\": \"908489209a320df61607355c57c82882\",\n  \"apply_type\": \"APPLY_TYPE_AUTHORIZE\",\n  \"instance_id\": \"21398ikjdsjd9087122d4e\",\n  \"time\": \"2021-01-01T10:00:00.000Z\"\n}",
                 )
                 .expect("the example body has the body type"),
-        );
+        )
+        .project_id("0833a5737480d53b2f250010d01a7b88");
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "POST");

@@ -215,9 +215,11 @@ async fn dataartsstudio_authorize_action_api_to_instance() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "{\"api_id\":\"sample-api-id\",\"app_id\":\"sample-app-id\",\"apply_type\":\"APPLY_TYPE_AUTHORIZE\",\"instance_id\":\"sample-instance-id\",\"time\":\"2024-01-02T03:04:05.000Z\"}";
     const RESPONSE: &str = "";
-    let request = AuthorizeActionApiToInstanceRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = AuthorizeActionApiToInstanceRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -268,9 +270,9 @@ async fn dataartsstudio_authorize_api_to_instance() {
             "sample-api-id",
             "sample-instance-id",
             "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
         )
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+        .dlm_type("SHARED");
     let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -317,9 +319,11 @@ async fn dataartsstudio_batch_approve_apply() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "{\"apply_ids\":[\"sample-apply-ids\"],\"apply_result\":true}";
     const RESPONSE: &str = "";
-    let request = BatchApproveApplyRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = BatchApproveApplyRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -360,9 +364,11 @@ async fn dataartsstudio_confirm_message() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "{\"action\":42,\"message_id\":\"sample-message-id\",\"time\":\"sample-time\"}";
     const RESPONSE: &str = "";
-    let request = ConfirmMessageRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = ConfirmMessageRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -400,9 +406,11 @@ async fn dataartsstudio_create_api() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "{\"api_type\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"auth_type\":\"APP\",\"backend_config\":{\"backend_paras\":[{}],\"constant_paras\":[{}],\"host\":\"sample-host\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"timeout\":42,\"type\":\"REQUEST_TYPE_POST\"},\"body\":\"sample-body\",\"catalog_id\":\"sample-catalog-id\",\"data_mask_paras\":[{}],\"data_mask_switch\":true,\"datasource_config\":{\"access_mode\":\"SQL\",\"access_type\":\"SCRIPT\",\"backend_paras\":[{}],\"connection_id\":\"sample-connection-id\",\"connection_name\":\"sample-connection-name\",\"database\":\"sample-database\",\"datatable\":\"sample-datatable\",\"order_paras\":[{}],\"pagination\":\"DEFAULT\",\"queue\":\"sample-queue\",\"response_paras\":[{}],\"sql\":\"sample-sql\",\"table_id\":\"sample-table-id\",\"total_size_sql\":\"sample-total-size-sql\",\"type\":\"MYSQL\"},\"datasource_config_list\":[{}],\"description\":\"sample-description\",\"groovy_content\":\"sample-groovy-content\",\"log_flag\":true,\"manager\":\"sample-manager\",\"name\":\"sample-name\",\"path\":\"sample-path\",\"protocol\":\"PROTOCOL_TYPE_HTTP\",\"publish_type\":\"PUBLISH_TYPE_PUBLIC\",\"request_paras\":[{}],\"request_type\":\"REQUEST_TYPE_POST\",\"retention_period\":42,\"tags\":[\"sample-tags\"],\"visibility\":\"WORKSPACE\"}";
     const RESPONSE: &str = "{\"id\":\"sample-id\"}";
-    let request = CreateApiRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = CreateApiRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -488,9 +496,11 @@ async fn dataartsstudio_create_service_catalog() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "{\"description\":\"sample-description\",\"name\":\"sample-name\",\"pid\":\"sample-pid\"}";
     const RESPONSE: &str = "{\"catalog_id\":\"sample-catalog-id\",\"create_time\":42,\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"name\":\"sample-name\",\"update_time\":42,\"update_user\":\"sample-update-user\"}";
-    let request = CreateServiceCatalogRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = CreateServiceCatalogRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -542,9 +552,9 @@ async fn dataartsstudio_debug_api() {
             "sample-api-id",
             "sample-instance-id",
             "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
         )
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+        .dlm_type("SHARED");
     let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -589,9 +599,11 @@ async fn dataartsstudio_delete_api() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "[\"sample-body\"]";
     const RESPONSE: &str = "";
-    let request = DeleteApiRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = DeleteApiRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -671,9 +683,11 @@ async fn dataartsstudio_delete_service_catalog() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "{\"ids\":[\"sample-ids\"]}";
     const RESPONSE: &str = "";
-    let request = DeleteServiceCatalogRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = DeleteServiceCatalogRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -724,9 +738,9 @@ async fn dataartsstudio_execute_api_to_instance() {
             "sample-api-id",
             "sample-instance-id",
             "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
         )
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+        .dlm_type("SHARED");
     let server = serve(204u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -773,9 +787,11 @@ async fn dataartsstudio_export_data_service_excel() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "[\"sample-body\"]";
     const RESPONSE: &str = "sample-file-contents";
-    let request = ExportDataServiceExcelRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = ExportDataServiceExcelRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -863,9 +879,11 @@ async fn dataartsstudio_export_data_service_zip() {
     use hwcloud::dataartsstudio::{types::*, *};
     const BODY: &str = "{\"api_specific_type_str\":\"API_SPECIFIC_TYPE_CONFIGURATION\",\"authorization_status_type\":\"NO_AUTHORIZATION_REQUIRED\",\"create_user\":\"sample-create-user\",\"description\":\"sample-description\",\"end_time\":\"sample-end-time\",\"name\":\"sample-name\",\"publish_status_type\":\"PUBLISHED\",\"start_time\":\"sample-start-time\",\"table_name\":\"sample-table-name\",\"tags\":[\"sample-tags\"]}";
     const RESPONSE: &str = "sample-file-contents";
-    let request = ExportDataServiceZipRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(serde_json::from_str(BODY).unwrap());
+    let request = ExportDataServiceZipRequest::new(
+            "sample-workspace",
+            serde_json::from_str(BODY).unwrap(),
+        )
+        .dlm_type("SHARED");
     let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),
@@ -912,13 +930,13 @@ async fn dataartsstudio_import_data_service_excel() {
     #[allow(unused_imports)]
     use hwcloud::dataartsstudio::{types::*, *};
     const RESPONSE: &str = "{\"job_id\":\"sample-job-id\"}";
-    let request = ImportDataServiceExcelRequest::new("sample-workspace")
-        .dlm_type("SHARED")
-        .body(
+    let request = ImportDataServiceExcelRequest::new(
+            "sample-workspace",
             ImportDataServiceExcelRequestBody::new(
                 hwcloud::runtime::FilePart::new("sample.xlsx", &b"sample-file"[..]),
             ),
-        );
+        )
+        .dlm_type("SHARED");
     let server = serve(200u16, &[], RESPONSE.as_bytes()).await;
     let client = DataArtsStudioClient::new(
             &connect(&server, hwcloud::StaticToken::iam("sample-token")),

@@ -517,10 +517,9 @@ mod dataartsstudio {
     async fn authorize_action_api_to_instance_wire() {
         let server =
             serve(ResponseTemplate::new(204).insert_header("X-Request-Id", REQUEST_ID)).await;
-        let request = AuthorizeActionApiToInstanceRequest::new("workspace-id")
+        let request = AuthorizeActionApiToInstanceRequest::new("workspace-id", example_body())
             .project_id(PROJECT)
-            .dlm_type(DlmType::Exclusive)
-            .body(example_body());
+            .dlm_type(DlmType::Exclusive);
         let response = DataArtsStudioClient::new(&client(&server, iam_token()))
             .unwrap()
             .authorize_action_api_to_instance(request)
@@ -579,10 +578,12 @@ mod dataartsstudio {
     #[tokio::test]
     async fn authorize_action_api_to_instance_service_error() {
         let server = serve(huawei_error(400, "DLM.4001", "Workspace does not exist.")).await;
-        let request = AuthorizeActionApiToInstanceRequest::new("missing-ws")
-            .project_id(PROJECT)
-            .dlm_type(DlmType::Shared)
-            .body(example_body().apply_type(ApplyType::Renew));
+        let request = AuthorizeActionApiToInstanceRequest::new(
+            "missing-ws",
+            example_body().apply_type(ApplyType::Renew),
+        )
+        .project_id(PROJECT)
+        .dlm_type(DlmType::Shared);
         let result = DataArtsStudioClient::new(&client(&server, iam_token()))
             .unwrap()
             .authorize_action_api_to_instance(request)

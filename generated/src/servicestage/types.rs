@@ -5,6 +5,82 @@
 
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
+/// Error response body.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ErrorResponse {
+    /// Error code, e.g. SVCSTG.REPO.0401.
+    pub error_code: Option<String>,
+    /// Error message.
+    pub error_msg: Option<String>,
+    /// Error details.
+    pub error_message: Option<String>,
+    /// Detailed location information.
+    pub error_detail: Option<String>,
+}
+
+impl Model for ErrorResponse {
+    const NAME: &'static str = "ErrorResponse";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("error_message", &self.error_message);
+        object.optional("error_detail", &self.error_detail);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let error_message = object.optional("error_message")?;
+        let error_detail = object.optional("error_detail")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            error_message,
+            error_detail,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ErrorResponse);
+
+impl ErrorResponse {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            error_message: None,
+            error_detail: None,
+        }
+    }
+
+    /// Error code, e.g. SVCSTG.REPO.0401.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Error message.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// Error details.
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// Detailed location information.
+    pub fn error_detail(mut self, value: impl Into<String>) -> Self {
+        self.error_detail = Some(value.into());
+        self
+    }
+}
+
 /// Repository type: github, gitlab, gitee, bitbucket, or devcloud.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
