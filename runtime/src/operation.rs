@@ -573,20 +573,6 @@ pub trait StringEnum: Sized {
     fn from_wire(value: &str) -> Self;
 }
 
-/// A documented error code of a service, as a generated enum.
-pub trait KnownErrorCode: Sized {
-    /// The documented code for `code`, if it is one.
-    fn from_code(code: &str) -> Option<Self>;
-    /// The code as the service sends it.
-    fn code(&self) -> &'static str;
-    /// The HTTP status the code comes with.
-    fn status(&self) -> http::StatusCode;
-    /// The document's description of the code.
-    fn description(&self) -> &'static str;
-    /// The document's recommended handling, if any.
-    fn handling(&self) -> Option<&'static str>;
-}
-
 /// Implements `model::Json`, serde, `Display`, `FromStr`, `From<&str>` and parameter
 /// encoding for a [`StringEnum`]. Used by the generated code.
 #[macro_export]
