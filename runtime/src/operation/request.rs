@@ -22,7 +22,7 @@ pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// The request being built by [`Operation::encode`].
+/// The request being built by [`Operation::encode`](super::Operation::encode).
 #[derive(Debug)]
 pub struct RequestParts<'a> {
     meta: &'a OperationMeta,
