@@ -32,13 +32,16 @@ use serde_json::{Map, Value};
 
 mod decode;
 mod errors;
+mod limits;
 mod scan;
+mod span;
 mod value;
 
 pub use decode::{
-    DecodeOptions, DecodeWarning, Decoded, Decoder, FieldError, JsonSpan, MAX_DEPTH, MAX_WARNINGS,
-    ObjectReader, decode,
+    DecodeOptions, DecodeWarning, Decoded, Decoder, FieldError, MAX_WARNINGS, ObjectReader, decode,
 };
+pub use limits::MAX_DEPTH;
+pub use span::JsonSpan;
 
 /// A value with a JSON form: scalars, the runtime's string types, generated enums and
 /// models, and vectors, maps, boxes and options of them.

@@ -35,6 +35,7 @@ pub use styles::{
 use crate::BoxFuture;
 use crate::client::ServiceClient;
 use crate::error::Error;
+pub use crate::error::PaginationError;
 use crate::operation::Operation;
 
 /// The most pages a stream fetches unless [`Items::max_pages`] says otherwise: with the
@@ -54,28 +55,6 @@ pub enum Cursor<'a> {
 /// The next offset or page number does not fit in its parameter's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overflow;
-
-/// Why a stream stopped before the last page (in [`Error::Pagination`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PaginationError {
-    /// The server pointed at a page already requested: following it would page forever.
-    #[error(
-        "the server's next cursor (marker, offset or page number) was already requested for page {first}"
-    )]
-    RepeatedCursor {
-        /// The page (counted from 1) that first requested the cursor.
-        first: u32,
-    },
-    /// The server announced another page after `max` pages.
-    #[error(
-        "the server announced more pages than the stream's bound of {max} (raise it with `max_pages`)"
-    )]
-    TooManyPages { max: u32 },
-    /// The next offset or page number does not fit in its parameter's type.
-    #[error("the next offset or page number does not fit in its parameter's type")]
-    Overflow,
-}
 
 /// Every item of every page of a list operation `O`, fetched lazily as the stream is
 /// polled; what the generated `<method>_stream` methods return.

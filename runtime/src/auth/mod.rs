@@ -18,6 +18,7 @@ use bytes::Bytes;
 use http::HeaderValue;
 use http::header::{AUTHORIZATION, HeaderName};
 
+pub use crate::operation::AuthScheme;
 use crate::operation::{Identity, OperationMeta, ServiceMeta};
 use crate::{BoxFuture, Error, Secret};
 
@@ -37,32 +38,6 @@ pub struct AuthContext<'a> {
     /// on the client builder (credentials need not look up what is there); while
     /// [`Credentials::authorize`] runs, the final ids the request was built with.
     pub identity: &'a Identity,
-}
-
-/// A kind of credentials an operation accepts: the specs' `auth:` list, in
-/// [`OperationMeta::auth`](crate::OperationMeta::auth).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthScheme {
-    /// AK/SK request signing ([`aksk::BasicCredentials`], [`aksk::GlobalCredentials`]).
-    Aksk,
-    /// An IAM token in `X-Auth-Token`.
-    Token,
-    /// An OAuth 2.0 access token in `access-token` (Astro Zero).
-    AccessToken,
-    /// An IoT application token: `app_key` and `Authorization: Bearer`.
-    AppToken,
-}
-
-impl fmt::Display for AuthScheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AuthScheme::Aksk => "AK/SK signing",
-            AuthScheme::Token => "an IAM token",
-            AuthScheme::AccessToken => "an OAuth 2.0 access token",
-            AuthScheme::AppToken => "an IoT application token",
-        })
-    }
 }
 
 /// A source of authentication for requests.

@@ -27,13 +27,11 @@ use serde::de::{self, DeserializeSeed};
 
 use super::Json;
 use super::errors::{ErrorKind, QUOTE_LIMIT, Segment, cut, quote, render_path};
+use super::limits::{Budget, MAX_DEPTH};
 use super::scan::{ARRAY_ENTRY_COST, ArrayScan, Members, ObjectScan};
+use super::span::JsonSpan;
 
 pub use super::errors::{DecodeWarning, FieldError};
-
-/// Deepest nesting of objects and arrays a model is read through (serde_json's own
-/// limit for a `Value`).
-pub const MAX_DEPTH: usize = 128;
 
 /// Most warnings a decode lists; further ones are only counted, so a body of a million
 /// misfits cannot make a million warnings (or log lines).
@@ -98,74 +96,6 @@ pub fn decode<T: Json>(body: &[u8], options: &DecodeOptions) -> Result<Decoded<T
     })
 }
 
-/// The text of one JSON value inside a body, without surrounding whitespace; parsed only
-/// when a model asks for it.
-///
-/// Spans come from a scan of their enclosing object or array, which checked them to be
-/// JSON. Its `Debug` shows the value's kind and length, not its text (it may be secret).
-#[derive(Clone, Copy)]
-pub struct JsonSpan<'a>(&'a str);
-
-impl<'a> JsonSpan<'a> {
-    /// A span of `text`, which a scan found to be one JSON value.
-    pub(super) fn new(text: &'a str) -> Self {
-        JsonSpan(text)
-    }
-
-    /// The JSON text.
-    pub fn text(&self) -> &'a str {
-        self.0
-    }
-
-    fn first(&self) -> u8 {
-        self.0.as_bytes().first().copied().unwrap_or_default()
-    }
-
-    fn is_null(&self) -> bool {
-        self.0 == "null"
-    }
-
-    fn kind(&self) -> &'static str {
-        match self.first() {
-            b'"' => "string",
-            b'-' | b'0'..=b'9' => "number",
-            b't' | b'f' => "boolean",
-            b'n' => "null",
-            b'[' => "sequence",
-            b'{' => "map",
-            _ => "text",
-        }
-    }
-}
-
-impl fmt::Debug for JsonSpan<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "JsonSpan({}, {} bytes)", self.kind(), self.0.len())
-    }
-}
-
-/// Bytes the decoded value may still take.
-#[derive(Debug)]
-pub(super) struct Budget {
-    limit: Option<usize>,
-    used: usize,
-    /// Set when a charge failed inside a serde visitor, whose error type cannot say so.
-    exceeded: bool,
-}
-
-impl Budget {
-    pub(super) fn charge(&mut self, bytes: usize) -> bool {
-        self.used = self.used.saturating_add(bytes);
-        let within = self.limit.is_none_or(|limit| self.used <= limit);
-        self.exceeded |= !within;
-        within
-    }
-
-    fn release(&mut self, bytes: usize) {
-        self.used = self.used.saturating_sub(bytes);
-    }
-}
-
 /// The state of one decode: the budget left, the path being read, the warnings so far.
 ///
 /// [`Json::read_json`] implementations get one; its `Debug` shows the path and counts,
@@ -192,11 +122,7 @@ struct Mark {
 impl Decoder {
     fn new(options: &DecodeOptions) -> Self {
         Decoder {
-            budget: Budget {
-                limit: options.budget,
-                used: 0,
-                exceeded: false,
-            },
+            budget: Budget::new(options.budget),
             path: Vec::new(),
             warnings: Vec::new(),
             unlisted: 0,
@@ -223,7 +149,7 @@ impl Decoder {
 
     /// What a value is, for an error: quoted and cut for scalars when allowed.
     fn found(&self, span: JsonSpan<'_>) -> String {
-        let text = span.0;
+        let text = span.text();
         match span.first() {
             b'n' => "null".to_owned(),
             b't' | b'f' => format!("boolean `{text}`"),
@@ -263,7 +189,7 @@ impl Decoder {
     }
 
     fn budget_error(&self) -> FieldError {
-        self.error(ErrorKind::Budget(self.budget.limit.unwrap_or(usize::MAX)))
+        self.error(ErrorKind::Budget(self.budget.limit().unwrap_or(usize::MAX)))
     }
 
     /// Gives back what [`charge`](Self::charge) took for memory that is freed again (the
@@ -288,7 +214,7 @@ impl Decoder {
             )))
         })?;
         let text = text.trim_matches([' ', '\t', '\n', '\r']);
-        let span = JsonSpan(text);
+        let span = JsonSpan::new(text);
         if !matches!(span.first(), b'{' | b'[') {
             serde_json::from_str::<de::IgnoredAny>(text)
                 .map_err(|e| self.error(ErrorKind::Syntax(e.to_string())))?;
@@ -367,11 +293,11 @@ impl Decoder {
             return Err(self.invalid(span, expected()));
         }
         self.check_depth()?;
-        let before = self.budget.used;
+        let before = self.budget.used();
         let entries = self.scan(span, |de, budget| {
             de::Deserializer::deserialize_map(de, ObjectScan { budget })
         })?;
-        Ok((entries, self.budget.used.saturating_sub(before)))
+        Ok((entries, self.budget.used().saturating_sub(before)))
     }
 
     /// Scans an array: its elements' spans. Charges the spans (returned, to release when
@@ -385,7 +311,7 @@ impl Decoder {
             return Err(self.invalid(span, "a sequence"));
         }
         self.check_depth()?;
-        let before = self.budget.used;
+        let before = self.budget.used();
         let items = self.scan(span, |de, budget| {
             de::Deserializer::deserialize_seq(
                 de,
@@ -396,7 +322,7 @@ impl Decoder {
             )
         })?;
         let spans = items.len().saturating_mul(ARRAY_ENTRY_COST);
-        let used = self.budget.used.saturating_sub(before);
+        let used = self.budget.used().saturating_sub(before);
         Ok((items, spans.min(used)))
     }
 
@@ -410,10 +336,10 @@ impl Decoder {
             &mut Budget,
         ) -> Result<T, serde_json::Error>,
     ) -> Result<T, FieldError> {
-        let mut de = serde_json::Deserializer::from_str(span.0);
+        let mut de = serde_json::Deserializer::from_str(span.text());
         let result = scan(&mut de, &mut self.budget).and_then(|value| de.end().map(|()| value));
         result.map_err(|e| {
-            if self.budget.exceeded {
+            if self.budget.exceeded() {
                 self.budget_error()
             } else if self.path.is_empty() {
                 self.error(ErrorKind::Syntax(e.to_string()))
@@ -434,7 +360,7 @@ impl Decoder {
     ) -> Result<String, FieldError> {
         let text = match span.first() {
             b'"' => self.string_content(span)?,
-            b'-' | b'0'..=b'9' | b't' | b'f' => span.0.to_owned(),
+            b'-' | b'0'..=b'9' | b't' | b'f' => span.text().to_owned(),
             _ => return Err(self.invalid(span, expected)),
         };
         self.charge(text.len())?;
@@ -443,7 +369,7 @@ impl Decoder {
 
     /// The content of a JSON string span.
     fn string_content(&self, span: JsonSpan<'_>) -> Result<String, FieldError> {
-        let text = span.0;
+        let text = span.text();
         match text.get(1..text.len().saturating_sub(1)) {
             // The span is JSON, so without a backslash its content is the string itself.
             Some(inner) if text.len() >= 2 && !inner.contains('\\') => Ok(inner.to_owned()),
@@ -454,7 +380,7 @@ impl Decoder {
 
     /// A boolean: `true`/`false`, or the strings `"true"`/`"false"`.
     pub(crate) fn boolean(&self, span: JsonSpan<'_>) -> Result<bool, FieldError> {
-        match span.0 {
+        match span.text() {
             "true" | "\"true\"" => Ok(true),
             "false" | "\"false\"" => Ok(false),
             _ => Err(self.invalid(span, "a boolean")),
@@ -483,14 +409,14 @@ impl Decoder {
 
     /// A free-form JSON value, built within the budget.
     pub(crate) fn value(&mut self, span: JsonSpan<'_>) -> Result<serde_json::Value, FieldError> {
-        let mut de = serde_json::Deserializer::from_str(span.0);
+        let mut de = serde_json::Deserializer::from_str(span.text());
         let value = super::value::ValueSeed {
             budget: &mut self.budget,
         }
         .deserialize(&mut de)
         .and_then(|value| de.end().map(|()| value));
         value.map_err(|e| {
-            if self.budget.exceeded {
+            if self.budget.exceeded() {
                 self.budget_error()
             } else if e.to_string().starts_with("recursion limit exceeded") {
                 self.error(ErrorKind::TooDeep)
@@ -517,7 +443,7 @@ impl Decoder {
 /// The number text of a number span, or of a string span holding one (no escapes, no
 /// surrounding whitespace).
 fn number_text<'a>(span: JsonSpan<'a>) -> Option<&'a str> {
-    let text = span.0;
+    let text = span.text();
     match span.first() {
         b'-' | b'0'..=b'9' => Some(text),
         b'"' => text

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::decode::MAX_DEPTH;
+use super::limits::MAX_DEPTH;
 
 /// How much of a value an error or warning quotes.
 pub(super) const QUOTE_LIMIT: usize = 64;

@@ -7,7 +7,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::decode::{Budget, JsonSpan};
+use super::limits::Budget;
+use super::span::JsonSpan;
 
 /// The members of an object: keys (borrowed from the body unless escaped) and value spans,
 /// in order.

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use super::decode::Budget;
+use super::limits::Budget;
 
 /// Cost of one node: the `Value`, twice for the vector or map that holds it (growth and
 /// map nodes).

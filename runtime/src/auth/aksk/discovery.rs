@@ -1,15 +1,13 @@
 //! Finding the project or domain id the credentials lack, with IAM.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use std::future::Future;
-
+use super::{AkSkCredentials, CredentialScope, ENV_DOMAIN_ID, ENV_PROJECT_ID, Scope};
 use crate::auth::AuthContext;
 use crate::auth::single_flight::SingleFlight;
-
-use super::{ENV_DOMAIN_ID, ENV_PROJECT_ID};
-use crate::Error;
+use crate::{Client, Error};
 
 /// Finds ids the credentials lack by calling IAM (implemented by the generated `hwcloud`
 /// crate with IAM's KeystoneListProjects / KeystoneListAuthDomains).
@@ -76,8 +74,67 @@ pub fn single_domain_id(ids: impl IntoIterator<Item = String>) -> Result<String,
     }
 }
 
+/// Cache key of the domain id: one per credentials, whatever the region.
+const DOMAIN_KEY: &str = "";
+
+impl<S: CredentialScope> AkSkCredentials<S> {
+    /// The configured id, else the one of the context, else the one discovered with the
+    /// resolver (for a project id: the one of the context's region, when it has one).
+    pub(super) async fn find_id(&self, ctx: &AuthContext<'_>) -> Result<Option<String>, Error> {
+        let scope = S::SCOPE;
+        if let Some(id) = self.id.as_ref().or(scope.id_in(ctx.identity)) {
+            return Ok(Some(id.clone()));
+        }
+        let Some(resolver) = &self.resolver else {
+            return Ok(None);
+        };
+        // A project id is one per region, a domain id one per credentials.
+        let key = match (scope, ctx.region) {
+            (Scope::Project, Some(region)) => region,
+            (Scope::Project, None) => return Ok(None),
+            (Scope::Domain, _) => DOMAIN_KEY,
+        };
+        let lookup = |_| {
+            let client = ctx.client.detached(Some(Arc::new(self.without_resolver())));
+            let (resolver, key) = (Arc::clone(resolver), key.to_owned());
+            async move { ask_iam(scope, resolver.as_ref(), &client, &key).await }
+        };
+        let id = self.discovered.find(key, ctx, lookup).await?;
+        Ok(Some(id))
+    }
+}
+
+/// The id of `scope` (for a project, of region `key`) from IAM; an empty answer is an error.
+async fn ask_iam(
+    scope: Scope,
+    resolver: &dyn IdResolver,
+    client: &Client,
+    key: &str,
+) -> Result<String, Error> {
+    let sought = match scope {
+        Scope::Project => format!("the project id of region {key:?}"),
+        Scope::Domain => "the domain id".to_owned(),
+    };
+    tracing::debug!("discovering {sought} with IAM");
+    let found = match scope {
+        Scope::Project => resolver.project_id(client, key).await,
+        Scope::Domain => resolver.domain_id(client).await,
+    };
+    let id = found.map_err(|e| discovery_failed(format!("could not find {sought} with IAM"), e))?;
+    if id.is_empty() {
+        return Err(Error::credentials(format!(
+            "IAM returned an empty {}: set {sought} with {}::{} or {}",
+            scope.what(),
+            scope.type_name(),
+            scope.id_key(),
+            scope.id_var()
+        )));
+    }
+    Ok(id)
+}
+
 /// A resolver's error, as a credentials error saying what was being looked for.
-pub(super) fn discovery_failed(message: String, error: Error) -> Error {
+fn discovery_failed(message: String, error: Error) -> Error {
     match error {
         // Already a clear sentence (no match, several matches, no credentials).
         Error::Credentials { .. } => error,

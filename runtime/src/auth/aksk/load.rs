@@ -5,40 +5,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::{
-    ENV_AK, ENV_CREDENTIALS_FILE, ENV_DOMAIN_ID, ENV_FALLBACK_AK, ENV_FALLBACK_SK, ENV_PROJECT_ID,
-    ENV_SECURITY_TOKEN, ENV_SK,
+    ENV_AK, ENV_CREDENTIALS_FILE, ENV_FALLBACK_AK, ENV_FALLBACK_SK, ENV_SECURITY_TOKEN, ENV_SK,
+    Scope,
 };
 use crate::{Error, Secret};
-
-/// Which id a credentials type carries: decides the variable and the profile section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Scope {
-    Project,
-    Domain,
-}
-
-impl Scope {
-    fn id_var(self) -> &'static str {
-        match self {
-            Scope::Project => ENV_PROJECT_ID,
-            Scope::Domain => ENV_DOMAIN_ID,
-        }
-    }
-
-    fn section(self) -> &'static str {
-        match self {
-            Scope::Project => "basic",
-            Scope::Domain => "global",
-        }
-    }
-
-    fn id_key(self) -> &'static str {
-        match self {
-            Scope::Project => "project_id",
-            Scope::Domain => "domain_id",
-        }
-    }
-}
 
 /// What a source yielded.
 pub(super) struct Found {

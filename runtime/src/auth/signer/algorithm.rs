@@ -143,25 +143,62 @@ impl HashFn {
     }
 }
 
-/// The hashes and signature of one canonical request; the pieces of the string to sign.
-pub(super) struct Signed {
+/// The string to sign of one canonical request, as its pieces: the algorithm name, the
+/// date, the derived scope (empty unless derived) and the canonical request's hash.
+pub(super) struct StringToSign<'a> {
+    scheme: &'a Scheme<'a>,
+    sdk_date: &'a str,
     /// `<YYYYMMDD>/<region>/<service>` for derived signing, empty otherwise.
     pub(super) scope: String,
-    pub(super) hash_hex: [u8; 64],
-    pub(super) signature_hex: [u8; 64],
+    hash_hex: [u8; 64],
 }
 
-impl Signed {
-    /// The string to sign, the lines given to the HMAC in order.
-    fn lines<'s>(&'s self, name: &'s str, sdk_date: &'s str) -> [&'s str; 4] {
-        [name, sdk_date, &self.scope, hex_str(&self.hash_hex)]
+impl<'a> StringToSign<'a> {
+    /// Hashes `canonical_request` with the scheme's hash: the string to sign's last line.
+    ///
+    /// `sdk_date` must have been validated (`YYYYMMDDTHHMMSSZ`) and the scheme too.
+    pub(super) fn new(
+        scheme: &'a Scheme<'a>,
+        canonical_request: &str,
+        sdk_date: &'a str,
+    ) -> Result<Self, SignError> {
+        let scope = match scheme {
+            Scheme::Hmac(_) => String::new(),
+            Scheme::Derived(scope) => {
+                let day = sdk_date
+                    .get(..8)
+                    .ok_or_else(|| SignError::InvalidDate(sdk_date.into()))?;
+                format!("{day}/{}/{}", scope.region, scope.service)
+            }
+        };
+        let mut hash_hex = [0; 64];
+        scheme
+            .hash()
+            .hex(canonical_request.as_bytes(), &mut hash_hex);
+        Ok(StringToSign {
+            scheme,
+            sdk_date,
+            scope,
+            hash_hex,
+        })
+    }
+
+    /// The non-empty lines, in order (a scheme without a scope has three).
+    fn lines(&self) -> impl Iterator<Item = &str> {
+        [
+            self.scheme.name(),
+            self.sdk_date,
+            &self.scope,
+            hex_str(&self.hash_hex),
+        ]
+        .into_iter()
+        .filter(|line| !line.is_empty())
     }
 
     /// The string to sign, joined (for [`super::Signature`]).
-    pub(super) fn string_to_sign(&self, scheme: &Scheme<'_>, sdk_date: &str) -> String {
-        let lines = self.lines(scheme.name(), sdk_date);
-        let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-        for line in lines.iter().filter(|l| !l.is_empty()) {
+    pub(super) fn joined(&self) -> String {
+        let mut out = String::with_capacity(self.lines().map(|l| l.len() + 1).sum());
+        for line in self.lines() {
             if !out.is_empty() {
                 out.push('\n');
             }
@@ -170,60 +207,45 @@ impl Signed {
         out
     }
 
-    pub(super) fn signature(&self) -> &str {
-        hex_str(&self.signature_hex)
+    /// The signature: the HMAC of the string to sign, keyed with the secret key or, for
+    /// derived signing, with the key derived from it for the scope.
+    pub(super) fn sign(&self, key: &SigningKey<'_>) -> Result<SignatureHex, SignError> {
+        let mut derived_key = [0u8; 64];
+        let hmac_key: &[u8] = match self.scheme {
+            Scheme::Hmac(_) => key.sk.as_bytes(),
+            Scheme::Derived(_) => {
+                derive_key_hex(key, &self.scope, &mut derived_key)?;
+                // The official signer keys the HMAC with the derived key's hex text.
+                &derived_key
+            }
+        };
+        // The lines and the newlines between them, fed to the HMAC without joining them.
+        let mut parts: [&[u8]; 7] = [b""; 7];
+        let mut n = 0;
+        for line in self.lines() {
+            if n > 0 {
+                parts[n] = b"\n";
+                n += 1;
+            }
+            parts[n] = line.as_bytes();
+            n += 1;
+        }
+        let mut out = SignatureHex([0; 64]);
+        match self.scheme.hash() {
+            HashFn::Sha256 => hmac_hex::<Hmac<Sha256>>(hmac_key, &parts[..n], &mut out.0)?,
+            HashFn::Sm3 => hmac_hex::<Hmac<Sm3>>(hmac_key, &parts[..n], &mut out.0)?,
+        }
+        Ok(out)
     }
 }
 
-/// Hashes `canonical_request` and signs the string to sign with the scheme's key.
-///
-/// `sdk_date` must have been validated (`YYYYMMDDTHHMMSSZ`) and the scheme too.
-pub(super) fn sign_canonical(
-    scheme: &Scheme<'_>,
-    key: &SigningKey<'_>,
-    canonical_request: &str,
-    sdk_date: &str,
-) -> Result<Signed, SignError> {
-    let mut signed = Signed {
-        scope: String::new(),
-        hash_hex: [0; 64],
-        signature_hex: [0; 64],
-    };
-    scheme
-        .hash()
-        .hex(canonical_request.as_bytes(), &mut signed.hash_hex);
-    let mut derived_key = [0u8; 64];
-    let hmac_key: &[u8] = match scheme {
-        Scheme::Hmac(_) => key.sk.as_bytes(),
-        Scheme::Derived(scope) => {
-            let day = sdk_date
-                .get(..8)
-                .ok_or_else(|| SignError::InvalidDate(sdk_date.into()))?;
-            signed.scope = format!("{day}/{}/{}", scope.region, scope.service);
-            derive_key_hex(key, &signed.scope, &mut derived_key)?;
-            // The official signer keys the HMAC with the derived key's hex text.
-            &derived_key
-        }
-    };
-    let lines = signed.lines(scheme.name(), sdk_date);
-    let mut parts: [&[u8]; 7] = [b""; 7];
-    let mut n = 0;
-    for line in lines.iter().filter(|l| !l.is_empty()) {
-        if n > 0 {
-            parts[n] = b"\n";
-            n += 1;
-        }
-        parts[n] = line.as_bytes();
-        n += 1;
+/// A signature as lowercase hex.
+pub(super) struct SignatureHex([u8; 64]);
+
+impl SignatureHex {
+    pub(super) fn as_str(&self) -> &str {
+        hex_str(&self.0)
     }
-    let mut signature_hex = [0u8; 64];
-    let out = &mut signature_hex;
-    match scheme.hash() {
-        HashFn::Sha256 => hmac_hex::<Hmac<Sha256>>(hmac_key, &parts[..n], out)?,
-        HashFn::Sm3 => hmac_hex::<Hmac<Sm3>>(hmac_key, &parts[..n], out)?,
-    }
-    signed.signature_hex = signature_hex;
-    Ok(signed)
 }
 
 /// Lowercase hex of the HMAC of the concatenated `parts` into `out`.
@@ -254,13 +276,13 @@ fn derive_key_hex(key: &SigningKey<'_>, scope: &str, out: &mut [u8; 64]) -> Resu
 }
 
 /// Lowercase hex of a 32-byte digest into `buf`, returned as `&str`.
-pub(super) fn hex_digest<'b>(digest: &[u8], buf: &'b mut [u8; 64]) -> &'b str {
+fn hex_digest<'b>(digest: &[u8], buf: &'b mut [u8; 64]) -> &'b str {
     // A 32-byte digest always fits in 64 hex characters.
     let _ = hex::encode_to_slice(digest, buf);
     hex_str(buf)
 }
 
 /// Views a buffer of hex digits as `&str`.
-pub(super) fn hex_str(buf: &[u8; 64]) -> &str {
+fn hex_str(buf: &[u8; 64]) -> &str {
     std::str::from_utf8(buf).unwrap_or_default()
 }

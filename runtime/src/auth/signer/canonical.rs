@@ -2,6 +2,7 @@
 //! payload hash, as the official SDKs' signer writes them (see the [module](super) docs).
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use http::header::AUTHORIZATION;
 use http::{HeaderName, Method, Uri};
@@ -14,15 +15,45 @@ type QueryPair<'q> = (Cow<'q, [u8]>, Cow<'q, [u8]>);
 /// A signed header: lowercase name and trimmed value.
 pub(super) type SignedHeader<'h> = (&'h str, &'h str);
 
-/// Byte ranges, inside the canonical request, of pieces reused by [`super::Signer::sign`].
-pub(super) struct CanonicalParts {
-    pub(super) query: std::ops::Range<usize>,
-    pub(super) signed_headers: std::ops::Range<usize>,
+/// The canonical request, and where its pieces that signing reuses are.
+pub(super) struct CanonicalRequest {
+    pub(super) text: String,
+    /// The canonical query: the query [`super::Signer::sign`] puts on the wire.
+    query: Range<usize>,
+    /// The `;`-joined signed header names, as `Authorization` lists them.
+    signed_headers: Range<usize>,
+}
+
+impl CanonicalRequest {
+    /// The canonical request of a request with these parts. `signed` holds every signed
+    /// header, sorted by name, names unique.
+    pub(super) fn new(
+        method: &Method,
+        uri: &Uri,
+        signed: &[SignedHeader<'_>],
+        payload: &Payload<'_>,
+    ) -> Self {
+        let mut text = String::with_capacity(canonical_capacity(uri, signed));
+        let (query, signed_headers) = write_canonical(&mut text, method, uri, signed, payload);
+        CanonicalRequest {
+            text,
+            query,
+            signed_headers,
+        }
+    }
+
+    pub(super) fn query(&self) -> &str {
+        &self.text[self.query.clone()]
+    }
+
+    pub(super) fn signed_headers(&self) -> &str {
+        &self.text[self.signed_headers.clone()]
+    }
 }
 
 /// An upper bound of the canonical request's length when nothing needs percent-encoding
 /// (the common case), so its buffer is allocated once.
-pub(super) fn canonical_capacity(uri: &Uri, signed: &[SignedHeader<'_>]) -> usize {
+fn canonical_capacity(uri: &Uri, signed: &[SignedHeader<'_>]) -> usize {
     // "name:value\n" and "name;" per header.
     let headers: usize = signed.iter().map(|(n, v)| 2 * n.len() + v.len() + 3).sum();
     // Method, a trailing slash, newlines and the payload hash (64).
@@ -39,17 +70,16 @@ pub(super) struct Payload<'a> {
     pub(super) content_header: &'a str,
 }
 
-/// Writes the canonical request into `out` (cleared first). `signed` holds every signed
-/// header, sorted by name, names unique.
-pub(super) fn write_canonical(
+/// Writes the canonical request into `out`; returns where its query and its signed header
+/// names are.
+fn write_canonical(
     out: &mut String,
     method: &Method,
     uri: &Uri,
     signed: &[SignedHeader<'_>],
     payload: &Payload<'_>,
-) -> CanonicalParts {
+) -> (Range<usize>, Range<usize>) {
     let body = payload.body;
-    out.clear();
     out.push_str(method.as_str());
     out.push('\n');
 
@@ -135,10 +165,7 @@ pub(super) fn write_canonical(
             out.push_str(payload.hash.hex(body, &mut hex_buf));
         }
     }
-    CanonicalParts {
-        query,
-        signed_headers,
-    }
+    (query, signed_headers)
 }
 
 /// RFC 3986 unreserved characters, the bytes [`encode_into`] keeps as they are.

@@ -68,8 +68,8 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
 
 pub use algorithm::{ALGORITHM_DERIVED, ALGORITHM_SM3, DerivedScope, Scheme, SigningAlgorithm};
-use algorithm::{Signed, sign_canonical};
-use canonical::{Payload, SignedHeader, canonical_capacity, is_signed, write_canonical};
+use algorithm::{SignatureHex, StringToSign};
+use canonical::{CanonicalRequest, Payload, SignedHeader, is_signed};
 pub use date::sdk_date;
 use date::validate_date;
 
@@ -237,13 +237,7 @@ impl<'a> Signer<'a> {
     /// See [`SignError`]: invalid AK/SK, date or derived scope, a signed header value that
     /// is not UTF-8 or is repeated, no `Host` derivable from the request.
     pub fn sign(&self, req: &mut Request<Bytes>, sdk_date: &str) -> Result<(), SignError> {
-        let key = &self.key;
-        validate_ak(key.ak)?;
-        if key.sk.is_empty() {
-            return Err(SignError::InvalidSecretKey);
-        }
-        validate_date(sdk_date)?;
-        self.scheme.validate()?;
+        self.check(sdk_date, true)?;
         let date_value =
             HeaderValue::from_str(sdk_date).map_err(|_| SignError::InvalidDate(sdk_date.into()))?;
         let content_header = self.scheme.content_header();
@@ -256,7 +250,8 @@ impl<'a> Signer<'a> {
             has_host,
             content_type,
             content_hash,
-        } = collect_signed(req.headers(), content_header)?;
+            ..
+        } = collect_signed(req.headers(), content_header, RequestDate::Replaced)?;
         let host_value = if has_host {
             None
         } else {
@@ -280,16 +275,12 @@ impl<'a> Signer<'a> {
         // Names are unique (duplicates were rejected, the added ones were absent).
         signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
-        let payload = Payload {
-            body: req.body(),
-            hash: self.scheme.hash(),
-            content_header,
-        };
-        let mut buf = String::with_capacity(canonical_capacity(req.uri(), &signed));
-        let parts = write_canonical(&mut buf, req.method(), req.uri(), &signed, &payload);
-        let sig = sign_canonical(&self.scheme, key, &buf, sdk_date)?;
-        let auth_value = self.authorization(&buf[parts.signed_headers.clone()], &sig)?;
-        let new_uri = canonical_uri(req.uri(), &buf[parts.query.clone()])?;
+        let canonical = self.canonical_request(req.method(), req.uri(), &signed, req.body());
+        let string_to_sign = StringToSign::new(&self.scheme, &canonical.text, sdk_date)?;
+        let signature = string_to_sign.sign(&self.key)?;
+        let auth_value =
+            self.authorization(canonical.signed_headers(), &string_to_sign, &signature)?;
+        let new_uri = canonical_uri(req.uri(), canonical.query())?;
 
         // Nothing below can fail.
         let headers = req.headers_mut();
@@ -336,63 +327,77 @@ impl<'a> Signer<'a> {
         body: &[u8],
         sdk_date: &str,
     ) -> Result<Signature, SignError> {
+        // Only derived signing uses the access key: a verifier may not know it.
+        self.check(sdk_date, matches!(self.scheme, Scheme::Derived(_)))?;
+        let Collected {
+            mut signed,
+            has_host,
+            date,
+            ..
+        } = collect_signed(headers, self.scheme.content_header(), RequestDate::Signed)?;
+        if !has_host {
+            return Err(SignError::MissingHost);
+        }
+        match date {
+            Some(date) if date == sdk_date => {}
+            Some(_) => return Err(SignError::DateMismatch),
+            None => return Err(SignError::MissingDate),
+        }
+        signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
+
+        let canonical = self.canonical_request(method, uri, &signed, body);
+        let string_to_sign = StringToSign::new(&self.scheme, &canonical.text, sdk_date)?;
+        let signature = string_to_sign.sign(&self.key)?;
+        Ok(Signature {
+            string_to_sign: string_to_sign.joined(),
+            signature: signature.as_str().to_owned(),
+            signed_headers: canonical
+                .signed_headers()
+                .split(';')
+                .map(str::to_owned)
+                .collect(),
+            canonical_request: canonical.text,
+        })
+    }
+
+    /// Step 0: rejects a key, date or derived scope that cannot be signed with, before
+    /// anything is computed. `with_ak`: the access key is used (sent, or a salt).
+    fn check(&self, sdk_date: &str, with_ak: bool) -> Result<(), SignError> {
+        if with_ak {
+            validate_ak(self.key.ak)?;
+        }
         if self.key.sk.is_empty() {
             return Err(SignError::InvalidSecretKey);
         }
-        if matches!(self.scheme, Scheme::Derived(_)) {
-            validate_ak(self.key.ak)?;
-        }
         validate_date(sdk_date)?;
-        self.scheme.validate()?;
-        let mut signed: Vec<SignedHeader<'_>> = Vec::with_capacity(headers.len());
-        for (name, value) in headers {
-            if !is_signed(name) {
-                continue;
-            }
-            let value = std::str::from_utf8(value.as_bytes())
-                .map_err(|_| SignError::InvalidHeaderValue {
-                    name: name.as_str().to_owned(),
-                })?
-                .trim();
-            signed.push((name.as_str(), value));
-        }
-        signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        if let Some(w) = signed.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(SignError::DuplicateHeader {
-                name: w[0].0.to_owned(),
-            });
-        }
-        if signed.binary_search_by(|h| h.0.cmp(HOST.as_str())).is_err() {
-            return Err(SignError::MissingHost);
-        }
-        match signed.binary_search_by(|h| h.0.cmp(HEADER_SDK_DATE)) {
-            Ok(i) if signed[i].1 == sdk_date => {}
-            Ok(_) => return Err(SignError::DateMismatch),
-            Err(_) => return Err(SignError::MissingDate),
-        }
+        self.scheme.validate()
+    }
+
+    /// Step 1: the canonical request of a request whose signed headers are `signed`
+    /// (sorted by name, names unique).
+    fn canonical_request(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        signed: &[SignedHeader<'_>],
+        body: &[u8],
+    ) -> CanonicalRequest {
         let payload = Payload {
             body,
             hash: self.scheme.hash(),
             content_header: self.scheme.content_header(),
         };
-        let mut canonical_request = String::with_capacity(canonical_capacity(uri, &signed));
-        let parts = write_canonical(&mut canonical_request, method, uri, &signed, &payload);
-        let sig = sign_canonical(&self.scheme, &self.key, &canonical_request, sdk_date)?;
-        let signed_headers = canonical_request[parts.signed_headers]
-            .split(';')
-            .map(str::to_owned)
-            .collect();
-        Ok(Signature {
-            string_to_sign: sig.string_to_sign(&self.scheme, sdk_date),
-            signature: sig.signature().to_owned(),
-            canonical_request,
-            signed_headers,
-        })
+        CanonicalRequest::new(method, uri, signed, &payload)
     }
 
-    /// The `Authorization` value, exactly sized: `Bytes::from(Vec)` then keeps the
+    /// Step 4: the `Authorization` value, exactly sized: `Bytes::from(Vec)` then keeps the
     /// allocation as is, where spare capacity would cost it a second allocation.
-    fn authorization(&self, signed_headers: &str, sig: &Signed) -> Result<HeaderValue, SignError> {
+    fn authorization(
+        &self,
+        signed_headers: &str,
+        string_to_sign: &StringToSign<'_>,
+        signature: &SignatureHex,
+    ) -> Result<HeaderValue, SignError> {
         let (credential, scope_sep): (&[u8], &[u8]) = match self.scheme {
             Scheme::Derived(_) => (b" Credential=", b"/"),
             _ => (b" Access=", b""),
@@ -402,11 +407,11 @@ impl<'a> Signer<'a> {
             credential,
             self.key.ak.as_bytes(),
             scope_sep,
-            sig.scope.as_bytes(),
+            string_to_sign.scope.as_bytes(),
             b", SignedHeaders=",
             signed_headers.as_bytes(),
             b", Signature=",
-            sig.signature().as_bytes(),
+            signature.as_str().as_bytes(),
         ];
         let mut auth = Vec::with_capacity(pieces.iter().map(|p| p.len()).sum());
         for piece in pieces {
@@ -453,10 +458,19 @@ pub fn compute(
 /// re-check the name on every call).
 const SDK_DATE: HeaderName = HeaderName::from_static(HEADER_SDK_DATE);
 
+/// What happens to the `X-Sdk-Date` header a request has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RequestDate {
+    /// [`Signer::sign`] replaces it with the signing date: it is not collected.
+    Replaced,
+    /// [`Signer::compute`] signs it as it is.
+    Signed,
+}
+
 /// The signed headers of a request and what signing needs to know about its headers.
 struct Collected<'h> {
-    /// Every signed header but `X-Sdk-Date`, trimmed, in the request's order; room for
-    /// the three the signer may add.
+    /// Every signed header (`X-Sdk-Date` only when [`RequestDate::Signed`]), trimmed, in
+    /// the request's order; room for the three the signer may add.
     signed: Vec<SignedHeader<'h>>,
     /// Some value has whitespace to trim.
     needs_trim: bool,
@@ -464,6 +478,8 @@ struct Collected<'h> {
     content_type: Option<&'h str>,
     /// Index in `signed` of the scheme's content-hash header.
     content_hash: Option<usize>,
+    /// The request's `X-Sdk-Date`, trimmed.
+    date: Option<&'h str>,
 }
 
 /// One pass over the headers that validates them and collects the signed ones (trimmed,
@@ -471,6 +487,7 @@ struct Collected<'h> {
 fn collect_signed<'h>(
     headers: &'h HeaderMap,
     content_header: &str,
+    request_date: RequestDate,
 ) -> Result<Collected<'h>, SignError> {
     let mut out = Collected {
         signed: Vec::with_capacity(headers.len() + 3),
@@ -478,11 +495,12 @@ fn collect_signed<'h>(
         has_host: false,
         content_type: None,
         content_hash: None,
+        date: None,
     };
     let mut prev: Option<&HeaderName> = None;
     for (name, value) in headers {
-        // `X-Sdk-Date` is replaced, `Authorization` too.
-        let is_signed = is_signed(name) && name.as_str() != HEADER_SDK_DATE;
+        let is_date = *name == SDK_DATE;
+        let is_signed = is_signed(name) && !(is_date && request_date == RequestDate::Replaced);
         let trimmed = match std::str::from_utf8(value.as_bytes()) {
             Ok(s) => {
                 let t = s.trim();
@@ -506,7 +524,9 @@ fn collect_signed<'h>(
         if !is_signed {
             continue;
         }
-        if *name == HOST {
+        if is_date {
+            out.date = Some(trimmed);
+        } else if *name == HOST {
             out.has_host = true;
         } else if *name == CONTENT_TYPE {
             out.content_type = Some(trimmed);
