@@ -555,18 +555,17 @@ mod dataartsstudio {
         assert_eq!(response.request_id.as_deref(), Some(REQUEST_ID));
     }
 
-    /// The body is optional: without one, nothing is sent and no `Content-Type` either.
+    /// CreateApp's body is optional: without one, nothing is sent and no `Content-Type`
+    /// either.
     #[tokio::test]
-    async fn authorize_action_api_to_instance_without_body() {
-        let server = serve(ResponseTemplate::new(204)).await;
+    async fn create_app_without_body() {
+        let server = serve(ResponseTemplate::new(200).set_body_json(json!({}))).await;
         let response = DataArtsStudioClient::new(&client(&server, iam_token()))
             .unwrap()
-            .authorize_action_api_to_instance(
-                AuthorizeActionApiToInstanceRequest::new("ws-1").project_id(PROJECT),
-            )
+            .create_app(CreateAppRequest::new("ws-1").project_id(PROJECT))
             .await
             .unwrap();
-        assert_eq!(response.status, 204);
+        assert_eq!(response.status, 200);
         assert_eq!(response.request_id, None);
         let sent = received(&server).await;
         assert!(sent.body.is_empty());
@@ -643,12 +642,13 @@ mod dataartsstudio {
         let requests = [
             (
                 "workspace",
-                AuthorizeActionApiToInstanceRequest::new("ws\r\nX-Evil: 1").project_id(PROJECT),
+                AuthorizeActionApiToInstanceRequest::new("ws\r\nX-Evil: 1", example_body())
+                    .project_id(PROJECT),
             ),
             (
                 // Header names are made lowercase where the operation is written.
                 "dlm-type",
-                AuthorizeActionApiToInstanceRequest::new("ws")
+                AuthorizeActionApiToInstanceRequest::new("ws", example_body())
                     .project_id(PROJECT)
                     .dlm_type(DlmType::from("SHARED\r\nX-Evil: 1")),
             ),
