@@ -114,6 +114,8 @@ pub enum PageStyle {
         marker: String,
         /// Body field chain of the next marker.
         next: Vec<FieldRef>,
+        /// The next marker is an integer field (sent back as its decimal text).
+        next_is_integer: bool,
     },
 }
 

@@ -61,6 +61,7 @@ operations:
       total: {{ type: int32, doc: d }}
       label: {{ doc: d }}
       next: {{ doc: d }}
+      next_start: {{ type: int64, doc: d }}
 "
     );
     SpecText {
@@ -85,6 +86,16 @@ fn assert_error(lines: &str, expected: &str) {
 #[test]
 fn page_number_pagination_is_valid() {
     let lines = "      items: things\n      page: page\n      page_size: size\n      first_page: 0\n      total: total\n";
+    if let Err(d) = check(&[spec_with(lines)]) {
+        panic!("{d}");
+    }
+}
+
+#[test]
+fn an_integer_next_marker_is_valid() {
+    // AOM ListMetricItems: the next page starts at `metaData.nextToken`, an integer, sent
+    // back as the text query parameter `start`.
+    let lines = "      items: things\n      marker: marker\n      next_marker: next_start\n";
     if let Err(d) = check(&[spec_with(lines)]) {
         panic!("{d}");
     }

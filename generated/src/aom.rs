@@ -113,7 +113,8 @@ impl AomClient {
                 next: |response| {
                     Some(&response.body)
                         .and_then(|v| v.meta_data.as_ref())
-                        .and_then(|v| v.start.as_ref())
+                        .and_then(|v| v.next_token.as_ref())
+                        .map(ToString::to_string)
                 },
             },
             |response| response.body.metrics.take().unwrap_or_default(),
@@ -138,6 +139,7 @@ impl AomClient {
                     Some(&response.body)
                         .and_then(|v| v.meta_data.as_ref())
                         .and_then(|v| v.start.as_ref())
+                        .cloned()
                 },
             },
             |response| response.body.thresholds.take().unwrap_or_default(),

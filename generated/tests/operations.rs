@@ -82,7 +82,7 @@ async fn aom_list_metric_items() {
     #[allow(unused_imports)]
     use hwcloud::aom::{types::*, *};
     const BODY: &str = "{\"inventoryId\":\"sample-inventoryId\",\"metricItems\":[{\"namespace\":\"PAAS.CONTAINER\"}]}";
-    const RESPONSE: &str = "{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"start\":\"sample-start\",\"total\":42},\"metrics\":[{}]}";
+    const RESPONSE: &str = "{\"errorCode\":\"sample-errorCode\",\"errorMessage\":\"sample-errorMessage\",\"metaData\":{\"count\":42,\"nextToken\":42,\"total\":42},\"metrics\":[{}]}";
     let request = ListMetricItemsRequest::new(serde_json::from_str(BODY).unwrap())
         .type_("inventory")
         .limit("sample-limit")

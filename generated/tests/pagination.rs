@@ -3,7 +3,8 @@
 //! including a server that would page forever.
 
 use futures_util::StreamExt as _;
-use hwcloud::aom::{AomClient, ListAlarmRuleRequest};
+use hwcloud::aom::types::MetricApiQueryItemParam;
+use hwcloud::aom::{AomClient, ListAlarmRuleRequest, ListMetricItemsRequest};
 use hwcloud::runtime::pagination::PaginationError;
 use hwcloud::{Client, Error, RetryPolicy, StaticToken};
 use serde_json::json;
@@ -35,6 +36,16 @@ fn rules_page(names: &[&str], next: Option<&str>) -> ResponseTemplate {
         meta["start"] = json!(next);
     }
     ResponseTemplate::new(200).set_body_json(json!({ "meta_data": meta, "thresholds": thresholds }))
+}
+
+/// A page of metrics named `names` whose metaData.nextToken is `next` (JSON null on the
+/// last page, as the document's example shows).
+fn metrics_page(names: &[&str], next: Option<i64>) -> ResponseTemplate {
+    let metrics: Vec<_> = names.iter().map(|n| json!({ "metricName": n })).collect();
+    ResponseTemplate::new(200).set_body_json(json!({
+        "metaData": { "count": names.len(), "nextToken": next, "total": 3 },
+        "metrics": metrics,
+    }))
 }
 
 async fn names(
@@ -638,4 +649,37 @@ mod without_futures {
         assert_eq!(got, [vec!["b"], vec!["c", "d"], vec!["e"]]);
         assert_eq!(pages.pages_requested(), 3);
     }
+}
+
+#[tokio::test]
+async fn integer_next_markers_are_sent_back_as_text() {
+    // AOM ListMetricItems pages with `start` (a text query parameter) from the previous
+    // page's metaData.nextToken (an integer).
+    let server = MockServer::start().await;
+    let metrics = format!("/v1/{PROJECT}/ams/metrics");
+    Mock::given(method("POST"))
+        .and(path(metrics.as_str()))
+        .and(query_param_is_missing("start"))
+        .respond_with(metrics_page(&["cpu", "mem"], Some(2)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(metrics.as_str()))
+        .and(query_param("start", "2"))
+        .respond_with(metrics_page(&["disk"], None))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let request = ListMetricItemsRequest::new(MetricApiQueryItemParam::new());
+    let got: Vec<String> = aom(&server)
+        .list_metric_items_stream(request)
+        .map(|item| item.map(|m| m.metric_name.unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(|r| r.expect("every page succeeds"))
+        .collect();
+    assert_eq!(got, ["cpu", "mem", "disk"]);
 }

@@ -315,6 +315,10 @@ impl Sampler<'_, '_> {
             TypeKind::Enum(variants) => {
                 Value::String(variants[self.run % variants.len()].wire.clone())
             }
+            TypeKind::IntEnum(_, variants) if variants.is_empty() => Value::Null,
+            TypeKind::IntEnum(_, variants) => {
+                Value::from(variants[self.run % variants.len()].int())
+            }
             TypeKind::Array(element) => self.value(
                 &TypeRef::Array(Box::new(element.clone())),
                 hint,
@@ -373,7 +377,7 @@ fn enum_width(ty: &TypeRef, types: &Types<'_>, seen: &mut Vec<String>) -> usize 
             }
             seen.push(def.name.clone());
             match &def.kind {
-                TypeKind::Enum(variants) => variants.len(),
+                TypeKind::Enum(variants) | TypeKind::IntEnum(_, variants) => variants.len(),
                 TypeKind::Array(t) | TypeKind::Map(t) => enum_width(t, types, seen),
                 TypeKind::Struct(fields) => fields
                     .iter()

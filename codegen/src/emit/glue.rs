@@ -322,9 +322,19 @@ fn style(request: &proc_macro2::Ident, p: &Pagination) -> TokenStream {
                 }
             }
         }
-        PageStyle::Marker { marker, next } => {
+        PageStyle::Marker {
+            marker,
+            next,
+            next_is_integer,
+        } => {
             let marker = ident(marker);
-            let next = field_chain(quote!(Some(&response.body)), next);
+            let chain = field_chain(quote!(Some(&response.body)), next);
+            // The marker parameter is text; an integer marker is sent as its decimal form.
+            let next = if *next_is_integer {
+                quote!(#chain.map(ToString::to_string))
+            } else {
+                quote!(#chain.cloned())
+            };
             quote! {
                 hwcloud_runtime::pagination::ByMarker::<#request> {
                     marker: |request| request.#marker.as_ref(),

@@ -229,16 +229,18 @@ impl Cx<'_> {
             self.error_value(&format!("{at}.next_marker"), format!("the success body has no field path `{next}` (expected wire names joined by `.`)"));
             return None;
         };
-        if last.ty != TypeRef::String {
+        let next_is_integer = matches!(last.ty, TypeRef::Int32 | TypeRef::Int64);
+        if last.ty != TypeRef::String && !next_is_integer {
             self.error_value(
                 &format!("{at}.next_marker"),
-                format!("`{next}` is not a string field"),
+                format!("`{next}` is not a string or integer field"),
             );
             return None;
         }
         Some(ir::PageStyle::Marker {
             marker: marker.rust.clone(),
             next: chain,
+            next_is_integer,
         })
     }
 }

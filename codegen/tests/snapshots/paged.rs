@@ -149,6 +149,7 @@ impl PagedClient {
                     Some(&response.body)
                         .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
+                        .cloned()
                 },
             },
             |response| response.body.things.take().unwrap_or_default(),

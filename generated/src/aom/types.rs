@@ -289,8 +289,6 @@ impl ListMetricItemsResult {
 pub struct MetricsMetaData {
     /// Number of returned records.
     pub count: Option<i32>,
-    /// Start of the next page, used for pagination (official SDK field). null means no more data.
-    pub start: Option<String>,
     /// Start of the next page, which is used for pagination. null means no more data.
     pub next_token: Option<i64>,
     /// Total number of records.
@@ -302,22 +300,15 @@ impl Model for MetricsMetaData {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("count", &self.count);
-        object.optional("start", &self.start);
         object.optional("nextToken", &self.next_token);
         object.optional("total", &self.total);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let count = object.optional("count")?;
-        let start = object.optional("start")?;
         let next_token = object.optional("nextToken")?;
         let total = object.optional("total")?;
-        Ok(Self {
-            count,
-            start,
-            next_token,
-            total,
-        })
+        Ok(Self { count, next_token, total })
     }
 }
 
@@ -328,7 +319,6 @@ impl MetricsMetaData {
     pub fn new() -> Self {
         Self {
             count: None,
-            start: None,
             next_token: None,
             total: None,
         }
@@ -337,12 +327,6 @@ impl MetricsMetaData {
     /// Number of returned records.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
-        self
-    }
-
-    /// Start of the next page, used for pagination (official SDK field). null means no more data.
-    pub fn start(mut self, value: impl Into<String>) -> Self {
-        self.start = Some(value.into());
         self
     }
 

@@ -119,8 +119,9 @@ pub struct ByMarker<O: Operation> {
     pub marker: fn(&O) -> Option<&String>,
     /// Sets the marker of the next page's request.
     pub set_marker: fn(&mut O, String),
-    /// The response's marker of the next page.
-    pub next: fn(&O::Output) -> Option<&String>,
+    /// The response's marker of the next page, as the text the marker parameter sends
+    /// (an integer marker in its decimal form).
+    pub next: fn(&O::Output) -> Option<String>,
 }
 
 impl<O> Style<O> for ByMarker<O>
@@ -250,8 +251,8 @@ where
 }
 
 /// The marker of the next page: `None` (last page) when absent or empty.
-pub fn next_marker(marker: Option<&String>) -> Option<String> {
-    marker.filter(|m| !m.is_empty()).cloned()
+pub fn next_marker(marker: Option<String>) -> Option<String> {
+    marker.filter(|m| !m.is_empty())
 }
 
 #[cfg(test)]
@@ -341,8 +342,8 @@ mod tests {
 
     #[test]
     fn empty_marker_is_the_end() {
-        assert_eq!(next_marker(Some(&"abc".to_owned())).as_deref(), Some("abc"));
-        assert_eq!(next_marker(Some(&String::new())), None);
+        assert_eq!(next_marker(Some("abc".to_owned())).as_deref(), Some("abc"));
+        assert_eq!(next_marker(Some(String::new())), None);
         assert_eq!(next_marker(None), None);
     }
 }
