@@ -46,6 +46,7 @@ fn generates_exactly_the_crate_files() {
             Path::new("src/lib.rs"),
             Path::new("tests/examples.rs"),
             Path::new("tests/operations.rs"),
+            Path::new("tests/support/decode_operations.rs"),
         ]
     );
 }

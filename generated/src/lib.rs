@@ -3,6 +3,9 @@
 
 #![doc = include_str!("../README.md")] #![cfg_attr(docsrs, feature(doc_cfg))]
 pub use hwcloud_runtime as runtime;
+/// Typed mocks for tests of code that calls the SDK: see [`mock::Mocks`].
+#[doc(inline)]
+pub use hwcloud_runtime::mock;
 pub use hwcloud_runtime::auth::StaticToken;
 pub use hwcloud_runtime::auth::aksk::{BasicCredentials, GlobalCredentials};
 pub use hwcloud_runtime::auth::token::{TokenCredentials, TokenPlacement};

@@ -529,6 +529,128 @@ mod page_number_style {
     }
 }
 
+/// What a caller can do without `futures` or `pin!`: the stream's own `next`,
+/// `try_collect` and `pages` (this module imports no `StreamExt`).
+mod without_futures {
+    use super::{PROJECT, RULES, aom, rules_page};
+    use hwcloud::Error;
+    use hwcloud::aom::ListAlarmRuleRequest;
+    use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+    use wiremock::{Mock, MockServer};
+
+    /// Three pages: `a b`, `c d`, `e`.
+    async fn three_pages() -> MockServer {
+        let server = MockServer::start().await;
+        for (offset, names, next) in [
+            (None, &["a", "b"][..], Some("2")),
+            (Some("2"), &["c", "d"][..], Some("4")),
+            (Some("4"), &["e"][..], None),
+        ] {
+            let mock = Mock::given(method("GET")).and(path(RULES));
+            let mock = match offset {
+                None => mock.and(query_param_is_missing("offset")),
+                Some(offset) => mock.and(query_param("offset", offset)),
+            };
+            mock.respond_with(rules_page(names, next))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        server
+    }
+
+    fn name(rule: hwcloud::aom::types::QueryAlarmResult) -> String {
+        rule.alarm_rule_name.unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn next_is_the_streams_own_method() {
+        let server = three_pages().await;
+        let mut rules = aom(&server).list_alarm_rule_stream(ListAlarmRuleRequest::new());
+        let mut got = Vec::new();
+        while let Some(rule) = rules.next().await {
+            got.push(name(rule.expect("every page succeeds")));
+        }
+        assert_eq!(got, ["a", "b", "c", "d", "e"]);
+        assert_eq!(rules.pages_requested(), 3);
+        assert!(rules.next().await.is_none(), "the stream stays ended");
+    }
+
+    #[tokio::test]
+    async fn try_collect_gathers_every_item() {
+        let server = three_pages().await;
+        let rules = aom(&server)
+            .list_alarm_rule_stream(ListAlarmRuleRequest::new())
+            .try_collect()
+            .await
+            .expect("every page succeeds");
+        let got: Vec<String> = rules.into_iter().map(name).collect();
+        assert_eq!(got, ["a", "b", "c", "d", "e"]);
+    }
+
+    #[tokio::test]
+    async fn try_collect_ends_with_the_first_error() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(RULES))
+            .respond_with(rules_page(&["a"], Some("same")))
+            .mount(&server)
+            .await;
+        let got = aom(&server)
+            .list_alarm_rule_stream(ListAlarmRuleRequest::new().project_id(PROJECT))
+            .try_collect()
+            .await;
+        assert!(
+            matches!(got, Err(Error::Pagination { pages: 2, .. })),
+            "{got:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn pages_give_each_response_with_its_items() {
+        let server = three_pages().await;
+        let pages = aom(&server)
+            .list_alarm_rule_stream(ListAlarmRuleRequest::new())
+            .pages()
+            .try_collect()
+            .await
+            .expect("every page succeeds");
+        let got: Vec<(Vec<String>, Option<String>)> = pages
+            .into_iter()
+            .map(|page| {
+                let next = page.response.body.meta_data.and_then(|m| m.start);
+                (page.items.into_iter().map(name).collect(), next)
+            })
+            .collect();
+        let expected = [
+            (vec!["a", "b"], Some("2")),
+            (vec!["c", "d"], Some("4")),
+            (vec!["e"], None),
+        ];
+        assert_eq!(got.len(), expected.len(), "{got:?}");
+        for ((items, next), (want_items, want_next)) in got.iter().zip(expected) {
+            assert_eq!(items, &want_items);
+            assert_eq!(next.as_deref(), want_next);
+        }
+    }
+
+    #[tokio::test]
+    async fn pages_after_some_items_start_with_the_rest_of_the_page() {
+        let server = three_pages().await;
+        let mut rules = aom(&server).list_alarm_rule_stream(ListAlarmRuleRequest::new());
+        let first = rules.next().await.expect("an item").expect("a page");
+        assert_eq!(name(first), "a");
+        let mut pages = rules.pages();
+        let mut got = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.expect("every page succeeds");
+            got.push(page.items.into_iter().map(name).collect::<Vec<_>>());
+        }
+        assert_eq!(got, [vec!["b"], vec!["c", "d"], vec!["e"]]);
+        assert_eq!(pages.pages_requested(), 3);
+    }
+}
+
 #[tokio::test]
 async fn integer_next_markers_are_sent_back_as_text() {
     // AOM ListMetricItems pages with `start` (a text query parameter) from the previous

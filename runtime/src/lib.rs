@@ -10,6 +10,7 @@
 pub mod auth;
 mod client;
 mod error;
+pub mod mock;
 pub mod model;
 pub mod operation;
 pub mod pagination;

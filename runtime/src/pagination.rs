@@ -26,7 +26,10 @@ use std::task::{Context, Poll};
 use futures_util::stream::FusedStream;
 pub use futures_util::stream::Stream;
 
+mod pages;
 mod styles;
+
+pub use pages::{Page, Pages};
 
 pub use styles::{
     ByMarker, ByOffset, ByPage, NextPage, Style, next_marker, next_offset, next_page,
@@ -59,17 +62,26 @@ pub struct Overflow;
 /// Every item of every page of a list operation `O`, fetched lazily as the stream is
 /// polled; what the generated `<method>_stream` methods return.
 ///
+/// It needs neither `futures` nor pinning: [`next`](Items::next) and
+/// [`try_collect`](Items::try_collect) are its own methods, and it is `Unpin` (the page
+/// in flight is boxed). It is also a [`Stream`] for the combinators of `futures`, and
+/// [`pages`](Items::pages) gives the same listing page by page.
+///
 /// ```no_run
-/// use futures_util::StreamExt as _;
-/// # async fn run<O, T>(stream: hwcloud_runtime::pagination::Items<O, T>) -> Result<(), hwcloud_runtime::Error>
-/// # where O: hwcloud_runtime::Operation + 'static, O::Output: Send {
-/// // e.g. `let stream = dataarts.list_apis_stream(request);`
-/// let mut items = stream.max_pages(100);
-/// while let Some(item) = items.next().await {
-///     let item = item?;
-///     // ...
+/// async fn names<O, T: std::fmt::Debug>(
+///     stream: hwcloud_runtime::pagination::Items<O, T>,
+/// ) -> Result<(), hwcloud_runtime::Error>
+/// where
+///     O: hwcloud_runtime::Operation + 'static,
+///     O::Output: Send,
+/// {
+///     // e.g. `let stream = dataarts.list_apis_stream(request);`
+///     let mut items = stream.max_pages(100);
+///     while let Some(item) = items.next().await {
+///         println!("{:?}", item?);
+///     }
+///     Ok(())
 /// }
-/// # Ok(()) }
 /// ```
 #[must_use = "a stream does nothing unless polled"]
 pub struct Items<O: Operation, T> {
@@ -84,7 +96,13 @@ pub struct Items<O: Operation, T> {
     hasher: RandomState,
     pages: u32,
     max_pages: u32,
+    /// The response of the page whose items are buffered (its items taken out), so that
+    /// [`Items::pages`] can hand the rest of that page on.
+    current: Option<O::Output>,
 }
+
+/// A page of `O` with items `T`, or the error that ended the listing.
+type PageResult<O, T> = Result<Page<<O as Operation>::Output, T>, Error>;
 
 /// The operation's paging: its style, and where a page's items are.
 struct Paging<O: Operation, T> {
@@ -125,6 +143,7 @@ where
         hasher: RandomState::new(),
         pages: 0,
         max_pages: DEFAULT_MAX_PAGES,
+        current: None,
     }
 }
 
@@ -137,7 +156,7 @@ impl<O: Operation + 'static, T> Items<O, T> {
     }
 
     /// Pages requested so far.
-    pub fn pages(&self) -> u32 {
+    pub fn pages_requested(&self) -> u32 {
         self.pages
     }
 
@@ -189,6 +208,68 @@ where
 // No field is ever pinned in place: the page in flight is boxed.
 impl<O: Operation, T> Unpin for Items<O, T> {}
 
+impl<O, T> Items<O, T>
+where
+    O: Operation + 'static,
+    O::Output: Send,
+{
+    /// The next item, `None` after the last one: `while let Some(item) = items.next().await`.
+    #[allow(clippy::should_implement_trait)] // async: the stream's own, without `StreamExt`
+    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Every remaining item, or the first error (a page that failed, or
+    /// [`Error::Pagination`]).
+    pub async fn try_collect(mut self) -> Result<Vec<T>, Error> {
+        let mut all = Vec::new();
+        while let Some(item) = self.next().await {
+            all.push(item?);
+        }
+        Ok(all)
+    }
+
+    /// The same listing page by page: each [`Page`] has the page's response and its
+    /// items. Items already yielded are not repeated; the rest of a page already started
+    /// comes first.
+    pub fn pages(self) -> Pages<O, T> {
+        Pages { items: self }
+    }
+
+    /// Polls for the next page's response and items, following the operation's paging.
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<PageResult<O, T>>> {
+        loop {
+            match std::mem::replace(&mut self.state, State::Done) {
+                State::Done => return Poll::Ready(None),
+                State::Failed(error) => return Poll::Ready(Some(Err(error))),
+                State::Next(request) => {
+                    self.state = match self.admit(&request) {
+                        Ok(()) => State::Fetching(self.fetch(request)),
+                        Err(reason) => State::Failed(self.error(reason)),
+                    };
+                }
+                State::Fetching(mut page) => match page.as_mut().poll(cx) {
+                    Poll::Pending => {
+                        self.state = State::Fetching(page);
+                        return Poll::Pending;
+                    }
+                    Poll::Ready((_, Err(error))) => return Poll::Ready(Some(Err(error))),
+                    Poll::Ready((request, Ok(mut response))) => {
+                        let items = (self.paging.items)(&mut response);
+                        let next = self.paging.style.next(&request, &response, items.len());
+                        self.state = match next {
+                            Ok(Some(next)) => State::Next(next),
+                            Ok(None) => State::Done,
+                            Err(Overflow) => State::Failed(self.error(PaginationError::Overflow)),
+                        };
+                        return Poll::Ready(Some(Ok(Page { response, items })));
+                    }
+                },
+            }
+        }
+    }
+}
+
 impl<O, T> Stream for Items<O, T>
 where
     O: Operation + 'static,
@@ -202,32 +283,14 @@ where
             if let Some(item) = this.buffered.next() {
                 return Poll::Ready(Some(Ok(item)));
             }
-            match std::mem::replace(&mut this.state, State::Done) {
-                State::Done => return Poll::Ready(None),
-                State::Failed(error) => return Poll::Ready(Some(Err(error))),
-                State::Next(request) => {
-                    this.state = match this.admit(&request) {
-                        Ok(()) => State::Fetching(this.fetch(request)),
-                        Err(reason) => State::Failed(this.error(reason)),
-                    };
+            this.current = None;
+            match std::task::ready!(this.poll_page(cx)) {
+                None => return Poll::Ready(None),
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                Some(Ok(Page { response, items })) => {
+                    this.current = Some(response);
+                    this.buffered = items.into_iter();
                 }
-                State::Fetching(mut page) => match page.as_mut().poll(cx) {
-                    Poll::Pending => {
-                        this.state = State::Fetching(page);
-                        return Poll::Pending;
-                    }
-                    Poll::Ready((_, Err(error))) => return Poll::Ready(Some(Err(error))),
-                    Poll::Ready((request, Ok(mut response))) => {
-                        let items = (this.paging.items)(&mut response);
-                        let next = this.paging.style.next(&request, &response, items.len());
-                        this.state = match next {
-                            Ok(Some(next)) => State::Next(next),
-                            Ok(None) => State::Done,
-                            Err(Overflow) => State::Failed(this.error(PaginationError::Overflow)),
-                        };
-                        this.buffered = items.into_iter();
-                    }
-                },
             }
         }
     }

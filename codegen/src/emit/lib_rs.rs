@@ -22,6 +22,9 @@ pub(super) fn file(api: &Api) -> TokenStream {
         #![cfg_attr(docsrs, feature(doc_cfg))]
 
         pub use hwcloud_runtime as runtime;
+        /// Typed mocks for tests of code that calls the SDK: see [`mock::Mocks`].
+        #[doc(inline)]
+        pub use hwcloud_runtime::mock;
         pub use hwcloud_runtime::auth::StaticToken;
         pub use hwcloud_runtime::auth::aksk::{BasicCredentials, GlobalCredentials};
         pub use hwcloud_runtime::auth::token::{TokenCredentials, TokenPlacement};

@@ -50,6 +50,11 @@ pub fn emit(api: &Api) -> Result<FileSet, String> {
         render::Output::single("tests/operations.rs", "specs/*.yaml", move || {
             tests::wire::file(api)
         }),
+        render::Output::single(
+            "tests/support/decode_operations.rs",
+            "specs/*.yaml",
+            move || tests::decode::file(api),
+        ),
     ];
     for (service, doc) in api.services.iter().zip(&docs) {
         outputs.push(service_module(service, doc));

@@ -1,8 +1,10 @@
 //! The generated crate's generated tests: `tests/examples.rs` (every example of the
-//! specs through the public API) and `tests/operations.rs` (every operation against a
-//! loopback server). Their expectations come from the spec, independently of the
+//! specs through the public API), `tests/operations.rs` (every operation against a
+//! loopback server) and `tests/support/decode_operations.rs` (the operations the
+//! hand-written decode properties cover). Their expectations come from the spec, independently of the
 //! runtime's encoder that the tests exercise.
 
+pub(super) mod decode;
 pub(super) mod examples;
 pub(super) mod wire;
 
