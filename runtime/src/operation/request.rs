@@ -333,18 +333,23 @@ mod tests {
         assert!(err.to_string().contains("no project id"), "{err}");
     }
 
-    #[test]
-    fn csv_query_is_one_comma_joined_parameter() {
-        let identity = Identity::default();
-        let meta = OperationMeta {
+    /// An anonymous operation `Svc.Op` at `/x`, answered 200.
+    fn meta(method: Method) -> OperationMeta {
+        OperationMeta {
             name: "Svc.Op",
-            method: Method::GET,
+            method,
             path: "/x",
             success: &[200],
             auth: &[],
             sensitive_body: false,
             download: false,
-        };
+        }
+    }
+
+    #[test]
+    fn csv_query_is_one_comma_joined_parameter() {
+        let identity = Identity::default();
+        let meta = meta(Method::GET);
         let mut parts = RequestParts::new(&meta, &identity);
         parts.query_csv("tags", &vec!["a b".to_owned(), "c".to_owned()]);
         parts.query_csv("none", &None::<Vec<String>>);
@@ -367,15 +372,7 @@ mod tests {
     #[test]
     fn multipart_body_has_text_and_file_parts() {
         let identity = Identity::default();
-        let meta = OperationMeta {
-            name: "Svc.Op",
-            method: Method::POST,
-            path: "/x",
-            success: &[200],
-            auth: &[],
-            sensitive_body: false,
-            download: false,
-        };
+        let meta = meta(Method::POST);
         let mut parts = RequestParts::new(&meta, &identity);
         let upload = Upload {
             name: "apis".into(),
