@@ -71,7 +71,8 @@ async fn requests_are_asserted_on_with_their_body_types() {
         .then_no_content();
     let dataarts = DataArtsStudioClient::new(&client(&mocks)).unwrap();
 
-    let request = AuthorizeActionApiToInstanceRequest::new("ws-1").body(
+    let request = AuthorizeActionApiToInstanceRequest::new(
+        "ws-1",
         ApiParaForAuthToInstance::new()
             .api_id("api-1")
             .apply_type(ApplyType::Authorize),
