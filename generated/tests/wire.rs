@@ -738,9 +738,10 @@ mod iam {
         let sent = received(&server).await;
         assert_request_line(&sent, "POST", "/v3/auth/tokens");
         assert_eq!(query(&sent), pairs(&[("nocatalog", "true")]));
+        // As the official SDK sends it (the conformance run of issue 12 found `utf8`).
         assert_eq!(
             header(&sent, "content-type"),
-            Some("application/json;charset=utf8")
+            Some("application/json;charset=UTF-8")
         );
         assert_no_credentials(&sent);
         assert_eq!(
