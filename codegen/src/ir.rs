@@ -553,3 +553,27 @@ impl fmt::Display for Location {
         f.write_str(self.as_str())
     }
 }
+
+/// A service's types by name, for the stages that walk type references (generated tests,
+/// conformance drivers).
+pub type TypesByName<'a> = std::collections::HashMap<&'a str, &'a TypeDef>;
+
+impl Service {
+    /// Its types by name.
+    pub fn types_by_name(&self) -> TypesByName<'_> {
+        self.types.iter().map(|t| (t.name.as_str(), t)).collect()
+    }
+}
+
+/// The type `name` stands for, through aliases.
+pub fn resolve_alias<'a>(types: &TypesByName<'a>, name: &str) -> Option<&'a TypeDef> {
+    let mut def = *types.get(name)?;
+    // Aliases point at earlier types, so this ends; the bound is for safety.
+    for _ in 0..=types.len() {
+        match &def.kind {
+            TypeKind::Alias(target) => def = types.get(target.as_str())?,
+            _ => return Some(def),
+        }
+    }
+    None
+}

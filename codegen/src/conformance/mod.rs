@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ir::Api;
-use samples::{Case, Types};
+use samples::Case;
 
 /// AK/SK, ids and signing date both clients use.
 pub const AK: &str = "HPUACONFORMANCEAK001";
@@ -115,7 +115,7 @@ pub fn plan(api: &Api, map: &SdkMap) -> Plan {
     let mut services = Vec::new();
     let mut cases = Vec::new();
     for service in &api.services {
-        let types: Types<'_> = service.types.iter().map(|t| (t.name.as_str(), t)).collect();
+        let types = service.types_by_name();
         let sdk = map.get(&service.module).cloned();
         let python = service
             .operations

@@ -34,7 +34,7 @@ pub fn main_rs(api: &Api) -> Result<String, String> {
     let mut arms = Vec::new();
     let mut functions = Vec::new();
     for service in &api.services {
-        let types: Types<'_> = service.types.iter().map(|t| (t.name.as_str(), t)).collect();
+        let types = service.types_by_name();
         for op in &service.operations {
             let name = ident(&format!("{}_{}", service.module, op.method_name));
             let (module, operation) = (lit(&service.module), lit(&op.name));

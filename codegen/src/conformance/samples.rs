@@ -7,15 +7,13 @@
 //! official SDK drops `None` fields, so must we). Run 0 is also answered with each known
 //! error-body shape.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::ir::{BodyKind, Location, Operation, Service, TypeDef, TypeKind, TypeRef};
+use crate::ir::{BodyKind, Location, Operation, Service, TypeKind, TypeRef};
 
 /// A service's types by name.
-pub(super) type Types<'a> = HashMap<&'a str, &'a TypeDef>;
+pub(super) use crate::ir::{TypesByName as Types, resolve_alias as resolve};
 
 /// One call of one operation, with the answers the recorder gives it.
 #[derive(Debug, Clone, Serialize)]
@@ -389,17 +387,4 @@ fn enum_width(ty: &TypeRef, types: &Types<'_>, seen: &mut Vec<String>) -> usize 
         }
         _ => 0,
     }
-}
-
-/// The type `name` stands for, through aliases.
-pub(super) fn resolve<'a>(types: &Types<'a>, name: &str) -> Option<&'a TypeDef> {
-    let mut def = *types.get(name)?;
-    // Aliases point at earlier types, so this ends; the bound is for safety.
-    for _ in 0..=types.len() {
-        match &def.kind {
-            TypeKind::Alias(target) => def = types.get(target.as_str())?,
-            _ => return Some(def),
-        }
-    }
-    None
 }

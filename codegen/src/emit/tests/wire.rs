@@ -6,8 +6,6 @@
 //! body), that the sample success response decodes back to the same JSON, and that a 400
 //! with a Huawei error body becomes `Error::Service` with its code, message and request id.
 
-use std::collections::HashMap;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{Map, Value, json};
@@ -15,18 +13,16 @@ use serde_json::{Map, Value, json};
 use super::{build_request, param_text, setter_call, uses, value_expr};
 use crate::emit::tokens::{ident, lit, status};
 use crate::ir::{
-    Api, AuthScheme, BodyKind, Location, Operation, Param, Service, TypeDef, TypeKind, TypeRef,
+    Api, AuthScheme, BodyKind, Location, Operation, Param, Service, TypeKind, TypeRef,
 };
-
-/// A service's types by name (samples look types up once per field).
-type Types<'a> = HashMap<&'a str, &'a TypeDef>;
+use crate::ir::{TypesByName as Types, resolve_alias as resolve};
 
 /// The project id every test client carries.
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
 pub(in crate::emit) fn file(api: &Api) -> TokenStream {
     let tests = api.services.iter().flat_map(|service| {
-        let types: Types<'_> = service.types.iter().map(|t| (t.name.as_str(), t)).collect();
+        let types = service.types_by_name();
         service
             .operations
             .iter()
@@ -449,17 +445,4 @@ fn sample(ty: &TypeRef, types: &Types<'_>, depth: usize, hint: &str) -> Value {
             None | Some(TypeKind::Alias(_)) => Value::Null,
         },
     }
-}
-
-/// The type `name` stands for, through aliases.
-fn resolve<'a>(types: &Types<'a>, name: &str) -> Option<&'a TypeDef> {
-    let mut def = *types.get(name)?;
-    // Aliases point at earlier types, so this ends; the bound is for safety.
-    for _ in 0..types.len() {
-        match &def.kind {
-            TypeKind::Alias(target) => def = types.get(target.as_str())?,
-            _ => return Some(def),
-        }
-    }
-    None
 }
