@@ -132,11 +132,12 @@ pub struct CreateOAuthTokenResponse {
 }
 
 impl CreateOAuthTokenRequest {
-    /// Sends this request and reads the token, its expiry and its refresh token
+    /// Sends this request with `client` (a [`Client`] or the client a token
+    /// source is given) and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
     pub async fn issue_token(
         &self,
-        client: &Client,
+        client: &dyn hwcloud_runtime::auth::Caller,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
         let fields = hwcloud_runtime::auth::token::TokenFields::<
             CreateOAuthTokenResponse,
@@ -158,7 +159,7 @@ impl CreateOAuthTokenRequest {
 impl hwcloud_runtime::auth::token::TokenSource for CreateOAuthTokenRequest {
     fn fetch<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
     ) -> hwcloud_runtime::BoxFuture<
         'a,
         Result<hwcloud_runtime::auth::token::IssuedToken, Error>,

@@ -223,11 +223,12 @@ pub struct KeystoneCreateUserTokenByPasswordResponse {
 }
 
 impl KeystoneCreateUserTokenByPasswordRequest {
-    /// Sends this request and reads the token, its expiry and its refresh token
+    /// Sends this request with `client` (a [`Client`] or the client a token
+    /// source is given) and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
     pub async fn issue_token(
         &self,
-        client: &Client,
+        client: &dyn hwcloud_runtime::auth::Caller,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
         let fields = hwcloud_runtime::auth::token::TokenFields::<
             KeystoneCreateUserTokenByPasswordResponse,
@@ -252,7 +253,7 @@ impl hwcloud_runtime::auth::token::TokenSource
 for KeystoneCreateUserTokenByPasswordRequest {
     fn fetch<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
     ) -> hwcloud_runtime::BoxFuture<
         'a,
         Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
@@ -464,12 +465,12 @@ pub struct IdResolver;
 impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
     fn project_id<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
         region: &'a str,
     ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let response = IamClient::new(client)?
-                .keystone_list_projects(KeystoneListProjectsRequest::new().name(region))
+            let response = client
+                .send(&SERVICE, &KeystoneListProjectsRequest::new().name(region))
                 .await?;
             let ids: Vec<String> = response
                 .body
@@ -484,11 +485,11 @@ impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
 
     fn domain_id<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
     ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            let response = IamClient::new(client)?
-                .keystone_list_auth_domains(KeystoneListAuthDomainsRequest::new())
+            let response = client
+                .send(&SERVICE, &KeystoneListAuthDomainsRequest::new())
                 .await?;
             let ids: Vec<String> = response
                 .body

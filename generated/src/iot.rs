@@ -150,11 +150,12 @@ pub struct LoginResponse {
 }
 
 impl LoginRequest {
-    /// Sends this request and reads the token, its expiry and its refresh token
+    /// Sends this request with `client` (a [`Client`] or the client a token
+    /// source is given) and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
     pub async fn issue_token(
         &self,
-        client: &Client,
+        client: &dyn hwcloud_runtime::auth::Caller,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
         let fields = hwcloud_runtime::auth::token::TokenFields::<LoginResponse> {
             token: |response| hwcloud_runtime::auth::token::secret(
@@ -176,7 +177,7 @@ impl LoginRequest {
 impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
     ) -> hwcloud_runtime::BoxFuture<
         'a,
         Result<hwcloud_runtime::auth::token::IssuedToken, Error>,
@@ -186,7 +187,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
 
     fn refresh<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
         refresh_token: &'a hwcloud_runtime::Secret,
     ) -> Option<
         hwcloud_runtime::BoxFuture<
@@ -260,11 +261,12 @@ pub struct RefreshTokenResponse {
 }
 
 impl RefreshTokenRequest {
-    /// Sends this request and reads the token, its expiry and its refresh token
+    /// Sends this request with `client` (a [`Client`] or the client a token
+    /// source is given) and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
     pub async fn issue_token(
         &self,
-        client: &Client,
+        client: &dyn hwcloud_runtime::auth::Caller,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
         let fields = hwcloud_runtime::auth::token::TokenFields::<RefreshTokenResponse> {
             token: |response| hwcloud_runtime::auth::token::secret(
@@ -286,7 +288,7 @@ impl RefreshTokenRequest {
 impl hwcloud_runtime::auth::token::TokenSource for RefreshTokenRequest {
     fn fetch<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
     ) -> hwcloud_runtime::BoxFuture<
         'a,
         Result<hwcloud_runtime::auth::token::IssuedToken, Error>,

@@ -10,7 +10,9 @@ use http::HeaderValue;
 use http::header::{CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument as _;
 
-use crate::auth::{AuthContext, Credentials};
+use crate::BoxFuture;
+use crate::auth::{AuthContext, Caller, Credentials, Encode};
+use crate::clock::Clock;
 use crate::error::{Error, TooLarge, TransportErrorKind};
 use crate::operation::{Identity, Operation, OperationMeta, RequestParts, ServiceMeta};
 use crate::retry::{Attempt, RetryPolicy};
@@ -19,9 +21,6 @@ use crate::transport::{BodyLimit, BodyTooLarge, Transport, TransportError};
 mod builder;
 
 pub use builder::ClientBuilder;
-
-/// A clock, injectable so that signatures and token expiry are testable.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// Configuration and connections shared by every service client; cheap to clone.
 ///
@@ -96,19 +95,6 @@ impl Client {
         (self.inner.clock)()
     }
 
-    /// The client's clock.
-    pub(crate) fn clock(&self) -> Clock {
-        self.inner.clock.clone()
-    }
-
-    /// [`with_credentials`](Self::with_credentials) without the call timeout: for work
-    /// shared by several calls that must not end with the call that started it (a token
-    /// fetch, an id lookup). Each waiting call still ends at its own call timeout, and
-    /// attempts keep theirs.
-    pub(crate) fn detached(&self, credentials: Option<Arc<dyn Credentials>>) -> Client {
-        self.derived(credentials, None)
-    }
-
     /// The same client (transport, endpoint, timeouts, retries) with other credentials;
     /// used by credentials that must call a service themselves (token fetch, project id
     /// discovery).
@@ -138,6 +124,44 @@ impl Client {
                 limits: inner.limits,
             }),
         }
+    }
+}
+
+/// Credentials send their own requests (token fetch, id discovery) through the calling
+/// client, seen as a [`Caller`].
+impl Caller for Client {
+    fn now(&self) -> SystemTime {
+        Client::now(self)
+    }
+
+    fn clock(&self) -> Clock {
+        self.inner.clock.clone()
+    }
+
+    fn decode_budget(&self) -> Option<usize> {
+        self.inner.limits.decode_budget
+    }
+
+    /// [`Client::with_credentials`] without the call timeout: each waiting call still
+    /// ends at its own call timeout, and attempts keep theirs.
+    fn detached(&self, credentials: Option<Arc<dyn Credentials>>) -> Arc<dyn Caller> {
+        Arc::new(self.derived(credentials, None))
+    }
+
+    fn execute<'a>(
+        &'a self,
+        service: &'static ServiceMeta,
+        endpoint: Option<&'a str>,
+        meta: &'a OperationMeta,
+        encode: &'a Encode<'a>,
+    ) -> BoxFuture<'a, Result<http::Response<Bytes>, Error>> {
+        Box::pin(async move {
+            let service = match endpoint {
+                Some(endpoint) => ServiceClient::with_endpoint(self, service, endpoint)?,
+                None => ServiceClient::new(self, service)?,
+            };
+            service.execute(meta, encode).await
+        })
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod auth;
 mod client;
+mod clock;
 mod error;
 pub mod mock;
 pub mod model;
@@ -21,7 +22,8 @@ pub mod transport;
 
 pub use auth::Credentials;
 pub use bytes;
-pub use client::{Client, ClientBuilder, Clock, ServiceClient};
+pub use client::{Client, ClientBuilder, ServiceClient};
+pub use clock::Clock;
 pub use error::{Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind};
 pub use http;
 pub use operation::{FilePart, Operation, OperationMeta, ServiceMeta, StringEnum};

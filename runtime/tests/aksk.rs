@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, Method, Uri};
-use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::aksk::{
     BasicCredentials, GlobalCredentials, IdResolver, SigningAlgorithm, default_derived_predicate,
     single_domain_id, single_project_id,
 };
 use hwcloud_runtime::auth::signer::{DerivedScope, Scheme, Signer, SigningKey};
+use hwcloud_runtime::auth::{AuthScheme, Caller};
 use hwcloud_runtime::operation::{Implicit, RequestParts, ResponseParts};
 use hwcloud_runtime::transport::{Transport, TransportError};
 use hwcloud_runtime::{
@@ -774,28 +774,30 @@ fn ids(list: &Value, key: &str, name: Option<&str>) -> Vec<String> {
 impl IdResolver for IamResolver {
     fn project_id<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn Caller,
         region: &'a str,
     ) -> BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
             self.project_calls.fetch_add(1, Ordering::SeqCst);
             // Long enough for every concurrent caller to queue on the same lookup.
             tokio::time::sleep(Duration::from_millis(100)).await;
-            let iam = ServiceClient::with_endpoint(client, &IAM, &self.iam)?;
-            let list = iam
-                .send(&ListProjects {
-                    name: region.to_owned(),
-                })
+            let list = client
+                .send_to(
+                    &IAM,
+                    &self.iam,
+                    &ListProjects {
+                        name: region.to_owned(),
+                    },
+                )
                 .await?;
             single_project_id(region, ids(&list, "projects", Some(region)))
         })
     }
 
-    fn domain_id<'a>(&'a self, client: &'a Client) -> BoxFuture<'a, Result<String, Error>> {
+    fn domain_id<'a>(&'a self, client: &'a dyn Caller) -> BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
             self.domain_calls.fetch_add(1, Ordering::SeqCst);
-            let iam = ServiceClient::with_endpoint(client, &IAM, &self.iam)?;
-            let list = iam.send(&ListAuthDomains).await?;
+            let list = client.send_to(&IAM, &self.iam, &ListAuthDomains).await?;
             single_domain_id(ids(&list, "domains", None))
         })
     }

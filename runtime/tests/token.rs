@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use http::Method;
-use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::token::{IssuedToken, TokenCredentials, TokenPlacement, TokenSource};
+use hwcloud_runtime::auth::{AuthScheme, Caller};
 use hwcloud_runtime::operation::{RequestParts, ResponseParts};
 use hwcloud_runtime::{
     BoxFuture, Client, Credentials, Error, Operation, OperationMeta, RetryPolicy, Secret,
@@ -184,7 +184,7 @@ impl TestSource {
         }
     }
 
-    fn issued(client: &Client, body: TokenBody) -> IssuedToken {
+    fn issued(client: &dyn Caller, body: TokenBody) -> IssuedToken {
         let mut issued = IssuedToken::new(body.access_token);
         if let Some(secs) = body.expires_in {
             issued = issued.with_expires_in(client.now(), Duration::from_secs(secs));
@@ -197,15 +197,18 @@ impl TestSource {
 }
 
 impl TokenSource for TestSource {
-    fn fetch<'a>(&'a self, client: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>> {
+    fn fetch<'a>(&'a self, client: &'a dyn Caller) -> BoxFuture<'a, Result<IssuedToken, Error>> {
         Box::pin(async move {
             let _guard = self.stats.enter();
             self.stats.fetches.fetch_add(1, Ordering::SeqCst);
-            let service = ServiceClient::with_endpoint(client, &SERVICE, &self.endpoint)?;
             let body = if self.anonymous_login {
-                service.send(&Login::<true>).await?
+                client
+                    .send_to(&SERVICE, &self.endpoint, &Login::<true>)
+                    .await?
             } else {
-                service.send(&Login::<false>).await?
+                client
+                    .send_to(&SERVICE, &self.endpoint, &Login::<false>)
+                    .await?
             };
             Ok(Self::issued(client, body))
         })
@@ -213,7 +216,7 @@ impl TokenSource for TestSource {
 
     fn refresh<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn Caller,
         refresh_token: &'a Secret,
     ) -> Option<BoxFuture<'a, Result<IssuedToken, Error>>> {
         if !self.can_refresh {
@@ -222,8 +225,9 @@ impl TokenSource for TestSource {
         Some(Box::pin(async move {
             let _guard = self.stats.enter();
             self.stats.refreshes.fetch_add(1, Ordering::SeqCst);
-            let service = ServiceClient::with_endpoint(client, &SERVICE, &self.endpoint)?;
-            let body = service.send(&Refresh(refresh_token)).await?;
+            let body = client
+                .send_to(&SERVICE, &self.endpoint, &Refresh(refresh_token))
+                .await?;
             Ok(Self::issued(client, body))
         }))
     }

@@ -51,11 +51,12 @@ pub(super) fn token_source(op: &Operation) -> TokenStream {
     let refresh = t.refresh.as_ref().map(refresh_fn);
     quote! {
         impl #request {
-            /// Sends this request and reads the token, its expiry and its refresh token
+            /// Sends this request with `client` (a [`Client`] or the client a token
+            /// source is given) and reads the token, its expiry and its refresh token
             /// from the response, as the runtime's token cache needs them.
             pub async fn issue_token(
                 &self,
-                client: &Client,
+                client: &dyn hwcloud_runtime::auth::Caller,
             ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
                 let fields = hwcloud_runtime::auth::token::TokenFields::<#response> {
                     token: |response| hwcloud_runtime::auth::token::secret(#token),
@@ -69,7 +70,7 @@ pub(super) fn token_source(op: &Operation) -> TokenStream {
         impl hwcloud_runtime::auth::token::TokenSource for #request {
             fn fetch<'a>(
                 &'a self,
-                client: &'a Client,
+                client: &'a dyn hwcloud_runtime::auth::Caller,
             ) -> hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>> {
                 Box::pin(self.issue_token(client))
             }
@@ -103,7 +104,7 @@ fn refresh_fn(refresh: &Refresh) -> TokenStream {
     quote! {
         fn refresh<'a>(
             &'a self,
-            client: &'a Client,
+            client: &'a dyn hwcloud_runtime::auth::Caller,
             refresh_token: &'a hwcloud_runtime::Secret,
         ) -> Option<hwcloud_runtime::BoxFuture<'a, Result<hwcloud_runtime::auth::token::IssuedToken, Error>>> {
             let request = #request::new(#body { #(#fields),* });
@@ -174,7 +175,7 @@ pub(super) fn id_resolver(service: &Service) -> TokenStream {
         impl hwcloud_runtime::auth::aksk::IdResolver for IdResolver {
             fn project_id<'a>(
                 &'a self,
-                client: &'a Client,
+                client: &'a dyn hwcloud_runtime::auth::Caller,
                 region: &'a str,
             ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
                 Box::pin(async move { #project })
@@ -182,7 +183,7 @@ pub(super) fn id_resolver(service: &Service) -> TokenStream {
 
             fn domain_id<'a>(
                 &'a self,
-                client: &'a Client,
+                client: &'a dyn hwcloud_runtime::auth::Caller,
             ) -> hwcloud_runtime::BoxFuture<'a, Result<String, Error>> {
                 Box::pin(async move { #domain })
             }
@@ -210,8 +211,6 @@ fn id_body(
             Err(Error::Credentials { message: #message.to_owned(), source: None })
         };
     };
-    let client = ident(&service.client);
-    let method = ident(&op.method_name);
     let request = ident(&op.request);
     let filter = source.filter.as_ref().map(|f| {
         let f = ident(f);
@@ -234,7 +233,8 @@ fn id_body(
         Implicit::DomainId => quote!(hwcloud_runtime::auth::aksk::single_domain_id(ids)),
     };
     quote! {
-        let response = #client::new(client)?.#method(#request::new() #filter).await?;
+        // What the service client's method sends, through the calling client.
+        let response = client.send(&SERVICE, &#request::new() #filter).await?;
         let ids: Vec<String> = #items.filter_map(|item| #id).collect();
         #single
     }

@@ -583,11 +583,12 @@ pub struct LoginResponse {
 }
 
 impl LoginRequest {
-    /// Sends this request and reads the token, its expiry and its refresh token
+    /// Sends this request with `client` (a [`Client`] or the client a token
+    /// source is given) and reads the token, its expiry and its refresh token
     /// from the response, as the runtime's token cache needs them.
     pub async fn issue_token(
         &self,
-        client: &Client,
+        client: &dyn hwcloud_runtime::auth::Caller,
     ) -> Result<hwcloud_runtime::auth::token::IssuedToken, Error> {
         let fields = hwcloud_runtime::auth::token::TokenFields::<LoginResponse> {
             token: |response| hwcloud_runtime::auth::token::secret(
@@ -609,7 +610,7 @@ impl LoginRequest {
 impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     fn fetch<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn hwcloud_runtime::auth::Caller,
     ) -> hwcloud_runtime::BoxFuture<
         'a,
         Result<hwcloud_runtime::auth::token::IssuedToken, Error>,

@@ -6,6 +6,7 @@
 //! change to generated code.
 
 pub mod aksk;
+mod caller;
 pub mod expiry;
 pub mod signer;
 mod single_flight;
@@ -21,13 +22,14 @@ use http::header::{AUTHORIZATION, HeaderName};
 pub use crate::operation::AuthScheme;
 use crate::operation::{Identity, OperationMeta, ServiceMeta};
 use crate::{BoxFuture, Error, Secret};
+pub use caller::{Caller, Encode};
 
 /// What credentials may look at while authorising a request.
 #[derive(Debug)]
 pub struct AuthContext<'a> {
     /// The client making the call: token providers and id discovery send their own
     /// requests through it (same transport, endpoint override and timeouts).
-    pub client: &'a crate::Client,
+    pub client: &'a dyn Caller,
     /// The client's region, if set.
     pub region: Option<&'a str>,
     /// The service being called.

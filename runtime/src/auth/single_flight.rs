@@ -23,7 +23,7 @@ use futures_util::future::Shared;
 use tracing::Instrument as _;
 use tracing::instrument::WithSubscriber as _;
 
-use crate::client::Clock;
+use crate::clock::Clock;
 use crate::{BoxFuture, Error};
 
 /// Bounded exponential backoff after failed runs.

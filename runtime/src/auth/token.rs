@@ -26,11 +26,12 @@
 //!   of its call timeout (the renewal is not any one call's).
 //!
 //! ```no_run
+//! # use hwcloud_runtime::auth::Caller;
 //! # use hwcloud_runtime::auth::token::{IssuedToken, TokenCredentials, TokenPlacement, TokenSource};
 //! # use hwcloud_runtime::{BoxFuture, Client, Error};
 //! # #[derive(Debug)] struct IamPasswordToken;
 //! # impl TokenSource for IamPasswordToken {
-//! #     fn fetch<'a>(&'a self, _: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>> {
+//! #     fn fetch<'a>(&'a self, _: &'a dyn Caller) -> BoxFuture<'a, Result<IssuedToken, Error>> {
 //! #         Box::pin(async { Ok(IssuedToken::new("token")) })
 //! #     }
 //! # }
@@ -50,11 +51,11 @@ use http::header::AUTHORIZATION;
 
 use super::single_flight::{Backoff, Failed, SingleFlight};
 use super::{
-    ACCESS_TOKEN, APP_KEY, AuthContext, AuthScheme, Credentials, X_AUTH_TOKEN, secret_header,
+    ACCESS_TOKEN, APP_KEY, AuthContext, AuthScheme, Caller, Credentials, X_AUTH_TOKEN,
+    secret_header,
 };
-use crate::client::ServiceClient;
 use crate::operation::{Identity, Operation, ParamValue, ServiceMeta};
-use crate::{BoxFuture, Client, Error, Secret};
+use crate::{BoxFuture, Error, Secret};
 
 /// A token as issued, with what is known of its lifetime.
 #[derive(Clone)]
@@ -87,7 +88,7 @@ impl IssuedToken {
     }
 
     /// Sets the expiry from a relative lifetime (`expires_in`), counted from `now`
-    /// (pass [`Client::now`] of the client that fetched the token). A lifetime too large
+    /// (pass [`Caller::now`] of the client that fetched the token). A lifetime too large
     /// to represent leaves the expiry unknown.
     pub fn with_expires_in(mut self, now: SystemTime, expires_in: Duration) -> Self {
         self.expires_at = now.checked_add(expires_in);
@@ -119,9 +120,9 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     /// Obtains a new token (login).
     ///
     /// `client` is the calling client without credentials (token endpoints are
-    /// anonymous); [`Client::now`] gives its clock, for converting an `expires_in` to an
+    /// anonymous); [`Caller::now`] gives its clock, for converting an `expires_in` to an
     /// instant ([`IssuedToken::with_expires_in`]).
-    fn fetch<'a>(&'a self, client: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    fn fetch<'a>(&'a self, client: &'a dyn Caller) -> BoxFuture<'a, Result<IssuedToken, Error>>;
 
     /// Renews with a refresh token, when the service has such an API; `None` (the
     /// default) otherwise.
@@ -130,7 +131,7 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     /// is kept (as OAuth 2.0 prescribes).
     fn refresh<'a>(
         &'a self,
-        client: &'a Client,
+        client: &'a dyn Caller,
         refresh_token: &'a Secret,
     ) -> Option<BoxFuture<'a, Result<IssuedToken, Error>>> {
         let _ = (client, refresh_token);
@@ -184,14 +185,14 @@ impl<R> fmt::Debug for Expiry<R> {
 /// [`Error::Credentials`] naming the operation; an expiry that is absent or not believable
 /// is left unknown (the expiry helpers are checked: a server value never panics).
 pub async fn issue<O: Operation>(
-    client: &Client,
+    client: &dyn Caller,
     service: &'static ServiceMeta,
     request: &O,
     fields: &TokenFields<O::Output>,
 ) -> Result<IssuedToken, Error> {
     // A relative lifetime counts from when the request was sent.
     let now = client.now();
-    let response = ServiceClient::new(client, service)?.send(request).await?;
+    let response = client.send(service, request).await?;
     let token = (fields.token)(&response)
         .ok_or_else(|| Error::credentials(format!("{} answered without a token", O::META.name)))?;
     let expires_at = match fields.expiry {
@@ -426,7 +427,7 @@ impl TokenCredentials {
             let lifetimes = self.lifetimes;
             async move {
                 let started = client.now();
-                let issued = renew(&*source, &client, stale.as_deref()).await?;
+                let issued = renew(&*source, &*client, stale.as_deref()).await?;
                 Ok(Arc::new(lifetimes.to_cached(issued, started)))
             }
         };
@@ -459,7 +460,7 @@ impl TokenCredentials {
 /// otherwise or when the refresh fails.
 async fn renew(
     source: &dyn TokenSource,
-    client: &Client,
+    client: &dyn Caller,
     stale: Option<&Cached>,
 ) -> Result<IssuedToken, Error> {
     if let Some(refresh_token) = stale.and_then(|cached| cached.refresh_token.as_ref())
@@ -528,7 +529,7 @@ mod tests {
     struct Never;
 
     impl TokenSource for Never {
-        fn fetch<'a>(&'a self, _: &'a Client) -> BoxFuture<'a, Result<IssuedToken, Error>> {
+        fn fetch<'a>(&'a self, _: &'a dyn Caller) -> BoxFuture<'a, Result<IssuedToken, Error>> {
             Box::pin(async { Err(Error::credentials("never")) })
         }
     }

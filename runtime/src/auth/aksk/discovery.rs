@@ -5,9 +5,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{AkSkCredentials, CredentialScope, ENV_DOMAIN_ID, ENV_PROJECT_ID, Scope};
-use crate::auth::AuthContext;
 use crate::auth::single_flight::SingleFlight;
-use crate::{Client, Error};
+use crate::auth::{AuthContext, Caller};
+use crate::{BoxFuture, Error};
 
 /// Finds ids the credentials lack by calling IAM (implemented by the generated `hwcloud`
 /// crate with IAM's KeystoneListProjects / KeystoneListAuthDomains).
@@ -21,14 +21,11 @@ pub trait IdResolver: Send + Sync + std::fmt::Debug {
     /// with the AK/SK credentials being resolved, minus their resolver.
     fn project_id<'a>(
         &'a self,
-        client: &'a crate::Client,
+        client: &'a dyn Caller,
         region: &'a str,
-    ) -> crate::BoxFuture<'a, Result<String, crate::Error>>;
+    ) -> BoxFuture<'a, Result<String, Error>>;
     /// The account's domain id (exactly one domain).
-    fn domain_id<'a>(
-        &'a self,
-        client: &'a crate::Client,
-    ) -> crate::BoxFuture<'a, Result<String, crate::Error>>;
+    fn domain_id<'a>(&'a self, client: &'a dyn Caller) -> BoxFuture<'a, Result<String, Error>>;
 }
 
 /// The one project id among `ids`, the ids of the projects IAM lists under the name
@@ -97,7 +94,7 @@ impl<S: CredentialScope> AkSkCredentials<S> {
         let lookup = |_| {
             let client = ctx.client.detached(Some(Arc::new(self.without_resolver())));
             let (resolver, key) = (Arc::clone(resolver), key.to_owned());
-            async move { ask_iam(scope, resolver.as_ref(), &client, &key).await }
+            async move { ask_iam(scope, resolver.as_ref(), &*client, &key).await }
         };
         let id = self.discovered.find(key, ctx, lookup).await?;
         Ok(Some(id))
@@ -108,7 +105,7 @@ impl<S: CredentialScope> AkSkCredentials<S> {
 async fn ask_iam(
     scope: Scope,
     resolver: &dyn IdResolver,
-    client: &Client,
+    client: &dyn Caller,
     key: &str,
 ) -> Result<String, Error> {
     let sought = match scope {
