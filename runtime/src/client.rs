@@ -1,6 +1,7 @@
 //! The client: configuration shared by every service client, and the one generic
 //! function that runs an operation (build, authorise, send, retry, decode).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -11,6 +12,7 @@ use http::header::{CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument as _;
 
 use crate::auth::{AuthContext, Credentials};
+use crate::config::Env;
 use crate::error::{Error, TooLarge, TransportErrorKind};
 use crate::operation::{Identity, Operation, OperationMeta, RequestParts, ServiceMeta};
 use crate::retry::{Attempt, RetryPolicy};
@@ -42,6 +44,10 @@ pub struct Client {
 struct Inner {
     region: Option<String>,
     endpoint: Option<String>,
+    /// Endpoints of single services by [`ServiceMeta::name`] (IAM's), over `endpoint`.
+    service_endpoints: BTreeMap<&'static str, String>,
+    /// Where settings read at run time are looked up.
+    env: Env,
     allow_http: bool,
     transport: Arc<dyn Transport>,
     credentials: Option<Arc<dyn Credentials>>,
@@ -68,6 +74,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("region", &inner.region)
             .field("endpoint", &inner.endpoint)
+            .field("service_endpoints", &inner.service_endpoints)
             .field("allow_http", &inner.allow_http)
             .field("transport", &inner.transport)
             .field("credentials", &inner.credentials)
@@ -94,6 +101,11 @@ impl Client {
     /// The current time by the client's clock.
     pub fn now(&self) -> SystemTime {
         (self.inner.clock)()
+    }
+
+    /// Where the client reads environment settings ([`ClientBuilder::env`]).
+    pub fn env(&self) -> &Env {
+        &self.inner.env
     }
 
     /// The client's clock.
@@ -126,6 +138,8 @@ impl Client {
             inner: Arc::new(Inner {
                 region: inner.region.clone(),
                 endpoint: inner.endpoint.clone(),
+                service_endpoints: inner.service_endpoints.clone(),
+                env: inner.env.clone(),
                 allow_http: inner.allow_http,
                 transport: inner.transport.clone(),
                 credentials,
@@ -257,9 +271,13 @@ pub struct ServiceClient {
 }
 
 impl ServiceClient {
-    /// Binds `client` to `service`, resolving the endpoint from the client's override or
-    /// the service's template and the client's region.
+    /// Binds `client` to `service`, resolving the endpoint: the service's own
+    /// ([`ClientBuilder::iam_endpoint`]), else the client's override, else the service's
+    /// template and the client's region.
     pub fn new(client: &Client, service: &'static ServiceMeta) -> Result<Self, Error> {
+        if let Some(endpoint) = client.inner.service_endpoints.get(service.name) {
+            return Self::with_endpoint(client, service, endpoint);
+        }
         let base = match (
             &client.inner.endpoint,
             service.endpoint,

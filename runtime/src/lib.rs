@@ -9,6 +9,7 @@
 
 pub mod auth;
 mod client;
+pub mod config;
 mod error;
 pub mod mock;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod transport;
 pub use auth::Credentials;
 pub use bytes;
 pub use client::{Client, ClientBuilder, Clock, ServiceClient};
+pub use config::Env;
 pub use error::{Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind};
 pub use http;
 pub use operation::{FilePart, Operation, OperationMeta, ServiceMeta, StringEnum};
