@@ -108,6 +108,11 @@ impl Client {
         &self.inner.env
     }
 
+    /// The transport requests go through.
+    pub(crate) fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
     /// The client's clock.
     pub(crate) fn clock(&self) -> Clock {
         self.inner.clock.clone()
