@@ -8,6 +8,8 @@
 //! Most users never name this crate: `hwcloud` re-exports what a caller needs.
 
 pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 pub mod config;
 mod error;
