@@ -64,6 +64,7 @@ impl Env {
     }
 
     /// The first of `names` that is set.
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))] // Proxy variables only.
     pub(crate) fn first(&self, names: &[&str]) -> Option<String> {
         names.iter().find_map(|name| self.get(name))
     }

@@ -2,6 +2,10 @@
 //! exceptions) and TLS. Set through [`crate::ClientBuilder`]; a transport of the caller's
 //! own is configured by the caller.
 
+// Without `reqwest` there is no default transport to apply the settings to; the builder
+// still takes them (and refuses them at `build` with the missing-transport error).
+#![cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+
 use std::fmt;
 use std::time::Duration;
 
