@@ -12,8 +12,8 @@ pub use hwcloud_runtime::auth::token::{TokenCredentials, TokenPlacement};
 pub use hwcloud_runtime::auth::metadata::MetadataCredentials;
 pub use hwcloud_runtime::transport::{Proxy, Tls};
 pub use hwcloud_runtime::{
-    Client, ClientBuilder, Env, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError,
-    StringEnum, Timestamp,
+    Client, ClientBuilder, DisplayErrorContext, Env, Error, KnownErrorCode, RetryClass,
+    RetryPolicy, Secret, ServiceError, StringEnum, Timestamp,
 };
 /// A blocking client for programs without an async runtime (feature `blocking`):
 /// see [`blocking::Client`].

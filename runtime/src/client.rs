@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -15,10 +15,11 @@ use crate::auth::{AuthContext, Credentials};
 use crate::config::Env;
 use crate::error::{Error, TooLarge, TransportErrorKind};
 use crate::operation::{Identity, Operation, OperationMeta, RequestParts, ServiceMeta};
-use crate::retry::{Attempt, RetryPolicy};
+use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::transport::{BodyLimit, BodyTooLarge, Transport, TransportError};
 
 mod builder;
+mod telemetry;
 
 pub use builder::ClientBuilder;
 
@@ -338,13 +339,17 @@ impl ServiceClient {
     /// otherwise).
     pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
         let meta = O::META;
-        let response = self
-            .execute(&meta, &|parts| operation.encode(parts))
-            .await?;
-        crate::operation::decode_response_with::<O>(
-            response,
-            self.client.inner.limits.decode_budget,
-        )
+        let span = telemetry::call_span(self.service, &meta);
+        let call = async {
+            let response = self
+                .execute_timed(&meta, &|parts| operation.encode(parts), &span)
+                .await?;
+            crate::operation::decode_response_with::<O>(
+                response,
+                self.client.inner.limits.decode_budget,
+            )
+        };
+        observed(call, span.clone()).await
     }
 
     /// [`send`](Self::send) of an owned operation: what the generated client methods
@@ -356,21 +361,25 @@ impl ServiceClient {
     }
 
     /// Builds the request with `encode`, then authorises, sends and retries it, within
-    /// the call timeout; the response of the last attempt.
+    /// the call timeout; the response of the last attempt (whatever its status).
     pub async fn execute(
         &self,
         meta: &OperationMeta,
         encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
     ) -> Result<http::Response<Bytes>, Error> {
-        let span = tracing::debug_span!(
-            "hwcloud.call",
-            operation = meta.name,
-            method = %meta.method,
-            path = meta.path,
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-        );
-        let call = self.execute_attempts(meta, encode).instrument(span);
+        let span = telemetry::call_span(self.service, meta);
+        observed(self.execute_timed(meta, encode, &span), span.clone()).await
+    }
+
+    /// [`execute`](Self::execute) without entering `span` or logging its failure; how
+    /// it ended is recorded on `span`.
+    async fn execute_timed(
+        &self,
+        meta: &OperationMeta,
+        encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
+        span: &tracing::Span,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let call = self.execute_attempts(meta, encode, span);
         match self.client.inner.call_timeout {
             None => call.await,
             Some(limit) => tokio::time::timeout(limit, call)
@@ -386,6 +395,7 @@ impl ServiceClient {
         &self,
         meta: &OperationMeta,
         encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
+        span: &tracing::Span,
     ) -> Result<http::Response<Bytes>, Error> {
         let inner = &self.client.inner;
         let credentials = if meta.auth.is_empty() {
@@ -407,7 +417,7 @@ impl ServiceClient {
         let limits = &inner.limits;
         let download_statuses = if meta.download { meta.success } else { &[] };
         let body_limit = BodyLimit::with_download(limits.body, limits.download, download_statuses);
-        let mut attempt = Attempt::new(&inner.retry, &meta.method);
+        let mut attempt = Attempt::new(&inner.retry, meta);
         let mut request = Some(first);
         let response = loop {
             // The first attempt sends the request it built; a retry encodes it again
@@ -425,20 +435,25 @@ impl ServiceClient {
                     again
                 }
             };
+            let number = attempt.number();
+            let started = Instant::now();
             let outcome = self
                 .attempt(meta.name, this, credentials, &identity, body_limit)
                 .await;
-            match attempt.next_delay(&outcome) {
-                Some(delay) => {
-                    tracing::debug!(attempt = attempt.number(), ?delay, "retrying");
-                    tokio::time::sleep(delay).await;
-                }
-                None => break outcome?,
+            let decision = attempt.decide(&outcome);
+            telemetry::attempt_finished(
+                number,
+                attempt.max(),
+                &outcome,
+                started.elapsed(),
+                &decision,
+            );
+            match decision {
+                Decision::Retry { delay, .. } => tokio::time::sleep(delay).await,
+                Decision::Stop { .. } => break outcome?,
             }
         };
-        let span = tracing::Span::current();
-        span.record("status", response.status().as_u16());
-        span.record("attempts", attempt.number());
+        telemetry::call_finished(span, response.status().as_u16(), attempt.number());
         Ok(response)
     }
 
@@ -517,6 +532,21 @@ impl ServiceClient {
         };
         result.map_err(|error| transport_error(operation, error))
     }
+}
+
+/// `call` in `span`, its failure logged (see `telemetry`).
+async fn observed<T>(
+    call: impl Future<Output = Result<T, Error>>,
+    span: tracing::Span,
+) -> Result<T, Error> {
+    let call = async {
+        let result = call.await;
+        if let Err(error) = &result {
+            telemetry::call_failed(error);
+        }
+        result
+    };
+    call.instrument(span).await
 }
 
 /// The [`Error`] of a failed send: a body over the limit is [`Error::ResponseTooLarge`].

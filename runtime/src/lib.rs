@@ -26,10 +26,12 @@ pub use auth::Credentials;
 pub use bytes;
 pub use client::{Client, ClientBuilder, Clock, ServiceClient};
 pub use config::Env;
-pub use error::{Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind};
+pub use error::{
+    DisplayErrorContext, Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind,
+};
 pub use http;
 pub use operation::{FilePart, Operation, OperationMeta, ServiceMeta, StringEnum};
-pub use retry::RetryPolicy;
+pub use retry::{RetryClass, RetryPolicy};
 pub use secret::Secret;
 pub use timestamp::Timestamp;
 

@@ -113,9 +113,10 @@ pub struct BodyTooLarge {
     pub limit: usize,
 }
 
-/// A request that got no response.
+/// A request that got no response; the underlying error is `source()`, not repeated in
+/// the message.
 #[derive(Debug, thiserror::Error)]
-#[error("{source}")]
+#[error("the request failed before a response arrived ({kind})")]
 pub struct TransportError {
     /// What kind of failure.
     pub kind: TransportErrorKind,

@@ -29,6 +29,7 @@ impl Operation for GetThing {
         auth: &[AuthScheme::Token],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, _: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

@@ -40,6 +40,7 @@ impl Operation for GetThing {
         auth: &[] as &[AuthScheme],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, _: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

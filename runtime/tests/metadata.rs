@@ -40,6 +40,7 @@ impl Operation for GetThing {
         auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, _: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

@@ -31,8 +31,8 @@ pub(super) fn file(api: &Api) -> TokenStream {
         pub use hwcloud_runtime::auth::metadata::MetadataCredentials;
         pub use hwcloud_runtime::transport::{Proxy, Tls};
         pub use hwcloud_runtime::{
-            Client, ClientBuilder, Env, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError,
-            StringEnum, Timestamp,
+            Client, ClientBuilder, DisplayErrorContext, Env, Error, KnownErrorCode, RetryClass,
+            RetryPolicy, Secret, ServiceError, StringEnum, Timestamp,
         };
         /// A blocking client for programs without an async runtime (feature `blocking`):
         /// see [`blocking::Client`].

@@ -362,6 +362,10 @@ impl OpCx<'_, '_> {
             id_source: None,
             pagination: None,
             examples: Vec::new(),
+            // API Explorer documents do not say whether an operation is a read (no
+            // `x-is-read-only` or similar key in the 15 products' 1,400 documents); a
+            // person marks read-only POSTs.
+            idempotent: false,
         };
         match self.exclusions.pagination.get(&doc.name) {
             Some(reason) => self.review(format!("pagination not declared: {reason}")),
