@@ -8,8 +8,11 @@
 //! Most users never name this crate: `hwcloud` re-exports what a caller needs.
 
 pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod clock;
+pub mod config;
 mod error;
 pub mod mock;
 pub mod model;
@@ -24,10 +27,13 @@ pub use auth::Credentials;
 pub use bytes;
 pub use client::{Client, ClientBuilder, ServiceClient};
 pub use clock::Clock;
-pub use error::{Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind};
+pub use config::Env;
+pub use error::{
+    DisplayErrorContext, Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind,
+};
 pub use http;
 pub use operation::{FilePart, Operation, OperationMeta, ServiceMeta, StringEnum};
-pub use retry::RetryPolicy;
+pub use retry::{RetryClass, RetryPolicy};
 pub use secret::Secret;
 pub use timestamp::Timestamp;
 

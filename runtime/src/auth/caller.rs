@@ -14,11 +14,18 @@ use bytes::Bytes;
 
 use super::Credentials;
 use crate::clock::Clock;
+use crate::config::Env;
 use crate::operation::{Operation, OperationMeta, RequestParts, ServiceMeta, decode_response_with};
+use crate::transport::Transport;
 use crate::{BoxFuture, Error};
 
 /// Writes an operation's parameters and body into a request being built.
 pub type Encode<'a> = dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync + 'a;
+
+/// Reads the response of the last attempt (with the client's decode budget) into the
+/// caller's typed output: typed decoding behind the object-safe [`Caller::execute`].
+pub type Decode<'a> =
+    dyn FnMut(http::Response<Bytes>, Option<usize>) -> Result<(), Error> + Send + 'a;
 
 /// The client making a call, as credentials see it: its transport, endpoint override,
 /// timeouts, retries and clock, to send the requests credentials need themselves.
@@ -31,24 +38,30 @@ pub trait Caller: Send + Sync + fmt::Debug {
     /// The client's clock.
     fn clock(&self) -> Clock;
 
-    /// The most memory a decoded response may take (the client's decode budget).
-    fn decode_budget(&self) -> Option<usize>;
+    /// Where the client reads environment settings.
+    fn env(&self) -> &Env;
+
+    /// The client's transport, for credentials that talk to a service outside the API
+    /// (the ECS metadata service).
+    fn transport(&self) -> Arc<dyn Transport>;
 
     /// The same client with `credentials` instead of its own and without its call
     /// timeout: for work shared by several calls that must not end with the call that
     /// started it (a token fetch, an id lookup). Attempts keep their timeout.
     fn detached(&self, credentials: Option<Arc<dyn Credentials>>) -> Arc<dyn Caller>;
 
-    /// Builds a request of `service` with `encode` (at `endpoint`, else the service's
-    /// endpoint for the client), then authorises, sends and retries it; the response of
-    /// the last attempt.
+    /// Runs a call of `service` as [`crate::ServiceClient::send`] does (at `endpoint`,
+    /// else the service's endpoint for the client): builds the request with `encode`,
+    /// authorises, sends and retries it, and reads the last response with `decode`, all
+    /// within the call's span and log lines.
     fn execute<'a>(
         &'a self,
         service: &'static ServiceMeta,
         endpoint: Option<&'a str>,
         meta: &'a OperationMeta,
         encode: &'a Encode<'a>,
-    ) -> BoxFuture<'a, Result<http::Response<Bytes>, Error>>;
+        decode: &'a mut Decode<'a>,
+    ) -> BoxFuture<'a, Result<(), Error>>;
 }
 
 impl dyn Caller + '_ {
@@ -58,7 +71,10 @@ impl dyn Caller + '_ {
         &self,
         service: &'static ServiceMeta,
         operation: &O,
-    ) -> Result<O::Output, Error> {
+    ) -> Result<O::Output, Error>
+    where
+        O::Output: Send,
+    {
         self.send_at(service, None, operation).await
     }
 
@@ -68,7 +84,10 @@ impl dyn Caller + '_ {
         service: &'static ServiceMeta,
         endpoint: &str,
         operation: &O,
-    ) -> Result<O::Output, Error> {
+    ) -> Result<O::Output, Error>
+    where
+        O::Output: Send,
+    {
         self.send_at(service, Some(endpoint), operation).await
     }
 
@@ -77,11 +96,23 @@ impl dyn Caller + '_ {
         service: &'static ServiceMeta,
         endpoint: Option<&str>,
         operation: &O,
-    ) -> Result<O::Output, Error> {
+    ) -> Result<O::Output, Error>
+    where
+        O::Output: Send,
+    {
         let meta = O::META;
-        let response = self
-            .execute(service, endpoint, &meta, &|parts| operation.encode(parts))
-            .await?;
-        decode_response_with::<O>(response, self.decode_budget())
+        let mut output = None;
+        self.execute(
+            service,
+            endpoint,
+            &meta,
+            &|parts| operation.encode(parts),
+            &mut |response, budget| {
+                output = Some(decode_response_with::<O>(response, budget)?);
+                Ok(())
+            },
+        )
+        .await?;
+        output.ok_or_else(|| Error::Config(format!("{}: the response was not read", meta.name)))
     }
 }

@@ -8,6 +8,7 @@
 pub mod aksk;
 mod caller;
 pub mod expiry;
+pub mod metadata;
 pub mod signer;
 mod single_flight;
 pub mod token;
@@ -22,7 +23,7 @@ use http::header::{AUTHORIZATION, HeaderName};
 pub use crate::operation::AuthScheme;
 use crate::operation::{Identity, OperationMeta, ServiceMeta};
 use crate::{BoxFuture, Error, Secret};
-pub use caller::{Caller, Encode};
+pub use caller::{Caller, Decode, Encode};
 
 /// What credentials may look at while authorising a request.
 #[derive(Debug)]

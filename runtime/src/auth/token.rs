@@ -189,7 +189,10 @@ pub async fn issue<O: Operation>(
     service: &'static ServiceMeta,
     request: &O,
     fields: &TokenFields<O::Output>,
-) -> Result<IssuedToken, Error> {
+) -> Result<IssuedToken, Error>
+where
+    O::Output: Send,
+{
     // A relative lifetime counts from when the request was sent.
     let now = client.now();
     let response = client.send(service, request).await?;
@@ -441,7 +444,8 @@ impl TokenCredentials {
             )
             .await
             .map_err(|Failed { error, retry_in }| {
-                let mut message = format!("could not obtain a token: {error}");
+                // The cause is `source()`: repeating it here would print it twice.
+                let mut message = String::from("could not obtain a token");
                 if let Some(wait) = retry_in {
                     message.push_str(&format!(
                         " (next attempt in {}s)",
