@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::Method;
-use rand::Rng as _;
 
 use crate::error::{Error, TransportErrorKind};
 
@@ -138,7 +137,7 @@ impl<'a> Attempt<'a> {
             .saturating_mul(1 << exponent)
             .min(self.policy.max_backoff);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(rand::rng().random_range(0..=nanos))
+        Duration::from_nanos(crate::random::up_to(nanos))
     }
 }
 
