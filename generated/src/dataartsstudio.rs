@@ -136,6 +136,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest,
+    /// };
+    ///
+    /// async fn authorize_action_api_to_instance(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = AuthorizeActionApiToInstanceRequest::new(
+    ///         "<workspace>",
+    ///         types::ApiParaForAuthToInstance::new(),
+    ///     );
+    ///     let response = dataartsstudio.authorize_action_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn authorize_action_api_to_instance(
         &self,
         request: AuthorizeActionApiToInstanceRequest,
@@ -151,6 +172,29 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     types, DataArtsStudioClient, AuthorizeApiToInstanceRequest,
+    /// };
+    ///
+    /// async fn authorize_api_to_instance(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = AuthorizeApiToInstanceRequest::new(
+    ///         "<api_id>",
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///         types::ApiParaForAuthorizeToInstance::new(),
+    ///     );
+    ///     let response = dataartsstudio.authorize_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn authorize_api_to_instance(
         &self,
         request: AuthorizeApiToInstanceRequest,
@@ -166,6 +210,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, BatchApproveApplyRequest};
+    ///
+    /// async fn batch_approve_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = BatchApproveApplyRequest::new(
+    ///         "<workspace>",
+    ///         types::OpenApplyIdsForApproveApply::new(),
+    ///     );
+    ///     let response = dataartsstudio.batch_approve_apply(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn batch_approve_apply(
         &self,
         request: BatchApproveApplyRequest,
@@ -179,6 +240,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ConfirmMessageRequest};
+    ///
+    /// async fn confirm_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ConfirmMessageRequest::new(
+    ///         "<workspace>",
+    ///         types::OpenApiParaForCheckMessage::new(),
+    ///     );
+    ///     let response = dataartsstudio.confirm_message(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn confirm_message(
         &self,
         request: ConfirmMessageRequest,
@@ -192,6 +270,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateApiRequest};
+    ///
+    /// async fn create_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = CreateApiRequest::new("<workspace>", types::Api::new());
+    ///     let response = dataartsstudio.create_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_api(
         &self,
         request: CreateApiRequest,
@@ -205,6 +297,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, CreateAppRequest};
+    ///
+    /// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = CreateAppRequest::new("<workspace>");
+    ///     let response = dataartsstudio.create_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_app(
         &self,
         request: CreateAppRequest,
@@ -218,6 +324,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateServiceCatalogRequest};
+    ///
+    /// async fn create_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = CreateServiceCatalogRequest::new(
+    ///         "<workspace>",
+    ///         types::ApiCatalogCreateParaDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.create_service_catalog(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_service_catalog(
         &self,
         request: CreateServiceCatalogRequest,
@@ -231,6 +354,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DebugApiRequest};
+    ///
+    /// async fn debug_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DebugApiRequest::new(
+    ///         "<api_id>",
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///         types::ApiTestDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.debug_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn debug_api(
         &self,
         request: DebugApiRequest,
@@ -244,6 +386,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteApiRequest};
+    ///
+    /// async fn delete_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DeleteApiRequest::new("<workspace>", vec![String::from("<body>")]);
+    ///     let response = dataartsstudio.delete_api(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_api(
         &self,
         request: DeleteApiRequest,
@@ -257,6 +413,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteAppRequest};
+    ///
+    /// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DeleteAppRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.delete_app(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_app(
         &self,
         request: DeleteAppRequest,
@@ -270,6 +440,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DeleteServiceCatalogRequest};
+    ///
+    /// async fn delete_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DeleteServiceCatalogRequest::new(
+    ///         "<workspace>",
+    ///         types::ApiCatalogDeleteParaDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.delete_service_catalog(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_service_catalog(
         &self,
         request: DeleteServiceCatalogRequest,
@@ -283,6 +470,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExecuteApiToInstanceRequest};
+    ///
+    /// async fn execute_api_to_instance(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExecuteApiToInstanceRequest::new(
+    ///         "<api_id>",
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///         types::ApiActionDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.execute_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn execute_api_to_instance(
         &self,
         request: ExecuteApiToInstanceRequest,
@@ -296,6 +504,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelRequest};
+    ///
+    /// async fn export_data_service_excel(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExportDataServiceExcelRequest::new(
+    ///         "<workspace>",
+    ///         vec![String::from("<body>")],
+    ///     );
+    ///     let response = dataartsstudio.export_data_service_excel(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn export_data_service_excel(
         &self,
         request: ExportDataServiceExcelRequest,
@@ -311,6 +538,24 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     DataArtsStudioClient, ExportDataServiceExcelTemplateRequest,
+    /// };
+    ///
+    /// async fn export_data_service_excel_template(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExportDataServiceExcelTemplateRequest::new("<workspace>");
+    ///     let response = dataartsstudio.export_data_service_excel_template(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn export_data_service_excel_template(
         &self,
         request: ExportDataServiceExcelTemplateRequest,
@@ -326,6 +571,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExportDataServiceZipRequest};
+    ///
+    /// async fn export_data_service_zip(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExportDataServiceZipRequest::new(
+    ///         "<workspace>",
+    ///         types::ApiParam::new(),
+    ///     );
+    ///     let response = dataartsstudio.export_data_service_zip(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn export_data_service_zip(
         &self,
         request: ExportDataServiceZipRequest,
@@ -339,6 +603,29 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     types, DataArtsStudioClient, ImportDataServiceExcelRequest,
+    /// };
+    ///
+    /// async fn import_data_service_excel(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ImportDataServiceExcelRequest::new(
+    ///         "<workspace>",
+    ///         types::ImportDataServiceExcelRequestBody::new(
+    ///             hwcloud::runtime::FilePart::new("report.xlsx", &b"file contents"[..]),
+    ///         ),
+    ///     );
+    ///     let response = dataartsstudio.import_data_service_excel(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn import_data_service_excel(
         &self,
         request: ImportDataServiceExcelRequest,
@@ -356,6 +643,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAllCatalogListRequest};
+    ///
+    /// async fn list_all_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListAllCatalogListRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.list_all_catalog_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_all_catalog_list(
         &self,
         request: ListAllCatalogListRequest,
@@ -371,6 +672,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApiCatalogListRequest};
+    ///
+    /// async fn list_api_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApiCatalogListRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.list_api_catalog_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_api_catalog_list(
         &self,
         request: ListApiCatalogListRequest,
@@ -384,6 +699,28 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApiTopNRequest};
+    ///
+    /// async fn list_api_top_n(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApiTopNRequest::new(
+    ///         "<api_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         10,
+    ///         types::OrderBy::CallNum,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_api_top_n(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_api_top_n(
         &self,
         request: ListApiTopNRequest,
@@ -397,6 +734,24 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicGroupsRequest};
+    ///
+    /// async fn list_apic_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApicGroupsRequest::new(
+    ///         "<apig_instance_id>",
+    ///         types::ApigType::Apig,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apic_groups(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apic_groups(
         &self,
         request: ListApicGroupsRequest,
@@ -410,6 +765,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicInstancesRequest};
+    ///
+    /// async fn list_apic_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApicInstancesRequest::new(
+    ///         types::ListApicInstancesApigType::Apigw,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apic_instances(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apic_instances(
         &self,
         request: ListApicInstancesRequest,
@@ -425,6 +797,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApisRequest};
+    ///
+    /// async fn list_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApisRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_apis(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apis(
         &self,
         request: ListApisRequest,
@@ -438,6 +824,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApisTopRequest};
+    ///
+    /// async fn list_apis_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApisTopRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         10,
+    ///         types::OrderBy::CallNum,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apis_top(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apis_top(
         &self,
         request: ListApisTopRequest,
@@ -453,6 +860,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApplyRequest};
+    ///
+    /// async fn list_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApplyRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_apply(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apply(
         &self,
         request: ListApplyRequest,
@@ -468,6 +889,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAppsRequest};
+    ///
+    /// async fn list_apps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListAppsRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_apps(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apps(
         &self,
         request: ListAppsRequest,
@@ -481,6 +916,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListAppsTopRequest};
+    ///
+    /// async fn list_apps_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListAppsTopRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         10,
+    ///         types::OrderBy::CallNum,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apps_top(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apps_top(
         &self,
         request: ListAppsTopRequest,
@@ -496,6 +952,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListCatalogListRequest};
+    ///
+    /// async fn list_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListCatalogListRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.list_catalog_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_catalog_list(
         &self,
         request: ListCatalogListRequest,
@@ -509,6 +979,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest,
+    /// };
+    ///
+    /// async fn list_data_service_instance_accesslogs(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceInstanceAccesslogsRequest::new(
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_data_service_instance_accesslogs(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_instance_accesslogs(
         &self,
         request: ListDataServiceInstanceAccesslogsRequest,
@@ -526,6 +1017,24 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     DataArtsStudioClient, ListDataServiceInstancesDetailRequest,
+    /// };
+    ///
+    /// async fn list_data_service_instances_detail(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceInstancesDetailRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_data_service_instances_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_instances_detail(
         &self,
         request: ListDataServiceInstancesDetailRequest,
@@ -543,6 +1052,24 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     DataArtsStudioClient, ListDataServiceInstancesOverviewRequest,
+    /// };
+    ///
+    /// async fn list_data_service_instances_overview(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceInstancesOverviewRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_data_service_instances_overview(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_instances_overview(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
@@ -558,6 +1085,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceMarketApisRequest};
+    ///
+    /// async fn list_data_service_market_apis(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceMarketApisRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_data_service_market_apis(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_market_apis(
         &self,
         request: ListDataServiceMarketApisRequest,
@@ -573,6 +1116,24 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListInstanceListRequest};
+    ///
+    /// async fn list_instance_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListInstanceListRequest::new(
+    ///         "<api_id>",
+    ///         types::Action::Publish,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_instance_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_instance_list(
         &self,
         request: ListInstanceListRequest,
@@ -588,6 +1149,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListMessageRequest};
+    ///
+    /// async fn list_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListMessageRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_message(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_message(
         &self,
         request: ListMessageRequest,
@@ -601,6 +1176,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateApiRequest};
+    ///
+    /// async fn migrate_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = MigrateApiRequest::new("<workspace>");
+    ///     let response = dataartsstudio.migrate_api(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn migrate_api(
         &self,
         request: MigrateApiRequest,
@@ -614,6 +1203,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateCatalogRequest};
+    ///
+    /// async fn migrate_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = MigrateCatalogRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.migrate_catalog(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn migrate_catalog(
         &self,
         request: MigrateCatalogRequest,
@@ -627,6 +1230,26 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, PublishApiToInstanceRequest};
+    ///
+    /// async fn publish_api_to_instance(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = PublishApiToInstanceRequest::new(
+    ///         "<api_id>",
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.publish_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn publish_api_to_instance(
         &self,
         request: PublishApiToInstanceRequest,
@@ -642,6 +1265,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchAuthorizeAppRequest};
+    ///
+    /// async fn search_authorize_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchAuthorizeAppRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_authorize_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_authorize_app(
         &self,
         request: SearchAuthorizeAppRequest,
@@ -657,6 +1294,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchBindApiRequest};
+    ///
+    /// async fn search_bind_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchBindApiRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_bind_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_bind_api(
         &self,
         request: SearchBindApiRequest,
@@ -672,6 +1323,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchDebugInfoRequest};
+    ///
+    /// async fn search_debug_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchDebugInfoRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_debug_info(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_debug_info(
         &self,
         request: SearchDebugInfoRequest,
@@ -685,6 +1350,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchIdByPathRequest};
+    ///
+    /// async fn search_id_by_path(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchIdByPathRequest::new("<path>", "<workspace>");
+    ///     let response = dataartsstudio.search_id_by_path(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_id_by_path(
         &self,
         request: SearchIdByPathRequest,
@@ -700,6 +1379,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchPublishInfoRequest};
+    ///
+    /// async fn search_publish_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchPublishInfoRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_publish_info(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_publish_info(
         &self,
         request: SearchPublishInfoRequest,
@@ -713,6 +1406,26 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApiDashboardRequest};
+    ///
+    /// async fn show_api_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApiDashboardRequest::new(
+    ///         "<api_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_api_dashboard(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_api_dashboard(
         &self,
         request: ShowApiDashboardRequest,
@@ -726,6 +1439,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApiRequest};
+    ///
+    /// async fn show_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApiRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_api(
         &self,
         request: ShowApiRequest,
@@ -739,6 +1466,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDashboardRequest};
+    ///
+    /// async fn show_apis_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApisDashboardRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apis_dashboard(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apis_dashboard(
         &self,
         request: ShowApisDashboardRequest,
@@ -752,6 +1498,26 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDetailRequest};
+    ///
+    /// async fn show_apis_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApisDetailRequest::new(
+    ///         "<api_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apis_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apis_detail(
         &self,
         request: ShowApisDetailRequest,
@@ -765,6 +1531,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisOverviewRequest};
+    ///
+    /// async fn show_apis_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApisOverviewRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apis_overview(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apis_overview(
         &self,
         request: ShowApisOverviewRequest,
@@ -778,6 +1563,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowAppInfoRequest};
+    ///
+    /// async fn show_app_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppInfoRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_app_info(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_app_info(
         &self,
         request: ShowAppInfoRequest,
@@ -791,6 +1590,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApplyDetailRequest};
+    ///
+    /// async fn show_apply_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApplyDetailRequest::new("<apply_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_apply_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apply_detail(
         &self,
         request: ShowApplyDetailRequest,
@@ -804,6 +1617,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDashboardRequest};
+    ///
+    /// async fn show_apps_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppsDashboardRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apps_dashboard(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apps_dashboard(
         &self,
         request: ShowAppsDashboardRequest,
@@ -817,6 +1649,26 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDetailRequest};
+    ///
+    /// async fn show_apps_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppsDetailRequest::new(
+    ///         "<app_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apps_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apps_detail(
         &self,
         request: ShowAppsDetailRequest,
@@ -830,6 +1682,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsOverviewRequest};
+    ///
+    /// async fn show_apps_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppsOverviewRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apps_overview(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apps_overview(
         &self,
         request: ShowAppsOverviewRequest,
@@ -843,6 +1714,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowCatalogDetailRequest};
+    ///
+    /// async fn show_catalog_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowCatalogDetailRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_catalog_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_catalog_detail(
         &self,
         request: ShowCatalogDetailRequest,
@@ -856,6 +1741,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowDataServiceInstanceRequest};
+    ///
+    /// async fn show_data_service_instance(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowDataServiceInstanceRequest::new("<instance_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_data_service_instance(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_data_service_instance(
         &self,
         request: ShowDataServiceInstanceRequest,
@@ -871,6 +1772,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowMessageDetailRequest};
+    ///
+    /// async fn show_message_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowMessageDetailRequest::new("<message_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_message_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_message_detail(
         &self,
         request: ShowMessageDetailRequest,
@@ -884,6 +1799,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathByIdRequest};
+    ///
+    /// async fn show_path_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowPathByIdRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_path_by_id(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_path_by_id(
         &self,
         request: ShowPathByIdRequest,
@@ -897,6 +1826,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathObjectByIdRequest};
+    ///
+    /// async fn show_path_object_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowPathObjectByIdRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_path_object_by_id(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_path_object_by_id(
         &self,
         request: ShowPathObjectByIdRequest,
@@ -910,6 +1853,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateApiRequest};
+    ///
+    /// async fn update_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateApiRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_api(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_api(
         &self,
         request: UpdateApiRequest,
@@ -923,6 +1880,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateAppRequest};
+    ///
+    /// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateAppRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_app(
         &self,
         request: UpdateAppRequest,
@@ -936,6 +1907,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateCatalogRequest};
+    ///
+    /// async fn update_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateCatalogRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_catalog(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_catalog(
         &self,
         request: UpdateCatalogRequest,
@@ -949,6 +1934,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest,
+    /// };
+    ///
+    /// async fn update_data_service_instance_lts_log(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateDataServiceInstanceLtsLogRequest::new(
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.update_data_service_instance_lts_log(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_data_service_instance_lts_log(
         &self,
         request: UpdateDataServiceInstanceLtsLogRequest,
@@ -964,6 +1970,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{
+    ///     DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest,
+    /// };
+    ///
+    /// async fn update_data_service_instance_obs_log(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateDataServiceInstanceObsLogRequest::new(
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.update_data_service_instance_obs_log(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_data_service_instance_obs_log(
         &self,
         request: UpdateDataServiceInstanceObsLogRequest,
@@ -1248,6 +2275,27 @@ impl DataArtsStudioClient {
 }
 
 /// Request of [`DataArtsStudioClient::authorize_action_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest,
+/// };
+///
+/// async fn authorize_action_api_to_instance(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = AuthorizeActionApiToInstanceRequest::new(
+///         "<workspace>",
+///         types::ApiParaForAuthToInstance::new(),
+///     );
+///     let response = dataartsstudio.authorize_action_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceRequest {
@@ -1343,6 +2391,29 @@ pub struct AuthorizeActionApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::authorize_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     types, DataArtsStudioClient, AuthorizeApiToInstanceRequest,
+/// };
+///
+/// async fn authorize_api_to_instance(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = AuthorizeApiToInstanceRequest::new(
+///         "<api_id>",
+///         "<instance_id>",
+///         "<workspace>",
+///         types::ApiParaForAuthorizeToInstance::new(),
+///     );
+///     let response = dataartsstudio.authorize_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeApiToInstanceRequest {
@@ -1452,6 +2523,23 @@ pub struct AuthorizeApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::batch_approve_apply`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, BatchApproveApplyRequest};
+///
+/// async fn batch_approve_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = BatchApproveApplyRequest::new(
+///         "<workspace>",
+///         types::OpenApplyIdsForApproveApply::new(),
+///     );
+///     let response = dataartsstudio.batch_approve_apply(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchApproveApplyRequest {
@@ -1547,6 +2635,23 @@ pub struct BatchApproveApplyResponse {
 }
 
 /// Request of [`DataArtsStudioClient::confirm_message`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ConfirmMessageRequest};
+///
+/// async fn confirm_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ConfirmMessageRequest::new(
+///         "<workspace>",
+///         types::OpenApiParaForCheckMessage::new(),
+///     );
+///     let response = dataartsstudio.confirm_message(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ConfirmMessageRequest {
@@ -1642,6 +2747,20 @@ pub struct ConfirmMessageResponse {
 }
 
 /// Request of [`DataArtsStudioClient::create_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateApiRequest};
+///
+/// async fn create_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = CreateApiRequest::new("<workspace>", types::Api::new());
+///     let response = dataartsstudio.create_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateApiRequest {
@@ -1737,6 +2856,20 @@ pub struct CreateApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::create_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, CreateAppRequest};
+///
+/// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = CreateAppRequest::new("<workspace>");
+///     let response = dataartsstudio.create_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAppRequest {
@@ -1838,6 +2971,23 @@ pub struct CreateAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::create_service_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateServiceCatalogRequest};
+///
+/// async fn create_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = CreateServiceCatalogRequest::new(
+///         "<workspace>",
+///         types::ApiCatalogCreateParaDto::new(),
+///     );
+///     let response = dataartsstudio.create_service_catalog(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateServiceCatalogRequest {
@@ -1936,6 +3086,25 @@ pub struct CreateServiceCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::debug_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DebugApiRequest};
+///
+/// async fn debug_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DebugApiRequest::new(
+///         "<api_id>",
+///         "<instance_id>",
+///         "<workspace>",
+///         types::ApiTestDto::new(),
+///     );
+///     let response = dataartsstudio.debug_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DebugApiRequest {
@@ -2048,6 +3217,20 @@ pub struct DebugApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::delete_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteApiRequest};
+///
+/// async fn delete_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DeleteApiRequest::new("<workspace>", vec![String::from("<body>")]);
+///     let response = dataartsstudio.delete_api(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteApiRequest {
@@ -2140,6 +3323,20 @@ pub struct DeleteApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::delete_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteAppRequest};
+///
+/// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DeleteAppRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.delete_app(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAppRequest {
@@ -2235,6 +3432,23 @@ pub struct DeleteAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::delete_service_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DeleteServiceCatalogRequest};
+///
+/// async fn delete_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DeleteServiceCatalogRequest::new(
+///         "<workspace>",
+///         types::ApiCatalogDeleteParaDto::new(),
+///     );
+///     let response = dataartsstudio.delete_service_catalog(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServiceCatalogRequest {
@@ -2330,6 +3544,27 @@ pub struct DeleteServiceCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::execute_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExecuteApiToInstanceRequest};
+///
+/// async fn execute_api_to_instance(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExecuteApiToInstanceRequest::new(
+///         "<api_id>",
+///         "<instance_id>",
+///         "<workspace>",
+///         types::ApiActionDto::new(),
+///     );
+///     let response = dataartsstudio.execute_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExecuteApiToInstanceRequest {
@@ -2439,6 +3674,25 @@ pub struct ExecuteApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelRequest};
+///
+/// async fn export_data_service_excel(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExportDataServiceExcelRequest::new(
+///         "<workspace>",
+///         vec![String::from("<body>")],
+///     );
+///     let response = dataartsstudio.export_data_service_excel(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceExcelRequest {
@@ -2534,6 +3788,24 @@ pub struct ExportDataServiceExcelResponse {
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel_template`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     DataArtsStudioClient, ExportDataServiceExcelTemplateRequest,
+/// };
+///
+/// async fn export_data_service_excel_template(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExportDataServiceExcelTemplateRequest::new("<workspace>");
+///     let response = dataartsstudio.export_data_service_excel_template(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceExcelTemplateRequest {
@@ -2626,6 +3898,25 @@ pub struct ExportDataServiceExcelTemplateResponse {
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_zip`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExportDataServiceZipRequest};
+///
+/// async fn export_data_service_zip(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExportDataServiceZipRequest::new(
+///         "<workspace>",
+///         types::ApiParam::new(),
+///     );
+///     let response = dataartsstudio.export_data_service_zip(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceZipRequest {
@@ -2721,6 +4012,29 @@ pub struct ExportDataServiceZipResponse {
 }
 
 /// Request of [`DataArtsStudioClient::import_data_service_excel`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     types, DataArtsStudioClient, ImportDataServiceExcelRequest,
+/// };
+///
+/// async fn import_data_service_excel(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ImportDataServiceExcelRequest::new(
+///         "<workspace>",
+///         types::ImportDataServiceExcelRequestBody::new(
+///             hwcloud::runtime::FilePart::new("report.xlsx", &b"file contents"[..]),
+///         ),
+///     );
+///     let response = dataartsstudio.import_data_service_excel(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ImportDataServiceExcelRequest {
@@ -2819,6 +4133,20 @@ pub struct ImportDataServiceExcelResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_all_catalog_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAllCatalogListRequest};
+///
+/// async fn list_all_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListAllCatalogListRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.list_all_catalog_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllCatalogListRequest {
@@ -2941,6 +4269,20 @@ pub struct ListAllCatalogListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_api_catalog_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApiCatalogListRequest};
+///
+/// async fn list_api_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApiCatalogListRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.list_api_catalog_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiCatalogListRequest {
@@ -3063,6 +4405,28 @@ pub struct ListApiCatalogListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_api_top_n`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApiTopNRequest};
+///
+/// async fn list_api_top_n(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApiTopNRequest::new(
+///         "<api_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         10,
+///         types::OrderBy::CallNum,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_api_top_n(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiTopNRequest {
@@ -3211,6 +4575,24 @@ pub struct ListApiTopNResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_groups`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicGroupsRequest};
+///
+/// async fn list_apic_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApicGroupsRequest::new(
+///         "<apig_instance_id>",
+///         types::ApigType::Apig,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apic_groups(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApicGroupsRequest {
@@ -3343,6 +4725,23 @@ pub struct ListApicGroupsResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_instances`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicInstancesRequest};
+///
+/// async fn list_apic_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApicInstancesRequest::new(
+///         types::ListApicInstancesApigType::Apigw,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apic_instances(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApicInstancesRequest {
@@ -3468,6 +4867,20 @@ pub struct ListApicInstancesResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apis`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApisRequest};
+///
+/// async fn list_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApisRequest::new("<workspace>");
+///     let response = dataartsstudio.list_apis(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApisRequest {
@@ -3708,6 +5121,27 @@ pub struct ListApisResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apis_top`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApisTopRequest};
+///
+/// async fn list_apis_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApisTopRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         10,
+///         types::OrderBy::CallNum,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apis_top(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApisTopRequest {
@@ -3849,6 +5283,20 @@ pub struct ListApisTopResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apply`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApplyRequest};
+///
+/// async fn list_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApplyRequest::new("<workspace>");
+///     let response = dataartsstudio.list_apply(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApplyRequest {
@@ -3989,6 +5437,20 @@ pub struct ListApplyResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apps`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAppsRequest};
+///
+/// async fn list_apps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListAppsRequest::new("<workspace>");
+///     let response = dataartsstudio.list_apps(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAppsRequest {
@@ -4129,6 +5591,27 @@ pub struct ListAppsResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apps_top`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListAppsTopRequest};
+///
+/// async fn list_apps_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListAppsTopRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         10,
+///         types::OrderBy::CallNum,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apps_top(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAppsTopRequest {
@@ -4258,6 +5741,20 @@ pub struct ListAppsTopResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_catalog_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListCatalogListRequest};
+///
+/// async fn list_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListCatalogListRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.list_catalog_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCatalogListRequest {
@@ -4380,6 +5877,27 @@ pub struct ListCatalogListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest,
+/// };
+///
+/// async fn list_data_service_instance_accesslogs(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceInstanceAccesslogsRequest::new(
+///         "<instance_id>",
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_data_service_instance_accesslogs(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstanceAccesslogsRequest {
@@ -4478,6 +5996,24 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     DataArtsStudioClient, ListDataServiceInstancesDetailRequest,
+/// };
+///
+/// async fn list_data_service_instances_detail(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceInstancesDetailRequest::new("<workspace>");
+///     let response = dataartsstudio.list_data_service_instances_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesDetailRequest {
@@ -4618,6 +6154,24 @@ pub struct ListDataServiceInstancesDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     DataArtsStudioClient, ListDataServiceInstancesOverviewRequest,
+/// };
+///
+/// async fn list_data_service_instances_overview(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceInstancesOverviewRequest::new("<workspace>");
+///     let response = dataartsstudio.list_data_service_instances_overview(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesOverviewRequest {
@@ -4758,6 +6312,22 @@ pub struct ListDataServiceInstancesOverviewResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceMarketApisRequest};
+///
+/// async fn list_data_service_market_apis(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceMarketApisRequest::new("<workspace>");
+///     let response = dataartsstudio.list_data_service_market_apis(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceMarketApisRequest {
@@ -4859,6 +6429,24 @@ pub struct ListDataServiceMarketApisResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_instance_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListInstanceListRequest};
+///
+/// async fn list_instance_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListInstanceListRequest::new(
+///         "<api_id>",
+///         types::Action::Publish,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_instance_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListInstanceListRequest {
@@ -5039,6 +6627,20 @@ pub struct ListInstanceListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_message`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListMessageRequest};
+///
+/// async fn list_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListMessageRequest::new("<workspace>");
+///     let response = dataartsstudio.list_message(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMessageRequest {
@@ -5167,6 +6769,20 @@ pub struct ListMessageResponse {
 }
 
 /// Request of [`DataArtsStudioClient::migrate_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateApiRequest};
+///
+/// async fn migrate_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = MigrateApiRequest::new("<workspace>");
+///     let response = dataartsstudio.migrate_api(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MigrateApiRequest {
@@ -5265,6 +6881,20 @@ pub struct MigrateApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::migrate_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateCatalogRequest};
+///
+/// async fn migrate_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = MigrateCatalogRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.migrate_catalog(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MigrateCatalogRequest {
@@ -5369,6 +6999,26 @@ pub struct MigrateCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::publish_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, PublishApiToInstanceRequest};
+///
+/// async fn publish_api_to_instance(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = PublishApiToInstanceRequest::new(
+///         "<api_id>",
+///         "<instance_id>",
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.publish_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PublishApiToInstanceRequest {
@@ -5483,6 +7133,20 @@ pub struct PublishApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_authorize_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchAuthorizeAppRequest};
+///
+/// async fn search_authorize_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchAuthorizeAppRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.search_authorize_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchAuthorizeAppRequest {
@@ -5605,6 +7269,20 @@ pub struct SearchAuthorizeAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_bind_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchBindApiRequest};
+///
+/// async fn search_bind_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchBindApiRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.search_bind_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchBindApiRequest {
@@ -5727,6 +7405,20 @@ pub struct SearchBindApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_debug_info`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchDebugInfoRequest};
+///
+/// async fn search_debug_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchDebugInfoRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.search_debug_info(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchDebugInfoRequest {
@@ -5849,6 +7541,20 @@ pub struct SearchDebugInfoResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_id_by_path`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchIdByPathRequest};
+///
+/// async fn search_id_by_path(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchIdByPathRequest::new("<path>", "<workspace>");
+///     let response = dataartsstudio.search_id_by_path(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchIdByPathRequest {
@@ -5971,6 +7677,20 @@ pub struct SearchIdByPathResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_publish_info`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchPublishInfoRequest};
+///
+/// async fn search_publish_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchPublishInfoRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.search_publish_info(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchPublishInfoRequest {
@@ -6093,6 +7813,26 @@ pub struct SearchPublishInfoResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_api_dashboard`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApiDashboardRequest};
+///
+/// async fn show_api_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApiDashboardRequest::new(
+///         "<api_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_api_dashboard(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApiDashboardRequest {
@@ -6227,6 +7967,20 @@ pub struct ShowApiDashboardResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApiRequest};
+///
+/// async fn show_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApiRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.show_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApiRequest {
@@ -6325,6 +8079,25 @@ pub struct ShowApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_dashboard`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDashboardRequest};
+///
+/// async fn show_apis_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApisDashboardRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apis_dashboard(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisDashboardRequest {
@@ -6476,6 +8249,26 @@ pub struct ShowApisDashboardResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDetailRequest};
+///
+/// async fn show_apis_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApisDetailRequest::new(
+///         "<api_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apis_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisDetailRequest {
@@ -6610,6 +8403,25 @@ pub struct ShowApisDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_overview`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisOverviewRequest};
+///
+/// async fn show_apis_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApisOverviewRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apis_overview(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisOverviewRequest {
@@ -6725,6 +8537,20 @@ pub struct ShowApisOverviewResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_app_info`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowAppInfoRequest};
+///
+/// async fn show_app_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppInfoRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.show_app_info(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppInfoRequest {
@@ -6823,6 +8649,20 @@ pub struct ShowAppInfoResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apply_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApplyDetailRequest};
+///
+/// async fn show_apply_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApplyDetailRequest::new("<apply_id>", "<workspace>");
+///     let response = dataartsstudio.show_apply_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApplyDetailRequest {
@@ -6921,6 +8761,25 @@ pub struct ShowApplyDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_dashboard`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDashboardRequest};
+///
+/// async fn show_apps_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppsDashboardRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apps_dashboard(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsDashboardRequest {
@@ -7060,6 +8919,26 @@ pub struct ShowAppsDashboardResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDetailRequest};
+///
+/// async fn show_apps_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppsDetailRequest::new(
+///         "<app_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apps_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsDetailRequest {
@@ -7182,6 +9061,25 @@ pub struct ShowAppsDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_overview`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsOverviewRequest};
+///
+/// async fn show_apps_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppsOverviewRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apps_overview(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsOverviewRequest {
@@ -7297,6 +9195,20 @@ pub struct ShowAppsOverviewResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_catalog_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowCatalogDetailRequest};
+///
+/// async fn show_catalog_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowCatalogDetailRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.show_catalog_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowCatalogDetailRequest {
@@ -7395,6 +9307,22 @@ pub struct ShowCatalogDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_data_service_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowDataServiceInstanceRequest};
+///
+/// async fn show_data_service_instance(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowDataServiceInstanceRequest::new("<instance_id>", "<workspace>");
+///     let response = dataartsstudio.show_data_service_instance(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowDataServiceInstanceRequest {
@@ -7493,6 +9421,20 @@ pub struct ShowDataServiceInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_message_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowMessageDetailRequest};
+///
+/// async fn show_message_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowMessageDetailRequest::new("<message_id>", "<workspace>");
+///     let response = dataartsstudio.show_message_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMessageDetailRequest {
@@ -7591,6 +9533,20 @@ pub struct ShowMessageDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_path_by_id`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathByIdRequest};
+///
+/// async fn show_path_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowPathByIdRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.show_path_by_id(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPathByIdRequest {
@@ -7713,6 +9669,20 @@ pub struct ShowPathByIdResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_path_object_by_id`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathObjectByIdRequest};
+///
+/// async fn show_path_object_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowPathObjectByIdRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.show_path_object_by_id(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPathObjectByIdRequest {
@@ -7835,6 +9805,20 @@ pub struct ShowPathObjectByIdResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateApiRequest};
+///
+/// async fn update_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateApiRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.update_api(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateApiRequest {
@@ -7939,6 +9923,20 @@ pub struct UpdateApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateAppRequest};
+///
+/// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateAppRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.update_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAppRequest {
@@ -8046,6 +10044,20 @@ pub struct UpdateAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateCatalogRequest};
+///
+/// async fn update_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateCatalogRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.update_catalog(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateCatalogRequest {
@@ -8153,6 +10165,27 @@ pub struct UpdateCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest,
+/// };
+///
+/// async fn update_data_service_instance_lts_log(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateDataServiceInstanceLtsLogRequest::new(
+///         "<instance_id>",
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.update_data_service_instance_lts_log(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceLtsLogRequest {
@@ -8257,6 +10290,27 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{
+///     DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest,
+/// };
+///
+/// async fn update_data_service_instance_obs_log(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateDataServiceInstanceObsLogRequest::new(
+///         "<instance_id>",
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.update_data_service_instance_obs_log(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceObsLogRequest {
