@@ -140,13 +140,9 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest};
     ///
-    /// async fn authorize_action_api_to_instance(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn authorize_action_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
     ///     let request = AuthorizeActionApiToInstanceRequest::new(
     ///         "<workspace>",
@@ -176,13 +172,9 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     types, DataArtsStudioClient, AuthorizeApiToInstanceRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeApiToInstanceRequest};
     ///
-    /// async fn authorize_api_to_instance(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn authorize_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
     ///     let request = AuthorizeApiToInstanceRequest::new(
     ///         "<api_id>",
@@ -476,9 +468,7 @@ impl DataArtsStudioClient {
     /// ```rust,no_run
     /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExecuteApiToInstanceRequest};
     ///
-    /// async fn execute_api_to_instance(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn execute_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
     ///     let request = ExecuteApiToInstanceRequest::new(
     ///         "<api_id>",
@@ -510,14 +500,9 @@ impl DataArtsStudioClient {
     /// ```rust,no_run
     /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelRequest};
     ///
-    /// async fn export_data_service_excel(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn export_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ExportDataServiceExcelRequest::new(
-    ///         "<workspace>",
-    ///         vec![String::from("<body>")],
-    ///     );
+    ///     let request = ExportDataServiceExcelRequest::new("<workspace>", vec![String::from("<body>")]);
     ///     let response = dataartsstudio.export_data_service_excel(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -542,9 +527,7 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     DataArtsStudioClient, ExportDataServiceExcelTemplateRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelTemplateRequest};
     ///
     /// async fn export_data_service_excel_template(
     ///     client: &hwcloud::Client,
@@ -577,14 +560,9 @@ impl DataArtsStudioClient {
     /// ```rust,no_run
     /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExportDataServiceZipRequest};
     ///
-    /// async fn export_data_service_zip(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn export_data_service_zip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ExportDataServiceZipRequest::new(
-    ///         "<workspace>",
-    ///         types::ApiParam::new(),
-    ///     );
+    ///     let request = ExportDataServiceZipRequest::new("<workspace>", types::ApiParam::new());
     ///     let response = dataartsstudio.export_data_service_zip(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -607,13 +585,9 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     types, DataArtsStudioClient, ImportDataServiceExcelRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ImportDataServiceExcelRequest};
     ///
-    /// async fn import_data_service_excel(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn import_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
     ///     let request = ImportDataServiceExcelRequest::new(
     ///         "<workspace>",
@@ -983,18 +957,13 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest};
     ///
     /// async fn list_data_service_instance_accesslogs(
     ///     client: &hwcloud::Client,
     /// ) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ListDataServiceInstanceAccesslogsRequest::new(
-    ///         "<instance_id>",
-    ///         "<workspace>",
-    ///     );
+    ///     let request = ListDataServiceInstanceAccesslogsRequest::new("<instance_id>", "<workspace>");
     ///     let response = dataartsstudio.list_data_service_instance_accesslogs(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -1021,9 +990,7 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     DataArtsStudioClient, ListDataServiceInstancesDetailRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesDetailRequest};
     ///
     /// async fn list_data_service_instances_detail(
     ///     client: &hwcloud::Client,
@@ -1056,9 +1023,7 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     DataArtsStudioClient, ListDataServiceInstancesOverviewRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesOverviewRequest};
     ///
     /// async fn list_data_service_instances_overview(
     ///     client: &hwcloud::Client,
@@ -1091,9 +1056,7 @@ impl DataArtsStudioClient {
     /// ```rust,no_run
     /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceMarketApisRequest};
     ///
-    /// async fn list_data_service_market_apis(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn list_data_service_market_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
     ///     let request = ListDataServiceMarketApisRequest::new("<workspace>");
     ///     let response = dataartsstudio.list_data_service_market_apis(request).await?;
@@ -1124,11 +1087,7 @@ impl DataArtsStudioClient {
     ///
     /// async fn list_instance_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ListInstanceListRequest::new(
-    ///         "<api_id>",
-    ///         types::Action::Publish,
-    ///         "<workspace>",
-    ///     );
+    ///     let request = ListInstanceListRequest::new("<api_id>", types::Action::Publish, "<workspace>");
     ///     let response = dataartsstudio.list_instance_list(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -1236,15 +1195,9 @@ impl DataArtsStudioClient {
     /// ```rust,no_run
     /// use hwcloud::dataartsstudio::{DataArtsStudioClient, PublishApiToInstanceRequest};
     ///
-    /// async fn publish_api_to_instance(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn publish_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = PublishApiToInstanceRequest::new(
-    ///         "<api_id>",
-    ///         "<instance_id>",
-    ///         "<workspace>",
-    ///     );
+    ///     let request = PublishApiToInstanceRequest::new("<api_id>", "<instance_id>", "<workspace>");
     ///     let response = dataartsstudio.publish_api_to_instance(request).await?;
     ///     println!("HTTP {}", response.status);
     ///     Ok(())
@@ -1474,12 +1427,7 @@ impl DataArtsStudioClient {
     ///
     /// async fn show_apis_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ShowApisDashboardRequest::new(
-    ///         10,
-    ///         10,
-    ///         types::TimeUnit::Hour,
-    ///         "<workspace>",
-    ///     );
+    ///     let request = ShowApisDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
     ///     let response = dataartsstudio.show_apis_dashboard(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -1539,12 +1487,7 @@ impl DataArtsStudioClient {
     ///
     /// async fn show_apis_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ShowApisOverviewRequest::new(
-    ///         10,
-    ///         10,
-    ///         types::TimeUnit::Hour,
-    ///         "<workspace>",
-    ///     );
+    ///     let request = ShowApisOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
     ///     let response = dataartsstudio.show_apis_overview(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -1625,12 +1568,7 @@ impl DataArtsStudioClient {
     ///
     /// async fn show_apps_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ShowAppsDashboardRequest::new(
-    ///         10,
-    ///         10,
-    ///         types::TimeUnit::Hour,
-    ///         "<workspace>",
-    ///     );
+    ///     let request = ShowAppsDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
     ///     let response = dataartsstudio.show_apps_dashboard(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -1690,12 +1628,7 @@ impl DataArtsStudioClient {
     ///
     /// async fn show_apps_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = ShowAppsOverviewRequest::new(
-    ///         10,
-    ///         10,
-    ///         types::TimeUnit::Hour,
-    ///         "<workspace>",
-    ///     );
+    ///     let request = ShowAppsOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
     ///     let response = dataartsstudio.show_apps_overview(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -1747,9 +1680,7 @@ impl DataArtsStudioClient {
     /// ```rust,no_run
     /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowDataServiceInstanceRequest};
     ///
-    /// async fn show_data_service_instance(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn show_data_service_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
     ///     let request = ShowDataServiceInstanceRequest::new("<instance_id>", "<workspace>");
     ///     let response = dataartsstudio.show_data_service_instance(request).await?;
@@ -1938,18 +1869,13 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest};
     ///
     /// async fn update_data_service_instance_lts_log(
     ///     client: &hwcloud::Client,
     /// ) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = UpdateDataServiceInstanceLtsLogRequest::new(
-    ///         "<instance_id>",
-    ///         "<workspace>",
-    ///     );
+    ///     let request = UpdateDataServiceInstanceLtsLogRequest::new("<instance_id>", "<workspace>");
     ///     let response = dataartsstudio.update_data_service_instance_lts_log(request).await?;
     ///     println!("HTTP {}", response.status);
     ///     Ok(())
@@ -1974,18 +1900,13 @@ impl DataArtsStudioClient {
     /// # Example
     ///
     /// ```rust,no_run
-    /// use hwcloud::dataartsstudio::{
-    ///     DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest,
-    /// };
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest};
     ///
     /// async fn update_data_service_instance_obs_log(
     ///     client: &hwcloud::Client,
     /// ) -> Result<(), hwcloud::Error> {
     ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-    ///     let request = UpdateDataServiceInstanceObsLogRequest::new(
-    ///         "<instance_id>",
-    ///         "<workspace>",
-    ///     );
+    ///     let request = UpdateDataServiceInstanceObsLogRequest::new("<instance_id>", "<workspace>");
     ///     let response = dataartsstudio.update_data_service_instance_obs_log(request).await?;
     ///     println!("HTTP {}", response.status);
     ///     Ok(())
@@ -2279,13 +2200,9 @@ impl DataArtsStudioClient {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest,
-/// };
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest};
 ///
-/// async fn authorize_action_api_to_instance(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn authorize_action_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
 ///     let request = AuthorizeActionApiToInstanceRequest::new(
 ///         "<workspace>",
@@ -2395,13 +2312,9 @@ pub struct AuthorizeActionApiToInstanceResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     types, DataArtsStudioClient, AuthorizeApiToInstanceRequest,
-/// };
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeApiToInstanceRequest};
 ///
-/// async fn authorize_api_to_instance(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn authorize_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
 ///     let request = AuthorizeApiToInstanceRequest::new(
 ///         "<api_id>",
@@ -3550,9 +3463,7 @@ pub struct DeleteServiceCatalogResponse {
 /// ```rust,no_run
 /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExecuteApiToInstanceRequest};
 ///
-/// async fn execute_api_to_instance(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn execute_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
 ///     let request = ExecuteApiToInstanceRequest::new(
 ///         "<api_id>",
@@ -3680,14 +3591,9 @@ pub struct ExecuteApiToInstanceResponse {
 /// ```rust,no_run
 /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelRequest};
 ///
-/// async fn export_data_service_excel(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn export_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ExportDataServiceExcelRequest::new(
-///         "<workspace>",
-///         vec![String::from("<body>")],
-///     );
+///     let request = ExportDataServiceExcelRequest::new("<workspace>", vec![String::from("<body>")]);
 ///     let response = dataartsstudio.export_data_service_excel(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -3792,9 +3698,7 @@ pub struct ExportDataServiceExcelResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     DataArtsStudioClient, ExportDataServiceExcelTemplateRequest,
-/// };
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelTemplateRequest};
 ///
 /// async fn export_data_service_excel_template(
 ///     client: &hwcloud::Client,
@@ -3904,14 +3808,9 @@ pub struct ExportDataServiceExcelTemplateResponse {
 /// ```rust,no_run
 /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExportDataServiceZipRequest};
 ///
-/// async fn export_data_service_zip(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn export_data_service_zip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ExportDataServiceZipRequest::new(
-///         "<workspace>",
-///         types::ApiParam::new(),
-///     );
+///     let request = ExportDataServiceZipRequest::new("<workspace>", types::ApiParam::new());
 ///     let response = dataartsstudio.export_data_service_zip(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -4016,13 +3915,9 @@ pub struct ExportDataServiceZipResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     types, DataArtsStudioClient, ImportDataServiceExcelRequest,
-/// };
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ImportDataServiceExcelRequest};
 ///
-/// async fn import_data_service_excel(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn import_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
 ///     let request = ImportDataServiceExcelRequest::new(
 ///         "<workspace>",
@@ -5881,18 +5776,13 @@ pub struct ListCatalogListResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest,
-/// };
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest};
 ///
 /// async fn list_data_service_instance_accesslogs(
 ///     client: &hwcloud::Client,
 /// ) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListDataServiceInstanceAccesslogsRequest::new(
-///         "<instance_id>",
-///         "<workspace>",
-///     );
+///     let request = ListDataServiceInstanceAccesslogsRequest::new("<instance_id>", "<workspace>");
 ///     let response = dataartsstudio.list_data_service_instance_accesslogs(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -6000,9 +5890,7 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     DataArtsStudioClient, ListDataServiceInstancesDetailRequest,
-/// };
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesDetailRequest};
 ///
 /// async fn list_data_service_instances_detail(
 ///     client: &hwcloud::Client,
@@ -6158,9 +6046,7 @@ pub struct ListDataServiceInstancesDetailResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     DataArtsStudioClient, ListDataServiceInstancesOverviewRequest,
-/// };
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesOverviewRequest};
 ///
 /// async fn list_data_service_instances_overview(
 ///     client: &hwcloud::Client,
@@ -6318,9 +6204,7 @@ pub struct ListDataServiceInstancesOverviewResponse {
 /// ```rust,no_run
 /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceMarketApisRequest};
 ///
-/// async fn list_data_service_market_apis(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn list_data_service_market_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
 ///     let request = ListDataServiceMarketApisRequest::new("<workspace>");
 ///     let response = dataartsstudio.list_data_service_market_apis(request).await?;
@@ -6437,11 +6321,7 @@ pub struct ListDataServiceMarketApisResponse {
 ///
 /// async fn list_instance_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListInstanceListRequest::new(
-///         "<api_id>",
-///         types::Action::Publish,
-///         "<workspace>",
-///     );
+///     let request = ListInstanceListRequest::new("<api_id>", types::Action::Publish, "<workspace>");
 ///     let response = dataartsstudio.list_instance_list(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -7005,15 +6885,9 @@ pub struct MigrateCatalogResponse {
 /// ```rust,no_run
 /// use hwcloud::dataartsstudio::{DataArtsStudioClient, PublishApiToInstanceRequest};
 ///
-/// async fn publish_api_to_instance(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn publish_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = PublishApiToInstanceRequest::new(
-///         "<api_id>",
-///         "<instance_id>",
-///         "<workspace>",
-///     );
+///     let request = PublishApiToInstanceRequest::new("<api_id>", "<instance_id>", "<workspace>");
 ///     let response = dataartsstudio.publish_api_to_instance(request).await?;
 ///     println!("HTTP {}", response.status);
 ///     Ok(())
@@ -8087,12 +7961,7 @@ pub struct ShowApiResponse {
 ///
 /// async fn show_apis_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApisDashboardRequest::new(
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         "<workspace>",
-///     );
+///     let request = ShowApisDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
 ///     let response = dataartsstudio.show_apis_dashboard(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -8411,12 +8280,7 @@ pub struct ShowApisDetailResponse {
 ///
 /// async fn show_apis_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApisOverviewRequest::new(
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         "<workspace>",
-///     );
+///     let request = ShowApisOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
 ///     let response = dataartsstudio.show_apis_overview(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -8769,12 +8633,7 @@ pub struct ShowApplyDetailResponse {
 ///
 /// async fn show_apps_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowAppsDashboardRequest::new(
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         "<workspace>",
-///     );
+///     let request = ShowAppsDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
 ///     let response = dataartsstudio.show_apps_dashboard(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -9069,12 +8928,7 @@ pub struct ShowAppsDetailResponse {
 ///
 /// async fn show_apps_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowAppsOverviewRequest::new(
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         "<workspace>",
-///     );
+///     let request = ShowAppsOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
 ///     let response = dataartsstudio.show_apps_overview(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -9313,9 +9167,7 @@ pub struct ShowCatalogDetailResponse {
 /// ```rust,no_run
 /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowDataServiceInstanceRequest};
 ///
-/// async fn show_data_service_instance(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn show_data_service_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
 ///     let request = ShowDataServiceInstanceRequest::new("<instance_id>", "<workspace>");
 ///     let response = dataartsstudio.show_data_service_instance(request).await?;
@@ -10169,18 +10021,13 @@ pub struct UpdateCatalogResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest,
-/// };
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest};
 ///
 /// async fn update_data_service_instance_lts_log(
 ///     client: &hwcloud::Client,
 /// ) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = UpdateDataServiceInstanceLtsLogRequest::new(
-///         "<instance_id>",
-///         "<workspace>",
-///     );
+///     let request = UpdateDataServiceInstanceLtsLogRequest::new("<instance_id>", "<workspace>");
 ///     let response = dataartsstudio.update_data_service_instance_lts_log(request).await?;
 ///     println!("HTTP {}", response.status);
 ///     Ok(())
@@ -10294,18 +10141,13 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
 /// # Example
 ///
 /// ```rust,no_run
-/// use hwcloud::dataartsstudio::{
-///     DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest,
-/// };
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest};
 ///
 /// async fn update_data_service_instance_obs_log(
 ///     client: &hwcloud::Client,
 /// ) -> Result<(), hwcloud::Error> {
 ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = UpdateDataServiceInstanceObsLogRequest::new(
-///         "<instance_id>",
-///         "<workspace>",
-///     );
+///     let request = UpdateDataServiceInstanceObsLogRequest::new("<instance_id>", "<workspace>");
 ///     let response = dataartsstudio.update_data_service_instance_obs_log(request).await?;
 ///     println!("HTTP {}", response.status);
 ///     Ok(())

@@ -166,9 +166,7 @@ impl IamClient {
     /// ```rust,no_run
     /// use hwcloud::iam::{IamClient, KeystoneListAuthDomainsRequest};
     ///
-    /// async fn keystone_list_auth_domains(
-    ///     client: &hwcloud::Client,
-    /// ) -> Result<(), hwcloud::Error> {
+    /// async fn keystone_list_auth_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let iam = IamClient::new(client)?;
     ///     let request = KeystoneListAuthDomainsRequest::new();
     ///     let response = iam.keystone_list_auth_domains(request).await?;
@@ -516,9 +514,7 @@ pub struct KeystoneListProjectsResponse {
 /// ```rust,no_run
 /// use hwcloud::iam::{IamClient, KeystoneListAuthDomainsRequest};
 ///
-/// async fn keystone_list_auth_domains(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
+/// async fn keystone_list_auth_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let iam = IamClient::new(client)?;
 ///     let request = KeystoneListAuthDomainsRequest::new();
 ///     let response = iam.keystone_list_auth_domains(request).await?;

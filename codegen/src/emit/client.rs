@@ -146,7 +146,7 @@ fn client(service: &Service) -> TokenStream {
 /// operation.
 fn method(service: &Service, op: &Operation, types: &TypesByName<'_>) -> TokenStream {
     let mut doc = docs(&operation_doc(op));
-    doc.extend(doc_example::docs(service, op, types));
+    doc.extend(doc_example::Example::new(service, op, types).docs());
     let method = ident(&op.method_name);
     let request = ident(&op.request);
     let response = ident(&op.response);

@@ -37,7 +37,7 @@ fn request(service: &Service, op: &Operation, types: &TypesByName<'_>) -> TokenS
         "Request of [`{}::{}`].",
         service.client, op.method_name
     ));
-    doc.extend(doc_example::docs(service, op, types));
+    doc.extend(doc_example::Example::new(service, op, types).docs());
     let fields = op.params.iter().map(|p| {
         let doc = docs(&format!(
             "{}\n\nSent as {} parameter `{}`.",

@@ -67,7 +67,7 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
 /// A module with the example's items and the test that calls it.
 fn example(service: &Service, op: &Operation, types: &TypesByName<'_>) -> TokenStream {
     let module = ident(&format!("{}_{}", service.module, op.method_name));
-    let items = doc_example::tokens(service, op, types);
+    let items = doc_example::Example::new(service, op, types).tokens();
     let function = ident(&op.method_name);
     let credentials = credentials(service).credentials;
     let operation = lit(&format!("{}.{}", service.name, op.name));
