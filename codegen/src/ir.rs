@@ -71,6 +71,9 @@ pub struct Operation {
     /// Whether its bodies may hold secrets (it issues tokens, or a `sensitive` value is
     /// reachable from what it sends or receives): the runtime then never quotes them.
     pub sensitive_body: bool,
+    /// The spec marks it idempotent although its method is not (only POST and PATCH
+    /// can be marked): retried as GETs are.
+    pub idempotent: bool,
 }
 
 /// A struct field as code reaches it: its Rust name, and whether it is an `Option`.
@@ -438,6 +441,11 @@ impl Method {
             Method::Patch => "PATCH",
             Method::Head => "HEAD",
         }
+    }
+
+    /// Whether HTTP defines the method as idempotent (sending twice is sending once).
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
     }
 
     /// Whether requests of this method may carry a body.

@@ -150,6 +150,11 @@ fn operation(op: &ir::Operation) -> Value {
     }
     out.insert("responses".into(), responses(op));
     out.insert("security".into(), security(op));
+    if op.idempotent {
+        // The spec's `idempotent: true` (a POST or PATCH safe to retry); the importer
+        // reads it back.
+        out.insert("x-idempotent".into(), json!(true));
+    }
     Value::Object(out)
 }
 

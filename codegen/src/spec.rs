@@ -139,6 +139,11 @@ pub struct OperationSpec {
     /// The operation lists items page by page (see `specs/README.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<PaginationSpec>,
+    /// Sending the operation twice has the effect of sending it once although its method
+    /// (POST, PATCH) does not say so (a query sent as a POST): the runtime retries it as
+    /// it retries GETs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idempotent: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<ExampleSpec>,
 }

@@ -229,6 +229,47 @@ fn body_on_get() {
 }
 
 #[test]
+fn idempotent_only_on_methods_that_are_not() {
+    assert_diagnostics(
+        "idempotent_get",
+        &[
+            "specs/idempotent_get.yaml:8:5: GET is idempotent already (expected `idempotent` only on POST or PATCH operations, or no `idempotent`)",
+        ],
+    );
+}
+
+/// `idempotent: true` reaches the IR and the operation's `OperationMeta`, which the
+/// runtime's retries go by; an unmarked POST stays not idempotent.
+#[test]
+fn idempotent_post_is_marked_in_its_meta() {
+    let spec = fixture("valid", "idempotent_post");
+    let api = match check(std::slice::from_ref(&spec)) {
+        Ok(api) => api,
+        Err(diagnostics) => panic!("rejected:\n{diagnostics}"),
+    };
+    let marks: Vec<(&str, bool)> = api.services[0]
+        .operations
+        .iter()
+        .map(|op| (op.name.as_str(), op.idempotent))
+        .collect();
+    assert_eq!(marks, [("QueryThings", true), ("CreateThing", false)]);
+    let files = generate(&[spec]).expect("generates");
+    let module = files
+        .get("src/idempotent_post.rs")
+        .expect("module generated");
+    let metas: Vec<&str> = module
+        .lines()
+        .filter(|l| l.trim_start().starts_with("idempotent:"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        metas,
+        ["idempotent: true,", "idempotent: false,"],
+        "{module}"
+    );
+}
+
+#[test]
 fn delete_with_body_is_accepted() {
     let spec = fixture("valid", "delete_with_body");
     let api = match check(std::slice::from_ref(&spec)) {

@@ -646,8 +646,8 @@ fn our_openapi_export_imports_back_to_the_same_wire_facts() {
                 panic!("{file}: {} not imported back ({})", op.name, out.report)
             });
             assert_eq!(
-                (back.method.as_str(), back.path.as_str()),
-                (op.method.as_str(), op.path.as_str()),
+                (back.method.as_str(), back.path.as_str(), back.idempotent),
+                (op.method.as_str(), op.path.as_str(), op.idempotent),
                 "{}",
                 op.name
             );

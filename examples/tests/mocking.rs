@@ -197,7 +197,8 @@ async fn a_request_no_rule_expects_fails_and_is_kept() {
         .list_alarm_rule(ListAlarmRuleRequest::new())
         .await
         .expect_err("no rule for it");
-    let text = error.to_string();
+    // The reason is the error's source: printed with the chain.
+    let text = hwcloud::DisplayErrorContext(&error).to_string();
     assert!(
         text.contains("no mock rule matches GET /v2/0123456789abcdef0123456789abcdef/alarm-rules"),
         "{text}"

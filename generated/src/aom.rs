@@ -262,6 +262,7 @@ impl Operation for ListMetricItemsRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: true,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -376,6 +377,7 @@ impl Operation for ListAlarmRuleRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -131,6 +131,7 @@ impl Operation for CreateOAuthTokenRequest {
         auth: &[],
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

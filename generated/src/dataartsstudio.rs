@@ -2271,6 +2271,7 @@ impl Operation for AuthorizeActionApiToInstanceRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2397,6 +2398,7 @@ impl Operation for AuthorizeApiToInstanceRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2511,6 +2513,7 @@ impl Operation for BatchApproveApplyRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2623,6 +2626,7 @@ impl Operation for ConfirmMessageRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2729,6 +2733,7 @@ impl Operation for CreateApiRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2844,6 +2849,7 @@ impl Operation for CreateAppRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -2959,6 +2965,7 @@ impl Operation for CreateServiceCatalogRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3088,6 +3095,7 @@ impl Operation for DebugApiRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3199,6 +3207,7 @@ impl Operation for DeleteApiRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3307,6 +3316,7 @@ impl Operation for DeleteAppRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3420,6 +3430,7 @@ impl Operation for DeleteServiceCatalogRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3546,6 +3557,7 @@ impl Operation for ExecuteApiToInstanceRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3654,6 +3666,7 @@ impl Operation for ExportDataServiceExcelRequest {
         auth: AUTH,
         sensitive_body: false,
         download: true,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3762,6 +3775,7 @@ impl Operation for ExportDataServiceExcelTemplateRequest {
         auth: AUTH,
         sensitive_body: false,
         download: true,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3871,6 +3885,7 @@ impl Operation for ExportDataServiceZipRequest {
         auth: AUTH,
         sensitive_body: false,
         download: true,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -3988,6 +4003,7 @@ impl Operation for ImportDataServiceExcelRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4121,6 +4137,7 @@ impl Operation for ListAllCatalogListRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4257,6 +4274,7 @@ impl Operation for ListApiCatalogListRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4423,6 +4441,7 @@ impl Operation for ListApiTopNRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4576,6 +4595,7 @@ impl Operation for ListApicGroupsRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4719,6 +4739,7 @@ impl Operation for ListApicInstancesRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -4960,6 +4981,7 @@ impl Operation for ListApisRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5132,6 +5154,7 @@ impl Operation for ListApisTopRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5288,6 +5311,7 @@ impl Operation for ListApplyRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5442,6 +5466,7 @@ impl Operation for ListAppsRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5591,6 +5616,7 @@ impl Operation for ListAppsTopRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5729,6 +5755,7 @@ impl Operation for ListCatalogListRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5845,6 +5872,7 @@ impl Operation for ListDataServiceInstanceAccesslogsRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -5998,6 +6026,7 @@ impl Operation for ListDataServiceInstancesDetailRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6154,6 +6183,7 @@ impl Operation for ListDataServiceInstancesOverviewRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6273,6 +6303,7 @@ impl Operation for ListDataServiceMarketApisRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6459,6 +6490,7 @@ impl Operation for ListInstanceListRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6606,6 +6638,7 @@ impl Operation for ListMessageRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6724,6 +6757,7 @@ impl Operation for MigrateApiRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6841,6 +6875,7 @@ impl Operation for MigrateCatalogRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -6968,6 +7003,7 @@ impl Operation for PublishApiToInstanceRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7100,6 +7136,7 @@ impl Operation for SearchAuthorizeAppRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7236,6 +7273,7 @@ impl Operation for SearchBindApiRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7372,6 +7410,7 @@ impl Operation for SearchDebugInfoRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7508,6 +7547,7 @@ impl Operation for SearchIdByPathRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7644,6 +7684,7 @@ impl Operation for SearchPublishInfoRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7796,6 +7837,7 @@ impl Operation for ShowApiDashboardRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -7912,6 +7954,7 @@ impl Operation for ShowApiRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8072,6 +8115,7 @@ impl Operation for ShowApisDashboardRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8227,6 +8271,7 @@ impl Operation for ShowApisDetailRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8358,6 +8403,7 @@ impl Operation for ShowApisOverviewRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8472,6 +8518,7 @@ impl Operation for ShowAppInfoRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8584,6 +8631,7 @@ impl Operation for ShowApplyDetailRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8733,6 +8781,7 @@ impl Operation for ShowAppsDashboardRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -8876,6 +8925,7 @@ impl Operation for ShowAppsDetailRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9006,6 +9056,7 @@ impl Operation for ShowAppsOverviewRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9120,6 +9171,7 @@ impl Operation for ShowCatalogDetailRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9232,6 +9284,7 @@ impl Operation for ShowDataServiceInstanceRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9344,6 +9397,7 @@ impl Operation for ShowMessageDetailRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9478,6 +9532,7 @@ impl Operation for ShowPathByIdRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9614,6 +9669,7 @@ impl Operation for ShowPathObjectByIdRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9737,6 +9793,7 @@ impl Operation for UpdateApiRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9855,6 +9912,7 @@ impl Operation for UpdateAppRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -9976,6 +10034,7 @@ impl Operation for UpdateCatalogRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -10099,6 +10158,7 @@ impl Operation for UpdateDataServiceInstanceLtsLogRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -10219,6 +10279,7 @@ impl Operation for UpdateDataServiceInstanceObsLogRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -276,6 +276,7 @@ impl Operation for KeystoneCreateUserTokenByPasswordRequest {
         auth: &[],
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -469,6 +470,7 @@ impl Operation for KeystoneListProjectsRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -544,6 +546,7 @@ impl Operation for KeystoneListAuthDomainsRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {

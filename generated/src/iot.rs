@@ -162,6 +162,7 @@ impl Operation for LoginRequest {
         auth: &[],
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -288,6 +289,7 @@ impl Operation for RefreshTokenRequest {
         auth: &[],
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -307,6 +307,7 @@ impl Operation for CreateOAuthRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -411,6 +412,7 @@ impl Operation for CreatePasswordAuthRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -511,6 +513,7 @@ impl Operation for CreatePersonalAuthRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -605,6 +608,7 @@ impl Operation for DeleteAuthorizeRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -690,6 +694,7 @@ impl Operation for ListAuthorizationsRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -794,6 +799,7 @@ impl Operation for ShowRedirectUrlRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

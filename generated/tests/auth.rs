@@ -43,8 +43,8 @@ use hwcloud::runtime::{Credentials, Operation, ServiceClient};
 use hwcloud::servicestage::types::{OAuth, RepoType};
 use hwcloud::servicestage::{CreateOAuthRequest, ServiceStageClient};
 use hwcloud::{
-    BasicCredentials, Client, ClientBuilder, Error, GlobalCredentials, RetryPolicy, ServiceError,
-    TokenCredentials, TokenPlacement,
+    BasicCredentials, Client, ClientBuilder, DisplayErrorContext, Error, GlobalCredentials,
+    RetryPolicy, ServiceError, TokenCredentials, TokenPlacement,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
@@ -239,6 +239,7 @@ impl Operation for AnyScheme {
         ],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -731,14 +732,32 @@ async fn iam_login_failure_is_a_credentials_error() {
     let (client, error) = iam_login_failure(&server, &clock).await;
 
     assert!(matches!(error, Error::Credentials { .. }), "{error:?}");
-    let shown = error.to_string();
+    // The login's failure is the cause, printed with the chain, not in the message.
+    let shown = DisplayErrorContext(&error).to_string();
     assert!(
         shown.contains("Iam.KeystoneCreateUserTokenByPassword")
             && shown.contains("401")
             && shown.contains("APIGW.0301"),
         "{shown}"
     );
+    assert!(!error.to_string().contains("APIGW.0301"), "{error}");
     assert_error_redacted(&error);
+    assert_redacted("error chain", &shown);
+    // A wrong password is reachable as the login's service error, without downcasting.
+    let service = error.as_service_error().expect("the login's service error");
+    assert_eq!(
+        (
+            service.operation,
+            service.status.as_u16(),
+            service.code.as_deref()
+        ),
+        (
+            "Iam.KeystoneCreateUserTokenByPassword",
+            401,
+            Some("APIGW.0301")
+        )
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     assert!(
         received_on(&server, &dataarts_path("p1")).await.is_empty(),
         "nothing is sent without a token"
@@ -747,7 +766,11 @@ async fn iam_login_failure_is_a_credentials_error() {
     // Nothing was cached. During the backoff (1 s by default) a call fails at once with
     // the same error; after it, the next call tries again.
     let again = authorize(&client).await.expect_err("still failing");
-    assert!(again.to_string().contains("APIGW.0301"), "{again}");
+    assert_eq!(
+        again.as_service_error().and_then(|e| e.code.as_deref()),
+        Some("APIGW.0301"),
+        "{again:?}"
+    );
     assert_eq!(received_on(&server, IAM_LOGIN).await.len(), 1);
     clock.advance(1);
     let again = authorize(&client).await.expect_err("login fails again");
@@ -761,13 +784,17 @@ async fn iot_and_astro_login_failures_are_credentials_errors() {
     let clock = TestClock::new();
     let error = iot_login_failure(&server, &clock).await;
     assert!(matches!(error, Error::Credentials { .. }), "{error:?}");
-    assert!(error.to_string().contains("100208"), "{error}");
+    assert_eq!(
+        error.as_service_error().and_then(|e| e.code.as_deref()),
+        Some("100208"),
+        "{error:?}"
+    );
     assert_error_redacted(&error);
 
     let server = MockServer::start().await;
     let error = astro_token_failure(&server, &clock).await;
     assert!(matches!(error, Error::Credentials { .. }), "{error:?}");
-    assert!(error.to_string().contains("400"), "{error}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400), "{error:?}");
     assert_error_redacted(&error);
     assert!(
         received_on(&server, &dataarts_path(PROJECT))

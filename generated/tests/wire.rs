@@ -270,6 +270,39 @@ mod aom {
         );
     }
 
+    /// `ListMetricItems` is a query sent as a POST, marked `idempotent` in the spec: a 503
+    /// is retried as for a GET (retries follow the operation, not only its method).
+    #[tokio::test]
+    async fn list_metric_items_is_retried_after_503() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"metrics": []})))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .endpoint(server.uri())
+            .allow_http(true)
+            .retry(RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(1)))
+            .credentials(iam_token().project_id(PROJECT))
+            .build()
+            .expect("client builds");
+        let request = ListMetricItemsRequest::new(MetricApiQueryItemParam::new());
+        let response = AomClient::new(&client)
+            .unwrap()
+            .list_metric_items(request)
+            .await
+            .expect("503, then 200 on the retry");
+        assert_eq!(response.status, 200);
+        let sent = all_received(&server).await;
+        assert_eq!(sent.len(), 2, "one retry");
+        assert_eq!(sent[0].body, sent[1].body, "the same body again");
+    }
+
     #[tokio::test]
     async fn list_metric_items_service_error() {
         let server = serve(huawei_error(
@@ -1438,6 +1471,7 @@ mod client_behaviour {
             ],
             sensitive_body: false,
             download: false,
+            idempotent: false,
         };
 
         fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -48,6 +48,7 @@ impl Operation for CreateJob {
         auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;

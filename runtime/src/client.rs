@@ -1,9 +1,10 @@
 //! The client: configuration shared by every service client, and the one generic
 //! function that runs an operation (build, authorise, send, retry, decode).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -11,12 +12,14 @@ use http::header::{CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument as _;
 
 use crate::auth::{AuthContext, Credentials};
+use crate::config::Env;
 use crate::error::{Error, TooLarge, TransportErrorKind};
 use crate::operation::{Identity, Operation, OperationMeta, RequestParts, ServiceMeta};
-use crate::retry::{Attempt, RetryPolicy};
+use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::transport::{BodyLimit, BodyTooLarge, Transport, TransportError};
 
 mod builder;
+mod telemetry;
 
 pub use builder::ClientBuilder;
 
@@ -42,6 +45,10 @@ pub struct Client {
 struct Inner {
     region: Option<String>,
     endpoint: Option<String>,
+    /// Endpoints of single services by [`ServiceMeta::name`] (IAM's), over `endpoint`.
+    service_endpoints: BTreeMap<&'static str, String>,
+    /// Where settings read at run time are looked up.
+    env: Env,
     allow_http: bool,
     transport: Arc<dyn Transport>,
     credentials: Option<Arc<dyn Credentials>>,
@@ -68,6 +75,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("region", &inner.region)
             .field("endpoint", &inner.endpoint)
+            .field("service_endpoints", &inner.service_endpoints)
             .field("allow_http", &inner.allow_http)
             .field("transport", &inner.transport)
             .field("credentials", &inner.credentials)
@@ -94,6 +102,16 @@ impl Client {
     /// The current time by the client's clock.
     pub fn now(&self) -> SystemTime {
         (self.inner.clock)()
+    }
+
+    /// Where the client reads environment settings ([`ClientBuilder::env`]).
+    pub fn env(&self) -> &Env {
+        &self.inner.env
+    }
+
+    /// The transport requests go through.
+    pub(crate) fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
     }
 
     /// The client's clock.
@@ -126,6 +144,8 @@ impl Client {
             inner: Arc::new(Inner {
                 region: inner.region.clone(),
                 endpoint: inner.endpoint.clone(),
+                service_endpoints: inner.service_endpoints.clone(),
+                env: inner.env.clone(),
                 allow_http: inner.allow_http,
                 transport: inner.transport.clone(),
                 credentials,
@@ -257,9 +277,13 @@ pub struct ServiceClient {
 }
 
 impl ServiceClient {
-    /// Binds `client` to `service`, resolving the endpoint from the client's override or
-    /// the service's template and the client's region.
+    /// Binds `client` to `service`, resolving the endpoint: the service's own
+    /// ([`ClientBuilder::iam_endpoint`]), else the client's override, else the service's
+    /// template and the client's region.
     pub fn new(client: &Client, service: &'static ServiceMeta) -> Result<Self, Error> {
+        if let Some(endpoint) = client.inner.service_endpoints.get(service.name) {
+            return Self::with_endpoint(client, service, endpoint);
+        }
         let base = match (
             &client.inner.endpoint,
             service.endpoint,
@@ -315,13 +339,17 @@ impl ServiceClient {
     /// otherwise).
     pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, Error> {
         let meta = O::META;
-        let response = self
-            .execute(&meta, &|parts| operation.encode(parts))
-            .await?;
-        crate::operation::decode_response_with::<O>(
-            response,
-            self.client.inner.limits.decode_budget,
-        )
+        let span = telemetry::call_span(self.service, &meta);
+        let call = async {
+            let response = self
+                .execute_timed(&meta, &|parts| operation.encode(parts), &span)
+                .await?;
+            crate::operation::decode_response_with::<O>(
+                response,
+                self.client.inner.limits.decode_budget,
+            )
+        };
+        observed(call, span.clone()).await
     }
 
     /// [`send`](Self::send) of an owned operation: what the generated client methods
@@ -333,21 +361,25 @@ impl ServiceClient {
     }
 
     /// Builds the request with `encode`, then authorises, sends and retries it, within
-    /// the call timeout; the response of the last attempt.
+    /// the call timeout; the response of the last attempt (whatever its status).
     pub async fn execute(
         &self,
         meta: &OperationMeta,
         encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
     ) -> Result<http::Response<Bytes>, Error> {
-        let span = tracing::debug_span!(
-            "hwcloud.call",
-            operation = meta.name,
-            method = %meta.method,
-            path = meta.path,
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-        );
-        let call = self.execute_attempts(meta, encode).instrument(span);
+        let span = telemetry::call_span(self.service, meta);
+        observed(self.execute_timed(meta, encode, &span), span.clone()).await
+    }
+
+    /// [`execute`](Self::execute) without entering `span` or logging its failure; how
+    /// it ended is recorded on `span`.
+    async fn execute_timed(
+        &self,
+        meta: &OperationMeta,
+        encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
+        span: &tracing::Span,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let call = self.execute_attempts(meta, encode, span);
         match self.client.inner.call_timeout {
             None => call.await,
             Some(limit) => tokio::time::timeout(limit, call)
@@ -363,6 +395,7 @@ impl ServiceClient {
         &self,
         meta: &OperationMeta,
         encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
+        span: &tracing::Span,
     ) -> Result<http::Response<Bytes>, Error> {
         let inner = &self.client.inner;
         let credentials = if meta.auth.is_empty() {
@@ -384,7 +417,7 @@ impl ServiceClient {
         let limits = &inner.limits;
         let download_statuses = if meta.download { meta.success } else { &[] };
         let body_limit = BodyLimit::with_download(limits.body, limits.download, download_statuses);
-        let mut attempt = Attempt::new(&inner.retry, &meta.method);
+        let mut attempt = Attempt::new(&inner.retry, meta);
         let mut request = Some(first);
         let response = loop {
             // The first attempt sends the request it built; a retry encodes it again
@@ -402,20 +435,25 @@ impl ServiceClient {
                     again
                 }
             };
+            let number = attempt.number();
+            let started = Instant::now();
             let outcome = self
                 .attempt(meta.name, this, credentials, &identity, body_limit)
                 .await;
-            match attempt.next_delay(&outcome) {
-                Some(delay) => {
-                    tracing::debug!(attempt = attempt.number(), ?delay, "retrying");
-                    tokio::time::sleep(delay).await;
-                }
-                None => break outcome?,
+            let decision = attempt.decide(&outcome);
+            telemetry::attempt_finished(
+                number,
+                attempt.max(),
+                &outcome,
+                started.elapsed(),
+                &decision,
+            );
+            match decision {
+                Decision::Retry { delay, .. } => tokio::time::sleep(delay).await,
+                Decision::Stop { .. } => break outcome?,
             }
         };
-        let span = tracing::Span::current();
-        span.record("status", response.status().as_u16());
-        span.record("attempts", attempt.number());
+        telemetry::call_finished(span, response.status().as_u16(), attempt.number());
         Ok(response)
     }
 
@@ -494,6 +532,21 @@ impl ServiceClient {
         };
         result.map_err(|error| transport_error(operation, error))
     }
+}
+
+/// `call` in `span`, its failure logged (see `telemetry`).
+async fn observed<T>(
+    call: impl Future<Output = Result<T, Error>>,
+    span: tracing::Span,
+) -> Result<T, Error> {
+    let call = async {
+        let result = call.await;
+        if let Err(error) = &result {
+            telemetry::call_failed(error);
+        }
+        result
+    };
+    call.instrument(span).await
 }
 
 /// The [`Error`] of a failed send: a body over the limit is [`Error::ResponseTooLarge`].

@@ -8,7 +8,10 @@
 //! Most users never name this crate: `hwcloud` re-exports what a caller needs.
 
 pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
+pub mod config;
 mod error;
 pub mod mock;
 pub mod model;
@@ -23,10 +26,13 @@ pub mod transport;
 pub use auth::Credentials;
 pub use bytes;
 pub use client::{Client, ClientBuilder, Clock, ServiceClient};
-pub use error::{Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind};
+pub use config::Env;
+pub use error::{
+    DisplayErrorContext, Error, KnownErrorCode, ServiceError, TooLarge, TransportErrorKind,
+};
 pub use http;
 pub use operation::{FilePart, Operation, OperationMeta, ServiceMeta, StringEnum};
-pub use retry::RetryPolicy;
+pub use retry::{RetryClass, RetryPolicy};
 pub use secret::Secret;
 pub use timestamp::Timestamp;
 

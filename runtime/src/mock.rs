@@ -28,6 +28,7 @@
 //! #         auth: &[],
 //! #         sensitive_body: false,
 //! #         download: false,
+//! #         idempotent: false,
 //! #     };
 //! #     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
 //! #         request.path("id", &self.id)

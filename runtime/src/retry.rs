@@ -3,16 +3,22 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::Method;
 
-use crate::error::{Error, TransportErrorKind};
+use crate::error::Error;
+use crate::operation::OperationMeta;
+
+mod classify;
+
+pub use classify::RetryClass;
 
 /// Bounded retries with exponential backoff and full jitter.
 ///
-/// By default a call is tried at most 3 times. Retried: a connection that could not be
-/// made (the request never left, so this is safe for every method); and, for idempotent
-/// methods only (GET, HEAD, PUT, DELETE, OPTIONS), 429, 502, 503 and 504 answers, timeouts
-/// and broken connections. A `Retry-After` of seconds is honoured when it is within
+/// By default a call is tried at most 3 times. What is retried goes by the outcome's
+/// [`RetryClass`]: a connection that could not be made (the request never left, so this
+/// is safe for every operation); and, for idempotent operations only (methods GET, HEAD,
+/// PUT, DELETE, OPTIONS, and operations the spec marks `idempotent`, see
+/// [`OperationMeta::is_idempotent`]), 429, 502, 503 and 504 answers, timeouts and broken
+/// connections. A `Retry-After` of seconds is honoured when it is within
 /// `max_backoff`; a longer one ends the retries and returns the answer.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -32,9 +38,6 @@ impl Default for RetryPolicy {
         }
     }
 }
-
-/// Statuses that say "try again later".
-const RETRYABLE_STATUSES: [u16; 4] = [429, 502, 503, 504];
 
 impl RetryPolicy {
     /// One attempt, never retried.
@@ -63,11 +66,55 @@ impl RetryPolicy {
         self
     }
 
-    /// Also retry POST and PATCH on retryable answers (only when the API is known to be
-    /// idempotent: a retried POST may create a resource twice).
+    /// Also retry operations that are not idempotent (POST, PATCH not marked
+    /// `idempotent`) after a retryable outcome: only when the API is known to be
+    /// idempotent, since a retried POST may create a resource twice.
     pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
         self.retry_non_idempotent = retry;
         self
+    }
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Try again after `delay`.
+    Retry { class: RetryClass, delay: Duration },
+    /// Return this outcome.
+    Stop { class: RetryClass, reason: Stop },
+}
+
+/// Why an attempt is the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The outcome is not of a retryable class (a success among them).
+    NotRetryable,
+    /// The policy's attempts are used up.
+    Exhausted,
+    /// The request may have been processed and the operation is not idempotent.
+    NotIdempotent,
+    /// The service asked for a wait longer than the policy's `max_backoff`.
+    RetryAfterTooLong,
+}
+
+impl Decision {
+    pub(crate) fn class(&self) -> RetryClass {
+        match *self {
+            Decision::Retry { class, .. } | Decision::Stop { class, .. } => class,
+        }
+    }
+
+    /// Why the decision was made, for logs: the class when retrying, else the reason.
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            Decision::Retry { class, .. } => class.as_str(),
+            Decision::Stop { reason, .. } => match reason {
+                Stop::NotRetryable => "not retryable",
+                Stop::Exhausted => "attempts exhausted",
+                Stop::NotIdempotent => "not idempotent",
+                Stop::RetryAfterTooLong => "Retry-After longer than max_backoff",
+            },
+        }
     }
 }
 
@@ -80,14 +127,10 @@ pub(crate) struct Attempt<'a> {
 }
 
 impl<'a> Attempt<'a> {
-    pub(crate) fn new(policy: &'a RetryPolicy, method: &Method) -> Self {
-        let idempotent = matches!(
-            *method,
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        ) || policy.retry_non_idempotent;
+    pub(crate) fn new(policy: &'a RetryPolicy, meta: &OperationMeta) -> Self {
         Attempt {
             policy,
-            idempotent,
+            idempotent: meta.is_idempotent() || policy.retry_non_idempotent,
             number: 1,
         }
     }
@@ -97,35 +140,41 @@ impl<'a> Attempt<'a> {
         self.number
     }
 
-    /// How long to wait before the next attempt, or `None` to stop with `outcome`.
-    pub(crate) fn next_delay(
-        &mut self,
-        outcome: &Result<http::Response<Bytes>, Error>,
-    ) -> Option<Duration> {
-        if self.number >= self.policy.max_attempts {
-            return None;
+    /// The most attempts the policy allows.
+    pub(crate) fn max(&self) -> u32 {
+        self.policy.max_attempts
+    }
+
+    /// What to do after the attempt that ended with `outcome`: the classifier says what
+    /// kind of failure it is, the policy and the operation whether to try again.
+    pub(crate) fn decide(&mut self, outcome: &Result<http::Response<Bytes>, Error>) -> Decision {
+        let class = RetryClass::of_outcome(outcome);
+        let stop = |reason| Decision::Stop { class, reason };
+        if !class.is_retryable() {
+            return stop(Stop::NotRetryable);
         }
-        let delay = match outcome {
-            Ok(response)
-                if self.idempotent && RETRYABLE_STATUSES.contains(&response.status().as_u16()) =>
-            {
-                match retry_after(response) {
-                    Some(wait) if wait > self.policy.max_backoff => return None,
-                    Some(wait) => wait,
-                    None => self.backoff(),
-                }
-            }
-            Err(Error::Transport {
-                kind: TransportErrorKind::Connect,
-                ..
-            }) => self.backoff(),
-            Err(Error::Transport { .. } | Error::Timeout { .. }) if self.idempotent => {
-                self.backoff()
-            }
-            _ => return None,
+        if !self.idempotent && !class.is_safe_for_any_operation() {
+            return stop(Stop::NotIdempotent);
+        }
+        if self.number >= self.policy.max_attempts {
+            return stop(Stop::Exhausted);
+        }
+        let delay = match outcome.as_ref().ok().and_then(retry_after) {
+            Some(wait) if wait > self.policy.max_backoff => return stop(Stop::RetryAfterTooLong),
+            Some(wait) => wait,
+            None => self.backoff(),
         };
         self.number += 1;
-        Some(delay)
+        Decision::Retry { class, delay }
+    }
+
+    /// How long to wait before the next attempt, or `None` to stop with `outcome`.
+    #[cfg(test)]
+    fn next_delay(&mut self, outcome: &Result<http::Response<Bytes>, Error>) -> Option<Duration> {
+        match self.decide(outcome) {
+            Decision::Retry { delay, .. } => Some(delay),
+            Decision::Stop { .. } => None,
+        }
     }
 
     /// Full jitter: uniform in [0, min(max, initial * 2^(n-1))].
@@ -154,6 +203,20 @@ fn retry_after(response: &http::Response<Bytes>) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Method;
+
+    fn meta(method: Method, idempotent: bool) -> OperationMeta {
+        OperationMeta {
+            name: "S.Op",
+            method,
+            path: "/",
+            success: &[200],
+            auth: &[],
+            sensitive_body: false,
+            download: false,
+            idempotent,
+        }
+    }
 
     fn status(code: u16) -> Result<http::Response<Bytes>, Error> {
         Ok(http::Response::builder()
@@ -165,7 +228,7 @@ mod tests {
     #[test]
     fn retries_idempotent_503_until_the_bound() {
         let policy = RetryPolicy::default().max_attempts(3);
-        let mut attempt = Attempt::new(&policy, &Method::GET);
+        let mut attempt = Attempt::new(&policy, &meta(Method::GET, false));
         assert!(attempt.next_delay(&status(503)).is_some());
         assert!(attempt.next_delay(&status(503)).is_some());
         assert!(attempt.next_delay(&status(503)).is_none());
@@ -176,22 +239,60 @@ mod tests {
     fn post_is_not_retried_on_503_unless_asked() {
         let policy = RetryPolicy::default();
         assert!(
-            Attempt::new(&policy, &Method::POST)
+            Attempt::new(&policy, &meta(Method::POST, false))
                 .next_delay(&status(503))
                 .is_none()
         );
         let policy = RetryPolicy::default().retry_non_idempotent(true);
         assert!(
-            Attempt::new(&policy, &Method::POST)
+            Attempt::new(&policy, &meta(Method::POST, false))
                 .next_delay(&status(503))
                 .is_some()
         );
     }
 
+    /// A read-only POST marked `idempotent` is retried as a GET is.
+    #[test]
+    fn a_post_marked_idempotent_is_retried_on_503() {
+        let policy = RetryPolicy::default();
+        let mut attempt = Attempt::new(&policy, &meta(Method::POST, true));
+        assert_eq!(attempt.decide(&status(503)).class(), RetryClass::Transient);
+        assert_eq!(attempt.number(), 2);
+        let mut plain = Attempt::new(&policy, &meta(Method::POST, false));
+        let decision = plain.decide(&status(503));
+        assert_eq!(
+            decision,
+            Decision::Stop {
+                class: RetryClass::Transient,
+                reason: Stop::NotIdempotent
+            }
+        );
+        assert_eq!(decision.reason(), "not idempotent");
+    }
+
+    /// A connection that could not be made is retried for every operation.
+    #[test]
+    fn a_request_that_never_left_is_retried_for_a_post() {
+        let policy = RetryPolicy::default();
+        let refused = Err(Error::Transport {
+            operation: "S.Op",
+            kind: crate::TransportErrorKind::Connect,
+            source: "refused".into(),
+        });
+        let mut attempt = Attempt::new(&policy, &meta(Method::POST, false));
+        assert!(matches!(
+            attempt.decide(&refused),
+            Decision::Retry {
+                class: RetryClass::NotSent,
+                ..
+            }
+        ));
+    }
+
     #[test]
     fn success_and_client_errors_are_final() {
         let policy = RetryPolicy::default();
-        let mut attempt = Attempt::new(&policy, &Method::GET);
+        let mut attempt = Attempt::new(&policy, &meta(Method::GET, false));
         assert!(attempt.next_delay(&status(200)).is_none());
         assert!(attempt.next_delay(&status(400)).is_none());
     }
@@ -206,7 +307,7 @@ mod tests {
                 .body(Bytes::new())
                 .unwrap())
         };
-        let mut attempt = Attempt::new(&policy, &Method::GET);
+        let mut attempt = Attempt::new(&policy, &meta(Method::GET, false));
         assert_eq!(
             attempt.next_delay(&response("2")),
             Some(Duration::from_secs(2))
@@ -220,7 +321,7 @@ mod tests {
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(300))
             .max_attempts(10);
-        let mut attempt = Attempt::new(&policy, &Method::GET);
+        let mut attempt = Attempt::new(&policy, &meta(Method::GET, false));
         for _ in 0..9 {
             let delay = attempt.next_delay(&status(502)).unwrap();
             assert!(delay <= Duration::from_millis(300), "{delay:?}");
@@ -231,7 +332,7 @@ mod tests {
     fn disabled_never_retries() {
         let policy = RetryPolicy::disabled();
         assert!(
-            Attempt::new(&policy, &Method::GET)
+            Attempt::new(&policy, &meta(Method::GET, false))
                 .next_delay(&status(503))
                 .is_none()
         );

@@ -10,6 +10,11 @@ use http::StatusCode;
 use crate::BoxFuture;
 use crate::error::TransportErrorKind;
 
+mod http_settings;
+
+pub(crate) use self::http_settings::{HttpSettings, Proxies};
+pub use self::http_settings::{Proxy, Tls};
+
 /// Sends one HTTP request and reads the whole response.
 ///
 /// Implementations must not follow redirects: a 3xx is an answer of the service.
@@ -108,9 +113,10 @@ pub struct BodyTooLarge {
     pub limit: usize,
 }
 
-/// A request that got no response.
+/// A request that got no response; the underlying error is `source()`, not repeated in
+/// the message.
 #[derive(Debug, thiserror::Error)]
-#[error("{source}")]
+#[error("the request failed before a response arrived ({kind})")]
 pub struct TransportError {
     /// What kind of failure.
     pub kind: TransportErrorKind,
@@ -183,13 +189,19 @@ mod reqwest_transport {
     }
 
     impl ReqwestTransport {
-        /// A transport with a fresh connection pool.
+        /// A transport with a fresh connection pool and the defaults of
+        /// [`crate::ClientBuilder`]: a 10 s connect timeout, the process environment's
+        /// proxies, rustls with the bundled roots.
         pub fn new() -> Result<Self, crate::Error> {
-            let client = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| crate::Error::Config(format!("cannot build the HTTP client: {e}")))?;
-            Ok(Self::from_client(client))
+            Self::with_settings(&HttpSettings::default(), &crate::config::Env::process())
+        }
+
+        /// A transport with `settings`, proxies from `env` unless they are explicit.
+        pub(crate) fn with_settings(
+            settings: &HttpSettings,
+            env: &crate::config::Env,
+        ) -> Result<Self, crate::Error> {
+            Ok(Self::from_client(settings.reqwest_client(env)?))
         }
 
         /// A transport over a reqwest client configured by the caller (proxies, TLS

@@ -57,6 +57,7 @@ impl Operation for ListThings {
         auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", self.project_id.as_ref(), Implicit::ProjectId)?;
@@ -84,6 +85,7 @@ impl Operation for CreateThing {
         auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("project_id", None, Implicit::ProjectId)?;
@@ -107,6 +109,7 @@ impl Operation for ListDomainThings {
         auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path_or_implicit("domain_id", None, Implicit::DomainId)
@@ -131,6 +134,7 @@ impl Operation for ListProjects {
         auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.query("name", &self.name);
@@ -154,6 +158,7 @@ impl Operation for ListAuthDomains {
         auth: &[AuthScheme::Aksk],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

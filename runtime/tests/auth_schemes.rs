@@ -33,6 +33,7 @@ impl<const AUTH: u8> Operation for ListThings<AUTH> {
         },
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -156,6 +156,7 @@ impl<const SENSITIVE: bool> Operation for ListItems<SENSITIVE> {
         auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: SENSITIVE,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())
@@ -458,6 +459,7 @@ impl Operation for ListRows {
         auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

@@ -20,8 +20,8 @@ use hwcloud_runtime::auth::signer;
 use hwcloud_runtime::operation::{RequestParts, ResponseParts};
 use hwcloud_runtime::transport::{ReqwestTransport, Transport, TransportError};
 use hwcloud_runtime::{
-    BoxFuture, Client, ClientBuilder, Error, Operation, OperationMeta, RetryPolicy, ServiceClient,
-    ServiceError, ServiceMeta, TransportErrorKind,
+    BoxFuture, Client, ClientBuilder, Error, Operation, OperationMeta, RetryClass, RetryPolicy,
+    ServiceClient, ServiceError, ServiceMeta, TransportErrorKind,
 };
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -53,6 +53,7 @@ impl Operation for GetThing {
         auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.path("id", &self.id)
@@ -83,9 +84,34 @@ impl Operation for CreateThing {
         auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+    fn decode(response: &ResponseParts) -> Result<Value, Error> {
+        response.json()
+    }
+}
+
+/// `POST /v1/things/query`: a query sent as a POST, marked idempotent as a spec's
+/// `idempotent: true` marks it.
+struct QueryThings;
+
+impl Operation for QueryThings {
+    type Output = Value;
+    const META: OperationMeta = OperationMeta {
+        name: "Things.QueryThings",
+        method: Method::POST,
+        path: "/v1/things/query",
+        success: &[200],
+        auth: &[AuthScheme::Aksk, AuthScheme::Token],
+        sensitive_body: false,
+        download: false,
+        idempotent: true,
+    };
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&json!({"name": "thing-*"})))
     }
     fn decode(response: &ResponseParts) -> Result<Value, Error> {
         response.json()
@@ -105,6 +131,7 @@ impl Operation for OddBody {
         auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         let body: BTreeMap<(i32, i32), i32> = BTreeMap::from([((1, 2), 3)]);
@@ -266,6 +293,49 @@ async fn post_503_is_not_retried_by_default() {
     assert_eq!(received(&server).await.len(), 1);
 }
 
+/// Retries follow the operation, not only its method: a POST marked idempotent is
+/// retried on 503 as a GET is; an unmarked POST is not, and its error says it was of a
+/// retryable class.
+#[tokio::test]
+async fn post_503_is_retried_when_the_operation_is_marked_idempotent() {
+    let server = fails_once(ResponseTemplate::new(503)).await;
+    let out = service(&client(fast()), &server.uri())
+        .send(&QueryThings)
+        .await
+        .expect("503 then 200");
+    assert_eq!(out, json!({"ok": true}));
+    assert_eq!(
+        received(&server).await.len(),
+        2,
+        "the marked POST is retried"
+    );
+
+    let server = fails_once(ResponseTemplate::new(503)).await;
+    let err = service(&client(fast()), &server.uri())
+        .send(&create())
+        .await
+        .expect_err("an unmarked POST is not retried");
+    assert_eq!(received(&server).await.len(), 1);
+    assert_eq!(err.retry_class(), RetryClass::Transient);
+    assert!(err.is_retryable(), "{err:?}");
+
+    // Throttling too, and never a 4xx.
+    let server = fails_once(ResponseTemplate::new(429)).await;
+    service(&client(fast()), &server.uri())
+        .send(&QueryThings)
+        .await
+        .expect("429 then 200");
+    assert_eq!(received(&server).await.len(), 2);
+    let server = fails_once(ResponseTemplate::new(409)).await;
+    let err = service(&client(fast()), &server.uri())
+        .send(&QueryThings)
+        .await
+        .expect_err("409 is final");
+    assert_eq!(received(&server).await.len(), 1);
+    assert_eq!(err.retry_class(), RetryClass::NotRetryable);
+    assert!(!err.is_retryable());
+}
+
 #[tokio::test]
 async fn post_503_is_retried_when_non_idempotent_retries_are_on() {
     let server = fails_once(ResponseTemplate::new(503)).await;
@@ -306,6 +376,7 @@ impl Operation for Upload {
         auth: &[AuthScheme::Aksk, AuthScheme::Token],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
         request.multipart_body(Some(self))

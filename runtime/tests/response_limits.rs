@@ -37,6 +37,7 @@ impl Operation for ListThings {
         auth: &[],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())
@@ -225,6 +226,7 @@ impl Operation for Download {
         auth: &[],
         sensitive_body: false,
         download: true,
+        idempotent: false,
     };
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
         Ok(())

@@ -11,8 +11,8 @@ use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::auth::token::{IssuedToken, TokenCredentials, TokenPlacement, TokenSource};
 use hwcloud_runtime::operation::{RequestParts, ResponseParts};
 use hwcloud_runtime::{
-    BoxFuture, Client, Credentials, Error, Operation, OperationMeta, RetryPolicy, Secret,
-    ServiceClient, ServiceMeta,
+    BoxFuture, Client, Credentials, DisplayErrorContext, Error, Operation, OperationMeta,
+    RetryPolicy, Secret, ServiceClient, ServiceMeta,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -48,6 +48,7 @@ impl<const ANONYMOUS: bool> Operation for Login<ANONYMOUS> {
         auth: if ANONYMOUS { &[] } else { &[AuthScheme::Token] },
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -82,6 +83,7 @@ impl Operation for Refresh<'_> {
         auth: &[],
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -127,6 +129,7 @@ impl Operation for GetData {
         ],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -534,10 +537,16 @@ async fn login_failure_is_a_credentials_error_with_the_service_error_as_source()
     let Error::Credentials { message, source } = &err else {
         panic!("expected Error::Credentials, got {err:?}");
     };
-    // The operation being authorised is named first (`Test.Data: ...`).
+    // The operation being authorised is named first (`Test.Data: ...`); the cause is
+    // the source, not repeated in the message.
     assert!(
-        message.contains(": could not obtain a token: "),
+        message.contains(": could not obtain a token") && !message.contains("IAM.0001"),
         "{message}"
+    );
+    assert_eq!(
+        err.as_service_error().map(|e| e.operation),
+        Some("Test.Login"),
+        "the service error is reachable from the credentials error"
     );
     let source = source
         .as_deref()
@@ -557,9 +566,10 @@ async fn login_failure_is_a_credentials_error_with_the_service_error_as_source()
     // Nothing was cached. A call during the backoff (1 s by default) gets the same
     // failure without a login; the next call after it logs in again (and fails again).
     let again = h.get().await.expect_err("still failing");
+    let report = DisplayErrorContext(&again).to_string();
     assert!(
-        again.to_string().contains("IAM.0001") && again.to_string().contains("next attempt in 1s"),
-        "{again}"
+        report.contains("IAM.0001") && again.to_string().contains("next attempt in 1s"),
+        "{report}"
     );
     assert_eq!(h.fetches(), 1);
     h.advance(1);

@@ -38,10 +38,17 @@ pub(super) fn file(api: &Api) -> TokenStream {
         pub use hwcloud_runtime::auth::StaticToken;
         pub use hwcloud_runtime::auth::aksk::{BasicCredentials, GlobalCredentials};
         pub use hwcloud_runtime::auth::token::{TokenCredentials, TokenPlacement};
+        pub use hwcloud_runtime::auth::metadata::MetadataCredentials;
+        pub use hwcloud_runtime::transport::{Proxy, Tls};
         pub use hwcloud_runtime::{
-            Client, ClientBuilder, Error, KnownErrorCode, RetryPolicy, Secret, ServiceError,
-            StringEnum, Timestamp,
+            Client, ClientBuilder, DisplayErrorContext, Env, Error, KnownErrorCode, RetryClass,
+            RetryPolicy, Secret, ServiceError, StringEnum, Timestamp,
         };
+        /// A blocking client for programs without an async runtime (feature `blocking`):
+        /// see [`blocking::Client`].
+        #[cfg(feature = "blocking")]
+        #[doc(inline)]
+        pub use hwcloud_runtime::blocking;
 
         #(#modules)*
     }

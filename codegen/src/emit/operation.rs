@@ -154,6 +154,7 @@ fn operation_impl(service: &Service, op: &Operation) -> TokenStream {
     let success = op.success.iter().map(|s| status(*s));
     let auth = auth_schemes(service, op);
     let sensitive_body = op.sensitive_body;
+    let idempotent = op.idempotent;
     // A file download: `ClientBuilder::max_download_size` bounds it instead.
     let download = op
         .success_body
@@ -178,6 +179,7 @@ fn operation_impl(service: &Service, op: &Operation) -> TokenStream {
                 auth: #auth,
                 sensitive_body: #sensitive_body,
                 download: #download,
+                idempotent: #idempotent,
             };
 
             fn encode(&self, #parts: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -89,6 +89,9 @@ pub struct Document {
     pub description: Option<String>,
     /// `x-support-sdk`: whether the official SDKs expose the operation.
     pub support_sdk: Option<bool>,
+    /// `x-idempotent: true`: the operation may be sent twice (our OpenAPI export writes it
+    /// for a spec's `idempotent: true`; API Explorer documents have no such key).
+    pub idempotent: bool,
     pub params: Vec<Param>,
     pub body: Option<Body>,
     pub responses: Vec<Response>,

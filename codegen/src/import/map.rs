@@ -362,6 +362,11 @@ impl OpCx<'_, '_> {
             id_source: None,
             pagination: None,
             examples: Vec::new(),
+            // API Explorer documents do not say whether an operation is a read (no
+            // `x-is-read-only` or similar key in the 15 products' 1,400 documents): only
+            // an `x-idempotent` (our OpenAPI export's) marks one. The spec key is for
+            // POST and PATCH; other methods are idempotent already.
+            idempotent: doc.idempotent && matches!(method, Method::Post | Method::Patch),
         };
         match self.exclusions.pagination.get(&doc.name) {
             Some(reason) => self.review(format!("pagination not declared: {reason}")),

@@ -126,6 +126,7 @@ pub fn wrapper(
             .get("x-support-sdk")
             .and_then(Value::as_str)
             .map(|s| s.eq_ignore_ascii_case("Y")),
+        idempotent: op.get("x-idempotent").and_then(Value::as_bool) == Some(true),
         params: Vec::new(),
         body: None,
         responses: Vec::new(),

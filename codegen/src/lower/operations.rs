@@ -81,6 +81,12 @@ impl Cx<'_> {
             .map(|body| self.body(table, &format!("{at}.body"), method, body));
         let responses = self.responses(table, at, op);
         let auth = self.operation_auth(at, op, service_auth);
+        if op.idempotent && method.is_idempotent() {
+            self.error_key(
+                &format!("{at}.idempotent"),
+                format!("{method} is idempotent already (expected `idempotent` only on POST or PATCH operations, or no `idempotent`)"),
+            );
+        }
         let mut lowered = ir::Operation {
             name: name.to_owned(),
             method_name: snake(name),
@@ -101,6 +107,7 @@ impl Cx<'_> {
             pagination: None,
             examples: Vec::new(),
             sensitive_body: false,
+            idempotent: op.idempotent,
         };
         lowered.examples = op
             .examples

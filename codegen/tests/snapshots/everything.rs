@@ -368,6 +368,7 @@ impl Operation for GetThingRequest {
         auth: AUTH,
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -461,6 +462,7 @@ impl Operation for CreateThingRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -533,6 +535,7 @@ impl Operation for DeleteThingRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -614,6 +617,7 @@ impl Operation for UpdateAttributesRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -685,6 +689,7 @@ impl Operation for LoginRequest {
         auth: &[],
         sensitive_body: true,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

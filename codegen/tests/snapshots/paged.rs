@@ -257,6 +257,7 @@ impl Operation for ListByOffsetRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -351,6 +352,7 @@ impl Operation for ListByPageRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
@@ -432,6 +434,7 @@ impl Operation for ListByMarkerRequest {
         auth: AUTH,
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {

@@ -7,6 +7,7 @@
 
 pub mod aksk;
 pub mod expiry;
+pub mod metadata;
 pub mod signer;
 mod single_flight;
 pub mod token;

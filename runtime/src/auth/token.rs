@@ -440,7 +440,8 @@ impl TokenCredentials {
             )
             .await
             .map_err(|Failed { error, retry_in }| {
-                let mut message = format!("could not obtain a token: {error}");
+                // The cause is `source()`: repeating it here would print it twice.
+                let mut message = String::from("could not obtain a token");
                 if let Some(wait) = retry_in {
                     message.push_str(&format!(
                         " (next attempt in {}s)",

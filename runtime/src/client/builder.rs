@@ -1,6 +1,7 @@
 //! [`ClientBuilder`]: every setting of a [`Client`] with its default, and the checks
 //! `build` makes (region, endpoint, limits) before any request is sent.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -9,10 +10,15 @@ use http::HeaderValue;
 
 use super::{Client, Clock, Inner, Limits, check_endpoint, check_region};
 use crate::auth::Credentials;
+use crate::config::{ENV_IAM_ENDPOINT, ENV_REGION, Env};
 use crate::error::Error;
 use crate::operation::{DECODE_BUDGET_FACTOR, DEFAULT_MAX_RESPONSE_SIZE, Identity};
 use crate::retry::RetryPolicy;
-use crate::transport::Transport;
+use crate::transport::{HttpSettings, Proxies, Proxy, Tls, Transport};
+
+/// The name of IAM's [`crate::ServiceMeta`], whose endpoint [`ClientBuilder::iam_endpoint`]
+/// and [`ENV_IAM_ENDPOINT`] set.
+const IAM_SERVICE: &str = "Iam";
 
 /// Builds a [`Client`]. Every setting has a sensible default except where credentials
 /// and a region (or endpoint) are needed by the services called.
@@ -32,6 +38,12 @@ pub struct ClientBuilder {
     max_response_size: Option<Option<usize>>,
     max_download_size: Option<usize>,
     decode_budget: Option<Option<usize>>,
+    env: Option<Env>,
+    iam_endpoint: Option<String>,
+    http: HttpSettings,
+    /// Whether a setting of the default transport was given (an error with a transport
+    /// of the caller's own, which these settings cannot reach).
+    http_set: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -39,7 +51,9 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("region", &self.region)
             .field("endpoint", &self.endpoint)
+            .field("iam_endpoint", &self.iam_endpoint)
             .field("credentials", &self.credentials)
+            .field("http", &self.http)
             .finish_non_exhaustive()
     }
 }
@@ -49,6 +63,7 @@ const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl ClientBuilder {
     /// The region, e.g. `cn-north-4`; fills `{region}` in service endpoint templates.
+    /// Read from [`ENV_REGION`] (`HUAWEICLOUD_SDK_REGION`) when not set.
     ///
     /// [`build`](Self::build) refuses a region that is not one DNS label of lowercase
     /// letters, digits and `-`: it becomes part of a host name, and `x@host/` would move
@@ -65,6 +80,64 @@ impl ClientBuilder {
     /// (`user@`), a query or a fragment.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The IAM endpoint, for the `Iam` service and so for project and domain id
+    /// discovery: e.g. `https://iam.cn-north-4.myhuaweicloud.com` for a region whose
+    /// other services you reach through [`endpoint`](Self::endpoint)'s private address,
+    /// or a private IAM. Read from [`ENV_IAM_ENDPOINT`] when neither this nor
+    /// [`endpoint`](Self::endpoint) is set; checked as `endpoint` is.
+    pub fn iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.iam_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Where environment settings are read: the process environment unless set.
+    /// [`build`](Self::build) reads [`ENV_REGION`], [`ENV_IAM_ENDPOINT`] and the proxy
+    /// variables from it, and credentials that read settings at run time (the metadata
+    /// service's address) ask the client's. Tests give a fixed [`Env::from_pairs`].
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// The time to establish a connection (TCP and TLS handshakes) with the default
+    /// transport, 10 s unless set; `None` for no limit. An attempt still ends at its
+    /// [`attempt_timeout`](Self::attempt_timeout). A connection that is not made in time
+    /// is an [`Error::Transport`] of kind `Connect`, retried for every method (the
+    /// request never left).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.http.connect_timeout = timeout;
+        self.http_set = true;
+        self
+    }
+
+    /// Sends requests through `proxy` (call again for another, e.g. one for `http://`
+    /// and one for `https://`) instead of the proxies the environment names
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, read by default).
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        match &mut self.http.proxies {
+            Proxies::Explicit(proxies) => proxies.push(proxy),
+            other => *other = Proxies::Explicit(vec![proxy]),
+        }
+        self.http_set = true;
+        self
+    }
+
+    /// No proxy, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.http.proxies = Proxies::Disabled;
+        self.http_set = true;
+        self
+    }
+
+    /// How TLS connections are made: [`Tls::BundledRoots`] (the default),
+    /// [`Tls::SystemRoots`] (feature `native-roots`) or [`Tls::Native`] (feature
+    /// `native-tls`). [`build`](Self::build) refuses a choice whose feature is off.
+    pub fn tls(mut self, tls: Tls) -> Self {
+        self.http.tls = tls;
+        self.http_set = true;
         self
     }
 
@@ -174,15 +247,35 @@ impl ClientBuilder {
                 "user agent {user_agent:?} is not a valid header value"
             ))
         })?;
-        if let Some(region) = &self.region {
-            check_region(region)?;
+        let env = self.env.unwrap_or_default();
+        let region_from_env = self.region.is_none();
+        let region = self.region.or_else(|| env.get(ENV_REGION));
+        if let Some(region) = &region {
+            check_region(region).map_err(|e| from_env(e, region_from_env, ENV_REGION))?;
         }
         if let Some(endpoint) = &self.endpoint {
             check_endpoint(endpoint, self.allow_http)?;
         }
+        let iam_endpoint = match (self.iam_endpoint, &self.endpoint) {
+            (Some(iam), _) => Some((iam, false)),
+            // An explicit endpoint for every service wins over the environment's IAM.
+            (None, Some(_)) => None,
+            (None, None) => env.get(ENV_IAM_ENDPOINT).map(|iam| (iam, true)),
+        };
+        let mut service_endpoints = BTreeMap::new();
+        if let Some((iam, from_environment)) = iam_endpoint {
+            check_endpoint(&iam, self.allow_http)
+                .map_err(|e| from_env(e, from_environment, ENV_IAM_ENDPOINT))?;
+            service_endpoints.insert(IAM_SERVICE, iam);
+        }
         let transport = match self.transport {
+            Some(_) if self.http_set => {
+                return Err(Error::Config(
+                    "connect_timeout, proxy, no_proxy and tls configure the default transport; configure the transport given to ClientBuilder::transport instead".into(),
+                ));
+            }
             Some(transport) => transport,
-            None => default_transport()?,
+            None => default_transport(&self.http, &env)?,
         };
         let body = self
             .max_response_size
@@ -196,8 +289,10 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                region: self.region,
+                region,
                 endpoint: self.endpoint,
+                service_endpoints,
+                env,
                 allow_http: self.allow_http,
                 transport,
                 credentials: self.credentials,
@@ -215,13 +310,26 @@ impl ClientBuilder {
     }
 }
 
+/// `error` (a configuration error) saying which variable the value came from, when it
+/// came from the environment.
+fn from_env(error: Error, from_environment: bool, variable: &str) -> Error {
+    match error {
+        Error::Config(message) if from_environment => {
+            Error::Config(format!("{message} (read from {variable})"))
+        }
+        other => other,
+    }
+}
+
 #[cfg(feature = "reqwest")]
-fn default_transport() -> Result<Arc<dyn Transport>, Error> {
-    Ok(Arc::new(crate::transport::ReqwestTransport::new()?))
+fn default_transport(settings: &HttpSettings, env: &Env) -> Result<Arc<dyn Transport>, Error> {
+    Ok(Arc::new(crate::transport::ReqwestTransport::with_settings(
+        settings, env,
+    )?))
 }
 
 #[cfg(not(feature = "reqwest"))]
-fn default_transport() -> Result<Arc<dyn Transport>, Error> {
+fn default_transport(_: &HttpSettings, _: &Env) -> Result<Arc<dyn Transport>, Error> {
     Err(Error::Config(
         "no transport: enable the `reqwest` feature or call ClientBuilder::transport".into(),
     ))

@@ -5,9 +5,13 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::retry::RetryClass;
+
+mod report;
 mod service;
 mod text;
 
+pub use report::DisplayErrorContext;
 pub use service::{KnownErrorCode, ServiceError};
 pub(crate) use text::{BodyExcerpt, truncate};
 
@@ -23,8 +27,10 @@ pub enum Error {
     /// The service answered with a status the operation does not document as success.
     #[error(transparent)]
     Service(Box<ServiceError>),
-    /// The request never got an HTTP response (connection refused, reset, TLS, DNS).
-    #[error("{operation}: the request failed before a response arrived ({kind}): {source}")]
+    /// The request never got an HTTP response (connection refused, reset, TLS, DNS). The
+    /// cause is `source()`, not part of the message (print the chain with
+    /// [`DisplayErrorContext`]).
+    #[error("{operation}: the request failed before a response arrived ({kind})")]
     Transport {
         operation: &'static str,
         kind: TransportErrorKind,
@@ -101,17 +107,41 @@ pub enum Error {
 }
 
 impl Error {
-    /// The service error, if the service answered with an error status.
+    /// The service error, if a service answered with an error status: the called
+    /// operation's, or the one behind an [`Error::Credentials`] (a token or IAM call
+    /// refused, such as a wrong password answered 401: its `operation` names that call).
     pub fn as_service_error(&self) -> Option<&ServiceError> {
         match self {
             Error::Service(e) => Some(e),
+            Error::Credentials {
+                source: Some(cause),
+                ..
+            } => cause
+                .downcast_ref::<Error>()
+                .and_then(Error::as_service_error),
             _ => None,
         }
     }
 
-    /// The HTTP status of a service error.
+    /// The HTTP status of the service error [`as_service_error`](Self::as_service_error)
+    /// finds.
     pub fn status(&self) -> Option<StatusCode> {
         self.as_service_error().map(|e| e.status)
+    }
+
+    /// What kind of failure this is for retrying (throttling, a transient server error,
+    /// no answer, a request that never left, or none of these); the client's
+    /// [`RetryPolicy`](crate::RetryPolicy) goes by it. A credentials error is not
+    /// retryable: its token or IAM call was retried on its own.
+    pub fn retry_class(&self) -> RetryClass {
+        RetryClass::of_error(self)
+    }
+
+    /// Whether another attempt may succeed (the [`retry_class`](Self::retry_class) is
+    /// not [`RetryClass::NotRetryable`]). The client has already retried what its policy
+    /// allows; whether retrying is safe also depends on the operation being idempotent.
+    pub fn is_retryable(&self) -> bool {
+        self.retry_class().is_retryable()
     }
 
     /// True for a timeout of an attempt or of the whole call.

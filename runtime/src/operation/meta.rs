@@ -38,6 +38,24 @@ pub struct OperationMeta {
     /// statuses, `ClientBuilder::max_download_size` applies instead of
     /// `max_response_size`.
     pub download: bool,
+    /// True for an operation the spec marks `idempotent` although its method is not (a
+    /// read-only POST such as AOM's `ListMetricItems`): retried on 429, 502, 503, 504,
+    /// timeouts and broken connections as GET, HEAD, PUT, DELETE and OPTIONS are.
+    pub idempotent: bool,
+}
+
+impl OperationMeta {
+    /// Whether sending the operation twice has the effect of sending it once: its method
+    /// is idempotent (GET, HEAD, PUT, DELETE, OPTIONS, as HTTP defines them) or the spec
+    /// marks it so. Only such operations are retried after the request may have been
+    /// processed.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+            || matches!(
+                self.method,
+                Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+            )
+    }
 }
 
 /// Values the client supplies for parameters the caller leaves out.

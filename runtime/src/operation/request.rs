@@ -291,6 +291,7 @@ mod tests {
         auth: &[],
         sensitive_body: false,
         download: false,
+        idempotent: false,
     };
 
     #[test]
@@ -343,6 +344,7 @@ mod tests {
             auth: &[],
             sensitive_body: false,
             download: false,
+            idempotent: false,
         }
     }
 

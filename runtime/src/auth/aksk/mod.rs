@@ -300,6 +300,18 @@ impl<S: CredentialScope> AkSkCredentials<S> {
         this
     }
 
+    /// These settings (id, signing, resolver, and the cache of discovered ids, shared)
+    /// with other keys: what credentials whose keys rotate (the metadata service's) sign
+    /// with, without discovering the id again for each new key.
+    pub(crate) fn with_keys(&self, ak: String, sk: Secret, security_token: Secret) -> Self {
+        AkSkCredentials {
+            ak,
+            sk,
+            security_token: Some(security_token),
+            ..self.clone()
+        }
+    }
+
     /// The same keys and id, without a resolver nor derived signing: what id discovery
     /// signs its IAM calls with.
     fn without_resolver(&self) -> Self {
