@@ -44,6 +44,7 @@ fn generates_exactly_the_crate_files() {
             Path::new("src/everything/types.rs"),
             Path::new("src/everything.rs"),
             Path::new("src/lib.rs"),
+            Path::new("tests/doc_examples.rs"),
             Path::new("tests/examples.rs"),
             Path::new("tests/operations.rs"),
             Path::new("tests/support/decode_operations.rs"),

@@ -70,6 +70,20 @@ impl AomClient {
     /// - 403: Forbidden: The request is rejected. The server has received the request and understood it, but the server refuses to respond to it. The client should not repeat the request without modifications.
     /// - 500: Internal Server Error: The server is able to receive the request but unable to understand the request.
     /// - 503: Service Unavailable: The requested service is invalid. The client should not repeat the request without modifications.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListMetricItemsRequest};
+    ///
+    /// async fn list_metric_items(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListMetricItemsRequest::new(types::MetricApiQueryItemParam::new());
+    ///     let response = aom.list_metric_items(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_metric_items(
         &self,
         request: ListMetricItemsRequest,
@@ -89,6 +103,20 @@ impl AomClient {
     /// - 403: Forbidden: The request is rejected. The server has received the request and understood it, but the server refuses to respond to it. The client should not repeat the request without modifications.
     /// - 500: Internal Server Error: The server is able to receive the request but unable to understand the request.
     /// - 503: Service Unavailable: The requested service is invalid. The client should not repeat the request without modifications.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListAlarmRuleRequest};
+    ///
+    /// async fn list_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListAlarmRuleRequest::new();
+    ///     let response = aom.list_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_alarm_rule(
         &self,
         request: ListAlarmRuleRequest,
@@ -148,6 +176,20 @@ impl AomClient {
 }
 
 /// Request of [`AomClient::list_metric_items`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListMetricItemsRequest};
+///
+/// async fn list_metric_items(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListMetricItemsRequest::new(types::MetricApiQueryItemParam::new());
+///     let response = aom.list_metric_items(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetricItemsRequest {
@@ -262,6 +304,20 @@ pub struct ListMetricItemsResponse {
 }
 
 /// Request of [`AomClient::list_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListAlarmRuleRequest};
+///
+/// async fn list_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListAlarmRuleRequest::new();
+///     let response = aom.list_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRuleRequest {

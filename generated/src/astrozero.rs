@@ -56,6 +56,22 @@ impl AstroZeroClient {
     /// Obtains a user access token in OAuth 2.0 client credentials mode. The returned access_token is used to call other Huawei Cloud Astro Zero APIs (in the `access-token` request header). This API itself does not require access-token authentication.
     ///
     /// `POST /baas/auth/v1.0/oauth2/token` (sent without credentials)
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::astrozero::{types, AstroZeroClient, CreateOAuthTokenRequest};
+    ///
+    /// async fn create_o_auth_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let astrozero = AstroZeroClient::new(client)?;
+    ///     let request = CreateOAuthTokenRequest::new(
+    ///         types::OAuthTokenForm::new("<grant_type>", "<client_id>", "<client_secret>"),
+    ///     );
+    ///     let response = astrozero.create_o_auth_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_o_auth_token(
         &self,
         request: CreateOAuthTokenRequest,
@@ -65,6 +81,22 @@ impl AstroZeroClient {
 }
 
 /// Request of [`AstroZeroClient::create_o_auth_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::astrozero::{types, AstroZeroClient, CreateOAuthTokenRequest};
+///
+/// async fn create_o_auth_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let astrozero = AstroZeroClient::new(client)?;
+///     let request = CreateOAuthTokenRequest::new(
+///         types::OAuthTokenForm::new("<grant_type>", "<client_id>", "<client_secret>"),
+///     );
+///     let response = astrozero.create_o_auth_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthTokenRequest {

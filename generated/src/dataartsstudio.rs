@@ -136,6 +136,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest};
+    ///
+    /// async fn authorize_action_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = AuthorizeActionApiToInstanceRequest::new(
+    ///         "<workspace>",
+    ///         types::ApiParaForAuthToInstance::new(),
+    ///     );
+    ///     let response = dataartsstudio.authorize_action_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn authorize_action_api_to_instance(
         &self,
         request: AuthorizeActionApiToInstanceRequest,
@@ -151,6 +168,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeApiToInstanceRequest};
+    ///
+    /// async fn authorize_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = AuthorizeApiToInstanceRequest::new(
+    ///         "<api_id>",
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///         types::ApiParaForAuthorizeToInstance::new(),
+    ///     );
+    ///     let response = dataartsstudio.authorize_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn authorize_api_to_instance(
         &self,
         request: AuthorizeApiToInstanceRequest,
@@ -166,6 +202,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, BatchApproveApplyRequest};
+    ///
+    /// async fn batch_approve_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = BatchApproveApplyRequest::new(
+    ///         "<workspace>",
+    ///         types::OpenApplyIdsForApproveApply::new(),
+    ///     );
+    ///     let response = dataartsstudio.batch_approve_apply(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn batch_approve_apply(
         &self,
         request: BatchApproveApplyRequest,
@@ -179,6 +232,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ConfirmMessageRequest};
+    ///
+    /// async fn confirm_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ConfirmMessageRequest::new(
+    ///         "<workspace>",
+    ///         types::OpenApiParaForCheckMessage::new(),
+    ///     );
+    ///     let response = dataartsstudio.confirm_message(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn confirm_message(
         &self,
         request: ConfirmMessageRequest,
@@ -192,6 +262,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateApiRequest};
+    ///
+    /// async fn create_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = CreateApiRequest::new("<workspace>", types::Api::new());
+    ///     let response = dataartsstudio.create_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_api(
         &self,
         request: CreateApiRequest,
@@ -205,6 +289,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, CreateAppRequest};
+    ///
+    /// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = CreateAppRequest::new("<workspace>");
+    ///     let response = dataartsstudio.create_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_app(
         &self,
         request: CreateAppRequest,
@@ -218,6 +316,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateServiceCatalogRequest};
+    ///
+    /// async fn create_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = CreateServiceCatalogRequest::new(
+    ///         "<workspace>",
+    ///         types::ApiCatalogCreateParaDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.create_service_catalog(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_service_catalog(
         &self,
         request: CreateServiceCatalogRequest,
@@ -231,6 +346,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DebugApiRequest};
+    ///
+    /// async fn debug_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DebugApiRequest::new(
+    ///         "<api_id>",
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///         types::ApiTestDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.debug_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn debug_api(
         &self,
         request: DebugApiRequest,
@@ -244,6 +378,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteApiRequest};
+    ///
+    /// async fn delete_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DeleteApiRequest::new("<workspace>", vec![String::from("<body>")]);
+    ///     let response = dataartsstudio.delete_api(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_api(
         &self,
         request: DeleteApiRequest,
@@ -257,6 +405,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteAppRequest};
+    ///
+    /// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DeleteAppRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.delete_app(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_app(
         &self,
         request: DeleteAppRequest,
@@ -270,6 +432,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DeleteServiceCatalogRequest};
+    ///
+    /// async fn delete_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = DeleteServiceCatalogRequest::new(
+    ///         "<workspace>",
+    ///         types::ApiCatalogDeleteParaDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.delete_service_catalog(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_service_catalog(
         &self,
         request: DeleteServiceCatalogRequest,
@@ -283,6 +462,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExecuteApiToInstanceRequest};
+    ///
+    /// async fn execute_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExecuteApiToInstanceRequest::new(
+    ///         "<api_id>",
+    ///         "<instance_id>",
+    ///         "<workspace>",
+    ///         types::ApiActionDto::new(),
+    ///     );
+    ///     let response = dataartsstudio.execute_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn execute_api_to_instance(
         &self,
         request: ExecuteApiToInstanceRequest,
@@ -296,6 +494,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelRequest};
+    ///
+    /// async fn export_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExportDataServiceExcelRequest::new("<workspace>", vec![String::from("<body>")]);
+    ///     let response = dataartsstudio.export_data_service_excel(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn export_data_service_excel(
         &self,
         request: ExportDataServiceExcelRequest,
@@ -311,6 +523,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelTemplateRequest};
+    ///
+    /// async fn export_data_service_excel_template(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExportDataServiceExcelTemplateRequest::new("<workspace>");
+    ///     let response = dataartsstudio.export_data_service_excel_template(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn export_data_service_excel_template(
         &self,
         request: ExportDataServiceExcelTemplateRequest,
@@ -326,6 +554,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExportDataServiceZipRequest};
+    ///
+    /// async fn export_data_service_zip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ExportDataServiceZipRequest::new("<workspace>", types::ApiParam::new());
+    ///     let response = dataartsstudio.export_data_service_zip(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn export_data_service_zip(
         &self,
         request: ExportDataServiceZipRequest,
@@ -339,6 +581,25 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ImportDataServiceExcelRequest};
+    ///
+    /// async fn import_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ImportDataServiceExcelRequest::new(
+    ///         "<workspace>",
+    ///         types::ImportDataServiceExcelRequestBody::new(
+    ///             hwcloud::runtime::FilePart::new("report.xlsx", &b"file contents"[..]),
+    ///         ),
+    ///     );
+    ///     let response = dataartsstudio.import_data_service_excel(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn import_data_service_excel(
         &self,
         request: ImportDataServiceExcelRequest,
@@ -356,6 +617,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAllCatalogListRequest};
+    ///
+    /// async fn list_all_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListAllCatalogListRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.list_all_catalog_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_all_catalog_list(
         &self,
         request: ListAllCatalogListRequest,
@@ -371,6 +646,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApiCatalogListRequest};
+    ///
+    /// async fn list_api_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApiCatalogListRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.list_api_catalog_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_api_catalog_list(
         &self,
         request: ListApiCatalogListRequest,
@@ -384,6 +673,28 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApiTopNRequest};
+    ///
+    /// async fn list_api_top_n(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApiTopNRequest::new(
+    ///         "<api_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         10,
+    ///         types::OrderBy::CallNum,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_api_top_n(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_api_top_n(
         &self,
         request: ListApiTopNRequest,
@@ -397,6 +708,24 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicGroupsRequest};
+    ///
+    /// async fn list_apic_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApicGroupsRequest::new(
+    ///         "<apig_instance_id>",
+    ///         types::ApigType::Apig,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apic_groups(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apic_groups(
         &self,
         request: ListApicGroupsRequest,
@@ -410,6 +739,23 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicInstancesRequest};
+    ///
+    /// async fn list_apic_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApicInstancesRequest::new(
+    ///         types::ListApicInstancesApigType::Apigw,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apic_instances(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apic_instances(
         &self,
         request: ListApicInstancesRequest,
@@ -425,6 +771,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApisRequest};
+    ///
+    /// async fn list_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApisRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_apis(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apis(
         &self,
         request: ListApisRequest,
@@ -438,6 +798,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApisTopRequest};
+    ///
+    /// async fn list_apis_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApisTopRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         10,
+    ///         types::OrderBy::CallNum,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apis_top(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apis_top(
         &self,
         request: ListApisTopRequest,
@@ -453,6 +834,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApplyRequest};
+    ///
+    /// async fn list_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListApplyRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_apply(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apply(
         &self,
         request: ListApplyRequest,
@@ -468,6 +863,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAppsRequest};
+    ///
+    /// async fn list_apps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListAppsRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_apps(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apps(
         &self,
         request: ListAppsRequest,
@@ -481,6 +890,27 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListAppsTopRequest};
+    ///
+    /// async fn list_apps_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListAppsTopRequest::new(
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         10,
+    ///         types::OrderBy::CallNum,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.list_apps_top(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_apps_top(
         &self,
         request: ListAppsTopRequest,
@@ -496,6 +926,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListCatalogListRequest};
+    ///
+    /// async fn list_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListCatalogListRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.list_catalog_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_catalog_list(
         &self,
         request: ListCatalogListRequest,
@@ -509,6 +953,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest};
+    ///
+    /// async fn list_data_service_instance_accesslogs(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceInstanceAccesslogsRequest::new("<instance_id>", "<workspace>");
+    ///     let response = dataartsstudio.list_data_service_instance_accesslogs(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_instance_accesslogs(
         &self,
         request: ListDataServiceInstanceAccesslogsRequest,
@@ -526,6 +986,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesDetailRequest};
+    ///
+    /// async fn list_data_service_instances_detail(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceInstancesDetailRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_data_service_instances_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_instances_detail(
         &self,
         request: ListDataServiceInstancesDetailRequest,
@@ -543,6 +1019,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesOverviewRequest};
+    ///
+    /// async fn list_data_service_instances_overview(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceInstancesOverviewRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_data_service_instances_overview(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_instances_overview(
         &self,
         request: ListDataServiceInstancesOverviewRequest,
@@ -558,6 +1050,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceMarketApisRequest};
+    ///
+    /// async fn list_data_service_market_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListDataServiceMarketApisRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_data_service_market_apis(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_data_service_market_apis(
         &self,
         request: ListDataServiceMarketApisRequest,
@@ -573,6 +1079,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListInstanceListRequest};
+    ///
+    /// async fn list_instance_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListInstanceListRequest::new("<api_id>", types::Action::Publish, "<workspace>");
+    ///     let response = dataartsstudio.list_instance_list(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_instance_list(
         &self,
         request: ListInstanceListRequest,
@@ -588,6 +1108,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListMessageRequest};
+    ///
+    /// async fn list_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ListMessageRequest::new("<workspace>");
+    ///     let response = dataartsstudio.list_message(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_message(
         &self,
         request: ListMessageRequest,
@@ -601,6 +1135,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateApiRequest};
+    ///
+    /// async fn migrate_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = MigrateApiRequest::new("<workspace>");
+    ///     let response = dataartsstudio.migrate_api(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn migrate_api(
         &self,
         request: MigrateApiRequest,
@@ -614,6 +1162,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateCatalogRequest};
+    ///
+    /// async fn migrate_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = MigrateCatalogRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.migrate_catalog(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn migrate_catalog(
         &self,
         request: MigrateCatalogRequest,
@@ -627,6 +1189,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, PublishApiToInstanceRequest};
+    ///
+    /// async fn publish_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = PublishApiToInstanceRequest::new("<api_id>", "<instance_id>", "<workspace>");
+    ///     let response = dataartsstudio.publish_api_to_instance(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn publish_api_to_instance(
         &self,
         request: PublishApiToInstanceRequest,
@@ -642,6 +1218,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchAuthorizeAppRequest};
+    ///
+    /// async fn search_authorize_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchAuthorizeAppRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_authorize_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_authorize_app(
         &self,
         request: SearchAuthorizeAppRequest,
@@ -657,6 +1247,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchBindApiRequest};
+    ///
+    /// async fn search_bind_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchBindApiRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_bind_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_bind_api(
         &self,
         request: SearchBindApiRequest,
@@ -672,6 +1276,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchDebugInfoRequest};
+    ///
+    /// async fn search_debug_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchDebugInfoRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_debug_info(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_debug_info(
         &self,
         request: SearchDebugInfoRequest,
@@ -685,6 +1303,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchIdByPathRequest};
+    ///
+    /// async fn search_id_by_path(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchIdByPathRequest::new("<path>", "<workspace>");
+    ///     let response = dataartsstudio.search_id_by_path(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_id_by_path(
         &self,
         request: SearchIdByPathRequest,
@@ -700,6 +1332,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchPublishInfoRequest};
+    ///
+    /// async fn search_publish_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = SearchPublishInfoRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.search_publish_info(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn search_publish_info(
         &self,
         request: SearchPublishInfoRequest,
@@ -713,6 +1359,26 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApiDashboardRequest};
+    ///
+    /// async fn show_api_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApiDashboardRequest::new(
+    ///         "<api_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_api_dashboard(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_api_dashboard(
         &self,
         request: ShowApiDashboardRequest,
@@ -726,6 +1392,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApiRequest};
+    ///
+    /// async fn show_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApiRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_api(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_api(
         &self,
         request: ShowApiRequest,
@@ -739,6 +1419,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDashboardRequest};
+    ///
+    /// async fn show_apis_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApisDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+    ///     let response = dataartsstudio.show_apis_dashboard(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apis_dashboard(
         &self,
         request: ShowApisDashboardRequest,
@@ -752,6 +1446,26 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDetailRequest};
+    ///
+    /// async fn show_apis_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApisDetailRequest::new(
+    ///         "<api_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apis_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apis_detail(
         &self,
         request: ShowApisDetailRequest,
@@ -765,6 +1479,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisOverviewRequest};
+    ///
+    /// async fn show_apis_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApisOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+    ///     let response = dataartsstudio.show_apis_overview(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apis_overview(
         &self,
         request: ShowApisOverviewRequest,
@@ -778,6 +1506,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowAppInfoRequest};
+    ///
+    /// async fn show_app_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppInfoRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_app_info(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_app_info(
         &self,
         request: ShowAppInfoRequest,
@@ -791,6 +1533,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApplyDetailRequest};
+    ///
+    /// async fn show_apply_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowApplyDetailRequest::new("<apply_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_apply_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apply_detail(
         &self,
         request: ShowApplyDetailRequest,
@@ -804,6 +1560,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDashboardRequest};
+    ///
+    /// async fn show_apps_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppsDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+    ///     let response = dataartsstudio.show_apps_dashboard(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apps_dashboard(
         &self,
         request: ShowAppsDashboardRequest,
@@ -817,6 +1587,26 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDetailRequest};
+    ///
+    /// async fn show_apps_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppsDetailRequest::new(
+    ///         "<app_id>",
+    ///         10,
+    ///         10,
+    ///         types::TimeUnit::Hour,
+    ///         "<workspace>",
+    ///     );
+    ///     let response = dataartsstudio.show_apps_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apps_detail(
         &self,
         request: ShowAppsDetailRequest,
@@ -830,6 +1620,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsOverviewRequest};
+    ///
+    /// async fn show_apps_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowAppsOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+    ///     let response = dataartsstudio.show_apps_overview(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_apps_overview(
         &self,
         request: ShowAppsOverviewRequest,
@@ -843,6 +1647,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowCatalogDetailRequest};
+    ///
+    /// async fn show_catalog_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowCatalogDetailRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_catalog_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_catalog_detail(
         &self,
         request: ShowCatalogDetailRequest,
@@ -856,6 +1674,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowDataServiceInstanceRequest};
+    ///
+    /// async fn show_data_service_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowDataServiceInstanceRequest::new("<instance_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_data_service_instance(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_data_service_instance(
         &self,
         request: ShowDataServiceInstanceRequest,
@@ -871,6 +1703,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowMessageDetailRequest};
+    ///
+    /// async fn show_message_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowMessageDetailRequest::new("<message_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_message_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_message_detail(
         &self,
         request: ShowMessageDetailRequest,
@@ -884,6 +1730,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathByIdRequest};
+    ///
+    /// async fn show_path_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowPathByIdRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_path_by_id(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_path_by_id(
         &self,
         request: ShowPathByIdRequest,
@@ -897,6 +1757,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathObjectByIdRequest};
+    ///
+    /// async fn show_path_object_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = ShowPathObjectByIdRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.show_path_object_by_id(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_path_object_by_id(
         &self,
         request: ShowPathObjectByIdRequest,
@@ -910,6 +1784,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateApiRequest};
+    ///
+    /// async fn update_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateApiRequest::new("<api_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_api(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_api(
         &self,
         request: UpdateApiRequest,
@@ -923,6 +1811,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateAppRequest};
+    ///
+    /// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateAppRequest::new("<app_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_app(
         &self,
         request: UpdateAppRequest,
@@ -936,6 +1838,20 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateCatalogRequest};
+    ///
+    /// async fn update_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateCatalogRequest::new("<catalog_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_catalog(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_catalog(
         &self,
         request: UpdateCatalogRequest,
@@ -949,6 +1865,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest};
+    ///
+    /// async fn update_data_service_instance_lts_log(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateDataServiceInstanceLtsLogRequest::new("<instance_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_data_service_instance_lts_log(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_data_service_instance_lts_log(
         &self,
         request: UpdateDataServiceInstanceLtsLogRequest,
@@ -964,6 +1896,22 @@ impl DataArtsStudioClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest};
+    ///
+    /// async fn update_data_service_instance_obs_log(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+    ///     let request = UpdateDataServiceInstanceObsLogRequest::new("<instance_id>", "<workspace>");
+    ///     let response = dataartsstudio.update_data_service_instance_obs_log(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_data_service_instance_obs_log(
         &self,
         request: UpdateDataServiceInstanceObsLogRequest,
@@ -1248,6 +2196,23 @@ impl DataArtsStudioClient {
 }
 
 /// Request of [`DataArtsStudioClient::authorize_action_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest};
+///
+/// async fn authorize_action_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = AuthorizeActionApiToInstanceRequest::new(
+///         "<workspace>",
+///         types::ApiParaForAuthToInstance::new(),
+///     );
+///     let response = dataartsstudio.authorize_action_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceRequest {
@@ -1344,6 +2309,25 @@ pub struct AuthorizeActionApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::authorize_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeApiToInstanceRequest};
+///
+/// async fn authorize_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = AuthorizeApiToInstanceRequest::new(
+///         "<api_id>",
+///         "<instance_id>",
+///         "<workspace>",
+///         types::ApiParaForAuthorizeToInstance::new(),
+///     );
+///     let response = dataartsstudio.authorize_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeApiToInstanceRequest {
@@ -1454,6 +2438,23 @@ pub struct AuthorizeApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::batch_approve_apply`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, BatchApproveApplyRequest};
+///
+/// async fn batch_approve_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = BatchApproveApplyRequest::new(
+///         "<workspace>",
+///         types::OpenApplyIdsForApproveApply::new(),
+///     );
+///     let response = dataartsstudio.batch_approve_apply(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchApproveApplyRequest {
@@ -1550,6 +2551,23 @@ pub struct BatchApproveApplyResponse {
 }
 
 /// Request of [`DataArtsStudioClient::confirm_message`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ConfirmMessageRequest};
+///
+/// async fn confirm_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ConfirmMessageRequest::new(
+///         "<workspace>",
+///         types::OpenApiParaForCheckMessage::new(),
+///     );
+///     let response = dataartsstudio.confirm_message(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ConfirmMessageRequest {
@@ -1646,6 +2664,20 @@ pub struct ConfirmMessageResponse {
 }
 
 /// Request of [`DataArtsStudioClient::create_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateApiRequest};
+///
+/// async fn create_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = CreateApiRequest::new("<workspace>", types::Api::new());
+///     let response = dataartsstudio.create_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateApiRequest {
@@ -1742,6 +2774,20 @@ pub struct CreateApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::create_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, CreateAppRequest};
+///
+/// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = CreateAppRequest::new("<workspace>");
+///     let response = dataartsstudio.create_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAppRequest {
@@ -1844,6 +2890,23 @@ pub struct CreateAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::create_service_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateServiceCatalogRequest};
+///
+/// async fn create_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = CreateServiceCatalogRequest::new(
+///         "<workspace>",
+///         types::ApiCatalogCreateParaDto::new(),
+///     );
+///     let response = dataartsstudio.create_service_catalog(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateServiceCatalogRequest {
@@ -1943,6 +3006,25 @@ pub struct CreateServiceCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::debug_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DebugApiRequest};
+///
+/// async fn debug_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DebugApiRequest::new(
+///         "<api_id>",
+///         "<instance_id>",
+///         "<workspace>",
+///         types::ApiTestDto::new(),
+///     );
+///     let response = dataartsstudio.debug_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DebugApiRequest {
@@ -2056,6 +3138,20 @@ pub struct DebugApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::delete_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteApiRequest};
+///
+/// async fn delete_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DeleteApiRequest::new("<workspace>", vec![String::from("<body>")]);
+///     let response = dataartsstudio.delete_api(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteApiRequest {
@@ -2149,6 +3245,20 @@ pub struct DeleteApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::delete_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteAppRequest};
+///
+/// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DeleteAppRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.delete_app(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAppRequest {
@@ -2245,6 +3355,23 @@ pub struct DeleteAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::delete_service_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DeleteServiceCatalogRequest};
+///
+/// async fn delete_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = DeleteServiceCatalogRequest::new(
+///         "<workspace>",
+///         types::ApiCatalogDeleteParaDto::new(),
+///     );
+///     let response = dataartsstudio.delete_service_catalog(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServiceCatalogRequest {
@@ -2341,6 +3468,25 @@ pub struct DeleteServiceCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::execute_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExecuteApiToInstanceRequest};
+///
+/// async fn execute_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExecuteApiToInstanceRequest::new(
+///         "<api_id>",
+///         "<instance_id>",
+///         "<workspace>",
+///         types::ApiActionDto::new(),
+///     );
+///     let response = dataartsstudio.execute_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExecuteApiToInstanceRequest {
@@ -2451,6 +3597,20 @@ pub struct ExecuteApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelRequest};
+///
+/// async fn export_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExportDataServiceExcelRequest::new("<workspace>", vec![String::from("<body>")]);
+///     let response = dataartsstudio.export_data_service_excel(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceExcelRequest {
@@ -2547,6 +3707,22 @@ pub struct ExportDataServiceExcelResponse {
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_excel_template`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelTemplateRequest};
+///
+/// async fn export_data_service_excel_template(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExportDataServiceExcelTemplateRequest::new("<workspace>");
+///     let response = dataartsstudio.export_data_service_excel_template(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceExcelTemplateRequest {
@@ -2640,6 +3816,20 @@ pub struct ExportDataServiceExcelTemplateResponse {
 }
 
 /// Request of [`DataArtsStudioClient::export_data_service_zip`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExportDataServiceZipRequest};
+///
+/// async fn export_data_service_zip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ExportDataServiceZipRequest::new("<workspace>", types::ApiParam::new());
+///     let response = dataartsstudio.export_data_service_zip(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceZipRequest {
@@ -2736,6 +3926,25 @@ pub struct ExportDataServiceZipResponse {
 }
 
 /// Request of [`DataArtsStudioClient::import_data_service_excel`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ImportDataServiceExcelRequest};
+///
+/// async fn import_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ImportDataServiceExcelRequest::new(
+///         "<workspace>",
+///         types::ImportDataServiceExcelRequestBody::new(
+///             hwcloud::runtime::FilePart::new("report.xlsx", &b"file contents"[..]),
+///         ),
+///     );
+///     let response = dataartsstudio.import_data_service_excel(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ImportDataServiceExcelRequest {
@@ -2835,6 +4044,20 @@ pub struct ImportDataServiceExcelResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_all_catalog_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAllCatalogListRequest};
+///
+/// async fn list_all_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListAllCatalogListRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.list_all_catalog_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllCatalogListRequest {
@@ -2958,6 +4181,20 @@ pub struct ListAllCatalogListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_api_catalog_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApiCatalogListRequest};
+///
+/// async fn list_api_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApiCatalogListRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.list_api_catalog_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiCatalogListRequest {
@@ -3081,6 +4318,28 @@ pub struct ListApiCatalogListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_api_top_n`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApiTopNRequest};
+///
+/// async fn list_api_top_n(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApiTopNRequest::new(
+///         "<api_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         10,
+///         types::OrderBy::CallNum,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_api_top_n(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiTopNRequest {
@@ -3230,6 +4489,24 @@ pub struct ListApiTopNResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_groups`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicGroupsRequest};
+///
+/// async fn list_apic_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApicGroupsRequest::new(
+///         "<apig_instance_id>",
+///         types::ApigType::Apig,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apic_groups(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApicGroupsRequest {
@@ -3363,6 +4640,23 @@ pub struct ListApicGroupsResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apic_instances`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicInstancesRequest};
+///
+/// async fn list_apic_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApicInstancesRequest::new(
+///         types::ListApicInstancesApigType::Apigw,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apic_instances(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApicInstancesRequest {
@@ -3489,6 +4783,20 @@ pub struct ListApicInstancesResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apis`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApisRequest};
+///
+/// async fn list_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApisRequest::new("<workspace>");
+///     let response = dataartsstudio.list_apis(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApisRequest {
@@ -3730,6 +5038,27 @@ pub struct ListApisResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apis_top`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApisTopRequest};
+///
+/// async fn list_apis_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApisTopRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         10,
+///         types::OrderBy::CallNum,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apis_top(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApisTopRequest {
@@ -3872,6 +5201,20 @@ pub struct ListApisTopResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apply`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApplyRequest};
+///
+/// async fn list_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListApplyRequest::new("<workspace>");
+///     let response = dataartsstudio.list_apply(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApplyRequest {
@@ -4013,6 +5356,20 @@ pub struct ListApplyResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apps`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAppsRequest};
+///
+/// async fn list_apps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListAppsRequest::new("<workspace>");
+///     let response = dataartsstudio.list_apps(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAppsRequest {
@@ -4154,6 +5511,27 @@ pub struct ListAppsResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_apps_top`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListAppsTopRequest};
+///
+/// async fn list_apps_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListAppsTopRequest::new(
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         10,
+///         types::OrderBy::CallNum,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.list_apps_top(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAppsTopRequest {
@@ -4284,6 +5662,20 @@ pub struct ListAppsTopResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_catalog_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListCatalogListRequest};
+///
+/// async fn list_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListCatalogListRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.list_catalog_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCatalogListRequest {
@@ -4407,6 +5799,22 @@ pub struct ListCatalogListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest};
+///
+/// async fn list_data_service_instance_accesslogs(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceInstanceAccesslogsRequest::new("<instance_id>", "<workspace>");
+///     let response = dataartsstudio.list_data_service_instance_accesslogs(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstanceAccesslogsRequest {
@@ -4506,6 +5914,22 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesDetailRequest};
+///
+/// async fn list_data_service_instances_detail(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceInstancesDetailRequest::new("<workspace>");
+///     let response = dataartsstudio.list_data_service_instances_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesDetailRequest {
@@ -4647,6 +6071,22 @@ pub struct ListDataServiceInstancesDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesOverviewRequest};
+///
+/// async fn list_data_service_instances_overview(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceInstancesOverviewRequest::new("<workspace>");
+///     let response = dataartsstudio.list_data_service_instances_overview(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesOverviewRequest {
@@ -4788,6 +6228,20 @@ pub struct ListDataServiceInstancesOverviewResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceMarketApisRequest};
+///
+/// async fn list_data_service_market_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListDataServiceMarketApisRequest::new("<workspace>");
+///     let response = dataartsstudio.list_data_service_market_apis(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceMarketApisRequest {
@@ -4890,6 +6344,20 @@ pub struct ListDataServiceMarketApisResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_instance_list`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListInstanceListRequest};
+///
+/// async fn list_instance_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListInstanceListRequest::new("<api_id>", types::Action::Publish, "<workspace>");
+///     let response = dataartsstudio.list_instance_list(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListInstanceListRequest {
@@ -5071,6 +6539,20 @@ pub struct ListInstanceListResponse {
 }
 
 /// Request of [`DataArtsStudioClient::list_message`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListMessageRequest};
+///
+/// async fn list_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ListMessageRequest::new("<workspace>");
+///     let response = dataartsstudio.list_message(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMessageRequest {
@@ -5200,6 +6682,20 @@ pub struct ListMessageResponse {
 }
 
 /// Request of [`DataArtsStudioClient::migrate_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateApiRequest};
+///
+/// async fn migrate_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = MigrateApiRequest::new("<workspace>");
+///     let response = dataartsstudio.migrate_api(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MigrateApiRequest {
@@ -5299,6 +6795,20 @@ pub struct MigrateApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::migrate_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateCatalogRequest};
+///
+/// async fn migrate_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = MigrateCatalogRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.migrate_catalog(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MigrateCatalogRequest {
@@ -5404,6 +6914,20 @@ pub struct MigrateCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::publish_api_to_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, PublishApiToInstanceRequest};
+///
+/// async fn publish_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = PublishApiToInstanceRequest::new("<api_id>", "<instance_id>", "<workspace>");
+///     let response = dataartsstudio.publish_api_to_instance(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PublishApiToInstanceRequest {
@@ -5519,6 +7043,20 @@ pub struct PublishApiToInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_authorize_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchAuthorizeAppRequest};
+///
+/// async fn search_authorize_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchAuthorizeAppRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.search_authorize_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchAuthorizeAppRequest {
@@ -5642,6 +7180,20 @@ pub struct SearchAuthorizeAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_bind_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchBindApiRequest};
+///
+/// async fn search_bind_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchBindApiRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.search_bind_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchBindApiRequest {
@@ -5765,6 +7317,20 @@ pub struct SearchBindApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_debug_info`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchDebugInfoRequest};
+///
+/// async fn search_debug_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchDebugInfoRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.search_debug_info(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchDebugInfoRequest {
@@ -5888,6 +7454,20 @@ pub struct SearchDebugInfoResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_id_by_path`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchIdByPathRequest};
+///
+/// async fn search_id_by_path(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchIdByPathRequest::new("<path>", "<workspace>");
+///     let response = dataartsstudio.search_id_by_path(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchIdByPathRequest {
@@ -6011,6 +7591,20 @@ pub struct SearchIdByPathResponse {
 }
 
 /// Request of [`DataArtsStudioClient::search_publish_info`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchPublishInfoRequest};
+///
+/// async fn search_publish_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = SearchPublishInfoRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.search_publish_info(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchPublishInfoRequest {
@@ -6134,6 +7728,26 @@ pub struct SearchPublishInfoResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_api_dashboard`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApiDashboardRequest};
+///
+/// async fn show_api_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApiDashboardRequest::new(
+///         "<api_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_api_dashboard(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApiDashboardRequest {
@@ -6269,6 +7883,20 @@ pub struct ShowApiDashboardResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApiRequest};
+///
+/// async fn show_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApiRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.show_api(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApiRequest {
@@ -6368,6 +7996,20 @@ pub struct ShowApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_dashboard`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDashboardRequest};
+///
+/// async fn show_apis_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApisDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+///     let response = dataartsstudio.show_apis_dashboard(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisDashboardRequest {
@@ -6520,6 +8162,26 @@ pub struct ShowApisDashboardResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDetailRequest};
+///
+/// async fn show_apis_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApisDetailRequest::new(
+///         "<api_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apis_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisDetailRequest {
@@ -6655,6 +8317,20 @@ pub struct ShowApisDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apis_overview`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisOverviewRequest};
+///
+/// async fn show_apis_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApisOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+///     let response = dataartsstudio.show_apis_overview(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisOverviewRequest {
@@ -6771,6 +8447,20 @@ pub struct ShowApisOverviewResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_app_info`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowAppInfoRequest};
+///
+/// async fn show_app_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppInfoRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.show_app_info(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppInfoRequest {
@@ -6870,6 +8560,20 @@ pub struct ShowAppInfoResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apply_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApplyDetailRequest};
+///
+/// async fn show_apply_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowApplyDetailRequest::new("<apply_id>", "<workspace>");
+///     let response = dataartsstudio.show_apply_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApplyDetailRequest {
@@ -6969,6 +8673,20 @@ pub struct ShowApplyDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_dashboard`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDashboardRequest};
+///
+/// async fn show_apps_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppsDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+///     let response = dataartsstudio.show_apps_dashboard(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsDashboardRequest {
@@ -7109,6 +8827,26 @@ pub struct ShowAppsDashboardResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDetailRequest};
+///
+/// async fn show_apps_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppsDetailRequest::new(
+///         "<app_id>",
+///         10,
+///         10,
+///         types::TimeUnit::Hour,
+///         "<workspace>",
+///     );
+///     let response = dataartsstudio.show_apps_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsDetailRequest {
@@ -7232,6 +8970,20 @@ pub struct ShowAppsDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_apps_overview`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsOverviewRequest};
+///
+/// async fn show_apps_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowAppsOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
+///     let response = dataartsstudio.show_apps_overview(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsOverviewRequest {
@@ -7348,6 +9100,20 @@ pub struct ShowAppsOverviewResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_catalog_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowCatalogDetailRequest};
+///
+/// async fn show_catalog_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowCatalogDetailRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.show_catalog_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowCatalogDetailRequest {
@@ -7447,6 +9213,20 @@ pub struct ShowCatalogDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_data_service_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowDataServiceInstanceRequest};
+///
+/// async fn show_data_service_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowDataServiceInstanceRequest::new("<instance_id>", "<workspace>");
+///     let response = dataartsstudio.show_data_service_instance(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowDataServiceInstanceRequest {
@@ -7546,6 +9326,20 @@ pub struct ShowDataServiceInstanceResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_message_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowMessageDetailRequest};
+///
+/// async fn show_message_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowMessageDetailRequest::new("<message_id>", "<workspace>");
+///     let response = dataartsstudio.show_message_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMessageDetailRequest {
@@ -7645,6 +9439,20 @@ pub struct ShowMessageDetailResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_path_by_id`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathByIdRequest};
+///
+/// async fn show_path_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowPathByIdRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.show_path_by_id(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPathByIdRequest {
@@ -7768,6 +9576,20 @@ pub struct ShowPathByIdResponse {
 }
 
 /// Request of [`DataArtsStudioClient::show_path_object_by_id`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathObjectByIdRequest};
+///
+/// async fn show_path_object_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = ShowPathObjectByIdRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.show_path_object_by_id(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPathObjectByIdRequest {
@@ -7891,6 +9713,20 @@ pub struct ShowPathObjectByIdResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_api`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateApiRequest};
+///
+/// async fn update_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateApiRequest::new("<api_id>", "<workspace>");
+///     let response = dataartsstudio.update_api(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateApiRequest {
@@ -7996,6 +9832,20 @@ pub struct UpdateApiResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateAppRequest};
+///
+/// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateAppRequest::new("<app_id>", "<workspace>");
+///     let response = dataartsstudio.update_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAppRequest {
@@ -8104,6 +9954,20 @@ pub struct UpdateAppResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateCatalogRequest};
+///
+/// async fn update_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateCatalogRequest::new("<catalog_id>", "<workspace>");
+///     let response = dataartsstudio.update_catalog(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateCatalogRequest {
@@ -8212,6 +10076,22 @@ pub struct UpdateCatalogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest};
+///
+/// async fn update_data_service_instance_lts_log(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateDataServiceInstanceLtsLogRequest::new("<instance_id>", "<workspace>");
+///     let response = dataartsstudio.update_data_service_instance_lts_log(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceLtsLogRequest {
@@ -8317,6 +10197,22 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
 }
 
 /// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest};
+///
+/// async fn update_data_service_instance_obs_log(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let dataartsstudio = DataArtsStudioClient::new(client)?;
+///     let request = UpdateDataServiceInstanceObsLogRequest::new("<instance_id>", "<workspace>");
+///     let response = dataartsstudio.update_data_service_instance_obs_log(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceObsLogRequest {

@@ -71,6 +71,38 @@ impl IamClient {
     /// - 404: The requested resource cannot be found.
     /// - 500: Internal server error.
     /// - 503: Service unavailable.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateUserTokenByPasswordRequest};
+    ///
+    /// async fn keystone_create_user_token_by_password(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateUserTokenByPasswordRequest::new(
+    ///         types::KeystoneCreateUserTokenByPasswordRequestBody::new(
+    ///             types::PwdAuth::new(
+    ///                 types::PwdIdentity::new(
+    ///                     vec![types::IdentityMethod::Password],
+    ///                     types::PwdPassword::new(
+    ///                         types::PwdPasswordUser::new(
+    ///                             types::PwdPasswordUserDomain::new("<name>"),
+    ///                             "<name>",
+    ///                             "<password>",
+    ///                         ),
+    ///                     ),
+    ///                 ),
+    ///                 types::AuthScope::new(),
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_create_user_token_by_password(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn keystone_create_user_token_by_password(
         &self,
         request: KeystoneCreateUserTokenByPasswordRequest,
@@ -95,6 +127,20 @@ impl IamClient {
     /// - 413: The request entity is too large.
     /// - 500: Internal server error.
     /// - 503: Service unavailable.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListProjectsRequest};
+    ///
+    /// async fn keystone_list_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListProjectsRequest::new();
+    ///     let response = iam.keystone_list_projects(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn keystone_list_projects(
         &self,
         request: KeystoneListProjectsRequest,
@@ -114,6 +160,20 @@ impl IamClient {
     /// - 413: The request entity is too large.
     /// - 500: Internal server error.
     /// - 503: Service unavailable.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListAuthDomainsRequest};
+    ///
+    /// async fn keystone_list_auth_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListAuthDomainsRequest::new();
+    ///     let response = iam.keystone_list_auth_domains(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn keystone_list_auth_domains(
         &self,
         request: KeystoneListAuthDomainsRequest,
@@ -150,6 +210,38 @@ impl IamClient {
 }
 
 /// Request of [`IamClient::keystone_create_user_token_by_password`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateUserTokenByPasswordRequest};
+///
+/// async fn keystone_create_user_token_by_password(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateUserTokenByPasswordRequest::new(
+///         types::KeystoneCreateUserTokenByPasswordRequestBody::new(
+///             types::PwdAuth::new(
+///                 types::PwdIdentity::new(
+///                     vec![types::IdentityMethod::Password],
+///                     types::PwdPassword::new(
+///                         types::PwdPasswordUser::new(
+///                             types::PwdPasswordUserDomain::new("<name>"),
+///                             "<name>",
+///                             "<password>",
+///                         ),
+///                     ),
+///                 ),
+///                 types::AuthScope::new(),
+///             ),
+///         ),
+///     );
+///     let response = iam.keystone_create_user_token_by_password(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordRequest {
@@ -264,6 +356,20 @@ for KeystoneCreateUserTokenByPasswordRequest {
 }
 
 /// Request of [`IamClient::keystone_list_projects`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListProjectsRequest};
+///
+/// async fn keystone_list_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListProjectsRequest::new();
+///     let response = iam.keystone_list_projects(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsRequest {
@@ -405,6 +511,20 @@ pub struct KeystoneListProjectsResponse {
 }
 
 /// Request of [`IamClient::keystone_list_auth_domains`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListAuthDomainsRequest};
+///
+/// async fn keystone_list_auth_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListAuthDomainsRequest::new();
+///     let response = iam.keystone_list_auth_domains(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsRequest {}

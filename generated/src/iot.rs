@@ -70,6 +70,20 @@ impl IotClient {
     /// - 400: Bad request (error codes 100449, 102202).
     /// - 401: appId or secret is incorrect (error code 100208).
     /// - 500: Internal server error (error code 50252).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iot::{types, IotClient, LoginRequest};
+    ///
+    /// async fn login(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iot = IotClient::new(client)?;
+    ///     let request = LoginRequest::new(types::LoginForm::new("<app_id>", "<secret>"));
+    ///     let response = iot.login(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn login(
         &self,
         request: LoginRequest,
@@ -85,6 +99,22 @@ impl IotClient {
     /// - 400: Bad request (error codes 100449, 102202).
     /// - 401: appId or secret is incorrect (error code 100208).
     /// - 500: Internal server error (error code 50252).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iot::{types, IotClient, RefreshTokenRequest};
+    ///
+    /// async fn refresh_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iot = IotClient::new(client)?;
+    ///     let request = RefreshTokenRequest::new(
+    ///         types::RefreshTokenBody::new("<app_id>", "<secret>", "<refresh_token>"),
+    ///     );
+    ///     let response = iot.refresh_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn refresh_token(
         &self,
         request: RefreshTokenRequest,
@@ -94,6 +124,20 @@ impl IotClient {
 }
 
 /// Request of [`IotClient::login`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iot::{types, IotClient, LoginRequest};
+///
+/// async fn login(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iot = IotClient::new(client)?;
+///     let request = LoginRequest::new(types::LoginForm::new("<app_id>", "<secret>"));
+///     let response = iot.login(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginRequest {
@@ -206,6 +250,22 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
 }
 
 /// Request of [`IotClient::refresh_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iot::{types, IotClient, RefreshTokenRequest};
+///
+/// async fn refresh_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iot = IotClient::new(client)?;
+///     let request = RefreshTokenRequest::new(
+///         types::RefreshTokenBody::new("<app_id>", "<secret>", "<refresh_token>"),
+///     );
+///     let response = iot.refresh_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RefreshTokenRequest {

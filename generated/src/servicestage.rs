@@ -68,6 +68,23 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::servicestage::{types, ServiceStageClient, CreateOAuthRequest};
+    ///
+    /// async fn create_o_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let servicestage = ServiceStageClient::new(client)?;
+    ///     let request = CreateOAuthRequest::new(
+    ///         types::RepoType::Github,
+    ///         types::OAuth::new("<name>", "<code>", "<state>"),
+    ///     );
+    ///     let response = servicestage.create_o_auth(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_o_auth(
         &self,
         request: CreateOAuthRequest,
@@ -81,6 +98,23 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::servicestage::{types, ServiceStageClient, CreatePasswordAuthRequest};
+    ///
+    /// async fn create_password_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let servicestage = ServiceStageClient::new(client)?;
+    ///     let request = CreatePasswordAuthRequest::new(
+    ///         types::RepoType::Github,
+    ///         types::AccessPassword::new("<name>", "<user>", "<password>"),
+    ///     );
+    ///     let response = servicestage.create_password_auth(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_password_auth(
         &self,
         request: CreatePasswordAuthRequest,
@@ -94,6 +128,23 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::servicestage::{types, ServiceStageClient, CreatePersonalAuthRequest};
+    ///
+    /// async fn create_personal_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let servicestage = ServiceStageClient::new(client)?;
+    ///     let request = CreatePersonalAuthRequest::new(
+    ///         types::RepoType::Github,
+    ///         types::AccessToken::new("<name>", "<token>"),
+    ///     );
+    ///     let response = servicestage.create_personal_auth(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_personal_auth(
         &self,
         request: CreatePersonalAuthRequest,
@@ -107,6 +158,20 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 500: Internal Server Error
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::servicestage::{ServiceStageClient, DeleteAuthorizeRequest};
+    ///
+    /// async fn delete_authorize(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let servicestage = ServiceStageClient::new(client)?;
+    ///     let request = DeleteAuthorizeRequest::new("<name>");
+    ///     let response = servicestage.delete_authorize(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_authorize(
         &self,
         request: DeleteAuthorizeRequest,
@@ -120,6 +185,20 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::servicestage::{ServiceStageClient, ListAuthorizationsRequest};
+    ///
+    /// async fn list_authorizations(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let servicestage = ServiceStageClient::new(client)?;
+    ///     let request = ListAuthorizationsRequest::new();
+    ///     let response = servicestage.list_authorizations(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_authorizations(
         &self,
         request: ListAuthorizationsRequest,
@@ -133,6 +212,20 @@ impl ServiceStageClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad Request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::servicestage::{types, ServiceStageClient, ShowRedirectUrlRequest};
+    ///
+    /// async fn show_redirect_url(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let servicestage = ServiceStageClient::new(client)?;
+    ///     let request = ShowRedirectUrlRequest::new(types::RepoType::Github);
+    ///     let response = servicestage.show_redirect_url(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn show_redirect_url(
         &self,
         request: ShowRedirectUrlRequest,
@@ -142,6 +235,23 @@ impl ServiceStageClient {
 }
 
 /// Request of [`ServiceStageClient::create_o_auth`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::servicestage::{types, ServiceStageClient, CreateOAuthRequest};
+///
+/// async fn create_o_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let servicestage = ServiceStageClient::new(client)?;
+///     let request = CreateOAuthRequest::new(
+///         types::RepoType::Github,
+///         types::OAuth::new("<name>", "<code>", "<state>"),
+///     );
+///     let response = servicestage.create_o_auth(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthRequest {
@@ -238,6 +348,23 @@ pub struct CreateOAuthResponse {
 }
 
 /// Request of [`ServiceStageClient::create_password_auth`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::servicestage::{types, ServiceStageClient, CreatePasswordAuthRequest};
+///
+/// async fn create_password_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let servicestage = ServiceStageClient::new(client)?;
+///     let request = CreatePasswordAuthRequest::new(
+///         types::RepoType::Github,
+///         types::AccessPassword::new("<name>", "<user>", "<password>"),
+///     );
+///     let response = servicestage.create_password_auth(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePasswordAuthRequest {
@@ -325,6 +452,23 @@ pub struct CreatePasswordAuthResponse {
 }
 
 /// Request of [`ServiceStageClient::create_personal_auth`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::servicestage::{types, ServiceStageClient, CreatePersonalAuthRequest};
+///
+/// async fn create_personal_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let servicestage = ServiceStageClient::new(client)?;
+///     let request = CreatePersonalAuthRequest::new(
+///         types::RepoType::Github,
+///         types::AccessToken::new("<name>", "<token>"),
+///     );
+///     let response = servicestage.create_personal_auth(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePersonalAuthRequest {
@@ -409,6 +553,20 @@ pub struct CreatePersonalAuthResponse {
 }
 
 /// Request of [`ServiceStageClient::delete_authorize`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::servicestage::{ServiceStageClient, DeleteAuthorizeRequest};
+///
+/// async fn delete_authorize(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let servicestage = ServiceStageClient::new(client)?;
+///     let request = DeleteAuthorizeRequest::new("<name>");
+///     let response = servicestage.delete_authorize(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAuthorizeRequest {
@@ -487,6 +645,20 @@ pub struct DeleteAuthorizeResponse {
 }
 
 /// Request of [`ServiceStageClient::list_authorizations`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::servicestage::{ServiceStageClient, ListAuthorizationsRequest};
+///
+/// async fn list_authorizations(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let servicestage = ServiceStageClient::new(client)?;
+///     let request = ListAuthorizationsRequest::new();
+///     let response = servicestage.list_authorizations(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAuthorizationsRequest {
@@ -561,6 +733,20 @@ pub struct ListAuthorizationsResponse {
 }
 
 /// Request of [`ServiceStageClient::show_redirect_url`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::servicestage::{types, ServiceStageClient, ShowRedirectUrlRequest};
+///
+/// async fn show_redirect_url(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let servicestage = ServiceStageClient::new(client)?;
+///     let request = ShowRedirectUrlRequest::new(types::RepoType::Github);
+///     let response = servicestage.show_redirect_url(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRedirectUrlRequest {

@@ -18,6 +18,7 @@ pub mod mock;
 pub mod model;
 pub mod operation;
 pub mod pagination;
+mod random;
 mod retry;
 mod secret;
 mod timestamp;

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use rand::Rng as _;
 
 use crate::error::Error;
 use crate::operation::OperationMeta;
@@ -185,7 +184,7 @@ impl<'a> Attempt<'a> {
             .saturating_mul(1 << exponent)
             .min(self.policy.max_backoff);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(rand::rng().random_range(0..=nanos))
+        Duration::from_nanos(crate::random::up_to(nanos))
     }
 }
 

@@ -1,23 +1,41 @@
 use std::fmt;
 
+use secrecy::{ExposeSecret as _, SecretString};
+
 /// A secret value (SK, password, client secret, token).
 ///
 /// `Debug` and `Display` print `***` so a secret never reaches a log line or an error
-/// message by accident; [`Secret::expose`] is the one way to read it.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
+/// message by accident; [`Secret::expose`] is the one way to read it. The value is held
+/// by `secrecy`, which overwrites it with zeros when it is dropped (copies made to sign
+/// or send a request are ordinary strings).
+#[derive(Clone)]
+pub struct Secret(SecretString);
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(SecretString::from(value.into()))
     }
 
     /// The secret value itself. Call it only where the value goes onto the wire.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
+
+impl Default for Secret {
+    fn default() -> Self {
+        Secret::new(String::new())
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -33,13 +51,13 @@ impl fmt::Display for Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret::new(value)
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret::new(value)
     }
 }
 
@@ -47,26 +65,26 @@ impl From<&str> for Secret {
 // plain value; only the formatting traits redact.
 impl serde::Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.expose())
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret)
+        String::deserialize(deserializer).map(Secret::new)
     }
 }
 
 impl crate::model::Json for Secret {
     fn to_json(&self) -> serde_json::Value {
-        serde_json::Value::String(self.0.clone())
+        serde_json::Value::String(self.expose().to_owned())
     }
     fn read_json(
         span: crate::model::JsonSpan<'_>,
         decoder: &mut crate::model::Decoder,
     ) -> Result<Self, crate::model::FieldError> {
         // An error never quotes what was found in place of a secret.
-        decoder.unquoted(|decoder| decoder.text(span, "a string").map(Secret))
+        decoder.unquoted(|decoder| decoder.text(span, "a string").map(Secret::new))
     }
 }
 
@@ -80,5 +98,8 @@ mod tests {
         assert_eq!(format!("{s:?}"), "Secret(***)");
         assert_eq!(s.to_string(), "***");
         assert_eq!(s.expose(), "hunter2");
+        assert_eq!(s, Secret::from("hunter2"));
+        assert_ne!(s, Secret::default());
+        assert_eq!(Secret::default().expose(), "");
     }
 }

@@ -4,9 +4,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::doc_example;
 use super::glue;
 use super::tokens::{docs, ident, inner_docs, lit};
-use crate::ir::{Location, Operation, Service};
+use crate::ir::{Location, Operation, Service, TypesByName};
 use crate::names;
 
 pub(super) fn head(service: &Service, module_doc: &str) -> TokenStream {
@@ -101,7 +102,11 @@ fn client(service: &Service) -> TokenStream {
             &auth
         }
     ));
-    let methods = service.operations.iter().map(method);
+    let types = service.types_by_name();
+    let methods = service
+        .operations
+        .iter()
+        .map(|op| method(service, op, &types));
     let streams = service
         .operations
         .iter()
@@ -139,8 +144,9 @@ fn client(service: &Service) -> TokenStream {
 /// `client.op(request)`. Not an `async fn`: the runtime's one generic `call` is the
 /// future, so the generated crate does not type- and borrow-check an async body per
 /// operation.
-fn method(op: &Operation) -> TokenStream {
-    let doc = docs(&operation_doc(op));
+fn method(service: &Service, op: &Operation, types: &TypesByName<'_>) -> TokenStream {
+    let mut doc = docs(&operation_doc(op));
+    doc.extend(doc_example::Example::new(service, op, types).docs());
     let method = ident(&op.method_name);
     let request = ident(&op.request);
     let response = ident(&op.response);

@@ -1,10 +1,11 @@
-//! `src/lib.rs` of the generated crate: the runtime's re-exports and one module per service.
+//! `src/lib.rs` of the generated crate: the runtime's re-exports, one module per service,
+//! and the crate root's list of operations.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{ident, lit};
-use crate::ir::Api;
+use crate::ir::{Api, Service};
 
 pub(super) fn file(api: &Api) -> TokenStream {
     let modules = api.services.iter().map(|s| {
@@ -17,10 +18,19 @@ pub(super) fn file(api: &Api) -> TokenStream {
             pub mod #module;
         }
     });
+    let operations = (!api.services.is_empty()).then(|| quote!(#![doc = "\n## Operations\n"]));
+    let lists = api.services.iter().map(operation_list);
     quote! {
         #![doc = include_str!("../README.md")]
+        #operations
+        #(#lists)*
         #![cfg_attr(docsrs, feature(doc_cfg))]
 
+        /// The runtime (`hwcloud-runtime`), shown here in full: transports (and
+        /// [`MockTransport`](runtime::transport::MockTransport) for tests), credentials and
+        /// signing, paging, models and errors. The crate root re-exports what most callers
+        /// name.
+        #[doc(inline)]
         pub use hwcloud_runtime as runtime;
         /// Typed mocks for tests of code that calls the SDK: see [`mock::Mocks`].
         #[doc(inline)]
@@ -41,10 +51,42 @@ pub(super) fn file(api: &Api) -> TokenStream {
         pub use hwcloud_runtime::blocking;
 
         #(#modules)*
-
-        /// The repository README's examples, compiled as doctests.
-        #[cfg(doctest)]
-        #[doc = include_str!("../../README.md")]
-        struct RepositoryReadme;
     }
+}
+
+/// The crate root's section of a service: each operation linked to its client method,
+/// with its HTTP method and path. A list, not a table: a long path wraps instead of
+/// widening a table past the page. The links exist only with the service's feature on.
+fn operation_list(service: &Service) -> TokenStream {
+    let feature = lit(&service.module);
+    let client = format!("{}::{}", service.module, service.client);
+    let mut on = format!(
+        "\n### {} ([`{client}`], feature `{}`)\n",
+        service.name, service.module
+    );
+    for op in &service.operations {
+        on.push_str(&format!(
+            "\n- [`{method}`]({client}::{method}): `{} {}`",
+            op.method.as_str(),
+            op.path,
+            method = op.method_name,
+        ));
+    }
+    on.push('\n');
+    let off = format!(
+        "\n### {} (feature `{}`, off in this build)\n",
+        service.name, service.module
+    );
+    let on = lit(&section(&on));
+    let off = lit(&section(&off));
+    quote! {
+        #![cfg_attr(feature = #feature, doc = #on)]
+        #![cfg_attr(not(feature = #feature), doc = #off)]
+    }
+}
+
+/// `text` as one doc attribute's value, between blank lines so that it stands as its own
+/// markdown blocks after the previous attribute's.
+fn section(text: &str) -> String {
+    format!("\n{}\n", super::doc_text::doc_lines(text).join("\n"))
 }

@@ -7,10 +7,12 @@
 //!
 //! One module per artifact: `lib_rs` (the crate root), `client` (a service module's head
 //! and client), `operation` (requests and responses), `types` and `enums` (the `types`
-//! submodule, error codes), `glue` (token sources, id discovery, paging) and `tests` (the
-//! generated crate's example and wire tests).
+//! submodule, error codes), `glue` (token sources, id discovery, paging), `doc_example`
+//! (the example in each operation's docs) and `tests` (the generated crate's example,
+//! doc-example and wire tests).
 
 mod client;
+mod doc_example;
 mod doc_text;
 mod enums;
 mod glue;
@@ -50,6 +52,9 @@ pub fn emit(api: &Api) -> Result<FileSet, String> {
         render::Output::single("tests/operations.rs", "specs/*.yaml", move || {
             tests::wire::file(api)
         }),
+        render::Output::single("tests/doc_examples.rs", "specs/*.yaml", move || {
+            tests::doc_examples::file(api)
+        }),
         render::Output::single(
             "tests/support/decode_operations.rs",
             "specs/*.yaml",
@@ -73,9 +78,10 @@ fn service_module<'a>(service: &'a Service, doc: &'a str) -> render::Output<'a> 
     let operations = &service.operations;
     for chunk in render::chunks(operations.len()) {
         jobs.push(Box::new(move || {
+            let types = service.types_by_name();
             let mut out = TokenStream::new();
             for op in &operations[chunk.clone()] {
-                out.extend(operation::items(service, op));
+                out.extend(operation::items(service, op, &types));
             }
             out
         }));

@@ -8,14 +8,17 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::doc_example;
 use super::glue;
 use super::tokens::{Scope, docs, ident, lit, rust_type, status};
 use super::types::setter;
-use crate::ir::{Body, BodyKind, Location, Operation, Param, Service, SuccessBody, TypeRef};
+use crate::ir::{
+    Body, BodyKind, Location, Operation, Param, Service, SuccessBody, TypeRef, TypesByName,
+};
 
 /// The request, its `Operation` impl, the response and any token glue of `op`.
-pub(super) fn items(service: &Service, op: &Operation) -> TokenStream {
-    let mut out = request(service, op);
+pub(super) fn items(service: &Service, op: &Operation, types: &TypesByName<'_>) -> TokenStream {
+    let mut out = request(service, op, types);
     out.extend(operation_impl(service, op));
     out.extend(response(service, op));
     if op.token_source.is_some() {
@@ -28,12 +31,13 @@ fn rust(ty: &TypeRef) -> TokenStream {
     rust_type(ty, Scope::Service)
 }
 
-fn request(service: &Service, op: &Operation) -> TokenStream {
+fn request(service: &Service, op: &Operation, types: &TypesByName<'_>) -> TokenStream {
     let name = ident(&op.request);
-    let doc = docs(&format!(
+    let mut doc = docs(&format!(
         "Request of [`{}::{}`].",
         service.client, op.method_name
     ));
+    doc.extend(doc_example::Example::new(service, op, types).docs());
     let fields = op.params.iter().map(|p| {
         let doc = docs(&format!(
             "{}\n\nSent as {} parameter `{}`.",

@@ -117,7 +117,9 @@ fn separate_members(item: &str, out: &mut String) {
     while let Some(line) = lines.next() {
         out.push_str(line);
         out.push('\n');
-        let ends_member = member(line).is_some_and(|m| m.ends_with(['}', ';']));
+        // A doc comment's line is not code, even when it ends like a member (an example).
+        let ends_member =
+            member(line).is_some_and(|m| !m.starts_with("//") && m.ends_with(['}', ';']));
         let next_fn = lines.peek().and_then(|next| member(next)).is_some_and(|m| {
             ["fn ", "pub ", "async ", "///", "#["]
                 .iter()

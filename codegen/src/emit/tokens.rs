@@ -29,6 +29,22 @@ pub(super) fn docs(text: &str) -> TokenStream {
     out
 }
 
+/// `#[doc = "..."]` per line of markdown the generator wrote itself (a code example),
+/// kept as it is: [`docs`] trims leading spaces, which would flatten the code's
+/// indentation. Nothing from a spec may reach it unescaped.
+pub(super) fn own_docs(text: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    for line in text.lines() {
+        let line = if line.is_empty() {
+            lit("")
+        } else {
+            lit(&format!(" {line}"))
+        };
+        out.extend(quote!(#[doc = #line]));
+    }
+    out
+}
+
 /// `#![doc = "..."]` per line of markdown `text` (a module's own docs, printed as `//!`).
 pub(super) fn inner_docs(text: &str) -> TokenStream {
     let mut out = TokenStream::new();

@@ -75,6 +75,20 @@ impl EverythingClient {
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 404: No such thing.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::everything::{EverythingClient, GetThingRequest};
+    ///
+    /// async fn get_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let everything = EverythingClient::new(client)?;
+    ///     let request = GetThingRequest::new("<thing_id>", "<trace_id>");
+    ///     let response = everything.get_thing(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn get_thing(
         &self,
         request: GetThingRequest,
@@ -89,6 +103,20 @@ impl EverythingClient {
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: Bad request.
     /// - 500: Internal error.
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::everything::{types, EverythingClient, CreateThingRequest};
+    ///
+    /// async fn create_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let everything = EverythingClient::new(client)?;
+    ///     let request = CreateThingRequest::new(types::Thing::new("<id>", 10));
+    ///     let response = everything.create_thing(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_thing(
         &self,
         request: CreateThingRequest,
@@ -99,6 +127,20 @@ impl EverythingClient {
     /// Deletes a thing.
     ///
     /// `DELETE /v1/things/{thing_id}`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::everything::{EverythingClient, DeleteThingRequest};
+    ///
+    /// async fn delete_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let everything = EverythingClient::new(client)?;
+    ///     let request = DeleteThingRequest::new("<thing_id>");
+    ///     let response = everything.delete_thing(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_thing(
         &self,
         request: DeleteThingRequest,
@@ -109,6 +151,20 @@ impl EverythingClient {
     /// Replaces a thing's free-form attributes.
     ///
     /// `PUT /v1/things/{thing_id}/attributes`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::everything::{EverythingClient, UpdateAttributesRequest};
+    ///
+    /// async fn update_attributes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let everything = EverythingClient::new(client)?;
+    ///     let request = UpdateAttributesRequest::new("<thing_id>");
+    ///     let response = everything.update_attributes(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_attributes(
         &self,
         request: UpdateAttributesRequest,
@@ -119,6 +175,20 @@ impl EverythingClient {
     /// Issues an access token.
     ///
     /// `POST /v1/token` (sent without credentials)
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::everything::{types, EverythingClient, LoginRequest};
+    ///
+    /// async fn login(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let everything = EverythingClient::new(client)?;
+    ///     let request = LoginRequest::new(types::LoginForm::new("<username>", "<password>"));
+    ///     let response = everything.login(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn login(
         &self,
         request: LoginRequest,
@@ -128,6 +198,20 @@ impl EverythingClient {
 }
 
 /// Request of [`EverythingClient::get_thing`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::everything::{EverythingClient, GetThingRequest};
+///
+/// async fn get_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let everything = EverythingClient::new(client)?;
+///     let request = GetThingRequest::new("<thing_id>", "<trace_id>");
+///     let response = everything.get_thing(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetThingRequest {
@@ -340,6 +424,20 @@ pub struct GetThingResponse {
 }
 
 /// Request of [`EverythingClient::create_thing`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::everything::{types, EverythingClient, CreateThingRequest};
+///
+/// async fn create_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let everything = EverythingClient::new(client)?;
+///     let request = CreateThingRequest::new(types::Thing::new("<id>", 10));
+///     let response = everything.create_thing(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateThingRequest {
@@ -397,6 +495,20 @@ pub struct CreateThingResponse {
 }
 
 /// Request of [`EverythingClient::delete_thing`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::everything::{EverythingClient, DeleteThingRequest};
+///
+/// async fn delete_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let everything = EverythingClient::new(client)?;
+///     let request = DeleteThingRequest::new("<thing_id>");
+///     let response = everything.delete_thing(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteThingRequest {
@@ -454,6 +566,20 @@ pub struct DeleteThingResponse {
 }
 
 /// Request of [`EverythingClient::update_attributes`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::everything::{EverythingClient, UpdateAttributesRequest};
+///
+/// async fn update_attributes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let everything = EverythingClient::new(client)?;
+///     let request = UpdateAttributesRequest::new("<thing_id>");
+///     let response = everything.update_attributes(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAttributesRequest {
@@ -525,6 +651,20 @@ pub struct UpdateAttributesResponse {
 }
 
 /// Request of [`EverythingClient::login`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::everything::{types, EverythingClient, LoginRequest};
+///
+/// async fn login(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let everything = EverythingClient::new(client)?;
+///     let request = LoginRequest::new(types::LoginForm::new("<username>", "<password>"));
+///     let response = everything.login(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginRequest {

@@ -63,6 +63,20 @@ impl PagedClient {
     /// `GET /v1/things`
     ///
     /// Every item of every page: [`list_by_offset_stream`](Self::list_by_offset_stream).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::paged::{PagedClient, ListByOffsetRequest};
+    ///
+    /// async fn list_by_offset(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let paged = PagedClient::new(client)?;
+    ///     let request = ListByOffsetRequest::new();
+    ///     let response = paged.list_by_offset(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_by_offset(
         &self,
         request: ListByOffsetRequest,
@@ -75,6 +89,20 @@ impl PagedClient {
     /// `GET /v1/things/pages`
     ///
     /// Every item of every page: [`list_by_page_stream`](Self::list_by_page_stream).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::paged::{PagedClient, ListByPageRequest};
+    ///
+    /// async fn list_by_page(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let paged = PagedClient::new(client)?;
+    ///     let request = ListByPageRequest::new();
+    ///     let response = paged.list_by_page(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_by_page(
         &self,
         request: ListByPageRequest,
@@ -87,6 +115,20 @@ impl PagedClient {
     /// `GET /v1/things/marked`
     ///
     /// Every item of every page: [`list_by_marker_stream`](Self::list_by_marker_stream).
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::paged::{PagedClient, ListByMarkerRequest};
+    ///
+    /// async fn list_by_marker(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let paged = PagedClient::new(client)?;
+    ///     let request = ListByMarkerRequest::new();
+    ///     let response = paged.list_by_marker(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_by_marker(
         &self,
         request: ListByMarkerRequest,
@@ -158,6 +200,20 @@ impl PagedClient {
 }
 
 /// Request of [`PagedClient::list_by_offset`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::paged::{PagedClient, ListByOffsetRequest};
+///
+/// async fn list_by_offset(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let paged = PagedClient::new(client)?;
+///     let request = ListByOffsetRequest::new();
+///     let response = paged.list_by_offset(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListByOffsetRequest {
@@ -236,6 +292,20 @@ pub struct ListByOffsetResponse {
 }
 
 /// Request of [`PagedClient::list_by_page`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::paged::{PagedClient, ListByPageRequest};
+///
+/// async fn list_by_page(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let paged = PagedClient::new(client)?;
+///     let request = ListByPageRequest::new();
+///     let response = paged.list_by_page(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListByPageRequest {
@@ -317,6 +387,20 @@ pub struct ListByPageResponse {
 }
 
 /// Request of [`PagedClient::list_by_marker`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::paged::{PagedClient, ListByMarkerRequest};
+///
+/// async fn list_by_marker(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let paged = PagedClient::new(client)?;
+///     let request = ListByMarkerRequest::new();
+///     let response = paged.list_by_marker(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListByMarkerRequest {

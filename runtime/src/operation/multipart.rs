@@ -59,7 +59,7 @@ pub struct MultipartWriter {
 impl MultipartWriter {
     pub(super) fn new() -> Self {
         // Random, so it cannot collide with file contents in practice.
-        let boundary = format!("hwcloud-{:032x}", rand::random::<u128>());
+        let boundary = format!("hwcloud-{:032x}", crate::random::u128());
         MultipartWriter {
             boundary,
             body: Vec::new(),

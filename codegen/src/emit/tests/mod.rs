@@ -1,10 +1,11 @@
 //! The generated crate's generated tests: `tests/examples.rs` (every example of the
 //! specs through the public API), `tests/operations.rs` (every operation against a
-//! loopback server) and `tests/support/decode_operations.rs` (the operations the
+//! loopback server), `tests/doc_examples.rs` (the examples in the docs) and `tests/support/decode_operations.rs` (the operations the
 //! hand-written decode properties cover). Their expectations come from the spec, independently of the
 //! runtime's encoder that the tests exercise.
 
 pub(super) mod decode;
+pub(super) mod doc_examples;
 pub(super) mod examples;
 pub(super) mod wire;
 

@@ -101,13 +101,13 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
 }
 
 /// How the test client authenticates, and the header that proves it.
-struct TestCredentials {
-    credentials: TokenStream,
+pub(super) struct TestCredentials {
+    pub(super) credentials: TokenStream,
     header: &'static str,
     value: &'static str,
 }
 
-fn credentials(service: &Service) -> TestCredentials {
+pub(super) fn credentials(service: &Service) -> TestCredentials {
     let kind = service
         .auth
         .iter()
