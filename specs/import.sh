@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Re-imports the specs listed in specs/imports.txt from the API Explorer documents:
+#   specs/import.sh [SPEC...]      (all listed specs when none is named)
+# Each line becomes `cargo xtask import --out specs/<spec>.yaml <folder>/<FOLDER>`;
+# existing operations, types and error codes (hand edits included) are kept, new ones
+# added. Then run `cargo xtask codegen`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+docs="${HWCLOUD_API_EXPLORER:-../shared/api-explorer}"
+if [ ! -d "$docs" ]; then
+    echo "error: no API Explorer documents at $docs (set HWCLOUD_API_EXPLORER)" >&2
+    exit 1
+fi
+wanted=" $* "
+while read -r spec folder _; do
+    case "$spec" in ''|'#'*) continue ;; esac
+    if [ $# -gt 0 ] && [[ "$wanted" != *" $spec "* ]]; then
+        continue
+    fi
+    echo "== $spec: cargo xtask import --out specs/$spec.yaml $docs/$folder"
+    cargo xtask import --out "specs/$spec.yaml" "$docs/$folder"
+done < specs/imports.txt
