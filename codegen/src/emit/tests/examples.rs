@@ -180,7 +180,16 @@ fn param_check(p: &Param, value: &Value) -> TokenStream {
             quote!(assert_eq!(encoded.headers().get(#wire).unwrap(), #text);)
         }
         Location::Path => {
-            let segment = lit(&format!("/{}", param_text(value)));
+            // Path values go on the wire percent-encoded (RFC 3986 unreserved characters
+            // kept): documents' placeholders such as `{server_id}` or URNs with `:`.
+            const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'_')
+                .remove(b'.')
+                .remove(b'~');
+            let text = param_text(value);
+            let encoded = percent_encoding::utf8_percent_encode(&text, SEGMENT);
+            let segment = lit(&format!("/{encoded}"));
             quote!(assert!(encoded.uri().path().contains(#segment), "{}", encoded.uri());)
         }
         Location::Query => query_check(p, value),

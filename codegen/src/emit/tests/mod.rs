@@ -6,6 +6,7 @@
 
 pub(super) mod decode;
 pub(super) mod examples;
+mod samples;
 pub(super) mod wire;
 
 use proc_macro2::{Literal, TokenStream};
