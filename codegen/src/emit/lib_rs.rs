@@ -17,9 +17,20 @@ pub(super) fn file(api: &Api) -> TokenStream {
             pub mod #module;
         }
     });
+    // Imported specs keep the documents' descriptions verbatim: empty ones, their own
+    // list and quote layout, tabs. They are the documents' text, not Markdown written
+    // for rustdoc, so clippy's doc-layout lints do not apply; and a request's
+    // constructor takes every required parameter, however many the API has.
     quote! {
         #![doc = include_str!("../README.md")]
         #![cfg_attr(docsrs, feature(doc_cfg))]
+        #![allow(
+            clippy::empty_docs,
+            clippy::doc_lazy_continuation,
+            clippy::empty_line_after_doc_comments,
+            clippy::tabs_in_doc_comments,
+            clippy::too_many_arguments
+        )]
 
         pub use hwcloud_runtime as runtime;
         /// Typed mocks for tests of code that calls the SDK: see [`mock::Mocks`].
