@@ -6,7 +6,9 @@
 # added. Then run `cargo xtask codegen`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-docs="${HWCLOUD_API_EXPLORER:-../shared/api-explorer}"
+# The documents are vendored in specs/api-explorer; HWCLOUD_API_EXPLORER points elsewhere
+# (e.g. a newer snapshot).
+docs="${HWCLOUD_API_EXPLORER:-specs/api-explorer}"
 if [ ! -d "$docs" ]; then
     echo "error: no API Explorer documents at $docs (set HWCLOUD_API_EXPLORER)" >&2
     exit 1

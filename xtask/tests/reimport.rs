@@ -4,8 +4,9 @@
 //! A spec without hand-written entries is imported into an empty directory; a `merged`
 //! one (hand-written operations the importer keeps, such as IAM's token operation) is
 //! re-imported over its committed text, which must come back unchanged. The documents are
-//! in `../shared/api-explorer` next to the repository, or where `HWCLOUD_API_EXPLORER`
-//! points; without them the test fails rather than pass without checking anything.
+//! vendored in `specs/api-explorer`, or where `HWCLOUD_API_EXPLORER` points; without
+//! them (or a listed product folder) the test fails rather than pass without checking
+//! anything.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,7 +26,7 @@ fn root() -> PathBuf {
 
 fn documents() -> PathBuf {
     let dir = std::env::var_os("HWCLOUD_API_EXPLORER")
-        .map_or_else(|| root().join("../shared/api-explorer"), PathBuf::from);
+        .map_or_else(|| root().join("specs/api-explorer"), PathBuf::from);
     assert!(
         dir.is_dir(),
         "no API Explorer documents at {}: set HWCLOUD_API_EXPLORER to their folder",
