@@ -29,17 +29,50 @@ pub mod aom;
 #[cfg(feature = "astrozero")]
 pub mod astrozero;
 
+#[cfg(feature = "ces")]
+pub mod ces;
+
 #[cfg(feature = "dataartsstudio")]
 pub mod dataartsstudio;
+
+#[cfg(feature = "dns")]
+pub mod dns;
+
+#[cfg(feature = "ecs")]
+pub mod ecs;
+
+#[cfg(feature = "eip")]
+pub mod eip;
+
+#[cfg(feature = "elb")]
+pub mod elb;
+
+#[cfg(feature = "evs")]
+pub mod evs;
 
 #[cfg(feature = "iam")]
 pub mod iam;
 
+#[cfg(feature = "ims")]
+pub mod ims;
+
 #[cfg(feature = "iot")]
 pub mod iot;
 
+#[cfg(feature = "kms")]
+pub mod kms;
+
+#[cfg(feature = "nat")]
+pub mod nat;
+
 #[cfg(feature = "servicestage")]
 pub mod servicestage;
+
+#[cfg(feature = "smn")]
+pub mod smn;
+
+#[cfg(feature = "vpc")]
+pub mod vpc;
 
 /// The repository README's examples, compiled as doctests.
 #[cfg(doctest)]
