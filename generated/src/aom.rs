@@ -1713,12 +1713,12 @@ impl AomClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
-                        .map(|v| &v.next_marker)
+                        .and_then(|v| v.page_info.as_ref())
+                        .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.events),
+            |response| response.body.events.take().unwrap_or_default(),
         )
     }
 }

@@ -1436,7 +1436,7 @@ impl CesClient {
                 limit: |request| request.limit,
                 total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.policies),
+            |response| response.body.policies.take().unwrap_or_default(),
         )
     }
 
@@ -1455,9 +1455,9 @@ impl CesClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.count)),
+                total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.resources),
+            |response| response.body.resources.take().unwrap_or_default(),
         )
     }
 
@@ -1500,9 +1500,9 @@ impl CesClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.count)),
+                total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.alarms),
+            |response| response.body.alarms.take().unwrap_or_default(),
         )
     }
 
@@ -1521,9 +1521,9 @@ impl CesClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.count)),
+                total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.alarm_templates),
+            |response| response.body.alarm_templates.take().unwrap_or_default(),
         )
     }
 
@@ -1545,9 +1545,9 @@ impl CesClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.count)),
+                total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.resources),
+            |response| response.body.resources.take().unwrap_or_default(),
         )
     }
 
@@ -1566,9 +1566,9 @@ impl CesClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.count)),
+                total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.notification_masks),
+            |response| response.body.notification_masks.take().unwrap_or_default(),
         )
     }
 
@@ -1587,9 +1587,9 @@ impl CesClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.count)),
+                total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.resource_groups),
+            |response| response.body.resource_groups.take().unwrap_or_default(),
         )
     }
 }

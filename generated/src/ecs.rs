@@ -1650,12 +1650,12 @@ impl EcsClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.launch_template_versions),
+            |response| response.body.launch_template_versions.take().unwrap_or_default(),
         )
     }
 
@@ -1680,7 +1680,7 @@ impl EcsClient {
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.events),
+            |response| response.body.events.take().unwrap_or_default(),
         )
     }
 
@@ -1705,7 +1705,7 @@ impl EcsClient {
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.server_groups),
+            |response| response.body.server_groups.take().unwrap_or_default(),
         )
     }
 
@@ -1728,9 +1728,9 @@ impl EcsClient {
                     request.limit = Some(next.size);
                 },
                 first: 1,
-                total: |response| Some(i64::from(response.body.count)),
+                total: |response| response.body.count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.servers),
+            |response| response.body.servers.take().unwrap_or_default(),
         )
     }
 
@@ -1750,12 +1750,12 @@ impl EcsClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.launch_templates),
+            |response| response.body.launch_templates.take().unwrap_or_default(),
         )
     }
 }

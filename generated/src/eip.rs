@@ -1606,12 +1606,12 @@ impl EipClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.eip_bandwidths),
+            |response| response.body.eip_bandwidths.take().unwrap_or_default(),
         )
     }
 
@@ -1656,12 +1656,12 @@ impl EipClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.eip_bandwidths),
+            |response| response.body.eip_bandwidths.take().unwrap_or_default(),
         )
     }
 

@@ -1850,12 +1850,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.rules),
+            |response| response.body.rules.take().unwrap_or_default(),
         )
     }
 
@@ -1872,12 +1872,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.members),
+            |response| response.body.members.take().unwrap_or_default(),
         )
     }
 
@@ -1897,12 +1897,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.certificates),
+            |response| response.body.certificates.take().unwrap_or_default(),
         )
     }
 
@@ -1941,12 +1941,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.flavors),
+            |response| response.body.flavors.take().unwrap_or_default(),
         )
     }
 
@@ -1968,7 +1968,7 @@ impl ElbClient {
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.ipgroups),
+            |response| response.body.ipgroups.take().unwrap_or_default(),
         )
     }
 
@@ -2007,12 +2007,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.l7policies),
+            |response| response.body.l7policies.take().unwrap_or_default(),
         )
     }
 
@@ -2029,12 +2029,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.logtanks),
+            |response| response.body.logtanks.take().unwrap_or_default(),
         )
     }
 
@@ -2054,12 +2054,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.pools),
+            |response| response.body.pools.take().unwrap_or_default(),
         )
     }
 
@@ -2079,12 +2079,12 @@ impl ElbClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.loadbalancers),
+            |response| response.body.loadbalancers.take().unwrap_or_default(),
         )
     }
 
@@ -2109,7 +2109,7 @@ impl ElbClient {
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.security_policies),
+            |response| response.body.security_policies.take().unwrap_or_default(),
         )
     }
 }

@@ -3044,9 +3044,9 @@ impl IamClient {
                     request.per_page = Some(next.size);
                 },
                 first: 1,
-                total: |response| Some(i64::from(response.body.total_number)),
+                total: |response| response.body.total_number.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.roles),
+            |response| response.body.roles.take().unwrap_or_default(),
         )
     }
 
@@ -3071,7 +3071,7 @@ impl IamClient {
                 first: 1,
                 total: |_| None,
             },
-            |response| std::mem::take(&mut response.body.agencies),
+            |response| response.body.agencies.take().unwrap_or_default(),
         )
     }
 
@@ -3094,9 +3094,9 @@ impl IamClient {
                     request.per_page = Some(next.size);
                 },
                 first: 1,
-                total: |response| Some(i64::from(response.body.total_number)),
+                total: |response| response.body.total_number.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.roles),
+            |response| response.body.roles.take().unwrap_or_default(),
         )
     }
 }

@@ -1072,12 +1072,12 @@ impl ImsClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
-                        .map(|v| &v.next_marker)
+                        .and_then(|v| v.page_info.as_ref())
+                        .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.members),
+            |response| response.body.members.take().unwrap_or_default(),
         )
     }
 
@@ -1097,12 +1097,12 @@ impl ImsClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
-                        .map(|v| &v.next_marker)
+                        .and_then(|v| v.page_info.as_ref())
+                        .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.members),
+            |response| response.body.members.take().unwrap_or_default(),
         )
     }
 
@@ -1124,7 +1124,7 @@ impl ImsClient {
                 first: 1,
                 total: |_| None,
             },
-            |response| std::mem::take(&mut response.body.tags),
+            |response| response.body.tags.take().unwrap_or_default(),
         )
     }
 }

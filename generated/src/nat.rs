@@ -1010,7 +1010,7 @@ impl NatClient {
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.transit_subnets),
+            |response| response.body.transit_subnets.take().unwrap_or_default(),
         )
     }
 }

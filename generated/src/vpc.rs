@@ -2319,12 +2319,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.address_groups),
+            |response| response.body.address_groups.take().unwrap_or_default(),
         )
     }
 
@@ -2344,12 +2344,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.firewalls),
+            |response| response.body.firewalls.take().unwrap_or_default(),
         )
     }
 
@@ -2365,9 +2365,9 @@ impl VpcClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.total_count)),
+                total: |response| response.body.total_count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.tags),
+            |response| response.body.tags.take().unwrap_or_default(),
         )
     }
 
@@ -2386,9 +2386,9 @@ impl VpcClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.total_count)),
+                total: |response| response.body.total_count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.resources),
+            |response| response.body.resources.take().unwrap_or_default(),
         )
     }
 
@@ -2404,9 +2404,9 @@ impl VpcClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.total_count)),
+                total: |response| response.body.total_count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.tags),
+            |response| response.body.tags.take().unwrap_or_default(),
         )
     }
 
@@ -2425,9 +2425,9 @@ impl VpcClient {
                 offset: |request| request.offset,
                 set_offset: |request, offset| request.offset = Some(offset),
                 limit: |request| request.limit,
-                total: |response| Some(i64::from(response.body.total_count)),
+                total: |response| response.body.total_count.map(i64::from),
             },
-            |response| std::mem::take(&mut response.body.resources),
+            |response| response.body.resources.take().unwrap_or_default(),
         )
     }
 
@@ -2447,12 +2447,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.security_group_rules),
+            |response| response.body.security_group_rules.take().unwrap_or_default(),
         )
     }
 
@@ -2472,12 +2472,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.security_groups),
+            |response| response.body.security_groups.take().unwrap_or_default(),
         )
     }
 
@@ -2497,12 +2497,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.sub_network_interfaces),
+            |response| response.body.sub_network_interfaces.take().unwrap_or_default(),
         )
     }
 
@@ -2524,12 +2524,14 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.traffic_mirror_filter_rules),
+            |response| {
+                response.body.traffic_mirror_filter_rules.take().unwrap_or_default()
+            },
         )
     }
 
@@ -2549,12 +2551,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.traffic_mirror_filters),
+            |response| response.body.traffic_mirror_filters.take().unwrap_or_default(),
         )
     }
 
@@ -2574,12 +2576,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.traffic_mirror_sessions),
+            |response| response.body.traffic_mirror_sessions.take().unwrap_or_default(),
         )
     }
 
@@ -2601,12 +2603,14 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.virsubnet_cidr_reservations),
+            |response| {
+                response.body.virsubnet_cidr_reservations.take().unwrap_or_default()
+            },
         )
     }
 
@@ -2623,12 +2627,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.virsubnets),
+            |response| response.body.virsubnets.take().unwrap_or_default(),
         )
     }
 
@@ -2645,12 +2649,12 @@ impl VpcClient {
                 set_marker: |request, marker| request.marker = Some(marker),
                 next: |response| {
                     Some(&response.body)
-                        .map(|v| &v.page_info)
+                        .and_then(|v| v.page_info.as_ref())
                         .and_then(|v| v.next_marker.as_ref())
                         .cloned()
                 },
             },
-            |response| std::mem::take(&mut response.body.vpcs),
+            |response| response.body.vpcs.take().unwrap_or_default(),
         )
     }
 }

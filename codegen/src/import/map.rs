@@ -265,6 +265,7 @@ pub fn map(
             out.spec.types.insert(name, e.spec.clone());
         }
     }
+    super::optional::relax_response_types(&mut out.spec);
     Ok(out)
 }
 

@@ -1070,7 +1070,7 @@ impl AccessCodeModel {
 }
 
 /// 告警行动规则
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActionRule {
     /// 创建时间
@@ -1084,20 +1084,20 @@ pub struct ActionRule {
     /// 消息模板
     ///
     /// Length: 1 to 100.
-    pub notification_template: String,
+    pub notification_template: Option<String>,
     /// 项目ID
     ///
     /// Length: 32 to 32.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 规则名称
     /// 只含有汉字数字、字母、下划线,不能以下划线等特殊符号开头和结尾,长度为 1 - 100
     ///
     /// Length: 1 to 100.
-    pub rule_name: String,
+    pub rule_name: Option<String>,
     /// SMN主题信息,不能大于5
     ///
     /// Items: 1 to 5.
-    pub smn_topics: Vec<SmnTopics>,
+    pub smn_topics: Option<Vec<SmnTopics>>,
     /// 时区
     ///
     /// Length: 1 to 100.
@@ -1105,7 +1105,7 @@ pub struct ActionRule {
     /// 规则类型。"1":通知,"2":用户
     ///
     /// Length: 1 to 1.
-    pub type_: ActionRuleType,
+    pub type_: Option<ActionRuleType>,
     /// 修改时间
     ///
     /// Range: 0 to 9999999999999.
@@ -1113,7 +1113,7 @@ pub struct ActionRule {
     /// 子账号名称
     ///
     /// Length: 1 to 100.
-    pub user_name: String,
+    pub user_name: Option<String>,
 }
 
 impl Model for ActionRule {
@@ -1122,27 +1122,27 @@ impl Model for ActionRule {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("create_time", &self.create_time);
         object.optional("desc", &self.desc);
-        object.field("notification_template", &self.notification_template);
-        object.field("project_id", &self.project_id);
-        object.field("rule_name", &self.rule_name);
-        object.field("smn_topics", &self.smn_topics);
+        object.optional("notification_template", &self.notification_template);
+        object.optional("project_id", &self.project_id);
+        object.optional("rule_name", &self.rule_name);
+        object.optional("smn_topics", &self.smn_topics);
         object.optional("time_zone", &self.time_zone);
-        object.field("type", &self.type_);
+        object.optional("type", &self.type_);
         object.optional("update_time", &self.update_time);
-        object.field("user_name", &self.user_name);
+        object.optional("user_name", &self.user_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let create_time = object.optional("create_time")?;
         let desc = object.optional("desc")?;
-        let notification_template = object.required("notification_template")?;
-        let project_id = object.required("project_id")?;
-        let rule_name = object.required("rule_name")?;
-        let smn_topics = object.required("smn_topics")?;
+        let notification_template = object.optional("notification_template")?;
+        let project_id = object.optional("project_id")?;
+        let rule_name = object.optional("rule_name")?;
+        let smn_topics = object.optional("smn_topics")?;
         let time_zone = object.optional("time_zone")?;
-        let type_ = object.required("type")?;
+        let type_ = object.optional("type")?;
         let update_time = object.optional("update_time")?;
-        let user_name = object.required("user_name")?;
+        let user_name = object.optional("user_name")?;
         Ok(Self {
             create_time,
             desc,
@@ -1161,26 +1161,19 @@ impl Model for ActionRule {
 hwcloud_runtime::impl_model_serde!(ActionRule);
 
 impl ActionRule {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        notification_template: impl Into<String>,
-        project_id: impl Into<String>,
-        rule_name: impl Into<String>,
-        smn_topics: impl Into<Vec<SmnTopics>>,
-        type_: impl Into<ActionRuleType>,
-        user_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             create_time: None,
             desc: None,
-            notification_template: notification_template.into(),
-            project_id: project_id.into(),
-            rule_name: rule_name.into(),
-            smn_topics: smn_topics.into(),
+            notification_template: None,
+            project_id: None,
+            rule_name: None,
+            smn_topics: None,
             time_zone: None,
-            type_: type_.into(),
+            type_: None,
             update_time: None,
-            user_name: user_name.into(),
+            user_name: None,
         }
     }
 
@@ -1200,6 +1193,39 @@ impl ActionRule {
         self
     }
 
+    /// 消息模板
+    ///
+    /// Length: 1 to 100.
+    pub fn notification_template(mut self, value: impl Into<String>) -> Self {
+        self.notification_template = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 规则名称
+    /// 只含有汉字数字、字母、下划线,不能以下划线等特殊符号开头和结尾,长度为 1 - 100
+    ///
+    /// Length: 1 to 100.
+    pub fn rule_name(mut self, value: impl Into<String>) -> Self {
+        self.rule_name = Some(value.into());
+        self
+    }
+
+    /// SMN主题信息,不能大于5
+    ///
+    /// Items: 1 to 5.
+    pub fn smn_topics(mut self, value: impl Into<Vec<SmnTopics>>) -> Self {
+        self.smn_topics = Some(value.into());
+        self
+    }
+
     /// 时区
     ///
     /// Length: 1 to 100.
@@ -1208,11 +1234,27 @@ impl ActionRule {
         self
     }
 
+    /// 规则类型。"1":通知,"2":用户
+    ///
+    /// Length: 1 to 1.
+    pub fn type_(mut self, value: impl Into<ActionRuleType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
     /// 修改时间
     ///
     /// Range: 0 to 9999999999999.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
+        self
+    }
+
+    /// 子账号名称
+    ///
+    /// Length: 1 to 100.
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
         self
     }
 }
@@ -1496,26 +1538,26 @@ impl AddNotificationTemplate {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddOrUpdateAlarmRuleV4ItemResult {
     /// 告警规则名称。
-    pub alarm_rule_name: String,
+    pub alarm_rule_name: Option<String>,
     /// 告警规则新增或修改结果。
-    pub result: String,
+    pub result: Option<String>,
 }
 
 impl Model for AddOrUpdateAlarmRuleV4ItemResult {
     const NAME: &'static str = "AddOrUpdateAlarmRuleV4ItemResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_rule_name", &self.alarm_rule_name);
-        object.field("result", &self.result);
+        object.optional("alarm_rule_name", &self.alarm_rule_name);
+        object.optional("result", &self.result);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_rule_name = object.required("alarm_rule_name")?;
-        let result = object.required("result")?;
+        let alarm_rule_name = object.optional("alarm_rule_name")?;
+        let result = object.optional("result")?;
         Ok(Self { alarm_rule_name, result })
     }
 }
@@ -1523,12 +1565,24 @@ impl Model for AddOrUpdateAlarmRuleV4ItemResult {
 hwcloud_runtime::impl_model_serde!(AddOrUpdateAlarmRuleV4ItemResult);
 
 impl AddOrUpdateAlarmRuleV4ItemResult {
-    /// A value of its fields.
-    pub fn new(alarm_rule_name: impl Into<String>, result: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_rule_name: alarm_rule_name.into(),
-            result: result.into(),
+            alarm_rule_name: None,
+            result: None,
         }
+    }
+
+    /// 告警规则名称。
+    pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_name = Some(value.into());
+        self
+    }
+
+    /// 告警规则新增或修改结果。
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
     }
 }
 
@@ -1705,15 +1759,15 @@ impl hwcloud_runtime::StringEnum for AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleT
 hwcloud_runtime::impl_string_enum!(AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddOrUpdateAlarmRuleV4ResponseBody {
     /// 告警规则列表。
     pub alarm_rules: Option<Vec<AddOrUpdateAlarmRuleV4ItemResult>>,
     /// 错误码。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 错误信息。
-    pub error_message: String,
+    pub error_message: Option<String>,
 }
 
 impl Model for AddOrUpdateAlarmRuleV4ResponseBody {
@@ -1721,14 +1775,14 @@ impl Model for AddOrUpdateAlarmRuleV4ResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("alarm_rules", &self.alarm_rules);
-        object.field("error_code", &self.error_code);
-        object.field("error_message", &self.error_message);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_message", &self.error_message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let alarm_rules = object.optional("alarm_rules")?;
-        let error_code = object.required("error_code")?;
-        let error_message = object.required("error_message")?;
+        let error_code = object.optional("error_code")?;
+        let error_message = object.optional("error_message")?;
         Ok(Self {
             alarm_rules,
             error_code,
@@ -1740,12 +1794,12 @@ impl Model for AddOrUpdateAlarmRuleV4ResponseBody {
 hwcloud_runtime::impl_model_serde!(AddOrUpdateAlarmRuleV4ResponseBody);
 
 impl AddOrUpdateAlarmRuleV4ResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(error_code: impl Into<String>, error_message: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             alarm_rules: None,
-            error_code: error_code.into(),
-            error_message: error_message.into(),
+            error_code: None,
+            error_message: None,
         }
     }
 
@@ -1755,6 +1809,18 @@ impl AddOrUpdateAlarmRuleV4ResponseBody {
         value: impl Into<Vec<AddOrUpdateAlarmRuleV4ItemResult>>,
     ) -> Self {
         self.alarm_rules = Some(value.into());
+        self
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
         self
     }
 }
@@ -2408,7 +2474,7 @@ impl AggrPrometheusInfo {
 }
 
 /// 告警规则通知模块。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmNotification {
     /// 告警行动策略id。
@@ -2423,7 +2489,7 @@ pub struct AlarmNotification {
     /// 通知类型。
     /// - “direct”:直接告警
     /// - “alarm_policy”:告警降噪
-    pub notification_type: AlarmNotificationNotificationType,
+    pub notification_type: Option<AlarmNotificationNotificationType>,
     /// 通知频率
     /// - 当通知类型为“alarm_policy”时,填“-1”
     /// - 当通知类型为“direct”时,
@@ -2450,11 +2516,11 @@ pub struct AlarmNotification {
     /// - 当通知类型为“alarm_policy”时:true
     /// - 当通知类型为“direct”时:false
     /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则route_group_enable需设置为false。
-    pub route_group_enable: bool,
+    pub route_group_enable: Option<bool>,
     /// 告警分组规则名称。
     /// - 当route_group_enable 为true时,填告警分组规则名称
     /// - 当route_group_enable 为false时,填“”
-    pub route_group_rule: String,
+    pub route_group_rule: Option<String>,
 }
 
 impl Model for AlarmNotification {
@@ -2463,23 +2529,23 @@ impl Model for AlarmNotification {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("bind_notification_rule_id", &self.bind_notification_rule_id);
         object.optional("notification_enable", &self.notification_enable);
-        object.field("notification_type", &self.notification_type);
+        object.optional("notification_type", &self.notification_type);
         object.optional("notify_frequency", &self.notify_frequency);
         object.optional("notify_resolved", &self.notify_resolved);
         object.optional("notify_triggered", &self.notify_triggered);
-        object.field("route_group_enable", &self.route_group_enable);
-        object.field("route_group_rule", &self.route_group_rule);
+        object.optional("route_group_enable", &self.route_group_enable);
+        object.optional("route_group_rule", &self.route_group_rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let bind_notification_rule_id = object.optional("bind_notification_rule_id")?;
         let notification_enable = object.optional("notification_enable")?;
-        let notification_type = object.required("notification_type")?;
+        let notification_type = object.optional("notification_type")?;
         let notify_frequency = object.optional("notify_frequency")?;
         let notify_resolved = object.optional("notify_resolved")?;
         let notify_triggered = object.optional("notify_triggered")?;
-        let route_group_enable = object.required("route_group_enable")?;
-        let route_group_rule = object.required("route_group_rule")?;
+        let route_group_enable = object.optional("route_group_enable")?;
+        let route_group_rule = object.optional("route_group_rule")?;
         Ok(Self {
             bind_notification_rule_id,
             notification_enable,
@@ -2496,21 +2562,17 @@ impl Model for AlarmNotification {
 hwcloud_runtime::impl_model_serde!(AlarmNotification);
 
 impl AlarmNotification {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        notification_type: impl Into<AlarmNotificationNotificationType>,
-        route_group_enable: impl Into<bool>,
-        route_group_rule: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             bind_notification_rule_id: None,
             notification_enable: None,
-            notification_type: notification_type.into(),
+            notification_type: None,
             notify_frequency: None,
             notify_resolved: None,
             notify_triggered: None,
-            route_group_enable: route_group_enable.into(),
-            route_group_rule: route_group_rule.into(),
+            route_group_enable: None,
+            route_group_rule: None,
         }
     }
 
@@ -2528,6 +2590,17 @@ impl AlarmNotification {
     /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则notification_enable需设置为false。
     pub fn notification_enable(mut self, value: impl Into<bool>) -> Self {
         self.notification_enable = Some(value.into());
+        self
+    }
+
+    /// 通知类型。
+    /// - “direct”:直接告警
+    /// - “alarm_policy”:告警降噪
+    pub fn notification_type(
+        mut self,
+        value: impl Into<AlarmNotificationNotificationType>,
+    ) -> Self {
+        self.notification_type = Some(value.into());
         self
     }
 
@@ -2562,6 +2635,23 @@ impl AlarmNotification {
     /// - false:不通知
     pub fn notify_triggered(mut self, value: impl Into<bool>) -> Self {
         self.notify_triggered = Some(value.into());
+        self
+    }
+
+    /// 启用告警分组规则。
+    /// - 当通知类型为“alarm_policy”时:true
+    /// - 当通知类型为“direct”时:false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则route_group_enable需设置为false。
+    pub fn route_group_enable(mut self, value: impl Into<bool>) -> Self {
+        self.route_group_enable = Some(value.into());
+        self
+    }
+
+    /// 告警分组规则名称。
+    /// - 当route_group_enable 为true时,填告警分组规则名称
+    /// - 当route_group_enable 为false时,填“”
+    pub fn route_group_rule(mut self, value: impl Into<String>) -> Self {
+        self.route_group_rule = Some(value.into());
         self
     }
 }
@@ -2606,35 +2696,35 @@ impl hwcloud_runtime::StringEnum for AlarmNotificationNotificationType {
 hwcloud_runtime::impl_string_enum!(AlarmNotificationNotificationType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmParamForV4Db {
     /// 告警规则创建时间。
-    pub alarm_create_time: i64,
+    pub alarm_create_time: Option<i64>,
     /// 告警规则通知模块。
-    pub alarm_notifications: AlarmNotification,
+    pub alarm_notifications: Option<AlarmNotification>,
     /// 告警规则描述。
-    pub alarm_rule_description: String,
+    pub alarm_rule_description: Option<String>,
     /// 是否启用。
-    pub alarm_rule_enable: bool,
+    pub alarm_rule_enable: Option<bool>,
     /// 告警规则id。
-    pub alarm_rule_id: i64,
+    pub alarm_rule_id: Option<i64>,
     /// 告警规则名称。
-    pub alarm_rule_name: String,
+    pub alarm_rule_name: Option<String>,
     /// 告警状态。
     /// - “OK”:正常
     /// - “alarm”:超限阈值
     /// - “Effective”:生效中
     /// - “Invalid”:停用中
-    pub alarm_rule_status: String,
+    pub alarm_rule_status: Option<String>,
     /// 规则类型。
     /// - “metric”:指标告警规则
     /// - “event”:事件告警规则
-    pub alarm_rule_type: AlarmParamForV4DbAlarmRuleType,
+    pub alarm_rule_type: Option<AlarmParamForV4DbAlarmRuleType>,
     /// 告警规则修改时间。
-    pub alarm_update_time: i64,
+    pub alarm_update_time: Option<i64>,
     /// 企业项目id。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 事件类告警结构。
     pub event_alarm_spec: Option<EventAlarmSpec>,
     /// 指标类告警结构。
@@ -2649,16 +2739,16 @@ impl Model for AlarmParamForV4Db {
     const NAME: &'static str = "AlarmParamForV4Db";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_create_time", &self.alarm_create_time);
-        object.field("alarm_notifications", &self.alarm_notifications);
-        object.field("alarm_rule_description", &self.alarm_rule_description);
-        object.field("alarm_rule_enable", &self.alarm_rule_enable);
-        object.field("alarm_rule_id", &self.alarm_rule_id);
-        object.field("alarm_rule_name", &self.alarm_rule_name);
-        object.field("alarm_rule_status", &self.alarm_rule_status);
-        object.field("alarm_rule_type", &self.alarm_rule_type);
-        object.field("alarm_update_time", &self.alarm_update_time);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("alarm_create_time", &self.alarm_create_time);
+        object.optional("alarm_notifications", &self.alarm_notifications);
+        object.optional("alarm_rule_description", &self.alarm_rule_description);
+        object.optional("alarm_rule_enable", &self.alarm_rule_enable);
+        object.optional("alarm_rule_id", &self.alarm_rule_id);
+        object.optional("alarm_rule_name", &self.alarm_rule_name);
+        object.optional("alarm_rule_status", &self.alarm_rule_status);
+        object.optional("alarm_rule_type", &self.alarm_rule_type);
+        object.optional("alarm_update_time", &self.alarm_update_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("event_alarm_spec", &self.event_alarm_spec);
         object.optional("metric_alarm_spec", &self.metric_alarm_spec);
         object.optional("prom_instance_id", &self.prom_instance_id);
@@ -2666,16 +2756,16 @@ impl Model for AlarmParamForV4Db {
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_create_time = object.required("alarm_create_time")?;
-        let alarm_notifications = object.required("alarm_notifications")?;
-        let alarm_rule_description = object.required("alarm_rule_description")?;
-        let alarm_rule_enable = object.required("alarm_rule_enable")?;
-        let alarm_rule_id = object.required("alarm_rule_id")?;
-        let alarm_rule_name = object.required("alarm_rule_name")?;
-        let alarm_rule_status = object.required("alarm_rule_status")?;
-        let alarm_rule_type = object.required("alarm_rule_type")?;
-        let alarm_update_time = object.required("alarm_update_time")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
+        let alarm_create_time = object.optional("alarm_create_time")?;
+        let alarm_notifications = object.optional("alarm_notifications")?;
+        let alarm_rule_description = object.optional("alarm_rule_description")?;
+        let alarm_rule_enable = object.optional("alarm_rule_enable")?;
+        let alarm_rule_id = object.optional("alarm_rule_id")?;
+        let alarm_rule_name = object.optional("alarm_rule_name")?;
+        let alarm_rule_status = object.optional("alarm_rule_status")?;
+        let alarm_rule_type = object.optional("alarm_rule_type")?;
+        let alarm_update_time = object.optional("alarm_update_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
         let event_alarm_spec = object.optional("event_alarm_spec")?;
         let metric_alarm_spec = object.optional("metric_alarm_spec")?;
         let prom_instance_id = object.optional("prom_instance_id")?;
@@ -2702,35 +2792,93 @@ impl Model for AlarmParamForV4Db {
 hwcloud_runtime::impl_model_serde!(AlarmParamForV4Db);
 
 impl AlarmParamForV4Db {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        alarm_create_time: impl Into<i64>,
-        alarm_notifications: impl Into<AlarmNotification>,
-        alarm_rule_description: impl Into<String>,
-        alarm_rule_enable: impl Into<bool>,
-        alarm_rule_id: impl Into<i64>,
-        alarm_rule_name: impl Into<String>,
-        alarm_rule_status: impl Into<String>,
-        alarm_rule_type: impl Into<AlarmParamForV4DbAlarmRuleType>,
-        alarm_update_time: impl Into<i64>,
-        enterprise_project_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_create_time: alarm_create_time.into(),
-            alarm_notifications: alarm_notifications.into(),
-            alarm_rule_description: alarm_rule_description.into(),
-            alarm_rule_enable: alarm_rule_enable.into(),
-            alarm_rule_id: alarm_rule_id.into(),
-            alarm_rule_name: alarm_rule_name.into(),
-            alarm_rule_status: alarm_rule_status.into(),
-            alarm_rule_type: alarm_rule_type.into(),
-            alarm_update_time: alarm_update_time.into(),
-            enterprise_project_id: enterprise_project_id.into(),
+            alarm_create_time: None,
+            alarm_notifications: None,
+            alarm_rule_description: None,
+            alarm_rule_enable: None,
+            alarm_rule_id: None,
+            alarm_rule_name: None,
+            alarm_rule_status: None,
+            alarm_rule_type: None,
+            alarm_update_time: None,
+            enterprise_project_id: None,
             event_alarm_spec: None,
             metric_alarm_spec: None,
             prom_instance_id: None,
             user_id: None,
         }
+    }
+
+    /// 告警规则创建时间。
+    pub fn alarm_create_time(mut self, value: impl Into<i64>) -> Self {
+        self.alarm_create_time = Some(value.into());
+        self
+    }
+
+    /// 告警规则通知模块。
+    pub fn alarm_notifications(mut self, value: impl Into<AlarmNotification>) -> Self {
+        self.alarm_notifications = Some(value.into());
+        self
+    }
+
+    /// 告警规则描述。
+    pub fn alarm_rule_description(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_description = Some(value.into());
+        self
+    }
+
+    /// 是否启用。
+    pub fn alarm_rule_enable(mut self, value: impl Into<bool>) -> Self {
+        self.alarm_rule_enable = Some(value.into());
+        self
+    }
+
+    /// 告警规则id。
+    pub fn alarm_rule_id(mut self, value: impl Into<i64>) -> Self {
+        self.alarm_rule_id = Some(value.into());
+        self
+    }
+
+    /// 告警规则名称。
+    pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_name = Some(value.into());
+        self
+    }
+
+    /// 告警状态。
+    /// - “OK”:正常
+    /// - “alarm”:超限阈值
+    /// - “Effective”:生效中
+    /// - “Invalid”:停用中
+    pub fn alarm_rule_status(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_status = Some(value.into());
+        self
+    }
+
+    /// 规则类型。
+    /// - “metric”:指标告警规则
+    /// - “event”:事件告警规则
+    pub fn alarm_rule_type(
+        mut self,
+        value: impl Into<AlarmParamForV4DbAlarmRuleType>,
+    ) -> Self {
+        self.alarm_rule_type = Some(value.into());
+        self
+    }
+
+    /// 告警规则修改时间。
+    pub fn alarm_update_time(mut self, value: impl Into<i64>) -> Self {
+        self.alarm_update_time = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
     }
 
     /// 事件类告警结构。
@@ -3274,17 +3422,17 @@ impl hwcloud_runtime::StringEnum for AlarmRuleParamStatistic {
 hwcloud_runtime::impl_string_enum!(AlarmRuleParamStatistic);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmRuleTemplateBody {
     /// 告警模板所绑定的告警规则。
-    pub alarm_rule_template_binding: std::collections::BTreeMap<String, String>,
+    pub alarm_rule_template_binding: Option<std::collections::BTreeMap<String, String>>,
     /// 告警模板描述。
-    pub alarm_rule_template_description: String,
+    pub alarm_rule_template_description: Option<String>,
     /// 告警模板id。
-    pub alarm_rule_template_id: String,
+    pub alarm_rule_template_id: Option<String>,
     /// 告警模板名称。
-    pub alarm_rule_template_name: String,
+    pub alarm_rule_template_name: Option<String>,
     /// 告警模板英文名称。
     pub alarm_rule_template_name_en: Option<String>,
     /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
@@ -3294,9 +3442,9 @@ pub struct AlarmRuleTemplateBody {
     /// 告警模板类型
     /// - “statics”:静态告警模板
     /// - “dynamic”:动态告警模板
-    pub alarm_rule_template_type: String,
+    pub alarm_rule_template_type: Option<String>,
     /// 告警模板列表。
-    pub alarm_template_spec_list: Vec<AlarmRuleTemplateSpecWithCloudService>,
+    pub alarm_template_spec_list: Option<Vec<AlarmRuleTemplateSpecWithCloudService>>,
     /// 创建时间。
     pub create_time: Option<i64>,
     /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
@@ -3304,23 +3452,24 @@ pub struct AlarmRuleTemplateBody {
     /// 更新时间。
     pub modify_time: Option<i64>,
     /// 告警模板版本。
-    pub template_version: String,
+    pub template_version: Option<String>,
     /// 告警模板变量列表。
-    pub templating: Templating,
+    pub templating: Option<Templating>,
 }
 
 impl Model for AlarmRuleTemplateBody {
     const NAME: &'static str = "AlarmRuleTemplateBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_rule_template_binding", &self.alarm_rule_template_binding);
         object
-            .field(
+            .optional("alarm_rule_template_binding", &self.alarm_rule_template_binding);
+        object
+            .optional(
                 "alarm_rule_template_description",
                 &self.alarm_rule_template_description,
             );
-        object.field("alarm_rule_template_id", &self.alarm_rule_template_id);
-        object.field("alarm_rule_template_name", &self.alarm_rule_template_name);
+        object.optional("alarm_rule_template_id", &self.alarm_rule_template_id);
+        object.optional("alarm_rule_template_name", &self.alarm_rule_template_name);
         object
             .optional("alarm_rule_template_name_en", &self.alarm_rule_template_name_en);
         object
@@ -3329,34 +3478,34 @@ impl Model for AlarmRuleTemplateBody {
                 &self.alarm_rule_template_project_id,
             );
         object.optional("alarm_rule_template_source", &self.alarm_rule_template_source);
-        object.field("alarm_rule_template_type", &self.alarm_rule_template_type);
-        object.field("alarm_template_spec_list", &self.alarm_template_spec_list);
+        object.optional("alarm_rule_template_type", &self.alarm_rule_template_type);
+        object.optional("alarm_template_spec_list", &self.alarm_template_spec_list);
         object.optional("create_time", &self.create_time);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("modify_time", &self.modify_time);
-        object.field("template_version", &self.template_version);
-        object.field("templating", &self.templating);
+        object.optional("template_version", &self.template_version);
+        object.optional("templating", &self.templating);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let alarm_rule_template_binding = object
-            .required("alarm_rule_template_binding")?;
+            .optional("alarm_rule_template_binding")?;
         let alarm_rule_template_description = object
-            .required("alarm_rule_template_description")?;
-        let alarm_rule_template_id = object.required("alarm_rule_template_id")?;
-        let alarm_rule_template_name = object.required("alarm_rule_template_name")?;
+            .optional("alarm_rule_template_description")?;
+        let alarm_rule_template_id = object.optional("alarm_rule_template_id")?;
+        let alarm_rule_template_name = object.optional("alarm_rule_template_name")?;
         let alarm_rule_template_name_en = object
             .optional("alarm_rule_template_name_en")?;
         let alarm_rule_template_project_id = object
             .optional("alarm_rule_template_project_id")?;
         let alarm_rule_template_source = object.optional("alarm_rule_template_source")?;
-        let alarm_rule_template_type = object.required("alarm_rule_template_type")?;
-        let alarm_template_spec_list = object.required("alarm_template_spec_list")?;
+        let alarm_rule_template_type = object.optional("alarm_rule_template_type")?;
+        let alarm_template_spec_list = object.optional("alarm_template_spec_list")?;
         let create_time = object.optional("create_time")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
         let modify_time = object.optional("modify_time")?;
-        let template_version = object.required("template_version")?;
-        let templating = object.required("templating")?;
+        let template_version = object.optional("template_version")?;
+        let templating = object.optional("templating")?;
         Ok(Self {
             alarm_rule_template_binding,
             alarm_rule_template_description,
@@ -3379,35 +3528,51 @@ impl Model for AlarmRuleTemplateBody {
 hwcloud_runtime::impl_model_serde!(AlarmRuleTemplateBody);
 
 impl AlarmRuleTemplateBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        alarm_rule_template_binding: impl Into<
-            std::collections::BTreeMap<String, String>,
-        >,
-        alarm_rule_template_description: impl Into<String>,
-        alarm_rule_template_id: impl Into<String>,
-        alarm_rule_template_name: impl Into<String>,
-        alarm_rule_template_type: impl Into<String>,
-        alarm_template_spec_list: impl Into<Vec<AlarmRuleTemplateSpecWithCloudService>>,
-        template_version: impl Into<String>,
-        templating: impl Into<Templating>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_rule_template_binding: alarm_rule_template_binding.into(),
-            alarm_rule_template_description: alarm_rule_template_description.into(),
-            alarm_rule_template_id: alarm_rule_template_id.into(),
-            alarm_rule_template_name: alarm_rule_template_name.into(),
+            alarm_rule_template_binding: None,
+            alarm_rule_template_description: None,
+            alarm_rule_template_id: None,
+            alarm_rule_template_name: None,
             alarm_rule_template_name_en: None,
             alarm_rule_template_project_id: None,
             alarm_rule_template_source: None,
-            alarm_rule_template_type: alarm_rule_template_type.into(),
-            alarm_template_spec_list: alarm_template_spec_list.into(),
+            alarm_rule_template_type: None,
+            alarm_template_spec_list: None,
             create_time: None,
             enterprise_project_id: None,
             modify_time: None,
-            template_version: template_version.into(),
-            templating: templating.into(),
+            template_version: None,
+            templating: None,
         }
+    }
+
+    /// 告警模板所绑定的告警规则。
+    pub fn alarm_rule_template_binding(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.alarm_rule_template_binding = Some(value.into());
+        self
+    }
+
+    /// 告警模板描述。
+    pub fn alarm_rule_template_description(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_description = Some(value.into());
+        self
+    }
+
+    /// 告警模板id。
+    pub fn alarm_rule_template_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_id = Some(value.into());
+        self
+    }
+
+    /// 告警模板名称。
+    pub fn alarm_rule_template_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_name = Some(value.into());
+        self
     }
 
     /// 告警模板英文名称。
@@ -3428,6 +3593,23 @@ impl AlarmRuleTemplateBody {
         self
     }
 
+    /// 告警模板类型
+    /// - “statics”:静态告警模板
+    /// - “dynamic”:动态告警模板
+    pub fn alarm_rule_template_type(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_type = Some(value.into());
+        self
+    }
+
+    /// 告警模板列表。
+    pub fn alarm_template_spec_list(
+        mut self,
+        value: impl Into<Vec<AlarmRuleTemplateSpecWithCloudService>>,
+    ) -> Self {
+        self.alarm_template_spec_list = Some(value.into());
+        self
+    }
+
     /// 创建时间。
     pub fn create_time(mut self, value: impl Into<i64>) -> Self {
         self.create_time = Some(value.into());
@@ -3445,29 +3627,41 @@ impl AlarmRuleTemplateBody {
         self.modify_time = Some(value.into());
         self
     }
+
+    /// 告警模板版本。
+    pub fn template_version(mut self, value: impl Into<String>) -> Self {
+        self.template_version = Some(value.into());
+        self
+    }
+
+    /// 告警模板变量列表。
+    pub fn templating(mut self, value: impl Into<Templating>) -> Self {
+        self.templating = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmRuleTemplateResponseBody {
     /// 告警模板列表。
-    pub alarm_rule_templates: Vec<AlarmRuleTemplateBody>,
+    pub alarm_rule_templates: Option<Vec<AlarmRuleTemplateBody>>,
     /// 告警模板总数。
-    pub count: i32,
+    pub count: Option<i32>,
 }
 
 impl Model for AlarmRuleTemplateResponseBody {
     const NAME: &'static str = "AlarmRuleTemplateResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_rule_templates", &self.alarm_rule_templates);
-        object.field("count", &self.count);
+        object.optional("alarm_rule_templates", &self.alarm_rule_templates);
+        object.optional("count", &self.count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_rule_templates = object.required("alarm_rule_templates")?;
-        let count = object.required("count")?;
+        let alarm_rule_templates = object.optional("alarm_rule_templates")?;
+        let count = object.optional("count")?;
         Ok(Self {
             alarm_rule_templates,
             count,
@@ -3478,15 +3672,27 @@ impl Model for AlarmRuleTemplateResponseBody {
 hwcloud_runtime::impl_model_serde!(AlarmRuleTemplateResponseBody);
 
 impl AlarmRuleTemplateResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        alarm_rule_templates: impl Into<Vec<AlarmRuleTemplateBody>>,
-        count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_rule_templates: alarm_rule_templates.into(),
-            count: count.into(),
+            alarm_rule_templates: None,
+            count: None,
         }
+    }
+
+    /// 告警模板列表。
+    pub fn alarm_rule_templates(
+        mut self,
+        value: impl Into<Vec<AlarmRuleTemplateBody>>,
+    ) -> Self {
+        self.alarm_rule_templates = Some(value.into());
+        self
+    }
+
+    /// 告警模板总数。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
     }
 }
 
@@ -3654,17 +3860,17 @@ impl AlarmTags {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplateSpecItem {
     /// 告警模板下单个告警规则名称。
-    pub alarm_template_name: String,
+    pub alarm_template_name: Option<String>,
     /// 告警模板下单个告警规则英文名称。
     pub alarm_template_name_en: Option<String>,
     /// 告警模板下单个告警规则类型。
     /// “metric”:指标告警
     /// “event”:事件告警
-    pub alarm_template_spec_type: String,
+    pub alarm_template_spec_type: Option<String>,
     /// 告警模板下单个告警规则描述。
     pub desc: Option<String>,
     /// 告警模板下单个告警规则英文描述。
@@ -3679,9 +3885,9 @@ impl Model for AlarmTemplateSpecItem {
     const NAME: &'static str = "AlarmTemplateSpecItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_template_name", &self.alarm_template_name);
+        object.optional("alarm_template_name", &self.alarm_template_name);
         object.optional("alarm_template_name_en", &self.alarm_template_name_en);
-        object.field("alarm_template_spec_type", &self.alarm_template_spec_type);
+        object.optional("alarm_template_spec_type", &self.alarm_template_spec_type);
         object.optional("desc", &self.desc);
         object.optional("desc_en", &self.desc_en);
         object.optional("event_alarm_template_spec", &self.event_alarm_template_spec);
@@ -3689,9 +3895,9 @@ impl Model for AlarmTemplateSpecItem {
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_template_name = object.required("alarm_template_name")?;
+        let alarm_template_name = object.optional("alarm_template_name")?;
         let alarm_template_name_en = object.optional("alarm_template_name_en")?;
-        let alarm_template_spec_type = object.required("alarm_template_spec_type")?;
+        let alarm_template_spec_type = object.optional("alarm_template_spec_type")?;
         let desc = object.optional("desc")?;
         let desc_en = object.optional("desc_en")?;
         let event_alarm_template_spec = object.optional("event_alarm_template_spec")?;
@@ -3711,15 +3917,12 @@ impl Model for AlarmTemplateSpecItem {
 hwcloud_runtime::impl_model_serde!(AlarmTemplateSpecItem);
 
 impl AlarmTemplateSpecItem {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        alarm_template_name: impl Into<String>,
-        alarm_template_spec_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_template_name: alarm_template_name.into(),
+            alarm_template_name: None,
             alarm_template_name_en: None,
-            alarm_template_spec_type: alarm_template_spec_type.into(),
+            alarm_template_spec_type: None,
             desc: None,
             desc_en: None,
             event_alarm_template_spec: None,
@@ -3727,9 +3930,23 @@ impl AlarmTemplateSpecItem {
         }
     }
 
+    /// 告警模板下单个告警规则名称。
+    pub fn alarm_template_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_template_name = Some(value.into());
+        self
+    }
+
     /// 告警模板下单个告警规则英文名称。
     pub fn alarm_template_name_en(mut self, value: impl Into<String>) -> Self {
         self.alarm_template_name_en = Some(value.into());
+        self
+    }
+
+    /// 告警模板下单个告警规则类型。
+    /// “metric”:指标告警
+    /// “event”:事件告警
+    pub fn alarm_template_spec_type(mut self, value: impl Into<String>) -> Self {
+        self.alarm_template_spec_type = Some(value.into());
         self
     }
 
@@ -3861,13 +4078,13 @@ impl ApiException {
 /// nameType取值cmdLine时args格式为["aa"],表示抽取环境变量名为aa对应的环境变量值。
 /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
 /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,服务名称为ser。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppNameRule {
     /// 输入值。
-    pub args: Vec<String>,
+    pub args: Option<Vec<String>>,
     /// 取值类型。从cmdLineHash、cmdLine、env、str里面选取。
-    pub name_type: String,
+    pub name_type: Option<String>,
     /// 服务名(仅nameType为cmdLineHash时填写)。
     pub value: Option<Vec<String>>,
 }
@@ -3876,14 +4093,14 @@ impl Model for AppNameRule {
     const NAME: &'static str = "AppNameRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("args", &self.args);
-        object.field("nameType", &self.name_type);
+        object.optional("args", &self.args);
+        object.optional("nameType", &self.name_type);
         object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let args = object.required("args")?;
-        let name_type = object.required("nameType")?;
+        let args = object.optional("args")?;
+        let name_type = object.optional("nameType")?;
         let value = object.optional("value")?;
         Ok(Self { args, name_type, value })
     }
@@ -3892,13 +4109,25 @@ impl Model for AppNameRule {
 hwcloud_runtime::impl_model_serde!(AppNameRule);
 
 impl AppNameRule {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(args: impl Into<Vec<String>>, name_type: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            args: args.into(),
-            name_type: name_type.into(),
+            args: None,
+            name_type: None,
             value: None,
         }
+    }
+
+    /// 输入值。
+    pub fn args(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.args = Some(value.into());
+        self
+    }
+
+    /// 取值类型。从cmdLineHash、cmdLine、env、str里面选取。
+    pub fn name_type(mut self, value: impl Into<String>) -> Self {
+        self.name_type = Some(value.into());
+        self
     }
 
     /// 服务名(仅nameType为cmdLineHash时填写)。
@@ -3909,7 +4138,7 @@ impl AppNameRule {
 }
 
 /// 服务参数。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppRules {
     /// 规则创建时间(创建时不传,修改时传查询返回的createTime)。
@@ -3919,20 +4148,20 @@ pub struct AppRules {
     /// 自定义描述信息
     pub desc: Option<String>,
     /// true、false 规则是否启用。
-    pub enable: bool,
+    pub enable: Option<bool>,
     /// aom_inventory_rules_event规则事件名称,对于服务发现固定为"aom_inventory_rules_event"。
-    pub event_name: String,
+    pub event_name: Option<String>,
     /// 主机ID(暂不使用,传空即可)。
     pub hostid: Option<Vec<String>>,
     /// 创建时填空,修改时填规则ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 规则名称。
     /// 字符长度为4到63位,以小写字母a-z开头,只能包含0-9/a-z/-,不能以-结尾。
-    pub name: String,
+    pub name: Option<String>,
     /// 租户从IAM申请到的projectid,一般为32位字符串。
-    pub projectid: String,
+    pub projectid: Option<String>,
     ///
-    pub spec: AppRulesSpec,
+    pub spec: Option<AppRulesSpec>,
 }
 
 impl Model for AppRules {
@@ -3941,25 +4170,25 @@ impl Model for AppRules {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("createTime", &self.create_time);
         object.optional("desc", &self.desc);
-        object.field("enable", &self.enable);
-        object.field("eventName", &self.event_name);
+        object.optional("enable", &self.enable);
+        object.optional("eventName", &self.event_name);
         object.optional("hostid", &self.hostid);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("projectid", &self.projectid);
-        object.field("spec", &self.spec);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("projectid", &self.projectid);
+        object.optional("spec", &self.spec);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let create_time = object.optional("createTime")?;
         let desc = object.optional("desc")?;
-        let enable = object.required("enable")?;
-        let event_name = object.required("eventName")?;
+        let enable = object.optional("enable")?;
+        let event_name = object.optional("eventName")?;
         let hostid = object.optional("hostid")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let projectid = object.required("projectid")?;
-        let spec = object.required("spec")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let projectid = object.optional("projectid")?;
+        let spec = object.optional("spec")?;
         Ok(Self {
             create_time,
             desc,
@@ -3977,25 +4206,18 @@ impl Model for AppRules {
 hwcloud_runtime::impl_model_serde!(AppRules);
 
 impl AppRules {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        enable: impl Into<bool>,
-        event_name: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        projectid: impl Into<String>,
-        spec: impl Into<AppRulesSpec>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             create_time: None,
             desc: None,
-            enable: enable.into(),
-            event_name: event_name.into(),
+            enable: None,
+            event_name: None,
             hostid: None,
-            id: id.into(),
-            name: name.into(),
-            projectid: projectid.into(),
-            spec: spec.into(),
+            id: None,
+            name: None,
+            projectid: None,
+            spec: None,
         }
     }
 
@@ -4013,9 +4235,46 @@ impl AppRules {
         self
     }
 
+    /// true、false 规则是否启用。
+    pub fn enable(mut self, value: impl Into<bool>) -> Self {
+        self.enable = Some(value.into());
+        self
+    }
+
+    /// aom_inventory_rules_event规则事件名称,对于服务发现固定为"aom_inventory_rules_event"。
+    pub fn event_name(mut self, value: impl Into<String>) -> Self {
+        self.event_name = Some(value.into());
+        self
+    }
+
     /// 主机ID(暂不使用,传空即可)。
     pub fn hostid(mut self, value: impl Into<Vec<String>>) -> Self {
         self.hostid = Some(value.into());
+        self
+    }
+
+    /// 创建时填空,修改时填规则ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 规则名称。
+    /// 字符长度为4到63位,以小写字母a-z开头,只能包含0-9/a-z/-,不能以-结尾。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    pub fn projectid(mut self, value: impl Into<String>) -> Self {
+        self.projectid = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn spec(mut self, value: impl Into<AppRulesSpec>) -> Self {
+        self.spec = Some(value.into());
         self
     }
 }
@@ -4057,13 +4316,13 @@ impl AppRulesBody {
 }
 
 /// 规则详情。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppRulesSpec {
     /// 指标配置
     pub aom_metric_relabel_configs: Option<serde_json::Value>,
     /// 服务类型,用于标记服务的分类,仅用于规则分类和界面展示。可以填写任意字段,如按技术栈分类可填写Java,Python。按作用分类可填写collector(采集),database(数据库)等。
-    pub app_type: String,
+    pub app_type: Option<String>,
     /// 属性列表(暂不使用,可不传)。
     /// cmdLine、env
     pub attr_list: Option<Vec<String>>,
@@ -4071,27 +4330,27 @@ pub struct AppRulesSpec {
     pub data_source: Option<String>,
     /// 是否开启日志采集。
     /// true、false
-    pub detect_log: String,
+    pub detect_log: Option<String>,
     /// 规则发现部分,数组中有多个对象时表示需要同时满足所有条件的进程才会被匹配到。
     /// checkType为cmdLine时checkMode填contain,checkContent格式为["xxx"]表示进程命令行参数中需要包含xxx。checkType为env时checkMode填contain,checkContent格式为 ["k1","v1"]表示进程环境变量中需要包含名为k1值为v1的环境变量。checkType为scope时checkMode填equals,checkContent格式为节点ID数组["hostId1","hostId2"],表示规则仅会在这些节点上生效(如果不指定节点范围,规则将下发到该项目所有的节点)。
-    pub discovery_rule: Vec<DiscoveryRule>,
+    pub discovery_rule: Option<Vec<DiscoveryRule>>,
     /// 是否支持编辑 true、false
     pub editable: Option<String>,
     /// 是否为默认规则。
     /// true、false
-    pub is_default_rule: String,
+    pub is_default_rule: Option<String>,
     /// 是否为规则预探测场景(预探测场景不会保存规则,仅用于规则下发之前验证该规则能否有效发现节点上的进程)。true、false
-    pub is_detect: String,
+    pub is_detect: Option<String>,
     /// 日志文件的后缀。
     /// log、trace、out
-    pub log_file_fix: Vec<String>,
+    pub log_file_fix: Option<Vec<String>>,
     /// 日志路径配置规则。
     /// 当cmdLineHash为固定字符串时,指定日志路径或者日志文件。否则只采集进程当前打开的以.log和.trace结尾的文件。nameType取值cmdLineHash时,args格式为["00001"],value格式为["/xxx/xx.log"],表示当启动命令是00001时,日志路径为/xxx/xx.log。
     pub log_path_rule: Option<Vec<LogPathRule>>,
     /// 发现上来的服务、应用的命名规则。
-    pub name_rule: NameRule,
+    pub name_rule: Option<NameRule>,
     /// 规则优先级。1~9999的整数字符串,默认取值为9999
-    pub priority: i32,
+    pub priority: Option<i32>,
 }
 
 impl Model for AppRulesSpec {
@@ -4099,34 +4358,34 @@ impl Model for AppRulesSpec {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("aom_metric_relabel_configs", &self.aom_metric_relabel_configs);
-        object.field("appType", &self.app_type);
+        object.optional("appType", &self.app_type);
         object.optional("attrList", &self.attr_list);
         object.optional("dataSource", &self.data_source);
-        object.field("detectLog", &self.detect_log);
-        object.field("discoveryRule", &self.discovery_rule);
+        object.optional("detectLog", &self.detect_log);
+        object.optional("discoveryRule", &self.discovery_rule);
         object.optional("editable", &self.editable);
-        object.field("isDefaultRule", &self.is_default_rule);
-        object.field("isDetect", &self.is_detect);
-        object.field("logFileFix", &self.log_file_fix);
+        object.optional("isDefaultRule", &self.is_default_rule);
+        object.optional("isDetect", &self.is_detect);
+        object.optional("logFileFix", &self.log_file_fix);
         object.optional("logPathRule", &self.log_path_rule);
-        object.field("nameRule", &self.name_rule);
-        object.field("priority", &self.priority);
+        object.optional("nameRule", &self.name_rule);
+        object.optional("priority", &self.priority);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let aom_metric_relabel_configs = object.optional("aom_metric_relabel_configs")?;
-        let app_type = object.required("appType")?;
+        let app_type = object.optional("appType")?;
         let attr_list = object.optional("attrList")?;
         let data_source = object.optional("dataSource")?;
-        let detect_log = object.required("detectLog")?;
-        let discovery_rule = object.required("discoveryRule")?;
+        let detect_log = object.optional("detectLog")?;
+        let discovery_rule = object.optional("discoveryRule")?;
         let editable = object.optional("editable")?;
-        let is_default_rule = object.required("isDefaultRule")?;
-        let is_detect = object.required("isDetect")?;
-        let log_file_fix = object.required("logFileFix")?;
+        let is_default_rule = object.optional("isDefaultRule")?;
+        let is_detect = object.optional("isDetect")?;
+        let log_file_fix = object.optional("logFileFix")?;
         let log_path_rule = object.optional("logPathRule")?;
-        let name_rule = object.required("nameRule")?;
-        let priority = object.required("priority")?;
+        let name_rule = object.optional("nameRule")?;
+        let priority = object.optional("priority")?;
         Ok(Self {
             aom_metric_relabel_configs,
             app_type,
@@ -4148,31 +4407,22 @@ impl Model for AppRulesSpec {
 hwcloud_runtime::impl_model_serde!(AppRulesSpec);
 
 impl AppRulesSpec {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        app_type: impl Into<String>,
-        detect_log: impl Into<String>,
-        discovery_rule: impl Into<Vec<DiscoveryRule>>,
-        is_default_rule: impl Into<String>,
-        is_detect: impl Into<String>,
-        log_file_fix: impl Into<Vec<String>>,
-        name_rule: impl Into<NameRule>,
-        priority: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             aom_metric_relabel_configs: None,
-            app_type: app_type.into(),
+            app_type: None,
             attr_list: None,
             data_source: None,
-            detect_log: detect_log.into(),
-            discovery_rule: discovery_rule.into(),
+            detect_log: None,
+            discovery_rule: None,
             editable: None,
-            is_default_rule: is_default_rule.into(),
-            is_detect: is_detect.into(),
-            log_file_fix: log_file_fix.into(),
+            is_default_rule: None,
+            is_detect: None,
+            log_file_fix: None,
             log_path_rule: None,
-            name_rule: name_rule.into(),
-            priority: priority.into(),
+            name_rule: None,
+            priority: None,
         }
     }
 
@@ -4182,6 +4432,12 @@ impl AppRulesSpec {
         value: impl Into<serde_json::Value>,
     ) -> Self {
         self.aom_metric_relabel_configs = Some(value.into());
+        self
+    }
+
+    /// 服务类型,用于标记服务的分类,仅用于规则分类和界面展示。可以填写任意字段,如按技术栈分类可填写Java,Python。按作用分类可填写collector(采集),database(数据库)等。
+    pub fn app_type(mut self, value: impl Into<String>) -> Self {
+        self.app_type = Some(value.into());
         self
     }
 
@@ -4198,9 +4454,43 @@ impl AppRulesSpec {
         self
     }
 
+    /// 是否开启日志采集。
+    /// true、false
+    pub fn detect_log(mut self, value: impl Into<String>) -> Self {
+        self.detect_log = Some(value.into());
+        self
+    }
+
+    /// 规则发现部分,数组中有多个对象时表示需要同时满足所有条件的进程才会被匹配到。
+    /// checkType为cmdLine时checkMode填contain,checkContent格式为["xxx"]表示进程命令行参数中需要包含xxx。checkType为env时checkMode填contain,checkContent格式为 ["k1","v1"]表示进程环境变量中需要包含名为k1值为v1的环境变量。checkType为scope时checkMode填equals,checkContent格式为节点ID数组["hostId1","hostId2"],表示规则仅会在这些节点上生效(如果不指定节点范围,规则将下发到该项目所有的节点)。
+    pub fn discovery_rule(mut self, value: impl Into<Vec<DiscoveryRule>>) -> Self {
+        self.discovery_rule = Some(value.into());
+        self
+    }
+
     /// 是否支持编辑 true、false
     pub fn editable(mut self, value: impl Into<String>) -> Self {
         self.editable = Some(value.into());
+        self
+    }
+
+    /// 是否为默认规则。
+    /// true、false
+    pub fn is_default_rule(mut self, value: impl Into<String>) -> Self {
+        self.is_default_rule = Some(value.into());
+        self
+    }
+
+    /// 是否为规则预探测场景(预探测场景不会保存规则,仅用于规则下发之前验证该规则能否有效发现节点上的进程)。true、false
+    pub fn is_detect(mut self, value: impl Into<String>) -> Self {
+        self.is_detect = Some(value.into());
+        self
+    }
+
+    /// 日志文件的后缀。
+    /// log、trace、out
+    pub fn log_file_fix(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.log_file_fix = Some(value.into());
         self
     }
 
@@ -4208,6 +4498,18 @@ impl AppRulesSpec {
     /// 当cmdLineHash为固定字符串时,指定日志路径或者日志文件。否则只采集进程当前打开的以.log和.trace结尾的文件。nameType取值cmdLineHash时,args格式为["00001"],value格式为["/xxx/xx.log"],表示当启动命令是00001时,日志路径为/xxx/xx.log。
     pub fn log_path_rule(mut self, value: impl Into<Vec<LogPathRule>>) -> Self {
         self.log_path_rule = Some(value.into());
+        self
+    }
+
+    /// 发现上来的服务、应用的命名规则。
+    pub fn name_rule(mut self, value: impl Into<NameRule>) -> Self {
+        self.name_rule = Some(value.into());
+        self
+    }
+
+    /// 规则优先级。1~9999的整数字符串,默认取值为9999
+    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+        self.priority = Some(value.into());
         self
     }
 }
@@ -4277,14 +4579,14 @@ impl ApplicationModel {
 /// nameType取值cmdLine时args格式为 ["aa"],表示抽取环境变量名为aa对应的环境变量值。
 /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
 /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,应用名称为ser。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplicationNameRule {
     /// 输入值。
-    pub args: Vec<String>,
+    pub args: Option<Vec<String>>,
     /// 取值类型。
     /// 从cmdLineHash、cmdLine、env、str里面选取。
-    pub name_type: String,
+    pub name_type: Option<String>,
     /// 服务名(仅nameType为cmdLineHash时填写)。
     pub value: Option<Vec<String>>,
 }
@@ -4293,14 +4595,14 @@ impl Model for ApplicationNameRule {
     const NAME: &'static str = "ApplicationNameRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("args", &self.args);
-        object.field("nameType", &self.name_type);
+        object.optional("args", &self.args);
+        object.optional("nameType", &self.name_type);
         object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let args = object.required("args")?;
-        let name_type = object.required("nameType")?;
+        let args = object.optional("args")?;
+        let name_type = object.optional("nameType")?;
         let value = object.optional("value")?;
         Ok(Self { args, name_type, value })
     }
@@ -4309,13 +4611,26 @@ impl Model for ApplicationNameRule {
 hwcloud_runtime::impl_model_serde!(ApplicationNameRule);
 
 impl ApplicationNameRule {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(args: impl Into<Vec<String>>, name_type: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            args: args.into(),
-            name_type: name_type.into(),
+            args: None,
+            name_type: None,
             value: None,
         }
+    }
+
+    /// 输入值。
+    pub fn args(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.args = Some(value.into());
+        self
+    }
+
+    /// 取值类型。
+    /// 从cmdLineHash、cmdLine、env、str里面选取。
+    pub fn name_type(mut self, value: impl Into<String>) -> Self {
+        self.name_type = Some(value.into());
+        self
     }
 
     /// 服务名(仅nameType为cmdLineHash时填写)。
@@ -5686,58 +6001,58 @@ impl CreateModelVo {
 }
 
 /// 仪表盘分组列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DashBoardsFolder {
     /// 仪表盘分组创建时间。
-    pub created: i64,
+    pub created: Option<i64>,
     /// 仪表盘分组创建账号。
-    pub created_by: String,
+    pub created_by: Option<String>,
     /// 仪表盘分组下仪表盘id列表。
-    pub dashboard_ids: Vec<String>,
+    pub dashboard_ids: Option<Vec<String>>,
     /// 是否展示仪表盘分组。
-    pub display: bool,
+    pub display: Option<bool>,
     /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 仪表盘分组id。
-    pub folder_id: String,
+    pub folder_id: Option<String>,
     /// 仪表盘分组名称。
-    pub folder_title: String,
+    pub folder_title: Option<String>,
     /// 仪表盘分组英文名称。
     pub folder_title_en: Option<String>,
     /// 仪表盘分组是否为默认仪表盘分组。
-    pub is_template: bool,
+    pub is_template: Option<bool>,
     /// 仪表盘分组更新时间。
-    pub updated: i64,
+    pub updated: Option<i64>,
 }
 
 impl Model for DashBoardsFolder {
     const NAME: &'static str = "DashBoardsFolder";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created", &self.created);
-        object.field("created_by", &self.created_by);
-        object.field("dashboard_ids", &self.dashboard_ids);
-        object.field("display", &self.display);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("folder_id", &self.folder_id);
-        object.field("folder_title", &self.folder_title);
+        object.optional("created", &self.created);
+        object.optional("created_by", &self.created_by);
+        object.optional("dashboard_ids", &self.dashboard_ids);
+        object.optional("display", &self.display);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("folder_id", &self.folder_id);
+        object.optional("folder_title", &self.folder_title);
         object.optional("folder_title_en", &self.folder_title_en);
-        object.field("is_template", &self.is_template);
-        object.field("updated", &self.updated);
+        object.optional("is_template", &self.is_template);
+        object.optional("updated", &self.updated);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created = object.required("created")?;
-        let created_by = object.required("created_by")?;
-        let dashboard_ids = object.required("dashboard_ids")?;
-        let display = object.required("display")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let folder_id = object.required("folder_id")?;
-        let folder_title = object.required("folder_title")?;
+        let created = object.optional("created")?;
+        let created_by = object.optional("created_by")?;
+        let dashboard_ids = object.optional("dashboard_ids")?;
+        let display = object.optional("display")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let folder_id = object.optional("folder_id")?;
+        let folder_title = object.optional("folder_title")?;
         let folder_title_en = object.optional("folder_title_en")?;
-        let is_template = object.required("is_template")?;
-        let updated = object.required("updated")?;
+        let is_template = object.optional("is_template")?;
+        let updated = object.optional("updated")?;
         Ok(Self {
             created,
             created_by,
@@ -5756,35 +6071,79 @@ impl Model for DashBoardsFolder {
 hwcloud_runtime::impl_model_serde!(DashBoardsFolder);
 
 impl DashBoardsFolder {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created: impl Into<i64>,
-        created_by: impl Into<String>,
-        dashboard_ids: impl Into<Vec<String>>,
-        display: impl Into<bool>,
-        enterprise_project_id: impl Into<String>,
-        folder_id: impl Into<String>,
-        folder_title: impl Into<String>,
-        is_template: impl Into<bool>,
-        updated: impl Into<i64>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created: created.into(),
-            created_by: created_by.into(),
-            dashboard_ids: dashboard_ids.into(),
-            display: display.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            folder_id: folder_id.into(),
-            folder_title: folder_title.into(),
+            created: None,
+            created_by: None,
+            dashboard_ids: None,
+            display: None,
+            enterprise_project_id: None,
+            folder_id: None,
+            folder_title: None,
             folder_title_en: None,
-            is_template: is_template.into(),
-            updated: updated.into(),
+            is_template: None,
+            updated: None,
         }
+    }
+
+    /// 仪表盘分组创建时间。
+    pub fn created(mut self, value: impl Into<i64>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组创建账号。
+    pub fn created_by(mut self, value: impl Into<String>) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组下仪表盘id列表。
+    pub fn dashboard_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dashboard_ids = Some(value.into());
+        self
+    }
+
+    /// 是否展示仪表盘分组。
+    pub fn display(mut self, value: impl Into<bool>) -> Self {
+        self.display = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组id。
+    pub fn folder_id(mut self, value: impl Into<String>) -> Self {
+        self.folder_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组名称。
+    pub fn folder_title(mut self, value: impl Into<String>) -> Self {
+        self.folder_title = Some(value.into());
+        self
     }
 
     /// 仪表盘分组英文名称。
     pub fn folder_title_en(mut self, value: impl Into<String>) -> Self {
         self.folder_title_en = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组是否为默认仪表盘分组。
+    pub fn is_template(mut self, value: impl Into<bool>) -> Self {
+        self.is_template = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组更新时间。
+    pub fn updated(mut self, value: impl Into<i64>) -> Self {
+        self.updated = Some(value.into());
         self
     }
 }
@@ -6142,22 +6501,22 @@ impl DataModel {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleTemplateItemResult {
     /// 告警模板id。
-    pub alarm_rule_template_name: String,
+    pub alarm_rule_template_name: Option<String>,
 }
 
 impl Model for DeleteAlarmRuleTemplateItemResult {
     const NAME: &'static str = "DeleteAlarmRuleTemplateItemResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_rule_template_name", &self.alarm_rule_template_name);
+        object.optional("alarm_rule_template_name", &self.alarm_rule_template_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_rule_template_name = object.required("alarm_rule_template_name")?;
+        let alarm_rule_template_name = object.optional("alarm_rule_template_name")?;
         Ok(Self { alarm_rule_template_name })
     }
 }
@@ -6165,11 +6524,17 @@ impl Model for DeleteAlarmRuleTemplateItemResult {
 hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleTemplateItemResult);
 
 impl DeleteAlarmRuleTemplateItemResult {
-    /// A value of its fields.
-    pub fn new(alarm_rule_template_name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_rule_template_name: alarm_rule_template_name.into(),
+            alarm_rule_template_name: None,
         }
+    }
+
+    /// 告警模板id。
+    pub fn alarm_rule_template_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_name = Some(value.into());
+        self
     }
 }
 
@@ -6206,22 +6571,22 @@ impl DeleteAlarmRuleTemplateRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleTemplateResponseBody {
     /// 告警模板状态列表。
-    pub resources: Vec<DeleteAlarmRuleTemplateItemResult>,
+    pub resources: Option<Vec<DeleteAlarmRuleTemplateItemResult>>,
 }
 
 impl Model for DeleteAlarmRuleTemplateResponseBody {
     const NAME: &'static str = "DeleteAlarmRuleTemplateResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
+        let resources = object.optional("resources")?;
         Ok(Self { resources })
     }
 }
@@ -6229,11 +6594,18 @@ impl Model for DeleteAlarmRuleTemplateResponseBody {
 hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleTemplateResponseBody);
 
 impl DeleteAlarmRuleTemplateResponseBody {
-    /// A value of its fields.
-    pub fn new(resources: impl Into<Vec<DeleteAlarmRuleTemplateItemResult>>) -> Self {
-        Self {
-            resources: resources.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { resources: None }
+    }
+
+    /// 告警模板状态列表。
+    pub fn resources(
+        mut self,
+        value: impl Into<Vec<DeleteAlarmRuleTemplateItemResult>>,
+    ) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
@@ -6270,30 +6642,30 @@ impl DeleteAlarmRuleV4RequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleV4ResponseBody {
     /// 错误码。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 错误信息。
-    pub error_message: String,
+    pub error_message: Option<String>,
     /// 资源列表。
-    pub resources: Vec<ItemResult>,
+    pub resources: Option<Vec<ItemResult>>,
 }
 
 impl Model for DeleteAlarmRuleV4ResponseBody {
     const NAME: &'static str = "DeleteAlarmRuleV4ResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error_code", &self.error_code);
-        object.field("error_message", &self.error_message);
-        object.field("resources", &self.resources);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_message", &self.error_message);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error_code = object.required("error_code")?;
-        let error_message = object.required("error_message")?;
-        let resources = object.required("resources")?;
+        let error_code = object.optional("error_code")?;
+        let error_message = object.optional("error_message")?;
+        let resources = object.optional("resources")?;
         Ok(Self {
             error_code,
             error_message,
@@ -6305,17 +6677,31 @@ impl Model for DeleteAlarmRuleV4ResponseBody {
 hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleV4ResponseBody);
 
 impl DeleteAlarmRuleV4ResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        error_code: impl Into<String>,
-        error_message: impl Into<String>,
-        resources: impl Into<Vec<ItemResult>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            error_code: error_code.into(),
-            error_message: error_message.into(),
-            resources: resources.into(),
+            error_code: None,
+            error_message: None,
+            resources: None,
         }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 资源列表。
+    pub fn resources(mut self, value: impl Into<Vec<ItemResult>>) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
@@ -6502,30 +6888,30 @@ impl DimensionSeries {
 
 /// 规则发现部分,数组中有多个对象时表示需要同时满足所有条件的进程才会被匹配到。
 /// checkType为cmdLine时checkMode填contain,checkContent格式为[“xxx”]表示进程命令行参数中需要包含xxx。checkType为env时checkMode填contain,checkContent格式为 ["k1","v1"]表示进程环境变量中需要包含名为k1值为v1的环境变量。checkType为scope时checkMode填equals,checkContent格式为节点ID数组["hostId1”,”hostId2”],表示规则仅会在这些节点上生效(如果不指定节点范围,规则将下发到该项目所有的节点)。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiscoveryRule {
     /// 匹配值。
-    pub check_content: Vec<String>,
+    pub check_content: Option<Vec<String>>,
     /// 匹配条件。contain、equals
-    pub check_mode: String,
+    pub check_mode: Option<String>,
     /// 匹配类型。cmdLine、env、scope
-    pub check_type: String,
+    pub check_type: Option<String>,
 }
 
 impl Model for DiscoveryRule {
     const NAME: &'static str = "DiscoveryRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("checkContent", &self.check_content);
-        object.field("checkMode", &self.check_mode);
-        object.field("checkType", &self.check_type);
+        object.optional("checkContent", &self.check_content);
+        object.optional("checkMode", &self.check_mode);
+        object.optional("checkType", &self.check_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let check_content = object.required("checkContent")?;
-        let check_mode = object.required("checkMode")?;
-        let check_type = object.required("checkType")?;
+        let check_content = object.optional("checkContent")?;
+        let check_mode = object.optional("checkMode")?;
+        let check_type = object.optional("checkType")?;
         Ok(Self {
             check_content,
             check_mode,
@@ -6537,17 +6923,31 @@ impl Model for DiscoveryRule {
 hwcloud_runtime::impl_model_serde!(DiscoveryRule);
 
 impl DiscoveryRule {
-    /// A value of its fields.
-    pub fn new(
-        check_content: impl Into<Vec<String>>,
-        check_mode: impl Into<String>,
-        check_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            check_content: check_content.into(),
-            check_mode: check_mode.into(),
-            check_type: check_type.into(),
+            check_content: None,
+            check_mode: None,
+            check_type: None,
         }
+    }
+
+    /// 匹配值。
+    pub fn check_content(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.check_content = Some(value.into());
+        self
+    }
+
+    /// 匹配条件。contain、equals
+    pub fn check_mode(mut self, value: impl Into<String>) -> Self {
+        self.check_mode = Some(value.into());
+        self
+    }
+
+    /// 匹配类型。cmdLine、env、scope
+    pub fn check_type(mut self, value: impl Into<String>) -> Self {
+        self.check_type = Some(value.into());
+        self
     }
 }
 
@@ -6921,36 +7321,36 @@ impl ErrorDetail {
 pub type ErrorMessage = AccessApiResultInfo;
 
 /// 错误查询返回结果
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResult {
     /// 响应码。
     ///
     /// Length: 1 to 32.
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 调用失败响应信息描述。
     ///
     /// Length: 1 to 1024.
-    pub error_msg: String,
+    pub error_msg: Option<String>,
     /// Http返回码
     ///
     /// Range: 1 to 999.
-    pub http_code: i32,
+    pub http_code: Option<i32>,
 }
 
 impl Model for ErrorResult {
     const NAME: &'static str = "ErrorResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error_code", &self.error_code);
-        object.field("error_msg", &self.error_msg);
-        object.field("http_code", &self.http_code);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("http_code", &self.http_code);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error_code = object.required("error_code")?;
-        let error_msg = object.required("error_msg")?;
-        let http_code = object.required("http_code")?;
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let http_code = object.optional("http_code")?;
         Ok(Self {
             error_code,
             error_msg,
@@ -6962,17 +7362,37 @@ impl Model for ErrorResult {
 hwcloud_runtime::impl_model_serde!(ErrorResult);
 
 impl ErrorResult {
-    /// A value of its fields.
-    pub fn new(
-        error_code: impl Into<String>,
-        error_msg: impl Into<String>,
-        http_code: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            error_code: error_code.into(),
-            error_msg: error_msg.into(),
-            http_code: http_code.into(),
+            error_code: None,
+            error_msg: None,
+            http_code: None,
         }
+    }
+
+    /// 响应码。
+    ///
+    /// Length: 1 to 32.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 调用失败响应信息描述。
+    ///
+    /// Length: 1 to 1024.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// Http返回码
+    ///
+    /// Range: 1 to 999.
+    pub fn http_code(mut self, value: impl Into<i32>) -> Self {
+        self.http_code = Some(value.into());
+        self
     }
 }
 
@@ -7053,27 +7473,27 @@ impl ErrorResultModel {
 }
 
 /// 事件类告警实体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Event2alarmRuleBody {
     /// 告警行动规则
     ///
     /// Length: 0 to 128.
-    pub action_rule: String,
+    pub action_rule: Option<String>,
     /// 告警类型。notification:直接告警。denoising:告警降噪。
     ///
     /// Length: 0 to 32.
-    pub alarm_type: Event2alarmRuleBodyAlarmType,
+    pub alarm_type: Option<Event2alarmRuleBodyAlarmType>,
     /// 创建时间
     ///
     /// Range: 0 to 9999999999999.
-    pub create_time: i64,
+    pub create_time: Option<i64>,
     /// 规则描述。描述包含大小写字母,数字,特殊字符(_-<>=,.)和汉字组成,不能以下划线、中划线开头结尾,最大长度为1024。
     ///
     /// Length: 0 to 1024.
     pub description: Option<String>,
     /// 规则是否启用
-    pub enable: bool,
+    pub enable: Option<bool>,
     /// 事件名称
     pub event_names: Option<Vec<String>>,
     /// 告警抑制规则
@@ -7081,13 +7501,13 @@ pub struct Event2alarmRuleBody {
     /// Length: 0 to 128.
     pub inhibit_rule: Option<String>,
     /// 源数据
-    pub metadata: Event2alarmRuleBodyMetadata,
+    pub metadata: Option<Event2alarmRuleBodyMetadata>,
     /// 是否迁移到2.0
     pub migrated: Option<bool>,
     /// 规则名称。规则名称包含大小写字母,数字,特殊字符(_-)和汉字组成,不能以特殊字符开头或结尾,最大长度为100。
     ///
     /// Length: 1 to 100.
-    pub name: String,
+    pub name: Option<String>,
     /// 事件源
     ///
     /// Length: 0 to 64.
@@ -7101,7 +7521,7 @@ pub struct Event2alarmRuleBody {
     /// 触发策略
     ///
     /// Items: 0 to 1024.
-    pub trigger_policies: Vec<Event2alarmRuleBodyTriggerPolicies>,
+    pub trigger_policies: Option<Vec<Event2alarmRuleBodyTriggerPolicies>>,
     /// 更新时间
     ///
     /// Range: 0 to 9999999999999.
@@ -7109,48 +7529,48 @@ pub struct Event2alarmRuleBody {
     /// 用户项目id
     ///
     /// Length: 32 to 32.
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for Event2alarmRuleBody {
     const NAME: &'static str = "Event2alarmRuleBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action_rule", &self.action_rule);
-        object.field("alarm_type", &self.alarm_type);
-        object.field("create_time", &self.create_time);
+        object.optional("action_rule", &self.action_rule);
+        object.optional("alarm_type", &self.alarm_type);
+        object.optional("create_time", &self.create_time);
         object.optional("description", &self.description);
-        object.field("enable", &self.enable);
+        object.optional("enable", &self.enable);
         object.optional("event_names", &self.event_names);
         object.optional("inhibit_rule", &self.inhibit_rule);
-        object.field("metadata", &self.metadata);
+        object.optional("metadata", &self.metadata);
         object.optional("migrated", &self.migrated);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
         object.optional("resource_provider", &self.resource_provider);
         object.optional("route_group_rule", &self.route_group_rule);
         object.optional("topics", &self.topics);
-        object.field("trigger_policies", &self.trigger_policies);
+        object.optional("trigger_policies", &self.trigger_policies);
         object.optional("update_time", &self.update_time);
-        object.field("user_id", &self.user_id);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action_rule = object.required("action_rule")?;
-        let alarm_type = object.required("alarm_type")?;
-        let create_time = object.required("create_time")?;
+        let action_rule = object.optional("action_rule")?;
+        let alarm_type = object.optional("alarm_type")?;
+        let create_time = object.optional("create_time")?;
         let description = object.optional("description")?;
-        let enable = object.required("enable")?;
+        let enable = object.optional("enable")?;
         let event_names = object.optional("event_names")?;
         let inhibit_rule = object.optional("inhibit_rule")?;
-        let metadata = object.required("metadata")?;
+        let metadata = object.optional("metadata")?;
         let migrated = object.optional("migrated")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         let resource_provider = object.optional("resource_provider")?;
         let route_group_rule = object.optional("route_group_rule")?;
         let topics = object.optional("topics")?;
-        let trigger_policies = object.required("trigger_policies")?;
+        let trigger_policies = object.optional("trigger_policies")?;
         let update_time = object.optional("update_time")?;
-        let user_id = object.required("user_id")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             action_rule,
             alarm_type,
@@ -7175,35 +7595,50 @@ impl Model for Event2alarmRuleBody {
 hwcloud_runtime::impl_model_serde!(Event2alarmRuleBody);
 
 impl Event2alarmRuleBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action_rule: impl Into<String>,
-        alarm_type: impl Into<Event2alarmRuleBodyAlarmType>,
-        create_time: impl Into<i64>,
-        enable: impl Into<bool>,
-        metadata: impl Into<Event2alarmRuleBodyMetadata>,
-        name: impl Into<String>,
-        trigger_policies: impl Into<Vec<Event2alarmRuleBodyTriggerPolicies>>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action_rule: action_rule.into(),
-            alarm_type: alarm_type.into(),
-            create_time: create_time.into(),
+            action_rule: None,
+            alarm_type: None,
+            create_time: None,
             description: None,
-            enable: enable.into(),
+            enable: None,
             event_names: None,
             inhibit_rule: None,
-            metadata: metadata.into(),
+            metadata: None,
             migrated: None,
-            name: name.into(),
+            name: None,
             resource_provider: None,
             route_group_rule: None,
             topics: None,
-            trigger_policies: trigger_policies.into(),
+            trigger_policies: None,
             update_time: None,
-            user_id: user_id.into(),
+            user_id: None,
         }
+    }
+
+    /// 告警行动规则
+    ///
+    /// Length: 0 to 128.
+    pub fn action_rule(mut self, value: impl Into<String>) -> Self {
+        self.action_rule = Some(value.into());
+        self
+    }
+
+    /// 告警类型。notification:直接告警。denoising:告警降噪。
+    ///
+    /// Length: 0 to 32.
+    pub fn alarm_type(mut self, value: impl Into<Event2alarmRuleBodyAlarmType>) -> Self {
+        self.alarm_type = Some(value.into());
+        self
+    }
+
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
     }
 
     /// 规则描述。描述包含大小写字母,数字,特殊字符(_-<>=,.)和汉字组成,不能以下划线、中划线开头结尾,最大长度为1024。
@@ -7211,6 +7646,12 @@ impl Event2alarmRuleBody {
     /// Length: 0 to 1024.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    /// 规则是否启用
+    pub fn enable(mut self, value: impl Into<bool>) -> Self {
+        self.enable = Some(value.into());
         self
     }
 
@@ -7228,9 +7669,23 @@ impl Event2alarmRuleBody {
         self
     }
 
+    /// 源数据
+    pub fn metadata(mut self, value: impl Into<Event2alarmRuleBodyMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
     /// 是否迁移到2.0
     pub fn migrated(mut self, value: impl Into<bool>) -> Self {
         self.migrated = Some(value.into());
+        self
+    }
+
+    /// 规则名称。规则名称包含大小写字母,数字,特殊字符(_-)和汉字组成,不能以特殊字符开头或结尾,最大长度为100。
+    ///
+    /// Length: 1 to 100.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -7256,11 +7711,30 @@ impl Event2alarmRuleBody {
         self
     }
 
+    /// 触发策略
+    ///
+    /// Items: 0 to 1024.
+    pub fn trigger_policies(
+        mut self,
+        value: impl Into<Vec<Event2alarmRuleBodyTriggerPolicies>>,
+    ) -> Self {
+        self.trigger_policies = Some(value.into());
+        self
+    }
+
     /// 更新时间
     ///
     /// Range: 0 to 9999999999999.
     pub fn update_time(mut self, value: impl Into<i64>) -> Self {
         self.update_time = Some(value.into());
+        self
+    }
+
+    /// 用户项目id
+    ///
+    /// Length: 32 to 32.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
         self
     }
 }
@@ -7527,7 +8001,7 @@ impl hwcloud_runtime::StringEnum for Event2alarmRuleBodyTriggerPoliciesTriggerTy
 hwcloud_runtime::impl_string_enum!(Event2alarmRuleBodyTriggerPoliciesTriggerType);
 
 /// 事件类告警结构。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventAlarmSpec {
     /// 是否绑定告警模板(废弃)。
@@ -7558,7 +8032,7 @@ pub struct EventAlarmSpec {
     /// - “customField”:用户自定义字段
     pub monitor_objects: Option<Vec<std::collections::BTreeMap<String, String>>>,
     /// 触发条件。
-    pub trigger_conditions: Vec<EventTriggerCondition>,
+    pub trigger_conditions: Option<Vec<EventTriggerCondition>>,
 }
 
 impl Model for EventAlarmSpec {
@@ -7574,7 +8048,7 @@ impl Model for EventAlarmSpec {
         object.optional("alarm_source", &self.alarm_source);
         object.optional("event_source", &self.event_source);
         object.optional("monitor_objects", &self.monitor_objects);
-        object.field("trigger_conditions", &self.trigger_conditions);
+        object.optional("trigger_conditions", &self.trigger_conditions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
@@ -7584,7 +8058,7 @@ impl Model for EventAlarmSpec {
         let alarm_source = object.optional("alarm_source")?;
         let event_source = object.optional("event_source")?;
         let monitor_objects = object.optional("monitor_objects")?;
-        let trigger_conditions = object.required("trigger_conditions")?;
+        let trigger_conditions = object.optional("trigger_conditions")?;
         Ok(Self {
             alarm_rule_template_bind_enable,
             alarm_rule_template_id,
@@ -7599,15 +8073,15 @@ impl Model for EventAlarmSpec {
 hwcloud_runtime::impl_model_serde!(EventAlarmSpec);
 
 impl EventAlarmSpec {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(trigger_conditions: impl Into<Vec<EventTriggerCondition>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             alarm_rule_template_bind_enable: None,
             alarm_rule_template_id: None,
             alarm_source: None,
             event_source: None,
             monitor_objects: None,
-            trigger_conditions: trigger_conditions.into(),
+            trigger_conditions: None,
         }
     }
 
@@ -7658,6 +8132,15 @@ impl EventAlarmSpec {
         value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
     ) -> Self {
         self.monitor_objects = Some(value.into());
+        self
+    }
+
+    /// 触发条件。
+    pub fn trigger_conditions(
+        mut self,
+        value: impl Into<Vec<EventTriggerCondition>>,
+    ) -> Self {
+        self.trigger_conditions = Some(value.into());
         self
     }
 }
@@ -9237,22 +9720,22 @@ impl HisFastScript {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ItemResult {
     /// 告警规则名称。
-    pub alarm_rule_name: String,
+    pub alarm_rule_name: Option<String>,
 }
 
 impl Model for ItemResult {
     const NAME: &'static str = "ItemResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_rule_name", &self.alarm_rule_name);
+        object.optional("alarm_rule_name", &self.alarm_rule_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_rule_name = object.required("alarm_rule_name")?;
+        let alarm_rule_name = object.optional("alarm_rule_name")?;
         Ok(Self { alarm_rule_name })
     }
 }
@@ -9260,20 +9743,24 @@ impl Model for ItemResult {
 hwcloud_runtime::impl_model_serde!(ItemResult);
 
 impl ItemResult {
-    /// A value of its fields.
-    pub fn new(alarm_rule_name: impl Into<String>) -> Self {
-        Self {
-            alarm_rule_name: alarm_rule_name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarm_rule_name: None }
+    }
+
+    /// 告警规则名称。
+    pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_name = Some(value.into());
+        self
     }
 }
 
 /// 作业id
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Job {
     /// 审批详情。
-    pub approve_info: ApproveInfo,
+    pub approve_info: Option<ApproveInfo>,
     /// 创建人。
     ///
     /// Length: 1 to 64.
@@ -9289,7 +9776,7 @@ pub struct Job {
     /// 企业项目id。
     ///
     /// Length: 1 to 64.
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 作业id。
     ///
     /// Length: 1 to 64.
@@ -9299,21 +9786,21 @@ pub struct Job {
     /// 作业名称。
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 全局参数。
     ///
     /// Items: 0 to 20.
-    pub parameters: Vec<Parameter>,
+    pub parameters: Option<Vec<Parameter>>,
     /// 租户从IAM申请到的projectid,一般为32位字符串。
     ///
     /// Length: 32 to 32.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 执行策略。
-    pub rate_control: RateControl,
+    pub rate_control: Option<RateControl>,
     /// 作业步骤。
     ///
     /// Items: 1 to 10.
-    pub steps: Vec<Step>,
+    pub steps: Option<Vec<Step>>,
     /// 修改人。
     ///
     /// Length: 1 to 64.
@@ -9332,36 +9819,36 @@ impl Model for Job {
     const NAME: &'static str = "Job";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("approve_info", &self.approve_info);
+        object.optional("approve_info", &self.approve_info);
         object.optional("create_by", &self.create_by);
         object.optional("create_time", &self.create_time);
         object.optional("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("id", &self.id);
         object.optional("is_latest_version", &self.is_latest_version);
-        object.field("name", &self.name);
-        object.field("parameters", &self.parameters);
-        object.field("project_id", &self.project_id);
-        object.field("rate_control", &self.rate_control);
-        object.field("steps", &self.steps);
+        object.optional("name", &self.name);
+        object.optional("parameters", &self.parameters);
+        object.optional("project_id", &self.project_id);
+        object.optional("rate_control", &self.rate_control);
+        object.optional("steps", &self.steps);
         object.optional("update_by", &self.update_by);
         object.optional("update_time", &self.update_time);
         object.optional("version_number", &self.version_number);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let approve_info = object.required("approve_info")?;
+        let approve_info = object.optional("approve_info")?;
         let create_by = object.optional("create_by")?;
         let create_time = object.optional("create_time")?;
         let description = object.optional("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
         let id = object.optional("id")?;
         let is_latest_version = object.optional("is_latest_version")?;
-        let name = object.required("name")?;
-        let parameters = object.required("parameters")?;
-        let project_id = object.required("project_id")?;
-        let rate_control = object.required("rate_control")?;
-        let steps = object.required("steps")?;
+        let name = object.optional("name")?;
+        let parameters = object.optional("parameters")?;
+        let project_id = object.optional("project_id")?;
+        let rate_control = object.optional("rate_control")?;
+        let steps = object.optional("steps")?;
         let update_by = object.optional("update_by")?;
         let update_time = object.optional("update_time")?;
         let version_number = object.optional("version_number")?;
@@ -9388,33 +9875,31 @@ impl Model for Job {
 hwcloud_runtime::impl_model_serde!(Job);
 
 impl Job {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        approve_info: impl Into<ApproveInfo>,
-        enterprise_project_id: impl Into<String>,
-        name: impl Into<String>,
-        parameters: impl Into<Vec<Parameter>>,
-        project_id: impl Into<String>,
-        rate_control: impl Into<RateControl>,
-        steps: impl Into<Vec<Step>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            approve_info: approve_info.into(),
+            approve_info: None,
             create_by: None,
             create_time: None,
             description: None,
-            enterprise_project_id: enterprise_project_id.into(),
+            enterprise_project_id: None,
             id: None,
             is_latest_version: None,
-            name: name.into(),
-            parameters: parameters.into(),
-            project_id: project_id.into(),
-            rate_control: rate_control.into(),
-            steps: steps.into(),
+            name: None,
+            parameters: None,
+            project_id: None,
+            rate_control: None,
+            steps: None,
             update_by: None,
             update_time: None,
             version_number: None,
         }
+    }
+
+    /// 审批详情。
+    pub fn approve_info(mut self, value: impl Into<ApproveInfo>) -> Self {
+        self.approve_info = Some(value.into());
+        self
     }
 
     /// 创建人。
@@ -9441,6 +9926,14 @@ impl Job {
         self
     }
 
+    /// 企业项目id。
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
     /// 作业id。
     ///
     /// Length: 1 to 64.
@@ -9452,6 +9945,44 @@ impl Job {
     /// 是否为最新版本的作业
     pub fn is_latest_version(mut self, value: impl Into<bool>) -> Self {
         self.is_latest_version = Some(value.into());
+        self
+    }
+
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 全局参数。
+    ///
+    /// Items: 0 to 20.
+    pub fn parameters(mut self, value: impl Into<Vec<Parameter>>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 执行策略。
+    pub fn rate_control(mut self, value: impl Into<RateControl>) -> Self {
+        self.rate_control = Some(value.into());
+        self
+    }
+
+    /// 作业步骤。
+    ///
+    /// Items: 1 to 10.
+    pub fn steps(mut self, value: impl Into<Vec<Step>>) -> Self {
+        self.steps = Some(value.into());
         self
     }
 
@@ -9481,7 +10012,7 @@ impl Job {
 }
 
 /// 分页查询作业列表集合
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobPageResult {
     /// 查询作业信息集合。
@@ -9491,7 +10022,7 @@ pub struct JobPageResult {
     /// 总数。
     ///
     /// Range: 0 to 9999999.
-    pub total_elements: i64,
+    pub total_elements: Option<i64>,
 }
 
 impl Model for JobPageResult {
@@ -9499,12 +10030,12 @@ impl Model for JobPageResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("elements", &self.elements);
-        object.field("total_elements", &self.total_elements);
+        object.optional("total_elements", &self.total_elements);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let elements = object.optional("elements")?;
-        let total_elements = object.required("total_elements")?;
+        let total_elements = object.optional("total_elements")?;
         Ok(Self { elements, total_elements })
     }
 }
@@ -9512,11 +10043,11 @@ impl Model for JobPageResult {
 hwcloud_runtime::impl_model_serde!(JobPageResult);
 
 impl JobPageResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(total_elements: impl Into<i64>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             elements: None,
-            total_elements: total_elements.into(),
+            total_elements: None,
         }
     }
 
@@ -9525,6 +10056,14 @@ impl JobPageResult {
     /// Items: 0 to 9999999.
     pub fn elements(mut self, value: impl Into<Vec<Job>>) -> Self {
         self.elements = Some(value.into());
+        self
+    }
+
+    /// 总数。
+    ///
+    /// Range: 0 to 9999999.
+    pub fn total_elements(mut self, value: impl Into<i64>) -> Self {
+        self.total_elements = Some(value.into());
         self
     }
 }
@@ -9915,26 +10454,26 @@ impl ListEventModel {
 }
 
 /// 查询事件或告警返回体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEventResponse {
     /// 事件或者告警详情。
-    pub events: Vec<ListEventModel>,
+    pub events: Option<Vec<ListEventModel>>,
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
 }
 
 impl Model for ListEventResponse {
     const NAME: &'static str = "ListEventResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("events", &self.events);
-        object.field("page_info", &self.page_info);
+        object.optional("events", &self.events);
+        object.optional("page_info", &self.page_info);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let events = object.required("events")?;
-        let page_info = object.required("page_info")?;
+        let events = object.optional("events")?;
+        let page_info = object.optional("page_info")?;
         Ok(Self { events, page_info })
     }
 }
@@ -9942,15 +10481,24 @@ impl Model for ListEventResponse {
 hwcloud_runtime::impl_model_serde!(ListEventResponse);
 
 impl ListEventResponse {
-    /// A value of its fields.
-    pub fn new(
-        events: impl Into<Vec<ListEventModel>>,
-        page_info: impl Into<PageInfo>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            events: events.into(),
-            page_info: page_info.into(),
+            events: None,
+            page_info: None,
         }
+    }
+
+    /// 事件或者告警详情。
+    pub fn events(mut self, value: impl Into<Vec<ListEventModel>>) -> Self {
+        self.events = Some(value.into());
+        self
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
     }
 }
 
@@ -10265,31 +10813,31 @@ impl ListTemplateByJobIdRequestBody {
 
 /// 日志路径配置规则。
 /// 当cmdLineHash为固定字符串时,指定日志路径或者日志文件。否则只采集进程当前打开的以.log和.trace结尾的文件。nameType取值cmdLineHash时,args格式为["00001"],value格式为["/xxx/xx.log"],表示当启动命令是00001时,日志路径为/xxx/xx.log。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LogPathRule {
     /// 命令行。
-    pub args: Vec<String>,
+    pub args: Option<Vec<String>>,
     /// 取值类型。
     /// cmdLineHash
-    pub name_type: String,
+    pub name_type: Option<String>,
     /// 日志路径。
-    pub value: Vec<String>,
+    pub value: Option<Vec<String>>,
 }
 
 impl Model for LogPathRule {
     const NAME: &'static str = "LogPathRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("args", &self.args);
-        object.field("nameType", &self.name_type);
-        object.field("value", &self.value);
+        object.optional("args", &self.args);
+        object.optional("nameType", &self.name_type);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let args = object.required("args")?;
-        let name_type = object.required("nameType")?;
-        let value = object.required("value")?;
+        let args = object.optional("args")?;
+        let name_type = object.optional("nameType")?;
+        let value = object.optional("value")?;
         Ok(Self { args, name_type, value })
     }
 }
@@ -10297,32 +10845,47 @@ impl Model for LogPathRule {
 hwcloud_runtime::impl_model_serde!(LogPathRule);
 
 impl LogPathRule {
-    /// A value of its fields.
-    pub fn new(
-        args: impl Into<Vec<String>>,
-        name_type: impl Into<String>,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            args: args.into(),
-            name_type: name_type.into(),
-            value: value.into(),
+            args: None,
+            name_type: None,
+            value: None,
         }
+    }
+
+    /// 命令行。
+    pub fn args(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.args = Some(value.into());
+        self
+    }
+
+    /// 取值类型。
+    /// cmdLineHash
+    pub fn name_type(mut self, value: impl Into<String>) -> Self {
+        self.name_type = Some(value.into());
+        self
+    }
+
+    /// 日志路径。
+    pub fn value(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// 静默规则的匹配条件
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Match {
     /// 指定按照Metadata中的key进行匹配
     ///
     /// Length: 1 to 128.
-    pub key: String,
+    pub key: Option<String>,
     /// 指定匹配的方式:EXIST:存在,REGEX:正则,EQUALS:等于
     ///
     /// Length: 1 to 100.
-    pub operate: MatchOperate,
+    pub operate: Option<MatchOperate>,
     /// 要匹配的key对应的value,当operate为存在时,此值为空
     ///
     /// Items: 0 to 5.
@@ -10333,14 +10896,14 @@ impl Model for Match {
     const NAME: &'static str = "Match";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("operate", &self.operate);
+        object.optional("key", &self.key);
+        object.optional("operate", &self.operate);
         object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let operate = object.required("operate")?;
+        let key = object.optional("key")?;
+        let operate = object.optional("operate")?;
         let value = object.optional("value")?;
         Ok(Self { key, operate, value })
     }
@@ -10349,13 +10912,29 @@ impl Model for Match {
 hwcloud_runtime::impl_model_serde!(Match);
 
 impl Match {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, operate: impl Into<MatchOperate>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            key: key.into(),
-            operate: operate.into(),
+            key: None,
+            operate: None,
             value: None,
         }
+    }
+
+    /// 指定按照Metadata中的key进行匹配
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 指定匹配的方式:EXIST:存在,REGEX:正则,EQUALS:等于
+    ///
+    /// Length: 1 to 100.
+    pub fn operate(mut self, value: impl Into<MatchOperate>) -> Self {
+        self.operate = Some(value.into());
+        self
     }
 
     /// 要匹配的key对应的value,当operate为存在时,此值为空
@@ -10543,7 +11122,7 @@ impl Metadata {
 }
 
 /// 指标类告警结构。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricAlarmSpec {
     /// 是否绑定告警规则模版(废弃)。
@@ -10555,20 +11134,20 @@ pub struct MetricAlarmSpec {
     /// Default: “”.
     pub alarm_rule_template_id: Option<String>,
     /// 告警标签。
-    pub alarm_tags: Vec<AlarmTags>,
+    pub alarm_tags: Option<Vec<AlarmTags>>,
     /// 监控对象列表。
     pub monitor_objects: Option<Vec<std::collections::BTreeMap<String, String>>>,
     /// 监控类型。
     /// - “all_metric”:全量指标
     /// - “promql”:PromQL
     /// - “resource”:(日落)资源类型
-    pub monitor_type: MetricAlarmSpecMonitorType,
+    pub monitor_type: Option<MetricAlarmSpecMonitorType>,
     /// 无数据处理。
     pub no_data_conditions: Option<Vec<NoDataCondition>>,
     /// 告警恢复条件。
-    pub recovery_conditions: RecoveryCondition,
+    pub recovery_conditions: Option<RecoveryCondition>,
     /// 触发条件。
-    pub trigger_conditions: Vec<TriggerCondition>,
+    pub trigger_conditions: Option<Vec<TriggerCondition>>,
 }
 
 impl Model for MetricAlarmSpec {
@@ -10581,24 +11160,24 @@ impl Model for MetricAlarmSpec {
                 &self.alarm_rule_template_bind_enable,
             );
         object.optional("alarm_rule_template_id", &self.alarm_rule_template_id);
-        object.field("alarm_tags", &self.alarm_tags);
+        object.optional("alarm_tags", &self.alarm_tags);
         object.optional("monitor_objects", &self.monitor_objects);
-        object.field("monitor_type", &self.monitor_type);
+        object.optional("monitor_type", &self.monitor_type);
         object.optional("no_data_conditions", &self.no_data_conditions);
-        object.field("recovery_conditions", &self.recovery_conditions);
-        object.field("trigger_conditions", &self.trigger_conditions);
+        object.optional("recovery_conditions", &self.recovery_conditions);
+        object.optional("trigger_conditions", &self.trigger_conditions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let alarm_rule_template_bind_enable = object
             .optional("alarm_rule_template_bind_enable")?;
         let alarm_rule_template_id = object.optional("alarm_rule_template_id")?;
-        let alarm_tags = object.required("alarm_tags")?;
+        let alarm_tags = object.optional("alarm_tags")?;
         let monitor_objects = object.optional("monitor_objects")?;
-        let monitor_type = object.required("monitor_type")?;
+        let monitor_type = object.optional("monitor_type")?;
         let no_data_conditions = object.optional("no_data_conditions")?;
-        let recovery_conditions = object.required("recovery_conditions")?;
-        let trigger_conditions = object.required("trigger_conditions")?;
+        let recovery_conditions = object.optional("recovery_conditions")?;
+        let trigger_conditions = object.optional("trigger_conditions")?;
         Ok(Self {
             alarm_rule_template_bind_enable,
             alarm_rule_template_id,
@@ -10615,22 +11194,17 @@ impl Model for MetricAlarmSpec {
 hwcloud_runtime::impl_model_serde!(MetricAlarmSpec);
 
 impl MetricAlarmSpec {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        alarm_tags: impl Into<Vec<AlarmTags>>,
-        monitor_type: impl Into<MetricAlarmSpecMonitorType>,
-        recovery_conditions: impl Into<RecoveryCondition>,
-        trigger_conditions: impl Into<Vec<TriggerCondition>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             alarm_rule_template_bind_enable: None,
             alarm_rule_template_id: None,
-            alarm_tags: alarm_tags.into(),
+            alarm_tags: None,
             monitor_objects: None,
-            monitor_type: monitor_type.into(),
+            monitor_type: None,
             no_data_conditions: None,
-            recovery_conditions: recovery_conditions.into(),
-            trigger_conditions: trigger_conditions.into(),
+            recovery_conditions: None,
+            trigger_conditions: None,
         }
     }
 
@@ -10650,6 +11224,12 @@ impl MetricAlarmSpec {
         self
     }
 
+    /// 告警标签。
+    pub fn alarm_tags(mut self, value: impl Into<Vec<AlarmTags>>) -> Self {
+        self.alarm_tags = Some(value.into());
+        self
+    }
+
     /// 监控对象列表。
     pub fn monitor_objects(
         mut self,
@@ -10659,9 +11239,33 @@ impl MetricAlarmSpec {
         self
     }
 
+    /// 监控类型。
+    /// - “all_metric”:全量指标
+    /// - “promql”:PromQL
+    /// - “resource”:(日落)资源类型
+    pub fn monitor_type(mut self, value: impl Into<MetricAlarmSpecMonitorType>) -> Self {
+        self.monitor_type = Some(value.into());
+        self
+    }
+
     /// 无数据处理。
     pub fn no_data_conditions(mut self, value: impl Into<Vec<NoDataCondition>>) -> Self {
         self.no_data_conditions = Some(value.into());
+        self
+    }
+
+    /// 告警恢复条件。
+    pub fn recovery_conditions(mut self, value: impl Into<RecoveryCondition>) -> Self {
+        self.recovery_conditions = Some(value.into());
+        self
+    }
+
+    /// 触发条件。
+    pub fn trigger_conditions(
+        mut self,
+        value: impl Into<Vec<TriggerCondition>>,
+    ) -> Self {
+        self.trigger_conditions = Some(value.into());
         self
     }
 }
@@ -11087,30 +11691,30 @@ impl MetricItemInfo {
 }
 
 /// 查询参数集
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricQueryMetricParam {
     /// 指标维度列表。取值范围:数组不能为空,同时数组中任何一个dimension对象name和value属性的值也不能为空。
-    pub dimensions: Vec<Dimension>,
+    pub dimensions: Option<Vec<Dimension>>,
     /// 指标名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础指标,cpuUsage、cpuCoreUsed等cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义指标名称。
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     /// 指标命名空间。取值范围:PAAS.CONTAINER:组件指标、实例指标、进程指标和容器指标的命名空间,PAAS.NODE: 主机指标、网络指标、磁盘指标和文件系统指标的命名空间,PAAS.SLA:SLA指标的命名空间,PAAS.AGGR:集群指标的命名空间,CUSTOMMETRICS:默认的自定义指标的命名空间。
-    pub namespace: String,
+    pub namespace: Option<String>,
 }
 
 impl Model for MetricQueryMetricParam {
     const NAME: &'static str = "MetricQueryMetricParam";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dimensions", &self.dimensions);
-        object.field("metricName", &self.metric_name);
-        object.field("namespace", &self.namespace);
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metricName", &self.metric_name);
+        object.optional("namespace", &self.namespace);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dimensions = object.required("dimensions")?;
-        let metric_name = object.required("metricName")?;
-        let namespace = object.required("namespace")?;
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metricName")?;
+        let namespace = object.optional("namespace")?;
         Ok(Self {
             dimensions,
             metric_name,
@@ -11122,22 +11726,36 @@ impl Model for MetricQueryMetricParam {
 hwcloud_runtime::impl_model_serde!(MetricQueryMetricParam);
 
 impl MetricQueryMetricParam {
-    /// A value of its fields.
-    pub fn new(
-        dimensions: impl Into<Vec<Dimension>>,
-        metric_name: impl Into<String>,
-        namespace: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dimensions: dimensions.into(),
-            metric_name: metric_name.into(),
-            namespace: namespace.into(),
+            dimensions: None,
+            metric_name: None,
+            namespace: None,
         }
+    }
+
+    /// 指标维度列表。取值范围:数组不能为空,同时数组中任何一个dimension对象name和value属性的值也不能为空。
+    pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// 指标名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础指标,cpuUsage、cpuCoreUsed等cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义指标名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 指标命名空间。取值范围:PAAS.CONTAINER:组件指标、实例指标、进程指标和容器指标的命名空间,PAAS.NODE: 主机指标、网络指标、磁盘指标和文件系统指标的命名空间,PAAS.SLA:SLA指标的命名空间,PAAS.AGGR:集群指标的命名空间,CUSTOMMETRICS:默认的自定义指标的命名空间。
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
     }
 }
 
 /// 静默规则的生效时间配置
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MuteConfig {
     /// 静默规则结束时间
@@ -11151,11 +11769,11 @@ pub struct MuteConfig {
     /// 静默规则开始时间
     ///
     /// Range: 0 to 999999999.
-    pub starts_at: i64,
+    pub starts_at: Option<i64>,
     /// 静默规则生效时间种类。FIXED:固定方式统计,DAILY:按日合计,WEEKLY:按周统计,MONTHLY:按月统计
     ///
     /// Length: 1 to 100.
-    pub type_: MuteConfigType,
+    pub type_: Option<MuteConfigType>,
 }
 
 impl Model for MuteConfig {
@@ -11164,15 +11782,15 @@ impl Model for MuteConfig {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("ends_at", &self.ends_at);
         object.optional("scope", &self.scope);
-        object.field("starts_at", &self.starts_at);
-        object.field("type", &self.type_);
+        object.optional("starts_at", &self.starts_at);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let ends_at = object.optional("ends_at")?;
         let scope = object.optional("scope")?;
-        let starts_at = object.required("starts_at")?;
-        let type_ = object.required("type")?;
+        let starts_at = object.optional("starts_at")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             ends_at,
             scope,
@@ -11185,13 +11803,13 @@ impl Model for MuteConfig {
 hwcloud_runtime::impl_model_serde!(MuteConfig);
 
 impl MuteConfig {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(starts_at: impl Into<i64>, type_: impl Into<MuteConfigType>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             ends_at: None,
             scope: None,
-            starts_at: starts_at.into(),
-            type_: type_.into(),
+            starts_at: None,
+            type_: None,
         }
     }
 
@@ -11208,6 +11826,22 @@ impl MuteConfig {
     /// Items: 1 to 100.
     pub fn scope(mut self, value: impl Into<Vec<i32>>) -> Self {
         self.scope = Some(value.into());
+        self
+    }
+
+    /// 静默规则开始时间
+    ///
+    /// Range: 0 to 999999999.
+    pub fn starts_at(mut self, value: impl Into<i64>) -> Self {
+        self.starts_at = Some(value.into());
+        self
+    }
+
+    /// 静默规则生效时间种类。FIXED:固定方式统计,DAILY:按日合计,WEEKLY:按周统计,MONTHLY:按月统计
+    ///
+    /// Length: 1 to 100.
+    pub fn type_(mut self, value: impl Into<MuteConfigType>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 }
@@ -11260,7 +11894,7 @@ impl hwcloud_runtime::StringEnum for MuteConfigType {
 hwcloud_runtime::impl_string_enum!(MuteConfigType);
 
 /// 静默规则。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MuteRule {
     /// 创建时间。
@@ -11274,13 +11908,13 @@ pub struct MuteRule {
     /// 规则的匹配条件。串行条件和并行条件的最大数量限制为10。
     ///
     /// Items: 1 to 10.
-    pub match_: Vec<Vec<Match>>,
+    pub match_: Option<Vec<Vec<Match>>>,
     /// 规则的生效时间配置。
-    pub mute_config: MuteConfig,
+    pub mute_config: Option<MuteConfig>,
     /// 规则名称。名称包含大小写字母、数字、特殊字符(_)、不能以下划线开头或结尾,最大长度为100。
     ///
     /// Length: 1 to 100.
-    pub name: String,
+    pub name: Option<String>,
     /// 时区。
     ///
     /// Length: 1 to 32.
@@ -11301,9 +11935,9 @@ impl Model for MuteRule {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("create_time", &self.create_time);
         object.optional("desc", &self.desc);
-        object.field("match", &self.match_);
-        object.field("mute_config", &self.mute_config);
-        object.field("name", &self.name);
+        object.optional("match", &self.match_);
+        object.optional("mute_config", &self.mute_config);
+        object.optional("name", &self.name);
         object.optional("timezone", &self.timezone);
         object.optional("update_time", &self.update_time);
         object.optional("user_id", &self.user_id);
@@ -11312,9 +11946,9 @@ impl Model for MuteRule {
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let create_time = object.optional("create_time")?;
         let desc = object.optional("desc")?;
-        let match_ = object.required("match")?;
-        let mute_config = object.required("mute_config")?;
-        let name = object.required("name")?;
+        let match_ = object.optional("match")?;
+        let mute_config = object.optional("mute_config")?;
+        let name = object.optional("name")?;
         let timezone = object.optional("timezone")?;
         let update_time = object.optional("update_time")?;
         let user_id = object.optional("user_id")?;
@@ -11334,18 +11968,14 @@ impl Model for MuteRule {
 hwcloud_runtime::impl_model_serde!(MuteRule);
 
 impl MuteRule {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        match_: impl Into<Vec<Vec<Match>>>,
-        mute_config: impl Into<MuteConfig>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             create_time: None,
             desc: None,
-            match_: match_.into(),
-            mute_config: mute_config.into(),
-            name: name.into(),
+            match_: None,
+            mute_config: None,
+            name: None,
             timezone: None,
             update_time: None,
             user_id: None,
@@ -11365,6 +11995,28 @@ impl MuteRule {
     /// Length: 0 to 1024.
     pub fn desc(mut self, value: impl Into<String>) -> Self {
         self.desc = Some(value.into());
+        self
+    }
+
+    /// 规则的匹配条件。串行条件和并行条件的最大数量限制为10。
+    ///
+    /// Items: 1 to 10.
+    pub fn match_(mut self, value: impl Into<Vec<Vec<Match>>>) -> Self {
+        self.match_ = Some(value.into());
+        self
+    }
+
+    /// 规则的生效时间配置。
+    pub fn mute_config(mut self, value: impl Into<MuteConfig>) -> Self {
+        self.mute_config = Some(value.into());
+        self
+    }
+
+    /// 规则名称。名称包含大小写字母、数字、特殊字符(_)、不能以下划线开头或结尾,最大长度为100。
+    ///
+    /// Length: 1 to 100.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -11394,7 +12046,7 @@ impl MuteRule {
 }
 
 /// 服务发现规则命名部分。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NameRule {
     /// 服务命名部分,数组中有多个对象时表示将每个对象抽取到的字符串拼接作为服务的名称。
@@ -11402,26 +12054,26 @@ pub struct NameRule {
     /// nameType取值cmdLine时args格式为["aa"],表示抽取环境变量名为aa对应的环境变量值。
     /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
     /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,服务名称为ser。
-    pub app_name_rule: Vec<AppNameRule>,
+    pub app_name_rule: Option<Vec<AppNameRule>>,
     /// 应用命名部分。
     /// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
     /// nameType取值cmdLine时args格式为 ["aa"],表示抽取环境变量名为aa对应的环境变量值。
     /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
     /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,应用名称为ser。
-    pub application_name_rule: Vec<ApplicationNameRule>,
+    pub application_name_rule: Option<Vec<ApplicationNameRule>>,
 }
 
 impl Model for NameRule {
     const NAME: &'static str = "NameRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("appNameRule", &self.app_name_rule);
-        object.field("applicationNameRule", &self.application_name_rule);
+        object.optional("appNameRule", &self.app_name_rule);
+        object.optional("applicationNameRule", &self.application_name_rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let app_name_rule = object.required("appNameRule")?;
-        let application_name_rule = object.required("applicationNameRule")?;
+        let app_name_rule = object.optional("appNameRule")?;
+        let application_name_rule = object.optional("applicationNameRule")?;
         Ok(Self {
             app_name_rule,
             application_name_rule,
@@ -11432,15 +12084,35 @@ impl Model for NameRule {
 hwcloud_runtime::impl_model_serde!(NameRule);
 
 impl NameRule {
-    /// A value of its fields.
-    pub fn new(
-        app_name_rule: impl Into<Vec<AppNameRule>>,
-        application_name_rule: impl Into<Vec<ApplicationNameRule>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            app_name_rule: app_name_rule.into(),
-            application_name_rule: application_name_rule.into(),
+            app_name_rule: None,
+            application_name_rule: None,
         }
+    }
+
+    /// 服务命名部分,数组中有多个对象时表示将每个对象抽取到的字符串拼接作为服务的名称。
+    /// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+    /// nameType取值cmdLine时args格式为["aa"],表示抽取环境变量名为aa对应的环境变量值。
+    /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+    /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,服务名称为ser。
+    pub fn app_name_rule(mut self, value: impl Into<Vec<AppNameRule>>) -> Self {
+        self.app_name_rule = Some(value.into());
+        self
+    }
+
+    /// 应用命名部分。
+    /// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+    /// nameType取值cmdLine时args格式为 ["aa"],表示抽取环境变量名为aa对应的环境变量值。
+    /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+    /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,应用名称为ser。
+    pub fn application_name_rule(
+        mut self,
+        value: impl Into<Vec<ApplicationNameRule>>,
+    ) -> Self {
+        self.application_name_rule = Some(value.into());
+        self
     }
 }
 
@@ -11868,23 +12540,23 @@ impl NodeInfo {
 }
 
 /// 消息通知模板列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NotificationTemplate {
     /// 消息通知模板创建时间。
-    pub create_time: i64,
+    pub create_time: Option<i64>,
     /// 消息通知模板描述。
-    pub desc: String,
+    pub desc: Option<String>,
     /// 消息通知模板所属企业项目id。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 消息通知模板语言。
-    pub locale: String,
+    pub locale: Option<String>,
     /// 消息通知模板修改时间。
-    pub modify_time: i64,
+    pub modify_time: Option<i64>,
     /// 消息通知模板名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 消息通知模板所属项目id。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 消息通知模板来源。
     pub source: Option<String>,
     /// 消息通知模板内容。
@@ -11897,38 +12569,38 @@ pub struct NotificationTemplate {
     /// | topic | 否 | string |邮件主题。|
     /// | sendType |否  |string  |当消息模板发送类型为“webhook”时需要指定消息模板格式,支持:HTML、JSON。  |
     /// | version |是  |string  |默认为v2。 |
-    pub templates: String,
+    pub templates: Option<String>,
     /// 消息通知方式。
-    pub type_: Vec<String>,
+    pub type_: Option<Vec<String>>,
 }
 
 impl Model for NotificationTemplate {
     const NAME: &'static str = "NotificationTemplate";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("desc", &self.desc);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("locale", &self.locale);
-        object.field("modify_time", &self.modify_time);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("desc", &self.desc);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("locale", &self.locale);
+        object.optional("modify_time", &self.modify_time);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
         object.optional("source", &self.source);
-        object.field("templates", &self.templates);
-        object.field("type", &self.type_);
+        object.optional("templates", &self.templates);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let desc = object.required("desc")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let locale = object.required("locale")?;
-        let modify_time = object.required("modify_time")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
+        let create_time = object.optional("create_time")?;
+        let desc = object.optional("desc")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let locale = object.optional("locale")?;
+        let modify_time = object.optional("modify_time")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
         let source = object.optional("source")?;
-        let templates = object.required("templates")?;
-        let type_ = object.required("type")?;
+        let templates = object.optional("templates")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             create_time,
             desc,
@@ -11947,35 +12619,88 @@ impl Model for NotificationTemplate {
 hwcloud_runtime::impl_model_serde!(NotificationTemplate);
 
 impl NotificationTemplate {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        create_time: impl Into<i64>,
-        desc: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        locale: impl Into<String>,
-        modify_time: impl Into<i64>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        templates: impl Into<String>,
-        type_: impl Into<Vec<String>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            desc: desc.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            locale: locale.into(),
-            modify_time: modify_time.into(),
-            name: name.into(),
-            project_id: project_id.into(),
+            create_time: None,
+            desc: None,
+            enterprise_project_id: None,
+            locale: None,
+            modify_time: None,
+            name: None,
+            project_id: None,
             source: None,
-            templates: templates.into(),
-            type_: type_.into(),
+            templates: None,
+            type_: None,
         }
+    }
+
+    /// 消息通知模板创建时间。
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板描述。
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板所属企业项目id。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板语言。
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.locale = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板修改时间。
+    pub fn modify_time(mut self, value: impl Into<i64>) -> Self {
+        self.modify_time = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板所属项目id。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
     }
 
     /// 消息通知模板来源。
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板内容。
+    /// 消息通知模板内容为json字符串,具体内容是由下列参数拼接成json数组后转义而来。
+    ///
+    /// | 名称 |是否必选  |参数类型  |说明  |
+    /// |--|--|--|--|
+    /// |content  |是  |string  |消息模板内容。|
+    /// |subType  |是  |string  |消息模板发送类型,支持:email,sms,webhook。|
+    /// | topic | 否 | string |邮件主题。|
+    /// | sendType |否  |string  |当消息模板发送类型为“webhook”时需要指定消息模板格式,支持:HTML、JSON。  |
+    /// | version |是  |string  |默认为v2。 |
+    pub fn templates(mut self, value: impl Into<String>) -> Self {
+        self.templates = Some(value.into());
+        self
+    }
+
+    /// 消息通知方式。
+    pub fn type_(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 }
@@ -12181,30 +12906,30 @@ impl NotifiedHistoryResponse {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageInfo {
     /// 当前页事件、告警总数
-    pub current_count: i32,
+    pub current_count: Option<i32>,
     /// 下一个marker
-    pub next_marker: String,
+    pub next_marker: Option<String>,
     /// 前一个marker
-    pub previous_marker: String,
+    pub previous_marker: Option<String>,
 }
 
 impl Model for PageInfo {
     const NAME: &'static str = "PageInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("current_count", &self.current_count);
-        object.field("next_marker", &self.next_marker);
-        object.field("previous_marker", &self.previous_marker);
+        object.optional("current_count", &self.current_count);
+        object.optional("next_marker", &self.next_marker);
+        object.optional("previous_marker", &self.previous_marker);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let current_count = object.required("current_count")?;
-        let next_marker = object.required("next_marker")?;
-        let previous_marker = object.required("previous_marker")?;
+        let current_count = object.optional("current_count")?;
+        let next_marker = object.optional("next_marker")?;
+        let previous_marker = object.optional("previous_marker")?;
         Ok(Self {
             current_count,
             next_marker,
@@ -12216,17 +12941,31 @@ impl Model for PageInfo {
 hwcloud_runtime::impl_model_serde!(PageInfo);
 
 impl PageInfo {
-    /// A value of its fields.
-    pub fn new(
-        current_count: impl Into<i32>,
-        next_marker: impl Into<String>,
-        previous_marker: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            current_count: current_count.into(),
-            next_marker: next_marker.into(),
-            previous_marker: previous_marker.into(),
+            current_count: None,
+            next_marker: None,
+            previous_marker: None,
         }
+    }
+
+    /// 当前页事件、告警总数
+    pub fn current_count(mut self, value: impl Into<i32>) -> Self {
+        self.current_count = Some(value.into());
+        self
+    }
+
+    /// 下一个marker
+    pub fn next_marker(mut self, value: impl Into<String>) -> Self {
+        self.next_marker = Some(value.into());
+        self
+    }
+
+    /// 前一个marker
+    pub fn previous_marker(mut self, value: impl Into<String>) -> Self {
+        self.previous_marker = Some(value.into());
+        self
     }
 }
 
@@ -12352,30 +13091,30 @@ impl PageResourceListParam {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageResultScript {
     /// 查询结果集合。
     ///
     /// Items: 0 to 9999999.
-    pub elements: Vec<Script>,
+    pub elements: Option<Vec<Script>>,
     /// 查询到的结果数量。
     ///
     /// Range: 0 to 99999999.
-    pub total_elements: i32,
+    pub total_elements: Option<i32>,
 }
 
 impl Model for PageResultScript {
     const NAME: &'static str = "PageResultScript";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("elements", &self.elements);
-        object.field("total_elements", &self.total_elements);
+        object.optional("elements", &self.elements);
+        object.optional("total_elements", &self.total_elements);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let elements = object.required("elements")?;
-        let total_elements = object.required("total_elements")?;
+        let elements = object.optional("elements")?;
+        let total_elements = object.optional("total_elements")?;
         Ok(Self { elements, total_elements })
     }
 }
@@ -12383,43 +13122,56 @@ impl Model for PageResultScript {
 hwcloud_runtime::impl_model_serde!(PageResultScript);
 
 impl PageResultScript {
-    /// A value of its fields.
-    pub fn new(
-        elements: impl Into<Vec<Script>>,
-        total_elements: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            elements: elements.into(),
-            total_elements: total_elements.into(),
+            elements: None,
+            total_elements: None,
         }
+    }
+
+    /// 查询结果集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub fn elements(mut self, value: impl Into<Vec<Script>>) -> Self {
+        self.elements = Some(value.into());
+        self
+    }
+
+    /// 查询到的结果数量。
+    ///
+    /// Range: 0 to 99999999.
+    pub fn total_elements(mut self, value: impl Into<i32>) -> Self {
+        self.total_elements = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageResultScriptVersion {
     /// 查询结果集合。
     ///
     /// Items: 0 to 9999999.
-    pub elements: Vec<ScriptVersion>,
+    pub elements: Option<Vec<ScriptVersion>>,
     /// 查询到的结果数量。
     ///
     /// Range: 0 to 9999999.
-    pub total_elements: i32,
+    pub total_elements: Option<i32>,
 }
 
 impl Model for PageResultScriptVersion {
     const NAME: &'static str = "PageResultScriptVersion";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("elements", &self.elements);
-        object.field("total_elements", &self.total_elements);
+        object.optional("elements", &self.elements);
+        object.optional("total_elements", &self.total_elements);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let elements = object.required("elements")?;
-        let total_elements = object.required("total_elements")?;
+        let elements = object.optional("elements")?;
+        let total_elements = object.optional("total_elements")?;
         Ok(Self { elements, total_elements })
     }
 }
@@ -12427,15 +13179,28 @@ impl Model for PageResultScriptVersion {
 hwcloud_runtime::impl_model_serde!(PageResultScriptVersion);
 
 impl PageResultScriptVersion {
-    /// A value of its fields.
-    pub fn new(
-        elements: impl Into<Vec<ScriptVersion>>,
-        total_elements: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            elements: elements.into(),
-            total_elements: total_elements.into(),
+            elements: None,
+            total_elements: None,
         }
+    }
+
+    /// 查询结果集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub fn elements(mut self, value: impl Into<Vec<ScriptVersion>>) -> Self {
+        self.elements = Some(value.into());
+        self
+    }
+
+    /// 查询到的结果数量。
+    ///
+    /// Range: 0 to 9999999.
+    pub fn total_elements(mut self, value: impl Into<i32>) -> Self {
+        self.total_elements = Some(value.into());
+        self
     }
 }
 
@@ -12443,7 +13208,7 @@ impl PageResultScriptVersion {
 pub type ParamException = NoPrivilegeException;
 
 /// 全局参数
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Parameter {
     /// 参数初始值。
@@ -12455,7 +13220,7 @@ pub struct Parameter {
     /// Length: 1 to 32.
     pub param_group: Option<String>,
     /// 参数名称。
-    pub param_name: String,
+    pub param_name: Option<String>,
     /// 参数类型。
     ///
     /// Length: 1 to 16.
@@ -12465,7 +13230,7 @@ pub struct Parameter {
     /// Length: 1 to 1000.
     pub description: Option<String>,
     /// 是否加密。
-    pub encryption: bool,
+    pub encryption: Option<bool>,
     /// 参数提示。
     ///
     /// Length: 1 to 1000.
@@ -12475,9 +13240,9 @@ pub struct Parameter {
     /// Length: 1 to 64.
     pub id: Option<String>,
     /// 是否从参数库选择。
-    pub quote_param: bool,
+    pub quote_param: Option<bool>,
     /// 是否为必填参数。
-    pub required: bool,
+    pub required: Option<bool>,
 }
 
 impl Model for Parameter {
@@ -12486,27 +13251,27 @@ impl Model for Parameter {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("default_value", &self.default_value);
         object.optional("param_group", &self.param_group);
-        object.field("param_name", &self.param_name);
+        object.optional("param_name", &self.param_name);
         object.optional("param_type", &self.param_type);
         object.optional("description", &self.description);
-        object.field("encryption", &self.encryption);
+        object.optional("encryption", &self.encryption);
         object.optional("hint", &self.hint);
         object.optional("id", &self.id);
-        object.field("quote_param", &self.quote_param);
-        object.field("required", &self.required);
+        object.optional("quote_param", &self.quote_param);
+        object.optional("required", &self.required);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let default_value = object.optional("default_value")?;
         let param_group = object.optional("param_group")?;
-        let param_name = object.required("param_name")?;
+        let param_name = object.optional("param_name")?;
         let param_type = object.optional("param_type")?;
         let description = object.optional("description")?;
-        let encryption = object.required("encryption")?;
+        let encryption = object.optional("encryption")?;
         let hint = object.optional("hint")?;
         let id = object.optional("id")?;
-        let quote_param = object.required("quote_param")?;
-        let required = object.required("required")?;
+        let quote_param = object.optional("quote_param")?;
+        let required = object.optional("required")?;
         Ok(Self {
             default_value,
             param_group,
@@ -12525,24 +13290,19 @@ impl Model for Parameter {
 hwcloud_runtime::impl_model_serde!(Parameter);
 
 impl Parameter {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        param_name: impl Into<String>,
-        encryption: impl Into<bool>,
-        quote_param: impl Into<bool>,
-        required: impl Into<bool>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             default_value: None,
             param_group: None,
-            param_name: param_name.into(),
+            param_name: None,
             param_type: None,
             description: None,
-            encryption: encryption.into(),
+            encryption: None,
             hint: None,
             id: None,
-            quote_param: quote_param.into(),
-            required: required.into(),
+            quote_param: None,
+            required: None,
         }
     }
 
@@ -12562,6 +13322,12 @@ impl Parameter {
         self
     }
 
+    /// 参数名称。
+    pub fn param_name(mut self, value: impl Into<String>) -> Self {
+        self.param_name = Some(value.into());
+        self
+    }
+
     /// 参数类型。
     ///
     /// Length: 1 to 16.
@@ -12578,6 +13344,12 @@ impl Parameter {
         self
     }
 
+    /// 是否加密。
+    pub fn encryption(mut self, value: impl Into<bool>) -> Self {
+        self.encryption = Some(value.into());
+        self
+    }
+
     /// 参数提示。
     ///
     /// Length: 1 to 1000.
@@ -12591,6 +13363,18 @@ impl Parameter {
     /// Length: 1 to 64.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
+        self
+    }
+
+    /// 是否从参数库选择。
+    pub fn quote_param(mut self, value: impl Into<bool>) -> Self {
+        self.quote_param = Some(value.into());
+        self
+    }
+
+    /// 是否为必填参数。
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
         self
     }
 }
@@ -12797,7 +13581,7 @@ impl PromConfigModel {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromInstanceEpsCreateModel {
     /// Prometheus实例所属CCE特殊配置。
@@ -12813,13 +13597,13 @@ pub struct PromInstanceEpsCreateModel {
     /// Prometheus实例id。
     pub prom_id: Option<String>,
     /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
-    pub prom_name: String,
+    pub prom_name: Option<String>,
     /// Prometheus实例所属特定配置。
     pub prom_spec_config: Option<PromConfigModel>,
     /// Prometheus实例状态。
     pub prom_status: Option<PromInstanceEpsCreateModelPromStatus>,
     /// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
-    pub prom_type: PromInstanceEpsCreateModelPromType,
+    pub prom_type: Option<PromInstanceEpsCreateModelPromType>,
     /// Prometheus实例更新时间戳。
     pub prom_update_timestamp: Option<i64>,
     /// Prometheus实例版本号。
@@ -12836,10 +13620,10 @@ impl Model for PromInstanceEpsCreateModel {
         object.optional("project_id", &self.project_id);
         object.optional("prom_create_timestamp", &self.prom_create_timestamp);
         object.optional("prom_id", &self.prom_id);
-        object.field("prom_name", &self.prom_name);
+        object.optional("prom_name", &self.prom_name);
         object.optional("prom_spec_config", &self.prom_spec_config);
         object.optional("prom_status", &self.prom_status);
-        object.field("prom_type", &self.prom_type);
+        object.optional("prom_type", &self.prom_type);
         object.optional("prom_update_timestamp", &self.prom_update_timestamp);
         object.optional("prom_version", &self.prom_version);
     }
@@ -12851,10 +13635,10 @@ impl Model for PromInstanceEpsCreateModel {
         let project_id = object.optional("project_id")?;
         let prom_create_timestamp = object.optional("prom_create_timestamp")?;
         let prom_id = object.optional("prom_id")?;
-        let prom_name = object.required("prom_name")?;
+        let prom_name = object.optional("prom_name")?;
         let prom_spec_config = object.optional("prom_spec_config")?;
         let prom_status = object.optional("prom_status")?;
-        let prom_type = object.required("prom_type")?;
+        let prom_type = object.optional("prom_type")?;
         let prom_update_timestamp = object.optional("prom_update_timestamp")?;
         let prom_version = object.optional("prom_version")?;
         Ok(Self {
@@ -12877,11 +13661,8 @@ impl Model for PromInstanceEpsCreateModel {
 hwcloud_runtime::impl_model_serde!(PromInstanceEpsCreateModel);
 
 impl PromInstanceEpsCreateModel {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        prom_name: impl Into<String>,
-        prom_type: impl Into<PromInstanceEpsCreateModelPromType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             cce_spec_config: None,
             deleted_time: None,
@@ -12889,10 +13670,10 @@ impl PromInstanceEpsCreateModel {
             project_id: None,
             prom_create_timestamp: None,
             prom_id: None,
-            prom_name: prom_name.into(),
+            prom_name: None,
             prom_spec_config: None,
             prom_status: None,
-            prom_type: prom_type.into(),
+            prom_type: None,
             prom_update_timestamp: None,
             prom_version: None,
         }
@@ -12934,6 +13715,12 @@ impl PromInstanceEpsCreateModel {
         self
     }
 
+    /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
+    pub fn prom_name(mut self, value: impl Into<String>) -> Self {
+        self.prom_name = Some(value.into());
+        self
+    }
+
     /// Prometheus实例所属特定配置。
     pub fn prom_spec_config(mut self, value: impl Into<PromConfigModel>) -> Self {
         self.prom_spec_config = Some(value.into());
@@ -12946,6 +13733,15 @@ impl PromInstanceEpsCreateModel {
         value: impl Into<PromInstanceEpsCreateModelPromStatus>,
     ) -> Self {
         self.prom_status = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
+    pub fn prom_type(
+        mut self,
+        value: impl Into<PromInstanceEpsCreateModelPromType>,
+    ) -> Self {
+        self.prom_type = Some(value.into());
         self
     }
 
@@ -13072,7 +13868,7 @@ impl PromInstanceEpsCreateResult {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromInstanceEpsModel {
     /// 应用详情。
@@ -13096,7 +13892,7 @@ pub struct PromInstanceEpsModel {
     /// Prometheus实例限制。
     pub prom_limits: Option<PromLimits>,
     /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
-    pub prom_name: String,
+    pub prom_name: Option<String>,
     /// Prometheus实例所属特定配置。
     pub prom_spec_config: Option<PromConfigModel>,
     /// Prometheus实例状态。
@@ -13109,7 +13905,7 @@ pub struct PromInstanceEpsModel {
     /// - REMOTE_WRITE:Prometheus 通用实例
     /// - CLOUD_SERVICE:Prometheus for 云服务
     /// - ACROSS_ACCOUNT:Prometheus for 多账号聚合实例 (暂不支持ACROSS_ACCOUNT类型)
-    pub prom_type: String,
+    pub prom_type: Option<String>,
     /// Prometheus实例更新时间戳。
     pub prom_update_timestamp: Option<i64>,
     /// Prometheus实例版本号。
@@ -13130,10 +13926,10 @@ impl Model for PromInstanceEpsModel {
         object.optional("prom_create_timestamp", &self.prom_create_timestamp);
         object.optional("prom_id", &self.prom_id);
         object.optional("prom_limits", &self.prom_limits);
-        object.field("prom_name", &self.prom_name);
+        object.optional("prom_name", &self.prom_name);
         object.optional("prom_spec_config", &self.prom_spec_config);
         object.optional("prom_status", &self.prom_status);
-        object.field("prom_type", &self.prom_type);
+        object.optional("prom_type", &self.prom_type);
         object.optional("prom_update_timestamp", &self.prom_update_timestamp);
         object.optional("prom_version", &self.prom_version);
     }
@@ -13149,10 +13945,10 @@ impl Model for PromInstanceEpsModel {
         let prom_create_timestamp = object.optional("prom_create_timestamp")?;
         let prom_id = object.optional("prom_id")?;
         let prom_limits = object.optional("prom_limits")?;
-        let prom_name = object.required("prom_name")?;
+        let prom_name = object.optional("prom_name")?;
         let prom_spec_config = object.optional("prom_spec_config")?;
         let prom_status = object.optional("prom_status")?;
-        let prom_type = object.required("prom_type")?;
+        let prom_type = object.optional("prom_type")?;
         let prom_update_timestamp = object.optional("prom_update_timestamp")?;
         let prom_version = object.optional("prom_version")?;
         Ok(Self {
@@ -13179,8 +13975,8 @@ impl Model for PromInstanceEpsModel {
 hwcloud_runtime::impl_model_serde!(PromInstanceEpsModel);
 
 impl PromInstanceEpsModel {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(prom_name: impl Into<String>, prom_type: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             application: None,
             cce_spec_config: None,
@@ -13192,10 +13988,10 @@ impl PromInstanceEpsModel {
             prom_create_timestamp: None,
             prom_id: None,
             prom_limits: None,
-            prom_name: prom_name.into(),
+            prom_name: None,
             prom_spec_config: None,
             prom_status: None,
-            prom_type: prom_type.into(),
+            prom_type: None,
             prom_update_timestamp: None,
             prom_version: None,
         }
@@ -13261,6 +14057,12 @@ impl PromInstanceEpsModel {
         self
     }
 
+    /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
+    pub fn prom_name(mut self, value: impl Into<String>) -> Self {
+        self.prom_name = Some(value.into());
+        self
+    }
+
     /// Prometheus实例所属特定配置。
     pub fn prom_spec_config(mut self, value: impl Into<PromConfigModel>) -> Self {
         self.prom_spec_config = Some(value.into());
@@ -13273,6 +14075,19 @@ impl PromInstanceEpsModel {
         value: impl Into<PromInstanceEpsModelPromStatus>,
     ) -> Self {
         self.prom_status = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例类型。
+    ///
+    /// - default:默认普罗实例
+    /// - ECS:Prometheus for ECS
+    /// - CCE:Prometheus for CCE
+    /// - REMOTE_WRITE:Prometheus 通用实例
+    /// - CLOUD_SERVICE:Prometheus for 云服务
+    /// - ACROSS_ACCOUNT:Prometheus for 多账号聚合实例 (暂不支持ACROSS_ACCOUNT类型)
+    pub fn prom_type(mut self, value: impl Into<String>) -> Self {
+        self.prom_type = Some(value.into());
         self
     }
 
@@ -13427,11 +14242,13 @@ impl PromInstanceRequestModel {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromLimits {
     /// 指标存储时长,只支持 15天,30天,60天 ,90天
-    pub compactor_blocks_retention_period: PromLimitsCompactorBlocksRetentionPeriod,
+    pub compactor_blocks_retention_period: Option<
+        PromLimitsCompactorBlocksRetentionPeriod,
+    >,
 }
 
 impl Model for PromLimits {
@@ -13439,7 +14256,7 @@ impl Model for PromLimits {
 
     fn write(&self, object: &mut ObjectWriter) {
         object
-            .field(
+            .optional(
                 "compactor_blocks_retention_period",
                 &self.compactor_blocks_retention_period,
             );
@@ -13447,7 +14264,7 @@ impl Model for PromLimits {
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let compactor_blocks_retention_period = object
-            .required("compactor_blocks_retention_period")?;
+            .optional("compactor_blocks_retention_period")?;
         Ok(Self {
             compactor_blocks_retention_period,
         })
@@ -13457,15 +14274,20 @@ impl Model for PromLimits {
 hwcloud_runtime::impl_model_serde!(PromLimits);
 
 impl PromLimits {
-    /// A value of its fields.
-    pub fn new(
-        compactor_blocks_retention_period: impl Into<
-            PromLimitsCompactorBlocksRetentionPeriod,
-        >,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            compactor_blocks_retention_period: compactor_blocks_retention_period.into(),
+            compactor_blocks_retention_period: None,
         }
+    }
+
+    /// 指标存储时长,只支持 15天,30天,60天 ,90天
+    pub fn compactor_blocks_retention_period(
+        mut self,
+        value: impl Into<PromLimitsCompactorBlocksRetentionPeriod>,
+    ) -> Self {
+        self.compactor_blocks_retention_period = Some(value.into());
+        self
     }
 }
 
@@ -13555,30 +14377,30 @@ impl hwcloud_runtime::StringEnum for PushEventsAction {
 hwcloud_runtime::impl_string_enum!(PushEventsAction);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryAlarmRulesV4Response {
     /// 告警规则列表。
-    pub alarm_rules: Vec<AlarmParamForV4Db>,
+    pub alarm_rules: Option<Vec<AlarmParamForV4Db>>,
     /// 告警规则数量。
-    pub count: i32,
+    pub count: Option<i32>,
     /// 元数据信息。
-    pub metadata: serde_json::Value,
+    pub metadata: Option<serde_json::Value>,
 }
 
 impl Model for QueryAlarmRulesV4Response {
     const NAME: &'static str = "QueryAlarmRulesV4Response";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_rules", &self.alarm_rules);
-        object.field("count", &self.count);
-        object.field("metadata", &self.metadata);
+        object.optional("alarm_rules", &self.alarm_rules);
+        object.optional("count", &self.count);
+        object.optional("metadata", &self.metadata);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_rules = object.required("alarm_rules")?;
-        let count = object.required("count")?;
-        let metadata = object.required("metadata")?;
+        let alarm_rules = object.optional("alarm_rules")?;
+        let count = object.optional("count")?;
+        let metadata = object.optional("metadata")?;
         Ok(Self {
             alarm_rules,
             count,
@@ -13590,41 +14412,55 @@ impl Model for QueryAlarmRulesV4Response {
 hwcloud_runtime::impl_model_serde!(QueryAlarmRulesV4Response);
 
 impl QueryAlarmRulesV4Response {
-    /// A value of its fields.
-    pub fn new(
-        alarm_rules: impl Into<Vec<AlarmParamForV4Db>>,
-        count: impl Into<i32>,
-        metadata: impl Into<serde_json::Value>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_rules: alarm_rules.into(),
-            count: count.into(),
-            metadata: metadata.into(),
+            alarm_rules: None,
+            count: None,
+            metadata: None,
         }
+    }
+
+    /// 告警规则列表。
+    pub fn alarm_rules(mut self, value: impl Into<Vec<AlarmParamForV4Db>>) -> Self {
+        self.alarm_rules = Some(value.into());
+        self
+    }
+
+    /// 告警规则数量。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 元数据信息。
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryAllDashboardResponseBody {
     /// 仪表盘详情列表。
-    pub dashboards: Vec<Dashboard>,
+    pub dashboards: Option<Vec<Dashboard>>,
     /// 当前页大小。
-    pub page_size: i32,
+    pub page_size: Option<i32>,
 }
 
 impl Model for QueryAllDashboardResponseBody {
     const NAME: &'static str = "QueryAllDashboardResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dashboards", &self.dashboards);
-        object.field("page_size", &self.page_size);
+        object.optional("dashboards", &self.dashboards);
+        object.optional("page_size", &self.page_size);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dashboards = object.required("dashboards")?;
-        let page_size = object.required("page_size")?;
+        let dashboards = object.optional("dashboards")?;
+        let page_size = object.optional("page_size")?;
         Ok(Self { dashboards, page_size })
     }
 }
@@ -13632,15 +14468,24 @@ impl Model for QueryAllDashboardResponseBody {
 hwcloud_runtime::impl_model_serde!(QueryAllDashboardResponseBody);
 
 impl QueryAllDashboardResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        dashboards: impl Into<Vec<Dashboard>>,
-        page_size: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dashboards: dashboards.into(),
-            page_size: page_size.into(),
+            dashboards: None,
+            page_size: None,
         }
+    }
+
+    /// 仪表盘详情列表。
+    pub fn dashboards(mut self, value: impl Into<Vec<Dashboard>>) -> Self {
+        self.dashboards = Some(value.into());
+        self
+    }
+
+    /// 当前页大小。
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
     }
 }
 
@@ -13905,31 +14750,31 @@ impl QueryMetricDataParam {
 pub type QueryMetricItemOptionParamNamespace = MetricNamespace;
 
 /// 查询参数集。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuerySample {
     /// 时间序列维度列表。
     /// 可通过/v2/{project_id}/series接口中namespace+metric_name,查询当前监控的时间序列名称的时间序列维度列表。
-    pub dimensions: Vec<DimensionSeries>,
+    pub dimensions: Option<Vec<DimensionSeries>>,
     /// 时间序列名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础时间序列名称,cpuUsage、cpuCoreUsed等,cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义时间序列名称。
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     /// 时间序列命名空间。取值范围: PAAS.CONTAINER、PAAS.NODE、PAAS.SLA、PAAS.AGGR、CUSTOMMETRICS等。PAAS.CONTAINER:应用时间序列命名空间; PAAS.NODE:节点时间序列命名空间; PAAS.SLA:SLA时间序列命名空间;PAAS.AGGR:集群时间序列命名空间; CUSTOMMETRICS:自定义时间序列命名空间。
-    pub namespace: String,
+    pub namespace: Option<String>,
 }
 
 impl Model for QuerySample {
     const NAME: &'static str = "QuerySample";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dimensions", &self.dimensions);
-        object.field("metric_name", &self.metric_name);
-        object.field("namespace", &self.namespace);
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("namespace", &self.namespace);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dimensions = object.required("dimensions")?;
-        let metric_name = object.required("metric_name")?;
-        let namespace = object.required("namespace")?;
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metric_name")?;
+        let namespace = object.optional("namespace")?;
         Ok(Self {
             dimensions,
             metric_name,
@@ -13941,17 +14786,32 @@ impl Model for QuerySample {
 hwcloud_runtime::impl_model_serde!(QuerySample);
 
 impl QuerySample {
-    /// A value of its fields.
-    pub fn new(
-        dimensions: impl Into<Vec<DimensionSeries>>,
-        metric_name: impl Into<String>,
-        namespace: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dimensions: dimensions.into(),
-            metric_name: metric_name.into(),
-            namespace: namespace.into(),
+            dimensions: None,
+            metric_name: None,
+            namespace: None,
         }
+    }
+
+    /// 时间序列维度列表。
+    /// 可通过/v2/{project_id}/series接口中namespace+metric_name,查询当前监控的时间序列名称的时间序列维度列表。
+    pub fn dimensions(mut self, value: impl Into<Vec<DimensionSeries>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// 时间序列名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础时间序列名称,cpuUsage、cpuCoreUsed等,cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义时间序列名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 时间序列命名空间。取值范围: PAAS.CONTAINER、PAAS.NODE、PAAS.SLA、PAAS.AGGR、CUSTOMMETRICS等。PAAS.CONTAINER:应用时间序列命名空间; PAAS.NODE:节点时间序列命名空间; PAAS.SLA:SLA时间序列命名空间;PAAS.AGGR:集群时间序列命名空间; CUSTOMMETRICS:自定义时间序列命名空间。
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
     }
 }
 
@@ -14296,30 +15156,30 @@ impl RecoveryCondition {
 }
 
 /// 脚本版本或文件包版本引用的作业详情。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReferenceInfo {
     /// 作业ID。
     ///
     /// Length: 1 to 64.
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// 作业名称。
     ///
     /// Length: 1 to 64.
-    pub job_name: String,
+    pub job_name: Option<String>,
 }
 
 impl Model for ReferenceInfo {
     const NAME: &'static str = "ReferenceInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_id", &self.job_id);
-        object.field("job_name", &self.job_name);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_name", &self.job_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_id = object.required("job_id")?;
-        let job_name = object.required("job_name")?;
+        let job_id = object.optional("job_id")?;
+        let job_name = object.optional("job_name")?;
         Ok(Self { job_id, job_name })
     }
 }
@@ -14327,12 +15187,28 @@ impl Model for ReferenceInfo {
 hwcloud_runtime::impl_model_serde!(ReferenceInfo);
 
 impl ReferenceInfo {
-    /// A value of its fields.
-    pub fn new(job_id: impl Into<String>, job_name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            job_id: job_id.into(),
-            job_name: job_name.into(),
+            job_id: None,
+            job_name: None,
         }
+    }
+
+    /// 作业ID。
+    ///
+    /// Length: 1 to 64.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn job_name(mut self, value: impl Into<String>) -> Self {
+        self.job_name = Some(value.into());
+        self
     }
 }
 
@@ -14591,36 +15467,36 @@ impl ResultDetail {
 }
 
 /// 调用失败时的返回值。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultInfo {
     /// 响应码。
     ///
     /// Length: 1 to 64.
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 调用失败响应信息描述。
     ///
     /// Length: 1 to 1024.
-    pub error_msg: String,
+    pub error_msg: Option<String>,
     /// http返回码
     ///
     /// Range: 0 to 999.
-    pub http_code: i32,
+    pub http_code: Option<i32>,
 }
 
 impl Model for ResultInfo {
     const NAME: &'static str = "ResultInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error_code", &self.error_code);
-        object.field("error_msg", &self.error_msg);
-        object.field("http_code", &self.http_code);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("http_code", &self.http_code);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error_code = object.required("error_code")?;
-        let error_msg = object.required("error_msg")?;
-        let http_code = object.required("http_code")?;
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let http_code = object.optional("http_code")?;
         Ok(Self {
             error_code,
             error_msg,
@@ -14632,17 +15508,37 @@ impl Model for ResultInfo {
 hwcloud_runtime::impl_model_serde!(ResultInfo);
 
 impl ResultInfo {
-    /// A value of its fields.
-    pub fn new(
-        error_code: impl Into<String>,
-        error_msg: impl Into<String>,
-        http_code: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            error_code: error_code.into(),
-            error_msg: error_msg.into(),
-            http_code: http_code.into(),
+            error_code: None,
+            error_msg: None,
+            http_code: None,
         }
+    }
+
+    /// 响应码。
+    ///
+    /// Length: 1 to 64.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 调用失败响应信息描述。
+    ///
+    /// Length: 1 to 1024.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// http返回码
+    ///
+    /// Range: 0 to 999.
+    pub fn http_code(mut self, value: impl Into<i32>) -> Self {
+        self.http_code = Some(value.into());
+        self
     }
 }
 
@@ -14875,24 +15771,24 @@ impl ResultInfo3 {
 }
 
 /// 任务下发完成后接口的返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultInfoExecuteResponse {
     /// 工作流执行id。
     ///
     /// Length: 1 to 64.
-    pub execution_id: String,
+    pub execution_id: Option<String>,
 }
 
 impl Model for ResultInfoExecuteResponse {
     const NAME: &'static str = "ResultInfoExecuteResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("execution_id", &self.execution_id);
+        object.optional("execution_id", &self.execution_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let execution_id = object.required("execution_id")?;
+        let execution_id = object.optional("execution_id")?;
         Ok(Self { execution_id })
     }
 }
@@ -14900,24 +15796,30 @@ impl Model for ResultInfoExecuteResponse {
 hwcloud_runtime::impl_model_serde!(ResultInfoExecuteResponse);
 
 impl ResultInfoExecuteResponse {
-    /// A value of its fields.
-    pub fn new(execution_id: impl Into<String>) -> Self {
-        Self {
-            execution_id: execution_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { execution_id: None }
+    }
+
+    /// 工作流执行id。
+    ///
+    /// Length: 1 to 64.
+    pub fn execution_id(mut self, value: impl Into<String>) -> Self {
+        self.execution_id = Some(value.into());
+        self
     }
 }
 
 /// 查询服务发现规则返回码200的返回信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultInfoQuery {
     /// 查询结果规则信息。
     pub app_rules: Option<Vec<AppRules>>,
     /// 响应码,AOM_INVENTORY_2000000代表正常返回。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 响应信息描述。
-    pub error_message: String,
+    pub error_message: Option<String>,
     /// 服务发现规则id列表,多AZ配置同步时使用。
     pub id: Option<Vec<String>>,
 }
@@ -14927,15 +15829,15 @@ impl Model for ResultInfoQuery {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("appRules", &self.app_rules);
-        object.field("errorCode", &self.error_code);
-        object.field("errorMessage", &self.error_message);
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
         object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let app_rules = object.optional("appRules")?;
-        let error_code = object.required("errorCode")?;
-        let error_message = object.required("errorMessage")?;
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
         let id = object.optional("id")?;
         Ok(Self {
             app_rules,
@@ -14949,12 +15851,12 @@ impl Model for ResultInfoQuery {
 hwcloud_runtime::impl_model_serde!(ResultInfoQuery);
 
 impl ResultInfoQuery {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(error_code: impl Into<String>, error_message: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             app_rules: None,
-            error_code: error_code.into(),
-            error_message: error_message.into(),
+            error_code: None,
+            error_message: None,
             id: None,
         }
     }
@@ -14962,6 +15864,18 @@ impl ResultInfoQuery {
     /// 查询结果规则信息。
     pub fn app_rules(mut self, value: impl Into<Vec<AppRules>>) -> Self {
         self.app_rules = Some(value.into());
+        self
+    }
+
+    /// 响应码,AOM_INVENTORY_2000000代表正常返回。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
         self
     }
 
@@ -15022,7 +15936,7 @@ impl SampleDataValue {
 }
 
 /// 脚本的基本信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Script {
     /// 审批信息
@@ -15050,7 +15964,7 @@ pub struct Script {
     /// 脚本名称,支持数字,下划线,大小写字母 ,中文
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 脚本中是否有已上线的版本,true表示有已上线的版本,false表示没有已上线的版本
     pub online_exist_status: Option<bool>,
     /// 已上线版本id
@@ -15066,7 +15980,7 @@ pub struct Script {
     /// 脚本语言,目前支持四种,分别是:SHELL BAT PYTHON POWER_SHELL
     ///
     /// Length: 1 to 16.
-    pub script_language: String,
+    pub script_language: Option<String>,
     /// 修改人
     ///
     /// Length: 1 to 64.
@@ -15087,12 +16001,12 @@ impl Model for Script {
         object.optional("description", &self.description);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
         object.optional("online_exist_status", &self.online_exist_status);
         object.optional("online_id", &self.online_id);
         object.optional("project_id", &self.project_id);
         object.optional("rate_control", &self.rate_control);
-        object.field("script_language", &self.script_language);
+        object.optional("script_language", &self.script_language);
         object.optional("update_by", &self.update_by);
         object.optional("update_time", &self.update_time);
     }
@@ -15104,12 +16018,12 @@ impl Model for Script {
         let description = object.optional("description")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
         let id = object.optional("id")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         let online_exist_status = object.optional("online_exist_status")?;
         let online_id = object.optional("online_id")?;
         let project_id = object.optional("project_id")?;
         let rate_control = object.optional("rate_control")?;
-        let script_language = object.required("script_language")?;
+        let script_language = object.optional("script_language")?;
         let update_by = object.optional("update_by")?;
         let update_time = object.optional("update_time")?;
         Ok(Self {
@@ -15134,8 +16048,8 @@ impl Model for Script {
 hwcloud_runtime::impl_model_serde!(Script);
 
 impl Script {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>, script_language: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             approve_info: None,
             create_by: None,
@@ -15143,12 +16057,12 @@ impl Script {
             description: None,
             enterprise_project_id: None,
             id: None,
-            name: name.into(),
+            name: None,
             online_exist_status: None,
             online_id: None,
             project_id: None,
             rate_control: None,
-            script_language: script_language.into(),
+            script_language: None,
             update_by: None,
             update_time: None,
         }
@@ -15200,6 +16114,14 @@ impl Script {
         self
     }
 
+    /// 脚本名称,支持数字,下划线,大小写字母 ,中文
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
     /// 脚本中是否有已上线的版本,true表示有已上线的版本,false表示没有已上线的版本
     pub fn online_exist_status(mut self, value: impl Into<bool>) -> Self {
         self.online_exist_status = Some(value.into());
@@ -15228,6 +16150,14 @@ impl Script {
         self
     }
 
+    /// 脚本语言,目前支持四种,分别是:SHELL BAT PYTHON POWER_SHELL
+    ///
+    /// Length: 1 to 16.
+    pub fn script_language(mut self, value: impl Into<String>) -> Self {
+        self.script_language = Some(value.into());
+        self
+    }
+
     /// 修改人
     ///
     /// Length: 1 to 64.
@@ -15246,13 +16176,13 @@ impl Script {
 }
 
 /// 脚本版本的详细信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScriptVersion {
     /// 脚本内容,脚本内容不能为空
     ///
     /// Length: 1 to 30000.
-    pub content: String,
+    pub content: Option<String>,
     /// 创建人,比如为:张三
     ///
     /// Length: 1 to 64.
@@ -15315,7 +16245,7 @@ impl Model for ScriptVersion {
     const NAME: &'static str = "ScriptVersion";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("content", &self.content);
+        object.optional("content", &self.content);
         object.optional("create_by", &self.create_by);
         object.optional("create_time", &self.create_time);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
@@ -15333,7 +16263,7 @@ impl Model for ScriptVersion {
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let content = object.required("content")?;
+        let content = object.optional("content")?;
         let create_by = object.optional("create_by")?;
         let create_time = object.optional("create_time")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
@@ -15371,10 +16301,10 @@ impl Model for ScriptVersion {
 hwcloud_runtime::impl_model_serde!(ScriptVersion);
 
 impl ScriptVersion {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(content: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            content: content.into(),
+            content: None,
             create_by: None,
             create_time: None,
             enterprise_project_id: None,
@@ -15390,6 +16320,14 @@ impl ScriptVersion {
             version_id: None,
             version_number: None,
         }
+    }
+
+    /// 脚本内容,脚本内容不能为空
+    ///
+    /// Length: 1 to 30000.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
     }
 
     /// 创建人,比如为:张三
@@ -16474,7 +17412,7 @@ impl SmnResponse {
 }
 
 /// smn主题相关信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SmnTopics {
     /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。显示名的长度为192byte或64个中文。默认值为空。
@@ -16484,17 +17422,17 @@ pub struct SmnTopics {
     /// 创建topic的名字。Topic名称只能包含大写字母、小写字母、数字、-和_,且必须由大写字母、小写字母或数字开头,长度为1到255个字符。
     ///
     /// Length: 1 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// SMN消息推送策略。取值为0或1
     ///
     /// Range: 0 to 1.
-    pub push_policy: i32,
+    pub push_policy: Option<i32>,
     /// topic中订阅者的状态。0:主题已删除或主题下订阅列表为空。1:主题下的订阅列表存在状态为“已订阅”的订阅信息。2:主题下的订阅信息状态处于“未订阅”或“已取消”。
     pub status: Option<SmnTopicsStatus>,
     /// Topic的唯一的资源标识。
     ///
     /// Length: 1 to 100.
-    pub topic_urn: String,
+    pub topic_urn: Option<String>,
 }
 
 impl Model for SmnTopics {
@@ -16502,18 +17440,18 @@ impl Model for SmnTopics {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("display_name", &self.display_name);
-        object.field("name", &self.name);
-        object.field("push_policy", &self.push_policy);
+        object.optional("name", &self.name);
+        object.optional("push_policy", &self.push_policy);
         object.optional("status", &self.status);
-        object.field("topic_urn", &self.topic_urn);
+        object.optional("topic_urn", &self.topic_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let display_name = object.optional("display_name")?;
-        let name = object.required("name")?;
-        let push_policy = object.required("push_policy")?;
+        let name = object.optional("name")?;
+        let push_policy = object.optional("push_policy")?;
         let status = object.optional("status")?;
-        let topic_urn = object.required("topic_urn")?;
+        let topic_urn = object.optional("topic_urn")?;
         Ok(Self {
             display_name,
             name,
@@ -16527,18 +17465,14 @@ impl Model for SmnTopics {
 hwcloud_runtime::impl_model_serde!(SmnTopics);
 
 impl SmnTopics {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        name: impl Into<String>,
-        push_policy: impl Into<i32>,
-        topic_urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             display_name: None,
-            name: name.into(),
-            push_policy: push_policy.into(),
+            name: None,
+            push_policy: None,
             status: None,
-            topic_urn: topic_urn.into(),
+            topic_urn: None,
         }
     }
 
@@ -16550,9 +17484,33 @@ impl SmnTopics {
         self
     }
 
+    /// 创建topic的名字。Topic名称只能包含大写字母、小写字母、数字、-和_,且必须由大写字母、小写字母或数字开头,长度为1到255个字符。
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// SMN消息推送策略。取值为0或1
+    ///
+    /// Range: 0 to 1.
+    pub fn push_policy(mut self, value: impl Into<i32>) -> Self {
+        self.push_policy = Some(value.into());
+        self
+    }
+
     /// topic中订阅者的状态。0:主题已删除或主题下订阅列表为空。1:主题下的订阅列表存在状态为“已订阅”的订阅信息。2:主题下的订阅信息状态处于“未订阅”或“已取消”。
     pub fn status(mut self, value: impl Into<SmnTopicsStatus>) -> Self {
         self.status = Some(value.into());
+        self
+    }
+
+    /// Topic的唯一的资源标识。
+    ///
+    /// Length: 1 to 100.
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
         self
     }
 }
@@ -16787,7 +17745,7 @@ impl StatusResult {
 }
 
 /// 创建作业时的步骤参数
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Step {
     /// 步骤说明。
@@ -16799,7 +17757,7 @@ pub struct Step {
     /// Length: 1 to 64.
     pub id: Option<String>,
     /// 是否自动忽略错误。
-    pub ignore_error: bool,
+    pub ignore_error: Option<bool>,
     /// 步骤参数。
     pub input: Option<std::collections::BTreeMap<String, String>>,
     /// 步骤名称。
@@ -16818,7 +17776,7 @@ impl Model for Step {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("description", &self.description);
         object.optional("id", &self.id);
-        object.field("ignore_error", &self.ignore_error);
+        object.optional("ignore_error", &self.ignore_error);
         object.optional("input", &self.input);
         object.optional("name", &self.name);
         object.optional("type", &self.type_);
@@ -16827,7 +17785,7 @@ impl Model for Step {
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let description = object.optional("description")?;
         let id = object.optional("id")?;
-        let ignore_error = object.required("ignore_error")?;
+        let ignore_error = object.optional("ignore_error")?;
         let input = object.optional("input")?;
         let name = object.optional("name")?;
         let type_ = object.optional("type")?;
@@ -16845,12 +17803,12 @@ impl Model for Step {
 hwcloud_runtime::impl_model_serde!(Step);
 
 impl Step {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(ignore_error: impl Into<bool>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             description: None,
             id: None,
-            ignore_error: ignore_error.into(),
+            ignore_error: None,
             input: None,
             name: None,
             type_: None,
@@ -16870,6 +17828,12 @@ impl Step {
     /// Length: 1 to 64.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
+        self
+    }
+
+    /// 是否自动忽略错误。
+    pub fn ignore_error(mut self, value: impl Into<bool>) -> Self {
+        self.ignore_error = Some(value.into());
         self
     }
 
@@ -17546,7 +18510,7 @@ impl TemplateInfo {
 }
 
 /// 分页查询作业列表集合
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplatePageResult {
     /// 查询作业信息集合
@@ -17556,7 +18520,7 @@ pub struct TemplatePageResult {
     /// 总数
     ///
     /// Range: 0 to 9999999.
-    pub total_elements: i64,
+    pub total_elements: Option<i64>,
 }
 
 impl Model for TemplatePageResult {
@@ -17564,12 +18528,12 @@ impl Model for TemplatePageResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("elements", &self.elements);
-        object.field("total_elements", &self.total_elements);
+        object.optional("total_elements", &self.total_elements);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let elements = object.optional("elements")?;
-        let total_elements = object.required("total_elements")?;
+        let total_elements = object.optional("total_elements")?;
         Ok(Self { elements, total_elements })
     }
 }
@@ -17577,11 +18541,11 @@ impl Model for TemplatePageResult {
 hwcloud_runtime::impl_model_serde!(TemplatePageResult);
 
 impl TemplatePageResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(total_elements: impl Into<i64>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             elements: None,
-            total_elements: total_elements.into(),
+            total_elements: None,
         }
     }
 
@@ -17590,6 +18554,14 @@ impl TemplatePageResult {
     /// Items: 0 to 9999999.
     pub fn elements(mut self, value: impl Into<Vec<Template>>) -> Self {
         self.elements = Some(value.into());
+        self
+    }
+
+    /// 总数
+    ///
+    /// Range: 0 to 9999999.
+    pub fn total_elements(mut self, value: impl Into<i64>) -> Self {
+        self.total_elements = Some(value.into());
         self
     }
 }
@@ -18245,7 +19217,7 @@ impl Templating {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TriggerCondition {
     /// 聚合方式。
@@ -18277,28 +19249,28 @@ pub struct TriggerCondition {
     /// 混合运算的表达式。
     pub expression: Option<String>,
     /// 指标维度。
-    pub metric_labels: Vec<String>,
+    pub metric_labels: Option<Vec<String>>,
     /// 指标名称。
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     /// 指标命名空间。
-    pub metric_namespace: String,
+    pub metric_namespace: Option<String>,
     /// 指标查询模式。
     /// - “AOM”:AOM原生
     /// - “PROM”:AOM Prometheus
     /// - “NATIVE_PROM”:原生Prometheus
-    pub metric_query_mode: TriggerConditionMetricQueryMode,
+    pub metric_query_mode: Option<TriggerConditionMetricQueryMode>,
     /// 当配置方式为全量指标时可选择的指标运算方式。
     /// - “single”:单个指标进行运算
     /// - “mix”:多个指标进行混合运算
     pub metric_statistic_method: Option<TriggerConditionMetricStatisticMethod>,
     /// 指标单位。
-    pub metric_unit: String,
+    pub metric_unit: Option<String>,
     /// 混合运算的promQL。
     pub mix_promql: Option<String>,
     /// 判断条件:“>”,“<”,“=”,“>=”,“<=”
     pub operator: Option<String>,
     /// Prometheus语句。
-    pub promql: String,
+    pub promql: Option<String>,
     /// Prometheus语句模板。
     pub promql_expr: Option<String>,
     /// Prometheus原生监控时长。
@@ -18306,7 +19278,7 @@ pub struct TriggerCondition {
     /// 查询筛选条件。
     pub query_match: Option<String>,
     /// 查询参数
-    pub query_param: serde_json::Value,
+    pub query_param: Option<serde_json::Value>,
     /// 键值对形式,键为告警级别,值为告警阈值
     pub thresholds: Option<std::collections::BTreeMap<String, String>>,
     /// 检查频率周期。
@@ -18337,19 +19309,19 @@ impl Model for TriggerCondition {
         object.optional("aom_monitor_level", &self.aom_monitor_level);
         object.optional("cmdb", &self.cmdb);
         object.optional("expression", &self.expression);
-        object.field("metric_labels", &self.metric_labels);
-        object.field("metric_name", &self.metric_name);
-        object.field("metric_namespace", &self.metric_namespace);
-        object.field("metric_query_mode", &self.metric_query_mode);
+        object.optional("metric_labels", &self.metric_labels);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("metric_namespace", &self.metric_namespace);
+        object.optional("metric_query_mode", &self.metric_query_mode);
         object.optional("metric_statistic_method", &self.metric_statistic_method);
-        object.field("metric_unit", &self.metric_unit);
+        object.optional("metric_unit", &self.metric_unit);
         object.optional("mix_promql", &self.mix_promql);
         object.optional("operator", &self.operator);
-        object.field("promql", &self.promql);
+        object.optional("promql", &self.promql);
         object.optional("promql_expr", &self.promql_expr);
         object.optional("promql_for", &self.promql_for);
         object.optional("query_match", &self.query_match);
-        object.field("query_param", &self.query_param);
+        object.optional("query_param", &self.query_param);
         object.optional("thresholds", &self.thresholds);
         object.optional("trigger_interval", &self.trigger_interval);
         object.optional("trigger_times", &self.trigger_times);
@@ -18363,19 +19335,19 @@ impl Model for TriggerCondition {
         let aom_monitor_level = object.optional("aom_monitor_level")?;
         let cmdb = object.optional("cmdb")?;
         let expression = object.optional("expression")?;
-        let metric_labels = object.required("metric_labels")?;
-        let metric_name = object.required("metric_name")?;
-        let metric_namespace = object.required("metric_namespace")?;
-        let metric_query_mode = object.required("metric_query_mode")?;
+        let metric_labels = object.optional("metric_labels")?;
+        let metric_name = object.optional("metric_name")?;
+        let metric_namespace = object.optional("metric_namespace")?;
+        let metric_query_mode = object.optional("metric_query_mode")?;
         let metric_statistic_method = object.optional("metric_statistic_method")?;
-        let metric_unit = object.required("metric_unit")?;
+        let metric_unit = object.optional("metric_unit")?;
         let mix_promql = object.optional("mix_promql")?;
         let operator = object.optional("operator")?;
-        let promql = object.required("promql")?;
+        let promql = object.optional("promql")?;
         let promql_expr = object.optional("promql_expr")?;
         let promql_for = object.optional("promql_for")?;
         let query_match = object.optional("query_match")?;
-        let query_param = object.required("query_param")?;
+        let query_param = object.optional("query_param")?;
         let thresholds = object.optional("thresholds")?;
         let trigger_interval = object.optional("trigger_interval")?;
         let trigger_times = object.optional("trigger_times")?;
@@ -18411,16 +19383,8 @@ impl Model for TriggerCondition {
 hwcloud_runtime::impl_model_serde!(TriggerCondition);
 
 impl TriggerCondition {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        metric_labels: impl Into<Vec<String>>,
-        metric_name: impl Into<String>,
-        metric_namespace: impl Into<String>,
-        metric_query_mode: impl Into<TriggerConditionMetricQueryMode>,
-        metric_unit: impl Into<String>,
-        promql: impl Into<String>,
-        query_param: impl Into<serde_json::Value>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             aggregate_type: None,
             aggregation_type: None,
@@ -18428,19 +19392,19 @@ impl TriggerCondition {
             aom_monitor_level: None,
             cmdb: None,
             expression: None,
-            metric_labels: metric_labels.into(),
-            metric_name: metric_name.into(),
-            metric_namespace: metric_namespace.into(),
-            metric_query_mode: metric_query_mode.into(),
+            metric_labels: None,
+            metric_name: None,
+            metric_namespace: None,
+            metric_query_mode: None,
             metric_statistic_method: None,
-            metric_unit: metric_unit.into(),
+            metric_unit: None,
             mix_promql: None,
             operator: None,
-            promql: promql.into(),
+            promql: None,
             promql_expr: None,
             promql_for: None,
             query_match: None,
-            query_param: query_param.into(),
+            query_param: None,
             thresholds: None,
             trigger_interval: None,
             trigger_times: None,
@@ -18503,6 +19467,36 @@ impl TriggerCondition {
         self
     }
 
+    /// 指标维度。
+    pub fn metric_labels(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.metric_labels = Some(value.into());
+        self
+    }
+
+    /// 指标名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 指标命名空间。
+    pub fn metric_namespace(mut self, value: impl Into<String>) -> Self {
+        self.metric_namespace = Some(value.into());
+        self
+    }
+
+    /// 指标查询模式。
+    /// - “AOM”:AOM原生
+    /// - “PROM”:AOM Prometheus
+    /// - “NATIVE_PROM”:原生Prometheus
+    pub fn metric_query_mode(
+        mut self,
+        value: impl Into<TriggerConditionMetricQueryMode>,
+    ) -> Self {
+        self.metric_query_mode = Some(value.into());
+        self
+    }
+
     /// 当配置方式为全量指标时可选择的指标运算方式。
     /// - “single”:单个指标进行运算
     /// - “mix”:多个指标进行混合运算
@@ -18511,6 +19505,12 @@ impl TriggerCondition {
         value: impl Into<TriggerConditionMetricStatisticMethod>,
     ) -> Self {
         self.metric_statistic_method = Some(value.into());
+        self
+    }
+
+    /// 指标单位。
+    pub fn metric_unit(mut self, value: impl Into<String>) -> Self {
+        self.metric_unit = Some(value.into());
         self
     }
 
@@ -18523,6 +19523,12 @@ impl TriggerCondition {
     /// 判断条件:“>”,“<”,“=”,“>=”,“<=”
     pub fn operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
+        self
+    }
+
+    /// Prometheus语句。
+    pub fn promql(mut self, value: impl Into<String>) -> Self {
+        self.promql = Some(value.into());
         self
     }
 
@@ -18541,6 +19547,12 @@ impl TriggerCondition {
     /// 查询筛选条件。
     pub fn query_match(mut self, value: impl Into<String>) -> Self {
         self.query_match = Some(value.into());
+        self
+    }
+
+    /// 查询参数
+    pub fn query_param(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.query_param = Some(value.into());
         self
     }
 
@@ -18988,26 +20000,26 @@ impl UpdatePromInstanceRequestModle {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePromInstanceResponseModle {
     /// 普罗实例总数。
-    pub count: i64,
+    pub count: Option<i64>,
     /// 普罗实例列表名称。
-    pub prometheus: Vec<PromInstanceEpsModel>,
+    pub prometheus: Option<Vec<PromInstanceEpsModel>>,
 }
 
 impl Model for UpdatePromInstanceResponseModle {
     const NAME: &'static str = "UpdatePromInstanceResponseModle";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("prometheus", &self.prometheus);
+        object.optional("count", &self.count);
+        object.optional("prometheus", &self.prometheus);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let prometheus = object.required("prometheus")?;
+        let count = object.optional("count")?;
+        let prometheus = object.optional("prometheus")?;
         Ok(Self { count, prometheus })
     }
 }
@@ -19015,15 +20027,24 @@ impl Model for UpdatePromInstanceResponseModle {
 hwcloud_runtime::impl_model_serde!(UpdatePromInstanceResponseModle);
 
 impl UpdatePromInstanceResponseModle {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i64>,
-        prometheus: impl Into<Vec<PromInstanceEpsModel>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            prometheus: prometheus.into(),
+            count: None,
+            prometheus: None,
         }
+    }
+
+    /// 普罗实例总数。
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 普罗实例列表名称。
+    pub fn prometheus(mut self, value: impl Into<Vec<PromInstanceEpsModel>>) -> Self {
+        self.prometheus = Some(value.into());
+        self
     }
 }
 
@@ -19222,7 +20243,7 @@ impl WorkFlowModel {
 }
 
 /// 变更服务工作流工作流元数据。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Workflow {
     /// 审批id
@@ -19300,7 +20321,7 @@ pub struct Workflow {
     /// 工作流名称。
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 任务节点
     ///
     /// Items: 1 to 20.
@@ -19402,7 +20423,7 @@ impl Model for Workflow {
         object.optional("last_execution_end_time", &self.last_execution_end_time);
         object.optional("last_execution_id", &self.last_execution_id);
         object.optional("last_execution_start_time", &self.last_execution_start_time);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
         object.optional("nodes", &self.nodes);
         object.optional("output", &self.output);
         object.optional("project_id", &self.project_id);
@@ -19445,7 +20466,7 @@ impl Model for Workflow {
         let last_execution_end_time = object.optional("last_execution_end_time")?;
         let last_execution_id = object.optional("last_execution_id")?;
         let last_execution_start_time = object.optional("last_execution_start_time")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         let nodes = object.optional("nodes")?;
         let output = object.optional("output")?;
         let project_id = object.optional("project_id")?;
@@ -19514,8 +20535,8 @@ impl Model for Workflow {
 hwcloud_runtime::impl_model_serde!(Workflow);
 
 impl Workflow {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             approve_id: None,
             citation_urns: None,
@@ -19536,7 +20557,7 @@ impl Workflow {
             last_execution_end_time: None,
             last_execution_id: None,
             last_execution_start_time: None,
-            name: name.into(),
+            name: None,
             nodes: None,
             output: None,
             project_id: None,
@@ -19708,6 +20729,14 @@ impl Workflow {
     /// Range: 0 to 9999999999999.
     pub fn last_execution_start_time(mut self, value: impl Into<i64>) -> Self {
         self.last_execution_start_time = Some(value.into());
+        self
+    }
+
+    /// 工作流名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 

@@ -6,7 +6,7 @@
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddResource2ResourceGroupResp {
     /// **参数解释**:
@@ -15,18 +15,18 @@ pub struct AddResource2ResourceGroupResp {
     /// 取值范围为0-1000。
     ///
     /// Range: 0 to 1000.
-    pub succeed_count: i32,
+    pub succeed_count: Option<i32>,
 }
 
 impl Model for AddResource2ResourceGroupResp {
     const NAME: &'static str = "AddResource2ResourceGroupResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("succeed_count", &self.succeed_count);
+        object.optional("succeed_count", &self.succeed_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let succeed_count = object.required("succeed_count")?;
+        let succeed_count = object.optional("succeed_count")?;
         Ok(Self { succeed_count })
     }
 }
@@ -34,11 +34,20 @@ impl Model for AddResource2ResourceGroupResp {
 hwcloud_runtime::impl_model_serde!(AddResource2ResourceGroupResp);
 
 impl AddResource2ResourceGroupResp {
-    /// A value of its fields.
-    pub fn new(succeed_count: impl Into<i32>) -> Self {
-        Self {
-            succeed_count: succeed_count.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { succeed_count: None }
+    }
+
+    /// **参数解释**:
+    /// 成功添加的资源数目。
+    /// **取值范围**:
+    /// 取值范围为0-1000。
+    ///
+    /// Range: 0 to 1000.
+    pub fn succeed_count(mut self, value: impl Into<i32>) -> Self {
+        self.succeed_count = Some(value.into());
+        self
     }
 }
 
@@ -2476,44 +2485,44 @@ pub type AlarmRulePolicyPeriod = AlarmHistoryItemV2ConditionPeriod;
 pub type AlarmRulePolicySuppressDuration = AlarmHistoryItemV2ConditionSuppressDuration;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplate {
     ///
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 告警模板策略列表
     ///
     /// Items: 1 to 1000.
-    pub policies: Vec<AlarmTemplatePolicies>,
+    pub policies: Option<Vec<AlarmTemplatePolicies>>,
     ///
-    pub template_description: String,
+    pub template_description: Option<String>,
     ///
-    pub template_id: String,
+    pub template_id: Option<String>,
     ///
-    pub template_name: String,
+    pub template_name: Option<String>,
     ///
-    pub template_type: TemplateType,
+    pub template_type: Option<TemplateType>,
 }
 
 impl Model for AlarmTemplate {
     const NAME: &'static str = "AlarmTemplate";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("policies", &self.policies);
-        object.field("template_description", &self.template_description);
-        object.field("template_id", &self.template_id);
-        object.field("template_name", &self.template_name);
-        object.field("template_type", &self.template_type);
+        object.optional("create_time", &self.create_time);
+        object.optional("policies", &self.policies);
+        object.optional("template_description", &self.template_description);
+        object.optional("template_id", &self.template_id);
+        object.optional("template_name", &self.template_name);
+        object.optional("template_type", &self.template_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let policies = object.required("policies")?;
-        let template_description = object.required("template_description")?;
-        let template_id = object.required("template_id")?;
-        let template_name = object.required("template_name")?;
-        let template_type = object.required("template_type")?;
+        let create_time = object.optional("create_time")?;
+        let policies = object.optional("policies")?;
+        let template_description = object.optional("template_description")?;
+        let template_id = object.optional("template_id")?;
+        let template_name = object.optional("template_name")?;
+        let template_type = object.optional("template_type")?;
         Ok(Self {
             create_time,
             policies,
@@ -2528,48 +2537,79 @@ impl Model for AlarmTemplate {
 hwcloud_runtime::impl_model_serde!(AlarmTemplate);
 
 impl AlarmTemplate {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<String>,
-        policies: impl Into<Vec<AlarmTemplatePolicies>>,
-        template_description: impl Into<String>,
-        template_id: impl Into<String>,
-        template_name: impl Into<String>,
-        template_type: impl Into<TemplateType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            policies: policies.into(),
-            template_description: template_description.into(),
-            template_id: template_id.into(),
-            template_name: template_name.into(),
-            template_type: template_type.into(),
+            create_time: None,
+            policies: None,
+            template_description: None,
+            template_id: None,
+            template_name: None,
+            template_type: None,
         }
+    }
+
+    ///
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 告警模板策略列表
+    ///
+    /// Items: 1 to 1000.
+    pub fn policies(mut self, value: impl Into<Vec<AlarmTemplatePolicies>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn template_description(mut self, value: impl Into<String>) -> Self {
+        self.template_description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.template_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn template_name(mut self, value: impl Into<String>) -> Self {
+        self.template_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn template_type(mut self, value: impl Into<TemplateType>) -> Self {
+        self.template_type = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplatePolicies {
     ///
     pub alarm_level: Option<i32>,
     ///
-    pub comparison_operator: String,
+    pub comparison_operator: Option<String>,
     ///
-    pub count: i32,
+    pub count: Option<i32>,
     ///
     pub dimension_name: Option<String>,
     ///
-    pub filter: String,
+    pub filter: Option<String>,
     ///
     pub hierarchical_value: Option<HierarchicalValue>,
     ///
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     ///
-    pub namespace: String,
+    pub namespace: Option<String>,
     ///
-    pub period: Period,
+    pub period: Option<Period>,
     ///
     pub selected_unit: Option<String>,
     ///
@@ -2585,14 +2625,14 @@ impl Model for AlarmTemplatePolicies {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("alarm_level", &self.alarm_level);
-        object.field("comparison_operator", &self.comparison_operator);
-        object.field("count", &self.count);
+        object.optional("comparison_operator", &self.comparison_operator);
+        object.optional("count", &self.count);
         object.optional("dimension_name", &self.dimension_name);
-        object.field("filter", &self.filter);
+        object.optional("filter", &self.filter);
         object.optional("hierarchical_value", &self.hierarchical_value);
-        object.field("metric_name", &self.metric_name);
-        object.field("namespace", &self.namespace);
-        object.field("period", &self.period);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("namespace", &self.namespace);
+        object.optional("period", &self.period);
         object.optional("selected_unit", &self.selected_unit);
         object.optional("suppress_duration", &self.suppress_duration);
         object.optional("unit", &self.unit);
@@ -2601,14 +2641,14 @@ impl Model for AlarmTemplatePolicies {
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let alarm_level = object.optional("alarm_level")?;
-        let comparison_operator = object.required("comparison_operator")?;
-        let count = object.required("count")?;
+        let comparison_operator = object.optional("comparison_operator")?;
+        let count = object.optional("count")?;
         let dimension_name = object.optional("dimension_name")?;
-        let filter = object.required("filter")?;
+        let filter = object.optional("filter")?;
         let hierarchical_value = object.optional("hierarchical_value")?;
-        let metric_name = object.required("metric_name")?;
-        let namespace = object.required("namespace")?;
-        let period = object.required("period")?;
+        let metric_name = object.optional("metric_name")?;
+        let namespace = object.optional("namespace")?;
+        let period = object.optional("period")?;
         let selected_unit = object.optional("selected_unit")?;
         let suppress_duration = object.optional("suppress_duration")?;
         let unit = object.optional("unit")?;
@@ -2634,25 +2674,18 @@ impl Model for AlarmTemplatePolicies {
 hwcloud_runtime::impl_model_serde!(AlarmTemplatePolicies);
 
 impl AlarmTemplatePolicies {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        comparison_operator: impl Into<String>,
-        count: impl Into<i32>,
-        filter: impl Into<String>,
-        metric_name: impl Into<String>,
-        namespace: impl Into<String>,
-        period: impl Into<Period>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             alarm_level: None,
-            comparison_operator: comparison_operator.into(),
-            count: count.into(),
+            comparison_operator: None,
+            count: None,
             dimension_name: None,
-            filter: filter.into(),
+            filter: None,
             hierarchical_value: None,
-            metric_name: metric_name.into(),
-            namespace: namespace.into(),
-            period: period.into(),
+            metric_name: None,
+            namespace: None,
+            period: None,
             selected_unit: None,
             suppress_duration: None,
             unit: None,
@@ -2667,14 +2700,50 @@ impl AlarmTemplatePolicies {
     }
 
     ///
+    pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
+        self.comparison_operator = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    ///
     pub fn dimension_name(mut self, value: impl Into<String>) -> Self {
         self.dimension_name = Some(value.into());
         self
     }
 
     ///
+    pub fn filter(mut self, value: impl Into<String>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+
+    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn period(mut self, value: impl Into<Period>) -> Self {
+        self.period = Some(value.into());
         self
     }
 
@@ -2704,38 +2773,38 @@ impl AlarmTemplatePolicies {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplates {
     ///
-    pub create_time: String,
+    pub create_time: Option<String>,
     ///
     pub template_description: Option<String>,
     ///
-    pub template_id: String,
+    pub template_id: Option<String>,
     ///
-    pub template_name: String,
+    pub template_name: Option<String>,
     ///
-    pub template_type: TemplateType,
+    pub template_type: Option<TemplateType>,
 }
 
 impl Model for AlarmTemplates {
     const NAME: &'static str = "AlarmTemplates";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
+        object.optional("create_time", &self.create_time);
         object.optional("template_description", &self.template_description);
-        object.field("template_id", &self.template_id);
-        object.field("template_name", &self.template_name);
-        object.field("template_type", &self.template_type);
+        object.optional("template_id", &self.template_id);
+        object.optional("template_name", &self.template_name);
+        object.optional("template_type", &self.template_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
+        let create_time = object.optional("create_time")?;
         let template_description = object.optional("template_description")?;
-        let template_id = object.required("template_id")?;
-        let template_name = object.required("template_name")?;
-        let template_type = object.required("template_type")?;
+        let template_id = object.optional("template_id")?;
+        let template_name = object.optional("template_name")?;
+        let template_type = object.optional("template_type")?;
         Ok(Self {
             create_time,
             template_description,
@@ -2749,25 +2818,44 @@ impl Model for AlarmTemplates {
 hwcloud_runtime::impl_model_serde!(AlarmTemplates);
 
 impl AlarmTemplates {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        create_time: impl Into<String>,
-        template_id: impl Into<String>,
-        template_name: impl Into<String>,
-        template_type: impl Into<TemplateType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
+            create_time: None,
             template_description: None,
-            template_id: template_id.into(),
-            template_name: template_name.into(),
-            template_type: template_type.into(),
+            template_id: None,
+            template_name: None,
+            template_type: None,
         }
+    }
+
+    ///
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
     }
 
     ///
     pub fn template_description(mut self, value: impl Into<String>) -> Self {
         self.template_description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.template_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn template_name(mut self, value: impl Into<String>) -> Self {
+        self.template_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn template_type(mut self, value: impl Into<TemplateType>) -> Self {
+        self.template_type = Some(value.into());
         self
     }
 }
@@ -3131,28 +3219,28 @@ impl hwcloud_runtime::StringEnum for AsyncAssociateRgAndTemplatesReqNotification
 hwcloud_runtime::impl_string_enum!(AsyncAssociateRgAndTemplatesReqNotificationManner);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AsyncAssociateRgAndTemplatesResp {
     ///
-    pub group_id: String,
+    pub group_id: Option<String>,
     /// 关联的告警模板的ID列表
     ///
     /// Items: 0 to 100.
-    pub template_ids: Vec<String>,
+    pub template_ids: Option<Vec<String>>,
 }
 
 impl Model for AsyncAssociateRgAndTemplatesResp {
     const NAME: &'static str = "AsyncAssociateRgAndTemplatesResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("group_id", &self.group_id);
-        object.field("template_ids", &self.template_ids);
+        object.optional("group_id", &self.group_id);
+        object.optional("template_ids", &self.template_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let group_id = object.required("group_id")?;
-        let template_ids = object.required("template_ids")?;
+        let group_id = object.optional("group_id")?;
+        let template_ids = object.optional("template_ids")?;
         Ok(Self { group_id, template_ids })
     }
 }
@@ -3160,15 +3248,26 @@ impl Model for AsyncAssociateRgAndTemplatesResp {
 hwcloud_runtime::impl_model_serde!(AsyncAssociateRgAndTemplatesResp);
 
 impl AsyncAssociateRgAndTemplatesResp {
-    /// A value of its fields.
-    pub fn new(
-        group_id: impl Into<String>,
-        template_ids: impl Into<Vec<String>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            group_id: group_id.into(),
-            template_ids: template_ids.into(),
+            group_id: None,
+            template_ids: None,
         }
+    }
+
+    ///
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// 关联的告警模板的ID列表
+    ///
+    /// Items: 0 to 100.
+    pub fn template_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.template_ids = Some(value.into());
+        self
     }
 }
 
@@ -4816,24 +4915,24 @@ impl BatchDeleteAlarmTemplatesRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmTemplatesResp {
     /// 成功删除的告警模板ID列表
     ///
     /// Items: 1 to 100.
-    pub template_ids: Vec<String>,
+    pub template_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchDeleteAlarmTemplatesResp {
     const NAME: &'static str = "BatchDeleteAlarmTemplatesResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("template_ids", &self.template_ids);
+        object.optional("template_ids", &self.template_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let template_ids = object.required("template_ids")?;
+        let template_ids = object.optional("template_ids")?;
         Ok(Self { template_ids })
     }
 }
@@ -4841,11 +4940,17 @@ impl Model for BatchDeleteAlarmTemplatesResp {
 hwcloud_runtime::impl_model_serde!(BatchDeleteAlarmTemplatesResp);
 
 impl BatchDeleteAlarmTemplatesResp {
-    /// A value of its fields.
-    pub fn new(template_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            template_ids: template_ids.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { template_ids: None }
+    }
+
+    /// 成功删除的告警模板ID列表
+    ///
+    /// Items: 1 to 100.
+    pub fn template_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.template_ids = Some(value.into());
+        self
     }
 }
 
@@ -4887,25 +4992,25 @@ impl BatchDeleteAlarmsRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmsResp {
     /// **参数解释**:
     /// 成功删除的告警规则ID列表
     ///
     /// Items: 1 to 10.
-    pub alarm_ids: Vec<String>,
+    pub alarm_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchDeleteAlarmsResp {
     const NAME: &'static str = "BatchDeleteAlarmsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_ids", &self.alarm_ids);
+        object.optional("alarm_ids", &self.alarm_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_ids = object.required("alarm_ids")?;
+        let alarm_ids = object.optional("alarm_ids")?;
         Ok(Self { alarm_ids })
     }
 }
@@ -4913,11 +5018,18 @@ impl Model for BatchDeleteAlarmsResp {
 hwcloud_runtime::impl_model_serde!(BatchDeleteAlarmsResp);
 
 impl BatchDeleteAlarmsResp {
-    /// A value of its fields.
-    pub fn new(alarm_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            alarm_ids: alarm_ids.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarm_ids: None }
+    }
+
+    /// **参数解释**:
+    /// 成功删除的告警规则ID列表
+    ///
+    /// Items: 1 to 10.
+    pub fn alarm_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.alarm_ids = Some(value.into());
+        self
     }
 }
 
@@ -5158,24 +5270,24 @@ impl BatchDeleteNotificationMasksRequestBody {
 }
 
 /// 删除成功的关联ID列表
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteNotificationMasksResp {
     /// 删除成功的屏蔽规则ID
     ///
     /// Items: 1 to 100.
-    pub notification_mask_ids: Vec<String>,
+    pub notification_mask_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchDeleteNotificationMasksResp {
     const NAME: &'static str = "BatchDeleteNotificationMasksResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("notification_mask_ids", &self.notification_mask_ids);
+        object.optional("notification_mask_ids", &self.notification_mask_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let notification_mask_ids = object.required("notification_mask_ids")?;
+        let notification_mask_ids = object.optional("notification_mask_ids")?;
         Ok(Self { notification_mask_ids })
     }
 }
@@ -5183,11 +5295,19 @@ impl Model for BatchDeleteNotificationMasksResp {
 hwcloud_runtime::impl_model_serde!(BatchDeleteNotificationMasksResp);
 
 impl BatchDeleteNotificationMasksResp {
-    /// A value of its fields.
-    pub fn new(notification_mask_ids: impl Into<Vec<String>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            notification_mask_ids: notification_mask_ids.into(),
+            notification_mask_ids: None,
         }
+    }
+
+    /// 删除成功的屏蔽规则ID
+    ///
+    /// Items: 1 to 100.
+    pub fn notification_mask_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notification_mask_ids = Some(value.into());
+        self
     }
 }
 
@@ -5263,25 +5383,25 @@ impl BatchDeleteOneClickAlarmsRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteOneClickAlarmsResp {
     /// **参数解释**:
     /// 成功删除的一键告警ID列表。
     ///
     /// Items: 1 to 100.
-    pub one_click_alarm_ids: Vec<String>,
+    pub one_click_alarm_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchDeleteOneClickAlarmsResp {
     const NAME: &'static str = "BatchDeleteOneClickAlarmsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("one_click_alarm_ids", &self.one_click_alarm_ids);
+        object.optional("one_click_alarm_ids", &self.one_click_alarm_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let one_click_alarm_ids = object.required("one_click_alarm_ids")?;
+        let one_click_alarm_ids = object.optional("one_click_alarm_ids")?;
         Ok(Self { one_click_alarm_ids })
     }
 }
@@ -5289,11 +5409,18 @@ impl Model for BatchDeleteOneClickAlarmsResp {
 hwcloud_runtime::impl_model_serde!(BatchDeleteOneClickAlarmsResp);
 
 impl BatchDeleteOneClickAlarmsResp {
-    /// A value of its fields.
-    pub fn new(one_click_alarm_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            one_click_alarm_ids: one_click_alarm_ids.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { one_click_alarm_ids: None }
+    }
+
+    /// **参数解释**:
+    /// 成功删除的一键告警ID列表。
+    ///
+    /// Items: 1 to 100.
+    pub fn one_click_alarm_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.one_click_alarm_ids = Some(value.into());
+        self
     }
 }
 
@@ -5332,24 +5459,24 @@ impl BatchDeleteResourceGroupsRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteResourceGroupsResp {
     /// 成功删除的资源分组ID列表
     ///
     /// Items: 1 to 100.
-    pub group_ids: Vec<String>,
+    pub group_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchDeleteResourceGroupsResp {
     const NAME: &'static str = "BatchDeleteResourceGroupsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("group_ids", &self.group_ids);
+        object.optional("group_ids", &self.group_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let group_ids = object.required("group_ids")?;
+        let group_ids = object.optional("group_ids")?;
         Ok(Self { group_ids })
     }
 }
@@ -5357,11 +5484,17 @@ impl Model for BatchDeleteResourceGroupsResp {
 hwcloud_runtime::impl_model_serde!(BatchDeleteResourceGroupsResp);
 
 impl BatchDeleteResourceGroupsResp {
-    /// A value of its fields.
-    pub fn new(group_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            group_ids: group_ids.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group_ids: None }
+    }
+
+    /// 成功删除的资源分组ID列表
+    ///
+    /// Items: 1 to 100.
+    pub fn group_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.group_ids = Some(value.into());
+        self
     }
 }
 
@@ -5476,24 +5609,24 @@ impl BatchEnableAlarmPoliciesRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmPoliciesResp {
     /// 成功启停的告警规则策略ID列表
     ///
     /// Items: 1 to 100.
-    pub alarm_policy_ids: Vec<String>,
+    pub alarm_policy_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchEnableAlarmPoliciesResp {
     const NAME: &'static str = "BatchEnableAlarmPoliciesResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_policy_ids", &self.alarm_policy_ids);
+        object.optional("alarm_policy_ids", &self.alarm_policy_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_policy_ids = object.required("alarm_policy_ids")?;
+        let alarm_policy_ids = object.optional("alarm_policy_ids")?;
         Ok(Self { alarm_policy_ids })
     }
 }
@@ -5501,11 +5634,17 @@ impl Model for BatchEnableAlarmPoliciesResp {
 hwcloud_runtime::impl_model_serde!(BatchEnableAlarmPoliciesResp);
 
 impl BatchEnableAlarmPoliciesResp {
-    /// A value of its fields.
-    pub fn new(alarm_policy_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            alarm_policy_ids: alarm_policy_ids.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarm_policy_ids: None }
+    }
+
+    /// 成功启停的告警规则策略ID列表
+    ///
+    /// Items: 1 to 100.
+    pub fn alarm_policy_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.alarm_policy_ids = Some(value.into());
+        self
     }
 }
 
@@ -5555,25 +5694,25 @@ impl BatchEnableAlarmsRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmsResp {
     /// **参数解释**:
     /// 成功启停的告警规则ID列表。
     ///
     /// Items: 1 to 100.
-    pub alarm_ids: Vec<String>,
+    pub alarm_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchEnableAlarmsResp {
     const NAME: &'static str = "BatchEnableAlarmsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_ids", &self.alarm_ids);
+        object.optional("alarm_ids", &self.alarm_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_ids = object.required("alarm_ids")?;
+        let alarm_ids = object.optional("alarm_ids")?;
         Ok(Self { alarm_ids })
     }
 }
@@ -5581,11 +5720,18 @@ impl Model for BatchEnableAlarmsResp {
 hwcloud_runtime::impl_model_serde!(BatchEnableAlarmsResp);
 
 impl BatchEnableAlarmsResp {
-    /// A value of its fields.
-    pub fn new(alarm_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            alarm_ids: alarm_ids.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarm_ids: None }
+    }
+
+    /// **参数解释**:
+    /// 成功启停的告警规则ID列表。
+    ///
+    /// Items: 1 to 100.
+    pub fn alarm_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.alarm_ids = Some(value.into());
+        self
     }
 }
 
@@ -5957,12 +6103,12 @@ impl BatchListSpecifiedMetricDataResp {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchMetricData {
     /// **参数解释**
     /// 指标数据列表。由于查询数据时,云监控会根据所选择的聚合粒度向前取整from参数,所以datapoints中包含的数据点有可能会多于预期,最多返回3000个数据点(响应参数metrics属性对应对象datapoints属性累加最多返回3000个数据点)
-    pub datapoints: Vec<DatapointForBatchMetric>,
+    pub datapoints: Option<Vec<DatapointForBatchMetric>>,
     /// **参数解释**
     /// 服务维度列表
     pub dimensions: Option<Vec<MetricsDimensionResp>>,
@@ -5972,7 +6118,7 @@ pub struct BatchMetricData {
     /// 不涉及
     ///
     /// Length: 1 to 96.
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     /// **参数解释**
     /// 服务命名空间
     /// **取值范围**
@@ -5993,17 +6139,17 @@ impl Model for BatchMetricData {
     const NAME: &'static str = "BatchMetricData";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("datapoints", &self.datapoints);
+        object.optional("datapoints", &self.datapoints);
         object.optional("dimensions", &self.dimensions);
-        object.field("metric_name", &self.metric_name);
+        object.optional("metric_name", &self.metric_name);
         object.optional("namespace", &self.namespace);
         object.optional("unit", &self.unit);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let datapoints = object.required("datapoints")?;
+        let datapoints = object.optional("datapoints")?;
         let dimensions = object.optional("dimensions")?;
-        let metric_name = object.required("metric_name")?;
+        let metric_name = object.optional("metric_name")?;
         let namespace = object.optional("namespace")?;
         let unit = object.optional("unit")?;
         Ok(Self {
@@ -6019,24 +6165,39 @@ impl Model for BatchMetricData {
 hwcloud_runtime::impl_model_serde!(BatchMetricData);
 
 impl BatchMetricData {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        datapoints: impl Into<Vec<DatapointForBatchMetric>>,
-        metric_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            datapoints: datapoints.into(),
+            datapoints: None,
             dimensions: None,
-            metric_name: metric_name.into(),
+            metric_name: None,
             namespace: None,
             unit: None,
         }
     }
 
     /// **参数解释**
+    /// 指标数据列表。由于查询数据时,云监控会根据所选择的聚合粒度向前取整from参数,所以datapoints中包含的数据点有可能会多于预期,最多返回3000个数据点(响应参数metrics属性对应对象datapoints属性累加最多返回3000个数据点)
+    pub fn datapoints(mut self, value: impl Into<Vec<DatapointForBatchMetric>>) -> Self {
+        self.datapoints = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
     /// 服务维度列表
     pub fn dimensions(mut self, value: impl Into<Vec<MetricsDimensionResp>>) -> Self {
         self.dimensions = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 指标名称,例如弹性云服务器监控指标中的cpu_util。
+    /// **取值范围**
+    /// 不涉及
+    ///
+    /// Length: 1 to 96.
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
         self
     }
 
@@ -6574,11 +6735,11 @@ for BatchUpdateNotificationMasksRequestBodyResourceLevel {
 hwcloud_runtime::impl_string_enum!(BatchUpdateNotificationMasksRequestBodyResourceLevel);
 
 /// 屏蔽成功的关联ID列表
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMasksResp {
     ///
-    pub notification_mask_id: String,
+    pub notification_mask_id: Option<String>,
     /// **参数解释**:
     /// 创建成功的关联ID列表
     ///
@@ -6590,12 +6751,12 @@ impl Model for BatchUpdateNotificationMasksResp {
     const NAME: &'static str = "BatchUpdateNotificationMasksResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("notification_mask_id", &self.notification_mask_id);
+        object.optional("notification_mask_id", &self.notification_mask_id);
         object.optional("relation_ids", &self.relation_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let notification_mask_id = object.required("notification_mask_id")?;
+        let notification_mask_id = object.optional("notification_mask_id")?;
         let relation_ids = object.optional("relation_ids")?;
         Ok(Self {
             notification_mask_id,
@@ -6607,12 +6768,18 @@ impl Model for BatchUpdateNotificationMasksResp {
 hwcloud_runtime::impl_model_serde!(BatchUpdateNotificationMasksResp);
 
 impl BatchUpdateNotificationMasksResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(notification_mask_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            notification_mask_id: notification_mask_id.into(),
+            notification_mask_id: None,
             relation_ids: None,
         }
+    }
+
+    ///
+    pub fn notification_mask_id(mut self, value: impl Into<String>) -> Self {
+        self.notification_mask_id = Some(value.into());
+        self
     }
 
     /// **参数解释**:
@@ -6886,7 +7053,7 @@ impl BatchUpdateWidgetsRespBody {
 /// 组合匹配参数。
 /// **约束限制**
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CombRelation {
     /// **参数解释**
@@ -6895,7 +7062,7 @@ pub struct CombRelation {
     /// 不超过50个条件。
     ///
     /// Items: 1 to 50.
-    pub conditions: Vec<Condition2>,
+    pub conditions: Option<Vec<Condition2>>,
     /// **参数解释**
     /// 逻辑运算符。
     /// **约束限制**
@@ -6905,20 +7072,20 @@ pub struct CombRelation {
     /// - ANY: 任意条件匹配成功。
     /// **默认取值**
     /// 不涉及。
-    pub logical_operator: CombRelationLogicalOperator,
+    pub logical_operator: Option<CombRelationLogicalOperator>,
 }
 
 impl Model for CombRelation {
     const NAME: &'static str = "CombRelation";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("conditions", &self.conditions);
-        object.field("logical_operator", &self.logical_operator);
+        object.optional("conditions", &self.conditions);
+        object.optional("logical_operator", &self.logical_operator);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let conditions = object.required("conditions")?;
-        let logical_operator = object.required("logical_operator")?;
+        let conditions = object.optional("conditions")?;
+        let logical_operator = object.optional("logical_operator")?;
         Ok(Self {
             conditions,
             logical_operator,
@@ -6929,15 +7096,40 @@ impl Model for CombRelation {
 hwcloud_runtime::impl_model_serde!(CombRelation);
 
 impl CombRelation {
-    /// A value of its fields.
-    pub fn new(
-        conditions: impl Into<Vec<Condition2>>,
-        logical_operator: impl Into<CombRelationLogicalOperator>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            conditions: conditions.into(),
-            logical_operator: logical_operator.into(),
+            conditions: None,
+            logical_operator: None,
         }
+    }
+
+    /// **参数解释**
+    /// 组合匹配资源分组的匹配条件。
+    /// **约束限制**
+    /// 不超过50个条件。
+    ///
+    /// Items: 1 to 50.
+    pub fn conditions(mut self, value: impl Into<Vec<Condition2>>) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 逻辑运算符。
+    /// **约束限制**
+    /// 不涉及。
+    /// **取值范围**
+    /// - ALL: 所有条件匹配成功。
+    /// - ANY: 任意条件匹配成功。
+    /// **默认取值**
+    /// 不涉及。
+    pub fn logical_operator(
+        mut self,
+        value: impl Into<CombRelationLogicalOperator>,
+    ) -> Self {
+        self.logical_operator = Some(value.into());
+        self
     }
 }
 
@@ -6987,7 +7179,7 @@ impl hwcloud_runtime::StringEnum for CombRelationLogicalOperator {
 hwcloud_runtime::impl_string_enum!(CombRelationLogicalOperator);
 
 /// 资源名称匹配规则
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CombResourceName {
     /// **参数解释**
@@ -7002,7 +7194,7 @@ pub struct CombResourceName {
     /// - equal: 表示相等
     /// **默认取值**
     /// 不涉及
-    pub operator: CombResourceNameOperator,
+    pub operator: Option<CombResourceNameOperator>,
     /// **参数解释**
     /// 资源名称条件值
     /// **约束限制**
@@ -7030,7 +7222,7 @@ impl Model for CombResourceName {
     const NAME: &'static str = "CombResourceName";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("operator", &self.operator);
+        object.optional("operator", &self.operator);
         object.optional("resource_name", &self.resource_name);
         object
             .optional(
@@ -7040,7 +7232,7 @@ impl Model for CombResourceName {
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let operator = object.required("operator")?;
+        let operator = object.optional("operator")?;
         let resource_name = object.optional("resource_name")?;
         let resource_name_is_ignore_case = object
             .optional("resource_name_is_ignore_case")?;
@@ -7055,13 +7247,30 @@ impl Model for CombResourceName {
 hwcloud_runtime::impl_model_serde!(CombResourceName);
 
 impl CombResourceName {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(operator: impl Into<CombResourceNameOperator>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            operator: operator.into(),
+            operator: None,
             resource_name: None,
             resource_name_is_ignore_case: None,
         }
+    }
+
+    /// **参数解释**
+    /// 实例操作符,含义是真实资源的名称与资源名称条件值的运算关系。
+    /// **约束限制**
+    /// 不涉及
+    /// **取值范围**
+    /// - include: 表示包含
+    /// - prefix: 表示前缀
+    /// - suffix: 表示后缀
+    /// - notInclude: 表示不包含
+    /// - equal: 表示相等
+    /// **默认取值**
+    /// 不涉及
+    pub fn operator(mut self, value: impl Into<CombResourceNameOperator>) -> Self {
+        self.operator = Some(value.into());
+        self
     }
 
     /// **参数解释**
@@ -7840,22 +8049,22 @@ impl CreateAlarmRequestBody {
 /// 创建告警成功的响应体。
 /// **约束限制**:
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAlarmResponse2 {
     ///
-    pub alarm_id: String,
+    pub alarm_id: Option<String>,
 }
 
 impl Model for CreateAlarmResponse2 {
     const NAME: &'static str = "CreateAlarmResponse2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_id", &self.alarm_id);
+        object.optional("alarm_id", &self.alarm_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_id = object.required("alarm_id")?;
+        let alarm_id = object.optional("alarm_id")?;
         Ok(Self { alarm_id })
     }
 }
@@ -7863,9 +8072,15 @@ impl Model for CreateAlarmResponse2 {
 hwcloud_runtime::impl_model_serde!(CreateAlarmResponse2);
 
 impl CreateAlarmResponse2 {
-    /// A value of its fields.
-    pub fn new(alarm_id: impl Into<String>) -> Self {
-        Self { alarm_id: alarm_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarm_id: None }
+    }
+
+    ///
+    pub fn alarm_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_id = Some(value.into());
+        self
     }
 }
 
@@ -9125,22 +9340,22 @@ impl hwcloud_runtime::StringEnum for CreateResourceGroupRequestBodyResourceLevel
 hwcloud_runtime::impl_string_enum!(CreateResourceGroupRequestBodyResourceLevel);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateResourceGroupResp {
     ///
-    pub group_id: String,
+    pub group_id: Option<String>,
 }
 
 impl Model for CreateResourceGroupResp {
     const NAME: &'static str = "CreateResourceGroupResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("group_id", &self.group_id);
+        object.optional("group_id", &self.group_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let group_id = object.required("group_id")?;
+        let group_id = object.optional("group_id")?;
         Ok(Self { group_id })
     }
 }
@@ -9148,9 +9363,15 @@ impl Model for CreateResourceGroupResp {
 hwcloud_runtime::impl_model_serde!(CreateResourceGroupResp);
 
 impl CreateResourceGroupResp {
-    /// A value of its fields.
-    pub fn new(group_id: impl Into<String>) -> Self {
-        Self { group_id: group_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group_id: None }
+    }
+
+    ///
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
     }
 }
 
@@ -9550,7 +9771,7 @@ impl DataPointInfo {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Datapoint {
     /// **参数解释**
@@ -9577,7 +9798,7 @@ pub struct Datapoint {
     /// 指标采集时间,UNIX时间戳,单位毫秒
     /// **取值范围**
     /// 不涉及
-    pub timestamp: i64,
+    pub timestamp: Option<i64>,
     /// **参数解释**
     /// 指标单位
     /// **取值范围**
@@ -9598,7 +9819,7 @@ impl Model for Datapoint {
         object.optional("max", &self.max);
         object.optional("min", &self.min);
         object.optional("sum", &self.sum);
-        object.field("timestamp", &self.timestamp);
+        object.optional("timestamp", &self.timestamp);
         object.optional("unit", &self.unit);
         object.optional("variance", &self.variance);
     }
@@ -9608,7 +9829,7 @@ impl Model for Datapoint {
         let max = object.optional("max")?;
         let min = object.optional("min")?;
         let sum = object.optional("sum")?;
-        let timestamp = object.required("timestamp")?;
+        let timestamp = object.optional("timestamp")?;
         let unit = object.optional("unit")?;
         let variance = object.optional("variance")?;
         Ok(Self {
@@ -9626,14 +9847,14 @@ impl Model for Datapoint {
 hwcloud_runtime::impl_model_serde!(Datapoint);
 
 impl Datapoint {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(timestamp: impl Into<i64>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             average: None,
             max: None,
             min: None,
             sum: None,
-            timestamp: timestamp.into(),
+            timestamp: None,
             unit: None,
             variance: None,
         }
@@ -9676,6 +9897,15 @@ impl Datapoint {
     }
 
     /// **参数解释**
+    /// 指标采集时间,UNIX时间戳,单位毫秒
+    /// **取值范围**
+    /// 不涉及
+    pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
     /// 指标单位
     /// **取值范围**
     /// 不涉及
@@ -9695,7 +9925,7 @@ impl Datapoint {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DatapointForBatchMetric {
     /// **参数解释**
@@ -9722,7 +9952,7 @@ pub struct DatapointForBatchMetric {
     /// 指标采集时间,UNIX时间戳,单位毫秒
     /// **取值范围**
     /// 不涉及
-    pub timestamp: i64,
+    pub timestamp: Option<i64>,
     /// **参数解释**
     /// 聚合周期内指标数据的方差
     /// **取值范围**
@@ -9738,7 +9968,7 @@ impl Model for DatapointForBatchMetric {
         object.optional("max", &self.max);
         object.optional("min", &self.min);
         object.optional("sum", &self.sum);
-        object.field("timestamp", &self.timestamp);
+        object.optional("timestamp", &self.timestamp);
         object.optional("variance", &self.variance);
     }
 
@@ -9747,7 +9977,7 @@ impl Model for DatapointForBatchMetric {
         let max = object.optional("max")?;
         let min = object.optional("min")?;
         let sum = object.optional("sum")?;
-        let timestamp = object.required("timestamp")?;
+        let timestamp = object.optional("timestamp")?;
         let variance = object.optional("variance")?;
         Ok(Self {
             average,
@@ -9763,14 +9993,14 @@ impl Model for DatapointForBatchMetric {
 hwcloud_runtime::impl_model_serde!(DatapointForBatchMetric);
 
 impl DatapointForBatchMetric {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(timestamp: impl Into<i64>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             average: None,
             max: None,
             min: None,
             sum: None,
-            timestamp: timestamp.into(),
+            timestamp: None,
             variance: None,
         }
     }
@@ -9808,6 +10038,15 @@ impl DatapointForBatchMetric {
     /// 不涉及
     pub fn sum(mut self, value: impl Into<f64>) -> Self {
         self.sum = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 指标采集时间,UNIX时间戳,单位毫秒
+    /// **取值范围**
+    /// 不涉及
+    pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.timestamp = Some(value.into());
         self
     }
 
@@ -9894,24 +10133,24 @@ impl DelResourcesReq {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteResourceFromResourceGroupResp {
     /// 成功删除的资源数目
     ///
     /// Range: 0 to 1000.
-    pub succeed_count: i32,
+    pub succeed_count: Option<i32>,
 }
 
 impl Model for DeleteResourceFromResourceGroupResp {
     const NAME: &'static str = "DeleteResourceFromResourceGroupResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("succeed_count", &self.succeed_count);
+        object.optional("succeed_count", &self.succeed_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let succeed_count = object.required("succeed_count")?;
+        let succeed_count = object.optional("succeed_count")?;
         Ok(Self { succeed_count })
     }
 }
@@ -9919,11 +10158,17 @@ impl Model for DeleteResourceFromResourceGroupResp {
 hwcloud_runtime::impl_model_serde!(DeleteResourceFromResourceGroupResp);
 
 impl DeleteResourceFromResourceGroupResp {
-    /// A value of its fields.
-    pub fn new(succeed_count: impl Into<i32>) -> Self {
-        Self {
-            succeed_count: succeed_count.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { succeed_count: None }
+    }
+
+    /// 成功删除的资源数目
+    ///
+    /// Range: 0 to 1000.
+    pub fn succeed_count(mut self, value: impl Into<i32>) -> Self {
+        self.succeed_count = Some(value.into());
+        self
     }
 }
 
@@ -11078,22 +11323,22 @@ hwcloud_runtime::impl_string_enum!(
 pub type EnableOneClickAlarmRequestBodyOneClickUpdateAlarmsType = AlarmHistoryItemV2Type;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EnableOneClickAlarmResp {
     /// 用户开启后关联的一键告警ID
-    pub one_click_alarm_id: String,
+    pub one_click_alarm_id: Option<String>,
 }
 
 impl Model for EnableOneClickAlarmResp {
     const NAME: &'static str = "EnableOneClickAlarmResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("one_click_alarm_id", &self.one_click_alarm_id);
+        object.optional("one_click_alarm_id", &self.one_click_alarm_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let one_click_alarm_id = object.required("one_click_alarm_id")?;
+        let one_click_alarm_id = object.optional("one_click_alarm_id")?;
         Ok(Self { one_click_alarm_id })
     }
 }
@@ -11101,11 +11346,15 @@ impl Model for EnableOneClickAlarmResp {
 hwcloud_runtime::impl_model_serde!(EnableOneClickAlarmResp);
 
 impl EnableOneClickAlarmResp {
-    /// A value of its fields.
-    pub fn new(one_click_alarm_id: impl Into<String>) -> Self {
-        Self {
-            one_click_alarm_id: one_click_alarm_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { one_click_alarm_id: None }
+    }
+
+    /// 用户开启后关联的一键告警ID
+    pub fn one_click_alarm_id(mut self, value: impl Into<String>) -> Self {
+        self.one_click_alarm_id = Some(value.into());
+        self
     }
 }
 
@@ -11371,7 +11620,7 @@ impl ErrorResp {
 }
 
 /// 响应参数。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Event {
     /// **参数解释**:
@@ -11380,27 +11629,27 @@ pub struct Event {
     /// 不涉及。
     ///
     /// Length: 1 to 9999.
-    pub event_id: String,
+    pub event_id: Option<String>,
     /// **参数解释**:
     /// 事件名称。
     /// **取值范围**:
     /// 不涉及。
     ///
     /// Length: 1 to 64.
-    pub event_name: String,
+    pub event_name: Option<String>,
 }
 
 impl Model for Event {
     const NAME: &'static str = "Event";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("event_id", &self.event_id);
-        object.field("event_name", &self.event_name);
+        object.optional("event_id", &self.event_id);
+        object.optional("event_name", &self.event_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let event_id = object.required("event_id")?;
-        let event_name = object.required("event_name")?;
+        let event_id = object.optional("event_id")?;
+        let event_name = object.optional("event_name")?;
         Ok(Self { event_id, event_name })
     }
 }
@@ -11408,17 +11657,39 @@ impl Model for Event {
 hwcloud_runtime::impl_model_serde!(Event);
 
 impl Event {
-    /// A value of its fields.
-    pub fn new(event_id: impl Into<String>, event_name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            event_id: event_id.into(),
-            event_name: event_name.into(),
+            event_id: None,
+            event_name: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 事件ID。
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 9999.
+    pub fn event_id(mut self, value: impl Into<String>) -> Self {
+        self.event_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 事件名称。
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 64.
+    pub fn event_name(mut self, value: impl Into<String>) -> Self {
+        self.event_name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventDataInfo {
     /// **参数解释**:
@@ -11427,36 +11698,36 @@ pub struct EventDataInfo {
     /// 不涉及
     ///
     /// Range: 1111111111111 to 9999999999999.
-    pub timestamp: i64,
+    pub timestamp: Option<i64>,
     /// **参数解释**:
     /// 事件类型
     /// **取值范围**:
     /// 不涉及
     ///
     /// Length: 1 to 64.
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:
     /// 主机配置信息
     /// **取值范围**:
     /// 不涉及
     ///
     /// Length: 1 to 64.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for EventDataInfo {
     const NAME: &'static str = "EventDataInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("timestamp", &self.timestamp);
-        object.field("type", &self.type_);
-        object.field("value", &self.value);
+        object.optional("timestamp", &self.timestamp);
+        object.optional("type", &self.type_);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let timestamp = object.required("timestamp")?;
-        let type_ = object.required("type")?;
-        let value = object.required("value")?;
+        let timestamp = object.optional("timestamp")?;
+        let type_ = object.optional("type")?;
+        let value = object.optional("value")?;
         Ok(Self { timestamp, type_, value })
     }
 }
@@ -11464,17 +11735,46 @@ impl Model for EventDataInfo {
 hwcloud_runtime::impl_model_serde!(EventDataInfo);
 
 impl EventDataInfo {
-    /// A value of its fields.
-    pub fn new(
-        timestamp: impl Into<i64>,
-        type_: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            timestamp: timestamp.into(),
-            type_: type_.into(),
-            value: value.into(),
+            timestamp: None,
+            type_: None,
+            value: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 上报时间,UNIX时间戳,单位毫秒
+    /// **取值范围**:
+    /// 不涉及
+    ///
+    /// Range: 1111111111111 to 9999999999999.
+    pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 事件类型
+    /// **取值范围**:
+    /// 不涉及
+    ///
+    /// Length: 1 to 64.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 主机配置信息
+    /// **取值范围**:
+    /// 不涉及
+    ///
+    /// Length: 1 to 64.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
@@ -11644,33 +11944,33 @@ impl EventInfo {
 }
 
 /// 一条事件监控详细信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventInfoDetailResp {
     /// **参数解释**:
     /// 事件详情。
-    pub detail: ShowEventItemDetailResp,
+    pub detail: Option<ShowEventItemDetailResp>,
     /// **参数解释**:
     /// 事件名称。
     /// **取值范围**:
     /// 必须以字母开头,只能包含0-9/a-z/A-Z/_,长度为[1,64]个字符。
     ///
     /// Length: 1 to 64.
-    pub event_name: String,
+    pub event_name: Option<String>,
     /// **参数解释**:
     /// 事件来源。
     /// **取值范围**:
     /// 格式为service.item。service和item必须是字符串,必须以字母开头,只能包含0-9/a-z/A-Z/_,长度为[3,32]个字符。
     ///
     /// Length: 3 to 32.
-    pub event_source: String,
+    pub event_source: Option<String>,
     /// **参数解释**:
     /// 事件发生时间。UNIX时间戳,单位毫秒。
     /// **取值范围**:
     /// 因为客户端到服务器端有延时,因此插入数据的时间戳应该在[当前时间-1小时+20秒,当前时间+10分钟-20秒]区间内,保证到达服务器时不会因为传输时延造成数据不能插入数据库。
     ///
     /// Range: 0 to 99999999999999.
-    pub time: i64,
+    pub time: Option<i64>,
     /// **参数解释**:
     /// 事件ID。
     /// **取值范围**:
@@ -11684,18 +11984,18 @@ impl Model for EventInfoDetailResp {
     const NAME: &'static str = "EventInfoDetailResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("detail", &self.detail);
-        object.field("event_name", &self.event_name);
-        object.field("event_source", &self.event_source);
-        object.field("time", &self.time);
+        object.optional("detail", &self.detail);
+        object.optional("event_name", &self.event_name);
+        object.optional("event_source", &self.event_source);
+        object.optional("time", &self.time);
         object.optional("event_id", &self.event_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let detail = object.required("detail")?;
-        let event_name = object.required("event_name")?;
-        let event_source = object.required("event_source")?;
-        let time = object.required("time")?;
+        let detail = object.optional("detail")?;
+        let event_name = object.optional("event_name")?;
+        let event_source = object.optional("event_source")?;
+        let time = object.optional("time")?;
         let event_id = object.optional("event_id")?;
         Ok(Self {
             detail,
@@ -11710,20 +12010,55 @@ impl Model for EventInfoDetailResp {
 hwcloud_runtime::impl_model_serde!(EventInfoDetailResp);
 
 impl EventInfoDetailResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        detail: impl Into<ShowEventItemDetailResp>,
-        event_name: impl Into<String>,
-        event_source: impl Into<String>,
-        time: impl Into<i64>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            detail: detail.into(),
-            event_name: event_name.into(),
-            event_source: event_source.into(),
-            time: time.into(),
+            detail: None,
+            event_name: None,
+            event_source: None,
+            time: None,
             event_id: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 事件详情。
+    pub fn detail(mut self, value: impl Into<ShowEventItemDetailResp>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 事件名称。
+    /// **取值范围**:
+    /// 必须以字母开头,只能包含0-9/a-z/A-Z/_,长度为[1,64]个字符。
+    ///
+    /// Length: 1 to 64.
+    pub fn event_name(mut self, value: impl Into<String>) -> Self {
+        self.event_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 事件来源。
+    /// **取值范围**:
+    /// 格式为service.item。service和item必须是字符串,必须以字母开头,只能包含0-9/a-z/A-Z/_,长度为[3,32]个字符。
+    ///
+    /// Length: 3 to 32.
+    pub fn event_source(mut self, value: impl Into<String>) -> Self {
+        self.event_source = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 事件发生时间。UNIX时间戳,单位毫秒。
+    /// **取值范围**:
+    /// 因为客户端到服务器端有延时,因此插入数据的时间戳应该在[当前时间-1小时+20秒,当前时间+10分钟-20秒]区间内,保证到达服务器时不会因为传输时延造成数据不能插入数据库。
+    ///
+    /// Range: 0 to 99999999999999.
+    pub fn time(mut self, value: impl Into<i64>) -> Self {
+        self.time = Some(value.into());
+        self
     }
 
     /// **参数解释**:
@@ -14014,13 +14349,13 @@ hwcloud_runtime::impl_string_enum!(Filter);
 pub type FilterResp = Filter;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetResourceGroupResources {
     /// 资源的维度信息
     ///
     /// Items: 1 to 4.
-    pub dimensions: Vec<ResourceDimension>,
+    pub dimensions: Option<Vec<ResourceDimension>>,
     /// **参数解释**
     /// 企业项目ID。
     /// **取值范围**
@@ -14050,7 +14385,7 @@ pub struct GetResourceGroupResources {
     /// - health: 表示无告警
     /// - unhealthy: 表示告警中
     /// - no_alarm_rule: 表示未设置告警规则
-    pub status: GetResourceGroupResourcesStatus,
+    pub status: Option<GetResourceGroupResourcesStatus>,
     /// **参数解释**
     /// 资源的tag信息,格式为key/value的json字符串,样例为"{\"sss\":\"aaa\"}"。
     /// **取值范围**
@@ -14065,20 +14400,20 @@ impl Model for GetResourceGroupResources {
     const NAME: &'static str = "GetResourceGroupResources";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dimensions", &self.dimensions);
+        object.optional("dimensions", &self.dimensions);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("event_status", &self.event_status);
         object.optional("resource_name", &self.resource_name);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
         object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dimensions = object.required("dimensions")?;
+        let dimensions = object.optional("dimensions")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
         let event_status = object.optional("event_status")?;
         let resource_name = object.optional("resource_name")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         let tags = object.optional("tags")?;
         Ok(Self {
             dimensions,
@@ -14094,19 +14429,24 @@ impl Model for GetResourceGroupResources {
 hwcloud_runtime::impl_model_serde!(GetResourceGroupResources);
 
 impl GetResourceGroupResources {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        dimensions: impl Into<Vec<ResourceDimension>>,
-        status: impl Into<GetResourceGroupResourcesStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dimensions: dimensions.into(),
+            dimensions: None,
             enterprise_project_id: None,
             event_status: None,
             resource_name: None,
-            status: status.into(),
+            status: None,
             tags: None,
         }
+    }
+
+    /// 资源的维度信息
+    ///
+    /// Items: 1 to 4.
+    pub fn dimensions(mut self, value: impl Into<Vec<ResourceDimension>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
     }
 
     /// **参数解释**
@@ -14143,6 +14483,18 @@ impl GetResourceGroupResources {
     /// Length: 0 to 128.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 按事件告警状态信息进行过滤。
+    /// **取值范围**
+    /// 枚举值。
+    /// - health: 表示无告警
+    /// - unhealthy: 表示告警中
+    /// - no_alarm_rule: 表示未设置告警规则
+    pub fn status(mut self, value: impl Into<GetResourceGroupResourcesStatus>) -> Self {
+        self.status = Some(value.into());
         self
     }
 
@@ -14207,7 +14559,7 @@ impl hwcloud_runtime::StringEnum for GetResourceGroupResourcesEventStatus {
 hwcloud_runtime::impl_string_enum!(GetResourceGroupResourcesEventStatus);
 
 /// 资源分组资源返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetResourceGroupResourcesResp {
     /// **参数解释**
@@ -14216,24 +14568,24 @@ pub struct GetResourceGroupResourcesResp {
     /// 0-10000
     ///
     /// Range: 0 to 10000.
-    pub count: i32,
+    pub count: Option<i32>,
     /// 资源分组资源列表
     ///
     /// Items: 0 to 100.
-    pub resources: Vec<GetResourceGroupResources>,
+    pub resources: Option<Vec<GetResourceGroupResources>>,
 }
 
 impl Model for GetResourceGroupResourcesResp {
     const NAME: &'static str = "GetResourceGroupResourcesResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("resources", &self.resources);
+        object.optional("count", &self.count);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let resources = object.required("resources")?;
+        let count = object.optional("count")?;
+        let resources = object.optional("resources")?;
         Ok(Self { count, resources })
     }
 }
@@ -14241,15 +14593,34 @@ impl Model for GetResourceGroupResourcesResp {
 hwcloud_runtime::impl_model_serde!(GetResourceGroupResourcesResp);
 
 impl GetResourceGroupResourcesResp {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i32>,
-        resources: impl Into<Vec<GetResourceGroupResources>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            resources: resources.into(),
+            count: None,
+            resources: None,
         }
+    }
+
+    /// **参数解释**
+    /// 资源总数。
+    /// **取值范围**
+    /// 0-10000
+    ///
+    /// Range: 0 to 10000.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 资源分组资源列表
+    ///
+    /// Items: 0 to 100.
+    pub fn resources(
+        mut self,
+        value: impl Into<Vec<GetResourceGroupResources>>,
+    ) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
@@ -14265,7 +14636,7 @@ impl GetResourceGroupResourcesResp {
 pub type GetResourceGroupResourcesStatus = GetResourceGroupResourcesEventStatus;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetResourceGroupResp {
     /// 关联的告警模板列表
@@ -14282,12 +14653,12 @@ pub struct GetResourceGroupResp {
     /// 资源分组的创建时间
     /// **取值范围**:
     /// 不涉及。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// **参数解释**
     /// 资源分组归属企业项目ID。
     /// **取值范围**
     /// 由数字、字母和-组成,或者为0(默认企业项目ID)。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 匹配企业项目或匹配标签参数
     ///
     /// Items: 1 to 50.
@@ -14310,14 +14681,14 @@ pub struct GetResourceGroupResp {
     /// 以rg开头,后跟22位由字母或数字组成的字符串。长度为[2,24]个字符。
     ///
     /// Length: 2 to 24.
-    pub group_id: String,
+    pub group_id: Option<String>,
     /// **参数解释**
     /// 资源分组的名称。
     /// **取值范围**
     /// 只能为字母、数字、汉字、-或_,长度为[1,128]个字符。
     ///
     /// Length: 1 to 128.
-    pub group_name: String,
+    pub group_name: Option<String>,
     /// 实例名称匹配参数
     ///
     /// Items: 1 to 10.
@@ -14363,7 +14734,7 @@ pub struct GetResourceGroupResp {
     /// - NAME: 匹配实例名称
     /// - COMB: 组合匹配
     /// - Manual: 手动添加
-    pub type_: GetResourceGroupRespType,
+    pub type_: Option<GetResourceGroupRespType>,
     /// **参数解释**:
     /// 资源分组的修改时间
     /// **取值范围**:
@@ -14379,8 +14750,8 @@ impl Model for GetResourceGroupResp {
             .optional("association_alarm_templates", &self.association_alarm_templates);
         object.optional("association_ep_ids", &self.association_ep_ids);
         object.optional("comb_relation", &self.comb_relation);
-        object.field("create_time", &self.create_time);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
         object
             .optional(
                 "enterprise_project_id_and_tags",
@@ -14388,8 +14759,8 @@ impl Model for GetResourceGroupResp {
             );
         object.optional("ep_resource_statistics", &self.ep_resource_statistics);
         object.optional("event_status", &self.event_status);
-        object.field("group_id", &self.group_id);
-        object.field("group_name", &self.group_name);
+        object.optional("group_id", &self.group_id);
+        object.optional("group_name", &self.group_name);
         object.optional("instances", &self.instances);
         object.optional("product_names", &self.product_names);
         object.optional("related_ep_ids", &self.related_ep_ids);
@@ -14397,7 +14768,7 @@ impl Model for GetResourceGroupResp {
         object.optional("resource_statistics", &self.resource_statistics);
         object.optional("status", &self.status);
         object.optional("tags", &self.tags);
-        object.field("type", &self.type_);
+        object.optional("type", &self.type_);
         object.optional("update_time", &self.update_time);
     }
 
@@ -14406,14 +14777,14 @@ impl Model for GetResourceGroupResp {
             .optional("association_alarm_templates")?;
         let association_ep_ids = object.optional("association_ep_ids")?;
         let comb_relation = object.optional("comb_relation")?;
-        let create_time = object.required("create_time")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
+        let create_time = object.optional("create_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
         let enterprise_project_id_and_tags = object
             .optional("enterprise_project_id_and_tags")?;
         let ep_resource_statistics = object.optional("ep_resource_statistics")?;
         let event_status = object.optional("event_status")?;
-        let group_id = object.required("group_id")?;
-        let group_name = object.required("group_name")?;
+        let group_id = object.optional("group_id")?;
+        let group_name = object.optional("group_name")?;
         let instances = object.optional("instances")?;
         let product_names = object.optional("product_names")?;
         let related_ep_ids = object.optional("related_ep_ids")?;
@@ -14421,7 +14792,7 @@ impl Model for GetResourceGroupResp {
         let resource_statistics = object.optional("resource_statistics")?;
         let status = object.optional("status")?;
         let tags = object.optional("tags")?;
-        let type_ = object.required("type")?;
+        let type_ = object.optional("type")?;
         let update_time = object.optional("update_time")?;
         Ok(Self {
             association_alarm_templates,
@@ -14450,25 +14821,19 @@ impl Model for GetResourceGroupResp {
 hwcloud_runtime::impl_model_serde!(GetResourceGroupResp);
 
 impl GetResourceGroupResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        create_time: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        group_id: impl Into<String>,
-        group_name: impl Into<String>,
-        type_: impl Into<GetResourceGroupRespType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             association_alarm_templates: None,
             association_ep_ids: None,
             comb_relation: None,
-            create_time: create_time.into(),
-            enterprise_project_id: enterprise_project_id.into(),
+            create_time: None,
+            enterprise_project_id: None,
             enterprise_project_id_and_tags: None,
             ep_resource_statistics: None,
             event_status: None,
-            group_id: group_id.into(),
-            group_name: group_name.into(),
+            group_id: None,
+            group_name: None,
             instances: None,
             product_names: None,
             related_ep_ids: None,
@@ -14476,7 +14841,7 @@ impl GetResourceGroupResp {
             resource_statistics: None,
             status: None,
             tags: None,
-            type_: type_.into(),
+            type_: None,
             update_time: None,
         }
     }
@@ -14503,6 +14868,24 @@ impl GetResourceGroupResp {
     /// 组合匹配参数。
     pub fn comb_relation(mut self, value: impl Into<CombRelation>) -> Self {
         self.comb_relation = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 资源分组的创建时间
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组归属企业项目ID。
+    /// **取值范围**
+    /// 由数字、字母和-组成,或者为0(默认企业项目ID)。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
         self
     }
 
@@ -14540,6 +14923,28 @@ impl GetResourceGroupResp {
         value: impl Into<GetResourceGroupRespEventStatus>,
     ) -> Self {
         self.event_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 资源分组ID。
+    /// **取值范围**:
+    /// 以rg开头,后跟22位由字母或数字组成的字符串。长度为[2,24]个字符。
+    ///
+    /// Length: 2 to 24.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组的名称。
+    /// **取值范围**
+    /// 只能为字母、数字、汉字、-或_,长度为[1,128]个字符。
+    ///
+    /// Length: 1 to 128.
+    pub fn group_name(mut self, value: impl Into<String>) -> Self {
+        self.group_name = Some(value.into());
         self
     }
 
@@ -14610,6 +15015,20 @@ impl GetResourceGroupResp {
     /// Items: 1 to 10.
     pub fn tags(mut self, value: impl Into<Vec<ResourceGroupTagRelation>>) -> Self {
         self.tags = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源添加/匹配方式。
+    /// **取值范围**
+    /// 枚举值。
+    /// - EPS: 匹配企业项目
+    /// - TAG: 匹配标签
+    /// - NAME: 匹配实例名称
+    /// - COMB: 组合匹配
+    /// - Manual: 手动添加
+    pub fn type_(mut self, value: impl Into<GetResourceGroupRespType>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -14830,7 +15249,7 @@ hwcloud_runtime::impl_string_enum!(GetResourceGroupRespType);
 
 /// **参数解释**
 /// 资源分组列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetResourceGroupsResp {
     /// **参数解释**
@@ -14839,25 +15258,25 @@ pub struct GetResourceGroupsResp {
     /// 在[0,1000]区间内。
     ///
     /// Range: 0 to 1000.
-    pub count: i32,
+    pub count: Option<i32>,
     /// **参数解释**
     /// 资源分组列表。
     ///
     /// Items: 0 to 100.
-    pub resource_groups: Vec<OneResourceGroupResp>,
+    pub resource_groups: Option<Vec<OneResourceGroupResp>>,
 }
 
 impl Model for GetResourceGroupsResp {
     const NAME: &'static str = "GetResourceGroupsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("resource_groups", &self.resource_groups);
+        object.optional("count", &self.count);
+        object.optional("resource_groups", &self.resource_groups);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let resource_groups = object.required("resource_groups")?;
+        let count = object.optional("count")?;
+        let resource_groups = object.optional("resource_groups")?;
         Ok(Self { count, resource_groups })
     }
 }
@@ -14865,15 +15284,35 @@ impl Model for GetResourceGroupsResp {
 hwcloud_runtime::impl_model_serde!(GetResourceGroupsResp);
 
 impl GetResourceGroupsResp {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i32>,
-        resource_groups: impl Into<Vec<OneResourceGroupResp>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            resource_groups: resource_groups.into(),
+            count: None,
+            resource_groups: None,
         }
+    }
+
+    /// **参数解释**
+    /// 资源分组总数。
+    /// **取值范围**
+    /// 在[0,1000]区间内。
+    ///
+    /// Range: 0 to 1000.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组列表。
+    ///
+    /// Items: 0 to 100.
+    pub fn resource_groups(
+        mut self,
+        value: impl Into<Vec<OneResourceGroupResp>>,
+    ) -> Self {
+        self.resource_groups = Some(value.into());
+        self
     }
 }
 
@@ -15228,7 +15667,7 @@ impl HierarchicalValueResp {
 /// 资源名称匹配参数
 /// **约束限制**
 /// 不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Instance {
     /// **参数解释**
@@ -15237,7 +15676,7 @@ pub struct Instance {
     /// 不超过10个名称
     ///
     /// Items: 1 to 10.
-    pub instance_names: Vec<ResourceNameItem>,
+    pub instance_names: Option<Vec<ResourceNameItem>>,
     /// **参数解释**
     /// 逻辑运算符
     /// **约束限制**
@@ -15247,7 +15686,7 @@ pub struct Instance {
     /// - ANY: 任意条件匹配成功
     /// **默认取值**
     /// 不涉及
-    pub logical_operator: InstanceLogicalOperator,
+    pub logical_operator: Option<InstanceLogicalOperator>,
     /// **参数解释**
     /// 云产品名称
     /// **约束限制**
@@ -15258,22 +15697,22 @@ pub struct Instance {
     /// 不涉及
     ///
     /// Length: 0 to 128.
-    pub product_name: String,
+    pub product_name: Option<String>,
 }
 
 impl Model for Instance {
     const NAME: &'static str = "Instance";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("instance_names", &self.instance_names);
-        object.field("logical_operator", &self.logical_operator);
-        object.field("product_name", &self.product_name);
+        object.optional("instance_names", &self.instance_names);
+        object.optional("logical_operator", &self.logical_operator);
+        object.optional("product_name", &self.product_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let instance_names = object.required("instance_names")?;
-        let logical_operator = object.required("logical_operator")?;
-        let product_name = object.required("product_name")?;
+        let instance_names = object.optional("instance_names")?;
+        let logical_operator = object.optional("logical_operator")?;
+        let product_name = object.optional("product_name")?;
         Ok(Self {
             instance_names,
             logical_operator,
@@ -15285,17 +15724,56 @@ impl Model for Instance {
 hwcloud_runtime::impl_model_serde!(Instance);
 
 impl Instance {
-    /// A value of its fields.
-    pub fn new(
-        instance_names: impl Into<Vec<ResourceNameItem>>,
-        logical_operator: impl Into<InstanceLogicalOperator>,
-        product_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            instance_names: instance_names.into(),
-            logical_operator: logical_operator.into(),
-            product_name: product_name.into(),
+            instance_names: None,
+            logical_operator: None,
+            product_name: None,
         }
+    }
+
+    /// **参数解释**
+    /// 资源名称匹配参数数组
+    /// **约束限制**
+    /// 不超过10个名称
+    ///
+    /// Items: 1 to 10.
+    pub fn instance_names(mut self, value: impl Into<Vec<ResourceNameItem>>) -> Self {
+        self.instance_names = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 逻辑运算符
+    /// **约束限制**
+    /// 不涉及
+    /// **取值范围**
+    /// - ALL: 所有条件匹配成功
+    /// - ANY: 任意条件匹配成功
+    /// **默认取值**
+    /// 不涉及
+    pub fn logical_operator(
+        mut self,
+        value: impl Into<InstanceLogicalOperator>,
+    ) -> Self {
+        self.logical_operator = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 云产品名称
+    /// **约束限制**
+    /// 不涉及
+    /// **取值范围**
+    /// 长度为[0,128]个字符
+    /// **默认取值**
+    /// 不涉及
+    ///
+    /// Length: 0 to 128.
+    pub fn product_name(mut self, value: impl Into<String>) -> Self {
+        self.product_name = Some(value.into());
+        self
     }
 }
 
@@ -16520,7 +16998,7 @@ impl ListAlarmMetricResp {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmResourcesResponseBody {
     /// **参数解释**:
@@ -16529,25 +17007,25 @@ pub struct ListAlarmResourcesResponseBody {
     /// [0,2147483647]
     ///
     /// Range: 0 to 2147483647.
-    pub count: i32,
+    pub count: Option<i32>,
     /// **参数解释**:
     /// 资源信息。
     ///
     /// Items: 0 to 1000.
-    pub resources: Vec<Vec<DimensionResp>>,
+    pub resources: Option<Vec<Vec<DimensionResp>>>,
 }
 
 impl Model for ListAlarmResourcesResponseBody {
     const NAME: &'static str = "ListAlarmResourcesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("resources", &self.resources);
+        object.optional("count", &self.count);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let resources = object.required("resources")?;
+        let count = object.optional("count")?;
+        let resources = object.optional("resources")?;
         Ok(Self { count, resources })
     }
 }
@@ -16555,15 +17033,32 @@ impl Model for ListAlarmResourcesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListAlarmResourcesResponseBody);
 
 impl ListAlarmResourcesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i32>,
-        resources: impl Into<Vec<Vec<DimensionResp>>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            resources: resources.into(),
+            count: None,
+            resources: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 资源总数。
+    /// **取值范围**:
+    /// [0,2147483647]
+    ///
+    /// Range: 0 to 2147483647.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 资源信息。
+    ///
+    /// Items: 0 to 1000.
+    pub fn resources(mut self, value: impl Into<Vec<Vec<DimensionResp>>>) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
@@ -16970,33 +17465,33 @@ pub type ListAlarmRespBodyAlarmsResourceLevel = CreateResourceGroupRequestBodyRe
 pub type ListAlarmRulesResourceLevel = CreateResourceGroupRequestBodyResourceLevel;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmTemplatesResp {
     /// 告警模板列表
     ///
     /// Items: 0 to 100.
-    pub alarm_templates: Vec<AlarmTemplates>,
+    pub alarm_templates: Option<Vec<AlarmTemplates>>,
     /// **参数解释**:
     /// 告警模板记录总数。
     /// **取值范围**:
     /// 字符串长度在 10 到 9999999 之间。
     ///
     /// Range: 0 to 9999999.
-    pub count: i32,
+    pub count: Option<i32>,
 }
 
 impl Model for ListAlarmTemplatesResp {
     const NAME: &'static str = "ListAlarmTemplatesResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_templates", &self.alarm_templates);
-        object.field("count", &self.count);
+        object.optional("alarm_templates", &self.alarm_templates);
+        object.optional("count", &self.count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_templates = object.required("alarm_templates")?;
-        let count = object.required("count")?;
+        let alarm_templates = object.optional("alarm_templates")?;
+        let count = object.optional("count")?;
         Ok(Self { alarm_templates, count })
     }
 }
@@ -17004,15 +17499,31 @@ impl Model for ListAlarmTemplatesResp {
 hwcloud_runtime::impl_model_serde!(ListAlarmTemplatesResp);
 
 impl ListAlarmTemplatesResp {
-    /// A value of its fields.
-    pub fn new(
-        alarm_templates: impl Into<Vec<AlarmTemplates>>,
-        count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_templates: alarm_templates.into(),
-            count: count.into(),
+            alarm_templates: None,
+            count: None,
         }
+    }
+
+    /// 告警模板列表
+    ///
+    /// Items: 0 to 100.
+    pub fn alarm_templates(mut self, value: impl Into<Vec<AlarmTemplates>>) -> Self {
+        self.alarm_templates = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 告警模板记录总数。
+    /// **取值范围**:
+    /// 字符串长度在 10 到 9999999 之间。
+    ///
+    /// Range: 0 to 9999999.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
     }
 }
 
@@ -17084,24 +17595,24 @@ impl hwcloud_runtime::StringEnum for ListAlarmTemplatesTemplateType {
 hwcloud_runtime::impl_string_enum!(ListAlarmTemplatesTemplateType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmsResp {
     /// 告警规则列表
     ///
     /// Items: 1 to 100.
-    pub alarms: Vec<ListAlarmsRespAlarms>,
+    pub alarms: Option<Vec<ListAlarmsRespAlarms>>,
 }
 
 impl Model for ListAlarmsResp {
     const NAME: &'static str = "ListAlarmsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarms", &self.alarms);
+        object.optional("alarms", &self.alarms);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarms = object.required("alarms")?;
+        let alarms = object.optional("alarms")?;
         Ok(Self { alarms })
     }
 }
@@ -17109,9 +17620,17 @@ impl Model for ListAlarmsResp {
 hwcloud_runtime::impl_model_serde!(ListAlarmsResp);
 
 impl ListAlarmsResp {
-    /// A value of its fields.
-    pub fn new(alarms: impl Into<Vec<ListAlarmsRespAlarms>>) -> Self {
-        Self { alarms: alarms.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarms: None }
+    }
+
+    /// 告警规则列表
+    ///
+    /// Items: 1 to 100.
+    pub fn alarms(mut self, value: impl Into<Vec<ListAlarmsRespAlarms>>) -> Self {
+        self.alarms = Some(value.into());
+        self
     }
 }
 
@@ -17425,33 +17944,33 @@ impl ListAlarmsResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAssociationAlarmsResponse {
     /// 告警规则列表
     ///
     /// Items: 0 to 100.
-    pub alarms: Vec<ListAssociationAlarmsResponseAlarms>,
+    pub alarms: Option<Vec<ListAssociationAlarmsResponseAlarms>>,
     /// **参数解释**:
     /// 告警规则列表总数。
     /// **取值范围**:
     /// 取值范围为0-1000.
     ///
     /// Range: 0 to 1000.
-    pub count: i32,
+    pub count: Option<i32>,
 }
 
 impl Model for ListAssociationAlarmsResponse {
     const NAME: &'static str = "ListAssociationAlarmsResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarms", &self.alarms);
-        object.field("count", &self.count);
+        object.optional("alarms", &self.alarms);
+        object.optional("count", &self.count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarms = object.required("alarms")?;
-        let count = object.required("count")?;
+        let alarms = object.optional("alarms")?;
+        let count = object.optional("count")?;
         Ok(Self { alarms, count })
     }
 }
@@ -17459,56 +17978,72 @@ impl Model for ListAssociationAlarmsResponse {
 hwcloud_runtime::impl_model_serde!(ListAssociationAlarmsResponse);
 
 impl ListAssociationAlarmsResponse {
-    /// A value of its fields.
-    pub fn new(
-        alarms: impl Into<Vec<ListAssociationAlarmsResponseAlarms>>,
-        count: impl Into<i32>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarms: None, count: None }
+    }
+
+    /// 告警规则列表
+    ///
+    /// Items: 0 to 100.
+    pub fn alarms(
+        mut self,
+        value: impl Into<Vec<ListAssociationAlarmsResponseAlarms>>,
     ) -> Self {
-        Self {
-            alarms: alarms.into(),
-            count: count.into(),
-        }
+        self.alarms = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 告警规则列表总数。
+    /// **取值范围**:
+    /// 取值范围为0-1000.
+    ///
+    /// Range: 0 to 1000.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAssociationAlarmsResponseAlarms {
     /// **参数解释**:
     /// 告警模板的ID。
     /// **取值范围**:
     /// 以al开头,后跟22位由字母或数字组成的字符串。长度为24个字符。
-    pub alarm_id: String,
+    pub alarm_id: Option<String>,
     /// **参数解释**:
     /// 告警规则描述。
     /// **取值范围**:
     /// 长度为[0,256]个字符。
     ///
     /// Length: 0 to 256.
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:
     /// 告警规则名称。
     /// **取值范围**:
     /// 只能为字母、数字、汉字、-或_,长度为[1,128]个字符
     ///
     /// Length: 1 to 128.
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for ListAssociationAlarmsResponseAlarms {
     const NAME: &'static str = "ListAssociationAlarmsResponseAlarms";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_id", &self.alarm_id);
-        object.field("description", &self.description);
-        object.field("name", &self.name);
+        object.optional("alarm_id", &self.alarm_id);
+        object.optional("description", &self.description);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_id = object.required("alarm_id")?;
-        let description = object.required("description")?;
-        let name = object.required("name")?;
+        let alarm_id = object.optional("alarm_id")?;
+        let description = object.optional("description")?;
+        let name = object.optional("name")?;
         Ok(Self {
             alarm_id,
             description,
@@ -17520,17 +18055,44 @@ impl Model for ListAssociationAlarmsResponseAlarms {
 hwcloud_runtime::impl_model_serde!(ListAssociationAlarmsResponseAlarms);
 
 impl ListAssociationAlarmsResponseAlarms {
-    /// A value of its fields.
-    pub fn new(
-        alarm_id: impl Into<String>,
-        description: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_id: alarm_id.into(),
-            description: description.into(),
-            name: name.into(),
+            alarm_id: None,
+            description: None,
+            name: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 告警模板的ID。
+    /// **取值范围**:
+    /// 以al开头,后跟22位由字母或数字组成的字符串。长度为24个字符。
+    pub fn alarm_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 告警规则描述。
+    /// **取值范围**:
+    /// 长度为[0,256]个字符。
+    ///
+    /// Length: 0 to 256.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 告警规则名称。
+    /// **取值范围**:
+    /// 只能为字母、数字、汉字、-或_,长度为[1,128]个字符
+    ///
+    /// Length: 1 to 128.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -18530,7 +19092,7 @@ hwcloud_runtime::impl_string_enum!(ListNotificationMaskRequestBodyMaskStatus);
 pub type ListNotificationMaskRequestBodyResourceLevel = BatchUpdateNotificationMasksRequestBodyResourceLevel;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNotificationMaskResourcesResp {
     /// **参数解释**:
@@ -18539,25 +19101,25 @@ pub struct ListNotificationMaskResourcesResp {
     /// [0,100]
     ///
     /// Range: 0 to 100.
-    pub count: i32,
+    pub count: Option<i32>,
     /// **参数解释**:
     /// 通知屏蔽资源列表
     ///
     /// Items: 1 to 100.
-    pub resources: Vec<ResourceResp>,
+    pub resources: Option<Vec<ResourceResp>>,
 }
 
 impl Model for ListNotificationMaskResourcesResp {
     const NAME: &'static str = "ListNotificationMaskResourcesResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("resources", &self.resources);
+        object.optional("count", &self.count);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let resources = object.required("resources")?;
+        let count = object.optional("count")?;
+        let resources = object.optional("resources")?;
         Ok(Self { count, resources })
     }
 }
@@ -18565,17 +19127,37 @@ impl Model for ListNotificationMaskResourcesResp {
 hwcloud_runtime::impl_model_serde!(ListNotificationMaskResourcesResp);
 
 impl ListNotificationMaskResourcesResp {
-    /// A value of its fields.
-    pub fn new(count: impl Into<i32>, resources: impl Into<Vec<ResourceResp>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            resources: resources.into(),
+            count: None,
+            resources: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 资源总数
+    /// **取值范围**:
+    /// [0,100]
+    ///
+    /// Range: 0 to 100.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 通知屏蔽资源列表
+    ///
+    /// Items: 1 to 100.
+    pub fn resources(mut self, value: impl Into<Vec<ResourceResp>>) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNotificationMaskResp {
     /// **参数解释**:
@@ -18584,25 +19166,25 @@ pub struct ListNotificationMaskResp {
     /// [0,99999]
     ///
     /// Range: 0 to 99999.
-    pub count: i32,
+    pub count: Option<i32>,
     /// **参数解释**:
     /// 通知屏蔽列表
     ///
     /// Items: 1 to 100.
-    pub notification_masks: Vec<ListNotificationMaskRespNotificationMasks>,
+    pub notification_masks: Option<Vec<ListNotificationMaskRespNotificationMasks>>,
 }
 
 impl Model for ListNotificationMaskResp {
     const NAME: &'static str = "ListNotificationMaskResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("notification_masks", &self.notification_masks);
+        object.optional("count", &self.count);
+        object.optional("notification_masks", &self.notification_masks);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let notification_masks = object.required("notification_masks")?;
+        let count = object.optional("count")?;
+        let notification_masks = object.optional("notification_masks")?;
         Ok(Self { count, notification_masks })
     }
 }
@@ -18610,20 +19192,40 @@ impl Model for ListNotificationMaskResp {
 hwcloud_runtime::impl_model_serde!(ListNotificationMaskResp);
 
 impl ListNotificationMaskResp {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i32>,
-        notification_masks: impl Into<Vec<ListNotificationMaskRespNotificationMasks>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            notification_masks: notification_masks.into(),
+            count: None,
+            notification_masks: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 通知屏蔽列表总数
+    /// **取值范围**:
+    /// [0,99999]
+    ///
+    /// Range: 0 to 99999.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 通知屏蔽列表
+    ///
+    /// Items: 1 to 100.
+    pub fn notification_masks(
+        mut self,
+        value: impl Into<Vec<ListNotificationMaskRespNotificationMasks>>,
+    ) -> Self {
+        self.notification_masks = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNotificationMaskRespNotificationMasks {
     /// **参数解释**:
@@ -18657,7 +19259,7 @@ pub struct ListNotificationMaskRespNotificationMasks {
     /// - UN_MASKED:未屏蔽
     /// - MASK_EFFECTIVE:已生效
     /// - MASK_INEFFECTIVE:未生效
-    pub mask_status: MaskStatus,
+    pub mask_status: Option<MaskStatus>,
     /// **参数解释**:
     /// 屏蔽类型。
     /// **取值范围**:
@@ -18665,7 +19267,7 @@ pub struct ListNotificationMaskRespNotificationMasks {
     /// - START_END_TIME:按起止时间屏蔽。
     /// - FOREVER_TIME:永久时间屏蔽。
     /// - CYCLE_TIME:按周期时间屏蔽。
-    pub mask_type: MaskType,
+    pub mask_type: Option<MaskType>,
     /// **参数解释**:
     /// 关联指标名称列表,relation_type为RESOURCE时存在该字段
     ///
@@ -18675,7 +19277,7 @@ pub struct ListNotificationMaskRespNotificationMasks {
     /// 屏蔽规则ID
     /// **取值范围**:
     /// 以nm开头,后跟[0,62]位字母或数字。
-    pub notification_mask_id: String,
+    pub notification_mask_id: Option<String>,
     /// **参数解释**:
     /// 告警策略列表。
     ///
@@ -18707,7 +19309,7 @@ pub struct ListNotificationMaskRespNotificationMasks {
     /// - RESOURCE_POLICY_NOTIFICATION:通过告警策略屏蔽告警通知。
     /// - RESOURCE_POLICY_ALARM:(已废弃,不推荐使用)通过屏蔽告警计算来屏蔽告警通知。
     /// - EVENT.SYS 通过事件来屏蔽告警
-    pub relation_type: RelationType,
+    pub relation_type: Option<RelationType>,
     /// **参数解释**:
     /// 资源层级。
     /// **取值范围**:
@@ -18752,15 +19354,15 @@ impl Model for ListNotificationMaskRespNotificationMasks {
         object.optional("end_date", &self.end_date);
         object.optional("end_time", &self.end_time);
         object.optional("mask_name", &self.mask_name);
-        object.field("mask_status", &self.mask_status);
-        object.field("mask_type", &self.mask_type);
+        object.optional("mask_status", &self.mask_status);
+        object.optional("mask_type", &self.mask_type);
         object.optional("metric_names", &self.metric_names);
-        object.field("notification_mask_id", &self.notification_mask_id);
+        object.optional("notification_mask_id", &self.notification_mask_id);
         object.optional("policies", &self.policies);
         object.optional("product_metrics", &self.product_metrics);
         object.optional("product_name", &self.product_name);
         object.optional("relation_id", &self.relation_id);
-        object.field("relation_type", &self.relation_type);
+        object.optional("relation_type", &self.relation_type);
         object.optional("resource_level", &self.resource_level);
         object.optional("resource_type", &self.resource_type);
         object.optional("resources", &self.resources);
@@ -18775,15 +19377,15 @@ impl Model for ListNotificationMaskRespNotificationMasks {
         let end_date = object.optional("end_date")?;
         let end_time = object.optional("end_time")?;
         let mask_name = object.optional("mask_name")?;
-        let mask_status = object.required("mask_status")?;
-        let mask_type = object.required("mask_type")?;
+        let mask_status = object.optional("mask_status")?;
+        let mask_type = object.optional("mask_type")?;
         let metric_names = object.optional("metric_names")?;
-        let notification_mask_id = object.required("notification_mask_id")?;
+        let notification_mask_id = object.optional("notification_mask_id")?;
         let policies = object.optional("policies")?;
         let product_metrics = object.optional("product_metrics")?;
         let product_name = object.optional("product_name")?;
         let relation_id = object.optional("relation_id")?;
-        let relation_type = object.required("relation_type")?;
+        let relation_type = object.optional("relation_type")?;
         let resource_level = object.optional("resource_level")?;
         let resource_type = object.optional("resource_type")?;
         let resources = object.optional("resources")?;
@@ -18818,28 +19420,23 @@ impl Model for ListNotificationMaskRespNotificationMasks {
 hwcloud_runtime::impl_model_serde!(ListNotificationMaskRespNotificationMasks);
 
 impl ListNotificationMaskRespNotificationMasks {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        mask_status: impl Into<MaskStatus>,
-        mask_type: impl Into<MaskType>,
-        notification_mask_id: impl Into<String>,
-        relation_type: impl Into<RelationType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             create_time: None,
             effective_timezone: None,
             end_date: None,
             end_time: None,
             mask_name: None,
-            mask_status: mask_status.into(),
-            mask_type: mask_type.into(),
+            mask_status: None,
+            mask_type: None,
             metric_names: None,
-            notification_mask_id: notification_mask_id.into(),
+            notification_mask_id: None,
             policies: None,
             product_metrics: None,
             product_name: None,
             relation_id: None,
-            relation_type: relation_type.into(),
+            relation_type: None,
             resource_level: None,
             resource_type: None,
             resources: None,
@@ -18895,11 +19492,43 @@ impl ListNotificationMaskRespNotificationMasks {
     }
 
     /// **参数解释**:
+    /// 屏蔽状态。
+    /// **取值范围**:
+    /// - UN_MASKED:未屏蔽
+    /// - MASK_EFFECTIVE:已生效
+    /// - MASK_INEFFECTIVE:未生效
+    pub fn mask_status(mut self, value: impl Into<MaskStatus>) -> Self {
+        self.mask_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 屏蔽类型。
+    /// **取值范围**:
+    /// 只能为START_END_TIME、FOREVER_TIME、CYCLE_TIME
+    /// - START_END_TIME:按起止时间屏蔽。
+    /// - FOREVER_TIME:永久时间屏蔽。
+    /// - CYCLE_TIME:按周期时间屏蔽。
+    pub fn mask_type(mut self, value: impl Into<MaskType>) -> Self {
+        self.mask_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
     /// 关联指标名称列表,relation_type为RESOURCE时存在该字段
     ///
     /// Items: 0 to 50.
     pub fn metric_names(mut self, value: impl Into<Vec<String>>) -> Self {
         self.metric_names = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 屏蔽规则ID
+    /// **取值范围**:
+    /// 以nm开头,后跟[0,62]位字母或数字。
+    pub fn notification_mask_id(mut self, value: impl Into<String>) -> Self {
+        self.notification_mask_id = Some(value.into());
         self
     }
 
@@ -18938,6 +19567,20 @@ impl ListNotificationMaskRespNotificationMasks {
     /// 只能包含字母、数字、“-”,长度为[1,64]个字符。
     pub fn relation_id(mut self, value: impl Into<String>) -> Self {
         self.relation_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 屏蔽告警通知的实现方式。
+    /// **取值范围**:
+    /// 枚举值, 长度为[1,32]个字符。
+    /// - ALARM_RULE:通过告警规则屏蔽告警通知。
+    /// - RESOURCE:通过资源屏蔽告警通知。
+    /// - RESOURCE_POLICY_NOTIFICATION:通过告警策略屏蔽告警通知。
+    /// - RESOURCE_POLICY_ALARM:(已废弃,不推荐使用)通过屏蔽告警计算来屏蔽告警通知。
+    /// - EVENT.SYS 通过事件来屏蔽告警
+    pub fn relation_type(mut self, value: impl Into<RelationType>) -> Self {
+        self.relation_type = Some(value.into());
         self
     }
 
@@ -19103,24 +19746,24 @@ impl hwcloud_runtime::StringEnum for ListNotificationMasksSortKey {
 hwcloud_runtime::impl_string_enum!(ListNotificationMasksSortKey);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmsResp {
     /// 一键告警列表
     ///
     /// Items: 1 to 1000.
-    pub one_click_alarms: Vec<ListOneClickAlarmsRespOneClickAlarms>,
+    pub one_click_alarms: Option<Vec<ListOneClickAlarmsRespOneClickAlarms>>,
 }
 
 impl Model for ListOneClickAlarmsResp {
     const NAME: &'static str = "ListOneClickAlarmsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("one_click_alarms", &self.one_click_alarms);
+        object.optional("one_click_alarms", &self.one_click_alarms);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let one_click_alarms = object.required("one_click_alarms")?;
+        let one_click_alarms = object.optional("one_click_alarms")?;
         Ok(Self { one_click_alarms })
     }
 }
@@ -19128,45 +19771,52 @@ impl Model for ListOneClickAlarmsResp {
 hwcloud_runtime::impl_model_serde!(ListOneClickAlarmsResp);
 
 impl ListOneClickAlarmsResp {
-    /// A value of its fields.
-    pub fn new(
-        one_click_alarms: impl Into<Vec<ListOneClickAlarmsRespOneClickAlarms>>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { one_click_alarms: None }
+    }
+
+    /// 一键告警列表
+    ///
+    /// Items: 1 to 1000.
+    pub fn one_click_alarms(
+        mut self,
+        value: impl Into<Vec<ListOneClickAlarmsRespOneClickAlarms>>,
     ) -> Self {
-        Self {
-            one_click_alarms: one_click_alarms.into(),
-        }
+        self.one_click_alarms = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmsRespOneClickAlarms {
     ///
-    pub description: String,
+    pub description: Option<String>,
     ///
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     ///
-    pub namespace: String,
+    pub namespace: Option<String>,
     ///
-    pub one_click_alarm_id: String,
+    pub one_click_alarm_id: Option<String>,
 }
 
 impl Model for ListOneClickAlarmsRespOneClickAlarms {
     const NAME: &'static str = "ListOneClickAlarmsRespOneClickAlarms";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("enabled", &self.enabled);
-        object.field("namespace", &self.namespace);
-        object.field("one_click_alarm_id", &self.one_click_alarm_id);
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+        object.optional("namespace", &self.namespace);
+        object.optional("one_click_alarm_id", &self.one_click_alarm_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let enabled = object.required("enabled")?;
-        let namespace = object.required("namespace")?;
-        let one_click_alarm_id = object.required("one_click_alarm_id")?;
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        let namespace = object.optional("namespace")?;
+        let one_click_alarm_id = object.optional("one_click_alarm_id")?;
         Ok(Self {
             description,
             enabled,
@@ -19179,19 +19829,38 @@ impl Model for ListOneClickAlarmsRespOneClickAlarms {
 hwcloud_runtime::impl_model_serde!(ListOneClickAlarmsRespOneClickAlarms);
 
 impl ListOneClickAlarmsRespOneClickAlarms {
-    /// A value of its fields.
-    pub fn new(
-        description: impl Into<String>,
-        enabled: impl Into<bool>,
-        namespace: impl Into<String>,
-        one_click_alarm_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            enabled: enabled.into(),
-            namespace: namespace.into(),
-            one_click_alarm_id: one_click_alarm_id.into(),
+            description: None,
+            enabled: None,
+            namespace: None,
+            one_click_alarm_id: None,
         }
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn one_click_alarm_id(mut self, value: impl Into<String>) -> Self {
+        self.one_click_alarm_id = Some(value.into());
+        self
     }
 }
 
@@ -20389,30 +21058,30 @@ impl MetricDataPoint {
 
 /// **参数解释**:
 /// 资源维度
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricDataPointDimensions {
     ///
-    pub name: String,
+    pub name: Option<String>,
     ///
     pub origin_value: Option<String>,
     ///
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for MetricDataPointDimensions {
     const NAME: &'static str = "MetricDataPointDimensions";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
         object.optional("origin_value", &self.origin_value);
-        object.field("value", &self.value);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         let origin_value = object.optional("origin_value")?;
-        let value = object.required("value")?;
+        let value = object.optional("value")?;
         Ok(Self { name, origin_value, value })
     }
 }
@@ -20420,18 +21089,30 @@ impl Model for MetricDataPointDimensions {
 hwcloud_runtime::impl_model_serde!(MetricDataPointDimensions);
 
 impl MetricDataPointDimensions {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            name: name.into(),
+            name: None,
             origin_value: None,
-            value: value.into(),
+            value: None,
         }
+    }
+
+    ///
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 
     ///
     pub fn origin_value(mut self, value: impl Into<String>) -> Self {
         self.origin_value = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
         self
     }
 }
@@ -20811,48 +21492,48 @@ impl MetricInfo {
 
 /// **参数解释**
 /// 指标信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricInfoList {
     /// **参数解释**
     /// 指标维度
-    pub dimensions: Vec<MetricsDimensionResp>,
+    pub dimensions: Option<Vec<MetricsDimensionResp>>,
     /// **参数解释**
     /// 指标名称
     /// **取值范围**
     /// 不涉及
     ///
     /// Length: 1 to 96.
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     /// **参数解释**
     /// 服务命名空间
     /// **取值范围**
     /// 不涉及
     ///
     /// Length: 3 to 32.
-    pub namespace: String,
+    pub namespace: Option<String>,
     /// **参数解释**
     /// 指标单位
     /// **取值范围**
     /// 不涉及
-    pub unit: String,
+    pub unit: Option<String>,
 }
 
 impl Model for MetricInfoList {
     const NAME: &'static str = "MetricInfoList";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dimensions", &self.dimensions);
-        object.field("metric_name", &self.metric_name);
-        object.field("namespace", &self.namespace);
-        object.field("unit", &self.unit);
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("namespace", &self.namespace);
+        object.optional("unit", &self.unit);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dimensions = object.required("dimensions")?;
-        let metric_name = object.required("metric_name")?;
-        let namespace = object.required("namespace")?;
-        let unit = object.required("unit")?;
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metric_name")?;
+        let namespace = object.optional("namespace")?;
+        let unit = object.optional("unit")?;
         Ok(Self {
             dimensions,
             metric_name,
@@ -20865,19 +21546,52 @@ impl Model for MetricInfoList {
 hwcloud_runtime::impl_model_serde!(MetricInfoList);
 
 impl MetricInfoList {
-    /// A value of its fields.
-    pub fn new(
-        dimensions: impl Into<Vec<MetricsDimensionResp>>,
-        metric_name: impl Into<String>,
-        namespace: impl Into<String>,
-        unit: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dimensions: dimensions.into(),
-            metric_name: metric_name.into(),
-            namespace: namespace.into(),
-            unit: unit.into(),
+            dimensions: None,
+            metric_name: None,
+            namespace: None,
+            unit: None,
         }
+    }
+
+    /// **参数解释**
+    /// 指标维度
+    pub fn dimensions(mut self, value: impl Into<Vec<MetricsDimensionResp>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 指标名称
+    /// **取值范围**
+    /// 不涉及
+    ///
+    /// Length: 1 to 96.
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 服务命名空间
+    /// **取值范围**
+    /// 不涉及
+    ///
+    /// Length: 3 to 32.
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 指标单位
+    /// **取值范围**
+    /// 不涉及
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
     }
 }
 
@@ -20935,7 +21649,7 @@ impl MetricList {
 
 /// **参数解释**:
 /// 查询结果元数据信息,包括分页信息等
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricListMetaDataResp {
     /// **参数解释**:
@@ -20944,36 +21658,36 @@ pub struct MetricListMetaDataResp {
     /// 不涉及
     ///
     /// Range: 0 to 2147483647.
-    pub count: i32,
+    pub count: Option<i32>,
     /// **参数解释**:
     /// 下一个开始的标记,用于分页。
     /// **取值范围**:
     /// 不涉及
     ///
     /// Length: 1 to 9999.
-    pub marker: String,
+    pub marker: Option<String>,
     /// **参数解释**:
     /// 总条数。
     /// **取值范围**:
     /// 不涉及
     ///
     /// Range: 0 to 2147483647.
-    pub total: i32,
+    pub total: Option<i32>,
 }
 
 impl Model for MetricListMetaDataResp {
     const NAME: &'static str = "MetricListMetaDataResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("marker", &self.marker);
-        object.field("total", &self.total);
+        object.optional("count", &self.count);
+        object.optional("marker", &self.marker);
+        object.optional("total", &self.total);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let marker = object.required("marker")?;
-        let total = object.required("total")?;
+        let count = object.optional("count")?;
+        let marker = object.optional("marker")?;
+        let total = object.optional("total")?;
         Ok(Self { count, marker, total })
     }
 }
@@ -20981,17 +21695,46 @@ impl Model for MetricListMetaDataResp {
 hwcloud_runtime::impl_model_serde!(MetricListMetaDataResp);
 
 impl MetricListMetaDataResp {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i32>,
-        marker: impl Into<String>,
-        total: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            marker: marker.into(),
-            total: total.into(),
+            count: None,
+            marker: None,
+            total: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 当前返回结果条数。
+    /// **取值范围**:
+    /// 不涉及
+    ///
+    /// Range: 0 to 2147483647.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 下一个开始的标记,用于分页。
+    /// **取值范围**:
+    /// 不涉及
+    ///
+    /// Length: 1 to 9999.
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.marker = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 总条数。
+    /// **取值范围**:
+    /// 不涉及
+    ///
+    /// Range: 0 to 2147483647.
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
     }
 }
 
@@ -21335,7 +22078,7 @@ impl Notification {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Notification2 {
     /// **参数解释**:
@@ -21344,7 +22087,7 @@ pub struct Notification2 {
     /// 当type为notification时,notification_list列表不能为空;当type为autoscaling时,列表必须为[]。若notification_enabled为true,对应的alarm_notifications、ok_notifications至少有一个不能为空。若alarm_notifications、ok_notification同时存在时,notification_list值保持一致。最多包含20个通知对象,最少可以为0个。
     ///
     /// Items: 0 to 20.
-    pub notification_list: Vec<String>,
+    pub notification_list: Option<Vec<String>>,
     /// **参数解释**:
     /// 通知类型。
     /// **约束限制**:
@@ -21360,20 +22103,20 @@ pub struct Notification2 {
     /// - iecAction:已废弃,不推荐使用。
     /// **默认取值**:
     /// 不涉及。
-    pub type_: NotificationType,
+    pub type_: Option<NotificationType>,
 }
 
 impl Model for Notification2 {
     const NAME: &'static str = "Notification2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("notification_list", &self.notification_list);
-        object.field("type", &self.type_);
+        object.optional("notification_list", &self.notification_list);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let notification_list = object.required("notification_list")?;
-        let type_ = object.required("type")?;
+        let notification_list = object.optional("notification_list")?;
+        let type_ = object.optional("type")?;
         Ok(Self { notification_list, type_ })
     }
 }
@@ -21381,15 +22124,43 @@ impl Model for Notification2 {
 hwcloud_runtime::impl_model_serde!(Notification2);
 
 impl Notification2 {
-    /// A value of its fields.
-    pub fn new(
-        notification_list: impl Into<Vec<String>>,
-        type_: impl Into<NotificationType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            notification_list: notification_list.into(),
-            type_: type_.into(),
+            notification_list: None,
+            type_: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 告警状态发生变化时,被通知对象的列表。topicUrn可从SMN获取,具体操作请参考查询Topic列表。
+    /// **约束限制**:
+    /// 当type为notification时,notification_list列表不能为空;当type为autoscaling时,列表必须为[]。若notification_enabled为true,对应的alarm_notifications、ok_notifications至少有一个不能为空。若alarm_notifications、ok_notification同时存在时,notification_list值保持一致。最多包含20个通知对象,最少可以为0个。
+    ///
+    /// Items: 0 to 20.
+    pub fn notification_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.notification_list = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 通知类型。
+    /// **约束限制**:
+    /// 不涉及。
+    /// **取值范围**:
+    /// 枚举值。
+    /// - notification:通知组或主题订阅。
+    /// - contact:云账号联系人。
+    /// - contactGroup:(已废弃)通知组。
+    /// - autoscaling:AS通知,只在AS中使用。
+    /// - groupwatch:已废弃,不推荐使用。
+    /// - ecsRecovery:已废弃,不推荐使用。
+    /// - iecAction:已废弃,不推荐使用。
+    /// **默认取值**:
+    /// 不涉及。
+    pub fn type_(mut self, value: impl Into<NotificationType>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -21566,27 +22337,27 @@ pub type NotificationRespType = AlarmHistoryItemV2AlarmActionsType;
 pub type NotificationType = AlarmHistoryItemV2AlarmActionsType;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OneClickAlarmPolicy {
     ///
-    pub alarm_policy_id: String,
+    pub alarm_policy_id: Option<String>,
     ///
-    pub comparison_operator: String,
+    pub comparison_operator: Option<String>,
     ///
-    pub count: i32,
+    pub count: Option<i32>,
     ///
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     ///
-    pub filter: String,
+    pub filter: Option<String>,
     ///
     pub hierarchical_value: Option<HierarchicalValue>,
     ///
     pub level: Option<i32>,
     ///
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     ///
-    pub period: Period,
+    pub period: Option<Period>,
     ///
     pub selected_unit: Option<String>,
     ///
@@ -21594,42 +22365,42 @@ pub struct OneClickAlarmPolicy {
     ///
     pub unit: Option<String>,
     ///
-    pub value: f64,
+    pub value: Option<f64>,
 }
 
 impl Model for OneClickAlarmPolicy {
     const NAME: &'static str = "OneClickAlarmPolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alarm_policy_id", &self.alarm_policy_id);
-        object.field("comparison_operator", &self.comparison_operator);
-        object.field("count", &self.count);
-        object.field("enabled", &self.enabled);
-        object.field("filter", &self.filter);
+        object.optional("alarm_policy_id", &self.alarm_policy_id);
+        object.optional("comparison_operator", &self.comparison_operator);
+        object.optional("count", &self.count);
+        object.optional("enabled", &self.enabled);
+        object.optional("filter", &self.filter);
         object.optional("hierarchical_value", &self.hierarchical_value);
         object.optional("level", &self.level);
-        object.field("metric_name", &self.metric_name);
-        object.field("period", &self.period);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("period", &self.period);
         object.optional("selected_unit", &self.selected_unit);
         object.optional("suppress_duration", &self.suppress_duration);
         object.optional("unit", &self.unit);
-        object.field("value", &self.value);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alarm_policy_id = object.required("alarm_policy_id")?;
-        let comparison_operator = object.required("comparison_operator")?;
-        let count = object.required("count")?;
-        let enabled = object.required("enabled")?;
-        let filter = object.required("filter")?;
+        let alarm_policy_id = object.optional("alarm_policy_id")?;
+        let comparison_operator = object.optional("comparison_operator")?;
+        let count = object.optional("count")?;
+        let enabled = object.optional("enabled")?;
+        let filter = object.optional("filter")?;
         let hierarchical_value = object.optional("hierarchical_value")?;
         let level = object.optional("level")?;
-        let metric_name = object.required("metric_name")?;
-        let period = object.required("period")?;
+        let metric_name = object.optional("metric_name")?;
+        let period = object.optional("period")?;
         let selected_unit = object.optional("selected_unit")?;
         let suppress_duration = object.optional("suppress_duration")?;
         let unit = object.optional("unit")?;
-        let value = object.required("value")?;
+        let value = object.optional("value")?;
         Ok(Self {
             alarm_policy_id,
             comparison_operator,
@@ -21651,32 +22422,53 @@ impl Model for OneClickAlarmPolicy {
 hwcloud_runtime::impl_model_serde!(OneClickAlarmPolicy);
 
 impl OneClickAlarmPolicy {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        alarm_policy_id: impl Into<String>,
-        comparison_operator: impl Into<String>,
-        count: impl Into<i32>,
-        enabled: impl Into<bool>,
-        filter: impl Into<String>,
-        metric_name: impl Into<String>,
-        period: impl Into<Period>,
-        value: impl Into<f64>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alarm_policy_id: alarm_policy_id.into(),
-            comparison_operator: comparison_operator.into(),
-            count: count.into(),
-            enabled: enabled.into(),
-            filter: filter.into(),
+            alarm_policy_id: None,
+            comparison_operator: None,
+            count: None,
+            enabled: None,
+            filter: None,
             hierarchical_value: None,
             level: None,
-            metric_name: metric_name.into(),
-            period: period.into(),
+            metric_name: None,
+            period: None,
             selected_unit: None,
             suppress_duration: None,
             unit: None,
-            value: value.into(),
+            value: None,
         }
+    }
+
+    ///
+    pub fn alarm_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_policy_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
+        self.comparison_operator = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn filter(mut self, value: impl Into<String>) -> Self {
+        self.filter = Some(value.into());
+        self
     }
 
     ///
@@ -21688,6 +22480,18 @@ impl OneClickAlarmPolicy {
     ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn period(mut self, value: impl Into<Period>) -> Self {
+        self.period = Some(value.into());
         self
     }
 
@@ -21708,10 +22512,16 @@ impl OneClickAlarmPolicy {
         self.unit = Some(value.into());
         self
     }
+
+    ///
+    pub fn value(mut self, value: impl Into<f64>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OneResourceGroupResp {
     /// **参数解释**
@@ -21721,12 +22531,12 @@ pub struct OneResourceGroupResp {
     pub association_alarm_templates: Option<Vec<AssociationAlarmTemplate>>,
     /// **参数解释**
     /// 资源分组的创建时间,UNIX时间戳,单位毫秒;如:1603819753000。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// **参数解释**
     /// 资源分组归属企业项目ID。
     /// **取值范围**
     /// 只能包含小写字母、数字或-,长度为36个字符。或者为0,代表默认企业项目ID。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// **参数解释**
     /// 资源分组事件告警状态。
     /// **取值范围**
@@ -21740,12 +22550,12 @@ pub struct OneResourceGroupResp {
     /// 以rg开头,后跟22位由字母或数字组成的字符串。
     ///
     /// Length: 2 to 24.
-    pub group_id: String,
+    pub group_id: Option<String>,
     /// **参数解释**
     /// 资源分组的名称。
     /// **取值范围**
     /// 只能为字母、数字、汉字、-或_,长度为[1,128]个字符。
-    pub group_name: String,
+    pub group_name: Option<String>,
     /// **参数解释**
     /// 当资源匹配规则为匹配企业项目时,指定的企业项目列表。
     ///
@@ -21775,10 +22585,10 @@ pub struct OneResourceGroupResp {
     /// - Manual: 表示手动添加
     /// - COMB: 表示组合匹配
     /// - NAME: 表示匹配实例名称
-    pub type_: OneResourceGroupRespType,
+    pub type_: Option<OneResourceGroupRespType>,
     /// **参数解释**
     /// 资源分组的修改时间,UNIX时间戳,单位毫秒;如:1603819753000。
-    pub update_time: String,
+    pub update_time: Option<String>,
 }
 
 impl Model for OneResourceGroupResp {
@@ -21787,33 +22597,33 @@ impl Model for OneResourceGroupResp {
     fn write(&self, object: &mut ObjectWriter) {
         object
             .optional("association_alarm_templates", &self.association_alarm_templates);
-        object.field("create_time", &self.create_time);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("event_status", &self.event_status);
-        object.field("group_id", &self.group_id);
-        object.field("group_name", &self.group_name);
+        object.optional("group_id", &self.group_id);
+        object.optional("group_name", &self.group_name);
         object.optional("related_ep_ids", &self.related_ep_ids);
         object.optional("resource_level", &self.resource_level);
         object.optional("resource_statistics", &self.resource_statistics);
         object.optional("status", &self.status);
-        object.field("type", &self.type_);
-        object.field("update_time", &self.update_time);
+        object.optional("type", &self.type_);
+        object.optional("update_time", &self.update_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let association_alarm_templates = object
             .optional("association_alarm_templates")?;
-        let create_time = object.required("create_time")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
+        let create_time = object.optional("create_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
         let event_status = object.optional("event_status")?;
-        let group_id = object.required("group_id")?;
-        let group_name = object.required("group_name")?;
+        let group_id = object.optional("group_id")?;
+        let group_name = object.optional("group_name")?;
         let related_ep_ids = object.optional("related_ep_ids")?;
         let resource_level = object.optional("resource_level")?;
         let resource_statistics = object.optional("resource_statistics")?;
         let status = object.optional("status")?;
-        let type_ = object.required("type")?;
-        let update_time = object.required("update_time")?;
+        let type_ = object.optional("type")?;
+        let update_time = object.optional("update_time")?;
         Ok(Self {
             association_alarm_templates,
             create_time,
@@ -21834,28 +22644,21 @@ impl Model for OneResourceGroupResp {
 hwcloud_runtime::impl_model_serde!(OneResourceGroupResp);
 
 impl OneResourceGroupResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        create_time: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        group_id: impl Into<String>,
-        group_name: impl Into<String>,
-        type_: impl Into<OneResourceGroupRespType>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             association_alarm_templates: None,
-            create_time: create_time.into(),
-            enterprise_project_id: enterprise_project_id.into(),
+            create_time: None,
+            enterprise_project_id: None,
             event_status: None,
-            group_id: group_id.into(),
-            group_name: group_name.into(),
+            group_id: None,
+            group_name: None,
             related_ep_ids: None,
             resource_level: None,
             resource_statistics: None,
             status: None,
-            type_: type_.into(),
-            update_time: update_time.into(),
+            type_: None,
+            update_time: None,
         }
     }
 
@@ -21872,6 +22675,22 @@ impl OneResourceGroupResp {
     }
 
     /// **参数解释**
+    /// 资源分组的创建时间,UNIX时间戳,单位毫秒;如:1603819753000。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组归属企业项目ID。
+    /// **取值范围**
+    /// 只能包含小写字母、数字或-,长度为36个字符。或者为0,代表默认企业项目ID。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
     /// 资源分组事件告警状态。
     /// **取值范围**
     /// - health: 表示无告警
@@ -21882,6 +22701,26 @@ impl OneResourceGroupResp {
         value: impl Into<OneResourceGroupRespEventStatus>,
     ) -> Self {
         self.event_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组ID。
+    /// **取值范围**
+    /// 以rg开头,后跟22位由字母或数字组成的字符串。
+    ///
+    /// Length: 2 to 24.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组的名称。
+    /// **取值范围**
+    /// 只能为字母、数字、汉字、-或_,长度为[1,128]个字符。
+    pub fn group_name(mut self, value: impl Into<String>) -> Self {
+        self.group_name = Some(value.into());
         self
     }
 
@@ -21925,6 +22764,26 @@ impl OneResourceGroupResp {
     /// - no_alarm_rule: 表示未设置告警规则
     pub fn status(mut self, value: impl Into<OneResourceGroupRespStatus>) -> Self {
         self.status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组添加资源方式。
+    /// **取值范围**
+    /// - EPS: 表示匹配企业项目
+    /// - TAG: 表示匹配标签
+    /// - Manual: 表示手动添加
+    /// - COMB: 表示组合匹配
+    /// - NAME: 表示匹配实例名称
+    pub fn type_(mut self, value: impl Into<OneResourceGroupRespType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源分组的修改时间,UNIX时间戳,单位毫秒;如:1603819753000。
+    pub fn update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
         self
     }
 }
@@ -22453,7 +23312,7 @@ impl Policies {
 
 /// **参数解释**:
 /// 告警策略列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PoliciesInListResp {
     /// **参数解释**:
@@ -22469,17 +23328,17 @@ pub struct PoliciesInListResp {
     /// 告警策略ID。
     /// **取值范围**:
     /// 长度为[1,64]个字符,只能包含字母、数字、-
-    pub alarm_policy_id: String,
+    pub alarm_policy_id: Option<String>,
     /// **参数解释**:
     /// 阈值符号。
     /// **取值范围**:
     /// 支持的值为(>|<|>=|<=|=|!=|cycle_decrease|cycle_increase|cycle_wave);cycle_decrease为环比下降,cycle_increase为环比上升,cycle_wave为环比波动。
-    pub comparison_operator: String,
+    pub comparison_operator: Option<String>,
     /// **参数解释**:
     /// 告警连续触发次数。
     /// **取值范围**:
     /// 事件告警时参数值为1~180(包括1和180);指标告警和站点告警时,次数采用枚举值,枚举值分别为:1、2、3、4、5、10、15、30、60、90、120、180。
-    pub count: i32,
+    pub count: Option<i32>,
     /// **参数解释**:
     /// 按云产品维度屏蔽时的资源维度信息,有多个时用","连接。
     /// **取值范围**:
@@ -22497,14 +23356,14 @@ pub struct PoliciesInListResp {
     /// - min:最小值
     /// - max:最大值
     /// - sum:求和
-    pub filter: String,
+    pub filter: Option<String>,
     ///
     pub hierarchical_value: Option<HierarchicalValueResp>,
     /// **参数解释**:
     /// 资源的监控指标名称,各服务资源的指标名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
     /// **取值范围**:
     /// 必须以字母开头,只能包含0-9/a-z/A-Z/_/-。字符长度最短为1,最大为96。如:弹性云服务器中的监控指标cpu_util,表示弹性服务器的CPU使用率;文档数据库中的指标mongo001_command_ps,表示command执行频率。
-    pub metric_name: String,
+    pub metric_name: Option<String>,
     /// **参数解释**:
     /// 查询服务的命名空间,各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
     /// **取值范围**:
@@ -22521,7 +23380,7 @@ pub struct PoliciesInListResp {
     /// - 3600代表指标按1小时聚合周期为一个数据点参与告警计算。
     /// - 14400代表指标按4小时聚合周期为一个数据点参与告警计算。
     /// - 86400代表指标按1天聚合周期为一个数据点参与告警计算。
-    pub period: Period,
+    pub period: Option<Period>,
     /// **参数解释**:
     /// 用户在页面中选择的指标单位, 用于后续指标数据回显和计算。字符串最大长度为64。
     /// **取值范围**:
@@ -22566,16 +23425,16 @@ impl Model for PoliciesInListResp {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("alarm_level", &self.alarm_level);
-        object.field("alarm_policy_id", &self.alarm_policy_id);
-        object.field("comparison_operator", &self.comparison_operator);
-        object.field("count", &self.count);
+        object.optional("alarm_policy_id", &self.alarm_policy_id);
+        object.optional("comparison_operator", &self.comparison_operator);
+        object.optional("count", &self.count);
         object.optional("dimension_name", &self.dimension_name);
         object.optional("extra_info", &self.extra_info);
-        object.field("filter", &self.filter);
+        object.optional("filter", &self.filter);
         object.optional("hierarchical_value", &self.hierarchical_value);
-        object.field("metric_name", &self.metric_name);
+        object.optional("metric_name", &self.metric_name);
         object.optional("namespace", &self.namespace);
-        object.field("period", &self.period);
+        object.optional("period", &self.period);
         object.optional("selected_unit", &self.selected_unit);
         object.optional("suppress_duration", &self.suppress_duration);
         object.optional("type", &self.type_);
@@ -22585,16 +23444,16 @@ impl Model for PoliciesInListResp {
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let alarm_level = object.optional("alarm_level")?;
-        let alarm_policy_id = object.required("alarm_policy_id")?;
-        let comparison_operator = object.required("comparison_operator")?;
-        let count = object.required("count")?;
+        let alarm_policy_id = object.optional("alarm_policy_id")?;
+        let comparison_operator = object.optional("comparison_operator")?;
+        let count = object.optional("count")?;
         let dimension_name = object.optional("dimension_name")?;
         let extra_info = object.optional("extra_info")?;
-        let filter = object.required("filter")?;
+        let filter = object.optional("filter")?;
         let hierarchical_value = object.optional("hierarchical_value")?;
-        let metric_name = object.required("metric_name")?;
+        let metric_name = object.optional("metric_name")?;
         let namespace = object.optional("namespace")?;
-        let period = object.required("period")?;
+        let period = object.optional("period")?;
         let selected_unit = object.optional("selected_unit")?;
         let suppress_duration = object.optional("suppress_duration")?;
         let type_ = object.optional("type")?;
@@ -22624,27 +23483,20 @@ impl Model for PoliciesInListResp {
 hwcloud_runtime::impl_model_serde!(PoliciesInListResp);
 
 impl PoliciesInListResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        alarm_policy_id: impl Into<String>,
-        comparison_operator: impl Into<String>,
-        count: impl Into<i32>,
-        filter: impl Into<String>,
-        metric_name: impl Into<String>,
-        period: impl Into<Period>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             alarm_level: None,
-            alarm_policy_id: alarm_policy_id.into(),
-            comparison_operator: comparison_operator.into(),
-            count: count.into(),
+            alarm_policy_id: None,
+            comparison_operator: None,
+            count: None,
             dimension_name: None,
             extra_info: None,
-            filter: filter.into(),
+            filter: None,
             hierarchical_value: None,
-            metric_name: metric_name.into(),
+            metric_name: None,
             namespace: None,
-            period: period.into(),
+            period: None,
             selected_unit: None,
             suppress_duration: None,
             type_: None,
@@ -22667,6 +23519,33 @@ impl PoliciesInListResp {
     }
 
     /// **参数解释**:
+    /// 告警策略ID。
+    /// **取值范围**:
+    /// 长度为[1,64]个字符,只能包含字母、数字、-
+    pub fn alarm_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_policy_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 阈值符号。
+    /// **取值范围**:
+    /// 支持的值为(>|<|>=|<=|=|!=|cycle_decrease|cycle_increase|cycle_wave);cycle_decrease为环比下降,cycle_increase为环比上升,cycle_wave为环比波动。
+    pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
+        self.comparison_operator = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 告警连续触发次数。
+    /// **取值范围**:
+    /// 事件告警时参数值为1~180(包括1和180);指标告警和站点告警时,次数采用枚举值,枚举值分别为:1、2、3、4、5、10、15、30、60、90、120、180。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
     /// 按云产品维度屏蔽时的资源维度信息,有多个时用","连接。
     /// **取值范围**:
     /// 长度为[0,128]个字符。
@@ -22683,6 +23562,19 @@ impl PoliciesInListResp {
         self
     }
 
+    /// **参数解释**:
+    /// 聚合方式。
+    /// **取值范围**:
+    /// - average:平均值
+    /// - variance:方差
+    /// - min:最小值
+    /// - max:最大值
+    /// - sum:求和
+    pub fn filter(mut self, value: impl Into<String>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+
     ///
     pub fn hierarchical_value(
         mut self,
@@ -22693,11 +23585,36 @@ impl PoliciesInListResp {
     }
 
     /// **参数解释**:
+    /// 资源的监控指标名称,各服务资源的指标名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
+    /// **取值范围**:
+    /// 必须以字母开头,只能包含0-9/a-z/A-Z/_/-。字符长度最短为1,最大为96。如:弹性云服务器中的监控指标cpu_util,表示弹性服务器的CPU使用率;文档数据库中的指标mongo001_command_ps,表示command执行频率。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
     /// 查询服务的命名空间,各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
     /// **取值范围**:
     /// 格式为service.item;service和item必须是字符串,必须以字母开头,只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 告警条件判断周期,单位为秒。
+    /// **取值范围**:
+    /// 枚举值。
+    /// - 0是默认值,事件类告警该字段用0即可。
+    /// - 1代表指标的原始周期,比如RDS监控指标原始周期是60s,表示该RDS指标按60s周期为一个数据点参与告警计算。
+    /// - 300代表指标按5分钟聚合周期为一个数据点参与告警计算。
+    /// - 1200代表指标按20分钟聚合周期为一个数据点参与告警计算。
+    /// - 3600代表指标按1小时聚合周期为一个数据点参与告警计算。
+    /// - 14400代表指标按4小时聚合周期为一个数据点参与告警计算。
+    /// - 86400代表指标按1天聚合周期为一个数据点参与告警计算。
+    pub fn period(mut self, value: impl Into<Period>) -> Self {
+        self.period = Some(value.into());
         self
     }
 
@@ -22779,7 +23696,7 @@ impl PoliciesInListResp {
 pub type PoliciesPeriod = AlarmHistoryItemV2ConditionPeriod;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PoliciesRespV2 {
     /// **参数解释**:
@@ -22793,7 +23710,7 @@ pub struct PoliciesRespV2 {
     /// 告警策略信息列表。
     ///
     /// Items: 0 to 100.
-    pub policies: Vec<ListPolicyResp>,
+    pub policies: Option<Vec<ListPolicyResp>>,
 }
 
 impl Model for PoliciesRespV2 {
@@ -22801,12 +23718,12 @@ impl Model for PoliciesRespV2 {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("count", &self.count);
-        object.field("policies", &self.policies);
+        object.optional("policies", &self.policies);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let count = object.optional("count")?;
-        let policies = object.required("policies")?;
+        let policies = object.optional("policies")?;
         Ok(Self { count, policies })
     }
 }
@@ -22814,11 +23731,11 @@ impl Model for PoliciesRespV2 {
 hwcloud_runtime::impl_model_serde!(PoliciesRespV2);
 
 impl PoliciesRespV2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(policies: impl Into<Vec<ListPolicyResp>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             count: None,
-            policies: policies.into(),
+            policies: None,
         }
     }
 
@@ -22830,6 +23747,15 @@ impl PoliciesRespV2 {
     /// Range: 0 to 100.
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 告警策略信息列表。
+    ///
+    /// Items: 0 to 100.
+    pub fn policies(mut self, value: impl Into<Vec<ListPolicyResp>>) -> Self {
+        self.policies = Some(value.into());
         self
     }
 }
@@ -23900,7 +24826,7 @@ impl ProductMetric {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProductMetricResp {
     /// **参数解释**:
@@ -23909,25 +24835,25 @@ pub struct ProductMetricResp {
     /// 长度为[0,128]个字符,有多个时用","连接。
     ///
     /// Length: 0 to 128.
-    pub dimension_name: String,
+    pub dimension_name: Option<String>,
     /// **参数解释**:
     /// 资源的监控指标名称,各服务资源的指标名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
     /// **取值范围**:
     /// 必须以字母开头,只能包含0-9/a-z/A-Z/_/-。字符长度最短为1,最大为96。如:弹性云服务器中的监控指标cpu_util,表示弹性服务器的CPU使用率;文档数据库中的指标mongo001_command_ps,表示command执行频率。
-    pub metric_name: String,
+    pub metric_name: Option<String>,
 }
 
 impl Model for ProductMetricResp {
     const NAME: &'static str = "ProductMetricResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dimension_name", &self.dimension_name);
-        object.field("metric_name", &self.metric_name);
+        object.optional("dimension_name", &self.dimension_name);
+        object.optional("metric_name", &self.metric_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dimension_name = object.required("dimension_name")?;
-        let metric_name = object.required("metric_name")?;
+        let dimension_name = object.optional("dimension_name")?;
+        let metric_name = object.optional("metric_name")?;
         Ok(Self {
             dimension_name,
             metric_name,
@@ -23938,15 +24864,32 @@ impl Model for ProductMetricResp {
 hwcloud_runtime::impl_model_serde!(ProductMetricResp);
 
 impl ProductMetricResp {
-    /// A value of its fields.
-    pub fn new(
-        dimension_name: impl Into<String>,
-        metric_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dimension_name: dimension_name.into(),
-            metric_name: metric_name.into(),
+            dimension_name: None,
+            metric_name: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 按云产品维度屏蔽时的资源维度信息。
+    /// **取值范围**:
+    /// 长度为[0,128]个字符,有多个时用","连接。
+    ///
+    /// Length: 0 to 128.
+    pub fn dimension_name(mut self, value: impl Into<String>) -> Self {
+        self.dimension_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 资源的监控指标名称,各服务资源的指标名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
+    /// **取值范围**:
+    /// 必须以字母开头,只能包含0-9/a-z/A-Z/_/-。字符长度最短为1,最大为96。如:弹性云服务器中的监控指标cpu_util,表示弹性服务器的CPU使用率;文档数据库中的指标mongo001_command_ps,表示command执行频率。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
     }
 }
 
@@ -24157,7 +25100,7 @@ impl PutAlarmNotificationReq {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutAlarmNotificationResp {
     ///
@@ -24172,7 +25115,7 @@ pub struct PutAlarmNotificationResp {
     /// 布尔值。
     /// - true:开启告警。
     /// - false:不开启告警。
-    pub notification_enabled: bool,
+    pub notification_enabled: Option<bool>,
     ///
     pub notification_end_time: Option<String>,
     /// **参数解释**:
@@ -24200,7 +25143,7 @@ impl Model for PutAlarmNotificationResp {
         object.optional("alarm_notifications", &self.alarm_notifications);
         object.optional("effective_timezone", &self.effective_timezone);
         object.optional("notification_begin_time", &self.notification_begin_time);
-        object.field("notification_enabled", &self.notification_enabled);
+        object.optional("notification_enabled", &self.notification_enabled);
         object.optional("notification_end_time", &self.notification_end_time);
         object.optional("notification_manner", &self.notification_manner);
         object.optional("notification_policy_ids", &self.notification_policy_ids);
@@ -24211,7 +25154,7 @@ impl Model for PutAlarmNotificationResp {
         let alarm_notifications = object.optional("alarm_notifications")?;
         let effective_timezone = object.optional("effective_timezone")?;
         let notification_begin_time = object.optional("notification_begin_time")?;
-        let notification_enabled = object.required("notification_enabled")?;
+        let notification_enabled = object.optional("notification_enabled")?;
         let notification_end_time = object.optional("notification_end_time")?;
         let notification_manner = object.optional("notification_manner")?;
         let notification_policy_ids = object.optional("notification_policy_ids")?;
@@ -24232,13 +25175,13 @@ impl Model for PutAlarmNotificationResp {
 hwcloud_runtime::impl_model_serde!(PutAlarmNotificationResp);
 
 impl PutAlarmNotificationResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(notification_enabled: impl Into<bool>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             alarm_notifications: None,
             effective_timezone: None,
             notification_begin_time: None,
-            notification_enabled: notification_enabled.into(),
+            notification_enabled: None,
             notification_end_time: None,
             notification_manner: None,
             notification_policy_ids: None,
@@ -24264,6 +25207,17 @@ impl PutAlarmNotificationResp {
     ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 是否开启告警通知。
+    /// **取值范围**:
+    /// 布尔值。
+    /// - true:开启告警。
+    /// - false:不开启告警。
+    pub fn notification_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.notification_enabled = Some(value.into());
         self
     }
 
@@ -24501,23 +25455,23 @@ impl PutResourceGroupReq {
 
 /// **参数解释**:
 /// 资源配额。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuotasResp {
     /// **参数解释**:
     /// 资源配额列表。
-    pub resources: Vec<ResourceQuotasResp>,
+    pub resources: Option<Vec<ResourceQuotasResp>>,
 }
 
 impl Model for QuotasResp {
     const NAME: &'static str = "QuotasResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
+        let resources = object.optional("resources")?;
         Ok(Self { resources })
     }
 }
@@ -24525,11 +25479,16 @@ impl Model for QuotasResp {
 hwcloud_runtime::impl_model_serde!(QuotasResp);
 
 impl QuotasResp {
-    /// A value of its fields.
-    pub fn new(resources: impl Into<Vec<ResourceQuotasResp>>) -> Self {
-        Self {
-            resources: resources.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { resources: None }
+    }
+
+    /// **参数解释**:
+    /// 资源配额列表。
+    pub fn resources(mut self, value: impl Into<Vec<ResourceQuotasResp>>) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
@@ -24907,32 +25866,32 @@ impl Resource2 {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceCategoryResp {
     /// **参数解释**:
     /// 资源的维度信息列表
     ///
     /// Items: 1 to 100.
-    pub dimension_names: Vec<String>,
+    pub dimension_names: Option<Vec<String>>,
     /// **参数解释**:
     /// 查询服务的命名空间,各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
     /// **取值范围**:
     /// 格式为service.item;service和item必须是字符串,必须以字母开头,只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。
-    pub namespace: String,
+    pub namespace: Option<String>,
 }
 
 impl Model for ResourceCategoryResp {
     const NAME: &'static str = "ResourceCategoryResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dimension_names", &self.dimension_names);
-        object.field("namespace", &self.namespace);
+        object.optional("dimension_names", &self.dimension_names);
+        object.optional("namespace", &self.namespace);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dimension_names = object.required("dimension_names")?;
-        let namespace = object.required("namespace")?;
+        let dimension_names = object.optional("dimension_names")?;
+        let namespace = object.optional("namespace")?;
         Ok(Self { dimension_names, namespace })
     }
 }
@@ -24940,20 +25899,35 @@ impl Model for ResourceCategoryResp {
 hwcloud_runtime::impl_model_serde!(ResourceCategoryResp);
 
 impl ResourceCategoryResp {
-    /// A value of its fields.
-    pub fn new(
-        dimension_names: impl Into<Vec<String>>,
-        namespace: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dimension_names: dimension_names.into(),
-            namespace: namespace.into(),
+            dimension_names: None,
+            namespace: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 资源的维度信息列表
+    ///
+    /// Items: 1 to 100.
+    pub fn dimension_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dimension_names = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 查询服务的命名空间,各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
+    /// **取值范围**:
+    /// 格式为service.item;service和item必须是字符串,必须以字母开头,只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
     }
 }
 
 /// 资源维度
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceDimension {
     /// **参数解释**
@@ -24966,7 +25940,7 @@ pub struct ResourceDimension {
     /// 不涉及
     ///
     /// Length: 1 to 32.
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**
     /// 资源维度值,为资源的实例ID,如:4270ff17-aba3-4138-89fa-820594c39755。
     /// **约束限制**
@@ -24977,20 +25951,20 @@ pub struct ResourceDimension {
     /// 不涉及
     ///
     /// Length: 1 to 256.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for ResourceDimension {
     const NAME: &'static str = "ResourceDimension";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("value", &self.value);
+        object.optional("name", &self.name);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let value = object.required("value")?;
+        let name = object.optional("name")?;
+        let value = object.optional("value")?;
         Ok(Self { name, value })
     }
 }
@@ -24998,17 +25972,44 @@ impl Model for ResourceDimension {
 hwcloud_runtime::impl_model_serde!(ResourceDimension);
 
 impl ResourceDimension {
-    /// A value of its fields.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None, value: None }
+    }
+
+    /// **参数解释**
+    /// 资源维度名称,如:弹性云服务器,则维度为instance_id;各服务资源的维度名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
+    /// **约束限制**
+    /// 不涉及
+    /// **取值范围**
+    /// 由字母开头,后面可以包含字母、数字、_或-,长度为[1,32]个字符
+    /// **默认取值**
+    /// 不涉及
+    ///
+    /// Length: 1 to 32.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源维度值,为资源的实例ID,如:4270ff17-aba3-4138-89fa-820594c39755。
+    /// **约束限制**
+    /// 不涉及
+    /// **取值范围**
+    /// 长度为[1,256]个字符
+    /// **默认取值**
+    /// 不涉及
+    ///
+    /// Length: 1 to 256.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// 资源维度
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceDimensionResp {
     /// **参数解释**
@@ -25017,27 +26018,27 @@ pub struct ResourceDimensionResp {
     /// 由字母开头,后面可以包含字母、数字、_或-,长度为[1,32]个字符
     ///
     /// Length: 1 to 32.
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**
     /// 资源维度值,为资源的实例ID,如:4270ff17-aba3-4138-89fa-820594c39755。
     /// **取值范围**
     /// 长度为[1,256]个字符
     ///
     /// Length: 1 to 256.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for ResourceDimensionResp {
     const NAME: &'static str = "ResourceDimensionResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("value", &self.value);
+        object.optional("name", &self.name);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let value = object.required("value")?;
+        let name = object.optional("name")?;
+        let value = object.optional("value")?;
         Ok(Self { name, value })
     }
 }
@@ -25045,12 +26046,31 @@ impl Model for ResourceDimensionResp {
 hwcloud_runtime::impl_model_serde!(ResourceDimensionResp);
 
 impl ResourceDimensionResp {
-    /// A value of its fields.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None, value: None }
+    }
+
+    /// **参数解释**
+    /// 资源维度名称,如:弹性云服务器,则维度为instance_id;各服务资源的维度名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
+    /// **取值范围**
+    /// 由字母开头,后面可以包含字母、数字、_或-,长度为[1,32]个字符
+    ///
+    /// Length: 1 to 32.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 资源维度值,为资源的实例ID,如:4270ff17-aba3-4138-89fa-820594c39755。
+    /// **取值范围**
+    /// 长度为[1,256]个字符
+    ///
+    /// Length: 1 to 256.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
@@ -25253,11 +26273,11 @@ impl ResourceGroupInfo {
 /// 标签的匹配规则
 /// **约束限制**
 /// 不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceGroupTagRelation {
     ///
-    pub key: String,
+    pub key: Option<String>,
     /// **参数解释**
     /// tag操作符,含义是标签key与value的关系
     /// **约束限制**
@@ -25280,13 +26300,13 @@ impl Model for ResourceGroupTagRelation {
     const NAME: &'static str = "ResourceGroupTagRelation";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
+        object.optional("key", &self.key);
         object.optional("operator", &self.operator);
         object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
+        let key = object.optional("key")?;
         let operator = object.optional("operator")?;
         let value = object.optional("value")?;
         Ok(Self { key, operator, value })
@@ -25296,13 +26316,19 @@ impl Model for ResourceGroupTagRelation {
 hwcloud_runtime::impl_model_serde!(ResourceGroupTagRelation);
 
 impl ResourceGroupTagRelation {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            key: key.into(),
+            key: None,
             operator: None,
             value: None,
         }
+    }
+
+    ///
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
     }
 
     /// **参数解释**
@@ -25406,7 +26432,7 @@ impl hwcloud_runtime::StringEnum for ResourceGroupTagRelationOperator {
 hwcloud_runtime::impl_string_enum!(ResourceGroupTagRelationOperator);
 
 /// 资源名称
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceNameItem {
     /// **参数解释**
@@ -25422,7 +26448,7 @@ pub struct ResourceNameItem {
     /// - all: 表示全部
     /// **默认取值**
     /// 不涉及
-    pub operator: ResourceNameItemOperator,
+    pub operator: Option<ResourceNameItemOperator>,
     /// **参数解释**
     /// 资源名称条件值
     /// **约束限制**
@@ -25450,7 +26476,7 @@ impl Model for ResourceNameItem {
     const NAME: &'static str = "ResourceNameItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("operator", &self.operator);
+        object.optional("operator", &self.operator);
         object.optional("resource_name", &self.resource_name);
         object
             .optional(
@@ -25460,7 +26486,7 @@ impl Model for ResourceNameItem {
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let operator = object.required("operator")?;
+        let operator = object.optional("operator")?;
         let resource_name = object.optional("resource_name")?;
         let resource_name_is_ignore_case = object
             .optional("resource_name_is_ignore_case")?;
@@ -25475,13 +26501,31 @@ impl Model for ResourceNameItem {
 hwcloud_runtime::impl_model_serde!(ResourceNameItem);
 
 impl ResourceNameItem {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(operator: impl Into<ResourceNameItemOperator>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            operator: operator.into(),
+            operator: None,
             resource_name: None,
             resource_name_is_ignore_case: None,
         }
+    }
+
+    /// **参数解释**
+    /// 实例操作符,含义是真实资源的名称与资源名称条件值的运算关系。
+    /// **约束限制**
+    /// 不涉及
+    /// **取值范围**
+    /// - include: 表示包含
+    /// - prefix: 表示前缀
+    /// - suffix: 表示后缀
+    /// - notInclude: 表示不包含
+    /// - equal: 表示相等
+    /// - all: 表示全部
+    /// **默认取值**
+    /// 不涉及
+    pub fn operator(mut self, value: impl Into<ResourceNameItemOperator>) -> Self {
+        self.operator = Some(value.into());
+        self
     }
 
     /// **参数解释**
@@ -25533,7 +26577,7 @@ pub type ResourceNameItemOperator = ResourceGroupTagRelationOperator;
 
 /// **参数解释**:
 /// 资源配额。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceQuotasResp {
     /// **参数解释**:
@@ -25550,25 +26594,25 @@ pub struct ResourceQuotasResp {
     /// 配额总数。
     /// **取值范围**:
     /// 不涉及。
-    pub quota: i64,
+    pub quota: Option<i64>,
     /// **参数解释**:
     /// 配额类型。
     /// **取值范围**:
     /// 枚举值说明:
     /// - alarm:告警规则
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:
     /// 单位。
     /// **取值范围**:
     /// 长度为[0,32]个字符。
     ///
     /// Length: 0 to 32.
-    pub unit: String,
+    pub unit: Option<String>,
     /// **参数解释**:
     /// 已使用配额数。
     /// **取值范围**:
     /// 不涉及。
-    pub used: i64,
+    pub used: Option<i64>,
 }
 
 impl Model for ResourceQuotasResp {
@@ -25577,19 +26621,19 @@ impl Model for ResourceQuotasResp {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("max", &self.max);
         object.optional("min", &self.min);
-        object.field("quota", &self.quota);
-        object.field("type", &self.type_);
-        object.field("unit", &self.unit);
-        object.field("used", &self.used);
+        object.optional("quota", &self.quota);
+        object.optional("type", &self.type_);
+        object.optional("unit", &self.unit);
+        object.optional("used", &self.used);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let max = object.optional("max")?;
         let min = object.optional("min")?;
-        let quota = object.required("quota")?;
-        let type_ = object.required("type")?;
-        let unit = object.required("unit")?;
-        let used = object.required("used")?;
+        let quota = object.optional("quota")?;
+        let type_ = object.optional("type")?;
+        let unit = object.optional("unit")?;
+        let used = object.optional("used")?;
         Ok(Self {
             max,
             min,
@@ -25604,20 +26648,15 @@ impl Model for ResourceQuotasResp {
 hwcloud_runtime::impl_model_serde!(ResourceQuotasResp);
 
 impl ResourceQuotasResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        quota: impl Into<i64>,
-        type_: impl Into<String>,
-        unit: impl Into<String>,
-        used: impl Into<i64>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             max: None,
             min: None,
-            quota: quota.into(),
-            type_: type_.into(),
-            unit: unit.into(),
-            used: used.into(),
+            quota: None,
+            type_: None,
+            unit: None,
+            used: None,
         }
     }
 
@@ -25638,32 +26677,71 @@ impl ResourceQuotasResp {
         self.min = Some(value.into());
         self
     }
+
+    /// **参数解释**:
+    /// 配额总数。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn quota(mut self, value: impl Into<i64>) -> Self {
+        self.quota = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 配额类型。
+    /// **取值范围**:
+    /// 枚举值说明:
+    /// - alarm:告警规则
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 单位。
+    /// **取值范围**:
+    /// 长度为[0,32]个字符。
+    ///
+    /// Length: 0 to 32.
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 已使用配额数。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn used(mut self, value: impl Into<i64>) -> Self {
+        self.used = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceResp {
     /// **参数解释**
     /// 资源的维度信息
     ///
     /// Items: 1 to 4.
-    pub dimensions: Vec<ResourceDimensionResp>,
+    pub dimensions: Option<Vec<ResourceDimensionResp>>,
     ///
-    pub namespace: String,
+    pub namespace: Option<String>,
 }
 
 impl Model for ResourceResp {
     const NAME: &'static str = "ResourceResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dimensions", &self.dimensions);
-        object.field("namespace", &self.namespace);
+        object.optional("dimensions", &self.dimensions);
+        object.optional("namespace", &self.namespace);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dimensions = object.required("dimensions")?;
-        let namespace = object.required("namespace")?;
+        let dimensions = object.optional("dimensions")?;
+        let namespace = object.optional("namespace")?;
         Ok(Self { dimensions, namespace })
     }
 }
@@ -25671,15 +26749,27 @@ impl Model for ResourceResp {
 hwcloud_runtime::impl_model_serde!(ResourceResp);
 
 impl ResourceResp {
-    /// A value of its fields.
-    pub fn new(
-        dimensions: impl Into<Vec<ResourceDimensionResp>>,
-        namespace: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dimensions: dimensions.into(),
-            namespace: namespace.into(),
+            dimensions: None,
+            namespace: None,
         }
+    }
+
+    /// **参数解释**
+    /// 资源的维度信息
+    ///
+    /// Items: 1 to 4.
+    pub fn dimensions(mut self, value: impl Into<Vec<ResourceDimensionResp>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
     }
 }
 
@@ -26056,7 +27146,7 @@ impl ShowAlarmResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowEventDataResponseBody {
     /// **参数解释**:
@@ -26065,18 +27155,18 @@ pub struct ShowEventDataResponseBody {
     /// 不涉及
     ///
     /// Items: 0 to 999999.
-    pub datapoints: Vec<EventDataInfo>,
+    pub datapoints: Option<Vec<EventDataInfo>>,
 }
 
 impl Model for ShowEventDataResponseBody {
     const NAME: &'static str = "ShowEventDataResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("datapoints", &self.datapoints);
+        object.optional("datapoints", &self.datapoints);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let datapoints = object.required("datapoints")?;
+        let datapoints = object.optional("datapoints")?;
         Ok(Self { datapoints })
     }
 }
@@ -26084,11 +27174,20 @@ impl Model for ShowEventDataResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowEventDataResponseBody);
 
 impl ShowEventDataResponseBody {
-    /// A value of its fields.
-    pub fn new(datapoints: impl Into<Vec<EventDataInfo>>) -> Self {
-        Self {
-            datapoints: datapoints.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { datapoints: None }
+    }
+
+    /// **参数解释**:
+    /// 配置信息列表
+    /// **取值范围**:
+    /// 不涉及
+    ///
+    /// Items: 0 to 999999.
+    pub fn datapoints(mut self, value: impl Into<Vec<EventDataInfo>>) -> Self {
+        self.datapoints = Some(value.into());
+        self
     }
 }
 
@@ -26547,30 +27646,30 @@ impl hwcloud_runtime::operation::ParamValues for ShowMetricDataPeriod {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowMetricDataResponseBody {
     /// **参数解释**:
     /// 指标数据列表。由于查询数据时,云监控会根据所选择的聚合粒度向前取整from参数,所以datapoints中包含的数据点有可能会多于预期
-    pub datapoints: Vec<Datapoint>,
+    pub datapoints: Option<Vec<Datapoint>>,
     /// **参数解释**:
     /// 指标名称,例如弹性云服务器监控指标中的cpu_util。
     /// **取值范围**:
     /// 不涉及
-    pub metric_name: String,
+    pub metric_name: Option<String>,
 }
 
 impl Model for ShowMetricDataResponseBody {
     const NAME: &'static str = "ShowMetricDataResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("datapoints", &self.datapoints);
-        object.field("metric_name", &self.metric_name);
+        object.optional("datapoints", &self.datapoints);
+        object.optional("metric_name", &self.metric_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let datapoints = object.required("datapoints")?;
-        let metric_name = object.required("metric_name")?;
+        let datapoints = object.optional("datapoints")?;
+        let metric_name = object.optional("metric_name")?;
         Ok(Self { datapoints, metric_name })
     }
 }
@@ -26578,36 +27677,49 @@ impl Model for ShowMetricDataResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowMetricDataResponseBody);
 
 impl ShowMetricDataResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        datapoints: impl Into<Vec<Datapoint>>,
-        metric_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            datapoints: datapoints.into(),
-            metric_name: metric_name.into(),
+            datapoints: None,
+            metric_name: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 指标数据列表。由于查询数据时,云监控会根据所选择的聚合粒度向前取整from参数,所以datapoints中包含的数据点有可能会多于预期
+    pub fn datapoints(mut self, value: impl Into<Vec<Datapoint>>) -> Self {
+        self.datapoints = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 指标名称,例如弹性云服务器监控指标中的cpu_util。
+    /// **取值范围**:
+    /// 不涉及
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowQuotasResponseBody {
     /// **参数解释**:
     /// 配额列表。
-    pub quotas: QuotasResp,
+    pub quotas: Option<QuotasResp>,
 }
 
 impl Model for ShowQuotasResponseBody {
     const NAME: &'static str = "ShowQuotasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quotas", &self.quotas);
+        object.optional("quotas", &self.quotas);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quotas = object.required("quotas")?;
+        let quotas = object.optional("quotas")?;
         Ok(Self { quotas })
     }
 }
@@ -26615,9 +27727,16 @@ impl Model for ShowQuotasResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowQuotasResponseBody);
 
 impl ShowQuotasResponseBody {
-    /// A value of its fields.
-    pub fn new(quotas: impl Into<QuotasResp>) -> Self {
-        Self { quotas: quotas.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { quotas: None }
+    }
+
+    /// **参数解释**:
+    /// 配额列表。
+    pub fn quotas(mut self, value: impl Into<QuotasResp>) -> Self {
+        self.quotas = Some(value.into());
+        self
     }
 }
 
@@ -30049,7 +31168,7 @@ impl WidgetInfoWithId {
 
 /// **参数解释**
 /// 监控视图图表坐标
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WidgetInfoWithIdLocation {
     /// **参数解释**
@@ -30058,45 +31177,45 @@ pub struct WidgetInfoWithIdLocation {
     /// 最小值为3,最大值为2147483647
     ///
     /// Range: 3 to 2147483647.
-    pub height: i32,
+    pub height: Option<i32>,
     /// **参数解释**
     /// 监控视图的左坐标
     /// **取值范围**
     /// 最小值为0,最大值为9
     ///
     /// Range: 0 to 9.
-    pub left: i32,
+    pub left: Option<i32>,
     /// **参数解释**
     /// 监控视图的上坐标
     /// **取值范围**
     /// 最小值为0,最大值为2147483647
     ///
     /// Range: 0 to 2147483647.
-    pub top: i32,
+    pub top: Option<i32>,
     /// **参数解释**
     /// 监控视图图表宽度
     /// **取值范围**
     /// 最小值为3,最大值为12
     ///
     /// Range: 3 to 12.
-    pub width: i32,
+    pub width: Option<i32>,
 }
 
 impl Model for WidgetInfoWithIdLocation {
     const NAME: &'static str = "WidgetInfoWithIdLocation";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("height", &self.height);
-        object.field("left", &self.left);
-        object.field("top", &self.top);
-        object.field("width", &self.width);
+        object.optional("height", &self.height);
+        object.optional("left", &self.left);
+        object.optional("top", &self.top);
+        object.optional("width", &self.width);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let height = object.required("height")?;
-        let left = object.required("left")?;
-        let top = object.required("top")?;
-        let width = object.required("width")?;
+        let height = object.optional("height")?;
+        let left = object.optional("left")?;
+        let top = object.optional("top")?;
+        let width = object.optional("width")?;
         Ok(Self { height, left, top, width })
     }
 }
@@ -30104,19 +31223,58 @@ impl Model for WidgetInfoWithIdLocation {
 hwcloud_runtime::impl_model_serde!(WidgetInfoWithIdLocation);
 
 impl WidgetInfoWithIdLocation {
-    /// A value of its fields.
-    pub fn new(
-        height: impl Into<i32>,
-        left: impl Into<i32>,
-        top: impl Into<i32>,
-        width: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            height: height.into(),
-            left: left.into(),
-            top: top.into(),
-            width: width.into(),
+            height: None,
+            left: None,
+            top: None,
+            width: None,
         }
+    }
+
+    /// **参数解释**
+    /// 监控视图图表高度
+    /// **取值范围**
+    /// 最小值为3,最大值为2147483647
+    ///
+    /// Range: 3 to 2147483647.
+    pub fn height(mut self, value: impl Into<i32>) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 监控视图的左坐标
+    /// **取值范围**
+    /// 最小值为0,最大值为9
+    ///
+    /// Range: 0 to 9.
+    pub fn left(mut self, value: impl Into<i32>) -> Self {
+        self.left = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 监控视图的上坐标
+    /// **取值范围**
+    /// 最小值为0,最大值为2147483647
+    ///
+    /// Range: 0 to 2147483647.
+    pub fn top(mut self, value: impl Into<i32>) -> Self {
+        self.top = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 监控视图图表宽度
+    /// **取值范围**
+    /// 最小值为3,最大值为12
+    ///
+    /// Range: 3 to 12.
+    pub fn width(mut self, value: impl Into<i32>) -> Self {
+        self.width = Some(value.into());
+        self
     }
 }
 

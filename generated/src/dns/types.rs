@@ -100,25 +100,25 @@ impl AliasTarget {
 /// DNS API列表。
 /// **取值范围:**
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiVersionsInfoResp {
     /// **参数解释:**
     /// 版本信息列表。
     /// **取值范围:**
     /// 不涉及。
-    pub versions: ValuesItem,
+    pub versions: Option<ValuesItem>,
 }
 
 impl Model for ApiVersionsInfoResp {
     const NAME: &'static str = "ApiVersionsInfoResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("versions", &self.versions);
+        object.optional("versions", &self.versions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let versions = object.required("versions")?;
+        let versions = object.optional("versions")?;
         Ok(Self { versions })
     }
 }
@@ -126,9 +126,18 @@ impl Model for ApiVersionsInfoResp {
 hwcloud_runtime::impl_model_serde!(ApiVersionsInfoResp);
 
 impl ApiVersionsInfoResp {
-    /// A value of its fields.
-    pub fn new(versions: impl Into<ValuesItem>) -> Self {
-        Self { versions: versions.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// **参数解释:**
+    /// 版本信息列表。
+    /// **取值范围:**
+    /// 不涉及。
+    pub fn versions(mut self, value: impl Into<ValuesItem>) -> Self {
+        self.versions = Some(value.into());
+        self
     }
 }
 
@@ -169,23 +178,23 @@ impl AssociateEndpointIpaddressResp {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociateHealthCheckReq {
     /// 健康检查ID。
     /// 通过云解析服务的管理控制台,在健康检查的详情页面中获取。
-    pub health_check_id: String,
+    pub health_check_id: Option<String>,
 }
 
 impl Model for AssociateHealthCheckReq {
     const NAME: &'static str = "AssociateHealthCheckReq";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("health_check_id", &self.health_check_id);
+        object.optional("health_check_id", &self.health_check_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let health_check_id = object.required("health_check_id")?;
+        let health_check_id = object.optional("health_check_id")?;
         Ok(Self { health_check_id })
     }
 }
@@ -193,11 +202,16 @@ impl Model for AssociateHealthCheckReq {
 hwcloud_runtime::impl_model_serde!(AssociateHealthCheckReq);
 
 impl AssociateHealthCheckReq {
-    /// A value of its fields.
-    pub fn new(health_check_id: impl Into<String>) -> Self {
-        Self {
-            health_check_id: health_check_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { health_check_id: None }
+    }
+
+    /// 健康检查ID。
+    /// 通过云解析服务的管理控制台,在健康检查的详情页面中获取。
+    pub fn health_check_id(mut self, value: impl Into<String>) -> Self {
+        self.health_check_id = Some(value.into());
+        self
     }
 }
 
@@ -7574,22 +7588,22 @@ impl DnssecResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DomainQuotaResponse {
     /// 配额项数据。
-    pub quotas: Vec<DomainQuotaResponseQuotas>,
+    pub quotas: Option<Vec<DomainQuotaResponseQuotas>>,
 }
 
 impl Model for DomainQuotaResponse {
     const NAME: &'static str = "DomainQuotaResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quotas", &self.quotas);
+        object.optional("quotas", &self.quotas);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quotas = object.required("quotas")?;
+        let quotas = object.optional("quotas")?;
         Ok(Self { quotas })
     }
 }
@@ -7597,14 +7611,20 @@ impl Model for DomainQuotaResponse {
 hwcloud_runtime::impl_model_serde!(DomainQuotaResponse);
 
 impl DomainQuotaResponse {
-    /// A value of its fields.
-    pub fn new(quotas: impl Into<Vec<DomainQuotaResponseQuotas>>) -> Self {
-        Self { quotas: quotas.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { quotas: None }
+    }
+
+    /// 配额项数据。
+    pub fn quotas(mut self, value: impl Into<Vec<DomainQuotaResponseQuotas>>) -> Self {
+        self.quotas = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DomainQuotaResponseQuotas {
     /// **参数解释:**
@@ -7620,30 +7640,30 @@ pub struct DomainQuotaResponseQuotas {
     /// - inbound_endpoint:入站终端节点配额
     /// - outbound_endpoint:出站终端节点配额
     /// - resolver_rule:转发规则配额
-    pub quota_key: String,
+    pub quota_key: Option<String>,
     /// 资源配额的最大值。
-    pub quota_limit: i32,
+    pub quota_limit: Option<i32>,
     /// 配额统计单位,取固定值“count”。
-    pub unit: String,
+    pub unit: Option<String>,
     /// 配额已使用数量。
-    pub used: i32,
+    pub used: Option<i32>,
 }
 
 impl Model for DomainQuotaResponseQuotas {
     const NAME: &'static str = "DomainQuotaResponseQuotas";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quota_key", &self.quota_key);
-        object.field("quota_limit", &self.quota_limit);
-        object.field("unit", &self.unit);
-        object.field("used", &self.used);
+        object.optional("quota_key", &self.quota_key);
+        object.optional("quota_limit", &self.quota_limit);
+        object.optional("unit", &self.unit);
+        object.optional("used", &self.used);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quota_key = object.required("quota_key")?;
-        let quota_limit = object.required("quota_limit")?;
-        let unit = object.required("unit")?;
-        let used = object.required("used")?;
+        let quota_key = object.optional("quota_key")?;
+        let quota_limit = object.optional("quota_limit")?;
+        let unit = object.optional("unit")?;
+        let used = object.optional("used")?;
         Ok(Self {
             quota_key,
             quota_limit,
@@ -7656,19 +7676,50 @@ impl Model for DomainQuotaResponseQuotas {
 hwcloud_runtime::impl_model_serde!(DomainQuotaResponseQuotas);
 
 impl DomainQuotaResponseQuotas {
-    /// A value of its fields.
-    pub fn new(
-        quota_key: impl Into<String>,
-        quota_limit: impl Into<i32>,
-        unit: impl Into<String>,
-        used: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            quota_key: quota_key.into(),
-            quota_limit: quota_limit.into(),
-            unit: unit.into(),
-            used: used.into(),
+            quota_key: None,
+            quota_limit: None,
+            unit: None,
+            used: None,
         }
+    }
+
+    /// **参数解释:**
+    /// 资源类型。
+    /// **取值范围:**
+    /// - zone:公网域名配额
+    /// - private_zone:内网域名配额
+    /// - record_set:记录集配额
+    /// - url_record:显性/隐性URL记录集配额
+    /// - ptr_record:反向解析配额
+    /// - custom_line:自定义线路配额
+    /// - line_group:线路分组配额
+    /// - inbound_endpoint:入站终端节点配额
+    /// - outbound_endpoint:出站终端节点配额
+    /// - resolver_rule:转发规则配额
+    pub fn quota_key(mut self, value: impl Into<String>) -> Self {
+        self.quota_key = Some(value.into());
+        self
+    }
+
+    /// 资源配额的最大值。
+    pub fn quota_limit(mut self, value: impl Into<i32>) -> Self {
+        self.quota_limit = Some(value.into());
+        self
+    }
+
+    /// 配额统计单位,取固定值“count”。
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+
+    /// 配额已使用数量。
+    pub fn used(mut self, value: impl Into<i32>) -> Self {
+        self.used = Some(value.into());
+        self
     }
 }
 
@@ -7836,7 +7887,7 @@ impl EndpointResp {
 /// 失败时返回的错误对象。
 /// **取值范围:**
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// **参数解释:**
@@ -7845,27 +7896,27 @@ pub struct ErrorResponse {
     /// 不涉及。
     ///
     /// Length: 8 to 36.
-    pub code: String,
+    pub code: Option<String>,
     /// **参数解释:**
     /// 错误描述。
     /// **取值范围:**
     /// 不涉及。
     ///
     /// Length: 2 to 512.
-    pub message: String,
+    pub message: Option<String>,
 }
 
 impl Model for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("code", &self.code);
-        object.field("message", &self.message);
+        object.optional("code", &self.code);
+        object.optional("message", &self.message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let code = object.required("code")?;
-        let message = object.required("message")?;
+        let code = object.optional("code")?;
+        let message = object.optional("message")?;
         Ok(Self { code, message })
     }
 }
@@ -7873,12 +7924,31 @@ impl Model for ErrorResponse {
 hwcloud_runtime::impl_model_serde!(ErrorResponse);
 
 impl ErrorResponse {
-    /// A value of its fields.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { code: None, message: None }
+    }
+
+    /// **参数解释:**
+    /// 错误码。
+    /// **取值范围:**
+    /// 不涉及。
+    ///
+    /// Length: 8 to 36.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// **参数解释:**
+    /// 错误描述。
+    /// **取值范围:**
+    /// 不涉及。
+    ///
+    /// Length: 2 to 512.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
     }
 }
 
@@ -8528,32 +8598,32 @@ impl Link {
 /// 指向当前页或者其他页的链接。当查询需要分页时,需要包含一个next链接指向下一页。
 /// **取值范围:**
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinksItem {
     /// **参数解释:**
     /// 对应快捷链接。
     /// **取值范围:**
     /// 不涉及。
-    pub href: String,
+    pub href: Option<String>,
     /// **参数解释:**
     /// 快捷链接标记名称。
     /// **取值范围:**
     /// 不涉及。
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for LinksItem {
     const NAME: &'static str = "LinksItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -8561,12 +8631,27 @@ impl Model for LinksItem {
 hwcloud_runtime::impl_model_serde!(LinksItem);
 
 impl LinksItem {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// **参数解释:**
+    /// 对应快捷链接。
+    /// **取值范围:**
+    /// 不涉及。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// **参数解释:**
+    /// 快捷链接标记名称。
+    /// **取值范围:**
+    /// 不涉及。
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
@@ -13368,25 +13453,25 @@ impl QueryPublicZoneInfoResp {
 /// 查询公网域名的名称服务器响应。
 /// **取值范围:**
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryPublicZoneNameServerResp {
     /// **参数解释:**
     /// 查询公网域名的名称服务器响应。
     /// **取值范围:**
     /// 不涉及。
-    pub nameservers: Vec<Nameserver>,
+    pub nameservers: Option<Vec<Nameserver>>,
 }
 
 impl Model for QueryPublicZoneNameServerResp {
     const NAME: &'static str = "QueryPublicZoneNameServerResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("nameservers", &self.nameservers);
+        object.optional("nameservers", &self.nameservers);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let nameservers = object.required("nameservers")?;
+        let nameservers = object.optional("nameservers")?;
         Ok(Self { nameservers })
     }
 }
@@ -13394,11 +13479,18 @@ impl Model for QueryPublicZoneNameServerResp {
 hwcloud_runtime::impl_model_serde!(QueryPublicZoneNameServerResp);
 
 impl QueryPublicZoneNameServerResp {
-    /// A value of its fields.
-    pub fn new(nameservers: impl Into<Vec<Nameserver>>) -> Self {
-        Self {
-            nameservers: nameservers.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { nameservers: None }
+    }
+
+    /// **参数解释:**
+    /// 查询公网域名的名称服务器响应。
+    /// **取值范围:**
+    /// 不涉及。
+    pub fn nameservers(mut self, value: impl Into<Vec<Nameserver>>) -> Self {
+        self.nameservers = Some(value.into());
+        self
     }
 }
 
@@ -15699,11 +15791,11 @@ impl RetrievalResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Router {
     /// 关联VPC的ID。
-    pub router_id: String,
+    pub router_id: Option<String>,
     /// 关联VPC所在的region。
     pub router_region: Option<String>,
     /// **参数解释:**
@@ -15720,13 +15812,13 @@ impl Model for Router {
     const NAME: &'static str = "Router";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("router_id", &self.router_id);
+        object.optional("router_id", &self.router_id);
         object.optional("router_region", &self.router_region);
         object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let router_id = object.required("router_id")?;
+        let router_id = object.optional("router_id")?;
         let router_region = object.optional("router_region")?;
         let status = object.optional("status")?;
         Ok(Self {
@@ -15740,13 +15832,19 @@ impl Model for Router {
 hwcloud_runtime::impl_model_serde!(Router);
 
 impl Router {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(router_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            router_id: router_id.into(),
+            router_id: None,
             router_region: None,
             status: None,
         }
+    }
+
+    /// 关联VPC的ID。
+    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+        self.router_id = Some(value.into());
+        self
     }
 
     /// 关联VPC所在的region。
@@ -17790,7 +17888,7 @@ impl SystemLine {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
     /// **参数解释:**
@@ -17800,7 +17898,7 @@ pub struct Tag {
     /// - 对于同一资源键的取值唯一。
     /// - 长度不超过128个字符。
     /// - 取值可以包含任意语种字母、数字、空格,以及_ . : = + - @特殊字符,但首尾不能含有空格,不能以_sys_开头。
-    pub key: String,
+    pub key: Option<String>,
     /// **参数解释:**
     /// 标签值。
     /// **取值范围:**
@@ -17814,12 +17912,12 @@ impl Model for Tag {
     const NAME: &'static str = "Tag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
+        object.optional("key", &self.key);
         object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
+        let key = object.optional("key")?;
         let value = object.optional("value")?;
         Ok(Self { key, value })
     }
@@ -17828,12 +17926,21 @@ impl Model for Tag {
 hwcloud_runtime::impl_model_serde!(Tag);
 
 impl Tag {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: None,
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// **参数解释:**
+    /// 标签键。
+    /// **取值范围:**
+    /// - 不能为空。
+    /// - 对于同一资源键的取值唯一。
+    /// - 长度不超过128个字符。
+    /// - 取值可以包含任意语种字母、数字、空格,以及_ . : = + - @特殊字符,但首尾不能含有空格,不能以_sys_开头。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
     }
 
     /// **参数解释:**
@@ -20756,25 +20863,25 @@ impl VersionItem {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionsInfoResp {
     /// **参数解释:**
     /// 待查询版本号。
     /// **取值范围:**
     /// v2。
-    pub version: VersionItem,
+    pub version: Option<VersionItem>,
 }
 
 impl Model for VersionsInfoResp {
     const NAME: &'static str = "VersionsInfoResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("version", &self.version);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let version = object.required("version")?;
+        let version = object.optional("version")?;
         Ok(Self { version })
     }
 }
@@ -20782,9 +20889,18 @@ impl Model for VersionsInfoResp {
 hwcloud_runtime::impl_model_serde!(VersionsInfoResp);
 
 impl VersionsInfoResp {
-    /// A value of its fields.
-    pub fn new(version: impl Into<VersionItem>) -> Self {
-        Self { version: version.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { version: None }
+    }
+
+    /// **参数解释:**
+    /// 待查询版本号。
+    /// **取值范围:**
+    /// v2。
+    pub fn version(mut self, value: impl Into<VersionItem>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 

@@ -180,22 +180,22 @@ impl AssociateServerVirtualIpRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociateServerVirtualIpResponseBody {
     /// 云服务器网卡ID。
-    pub port_id: String,
+    pub port_id: Option<String>,
 }
 
 impl Model for AssociateServerVirtualIpResponseBody {
     const NAME: &'static str = "AssociateServerVirtualIpResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("port_id", &self.port_id);
+        object.optional("port_id", &self.port_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let port_id = object.required("port_id")?;
+        let port_id = object.optional("port_id")?;
         Ok(Self { port_id })
     }
 }
@@ -203,9 +203,15 @@ impl Model for AssociateServerVirtualIpResponseBody {
 hwcloud_runtime::impl_model_serde!(AssociateServerVirtualIpResponseBody);
 
 impl AssociateServerVirtualIpResponseBody {
-    /// A value of its fields.
-    pub fn new(port_id: impl Into<String>) -> Self {
-        Self { port_id: port_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { port_id: None }
+    }
+
+    /// 云服务器网卡ID。
+    pub fn port_id(mut self, value: impl Into<String>) -> Self {
+        self.port_id = Some(value.into());
+        self
     }
 }
 
@@ -1004,22 +1010,22 @@ impl hwcloud_runtime::StringEnum for BatchDeleteServerTagsRequestBodyAction {
 hwcloud_runtime::impl_string_enum!(BatchDeleteServerTagsRequestBodyAction);
 
 /// 批量操作返回体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchOperateResult {
     /// 提交请求成功后返回的响应列表。
-    pub response: Vec<ServerId>,
+    pub response: Option<Vec<ServerId>>,
 }
 
 impl Model for BatchOperateResult {
     const NAME: &'static str = "BatchOperateResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("response", &self.response);
+        object.optional("response", &self.response);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let response = object.required("response")?;
+        let response = object.optional("response")?;
         Ok(Self { response })
     }
 }
@@ -1027,9 +1033,15 @@ impl Model for BatchOperateResult {
 hwcloud_runtime::impl_model_serde!(BatchOperateResult);
 
 impl BatchOperateResult {
-    /// A value of its fields.
-    pub fn new(response: impl Into<Vec<ServerId>>) -> Self {
-        Self { response: response.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { response: None }
+    }
+
+    /// 提交请求成功后返回的响应列表。
+    pub fn response(mut self, value: impl Into<Vec<ServerId>>) -> Self {
+        self.response = Some(value.into());
+        self
     }
 }
 
@@ -1339,11 +1351,11 @@ impl BatchResetServersPasswordRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchResizeResponse {
     ///
-    pub job_id: String,
+    pub job_id: Option<String>,
     ///
     pub order_id: Option<String>,
 }
@@ -1352,12 +1364,12 @@ impl Model for BatchResizeResponse {
     const NAME: &'static str = "BatchResizeResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_id", &self.job_id);
+        object.optional("job_id", &self.job_id);
         object.optional("order_id", &self.order_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_id = object.required("job_id")?;
+        let job_id = object.optional("job_id")?;
         let order_id = object.optional("order_id")?;
         Ok(Self { job_id, order_id })
     }
@@ -1366,12 +1378,18 @@ impl Model for BatchResizeResponse {
 hwcloud_runtime::impl_model_serde!(BatchResizeResponse);
 
 impl BatchResizeResponse {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(job_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            job_id: job_id.into(),
+            job_id: None,
             order_id: None,
         }
+    }
+
+    ///
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
     }
 
     ///
@@ -2055,22 +2073,22 @@ impl ChangeServerChargeModeRequestBody {
 }
 
 /// 按需转包响应返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeServerChargeModeResult {
     /// 按需转包提交后返回的订单ID,用户可以使用该ID对订单结果进行查询。
-    pub order_id: String,
+    pub order_id: Option<String>,
 }
 
 impl Model for ChangeServerChargeModeResult {
     const NAME: &'static str = "ChangeServerChargeModeResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("order_id", &self.order_id);
+        object.optional("order_id", &self.order_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let order_id = object.required("order_id")?;
+        let order_id = object.optional("order_id")?;
         Ok(Self { order_id })
     }
 }
@@ -2078,9 +2096,15 @@ impl Model for ChangeServerChargeModeResult {
 hwcloud_runtime::impl_model_serde!(ChangeServerChargeModeResult);
 
 impl ChangeServerChargeModeResult {
-    /// A value of its fields.
-    pub fn new(order_id: impl Into<String>) -> Self {
-        Self { order_id: order_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { order_id: None }
+    }
+
+    /// 按需转包提交后返回的订单ID,用户可以使用该ID对订单结果进行查询。
+    pub fn order_id(mut self, value: impl Into<String>) -> Self {
+        self.order_id = Some(value.into());
+        self
     }
 }
 
@@ -2912,17 +2936,17 @@ impl ChangeVpcSecurityGroups {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CloudServer {
     /// 云服务器对应的网络地址信息。
     pub addresses: Option<std::collections::BTreeMap<String, Vec<NetworkAddresses>>>,
     /// 可用分区
-    pub availability_zone: String,
+    pub availability_zone: Option<String>,
     ///
     pub cpu_options: Option<CpuOptions>,
     /// 云服务器创建时间。 时间格式例如:2020-05-22T07:48:53Z。
-    pub created: String,
+    pub created: Option<String>,
     /// 专属主机ID。此属性仅在tenancy值为dedicated时有效,不指定此属性,系统将自动分配租户可自动放置云服务器的专属主机。
     pub dedicated_host_id: Option<String>,
     /// 云服务器的描述信息。
@@ -2931,15 +2955,15 @@ pub struct CloudServer {
     /// 若需要查询当前用户所有企业项目绑定的云服务,请传参all_granted_eps。
     pub enterprise_project_id: Option<String>,
     ///
-    pub fault: Fault,
+    pub fault: Option<Fault>,
     ///
-    pub flavor: FlavorQuasar,
+    pub flavor: Option<FlavorQuasar>,
     /// 云服务器唯一标识。
-    pub id: String,
+    pub id: Option<String>,
     ///
     pub image: Option<Image>,
     /// 云服务器是否处于回收站中
-    pub in_recycle_bin: bool,
+    pub in_recycle_bin: Option<bool>,
     /// 云服务器使用的密钥对名称。
     pub key_name: Option<String>,
     /// 云服务器启动时间。时间格式例如:2020-05-22T07:48:53.000000。
@@ -2954,7 +2978,7 @@ pub struct CloudServer {
     /// 云服务器元数据。
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 云服务器名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 云服务器电源状态。
     pub power_state: Option<i32>,
     /// 云服务器系统盘的设备名称,例如当系统盘的磁盘模式是VDB时,为/dev/vda。
@@ -2962,26 +2986,26 @@ pub struct CloudServer {
     /// 云服务器的安全组信息。
     pub security_groups: Option<Vec<SecurityGroup>>,
     /// 共池裸机按整机柜发放的同一批次的批创ID
-    pub spod_id: String,
+    pub spod_id: Option<String>,
     /// 云服务器当前状态信息。
-    pub status: String,
+    pub status: Option<String>,
     /// 云服务器的标签列表。
     pub tags: Option<Vec<String>>,
     /// 云服务器任务状态。
-    pub task_state: String,
+    pub task_state: Option<String>,
     /// 在专属主机或共享池中创建云服务器。默认为在共享池创建。值为: shared或dedicated。
     ///
     /// shared:表示共享池。
     /// dedicated:表示专属主机。
     pub tenancy: Option<String>,
     /// 云服务器所属租户ID。即项目id,与project_id表示相同的概念。
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 云服务器上一次更新时间。时间格式例如:2020-05-22T07:48:53Z
-    pub updated: String,
+    pub updated: Option<String>,
     /// 云服务器所属用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
     /// 云服务器的状态。
-    pub vm_state: String,
+    pub vm_state: Option<String>,
     /// 云服务器挂载磁盘信息。
     pub volumes_attached: Option<Vec<VolumeAttach>>,
 }
@@ -2991,69 +3015,69 @@ impl Model for CloudServer {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("addresses", &self.addresses);
-        object.field("availability_zone", &self.availability_zone);
+        object.optional("availability_zone", &self.availability_zone);
         object.optional("cpu_options", &self.cpu_options);
-        object.field("created", &self.created);
+        object.optional("created", &self.created);
         object.optional("dedicated_host_id", &self.dedicated_host_id);
         object.optional("description", &self.description);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("fault", &self.fault);
-        object.field("flavor", &self.flavor);
-        object.field("id", &self.id);
+        object.optional("fault", &self.fault);
+        object.optional("flavor", &self.flavor);
+        object.optional("id", &self.id);
         object.optional("image", &self.image);
-        object.field("in_recycle_bin", &self.in_recycle_bin);
+        object.optional("in_recycle_bin", &self.in_recycle_bin);
         object.optional("key_name", &self.key_name);
         object.optional("launched_at", &self.launched_at);
         object.optional("locked", &self.locked);
         object.optional("market_info", &self.market_info);
         object.optional("metadata", &self.metadata);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
         object.optional("power_state", &self.power_state);
         object.optional("root_device_name", &self.root_device_name);
         object.optional("security_groups", &self.security_groups);
-        object.field("spod_id", &self.spod_id);
-        object.field("status", &self.status);
+        object.optional("spod_id", &self.spod_id);
+        object.optional("status", &self.status);
         object.optional("tags", &self.tags);
-        object.field("task_state", &self.task_state);
+        object.optional("task_state", &self.task_state);
         object.optional("tenancy", &self.tenancy);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated", &self.updated);
-        object.field("user_id", &self.user_id);
-        object.field("vm_state", &self.vm_state);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated", &self.updated);
+        object.optional("user_id", &self.user_id);
+        object.optional("vm_state", &self.vm_state);
         object.optional("volumes_attached", &self.volumes_attached);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let addresses = object.optional("addresses")?;
-        let availability_zone = object.required("availability_zone")?;
+        let availability_zone = object.optional("availability_zone")?;
         let cpu_options = object.optional("cpu_options")?;
-        let created = object.required("created")?;
+        let created = object.optional("created")?;
         let dedicated_host_id = object.optional("dedicated_host_id")?;
         let description = object.optional("description")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let fault = object.required("fault")?;
-        let flavor = object.required("flavor")?;
-        let id = object.required("id")?;
+        let fault = object.optional("fault")?;
+        let flavor = object.optional("flavor")?;
+        let id = object.optional("id")?;
         let image = object.optional("image")?;
-        let in_recycle_bin = object.required("in_recycle_bin")?;
+        let in_recycle_bin = object.optional("in_recycle_bin")?;
         let key_name = object.optional("key_name")?;
         let launched_at = object.optional("launched_at")?;
         let locked = object.optional("locked")?;
         let market_info = object.optional("market_info")?;
         let metadata = object.optional("metadata")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         let power_state = object.optional("power_state")?;
         let root_device_name = object.optional("root_device_name")?;
         let security_groups = object.optional("security_groups")?;
-        let spod_id = object.required("spod_id")?;
-        let status = object.required("status")?;
+        let spod_id = object.optional("spod_id")?;
+        let status = object.optional("status")?;
         let tags = object.optional("tags")?;
-        let task_state = object.required("task_state")?;
+        let task_state = object.optional("task_state")?;
         let tenancy = object.optional("tenancy")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated = object.required("updated")?;
-        let user_id = object.required("user_id")?;
-        let vm_state = object.required("vm_state")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated = object.optional("updated")?;
+        let user_id = object.optional("user_id")?;
+        let vm_state = object.optional("vm_state")?;
         let volumes_attached = object.optional("volumes_attached")?;
         Ok(Self {
             addresses,
@@ -3094,54 +3118,39 @@ impl Model for CloudServer {
 hwcloud_runtime::impl_model_serde!(CloudServer);
 
 impl CloudServer {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        availability_zone: impl Into<String>,
-        created: impl Into<String>,
-        fault: impl Into<Fault>,
-        flavor: impl Into<FlavorQuasar>,
-        id: impl Into<String>,
-        in_recycle_bin: impl Into<bool>,
-        name: impl Into<String>,
-        spod_id: impl Into<String>,
-        status: impl Into<String>,
-        task_state: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated: impl Into<String>,
-        user_id: impl Into<String>,
-        vm_state: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             addresses: None,
-            availability_zone: availability_zone.into(),
+            availability_zone: None,
             cpu_options: None,
-            created: created.into(),
+            created: None,
             dedicated_host_id: None,
             description: None,
             enterprise_project_id: None,
-            fault: fault.into(),
-            flavor: flavor.into(),
-            id: id.into(),
+            fault: None,
+            flavor: None,
+            id: None,
             image: None,
-            in_recycle_bin: in_recycle_bin.into(),
+            in_recycle_bin: None,
             key_name: None,
             launched_at: None,
             locked: None,
             market_info: None,
             metadata: None,
-            name: name.into(),
+            name: None,
             power_state: None,
             root_device_name: None,
             security_groups: None,
-            spod_id: spod_id.into(),
-            status: status.into(),
+            spod_id: None,
+            status: None,
             tags: None,
-            task_state: task_state.into(),
+            task_state: None,
             tenancy: None,
-            tenant_id: tenant_id.into(),
-            updated: updated.into(),
-            user_id: user_id.into(),
-            vm_state: vm_state.into(),
+            tenant_id: None,
+            updated: None,
+            user_id: None,
+            vm_state: None,
             volumes_attached: None,
         }
     }
@@ -3155,9 +3164,21 @@ impl CloudServer {
         self
     }
 
+    /// 可用分区
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
+    }
+
     ///
     pub fn cpu_options(mut self, value: impl Into<CpuOptions>) -> Self {
         self.cpu_options = Some(value.into());
+        self
+    }
+
+    /// 云服务器创建时间。 时间格式例如:2020-05-22T07:48:53Z。
+    pub fn created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
         self
     }
 
@@ -3181,8 +3202,32 @@ impl CloudServer {
     }
 
     ///
+    pub fn fault(mut self, value: impl Into<Fault>) -> Self {
+        self.fault = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn flavor(mut self, value: impl Into<FlavorQuasar>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// 云服务器唯一标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    ///
     pub fn image(mut self, value: impl Into<Image>) -> Self {
         self.image = Some(value.into());
+        self
+    }
+
+    /// 云服务器是否处于回收站中
+    pub fn in_recycle_bin(mut self, value: impl Into<bool>) -> Self {
+        self.in_recycle_bin = Some(value.into());
         self
     }
 
@@ -3222,6 +3267,12 @@ impl CloudServer {
         self
     }
 
+    /// 云服务器名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
     /// 云服务器电源状态。
     pub fn power_state(mut self, value: impl Into<i32>) -> Self {
         self.power_state = Some(value.into());
@@ -3240,9 +3291,27 @@ impl CloudServer {
         self
     }
 
+    /// 共池裸机按整机柜发放的同一批次的批创ID
+    pub fn spod_id(mut self, value: impl Into<String>) -> Self {
+        self.spod_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器当前状态信息。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
     /// 云服务器的标签列表。
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
+        self
+    }
+
+    /// 云服务器任务状态。
+    pub fn task_state(mut self, value: impl Into<String>) -> Self {
+        self.task_state = Some(value.into());
         self
     }
 
@@ -3252,6 +3321,30 @@ impl CloudServer {
     /// dedicated:表示专属主机。
     pub fn tenancy(mut self, value: impl Into<String>) -> Self {
         self.tenancy = Some(value.into());
+        self
+    }
+
+    /// 云服务器所属租户ID。即项目id,与project_id表示相同的概念。
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器上一次更新时间。时间格式例如:2020-05-22T07:48:53Z
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 云服务器所属用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器的状态。
+    pub fn vm_state(mut self, value: impl Into<String>) -> Self {
+        self.vm_state = Some(value.into());
         self
     }
 
@@ -3730,22 +3823,22 @@ impl CreateServerGroupRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServerGroupResponseBody {
     /// 弹性云服务器组信息
-    pub server_group: CreateServerGroupResult,
+    pub server_group: Option<CreateServerGroupResult>,
 }
 
 impl Model for CreateServerGroupResponseBody {
     const NAME: &'static str = "CreateServerGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server_group", &self.server_group);
+        object.optional("server_group", &self.server_group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server_group = object.required("server_group")?;
+        let server_group = object.optional("server_group")?;
         Ok(Self { server_group })
     }
 }
@@ -3753,26 +3846,30 @@ impl Model for CreateServerGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateServerGroupResponseBody);
 
 impl CreateServerGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(server_group: impl Into<CreateServerGroupResult>) -> Self {
-        Self {
-            server_group: server_group.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server_group: None }
+    }
+
+    /// 弹性云服务器组信息
+    pub fn server_group(mut self, value: impl Into<CreateServerGroupResult>) -> Self {
+        self.server_group = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServerGroupResult {
     /// 云服务器组UUID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云服务器组中包含的云服务器列表。
-    pub members: Vec<String>,
+    pub members: Option<Vec<String>>,
     /// 云服务器组元数据。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 云服务器组名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 与服务器组关联的策略名称列表。当前有效的策略名称为:
     ///
     /// anti-affinity -此组中的服务器必须安排到不同的主机;
@@ -3785,26 +3882,26 @@ pub struct CreateServerGroupResult {
 
     ///
     /// soft-affinity -如果可能, 应将此组中的服务器安排在同一主机上, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败。
-    pub policies: Vec<String>,
+    pub policies: Option<Vec<String>>,
 }
 
 impl Model for CreateServerGroupResult {
     const NAME: &'static str = "CreateServerGroupResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("members", &self.members);
-        object.field("metadata", &self.metadata);
-        object.field("name", &self.name);
-        object.field("policies", &self.policies);
+        object.optional("id", &self.id);
+        object.optional("members", &self.members);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
+        object.optional("policies", &self.policies);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let members = object.required("members")?;
-        let metadata = object.required("metadata")?;
-        let name = object.required("name")?;
-        let policies = object.required("policies")?;
+        let id = object.optional("id")?;
+        let members = object.optional("members")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
+        let policies = object.optional("policies")?;
         Ok(Self {
             id,
             members,
@@ -3818,21 +3915,59 @@ impl Model for CreateServerGroupResult {
 hwcloud_runtime::impl_model_serde!(CreateServerGroupResult);
 
 impl CreateServerGroupResult {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        members: impl Into<Vec<String>>,
-        metadata: impl Into<std::collections::BTreeMap<String, String>>,
-        name: impl Into<String>,
-        policies: impl Into<Vec<String>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            members: members.into(),
-            metadata: metadata.into(),
-            name: name.into(),
-            policies: policies.into(),
+            id: None,
+            members: None,
+            metadata: None,
+            name: None,
+            policies: None,
         }
+    }
+
+    /// 云服务器组UUID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云服务器组中包含的云服务器列表。
+    pub fn members(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// 云服务器组元数据。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 云服务器组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 与服务器组关联的策略名称列表。当前有效的策略名称为:
+    ///
+    /// anti-affinity -此组中的服务器必须安排到不同的主机;
+
+    ///
+    /// affinity -此组中的服务器必须安排在同一主机上;
+
+    ///
+    /// soft-anti-affinity –如果可能, 应将此组中的服务器安排到不同的主机, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败;
+
+    ///
+    /// soft-affinity -如果可能, 应将此组中的服务器安排在同一主机上, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败。
+    pub fn policies(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.policies = Some(value.into());
+        self
     }
 }
 
@@ -3943,7 +4078,7 @@ impl CreateServersRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServersResponseBody {
     /// 提交任务成功后返回的任务ID,用户可以使用该ID对任务执行情况进行查询。
@@ -3953,7 +4088,7 @@ pub struct CreateServersResponseBody {
     /// 云服务器ID列表。
     ///
     /// 通过云服务器ID查询云服务器详情 ,若返回404 可能云服务器还在创建或者已经创建失败。
-    pub server_ids: Vec<String>,
+    pub server_ids: Option<Vec<String>>,
 }
 
 impl Model for CreateServersResponseBody {
@@ -3962,13 +4097,13 @@ impl Model for CreateServersResponseBody {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("job_id", &self.job_id);
         object.optional("order_id", &self.order_id);
-        object.field("serverIds", &self.server_ids);
+        object.optional("serverIds", &self.server_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
         let order_id = object.optional("order_id")?;
-        let server_ids = object.required("serverIds")?;
+        let server_ids = object.optional("serverIds")?;
         Ok(Self {
             job_id,
             order_id,
@@ -3980,12 +4115,12 @@ impl Model for CreateServersResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateServersResponseBody);
 
 impl CreateServersResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(server_ids: impl Into<Vec<String>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             job_id: None,
             order_id: None,
-            server_ids: server_ids.into(),
+            server_ids: None,
         }
     }
 
@@ -3998,6 +4133,14 @@ impl CreateServersResponseBody {
     /// 订单号,创建包年包月的弹性云服务器时返回该参数。
     pub fn order_id(mut self, value: impl Into<String>) -> Self {
         self.order_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器ID列表。
+    ///
+    /// 通过云服务器ID查询云服务器详情 ,若返回404 可能云服务器还在创建或者已经创建失败。
+    pub fn server_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.server_ids = Some(value.into());
         self
     }
 }
@@ -4291,22 +4434,22 @@ impl DisassociateServerVirtualIpRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DisassociateServerVirtualIpResponseBody {
     /// 云服务器网卡ID
-    pub port_id: String,
+    pub port_id: Option<String>,
 }
 
 impl Model for DisassociateServerVirtualIpResponseBody {
     const NAME: &'static str = "DisassociateServerVirtualIpResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("port_id", &self.port_id);
+        object.optional("port_id", &self.port_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let port_id = object.required("port_id")?;
+        let port_id = object.optional("port_id")?;
         Ok(Self { port_id })
     }
 }
@@ -4314,9 +4457,15 @@ impl Model for DisassociateServerVirtualIpResponseBody {
 hwcloud_runtime::impl_model_serde!(DisassociateServerVirtualIpResponseBody);
 
 impl DisassociateServerVirtualIpResponseBody {
-    /// A value of its fields.
-    pub fn new(port_id: impl Into<String>) -> Self {
-        Self { port_id: port_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { port_id: None }
+    }
+
+    /// 云服务器网卡ID
+    pub fn port_id(mut self, value: impl Into<String>) -> Self {
+        self.port_id = Some(value.into());
+        self
     }
 }
 
@@ -4357,7 +4506,7 @@ impl EnclaveOptions {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventResponse {
     /// 事件描述
@@ -4367,7 +4516,7 @@ pub struct EventResponse {
     /// 事件完成时间
     pub finish_time: Option<String>,
     /// 事件ID
-    pub id: String,
+    pub id: Option<String>,
     /// 实例ID
     pub instance_id: Option<String>,
     /// 事件计划执行完成时间
@@ -4395,7 +4544,7 @@ impl Model for EventResponse {
         object.optional("description", &self.description);
         object.optional("execute_options", &self.execute_options);
         object.optional("finish_time", &self.finish_time);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("instance_id", &self.instance_id);
         object.optional("not_after", &self.not_after);
         object.optional("not_before", &self.not_before);
@@ -4411,7 +4560,7 @@ impl Model for EventResponse {
         let description = object.optional("description")?;
         let execute_options = object.optional("execute_options")?;
         let finish_time = object.optional("finish_time")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let instance_id = object.optional("instance_id")?;
         let not_after = object.optional("not_after")?;
         let not_before = object.optional("not_before")?;
@@ -4442,13 +4591,13 @@ impl Model for EventResponse {
 hwcloud_runtime::impl_model_serde!(EventResponse);
 
 impl EventResponse {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             description: None,
             execute_options: None,
             finish_time: None,
-            id: id.into(),
+            id: None,
             instance_id: None,
             not_after: None,
             not_before: None,
@@ -4479,6 +4628,12 @@ impl EventResponse {
     /// 事件完成时间
     pub fn finish_time(mut self, value: impl Into<String>) -> Self {
         self.finish_time = Some(value.into());
+        self
+    }
+
+    /// 事件ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
         self
     }
 
@@ -4766,7 +4921,7 @@ impl Fault {
 }
 
 /// 云服务器规格。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Flavor {
     /// 扩展属性,该云服务器规格是否禁用。
@@ -4774,11 +4929,11 @@ pub struct Flavor {
     /// 当前未使用该参数,缺省值为false。
     ///
     /// Default: false.
-    pub os_flv_disabled_disabled: bool,
+    pub os_flv_disabled_disabled: Option<bool>,
     /// 扩展属性,临时盘大小。
     ///
     /// 当前未使用该参数,缺省值为0
-    pub os_flv_ext_data_ephemeral: i32,
+    pub os_flv_ext_data_ephemeral: Option<i32>,
     /// 云服务器可挂载网卡和卷数.
     pub attachable_quantity: Option<ServerAttachableQuantity>,
     /// 云服务器规格对应要求的系统盘大小。
@@ -4786,13 +4941,13 @@ pub struct Flavor {
     /// 当前未使用该参数,缺省值为0。
     ///
     /// Default: 0.
-    pub disk: String,
+    pub disk: Option<String>,
     /// 云服务器规格的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 规格相关快捷链接地址。
-    pub links: Vec<FlavorLink>,
+    pub links: Option<Vec<FlavorLink>>,
     /// 云服务器规格的名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 扩展属性,flavor是否给所有租户使用。
     ///
     /// - true:表示给所有租户使用。
@@ -4801,68 +4956,68 @@ pub struct Flavor {
     /// 缺省值为true。
     ///
     /// Default: true.
-    pub os_flavor_access_is_public: bool,
+    pub os_flavor_access_is_public: Option<bool>,
     /// 云服务器规格的扩展字段。
-    pub os_extra_specs: FlavorExtraSpec,
+    pub os_extra_specs: Option<FlavorExtraSpec>,
     /// 云服务器规格对应的内存大小,单位为MB。
-    pub ram: i32,
+    pub ram: Option<i32>,
     /// 云服务器可使用网络带宽的硬限制。
     ///
     /// 当前未使用该参数,缺省值为null。
-    pub rxtx_cap: String,
+    pub rxtx_cap: Option<String>,
     /// 云服务器可使用网络带宽与网络硬件带宽的比例。
     ///
     /// 当前未使用该参数,缺省值为1.0。
-    pub rxtx_factor: f64,
+    pub rxtx_factor: Option<f64>,
     /// 云服务器可使用网络带宽的软限制。
     ///
     /// 当前未使用该参数,缺省值为null。
-    pub rxtx_quota: String,
+    pub rxtx_quota: Option<String>,
     /// 云服务器规格对应要求的交换分区大小。
     ///
     /// 当前未使用该参数,缺省值为""。
-    pub swap: String,
+    pub swap: Option<String>,
     /// 云服务器规格对应的CPU核数。
-    pub vcpus: String,
+    pub vcpus: Option<String>,
 }
 
 impl Model for Flavor {
     const NAME: &'static str = "Flavor";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-FLV-DISABLED:disabled", &self.os_flv_disabled_disabled);
-        object.field("OS-FLV-EXT-DATA:ephemeral", &self.os_flv_ext_data_ephemeral);
+        object.optional("OS-FLV-DISABLED:disabled", &self.os_flv_disabled_disabled);
+        object.optional("OS-FLV-EXT-DATA:ephemeral", &self.os_flv_ext_data_ephemeral);
         object.optional("attachableQuantity", &self.attachable_quantity);
-        object.field("disk", &self.disk);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("os-flavor-access:is_public", &self.os_flavor_access_is_public);
-        object.field("os_extra_specs", &self.os_extra_specs);
-        object.field("ram", &self.ram);
-        object.field("rxtx_cap", &self.rxtx_cap);
-        object.field("rxtx_factor", &self.rxtx_factor);
-        object.field("rxtx_quota", &self.rxtx_quota);
-        object.field("swap", &self.swap);
-        object.field("vcpus", &self.vcpus);
+        object.optional("disk", &self.disk);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("os-flavor-access:is_public", &self.os_flavor_access_is_public);
+        object.optional("os_extra_specs", &self.os_extra_specs);
+        object.optional("ram", &self.ram);
+        object.optional("rxtx_cap", &self.rxtx_cap);
+        object.optional("rxtx_factor", &self.rxtx_factor);
+        object.optional("rxtx_quota", &self.rxtx_quota);
+        object.optional("swap", &self.swap);
+        object.optional("vcpus", &self.vcpus);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_flv_disabled_disabled = object.required("OS-FLV-DISABLED:disabled")?;
-        let os_flv_ext_data_ephemeral = object.required("OS-FLV-EXT-DATA:ephemeral")?;
+        let os_flv_disabled_disabled = object.optional("OS-FLV-DISABLED:disabled")?;
+        let os_flv_ext_data_ephemeral = object.optional("OS-FLV-EXT-DATA:ephemeral")?;
         let attachable_quantity = object.optional("attachableQuantity")?;
-        let disk = object.required("disk")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let os_flavor_access_is_public = object.required("os-flavor-access:is_public")?;
-        let os_extra_specs = object.required("os_extra_specs")?;
-        let ram = object.required("ram")?;
-        let rxtx_cap = object.required("rxtx_cap")?;
-        let rxtx_factor = object.required("rxtx_factor")?;
-        let rxtx_quota = object.required("rxtx_quota")?;
-        let swap = object.required("swap")?;
-        let vcpus = object.required("vcpus")?;
+        let disk = object.optional("disk")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let os_flavor_access_is_public = object.optional("os-flavor-access:is_public")?;
+        let os_extra_specs = object.optional("os_extra_specs")?;
+        let ram = object.optional("ram")?;
+        let rxtx_cap = object.optional("rxtx_cap")?;
+        let rxtx_factor = object.optional("rxtx_factor")?;
+        let rxtx_quota = object.optional("rxtx_quota")?;
+        let swap = object.optional("swap")?;
+        let vcpus = object.optional("vcpus")?;
         Ok(Self {
             os_flv_disabled_disabled,
             os_flv_ext_data_ephemeral,
@@ -4886,40 +5041,43 @@ impl Model for Flavor {
 hwcloud_runtime::impl_model_serde!(Flavor);
 
 impl Flavor {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_flv_disabled_disabled: impl Into<bool>,
-        os_flv_ext_data_ephemeral: impl Into<i32>,
-        disk: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<Vec<FlavorLink>>,
-        name: impl Into<String>,
-        os_flavor_access_is_public: impl Into<bool>,
-        os_extra_specs: impl Into<FlavorExtraSpec>,
-        ram: impl Into<i32>,
-        rxtx_cap: impl Into<String>,
-        rxtx_factor: impl Into<f64>,
-        rxtx_quota: impl Into<String>,
-        swap: impl Into<String>,
-        vcpus: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_flv_disabled_disabled: os_flv_disabled_disabled.into(),
-            os_flv_ext_data_ephemeral: os_flv_ext_data_ephemeral.into(),
+            os_flv_disabled_disabled: None,
+            os_flv_ext_data_ephemeral: None,
             attachable_quantity: None,
-            disk: disk.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            os_flavor_access_is_public: os_flavor_access_is_public.into(),
-            os_extra_specs: os_extra_specs.into(),
-            ram: ram.into(),
-            rxtx_cap: rxtx_cap.into(),
-            rxtx_factor: rxtx_factor.into(),
-            rxtx_quota: rxtx_quota.into(),
-            swap: swap.into(),
-            vcpus: vcpus.into(),
+            disk: None,
+            id: None,
+            links: None,
+            name: None,
+            os_flavor_access_is_public: None,
+            os_extra_specs: None,
+            ram: None,
+            rxtx_cap: None,
+            rxtx_factor: None,
+            rxtx_quota: None,
+            swap: None,
+            vcpus: None,
         }
+    }
+
+    /// 扩展属性,该云服务器规格是否禁用。
+    ///
+    /// 当前未使用该参数,缺省值为false。
+    ///
+    /// Default: false.
+    pub fn os_flv_disabled_disabled(mut self, value: impl Into<bool>) -> Self {
+        self.os_flv_disabled_disabled = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,临时盘大小。
+    ///
+    /// 当前未使用该参数,缺省值为0
+    pub fn os_flv_ext_data_ephemeral(mut self, value: impl Into<i32>) -> Self {
+        self.os_flv_ext_data_ephemeral = Some(value.into());
+        self
     }
 
     /// 云服务器可挂载网卡和卷数.
@@ -4928,6 +5086,97 @@ impl Flavor {
         value: impl Into<ServerAttachableQuantity>,
     ) -> Self {
         self.attachable_quantity = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应要求的系统盘大小。
+    ///
+    /// 当前未使用该参数,缺省值为0。
+    ///
+    /// Default: 0.
+    pub fn disk(mut self, value: impl Into<String>) -> Self {
+        self.disk = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 规格相关快捷链接地址。
+    pub fn links(mut self, value: impl Into<Vec<FlavorLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,flavor是否给所有租户使用。
+    ///
+    /// - true:表示给所有租户使用。
+    /// - false:表示给指定租户使用。
+    ///
+    /// 缺省值为true。
+    ///
+    /// Default: true.
+    pub fn os_flavor_access_is_public(mut self, value: impl Into<bool>) -> Self {
+        self.os_flavor_access_is_public = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的扩展字段。
+    pub fn os_extra_specs(mut self, value: impl Into<FlavorExtraSpec>) -> Self {
+        self.os_extra_specs = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应的内存大小,单位为MB。
+    pub fn ram(mut self, value: impl Into<i32>) -> Self {
+        self.ram = Some(value.into());
+        self
+    }
+
+    /// 云服务器可使用网络带宽的硬限制。
+    ///
+    /// 当前未使用该参数,缺省值为null。
+    pub fn rxtx_cap(mut self, value: impl Into<String>) -> Self {
+        self.rxtx_cap = Some(value.into());
+        self
+    }
+
+    /// 云服务器可使用网络带宽与网络硬件带宽的比例。
+    ///
+    /// 当前未使用该参数,缺省值为1.0。
+    pub fn rxtx_factor(mut self, value: impl Into<f64>) -> Self {
+        self.rxtx_factor = Some(value.into());
+        self
+    }
+
+    /// 云服务器可使用网络带宽的软限制。
+    ///
+    /// 当前未使用该参数,缺省值为null。
+    pub fn rxtx_quota(mut self, value: impl Into<String>) -> Self {
+        self.rxtx_quota = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应要求的交换分区大小。
+    ///
+    /// 当前未使用该参数,缺省值为""。
+    pub fn swap(mut self, value: impl Into<String>) -> Self {
+        self.swap = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应的CPU核数。
+    pub fn vcpus(mut self, value: impl Into<String>) -> Self {
+        self.vcpus = Some(value.into());
         self
     }
 }
@@ -5774,30 +6023,30 @@ impl FlavorExtraSpec {
 }
 
 /// 规格相关快捷链接地址。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlavorLink {
     /// 对应快捷链接。
-    pub href: String,
+    pub href: Option<String>,
     /// 快捷链接标记名称。
-    pub rel: String,
+    pub rel: Option<String>,
     /// 快捷链接类型,当前接口未使用,缺省值为null。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for FlavorLink {
     const NAME: &'static str = "FlavorLink";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
-        object.field("type", &self.type_);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
-        let type_ = object.required("type")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
+        let type_ = object.optional("type")?;
         Ok(Self { href, rel, type_ })
     }
 }
@@ -5805,17 +6054,31 @@ impl Model for FlavorLink {
 hwcloud_runtime::impl_model_serde!(FlavorLink);
 
 impl FlavorLink {
-    /// A value of its fields.
-    pub fn new(
-        href: impl Into<String>,
-        rel: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            href: href.into(),
-            rel: rel.into(),
-            type_: type_.into(),
+            href: None,
+            rel: None,
+            type_: None,
         }
+    }
+
+    /// 对应快捷链接。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 快捷链接标记名称。
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
+    }
+
+    /// 快捷链接类型,当前接口未使用,缺省值为null。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -6231,22 +6494,22 @@ impl Hypervisor {
 }
 
 /// 云服务器镜像信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Image {
     /// 镜像ID。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for Image {
     const NAME: &'static str = "Image";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -6254,9 +6517,15 @@ impl Model for Image {
 hwcloud_runtime::impl_model_serde!(Image);
 
 impl Image {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 镜像ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -6557,22 +6826,22 @@ impl JobEntities {
 }
 
 /// 任务类响应通用返回体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobResult {
     /// 提交任务成功后返回的任务ID,用户可以使用该ID对任务执行情况进行查询。
-    pub job_id: String,
+    pub job_id: Option<String>,
 }
 
 impl Model for JobResult {
     const NAME: &'static str = "JobResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_id", &self.job_id);
+        object.optional("job_id", &self.job_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_id = object.required("job_id")?;
+        let job_id = object.optional("job_id")?;
         Ok(Self { job_id })
     }
 }
@@ -6580,53 +6849,59 @@ impl Model for JobResult {
 hwcloud_runtime::impl_model_serde!(JobResult);
 
 impl JobResult {
-    /// A value of its fields.
-    pub fn new(job_id: impl Into<String>) -> Self {
-        Self { job_id: job_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { job_id: None }
+    }
+
+    /// 提交任务成功后返回的任务ID,用户可以使用该ID对任务执行情况进行查询。
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplate {
     /// 创建时间
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 模板默认版本号
-    pub default_version: i32,
+    pub default_version: Option<i32>,
     /// 模板描述
-    pub description: String,
+    pub description: Option<String>,
     /// 模板id
-    pub id: String,
+    pub id: Option<String>,
     /// 模板最新版本号
-    pub latest_version: i32,
+    pub latest_version: Option<i32>,
     /// 模板名称
-    pub name: String,
+    pub name: Option<String>,
     /// 更新时间
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for LaunchTemplate {
     const NAME: &'static str = "LaunchTemplate";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("default_version", &self.default_version);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("latest_version", &self.latest_version);
-        object.field("name", &self.name);
-        object.field("updated_at", &self.updated_at);
+        object.optional("created_at", &self.created_at);
+        object.optional("default_version", &self.default_version);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("latest_version", &self.latest_version);
+        object.optional("name", &self.name);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let default_version = object.required("default_version")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let latest_version = object.required("latest_version")?;
-        let name = object.required("name")?;
-        let updated_at = object.required("updated_at")?;
+        let created_at = object.optional("created_at")?;
+        let default_version = object.optional("default_version")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let latest_version = object.optional("latest_version")?;
+        let name = object.optional("name")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             default_version,
@@ -6642,25 +6917,59 @@ impl Model for LaunchTemplate {
 hwcloud_runtime::impl_model_serde!(LaunchTemplate);
 
 impl LaunchTemplate {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        default_version: impl Into<i32>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        latest_version: impl Into<i32>,
-        name: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            default_version: default_version.into(),
-            description: description.into(),
-            id: id.into(),
-            latest_version: latest_version.into(),
-            name: name.into(),
-            updated_at: updated_at.into(),
+            created_at: None,
+            default_version: None,
+            description: None,
+            id: None,
+            latest_version: None,
+            name: None,
+            updated_at: None,
         }
+    }
+
+    /// 创建时间
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 模板默认版本号
+    pub fn default_version(mut self, value: impl Into<i32>) -> Self {
+        self.default_version = Some(value.into());
+        self
+    }
+
+    /// 模板描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 模板id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 模板最新版本号
+    pub fn latest_version(mut self, value: impl Into<i32>) -> Self {
+        self.latest_version = Some(value.into());
+        self
+    }
+
+    /// 模板名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 更新时间
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
@@ -6735,26 +7044,26 @@ impl LaunchTemplateOption {
 }
 
 /// 相关快捷链接地址。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Link {
     /// 对应快捷链接。
-    pub href: String,
+    pub href: Option<String>,
     /// 快捷链接标记名称。
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for Link {
     const NAME: &'static str = "Link";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -6762,23 +7071,32 @@ impl Model for Link {
 hwcloud_runtime::impl_model_serde!(Link);
 
 impl Link {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// 对应快捷链接。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 快捷链接标记名称。
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCloudServersResponseBody {
     ///
     pub request_id: Option<String>,
     /// 查询云服务器信息列表。
-    pub servers: Vec<CloudServer>,
+    pub servers: Option<Vec<CloudServer>>,
     /// 分页查询时,查询下一页数据链接。
     pub servers_links: Option<Vec<PageLink>>,
 }
@@ -6788,13 +7106,13 @@ impl Model for ListCloudServersResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("request_id", &self.request_id);
-        object.field("servers", &self.servers);
+        object.optional("servers", &self.servers);
         object.optional("servers_links", &self.servers_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let request_id = object.optional("request_id")?;
-        let servers = object.required("servers")?;
+        let servers = object.optional("servers")?;
         let servers_links = object.optional("servers_links")?;
         Ok(Self {
             request_id,
@@ -6807,11 +7125,11 @@ impl Model for ListCloudServersResponseBody {
 hwcloud_runtime::impl_model_serde!(ListCloudServersResponseBody);
 
 impl ListCloudServersResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(servers: impl Into<Vec<CloudServer>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             request_id: None,
-            servers: servers.into(),
+            servers: None,
             servers_links: None,
         }
     }
@@ -6819,6 +7137,12 @@ impl ListCloudServersResponseBody {
     ///
     pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.request_id = Some(value.into());
+        self
+    }
+
+    /// 查询云服务器信息列表。
+    pub fn servers(mut self, value: impl Into<Vec<CloudServer>>) -> Self {
+        self.servers = Some(value.into());
         self
     }
 
@@ -6830,11 +7154,11 @@ impl ListCloudServersResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEventsResponseBody {
     /// 计划事件列表
-    pub events: Vec<EventResponse>,
+    pub events: Option<Vec<EventResponse>>,
     ///
     pub page_info: Option<ListEventsResponsePageInfo>,
 }
@@ -6843,12 +7167,12 @@ impl Model for ListEventsResponseBody {
     const NAME: &'static str = "ListEventsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("events", &self.events);
+        object.optional("events", &self.events);
         object.optional("page_info", &self.page_info);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let events = object.required("events")?;
+        let events = object.optional("events")?;
         let page_info = object.optional("page_info")?;
         Ok(Self { events, page_info })
     }
@@ -6857,12 +7181,18 @@ impl Model for ListEventsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListEventsResponseBody);
 
 impl ListEventsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(events: impl Into<Vec<EventResponse>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            events: events.into(),
+            events: None,
             page_info: None,
         }
+    }
+
+    /// 计划事件列表
+    pub fn events(mut self, value: impl Into<Vec<EventResponse>>) -> Self {
+        self.events = Some(value.into());
+        self
     }
 
     ///
@@ -7003,15 +7333,15 @@ impl ListFlavorSellPoliciesResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFlavorSellPoliciesResult {
     /// 云服务器规格的可用区。
-    pub availability_zone_id: String,
+    pub availability_zone_id: Option<String>,
     /// 云服务器规格的ID。
-    pub flavor_id: String,
+    pub flavor_id: Option<String>,
     /// 云服务器规格的索引。
-    pub id: i32,
+    pub id: Option<i32>,
     /// 云服务器规格的付费模式。
     ///
     /// - postPaid:按需计费实例。
@@ -7020,14 +7350,14 @@ pub struct ListFlavorSellPoliciesResult {
     /// - ri:预留实例。
     ///
     /// Default: 0.
-    pub sell_mode: String,
+    pub sell_mode: Option<String>,
     /// 云服务器规格的售卖状态。
     ///
     /// sellout:售罄。
     /// available:可用。
     ///
     /// Default: 0.
-    pub sell_status: String,
+    pub sell_status: Option<String>,
     /// 云服务器规格竞价实例的销售策略详情。
     pub spot_options: Option<FlavorSpotOptions>,
 }
@@ -7036,20 +7366,20 @@ impl Model for ListFlavorSellPoliciesResult {
     const NAME: &'static str = "ListFlavorSellPoliciesResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("availability_zone_id", &self.availability_zone_id);
-        object.field("flavor_id", &self.flavor_id);
-        object.field("id", &self.id);
-        object.field("sell_mode", &self.sell_mode);
-        object.field("sell_status", &self.sell_status);
+        object.optional("availability_zone_id", &self.availability_zone_id);
+        object.optional("flavor_id", &self.flavor_id);
+        object.optional("id", &self.id);
+        object.optional("sell_mode", &self.sell_mode);
+        object.optional("sell_status", &self.sell_status);
         object.optional("spot_options", &self.spot_options);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let availability_zone_id = object.required("availability_zone_id")?;
-        let flavor_id = object.required("flavor_id")?;
-        let id = object.required("id")?;
-        let sell_mode = object.required("sell_mode")?;
-        let sell_status = object.required("sell_status")?;
+        let availability_zone_id = object.optional("availability_zone_id")?;
+        let flavor_id = object.optional("flavor_id")?;
+        let id = object.optional("id")?;
+        let sell_mode = object.optional("sell_mode")?;
+        let sell_status = object.optional("sell_status")?;
         let spot_options = object.optional("spot_options")?;
         Ok(Self {
             availability_zone_id,
@@ -7065,22 +7395,58 @@ impl Model for ListFlavorSellPoliciesResult {
 hwcloud_runtime::impl_model_serde!(ListFlavorSellPoliciesResult);
 
 impl ListFlavorSellPoliciesResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        availability_zone_id: impl Into<String>,
-        flavor_id: impl Into<String>,
-        id: impl Into<i32>,
-        sell_mode: impl Into<String>,
-        sell_status: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            availability_zone_id: availability_zone_id.into(),
-            flavor_id: flavor_id.into(),
-            id: id.into(),
-            sell_mode: sell_mode.into(),
-            sell_status: sell_status.into(),
+            availability_zone_id: None,
+            flavor_id: None,
+            id: None,
+            sell_mode: None,
+            sell_status: None,
             spot_options: None,
         }
+    }
+
+    /// 云服务器规格的可用区。
+    pub fn availability_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的ID。
+    pub fn flavor_id(mut self, value: impl Into<String>) -> Self {
+        self.flavor_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的索引。
+    pub fn id(mut self, value: impl Into<i32>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的付费模式。
+    ///
+    /// - postPaid:按需计费实例。
+    /// - prePaid:包年/包月计费实例。
+    /// - spot:竞价实例。
+    /// - ri:预留实例。
+    ///
+    /// Default: 0.
+    pub fn sell_mode(mut self, value: impl Into<String>) -> Self {
+        self.sell_mode = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的售卖状态。
+    ///
+    /// sellout:售罄。
+    /// available:可用。
+    ///
+    /// Default: 0.
+    pub fn sell_status(mut self, value: impl Into<String>) -> Self {
+        self.sell_status = Some(value.into());
+        self
     }
 
     /// 云服务器规格竞价实例的销售策略详情。
@@ -7185,22 +7551,22 @@ impl hwcloud_runtime::StringEnum for ListFlavorSellPoliciesSellStatus {
 hwcloud_runtime::impl_string_enum!(ListFlavorSellPoliciesSellStatus);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFlavorsResponseBody {
     /// 云服务器规格列表。
-    pub flavors: Vec<Flavor>,
+    pub flavors: Option<Vec<Flavor>>,
 }
 
 impl Model for ListFlavorsResponseBody {
     const NAME: &'static str = "ListFlavorsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flavors", &self.flavors);
+        object.optional("flavors", &self.flavors);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flavors = object.required("flavors")?;
+        let flavors = object.optional("flavors")?;
         Ok(Self { flavors })
     }
 }
@@ -7208,9 +7574,15 @@ impl Model for ListFlavorsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListFlavorsResponseBody);
 
 impl ListFlavorsResponseBody {
-    /// A value of its fields.
-    pub fn new(flavors: impl Into<Vec<Flavor>>) -> Self {
-        Self { flavors: flavors.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { flavors: None }
+    }
+
+    /// 云服务器规格列表。
+    pub fn flavors(mut self, value: impl Into<Vec<Flavor>>) -> Self {
+        self.flavors = Some(value.into());
+        self
     }
 }
 
@@ -7366,22 +7738,22 @@ impl ListRecycleBinServersResp {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResizeFlavorsResponseBody {
     /// 云服务器规格列表。
-    pub flavors: Vec<ListResizeFlavorsResult>,
+    pub flavors: Option<Vec<ListResizeFlavorsResult>>,
 }
 
 impl Model for ListResizeFlavorsResponseBody {
     const NAME: &'static str = "ListResizeFlavorsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flavors", &self.flavors);
+        object.optional("flavors", &self.flavors);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flavors = object.required("flavors")?;
+        let flavors = object.optional("flavors")?;
         Ok(Self { flavors })
     }
 }
@@ -7389,14 +7761,20 @@ impl Model for ListResizeFlavorsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListResizeFlavorsResponseBody);
 
 impl ListResizeFlavorsResponseBody {
-    /// A value of its fields.
-    pub fn new(flavors: impl Into<Vec<ListResizeFlavorsResult>>) -> Self {
-        Self { flavors: flavors.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { flavors: None }
+    }
+
+    /// 云服务器规格列表。
+    pub fn flavors(mut self, value: impl Into<Vec<ListResizeFlavorsResult>>) -> Self {
+        self.flavors = Some(value.into());
+        self
     }
 }
 
 /// 云服务器规格。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResizeFlavorsResult {
     /// 扩展属性,该云服务器规格是否禁用。
@@ -7404,27 +7782,27 @@ pub struct ListResizeFlavorsResult {
     /// 当前未使用该参数,缺省值为false。
     ///
     /// Default: false.
-    pub os_flv_disabled_disabled: bool,
+    pub os_flv_disabled_disabled: Option<bool>,
     /// 扩展属性,临时盘大小。
     ///
     /// 当前未使用该参数,缺省值为0
-    pub os_flv_ext_data_ephemeral: i32,
+    pub os_flv_ext_data_ephemeral: Option<i32>,
     /// 云服务器规格对应要求的系统盘大小。
     ///
     /// 当前未使用该参数,缺省值为0。
     ///
     /// Default: 0.
-    pub disk: String,
+    pub disk: Option<String>,
     /// 云服务器规格的扩展字段。
-    pub extra_specs: FlavorExtraSpec,
+    pub extra_specs: Option<FlavorExtraSpec>,
     /// 云服务器规格的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 预留属性。
-    pub instance_quota: serde_json::Value,
+    pub instance_quota: Option<serde_json::Value>,
     /// 规格相关快捷链接地址。
-    pub links: Vec<FlavorLink>,
+    pub links: Option<Vec<FlavorLink>>,
     /// 云服务器规格的名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 扩展属性,flavor是否给所有租户使用。
     ///
     /// - true:表示给所有租户使用。
@@ -7433,66 +7811,66 @@ pub struct ListResizeFlavorsResult {
     /// 缺省值为true。
     ///
     /// Default: true.
-    pub os_flavor_access_is_public: bool,
+    pub os_flavor_access_is_public: Option<bool>,
     /// 云服务器规格对应的内存大小,单位为MB。
-    pub ram: i32,
+    pub ram: Option<i32>,
     /// 云服务器可使用网络带宽的硬限制。
     ///
     /// 当前未使用该参数,缺省值为null。
-    pub rxtx_cap: String,
+    pub rxtx_cap: Option<String>,
     /// 云服务器可使用网络带宽与网络硬件带宽的比例。
     ///
     /// 当前未使用该参数,缺省值为1.0。
-    pub rxtx_factor: f64,
+    pub rxtx_factor: Option<f64>,
     /// 云服务器可使用网络带宽的软限制。
     ///
     /// 当前未使用该参数,缺省值为null。
-    pub rxtx_quota: String,
+    pub rxtx_quota: Option<String>,
     /// 云服务器规格对应要求的交换分区大小。
     ///
     /// 当前未使用该参数,缺省值为""。
-    pub swap: String,
+    pub swap: Option<String>,
     /// 云服务器规格对应的CPU核数。
-    pub vcpus: String,
+    pub vcpus: Option<String>,
 }
 
 impl Model for ListResizeFlavorsResult {
     const NAME: &'static str = "ListResizeFlavorsResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-FLV-DISABLED:disabled", &self.os_flv_disabled_disabled);
-        object.field("OS-FLV-EXT-DATA:ephemeral", &self.os_flv_ext_data_ephemeral);
-        object.field("disk", &self.disk);
-        object.field("extra_specs", &self.extra_specs);
-        object.field("id", &self.id);
-        object.field("instance_quota", &self.instance_quota);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("os-flavor-access:is_public", &self.os_flavor_access_is_public);
-        object.field("ram", &self.ram);
-        object.field("rxtx_cap", &self.rxtx_cap);
-        object.field("rxtx_factor", &self.rxtx_factor);
-        object.field("rxtx_quota", &self.rxtx_quota);
-        object.field("swap", &self.swap);
-        object.field("vcpus", &self.vcpus);
+        object.optional("OS-FLV-DISABLED:disabled", &self.os_flv_disabled_disabled);
+        object.optional("OS-FLV-EXT-DATA:ephemeral", &self.os_flv_ext_data_ephemeral);
+        object.optional("disk", &self.disk);
+        object.optional("extra_specs", &self.extra_specs);
+        object.optional("id", &self.id);
+        object.optional("instance_quota", &self.instance_quota);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("os-flavor-access:is_public", &self.os_flavor_access_is_public);
+        object.optional("ram", &self.ram);
+        object.optional("rxtx_cap", &self.rxtx_cap);
+        object.optional("rxtx_factor", &self.rxtx_factor);
+        object.optional("rxtx_quota", &self.rxtx_quota);
+        object.optional("swap", &self.swap);
+        object.optional("vcpus", &self.vcpus);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_flv_disabled_disabled = object.required("OS-FLV-DISABLED:disabled")?;
-        let os_flv_ext_data_ephemeral = object.required("OS-FLV-EXT-DATA:ephemeral")?;
-        let disk = object.required("disk")?;
-        let extra_specs = object.required("extra_specs")?;
-        let id = object.required("id")?;
-        let instance_quota = object.required("instance_quota")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let os_flavor_access_is_public = object.required("os-flavor-access:is_public")?;
-        let ram = object.required("ram")?;
-        let rxtx_cap = object.required("rxtx_cap")?;
-        let rxtx_factor = object.required("rxtx_factor")?;
-        let rxtx_quota = object.required("rxtx_quota")?;
-        let swap = object.required("swap")?;
-        let vcpus = object.required("vcpus")?;
+        let os_flv_disabled_disabled = object.optional("OS-FLV-DISABLED:disabled")?;
+        let os_flv_ext_data_ephemeral = object.optional("OS-FLV-EXT-DATA:ephemeral")?;
+        let disk = object.optional("disk")?;
+        let extra_specs = object.optional("extra_specs")?;
+        let id = object.optional("id")?;
+        let instance_quota = object.optional("instance_quota")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let os_flavor_access_is_public = object.optional("os-flavor-access:is_public")?;
+        let ram = object.optional("ram")?;
+        let rxtx_cap = object.optional("rxtx_cap")?;
+        let rxtx_factor = object.optional("rxtx_factor")?;
+        let rxtx_quota = object.optional("rxtx_quota")?;
+        let swap = object.optional("swap")?;
+        let vcpus = object.optional("vcpus")?;
         Ok(Self {
             os_flv_disabled_disabled,
             os_flv_ext_data_ephemeral,
@@ -7516,41 +7894,140 @@ impl Model for ListResizeFlavorsResult {
 hwcloud_runtime::impl_model_serde!(ListResizeFlavorsResult);
 
 impl ListResizeFlavorsResult {
-    /// A value of its fields.
-    pub fn new(
-        os_flv_disabled_disabled: impl Into<bool>,
-        os_flv_ext_data_ephemeral: impl Into<i32>,
-        disk: impl Into<String>,
-        extra_specs: impl Into<FlavorExtraSpec>,
-        id: impl Into<String>,
-        instance_quota: impl Into<serde_json::Value>,
-        links: impl Into<Vec<FlavorLink>>,
-        name: impl Into<String>,
-        os_flavor_access_is_public: impl Into<bool>,
-        ram: impl Into<i32>,
-        rxtx_cap: impl Into<String>,
-        rxtx_factor: impl Into<f64>,
-        rxtx_quota: impl Into<String>,
-        swap: impl Into<String>,
-        vcpus: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_flv_disabled_disabled: os_flv_disabled_disabled.into(),
-            os_flv_ext_data_ephemeral: os_flv_ext_data_ephemeral.into(),
-            disk: disk.into(),
-            extra_specs: extra_specs.into(),
-            id: id.into(),
-            instance_quota: instance_quota.into(),
-            links: links.into(),
-            name: name.into(),
-            os_flavor_access_is_public: os_flavor_access_is_public.into(),
-            ram: ram.into(),
-            rxtx_cap: rxtx_cap.into(),
-            rxtx_factor: rxtx_factor.into(),
-            rxtx_quota: rxtx_quota.into(),
-            swap: swap.into(),
-            vcpus: vcpus.into(),
+            os_flv_disabled_disabled: None,
+            os_flv_ext_data_ephemeral: None,
+            disk: None,
+            extra_specs: None,
+            id: None,
+            instance_quota: None,
+            links: None,
+            name: None,
+            os_flavor_access_is_public: None,
+            ram: None,
+            rxtx_cap: None,
+            rxtx_factor: None,
+            rxtx_quota: None,
+            swap: None,
+            vcpus: None,
         }
+    }
+
+    /// 扩展属性,该云服务器规格是否禁用。
+    ///
+    /// 当前未使用该参数,缺省值为false。
+    ///
+    /// Default: false.
+    pub fn os_flv_disabled_disabled(mut self, value: impl Into<bool>) -> Self {
+        self.os_flv_disabled_disabled = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,临时盘大小。
+    ///
+    /// 当前未使用该参数,缺省值为0
+    pub fn os_flv_ext_data_ephemeral(mut self, value: impl Into<i32>) -> Self {
+        self.os_flv_ext_data_ephemeral = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应要求的系统盘大小。
+    ///
+    /// 当前未使用该参数,缺省值为0。
+    ///
+    /// Default: 0.
+    pub fn disk(mut self, value: impl Into<String>) -> Self {
+        self.disk = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的扩展字段。
+    pub fn extra_specs(mut self, value: impl Into<FlavorExtraSpec>) -> Self {
+        self.extra_specs = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn instance_quota(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.instance_quota = Some(value.into());
+        self
+    }
+
+    /// 规格相关快捷链接地址。
+    pub fn links(mut self, value: impl Into<Vec<FlavorLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格的名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,flavor是否给所有租户使用。
+    ///
+    /// - true:表示给所有租户使用。
+    /// - false:表示给指定租户使用。
+    ///
+    /// 缺省值为true。
+    ///
+    /// Default: true.
+    pub fn os_flavor_access_is_public(mut self, value: impl Into<bool>) -> Self {
+        self.os_flavor_access_is_public = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应的内存大小,单位为MB。
+    pub fn ram(mut self, value: impl Into<i32>) -> Self {
+        self.ram = Some(value.into());
+        self
+    }
+
+    /// 云服务器可使用网络带宽的硬限制。
+    ///
+    /// 当前未使用该参数,缺省值为null。
+    pub fn rxtx_cap(mut self, value: impl Into<String>) -> Self {
+        self.rxtx_cap = Some(value.into());
+        self
+    }
+
+    /// 云服务器可使用网络带宽与网络硬件带宽的比例。
+    ///
+    /// 当前未使用该参数,缺省值为1.0。
+    pub fn rxtx_factor(mut self, value: impl Into<f64>) -> Self {
+        self.rxtx_factor = Some(value.into());
+        self
+    }
+
+    /// 云服务器可使用网络带宽的软限制。
+    ///
+    /// 当前未使用该参数,缺省值为null。
+    pub fn rxtx_quota(mut self, value: impl Into<String>) -> Self {
+        self.rxtx_quota = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应要求的交换分区大小。
+    ///
+    /// 当前未使用该参数,缺省值为""。
+    pub fn swap(mut self, value: impl Into<String>) -> Self {
+        self.swap = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应的CPU核数。
+    pub fn vcpus(mut self, value: impl Into<String>) -> Self {
+        self.vcpus = Some(value.into());
+        self
     }
 }
 
@@ -7669,13 +8146,13 @@ impl hwcloud_runtime::StringEnum for ListResizeFlavorsSortKey {
 hwcloud_runtime::impl_string_enum!(ListResizeFlavorsSortKey);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerAzInfo {
     /// 可用区别名
     pub alias: Option<String>,
     /// 可用区ID
-    pub availability_zone_id: String,
+    pub availability_zone_id: Option<String>,
     /// 可用区所属的AZGroup列表
     pub az_group_ids: Option<Vec<String>>,
     /// 可用区类型对应的子类型
@@ -7693,7 +8170,7 @@ impl Model for ListServerAzInfo {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("alias", &self.alias);
-        object.field("availability_zone_id", &self.availability_zone_id);
+        object.optional("availability_zone_id", &self.availability_zone_id);
         object.optional("az_group_ids", &self.az_group_ids);
         object.optional("category", &self.category);
         object.optional("mode", &self.mode);
@@ -7703,7 +8180,7 @@ impl Model for ListServerAzInfo {
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let alias = object.optional("alias")?;
-        let availability_zone_id = object.required("availability_zone_id")?;
+        let availability_zone_id = object.optional("availability_zone_id")?;
         let az_group_ids = object.optional("az_group_ids")?;
         let category = object.optional("category")?;
         let mode = object.optional("mode")?;
@@ -7724,11 +8201,11 @@ impl Model for ListServerAzInfo {
 hwcloud_runtime::impl_model_serde!(ListServerAzInfo);
 
 impl ListServerAzInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(availability_zone_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             alias: None,
-            availability_zone_id: availability_zone_id.into(),
+            availability_zone_id: None,
             az_group_ids: None,
             category: None,
             mode: None,
@@ -7740,6 +8217,12 @@ impl ListServerAzInfo {
     /// 可用区别名
     pub fn alias(mut self, value: impl Into<String>) -> Self {
         self.alias = Some(value.into());
+        self
+    }
+
+    /// 可用区ID
+    pub fn availability_zone_id(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone_id = Some(value.into());
         self
     }
 
@@ -7775,22 +8258,22 @@ impl ListServerAzInfo {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerAzInfoResponseBody {
     /// az详情信息
-    pub availability_zones: Vec<ListServerAzInfo>,
+    pub availability_zones: Option<Vec<ListServerAzInfo>>,
 }
 
 impl Model for ListServerAzInfoResponseBody {
     const NAME: &'static str = "ListServerAzInfoResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("availability_zones", &self.availability_zones);
+        object.optional("availability_zones", &self.availability_zones);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let availability_zones = object.required("availability_zones")?;
+        let availability_zones = object.optional("availability_zones")?;
         Ok(Self { availability_zones })
     }
 }
@@ -7798,35 +8281,42 @@ impl Model for ListServerAzInfoResponseBody {
 hwcloud_runtime::impl_model_serde!(ListServerAzInfoResponseBody);
 
 impl ListServerAzInfoResponseBody {
-    /// A value of its fields.
-    pub fn new(availability_zones: impl Into<Vec<ListServerAzInfo>>) -> Self {
-        Self {
-            availability_zones: availability_zones.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { availability_zones: None }
+    }
+
+    /// az详情信息
+    pub fn availability_zones(
+        mut self,
+        value: impl Into<Vec<ListServerAzInfo>>,
+    ) -> Self {
+        self.availability_zones = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerBlockDevicesResponseBody {
     /// 云服务器可挂载磁盘数量。
-    pub attachable_quantity: BlockDeviceAttachableQuantity,
+    pub attachable_quantity: Option<BlockDeviceAttachableQuantity>,
     /// 云服务器挂载信息列表。
-    pub volume_attachments: Vec<ServerBlockDevice>,
+    pub volume_attachments: Option<Vec<ServerBlockDevice>>,
 }
 
 impl Model for ListServerBlockDevicesResponseBody {
     const NAME: &'static str = "ListServerBlockDevicesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attachableQuantity", &self.attachable_quantity);
-        object.field("volumeAttachments", &self.volume_attachments);
+        object.optional("attachableQuantity", &self.attachable_quantity);
+        object.optional("volumeAttachments", &self.volume_attachments);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attachable_quantity = object.required("attachableQuantity")?;
-        let volume_attachments = object.required("volumeAttachments")?;
+        let attachable_quantity = object.optional("attachableQuantity")?;
+        let volume_attachments = object.optional("volumeAttachments")?;
         Ok(Self {
             attachable_quantity,
             volume_attachments,
@@ -7837,15 +8327,30 @@ impl Model for ListServerBlockDevicesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListServerBlockDevicesResponseBody);
 
 impl ListServerBlockDevicesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        attachable_quantity: impl Into<BlockDeviceAttachableQuantity>,
-        volume_attachments: impl Into<Vec<ServerBlockDevice>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attachable_quantity: attachable_quantity.into(),
-            volume_attachments: volume_attachments.into(),
+            attachable_quantity: None,
+            volume_attachments: None,
         }
+    }
+
+    /// 云服务器可挂载磁盘数量。
+    pub fn attachable_quantity(
+        mut self,
+        value: impl Into<BlockDeviceAttachableQuantity>,
+    ) -> Self {
+        self.attachable_quantity = Some(value.into());
+        self
+    }
+
+    /// 云服务器挂载信息列表。
+    pub fn volume_attachments(
+        mut self,
+        value: impl Into<Vec<ServerBlockDevice>>,
+    ) -> Self {
+        self.volume_attachments = Some(value.into());
+        self
     }
 }
 
@@ -7853,13 +8358,13 @@ impl ListServerBlockDevicesResponseBody {
 pub type ListServerGroupsPageInfoResult = ListEventsResponsePageInfo;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerGroupsResponseBody {
     ///
     pub page_info: Option<ListServerGroupsPageInfoResult>,
     /// 弹性云服务器组信息
-    pub server_groups: Vec<ListServerGroupsResult>,
+    pub server_groups: Option<Vec<ListServerGroupsResult>>,
 }
 
 impl Model for ListServerGroupsResponseBody {
@@ -7867,12 +8372,12 @@ impl Model for ListServerGroupsResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("page_info", &self.page_info);
-        object.field("server_groups", &self.server_groups);
+        object.optional("server_groups", &self.server_groups);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let page_info = object.optional("page_info")?;
-        let server_groups = object.required("server_groups")?;
+        let server_groups = object.optional("server_groups")?;
         Ok(Self { page_info, server_groups })
     }
 }
@@ -7880,11 +8385,11 @@ impl Model for ListServerGroupsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListServerGroupsResponseBody);
 
 impl ListServerGroupsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(server_groups: impl Into<Vec<ListServerGroupsResult>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             page_info: None,
-            server_groups: server_groups.into(),
+            server_groups: None,
         }
     }
 
@@ -7896,32 +8401,41 @@ impl ListServerGroupsResponseBody {
         self.page_info = Some(value.into());
         self
     }
+
+    /// 弹性云服务器组信息
+    pub fn server_groups(
+        mut self,
+        value: impl Into<Vec<ListServerGroupsResult>>,
+    ) -> Self {
+        self.server_groups = Some(value.into());
+        self
+    }
 }
 
 /// The same shape as [`CreateServerGroupResult`]: one type, generated once, under both names.
 pub type ListServerGroupsResult = CreateServerGroupResult;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerInterfacesResponseBody {
     /// 云服务器可挂载网卡数。
-    pub attachable_quantity: InterfaceAttachableQuantity,
+    pub attachable_quantity: Option<InterfaceAttachableQuantity>,
     /// 云服务器网卡信息列表
-    pub interface_attachments: Vec<InterfaceAttachment>,
+    pub interface_attachments: Option<Vec<InterfaceAttachment>>,
 }
 
 impl Model for ListServerInterfacesResponseBody {
     const NAME: &'static str = "ListServerInterfacesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attachableQuantity", &self.attachable_quantity);
-        object.field("interfaceAttachments", &self.interface_attachments);
+        object.optional("attachableQuantity", &self.attachable_quantity);
+        object.optional("interfaceAttachments", &self.interface_attachments);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attachable_quantity = object.required("attachableQuantity")?;
-        let interface_attachments = object.required("interfaceAttachments")?;
+        let attachable_quantity = object.optional("attachableQuantity")?;
+        let interface_attachments = object.optional("interfaceAttachments")?;
         Ok(Self {
             attachable_quantity,
             interface_attachments,
@@ -7932,35 +8446,50 @@ impl Model for ListServerInterfacesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListServerInterfacesResponseBody);
 
 impl ListServerInterfacesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        attachable_quantity: impl Into<InterfaceAttachableQuantity>,
-        interface_attachments: impl Into<Vec<InterfaceAttachment>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attachable_quantity: attachable_quantity.into(),
-            interface_attachments: interface_attachments.into(),
+            attachable_quantity: None,
+            interface_attachments: None,
         }
+    }
+
+    /// 云服务器可挂载网卡数。
+    pub fn attachable_quantity(
+        mut self,
+        value: impl Into<InterfaceAttachableQuantity>,
+    ) -> Self {
+        self.attachable_quantity = Some(value.into());
+        self
+    }
+
+    /// 云服务器网卡信息列表
+    pub fn interface_attachments(
+        mut self,
+        value: impl Into<Vec<InterfaceAttachment>>,
+    ) -> Self {
+        self.interface_attachments = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerTagsResponseBody {
     /// 标签列表
-    pub tags: Vec<ProjectTag>,
+    pub tags: Option<Vec<ProjectTag>>,
 }
 
 impl Model for ListServerTagsResponseBody {
     const NAME: &'static str = "ListServerTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -7968,29 +8497,35 @@ impl Model for ListServerTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListServerTagsResponseBody);
 
 impl ListServerTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<ProjectTag>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表
+    pub fn tags(mut self, value: impl Into<Vec<ProjectTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerVolumeAttachmentsResponseBody {
     /// 云服务器挂载信息列表
-    pub volume_attachments: Vec<ServerVolumeAttachment>,
+    pub volume_attachments: Option<Vec<ServerVolumeAttachment>>,
 }
 
 impl Model for ListServerVolumeAttachmentsResponseBody {
     const NAME: &'static str = "ListServerVolumeAttachmentsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("volumeAttachments", &self.volume_attachments);
+        object.optional("volumeAttachments", &self.volume_attachments);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let volume_attachments = object.required("volumeAttachments")?;
+        let volume_attachments = object.optional("volumeAttachments")?;
         Ok(Self { volume_attachments })
     }
 }
@@ -7998,35 +8533,42 @@ impl Model for ListServerVolumeAttachmentsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListServerVolumeAttachmentsResponseBody);
 
 impl ListServerVolumeAttachmentsResponseBody {
-    /// A value of its fields.
-    pub fn new(volume_attachments: impl Into<Vec<ServerVolumeAttachment>>) -> Self {
-        Self {
-            volume_attachments: volume_attachments.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { volume_attachments: None }
+    }
+
+    /// 云服务器挂载信息列表
+    pub fn volume_attachments(
+        mut self,
+        value: impl Into<Vec<ServerVolumeAttachment>>,
+    ) -> Self {
+        self.volume_attachments = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServersDetailsResponseBody {
     /// 弹性云服务器的列表总数。
-    pub count: i32,
+    pub count: Option<i32>,
     /// 弹性云服务器详情列表,具体参照-查询云服务器详情接口。查询级别不同,返回的详情不同。
-    pub servers: Vec<ServerDetail>,
+    pub servers: Option<Vec<ServerDetail>>,
 }
 
 impl Model for ListServersDetailsResponseBody {
     const NAME: &'static str = "ListServersDetailsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("servers", &self.servers);
+        object.optional("count", &self.count);
+        object.optional("servers", &self.servers);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let servers = object.required("servers")?;
+        let count = object.optional("count")?;
+        let servers = object.optional("servers")?;
         Ok(Self { count, servers })
     }
 }
@@ -8034,36 +8576,45 @@ impl Model for ListServersDetailsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListServersDetailsResponseBody);
 
 impl ListServersDetailsResponseBody {
-    /// A value of its fields.
-    pub fn new(count: impl Into<i32>, servers: impl Into<Vec<ServerDetail>>) -> Self {
-        Self {
-            count: count.into(),
-            servers: servers.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { count: None, servers: None }
+    }
+
+    /// 弹性云服务器的列表总数。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器详情列表,具体参照-查询云服务器详情接口。查询级别不同,返回的详情不同。
+    pub fn servers(mut self, value: impl Into<Vec<ServerDetail>>) -> Self {
+        self.servers = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTemplateVersionsResponseBody {
     /// 模板版本列表
-    pub launch_template_versions: Vec<TemplateVersion>,
+    pub launch_template_versions: Option<Vec<TemplateVersion>>,
     ///
-    pub page_info: ResponsePageInfoV3,
+    pub page_info: Option<ResponsePageInfoV3>,
 }
 
 impl Model for ListTemplateVersionsResponseBody {
     const NAME: &'static str = "ListTemplateVersionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("launch_template_versions", &self.launch_template_versions);
-        object.field("page_info", &self.page_info);
+        object.optional("launch_template_versions", &self.launch_template_versions);
+        object.optional("page_info", &self.page_info);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let launch_template_versions = object.required("launch_template_versions")?;
-        let page_info = object.required("page_info")?;
+        let launch_template_versions = object.optional("launch_template_versions")?;
+        let page_info = object.optional("page_info")?;
         Ok(Self {
             launch_template_versions,
             page_info,
@@ -8074,39 +8625,51 @@ impl Model for ListTemplateVersionsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTemplateVersionsResponseBody);
 
 impl ListTemplateVersionsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        launch_template_versions: impl Into<Vec<TemplateVersion>>,
-        page_info: impl Into<ResponsePageInfoV3>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            launch_template_versions: launch_template_versions.into(),
-            page_info: page_info.into(),
+            launch_template_versions: None,
+            page_info: None,
         }
+    }
+
+    /// 模板版本列表
+    pub fn launch_template_versions(
+        mut self,
+        value: impl Into<Vec<TemplateVersion>>,
+    ) -> Self {
+        self.launch_template_versions = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<ResponsePageInfoV3>) -> Self {
+        self.page_info = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTemplatesResponseBody {
     /// 模板列表
-    pub launch_templates: Vec<LaunchTemplate>,
+    pub launch_templates: Option<Vec<LaunchTemplate>>,
     ///
-    pub page_info: ResponsePageInfoV3,
+    pub page_info: Option<ResponsePageInfoV3>,
 }
 
 impl Model for ListTemplatesResponseBody {
     const NAME: &'static str = "ListTemplatesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("launch_templates", &self.launch_templates);
-        object.field("page_info", &self.page_info);
+        object.optional("launch_templates", &self.launch_templates);
+        object.optional("page_info", &self.page_info);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let launch_templates = object.required("launch_templates")?;
-        let page_info = object.required("page_info")?;
+        let launch_templates = object.optional("launch_templates")?;
+        let page_info = object.optional("page_info")?;
         Ok(Self {
             launch_templates,
             page_info,
@@ -8117,15 +8680,24 @@ impl Model for ListTemplatesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTemplatesResponseBody);
 
 impl ListTemplatesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        launch_templates: impl Into<Vec<LaunchTemplate>>,
-        page_info: impl Into<ResponsePageInfoV3>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            launch_templates: launch_templates.into(),
-            page_info: page_info.into(),
+            launch_templates: None,
+            page_info: None,
         }
+    }
+
+    /// 模板列表
+    pub fn launch_templates(mut self, value: impl Into<Vec<LaunchTemplate>>) -> Self {
+        self.launch_templates = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<ResponsePageInfoV3>) -> Self {
+        self.page_info = Some(value.into());
+        self
     }
 }
 
@@ -8332,20 +8904,20 @@ impl MigrateServerRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkAddresses {
     /// 扩展属性,MAC地址。
-    pub os_ext_ips_mac_mac_addr: String,
+    pub os_ext_ips_mac_mac_addr: Option<String>,
     /// IP地址对应的端口ID。
-    pub os_ext_ips_port_id: String,
+    pub os_ext_ips_port_id: Option<String>,
     /// 扩展属性,分配IP地址方式。
     ///
     /// fixed:代表私有IP地址。
     /// floating:代表浮动IP地址。
-    pub os_ext_ips_type: String,
+    pub os_ext_ips_type: Option<String>,
     /// IP地址。
-    pub addr: String,
+    pub addr: Option<String>,
     /// 是否是主网卡。
     ///
     /// true:主网卡。
@@ -8355,28 +8927,28 @@ pub struct NetworkAddresses {
     ///
     /// 4:IP地址类型是IPv4
     /// 6:IP地址类型是IPv6
-    pub version: NetworkAddressesVersion,
+    pub version: Option<NetworkAddressesVersion>,
 }
 
 impl Model for NetworkAddresses {
     const NAME: &'static str = "NetworkAddresses";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-EXT-IPS-MAC:mac_addr", &self.os_ext_ips_mac_mac_addr);
-        object.field("OS-EXT-IPS:port_id", &self.os_ext_ips_port_id);
-        object.field("OS-EXT-IPS:type", &self.os_ext_ips_type);
-        object.field("addr", &self.addr);
+        object.optional("OS-EXT-IPS-MAC:mac_addr", &self.os_ext_ips_mac_mac_addr);
+        object.optional("OS-EXT-IPS:port_id", &self.os_ext_ips_port_id);
+        object.optional("OS-EXT-IPS:type", &self.os_ext_ips_type);
+        object.optional("addr", &self.addr);
         object.optional("primary", &self.primary);
-        object.field("version", &self.version);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_ext_ips_mac_mac_addr = object.required("OS-EXT-IPS-MAC:mac_addr")?;
-        let os_ext_ips_port_id = object.required("OS-EXT-IPS:port_id")?;
-        let os_ext_ips_type = object.required("OS-EXT-IPS:type")?;
-        let addr = object.required("addr")?;
+        let os_ext_ips_mac_mac_addr = object.optional("OS-EXT-IPS-MAC:mac_addr")?;
+        let os_ext_ips_port_id = object.optional("OS-EXT-IPS:port_id")?;
+        let os_ext_ips_type = object.optional("OS-EXT-IPS:type")?;
+        let addr = object.optional("addr")?;
         let primary = object.optional("primary")?;
-        let version = object.required("version")?;
+        let version = object.optional("version")?;
         Ok(Self {
             os_ext_ips_mac_mac_addr,
             os_ext_ips_port_id,
@@ -8391,22 +8963,43 @@ impl Model for NetworkAddresses {
 hwcloud_runtime::impl_model_serde!(NetworkAddresses);
 
 impl NetworkAddresses {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_ext_ips_mac_mac_addr: impl Into<String>,
-        os_ext_ips_port_id: impl Into<String>,
-        os_ext_ips_type: impl Into<String>,
-        addr: impl Into<String>,
-        version: impl Into<NetworkAddressesVersion>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_ext_ips_mac_mac_addr: os_ext_ips_mac_mac_addr.into(),
-            os_ext_ips_port_id: os_ext_ips_port_id.into(),
-            os_ext_ips_type: os_ext_ips_type.into(),
-            addr: addr.into(),
+            os_ext_ips_mac_mac_addr: None,
+            os_ext_ips_port_id: None,
+            os_ext_ips_type: None,
+            addr: None,
             primary: None,
-            version: version.into(),
+            version: None,
         }
+    }
+
+    /// 扩展属性,MAC地址。
+    pub fn os_ext_ips_mac_mac_addr(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_ips_mac_mac_addr = Some(value.into());
+        self
+    }
+
+    /// IP地址对应的端口ID。
+    pub fn os_ext_ips_port_id(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_ips_port_id = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,分配IP地址方式。
+    ///
+    /// fixed:代表私有IP地址。
+    /// floating:代表浮动IP地址。
+    pub fn os_ext_ips_type(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_ips_type = Some(value.into());
+        self
+    }
+
+    /// IP地址。
+    pub fn addr(mut self, value: impl Into<String>) -> Self {
+        self.addr = Some(value.into());
+        self
     }
 
     /// 是否是主网卡。
@@ -8415,6 +9008,15 @@ impl NetworkAddresses {
     /// false:辅助网卡。
     pub fn primary(mut self, value: impl Into<bool>) -> Self {
         self.primary = Some(value.into());
+        self
+    }
+
+    /// IP地址类型,值为4或6。
+    ///
+    /// 4:IP地址类型是IPv4
+    /// 6:IP地址类型是IPv6
+    pub fn version(mut self, value: impl Into<NetworkAddressesVersion>) -> Self {
+        self.version = Some(value.into());
         self
     }
 }
@@ -8832,22 +9434,22 @@ impl NovaAttachInterfaceRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaAttachInterfaceResponseBody {
     /// 云服务器网卡信息。
-    pub interface_attachment: NovaServerInterfaceDetail,
+    pub interface_attachment: Option<NovaServerInterfaceDetail>,
 }
 
 impl Model for NovaAttachInterfaceResponseBody {
     const NAME: &'static str = "NovaAttachInterfaceResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("interfaceAttachment", &self.interface_attachment);
+        object.optional("interfaceAttachment", &self.interface_attachment);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let interface_attachment = object.required("interfaceAttachment")?;
+        let interface_attachment = object.optional("interfaceAttachment")?;
         Ok(Self { interface_attachment })
     }
 }
@@ -8855,11 +9457,18 @@ impl Model for NovaAttachInterfaceResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaAttachInterfaceResponseBody);
 
 impl NovaAttachInterfaceResponseBody {
-    /// A value of its fields.
-    pub fn new(interface_attachment: impl Into<NovaServerInterfaceDetail>) -> Self {
-        Self {
-            interface_attachment: interface_attachment.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { interface_attachment: None }
+    }
+
+    /// 云服务器网卡信息。
+    pub fn interface_attachment(
+        mut self,
+        value: impl Into<NovaServerInterfaceDetail>,
+    ) -> Self {
+        self.interface_attachment = Some(value.into());
+        self
     }
 }
 
@@ -8953,22 +9562,22 @@ impl NovaAttachVolumeRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaAttachVolumeResponseBody {
     /// 云服务器挂载信息列表。
-    pub volume_attachment: NovaVolumeAttachment,
+    pub volume_attachment: Option<NovaVolumeAttachment>,
 }
 
 impl Model for NovaAttachVolumeResponseBody {
     const NAME: &'static str = "NovaAttachVolumeResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("volumeAttachment", &self.volume_attachment);
+        object.optional("volumeAttachment", &self.volume_attachment);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let volume_attachment = object.required("volumeAttachment")?;
+        let volume_attachment = object.optional("volumeAttachment")?;
         Ok(Self { volume_attachment })
     }
 }
@@ -8976,39 +9585,43 @@ impl Model for NovaAttachVolumeResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaAttachVolumeResponseBody);
 
 impl NovaAttachVolumeResponseBody {
-    /// A value of its fields.
-    pub fn new(volume_attachment: impl Into<NovaVolumeAttachment>) -> Self {
-        Self {
-            volume_attachment: volume_attachment.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { volume_attachment: None }
+    }
+
+    /// 云服务器挂载信息列表。
+    pub fn volume_attachment(mut self, value: impl Into<NovaVolumeAttachment>) -> Self {
+        self.volume_attachment = Some(value.into());
+        self
     }
 }
 
 /// 可用域信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaAvailabilityZone {
     /// 该字段的值为null。
-    pub hosts: Vec<String>,
+    pub hosts: Option<Vec<String>>,
     /// 可用域的名称。
-    pub zone_name: String,
+    pub zone_name: Option<String>,
     /// 可用域的状态。
-    pub zone_state: NovaAvailabilityZoneState,
+    pub zone_state: Option<NovaAvailabilityZoneState>,
 }
 
 impl Model for NovaAvailabilityZone {
     const NAME: &'static str = "NovaAvailabilityZone";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("hosts", &self.hosts);
-        object.field("zoneName", &self.zone_name);
-        object.field("zoneState", &self.zone_state);
+        object.optional("hosts", &self.hosts);
+        object.optional("zoneName", &self.zone_name);
+        object.optional("zoneState", &self.zone_state);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let hosts = object.required("hosts")?;
-        let zone_name = object.required("zoneName")?;
-        let zone_state = object.required("zoneState")?;
+        let hosts = object.optional("hosts")?;
+        let zone_name = object.optional("zoneName")?;
+        let zone_state = object.optional("zoneState")?;
         Ok(Self {
             hosts,
             zone_name,
@@ -9020,37 +9633,51 @@ impl Model for NovaAvailabilityZone {
 hwcloud_runtime::impl_model_serde!(NovaAvailabilityZone);
 
 impl NovaAvailabilityZone {
-    /// A value of its fields.
-    pub fn new(
-        hosts: impl Into<Vec<String>>,
-        zone_name: impl Into<String>,
-        zone_state: impl Into<NovaAvailabilityZoneState>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            hosts: hosts.into(),
-            zone_name: zone_name.into(),
-            zone_state: zone_state.into(),
+            hosts: None,
+            zone_name: None,
+            zone_state: None,
         }
+    }
+
+    /// 该字段的值为null。
+    pub fn hosts(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+
+    /// 可用域的名称。
+    pub fn zone_name(mut self, value: impl Into<String>) -> Self {
+        self.zone_name = Some(value.into());
+        self
+    }
+
+    /// 可用域的状态。
+    pub fn zone_state(mut self, value: impl Into<NovaAvailabilityZoneState>) -> Self {
+        self.zone_state = Some(value.into());
+        self
     }
 }
 
 /// 可用域的状态
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaAvailabilityZoneState {
     /// 可用域状态。
-    pub available: bool,
+    pub available: Option<bool>,
 }
 
 impl Model for NovaAvailabilityZoneState {
     const NAME: &'static str = "NovaAvailabilityZoneState";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("available", &self.available);
+        object.optional("available", &self.available);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let available = object.required("available")?;
+        let available = object.optional("available")?;
         Ok(Self { available })
     }
 }
@@ -9058,11 +9685,15 @@ impl Model for NovaAvailabilityZoneState {
 hwcloud_runtime::impl_model_serde!(NovaAvailabilityZoneState);
 
 impl NovaAvailabilityZoneState {
-    /// A value of its fields.
-    pub fn new(available: impl Into<bool>) -> Self {
-        Self {
-            available: available.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { available: None }
+    }
+
+    /// 可用域状态。
+    pub fn available(mut self, value: impl Into<bool>) -> Self {
+        self.available = Some(value.into());
+        self
     }
 }
 
@@ -9242,22 +9873,22 @@ impl NovaCreateKeypairRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaCreateKeypairResponseBody {
     /// SSH密钥信息。
-    pub keypair: NovaKeypair,
+    pub keypair: Option<NovaKeypair>,
 }
 
 impl Model for NovaCreateKeypairResponseBody {
     const NAME: &'static str = "NovaCreateKeypairResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("keypair", &self.keypair);
+        object.optional("keypair", &self.keypair);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let keypair = object.required("keypair")?;
+        let keypair = object.optional("keypair")?;
         Ok(Self { keypair })
     }
 }
@@ -9265,9 +9896,15 @@ impl Model for NovaCreateKeypairResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaCreateKeypairResponseBody);
 
 impl NovaCreateKeypairResponseBody {
-    /// A value of its fields.
-    pub fn new(keypair: impl Into<NovaKeypair>) -> Self {
-        Self { keypair: keypair.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { keypair: None }
+    }
+
+    /// SSH密钥信息。
+    pub fn keypair(mut self, value: impl Into<NovaKeypair>) -> Self {
+        self.keypair = Some(value.into());
+        self
     }
 }
 
@@ -9361,22 +9998,22 @@ impl NovaCreateServerGroupRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaCreateServerGroupResponseBody {
     /// 弹性云服务器组信息
-    pub server_group: NovaServerGroup,
+    pub server_group: Option<NovaServerGroup>,
 }
 
 impl Model for NovaCreateServerGroupResponseBody {
     const NAME: &'static str = "NovaCreateServerGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server_group", &self.server_group);
+        object.optional("server_group", &self.server_group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server_group = object.required("server_group")?;
+        let server_group = object.optional("server_group")?;
         Ok(Self { server_group })
     }
 }
@@ -9384,11 +10021,15 @@ impl Model for NovaCreateServerGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaCreateServerGroupResponseBody);
 
 impl NovaCreateServerGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(server_group: impl Into<NovaServerGroup>) -> Self {
-        Self {
-            server_group: server_group.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server_group: None }
+    }
+
+    /// 弹性云服务器组信息
+    pub fn server_group(mut self, value: impl Into<NovaServerGroup>) -> Self {
+        self.server_group = Some(value.into());
+        self
     }
 }
 
@@ -9425,9 +10066,47 @@ impl NovaCreateServerMetadataRequestBody {
 }
 
 /// This is a auto create Response Object
-///
-/// The same shape as [`NovaCreateServerMetadataRequestBody`]: one type, generated once, under both names.
-pub type NovaCreateServerMetadataResponseBody = NovaCreateServerMetadataRequestBody;
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NovaCreateServerMetadataResponseBody {
+    /// 用户自定义metadata键值对。
+    ///
+    /// 最大长度255个Unicode字符,键不能为空。键可以为大写字母(A-Z)、小写字母(a-z)、数字(0-9)、中划线(-)、下划线(_)、冒号(:)和小数点(.)。
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Model for NovaCreateServerMetadataResponseBody {
+    const NAME: &'static str = "NovaCreateServerMetadataResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("metadata", &self.metadata);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let metadata = object.optional("metadata")?;
+        Ok(Self { metadata })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NovaCreateServerMetadataResponseBody);
+
+impl NovaCreateServerMetadataResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { metadata: None }
+    }
+
+    /// 用户自定义metadata键值对。
+    ///
+    /// 最大长度255个Unicode字符,键不能为空。键可以为大写字母(A-Z)、小写字母(a-z)、数字(0-9)、中划线(-)、下划线(_)、冒号(:)和小数点(.)。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+}
 
 /// 弹性云服务器信息
 #[derive(Clone, Debug, PartialEq)]
@@ -9914,22 +10593,22 @@ impl NovaCreateServersRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaCreateServersResponseBody {
     /// 弹性云服务器信息
-    pub server: NovaCreateServersResult,
+    pub server: Option<NovaCreateServersResult>,
 }
 
 impl Model for NovaCreateServersResponseBody {
     const NAME: &'static str = "NovaCreateServersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server", &self.server);
+        object.optional("server", &self.server);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server = object.required("server")?;
+        let server = object.optional("server")?;
         Ok(Self { server })
     }
 }
@@ -9937,27 +10616,33 @@ impl Model for NovaCreateServersResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaCreateServersResponseBody);
 
 impl NovaCreateServersResponseBody {
-    /// A value of its fields.
-    pub fn new(server: impl Into<NovaCreateServersResult>) -> Self {
-        Self { server: server.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server: None }
+    }
+
+    /// 弹性云服务器信息
+    pub fn server(mut self, value: impl Into<NovaCreateServersResult>) -> Self {
+        self.server = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaCreateServersResult {
     /// diskConfig方式。
     ///
     /// - MANUAL,镜像空间不会扩展。
     /// - AUTO,系统盘镜像空间会自动扩展为与flavor大小一致。
-    pub os_dcf_disk_config: NovaCreateServersResultOsDcfDiskConfig,
+    pub os_dcf_disk_config: Option<NovaCreateServersResultOsDcfDiskConfig>,
     /// Windows弹性云服务器Administrator用户的密码。
-    pub admin_pass: String,
+    pub admin_pass: Option<String>,
     /// 弹性云服务器uuid。
-    pub id: String,
+    pub id: Option<String>,
     /// 弹性云服务器URI自描述信息。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 通过返回的reservation_id,可以过滤查询到本次创建的弹性云服务器。
     ///
     /// > 说明:
@@ -9965,28 +10650,28 @@ pub struct NovaCreateServersResult {
     /// > 批量创建弹性云服务器时,支持使用该字段。
     pub reservation_id: Option<String>,
     /// 弹性云服务器所在安全组。
-    pub security_groups: Vec<NovaServerSecurityGroup>,
+    pub security_groups: Option<Vec<NovaServerSecurityGroup>>,
 }
 
 impl Model for NovaCreateServersResult {
     const NAME: &'static str = "NovaCreateServersResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-DCF:diskConfig", &self.os_dcf_disk_config);
-        object.field("adminPass", &self.admin_pass);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
+        object.optional("OS-DCF:diskConfig", &self.os_dcf_disk_config);
+        object.optional("adminPass", &self.admin_pass);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
         object.optional("reservation_id", &self.reservation_id);
-        object.field("security_groups", &self.security_groups);
+        object.optional("security_groups", &self.security_groups);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_dcf_disk_config = object.required("OS-DCF:diskConfig")?;
-        let admin_pass = object.required("adminPass")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
+        let os_dcf_disk_config = object.optional("OS-DCF:diskConfig")?;
+        let admin_pass = object.optional("adminPass")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
         let reservation_id = object.optional("reservation_id")?;
-        let security_groups = object.required("security_groups")?;
+        let security_groups = object.optional("security_groups")?;
         Ok(Self {
             os_dcf_disk_config,
             admin_pass,
@@ -10001,22 +10686,46 @@ impl Model for NovaCreateServersResult {
 hwcloud_runtime::impl_model_serde!(NovaCreateServersResult);
 
 impl NovaCreateServersResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_dcf_disk_config: impl Into<NovaCreateServersResultOsDcfDiskConfig>,
-        admin_pass: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        security_groups: impl Into<Vec<NovaServerSecurityGroup>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_dcf_disk_config: os_dcf_disk_config.into(),
-            admin_pass: admin_pass.into(),
-            id: id.into(),
-            links: links.into(),
+            os_dcf_disk_config: None,
+            admin_pass: None,
+            id: None,
+            links: None,
             reservation_id: None,
-            security_groups: security_groups.into(),
+            security_groups: None,
         }
+    }
+
+    /// diskConfig方式。
+    ///
+    /// - MANUAL,镜像空间不会扩展。
+    /// - AUTO,系统盘镜像空间会自动扩展为与flavor大小一致。
+    pub fn os_dcf_disk_config(
+        mut self,
+        value: impl Into<NovaCreateServersResultOsDcfDiskConfig>,
+    ) -> Self {
+        self.os_dcf_disk_config = Some(value.into());
+        self
+    }
+
+    /// Windows弹性云服务器Administrator用户的密码。
+    pub fn admin_pass(mut self, value: impl Into<String>) -> Self {
+        self.admin_pass = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器uuid。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器URI自描述信息。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 
     /// 通过返回的reservation_id,可以过滤查询到本次创建的弹性云服务器。
@@ -10026,6 +10735,15 @@ impl NovaCreateServersResult {
     /// > 批量创建弹性云服务器时,支持使用该字段。
     pub fn reservation_id(mut self, value: impl Into<String>) -> Self {
         self.reservation_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器所在安全组。
+    pub fn security_groups(
+        mut self,
+        value: impl Into<Vec<NovaServerSecurityGroup>>,
+    ) -> Self {
+        self.security_groups = Some(value.into());
         self
     }
 }
@@ -10251,7 +10969,7 @@ impl NovaDisassociateSecurityGroupRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaFlavor {
     /// 扩展属性,该云服务器规格是否禁用。
@@ -10261,17 +10979,17 @@ pub struct NovaFlavor {
     /// 扩展属性,临时盘大小。
     ///
     /// 当前未使用该参数,缺省值为0。
-    pub os_flv_ext_data_ephemeral: i32,
+    pub os_flv_ext_data_ephemeral: Option<i32>,
     /// 云服务器规格对应要求系统盘大小。
     ///
     /// 当前未使用该参数,缺省值为0。
-    pub disk: i32,
+    pub disk: Option<i32>,
     /// 云服务器规格ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 规格相关快捷链接地址。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 云服务器规格名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 扩展属性,flavor是否给所有租户使用。
     ///
     /// true:表示给所有租户使用。
@@ -10279,17 +10997,17 @@ pub struct NovaFlavor {
     /// 缺省值为true。
     pub os_flavor_access_is_public: Option<bool>,
     /// 该云服务器规格对应的内存大小,单位为MB。
-    pub ram: i32,
+    pub ram: Option<i32>,
     /// 云服务器可使用网络带宽与网络硬件带宽的比例。
     ///
     /// 当前未使用该参数,缺省值为1.0。
-    pub rxtx_factor: f64,
+    pub rxtx_factor: Option<f64>,
     /// 云服务器规格对应要求的交换分区大小。
     ///
     /// 当前未使用该参数,缺省值为""。
-    pub swap: String,
+    pub swap: Option<String>,
     /// 该云服务器规格对应的CPU核数。
-    pub vcpus: i32,
+    pub vcpus: Option<i32>,
 }
 
 impl Model for NovaFlavor {
@@ -10297,30 +11015,30 @@ impl Model for NovaFlavor {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("OS-FLV-DISABLED:disabled", &self.os_flv_disabled_disabled);
-        object.field("OS-FLV-EXT-DATA:ephemeral", &self.os_flv_ext_data_ephemeral);
-        object.field("disk", &self.disk);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
+        object.optional("OS-FLV-EXT-DATA:ephemeral", &self.os_flv_ext_data_ephemeral);
+        object.optional("disk", &self.disk);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
         object.optional("os-flavor-access:is_public", &self.os_flavor_access_is_public);
-        object.field("ram", &self.ram);
-        object.field("rxtx_factor", &self.rxtx_factor);
-        object.field("swap", &self.swap);
-        object.field("vcpus", &self.vcpus);
+        object.optional("ram", &self.ram);
+        object.optional("rxtx_factor", &self.rxtx_factor);
+        object.optional("swap", &self.swap);
+        object.optional("vcpus", &self.vcpus);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let os_flv_disabled_disabled = object.optional("OS-FLV-DISABLED:disabled")?;
-        let os_flv_ext_data_ephemeral = object.required("OS-FLV-EXT-DATA:ephemeral")?;
-        let disk = object.required("disk")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
+        let os_flv_ext_data_ephemeral = object.optional("OS-FLV-EXT-DATA:ephemeral")?;
+        let disk = object.optional("disk")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
         let os_flavor_access_is_public = object.optional("os-flavor-access:is_public")?;
-        let ram = object.required("ram")?;
-        let rxtx_factor = object.required("rxtx_factor")?;
-        let swap = object.required("swap")?;
-        let vcpus = object.required("vcpus")?;
+        let ram = object.optional("ram")?;
+        let rxtx_factor = object.optional("rxtx_factor")?;
+        let swap = object.optional("swap")?;
+        let vcpus = object.optional("vcpus")?;
         Ok(Self {
             os_flv_disabled_disabled,
             os_flv_ext_data_ephemeral,
@@ -10340,30 +11058,20 @@ impl Model for NovaFlavor {
 hwcloud_runtime::impl_model_serde!(NovaFlavor);
 
 impl NovaFlavor {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_flv_ext_data_ephemeral: impl Into<i32>,
-        disk: impl Into<i32>,
-        id: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        name: impl Into<String>,
-        ram: impl Into<i32>,
-        rxtx_factor: impl Into<f64>,
-        swap: impl Into<String>,
-        vcpus: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             os_flv_disabled_disabled: None,
-            os_flv_ext_data_ephemeral: os_flv_ext_data_ephemeral.into(),
-            disk: disk.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
+            os_flv_ext_data_ephemeral: None,
+            disk: None,
+            id: None,
+            links: None,
+            name: None,
             os_flavor_access_is_public: None,
-            ram: ram.into(),
-            rxtx_factor: rxtx_factor.into(),
-            swap: swap.into(),
-            vcpus: vcpus.into(),
+            ram: None,
+            rxtx_factor: None,
+            swap: None,
+            vcpus: None,
         }
     }
 
@@ -10372,6 +11080,40 @@ impl NovaFlavor {
     /// 当前未使用该参数,缺省值为false。
     pub fn os_flv_disabled_disabled(mut self, value: impl Into<bool>) -> Self {
         self.os_flv_disabled_disabled = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,临时盘大小。
+    ///
+    /// 当前未使用该参数,缺省值为0。
+    pub fn os_flv_ext_data_ephemeral(mut self, value: impl Into<i32>) -> Self {
+        self.os_flv_ext_data_ephemeral = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应要求系统盘大小。
+    ///
+    /// 当前未使用该参数,缺省值为0。
+    pub fn disk(mut self, value: impl Into<i32>) -> Self {
+        self.disk = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 规格相关快捷链接地址。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -10384,50 +11126,78 @@ impl NovaFlavor {
         self.os_flavor_access_is_public = Some(value.into());
         self
     }
+
+    /// 该云服务器规格对应的内存大小,单位为MB。
+    pub fn ram(mut self, value: impl Into<i32>) -> Self {
+        self.ram = Some(value.into());
+        self
+    }
+
+    /// 云服务器可使用网络带宽与网络硬件带宽的比例。
+    ///
+    /// 当前未使用该参数,缺省值为1.0。
+    pub fn rxtx_factor(mut self, value: impl Into<f64>) -> Self {
+        self.rxtx_factor = Some(value.into());
+        self
+    }
+
+    /// 云服务器规格对应要求的交换分区大小。
+    ///
+    /// 当前未使用该参数,缺省值为""。
+    pub fn swap(mut self, value: impl Into<String>) -> Self {
+        self.swap = Some(value.into());
+        self
+    }
+
+    /// 该云服务器规格对应的CPU核数。
+    pub fn vcpus(mut self, value: impl Into<i32>) -> Self {
+        self.vcpus = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaKeypair {
     /// 密钥对应指纹信息。
-    pub fingerprint: String,
+    pub fingerprint: Option<String>,
     /// 密钥名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 密钥对应privateKey信息。
     ///
     /// - 创建SSH密钥时,响应中包括private_key的信息。
     /// - 导入SSH密钥时,响应中不包括private_key的信息。
-    pub private_key: hwcloud_runtime::Secret,
+    pub private_key: Option<hwcloud_runtime::Secret>,
     /// 密钥对应publicKey信息。
-    pub public_key: String,
+    pub public_key: Option<String>,
     /// 密钥类型,默认“ssh”
     ///
     /// 微版本2.2以上支持
     pub type_: Option<String>,
     /// 密钥所属用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for NovaKeypair {
     const NAME: &'static str = "NovaKeypair";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("fingerprint", &self.fingerprint);
-        object.field("name", &self.name);
-        object.field("private_key", &self.private_key);
-        object.field("public_key", &self.public_key);
+        object.optional("fingerprint", &self.fingerprint);
+        object.optional("name", &self.name);
+        object.optional("private_key", &self.private_key);
+        object.optional("public_key", &self.public_key);
         object.optional("type", &self.type_);
-        object.field("user_id", &self.user_id);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let fingerprint = object.required("fingerprint")?;
-        let name = object.required("name")?;
-        let private_key = object.required("private_key")?;
-        let public_key = object.required("public_key")?;
+        let fingerprint = object.optional("fingerprint")?;
+        let name = object.optional("name")?;
+        let private_key = object.optional("private_key")?;
+        let public_key = object.optional("public_key")?;
         let type_ = object.optional("type")?;
-        let user_id = object.required("user_id")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             fingerprint,
             name,
@@ -10442,22 +11212,43 @@ impl Model for NovaKeypair {
 hwcloud_runtime::impl_model_serde!(NovaKeypair);
 
 impl NovaKeypair {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        fingerprint: impl Into<String>,
-        name: impl Into<String>,
-        private_key: impl Into<hwcloud_runtime::Secret>,
-        public_key: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            fingerprint: fingerprint.into(),
-            name: name.into(),
-            private_key: private_key.into(),
-            public_key: public_key.into(),
+            fingerprint: None,
+            name: None,
+            private_key: None,
+            public_key: None,
             type_: None,
-            user_id: user_id.into(),
+            user_id: None,
         }
+    }
+
+    /// 密钥对应指纹信息。
+    pub fn fingerprint(mut self, value: impl Into<String>) -> Self {
+        self.fingerprint = Some(value.into());
+        self
+    }
+
+    /// 密钥名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密钥对应privateKey信息。
+    ///
+    /// - 创建SSH密钥时,响应中包括private_key的信息。
+    /// - 导入SSH密钥时,响应中不包括private_key的信息。
+    pub fn private_key(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
+
+    /// 密钥对应publicKey信息。
+    pub fn public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
     }
 
     /// 密钥类型,默认“ssh”
@@ -10467,67 +11258,73 @@ impl NovaKeypair {
         self.type_ = Some(value.into());
         self
     }
+
+    /// 密钥所属用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaKeypairDetail {
     /// 密钥创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 密钥删除标记。
     ///
     /// - true,表示密钥已被删除。
     ///
     /// - false,表示密钥未被删除。
-    pub deleted: bool,
+    pub deleted: Option<bool>,
     /// 密钥删除时间。
-    pub deleted_at: String,
+    pub deleted_at: Option<String>,
     /// 密钥对应指纹信息。
-    pub fingerprint: String,
+    pub fingerprint: Option<String>,
     /// 密钥ID。
-    pub id: i32,
+    pub id: Option<i32>,
     /// 密钥名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 密钥对应publicKey信息。
-    pub public_key: String,
+    pub public_key: Option<String>,
     /// 密钥类型,默认“ssh”
     ///
     /// 微版本2.2以上支持
     pub type_: Option<String>,
     /// 密钥更新时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 密钥所属用户信息。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for NovaKeypairDetail {
     const NAME: &'static str = "NovaKeypairDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("deleted", &self.deleted);
-        object.field("deleted_at", &self.deleted_at);
-        object.field("fingerprint", &self.fingerprint);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("public_key", &self.public_key);
+        object.optional("created_at", &self.created_at);
+        object.optional("deleted", &self.deleted);
+        object.optional("deleted_at", &self.deleted_at);
+        object.optional("fingerprint", &self.fingerprint);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("public_key", &self.public_key);
         object.optional("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
-        object.field("user_id", &self.user_id);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let deleted = object.required("deleted")?;
-        let deleted_at = object.required("deleted_at")?;
-        let fingerprint = object.required("fingerprint")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let public_key = object.required("public_key")?;
+        let created_at = object.optional("created_at")?;
+        let deleted = object.optional("deleted")?;
+        let deleted_at = object.optional("deleted_at")?;
+        let fingerprint = object.optional("fingerprint")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let public_key = object.optional("public_key")?;
         let type_ = object.optional("type")?;
-        let updated_at = object.required("updated_at")?;
-        let user_id = object.required("user_id")?;
+        let updated_at = object.optional("updated_at")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             created_at,
             deleted,
@@ -10546,30 +11343,66 @@ impl Model for NovaKeypairDetail {
 hwcloud_runtime::impl_model_serde!(NovaKeypairDetail);
 
 impl NovaKeypairDetail {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        deleted: impl Into<bool>,
-        deleted_at: impl Into<String>,
-        fingerprint: impl Into<String>,
-        id: impl Into<i32>,
-        name: impl Into<String>,
-        public_key: impl Into<String>,
-        updated_at: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            deleted: deleted.into(),
-            deleted_at: deleted_at.into(),
-            fingerprint: fingerprint.into(),
-            id: id.into(),
-            name: name.into(),
-            public_key: public_key.into(),
+            created_at: None,
+            deleted: None,
+            deleted_at: None,
+            fingerprint: None,
+            id: None,
+            name: None,
+            public_key: None,
             type_: None,
-            updated_at: updated_at.into(),
-            user_id: user_id.into(),
+            updated_at: None,
+            user_id: None,
         }
+    }
+
+    /// 密钥创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 密钥删除标记。
+    ///
+    /// - true,表示密钥已被删除。
+    ///
+    /// - false,表示密钥未被删除。
+    pub fn deleted(mut self, value: impl Into<bool>) -> Self {
+        self.deleted = Some(value.into());
+        self
+    }
+
+    /// 密钥删除时间。
+    pub fn deleted_at(mut self, value: impl Into<String>) -> Self {
+        self.deleted_at = Some(value.into());
+        self
+    }
+
+    /// 密钥对应指纹信息。
+    pub fn fingerprint(mut self, value: impl Into<String>) -> Self {
+        self.fingerprint = Some(value.into());
+        self
+    }
+
+    /// 密钥ID。
+    pub fn id(mut self, value: impl Into<i32>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 密钥名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密钥对应publicKey信息。
+    pub fn public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
     }
 
     /// 密钥类型,默认“ssh”
@@ -10579,29 +11412,41 @@ impl NovaKeypairDetail {
         self.type_ = Some(value.into());
         self
     }
+
+    /// 密钥更新时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 密钥所属用户信息。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaLink {
     /// 相应资源的链接。
-    pub href: String,
+    pub href: Option<String>,
     /// 有三种取值。self:自助链接包含版本链接的资源。立即链接后使用这些链接。bookmark:书签链接提供了一个永久资源的永久链接,该链接适合于长期存储。alternate:备用链接可以包含资源的替换表示形式。例如,OpenStack计算映像可能在OpenStack映像服务中有一个替代表示。
-    pub rel: NovaLinkRel,
+    pub rel: Option<NovaLinkRel>,
 }
 
 impl Model for NovaLink {
     const NAME: &'static str = "NovaLink";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -10609,12 +11454,21 @@ impl Model for NovaLink {
 hwcloud_runtime::impl_model_serde!(NovaLink);
 
 impl NovaLink {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<NovaLinkRel>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// 相应资源的链接。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 有三种取值。self:自助链接包含版本链接的资源。立即链接后使用这些链接。bookmark:书签链接提供了一个永久资源的永久链接,该链接适合于长期存储。alternate:备用链接可以包含资源的替换表示形式。例如,OpenStack计算映像可能在OpenStack映像服务中有一个替代表示。
+    pub fn rel(mut self, value: impl Into<NovaLinkRel>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
@@ -10669,22 +11523,22 @@ impl hwcloud_runtime::StringEnum for NovaLinkRel {
 hwcloud_runtime::impl_string_enum!(NovaLinkRel);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListAvailabilityZonesResponseBody {
     /// 可用域信息。
-    pub availability_zone_info: Vec<NovaAvailabilityZone>,
+    pub availability_zone_info: Option<Vec<NovaAvailabilityZone>>,
 }
 
 impl Model for NovaListAvailabilityZonesResponseBody {
     const NAME: &'static str = "NovaListAvailabilityZonesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("availabilityZoneInfo", &self.availability_zone_info);
+        object.optional("availabilityZoneInfo", &self.availability_zone_info);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let availability_zone_info = object.required("availabilityZoneInfo")?;
+        let availability_zone_info = object.optional("availabilityZoneInfo")?;
         Ok(Self { availability_zone_info })
     }
 }
@@ -10692,20 +11546,29 @@ impl Model for NovaListAvailabilityZonesResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListAvailabilityZonesResponseBody);
 
 impl NovaListAvailabilityZonesResponseBody {
-    /// A value of its fields.
-    pub fn new(availability_zone_info: impl Into<Vec<NovaAvailabilityZone>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            availability_zone_info: availability_zone_info.into(),
+            availability_zone_info: None,
         }
+    }
+
+    /// 可用域信息。
+    pub fn availability_zone_info(
+        mut self,
+        value: impl Into<Vec<NovaAvailabilityZone>>,
+    ) -> Self {
+        self.availability_zone_info = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListFlavorsDetailsResponseBody {
     /// 云服务器规格详情列表。
-    pub flavors: Vec<NovaFlavor>,
+    pub flavors: Option<Vec<NovaFlavor>>,
     /// 分页查询时,查询下一页数据链接。
     pub flavors_links: Option<Vec<PageLink>>,
 }
@@ -10714,12 +11577,12 @@ impl Model for NovaListFlavorsDetailsResponseBody {
     const NAME: &'static str = "NovaListFlavorsDetailsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flavors", &self.flavors);
+        object.optional("flavors", &self.flavors);
         object.optional("flavors_links", &self.flavors_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flavors = object.required("flavors")?;
+        let flavors = object.optional("flavors")?;
         let flavors_links = object.optional("flavors_links")?;
         Ok(Self { flavors, flavors_links })
     }
@@ -10728,12 +11591,18 @@ impl Model for NovaListFlavorsDetailsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListFlavorsDetailsResponseBody);
 
 impl NovaListFlavorsDetailsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(flavors: impl Into<Vec<NovaFlavor>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            flavors: flavors.into(),
+            flavors: None,
             flavors_links: None,
         }
+    }
+
+    /// 云服务器规格详情列表。
+    pub fn flavors(mut self, value: impl Into<Vec<NovaFlavor>>) -> Self {
+        self.flavors = Some(value.into());
+        self
     }
 
     /// 分页查询时,查询下一页数据链接。
@@ -10808,11 +11677,11 @@ impl hwcloud_runtime::StringEnum for NovaListFlavorsDetailsSortKey {
 hwcloud_runtime::impl_string_enum!(NovaListFlavorsDetailsSortKey);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListFlavorsResponseBody {
     /// 云服务器规格列表。
-    pub flavors: Vec<NovaSimpleFlavor>,
+    pub flavors: Option<Vec<NovaSimpleFlavor>>,
     /// 分页查询时,查询下一页数据链接。
     pub flavors_links: Option<Vec<PageLink>>,
 }
@@ -10821,12 +11690,12 @@ impl Model for NovaListFlavorsResponseBody {
     const NAME: &'static str = "NovaListFlavorsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flavors", &self.flavors);
+        object.optional("flavors", &self.flavors);
         object.optional("flavors_links", &self.flavors_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flavors = object.required("flavors")?;
+        let flavors = object.optional("flavors")?;
         let flavors_links = object.optional("flavors_links")?;
         Ok(Self { flavors, flavors_links })
     }
@@ -10835,12 +11704,18 @@ impl Model for NovaListFlavorsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListFlavorsResponseBody);
 
 impl NovaListFlavorsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(flavors: impl Into<Vec<NovaSimpleFlavor>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            flavors: flavors.into(),
+            flavors: None,
             flavors_links: None,
         }
+    }
+
+    /// 云服务器规格列表。
+    pub fn flavors(mut self, value: impl Into<Vec<NovaSimpleFlavor>>) -> Self {
+        self.flavors = Some(value.into());
+        self
     }
 
     /// 分页查询时,查询下一页数据链接。
@@ -10867,22 +11742,22 @@ pub type NovaListFlavorsSortDir = ListResizeFlavorsSortDir;
 pub type NovaListFlavorsSortKey = NovaListFlavorsDetailsSortKey;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListKeypairsResponseBody {
     /// 密钥信息列表。
-    pub keypairs: Vec<NovaListKeypairsResult>,
+    pub keypairs: Option<Vec<NovaListKeypairsResult>>,
 }
 
 impl Model for NovaListKeypairsResponseBody {
     const NAME: &'static str = "NovaListKeypairsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("keypairs", &self.keypairs);
+        object.optional("keypairs", &self.keypairs);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let keypairs = object.required("keypairs")?;
+        let keypairs = object.optional("keypairs")?;
         Ok(Self { keypairs })
     }
 }
@@ -10890,29 +11765,35 @@ impl Model for NovaListKeypairsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListKeypairsResponseBody);
 
 impl NovaListKeypairsResponseBody {
-    /// A value of its fields.
-    pub fn new(keypairs: impl Into<Vec<NovaListKeypairsResult>>) -> Self {
-        Self { keypairs: keypairs.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { keypairs: None }
+    }
+
+    /// 密钥信息列表。
+    pub fn keypairs(mut self, value: impl Into<Vec<NovaListKeypairsResult>>) -> Self {
+        self.keypairs = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListKeypairsResult {
     /// 密钥信息详情。
-    pub keypair: NovaSimpleKeypair,
+    pub keypair: Option<NovaSimpleKeypair>,
 }
 
 impl Model for NovaListKeypairsResult {
     const NAME: &'static str = "NovaListKeypairsResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("keypair", &self.keypair);
+        object.optional("keypair", &self.keypair);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let keypair = object.required("keypair")?;
+        let keypair = object.optional("keypair")?;
         Ok(Self { keypair })
     }
 }
@@ -10920,29 +11801,35 @@ impl Model for NovaListKeypairsResult {
 hwcloud_runtime::impl_model_serde!(NovaListKeypairsResult);
 
 impl NovaListKeypairsResult {
-    /// A value of its fields.
-    pub fn new(keypair: impl Into<NovaSimpleKeypair>) -> Self {
-        Self { keypair: keypair.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { keypair: None }
+    }
+
+    /// 密钥信息详情。
+    pub fn keypair(mut self, value: impl Into<NovaSimpleKeypair>) -> Self {
+        self.keypair = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListServerActionsResponseBody {
     /// 云服务器操作行为列表。
-    pub instance_actions: Vec<NovaServerAction>,
+    pub instance_actions: Option<Vec<NovaServerAction>>,
 }
 
 impl Model for NovaListServerActionsResponseBody {
     const NAME: &'static str = "NovaListServerActionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("instanceActions", &self.instance_actions);
+        object.optional("instanceActions", &self.instance_actions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let instance_actions = object.required("instanceActions")?;
+        let instance_actions = object.optional("instanceActions")?;
         Ok(Self { instance_actions })
     }
 }
@@ -10950,31 +11837,35 @@ impl Model for NovaListServerActionsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListServerActionsResponseBody);
 
 impl NovaListServerActionsResponseBody {
-    /// A value of its fields.
-    pub fn new(instance_actions: impl Into<Vec<NovaServerAction>>) -> Self {
-        Self {
-            instance_actions: instance_actions.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { instance_actions: None }
+    }
+
+    /// 云服务器操作行为列表。
+    pub fn instance_actions(mut self, value: impl Into<Vec<NovaServerAction>>) -> Self {
+        self.instance_actions = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListServerGroupsResponseBody {
     /// 云服务器组信息。
-    pub server_groups: Vec<NovaServerGroup>,
+    pub server_groups: Option<Vec<NovaServerGroup>>,
 }
 
 impl Model for NovaListServerGroupsResponseBody {
     const NAME: &'static str = "NovaListServerGroupsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server_groups", &self.server_groups);
+        object.optional("server_groups", &self.server_groups);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server_groups = object.required("server_groups")?;
+        let server_groups = object.optional("server_groups")?;
         Ok(Self { server_groups })
     }
 }
@@ -10982,31 +11873,35 @@ impl Model for NovaListServerGroupsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListServerGroupsResponseBody);
 
 impl NovaListServerGroupsResponseBody {
-    /// A value of its fields.
-    pub fn new(server_groups: impl Into<Vec<NovaServerGroup>>) -> Self {
-        Self {
-            server_groups: server_groups.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server_groups: None }
+    }
+
+    /// 云服务器组信息。
+    pub fn server_groups(mut self, value: impl Into<Vec<NovaServerGroup>>) -> Self {
+        self.server_groups = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListServerInterfacesResponseBody {
     /// 云服务器网卡信息列表。
-    pub interface_attachments: Vec<NovaServerInterfaceDetail>,
+    pub interface_attachments: Option<Vec<NovaServerInterfaceDetail>>,
 }
 
 impl Model for NovaListServerInterfacesResponseBody {
     const NAME: &'static str = "NovaListServerInterfacesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("interfaceAttachments", &self.interface_attachments);
+        object.optional("interfaceAttachments", &self.interface_attachments);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let interface_attachments = object.required("interfaceAttachments")?;
+        let interface_attachments = object.optional("interfaceAttachments")?;
         Ok(Self { interface_attachments })
     }
 }
@@ -11014,33 +11909,40 @@ impl Model for NovaListServerInterfacesResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListServerInterfacesResponseBody);
 
 impl NovaListServerInterfacesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        interface_attachments: impl Into<Vec<NovaServerInterfaceDetail>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            interface_attachments: interface_attachments.into(),
+            interface_attachments: None,
         }
+    }
+
+    /// 云服务器网卡信息列表。
+    pub fn interface_attachments(
+        mut self,
+        value: impl Into<Vec<NovaServerInterfaceDetail>>,
+    ) -> Self {
+        self.interface_attachments = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListServerSecurityGroupsResponseBody {
     /// security_group列表
-    pub security_groups: Vec<NovaSecurityGroup>,
+    pub security_groups: Option<Vec<NovaSecurityGroup>>,
 }
 
 impl Model for NovaListServerSecurityGroupsResponseBody {
     const NAME: &'static str = "NovaListServerSecurityGroupsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("security_groups", &self.security_groups);
+        object.optional("security_groups", &self.security_groups);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let security_groups = object.required("security_groups")?;
+        let security_groups = object.optional("security_groups")?;
         Ok(Self { security_groups })
     }
 }
@@ -11048,31 +11950,35 @@ impl Model for NovaListServerSecurityGroupsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListServerSecurityGroupsResponseBody);
 
 impl NovaListServerSecurityGroupsResponseBody {
-    /// A value of its fields.
-    pub fn new(security_groups: impl Into<Vec<NovaSecurityGroup>>) -> Self {
-        Self {
-            security_groups: security_groups.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { security_groups: None }
+    }
+
+    /// security_group列表
+    pub fn security_groups(mut self, value: impl Into<Vec<NovaSecurityGroup>>) -> Self {
+        self.security_groups = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListServerVolumesResponseBody {
     /// 云服务器挂载信息列表。
-    pub volume_attachments: Vec<NovaVolumeAttachment>,
+    pub volume_attachments: Option<Vec<NovaVolumeAttachment>>,
 }
 
 impl Model for NovaListServerVolumesResponseBody {
     const NAME: &'static str = "NovaListServerVolumesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("volumeAttachments", &self.volume_attachments);
+        object.optional("volumeAttachments", &self.volume_attachments);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let volume_attachments = object.required("volumeAttachments")?;
+        let volume_attachments = object.optional("volumeAttachments")?;
         Ok(Self { volume_attachments })
     }
 }
@@ -11080,35 +11986,42 @@ impl Model for NovaListServerVolumesResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListServerVolumesResponseBody);
 
 impl NovaListServerVolumesResponseBody {
-    /// A value of its fields.
-    pub fn new(volume_attachments: impl Into<Vec<NovaVolumeAttachment>>) -> Self {
-        Self {
-            volume_attachments: volume_attachments.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { volume_attachments: None }
+    }
+
+    /// 云服务器挂载信息列表。
+    pub fn volume_attachments(
+        mut self,
+        value: impl Into<Vec<NovaVolumeAttachment>>,
+    ) -> Self {
+        self.volume_attachments = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListServersDetailsResponseBody {
     /// 查询云服务器信息列表。
-    pub servers: Vec<NovaServer>,
+    pub servers: Option<Vec<NovaServer>>,
     /// 分页查询时,查询下一页数据链接。
-    pub servers_links: Vec<PageLink>,
+    pub servers_links: Option<Vec<PageLink>>,
 }
 
 impl Model for NovaListServersDetailsResponseBody {
     const NAME: &'static str = "NovaListServersDetailsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("servers", &self.servers);
-        object.field("servers_links", &self.servers_links);
+        object.optional("servers", &self.servers);
+        object.optional("servers_links", &self.servers_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let servers = object.required("servers")?;
-        let servers_links = object.required("servers_links")?;
+        let servers = object.optional("servers")?;
+        let servers_links = object.optional("servers_links")?;
         Ok(Self { servers, servers_links })
     }
 }
@@ -11116,15 +12029,24 @@ impl Model for NovaListServersDetailsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListServersDetailsResponseBody);
 
 impl NovaListServersDetailsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        servers: impl Into<Vec<NovaServer>>,
-        servers_links: impl Into<Vec<PageLink>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            servers: servers.into(),
-            servers_links: servers_links.into(),
+            servers: None,
+            servers_links: None,
         }
+    }
+
+    /// 查询云服务器信息列表。
+    pub fn servers(mut self, value: impl Into<Vec<NovaServer>>) -> Self {
+        self.servers = Some(value.into());
+        self
+    }
+
+    /// 分页查询时,查询下一页数据链接。
+    pub fn servers_links(mut self, value: impl Into<Vec<PageLink>>) -> Self {
+        self.servers_links = Some(value.into());
+        self
     }
 }
 
@@ -11322,11 +12244,11 @@ impl hwcloud_runtime::StringEnum for NovaListServersDetailsStatus {
 hwcloud_runtime::impl_string_enum!(NovaListServersDetailsStatus);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListServersResponseBody {
     /// 查询云服务器信息列表
-    pub servers: Vec<NovaSimpleServer>,
+    pub servers: Option<Vec<NovaSimpleServer>>,
     /// 分页查询时,查询下一页数据链接。
     pub servers_links: Option<Vec<PageLink>>,
 }
@@ -11335,12 +12257,12 @@ impl Model for NovaListServersResponseBody {
     const NAME: &'static str = "NovaListServersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("servers", &self.servers);
+        object.optional("servers", &self.servers);
         object.optional("servers_links", &self.servers_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let servers = object.required("servers")?;
+        let servers = object.optional("servers")?;
         let servers_links = object.optional("servers_links")?;
         Ok(Self { servers, servers_links })
     }
@@ -11349,12 +12271,18 @@ impl Model for NovaListServersResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListServersResponseBody);
 
 impl NovaListServersResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(servers: impl Into<Vec<NovaSimpleServer>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            servers: servers.into(),
+            servers: None,
             servers_links: None,
         }
+    }
+
+    /// 查询云服务器信息列表
+    pub fn servers(mut self, value: impl Into<Vec<NovaSimpleServer>>) -> Self {
+        self.servers = Some(value.into());
+        self
     }
 
     /// 分页查询时,查询下一页数据链接。
@@ -11383,22 +12311,22 @@ pub type NovaListServersSortKey = NovaListServersDetailsSortKey;
 pub type NovaListServersStatus = NovaListServersDetailsStatus;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListVersionsResponseBody {
     /// API版本信息列表
-    pub versions: Vec<NovaVersion>,
+    pub versions: Option<Vec<NovaVersion>>,
 }
 
 impl Model for NovaListVersionsResponseBody {
     const NAME: &'static str = "NovaListVersionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("versions", &self.versions);
+        object.optional("versions", &self.versions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let versions = object.required("versions")?;
+        let versions = object.optional("versions")?;
         Ok(Self { versions })
     }
 }
@@ -11406,9 +12334,15 @@ impl Model for NovaListVersionsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaListVersionsResponseBody);
 
 impl NovaListVersionsResponseBody {
-    /// A value of its fields.
-    pub fn new(versions: impl Into<Vec<NovaVersion>>) -> Self {
-        Self { versions: versions.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// API版本信息列表
+    pub fn versions(mut self, value: impl Into<Vec<NovaVersion>>) -> Self {
+        self.versions = Some(value.into());
+        self
     }
 }
 
@@ -11452,37 +12386,37 @@ impl NovaLockServerRequestBody {
 pub type NovaLockServerRequestBodyLock = DisassociateServerVirtualIpOptionIpAddress;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaNetwork {
     /// 扩展属性,MAC地址。
-    pub os_ext_ips_mac_mac_addr: String,
+    pub os_ext_ips_mac_mac_addr: Option<String>,
     /// 扩展属性,分配IP地址方式。
-    pub os_ext_ips_type: String,
+    pub os_ext_ips_type: Option<String>,
     /// IP地址。
-    pub addr: String,
+    pub addr: Option<String>,
     /// IP地址类型,值为4或6。
     ///
     /// 4:IP地址类型是IPv4
     /// 6:IP地址类型是IPv6
-    pub version: i32,
+    pub version: Option<i32>,
 }
 
 impl Model for NovaNetwork {
     const NAME: &'static str = "NovaNetwork";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-EXT-IPS-MAC:mac_addr", &self.os_ext_ips_mac_mac_addr);
-        object.field("OS-EXT-IPS:type", &self.os_ext_ips_type);
-        object.field("addr", &self.addr);
-        object.field("version", &self.version);
+        object.optional("OS-EXT-IPS-MAC:mac_addr", &self.os_ext_ips_mac_mac_addr);
+        object.optional("OS-EXT-IPS:type", &self.os_ext_ips_type);
+        object.optional("addr", &self.addr);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_ext_ips_mac_mac_addr = object.required("OS-EXT-IPS-MAC:mac_addr")?;
-        let os_ext_ips_type = object.required("OS-EXT-IPS:type")?;
-        let addr = object.required("addr")?;
-        let version = object.required("version")?;
+        let os_ext_ips_mac_mac_addr = object.optional("OS-EXT-IPS-MAC:mac_addr")?;
+        let os_ext_ips_type = object.optional("OS-EXT-IPS:type")?;
+        let addr = object.optional("addr")?;
+        let version = object.optional("version")?;
         Ok(Self {
             os_ext_ips_mac_mac_addr,
             os_ext_ips_type,
@@ -11495,46 +12429,68 @@ impl Model for NovaNetwork {
 hwcloud_runtime::impl_model_serde!(NovaNetwork);
 
 impl NovaNetwork {
-    /// A value of its fields.
-    pub fn new(
-        os_ext_ips_mac_mac_addr: impl Into<String>,
-        os_ext_ips_type: impl Into<String>,
-        addr: impl Into<String>,
-        version: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_ext_ips_mac_mac_addr: os_ext_ips_mac_mac_addr.into(),
-            os_ext_ips_type: os_ext_ips_type.into(),
-            addr: addr.into(),
-            version: version.into(),
+            os_ext_ips_mac_mac_addr: None,
+            os_ext_ips_type: None,
+            addr: None,
+            version: None,
         }
     }
-}
 
-///
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct NovaNetworkResult {
+    /// 扩展属性,MAC地址。
+    pub fn os_ext_ips_mac_mac_addr(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_ips_mac_mac_addr = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,分配IP地址方式。
+    pub fn os_ext_ips_type(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_ips_type = Some(value.into());
+        self
+    }
+
     /// IP地址。
-    pub addr: String,
+    pub fn addr(mut self, value: impl Into<String>) -> Self {
+        self.addr = Some(value.into());
+        self
+    }
+
     /// IP地址类型,值为4或6。
     ///
     /// 4:IP地址类型是IPv4
     /// 6:IP地址类型是IPv6
-    pub version: i32,
+    pub fn version(mut self, value: impl Into<i32>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NovaNetworkResult {
+    /// IP地址。
+    pub addr: Option<String>,
+    /// IP地址类型,值为4或6。
+    ///
+    /// 4:IP地址类型是IPv4
+    /// 6:IP地址类型是IPv6
+    pub version: Option<i32>,
 }
 
 impl Model for NovaNetworkResult {
     const NAME: &'static str = "NovaNetworkResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("addr", &self.addr);
-        object.field("version", &self.version);
+        object.optional("addr", &self.addr);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let addr = object.required("addr")?;
-        let version = object.required("version")?;
+        let addr = object.optional("addr")?;
+        let version = object.optional("version")?;
         Ok(Self { addr, version })
     }
 }
@@ -11542,12 +12498,24 @@ impl Model for NovaNetworkResult {
 hwcloud_runtime::impl_model_serde!(NovaNetworkResult);
 
 impl NovaNetworkResult {
-    /// A value of its fields.
-    pub fn new(addr: impl Into<String>, version: impl Into<i32>) -> Self {
-        Self {
-            addr: addr.into(),
-            version: version.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { addr: None, version: None }
+    }
+
+    /// IP地址。
+    pub fn addr(mut self, value: impl Into<String>) -> Self {
+        self.addr = Some(value.into());
+        self
+    }
+
+    /// IP地址类型,值为4或6。
+    ///
+    /// 4:IP地址类型是IPv4
+    /// 6:IP地址类型是IPv6
+    pub fn version(mut self, value: impl Into<i32>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
@@ -11653,42 +12621,42 @@ impl NovaRemoveSecurityGroupOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSecurityGroup {
     /// 安全组描述信息,长度0-255
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 安全组ID,UUID格式
-    pub id: String,
+    pub id: Option<String>,
     /// 安全组名字,长度0-255
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 安全组规则列表
-    pub rules: Vec<NovaSecurityGroupCommonRule>,
+    pub rules: Option<Vec<NovaSecurityGroupCommonRule>>,
     /// 租户ID或项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for NovaSecurityGroup {
     const NAME: &'static str = "NovaSecurityGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("rules", &self.rules);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("rules", &self.rules);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let rules = object.required("rules")?;
-        let tenant_id = object.required("tenant_id")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let rules = object.optional("rules")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             description,
             id,
@@ -11702,21 +12670,49 @@ impl Model for NovaSecurityGroup {
 hwcloud_runtime::impl_model_serde!(NovaSecurityGroup);
 
 impl NovaSecurityGroup {
-    /// A value of its fields.
-    pub fn new(
-        description: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        rules: impl Into<Vec<NovaSecurityGroupCommonRule>>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            id: id.into(),
-            name: name.into(),
-            rules: rules.into(),
-            tenant_id: tenant_id.into(),
+            description: None,
+            id: None,
+            name: None,
+            rules: None,
+            tenant_id: None,
         }
+    }
+
+    /// 安全组描述信息,长度0-255
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 安全组ID,UUID格式
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 安全组名字,长度0-255
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 安全组规则列表
+    pub fn rules(mut self, value: impl Into<Vec<NovaSecurityGroupCommonRule>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+
+    /// 租户ID或项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -11806,49 +12802,49 @@ impl NovaSecurityGroupCommonIpRange {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSecurityGroupCommonRule {
     /// 起始端口,范围1-65535,且不大于to_port。
     /// ip_protocol设置为icmp时,from_port表示type,范围是0-255。
-    pub from_port: i32,
+    pub from_port: Option<i32>,
     /// 对端安全组的名称和对端安全组所属租户的租户ID。
     /// ip_range或者group参数的值,必须有一个为空。
-    pub group: NovaSecurityGroupCommonGroup,
+    pub group: Option<NovaSecurityGroupCommonGroup>,
     /// 安全组规则ID,UUID格式。
-    pub id: String,
+    pub id: Option<String>,
     /// 协议类型或直接指定IP协议号,取值可为icmp,tcp,udp或IP协议号。
-    pub ip_protocol: String,
+    pub ip_protocol: Option<String>,
     /// 对端ip网段,cidr格式,ip_range或者group参数的值,必须有一个为空。
-    pub ip_range: NovaSecurityGroupCommonIpRange,
+    pub ip_range: Option<NovaSecurityGroupCommonIpRange>,
     /// 相关联的安全组ID,UUID格式。
-    pub parent_group_id: String,
+    pub parent_group_id: Option<String>,
     /// 终止端口,范围1-65535,且不小于from_port。
     /// ip_protocol设置为icmp时,to_port表示code,范围是0-255,且如果from_port为-1,to_port为-1表示任意ICMP报文。
-    pub to_port: i32,
+    pub to_port: Option<i32>,
 }
 
 impl Model for NovaSecurityGroupCommonRule {
     const NAME: &'static str = "NovaSecurityGroupCommonRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("from_port", &self.from_port);
-        object.field("group", &self.group);
-        object.field("id", &self.id);
-        object.field("ip_protocol", &self.ip_protocol);
-        object.field("ip_range", &self.ip_range);
-        object.field("parent_group_id", &self.parent_group_id);
-        object.field("to_port", &self.to_port);
+        object.optional("from_port", &self.from_port);
+        object.optional("group", &self.group);
+        object.optional("id", &self.id);
+        object.optional("ip_protocol", &self.ip_protocol);
+        object.optional("ip_range", &self.ip_range);
+        object.optional("parent_group_id", &self.parent_group_id);
+        object.optional("to_port", &self.to_port);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let from_port = object.required("from_port")?;
-        let group = object.required("group")?;
-        let id = object.required("id")?;
-        let ip_protocol = object.required("ip_protocol")?;
-        let ip_range = object.required("ip_range")?;
-        let parent_group_id = object.required("parent_group_id")?;
-        let to_port = object.required("to_port")?;
+        let from_port = object.optional("from_port")?;
+        let group = object.optional("group")?;
+        let id = object.optional("id")?;
+        let ip_protocol = object.optional("ip_protocol")?;
+        let ip_range = object.optional("ip_range")?;
+        let parent_group_id = object.optional("parent_group_id")?;
+        let to_port = object.optional("to_port")?;
         Ok(Self {
             from_port,
             group,
@@ -11864,30 +12860,67 @@ impl Model for NovaSecurityGroupCommonRule {
 hwcloud_runtime::impl_model_serde!(NovaSecurityGroupCommonRule);
 
 impl NovaSecurityGroupCommonRule {
-    /// A value of its fields.
-    pub fn new(
-        from_port: impl Into<i32>,
-        group: impl Into<NovaSecurityGroupCommonGroup>,
-        id: impl Into<String>,
-        ip_protocol: impl Into<String>,
-        ip_range: impl Into<NovaSecurityGroupCommonIpRange>,
-        parent_group_id: impl Into<String>,
-        to_port: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            from_port: from_port.into(),
-            group: group.into(),
-            id: id.into(),
-            ip_protocol: ip_protocol.into(),
-            ip_range: ip_range.into(),
-            parent_group_id: parent_group_id.into(),
-            to_port: to_port.into(),
+            from_port: None,
+            group: None,
+            id: None,
+            ip_protocol: None,
+            ip_range: None,
+            parent_group_id: None,
+            to_port: None,
         }
+    }
+
+    /// 起始端口,范围1-65535,且不大于to_port。
+    /// ip_protocol设置为icmp时,from_port表示type,范围是0-255。
+    pub fn from_port(mut self, value: impl Into<i32>) -> Self {
+        self.from_port = Some(value.into());
+        self
+    }
+
+    /// 对端安全组的名称和对端安全组所属租户的租户ID。
+    /// ip_range或者group参数的值,必须有一个为空。
+    pub fn group(mut self, value: impl Into<NovaSecurityGroupCommonGroup>) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+
+    /// 安全组规则ID,UUID格式。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 协议类型或直接指定IP协议号,取值可为icmp,tcp,udp或IP协议号。
+    pub fn ip_protocol(mut self, value: impl Into<String>) -> Self {
+        self.ip_protocol = Some(value.into());
+        self
+    }
+
+    /// 对端ip网段,cidr格式,ip_range或者group参数的值,必须有一个为空。
+    pub fn ip_range(mut self, value: impl Into<NovaSecurityGroupCommonIpRange>) -> Self {
+        self.ip_range = Some(value.into());
+        self
+    }
+
+    /// 相关联的安全组ID,UUID格式。
+    pub fn parent_group_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_group_id = Some(value.into());
+        self
+    }
+
+    /// 终止端口,范围1-65535,且不小于from_port。
+    /// ip_protocol设置为icmp时,to_port表示code,范围是0-255,且如果from_port为-1,to_port为-1表示任意ICMP报文。
+    pub fn to_port(mut self, value: impl Into<i32>) -> Self {
+        self.to_port = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServer {
     /// 扩展属性,磁盘配置方式。对镜像启动云服务器生效。
@@ -11896,19 +12929,19 @@ pub struct NovaServer {
     ///
     /// - AUTO: API使用单个分区构建目标磁盘大小的云服务器。 API会自动调整文件系统以适应整个分区。
     /// - MANUAL:API使用源映像中的分区方案和文件系统构建服务器。如果目标磁盘较大,则API不分区剩余的磁盘空间。
-    pub os_dcf_disk_config: NovaServerOsDcfDiskConfig,
+    pub os_dcf_disk_config: Option<NovaServerOsDcfDiskConfig>,
     /// 扩展属性,可用分区编码。
-    pub os_ext_az_availability_zone: String,
+    pub os_ext_az_availability_zone: Option<String>,
     /// 扩展属性,与主机宿主名称。
-    pub os_ext_srv_attr_host: String,
+    pub os_ext_srv_attr_host: Option<String>,
     /// 弹性云服务器的主机名。
     ///
     /// 微版本2.3后支持
     pub os_ext_srv_attr_hostname: Option<String>,
     /// 扩展属性,hypervisor主机名。
-    pub os_ext_srv_attr_hypervisor_hostname: String,
+    pub os_ext_srv_attr_hypervisor_hostname: Option<String>,
     /// 扩展属性,云服务器实例ID。
-    pub os_ext_srv_attr_instance_name: String,
+    pub os_ext_srv_attr_instance_name: Option<String>,
     /// 若使用AMI格式的镜像,则表示kernel image的UUID;否则,留空。
     ///
     /// 微版本2.3后支持
@@ -11944,7 +12977,7 @@ pub struct NovaServer {
     /// - 4 : crashed
     ///
     /// Range: 0 to 4.
-    pub os_ext_sts_power_state: i32,
+    pub os_ext_sts_power_state: Option<i32>,
     /// 扩展属性,云服务器任务状态。
     ///
     /// 取值范围:
@@ -11952,7 +12985,7 @@ pub struct NovaServer {
     /// SHOUTOFF, RESIZE, REBUILD, VERIFY_RESIZE, REVERT_RESIZE, PAUSED, MIGRATING, SUSPENDED, RESCUE, ERROR, DELETED,SOFT_DELETED,SHELVED,SHELVED_OFFLOADED
     ///
     /// 取值范围请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)表3。
-    pub os_ext_sts_task_state: NovaServerOsExtStsTaskState,
+    pub os_ext_sts_task_state: Option<NovaServerOsExtStsTaskState>,
     /// 扩展属性,云服务器状态。
     ///
     /// 取值范围:
@@ -11960,23 +12993,23 @@ pub struct NovaServer {
     /// ACTIVE,BUILDING,STOPPED,RESIZED,PAUSED,SUSPENDED,RESCUED,ERROR,DELETED,SOFT_DELETED,SHELVED,SHELVED_OFFLOADED
     ///
     /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
-    pub os_ext_sts_vm_state: NovaServerOsExtStsVmState,
+    pub os_ext_sts_vm_state: Option<NovaServerOsExtStsVmState>,
     /// 扩展属性,云服务器启动时间。时间格式例如:2019-05-22T07:48:19.000000
-    pub os_srv_usg_launched_at: String,
+    pub os_srv_usg_launched_at: Option<String>,
     /// 扩展属性,云服务器关闭时间。
     ///
     /// 时间格式例如:2019-05-22T07:48:19.000000
-    pub os_srv_usg_terminated_at: String,
+    pub os_srv_usg_terminated_at: Option<String>,
     /// 预留属性。
-    pub access_i_pv4: String,
+    pub access_i_pv4: Option<String>,
     /// 预留属性。
-    pub access_i_pv6: String,
+    pub access_i_pv6: Option<String>,
     /// 云服务器对应的网络地址信息。
-    pub addresses: std::collections::BTreeMap<String, Vec<NovaNetwork>>,
+    pub addresses: Option<std::collections::BTreeMap<String, Vec<NovaNetwork>>>,
     /// 预留属性。
-    pub config_drive: String,
+    pub config_drive: Option<String>,
     /// 云服务器创建时间。 时间格式例如:2019-05-22T07:48:53Z
-    pub created: String,
+    pub created: Option<String>,
     /// 弹性云服务器的描述信息。
     ///
     /// 微版本2.19后支持
@@ -11986,9 +13019,9 @@ pub struct NovaServer {
     /// 可选参数,在弹性云服务器状态为ERROR且存在异常的情况下返回。
     pub fault: Option<NovaServerFault>,
     /// 云服务器规格信息。
-    pub flavor: NovaServerFlavor,
+    pub flavor: Option<NovaServerFlavor>,
     /// 云服务器对应的主机ID。
-    pub host_id: String,
+    pub host_id: Option<String>,
     /// nova-compute状态。
     ///
     /// - UP:服务正常
@@ -11996,73 +13029,77 @@ pub struct NovaServer {
     /// - DOWN:服务异常
     /// - MAINTENANCE:维护状态
     /// - 空字符串:弹性云服务器无主机信息
-    pub host_status: NovaServerHostStatus,
+    pub host_status: Option<NovaServerHostStatus>,
     /// 云服务器唯一标识。
-    pub id: String,
+    pub id: Option<String>,
     /// 云服务器镜像信息。
     ///
     /// 对于镜像创建的弹性云服务器属性通常返回镜像ID和链接,对于卷创建的弹性云服务器,该属性为空字符串。
     ///
     /// 要获取镜像信息,请使用metadata中相关属性。
-    pub image: NovaServerImage,
+    pub image: Option<NovaServerImage>,
     /// SSH密钥名称。
-    pub key_name: String,
+    pub key_name: Option<String>,
     /// 云服务器相关标记快捷链接信息。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 当云服务器被锁时为True,否则为False。
     ///
     /// 微版本2.9后支持
     pub locked: Option<bool>,
     /// 云服务器元数据。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 云服务器名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 云服务器挂载的云磁盘信息。
-    pub os_extended_volumes_volumes_attached: Vec<NovaServerVolume>,
+    pub os_extended_volumes_volumes_attached: Option<Vec<NovaServerVolume>>,
     /// 弹性云服务器调度信息。
     /// 裸金属服务器场景不支持。
     /// 仅在DEH专属主机的场景下存在该字段。
     pub os_scheduler_hints: Option<NovaServerSchedulerHints>,
     /// 预留属性
-    pub progress: i32,
+    pub progress: Option<i32>,
     /// 云服务器所属安全组列表。
-    pub security_groups: Vec<NovaServerSecurityGroup>,
+    pub security_groups: Option<Vec<NovaServerSecurityGroup>>,
     /// 云服务器当前状态信息。
     ///
     /// 取值范围: ACTIVE, BUILD,DELETED,ERROR,HARD_REBOOT,MIGRATING,REBOOT,RESIZE,REVERT_RESIZE,SHELVED,SHELVED_OFFLOADED,SHUTOFF,UNKNOWN,VERIFY_RESIZE
     ///
     /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
-    pub status: NovaServerStatus,
+    pub status: Option<NovaServerStatus>,
     /// 云服务器的标签列表。
     ///
     /// 系统近期对标签功能进行了升级,升级后,返回的tag值遵循如下规则:
     ///
     /// - key与value使用“=”连接,如“key=value”。
     /// - 如果value为空字符串,则仅返回key。
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 云服务器所属租户ID。即项目id,与project_id表示相同的概念。
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 云服务器上一次更新时间。时间格式例如:2019-05-22T07:48:53Z
-    pub updated: String,
+    pub updated: Option<String>,
     /// 云服务器所属用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for NovaServer {
     const NAME: &'static str = "NovaServer";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-DCF:diskConfig", &self.os_dcf_disk_config);
-        object.field("OS-EXT-AZ:availability_zone", &self.os_ext_az_availability_zone);
-        object.field("OS-EXT-SRV-ATTR:host", &self.os_ext_srv_attr_host);
+        object.optional("OS-DCF:diskConfig", &self.os_dcf_disk_config);
+        object
+            .optional("OS-EXT-AZ:availability_zone", &self.os_ext_az_availability_zone);
+        object.optional("OS-EXT-SRV-ATTR:host", &self.os_ext_srv_attr_host);
         object.optional("OS-EXT-SRV-ATTR:hostname", &self.os_ext_srv_attr_hostname);
         object
-            .field(
+            .optional(
                 "OS-EXT-SRV-ATTR:hypervisor_hostname",
                 &self.os_ext_srv_attr_hypervisor_hostname,
             );
         object
-            .field("OS-EXT-SRV-ATTR:instance_name", &self.os_ext_srv_attr_instance_name);
+            .optional(
+                "OS-EXT-SRV-ATTR:instance_name",
+                &self.os_ext_srv_attr_instance_name,
+            );
         object.optional("OS-EXT-SRV-ATTR:kernel_id", &self.os_ext_srv_attr_kernel_id);
         object
             .optional(
@@ -12081,53 +13118,53 @@ impl Model for NovaServer {
                 &self.os_ext_srv_attr_root_device_name,
             );
         object.optional("OS-EXT-SRV-ATTR:user_data", &self.os_ext_srv_attr_user_data);
-        object.field("OS-EXT-STS:power_state", &self.os_ext_sts_power_state);
-        object.field("OS-EXT-STS:task_state", &self.os_ext_sts_task_state);
-        object.field("OS-EXT-STS:vm_state", &self.os_ext_sts_vm_state);
-        object.field("OS-SRV-USG:launched_at", &self.os_srv_usg_launched_at);
-        object.field("OS-SRV-USG:terminated_at", &self.os_srv_usg_terminated_at);
-        object.field("accessIPv4", &self.access_i_pv4);
-        object.field("accessIPv6", &self.access_i_pv6);
-        object.field("addresses", &self.addresses);
-        object.field("config_drive", &self.config_drive);
-        object.field("created", &self.created);
+        object.optional("OS-EXT-STS:power_state", &self.os_ext_sts_power_state);
+        object.optional("OS-EXT-STS:task_state", &self.os_ext_sts_task_state);
+        object.optional("OS-EXT-STS:vm_state", &self.os_ext_sts_vm_state);
+        object.optional("OS-SRV-USG:launched_at", &self.os_srv_usg_launched_at);
+        object.optional("OS-SRV-USG:terminated_at", &self.os_srv_usg_terminated_at);
+        object.optional("accessIPv4", &self.access_i_pv4);
+        object.optional("accessIPv6", &self.access_i_pv6);
+        object.optional("addresses", &self.addresses);
+        object.optional("config_drive", &self.config_drive);
+        object.optional("created", &self.created);
         object.optional("description", &self.description);
         object.optional("fault", &self.fault);
-        object.field("flavor", &self.flavor);
-        object.field("hostId", &self.host_id);
-        object.field("host_status", &self.host_status);
-        object.field("id", &self.id);
-        object.field("image", &self.image);
-        object.field("key_name", &self.key_name);
-        object.field("links", &self.links);
+        object.optional("flavor", &self.flavor);
+        object.optional("hostId", &self.host_id);
+        object.optional("host_status", &self.host_status);
+        object.optional("id", &self.id);
+        object.optional("image", &self.image);
+        object.optional("key_name", &self.key_name);
+        object.optional("links", &self.links);
         object.optional("locked", &self.locked);
-        object.field("metadata", &self.metadata);
-        object.field("name", &self.name);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
         object
-            .field(
+            .optional(
                 "os-extended-volumes:volumes_attached",
                 &self.os_extended_volumes_volumes_attached,
             );
         object.optional("os:scheduler_hints", &self.os_scheduler_hints);
-        object.field("progress", &self.progress);
-        object.field("security_groups", &self.security_groups);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated", &self.updated);
-        object.field("user_id", &self.user_id);
+        object.optional("progress", &self.progress);
+        object.optional("security_groups", &self.security_groups);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated", &self.updated);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_dcf_disk_config = object.required("OS-DCF:diskConfig")?;
+        let os_dcf_disk_config = object.optional("OS-DCF:diskConfig")?;
         let os_ext_az_availability_zone = object
-            .required("OS-EXT-AZ:availability_zone")?;
-        let os_ext_srv_attr_host = object.required("OS-EXT-SRV-ATTR:host")?;
+            .optional("OS-EXT-AZ:availability_zone")?;
+        let os_ext_srv_attr_host = object.optional("OS-EXT-SRV-ATTR:host")?;
         let os_ext_srv_attr_hostname = object.optional("OS-EXT-SRV-ATTR:hostname")?;
         let os_ext_srv_attr_hypervisor_hostname = object
-            .required("OS-EXT-SRV-ATTR:hypervisor_hostname")?;
+            .optional("OS-EXT-SRV-ATTR:hypervisor_hostname")?;
         let os_ext_srv_attr_instance_name = object
-            .required("OS-EXT-SRV-ATTR:instance_name")?;
+            .optional("OS-EXT-SRV-ATTR:instance_name")?;
         let os_ext_srv_attr_kernel_id = object.optional("OS-EXT-SRV-ATTR:kernel_id")?;
         let os_ext_srv_attr_launch_index = object
             .optional("OS-EXT-SRV-ATTR:launch_index")?;
@@ -12137,38 +13174,38 @@ impl Model for NovaServer {
         let os_ext_srv_attr_root_device_name = object
             .optional("OS-EXT-SRV-ATTR:root_device_name")?;
         let os_ext_srv_attr_user_data = object.optional("OS-EXT-SRV-ATTR:user_data")?;
-        let os_ext_sts_power_state = object.required("OS-EXT-STS:power_state")?;
-        let os_ext_sts_task_state = object.required("OS-EXT-STS:task_state")?;
-        let os_ext_sts_vm_state = object.required("OS-EXT-STS:vm_state")?;
-        let os_srv_usg_launched_at = object.required("OS-SRV-USG:launched_at")?;
-        let os_srv_usg_terminated_at = object.required("OS-SRV-USG:terminated_at")?;
-        let access_i_pv4 = object.required("accessIPv4")?;
-        let access_i_pv6 = object.required("accessIPv6")?;
-        let addresses = object.required("addresses")?;
-        let config_drive = object.required("config_drive")?;
-        let created = object.required("created")?;
+        let os_ext_sts_power_state = object.optional("OS-EXT-STS:power_state")?;
+        let os_ext_sts_task_state = object.optional("OS-EXT-STS:task_state")?;
+        let os_ext_sts_vm_state = object.optional("OS-EXT-STS:vm_state")?;
+        let os_srv_usg_launched_at = object.optional("OS-SRV-USG:launched_at")?;
+        let os_srv_usg_terminated_at = object.optional("OS-SRV-USG:terminated_at")?;
+        let access_i_pv4 = object.optional("accessIPv4")?;
+        let access_i_pv6 = object.optional("accessIPv6")?;
+        let addresses = object.optional("addresses")?;
+        let config_drive = object.optional("config_drive")?;
+        let created = object.optional("created")?;
         let description = object.optional("description")?;
         let fault = object.optional("fault")?;
-        let flavor = object.required("flavor")?;
-        let host_id = object.required("hostId")?;
-        let host_status = object.required("host_status")?;
-        let id = object.required("id")?;
-        let image = object.required("image")?;
-        let key_name = object.required("key_name")?;
-        let links = object.required("links")?;
+        let flavor = object.optional("flavor")?;
+        let host_id = object.optional("hostId")?;
+        let host_status = object.optional("host_status")?;
+        let id = object.optional("id")?;
+        let image = object.optional("image")?;
+        let key_name = object.optional("key_name")?;
+        let links = object.optional("links")?;
         let locked = object.optional("locked")?;
-        let metadata = object.required("metadata")?;
-        let name = object.required("name")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
         let os_extended_volumes_volumes_attached = object
-            .required("os-extended-volumes:volumes_attached")?;
+            .optional("os-extended-volumes:volumes_attached")?;
         let os_scheduler_hints = object.optional("os:scheduler_hints")?;
-        let progress = object.required("progress")?;
-        let security_groups = object.required("security_groups")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated = object.required("updated")?;
-        let user_id = object.required("user_id")?;
+        let progress = object.optional("progress")?;
+        let security_groups = object.optional("security_groups")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated = object.optional("updated")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             os_dcf_disk_config,
             os_ext_az_availability_zone,
@@ -12220,88 +13257,79 @@ impl Model for NovaServer {
 hwcloud_runtime::impl_model_serde!(NovaServer);
 
 impl NovaServer {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_dcf_disk_config: impl Into<NovaServerOsDcfDiskConfig>,
-        os_ext_az_availability_zone: impl Into<String>,
-        os_ext_srv_attr_host: impl Into<String>,
-        os_ext_srv_attr_hypervisor_hostname: impl Into<String>,
-        os_ext_srv_attr_instance_name: impl Into<String>,
-        os_ext_sts_power_state: impl Into<i32>,
-        os_ext_sts_task_state: impl Into<NovaServerOsExtStsTaskState>,
-        os_ext_sts_vm_state: impl Into<NovaServerOsExtStsVmState>,
-        os_srv_usg_launched_at: impl Into<String>,
-        os_srv_usg_terminated_at: impl Into<String>,
-        access_i_pv4: impl Into<String>,
-        access_i_pv6: impl Into<String>,
-        addresses: impl Into<std::collections::BTreeMap<String, Vec<NovaNetwork>>>,
-        config_drive: impl Into<String>,
-        created: impl Into<String>,
-        flavor: impl Into<NovaServerFlavor>,
-        host_id: impl Into<String>,
-        host_status: impl Into<NovaServerHostStatus>,
-        id: impl Into<String>,
-        image: impl Into<NovaServerImage>,
-        key_name: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        metadata: impl Into<std::collections::BTreeMap<String, String>>,
-        name: impl Into<String>,
-        os_extended_volumes_volumes_attached: impl Into<Vec<NovaServerVolume>>,
-        progress: impl Into<i32>,
-        security_groups: impl Into<Vec<NovaServerSecurityGroup>>,
-        status: impl Into<NovaServerStatus>,
-        tags: impl Into<Vec<String>>,
-        tenant_id: impl Into<String>,
-        updated: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_dcf_disk_config: os_dcf_disk_config.into(),
-            os_ext_az_availability_zone: os_ext_az_availability_zone.into(),
-            os_ext_srv_attr_host: os_ext_srv_attr_host.into(),
+            os_dcf_disk_config: None,
+            os_ext_az_availability_zone: None,
+            os_ext_srv_attr_host: None,
             os_ext_srv_attr_hostname: None,
-            os_ext_srv_attr_hypervisor_hostname: os_ext_srv_attr_hypervisor_hostname
-                .into(),
-            os_ext_srv_attr_instance_name: os_ext_srv_attr_instance_name.into(),
+            os_ext_srv_attr_hypervisor_hostname: None,
+            os_ext_srv_attr_instance_name: None,
             os_ext_srv_attr_kernel_id: None,
             os_ext_srv_attr_launch_index: None,
             os_ext_srv_attr_ramdisk_id: None,
             os_ext_srv_attr_reservation_id: None,
             os_ext_srv_attr_root_device_name: None,
             os_ext_srv_attr_user_data: None,
-            os_ext_sts_power_state: os_ext_sts_power_state.into(),
-            os_ext_sts_task_state: os_ext_sts_task_state.into(),
-            os_ext_sts_vm_state: os_ext_sts_vm_state.into(),
-            os_srv_usg_launched_at: os_srv_usg_launched_at.into(),
-            os_srv_usg_terminated_at: os_srv_usg_terminated_at.into(),
-            access_i_pv4: access_i_pv4.into(),
-            access_i_pv6: access_i_pv6.into(),
-            addresses: addresses.into(),
-            config_drive: config_drive.into(),
-            created: created.into(),
+            os_ext_sts_power_state: None,
+            os_ext_sts_task_state: None,
+            os_ext_sts_vm_state: None,
+            os_srv_usg_launched_at: None,
+            os_srv_usg_terminated_at: None,
+            access_i_pv4: None,
+            access_i_pv6: None,
+            addresses: None,
+            config_drive: None,
+            created: None,
             description: None,
             fault: None,
-            flavor: flavor.into(),
-            host_id: host_id.into(),
-            host_status: host_status.into(),
-            id: id.into(),
-            image: image.into(),
-            key_name: key_name.into(),
-            links: links.into(),
+            flavor: None,
+            host_id: None,
+            host_status: None,
+            id: None,
+            image: None,
+            key_name: None,
+            links: None,
             locked: None,
-            metadata: metadata.into(),
-            name: name.into(),
-            os_extended_volumes_volumes_attached: os_extended_volumes_volumes_attached
-                .into(),
+            metadata: None,
+            name: None,
+            os_extended_volumes_volumes_attached: None,
             os_scheduler_hints: None,
-            progress: progress.into(),
-            security_groups: security_groups.into(),
-            status: status.into(),
-            tags: tags.into(),
-            tenant_id: tenant_id.into(),
-            updated: updated.into(),
-            user_id: user_id.into(),
+            progress: None,
+            security_groups: None,
+            status: None,
+            tags: None,
+            tenant_id: None,
+            updated: None,
+            user_id: None,
         }
+    }
+
+    /// 扩展属性,磁盘配置方式。对镜像启动云服务器生效。
+    ///
+    /// 取值范围:
+    ///
+    /// - AUTO: API使用单个分区构建目标磁盘大小的云服务器。 API会自动调整文件系统以适应整个分区。
+    /// - MANUAL:API使用源映像中的分区方案和文件系统构建服务器。如果目标磁盘较大,则API不分区剩余的磁盘空间。
+    pub fn os_dcf_disk_config(
+        mut self,
+        value: impl Into<NovaServerOsDcfDiskConfig>,
+    ) -> Self {
+        self.os_dcf_disk_config = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,可用分区编码。
+    pub fn os_ext_az_availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_az_availability_zone = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,与主机宿主名称。
+    pub fn os_ext_srv_attr_host(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_host = Some(value.into());
+        self
     }
 
     /// 弹性云服务器的主机名。
@@ -12309,6 +13337,21 @@ impl NovaServer {
     /// 微版本2.3后支持
     pub fn os_ext_srv_attr_hostname(mut self, value: impl Into<String>) -> Self {
         self.os_ext_srv_attr_hostname = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,hypervisor主机名。
+    pub fn os_ext_srv_attr_hypervisor_hostname(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.os_ext_srv_attr_hypervisor_hostname = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,云服务器实例ID。
+    pub fn os_ext_srv_attr_instance_name(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_instance_name = Some(value.into());
         self
     }
 
@@ -12360,6 +13403,99 @@ impl NovaServer {
         self
     }
 
+    /// 扩展属性,云服务器电源状态。
+    ///
+    /// 取值范围:0,1,2,3,4
+    ///
+    /// - 0 : pending
+    /// - 1 : running
+    /// - 2 : paused
+    /// - 3 : shutdown
+    /// - 4 : crashed
+    ///
+    /// Range: 0 to 4.
+    pub fn os_ext_sts_power_state(mut self, value: impl Into<i32>) -> Self {
+        self.os_ext_sts_power_state = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,云服务器任务状态。
+    ///
+    /// 取值范围:
+    ///
+    /// SHOUTOFF, RESIZE, REBUILD, VERIFY_RESIZE, REVERT_RESIZE, PAUSED, MIGRATING, SUSPENDED, RESCUE, ERROR, DELETED,SOFT_DELETED,SHELVED,SHELVED_OFFLOADED
+    ///
+    /// 取值范围请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)表3。
+    pub fn os_ext_sts_task_state(
+        mut self,
+        value: impl Into<NovaServerOsExtStsTaskState>,
+    ) -> Self {
+        self.os_ext_sts_task_state = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,云服务器状态。
+    ///
+    /// 取值范围:
+    ///
+    /// ACTIVE,BUILDING,STOPPED,RESIZED,PAUSED,SUSPENDED,RESCUED,ERROR,DELETED,SOFT_DELETED,SHELVED,SHELVED_OFFLOADED
+    ///
+    /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
+    pub fn os_ext_sts_vm_state(
+        mut self,
+        value: impl Into<NovaServerOsExtStsVmState>,
+    ) -> Self {
+        self.os_ext_sts_vm_state = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,云服务器启动时间。时间格式例如:2019-05-22T07:48:19.000000
+    pub fn os_srv_usg_launched_at(mut self, value: impl Into<String>) -> Self {
+        self.os_srv_usg_launched_at = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,云服务器关闭时间。
+    ///
+    /// 时间格式例如:2019-05-22T07:48:19.000000
+    pub fn os_srv_usg_terminated_at(mut self, value: impl Into<String>) -> Self {
+        self.os_srv_usg_terminated_at = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv4(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv4 = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv6(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv6 = Some(value.into());
+        self
+    }
+
+    /// 云服务器对应的网络地址信息。
+    pub fn addresses(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, Vec<NovaNetwork>>>,
+    ) -> Self {
+        self.addresses = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn config_drive(mut self, value: impl Into<String>) -> Self {
+        self.config_drive = Some(value.into());
+        self
+    }
+
+    /// 云服务器创建时间。 时间格式例如:2019-05-22T07:48:53Z
+    pub fn created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器的描述信息。
     ///
     /// 微版本2.19后支持
@@ -12376,11 +13512,87 @@ impl NovaServer {
         self
     }
 
+    /// 云服务器规格信息。
+    pub fn flavor(mut self, value: impl Into<NovaServerFlavor>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// 云服务器对应的主机ID。
+    pub fn host_id(mut self, value: impl Into<String>) -> Self {
+        self.host_id = Some(value.into());
+        self
+    }
+
+    /// nova-compute状态。
+    ///
+    /// - UP:服务正常
+    /// - UNKNOWN:状态未知
+    /// - DOWN:服务异常
+    /// - MAINTENANCE:维护状态
+    /// - 空字符串:弹性云服务器无主机信息
+    pub fn host_status(mut self, value: impl Into<NovaServerHostStatus>) -> Self {
+        self.host_status = Some(value.into());
+        self
+    }
+
+    /// 云服务器唯一标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云服务器镜像信息。
+    ///
+    /// 对于镜像创建的弹性云服务器属性通常返回镜像ID和链接,对于卷创建的弹性云服务器,该属性为空字符串。
+    ///
+    /// 要获取镜像信息,请使用metadata中相关属性。
+    pub fn image(mut self, value: impl Into<NovaServerImage>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+
+    /// SSH密钥名称。
+    pub fn key_name(mut self, value: impl Into<String>) -> Self {
+        self.key_name = Some(value.into());
+        self
+    }
+
+    /// 云服务器相关标记快捷链接信息。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
     /// 当云服务器被锁时为True,否则为False。
     ///
     /// 微版本2.9后支持
     pub fn locked(mut self, value: impl Into<bool>) -> Self {
         self.locked = Some(value.into());
+        self
+    }
+
+    /// 云服务器元数据。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 云服务器名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 云服务器挂载的云磁盘信息。
+    pub fn os_extended_volumes_volumes_attached(
+        mut self,
+        value: impl Into<Vec<NovaServerVolume>>,
+    ) -> Self {
+        self.os_extended_volumes_volumes_attached = Some(value.into());
         self
     }
 
@@ -12394,10 +13606,64 @@ impl NovaServer {
         self.os_scheduler_hints = Some(value.into());
         self
     }
+
+    /// 预留属性
+    pub fn progress(mut self, value: impl Into<i32>) -> Self {
+        self.progress = Some(value.into());
+        self
+    }
+
+    /// 云服务器所属安全组列表。
+    pub fn security_groups(
+        mut self,
+        value: impl Into<Vec<NovaServerSecurityGroup>>,
+    ) -> Self {
+        self.security_groups = Some(value.into());
+        self
+    }
+
+    /// 云服务器当前状态信息。
+    ///
+    /// 取值范围: ACTIVE, BUILD,DELETED,ERROR,HARD_REBOOT,MIGRATING,REBOOT,RESIZE,REVERT_RESIZE,SHELVED,SHELVED_OFFLOADED,SHUTOFF,UNKNOWN,VERIFY_RESIZE
+    ///
+    /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
+    pub fn status(mut self, value: impl Into<NovaServerStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 云服务器的标签列表。
+    ///
+    /// 系统近期对标签功能进行了升级,升级后,返回的tag值遵循如下规则:
+    ///
+    /// - key与value使用“=”连接,如“key=value”。
+    /// - 如果value为空字符串,则仅返回key。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 云服务器所属租户ID。即项目id,与project_id表示相同的概念。
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器上一次更新时间。时间格式例如:2019-05-22T07:48:53Z
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 云服务器所属用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerAction {
     /// 行为动作
@@ -12405,42 +13671,42 @@ pub struct NovaServerAction {
     /// 取值范围:
     ///
     /// create , delete , evacuate , restore , stop , start , reboot , rebuild , revertResize , confirmResize , detach_volume , attach_volume , attach_interface , detach_interface , lock , unlock , resize , migrate , pause , unpause , suspend , resume , rescue , unrescue , changePassword , shelve ,unshelve , live-migration , live_migration_cancel , live_migration_force_complete , trigger_crash_dump, extend_volume
-    pub action: NovaServerActionAction,
+    pub action: Option<NovaServerActionAction>,
     /// 弹性云服务器ID。
-    pub instance_uuid: String,
+    pub instance_uuid: Option<String>,
     /// 行为完成状态信息。
-    pub message: String,
+    pub message: Option<String>,
     /// 项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 请求ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 行为开始时间。
-    pub start_time: String,
+    pub start_time: Option<String>,
     /// 用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for NovaServerAction {
     const NAME: &'static str = "NovaServerAction";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("instance_uuid", &self.instance_uuid);
-        object.field("message", &self.message);
-        object.field("project_id", &self.project_id);
-        object.field("request_id", &self.request_id);
-        object.field("start_time", &self.start_time);
-        object.field("user_id", &self.user_id);
+        object.optional("action", &self.action);
+        object.optional("instance_uuid", &self.instance_uuid);
+        object.optional("message", &self.message);
+        object.optional("project_id", &self.project_id);
+        object.optional("request_id", &self.request_id);
+        object.optional("start_time", &self.start_time);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let instance_uuid = object.required("instance_uuid")?;
-        let message = object.required("message")?;
-        let project_id = object.required("project_id")?;
-        let request_id = object.required("request_id")?;
-        let start_time = object.required("start_time")?;
-        let user_id = object.required("user_id")?;
+        let action = object.optional("action")?;
+        let instance_uuid = object.optional("instance_uuid")?;
+        let message = object.optional("message")?;
+        let project_id = object.optional("project_id")?;
+        let request_id = object.optional("request_id")?;
+        let start_time = object.optional("start_time")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             action,
             instance_uuid,
@@ -12456,25 +13722,63 @@ impl Model for NovaServerAction {
 hwcloud_runtime::impl_model_serde!(NovaServerAction);
 
 impl NovaServerAction {
-    /// A value of its fields.
-    pub fn new(
-        action: impl Into<NovaServerActionAction>,
-        instance_uuid: impl Into<String>,
-        message: impl Into<String>,
-        project_id: impl Into<String>,
-        request_id: impl Into<String>,
-        start_time: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            instance_uuid: instance_uuid.into(),
-            message: message.into(),
-            project_id: project_id.into(),
-            request_id: request_id.into(),
-            start_time: start_time.into(),
-            user_id: user_id.into(),
+            action: None,
+            instance_uuid: None,
+            message: None,
+            project_id: None,
+            request_id: None,
+            start_time: None,
+            user_id: None,
         }
+    }
+
+    /// 行为动作
+    ///
+    /// 取值范围:
+    ///
+    /// create , delete , evacuate , restore , stop , start , reboot , rebuild , revertResize , confirmResize , detach_volume , attach_volume , attach_interface , detach_interface , lock , unlock , resize , migrate , pause , unpause , suspend , resume , rescue , unrescue , changePassword , shelve ,unshelve , live-migration , live_migration_cancel , live_migration_force_complete , trigger_crash_dump, extend_volume
+    pub fn action(mut self, value: impl Into<NovaServerActionAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器ID。
+    pub fn instance_uuid(mut self, value: impl Into<String>) -> Self {
+        self.instance_uuid = Some(value.into());
+        self
+    }
+
+    /// 行为完成状态信息。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 行为开始时间。
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
     }
 }
 
@@ -12673,50 +13977,50 @@ impl hwcloud_runtime::StringEnum for NovaServerActionAction {
 hwcloud_runtime::impl_string_enum!(NovaServerActionAction);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerActionDetail {
     /// 行为动作。
-    pub action: String,
+    pub action: Option<String>,
     /// 事件信息。
     pub events: Option<Vec<NovaServerActionEvent>>,
     /// 云服务器ID,UUID格式。
-    pub instance_uuid: String,
+    pub instance_uuid: Option<String>,
     /// 行为完成状态信息。
-    pub message: String,
+    pub message: Option<String>,
     /// 项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 请求ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 行为开始时间。
-    pub start_time: String,
+    pub start_time: Option<String>,
     /// 用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for NovaServerActionDetail {
     const NAME: &'static str = "NovaServerActionDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
+        object.optional("action", &self.action);
         object.optional("events", &self.events);
-        object.field("instance_uuid", &self.instance_uuid);
-        object.field("message", &self.message);
-        object.field("project_id", &self.project_id);
-        object.field("request_id", &self.request_id);
-        object.field("start_time", &self.start_time);
-        object.field("user_id", &self.user_id);
+        object.optional("instance_uuid", &self.instance_uuid);
+        object.optional("message", &self.message);
+        object.optional("project_id", &self.project_id);
+        object.optional("request_id", &self.request_id);
+        object.optional("start_time", &self.start_time);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
+        let action = object.optional("action")?;
         let events = object.optional("events")?;
-        let instance_uuid = object.required("instance_uuid")?;
-        let message = object.required("message")?;
-        let project_id = object.required("project_id")?;
-        let request_id = object.required("request_id")?;
-        let start_time = object.required("start_time")?;
-        let user_id = object.required("user_id")?;
+        let instance_uuid = object.optional("instance_uuid")?;
+        let message = object.optional("message")?;
+        let project_id = object.optional("project_id")?;
+        let request_id = object.optional("request_id")?;
+        let start_time = object.optional("start_time")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             action,
             events,
@@ -12733,26 +14037,24 @@ impl Model for NovaServerActionDetail {
 hwcloud_runtime::impl_model_serde!(NovaServerActionDetail);
 
 impl NovaServerActionDetail {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action: impl Into<String>,
-        instance_uuid: impl Into<String>,
-        message: impl Into<String>,
-        project_id: impl Into<String>,
-        request_id: impl Into<String>,
-        start_time: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
+            action: None,
             events: None,
-            instance_uuid: instance_uuid.into(),
-            message: message.into(),
-            project_id: project_id.into(),
-            request_id: request_id.into(),
-            start_time: start_time.into(),
-            user_id: user_id.into(),
+            instance_uuid: None,
+            message: None,
+            project_id: None,
+            request_id: None,
+            start_time: None,
+            user_id: None,
         }
+    }
+
+    /// 行为动作。
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
     }
 
     /// 事件信息。
@@ -12760,41 +14062,77 @@ impl NovaServerActionDetail {
         self.events = Some(value.into());
         self
     }
+
+    /// 云服务器ID,UUID格式。
+    pub fn instance_uuid(mut self, value: impl Into<String>) -> Self {
+        self.instance_uuid = Some(value.into());
+        self
+    }
+
+    /// 行为完成状态信息。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 行为开始时间。
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerActionEvent {
     /// 行为动作名称。
-    pub event: String,
+    pub event: Option<String>,
     /// 事件结束时间。
-    pub finish_time: String,
+    pub finish_time: Option<String>,
     /// 执行结果。
-    pub result: String,
+    pub result: Option<String>,
     /// 事件开始时间。
-    pub start_time: String,
+    pub start_time: Option<String>,
     /// 异常信息。
-    pub traceback: String,
+    pub traceback: Option<String>,
 }
 
 impl Model for NovaServerActionEvent {
     const NAME: &'static str = "NovaServerActionEvent";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("event", &self.event);
-        object.field("finish_time", &self.finish_time);
-        object.field("result", &self.result);
-        object.field("start_time", &self.start_time);
-        object.field("traceback", &self.traceback);
+        object.optional("event", &self.event);
+        object.optional("finish_time", &self.finish_time);
+        object.optional("result", &self.result);
+        object.optional("start_time", &self.start_time);
+        object.optional("traceback", &self.traceback);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let event = object.required("event")?;
-        let finish_time = object.required("finish_time")?;
-        let result = object.required("result")?;
-        let start_time = object.required("start_time")?;
-        let traceback = object.required("traceback")?;
+        let event = object.optional("event")?;
+        let finish_time = object.optional("finish_time")?;
+        let result = object.optional("result")?;
+        let start_time = object.optional("start_time")?;
+        let traceback = object.optional("traceback")?;
         Ok(Self {
             event,
             finish_time,
@@ -12808,21 +14146,45 @@ impl Model for NovaServerActionEvent {
 hwcloud_runtime::impl_model_serde!(NovaServerActionEvent);
 
 impl NovaServerActionEvent {
-    /// A value of its fields.
-    pub fn new(
-        event: impl Into<String>,
-        finish_time: impl Into<String>,
-        result: impl Into<String>,
-        start_time: impl Into<String>,
-        traceback: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            event: event.into(),
-            finish_time: finish_time.into(),
-            result: result.into(),
-            start_time: start_time.into(),
-            traceback: traceback.into(),
+            event: None,
+            finish_time: None,
+            result: None,
+            start_time: None,
+            traceback: None,
         }
+    }
+
+    /// 行为动作名称。
+    pub fn event(mut self, value: impl Into<String>) -> Self {
+        self.event = Some(value.into());
+        self
+    }
+
+    /// 事件结束时间。
+    pub fn finish_time(mut self, value: impl Into<String>) -> Self {
+        self.finish_time = Some(value.into());
+        self
+    }
+
+    /// 执行结果。
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+
+    /// 事件开始时间。
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+
+    /// 异常信息。
+    pub fn traceback(mut self, value: impl Into<String>) -> Self {
+        self.traceback = Some(value.into());
+        self
     }
 }
 
@@ -13297,17 +14659,17 @@ impl NovaServerFlavor {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerGroup {
     /// 云服务器组UUID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云服务器组中包含的云服务器列表。
-    pub members: Vec<String>,
+    pub members: Option<Vec<String>>,
     /// 云服务器组元数据。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 云服务器组名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 与服务器组关联的策略名称列表。当前有效的策略名称为:
     ///
     /// anti-affinity -此组中的服务器必须安排到不同的主机;
@@ -13318,42 +14680,42 @@ pub struct NovaServerGroup {
     /// soft-anti-affinity –如果可能, 应将此组中的服务器安排到不同的主机, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败。
     ///
     /// soft-affinity -如果可能, 应将此组中的服务器安排在同一主机上, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败。
-    pub policies: Vec<String>,
+    pub policies: Option<Vec<String>>,
     /// 弹性云服务器组所属项目ID,UUID格式。
     ///
     /// > 说明:
     ///
     /// - 微版本2.13新增参数。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 弹性云服务器组所属用户ID,UUID格式。
     ///
     /// > 说明:
     ///
     /// - 微版本2.13新增参数。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for NovaServerGroup {
     const NAME: &'static str = "NovaServerGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("members", &self.members);
-        object.field("metadata", &self.metadata);
-        object.field("name", &self.name);
-        object.field("policies", &self.policies);
-        object.field("project_id", &self.project_id);
-        object.field("user_id", &self.user_id);
+        object.optional("id", &self.id);
+        object.optional("members", &self.members);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
+        object.optional("policies", &self.policies);
+        object.optional("project_id", &self.project_id);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let members = object.required("members")?;
-        let metadata = object.required("metadata")?;
-        let name = object.required("name")?;
-        let policies = object.required("policies")?;
-        let project_id = object.required("project_id")?;
-        let user_id = object.required("user_id")?;
+        let id = object.optional("id")?;
+        let members = object.optional("members")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
+        let policies = object.optional("policies")?;
+        let project_id = object.optional("project_id")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             id,
             members,
@@ -13369,25 +14731,79 @@ impl Model for NovaServerGroup {
 hwcloud_runtime::impl_model_serde!(NovaServerGroup);
 
 impl NovaServerGroup {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        members: impl Into<Vec<String>>,
-        metadata: impl Into<std::collections::BTreeMap<String, String>>,
-        name: impl Into<String>,
-        policies: impl Into<Vec<String>>,
-        project_id: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            members: members.into(),
-            metadata: metadata.into(),
-            name: name.into(),
-            policies: policies.into(),
-            project_id: project_id.into(),
-            user_id: user_id.into(),
+            id: None,
+            members: None,
+            metadata: None,
+            name: None,
+            policies: None,
+            project_id: None,
+            user_id: None,
         }
+    }
+
+    /// 云服务器组UUID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云服务器组中包含的云服务器列表。
+    pub fn members(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// 云服务器组元数据。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 云服务器组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 与服务器组关联的策略名称列表。当前有效的策略名称为:
+    ///
+    /// anti-affinity -此组中的服务器必须安排到不同的主机;
+
+    ///
+    /// affinity -此组中的服务器必须安排在同一主机上.
+    ///
+    /// soft-anti-affinity –如果可能, 应将此组中的服务器安排到不同的主机, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败。
+    ///
+    /// soft-affinity -如果可能, 应将此组中的服务器安排在同一主机上, 但如果无法实现, 则仍应安排它们, 而不是导致生成失败。
+    pub fn policies(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器组所属项目ID,UUID格式。
+    ///
+    /// > 说明:
+    ///
+    /// - 微版本2.13新增参数。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器组所属用户ID,UUID格式。
+    ///
+    /// > 说明:
+    ///
+    /// - 微版本2.13新增参数。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
     }
 }
 
@@ -13443,26 +14859,26 @@ impl hwcloud_runtime::StringEnum for NovaServerHostStatus {
 hwcloud_runtime::impl_string_enum!(NovaServerHostStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerImage {
     /// 镜像ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云服务器类型相关标记快捷链接信息。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
 }
 
 impl Model for NovaServerImage {
     const NAME: &'static str = "NovaServerImage";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
         Ok(Self { id, links })
     }
 }
@@ -13470,48 +14886,57 @@ impl Model for NovaServerImage {
 hwcloud_runtime::impl_model_serde!(NovaServerImage);
 
 impl NovaServerImage {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, links: impl Into<Vec<NovaLink>>) -> Self {
-        Self {
-            id: id.into(),
-            links: links.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, links: None }
+    }
+
+    /// 镜像ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云服务器类型相关标记快捷链接信息。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerInterfaceDetail {
     /// 网卡私网IP信息列表。
-    pub fixed_ips: Vec<NovaServerInterfaceFixedIp>,
+    pub fixed_ips: Option<Vec<NovaServerInterfaceFixedIp>>,
     /// 网卡Mac地址信息。
-    pub mac_addr: String,
+    pub mac_addr: Option<String>,
     /// 网卡端口所属网络ID。
-    pub net_id: String,
+    pub net_id: Option<String>,
     /// 网卡端口ID。
-    pub port_id: String,
+    pub port_id: Option<String>,
     /// 网卡端口状态。
-    pub port_state: String,
+    pub port_state: Option<String>,
 }
 
 impl Model for NovaServerInterfaceDetail {
     const NAME: &'static str = "NovaServerInterfaceDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("fixed_ips", &self.fixed_ips);
-        object.field("mac_addr", &self.mac_addr);
-        object.field("net_id", &self.net_id);
-        object.field("port_id", &self.port_id);
-        object.field("port_state", &self.port_state);
+        object.optional("fixed_ips", &self.fixed_ips);
+        object.optional("mac_addr", &self.mac_addr);
+        object.optional("net_id", &self.net_id);
+        object.optional("port_id", &self.port_id);
+        object.optional("port_state", &self.port_state);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let fixed_ips = object.required("fixed_ips")?;
-        let mac_addr = object.required("mac_addr")?;
-        let net_id = object.required("net_id")?;
-        let port_id = object.required("port_id")?;
-        let port_state = object.required("port_state")?;
+        let fixed_ips = object.optional("fixed_ips")?;
+        let mac_addr = object.optional("mac_addr")?;
+        let net_id = object.optional("net_id")?;
+        let port_id = object.optional("port_id")?;
+        let port_state = object.optional("port_state")?;
         Ok(Self {
             fixed_ips,
             mac_addr,
@@ -13525,45 +14950,72 @@ impl Model for NovaServerInterfaceDetail {
 hwcloud_runtime::impl_model_serde!(NovaServerInterfaceDetail);
 
 impl NovaServerInterfaceDetail {
-    /// A value of its fields.
-    pub fn new(
-        fixed_ips: impl Into<Vec<NovaServerInterfaceFixedIp>>,
-        mac_addr: impl Into<String>,
-        net_id: impl Into<String>,
-        port_id: impl Into<String>,
-        port_state: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            fixed_ips: fixed_ips.into(),
-            mac_addr: mac_addr.into(),
-            net_id: net_id.into(),
-            port_id: port_id.into(),
-            port_state: port_state.into(),
+            fixed_ips: None,
+            mac_addr: None,
+            net_id: None,
+            port_id: None,
+            port_state: None,
         }
+    }
+
+    /// 网卡私网IP信息列表。
+    pub fn fixed_ips(
+        mut self,
+        value: impl Into<Vec<NovaServerInterfaceFixedIp>>,
+    ) -> Self {
+        self.fixed_ips = Some(value.into());
+        self
+    }
+
+    /// 网卡Mac地址信息。
+    pub fn mac_addr(mut self, value: impl Into<String>) -> Self {
+        self.mac_addr = Some(value.into());
+        self
+    }
+
+    /// 网卡端口所属网络ID。
+    pub fn net_id(mut self, value: impl Into<String>) -> Self {
+        self.net_id = Some(value.into());
+        self
+    }
+
+    /// 网卡端口ID。
+    pub fn port_id(mut self, value: impl Into<String>) -> Self {
+        self.port_id = Some(value.into());
+        self
+    }
+
+    /// 网卡端口状态。
+    pub fn port_state(mut self, value: impl Into<String>) -> Self {
+        self.port_state = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerInterfaceFixedIp {
     /// 网卡私网IP信息。
-    pub ip_address: String,
+    pub ip_address: Option<String>,
     /// 网卡私网IP对应子网信息。
-    pub subnet_id: String,
+    pub subnet_id: Option<String>,
 }
 
 impl Model for NovaServerInterfaceFixedIp {
     const NAME: &'static str = "NovaServerInterfaceFixedIp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ip_address", &self.ip_address);
-        object.field("subnet_id", &self.subnet_id);
+        object.optional("ip_address", &self.ip_address);
+        object.optional("subnet_id", &self.subnet_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ip_address = object.required("ip_address")?;
-        let subnet_id = object.required("subnet_id")?;
+        let ip_address = object.optional("ip_address")?;
+        let subnet_id = object.optional("subnet_id")?;
         Ok(Self { ip_address, subnet_id })
     }
 }
@@ -13571,12 +15023,24 @@ impl Model for NovaServerInterfaceFixedIp {
 hwcloud_runtime::impl_model_serde!(NovaServerInterfaceFixedIp);
 
 impl NovaServerInterfaceFixedIp {
-    /// A value of its fields.
-    pub fn new(ip_address: impl Into<String>, subnet_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ip_address: ip_address.into(),
-            subnet_id: subnet_id.into(),
+            ip_address: None,
+            subnet_id: None,
         }
+    }
+
+    /// 网卡私网IP信息。
+    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ip_address = Some(value.into());
+        self
+    }
+
+    /// 网卡私网IP对应子网信息。
+    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.subnet_id = Some(value.into());
+        self
     }
 }
 
@@ -14094,7 +15558,7 @@ impl hwcloud_runtime::StringEnum for NovaServerStatus {
 hwcloud_runtime::impl_string_enum!(NovaServerStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerVolume {
     /// 一个标志,指示在删除服务器时是否删除附加的卷。、
@@ -14106,7 +15570,7 @@ pub struct NovaServerVolume {
     /// Default: false.
     pub delete_on_termination: Option<bool>,
     /// 云磁盘ID。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for NovaServerVolume {
@@ -14114,12 +15578,12 @@ impl Model for NovaServerVolume {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("delete_on_termination", &self.delete_on_termination);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let delete_on_termination = object.optional("delete_on_termination")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { delete_on_termination, id })
     }
 }
@@ -14127,11 +15591,11 @@ impl Model for NovaServerVolume {
 hwcloud_runtime::impl_model_serde!(NovaServerVolume);
 
 impl NovaServerVolume {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             delete_on_termination: None,
-            id: id.into(),
+            id: None,
         }
     }
 
@@ -14146,25 +15610,31 @@ impl NovaServerVolume {
         self.delete_on_termination = Some(value.into());
         self
     }
+
+    /// 云磁盘ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowFlavorExtraSpecsResponseBody {
     /// 描述弹性云服务器规格的键值对。
-    pub extra_specs: std::collections::BTreeMap<String, String>,
+    pub extra_specs: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl Model for NovaShowFlavorExtraSpecsResponseBody {
     const NAME: &'static str = "NovaShowFlavorExtraSpecsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("extra_specs", &self.extra_specs);
+        object.optional("extra_specs", &self.extra_specs);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let extra_specs = object.required("extra_specs")?;
+        let extra_specs = object.optional("extra_specs")?;
         Ok(Self { extra_specs })
     }
 }
@@ -14172,33 +15642,38 @@ impl Model for NovaShowFlavorExtraSpecsResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowFlavorExtraSpecsResponseBody);
 
 impl NovaShowFlavorExtraSpecsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        extra_specs: impl Into<std::collections::BTreeMap<String, String>>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { extra_specs: None }
+    }
+
+    /// 描述弹性云服务器规格的键值对。
+    pub fn extra_specs(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        Self {
-            extra_specs: extra_specs.into(),
-        }
+        self.extra_specs = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowFlavorResponseBody {
     /// 云服务器规格。
-    pub flavor: NovaFlavor,
+    pub flavor: Option<NovaFlavor>,
 }
 
 impl Model for NovaShowFlavorResponseBody {
     const NAME: &'static str = "NovaShowFlavorResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flavor", &self.flavor);
+        object.optional("flavor", &self.flavor);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flavor = object.required("flavor")?;
+        let flavor = object.optional("flavor")?;
         Ok(Self { flavor })
     }
 }
@@ -14206,29 +15681,35 @@ impl Model for NovaShowFlavorResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowFlavorResponseBody);
 
 impl NovaShowFlavorResponseBody {
-    /// A value of its fields.
-    pub fn new(flavor: impl Into<NovaFlavor>) -> Self {
-        Self { flavor: flavor.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { flavor: None }
+    }
+
+    /// 云服务器规格。
+    pub fn flavor(mut self, value: impl Into<NovaFlavor>) -> Self {
+        self.flavor = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowKeypairResponseBody {
     /// SSH密钥信息。
-    pub keypair: NovaKeypairDetail,
+    pub keypair: Option<NovaKeypairDetail>,
 }
 
 impl Model for NovaShowKeypairResponseBody {
     const NAME: &'static str = "NovaShowKeypairResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("keypair", &self.keypair);
+        object.optional("keypair", &self.keypair);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let keypair = object.required("keypair")?;
+        let keypair = object.optional("keypair")?;
         Ok(Self { keypair })
     }
 }
@@ -14236,29 +15717,35 @@ impl Model for NovaShowKeypairResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowKeypairResponseBody);
 
 impl NovaShowKeypairResponseBody {
-    /// A value of its fields.
-    pub fn new(keypair: impl Into<NovaKeypairDetail>) -> Self {
-        Self { keypair: keypair.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { keypair: None }
+    }
+
+    /// SSH密钥信息。
+    pub fn keypair(mut self, value: impl Into<NovaKeypairDetail>) -> Self {
+        self.keypair = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowServerActionResponseBody {
     /// 云服务器行为。
-    pub instance_action: NovaServerActionDetail,
+    pub instance_action: Option<NovaServerActionDetail>,
 }
 
 impl Model for NovaShowServerActionResponseBody {
     const NAME: &'static str = "NovaShowServerActionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("instanceAction", &self.instance_action);
+        object.optional("instanceAction", &self.instance_action);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let instance_action = object.required("instanceAction")?;
+        let instance_action = object.optional("instanceAction")?;
         Ok(Self { instance_action })
     }
 }
@@ -14266,31 +15753,35 @@ impl Model for NovaShowServerActionResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowServerActionResponseBody);
 
 impl NovaShowServerActionResponseBody {
-    /// A value of its fields.
-    pub fn new(instance_action: impl Into<NovaServerActionDetail>) -> Self {
-        Self {
-            instance_action: instance_action.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { instance_action: None }
+    }
+
+    /// 云服务器行为。
+    pub fn instance_action(mut self, value: impl Into<NovaServerActionDetail>) -> Self {
+        self.instance_action = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowServerGroupResponseBody {
     /// 弹性云服务器组信息。
-    pub server_group: NovaServerGroup,
+    pub server_group: Option<NovaServerGroup>,
 }
 
 impl Model for NovaShowServerGroupResponseBody {
     const NAME: &'static str = "NovaShowServerGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server_group", &self.server_group);
+        object.optional("server_group", &self.server_group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server_group = object.required("server_group")?;
+        let server_group = object.optional("server_group")?;
         Ok(Self { server_group })
     }
 }
@@ -14298,11 +15789,15 @@ impl Model for NovaShowServerGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowServerGroupResponseBody);
 
 impl NovaShowServerGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(server_group: impl Into<NovaServerGroup>) -> Self {
-        Self {
-            server_group: server_group.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server_group: None }
+    }
+
+    /// 弹性云服务器组信息。
+    pub fn server_group(mut self, value: impl Into<NovaServerGroup>) -> Self {
+        self.server_group = Some(value.into());
+        self
     }
 }
 
@@ -14312,24 +15807,24 @@ impl NovaShowServerGroupResponseBody {
 pub type NovaShowServerInterfaceResponseBody = NovaAttachInterfaceResponseBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowServerMetadataItemResponseBody {
     /// 用户自定义metadata键值对。
     ///
     /// 最大长度255个Unicode字符,键不能为空。键可以为大写字母(A-Z)、小写字母(a-z)、数字(0-9)、中划线(-)、下划线(_)、冒号(:)和小数点(.)。
-    pub meta: std::collections::BTreeMap<String, String>,
+    pub meta: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl Model for NovaShowServerMetadataItemResponseBody {
     const NAME: &'static str = "NovaShowServerMetadataItemResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("meta", &self.meta);
+        object.optional("meta", &self.meta);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let meta = object.required("meta")?;
+        let meta = object.optional("meta")?;
         Ok(Self { meta })
     }
 }
@@ -14337,34 +15832,45 @@ impl Model for NovaShowServerMetadataItemResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowServerMetadataItemResponseBody);
 
 impl NovaShowServerMetadataItemResponseBody {
-    /// A value of its fields.
-    pub fn new(meta: impl Into<std::collections::BTreeMap<String, String>>) -> Self {
-        Self { meta: meta.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { meta: None }
+    }
+
+    /// 用户自定义metadata键值对。
+    ///
+    /// 最大长度255个Unicode字符,键不能为空。键可以为大写字母(A-Z)、小写字母(a-z)、数字(0-9)、中划线(-)、下划线(_)、冒号(:)和小数点(.)。
+    pub fn meta(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.meta = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
 ///
-/// The same shape as [`NovaCreateServerMetadataRequestBody`]: one type, generated once, under both names.
-pub type NovaShowServerMetadataResponseBody = NovaCreateServerMetadataRequestBody;
+/// The same shape as [`NovaCreateServerMetadataResponseBody`]: one type, generated once, under both names.
+pub type NovaShowServerMetadataResponseBody = NovaCreateServerMetadataResponseBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowServerResponseBody {
     /// 云服务器的详细信息
-    pub server: NovaServer,
+    pub server: Option<NovaServer>,
 }
 
 impl Model for NovaShowServerResponseBody {
     const NAME: &'static str = "NovaShowServerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server", &self.server);
+        object.optional("server", &self.server);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server = object.required("server")?;
+        let server = object.optional("server")?;
         Ok(Self { server })
     }
 }
@@ -14372,9 +15878,15 @@ impl Model for NovaShowServerResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowServerResponseBody);
 
 impl NovaShowServerResponseBody {
-    /// A value of its fields.
-    pub fn new(server: impl Into<NovaServer>) -> Self {
-        Self { server: server.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server: None }
+    }
+
+    /// 云服务器的详细信息
+    pub fn server(mut self, value: impl Into<NovaServer>) -> Self {
+        self.server = Some(value.into());
+        self
     }
 }
 
@@ -14384,22 +15896,22 @@ impl NovaShowServerResponseBody {
 pub type NovaShowServerVolumeResponseBody = NovaAttachVolumeResponseBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaShowVersionResponseBody {
     /// 指定版本的信息
-    pub version: NovaVersionDetail,
+    pub version: Option<NovaVersionDetail>,
 }
 
 impl Model for NovaShowVersionResponseBody {
     const NAME: &'static str = "NovaShowVersionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("version", &self.version);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let version = object.required("version")?;
+        let version = object.optional("version")?;
         Ok(Self { version })
     }
 }
@@ -14407,37 +15919,43 @@ impl Model for NovaShowVersionResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaShowVersionResponseBody);
 
 impl NovaShowVersionResponseBody {
-    /// A value of its fields.
-    pub fn new(version: impl Into<NovaVersionDetail>) -> Self {
-        Self { version: version.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { version: None }
+    }
+
+    /// 指定版本的信息
+    pub fn version(mut self, value: impl Into<NovaVersionDetail>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSimpleFlavor {
     /// 规格ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 规格相关快捷链接地址。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 规格名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for NovaSimpleFlavor {
     const NAME: &'static str = "NovaSimpleFlavor";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
         Ok(Self { id, links, name })
     }
 }
@@ -14445,30 +15963,44 @@ impl Model for NovaSimpleFlavor {
 hwcloud_runtime::impl_model_serde!(NovaSimpleFlavor);
 
 impl NovaSimpleFlavor {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
+            id: None,
+            links: None,
+            name: None,
         }
+    }
+
+    /// 规格ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 规格相关快捷链接地址。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 规格名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSimpleKeypair {
     /// 密钥对应指纹信息。
-    pub fingerprint: String,
+    pub fingerprint: Option<String>,
     /// 密钥名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 密钥对应publicKey信息。
-    pub public_key: String,
+    pub public_key: Option<String>,
     /// 密钥类型,默认“ssh”
     ///
     /// 微版本2.2以上支持
@@ -14479,16 +16011,16 @@ impl Model for NovaSimpleKeypair {
     const NAME: &'static str = "NovaSimpleKeypair";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("fingerprint", &self.fingerprint);
-        object.field("name", &self.name);
-        object.field("public_key", &self.public_key);
+        object.optional("fingerprint", &self.fingerprint);
+        object.optional("name", &self.name);
+        object.optional("public_key", &self.public_key);
         object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let fingerprint = object.required("fingerprint")?;
-        let name = object.required("name")?;
-        let public_key = object.required("public_key")?;
+        let fingerprint = object.optional("fingerprint")?;
+        let name = object.optional("name")?;
+        let public_key = object.optional("public_key")?;
         let type_ = object.optional("type")?;
         Ok(Self {
             fingerprint,
@@ -14502,18 +16034,32 @@ impl Model for NovaSimpleKeypair {
 hwcloud_runtime::impl_model_serde!(NovaSimpleKeypair);
 
 impl NovaSimpleKeypair {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        fingerprint: impl Into<String>,
-        name: impl Into<String>,
-        public_key: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            fingerprint: fingerprint.into(),
-            name: name.into(),
-            public_key: public_key.into(),
+            fingerprint: None,
+            name: None,
+            public_key: None,
             type_: None,
         }
+    }
+
+    /// 密钥对应指纹信息。
+    pub fn fingerprint(mut self, value: impl Into<String>) -> Self {
+        self.fingerprint = Some(value.into());
+        self
+    }
+
+    /// 密钥名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密钥对应publicKey信息。
+    pub fn public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
     }
 
     /// 密钥类型,默认“ssh”
@@ -14526,30 +16072,30 @@ impl NovaSimpleKeypair {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSimpleServer {
     /// 云服务器唯一标识。
-    pub id: String,
+    pub id: Option<String>,
     /// 云服务器相关快捷链接信息。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 云服务器名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for NovaSimpleServer {
     const NAME: &'static str = "NovaSimpleServer";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
         Ok(Self { id, links, name })
     }
 }
@@ -14557,17 +16103,31 @@ impl Model for NovaSimpleServer {
 hwcloud_runtime::impl_model_serde!(NovaSimpleServer);
 
 impl NovaSimpleServer {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
+            id: None,
+            links: None,
+            name: None,
         }
+    }
+
+    /// 云服务器唯一标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云服务器相关快捷链接信息。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云服务器名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -14736,9 +16296,36 @@ impl NovaUnlockServerRequestBody {
 pub type NovaUnlockServerRequestBodyUnlock = DisassociateServerVirtualIpOptionIpAddress;
 
 /// This is a auto create Body Object
-///
-/// The same shape as [`NovaShowServerMetadataItemResponseBody`]: one type, generated once, under both names.
-pub type NovaUpdateServerMetadataItemRequestBody = NovaShowServerMetadataItemResponseBody;
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct NovaUpdateServerMetadataItemRequestBody {
+    /// 用户自定义metadata键值对。
+    ///
+    /// 最大长度255个Unicode字符,键不能为空。键可以为大写字母(A-Z)、小写字母(a-z)、数字(0-9)、中划线(-)、下划线(_)、冒号(:)和小数点(.)。
+    pub meta: std::collections::BTreeMap<String, String>,
+}
+
+impl Model for NovaUpdateServerMetadataItemRequestBody {
+    const NAME: &'static str = "NovaUpdateServerMetadataItemRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("meta", &self.meta);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let meta = object.required("meta")?;
+        Ok(Self { meta })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NovaUpdateServerMetadataItemRequestBody);
+
+impl NovaUpdateServerMetadataItemRequestBody {
+    /// A value of its fields.
+    pub fn new(meta: impl Into<std::collections::BTreeMap<String, String>>) -> Self {
+        Self { meta: meta.into() }
+    }
+}
 
 /// This is a auto create Response Object
 ///
@@ -14752,8 +16339,8 @@ pub type NovaUpdateServerMetadataRequestBody = NovaCreateServerMetadataRequestBo
 
 /// This is a auto create Response Object
 ///
-/// The same shape as [`NovaCreateServerMetadataRequestBody`]: one type, generated once, under both names.
-pub type NovaUpdateServerMetadataResponseBody = NovaCreateServerMetadataRequestBody;
+/// The same shape as [`NovaCreateServerMetadataResponseBody`]: one type, generated once, under both names.
+pub type NovaUpdateServerMetadataResponseBody = NovaCreateServerMetadataResponseBody;
 
 ///
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -14847,22 +16434,22 @@ impl NovaUpdateServerRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaUpdateServerResponseBody {
     /// 云服务器信息
-    pub server: NovaUpdateServerResult,
+    pub server: Option<NovaUpdateServerResult>,
 }
 
 impl Model for NovaUpdateServerResponseBody {
     const NAME: &'static str = "NovaUpdateServerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server", &self.server);
+        object.optional("server", &self.server);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server = object.required("server")?;
+        let server = object.optional("server")?;
         Ok(Self { server })
     }
 }
@@ -14870,56 +16457,62 @@ impl Model for NovaUpdateServerResponseBody {
 hwcloud_runtime::impl_model_serde!(NovaUpdateServerResponseBody);
 
 impl NovaUpdateServerResponseBody {
-    /// A value of its fields.
-    pub fn new(server: impl Into<NovaUpdateServerResult>) -> Self {
-        Self { server: server.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server: None }
+    }
+
+    /// 云服务器信息
+    pub fn server(mut self, value: impl Into<NovaUpdateServerResult>) -> Self {
+        self.server = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaUpdateServerResult {
     /// 扩展属性,磁盘配置方式。对镜像启动云服务器生效。
     pub os_dcf_disk_config: Option<String>,
     /// 预留属性。
-    pub access_i_pv4: String,
+    pub access_i_pv4: Option<String>,
     /// 预留属性。
-    pub access_i_pv6: String,
+    pub access_i_pv6: Option<String>,
     /// 云服务器对应的网络地址信息。
-    pub addresses: std::collections::BTreeMap<String, Vec<NovaNetworkResult>>,
+    pub addresses: Option<std::collections::BTreeMap<String, Vec<NovaNetworkResult>>>,
     /// 云服务器创建时间。
-    pub created: String,
+    pub created: Option<String>,
     /// 弹性云服务器的描述信息。
     ///
     /// 微版本2.19后支持
     pub description: Option<String>,
     /// 云服务器规格信息。
-    pub flavor: NovaServerFlavor,
+    pub flavor: Option<NovaServerFlavor>,
     /// 云服务器对应的主机ID。
-    pub host_id: String,
+    pub host_id: Option<String>,
     /// 云服务器唯一标识。
-    pub id: String,
+    pub id: Option<String>,
     /// 镜像ID。
-    pub image: String,
+    pub image: Option<String>,
     /// 云服务器相关标记快捷链接信息。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 当云服务器被锁时为True,否则为False。
     ///
     /// 微版本2.9后支持
     pub locked: Option<bool>,
     /// 云服务器元数据。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 云服务器名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 预留属性
-    pub progress: i32,
+    pub progress: Option<i32>,
     /// 云服务器当前状态信息。
     ///
     /// 取值范围: ACTIVE, BUILD,DELETED,ERROR,HARD_REBOOT,MIGRATING,REBOOT,RESIZE,REVERT_RESIZE,SHELVED,SHELVED_OFFLOADED,SHUTOFF,UNKNOWN,VERIFY_RESIZE
     ///
     /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
-    pub status: NovaUpdateServerResultStatus,
+    pub status: Option<NovaUpdateServerResultStatus>,
     /// 云服务器的标签列表。
     ///
     /// 微版本2.26后支持,如果不使用微版本查询,响应中无tags字段。
@@ -14930,15 +16523,15 @@ pub struct NovaUpdateServerResult {
     /// - 如果value为空字符串,则仅返回key。
     /// - key与value使用“=”连接,如“key=value”。
     /// - 如果value为空字符串,则仅返回key。
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 项目ID。
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 云服务器上一次更新时间。
     ///
     /// 时间格式例如:2019-05-22T03:19:19Z
-    pub updated: String,
+    pub updated: Option<String>,
     /// 云服务器所属用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for NovaUpdateServerResult {
@@ -14946,48 +16539,48 @@ impl Model for NovaUpdateServerResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("OS-DCF:diskConfig", &self.os_dcf_disk_config);
-        object.field("accessIPv4", &self.access_i_pv4);
-        object.field("accessIPv6", &self.access_i_pv6);
-        object.field("addresses", &self.addresses);
-        object.field("created", &self.created);
+        object.optional("accessIPv4", &self.access_i_pv4);
+        object.optional("accessIPv6", &self.access_i_pv6);
+        object.optional("addresses", &self.addresses);
+        object.optional("created", &self.created);
         object.optional("description", &self.description);
-        object.field("flavor", &self.flavor);
-        object.field("hostId", &self.host_id);
-        object.field("id", &self.id);
-        object.field("image", &self.image);
-        object.field("links", &self.links);
+        object.optional("flavor", &self.flavor);
+        object.optional("hostId", &self.host_id);
+        object.optional("id", &self.id);
+        object.optional("image", &self.image);
+        object.optional("links", &self.links);
         object.optional("locked", &self.locked);
-        object.field("metadata", &self.metadata);
-        object.field("name", &self.name);
-        object.field("progress", &self.progress);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated", &self.updated);
-        object.field("user_id", &self.user_id);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
+        object.optional("progress", &self.progress);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated", &self.updated);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let os_dcf_disk_config = object.optional("OS-DCF:diskConfig")?;
-        let access_i_pv4 = object.required("accessIPv4")?;
-        let access_i_pv6 = object.required("accessIPv6")?;
-        let addresses = object.required("addresses")?;
-        let created = object.required("created")?;
+        let access_i_pv4 = object.optional("accessIPv4")?;
+        let access_i_pv6 = object.optional("accessIPv6")?;
+        let addresses = object.optional("addresses")?;
+        let created = object.optional("created")?;
         let description = object.optional("description")?;
-        let flavor = object.required("flavor")?;
-        let host_id = object.required("hostId")?;
-        let id = object.required("id")?;
-        let image = object.required("image")?;
-        let links = object.required("links")?;
+        let flavor = object.optional("flavor")?;
+        let host_id = object.optional("hostId")?;
+        let id = object.optional("id")?;
+        let image = object.optional("image")?;
+        let links = object.optional("links")?;
         let locked = object.optional("locked")?;
-        let metadata = object.required("metadata")?;
-        let name = object.required("name")?;
-        let progress = object.required("progress")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated = object.required("updated")?;
-        let user_id = object.required("user_id")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
+        let progress = object.optional("progress")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated = object.optional("updated")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             os_dcf_disk_config,
             access_i_pv4,
@@ -15016,53 +16609,62 @@ impl Model for NovaUpdateServerResult {
 hwcloud_runtime::impl_model_serde!(NovaUpdateServerResult);
 
 impl NovaUpdateServerResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        access_i_pv4: impl Into<String>,
-        access_i_pv6: impl Into<String>,
-        addresses: impl Into<std::collections::BTreeMap<String, Vec<NovaNetworkResult>>>,
-        created: impl Into<String>,
-        flavor: impl Into<NovaServerFlavor>,
-        host_id: impl Into<String>,
-        id: impl Into<String>,
-        image: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        metadata: impl Into<std::collections::BTreeMap<String, String>>,
-        name: impl Into<String>,
-        progress: impl Into<i32>,
-        status: impl Into<NovaUpdateServerResultStatus>,
-        tags: impl Into<Vec<String>>,
-        tenant_id: impl Into<String>,
-        updated: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             os_dcf_disk_config: None,
-            access_i_pv4: access_i_pv4.into(),
-            access_i_pv6: access_i_pv6.into(),
-            addresses: addresses.into(),
-            created: created.into(),
+            access_i_pv4: None,
+            access_i_pv6: None,
+            addresses: None,
+            created: None,
             description: None,
-            flavor: flavor.into(),
-            host_id: host_id.into(),
-            id: id.into(),
-            image: image.into(),
-            links: links.into(),
+            flavor: None,
+            host_id: None,
+            id: None,
+            image: None,
+            links: None,
             locked: None,
-            metadata: metadata.into(),
-            name: name.into(),
-            progress: progress.into(),
-            status: status.into(),
-            tags: tags.into(),
-            tenant_id: tenant_id.into(),
-            updated: updated.into(),
-            user_id: user_id.into(),
+            metadata: None,
+            name: None,
+            progress: None,
+            status: None,
+            tags: None,
+            tenant_id: None,
+            updated: None,
+            user_id: None,
         }
     }
 
     /// 扩展属性,磁盘配置方式。对镜像启动云服务器生效。
     pub fn os_dcf_disk_config(mut self, value: impl Into<String>) -> Self {
         self.os_dcf_disk_config = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv4(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv4 = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv6(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv6 = Some(value.into());
+        self
+    }
+
+    /// 云服务器对应的网络地址信息。
+    pub fn addresses(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, Vec<NovaNetworkResult>>>,
+    ) -> Self {
+        self.addresses = Some(value.into());
+        self
+    }
+
+    /// 云服务器创建时间。
+    pub fn created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
         self
     }
 
@@ -15074,11 +16676,107 @@ impl NovaUpdateServerResult {
         self
     }
 
+    /// 云服务器规格信息。
+    pub fn flavor(mut self, value: impl Into<NovaServerFlavor>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// 云服务器对应的主机ID。
+    pub fn host_id(mut self, value: impl Into<String>) -> Self {
+        self.host_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器唯一标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 镜像ID。
+    pub fn image(mut self, value: impl Into<String>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+
+    /// 云服务器相关标记快捷链接信息。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
     /// 当云服务器被锁时为True,否则为False。
     ///
     /// 微版本2.9后支持
     pub fn locked(mut self, value: impl Into<bool>) -> Self {
         self.locked = Some(value.into());
+        self
+    }
+
+    /// 云服务器元数据。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 云服务器名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 预留属性
+    pub fn progress(mut self, value: impl Into<i32>) -> Self {
+        self.progress = Some(value.into());
+        self
+    }
+
+    /// 云服务器当前状态信息。
+    ///
+    /// 取值范围: ACTIVE, BUILD,DELETED,ERROR,HARD_REBOOT,MIGRATING,REBOOT,RESIZE,REVERT_RESIZE,SHELVED,SHELVED_OFFLOADED,SHUTOFF,UNKNOWN,VERIFY_RESIZE
+    ///
+    /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
+    pub fn status(mut self, value: impl Into<NovaUpdateServerResultStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 云服务器的标签列表。
+    ///
+    /// 微版本2.26后支持,如果不使用微版本查询,响应中无tags字段。
+    ///
+    /// 系统近期对标签功能进行了升级,升级后,返回的tag值遵循如下规则:
+    ///
+    /// - key与value使用“=”连接,如“key=value”。
+    /// - 如果value为空字符串,则仅返回key。
+    /// - key与value使用“=”连接,如“key=value”。
+    /// - 如果value为空字符串,则仅返回key。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 云服务器上一次更新时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:19:19Z
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 云服务器所属用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
         self
     }
 }
@@ -15093,46 +16791,46 @@ impl NovaUpdateServerResult {
 pub type NovaUpdateServerResultStatus = NovaListServersDetailsStatus;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVersion {
     /// 所讨论的版本的通用名称。仅仅是信息性的,它没有真正的语义。
-    pub id: String,
+    pub id: Option<String>,
     /// 版本相关标记快捷链接信息。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 如果API的这个版本支持微版本,则支持最小的微版本。如果不支持微版本,这将是空字符串。
-    pub min_version: String,
+    pub min_version: Option<String>,
     /// 这个是API版本的状态。可以是:
     ///
     /// - CURRENT,这是使用的API的首选版本
     /// - SUPPORTED,这是一个较老的,但仍然支持的API版本
     /// - DEPRECATED,一个被废弃的API版本,该版本将被删除
-    pub status: NovaVersionStatus,
+    pub status: Option<NovaVersionStatus>,
     /// 一个有特定值的字符串。API版本为2.0时,值为'2011-01-21T11:33:21Z',API版本是2.1时,值为' 2013-07-23T11:33:21Z'。
-    pub updated: String,
+    pub updated: Option<String>,
     /// 如果API的这个版本支持微版本,则支持最大的微版本。如果不支持微版本,这将是空字符串。
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for NovaVersion {
     const NAME: &'static str = "NovaVersion";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("min_version", &self.min_version);
-        object.field("status", &self.status);
-        object.field("updated", &self.updated);
-        object.field("version", &self.version);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("min_version", &self.min_version);
+        object.optional("status", &self.status);
+        object.optional("updated", &self.updated);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let min_version = object.required("min_version")?;
-        let status = object.required("status")?;
-        let updated = object.required("updated")?;
-        let version = object.required("version")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let min_version = object.optional("min_version")?;
+        let status = object.optional("status")?;
+        let updated = object.optional("updated")?;
+        let version = object.optional("version")?;
         Ok(Self {
             id,
             links,
@@ -15147,38 +16845,71 @@ impl Model for NovaVersion {
 hwcloud_runtime::impl_model_serde!(NovaVersion);
 
 impl NovaVersion {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        min_version: impl Into<String>,
-        status: impl Into<NovaVersionStatus>,
-        updated: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            min_version: min_version.into(),
-            status: status.into(),
-            updated: updated.into(),
-            version: version.into(),
+            id: None,
+            links: None,
+            min_version: None,
+            status: None,
+            updated: None,
+            version: None,
         }
+    }
+
+    /// 所讨论的版本的通用名称。仅仅是信息性的,它没有真正的语义。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 版本相关标记快捷链接信息。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 如果API的这个版本支持微版本,则支持最小的微版本。如果不支持微版本,这将是空字符串。
+    pub fn min_version(mut self, value: impl Into<String>) -> Self {
+        self.min_version = Some(value.into());
+        self
+    }
+
+    /// 这个是API版本的状态。可以是:
+    ///
+    /// - CURRENT,这是使用的API的首选版本
+    /// - SUPPORTED,这是一个较老的,但仍然支持的API版本
+    /// - DEPRECATED,一个被废弃的API版本,该版本将被删除
+    pub fn status(mut self, value: impl Into<NovaVersionStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 一个有特定值的字符串。API版本为2.0时,值为'2011-01-21T11:33:21Z',API版本是2.1时,值为' 2013-07-23T11:33:21Z'。
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 如果API的这个版本支持微版本,则支持最大的微版本。如果不支持微版本,这将是空字符串。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVersionDetail {
     /// 所讨论的版本的通用名称。仅仅是信息性的,它没有真正的语义。
-    pub id: String,
+    pub id: Option<String>,
     /// 链接到资源的问题。有关更多信息,请参见[OpenStack Documentation](http://developer.openstack.org/api-guide/compute/links_and_references.html)。
-    pub links: Vec<NovaLink>,
+    pub links: Option<Vec<NovaLink>>,
     /// 媒体类型。
-    pub media_types: Vec<NovaVersionMediaType>,
+    pub media_types: Option<Vec<NovaVersionMediaType>>,
     /// 如果API的这个版本支持微版本,则支持最小的微版本。如果不支持微版本,这将是空字符串。
-    pub min_version: String,
+    pub min_version: Option<String>,
     /// 这个是API版本的状态。
     ///
     /// 可以是:
@@ -15188,34 +16919,34 @@ pub struct NovaVersionDetail {
     /// - SUPPORTED:这是一个较老的,但仍然支持的API版本;
 
     /// - DEPRECATED:一个被废弃的API版本,该版本将被删除
-    pub status: NovaVersionDetailStatus,
+    pub status: Option<NovaVersionDetailStatus>,
     /// 一个有特定值的字符串。API版本为2.0时,值为'2011-01-21T11:33:21Z' ,API版本是2.1时,值为' 2013-07-23T11:33:21Z'。
-    pub updated: String,
+    pub updated: Option<String>,
     /// 如果API的这个版本支持微版本,则支持最大的微版本。如果不支持微版本,这将是空字符串。
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for NovaVersionDetail {
     const NAME: &'static str = "NovaVersionDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("media-types", &self.media_types);
-        object.field("min_version", &self.min_version);
-        object.field("status", &self.status);
-        object.field("updated", &self.updated);
-        object.field("version", &self.version);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("media-types", &self.media_types);
+        object.optional("min_version", &self.min_version);
+        object.optional("status", &self.status);
+        object.optional("updated", &self.updated);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let media_types = object.required("media-types")?;
-        let min_version = object.required("min_version")?;
-        let status = object.required("status")?;
-        let updated = object.required("updated")?;
-        let version = object.required("version")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let media_types = object.optional("media-types")?;
+        let min_version = object.optional("min_version")?;
+        let status = object.optional("status")?;
+        let updated = object.optional("updated")?;
+        let version = object.optional("version")?;
         Ok(Self {
             id,
             links,
@@ -15231,25 +16962,67 @@ impl Model for NovaVersionDetail {
 hwcloud_runtime::impl_model_serde!(NovaVersionDetail);
 
 impl NovaVersionDetail {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<NovaLink>>,
-        media_types: impl Into<Vec<NovaVersionMediaType>>,
-        min_version: impl Into<String>,
-        status: impl Into<NovaVersionDetailStatus>,
-        updated: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            media_types: media_types.into(),
-            min_version: min_version.into(),
-            status: status.into(),
-            updated: updated.into(),
-            version: version.into(),
+            id: None,
+            links: None,
+            media_types: None,
+            min_version: None,
+            status: None,
+            updated: None,
+            version: None,
         }
+    }
+
+    /// 所讨论的版本的通用名称。仅仅是信息性的,它没有真正的语义。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 链接到资源的问题。有关更多信息,请参见[OpenStack Documentation](http://developer.openstack.org/api-guide/compute/links_and_references.html)。
+    pub fn links(mut self, value: impl Into<Vec<NovaLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 媒体类型。
+    pub fn media_types(mut self, value: impl Into<Vec<NovaVersionMediaType>>) -> Self {
+        self.media_types = Some(value.into());
+        self
+    }
+
+    /// 如果API的这个版本支持微版本,则支持最小的微版本。如果不支持微版本,这将是空字符串。
+    pub fn min_version(mut self, value: impl Into<String>) -> Self {
+        self.min_version = Some(value.into());
+        self
+    }
+
+    /// 这个是API版本的状态。
+    ///
+    /// 可以是:
+    ///
+    /// - CURRENT这是使用的API的首选版本;
+
+    /// - SUPPORTED:这是一个较老的,但仍然支持的API版本;
+
+    /// - DEPRECATED:一个被废弃的API版本,该版本将被删除
+    pub fn status(mut self, value: impl Into<NovaVersionDetailStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 一个有特定值的字符串。API版本为2.0时,值为'2011-01-21T11:33:21Z' ,API版本是2.1时,值为' 2013-07-23T11:33:21Z'。
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 如果API的这个版本支持微版本,则支持最大的微版本。如果不支持微版本,这将是空字符串。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
@@ -15301,26 +17074,26 @@ impl hwcloud_runtime::StringEnum for NovaVersionDetailStatus {
 hwcloud_runtime::impl_string_enum!(NovaVersionDetailStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVersionMediaType {
     /// 基础类型。
-    pub base: String,
+    pub base: Option<String>,
     /// 媒体类型。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for NovaVersionMediaType {
     const NAME: &'static str = "NovaVersionMediaType";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("base", &self.base);
-        object.field("type", &self.type_);
+        object.optional("base", &self.base);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let base = object.required("base")?;
-        let type_ = object.required("type")?;
+        let base = object.optional("base")?;
+        let type_ = object.optional("type")?;
         Ok(Self { base, type_ })
     }
 }
@@ -15328,12 +17101,21 @@ impl Model for NovaVersionMediaType {
 hwcloud_runtime::impl_model_serde!(NovaVersionMediaType);
 
 impl NovaVersionMediaType {
-    /// A value of its fields.
-    pub fn new(base: impl Into<String>, type_: impl Into<String>) -> Self {
-        Self {
-            base: base.into(),
-            type_: type_.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { base: None, type_: None }
+    }
+
+    /// 基础类型。
+    pub fn base(mut self, value: impl Into<String>) -> Self {
+        self.base = Some(value.into());
+        self
+    }
+
+    /// 媒体类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -15347,34 +17129,34 @@ impl NovaVersionMediaType {
 pub type NovaVersionStatus = NovaVersionDetailStatus;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVolumeAttachment {
     /// 挂载目录。
-    pub device: String,
+    pub device: Option<String>,
     /// 挂载资源ID。
     pub id: Option<String>,
     /// 所属云服务器ID。
-    pub server_id: String,
+    pub server_id: Option<String>,
     /// 挂载云磁盘ID。
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for NovaVolumeAttachment {
     const NAME: &'static str = "NovaVolumeAttachment";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("device", &self.device);
+        object.optional("device", &self.device);
         object.optional("id", &self.id);
-        object.field("serverId", &self.server_id);
-        object.field("volumeId", &self.volume_id);
+        object.optional("serverId", &self.server_id);
+        object.optional("volumeId", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let device = object.required("device")?;
+        let device = object.optional("device")?;
         let id = object.optional("id")?;
-        let server_id = object.required("serverId")?;
-        let volume_id = object.required("volumeId")?;
+        let server_id = object.optional("serverId")?;
+        let volume_id = object.optional("volumeId")?;
         Ok(Self {
             device,
             id,
@@ -15387,18 +17169,20 @@ impl Model for NovaVolumeAttachment {
 hwcloud_runtime::impl_model_serde!(NovaVolumeAttachment);
 
 impl NovaVolumeAttachment {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        device: impl Into<String>,
-        server_id: impl Into<String>,
-        volume_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            device: device.into(),
+            device: None,
             id: None,
-            server_id: server_id.into(),
-            volume_id: volume_id.into(),
+            server_id: None,
+            volume_id: None,
         }
+    }
+
+    /// 挂载目录。
+    pub fn device(mut self, value: impl Into<String>) -> Self {
+        self.device = Some(value.into());
+        self
     }
 
     /// 挂载资源ID。
@@ -15406,16 +17190,28 @@ impl NovaVolumeAttachment {
         self.id = Some(value.into());
         self
     }
+
+    /// 所属云服务器ID。
+    pub fn server_id(mut self, value: impl Into<String>) -> Self {
+        self.server_id = Some(value.into());
+        self
+    }
+
+    /// 挂载云磁盘ID。
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
+        self
+    }
 }
 
 /// 任务类响应通用返回体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderResult {
     /// 任务ID,变更按需的弹性云服务器规格时返回该参数。
     pub job_id: Option<String>,
     /// 订单号,创建包年包月的弹性云服务器时返回该参数。
-    pub order_id: String,
+    pub order_id: Option<String>,
 }
 
 impl Model for OrderResult {
@@ -15423,12 +17219,12 @@ impl Model for OrderResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("job_id", &self.job_id);
-        object.field("order_id", &self.order_id);
+        object.optional("order_id", &self.order_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
-        let order_id = object.required("order_id")?;
+        let order_id = object.optional("order_id")?;
         Ok(Self { job_id, order_id })
     }
 }
@@ -15436,11 +17232,11 @@ impl Model for OrderResult {
 hwcloud_runtime::impl_model_serde!(OrderResult);
 
 impl OrderResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(order_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             job_id: None,
-            order_id: order_id.into(),
+            order_id: None,
         }
     }
 
@@ -15449,29 +17245,35 @@ impl OrderResult {
         self.job_id = Some(value.into());
         self
     }
+
+    /// 订单号,创建包年包月的弹性云服务器时返回该参数。
+    pub fn order_id(mut self, value: impl Into<String>) -> Self {
+        self.order_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageLink {
     /// 相应资源的链接。
-    pub href: String,
+    pub href: Option<String>,
     /// 对应快捷链接。
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for PageLink {
     const NAME: &'static str = "PageLink";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -15479,12 +17281,21 @@ impl Model for PageLink {
 hwcloud_runtime::impl_model_serde!(PageLink);
 
 impl PageLink {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// 相应资源的链接。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 对应快捷链接。
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
@@ -19792,7 +21603,7 @@ pub type PrePaidServerSecurityGroup = PostPaidServerSecurityGroup;
 pub type PrePaidServerTag = PostPaidServerTag;
 
 /// 项目标签列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProjectTag {
     /// 键。
@@ -19808,7 +21619,7 @@ pub struct ProjectTag {
     /// - 标签的键必须唯一且输入不能为空。
     ///
     /// Length: 1 to 36.
-    pub key: String,
+    pub key: Option<String>,
     /// 值。
     ///
     /// - 每个值最大长度43个unicode字符。
@@ -19827,12 +21638,12 @@ impl Model for ProjectTag {
     const NAME: &'static str = "ProjectTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
+        object.optional("key", &self.key);
         object.optional("values", &self.values);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
+        let key = object.optional("key")?;
         let values = object.optional("values")?;
         Ok(Self { key, values })
     }
@@ -19841,12 +21652,27 @@ impl Model for ProjectTag {
 hwcloud_runtime::impl_model_serde!(ProjectTag);
 
 impl ProjectTag {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            values: None,
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, values: None }
+    }
+
+    /// 键。
+    ///
+    /// - 最大长度36个unicode字符。
+    ///
+    /// - 只能包含数字、字母、中划线“-”、下划线“_”。
+    ///
+    /// - 字符集:A-Z,a-z , 0-9,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
+    ///
+    /// - 不能包含以下ASCII非打印字符:“=”,“*”,“<”,“>”,“\”,“|”,“/”,“,”。
+    ///
+    /// - 标签的键必须唯一且输入不能为空。
+    ///
+    /// Length: 1 to 36.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
     }
 
     /// 值。
@@ -19904,30 +21730,30 @@ impl Promotion {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecycleBin {
     ///
-    pub policy: RecycleBinPolicys,
+    pub policy: Option<RecycleBinPolicys>,
     /// 租户project_id
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 回收站配置开关
-    pub switch: String,
+    pub switch: Option<String>,
 }
 
 impl Model for RecycleBin {
     const NAME: &'static str = "RecycleBin";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("policy", &self.policy);
-        object.field("project_id", &self.project_id);
-        object.field("switch", &self.switch);
+        object.optional("policy", &self.policy);
+        object.optional("project_id", &self.project_id);
+        object.optional("switch", &self.switch);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let policy = object.required("policy")?;
-        let project_id = object.required("project_id")?;
-        let switch = object.required("switch")?;
+        let policy = object.optional("policy")?;
+        let project_id = object.optional("project_id")?;
+        let switch = object.optional("switch")?;
         Ok(Self { policy, project_id, switch })
     }
 }
@@ -19935,26 +21761,40 @@ impl Model for RecycleBin {
 hwcloud_runtime::impl_model_serde!(RecycleBin);
 
 impl RecycleBin {
-    /// A value of its fields.
-    pub fn new(
-        policy: impl Into<RecycleBinPolicys>,
-        project_id: impl Into<String>,
-        switch: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            policy: policy.into(),
-            project_id: project_id.into(),
-            switch: switch.into(),
+            policy: None,
+            project_id: None,
+            switch: None,
         }
+    }
+
+    ///
+    pub fn policy(mut self, value: impl Into<RecycleBinPolicys>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 租户project_id
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 回收站配置开关
+    pub fn switch(mut self, value: impl Into<String>) -> Self {
+        self.switch = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecycleBinPolicys {
     /// 创建多久的虚拟机可以进入回收站
-    pub recycle_threshold_day: i32,
+    pub recycle_threshold_day: Option<i32>,
     /// 虚拟机进入回收站后多久删除
     pub retention_hour: Option<i32>,
 }
@@ -19963,12 +21803,12 @@ impl Model for RecycleBinPolicys {
     const NAME: &'static str = "RecycleBinPolicys";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("recycle_threshold_day", &self.recycle_threshold_day);
+        object.optional("recycle_threshold_day", &self.recycle_threshold_day);
         object.optional("retention_hour", &self.retention_hour);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let recycle_threshold_day = object.required("recycle_threshold_day")?;
+        let recycle_threshold_day = object.optional("recycle_threshold_day")?;
         let retention_hour = object.optional("retention_hour")?;
         Ok(Self {
             recycle_threshold_day,
@@ -19980,12 +21820,18 @@ impl Model for RecycleBinPolicys {
 hwcloud_runtime::impl_model_serde!(RecycleBinPolicys);
 
 impl RecycleBinPolicys {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(recycle_threshold_day: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            recycle_threshold_day: recycle_threshold_day.into(),
+            recycle_threshold_day: None,
             retention_hour: None,
         }
+    }
+
+    /// 创建多久的虚拟机可以进入回收站
+    pub fn recycle_threshold_day(mut self, value: impl Into<i32>) -> Self {
+        self.recycle_threshold_day = Some(value.into());
+        self
     }
 
     /// 虚拟机进入回收站后多久删除
@@ -20972,7 +22818,7 @@ impl SecurityOptions {
 pub type SerialConsoleOptions = EnclaveOptions;
 
 /// 弹性云服务器的网络属性。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerAddress {
     /// MAC地址。
@@ -20985,7 +22831,7 @@ pub struct ServerAddress {
     /// - floating:代表浮动IP地址。
     pub os_ext_ips_type: Option<ServerAddressOsExtIpsType>,
     /// IP地址。
-    pub addr: String,
+    pub addr: Option<String>,
     /// 是否主网卡。
     ///
     /// - true:是主网卡
@@ -20995,7 +22841,7 @@ pub struct ServerAddress {
     ///
     /// - “4”:代表IPv4。
     /// - “6”:代表IPv6。
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for ServerAddress {
@@ -21005,18 +22851,18 @@ impl Model for ServerAddress {
         object.optional("OS-EXT-IPS-MAC:mac_addr", &self.os_ext_ips_mac_mac_addr);
         object.optional("OS-EXT-IPS:port_id", &self.os_ext_ips_port_id);
         object.optional("OS-EXT-IPS:type", &self.os_ext_ips_type);
-        object.field("addr", &self.addr);
+        object.optional("addr", &self.addr);
         object.optional("primary", &self.primary);
-        object.field("version", &self.version);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let os_ext_ips_mac_mac_addr = object.optional("OS-EXT-IPS-MAC:mac_addr")?;
         let os_ext_ips_port_id = object.optional("OS-EXT-IPS:port_id")?;
         let os_ext_ips_type = object.optional("OS-EXT-IPS:type")?;
-        let addr = object.required("addr")?;
+        let addr = object.optional("addr")?;
         let primary = object.optional("primary")?;
-        let version = object.required("version")?;
+        let version = object.optional("version")?;
         Ok(Self {
             os_ext_ips_mac_mac_addr,
             os_ext_ips_port_id,
@@ -21031,15 +22877,15 @@ impl Model for ServerAddress {
 hwcloud_runtime::impl_model_serde!(ServerAddress);
 
 impl ServerAddress {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(addr: impl Into<String>, version: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             os_ext_ips_mac_mac_addr: None,
             os_ext_ips_port_id: None,
             os_ext_ips_type: None,
-            addr: addr.into(),
+            addr: None,
             primary: None,
-            version: version.into(),
+            version: None,
         }
     }
 
@@ -21067,12 +22913,27 @@ impl ServerAddress {
         self
     }
 
+    /// IP地址。
+    pub fn addr(mut self, value: impl Into<String>) -> Self {
+        self.addr = Some(value.into());
+        self
+    }
+
     /// 是否主网卡。
     ///
     /// - true:是主网卡
     /// - false:辅助网卡
     pub fn primary(mut self, value: impl Into<bool>) -> Self {
         self.primary = Some(value.into());
+        self
+    }
+
+    /// IP地址版本。
+    ///
+    /// - “4”:代表IPv4。
+    /// - “6”:代表IPv6。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
         self
     }
 }
@@ -21118,34 +22979,34 @@ impl hwcloud_runtime::StringEnum for ServerAddressOsExtIpsType {
 hwcloud_runtime::impl_string_enum!(ServerAddressOsExtIpsType);
 
 /// 云服务器可挂载网卡和卷数。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerAttachableQuantity {
     /// 可挂载vbd卷数。
-    pub free_blk: i32,
+    pub free_blk: Option<i32>,
     /// 可挂载卷数。
-    pub free_disk: i32,
+    pub free_disk: Option<i32>,
     /// 可挂载网卡数。
-    pub free_nic: i32,
+    pub free_nic: Option<i32>,
     /// 可挂载scsi卷数。
-    pub free_scsi: i32,
+    pub free_scsi: Option<i32>,
 }
 
 impl Model for ServerAttachableQuantity {
     const NAME: &'static str = "ServerAttachableQuantity";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("free_blk", &self.free_blk);
-        object.field("free_disk", &self.free_disk);
-        object.field("free_nic", &self.free_nic);
-        object.field("free_scsi", &self.free_scsi);
+        object.optional("free_blk", &self.free_blk);
+        object.optional("free_disk", &self.free_disk);
+        object.optional("free_nic", &self.free_nic);
+        object.optional("free_scsi", &self.free_scsi);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let free_blk = object.required("free_blk")?;
-        let free_disk = object.required("free_disk")?;
-        let free_nic = object.required("free_nic")?;
-        let free_scsi = object.required("free_scsi")?;
+        let free_blk = object.optional("free_blk")?;
+        let free_disk = object.optional("free_disk")?;
+        let free_nic = object.optional("free_nic")?;
+        let free_scsi = object.optional("free_scsi")?;
         Ok(Self {
             free_blk,
             free_disk,
@@ -21158,19 +23019,38 @@ impl Model for ServerAttachableQuantity {
 hwcloud_runtime::impl_model_serde!(ServerAttachableQuantity);
 
 impl ServerAttachableQuantity {
-    /// A value of its fields.
-    pub fn new(
-        free_blk: impl Into<i32>,
-        free_disk: impl Into<i32>,
-        free_nic: impl Into<i32>,
-        free_scsi: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            free_blk: free_blk.into(),
-            free_disk: free_disk.into(),
-            free_nic: free_nic.into(),
-            free_scsi: free_scsi.into(),
+            free_blk: None,
+            free_disk: None,
+            free_nic: None,
+            free_scsi: None,
         }
+    }
+
+    /// 可挂载vbd卷数。
+    pub fn free_blk(mut self, value: impl Into<i32>) -> Self {
+        self.free_blk = Some(value.into());
+        self
+    }
+
+    /// 可挂载卷数。
+    pub fn free_disk(mut self, value: impl Into<i32>) -> Self {
+        self.free_disk = Some(value.into());
+        self
+    }
+
+    /// 可挂载网卡数。
+    pub fn free_nic(mut self, value: impl Into<i32>) -> Self {
+        self.free_nic = Some(value.into());
+        self
+    }
+
+    /// 可挂载scsi卷数。
+    pub fn free_scsi(mut self, value: impl Into<i32>) -> Self {
+        self.free_scsi = Some(value.into());
+        self
     }
 }
 
@@ -21311,7 +23191,7 @@ impl ServerBlockDevice {
 }
 
 /// 云服务器详情。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerDetail {
     /// 扩展属性, diskConfig的类型。
@@ -21320,69 +23200,69 @@ pub struct ServerDetail {
     /// - AUTO,系统盘镜像空间会自动扩展为与flavor大小一致。
     pub os_dcf_disk_config: Option<String>,
     /// 扩展属性,弹性云服务器所在可用区名称。
-    pub os_ext_az_availability_zone: String,
+    pub os_ext_az_availability_zone: Option<String>,
     /// 弹性云服务器所在主机的主机名称。
-    pub os_ext_srv_attr_host: String,
+    pub os_ext_srv_attr_host: Option<String>,
     /// 弹性云服务器的主机名。
-    pub os_ext_srv_attr_hostname: String,
+    pub os_ext_srv_attr_hostname: Option<String>,
     /// 扩展属性,弹性云服务器所在虚拟化主机名。
-    pub os_ext_srv_attr_hypervisor_hostname: String,
+    pub os_ext_srv_attr_hypervisor_hostname: Option<String>,
     /// 扩展属性,弹性云服务器别名。
-    pub os_ext_srv_attr_instance_name: String,
+    pub os_ext_srv_attr_instance_name: Option<String>,
     /// 若使用AMI格式的镜像,则表示kernel image的UUID;否则,留空。
-    pub os_ext_srv_attr_kernel_id: String,
+    pub os_ext_srv_attr_kernel_id: Option<String>,
     /// 批量创建场景,弹性云服务器的启动顺序。
-    pub os_ext_srv_attr_launch_index: i32,
+    pub os_ext_srv_attr_launch_index: Option<i32>,
     /// 若使用AMI格式镜像,则表示ramdisk image的UUID;否则,留空。
-    pub os_ext_srv_attr_ramdisk_id: String,
+    pub os_ext_srv_attr_ramdisk_id: Option<String>,
     /// 批量创建场景,弹性云服务器的预留ID。
     pub os_ext_srv_attr_reservation_id: Option<String>,
     /// 弹性云服务器系统盘的设备名称。
-    pub os_ext_srv_attr_root_device_name: String,
+    pub os_ext_srv_attr_root_device_name: Option<String>,
     /// 创建弹性云服务器时指定的user_data。
     pub os_ext_srv_attr_user_data: Option<String>,
     /// 扩展属性,弹性云服务器电源状态。
-    pub os_ext_sts_power_state: i32,
+    pub os_ext_sts_power_state: Option<i32>,
     /// 扩展属性,弹性云服务器当前任务的状态。
     ///
     /// 取值范围请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)表3。
-    pub os_ext_sts_task_state: String,
+    pub os_ext_sts_task_state: Option<String>,
     /// 扩展属性,弹性云服务器当前状态。
     ///
     /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
-    pub os_ext_sts_vm_state: String,
+    pub os_ext_sts_vm_state: Option<String>,
     /// 弹性云服务器启动时间。时间格式例如:2019-05-22T03:23:59.000000
-    pub os_srv_usg_launched_at: String,
+    pub os_srv_usg_launched_at: Option<String>,
     /// 弹性云服务器删除时间。
     ///
     /// 时间格式例如:2019-05-22T03:23:59.000000
-    pub os_srv_usg_terminated_at: String,
+    pub os_srv_usg_terminated_at: Option<String>,
     /// 预留属性。
-    pub access_i_pv4: String,
+    pub access_i_pv4: Option<String>,
     /// 预留属性。
-    pub access_i_pv6: String,
+    pub access_i_pv6: Option<String>,
     /// 弹性云服务器的网络属性。
-    pub addresses: std::collections::BTreeMap<String, Vec<ServerAddress>>,
+    pub addresses: Option<std::collections::BTreeMap<String, Vec<ServerAddress>>>,
     /// 弹性云服务器定时删除时间。
     ///
     /// 时间格式例如:2020-01-19T03:30:52Z
-    pub auto_terminate_time: String,
+    pub auto_terminate_time: Option<String>,
     /// 容量预留ID
-    pub capacity_reservation_id: String,
+    pub capacity_reservation_id: Option<String>,
     /// 容量预留规格
-    pub capacity_reservation_specification: CapacityReservationSpecification,
+    pub capacity_reservation_specification: Option<CapacityReservationSpecification>,
     /// config drive信息。
-    pub config_drive: String,
+    pub config_drive: Option<String>,
     /// 自定义CPU选项。
     pub cpu_options: Option<CpuOptions>,
     /// 弹性云服务器创建时间。
     ///
     /// 时间格式例如:2019-05-22T03:19:19Z
-    pub created: String,
+    pub created: Option<String>,
     /// 弹性云服务器的描述信息。
     pub description: Option<String>,
     /// 创建enclave实例参数
-    pub enclave_options: EnclaveOptions,
+    pub enclave_options: Option<EnclaveOptions>,
     /// 弹性云服务器所属的企业项目ID。
     pub enterprise_project_id: Option<String>,
     /// 弹性云服务器故障信息。
@@ -21390,9 +23270,9 @@ pub struct ServerDetail {
     /// 可选参数,在弹性云服务器状态为ERROR且存在异常的情况下返回。
     pub fault: Option<serde_json::Value>,
     /// 弹性云服务器规格信息。
-    pub flavor: ServerFlavor,
+    pub flavor: Option<ServerFlavor>,
     /// 弹性云服务器所在主机的主机ID。
-    pub host_id: String,
+    pub host_id: Option<String>,
     /// nova-compute状态。
     ///
     /// - UP:服务正常
@@ -21400,20 +23280,20 @@ pub struct ServerDetail {
     /// - DOWN:服务异常
     /// - MAINTENANCE:维护状态
     /// - 空字符串:弹性云服务器无主机信息
-    pub host_status: String,
+    pub host_status: Option<String>,
     /// hypervisor信息。
     pub hypervisor: Option<Hypervisor>,
     /// 弹性云服务器ID,格式为UUID。
-    pub id: String,
+    pub id: Option<String>,
     /// 弹性云服务器镜像信息。
-    pub image: ServerImage,
+    pub image: Option<ServerImage>,
     /// 弹性云服务器使用的密钥对名称。
-    pub key_name: String,
+    pub key_name: Option<String>,
     /// 弹性云服务器是否为锁定状态。
     ///
     /// - true:锁定
     /// - false:未锁定
-    pub locked: bool,
+    pub locked: Option<bool>,
     /// 弹性云服务器元数据。
     ///
     /// > 说明:
@@ -21508,23 +23388,23 @@ pub struct ServerDetail {
     /// 委托的名称。
     ///
     /// 委托是由租户管理员在统一身份认证服务(Identity and Access Management,IAM)上创建的,可以为弹性云服务器提供访问云服务的临时凭证。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 弹性云服务器名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 网卡信息
     pub network_interfaces: Option<Vec<NetworkInterfaces>>,
     /// 挂载到弹性云服务器上的磁盘。
-    pub os_extended_volumes_volumes_attached: Vec<ServerExtendVolumeAttachment>,
+    pub os_extended_volumes_volumes_attached: Option<Vec<ServerExtendVolumeAttachment>>,
     /// 弹性云服务器调度信息
     pub os_scheduler_hints: Option<ServerSchedulerHints>,
     /// 弹性云服务器进度。
     pub progress: Option<i32>,
     /// 弹性云服务器所属安全组列表。
-    pub security_groups: Vec<ServerSecurityGroup>,
+    pub security_groups: Option<Vec<ServerSecurityGroup>>,
     /// 安全启动信息。
     pub security_options: Option<SecurityOptions>,
     /// 共池裸机按整机柜发放的同一批次的批创ID
-    pub spod_id: String,
+    pub spod_id: Option<String>,
     /// 弹性云服务器状态。
     ///
     /// 取值范围:
@@ -21532,19 +23412,19 @@ pub struct ServerDetail {
     /// ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE
     ///
     /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
-    pub status: String,
+    pub status: Option<String>,
     /// 弹性云服务器系统标签。
     pub sys_tags: Option<Vec<ServerSystemTag>>,
     /// 弹性云服务器标签。
     pub tags: Option<Vec<String>>,
     /// 弹性云服务器所属租户ID,即项目id,和project_id表示相同的概念,格式为UUID。
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 弹性云服务器更新时间。
     ///
     /// 时间格式例如:2019-05-22T03:30:52Z
-    pub updated: String,
+    pub updated: Option<String>,
     /// 创建弹性云服务器的用户ID,格式为UUID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for ServerDetail {
@@ -21552,143 +23432,151 @@ impl Model for ServerDetail {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("OS-DCF:diskConfig", &self.os_dcf_disk_config);
-        object.field("OS-EXT-AZ:availability_zone", &self.os_ext_az_availability_zone);
-        object.field("OS-EXT-SRV-ATTR:host", &self.os_ext_srv_attr_host);
-        object.field("OS-EXT-SRV-ATTR:hostname", &self.os_ext_srv_attr_hostname);
         object
-            .field(
+            .optional("OS-EXT-AZ:availability_zone", &self.os_ext_az_availability_zone);
+        object.optional("OS-EXT-SRV-ATTR:host", &self.os_ext_srv_attr_host);
+        object.optional("OS-EXT-SRV-ATTR:hostname", &self.os_ext_srv_attr_hostname);
+        object
+            .optional(
                 "OS-EXT-SRV-ATTR:hypervisor_hostname",
                 &self.os_ext_srv_attr_hypervisor_hostname,
             );
         object
-            .field("OS-EXT-SRV-ATTR:instance_name", &self.os_ext_srv_attr_instance_name);
-        object.field("OS-EXT-SRV-ATTR:kernel_id", &self.os_ext_srv_attr_kernel_id);
-        object.field("OS-EXT-SRV-ATTR:launch_index", &self.os_ext_srv_attr_launch_index);
-        object.field("OS-EXT-SRV-ATTR:ramdisk_id", &self.os_ext_srv_attr_ramdisk_id);
+            .optional(
+                "OS-EXT-SRV-ATTR:instance_name",
+                &self.os_ext_srv_attr_instance_name,
+            );
+        object.optional("OS-EXT-SRV-ATTR:kernel_id", &self.os_ext_srv_attr_kernel_id);
+        object
+            .optional(
+                "OS-EXT-SRV-ATTR:launch_index",
+                &self.os_ext_srv_attr_launch_index,
+            );
+        object.optional("OS-EXT-SRV-ATTR:ramdisk_id", &self.os_ext_srv_attr_ramdisk_id);
         object
             .optional(
                 "OS-EXT-SRV-ATTR:reservation_id",
                 &self.os_ext_srv_attr_reservation_id,
             );
         object
-            .field(
+            .optional(
                 "OS-EXT-SRV-ATTR:root_device_name",
                 &self.os_ext_srv_attr_root_device_name,
             );
         object.optional("OS-EXT-SRV-ATTR:user_data", &self.os_ext_srv_attr_user_data);
-        object.field("OS-EXT-STS:power_state", &self.os_ext_sts_power_state);
-        object.field("OS-EXT-STS:task_state", &self.os_ext_sts_task_state);
-        object.field("OS-EXT-STS:vm_state", &self.os_ext_sts_vm_state);
-        object.field("OS-SRV-USG:launched_at", &self.os_srv_usg_launched_at);
-        object.field("OS-SRV-USG:terminated_at", &self.os_srv_usg_terminated_at);
-        object.field("accessIPv4", &self.access_i_pv4);
-        object.field("accessIPv6", &self.access_i_pv6);
-        object.field("addresses", &self.addresses);
-        object.field("auto_terminate_time", &self.auto_terminate_time);
-        object.field("capacity_reservation_id", &self.capacity_reservation_id);
+        object.optional("OS-EXT-STS:power_state", &self.os_ext_sts_power_state);
+        object.optional("OS-EXT-STS:task_state", &self.os_ext_sts_task_state);
+        object.optional("OS-EXT-STS:vm_state", &self.os_ext_sts_vm_state);
+        object.optional("OS-SRV-USG:launched_at", &self.os_srv_usg_launched_at);
+        object.optional("OS-SRV-USG:terminated_at", &self.os_srv_usg_terminated_at);
+        object.optional("accessIPv4", &self.access_i_pv4);
+        object.optional("accessIPv6", &self.access_i_pv6);
+        object.optional("addresses", &self.addresses);
+        object.optional("auto_terminate_time", &self.auto_terminate_time);
+        object.optional("capacity_reservation_id", &self.capacity_reservation_id);
         object
-            .field(
+            .optional(
                 "capacity_reservation_specification",
                 &self.capacity_reservation_specification,
             );
-        object.field("config_drive", &self.config_drive);
+        object.optional("config_drive", &self.config_drive);
         object.optional("cpu_options", &self.cpu_options);
-        object.field("created", &self.created);
+        object.optional("created", &self.created);
         object.optional("description", &self.description);
-        object.field("enclave_options", &self.enclave_options);
+        object.optional("enclave_options", &self.enclave_options);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("fault", &self.fault);
-        object.field("flavor", &self.flavor);
-        object.field("hostId", &self.host_id);
-        object.field("host_status", &self.host_status);
+        object.optional("flavor", &self.flavor);
+        object.optional("hostId", &self.host_id);
+        object.optional("host_status", &self.host_status);
         object.optional("hypervisor", &self.hypervisor);
-        object.field("id", &self.id);
-        object.field("image", &self.image);
-        object.field("key_name", &self.key_name);
-        object.field("locked", &self.locked);
-        object.field("metadata", &self.metadata);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("image", &self.image);
+        object.optional("key_name", &self.key_name);
+        object.optional("locked", &self.locked);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
         object.optional("network_interfaces", &self.network_interfaces);
         object
-            .field(
+            .optional(
                 "os-extended-volumes:volumes_attached",
                 &self.os_extended_volumes_volumes_attached,
             );
         object.optional("os:scheduler_hints", &self.os_scheduler_hints);
         object.optional("progress", &self.progress);
-        object.field("security_groups", &self.security_groups);
+        object.optional("security_groups", &self.security_groups);
         object.optional("security_options", &self.security_options);
-        object.field("spod_id", &self.spod_id);
-        object.field("status", &self.status);
+        object.optional("spod_id", &self.spod_id);
+        object.optional("status", &self.status);
         object.optional("sys_tags", &self.sys_tags);
         object.optional("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated", &self.updated);
-        object.field("user_id", &self.user_id);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated", &self.updated);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let os_dcf_disk_config = object.optional("OS-DCF:diskConfig")?;
         let os_ext_az_availability_zone = object
-            .required("OS-EXT-AZ:availability_zone")?;
-        let os_ext_srv_attr_host = object.required("OS-EXT-SRV-ATTR:host")?;
-        let os_ext_srv_attr_hostname = object.required("OS-EXT-SRV-ATTR:hostname")?;
+            .optional("OS-EXT-AZ:availability_zone")?;
+        let os_ext_srv_attr_host = object.optional("OS-EXT-SRV-ATTR:host")?;
+        let os_ext_srv_attr_hostname = object.optional("OS-EXT-SRV-ATTR:hostname")?;
         let os_ext_srv_attr_hypervisor_hostname = object
-            .required("OS-EXT-SRV-ATTR:hypervisor_hostname")?;
+            .optional("OS-EXT-SRV-ATTR:hypervisor_hostname")?;
         let os_ext_srv_attr_instance_name = object
-            .required("OS-EXT-SRV-ATTR:instance_name")?;
-        let os_ext_srv_attr_kernel_id = object.required("OS-EXT-SRV-ATTR:kernel_id")?;
+            .optional("OS-EXT-SRV-ATTR:instance_name")?;
+        let os_ext_srv_attr_kernel_id = object.optional("OS-EXT-SRV-ATTR:kernel_id")?;
         let os_ext_srv_attr_launch_index = object
-            .required("OS-EXT-SRV-ATTR:launch_index")?;
-        let os_ext_srv_attr_ramdisk_id = object.required("OS-EXT-SRV-ATTR:ramdisk_id")?;
+            .optional("OS-EXT-SRV-ATTR:launch_index")?;
+        let os_ext_srv_attr_ramdisk_id = object.optional("OS-EXT-SRV-ATTR:ramdisk_id")?;
         let os_ext_srv_attr_reservation_id = object
             .optional("OS-EXT-SRV-ATTR:reservation_id")?;
         let os_ext_srv_attr_root_device_name = object
-            .required("OS-EXT-SRV-ATTR:root_device_name")?;
+            .optional("OS-EXT-SRV-ATTR:root_device_name")?;
         let os_ext_srv_attr_user_data = object.optional("OS-EXT-SRV-ATTR:user_data")?;
-        let os_ext_sts_power_state = object.required("OS-EXT-STS:power_state")?;
-        let os_ext_sts_task_state = object.required("OS-EXT-STS:task_state")?;
-        let os_ext_sts_vm_state = object.required("OS-EXT-STS:vm_state")?;
-        let os_srv_usg_launched_at = object.required("OS-SRV-USG:launched_at")?;
-        let os_srv_usg_terminated_at = object.required("OS-SRV-USG:terminated_at")?;
-        let access_i_pv4 = object.required("accessIPv4")?;
-        let access_i_pv6 = object.required("accessIPv6")?;
-        let addresses = object.required("addresses")?;
-        let auto_terminate_time = object.required("auto_terminate_time")?;
-        let capacity_reservation_id = object.required("capacity_reservation_id")?;
+        let os_ext_sts_power_state = object.optional("OS-EXT-STS:power_state")?;
+        let os_ext_sts_task_state = object.optional("OS-EXT-STS:task_state")?;
+        let os_ext_sts_vm_state = object.optional("OS-EXT-STS:vm_state")?;
+        let os_srv_usg_launched_at = object.optional("OS-SRV-USG:launched_at")?;
+        let os_srv_usg_terminated_at = object.optional("OS-SRV-USG:terminated_at")?;
+        let access_i_pv4 = object.optional("accessIPv4")?;
+        let access_i_pv6 = object.optional("accessIPv6")?;
+        let addresses = object.optional("addresses")?;
+        let auto_terminate_time = object.optional("auto_terminate_time")?;
+        let capacity_reservation_id = object.optional("capacity_reservation_id")?;
         let capacity_reservation_specification = object
-            .required("capacity_reservation_specification")?;
-        let config_drive = object.required("config_drive")?;
+            .optional("capacity_reservation_specification")?;
+        let config_drive = object.optional("config_drive")?;
         let cpu_options = object.optional("cpu_options")?;
-        let created = object.required("created")?;
+        let created = object.optional("created")?;
         let description = object.optional("description")?;
-        let enclave_options = object.required("enclave_options")?;
+        let enclave_options = object.optional("enclave_options")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
         let fault = object.optional("fault")?;
-        let flavor = object.required("flavor")?;
-        let host_id = object.required("hostId")?;
-        let host_status = object.required("host_status")?;
+        let flavor = object.optional("flavor")?;
+        let host_id = object.optional("hostId")?;
+        let host_status = object.optional("host_status")?;
         let hypervisor = object.optional("hypervisor")?;
-        let id = object.required("id")?;
-        let image = object.required("image")?;
-        let key_name = object.required("key_name")?;
-        let locked = object.required("locked")?;
-        let metadata = object.required("metadata")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let image = object.optional("image")?;
+        let key_name = object.optional("key_name")?;
+        let locked = object.optional("locked")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
         let network_interfaces = object.optional("network_interfaces")?;
         let os_extended_volumes_volumes_attached = object
-            .required("os-extended-volumes:volumes_attached")?;
+            .optional("os-extended-volumes:volumes_attached")?;
         let os_scheduler_hints = object.optional("os:scheduler_hints")?;
         let progress = object.optional("progress")?;
-        let security_groups = object.required("security_groups")?;
+        let security_groups = object.optional("security_groups")?;
         let security_options = object.optional("security_options")?;
-        let spod_id = object.required("spod_id")?;
-        let status = object.required("status")?;
+        let spod_id = object.optional("spod_id")?;
+        let status = object.optional("status")?;
         let sys_tags = object.optional("sys_tags")?;
         let tags = object.optional("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated = object.required("updated")?;
-        let user_id = object.required("user_id")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated = object.optional("updated")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             os_dcf_disk_config,
             os_ext_az_availability_zone,
@@ -21750,107 +23638,62 @@ impl Model for ServerDetail {
 hwcloud_runtime::impl_model_serde!(ServerDetail);
 
 impl ServerDetail {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_ext_az_availability_zone: impl Into<String>,
-        os_ext_srv_attr_host: impl Into<String>,
-        os_ext_srv_attr_hostname: impl Into<String>,
-        os_ext_srv_attr_hypervisor_hostname: impl Into<String>,
-        os_ext_srv_attr_instance_name: impl Into<String>,
-        os_ext_srv_attr_kernel_id: impl Into<String>,
-        os_ext_srv_attr_launch_index: impl Into<i32>,
-        os_ext_srv_attr_ramdisk_id: impl Into<String>,
-        os_ext_srv_attr_root_device_name: impl Into<String>,
-        os_ext_sts_power_state: impl Into<i32>,
-        os_ext_sts_task_state: impl Into<String>,
-        os_ext_sts_vm_state: impl Into<String>,
-        os_srv_usg_launched_at: impl Into<String>,
-        os_srv_usg_terminated_at: impl Into<String>,
-        access_i_pv4: impl Into<String>,
-        access_i_pv6: impl Into<String>,
-        addresses: impl Into<std::collections::BTreeMap<String, Vec<ServerAddress>>>,
-        auto_terminate_time: impl Into<String>,
-        capacity_reservation_id: impl Into<String>,
-        capacity_reservation_specification: impl Into<CapacityReservationSpecification>,
-        config_drive: impl Into<String>,
-        created: impl Into<String>,
-        enclave_options: impl Into<EnclaveOptions>,
-        flavor: impl Into<ServerFlavor>,
-        host_id: impl Into<String>,
-        host_status: impl Into<String>,
-        id: impl Into<String>,
-        image: impl Into<ServerImage>,
-        key_name: impl Into<String>,
-        locked: impl Into<bool>,
-        metadata: impl Into<std::collections::BTreeMap<String, String>>,
-        name: impl Into<String>,
-        os_extended_volumes_volumes_attached: impl Into<
-            Vec<ServerExtendVolumeAttachment>,
-        >,
-        security_groups: impl Into<Vec<ServerSecurityGroup>>,
-        spod_id: impl Into<String>,
-        status: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             os_dcf_disk_config: None,
-            os_ext_az_availability_zone: os_ext_az_availability_zone.into(),
-            os_ext_srv_attr_host: os_ext_srv_attr_host.into(),
-            os_ext_srv_attr_hostname: os_ext_srv_attr_hostname.into(),
-            os_ext_srv_attr_hypervisor_hostname: os_ext_srv_attr_hypervisor_hostname
-                .into(),
-            os_ext_srv_attr_instance_name: os_ext_srv_attr_instance_name.into(),
-            os_ext_srv_attr_kernel_id: os_ext_srv_attr_kernel_id.into(),
-            os_ext_srv_attr_launch_index: os_ext_srv_attr_launch_index.into(),
-            os_ext_srv_attr_ramdisk_id: os_ext_srv_attr_ramdisk_id.into(),
+            os_ext_az_availability_zone: None,
+            os_ext_srv_attr_host: None,
+            os_ext_srv_attr_hostname: None,
+            os_ext_srv_attr_hypervisor_hostname: None,
+            os_ext_srv_attr_instance_name: None,
+            os_ext_srv_attr_kernel_id: None,
+            os_ext_srv_attr_launch_index: None,
+            os_ext_srv_attr_ramdisk_id: None,
             os_ext_srv_attr_reservation_id: None,
-            os_ext_srv_attr_root_device_name: os_ext_srv_attr_root_device_name.into(),
+            os_ext_srv_attr_root_device_name: None,
             os_ext_srv_attr_user_data: None,
-            os_ext_sts_power_state: os_ext_sts_power_state.into(),
-            os_ext_sts_task_state: os_ext_sts_task_state.into(),
-            os_ext_sts_vm_state: os_ext_sts_vm_state.into(),
-            os_srv_usg_launched_at: os_srv_usg_launched_at.into(),
-            os_srv_usg_terminated_at: os_srv_usg_terminated_at.into(),
-            access_i_pv4: access_i_pv4.into(),
-            access_i_pv6: access_i_pv6.into(),
-            addresses: addresses.into(),
-            auto_terminate_time: auto_terminate_time.into(),
-            capacity_reservation_id: capacity_reservation_id.into(),
-            capacity_reservation_specification: capacity_reservation_specification
-                .into(),
-            config_drive: config_drive.into(),
+            os_ext_sts_power_state: None,
+            os_ext_sts_task_state: None,
+            os_ext_sts_vm_state: None,
+            os_srv_usg_launched_at: None,
+            os_srv_usg_terminated_at: None,
+            access_i_pv4: None,
+            access_i_pv6: None,
+            addresses: None,
+            auto_terminate_time: None,
+            capacity_reservation_id: None,
+            capacity_reservation_specification: None,
+            config_drive: None,
             cpu_options: None,
-            created: created.into(),
+            created: None,
             description: None,
-            enclave_options: enclave_options.into(),
+            enclave_options: None,
             enterprise_project_id: None,
             fault: None,
-            flavor: flavor.into(),
-            host_id: host_id.into(),
-            host_status: host_status.into(),
+            flavor: None,
+            host_id: None,
+            host_status: None,
             hypervisor: None,
-            id: id.into(),
-            image: image.into(),
-            key_name: key_name.into(),
-            locked: locked.into(),
-            metadata: metadata.into(),
-            name: name.into(),
+            id: None,
+            image: None,
+            key_name: None,
+            locked: None,
+            metadata: None,
+            name: None,
             network_interfaces: None,
-            os_extended_volumes_volumes_attached: os_extended_volumes_volumes_attached
-                .into(),
+            os_extended_volumes_volumes_attached: None,
             os_scheduler_hints: None,
             progress: None,
-            security_groups: security_groups.into(),
+            security_groups: None,
             security_options: None,
-            spod_id: spod_id.into(),
-            status: status.into(),
+            spod_id: None,
+            status: None,
             sys_tags: None,
             tags: None,
-            tenant_id: tenant_id.into(),
-            updated: updated.into(),
-            user_id: user_id.into(),
+            tenant_id: None,
+            updated: None,
+            user_id: None,
         }
     }
 
@@ -21863,9 +23706,66 @@ impl ServerDetail {
         self
     }
 
+    /// 扩展属性,弹性云服务器所在可用区名称。
+    pub fn os_ext_az_availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_az_availability_zone = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器所在主机的主机名称。
+    pub fn os_ext_srv_attr_host(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_host = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器的主机名。
+    pub fn os_ext_srv_attr_hostname(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_hostname = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器所在虚拟化主机名。
+    pub fn os_ext_srv_attr_hypervisor_hostname(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.os_ext_srv_attr_hypervisor_hostname = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器别名。
+    pub fn os_ext_srv_attr_instance_name(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_instance_name = Some(value.into());
+        self
+    }
+
+    /// 若使用AMI格式的镜像,则表示kernel image的UUID;否则,留空。
+    pub fn os_ext_srv_attr_kernel_id(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_kernel_id = Some(value.into());
+        self
+    }
+
+    /// 批量创建场景,弹性云服务器的启动顺序。
+    pub fn os_ext_srv_attr_launch_index(mut self, value: impl Into<i32>) -> Self {
+        self.os_ext_srv_attr_launch_index = Some(value.into());
+        self
+    }
+
+    /// 若使用AMI格式镜像,则表示ramdisk image的UUID;否则,留空。
+    pub fn os_ext_srv_attr_ramdisk_id(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_ramdisk_id = Some(value.into());
+        self
+    }
+
     /// 批量创建场景,弹性云服务器的预留ID。
     pub fn os_ext_srv_attr_reservation_id(mut self, value: impl Into<String>) -> Self {
         self.os_ext_srv_attr_reservation_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器系统盘的设备名称。
+    pub fn os_ext_srv_attr_root_device_name(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_root_device_name = Some(value.into());
         self
     }
 
@@ -21875,15 +23775,115 @@ impl ServerDetail {
         self
     }
 
+    /// 扩展属性,弹性云服务器电源状态。
+    pub fn os_ext_sts_power_state(mut self, value: impl Into<i32>) -> Self {
+        self.os_ext_sts_power_state = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器当前任务的状态。
+    ///
+    /// 取值范围请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)表3。
+    pub fn os_ext_sts_task_state(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_sts_task_state = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器当前状态。
+    ///
+    /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
+    pub fn os_ext_sts_vm_state(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_sts_vm_state = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器启动时间。时间格式例如:2019-05-22T03:23:59.000000
+    pub fn os_srv_usg_launched_at(mut self, value: impl Into<String>) -> Self {
+        self.os_srv_usg_launched_at = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器删除时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:23:59.000000
+    pub fn os_srv_usg_terminated_at(mut self, value: impl Into<String>) -> Self {
+        self.os_srv_usg_terminated_at = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv4(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv4 = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv6(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv6 = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器的网络属性。
+    pub fn addresses(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, Vec<ServerAddress>>>,
+    ) -> Self {
+        self.addresses = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器定时删除时间。
+    ///
+    /// 时间格式例如:2020-01-19T03:30:52Z
+    pub fn auto_terminate_time(mut self, value: impl Into<String>) -> Self {
+        self.auto_terminate_time = Some(value.into());
+        self
+    }
+
+    /// 容量预留ID
+    pub fn capacity_reservation_id(mut self, value: impl Into<String>) -> Self {
+        self.capacity_reservation_id = Some(value.into());
+        self
+    }
+
+    /// 容量预留规格
+    pub fn capacity_reservation_specification(
+        mut self,
+        value: impl Into<CapacityReservationSpecification>,
+    ) -> Self {
+        self.capacity_reservation_specification = Some(value.into());
+        self
+    }
+
+    /// config drive信息。
+    pub fn config_drive(mut self, value: impl Into<String>) -> Self {
+        self.config_drive = Some(value.into());
+        self
+    }
+
     /// 自定义CPU选项。
     pub fn cpu_options(mut self, value: impl Into<CpuOptions>) -> Self {
         self.cpu_options = Some(value.into());
         self
     }
 
+    /// 弹性云服务器创建时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:19:19Z
+    pub fn created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器的描述信息。
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    /// 创建enclave实例参数
+    pub fn enclave_options(mut self, value: impl Into<EnclaveOptions>) -> Self {
+        self.enclave_options = Some(value.into());
         self
     }
 
@@ -21901,129 +23901,18 @@ impl ServerDetail {
         self
     }
 
-    /// hypervisor信息。
-    pub fn hypervisor(mut self, value: impl Into<Hypervisor>) -> Self {
-        self.hypervisor = Some(value.into());
-        self
-    }
-
-    /// 网卡信息
-    pub fn network_interfaces(
-        mut self,
-        value: impl Into<Vec<NetworkInterfaces>>,
-    ) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
-    /// 弹性云服务器调度信息
-    pub fn os_scheduler_hints(mut self, value: impl Into<ServerSchedulerHints>) -> Self {
-        self.os_scheduler_hints = Some(value.into());
-        self
-    }
-
-    /// 弹性云服务器进度。
-    pub fn progress(mut self, value: impl Into<i32>) -> Self {
-        self.progress = Some(value.into());
-        self
-    }
-
-    /// 安全启动信息。
-    pub fn security_options(mut self, value: impl Into<SecurityOptions>) -> Self {
-        self.security_options = Some(value.into());
-        self
-    }
-
-    /// 弹性云服务器系统标签。
-    pub fn sys_tags(mut self, value: impl Into<Vec<ServerSystemTag>>) -> Self {
-        self.sys_tags = Some(value.into());
-        self
-    }
-
-    /// 弹性云服务器标签。
-    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-/// 云服务器详情。
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ServerDetail2 {
-    /// 扩展属性, diskConfig的类型。
-    ///
-    /// - MANUAL,镜像空间不会扩展。
-    /// - AUTO,系统盘镜像空间会自动扩展为与flavor大小一致。
-    pub os_dcf_disk_config: Option<String>,
-    /// 扩展属性,弹性云服务器所在可用区名称。
-    pub os_ext_az_availability_zone: String,
-    /// 弹性云服务器所在主机的主机名称。
-    pub os_ext_srv_attr_host: String,
-    /// 弹性云服务器的主机名。
-    pub os_ext_srv_attr_hostname: String,
-    /// 扩展属性,弹性云服务器所在虚拟化主机名。
-    pub os_ext_srv_attr_hypervisor_hostname: String,
-    /// 扩展属性,弹性云服务器别名。
-    pub os_ext_srv_attr_instance_name: String,
-    /// 若使用AMI格式的镜像,则表示kernel image的UUID;否则,留空。
-    pub os_ext_srv_attr_kernel_id: String,
-    /// 批量创建场景,弹性云服务器的启动顺序。
-    pub os_ext_srv_attr_launch_index: i32,
-    /// 若使用AMI格式镜像,则表示ramdisk image的UUID;否则,留空。
-    pub os_ext_srv_attr_ramdisk_id: String,
-    /// 批量创建场景,弹性云服务器的预留ID。
-    pub os_ext_srv_attr_reservation_id: Option<String>,
-    /// 弹性云服务器系统盘的设备名称。
-    pub os_ext_srv_attr_root_device_name: String,
-    /// 创建弹性云服务器时指定的user_data。
-    pub os_ext_srv_attr_user_data: Option<String>,
-    /// 扩展属性,弹性云服务器电源状态。
-    pub os_ext_sts_power_state: i32,
-    /// 扩展属性,弹性云服务器当前任务的状态。
-    ///
-    /// 取值范围请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)表3。
-    pub os_ext_sts_task_state: String,
-    /// 扩展属性,弹性云服务器当前状态。
-    ///
-    /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
-    pub os_ext_sts_vm_state: String,
-    /// 弹性云服务器启动时间。时间格式例如:2019-05-22T03:23:59.000000
-    pub os_srv_usg_launched_at: String,
-    /// 弹性云服务器删除时间。
-    ///
-    /// 时间格式例如:2019-05-22T03:23:59.000000
-    pub os_srv_usg_terminated_at: String,
-    /// 预留属性。
-    pub access_i_pv4: String,
-    /// 预留属性。
-    pub access_i_pv6: String,
-    /// 弹性云服务器的网络属性。
-    pub addresses: std::collections::BTreeMap<String, Vec<ServerAddress>>,
-    /// 弹性云服务器定时删除时间。
-    ///
-    /// 时间格式例如:2020-01-19T03:30:52Z
-    pub auto_terminate_time: String,
-    /// config drive信息。
-    pub config_drive: String,
-    /// 自定义CPU选项。
-    pub cpu_options: Option<CpuOptions>,
-    /// 弹性云服务器创建时间。
-    ///
-    /// 时间格式例如:2019-05-22T03:19:19Z
-    pub created: String,
-    /// 弹性云服务器的描述信息。
-    pub description: Option<String>,
-    /// 弹性云服务器所属的企业项目ID。
-    pub enterprise_project_id: Option<String>,
-    /// 弹性云服务器故障信息。
-    ///
-    /// 可选参数,在弹性云服务器状态为ERROR且存在异常的情况下返回。
-    pub fault: Option<serde_json::Value>,
     /// 弹性云服务器规格信息。
-    pub flavor: ServerFlavor,
+    pub fn flavor(mut self, value: impl Into<ServerFlavor>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器所在主机的主机ID。
-    pub host_id: String,
+    pub fn host_id(mut self, value: impl Into<String>) -> Self {
+        self.host_id = Some(value.into());
+        self
+    }
+
     /// nova-compute状态。
     ///
     /// - UP:服务正常
@@ -22031,20 +23920,44 @@ pub struct ServerDetail2 {
     /// - DOWN:服务异常
     /// - MAINTENANCE:维护状态
     /// - 空字符串:弹性云服务器无主机信息
-    pub host_status: String,
+    pub fn host_status(mut self, value: impl Into<String>) -> Self {
+        self.host_status = Some(value.into());
+        self
+    }
+
     /// hypervisor信息。
-    pub hypervisor: Option<Hypervisor>,
+    pub fn hypervisor(mut self, value: impl Into<Hypervisor>) -> Self {
+        self.hypervisor = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器ID,格式为UUID。
-    pub id: String,
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器镜像信息。
-    pub image: ServerImage,
+    pub fn image(mut self, value: impl Into<ServerImage>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器使用的密钥对名称。
-    pub key_name: String,
+    pub fn key_name(mut self, value: impl Into<String>) -> Self {
+        self.key_name = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器是否为锁定状态。
     ///
     /// - true:锁定
     /// - false:未锁定
-    pub locked: bool,
+    pub fn locked(mut self, value: impl Into<bool>) -> Self {
+        self.locked = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器元数据。
     ///
     /// > 说明:
@@ -22139,17 +24052,319 @@ pub struct ServerDetail2 {
     /// 委托的名称。
     ///
     /// 委托是由租户管理员在统一身份认证服务(Identity and Access Management,IAM)上创建的,可以为弹性云服务器提供访问云服务的临时凭证。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器名称。
-    pub name: String,
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 网卡信息
+    pub fn network_interfaces(
+        mut self,
+        value: impl Into<Vec<NetworkInterfaces>>,
+    ) -> Self {
+        self.network_interfaces = Some(value.into());
+        self
+    }
+
     /// 挂载到弹性云服务器上的磁盘。
-    pub os_extended_volumes_volumes_attached: Vec<ServerExtendVolumeAttachment>,
+    pub fn os_extended_volumes_volumes_attached(
+        mut self,
+        value: impl Into<Vec<ServerExtendVolumeAttachment>>,
+    ) -> Self {
+        self.os_extended_volumes_volumes_attached = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器调度信息
+    pub fn os_scheduler_hints(mut self, value: impl Into<ServerSchedulerHints>) -> Self {
+        self.os_scheduler_hints = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器进度。
+    pub fn progress(mut self, value: impl Into<i32>) -> Self {
+        self.progress = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器所属安全组列表。
+    pub fn security_groups(
+        mut self,
+        value: impl Into<Vec<ServerSecurityGroup>>,
+    ) -> Self {
+        self.security_groups = Some(value.into());
+        self
+    }
+
+    /// 安全启动信息。
+    pub fn security_options(mut self, value: impl Into<SecurityOptions>) -> Self {
+        self.security_options = Some(value.into());
+        self
+    }
+
+    /// 共池裸机按整机柜发放的同一批次的批创ID
+    pub fn spod_id(mut self, value: impl Into<String>) -> Self {
+        self.spod_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器状态。
+    ///
+    /// 取值范围:
+    ///
+    /// ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE
+    ///
+    /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器系统标签。
+    pub fn sys_tags(mut self, value: impl Into<Vec<ServerSystemTag>>) -> Self {
+        self.sys_tags = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器标签。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器所属租户ID,即项目id,和project_id表示相同的概念,格式为UUID。
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器更新时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:30:52Z
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 创建弹性云服务器的用户ID,格式为UUID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+/// 云服务器详情。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ServerDetail2 {
+    /// 扩展属性, diskConfig的类型。
+    ///
+    /// - MANUAL,镜像空间不会扩展。
+    /// - AUTO,系统盘镜像空间会自动扩展为与flavor大小一致。
+    pub os_dcf_disk_config: Option<String>,
+    /// 扩展属性,弹性云服务器所在可用区名称。
+    pub os_ext_az_availability_zone: Option<String>,
+    /// 弹性云服务器所在主机的主机名称。
+    pub os_ext_srv_attr_host: Option<String>,
+    /// 弹性云服务器的主机名。
+    pub os_ext_srv_attr_hostname: Option<String>,
+    /// 扩展属性,弹性云服务器所在虚拟化主机名。
+    pub os_ext_srv_attr_hypervisor_hostname: Option<String>,
+    /// 扩展属性,弹性云服务器别名。
+    pub os_ext_srv_attr_instance_name: Option<String>,
+    /// 若使用AMI格式的镜像,则表示kernel image的UUID;否则,留空。
+    pub os_ext_srv_attr_kernel_id: Option<String>,
+    /// 批量创建场景,弹性云服务器的启动顺序。
+    pub os_ext_srv_attr_launch_index: Option<i32>,
+    /// 若使用AMI格式镜像,则表示ramdisk image的UUID;否则,留空。
+    pub os_ext_srv_attr_ramdisk_id: Option<String>,
+    /// 批量创建场景,弹性云服务器的预留ID。
+    pub os_ext_srv_attr_reservation_id: Option<String>,
+    /// 弹性云服务器系统盘的设备名称。
+    pub os_ext_srv_attr_root_device_name: Option<String>,
+    /// 创建弹性云服务器时指定的user_data。
+    pub os_ext_srv_attr_user_data: Option<String>,
+    /// 扩展属性,弹性云服务器电源状态。
+    pub os_ext_sts_power_state: Option<i32>,
+    /// 扩展属性,弹性云服务器当前任务的状态。
+    ///
+    /// 取值范围请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)表3。
+    pub os_ext_sts_task_state: Option<String>,
+    /// 扩展属性,弹性云服务器当前状态。
+    ///
+    /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
+    pub os_ext_sts_vm_state: Option<String>,
+    /// 弹性云服务器启动时间。时间格式例如:2019-05-22T03:23:59.000000
+    pub os_srv_usg_launched_at: Option<String>,
+    /// 弹性云服务器删除时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:23:59.000000
+    pub os_srv_usg_terminated_at: Option<String>,
+    /// 预留属性。
+    pub access_i_pv4: Option<String>,
+    /// 预留属性。
+    pub access_i_pv6: Option<String>,
+    /// 弹性云服务器的网络属性。
+    pub addresses: Option<std::collections::BTreeMap<String, Vec<ServerAddress>>>,
+    /// 弹性云服务器定时删除时间。
+    ///
+    /// 时间格式例如:2020-01-19T03:30:52Z
+    pub auto_terminate_time: Option<String>,
+    /// config drive信息。
+    pub config_drive: Option<String>,
+    /// 自定义CPU选项。
+    pub cpu_options: Option<CpuOptions>,
+    /// 弹性云服务器创建时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:19:19Z
+    pub created: Option<String>,
+    /// 弹性云服务器的描述信息。
+    pub description: Option<String>,
+    /// 弹性云服务器所属的企业项目ID。
+    pub enterprise_project_id: Option<String>,
+    /// 弹性云服务器故障信息。
+    ///
+    /// 可选参数,在弹性云服务器状态为ERROR且存在异常的情况下返回。
+    pub fault: Option<serde_json::Value>,
+    /// 弹性云服务器规格信息。
+    pub flavor: Option<ServerFlavor>,
+    /// 弹性云服务器所在主机的主机ID。
+    pub host_id: Option<String>,
+    /// nova-compute状态。
+    ///
+    /// - UP:服务正常
+    /// - UNKNOWN:状态未知
+    /// - DOWN:服务异常
+    /// - MAINTENANCE:维护状态
+    /// - 空字符串:弹性云服务器无主机信息
+    pub host_status: Option<String>,
+    /// hypervisor信息。
+    pub hypervisor: Option<Hypervisor>,
+    /// 弹性云服务器ID,格式为UUID。
+    pub id: Option<String>,
+    /// 弹性云服务器镜像信息。
+    pub image: Option<ServerImage>,
+    /// 弹性云服务器使用的密钥对名称。
+    pub key_name: Option<String>,
+    /// 弹性云服务器是否为锁定状态。
+    ///
+    /// - true:锁定
+    /// - false:未锁定
+    pub locked: Option<bool>,
+    /// 弹性云服务器元数据。
+    ///
+    /// > 说明:
+    /// >
+    /// > 元数据包含系统默认添加字段和用户设置的字段。
+    ///
+    /// 系统默认添加字段
+    ///
+    /// 1. charging_mode
+    /// 云服务器的计费类型。
+    ///
+    /// - “0”:按需计费(即postPaid-后付费方式)。
+    /// - “1”:按包年包月计费(即prePaid-预付费方式)。"2":竞价实例计费
+    ///
+    /// 2. metering.order_id
+    /// 按“包年/包月”计费的云服务器对应的订单ID。
+    ///
+    /// 3. metering.product_id
+    /// 按“包年/包月”计费的云服务器对应的产品ID。
+    ///
+    /// 4. vpc_id
+    /// 云服务器所属的虚拟私有云ID。
+    ///
+    /// 5. EcmResStatus
+    /// 云服务器的冻结状态。
+    ///
+    /// - normal:云服务器正常状态(未被冻结)。
+    /// - freeze:云服务器被冻结。
+    ///
+    /// > 当云服务器被冻结或者解冻后,系统默认添加该字段,且该字段必选。
+    ///
+    /// 6. metering.image_id
+    /// 云服务器操作系统对应的镜像ID
+    ///
+    /// 7.  metering.imagetype
+    /// 镜像类型,目前支持:
+    ///
+    /// - 公共镜像(gold)
+    /// - 私有镜像(private)
+    /// - 共享镜像(shared)
+    ///
+    /// 8. metering.resourcespeccode
+    /// 云服务器对应的资源规格。
+    ///
+    /// 9. image_name
+    /// 云服务器操作系统对应的镜像名称。
+    ///
+    /// 10. os_bit
+    /// 操作系统位数,一般取值为“32”或者“64”。
+    ///
+    /// 11. lockCheckEndpoint
+    /// 回调URL,用于检查弹性云服务器的加锁是否有效。
+    ///
+    /// - 如果有效,则云服务器保持锁定状态。
+    /// - 如果无效,解除锁定状态,删除失效的锁。
+    ///
+    /// 12. lockSource
+    /// 弹性云服务器来自哪个服务。订单加锁(ORDER)
+    ///
+    /// 13. lockSourceId
+    /// 弹性云服务器的加锁来自哪个ID。lockSource为“ORDER”时,lockSourceId为订单ID。
+    ///
+    /// 14. lockScene
+    /// 弹性云服务器的加锁类型。
+    ///
+    /// - 按需转包周期(TO_PERIOD_LOCK)
+    ///
+    /// 15. virtual_env_type
+    ///
+    /// - IOS镜像创建虚拟机,"virtual_env_type": "IsoImage" 属性;
+
+    /// - 非IOS镜像创建虚拟机,在19.5.0版本以后创建的虚拟机将不会添加virtual_env_type 属性,而在此之前的版本创建的虚拟机可能会返回"virtual_env_type": "FusionCompute"属性 。
+    ///
+    /// > virtual_env_type属性不允许用户增加、删除和修改。
+    ///
+    /// 16. metering.resourcetype
+    /// 云服务器对应的资源类型。
+    ///
+    /// 17. os_type
+    /// 操作系统类型,取值为:Linux、Windows。
+    ///
+    /// 18. cascaded.instance_extrainfo
+    /// 系统内部虚拟机扩展信息。
+    ///
+    /// 19. __support_agent_list
+    /// 云服务器是否支持企业主机安全、主机监控。
+    ///
+    /// - “hss”:企业主机安全
+    /// -  “ces”:主机监控
+    ///
+    /// 20. agency_name
+    /// 委托的名称。
+    ///
+    /// 委托是由租户管理员在统一身份认证服务(Identity and Access Management,IAM)上创建的,可以为弹性云服务器提供访问云服务的临时凭证。
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// 弹性云服务器名称。
+    pub name: Option<String>,
+    /// 挂载到弹性云服务器上的磁盘。
+    pub os_extended_volumes_volumes_attached: Option<Vec<ServerExtendVolumeAttachment>>,
     /// 弹性云服务器调度信息
     pub os_scheduler_hints: Option<ServerSchedulerHints>,
     /// 弹性云服务器进度。
     pub progress: Option<i32>,
     /// 弹性云服务器所属安全组列表。
-    pub security_groups: Vec<ServerSecurityGroup>,
+    pub security_groups: Option<Vec<ServerSecurityGroup>>,
     /// 安全启动信息。
     pub security_options: Option<SecurityOptions>,
     /// 弹性云服务器状态。
@@ -22159,19 +24374,19 @@ pub struct ServerDetail2 {
     /// ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE
     ///
     /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
-    pub status: String,
+    pub status: Option<String>,
     /// 弹性云服务器系统标签。
     pub sys_tags: Option<Vec<ServerSystemTag>>,
     /// 弹性云服务器标签。
     pub tags: Option<Vec<String>>,
     /// 弹性云服务器所属租户ID,即项目id,和project_id表示相同的概念,格式为UUID。
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 弹性云服务器更新时间。
     ///
     /// 时间格式例如:2019-05-22T03:30:52Z
-    pub updated: String,
+    pub updated: Option<String>,
     /// 创建弹性云服务器的用户ID,格式为UUID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for ServerDetail2 {
@@ -22179,128 +24394,136 @@ impl Model for ServerDetail2 {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("OS-DCF:diskConfig", &self.os_dcf_disk_config);
-        object.field("OS-EXT-AZ:availability_zone", &self.os_ext_az_availability_zone);
-        object.field("OS-EXT-SRV-ATTR:host", &self.os_ext_srv_attr_host);
-        object.field("OS-EXT-SRV-ATTR:hostname", &self.os_ext_srv_attr_hostname);
         object
-            .field(
+            .optional("OS-EXT-AZ:availability_zone", &self.os_ext_az_availability_zone);
+        object.optional("OS-EXT-SRV-ATTR:host", &self.os_ext_srv_attr_host);
+        object.optional("OS-EXT-SRV-ATTR:hostname", &self.os_ext_srv_attr_hostname);
+        object
+            .optional(
                 "OS-EXT-SRV-ATTR:hypervisor_hostname",
                 &self.os_ext_srv_attr_hypervisor_hostname,
             );
         object
-            .field("OS-EXT-SRV-ATTR:instance_name", &self.os_ext_srv_attr_instance_name);
-        object.field("OS-EXT-SRV-ATTR:kernel_id", &self.os_ext_srv_attr_kernel_id);
-        object.field("OS-EXT-SRV-ATTR:launch_index", &self.os_ext_srv_attr_launch_index);
-        object.field("OS-EXT-SRV-ATTR:ramdisk_id", &self.os_ext_srv_attr_ramdisk_id);
+            .optional(
+                "OS-EXT-SRV-ATTR:instance_name",
+                &self.os_ext_srv_attr_instance_name,
+            );
+        object.optional("OS-EXT-SRV-ATTR:kernel_id", &self.os_ext_srv_attr_kernel_id);
+        object
+            .optional(
+                "OS-EXT-SRV-ATTR:launch_index",
+                &self.os_ext_srv_attr_launch_index,
+            );
+        object.optional("OS-EXT-SRV-ATTR:ramdisk_id", &self.os_ext_srv_attr_ramdisk_id);
         object
             .optional(
                 "OS-EXT-SRV-ATTR:reservation_id",
                 &self.os_ext_srv_attr_reservation_id,
             );
         object
-            .field(
+            .optional(
                 "OS-EXT-SRV-ATTR:root_device_name",
                 &self.os_ext_srv_attr_root_device_name,
             );
         object.optional("OS-EXT-SRV-ATTR:user_data", &self.os_ext_srv_attr_user_data);
-        object.field("OS-EXT-STS:power_state", &self.os_ext_sts_power_state);
-        object.field("OS-EXT-STS:task_state", &self.os_ext_sts_task_state);
-        object.field("OS-EXT-STS:vm_state", &self.os_ext_sts_vm_state);
-        object.field("OS-SRV-USG:launched_at", &self.os_srv_usg_launched_at);
-        object.field("OS-SRV-USG:terminated_at", &self.os_srv_usg_terminated_at);
-        object.field("accessIPv4", &self.access_i_pv4);
-        object.field("accessIPv6", &self.access_i_pv6);
-        object.field("addresses", &self.addresses);
-        object.field("auto_terminate_time", &self.auto_terminate_time);
-        object.field("config_drive", &self.config_drive);
+        object.optional("OS-EXT-STS:power_state", &self.os_ext_sts_power_state);
+        object.optional("OS-EXT-STS:task_state", &self.os_ext_sts_task_state);
+        object.optional("OS-EXT-STS:vm_state", &self.os_ext_sts_vm_state);
+        object.optional("OS-SRV-USG:launched_at", &self.os_srv_usg_launched_at);
+        object.optional("OS-SRV-USG:terminated_at", &self.os_srv_usg_terminated_at);
+        object.optional("accessIPv4", &self.access_i_pv4);
+        object.optional("accessIPv6", &self.access_i_pv6);
+        object.optional("addresses", &self.addresses);
+        object.optional("auto_terminate_time", &self.auto_terminate_time);
+        object.optional("config_drive", &self.config_drive);
         object.optional("cpu_options", &self.cpu_options);
-        object.field("created", &self.created);
+        object.optional("created", &self.created);
         object.optional("description", &self.description);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("fault", &self.fault);
-        object.field("flavor", &self.flavor);
-        object.field("hostId", &self.host_id);
-        object.field("host_status", &self.host_status);
+        object.optional("flavor", &self.flavor);
+        object.optional("hostId", &self.host_id);
+        object.optional("host_status", &self.host_status);
         object.optional("hypervisor", &self.hypervisor);
-        object.field("id", &self.id);
-        object.field("image", &self.image);
-        object.field("key_name", &self.key_name);
-        object.field("locked", &self.locked);
-        object.field("metadata", &self.metadata);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("image", &self.image);
+        object.optional("key_name", &self.key_name);
+        object.optional("locked", &self.locked);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
         object
-            .field(
+            .optional(
                 "os-extended-volumes:volumes_attached",
                 &self.os_extended_volumes_volumes_attached,
             );
         object.optional("os:scheduler_hints", &self.os_scheduler_hints);
         object.optional("progress", &self.progress);
-        object.field("security_groups", &self.security_groups);
+        object.optional("security_groups", &self.security_groups);
         object.optional("security_options", &self.security_options);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
         object.optional("sys_tags", &self.sys_tags);
         object.optional("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated", &self.updated);
-        object.field("user_id", &self.user_id);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated", &self.updated);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let os_dcf_disk_config = object.optional("OS-DCF:diskConfig")?;
         let os_ext_az_availability_zone = object
-            .required("OS-EXT-AZ:availability_zone")?;
-        let os_ext_srv_attr_host = object.required("OS-EXT-SRV-ATTR:host")?;
-        let os_ext_srv_attr_hostname = object.required("OS-EXT-SRV-ATTR:hostname")?;
+            .optional("OS-EXT-AZ:availability_zone")?;
+        let os_ext_srv_attr_host = object.optional("OS-EXT-SRV-ATTR:host")?;
+        let os_ext_srv_attr_hostname = object.optional("OS-EXT-SRV-ATTR:hostname")?;
         let os_ext_srv_attr_hypervisor_hostname = object
-            .required("OS-EXT-SRV-ATTR:hypervisor_hostname")?;
+            .optional("OS-EXT-SRV-ATTR:hypervisor_hostname")?;
         let os_ext_srv_attr_instance_name = object
-            .required("OS-EXT-SRV-ATTR:instance_name")?;
-        let os_ext_srv_attr_kernel_id = object.required("OS-EXT-SRV-ATTR:kernel_id")?;
+            .optional("OS-EXT-SRV-ATTR:instance_name")?;
+        let os_ext_srv_attr_kernel_id = object.optional("OS-EXT-SRV-ATTR:kernel_id")?;
         let os_ext_srv_attr_launch_index = object
-            .required("OS-EXT-SRV-ATTR:launch_index")?;
-        let os_ext_srv_attr_ramdisk_id = object.required("OS-EXT-SRV-ATTR:ramdisk_id")?;
+            .optional("OS-EXT-SRV-ATTR:launch_index")?;
+        let os_ext_srv_attr_ramdisk_id = object.optional("OS-EXT-SRV-ATTR:ramdisk_id")?;
         let os_ext_srv_attr_reservation_id = object
             .optional("OS-EXT-SRV-ATTR:reservation_id")?;
         let os_ext_srv_attr_root_device_name = object
-            .required("OS-EXT-SRV-ATTR:root_device_name")?;
+            .optional("OS-EXT-SRV-ATTR:root_device_name")?;
         let os_ext_srv_attr_user_data = object.optional("OS-EXT-SRV-ATTR:user_data")?;
-        let os_ext_sts_power_state = object.required("OS-EXT-STS:power_state")?;
-        let os_ext_sts_task_state = object.required("OS-EXT-STS:task_state")?;
-        let os_ext_sts_vm_state = object.required("OS-EXT-STS:vm_state")?;
-        let os_srv_usg_launched_at = object.required("OS-SRV-USG:launched_at")?;
-        let os_srv_usg_terminated_at = object.required("OS-SRV-USG:terminated_at")?;
-        let access_i_pv4 = object.required("accessIPv4")?;
-        let access_i_pv6 = object.required("accessIPv6")?;
-        let addresses = object.required("addresses")?;
-        let auto_terminate_time = object.required("auto_terminate_time")?;
-        let config_drive = object.required("config_drive")?;
+        let os_ext_sts_power_state = object.optional("OS-EXT-STS:power_state")?;
+        let os_ext_sts_task_state = object.optional("OS-EXT-STS:task_state")?;
+        let os_ext_sts_vm_state = object.optional("OS-EXT-STS:vm_state")?;
+        let os_srv_usg_launched_at = object.optional("OS-SRV-USG:launched_at")?;
+        let os_srv_usg_terminated_at = object.optional("OS-SRV-USG:terminated_at")?;
+        let access_i_pv4 = object.optional("accessIPv4")?;
+        let access_i_pv6 = object.optional("accessIPv6")?;
+        let addresses = object.optional("addresses")?;
+        let auto_terminate_time = object.optional("auto_terminate_time")?;
+        let config_drive = object.optional("config_drive")?;
         let cpu_options = object.optional("cpu_options")?;
-        let created = object.required("created")?;
+        let created = object.optional("created")?;
         let description = object.optional("description")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
         let fault = object.optional("fault")?;
-        let flavor = object.required("flavor")?;
-        let host_id = object.required("hostId")?;
-        let host_status = object.required("host_status")?;
+        let flavor = object.optional("flavor")?;
+        let host_id = object.optional("hostId")?;
+        let host_status = object.optional("host_status")?;
         let hypervisor = object.optional("hypervisor")?;
-        let id = object.required("id")?;
-        let image = object.required("image")?;
-        let key_name = object.required("key_name")?;
-        let locked = object.required("locked")?;
-        let metadata = object.required("metadata")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let image = object.optional("image")?;
+        let key_name = object.optional("key_name")?;
+        let locked = object.optional("locked")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
         let os_extended_volumes_volumes_attached = object
-            .required("os-extended-volumes:volumes_attached")?;
+            .optional("os-extended-volumes:volumes_attached")?;
         let os_scheduler_hints = object.optional("os:scheduler_hints")?;
         let progress = object.optional("progress")?;
-        let security_groups = object.required("security_groups")?;
+        let security_groups = object.optional("security_groups")?;
         let security_options = object.optional("security_options")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         let sys_tags = object.optional("sys_tags")?;
         let tags = object.optional("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated = object.required("updated")?;
-        let user_id = object.required("user_id")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated = object.optional("updated")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             os_dcf_disk_config,
             os_ext_az_availability_zone,
@@ -22357,97 +24580,57 @@ impl Model for ServerDetail2 {
 hwcloud_runtime::impl_model_serde!(ServerDetail2);
 
 impl ServerDetail2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_ext_az_availability_zone: impl Into<String>,
-        os_ext_srv_attr_host: impl Into<String>,
-        os_ext_srv_attr_hostname: impl Into<String>,
-        os_ext_srv_attr_hypervisor_hostname: impl Into<String>,
-        os_ext_srv_attr_instance_name: impl Into<String>,
-        os_ext_srv_attr_kernel_id: impl Into<String>,
-        os_ext_srv_attr_launch_index: impl Into<i32>,
-        os_ext_srv_attr_ramdisk_id: impl Into<String>,
-        os_ext_srv_attr_root_device_name: impl Into<String>,
-        os_ext_sts_power_state: impl Into<i32>,
-        os_ext_sts_task_state: impl Into<String>,
-        os_ext_sts_vm_state: impl Into<String>,
-        os_srv_usg_launched_at: impl Into<String>,
-        os_srv_usg_terminated_at: impl Into<String>,
-        access_i_pv4: impl Into<String>,
-        access_i_pv6: impl Into<String>,
-        addresses: impl Into<std::collections::BTreeMap<String, Vec<ServerAddress>>>,
-        auto_terminate_time: impl Into<String>,
-        config_drive: impl Into<String>,
-        created: impl Into<String>,
-        flavor: impl Into<ServerFlavor>,
-        host_id: impl Into<String>,
-        host_status: impl Into<String>,
-        id: impl Into<String>,
-        image: impl Into<ServerImage>,
-        key_name: impl Into<String>,
-        locked: impl Into<bool>,
-        metadata: impl Into<std::collections::BTreeMap<String, String>>,
-        name: impl Into<String>,
-        os_extended_volumes_volumes_attached: impl Into<
-            Vec<ServerExtendVolumeAttachment>,
-        >,
-        security_groups: impl Into<Vec<ServerSecurityGroup>>,
-        status: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             os_dcf_disk_config: None,
-            os_ext_az_availability_zone: os_ext_az_availability_zone.into(),
-            os_ext_srv_attr_host: os_ext_srv_attr_host.into(),
-            os_ext_srv_attr_hostname: os_ext_srv_attr_hostname.into(),
-            os_ext_srv_attr_hypervisor_hostname: os_ext_srv_attr_hypervisor_hostname
-                .into(),
-            os_ext_srv_attr_instance_name: os_ext_srv_attr_instance_name.into(),
-            os_ext_srv_attr_kernel_id: os_ext_srv_attr_kernel_id.into(),
-            os_ext_srv_attr_launch_index: os_ext_srv_attr_launch_index.into(),
-            os_ext_srv_attr_ramdisk_id: os_ext_srv_attr_ramdisk_id.into(),
+            os_ext_az_availability_zone: None,
+            os_ext_srv_attr_host: None,
+            os_ext_srv_attr_hostname: None,
+            os_ext_srv_attr_hypervisor_hostname: None,
+            os_ext_srv_attr_instance_name: None,
+            os_ext_srv_attr_kernel_id: None,
+            os_ext_srv_attr_launch_index: None,
+            os_ext_srv_attr_ramdisk_id: None,
             os_ext_srv_attr_reservation_id: None,
-            os_ext_srv_attr_root_device_name: os_ext_srv_attr_root_device_name.into(),
+            os_ext_srv_attr_root_device_name: None,
             os_ext_srv_attr_user_data: None,
-            os_ext_sts_power_state: os_ext_sts_power_state.into(),
-            os_ext_sts_task_state: os_ext_sts_task_state.into(),
-            os_ext_sts_vm_state: os_ext_sts_vm_state.into(),
-            os_srv_usg_launched_at: os_srv_usg_launched_at.into(),
-            os_srv_usg_terminated_at: os_srv_usg_terminated_at.into(),
-            access_i_pv4: access_i_pv4.into(),
-            access_i_pv6: access_i_pv6.into(),
-            addresses: addresses.into(),
-            auto_terminate_time: auto_terminate_time.into(),
-            config_drive: config_drive.into(),
+            os_ext_sts_power_state: None,
+            os_ext_sts_task_state: None,
+            os_ext_sts_vm_state: None,
+            os_srv_usg_launched_at: None,
+            os_srv_usg_terminated_at: None,
+            access_i_pv4: None,
+            access_i_pv6: None,
+            addresses: None,
+            auto_terminate_time: None,
+            config_drive: None,
             cpu_options: None,
-            created: created.into(),
+            created: None,
             description: None,
             enterprise_project_id: None,
             fault: None,
-            flavor: flavor.into(),
-            host_id: host_id.into(),
-            host_status: host_status.into(),
+            flavor: None,
+            host_id: None,
+            host_status: None,
             hypervisor: None,
-            id: id.into(),
-            image: image.into(),
-            key_name: key_name.into(),
-            locked: locked.into(),
-            metadata: metadata.into(),
-            name: name.into(),
-            os_extended_volumes_volumes_attached: os_extended_volumes_volumes_attached
-                .into(),
+            id: None,
+            image: None,
+            key_name: None,
+            locked: None,
+            metadata: None,
+            name: None,
+            os_extended_volumes_volumes_attached: None,
             os_scheduler_hints: None,
             progress: None,
-            security_groups: security_groups.into(),
+            security_groups: None,
             security_options: None,
-            status: status.into(),
+            status: None,
             sys_tags: None,
             tags: None,
-            tenant_id: tenant_id.into(),
-            updated: updated.into(),
-            user_id: user_id.into(),
+            tenant_id: None,
+            updated: None,
+            user_id: None,
         }
     }
 
@@ -22460,9 +24643,66 @@ impl ServerDetail2 {
         self
     }
 
+    /// 扩展属性,弹性云服务器所在可用区名称。
+    pub fn os_ext_az_availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_az_availability_zone = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器所在主机的主机名称。
+    pub fn os_ext_srv_attr_host(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_host = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器的主机名。
+    pub fn os_ext_srv_attr_hostname(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_hostname = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器所在虚拟化主机名。
+    pub fn os_ext_srv_attr_hypervisor_hostname(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.os_ext_srv_attr_hypervisor_hostname = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器别名。
+    pub fn os_ext_srv_attr_instance_name(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_instance_name = Some(value.into());
+        self
+    }
+
+    /// 若使用AMI格式的镜像,则表示kernel image的UUID;否则,留空。
+    pub fn os_ext_srv_attr_kernel_id(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_kernel_id = Some(value.into());
+        self
+    }
+
+    /// 批量创建场景,弹性云服务器的启动顺序。
+    pub fn os_ext_srv_attr_launch_index(mut self, value: impl Into<i32>) -> Self {
+        self.os_ext_srv_attr_launch_index = Some(value.into());
+        self
+    }
+
+    /// 若使用AMI格式镜像,则表示ramdisk image的UUID;否则,留空。
+    pub fn os_ext_srv_attr_ramdisk_id(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_ramdisk_id = Some(value.into());
+        self
+    }
+
     /// 批量创建场景,弹性云服务器的预留ID。
     pub fn os_ext_srv_attr_reservation_id(mut self, value: impl Into<String>) -> Self {
         self.os_ext_srv_attr_reservation_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器系统盘的设备名称。
+    pub fn os_ext_srv_attr_root_device_name(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_root_device_name = Some(value.into());
         self
     }
 
@@ -22472,9 +24712,88 @@ impl ServerDetail2 {
         self
     }
 
+    /// 扩展属性,弹性云服务器电源状态。
+    pub fn os_ext_sts_power_state(mut self, value: impl Into<i32>) -> Self {
+        self.os_ext_sts_power_state = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器当前任务的状态。
+    ///
+    /// 取值范围请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)表3。
+    pub fn os_ext_sts_task_state(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_sts_task_state = Some(value.into());
+        self
+    }
+
+    /// 扩展属性,弹性云服务器当前状态。
+    ///
+    /// 云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)。
+    pub fn os_ext_sts_vm_state(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_sts_vm_state = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器启动时间。时间格式例如:2019-05-22T03:23:59.000000
+    pub fn os_srv_usg_launched_at(mut self, value: impl Into<String>) -> Self {
+        self.os_srv_usg_launched_at = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器删除时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:23:59.000000
+    pub fn os_srv_usg_terminated_at(mut self, value: impl Into<String>) -> Self {
+        self.os_srv_usg_terminated_at = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv4(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv4 = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv6(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv6 = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器的网络属性。
+    pub fn addresses(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, Vec<ServerAddress>>>,
+    ) -> Self {
+        self.addresses = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器定时删除时间。
+    ///
+    /// 时间格式例如:2020-01-19T03:30:52Z
+    pub fn auto_terminate_time(mut self, value: impl Into<String>) -> Self {
+        self.auto_terminate_time = Some(value.into());
+        self
+    }
+
+    /// config drive信息。
+    pub fn config_drive(mut self, value: impl Into<String>) -> Self {
+        self.config_drive = Some(value.into());
+        self
+    }
+
     /// 自定义CPU选项。
     pub fn cpu_options(mut self, value: impl Into<CpuOptions>) -> Self {
         self.cpu_options = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器创建时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:19:19Z
+    pub fn created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
         self
     }
 
@@ -22498,9 +24817,177 @@ impl ServerDetail2 {
         self
     }
 
+    /// 弹性云服务器规格信息。
+    pub fn flavor(mut self, value: impl Into<ServerFlavor>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器所在主机的主机ID。
+    pub fn host_id(mut self, value: impl Into<String>) -> Self {
+        self.host_id = Some(value.into());
+        self
+    }
+
+    /// nova-compute状态。
+    ///
+    /// - UP:服务正常
+    /// - UNKNOWN:状态未知
+    /// - DOWN:服务异常
+    /// - MAINTENANCE:维护状态
+    /// - 空字符串:弹性云服务器无主机信息
+    pub fn host_status(mut self, value: impl Into<String>) -> Self {
+        self.host_status = Some(value.into());
+        self
+    }
+
     /// hypervisor信息。
     pub fn hypervisor(mut self, value: impl Into<Hypervisor>) -> Self {
         self.hypervisor = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器ID,格式为UUID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器镜像信息。
+    pub fn image(mut self, value: impl Into<ServerImage>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器使用的密钥对名称。
+    pub fn key_name(mut self, value: impl Into<String>) -> Self {
+        self.key_name = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器是否为锁定状态。
+    ///
+    /// - true:锁定
+    /// - false:未锁定
+    pub fn locked(mut self, value: impl Into<bool>) -> Self {
+        self.locked = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器元数据。
+    ///
+    /// > 说明:
+    /// >
+    /// > 元数据包含系统默认添加字段和用户设置的字段。
+    ///
+    /// 系统默认添加字段
+    ///
+    /// 1. charging_mode
+    /// 云服务器的计费类型。
+    ///
+    /// - “0”:按需计费(即postPaid-后付费方式)。
+    /// - “1”:按包年包月计费(即prePaid-预付费方式)。"2":竞价实例计费
+    ///
+    /// 2. metering.order_id
+    /// 按“包年/包月”计费的云服务器对应的订单ID。
+    ///
+    /// 3. metering.product_id
+    /// 按“包年/包月”计费的云服务器对应的产品ID。
+    ///
+    /// 4. vpc_id
+    /// 云服务器所属的虚拟私有云ID。
+    ///
+    /// 5. EcmResStatus
+    /// 云服务器的冻结状态。
+    ///
+    /// - normal:云服务器正常状态(未被冻结)。
+    /// - freeze:云服务器被冻结。
+    ///
+    /// > 当云服务器被冻结或者解冻后,系统默认添加该字段,且该字段必选。
+    ///
+    /// 6. metering.image_id
+    /// 云服务器操作系统对应的镜像ID
+    ///
+    /// 7.  metering.imagetype
+    /// 镜像类型,目前支持:
+    ///
+    /// - 公共镜像(gold)
+    /// - 私有镜像(private)
+    /// - 共享镜像(shared)
+    ///
+    /// 8. metering.resourcespeccode
+    /// 云服务器对应的资源规格。
+    ///
+    /// 9. image_name
+    /// 云服务器操作系统对应的镜像名称。
+    ///
+    /// 10. os_bit
+    /// 操作系统位数,一般取值为“32”或者“64”。
+    ///
+    /// 11. lockCheckEndpoint
+    /// 回调URL,用于检查弹性云服务器的加锁是否有效。
+    ///
+    /// - 如果有效,则云服务器保持锁定状态。
+    /// - 如果无效,解除锁定状态,删除失效的锁。
+    ///
+    /// 12. lockSource
+    /// 弹性云服务器来自哪个服务。订单加锁(ORDER)
+    ///
+    /// 13. lockSourceId
+    /// 弹性云服务器的加锁来自哪个ID。lockSource为“ORDER”时,lockSourceId为订单ID。
+    ///
+    /// 14. lockScene
+    /// 弹性云服务器的加锁类型。
+    ///
+    /// - 按需转包周期(TO_PERIOD_LOCK)
+    ///
+    /// 15. virtual_env_type
+    ///
+    /// - IOS镜像创建虚拟机,"virtual_env_type": "IsoImage" 属性;
+
+    /// - 非IOS镜像创建虚拟机,在19.5.0版本以后创建的虚拟机将不会添加virtual_env_type 属性,而在此之前的版本创建的虚拟机可能会返回"virtual_env_type": "FusionCompute"属性 。
+    ///
+    /// > virtual_env_type属性不允许用户增加、删除和修改。
+    ///
+    /// 16. metering.resourcetype
+    /// 云服务器对应的资源类型。
+    ///
+    /// 17. os_type
+    /// 操作系统类型,取值为:Linux、Windows。
+    ///
+    /// 18. cascaded.instance_extrainfo
+    /// 系统内部虚拟机扩展信息。
+    ///
+    /// 19. __support_agent_list
+    /// 云服务器是否支持企业主机安全、主机监控。
+    ///
+    /// - “hss”:企业主机安全
+    /// -  “ces”:主机监控
+    ///
+    /// 20. agency_name
+    /// 委托的名称。
+    ///
+    /// 委托是由租户管理员在统一身份认证服务(Identity and Access Management,IAM)上创建的,可以为弹性云服务器提供访问云服务的临时凭证。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 挂载到弹性云服务器上的磁盘。
+    pub fn os_extended_volumes_volumes_attached(
+        mut self,
+        value: impl Into<Vec<ServerExtendVolumeAttachment>>,
+    ) -> Self {
+        self.os_extended_volumes_volumes_attached = Some(value.into());
         self
     }
 
@@ -22516,9 +25003,30 @@ impl ServerDetail2 {
         self
     }
 
+    /// 弹性云服务器所属安全组列表。
+    pub fn security_groups(
+        mut self,
+        value: impl Into<Vec<ServerSecurityGroup>>,
+    ) -> Self {
+        self.security_groups = Some(value.into());
+        self
+    }
+
     /// 安全启动信息。
     pub fn security_options(mut self, value: impl Into<SecurityOptions>) -> Self {
         self.security_options = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器状态。
+    ///
+    /// 取值范围:
+    ///
+    /// ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE
+    ///
+    /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
         self
     }
 
@@ -22533,10 +25041,30 @@ impl ServerDetail2 {
         self.tags = Some(value.into());
         self
     }
+
+    /// 弹性云服务器所属租户ID,即项目id,和project_id表示相同的概念,格式为UUID。
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器更新时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:30:52Z
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 创建弹性云服务器的用户ID,格式为UUID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 /// 挂载到弹性云服务器上的磁盘。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerExtendVolumeAttachment {
     /// 启动标识,“0”代表启动盘,“-1“代表非启动盘。
@@ -22546,11 +25074,11 @@ pub struct ServerExtendVolumeAttachment {
     /// - true:是
     /// - false:否
     /// 微版本2.3及以上版本支持。
-    pub delete_on_termination: String,
+    pub delete_on_termination: Option<String>,
     /// 云硬盘挂载盘符,即磁盘挂载点。
-    pub device: String,
+    pub device: Option<String>,
     /// 磁盘ID,格式为UUID。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for ServerExtendVolumeAttachment {
@@ -22558,16 +25086,16 @@ impl Model for ServerExtendVolumeAttachment {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("bootIndex", &self.boot_index);
-        object.field("delete_on_termination", &self.delete_on_termination);
-        object.field("device", &self.device);
-        object.field("id", &self.id);
+        object.optional("delete_on_termination", &self.delete_on_termination);
+        object.optional("device", &self.device);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let boot_index = object.optional("bootIndex")?;
-        let delete_on_termination = object.required("delete_on_termination")?;
-        let device = object.required("device")?;
-        let id = object.required("id")?;
+        let delete_on_termination = object.optional("delete_on_termination")?;
+        let device = object.optional("device")?;
+        let id = object.optional("id")?;
         Ok(Self {
             boot_index,
             delete_on_termination,
@@ -22580,17 +25108,13 @@ impl Model for ServerExtendVolumeAttachment {
 hwcloud_runtime::impl_model_serde!(ServerExtendVolumeAttachment);
 
 impl ServerExtendVolumeAttachment {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        delete_on_termination: impl Into<String>,
-        device: impl Into<String>,
-        id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             boot_index: None,
-            delete_on_termination: delete_on_termination.into(),
-            device: device.into(),
-            id: id.into(),
+            delete_on_termination: None,
+            device: None,
+            id: None,
         }
     }
 
@@ -22599,49 +25123,71 @@ impl ServerExtendVolumeAttachment {
         self.boot_index = Some(value.into());
         self
     }
+
+    /// 删弹性云服务器时是否一并删除该磁盘。
+    ///
+    /// - true:是
+    /// - false:否
+    /// 微版本2.3及以上版本支持。
+    pub fn delete_on_termination(mut self, value: impl Into<String>) -> Self {
+        self.delete_on_termination = Some(value.into());
+        self
+    }
+
+    /// 云硬盘挂载盘符,即磁盘挂载点。
+    pub fn device(mut self, value: impl Into<String>) -> Self {
+        self.device = Some(value.into());
+        self
+    }
+
+    /// 磁盘ID,格式为UUID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 /// 弹性云服务器规格信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerFlavor {
     /// 该云服务器规格对应的ASIC设备。
-    pub asic_accelerators: Vec<AsicAcceleratorInfo>,
+    pub asic_accelerators: Option<Vec<AsicAcceleratorInfo>>,
     /// 该云服务器规格对应要求系统盘大小,0为不限制。此字段在本系统中无效。
-    pub disk: String,
+    pub disk: Option<String>,
     /// 该云服务器规格对应的GPU设备。
-    pub gpus: Vec<GpuInfo>,
+    pub gpus: Option<Vec<GpuInfo>>,
     /// 弹性云服务器规格ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 弹性云服务器规格名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 该云服务器规格对应的内存大小,单位为MB。
-    pub ram: String,
+    pub ram: Option<String>,
     /// 该云服务器规格对应的CPU核数。
-    pub vcpus: String,
+    pub vcpus: Option<String>,
 }
 
 impl Model for ServerFlavor {
     const NAME: &'static str = "ServerFlavor";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("asic_accelerators", &self.asic_accelerators);
-        object.field("disk", &self.disk);
-        object.field("gpus", &self.gpus);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("ram", &self.ram);
-        object.field("vcpus", &self.vcpus);
+        object.optional("asic_accelerators", &self.asic_accelerators);
+        object.optional("disk", &self.disk);
+        object.optional("gpus", &self.gpus);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("ram", &self.ram);
+        object.optional("vcpus", &self.vcpus);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let asic_accelerators = object.required("asic_accelerators")?;
-        let disk = object.required("disk")?;
-        let gpus = object.required("gpus")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let ram = object.required("ram")?;
-        let vcpus = object.required("vcpus")?;
+        let asic_accelerators = object.optional("asic_accelerators")?;
+        let disk = object.optional("disk")?;
+        let gpus = object.optional("gpus")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let ram = object.optional("ram")?;
+        let vcpus = object.optional("vcpus")?;
         Ok(Self {
             asic_accelerators,
             disk,
@@ -22657,25 +25203,62 @@ impl Model for ServerFlavor {
 hwcloud_runtime::impl_model_serde!(ServerFlavor);
 
 impl ServerFlavor {
-    /// A value of its fields.
-    pub fn new(
-        asic_accelerators: impl Into<Vec<AsicAcceleratorInfo>>,
-        disk: impl Into<String>,
-        gpus: impl Into<Vec<GpuInfo>>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        ram: impl Into<String>,
-        vcpus: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            asic_accelerators: asic_accelerators.into(),
-            disk: disk.into(),
-            gpus: gpus.into(),
-            id: id.into(),
-            name: name.into(),
-            ram: ram.into(),
-            vcpus: vcpus.into(),
+            asic_accelerators: None,
+            disk: None,
+            gpus: None,
+            id: None,
+            name: None,
+            ram: None,
+            vcpus: None,
         }
+    }
+
+    /// 该云服务器规格对应的ASIC设备。
+    pub fn asic_accelerators(
+        mut self,
+        value: impl Into<Vec<AsicAcceleratorInfo>>,
+    ) -> Self {
+        self.asic_accelerators = Some(value.into());
+        self
+    }
+
+    /// 该云服务器规格对应要求系统盘大小,0为不限制。此字段在本系统中无效。
+    pub fn disk(mut self, value: impl Into<String>) -> Self {
+        self.disk = Some(value.into());
+        self
+    }
+
+    /// 该云服务器规格对应的GPU设备。
+    pub fn gpus(mut self, value: impl Into<Vec<GpuInfo>>) -> Self {
+        self.gpus = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器规格ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器规格名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 该云服务器规格对应的内存大小,单位为MB。
+    pub fn ram(mut self, value: impl Into<String>) -> Self {
+        self.ram = Some(value.into());
+        self
+    }
+
+    /// 该云服务器规格对应的CPU核数。
+    pub fn vcpus(mut self, value: impl Into<String>) -> Self {
+        self.vcpus = Some(value.into());
+        self
     }
 }
 
@@ -22712,22 +25295,22 @@ impl ServerGroupMember {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerId {
     /// 云服务器ID。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for ServerId {
     const NAME: &'static str = "ServerId";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -22735,29 +25318,35 @@ impl Model for ServerId {
 hwcloud_runtime::impl_model_serde!(ServerId);
 
 impl ServerId {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 云服务器ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 /// 弹性云服务器镜像信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerImage {
     /// 镜像id
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for ServerImage {
     const NAME: &'static str = "ServerImage";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -22765,63 +25354,23 @@ impl Model for ServerImage {
 hwcloud_runtime::impl_model_serde!(ServerImage);
 
 impl ServerImage {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 镜像id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
+
+/// The same shape as [`NovaServerInterfaceFixedIp`]: one type, generated once, under both names.
+pub type ServerInterfaceFixedIp = NovaServerInterfaceFixedIp;
 
 ///
 #[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ServerInterfaceFixedIp {
-    /// 网卡私网IP信息。
-    pub ip_address: Option<String>,
-    /// 网卡私网IP对应子网信息。
-    pub subnet_id: Option<String>,
-}
-
-impl Model for ServerInterfaceFixedIp {
-    const NAME: &'static str = "ServerInterfaceFixedIp";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("ip_address", &self.ip_address);
-        object.optional("subnet_id", &self.subnet_id);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ip_address = object.optional("ip_address")?;
-        let subnet_id = object.optional("subnet_id")?;
-        Ok(Self { ip_address, subnet_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ServerInterfaceFixedIp);
-
-impl ServerInterfaceFixedIp {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            ip_address: None,
-            subnet_id: None,
-        }
-    }
-
-    /// 网卡私网IP信息。
-    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
-
-    /// 网卡私网IP对应子网信息。
-    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-}
-
-///
-#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ServerLimits {
     /// 使用该flavor可以申请的弹性云服务器数量。
@@ -22829,39 +25378,39 @@ pub struct ServerLimits {
     /// 值为“-1”时,表示无数量限制。
     pub limit_by_flavor: Option<Vec<serde_json::Value>>,
     /// 镜像元数据最大的长度。
-    pub max_image_meta: i32,
+    pub max_image_meta: Option<i32>,
     /// 可注入文件的最大个数。
-    pub max_personality: i32,
+    pub max_personality: Option<i32>,
     /// 注入文件内容的最大长度(单位:Byte)。
-    pub max_personality_size: i32,
+    pub max_personality_size: Option<i32>,
     /// 安全组中安全组规则最大的配置个数。
     ///
     /// > 说明:
     ///
     /// - 具体配额限制请以VPC配额限制为准。
-    pub max_security_group_rules: i32,
+    pub max_security_group_rules: Option<i32>,
     /// 安全组最大使用个数。
     ///
     /// > 说明:
     ///
     /// - 具体配额限制请以VPC配额限制为准。
-    pub max_security_groups: i32,
+    pub max_security_groups: Option<i32>,
     /// 服务器组中的最大虚拟机数。
-    pub max_server_group_members: i32,
+    pub max_server_group_members: Option<i32>,
     /// 服务器组的最大个数。
-    pub max_server_groups: i32,
+    pub max_server_groups: Option<i32>,
     /// 可输入元数据的最大长度。
-    pub max_server_meta: i32,
+    pub max_server_meta: Option<i32>,
     /// CPU核数最大申请数量。
-    pub max_total_cores: i32,
+    pub max_total_cores: Option<i32>,
     /// 最大的浮动IP使用个数。
-    pub max_total_floating_ips: i32,
+    pub max_total_floating_ips: Option<i32>,
     /// 云服务器最大申请数量。
-    pub max_total_instances: i32,
+    pub max_total_instances: Option<i32>,
     /// 可以申请的SSH密钥对最大数量。
-    pub max_total_keypairs: i32,
+    pub max_total_keypairs: Option<i32>,
     /// 内存最大申请容量(单位:MB)。
-    pub max_total_ram_size: i32,
+    pub max_total_ram_size: Option<i32>,
     /// 竞价实例的CPU核数最大申请数量。
     pub max_total_spot_cores: Option<i32>,
     /// 竞价实例的最大申请数量。
@@ -22869,17 +25418,17 @@ pub struct ServerLimits {
     /// 竞价实例的内存最大申请容量(单位:MB)。
     pub max_total_spot_ram_size: Option<i32>,
     /// 当前已使用CPU核数。
-    pub total_cores_used: i32,
+    pub total_cores_used: Option<i32>,
     /// 当前浮动IP使用个数。
-    pub total_floating_ips_used: i32,
+    pub total_floating_ips_used: Option<i32>,
     /// 当前云服务器使用个数。
-    pub total_instances_used: i32,
+    pub total_instances_used: Option<i32>,
     /// 当前内存使用容量(单位:MB)。
-    pub total_ram_used: i64,
+    pub total_ram_used: Option<i64>,
     /// 当前安全组使用个数。
-    pub total_security_groups_used: i32,
+    pub total_security_groups_used: Option<i32>,
     /// 已使用的服务器组个数。
-    pub total_server_groups_used: i32,
+    pub total_server_groups_used: Option<i32>,
     /// 当前竞价实例已使用的CPU核数。
     pub total_spot_cores_used: Option<i32>,
     /// 当前竞价实例的使用个数。
@@ -22893,28 +25442,28 @@ impl Model for ServerLimits {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("limit_by_flavor", &self.limit_by_flavor);
-        object.field("maxImageMeta", &self.max_image_meta);
-        object.field("maxPersonality", &self.max_personality);
-        object.field("maxPersonalitySize", &self.max_personality_size);
-        object.field("maxSecurityGroupRules", &self.max_security_group_rules);
-        object.field("maxSecurityGroups", &self.max_security_groups);
-        object.field("maxServerGroupMembers", &self.max_server_group_members);
-        object.field("maxServerGroups", &self.max_server_groups);
-        object.field("maxServerMeta", &self.max_server_meta);
-        object.field("maxTotalCores", &self.max_total_cores);
-        object.field("maxTotalFloatingIps", &self.max_total_floating_ips);
-        object.field("maxTotalInstances", &self.max_total_instances);
-        object.field("maxTotalKeypairs", &self.max_total_keypairs);
-        object.field("maxTotalRAMSize", &self.max_total_ram_size);
+        object.optional("maxImageMeta", &self.max_image_meta);
+        object.optional("maxPersonality", &self.max_personality);
+        object.optional("maxPersonalitySize", &self.max_personality_size);
+        object.optional("maxSecurityGroupRules", &self.max_security_group_rules);
+        object.optional("maxSecurityGroups", &self.max_security_groups);
+        object.optional("maxServerGroupMembers", &self.max_server_group_members);
+        object.optional("maxServerGroups", &self.max_server_groups);
+        object.optional("maxServerMeta", &self.max_server_meta);
+        object.optional("maxTotalCores", &self.max_total_cores);
+        object.optional("maxTotalFloatingIps", &self.max_total_floating_ips);
+        object.optional("maxTotalInstances", &self.max_total_instances);
+        object.optional("maxTotalKeypairs", &self.max_total_keypairs);
+        object.optional("maxTotalRAMSize", &self.max_total_ram_size);
         object.optional("maxTotalSpotCores", &self.max_total_spot_cores);
         object.optional("maxTotalSpotInstances", &self.max_total_spot_instances);
         object.optional("maxTotalSpotRAMSize", &self.max_total_spot_ram_size);
-        object.field("totalCoresUsed", &self.total_cores_used);
-        object.field("totalFloatingIpsUsed", &self.total_floating_ips_used);
-        object.field("totalInstancesUsed", &self.total_instances_used);
-        object.field("totalRAMUsed", &self.total_ram_used);
-        object.field("totalSecurityGroupsUsed", &self.total_security_groups_used);
-        object.field("totalServerGroupsUsed", &self.total_server_groups_used);
+        object.optional("totalCoresUsed", &self.total_cores_used);
+        object.optional("totalFloatingIpsUsed", &self.total_floating_ips_used);
+        object.optional("totalInstancesUsed", &self.total_instances_used);
+        object.optional("totalRAMUsed", &self.total_ram_used);
+        object.optional("totalSecurityGroupsUsed", &self.total_security_groups_used);
+        object.optional("totalServerGroupsUsed", &self.total_server_groups_used);
         object.optional("totalSpotCoresUsed", &self.total_spot_cores_used);
         object.optional("totalSpotInstancesUsed", &self.total_spot_instances_used);
         object.optional("totalSpotRAMUsed", &self.total_spot_ram_used);
@@ -22922,28 +25471,28 @@ impl Model for ServerLimits {
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let limit_by_flavor = object.optional("limit_by_flavor")?;
-        let max_image_meta = object.required("maxImageMeta")?;
-        let max_personality = object.required("maxPersonality")?;
-        let max_personality_size = object.required("maxPersonalitySize")?;
-        let max_security_group_rules = object.required("maxSecurityGroupRules")?;
-        let max_security_groups = object.required("maxSecurityGroups")?;
-        let max_server_group_members = object.required("maxServerGroupMembers")?;
-        let max_server_groups = object.required("maxServerGroups")?;
-        let max_server_meta = object.required("maxServerMeta")?;
-        let max_total_cores = object.required("maxTotalCores")?;
-        let max_total_floating_ips = object.required("maxTotalFloatingIps")?;
-        let max_total_instances = object.required("maxTotalInstances")?;
-        let max_total_keypairs = object.required("maxTotalKeypairs")?;
-        let max_total_ram_size = object.required("maxTotalRAMSize")?;
+        let max_image_meta = object.optional("maxImageMeta")?;
+        let max_personality = object.optional("maxPersonality")?;
+        let max_personality_size = object.optional("maxPersonalitySize")?;
+        let max_security_group_rules = object.optional("maxSecurityGroupRules")?;
+        let max_security_groups = object.optional("maxSecurityGroups")?;
+        let max_server_group_members = object.optional("maxServerGroupMembers")?;
+        let max_server_groups = object.optional("maxServerGroups")?;
+        let max_server_meta = object.optional("maxServerMeta")?;
+        let max_total_cores = object.optional("maxTotalCores")?;
+        let max_total_floating_ips = object.optional("maxTotalFloatingIps")?;
+        let max_total_instances = object.optional("maxTotalInstances")?;
+        let max_total_keypairs = object.optional("maxTotalKeypairs")?;
+        let max_total_ram_size = object.optional("maxTotalRAMSize")?;
         let max_total_spot_cores = object.optional("maxTotalSpotCores")?;
         let max_total_spot_instances = object.optional("maxTotalSpotInstances")?;
         let max_total_spot_ram_size = object.optional("maxTotalSpotRAMSize")?;
-        let total_cores_used = object.required("totalCoresUsed")?;
-        let total_floating_ips_used = object.required("totalFloatingIpsUsed")?;
-        let total_instances_used = object.required("totalInstancesUsed")?;
-        let total_ram_used = object.required("totalRAMUsed")?;
-        let total_security_groups_used = object.required("totalSecurityGroupsUsed")?;
-        let total_server_groups_used = object.required("totalServerGroupsUsed")?;
+        let total_cores_used = object.optional("totalCoresUsed")?;
+        let total_floating_ips_used = object.optional("totalFloatingIpsUsed")?;
+        let total_instances_used = object.optional("totalInstancesUsed")?;
+        let total_ram_used = object.optional("totalRAMUsed")?;
+        let total_security_groups_used = object.optional("totalSecurityGroupsUsed")?;
+        let total_server_groups_used = object.optional("totalServerGroupsUsed")?;
         let total_spot_cores_used = object.optional("totalSpotCoresUsed")?;
         let total_spot_instances_used = object.optional("totalSpotInstancesUsed")?;
         let total_spot_ram_used = object.optional("totalSpotRAMUsed")?;
@@ -22981,52 +25530,32 @@ impl Model for ServerLimits {
 hwcloud_runtime::impl_model_serde!(ServerLimits);
 
 impl ServerLimits {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        max_image_meta: impl Into<i32>,
-        max_personality: impl Into<i32>,
-        max_personality_size: impl Into<i32>,
-        max_security_group_rules: impl Into<i32>,
-        max_security_groups: impl Into<i32>,
-        max_server_group_members: impl Into<i32>,
-        max_server_groups: impl Into<i32>,
-        max_server_meta: impl Into<i32>,
-        max_total_cores: impl Into<i32>,
-        max_total_floating_ips: impl Into<i32>,
-        max_total_instances: impl Into<i32>,
-        max_total_keypairs: impl Into<i32>,
-        max_total_ram_size: impl Into<i32>,
-        total_cores_used: impl Into<i32>,
-        total_floating_ips_used: impl Into<i32>,
-        total_instances_used: impl Into<i32>,
-        total_ram_used: impl Into<i64>,
-        total_security_groups_used: impl Into<i32>,
-        total_server_groups_used: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             limit_by_flavor: None,
-            max_image_meta: max_image_meta.into(),
-            max_personality: max_personality.into(),
-            max_personality_size: max_personality_size.into(),
-            max_security_group_rules: max_security_group_rules.into(),
-            max_security_groups: max_security_groups.into(),
-            max_server_group_members: max_server_group_members.into(),
-            max_server_groups: max_server_groups.into(),
-            max_server_meta: max_server_meta.into(),
-            max_total_cores: max_total_cores.into(),
-            max_total_floating_ips: max_total_floating_ips.into(),
-            max_total_instances: max_total_instances.into(),
-            max_total_keypairs: max_total_keypairs.into(),
-            max_total_ram_size: max_total_ram_size.into(),
+            max_image_meta: None,
+            max_personality: None,
+            max_personality_size: None,
+            max_security_group_rules: None,
+            max_security_groups: None,
+            max_server_group_members: None,
+            max_server_groups: None,
+            max_server_meta: None,
+            max_total_cores: None,
+            max_total_floating_ips: None,
+            max_total_instances: None,
+            max_total_keypairs: None,
+            max_total_ram_size: None,
             max_total_spot_cores: None,
             max_total_spot_instances: None,
             max_total_spot_ram_size: None,
-            total_cores_used: total_cores_used.into(),
-            total_floating_ips_used: total_floating_ips_used.into(),
-            total_instances_used: total_instances_used.into(),
-            total_ram_used: total_ram_used.into(),
-            total_security_groups_used: total_security_groups_used.into(),
-            total_server_groups_used: total_server_groups_used.into(),
+            total_cores_used: None,
+            total_floating_ips_used: None,
+            total_instances_used: None,
+            total_ram_used: None,
+            total_security_groups_used: None,
+            total_server_groups_used: None,
             total_spot_cores_used: None,
             total_spot_instances_used: None,
             total_spot_ram_used: None,
@@ -23038,6 +25567,92 @@ impl ServerLimits {
     /// 值为“-1”时,表示无数量限制。
     pub fn limit_by_flavor(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.limit_by_flavor = Some(value.into());
+        self
+    }
+
+    /// 镜像元数据最大的长度。
+    pub fn max_image_meta(mut self, value: impl Into<i32>) -> Self {
+        self.max_image_meta = Some(value.into());
+        self
+    }
+
+    /// 可注入文件的最大个数。
+    pub fn max_personality(mut self, value: impl Into<i32>) -> Self {
+        self.max_personality = Some(value.into());
+        self
+    }
+
+    /// 注入文件内容的最大长度(单位:Byte)。
+    pub fn max_personality_size(mut self, value: impl Into<i32>) -> Self {
+        self.max_personality_size = Some(value.into());
+        self
+    }
+
+    /// 安全组中安全组规则最大的配置个数。
+    ///
+    /// > 说明:
+    ///
+    /// - 具体配额限制请以VPC配额限制为准。
+    pub fn max_security_group_rules(mut self, value: impl Into<i32>) -> Self {
+        self.max_security_group_rules = Some(value.into());
+        self
+    }
+
+    /// 安全组最大使用个数。
+    ///
+    /// > 说明:
+    ///
+    /// - 具体配额限制请以VPC配额限制为准。
+    pub fn max_security_groups(mut self, value: impl Into<i32>) -> Self {
+        self.max_security_groups = Some(value.into());
+        self
+    }
+
+    /// 服务器组中的最大虚拟机数。
+    pub fn max_server_group_members(mut self, value: impl Into<i32>) -> Self {
+        self.max_server_group_members = Some(value.into());
+        self
+    }
+
+    /// 服务器组的最大个数。
+    pub fn max_server_groups(mut self, value: impl Into<i32>) -> Self {
+        self.max_server_groups = Some(value.into());
+        self
+    }
+
+    /// 可输入元数据的最大长度。
+    pub fn max_server_meta(mut self, value: impl Into<i32>) -> Self {
+        self.max_server_meta = Some(value.into());
+        self
+    }
+
+    /// CPU核数最大申请数量。
+    pub fn max_total_cores(mut self, value: impl Into<i32>) -> Self {
+        self.max_total_cores = Some(value.into());
+        self
+    }
+
+    /// 最大的浮动IP使用个数。
+    pub fn max_total_floating_ips(mut self, value: impl Into<i32>) -> Self {
+        self.max_total_floating_ips = Some(value.into());
+        self
+    }
+
+    /// 云服务器最大申请数量。
+    pub fn max_total_instances(mut self, value: impl Into<i32>) -> Self {
+        self.max_total_instances = Some(value.into());
+        self
+    }
+
+    /// 可以申请的SSH密钥对最大数量。
+    pub fn max_total_keypairs(mut self, value: impl Into<i32>) -> Self {
+        self.max_total_keypairs = Some(value.into());
+        self
+    }
+
+    /// 内存最大申请容量(单位:MB)。
+    pub fn max_total_ram_size(mut self, value: impl Into<i32>) -> Self {
+        self.max_total_ram_size = Some(value.into());
         self
     }
 
@@ -23056,6 +25671,42 @@ impl ServerLimits {
     /// 竞价实例的内存最大申请容量(单位:MB)。
     pub fn max_total_spot_ram_size(mut self, value: impl Into<i32>) -> Self {
         self.max_total_spot_ram_size = Some(value.into());
+        self
+    }
+
+    /// 当前已使用CPU核数。
+    pub fn total_cores_used(mut self, value: impl Into<i32>) -> Self {
+        self.total_cores_used = Some(value.into());
+        self
+    }
+
+    /// 当前浮动IP使用个数。
+    pub fn total_floating_ips_used(mut self, value: impl Into<i32>) -> Self {
+        self.total_floating_ips_used = Some(value.into());
+        self
+    }
+
+    /// 当前云服务器使用个数。
+    pub fn total_instances_used(mut self, value: impl Into<i32>) -> Self {
+        self.total_instances_used = Some(value.into());
+        self
+    }
+
+    /// 当前内存使用容量(单位:MB)。
+    pub fn total_ram_used(mut self, value: impl Into<i64>) -> Self {
+        self.total_ram_used = Some(value.into());
+        self
+    }
+
+    /// 当前安全组使用个数。
+    pub fn total_security_groups_used(mut self, value: impl Into<i32>) -> Self {
+        self.total_security_groups_used = Some(value.into());
+        self
+    }
+
+    /// 已使用的服务器组个数。
+    pub fn total_server_groups_used(mut self, value: impl Into<i32>) -> Self {
+        self.total_server_groups_used = Some(value.into());
         self
     }
 
@@ -23109,30 +25760,30 @@ impl ServerNicSecurityGroup {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerRemoteConsole {
     /// 远程登录的协议。
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 远程登录的类型。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 远程登录的url。
-    pub url: String,
+    pub url: Option<String>,
 }
 
 impl Model for ServerRemoteConsole {
     const NAME: &'static str = "ServerRemoteConsole";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("protocol", &self.protocol);
-        object.field("type", &self.type_);
-        object.field("url", &self.url);
+        object.optional("protocol", &self.protocol);
+        object.optional("type", &self.type_);
+        object.optional("url", &self.url);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let protocol = object.required("protocol")?;
-        let type_ = object.required("type")?;
-        let url = object.required("url")?;
+        let protocol = object.optional("protocol")?;
+        let type_ = object.optional("type")?;
+        let url = object.optional("url")?;
         Ok(Self { protocol, type_, url })
     }
 }
@@ -23140,17 +25791,31 @@ impl Model for ServerRemoteConsole {
 hwcloud_runtime::impl_model_serde!(ServerRemoteConsole);
 
 impl ServerRemoteConsole {
-    /// A value of its fields.
-    pub fn new(
-        protocol: impl Into<String>,
-        type_: impl Into<String>,
-        url: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            protocol: protocol.into(),
-            type_: type_.into(),
-            url: url.into(),
+            protocol: None,
+            type_: None,
+            url: None,
         }
+    }
+
+    /// 远程登录的协议。
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 远程登录的类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 远程登录的url。
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
     }
 }
 
@@ -23245,26 +25910,26 @@ impl ServerSchedulerHints {
 }
 
 /// 弹性云服务器所属安全组列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerSecurityGroup {
     /// 安全组ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 安全组名称或者UUID。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for ServerSecurityGroup {
     const NAME: &'static str = "ServerSecurityGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -23272,12 +25937,21 @@ impl Model for ServerSecurityGroup {
 hwcloud_runtime::impl_model_serde!(ServerSecurityGroup);
 
 impl ServerSecurityGroup {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 安全组ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 安全组名称或者UUID。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -23328,9 +26002,86 @@ impl ServerSystemTag {
 }
 
 /// 云服务器标签。
-///
-/// The same shape as [`BatchAddServerTag`]: one type, generated once, under both names.
-pub type ServerTag = BatchAddServerTag;
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ServerTag {
+    /// 键。
+    ///
+    /// - 不能为空。
+    ///
+    /// - 对于同一资源键值唯一。
+    ///
+    /// - 长度不超过36个字符。
+    ///
+    /// - 字符集:A-Z,a-z , 0-9,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
+    ///
+    /// Length: 1 to 36.
+    pub key: Option<String>,
+    /// 值。
+    ///
+    /// - 长度不超过43个字符。
+    ///
+    /// - 字符集:A-Z,a-z , 0-9,‘.’,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
+    ///
+    /// - 只能包含数字、字母、中划线“-”、下划线“_”。
+    ///
+    /// Length: 0 to 43.
+    pub value: Option<String>,
+}
+
+impl Model for ServerTag {
+    const NAME: &'static str = "ServerTag";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
+        Ok(Self { key, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ServerTag);
+
+impl ServerTag {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 键。
+    ///
+    /// - 不能为空。
+    ///
+    /// - 对于同一资源键值唯一。
+    ///
+    /// - 长度不超过36个字符。
+    ///
+    /// - 字符集:A-Z,a-z , 0-9,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
+    ///
+    /// Length: 1 to 36.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值。
+    ///
+    /// - 长度不超过43个字符。
+    ///
+    /// - 字符集:A-Z,a-z , 0-9,‘.’,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
+    ///
+    /// - 只能包含数字、字母、中划线“-”、下划线“_”。
+    ///
+    /// Length: 0 to 43.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 
 ///
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -23409,31 +26160,31 @@ impl ServerVolumeAttachment {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowJobResponseBody {
     /// 开始时间。
-    pub begin_time: String,
+    pub begin_time: Option<String>,
     /// 查询Job的API请求出现错误时,返回的错误码。
     pub code: Option<String>,
     /// 结束时间。
-    pub end_time: String,
+    pub end_time: Option<String>,
     /// Job操作的对象。
     ///
     /// 根据不同Job类型,显示不同的内容,云服务器相关操作显示server_id,网卡相关操作显示nic_id。有子Job时为子job的详情。
-    pub entities: JobEntities,
+    pub entities: Option<JobEntities>,
     /// Job执行失败时的错误码。
     ///
     /// Job执行成功后,该值为null。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// Job执行失败时的错误原因。
     ///
     /// Job执行成功后,该值为null。
-    pub fail_reason: String,
+    pub fail_reason: Option<String>,
     /// 异步请求的任务ID。
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// 异步请求的任务类型。
-    pub job_type: String,
+    pub job_type: Option<String>,
     /// 查询Job的API请求出现错误时,返回的错误消息。
     pub message: Option<String>,
     /// Job的状态。
@@ -23445,36 +26196,36 @@ pub struct ShowJobResponseBody {
     /// - FAIL:失败。
     ///
     /// - INIT:正在初始化。
-    pub status: ShowJobResponseBodyStatus,
+    pub status: Option<ShowJobResponseBodyStatus>,
 }
 
 impl Model for ShowJobResponseBody {
     const NAME: &'static str = "ShowJobResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("begin_time", &self.begin_time);
+        object.optional("begin_time", &self.begin_time);
         object.optional("code", &self.code);
-        object.field("end_time", &self.end_time);
-        object.field("entities", &self.entities);
-        object.field("error_code", &self.error_code);
-        object.field("fail_reason", &self.fail_reason);
-        object.field("job_id", &self.job_id);
-        object.field("job_type", &self.job_type);
+        object.optional("end_time", &self.end_time);
+        object.optional("entities", &self.entities);
+        object.optional("error_code", &self.error_code);
+        object.optional("fail_reason", &self.fail_reason);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_type", &self.job_type);
         object.optional("message", &self.message);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let begin_time = object.required("begin_time")?;
+        let begin_time = object.optional("begin_time")?;
         let code = object.optional("code")?;
-        let end_time = object.required("end_time")?;
-        let entities = object.required("entities")?;
-        let error_code = object.required("error_code")?;
-        let fail_reason = object.required("fail_reason")?;
-        let job_id = object.required("job_id")?;
-        let job_type = object.required("job_type")?;
+        let end_time = object.optional("end_time")?;
+        let entities = object.optional("entities")?;
+        let error_code = object.optional("error_code")?;
+        let fail_reason = object.optional("fail_reason")?;
+        let job_id = object.optional("job_id")?;
+        let job_type = object.optional("job_type")?;
         let message = object.optional("message")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         Ok(Self {
             begin_time,
             code,
@@ -23493,29 +26244,26 @@ impl Model for ShowJobResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowJobResponseBody);
 
 impl ShowJobResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        begin_time: impl Into<String>,
-        end_time: impl Into<String>,
-        entities: impl Into<JobEntities>,
-        error_code: impl Into<String>,
-        fail_reason: impl Into<String>,
-        job_id: impl Into<String>,
-        job_type: impl Into<String>,
-        status: impl Into<ShowJobResponseBodyStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            begin_time: begin_time.into(),
+            begin_time: None,
             code: None,
-            end_time: end_time.into(),
-            entities: entities.into(),
-            error_code: error_code.into(),
-            fail_reason: fail_reason.into(),
-            job_id: job_id.into(),
-            job_type: job_type.into(),
+            end_time: None,
+            entities: None,
+            error_code: None,
+            fail_reason: None,
+            job_id: None,
+            job_type: None,
             message: None,
-            status: status.into(),
+            status: None,
         }
+    }
+
+    /// 开始时间。
+    pub fn begin_time(mut self, value: impl Into<String>) -> Self {
+        self.begin_time = Some(value.into());
+        self
     }
 
     /// 查询Job的API请求出现错误时,返回的错误码。
@@ -23524,9 +26272,65 @@ impl ShowJobResponseBody {
         self
     }
 
+    /// 结束时间。
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// Job操作的对象。
+    ///
+    /// 根据不同Job类型,显示不同的内容,云服务器相关操作显示server_id,网卡相关操作显示nic_id。有子Job时为子job的详情。
+    pub fn entities(mut self, value: impl Into<JobEntities>) -> Self {
+        self.entities = Some(value.into());
+        self
+    }
+
+    /// Job执行失败时的错误码。
+    ///
+    /// Job执行成功后,该值为null。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Job执行失败时的错误原因。
+    ///
+    /// Job执行成功后,该值为null。
+    pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
+        self.fail_reason = Some(value.into());
+        self
+    }
+
+    /// 异步请求的任务ID。
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 异步请求的任务类型。
+    pub fn job_type(mut self, value: impl Into<String>) -> Self {
+        self.job_type = Some(value.into());
+        self
+    }
+
     /// 查询Job的API请求出现错误时,返回的错误消息。
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
+        self
+    }
+
+    /// Job的状态。
+    ///
+    /// - SUCCESS:成功。
+    ///
+    /// - RUNNING:运行中。
+    ///
+    /// - FAIL:失败。
+    ///
+    /// - INIT:正在初始化。
+    pub fn status(mut self, value: impl Into<ShowJobResponseBodyStatus>) -> Self {
+        self.status = Some(value.into());
         self
     }
 }
@@ -23657,7 +26461,7 @@ impl ShowRecycleBinServerResp {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowResetPasswordFlagResponseBody {
     /// 是否支持重置密码。
@@ -23665,18 +26469,18 @@ pub struct ShowResetPasswordFlagResponseBody {
     /// - True:支持一键重置密码。
     ///
     /// - False:不支持一键重置密码。
-    pub resetpwd_flag: String,
+    pub resetpwd_flag: Option<String>,
 }
 
 impl Model for ShowResetPasswordFlagResponseBody {
     const NAME: &'static str = "ShowResetPasswordFlagResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resetpwd_flag", &self.resetpwd_flag);
+        object.optional("resetpwd_flag", &self.resetpwd_flag);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resetpwd_flag = object.required("resetpwd_flag")?;
+        let resetpwd_flag = object.optional("resetpwd_flag")?;
         Ok(Self { resetpwd_flag })
     }
 }
@@ -23684,34 +26488,42 @@ impl Model for ShowResetPasswordFlagResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowResetPasswordFlagResponseBody);
 
 impl ShowResetPasswordFlagResponseBody {
-    /// A value of its fields.
-    pub fn new(resetpwd_flag: impl Into<String>) -> Self {
-        Self {
-            resetpwd_flag: resetpwd_flag.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { resetpwd_flag: None }
+    }
+
+    /// 是否支持重置密码。
+    ///
+    /// - True:支持一键重置密码。
+    ///
+    /// - False:不支持一键重置密码。
+    pub fn resetpwd_flag(mut self, value: impl Into<String>) -> Self {
+        self.resetpwd_flag = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowServerAutoRecoveryResponseBody {
     /// 云服务器是否配置了自动恢复动作。
     ///
     /// - true:表示配置了自动恢复。
     /// - false:表示没有配置自动恢复。
-    pub support_auto_recovery: String,
+    pub support_auto_recovery: Option<String>,
 }
 
 impl Model for ShowServerAutoRecoveryResponseBody {
     const NAME: &'static str = "ShowServerAutoRecoveryResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("support_auto_recovery", &self.support_auto_recovery);
+        object.optional("support_auto_recovery", &self.support_auto_recovery);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let support_auto_recovery = object.required("support_auto_recovery")?;
+        let support_auto_recovery = object.optional("support_auto_recovery")?;
         Ok(Self { support_auto_recovery })
     }
 }
@@ -23719,31 +26531,40 @@ impl Model for ShowServerAutoRecoveryResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowServerAutoRecoveryResponseBody);
 
 impl ShowServerAutoRecoveryResponseBody {
-    /// A value of its fields.
-    pub fn new(support_auto_recovery: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            support_auto_recovery: support_auto_recovery.into(),
+            support_auto_recovery: None,
         }
+    }
+
+    /// 云服务器是否配置了自动恢复动作。
+    ///
+    /// - true:表示配置了自动恢复。
+    /// - false:表示没有配置自动恢复。
+    pub fn support_auto_recovery(mut self, value: impl Into<String>) -> Self {
+        self.support_auto_recovery = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowServerBlockDeviceResponseBody {
     /// 云服务器挂载信息。
-    pub volume_attachment: ServerBlockDevice,
+    pub volume_attachment: Option<ServerBlockDevice>,
 }
 
 impl Model for ShowServerBlockDeviceResponseBody {
     const NAME: &'static str = "ShowServerBlockDeviceResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("volumeAttachment", &self.volume_attachment);
+        object.optional("volumeAttachment", &self.volume_attachment);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let volume_attachment = object.required("volumeAttachment")?;
+        let volume_attachment = object.optional("volumeAttachment")?;
         Ok(Self { volume_attachment })
     }
 }
@@ -23751,11 +26572,15 @@ impl Model for ShowServerBlockDeviceResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowServerBlockDeviceResponseBody);
 
 impl ShowServerBlockDeviceResponseBody {
-    /// A value of its fields.
-    pub fn new(volume_attachment: impl Into<ServerBlockDevice>) -> Self {
-        Self {
-            volume_attachment: volume_attachment.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { volume_attachment: None }
+    }
+
+    /// 云服务器挂载信息。
+    pub fn volume_attachment(mut self, value: impl Into<ServerBlockDevice>) -> Self {
+        self.volume_attachment = Some(value.into());
+        self
     }
 }
 
@@ -23768,22 +26593,22 @@ pub type ShowServerGroupResponseBody = CreateServerGroupResponseBody;
 pub type ShowServerGroupResult = CreateServerGroupResult;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowServerLimitsResponseBody {
     /// 租户配额信息。
-    pub absolute: ServerLimits,
+    pub absolute: Option<ServerLimits>,
 }
 
 impl Model for ShowServerLimitsResponseBody {
     const NAME: &'static str = "ShowServerLimitsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("absolute", &self.absolute);
+        object.optional("absolute", &self.absolute);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let absolute = object.required("absolute")?;
+        let absolute = object.optional("absolute")?;
         Ok(Self { absolute })
     }
 }
@@ -23791,29 +26616,35 @@ impl Model for ShowServerLimitsResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowServerLimitsResponseBody);
 
 impl ShowServerLimitsResponseBody {
-    /// A value of its fields.
-    pub fn new(absolute: impl Into<ServerLimits>) -> Self {
-        Self { absolute: absolute.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { absolute: None }
+    }
+
+    /// 租户配额信息。
+    pub fn absolute(mut self, value: impl Into<ServerLimits>) -> Self {
+        self.absolute = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowServerPasswordResponseBody {
     /// 加密后的密码。
-    pub password: hwcloud_runtime::Secret,
+    pub password: Option<hwcloud_runtime::Secret>,
 }
 
 impl Model for ShowServerPasswordResponseBody {
     const NAME: &'static str = "ShowServerPasswordResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("password", &self.password);
+        object.optional("password", &self.password);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let password = object.required("password")?;
+        let password = object.optional("password")?;
         Ok(Self { password })
     }
 }
@@ -23821,9 +26652,15 @@ impl Model for ShowServerPasswordResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowServerPasswordResponseBody);
 
 impl ShowServerPasswordResponseBody {
-    /// A value of its fields.
-    pub fn new(password: impl Into<hwcloud_runtime::Secret>) -> Self {
-        Self { password: password.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { password: None }
+    }
+
+    /// 加密后的密码。
+    pub fn password(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.password = Some(value.into());
+        self
     }
 }
 
@@ -23860,22 +26697,22 @@ impl ShowServerRemoteConsoleRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowServerRemoteConsoleResponseBody {
     /// 弹性云服务器获取远程登录地址。
-    pub remote_console: ServerRemoteConsole,
+    pub remote_console: Option<ServerRemoteConsole>,
 }
 
 impl Model for ShowServerRemoteConsoleResponseBody {
     const NAME: &'static str = "ShowServerRemoteConsoleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("remote_console", &self.remote_console);
+        object.optional("remote_console", &self.remote_console);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let remote_console = object.required("remote_console")?;
+        let remote_console = object.optional("remote_console")?;
         Ok(Self { remote_console })
     }
 }
@@ -23883,31 +26720,35 @@ impl Model for ShowServerRemoteConsoleResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowServerRemoteConsoleResponseBody);
 
 impl ShowServerRemoteConsoleResponseBody {
-    /// A value of its fields.
-    pub fn new(remote_console: impl Into<ServerRemoteConsole>) -> Self {
-        Self {
-            remote_console: remote_console.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { remote_console: None }
+    }
+
+    /// 弹性云服务器获取远程登录地址。
+    pub fn remote_console(mut self, value: impl Into<ServerRemoteConsole>) -> Self {
+        self.remote_console = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowServerResponseBody {
     /// 弹性云服务器详细信息
-    pub server: ServerDetail2,
+    pub server: Option<ServerDetail2>,
 }
 
 impl Model for ShowServerResponseBody {
     const NAME: &'static str = "ShowServerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server", &self.server);
+        object.optional("server", &self.server);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server = object.required("server")?;
+        let server = object.optional("server")?;
         Ok(Self { server })
     }
 }
@@ -23915,29 +26756,35 @@ impl Model for ShowServerResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowServerResponseBody);
 
 impl ShowServerResponseBody {
-    /// A value of its fields.
-    pub fn new(server: impl Into<ServerDetail2>) -> Self {
-        Self { server: server.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server: None }
+    }
+
+    /// 弹性云服务器详细信息
+    pub fn server(mut self, value: impl Into<ServerDetail2>) -> Self {
+        self.server = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowServerTagsResponseBody {
     /// 标签列表
-    pub tags: Vec<ServerTag>,
+    pub tags: Option<Vec<ServerTag>>,
 }
 
 impl Model for ShowServerTagsResponseBody {
     const NAME: &'static str = "ShowServerTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -23945,33 +26792,39 @@ impl Model for ShowServerTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowServerTagsResponseBody);
 
 impl ShowServerTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<ServerTag>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表
+    pub fn tags(mut self, value: impl Into<Vec<ServerTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
 /// 云服务器规格。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SimpleFlavor {
     /// 云服务器规格的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 规格相关快捷链接地址。
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
 }
 
 impl Model for SimpleFlavor {
     const NAME: &'static str = "SimpleFlavor";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
         Ok(Self { id, links })
     }
 }
@@ -23979,12 +26832,21 @@ impl Model for SimpleFlavor {
 hwcloud_runtime::impl_model_serde!(SimpleFlavor);
 
 impl SimpleFlavor {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, links: impl Into<Vec<Link>>) -> Self {
-        Self {
-            id: id.into(),
-            links: links.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, links: None }
+    }
+
+    /// 云服务器规格的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 规格相关快捷链接地址。
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 }
 
@@ -25391,29 +28253,29 @@ impl TemplateVersion {
 }
 
 /// 弹性云服务器的网络属性。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateServerAddress {
     /// IP地址。
-    pub addr: String,
+    pub addr: Option<String>,
     /// IP地址版本。
     ///
     /// - 4:代表IPv4。
     /// - 6:代表IPv6。
-    pub version: i32,
+    pub version: Option<i32>,
 }
 
 impl Model for UpdateServerAddress {
     const NAME: &'static str = "UpdateServerAddress";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("addr", &self.addr);
-        object.field("version", &self.version);
+        object.optional("addr", &self.addr);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let addr = object.required("addr")?;
-        let version = object.required("version")?;
+        let addr = object.optional("addr")?;
+        let version = object.optional("version")?;
         Ok(Self { addr, version })
     }
 }
@@ -25421,12 +28283,24 @@ impl Model for UpdateServerAddress {
 hwcloud_runtime::impl_model_serde!(UpdateServerAddress);
 
 impl UpdateServerAddress {
-    /// A value of its fields.
-    pub fn new(addr: impl Into<String>, version: impl Into<i32>) -> Self {
-        Self {
-            addr: addr.into(),
-            version: version.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { addr: None, version: None }
+    }
+
+    /// IP地址。
+    pub fn addr(mut self, value: impl Into<String>) -> Self {
+        self.addr = Some(value.into());
+        self
+    }
+
+    /// IP地址版本。
+    ///
+    /// - 4:代表IPv4。
+    /// - 6:代表IPv6。
+    pub fn version(mut self, value: impl Into<i32>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
@@ -25711,22 +28585,22 @@ impl UpdateServerMetadataRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateServerMetadataResponseBody {
     /// 用户自定义metadata键值对。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl Model for UpdateServerMetadataResponseBody {
     const NAME: &'static str = "UpdateServerMetadataResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("metadata", &self.metadata);
+        object.optional("metadata", &self.metadata);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let metadata = object.required("metadata")?;
+        let metadata = object.optional("metadata")?;
         Ok(Self { metadata })
     }
 }
@@ -25734,9 +28608,18 @@ impl Model for UpdateServerMetadataResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateServerMetadataResponseBody);
 
 impl UpdateServerMetadataResponseBody {
-    /// A value of its fields.
-    pub fn new(metadata: impl Into<std::collections::BTreeMap<String, String>>) -> Self {
-        Self { metadata: metadata.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { metadata: None }
+    }
+
+    /// 用户自定义metadata键值对。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
     }
 }
 
@@ -25899,22 +28782,22 @@ impl UpdateServerRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateServerResponseBody {
     /// 云服务器详情信息。
-    pub server: UpdateServerResult,
+    pub server: Option<UpdateServerResult>,
 }
 
 impl Model for UpdateServerResponseBody {
     const NAME: &'static str = "UpdateServerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("server", &self.server);
+        object.optional("server", &self.server);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let server = object.required("server")?;
+        let server = object.optional("server")?;
         Ok(Self { server })
     }
 }
@@ -25922,14 +28805,20 @@ impl Model for UpdateServerResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateServerResponseBody);
 
 impl UpdateServerResponseBody {
-    /// A value of its fields.
-    pub fn new(server: impl Into<UpdateServerResult>) -> Self {
-        Self { server: server.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { server: None }
+    }
+
+    /// 云服务器详情信息。
+    pub fn server(mut self, value: impl Into<UpdateServerResult>) -> Self {
+        self.server = Some(value.into());
+        self
     }
 }
 
 /// 云服务器详情。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateServerResult {
     /// 扩展属性, diskConfig的类型。
@@ -25938,42 +28827,42 @@ pub struct UpdateServerResult {
     /// - AUTO,系统盘镜像空间会自动扩展为与flavor大小一致。
     pub os_dcf_disk_config: Option<String>,
     /// 弹性云服务器的主机名。
-    pub os_ext_srv_attr_hostname: String,
+    pub os_ext_srv_attr_hostname: Option<String>,
     /// 创建弹性云服务器时指定的user_data(编码过后的信息)。
     pub os_ext_srv_attr_user_data: Option<String>,
     /// 预留属性。
-    pub access_i_pv4: String,
+    pub access_i_pv4: Option<String>,
     /// 预留属性。
-    pub access_i_pv6: String,
+    pub access_i_pv6: Option<String>,
     /// 弹性云服务器的网络属性。
-    pub addresses: std::collections::BTreeMap<String, Vec<UpdateServerAddress>>,
+    pub addresses: Option<std::collections::BTreeMap<String, Vec<UpdateServerAddress>>>,
     /// 弹性云服务器创建时间。
     ///
     /// 时间格式例如:2019-05-22T03:19:19Z
-    pub created: String,
+    pub created: Option<String>,
     /// 弹性云服务器的描述信息。
     pub description: Option<String>,
     /// 弹性云服务器规格信息。
-    pub flavor: SimpleFlavor,
+    pub flavor: Option<SimpleFlavor>,
     /// 弹性云服务器所在主机的主机ID。
-    pub host_id: String,
+    pub host_id: Option<String>,
     /// 弹性云服务器ID,格式为UUID。
-    pub id: String,
+    pub id: Option<String>,
     /// 镜像ID。
-    pub image: String,
+    pub image: Option<String>,
     /// 云服务器相关标记快捷链接信息。
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
     /// 弹性云服务器是否为锁定状态。
     ///
     /// - true:锁定
     /// - false:未锁定
     pub locked: Option<bool>,
     /// 云服务器元数据。
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 弹性云服务器名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 弹性云服务器进度。
-    pub progress: i32,
+    pub progress: Option<i32>,
     /// 弹性云服务器状态。
     ///
     /// 取值范围:
@@ -25981,7 +28870,7 @@ pub struct UpdateServerResult {
     /// ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE
     ///
     /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
-    pub status: String,
+    pub status: Option<String>,
     /// 云服务器的标签列表。
     ///
     /// 微版本2.26后支持,如果不使用微版本查询,响应中无tags字段。
@@ -25992,15 +28881,15 @@ pub struct UpdateServerResult {
     /// - 如果value为空字符串,则仅返回key。
     /// - key与value使用“=”连接,如“key=value”。
     /// - 如果value为空字符串,则仅返回key。
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 项目ID。
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 弹性云服务器更新时间。
     ///
     /// 时间格式例如:2019-05-22T03:30:52Z
-    pub updated: String,
+    pub updated: Option<String>,
     /// 创建弹性云服务器的用户ID,格式为UUID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for UpdateServerResult {
@@ -26008,52 +28897,52 @@ impl Model for UpdateServerResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("OS-DCF:diskConfig", &self.os_dcf_disk_config);
-        object.field("OS-EXT-SRV-ATTR:hostname", &self.os_ext_srv_attr_hostname);
+        object.optional("OS-EXT-SRV-ATTR:hostname", &self.os_ext_srv_attr_hostname);
         object.optional("OS-EXT-SRV-ATTR:user_data", &self.os_ext_srv_attr_user_data);
-        object.field("accessIPv4", &self.access_i_pv4);
-        object.field("accessIPv6", &self.access_i_pv6);
-        object.field("addresses", &self.addresses);
-        object.field("created", &self.created);
+        object.optional("accessIPv4", &self.access_i_pv4);
+        object.optional("accessIPv6", &self.access_i_pv6);
+        object.optional("addresses", &self.addresses);
+        object.optional("created", &self.created);
         object.optional("description", &self.description);
-        object.field("flavor", &self.flavor);
-        object.field("hostId", &self.host_id);
-        object.field("id", &self.id);
-        object.field("image", &self.image);
-        object.field("links", &self.links);
+        object.optional("flavor", &self.flavor);
+        object.optional("hostId", &self.host_id);
+        object.optional("id", &self.id);
+        object.optional("image", &self.image);
+        object.optional("links", &self.links);
         object.optional("locked", &self.locked);
-        object.field("metadata", &self.metadata);
-        object.field("name", &self.name);
-        object.field("progress", &self.progress);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated", &self.updated);
-        object.field("user_id", &self.user_id);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
+        object.optional("progress", &self.progress);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated", &self.updated);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let os_dcf_disk_config = object.optional("OS-DCF:diskConfig")?;
-        let os_ext_srv_attr_hostname = object.required("OS-EXT-SRV-ATTR:hostname")?;
+        let os_ext_srv_attr_hostname = object.optional("OS-EXT-SRV-ATTR:hostname")?;
         let os_ext_srv_attr_user_data = object.optional("OS-EXT-SRV-ATTR:user_data")?;
-        let access_i_pv4 = object.required("accessIPv4")?;
-        let access_i_pv6 = object.required("accessIPv6")?;
-        let addresses = object.required("addresses")?;
-        let created = object.required("created")?;
+        let access_i_pv4 = object.optional("accessIPv4")?;
+        let access_i_pv6 = object.optional("accessIPv6")?;
+        let addresses = object.optional("addresses")?;
+        let created = object.optional("created")?;
         let description = object.optional("description")?;
-        let flavor = object.required("flavor")?;
-        let host_id = object.required("hostId")?;
-        let id = object.required("id")?;
-        let image = object.required("image")?;
-        let links = object.required("links")?;
+        let flavor = object.optional("flavor")?;
+        let host_id = object.optional("hostId")?;
+        let id = object.optional("id")?;
+        let image = object.optional("image")?;
+        let links = object.optional("links")?;
         let locked = object.optional("locked")?;
-        let metadata = object.required("metadata")?;
-        let name = object.required("name")?;
-        let progress = object.required("progress")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated = object.required("updated")?;
-        let user_id = object.required("user_id")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
+        let progress = object.optional("progress")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated = object.optional("updated")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             os_dcf_disk_config,
             os_ext_srv_attr_hostname,
@@ -26084,52 +28973,31 @@ impl Model for UpdateServerResult {
 hwcloud_runtime::impl_model_serde!(UpdateServerResult);
 
 impl UpdateServerResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_ext_srv_attr_hostname: impl Into<String>,
-        access_i_pv4: impl Into<String>,
-        access_i_pv6: impl Into<String>,
-        addresses: impl Into<
-            std::collections::BTreeMap<String, Vec<UpdateServerAddress>>,
-        >,
-        created: impl Into<String>,
-        flavor: impl Into<SimpleFlavor>,
-        host_id: impl Into<String>,
-        id: impl Into<String>,
-        image: impl Into<String>,
-        links: impl Into<Vec<Link>>,
-        metadata: impl Into<std::collections::BTreeMap<String, String>>,
-        name: impl Into<String>,
-        progress: impl Into<i32>,
-        status: impl Into<String>,
-        tags: impl Into<Vec<String>>,
-        tenant_id: impl Into<String>,
-        updated: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             os_dcf_disk_config: None,
-            os_ext_srv_attr_hostname: os_ext_srv_attr_hostname.into(),
+            os_ext_srv_attr_hostname: None,
             os_ext_srv_attr_user_data: None,
-            access_i_pv4: access_i_pv4.into(),
-            access_i_pv6: access_i_pv6.into(),
-            addresses: addresses.into(),
-            created: created.into(),
+            access_i_pv4: None,
+            access_i_pv6: None,
+            addresses: None,
+            created: None,
             description: None,
-            flavor: flavor.into(),
-            host_id: host_id.into(),
-            id: id.into(),
-            image: image.into(),
-            links: links.into(),
+            flavor: None,
+            host_id: None,
+            id: None,
+            image: None,
+            links: None,
             locked: None,
-            metadata: metadata.into(),
-            name: name.into(),
-            progress: progress.into(),
-            status: status.into(),
-            tags: tags.into(),
-            tenant_id: tenant_id.into(),
-            updated: updated.into(),
-            user_id: user_id.into(),
+            metadata: None,
+            name: None,
+            progress: None,
+            status: None,
+            tags: None,
+            tenant_id: None,
+            updated: None,
+            user_id: None,
         }
     }
 
@@ -26142,15 +29010,80 @@ impl UpdateServerResult {
         self
     }
 
+    /// 弹性云服务器的主机名。
+    pub fn os_ext_srv_attr_hostname(mut self, value: impl Into<String>) -> Self {
+        self.os_ext_srv_attr_hostname = Some(value.into());
+        self
+    }
+
     /// 创建弹性云服务器时指定的user_data(编码过后的信息)。
     pub fn os_ext_srv_attr_user_data(mut self, value: impl Into<String>) -> Self {
         self.os_ext_srv_attr_user_data = Some(value.into());
         self
     }
 
+    /// 预留属性。
+    pub fn access_i_pv4(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv4 = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn access_i_pv6(mut self, value: impl Into<String>) -> Self {
+        self.access_i_pv6 = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器的网络属性。
+    pub fn addresses(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, Vec<UpdateServerAddress>>>,
+    ) -> Self {
+        self.addresses = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器创建时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:19:19Z
+    pub fn created(mut self, value: impl Into<String>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
     /// 弹性云服务器的描述信息。
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器规格信息。
+    pub fn flavor(mut self, value: impl Into<SimpleFlavor>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器所在主机的主机ID。
+    pub fn host_id(mut self, value: impl Into<String>) -> Self {
+        self.host_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器ID,格式为UUID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 镜像ID。
+    pub fn image(mut self, value: impl Into<String>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+
+    /// 云服务器相关标记快捷链接信息。
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
         self
     }
 
@@ -26162,10 +29095,78 @@ impl UpdateServerResult {
         self.locked = Some(value.into());
         self
     }
+
+    /// 云服务器元数据。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器进度。
+    pub fn progress(mut self, value: impl Into<i32>) -> Self {
+        self.progress = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器状态。
+    ///
+    /// 取值范围:
+    ///
+    /// ACTIVE、BUILD、DELETED、ERROR、HARD_REBOOT、MIGRATING、PAUSED、REBOOT、REBUILD、RESIZE、REVERT_RESIZE、SHUTOFF、SHELVED、SHELVED_OFFLOADED、SOFT_DELETED、SUSPENDED、VERIFY_RESIZE
+    ///
+    /// 弹性云服务器状态说明请参考[云服务器状态](https://support.huaweicloud.com/api-ecs/ecs_08_0002.html)
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 云服务器的标签列表。
+    ///
+    /// 微版本2.26后支持,如果不使用微版本查询,响应中无tags字段。
+    ///
+    /// 系统近期对标签功能进行了升级,升级后,返回的tag值遵循如下规则:
+    ///
+    /// - key与value使用“=”连接,如“key=value”。
+    /// - 如果value为空字符串,则仅返回key。
+    /// - key与value使用“=”连接,如“key=value”。
+    /// - 如果value为空字符串,则仅返回key。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 弹性云服务器更新时间。
+    ///
+    /// 时间格式例如:2019-05-22T03:30:52Z
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 创建弹性云服务器的用户ID,格式为UUID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 /// 云服务器挂载磁盘信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeAttach {
     /// 盘在云服务器上的挂载顺序,0表示启动盘。
@@ -26180,7 +29181,7 @@ pub struct VolumeAttach {
     /// 挂载点
     pub device: Option<String>,
     /// 云磁盘ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云盘大小(单位:GB)。
     pub size: Option<i32>,
 }
@@ -26192,7 +29193,7 @@ impl Model for VolumeAttach {
         object.optional("bootIndex", &self.boot_index);
         object.optional("delete_on_termination", &self.delete_on_termination);
         object.optional("device", &self.device);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("size", &self.size);
     }
 
@@ -26200,7 +29201,7 @@ impl Model for VolumeAttach {
         let boot_index = object.optional("bootIndex")?;
         let delete_on_termination = object.optional("delete_on_termination")?;
         let device = object.optional("device")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let size = object.optional("size")?;
         Ok(Self {
             boot_index,
@@ -26215,13 +29216,13 @@ impl Model for VolumeAttach {
 hwcloud_runtime::impl_model_serde!(VolumeAttach);
 
 impl VolumeAttach {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             boot_index: None,
             delete_on_termination: None,
             device: None,
-            id: id.into(),
+            id: None,
             size: None,
         }
     }
@@ -26246,6 +29247,12 @@ impl VolumeAttach {
     /// 挂载点
     pub fn device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
+        self
+    }
+
+    /// 云磁盘ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
         self
     }
 

@@ -71,22 +71,22 @@ impl AddPublicipsIntoSharedBandwidthRequestBody {
 }
 
 /// 带宽对象详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddPublicipsIntoSharedBandwidthResponseBody {
     /// 带宽对象
-    pub bandwidth: BandwidthRespInsert,
+    pub bandwidth: Option<BandwidthRespInsert>,
 }
 
 impl Model for AddPublicipsIntoSharedBandwidthResponseBody {
     const NAME: &'static str = "AddPublicipsIntoSharedBandwidthResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("bandwidth", &self.bandwidth);
+        object.optional("bandwidth", &self.bandwidth);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let bandwidth = object.required("bandwidth")?;
+        let bandwidth = object.optional("bandwidth")?;
         Ok(Self { bandwidth })
     }
 }
@@ -94,20 +94,24 @@ impl Model for AddPublicipsIntoSharedBandwidthResponseBody {
 hwcloud_runtime::impl_model_serde!(AddPublicipsIntoSharedBandwidthResponseBody);
 
 impl AddPublicipsIntoSharedBandwidthResponseBody {
-    /// A value of its fields.
-    pub fn new(bandwidth: impl Into<BandwidthRespInsert>) -> Self {
-        Self {
-            bandwidth: bandwidth.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { bandwidth: None }
+    }
+
+    /// 带宽对象
+    pub fn bandwidth(mut self, value: impl Into<BandwidthRespInsert>) -> Self {
+        self.bandwidth = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociatePublicipResponseBody {
     /// 绑定弹性公网IP的返回对象
-    pub publicip: PublicipInstanceResp,
+    pub publicip: Option<PublicipInstanceResp>,
     /// 本次请求的编号
     ///
     /// Length: 0 to 36.
@@ -118,12 +122,12 @@ impl Model for AssociatePublicipResponseBody {
     const NAME: &'static str = "AssociatePublicipResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("publicip", &self.publicip);
+        object.optional("publicip", &self.publicip);
         object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let publicip = object.required("publicip")?;
+        let publicip = object.optional("publicip")?;
         let request_id = object.optional("request_id")?;
         Ok(Self { publicip, request_id })
     }
@@ -132,12 +136,18 @@ impl Model for AssociatePublicipResponseBody {
 hwcloud_runtime::impl_model_serde!(AssociatePublicipResponseBody);
 
 impl AssociatePublicipResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(publicip: impl Into<PublicipInstanceResp>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            publicip: publicip.into(),
+            publicip: None,
             request_id: None,
         }
+    }
+
+    /// 绑定弹性公网IP的返回对象
+    pub fn publicip(mut self, value: impl Into<PublicipInstanceResp>) -> Self {
+        self.publicip = Some(value.into());
+        self
     }
 
     /// 本次请求的编号
@@ -904,26 +914,26 @@ impl hwcloud_runtime::StringEnum for BandwidthInfoRespBandwidthType {
 hwcloud_runtime::impl_string_enum!(BandwidthInfoRespBandwidthType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BandwidthPkgPage {
     /// - 链接
-    pub href: String,
+    pub href: Option<String>,
     /// - 翻页标志
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for BandwidthPkgPage {
     const NAME: &'static str = "BandwidthPkgPage";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -931,73 +941,82 @@ impl Model for BandwidthPkgPage {
 hwcloud_runtime::impl_model_serde!(BandwidthPkgPage);
 
 impl BandwidthPkgPage {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// - 链接
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// - 翻页标志
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BandwidthPkgResp {
     /// - 功能说明:加油包绑定的原带宽ID
-    pub bandwidth_id: String,
+    pub bandwidth_id: Option<String>,
     /// - 功能说明:加油包订单相关信息格式:非空时值为''orderId:productId''
-    pub billing_info: String,
+    pub billing_info: Option<String>,
     /// - 功能说明:加油包结束时间UTC时间格式:2016-03-28T00:00:00Z
     /// - 取值范围:startTime < endTime
-    pub end_time: String,
+    pub end_time: Option<String>,
     /// - 功能说明:加油包的大小,即在原始带宽之上提升的带宽大小
     /// - 取值范围:>1M,pkgSize+原始带宽大小 < 云服务带宽接口限制的带宽上限
-    pub pkg_size: i32,
+    pub pkg_size: Option<i32>,
     /// - 功能说明:资源创建时间,UTC时间格式:2016-03-28T00:00:00Z
-    pub processed_time: String,
+    pub processed_time: Option<String>,
     /// - 功能说明:加油包ID
     /// - 取值范围:1-64,支持数字、字母、中文、_(下划线)、-(中划线)
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// - 功能说明:加油包名称
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// - 功能说明:加油包起始生效时间,UTC时间格式:2016-03-28T00:00:00Z
     /// - 取值范围:startTime >= 服务处理请求的时间
-    pub start_time: String,
+    pub start_time: Option<String>,
     /// - 功能说明:加油包资源状态,仅管理员权限可以变更状态
     /// - 取值范围:''pending'', ''active'', ''completed'', ''error''
-    pub status: String,
+    pub status: Option<String>,
     /// - 功能说明:租户id
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for BandwidthPkgResp {
     const NAME: &'static str = "BandwidthPkgResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("bandwidthId", &self.bandwidth_id);
-        object.field("billingInfo", &self.billing_info);
-        object.field("endTime", &self.end_time);
-        object.field("pkgSize", &self.pkg_size);
-        object.field("processedTime", &self.processed_time);
-        object.field("resourceId", &self.resource_id);
-        object.field("resourceName", &self.resource_name);
-        object.field("startTime", &self.start_time);
-        object.field("status", &self.status);
-        object.field("tenantId", &self.tenant_id);
+        object.optional("bandwidthId", &self.bandwidth_id);
+        object.optional("billingInfo", &self.billing_info);
+        object.optional("endTime", &self.end_time);
+        object.optional("pkgSize", &self.pkg_size);
+        object.optional("processedTime", &self.processed_time);
+        object.optional("resourceId", &self.resource_id);
+        object.optional("resourceName", &self.resource_name);
+        object.optional("startTime", &self.start_time);
+        object.optional("status", &self.status);
+        object.optional("tenantId", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let bandwidth_id = object.required("bandwidthId")?;
-        let billing_info = object.required("billingInfo")?;
-        let end_time = object.required("endTime")?;
-        let pkg_size = object.required("pkgSize")?;
-        let processed_time = object.required("processedTime")?;
-        let resource_id = object.required("resourceId")?;
-        let resource_name = object.required("resourceName")?;
-        let start_time = object.required("startTime")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenantId")?;
+        let bandwidth_id = object.optional("bandwidthId")?;
+        let billing_info = object.optional("billingInfo")?;
+        let end_time = object.optional("endTime")?;
+        let pkg_size = object.optional("pkgSize")?;
+        let processed_time = object.optional("processedTime")?;
+        let resource_id = object.optional("resourceId")?;
+        let resource_name = object.optional("resourceName")?;
+        let start_time = object.optional("startTime")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenantId")?;
         Ok(Self {
             bandwidth_id,
             billing_info,
@@ -1016,31 +1035,85 @@ impl Model for BandwidthPkgResp {
 hwcloud_runtime::impl_model_serde!(BandwidthPkgResp);
 
 impl BandwidthPkgResp {
-    /// A value of its fields.
-    pub fn new(
-        bandwidth_id: impl Into<String>,
-        billing_info: impl Into<String>,
-        end_time: impl Into<String>,
-        pkg_size: impl Into<i32>,
-        processed_time: impl Into<String>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-        start_time: impl Into<String>,
-        status: impl Into<String>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            bandwidth_id: bandwidth_id.into(),
-            billing_info: billing_info.into(),
-            end_time: end_time.into(),
-            pkg_size: pkg_size.into(),
-            processed_time: processed_time.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
-            start_time: start_time.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
+            bandwidth_id: None,
+            billing_info: None,
+            end_time: None,
+            pkg_size: None,
+            processed_time: None,
+            resource_id: None,
+            resource_name: None,
+            start_time: None,
+            status: None,
+            tenant_id: None,
         }
+    }
+
+    /// - 功能说明:加油包绑定的原带宽ID
+    pub fn bandwidth_id(mut self, value: impl Into<String>) -> Self {
+        self.bandwidth_id = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:加油包订单相关信息格式:非空时值为''orderId:productId''
+    pub fn billing_info(mut self, value: impl Into<String>) -> Self {
+        self.billing_info = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:加油包结束时间UTC时间格式:2016-03-28T00:00:00Z
+    /// - 取值范围:startTime < endTime
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:加油包的大小,即在原始带宽之上提升的带宽大小
+    /// - 取值范围:>1M,pkgSize+原始带宽大小 < 云服务带宽接口限制的带宽上限
+    pub fn pkg_size(mut self, value: impl Into<i32>) -> Self {
+        self.pkg_size = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:资源创建时间,UTC时间格式:2016-03-28T00:00:00Z
+    pub fn processed_time(mut self, value: impl Into<String>) -> Self {
+        self.processed_time = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:加油包ID
+    /// - 取值范围:1-64,支持数字、字母、中文、_(下划线)、-(中划线)
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:加油包名称
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:加油包起始生效时间,UTC时间格式:2016-03-28T00:00:00Z
+    /// - 取值范围:startTime >= 服务处理请求的时间
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:加油包资源状态,仅管理员权限可以变更状态
+    /// - 取值范围:''pending'', ''active'', ''completed'', ''error''
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// - 功能说明:租户id
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -1884,22 +1957,22 @@ pub type BandwidthRespShareType = BandwidthRespInsertShareType;
 pub type BandwidthRespStatus = BandwidthRespInsertStatus;
 
 /// 带宽对象详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BandwidthResponseBody {
     /// 带宽对象
-    pub bandwidth: BandwidthResp2,
+    pub bandwidth: Option<BandwidthResp2>,
 }
 
 impl Model for BandwidthResponseBody {
     const NAME: &'static str = "BandwidthResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("bandwidth", &self.bandwidth);
+        object.optional("bandwidth", &self.bandwidth);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let bandwidth = object.required("bandwidth")?;
+        let bandwidth = object.optional("bandwidth")?;
         Ok(Self { bandwidth })
     }
 }
@@ -1907,11 +1980,15 @@ impl Model for BandwidthResponseBody {
 hwcloud_runtime::impl_model_serde!(BandwidthResponseBody);
 
 impl BandwidthResponseBody {
-    /// A value of its fields.
-    pub fn new(bandwidth: impl Into<BandwidthResp2>) -> Self {
-        Self {
-            bandwidth: bandwidth.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { bandwidth: None }
+    }
+
+    /// 带宽对象
+    pub fn bandwidth(mut self, value: impl Into<BandwidthResp2>) -> Self {
+        self.bandwidth = Some(value.into());
+        self
     }
 }
 
@@ -3099,23 +3176,23 @@ impl BatchCreatePublicipsV2RequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreatePublicipsV2ResponseBody {
     /// job_id,需要访问调用netAPI组件访问job执行情况。netAPI:/v1/{tenant_id}/jobs/{job_id}
 
-    pub job_id: String,
+    pub job_id: Option<String>,
 }
 
 impl Model for BatchCreatePublicipsV2ResponseBody {
     const NAME: &'static str = "BatchCreatePublicipsV2ResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_id", &self.job_id);
+        object.optional("job_id", &self.job_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_id = object.required("job_id")?;
+        let job_id = object.optional("job_id")?;
         Ok(Self { job_id })
     }
 }
@@ -3123,29 +3200,36 @@ impl Model for BatchCreatePublicipsV2ResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchCreatePublicipsV2ResponseBody);
 
 impl BatchCreatePublicipsV2ResponseBody {
-    /// A value of its fields.
-    pub fn new(job_id: impl Into<String>) -> Self {
-        Self { job_id: job_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { job_id: None }
+    }
+
+    /// job_id,需要访问调用netAPI组件访问job执行情况。netAPI:/v1/{tenant_id}/jobs/{job_id}
+
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
     }
 }
 
 /// 批量创建响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateSharedBandwidthResponseBody {
     /// 批创的带宽对象的列表
-    pub bandwidths: Vec<BatchBandwidthResp>,
+    pub bandwidths: Option<Vec<BatchBandwidthResp>>,
 }
 
 impl Model for BatchCreateSharedBandwidthResponseBody {
     const NAME: &'static str = "BatchCreateSharedBandwidthResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("bandwidths", &self.bandwidths);
+        object.optional("bandwidths", &self.bandwidths);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let bandwidths = object.required("bandwidths")?;
+        let bandwidths = object.optional("bandwidths")?;
         Ok(Self { bandwidths })
     }
 }
@@ -3153,11 +3237,15 @@ impl Model for BatchCreateSharedBandwidthResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchCreateSharedBandwidthResponseBody);
 
 impl BatchCreateSharedBandwidthResponseBody {
-    /// A value of its fields.
-    pub fn new(bandwidths: impl Into<Vec<BatchBandwidthResp>>) -> Self {
-        Self {
-            bandwidths: bandwidths.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { bandwidths: None }
+    }
+
+    /// 批创的带宽对象的列表
+    pub fn bandwidths(mut self, value: impl Into<Vec<BatchBandwidthResp>>) -> Self {
+        self.bandwidths = Some(value.into());
+        self
     }
 }
 
@@ -3194,22 +3282,22 @@ impl BatchDeletePublicIpRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeletePublicIpv2ResponseBody {
     /// job_id列表,此job信息不保存在数据库中,不能同过组件查询到。
-    pub job_ids: Vec<String>,
+    pub job_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchDeletePublicIpv2ResponseBody {
     const NAME: &'static str = "BatchDeletePublicIpv2ResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_ids", &self.job_ids);
+        object.optional("job_ids", &self.job_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_ids = object.required("job_ids")?;
+        let job_ids = object.optional("job_ids")?;
         Ok(Self { job_ids })
     }
 }
@@ -3217,9 +3305,15 @@ impl Model for BatchDeletePublicIpv2ResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeletePublicIpv2ResponseBody);
 
 impl BatchDeletePublicIpv2ResponseBody {
-    /// A value of its fields.
-    pub fn new(job_ids: impl Into<Vec<String>>) -> Self {
-        Self { job_ids: job_ids.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { job_ids: None }
+    }
+
+    /// job_id列表,此job信息不保存在数据库中,不能同过组件查询到。
+    pub fn job_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.job_ids = Some(value.into());
+        self
     }
 }
 
@@ -3514,26 +3608,26 @@ impl hwcloud_runtime::StringEnum for BatchPublicIpType {
 hwcloud_runtime::impl_string_enum!(BatchPublicIpType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchPublicipResp {
     /// 弹性公网IP对象
-    pub publicip: PublicipResp,
+    pub publicip: Option<PublicipResp>,
     /// 响应码
-    pub status_code: i32,
+    pub status_code: Option<i32>,
 }
 
 impl Model for BatchPublicipResp {
     const NAME: &'static str = "BatchPublicipResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("publicip", &self.publicip);
-        object.field("statusCode", &self.status_code);
+        object.optional("publicip", &self.publicip);
+        object.optional("statusCode", &self.status_code);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let publicip = object.required("publicip")?;
-        let status_code = object.required("statusCode")?;
+        let publicip = object.optional("publicip")?;
+        let status_code = object.optional("statusCode")?;
         Ok(Self { publicip, status_code })
     }
 }
@@ -3541,12 +3635,24 @@ impl Model for BatchPublicipResp {
 hwcloud_runtime::impl_model_serde!(BatchPublicipResp);
 
 impl BatchPublicipResp {
-    /// A value of its fields.
-    pub fn new(publicip: impl Into<PublicipResp>, status_code: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            publicip: publicip.into(),
-            status_code: status_code.into(),
+            publicip: None,
+            status_code: None,
         }
+    }
+
+    /// 弹性公网IP对象
+    pub fn publicip(mut self, value: impl Into<PublicipResp>) -> Self {
+        self.publicip = Some(value.into());
+        self
+    }
+
+    /// 响应码
+    pub fn status_code(mut self, value: impl Into<i32>) -> Self {
+        self.status_code = Some(value.into());
+        self
     }
 }
 
@@ -3910,22 +4016,22 @@ impl CommonPoolDict {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CountEipAvailableResourcesResponseBody {
     /// - 功能说明:返回结果
-    pub result: i32,
+    pub result: Option<i32>,
 }
 
 impl Model for CountEipAvailableResourcesResponseBody {
     const NAME: &'static str = "CountEipAvailableResourcesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("result", &self.result);
+        object.optional("result", &self.result);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let result = object.required("result")?;
+        let result = object.optional("result")?;
         Ok(Self { result })
     }
 }
@@ -3933,9 +4039,15 @@ impl Model for CountEipAvailableResourcesResponseBody {
 hwcloud_runtime::impl_model_serde!(CountEipAvailableResourcesResponseBody);
 
 impl CountEipAvailableResourcesResponseBody {
-    /// A value of its fields.
-    pub fn new(result: impl Into<i32>) -> Self {
-        Self { result: result.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+
+    /// - 功能说明:返回结果
+    pub fn result(mut self, value: impl Into<i32>) -> Self {
+        self.result = Some(value.into());
+        self
     }
 }
 
@@ -5093,22 +5205,22 @@ impl CreatePublicipRequestBody {
 }
 
 /// 创建弹性公网IP的响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePublicipResponseBody {
     /// 弹性公网IP对象
-    pub publicip: PublicipCreateResp,
+    pub publicip: Option<PublicipCreateResp>,
 }
 
 impl Model for CreatePublicipResponseBody {
     const NAME: &'static str = "CreatePublicipResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("publicip", &self.publicip);
+        object.optional("publicip", &self.publicip);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let publicip = object.required("publicip")?;
+        let publicip = object.optional("publicip")?;
         Ok(Self { publicip })
     }
 }
@@ -5116,9 +5228,15 @@ impl Model for CreatePublicipResponseBody {
 hwcloud_runtime::impl_model_serde!(CreatePublicipResponseBody);
 
 impl CreatePublicipResponseBody {
-    /// A value of its fields.
-    pub fn new(publicip: impl Into<PublicipCreateResp>) -> Self {
-        Self { publicip: publicip.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { publicip: None }
+    }
+
+    /// 弹性公网IP对象
+    pub fn publicip(mut self, value: impl Into<PublicipCreateResp>) -> Self {
+        self.publicip = Some(value.into());
+        self
     }
 }
 
@@ -5470,13 +5588,13 @@ impl CreateTenantVpcIgwRequestBodyVpcIgw {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTenantVpcIgwResp {
     /// 本次请求编号
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
     ///
     pub vpc_igw: Option<VpcIgwsTenantResp>,
 }
@@ -5485,12 +5603,12 @@ impl Model for CreateTenantVpcIgwResp {
     const NAME: &'static str = "CreateTenantVpcIgwResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
         object.optional("vpc_igw", &self.vpc_igw);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         let vpc_igw = object.optional("vpc_igw")?;
         Ok(Self { request_id, vpc_igw })
     }
@@ -5499,12 +5617,20 @@ impl Model for CreateTenantVpcIgwResp {
 hwcloud_runtime::impl_model_serde!(CreateTenantVpcIgwResp);
 
 impl CreateTenantVpcIgwResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
+            request_id: None,
             vpc_igw: None,
         }
+    }
+
+    /// 本次请求编号
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 
     ///
@@ -5726,11 +5852,11 @@ impl DetachSharedbwReqPublicip {
 }
 
 /// 更新弹性公网IP的返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DisassociatePublicipResponseBody {
     /// 解绑弹性公网IP的返回对象
-    pub publicip: PublicipInstanceResp,
+    pub publicip: Option<PublicipInstanceResp>,
     /// 本次请求的编号
     ///
     /// Length: 0 to 36.
@@ -5741,12 +5867,12 @@ impl Model for DisassociatePublicipResponseBody {
     const NAME: &'static str = "DisassociatePublicipResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("publicip", &self.publicip);
+        object.optional("publicip", &self.publicip);
         object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let publicip = object.required("publicip")?;
+        let publicip = object.optional("publicip")?;
         let request_id = object.optional("request_id")?;
         Ok(Self { publicip, request_id })
     }
@@ -5755,12 +5881,18 @@ impl Model for DisassociatePublicipResponseBody {
 hwcloud_runtime::impl_model_serde!(DisassociatePublicipResponseBody);
 
 impl DisassociatePublicipResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(publicip: impl Into<PublicipInstanceResp>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            publicip: publicip.into(),
+            publicip: None,
             request_id: None,
         }
+    }
+
+    /// 解绑弹性公网IP的返回对象
+    pub fn publicip(mut self, value: impl Into<PublicipInstanceResp>) -> Self {
+        self.publicip = Some(value.into());
+        self
     }
 
     /// 本次请求的编号
@@ -7695,11 +7827,11 @@ impl IpChangeToPeriodResBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListBandwidthPkgResp {
     /// bandwidthpkg对象列表
-    pub bandwidthpkgs: Vec<BandwidthPkgResp>,
+    pub bandwidthpkgs: Option<Vec<BandwidthPkgResp>>,
     /// 翻页展示
     pub bandwidthpkgs_links: Option<Vec<BandwidthPkgPage>>,
 }
@@ -7708,12 +7840,12 @@ impl Model for ListBandwidthPkgResp {
     const NAME: &'static str = "ListBandwidthPkgResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("bandwidthpkgs", &self.bandwidthpkgs);
+        object.optional("bandwidthpkgs", &self.bandwidthpkgs);
         object.optional("bandwidthpkgs_links", &self.bandwidthpkgs_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let bandwidthpkgs = object.required("bandwidthpkgs")?;
+        let bandwidthpkgs = object.optional("bandwidthpkgs")?;
         let bandwidthpkgs_links = object.optional("bandwidthpkgs_links")?;
         Ok(Self {
             bandwidthpkgs,
@@ -7725,12 +7857,18 @@ impl Model for ListBandwidthPkgResp {
 hwcloud_runtime::impl_model_serde!(ListBandwidthPkgResp);
 
 impl ListBandwidthPkgResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(bandwidthpkgs: impl Into<Vec<BandwidthPkgResp>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            bandwidthpkgs: bandwidthpkgs.into(),
+            bandwidthpkgs: None,
             bandwidthpkgs_links: None,
         }
+    }
+
+    /// bandwidthpkg对象列表
+    pub fn bandwidthpkgs(mut self, value: impl Into<Vec<BandwidthPkgResp>>) -> Self {
+        self.bandwidthpkgs = Some(value.into());
+        self
     }
 
     /// 翻页展示
@@ -7744,30 +7882,30 @@ impl ListBandwidthPkgResp {
 }
 
 /// 带宽对象列表返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListBandwidthResponseBody {
     /// 带宽列表对象
-    pub eip_bandwidths: Vec<BandwidthResponseBody2>,
+    pub eip_bandwidths: Option<Vec<BandwidthResponseBody2>>,
     ///
-    pub page_info: PageInfoOption,
+    pub page_info: Option<PageInfoOption>,
     /// 本次请求的编号
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListBandwidthResponseBody {
     const NAME: &'static str = "ListBandwidthResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("eip_bandwidths", &self.eip_bandwidths);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("eip_bandwidths", &self.eip_bandwidths);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let eip_bandwidths = object.required("eip_bandwidths")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let eip_bandwidths = object.optional("eip_bandwidths")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             eip_bandwidths,
             page_info,
@@ -7779,37 +7917,54 @@ impl Model for ListBandwidthResponseBody {
 hwcloud_runtime::impl_model_serde!(ListBandwidthResponseBody);
 
 impl ListBandwidthResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        eip_bandwidths: impl Into<Vec<BandwidthResponseBody2>>,
-        page_info: impl Into<PageInfoOption>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            eip_bandwidths: eip_bandwidths.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            eip_bandwidths: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// 带宽列表对象
+    pub fn eip_bandwidths(
+        mut self,
+        value: impl Into<Vec<BandwidthResponseBody2>>,
+    ) -> Self {
+        self.eip_bandwidths = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfoOption>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 本次请求的编号
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// 带宽对象列表返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListBandwidthResponseBody2 {
     /// 带宽列表对象
-    pub bandwidths: Vec<BandwidthResp2>,
+    pub bandwidths: Option<Vec<BandwidthResp2>>,
 }
 
 impl Model for ListBandwidthResponseBody2 {
     const NAME: &'static str = "ListBandwidthResponseBody2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("bandwidths", &self.bandwidths);
+        object.optional("bandwidths", &self.bandwidths);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let bandwidths = object.required("bandwidths")?;
+        let bandwidths = object.optional("bandwidths")?;
         Ok(Self { bandwidths })
     }
 }
@@ -7817,11 +7972,15 @@ impl Model for ListBandwidthResponseBody2 {
 hwcloud_runtime::impl_model_serde!(ListBandwidthResponseBody2);
 
 impl ListBandwidthResponseBody2 {
-    /// A value of its fields.
-    pub fn new(bandwidths: impl Into<Vec<BandwidthResp2>>) -> Self {
-        Self {
-            bandwidths: bandwidths.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { bandwidths: None }
+    }
+
+    /// 带宽列表对象
+    pub fn bandwidths(mut self, value: impl Into<Vec<BandwidthResp2>>) -> Self {
+        self.bandwidths = Some(value.into());
+        self
     }
 }
 
@@ -8005,30 +8164,30 @@ impl ListCommonPoolsResponseBody {
 }
 
 /// 带宽对象列表返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEipBandwidthResponseBody {
     /// 带宽列表对象
-    pub eip_bandwidths: Vec<EipBandwidthResponseBody>,
+    pub eip_bandwidths: Option<Vec<EipBandwidthResponseBody>>,
     ///
-    pub page_info: PageInfoDict,
+    pub page_info: Option<PageInfoDict>,
     /// 本次请求的编号
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListEipBandwidthResponseBody {
     const NAME: &'static str = "ListEipBandwidthResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("eip_bandwidths", &self.eip_bandwidths);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("eip_bandwidths", &self.eip_bandwidths);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let eip_bandwidths = object.required("eip_bandwidths")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let eip_bandwidths = object.optional("eip_bandwidths")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             eip_bandwidths,
             page_info,
@@ -8040,45 +8199,62 @@ impl Model for ListEipBandwidthResponseBody {
 hwcloud_runtime::impl_model_serde!(ListEipBandwidthResponseBody);
 
 impl ListEipBandwidthResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        eip_bandwidths: impl Into<Vec<EipBandwidthResponseBody>>,
-        page_info: impl Into<PageInfoDict>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            eip_bandwidths: eip_bandwidths.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            eip_bandwidths: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// 带宽列表对象
+    pub fn eip_bandwidths(
+        mut self,
+        value: impl Into<Vec<EipBandwidthResponseBody>>,
+    ) -> Self {
+        self.eip_bandwidths = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfoDict>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 本次请求的编号
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListInternalGeipBindings {
     /// geip绑定关系对象
     ///
     /// Items: 0 to 999999.
-    pub geip_bindings: Vec<GeipBindingsInternalResp>,
+    pub geip_bindings: Option<Vec<GeipBindingsInternalResp>>,
     /// 本次请求编号
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListInternalGeipBindings {
     const NAME: &'static str = "ListInternalGeipBindings";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("geip_bindings", &self.geip_bindings);
-        object.field("request_id", &self.request_id);
+        object.optional("geip_bindings", &self.geip_bindings);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let geip_bindings = object.required("geip_bindings")?;
-        let request_id = object.required("request_id")?;
+        let geip_bindings = object.optional("geip_bindings")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { geip_bindings, request_id })
     }
 }
@@ -8086,15 +8262,31 @@ impl Model for ListInternalGeipBindings {
 hwcloud_runtime::impl_model_serde!(ListInternalGeipBindings);
 
 impl ListInternalGeipBindings {
-    /// A value of its fields.
-    pub fn new(
-        geip_bindings: impl Into<Vec<GeipBindingsInternalResp>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            geip_bindings: geip_bindings.into(),
-            request_id: request_id.into(),
+            geip_bindings: None,
+            request_id: None,
         }
+    }
+
+    /// geip绑定关系对象
+    ///
+    /// Items: 0 to 999999.
+    pub fn geip_bindings(
+        mut self,
+        value: impl Into<Vec<GeipBindingsInternalResp>>,
+    ) -> Self {
+        self.geip_bindings = Some(value.into());
+        self
+    }
+
+    /// 本次请求编号
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -8824,22 +9016,22 @@ impl hwcloud_runtime::StringEnum for ListPublicipsType {
 hwcloud_runtime::impl_string_enum!(ListPublicipsType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListQuotasResponseBody {
     /// 资源配额对象
-    pub quotas: ResourceResp,
+    pub quotas: Option<ResourceResp>,
 }
 
 impl Model for ListQuotasResponseBody {
     const NAME: &'static str = "ListQuotasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quotas", &self.quotas);
+        object.optional("quotas", &self.quotas);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quotas = object.required("quotas")?;
+        let quotas = object.optional("quotas")?;
         Ok(Self { quotas })
     }
 }
@@ -8847,9 +9039,15 @@ impl Model for ListQuotasResponseBody {
 hwcloud_runtime::impl_model_serde!(ListQuotasResponseBody);
 
 impl ListQuotasResponseBody {
-    /// A value of its fields.
-    pub fn new(quotas: impl Into<ResourceResp>) -> Self {
-        Self { quotas: quotas.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { quotas: None }
+    }
+
+    /// 资源配额对象
+    pub fn quotas(mut self, value: impl Into<ResourceResp>) -> Self {
+        self.quotas = Some(value.into());
+        self
     }
 }
 
@@ -9009,30 +9207,30 @@ impl ListShareBandwidthTypesResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTenantVpcIgws {
     /// 本次请求编号
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 虚拟IGW列表对象
     ///
     /// Items: 0 to 999999.
-    pub vpc_igws: Vec<VpcIgwsTenantResp>,
+    pub vpc_igws: Option<Vec<VpcIgwsTenantResp>>,
 }
 
 impl Model for ListTenantVpcIgws {
     const NAME: &'static str = "ListTenantVpcIgws";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("vpc_igws", &self.vpc_igws);
+        object.optional("request_id", &self.request_id);
+        object.optional("vpc_igws", &self.vpc_igws);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let vpc_igws = object.required("vpc_igws")?;
+        let request_id = object.optional("request_id")?;
+        let vpc_igws = object.optional("vpc_igws")?;
         Ok(Self { request_id, vpc_igws })
     }
 }
@@ -9040,15 +9238,28 @@ impl Model for ListTenantVpcIgws {
 hwcloud_runtime::impl_model_serde!(ListTenantVpcIgws);
 
 impl ListTenantVpcIgws {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        vpc_igws: impl Into<Vec<VpcIgwsTenantResp>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            vpc_igws: vpc_igws.into(),
+            request_id: None,
+            vpc_igws: None,
         }
+    }
+
+    /// 本次请求编号
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 虚拟IGW列表对象
+    ///
+    /// Items: 0 to 999999.
+    pub fn vpc_igws(mut self, value: impl Into<Vec<VpcIgwsTenantResp>>) -> Self {
+        self.vpc_igws = Some(value.into());
+        self
     }
 }
 
@@ -9267,26 +9478,26 @@ impl ModifyBandwidthRequestBody {
 }
 
 /// 批量修改带宽
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ModifyBandwidthResponseBody {
     /// 失败资源
-    pub failure_resources: Vec<FailureResources>,
+    pub failure_resources: Option<Vec<FailureResources>>,
     /// 成功资源
-    pub success_resources: Vec<SuccessResources>,
+    pub success_resources: Option<Vec<SuccessResources>>,
 }
 
 impl Model for ModifyBandwidthResponseBody {
     const NAME: &'static str = "ModifyBandwidthResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("failure_resources", &self.failure_resources);
-        object.field("success_resources", &self.success_resources);
+        object.optional("failure_resources", &self.failure_resources);
+        object.optional("success_resources", &self.success_resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let failure_resources = object.required("failure_resources")?;
-        let success_resources = object.required("success_resources")?;
+        let failure_resources = object.optional("failure_resources")?;
+        let success_resources = object.optional("success_resources")?;
         Ok(Self {
             failure_resources,
             success_resources,
@@ -9297,15 +9508,24 @@ impl Model for ModifyBandwidthResponseBody {
 hwcloud_runtime::impl_model_serde!(ModifyBandwidthResponseBody);
 
 impl ModifyBandwidthResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        failure_resources: impl Into<Vec<FailureResources>>,
-        success_resources: impl Into<Vec<SuccessResources>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            failure_resources: failure_resources.into(),
-            success_resources: success_resources.into(),
+            failure_resources: None,
+            success_resources: None,
         }
+    }
+
+    /// 失败资源
+    pub fn failure_resources(mut self, value: impl Into<Vec<FailureResources>>) -> Self {
+        self.failure_resources = Some(value.into());
+        self
+    }
+
+    /// 成功资源
+    pub fn success_resources(mut self, value: impl Into<Vec<SuccessResources>>) -> Self {
+        self.success_resources = Some(value.into());
+        self
     }
 }
 
@@ -13752,22 +13972,22 @@ pub type PublicipUpdateRespStatus = PublicipCreateRespStatus;
 pub type PublicipUpdateRespType = ListPublicipsType;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryPublicIpNumResp {
     /// 弹性公网数量
-    pub elasticip_size: i32,
+    pub elasticip_size: Option<i32>,
 }
 
 impl Model for QueryPublicIpNumResp {
     const NAME: &'static str = "QueryPublicIpNumResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("elasticip_size", &self.elasticip_size);
+        object.optional("elasticip_size", &self.elasticip_size);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let elasticip_size = object.required("elasticip_size")?;
+        let elasticip_size = object.optional("elasticip_size")?;
         Ok(Self { elasticip_size })
     }
 }
@@ -13775,11 +13995,15 @@ impl Model for QueryPublicIpNumResp {
 hwcloud_runtime::impl_model_serde!(QueryPublicIpNumResp);
 
 impl QueryPublicIpNumResp {
-    /// A value of its fields.
-    pub fn new(elasticip_size: impl Into<i32>) -> Self {
-        Self {
-            elasticip_size: elasticip_size.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { elasticip_size: None }
+    }
+
+    /// 弹性公网数量
+    pub fn elasticip_size(mut self, value: impl Into<i32>) -> Self {
+        self.elasticip_size = Some(value.into());
+        self
     }
 }
 
@@ -13975,24 +14199,24 @@ impl RemovePublicipsFromSharedBandwidthRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceResp {
     /// 资源配额对象
     ///
     /// Items: 0 to 999.
-    pub resources: Vec<QuotaShowResp>,
+    pub resources: Option<Vec<QuotaShowResp>>,
 }
 
 impl Model for ResourceResp {
     const NAME: &'static str = "ResourceResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
+        let resources = object.optional("resources")?;
         Ok(Self { resources })
     }
 }
@@ -14000,11 +14224,17 @@ impl Model for ResourceResp {
 hwcloud_runtime::impl_model_serde!(ResourceResp);
 
 impl ResourceResp {
-    /// A value of its fields.
-    pub fn new(resources: impl Into<Vec<QuotaShowResp>>) -> Self {
-        Self {
-            resources: resources.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { resources: None }
+    }
+
+    /// 资源配额对象
+    ///
+    /// Items: 0 to 999.
+    pub fn resources(mut self, value: impl Into<Vec<QuotaShowResp>>) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
@@ -14406,26 +14636,26 @@ impl ShowBandwidthRuleDict {
 }
 
 /// 带宽规则对象的返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBandwidthRuleResp {
     ///
-    pub bandwidth_rule: ShowBandwidthRuleDict,
+    pub bandwidth_rule: Option<ShowBandwidthRuleDict>,
     /// 本次请求的编号
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowBandwidthRuleResp {
     const NAME: &'static str = "ShowBandwidthRuleResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("bandwidth_rule", &self.bandwidth_rule);
-        object.field("request_id", &self.request_id);
+        object.optional("bandwidth_rule", &self.bandwidth_rule);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let bandwidth_rule = object.required("bandwidth_rule")?;
-        let request_id = object.required("request_id")?;
+        let bandwidth_rule = object.optional("bandwidth_rule")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { bandwidth_rule, request_id })
     }
 }
@@ -14433,39 +14663,48 @@ impl Model for ShowBandwidthRuleResp {
 hwcloud_runtime::impl_model_serde!(ShowBandwidthRuleResp);
 
 impl ShowBandwidthRuleResp {
-    /// A value of its fields.
-    pub fn new(
-        bandwidth_rule: impl Into<ShowBandwidthRuleDict>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            bandwidth_rule: bandwidth_rule.into(),
-            request_id: request_id.into(),
+            bandwidth_rule: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn bandwidth_rule(mut self, value: impl Into<ShowBandwidthRuleDict>) -> Self {
+        self.bandwidth_rule = Some(value.into());
+        self
+    }
+
+    /// 本次请求的编号
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBatchPublicIpResq {
     /// 弹性公网IP对象
-    pub publicips: Vec<BatchPublicipResp>,
+    pub publicips: Option<Vec<BatchPublicipResp>>,
     /// 本次请求编号
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowBatchPublicIpResq {
     const NAME: &'static str = "ShowBatchPublicIpResq";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("publicips", &self.publicips);
-        object.field("request_id", &self.request_id);
+        object.optional("publicips", &self.publicips);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let publicips = object.required("publicips")?;
-        let request_id = object.required("request_id")?;
+        let publicips = object.optional("publicips")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { publicips, request_id })
     }
 }
@@ -14473,39 +14712,48 @@ impl Model for ShowBatchPublicIpResq {
 hwcloud_runtime::impl_model_serde!(ShowBatchPublicIpResq);
 
 impl ShowBatchPublicIpResq {
-    /// A value of its fields.
-    pub fn new(
-        publicips: impl Into<Vec<BatchPublicipResp>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            publicips: publicips.into(),
-            request_id: request_id.into(),
+            publicips: None,
+            request_id: None,
         }
+    }
+
+    /// 弹性公网IP对象
+    pub fn publicips(mut self, value: impl Into<Vec<BatchPublicipResp>>) -> Self {
+        self.publicips = Some(value.into());
+        self
+    }
+
+    /// 本次请求编号
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowPublicIpResp {
     /// 弹性公网IP对象
-    pub publicip: PublicipResp,
+    pub publicip: Option<PublicipResp>,
     /// 本次请求编号
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowPublicIpResp {
     const NAME: &'static str = "ShowPublicIpResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("publicip", &self.publicip);
-        object.field("request_id", &self.request_id);
+        object.optional("publicip", &self.publicip);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let publicip = object.required("publicip")?;
-        let request_id = object.required("request_id")?;
+        let publicip = object.optional("publicip")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { publicip, request_id })
     }
 }
@@ -14513,15 +14761,24 @@ impl Model for ShowPublicIpResp {
 hwcloud_runtime::impl_model_serde!(ShowPublicIpResp);
 
 impl ShowPublicIpResp {
-    /// A value of its fields.
-    pub fn new(
-        publicip: impl Into<PublicipResp>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            publicip: publicip.into(),
-            request_id: request_id.into(),
+            publicip: None,
+            request_id: None,
         }
+    }
+
+    /// 弹性公网IP对象
+    pub fn publicip(mut self, value: impl Into<PublicipResp>) -> Self {
+        self.publicip = Some(value.into());
+        self
+    }
+
+    /// 本次请求编号
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -14796,47 +15053,8 @@ impl ShowTenantDict {
 /// The same shape as [`BatchBandwidthChargeMode`]: one type, generated once, under both names.
 pub type ShowTenantDictChargeMode = BatchBandwidthChargeMode;
 
-///
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ShowTenantVpcIgw {
-    /// 本次请求编号
-    ///
-    /// Length: 0 to 36.
-    pub request_id: String,
-    ///
-    pub vpc_igw: VpcIgwsTenantResp,
-}
-
-impl Model for ShowTenantVpcIgw {
-    const NAME: &'static str = "ShowTenantVpcIgw";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("vpc_igw", &self.vpc_igw);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let vpc_igw = object.required("vpc_igw")?;
-        Ok(Self { request_id, vpc_igw })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowTenantVpcIgw);
-
-impl ShowTenantVpcIgw {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        vpc_igw: impl Into<VpcIgwsTenantResp>,
-    ) -> Self {
-        Self {
-            request_id: request_id.into(),
-            vpc_igw: vpc_igw.into(),
-        }
-    }
-}
+/// The same shape as [`CreateTenantVpcIgwResp`]: one type, generated once, under both names.
+pub type ShowTenantVpcIgw = CreateTenantVpcIgwResp;
 
 ///
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -16210,11 +16428,11 @@ impl UpdatePublicipPoolReq {
 pub type UpdatePublicipPoolResponseBody = ShowPublicipPoolResponseBody;
 
 /// 更新弹性公网IP的返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePublicipResponseBody {
     /// 更新弹性公网IP的返回对象
-    pub publicip: PublicipUpdateResp,
+    pub publicip: Option<PublicipUpdateResp>,
     /// 本次请求的编号
     ///
     /// Length: 0 to 36.
@@ -16225,12 +16443,12 @@ impl Model for UpdatePublicipResponseBody {
     const NAME: &'static str = "UpdatePublicipResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("publicip", &self.publicip);
+        object.optional("publicip", &self.publicip);
         object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let publicip = object.required("publicip")?;
+        let publicip = object.optional("publicip")?;
         let request_id = object.optional("request_id")?;
         Ok(Self { publicip, request_id })
     }
@@ -16239,12 +16457,18 @@ impl Model for UpdatePublicipResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdatePublicipResponseBody);
 
 impl UpdatePublicipResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(publicip: impl Into<PublicipUpdateResp>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            publicip: publicip.into(),
+            publicip: None,
             request_id: None,
         }
+    }
+
+    /// 更新弹性公网IP的返回对象
+    pub fn publicip(mut self, value: impl Into<PublicipUpdateResp>) -> Self {
+        self.publicip = Some(value.into());
+        self
     }
 
     /// 本次请求的编号

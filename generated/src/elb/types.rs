@@ -80,33 +80,33 @@ impl ActionTag {
 }
 
 /// **参数解释**:可用API版本信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiVersionInfo {
     /// **参数解释**:API版本号。
     ///
     /// **取值范围**:由高到低版本分别为v3,v2,v2.0。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:API版本的状态。
     ///
     /// **取值范围**:
     /// - CURRENT:当前版本,当前所支持的API版本中最高的版本。
     /// - STABLE:稳定版本,其他可用版本。
     /// - DEPRECATED:废弃版本。
-    pub status: ApiVersionInfoStatus,
+    pub status: Option<ApiVersionInfoStatus>,
 }
 
 impl Model for ApiVersionInfo {
     const NAME: &'static str = "ApiVersionInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("status", &self.status);
+        object.optional("id", &self.id);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let status = object.required("status")?;
+        let id = object.optional("id")?;
+        let status = object.optional("status")?;
         Ok(Self { id, status })
     }
 }
@@ -114,12 +114,28 @@ impl Model for ApiVersionInfo {
 hwcloud_runtime::impl_model_serde!(ApiVersionInfo);
 
 impl ApiVersionInfo {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, status: impl Into<ApiVersionInfoStatus>) -> Self {
-        Self {
-            id: id.into(),
-            status: status.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, status: None }
+    }
+
+    /// **参数解释**:API版本号。
+    ///
+    /// **取值范围**:由高到低版本分别为v3,v2,v2.0。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:API版本的状态。
+    ///
+    /// **取值范围**:
+    /// - CURRENT:当前版本,当前所支持的API版本中最高的版本。
+    /// - STABLE:稳定版本,其他可用版本。
+    /// - DEPRECATED:废弃版本。
+    pub fn status(mut self, value: impl Into<ApiVersionInfoStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -172,7 +188,7 @@ hwcloud_runtime::impl_string_enum!(ApiVersionInfoStatus);
 /// **参数解释**:弹性扩缩容配置信息。负载均衡器开启弹性扩缩容后,可根据负载情况自动调整负载均衡器的规格。
 ///
 /// > 该字段已经废弃,但仍然保留兼容性支持,建议不要使用该字段。如果传入该字段,创建的弹性实例将会有保底规格并产生对应保底规格的费用。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoscalingRef {
     /// **参数解释**:当前负载均衡器是否开启弹性扩缩容。
@@ -180,7 +196,7 @@ pub struct AutoscalingRef {
     /// **取值范围**:
     /// - true:开启。
     /// - false:不开启。
-    pub enable: bool,
+    pub enable: Option<bool>,
     /// **参数解释**:弹性扩缩容的最小七层规格ID(规格类型L7_elastic)。
     ///
     /// **取值范围**:不涉及
@@ -193,12 +209,12 @@ impl Model for AutoscalingRef {
     const NAME: &'static str = "AutoscalingRef";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("enable", &self.enable);
+        object.optional("enable", &self.enable);
         object.optional("min_l7_flavor_id", &self.min_l7_flavor_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let enable = object.required("enable")?;
+        let enable = object.optional("enable")?;
         let min_l7_flavor_id = object.optional("min_l7_flavor_id")?;
         Ok(Self { enable, min_l7_flavor_id })
     }
@@ -207,12 +223,22 @@ impl Model for AutoscalingRef {
 hwcloud_runtime::impl_model_serde!(AutoscalingRef);
 
 impl AutoscalingRef {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(enable: impl Into<bool>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            enable: enable.into(),
+            enable: None,
             min_l7_flavor_id: None,
         }
+    }
+
+    /// **参数解释**:当前负载均衡器是否开启弹性扩缩容。
+    ///
+    /// **取值范围**:
+    /// - true:开启。
+    /// - false:不开启。
+    pub fn enable(mut self, value: impl Into<bool>) -> Self {
+        self.enable = Some(value.into());
+        self
     }
 
     /// **参数解释**:弹性扩缩容的最小七层规格ID(规格类型L7_elastic)。
@@ -227,27 +253,27 @@ impl AutoscalingRef {
 }
 
 /// **参数解释**:可用区信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AvailabilityZone {
     /// **参数解释**:可用区子类型编码。该字段主要用于区分在边缘场景下,边缘AZ的类型。
     ///
     /// **取值范围**:0表示center,21表示homezone,41表示IES。
-    pub category: i32,
+    pub category: Option<i32>,
     /// **参数解释**:可用区唯一编码。
     ///
     /// **取值范围**:不涉及
-    pub code: String,
+    pub code: Option<String>,
     /// **参数解释**:未售罄的LB规格类别。
     ///
     /// **取值范围**:L4 表示网络型LB未售罄;L7 表示应用型LB未售罄。
-    pub protocol: Vec<String>,
+    pub protocol: Option<Vec<String>>,
     /// **参数解释**:公网边界组。
     ///
     /// **取值范围**:
     /// - center:表示中心站点的公网边界组
     /// - 边缘站点名称:表示边缘站点的公网边界组
-    pub public_border_group: String,
+    pub public_border_group: Option<String>,
     /// **参数解释**:可用区的产品编码,用于控制台购买ELB前查询定价,仅边缘场景有效。
     ///
     /// **取值范围**:不涉及
@@ -255,28 +281,28 @@ pub struct AvailabilityZone {
     /// **参数解释**:可用区状态。
     ///
     /// **取值范围**:ACTIVE。
-    pub state: String,
+    pub state: Option<String>,
 }
 
 impl Model for AvailabilityZone {
     const NAME: &'static str = "AvailabilityZone";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("category", &self.category);
-        object.field("code", &self.code);
-        object.field("protocol", &self.protocol);
-        object.field("public_border_group", &self.public_border_group);
+        object.optional("category", &self.category);
+        object.optional("code", &self.code);
+        object.optional("protocol", &self.protocol);
+        object.optional("public_border_group", &self.public_border_group);
         object.optional("spec_code", &self.spec_code);
-        object.field("state", &self.state);
+        object.optional("state", &self.state);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let category = object.required("category")?;
-        let code = object.required("code")?;
-        let protocol = object.required("protocol")?;
-        let public_border_group = object.required("public_border_group")?;
+        let category = object.optional("category")?;
+        let code = object.optional("code")?;
+        let protocol = object.optional("protocol")?;
+        let public_border_group = object.optional("public_border_group")?;
         let spec_code = object.optional("spec_code")?;
-        let state = object.required("state")?;
+        let state = object.optional("state")?;
         Ok(Self {
             category,
             code,
@@ -291,22 +317,50 @@ impl Model for AvailabilityZone {
 hwcloud_runtime::impl_model_serde!(AvailabilityZone);
 
 impl AvailabilityZone {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        category: impl Into<i32>,
-        code: impl Into<String>,
-        protocol: impl Into<Vec<String>>,
-        public_border_group: impl Into<String>,
-        state: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            category: category.into(),
-            code: code.into(),
-            protocol: protocol.into(),
-            public_border_group: public_border_group.into(),
+            category: None,
+            code: None,
+            protocol: None,
+            public_border_group: None,
             spec_code: None,
-            state: state.into(),
+            state: None,
         }
+    }
+
+    /// **参数解释**:可用区子类型编码。该字段主要用于区分在边缘场景下,边缘AZ的类型。
+    ///
+    /// **取值范围**:0表示center,21表示homezone,41表示IES。
+    pub fn category(mut self, value: impl Into<i32>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:可用区唯一编码。
+    ///
+    /// **取值范围**:不涉及
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:未售罄的LB规格类别。
+    ///
+    /// **取值范围**:L4 表示网络型LB未售罄;L7 表示应用型LB未售罄。
+    pub fn protocol(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:公网边界组。
+    ///
+    /// **取值范围**:
+    /// - center:表示中心站点的公网边界组
+    /// - 边缘站点名称:表示边缘站点的公网边界组
+    pub fn public_border_group(mut self, value: impl Into<String>) -> Self {
+        self.public_border_group = Some(value.into());
+        self
     }
 
     /// **参数解释**:可用区的产品编码,用于控制台购买ELB前查询定价,仅边缘场景有效。
@@ -314,6 +368,14 @@ impl AvailabilityZone {
     /// **取值范围**:不涉及
     pub fn spec_code(mut self, value: impl Into<String>) -> Self {
         self.spec_code = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:可用区状态。
+    ///
+    /// **取值范围**:ACTIVE。
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
         self
     }
 }
@@ -325,22 +387,22 @@ impl AvailabilityZone {
 /// **取值范围**:不涉及
 ///
 /// **默认取值**:不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BandwidthRef {
     /// **参数解释**:共享带宽的ID。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for BandwidthRef {
     const NAME: &'static str = "BandwidthRef";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -348,9 +410,15 @@ impl Model for BandwidthRef {
 hwcloud_runtime::impl_model_serde!(BandwidthRef);
 
 impl BandwidthRef {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// **参数解释**:共享带宽的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -393,7 +461,7 @@ impl BatchAddAvailableZonesRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchAddAvailableZonesResponseBody {
     /// **参数解释**:负载均衡器的详细信息。
@@ -415,7 +483,7 @@ pub struct BatchAddAvailableZonesResponseBody {
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchAddAvailableZonesResponseBody {
@@ -425,14 +493,14 @@ impl Model for BatchAddAvailableZonesResponseBody {
         object.optional("loadbalancer", &self.loadbalancer);
         object.optional("loadbalancer_id", &self.loadbalancer_id);
         object.optional("order_id", &self.order_id);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let loadbalancer = object.optional("loadbalancer")?;
         let loadbalancer_id = object.optional("loadbalancer_id")?;
         let order_id = object.optional("order_id")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             loadbalancer,
             loadbalancer_id,
@@ -445,13 +513,13 @@ impl Model for BatchAddAvailableZonesResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchAddAvailableZonesResponseBody);
 
 impl BatchAddAvailableZonesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             loadbalancer: None,
             loadbalancer_id: None,
             order_id: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
@@ -478,6 +546,16 @@ impl BatchAddAvailableZonesResponseBody {
     /// Length: 0 to 36.
     pub fn order_id(mut self, value: impl Into<String>) -> Self {
         self.order_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -1682,7 +1760,7 @@ impl hwcloud_runtime::StringEnum for BatchCreateLoadBalancerOptionWafFailureActi
 hwcloud_runtime::impl_string_enum!(BatchCreateLoadBalancerOptionWafFailureAction);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateLoadBalancerResponseBody {
     /// **参数解释**:批量创建负载均衡器的job ID。
@@ -1708,7 +1786,7 @@ pub struct BatchCreateLoadBalancerResponseBody {
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchCreateLoadBalancerResponseBody {
@@ -1718,14 +1796,14 @@ impl Model for BatchCreateLoadBalancerResponseBody {
         object.optional("job_id", &self.job_id);
         object.optional("loadbalancer_ids", &self.loadbalancer_ids);
         object.optional("order_id", &self.order_id);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
         let loadbalancer_ids = object.optional("loadbalancer_ids")?;
         let order_id = object.optional("order_id")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             job_id,
             loadbalancer_ids,
@@ -1738,13 +1816,13 @@ impl Model for BatchCreateLoadBalancerResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchCreateLoadBalancerResponseBody);
 
 impl BatchCreateLoadBalancerResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             job_id: None,
             loadbalancer_ids: None,
             order_id: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
@@ -1775,6 +1853,16 @@ impl BatchCreateLoadBalancerResponseBody {
     /// Length: 0 to 36.
     pub fn order_id(mut self, value: impl Into<String>) -> Self {
         self.order_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -2035,28 +2123,28 @@ impl BatchCreateMembersRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateMembersResponseBody {
     /// **参数解释**:后端服务器对象列表。
-    pub members: Vec<BatchMember>,
+    pub members: Option<Vec<BatchMember>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchCreateMembersResponseBody {
     const NAME: &'static str = "BatchCreateMembersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("members", &self.members);
-        object.field("request_id", &self.request_id);
+        object.optional("members", &self.members);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let members = object.required("members")?;
-        let request_id = object.required("request_id")?;
+        let members = object.optional("members")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { members, request_id })
     }
 }
@@ -2064,15 +2152,26 @@ impl Model for BatchCreateMembersResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchCreateMembersResponseBody);
 
 impl BatchCreateMembersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        members: impl Into<Vec<BatchMember>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            members: members.into(),
-            request_id: request_id.into(),
+            members: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对象列表。
+    pub fn members(mut self, value: impl Into<Vec<BatchMember>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -2113,30 +2212,30 @@ impl BatchDeleteCertificatesRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteCertificatesResp {
     /// 证书ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 错误码,删除失败时返回此字段
     pub ret_code: Option<String>,
     /// 对应id的证书删除后的结果,not found表示证书不存在,successful表示删除成功
-    pub ret_status: String,
+    pub ret_status: Option<String>,
 }
 
 impl Model for BatchDeleteCertificatesResp {
     const NAME: &'static str = "BatchDeleteCertificatesResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("ret_code", &self.ret_code);
-        object.field("ret_status", &self.ret_status);
+        object.optional("ret_status", &self.ret_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let ret_code = object.optional("ret_code")?;
-        let ret_status = object.required("ret_status")?;
+        let ret_status = object.optional("ret_status")?;
         Ok(Self { id, ret_code, ret_status })
     }
 }
@@ -2144,13 +2243,19 @@ impl Model for BatchDeleteCertificatesResp {
 hwcloud_runtime::impl_model_serde!(BatchDeleteCertificatesResp);
 
 impl BatchDeleteCertificatesResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>, ret_status: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
+            id: None,
             ret_code: None,
-            ret_status: ret_status.into(),
+            ret_status: None,
         }
+    }
+
+    /// 证书ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 
     /// 错误码,删除失败时返回此字段
@@ -2158,31 +2263,37 @@ impl BatchDeleteCertificatesResp {
         self.ret_code = Some(value.into());
         self
     }
+
+    /// 对应id的证书删除后的结果,not found表示证书不存在,successful表示删除成功
+    pub fn ret_status(mut self, value: impl Into<String>) -> Self {
+        self.ret_status = Some(value.into());
+        self
+    }
 }
 
 /// This is a auto create Body Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteCertificatesResponseBody {
     /// 证书批量删除后的响应结果。
-    pub certificates: Vec<BatchDeleteCertificatesResp>,
+    pub certificates: Option<Vec<BatchDeleteCertificatesResp>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchDeleteCertificatesResponseBody {
     const NAME: &'static str = "BatchDeleteCertificatesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("certificates", &self.certificates);
-        object.field("request_id", &self.request_id);
+        object.optional("certificates", &self.certificates);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let certificates = object.required("certificates")?;
-        let request_id = object.required("request_id")?;
+        let certificates = object.optional("certificates")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { certificates, request_id })
     }
 }
@@ -2190,15 +2301,29 @@ impl Model for BatchDeleteCertificatesResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeleteCertificatesResponseBody);
 
 impl BatchDeleteCertificatesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        certificates: impl Into<Vec<BatchDeleteCertificatesResp>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            certificates: certificates.into(),
-            request_id: request_id.into(),
+            certificates: None,
+            request_id: None,
         }
+    }
+
+    /// 证书批量删除后的响应结果。
+    pub fn certificates(
+        mut self,
+        value: impl Into<Vec<BatchDeleteCertificatesResp>>,
+    ) -> Self {
+        self.certificates = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -2285,28 +2410,28 @@ impl BatchDeleteIpListRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteIpListResponseBody {
     /// **参数解释**:IP地址组信息。
-    pub ipgroup: IpGroup,
+    pub ipgroup: Option<IpGroup>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchDeleteIpListResponseBody {
     const NAME: &'static str = "BatchDeleteIpListResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ipgroup", &self.ipgroup);
-        object.field("request_id", &self.request_id);
+        object.optional("ipgroup", &self.ipgroup);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ipgroup = object.required("ipgroup")?;
-        let request_id = object.required("request_id")?;
+        let ipgroup = object.optional("ipgroup")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { ipgroup, request_id })
     }
 }
@@ -2314,12 +2439,26 @@ impl Model for BatchDeleteIpListResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeleteIpListResponseBody);
 
 impl BatchDeleteIpListResponseBody {
-    /// A value of its fields.
-    pub fn new(ipgroup: impl Into<IpGroup>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ipgroup: ipgroup.into(),
-            request_id: request_id.into(),
+            ipgroup: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:IP地址组信息。
+    pub fn ipgroup(mut self, value: impl Into<IpGroup>) -> Self {
+        self.ipgroup = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -2434,13 +2573,13 @@ impl BatchDeleteListenersRequestBody {
 }
 
 /// This is a auto create Body Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteListenersResponseBody {
     /// 批量删除任务id
     pub job_id: Option<String>,
     /// 待删除的监听器id列表。
-    pub listener_ids: Vec<String>,
+    pub listener_ids: Option<Vec<String>>,
 }
 
 impl Model for BatchDeleteListenersResponseBody {
@@ -2448,12 +2587,12 @@ impl Model for BatchDeleteListenersResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("job_id", &self.job_id);
-        object.field("listener_ids", &self.listener_ids);
+        object.optional("listener_ids", &self.listener_ids);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
-        let listener_ids = object.required("listener_ids")?;
+        let listener_ids = object.optional("listener_ids")?;
         Ok(Self { job_id, listener_ids })
     }
 }
@@ -2461,17 +2600,23 @@ impl Model for BatchDeleteListenersResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeleteListenersResponseBody);
 
 impl BatchDeleteListenersResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(listener_ids: impl Into<Vec<String>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             job_id: None,
-            listener_ids: listener_ids.into(),
+            listener_ids: None,
         }
     }
 
     /// 批量删除任务id
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
+        self
+    }
+
+    /// 待删除的监听器id列表。
+    pub fn listener_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.listener_ids = Some(value.into());
         self
     }
 }
@@ -2582,7 +2727,7 @@ impl BatchDeleteLoadbalancersRequestBody {
 }
 
 /// This is a auto create Body Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteLoadbalancersResponseBody {
     /// 批量删除任务id
@@ -2592,7 +2737,7 @@ pub struct BatchDeleteLoadbalancersResponseBody {
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchDeleteLoadbalancersResponseBody {
@@ -2601,13 +2746,13 @@ impl Model for BatchDeleteLoadbalancersResponseBody {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("job_id", &self.job_id);
         object.optional("loadbalancer_ids", &self.loadbalancer_ids);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let job_id = object.optional("job_id")?;
         let loadbalancer_ids = object.optional("loadbalancer_ids")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             job_id,
             loadbalancer_ids,
@@ -2619,12 +2764,12 @@ impl Model for BatchDeleteLoadbalancersResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeleteLoadbalancersResponseBody);
 
 impl BatchDeleteLoadbalancersResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             job_id: None,
             loadbalancer_ids: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
@@ -2637,6 +2782,14 @@ impl BatchDeleteLoadbalancersResponseBody {
     /// 待删除的负载均衡器id列表。
     pub fn loadbalancer_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.loadbalancer_ids = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -2786,28 +2939,28 @@ impl BatchDeleteMembersRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteMembersResponseBody {
     /// **参数解释**:后端服务器对象列表。
-    pub members: Vec<BatchDeleteMembersState>,
+    pub members: Option<Vec<BatchDeleteMembersState>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchDeleteMembersResponseBody {
     const NAME: &'static str = "BatchDeleteMembersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("members", &self.members);
-        object.field("request_id", &self.request_id);
+        object.optional("members", &self.members);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let members = object.required("members")?;
-        let request_id = object.required("request_id")?;
+        let members = object.optional("members")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { members, request_id })
     }
 }
@@ -2815,20 +2968,31 @@ impl Model for BatchDeleteMembersResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeleteMembersResponseBody);
 
 impl BatchDeleteMembersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        members: impl Into<Vec<BatchDeleteMembersState>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            members: members.into(),
-            request_id: request_id.into(),
+            members: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对象列表。
+    pub fn members(mut self, value: impl Into<Vec<BatchDeleteMembersState>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteMembersState {
     /// **参数解释**:后端服务器ID。
@@ -2836,26 +3000,26 @@ pub struct BatchDeleteMembersState {
     /// **取值范围**:不涉及
     ///
     /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:当前后端服务器删除结果状态。
     ///
     /// **取值范围**:
     /// - successful:删除成功。
     /// - not found:member不存在。
-    pub ret_status: String,
+    pub ret_status: Option<String>,
 }
 
 impl Model for BatchDeleteMembersState {
     const NAME: &'static str = "BatchDeleteMembersState";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("ret_status", &self.ret_status);
+        object.optional("id", &self.id);
+        object.optional("ret_status", &self.ret_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let ret_status = object.required("ret_status")?;
+        let id = object.optional("id")?;
+        let ret_status = object.optional("ret_status")?;
         Ok(Self { id, ret_status })
     }
 }
@@ -2863,12 +3027,29 @@ impl Model for BatchDeleteMembersState {
 hwcloud_runtime::impl_model_serde!(BatchDeleteMembersState);
 
 impl BatchDeleteMembersState {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, ret_status: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            ret_status: ret_status.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, ret_status: None }
+    }
+
+    /// **参数解释**:后端服务器ID。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:当前后端服务器删除结果状态。
+    ///
+    /// **取值范围**:
+    /// - successful:删除成功。
+    /// - not found:member不存在。
+    pub fn ret_status(mut self, value: impl Into<String>) -> Self {
+        self.ret_status = Some(value.into());
+        self
     }
 }
 
@@ -2903,30 +3084,30 @@ impl BatchDeletePoolsRequestBody {
 }
 
 /// 批量删除的响应结果
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeletePoolsResp {
     /// 被删除的后端服务器组id。
-    pub id: String,
+    pub id: Option<String>,
     /// 错误码,删除失败时返回此字段
     pub ret_code: Option<String>,
     /// 对应id的后端服务器组删除后的结果,not found表示后端服务器组不存在,successful表示删除成功
-    pub ret_status: String,
+    pub ret_status: Option<String>,
 }
 
 impl Model for BatchDeletePoolsResp {
     const NAME: &'static str = "BatchDeletePoolsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("ret_code", &self.ret_code);
-        object.field("ret_status", &self.ret_status);
+        object.optional("ret_status", &self.ret_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let ret_code = object.optional("ret_code")?;
-        let ret_status = object.required("ret_status")?;
+        let ret_status = object.optional("ret_status")?;
         Ok(Self { id, ret_code, ret_status })
     }
 }
@@ -2934,13 +3115,19 @@ impl Model for BatchDeletePoolsResp {
 hwcloud_runtime::impl_model_serde!(BatchDeletePoolsResp);
 
 impl BatchDeletePoolsResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>, ret_status: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
+            id: None,
             ret_code: None,
-            ret_status: ret_status.into(),
+            ret_status: None,
         }
+    }
+
+    /// 被删除的后端服务器组id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 
     /// 错误码,删除失败时返回此字段
@@ -2948,10 +3135,16 @@ impl BatchDeletePoolsResp {
         self.ret_code = Some(value.into());
         self
     }
+
+    /// 对应id的后端服务器组删除后的结果,not found表示后端服务器组不存在,successful表示删除成功
+    pub fn ret_status(mut self, value: impl Into<String>) -> Self {
+        self.ret_status = Some(value.into());
+        self
+    }
 }
 
 /// This is a auto create Body Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeletePoolsResponseBody {
     /// 后端服务器组批量删除后的响应结果。
@@ -2959,7 +3152,7 @@ pub struct BatchDeletePoolsResponseBody {
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchDeletePoolsResponseBody {
@@ -2967,12 +3160,12 @@ impl Model for BatchDeletePoolsResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("pools", &self.pools);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let pools = object.optional("pools")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { pools, request_id })
     }
 }
@@ -2980,17 +3173,25 @@ impl Model for BatchDeletePoolsResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeletePoolsResponseBody);
 
 impl BatchDeletePoolsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             pools: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
     /// 后端服务器组批量删除后的响应结果。
     pub fn pools(mut self, value: impl Into<Vec<BatchDeletePoolsResp>>) -> Self {
         self.pools = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -3068,17 +3269,17 @@ impl BatchEnableDomainIPsRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchMember {
     /// **参数解释**:后端服务器对应的IP地址。
     ///
     /// **取值范围**:不涉及
-    pub address: String,
+    pub address: Option<String>,
     /// **参数解释**:后端服务器的管理状态。
     ///
     /// **取值范围**:true、false。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
     ///
     /// **取值范围**:不涉及
@@ -3090,7 +3291,7 @@ pub struct BatchMember {
     /// **取值范围**:不涉及
     ///
     /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:member关联的实例ID,空表示IP类型场景的member。
     ///
     /// **取值范围**:不涉及
@@ -3104,7 +3305,7 @@ pub struct BatchMember {
     /// **参数解释**:后端服务器名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:后端服务器的健康状态。
     ///
     /// **取值范围**:
@@ -3113,15 +3314,15 @@ pub struct BatchMember {
     /// - ONLINE:后端服务器正常。
     /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
     /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:IP地址对应的VPC port ID
     ///
     /// **取值范围**:不涉及
-    pub port_id: String,
+    pub port_id: Option<String>,
     /// **参数解释**:后端服务器所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:后端服务器业务端口。
     ///
     /// **取值范围**:不涉及
@@ -3129,7 +3330,7 @@ pub struct BatchMember {
     /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
     ///
     /// Range: 1 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// **参数解释**:后端服务器的健康状态。
     pub reason: Option<MemberHealthCheckFailedReason>,
     /// **参数解释**:当前后端服务器创建结果状态。
@@ -3137,7 +3338,7 @@ pub struct BatchMember {
     /// **取值范围**:
     /// - successful:添加成功。
     /// - existed:member已存在。
-    pub ret_status: String,
+    pub ret_status: Option<String>,
     /// **参数解释**:后端服务器监听器粒度的的健康状态。
     /// 若绑定的监听器在该字段中,则以该字段中监听器对应的operating_status为准。
     /// 若绑定的监听器不在该字段中,则以外层的operating_status为准。
@@ -3161,50 +3362,50 @@ pub struct BatchMember {
     /// **取值范围**:不涉及
     ///
     /// Range: 0 to 100.
-    pub weight: i32,
+    pub weight: Option<i32>,
 }
 
 impl Model for BatchMember {
     const NAME: &'static str = "BatchMember";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address", &self.address);
-        object.field("admin_state_up", &self.admin_state_up);
+        object.optional("address", &self.address);
+        object.optional("admin_state_up", &self.admin_state_up);
         object.optional("created_at", &self.created_at);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("instance_id", &self.instance_id);
         object.optional("member_type", &self.member_type);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("port_id", &self.port_id);
-        object.field("project_id", &self.project_id);
-        object.field("protocol_port", &self.protocol_port);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("port_id", &self.port_id);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol_port", &self.protocol_port);
         object.optional("reason", &self.reason);
-        object.field("ret_status", &self.ret_status);
+        object.optional("ret_status", &self.ret_status);
         object.optional("status", &self.status);
         object.optional("subnet_cidr_id", &self.subnet_cidr_id);
         object.optional("updated_at", &self.updated_at);
-        object.field("weight", &self.weight);
+        object.optional("weight", &self.weight);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address = object.required("address")?;
-        let admin_state_up = object.required("admin_state_up")?;
+        let address = object.optional("address")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let created_at = object.optional("created_at")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let instance_id = object.optional("instance_id")?;
         let member_type = object.optional("member_type")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let port_id = object.required("port_id")?;
-        let project_id = object.required("project_id")?;
-        let protocol_port = object.required("protocol_port")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let port_id = object.optional("port_id")?;
+        let project_id = object.optional("project_id")?;
+        let protocol_port = object.optional("protocol_port")?;
         let reason = object.optional("reason")?;
-        let ret_status = object.required("ret_status")?;
+        let ret_status = object.optional("ret_status")?;
         let status = object.optional("status")?;
         let subnet_cidr_id = object.optional("subnet_cidr_id")?;
         let updated_at = object.optional("updated_at")?;
-        let weight = object.required("weight")?;
+        let weight = object.optional("weight")?;
         Ok(Self {
             address,
             admin_state_up,
@@ -3230,38 +3431,43 @@ impl Model for BatchMember {
 hwcloud_runtime::impl_model_serde!(BatchMember);
 
 impl BatchMember {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        address: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        port_id: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol_port: impl Into<i32>,
-        ret_status: impl Into<String>,
-        weight: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address: address.into(),
-            admin_state_up: admin_state_up.into(),
+            address: None,
+            admin_state_up: None,
             created_at: None,
-            id: id.into(),
+            id: None,
             instance_id: None,
             member_type: None,
-            name: name.into(),
-            operating_status: operating_status.into(),
-            port_id: port_id.into(),
-            project_id: project_id.into(),
-            protocol_port: protocol_port.into(),
+            name: None,
+            operating_status: None,
+            port_id: None,
+            project_id: None,
+            protocol_port: None,
             reason: None,
-            ret_status: ret_status.into(),
+            ret_status: None,
             status: None,
             subnet_cidr_id: None,
             updated_at: None,
-            weight: weight.into(),
+            weight: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对应的IP地址。
+    ///
+    /// **取值范围**:不涉及
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的管理状态。
+    ///
+    /// **取值范围**:true、false。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
     }
 
     /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -3271,6 +3477,16 @@ impl BatchMember {
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
     pub fn created_at(mut self, value: impl Into<String>) -> Self {
         self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器ID。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
         self
     }
 
@@ -3292,9 +3508,68 @@ impl BatchMember {
         self
     }
 
+    /// **参数解释**:后端服务器名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的健康状态。
+    ///
+    /// **取值范围**:
+    /// - NO_MONITOR:后端服务器所在的服务器组没有开启健康检查。
+    /// - INITIAL:初始化中,表示负载均衡实例配置了健康检查,但查不到数据。
+    /// - ONLINE:后端服务器正常。
+    /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
+    /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址对应的VPC port ID
+    ///
+    /// **取值范围**:不涉及
+    pub fn port_id(mut self, value: impl Into<String>) -> Self {
+        self.port_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器业务端口。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
+    ///
+    /// Range: 1 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
+    }
+
     /// **参数解释**:后端服务器的健康状态。
     pub fn reason(mut self, value: impl Into<MemberHealthCheckFailedReason>) -> Self {
         self.reason = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:当前后端服务器创建结果状态。
+    ///
+    /// **取值范围**:
+    /// - successful:添加成功。
+    /// - existed:member已存在。
+    pub fn ret_status(mut self, value: impl Into<String>) -> Self {
+        self.ret_status = Some(value.into());
         self
     }
 
@@ -3323,6 +3598,18 @@ impl BatchMember {
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
     pub fn updated_at(mut self, value: impl Into<String>) -> Self {
         self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的权重,请求将根据pool配置的负载均衡算法和后端服务器的权重进行负载分发。权重值越大,分发的请求越多。权重为0的后端不再接受新的请求。
+    ///
+    /// **取值范围**:0-100
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Range: 0 to 100.
+    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+        self.weight = Some(value.into());
         self
     }
 }
@@ -3366,7 +3653,7 @@ impl BatchRemoveAvailableZonesRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchRemoveAvailableZonesResponseBody {
     /// **参数解释**:负载均衡器的详细信息。
@@ -3376,7 +3663,7 @@ pub struct BatchRemoveAvailableZonesResponseBody {
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchRemoveAvailableZonesResponseBody {
@@ -3384,12 +3671,12 @@ impl Model for BatchRemoveAvailableZonesResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("loadbalancer", &self.loadbalancer);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let loadbalancer = object.optional("loadbalancer")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { loadbalancer, request_id })
     }
 }
@@ -3397,11 +3684,11 @@ impl Model for BatchRemoveAvailableZonesResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchRemoveAvailableZonesResponseBody);
 
 impl BatchRemoveAvailableZonesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             loadbalancer: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
@@ -3410,21 +3697,31 @@ impl BatchRemoveAvailableZonesResponseBody {
         self.loadbalancer = Some(value.into());
         self
     }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateMember {
     /// **参数解释**:后端服务器对应的IP地址。
     ///
     /// **取值范围**:不涉及
-    pub address: String,
+    pub address: Option<String>,
     /// **参数解释**:后端服务器的管理状态。
     /// 虽然创建、更新请求支持该字段,但实际取值决定于后端服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
     ///
     /// **取值范围**:不涉及
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:后端服务器所在的可用区。
     ///
     /// **取值范围**:不涉及
@@ -3440,7 +3737,7 @@ pub struct BatchUpdateMember {
     /// **取值范围**:不涉及
     ///
     /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:member关联的实例ID,空表示跨VPC场景的member。
     ///
     /// **取值范围**:不涉及
@@ -3454,7 +3751,7 @@ pub struct BatchUpdateMember {
     /// **参数解释**:后端服务器名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:后端服务器的健康状态。
     ///
     /// **取值范围**:
@@ -3463,15 +3760,15 @@ pub struct BatchUpdateMember {
     /// - ONLINE:后端服务器正常。
     /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
     /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:IP地址对应的VPC port ID。
     ///
     /// **取值范围**:不涉及
-    pub port_id: String,
+    pub port_id: Option<String>,
     /// **参数解释**:后端服务器所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:后端服务器业务端口。
     ///
     /// **取值范围**:不涉及
@@ -3479,7 +3776,7 @@ pub struct BatchUpdateMember {
     /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
     ///
     /// Range: 1 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// **参数解释**:健康检查异常的原因。
     pub reason: Option<MemberHealthCheckFailedReason>,
     /// **参数解释**:后端服务器监听器粒度的的健康状态。
@@ -3503,50 +3800,50 @@ pub struct BatchUpdateMember {
     /// **取值范围**:0-100
     ///
     /// Range: 0 to 100.
-    pub weight: i32,
+    pub weight: Option<i32>,
 }
 
 impl Model for BatchUpdateMember {
     const NAME: &'static str = "BatchUpdateMember";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address", &self.address);
-        object.field("admin_state_up", &self.admin_state_up);
+        object.optional("address", &self.address);
+        object.optional("admin_state_up", &self.admin_state_up);
         object.optional("availability_zone", &self.availability_zone);
         object.optional("created_at", &self.created_at);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("instance_id", &self.instance_id);
         object.optional("member_type", &self.member_type);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("port_id", &self.port_id);
-        object.field("project_id", &self.project_id);
-        object.field("protocol_port", &self.protocol_port);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("port_id", &self.port_id);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol_port", &self.protocol_port);
         object.optional("reason", &self.reason);
         object.optional("status", &self.status);
         object.optional("subnet_cidr_id", &self.subnet_cidr_id);
         object.optional("updated_at", &self.updated_at);
-        object.field("weight", &self.weight);
+        object.optional("weight", &self.weight);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address = object.required("address")?;
-        let admin_state_up = object.required("admin_state_up")?;
+        let address = object.optional("address")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let availability_zone = object.optional("availability_zone")?;
         let created_at = object.optional("created_at")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let instance_id = object.optional("instance_id")?;
         let member_type = object.optional("member_type")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let port_id = object.required("port_id")?;
-        let project_id = object.required("project_id")?;
-        let protocol_port = object.required("protocol_port")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let port_id = object.optional("port_id")?;
+        let project_id = object.optional("project_id")?;
+        let protocol_port = object.optional("protocol_port")?;
         let reason = object.optional("reason")?;
         let status = object.optional("status")?;
         let subnet_cidr_id = object.optional("subnet_cidr_id")?;
         let updated_at = object.optional("updated_at")?;
-        let weight = object.required("weight")?;
+        let weight = object.optional("weight")?;
         Ok(Self {
             address,
             admin_state_up,
@@ -3572,37 +3869,44 @@ impl Model for BatchUpdateMember {
 hwcloud_runtime::impl_model_serde!(BatchUpdateMember);
 
 impl BatchUpdateMember {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        address: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        port_id: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol_port: impl Into<i32>,
-        weight: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address: address.into(),
-            admin_state_up: admin_state_up.into(),
+            address: None,
+            admin_state_up: None,
             availability_zone: None,
             created_at: None,
-            id: id.into(),
+            id: None,
             instance_id: None,
             member_type: None,
-            name: name.into(),
-            operating_status: operating_status.into(),
-            port_id: port_id.into(),
-            project_id: project_id.into(),
-            protocol_port: protocol_port.into(),
+            name: None,
+            operating_status: None,
+            port_id: None,
+            project_id: None,
+            protocol_port: None,
             reason: None,
             status: None,
             subnet_cidr_id: None,
             updated_at: None,
-            weight: weight.into(),
+            weight: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对应的IP地址。
+    ///
+    /// **取值范围**:不涉及
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的管理状态。
+    /// 虽然创建、更新请求支持该字段,但实际取值决定于后端服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
+    ///
+    /// **取值范围**:不涉及
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
     }
 
     /// **参数解释**:后端服务器所在的可用区。
@@ -3623,6 +3927,16 @@ impl BatchUpdateMember {
         self
     }
 
+    /// **参数解释**:后端服务器ID。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// **参数解释**:member关联的实例ID,空表示跨VPC场景的member。
     ///
     /// **取值范围**:不涉及
@@ -3638,6 +3952,55 @@ impl BatchUpdateMember {
     /// - instance:关联到ECS的member。
     pub fn member_type(mut self, value: impl Into<String>) -> Self {
         self.member_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的健康状态。
+    ///
+    /// **取值范围**:
+    /// - NO_MONITOR:后端服务器所在的服务器组没有开启健康检查。
+    /// - INITIAL:初始化中,表示负载均衡实例配置了健康检查,但查不到数据。
+    /// - ONLINE:后端服务器正常。
+    /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
+    /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址对应的VPC port ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn port_id(mut self, value: impl Into<String>) -> Self {
+        self.port_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器业务端口。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
+    ///
+    /// Range: 1 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
         self
     }
 
@@ -3672,6 +4035,16 @@ impl BatchUpdateMember {
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
     pub fn updated_at(mut self, value: impl Into<String>) -> Self {
         self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的权重,请求将根据pool配置的负载均衡算法和后端服务器的权重进行负载分发。权重值越大,分发的请求越多。权重为0的后端不再接受新的请求。
+    ///
+    /// **取值范围**:0-100
+    ///
+    /// Range: 0 to 100.
+    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+        self.weight = Some(value.into());
         self
     }
 }
@@ -3891,28 +4264,28 @@ impl BatchUpdateMembersRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateMembersResponseBody {
     /// **参数解释**:后端服务器对象列表。
-    pub members: Vec<BatchUpdateMember>,
+    pub members: Option<Vec<BatchUpdateMember>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchUpdateMembersResponseBody {
     const NAME: &'static str = "BatchUpdateMembersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("members", &self.members);
-        object.field("request_id", &self.request_id);
+        object.optional("members", &self.members);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let members = object.required("members")?;
-        let request_id = object.required("request_id")?;
+        let members = object.optional("members")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { members, request_id })
     }
 }
@@ -3920,15 +4293,26 @@ impl Model for BatchUpdateMembersResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchUpdateMembersResponseBody);
 
 impl BatchUpdateMembersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        members: impl Into<Vec<BatchUpdateMember>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            members: members.into(),
-            request_id: request_id.into(),
+            members: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对象列表。
+    pub fn members(mut self, value: impl Into<Vec<BatchUpdateMember>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -4082,7 +4466,7 @@ impl BatchUpdatePriorityRequestBody {
 }
 
 /// **参数解释**:ELB证书信息。注意:真正的证书在内层字段中。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CertificateInfo {
     /// **参数解释**:证书的管理状态。该字段当前无用,设置为true或者false都不影响证书使用。
@@ -4090,11 +4474,11 @@ pub struct CertificateInfo {
     /// **取值范围**:
     /// - true:表示证书可用。
     /// - false:表示证书不可用。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:证书内容。支持最大11层证书链(含证书和证书链)。
     ///
     /// **取值范围**:PEM编码格式,最大长度20000个字符。
-    pub certificate: String,
+    pub certificate: Option<String>,
     /// **参数解释**:证书绑定的主域名。
     ///
     /// **取值范围**:不涉及
@@ -4102,13 +4486,13 @@ pub struct CertificateInfo {
     /// **参数解释**:创建时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:证书的描述。
     ///
     /// **取值范围**:0-255个字符。
     ///
     /// Length: 1 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:服务器证书所签域名。
     ///
     /// **取值范围**:总长度为0-10000,由若干普通域名或泛域名组成,域名之间以","分隔,不超过100个域名。
@@ -4116,7 +4500,7 @@ pub struct CertificateInfo {
     /// - 泛域名:在普通域名的基础上仅允许首字母为"\*"。例:\*.test.com。
     ///
     /// Length: 1 to 10000.
-    pub domain: String,
+    pub domain: Option<String>,
     /// **参数解释**:服务器SM双证书的证书内容。
     /// 支持最大11层证书链(含证书和证书链)。
     ///
@@ -4135,7 +4519,7 @@ pub struct CertificateInfo {
     /// **参数解释**:证书有效期的截止时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
-    pub expire_time: String,
+    pub expire_time: Option<String>,
     /// **参数解释**:证书指纹。
     ///
     /// **取值范围**:不涉及
@@ -4143,21 +4527,21 @@ pub struct CertificateInfo {
     /// **参数解释**:ELB证书管理对象ID。
     ///
     /// **取值范围**:由32位数字和小写字母组成。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:证书的名称。
     ///
     /// **取值范围**:0-255个字符。
     ///
     /// Length: 1 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:服务器证书的私钥。
     ///
     /// **取值范围**:PEM编码格式,最大长度8192个字符。
-    pub private_key: hwcloud_runtime::Secret,
+    pub private_key: Option<hwcloud_runtime::Secret>,
     /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
     ///
     /// **取值范围**:长度为32个字符,由小写字母和数字组成。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:修改保护的原因。
     ///
     /// **取值范围**:不涉及
@@ -4188,64 +4572,64 @@ pub struct CertificateInfo {
     /// - server:服务器证书。
     /// - client:CA证书。
     /// - server_sm:服务器SM双证书。
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for CertificateInfo {
     const NAME: &'static str = "CertificateInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("certificate", &self.certificate);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("certificate", &self.certificate);
         object.optional("common_name", &self.common_name);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("domain", &self.domain);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("domain", &self.domain);
         object.optional("enc_certificate", &self.enc_certificate);
         object.optional("enc_private_key", &self.enc_private_key);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("expire_time", &self.expire_time);
+        object.optional("expire_time", &self.expire_time);
         object.optional("fingerprint", &self.fingerprint);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("private_key", &self.private_key);
-        object.field("project_id", &self.project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("private_key", &self.private_key);
+        object.optional("project_id", &self.project_id);
         object.optional("protection_reason", &self.protection_reason);
         object.optional("protection_status", &self.protection_status);
         object.optional("scm_certificate_id", &self.scm_certificate_id);
         object.optional("source", &self.source);
         object.optional("subject_alternative_names", &self.subject_alternative_names);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let certificate = object.required("certificate")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let certificate = object.optional("certificate")?;
         let common_name = object.optional("common_name")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let domain = object.required("domain")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let domain = object.optional("domain")?;
         let enc_certificate = object.optional("enc_certificate")?;
         let enc_private_key = object.optional("enc_private_key")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let expire_time = object.required("expire_time")?;
+        let expire_time = object.optional("expire_time")?;
         let fingerprint = object.optional("fingerprint")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let private_key = object.required("private_key")?;
-        let project_id = object.required("project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let private_key = object.optional("private_key")?;
+        let project_id = object.optional("project_id")?;
         let protection_reason = object.optional("protection_reason")?;
         let protection_status = object.optional("protection_status")?;
         let scm_certificate_id = object.optional("scm_certificate_id")?;
         let source = object.optional("source")?;
         let subject_alternative_names = object.optional("subject_alternative_names")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             certificate,
@@ -4276,45 +4660,50 @@ impl Model for CertificateInfo {
 hwcloud_runtime::impl_model_serde!(CertificateInfo);
 
 impl CertificateInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        certificate: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        domain: impl Into<String>,
-        expire_time: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        private_key: impl Into<hwcloud_runtime::Secret>,
-        project_id: impl Into<String>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            certificate: certificate.into(),
+            admin_state_up: None,
+            certificate: None,
             common_name: None,
-            created_at: created_at.into(),
-            description: description.into(),
-            domain: domain.into(),
+            created_at: None,
+            description: None,
+            domain: None,
             enc_certificate: None,
             enc_private_key: None,
             enterprise_project_id: None,
-            expire_time: expire_time.into(),
+            expire_time: None,
             fingerprint: None,
-            id: id.into(),
-            name: name.into(),
-            private_key: private_key.into(),
-            project_id: project_id.into(),
+            id: None,
+            name: None,
+            private_key: None,
+            project_id: None,
             protection_reason: None,
             protection_status: None,
             scm_certificate_id: None,
             source: None,
             subject_alternative_names: None,
-            type_: type_.into(),
-            updated_at: updated_at.into(),
+            type_: None,
+            updated_at: None,
         }
+    }
+
+    /// **参数解释**:证书的管理状态。该字段当前无用,设置为true或者false都不影响证书使用。
+    ///
+    /// **取值范围**:
+    /// - true:表示证书可用。
+    /// - false:表示证书不可用。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:证书内容。支持最大11层证书链(含证书和证书链)。
+    ///
+    /// **取值范围**:PEM编码格式,最大长度20000个字符。
+    pub fn certificate(mut self, value: impl Into<String>) -> Self {
+        self.certificate = Some(value.into());
+        self
     }
 
     /// **参数解释**:证书绑定的主域名。
@@ -4322,6 +4711,36 @@ impl CertificateInfo {
     /// **取值范围**:不涉及
     pub fn common_name(mut self, value: impl Into<String>) -> Self {
         self.common_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:创建时间。
+    ///
+    /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:证书的描述。
+    ///
+    /// **取值范围**:0-255个字符。
+    ///
+    /// Length: 1 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:服务器证书所签域名。
+    ///
+    /// **取值范围**:总长度为0-10000,由若干普通域名或泛域名组成,域名之间以","分隔,不超过100个域名。
+    /// - 普通域名:由若干字符串组成,字符串间以"."分隔,单个字符串长度不超过63个字符,只能包含英文字母、数字或"-",且必须以字母或数字开头和结尾。例:www.test.com。
+    /// - 泛域名:在普通域名的基础上仅允许首字母为"\*"。例:\*.test.com。
+    ///
+    /// Length: 1 to 10000.
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
         self
     }
 
@@ -4352,11 +4771,53 @@ impl CertificateInfo {
         self
     }
 
+    /// **参数解释**:证书有效期的截止时间。
+    ///
+    /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+
     /// **参数解释**:证书指纹。
     ///
     /// **取值范围**:不涉及
     pub fn fingerprint(mut self, value: impl Into<String>) -> Self {
         self.fingerprint = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:ELB证书管理对象ID。
+    ///
+    /// **取值范围**:由32位数字和小写字母组成。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:证书的名称。
+    ///
+    /// **取值范围**:0-255个字符。
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:服务器证书的私钥。
+    ///
+    /// **取值范围**:PEM编码格式,最大长度8192个字符。
+    pub fn private_key(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
+    ///
+    /// **取值范围**:长度为32个字符,由小写字母和数字组成。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
         self
     }
 
@@ -4406,26 +4867,45 @@ impl CertificateInfo {
         self.subject_alternative_names = Some(value.into());
         self
     }
+
+    /// **参数解释**:证书的类型。
+    ///
+    /// **取值范围**:
+    /// - server:服务器证书。
+    /// - client:CA证书。
+    /// - server_sm:服务器SM双证书。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:更新时间。
+    ///
+    /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 
 /// 证书信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CertificateInfo2 {
     /// 证书的管理状态。
     ///
     /// 不支持该字段,请勿使用。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 证书的内容。PEM编码格式。
-    pub certificate: String,
+    pub certificate: Option<String>,
     /// 证书绑定的主域名。
     pub common_name: Option<String>,
     /// 证书创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 证书的描述。
     ///
     /// Length: 1 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 服务器证书所签域名。该字段仅type为server时有效。
     ///
     /// 总长度为0-10000,由若干普通域名或泛域名组成,域名之间以","分隔,不超过100个域名。
@@ -4436,7 +4916,7 @@ pub struct CertificateInfo2 {
     /// 泛域名:在普通域名的基础上仅允许首字母为"\*"。例:\*.test.com
     ///
     /// Length: 1 to 10000.
-    pub domain: String,
+    pub domain: Option<String>,
     /// HTTPS协议使用的SM加密证书内容。
     ///
     /// 取值:PEM编码格式。
@@ -4450,76 +4930,76 @@ pub struct CertificateInfo2 {
     /// 注意:仅在当前局点的SM加密证书特性开启才会返回该字段。
     pub enc_private_key: Option<hwcloud_runtime::Secret>,
     /// 证书使用截止时间。
-    pub expire_time: String,
+    pub expire_time: Option<String>,
     /// 证书指纹。
     pub fingerprint: Option<String>,
     /// 证书ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 证书的名称。
     ///
     /// Length: 1 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 服务器证书的私钥。PEM编码格式。
     ///
     /// 当type为client时,该参数被忽略,不影响证书的创建和使用。
     ///
     /// 当type为server时,该字段必须符合格式要求,且私钥必须是有效的。
-    pub private_key: hwcloud_runtime::Secret,
+    pub private_key: Option<hwcloud_runtime::Secret>,
     /// 证书所在项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// SCM证书ID。
     pub scm_certificate_id: Option<String>,
     /// 证书绑定的所有域名。
     pub subject_alternative_names: Option<Vec<String>>,
     /// SSL证书的类型。分为服务器证书(server)、CA证书(client)。默认值:server。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 证书更新时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for CertificateInfo2 {
     const NAME: &'static str = "CertificateInfo2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("certificate", &self.certificate);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("certificate", &self.certificate);
         object.optional("common_name", &self.common_name);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("domain", &self.domain);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("domain", &self.domain);
         object.optional("enc_certificate", &self.enc_certificate);
         object.optional("enc_private_key", &self.enc_private_key);
-        object.field("expire_time", &self.expire_time);
+        object.optional("expire_time", &self.expire_time);
         object.optional("fingerprint", &self.fingerprint);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("private_key", &self.private_key);
-        object.field("project_id", &self.project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("private_key", &self.private_key);
+        object.optional("project_id", &self.project_id);
         object.optional("scm_certificate_id", &self.scm_certificate_id);
         object.optional("subject_alternative_names", &self.subject_alternative_names);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let certificate = object.required("certificate")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let certificate = object.optional("certificate")?;
         let common_name = object.optional("common_name")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let domain = object.required("domain")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let domain = object.optional("domain")?;
         let enc_certificate = object.optional("enc_certificate")?;
         let enc_private_key = object.optional("enc_private_key")?;
-        let expire_time = object.required("expire_time")?;
+        let expire_time = object.optional("expire_time")?;
         let fingerprint = object.optional("fingerprint")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let private_key = object.required("private_key")?;
-        let project_id = object.required("project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let private_key = object.optional("private_key")?;
+        let project_id = object.optional("project_id")?;
         let scm_certificate_id = object.optional("scm_certificate_id")?;
         let subject_alternative_names = object.optional("subject_alternative_names")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             certificate,
@@ -4546,46 +5026,76 @@ impl Model for CertificateInfo2 {
 hwcloud_runtime::impl_model_serde!(CertificateInfo2);
 
 impl CertificateInfo2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        certificate: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        domain: impl Into<String>,
-        expire_time: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        private_key: impl Into<hwcloud_runtime::Secret>,
-        project_id: impl Into<String>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            certificate: certificate.into(),
+            admin_state_up: None,
+            certificate: None,
             common_name: None,
-            created_at: created_at.into(),
-            description: description.into(),
-            domain: domain.into(),
+            created_at: None,
+            description: None,
+            domain: None,
             enc_certificate: None,
             enc_private_key: None,
-            expire_time: expire_time.into(),
+            expire_time: None,
             fingerprint: None,
-            id: id.into(),
-            name: name.into(),
-            private_key: private_key.into(),
-            project_id: project_id.into(),
+            id: None,
+            name: None,
+            private_key: None,
+            project_id: None,
             scm_certificate_id: None,
             subject_alternative_names: None,
-            type_: type_.into(),
-            updated_at: updated_at.into(),
+            type_: None,
+            updated_at: None,
         }
+    }
+
+    /// 证书的管理状态。
+    ///
+    /// 不支持该字段,请勿使用。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 证书的内容。PEM编码格式。
+    pub fn certificate(mut self, value: impl Into<String>) -> Self {
+        self.certificate = Some(value.into());
+        self
     }
 
     /// 证书绑定的主域名。
     pub fn common_name(mut self, value: impl Into<String>) -> Self {
         self.common_name = Some(value.into());
+        self
+    }
+
+    /// 证书创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 证书的描述。
+    ///
+    /// Length: 1 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 服务器证书所签域名。该字段仅type为server时有效。
+    ///
+    /// 总长度为0-10000,由若干普通域名或泛域名组成,域名之间以","分隔,不超过100个域名。
+    ///
+    /// 普通域名:由若干字符串组成,字符串间以"."分隔,单个字符串长度不超过63个字符,
+    /// 只能包含英文字母、数字或"-",且必须以字母或数字开头和结尾。例:www.test.com。
+    ///
+    /// 泛域名:在普通域名的基础上仅允许首字母为"\*"。例:\*.test.com
+    ///
+    /// Length: 1 to 10000.
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
         self
     }
 
@@ -4609,9 +5119,45 @@ impl CertificateInfo2 {
         self
     }
 
+    /// 证书使用截止时间。
+    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+
     /// 证书指纹。
     pub fn fingerprint(mut self, value: impl Into<String>) -> Self {
         self.fingerprint = Some(value.into());
+        self
+    }
+
+    /// 证书ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 证书的名称。
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 服务器证书的私钥。PEM编码格式。
+    ///
+    /// 当type为client时,该参数被忽略,不影响证书的创建和使用。
+    ///
+    /// 当type为server时,该字段必须符合格式要求,且私钥必须是有效的。
+    pub fn private_key(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
+
+    /// 证书所在项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
         self
     }
 
@@ -4624,6 +5170,18 @@ impl CertificateInfo2 {
     /// 证书绑定的所有域名。
     pub fn subject_alternative_names(mut self, value: impl Into<Vec<String>>) -> Self {
         self.subject_alternative_names = Some(value.into());
+        self
+    }
+
+    /// SSL证书的类型。分为服务器证书(server)、CA证书(client)。默认值:server。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 证书更新时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
         self
     }
 }
@@ -4844,7 +5402,7 @@ impl hwcloud_runtime::StringEnum for ChangeLoadbalancerChargeModeRequestBodyChar
 hwcloud_runtime::impl_string_enum!(ChangeLoadbalancerChargeModeRequestBodyChargeMode);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeLoadbalancerChargeModeResponseBody {
     /// **参数解释**:转包周期下单成功的EIP ID列表。
@@ -4854,15 +5412,15 @@ pub struct ChangeLoadbalancerChargeModeResponseBody {
     /// **参数解释**:转包周期下单成功的LB ID列表。
     ///
     /// **取值范围**:不涉及
-    pub loadbalancer_id_list: Vec<String>,
+    pub loadbalancer_id_list: Option<Vec<String>>,
     /// **参数解释**:转包周期订单号。
     ///
     /// **取值范围**:不涉及
-    pub order_id: String,
+    pub order_id: Option<String>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ChangeLoadbalancerChargeModeResponseBody {
@@ -4870,16 +5428,16 @@ impl Model for ChangeLoadbalancerChargeModeResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("eip_id_list", &self.eip_id_list);
-        object.field("loadbalancer_id_list", &self.loadbalancer_id_list);
-        object.field("order_id", &self.order_id);
-        object.field("request_id", &self.request_id);
+        object.optional("loadbalancer_id_list", &self.loadbalancer_id_list);
+        object.optional("order_id", &self.order_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let eip_id_list = object.optional("eip_id_list")?;
-        let loadbalancer_id_list = object.required("loadbalancer_id_list")?;
-        let order_id = object.required("order_id")?;
-        let request_id = object.required("request_id")?;
+        let loadbalancer_id_list = object.optional("loadbalancer_id_list")?;
+        let order_id = object.optional("order_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             eip_id_list,
             loadbalancer_id_list,
@@ -4892,17 +5450,13 @@ impl Model for ChangeLoadbalancerChargeModeResponseBody {
 hwcloud_runtime::impl_model_serde!(ChangeLoadbalancerChargeModeResponseBody);
 
 impl ChangeLoadbalancerChargeModeResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        loadbalancer_id_list: impl Into<Vec<String>>,
-        order_id: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             eip_id_list: None,
-            loadbalancer_id_list: loadbalancer_id_list.into(),
-            order_id: order_id.into(),
-            request_id: request_id.into(),
+            loadbalancer_id_list: None,
+            order_id: None,
+            request_id: None,
         }
     }
 
@@ -4911,6 +5465,30 @@ impl ChangeLoadbalancerChargeModeResponseBody {
     /// **取值范围**:不涉及
     pub fn eip_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
         self.eip_id_list = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转包周期下单成功的LB ID列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn loadbalancer_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.loadbalancer_id_list = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转包周期订单号。
+    ///
+    /// **取值范围**:不涉及
+    pub fn order_id(mut self, value: impl Into<String>) -> Self {
+        self.order_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -5733,28 +6311,28 @@ impl CorsConfig {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CountPreoccupyIpNumResponseBody {
     /// **参数解释**:预占IP信息。
-    pub preoccupy_ip: PreoccupyIp,
+    pub preoccupy_ip: Option<PreoccupyIp>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CountPreoccupyIpNumResponseBody {
     const NAME: &'static str = "CountPreoccupyIpNumResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("preoccupy_ip", &self.preoccupy_ip);
-        object.field("request_id", &self.request_id);
+        object.optional("preoccupy_ip", &self.preoccupy_ip);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let preoccupy_ip = object.required("preoccupy_ip")?;
-        let request_id = object.required("request_id")?;
+        let preoccupy_ip = object.optional("preoccupy_ip")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { preoccupy_ip, request_id })
     }
 }
@@ -5762,15 +6340,26 @@ impl Model for CountPreoccupyIpNumResponseBody {
 hwcloud_runtime::impl_model_serde!(CountPreoccupyIpNumResponseBody);
 
 impl CountPreoccupyIpNumResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        preoccupy_ip: impl Into<PreoccupyIp>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            preoccupy_ip: preoccupy_ip.into(),
-            request_id: request_id.into(),
+            preoccupy_ip: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:预占IP信息。
+    pub fn preoccupy_ip(mut self, value: impl Into<PreoccupyIp>) -> Self {
+        self.preoccupy_ip = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -6317,7 +6906,7 @@ impl CreateCertificatePrivateKeyEchoRequestBody {
 }
 
 /// This is a auto create Body Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCertificatePrivateKeyEchoResponseBody {
     /// **参数解释**:ELB证书的私钥回显开关。
@@ -6325,24 +6914,24 @@ pub struct CreateCertificatePrivateKeyEchoResponseBody {
     /// **取值范围**:
     /// - true:开启回显,证书的列表、详情、创建和更新接口响应字段将会显示私钥内容。
     /// - false:关闭回显,证书的所有接口响应不显私钥内容,使用脱敏内容(*****)代替。
-    pub private_key_echo: bool,
+    pub private_key_echo: Option<bool>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateCertificatePrivateKeyEchoResponseBody {
     const NAME: &'static str = "CreateCertificatePrivateKeyEchoResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("private_key_echo", &self.private_key_echo);
-        object.field("request_id", &self.request_id);
+        object.optional("private_key_echo", &self.private_key_echo);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let private_key_echo = object.required("private_key_echo")?;
-        let request_id = object.required("request_id")?;
+        let private_key_echo = object.optional("private_key_echo")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             private_key_echo,
             request_id,
@@ -6353,15 +6942,30 @@ impl Model for CreateCertificatePrivateKeyEchoResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateCertificatePrivateKeyEchoResponseBody);
 
 impl CreateCertificatePrivateKeyEchoResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        private_key_echo: impl Into<bool>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            private_key_echo: private_key_echo.into(),
-            request_id: request_id.into(),
+            private_key_echo: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:ELB证书的私钥回显开关。
+    ///
+    /// **取值范围**:
+    /// - true:开启回显,证书的列表、详情、创建和更新接口响应字段将会显示私钥内容。
+    /// - false:关闭回显,证书的所有接口响应不显私钥内容,使用脱敏内容(*****)代替。
+    pub fn private_key_echo(mut self, value: impl Into<bool>) -> Self {
+        self.private_key_echo = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -6400,28 +7004,28 @@ impl CreateCertificateRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCertificateResponseBody {
     /// 证书对象。
-    pub certificate: CertificateInfo,
+    pub certificate: Option<CertificateInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateCertificateResponseBody {
     const NAME: &'static str = "CreateCertificateResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("certificate", &self.certificate);
-        object.field("request_id", &self.request_id);
+        object.optional("certificate", &self.certificate);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let certificate = object.required("certificate")?;
-        let request_id = object.required("request_id")?;
+        let certificate = object.optional("certificate")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { certificate, request_id })
     }
 }
@@ -6429,15 +7033,26 @@ impl Model for CreateCertificateResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateCertificateResponseBody);
 
 impl CreateCertificateResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        certificate: impl Into<CertificateInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            certificate: certificate.into(),
-            request_id: request_id.into(),
+            certificate: None,
+            request_id: None,
         }
+    }
+
+    /// 证书对象。
+    pub fn certificate(mut self, value: impl Into<CertificateInfo>) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -6848,30 +7463,30 @@ impl CreateHealthMonitorRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateHealthMonitorResponseBody {
     /// **参数解释**:健康检查对象。
     ///
     /// **约束限制**:不涉及
-    pub healthmonitor: HealthMonitor,
+    pub healthmonitor: Option<HealthMonitor>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateHealthMonitorResponseBody {
     const NAME: &'static str = "CreateHealthMonitorResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("healthmonitor", &self.healthmonitor);
-        object.field("request_id", &self.request_id);
+        object.optional("healthmonitor", &self.healthmonitor);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let healthmonitor = object.required("healthmonitor")?;
-        let request_id = object.required("request_id")?;
+        let healthmonitor = object.optional("healthmonitor")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { healthmonitor, request_id })
     }
 }
@@ -6879,15 +7494,28 @@ impl Model for CreateHealthMonitorResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateHealthMonitorResponseBody);
 
 impl CreateHealthMonitorResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        healthmonitor: impl Into<HealthMonitor>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            healthmonitor: healthmonitor.into(),
-            request_id: request_id.into(),
+            healthmonitor: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:健康检查对象。
+    ///
+    /// **约束限制**:不涉及
+    pub fn healthmonitor(mut self, value: impl Into<HealthMonitor>) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -7143,28 +7771,28 @@ impl CreateIpGroupRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateIpGroupResponseBody {
     /// **参数解释**:创建IP地址组的响应体。
-    pub ipgroup: IpGroup,
+    pub ipgroup: Option<IpGroup>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateIpGroupResponseBody {
     const NAME: &'static str = "CreateIpGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ipgroup", &self.ipgroup);
-        object.field("request_id", &self.request_id);
+        object.optional("ipgroup", &self.ipgroup);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ipgroup = object.required("ipgroup")?;
-        let request_id = object.required("request_id")?;
+        let ipgroup = object.optional("ipgroup")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { ipgroup, request_id })
     }
 }
@@ -7172,12 +7800,26 @@ impl Model for CreateIpGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateIpGroupResponseBody);
 
 impl CreateIpGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(ipgroup: impl Into<IpGroup>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ipgroup: ipgroup.into(),
-            request_id: request_id.into(),
+            ipgroup: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:创建IP地址组的响应体。
+    pub fn ipgroup(mut self, value: impl Into<IpGroup>) -> Self {
+        self.ipgroup = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -7214,28 +7856,28 @@ impl CreateL7RuleRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateL7RuleResponseBody {
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:转发规则对象。
-    pub rule: L7Rule,
+    pub rule: Option<L7Rule>,
 }
 
 impl Model for CreateL7RuleResponseBody {
     const NAME: &'static str = "CreateL7RuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("rule", &self.rule);
+        object.optional("request_id", &self.request_id);
+        object.optional("rule", &self.rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let rule = object.required("rule")?;
+        let request_id = object.optional("request_id")?;
+        let rule = object.optional("rule")?;
         Ok(Self { request_id, rule })
     }
 }
@@ -7243,12 +7885,26 @@ impl Model for CreateL7RuleResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateL7RuleResponseBody);
 
 impl CreateL7RuleResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>, rule: impl Into<L7Rule>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            rule: rule.into(),
+            request_id: None,
+            rule: None,
         }
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发规则对象。
+    pub fn rule(mut self, value: impl Into<L7Rule>) -> Self {
+        self.rule = Some(value.into());
+        self
     }
 }
 
@@ -7490,22 +8146,22 @@ impl CreateL7policyRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateL7policyResponseBody {
     /// 转发策略对象
-    pub l7policy: L7policyResp,
+    pub l7policy: Option<L7policyResp>,
 }
 
 impl Model for CreateL7policyResponseBody {
     const NAME: &'static str = "CreateL7policyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("l7policy", &self.l7policy);
+        object.optional("l7policy", &self.l7policy);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let l7policy = object.required("l7policy")?;
+        let l7policy = object.optional("l7policy")?;
         Ok(Self { l7policy })
     }
 }
@@ -7513,9 +8169,15 @@ impl Model for CreateL7policyResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateL7policyResponseBody);
 
 impl CreateL7policyResponseBody {
-    /// A value of its fields.
-    pub fn new(l7policy: impl Into<L7policyResp>) -> Self {
-        Self { l7policy: l7policy.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { l7policy: None }
+    }
+
+    /// 转发策略对象
+    pub fn l7policy(mut self, value: impl Into<L7policyResp>) -> Self {
+        self.l7policy = Some(value.into());
+        self
     }
 }
 
@@ -8043,22 +8705,22 @@ impl CreateListenerRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateListenerResponseBody {
     /// 监听器对象
-    pub listener: ListenerResp,
+    pub listener: Option<ListenerResp>,
 }
 
 impl Model for CreateListenerResponseBody {
     const NAME: &'static str = "CreateListenerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("listener", &self.listener);
+        object.optional("listener", &self.listener);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let listener = object.required("listener")?;
+        let listener = object.optional("listener")?;
         Ok(Self { listener })
     }
 }
@@ -8066,9 +8728,15 @@ impl Model for CreateListenerResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateListenerResponseBody);
 
 impl CreateListenerResponseBody {
-    /// A value of its fields.
-    pub fn new(listener: impl Into<ListenerResp>) -> Self {
-        Self { listener: listener.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { listener: None }
+    }
+
+    /// 监听器对象
+    pub fn listener(mut self, value: impl Into<ListenerResp>) -> Self {
+        self.listener = Some(value.into());
+        self
     }
 }
 
@@ -9102,28 +9770,28 @@ impl CreateLogtankRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLogtankResponseBody {
     /// **参数解释**:描述信息
-    pub logtank: Logtank,
+    pub logtank: Option<Logtank>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateLogtankResponseBody {
     const NAME: &'static str = "CreateLogtankResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("logtank", &self.logtank);
-        object.field("request_id", &self.request_id);
+        object.optional("logtank", &self.logtank);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let logtank = object.required("logtank")?;
-        let request_id = object.required("request_id")?;
+        let logtank = object.optional("logtank")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { logtank, request_id })
     }
 }
@@ -9131,12 +9799,26 @@ impl Model for CreateLogtankResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateLogtankResponseBody);
 
 impl CreateLogtankResponseBody {
-    /// A value of its fields.
-    pub fn new(logtank: impl Into<Logtank>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            logtank: logtank.into(),
-            request_id: request_id.into(),
+            logtank: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:描述信息
+    pub fn logtank(mut self, value: impl Into<Logtank>) -> Self {
+        self.logtank = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -10159,28 +10841,28 @@ impl CreateMasterSlavePoolRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMasterSlavePoolResponseBody {
     /// **参数解释**:后端服务器组对象。
-    pub pool: MasterSlavePool,
+    pub pool: Option<MasterSlavePool>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateMasterSlavePoolResponseBody {
     const NAME: &'static str = "CreateMasterSlavePoolResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("pool", &self.pool);
-        object.field("request_id", &self.request_id);
+        object.optional("pool", &self.pool);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let pool = object.required("pool")?;
-        let request_id = object.required("request_id")?;
+        let pool = object.optional("pool")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { pool, request_id })
     }
 }
@@ -10188,12 +10870,26 @@ impl Model for CreateMasterSlavePoolResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateMasterSlavePoolResponseBody);
 
 impl CreateMasterSlavePoolResponseBody {
-    /// A value of its fields.
-    pub fn new(pool: impl Into<MasterSlavePool>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            pool: pool.into(),
-            request_id: request_id.into(),
+            pool: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器组对象。
+    pub fn pool(mut self, value: impl Into<MasterSlavePool>) -> Self {
+        self.pool = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -10282,28 +10978,28 @@ impl CreateMemberHealthCheckJobRequestBody {
 }
 
 /// **参数解释**:创建后端服务器检测任务的响应body体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMemberHealthCheckJobResponseBody {
     ///
-    pub member_check: MemberCheckJob,
+    pub member_check: Option<MemberCheckJob>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateMemberHealthCheckJobResponseBody {
     const NAME: &'static str = "CreateMemberHealthCheckJobResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("member_check", &self.member_check);
-        object.field("request_id", &self.request_id);
+        object.optional("member_check", &self.member_check);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let member_check = object.required("member_check")?;
-        let request_id = object.required("request_id")?;
+        let member_check = object.optional("member_check")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { member_check, request_id })
     }
 }
@@ -10311,15 +11007,26 @@ impl Model for CreateMemberHealthCheckJobResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateMemberHealthCheckJobResponseBody);
 
 impl CreateMemberHealthCheckJobResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        member_check: impl Into<MemberCheckJob>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            member_check: member_check.into(),
-            request_id: request_id.into(),
+            member_check: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn member_check(mut self, value: impl Into<MemberCheckJob>) -> Self {
+        self.member_check = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -10606,28 +11313,28 @@ impl CreateMemberRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMemberResponseBody {
     /// **参数解释**:后端服务器对象。
-    pub member: Member,
+    pub member: Option<Member>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateMemberResponseBody {
     const NAME: &'static str = "CreateMemberResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("member", &self.member);
-        object.field("request_id", &self.request_id);
+        object.optional("member", &self.member);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let member = object.required("member")?;
-        let request_id = object.required("request_id")?;
+        let member = object.optional("member")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { member, request_id })
     }
 }
@@ -10635,12 +11342,26 @@ impl Model for CreateMemberResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateMemberResponseBody);
 
 impl CreateMemberResponseBody {
-    /// A value of its fields.
-    pub fn new(member: impl Into<Member>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            member: member.into(),
-            request_id: request_id.into(),
+            member: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对象。
+    pub fn member(mut self, value: impl Into<Member>) -> Self {
+        self.member = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -10899,22 +11620,22 @@ impl CreatePoolRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePoolResponseBody {
     /// 后端云服务器组对象
-    pub pool: PoolResp,
+    pub pool: Option<PoolResp>,
 }
 
 impl Model for CreatePoolResponseBody {
     const NAME: &'static str = "CreatePoolResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("pool", &self.pool);
+        object.optional("pool", &self.pool);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let pool = object.required("pool")?;
+        let pool = object.optional("pool")?;
         Ok(Self { pool })
     }
 }
@@ -10922,9 +11643,15 @@ impl Model for CreatePoolResponseBody {
 hwcloud_runtime::impl_model_serde!(CreatePoolResponseBody);
 
 impl CreatePoolResponseBody {
-    /// A value of its fields.
-    pub fn new(pool: impl Into<PoolResp>) -> Self {
-        Self { pool: pool.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { pool: None }
+    }
+
+    /// 后端云服务器组对象
+    pub fn pool(mut self, value: impl Into<PoolResp>) -> Self {
+        self.pool = Some(value.into());
+        self
     }
 }
 
@@ -11751,28 +12478,28 @@ impl CreateSecurityPolicyRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSecurityPolicyResponseBody {
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
     ///
-    pub security_policy: SecurityPolicy,
+    pub security_policy: Option<SecurityPolicy>,
 }
 
 impl Model for CreateSecurityPolicyResponseBody {
     const NAME: &'static str = "CreateSecurityPolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("security_policy", &self.security_policy);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_policy", &self.security_policy);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let security_policy = object.required("security_policy")?;
+        let request_id = object.optional("request_id")?;
+        let security_policy = object.optional("security_policy")?;
         Ok(Self {
             request_id,
             security_policy,
@@ -11783,15 +12510,26 @@ impl Model for CreateSecurityPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateSecurityPolicyResponseBody);
 
 impl CreateSecurityPolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        security_policy: impl Into<SecurityPolicy>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            security_policy: security_policy.into(),
+            request_id: None,
+            security_policy: None,
         }
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn security_policy(mut self, value: impl Into<SecurityPolicy>) -> Self {
+        self.security_policy = Some(value.into());
+        self
     }
 }
 
@@ -11904,22 +12642,22 @@ impl CreateWhitelistRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateWhitelistsResp {
     /// 白名单对象
-    pub whitelist: WhitelistResp,
+    pub whitelist: Option<WhitelistResp>,
 }
 
 impl Model for CreateWhitelistsResp {
     const NAME: &'static str = "CreateWhitelistsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("whitelist", &self.whitelist);
+        object.optional("whitelist", &self.whitelist);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let whitelist = object.required("whitelist")?;
+        let whitelist = object.optional("whitelist")?;
         Ok(Self { whitelist })
     }
 }
@@ -11927,11 +12665,15 @@ impl Model for CreateWhitelistsResp {
 hwcloud_runtime::impl_model_serde!(CreateWhitelistsResp);
 
 impl CreateWhitelistsResp {
-    /// A value of its fields.
-    pub fn new(whitelist: impl Into<WhitelistResp>) -> Self {
-        Self {
-            whitelist: whitelist.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { whitelist: None }
+    }
+
+    /// 白名单对象
+    pub fn whitelist(mut self, value: impl Into<WhitelistResp>) -> Self {
+        self.whitelist = Some(value.into());
+        self
     }
 }
 
@@ -12375,22 +13117,22 @@ impl EipInfo {
 }
 
 /// 错误信息响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElbError {
     /// 错误信息
-    pub error: String,
+    pub error: Option<String>,
 }
 
 impl Model for ElbError {
     const NAME: &'static str = "ElbError";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error", &self.error);
+        object.optional("error", &self.error);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error = object.required("error")?;
+        let error = object.optional("error")?;
         Ok(Self { error })
     }
 }
@@ -12398,9 +13140,15 @@ impl Model for ElbError {
 hwcloud_runtime::impl_model_serde!(ElbError);
 
 impl ElbError {
-    /// A value of its fields.
-    pub fn new(error: impl Into<String>) -> Self {
-        Self { error: error.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { error: None }
+    }
+
+    /// 错误信息
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
     }
 }
 
@@ -12478,43 +13226,43 @@ impl Extension {
 }
 
 /// **参数解释**:特性配置信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FeatureConfig {
     /// **参数解释**:配置创建者。
     ///
     /// **取值范围**:不涉及
-    pub caller: String,
+    pub caller: Option<String>,
     /// **参数解释**:创建时间。
     ///
     /// **取值范围**:不涉及
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:特性配置描述。
     ///
     /// **取值范围**:不涉及
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:特性名称。
     ///
     /// **取值范围**:不涉及
-    pub feature: String,
+    pub feature: Option<String>,
     /// **参数解释**:配置的ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:所属服务,固定ELB。
     ///
     /// **取值范围**:不涉及
-    pub service: String,
+    pub service: Option<String>,
     /// **参数解释**:特性配置启用开关,表示当前配置是否生效。
     ///
     /// **取值范围**:
     /// - true:特性配置已生效。
     /// - false: 特性配置未生效。
-    pub switch: bool,
+    pub switch: Option<bool>,
     /// **参数解释**:租户ID,含义同project_id。
     ///
     /// **取值范围**:不涉及
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// **参数解释**:特性配置值(value字段)的类型。
     ///
     /// **取值范围**:
@@ -12522,46 +13270,46 @@ pub struct FeatureConfig {
     /// - INT:整型
     /// - BOOL:布尔型
     /// - LIST:列表
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:更新时间。
     ///
     /// **取值范围**:不涉及
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// **参数解释**:特性配置值。如开关类型的特性配置取值true/false,表示特性开启关闭;配额类型的特性配置取值整数,表示限制配额。
     ///
     /// **取值范围**:不涉及
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for FeatureConfig {
     const NAME: &'static str = "FeatureConfig";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("caller", &self.caller);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("feature", &self.feature);
-        object.field("id", &self.id);
-        object.field("service", &self.service);
-        object.field("switch", &self.switch);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
-        object.field("value", &self.value);
+        object.optional("caller", &self.caller);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("feature", &self.feature);
+        object.optional("id", &self.id);
+        object.optional("service", &self.service);
+        object.optional("switch", &self.switch);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let caller = object.required("caller")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let feature = object.required("feature")?;
-        let id = object.required("id")?;
-        let service = object.required("service")?;
-        let switch = object.required("switch")?;
-        let tenant_id = object.required("tenant_id")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
-        let value = object.required("value")?;
+        let caller = object.optional("caller")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let feature = object.optional("feature")?;
+        let id = object.optional("id")?;
+        let service = object.optional("service")?;
+        let switch = object.optional("switch")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
+        let value = object.optional("value")?;
         Ok(Self {
             caller,
             created_at,
@@ -12581,38 +13329,120 @@ impl Model for FeatureConfig {
 hwcloud_runtime::impl_model_serde!(FeatureConfig);
 
 impl FeatureConfig {
-    /// A value of its fields.
-    pub fn new(
-        caller: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        feature: impl Into<String>,
-        id: impl Into<String>,
-        service: impl Into<String>,
-        switch: impl Into<bool>,
-        tenant_id: impl Into<String>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            caller: caller.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            feature: feature.into(),
-            id: id.into(),
-            service: service.into(),
-            switch: switch.into(),
-            tenant_id: tenant_id.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
-            value: value.into(),
+            caller: None,
+            created_at: None,
+            description: None,
+            feature: None,
+            id: None,
+            service: None,
+            switch: None,
+            tenant_id: None,
+            type_: None,
+            updated_at: None,
+            value: None,
         }
+    }
+
+    /// **参数解释**:配置创建者。
+    ///
+    /// **取值范围**:不涉及
+    pub fn caller(mut self, value: impl Into<String>) -> Self {
+        self.caller = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:创建时间。
+    ///
+    /// **取值范围**:不涉及
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:特性配置描述。
+    ///
+    /// **取值范围**:不涉及
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:特性名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn feature(mut self, value: impl Into<String>) -> Self {
+        self.feature = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:配置的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:所属服务,固定ELB。
+    ///
+    /// **取值范围**:不涉及
+    pub fn service(mut self, value: impl Into<String>) -> Self {
+        self.service = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:特性配置启用开关,表示当前配置是否生效。
+    ///
+    /// **取值范围**:
+    /// - true:特性配置已生效。
+    /// - false: 特性配置未生效。
+    pub fn switch(mut self, value: impl Into<bool>) -> Self {
+        self.switch = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:租户ID,含义同project_id。
+    ///
+    /// **取值范围**:不涉及
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:特性配置值(value字段)的类型。
+    ///
+    /// **取值范围**:
+    /// - VARCHAR:字符串
+    /// - INT:整型
+    /// - BOOL:布尔型
+    /// - LIST:列表
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:更新时间。
+    ///
+    /// **取值范围**:不涉及
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:特性配置值。如开关类型的特性配置取值true/false,表示特性开启关闭;配额类型的特性配置取值整数,表示限制配额。
+    ///
+    /// **取值范围**:不涉及
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:固定返回页面的配置。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FixtedResponseConfig {
     /// **参数解释**:返回body的格式。
@@ -12623,7 +13453,7 @@ pub struct FixtedResponseConfig {
     /// - text/html
     /// - application/javascript
     /// - application/json
-    pub content_type: FixtedResponseConfigContentType,
+    pub content_type: Option<FixtedResponseConfigContentType>,
     /// **参数解释**:要添加的请求头参数列表。
     pub insert_headers_config: Option<InsertHeadersConfig>,
     /// **参数解释**:返回消息内容。
@@ -12631,7 +13461,7 @@ pub struct FixtedResponseConfig {
     /// **取值范围**:不涉及
     ///
     /// Length: 0 to 1024.
-    pub message_body: String,
+    pub message_body: Option<String>,
     /// **参数解释**:要移除的请求头参数列表。
     pub remove_headers_config: Option<RemoveHeadersConfig>,
     /// **参数解释**:返回码。
@@ -12639,7 +13469,7 @@ pub struct FixtedResponseConfig {
     /// **取值范围**:200~299、400~499和500~599。
     ///
     /// Length: 1 to 16.
-    pub status_code: String,
+    pub status_code: Option<String>,
     /// **参数解释**:转发策略限速的配置。
     pub traffic_limit_config: Option<TrafficLimitConfig>,
 }
@@ -12648,20 +13478,20 @@ impl Model for FixtedResponseConfig {
     const NAME: &'static str = "FixtedResponseConfig";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("content_type", &self.content_type);
+        object.optional("content_type", &self.content_type);
         object.optional("insert_headers_config", &self.insert_headers_config);
-        object.field("message_body", &self.message_body);
+        object.optional("message_body", &self.message_body);
         object.optional("remove_headers_config", &self.remove_headers_config);
-        object.field("status_code", &self.status_code);
+        object.optional("status_code", &self.status_code);
         object.optional("traffic_limit_config", &self.traffic_limit_config);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let content_type = object.required("content_type")?;
+        let content_type = object.optional("content_type")?;
         let insert_headers_config = object.optional("insert_headers_config")?;
-        let message_body = object.required("message_body")?;
+        let message_body = object.optional("message_body")?;
         let remove_headers_config = object.optional("remove_headers_config")?;
-        let status_code = object.required("status_code")?;
+        let status_code = object.optional("status_code")?;
         let traffic_limit_config = object.optional("traffic_limit_config")?;
         Ok(Self {
             content_type,
@@ -12677,20 +13507,32 @@ impl Model for FixtedResponseConfig {
 hwcloud_runtime::impl_model_serde!(FixtedResponseConfig);
 
 impl FixtedResponseConfig {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        content_type: impl Into<FixtedResponseConfigContentType>,
-        message_body: impl Into<String>,
-        status_code: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            content_type: content_type.into(),
+            content_type: None,
             insert_headers_config: None,
-            message_body: message_body.into(),
+            message_body: None,
             remove_headers_config: None,
-            status_code: status_code.into(),
+            status_code: None,
             traffic_limit_config: None,
         }
+    }
+
+    /// **参数解释**:返回body的格式。
+    ///
+    /// **取值范围**:
+    /// - text/plain
+    /// - text/css
+    /// - text/html
+    /// - application/javascript
+    /// - application/json
+    pub fn content_type(
+        mut self,
+        value: impl Into<FixtedResponseConfigContentType>,
+    ) -> Self {
+        self.content_type = Some(value.into());
+        self
     }
 
     /// **参数解释**:要添加的请求头参数列表。
@@ -12702,12 +13544,32 @@ impl FixtedResponseConfig {
         self
     }
 
+    /// **参数解释**:返回消息内容。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Length: 0 to 1024.
+    pub fn message_body(mut self, value: impl Into<String>) -> Self {
+        self.message_body = Some(value.into());
+        self
+    }
+
     /// **参数解释**:要移除的请求头参数列表。
     pub fn remove_headers_config(
         mut self,
         value: impl Into<RemoveHeadersConfig>,
     ) -> Self {
         self.remove_headers_config = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:返回码。
+    ///
+    /// **取值范围**:200~299、400~499和500~599。
+    ///
+    /// Length: 1 to 16.
+    pub fn status_code(mut self, value: impl Into<String>) -> Self {
+        self.status_code = Some(value.into());
         self
     }
 
@@ -12781,7 +13643,7 @@ impl hwcloud_runtime::StringEnum for FixtedResponseConfigContentType {
 hwcloud_runtime::impl_string_enum!(FixtedResponseConfigContentType);
 
 /// **参数解释**:负载均衡器规格信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Flavor {
     /// **参数解释**:可用区子类型编码。该字段主要用于区分在边缘场景下,边缘AZ的类型。
@@ -12793,15 +13655,15 @@ pub struct Flavor {
     /// **取值范围**:
     /// - true:已售罄,将无法购买该规格的LB。
     /// - false:未售罄,可购买该规格的LB。
-    pub flavor_sold_out: bool,
+    pub flavor_sold_out: Option<bool>,
     /// **参数解释**:规格ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:规格相关的指标。
     ///
     /// **取值范围**:不涉及
-    pub info: FlavorInfo,
+    pub info: Option<FlavorInfo>,
     /// **参数解释**:规格名称。
     ///
     /// **取值范围**:
@@ -12824,11 +13686,11 @@ pub struct Flavor {
     /// - L7_flavor.elb.s1.extra-large: 超大型 I
     /// - L7_flavor.elb.s2.extra-large: 超大型 II
     /// - L7_flavor.elb.pro.max: 七层弹性规格
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
     ///
     /// **取值范围**:长度为32个字符,由小写字母和数字组成。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:公网边界组。
     ///
     /// **取值范围**:
@@ -12840,7 +13702,7 @@ pub struct Flavor {
     /// **取值范围**:
     /// - true表示公共规格,所有租户可见。
     /// - false表示私有规格,为当前租户所有。
-    pub shared: bool,
+    pub shared: Option<bool>,
     /// **参数解释**:规格类别。
     ///
     /// **取值范围**:
@@ -12850,7 +13712,7 @@ pub struct Flavor {
     /// - L4_elastic_max、L7_elastic_max和gwlb_elastic_max表示弹性扩缩容实例的上限规格。
     ///
     /// Length: 1 to 32.
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for Flavor {
@@ -12858,26 +13720,26 @@ impl Model for Flavor {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("category", &self.category);
-        object.field("flavor_sold_out", &self.flavor_sold_out);
-        object.field("id", &self.id);
-        object.field("info", &self.info);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
+        object.optional("flavor_sold_out", &self.flavor_sold_out);
+        object.optional("id", &self.id);
+        object.optional("info", &self.info);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
         object.optional("public_border_group", &self.public_border_group);
-        object.field("shared", &self.shared);
-        object.field("type", &self.type_);
+        object.optional("shared", &self.shared);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let category = object.optional("category")?;
-        let flavor_sold_out = object.required("flavor_sold_out")?;
-        let id = object.required("id")?;
-        let info = object.required("info")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
+        let flavor_sold_out = object.optional("flavor_sold_out")?;
+        let id = object.optional("id")?;
+        let info = object.optional("info")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
         let public_border_group = object.optional("public_border_group")?;
-        let shared = object.required("shared")?;
-        let type_ = object.required("type")?;
+        let shared = object.optional("shared")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             category,
             flavor_sold_out,
@@ -12895,26 +13757,18 @@ impl Model for Flavor {
 hwcloud_runtime::impl_model_serde!(Flavor);
 
 impl Flavor {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        flavor_sold_out: impl Into<bool>,
-        id: impl Into<String>,
-        info: impl Into<FlavorInfo>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        shared: impl Into<bool>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             category: None,
-            flavor_sold_out: flavor_sold_out.into(),
-            id: id.into(),
-            info: info.into(),
-            name: name.into(),
-            project_id: project_id.into(),
+            flavor_sold_out: None,
+            id: None,
+            info: None,
+            name: None,
+            project_id: None,
             public_border_group: None,
-            shared: shared.into(),
-            type_: type_.into(),
+            shared: None,
+            type_: None,
         }
     }
 
@@ -12923,6 +13777,67 @@ impl Flavor {
     /// **取值范围**:0表示center,21表示homezone,41表示IES。
     pub fn category(mut self, value: impl Into<i32>) -> Self {
         self.category = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:是否售罄。
+    ///
+    /// **取值范围**:
+    /// - true:已售罄,将无法购买该规格的LB。
+    /// - false:未售罄,可购买该规格的LB。
+    pub fn flavor_sold_out(mut self, value: impl Into<bool>) -> Self {
+        self.flavor_sold_out = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:规格ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:规格相关的指标。
+    ///
+    /// **取值范围**:不涉及
+    pub fn info(mut self, value: impl Into<FlavorInfo>) -> Self {
+        self.info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:规格名称。
+    ///
+    /// **取值范围**:
+    /// 网络型有如下规格:
+    /// - L4_flavor.elb.s1.small: 小型 I
+    /// - L4_flavor.elb.s2.small: 小型 II
+    /// - L4_flavor.elb.s1.medium: 中型 I
+    /// - L4_flavor.elb.s2.medium: 中型 II
+    /// - L4_flavor.elb.s1.large: 大型 I
+    /// - L4_flavor.elb.s2.large: 大型 II
+    /// - L4_flavor.elb.pro.max: 四层弹性规格
+    ///
+    /// 应用型有如下规格:
+    /// - L7_flavor.elb.s1.small: 小型 I
+    /// - L7_flavor.elb.s2.small: 小型 II
+    /// - L7_flavor.elb.s1.medium: 中型 I
+    /// - L7_flavor.elb.s2.medium: 中型 II
+    /// - L7_flavor.elb.s1.large: 大型 I
+    /// - L7_flavor.elb.s2.large: 大型 II
+    /// - L7_flavor.elb.s1.extra-large: 超大型 I
+    /// - L7_flavor.elb.s2.extra-large: 超大型 II
+    /// - L7_flavor.elb.pro.max: 七层弹性规格
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
+    ///
+    /// **取值范围**:长度为32个字符,由小写字母和数字组成。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
         self
     }
 
@@ -12935,10 +13850,34 @@ impl Flavor {
         self.public_border_group = Some(value.into());
         self
     }
+
+    /// **参数解释**:是否公共规格。
+    ///
+    /// **取值范围**:
+    /// - true表示公共规格,所有租户可见。
+    /// - false表示私有规格,为当前租户所有。
+    pub fn shared(mut self, value: impl Into<bool>) -> Self {
+        self.shared = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:规格类别。
+    ///
+    /// **取值范围**:
+    /// - L4和L7 表示四层网络型和七层应用型flavor。
+    /// - gwlb 表示网关型LB的flavor。
+    /// - L4_elastic和L7_elastic 表示弹性扩缩容实例的下限规格。已废弃,请勿使用。
+    /// - L4_elastic_max、L7_elastic_max和gwlb_elastic_max表示弹性扩缩容实例的上限规格。
+    ///
+    /// Length: 1 to 32.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
 
 /// **参数解释**:规格指标信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlavorInfo {
     /// **参数解释**:带宽。单位:Kbit/s。
@@ -12948,11 +13887,11 @@ pub struct FlavorInfo {
     /// **参数解释**:最大并发连接数。单位:个。
     ///
     /// **取值范围**:不涉及
-    pub connection: i32,
+    pub connection: Option<i32>,
     /// **参数解释**:每秒新建连接数。单位:个。
     ///
     /// **取值范围**:不涉及
-    pub cps: i32,
+    pub cps: Option<i32>,
     /// **参数解释**:https新建连接数,仅7层LB有该指标。单位:个。
     ///
     /// **取值范围**:不涉及
@@ -12982,8 +13921,8 @@ impl Model for FlavorInfo {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("bandwidth", &self.bandwidth);
-        object.field("connection", &self.connection);
-        object.field("cps", &self.cps);
+        object.optional("connection", &self.connection);
+        object.optional("cps", &self.cps);
         object.optional("https_cps", &self.https_cps);
         object.optional("lcu", &self.lcu);
         object.optional("qps", &self.qps);
@@ -12993,8 +13932,8 @@ impl Model for FlavorInfo {
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let bandwidth = object.optional("bandwidth")?;
-        let connection = object.required("connection")?;
-        let cps = object.required("cps")?;
+        let connection = object.optional("connection")?;
+        let cps = object.optional("cps")?;
         let https_cps = object.optional("https_cps")?;
         let lcu = object.optional("lcu")?;
         let qps = object.optional("qps")?;
@@ -13016,12 +13955,12 @@ impl Model for FlavorInfo {
 hwcloud_runtime::impl_model_serde!(FlavorInfo);
 
 impl FlavorInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(connection: impl Into<i32>, cps: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             bandwidth: None,
-            connection: connection.into(),
-            cps: cps.into(),
+            connection: None,
+            cps: None,
             https_cps: None,
             lcu: None,
             qps: None,
@@ -13035,6 +13974,22 @@ impl FlavorInfo {
     /// **取值范围**:不涉及
     pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:最大并发连接数。单位:个。
+    ///
+    /// **取值范围**:不涉及
+    pub fn connection(mut self, value: impl Into<i32>) -> Self {
+        self.connection = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:每秒新建连接数。单位:个。
+    ///
+    /// **取值范围**:不涉及
+    pub fn cps(mut self, value: impl Into<i32>) -> Self {
+        self.cps = Some(value.into());
         self
     }
 
@@ -13162,7 +14117,7 @@ impl GlobalEipInfo {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HealthMonitor {
     /// 健康检查的管理状态。
@@ -13170,7 +14125,7 @@ pub struct HealthMonitor {
     /// **取值范围**:
     /// - true:表示开启健康检查。
     /// - false表示关闭健康检查。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:创建时间。
     ///
     /// **取值范围**:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -13182,66 +14137,66 @@ pub struct HealthMonitor {
     /// **取值范围**:1-50,单位:秒。
     ///
     /// Range: 1 to 50.
-    pub delay: i32,
+    pub delay: Option<i32>,
     /// **参数解释**:发送健康检查请求的域名。
     ///
     /// **取值范围**:以数字或字母开头,只能包含数字、字母、’-’、’.’。
-    pub domain_name: String,
+    pub domain_name: Option<String>,
     /// **参数解释**:期望响应状态码。
     ///
     /// **取值范围**:
     /// - 单值:单个返回码,例如200。
     /// - 列表:多个特定返回码,例如200,202。
     /// - 区间:一个返回码区间,例如200-204。
-    pub expected_codes: String,
+    pub expected_codes: Option<String>,
     /// **参数解释**:HTTP请求方法。
     ///
     /// **取值范围**:GET、HEAD、POST
-    pub http_method: String,
+    pub http_method: Option<String>,
     /// **参数解释**:健康检查ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:健康检查连续成功多少次后,将后端服务器的健康检查状态由OFFLINE判定为ONLINE。
     ///
     /// **取值范围**:1-10
     ///
     /// Range: 1 to 10.
-    pub max_retries: i32,
+    pub max_retries: Option<i32>,
     /// **参数解释**:健康检查连续失败多少次后,将后端服务器的健康检查状态由ONLINE判定为OFFLINE。
     ///
     /// **取值范围**:1-10
     ///
     /// Range: 1 to 10.
-    pub max_retries_down: i32,
+    pub max_retries_down: Option<i32>,
     /// **参数解释**:健康检查端口号。
     ///
     /// **取值范围**:1-65535和null,传null表示使用后端服务器端口号。
     ///
     /// Range: 1 to 65535.
-    pub monitor_port: i32,
+    pub monitor_port: Option<i32>,
     /// **参数解释**:健康检查名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:健康检查所在的后端服务器组ID列表。实际只会有一个后端服务器组ID。
     ///
     /// **取值范围**:不涉及
-    pub pools: Vec<PoolRef>,
+    pub pools: Option<Vec<PoolRef>>,
     /// **参数解释**:健康检查所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:一次健康检查请求的超时时间。
     ///
     /// **取值范围**:不涉及
     ///
     /// Range: 1 to 50.
-    pub timeout: i32,
+    pub timeout: Option<i32>,
     /// **参数解释**: 健康检查请求协议。
     ///
     /// **取值范围**:TCP、UDP_CONNECT、HTTP、HTTPS、TLS、GRPC。UDP_CONNECT即UDP协议。
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**: 更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -13251,50 +14206,50 @@ pub struct HealthMonitor {
     /// **参数解释**:健康检查请求的请求路径。以"/"开头,默认为"/"。
     ///
     /// **取值范围**:支持使用字母、数字和短划线(-)、正斜线(/)、半角句号(.)、百分号(%)、半角问号(?)、井号(#)和and(&)以及扩展字符集_;~!()*[]@$^:',+
-    pub url_path: String,
+    pub url_path: Option<String>,
 }
 
 impl Model for HealthMonitor {
     const NAME: &'static str = "HealthMonitor";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
+        object.optional("admin_state_up", &self.admin_state_up);
         object.optional("created_at", &self.created_at);
-        object.field("delay", &self.delay);
-        object.field("domain_name", &self.domain_name);
-        object.field("expected_codes", &self.expected_codes);
-        object.field("http_method", &self.http_method);
-        object.field("id", &self.id);
-        object.field("max_retries", &self.max_retries);
-        object.field("max_retries_down", &self.max_retries_down);
-        object.field("monitor_port", &self.monitor_port);
-        object.field("name", &self.name);
-        object.field("pools", &self.pools);
-        object.field("project_id", &self.project_id);
-        object.field("timeout", &self.timeout);
-        object.field("type", &self.type_);
+        object.optional("delay", &self.delay);
+        object.optional("domain_name", &self.domain_name);
+        object.optional("expected_codes", &self.expected_codes);
+        object.optional("http_method", &self.http_method);
+        object.optional("id", &self.id);
+        object.optional("max_retries", &self.max_retries);
+        object.optional("max_retries_down", &self.max_retries_down);
+        object.optional("monitor_port", &self.monitor_port);
+        object.optional("name", &self.name);
+        object.optional("pools", &self.pools);
+        object.optional("project_id", &self.project_id);
+        object.optional("timeout", &self.timeout);
+        object.optional("type", &self.type_);
         object.optional("updated_at", &self.updated_at);
-        object.field("url_path", &self.url_path);
+        object.optional("url_path", &self.url_path);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let created_at = object.optional("created_at")?;
-        let delay = object.required("delay")?;
-        let domain_name = object.required("domain_name")?;
-        let expected_codes = object.required("expected_codes")?;
-        let http_method = object.required("http_method")?;
-        let id = object.required("id")?;
-        let max_retries = object.required("max_retries")?;
-        let max_retries_down = object.required("max_retries_down")?;
-        let monitor_port = object.required("monitor_port")?;
-        let name = object.required("name")?;
-        let pools = object.required("pools")?;
-        let project_id = object.required("project_id")?;
-        let timeout = object.required("timeout")?;
-        let type_ = object.required("type")?;
+        let delay = object.optional("delay")?;
+        let domain_name = object.optional("domain_name")?;
+        let expected_codes = object.optional("expected_codes")?;
+        let http_method = object.optional("http_method")?;
+        let id = object.optional("id")?;
+        let max_retries = object.optional("max_retries")?;
+        let max_retries_down = object.optional("max_retries_down")?;
+        let monitor_port = object.optional("monitor_port")?;
+        let name = object.optional("name")?;
+        let pools = object.optional("pools")?;
+        let project_id = object.optional("project_id")?;
+        let timeout = object.optional("timeout")?;
+        let type_ = object.optional("type")?;
         let updated_at = object.optional("updated_at")?;
-        let url_path = object.required("url_path")?;
+        let url_path = object.optional("url_path")?;
         Ok(Self {
             admin_state_up,
             created_at,
@@ -13320,43 +14275,37 @@ impl Model for HealthMonitor {
 hwcloud_runtime::impl_model_serde!(HealthMonitor);
 
 impl HealthMonitor {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        delay: impl Into<i32>,
-        domain_name: impl Into<String>,
-        expected_codes: impl Into<String>,
-        http_method: impl Into<String>,
-        id: impl Into<String>,
-        max_retries: impl Into<i32>,
-        max_retries_down: impl Into<i32>,
-        monitor_port: impl Into<i32>,
-        name: impl Into<String>,
-        pools: impl Into<Vec<PoolRef>>,
-        project_id: impl Into<String>,
-        timeout: impl Into<i32>,
-        type_: impl Into<String>,
-        url_path: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
+            admin_state_up: None,
             created_at: None,
-            delay: delay.into(),
-            domain_name: domain_name.into(),
-            expected_codes: expected_codes.into(),
-            http_method: http_method.into(),
-            id: id.into(),
-            max_retries: max_retries.into(),
-            max_retries_down: max_retries_down.into(),
-            monitor_port: monitor_port.into(),
-            name: name.into(),
-            pools: pools.into(),
-            project_id: project_id.into(),
-            timeout: timeout.into(),
-            type_: type_.into(),
+            delay: None,
+            domain_name: None,
+            expected_codes: None,
+            http_method: None,
+            id: None,
+            max_retries: None,
+            max_retries_down: None,
+            monitor_port: None,
+            name: None,
+            pools: None,
+            project_id: None,
+            timeout: None,
+            type_: None,
             updated_at: None,
-            url_path: url_path.into(),
+            url_path: None,
         }
+    }
+
+    /// 健康检查的管理状态。
+    ///
+    /// **取值范围**:
+    /// - true:表示开启健康检查。
+    /// - false表示关闭健康检查。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
     }
 
     /// **参数解释**:创建时间。
@@ -13369,6 +14318,123 @@ impl HealthMonitor {
         self
     }
 
+    /// **参数解释**:健康检查间隔。
+    ///
+    /// **取值范围**:1-50,单位:秒。
+    ///
+    /// Range: 1 to 50.
+    pub fn delay(mut self, value: impl Into<i32>) -> Self {
+        self.delay = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:发送健康检查请求的域名。
+    ///
+    /// **取值范围**:以数字或字母开头,只能包含数字、字母、’-’、’.’。
+    pub fn domain_name(mut self, value: impl Into<String>) -> Self {
+        self.domain_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:期望响应状态码。
+    ///
+    /// **取值范围**:
+    /// - 单值:单个返回码,例如200。
+    /// - 列表:多个特定返回码,例如200,202。
+    /// - 区间:一个返回码区间,例如200-204。
+    pub fn expected_codes(mut self, value: impl Into<String>) -> Self {
+        self.expected_codes = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:HTTP请求方法。
+    ///
+    /// **取值范围**:GET、HEAD、POST
+    pub fn http_method(mut self, value: impl Into<String>) -> Self {
+        self.http_method = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查连续成功多少次后,将后端服务器的健康检查状态由OFFLINE判定为ONLINE。
+    ///
+    /// **取值范围**:1-10
+    ///
+    /// Range: 1 to 10.
+    pub fn max_retries(mut self, value: impl Into<i32>) -> Self {
+        self.max_retries = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查连续失败多少次后,将后端服务器的健康检查状态由ONLINE判定为OFFLINE。
+    ///
+    /// **取值范围**:1-10
+    ///
+    /// Range: 1 to 10.
+    pub fn max_retries_down(mut self, value: impl Into<i32>) -> Self {
+        self.max_retries_down = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查端口号。
+    ///
+    /// **取值范围**:1-65535和null,传null表示使用后端服务器端口号。
+    ///
+    /// Range: 1 to 65535.
+    pub fn monitor_port(mut self, value: impl Into<i32>) -> Self {
+        self.monitor_port = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查所在的后端服务器组ID列表。实际只会有一个后端服务器组ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn pools(mut self, value: impl Into<Vec<PoolRef>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:一次健康检查请求的超时时间。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Range: 1 to 50.
+    pub fn timeout(mut self, value: impl Into<i32>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+
+    /// **参数解释**: 健康检查请求协议。
+    ///
+    /// **取值范围**:TCP、UDP_CONNECT、HTTP、HTTPS、TLS、GRPC。UDP_CONNECT即UDP协议。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
     /// **参数解释**: 更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -13378,108 +14444,116 @@ impl HealthMonitor {
         self.updated_at = Some(value.into());
         self
     }
+
+    /// **参数解释**:健康检查请求的请求路径。以"/"开头,默认为"/"。
+    ///
+    /// **取值范围**:支持使用字母、数字和短划线(-)、正斜线(/)、半角句号(.)、百分号(%)、半角问号(?)、井号(#)和and(&)以及扩展字符集_;~!()*[]@$^:',+
+    pub fn url_path(mut self, value: impl Into<String>) -> Self {
+        self.url_path = Some(value.into());
+        self
+    }
 }
 
 /// 健康检查响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HealthmonitorResp {
     /// 健康检查的管理状态;该字段虽然支持创建、更新,但实际取值决定于后端云服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 健康检查间隔,单位秒
     ///
     /// Range: 1 to 50.
-    pub delay: i32,
+    pub delay: Option<i32>,
     /// 功能说明:健康检查测试member健康状态时,发送的http请求的域名。仅当type为HTTP时生效。使用说明:默认为空,表示使用负载均衡器的vip作为http请求的目的地址。以数字或字母开头,只能包含数字、字母、’-’、’.’。
     ///
     /// Length: 0 to 100.
-    pub domain_name: String,
+    pub domain_name: Option<String>,
     /// 期望HTTP响应状态码,指定下列值:单值,例如200;列表,例如200,202;区间,例如200-204。仅当type为HTTP时生效。该字段为预留字段,暂未启用。
     ///
     /// Length: 1 to 64.
-    pub expected_codes: String,
+    pub expected_codes: Option<String>,
     /// HTTP方法,可以为GET、HEAD、POST、PUT、DELETE、TRACE、OPTIONS、CONNECT、PATCH。仅当type为HTTP时生效。该字段为预留字段,暂未启用。
-    pub http_method: String,
+    pub http_method: Option<String>,
     /// 健康检查ID
-    pub id: String,
+    pub id: Option<String>,
     /// 最大重试次数
     ///
     /// Range: 1 to 10.
-    pub max_retries: i32,
+    pub max_retries: Option<i32>,
     /// 健康检查连续失败多少次后,将后端服务器的健康检查状态由ONLINE判定为OFFLINE。取值范围:1-10。
-    pub max_retries_down: i32,
+    pub max_retries_down: Option<i32>,
     /// 健康检查端口号。默认为空,表示使用后端云服务器组的端口。
     ///
     /// Range: 1 to 65535.
-    pub monitor_port: i32,
+    pub monitor_port: Option<i32>,
     /// 健康检查名称。
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 健康检查关联的后端云服务器组列表
-    pub pools: Vec<ResourceList>,
+    pub pools: Option<Vec<ResourceList>>,
     /// 健康检查所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 健康检查所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 健康检查的超时时间。建议该值小于delay的值。
     ///
     /// Range: 1 to 50.
-    pub timeout: i32,
+    pub timeout: Option<i32>,
     /// 健康检查类型
-    pub type_: HealthmonitorRespType,
+    pub type_: Option<HealthmonitorRespType>,
     /// 健康检查请求的请求路径。以"/"开头,默认为"/"。
     /// 支持使用字母、数字和短划线(-)、正斜线(/)、半角句号(.)、百分号(%)、半角问号(?)、井号(#)和and(&)以及扩展字符集_;~!()*[]@$^:',+
     ///
     /// 使用说明:当type为HTTP/HTTPS时生效。
     ///
     /// Length: 1 to 80.
-    pub url_path: String,
+    pub url_path: Option<String>,
 }
 
 impl Model for HealthmonitorResp {
     const NAME: &'static str = "HealthmonitorResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("delay", &self.delay);
-        object.field("domain_name", &self.domain_name);
-        object.field("expected_codes", &self.expected_codes);
-        object.field("http_method", &self.http_method);
-        object.field("id", &self.id);
-        object.field("max_retries", &self.max_retries);
-        object.field("max_retries_down", &self.max_retries_down);
-        object.field("monitor_port", &self.monitor_port);
-        object.field("name", &self.name);
-        object.field("pools", &self.pools);
-        object.field("project_id", &self.project_id);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("timeout", &self.timeout);
-        object.field("type", &self.type_);
-        object.field("url_path", &self.url_path);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("delay", &self.delay);
+        object.optional("domain_name", &self.domain_name);
+        object.optional("expected_codes", &self.expected_codes);
+        object.optional("http_method", &self.http_method);
+        object.optional("id", &self.id);
+        object.optional("max_retries", &self.max_retries);
+        object.optional("max_retries_down", &self.max_retries_down);
+        object.optional("monitor_port", &self.monitor_port);
+        object.optional("name", &self.name);
+        object.optional("pools", &self.pools);
+        object.optional("project_id", &self.project_id);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("timeout", &self.timeout);
+        object.optional("type", &self.type_);
+        object.optional("url_path", &self.url_path);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let delay = object.required("delay")?;
-        let domain_name = object.required("domain_name")?;
-        let expected_codes = object.required("expected_codes")?;
-        let http_method = object.required("http_method")?;
-        let id = object.required("id")?;
-        let max_retries = object.required("max_retries")?;
-        let max_retries_down = object.required("max_retries_down")?;
-        let monitor_port = object.required("monitor_port")?;
-        let name = object.required("name")?;
-        let pools = object.required("pools")?;
-        let project_id = object.required("project_id")?;
-        let tenant_id = object.required("tenant_id")?;
-        let timeout = object.required("timeout")?;
-        let type_ = object.required("type")?;
-        let url_path = object.required("url_path")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let delay = object.optional("delay")?;
+        let domain_name = object.optional("domain_name")?;
+        let expected_codes = object.optional("expected_codes")?;
+        let http_method = object.optional("http_method")?;
+        let id = object.optional("id")?;
+        let max_retries = object.optional("max_retries")?;
+        let max_retries_down = object.optional("max_retries_down")?;
+        let monitor_port = object.optional("monitor_port")?;
+        let name = object.optional("name")?;
+        let pools = object.optional("pools")?;
+        let project_id = object.optional("project_id")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let timeout = object.optional("timeout")?;
+        let type_ = object.optional("type")?;
+        let url_path = object.optional("url_path")?;
         Ok(Self {
             admin_state_up,
             delay,
@@ -13504,43 +14578,145 @@ impl Model for HealthmonitorResp {
 hwcloud_runtime::impl_model_serde!(HealthmonitorResp);
 
 impl HealthmonitorResp {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        delay: impl Into<i32>,
-        domain_name: impl Into<String>,
-        expected_codes: impl Into<String>,
-        http_method: impl Into<String>,
-        id: impl Into<String>,
-        max_retries: impl Into<i32>,
-        max_retries_down: impl Into<i32>,
-        monitor_port: impl Into<i32>,
-        name: impl Into<String>,
-        pools: impl Into<Vec<ResourceList>>,
-        project_id: impl Into<String>,
-        tenant_id: impl Into<String>,
-        timeout: impl Into<i32>,
-        type_: impl Into<HealthmonitorRespType>,
-        url_path: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            delay: delay.into(),
-            domain_name: domain_name.into(),
-            expected_codes: expected_codes.into(),
-            http_method: http_method.into(),
-            id: id.into(),
-            max_retries: max_retries.into(),
-            max_retries_down: max_retries_down.into(),
-            monitor_port: monitor_port.into(),
-            name: name.into(),
-            pools: pools.into(),
-            project_id: project_id.into(),
-            tenant_id: tenant_id.into(),
-            timeout: timeout.into(),
-            type_: type_.into(),
-            url_path: url_path.into(),
+            admin_state_up: None,
+            delay: None,
+            domain_name: None,
+            expected_codes: None,
+            http_method: None,
+            id: None,
+            max_retries: None,
+            max_retries_down: None,
+            monitor_port: None,
+            name: None,
+            pools: None,
+            project_id: None,
+            tenant_id: None,
+            timeout: None,
+            type_: None,
+            url_path: None,
         }
+    }
+
+    /// 健康检查的管理状态;该字段虽然支持创建、更新,但实际取值决定于后端云服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 健康检查间隔,单位秒
+    ///
+    /// Range: 1 to 50.
+    pub fn delay(mut self, value: impl Into<i32>) -> Self {
+        self.delay = Some(value.into());
+        self
+    }
+
+    /// 功能说明:健康检查测试member健康状态时,发送的http请求的域名。仅当type为HTTP时生效。使用说明:默认为空,表示使用负载均衡器的vip作为http请求的目的地址。以数字或字母开头,只能包含数字、字母、’-’、’.’。
+    ///
+    /// Length: 0 to 100.
+    pub fn domain_name(mut self, value: impl Into<String>) -> Self {
+        self.domain_name = Some(value.into());
+        self
+    }
+
+    /// 期望HTTP响应状态码,指定下列值:单值,例如200;列表,例如200,202;区间,例如200-204。仅当type为HTTP时生效。该字段为预留字段,暂未启用。
+    ///
+    /// Length: 1 to 64.
+    pub fn expected_codes(mut self, value: impl Into<String>) -> Self {
+        self.expected_codes = Some(value.into());
+        self
+    }
+
+    /// HTTP方法,可以为GET、HEAD、POST、PUT、DELETE、TRACE、OPTIONS、CONNECT、PATCH。仅当type为HTTP时生效。该字段为预留字段,暂未启用。
+    pub fn http_method(mut self, value: impl Into<String>) -> Self {
+        self.http_method = Some(value.into());
+        self
+    }
+
+    /// 健康检查ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 最大重试次数
+    ///
+    /// Range: 1 to 10.
+    pub fn max_retries(mut self, value: impl Into<i32>) -> Self {
+        self.max_retries = Some(value.into());
+        self
+    }
+
+    /// 健康检查连续失败多少次后,将后端服务器的健康检查状态由ONLINE判定为OFFLINE。取值范围:1-10。
+    pub fn max_retries_down(mut self, value: impl Into<i32>) -> Self {
+        self.max_retries_down = Some(value.into());
+        self
+    }
+
+    /// 健康检查端口号。默认为空,表示使用后端云服务器组的端口。
+    ///
+    /// Range: 1 to 65535.
+    pub fn monitor_port(mut self, value: impl Into<i32>) -> Self {
+        self.monitor_port = Some(value.into());
+        self
+    }
+
+    /// 健康检查名称。
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 健康检查关联的后端云服务器组列表
+    pub fn pools(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// 健康检查所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 健康检查所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 健康检查的超时时间。建议该值小于delay的值。
+    ///
+    /// Range: 1 to 50.
+    pub fn timeout(mut self, value: impl Into<i32>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+
+    /// 健康检查类型
+    pub fn type_(mut self, value: impl Into<HealthmonitorRespType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 健康检查请求的请求路径。以"/"开头,默认为"/"。
+    /// 支持使用字母、数字和短划线(-)、正斜线(/)、半角句号(.)、百分号(%)、半角问号(?)、井号(#)和and(&)以及扩展字符集_;~!()*[]@$^:',+
+    ///
+    /// 使用说明:当type为HTTP/HTTPS时生效。
+    ///
+    /// Length: 1 to 80.
+    pub fn url_path(mut self, value: impl Into<String>) -> Self {
+        self.url_path = Some(value.into());
+        self
     }
 }
 
@@ -13586,38 +14762,38 @@ impl hwcloud_runtime::StringEnum for HealthmonitorRespType {
 hwcloud_runtime::impl_string_enum!(HealthmonitorRespType);
 
 /// 健康检查对象,用于状态树中
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HealthmonitorsInStatusResp {
     /// 健康检查ID
-    pub id: String,
+    pub id: Option<String>,
     /// 健康检查名称
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 健康检查的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
     ///
     /// Length: 0 to 16.
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// 健康检查类型
-    pub type_: HealthmonitorsInStatusRespType,
+    pub type_: Option<HealthmonitorsInStatusRespType>,
 }
 
 impl Model for HealthmonitorsInStatusResp {
     const NAME: &'static str = "HealthmonitorsInStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("type", &self.type_);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let type_ = object.required("type")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             id,
             name,
@@ -13630,19 +14806,42 @@ impl Model for HealthmonitorsInStatusResp {
 hwcloud_runtime::impl_model_serde!(HealthmonitorsInStatusResp);
 
 impl HealthmonitorsInStatusResp {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        type_: impl Into<HealthmonitorsInStatusRespType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            name: name.into(),
-            provisioning_status: provisioning_status.into(),
-            type_: type_.into(),
+            id: None,
+            name: None,
+            provisioning_status: None,
+            type_: None,
         }
+    }
+
+    /// 健康检查ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 健康检查名称
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 健康检查的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    ///
+    /// Length: 0 to 16.
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// 健康检查类型
+    pub fn type_(mut self, value: impl Into<HealthmonitorsInStatusRespType>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -13744,7 +14943,7 @@ impl InsertHeader {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InsertHeaderConfig {
     /// **参数解释**:请求头参数名。
@@ -13753,35 +14952,35 @@ pub struct InsertHeaderConfig {
     /// connection、upgrade、content-length、transfer-encoding、keep-alive、te、host、cookie、remoteip、authority、x-forwarded-host、x-forwarded-for、x-forwarded-for-port、x-forwarded-tls-certificate-id、x-forwarded-tls-protocol、x-forwarded-tls-cipher、x-forwarded-elb-ip、x-forwarded-port、x-forwarded-elb-id、x-forwarded-elb-vip、x-real-ip、x-forwarded-proto、x-nuwa-trace-ne-in、x-nuwa-trace-ne-out。
     ///
     /// **取值范围**:1-40个字符,字母a-z(不区分大小写)、数字,短划线-和下划线_。
-    pub key: String,
+    pub key: Option<String>,
     /// **参数解释**:请求头参数的值。
     ///
     /// **取值范围**:1-128个字符,支持ascii码值32<=ch<=127范围内可打印字符,*和英文问号?。不能以空格开头或结尾,不允许设置值为:connection、upgrade、content-length、transfer-encoding、keep-alive、te、host、cookie、remoteip、authority、transparent、x-forwarded-host、x-forwarded-for、x-forwarded-for-port、x-forwarded-tls-certificate-id、
     /// x-forwarded-tls-protocol、x-forwarded-tls-cipher、x-forwarded-port、x-real-ip、x-forwarded-proto、x-forwarded-elb-ip、
     /// x-forwarded-elb-id、x-forwarded-elb-vip、x-nuwa-trace-ne-in、x-nuwa-trace-ne-out。
-    pub value: String,
+    pub value: Option<String>,
     /// **参数解释**:请求头参数类别。
     ///
     /// **取值范围**:
     /// - USER_DEFINED:用户自定义请求头。
     /// - REFERENCE_HEADER:引用请求头字段中的某一个字段。
     /// - SYSTEM_DEFINED:表示请求头参数只能使用系统定义的一系列固定值,取值列表见value字段描述。
-    pub value_type: String,
+    pub value_type: Option<String>,
 }
 
 impl Model for InsertHeaderConfig {
     const NAME: &'static str = "InsertHeaderConfig";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
-        object.field("value_type", &self.value_type);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
+        object.optional("value_type", &self.value_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
-        let value_type = object.required("value_type")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
+        let value_type = object.optional("value_type")?;
         Ok(Self { key, value, value_type })
     }
 }
@@ -13789,41 +14988,69 @@ impl Model for InsertHeaderConfig {
 hwcloud_runtime::impl_model_serde!(InsertHeaderConfig);
 
 impl InsertHeaderConfig {
-    /// A value of its fields.
-    pub fn new(
-        key: impl Into<String>,
-        value: impl Into<String>,
-        value_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            key: key.into(),
-            value: value.into(),
-            value_type: value_type.into(),
+            key: None,
+            value: None,
+            value_type: None,
         }
+    }
+
+    /// **参数解释**:请求头参数名。
+    ///
+    /// **约束限制**:不能是以下字符:
+    /// connection、upgrade、content-length、transfer-encoding、keep-alive、te、host、cookie、remoteip、authority、x-forwarded-host、x-forwarded-for、x-forwarded-for-port、x-forwarded-tls-certificate-id、x-forwarded-tls-protocol、x-forwarded-tls-cipher、x-forwarded-elb-ip、x-forwarded-port、x-forwarded-elb-id、x-forwarded-elb-vip、x-real-ip、x-forwarded-proto、x-nuwa-trace-ne-in、x-nuwa-trace-ne-out。
+    ///
+    /// **取值范围**:1-40个字符,字母a-z(不区分大小写)、数字,短划线-和下划线_。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求头参数的值。
+    ///
+    /// **取值范围**:1-128个字符,支持ascii码值32<=ch<=127范围内可打印字符,*和英文问号?。不能以空格开头或结尾,不允许设置值为:connection、upgrade、content-length、transfer-encoding、keep-alive、te、host、cookie、remoteip、authority、transparent、x-forwarded-host、x-forwarded-for、x-forwarded-for-port、x-forwarded-tls-certificate-id、
+    /// x-forwarded-tls-protocol、x-forwarded-tls-cipher、x-forwarded-port、x-real-ip、x-forwarded-proto、x-forwarded-elb-ip、
+    /// x-forwarded-elb-id、x-forwarded-elb-vip、x-nuwa-trace-ne-in、x-nuwa-trace-ne-out。
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求头参数类别。
+    ///
+    /// **取值范围**:
+    /// - USER_DEFINED:用户自定义请求头。
+    /// - REFERENCE_HEADER:引用请求头字段中的某一个字段。
+    /// - SYSTEM_DEFINED:表示请求头参数只能使用系统定义的一系列固定值,取值列表见value字段描述。
+    pub fn value_type(mut self, value: impl Into<String>) -> Self {
+        self.value_type = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:要添加的请求头参数列表。
 ///
 /// **约束限制**:不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InsertHeadersConfig {
     /// **参数解释**:要添加请求头参数列表。
     ///
     /// **约束限制**:不涉及
-    pub configs: Vec<InsertHeaderConfig>,
+    pub configs: Option<Vec<InsertHeaderConfig>>,
 }
 
 impl Model for InsertHeadersConfig {
     const NAME: &'static str = "InsertHeadersConfig";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("configs", &self.configs);
+        object.optional("configs", &self.configs);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let configs = object.required("configs")?;
+        let configs = object.optional("configs")?;
         Ok(Self { configs })
     }
 }
@@ -13831,24 +15058,32 @@ impl Model for InsertHeadersConfig {
 hwcloud_runtime::impl_model_serde!(InsertHeadersConfig);
 
 impl InsertHeadersConfig {
-    /// A value of its fields.
-    pub fn new(configs: impl Into<Vec<InsertHeaderConfig>>) -> Self {
-        Self { configs: configs.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { configs: None }
+    }
+
+    /// **参数解释**:要添加请求头参数列表。
+    ///
+    /// **约束限制**:不涉及
+    pub fn configs(mut self, value: impl Into<Vec<InsertHeaderConfig>>) -> Self {
+        self.configs = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:IP地址组信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IpGroup {
     /// **参数解释**:IP地址组的创建时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:IP地址组的描述信息。
     ///
     /// **取值范围**:不涉及
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:资源所属的企业项目ID。
     ///
     /// **取值范围**:
@@ -13858,52 +15093,52 @@ pub struct IpGroup {
     /// **参数解释**:IP地址组的ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:IP地址组中包含的IP地址列表。[]表示任意IP。
     ///
     /// Items: 0 to 300.
-    pub ip_list: Vec<IpInfo>,
+    pub ip_list: Option<Vec<IpInfo>>,
     /// **参数解释**:与IP地址组关联的监听器的ID列表。
-    pub listeners: Vec<ListenerRef>,
+    pub listeners: Option<Vec<ListenerRef>>,
     /// **参数解释**:IP地址组的名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:IP地址组的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:IP地址组的更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for IpGroup {
     const NAME: &'static str = "IpGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("ip_list", &self.ip_list);
-        object.field("listeners", &self.listeners);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("id", &self.id);
+        object.optional("ip_list", &self.ip_list);
+        object.optional("listeners", &self.listeners);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let ip_list = object.required("ip_list")?;
-        let listeners = object.required("listeners")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let updated_at = object.required("updated_at")?;
+        let id = object.optional("id")?;
+        let ip_list = object.optional("ip_list")?;
+        let listeners = object.optional("listeners")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             description,
@@ -13921,28 +15156,35 @@ impl Model for IpGroup {
 hwcloud_runtime::impl_model_serde!(IpGroup);
 
 impl IpGroup {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        ip_list: impl Into<Vec<IpInfo>>,
-        listeners: impl Into<Vec<ListenerRef>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
+            created_at: None,
+            description: None,
             enterprise_project_id: None,
-            id: id.into(),
-            ip_list: ip_list.into(),
-            listeners: listeners.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            updated_at: updated_at.into(),
+            id: None,
+            ip_list: None,
+            listeners: None,
+            name: None,
+            project_id: None,
+            updated_at: None,
         }
+    }
+
+    /// **参数解释**:IP地址组的创建时间。
+    ///
+    /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址组的描述信息。
+    ///
+    /// **取值范围**:不涉及
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
     }
 
     /// **参数解释**:资源所属的企业项目ID。
@@ -13952,6 +15194,52 @@ impl IpGroup {
     /// - UUID格式的字符串,表示非默认企业项目。
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址组的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址组中包含的IP地址列表。[]表示任意IP。
+    ///
+    /// Items: 0 to 300.
+    pub fn ip_list(mut self, value: impl Into<Vec<IpInfo>>) -> Self {
+        self.ip_list = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:与IP地址组关联的监听器的ID列表。
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerRef>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址组的名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址组的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址组的更新时间。
+    ///
+    /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
         self
     }
 }
@@ -13995,7 +15283,7 @@ impl IpGroupIp {
 }
 
 /// **参数解释**:IP地址组中IP列表的IP地址信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IpInfo {
     /// **参数解释**:IP地址组中ip的备注信息。
@@ -14003,24 +15291,24 @@ pub struct IpInfo {
     /// **取值范围**:长度为0-255个字符。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:IP地址组中的IP地址。
     ///
     /// **取值范围**:IP地址段格式为ip-ip,例如192.168.1.2-192.168.2.253或者2001:0DB8:02de::0e12-2001:0DB8:02de::0e13,终止IP需要大于起始IP。
-    pub ip: String,
+    pub ip: Option<String>,
 }
 
 impl Model for IpInfo {
     const NAME: &'static str = "IpInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("ip", &self.ip);
+        object.optional("description", &self.description);
+        object.optional("ip", &self.ip);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let ip = object.required("ip")?;
+        let description = object.optional("description")?;
+        let ip = object.optional("ip")?;
         Ok(Self { description, ip })
     }
 }
@@ -14028,12 +15316,30 @@ impl Model for IpInfo {
 hwcloud_runtime::impl_model_serde!(IpInfo);
 
 impl IpInfo {
-    /// A value of its fields.
-    pub fn new(description: impl Into<String>, ip: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            ip: ip.into(),
+            description: None,
+            ip: None,
         }
+    }
+
+    /// **参数解释**:IP地址组中ip的备注信息。
+    ///
+    /// **取值范围**:长度为0-255个字符。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:IP地址组中的IP地址。
+    ///
+    /// **取值范围**:IP地址段格式为ip-ip,例如192.168.1.2-192.168.2.253或者2001:0DB8:02de::0e12-2001:0DB8:02de::0e13,终止IP需要大于起始IP。
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
     }
 }
 
@@ -14213,7 +15519,7 @@ impl L7Limit {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7Policy {
     /// **参数解释**:转发策略的转发动作。
@@ -14226,11 +15532,11 @@ pub struct L7Policy {
     /// - REDIRECT_TO_URL:重定向到URL;
 
     /// - FIXED_RESPONSE:返回固定响应体。
-    pub action: String,
+    pub action: Option<String>,
     /// **参数解释**:转发策略的管理状态。
     ///
     /// **取值范围**:只支持设置为true。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:创建时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14240,33 +15546,33 @@ pub struct L7Policy {
     /// **参数解释**:转发策略描述信息。
     ///
     /// **取值范围**:不涉及
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:企业项目ID。
     ///
     /// **取值范围**:不涉及
     pub enterprise_project_id: Option<String>,
     /// **参数解释**:固定返回页面的配置。
-    pub fixed_response_config: FixtedResponseConfig,
+    pub fixed_response_config: Option<FixtedResponseConfig>,
     /// **参数解释**:转发策略ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:转发策略所属的监听器ID。
     ///
     /// **取值范围**:不涉及
-    pub listener_id: String,
+    pub listener_id: Option<String>,
     /// **参数解释**:转发策略名称
     ///
     /// **取值范围**:不涉及
     ///
     /// Length: 1 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:转发策略的优先级,不支持更新。
     ///
     /// 不支持该字段,请勿使用。
     ///
     /// Range: 1 to 100.
-    pub position: i32,
+    pub position: Option<i32>,
     /// **参数解释**:转发策略的优先级。数字越小表示优先级越高。
     ///
     /// **取值范围**:
@@ -14276,21 +15582,21 @@ pub struct L7Policy {
     /// **参数解释**:转发策略所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:转发策略的配置状态。
     ///
     /// **取值范围**:
     /// - ACTIVE: 默认值,表示正常。
     /// - ERROR: 表示当前策略与同一监听器下的其他策略存在相同的规则配置。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// **参数解释**:转发到的listener的ID。
     ///
     /// **取值范围**:不涉及
-    pub redirect_listener_id: String,
+    pub redirect_listener_id: Option<String>,
     /// **参数解释**:转发到pool的ID。
     ///
     /// **取值范围**:不涉及
-    pub redirect_pool_id: String,
+    pub redirect_pool_id: Option<String>,
     /// **参数解释**:转发策略服务器组的权重配置。当监听器的高级转发策略功能(enhance_l7policy_enable)开启后才会生效,未开启传入该字段会报错。
     pub redirect_pools_config: Option<Vec<RedirectPoolsConfig>>,
     /// **参数解释**:转发到的后端服务器组的配置。
@@ -14302,11 +15608,11 @@ pub struct L7Policy {
     /// **取值范围**:必须满足格式: protocol://host:port/path?query。
     ///
     /// 不支持该字段,请勿使用。
-    pub redirect_url: String,
+    pub redirect_url: Option<String>,
     /// **参数解释**:转发到的url配置。
-    pub redirect_url_config: RedirectUrlConfig,
+    pub redirect_url_config: Option<RedirectUrlConfig>,
     /// **参数解释**:转发策略关联的转发规则列表。
-    pub rules: Vec<RuleRef>,
+    pub rules: Option<Vec<RuleRef>>,
     /// **参数解释**:更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14319,21 +15625,21 @@ impl Model for L7Policy {
     const NAME: &'static str = "L7Policy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("admin_state_up", &self.admin_state_up);
+        object.optional("action", &self.action);
+        object.optional("admin_state_up", &self.admin_state_up);
         object.optional("created_at", &self.created_at);
-        object.field("description", &self.description);
+        object.optional("description", &self.description);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("fixed_response_config", &self.fixed_response_config);
-        object.field("id", &self.id);
-        object.field("listener_id", &self.listener_id);
-        object.field("name", &self.name);
-        object.field("position", &self.position);
+        object.optional("fixed_response_config", &self.fixed_response_config);
+        object.optional("id", &self.id);
+        object.optional("listener_id", &self.listener_id);
+        object.optional("name", &self.name);
+        object.optional("position", &self.position);
         object.optional("priority", &self.priority);
-        object.field("project_id", &self.project_id);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("redirect_listener_id", &self.redirect_listener_id);
-        object.field("redirect_pool_id", &self.redirect_pool_id);
+        object.optional("project_id", &self.project_id);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("redirect_listener_id", &self.redirect_listener_id);
+        object.optional("redirect_pool_id", &self.redirect_pool_id);
         object.optional("redirect_pools_config", &self.redirect_pools_config);
         object
             .optional(
@@ -14345,36 +15651,36 @@ impl Model for L7Policy {
                 "redirect_pools_sticky_session_config",
                 &self.redirect_pools_sticky_session_config,
             );
-        object.field("redirect_url", &self.redirect_url);
-        object.field("redirect_url_config", &self.redirect_url_config);
-        object.field("rules", &self.rules);
+        object.optional("redirect_url", &self.redirect_url);
+        object.optional("redirect_url_config", &self.redirect_url_config);
+        object.optional("rules", &self.rules);
         object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let admin_state_up = object.required("admin_state_up")?;
+        let action = object.optional("action")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let created_at = object.optional("created_at")?;
-        let description = object.required("description")?;
+        let description = object.optional("description")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let fixed_response_config = object.required("fixed_response_config")?;
-        let id = object.required("id")?;
-        let listener_id = object.required("listener_id")?;
-        let name = object.required("name")?;
-        let position = object.required("position")?;
+        let fixed_response_config = object.optional("fixed_response_config")?;
+        let id = object.optional("id")?;
+        let listener_id = object.optional("listener_id")?;
+        let name = object.optional("name")?;
+        let position = object.optional("position")?;
         let priority = object.optional("priority")?;
-        let project_id = object.required("project_id")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let redirect_listener_id = object.required("redirect_listener_id")?;
-        let redirect_pool_id = object.required("redirect_pool_id")?;
+        let project_id = object.optional("project_id")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let redirect_listener_id = object.optional("redirect_listener_id")?;
+        let redirect_pool_id = object.optional("redirect_pool_id")?;
         let redirect_pools_config = object.optional("redirect_pools_config")?;
         let redirect_pools_extend_config = object
             .optional("redirect_pools_extend_config")?;
         let redirect_pools_sticky_session_config = object
             .optional("redirect_pools_sticky_session_config")?;
-        let redirect_url = object.required("redirect_url")?;
-        let redirect_url_config = object.required("redirect_url_config")?;
-        let rules = object.required("rules")?;
+        let redirect_url = object.optional("redirect_url")?;
+        let redirect_url_config = object.optional("redirect_url_config")?;
+        let rules = object.optional("rules")?;
         let updated_at = object.optional("updated_at")?;
         Ok(Self {
             action,
@@ -14406,48 +15712,55 @@ impl Model for L7Policy {
 hwcloud_runtime::impl_model_serde!(L7Policy);
 
 impl L7Policy {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        description: impl Into<String>,
-        fixed_response_config: impl Into<FixtedResponseConfig>,
-        id: impl Into<String>,
-        listener_id: impl Into<String>,
-        name: impl Into<String>,
-        position: impl Into<i32>,
-        project_id: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        redirect_listener_id: impl Into<String>,
-        redirect_pool_id: impl Into<String>,
-        redirect_url: impl Into<String>,
-        redirect_url_config: impl Into<RedirectUrlConfig>,
-        rules: impl Into<Vec<RuleRef>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            admin_state_up: admin_state_up.into(),
+            action: None,
+            admin_state_up: None,
             created_at: None,
-            description: description.into(),
+            description: None,
             enterprise_project_id: None,
-            fixed_response_config: fixed_response_config.into(),
-            id: id.into(),
-            listener_id: listener_id.into(),
-            name: name.into(),
-            position: position.into(),
+            fixed_response_config: None,
+            id: None,
+            listener_id: None,
+            name: None,
+            position: None,
             priority: None,
-            project_id: project_id.into(),
-            provisioning_status: provisioning_status.into(),
-            redirect_listener_id: redirect_listener_id.into(),
-            redirect_pool_id: redirect_pool_id.into(),
+            project_id: None,
+            provisioning_status: None,
+            redirect_listener_id: None,
+            redirect_pool_id: None,
             redirect_pools_config: None,
             redirect_pools_extend_config: None,
             redirect_pools_sticky_session_config: None,
-            redirect_url: redirect_url.into(),
-            redirect_url_config: redirect_url_config.into(),
-            rules: rules.into(),
+            redirect_url: None,
+            redirect_url_config: None,
+            rules: None,
             updated_at: None,
         }
+    }
+
+    /// **参数解释**:转发策略的转发动作。
+    ///
+    /// **取值范围**:
+    /// - REDIRECT_TO_POOL:转发到后端服务器组;
+
+    /// - REDIRECT_TO_LISTENER:重定向到监听器;
+
+    /// - REDIRECT_TO_URL:重定向到URL;
+
+    /// - FIXED_RESPONSE:返回固定响应体。
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略的管理状态。
+    ///
+    /// **取值范围**:只支持设置为true。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
     }
 
     /// **参数解释**:创建时间。
@@ -14460,11 +15773,64 @@ impl L7Policy {
         self
     }
 
+    /// **参数解释**:转发策略描述信息。
+    ///
+    /// **取值范围**:不涉及
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
     /// **参数解释**:企业项目ID。
     ///
     /// **取值范围**:不涉及
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:固定返回页面的配置。
+    pub fn fixed_response_config(
+        mut self,
+        value: impl Into<FixtedResponseConfig>,
+    ) -> Self {
+        self.fixed_response_config = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略所属的监听器ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn listener_id(mut self, value: impl Into<String>) -> Self {
+        self.listener_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略名称
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略的优先级,不支持更新。
+    ///
+    /// 不支持该字段,请勿使用。
+    ///
+    /// Range: 1 to 100.
+    pub fn position(mut self, value: impl Into<i32>) -> Self {
+        self.position = Some(value.into());
         self
     }
 
@@ -14475,6 +15841,40 @@ impl L7Policy {
     /// - 其它action取值,支持指定为1-10000。
     pub fn priority(mut self, value: impl Into<i32>) -> Self {
         self.priority = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略的配置状态。
+    ///
+    /// **取值范围**:
+    /// - ACTIVE: 默认值,表示正常。
+    /// - ERROR: 表示当前策略与同一监听器下的其他策略存在相同的规则配置。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发到的listener的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn redirect_listener_id(mut self, value: impl Into<String>) -> Self {
+        self.redirect_listener_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发到pool的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn redirect_pool_id(mut self, value: impl Into<String>) -> Self {
+        self.redirect_pool_id = Some(value.into());
         self
     }
 
@@ -14505,6 +15905,28 @@ impl L7Policy {
         self
     }
 
+    /// **参数解释**:转发到的url。
+    ///
+    /// **取值范围**:必须满足格式: protocol://host:port/path?query。
+    ///
+    /// 不支持该字段,请勿使用。
+    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.redirect_url = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发到的url配置。
+    pub fn redirect_url_config(mut self, value: impl Into<RedirectUrlConfig>) -> Self {
+        self.redirect_url_config = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发策略关联的转发规则列表。
+    pub fn rules(mut self, value: impl Into<Vec<RuleRef>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+
     /// **参数解释**:更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14517,7 +15939,7 @@ impl L7Policy {
 }
 
 /// policy对象。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7Policy2 {
     /// 参数解释:转发策略的转发动作。
@@ -14536,11 +15958,11 @@ pub struct L7Policy2 {
     /// - REDIRECT_TO_URL:重定向到URL;
 
     /// - FIXED_RESPONSE:返回固定响应体。
-    pub action: String,
+    pub action: Option<String>,
     /// 参数解释:转发策略的管理状态。
     ///
     /// 约束限制:只支持设置为true。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 参数解释:创建时间。
     ///
     /// 取值范围:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14548,23 +15970,23 @@ pub struct L7Policy2 {
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
     pub created_at: Option<String>,
     /// 参数解释:转发策略描述信息。
-    pub description: String,
+    pub description: Option<String>,
     ///
-    pub fixed_response_config: FixtedResponseConfig,
+    pub fixed_response_config: Option<FixtedResponseConfig>,
     /// 参数解释:转发策略ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 参数解释:转发策略所属的监听器ID。
-    pub listener_id: String,
+    pub listener_id: Option<String>,
     /// 参数解释:转发策略名称
     ///
     /// Length: 1 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 参数解释:转发策略的优先级,不支持更新。
     ///
     /// 不支持该字段,请勿使用。
     ///
     /// Range: 1 to 100.
-    pub position: i32,
+    pub position: Option<i32>,
     /// 参数解释:转发策略的优先级。数字越小表示优先级越高。
     ///
     /// 约束限制:
@@ -14588,13 +16010,13 @@ pub struct L7Policy2 {
     /// + 若当前已有转发策略的优先级的最大值是10000,则新创建的转发策略会因超出取值范围10000而失败。此时可通过传入指定priority,或调整原有policy的优先级来避免错误。
     pub priority: Option<i32>,
     /// 参数解释:转发策略所在的项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 参数解释:转发策略的配置状态。
     ///
     /// 取值范围:
     /// - ACTIVE: 默认值,表示正常。
     /// - ERROR: 表示当前策略与同一监听器下的其他策略存在相同的规则配置。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// 参数解释:转发到的listener的ID。
     ///
     /// 约束限制:
@@ -14602,11 +16024,11 @@ pub struct L7Policy2 {
     /// - 只支持protocol为HTTPS/TERMINATED_HTTPS的listener。
     /// - 不能指定为其他loadbalancer下的listener。
     /// - 当action为REDIRECT_TO_POOL时,创建或更新时不能传入该参数。
-    pub redirect_listener_id: String,
+    pub redirect_listener_id: Option<String>,
     /// 参数解释:转发到pool的ID。
     ///
     /// 约束限制:当action为REDIRECT_TO_POOL时生效。
-    pub redirect_pool_id: String,
+    pub redirect_pool_id: Option<String>,
     /// 参数解释:转发到多个主机组列表。
     ///
     /// 约束限制:一个policy最多配置5个pool。
@@ -14620,11 +16042,11 @@ pub struct L7Policy2 {
     /// 取值范围:必须满足格式: protocol://host:port/path?query。
     ///
     /// 不支持该字段,请勿使用。
-    pub redirect_url: String,
+    pub redirect_url: Option<String>,
     ///
-    pub redirect_url_config: RedirectUrlConfig,
+    pub redirect_url_config: Option<RedirectUrlConfig>,
     /// 参数解释:转发策略关联的转发规则列表。
-    pub rules: Vec<RuleRef>,
+    pub rules: Option<Vec<RuleRef>>,
     /// 参数解释:更新时间。
     ///
     /// 取值范围:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14637,20 +16059,20 @@ impl Model for L7Policy2 {
     const NAME: &'static str = "L7Policy2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("admin_state_up", &self.admin_state_up);
+        object.optional("action", &self.action);
+        object.optional("admin_state_up", &self.admin_state_up);
         object.optional("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("fixed_response_config", &self.fixed_response_config);
-        object.field("id", &self.id);
-        object.field("listener_id", &self.listener_id);
-        object.field("name", &self.name);
-        object.field("position", &self.position);
+        object.optional("description", &self.description);
+        object.optional("fixed_response_config", &self.fixed_response_config);
+        object.optional("id", &self.id);
+        object.optional("listener_id", &self.listener_id);
+        object.optional("name", &self.name);
+        object.optional("position", &self.position);
         object.optional("priority", &self.priority);
-        object.field("project_id", &self.project_id);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("redirect_listener_id", &self.redirect_listener_id);
-        object.field("redirect_pool_id", &self.redirect_pool_id);
+        object.optional("project_id", &self.project_id);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("redirect_listener_id", &self.redirect_listener_id);
+        object.optional("redirect_pool_id", &self.redirect_pool_id);
         object.optional("redirect_pools_config", &self.redirect_pools_config);
         object
             .optional(
@@ -14662,35 +16084,35 @@ impl Model for L7Policy2 {
                 "redirect_pools_sticky_session_config",
                 &self.redirect_pools_sticky_session_config,
             );
-        object.field("redirect_url", &self.redirect_url);
-        object.field("redirect_url_config", &self.redirect_url_config);
-        object.field("rules", &self.rules);
+        object.optional("redirect_url", &self.redirect_url);
+        object.optional("redirect_url_config", &self.redirect_url_config);
+        object.optional("rules", &self.rules);
         object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let admin_state_up = object.required("admin_state_up")?;
+        let action = object.optional("action")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let created_at = object.optional("created_at")?;
-        let description = object.required("description")?;
-        let fixed_response_config = object.required("fixed_response_config")?;
-        let id = object.required("id")?;
-        let listener_id = object.required("listener_id")?;
-        let name = object.required("name")?;
-        let position = object.required("position")?;
+        let description = object.optional("description")?;
+        let fixed_response_config = object.optional("fixed_response_config")?;
+        let id = object.optional("id")?;
+        let listener_id = object.optional("listener_id")?;
+        let name = object.optional("name")?;
+        let position = object.optional("position")?;
         let priority = object.optional("priority")?;
-        let project_id = object.required("project_id")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let redirect_listener_id = object.required("redirect_listener_id")?;
-        let redirect_pool_id = object.required("redirect_pool_id")?;
+        let project_id = object.optional("project_id")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let redirect_listener_id = object.optional("redirect_listener_id")?;
+        let redirect_pool_id = object.optional("redirect_pool_id")?;
         let redirect_pools_config = object.optional("redirect_pools_config")?;
         let redirect_pools_extend_config = object
             .optional("redirect_pools_extend_config")?;
         let redirect_pools_sticky_session_config = object
             .optional("redirect_pools_sticky_session_config")?;
-        let redirect_url = object.required("redirect_url")?;
-        let redirect_url_config = object.required("redirect_url_config")?;
-        let rules = object.required("rules")?;
+        let redirect_url = object.optional("redirect_url")?;
+        let redirect_url_config = object.optional("redirect_url_config")?;
+        let rules = object.optional("rules")?;
         let updated_at = object.optional("updated_at")?;
         Ok(Self {
             action,
@@ -14721,47 +16143,60 @@ impl Model for L7Policy2 {
 hwcloud_runtime::impl_model_serde!(L7Policy2);
 
 impl L7Policy2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        description: impl Into<String>,
-        fixed_response_config: impl Into<FixtedResponseConfig>,
-        id: impl Into<String>,
-        listener_id: impl Into<String>,
-        name: impl Into<String>,
-        position: impl Into<i32>,
-        project_id: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        redirect_listener_id: impl Into<String>,
-        redirect_pool_id: impl Into<String>,
-        redirect_url: impl Into<String>,
-        redirect_url_config: impl Into<RedirectUrlConfig>,
-        rules: impl Into<Vec<RuleRef>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            admin_state_up: admin_state_up.into(),
+            action: None,
+            admin_state_up: None,
             created_at: None,
-            description: description.into(),
-            fixed_response_config: fixed_response_config.into(),
-            id: id.into(),
-            listener_id: listener_id.into(),
-            name: name.into(),
-            position: position.into(),
+            description: None,
+            fixed_response_config: None,
+            id: None,
+            listener_id: None,
+            name: None,
+            position: None,
             priority: None,
-            project_id: project_id.into(),
-            provisioning_status: provisioning_status.into(),
-            redirect_listener_id: redirect_listener_id.into(),
-            redirect_pool_id: redirect_pool_id.into(),
+            project_id: None,
+            provisioning_status: None,
+            redirect_listener_id: None,
+            redirect_pool_id: None,
             redirect_pools_config: None,
             redirect_pools_extend_config: None,
             redirect_pools_sticky_session_config: None,
-            redirect_url: redirect_url.into(),
-            redirect_url_config: redirect_url_config.into(),
-            rules: rules.into(),
+            redirect_url: None,
+            redirect_url_config: None,
+            rules: None,
             updated_at: None,
         }
+    }
+
+    /// 参数解释:转发策略的转发动作。
+    ///
+    /// 约束限制:
+    /// - REDIRECT_TO_LISTENER的优先级最高,配置了以后,该监听器下的其他policy会失效。
+    /// - 当action为REDIRECT_TO_POOL时,
+    /// 只支持创建在PROTOCOL为HTTP、HTTPS、TERMINATED_HTTPS的listener上。
+    /// - 当action为REDIRECT_TO_LISTENER时,只支持创建在PROTOCOL为HTTP的listener上。
+    ///
+    /// 取值范围:
+    /// - REDIRECT_TO_POOL:转发到后端服务器组;
+
+    /// - REDIRECT_TO_LISTENER:重定向到监听器;
+
+    /// - REDIRECT_TO_URL:重定向到URL;
+
+    /// - FIXED_RESPONSE:返回固定响应体。
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略的管理状态。
+    ///
+    /// 约束限制:只支持设置为true。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
     }
 
     /// 参数解释:创建时间。
@@ -14771,6 +16206,51 @@ impl L7Policy2 {
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
     pub fn created_at(mut self, value: impl Into<String>) -> Self {
         self.created_at = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn fixed_response_config(
+        mut self,
+        value: impl Into<FixtedResponseConfig>,
+    ) -> Self {
+        self.fixed_response_config = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略所属的监听器ID。
+    pub fn listener_id(mut self, value: impl Into<String>) -> Self {
+        self.listener_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略名称
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略的优先级,不支持更新。
+    ///
+    /// 不支持该字段,请勿使用。
+    ///
+    /// Range: 1 to 100.
+    pub fn position(mut self, value: impl Into<i32>) -> Self {
+        self.position = Some(value.into());
         self
     }
 
@@ -14797,6 +16277,42 @@ impl L7Policy2 {
     /// + 若当前已有转发策略的优先级的最大值是10000,则新创建的转发策略会因超出取值范围10000而失败。此时可通过传入指定priority,或调整原有policy的优先级来避免错误。
     pub fn priority(mut self, value: impl Into<i32>) -> Self {
         self.priority = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略所在的项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略的配置状态。
+    ///
+    /// 取值范围:
+    /// - ACTIVE: 默认值,表示正常。
+    /// - ERROR: 表示当前策略与同一监听器下的其他策略存在相同的规则配置。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发到的listener的ID。
+    ///
+    /// 约束限制:
+    /// - 当action为REDIRECT_TO_LISTENER时必选。
+    /// - 只支持protocol为HTTPS/TERMINATED_HTTPS的listener。
+    /// - 不能指定为其他loadbalancer下的listener。
+    /// - 当action为REDIRECT_TO_POOL时,创建或更新时不能传入该参数。
+    pub fn redirect_listener_id(mut self, value: impl Into<String>) -> Self {
+        self.redirect_listener_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发到pool的ID。
+    ///
+    /// 约束限制:当action为REDIRECT_TO_POOL时生效。
+    pub fn redirect_pool_id(mut self, value: impl Into<String>) -> Self {
+        self.redirect_pool_id = Some(value.into());
         self
     }
 
@@ -14829,6 +16345,28 @@ impl L7Policy2 {
         self
     }
 
+    /// 参数解释:转发到的url。
+    ///
+    /// 取值范围:必须满足格式: protocol://host:port/path?query。
+    ///
+    /// 不支持该字段,请勿使用。
+    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.redirect_url = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn redirect_url_config(mut self, value: impl Into<RedirectUrlConfig>) -> Self {
+        self.redirect_url_config = Some(value.into());
+        self
+    }
+
+    /// 参数解释:转发策略关联的转发规则列表。
+    pub fn rules(mut self, value: impl Into<Vec<RuleRef>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+
     /// 参数解释:更新时间。
     ///
     /// 取值范围:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14841,7 +16379,7 @@ impl L7Policy2 {
 }
 
 /// L7转发规则
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7Rule {
     /// **参数解释**:转发规则的管理状。
@@ -14849,15 +16387,15 @@ pub struct L7Rule {
     /// **取值范围**:固定为true。
     ///
     /// 不支持该字段,请勿使用。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:转发规则的匹配方式。
     ///
     /// **取值范围**:type为HOST_NAME时可以为EQUAL_TO。type为PATH时可以为REGEX,STARTS_WITH,EQUAL_TO。
-    pub compare_type: String,
+    pub compare_type: Option<String>,
     /// **参数解释**:转发规则的匹配条件。
     ///
     /// **取值范围**:不涉及
-    pub conditions: Vec<RuleCondition>,
+    pub conditions: Option<Vec<RuleCondition>>,
     /// **参数解释**:创建时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14867,28 +16405,28 @@ pub struct L7Rule {
     /// **参数解释**:规则ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:是否反向匹配。
     ///
     /// **取值范围**:不涉及
-    pub invert: bool,
+    pub invert: Option<bool>,
     /// **参数解释**:匹配内容的键值。
     ///
     /// **取值范围**:不涉及
     ///
     /// Length: 1 to 255.
-    pub key: String,
+    pub key: Option<String>,
     /// **参数解释**:转发规则所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:provisioning状态。该字段无效,默认为ACTIVE。
     ///
     /// **取值范围**:
     /// - ACTIVE:已生效。
     /// - PENDING_CREATE:创建中。
     /// - ERROR:当前配置有误。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// **参数解释**:转发规则类别。
     ///
     /// **取值范围**:
@@ -14899,7 +16437,7 @@ pub struct L7Rule {
     /// - QUERY_STRING:匹配请求查询参数。
     /// - SOURCE_IP:匹配请求源IP地址。
     /// - COOKIE: 匹配cookie信息。
-    pub type_: L7RuleType,
+    pub type_: Option<L7RuleType>,
     /// **参数解释**:更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -14914,40 +16452,40 @@ pub struct L7Rule {
     /// - 当type为METHOD、SOURCE_IP、HEADER、QUERY_STRING时,该字段无意义,使用conditions来指定key,value。
     ///
     /// Length: 1 to 128.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for L7Rule {
     const NAME: &'static str = "L7Rule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("compare_type", &self.compare_type);
-        object.field("conditions", &self.conditions);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("compare_type", &self.compare_type);
+        object.optional("conditions", &self.conditions);
         object.optional("created_at", &self.created_at);
-        object.field("id", &self.id);
-        object.field("invert", &self.invert);
-        object.field("key", &self.key);
-        object.field("project_id", &self.project_id);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("type", &self.type_);
+        object.optional("id", &self.id);
+        object.optional("invert", &self.invert);
+        object.optional("key", &self.key);
+        object.optional("project_id", &self.project_id);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("type", &self.type_);
         object.optional("updated_at", &self.updated_at);
-        object.field("value", &self.value);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let compare_type = object.required("compare_type")?;
-        let conditions = object.required("conditions")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let compare_type = object.optional("compare_type")?;
+        let conditions = object.optional("conditions")?;
         let created_at = object.optional("created_at")?;
-        let id = object.required("id")?;
-        let invert = object.required("invert")?;
-        let key = object.required("key")?;
-        let project_id = object.required("project_id")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let type_ = object.required("type")?;
+        let id = object.optional("id")?;
+        let invert = object.optional("invert")?;
+        let key = object.optional("key")?;
+        let project_id = object.optional("project_id")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let type_ = object.optional("type")?;
         let updated_at = object.optional("updated_at")?;
-        let value = object.required("value")?;
+        let value = object.optional("value")?;
         Ok(Self {
             admin_state_up,
             compare_type,
@@ -14968,33 +16506,48 @@ impl Model for L7Rule {
 hwcloud_runtime::impl_model_serde!(L7Rule);
 
 impl L7Rule {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        compare_type: impl Into<String>,
-        conditions: impl Into<Vec<RuleCondition>>,
-        id: impl Into<String>,
-        invert: impl Into<bool>,
-        key: impl Into<String>,
-        project_id: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        type_: impl Into<L7RuleType>,
-        value: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            compare_type: compare_type.into(),
-            conditions: conditions.into(),
+            admin_state_up: None,
+            compare_type: None,
+            conditions: None,
             created_at: None,
-            id: id.into(),
-            invert: invert.into(),
-            key: key.into(),
-            project_id: project_id.into(),
-            provisioning_status: provisioning_status.into(),
-            type_: type_.into(),
+            id: None,
+            invert: None,
+            key: None,
+            project_id: None,
+            provisioning_status: None,
+            type_: None,
             updated_at: None,
-            value: value.into(),
+            value: None,
         }
+    }
+
+    /// **参数解释**:转发规则的管理状。
+    ///
+    /// **取值范围**:固定为true。
+    ///
+    /// 不支持该字段,请勿使用。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发规则的匹配方式。
+    ///
+    /// **取值范围**:type为HOST_NAME时可以为EQUAL_TO。type为PATH时可以为REGEX,STARTS_WITH,EQUAL_TO。
+    pub fn compare_type(mut self, value: impl Into<String>) -> Self {
+        self.compare_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发规则的匹配条件。
+    ///
+    /// **取值范围**:不涉及
+    pub fn conditions(mut self, value: impl Into<Vec<RuleCondition>>) -> Self {
+        self.conditions = Some(value.into());
+        self
     }
 
     /// **参数解释**:创建时间。
@@ -15007,6 +16560,66 @@ impl L7Rule {
         self
     }
 
+    /// **参数解释**:规则ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:是否反向匹配。
+    ///
+    /// **取值范围**:不涉及
+    pub fn invert(mut self, value: impl Into<bool>) -> Self {
+        self.invert = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:匹配内容的键值。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Length: 1 to 255.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发规则所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:provisioning状态。该字段无效,默认为ACTIVE。
+    ///
+    /// **取值范围**:
+    /// - ACTIVE:已生效。
+    /// - PENDING_CREATE:创建中。
+    /// - ERROR:当前配置有误。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发规则类别。
+    ///
+    /// **取值范围**:
+    /// - HOST_NAME:匹配域名。
+    /// - PATH:匹配请求路径。
+    /// - METHOD:匹配请求方法。
+    /// - HEADER:匹配请求头。
+    /// - QUERY_STRING:匹配请求查询参数。
+    /// - SOURCE_IP:匹配请求源IP地址。
+    /// - COOKIE: 匹配cookie信息。
+    pub fn type_(mut self, value: impl Into<L7RuleType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
     /// **参数解释**:更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -15014,6 +16627,19 @@ impl L7Rule {
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
     pub fn updated_at(mut self, value: impl Into<String>) -> Self {
         self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:匹配内容的值。
+    ///
+    /// **取值范围**:
+    /// - 当type为HOST_NAME时,字符串只能包含英文字母、数字、-.*,必须以字母、数字或*开头。若域名中包含*,则*只能出现在开头且必须以*.开始。当*开头时表示通配0~任一个字符。
+    /// - 当type为PATH时,当转发规则的compare_type为STARTS_WITH、EQUAL_TO时,字符串只能包含英文字母、数字、_~';@^-%#&$.*+?,=!:|\\/()\[\]{},且必须以/开头。
+    /// - 当type为METHOD、SOURCE_IP、HEADER、QUERY_STRING时,该字段无意义,使用conditions来指定key,value。
+    ///
+    /// Length: 1 to 128.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
         self
     }
 }
@@ -15088,40 +16714,40 @@ impl hwcloud_runtime::StringEnum for L7RuleType {
 hwcloud_runtime::impl_string_enum!(L7RuleType);
 
 /// 转发策略对象,用于状态树
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7policiesInStatusResp {
     /// 转发策略的转发动作;取值:REDIRECT_TO_POOL:转发到后端云服务器组;REDIRECT_TO_LISTENER:重定向到监听器
-    pub action: L7policiesInStatusRespAction,
+    pub action: Option<L7policiesInStatusRespAction>,
     /// 转发策略ID
-    pub id: String,
+    pub id: Option<String>,
     /// 转发策略名称
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 健康检查的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// 转发策略关联的转发规则列表
-    pub rules: Vec<L7rulesInStatusResp>,
+    pub rules: Option<Vec<L7rulesInStatusResp>>,
 }
 
 impl Model for L7policiesInStatusResp {
     const NAME: &'static str = "L7policiesInStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("rules", &self.rules);
+        object.optional("action", &self.action);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("rules", &self.rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let rules = object.required("rules")?;
+        let action = object.optional("action")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let rules = object.optional("rules")?;
         Ok(Self {
             action,
             id,
@@ -15135,21 +16761,47 @@ impl Model for L7policiesInStatusResp {
 hwcloud_runtime::impl_model_serde!(L7policiesInStatusResp);
 
 impl L7policiesInStatusResp {
-    /// A value of its fields.
-    pub fn new(
-        action: impl Into<L7policiesInStatusRespAction>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        rules: impl Into<Vec<L7rulesInStatusResp>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            id: id.into(),
-            name: name.into(),
-            provisioning_status: provisioning_status.into(),
-            rules: rules.into(),
+            action: None,
+            id: None,
+            name: None,
+            provisioning_status: None,
+            rules: None,
         }
+    }
+
+    /// 转发策略的转发动作;取值:REDIRECT_TO_POOL:转发到后端云服务器组;REDIRECT_TO_LISTENER:重定向到监听器
+    pub fn action(mut self, value: impl Into<L7policiesInStatusRespAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 转发策略ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 转发策略名称
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 健康检查的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// 转发策略关联的转发规则列表
+    pub fn rules(mut self, value: impl Into<Vec<L7rulesInStatusResp>>) -> Self {
+        self.rules = Some(value.into());
+        self
     }
 }
 
@@ -15159,86 +16811,86 @@ impl L7policiesInStatusResp {
 pub type L7policiesInStatusRespAction = CreateL7policyReqAction;
 
 /// 转发策略对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7policyResp {
     /// 转发策略的转发动作;取值:REDIRECT_TO_POOL:转发到后端云服务器组;REDIRECT_TO_LISTENER:重定向到监听器
-    pub action: L7policyRespAction,
+    pub action: Option<L7policyRespAction>,
     /// 转发策略的管理状态;该字段为预留字段,暂未启用。默认为true。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 转发策略额描述信息
     ///
     /// Length: 1 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 转发策略ID
-    pub id: String,
+    pub id: Option<String>,
     /// 转发策略对应的监听器ID
-    pub listener_id: String,
+    pub listener_id: Option<String>,
     /// 转发策略名称
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 转发策略的优先级,从1递增,最高100。该字段为预留字段,暂未启用。
     ///
     /// Range: 1 to 100.
-    pub position: i32,
+    pub position: Option<i32>,
     /// 转发策略所在的项目ID。
     ///
     /// Length: 1 to 255.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 健康检查的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// 转发到的listener的ID,当action为REDIRECT_TO_LISTENER时生效。
-    pub redirect_listener_id: String,
+    pub redirect_listener_id: Option<String>,
     /// 转发到pool的ID。转发到pool的ID。当action为REDIRECT_TO_POOL时生效。
-    pub redirect_pool_id: String,
+    pub redirect_pool_id: Option<String>,
     /// 转发到的url。该字段未启用。
     ///
     /// Length: 1 to 255.
-    pub redirect_url: String,
+    pub redirect_url: Option<String>,
     /// 转发策略关联的转发规则列表
-    pub rules: Vec<ResourceList>,
+    pub rules: Option<Vec<ResourceList>>,
     /// 转发策略所在的项目ID。
     ///
     /// Length: 1 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for L7policyResp {
     const NAME: &'static str = "L7policyResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("listener_id", &self.listener_id);
-        object.field("name", &self.name);
-        object.field("position", &self.position);
-        object.field("project_id", &self.project_id);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("redirect_listener_id", &self.redirect_listener_id);
-        object.field("redirect_pool_id", &self.redirect_pool_id);
-        object.field("redirect_url", &self.redirect_url);
-        object.field("rules", &self.rules);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("action", &self.action);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("listener_id", &self.listener_id);
+        object.optional("name", &self.name);
+        object.optional("position", &self.position);
+        object.optional("project_id", &self.project_id);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("redirect_listener_id", &self.redirect_listener_id);
+        object.optional("redirect_pool_id", &self.redirect_pool_id);
+        object.optional("redirect_url", &self.redirect_url);
+        object.optional("rules", &self.rules);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let admin_state_up = object.required("admin_state_up")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let listener_id = object.required("listener_id")?;
-        let name = object.required("name")?;
-        let position = object.required("position")?;
-        let project_id = object.required("project_id")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let redirect_listener_id = object.required("redirect_listener_id")?;
-        let redirect_pool_id = object.required("redirect_pool_id")?;
-        let redirect_url = object.required("redirect_url")?;
-        let rules = object.required("rules")?;
-        let tenant_id = object.required("tenant_id")?;
+        let action = object.optional("action")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let listener_id = object.optional("listener_id")?;
+        let name = object.optional("name")?;
+        let position = object.optional("position")?;
+        let project_id = object.optional("project_id")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let redirect_listener_id = object.optional("redirect_listener_id")?;
+        let redirect_pool_id = object.optional("redirect_pool_id")?;
+        let redirect_url = object.optional("redirect_url")?;
+        let rules = object.optional("rules")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             action,
             admin_state_up,
@@ -15261,39 +16913,120 @@ impl Model for L7policyResp {
 hwcloud_runtime::impl_model_serde!(L7policyResp);
 
 impl L7policyResp {
-    /// A value of its fields.
-    pub fn new(
-        action: impl Into<L7policyRespAction>,
-        admin_state_up: impl Into<bool>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        listener_id: impl Into<String>,
-        name: impl Into<String>,
-        position: impl Into<i32>,
-        project_id: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        redirect_listener_id: impl Into<String>,
-        redirect_pool_id: impl Into<String>,
-        redirect_url: impl Into<String>,
-        rules: impl Into<Vec<ResourceList>>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            admin_state_up: admin_state_up.into(),
-            description: description.into(),
-            id: id.into(),
-            listener_id: listener_id.into(),
-            name: name.into(),
-            position: position.into(),
-            project_id: project_id.into(),
-            provisioning_status: provisioning_status.into(),
-            redirect_listener_id: redirect_listener_id.into(),
-            redirect_pool_id: redirect_pool_id.into(),
-            redirect_url: redirect_url.into(),
-            rules: rules.into(),
-            tenant_id: tenant_id.into(),
+            action: None,
+            admin_state_up: None,
+            description: None,
+            id: None,
+            listener_id: None,
+            name: None,
+            position: None,
+            project_id: None,
+            provisioning_status: None,
+            redirect_listener_id: None,
+            redirect_pool_id: None,
+            redirect_url: None,
+            rules: None,
+            tenant_id: None,
         }
+    }
+
+    /// 转发策略的转发动作;取值:REDIRECT_TO_POOL:转发到后端云服务器组;REDIRECT_TO_LISTENER:重定向到监听器
+    pub fn action(mut self, value: impl Into<L7policyRespAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 转发策略的管理状态;该字段为预留字段,暂未启用。默认为true。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 转发策略额描述信息
+    ///
+    /// Length: 1 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 转发策略ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 转发策略对应的监听器ID
+    pub fn listener_id(mut self, value: impl Into<String>) -> Self {
+        self.listener_id = Some(value.into());
+        self
+    }
+
+    /// 转发策略名称
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 转发策略的优先级,从1递增,最高100。该字段为预留字段,暂未启用。
+    ///
+    /// Range: 1 to 100.
+    pub fn position(mut self, value: impl Into<i32>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+
+    /// 转发策略所在的项目ID。
+    ///
+    /// Length: 1 to 255.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 健康检查的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// 转发到的listener的ID,当action为REDIRECT_TO_LISTENER时生效。
+    pub fn redirect_listener_id(mut self, value: impl Into<String>) -> Self {
+        self.redirect_listener_id = Some(value.into());
+        self
+    }
+
+    /// 转发到pool的ID。转发到pool的ID。当action为REDIRECT_TO_POOL时生效。
+    pub fn redirect_pool_id(mut self, value: impl Into<String>) -> Self {
+        self.redirect_pool_id = Some(value.into());
+        self
+    }
+
+    /// 转发到的url。该字段未启用。
+    ///
+    /// Length: 1 to 255.
+    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.redirect_url = Some(value.into());
+        self
+    }
+
+    /// 转发策略关联的转发规则列表
+    pub fn rules(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+
+    /// 转发策略所在的项目ID。
+    ///
+    /// Length: 1 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -15303,66 +17036,66 @@ impl L7policyResp {
 pub type L7policyRespAction = CreateL7policyReqAction;
 
 /// 转发规则对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7ruleResp {
     /// 转发规则的管理状态;该字段为预留字段,暂未启用。默认为true。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 转发规则的匹配方式。type为HOST_NAME时可以为EQUAL_TO。type为PATH时可以为REGEX, STARTS_WITH,EQUAL_TO。
-    pub compare_type: String,
+    pub compare_type: Option<String>,
     /// 转发规则ID
-    pub id: String,
+    pub id: Option<String>,
     /// 是否反向匹配。使用说明:固定为false。该字段能更新但不会生效。
-    pub invert: bool,
+    pub invert: Option<bool>,
     /// 匹配内容的键值。目前匹配内容为HOST_NAME和PATH时,该字段不生效。该字段能更新但不会生效。
     ///
     /// Length: 1 to 255.
-    pub key: String,
+    pub key: Option<String>,
     /// 转发规则所在的项目ID。
     ///
     /// Length: 1 to 255.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 转发规则的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// 转发规则所在的项目ID。
     ///
     /// Length: 1 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 转发规则的匹配内容
-    pub type_: L7ruleRespType,
+    pub type_: Option<L7ruleRespType>,
     /// 匹配内容的值。其值不能包含空格。使用说明:当type为HOST_NAME时,取值范围:String(100),字符串只能包含英文字母、数字、“-”或“.”,且必须以字母或数字开头。当type为PATH时,取值范围:String(128)。当转发规则的compare_type为STARTS_WITH,EQUAL_TO时,字符串只能包含英文字母、数字、^-%#&$.*+?,=!:| \/()[]{},且必须以"/"开头。
     ///
     /// Length: 1 to 128.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for L7ruleResp {
     const NAME: &'static str = "L7ruleResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("compare_type", &self.compare_type);
-        object.field("id", &self.id);
-        object.field("invert", &self.invert);
-        object.field("key", &self.key);
-        object.field("project_id", &self.project_id);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("type", &self.type_);
-        object.field("value", &self.value);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("compare_type", &self.compare_type);
+        object.optional("id", &self.id);
+        object.optional("invert", &self.invert);
+        object.optional("key", &self.key);
+        object.optional("project_id", &self.project_id);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("type", &self.type_);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let compare_type = object.required("compare_type")?;
-        let id = object.required("id")?;
-        let invert = object.required("invert")?;
-        let key = object.required("key")?;
-        let project_id = object.required("project_id")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let type_ = object.required("type")?;
-        let value = object.required("value")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let compare_type = object.optional("compare_type")?;
+        let id = object.optional("id")?;
+        let invert = object.optional("invert")?;
+        let key = object.optional("key")?;
+        let project_id = object.optional("project_id")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let type_ = object.optional("type")?;
+        let value = object.optional("value")?;
         Ok(Self {
             admin_state_up,
             compare_type,
@@ -15381,31 +17114,88 @@ impl Model for L7ruleResp {
 hwcloud_runtime::impl_model_serde!(L7ruleResp);
 
 impl L7ruleResp {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        compare_type: impl Into<String>,
-        id: impl Into<String>,
-        invert: impl Into<bool>,
-        key: impl Into<String>,
-        project_id: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        tenant_id: impl Into<String>,
-        type_: impl Into<L7ruleRespType>,
-        value: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            compare_type: compare_type.into(),
-            id: id.into(),
-            invert: invert.into(),
-            key: key.into(),
-            project_id: project_id.into(),
-            provisioning_status: provisioning_status.into(),
-            tenant_id: tenant_id.into(),
-            type_: type_.into(),
-            value: value.into(),
+            admin_state_up: None,
+            compare_type: None,
+            id: None,
+            invert: None,
+            key: None,
+            project_id: None,
+            provisioning_status: None,
+            tenant_id: None,
+            type_: None,
+            value: None,
         }
+    }
+
+    /// 转发规则的管理状态;该字段为预留字段,暂未启用。默认为true。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 转发规则的匹配方式。type为HOST_NAME时可以为EQUAL_TO。type为PATH时可以为REGEX, STARTS_WITH,EQUAL_TO。
+    pub fn compare_type(mut self, value: impl Into<String>) -> Self {
+        self.compare_type = Some(value.into());
+        self
+    }
+
+    /// 转发规则ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 是否反向匹配。使用说明:固定为false。该字段能更新但不会生效。
+    pub fn invert(mut self, value: impl Into<bool>) -> Self {
+        self.invert = Some(value.into());
+        self
+    }
+
+    /// 匹配内容的键值。目前匹配内容为HOST_NAME和PATH时,该字段不生效。该字段能更新但不会生效。
+    ///
+    /// Length: 1 to 255.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 转发规则所在的项目ID。
+    ///
+    /// Length: 1 to 255.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 转发规则的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// 转发规则所在的项目ID。
+    ///
+    /// Length: 1 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 转发规则的匹配内容
+    pub fn type_(mut self, value: impl Into<L7ruleRespType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 匹配内容的值。其值不能包含空格。使用说明:当type为HOST_NAME时,取值范围:String(100),字符串只能包含英文字母、数字、“-”或“.”,且必须以字母或数字开头。当type为PATH时,取值范围:String(128)。当转发规则的compare_type为STARTS_WITH,EQUAL_TO时,字符串只能包含英文字母、数字、^-%#&$.*+?,=!:| \/()[]{},且必须以"/"开头。
+    ///
+    /// Length: 1 to 128.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
@@ -15415,30 +17205,30 @@ impl L7ruleResp {
 pub type L7ruleRespType = CreateL7ruleReqInPolicyType;
 
 /// 转发规则对象,用于状态树中
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7rulesInStatusResp {
     /// 转发规则ID
-    pub id: String,
+    pub id: Option<String>,
     /// 转发规则的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// 转发规则的匹配内容。PATH:匹配请求中的路径;HOST_NAME:匹配请求中的域名
-    pub type_: L7rulesInStatusRespType,
+    pub type_: Option<L7rulesInStatusRespType>,
 }
 
 impl Model for L7rulesInStatusResp {
     const NAME: &'static str = "L7rulesInStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("type", &self.type_);
+        object.optional("id", &self.id);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let type_ = object.required("type")?;
+        let id = object.optional("id")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             id,
             provisioning_status,
@@ -15450,17 +17240,31 @@ impl Model for L7rulesInStatusResp {
 hwcloud_runtime::impl_model_serde!(L7rulesInStatusResp);
 
 impl L7rulesInStatusResp {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        type_: impl Into<L7rulesInStatusRespType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            provisioning_status: provisioning_status.into(),
-            type_: type_.into(),
+            id: None,
+            provisioning_status: None,
+            type_: None,
         }
+    }
+
+    /// 转发规则ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 转发规则的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// 转发规则的匹配内容。PATH:匹配请求中的路径;HOST_NAME:匹配请求中的域名
+    pub fn type_(mut self, value: impl Into<L7rulesInStatusRespType>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -15502,32 +17306,32 @@ impl hwcloud_runtime::StringEnum for L7rulesInStatusRespType {
 hwcloud_runtime::impl_string_enum!(L7rulesInStatusRespType);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAllMembersResponseBody {
     /// **参数解释**:后端服务器对象列表。
-    pub members: Vec<MemberInfo>,
+    pub members: Option<Vec<MemberInfo>>,
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListAllMembersResponseBody {
     const NAME: &'static str = "ListAllMembersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("members", &self.members);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("members", &self.members);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let members = object.required("members")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let members = object.optional("members")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             members,
             page_info,
@@ -15539,37 +17343,53 @@ impl Model for ListAllMembersResponseBody {
 hwcloud_runtime::impl_model_serde!(ListAllMembersResponseBody);
 
 impl ListAllMembersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        members: impl Into<Vec<MemberInfo>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            members: members.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            members: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对象列表。
+    pub fn members(mut self, value: impl Into<Vec<MemberInfo>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApiVersionsResponseBody {
     /// **参数解释**:可用API版本列表。
-    pub versions: Vec<ApiVersionInfo>,
+    pub versions: Option<Vec<ApiVersionInfo>>,
 }
 
 impl Model for ListApiVersionsResponseBody {
     const NAME: &'static str = "ListApiVersionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("versions", &self.versions);
+        object.optional("versions", &self.versions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let versions = object.required("versions")?;
+        let versions = object.optional("versions")?;
         Ok(Self { versions })
     }
 }
@@ -15577,37 +17397,43 @@ impl Model for ListApiVersionsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListApiVersionsResponseBody);
 
 impl ListApiVersionsResponseBody {
-    /// A value of its fields.
-    pub fn new(versions: impl Into<Vec<ApiVersionInfo>>) -> Self {
-        Self { versions: versions.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// **参数解释**:可用API版本列表。
+    pub fn versions(mut self, value: impl Into<Vec<ApiVersionInfo>>) -> Self {
+        self.versions = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAvailabilityZonesResponseBody {
     /// **参数解释**:返回创建LB时可使用的可用区集合列表。如:[[az1,az2],[az2,az3]] ,则在创建LB时,只能从其中的一个子列表中选择一个或多个可用区,不能跨列表选择。在上述例子中,不能选择az1和az3。
     ///
     /// **取值范围**:不涉及
-    pub availability_zones: Vec<Vec<AvailabilityZone>>,
+    pub availability_zones: Option<Vec<Vec<AvailabilityZone>>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListAvailabilityZonesResponseBody {
     const NAME: &'static str = "ListAvailabilityZonesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("availability_zones", &self.availability_zones);
-        object.field("request_id", &self.request_id);
+        object.optional("availability_zones", &self.availability_zones);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let availability_zones = object.required("availability_zones")?;
-        let request_id = object.required("request_id")?;
+        let availability_zones = object.optional("availability_zones")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             availability_zones,
             request_id,
@@ -15618,45 +17444,61 @@ impl Model for ListAvailabilityZonesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListAvailabilityZonesResponseBody);
 
 impl ListAvailabilityZonesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        availability_zones: impl Into<Vec<Vec<AvailabilityZone>>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            availability_zones: availability_zones.into(),
-            request_id: request_id.into(),
+            availability_zones: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:返回创建LB时可使用的可用区集合列表。如:[[az1,az2],[az2,az3]] ,则在创建LB时,只能从其中的一个子列表中选择一个或多个可用区,不能跨列表选择。在上述例子中,不能选择az1和az3。
+    ///
+    /// **取值范围**:不涉及
+    pub fn availability_zones(
+        mut self,
+        value: impl Into<Vec<Vec<AvailabilityZone>>>,
+    ) -> Self {
+        self.availability_zones = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCertificatesResponseBody {
     /// **参数解释**:证书对象列表。
-    pub certificates: Vec<CertificateInfo>,
+    pub certificates: Option<Vec<CertificateInfo>>,
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListCertificatesResponseBody {
     const NAME: &'static str = "ListCertificatesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("certificates", &self.certificates);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("certificates", &self.certificates);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let certificates = object.required("certificates")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let certificates = object.optional("certificates")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             certificates,
             page_info,
@@ -15668,17 +17510,33 @@ impl Model for ListCertificatesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListCertificatesResponseBody);
 
 impl ListCertificatesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        certificates: impl Into<Vec<CertificateInfo>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            certificates: certificates.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            certificates: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:证书对象列表。
+    pub fn certificates(mut self, value: impl Into<Vec<CertificateInfo>>) -> Self {
+        self.certificates = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -15747,32 +17605,32 @@ impl ListDnsIpResponseBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFeatureConfigsResponseBody {
     /// **参数解释**:特性配置列表。
-    pub configs: Vec<FeatureConfig>,
+    pub configs: Option<Vec<FeatureConfig>>,
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListFeatureConfigsResponseBody {
     const NAME: &'static str = "ListFeatureConfigsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("configs", &self.configs);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("configs", &self.configs);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let configs = object.required("configs")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let configs = object.optional("configs")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             configs,
             page_info,
@@ -15784,47 +17642,63 @@ impl Model for ListFeatureConfigsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListFeatureConfigsResponseBody);
 
 impl ListFeatureConfigsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        configs: impl Into<Vec<FeatureConfig>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            configs: configs.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            configs: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:特性配置列表。
+    pub fn configs(mut self, value: impl Into<Vec<FeatureConfig>>) -> Self {
+        self.configs = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFlavorsResponseBody {
     /// **参数解释**:规格列表。
-    pub flavors: Vec<Flavor>,
+    pub flavors: Option<Vec<Flavor>>,
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListFlavorsResponseBody {
     const NAME: &'static str = "ListFlavorsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flavors", &self.flavors);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("flavors", &self.flavors);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flavors = object.required("flavors")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let flavors = object.optional("flavors")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             flavors,
             page_info,
@@ -15836,37 +17710,53 @@ impl Model for ListFlavorsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListFlavorsResponseBody);
 
 impl ListFlavorsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        flavors: impl Into<Vec<Flavor>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            flavors: flavors.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            flavors: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:规格列表。
+    pub fn flavors(mut self, value: impl Into<Vec<Flavor>>) -> Self {
+        self.flavors = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListHealthmonitorsResponseBody {
     /// 健康检查对象的列表
-    pub healthmonitors: Vec<HealthmonitorResp>,
+    pub healthmonitors: Option<Vec<HealthmonitorResp>>,
 }
 
 impl Model for ListHealthmonitorsResponseBody {
     const NAME: &'static str = "ListHealthmonitorsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("healthmonitors", &self.healthmonitors);
+        object.optional("healthmonitors", &self.healthmonitors);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let healthmonitors = object.required("healthmonitors")?;
+        let healthmonitors = object.optional("healthmonitors")?;
         Ok(Self { healthmonitors })
     }
 }
@@ -15874,41 +17764,45 @@ impl Model for ListHealthmonitorsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListHealthmonitorsResponseBody);
 
 impl ListHealthmonitorsResponseBody {
-    /// A value of its fields.
-    pub fn new(healthmonitors: impl Into<Vec<HealthmonitorResp>>) -> Self {
-        Self {
-            healthmonitors: healthmonitors.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { healthmonitors: None }
+    }
+
+    /// 健康检查对象的列表
+    pub fn healthmonitors(mut self, value: impl Into<Vec<HealthmonitorResp>>) -> Self {
+        self.healthmonitors = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListIpGroupsResponseBody {
     /// **参数解释**:IP地址组列表返回对象。
-    pub ipgroups: Vec<IpGroup>,
+    pub ipgroups: Option<Vec<IpGroup>>,
     ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListIpGroupsResponseBody {
     const NAME: &'static str = "ListIpGroupsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ipgroups", &self.ipgroups);
+        object.optional("ipgroups", &self.ipgroups);
         object.optional("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ipgroups = object.required("ipgroups")?;
+        let ipgroups = object.optional("ipgroups")?;
         let page_info = object.optional("page_info")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             ipgroups,
             page_info,
@@ -15920,21 +17814,32 @@ impl Model for ListIpGroupsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListIpGroupsResponseBody);
 
 impl ListIpGroupsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        ipgroups: impl Into<Vec<IpGroup>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ipgroups: ipgroups.into(),
+            ipgroups: None,
             page_info: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:IP地址组列表返回对象。
+    pub fn ipgroups(mut self, value: impl Into<Vec<IpGroup>>) -> Self {
+        self.ipgroups = Some(value.into());
+        self
     }
 
     ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -16008,32 +17913,32 @@ impl ListJobsResponseBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListL7PoliciesResponseBody {
     /// **参数解释**:转发策略对象列表。
-    pub l7policies: Vec<L7Policy>,
+    pub l7policies: Option<Vec<L7Policy>>,
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListL7PoliciesResponseBody {
     const NAME: &'static str = "ListL7PoliciesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("l7policies", &self.l7policies);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("l7policies", &self.l7policies);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let l7policies = object.required("l7policies")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let l7policies = object.optional("l7policies")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             l7policies,
             page_info,
@@ -16045,47 +17950,63 @@ impl Model for ListL7PoliciesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListL7PoliciesResponseBody);
 
 impl ListL7PoliciesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        l7policies: impl Into<Vec<L7Policy>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            l7policies: l7policies.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            l7policies: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:转发策略对象列表。
+    pub fn l7policies(mut self, value: impl Into<Vec<L7Policy>>) -> Self {
+        self.l7policies = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListL7RulesResponseBody {
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:规则对象列表。
-    pub rules: Vec<L7Rule>,
+    pub rules: Option<Vec<L7Rule>>,
 }
 
 impl Model for ListL7RulesResponseBody {
     const NAME: &'static str = "ListL7RulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("rules", &self.rules);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("rules", &self.rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let rules = object.required("rules")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let rules = object.optional("rules")?;
         Ok(Self {
             page_info,
             request_id,
@@ -16097,37 +18018,53 @@ impl Model for ListL7RulesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListL7RulesResponseBody);
 
 impl ListL7RulesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        rules: impl Into<Vec<L7Rule>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            rules: rules.into(),
+            page_info: None,
+            request_id: None,
+            rules: None,
         }
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:规则对象列表。
+    pub fn rules(mut self, value: impl Into<Vec<L7Rule>>) -> Self {
+        self.rules = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListL7rulesResponseBody {
     /// 转发规则对象的列表
-    pub rules: Vec<L7ruleResp>,
+    pub rules: Option<Vec<L7ruleResp>>,
 }
 
 impl Model for ListL7rulesResponseBody {
     const NAME: &'static str = "ListL7rulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("rules", &self.rules);
+        object.optional("rules", &self.rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let rules = object.required("rules")?;
+        let rules = object.optional("rules")?;
         Ok(Self { rules })
     }
 }
@@ -16135,9 +18072,15 @@ impl Model for ListL7rulesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListL7rulesResponseBody);
 
 impl ListL7rulesResponseBody {
-    /// A value of its fields.
-    pub fn new(rules: impl Into<Vec<L7ruleResp>>) -> Self {
-        Self { rules: rules.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+
+    /// 转发规则对象的列表
+    pub fn rules(mut self, value: impl Into<Vec<L7ruleResp>>) -> Self {
+        self.rules = Some(value.into());
+        self
     }
 }
 
@@ -16260,13 +18203,13 @@ impl ListListenersByTagsRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListListenersByTagsResponseBody {
     /// 根据tag查询出的资源对象。 当请求中的action为filters,返回体中有该字段。 当请求中的action为count时,返回体中无该字段。
     pub resources: Option<Vec<ResourcesByTag>>,
     /// 总记录数。当resources为空时,表示名称为matches字段中指定的value的资源个数;resources不为空时,表示和tags字段匹配的资源的个数。
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ListListenersByTagsResponseBody {
@@ -16274,12 +18217,12 @@ impl Model for ListListenersByTagsResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let resources = object.optional("resources")?;
-        let total_count = object.required("total_count")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self { resources, total_count })
     }
 }
@@ -16287,11 +18230,11 @@ impl Model for ListListenersByTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListListenersByTagsResponseBody);
 
 impl ListListenersByTagsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(total_count: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             resources: None,
-            total_count: total_count.into(),
+            total_count: None,
         }
     }
 
@@ -16300,25 +18243,31 @@ impl ListListenersByTagsResponseBody {
         self.resources = Some(value.into());
         self
     }
+
+    /// 总记录数。当resources为空时,表示名称为matches字段中指定的value的资源个数;resources不为空时,表示和tags字段匹配的资源的个数。
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListListenersResponseBody {
     /// 监听器对象列表
-    pub listeners: Vec<ListenerResp>,
+    pub listeners: Option<Vec<ListenerResp>>,
 }
 
 impl Model for ListListenersResponseBody {
     const NAME: &'static str = "ListListenersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("listeners", &self.listeners);
+        object.optional("listeners", &self.listeners);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let listeners = object.required("listeners")?;
+        let listeners = object.optional("listeners")?;
         Ok(Self { listeners })
     }
 }
@@ -16326,37 +18275,41 @@ impl Model for ListListenersResponseBody {
 hwcloud_runtime::impl_model_serde!(ListListenersResponseBody);
 
 impl ListListenersResponseBody {
-    /// A value of its fields.
-    pub fn new(listeners: impl Into<Vec<ListenerResp>>) -> Self {
-        Self {
-            listeners: listeners.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { listeners: None }
+    }
+
+    /// 监听器对象列表
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerResp>>) -> Self {
+        self.listeners = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListLoadbalancerFeaturesResponseBody {
     /// **参数解释**:ELB实例特性信息列表。
-    pub features: Vec<LoadbalancerFeature>,
+    pub features: Option<Vec<LoadbalancerFeature>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListLoadbalancerFeaturesResponseBody {
     const NAME: &'static str = "ListLoadbalancerFeaturesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("features", &self.features);
-        object.field("request_id", &self.request_id);
+        object.optional("features", &self.features);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let features = object.required("features")?;
-        let request_id = object.required("request_id")?;
+        let features = object.optional("features")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { features, request_id })
     }
 }
@@ -16364,15 +18317,26 @@ impl Model for ListLoadbalancerFeaturesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListLoadbalancerFeaturesResponseBody);
 
 impl ListLoadbalancerFeaturesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        features: impl Into<Vec<LoadbalancerFeature>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            features: features.into(),
-            request_id: request_id.into(),
+            features: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:ELB实例特性信息列表。
+    pub fn features(mut self, value: impl Into<Vec<LoadbalancerFeature>>) -> Self {
+        self.features = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -16387,13 +18351,13 @@ pub type ListLoadbalancerTagsResponseBody = ListListenerTagsResponseBody;
 pub type ListLoadbalancersByTagsRequestBody = ListListenersByTagsRequestBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListLoadbalancersByTagsResponseBody {
     /// 根据tag查询出的负载均衡器对象。 当请求中的action为filters,返回体中有该字段。 当请求中的action为count时,返回体中无该字段。
     pub resources: Option<Vec<ResourcesByTag>>,
     /// 总记录数。当resources为空时,表示名称为matches字段中指定的value的负载均衡器个数;resources不为空时,表示和tags字段匹配的负载均衡器的个数。
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ListLoadbalancersByTagsResponseBody {
@@ -16401,12 +18365,12 @@ impl Model for ListLoadbalancersByTagsResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let resources = object.optional("resources")?;
-        let total_count = object.required("total_count")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self { resources, total_count })
     }
 }
@@ -16414,11 +18378,11 @@ impl Model for ListLoadbalancersByTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListLoadbalancersByTagsResponseBody);
 
 impl ListLoadbalancersByTagsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(total_count: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             resources: None,
-            total_count: total_count.into(),
+            total_count: None,
         }
     }
 
@@ -16427,25 +18391,31 @@ impl ListLoadbalancersByTagsResponseBody {
         self.resources = Some(value.into());
         self
     }
+
+    /// 总记录数。当resources为空时,表示名称为matches字段中指定的value的负载均衡器个数;resources不为空时,表示和tags字段匹配的负载均衡器的个数。
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListLoadbalancersResponseBody {
     /// 负载均衡器对象列表
-    pub loadbalancers: Vec<LoadbalancerResp>,
+    pub loadbalancers: Option<Vec<LoadbalancerResp>>,
 }
 
 impl Model for ListLoadbalancersResponseBody {
     const NAME: &'static str = "ListLoadbalancersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("loadbalancers", &self.loadbalancers);
+        object.optional("loadbalancers", &self.loadbalancers);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let loadbalancers = object.required("loadbalancers")?;
+        let loadbalancers = object.optional("loadbalancers")?;
         Ok(Self { loadbalancers })
     }
 }
@@ -16453,41 +18423,45 @@ impl Model for ListLoadbalancersResponseBody {
 hwcloud_runtime::impl_model_serde!(ListLoadbalancersResponseBody);
 
 impl ListLoadbalancersResponseBody {
-    /// A value of its fields.
-    pub fn new(loadbalancers: impl Into<Vec<LoadbalancerResp>>) -> Self {
-        Self {
-            loadbalancers: loadbalancers.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { loadbalancers: None }
+    }
+
+    /// 负载均衡器对象列表
+    pub fn loadbalancers(mut self, value: impl Into<Vec<LoadbalancerResp>>) -> Self {
+        self.loadbalancers = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListLogtankResponseBody {
     /// **参数解释**:描述信息
-    pub logtanks: Vec<Logtank>,
+    pub logtanks: Option<Vec<Logtank>>,
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListLogtankResponseBody {
     const NAME: &'static str = "ListLogtankResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("logtanks", &self.logtanks);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("logtanks", &self.logtanks);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let logtanks = object.required("logtanks")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let logtanks = object.optional("logtanks")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             logtanks,
             page_info,
@@ -16499,47 +18473,63 @@ impl Model for ListLogtankResponseBody {
 hwcloud_runtime::impl_model_serde!(ListLogtankResponseBody);
 
 impl ListLogtankResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        logtanks: impl Into<Vec<Logtank>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            logtanks: logtanks.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            logtanks: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:描述信息
+    pub fn logtanks(mut self, value: impl Into<Vec<Logtank>>) -> Self {
+        self.logtanks = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMasterSlavePoolsResponseBody {
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:后端服务器组列表。
-    pub pools: Vec<MasterSlavePool>,
+    pub pools: Option<Vec<MasterSlavePool>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListMasterSlavePoolsResponseBody {
     const NAME: &'static str = "ListMasterSlavePoolsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("pools", &self.pools);
-        object.field("request_id", &self.request_id);
+        object.optional("page_info", &self.page_info);
+        object.optional("pools", &self.pools);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let pools = object.required("pools")?;
-        let request_id = object.required("request_id")?;
+        let page_info = object.optional("page_info")?;
+        let pools = object.optional("pools")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             page_info,
             pools,
@@ -16551,37 +18541,53 @@ impl Model for ListMasterSlavePoolsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListMasterSlavePoolsResponseBody);
 
 impl ListMasterSlavePoolsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        pools: impl Into<Vec<MasterSlavePool>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            pools: pools.into(),
-            request_id: request_id.into(),
+            page_info: None,
+            pools: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组列表。
+    pub fn pools(mut self, value: impl Into<Vec<MasterSlavePool>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMembersResponseBody {
     /// 后端云服务器对象的列表
-    pub members: Vec<MemberResp>,
+    pub members: Option<Vec<MemberResp>>,
 }
 
 impl Model for ListMembersResponseBody {
     const NAME: &'static str = "ListMembersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("members", &self.members);
+        object.optional("members", &self.members);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let members = object.required("members")?;
+        let members = object.optional("members")?;
         Ok(Self { members })
     }
 }
@@ -16589,29 +18595,35 @@ impl Model for ListMembersResponseBody {
 hwcloud_runtime::impl_model_serde!(ListMembersResponseBody);
 
 impl ListMembersResponseBody {
-    /// A value of its fields.
-    pub fn new(members: impl Into<Vec<MemberResp>>) -> Self {
-        Self { members: members.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { members: None }
+    }
+
+    /// 后端云服务器对象的列表
+    pub fn members(mut self, value: impl Into<Vec<MemberResp>>) -> Self {
+        self.members = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPoolsResponseBody {
     /// 后端云服务器对象组列表
-    pub pools: Vec<PoolResp>,
+    pub pools: Option<Vec<PoolResp>>,
 }
 
 impl Model for ListPoolsResponseBody {
     const NAME: &'static str = "ListPoolsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("pools", &self.pools);
+        object.optional("pools", &self.pools);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let pools = object.required("pools")?;
+        let pools = object.optional("pools")?;
         Ok(Self { pools })
     }
 }
@@ -16619,35 +18631,41 @@ impl Model for ListPoolsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListPoolsResponseBody);
 
 impl ListPoolsResponseBody {
-    /// A value of its fields.
-    pub fn new(pools: impl Into<Vec<PoolResp>>) -> Self {
-        Self { pools: pools.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { pools: None }
+    }
+
+    /// 后端云服务器对象组列表
+    pub fn pools(mut self, value: impl Into<Vec<PoolResp>>) -> Self {
+        self.pools = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListQuotaDetailsResponseBody {
     /// **参数解释**:资源配额信息列表。
-    pub quotas: Vec<QuotaInfo>,
+    pub quotas: Option<Vec<QuotaInfo>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListQuotaDetailsResponseBody {
     const NAME: &'static str = "ListQuotaDetailsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quotas", &self.quotas);
-        object.field("request_id", &self.request_id);
+        object.optional("quotas", &self.quotas);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quotas = object.required("quotas")?;
-        let request_id = object.required("request_id")?;
+        let quotas = object.optional("quotas")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { quotas, request_id })
     }
 }
@@ -16655,47 +18673,58 @@ impl Model for ListQuotaDetailsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListQuotaDetailsResponseBody);
 
 impl ListQuotaDetailsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        quotas: impl Into<Vec<QuotaInfo>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            quotas: quotas.into(),
-            request_id: request_id.into(),
+            quotas: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:资源配额信息列表。
+    pub fn quotas(mut self, value: impl Into<Vec<QuotaInfo>>) -> Self {
+        self.quotas = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecycleLoadBalancersResponseBody {
     /// **参数解释**:回收站中的弹性负载均衡器实例列表。
     ///
     /// **取值范围**:不涉及
-    pub loadbalancers: Vec<RecycleLoadBalancer>,
+    pub loadbalancers: Option<Vec<RecycleLoadBalancer>>,
     ///
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListRecycleLoadBalancersResponseBody {
     const NAME: &'static str = "ListRecycleLoadBalancersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("loadbalancers", &self.loadbalancers);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("loadbalancers", &self.loadbalancers);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let loadbalancers = object.required("loadbalancers")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let loadbalancers = object.optional("loadbalancers")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             loadbalancers,
             page_info,
@@ -16707,22 +18736,40 @@ impl Model for ListRecycleLoadBalancersResponseBody {
 hwcloud_runtime::impl_model_serde!(ListRecycleLoadBalancersResponseBody);
 
 impl ListRecycleLoadBalancersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        loadbalancers: impl Into<Vec<RecycleLoadBalancer>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            loadbalancers: loadbalancers.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            loadbalancers: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:回收站中的弹性负载均衡器实例列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn loadbalancers(mut self, value: impl Into<Vec<RecycleLoadBalancer>>) -> Self {
+        self.loadbalancers = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSecurityPoliciesResponseBody {
     ///
@@ -16730,9 +18777,9 @@ pub struct ListSecurityPoliciesResponseBody {
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:自定义安全策略列表返回对象。
-    pub security_policies: Vec<SecurityPolicy>,
+    pub security_policies: Option<Vec<SecurityPolicy>>,
 }
 
 impl Model for ListSecurityPoliciesResponseBody {
@@ -16740,14 +18787,14 @@ impl Model for ListSecurityPoliciesResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("security_policies", &self.security_policies);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_policies", &self.security_policies);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let page_info = object.optional("page_info")?;
-        let request_id = object.required("request_id")?;
-        let security_policies = object.required("security_policies")?;
+        let request_id = object.optional("request_id")?;
+        let security_policies = object.optional("security_policies")?;
         Ok(Self {
             page_info,
             request_id,
@@ -16759,15 +18806,12 @@ impl Model for ListSecurityPoliciesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSecurityPoliciesResponseBody);
 
 impl ListSecurityPoliciesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        request_id: impl Into<String>,
-        security_policies: impl Into<Vec<SecurityPolicy>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             page_info: None,
-            request_id: request_id.into(),
-            security_policies: security_policies.into(),
+            request_id: None,
+            security_policies: None,
         }
     }
 
@@ -16776,31 +18820,45 @@ impl ListSecurityPoliciesResponseBody {
         self.page_info = Some(value.into());
         self
     }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:自定义安全策略列表返回对象。
+    pub fn security_policies(mut self, value: impl Into<Vec<SecurityPolicy>>) -> Self {
+        self.security_policies = Some(value.into());
+        self
+    }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSystemSecurityPoliciesResponseBody {
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:系统安全策略列表。
-    pub system_security_policies: Vec<SystemSecurityPolicy>,
+    pub system_security_policies: Option<Vec<SystemSecurityPolicy>>,
 }
 
 impl Model for ListSystemSecurityPoliciesResponseBody {
     const NAME: &'static str = "ListSystemSecurityPoliciesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("system_security_policies", &self.system_security_policies);
+        object.optional("request_id", &self.request_id);
+        object.optional("system_security_policies", &self.system_security_policies);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let system_security_policies = object.required("system_security_policies")?;
+        let request_id = object.optional("request_id")?;
+        let system_security_policies = object.optional("system_security_policies")?;
         Ok(Self {
             request_id,
             system_security_policies,
@@ -16811,43 +18869,57 @@ impl Model for ListSystemSecurityPoliciesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSystemSecurityPoliciesResponseBody);
 
 impl ListSystemSecurityPoliciesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        system_security_policies: impl Into<Vec<SystemSecurityPolicy>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            system_security_policies: system_security_policies.into(),
+            request_id: None,
+            system_security_policies: None,
         }
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:系统安全策略列表。
+    pub fn system_security_policies(
+        mut self,
+        value: impl Into<Vec<SystemSecurityPolicy>>,
+    ) -> Self {
+        self.system_security_policies = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:ELB资源的标签列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTag {
     /// **参数解释**:标签的键。
     ///
     /// **取值范围**:最大长度36个unicode字符。
-    pub key: String,
+    pub key: Option<String>,
     /// **参数解释**:标签的值列表。
     ///
     /// **取值范围**:列表中的每个值最大长度43个unicode字符,可以为空字符串。
-    pub values: Vec<String>,
+    pub values: Option<Vec<String>>,
 }
 
 impl Model for ListTag {
     const NAME: &'static str = "ListTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("values", &self.values);
+        object.optional("key", &self.key);
+        object.optional("values", &self.values);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let values = object.required("values")?;
+        let key = object.optional("key")?;
+        let values = object.optional("values")?;
         Ok(Self { key, values })
     }
 }
@@ -16855,32 +18927,45 @@ impl Model for ListTag {
 hwcloud_runtime::impl_model_serde!(ListTag);
 
 impl ListTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, values: impl Into<Vec<String>>) -> Self {
-        Self {
-            key: key.into(),
-            values: values.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, values: None }
+    }
+
+    /// **参数解释**:标签的键。
+    ///
+    /// **取值范围**:最大长度36个unicode字符。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:标签的值列表。
+    ///
+    /// **取值范围**:列表中的每个值最大长度43个unicode字符,可以为空字符串。
+    pub fn values(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.values = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListWhitelistsResp {
     /// 白名单对象的列表
-    pub whitelists: Vec<WhitelistResp>,
+    pub whitelists: Option<Vec<WhitelistResp>>,
 }
 
 impl Model for ListWhitelistsResp {
     const NAME: &'static str = "ListWhitelistsResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("whitelists", &self.whitelists);
+        object.optional("whitelists", &self.whitelists);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let whitelists = object.required("whitelists")?;
+        let whitelists = object.optional("whitelists")?;
         Ok(Self { whitelists })
     }
 }
@@ -16888,24 +18973,28 @@ impl Model for ListWhitelistsResp {
 hwcloud_runtime::impl_model_serde!(ListWhitelistsResp);
 
 impl ListWhitelistsResp {
-    /// A value of its fields.
-    pub fn new(whitelists: impl Into<Vec<WhitelistResp>>) -> Self {
-        Self {
-            whitelists: whitelists.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { whitelists: None }
+    }
+
+    /// 白名单对象的列表
+    pub fn whitelists(mut self, value: impl Into<Vec<WhitelistResp>>) -> Self {
+        self.whitelists = Some(value.into());
+        self
     }
 }
 
 /// 监听器信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Listener {
     /// 参数解释:监听器的管理状态。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 参数解释:监听器使用的CA证书ID。
     ///
     /// 约束限制:当且仅当type=client时,才会使用该字段对应的证书。
-    pub client_ca_tls_container_ref: String,
+    pub client_ca_tls_container_ref: Option<String>,
     /// 参数解释:等待客户端请求超时时间,包括两种情况:
     /// - 读取整个客户端请求头的超时时长:如果客户端未在超时时长内发送完整个请求头,则请求将被中断
     /// - 两个连续body体的数据包到达LB的时间间隔,超出client_timeout将会断开连接。
@@ -16915,7 +19004,7 @@ pub struct Listener {
     /// 取值范围:1-3600s
     ///
     /// 默认取值:60s。
-    pub client_timeout: i32,
+    pub client_timeout: Option<i32>,
     /// 参数解释:监听器的最大连接数。
     ///
     /// 取值范围:-1表示不限制。
@@ -16923,19 +19012,19 @@ pub struct Listener {
     /// 默认取值:-1。
     ///
     /// 不支持该字段,请勿使用。
-    pub connection_limit: i32,
+    pub connection_limit: Option<i32>,
     /// 参数解释:监听器的创建时间。
     ///
     /// 取值范围:
     ///
     /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z',如:2021-07-30T12:03:44Z
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 参数解释:监听器的默认后端服务器组ID。当请求没有匹配的转发策略时,转发到默认后端服务器上处理。
-    pub default_pool_id: String,
+    pub default_pool_id: Option<String>,
     /// 参数解释:监听器使用的服务器证书ID。
-    pub default_tls_container_ref: String,
+    pub default_tls_container_ref: Option<String>,
     /// 参数解释:监听器的描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 参数解释:是否开启后端服务器的重试。
     ///
     /// 约束限制:
@@ -16948,7 +19037,7 @@ pub struct Listener {
     /// 取值范围:true 开启重试,false 不开启重试。
     ///
     /// 默认取值:true。
-    pub enable_member_retry: bool,
+    pub enable_member_retry: Option<bool>,
     /// 参数解释:是否开启高级转发策略功能。开启高级转发策略后,支持更灵活的转发策略和转发规则设置。
     ///
     /// 开启后支持如下场景:
@@ -16966,7 +19055,7 @@ pub struct Listener {
     /// 默认取值:false。
     ///
     /// Default: false.
-    pub enhance_l7policy_enable: bool,
+    pub enhance_l7policy_enable: Option<bool>,
     /// 参数解释:ELB是否开启gzip压缩。
     ///
     ///
@@ -16981,13 +19070,13 @@ pub struct Listener {
     /// - 仅HTTPS协议监听器有效。
     /// - QUIC监听器不能设置该字段,固定返回为true。
     /// - 其他协议的监听器可设置该字段但无效,无论取值如何都不影响监听器正常运行。
-    pub http2_enable: bool,
+    pub http2_enable: Option<bool>,
     /// 参数解释:监听器ID。
-    pub id: String,
+    pub id: Option<String>,
     ///
-    pub insert_headers: ListenerInsertHeaders,
+    pub insert_headers: Option<ListenerInsertHeaders>,
     ///
-    pub ipgroup: ListenerIpGroup,
+    pub ipgroup: Option<ListenerIpGroup>,
     /// 参数解释:客户端连接空闲超时时间。在超过keepalive_timeout时长一直没有请求,
     /// 负载均衡会暂时中断当前连接,直到下一次请求时重新建立新的连接。
     ///
@@ -16996,11 +19085,11 @@ pub struct Listener {
     /// 取值范围:
     /// - TCP监听器:10-4000s,默认值为300s。
     /// - 若为HTTP/HTTPS/TERMINATED_HTTPS监听器,取值范围为(0-4000s)默认值为60s。
-    pub keepalive_timeout: i32,
+    pub keepalive_timeout: Option<i32>,
     /// 参数解释:监听器所属的负载均衡器的ID列表。
     ///
     /// 约束限制:一个监听器只支持关联到一个LB。
-    pub loadbalancers: Vec<LoadBalancerRef>,
+    pub loadbalancers: Option<Vec<LoadBalancerRef>>,
     /// 参数解释:等待后端服务器响应超时时间。请求转发后端服务器后,在等待超时member_timeout时长没有响应,负载均衡将终止等待,并返回HTTP504错误码。
     ///
     /// 约束限制:仅支持协议为HTTP/HTTPS的监听器。
@@ -17008,11 +19097,11 @@ pub struct Listener {
     /// 取值范围:1-3600s
     ///
     /// 默认取值:60s。
-    pub member_timeout: i32,
+    pub member_timeout: Option<i32>,
     /// 参数解释:监听器的名称。
     ///
     /// 约束限制:若名称为空,则在控制台的监听器列表无法选择并查看监听器详情。
-    pub name: String,
+    pub name: Option<String>,
     /// 参数解释:端口监听范围(闭区间)。
     ///
     /// 约束限制:
@@ -17020,7 +19109,7 @@ pub struct Listener {
     /// - 仅当protocol_port为0时可以传入。
     pub port_ranges: Option<Vec<PortRange>>,
     /// 参数解释:监听器所在的项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 参数解释:设置保护的原因。
     ///
     /// 约束限制:
@@ -17042,7 +19131,7 @@ pub struct Listener {
     /// - 共享型LB上的HTTPS监听器只支持设置为TERMINATED_HTTPS,
     /// 创建时传入HTTPS将会自动转为TERMINATED_HTTPS。
     /// - 独享型LB上的HTTPS监听器只支持设置为HTTPS,创建时传入TERMINATED_HTTPS将会自动转为HTTPS。
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 参数解释:监听器的监听端口。
     ///
     /// 约束限制:
@@ -17050,7 +19139,7 @@ pub struct Listener {
     /// - 传0表示开启监听端口范围的能力,此时port_ranges为必填字段。
     ///
     /// Range: 0 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// 参数解释:是否开启proxy_protocol。仅TLS监听器可指定,其他协议的监听器该字段不生效,proxy_protocol不开启。
     pub proxy_protocol_enable: Option<bool>,
     ///
@@ -17061,19 +19150,19 @@ pub struct Listener {
     /// - 仅对HTTPS协议类型的监听器且关联LB为独享型时有效。
     /// - 若同时设置了security_policy_id和tls_ciphers_policy,则仅security_policy_id生效。
     /// - 加密套件的优先顺序为ecc套件、rsa套件、tls1.3协议的套件(即支持ecc又支持rsa)
-    pub security_policy_id: String,
+    pub security_policy_id: Option<String>,
     /// 参数解释:监听器使用的SNI证书(带域名的服务器证书)ID列表。
     ///
     /// 约束限制:
     /// - 列表对应的所有SNI证书的域名不允许存在重复。
     /// - 列表对应的所有SNI证书的域名总数不超过50。
-    pub sni_container_refs: Vec<String>,
+    pub sni_container_refs: Option<Vec<String>>,
     /// 参数解释:监听器使用的SNI证书泛域名匹配方式。
     ///
     /// 取值范围:longest_suffix表示最长尾缀匹配;wildcard表示标准域名分级匹配。
     ///
     /// 默认取值:wildcard
-    pub sni_match_algo: String,
+    pub sni_match_algo: Option<String>,
     /// 参数解释:监听器0-RTT能力开关
     ///
     /// 约束限制:仅HTTPS类型监听器支持配置,需要依赖TLSv1.3安全策略协议。
@@ -17081,7 +19170,7 @@ pub struct Listener {
     /// 默认取值:false。
     pub ssl_early_data_enable: Option<bool>,
     /// 参数解释:标签列表。
-    pub tags: Vec<Tag>,
+    pub tags: Option<Vec<Tag>>,
     /// 参数解释:监听器使用的安全策略。
     ///
     /// 取值范围:tls-1-0-inherit、tls-1-0、tls-1-1、
@@ -17097,7 +19186,7 @@ pub struct Listener {
     /// - QUIC监听器不支持该字段。
     /// - 若同时设置了security_policy_id和tls_ciphers_policy,则仅security_policy_id生效。
     /// - 加密套件的优先顺序为ecc套件、rsa套件、tls1.3协议的套件(即支持ecc又支持rsa)
-    pub tls_ciphers_policy: String,
+    pub tls_ciphers_policy: Option<String>,
     /// 参数解释:是否透传客户端IP地址。开启后客户端IP地址将透传到后端服务器。
     /// 仅作用于共享型LB的TCP/UDP监听器。
     ///
@@ -17112,94 +19201,99 @@ pub struct Listener {
     /// - 共享型LB的TCP/UDP监听器可设置为true或false,不传默认为false。
     /// - 共享型LB的HTTP/HTTPS监听器只支持设置为true,不传默认为true。
     /// - 独享型负载均衡器所有协议的监听器只支持设置为true,不传默认为true。
-    pub transparent_client_ip_enable: bool,
+    pub transparent_client_ip_enable: Option<bool>,
     /// 参数解释:监听器的更新时间。
     ///
     /// 取值范围:
     ///
     /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z',如:2021-07-30T12:03:44Z
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for Listener {
     const NAME: &'static str = "Listener";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("client_ca_tls_container_ref", &self.client_ca_tls_container_ref);
-        object.field("client_timeout", &self.client_timeout);
-        object.field("connection_limit", &self.connection_limit);
-        object.field("created_at", &self.created_at);
-        object.field("default_pool_id", &self.default_pool_id);
-        object.field("default_tls_container_ref", &self.default_tls_container_ref);
-        object.field("description", &self.description);
-        object.field("enable_member_retry", &self.enable_member_retry);
-        object.field("enhance_l7policy_enable", &self.enhance_l7policy_enable);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object
+            .optional("client_ca_tls_container_ref", &self.client_ca_tls_container_ref);
+        object.optional("client_timeout", &self.client_timeout);
+        object.optional("connection_limit", &self.connection_limit);
+        object.optional("created_at", &self.created_at);
+        object.optional("default_pool_id", &self.default_pool_id);
+        object.optional("default_tls_container_ref", &self.default_tls_container_ref);
+        object.optional("description", &self.description);
+        object.optional("enable_member_retry", &self.enable_member_retry);
+        object.optional("enhance_l7policy_enable", &self.enhance_l7policy_enable);
         object.optional("gzip_enable", &self.gzip_enable);
-        object.field("http2_enable", &self.http2_enable);
-        object.field("id", &self.id);
-        object.field("insert_headers", &self.insert_headers);
-        object.field("ipgroup", &self.ipgroup);
-        object.field("keepalive_timeout", &self.keepalive_timeout);
-        object.field("loadbalancers", &self.loadbalancers);
-        object.field("member_timeout", &self.member_timeout);
-        object.field("name", &self.name);
+        object.optional("http2_enable", &self.http2_enable);
+        object.optional("id", &self.id);
+        object.optional("insert_headers", &self.insert_headers);
+        object.optional("ipgroup", &self.ipgroup);
+        object.optional("keepalive_timeout", &self.keepalive_timeout);
+        object.optional("loadbalancers", &self.loadbalancers);
+        object.optional("member_timeout", &self.member_timeout);
+        object.optional("name", &self.name);
         object.optional("port_ranges", &self.port_ranges);
-        object.field("project_id", &self.project_id);
+        object.optional("project_id", &self.project_id);
         object.optional("protection_reason", &self.protection_reason);
         object.optional("protection_status", &self.protection_status);
-        object.field("protocol", &self.protocol);
-        object.field("protocol_port", &self.protocol_port);
+        object.optional("protocol", &self.protocol);
+        object.optional("protocol_port", &self.protocol_port);
         object.optional("proxy_protocol_enable", &self.proxy_protocol_enable);
         object.optional("quic_config", &self.quic_config);
-        object.field("security_policy_id", &self.security_policy_id);
-        object.field("sni_container_refs", &self.sni_container_refs);
-        object.field("sni_match_algo", &self.sni_match_algo);
+        object.optional("security_policy_id", &self.security_policy_id);
+        object.optional("sni_container_refs", &self.sni_container_refs);
+        object.optional("sni_match_algo", &self.sni_match_algo);
         object.optional("ssl_early_data_enable", &self.ssl_early_data_enable);
-        object.field("tags", &self.tags);
-        object.field("tls_ciphers_policy", &self.tls_ciphers_policy);
-        object.field("transparent_client_ip_enable", &self.transparent_client_ip_enable);
-        object.field("updated_at", &self.updated_at);
+        object.optional("tags", &self.tags);
+        object.optional("tls_ciphers_policy", &self.tls_ciphers_policy);
+        object
+            .optional(
+                "transparent_client_ip_enable",
+                &self.transparent_client_ip_enable,
+            );
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let client_ca_tls_container_ref = object
-            .required("client_ca_tls_container_ref")?;
-        let client_timeout = object.required("client_timeout")?;
-        let connection_limit = object.required("connection_limit")?;
-        let created_at = object.required("created_at")?;
-        let default_pool_id = object.required("default_pool_id")?;
-        let default_tls_container_ref = object.required("default_tls_container_ref")?;
-        let description = object.required("description")?;
-        let enable_member_retry = object.required("enable_member_retry")?;
-        let enhance_l7policy_enable = object.required("enhance_l7policy_enable")?;
+            .optional("client_ca_tls_container_ref")?;
+        let client_timeout = object.optional("client_timeout")?;
+        let connection_limit = object.optional("connection_limit")?;
+        let created_at = object.optional("created_at")?;
+        let default_pool_id = object.optional("default_pool_id")?;
+        let default_tls_container_ref = object.optional("default_tls_container_ref")?;
+        let description = object.optional("description")?;
+        let enable_member_retry = object.optional("enable_member_retry")?;
+        let enhance_l7policy_enable = object.optional("enhance_l7policy_enable")?;
         let gzip_enable = object.optional("gzip_enable")?;
-        let http2_enable = object.required("http2_enable")?;
-        let id = object.required("id")?;
-        let insert_headers = object.required("insert_headers")?;
-        let ipgroup = object.required("ipgroup")?;
-        let keepalive_timeout = object.required("keepalive_timeout")?;
-        let loadbalancers = object.required("loadbalancers")?;
-        let member_timeout = object.required("member_timeout")?;
-        let name = object.required("name")?;
+        let http2_enable = object.optional("http2_enable")?;
+        let id = object.optional("id")?;
+        let insert_headers = object.optional("insert_headers")?;
+        let ipgroup = object.optional("ipgroup")?;
+        let keepalive_timeout = object.optional("keepalive_timeout")?;
+        let loadbalancers = object.optional("loadbalancers")?;
+        let member_timeout = object.optional("member_timeout")?;
+        let name = object.optional("name")?;
         let port_ranges = object.optional("port_ranges")?;
-        let project_id = object.required("project_id")?;
+        let project_id = object.optional("project_id")?;
         let protection_reason = object.optional("protection_reason")?;
         let protection_status = object.optional("protection_status")?;
-        let protocol = object.required("protocol")?;
-        let protocol_port = object.required("protocol_port")?;
+        let protocol = object.optional("protocol")?;
+        let protocol_port = object.optional("protocol_port")?;
         let proxy_protocol_enable = object.optional("proxy_protocol_enable")?;
         let quic_config = object.optional("quic_config")?;
-        let security_policy_id = object.required("security_policy_id")?;
-        let sni_container_refs = object.required("sni_container_refs")?;
-        let sni_match_algo = object.required("sni_match_algo")?;
+        let security_policy_id = object.optional("security_policy_id")?;
+        let sni_container_refs = object.optional("sni_container_refs")?;
+        let sni_match_algo = object.optional("sni_match_algo")?;
         let ssl_early_data_enable = object.optional("ssl_early_data_enable")?;
-        let tags = object.required("tags")?;
-        let tls_ciphers_policy = object.required("tls_ciphers_policy")?;
+        let tags = object.optional("tags")?;
+        let tls_ciphers_policy = object.optional("tls_ciphers_policy")?;
         let transparent_client_ip_enable = object
-            .required("transparent_client_ip_enable")?;
-        let updated_at = object.required("updated_at")?;
+            .optional("transparent_client_ip_enable")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             client_ca_tls_container_ref,
@@ -17243,74 +19337,152 @@ impl Model for Listener {
 hwcloud_runtime::impl_model_serde!(Listener);
 
 impl Listener {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        client_ca_tls_container_ref: impl Into<String>,
-        client_timeout: impl Into<i32>,
-        connection_limit: impl Into<i32>,
-        created_at: impl Into<String>,
-        default_pool_id: impl Into<String>,
-        default_tls_container_ref: impl Into<String>,
-        description: impl Into<String>,
-        enable_member_retry: impl Into<bool>,
-        enhance_l7policy_enable: impl Into<bool>,
-        http2_enable: impl Into<bool>,
-        id: impl Into<String>,
-        insert_headers: impl Into<ListenerInsertHeaders>,
-        ipgroup: impl Into<ListenerIpGroup>,
-        keepalive_timeout: impl Into<i32>,
-        loadbalancers: impl Into<Vec<LoadBalancerRef>>,
-        member_timeout: impl Into<i32>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        protocol_port: impl Into<i32>,
-        security_policy_id: impl Into<String>,
-        sni_container_refs: impl Into<Vec<String>>,
-        sni_match_algo: impl Into<String>,
-        tags: impl Into<Vec<Tag>>,
-        tls_ciphers_policy: impl Into<String>,
-        transparent_client_ip_enable: impl Into<bool>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            client_ca_tls_container_ref: client_ca_tls_container_ref.into(),
-            client_timeout: client_timeout.into(),
-            connection_limit: connection_limit.into(),
-            created_at: created_at.into(),
-            default_pool_id: default_pool_id.into(),
-            default_tls_container_ref: default_tls_container_ref.into(),
-            description: description.into(),
-            enable_member_retry: enable_member_retry.into(),
-            enhance_l7policy_enable: enhance_l7policy_enable.into(),
+            admin_state_up: None,
+            client_ca_tls_container_ref: None,
+            client_timeout: None,
+            connection_limit: None,
+            created_at: None,
+            default_pool_id: None,
+            default_tls_container_ref: None,
+            description: None,
+            enable_member_retry: None,
+            enhance_l7policy_enable: None,
             gzip_enable: None,
-            http2_enable: http2_enable.into(),
-            id: id.into(),
-            insert_headers: insert_headers.into(),
-            ipgroup: ipgroup.into(),
-            keepalive_timeout: keepalive_timeout.into(),
-            loadbalancers: loadbalancers.into(),
-            member_timeout: member_timeout.into(),
-            name: name.into(),
+            http2_enable: None,
+            id: None,
+            insert_headers: None,
+            ipgroup: None,
+            keepalive_timeout: None,
+            loadbalancers: None,
+            member_timeout: None,
+            name: None,
             port_ranges: None,
-            project_id: project_id.into(),
+            project_id: None,
             protection_reason: None,
             protection_status: None,
-            protocol: protocol.into(),
-            protocol_port: protocol_port.into(),
+            protocol: None,
+            protocol_port: None,
             proxy_protocol_enable: None,
             quic_config: None,
-            security_policy_id: security_policy_id.into(),
-            sni_container_refs: sni_container_refs.into(),
-            sni_match_algo: sni_match_algo.into(),
+            security_policy_id: None,
+            sni_container_refs: None,
+            sni_match_algo: None,
             ssl_early_data_enable: None,
-            tags: tags.into(),
-            tls_ciphers_policy: tls_ciphers_policy.into(),
-            transparent_client_ip_enable: transparent_client_ip_enable.into(),
-            updated_at: updated_at.into(),
+            tags: None,
+            tls_ciphers_policy: None,
+            transparent_client_ip_enable: None,
+            updated_at: None,
         }
+    }
+
+    /// 参数解释:监听器的管理状态。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器使用的CA证书ID。
+    ///
+    /// 约束限制:当且仅当type=client时,才会使用该字段对应的证书。
+    pub fn client_ca_tls_container_ref(mut self, value: impl Into<String>) -> Self {
+        self.client_ca_tls_container_ref = Some(value.into());
+        self
+    }
+
+    /// 参数解释:等待客户端请求超时时间,包括两种情况:
+    /// - 读取整个客户端请求头的超时时长:如果客户端未在超时时长内发送完整个请求头,则请求将被中断
+    /// - 两个连续body体的数据包到达LB的时间间隔,超出client_timeout将会断开连接。
+    ///
+    /// 约束限制:仅协议为HTTP/HTTPS的监听器支持该字段。
+    ///
+    /// 取值范围:1-3600s
+    ///
+    /// 默认取值:60s。
+    pub fn client_timeout(mut self, value: impl Into<i32>) -> Self {
+        self.client_timeout = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器的最大连接数。
+    ///
+    /// 取值范围:-1表示不限制。
+    ///
+    /// 默认取值:-1。
+    ///
+    /// 不支持该字段,请勿使用。
+    pub fn connection_limit(mut self, value: impl Into<i32>) -> Self {
+        self.connection_limit = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器的创建时间。
+    ///
+    /// 取值范围:
+    ///
+    /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z',如:2021-07-30T12:03:44Z
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器的默认后端服务器组ID。当请求没有匹配的转发策略时,转发到默认后端服务器上处理。
+    pub fn default_pool_id(mut self, value: impl Into<String>) -> Self {
+        self.default_pool_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器使用的服务器证书ID。
+    pub fn default_tls_container_ref(mut self, value: impl Into<String>) -> Self {
+        self.default_tls_container_ref = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器的描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 参数解释:是否开启后端服务器的重试。
+    ///
+    /// 约束限制:
+    /// - 若关联是共享型LB,仅在protocol为HTTP、TERMINATED_HTTPS时才能传入该字段。
+    /// - 若关联是独享型LB,仅在protocol为HTTP、HTTPS和QUIC时才能传入该字段。
+    ///
+    ///
+    ///
+    ///
+    /// 取值范围:true 开启重试,false 不开启重试。
+    ///
+    /// 默认取值:true。
+    pub fn enable_member_retry(mut self, value: impl Into<bool>) -> Self {
+        self.enable_member_retry = Some(value.into());
+        self
+    }
+
+    /// 参数解释:是否开启高级转发策略功能。开启高级转发策略后,支持更灵活的转发策略和转发规则设置。
+    ///
+    /// 开启后支持如下场景:
+    /// - 转发策略的action字段支持指定为REDIRECT_TO_URL,
+    /// FIXED_RESPONSE,即支持URL重定向和响应固定的内容给客户端。
+    /// - 转发策略支持指定priority、redirect_url_config、fixed_response_config字段。
+    /// - 转发规则rule的type可以指定METHOD, HEADER, QUERY_STRING, SOURCE_IP这几种取值。
+    /// - 转发规则rule的type为HOST_NAME时,转发规则rule的value支持通配符*。
+    /// - 转发规则支持指定conditions字段。
+    ///
+    /// 约束限制:开启后不支持关闭
+    ///
+    /// 取值范围:true开启,false不开启。
+    ///
+    /// 默认取值:false。
+    ///
+    /// Default: false.
+    pub fn enhance_l7policy_enable(mut self, value: impl Into<bool>) -> Self {
+        self.enhance_l7policy_enable = Some(value.into());
+        self
     }
 
     /// 参数解释:ELB是否开启gzip压缩。
@@ -17324,6 +19496,77 @@ impl Listener {
         self
     }
 
+    /// 参数解释:客户端与LB之间的HTTPS请求的HTTP2功能的开启状态。
+    /// 开启后,可提升客户端与LB间的访问性能,但LB与后端服务器间仍采用HTTP1.X协议。
+    ///
+    /// 约束限制:
+    /// - 仅HTTPS协议监听器有效。
+    /// - QUIC监听器不能设置该字段,固定返回为true。
+    /// - 其他协议的监听器可设置该字段但无效,无论取值如何都不影响监听器正常运行。
+    pub fn http2_enable(mut self, value: impl Into<bool>) -> Self {
+        self.http2_enable = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn insert_headers(mut self, value: impl Into<ListenerInsertHeaders>) -> Self {
+        self.insert_headers = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn ipgroup(mut self, value: impl Into<ListenerIpGroup>) -> Self {
+        self.ipgroup = Some(value.into());
+        self
+    }
+
+    /// 参数解释:客户端连接空闲超时时间。在超过keepalive_timeout时长一直没有请求,
+    /// 负载均衡会暂时中断当前连接,直到下一次请求时重新建立新的连接。
+    ///
+    /// 约束限制:共享型实例的UDP监听器不支持此字段。
+    ///
+    /// 取值范围:
+    /// - TCP监听器:10-4000s,默认值为300s。
+    /// - 若为HTTP/HTTPS/TERMINATED_HTTPS监听器,取值范围为(0-4000s)默认值为60s。
+    pub fn keepalive_timeout(mut self, value: impl Into<i32>) -> Self {
+        self.keepalive_timeout = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器所属的负载均衡器的ID列表。
+    ///
+    /// 约束限制:一个监听器只支持关联到一个LB。
+    pub fn loadbalancers(mut self, value: impl Into<Vec<LoadBalancerRef>>) -> Self {
+        self.loadbalancers = Some(value.into());
+        self
+    }
+
+    /// 参数解释:等待后端服务器响应超时时间。请求转发后端服务器后,在等待超时member_timeout时长没有响应,负载均衡将终止等待,并返回HTTP504错误码。
+    ///
+    /// 约束限制:仅支持协议为HTTP/HTTPS的监听器。
+    ///
+    /// 取值范围:1-3600s
+    ///
+    /// 默认取值:60s。
+    pub fn member_timeout(mut self, value: impl Into<i32>) -> Self {
+        self.member_timeout = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器的名称。
+    ///
+    /// 约束限制:若名称为空,则在控制台的监听器列表无法选择并查看监听器详情。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
     /// 参数解释:端口监听范围(闭区间)。
     ///
     /// 约束限制:
@@ -17331,6 +19574,12 @@ impl Listener {
     /// - 仅当protocol_port为0时可以传入。
     pub fn port_ranges(mut self, value: impl Into<Vec<PortRange>>) -> Self {
         self.port_ranges = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器所在的项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
         self
     }
 
@@ -17358,6 +19607,31 @@ impl Listener {
         self
     }
 
+    /// 参数解释:监听器的监听协议。
+    ///
+    /// 取值范围:TCP、UDP、HTTP、HTTPS、TERMINATED_HTTPS、QUIC、TLS。
+    ///
+    /// 约束限制:
+    /// - 共享型LB上的HTTPS监听器只支持设置为TERMINATED_HTTPS,
+    /// 创建时传入HTTPS将会自动转为TERMINATED_HTTPS。
+    /// - 独享型LB上的HTTPS监听器只支持设置为HTTPS,创建时传入TERMINATED_HTTPS将会自动转为HTTPS。
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器的监听端口。
+    ///
+    /// 约束限制:
+    /// - QUIC监听器端口不能是4789,且不能和UDP监听器端口重复。
+    /// - 传0表示开启监听端口范围的能力,此时port_ranges为必填字段。
+    ///
+    /// Range: 0 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
+    }
+
     /// 参数解释:是否开启proxy_protocol。仅TLS监听器可指定,其他协议的监听器该字段不生效,proxy_protocol不开启。
     pub fn proxy_protocol_enable(mut self, value: impl Into<bool>) -> Self {
         self.proxy_protocol_enable = Some(value.into());
@@ -17370,6 +19644,37 @@ impl Listener {
         self
     }
 
+    /// 参数解释:自定义安全策略的ID。
+    ///
+    /// 约束限制:
+    /// - 仅对HTTPS协议类型的监听器且关联LB为独享型时有效。
+    /// - 若同时设置了security_policy_id和tls_ciphers_policy,则仅security_policy_id生效。
+    /// - 加密套件的优先顺序为ecc套件、rsa套件、tls1.3协议的套件(即支持ecc又支持rsa)
+    pub fn security_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.security_policy_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器使用的SNI证书(带域名的服务器证书)ID列表。
+    ///
+    /// 约束限制:
+    /// - 列表对应的所有SNI证书的域名不允许存在重复。
+    /// - 列表对应的所有SNI证书的域名总数不超过50。
+    pub fn sni_container_refs(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.sni_container_refs = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器使用的SNI证书泛域名匹配方式。
+    ///
+    /// 取值范围:longest_suffix表示最长尾缀匹配;wildcard表示标准域名分级匹配。
+    ///
+    /// 默认取值:wildcard
+    pub fn sni_match_algo(mut self, value: impl Into<String>) -> Self {
+        self.sni_match_algo = Some(value.into());
+        self
+    }
+
     /// 参数解释:监听器0-RTT能力开关
     ///
     /// 约束限制:仅HTTPS类型监听器支持配置,需要依赖TLSv1.3安全策略协议。
@@ -17377,6 +19682,61 @@ impl Listener {
     /// 默认取值:false。
     pub fn ssl_early_data_enable(mut self, value: impl Into<bool>) -> Self {
         self.ssl_early_data_enable = Some(value.into());
+        self
+    }
+
+    /// 参数解释:标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器使用的安全策略。
+    ///
+    /// 取值范围:tls-1-0-inherit、tls-1-0、tls-1-1、
+    /// tls-1-2、tls-1-2-strict、tls-1-2-fs、tls-1-0-with-1-3、
+    /// tls-1-2-fs-with-1-3、
+    /// hybrid-policy-1-0、tls-1-2-strict-no-cbc,默认:tls-1-0。
+    ///
+    ///
+    ///
+    ///
+    /// 约束限制:
+    /// - 仅对HTTPS协议类型的监听器且关联LB为独享型时有效。
+    /// - QUIC监听器不支持该字段。
+    /// - 若同时设置了security_policy_id和tls_ciphers_policy,则仅security_policy_id生效。
+    /// - 加密套件的优先顺序为ecc套件、rsa套件、tls1.3协议的套件(即支持ecc又支持rsa)
+    pub fn tls_ciphers_policy(mut self, value: impl Into<String>) -> Self {
+        self.tls_ciphers_policy = Some(value.into());
+        self
+    }
+
+    /// 参数解释:是否透传客户端IP地址。开启后客户端IP地址将透传到后端服务器。
+    /// 仅作用于共享型LB的TCP/UDP监听器。
+    ///
+    /// 约束限制:
+    /// - 开启特性后,ELB和后端服务器之间直接使用真实的IP访问,需要确保已正确设置服务器的安全组以及访问控制策略。
+    /// - 开启特性后,不支持同一台服务器既作为后端服务器又作为客户端的场景。
+    /// - 开启特性后,不支持变更后端服务器规格。
+    ///
+    ///
+    ///
+    /// 取值范围:
+    /// - 共享型LB的TCP/UDP监听器可设置为true或false,不传默认为false。
+    /// - 共享型LB的HTTP/HTTPS监听器只支持设置为true,不传默认为true。
+    /// - 独享型负载均衡器所有协议的监听器只支持设置为true,不传默认为true。
+    pub fn transparent_client_ip_enable(mut self, value: impl Into<bool>) -> Self {
+        self.transparent_client_ip_enable = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器的更新时间。
+    ///
+    /// 取值范围:
+    ///
+    /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z',如:2021-07-30T12:03:44Z
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
         self
     }
 }
@@ -17535,7 +19895,7 @@ impl ListenerInsertHeaders {
 }
 
 /// listener对象中的ipgroup信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListenerIpGroup {
     /// 参数解释:访问控制组的状态。
@@ -17544,34 +19904,34 @@ pub struct ListenerIpGroup {
     /// 取值范围:
     /// - true:开启访问控制。
     /// - flase:关闭访问控制。
-    pub enable_ipgroup: bool,
+    pub enable_ipgroup: Option<bool>,
     /// 参数解释:监听器关联的访问控制组的id。
     /// 创建时必选,更新时非必选。
     ///
     /// 约束限制:
     /// 指定的ipgroup必须已存在,不能指定为null,否则与enable_ipgroup冲突。
-    pub ipgroup_id: String,
+    pub ipgroup_id: Option<String>,
     /// 参数解释:访问控制组的类型。
     ///
     /// 取值范围:
     /// - white:白名单,只允许指定ip访问。
     /// - black:黑名单,不允许指定ip访问。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for ListenerIpGroup {
     const NAME: &'static str = "ListenerIpGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("enable_ipgroup", &self.enable_ipgroup);
-        object.field("ipgroup_id", &self.ipgroup_id);
-        object.field("type", &self.type_);
+        object.optional("enable_ipgroup", &self.enable_ipgroup);
+        object.optional("ipgroup_id", &self.ipgroup_id);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let enable_ipgroup = object.required("enable_ipgroup")?;
-        let ipgroup_id = object.required("ipgroup_id")?;
-        let type_ = object.required("type")?;
+        let enable_ipgroup = object.optional("enable_ipgroup")?;
+        let ipgroup_id = object.optional("ipgroup_id")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             enable_ipgroup,
             ipgroup_id,
@@ -17583,28 +19943,55 @@ impl Model for ListenerIpGroup {
 hwcloud_runtime::impl_model_serde!(ListenerIpGroup);
 
 impl ListenerIpGroup {
-    /// A value of its fields.
-    pub fn new(
-        enable_ipgroup: impl Into<bool>,
-        ipgroup_id: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            enable_ipgroup: enable_ipgroup.into(),
-            ipgroup_id: ipgroup_id.into(),
-            type_: type_.into(),
+            enable_ipgroup: None,
+            ipgroup_id: None,
+            type_: None,
         }
+    }
+
+    /// 参数解释:访问控制组的状态。
+    /// 开启访问控制的监听器,允许直接删除。
+    ///
+    /// 取值范围:
+    /// - true:开启访问控制。
+    /// - flase:关闭访问控制。
+    pub fn enable_ipgroup(mut self, value: impl Into<bool>) -> Self {
+        self.enable_ipgroup = Some(value.into());
+        self
+    }
+
+    /// 参数解释:监听器关联的访问控制组的id。
+    /// 创建时必选,更新时非必选。
+    ///
+    /// 约束限制:
+    /// 指定的ipgroup必须已存在,不能指定为null,否则与enable_ipgroup冲突。
+    pub fn ipgroup_id(mut self, value: impl Into<String>) -> Self {
+        self.ipgroup_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:访问控制组的类型。
+    ///
+    /// 取值范围:
+    /// - white:白名单,只允许指定ip访问。
+    /// - black:黑名单,不允许指定ip访问。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListenerMemberInfo {
     /// **参数解释**:后端服务器关联的监听器ID。
     ///
     /// **取值范围**:不涉及
-    pub listener_id: String,
+    pub listener_id: Option<String>,
     /// **参数解释**:后端服务器的健康状态。
     ///
     /// **取值范围**:
@@ -17613,20 +20000,20 @@ pub struct ListenerMemberInfo {
     /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机或服务异常。
     /// - INITIAL:后端云服务器健康检查打开时的初始状态。
     /// - UNKNOWN: 后端云服务器组没有绑定监听器或者后端云服务器没有关联ECS等原因,后端云服务器健康检查结果未知。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
 }
 
 impl Model for ListenerMemberInfo {
     const NAME: &'static str = "ListenerMemberInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("listener_id", &self.listener_id);
-        object.field("operating_status", &self.operating_status);
+        object.optional("listener_id", &self.listener_id);
+        object.optional("operating_status", &self.operating_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let listener_id = object.required("listener_id")?;
-        let operating_status = object.required("operating_status")?;
+        let listener_id = object.optional("listener_id")?;
+        let operating_status = object.optional("operating_status")?;
         Ok(Self {
             listener_id,
             operating_status,
@@ -17637,15 +20024,33 @@ impl Model for ListenerMemberInfo {
 hwcloud_runtime::impl_model_serde!(ListenerMemberInfo);
 
 impl ListenerMemberInfo {
-    /// A value of its fields.
-    pub fn new(
-        listener_id: impl Into<String>,
-        operating_status: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            listener_id: listener_id.into(),
-            operating_status: operating_status.into(),
+            listener_id: None,
+            operating_status: None,
         }
+    }
+
+    /// **参数解释**:后端服务器关联的监听器ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn listener_id(mut self, value: impl Into<String>) -> Self {
+        self.listener_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的健康状态。
+    ///
+    /// **取值范围**:
+    /// - ONLINE:后端服务器正常。
+    /// - NO_MONITOR:后端服务器所在的服务器组没有健康检查器。
+    /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机或服务异常。
+    /// - INITIAL:后端云服务器健康检查打开时的初始状态。
+    /// - UNKNOWN: 后端云服务器组没有绑定监听器或者后端云服务器没有关联ECS等原因,后端云服务器健康检查结果未知。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
     }
 }
 
@@ -17731,24 +20136,24 @@ impl ListenerQuicConfig {
 /// **参数解释**:关联的监听器。
 ///
 /// **默认取值**:不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListenerRef {
     /// **参数解释**:监听器ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for ListenerRef {
     const NAME: &'static str = "ListenerRef";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -17756,50 +20161,58 @@ impl Model for ListenerRef {
 hwcloud_runtime::impl_model_serde!(ListenerRef);
 
 impl ListenerRef {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// **参数解释**:监听器ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 /// 监听器响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListenerResp {
     /// 监听器的管理状态。只支持设定为true,该字段的值无实际意义。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 监听器使用的CA证书ID。
-    pub client_ca_tls_container_ref: String,
+    pub client_ca_tls_container_ref: Option<String>,
     /// 监听器的最大连接数。该字段为预留字段,暂未启用。默认为-1。
     ///
     /// Range: at least -1.
-    pub connection_limit: i32,
+    pub connection_limit: Option<i32>,
     /// 监听器的创建时间。
     ///
     /// Length: 0 to 19.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 监听器的默认后端云服务器组ID。当请求没有匹配的转发策略时,转发到默认后端云服务器上处理。
-    pub default_pool_id: String,
+    pub default_pool_id: Option<String>,
     /// 监听器使用的服务器证书ID。
-    pub default_tls_container_ref: String,
+    pub default_tls_container_ref: Option<String>,
     /// 监听器的描述信息
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// HTTP2功能的开启状态。该字段只有当监听器的协议是TERMINATED_HTTPS时生效。
-    pub http2_enable: bool,
+    pub http2_enable: Option<bool>,
     /// 监听器ID
-    pub id: String,
+    pub id: Option<String>,
     /// 可选的HTTP头插入,可以将从负载均衡器到后端云服务器的路径中需要被后端云服务器用到的信息写入HTTP中,随报文传递到后端云服务器使。例如可通过X-Forwarded-ELB-IP开关,将负载均衡器的弹性公网IP传到后端云服务器
-    pub insert_headers: InsertHeader,
+    pub insert_headers: Option<InsertHeader>,
     /// 监听器绑定的负载均衡器ID的列表。
-    pub loadbalancers: Vec<ResourceList>,
+    pub loadbalancers: Option<Vec<ResourceList>>,
     /// 监听器名称。
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 监听器所在的项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 设置保护的原因。
     /// >仅当protection_status为consoleProtection时有效。
     ///
@@ -17810,81 +20223,82 @@ pub struct ListenerResp {
     /// - consoleProtection: 控制台修改保护
     pub protection_status: Option<ListenerRespProtectionStatus>,
     /// 监听器的监听协议
-    pub protocol: ListenerRespProtocol,
+    pub protocol: Option<ListenerRespProtocol>,
     /// 监听器的监听端口。
     ///
     /// Range: 1 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// 监听器使用的SNI证书(带域名的服务器证书)ID的列表。
-    pub sni_container_refs: Vec<String>,
+    pub sni_container_refs: Option<Vec<String>>,
     /// 监听器的标签。
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 监听器所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 监听器使用的安全策略,仅对TERMINATED_HTTPS协议类型的监听器有效,且默认值为tls-1-0。
     ///
     /// 取值包括:tls-1-0, tls-1-1, tls-1-2, tls-1-2-strict多种安全策略
-    pub tls_ciphers_policy: String,
+    pub tls_ciphers_policy: Option<String>,
     /// 监听器的更新时间。
     ///
     /// Length: 0 to 19.
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for ListenerResp {
     const NAME: &'static str = "ListenerResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("client_ca_tls_container_ref", &self.client_ca_tls_container_ref);
-        object.field("connection_limit", &self.connection_limit);
-        object.field("created_at", &self.created_at);
-        object.field("default_pool_id", &self.default_pool_id);
-        object.field("default_tls_container_ref", &self.default_tls_container_ref);
-        object.field("description", &self.description);
-        object.field("http2_enable", &self.http2_enable);
-        object.field("id", &self.id);
-        object.field("insert_headers", &self.insert_headers);
-        object.field("loadbalancers", &self.loadbalancers);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object
+            .optional("client_ca_tls_container_ref", &self.client_ca_tls_container_ref);
+        object.optional("connection_limit", &self.connection_limit);
+        object.optional("created_at", &self.created_at);
+        object.optional("default_pool_id", &self.default_pool_id);
+        object.optional("default_tls_container_ref", &self.default_tls_container_ref);
+        object.optional("description", &self.description);
+        object.optional("http2_enable", &self.http2_enable);
+        object.optional("id", &self.id);
+        object.optional("insert_headers", &self.insert_headers);
+        object.optional("loadbalancers", &self.loadbalancers);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
         object.optional("protection_reason", &self.protection_reason);
         object.optional("protection_status", &self.protection_status);
-        object.field("protocol", &self.protocol);
-        object.field("protocol_port", &self.protocol_port);
-        object.field("sni_container_refs", &self.sni_container_refs);
-        object.field("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("tls_ciphers_policy", &self.tls_ciphers_policy);
-        object.field("updated_at", &self.updated_at);
+        object.optional("protocol", &self.protocol);
+        object.optional("protocol_port", &self.protocol_port);
+        object.optional("sni_container_refs", &self.sni_container_refs);
+        object.optional("tags", &self.tags);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("tls_ciphers_policy", &self.tls_ciphers_policy);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let client_ca_tls_container_ref = object
-            .required("client_ca_tls_container_ref")?;
-        let connection_limit = object.required("connection_limit")?;
-        let created_at = object.required("created_at")?;
-        let default_pool_id = object.required("default_pool_id")?;
-        let default_tls_container_ref = object.required("default_tls_container_ref")?;
-        let description = object.required("description")?;
-        let http2_enable = object.required("http2_enable")?;
-        let id = object.required("id")?;
-        let insert_headers = object.required("insert_headers")?;
-        let loadbalancers = object.required("loadbalancers")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
+            .optional("client_ca_tls_container_ref")?;
+        let connection_limit = object.optional("connection_limit")?;
+        let created_at = object.optional("created_at")?;
+        let default_pool_id = object.optional("default_pool_id")?;
+        let default_tls_container_ref = object.optional("default_tls_container_ref")?;
+        let description = object.optional("description")?;
+        let http2_enable = object.optional("http2_enable")?;
+        let id = object.optional("id")?;
+        let insert_headers = object.optional("insert_headers")?;
+        let loadbalancers = object.optional("loadbalancers")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
         let protection_reason = object.optional("protection_reason")?;
         let protection_status = object.optional("protection_status")?;
-        let protocol = object.required("protocol")?;
-        let protocol_port = object.required("protocol_port")?;
-        let sni_container_refs = object.required("sni_container_refs")?;
-        let tags = object.required("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let tls_ciphers_policy = object.required("tls_ciphers_policy")?;
-        let updated_at = object.required("updated_at")?;
+        let protocol = object.optional("protocol")?;
+        let protocol_port = object.optional("protocol_port")?;
+        let sni_container_refs = object.optional("sni_container_refs")?;
+        let tags = object.optional("tags")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let tls_ciphers_policy = object.optional("tls_ciphers_policy")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             client_ca_tls_container_ref,
@@ -17915,53 +20329,118 @@ impl Model for ListenerResp {
 hwcloud_runtime::impl_model_serde!(ListenerResp);
 
 impl ListenerResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        client_ca_tls_container_ref: impl Into<String>,
-        connection_limit: impl Into<i32>,
-        created_at: impl Into<String>,
-        default_pool_id: impl Into<String>,
-        default_tls_container_ref: impl Into<String>,
-        description: impl Into<String>,
-        http2_enable: impl Into<bool>,
-        id: impl Into<String>,
-        insert_headers: impl Into<InsertHeader>,
-        loadbalancers: impl Into<Vec<ResourceList>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol: impl Into<ListenerRespProtocol>,
-        protocol_port: impl Into<i32>,
-        sni_container_refs: impl Into<Vec<String>>,
-        tags: impl Into<Vec<String>>,
-        tenant_id: impl Into<String>,
-        tls_ciphers_policy: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            client_ca_tls_container_ref: client_ca_tls_container_ref.into(),
-            connection_limit: connection_limit.into(),
-            created_at: created_at.into(),
-            default_pool_id: default_pool_id.into(),
-            default_tls_container_ref: default_tls_container_ref.into(),
-            description: description.into(),
-            http2_enable: http2_enable.into(),
-            id: id.into(),
-            insert_headers: insert_headers.into(),
-            loadbalancers: loadbalancers.into(),
-            name: name.into(),
-            project_id: project_id.into(),
+            admin_state_up: None,
+            client_ca_tls_container_ref: None,
+            connection_limit: None,
+            created_at: None,
+            default_pool_id: None,
+            default_tls_container_ref: None,
+            description: None,
+            http2_enable: None,
+            id: None,
+            insert_headers: None,
+            loadbalancers: None,
+            name: None,
+            project_id: None,
             protection_reason: None,
             protection_status: None,
-            protocol: protocol.into(),
-            protocol_port: protocol_port.into(),
-            sni_container_refs: sni_container_refs.into(),
-            tags: tags.into(),
-            tenant_id: tenant_id.into(),
-            tls_ciphers_policy: tls_ciphers_policy.into(),
-            updated_at: updated_at.into(),
+            protocol: None,
+            protocol_port: None,
+            sni_container_refs: None,
+            tags: None,
+            tenant_id: None,
+            tls_ciphers_policy: None,
+            updated_at: None,
         }
+    }
+
+    /// 监听器的管理状态。只支持设定为true,该字段的值无实际意义。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 监听器使用的CA证书ID。
+    pub fn client_ca_tls_container_ref(mut self, value: impl Into<String>) -> Self {
+        self.client_ca_tls_container_ref = Some(value.into());
+        self
+    }
+
+    /// 监听器的最大连接数。该字段为预留字段,暂未启用。默认为-1。
+    ///
+    /// Range: at least -1.
+    pub fn connection_limit(mut self, value: impl Into<i32>) -> Self {
+        self.connection_limit = Some(value.into());
+        self
+    }
+
+    /// 监听器的创建时间。
+    ///
+    /// Length: 0 to 19.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 监听器的默认后端云服务器组ID。当请求没有匹配的转发策略时,转发到默认后端云服务器上处理。
+    pub fn default_pool_id(mut self, value: impl Into<String>) -> Self {
+        self.default_pool_id = Some(value.into());
+        self
+    }
+
+    /// 监听器使用的服务器证书ID。
+    pub fn default_tls_container_ref(mut self, value: impl Into<String>) -> Self {
+        self.default_tls_container_ref = Some(value.into());
+        self
+    }
+
+    /// 监听器的描述信息
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// HTTP2功能的开启状态。该字段只有当监听器的协议是TERMINATED_HTTPS时生效。
+    pub fn http2_enable(mut self, value: impl Into<bool>) -> Self {
+        self.http2_enable = Some(value.into());
+        self
+    }
+
+    /// 监听器ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 可选的HTTP头插入,可以将从负载均衡器到后端云服务器的路径中需要被后端云服务器用到的信息写入HTTP中,随报文传递到后端云服务器使。例如可通过X-Forwarded-ELB-IP开关,将负载均衡器的弹性公网IP传到后端云服务器
+    pub fn insert_headers(mut self, value: impl Into<InsertHeader>) -> Self {
+        self.insert_headers = Some(value.into());
+        self
+    }
+
+    /// 监听器绑定的负载均衡器ID的列表。
+    pub fn loadbalancers(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.loadbalancers = Some(value.into());
+        self
+    }
+
+    /// 监听器名称。
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 监听器所在的项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
     }
 
     /// 设置保护的原因。
@@ -17983,6 +20462,56 @@ impl ListenerResp {
         self.protection_status = Some(value.into());
         self
     }
+
+    /// 监听器的监听协议
+    pub fn protocol(mut self, value: impl Into<ListenerRespProtocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 监听器的监听端口。
+    ///
+    /// Range: 1 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
+    }
+
+    /// 监听器使用的SNI证书(带域名的服务器证书)ID的列表。
+    pub fn sni_container_refs(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.sni_container_refs = Some(value.into());
+        self
+    }
+
+    /// 监听器的标签。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 监听器所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 监听器使用的安全策略,仅对TERMINATED_HTTPS协议类型的监听器有效,且默认值为tls-1-0。
+    ///
+    /// 取值包括:tls-1-0, tls-1-1, tls-1-2, tls-1-2-strict多种安全策略
+    pub fn tls_ciphers_policy(mut self, value: impl Into<String>) -> Self {
+        self.tls_ciphers_policy = Some(value.into());
+        self
+    }
+
+    /// 监听器的更新时间。
+    ///
+    /// Length: 0 to 19.
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 
 /// 修改保护状态, 取值:
@@ -17998,48 +20527,48 @@ pub type ListenerRespProtectionStatus = BatchCreateLoadBalancerOptionProtectionS
 pub type ListenerRespProtocol = CreateListenerReqProtocol;
 
 /// 监听器对象列表,用于状态树中
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListenersInStatusResp {
     /// 监听器ID
-    pub id: String,
+    pub id: Option<String>,
     /// 监听器关联的转发策略列表
-    pub l7policies: Vec<L7policiesInStatusResp>,
+    pub l7policies: Option<Vec<L7policiesInStatusResp>>,
     /// 监听器名称
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 监听器的操作状态;该字段为预留字段,暂未启用。默认为ONLINE。
     ///
     /// Length: 0 to 16.
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// 监听器关联的后端云服务器组列表
-    pub pools: Vec<PoolsInStatusResp>,
+    pub pools: Option<Vec<PoolsInStatusResp>>,
     /// 监听器的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
     ///
     /// Length: 0 to 16.
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
 }
 
 impl Model for ListenersInStatusResp {
     const NAME: &'static str = "ListenersInStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("l7policies", &self.l7policies);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("pools", &self.pools);
-        object.field("provisioning_status", &self.provisioning_status);
+        object.optional("id", &self.id);
+        object.optional("l7policies", &self.l7policies);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("pools", &self.pools);
+        object.optional("provisioning_status", &self.provisioning_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let l7policies = object.required("l7policies")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let pools = object.required("pools")?;
-        let provisioning_status = object.required("provisioning_status")?;
+        let id = object.optional("id")?;
+        let l7policies = object.optional("l7policies")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let pools = object.optional("pools")?;
+        let provisioning_status = object.optional("provisioning_status")?;
         Ok(Self {
             id,
             l7policies,
@@ -18054,28 +20583,63 @@ impl Model for ListenersInStatusResp {
 hwcloud_runtime::impl_model_serde!(ListenersInStatusResp);
 
 impl ListenersInStatusResp {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        l7policies: impl Into<Vec<L7policiesInStatusResp>>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        pools: impl Into<Vec<PoolsInStatusResp>>,
-        provisioning_status: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            l7policies: l7policies.into(),
-            name: name.into(),
-            operating_status: operating_status.into(),
-            pools: pools.into(),
-            provisioning_status: provisioning_status.into(),
+            id: None,
+            l7policies: None,
+            name: None,
+            operating_status: None,
+            pools: None,
+            provisioning_status: None,
         }
+    }
+
+    /// 监听器ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 监听器关联的转发策略列表
+    pub fn l7policies(mut self, value: impl Into<Vec<L7policiesInStatusResp>>) -> Self {
+        self.l7policies = Some(value.into());
+        self
+    }
+
+    /// 监听器名称
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 监听器的操作状态;该字段为预留字段,暂未启用。默认为ONLINE。
+    ///
+    /// Length: 0 to 16.
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// 监听器关联的后端云服务器组列表
+    pub fn pools(mut self, value: impl Into<Vec<PoolsInStatusResp>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// 监听器的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    ///
+    /// Length: 0 to 16.
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:负载均衡器的详细信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadBalancer {
     /// **参数解释**:负载均衡器的启用状态。
@@ -18083,13 +20647,13 @@ pub struct LoadBalancer {
     /// **取值范围**:
     /// - true :启用。
     /// - false:停用。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     ///
     pub autoscaling: Option<AutoscalingRef>,
     /// **参数解释**:负载均衡器所在的可用区列表。
     ///
     /// **取值范围**:不涉及
-    pub availability_zone_list: Vec<String>,
+    pub availability_zone_list: Option<Vec<String>>,
     /// **参数解释**:资源账单信息。
     ///
     /// **取值范围**:
@@ -18097,7 +20661,7 @@ pub struct LoadBalancer {
     /// - 非空:包周期计费,格式为:order_id:product_id:region_id:project_id。如:CS2107161019CDJZZ:OFFI569702121789763584:az1:057ef081eb00d2732fd1c01a9be75e6f
     ///
     /// Length: 1 to 1024.
-    pub billing_info: String,
+    pub billing_info: Option<String>,
     /// **参数解释**:负载均衡器实例的计费模式。
     ///
     /// **取值范围**:
@@ -18109,7 +20673,7 @@ pub struct LoadBalancer {
     ///
     /// **取值范围**:
     /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z'
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:弹性负载均衡器的规格的自定义限速信息。
     ///
     /// 不支持该字段,请勿使用。
@@ -18125,27 +20689,27 @@ pub struct LoadBalancer {
     /// **取值范围**:不涉及
     ///
     /// Length: 1 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:负载均衡器绑定的EIP。
     ///
     /// > 该字段与publicips一致。
-    pub eips: Vec<EipInfo>,
+    pub eips: Option<Vec<EipInfo>>,
     /// **参数解释**:下联面子网的网络ID列表。
     ///
     /// **取值范围**:不涉及
-    pub elb_virsubnet_ids: Vec<String>,
+    pub elb_virsubnet_ids: Option<Vec<String>>,
     /// **参数解释**:下联面子网类型。
     ///
     /// **取值范围**:
     /// - ipv4:仅支持IPv4
     /// - dualstack:双栈,同时支持IPv4和IPv6。
-    pub elb_virsubnet_type: LoadBalancerElbVirsubnetType,
+    pub elb_virsubnet_type: Option<LoadBalancerElbVirsubnetType>,
     /// **参数解释**:资源所属的企业项目ID。
     ///
     /// **取值范围**:
     /// - "0":表示资源属于default企业项目。
     /// - UUID格式的字符串,表示非默认企业项目。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// **参数解释**:负载均衡器的冻结场景。
     /// 若负载均衡器有多个冻结场景,用逗号分隔。
     ///
@@ -18155,15 +20719,15 @@ pub struct LoadBalancer {
     /// - VERIFY:客户未实名认证冻结场景。
     /// - PARTNER:合作伙伴冻结(合作伙伴冻结子客户资源)。
     /// - ARREAR:欠费冻结场景。
-    pub frozen_scene: String,
+    pub frozen_scene: Option<String>,
     /// **参数解释**:负载均衡器绑定的global eip。
-    pub global_eips: Vec<GlobalEipInfo>,
+    pub global_eips: Option<Vec<GlobalEipInfo>>,
     /// **参数解释**:是否独享型LB。
     ///
     /// **取值范围**:
     /// - false:共享型。
     /// - true:独享型。
-    pub guaranteed: bool,
+    pub guaranteed: Option<bool>,
     /// **参数解释**:网关型负载均衡器的规格ID。
     ///
     /// **取值范围**:不涉及
@@ -18175,7 +20739,7 @@ pub struct LoadBalancer {
     /// **参数解释**:负载均衡器ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:标识实例绑定内部服务的实例ID。
     ///
     /// **取值范围**:不涉及
@@ -18199,26 +20763,26 @@ pub struct LoadBalancer {
     /// **取值范围**:
     /// - true:开启。
     /// - false:不开启。
-    pub ip_target_enable: bool,
+    pub ip_target_enable: Option<bool>,
     /// **参数解释**:双栈类型负载均衡器的IPv6地址。
     ///
     /// **取值范围**:不涉及
-    pub ipv6_vip_address: String,
+    pub ipv6_vip_address: Option<String>,
     /// **参数解释**:双栈类型负载均衡器的IPv6对应的port ID。
     ///
     /// **取值范围**:不涉及
-    pub ipv6_vip_port_id: String,
+    pub ipv6_vip_port_id: Option<String>,
     /// **参数解释**:双栈类型负载均衡器所在子网的IPv6网络ID,也称为该负载均衡器实例的前端子网。
     ///
     /// **取值范围**:不涉及
-    pub ipv6_vip_virsubnet_id: String,
+    pub ipv6_vip_virsubnet_id: Option<String>,
     /// **参数解释**:负载均衡器4层规格ID。
     /// 若当前负载均衡器是弹性规格实例,则该字段表示4层上限规格。
     ///
     /// **取值范围**:不涉及
     ///
     /// Length: 1 to 255.
-    pub l4_flavor_id: String,
+    pub l4_flavor_id: Option<String>,
     /// **参数解释**:四层弹性规格ID。
     ///
     /// **取值范围**:不涉及
@@ -18226,14 +20790,14 @@ pub struct LoadBalancer {
     /// > 该字段已经废弃,请勿使用。
     ///
     /// Length: 1 to 255.
-    pub l4_scale_flavor_id: String,
+    pub l4_scale_flavor_id: Option<String>,
     /// **参数解释**:负载均衡器7层规格ID。
     /// 若当前负载均衡器是弹性规格实例,则该字段表示7层上限规格。
     ///
     /// **取值范围**:不涉及
     ///
     /// Length: 1 to 255.
-    pub l7_flavor_id: String,
+    pub l7_flavor_id: Option<String>,
     /// **参数解释**:七层弹性Flavor ID。
     ///
     /// **取值范围**:不涉及
@@ -18241,9 +20805,9 @@ pub struct LoadBalancer {
     /// > 该字段已经废弃,请勿使用。
     ///
     /// Length: 1 to 255.
-    pub l7_scale_flavor_id: String,
+    pub l7_scale_flavor_id: Option<String>,
     /// **参数解释**:负载均衡器关联的监听器的ID列表。
-    pub listeners: Vec<ListenerRef>,
+    pub listeners: Option<Vec<ListenerRef>>,
     /// **参数解释**:负载均衡器类别。
     ///
     /// **取值范围**:
@@ -18263,19 +20827,19 @@ pub struct LoadBalancer {
     /// **参数解释**:负载均衡器的名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:负载均衡器的操作状态。
     ///
     /// **取值范围**:
     /// - ONLINE:在线。
     /// - FROZEN:已冻结。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:负载均衡器直接关联的后端服务器组的ID列表。
-    pub pools: Vec<PoolRef>,
+    pub pools: Option<Vec<PoolRef>>,
     /// **参数解释**:负载均衡器所属的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:设置保护的原因。作为protection_status的转态设置的原因。
     ///
     /// **取值范围**:除'<'和'>'外通用Unicode字符集字符,最大255个字符。
@@ -18291,13 +20855,13 @@ pub struct LoadBalancer {
     /// **参数解释**:负载均衡器的生产者名称。固定为vlb。
     ///
     /// **取值范围**:不涉及
-    pub provider: String,
+    pub provider: Option<String>,
     /// **参数解释**:负载均衡器的配置状态。
     ///
     /// **取值范围**:
     /// - ACTIVE:使用中。
     /// - PENDING_DELETE:删除中。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// **参数解释**:pp扩展。
     ///
     /// 不支持该字段,请勿使用。
@@ -18311,7 +20875,7 @@ pub struct LoadBalancer {
     /// **参数解释**:负载均衡器绑定的公网IP。
     ///
     /// > 该字段与eips一致。
-    pub publicips: Vec<PublicIpInfo>,
+    pub publicips: Option<Vec<PublicIpInfo>>,
     /// **参数解释**:LB模式。
     ///
     /// **取值范围**:
@@ -18323,29 +20887,29 @@ pub struct LoadBalancer {
     /// Length: 1 to 36.
     pub service_lb_mode: Option<LoadBalancerServiceLbMode>,
     /// **参数解释**:负载均衡的标签列表。
-    pub tags: Vec<Tag>,
+    pub tags: Option<Vec<Tag>>,
     /// **参数解释**:负载均衡器的更新时间。
     ///
     /// **取值范围**:
     /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z'
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// **参数解释**:负载均衡器的IPv4私网IP地址。
     ///
     /// **取值范围**:不涉及
-    pub vip_address: String,
+    pub vip_address: Option<String>,
     /// **参数解释**:负载均衡器的IPv4对应的port ID。
     ///
     ///
     /// **取值范围**:不涉及
-    pub vip_port_id: String,
+    pub vip_port_id: Option<String>,
     /// **参数解释**:负载均衡器所在子网的IPv4子网ID,也称为该负载均衡器实例的前端子网。
     ///
     /// **取值范围**:不涉及
-    pub vip_subnet_cidr_id: String,
+    pub vip_subnet_cidr_id: Option<String>,
     /// **参数解释**:负载均衡器所在VPC ID。
     ///
     /// **取值范围**:不涉及
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
     /// **参数解释**:WAF故障时的流量处理策略。
     ///
     /// **取值范围**:discard:丢弃,forward: 转发到后端。
@@ -18356,110 +20920,110 @@ impl Model for LoadBalancer {
     const NAME: &'static str = "LoadBalancer";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
+        object.optional("admin_state_up", &self.admin_state_up);
         object.optional("autoscaling", &self.autoscaling);
-        object.field("availability_zone_list", &self.availability_zone_list);
-        object.field("billing_info", &self.billing_info);
+        object.optional("availability_zone_list", &self.availability_zone_list);
+        object.optional("billing_info", &self.billing_info);
         object.optional("charge_mode", &self.charge_mode);
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("custom_qos_limit", &self.custom_qos_limit);
         object.optional("deletion_protection_enable", &self.deletion_protection_enable);
-        object.field("description", &self.description);
-        object.field("eips", &self.eips);
-        object.field("elb_virsubnet_ids", &self.elb_virsubnet_ids);
-        object.field("elb_virsubnet_type", &self.elb_virsubnet_type);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("frozen_scene", &self.frozen_scene);
-        object.field("global_eips", &self.global_eips);
-        object.field("guaranteed", &self.guaranteed);
+        object.optional("description", &self.description);
+        object.optional("eips", &self.eips);
+        object.optional("elb_virsubnet_ids", &self.elb_virsubnet_ids);
+        object.optional("elb_virsubnet_type", &self.elb_virsubnet_type);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("frozen_scene", &self.frozen_scene);
+        object.optional("global_eips", &self.global_eips);
+        object.optional("guaranteed", &self.guaranteed);
         object.optional("gw_flavor_id", &self.gw_flavor_id);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("instance_id", &self.instance_id);
         object.optional("instance_type", &self.instance_type);
-        object.field("ip_target_enable", &self.ip_target_enable);
-        object.field("ipv6_vip_address", &self.ipv6_vip_address);
-        object.field("ipv6_vip_port_id", &self.ipv6_vip_port_id);
-        object.field("ipv6_vip_virsubnet_id", &self.ipv6_vip_virsubnet_id);
-        object.field("l4_flavor_id", &self.l4_flavor_id);
-        object.field("l4_scale_flavor_id", &self.l4_scale_flavor_id);
-        object.field("l7_flavor_id", &self.l7_flavor_id);
-        object.field("l7_scale_flavor_id", &self.l7_scale_flavor_id);
-        object.field("listeners", &self.listeners);
+        object.optional("ip_target_enable", &self.ip_target_enable);
+        object.optional("ipv6_vip_address", &self.ipv6_vip_address);
+        object.optional("ipv6_vip_port_id", &self.ipv6_vip_port_id);
+        object.optional("ipv6_vip_virsubnet_id", &self.ipv6_vip_virsubnet_id);
+        object.optional("l4_flavor_id", &self.l4_flavor_id);
+        object.optional("l4_scale_flavor_id", &self.l4_scale_flavor_id);
+        object.optional("l7_flavor_id", &self.l7_flavor_id);
+        object.optional("l7_scale_flavor_id", &self.l7_scale_flavor_id);
+        object.optional("listeners", &self.listeners);
         object.optional("loadbalancer_type", &self.loadbalancer_type);
         object.optional("log_group_id", &self.log_group_id);
         object.optional("log_topic_id", &self.log_topic_id);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("pools", &self.pools);
-        object.field("project_id", &self.project_id);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("pools", &self.pools);
+        object.optional("project_id", &self.project_id);
         object.optional("protection_reason", &self.protection_reason);
         object.optional("protection_status", &self.protection_status);
-        object.field("provider", &self.provider);
-        object.field("provisioning_status", &self.provisioning_status);
+        object.optional("provider", &self.provider);
+        object.optional("provisioning_status", &self.provisioning_status);
         object.optional("proxy_protocol_extensions", &self.proxy_protocol_extensions);
         object.optional("public_border_group", &self.public_border_group);
-        object.field("publicips", &self.publicips);
+        object.optional("publicips", &self.publicips);
         object.optional("service_lb_mode", &self.service_lb_mode);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("vip_address", &self.vip_address);
-        object.field("vip_port_id", &self.vip_port_id);
-        object.field("vip_subnet_cidr_id", &self.vip_subnet_cidr_id);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vip_address", &self.vip_address);
+        object.optional("vip_port_id", &self.vip_port_id);
+        object.optional("vip_subnet_cidr_id", &self.vip_subnet_cidr_id);
+        object.optional("vpc_id", &self.vpc_id);
         object.optional("waf_failure_action", &self.waf_failure_action);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
+        let admin_state_up = object.optional("admin_state_up")?;
         let autoscaling = object.optional("autoscaling")?;
-        let availability_zone_list = object.required("availability_zone_list")?;
-        let billing_info = object.required("billing_info")?;
+        let availability_zone_list = object.optional("availability_zone_list")?;
+        let billing_info = object.optional("billing_info")?;
         let charge_mode = object.optional("charge_mode")?;
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let custom_qos_limit = object.optional("custom_qos_limit")?;
         let deletion_protection_enable = object.optional("deletion_protection_enable")?;
-        let description = object.required("description")?;
-        let eips = object.required("eips")?;
-        let elb_virsubnet_ids = object.required("elb_virsubnet_ids")?;
-        let elb_virsubnet_type = object.required("elb_virsubnet_type")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let frozen_scene = object.required("frozen_scene")?;
-        let global_eips = object.required("global_eips")?;
-        let guaranteed = object.required("guaranteed")?;
+        let description = object.optional("description")?;
+        let eips = object.optional("eips")?;
+        let elb_virsubnet_ids = object.optional("elb_virsubnet_ids")?;
+        let elb_virsubnet_type = object.optional("elb_virsubnet_type")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let frozen_scene = object.optional("frozen_scene")?;
+        let global_eips = object.optional("global_eips")?;
+        let guaranteed = object.optional("guaranteed")?;
         let gw_flavor_id = object.optional("gw_flavor_id")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let instance_id = object.optional("instance_id")?;
         let instance_type = object.optional("instance_type")?;
-        let ip_target_enable = object.required("ip_target_enable")?;
-        let ipv6_vip_address = object.required("ipv6_vip_address")?;
-        let ipv6_vip_port_id = object.required("ipv6_vip_port_id")?;
-        let ipv6_vip_virsubnet_id = object.required("ipv6_vip_virsubnet_id")?;
-        let l4_flavor_id = object.required("l4_flavor_id")?;
-        let l4_scale_flavor_id = object.required("l4_scale_flavor_id")?;
-        let l7_flavor_id = object.required("l7_flavor_id")?;
-        let l7_scale_flavor_id = object.required("l7_scale_flavor_id")?;
-        let listeners = object.required("listeners")?;
+        let ip_target_enable = object.optional("ip_target_enable")?;
+        let ipv6_vip_address = object.optional("ipv6_vip_address")?;
+        let ipv6_vip_port_id = object.optional("ipv6_vip_port_id")?;
+        let ipv6_vip_virsubnet_id = object.optional("ipv6_vip_virsubnet_id")?;
+        let l4_flavor_id = object.optional("l4_flavor_id")?;
+        let l4_scale_flavor_id = object.optional("l4_scale_flavor_id")?;
+        let l7_flavor_id = object.optional("l7_flavor_id")?;
+        let l7_scale_flavor_id = object.optional("l7_scale_flavor_id")?;
+        let listeners = object.optional("listeners")?;
         let loadbalancer_type = object.optional("loadbalancer_type")?;
         let log_group_id = object.optional("log_group_id")?;
         let log_topic_id = object.optional("log_topic_id")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let pools = object.required("pools")?;
-        let project_id = object.required("project_id")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let pools = object.optional("pools")?;
+        let project_id = object.optional("project_id")?;
         let protection_reason = object.optional("protection_reason")?;
         let protection_status = object.optional("protection_status")?;
-        let provider = object.required("provider")?;
-        let provisioning_status = object.required("provisioning_status")?;
+        let provider = object.optional("provider")?;
+        let provisioning_status = object.optional("provisioning_status")?;
         let proxy_protocol_extensions = object.optional("proxy_protocol_extensions")?;
         let public_border_group = object.optional("public_border_group")?;
-        let publicips = object.required("publicips")?;
+        let publicips = object.optional("publicips")?;
         let service_lb_mode = object.optional("service_lb_mode")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let vip_address = object.required("vip_address")?;
-        let vip_port_id = object.required("vip_port_id")?;
-        let vip_subnet_cidr_id = object.required("vip_subnet_cidr_id")?;
-        let vpc_id = object.required("vpc_id")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let vip_address = object.optional("vip_address")?;
+        let vip_port_id = object.optional("vip_port_id")?;
+        let vip_subnet_cidr_id = object.optional("vip_subnet_cidr_id")?;
+        let vpc_id = object.optional("vpc_id")?;
         let waf_failure_action = object.optional("waf_failure_action")?;
         Ok(Self {
             admin_state_up,
@@ -18520,102 +21084,96 @@ impl Model for LoadBalancer {
 hwcloud_runtime::impl_model_serde!(LoadBalancer);
 
 impl LoadBalancer {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        availability_zone_list: impl Into<Vec<String>>,
-        billing_info: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        eips: impl Into<Vec<EipInfo>>,
-        elb_virsubnet_ids: impl Into<Vec<String>>,
-        elb_virsubnet_type: impl Into<LoadBalancerElbVirsubnetType>,
-        enterprise_project_id: impl Into<String>,
-        frozen_scene: impl Into<String>,
-        global_eips: impl Into<Vec<GlobalEipInfo>>,
-        guaranteed: impl Into<bool>,
-        id: impl Into<String>,
-        ip_target_enable: impl Into<bool>,
-        ipv6_vip_address: impl Into<String>,
-        ipv6_vip_port_id: impl Into<String>,
-        ipv6_vip_virsubnet_id: impl Into<String>,
-        l4_flavor_id: impl Into<String>,
-        l4_scale_flavor_id: impl Into<String>,
-        l7_flavor_id: impl Into<String>,
-        l7_scale_flavor_id: impl Into<String>,
-        listeners: impl Into<Vec<ListenerRef>>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        pools: impl Into<Vec<PoolRef>>,
-        project_id: impl Into<String>,
-        provider: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        publicips: impl Into<Vec<PublicIpInfo>>,
-        tags: impl Into<Vec<Tag>>,
-        updated_at: impl Into<String>,
-        vip_address: impl Into<String>,
-        vip_port_id: impl Into<String>,
-        vip_subnet_cidr_id: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
+            admin_state_up: None,
             autoscaling: None,
-            availability_zone_list: availability_zone_list.into(),
-            billing_info: billing_info.into(),
+            availability_zone_list: None,
+            billing_info: None,
             charge_mode: None,
-            created_at: created_at.into(),
+            created_at: None,
             custom_qos_limit: None,
             deletion_protection_enable: None,
-            description: description.into(),
-            eips: eips.into(),
-            elb_virsubnet_ids: elb_virsubnet_ids.into(),
-            elb_virsubnet_type: elb_virsubnet_type.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            frozen_scene: frozen_scene.into(),
-            global_eips: global_eips.into(),
-            guaranteed: guaranteed.into(),
+            description: None,
+            eips: None,
+            elb_virsubnet_ids: None,
+            elb_virsubnet_type: None,
+            enterprise_project_id: None,
+            frozen_scene: None,
+            global_eips: None,
+            guaranteed: None,
             gw_flavor_id: None,
-            id: id.into(),
+            id: None,
             instance_id: None,
             instance_type: None,
-            ip_target_enable: ip_target_enable.into(),
-            ipv6_vip_address: ipv6_vip_address.into(),
-            ipv6_vip_port_id: ipv6_vip_port_id.into(),
-            ipv6_vip_virsubnet_id: ipv6_vip_virsubnet_id.into(),
-            l4_flavor_id: l4_flavor_id.into(),
-            l4_scale_flavor_id: l4_scale_flavor_id.into(),
-            l7_flavor_id: l7_flavor_id.into(),
-            l7_scale_flavor_id: l7_scale_flavor_id.into(),
-            listeners: listeners.into(),
+            ip_target_enable: None,
+            ipv6_vip_address: None,
+            ipv6_vip_port_id: None,
+            ipv6_vip_virsubnet_id: None,
+            l4_flavor_id: None,
+            l4_scale_flavor_id: None,
+            l7_flavor_id: None,
+            l7_scale_flavor_id: None,
+            listeners: None,
             loadbalancer_type: None,
             log_group_id: None,
             log_topic_id: None,
-            name: name.into(),
-            operating_status: operating_status.into(),
-            pools: pools.into(),
-            project_id: project_id.into(),
+            name: None,
+            operating_status: None,
+            pools: None,
+            project_id: None,
             protection_reason: None,
             protection_status: None,
-            provider: provider.into(),
-            provisioning_status: provisioning_status.into(),
+            provider: None,
+            provisioning_status: None,
             proxy_protocol_extensions: None,
             public_border_group: None,
-            publicips: publicips.into(),
+            publicips: None,
             service_lb_mode: None,
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            vip_address: vip_address.into(),
-            vip_port_id: vip_port_id.into(),
-            vip_subnet_cidr_id: vip_subnet_cidr_id.into(),
-            vpc_id: vpc_id.into(),
+            tags: None,
+            updated_at: None,
+            vip_address: None,
+            vip_port_id: None,
+            vip_subnet_cidr_id: None,
+            vpc_id: None,
             waf_failure_action: None,
         }
+    }
+
+    /// **参数解释**:负载均衡器的启用状态。
+    ///
+    /// **取值范围**:
+    /// - true :启用。
+    /// - false:停用。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
     }
 
     ///
     pub fn autoscaling(mut self, value: impl Into<AutoscalingRef>) -> Self {
         self.autoscaling = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器所在的可用区列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn availability_zone_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.availability_zone_list = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:资源账单信息。
+    ///
+    /// **取值范围**:
+    /// - 空:按需计费。
+    /// - 非空:包周期计费,格式为:order_id:product_id:region_id:project_id。如:CS2107161019CDJZZ:OFFI569702121789763584:az1:057ef081eb00d2732fd1c01a9be75e6f
+    ///
+    /// Length: 1 to 1024.
+    pub fn billing_info(mut self, value: impl Into<String>) -> Self {
+        self.billing_info = Some(value.into());
         self
     }
 
@@ -18627,6 +21185,15 @@ impl LoadBalancer {
     /// - 空值:若是共享型表示免费实例。若是独享型则与flavor模式一致,都是按规格计费。
     pub fn charge_mode(mut self, value: impl Into<String>) -> Self {
         self.charge_mode = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的创建时间。
+    ///
+    /// **取值范围**:
+    /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z'
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
         self
     }
 
@@ -18648,6 +21215,85 @@ impl LoadBalancer {
         self
     }
 
+    /// **参数解释**:负载均衡器描述信息。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Length: 1 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器绑定的EIP。
+    ///
+    /// > 该字段与publicips一致。
+    pub fn eips(mut self, value: impl Into<Vec<EipInfo>>) -> Self {
+        self.eips = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:下联面子网的网络ID列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn elb_virsubnet_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.elb_virsubnet_ids = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:下联面子网类型。
+    ///
+    /// **取值范围**:
+    /// - ipv4:仅支持IPv4
+    /// - dualstack:双栈,同时支持IPv4和IPv6。
+    pub fn elb_virsubnet_type(
+        mut self,
+        value: impl Into<LoadBalancerElbVirsubnetType>,
+    ) -> Self {
+        self.elb_virsubnet_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:资源所属的企业项目ID。
+    ///
+    /// **取值范围**:
+    /// - "0":表示资源属于default企业项目。
+    /// - UUID格式的字符串,表示非默认企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的冻结场景。
+    /// 若负载均衡器有多个冻结场景,用逗号分隔。
+    ///
+    /// **取值范围**:
+    /// - POLICE:公安冻结场景。
+    /// - ILLEGAL:违规冻结场景。
+    /// - VERIFY:客户未实名认证冻结场景。
+    /// - PARTNER:合作伙伴冻结(合作伙伴冻结子客户资源)。
+    /// - ARREAR:欠费冻结场景。
+    pub fn frozen_scene(mut self, value: impl Into<String>) -> Self {
+        self.frozen_scene = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器绑定的global eip。
+    pub fn global_eips(mut self, value: impl Into<Vec<GlobalEipInfo>>) -> Self {
+        self.global_eips = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:是否独享型LB。
+    ///
+    /// **取值范围**:
+    /// - false:共享型。
+    /// - true:独享型。
+    pub fn guaranteed(mut self, value: impl Into<bool>) -> Self {
+        self.guaranteed = Some(value.into());
+        self
+    }
+
     /// **参数解释**:网关型负载均衡器的规格ID。
     ///
     /// **取值范围**:不涉及
@@ -18657,6 +21303,14 @@ impl LoadBalancer {
     /// Length: 1 to 36.
     pub fn gw_flavor_id(mut self, value: impl Into<String>) -> Self {
         self.gw_flavor_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
         self
     }
 
@@ -18681,6 +21335,94 @@ impl LoadBalancer {
     /// Length: 1 to 36.
     pub fn instance_type(mut self, value: impl Into<String>) -> Self {
         self.instance_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:是否启用IP类型后端转发。
+    /// 开启IP类型后端转发后,后端服务器组不仅支持添加云上VPC内的服务器,还支持添加其他VPC、其他公有云、云下数据中心的服务器。
+    ///
+    ///
+    /// **取值范围**:
+    /// - true:开启。
+    /// - false:不开启。
+    pub fn ip_target_enable(mut self, value: impl Into<bool>) -> Self {
+        self.ip_target_enable = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:双栈类型负载均衡器的IPv6地址。
+    ///
+    /// **取值范围**:不涉及
+    pub fn ipv6_vip_address(mut self, value: impl Into<String>) -> Self {
+        self.ipv6_vip_address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:双栈类型负载均衡器的IPv6对应的port ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn ipv6_vip_port_id(mut self, value: impl Into<String>) -> Self {
+        self.ipv6_vip_port_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:双栈类型负载均衡器所在子网的IPv6网络ID,也称为该负载均衡器实例的前端子网。
+    ///
+    /// **取值范围**:不涉及
+    pub fn ipv6_vip_virsubnet_id(mut self, value: impl Into<String>) -> Self {
+        self.ipv6_vip_virsubnet_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器4层规格ID。
+    /// 若当前负载均衡器是弹性规格实例,则该字段表示4层上限规格。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Length: 1 to 255.
+    pub fn l4_flavor_id(mut self, value: impl Into<String>) -> Self {
+        self.l4_flavor_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:四层弹性规格ID。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// > 该字段已经废弃,请勿使用。
+    ///
+    /// Length: 1 to 255.
+    pub fn l4_scale_flavor_id(mut self, value: impl Into<String>) -> Self {
+        self.l4_scale_flavor_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器7层规格ID。
+    /// 若当前负载均衡器是弹性规格实例,则该字段表示7层上限规格。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Length: 1 to 255.
+    pub fn l7_flavor_id(mut self, value: impl Into<String>) -> Self {
+        self.l7_flavor_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:七层弹性Flavor ID。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// > 该字段已经废弃,请勿使用。
+    ///
+    /// Length: 1 to 255.
+    pub fn l7_scale_flavor_id(mut self, value: impl Into<String>) -> Self {
+        self.l7_scale_flavor_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器关联的监听器的ID列表。
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerRef>>) -> Self {
+        self.listeners = Some(value.into());
         self
     }
 
@@ -18712,6 +21454,38 @@ impl LoadBalancer {
         self
     }
 
+    /// **参数解释**:负载均衡器的名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的操作状态。
+    ///
+    /// **取值范围**:
+    /// - ONLINE:在线。
+    /// - FROZEN:已冻结。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器直接关联的后端服务器组的ID列表。
+    pub fn pools(mut self, value: impl Into<Vec<PoolRef>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器所属的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
     /// **参数解释**:设置保护的原因。作为protection_status的转态设置的原因。
     ///
     /// **取值范围**:除'<'和'>'外通用Unicode字符集字符,最大255个字符。
@@ -18732,6 +21506,24 @@ impl LoadBalancer {
         value: impl Into<LoadBalancerProtectionStatus>,
     ) -> Self {
         self.protection_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的生产者名称。固定为vlb。
+    ///
+    /// **取值范围**:不涉及
+    pub fn provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的配置状态。
+    ///
+    /// **取值范围**:
+    /// - ACTIVE:使用中。
+    /// - PENDING_DELETE:删除中。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
         self
     }
 
@@ -18756,6 +21548,14 @@ impl LoadBalancer {
         self
     }
 
+    /// **参数解释**:负载均衡器绑定的公网IP。
+    ///
+    /// > 该字段与eips一致。
+    pub fn publicips(mut self, value: impl Into<Vec<PublicIpInfo>>) -> Self {
+        self.publicips = Some(value.into());
+        self
+    }
+
     /// **参数解释**:LB模式。
     ///
     /// **取值范围**:
@@ -18770,6 +21570,54 @@ impl LoadBalancer {
         value: impl Into<LoadBalancerServiceLbMode>,
     ) -> Self {
         self.service_lb_mode = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡的标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的更新时间。
+    ///
+    /// **取值范围**:
+    /// 格式:yyyy-MM-dd'T'HH:mm:ss'Z'
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的IPv4私网IP地址。
+    ///
+    /// **取值范围**:不涉及
+    pub fn vip_address(mut self, value: impl Into<String>) -> Self {
+        self.vip_address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的IPv4对应的port ID。
+    ///
+    ///
+    /// **取值范围**:不涉及
+    pub fn vip_port_id(mut self, value: impl Into<String>) -> Self {
+        self.vip_port_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器所在子网的IPv4子网ID,也称为该负载均衡器实例的前端子网。
+    ///
+    /// **取值范围**:不涉及
+    pub fn vip_subnet_cidr_id(mut self, value: impl Into<String>) -> Self {
+        self.vip_subnet_cidr_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器所在VPC ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
         self
     }
 
@@ -18918,21 +21766,21 @@ impl hwcloud_runtime::StringEnum for LoadBalancerServiceLbMode {
 hwcloud_runtime::impl_string_enum!(LoadBalancerServiceLbMode);
 
 /// **参数解释**:负载均衡器及其子资源的状态信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadBalancerStatus {
     /// **参数解释**:负载均衡器ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:负载均衡器关联的所有监听器的状态信息。
-    pub listeners: Vec<LoadBalancerStatusListener>,
+    pub listeners: Option<Vec<LoadBalancerStatusListener>>,
     /// **参数解释**:负载均衡器名称。
     ///
     /// **取值范围**:不涉及
     ///
     /// Length: 1 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:负载均衡器的操作状态。
     ///
     /// **取值范围**:
@@ -18942,36 +21790,36 @@ pub struct LoadBalancerStatus {
     /// - DISABLED:负载均衡器的admin_state_up属性值为false。
     ///
     /// > DEGRADED和DISABLED状态仅在当前接口中返回,查询负载均衡器详情等其他接口不会返回这两个状态值。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:负载均衡器关联的所有后端服务器组的状态信息。
-    pub pools: Vec<LoadBalancerStatusPool>,
+    pub pools: Option<Vec<LoadBalancerStatusPool>>,
     /// **参数解释**:负载均衡器的配置状态。
     ///
     /// **取值范围**:
     /// - ACTIVE:使用中。
     /// - PENDING_DELETE:删除中。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
 }
 
 impl Model for LoadBalancerStatus {
     const NAME: &'static str = "LoadBalancerStatus";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("listeners", &self.listeners);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("pools", &self.pools);
-        object.field("provisioning_status", &self.provisioning_status);
+        object.optional("id", &self.id);
+        object.optional("listeners", &self.listeners);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("pools", &self.pools);
+        object.optional("provisioning_status", &self.provisioning_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let listeners = object.required("listeners")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let pools = object.required("pools")?;
-        let provisioning_status = object.required("provisioning_status")?;
+        let id = object.optional("id")?;
+        let listeners = object.optional("listeners")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let pools = object.optional("pools")?;
+        let provisioning_status = object.optional("provisioning_status")?;
         Ok(Self {
             id,
             listeners,
@@ -18986,23 +21834,73 @@ impl Model for LoadBalancerStatus {
 hwcloud_runtime::impl_model_serde!(LoadBalancerStatus);
 
 impl LoadBalancerStatus {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        listeners: impl Into<Vec<LoadBalancerStatusListener>>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        pools: impl Into<Vec<LoadBalancerStatusPool>>,
-        provisioning_status: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            listeners: listeners.into(),
-            name: name.into(),
-            operating_status: operating_status.into(),
-            pools: pools.into(),
-            provisioning_status: provisioning_status.into(),
+            id: None,
+            listeners: None,
+            name: None,
+            operating_status: None,
+            pools: None,
+            provisioning_status: None,
         }
+    }
+
+    /// **参数解释**:负载均衡器ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器关联的所有监听器的状态信息。
+    pub fn listeners(
+        mut self,
+        value: impl Into<Vec<LoadBalancerStatusListener>>,
+    ) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器名称。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的操作状态。
+    ///
+    /// **取值范围**:
+    /// - ONLINE:创建时默认状态,表示负载均衡器正常运行。
+    /// - FROZEN:已冻结。
+    /// - DEGRADED:负载均衡器下存在member的operating_status为OFFLINE时返回这个状态。
+    /// - DISABLED:负载均衡器的admin_state_up属性值为false。
+    ///
+    /// > DEGRADED和DISABLED状态仅在当前接口中返回,查询负载均衡器详情等其他接口不会返回这两个状态值。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器关联的所有后端服务器组的状态信息。
+    pub fn pools(mut self, value: impl Into<Vec<LoadBalancerStatusPool>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器的配置状态。
+    ///
+    /// **取值范围**:
+    /// - ACTIVE:使用中。
+    /// - PENDING_DELETE:删除中。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
     }
 }
 
@@ -19105,40 +22003,40 @@ impl LoadBalancerStatusHealthMonitor {
 /// **参数解释**:查询负载均衡状态树返回对象中的rule数据模型。
 ///
 /// **默认取值**:不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadBalancerStatusL7Rule {
     /// **参数解释**:L7转发规则ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:转发规则的配置状态。
     ///
     /// **取值范围**:
     /// - ACTIVE:使用中,默认值。
     /// - ERROR:当前规则所属策略与同一监听器下的其他策略存在相同的规则配置。
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
     /// **参数解释**:匹配内容类型。
     ///
     /// **取值范围**:
     /// - HOST_NAME:域名匹配。
     /// - PATH:URL路径匹配。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for LoadBalancerStatusL7Rule {
     const NAME: &'static str = "LoadBalancerStatusL7Rule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("type", &self.type_);
+        object.optional("id", &self.id);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let type_ = object.required("type")?;
+        let id = object.optional("id")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             id,
             provisioning_status,
@@ -19150,17 +22048,41 @@ impl Model for LoadBalancerStatusL7Rule {
 hwcloud_runtime::impl_model_serde!(LoadBalancerStatusL7Rule);
 
 impl LoadBalancerStatusL7Rule {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        provisioning_status: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            provisioning_status: provisioning_status.into(),
-            type_: type_.into(),
+            id: None,
+            provisioning_status: None,
+            type_: None,
         }
+    }
+
+    /// **参数解释**:L7转发规则ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:转发规则的配置状态。
+    ///
+    /// **取值范围**:
+    /// - ACTIVE:使用中,默认值。
+    /// - ERROR:当前规则所属策略与同一监听器下的其他策略存在相同的规则配置。
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:匹配内容类型。
+    ///
+    /// **取值范围**:
+    /// - HOST_NAME:域名匹配。
+    /// - PATH:URL路径匹配。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -19671,22 +22593,22 @@ impl LoadBalancerStatusPool {
 /// **参数解释**:负载均衡器状态树信息。
 ///
 /// **默认取值**:不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadBalancerStatusResult {
     /// **参数解释**:负载均衡器及其子资源的状态信息。
-    pub loadbalancer: LoadBalancerStatus,
+    pub loadbalancer: Option<LoadBalancerStatus>,
 }
 
 impl Model for LoadBalancerStatusResult {
     const NAME: &'static str = "LoadBalancerStatusResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("loadbalancer", &self.loadbalancer);
+        object.optional("loadbalancer", &self.loadbalancer);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let loadbalancer = object.required("loadbalancer")?;
+        let loadbalancer = object.optional("loadbalancer")?;
         Ok(Self { loadbalancer })
     }
 }
@@ -19694,11 +22616,15 @@ impl Model for LoadBalancerStatusResult {
 hwcloud_runtime::impl_model_serde!(LoadBalancerStatusResult);
 
 impl LoadBalancerStatusResult {
-    /// A value of its fields.
-    pub fn new(loadbalancer: impl Into<LoadBalancerStatus>) -> Self {
-        Self {
-            loadbalancer: loadbalancer.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { loadbalancer: None }
+    }
+
+    /// **参数解释**:负载均衡器及其子资源的状态信息。
+    pub fn loadbalancer(mut self, value: impl Into<LoadBalancerStatus>) -> Self {
+        self.loadbalancer = Some(value.into());
+        self
     }
 }
 
@@ -19768,36 +22694,36 @@ impl LoadbalancerDnsIpsResponseBody {
 }
 
 /// **参数解释**:ELB实例特性。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadbalancerFeature {
     /// **参数解释**:特性名称。
     ///
     /// **取值范围**:不涉及
-    pub feature: String,
+    pub feature: Option<String>,
     /// **参数解释**:特性值(value字段)的类型,如:INT,表示整型。
     ///
     /// **取值范围**:不涉及
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:特性值。如开关类型的特性取值true/false,表示特性开启关闭;配额类型的特性取值整数,表示限制配额。
     ///
     /// **取值范围**:不涉及
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for LoadbalancerFeature {
     const NAME: &'static str = "LoadbalancerFeature";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("feature", &self.feature);
-        object.field("type", &self.type_);
-        object.field("value", &self.value);
+        object.optional("feature", &self.feature);
+        object.optional("type", &self.type_);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let feature = object.required("feature")?;
-        let type_ = object.required("type")?;
-        let value = object.required("value")?;
+        let feature = object.optional("feature")?;
+        let type_ = object.optional("type")?;
+        let value = object.optional("value")?;
         Ok(Self { feature, type_, value })
     }
 }
@@ -19805,63 +22731,83 @@ impl Model for LoadbalancerFeature {
 hwcloud_runtime::impl_model_serde!(LoadbalancerFeature);
 
 impl LoadbalancerFeature {
-    /// A value of its fields.
-    pub fn new(
-        feature: impl Into<String>,
-        type_: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            feature: feature.into(),
-            type_: type_.into(),
-            value: value.into(),
+            feature: None,
+            type_: None,
+            value: None,
         }
+    }
+
+    /// **参数解释**:特性名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn feature(mut self, value: impl Into<String>) -> Self {
+        self.feature = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:特性值(value字段)的类型,如:INT,表示整型。
+    ///
+    /// **取值范围**:不涉及
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:特性值。如开关类型的特性取值true/false,表示特性开启关闭;配额类型的特性取值整数,表示限制配额。
+    ///
+    /// **取值范围**:不涉及
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// 负载均衡器对象,用于负载均衡器状态树中
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadbalancerInStatusResp {
     /// 负载均衡器ID
-    pub id: String,
+    pub id: Option<String>,
     /// 负载均衡器关联的监听器列表
-    pub listeners: Vec<ListenersInStatusResp>,
+    pub listeners: Option<Vec<ListenersInStatusResp>>,
     /// 负载均衡器名称
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 负载均衡器的操作状态;该字段为预留字段,暂未启用。默认为ONLINE。
     ///
     /// Length: 0 to 16.
-    pub operating_status: LoadbalancerInStatusRespOperatingStatus,
+    pub operating_status: Option<LoadbalancerInStatusRespOperatingStatus>,
     /// 负载均衡器关联的后端云服务器组列表
-    pub pools: Vec<PoolsInStatusResp>,
+    pub pools: Option<Vec<PoolsInStatusResp>>,
     /// 负载均衡器的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
     ///
     /// Length: 0 to 16.
-    pub provisioning_status: LoadbalancerInStatusRespProvisioningStatus,
+    pub provisioning_status: Option<LoadbalancerInStatusRespProvisioningStatus>,
 }
 
 impl Model for LoadbalancerInStatusResp {
     const NAME: &'static str = "LoadbalancerInStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("listeners", &self.listeners);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("pools", &self.pools);
-        object.field("provisioning_status", &self.provisioning_status);
+        object.optional("id", &self.id);
+        object.optional("listeners", &self.listeners);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("pools", &self.pools);
+        object.optional("provisioning_status", &self.provisioning_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let listeners = object.required("listeners")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let pools = object.required("pools")?;
-        let provisioning_status = object.required("provisioning_status")?;
+        let id = object.optional("id")?;
+        let listeners = object.optional("listeners")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let pools = object.optional("pools")?;
+        let provisioning_status = object.optional("provisioning_status")?;
         Ok(Self {
             id,
             listeners,
@@ -19876,23 +22822,64 @@ impl Model for LoadbalancerInStatusResp {
 hwcloud_runtime::impl_model_serde!(LoadbalancerInStatusResp);
 
 impl LoadbalancerInStatusResp {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        listeners: impl Into<Vec<ListenersInStatusResp>>,
-        name: impl Into<String>,
-        operating_status: impl Into<LoadbalancerInStatusRespOperatingStatus>,
-        pools: impl Into<Vec<PoolsInStatusResp>>,
-        provisioning_status: impl Into<LoadbalancerInStatusRespProvisioningStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            listeners: listeners.into(),
-            name: name.into(),
-            operating_status: operating_status.into(),
-            pools: pools.into(),
-            provisioning_status: provisioning_status.into(),
+            id: None,
+            listeners: None,
+            name: None,
+            operating_status: None,
+            pools: None,
+            provisioning_status: None,
         }
+    }
+
+    /// 负载均衡器ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器关联的监听器列表
+    pub fn listeners(mut self, value: impl Into<Vec<ListenersInStatusResp>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器名称
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的操作状态;该字段为预留字段,暂未启用。默认为ONLINE。
+    ///
+    /// Length: 0 to 16.
+    pub fn operating_status(
+        mut self,
+        value: impl Into<LoadbalancerInStatusRespOperatingStatus>,
+    ) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器关联的后端云服务器组列表
+    pub fn pools(mut self, value: impl Into<Vec<PoolsInStatusResp>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    ///
+    /// Length: 0 to 16.
+    pub fn provisioning_status(
+        mut self,
+        value: impl Into<LoadbalancerInStatusRespProvisioningStatus>,
+    ) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
     }
 }
 
@@ -19997,11 +22984,11 @@ impl hwcloud_runtime::StringEnum for LoadbalancerInStatusRespProvisioningStatus 
 hwcloud_runtime::impl_string_enum!(LoadbalancerInStatusRespProvisioningStatus);
 
 /// 负载均衡器响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadbalancerResp {
     /// 负载均衡器的管理状态。只支持设定为true,该字段的值无实际意义。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 资源账单信息,取值:
     /// - 空:按需计费。
     /// - 非空:包周期计费,
@@ -20009,23 +22996,23 @@ pub struct LoadbalancerResp {
     /// 包周期计费billing_info字段的格式为:order_id:product_id:region_id:project_id。
     ///
     /// Length: 1 to 1024.
-    pub billing_info: String,
+    pub billing_info: Option<String>,
     /// 收费模式。取值:
     ///
     /// flavor:按规格计费
     /// lcu:按使用量计费
     /// 说明:弹性扩缩容实例该字段无效,按lcu收费;包周期实例该字段无效,按预付费收费。
-    pub charge_mode: String,
+    pub charge_mode: Option<String>,
     /// 负载均衡器的创建时间
     ///
     /// Length: 0 to 19.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 负载均衡器的描述信息
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 负载均衡器的企业项目ID。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 负载均衡器的冻结场景。若负载均衡器有多个冻结场景,用逗号分隔。取值:
     ///
     /// POLICE:公安冻结场景。
@@ -20035,21 +23022,21 @@ pub struct LoadbalancerResp {
     /// AREAR:欠费冻结场景。
     pub frozen_scene: Option<String>,
     /// 负载均衡器ID
-    pub id: String,
+    pub id: Option<String>,
     /// 负载均衡器关联的监听器ID的列表
-    pub listeners: Vec<ResourceList>,
+    pub listeners: Option<Vec<ResourceList>>,
     /// 负载均衡器名称。
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 负载均衡器的操作状态
     ///
     /// Length: 0 to 16.
-    pub operating_status: LoadbalancerRespOperatingStatus,
+    pub operating_status: Option<LoadbalancerRespOperatingStatus>,
     /// 负载均衡器关联的后端云服务器组ID的列表。
-    pub pools: Vec<ResourceList>,
+    pub pools: Option<Vec<ResourceList>>,
     /// 负载均衡器所在的项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 设置保护的原因
     /// >仅当protection_status为consoleProtection时有效。
     pub protection_reason: Option<String>,
@@ -20058,86 +23045,86 @@ pub struct LoadbalancerResp {
     /// - consoleProtection: 控制台修改保护
     pub protection_status: Option<LoadbalancerRespProtectionStatus>,
     /// 负载均衡器的供应者名称。只支持vlb
-    pub provider: String,
+    pub provider: Option<String>,
     /// 负载均衡器的配置状态
     ///
     /// Length: 0 to 16.
-    pub provisioning_status: LoadbalancerRespProvisioningStatus,
+    pub provisioning_status: Option<LoadbalancerRespProvisioningStatus>,
     /// 负载均衡器绑定的公网IP。只支持绑定一个公网IP。
-    pub publicips: Vec<PublicIpInfo>,
+    pub publicips: Option<Vec<PublicIpInfo>>,
     /// 负载均衡器的标签列表
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 负载均衡器所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 负载均衡器的更新时间
     ///
     /// Length: 0 to 19.
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 负载均衡器的虚拟IP。
-    pub vip_address: String,
+    pub vip_address: Option<String>,
     /// 负载均衡器虚拟IP对应的端口ID
-    pub vip_port_id: String,
+    pub vip_port_id: Option<String>,
     /// 负载均衡器所在的子网的IPv4子网ID。仅支持内网类型。
-    pub vip_subnet_id: String,
+    pub vip_subnet_id: Option<String>,
 }
 
 impl Model for LoadbalancerResp {
     const NAME: &'static str = "LoadbalancerResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("billing_info", &self.billing_info);
-        object.field("charge_mode", &self.charge_mode);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("billing_info", &self.billing_info);
+        object.optional("charge_mode", &self.charge_mode);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("frozen_scene", &self.frozen_scene);
-        object.field("id", &self.id);
-        object.field("listeners", &self.listeners);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("pools", &self.pools);
-        object.field("project_id", &self.project_id);
+        object.optional("id", &self.id);
+        object.optional("listeners", &self.listeners);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("pools", &self.pools);
+        object.optional("project_id", &self.project_id);
         object.optional("protection_reason", &self.protection_reason);
         object.optional("protection_status", &self.protection_status);
-        object.field("provider", &self.provider);
-        object.field("provisioning_status", &self.provisioning_status);
-        object.field("publicips", &self.publicips);
-        object.field("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
-        object.field("vip_address", &self.vip_address);
-        object.field("vip_port_id", &self.vip_port_id);
-        object.field("vip_subnet_id", &self.vip_subnet_id);
+        object.optional("provider", &self.provider);
+        object.optional("provisioning_status", &self.provisioning_status);
+        object.optional("publicips", &self.publicips);
+        object.optional("tags", &self.tags);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vip_address", &self.vip_address);
+        object.optional("vip_port_id", &self.vip_port_id);
+        object.optional("vip_subnet_id", &self.vip_subnet_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let billing_info = object.required("billing_info")?;
-        let charge_mode = object.required("charge_mode")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let billing_info = object.optional("billing_info")?;
+        let charge_mode = object.optional("charge_mode")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
         let frozen_scene = object.optional("frozen_scene")?;
-        let id = object.required("id")?;
-        let listeners = object.required("listeners")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let pools = object.required("pools")?;
-        let project_id = object.required("project_id")?;
+        let id = object.optional("id")?;
+        let listeners = object.optional("listeners")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let pools = object.optional("pools")?;
+        let project_id = object.optional("project_id")?;
         let protection_reason = object.optional("protection_reason")?;
         let protection_status = object.optional("protection_status")?;
-        let provider = object.required("provider")?;
-        let provisioning_status = object.required("provisioning_status")?;
-        let publicips = object.required("publicips")?;
-        let tags = object.required("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
-        let vip_address = object.required("vip_address")?;
-        let vip_port_id = object.required("vip_port_id")?;
-        let vip_subnet_id = object.required("vip_subnet_id")?;
+        let provider = object.optional("provider")?;
+        let provisioning_status = object.optional("provisioning_status")?;
+        let publicips = object.optional("publicips")?;
+        let tags = object.optional("tags")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
+        let vip_address = object.optional("vip_address")?;
+        let vip_port_id = object.optional("vip_port_id")?;
+        let vip_subnet_id = object.optional("vip_subnet_id")?;
         Ok(Self {
             admin_state_up,
             billing_info,
@@ -20170,56 +23157,84 @@ impl Model for LoadbalancerResp {
 hwcloud_runtime::impl_model_serde!(LoadbalancerResp);
 
 impl LoadbalancerResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        billing_info: impl Into<String>,
-        charge_mode: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        listeners: impl Into<Vec<ResourceList>>,
-        name: impl Into<String>,
-        operating_status: impl Into<LoadbalancerRespOperatingStatus>,
-        pools: impl Into<Vec<ResourceList>>,
-        project_id: impl Into<String>,
-        provider: impl Into<String>,
-        provisioning_status: impl Into<LoadbalancerRespProvisioningStatus>,
-        publicips: impl Into<Vec<PublicIpInfo>>,
-        tags: impl Into<Vec<String>>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-        vip_address: impl Into<String>,
-        vip_port_id: impl Into<String>,
-        vip_subnet_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            billing_info: billing_info.into(),
-            charge_mode: charge_mode.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            enterprise_project_id: enterprise_project_id.into(),
+            admin_state_up: None,
+            billing_info: None,
+            charge_mode: None,
+            created_at: None,
+            description: None,
+            enterprise_project_id: None,
             frozen_scene: None,
-            id: id.into(),
-            listeners: listeners.into(),
-            name: name.into(),
-            operating_status: operating_status.into(),
-            pools: pools.into(),
-            project_id: project_id.into(),
+            id: None,
+            listeners: None,
+            name: None,
+            operating_status: None,
+            pools: None,
+            project_id: None,
             protection_reason: None,
             protection_status: None,
-            provider: provider.into(),
-            provisioning_status: provisioning_status.into(),
-            publicips: publicips.into(),
-            tags: tags.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
-            vip_address: vip_address.into(),
-            vip_port_id: vip_port_id.into(),
-            vip_subnet_id: vip_subnet_id.into(),
+            provider: None,
+            provisioning_status: None,
+            publicips: None,
+            tags: None,
+            tenant_id: None,
+            updated_at: None,
+            vip_address: None,
+            vip_port_id: None,
+            vip_subnet_id: None,
         }
+    }
+
+    /// 负载均衡器的管理状态。只支持设定为true,该字段的值无实际意义。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 资源账单信息,取值:
+    /// - 空:按需计费。
+    /// - 非空:包周期计费,
+    ///
+    /// 包周期计费billing_info字段的格式为:order_id:product_id:region_id:project_id。
+    ///
+    /// Length: 1 to 1024.
+    pub fn billing_info(mut self, value: impl Into<String>) -> Self {
+        self.billing_info = Some(value.into());
+        self
+    }
+
+    /// 收费模式。取值:
+    ///
+    /// flavor:按规格计费
+    /// lcu:按使用量计费
+    /// 说明:弹性扩缩容实例该字段无效,按lcu收费;包周期实例该字段无效,按预付费收费。
+    pub fn charge_mode(mut self, value: impl Into<String>) -> Self {
+        self.charge_mode = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的创建时间
+    ///
+    /// Length: 0 to 19.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的描述信息
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的企业项目ID。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
     }
 
     /// 负载均衡器的冻结场景。若负载均衡器有多个冻结场景,用逗号分隔。取值:
@@ -20231,6 +23246,49 @@ impl LoadbalancerResp {
     /// AREAR:欠费冻结场景。
     pub fn frozen_scene(mut self, value: impl Into<String>) -> Self {
         self.frozen_scene = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器关联的监听器ID的列表
+    pub fn listeners(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器名称。
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的操作状态
+    ///
+    /// Length: 0 to 16.
+    pub fn operating_status(
+        mut self,
+        value: impl Into<LoadbalancerRespOperatingStatus>,
+    ) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器关联的后端云服务器组ID的列表。
+    pub fn pools(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.pools = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器所在的项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
         self
     }
 
@@ -20249,6 +23307,69 @@ impl LoadbalancerResp {
         value: impl Into<LoadbalancerRespProtectionStatus>,
     ) -> Self {
         self.protection_status = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的供应者名称。只支持vlb
+    pub fn provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的配置状态
+    ///
+    /// Length: 0 to 16.
+    pub fn provisioning_status(
+        mut self,
+        value: impl Into<LoadbalancerRespProvisioningStatus>,
+    ) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器绑定的公网IP。只支持绑定一个公网IP。
+    pub fn publicips(mut self, value: impl Into<Vec<PublicIpInfo>>) -> Self {
+        self.publicips = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的标签列表
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的更新时间
+    ///
+    /// Length: 0 to 19.
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器的虚拟IP。
+    pub fn vip_address(mut self, value: impl Into<String>) -> Self {
+        self.vip_address = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器虚拟IP对应的端口ID
+    pub fn vip_port_id(mut self, value: impl Into<String>) -> Self {
+        self.vip_port_id = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器所在的子网的IPv4子网ID。仅支持内网类型。
+    pub fn vip_subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.vip_subnet_id = Some(value.into());
         self
     }
 }
@@ -20391,48 +23512,48 @@ impl LocalPort {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Logtank {
     /// **参数解释**:云日志ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:负载均衡器ID。
     ///
     /// **取值范围**:不涉及
-    pub loadbalancer_id: String,
+    pub loadbalancer_id: Option<String>,
     /// **参数解释**:云日志分组ID。
     ///
     /// **取值范围**:不涉及
-    pub log_group_id: String,
+    pub log_group_id: Option<String>,
     /// **参数解释**:云日志主题ID。
     ///
     /// **取值范围**:不涉及
-    pub log_topic_id: String,
+    pub log_topic_id: Option<String>,
     /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
     ///
     /// **取值范围**:长度为32个字符,由小写字母和数字组成。
-    pub project_id: String,
+    pub project_id: Option<String>,
 }
 
 impl Model for Logtank {
     const NAME: &'static str = "Logtank";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("loadbalancer_id", &self.loadbalancer_id);
-        object.field("log_group_id", &self.log_group_id);
-        object.field("log_topic_id", &self.log_topic_id);
-        object.field("project_id", &self.project_id);
+        object.optional("id", &self.id);
+        object.optional("loadbalancer_id", &self.loadbalancer_id);
+        object.optional("log_group_id", &self.log_group_id);
+        object.optional("log_topic_id", &self.log_topic_id);
+        object.optional("project_id", &self.project_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let loadbalancer_id = object.required("loadbalancer_id")?;
-        let log_group_id = object.required("log_group_id")?;
-        let log_topic_id = object.required("log_topic_id")?;
-        let project_id = object.required("project_id")?;
+        let id = object.optional("id")?;
+        let loadbalancer_id = object.optional("loadbalancer_id")?;
+        let log_group_id = object.optional("log_group_id")?;
+        let log_topic_id = object.optional("log_topic_id")?;
+        let project_id = object.optional("project_id")?;
         Ok(Self {
             id,
             loadbalancer_id,
@@ -20446,21 +23567,55 @@ impl Model for Logtank {
 hwcloud_runtime::impl_model_serde!(Logtank);
 
 impl Logtank {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        loadbalancer_id: impl Into<String>,
-        log_group_id: impl Into<String>,
-        log_topic_id: impl Into<String>,
-        project_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            loadbalancer_id: loadbalancer_id.into(),
-            log_group_id: log_group_id.into(),
-            log_topic_id: log_topic_id.into(),
-            project_id: project_id.into(),
+            id: None,
+            loadbalancer_id: None,
+            log_group_id: None,
+            log_topic_id: None,
+            project_id: None,
         }
+    }
+
+    /// **参数解释**:云日志ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:负载均衡器ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn loadbalancer_id(mut self, value: impl Into<String>) -> Self {
+        self.loadbalancer_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:云日志分组ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn log_group_id(mut self, value: impl Into<String>) -> Self {
+        self.log_group_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:云日志主题ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn log_topic_id(mut self, value: impl Into<String>) -> Self {
+        self.log_topic_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
+    ///
+    /// **取值范围**:长度为32个字符,由小写字母和数字组成。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
     }
 }
 
@@ -20683,7 +23838,7 @@ impl hwcloud_runtime::StringEnum for MainJobStatus {
 hwcloud_runtime::impl_string_enum!(MainJobStatus);
 
 /// 健康检查对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MasterSlaveHealthMonitor {
     /// **参数解释**:健康检查的管理状态。
@@ -20691,103 +23846,103 @@ pub struct MasterSlaveHealthMonitor {
     /// **取值范围**:
     /// - true:表示开启健康检查。
     /// - false表示关闭健康检查。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:健康检查间隔。
     ///
     /// **取值范围**:1-50,单位:秒。
     ///
     /// Range: 1 to 50.
-    pub delay: i32,
+    pub delay: Option<i32>,
     /// **参数解释**:发送健康检查请求的域名。
     ///
     /// **取值范围**:以数字或字母开头,只能包含数字、字母、’-’、’.’。
-    pub domain_name: String,
+    pub domain_name: Option<String>,
     /// **参数解释**:期望响应状态码。
     ///
     /// **取值范围**:
     /// - 单值:单个返回码,例如200。
     /// - 列表:多个特定返回码,例如200,202。
     /// - 区间:一个返回码区间,例如200-204。
-    pub expected_codes: String,
+    pub expected_codes: Option<String>,
     /// **约束限制**:HTTP请求方法。
     ///
     /// **取值范围**:GET、HEAD、POST
-    pub http_method: String,
+    pub http_method: Option<String>,
     /// **参数解释**:健康检查ID
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:健康检查连续成功多少次后,将后端服务器的健康检查状态由OFFLINE判定为ONLINE。
     ///
     /// **取值范围**:1-10
     ///
     /// Range: 1 to 10.
-    pub max_retries: i32,
+    pub max_retries: Option<i32>,
     /// **参数解释**:健康检查连续失败多少次后,将后端服务器的健康检查状态由ONLINE判定为OFFLINE。
     ///
     /// **取值范围**:1-10
     ///
     /// Range: 1 to 10.
-    pub max_retries_down: i32,
+    pub max_retries_down: Option<i32>,
     /// **参数解释**:健康检查端口号。
     ///
     /// **取值范围**:1-65535
     ///
     /// Range: 1 to 65535.
-    pub monitor_port: i32,
+    pub monitor_port: Option<i32>,
     /// **参数解释**:健康检查名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:一次健康检查请求的超时时间。
     ///
     /// **取值范围**:不涉及
     ///
     /// Range: 1 to 50.
-    pub timeout: i32,
+    pub timeout: Option<i32>,
     /// **参数解释**:健康检查请求协议。
     ///
     /// **取值范围**:TCP、UDP_CONNECT、HTTP、HTTPS。UDP_CONNECT即UDP协议。
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:健康检查请求的请求路径。以"/"开头,默认为"/"。
     ///
     /// **取值范围**:支持使用字母、数字和短划线(-)、正斜线(/)、半角句号(.)、百分号(%)、半角问号(?)、井号(#)和and(&)以及扩展字符集_;~!()*[]@$^:',+
-    pub url_path: String,
+    pub url_path: Option<String>,
 }
 
 impl Model for MasterSlaveHealthMonitor {
     const NAME: &'static str = "MasterSlaveHealthMonitor";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("delay", &self.delay);
-        object.field("domain_name", &self.domain_name);
-        object.field("expected_codes", &self.expected_codes);
-        object.field("http_method", &self.http_method);
-        object.field("id", &self.id);
-        object.field("max_retries", &self.max_retries);
-        object.field("max_retries_down", &self.max_retries_down);
-        object.field("monitor_port", &self.monitor_port);
-        object.field("name", &self.name);
-        object.field("timeout", &self.timeout);
-        object.field("type", &self.type_);
-        object.field("url_path", &self.url_path);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("delay", &self.delay);
+        object.optional("domain_name", &self.domain_name);
+        object.optional("expected_codes", &self.expected_codes);
+        object.optional("http_method", &self.http_method);
+        object.optional("id", &self.id);
+        object.optional("max_retries", &self.max_retries);
+        object.optional("max_retries_down", &self.max_retries_down);
+        object.optional("monitor_port", &self.monitor_port);
+        object.optional("name", &self.name);
+        object.optional("timeout", &self.timeout);
+        object.optional("type", &self.type_);
+        object.optional("url_path", &self.url_path);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let delay = object.required("delay")?;
-        let domain_name = object.required("domain_name")?;
-        let expected_codes = object.required("expected_codes")?;
-        let http_method = object.required("http_method")?;
-        let id = object.required("id")?;
-        let max_retries = object.required("max_retries")?;
-        let max_retries_down = object.required("max_retries_down")?;
-        let monitor_port = object.required("monitor_port")?;
-        let name = object.required("name")?;
-        let timeout = object.required("timeout")?;
-        let type_ = object.required("type")?;
-        let url_path = object.required("url_path")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let delay = object.optional("delay")?;
+        let domain_name = object.optional("domain_name")?;
+        let expected_codes = object.optional("expected_codes")?;
+        let http_method = object.optional("http_method")?;
+        let id = object.optional("id")?;
+        let max_retries = object.optional("max_retries")?;
+        let max_retries_down = object.optional("max_retries_down")?;
+        let monitor_port = object.optional("monitor_port")?;
+        let name = object.optional("name")?;
+        let timeout = object.optional("timeout")?;
+        let type_ = object.optional("type")?;
+        let url_path = object.optional("url_path")?;
         Ok(Self {
             admin_state_up,
             delay,
@@ -20809,59 +23964,164 @@ impl Model for MasterSlaveHealthMonitor {
 hwcloud_runtime::impl_model_serde!(MasterSlaveHealthMonitor);
 
 impl MasterSlaveHealthMonitor {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        delay: impl Into<i32>,
-        domain_name: impl Into<String>,
-        expected_codes: impl Into<String>,
-        http_method: impl Into<String>,
-        id: impl Into<String>,
-        max_retries: impl Into<i32>,
-        max_retries_down: impl Into<i32>,
-        monitor_port: impl Into<i32>,
-        name: impl Into<String>,
-        timeout: impl Into<i32>,
-        type_: impl Into<String>,
-        url_path: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            delay: delay.into(),
-            domain_name: domain_name.into(),
-            expected_codes: expected_codes.into(),
-            http_method: http_method.into(),
-            id: id.into(),
-            max_retries: max_retries.into(),
-            max_retries_down: max_retries_down.into(),
-            monitor_port: monitor_port.into(),
-            name: name.into(),
-            timeout: timeout.into(),
-            type_: type_.into(),
-            url_path: url_path.into(),
+            admin_state_up: None,
+            delay: None,
+            domain_name: None,
+            expected_codes: None,
+            http_method: None,
+            id: None,
+            max_retries: None,
+            max_retries_down: None,
+            monitor_port: None,
+            name: None,
+            timeout: None,
+            type_: None,
+            url_path: None,
         }
+    }
+
+    /// **参数解释**:健康检查的管理状态。
+    ///
+    /// **取值范围**:
+    /// - true:表示开启健康检查。
+    /// - false表示关闭健康检查。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查间隔。
+    ///
+    /// **取值范围**:1-50,单位:秒。
+    ///
+    /// Range: 1 to 50.
+    pub fn delay(mut self, value: impl Into<i32>) -> Self {
+        self.delay = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:发送健康检查请求的域名。
+    ///
+    /// **取值范围**:以数字或字母开头,只能包含数字、字母、’-’、’.’。
+    pub fn domain_name(mut self, value: impl Into<String>) -> Self {
+        self.domain_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:期望响应状态码。
+    ///
+    /// **取值范围**:
+    /// - 单值:单个返回码,例如200。
+    /// - 列表:多个特定返回码,例如200,202。
+    /// - 区间:一个返回码区间,例如200-204。
+    pub fn expected_codes(mut self, value: impl Into<String>) -> Self {
+        self.expected_codes = Some(value.into());
+        self
+    }
+
+    /// **约束限制**:HTTP请求方法。
+    ///
+    /// **取值范围**:GET、HEAD、POST
+    pub fn http_method(mut self, value: impl Into<String>) -> Self {
+        self.http_method = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查ID
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查连续成功多少次后,将后端服务器的健康检查状态由OFFLINE判定为ONLINE。
+    ///
+    /// **取值范围**:1-10
+    ///
+    /// Range: 1 to 10.
+    pub fn max_retries(mut self, value: impl Into<i32>) -> Self {
+        self.max_retries = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查连续失败多少次后,将后端服务器的健康检查状态由ONLINE判定为OFFLINE。
+    ///
+    /// **取值范围**:1-10
+    ///
+    /// Range: 1 to 10.
+    pub fn max_retries_down(mut self, value: impl Into<i32>) -> Self {
+        self.max_retries_down = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查端口号。
+    ///
+    /// **取值范围**:1-65535
+    ///
+    /// Range: 1 to 65535.
+    pub fn monitor_port(mut self, value: impl Into<i32>) -> Self {
+        self.monitor_port = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:一次健康检查请求的超时时间。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Range: 1 to 50.
+    pub fn timeout(mut self, value: impl Into<i32>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查请求协议。
+    ///
+    /// **取值范围**:TCP、UDP_CONNECT、HTTP、HTTPS。UDP_CONNECT即UDP协议。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查请求的请求路径。以"/"开头,默认为"/"。
+    ///
+    /// **取值范围**:支持使用字母、数字和短划线(-)、正斜线(/)、半角句号(.)、百分号(%)、半角问号(?)、井号(#)和and(&)以及扩展字符集_;~!()*[]@$^:',+
+    pub fn url_path(mut self, value: impl Into<String>) -> Self {
+        self.url_path = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:后端服务器信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MasterSlaveMember {
     /// **参数解释**:后端服务器对应的IP地址。
     ///
     /// **取值范围**:不涉及
-    pub address: String,
+    pub address: Option<String>,
     /// **参数解释**:后端服务器的管理状态。
     /// 虽然创建、更新请求支持该字段,但实际取值决定于后端服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
     ///
     /// **取值范围**:true、false。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:关联的ECS ID,为空表示后端服务器未关联到ECS。
     ///
     /// **取值范围**:不涉及
     ///
     /// 不支持该字段,请勿使用。
-    pub device_id: String,
+    pub device_id: Option<String>,
     /// **参数解释**:设备所有者。
     ///
     /// **取值范围**:不涉及
@@ -20870,29 +24130,29 @@ pub struct MasterSlaveMember {
     /// - compute:subeni,表示辅助弹性网卡。
     ///
     /// 不支持该字段,请勿使用。
-    pub device_owner: String,
+    pub device_owner: Option<String>,
     /// **参数解释**:后端服务器ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:member关联的实例ID。空表示member关联的实例为非真实设备 (如:IP类型的后端场景)。
     ///
     /// **取值范围**:不涉及
-    pub instance_id: String,
+    pub instance_id: Option<String>,
     /// **参数解释**:当前后端服务器的IP地址版本,由后端系统自动根据传入的address字段确定。
     ///
     /// **取值范围**:v4、v6
-    pub ip_version: String,
+    pub ip_version: Option<String>,
     /// **参数解释**:后端服务器的类型。
     ///
     /// **取值范围**:
     /// - ip:IP类型的member。
     /// - instance:关联到ECS的member。
-    pub member_type: String,
+    pub member_type: Option<String>,
     /// **参数解释**:后端服务器名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:后端服务器的健康状态。
     ///
     /// **取值范围**:不涉及
@@ -20901,69 +24161,69 @@ pub struct MasterSlaveMember {
     /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
     /// - INITIAL:后端云服务器健康检查打开时的初始状态。
     /// - UNKNOWN: 后端云服务器组没有绑定监听器或者后端云服务器没有关联ECS等原因,后端云服务器健康检查结果未知。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:后端服务器业务端口。
     ///
     /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
     ///
     /// Range: 1 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// **参数解释**:健康检查异常的原因。
     pub reason: Option<MemberHealthCheckFailedReason>,
     /// **参数解释**:后端服务器的主备状态。
     ///
     /// **取值范围**:不涉及
-    pub role: String,
+    pub role: Option<String>,
     /// **参数解释**:后端服务器监听器粒度的的健康状态。
     /// 若绑定的监听器在该字段中,则以该字段中监听器对应的operating_status为准。
     /// 若绑定的监听器不在该字段中,则以外层的operating_status为准。
     ///
     /// **取值范围**:不涉及
-    pub status: Vec<ListenerMemberInfo>,
+    pub status: Option<Vec<ListenerMemberInfo>>,
     /// **参数解释**:后端服务器所在子网的IPv4子网ID或IPv6子网ID。
     /// 若所属的LB的IP类型后端转发特性已开启,则该字段可以不传,表示添加IP类型的后端服务器。此时address必须为**私网IPv4**地址,所在的pool的协议必须为UDP/TCP/TLS/HTTP/HTTPS/QUIC/GRPC。
     ///
     /// **取值范围**:不涉及
-    pub subnet_cidr_id: String,
+    pub subnet_cidr_id: Option<String>,
 }
 
 impl Model for MasterSlaveMember {
     const NAME: &'static str = "MasterSlaveMember";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address", &self.address);
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("device_id", &self.device_id);
-        object.field("device_owner", &self.device_owner);
-        object.field("id", &self.id);
-        object.field("instance_id", &self.instance_id);
-        object.field("ip_version", &self.ip_version);
-        object.field("member_type", &self.member_type);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("protocol_port", &self.protocol_port);
+        object.optional("address", &self.address);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("device_id", &self.device_id);
+        object.optional("device_owner", &self.device_owner);
+        object.optional("id", &self.id);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("member_type", &self.member_type);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("protocol_port", &self.protocol_port);
         object.optional("reason", &self.reason);
-        object.field("role", &self.role);
-        object.field("status", &self.status);
-        object.field("subnet_cidr_id", &self.subnet_cidr_id);
+        object.optional("role", &self.role);
+        object.optional("status", &self.status);
+        object.optional("subnet_cidr_id", &self.subnet_cidr_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address = object.required("address")?;
-        let admin_state_up = object.required("admin_state_up")?;
-        let device_id = object.required("device_id")?;
-        let device_owner = object.required("device_owner")?;
-        let id = object.required("id")?;
-        let instance_id = object.required("instance_id")?;
-        let ip_version = object.required("ip_version")?;
-        let member_type = object.required("member_type")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let protocol_port = object.required("protocol_port")?;
+        let address = object.optional("address")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let device_id = object.optional("device_id")?;
+        let device_owner = object.optional("device_owner")?;
+        let id = object.optional("id")?;
+        let instance_id = object.optional("instance_id")?;
+        let ip_version = object.optional("ip_version")?;
+        let member_type = object.optional("member_type")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let protocol_port = object.optional("protocol_port")?;
         let reason = object.optional("reason")?;
-        let role = object.required("role")?;
-        let status = object.required("status")?;
-        let subnet_cidr_id = object.required("subnet_cidr_id")?;
+        let role = object.optional("role")?;
+        let status = object.optional("status")?;
+        let subnet_cidr_id = object.optional("subnet_cidr_id")?;
         Ok(Self {
             address,
             admin_state_up,
@@ -20987,40 +24247,130 @@ impl Model for MasterSlaveMember {
 hwcloud_runtime::impl_model_serde!(MasterSlaveMember);
 
 impl MasterSlaveMember {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        address: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        device_id: impl Into<String>,
-        device_owner: impl Into<String>,
-        id: impl Into<String>,
-        instance_id: impl Into<String>,
-        ip_version: impl Into<String>,
-        member_type: impl Into<String>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        protocol_port: impl Into<i32>,
-        role: impl Into<String>,
-        status: impl Into<Vec<ListenerMemberInfo>>,
-        subnet_cidr_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address: address.into(),
-            admin_state_up: admin_state_up.into(),
-            device_id: device_id.into(),
-            device_owner: device_owner.into(),
-            id: id.into(),
-            instance_id: instance_id.into(),
-            ip_version: ip_version.into(),
-            member_type: member_type.into(),
-            name: name.into(),
-            operating_status: operating_status.into(),
-            protocol_port: protocol_port.into(),
+            address: None,
+            admin_state_up: None,
+            device_id: None,
+            device_owner: None,
+            id: None,
+            instance_id: None,
+            ip_version: None,
+            member_type: None,
+            name: None,
+            operating_status: None,
+            protocol_port: None,
             reason: None,
-            role: role.into(),
-            status: status.into(),
-            subnet_cidr_id: subnet_cidr_id.into(),
+            role: None,
+            status: None,
+            subnet_cidr_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对应的IP地址。
+    ///
+    /// **取值范围**:不涉及
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的管理状态。
+    /// 虽然创建、更新请求支持该字段,但实际取值决定于后端服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
+    ///
+    /// **取值范围**:true、false。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:关联的ECS ID,为空表示后端服务器未关联到ECS。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// 不支持该字段,请勿使用。
+    pub fn device_id(mut self, value: impl Into<String>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:设备所有者。
+    ///
+    /// **取值范围**:不涉及
+    /// - 空,表示后端服务器未关联到ECS。
+    /// - compute:{az_name},表示关联到ECS,其中{az_name}表示ECS所在可用区名。
+    /// - compute:subeni,表示辅助弹性网卡。
+    ///
+    /// 不支持该字段,请勿使用。
+    pub fn device_owner(mut self, value: impl Into<String>) -> Self {
+        self.device_owner = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:member关联的实例ID。空表示member关联的实例为非真实设备 (如:IP类型的后端场景)。
+    ///
+    /// **取值范围**:不涉及
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:当前后端服务器的IP地址版本,由后端系统自动根据传入的address字段确定。
+    ///
+    /// **取值范围**:v4、v6
+    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的类型。
+    ///
+    /// **取值范围**:
+    /// - ip:IP类型的member。
+    /// - instance:关联到ECS的member。
+    pub fn member_type(mut self, value: impl Into<String>) -> Self {
+        self.member_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的健康状态。
+    ///
+    /// **取值范围**:不涉及
+    /// - ONLINE:后端服务器正常。
+    /// - NO_MONITOR:后端服务器所在的服务器组没有健康检查器。
+    /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
+    /// - INITIAL:后端云服务器健康检查打开时的初始状态。
+    /// - UNKNOWN: 后端云服务器组没有绑定监听器或者后端云服务器没有关联ECS等原因,后端云服务器健康检查结果未知。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器业务端口。
+    ///
+    /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
+    ///
+    /// Range: 1 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
     }
 
     /// **参数解释**:健康检查异常的原因。
@@ -21028,10 +24378,37 @@ impl MasterSlaveMember {
         self.reason = Some(value.into());
         self
     }
+
+    /// **参数解释**:后端服务器的主备状态。
+    ///
+    /// **取值范围**:不涉及
+    pub fn role(mut self, value: impl Into<String>) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器监听器粒度的的健康状态。
+    /// 若绑定的监听器在该字段中,则以该字段中监听器对应的operating_status为准。
+    /// 若绑定的监听器不在该字段中,则以外层的operating_status为准。
+    ///
+    /// **取值范围**:不涉及
+    pub fn status(mut self, value: impl Into<Vec<ListenerMemberInfo>>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器所在子网的IPv4子网ID或IPv6子网ID。
+    /// 若所属的LB的IP类型后端转发特性已开启,则该字段可以不传,表示添加IP类型的后端服务器。此时address必须为**私网IPv4**地址,所在的pool的协议必须为UDP/TCP/TLS/HTTP/HTTPS/QUIC/GRPC。
+    ///
+    /// **取值范围**:不涉及
+    pub fn subnet_cidr_id(mut self, value: impl Into<String>) -> Self {
+        self.subnet_cidr_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MasterSlavePool {
     /// **参数解释**:后端是否开启全端口转发。开启后,后端服务器端口与前端监听器端口保持一致。关闭后,请求会转发给后端服务器protocol_port字段指定端口。取值:false 不开启,true 开启。
@@ -21051,30 +24428,30 @@ pub struct MasterSlavePool {
     /// **取值范围**:不涉及
     ///
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:后端服务器组的描述信息。
     ///
     /// **取值范围**:不涉及
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:资源所属的企业项目ID。
     ///
     /// **取值范围**:
     /// - "0":表示资源属于default企业项目。
     /// - UUID格式的字符串,表示非默认企业项目。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// **参数解释**:后端服务器组的健康检查。
-    pub healthmonitor: MasterSlaveHealthMonitor,
+    pub healthmonitor: Option<MasterSlaveHealthMonitor>,
     /// **参数解释**:后端服务器组的ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:后端服务器组支持的IP版本。
     ///
     /// **取值范围**:
     /// - 共享型:固定为v4;
 
     /// - 独享型:取值dualstack、v4。当协议为TCP/UDP时,ip_version为dualstack,表示双栈。当协议为HTTP时,ip_version为v4。
-    pub ip_version: String,
+    pub ip_version: Option<String>,
     /// **参数解释**:后端服务器组的负载均衡算法。
     ///
     /// **取值范围**:
@@ -21082,25 +24459,25 @@ pub struct MasterSlavePool {
     /// - LEAST_CONNECTIONS:加权最少连接算法。
     /// - SOURCE_IP:源IP算法。
     /// - QUIC_CID:连接ID算法。
-    pub lb_algorithm: String,
+    pub lb_algorithm: Option<String>,
     /// **参数解释**:后端服务器组关联的监听器ID列表。
-    pub listeners: Vec<ListenerRef>,
+    pub listeners: Option<Vec<ListenerRef>>,
     /// **参数解释**:后端服务器组关联的负载均衡器ID列表。
-    pub loadbalancers: Vec<LoadBalancerRef>,
+    pub loadbalancers: Option<Vec<LoadBalancerRef>>,
     /// **参数解释**:后端服务器组中的后端服务器列表。
-    pub members: Vec<MasterSlaveMember>,
+    pub members: Option<Vec<MasterSlaveMember>>,
     /// **参数解释**:后端服务器组的名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:后端服务器组所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:后端服务器组的后端协议。
     ///
     /// **取值范围**:不涉及TCP、UDP、QUIC、TLS。
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// **参数解释**:公网边界组。
     ///
     /// **取值范围**:
@@ -21110,24 +24487,24 @@ pub struct MasterSlavePool {
     /// **参数解释**:主备后端服务器组基于部分DST CID的多径分发策略配置。
     pub quic_cid_hash_strategy: Option<QuicCidHashStrategy>,
     /// **参数解释**:会话持久性对象。
-    pub session_persistence: SessionPersistence,
+    pub session_persistence: Option<SessionPersistence>,
     /// **参数解释**:后端服务器组的类型。
     ///
     /// **取值范围**:不涉及
     /// - instance:允许任意类型的后端,type指定为该类型时,vpc_id是必选字段。
     /// - ip:只能添加IP类型后端,type指定为该类型时,vpc_id不允许指定。
     /// - 空字符串(""):允许任意类型的后端
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:更新时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
     ///
     /// **取值范围**:不涉及
     ///
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// **参数解释**:后端服务器组关联的虚拟私有云的ID。
     ///
     /// **取值范围**:不涉及
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for MasterSlavePool {
@@ -21136,49 +24513,49 @@ impl Model for MasterSlavePool {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("any_port_enable", &self.any_port_enable);
         object.optional("connection_drain", &self.connection_drain);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("healthmonitor", &self.healthmonitor);
-        object.field("id", &self.id);
-        object.field("ip_version", &self.ip_version);
-        object.field("lb_algorithm", &self.lb_algorithm);
-        object.field("listeners", &self.listeners);
-        object.field("loadbalancers", &self.loadbalancers);
-        object.field("members", &self.members);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("protocol", &self.protocol);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("healthmonitor", &self.healthmonitor);
+        object.optional("id", &self.id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("lb_algorithm", &self.lb_algorithm);
+        object.optional("listeners", &self.listeners);
+        object.optional("loadbalancers", &self.loadbalancers);
+        object.optional("members", &self.members);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol", &self.protocol);
         object.optional("public_border_group", &self.public_border_group);
         object.optional("quic_cid_hash_strategy", &self.quic_cid_hash_strategy);
-        object.field("session_persistence", &self.session_persistence);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("session_persistence", &self.session_persistence);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let any_port_enable = object.optional("any_port_enable")?;
         let connection_drain = object.optional("connection_drain")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let healthmonitor = object.required("healthmonitor")?;
-        let id = object.required("id")?;
-        let ip_version = object.required("ip_version")?;
-        let lb_algorithm = object.required("lb_algorithm")?;
-        let listeners = object.required("listeners")?;
-        let loadbalancers = object.required("loadbalancers")?;
-        let members = object.required("members")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let protocol = object.required("protocol")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let healthmonitor = object.optional("healthmonitor")?;
+        let id = object.optional("id")?;
+        let ip_version = object.optional("ip_version")?;
+        let lb_algorithm = object.optional("lb_algorithm")?;
+        let listeners = object.optional("listeners")?;
+        let loadbalancers = object.optional("loadbalancers")?;
+        let members = object.optional("members")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let protocol = object.optional("protocol")?;
         let public_border_group = object.optional("public_border_group")?;
         let quic_cid_hash_strategy = object.optional("quic_cid_hash_strategy")?;
-        let session_persistence = object.required("session_persistence")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
-        let vpc_id = object.required("vpc_id")?;
+        let session_persistence = object.optional("session_persistence")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             any_port_enable,
             connection_drain,
@@ -21208,48 +24585,30 @@ impl Model for MasterSlavePool {
 hwcloud_runtime::impl_model_serde!(MasterSlavePool);
 
 impl MasterSlavePool {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        healthmonitor: impl Into<MasterSlaveHealthMonitor>,
-        id: impl Into<String>,
-        ip_version: impl Into<String>,
-        lb_algorithm: impl Into<String>,
-        listeners: impl Into<Vec<ListenerRef>>,
-        loadbalancers: impl Into<Vec<LoadBalancerRef>>,
-        members: impl Into<Vec<MasterSlaveMember>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        session_persistence: impl Into<SessionPersistence>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             any_port_enable: None,
             connection_drain: None,
-            created_at: created_at.into(),
-            description: description.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            healthmonitor: healthmonitor.into(),
-            id: id.into(),
-            ip_version: ip_version.into(),
-            lb_algorithm: lb_algorithm.into(),
-            listeners: listeners.into(),
-            loadbalancers: loadbalancers.into(),
-            members: members.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            protocol: protocol.into(),
+            created_at: None,
+            description: None,
+            enterprise_project_id: None,
+            healthmonitor: None,
+            id: None,
+            ip_version: None,
+            lb_algorithm: None,
+            listeners: None,
+            loadbalancers: None,
+            members: None,
+            name: None,
+            project_id: None,
+            protocol: None,
             public_border_group: None,
             quic_cid_hash_strategy: None,
-            session_persistence: session_persistence.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
-            vpc_id: vpc_id.into(),
+            session_persistence: None,
+            type_: None,
+            updated_at: None,
+            vpc_id: None,
         }
     }
 
@@ -21273,6 +24632,113 @@ impl MasterSlavePool {
         self
     }
 
+    /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的描述信息。
+    ///
+    /// **取值范围**:不涉及
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:资源所属的企业项目ID。
+    ///
+    /// **取值范围**:
+    /// - "0":表示资源属于default企业项目。
+    /// - UUID格式的字符串,表示非默认企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的健康检查。
+    pub fn healthmonitor(mut self, value: impl Into<MasterSlaveHealthMonitor>) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组支持的IP版本。
+    ///
+    /// **取值范围**:
+    /// - 共享型:固定为v4;
+
+    /// - 独享型:取值dualstack、v4。当协议为TCP/UDP时,ip_version为dualstack,表示双栈。当协议为HTTP时,ip_version为v4。
+    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的负载均衡算法。
+    ///
+    /// **取值范围**:
+    /// - ROUND_ROBIN:加权轮询算法。
+    /// - LEAST_CONNECTIONS:加权最少连接算法。
+    /// - SOURCE_IP:源IP算法。
+    /// - QUIC_CID:连接ID算法。
+    pub fn lb_algorithm(mut self, value: impl Into<String>) -> Self {
+        self.lb_algorithm = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组关联的监听器ID列表。
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerRef>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组关联的负载均衡器ID列表。
+    pub fn loadbalancers(mut self, value: impl Into<Vec<LoadBalancerRef>>) -> Self {
+        self.loadbalancers = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组中的后端服务器列表。
+    pub fn members(mut self, value: impl Into<Vec<MasterSlaveMember>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的后端协议。
+    ///
+    /// **取值范围**:不涉及TCP、UDP、QUIC、TLS。
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
     /// **参数解释**:公网边界组。
     ///
     /// **取值范围**:
@@ -21291,10 +24757,45 @@ impl MasterSlavePool {
         self.quic_cid_hash_strategy = Some(value.into());
         self
     }
+
+    /// **参数解释**:会话持久性对象。
+    pub fn session_persistence(mut self, value: impl Into<SessionPersistence>) -> Self {
+        self.session_persistence = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的类型。
+    ///
+    /// **取值范围**:不涉及
+    /// - instance:允许任意类型的后端,type指定为该类型时,vpc_id是必选字段。
+    /// - ip:只能添加IP类型后端,type指定为该类型时,vpc_id不允许指定。
+    /// - 空字符串(""):允许任意类型的后端
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:更新时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组关联的虚拟私有云的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MasterSlavePool2 {
     /// **参数解释**:后端是否开启全端口转发。开启后,后端服务器端口与前端监听器端口保持一致。关闭后,请求会转发给后端服务器protocol_port字段指定端口。取值:false 不开启,true 开启。
@@ -21314,30 +24815,30 @@ pub struct MasterSlavePool2 {
     /// **取值范围**:不涉及
     ///
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:后端服务器组的描述信息。
     ///
     /// **取值范围**:不涉及
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:资源所属的企业项目ID。
     ///
     /// **取值范围**:
     /// - "0":表示资源属于default企业项目。
     /// - UUID格式的字符串,表示非默认企业项目。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// **参数解释**:后端服务器组的健康检查。
-    pub healthmonitor: MasterSlaveHealthMonitor,
+    pub healthmonitor: Option<MasterSlaveHealthMonitor>,
     /// **参数解释**:后端服务器组的ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:后端服务器组支持的IP版本。
     ///
     /// **取值范围**:
     /// - 共享型:固定为v4;
 
     /// - 独享型:取值dualstack、v4。当协议为TCP/UDP时,ip_version为dualstack,表示双栈。当协议为HTTP时,ip_version为v4。
-    pub ip_version: String,
+    pub ip_version: Option<String>,
     /// **参数解释**:后端服务器组的负载均衡算法。
     ///
     /// **取值范围**:
@@ -21345,46 +24846,46 @@ pub struct MasterSlavePool2 {
     /// - LEAST_CONNECTIONS:加权最少连接算法。
     /// - SOURCE_IP:源IP算法。
     /// - QUIC_CID:连接ID算法。
-    pub lb_algorithm: String,
+    pub lb_algorithm: Option<String>,
     /// **参数解释**:后端服务器组关联的监听器ID列表。
-    pub listeners: Vec<ListenerRef>,
+    pub listeners: Option<Vec<ListenerRef>>,
     /// **参数解释**:后端服务器组关联的负载均衡器ID列表。
-    pub loadbalancers: Vec<LoadBalancerRef>,
+    pub loadbalancers: Option<Vec<LoadBalancerRef>>,
     /// **参数解释**:后端服务器组中的后端服务器列表。
-    pub members: Vec<MasterSlaveMember>,
+    pub members: Option<Vec<MasterSlaveMember>>,
     /// **参数解释**:后端服务器组的名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:后端服务器组所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:后端服务器组的后端协议。
     ///
     /// **取值范围**:不涉及TCP、UDP、QUIC、TLS。
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// **参数解释**:主备后端服务器组基于部分DST CID的多径分发策略配置。
     pub quic_cid_hash_strategy: Option<QuicCidHashStrategy>,
     /// **参数解释**:会话持久性对象。
-    pub session_persistence: SessionPersistence,
+    pub session_persistence: Option<SessionPersistence>,
     /// **参数解释**:后端服务器组的类型。
     ///
     /// **取值范围**:不涉及
     /// - instance:允许任意类型的后端,type指定为该类型时,vpc_id是必选字段。
     /// - ip:只能添加IP类型后端,type指定为该类型时,vpc_id不允许指定。
     /// - 空字符串(""):允许任意类型的后端
-    pub type_: String,
+    pub type_: Option<String>,
     /// **参数解释**:更新时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
     ///
     /// **取值范围**:不涉及
     ///
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// **参数解释**:后端服务器组关联的虚拟私有云的ID。
     ///
     /// **取值范围**:不涉及
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for MasterSlavePool2 {
@@ -21393,47 +24894,47 @@ impl Model for MasterSlavePool2 {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("any_port_enable", &self.any_port_enable);
         object.optional("connection_drain", &self.connection_drain);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("healthmonitor", &self.healthmonitor);
-        object.field("id", &self.id);
-        object.field("ip_version", &self.ip_version);
-        object.field("lb_algorithm", &self.lb_algorithm);
-        object.field("listeners", &self.listeners);
-        object.field("loadbalancers", &self.loadbalancers);
-        object.field("members", &self.members);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("protocol", &self.protocol);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("healthmonitor", &self.healthmonitor);
+        object.optional("id", &self.id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("lb_algorithm", &self.lb_algorithm);
+        object.optional("listeners", &self.listeners);
+        object.optional("loadbalancers", &self.loadbalancers);
+        object.optional("members", &self.members);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol", &self.protocol);
         object.optional("quic_cid_hash_strategy", &self.quic_cid_hash_strategy);
-        object.field("session_persistence", &self.session_persistence);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("session_persistence", &self.session_persistence);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let any_port_enable = object.optional("any_port_enable")?;
         let connection_drain = object.optional("connection_drain")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let healthmonitor = object.required("healthmonitor")?;
-        let id = object.required("id")?;
-        let ip_version = object.required("ip_version")?;
-        let lb_algorithm = object.required("lb_algorithm")?;
-        let listeners = object.required("listeners")?;
-        let loadbalancers = object.required("loadbalancers")?;
-        let members = object.required("members")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let protocol = object.required("protocol")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let healthmonitor = object.optional("healthmonitor")?;
+        let id = object.optional("id")?;
+        let ip_version = object.optional("ip_version")?;
+        let lb_algorithm = object.optional("lb_algorithm")?;
+        let listeners = object.optional("listeners")?;
+        let loadbalancers = object.optional("loadbalancers")?;
+        let members = object.optional("members")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let protocol = object.optional("protocol")?;
         let quic_cid_hash_strategy = object.optional("quic_cid_hash_strategy")?;
-        let session_persistence = object.required("session_persistence")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
-        let vpc_id = object.required("vpc_id")?;
+        let session_persistence = object.optional("session_persistence")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             any_port_enable,
             connection_drain,
@@ -21462,47 +24963,29 @@ impl Model for MasterSlavePool2 {
 hwcloud_runtime::impl_model_serde!(MasterSlavePool2);
 
 impl MasterSlavePool2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        healthmonitor: impl Into<MasterSlaveHealthMonitor>,
-        id: impl Into<String>,
-        ip_version: impl Into<String>,
-        lb_algorithm: impl Into<String>,
-        listeners: impl Into<Vec<ListenerRef>>,
-        loadbalancers: impl Into<Vec<LoadBalancerRef>>,
-        members: impl Into<Vec<MasterSlaveMember>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        session_persistence: impl Into<SessionPersistence>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             any_port_enable: None,
             connection_drain: None,
-            created_at: created_at.into(),
-            description: description.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            healthmonitor: healthmonitor.into(),
-            id: id.into(),
-            ip_version: ip_version.into(),
-            lb_algorithm: lb_algorithm.into(),
-            listeners: listeners.into(),
-            loadbalancers: loadbalancers.into(),
-            members: members.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            protocol: protocol.into(),
+            created_at: None,
+            description: None,
+            enterprise_project_id: None,
+            healthmonitor: None,
+            id: None,
+            ip_version: None,
+            lb_algorithm: None,
+            listeners: None,
+            loadbalancers: None,
+            members: None,
+            name: None,
+            project_id: None,
+            protocol: None,
             quic_cid_hash_strategy: None,
-            session_persistence: session_persistence.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
-            vpc_id: vpc_id.into(),
+            session_persistence: None,
+            type_: None,
+            updated_at: None,
+            vpc_id: None,
         }
     }
 
@@ -21526,6 +25009,113 @@ impl MasterSlavePool2 {
         self
     }
 
+    /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的描述信息。
+    ///
+    /// **取值范围**:不涉及
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:资源所属的企业项目ID。
+    ///
+    /// **取值范围**:
+    /// - "0":表示资源属于default企业项目。
+    /// - UUID格式的字符串,表示非默认企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的健康检查。
+    pub fn healthmonitor(mut self, value: impl Into<MasterSlaveHealthMonitor>) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组支持的IP版本。
+    ///
+    /// **取值范围**:
+    /// - 共享型:固定为v4;
+
+    /// - 独享型:取值dualstack、v4。当协议为TCP/UDP时,ip_version为dualstack,表示双栈。当协议为HTTP时,ip_version为v4。
+    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的负载均衡算法。
+    ///
+    /// **取值范围**:
+    /// - ROUND_ROBIN:加权轮询算法。
+    /// - LEAST_CONNECTIONS:加权最少连接算法。
+    /// - SOURCE_IP:源IP算法。
+    /// - QUIC_CID:连接ID算法。
+    pub fn lb_algorithm(mut self, value: impl Into<String>) -> Self {
+        self.lb_algorithm = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组关联的监听器ID列表。
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerRef>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组关联的负载均衡器ID列表。
+    pub fn loadbalancers(mut self, value: impl Into<Vec<LoadBalancerRef>>) -> Self {
+        self.loadbalancers = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组中的后端服务器列表。
+    pub fn members(mut self, value: impl Into<Vec<MasterSlaveMember>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的后端协议。
+    ///
+    /// **取值范围**:不涉及TCP、UDP、QUIC、TLS。
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
     /// **参数解释**:主备后端服务器组基于部分DST CID的多径分发策略配置。
     pub fn quic_cid_hash_strategy(
         mut self,
@@ -21534,24 +25124,59 @@ impl MasterSlavePool2 {
         self.quic_cid_hash_strategy = Some(value.into());
         self
     }
+
+    /// **参数解释**:会话持久性对象。
+    pub fn session_persistence(mut self, value: impl Into<SessionPersistence>) -> Self {
+        self.session_persistence = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组的类型。
+    ///
+    /// **取值范围**:不涉及
+    /// - instance:允许任意类型的后端,type指定为该类型时,vpc_id是必选字段。
+    /// - ip:只能添加IP类型后端,type指定为该类型时,vpc_id不允许指定。
+    /// - 空字符串(""):允许任意类型的后端
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:更新时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器组关联的虚拟私有云的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Member {
     /// **参数解释**:后端服务器对应的IP地址。
     ///
     /// **取值范围**:不涉及
-    pub address: String,
+    pub address: Option<String>,
     /// **参数解释**:后端服务器的管理状态。
     ///
     /// **取值范围**:true、false。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:后端服务器所在的可用区。
     ///
     /// **取值范围**:不涉及
-    pub availability_zone: String,
+    pub availability_zone: Option<String>,
     /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
     ///
     /// **取值范围**:不涉及
@@ -21563,7 +25188,7 @@ pub struct Member {
     /// **取值范围**:不涉及
     ///
     /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:member关联的实例ID。空表示member关联的实例为非真实设备 (如:跨VPC场景)
     ///
     /// **取值范围**:不涉及
@@ -21571,7 +25196,7 @@ pub struct Member {
     /// **参数解释**:当前后端服务器的IP地址版本,由后端系统自动根据传入的address字段确定。
     ///
     /// **取值范围**:v4、v6
-    pub ip_version: String,
+    pub ip_version: Option<String>,
     /// **参数解释**:后端服务器的类型。
     ///
     /// **取值范围**:
@@ -21583,7 +25208,7 @@ pub struct Member {
     /// **取值范围**:不涉及
     ///
     /// 注意:该名称并非ECS名称。
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:后端服务器的健康状态。当status非空时,以status字段中监听器粒度的健康检查状态优先。
     ///
     /// **取值范围**:
@@ -21592,11 +25217,11 @@ pub struct Member {
     /// - ONLINE:后端服务器正常。
     /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
     /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:后端服务器所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:后端服务器业务端口。
     ///
     /// **取值范围**:不涉及
@@ -21604,13 +25229,13 @@ pub struct Member {
     /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
     ///
     /// Range: 1 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// **参数解释**:健康检查异常的原因。
     pub reason: Option<MemberHealthCheckFailedReason>,
     /// **参数解释**:后端服务器监听器粒度的的健康状态。
     ///
     /// **取值范围**:不涉及
-    pub status: Vec<MemberStatus>,
+    pub status: Option<Vec<MemberStatus>>,
     /// **参数解释**:后端服务器所在的子网,可以是IPv4或IPv6子网。若是IPv4子网,使用对应子网的子网ID(neutron_subnet_id);若是IPv6子网,使用对应子网的网络ID(neutron_network_id)。
     /// ipv4子网的子网ID可以通过GET https://{VPC_Endpoint}/v1/{project_id}/subnets 响应参数中的neutron_subnet_id得到
     /// ipv6子网的网络ID可以通过GET https://{VPC_Endpoint}/v1/{project_id}/subnets 响应参数中的neutron_network_id得到
@@ -21629,50 +25254,50 @@ pub struct Member {
     /// **取值范围**:0-100
     ///
     /// Range: 0 to 100.
-    pub weight: i32,
+    pub weight: Option<i32>,
 }
 
 impl Model for Member {
     const NAME: &'static str = "Member";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address", &self.address);
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("availability_zone", &self.availability_zone);
+        object.optional("address", &self.address);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("availability_zone", &self.availability_zone);
         object.optional("created_at", &self.created_at);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("instance_id", &self.instance_id);
-        object.field("ip_version", &self.ip_version);
+        object.optional("ip_version", &self.ip_version);
         object.optional("member_type", &self.member_type);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("project_id", &self.project_id);
-        object.field("protocol_port", &self.protocol_port);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol_port", &self.protocol_port);
         object.optional("reason", &self.reason);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
         object.optional("subnet_cidr_id", &self.subnet_cidr_id);
         object.optional("updated_at", &self.updated_at);
-        object.field("weight", &self.weight);
+        object.optional("weight", &self.weight);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address = object.required("address")?;
-        let admin_state_up = object.required("admin_state_up")?;
-        let availability_zone = object.required("availability_zone")?;
+        let address = object.optional("address")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let availability_zone = object.optional("availability_zone")?;
         let created_at = object.optional("created_at")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let instance_id = object.optional("instance_id")?;
-        let ip_version = object.required("ip_version")?;
+        let ip_version = object.optional("ip_version")?;
         let member_type = object.optional("member_type")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let project_id = object.required("project_id")?;
-        let protocol_port = object.required("protocol_port")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let project_id = object.optional("project_id")?;
+        let protocol_port = object.optional("protocol_port")?;
         let reason = object.optional("reason")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         let subnet_cidr_id = object.optional("subnet_cidr_id")?;
         let updated_at = object.optional("updated_at")?;
-        let weight = object.required("weight")?;
+        let weight = object.optional("weight")?;
         Ok(Self {
             address,
             admin_state_up,
@@ -21698,39 +25323,51 @@ impl Model for Member {
 hwcloud_runtime::impl_model_serde!(Member);
 
 impl Member {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        address: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        availability_zone: impl Into<String>,
-        id: impl Into<String>,
-        ip_version: impl Into<String>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol_port: impl Into<i32>,
-        status: impl Into<Vec<MemberStatus>>,
-        weight: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address: address.into(),
-            admin_state_up: admin_state_up.into(),
-            availability_zone: availability_zone.into(),
+            address: None,
+            admin_state_up: None,
+            availability_zone: None,
             created_at: None,
-            id: id.into(),
+            id: None,
             instance_id: None,
-            ip_version: ip_version.into(),
+            ip_version: None,
             member_type: None,
-            name: name.into(),
-            operating_status: operating_status.into(),
-            project_id: project_id.into(),
-            protocol_port: protocol_port.into(),
+            name: None,
+            operating_status: None,
+            project_id: None,
+            protocol_port: None,
             reason: None,
-            status: status.into(),
+            status: None,
             subnet_cidr_id: None,
             updated_at: None,
-            weight: weight.into(),
+            weight: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对应的IP地址。
+    ///
+    /// **取值范围**:不涉及
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的管理状态。
+    ///
+    /// **取值范围**:true、false。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器所在的可用区。
+    ///
+    /// **取值范围**:不涉及
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
     }
 
     /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -21743,11 +25380,29 @@ impl Member {
         self
     }
 
+    /// **参数解释**:后端服务器ID。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// **参数解释**:member关联的实例ID。空表示member关联的实例为非真实设备 (如:跨VPC场景)
     ///
     /// **取值范围**:不涉及
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:当前后端服务器的IP地址版本,由后端系统自动根据传入的address字段确定。
+    ///
+    /// **取值范围**:v4、v6
+    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+        self.ip_version = Some(value.into());
         self
     }
 
@@ -21761,9 +25416,60 @@ impl Member {
         self
     }
 
+    /// **参数解释**:后端服务器名称。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// 注意:该名称并非ECS名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的健康状态。当status非空时,以status字段中监听器粒度的健康检查状态优先。
+    ///
+    /// **取值范围**:
+    /// - NO_MONITOR:后端服务器所在的服务器组没有开启健康检查。
+    /// - INITIAL:初始化中,表示负载均衡实例配置了健康检查,但查不到数据。
+    /// - ONLINE:后端服务器正常。
+    /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
+    /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器业务端口。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// >在开启端口透传的pool下创建member传该字段不生效,可不传该字段。
+    ///
+    /// Range: 1 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
+    }
+
     /// **参数解释**:健康检查异常的原因。
     pub fn reason(mut self, value: impl Into<MemberHealthCheckFailedReason>) -> Self {
         self.reason = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器监听器粒度的的健康状态。
+    ///
+    /// **取值范围**:不涉及
+    pub fn status(mut self, value: impl Into<Vec<MemberStatus>>) -> Self {
+        self.status = Some(value.into());
         self
     }
 
@@ -21784,6 +25490,17 @@ impl Member {
     /// 注意:独享型实例的历史数据以及共享型实例下的资源,不返回该字段。
     pub fn updated_at(mut self, value: impl Into<String>) -> Self {
         self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的权重,请求将根据pool配置的负载均衡算法和后端服务器的权重进行负载分发。
+    /// 权重值越大,分发的请求越多。权重为0的后端不再接受新的请求。
+    ///
+    /// **取值范围**:0-100
+    ///
+    /// Range: 0 to 100.
+    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+        self.weight = Some(value.into());
         self
     }
 }
@@ -22211,7 +25928,7 @@ impl MemberCheckJobResultItem {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MemberHealthCheckFailedReason {
     /// **参数解释**:健康检查预期响应状态码。支持HTTP,HTTPS,GRPC健康检查。只有reason_code为RESPONSE_MISMATCH时,支持非null取值。
@@ -22220,12 +25937,12 @@ pub struct MemberHealthCheckFailedReason {
     /// - 单值:单个返回码。当type为GRPC时,取值范围为0-99;当type为其他协议时,取值范围为200-599。例如:"0"或"200"。
     /// - 列表:多个特定返回码,逗号分隔,最多支持5个返回码。例如:"200,202"或"0,1"。
     /// - 区间:一个返回码区间,区间内"-"分隔,区间之间逗号分隔,最多支持5个区间。例如"200-204,300-399"或"0-5,10-12,20-30"。
-    pub expected_response: String,
+    pub expected_response: Option<String>,
     /// **参数解释**:健康检查探测实际响应状态码。支持HTTP,HTTPS,GRPC健康检查。只有reason_code为RESPONSE_MISMATCH时,支持非null取值。
     ///
     /// **取值范围**:
     /// - 单个返回码。当type为GRPC时,取值范围为0-99;当type为其他协议时,取值范围为200-599。例如:"0"或"200"。
-    pub healthcheck_response: String,
+    pub healthcheck_response: Option<String>,
     /// **参数解释**:健康检查异常原因码。
     ///
     /// **取值范围**:
@@ -22240,22 +25957,22 @@ pub struct MemberHealthCheckFailedReason {
     /// - SEND_REQUEST_TIMEOUT: 负载均衡健康检查时向后端服务器发送请求超时。
     /// - RESPONSE_FORMAT_ERROR: 负载均衡健康检查时从后端服务器接收响应格式错误。
     /// - RESPONSE_MISMATCH: 负载均衡健康检查时从后端服务器接收的响应码与预期配置返回码不一致。
-    pub reason_code: String,
+    pub reason_code: Option<String>,
 }
 
 impl Model for MemberHealthCheckFailedReason {
     const NAME: &'static str = "MemberHealthCheckFailedReason";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("expected_response", &self.expected_response);
-        object.field("healthcheck_response", &self.healthcheck_response);
-        object.field("reason_code", &self.reason_code);
+        object.optional("expected_response", &self.expected_response);
+        object.optional("healthcheck_response", &self.healthcheck_response);
+        object.optional("reason_code", &self.reason_code);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let expected_response = object.required("expected_response")?;
-        let healthcheck_response = object.required("healthcheck_response")?;
-        let reason_code = object.required("reason_code")?;
+        let expected_response = object.optional("expected_response")?;
+        let healthcheck_response = object.optional("healthcheck_response")?;
+        let reason_code = object.optional("reason_code")?;
         Ok(Self {
             expected_response,
             healthcheck_response,
@@ -22267,22 +25984,57 @@ impl Model for MemberHealthCheckFailedReason {
 hwcloud_runtime::impl_model_serde!(MemberHealthCheckFailedReason);
 
 impl MemberHealthCheckFailedReason {
-    /// A value of its fields.
-    pub fn new(
-        expected_response: impl Into<String>,
-        healthcheck_response: impl Into<String>,
-        reason_code: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            expected_response: expected_response.into(),
-            healthcheck_response: healthcheck_response.into(),
-            reason_code: reason_code.into(),
+            expected_response: None,
+            healthcheck_response: None,
+            reason_code: None,
         }
+    }
+
+    /// **参数解释**:健康检查预期响应状态码。支持HTTP,HTTPS,GRPC健康检查。只有reason_code为RESPONSE_MISMATCH时,支持非null取值。
+    ///
+    /// **取值范围**:
+    /// - 单值:单个返回码。当type为GRPC时,取值范围为0-99;当type为其他协议时,取值范围为200-599。例如:"0"或"200"。
+    /// - 列表:多个特定返回码,逗号分隔,最多支持5个返回码。例如:"200,202"或"0,1"。
+    /// - 区间:一个返回码区间,区间内"-"分隔,区间之间逗号分隔,最多支持5个区间。例如"200-204,300-399"或"0-5,10-12,20-30"。
+    pub fn expected_response(mut self, value: impl Into<String>) -> Self {
+        self.expected_response = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查探测实际响应状态码。支持HTTP,HTTPS,GRPC健康检查。只有reason_code为RESPONSE_MISMATCH时,支持非null取值。
+    ///
+    /// **取值范围**:
+    /// - 单个返回码。当type为GRPC时,取值范围为0-99;当type为其他协议时,取值范围为200-599。例如:"0"或"200"。
+    pub fn healthcheck_response(mut self, value: impl Into<String>) -> Self {
+        self.healthcheck_response = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:健康检查异常原因码。
+    ///
+    /// **取值范围**:
+    /// - CONNECT_TIMEOUT: 负载均衡健康检查时向后端服务器建立连接超时。
+    /// - CONNECT_REFUSED: 负载均衡健康检查时向后端服务器拒绝连接。
+    /// - CONNECT_FAILED: 负载均衡健康检查时向后端服务器建立连接失败。
+    /// - CONNECT_INTERRUPT: 负载均衡健康检查与后端服务器连接中断。
+    /// - SSL_HANDSHAKE_ERROR: 负载均衡健康检查时与后端服务器SSL握手失败。
+    /// - RECV_RESPONSE_FAILED: 负载均衡健康检查时从后端服务器接收响应失败。
+    /// - RECV_RESPONSE_TIMEOUT: 负载均衡健康检查时从后端服务器接收响应超时。
+    /// - SEND_REQUEST_FAILED: 负载均衡健康检查时向后端服务器发送请求失败。
+    /// - SEND_REQUEST_TIMEOUT: 负载均衡健康检查时向后端服务器发送请求超时。
+    /// - RESPONSE_FORMAT_ERROR: 负载均衡健康检查时从后端服务器接收响应格式错误。
+    /// - RESPONSE_MISMATCH: 负载均衡健康检查时从后端服务器接收的响应码与预期配置返回码不一致。
+    pub fn reason_code(mut self, value: impl Into<String>) -> Self {
+        self.reason_code = Some(value.into());
+        self
     }
 }
 
 /// 后端服务器信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MemberInfo {
     /// **参数解释**:后端服务器对应的IP地址。
@@ -22290,15 +26042,15 @@ pub struct MemberInfo {
     /// **取值范围**:
     /// - 若subnet_cidr_id为空,表示添加IP类型后端,此时address必须为**私网IPv4**地址。
     /// - 若subnet_cidr_id不为空,表示关联到非IP类型后端,可以是ECS后端服务器、辅助弹性网卡、bms。该IP地址必须在subnet_cidr_id对应的子网网段中,可以是**私网IPv4**或IPv6。
-    pub address: String,
+    pub address: Option<String>,
     /// **参数解释**:后端服务器的管理状态。虽然创建、更新请求支持该字段,但实际取值决定于后端服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
     ///
     /// **取值范围**:不涉及true、false。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:后端服务器所在的可用区。
     ///
     /// **取值范围**:不涉及
-    pub availability_zone: String,
+    pub availability_zone: Option<String>,
     /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
     ///
     /// **取值范围**:不涉及
@@ -22325,7 +26077,7 @@ pub struct MemberInfo {
     /// **取值范围**:不涉及
     ///
     /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:member关联的实例ID。空表示member关联的实例为非真实设备 (如:跨VPC场景)。
     ///
     /// **取值范围**:不涉及
@@ -22333,7 +26085,7 @@ pub struct MemberInfo {
     /// **参数解释**:当前后端服务器的IP地址版本,由后端系统自动根据传入的address字段确定。
     ///
     /// **取值范围**:v4、v6
-    pub ip_version: String,
+    pub ip_version: Option<String>,
     /// **参数解释**:所属负载均衡器ID。
     ///
     /// 不支持该字段,请勿使用。
@@ -22351,7 +26103,7 @@ pub struct MemberInfo {
     /// **参数解释**:后端服务器名称。注意:该名称并非ECS名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:后端服务器的健康状态。当status非空时,以status字段中监听器粒度的健康检查状态优先。
     ///
     /// **取值范围**:
@@ -22360,7 +26112,7 @@ pub struct MemberInfo {
     /// - ONLINE:后端服务器正常。
     /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
     /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:所在后端服务器组ID。
     ///
     /// **取值范围**:不涉及
@@ -22370,19 +26122,19 @@ pub struct MemberInfo {
     /// **参数解释**:后端服务器所在的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:后端服务器业务端口。
     ///
     /// **取值范围**:不涉及
     ///
     /// Range: 1 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// **参数解释**:健康检查异常的原因。
     pub reason: Option<MemberHealthCheckFailedReason>,
     /// **参数解释**:后端服务器监听器粒度的的健康状态。
     /// 若绑定的监听器在该字段中,则以该字段中监听器对应的operating_status为准。
     /// 若绑定的监听器不在该字段中,则以外层的operating_status为准。
-    pub status: Vec<MemberStatus>,
+    pub status: Option<Vec<MemberStatus>>,
     /// **参数解释**:后端服务器所在的子网,可以是IPv4或IPv6子网。若是IPv4子网,使用对应子网的子网ID(neutron_subnet_id);若是IPv6子网,使用对应子网的网络ID(neutron_network_id)。
     /// ipv4子网的子网ID可以通过GET https://{VPC_Endpoint}/v1/{project_id}/subnets 响应参数中的neutron_subnet_id得到
     /// ipv6子网的网络ID可以通过GET https://{VPC_Endpoint}/v1/{project_id}/subnets 响应参数中的neutron_network_id得到
@@ -22401,60 +26153,60 @@ pub struct MemberInfo {
     /// **取值范围**:0-100
     ///
     /// Range: 0 to 100.
-    pub weight: i32,
+    pub weight: Option<i32>,
 }
 
 impl Model for MemberInfo {
     const NAME: &'static str = "MemberInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address", &self.address);
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("availability_zone", &self.availability_zone);
+        object.optional("address", &self.address);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("availability_zone", &self.availability_zone);
         object.optional("created_at", &self.created_at);
         object.optional("device_id", &self.device_id);
         object.optional("device_owner", &self.device_owner);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("instance_id", &self.instance_id);
-        object.field("ip_version", &self.ip_version);
+        object.optional("ip_version", &self.ip_version);
         object.optional("loadbalancer_id", &self.loadbalancer_id);
         object.optional("loadbalancers", &self.loadbalancers);
         object.optional("member_type", &self.member_type);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
         object.optional("pool_id", &self.pool_id);
-        object.field("project_id", &self.project_id);
-        object.field("protocol_port", &self.protocol_port);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol_port", &self.protocol_port);
         object.optional("reason", &self.reason);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
         object.optional("subnet_cidr_id", &self.subnet_cidr_id);
         object.optional("updated_at", &self.updated_at);
-        object.field("weight", &self.weight);
+        object.optional("weight", &self.weight);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address = object.required("address")?;
-        let admin_state_up = object.required("admin_state_up")?;
-        let availability_zone = object.required("availability_zone")?;
+        let address = object.optional("address")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let availability_zone = object.optional("availability_zone")?;
         let created_at = object.optional("created_at")?;
         let device_id = object.optional("device_id")?;
         let device_owner = object.optional("device_owner")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let instance_id = object.optional("instance_id")?;
-        let ip_version = object.required("ip_version")?;
+        let ip_version = object.optional("ip_version")?;
         let loadbalancer_id = object.optional("loadbalancer_id")?;
         let loadbalancers = object.optional("loadbalancers")?;
         let member_type = object.optional("member_type")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
         let pool_id = object.optional("pool_id")?;
-        let project_id = object.required("project_id")?;
-        let protocol_port = object.required("protocol_port")?;
+        let project_id = object.optional("project_id")?;
+        let protocol_port = object.optional("protocol_port")?;
         let reason = object.optional("reason")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         let subnet_cidr_id = object.optional("subnet_cidr_id")?;
         let updated_at = object.optional("updated_at")?;
-        let weight = object.required("weight")?;
+        let weight = object.optional("weight")?;
         Ok(Self {
             address,
             admin_state_up,
@@ -22485,44 +26237,58 @@ impl Model for MemberInfo {
 hwcloud_runtime::impl_model_serde!(MemberInfo);
 
 impl MemberInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        address: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        availability_zone: impl Into<String>,
-        id: impl Into<String>,
-        ip_version: impl Into<String>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol_port: impl Into<i32>,
-        status: impl Into<Vec<MemberStatus>>,
-        weight: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address: address.into(),
-            admin_state_up: admin_state_up.into(),
-            availability_zone: availability_zone.into(),
+            address: None,
+            admin_state_up: None,
+            availability_zone: None,
             created_at: None,
             device_id: None,
             device_owner: None,
-            id: id.into(),
+            id: None,
             instance_id: None,
-            ip_version: ip_version.into(),
+            ip_version: None,
             loadbalancer_id: None,
             loadbalancers: None,
             member_type: None,
-            name: name.into(),
-            operating_status: operating_status.into(),
+            name: None,
+            operating_status: None,
             pool_id: None,
-            project_id: project_id.into(),
-            protocol_port: protocol_port.into(),
+            project_id: None,
+            protocol_port: None,
             reason: None,
-            status: status.into(),
+            status: None,
             subnet_cidr_id: None,
             updated_at: None,
-            weight: weight.into(),
+            weight: None,
         }
+    }
+
+    /// **参数解释**:后端服务器对应的IP地址。
+    ///
+    /// **取值范围**:
+    /// - 若subnet_cidr_id为空,表示添加IP类型后端,此时address必须为**私网IPv4**地址。
+    /// - 若subnet_cidr_id不为空,表示关联到非IP类型后端,可以是ECS后端服务器、辅助弹性网卡、bms。该IP地址必须在subnet_cidr_id对应的子网网段中,可以是**私网IPv4**或IPv6。
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的管理状态。虽然创建、更新请求支持该字段,但实际取值决定于后端服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
+    ///
+    /// **取值范围**:不涉及true、false。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器所在的可用区。
+    ///
+    /// **取值范围**:不涉及
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
     }
 
     /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -22558,11 +26324,29 @@ impl MemberInfo {
         self
     }
 
+    /// **参数解释**:后端服务器ID。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// > 此处并非ECS服务器的ID,而是ELB为绑定的后端服务器自动生成的member ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// **参数解释**:member关联的实例ID。空表示member关联的实例为非真实设备 (如:跨VPC场景)。
     ///
     /// **取值范围**:不涉及
     pub fn instance_id(mut self, value: impl Into<String>) -> Self {
         self.instance_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:当前后端服务器的IP地址版本,由后端系统自动根据传入的address字段确定。
+    ///
+    /// **取值范围**:v4、v6
+    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+        self.ip_version = Some(value.into());
         self
     }
 
@@ -22592,6 +26376,27 @@ impl MemberInfo {
         self
     }
 
+    /// **参数解释**:后端服务器名称。注意:该名称并非ECS名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的健康状态。当status非空时,以status字段中监听器粒度的健康检查状态优先。
+    ///
+    /// **取值范围**:
+    /// - NO_MONITOR:后端服务器所在的服务器组没有开启健康检查。
+    /// - INITIAL:初始化中,表示负载均衡实例配置了健康检查,但查不到数据。
+    /// - ONLINE:后端服务器正常。
+    /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
+    /// - UNKNOWN:未关联LB实例的pool下的member,或者创建后从未关联ECS的云服务器类型member,状态置为UNKNOWN。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
     /// **参数解释**:所在后端服务器组ID。
     ///
     /// **取值范围**:不涉及
@@ -22602,9 +26407,35 @@ impl MemberInfo {
         self
     }
 
+    /// **参数解释**:后端服务器所在的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器业务端口。
+    ///
+    /// **取值范围**:不涉及
+    ///
+    /// Range: 1 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
+    }
+
     /// **参数解释**:健康检查异常的原因。
     pub fn reason(mut self, value: impl Into<MemberHealthCheckFailedReason>) -> Self {
         self.reason = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器监听器粒度的的健康状态。
+    /// 若绑定的监听器在该字段中,则以该字段中监听器对应的operating_status为准。
+    /// 若绑定的监听器不在该字段中,则以外层的operating_status为准。
+    pub fn status(mut self, value: impl Into<Vec<MemberStatus>>) -> Self {
+        self.status = Some(value.into());
         self
     }
 
@@ -22627,75 +26458,86 @@ impl MemberInfo {
         self.updated_at = Some(value.into());
         self
     }
+
+    /// **参数解释**:后端服务器的权重,请求将根据pool配置的负载均衡算法和后端服务器的权重进行负载分发。
+    /// 权重值越大,分发的请求越多。权重为0的后端不再接受新的请求。
+    ///
+    /// **取值范围**:0-100
+    ///
+    /// Range: 0 to 100.
+    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
 }
 
 /// 后端云服务器响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MemberResp {
     /// 后端云服务器的对应的IP地址,这个IP必须在subnet_id字段的子网网段中。例如:192.168.3.11。只能指定为主网卡的IP。
-    pub address: String,
+    pub address: Option<String>,
     /// 后端云服务器的管理状态;该字段虽然支持创建、更新,但实际取值决定于后端云服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 后端云服务器ID
-    pub id: String,
+    pub id: Option<String>,
     /// 后端云服务器名称。
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 后端云服务器的健康状态,取值:
     ///
     /// ONLINE:健康检查在线,后端服务正常。
     /// OFFLINE:健康检查离线,后端服务异常,负载均衡器不再向异常的后端发送流量。
     /// NO_MONITOR:无检查检查。未创建检查检查或健康检查的admin_state_up字段为false。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// 后端云服务器所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 后端端口和协议号
     ///
     /// Range: 1 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// 后端云服务器所在的子网ID。该子网和后端云服务器关联的负载均衡器的子网必须在同一VPC下。只支持指定IPv4的子网ID。暂不支持IPv6。
-    pub subnet_id: String,
+    pub subnet_id: Option<String>,
     /// 后端云服务器所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 后端云服务器的权重,请求按权重在同一后端云服务器组下的后端云服务器间分发。权重为0的后端不再接受新的请求。当后端云服务器所在的后端云服务器组的lb_algorithm的取值为SOURCE_IP时,该字段无效。
     ///
     /// Range: 0 to 100.
-    pub weight: i32,
+    pub weight: Option<i32>,
 }
 
 impl Model for MemberResp {
     const NAME: &'static str = "MemberResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address", &self.address);
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("project_id", &self.project_id);
-        object.field("protocol_port", &self.protocol_port);
-        object.field("subnet_id", &self.subnet_id);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("weight", &self.weight);
+        object.optional("address", &self.address);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol_port", &self.protocol_port);
+        object.optional("subnet_id", &self.subnet_id);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("weight", &self.weight);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address = object.required("address")?;
-        let admin_state_up = object.required("admin_state_up")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let project_id = object.required("project_id")?;
-        let protocol_port = object.required("protocol_port")?;
-        let subnet_id = object.required("subnet_id")?;
-        let tenant_id = object.required("tenant_id")?;
-        let weight = object.required("weight")?;
+        let address = object.optional("address")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let project_id = object.optional("project_id")?;
+        let protocol_port = object.optional("protocol_port")?;
+        let subnet_id = object.optional("subnet_id")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let weight = object.optional("weight")?;
         Ok(Self {
             address,
             admin_state_up,
@@ -22714,36 +26556,99 @@ impl Model for MemberResp {
 hwcloud_runtime::impl_model_serde!(MemberResp);
 
 impl MemberResp {
-    /// A value of its fields.
-    pub fn new(
-        address: impl Into<String>,
-        admin_state_up: impl Into<bool>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol_port: impl Into<i32>,
-        subnet_id: impl Into<String>,
-        tenant_id: impl Into<String>,
-        weight: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address: address.into(),
-            admin_state_up: admin_state_up.into(),
-            id: id.into(),
-            name: name.into(),
-            operating_status: operating_status.into(),
-            project_id: project_id.into(),
-            protocol_port: protocol_port.into(),
-            subnet_id: subnet_id.into(),
-            tenant_id: tenant_id.into(),
-            weight: weight.into(),
+            address: None,
+            admin_state_up: None,
+            id: None,
+            name: None,
+            operating_status: None,
+            project_id: None,
+            protocol_port: None,
+            subnet_id: None,
+            tenant_id: None,
+            weight: None,
         }
+    }
+
+    /// 后端云服务器的对应的IP地址,这个IP必须在subnet_id字段的子网网段中。例如:192.168.3.11。只能指定为主网卡的IP。
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器的管理状态;该字段虽然支持创建、更新,但实际取值决定于后端云服务器对应的弹性云服务器是否存在。若存在,该值为true,否则,该值为false。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器名称。
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器的健康状态,取值:
+    ///
+    /// ONLINE:健康检查在线,后端服务正常。
+    /// OFFLINE:健康检查离线,后端服务异常,负载均衡器不再向异常的后端发送流量。
+    /// NO_MONITOR:无检查检查。未创建检查检查或健康检查的admin_state_up字段为false。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 后端端口和协议号
+    ///
+    /// Range: 1 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器所在的子网ID。该子网和后端云服务器关联的负载均衡器的子网必须在同一VPC下。只支持指定IPv4的子网ID。暂不支持IPv6。
+    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.subnet_id = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器的权重,请求按权重在同一后端云服务器组下的后端云服务器间分发。权重为0的后端不再接受新的请求。当后端云服务器所在的后端云服务器组的lb_algorithm的取值为SOURCE_IP时,该字段无效。
+    ///
+    /// Range: 0 to 100.
+    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+        self.weight = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MemberStatus {
     /// **参数解释**:创建时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -22753,7 +26658,7 @@ pub struct MemberStatus {
     /// **参数解释**:监听器ID
     ///
     /// **取值范围**:不涉及
-    pub listener_id: String,
+    pub listener_id: Option<String>,
     /// **参数解释**:后端服务器的健康状态。
     ///
     /// **取值范围**:
@@ -22762,7 +26667,7 @@ pub struct MemberStatus {
     /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
     /// - INITIAL:后端云服务器健康检查打开时的初始状态。
     /// - UNKNOWN: 后端云服务器组没有绑定监听器或者后端云服务器没有关联ECS等原因,后端云服务器健康检查结果未知。
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// **参数解释**:后端服务器的健康状态。
     pub reason: Option<MemberHealthCheckFailedReason>,
     /// **参数解释**:更新时间。格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
@@ -22776,16 +26681,16 @@ impl Model for MemberStatus {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("created_at", &self.created_at);
-        object.field("listener_id", &self.listener_id);
-        object.field("operating_status", &self.operating_status);
+        object.optional("listener_id", &self.listener_id);
+        object.optional("operating_status", &self.operating_status);
         object.optional("reason", &self.reason);
         object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let created_at = object.optional("created_at")?;
-        let listener_id = object.required("listener_id")?;
-        let operating_status = object.required("operating_status")?;
+        let listener_id = object.optional("listener_id")?;
+        let operating_status = object.optional("operating_status")?;
         let reason = object.optional("reason")?;
         let updated_at = object.optional("updated_at")?;
         Ok(Self {
@@ -22801,15 +26706,12 @@ impl Model for MemberStatus {
 hwcloud_runtime::impl_model_serde!(MemberStatus);
 
 impl MemberStatus {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        listener_id: impl Into<String>,
-        operating_status: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             created_at: None,
-            listener_id: listener_id.into(),
-            operating_status: operating_status.into(),
+            listener_id: None,
+            operating_status: None,
             reason: None,
             updated_at: None,
         }
@@ -22820,6 +26722,27 @@ impl MemberStatus {
     /// **取值范围**:不涉及
     pub fn created_at(mut self, value: impl Into<String>) -> Self {
         self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:监听器ID
+    ///
+    /// **取值范围**:不涉及
+    pub fn listener_id(mut self, value: impl Into<String>) -> Self {
+        self.listener_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:后端服务器的健康状态。
+    ///
+    /// **取值范围**:
+    /// - ONLINE:后端服务器正常。
+    /// - NO_MONITOR:后端服务器所在的服务器组没有健康检查器。
+    /// - OFFLINE:后端服务器关联的ECS服务器不存在或已关机。
+    /// - INITIAL:后端云服务器健康检查打开时的初始状态。
+    /// - UNKNOWN: 后端云服务器组没有绑定监听器或者后端云服务器没有关联ECS等原因,后端云服务器健康检查结果未知。
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
         self
     }
 
@@ -22839,46 +26762,46 @@ impl MemberStatus {
 }
 
 /// 后端云服务器对象列表,用于状态树中
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MembersInStatusResp {
     /// 后端云服务器的IP地址
     ///
     /// Length: 0 to 64.
-    pub address: String,
+    pub address: Option<String>,
     /// 后端云服务器ID
-    pub id: String,
+    pub id: Option<String>,
     /// 后端云服务器的健康检状态;可以为:ONLINE:健康检查在线;OFFLINE:健康检查离线;DISABLED:后端云服务器无对应的弹性云服务器;NO_MONITOR:健康检查未开启
     ///
     /// Length: 0 to 16.
-    pub operating_status: MembersInStatusRespOperatingStatus,
+    pub operating_status: Option<MembersInStatusRespOperatingStatus>,
     /// 后端云服务器的端口号
     ///
     /// Range: 0 to 65535.
-    pub protocol_port: i32,
+    pub protocol_port: Option<i32>,
     /// 监听器的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
     ///
     /// Length: 0 to 16.
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
 }
 
 impl Model for MembersInStatusResp {
     const NAME: &'static str = "MembersInStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address", &self.address);
-        object.field("id", &self.id);
-        object.field("operating_status", &self.operating_status);
-        object.field("protocol_port", &self.protocol_port);
-        object.field("provisioning_status", &self.provisioning_status);
+        object.optional("address", &self.address);
+        object.optional("id", &self.id);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("protocol_port", &self.protocol_port);
+        object.optional("provisioning_status", &self.provisioning_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address = object.required("address")?;
-        let id = object.required("id")?;
-        let operating_status = object.required("operating_status")?;
-        let protocol_port = object.required("protocol_port")?;
-        let provisioning_status = object.required("provisioning_status")?;
+        let address = object.optional("address")?;
+        let id = object.optional("id")?;
+        let operating_status = object.optional("operating_status")?;
+        let protocol_port = object.optional("protocol_port")?;
+        let provisioning_status = object.optional("provisioning_status")?;
         Ok(Self {
             address,
             id,
@@ -22892,21 +26815,56 @@ impl Model for MembersInStatusResp {
 hwcloud_runtime::impl_model_serde!(MembersInStatusResp);
 
 impl MembersInStatusResp {
-    /// A value of its fields.
-    pub fn new(
-        address: impl Into<String>,
-        id: impl Into<String>,
-        operating_status: impl Into<MembersInStatusRespOperatingStatus>,
-        protocol_port: impl Into<i32>,
-        provisioning_status: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address: address.into(),
-            id: id.into(),
-            operating_status: operating_status.into(),
-            protocol_port: protocol_port.into(),
-            provisioning_status: provisioning_status.into(),
+            address: None,
+            id: None,
+            operating_status: None,
+            protocol_port: None,
+            provisioning_status: None,
         }
+    }
+
+    /// 后端云服务器的IP地址
+    ///
+    /// Length: 0 to 64.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器的健康检状态;可以为:ONLINE:健康检查在线;OFFLINE:健康检查离线;DISABLED:后端云服务器无对应的弹性云服务器;NO_MONITOR:健康检查未开启
+    ///
+    /// Length: 0 to 16.
+    pub fn operating_status(
+        mut self,
+        value: impl Into<MembersInStatusRespOperatingStatus>,
+    ) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器的端口号
+    ///
+    /// Range: 0 to 65535.
+    pub fn protocol_port(mut self, value: impl Into<i32>) -> Self {
+        self.protocol_port = Some(value.into());
+        self
+    }
+
+    /// 监听器的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    ///
+    /// Length: 0 to 16.
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
     }
 }
 
@@ -22963,13 +26921,13 @@ impl hwcloud_runtime::StringEnum for MembersInStatusRespOperatingStatus {
 hwcloud_runtime::impl_string_enum!(MembersInStatusRespOperatingStatus);
 
 /// **参数解释**:分页信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageInfo {
     /// **参数解释**:当前页返回记录数。
     ///
     /// **取值范围**:不涉及
-    pub current_count: i32,
+    pub current_count: Option<i32>,
     /// **参数解释**:分页查询结果中最后一条记录的ID。通常用于查询下一页。
     ///
     /// **取值范围**:不涉及
@@ -22977,22 +26935,22 @@ pub struct PageInfo {
     /// **参数解释**:分页查询结果中第一条记录的ID。通常用于配合page_reverse=true查询上一页。
     ///
     /// **取值范围**:不涉及
-    pub previous_marker: String,
+    pub previous_marker: Option<String>,
 }
 
 impl Model for PageInfo {
     const NAME: &'static str = "PageInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("current_count", &self.current_count);
+        object.optional("current_count", &self.current_count);
         object.optional("next_marker", &self.next_marker);
-        object.field("previous_marker", &self.previous_marker);
+        object.optional("previous_marker", &self.previous_marker);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let current_count = object.required("current_count")?;
+        let current_count = object.optional("current_count")?;
         let next_marker = object.optional("next_marker")?;
-        let previous_marker = object.required("previous_marker")?;
+        let previous_marker = object.optional("previous_marker")?;
         Ok(Self {
             current_count,
             next_marker,
@@ -23004,16 +26962,21 @@ impl Model for PageInfo {
 hwcloud_runtime::impl_model_serde!(PageInfo);
 
 impl PageInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        current_count: impl Into<i32>,
-        previous_marker: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            current_count: current_count.into(),
+            current_count: None,
             next_marker: None,
-            previous_marker: previous_marker.into(),
+            previous_marker: None,
         }
+    }
+
+    /// **参数解释**:当前页返回记录数。
+    ///
+    /// **取值范围**:不涉及
+    pub fn current_count(mut self, value: impl Into<i32>) -> Self {
+        self.current_count = Some(value.into());
+        self
     }
 
     /// **参数解释**:分页查询结果中最后一条记录的ID。通常用于查询下一页。
@@ -23023,27 +26986,35 @@ impl PageInfo {
         self.next_marker = Some(value.into());
         self
     }
+
+    /// **参数解释**:分页查询结果中第一条记录的ID。通常用于配合page_reverse=true查询上一页。
+    ///
+    /// **取值范围**:不涉及
+    pub fn previous_marker(mut self, value: impl Into<String>) -> Self {
+        self.previous_marker = Some(value.into());
+        self
+    }
 }
 
 /// **参数解释**:关联的后端服务器组。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PoolRef {
     /// **参数解释**:后端服务器组ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for PoolRef {
     const NAME: &'static str = "PoolRef";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -23051,42 +27022,50 @@ impl Model for PoolRef {
 hwcloud_runtime::impl_model_serde!(PoolRef);
 
 impl PoolRef {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// **参数解释**:后端服务器组ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 /// 后端云服务器组响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PoolResp {
     /// 后端云服务器组的管理状态。只支持设定为true,该字段的值无实际意义。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 后端云服务器组的描述信息
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 后端云服务器组关联的健康检查的ID。
-    pub healthmonitor_id: String,
+    pub healthmonitor_id: Option<String>,
     /// 后端云服务器组的ID
-    pub id: String,
+    pub id: Option<String>,
     /// 后端云服务器组的负载均衡算法,取值:ROUND_ROBIN:加权轮询算法;LEAST_CONNECTIONS:加权最少连接算法;SOURCE_IP:源IP算法。当该字段的取值为SOURCE_IP时,后端云服务器组绑定的后端云服务器的weight字段无效。
-    pub lb_algorithm: PoolRespLbAlgorithm,
+    pub lb_algorithm: Option<PoolRespLbAlgorithm>,
     /// 后端云服务器组关联的监听器ID的列表。
-    pub listeners: Vec<ResourceList>,
+    pub listeners: Option<Vec<ResourceList>>,
     /// 后端云服务器组绑定的负载均衡器ID的列表。
-    pub loadbalancers: Vec<ResourceList>,
+    pub loadbalancers: Option<Vec<ResourceList>>,
     /// 后端云服务器组关联的后端云服务器ID的列表。
-    pub members: Vec<ResourceList>,
+    pub members: Option<Vec<ResourceList>>,
     /// 后端云服务器组的名称。
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 后端云服务器组所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 设置保护的原因
     /// >仅当protection_status为consoleProtection时有效。
     ///
@@ -23097,52 +27076,52 @@ pub struct PoolResp {
     /// - consoleProtection: 控制台修改保护
     pub protection_status: Option<PoolRespProtectionStatus>,
     /// 后端云服务器组的后端协议。
-    pub protocol: PoolRespProtocol,
+    pub protocol: Option<PoolRespProtocol>,
     /// 后端云服务器组的会话持久性。当开启会话保持后,在一定时间内,来自同一客户端的请求会发送到同一个后端云服务器上。当会话保持关闭时,该字段取值为null。
-    pub session_persistence: SessionPersistence2,
+    pub session_persistence: Option<SessionPersistence2>,
     /// 后端云服务器组所在的项目ID。
     ///
     /// Length: 0 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for PoolResp {
     const NAME: &'static str = "PoolResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("description", &self.description);
-        object.field("healthmonitor_id", &self.healthmonitor_id);
-        object.field("id", &self.id);
-        object.field("lb_algorithm", &self.lb_algorithm);
-        object.field("listeners", &self.listeners);
-        object.field("loadbalancers", &self.loadbalancers);
-        object.field("members", &self.members);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("description", &self.description);
+        object.optional("healthmonitor_id", &self.healthmonitor_id);
+        object.optional("id", &self.id);
+        object.optional("lb_algorithm", &self.lb_algorithm);
+        object.optional("listeners", &self.listeners);
+        object.optional("loadbalancers", &self.loadbalancers);
+        object.optional("members", &self.members);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
         object.optional("protection_reason", &self.protection_reason);
         object.optional("protection_status", &self.protection_status);
-        object.field("protocol", &self.protocol);
-        object.field("session_persistence", &self.session_persistence);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("protocol", &self.protocol);
+        object.optional("session_persistence", &self.session_persistence);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let description = object.required("description")?;
-        let healthmonitor_id = object.required("healthmonitor_id")?;
-        let id = object.required("id")?;
-        let lb_algorithm = object.required("lb_algorithm")?;
-        let listeners = object.required("listeners")?;
-        let loadbalancers = object.required("loadbalancers")?;
-        let members = object.required("members")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let description = object.optional("description")?;
+        let healthmonitor_id = object.optional("healthmonitor_id")?;
+        let id = object.optional("id")?;
+        let lb_algorithm = object.optional("lb_algorithm")?;
+        let listeners = object.optional("listeners")?;
+        let loadbalancers = object.optional("loadbalancers")?;
+        let members = object.optional("members")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
         let protection_reason = object.optional("protection_reason")?;
         let protection_status = object.optional("protection_status")?;
-        let protocol = object.required("protocol")?;
-        let session_persistence = object.required("session_persistence")?;
-        let tenant_id = object.required("tenant_id")?;
+        let protocol = object.optional("protocol")?;
+        let session_persistence = object.optional("session_persistence")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             admin_state_up,
             description,
@@ -23166,39 +27145,91 @@ impl Model for PoolResp {
 hwcloud_runtime::impl_model_serde!(PoolResp);
 
 impl PoolResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        description: impl Into<String>,
-        healthmonitor_id: impl Into<String>,
-        id: impl Into<String>,
-        lb_algorithm: impl Into<PoolRespLbAlgorithm>,
-        listeners: impl Into<Vec<ResourceList>>,
-        loadbalancers: impl Into<Vec<ResourceList>>,
-        members: impl Into<Vec<ResourceList>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol: impl Into<PoolRespProtocol>,
-        session_persistence: impl Into<SessionPersistence2>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            description: description.into(),
-            healthmonitor_id: healthmonitor_id.into(),
-            id: id.into(),
-            lb_algorithm: lb_algorithm.into(),
-            listeners: listeners.into(),
-            loadbalancers: loadbalancers.into(),
-            members: members.into(),
-            name: name.into(),
-            project_id: project_id.into(),
+            admin_state_up: None,
+            description: None,
+            healthmonitor_id: None,
+            id: None,
+            lb_algorithm: None,
+            listeners: None,
+            loadbalancers: None,
+            members: None,
+            name: None,
+            project_id: None,
             protection_reason: None,
             protection_status: None,
-            protocol: protocol.into(),
-            session_persistence: session_persistence.into(),
-            tenant_id: tenant_id.into(),
+            protocol: None,
+            session_persistence: None,
+            tenant_id: None,
         }
+    }
+
+    /// 后端云服务器组的管理状态。只支持设定为true,该字段的值无实际意义。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的描述信息
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组关联的健康检查的ID。
+    pub fn healthmonitor_id(mut self, value: impl Into<String>) -> Self {
+        self.healthmonitor_id = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的负载均衡算法,取值:ROUND_ROBIN:加权轮询算法;LEAST_CONNECTIONS:加权最少连接算法;SOURCE_IP:源IP算法。当该字段的取值为SOURCE_IP时,后端云服务器组绑定的后端云服务器的weight字段无效。
+    pub fn lb_algorithm(mut self, value: impl Into<PoolRespLbAlgorithm>) -> Self {
+        self.lb_algorithm = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组关联的监听器ID的列表。
+    pub fn listeners(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组绑定的负载均衡器ID的列表。
+    pub fn loadbalancers(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.loadbalancers = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组关联的后端云服务器ID的列表。
+    pub fn members(mut self, value: impl Into<Vec<ResourceList>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的名称。
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
     }
 
     /// 设置保护的原因
@@ -23218,6 +27249,26 @@ impl PoolResp {
         value: impl Into<PoolRespProtectionStatus>,
     ) -> Self {
         self.protection_status = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的后端协议。
+    pub fn protocol(mut self, value: impl Into<PoolRespProtocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的会话持久性。当开启会话保持后,在一定时间内,来自同一客户端的请求会发送到同一个后端云服务器上。当会话保持关闭时,该字段取值为null。
+    pub fn session_persistence(mut self, value: impl Into<SessionPersistence2>) -> Self {
+        self.session_persistence = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组所在的项目ID。
+    ///
+    /// Length: 0 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
         self
     }
 }
@@ -23280,48 +27331,48 @@ pub type PoolRespProtectionStatus = BatchCreateLoadBalancerOptionProtectionStatu
 pub type PoolRespProtocol = CreatePoolReqProtocol;
 
 /// 后端云服务器对象列表,用于状态树中
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PoolsInStatusResp {
     /// 后端云服务器组的健康检查详情
-    pub healthmonitor: HealthmonitorsInStatusResp,
+    pub healthmonitor: Option<HealthmonitorsInStatusResp>,
     /// 后端云服务器组ID
-    pub id: String,
+    pub id: Option<String>,
     /// 后端云服务器组关联的后端云服务器列表
-    pub members: Vec<MembersInStatusResp>,
+    pub members: Option<Vec<MembersInStatusResp>>,
     /// 后端云服务器组名称
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 后端云服务器组的操作状态;该字段为预留字段,暂未启用。默认为ONLINE。
     ///
     /// Length: 0 to 16.
-    pub operating_status: String,
+    pub operating_status: Option<String>,
     /// 后端云服务器组的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
     ///
     /// Length: 0 to 16.
-    pub provisioning_status: String,
+    pub provisioning_status: Option<String>,
 }
 
 impl Model for PoolsInStatusResp {
     const NAME: &'static str = "PoolsInStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("healthmonitor", &self.healthmonitor);
-        object.field("id", &self.id);
-        object.field("members", &self.members);
-        object.field("name", &self.name);
-        object.field("operating_status", &self.operating_status);
-        object.field("provisioning_status", &self.provisioning_status);
+        object.optional("healthmonitor", &self.healthmonitor);
+        object.optional("id", &self.id);
+        object.optional("members", &self.members);
+        object.optional("name", &self.name);
+        object.optional("operating_status", &self.operating_status);
+        object.optional("provisioning_status", &self.provisioning_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let healthmonitor = object.required("healthmonitor")?;
-        let id = object.required("id")?;
-        let members = object.required("members")?;
-        let name = object.required("name")?;
-        let operating_status = object.required("operating_status")?;
-        let provisioning_status = object.required("provisioning_status")?;
+        let healthmonitor = object.optional("healthmonitor")?;
+        let id = object.optional("id")?;
+        let members = object.optional("members")?;
+        let name = object.optional("name")?;
+        let operating_status = object.optional("operating_status")?;
+        let provisioning_status = object.optional("provisioning_status")?;
         Ok(Self {
             healthmonitor,
             id,
@@ -23336,23 +27387,61 @@ impl Model for PoolsInStatusResp {
 hwcloud_runtime::impl_model_serde!(PoolsInStatusResp);
 
 impl PoolsInStatusResp {
-    /// A value of its fields.
-    pub fn new(
-        healthmonitor: impl Into<HealthmonitorsInStatusResp>,
-        id: impl Into<String>,
-        members: impl Into<Vec<MembersInStatusResp>>,
-        name: impl Into<String>,
-        operating_status: impl Into<String>,
-        provisioning_status: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            healthmonitor: healthmonitor.into(),
-            id: id.into(),
-            members: members.into(),
-            name: name.into(),
-            operating_status: operating_status.into(),
-            provisioning_status: provisioning_status.into(),
+            healthmonitor: None,
+            id: None,
+            members: None,
+            name: None,
+            operating_status: None,
+            provisioning_status: None,
         }
+    }
+
+    /// 后端云服务器组的健康检查详情
+    pub fn healthmonitor(
+        mut self,
+        value: impl Into<HealthmonitorsInStatusResp>,
+    ) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组关联的后端云服务器列表
+    pub fn members(mut self, value: impl Into<Vec<MembersInStatusResp>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组名称
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的操作状态;该字段为预留字段,暂未启用。默认为ONLINE。
+    ///
+    /// Length: 0 to 16.
+    pub fn operating_status(mut self, value: impl Into<String>) -> Self {
+        self.operating_status = Some(value.into());
+        self
+    }
+
+    /// 后端云服务器组的配置状态;该字段为预留字段,暂未启用。默认为ACTIVE。
+    ///
+    /// Length: 0 to 16.
+    pub fn provisioning_status(mut self, value: impl Into<String>) -> Self {
+        self.provisioning_status = Some(value.into());
+        self
     }
 }
 
@@ -23438,24 +27527,24 @@ impl PortRange {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PreoccupyIp {
     /// **参数解释**:预占IP总数。
     ///
     /// **取值范围**:大于等于0整数。
-    pub total: i32,
+    pub total: Option<i32>,
 }
 
 impl Model for PreoccupyIp {
     const NAME: &'static str = "PreoccupyIp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("total", &self.total);
+        object.optional("total", &self.total);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let total = object.required("total")?;
+        let total = object.optional("total")?;
         Ok(Self { total })
     }
 }
@@ -23463,9 +27552,17 @@ impl Model for PreoccupyIp {
 hwcloud_runtime::impl_model_serde!(PreoccupyIp);
 
 impl PreoccupyIp {
-    /// A value of its fields.
-    pub fn new(total: impl Into<i32>) -> Self {
-        Self { total: total.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { total: None }
+    }
+
+    /// **参数解释**:预占IP总数。
+    ///
+    /// **取值范围**:大于等于0整数。
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
     }
 }
 
@@ -23874,13 +27971,13 @@ impl PrepaidCreateOption {
 pub type PrepaidCreateOptionPeriodType = PrepaidChangeChargeModeOptionPeriodType;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProxyProtocolExtension {
     /// **参数解释**:pp 扩展。
     ///
     /// **约束限制**:不涉及
-    pub extension: Extension,
+    pub extension: Option<Extension>,
     /// **参数解释**:ipv6 vip地址。
     ///
     /// **约束限制**:不涉及
@@ -23903,13 +28000,13 @@ impl Model for ProxyProtocolExtension {
     const NAME: &'static str = "ProxyProtocolExtension";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("extension", &self.extension);
+        object.optional("extension", &self.extension);
         object.optional("ipv6_vip_address", &self.ipv6_vip_address);
         object.optional("vip_address", &self.vip_address);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let extension = object.required("extension")?;
+        let extension = object.optional("extension")?;
         let ipv6_vip_address = object.optional("ipv6_vip_address")?;
         let vip_address = object.optional("vip_address")?;
         Ok(Self {
@@ -23923,13 +28020,21 @@ impl Model for ProxyProtocolExtension {
 hwcloud_runtime::impl_model_serde!(ProxyProtocolExtension);
 
 impl ProxyProtocolExtension {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(extension: impl Into<Extension>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            extension: extension.into(),
+            extension: None,
             ipv6_vip_address: None,
             vip_address: None,
         }
+    }
+
+    /// **参数解释**:pp 扩展。
+    ///
+    /// **约束限制**:不涉及
+    pub fn extension(mut self, value: impl Into<Extension>) -> Self {
+        self.extension = Some(value.into());
+        self
     }
 
     /// **参数解释**:ipv6 vip地址。
@@ -23958,7 +28063,7 @@ impl ProxyProtocolExtension {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicIpInfo {
     /// **参数解释**:IP版本信息。
@@ -23966,30 +28071,30 @@ pub struct PublicIpInfo {
     /// **取值范围**:
     /// - 4:IPv4地址。
     /// - 6:IPv6地址。
-    pub ip_version: i32,
+    pub ip_version: Option<i32>,
     /// **参数解释**:EIP的IP地址。
     ///
     /// **取值范围**:不涉及
-    pub publicip_address: String,
+    pub publicip_address: Option<String>,
     /// **参数解释**:弹性公网EIP的ID。
     ///
     /// **取值范围**:不涉及
-    pub publicip_id: String,
+    pub publicip_id: Option<String>,
 }
 
 impl Model for PublicIpInfo {
     const NAME: &'static str = "PublicIpInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ip_version", &self.ip_version);
-        object.field("publicip_address", &self.publicip_address);
-        object.field("publicip_id", &self.publicip_id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("publicip_address", &self.publicip_address);
+        object.optional("publicip_id", &self.publicip_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ip_version = object.required("ip_version")?;
-        let publicip_address = object.required("publicip_address")?;
-        let publicip_id = object.required("publicip_id")?;
+        let ip_version = object.optional("ip_version")?;
+        let publicip_address = object.optional("publicip_address")?;
+        let publicip_id = object.optional("publicip_id")?;
         Ok(Self {
             ip_version,
             publicip_address,
@@ -24001,22 +28106,44 @@ impl Model for PublicIpInfo {
 hwcloud_runtime::impl_model_serde!(PublicIpInfo);
 
 impl PublicIpInfo {
-    /// A value of its fields.
-    pub fn new(
-        ip_version: impl Into<i32>,
-        publicip_address: impl Into<String>,
-        publicip_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ip_version: ip_version.into(),
-            publicip_address: publicip_address.into(),
-            publicip_id: publicip_id.into(),
+            ip_version: None,
+            publicip_address: None,
+            publicip_id: None,
         }
+    }
+
+    /// **参数解释**:IP版本信息。
+    ///
+    /// **取值范围**:
+    /// - 4:IPv4地址。
+    /// - 6:IPv6地址。
+    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:EIP的IP地址。
+    ///
+    /// **取值范围**:不涉及
+    pub fn publicip_address(mut self, value: impl Into<String>) -> Self {
+        self.publicip_address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:弹性公网EIP的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn publicip_id(mut self, value: impl Into<String>) -> Self {
+        self.publicip_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuicCidHashStrategy {
     /// **参数解释**:表示hash的时候取CID的长度。
@@ -24026,7 +28153,7 @@ pub struct QuicCidHashStrategy {
     /// **取值范围**:1-20
     ///
     /// **默认取值**:3
-    pub len: i32,
+    pub len: Option<i32>,
     /// **参数解释**:表示hash的时候取CID的偏移量。
     ///
     /// **约束限制**:仅当负载均衡算法为QUIC_CID的时候才生效。
@@ -24034,20 +28161,20 @@ pub struct QuicCidHashStrategy {
     /// **取值范围**:0-19
     ///
     /// **默认取值**:1
-    pub offset: i32,
+    pub offset: Option<i32>,
 }
 
 impl Model for QuicCidHashStrategy {
     const NAME: &'static str = "QuicCidHashStrategy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("len", &self.len);
-        object.field("offset", &self.offset);
+        object.optional("len", &self.len);
+        object.optional("offset", &self.offset);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let len = object.required("len")?;
-        let offset = object.required("offset")?;
+        let len = object.optional("len")?;
+        let offset = object.optional("offset")?;
         Ok(Self { len, offset })
     }
 }
@@ -24055,17 +28182,38 @@ impl Model for QuicCidHashStrategy {
 hwcloud_runtime::impl_model_serde!(QuicCidHashStrategy);
 
 impl QuicCidHashStrategy {
-    /// A value of its fields.
-    pub fn new(len: impl Into<i32>, offset: impl Into<i32>) -> Self {
-        Self {
-            len: len.into(),
-            offset: offset.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { len: None, offset: None }
+    }
+
+    /// **参数解释**:表示hash的时候取CID的长度。
+    ///
+    /// **约束限制**:仅当负载均衡算法为QUIC_CID的时候才生效。
+    ///
+    /// **取值范围**:1-20
+    ///
+    /// **默认取值**:3
+    pub fn len(mut self, value: impl Into<i32>) -> Self {
+        self.len = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:表示hash的时候取CID的偏移量。
+    ///
+    /// **约束限制**:仅当负载均衡算法为QUIC_CID的时候才生效。
+    ///
+    /// **取值范围**:0-19
+    ///
+    /// **默认取值**:1
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
     }
 }
 
 /// 负载均衡相关各类资源的配额信息。仅返回资源的总配额,不包括剩余可用配额。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Quota {
     /// 证书配额。
@@ -24073,180 +28221,180 @@ pub struct Quota {
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub certificate: i32,
+    pub certificate: Option<i32>,
     /// 单个转发策略下所有转发规则的condition总数配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub condition_per_policy: i32,
+    pub condition_per_policy: Option<i32>,
     /// 单个LB实例下的免费监听器配额。
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub free_instance_listeners_per_loadbalancer: i32,
+    pub free_instance_listeners_per_loadbalancer: Option<i32>,
     /// 单个pool实例下的免费member配额。
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub free_instance_members_per_pool: i32,
+    pub free_instance_members_per_pool: Option<i32>,
     /// 健康检查配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub healthmonitor: i32,
+    pub healthmonitor: Option<i32>,
     /// IP地址组配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub ipgroup: i32,
+    pub ipgroup: Option<i32>,
     /// 单个IP地址组可以关联的监听器数量配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub ipgroup_bindings: i32,
+    pub ipgroup_bindings: Option<i32>,
     /// 单个监听器下关联的所有IP地址组的ip列表中的IP总数不能超过ipgroup_max_length。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub ipgroup_max_length: i32,
+    pub ipgroup_max_length: Option<i32>,
     /// 单个监听器下的IP地址组配额。
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub ipgroups_per_listener: i32,
+    pub ipgroups_per_listener: Option<i32>,
     /// 单个监听器下的转发策略配额。
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub l7policies_per_listener: i32,
+    pub l7policies_per_listener: Option<i32>,
     /// 转发策略配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub l7policy: i32,
+    pub l7policy: Option<i32>,
     /// 监听器配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub listener: i32,
+    pub listener: Option<i32>,
     /// 单个LB实例下的监听器配额。
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
     ///
     /// > 当前单个LB下监听器配额实际未限制,但建议不要超过默认配额。
-    pub listeners_per_loadbalancer: i32,
+    pub listeners_per_loadbalancer: Option<i32>,
     /// 单个pool器关联的监听器配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub listeners_per_pool: i32,
+    pub listeners_per_pool: Option<i32>,
     /// 负载均衡器配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub loadbalancer: i32,
+    pub loadbalancer: Option<i32>,
     /// 后端服务器配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub member: i32,
+    pub member: Option<i32>,
     /// 单个pool下的member的配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub members_per_pool: i32,
+    pub members_per_pool: Option<i32>,
     /// 后端服务器组配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub pool: i32,
+    pub pool: Option<i32>,
     /// 单个转发策略下的后端服务器组配额。
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub pools_per_l7policy: i32,
+    pub pools_per_l7policy: Option<i32>,
     /// 参数解释:项目ID。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 自定义安全策略配额。
     ///
     /// 取值:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub security_policy: i32,
+    pub security_policy: Option<i32>,
 }
 
 impl Model for Quota {
     const NAME: &'static str = "Quota";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("certificate", &self.certificate);
-        object.field("condition_per_policy", &self.condition_per_policy);
+        object.optional("certificate", &self.certificate);
+        object.optional("condition_per_policy", &self.condition_per_policy);
         object
-            .field(
+            .optional(
                 "free_instance_listeners_per_loadbalancer",
                 &self.free_instance_listeners_per_loadbalancer,
             );
         object
-            .field(
+            .optional(
                 "free_instance_members_per_pool",
                 &self.free_instance_members_per_pool,
             );
-        object.field("healthmonitor", &self.healthmonitor);
-        object.field("ipgroup", &self.ipgroup);
-        object.field("ipgroup_bindings", &self.ipgroup_bindings);
-        object.field("ipgroup_max_length", &self.ipgroup_max_length);
-        object.field("ipgroups_per_listener", &self.ipgroups_per_listener);
-        object.field("l7policies_per_listener", &self.l7policies_per_listener);
-        object.field("l7policy", &self.l7policy);
-        object.field("listener", &self.listener);
-        object.field("listeners_per_loadbalancer", &self.listeners_per_loadbalancer);
-        object.field("listeners_per_pool", &self.listeners_per_pool);
-        object.field("loadbalancer", &self.loadbalancer);
-        object.field("member", &self.member);
-        object.field("members_per_pool", &self.members_per_pool);
-        object.field("pool", &self.pool);
-        object.field("pools_per_l7policy", &self.pools_per_l7policy);
-        object.field("project_id", &self.project_id);
-        object.field("security_policy", &self.security_policy);
+        object.optional("healthmonitor", &self.healthmonitor);
+        object.optional("ipgroup", &self.ipgroup);
+        object.optional("ipgroup_bindings", &self.ipgroup_bindings);
+        object.optional("ipgroup_max_length", &self.ipgroup_max_length);
+        object.optional("ipgroups_per_listener", &self.ipgroups_per_listener);
+        object.optional("l7policies_per_listener", &self.l7policies_per_listener);
+        object.optional("l7policy", &self.l7policy);
+        object.optional("listener", &self.listener);
+        object.optional("listeners_per_loadbalancer", &self.listeners_per_loadbalancer);
+        object.optional("listeners_per_pool", &self.listeners_per_pool);
+        object.optional("loadbalancer", &self.loadbalancer);
+        object.optional("member", &self.member);
+        object.optional("members_per_pool", &self.members_per_pool);
+        object.optional("pool", &self.pool);
+        object.optional("pools_per_l7policy", &self.pools_per_l7policy);
+        object.optional("project_id", &self.project_id);
+        object.optional("security_policy", &self.security_policy);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let certificate = object.required("certificate")?;
-        let condition_per_policy = object.required("condition_per_policy")?;
+        let certificate = object.optional("certificate")?;
+        let condition_per_policy = object.optional("condition_per_policy")?;
         let free_instance_listeners_per_loadbalancer = object
-            .required("free_instance_listeners_per_loadbalancer")?;
+            .optional("free_instance_listeners_per_loadbalancer")?;
         let free_instance_members_per_pool = object
-            .required("free_instance_members_per_pool")?;
-        let healthmonitor = object.required("healthmonitor")?;
-        let ipgroup = object.required("ipgroup")?;
-        let ipgroup_bindings = object.required("ipgroup_bindings")?;
-        let ipgroup_max_length = object.required("ipgroup_max_length")?;
-        let ipgroups_per_listener = object.required("ipgroups_per_listener")?;
-        let l7policies_per_listener = object.required("l7policies_per_listener")?;
-        let l7policy = object.required("l7policy")?;
-        let listener = object.required("listener")?;
-        let listeners_per_loadbalancer = object.required("listeners_per_loadbalancer")?;
-        let listeners_per_pool = object.required("listeners_per_pool")?;
-        let loadbalancer = object.required("loadbalancer")?;
-        let member = object.required("member")?;
-        let members_per_pool = object.required("members_per_pool")?;
-        let pool = object.required("pool")?;
-        let pools_per_l7policy = object.required("pools_per_l7policy")?;
-        let project_id = object.required("project_id")?;
-        let security_policy = object.required("security_policy")?;
+            .optional("free_instance_members_per_pool")?;
+        let healthmonitor = object.optional("healthmonitor")?;
+        let ipgroup = object.optional("ipgroup")?;
+        let ipgroup_bindings = object.optional("ipgroup_bindings")?;
+        let ipgroup_max_length = object.optional("ipgroup_max_length")?;
+        let ipgroups_per_listener = object.optional("ipgroups_per_listener")?;
+        let l7policies_per_listener = object.optional("l7policies_per_listener")?;
+        let l7policy = object.optional("l7policy")?;
+        let listener = object.optional("listener")?;
+        let listeners_per_loadbalancer = object.optional("listeners_per_loadbalancer")?;
+        let listeners_per_pool = object.optional("listeners_per_pool")?;
+        let loadbalancer = object.optional("loadbalancer")?;
+        let member = object.optional("member")?;
+        let members_per_pool = object.optional("members_per_pool")?;
+        let pool = object.optional("pool")?;
+        let pools_per_l7policy = object.optional("pools_per_l7policy")?;
+        let project_id = object.optional("project_id")?;
+        let security_policy = object.optional("security_policy")?;
         Ok(Self {
             certificate,
             condition_per_policy,
@@ -24276,59 +28424,241 @@ impl Model for Quota {
 hwcloud_runtime::impl_model_serde!(Quota);
 
 impl Quota {
-    /// A value of its fields.
-    pub fn new(
-        certificate: impl Into<i32>,
-        condition_per_policy: impl Into<i32>,
-        free_instance_listeners_per_loadbalancer: impl Into<i32>,
-        free_instance_members_per_pool: impl Into<i32>,
-        healthmonitor: impl Into<i32>,
-        ipgroup: impl Into<i32>,
-        ipgroup_bindings: impl Into<i32>,
-        ipgroup_max_length: impl Into<i32>,
-        ipgroups_per_listener: impl Into<i32>,
-        l7policies_per_listener: impl Into<i32>,
-        l7policy: impl Into<i32>,
-        listener: impl Into<i32>,
-        listeners_per_loadbalancer: impl Into<i32>,
-        listeners_per_pool: impl Into<i32>,
-        loadbalancer: impl Into<i32>,
-        member: impl Into<i32>,
-        members_per_pool: impl Into<i32>,
-        pool: impl Into<i32>,
-        pools_per_l7policy: impl Into<i32>,
-        project_id: impl Into<String>,
-        security_policy: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            certificate: certificate.into(),
-            condition_per_policy: condition_per_policy.into(),
-            free_instance_listeners_per_loadbalancer: free_instance_listeners_per_loadbalancer
-                .into(),
-            free_instance_members_per_pool: free_instance_members_per_pool.into(),
-            healthmonitor: healthmonitor.into(),
-            ipgroup: ipgroup.into(),
-            ipgroup_bindings: ipgroup_bindings.into(),
-            ipgroup_max_length: ipgroup_max_length.into(),
-            ipgroups_per_listener: ipgroups_per_listener.into(),
-            l7policies_per_listener: l7policies_per_listener.into(),
-            l7policy: l7policy.into(),
-            listener: listener.into(),
-            listeners_per_loadbalancer: listeners_per_loadbalancer.into(),
-            listeners_per_pool: listeners_per_pool.into(),
-            loadbalancer: loadbalancer.into(),
-            member: member.into(),
-            members_per_pool: members_per_pool.into(),
-            pool: pool.into(),
-            pools_per_l7policy: pools_per_l7policy.into(),
-            project_id: project_id.into(),
-            security_policy: security_policy.into(),
+            certificate: None,
+            condition_per_policy: None,
+            free_instance_listeners_per_loadbalancer: None,
+            free_instance_members_per_pool: None,
+            healthmonitor: None,
+            ipgroup: None,
+            ipgroup_bindings: None,
+            ipgroup_max_length: None,
+            ipgroups_per_listener: None,
+            l7policies_per_listener: None,
+            l7policy: None,
+            listener: None,
+            listeners_per_loadbalancer: None,
+            listeners_per_pool: None,
+            loadbalancer: None,
+            member: None,
+            members_per_pool: None,
+            pool: None,
+            pools_per_l7policy: None,
+            project_id: None,
+            security_policy: None,
         }
+    }
+
+    /// 证书配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn certificate(mut self, value: impl Into<i32>) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+
+    /// 单个转发策略下所有转发规则的condition总数配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn condition_per_policy(mut self, value: impl Into<i32>) -> Self {
+        self.condition_per_policy = Some(value.into());
+        self
+    }
+
+    /// 单个LB实例下的免费监听器配额。
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn free_instance_listeners_per_loadbalancer(
+        mut self,
+        value: impl Into<i32>,
+    ) -> Self {
+        self.free_instance_listeners_per_loadbalancer = Some(value.into());
+        self
+    }
+
+    /// 单个pool实例下的免费member配额。
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn free_instance_members_per_pool(mut self, value: impl Into<i32>) -> Self {
+        self.free_instance_members_per_pool = Some(value.into());
+        self
+    }
+
+    /// 健康检查配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn healthmonitor(mut self, value: impl Into<i32>) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
+    }
+
+    /// IP地址组配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn ipgroup(mut self, value: impl Into<i32>) -> Self {
+        self.ipgroup = Some(value.into());
+        self
+    }
+
+    /// 单个IP地址组可以关联的监听器数量配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn ipgroup_bindings(mut self, value: impl Into<i32>) -> Self {
+        self.ipgroup_bindings = Some(value.into());
+        self
+    }
+
+    /// 单个监听器下关联的所有IP地址组的ip列表中的IP总数不能超过ipgroup_max_length。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn ipgroup_max_length(mut self, value: impl Into<i32>) -> Self {
+        self.ipgroup_max_length = Some(value.into());
+        self
+    }
+
+    /// 单个监听器下的IP地址组配额。
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn ipgroups_per_listener(mut self, value: impl Into<i32>) -> Self {
+        self.ipgroups_per_listener = Some(value.into());
+        self
+    }
+
+    /// 单个监听器下的转发策略配额。
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn l7policies_per_listener(mut self, value: impl Into<i32>) -> Self {
+        self.l7policies_per_listener = Some(value.into());
+        self
+    }
+
+    /// 转发策略配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn l7policy(mut self, value: impl Into<i32>) -> Self {
+        self.l7policy = Some(value.into());
+        self
+    }
+
+    /// 监听器配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn listener(mut self, value: impl Into<i32>) -> Self {
+        self.listener = Some(value.into());
+        self
+    }
+
+    /// 单个LB实例下的监听器配额。
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    ///
+    /// > 当前单个LB下监听器配额实际未限制,但建议不要超过默认配额。
+    pub fn listeners_per_loadbalancer(mut self, value: impl Into<i32>) -> Self {
+        self.listeners_per_loadbalancer = Some(value.into());
+        self
+    }
+
+    /// 单个pool器关联的监听器配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn listeners_per_pool(mut self, value: impl Into<i32>) -> Self {
+        self.listeners_per_pool = Some(value.into());
+        self
+    }
+
+    /// 负载均衡器配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn loadbalancer(mut self, value: impl Into<i32>) -> Self {
+        self.loadbalancer = Some(value.into());
+        self
+    }
+
+    /// 后端服务器配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn member(mut self, value: impl Into<i32>) -> Self {
+        self.member = Some(value.into());
+        self
+    }
+
+    /// 单个pool下的member的配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn members_per_pool(mut self, value: impl Into<i32>) -> Self {
+        self.members_per_pool = Some(value.into());
+        self
+    }
+
+    /// 后端服务器组配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn pool(mut self, value: impl Into<i32>) -> Self {
+        self.pool = Some(value.into());
+        self
+    }
+
+    /// 单个转发策略下的后端服务器组配额。
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn pools_per_l7policy(mut self, value: impl Into<i32>) -> Self {
+        self.pools_per_l7policy = Some(value.into());
+        self
+    }
+
+    /// 参数解释:项目ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略配额。
+    ///
+    /// 取值:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn security_policy(mut self, value: impl Into<i32>) -> Self {
+        self.security_policy = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:配额信息,包括总配额和已使用配额。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuotaInfo {
     /// **参数解释**:配额类型。
@@ -24354,38 +28684,38 @@ pub struct QuotaInfo {
     /// - l7policies_per_listener:单个监听器下的转发策略配额。
     /// - free_instance_members_per_pool:单个pool实例下的免费member配额。
     /// - free_instance_listeners_per_loadbalancer:单个LB实例下的免费监听器配额。
-    pub quota_key: String,
+    pub quota_key: Option<String>,
     /// **参数解释**:总配额。
     ///
     /// **取值范围**:
     /// - 大于等于0:表示当前配额数量。
     /// - -1:表示无配额限制。
-    pub quota_limit: i32,
+    pub quota_limit: Option<i32>,
     /// **参数解释**:配额单位。
     ///
     /// **取值范围**:count,表示个数。
-    pub unit: String,
+    pub unit: Option<String>,
     /// **参数解释**:已使用配额。
     ///
     /// **取值范围**:大于等于0。
-    pub used: i32,
+    pub used: Option<i32>,
 }
 
 impl Model for QuotaInfo {
     const NAME: &'static str = "QuotaInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quota_key", &self.quota_key);
-        object.field("quota_limit", &self.quota_limit);
-        object.field("unit", &self.unit);
-        object.field("used", &self.used);
+        object.optional("quota_key", &self.quota_key);
+        object.optional("quota_limit", &self.quota_limit);
+        object.optional("unit", &self.unit);
+        object.optional("used", &self.used);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quota_key = object.required("quota_key")?;
-        let quota_limit = object.required("quota_limit")?;
-        let unit = object.required("unit")?;
-        let used = object.required("used")?;
+        let quota_key = object.optional("quota_key")?;
+        let quota_limit = object.optional("quota_limit")?;
+        let unit = object.optional("unit")?;
+        let used = object.optional("used")?;
         Ok(Self {
             quota_key,
             quota_limit,
@@ -24398,55 +28728,104 @@ impl Model for QuotaInfo {
 hwcloud_runtime::impl_model_serde!(QuotaInfo);
 
 impl QuotaInfo {
-    /// A value of its fields.
-    pub fn new(
-        quota_key: impl Into<String>,
-        quota_limit: impl Into<i32>,
-        unit: impl Into<String>,
-        used: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            quota_key: quota_key.into(),
-            quota_limit: quota_limit.into(),
-            unit: unit.into(),
-            used: used.into(),
+            quota_key: None,
+            quota_limit: None,
+            unit: None,
+            used: None,
         }
+    }
+
+    /// **参数解释**:配额类型。
+    ///
+    /// **取值范围**:
+    /// - loadbalancer:负载均衡器配额。
+    /// - listener:监听器配额。
+    /// - ipgroup:IP地址组配额。
+    /// - pool:后端服务器组配额。
+    /// - member:后端服务器配额。
+    /// - healthmonitor:健康检查配额。
+    /// - l7policy:转发策略配额。
+    /// - certificate:证书配额。
+    /// - security_policy:自定义安全策略配额。
+    /// - listeners_per_loadbalancer:单个LB实例下的监听器配额。
+    /// - listeners_per_pool:单个pool关联的监听器配额。
+    /// - members_per_pool:单个pool下的member的配额。
+    /// - condition_per_policy:单个转发策略下所有转发规则的condition总数配额。
+    /// - ipgroup_bindings:单个IP地址组可以关联的监听器数量配额。
+    /// - ipgroup_max_length:单个监听器下关联的所有IP地址组的ip列表中的IP总数不能超过ipgroup_max_length。
+    /// - ipgroups_per_listener:单个监听器下的IP地址组配额。
+    /// - pools_per_l7policy:单个转发策略下的后端服务器组配额。
+    /// - l7policies_per_listener:单个监听器下的转发策略配额。
+    /// - free_instance_members_per_pool:单个pool实例下的免费member配额。
+    /// - free_instance_listeners_per_loadbalancer:单个LB实例下的免费监听器配额。
+    pub fn quota_key(mut self, value: impl Into<String>) -> Self {
+        self.quota_key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:总配额。
+    ///
+    /// **取值范围**:
+    /// - 大于等于0:表示当前配额数量。
+    /// - -1:表示无配额限制。
+    pub fn quota_limit(mut self, value: impl Into<i32>) -> Self {
+        self.quota_limit = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:配额单位。
+    ///
+    /// **取值范围**:count,表示个数。
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:已使用配额。
+    ///
+    /// **取值范围**:大于等于0。
+    pub fn used(mut self, value: impl Into<i32>) -> Self {
+        self.used = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:还原回收站负载均衡器的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecoverLoadBalancerResponseBody {
     /// **参数解释**:还原负载均衡器的任务ID。
     ///
     /// **取值范围**:不涉及
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:ELB实例的类型。
     ///
     /// **取值范围**:
     /// - v2:共享型ELB。
     /// - v3:独享型ELB。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for RecoverLoadBalancerResponseBody {
     const NAME: &'static str = "RecoverLoadBalancerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_id", &self.job_id);
-        object.field("request_id", &self.request_id);
-        object.field("type", &self.type_);
+        object.optional("job_id", &self.job_id);
+        object.optional("request_id", &self.request_id);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_id = object.required("job_id")?;
-        let request_id = object.required("request_id")?;
-        let type_ = object.required("type")?;
+        let job_id = object.optional("job_id")?;
+        let request_id = object.optional("request_id")?;
+        let type_ = object.optional("type")?;
         Ok(Self { job_id, request_id, type_ })
     }
 }
@@ -24454,17 +28833,39 @@ impl Model for RecoverLoadBalancerResponseBody {
 hwcloud_runtime::impl_model_serde!(RecoverLoadBalancerResponseBody);
 
 impl RecoverLoadBalancerResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        job_id: impl Into<String>,
-        request_id: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            job_id: job_id.into(),
-            request_id: request_id.into(),
-            type_: type_.into(),
+            job_id: None,
+            request_id: None,
+            type_: None,
         }
+    }
+
+    /// **参数解释**:还原负载均衡器的任务ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:ELB实例的类型。
+    ///
+    /// **取值范围**:
+    /// - v2:共享型ELB。
+    /// - v3:独享型ELB。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -25972,7 +30373,7 @@ impl hwcloud_runtime::StringEnum for RedirectUrlConfigStatusCode {
 hwcloud_runtime::impl_string_enum!(RedirectUrlConfigStatusCode);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RemoveHeaderConfig {
     /// **参数解释**:被移除的请求头的参数名。
@@ -25981,18 +30382,18 @@ pub struct RemoveHeaderConfig {
     /// connection、upgrade、content-length、transfer-encoding、keep-alive、te、host、cookie、remoteip、authority、x-forwarded-host、x-forwarded-for、x-forwarded-for-port、x-forwarded-tls-certificate-id、x-forwarded-tls-protocol、x-forwarded-tls-cipher、x-forwarded-elb-ip、x-forwarded-port、x-forwarded-elb-id、x-forwarded-elb-vip、x-real-ip、x-forwarded-proto、x-nuwa-trace-ne-in、x-nuwa-trace-ne-out
     ///
     /// **取值范围**:1-40个字符,字母a-z(不区分大小写)、数字,短划线-和下划线_。
-    pub key: String,
+    pub key: Option<String>,
 }
 
 impl Model for RemoveHeaderConfig {
     const NAME: &'static str = "RemoveHeaderConfig";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
+        object.optional("key", &self.key);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
+        let key = object.optional("key")?;
         Ok(Self { key })
     }
 }
@@ -26000,33 +30401,44 @@ impl Model for RemoveHeaderConfig {
 hwcloud_runtime::impl_model_serde!(RemoveHeaderConfig);
 
 impl RemoveHeaderConfig {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self { key: key.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None }
+    }
+
+    /// **参数解释**:被移除的请求头的参数名。
+    ///
+    /// **约束限制**:不能移除以下请求头参数:
+    /// connection、upgrade、content-length、transfer-encoding、keep-alive、te、host、cookie、remoteip、authority、x-forwarded-host、x-forwarded-for、x-forwarded-for-port、x-forwarded-tls-certificate-id、x-forwarded-tls-protocol、x-forwarded-tls-cipher、x-forwarded-elb-ip、x-forwarded-port、x-forwarded-elb-id、x-forwarded-elb-vip、x-real-ip、x-forwarded-proto、x-nuwa-trace-ne-in、x-nuwa-trace-ne-out
+    ///
+    /// **取值范围**:1-40个字符,字母a-z(不区分大小写)、数字,短划线-和下划线_。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:要移除的请求头参数列表。
 ///
 /// **约束限制**:不涉及
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RemoveHeadersConfig {
     /// **参数解释**:要移除的请求头参数列表。
     ///
     /// **约束限制**:不涉及
-    pub configs: Vec<RemoveHeaderConfig>,
+    pub configs: Option<Vec<RemoveHeaderConfig>>,
 }
 
 impl Model for RemoveHeadersConfig {
     const NAME: &'static str = "RemoveHeadersConfig";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("configs", &self.configs);
+        object.optional("configs", &self.configs);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let configs = object.required("configs")?;
+        let configs = object.optional("configs")?;
         Ok(Self { configs })
     }
 }
@@ -26034,36 +30446,44 @@ impl Model for RemoveHeadersConfig {
 hwcloud_runtime::impl_model_serde!(RemoveHeadersConfig);
 
 impl RemoveHeadersConfig {
-    /// A value of its fields.
-    pub fn new(configs: impl Into<Vec<RemoveHeaderConfig>>) -> Self {
-        Self { configs: configs.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { configs: None }
+    }
+
+    /// **参数解释**:要移除的请求头参数列表。
+    ///
+    /// **约束限制**:不涉及
+    pub fn configs(mut self, value: impl Into<Vec<RemoveHeaderConfig>>) -> Self {
+        self.configs = Some(value.into());
+        self
     }
 }
 
 /// 端口监听范围(闭区间),最多指定20个端口组,每个组范围不可有重叠部分
 /// 仅当protocol_port为0时可以传入。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResPortRange {
     /// **参数解释**:结束端口。
     /// **取值范围**:1-65535
-    pub end_port: i32,
+    pub end_port: Option<i32>,
     /// **参数解释**:起始端口。
     /// **取值范围**:1-65535
-    pub start_port: i32,
+    pub start_port: Option<i32>,
 }
 
 impl Model for ResPortRange {
     const NAME: &'static str = "ResPortRange";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("end_port", &self.end_port);
-        object.field("start_port", &self.start_port);
+        object.optional("end_port", &self.end_port);
+        object.optional("start_port", &self.start_port);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let end_port = object.required("end_port")?;
-        let start_port = object.required("start_port")?;
+        let end_port = object.optional("end_port")?;
+        let start_port = object.optional("start_port")?;
         Ok(Self { end_port, start_port })
     }
 }
@@ -26071,32 +30491,46 @@ impl Model for ResPortRange {
 hwcloud_runtime::impl_model_serde!(ResPortRange);
 
 impl ResPortRange {
-    /// A value of its fields.
-    pub fn new(end_port: impl Into<i32>, start_port: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            end_port: end_port.into(),
-            start_port: start_port.into(),
+            end_port: None,
+            start_port: None,
         }
+    }
+
+    /// **参数解释**:结束端口。
+    /// **取值范围**:1-65535
+    pub fn end_port(mut self, value: impl Into<i32>) -> Self {
+        self.end_port = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:起始端口。
+    /// **取值范围**:1-65535
+    pub fn start_port(mut self, value: impl Into<i32>) -> Self {
+        self.start_port = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:资源ID
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceId {
     /// **参数解释**:资源ID
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for ResourceId {
     const NAME: &'static str = "ResourceId";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -26104,29 +30538,35 @@ impl Model for ResourceId {
 hwcloud_runtime::impl_model_serde!(ResourceId);
 
 impl ResourceId {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// **参数解释**:资源ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 /// 资源对象id列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceList {
     /// 资源ID
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for ResourceList {
     const NAME: &'static str = "ResourceList";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -26134,35 +30574,41 @@ impl Model for ResourceList {
 hwcloud_runtime::impl_model_serde!(ResourceList);
 
 impl ResourceList {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 资源ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 /// 资源标签
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTag {
     /// 键。最大长度36个unicode字符。 key不能为空。
     /// 搜索时不对此参数做校验
     /// 不能包含非打印字符"=",“*”,“<”,“>”,“\”,“,”,"|",“/”。
-    pub key: String,
+    pub key: Option<String>,
     /// 值列表。每个值最大长度255个unicode字符,如果values为空列表,则表示any_value。value之间为或的关系。不能包含非打印字符"=",“*”,“<”,“>”,“\”,“,”,"|",“/”。
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for ResourceTag {
     const NAME: &'static str = "ResourceTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -26170,48 +30616,59 @@ impl Model for ResourceTag {
 hwcloud_runtime::impl_model_serde!(ResourceTag);
 
 impl ResourceTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 键。最大长度36个unicode字符。 key不能为空。
+    /// 搜索时不对此参数做校验
+    /// 不能包含非打印字符"=",“*”,“<”,“>”,“\”,“,”,"|",“/”。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值列表。每个值最大长度255个unicode字符,如果values为空列表,则表示any_value。value之间为或的关系。不能包含非打印字符"=",“*”,“<”,“>”,“\”,“,”,"|",“/”。
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// 根据标签查询资源响应返回对象。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourcesByTag {
     /// 资源描述。
-    pub resource_detail: String,
+    pub resource_detail: Option<String>,
     /// 资源ID.
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 资源名称。
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// 父级资源ID。
     pub super_resource_id: Option<String>,
     /// 资源标签。
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
 }
 
 impl Model for ResourcesByTag {
     const NAME: &'static str = "ResourcesByTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_name", &self.resource_name);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_name", &self.resource_name);
         object.optional("super_resource_id", &self.super_resource_id);
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_name = object.required("resource_name")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_name = object.optional("resource_name")?;
         let super_resource_id = object.optional("super_resource_id")?;
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
             resource_id,
@@ -26225,25 +30682,44 @@ impl Model for ResourcesByTag {
 hwcloud_runtime::impl_model_serde!(ResourcesByTag);
 
 impl ResourcesByTag {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        resource_detail: impl Into<String>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
+            resource_detail: None,
+            resource_id: None,
+            resource_name: None,
             super_resource_id: None,
-            tags: tags.into(),
+            tags: None,
         }
+    }
+
+    /// 资源描述。
+    pub fn resource_detail(mut self, value: impl Into<String>) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 资源ID.
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 资源名称。
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
     }
 
     /// 父级资源ID。
     pub fn super_resource_id(mut self, value: impl Into<String>) -> Self {
         self.super_resource_id = Some(value.into());
+        self
+    }
+
+    /// 资源标签。
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
         self
     }
 }
@@ -26323,7 +30799,7 @@ impl RewriteUrlConfig {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RuleCondition {
     /// **参数解释**:匹配项的名称。
@@ -26338,7 +30814,7 @@ pub struct RuleCondition {
     /// **默认取值**:不涉及
     ///
     /// Length: 1 to 128.
-    pub key: String,
+    pub key: Option<String>,
     /// **参数解释**:匹配项的值。
     ///
     /// **约束限制**:同一个rule内的conditions列表中所有value不允许重复。
@@ -26355,20 +30831,20 @@ pub struct RuleCondition {
     /// **默认取值**:不涉及
     ///
     /// Length: 1 to 128.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for RuleCondition {
     const NAME: &'static str = "RuleCondition";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -26376,34 +30852,69 @@ impl Model for RuleCondition {
 hwcloud_runtime::impl_model_serde!(RuleCondition);
 
 impl RuleCondition {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// **参数解释**:匹配项的名称。
+    ///
+    /// **约束限制**:同一个rule内的conditions列表中所有key必须相同。
+    ///
+    /// **取值范围**:
+    /// - 当转发规则类别type为HOST_NAME、PATH、METHOD、SOURCE_IP时,该字段固定为空字符串。
+    /// - 当转发规则类别type为HEADER时,key表示请求头参数的名称,value表示请求头参数的值。key的长度限制1-40字符,只允许包含字母、数字和-_。
+    /// - 当转发规则类别type为QUERY_STRING时,key表示查询参数的名称,value表示查询参数的值。key的长度限制为1-128字符,不支持空格,中括号,大括号,尖括号,反斜杠,双引号,'#','&','|',‘%’,‘~’,字母区分大小写。
+    ///
+    /// **默认取值**:不涉及
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:匹配项的值。
+    ///
+    /// **约束限制**:同一个rule内的conditions列表中所有value不允许重复。
+    ///
+    /// **取值范围**:
+    /// - 当转发规则类别type为HOST_NAME时,key固定为空字符串,value表示域名的值。value长度1-128字符,字符串只能包含英文字母、数字、-.\*,必须以字母、数字或\*开头,\*只能出现在开头且必须以\*.开始。
+    /// - 当转发规则类别type为PATH时,key固定为空字符串,value表示请求路径的值。value长度1-128字符。当转发规则的compare_type为STARTS_WITH、EQUAL_TO时,字符串只能包含英文字母、数字、_~';@^-%#&$.*+?,=!:|\\/()\[\]{},且必须以"/"开头。
+    /// - 当转发规则类别type为HEADER时,key表示请求头参数的名称,value表示请求头参数的值。value长度限制1-128字符,不支持空格,双引号,支持以下通配符:*(匹配0个或更多字符)和?(正好匹配1个字符)。
+    /// - 当转发规则类别type为QUERY_STRING时,key表示查询参数的名称,value表示查询参数的值。value长度限制为1-128字符,不支持空格,中括号,大括号,尖括号,反斜杠,双引号,'#','&','|',‘%’,‘~’,字母区分大小写,支持通配符:*(匹配0个或更多字符)和?(正好匹配1个字符)
+    /// - 当转发规则类别type为METHOD时,key固定为空字符串,value表示请求方式。value取值范围为:GET, PUT,POST,DELETE, PATCH, HEAD, OPTIONS。
+    ///
+    /// - 当转发规则类别type为SOURCE_IP时,key固定为空字符串,value表示请求源地址。value为CIDR格式,支持ipv4,ipv6。例如192.168.0.2/32,2049::49/64。
+    ///
+    /// **默认取值**:不涉及
+    ///
+    /// Length: 1 to 128.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RuleRef {
     /// **参数解释**:规则ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for RuleRef {
     const NAME: &'static str = "RuleRef";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -26411,28 +30922,36 @@ impl Model for RuleRef {
 hwcloud_runtime::impl_model_serde!(RuleRef);
 
 impl RuleRef {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// **参数解释**:规则ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 /// **参数解释**:自定义安全策略信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityPolicy {
     /// **参数解释**:自定义安全策略的加密套件列表。
     ///
     /// **取值范围**:不涉及
-    pub ciphers: Vec<String>,
+    pub ciphers: Option<Vec<String>>,
     /// **参数解释**:创建时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:自定义安全策略的描述。
     ///
     /// **取值范围**:不涉及
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:资源所属的企业项目ID。
     ///
     /// **取值范围**:
@@ -26442,54 +30961,54 @@ pub struct SecurityPolicy {
     /// **参数解释**:自定义安全策略的ID。
     ///
     /// **取值范围**:不涉及
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:关联的监听器。
-    pub listeners: Vec<ListenerRef>,
+    pub listeners: Option<Vec<ListenerRef>>,
     /// **参数解释**:自定义安全策略的名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:自定义安全策略的项目ID。
     ///
     /// **取值范围**:不涉及
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:自定义安全策略的TLS协议列表。
     ///
     /// **取值范围**:不涉及
-    pub protocols: Vec<String>,
+    pub protocols: Option<Vec<String>>,
     /// **参数解释**:更新时间。
     ///
     /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for SecurityPolicy {
     const NAME: &'static str = "SecurityPolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ciphers", &self.ciphers);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
+        object.optional("ciphers", &self.ciphers);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("listeners", &self.listeners);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("protocols", &self.protocols);
-        object.field("updated_at", &self.updated_at);
+        object.optional("id", &self.id);
+        object.optional("listeners", &self.listeners);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocols", &self.protocols);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ciphers = object.required("ciphers")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
+        let ciphers = object.optional("ciphers")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let listeners = object.required("listeners")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let protocols = object.required("protocols")?;
-        let updated_at = object.required("updated_at")?;
+        let id = object.optional("id")?;
+        let listeners = object.optional("listeners")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let protocols = object.optional("protocols")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             ciphers,
             created_at,
@@ -26508,30 +31027,44 @@ impl Model for SecurityPolicy {
 hwcloud_runtime::impl_model_serde!(SecurityPolicy);
 
 impl SecurityPolicy {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        ciphers: impl Into<Vec<String>>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        listeners: impl Into<Vec<ListenerRef>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocols: impl Into<Vec<String>>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ciphers: ciphers.into(),
-            created_at: created_at.into(),
-            description: description.into(),
+            ciphers: None,
+            created_at: None,
+            description: None,
             enterprise_project_id: None,
-            id: id.into(),
-            listeners: listeners.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            protocols: protocols.into(),
-            updated_at: updated_at.into(),
+            id: None,
+            listeners: None,
+            name: None,
+            project_id: None,
+            protocols: None,
+            updated_at: None,
         }
+    }
+
+    /// **参数解释**:自定义安全策略的加密套件列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn ciphers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ciphers = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:创建时间。
+    ///
+    /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:自定义安全策略的描述。
+    ///
+    /// **取值范围**:不涉及
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
     }
 
     /// **参数解释**:资源所属的企业项目ID。
@@ -26543,57 +31076,103 @@ impl SecurityPolicy {
         self.enterprise_project_id = Some(value.into());
         self
     }
+
+    /// **参数解释**:自定义安全策略的ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:关联的监听器。
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerRef>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:自定义安全策略的名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:自定义安全策略的项目ID。
+    ///
+    /// **取值范围**:不涉及
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:自定义安全策略的TLS协议列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn protocols(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:更新时间。
+    ///
+    /// **取值范围**:格式:yyyy-MM-dd'T'HH:mm:ss'Z',UTC时区。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 
 /// 自定义安全策略信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityPolicy2 {
     /// 自定义安全策略的加密套件列表。
-    pub ciphers: Vec<String>,
+    pub ciphers: Option<Vec<String>>,
     /// 自定义安全策略的创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 自定义安全策略的描述。
-    pub description: String,
+    pub description: Option<String>,
     /// 自定义安全安全策略的id。
-    pub id: String,
+    pub id: Option<String>,
     /// 自定义安全策略关联的监听器。
-    pub listeners: Vec<ListenerRef>,
+    pub listeners: Option<Vec<ListenerRef>>,
     /// 自定义安全策略的名称
-    pub name: String,
+    pub name: Option<String>,
     /// 自定义安全策略的项目id。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 自定义安全策略的TLS协议列表。
-    pub protocols: Vec<String>,
+    pub protocols: Option<Vec<String>>,
     /// 自定义安全策略的更新时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for SecurityPolicy2 {
     const NAME: &'static str = "SecurityPolicy2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ciphers", &self.ciphers);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("listeners", &self.listeners);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("protocols", &self.protocols);
-        object.field("updated_at", &self.updated_at);
+        object.optional("ciphers", &self.ciphers);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("listeners", &self.listeners);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocols", &self.protocols);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ciphers = object.required("ciphers")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let listeners = object.required("listeners")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let protocols = object.required("protocols")?;
-        let updated_at = object.required("updated_at")?;
+        let ciphers = object.optional("ciphers")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let listeners = object.optional("listeners")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let protocols = object.optional("protocols")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             ciphers,
             created_at,
@@ -26611,34 +31190,78 @@ impl Model for SecurityPolicy2 {
 hwcloud_runtime::impl_model_serde!(SecurityPolicy2);
 
 impl SecurityPolicy2 {
-    /// A value of its fields.
-    pub fn new(
-        ciphers: impl Into<Vec<String>>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        listeners: impl Into<Vec<ListenerRef>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocols: impl Into<Vec<String>>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ciphers: ciphers.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            id: id.into(),
-            listeners: listeners.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            protocols: protocols.into(),
-            updated_at: updated_at.into(),
+            ciphers: None,
+            created_at: None,
+            description: None,
+            id: None,
+            listeners: None,
+            name: None,
+            project_id: None,
+            protocols: None,
+            updated_at: None,
         }
+    }
+
+    /// 自定义安全策略的加密套件列表。
+    pub fn ciphers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ciphers = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略的创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略的描述。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 自定义安全安全策略的id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略关联的监听器。
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerRef>>) -> Self {
+        self.listeners = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略的名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略的项目id。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略的TLS协议列表。
+    pub fn protocols(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略的更新时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SessionPersistence {
     /// **参数解释**:cookie名称。
@@ -26657,7 +31280,7 @@ pub struct SessionPersistence {
     /// - SOURCE_IP:基于源IP地址的会话保持,也就是根据客户端的源IP地址将流量持续转发到同一后端服务器(member)。
     /// - HTTP_COOKIE:通过在HTTP响应中插入一个特殊的Cookie,实现会话保持。负载均衡会在后续请求中识别该Cookie,并将请求转发到对应的后端服务器。
     /// - APP_COOKIE:基于应用层Cookie的会话保持。与HTTP_COOKIE不同的是,APP_COOKIE要求后端服务在响应中插入一个指定名称的Cookie,负载均衡器识别后,将后续请求转发到相同后端member。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for SessionPersistence {
@@ -26666,13 +31289,13 @@ impl Model for SessionPersistence {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("cookie_name", &self.cookie_name);
         object.optional("persistence_timeout", &self.persistence_timeout);
-        object.field("type", &self.type_);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let cookie_name = object.optional("cookie_name")?;
         let persistence_timeout = object.optional("persistence_timeout")?;
-        let type_ = object.required("type")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             cookie_name,
             persistence_timeout,
@@ -26684,12 +31307,12 @@ impl Model for SessionPersistence {
 hwcloud_runtime::impl_model_serde!(SessionPersistence);
 
 impl SessionPersistence {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(type_: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             cookie_name: None,
             persistence_timeout: None,
-            type_: type_.into(),
+            type_: None,
         }
     }
 
@@ -26710,12 +31333,23 @@ impl SessionPersistence {
         self.persistence_timeout = Some(value.into());
         self
     }
+
+    /// **参数解释**:会话保持类型。
+    ///
+    /// **取值范围**:
+    /// - SOURCE_IP:基于源IP地址的会话保持,也就是根据客户端的源IP地址将流量持续转发到同一后端服务器(member)。
+    /// - HTTP_COOKIE:通过在HTTP响应中插入一个特殊的Cookie,实现会话保持。负载均衡会在后续请求中识别该Cookie,并将请求转发到对应的后端服务器。
+    /// - APP_COOKIE:基于应用层Cookie的会话保持。与HTTP_COOKIE不同的是,APP_COOKIE要求后端服务在响应中插入一个指定名称的Cookie,负载均衡器识别后,将后续请求转发到相同后端member。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
 
 /// 后端云服务器组的会话持久性。
 /// 当开启会话保持后,在一定时间内,来自同一客户端的请求会发送到同一个后端云服务器上。
 /// 当会话保持关闭时,该字段取值为null。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SessionPersistence2 {
     /// cookie的名称。只有当会话保持的类型是APP_COOKIE时可以指定。
@@ -26723,7 +31357,7 @@ pub struct SessionPersistence2 {
     /// 会话保持的超时时间。取值范围:[1,60](分钟):当后端云服务器的protocol为TCP、UDP时[1,1440](分钟):当后端云服务器的protocol为HTTP时。当type为APP_COOKIE时该字段不生效。
     pub persistence_timeout: Option<i32>,
     /// 会话保持的类型。SOURCE_IP:根据请求的源IP,将同一IP的请求发送到同一个后端云服务器上。HTTP_COOKIE:客户端第一次发送请求时,负载均衡器自动生成cookie并将该cookie插入响应消息中,后续请求会发送到处理第一个请求的后端云服务器上。APP_COOKIE:客户端第一次发送请求时,后端服务器生成cookie并将该cookie插入响应消息中,后续请求会发送到处理第一个请求的后端云服务器上。当后端云服务器的protocol为TCP时,只按SOURCE_IP生效当后端云服务器的protocol为HTTP时,只按HTTP_COOKIE或APP_COOKIE生效
-    pub type_: SessionPersistenceType,
+    pub type_: Option<SessionPersistenceType>,
 }
 
 impl Model for SessionPersistence2 {
@@ -26732,13 +31366,13 @@ impl Model for SessionPersistence2 {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("cookie_name", &self.cookie_name);
         object.optional("persistence_timeout", &self.persistence_timeout);
-        object.field("type", &self.type_);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let cookie_name = object.optional("cookie_name")?;
         let persistence_timeout = object.optional("persistence_timeout")?;
-        let type_ = object.required("type")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             cookie_name,
             persistence_timeout,
@@ -26750,12 +31384,12 @@ impl Model for SessionPersistence2 {
 hwcloud_runtime::impl_model_serde!(SessionPersistence2);
 
 impl SessionPersistence2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(type_: impl Into<SessionPersistenceType>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             cookie_name: None,
             persistence_timeout: None,
-            type_: type_.into(),
+            type_: None,
         }
     }
 
@@ -26768,6 +31402,12 @@ impl SessionPersistence2 {
     /// 会话保持的超时时间。取值范围:[1,60](分钟):当后端云服务器的protocol为TCP、UDP时[1,1440](分钟):当后端云服务器的protocol为HTTP时。当type为APP_COOKIE时该字段不生效。
     pub fn persistence_timeout(mut self, value: impl Into<i32>) -> Self {
         self.persistence_timeout = Some(value.into());
+        self
+    }
+
+    /// 会话保持的类型。SOURCE_IP:根据请求的源IP,将同一IP的请求发送到同一个后端云服务器上。HTTP_COOKIE:客户端第一次发送请求时,负载均衡器自动生成cookie并将该cookie插入响应消息中,后续请求会发送到处理第一个请求的后端云服务器上。APP_COOKIE:客户端第一次发送请求时,后端服务器生成cookie并将该cookie插入响应消息中,后续请求会发送到处理第一个请求的后端云服务器上。当后端云服务器的protocol为TCP时,只按SOURCE_IP生效当后端云服务器的protocol为HTTP时,只按HTTP_COOKIE或APP_COOKIE生效
+    pub fn type_(mut self, value: impl Into<SessionPersistenceType>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 }
@@ -26783,28 +31423,28 @@ pub type SessionPersistenceType = CreatePoolSessionPersistenceOptionType;
 pub type ShowCertificatePrivateKeyEchoResponseBody = CreateCertificatePrivateKeyEchoResponseBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowCertificateResponseBody {
     /// **参数解释**:证书对象。
-    pub certificate: CertificateInfo,
+    pub certificate: Option<CertificateInfo>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowCertificateResponseBody {
     const NAME: &'static str = "ShowCertificateResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("certificate", &self.certificate);
-        object.field("request_id", &self.request_id);
+        object.optional("certificate", &self.certificate);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let certificate = object.required("certificate")?;
-        let request_id = object.required("request_id")?;
+        let certificate = object.optional("certificate")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { certificate, request_id })
     }
 }
@@ -26812,41 +31452,52 @@ impl Model for ShowCertificateResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowCertificateResponseBody);
 
 impl ShowCertificateResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        certificate: impl Into<CertificateInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            certificate: certificate.into(),
-            request_id: request_id.into(),
+            certificate: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:证书对象。
+    pub fn certificate(mut self, value: impl Into<CertificateInfo>) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowFlavorResponseBody {
     /// **参数解释**:规格对象。
-    pub flavor: Flavor,
+    pub flavor: Option<Flavor>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowFlavorResponseBody {
     const NAME: &'static str = "ShowFlavorResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flavor", &self.flavor);
-        object.field("request_id", &self.request_id);
+        object.optional("flavor", &self.flavor);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flavor = object.required("flavor")?;
-        let request_id = object.required("request_id")?;
+        let flavor = object.optional("flavor")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { flavor, request_id })
     }
 }
@@ -26854,38 +31505,52 @@ impl Model for ShowFlavorResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowFlavorResponseBody);
 
 impl ShowFlavorResponseBody {
-    /// A value of its fields.
-    pub fn new(flavor: impl Into<Flavor>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            flavor: flavor.into(),
-            request_id: request_id.into(),
+            flavor: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:规格对象。
+    pub fn flavor(mut self, value: impl Into<Flavor>) -> Self {
+        self.flavor = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowHealthMonitorResponseBody {
     /// **参数解释**:监看检查对象。
-    pub healthmonitor: HealthMonitor,
+    pub healthmonitor: Option<HealthMonitor>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowHealthMonitorResponseBody {
     const NAME: &'static str = "ShowHealthMonitorResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("healthmonitor", &self.healthmonitor);
-        object.field("request_id", &self.request_id);
+        object.optional("healthmonitor", &self.healthmonitor);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let healthmonitor = object.required("healthmonitor")?;
-        let request_id = object.required("request_id")?;
+        let healthmonitor = object.optional("healthmonitor")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { healthmonitor, request_id })
     }
 }
@@ -26893,35 +31558,46 @@ impl Model for ShowHealthMonitorResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowHealthMonitorResponseBody);
 
 impl ShowHealthMonitorResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        healthmonitor: impl Into<HealthMonitor>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            healthmonitor: healthmonitor.into(),
-            request_id: request_id.into(),
+            healthmonitor: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:监看检查对象。
+    pub fn healthmonitor(mut self, value: impl Into<HealthMonitor>) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowHealthmonitorsResponseBody {
     /// 健康检查对象
-    pub healthmonitor: HealthmonitorResp,
+    pub healthmonitor: Option<HealthmonitorResp>,
 }
 
 impl Model for ShowHealthmonitorsResponseBody {
     const NAME: &'static str = "ShowHealthmonitorsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("healthmonitor", &self.healthmonitor);
+        object.optional("healthmonitor", &self.healthmonitor);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let healthmonitor = object.required("healthmonitor")?;
+        let healthmonitor = object.optional("healthmonitor")?;
         Ok(Self { healthmonitor })
     }
 }
@@ -26929,31 +31605,35 @@ impl Model for ShowHealthmonitorsResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowHealthmonitorsResponseBody);
 
 impl ShowHealthmonitorsResponseBody {
-    /// A value of its fields.
-    pub fn new(healthmonitor: impl Into<HealthmonitorResp>) -> Self {
-        Self {
-            healthmonitor: healthmonitor.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { healthmonitor: None }
+    }
+
+    /// 健康检查对象
+    pub fn healthmonitor(mut self, value: impl Into<HealthmonitorResp>) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowIpGroupRelatedListenersResponseBody {
     /// **参数解释**:IP地址组关联的所有监听器ID列表。
-    pub listeners: Vec<ListenerRef>,
+    pub listeners: Option<Vec<ListenerRef>>,
 }
 
 impl Model for ShowIpGroupRelatedListenersResponseBody {
     const NAME: &'static str = "ShowIpGroupRelatedListenersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("listeners", &self.listeners);
+        object.optional("listeners", &self.listeners);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let listeners = object.required("listeners")?;
+        let listeners = object.optional("listeners")?;
         Ok(Self { listeners })
     }
 }
@@ -26961,37 +31641,41 @@ impl Model for ShowIpGroupRelatedListenersResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowIpGroupRelatedListenersResponseBody);
 
 impl ShowIpGroupRelatedListenersResponseBody {
-    /// A value of its fields.
-    pub fn new(listeners: impl Into<Vec<ListenerRef>>) -> Self {
-        Self {
-            listeners: listeners.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { listeners: None }
+    }
+
+    /// **参数解释**:IP地址组关联的所有监听器ID列表。
+    pub fn listeners(mut self, value: impl Into<Vec<ListenerRef>>) -> Self {
+        self.listeners = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowIpGroupResponseBody {
     /// **参数解释**:查询IP地址组详情的响应体。
-    pub ipgroup: IpGroup,
+    pub ipgroup: Option<IpGroup>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowIpGroupResponseBody {
     const NAME: &'static str = "ShowIpGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ipgroup", &self.ipgroup);
-        object.field("request_id", &self.request_id);
+        object.optional("ipgroup", &self.ipgroup);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ipgroup = object.required("ipgroup")?;
-        let request_id = object.required("request_id")?;
+        let ipgroup = object.optional("ipgroup")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { ipgroup, request_id })
     }
 }
@@ -26999,12 +31683,26 @@ impl Model for ShowIpGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowIpGroupResponseBody);
 
 impl ShowIpGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(ipgroup: impl Into<IpGroup>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ipgroup: ipgroup.into(),
-            request_id: request_id.into(),
+            ipgroup: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:查询IP地址组详情的响应体。
+    pub fn ipgroup(mut self, value: impl Into<IpGroup>) -> Self {
+        self.ipgroup = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -27062,28 +31760,28 @@ impl ShowJobResponseBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowL7PolicyResponseBody {
     /// **参数解释**:l7policy对象。
-    pub l7policy: L7Policy,
+    pub l7policy: Option<L7Policy>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowL7PolicyResponseBody {
     const NAME: &'static str = "ShowL7PolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("l7policy", &self.l7policy);
-        object.field("request_id", &self.request_id);
+        object.optional("l7policy", &self.l7policy);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let l7policy = object.required("l7policy")?;
-        let request_id = object.required("request_id")?;
+        let l7policy = object.optional("l7policy")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { l7policy, request_id })
     }
 }
@@ -27091,32 +31789,46 @@ impl Model for ShowL7PolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowL7PolicyResponseBody);
 
 impl ShowL7PolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(l7policy: impl Into<L7Policy>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            l7policy: l7policy.into(),
-            request_id: request_id.into(),
+            l7policy: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:l7policy对象。
+    pub fn l7policy(mut self, value: impl Into<L7Policy>) -> Self {
+        self.l7policy = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowL7ruleResponseBody {
     /// 转发规则对象
-    pub rule: L7ruleResp,
+    pub rule: Option<L7ruleResp>,
 }
 
 impl Model for ShowL7ruleResponseBody {
     const NAME: &'static str = "ShowL7ruleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("rule", &self.rule);
+        object.optional("rule", &self.rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let rule = object.required("rule")?;
+        let rule = object.optional("rule")?;
         Ok(Self { rule })
     }
 }
@@ -27124,9 +31836,15 @@ impl Model for ShowL7ruleResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowL7ruleResponseBody);
 
 impl ShowL7ruleResponseBody {
-    /// A value of its fields.
-    pub fn new(rule: impl Into<L7ruleResp>) -> Self {
-        Self { rule: rule.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { rule: None }
+    }
+
+    /// 转发规则对象
+    pub fn rule(mut self, value: impl Into<L7ruleResp>) -> Self {
+        self.rule = Some(value.into());
+        self
     }
 }
 
@@ -27172,28 +31890,28 @@ impl ShowListenerTagsResponseBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowLoadBalancerResponseBody {
     ///
-    pub loadbalancer: LoadBalancer,
+    pub loadbalancer: Option<LoadBalancer>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowLoadBalancerResponseBody {
     const NAME: &'static str = "ShowLoadBalancerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("loadbalancer", &self.loadbalancer);
-        object.field("request_id", &self.request_id);
+        object.optional("loadbalancer", &self.loadbalancer);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let loadbalancer = object.required("loadbalancer")?;
-        let request_id = object.required("request_id")?;
+        let loadbalancer = object.optional("loadbalancer")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { loadbalancer, request_id })
     }
 }
@@ -27201,41 +31919,52 @@ impl Model for ShowLoadBalancerResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowLoadBalancerResponseBody);
 
 impl ShowLoadBalancerResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        loadbalancer: impl Into<LoadBalancer>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            loadbalancer: loadbalancer.into(),
-            request_id: request_id.into(),
+            loadbalancer: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn loadbalancer(mut self, value: impl Into<LoadBalancer>) -> Self {
+        self.loadbalancer = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowLoadBalancerStatusResponseBody {
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
     ///
-    pub statuses: LoadBalancerStatusResult,
+    pub statuses: Option<LoadBalancerStatusResult>,
 }
 
 impl Model for ShowLoadBalancerStatusResponseBody {
     const NAME: &'static str = "ShowLoadBalancerStatusResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("statuses", &self.statuses);
+        object.optional("request_id", &self.request_id);
+        object.optional("statuses", &self.statuses);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let statuses = object.required("statuses")?;
+        let request_id = object.optional("request_id")?;
+        let statuses = object.optional("statuses")?;
         Ok(Self { request_id, statuses })
     }
 }
@@ -27243,15 +31972,26 @@ impl Model for ShowLoadBalancerStatusResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowLoadBalancerStatusResponseBody);
 
 impl ShowLoadBalancerStatusResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        statuses: impl Into<LoadBalancerStatusResult>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            statuses: statuses.into(),
+            request_id: None,
+            statuses: None,
         }
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn statuses(mut self, value: impl Into<LoadBalancerStatusResult>) -> Self {
+        self.statuses = Some(value.into());
+        self
     }
 }
 
@@ -27261,22 +32001,22 @@ impl ShowLoadBalancerStatusResponseBody {
 pub type ShowLoadbalancerTagsResponseBody = ShowListenerTagsResponseBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowLoadbalancersStatusResponseBody {
     /// 负载均衡器状态树对象
-    pub statuses: StatusResp,
+    pub statuses: Option<StatusResp>,
 }
 
 impl Model for ShowLoadbalancersStatusResponseBody {
     const NAME: &'static str = "ShowLoadbalancersStatusResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("statuses", &self.statuses);
+        object.optional("statuses", &self.statuses);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let statuses = object.required("statuses")?;
+        let statuses = object.optional("statuses")?;
         Ok(Self { statuses })
     }
 }
@@ -27284,35 +32024,41 @@ impl Model for ShowLoadbalancersStatusResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowLoadbalancersStatusResponseBody);
 
 impl ShowLoadbalancersStatusResponseBody {
-    /// A value of its fields.
-    pub fn new(statuses: impl Into<StatusResp>) -> Self {
-        Self { statuses: statuses.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { statuses: None }
+    }
+
+    /// 负载均衡器状态树对象
+    pub fn statuses(mut self, value: impl Into<StatusResp>) -> Self {
+        self.statuses = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowLocalPortsResponseBody {
     /// **参数解释**:当前ELB占用的子网端口列表。
-    pub ports: Vec<LocalPort>,
+    pub ports: Option<Vec<LocalPort>>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowLocalPortsResponseBody {
     const NAME: &'static str = "ShowLocalPortsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ports", &self.ports);
-        object.field("request_id", &self.request_id);
+        object.optional("ports", &self.ports);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ports = object.required("ports")?;
-        let request_id = object.required("request_id")?;
+        let ports = object.optional("ports")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { ports, request_id })
     }
 }
@@ -27320,38 +32066,52 @@ impl Model for ShowLocalPortsResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowLocalPortsResponseBody);
 
 impl ShowLocalPortsResponseBody {
-    /// A value of its fields.
-    pub fn new(ports: impl Into<Vec<LocalPort>>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ports: ports.into(),
-            request_id: request_id.into(),
+            ports: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:当前ELB占用的子网端口列表。
+    pub fn ports(mut self, value: impl Into<Vec<LocalPort>>) -> Self {
+        self.ports = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowLogtankResponseBody {
     /// **参数解释**:访问日志信息。
-    pub logtank: Logtank,
+    pub logtank: Option<Logtank>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowLogtankResponseBody {
     const NAME: &'static str = "ShowLogtankResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("logtank", &self.logtank);
-        object.field("request_id", &self.request_id);
+        object.optional("logtank", &self.logtank);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let logtank = object.required("logtank")?;
-        let request_id = object.required("request_id")?;
+        let logtank = object.optional("logtank")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { logtank, request_id })
     }
 }
@@ -27359,38 +32119,52 @@ impl Model for ShowLogtankResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowLogtankResponseBody);
 
 impl ShowLogtankResponseBody {
-    /// A value of its fields.
-    pub fn new(logtank: impl Into<Logtank>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            logtank: logtank.into(),
-            request_id: request_id.into(),
+            logtank: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:访问日志信息。
+    pub fn logtank(mut self, value: impl Into<Logtank>) -> Self {
+        self.logtank = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowMasterSlavePoolResponseBody {
     /// **参数解释**:后端服务器组对象。
-    pub pool: MasterSlavePool2,
+    pub pool: Option<MasterSlavePool2>,
     /// **参数解释**:请求ID。
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowMasterSlavePoolResponseBody {
     const NAME: &'static str = "ShowMasterSlavePoolResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("pool", &self.pool);
-        object.field("request_id", &self.request_id);
+        object.optional("pool", &self.pool);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let pool = object.required("pool")?;
-        let request_id = object.required("request_id")?;
+        let pool = object.optional("pool")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { pool, request_id })
     }
 }
@@ -27398,41 +32172,52 @@ impl Model for ShowMasterSlavePoolResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowMasterSlavePoolResponseBody);
 
 impl ShowMasterSlavePoolResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        pool: impl Into<MasterSlavePool2>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            pool: pool.into(),
-            request_id: request_id.into(),
+            pool: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:后端服务器组对象。
+    pub fn pool(mut self, value: impl Into<MasterSlavePool2>) -> Self {
+        self.pool = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:请求ID。
+    ///
+    /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowMemberCheckJobResponseBody {
     ///
-    pub member_check: MemberCheckJobInfo,
+    pub member_check: Option<MemberCheckJobInfo>,
     /// 参数解释:请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowMemberCheckJobResponseBody {
     const NAME: &'static str = "ShowMemberCheckJobResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("member_check", &self.member_check);
-        object.field("request_id", &self.request_id);
+        object.optional("member_check", &self.member_check);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let member_check = object.required("member_check")?;
-        let request_id = object.required("request_id")?;
+        let member_check = object.optional("member_check")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { member_check, request_id })
     }
 }
@@ -27440,35 +32225,46 @@ impl Model for ShowMemberCheckJobResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowMemberCheckJobResponseBody);
 
 impl ShowMemberCheckJobResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        member_check: impl Into<MemberCheckJobInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            member_check: member_check.into(),
-            request_id: request_id.into(),
+            member_check: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn member_check(mut self, value: impl Into<MemberCheckJobInfo>) -> Self {
+        self.member_check = Some(value.into());
+        self
+    }
+
+    /// 参数解释:请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowMemberResponseBody {
     /// 后端云服务器对象
-    pub member: MemberResp,
+    pub member: Option<MemberResp>,
 }
 
 impl Model for ShowMemberResponseBody {
     const NAME: &'static str = "ShowMemberResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("member", &self.member);
+        object.optional("member", &self.member);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let member = object.required("member")?;
+        let member = object.optional("member")?;
         Ok(Self { member })
     }
 }
@@ -27476,9 +32272,15 @@ impl Model for ShowMemberResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowMemberResponseBody);
 
 impl ShowMemberResponseBody {
-    /// A value of its fields.
-    pub fn new(member: impl Into<MemberResp>) -> Self {
-        Self { member: member.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { member: None }
+    }
+
+    /// 后端云服务器对象
+    pub fn member(mut self, value: impl Into<MemberResp>) -> Self {
+        self.member = Some(value.into());
+        self
     }
 }
 
@@ -27488,28 +32290,28 @@ impl ShowMemberResponseBody {
 pub type ShowPoolResponseBody = CreatePoolResponseBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowQuotaResponseBody {
     ///
-    pub quota: Quota,
+    pub quota: Option<Quota>,
     /// 请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ShowQuotaResponseBody {
     const NAME: &'static str = "ShowQuotaResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quota", &self.quota);
-        object.field("request_id", &self.request_id);
+        object.optional("quota", &self.quota);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quota = object.required("quota")?;
-        let request_id = object.required("request_id")?;
+        let quota = object.optional("quota")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { quota, request_id })
     }
 }
@@ -27517,38 +32319,52 @@ impl Model for ShowQuotaResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowQuotaResponseBody);
 
 impl ShowQuotaResponseBody {
-    /// A value of its fields.
-    pub fn new(quota: impl Into<Quota>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            quota: quota.into(),
-            request_id: request_id.into(),
+            quota: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn quota(mut self, value: impl Into<Quota>) -> Self {
+        self.quota = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowSecurityPolicyResponseBody {
     /// 请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 自定义安全策略详情。
-    pub security_policy: SecurityPolicy2,
+    pub security_policy: Option<SecurityPolicy2>,
 }
 
 impl Model for ShowSecurityPolicyResponseBody {
     const NAME: &'static str = "ShowSecurityPolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("security_policy", &self.security_policy);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_policy", &self.security_policy);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let security_policy = object.required("security_policy")?;
+        let request_id = object.optional("request_id")?;
+        let security_policy = object.optional("security_policy")?;
         Ok(Self {
             request_id,
             security_policy,
@@ -27559,15 +32375,26 @@ impl Model for ShowSecurityPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowSecurityPolicyResponseBody);
 
 impl ShowSecurityPolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        security_policy: impl Into<SecurityPolicy2>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            security_policy: security_policy.into(),
+            request_id: None,
+            security_policy: None,
         }
+    }
+
+    /// 请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 自定义安全策略详情。
+    pub fn security_policy(mut self, value: impl Into<SecurityPolicy2>) -> Self {
+        self.security_policy = Some(value.into());
+        self
     }
 }
 
@@ -27577,22 +32404,22 @@ impl ShowSecurityPolicyResponseBody {
 pub type ShowWhitelistsResp = CreateWhitelistsResp;
 
 /// 负载均衡器状态树对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatusResp {
     /// 负载均衡器对象,用于状态树中
-    pub loadbalancer: LoadbalancerInStatusResp,
+    pub loadbalancer: Option<LoadbalancerInStatusResp>,
 }
 
 impl Model for StatusResp {
     const NAME: &'static str = "StatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("loadbalancer", &self.loadbalancer);
+        object.optional("loadbalancer", &self.loadbalancer);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let loadbalancer = object.required("loadbalancer")?;
+        let loadbalancer = object.optional("loadbalancer")?;
         Ok(Self { loadbalancer })
     }
 }
@@ -27600,11 +32427,15 @@ impl Model for StatusResp {
 hwcloud_runtime::impl_model_serde!(StatusResp);
 
 impl StatusResp {
-    /// A value of its fields.
-    pub fn new(loadbalancer: impl Into<LoadbalancerInStatusResp>) -> Self {
-        Self {
-            loadbalancer: loadbalancer.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { loadbalancer: None }
+    }
+
+    /// 负载均衡器对象,用于状态树中
+    pub fn loadbalancer(mut self, value: impl Into<LoadbalancerInStatusResp>) -> Self {
+        self.loadbalancer = Some(value.into());
+        self
     }
 }
 
@@ -27821,42 +32652,42 @@ impl SubnetMappingList {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SystemSecurityPolicy {
     /// **参数解释**:系统安全策略的加密套件列表。
     ///
     /// **取值范围**:不涉及
-    pub ciphers: String,
+    pub ciphers: Option<String>,
     /// **参数解释**:系统安全策略的名称。
     ///
     /// **取值范围**:不涉及
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
     ///
     /// **取值范围**:长度为32个字符,由小写字母和数字组成。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:系统安全策略的TLS协议列表。
     ///
     /// **取值范围**:不涉及
-    pub protocols: String,
+    pub protocols: Option<String>,
 }
 
 impl Model for SystemSecurityPolicy {
     const NAME: &'static str = "SystemSecurityPolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ciphers", &self.ciphers);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("protocols", &self.protocols);
+        object.optional("ciphers", &self.ciphers);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocols", &self.protocols);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ciphers = object.required("ciphers")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let protocols = object.required("protocols")?;
+        let ciphers = object.optional("ciphers")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let protocols = object.optional("protocols")?;
         Ok(Self {
             ciphers,
             name,
@@ -27869,19 +32700,46 @@ impl Model for SystemSecurityPolicy {
 hwcloud_runtime::impl_model_serde!(SystemSecurityPolicy);
 
 impl SystemSecurityPolicy {
-    /// A value of its fields.
-    pub fn new(
-        ciphers: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocols: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ciphers: ciphers.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            protocols: protocols.into(),
+            ciphers: None,
+            name: None,
+            project_id: None,
+            protocols: None,
         }
+    }
+
+    /// **参数解释**:系统安全策略的加密套件列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn ciphers(mut self, value: impl Into<String>) -> Self {
+        self.ciphers = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:系统安全策略的名称。
+    ///
+    /// **取值范围**:不涉及
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:项目ID。获取方式请参见[获取项目ID](elb_fl_0008.xml)。
+    ///
+    /// **取值范围**:长度为32个字符,由小写字母和数字组成。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:系统安全策略的TLS协议列表。
+    ///
+    /// **取值范围**:不涉及
+    pub fn protocols(mut self, value: impl Into<String>) -> Self {
+        self.protocols = Some(value.into());
+        self
     }
 }
 
@@ -28698,28 +33556,28 @@ impl UpdateCertificateRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateCertificateResponseBody {
     /// 证书对象。
-    pub certificate: CertificateInfo2,
+    pub certificate: Option<CertificateInfo2>,
     /// 请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateCertificateResponseBody {
     const NAME: &'static str = "UpdateCertificateResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("certificate", &self.certificate);
-        object.field("request_id", &self.request_id);
+        object.optional("certificate", &self.certificate);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let certificate = object.required("certificate")?;
-        let request_id = object.required("request_id")?;
+        let certificate = object.optional("certificate")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { certificate, request_id })
     }
 }
@@ -28727,15 +33585,26 @@ impl Model for UpdateCertificateResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateCertificateResponseBody);
 
 impl UpdateCertificateResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        certificate: impl Into<CertificateInfo2>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            certificate: certificate.into(),
-            request_id: request_id.into(),
+            certificate: None,
+            request_id: None,
         }
+    }
+
+    /// 证书对象。
+    pub fn certificate(mut self, value: impl Into<CertificateInfo2>) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -29268,28 +34137,28 @@ impl UpdateHealthMonitorRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateHealthMonitorResponseBody {
     /// 健康检查对象。
-    pub healthmonitor: HealthMonitor,
+    pub healthmonitor: Option<HealthMonitor>,
     /// 请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateHealthMonitorResponseBody {
     const NAME: &'static str = "UpdateHealthMonitorResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("healthmonitor", &self.healthmonitor);
-        object.field("request_id", &self.request_id);
+        object.optional("healthmonitor", &self.healthmonitor);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let healthmonitor = object.required("healthmonitor")?;
-        let request_id = object.required("request_id")?;
+        let healthmonitor = object.optional("healthmonitor")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { healthmonitor, request_id })
     }
 }
@@ -29297,15 +34166,26 @@ impl Model for UpdateHealthMonitorResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateHealthMonitorResponseBody);
 
 impl UpdateHealthMonitorResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        healthmonitor: impl Into<HealthMonitor>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            healthmonitor: healthmonitor.into(),
-            request_id: request_id.into(),
+            healthmonitor: None,
+            request_id: None,
         }
+    }
+
+    /// 健康检查对象。
+    pub fn healthmonitor(mut self, value: impl Into<HealthMonitor>) -> Self {
+        self.healthmonitor = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -29499,28 +34379,28 @@ impl UpdateIpGroupRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateIpGroupResponseBody {
     /// 参数解释:更新IP地址组的响应体。
-    pub ipgroup: IpGroup,
+    pub ipgroup: Option<IpGroup>,
     /// 参数解释:请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateIpGroupResponseBody {
     const NAME: &'static str = "UpdateIpGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ipgroup", &self.ipgroup);
-        object.field("request_id", &self.request_id);
+        object.optional("ipgroup", &self.ipgroup);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ipgroup = object.required("ipgroup")?;
-        let request_id = object.required("request_id")?;
+        let ipgroup = object.optional("ipgroup")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { ipgroup, request_id })
     }
 }
@@ -29528,12 +34408,26 @@ impl Model for UpdateIpGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateIpGroupResponseBody);
 
 impl UpdateIpGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(ipgroup: impl Into<IpGroup>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ipgroup: ipgroup.into(),
-            request_id: request_id.into(),
+            ipgroup: None,
+            request_id: None,
         }
+    }
+
+    /// 参数解释:更新IP地址组的响应体。
+    pub fn ipgroup(mut self, value: impl Into<IpGroup>) -> Self {
+        self.ipgroup = Some(value.into());
+        self
+    }
+
+    /// 参数解释:请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -29634,26 +34528,26 @@ impl UpdateIpListRequestBody {
 }
 
 /// POST操作正常返回。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateIpListResponseBody {
     ///
-    pub ipgroup: IpGroup,
+    pub ipgroup: Option<IpGroup>,
     /// 参数解释:请求ID。 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateIpListResponseBody {
     const NAME: &'static str = "UpdateIpListResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ipgroup", &self.ipgroup);
-        object.field("request_id", &self.request_id);
+        object.optional("ipgroup", &self.ipgroup);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ipgroup = object.required("ipgroup")?;
-        let request_id = object.required("request_id")?;
+        let ipgroup = object.optional("ipgroup")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { ipgroup, request_id })
     }
 }
@@ -29661,12 +34555,24 @@ impl Model for UpdateIpListResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateIpListResponseBody);
 
 impl UpdateIpListResponseBody {
-    /// A value of its fields.
-    pub fn new(ipgroup: impl Into<IpGroup>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ipgroup: ipgroup.into(),
-            request_id: request_id.into(),
+            ipgroup: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn ipgroup(mut self, value: impl Into<IpGroup>) -> Self {
+        self.ipgroup = Some(value.into());
+        self
+    }
+
+    /// 参数解释:请求ID。 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -29990,28 +34896,28 @@ impl UpdateL7PolicyRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateL7PolicyResponseBody {
     /// 参数解释:l7policy对象。
-    pub l7policy: L7Policy2,
+    pub l7policy: Option<L7Policy2>,
     /// 参数解释:请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateL7PolicyResponseBody {
     const NAME: &'static str = "UpdateL7PolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("l7policy", &self.l7policy);
-        object.field("request_id", &self.request_id);
+        object.optional("l7policy", &self.l7policy);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let l7policy = object.required("l7policy")?;
-        let request_id = object.required("request_id")?;
+        let l7policy = object.optional("l7policy")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { l7policy, request_id })
     }
 }
@@ -30019,12 +34925,26 @@ impl Model for UpdateL7PolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateL7PolicyResponseBody);
 
 impl UpdateL7PolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(l7policy: impl Into<L7Policy2>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            l7policy: l7policy.into(),
-            request_id: request_id.into(),
+            l7policy: None,
+            request_id: None,
         }
+    }
+
+    /// 参数解释:l7policy对象。
+    pub fn l7policy(mut self, value: impl Into<L7Policy2>) -> Self {
+        self.l7policy = Some(value.into());
+        self
+    }
+
+    /// 参数解释:请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -30239,28 +35159,28 @@ impl UpdateL7RuleRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateL7RuleResponseBody {
     /// 参数解释:请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 参数解释:规则对象。
-    pub rule: L7Rule,
+    pub rule: Option<L7Rule>,
 }
 
 impl Model for UpdateL7RuleResponseBody {
     const NAME: &'static str = "UpdateL7RuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("rule", &self.rule);
+        object.optional("request_id", &self.request_id);
+        object.optional("rule", &self.rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let rule = object.required("rule")?;
+        let request_id = object.optional("request_id")?;
+        let rule = object.optional("rule")?;
         Ok(Self { request_id, rule })
     }
 }
@@ -30268,12 +35188,26 @@ impl Model for UpdateL7RuleResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateL7RuleResponseBody);
 
 impl UpdateL7RuleResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>, rule: impl Into<L7Rule>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            rule: rule.into(),
+            request_id: None,
+            rule: None,
         }
+    }
+
+    /// 参数解释:请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:规则对象。
+    pub fn rule(mut self, value: impl Into<L7Rule>) -> Self {
+        self.rule = Some(value.into());
+        self
     }
 }
 
@@ -31259,28 +36193,28 @@ impl UpdateListenerRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateListenerResponseBody {
     ///
-    pub listener: Listener,
+    pub listener: Option<Listener>,
     /// 参数解释:请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateListenerResponseBody {
     const NAME: &'static str = "UpdateListenerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("listener", &self.listener);
-        object.field("request_id", &self.request_id);
+        object.optional("listener", &self.listener);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let listener = object.required("listener")?;
-        let request_id = object.required("request_id")?;
+        let listener = object.optional("listener")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { listener, request_id })
     }
 }
@@ -31288,12 +36222,26 @@ impl Model for UpdateListenerResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateListenerResponseBody);
 
 impl UpdateListenerResponseBody {
-    /// A value of its fields.
-    pub fn new(listener: impl Into<Listener>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            listener: listener.into(),
-            request_id: request_id.into(),
+            listener: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn listener(mut self, value: impl Into<Listener>) -> Self {
+        self.listener = Some(value.into());
+        self
+    }
+
+    /// 参数解释:请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -31442,22 +36390,22 @@ impl UpdateLoadbalancerRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateLoadbalancerResponseBody {
     /// 负载均衡器对象
-    pub loadbalancer: LoadbalancerResp,
+    pub loadbalancer: Option<LoadbalancerResp>,
 }
 
 impl Model for UpdateLoadbalancerResponseBody {
     const NAME: &'static str = "UpdateLoadbalancerResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("loadbalancer", &self.loadbalancer);
+        object.optional("loadbalancer", &self.loadbalancer);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let loadbalancer = object.required("loadbalancer")?;
+        let loadbalancer = object.optional("loadbalancer")?;
         Ok(Self { loadbalancer })
     }
 }
@@ -31465,11 +36413,15 @@ impl Model for UpdateLoadbalancerResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateLoadbalancerResponseBody);
 
 impl UpdateLoadbalancerResponseBody {
-    /// A value of its fields.
-    pub fn new(loadbalancer: impl Into<LoadbalancerResp>) -> Self {
-        Self {
-            loadbalancer: loadbalancer.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { loadbalancer: None }
+    }
+
+    /// 负载均衡器对象
+    pub fn loadbalancer(mut self, value: impl Into<LoadbalancerResp>) -> Self {
+        self.loadbalancer = Some(value.into());
+        self
     }
 }
 
@@ -31561,28 +36513,28 @@ impl UpdateLogtankRequestBody {
 }
 
 /// 更新云日志请求返回对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateLogtankResponseBody {
     ///
-    pub logtank: Logtank,
+    pub logtank: Option<Logtank>,
     /// 请求ID。
     ///
     /// 注:自动生成 。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateLogtankResponseBody {
     const NAME: &'static str = "UpdateLogtankResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("logtank", &self.logtank);
-        object.field("request_id", &self.request_id);
+        object.optional("logtank", &self.logtank);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let logtank = object.required("logtank")?;
-        let request_id = object.required("request_id")?;
+        let logtank = object.optional("logtank")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { logtank, request_id })
     }
 }
@@ -31590,12 +36542,26 @@ impl Model for UpdateLogtankResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateLogtankResponseBody);
 
 impl UpdateLogtankResponseBody {
-    /// A value of its fields.
-    pub fn new(logtank: impl Into<Logtank>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            logtank: logtank.into(),
-            request_id: request_id.into(),
+            logtank: None,
+            request_id: None,
         }
+    }
+
+    ///
+    pub fn logtank(mut self, value: impl Into<Logtank>) -> Self {
+        self.logtank = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    ///
+    /// 注:自动生成 。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -32710,38 +37676,38 @@ impl UpdateTrafficLimitConfig {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WhitelistResp {
     /// 是否开启白名单访问控制开关。true:开启;false:关闭
-    pub enable_whitelist: bool,
+    pub enable_whitelist: Option<bool>,
     /// 白名单id
-    pub id: String,
+    pub id: Option<String>,
     /// 白名单关联的监听器ID
-    pub listener_id: String,
+    pub listener_id: Option<String>,
     /// 白名单所在的项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 白名单IP列表。可以是ip,例如192.168.10.123;也可以是一个网段,例如192.168.10.1/24;不同的值之间用逗号分隔
-    pub whitelist: String,
+    pub whitelist: Option<String>,
 }
 
 impl Model for WhitelistResp {
     const NAME: &'static str = "WhitelistResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("enable_whitelist", &self.enable_whitelist);
-        object.field("id", &self.id);
-        object.field("listener_id", &self.listener_id);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("whitelist", &self.whitelist);
+        object.optional("enable_whitelist", &self.enable_whitelist);
+        object.optional("id", &self.id);
+        object.optional("listener_id", &self.listener_id);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("whitelist", &self.whitelist);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let enable_whitelist = object.required("enable_whitelist")?;
-        let id = object.required("id")?;
-        let listener_id = object.required("listener_id")?;
-        let tenant_id = object.required("tenant_id")?;
-        let whitelist = object.required("whitelist")?;
+        let enable_whitelist = object.optional("enable_whitelist")?;
+        let id = object.optional("id")?;
+        let listener_id = object.optional("listener_id")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let whitelist = object.optional("whitelist")?;
         Ok(Self {
             enable_whitelist,
             id,
@@ -32755,20 +37721,44 @@ impl Model for WhitelistResp {
 hwcloud_runtime::impl_model_serde!(WhitelistResp);
 
 impl WhitelistResp {
-    /// A value of its fields.
-    pub fn new(
-        enable_whitelist: impl Into<bool>,
-        id: impl Into<String>,
-        listener_id: impl Into<String>,
-        tenant_id: impl Into<String>,
-        whitelist: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            enable_whitelist: enable_whitelist.into(),
-            id: id.into(),
-            listener_id: listener_id.into(),
-            tenant_id: tenant_id.into(),
-            whitelist: whitelist.into(),
+            enable_whitelist: None,
+            id: None,
+            listener_id: None,
+            tenant_id: None,
+            whitelist: None,
         }
+    }
+
+    /// 是否开启白名单访问控制开关。true:开启;false:关闭
+    pub fn enable_whitelist(mut self, value: impl Into<bool>) -> Self {
+        self.enable_whitelist = Some(value.into());
+        self
+    }
+
+    /// 白名单id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 白名单关联的监听器ID
+    pub fn listener_id(mut self, value: impl Into<String>) -> Self {
+        self.listener_id = Some(value.into());
+        self
+    }
+
+    /// 白名单所在的项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 白名单IP列表。可以是ip,例如192.168.10.123;也可以是一个网段,例如192.168.10.1/24;不同的值之间用逗号分隔
+    pub fn whitelist(mut self, value: impl Into<String>) -> Self {
+        self.whitelist = Some(value.into());
+        self
     }
 }

@@ -6,48 +6,48 @@
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
 /// 云硬盘挂载信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Attachment {
     /// 挂载的时间信息。
     ///
     /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
-    pub attached_at: String,
+    pub attached_at: Option<String>,
     /// 挂载信息对应的ID。
-    pub attachment_id: String,
+    pub attachment_id: Option<String>,
     /// 挂载点。
-    pub device: String,
+    pub device: Option<String>,
     /// 云硬盘挂载到的云服务器对应的物理主机的名称。
-    pub host_name: String,
+    pub host_name: Option<String>,
     /// 挂载的资源ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘挂载到的云服务器的 ID。
-    pub server_id: String,
+    pub server_id: Option<String>,
     /// 云硬盘ID。
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for Attachment {
     const NAME: &'static str = "Attachment";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attached_at", &self.attached_at);
-        object.field("attachment_id", &self.attachment_id);
-        object.field("device", &self.device);
-        object.field("host_name", &self.host_name);
-        object.field("id", &self.id);
-        object.field("server_id", &self.server_id);
-        object.field("volume_id", &self.volume_id);
+        object.optional("attached_at", &self.attached_at);
+        object.optional("attachment_id", &self.attachment_id);
+        object.optional("device", &self.device);
+        object.optional("host_name", &self.host_name);
+        object.optional("id", &self.id);
+        object.optional("server_id", &self.server_id);
+        object.optional("volume_id", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attached_at = object.required("attached_at")?;
-        let attachment_id = object.required("attachment_id")?;
-        let device = object.required("device")?;
-        let host_name = object.required("host_name")?;
-        let id = object.required("id")?;
-        let server_id = object.required("server_id")?;
-        let volume_id = object.required("volume_id")?;
+        let attached_at = object.optional("attached_at")?;
+        let attachment_id = object.optional("attachment_id")?;
+        let device = object.optional("device")?;
+        let host_name = object.optional("host_name")?;
+        let id = object.optional("id")?;
+        let server_id = object.optional("server_id")?;
+        let volume_id = object.optional("volume_id")?;
         Ok(Self {
             attached_at,
             attachment_id,
@@ -63,49 +63,85 @@ impl Model for Attachment {
 hwcloud_runtime::impl_model_serde!(Attachment);
 
 impl Attachment {
-    /// A value of its fields.
-    pub fn new(
-        attached_at: impl Into<String>,
-        attachment_id: impl Into<String>,
-        device: impl Into<String>,
-        host_name: impl Into<String>,
-        id: impl Into<String>,
-        server_id: impl Into<String>,
-        volume_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attached_at: attached_at.into(),
-            attachment_id: attachment_id.into(),
-            device: device.into(),
-            host_name: host_name.into(),
-            id: id.into(),
-            server_id: server_id.into(),
-            volume_id: volume_id.into(),
+            attached_at: None,
+            attachment_id: None,
+            device: None,
+            host_name: None,
+            id: None,
+            server_id: None,
+            volume_id: None,
         }
+    }
+
+    /// 挂载的时间信息。
+    ///
+    /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    pub fn attached_at(mut self, value: impl Into<String>) -> Self {
+        self.attached_at = Some(value.into());
+        self
+    }
+
+    /// 挂载信息对应的ID。
+    pub fn attachment_id(mut self, value: impl Into<String>) -> Self {
+        self.attachment_id = Some(value.into());
+        self
+    }
+
+    /// 挂载点。
+    pub fn device(mut self, value: impl Into<String>) -> Self {
+        self.device = Some(value.into());
+        self
+    }
+
+    /// 云硬盘挂载到的云服务器对应的物理主机的名称。
+    pub fn host_name(mut self, value: impl Into<String>) -> Self {
+        self.host_name = Some(value.into());
+        self
+    }
+
+    /// 挂载的资源ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘挂载到的云服务器的 ID。
+    pub fn server_id(mut self, value: impl Into<String>) -> Self {
+        self.server_id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘ID。
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
+        self
     }
 }
 
 /// 一个az对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AzInfo {
     /// 可用分区的名字。
-    pub zone_name: String,
+    pub zone_name: Option<String>,
     /// 可用分区的状态,请参见•[zoneState参数说明](https://support.huaweicloud.com/api-evs/evs_04_2081.html#evs_04_2081__li11149334112511)。
-    pub zone_state: ZoneState,
+    pub zone_state: Option<ZoneState>,
 }
 
 impl Model for AzInfo {
     const NAME: &'static str = "AzInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("zoneName", &self.zone_name);
-        object.field("zoneState", &self.zone_state);
+        object.optional("zoneName", &self.zone_name);
+        object.optional("zoneState", &self.zone_state);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let zone_name = object.required("zoneName")?;
-        let zone_state = object.required("zoneState")?;
+        let zone_name = object.optional("zoneName")?;
+        let zone_state = object.optional("zoneState")?;
         Ok(Self { zone_name, zone_state })
     }
 }
@@ -113,12 +149,24 @@ impl Model for AzInfo {
 hwcloud_runtime::impl_model_serde!(AzInfo);
 
 impl AzInfo {
-    /// A value of its fields.
-    pub fn new(zone_name: impl Into<String>, zone_state: impl Into<ZoneState>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            zone_name: zone_name.into(),
-            zone_state: zone_state.into(),
+            zone_name: None,
+            zone_state: None,
         }
+    }
+
+    /// 可用分区的名字。
+    pub fn zone_name(mut self, value: impl Into<String>) -> Self {
+        self.zone_name = Some(value.into());
+        self
+    }
+
+    /// 可用分区的状态,请参见•[zoneState参数说明](https://support.huaweicloud.com/api-evs/evs_04_2081.html#evs_04_2081__li11149334112511)。
+    pub fn zone_state(mut self, value: impl Into<ZoneState>) -> Self {
+        self.zone_state = Some(value.into());
+        self
     }
 }
 
@@ -941,22 +989,22 @@ impl CinderCreateVolumeTransferRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderCreateVolumeTransferResponseBody {
     /// 云硬盘过户信息,请参见•[transfer参数说明](https://support.huaweicloud.com/api-evs/evs_04_3069.html#evs_04_3069__evs_04_2106_li32419762111447)。
-    pub transfer: CreateVolumeTransferDetail,
+    pub transfer: Option<CreateVolumeTransferDetail>,
 }
 
 impl Model for CinderCreateVolumeTransferResponseBody {
     const NAME: &'static str = "CinderCreateVolumeTransferResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("transfer", &self.transfer);
+        object.optional("transfer", &self.transfer);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let transfer = object.required("transfer")?;
+        let transfer = object.optional("transfer")?;
         Ok(Self { transfer })
     }
 }
@@ -964,29 +1012,35 @@ impl Model for CinderCreateVolumeTransferResponseBody {
 hwcloud_runtime::impl_model_serde!(CinderCreateVolumeTransferResponseBody);
 
 impl CinderCreateVolumeTransferResponseBody {
-    /// A value of its fields.
-    pub fn new(transfer: impl Into<CreateVolumeTransferDetail>) -> Self {
-        Self { transfer: transfer.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { transfer: None }
+    }
+
+    /// 云硬盘过户信息,请参见•[transfer参数说明](https://support.huaweicloud.com/api-evs/evs_04_3069.html#evs_04_3069__evs_04_2106_li32419762111447)。
+    pub fn transfer(mut self, value: impl Into<CreateVolumeTransferDetail>) -> Self {
+        self.transfer = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderListAvailabilityZonesResponseBody {
     /// 查询请求返回的可用分区列表,请参见• [availabilityZoneInfo参数说明](https://support.huaweicloud.com/api-evs/evs_04_2081.html#evs_04_2081__li19751007201910)。
-    pub availability_zone_info: Vec<AzInfo>,
+    pub availability_zone_info: Option<Vec<AzInfo>>,
 }
 
 impl Model for CinderListAvailabilityZonesResponseBody {
     const NAME: &'static str = "CinderListAvailabilityZonesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("availabilityZoneInfo", &self.availability_zone_info);
+        object.optional("availabilityZoneInfo", &self.availability_zone_info);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let availability_zone_info = object.required("availabilityZoneInfo")?;
+        let availability_zone_info = object.optional("availabilityZoneInfo")?;
         Ok(Self { availability_zone_info })
     }
 }
@@ -994,31 +1048,37 @@ impl Model for CinderListAvailabilityZonesResponseBody {
 hwcloud_runtime::impl_model_serde!(CinderListAvailabilityZonesResponseBody);
 
 impl CinderListAvailabilityZonesResponseBody {
-    /// A value of its fields.
-    pub fn new(availability_zone_info: impl Into<Vec<AzInfo>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            availability_zone_info: availability_zone_info.into(),
+            availability_zone_info: None,
         }
+    }
+
+    /// 查询请求返回的可用分区列表,请参见• [availabilityZoneInfo参数说明](https://support.huaweicloud.com/api-evs/evs_04_2081.html#evs_04_2081__li19751007201910)。
+    pub fn availability_zone_info(mut self, value: impl Into<Vec<AzInfo>>) -> Self {
+        self.availability_zone_info = Some(value.into());
+        self
     }
 }
 
 /// 配额信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderListQuotasResponseBody {
     /// 查询请求返回的配额信息,请参见• [quota_set参数说明](https://support.huaweicloud.com/api-evs/evs_04_2073.html#evs_04_2073__li4741865201620)。
-    pub quota_set: QuotaList,
+    pub quota_set: Option<QuotaList>,
 }
 
 impl Model for CinderListQuotasResponseBody {
     const NAME: &'static str = "CinderListQuotasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quota_set", &self.quota_set);
+        object.optional("quota_set", &self.quota_set);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quota_set = object.required("quota_set")?;
+        let quota_set = object.optional("quota_set")?;
         Ok(Self { quota_set })
     }
 }
@@ -1026,11 +1086,15 @@ impl Model for CinderListQuotasResponseBody {
 hwcloud_runtime::impl_model_serde!(CinderListQuotasResponseBody);
 
 impl CinderListQuotasResponseBody {
-    /// A value of its fields.
-    pub fn new(quota_set: impl Into<QuotaList>) -> Self {
-        Self {
-            quota_set: quota_set.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { quota_set: None }
+    }
+
+    /// 查询请求返回的配额信息,请参见• [quota_set参数说明](https://support.huaweicloud.com/api-evs/evs_04_2073.html#evs_04_2073__li4741865201620)。
+    pub fn quota_set(mut self, value: impl Into<QuotaList>) -> Self {
+        self.quota_set = Some(value.into());
+        self
     }
 }
 
@@ -1068,22 +1132,22 @@ impl hwcloud_runtime::StringEnum for CinderListQuotasUsage {
 hwcloud_runtime::impl_string_enum!(CinderListQuotasUsage);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderListVolumeTransfersResponseBody {
     /// 云硬盘过户记录列表概要,请参见•[transfers参数说明](https://support.huaweicloud.com/api-evs/evs_04_2110.html#evs_04_2110__li6113282511345)。
-    pub transfers: Vec<VolumeTransferSummary>,
+    pub transfers: Option<Vec<VolumeTransferSummary>>,
 }
 
 impl Model for CinderListVolumeTransfersResponseBody {
     const NAME: &'static str = "CinderListVolumeTransfersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("transfers", &self.transfers);
+        object.optional("transfers", &self.transfers);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let transfers = object.required("transfers")?;
+        let transfers = object.optional("transfers")?;
         Ok(Self { transfers })
     }
 }
@@ -1091,31 +1155,35 @@ impl Model for CinderListVolumeTransfersResponseBody {
 hwcloud_runtime::impl_model_serde!(CinderListVolumeTransfersResponseBody);
 
 impl CinderListVolumeTransfersResponseBody {
-    /// A value of its fields.
-    pub fn new(transfers: impl Into<Vec<VolumeTransferSummary>>) -> Self {
-        Self {
-            transfers: transfers.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { transfers: None }
+    }
+
+    /// 云硬盘过户记录列表概要,请参见•[transfers参数说明](https://support.huaweicloud.com/api-evs/evs_04_2110.html#evs_04_2110__li6113282511345)。
+    pub fn transfers(mut self, value: impl Into<Vec<VolumeTransferSummary>>) -> Self {
+        self.transfers = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderListVolumeTypesResponseBody {
     ///
-    pub volume_types: Vec<VolumeType>,
+    pub volume_types: Option<Vec<VolumeType>>,
 }
 
 impl Model for CinderListVolumeTypesResponseBody {
     const NAME: &'static str = "CinderListVolumeTypesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("volume_types", &self.volume_types);
+        object.optional("volume_types", &self.volume_types);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let volume_types = object.required("volume_types")?;
+        let volume_types = object.optional("volume_types")?;
         Ok(Self { volume_types })
     }
 }
@@ -1123,31 +1191,35 @@ impl Model for CinderListVolumeTypesResponseBody {
 hwcloud_runtime::impl_model_serde!(CinderListVolumeTypesResponseBody);
 
 impl CinderListVolumeTypesResponseBody {
-    /// A value of its fields.
-    pub fn new(volume_types: impl Into<Vec<VolumeType>>) -> Self {
-        Self {
-            volume_types: volume_types.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { volume_types: None }
+    }
+
+    ///
+    pub fn volume_types(mut self, value: impl Into<Vec<VolumeType>>) -> Self {
+        self.volume_types = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderShowVolumeTransferResponseBody {
     /// 云硬盘过户记录详情,请参见•[transfer参数说明](https://support.huaweicloud.com/api-evs/evs_04_3072.html#evs_04_3072__evs_04_2109_li61468331112723)。
-    pub transfer: VolumeTransfer,
+    pub transfer: Option<VolumeTransfer>,
 }
 
 impl Model for CinderShowVolumeTransferResponseBody {
     const NAME: &'static str = "CinderShowVolumeTransferResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("transfer", &self.transfer);
+        object.optional("transfer", &self.transfer);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let transfer = object.required("transfer")?;
+        let transfer = object.optional("transfer")?;
         Ok(Self { transfer })
     }
 }
@@ -1155,9 +1227,15 @@ impl Model for CinderShowVolumeTransferResponseBody {
 hwcloud_runtime::impl_model_serde!(CinderShowVolumeTransferResponseBody);
 
 impl CinderShowVolumeTransferResponseBody {
-    /// A value of its fields.
-    pub fn new(transfer: impl Into<VolumeTransfer>) -> Self {
-        Self { transfer: transfer.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { transfer: None }
+    }
+
+    /// 云硬盘过户记录详情,请参见•[transfer参数说明](https://support.huaweicloud.com/api-evs/evs_04_3072.html#evs_04_3072__evs_04_2109_li61468331112723)。
+    pub fn transfer(mut self, value: impl Into<VolumeTransfer>) -> Self {
+        self.transfer = Some(value.into());
+        self
     }
 }
 
@@ -1297,22 +1375,22 @@ impl CreateSnapshotRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSnapshotResponseBody {
     /// 快照信息
-    pub snapshot: SnapshotDetails,
+    pub snapshot: Option<SnapshotDetails>,
 }
 
 impl Model for CreateSnapshotResponseBody {
     const NAME: &'static str = "CreateSnapshotResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("snapshot", &self.snapshot);
+        object.optional("snapshot", &self.snapshot);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let snapshot = object.required("snapshot")?;
+        let snapshot = object.optional("snapshot")?;
         Ok(Self { snapshot })
     }
 }
@@ -1320,9 +1398,15 @@ impl Model for CreateSnapshotResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateSnapshotResponseBody);
 
 impl CreateSnapshotResponseBody {
-    /// A value of its fields.
-    pub fn new(snapshot: impl Into<SnapshotDetails>) -> Self {
-        Self { snapshot: snapshot.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { snapshot: None }
+    }
+
+    /// 快照信息
+    pub fn snapshot(mut self, value: impl Into<SnapshotDetails>) -> Self {
+        self.snapshot = Some(value.into());
+        self
     }
 }
 
@@ -1902,44 +1986,44 @@ impl CreateVolumeSchedulerHints {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateVolumeTransferDetail {
     /// 云硬盘过户的身份认证密钥。
-    pub auth_key: String,
+    pub auth_key: Option<String>,
     /// 云硬盘过户记录的创建时间。
     ///
     /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 云硬盘过户记录的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘过户记录的链接。
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
     /// 云硬盘过户记录的名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 云硬盘ID。
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for CreateVolumeTransferDetail {
     const NAME: &'static str = "CreateVolumeTransferDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("auth_key", &self.auth_key);
-        object.field("created_at", &self.created_at);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("volume_id", &self.volume_id);
+        object.optional("auth_key", &self.auth_key);
+        object.optional("created_at", &self.created_at);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("volume_id", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let auth_key = object.required("auth_key")?;
-        let created_at = object.required("created_at")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let volume_id = object.required("volume_id")?;
+        let auth_key = object.optional("auth_key")?;
+        let created_at = object.optional("created_at")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let volume_id = object.optional("volume_id")?;
         Ok(Self {
             auth_key,
             created_at,
@@ -1954,23 +2038,54 @@ impl Model for CreateVolumeTransferDetail {
 hwcloud_runtime::impl_model_serde!(CreateVolumeTransferDetail);
 
 impl CreateVolumeTransferDetail {
-    /// A value of its fields.
-    pub fn new(
-        auth_key: impl Into<String>,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<Vec<Link>>,
-        name: impl Into<String>,
-        volume_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            auth_key: auth_key.into(),
-            created_at: created_at.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            volume_id: volume_id.into(),
+            auth_key: None,
+            created_at: None,
+            id: None,
+            links: None,
+            name: None,
+            volume_id: None,
         }
+    }
+
+    /// 云硬盘过户的身份认证密钥。
+    pub fn auth_key(mut self, value: impl Into<String>) -> Self {
+        self.auth_key = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的创建时间。
+    ///
+    /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的链接。
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 云硬盘ID。
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
+        self
     }
 }
 
@@ -2080,27 +2195,27 @@ impl DeleteVolumeResponseBody {
 }
 
 /// 出现错误时,返回的错误信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Error2 {
     /// 出现错误时,返回的错误码。
     /// 错误码和其对应的含义请[参考错误码说明](https://support.huaweicloud.com/api-evs/evs_04_0038.html)。
-    pub code: String,
+    pub code: Option<String>,
     /// 错误提示信息。
-    pub message: String,
+    pub message: Option<String>,
 }
 
 impl Model for Error2 {
     const NAME: &'static str = "Error2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("code", &self.code);
-        object.field("message", &self.message);
+        object.optional("code", &self.code);
+        object.optional("message", &self.message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let code = object.required("code")?;
-        let message = object.required("message")?;
+        let code = object.optional("code")?;
+        let message = object.optional("message")?;
         Ok(Self { code, message })
     }
 }
@@ -2108,35 +2223,45 @@ impl Model for Error2 {
 hwcloud_runtime::impl_model_serde!(Error2);
 
 impl Error2 {
-    /// A value of its fields.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { code: None, message: None }
+    }
+
+    /// 出现错误时,返回的错误码。
+    /// 错误码和其对应的含义请[参考错误码说明](https://support.huaweicloud.com/api-evs/evs_04_0038.html)。
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// 错误提示信息。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// **参数解释**
     /// 出现错误时,返回的错误码。错误码和其对应的含义请参考[错误码说明](evs_04_0038.xml)。
     /// **取值范围**
     /// 不涉及。
-    pub error: Error2,
+    pub error: Option<Error2>,
 }
 
 impl Model for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error", &self.error);
+        object.optional("error", &self.error);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error = object.required("error")?;
+        let error = object.optional("error")?;
         Ok(Self { error })
     }
 }
@@ -2144,29 +2269,38 @@ impl Model for ErrorResponse {
 hwcloud_runtime::impl_model_serde!(ErrorResponse);
 
 impl ErrorResponse {
-    /// A value of its fields.
-    pub fn new(error: impl Into<Error2>) -> Self {
-        Self { error: error.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { error: None }
+    }
+
+    /// **参数解释**
+    /// 出现错误时,返回的错误码。错误码和其对应的含义请参考[错误码说明](evs_04_0038.xml)。
+    /// **取值范围**
+    /// 不涉及。
+    pub fn error(mut self, value: impl Into<Error2>) -> Self {
+        self.error = Some(value.into());
+        self
     }
 }
 
 /// 错误信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResponseBody {
     /// 出现错误时,返回的错误信息
-    pub error: Error2,
+    pub error: Option<Error2>,
 }
 
 impl Model for ErrorResponseBody {
     const NAME: &'static str = "ErrorResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error", &self.error);
+        object.optional("error", &self.error);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error = object.required("error")?;
+        let error = object.optional("error")?;
         Ok(Self { error })
     }
 }
@@ -2174,39 +2308,45 @@ impl Model for ErrorResponseBody {
 hwcloud_runtime::impl_model_serde!(ErrorResponseBody);
 
 impl ErrorResponseBody {
-    /// A value of its fields.
-    pub fn new(error: impl Into<Error2>) -> Self {
-        Self { error: error.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { error: None }
+    }
+
+    /// 出现错误时,返回的错误信息
+    pub fn error(mut self, value: impl Into<Error2>) -> Self {
+        self.error = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Iops {
     /// 冻结标签。
     ///
     /// Default: false.
-    pub frozened: bool,
+    pub frozened: Option<bool>,
     /// 云硬盘iops标识。
-    pub id: String,
+    pub id: Option<String>,
     /// iops大小。
-    pub total_val: i32,
+    pub total_val: Option<i32>,
 }
 
 impl Model for Iops {
     const NAME: &'static str = "Iops";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("frozened", &self.frozened);
-        object.field("id", &self.id);
-        object.field("total_val", &self.total_val);
+        object.optional("frozened", &self.frozened);
+        object.optional("id", &self.id);
+        object.optional("total_val", &self.total_val);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let frozened = object.required("frozened")?;
-        let id = object.required("id")?;
-        let total_val = object.required("total_val")?;
+        let frozened = object.optional("frozened")?;
+        let id = object.optional("id")?;
+        let total_val = object.optional("total_val")?;
         Ok(Self { frozened, id, total_val })
     }
 }
@@ -2214,17 +2354,33 @@ impl Model for Iops {
 hwcloud_runtime::impl_model_serde!(Iops);
 
 impl Iops {
-    /// A value of its fields.
-    pub fn new(
-        frozened: impl Into<bool>,
-        id: impl Into<String>,
-        total_val: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            frozened: frozened.into(),
-            id: id.into(),
-            total_val: total_val.into(),
+            frozened: None,
+            id: None,
+            total_val: None,
         }
+    }
+
+    /// 冻结标签。
+    ///
+    /// Default: false.
+    pub fn frozened(mut self, value: impl Into<bool>) -> Self {
+        self.frozened = Some(value.into());
+        self
+    }
+
+    /// 云硬盘iops标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// iops大小。
+    pub fn total_val(mut self, value: impl Into<i32>) -> Self {
+        self.total_val = Some(value.into());
+        self
     }
 }
 
@@ -2317,22 +2473,22 @@ impl JobEntities {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobResponseBody {
     ///
-    pub job_id: String,
+    pub job_id: Option<String>,
 }
 
 impl Model for JobResponseBody {
     const NAME: &'static str = "JobResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_id", &self.job_id);
+        object.optional("job_id", &self.job_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_id = object.required("job_id")?;
+        let job_id = object.optional("job_id")?;
         Ok(Self { job_id })
     }
 }
@@ -2340,9 +2496,15 @@ impl Model for JobResponseBody {
 hwcloud_runtime::impl_model_serde!(JobResponseBody);
 
 impl JobResponseBody {
-    /// A value of its fields.
-    pub fn new(job_id: impl Into<String>) -> Self {
-        Self { job_id: job_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { job_id: None }
+    }
+
+    ///
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
     }
 }
 
@@ -2393,11 +2555,11 @@ impl Link {
 }
 
 /// 快照列表信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSnapshotsResponseBody {
     /// 快照的总数量,不受limi参数的影响。
-    pub count: i32,
+    pub count: Option<i32>,
     /// 快照信息。
     pub snapshots: Option<Vec<SnapshotList>>,
     /// 云硬盘快照列表查询位置标记。当查询时指定limit时会返回该字段,返回该字段表示本次查询只查出了部分云硬盘快照信息。
@@ -2408,13 +2570,13 @@ impl Model for ListSnapshotsResponseBody {
     const NAME: &'static str = "ListSnapshotsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
+        object.optional("count", &self.count);
         object.optional("snapshots", &self.snapshots);
         object.optional("snapshots_links", &self.snapshots_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
+        let count = object.optional("count")?;
         let snapshots = object.optional("snapshots")?;
         let snapshots_links = object.optional("snapshots_links")?;
         Ok(Self {
@@ -2428,13 +2590,19 @@ impl Model for ListSnapshotsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSnapshotsResponseBody);
 
 impl ListSnapshotsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(count: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
+            count: None,
             snapshots: None,
             snapshots_links: None,
         }
+    }
+
+    /// 快照的总数量,不受limi参数的影响。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
     }
 
     /// 快照信息。
@@ -2451,22 +2619,22 @@ impl ListSnapshotsResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTagsResponseBody {
     /// 标签列表。
-    pub tags: Vec<Tag>,
+    pub tags: Option<Vec<Tag>>,
 }
 
 impl Model for ListTagsResponseBody {
     const NAME: &'static str = "ListTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -2474,29 +2642,35 @@ impl Model for ListTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTagsResponseBody);
 
 impl ListTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<Tag>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
 /// 获取所有云硬盘资源的标签信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVolumeTagsResponseBody {
     /// 所有云硬盘的标签信息
-    pub tags: std::collections::BTreeMap<String, Vec<String>>,
+    pub tags: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 impl Model for ListVolumeTagsResponseBody {
     const NAME: &'static str = "ListVolumeTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -2504,11 +2678,18 @@ impl Model for ListVolumeTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListVolumeTagsResponseBody);
 
 impl ListVolumeTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        tags: impl Into<std::collections::BTreeMap<String, Vec<String>>>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 所有云硬盘的标签信息
+    pub fn tags(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, Vec<String>>>,
     ) -> Self {
-        Self { tags: tags.into() }
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -2740,30 +2921,30 @@ impl hwcloud_runtime::StringEnum for ListVolumesNotMetadata {
 hwcloud_runtime::impl_string_enum!(ListVolumesNotMetadata);
 
 /// 查询所有磁盘详情列表
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVolumesResponseBody {
     /// 查询到的云硬盘总数量,不受分页影响。
-    pub count: i32,
+    pub count: Option<i32>,
     /// 查询请求返回的云硬盘列表。
-    pub volumes: Vec<VolumeDetail>,
+    pub volumes: Option<Vec<VolumeDetail>>,
     /// 云硬盘列表查询位置标记。如果本次查询只返回部分列表信息时,会返回查询到的当前磁盘mark标记的url,可以继续使用这个url查询剩余列表信息。
-    pub volumes_links: Vec<Link>,
+    pub volumes_links: Option<Vec<Link>>,
 }
 
 impl Model for ListVolumesResponseBody {
     const NAME: &'static str = "ListVolumesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("volumes", &self.volumes);
-        object.field("volumes_links", &self.volumes_links);
+        object.optional("count", &self.count);
+        object.optional("volumes", &self.volumes);
+        object.optional("volumes_links", &self.volumes_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let volumes = object.required("volumes")?;
-        let volumes_links = object.required("volumes_links")?;
+        let count = object.optional("count")?;
+        let volumes = object.optional("volumes")?;
+        let volumes_links = object.optional("volumes_links")?;
         Ok(Self {
             count,
             volumes,
@@ -2775,17 +2956,31 @@ impl Model for ListVolumesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListVolumesResponseBody);
 
 impl ListVolumesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i32>,
-        volumes: impl Into<Vec<VolumeDetail>>,
-        volumes_links: impl Into<Vec<Link>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            volumes: volumes.into(),
-            volumes_links: volumes_links.into(),
+            count: None,
+            volumes: None,
+            volumes_links: None,
         }
+    }
+
+    /// 查询到的云硬盘总数量,不受分页影响。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 查询请求返回的云硬盘列表。
+    pub fn volumes(mut self, value: impl Into<Vec<VolumeDetail>>) -> Self {
+        self.volumes = Some(value.into());
+        self
+    }
+
+    /// 云硬盘列表查询位置标记。如果本次查询只返回部分列表信息时,会返回查询到的当前磁盘mark标记的url,可以继续使用这个url查询剩余列表信息。
+    pub fn volumes_links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.volumes_links = Some(value.into());
+        self
     }
 }
 
@@ -2869,26 +3064,26 @@ impl hwcloud_runtime::StringEnum for MatchKey {
 hwcloud_runtime::impl_string_enum!(MatchKey);
 
 /// 接口版本的请求消息类型信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MediaTypes {
     /// 文本类型
-    pub base: String,
+    pub base: Option<String>,
     /// 返回类型
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for MediaTypes {
     const NAME: &'static str = "MediaTypes";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("base", &self.base);
-        object.field("type", &self.type_);
+        object.optional("base", &self.base);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let base = object.required("base")?;
-        let type_ = object.required("type")?;
+        let base = object.optional("base")?;
+        let type_ = object.optional("type")?;
         Ok(Self { base, type_ })
     }
 }
@@ -2896,12 +3091,21 @@ impl Model for MediaTypes {
 hwcloud_runtime::impl_model_serde!(MediaTypes);
 
 impl MediaTypes {
-    /// A value of its fields.
-    pub fn new(base: impl Into<String>, type_: impl Into<String>) -> Self {
-        Self {
-            base: base.into(),
-            type_: type_.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { base: None, type_: None }
+    }
+
+    /// 文本类型
+    pub fn base(mut self, value: impl Into<String>) -> Self {
+        self.base = Some(value.into());
+        self
+    }
+
+    /// 返回类型
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -3190,30 +3394,30 @@ impl PrepaidParamForBatchResizeVolume {
 pub type PrepaidParamForBatchResizeVolumeIsAutoPay = BssParamForResizeVolumeIsAutoPay;
 
 /// 配额详细信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuotaDetail {
     /// 已使用的数量。
-    pub in_use: i32,
+    pub in_use: Option<i32>,
     /// 最大的数量。
-    pub limit: i32,
+    pub limit: Option<i32>,
     /// 预留属性。
-    pub reserved: i32,
+    pub reserved: Option<i32>,
 }
 
 impl Model for QuotaDetail {
     const NAME: &'static str = "QuotaDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("in_use", &self.in_use);
-        object.field("limit", &self.limit);
-        object.field("reserved", &self.reserved);
+        object.optional("in_use", &self.in_use);
+        object.optional("limit", &self.limit);
+        object.optional("reserved", &self.reserved);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let in_use = object.required("in_use")?;
-        let limit = object.required("limit")?;
-        let reserved = object.required("reserved")?;
+        let in_use = object.optional("in_use")?;
+        let limit = object.optional("limit")?;
+        let reserved = object.optional("reserved")?;
         Ok(Self { in_use, limit, reserved })
     }
 }
@@ -3221,30 +3425,44 @@ impl Model for QuotaDetail {
 hwcloud_runtime::impl_model_serde!(QuotaDetail);
 
 impl QuotaDetail {
-    /// A value of its fields.
-    pub fn new(
-        in_use: impl Into<i32>,
-        limit: impl Into<i32>,
-        reserved: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            in_use: in_use.into(),
-            limit: limit.into(),
-            reserved: reserved.into(),
+            in_use: None,
+            limit: None,
+            reserved: None,
         }
+    }
+
+    /// 已使用的数量。
+    pub fn in_use(mut self, value: impl Into<i32>) -> Self {
+        self.in_use = Some(value.into());
+        self
+    }
+
+    /// 最大的数量。
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn reserved(mut self, value: impl Into<i32>) -> Self {
+        self.reserved = Some(value.into());
+        self
     }
 }
 
 /// 配额信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuotaList {
     /// 备份容量,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
-    pub backup_gigabytes: QuotaDetail,
+    pub backup_gigabytes: Option<QuotaDetail>,
     /// 备份个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
-    pub backups: QuotaDetail,
+    pub backups: Option<QuotaDetail>,
     /// 总容量,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
-    pub gigabytes: QuotaDetail,
+    pub gigabytes: Option<QuotaDetail>,
     /// SAS类型云硬盘预留的size大小,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub gigabytes_sas: Option<QuotaDetail>,
     /// SATA云硬盘类型预留的容量大小,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
@@ -3252,11 +3470,11 @@ pub struct QuotaList {
     /// SSD类型云硬盘预留的size大小,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub gigabytes_ssd: Option<QuotaDetail>,
     /// 项目ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 每个云硬盘的容量配额限制。键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub per_volume_gigabytes: Option<QuotaDetail>,
     /// 快照个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
-    pub snapshots: QuotaDetail,
+    pub snapshots: Option<QuotaDetail>,
     /// SAS类型云硬盘预留快照个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub snapshots_sas: Option<QuotaDetail>,
     /// SATA云硬盘类型预留快照个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
@@ -3264,7 +3482,7 @@ pub struct QuotaList {
     /// SSD类型云硬盘预留快照个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub snapshots_ssd: Option<QuotaDetail>,
     /// 云硬盘个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
-    pub volumes: QuotaDetail,
+    pub volumes: Option<QuotaDetail>,
     /// SAS类型云硬盘预留的云硬盘个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub volumes_sas: Option<QuotaDetail>,
     /// SATA云硬盘类型预留的云硬盘个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
@@ -3277,38 +3495,38 @@ impl Model for QuotaList {
     const NAME: &'static str = "QuotaList";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("backup_gigabytes", &self.backup_gigabytes);
-        object.field("backups", &self.backups);
-        object.field("gigabytes", &self.gigabytes);
+        object.optional("backup_gigabytes", &self.backup_gigabytes);
+        object.optional("backups", &self.backups);
+        object.optional("gigabytes", &self.gigabytes);
         object.optional("gigabytes_SAS", &self.gigabytes_sas);
         object.optional("gigabytes_SATA", &self.gigabytes_sata);
         object.optional("gigabytes_SSD", &self.gigabytes_ssd);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("per_volume_gigabytes", &self.per_volume_gigabytes);
-        object.field("snapshots", &self.snapshots);
+        object.optional("snapshots", &self.snapshots);
         object.optional("snapshots_SAS", &self.snapshots_sas);
         object.optional("snapshots_SATA", &self.snapshots_sata);
         object.optional("snapshots_SSD", &self.snapshots_ssd);
-        object.field("volumes", &self.volumes);
+        object.optional("volumes", &self.volumes);
         object.optional("volumes_SAS", &self.volumes_sas);
         object.optional("volumes_SATA", &self.volumes_sata);
         object.optional("volumes_SSD", &self.volumes_ssd);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let backup_gigabytes = object.required("backup_gigabytes")?;
-        let backups = object.required("backups")?;
-        let gigabytes = object.required("gigabytes")?;
+        let backup_gigabytes = object.optional("backup_gigabytes")?;
+        let backups = object.optional("backups")?;
+        let gigabytes = object.optional("gigabytes")?;
         let gigabytes_sas = object.optional("gigabytes_SAS")?;
         let gigabytes_sata = object.optional("gigabytes_SATA")?;
         let gigabytes_ssd = object.optional("gigabytes_SSD")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let per_volume_gigabytes = object.optional("per_volume_gigabytes")?;
-        let snapshots = object.required("snapshots")?;
+        let snapshots = object.optional("snapshots")?;
         let snapshots_sas = object.optional("snapshots_SAS")?;
         let snapshots_sata = object.optional("snapshots_SATA")?;
         let snapshots_ssd = object.optional("snapshots_SSD")?;
-        let volumes = object.required("volumes")?;
+        let volumes = object.optional("volumes")?;
         let volumes_sas = object.optional("volumes_SAS")?;
         let volumes_sata = object.optional("volumes_SATA")?;
         let volumes_ssd = object.optional("volumes_SSD")?;
@@ -3336,33 +3554,44 @@ impl Model for QuotaList {
 hwcloud_runtime::impl_model_serde!(QuotaList);
 
 impl QuotaList {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        backup_gigabytes: impl Into<QuotaDetail>,
-        backups: impl Into<QuotaDetail>,
-        gigabytes: impl Into<QuotaDetail>,
-        id: impl Into<String>,
-        snapshots: impl Into<QuotaDetail>,
-        volumes: impl Into<QuotaDetail>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            backup_gigabytes: backup_gigabytes.into(),
-            backups: backups.into(),
-            gigabytes: gigabytes.into(),
+            backup_gigabytes: None,
+            backups: None,
+            gigabytes: None,
             gigabytes_sas: None,
             gigabytes_sata: None,
             gigabytes_ssd: None,
-            id: id.into(),
+            id: None,
             per_volume_gigabytes: None,
-            snapshots: snapshots.into(),
+            snapshots: None,
             snapshots_sas: None,
             snapshots_sata: None,
             snapshots_ssd: None,
-            volumes: volumes.into(),
+            volumes: None,
             volumes_sas: None,
             volumes_sata: None,
             volumes_ssd: None,
         }
+    }
+
+    /// 备份容量,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
+    pub fn backup_gigabytes(mut self, value: impl Into<QuotaDetail>) -> Self {
+        self.backup_gigabytes = Some(value.into());
+        self
+    }
+
+    /// 备份个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
+    pub fn backups(mut self, value: impl Into<QuotaDetail>) -> Self {
+        self.backups = Some(value.into());
+        self
+    }
+
+    /// 总容量,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
+    pub fn gigabytes(mut self, value: impl Into<QuotaDetail>) -> Self {
+        self.gigabytes = Some(value.into());
+        self
     }
 
     /// SAS类型云硬盘预留的size大小,单位为GB,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
@@ -3383,9 +3612,21 @@ impl QuotaList {
         self
     }
 
+    /// 项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 每个云硬盘的容量配额限制。键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub fn per_volume_gigabytes(mut self, value: impl Into<QuotaDetail>) -> Self {
         self.per_volume_gigabytes = Some(value.into());
+        self
+    }
+
+    /// 快照个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
+    pub fn snapshots(mut self, value: impl Into<QuotaDetail>) -> Self {
+        self.snapshots = Some(value.into());
         self
     }
 
@@ -3404,6 +3645,12 @@ impl QuotaList {
     /// SSD类型云硬盘预留快照个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
     pub fn snapshots_ssd(mut self, value: impl Into<QuotaDetail>) -> Self {
         self.snapshots_ssd = Some(value.into());
+        self
+    }
+
+    /// 云硬盘个数,键值对,包含:reserved(预留)、limit(最大)和in_use(已使用)。
+    pub fn volumes(mut self, value: impl Into<QuotaDetail>) -> Self {
+        self.volumes = Some(value.into());
         self
     }
 
@@ -4138,34 +4385,34 @@ impl ResizeVolumeResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
     /// 资源详情。
-    pub resource_detail: VolumeDetailForTag,
+    pub resource_detail: Option<VolumeDetailForTag>,
     /// 资源ID。
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 资源名称。
     pub resource_name: Option<String>,
     /// 标签列表。
-    pub tags: Vec<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<Vec<std::collections::BTreeMap<String, String>>>,
 }
 
 impl Model for Resource {
     const NAME: &'static str = "Resource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
         object.optional("resource_name", &self.resource_name);
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
         let resource_name = object.optional("resource_name")?;
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
             resource_id,
@@ -4178,23 +4425,40 @@ impl Model for Resource {
 hwcloud_runtime::impl_model_serde!(Resource);
 
 impl Resource {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        resource_detail: impl Into<VolumeDetailForTag>,
-        resource_id: impl Into<String>,
-        tags: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
+            resource_detail: None,
+            resource_id: None,
             resource_name: None,
-            tags: tags.into(),
+            tags: None,
         }
+    }
+
+    /// 资源详情。
+    pub fn resource_detail(mut self, value: impl Into<VolumeDetailForTag>) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 资源ID。
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
     }
 
     /// 资源名称。
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
+        self
+    }
+
+    /// 标签列表。
+    pub fn tags(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.tags = Some(value.into());
         self
     }
 }
@@ -4300,22 +4564,22 @@ impl RetypeVolumeRequestBody {
 pub type RetypeVolumeResponseBody = ResizeVolumeResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RollbackInfo {
     /// 回滚的目标云硬盘UUID。
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for RollbackInfo {
     const NAME: &'static str = "RollbackInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("volume_id", &self.volume_id);
+        object.optional("volume_id", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let volume_id = object.required("volume_id")?;
+        let volume_id = object.optional("volume_id")?;
         Ok(Self { volume_id })
     }
 }
@@ -4323,11 +4587,15 @@ impl Model for RollbackInfo {
 hwcloud_runtime::impl_model_serde!(RollbackInfo);
 
 impl RollbackInfo {
-    /// A value of its fields.
-    pub fn new(volume_id: impl Into<String>) -> Self {
-        Self {
-            volume_id: volume_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { volume_id: None }
+    }
+
+    /// 回滚的目标云硬盘UUID。
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
+        self
     }
 }
 
@@ -4405,22 +4673,22 @@ impl RollbackSnapshotRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RollbackSnapshotResponseBody {
     /// 快照回滚信息。
-    pub rollback: RollbackInfo,
+    pub rollback: Option<RollbackInfo>,
 }
 
 impl Model for RollbackSnapshotResponseBody {
     const NAME: &'static str = "RollbackSnapshotResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("rollback", &self.rollback);
+        object.optional("rollback", &self.rollback);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let rollback = object.required("rollback")?;
+        let rollback = object.optional("rollback")?;
         Ok(Self { rollback })
     }
 }
@@ -4428,57 +4696,63 @@ impl Model for RollbackSnapshotResponseBody {
 hwcloud_runtime::impl_model_serde!(RollbackSnapshotResponseBody);
 
 impl RollbackSnapshotResponseBody {
-    /// A value of its fields.
-    pub fn new(rollback: impl Into<RollbackInfo>) -> Self {
-        Self { rollback: rollback.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { rollback: None }
+    }
+
+    /// 快照回滚信息。
+    pub fn rollback(mut self, value: impl Into<RollbackInfo>) -> Self {
+        self.rollback = Some(value.into());
+        self
     }
 }
 
 /// Job信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowJobResponseBody {
     /// 开始时间。
-    pub begin_time: String,
+    pub begin_time: Option<String>,
     /// 结束时间。
-    pub end_time: String,
+    pub end_time: Option<String>,
     /// job的响应信息。
-    pub entities: JobEntities,
+    pub entities: Option<JobEntities>,
     /// job执行失败时的错误码。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// job执行失败时的错误原因。
-    pub fail_reason: String,
+    pub fail_reason: Option<String>,
     /// job的ID。
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// job的类型。createVolume:创建单个云硬盘。batchCreateVolume:批量创建云硬盘。deleteVolume:删除单个云硬盘。extendVolume:扩容云硬盘。bulkDeleteVolume:批量删除云硬盘。deleteSingleVolume:批量删除时逐个删除单个云硬盘。retypeVolume:对云硬盘做硬盘类型变更。
-    pub job_type: String,
+    pub job_type: Option<String>,
     /// job的状态。SUCCESS:成功。RUNNING:运行中。FAIL:失败。INIT:正在初始化。
-    pub status: ShowJobResponseBodyStatus,
+    pub status: Option<ShowJobResponseBodyStatus>,
 }
 
 impl Model for ShowJobResponseBody {
     const NAME: &'static str = "ShowJobResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("begin_time", &self.begin_time);
-        object.field("end_time", &self.end_time);
-        object.field("entities", &self.entities);
-        object.field("error_code", &self.error_code);
-        object.field("fail_reason", &self.fail_reason);
-        object.field("job_id", &self.job_id);
-        object.field("job_type", &self.job_type);
-        object.field("status", &self.status);
+        object.optional("begin_time", &self.begin_time);
+        object.optional("end_time", &self.end_time);
+        object.optional("entities", &self.entities);
+        object.optional("error_code", &self.error_code);
+        object.optional("fail_reason", &self.fail_reason);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_type", &self.job_type);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let begin_time = object.required("begin_time")?;
-        let end_time = object.required("end_time")?;
-        let entities = object.required("entities")?;
-        let error_code = object.required("error_code")?;
-        let fail_reason = object.required("fail_reason")?;
-        let job_id = object.required("job_id")?;
-        let job_type = object.required("job_type")?;
-        let status = object.required("status")?;
+        let begin_time = object.optional("begin_time")?;
+        let end_time = object.optional("end_time")?;
+        let entities = object.optional("entities")?;
+        let error_code = object.optional("error_code")?;
+        let fail_reason = object.optional("fail_reason")?;
+        let job_id = object.optional("job_id")?;
+        let job_type = object.optional("job_type")?;
+        let status = object.optional("status")?;
         Ok(Self {
             begin_time,
             end_time,
@@ -4495,27 +4769,66 @@ impl Model for ShowJobResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowJobResponseBody);
 
 impl ShowJobResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        begin_time: impl Into<String>,
-        end_time: impl Into<String>,
-        entities: impl Into<JobEntities>,
-        error_code: impl Into<String>,
-        fail_reason: impl Into<String>,
-        job_id: impl Into<String>,
-        job_type: impl Into<String>,
-        status: impl Into<ShowJobResponseBodyStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
-            entities: entities.into(),
-            error_code: error_code.into(),
-            fail_reason: fail_reason.into(),
-            job_id: job_id.into(),
-            job_type: job_type.into(),
-            status: status.into(),
+            begin_time: None,
+            end_time: None,
+            entities: None,
+            error_code: None,
+            fail_reason: None,
+            job_id: None,
+            job_type: None,
+            status: None,
         }
+    }
+
+    /// 开始时间。
+    pub fn begin_time(mut self, value: impl Into<String>) -> Self {
+        self.begin_time = Some(value.into());
+        self
+    }
+
+    /// 结束时间。
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// job的响应信息。
+    pub fn entities(mut self, value: impl Into<JobEntities>) -> Self {
+        self.entities = Some(value.into());
+        self
+    }
+
+    /// job执行失败时的错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// job执行失败时的错误原因。
+    pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
+        self.fail_reason = Some(value.into());
+        self
+    }
+
+    /// job的ID。
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// job的类型。createVolume:创建单个云硬盘。batchCreateVolume:批量创建云硬盘。deleteVolume:删除单个云硬盘。extendVolume:扩容云硬盘。bulkDeleteVolume:批量删除云硬盘。deleteSingleVolume:批量删除时逐个删除单个云硬盘。retypeVolume:对云硬盘做硬盘类型变更。
+    pub fn job_type(mut self, value: impl Into<String>) -> Self {
+        self.job_type = Some(value.into());
+        self
+    }
+
+    /// job的状态。SUCCESS:成功。RUNNING:运行中。FAIL:失败。INIT:正在初始化。
+    pub fn status(mut self, value: impl Into<ShowJobResponseBodyStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -4565,7 +4878,7 @@ impl hwcloud_runtime::StringEnum for ShowJobResponseBodyStatus {
 hwcloud_runtime::impl_string_enum!(ShowJobResponseBodyStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowRecycleBinPolicyResponseBody {
     /// **参数解释**
@@ -4574,33 +4887,33 @@ pub struct ShowRecycleBinPolicyResponseBody {
     /// 1-365
     ///
     /// Default: 7.
-    pub keep_time: i32,
+    pub keep_time: Option<i32>,
     /// **参数解释**
     /// 回收站开关。
     /// **取值范围**
     /// - true:表示回收站已打开。
     /// - false:表示回收站已关闭。
-    pub switch: bool,
+    pub switch: Option<bool>,
     /// **参数解释**
     /// 回收站的门槛时间,云硬盘创建多少天后删除才会放入回收站。
     /// **取值范围**
     /// 1-1000
-    pub threshold_time: i32,
+    pub threshold_time: Option<i32>,
 }
 
 impl Model for ShowRecycleBinPolicyResponseBody {
     const NAME: &'static str = "ShowRecycleBinPolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("keep_time", &self.keep_time);
-        object.field("switch", &self.switch);
-        object.field("threshold_time", &self.threshold_time);
+        object.optional("keep_time", &self.keep_time);
+        object.optional("switch", &self.switch);
+        object.optional("threshold_time", &self.threshold_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let keep_time = object.required("keep_time")?;
-        let switch = object.required("switch")?;
-        let threshold_time = object.required("threshold_time")?;
+        let keep_time = object.optional("keep_time")?;
+        let switch = object.optional("switch")?;
+        let threshold_time = object.optional("threshold_time")?;
         Ok(Self {
             keep_time,
             switch,
@@ -4612,17 +4925,43 @@ impl Model for ShowRecycleBinPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowRecycleBinPolicyResponseBody);
 
 impl ShowRecycleBinPolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        keep_time: impl Into<i32>,
-        switch: impl Into<bool>,
-        threshold_time: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            keep_time: keep_time.into(),
-            switch: switch.into(),
-            threshold_time: threshold_time.into(),
+            keep_time: None,
+            switch: None,
+            threshold_time: None,
         }
+    }
+
+    /// **参数解释**
+    /// 回收站的云硬盘保存期限(天),云硬盘进入回收站后多少天才会被彻底删除。
+    /// **取值范围**
+    /// 1-365
+    ///
+    /// Default: 7.
+    pub fn keep_time(mut self, value: impl Into<i32>) -> Self {
+        self.keep_time = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 回收站开关。
+    /// **取值范围**
+    /// - true:表示回收站已打开。
+    /// - false:表示回收站已关闭。
+    pub fn switch(mut self, value: impl Into<bool>) -> Self {
+        self.switch = Some(value.into());
+        self
+    }
+
+    /// **参数解释**
+    /// 回收站的门槛时间,云硬盘创建多少天后删除才会放入回收站。
+    /// **取值范围**
+    /// 1-1000
+    pub fn threshold_time(mut self, value: impl Into<i32>) -> Self {
+        self.threshold_time = Some(value.into());
+        self
     }
 }
 
@@ -4630,22 +4969,22 @@ impl ShowRecycleBinPolicyResponseBody {
 pub type ShowSnapshotResponseBody = CreateSnapshotResponseBody;
 
 /// 版本号信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowVersionResponseBody {
     /// 版本信息。
-    pub versions: Vec<Versions>,
+    pub versions: Option<Vec<Versions>>,
 }
 
 impl Model for ShowVersionResponseBody {
     const NAME: &'static str = "ShowVersionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("versions", &self.versions);
+        object.optional("versions", &self.versions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let versions = object.required("versions")?;
+        let versions = object.optional("versions")?;
         Ok(Self { versions })
     }
 }
@@ -4653,9 +4992,15 @@ impl Model for ShowVersionResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowVersionResponseBody);
 
 impl ShowVersionResponseBody {
-    /// A value of its fields.
-    pub fn new(versions: impl Into<Vec<Versions>>) -> Self {
-        Self { versions: versions.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// 版本信息。
+    pub fn versions(mut self, value: impl Into<Vec<Versions>>) -> Self {
+        self.versions = Some(value.into());
+        self
     }
 }
 
@@ -4702,22 +5047,22 @@ impl hwcloud_runtime::StringEnum for ShowVersionVersion {
 hwcloud_runtime::impl_string_enum!(ShowVersionVersion);
 
 /// 单个云硬盘的信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowVolumeResponseBody {
     /// 云硬盘详情。
-    pub volume: VolumeDetail,
+    pub volume: Option<VolumeDetail>,
 }
 
 impl Model for ShowVolumeResponseBody {
     const NAME: &'static str = "ShowVolumeResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("volume", &self.volume);
+        object.optional("volume", &self.volume);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let volume = object.required("volume")?;
+        let volume = object.optional("volume")?;
         Ok(Self { volume })
     }
 }
@@ -4725,9 +5070,15 @@ impl Model for ShowVolumeResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowVolumeResponseBody);
 
 impl ShowVolumeResponseBody {
-    /// A value of its fields.
-    pub fn new(volume: impl Into<VolumeDetail>) -> Self {
-        Self { volume: volume.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { volume: None }
+    }
+
+    /// 云硬盘详情。
+    pub fn volume(mut self, value: impl Into<VolumeDetail>) -> Self {
+        self.volume = Some(value.into());
+        self
     }
 }
 
@@ -4912,11 +5263,11 @@ impl SnapshotDetails {
 }
 
 /// 快照列表信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SnapshotList {
     /// 云硬盘快照创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 专属存储ID。
     pub dedicated_storage_id: Option<String>,
     /// 专属存储名称。
@@ -4924,72 +5275,72 @@ pub struct SnapshotList {
     /// 云硬盘快照描述信息。
     pub description: Option<String>,
     /// 云硬盘快照ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘快照的元数据信息。
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 云硬盘快照名称。
     pub name: Option<String>,
     /// 快照进度。
-    pub os_extended_snapshot_attributes_progress: String,
+    pub os_extended_snapshot_attributes_progress: Option<String>,
     /// 项目ID。
-    pub os_extended_snapshot_attributes_project_id: String,
+    pub os_extended_snapshot_attributes_project_id: Option<String>,
     /// 服务类型。
-    pub service_type: String,
+    pub service_type: Option<String>,
     /// 云硬盘快照大小。
-    pub size: i32,
+    pub size: Option<i32>,
     /// 云硬盘快照的状态。
-    pub status: String,
+    pub status: Option<String>,
     /// 云硬盘快照更新时间。
     pub updated_at: Option<String>,
     /// 快照所属的云硬盘。
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for SnapshotList {
     const NAME: &'static str = "SnapshotList";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("dedicated_storage_id", &self.dedicated_storage_id);
         object.optional("dedicated_storage_name", &self.dedicated_storage_name);
         object.optional("description", &self.description);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("metadata", &self.metadata);
         object.optional("name", &self.name);
         object
-            .field(
+            .optional(
                 "os-extended-snapshot-attributes:progress",
                 &self.os_extended_snapshot_attributes_progress,
             );
         object
-            .field(
+            .optional(
                 "os-extended-snapshot-attributes:project_id",
                 &self.os_extended_snapshot_attributes_project_id,
             );
-        object.field("service_type", &self.service_type);
-        object.field("size", &self.size);
-        object.field("status", &self.status);
+        object.optional("service_type", &self.service_type);
+        object.optional("size", &self.size);
+        object.optional("status", &self.status);
         object.optional("updated_at", &self.updated_at);
-        object.field("volume_id", &self.volume_id);
+        object.optional("volume_id", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let dedicated_storage_id = object.optional("dedicated_storage_id")?;
         let dedicated_storage_name = object.optional("dedicated_storage_name")?;
         let description = object.optional("description")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let metadata = object.optional("metadata")?;
         let name = object.optional("name")?;
         let os_extended_snapshot_attributes_progress = object
-            .required("os-extended-snapshot-attributes:progress")?;
+            .optional("os-extended-snapshot-attributes:progress")?;
         let os_extended_snapshot_attributes_project_id = object
-            .required("os-extended-snapshot-attributes:project_id")?;
-        let service_type = object.required("service_type")?;
-        let size = object.required("size")?;
-        let status = object.required("status")?;
+            .optional("os-extended-snapshot-attributes:project_id")?;
+        let service_type = object.optional("service_type")?;
+        let size = object.optional("size")?;
+        let status = object.optional("status")?;
         let updated_at = object.optional("updated_at")?;
-        let volume_id = object.required("volume_id")?;
+        let volume_id = object.optional("volume_id")?;
         Ok(Self {
             created_at,
             dedicated_storage_id,
@@ -5012,35 +5363,30 @@ impl Model for SnapshotList {
 hwcloud_runtime::impl_model_serde!(SnapshotList);
 
 impl SnapshotList {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        os_extended_snapshot_attributes_progress: impl Into<String>,
-        os_extended_snapshot_attributes_project_id: impl Into<String>,
-        service_type: impl Into<String>,
-        size: impl Into<i32>,
-        status: impl Into<String>,
-        volume_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
+            created_at: None,
             dedicated_storage_id: None,
             dedicated_storage_name: None,
             description: None,
-            id: id.into(),
+            id: None,
             metadata: None,
             name: None,
-            os_extended_snapshot_attributes_progress: os_extended_snapshot_attributes_progress
-                .into(),
-            os_extended_snapshot_attributes_project_id: os_extended_snapshot_attributes_project_id
-                .into(),
-            service_type: service_type.into(),
-            size: size.into(),
-            status: status.into(),
+            os_extended_snapshot_attributes_progress: None,
+            os_extended_snapshot_attributes_project_id: None,
+            service_type: None,
+            size: None,
+            status: None,
             updated_at: None,
-            volume_id: volume_id.into(),
+            volume_id: None,
         }
+    }
+
+    /// 云硬盘快照创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
     }
 
     /// 专属存储ID。
@@ -5061,6 +5407,12 @@ impl SnapshotList {
         self
     }
 
+    /// 云硬盘快照ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 云硬盘快照的元数据信息。
     pub fn metadata(
         mut self,
@@ -5076,58 +5428,100 @@ impl SnapshotList {
         self
     }
 
+    /// 快照进度。
+    pub fn os_extended_snapshot_attributes_progress(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.os_extended_snapshot_attributes_progress = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn os_extended_snapshot_attributes_project_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.os_extended_snapshot_attributes_project_id = Some(value.into());
+        self
+    }
+
+    /// 服务类型。
+    pub fn service_type(mut self, value: impl Into<String>) -> Self {
+        self.service_type = Some(value.into());
+        self
+    }
+
+    /// 云硬盘快照大小。
+    pub fn size(mut self, value: impl Into<i32>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+
+    /// 云硬盘快照的状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
     /// 云硬盘快照更新时间。
     pub fn updated_at(mut self, value: impl Into<String>) -> Self {
         self.updated_at = Some(value.into());
         self
     }
+
+    /// 快照所属的云硬盘。
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
+        self
+    }
 }
 
 /// 子Job的详细信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubJob {
     /// 开始时间。
-    pub begin_time: String,
+    pub begin_time: Option<String>,
     /// 结束时间。
-    pub end_time: String,
+    pub end_time: Option<String>,
     /// 子job的响应信息。
-    pub entities: SubJobEntities,
+    pub entities: Option<SubJobEntities>,
     /// 子job执行失败时的错误码。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 子job执行失败时的错误原因。
-    pub fail_reason: String,
+    pub fail_reason: Option<String>,
     /// 子job的ID。
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// 子job的类型。createVolume:创建单个云硬盘。batchCreateVolume:批量创建云硬盘。deleteVolume:删除单个云硬盘。extendVolume:扩容云硬盘。bulkDeleteVolume:批量删除云硬盘。deleteSingleVolume:批量删除时逐个删除单个云硬盘。retypeVolume:对云硬盘做硬盘类型变更。
-    pub job_type: String,
+    pub job_type: Option<String>,
     /// 子job的状态。SUCCESS:成功。RUNNING:运行中。FAIL:失败。INIT:正在初始化。
-    pub status: SubJobStatus,
+    pub status: Option<SubJobStatus>,
 }
 
 impl Model for SubJob {
     const NAME: &'static str = "SubJob";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("begin_time", &self.begin_time);
-        object.field("end_time", &self.end_time);
-        object.field("entities", &self.entities);
-        object.field("error_code", &self.error_code);
-        object.field("fail_reason", &self.fail_reason);
-        object.field("job_id", &self.job_id);
-        object.field("job_type", &self.job_type);
-        object.field("status", &self.status);
+        object.optional("begin_time", &self.begin_time);
+        object.optional("end_time", &self.end_time);
+        object.optional("entities", &self.entities);
+        object.optional("error_code", &self.error_code);
+        object.optional("fail_reason", &self.fail_reason);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_type", &self.job_type);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let begin_time = object.required("begin_time")?;
-        let end_time = object.required("end_time")?;
-        let entities = object.required("entities")?;
-        let error_code = object.required("error_code")?;
-        let fail_reason = object.required("fail_reason")?;
-        let job_id = object.required("job_id")?;
-        let job_type = object.required("job_type")?;
-        let status = object.required("status")?;
+        let begin_time = object.optional("begin_time")?;
+        let end_time = object.optional("end_time")?;
+        let entities = object.optional("entities")?;
+        let error_code = object.optional("error_code")?;
+        let fail_reason = object.optional("fail_reason")?;
+        let job_id = object.optional("job_id")?;
+        let job_type = object.optional("job_type")?;
+        let status = object.optional("status")?;
         Ok(Self {
             begin_time,
             end_time,
@@ -5144,27 +5538,66 @@ impl Model for SubJob {
 hwcloud_runtime::impl_model_serde!(SubJob);
 
 impl SubJob {
-    /// A value of its fields.
-    pub fn new(
-        begin_time: impl Into<String>,
-        end_time: impl Into<String>,
-        entities: impl Into<SubJobEntities>,
-        error_code: impl Into<String>,
-        fail_reason: impl Into<String>,
-        job_id: impl Into<String>,
-        job_type: impl Into<String>,
-        status: impl Into<SubJobStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
-            entities: entities.into(),
-            error_code: error_code.into(),
-            fail_reason: fail_reason.into(),
-            job_id: job_id.into(),
-            job_type: job_type.into(),
-            status: status.into(),
+            begin_time: None,
+            end_time: None,
+            entities: None,
+            error_code: None,
+            fail_reason: None,
+            job_id: None,
+            job_type: None,
+            status: None,
         }
+    }
+
+    /// 开始时间。
+    pub fn begin_time(mut self, value: impl Into<String>) -> Self {
+        self.begin_time = Some(value.into());
+        self
+    }
+
+    /// 结束时间。
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// 子job的响应信息。
+    pub fn entities(mut self, value: impl Into<SubJobEntities>) -> Self {
+        self.entities = Some(value.into());
+        self
+    }
+
+    /// 子job执行失败时的错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 子job执行失败时的错误原因。
+    pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
+        self.fail_reason = Some(value.into());
+        self
+    }
+
+    /// 子job的ID。
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 子job的类型。createVolume:创建单个云硬盘。batchCreateVolume:批量创建云硬盘。deleteVolume:删除单个云硬盘。extendVolume:扩容云硬盘。bulkDeleteVolume:批量删除云硬盘。deleteSingleVolume:批量删除时逐个删除单个云硬盘。retypeVolume:对云硬盘做硬盘类型变更。
+    pub fn job_type(mut self, value: impl Into<String>) -> Self {
+        self.job_type = Some(value.into());
+        self
+    }
+
+    /// 子job的状态。SUCCESS:成功。RUNNING:运行中。FAIL:失败。INIT:正在初始化。
+    pub fn status(mut self, value: impl Into<SubJobStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -5250,30 +5683,30 @@ impl SubJobEntities {
 pub type SubJobStatus = ShowJobResponseBodyStatus;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
     /// 标签键。同一资源的key值不能重复。
     /// 最大长度36个字符。
     /// 字符集:A-Z,a-z , 0-9,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
-    pub key: String,
+    pub key: Option<String>,
     /// 标签值。
     /// 最大长度43个字符。
     /// 字符集:A-Z,a-z , 0-9,‘.’,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for Tag {
     const NAME: &'static str = "Tag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -5281,12 +5714,25 @@ impl Model for Tag {
 hwcloud_runtime::impl_model_serde!(Tag);
 
 impl Tag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 标签键。同一资源的key值不能重复。
+    /// 最大长度36个字符。
+    /// 字符集:A-Z,a-z , 0-9,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 标签值。
+    /// 最大长度43个字符。
+    /// 字符集:A-Z,a-z , 0-9,‘.’,‘-’,‘_’,UNICODE字符(\u4E00-\u9FFF)。
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
@@ -5332,32 +5778,32 @@ impl TagsForListVolumes {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Throughput {
     /// 冻结标签。
     ///
     /// Default: false.
-    pub frozened: bool,
+    pub frozened: Option<bool>,
     /// 云硬盘吞吐量标识。
-    pub id: String,
+    pub id: Option<String>,
     /// 吞吐量大小。
-    pub total_val: i32,
+    pub total_val: Option<i32>,
 }
 
 impl Model for Throughput {
     const NAME: &'static str = "Throughput";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("frozened", &self.frozened);
-        object.field("id", &self.id);
-        object.field("total_val", &self.total_val);
+        object.optional("frozened", &self.frozened);
+        object.optional("id", &self.id);
+        object.optional("total_val", &self.total_val);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let frozened = object.required("frozened")?;
-        let id = object.required("id")?;
-        let total_val = object.required("total_val")?;
+        let frozened = object.optional("frozened")?;
+        let id = object.optional("id")?;
+        let total_val = object.optional("total_val")?;
         Ok(Self { frozened, id, total_val })
     }
 }
@@ -5365,22 +5811,38 @@ impl Model for Throughput {
 hwcloud_runtime::impl_model_serde!(Throughput);
 
 impl Throughput {
-    /// A value of its fields.
-    pub fn new(
-        frozened: impl Into<bool>,
-        id: impl Into<String>,
-        total_val: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            frozened: frozened.into(),
-            id: id.into(),
-            total_val: total_val.into(),
+            frozened: None,
+            id: None,
+            total_val: None,
         }
+    }
+
+    /// 冻结标签。
+    ///
+    /// Default: false.
+    pub fn frozened(mut self, value: impl Into<bool>) -> Self {
+        self.frozened = Some(value.into());
+        self
+    }
+
+    /// 云硬盘吞吐量标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 吞吐量大小。
+    pub fn total_val(mut self, value: impl Into<i32>) -> Self {
+        self.total_val = Some(value.into());
+        self
     }
 }
 
 /// 包周期云硬盘退订的结果
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnsubscribeVolume {
     /// 当result为FAIL时,此字段显示具体的失败原因。 result为SUCCESS时,不显示此字段。
@@ -5388,9 +5850,9 @@ pub struct UnsubscribeVolume {
     /// 卷id对应的退订订单id,如果是已到期的云硬盘退订,则不显示此字段。
     pub order_id: Option<String>,
     /// volume_id对应的退订结果,只有SUCCESS 和 FAIL两种结果。
-    pub result: String,
+    pub result: Option<String>,
     /// 卷id对应的结果
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for UnsubscribeVolume {
@@ -5399,15 +5861,15 @@ impl Model for UnsubscribeVolume {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("fail_reason", &self.fail_reason);
         object.optional("order_id", &self.order_id);
-        object.field("result", &self.result);
-        object.field("volume_id", &self.volume_id);
+        object.optional("result", &self.result);
+        object.optional("volume_id", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let fail_reason = object.optional("fail_reason")?;
         let order_id = object.optional("order_id")?;
-        let result = object.required("result")?;
-        let volume_id = object.required("volume_id")?;
+        let result = object.optional("result")?;
+        let volume_id = object.optional("volume_id")?;
         Ok(Self {
             fail_reason,
             order_id,
@@ -5420,13 +5882,13 @@ impl Model for UnsubscribeVolume {
 hwcloud_runtime::impl_model_serde!(UnsubscribeVolume);
 
 impl UnsubscribeVolume {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(result: impl Into<String>, volume_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             fail_reason: None,
             order_id: None,
-            result: result.into(),
-            volume_id: volume_id.into(),
+            result: None,
+            volume_id: None,
         }
     }
 
@@ -5439,6 +5901,18 @@ impl UnsubscribeVolume {
     /// 卷id对应的退订订单id,如果是已到期的云硬盘退订,则不显示此字段。
     pub fn order_id(mut self, value: impl Into<String>) -> Self {
         self.order_id = Some(value.into());
+        self
+    }
+
+    /// volume_id对应的退订结果,只有SUCCESS 和 FAIL两种结果。
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+
+    /// 卷id对应的结果
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
         self
     }
 }
@@ -5476,22 +5950,22 @@ impl UnsubscribeVolumeRequestBody {
 }
 
 /// 退订包周期云硬盘的响应body体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnsubscribeVolumeResponseBody {
     /// 退订包周期云硬盘的结果。
-    pub results: Vec<UnsubscribeVolume>,
+    pub results: Option<Vec<UnsubscribeVolume>>,
 }
 
 impl Model for UnsubscribeVolumeResponseBody {
     const NAME: &'static str = "UnsubscribeVolumeResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("results", &self.results);
+        object.optional("results", &self.results);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let results = object.required("results")?;
+        let results = object.optional("results")?;
         Ok(Self { results })
     }
 }
@@ -5499,9 +5973,15 @@ impl Model for UnsubscribeVolumeResponseBody {
 hwcloud_runtime::impl_model_serde!(UnsubscribeVolumeResponseBody);
 
 impl UnsubscribeVolumeResponseBody {
-    /// A value of its fields.
-    pub fn new(results: impl Into<Vec<UnsubscribeVolume>>) -> Self {
-        Self { results: results.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { results: None }
+    }
+
+    /// 退订包周期云硬盘的结果。
+    pub fn results(mut self, value: impl Into<Vec<UnsubscribeVolume>>) -> Self {
+        self.results = Some(value.into());
+        self
     }
 }
 
@@ -5667,52 +6147,52 @@ impl UpdateVolumeRequestBody {
 }
 
 /// 云硬盘响应详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateVolumeResponseBody {
     /// 是否挂载信息。
     pub attachments: Option<Vec<Attachment>>,
     /// 云硬盘所属AZ。
-    pub availability_zone: String,
+    pub availability_zone: Option<String>,
     /// 是否为可启动云硬盘。
     pub bootable: Option<String>,
     /// 创建云硬盘的时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 云硬盘描述。
     pub description: Option<String>,
     /// 云硬盘ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘uri自描述信息
     pub links: Option<Vec<Link>>,
     /// 云硬盘的元数据。
-    pub metadata: VolumeMetadata,
+    pub metadata: Option<VolumeMetadata>,
     /// 是否为可共享云硬盘。
-    pub multiattach: bool,
+    pub multiattach: Option<bool>,
     /// 云硬盘名称
-    pub name: String,
+    pub name: Option<String>,
     /// 预留属性。
-    pub os_vol_host_attr_host: String,
+    pub os_vol_host_attr_host: Option<String>,
     /// 云硬盘所属的项目ID。
-    pub os_vol_tenant_attr_tenant_id: String,
+    pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 预留属性。
     pub os_volume_replication_extended_status: Option<String>,
     /// 是否为共享云硬盘。
-    pub shareable: String,
+    pub shareable: Option<String>,
     /// 云硬盘大小。
-    pub size: i32,
+    pub size: Option<i32>,
     /// 快照ID。
     pub snapshot_id: Option<String>,
     /// 预留字段。
     pub source_volid: Option<String>,
     /// 云硬盘状态。
-    pub status: String,
+    pub status: Option<String>,
     /// 云硬盘镜像的元数据。
     /// > 说明:
     /// >
     /// > 关于“volume_image_metadata”字段的详细说明,具体请参见:"[查询镜像详情](https://support.huaweicloud.com/api-ims/ims_03_0703.html)"。
     pub volume_image_metadata: Option<serde_json::Value>,
     /// 云硬盘类型。
-    pub volume_type: String,
+    pub volume_type: Option<String>,
 }
 
 impl Model for UpdateVolumeResponseBody {
@@ -5720,54 +6200,58 @@ impl Model for UpdateVolumeResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("attachments", &self.attachments);
-        object.field("availability_zone", &self.availability_zone);
+        object.optional("availability_zone", &self.availability_zone);
         object.optional("bootable", &self.bootable);
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("description", &self.description);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("links", &self.links);
-        object.field("metadata", &self.metadata);
-        object.field("multiattach", &self.multiattach);
-        object.field("name", &self.name);
-        object.field("os-vol-host-attr:host", &self.os_vol_host_attr_host);
-        object.field("os-vol-tenant-attr:tenant_id", &self.os_vol_tenant_attr_tenant_id);
+        object.optional("metadata", &self.metadata);
+        object.optional("multiattach", &self.multiattach);
+        object.optional("name", &self.name);
+        object.optional("os-vol-host-attr:host", &self.os_vol_host_attr_host);
+        object
+            .optional(
+                "os-vol-tenant-attr:tenant_id",
+                &self.os_vol_tenant_attr_tenant_id,
+            );
         object
             .optional(
                 "os-volume-replication:extended_status",
                 &self.os_volume_replication_extended_status,
             );
-        object.field("shareable", &self.shareable);
-        object.field("size", &self.size);
+        object.optional("shareable", &self.shareable);
+        object.optional("size", &self.size);
         object.optional("snapshot_id", &self.snapshot_id);
         object.optional("source_volid", &self.source_volid);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
         object.optional("volume_image_metadata", &self.volume_image_metadata);
-        object.field("volume_type", &self.volume_type);
+        object.optional("volume_type", &self.volume_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let attachments = object.optional("attachments")?;
-        let availability_zone = object.required("availability_zone")?;
+        let availability_zone = object.optional("availability_zone")?;
         let bootable = object.optional("bootable")?;
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let description = object.optional("description")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let links = object.optional("links")?;
-        let metadata = object.required("metadata")?;
-        let multiattach = object.required("multiattach")?;
-        let name = object.required("name")?;
-        let os_vol_host_attr_host = object.required("os-vol-host-attr:host")?;
+        let metadata = object.optional("metadata")?;
+        let multiattach = object.optional("multiattach")?;
+        let name = object.optional("name")?;
+        let os_vol_host_attr_host = object.optional("os-vol-host-attr:host")?;
         let os_vol_tenant_attr_tenant_id = object
-            .required("os-vol-tenant-attr:tenant_id")?;
+            .optional("os-vol-tenant-attr:tenant_id")?;
         let os_volume_replication_extended_status = object
             .optional("os-volume-replication:extended_status")?;
-        let shareable = object.required("shareable")?;
-        let size = object.required("size")?;
+        let shareable = object.optional("shareable")?;
+        let size = object.optional("size")?;
         let snapshot_id = object.optional("snapshot_id")?;
         let source_volid = object.optional("source_volid")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         let volume_image_metadata = object.optional("volume_image_metadata")?;
-        let volume_type = object.required("volume_type")?;
+        let volume_type = object.optional("volume_type")?;
         Ok(Self {
             attachments,
             availability_zone,
@@ -5796,42 +6280,29 @@ impl Model for UpdateVolumeResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateVolumeResponseBody);
 
 impl UpdateVolumeResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        availability_zone: impl Into<String>,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        metadata: impl Into<VolumeMetadata>,
-        multiattach: impl Into<bool>,
-        name: impl Into<String>,
-        os_vol_host_attr_host: impl Into<String>,
-        os_vol_tenant_attr_tenant_id: impl Into<String>,
-        shareable: impl Into<String>,
-        size: impl Into<i32>,
-        status: impl Into<String>,
-        volume_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             attachments: None,
-            availability_zone: availability_zone.into(),
+            availability_zone: None,
             bootable: None,
-            created_at: created_at.into(),
+            created_at: None,
             description: None,
-            id: id.into(),
+            id: None,
             links: None,
-            metadata: metadata.into(),
-            multiattach: multiattach.into(),
-            name: name.into(),
-            os_vol_host_attr_host: os_vol_host_attr_host.into(),
-            os_vol_tenant_attr_tenant_id: os_vol_tenant_attr_tenant_id.into(),
+            metadata: None,
+            multiattach: None,
+            name: None,
+            os_vol_host_attr_host: None,
+            os_vol_tenant_attr_tenant_id: None,
             os_volume_replication_extended_status: None,
-            shareable: shareable.into(),
-            size: size.into(),
+            shareable: None,
+            size: None,
             snapshot_id: None,
             source_volid: None,
-            status: status.into(),
+            status: None,
             volume_image_metadata: None,
-            volume_type: volume_type.into(),
+            volume_type: None,
         }
     }
 
@@ -5841,9 +6312,21 @@ impl UpdateVolumeResponseBody {
         self
     }
 
+    /// 云硬盘所属AZ。
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
+    }
+
     /// 是否为可启动云硬盘。
     pub fn bootable(mut self, value: impl Into<String>) -> Self {
         self.bootable = Some(value.into());
+        self
+    }
+
+    /// 创建云硬盘的时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
         self
     }
 
@@ -5853,9 +6336,45 @@ impl UpdateVolumeResponseBody {
         self
     }
 
+    /// 云硬盘ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 云硬盘uri自描述信息
     pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
         self.links = Some(value.into());
+        self
+    }
+
+    /// 云硬盘的元数据。
+    pub fn metadata(mut self, value: impl Into<VolumeMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 是否为可共享云硬盘。
+    pub fn multiattach(mut self, value: impl Into<bool>) -> Self {
+        self.multiattach = Some(value.into());
+        self
+    }
+
+    /// 云硬盘名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_vol_host_attr_host(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_host_attr_host = Some(value.into());
+        self
+    }
+
+    /// 云硬盘所属的项目ID。
+    pub fn os_vol_tenant_attr_tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_tenant_attr_tenant_id = Some(value.into());
         self
     }
 
@@ -5865,6 +6384,18 @@ impl UpdateVolumeResponseBody {
         value: impl Into<String>,
     ) -> Self {
         self.os_volume_replication_extended_status = Some(value.into());
+        self
+    }
+
+    /// 是否为共享云硬盘。
+    pub fn shareable(mut self, value: impl Into<String>) -> Self {
+        self.shareable = Some(value.into());
+        self
+    }
+
+    /// 云硬盘大小。
+    pub fn size(mut self, value: impl Into<i32>) -> Self {
+        self.size = Some(value.into());
         self
     }
 
@@ -5880,6 +6411,12 @@ impl UpdateVolumeResponseBody {
         self
     }
 
+    /// 云硬盘状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
     /// 云硬盘镜像的元数据。
     /// > 说明:
     /// >
@@ -5888,49 +6425,55 @@ impl UpdateVolumeResponseBody {
         self.volume_image_metadata = Some(value.into());
         self
     }
+
+    /// 云硬盘类型。
+    pub fn volume_type(mut self, value: impl Into<String>) -> Self {
+        self.volume_type = Some(value.into());
+        self
+    }
 }
 
 /// 版本信息结构体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Versions {
     /// 接口版本的ID
-    pub id: String,
+    pub id: Option<String>,
     /// 接口版本信息的URI描述信息
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
     /// 接口版本的请求消息类型信息
-    pub media_types: Vec<MediaTypes>,
+    pub media_types: Option<Vec<MediaTypes>>,
     /// 接口版本的最小版本号
     pub min_version: Option<String>,
     /// 接口版本的状态
-    pub status: String,
+    pub status: Option<String>,
     /// 接口版本更新时间
-    pub updated: String,
+    pub updated: Option<String>,
     /// 接口版本的版本号信息
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for Versions {
     const NAME: &'static str = "Versions";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("media-types", &self.media_types);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("media-types", &self.media_types);
         object.optional("min_version", &self.min_version);
-        object.field("status", &self.status);
-        object.field("updated", &self.updated);
-        object.field("version", &self.version);
+        object.optional("status", &self.status);
+        object.optional("updated", &self.updated);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let media_types = object.required("media-types")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let media_types = object.optional("media-types")?;
         let min_version = object.optional("min_version")?;
-        let status = object.required("status")?;
-        let updated = object.required("updated")?;
-        let version = object.required("version")?;
+        let status = object.optional("status")?;
+        let updated = object.optional("updated")?;
+        let version = object.optional("version")?;
         Ok(Self {
             id,
             links,
@@ -5946,24 +6489,35 @@ impl Model for Versions {
 hwcloud_runtime::impl_model_serde!(Versions);
 
 impl Versions {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<Link>>,
-        media_types: impl Into<Vec<MediaTypes>>,
-        status: impl Into<String>,
-        updated: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            media_types: media_types.into(),
+            id: None,
+            links: None,
+            media_types: None,
             min_version: None,
-            status: status.into(),
-            updated: updated.into(),
-            version: version.into(),
+            status: None,
+            updated: None,
+            version: None,
         }
+    }
+
+    /// 接口版本的ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 接口版本信息的URI描述信息
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 接口版本的请求消息类型信息
+    pub fn media_types(mut self, value: impl Into<Vec<MediaTypes>>) -> Self {
+        self.media_types = Some(value.into());
+        self
     }
 
     /// 接口版本的最小版本号
@@ -5971,31 +6525,49 @@ impl Versions {
         self.min_version = Some(value.into());
         self
     }
+
+    /// 接口版本的状态
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 接口版本更新时间
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 接口版本的版本号信息
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 
 /// 云硬盘详情。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeDetail {
     /// 云硬盘的挂载信息,请参见•[attachments参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li12430153610291)。
-    pub attachments: Vec<Attachment>,
+    pub attachments: Option<Vec<Attachment>>,
     /// 云硬盘所属的AZ信息。
-    pub availability_zone: String,
+    pub availability_zone: Option<String>,
     /// 是否为启动云硬盘。
     /// true:表示为启动云硬盘。
     /// false:表示为非启动云硬盘。
-    pub bootable: String,
+    pub bootable: Option<String>,
     /// 预留属性。
     pub consistencygroup_id: Option<String>,
     /// 云硬盘创建时间。
     /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 云硬盘所属的专属存储池ID。
     pub dedicated_storage_id: Option<String>,
     /// 云硬盘所属的专属存储池的名称。
     pub dedicated_storage_name: Option<String>,
     /// 云硬盘描述。
-    pub description: String,
+    pub description: Option<String>,
     /// 当前云硬盘服务不支持该字段。
     pub encrypted: Option<bool>,
     /// 云硬盘上绑定的企业项目ID。
@@ -6004,11 +6576,11 @@ pub struct VolumeDetail {
     /// > 关于企业项目ID的获取及企业项目特性的详细信息,请参见:"[企业管理用户指南](https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html)"。
     pub enterprise_project_id: Option<String>,
     /// 云硬盘的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘的iops信息,云硬盘类型是ESSD2、GPSSD2才存在。
     pub iops: Option<Iops>,
     /// 云硬盘URI自描述信息。请参见 [links参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li1077125119136)。
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
     /// 云硬盘的元数据。
     /// __system__cmkid metadata中的加密cmkid字段,与__system__encrypted配合表示需要加密,cmkid长度固定为36个字节。
     /// >
@@ -6031,56 +6603,58 @@ pub struct VolumeDetail {
     /// orderID
     /// metadata中的表示云硬盘计费类型的字段。
     /// 当该字段有值时,表示该云硬盘的计费类型为包周期计费,否则计费类型为按需计费。
-    pub metadata: std::collections::BTreeMap<String, serde_json::Value>,
+    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// 是否为共享云硬盘。
-    pub multiattach: bool,
+    pub multiattach: Option<bool>,
     /// 云硬盘名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 预留属性。
-    pub os_vol_host_attr_host: String,
+    pub os_vol_host_attr_host: Option<String>,
     /// 预留属性。
-    pub os_vol_mig_status_attr_migstat: String,
+    pub os_vol_mig_status_attr_migstat: Option<String>,
     /// 预留属性。
-    pub os_vol_mig_status_attr_name_id: String,
+    pub os_vol_mig_status_attr_name_id: Option<String>,
     /// 云硬盘所属的租户ID。租户ID就是项目ID。
-    pub os_vol_tenant_attr_tenant_id: String,
+    pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 预留属性。
-    pub os_volume_replication_extended_status: String,
+    pub os_volume_replication_extended_status: Option<String>,
     /// 预留属性。
-    pub replication_status: String,
+    pub replication_status: Option<String>,
     /// 云硬盘序列号。
     /// 只有SCSI类型的非双活卷才会返回该字段,用于与虚拟机中的盘做对应关系。
     pub serial_number: Option<String>,
     /// 服务类型,结果为EVS、DSS、DESS。
-    pub service_type: String,
+    pub service_type: Option<String>,
     /// 是否为共享云硬盘。true为共享盘,false为普通云硬盘。
     /// 该字段已经废弃,请使用multiattach。
-    pub shareable: String,
+    pub shareable: Option<String>,
     /// 云硬盘大小,单位为GB。
-    pub size: i32,
+    pub size: Option<i32>,
     /// 快照ID,如果是从快照创建,则有值。
-    pub snapshot_id: String,
+    pub snapshot_id: Option<String>,
     /// 源云硬盘ID,如果是从源云硬盘创建,则有值。
     ///
     /// 当前云硬盘服务不支持该字段。
     pub source_volid: Option<String>,
     /// 云硬盘状态,请参见[云硬盘状态](https://support.huaweicloud.com/api-evs/evs_04_0040.html)。
-    pub status: String,
+    pub status: Option<String>,
     /// 云硬盘的标签。
     /// 如果云硬盘有标签,则会有该字段,否则该字段为空。
-    pub tags: std::collections::BTreeMap<String, String>,
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
     /// 云硬盘的吞吐量信息,云硬盘类型是GPSSD2才存在。
     pub throughput: Option<Throughput>,
     /// 云硬盘更新时间。
     /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 预留属性。
-    pub user_id: String,
+    pub user_id: Option<String>,
     /// 云硬盘镜像的元数据。
     /// > 说明:
     /// >
     /// > 关于“volume_image_metadata”字段的详细说明,具体请参见:"[查询镜像详情](https://support.huaweicloud.com/api-ims/ims_03_0703.html)"。
-    pub volume_image_metadata: std::collections::BTreeMap<String, serde_json::Value>,
+    pub volume_image_metadata: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
     /// 云硬盘类型。
     /// 目前支持"SATA","SAS","GPSSD","SSD","ESSD","GPSSD2","ESSD2"七种。
     ///
@@ -6091,7 +6665,7 @@ pub struct VolumeDetail {
     /// - "ESSD"为极速IO云硬盘
     /// - "GPSSD2"为通用型SSD V2云硬盘
     /// - "ESSD2"为极速型SSD V2云硬盘
-    pub volume_type: String,
+    pub volume_type: Option<String>,
     /// 云硬盘挂载时的唯一标识。
     pub wwn: Option<String>,
 }
@@ -6100,96 +6674,100 @@ impl Model for VolumeDetail {
     const NAME: &'static str = "VolumeDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attachments", &self.attachments);
-        object.field("availability_zone", &self.availability_zone);
-        object.field("bootable", &self.bootable);
+        object.optional("attachments", &self.attachments);
+        object.optional("availability_zone", &self.availability_zone);
+        object.optional("bootable", &self.bootable);
         object.optional("consistencygroup_id", &self.consistencygroup_id);
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("dedicated_storage_id", &self.dedicated_storage_id);
         object.optional("dedicated_storage_name", &self.dedicated_storage_name);
-        object.field("description", &self.description);
+        object.optional("description", &self.description);
         object.optional("encrypted", &self.encrypted);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("iops", &self.iops);
-        object.field("links", &self.links);
-        object.field("metadata", &self.metadata);
-        object.field("multiattach", &self.multiattach);
-        object.field("name", &self.name);
-        object.field("os-vol-host-attr:host", &self.os_vol_host_attr_host);
+        object.optional("links", &self.links);
+        object.optional("metadata", &self.metadata);
+        object.optional("multiattach", &self.multiattach);
+        object.optional("name", &self.name);
+        object.optional("os-vol-host-attr:host", &self.os_vol_host_attr_host);
         object
-            .field(
+            .optional(
                 "os-vol-mig-status-attr:migstat",
                 &self.os_vol_mig_status_attr_migstat,
             );
         object
-            .field(
+            .optional(
                 "os-vol-mig-status-attr:name_id",
                 &self.os_vol_mig_status_attr_name_id,
             );
-        object.field("os-vol-tenant-attr:tenant_id", &self.os_vol_tenant_attr_tenant_id);
         object
-            .field(
+            .optional(
+                "os-vol-tenant-attr:tenant_id",
+                &self.os_vol_tenant_attr_tenant_id,
+            );
+        object
+            .optional(
                 "os-volume-replication:extended_status",
                 &self.os_volume_replication_extended_status,
             );
-        object.field("replication_status", &self.replication_status);
+        object.optional("replication_status", &self.replication_status);
         object.optional("serial_number", &self.serial_number);
-        object.field("service_type", &self.service_type);
-        object.field("shareable", &self.shareable);
-        object.field("size", &self.size);
-        object.field("snapshot_id", &self.snapshot_id);
+        object.optional("service_type", &self.service_type);
+        object.optional("shareable", &self.shareable);
+        object.optional("size", &self.size);
+        object.optional("snapshot_id", &self.snapshot_id);
         object.optional("source_volid", &self.source_volid);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
         object.optional("throughput", &self.throughput);
-        object.field("updated_at", &self.updated_at);
-        object.field("user_id", &self.user_id);
-        object.field("volume_image_metadata", &self.volume_image_metadata);
-        object.field("volume_type", &self.volume_type);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("user_id", &self.user_id);
+        object.optional("volume_image_metadata", &self.volume_image_metadata);
+        object.optional("volume_type", &self.volume_type);
         object.optional("wwn", &self.wwn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attachments = object.required("attachments")?;
-        let availability_zone = object.required("availability_zone")?;
-        let bootable = object.required("bootable")?;
+        let attachments = object.optional("attachments")?;
+        let availability_zone = object.optional("availability_zone")?;
+        let bootable = object.optional("bootable")?;
         let consistencygroup_id = object.optional("consistencygroup_id")?;
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let dedicated_storage_id = object.optional("dedicated_storage_id")?;
         let dedicated_storage_name = object.optional("dedicated_storage_name")?;
-        let description = object.required("description")?;
+        let description = object.optional("description")?;
         let encrypted = object.optional("encrypted")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let iops = object.optional("iops")?;
-        let links = object.required("links")?;
-        let metadata = object.required("metadata")?;
-        let multiattach = object.required("multiattach")?;
-        let name = object.required("name")?;
-        let os_vol_host_attr_host = object.required("os-vol-host-attr:host")?;
+        let links = object.optional("links")?;
+        let metadata = object.optional("metadata")?;
+        let multiattach = object.optional("multiattach")?;
+        let name = object.optional("name")?;
+        let os_vol_host_attr_host = object.optional("os-vol-host-attr:host")?;
         let os_vol_mig_status_attr_migstat = object
-            .required("os-vol-mig-status-attr:migstat")?;
+            .optional("os-vol-mig-status-attr:migstat")?;
         let os_vol_mig_status_attr_name_id = object
-            .required("os-vol-mig-status-attr:name_id")?;
+            .optional("os-vol-mig-status-attr:name_id")?;
         let os_vol_tenant_attr_tenant_id = object
-            .required("os-vol-tenant-attr:tenant_id")?;
+            .optional("os-vol-tenant-attr:tenant_id")?;
         let os_volume_replication_extended_status = object
-            .required("os-volume-replication:extended_status")?;
-        let replication_status = object.required("replication_status")?;
+            .optional("os-volume-replication:extended_status")?;
+        let replication_status = object.optional("replication_status")?;
         let serial_number = object.optional("serial_number")?;
-        let service_type = object.required("service_type")?;
-        let shareable = object.required("shareable")?;
-        let size = object.required("size")?;
-        let snapshot_id = object.required("snapshot_id")?;
+        let service_type = object.optional("service_type")?;
+        let shareable = object.optional("shareable")?;
+        let size = object.optional("size")?;
+        let snapshot_id = object.optional("snapshot_id")?;
         let source_volid = object.optional("source_volid")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
         let throughput = object.optional("throughput")?;
-        let updated_at = object.required("updated_at")?;
-        let user_id = object.required("user_id")?;
-        let volume_image_metadata = object.required("volume_image_metadata")?;
-        let volume_type = object.required("volume_type")?;
+        let updated_at = object.optional("updated_at")?;
+        let user_id = object.optional("user_id")?;
+        let volume_image_metadata = object.optional("volume_image_metadata")?;
+        let volume_type = object.optional("volume_type")?;
         let wwn = object.optional("wwn")?;
         Ok(Self {
             attachments,
@@ -6235,81 +6813,78 @@ impl Model for VolumeDetail {
 hwcloud_runtime::impl_model_serde!(VolumeDetail);
 
 impl VolumeDetail {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        attachments: impl Into<Vec<Attachment>>,
-        availability_zone: impl Into<String>,
-        bootable: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<Vec<Link>>,
-        metadata: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
-        multiattach: impl Into<bool>,
-        name: impl Into<String>,
-        os_vol_host_attr_host: impl Into<String>,
-        os_vol_mig_status_attr_migstat: impl Into<String>,
-        os_vol_mig_status_attr_name_id: impl Into<String>,
-        os_vol_tenant_attr_tenant_id: impl Into<String>,
-        os_volume_replication_extended_status: impl Into<String>,
-        replication_status: impl Into<String>,
-        service_type: impl Into<String>,
-        shareable: impl Into<String>,
-        size: impl Into<i32>,
-        snapshot_id: impl Into<String>,
-        status: impl Into<String>,
-        tags: impl Into<std::collections::BTreeMap<String, String>>,
-        updated_at: impl Into<String>,
-        user_id: impl Into<String>,
-        volume_image_metadata: impl Into<
-            std::collections::BTreeMap<String, serde_json::Value>,
-        >,
-        volume_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attachments: attachments.into(),
-            availability_zone: availability_zone.into(),
-            bootable: bootable.into(),
+            attachments: None,
+            availability_zone: None,
+            bootable: None,
             consistencygroup_id: None,
-            created_at: created_at.into(),
+            created_at: None,
             dedicated_storage_id: None,
             dedicated_storage_name: None,
-            description: description.into(),
+            description: None,
             encrypted: None,
             enterprise_project_id: None,
-            id: id.into(),
+            id: None,
             iops: None,
-            links: links.into(),
-            metadata: metadata.into(),
-            multiattach: multiattach.into(),
-            name: name.into(),
-            os_vol_host_attr_host: os_vol_host_attr_host.into(),
-            os_vol_mig_status_attr_migstat: os_vol_mig_status_attr_migstat.into(),
-            os_vol_mig_status_attr_name_id: os_vol_mig_status_attr_name_id.into(),
-            os_vol_tenant_attr_tenant_id: os_vol_tenant_attr_tenant_id.into(),
-            os_volume_replication_extended_status: os_volume_replication_extended_status
-                .into(),
-            replication_status: replication_status.into(),
+            links: None,
+            metadata: None,
+            multiattach: None,
+            name: None,
+            os_vol_host_attr_host: None,
+            os_vol_mig_status_attr_migstat: None,
+            os_vol_mig_status_attr_name_id: None,
+            os_vol_tenant_attr_tenant_id: None,
+            os_volume_replication_extended_status: None,
+            replication_status: None,
             serial_number: None,
-            service_type: service_type.into(),
-            shareable: shareable.into(),
-            size: size.into(),
-            snapshot_id: snapshot_id.into(),
+            service_type: None,
+            shareable: None,
+            size: None,
+            snapshot_id: None,
             source_volid: None,
-            status: status.into(),
-            tags: tags.into(),
+            status: None,
+            tags: None,
             throughput: None,
-            updated_at: updated_at.into(),
-            user_id: user_id.into(),
-            volume_image_metadata: volume_image_metadata.into(),
-            volume_type: volume_type.into(),
+            updated_at: None,
+            user_id: None,
+            volume_image_metadata: None,
+            volume_type: None,
             wwn: None,
         }
+    }
+
+    /// 云硬盘的挂载信息,请参见•[attachments参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li12430153610291)。
+    pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
+        self.attachments = Some(value.into());
+        self
+    }
+
+    /// 云硬盘所属的AZ信息。
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
+    }
+
+    /// 是否为启动云硬盘。
+    /// true:表示为启动云硬盘。
+    /// false:表示为非启动云硬盘。
+    pub fn bootable(mut self, value: impl Into<String>) -> Self {
+        self.bootable = Some(value.into());
+        self
     }
 
     /// 预留属性。
     pub fn consistencygroup_id(mut self, value: impl Into<String>) -> Self {
         self.consistencygroup_id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘创建时间。
+    /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
         self
     }
 
@@ -6322,6 +6897,12 @@ impl VolumeDetail {
     /// 云硬盘所属的专属存储池的名称。
     pub fn dedicated_storage_name(mut self, value: impl Into<String>) -> Self {
         self.dedicated_storage_name = Some(value.into());
+        self
+    }
+
+    /// 云硬盘描述。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 
@@ -6340,9 +6921,102 @@ impl VolumeDetail {
         self
     }
 
+    /// 云硬盘的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 云硬盘的iops信息,云硬盘类型是ESSD2、GPSSD2才存在。
     pub fn iops(mut self, value: impl Into<Iops>) -> Self {
         self.iops = Some(value.into());
+        self
+    }
+
+    /// 云硬盘URI自描述信息。请参见 [links参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li1077125119136)。
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云硬盘的元数据。
+    /// __system__cmkid metadata中的加密cmkid字段,与__system__encrypted配合表示需要加密,cmkid长度固定为36个字节。
+    /// >
+    /// > 请求获取密钥ID的方法请参考:"[查询密钥列表](https://support.huaweicloud.com/api-dew/ListKeys.html)"。
+    ///
+    /// __system__encrypted
+    /// metadata中的表示加密功能的字段,0代表不加密,1代表加密。
+    /// 不指定该字段时,云硬盘的加密属性与数据源保持一致,如果不是从数据源创建的场景,则默认不加密。
+    ///
+    /// full_clone
+    /// 从快照创建云硬盘时的创建方式。
+    /// * 0表示使用链接克隆方式。
+    /// * 1表示使用全量克隆方式。
+    ///
+    /// hw:passthrough
+    /// * true表示云硬盘的设备类型为SCSI类型,即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令。
+    /// * false表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型,即为默认类型,VBD只能支持简单的SCSI读写命令。
+    /// * 该字段不存在时,云硬盘默认为VBD类型。
+    ///
+    /// orderID
+    /// metadata中的表示云硬盘计费类型的字段。
+    /// 当该字段有值时,表示该云硬盘的计费类型为包周期计费,否则计费类型为按需计费。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 是否为共享云硬盘。
+    pub fn multiattach(mut self, value: impl Into<bool>) -> Self {
+        self.multiattach = Some(value.into());
+        self
+    }
+
+    /// 云硬盘名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_vol_host_attr_host(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_host_attr_host = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_vol_mig_status_attr_migstat(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_mig_status_attr_migstat = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_vol_mig_status_attr_name_id(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_mig_status_attr_name_id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘所属的租户ID。租户ID就是项目ID。
+    pub fn os_vol_tenant_attr_tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_tenant_attr_tenant_id = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_volume_replication_extended_status(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.os_volume_replication_extended_status = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn replication_status(mut self, value: impl Into<String>) -> Self {
+        self.replication_status = Some(value.into());
         self
     }
 
@@ -6350,6 +7024,31 @@ impl VolumeDetail {
     /// 只有SCSI类型的非双活卷才会返回该字段,用于与虚拟机中的盘做对应关系。
     pub fn serial_number(mut self, value: impl Into<String>) -> Self {
         self.serial_number = Some(value.into());
+        self
+    }
+
+    /// 服务类型,结果为EVS、DSS、DESS。
+    pub fn service_type(mut self, value: impl Into<String>) -> Self {
+        self.service_type = Some(value.into());
+        self
+    }
+
+    /// 是否为共享云硬盘。true为共享盘,false为普通云硬盘。
+    /// 该字段已经废弃,请使用multiattach。
+    pub fn shareable(mut self, value: impl Into<String>) -> Self {
+        self.shareable = Some(value.into());
+        self
+    }
+
+    /// 云硬盘大小,单位为GB。
+    pub fn size(mut self, value: impl Into<i32>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+
+    /// 快照ID,如果是从快照创建,则有值。
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
         self
     }
 
@@ -6361,9 +7060,65 @@ impl VolumeDetail {
         self
     }
 
+    /// 云硬盘状态,请参见[云硬盘状态](https://support.huaweicloud.com/api-evs/evs_04_0040.html)。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 云硬盘的标签。
+    /// 如果云硬盘有标签,则会有该字段,否则该字段为空。
+    pub fn tags(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
     /// 云硬盘的吞吐量信息,云硬盘类型是GPSSD2才存在。
     pub fn throughput(mut self, value: impl Into<Throughput>) -> Self {
         self.throughput = Some(value.into());
+        self
+    }
+
+    /// 云硬盘更新时间。
+    /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘镜像的元数据。
+    /// > 说明:
+    /// >
+    /// > 关于“volume_image_metadata”字段的详细说明,具体请参见:"[查询镜像详情](https://support.huaweicloud.com/api-ims/ims_03_0703.html)"。
+    pub fn volume_image_metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.volume_image_metadata = Some(value.into());
+        self
+    }
+
+    /// 云硬盘类型。
+    /// 目前支持"SATA","SAS","GPSSD","SSD","ESSD","GPSSD2","ESSD2"七种。
+    ///
+    /// - "SATA"为普通IO云硬盘
+    /// - "SAS"为高IO云硬盘
+    /// - "GPSSD"为通用型SSD云硬盘
+    /// - "SSD"为超高IO云硬盘
+    /// - "ESSD"为极速IO云硬盘
+    /// - "GPSSD2"为通用型SSD V2云硬盘
+    /// - "ESSD2"为极速型SSD V2云硬盘
+    pub fn volume_type(mut self, value: impl Into<String>) -> Self {
+        self.volume_type = Some(value.into());
         self
     }
 
@@ -6375,28 +7130,28 @@ impl VolumeDetail {
 }
 
 /// 云硬盘详情。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeDetailForTag {
     /// 云硬盘的挂载信息,请参见•[attachments参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li12430153610291)。
-    pub attachments: Vec<Attachment>,
+    pub attachments: Option<Vec<Attachment>>,
     /// 云硬盘所属的AZ信息。
-    pub availability_zone: String,
+    pub availability_zone: Option<String>,
     /// 是否为启动云硬盘。
     /// true:表示为启动云硬盘。
     /// false:表示为非启动云硬盘。
-    pub bootable: String,
+    pub bootable: Option<String>,
     /// 预留属性。
     pub consistencygroup_id: Option<String>,
     /// 云硬盘创建时间。
     /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 云硬盘所属的专属存储池ID。
     pub dedicated_storage_id: Option<String>,
     /// 云硬盘所属的专属存储池的名称。
     pub dedicated_storage_name: Option<String>,
     /// 云硬盘描述。
-    pub description: String,
+    pub description: Option<String>,
     /// 当前云硬盘服务不支持该字段。
     pub encrypted: Option<bool>,
     /// 云硬盘上绑定的企业项目ID。
@@ -6405,61 +7160,63 @@ pub struct VolumeDetailForTag {
     /// > 关于企业项目ID的获取及企业项目特性的详细信息,请参见:"[企业管理用户指南](https://support.huaweicloud.com/usermanual-em/zh-cn_topic_0123692049.html)"。
     pub enterprise_project_id: Option<String>,
     /// 云硬盘的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘URI自描述信息。请参见 [links参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li1077125119136)。
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
     /// 云硬盘的元数据。请参见•[metadata参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li29114110314)。
-    pub metadata: VolumeMetadata,
+    pub metadata: Option<VolumeMetadata>,
     /// 是否为共享云硬盘。
-    pub multiattach: bool,
+    pub multiattach: Option<bool>,
     /// 云硬盘名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 预留属性。
-    pub os_vol_host_attr_host: String,
+    pub os_vol_host_attr_host: Option<String>,
     /// 预留属性。
-    pub os_vol_mig_status_attr_migstat: String,
+    pub os_vol_mig_status_attr_migstat: Option<String>,
     /// 预留属性。
-    pub os_vol_mig_status_attr_name_id: String,
+    pub os_vol_mig_status_attr_name_id: Option<String>,
     /// 云硬盘所属的租户ID。租户ID就是项目ID。
-    pub os_vol_tenant_attr_tenant_id: String,
+    pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 预留属性。
-    pub os_volume_replication_extended_status: String,
+    pub os_volume_replication_extended_status: Option<String>,
     /// 预留属性。
-    pub replication_status: String,
+    pub replication_status: Option<String>,
     /// 服务类型,结果为EVS、DSS、DESS。
-    pub service_type: String,
+    pub service_type: Option<String>,
     /// 是否为共享云硬盘。true为共享盘,false为普通云硬盘。
     /// 该字段已经废弃,请使用multiattach。
-    pub shareable: bool,
+    pub shareable: Option<bool>,
     /// 云硬盘大小,单位为GB。
-    pub size: i32,
+    pub size: Option<i32>,
     /// 快照ID,如果是从快照创建,则有值。
-    pub snapshot_id: String,
+    pub snapshot_id: Option<String>,
     /// 源云硬盘ID,如果是从源云硬盘创建,则有值。
     ///
     /// 当前云硬盘服务不支持该字段。
     pub source_volid: Option<String>,
     /// 云硬盘状态,请参见[云硬盘状态](https://support.huaweicloud.com/api-evs/evs_04_0040.html)。
-    pub status: String,
+    pub status: Option<String>,
     /// 云硬盘的标签。
     /// 如果云硬盘有标签,则会有该字段,否则该字段为空。
-    pub tags: std::collections::BTreeMap<String, String>,
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
     /// 云硬盘更新时间。
     /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 预留属性。
-    pub user_id: String,
+    pub user_id: Option<String>,
     /// 云硬盘镜像的元数据。
     /// > 说明:
     /// >
     /// > 关于“volume_image_metadata”字段的详细说明,具体请参见:"[查询镜像详情](https://support.huaweicloud.com/api-ims/ims_03_0703.html)"。
-    pub volume_image_metadata: std::collections::BTreeMap<String, serde_json::Value>,
+    pub volume_image_metadata: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
     /// 云硬盘类型。
     /// 目前支持“SSD”,“SAS”和“SATA”三种。
     /// “SSD”为超高IO云硬盘
     /// “SAS”为高IO云硬盘
     /// “SATA”为普通IO云硬盘
-    pub volume_type: String,
+    pub volume_type: Option<String>,
     /// 云硬盘挂载时的唯一标识。
     pub wwn: Option<String>,
 }
@@ -6468,90 +7225,94 @@ impl Model for VolumeDetailForTag {
     const NAME: &'static str = "VolumeDetailForTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attachments", &self.attachments);
-        object.field("availability_zone", &self.availability_zone);
-        object.field("bootable", &self.bootable);
+        object.optional("attachments", &self.attachments);
+        object.optional("availability_zone", &self.availability_zone);
+        object.optional("bootable", &self.bootable);
         object.optional("consistencygroup_id", &self.consistencygroup_id);
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("dedicated_storage_id", &self.dedicated_storage_id);
         object.optional("dedicated_storage_name", &self.dedicated_storage_name);
-        object.field("description", &self.description);
+        object.optional("description", &self.description);
         object.optional("encrypted", &self.encrypted);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("metadata", &self.metadata);
-        object.field("multiattach", &self.multiattach);
-        object.field("name", &self.name);
-        object.field("os-vol-host-attr:host", &self.os_vol_host_attr_host);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("metadata", &self.metadata);
+        object.optional("multiattach", &self.multiattach);
+        object.optional("name", &self.name);
+        object.optional("os-vol-host-attr:host", &self.os_vol_host_attr_host);
         object
-            .field(
+            .optional(
                 "os-vol-mig-status-attr:migstat",
                 &self.os_vol_mig_status_attr_migstat,
             );
         object
-            .field(
+            .optional(
                 "os-vol-mig-status-attr:name_id",
                 &self.os_vol_mig_status_attr_name_id,
             );
-        object.field("os-vol-tenant-attr:tenant_id", &self.os_vol_tenant_attr_tenant_id);
         object
-            .field(
+            .optional(
+                "os-vol-tenant-attr:tenant_id",
+                &self.os_vol_tenant_attr_tenant_id,
+            );
+        object
+            .optional(
                 "os-volume-replication:extended_status",
                 &self.os_volume_replication_extended_status,
             );
-        object.field("replication_status", &self.replication_status);
-        object.field("service_type", &self.service_type);
-        object.field("shareable", &self.shareable);
-        object.field("size", &self.size);
-        object.field("snapshot_id", &self.snapshot_id);
+        object.optional("replication_status", &self.replication_status);
+        object.optional("service_type", &self.service_type);
+        object.optional("shareable", &self.shareable);
+        object.optional("size", &self.size);
+        object.optional("snapshot_id", &self.snapshot_id);
         object.optional("source_volid", &self.source_volid);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("user_id", &self.user_id);
-        object.field("volume_image_metadata", &self.volume_image_metadata);
-        object.field("volume_type", &self.volume_type);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("user_id", &self.user_id);
+        object.optional("volume_image_metadata", &self.volume_image_metadata);
+        object.optional("volume_type", &self.volume_type);
         object.optional("wwn", &self.wwn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attachments = object.required("attachments")?;
-        let availability_zone = object.required("availability_zone")?;
-        let bootable = object.required("bootable")?;
+        let attachments = object.optional("attachments")?;
+        let availability_zone = object.optional("availability_zone")?;
+        let bootable = object.optional("bootable")?;
         let consistencygroup_id = object.optional("consistencygroup_id")?;
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let dedicated_storage_id = object.optional("dedicated_storage_id")?;
         let dedicated_storage_name = object.optional("dedicated_storage_name")?;
-        let description = object.required("description")?;
+        let description = object.optional("description")?;
         let encrypted = object.optional("encrypted")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let metadata = object.required("metadata")?;
-        let multiattach = object.required("multiattach")?;
-        let name = object.required("name")?;
-        let os_vol_host_attr_host = object.required("os-vol-host-attr:host")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let metadata = object.optional("metadata")?;
+        let multiattach = object.optional("multiattach")?;
+        let name = object.optional("name")?;
+        let os_vol_host_attr_host = object.optional("os-vol-host-attr:host")?;
         let os_vol_mig_status_attr_migstat = object
-            .required("os-vol-mig-status-attr:migstat")?;
+            .optional("os-vol-mig-status-attr:migstat")?;
         let os_vol_mig_status_attr_name_id = object
-            .required("os-vol-mig-status-attr:name_id")?;
+            .optional("os-vol-mig-status-attr:name_id")?;
         let os_vol_tenant_attr_tenant_id = object
-            .required("os-vol-tenant-attr:tenant_id")?;
+            .optional("os-vol-tenant-attr:tenant_id")?;
         let os_volume_replication_extended_status = object
-            .required("os-volume-replication:extended_status")?;
-        let replication_status = object.required("replication_status")?;
-        let service_type = object.required("service_type")?;
-        let shareable = object.required("shareable")?;
-        let size = object.required("size")?;
-        let snapshot_id = object.required("snapshot_id")?;
+            .optional("os-volume-replication:extended_status")?;
+        let replication_status = object.optional("replication_status")?;
+        let service_type = object.optional("service_type")?;
+        let shareable = object.optional("shareable")?;
+        let size = object.optional("size")?;
+        let snapshot_id = object.optional("snapshot_id")?;
         let source_volid = object.optional("source_volid")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let user_id = object.required("user_id")?;
-        let volume_image_metadata = object.required("volume_image_metadata")?;
-        let volume_type = object.required("volume_type")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let user_id = object.optional("user_id")?;
+        let volume_image_metadata = object.optional("volume_image_metadata")?;
+        let volume_type = object.optional("volume_type")?;
         let wwn = object.optional("wwn")?;
         Ok(Self {
             attachments,
@@ -6594,78 +7355,75 @@ impl Model for VolumeDetailForTag {
 hwcloud_runtime::impl_model_serde!(VolumeDetailForTag);
 
 impl VolumeDetailForTag {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        attachments: impl Into<Vec<Attachment>>,
-        availability_zone: impl Into<String>,
-        bootable: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<Vec<Link>>,
-        metadata: impl Into<VolumeMetadata>,
-        multiattach: impl Into<bool>,
-        name: impl Into<String>,
-        os_vol_host_attr_host: impl Into<String>,
-        os_vol_mig_status_attr_migstat: impl Into<String>,
-        os_vol_mig_status_attr_name_id: impl Into<String>,
-        os_vol_tenant_attr_tenant_id: impl Into<String>,
-        os_volume_replication_extended_status: impl Into<String>,
-        replication_status: impl Into<String>,
-        service_type: impl Into<String>,
-        shareable: impl Into<bool>,
-        size: impl Into<i32>,
-        snapshot_id: impl Into<String>,
-        status: impl Into<String>,
-        tags: impl Into<std::collections::BTreeMap<String, String>>,
-        updated_at: impl Into<String>,
-        user_id: impl Into<String>,
-        volume_image_metadata: impl Into<
-            std::collections::BTreeMap<String, serde_json::Value>,
-        >,
-        volume_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attachments: attachments.into(),
-            availability_zone: availability_zone.into(),
-            bootable: bootable.into(),
+            attachments: None,
+            availability_zone: None,
+            bootable: None,
             consistencygroup_id: None,
-            created_at: created_at.into(),
+            created_at: None,
             dedicated_storage_id: None,
             dedicated_storage_name: None,
-            description: description.into(),
+            description: None,
             encrypted: None,
             enterprise_project_id: None,
-            id: id.into(),
-            links: links.into(),
-            metadata: metadata.into(),
-            multiattach: multiattach.into(),
-            name: name.into(),
-            os_vol_host_attr_host: os_vol_host_attr_host.into(),
-            os_vol_mig_status_attr_migstat: os_vol_mig_status_attr_migstat.into(),
-            os_vol_mig_status_attr_name_id: os_vol_mig_status_attr_name_id.into(),
-            os_vol_tenant_attr_tenant_id: os_vol_tenant_attr_tenant_id.into(),
-            os_volume_replication_extended_status: os_volume_replication_extended_status
-                .into(),
-            replication_status: replication_status.into(),
-            service_type: service_type.into(),
-            shareable: shareable.into(),
-            size: size.into(),
-            snapshot_id: snapshot_id.into(),
+            id: None,
+            links: None,
+            metadata: None,
+            multiattach: None,
+            name: None,
+            os_vol_host_attr_host: None,
+            os_vol_mig_status_attr_migstat: None,
+            os_vol_mig_status_attr_name_id: None,
+            os_vol_tenant_attr_tenant_id: None,
+            os_volume_replication_extended_status: None,
+            replication_status: None,
+            service_type: None,
+            shareable: None,
+            size: None,
+            snapshot_id: None,
             source_volid: None,
-            status: status.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            user_id: user_id.into(),
-            volume_image_metadata: volume_image_metadata.into(),
-            volume_type: volume_type.into(),
+            status: None,
+            tags: None,
+            updated_at: None,
+            user_id: None,
+            volume_image_metadata: None,
+            volume_type: None,
             wwn: None,
         }
+    }
+
+    /// 云硬盘的挂载信息,请参见•[attachments参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li12430153610291)。
+    pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
+        self.attachments = Some(value.into());
+        self
+    }
+
+    /// 云硬盘所属的AZ信息。
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
+    }
+
+    /// 是否为启动云硬盘。
+    /// true:表示为启动云硬盘。
+    /// false:表示为非启动云硬盘。
+    pub fn bootable(mut self, value: impl Into<String>) -> Self {
+        self.bootable = Some(value.into());
+        self
     }
 
     /// 预留属性。
     pub fn consistencygroup_id(mut self, value: impl Into<String>) -> Self {
         self.consistencygroup_id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘创建时间。
+    /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
         self
     }
 
@@ -6678,6 +7436,12 @@ impl VolumeDetailForTag {
     /// 云硬盘所属的专属存储池的名称。
     pub fn dedicated_storage_name(mut self, value: impl Into<String>) -> Self {
         self.dedicated_storage_name = Some(value.into());
+        self
+    }
+
+    /// 云硬盘描述。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
 
@@ -6696,11 +7460,156 @@ impl VolumeDetailForTag {
         self
     }
 
+    /// 云硬盘的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘URI自描述信息。请参见 [links参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li1077125119136)。
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云硬盘的元数据。请参见•[metadata参数说明](https://support.huaweicloud.com/api-evs/evs_04_2006.html#evs_04_2006__evs_04_2010_li29114110314)。
+    pub fn metadata(mut self, value: impl Into<VolumeMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 是否为共享云硬盘。
+    pub fn multiattach(mut self, value: impl Into<bool>) -> Self {
+        self.multiattach = Some(value.into());
+        self
+    }
+
+    /// 云硬盘名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_vol_host_attr_host(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_host_attr_host = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_vol_mig_status_attr_migstat(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_mig_status_attr_migstat = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_vol_mig_status_attr_name_id(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_mig_status_attr_name_id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘所属的租户ID。租户ID就是项目ID。
+    pub fn os_vol_tenant_attr_tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.os_vol_tenant_attr_tenant_id = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn os_volume_replication_extended_status(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.os_volume_replication_extended_status = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn replication_status(mut self, value: impl Into<String>) -> Self {
+        self.replication_status = Some(value.into());
+        self
+    }
+
+    /// 服务类型,结果为EVS、DSS、DESS。
+    pub fn service_type(mut self, value: impl Into<String>) -> Self {
+        self.service_type = Some(value.into());
+        self
+    }
+
+    /// 是否为共享云硬盘。true为共享盘,false为普通云硬盘。
+    /// 该字段已经废弃,请使用multiattach。
+    pub fn shareable(mut self, value: impl Into<bool>) -> Self {
+        self.shareable = Some(value.into());
+        self
+    }
+
+    /// 云硬盘大小,单位为GB。
+    pub fn size(mut self, value: impl Into<i32>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+
+    /// 快照ID,如果是从快照创建,则有值。
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+
     /// 源云硬盘ID,如果是从源云硬盘创建,则有值。
     ///
     /// 当前云硬盘服务不支持该字段。
     pub fn source_volid(mut self, value: impl Into<String>) -> Self {
         self.source_volid = Some(value.into());
+        self
+    }
+
+    /// 云硬盘状态,请参见[云硬盘状态](https://support.huaweicloud.com/api-evs/evs_04_0040.html)。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 云硬盘的标签。
+    /// 如果云硬盘有标签,则会有该字段,否则该字段为空。
+    pub fn tags(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 云硬盘更新时间。
+    /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 预留属性。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘镜像的元数据。
+    /// > 说明:
+    /// >
+    /// > 关于“volume_image_metadata”字段的详细说明,具体请参见:"[查询镜像详情](https://support.huaweicloud.com/api-ims/ims_03_0703.html)"。
+    pub fn volume_image_metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.volume_image_metadata = Some(value.into());
+        self
+    }
+
+    /// 云硬盘类型。
+    /// 目前支持“SSD”,“SAS”和“SATA”三种。
+    /// “SSD”为超高IO云硬盘
+    /// “SAS”为高IO云硬盘
+    /// “SATA”为普通IO云硬盘
+    pub fn volume_type(mut self, value: impl Into<String>) -> Self {
+        self.volume_type = Some(value.into());
         self
     }
 
@@ -6802,40 +7711,40 @@ impl VolumeMetadata {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeTransfer {
     /// 云硬盘过户记录的创建时间。
     ///
     /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 云硬盘过户记录的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘过户记录的链接。
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
     /// 云硬盘过户记录的名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 云硬盘ID。
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for VolumeTransfer {
     const NAME: &'static str = "VolumeTransfer";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("volume_id", &self.volume_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("volume_id", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let volume_id = object.required("volume_id")?;
+        let created_at = object.optional("created_at")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let volume_id = object.optional("volume_id")?;
         Ok(Self {
             created_at,
             id,
@@ -6849,53 +7758,79 @@ impl Model for VolumeTransfer {
 hwcloud_runtime::impl_model_serde!(VolumeTransfer);
 
 impl VolumeTransfer {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<Vec<Link>>,
-        name: impl Into<String>,
-        volume_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            volume_id: volume_id.into(),
+            created_at: None,
+            id: None,
+            links: None,
+            name: None,
+            volume_id: None,
         }
+    }
+
+    /// 云硬盘过户记录的创建时间。
+    ///
+    /// 时间格式:UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的链接。
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 云硬盘ID。
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeTransferSummary {
     /// 云硬盘过户记录的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 云硬盘过户记录的链接
-    pub links: Vec<Link>,
+    pub links: Option<Vec<Link>>,
     /// 云硬盘过户记录的名称
-    pub name: String,
+    pub name: Option<String>,
     /// 云硬盘ID。
-    pub volume_id: String,
+    pub volume_id: Option<String>,
 }
 
 impl Model for VolumeTransferSummary {
     const NAME: &'static str = "VolumeTransferSummary";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("volume_id", &self.volume_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("volume_id", &self.volume_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let volume_id = object.required("volume_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let volume_id = object.optional("volume_id")?;
         Ok(Self { id, links, name, volume_id })
     }
 }
@@ -6903,24 +7838,43 @@ impl Model for VolumeTransferSummary {
 hwcloud_runtime::impl_model_serde!(VolumeTransferSummary);
 
 impl VolumeTransferSummary {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<Link>>,
-        name: impl Into<String>,
-        volume_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            volume_id: volume_id.into(),
+            id: None,
+            links: None,
+            name: None,
+            volume_id: None,
         }
+    }
+
+    /// 云硬盘过户记录的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的链接
+    pub fn links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 云硬盘过户记录的名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 云硬盘ID。
+    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+        self.volume_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeType {
     /// 云硬盘类型的描述信息。
@@ -6928,11 +7882,11 @@ pub struct VolumeType {
     /// 云硬盘类型的规格,请参见•[extra_specs参数说明](https://support.huaweicloud.com/api-evs/evs_04_2072.html#evs_04_2072__li1957456185414)。
     pub extra_specs: Option<VolumeTypeExtraSpecs>,
     /// 云硬盘类型的ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 预留属性。
     pub is_public: Option<bool>,
     /// 云硬盘类型名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 预留属性。
     pub qos_specs_id: Option<String>,
 }
@@ -6943,18 +7897,18 @@ impl Model for VolumeType {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("description", &self.description);
         object.optional("extra_specs", &self.extra_specs);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("is_public", &self.is_public);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
         object.optional("qos_specs_id", &self.qos_specs_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let description = object.optional("description")?;
         let extra_specs = object.optional("extra_specs")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let is_public = object.optional("is_public")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         let qos_specs_id = object.optional("qos_specs_id")?;
         Ok(Self {
             description,
@@ -6970,14 +7924,14 @@ impl Model for VolumeType {
 hwcloud_runtime::impl_model_serde!(VolumeType);
 
 impl VolumeType {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             description: None,
             extra_specs: None,
-            id: id.into(),
+            id: None,
             is_public: None,
-            name: name.into(),
+            name: None,
             qos_specs_id: None,
         }
     }
@@ -6994,9 +7948,21 @@ impl VolumeType {
         self
     }
 
+    /// 云硬盘类型的ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 预留属性。
     pub fn is_public(mut self, value: impl Into<bool>) -> Self {
         self.is_public = Some(value.into());
+        self
+    }
+
+    /// 云硬盘类型名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 

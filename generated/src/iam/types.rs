@@ -1192,38 +1192,38 @@ impl Domains {
 }
 
 /// 创建的永久访问密钥。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccessKey {
     /// 创建的永久访问密钥ID,即AK。
-    pub access_key_id: String,
+    pub access_key_id: Option<String>,
     /// 访问密钥创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 创建的SK。
-    pub secret_access_key: hwcloud_runtime::Secret,
+    pub secret_access_key: Option<hwcloud_runtime::Secret>,
     ///
-    pub status: AccessKeyStatus,
+    pub status: Option<AccessKeyStatus>,
     ///
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for AccessKey {
     const NAME: &'static str = "AccessKey";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("access_key_id", &self.access_key_id);
-        object.field("created_at", &self.created_at);
-        object.field("secret_access_key", &self.secret_access_key);
-        object.field("status", &self.status);
-        object.field("user_id", &self.user_id);
+        object.optional("access_key_id", &self.access_key_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("secret_access_key", &self.secret_access_key);
+        object.optional("status", &self.status);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let access_key_id = object.required("access_key_id")?;
-        let created_at = object.required("created_at")?;
-        let secret_access_key = object.required("secret_access_key")?;
-        let status = object.required("status")?;
-        let user_id = object.required("user_id")?;
+        let access_key_id = object.optional("access_key_id")?;
+        let created_at = object.optional("created_at")?;
+        let secret_access_key = object.optional("secret_access_key")?;
+        let status = object.optional("status")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             access_key_id,
             created_at,
@@ -1237,21 +1237,48 @@ impl Model for AccessKey {
 hwcloud_runtime::impl_model_serde!(AccessKey);
 
 impl AccessKey {
-    /// A value of its fields.
-    pub fn new(
-        access_key_id: impl Into<String>,
-        created_at: impl Into<String>,
-        secret_access_key: impl Into<hwcloud_runtime::Secret>,
-        status: impl Into<AccessKeyStatus>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            access_key_id: access_key_id.into(),
-            created_at: created_at.into(),
-            secret_access_key: secret_access_key.into(),
-            status: status.into(),
-            user_id: user_id.into(),
+            access_key_id: None,
+            created_at: None,
+            secret_access_key: None,
+            status: None,
+            user_id: None,
         }
+    }
+
+    /// 创建的永久访问密钥ID,即AK。
+    pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
+        self.access_key_id = Some(value.into());
+        self
+    }
+
+    /// 访问密钥创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 创建的SK。
+    pub fn secret_access_key(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.secret_access_key = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn status(mut self, value: impl Into<AccessKeyStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
     }
 }
 
@@ -1293,11 +1320,11 @@ impl hwcloud_runtime::StringEnum for AccessKeyStatus {
 hwcloud_runtime::impl_string_enum!(AccessKeyStatus);
 
 /// 授权项。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Action {
     /// 在策略中使用此授权项时授予的访问级别。
-    pub access_level: ActionAccessLevel,
+    pub access_level: Option<ActionAccessLevel>,
     /// 授权项别名列表,用以兼容授权项改名或者拆分新授权项的场景。
     pub aliases: Option<Vec<String>>,
     /// 该授权项支持的,且与资源无关的服务自定义条件属性以及部分全局属性。
@@ -1305,11 +1332,11 @@ pub struct Action {
     /// Items: at least 1.
     pub condition_keys: Option<Vec<String>>,
     ///
-    pub description: Description,
+    pub description: Option<Description>,
     ///
-    pub name: String,
+    pub name: Option<String>,
     /// 该授权项是否仅作为权限点,不对应任何操作。
-    pub permission_only: bool,
+    pub permission_only: Option<bool>,
     /// 与该授权项关联的资源列表,用于定义授权项的资源级权限。
     ///
     /// Items: at least 1.
@@ -1320,22 +1347,22 @@ impl Model for Action {
     const NAME: &'static str = "Action";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("access_level", &self.access_level);
+        object.optional("access_level", &self.access_level);
         object.optional("aliases", &self.aliases);
         object.optional("condition_keys", &self.condition_keys);
-        object.field("description", &self.description);
-        object.field("name", &self.name);
-        object.field("permission_only", &self.permission_only);
+        object.optional("description", &self.description);
+        object.optional("name", &self.name);
+        object.optional("permission_only", &self.permission_only);
         object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let access_level = object.required("access_level")?;
+        let access_level = object.optional("access_level")?;
         let aliases = object.optional("aliases")?;
         let condition_keys = object.optional("condition_keys")?;
-        let description = object.required("description")?;
-        let name = object.required("name")?;
-        let permission_only = object.required("permission_only")?;
+        let description = object.optional("description")?;
+        let name = object.optional("name")?;
+        let permission_only = object.optional("permission_only")?;
         let resources = object.optional("resources")?;
         Ok(Self {
             access_level,
@@ -1352,22 +1379,23 @@ impl Model for Action {
 hwcloud_runtime::impl_model_serde!(Action);
 
 impl Action {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        access_level: impl Into<ActionAccessLevel>,
-        description: impl Into<Description>,
-        name: impl Into<String>,
-        permission_only: impl Into<bool>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            access_level: access_level.into(),
+            access_level: None,
             aliases: None,
             condition_keys: None,
-            description: description.into(),
-            name: name.into(),
-            permission_only: permission_only.into(),
+            description: None,
+            name: None,
+            permission_only: None,
             resources: None,
         }
+    }
+
+    /// 在策略中使用此授权项时授予的访问级别。
+    pub fn access_level(mut self, value: impl Into<ActionAccessLevel>) -> Self {
+        self.access_level = Some(value.into());
+        self
     }
 
     /// 授权项别名列表,用以兼容授权项改名或者拆分新授权项的场景。
@@ -1381,6 +1409,24 @@ impl Action {
     /// Items: at least 1.
     pub fn condition_keys(mut self, value: impl Into<Vec<String>>) -> Self {
         self.condition_keys = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 该授权项是否仅作为权限点,不对应任何操作。
+    pub fn permission_only(mut self, value: impl Into<bool>) -> Self {
+        self.permission_only = Some(value.into());
         self
     }
 
@@ -1449,7 +1495,7 @@ impl hwcloud_runtime::StringEnum for ActionAccessLevel {
 hwcloud_runtime::impl_string_enum!(ActionAccessLevel);
 
 /// 与该授权项关联的资源。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActionAssociatedResource {
     /// 针对该授权项和资源的服务自定义条件属性以及部分全局属性,只有授权项和资源同时匹配时才会生效。
@@ -1457,9 +1503,9 @@ pub struct ActionAssociatedResource {
     /// Items: at least 1.
     pub condition_keys: Option<Vec<String>>,
     /// 标识该资源类型是否是这个授权项必选的,即授权项一定涉及对这类资源的操作;例如subnet是vpc:subnets:get的必选资源类型;而ou是organizations::tagResource的可选资源类型,因为organizations::tagResource操作的资源还可能是account或者policy。
-    pub required: bool,
+    pub required: Option<bool>,
     ///
-    pub urn_template: String,
+    pub urn_template: Option<String>,
 }
 
 impl Model for ActionAssociatedResource {
@@ -1467,14 +1513,14 @@ impl Model for ActionAssociatedResource {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("condition_keys", &self.condition_keys);
-        object.field("required", &self.required);
-        object.field("urn_template", &self.urn_template);
+        object.optional("required", &self.required);
+        object.optional("urn_template", &self.urn_template);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let condition_keys = object.optional("condition_keys")?;
-        let required = object.required("required")?;
-        let urn_template = object.required("urn_template")?;
+        let required = object.optional("required")?;
+        let urn_template = object.optional("urn_template")?;
         Ok(Self {
             condition_keys,
             required,
@@ -1486,12 +1532,12 @@ impl Model for ActionAssociatedResource {
 hwcloud_runtime::impl_model_serde!(ActionAssociatedResource);
 
 impl ActionAssociatedResource {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(required: impl Into<bool>, urn_template: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             condition_keys: None,
-            required: required.into(),
-            urn_template: urn_template.into(),
+            required: None,
+            urn_template: None,
         }
     }
 
@@ -1500,6 +1546,18 @@ impl ActionAssociatedResource {
     /// Items: at least 1.
     pub fn condition_keys(mut self, value: impl Into<Vec<String>>) -> Self {
         self.condition_keys = Some(value.into());
+        self
+    }
+
+    /// 标识该资源类型是否是这个授权项必选的,即授权项一定涉及对这类资源的操作;例如subnet是vpc:subnets:get的必选资源类型;而ou是organizations::tagResource的可选资源类型,因为organizations::tagResource操作的资源还可能是account或者policy。
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn_template(mut self, value: impl Into<String>) -> Self {
+        self.urn_template = Some(value.into());
         self
     }
 }
@@ -1579,21 +1637,21 @@ impl AddUserToGroupReqBody {
 }
 
 /// 委托或信任委托。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Agency {
     ///
-    pub agency_id: String,
+    pub agency_id: Option<String>,
     ///
-    pub agency_name: String,
+    pub agency_name: Option<String>,
     /// 委托或信任委托创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 委托或信任委托描述信息。
     pub description: Option<String>,
     ///
-    pub max_session_duration: i32,
+    pub max_session_duration: Option<i32>,
     ///
-    pub path: String,
+    pub path: Option<String>,
     /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
@@ -1601,36 +1659,36 @@ pub struct Agency {
     ///
     pub trust_policy: Option<String>,
     ///
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for Agency {
     const NAME: &'static str = "Agency";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agency_id", &self.agency_id);
-        object.field("agency_name", &self.agency_name);
-        object.field("created_at", &self.created_at);
+        object.optional("agency_id", &self.agency_id);
+        object.optional("agency_name", &self.agency_name);
+        object.optional("created_at", &self.created_at);
         object.optional("description", &self.description);
-        object.field("max_session_duration", &self.max_session_duration);
-        object.field("path", &self.path);
+        object.optional("max_session_duration", &self.max_session_duration);
+        object.optional("path", &self.path);
         object.optional("trust_domain_id", &self.trust_domain_id);
         object.optional("trust_domain_name", &self.trust_domain_name);
         object.optional("trust_policy", &self.trust_policy);
-        object.field("urn", &self.urn);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agency_id = object.required("agency_id")?;
-        let agency_name = object.required("agency_name")?;
-        let created_at = object.required("created_at")?;
+        let agency_id = object.optional("agency_id")?;
+        let agency_name = object.optional("agency_name")?;
+        let created_at = object.optional("created_at")?;
         let description = object.optional("description")?;
-        let max_session_duration = object.required("max_session_duration")?;
-        let path = object.required("path")?;
+        let max_session_duration = object.optional("max_session_duration")?;
+        let path = object.optional("path")?;
         let trust_domain_id = object.optional("trust_domain_id")?;
         let trust_domain_name = object.optional("trust_domain_name")?;
         let trust_policy = object.optional("trust_policy")?;
-        let urn = object.required("urn")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             agency_id,
             agency_name,
@@ -1649,32 +1707,55 @@ impl Model for Agency {
 hwcloud_runtime::impl_model_serde!(Agency);
 
 impl Agency {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        agency_id: impl Into<String>,
-        agency_name: impl Into<String>,
-        created_at: impl Into<String>,
-        max_session_duration: impl Into<i32>,
-        path: impl Into<String>,
-        urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            agency_id: agency_id.into(),
-            agency_name: agency_name.into(),
-            created_at: created_at.into(),
+            agency_id: None,
+            agency_name: None,
+            created_at: None,
             description: None,
-            max_session_duration: max_session_duration.into(),
-            path: path.into(),
+            max_session_duration: None,
+            path: None,
             trust_domain_id: None,
             trust_domain_name: None,
             trust_policy: None,
-            urn: urn.into(),
+            urn: None,
         }
+    }
+
+    ///
+    pub fn agency_id(mut self, value: impl Into<String>) -> Self {
+        self.agency_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn agency_name(mut self, value: impl Into<String>) -> Self {
+        self.agency_name = Some(value.into());
+        self
+    }
+
+    /// 委托或信任委托创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
     }
 
     /// 委托或信任委托描述信息。
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
+        self.max_session_duration = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
         self
     }
 
@@ -1695,33 +1776,39 @@ impl Agency {
         self.trust_policy = Some(value.into());
         self
     }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAllProjectRole {
     /// 权限ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 权限的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 权限名。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for AgencyAllProjectRole {
     const NAME: &'static str = "AgencyAllProjectRole";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
         Ok(Self { id, links, name })
     }
 }
@@ -1729,37 +1816,51 @@ impl Model for AgencyAllProjectRole {
 hwcloud_runtime::impl_model_serde!(AgencyAllProjectRole);
 
 impl AgencyAllProjectRole {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
+            id: None,
+            links: None,
+            name: None,
         }
+    }
+
+    /// 权限ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAssumedby {
     /// 被委托方B中IAM用户的用户信息。
-    pub user: AgencyAssumedbyUser,
+    pub user: Option<AgencyAssumedbyUser>,
 }
 
 impl Model for AgencyAssumedby {
     const NAME: &'static str = "AgencyAssumedby";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
+        let user = object.optional("user")?;
         Ok(Self { user })
     }
 }
@@ -1767,41 +1868,47 @@ impl Model for AgencyAssumedby {
 hwcloud_runtime::impl_model_serde!(AgencyAssumedby);
 
 impl AgencyAssumedby {
-    /// A value of its fields.
-    pub fn new(user: impl Into<AgencyAssumedbyUser>) -> Self {
-        Self { user: user.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// 被委托方B中IAM用户的用户信息。
+    pub fn user(mut self, value: impl Into<AgencyAssumedbyUser>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAssumedbyUser {
     /// 被委托方B的账号信息。
-    pub domain: AgencyAssumedbyUserDomain,
+    pub domain: Option<AgencyAssumedbyUserDomain>,
     /// 被委托方B中IAM用户的用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 被委托方B中IAM用户的用户名。
-    pub name: String,
+    pub name: Option<String>,
     /// 被委托方B中IAM用户的密码过期时间(UTC时间),“”表示密码不过期。
-    pub password_expires_at: hwcloud_runtime::Secret,
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
 }
 
 impl Model for AgencyAssumedbyUser {
     const NAME: &'static str = "AgencyAssumedbyUser";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("domain", &self.domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("password_expires_at", &self.password_expires_at);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let domain = object.required("domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let password_expires_at = object.required("password_expires_at")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
         Ok(Self {
             domain,
             id,
@@ -1814,43 +1921,65 @@ impl Model for AgencyAssumedbyUser {
 hwcloud_runtime::impl_model_serde!(AgencyAssumedbyUser);
 
 impl AgencyAssumedbyUser {
-    /// A value of its fields.
-    pub fn new(
-        domain: impl Into<AgencyAssumedbyUserDomain>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        password_expires_at: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            domain: domain.into(),
-            id: id.into(),
-            name: name.into(),
-            password_expires_at: password_expires_at.into(),
+            domain: None,
+            id: None,
+            name: None,
+            password_expires_at: None,
         }
+    }
+
+    /// 被委托方B的账号信息。
+    pub fn domain(mut self, value: impl Into<AgencyAssumedbyUserDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 被委托方B中IAM用户的用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 被委托方B中IAM用户的用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 被委托方B中IAM用户的密码过期时间(UTC时间),“”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAssumedbyUserDomain {
     /// 被委托方B的账号ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 被委托方B的账号名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for AgencyAssumedbyUserDomain {
     const NAME: &'static str = "AgencyAssumedbyUserDomain";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -1858,12 +1987,21 @@ impl Model for AgencyAssumedbyUserDomain {
 hwcloud_runtime::impl_model_serde!(AgencyAssumedbyUserDomain);
 
 impl AgencyAssumedbyUserDomain {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 被委托方B的账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 被委托方B的账号名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -1988,23 +2126,23 @@ impl hwcloud_runtime::StringEnum for AgencyAuthIdentityMethods {
 hwcloud_runtime::impl_string_enum!(AgencyAuthIdentityMethods);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyCreateResult {
     /// 委托创建时间。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 委托描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 委托方账号ID。
     pub domain_id: Option<String>,
     /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
-    pub duration: String,
+    pub duration: Option<String>,
     /// 委托过期时间。“null”表示不过期。
-    pub expire_time: String,
+    pub expire_time: Option<String>,
     /// 委托ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 委托名。
-    pub name: String,
+    pub name: Option<String>,
     /// 被委托方账号ID。
     pub trust_domain_id: Option<String>,
 }
@@ -2013,24 +2151,24 @@ impl Model for AgencyCreateResult {
     const NAME: &'static str = "AgencyCreateResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("description", &self.description);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
         object.optional("domain_id", &self.domain_id);
-        object.field("duration", &self.duration);
-        object.field("expire_time", &self.expire_time);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("duration", &self.duration);
+        object.optional("expire_time", &self.expire_time);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
         object.optional("trust_domain_id", &self.trust_domain_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let description = object.required("description")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
         let domain_id = object.optional("domain_id")?;
-        let duration = object.required("duration")?;
-        let expire_time = object.required("expire_time")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let duration = object.optional("duration")?;
+        let expire_time = object.optional("expire_time")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         let trust_domain_id = object.optional("trust_domain_id")?;
         Ok(Self {
             create_time,
@@ -2048,30 +2186,59 @@ impl Model for AgencyCreateResult {
 hwcloud_runtime::impl_model_serde!(AgencyCreateResult);
 
 impl AgencyCreateResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        create_time: impl Into<String>,
-        description: impl Into<String>,
-        duration: impl Into<String>,
-        expire_time: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            description: description.into(),
+            create_time: None,
+            description: None,
             domain_id: None,
-            duration: duration.into(),
-            expire_time: expire_time.into(),
-            id: id.into(),
-            name: name.into(),
+            duration: None,
+            expire_time: None,
+            id: None,
+            name: None,
             trust_domain_id: None,
         }
+    }
+
+    /// 委托创建时间。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 委托描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
     }
 
     /// 委托方账号ID。
     pub fn domain_id(mut self, value: impl Into<String>) -> Self {
         self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
+    pub fn duration(mut self, value: impl Into<String>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// 委托过期时间。“null”表示不过期。
+    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+
+    /// 委托ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -2083,23 +2250,23 @@ impl AgencyCreateResult {
 }
 
 /// 委托或信任委托。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyEx {
     ///
-    pub agency_id: String,
+    pub agency_id: Option<String>,
     ///
-    pub agency_name: String,
+    pub agency_name: Option<String>,
     /// 委托或信任委托创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 委托或信任委托描述信息。
     pub description: Option<String>,
     ///
-    pub max_session_duration: i32,
+    pub max_session_duration: Option<i32>,
     ///
-    pub path: String,
+    pub path: Option<String>,
     /// 自定义标签列表。
-    pub tags: Vec<Tag>,
+    pub tags: Option<Vec<Tag>>,
     /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
@@ -2107,38 +2274,38 @@ pub struct AgencyEx {
     ///
     pub trust_policy: Option<String>,
     ///
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for AgencyEx {
     const NAME: &'static str = "AgencyEx";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agency_id", &self.agency_id);
-        object.field("agency_name", &self.agency_name);
-        object.field("created_at", &self.created_at);
+        object.optional("agency_id", &self.agency_id);
+        object.optional("agency_name", &self.agency_name);
+        object.optional("created_at", &self.created_at);
         object.optional("description", &self.description);
-        object.field("max_session_duration", &self.max_session_duration);
-        object.field("path", &self.path);
-        object.field("tags", &self.tags);
+        object.optional("max_session_duration", &self.max_session_duration);
+        object.optional("path", &self.path);
+        object.optional("tags", &self.tags);
         object.optional("trust_domain_id", &self.trust_domain_id);
         object.optional("trust_domain_name", &self.trust_domain_name);
         object.optional("trust_policy", &self.trust_policy);
-        object.field("urn", &self.urn);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agency_id = object.required("agency_id")?;
-        let agency_name = object.required("agency_name")?;
-        let created_at = object.required("created_at")?;
+        let agency_id = object.optional("agency_id")?;
+        let agency_name = object.optional("agency_name")?;
+        let created_at = object.optional("created_at")?;
         let description = object.optional("description")?;
-        let max_session_duration = object.required("max_session_duration")?;
-        let path = object.required("path")?;
-        let tags = object.required("tags")?;
+        let max_session_duration = object.optional("max_session_duration")?;
+        let path = object.optional("path")?;
+        let tags = object.optional("tags")?;
         let trust_domain_id = object.optional("trust_domain_id")?;
         let trust_domain_name = object.optional("trust_domain_name")?;
         let trust_policy = object.optional("trust_policy")?;
-        let urn = object.required("urn")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             agency_id,
             agency_name,
@@ -2158,34 +2325,62 @@ impl Model for AgencyEx {
 hwcloud_runtime::impl_model_serde!(AgencyEx);
 
 impl AgencyEx {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        agency_id: impl Into<String>,
-        agency_name: impl Into<String>,
-        created_at: impl Into<String>,
-        max_session_duration: impl Into<i32>,
-        path: impl Into<String>,
-        tags: impl Into<Vec<Tag>>,
-        urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            agency_id: agency_id.into(),
-            agency_name: agency_name.into(),
-            created_at: created_at.into(),
+            agency_id: None,
+            agency_name: None,
+            created_at: None,
             description: None,
-            max_session_duration: max_session_duration.into(),
-            path: path.into(),
-            tags: tags.into(),
+            max_session_duration: None,
+            path: None,
+            tags: None,
             trust_domain_id: None,
             trust_domain_name: None,
             trust_policy: None,
-            urn: urn.into(),
+            urn: None,
         }
+    }
+
+    ///
+    pub fn agency_id(mut self, value: impl Into<String>) -> Self {
+        self.agency_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn agency_name(mut self, value: impl Into<String>) -> Self {
+        self.agency_name = Some(value.into());
+        self
+    }
+
+    /// 委托或信任委托创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
     }
 
     /// 委托或信任委托描述信息。
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
+        self.max_session_duration = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// 自定义标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
+        self.tags = Some(value.into());
         self
     }
 
@@ -2206,28 +2401,34 @@ impl AgencyEx {
         self.trust_policy = Some(value.into());
         self
     }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyListResult {
     /// 委托URN。
     pub agency_urn: Option<String>,
     /// 委托创建时间。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 委托描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 委托方账号ID。
     pub domain_id: Option<String>,
     /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
-    pub duration: String,
+    pub duration: Option<String>,
     /// 委托过期时间。“null”表示不过期。
-    pub expire_time: String,
+    pub expire_time: Option<String>,
     /// 委托ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 委托名。
-    pub name: String,
+    pub name: Option<String>,
     /// 被委托方账号ID。
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名。
@@ -2239,26 +2440,26 @@ impl Model for AgencyListResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("agency_urn", &self.agency_urn);
-        object.field("create_time", &self.create_time);
-        object.field("description", &self.description);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
         object.optional("domain_id", &self.domain_id);
-        object.field("duration", &self.duration);
-        object.field("expire_time", &self.expire_time);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("duration", &self.duration);
+        object.optional("expire_time", &self.expire_time);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
         object.optional("trust_domain_id", &self.trust_domain_id);
         object.optional("trust_domain_name", &self.trust_domain_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let agency_urn = object.optional("agency_urn")?;
-        let create_time = object.required("create_time")?;
-        let description = object.required("description")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
         let domain_id = object.optional("domain_id")?;
-        let duration = object.required("duration")?;
-        let expire_time = object.required("expire_time")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let duration = object.optional("duration")?;
+        let expire_time = object.optional("expire_time")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         let trust_domain_id = object.optional("trust_domain_id")?;
         let trust_domain_name = object.optional("trust_domain_name")?;
         Ok(Self {
@@ -2279,24 +2480,17 @@ impl Model for AgencyListResult {
 hwcloud_runtime::impl_model_serde!(AgencyListResult);
 
 impl AgencyListResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        create_time: impl Into<String>,
-        description: impl Into<String>,
-        duration: impl Into<String>,
-        expire_time: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             agency_urn: None,
-            create_time: create_time.into(),
-            description: description.into(),
+            create_time: None,
+            description: None,
             domain_id: None,
-            duration: duration.into(),
-            expire_time: expire_time.into(),
-            id: id.into(),
-            name: name.into(),
+            duration: None,
+            expire_time: None,
+            id: None,
+            name: None,
             trust_domain_id: None,
             trust_domain_name: None,
         }
@@ -2308,9 +2502,45 @@ impl AgencyListResult {
         self
     }
 
+    /// 委托创建时间。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 委托描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
     /// 委托方账号ID。
     pub fn domain_id(mut self, value: impl Into<String>) -> Self {
         self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
+    pub fn duration(mut self, value: impl Into<String>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// 委托过期时间。“null”表示不过期。
+    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+
+    /// 委托ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -2328,30 +2558,30 @@ impl AgencyListResult {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicy {
     /// 授权语句,描述自定义策略的具体内容。
-    pub statement: Vec<AgencyPolicyStatement>,
+    pub statement: Option<Vec<AgencyPolicyStatement>>,
     /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
     /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
     /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
     ///
     /// Default: 1.1.
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for AgencyPolicy {
     const NAME: &'static str = "AgencyPolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("Statement", &self.statement);
-        object.field("Version", &self.version);
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let statement = object.required("Statement")?;
-        let version = object.required("Version")?;
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
         Ok(Self { statement, version })
     }
 }
@@ -2359,38 +2589,51 @@ impl Model for AgencyPolicy {
 hwcloud_runtime::impl_model_serde!(AgencyPolicy);
 
 impl AgencyPolicy {
-    /// A value of its fields.
-    pub fn new(
-        statement: impl Into<Vec<AgencyPolicyStatement>>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            statement: statement.into(),
-            version: version.into(),
+            statement: None,
+            version: None,
         }
+    }
+
+    /// 授权语句,描述自定义策略的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<AgencyPolicyStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicyResource {
     /// 委托资源的URI。格式为:/iam/agencies/委托ID。例:
     /// ```text
     /// "uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]
     /// ```
-    pub uri: Vec<String>,
+    pub uri: Option<Vec<String>>,
 }
 
 impl Model for AgencyPolicyResource {
     const NAME: &'static str = "AgencyPolicyResource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("uri", &self.uri);
+        object.optional("uri", &self.uri);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let uri = object.required("uri")?;
+        let uri = object.optional("uri")?;
         Ok(Self { uri })
     }
 }
@@ -2398,9 +2641,18 @@ impl Model for AgencyPolicyResource {
 hwcloud_runtime::impl_model_serde!(AgencyPolicyResource);
 
 impl AgencyPolicyResource {
-    /// A value of its fields.
-    pub fn new(uri: impl Into<Vec<String>>) -> Self {
-        Self { uri: uri.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { uri: None }
+    }
+
+    /// 委托资源的URI。格式为:/iam/agencies/委托ID。例:
+    /// ```text
+    /// "uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]
+    /// ```
+    pub fn uri(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.uri = Some(value.into());
+        self
     }
 }
 
@@ -2477,34 +2729,34 @@ impl AgencyPolicyRoleOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicyRoleResult {
     /// 自定义策略所在目录。
-    pub catalog: String,
+    pub catalog: Option<String>,
     /// 自定义策略创建时间。
     pub created_time: Option<String>,
     /// 自定义策略的描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 自定义策略的中文描述信息。
     pub description_cn: Option<String>,
     /// 自定义策略展示名。
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// 自定义策略所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// 自定义策略ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 自定义策略的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 自定义策略名。
-    pub name: String,
+    pub name: Option<String>,
     /// 自定义策略的具体内容。
-    pub policy: AgencyPolicy,
+    pub policy: Option<AgencyPolicy>,
     /// 自定义策略的显示模式。
     /// > - AX表示在domain层显示。
     /// > - XA表示在project层显示。
     /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 自定义策略更新时间。
     pub updated_time: Option<String>,
 }
@@ -2513,32 +2765,32 @@ impl Model for AgencyPolicyRoleResult {
     const NAME: &'static str = "AgencyPolicyRoleResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("catalog", &self.catalog);
+        object.optional("catalog", &self.catalog);
         object.optional("created_time", &self.created_time);
-        object.field("description", &self.description);
+        object.optional("description", &self.description);
         object.optional("description_cn", &self.description_cn);
-        object.field("display_name", &self.display_name);
-        object.field("domain_id", &self.domain_id);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("policy", &self.policy);
-        object.field("type", &self.type_);
+        object.optional("display_name", &self.display_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
         object.optional("updated_time", &self.updated_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let catalog = object.required("catalog")?;
+        let catalog = object.optional("catalog")?;
         let created_time = object.optional("created_time")?;
-        let description = object.required("description")?;
+        let description = object.optional("description")?;
         let description_cn = object.optional("description_cn")?;
-        let display_name = object.required("display_name")?;
-        let domain_id = object.required("domain_id")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let policy = object.required("policy")?;
-        let type_ = object.required("type")?;
+        let display_name = object.optional("display_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
         let updated_time = object.optional("updated_time")?;
         Ok(Self {
             catalog,
@@ -2560,32 +2812,28 @@ impl Model for AgencyPolicyRoleResult {
 hwcloud_runtime::impl_model_serde!(AgencyPolicyRoleResult);
 
 impl AgencyPolicyRoleResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        catalog: impl Into<String>,
-        description: impl Into<String>,
-        display_name: impl Into<String>,
-        domain_id: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-        policy: impl Into<AgencyPolicy>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            catalog: catalog.into(),
+            catalog: None,
             created_time: None,
-            description: description.into(),
+            description: None,
             description_cn: None,
-            display_name: display_name.into(),
-            domain_id: domain_id.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            policy: policy.into(),
-            type_: type_.into(),
+            display_name: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
             updated_time: None,
         }
+    }
+
+    /// 自定义策略所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
     }
 
     /// 自定义策略创建时间。
@@ -2594,9 +2842,60 @@ impl AgencyPolicyRoleResult {
         self
     }
 
+    /// 自定义策略的描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
     /// 自定义策略的中文描述信息。
     pub fn description_cn(mut self, value: impl Into<String>) -> Self {
         self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 自定义策略展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<AgencyPolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -2608,16 +2907,16 @@ impl AgencyPolicyRoleResult {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicyStatement {
     /// 授权项,指对资源的具体操作权限。
     /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
     ///
     /// Items: 1 to 1.
-    pub action: Vec<AgencyPolicyStatementAction>,
+    pub action: Option<Vec<AgencyPolicyStatementAction>>,
     /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
-    pub effect: AgencyPolicyStatementEffect,
+    pub effect: Option<AgencyPolicyStatementEffect>,
     /// 委托资源。在有其他账号与您创建了多个委托关系,即您是被委托方,需要将委托中的权限授权给不同的用户组,这些用户组中的IAM用户进行角色切换时,仅能切换到被授权的委托中,不能切换其他委托。例:
     /// ```text
     /// "Resource": {"uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]}
@@ -2630,14 +2929,14 @@ impl Model for AgencyPolicyStatement {
     const NAME: &'static str = "AgencyPolicyStatement";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("Action", &self.action);
-        object.field("Effect", &self.effect);
+        object.optional("Action", &self.action);
+        object.optional("Effect", &self.effect);
         object.optional("Resource", &self.resource);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("Action")?;
-        let effect = object.required("Effect")?;
+        let action = object.optional("Action")?;
+        let effect = object.optional("Effect")?;
         let resource = object.optional("Resource")?;
         Ok(Self { action, effect, resource })
     }
@@ -2646,16 +2945,28 @@ impl Model for AgencyPolicyStatement {
 hwcloud_runtime::impl_model_serde!(AgencyPolicyStatement);
 
 impl AgencyPolicyStatement {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action: impl Into<Vec<AgencyPolicyStatementAction>>,
-        effect: impl Into<AgencyPolicyStatementEffect>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            effect: effect.into(),
+            action: None,
+            effect: None,
             resource: None,
         }
+    }
+
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
+    ///
+    /// Items: 1 to 1.
+    pub fn action(mut self, value: impl Into<Vec<AgencyPolicyStatementAction>>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<AgencyPolicyStatementEffect>) -> Self {
+        self.effect = Some(value.into());
+        self
     }
 
     /// 委托资源。在有其他账号与您创建了多个委托关系,即您是被委托方,需要将委托中的权限授权给不同的用户组,这些用户组中的IAM用户进行角色切换时,仅能切换到被授权的委托中,不能切换其他委托。例:
@@ -2839,26 +3150,26 @@ impl AgencyTokenAuth {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenDomain {
     /// 委托方A的账号ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 委托方A的账号名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for AgencyTokenDomain {
     const NAME: &'static str = "AgencyTokenDomain";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -2866,12 +3177,21 @@ impl Model for AgencyTokenDomain {
 hwcloud_runtime::impl_model_serde!(AgencyTokenDomain);
 
 impl AgencyTokenDomain {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 委托方A的账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A的账号名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -2921,30 +3241,30 @@ impl AgencyTokenIdentity {
 pub type AgencyTokenIdentityMethods = AgencyAuthIdentityMethods;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenProject {
     /// 委托方A的账号信息。
-    pub domain: AgencyTokenProjectDomain,
+    pub domain: Option<AgencyTokenProjectDomain>,
     /// 委托方A的项目ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 委托方A的项目名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for AgencyTokenProject {
     const NAME: &'static str = "AgencyTokenProject";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("domain", &self.domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let domain = object.required("domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { domain, id, name })
     }
 }
@@ -2952,17 +3272,31 @@ impl Model for AgencyTokenProject {
 hwcloud_runtime::impl_model_serde!(AgencyTokenProject);
 
 impl AgencyTokenProject {
-    /// A value of its fields.
-    pub fn new(
-        domain: impl Into<AgencyTokenProjectDomain>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            domain: domain.into(),
-            id: id.into(),
-            name: name.into(),
+            domain: None,
+            id: None,
+            name: None,
         }
+    }
+
+    /// 委托方A的账号信息。
+    pub fn domain(mut self, value: impl Into<AgencyTokenProjectDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 委托方A的项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A的项目名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -2970,54 +3304,54 @@ impl AgencyTokenProject {
 pub type AgencyTokenProjectDomain = AgencyTokenDomain;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenResult {
     /// 被委托方B的相关信息。
-    pub assumed_by: AgencyAssumedby,
+    pub assumed_by: Option<AgencyAssumedby>,
     /// 服务目录信息。
     pub catalog: Option<Vec<TokenCatalog>>,
     /// 委托方A的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
     pub domain: Option<AgencyTokenDomain>,
     /// token到期时间。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// token下发时间。
-    pub issued_at: String,
+    pub issued_at: Option<String>,
     /// 获取token的方式。
-    pub methods: Vec<String>,
+    pub methods: Option<Vec<String>>,
     /// 委托方A的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
     pub project: Option<AgencyTokenProject>,
     /// 委托token的权限信息。
-    pub roles: Vec<TokenRole>,
+    pub roles: Option<Vec<TokenRole>>,
     /// 委托方A所创建的委托的信息。
-    pub user: AgencyTokenUser,
+    pub user: Option<AgencyTokenUser>,
 }
 
 impl Model for AgencyTokenResult {
     const NAME: &'static str = "AgencyTokenResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("assumed_by", &self.assumed_by);
+        object.optional("assumed_by", &self.assumed_by);
         object.optional("catalog", &self.catalog);
         object.optional("domain", &self.domain);
-        object.field("expires_at", &self.expires_at);
-        object.field("issued_at", &self.issued_at);
-        object.field("methods", &self.methods);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
         object.optional("project", &self.project);
-        object.field("roles", &self.roles);
-        object.field("user", &self.user);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let assumed_by = object.required("assumed_by")?;
+        let assumed_by = object.optional("assumed_by")?;
         let catalog = object.optional("catalog")?;
         let domain = object.optional("domain")?;
-        let expires_at = object.required("expires_at")?;
-        let issued_at = object.required("issued_at")?;
-        let methods = object.required("methods")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
         let project = object.optional("project")?;
-        let roles = object.required("roles")?;
-        let user = object.required("user")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
         Ok(Self {
             assumed_by,
             catalog,
@@ -3035,26 +3369,25 @@ impl Model for AgencyTokenResult {
 hwcloud_runtime::impl_model_serde!(AgencyTokenResult);
 
 impl AgencyTokenResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        assumed_by: impl Into<AgencyAssumedby>,
-        expires_at: impl Into<String>,
-        issued_at: impl Into<String>,
-        methods: impl Into<Vec<String>>,
-        roles: impl Into<Vec<TokenRole>>,
-        user: impl Into<AgencyTokenUser>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            assumed_by: assumed_by.into(),
+            assumed_by: None,
             catalog: None,
             domain: None,
-            expires_at: expires_at.into(),
-            issued_at: issued_at.into(),
-            methods: methods.into(),
+            expires_at: None,
+            issued_at: None,
+            methods: None,
             project: None,
-            roles: roles.into(),
-            user: user.into(),
+            roles: None,
+            user: None,
         }
+    }
+
+    /// 被委托方B的相关信息。
+    pub fn assumed_by(mut self, value: impl Into<AgencyAssumedby>) -> Self {
+        self.assumed_by = Some(value.into());
+        self
     }
 
     /// 服务目录信息。
@@ -3069,9 +3402,39 @@ impl AgencyTokenResult {
         self
     }
 
+    /// token到期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token下发时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
     /// 委托方A的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
     pub fn project(mut self, value: impl Into<AgencyTokenProject>) -> Self {
         self.project = Some(value.into());
+        self
+    }
+
+    /// 委托token的权限信息。
+    pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 委托方A所创建的委托的信息。
+    pub fn user(mut self, value: impl Into<AgencyTokenUser>) -> Self {
+        self.user = Some(value.into());
         self
     }
 }
@@ -3218,30 +3581,30 @@ impl AgencyTokenScopeProject {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenUser {
     /// 委托方A的账号信息。
-    pub domain: AgencyTokenUserDomain,
+    pub domain: Option<AgencyTokenUserDomain>,
     /// 委托ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 委托方A账号名/委托名。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for AgencyTokenUser {
     const NAME: &'static str = "AgencyTokenUser";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("domain", &self.domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let domain = object.required("domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { domain, id, name })
     }
 }
@@ -3249,17 +3612,31 @@ impl Model for AgencyTokenUser {
 hwcloud_runtime::impl_model_serde!(AgencyTokenUser);
 
 impl AgencyTokenUser {
-    /// A value of its fields.
-    pub fn new(
-        domain: impl Into<AgencyTokenUserDomain>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            domain: domain.into(),
-            id: id.into(),
-            name: name.into(),
+            domain: None,
+            id: None,
+            name: None,
         }
+    }
+
+    /// 委托方A的账号信息。
+    pub fn domain(mut self, value: impl Into<AgencyTokenUserDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 委托ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A账号名/委托名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -3267,26 +3644,26 @@ impl AgencyTokenUser {
 pub type AgencyTokenUserDomain = AgencyTokenDomain;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyUsage {
     ///
-    pub region: String,
+    pub region: Option<String>,
     ///
-    pub resources: Vec<String>,
+    pub resources: Option<Vec<String>>,
 }
 
 impl Model for AgencyUsage {
     const NAME: &'static str = "AgencyUsage";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("region", &self.region);
-        object.field("resources", &self.resources);
+        object.optional("region", &self.region);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let region = object.required("region")?;
-        let resources = object.required("resources")?;
+        let region = object.optional("region")?;
+        let resources = object.optional("resources")?;
         Ok(Self { region, resources })
     }
 }
@@ -3294,12 +3671,24 @@ impl Model for AgencyUsage {
 hwcloud_runtime::impl_model_serde!(AgencyUsage);
 
 impl AgencyUsage {
-    /// A value of its fields.
-    pub fn new(region: impl Into<String>, resources: impl Into<Vec<String>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            region: region.into(),
-            resources: resources.into(),
+            region: None,
+            resources: None,
         }
+    }
+
+    ///
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn resources(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
@@ -3340,27 +3729,28 @@ impl AssumeroleSessionuser {
 }
 
 /// 账号非对称签名开关信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AsymmetricSignatureWithDomainId {
     /// 非对称签名开关。
-    pub asymmetric_signature_switch: bool,
+    pub asymmetric_signature_switch: Option<bool>,
     /// 账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
 }
 
 impl Model for AsymmetricSignatureWithDomainId {
     const NAME: &'static str = "AsymmetricSignatureWithDomainId";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("asymmetric_signature_switch", &self.asymmetric_signature_switch);
-        object.field("domain_id", &self.domain_id);
+        object
+            .optional("asymmetric_signature_switch", &self.asymmetric_signature_switch);
+        object.optional("domain_id", &self.domain_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let asymmetric_signature_switch = object
-            .required("asymmetric_signature_switch")?;
-        let domain_id = object.required("domain_id")?;
+            .optional("asymmetric_signature_switch")?;
+        let domain_id = object.optional("domain_id")?;
         Ok(Self {
             asymmetric_signature_switch,
             domain_id,
@@ -3371,15 +3761,24 @@ impl Model for AsymmetricSignatureWithDomainId {
 hwcloud_runtime::impl_model_serde!(AsymmetricSignatureWithDomainId);
 
 impl AsymmetricSignatureWithDomainId {
-    /// A value of its fields.
-    pub fn new(
-        asymmetric_signature_switch: impl Into<bool>,
-        domain_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            asymmetric_signature_switch: asymmetric_signature_switch.into(),
-            domain_id: domain_id.into(),
+            asymmetric_signature_switch: None,
+            domain_id: None,
         }
+    }
+
+    /// 非对称签名开关。
+    pub fn asymmetric_signature_switch(mut self, value: impl Into<bool>) -> Self {
+        self.asymmetric_signature_switch = Some(value.into());
+        self
+    }
+
+    /// 账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
     }
 }
 
@@ -3451,52 +3850,52 @@ impl AttachGroupPolicyReqBody {
 pub type AttachUserPolicyReqBody = AddUserToGroupReqBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthProjectResult {
     /// 项目描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 项目所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// 项目是否可用。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 项目ID。
-    pub id: String,
+    pub id: Option<String>,
     /// false.
-    pub is_domain: bool,
+    pub is_domain: Option<bool>,
     /// 项目的资源链接。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 项目名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 如果查询自己创建的项目,则此处返回所属区域的项目ID。
     ///
     /// 如果查询的是系统内置项目,如cn-north-4,则此处返回账号ID。
-    pub parent_id: String,
+    pub parent_id: Option<String>,
 }
 
 impl Model for AuthProjectResult {
     const NAME: &'static str = "AuthProjectResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("is_domain", &self.is_domain);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("parent_id", &self.parent_id);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("is_domain", &self.is_domain);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("parent_id", &self.parent_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let domain_id = object.required("domain_id")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let is_domain = object.required("is_domain")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let parent_id = object.required("parent_id")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let is_domain = object.optional("is_domain")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let parent_id = object.optional("parent_id")?;
         Ok(Self {
             description,
             domain_id,
@@ -3513,38 +3912,79 @@ impl Model for AuthProjectResult {
 hwcloud_runtime::impl_model_serde!(AuthProjectResult);
 
 impl AuthProjectResult {
-    /// A value of its fields.
-    pub fn new(
-        description: impl Into<String>,
-        domain_id: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        is_domain: impl Into<bool>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-        parent_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            domain_id: domain_id.into(),
-            enabled: enabled.into(),
-            id: id.into(),
-            is_domain: is_domain.into(),
-            links: links.into(),
-            name: name.into(),
-            parent_id: parent_id.into(),
+            description: None,
+            domain_id: None,
+            enabled: None,
+            id: None,
+            is_domain: None,
+            links: None,
+            name: None,
+            parent_id: None,
         }
+    }
+
+    /// 项目描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 项目所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 项目是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// false.
+    pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
+        self.is_domain = Some(value.into());
+        self
+    }
+
+    /// 项目的资源链接。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 如果查询自己创建的项目,则此处返回所属区域的项目ID。
+    ///
+    /// 如果查询的是系统内置项目,如cn-north-4,则此处返回账号ID。
+    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
     }
 }
 
 /// 服务授权概要。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthorizationSchema {
     /// 云服务支持的授权项列表。
     ///
     /// Items: at least 1.
-    pub actions: Vec<Action>,
+    pub actions: Option<Vec<Action>>,
     /// 云服务支持的条件键列表。
     ///
     /// Items: at least 1.
@@ -3558,26 +3998,26 @@ pub struct AuthorizationSchema {
     /// Items: at least 1.
     pub resources: Option<Vec<Resource>>,
     /// 服务授权概要的版本号。
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for AuthorizationSchema {
     const NAME: &'static str = "AuthorizationSchema";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("actions", &self.actions);
+        object.optional("actions", &self.actions);
         object.optional("conditions", &self.conditions);
         object.optional("operations", &self.operations);
         object.optional("resources", &self.resources);
-        object.field("version", &self.version);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let actions = object.required("actions")?;
+        let actions = object.optional("actions")?;
         let conditions = object.optional("conditions")?;
         let operations = object.optional("operations")?;
         let resources = object.optional("resources")?;
-        let version = object.required("version")?;
+        let version = object.optional("version")?;
         Ok(Self {
             actions,
             conditions,
@@ -3591,15 +4031,23 @@ impl Model for AuthorizationSchema {
 hwcloud_runtime::impl_model_serde!(AuthorizationSchema);
 
 impl AuthorizationSchema {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(actions: impl Into<Vec<Action>>, version: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            actions: actions.into(),
+            actions: None,
             conditions: None,
             operations: None,
             resources: None,
-            version: version.into(),
+            version: None,
         }
+    }
+
+    /// 云服务支持的授权项列表。
+    ///
+    /// Items: at least 1.
+    pub fn actions(mut self, value: impl Into<Vec<Action>>) -> Self {
+        self.actions = Some(value.into());
+        self
     }
 
     /// 云服务支持的条件键列表。
@@ -3625,33 +4073,39 @@ impl AuthorizationSchema {
         self.resources = Some(value.into());
         self
     }
+
+    /// 服务授权概要的版本号。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BadRequestErrorResp {
     /// 错误码。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 错误信息。
-    pub error_msg: String,
+    pub error_msg: Option<String>,
     /// 请求ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BadRequestErrorResp {
     const NAME: &'static str = "BadRequestErrorResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error_code", &self.error_code);
-        object.field("error_msg", &self.error_msg);
-        object.field("request_id", &self.request_id);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error_code = object.required("error_code")?;
-        let error_msg = object.required("error_msg")?;
-        let request_id = object.required("request_id")?;
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             error_code,
             error_msg,
@@ -3663,17 +4117,31 @@ impl Model for BadRequestErrorResp {
 hwcloud_runtime::impl_model_serde!(BadRequestErrorResp);
 
 impl BadRequestErrorResp {
-    /// A value of its fields.
-    pub fn new(
-        error_code: impl Into<String>,
-        error_msg: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            error_code: error_code.into(),
-            error_msg: error_msg.into(),
-            request_id: request_id.into(),
+            error_code: None,
+            error_msg: None,
+            request_id: None,
         }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -3735,34 +4203,34 @@ impl BindMfaDevice {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Catalog {
     /// 终端节点信息。
-    pub endpoints: Vec<CatalogEndpoints>,
+    pub endpoints: Option<Vec<CatalogEndpoints>>,
     /// 服务ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 服务名。
-    pub name: String,
+    pub name: Option<String>,
     /// 服务类型。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for Catalog {
     const NAME: &'static str = "Catalog";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoints", &self.endpoints);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("type", &self.type_);
+        object.optional("endpoints", &self.endpoints);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoints = object.required("endpoints")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let type_ = object.required("type")?;
+        let endpoints = object.optional("endpoints")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
         Ok(Self { endpoints, id, name, type_ })
     }
 }
@@ -3770,55 +4238,74 @@ impl Model for Catalog {
 hwcloud_runtime::impl_model_serde!(Catalog);
 
 impl Catalog {
-    /// A value of its fields.
-    pub fn new(
-        endpoints: impl Into<Vec<CatalogEndpoints>>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            endpoints: endpoints.into(),
-            id: id.into(),
-            name: name.into(),
-            type_: type_.into(),
+            endpoints: None,
+            id: None,
+            name: None,
+            type_: None,
         }
+    }
+
+    /// 终端节点信息。
+    pub fn endpoints(mut self, value: impl Into<Vec<CatalogEndpoints>>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 服务ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 服务名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 服务类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CatalogEndpoints {
     /// 终端节点ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 终端节点平面,public表示为公开。
-    pub interface: String,
+    pub interface: Option<String>,
     /// 终端节点所属区域。
-    pub region: String,
+    pub region: Option<String>,
     /// 终端节点所属区域的ID。
-    pub region_id: String,
+    pub region_id: Option<String>,
     /// 终端节点的地址。
-    pub url: String,
+    pub url: Option<String>,
 }
 
 impl Model for CatalogEndpoints {
     const NAME: &'static str = "CatalogEndpoints";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("interface", &self.interface);
-        object.field("region", &self.region);
-        object.field("region_id", &self.region_id);
-        object.field("url", &self.url);
+        object.optional("id", &self.id);
+        object.optional("interface", &self.interface);
+        object.optional("region", &self.region);
+        object.optional("region_id", &self.region_id);
+        object.optional("url", &self.url);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let interface = object.required("interface")?;
-        let region = object.required("region")?;
-        let region_id = object.required("region_id")?;
-        let url = object.required("url")?;
+        let id = object.optional("id")?;
+        let interface = object.optional("interface")?;
+        let region = object.optional("region")?;
+        let region_id = object.optional("region_id")?;
+        let url = object.optional("url")?;
         Ok(Self {
             id,
             interface,
@@ -3832,21 +4319,45 @@ impl Model for CatalogEndpoints {
 hwcloud_runtime::impl_model_serde!(CatalogEndpoints);
 
 impl CatalogEndpoints {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        interface: impl Into<String>,
-        region: impl Into<String>,
-        region_id: impl Into<String>,
-        url: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            interface: interface.into(),
-            region: region.into(),
-            region_id: region_id.into(),
-            url: url.into(),
+            id: None,
+            interface: None,
+            region: None,
+            region_id: None,
+            url: None,
         }
+    }
+
+    /// 终端节点ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 终端节点平面,public表示为公开。
+    pub fn interface(mut self, value: impl Into<String>) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域。
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域的ID。
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点的地址。
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
     }
 }
 
@@ -3891,34 +4402,34 @@ impl ChangePasswordReqBody {
 }
 
 /// 条件键。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Condition {
     ///
-    pub description: Description,
+    pub description: Option<Description>,
     ///
-    pub key: String,
+    pub key: Option<String>,
     /// 条件值是否为多值。
-    pub multi_valued: bool,
+    pub multi_valued: Option<bool>,
     /// 条件值的数据类型。
-    pub value_type: ConditionValueType,
+    pub value_type: Option<ConditionValueType>,
 }
 
 impl Model for Condition {
     const NAME: &'static str = "Condition";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("key", &self.key);
-        object.field("multi_valued", &self.multi_valued);
-        object.field("value_type", &self.value_type);
+        object.optional("description", &self.description);
+        object.optional("key", &self.key);
+        object.optional("multi_valued", &self.multi_valued);
+        object.optional("value_type", &self.value_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let key = object.required("key")?;
-        let multi_valued = object.required("multi_valued")?;
-        let value_type = object.required("value_type")?;
+        let description = object.optional("description")?;
+        let key = object.optional("key")?;
+        let multi_valued = object.optional("multi_valued")?;
+        let value_type = object.optional("value_type")?;
         Ok(Self {
             description,
             key,
@@ -3931,19 +4442,38 @@ impl Model for Condition {
 hwcloud_runtime::impl_model_serde!(Condition);
 
 impl Condition {
-    /// A value of its fields.
-    pub fn new(
-        description: impl Into<Description>,
-        key: impl Into<String>,
-        multi_valued: impl Into<bool>,
-        value_type: impl Into<ConditionValueType>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            key: key.into(),
-            multi_valued: multi_valued.into(),
-            value_type: value_type.into(),
+            description: None,
+            key: None,
+            multi_valued: None,
+            value_type: None,
         }
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 条件值是否为多值。
+    pub fn multi_valued(mut self, value: impl Into<bool>) -> Self {
+        self.multi_valued = Some(value.into());
+        self
+    }
+
+    /// 条件值的数据类型。
+    pub fn value_type(mut self, value: impl Into<ConditionValueType>) -> Self {
+        self.value_type = Some(value.into());
+        self
     }
 }
 
@@ -4003,22 +4533,22 @@ impl hwcloud_runtime::StringEnum for ConditionValueType {
 hwcloud_runtime::impl_string_enum!(ConditionValueType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Config {
     /// 密码强度策略信息。
-    pub security_compliance: SecurityCompliance,
+    pub security_compliance: Option<SecurityCompliance>,
 }
 
 impl Model for Config {
     const NAME: &'static str = "Config";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("security_compliance", &self.security_compliance);
+        object.optional("security_compliance", &self.security_compliance);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let security_compliance = object.required("security_compliance")?;
+        let security_compliance = object.optional("security_compliance")?;
         Ok(Self { security_compliance })
     }
 }
@@ -4026,11 +4556,15 @@ impl Model for Config {
 hwcloud_runtime::impl_model_serde!(Config);
 
 impl Config {
-    /// A value of its fields.
-    pub fn new(security_compliance: impl Into<SecurityCompliance>) -> Self {
-        Self {
-            security_compliance: security_compliance.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { security_compliance: None }
+    }
+
+    /// 密码强度策略信息。
+    pub fn security_compliance(mut self, value: impl Into<SecurityCompliance>) -> Self {
+        self.security_compliance = Some(value.into());
+        self
     }
 }
 
@@ -4093,22 +4627,22 @@ impl ConfigByOption {
 pub type ConflictErrorResp = BadRequestErrorResp;
 
 /// The response of create access request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAccessKeyResp {
     ///
-    pub access_key: AccessKey,
+    pub access_key: Option<AccessKey>,
 }
 
 impl Model for CreateAccessKeyResp {
     const NAME: &'static str = "CreateAccessKeyResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("access_key", &self.access_key);
+        object.optional("access_key", &self.access_key);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let access_key = object.required("access_key")?;
+        let access_key = object.optional("access_key")?;
         Ok(Self { access_key })
     }
 }
@@ -4116,11 +4650,15 @@ impl Model for CreateAccessKeyResp {
 hwcloud_runtime::impl_model_serde!(CreateAccessKeyResp);
 
 impl CreateAccessKeyResp {
-    /// A value of its fields.
-    pub fn new(access_key: impl Into<AccessKey>) -> Self {
-        Self {
-            access_key: access_key.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { access_key: None }
+    }
+
+    ///
+    pub fn access_key(mut self, value: impl Into<AccessKey>) -> Self {
+        self.access_key = Some(value.into());
+        self
     }
 }
 
@@ -4155,22 +4693,22 @@ impl CreateAgencyCustomPolicyRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAgencyCustomPolicyResponseBody {
     /// 自定义策略信息。
-    pub role: AgencyPolicyRoleResult,
+    pub role: Option<AgencyPolicyRoleResult>,
 }
 
 impl Model for CreateAgencyCustomPolicyResponseBody {
     const NAME: &'static str = "CreateAgencyCustomPolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("role", &self.role);
+        object.optional("role", &self.role);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let role = object.required("role")?;
+        let role = object.optional("role")?;
         Ok(Self { role })
     }
 }
@@ -4178,9 +4716,15 @@ impl Model for CreateAgencyCustomPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateAgencyCustomPolicyResponseBody);
 
 impl CreateAgencyCustomPolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(role: impl Into<AgencyPolicyRoleResult>) -> Self {
-        Self { role: role.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { role: None }
+    }
+
+    /// 自定义策略信息。
+    pub fn role(mut self, value: impl Into<AgencyPolicyRoleResult>) -> Self {
+        self.role = Some(value.into());
+        self
     }
 }
 
@@ -4471,22 +5015,22 @@ impl CreateAgencyRequestBody {
 }
 
 /// The response body of create agency request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAgencyResp {
     ///
-    pub agency: TrustAgency,
+    pub agency: Option<TrustAgency>,
 }
 
 impl Model for CreateAgencyResp {
     const NAME: &'static str = "CreateAgencyResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agency", &self.agency);
+        object.optional("agency", &self.agency);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agency = object.required("agency")?;
+        let agency = object.optional("agency")?;
         Ok(Self { agency })
     }
 }
@@ -4494,29 +5038,35 @@ impl Model for CreateAgencyResp {
 hwcloud_runtime::impl_model_serde!(CreateAgencyResp);
 
 impl CreateAgencyResp {
-    /// A value of its fields.
-    pub fn new(agency: impl Into<TrustAgency>) -> Self {
-        Self { agency: agency.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    ///
+    pub fn agency(mut self, value: impl Into<TrustAgency>) -> Self {
+        self.agency = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAgencyResponseBody {
     /// 委托信息。
-    pub agency: AgencyCreateResult,
+    pub agency: Option<AgencyCreateResult>,
 }
 
 impl Model for CreateAgencyResponseBody {
     const NAME: &'static str = "CreateAgencyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agency", &self.agency);
+        object.optional("agency", &self.agency);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agency = object.required("agency")?;
+        let agency = object.optional("agency")?;
         Ok(Self { agency })
     }
 }
@@ -4524,9 +5074,15 @@ impl Model for CreateAgencyResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateAgencyResponseBody);
 
 impl CreateAgencyResponseBody {
-    /// A value of its fields.
-    pub fn new(agency: impl Into<AgencyCreateResult>) -> Self {
-        Self { agency: agency.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    /// 委托信息。
+    pub fn agency(mut self, value: impl Into<AgencyCreateResult>) -> Self {
+        self.agency = Some(value.into());
+        self
     }
 }
 
@@ -4561,22 +5117,22 @@ impl CreateCloudServiceCustomPolicyRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCloudServiceCustomPolicyResponseBody {
     /// 自定义策略信息。
-    pub role: ServicePolicyRoleResult,
+    pub role: Option<ServicePolicyRoleResult>,
 }
 
 impl Model for CreateCloudServiceCustomPolicyResponseBody {
     const NAME: &'static str = "CreateCloudServiceCustomPolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("role", &self.role);
+        object.optional("role", &self.role);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let role = object.required("role")?;
+        let role = object.optional("role")?;
         Ok(Self { role })
     }
 }
@@ -4584,9 +5140,15 @@ impl Model for CreateCloudServiceCustomPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateCloudServiceCustomPolicyResponseBody);
 
 impl CreateCloudServiceCustomPolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(role: impl Into<ServicePolicyRoleResult>) -> Self {
-        Self { role: role.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { role: None }
+    }
+
+    /// 自定义策略信息。
+    pub fn role(mut self, value: impl Into<ServicePolicyRoleResult>) -> Self {
+        self.role = Some(value.into());
+        self
     }
 }
 
@@ -4634,42 +5196,42 @@ impl CreateCredentialOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCredentialResult {
     /// 创建的AK。
-    pub access: String,
+    pub access: Option<String>,
     /// 创建访问密钥时间。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 访问密钥描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 创建的SK。
-    pub secret: hwcloud_runtime::Secret,
+    pub secret: Option<hwcloud_runtime::Secret>,
     /// 访问密钥状态。
-    pub status: String,
+    pub status: Option<String>,
     /// IAM用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for CreateCredentialResult {
     const NAME: &'static str = "CreateCredentialResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("access", &self.access);
-        object.field("create_time", &self.create_time);
-        object.field("description", &self.description);
-        object.field("secret", &self.secret);
-        object.field("status", &self.status);
-        object.field("user_id", &self.user_id);
+        object.optional("access", &self.access);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("secret", &self.secret);
+        object.optional("status", &self.status);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let access = object.required("access")?;
-        let create_time = object.required("create_time")?;
-        let description = object.required("description")?;
-        let secret = object.required("secret")?;
-        let status = object.required("status")?;
-        let user_id = object.required("user_id")?;
+        let access = object.optional("access")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let secret = object.optional("secret")?;
+        let status = object.optional("status")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             access,
             create_time,
@@ -4684,23 +5246,52 @@ impl Model for CreateCredentialResult {
 hwcloud_runtime::impl_model_serde!(CreateCredentialResult);
 
 impl CreateCredentialResult {
-    /// A value of its fields.
-    pub fn new(
-        access: impl Into<String>,
-        create_time: impl Into<String>,
-        description: impl Into<String>,
-        secret: impl Into<hwcloud_runtime::Secret>,
-        status: impl Into<String>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            access: access.into(),
-            create_time: create_time.into(),
-            description: description.into(),
-            secret: secret.into(),
-            status: status.into(),
-            user_id: user_id.into(),
+            access: None,
+            create_time: None,
+            description: None,
+            secret: None,
+            status: None,
+            user_id: None,
         }
+    }
+
+    /// 创建的AK。
+    pub fn access(mut self, value: impl Into<String>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+
+    /// 创建访问密钥时间。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 访问密钥描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 创建的SK。
+    pub fn secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+
+    /// 访问密钥状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
     }
 }
 
@@ -4748,22 +5339,22 @@ impl CreateGroupReqBody {
 }
 
 /// The request body of create group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateGroupResp {
     ///
-    pub group: Group,
+    pub group: Option<Group>,
 }
 
 impl Model for CreateGroupResp {
     const NAME: &'static str = "CreateGroupResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("group", &self.group);
+        object.optional("group", &self.group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let group = object.required("group")?;
+        let group = object.optional("group")?;
         Ok(Self { group })
     }
 }
@@ -4771,9 +5362,15 @@ impl Model for CreateGroupResp {
 hwcloud_runtime::impl_model_serde!(CreateGroupResp);
 
 impl CreateGroupResp {
-    /// A value of its fields.
-    pub fn new(group: impl Into<Group>) -> Self {
-        Self { group: group.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+
+    ///
+    pub fn group(mut self, value: impl Into<Group>) -> Self {
+        self.group = Some(value.into());
+        self
     }
 }
 
@@ -4821,22 +5418,22 @@ impl CreateLoginProfileReqBody {
 }
 
 /// The response of create login profile request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLoginProfileResp {
     ///
-    pub login_profile: LoginProfile,
+    pub login_profile: Option<LoginProfile>,
 }
 
 impl Model for CreateLoginProfileResp {
     const NAME: &'static str = "CreateLoginProfileResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("login_profile", &self.login_profile);
+        object.optional("login_profile", &self.login_profile);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let login_profile = object.required("login_profile")?;
+        let login_profile = object.optional("login_profile")?;
         Ok(Self { login_profile })
     }
 }
@@ -4844,11 +5441,15 @@ impl Model for CreateLoginProfileResp {
 hwcloud_runtime::impl_model_serde!(CreateLoginProfileResp);
 
 impl CreateLoginProfileResp {
-    /// A value of its fields.
-    pub fn new(login_profile: impl Into<LoginProfile>) -> Self {
-        Self {
-            login_profile: login_profile.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { login_profile: None }
+    }
+
+    ///
+    pub fn login_profile(mut self, value: impl Into<LoginProfile>) -> Self {
+        self.login_profile = Some(value.into());
+        self
     }
 }
 
@@ -4883,22 +5484,22 @@ impl CreateLoginTokenRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLoginTokenResponseBody {
     /// 自定义代理登录票据信息。
-    pub logintoken: LoginToken,
+    pub logintoken: Option<LoginToken>,
 }
 
 impl Model for CreateLoginTokenResponseBody {
     const NAME: &'static str = "CreateLoginTokenResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("logintoken", &self.logintoken);
+        object.optional("logintoken", &self.logintoken);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let logintoken = object.required("logintoken")?;
+        let logintoken = object.optional("logintoken")?;
         Ok(Self { logintoken })
     }
 }
@@ -4906,11 +5507,15 @@ impl Model for CreateLoginTokenResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateLoginTokenResponseBody);
 
 impl CreateLoginTokenResponseBody {
-    /// A value of its fields.
-    pub fn new(logintoken: impl Into<LoginToken>) -> Self {
-        Self {
-            logintoken: logintoken.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { logintoken: None }
+    }
+
+    /// 自定义代理登录票据信息。
+    pub fn logintoken(mut self, value: impl Into<LoginToken>) -> Self {
+        self.logintoken = Some(value.into());
+        self
     }
 }
 
@@ -4965,22 +5570,22 @@ impl CreateMetadataRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMetadataResponseBody {
     /// 导入结果信息。
-    pub message: String,
+    pub message: Option<String>,
 }
 
 impl Model for CreateMetadataResponseBody {
     const NAME: &'static str = "CreateMetadataResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("message", &self.message);
+        object.optional("message", &self.message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let message = object.required("message")?;
+        let message = object.optional("message")?;
         Ok(Self { message })
     }
 }
@@ -4988,9 +5593,15 @@ impl Model for CreateMetadataResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateMetadataResponseBody);
 
 impl CreateMetadataResponseBody {
-    /// A value of its fields.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+
+    /// 导入结果信息。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
     }
 }
 
@@ -5071,22 +5682,22 @@ impl CreateMfaDeviceReq {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMfaDeviceRes {
     /// 创建的MFA设备信息。
-    pub virtual_mfa_device: CreateMfaDeviceRespon,
+    pub virtual_mfa_device: Option<CreateMfaDeviceRespon>,
 }
 
 impl Model for CreateMfaDeviceRes {
     const NAME: &'static str = "CreateMfaDeviceRes";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("virtual_mfa_device", &self.virtual_mfa_device);
+        object.optional("virtual_mfa_device", &self.virtual_mfa_device);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let virtual_mfa_device = object.required("virtual_mfa_device")?;
+        let virtual_mfa_device = object.optional("virtual_mfa_device")?;
         Ok(Self { virtual_mfa_device })
     }
 }
@@ -5094,35 +5705,42 @@ impl Model for CreateMfaDeviceRes {
 hwcloud_runtime::impl_model_serde!(CreateMfaDeviceRes);
 
 impl CreateMfaDeviceRes {
-    /// A value of its fields.
-    pub fn new(virtual_mfa_device: impl Into<CreateMfaDeviceRespon>) -> Self {
-        Self {
-            virtual_mfa_device: virtual_mfa_device.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { virtual_mfa_device: None }
+    }
+
+    /// 创建的MFA设备信息。
+    pub fn virtual_mfa_device(
+        mut self,
+        value: impl Into<CreateMfaDeviceRespon>,
+    ) -> Self {
+        self.virtual_mfa_device = Some(value.into());
+        self
     }
 }
 
 /// MFA设备密钥。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMfaDeviceRespon {
     /// 密钥信息,用于第三方生成图片验证码。
-    pub base32_string_seed: String,
+    pub base32_string_seed: Option<String>,
     /// MFA设备序列号。
-    pub serial_number: String,
+    pub serial_number: Option<String>,
 }
 
 impl Model for CreateMfaDeviceRespon {
     const NAME: &'static str = "CreateMfaDeviceRespon";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("base32_string_seed", &self.base32_string_seed);
-        object.field("serial_number", &self.serial_number);
+        object.optional("base32_string_seed", &self.base32_string_seed);
+        object.optional("serial_number", &self.serial_number);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let base32_string_seed = object.required("base32_string_seed")?;
-        let serial_number = object.required("serial_number")?;
+        let base32_string_seed = object.optional("base32_string_seed")?;
+        let serial_number = object.optional("serial_number")?;
         Ok(Self {
             base32_string_seed,
             serial_number,
@@ -5133,15 +5751,24 @@ impl Model for CreateMfaDeviceRespon {
 hwcloud_runtime::impl_model_serde!(CreateMfaDeviceRespon);
 
 impl CreateMfaDeviceRespon {
-    /// A value of its fields.
-    pub fn new(
-        base32_string_seed: impl Into<String>,
-        serial_number: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            base32_string_seed: base32_string_seed.into(),
-            serial_number: serial_number.into(),
+            base32_string_seed: None,
+            serial_number: None,
         }
+    }
+
+    /// 密钥信息,用于第三方生成图片验证码。
+    pub fn base32_string_seed(mut self, value: impl Into<String>) -> Self {
+        self.base32_string_seed = Some(value.into());
+        self
+    }
+
+    /// MFA设备序列号。
+    pub fn serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
     }
 }
 
@@ -5280,7 +5907,7 @@ impl CreateOidcProviderReqBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateOidcProviderV5ResponseBody {
     /// **参数解释**:
@@ -5288,18 +5915,18 @@ pub struct CreateOidcProviderV5ResponseBody {
     ///
     /// **取值范围**:
     /// 不涉及。
-    pub oidc_provider: CreateOidcProviderV5ResponseBodyOidcProvider,
+    pub oidc_provider: Option<CreateOidcProviderV5ResponseBodyOidcProvider>,
 }
 
 impl Model for CreateOidcProviderV5ResponseBody {
     const NAME: &'static str = "CreateOidcProviderV5ResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("oidc_provider", &self.oidc_provider);
+        object.optional("oidc_provider", &self.oidc_provider);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let oidc_provider = object.required("oidc_provider")?;
+        let oidc_provider = object.optional("oidc_provider")?;
         Ok(Self { oidc_provider })
     }
 }
@@ -5307,13 +5934,22 @@ impl Model for CreateOidcProviderV5ResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateOidcProviderV5ResponseBody);
 
 impl CreateOidcProviderV5ResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        oidc_provider: impl Into<CreateOidcProviderV5ResponseBodyOidcProvider>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { oidc_provider: None }
+    }
+
+    /// **参数解释**:
+    /// OIDC 提供商。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn oidc_provider(
+        mut self,
+        value: impl Into<CreateOidcProviderV5ResponseBodyOidcProvider>,
     ) -> Self {
-        Self {
-            oidc_provider: oidc_provider.into(),
-        }
+        self.oidc_provider = Some(value.into());
+        self
     }
 }
 
@@ -5322,7 +5958,7 @@ impl CreateOidcProviderV5ResponseBody {
 ///
 /// **取值范围**:
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
     /// **参数解释**:
@@ -5332,13 +5968,13 @@ pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
     /// 数组长度在 1 到 100 之间;数组元素为字符串,长度在 1 到 255 之间。
     ///
     /// Items: 1 to 100.
-    pub client_ids: Vec<String>,
+    pub client_ids: Option<Vec<String>>,
     /// **参数解释**:
     /// 提供商创建时间。
     ///
     /// **取值范围**:
     /// 不涉及
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:
     /// 身份提供商描述。
     ///
@@ -5346,7 +5982,7 @@ pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
     /// 字符串长度不超过 255,并且不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"。
     ///
     /// Length: at most 255.
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:
     /// OIDC 身份提供商的名称。
     ///
@@ -5354,13 +5990,13 @@ pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
     /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:
     /// OIDC 身份提供商的 ID。
     ///
     /// **取值范围**:
     /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
-    pub provider_id: String,
+    pub provider_id: Option<String>,
     /// **参数解释**:
     /// OIDC 身份提供商的服务器证书指纹列表。
     ///
@@ -5368,7 +6004,7 @@ pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
     /// 数组长度在 1 到 5 之间;数组元素为长度为 64 的字符串,并且只能包含字母、数字。
     ///
     /// Items: 1 to 5.
-    pub thumbprints: Vec<String>,
+    pub thumbprints: Option<Vec<String>>,
     /// **参数解释**:
     /// OIDC 身份提供商的 URL。
     ///
@@ -5376,7 +6012,7 @@ pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
     /// 字符串长度在 1 到 255 之间。
     ///
     /// Length: 1 to 255.
-    pub url: String,
+    pub url: Option<String>,
     /// **参数解释**:
     /// 统一资源名称。
     ///
@@ -5384,32 +6020,32 @@ pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
     /// 字符串长度在 16 到 1500 之间,并且只能包含:字母、数字、字符"/"、"="、"_"、":"、"-"。
     ///
     /// Length: 16 to 1500.
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for CreateOidcProviderV5ResponseBodyOidcProvider {
     const NAME: &'static str = "CreateOidcProviderV5ResponseBodyOidcProvider";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("client_ids", &self.client_ids);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("name", &self.name);
-        object.field("provider_id", &self.provider_id);
-        object.field("thumbprints", &self.thumbprints);
-        object.field("url", &self.url);
-        object.field("urn", &self.urn);
+        object.optional("client_ids", &self.client_ids);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("name", &self.name);
+        object.optional("provider_id", &self.provider_id);
+        object.optional("thumbprints", &self.thumbprints);
+        object.optional("url", &self.url);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let client_ids = object.required("client_ids")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let name = object.required("name")?;
-        let provider_id = object.required("provider_id")?;
-        let thumbprints = object.required("thumbprints")?;
-        let url = object.required("url")?;
-        let urn = object.required("urn")?;
+        let client_ids = object.optional("client_ids")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let name = object.optional("name")?;
+        let provider_id = object.optional("provider_id")?;
+        let thumbprints = object.optional("thumbprints")?;
+        let url = object.optional("url")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             client_ids,
             created_at,
@@ -5426,39 +6062,122 @@ impl Model for CreateOidcProviderV5ResponseBodyOidcProvider {
 hwcloud_runtime::impl_model_serde!(CreateOidcProviderV5ResponseBodyOidcProvider);
 
 impl CreateOidcProviderV5ResponseBodyOidcProvider {
-    /// A value of its fields.
-    pub fn new(
-        client_ids: impl Into<Vec<String>>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        name: impl Into<String>,
-        provider_id: impl Into<String>,
-        thumbprints: impl Into<Vec<String>>,
-        url: impl Into<String>,
-        urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            client_ids: client_ids.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            name: name.into(),
-            provider_id: provider_id.into(),
-            thumbprints: thumbprints.into(),
-            url: url.into(),
-            urn: urn.into(),
+            client_ids: None,
+            created_at: None,
+            description: None,
+            name: None,
+            provider_id: None,
+            thumbprints: None,
+            url: None,
+            urn: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 客户端 ID 列表。
+    ///
+    /// **取值范围**:
+    /// 数组长度在 1 到 100 之间;数组元素为字符串,长度在 1 到 255 之间。
+    ///
+    /// Items: 1 to 100.
+    pub fn client_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.client_ids = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 提供商创建时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 身份提供商描述。
+    ///
+    /// **取值范围**:
+    /// 字符串长度不超过 255,并且不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"。
+    ///
+    /// Length: at most 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的 ID。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
+    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的服务器证书指纹列表。
+    ///
+    /// **取值范围**:
+    /// 数组长度在 1 到 5 之间;数组元素为长度为 64 的字符串,并且只能包含字母、数字。
+    ///
+    /// Items: 1 to 5.
+    pub fn thumbprints(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.thumbprints = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的 URL。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 255 之间。
+    ///
+    /// Length: 1 to 255.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 统一资源名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 16 到 1500 之间,并且只能包含:字母、数字、字符"/"、"="、"_"、":"、"-"。
+    ///
+    /// Length: 16 to 1500.
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
     }
 }
 
 /// oidc配置详细信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateOpenIdConnectConfig {
     /// 访问方式:
     /// program_console: 支持编程访问和管理控制台访问方式;
 
     /// program: 支持编程访问方式
-    pub access_mode: String,
+    pub access_mode: Option<String>,
     /// OpenID Connect身份提供商授权地址;编程访问和管理控制台访问方式必选,编程访问方式不可选
     ///
     /// Length: 10 to 255.
@@ -5466,11 +6185,11 @@ pub struct CreateOpenIdConnectConfig {
     /// 在OpenID Connect身份提供商注册的客户端ID
     ///
     /// Length: 5 to 255.
-    pub client_id: String,
+    pub client_id: Option<String>,
     /// OpenID Connect身份提供商标识, 对应ID token 中 iss
     ///
     /// Length: 10 to 255.
-    pub idp_url: String,
+    pub idp_url: Option<String>,
     /// 授权请求返回方式, form_post 或 fragment ;编程访问和管理控制台访问方式必选,编程访问方式不可选
     pub response_mode: Option<CreateOpenIdConnectConfigResponseMode>,
     /// 授权请求返回的类型;id_token ;编程访问和管理控制台访问方式必选,编程访问方式不可选
@@ -5480,32 +6199,32 @@ pub struct CreateOpenIdConnectConfig {
     /// OpenID Connect身份提供商ID Token签名的公钥
     ///
     /// Length: 10 to 30000.
-    pub signing_key: String,
+    pub signing_key: Option<String>,
 }
 
 impl Model for CreateOpenIdConnectConfig {
     const NAME: &'static str = "CreateOpenIdConnectConfig";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("access_mode", &self.access_mode);
+        object.optional("access_mode", &self.access_mode);
         object.optional("authorization_endpoint", &self.authorization_endpoint);
-        object.field("client_id", &self.client_id);
-        object.field("idp_url", &self.idp_url);
+        object.optional("client_id", &self.client_id);
+        object.optional("idp_url", &self.idp_url);
         object.optional("response_mode", &self.response_mode);
         object.optional("response_type", &self.response_type);
         object.optional("scope", &self.scope);
-        object.field("signing_key", &self.signing_key);
+        object.optional("signing_key", &self.signing_key);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let access_mode = object.required("access_mode")?;
+        let access_mode = object.optional("access_mode")?;
         let authorization_endpoint = object.optional("authorization_endpoint")?;
-        let client_id = object.required("client_id")?;
-        let idp_url = object.required("idp_url")?;
+        let client_id = object.optional("client_id")?;
+        let idp_url = object.optional("idp_url")?;
         let response_mode = object.optional("response_mode")?;
         let response_type = object.optional("response_type")?;
         let scope = object.optional("scope")?;
-        let signing_key = object.required("signing_key")?;
+        let signing_key = object.optional("signing_key")?;
         Ok(Self {
             access_mode,
             authorization_endpoint,
@@ -5522,23 +6241,27 @@ impl Model for CreateOpenIdConnectConfig {
 hwcloud_runtime::impl_model_serde!(CreateOpenIdConnectConfig);
 
 impl CreateOpenIdConnectConfig {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        access_mode: impl Into<String>,
-        client_id: impl Into<String>,
-        idp_url: impl Into<String>,
-        signing_key: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            access_mode: access_mode.into(),
+            access_mode: None,
             authorization_endpoint: None,
-            client_id: client_id.into(),
-            idp_url: idp_url.into(),
+            client_id: None,
+            idp_url: None,
             response_mode: None,
             response_type: None,
             scope: None,
-            signing_key: signing_key.into(),
+            signing_key: None,
         }
+    }
+
+    /// 访问方式:
+    /// program_console: 支持编程访问和管理控制台访问方式;
+
+    /// program: 支持编程访问方式
+    pub fn access_mode(mut self, value: impl Into<String>) -> Self {
+        self.access_mode = Some(value.into());
+        self
     }
 
     /// OpenID Connect身份提供商授权地址;编程访问和管理控制台访问方式必选,编程访问方式不可选
@@ -5546,6 +6269,22 @@ impl CreateOpenIdConnectConfig {
     /// Length: 10 to 255.
     pub fn authorization_endpoint(mut self, value: impl Into<String>) -> Self {
         self.authorization_endpoint = Some(value.into());
+        self
+    }
+
+    /// 在OpenID Connect身份提供商注册的客户端ID
+    ///
+    /// Length: 5 to 255.
+    pub fn client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+
+    /// OpenID Connect身份提供商标识, 对应ID token 中 iss
+    ///
+    /// Length: 10 to 255.
+    pub fn idp_url(mut self, value: impl Into<String>) -> Self {
+        self.idp_url = Some(value.into());
         self
     }
 
@@ -5570,6 +6309,14 @@ impl CreateOpenIdConnectConfig {
     /// 授权请求信息范围,编程访问和管理控制台访问方式必选,编程访问方式不可选,可选值:openid 、email、profile,IDP自定义scope,字符集a-zA-Z_0-9 ,1-10个可选值组合空格分割,至少包括openid,顺序无关,总长度最长255字符,例如:"openid"、"openid email"、"openid profile" 、"openid email profile"
     pub fn scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
+        self
+    }
+
+    /// OpenID Connect身份提供商ID Token签名的公钥
+    ///
+    /// Length: 10 to 30000.
+    pub fn signing_key(mut self, value: impl Into<String>) -> Self {
+        self.signing_key = Some(value.into());
         self
     }
 }
@@ -5607,9 +6354,45 @@ impl CreateOpenIdConnectConfigRequestBody {
 }
 
 /// 返回体
-///
-/// The same shape as [`CreateOpenIdConnectConfigRequestBody`]: one type, generated once, under both names.
-pub type CreateOpenIdConnectConfigResponseBody = CreateOpenIdConnectConfigRequestBody;
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateOpenIdConnectConfigResponseBody {
+    ///
+    pub openid_connect_config: Option<CreateOpenIdConnectConfig>,
+}
+
+impl Model for CreateOpenIdConnectConfigResponseBody {
+    const NAME: &'static str = "CreateOpenIdConnectConfigResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("openid_connect_config", &self.openid_connect_config);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let openid_connect_config = object.optional("openid_connect_config")?;
+        Ok(Self { openid_connect_config })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOpenIdConnectConfigResponseBody);
+
+impl CreateOpenIdConnectConfigResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            openid_connect_config: None,
+        }
+    }
+
+    ///
+    pub fn openid_connect_config(
+        mut self,
+        value: impl Into<CreateOpenIdConnectConfig>,
+    ) -> Self {
+        self.openid_connect_config = Some(value.into());
+        self
+    }
+}
 
 /// 授权请求返回方式, form_post 或 fragment ;编程访问和管理控制台访问方式必选,编程访问方式不可选
 ///
@@ -5714,22 +6497,22 @@ impl CreatePermanentAccessKeyRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePermanentAccessKeyResponseBody {
     /// 认证结果信息。
-    pub credential: CreateCredentialResult,
+    pub credential: Option<CreateCredentialResult>,
 }
 
 impl Model for CreatePermanentAccessKeyResponseBody {
     const NAME: &'static str = "CreatePermanentAccessKeyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("credential", &self.credential);
+        object.optional("credential", &self.credential);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let credential = object.required("credential")?;
+        let credential = object.optional("credential")?;
         Ok(Self { credential })
     }
 }
@@ -5737,11 +6520,15 @@ impl Model for CreatePermanentAccessKeyResponseBody {
 hwcloud_runtime::impl_model_serde!(CreatePermanentAccessKeyResponseBody);
 
 impl CreatePermanentAccessKeyResponseBody {
-    /// A value of its fields.
-    pub fn new(credential: impl Into<CreateCredentialResult>) -> Self {
-        Self {
-            credential: credential.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { credential: None }
+    }
+
+    /// 认证结果信息。
+    pub fn credential(mut self, value: impl Into<CreateCredentialResult>) -> Self {
+        self.credential = Some(value.into());
+        self
     }
 }
 
@@ -5813,22 +6600,22 @@ impl CreatePolicyReqBody {
 }
 
 /// The response body of create policy request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePolicyResp {
     ///
-    pub policy: Policy,
+    pub policy: Option<Policy>,
 }
 
 impl Model for CreatePolicyResp {
     const NAME: &'static str = "CreatePolicyResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("policy", &self.policy);
+        object.optional("policy", &self.policy);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let policy = object.required("policy")?;
+        let policy = object.optional("policy")?;
         Ok(Self { policy })
     }
 }
@@ -5836,9 +6623,15 @@ impl Model for CreatePolicyResp {
 hwcloud_runtime::impl_model_serde!(CreatePolicyResp);
 
 impl CreatePolicyResp {
-    /// A value of its fields.
-    pub fn new(policy: impl Into<Policy>) -> Self {
-        Self { policy: policy.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { policy: None }
+    }
+
+    ///
+    pub fn policy(mut self, value: impl Into<Policy>) -> Self {
+        self.policy = Some(value.into());
+        self
     }
 }
 
@@ -5893,22 +6686,22 @@ impl CreatePolicyVersionReqBody {
 }
 
 /// The response body of create policy version request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePolicyVersionResp {
     ///
-    pub policy_version: PolicyVersion,
+    pub policy_version: Option<PolicyVersion>,
 }
 
 impl Model for CreatePolicyVersionResp {
     const NAME: &'static str = "CreatePolicyVersionResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("policy_version", &self.policy_version);
+        object.optional("policy_version", &self.policy_version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let policy_version = object.required("policy_version")?;
+        let policy_version = object.optional("policy_version")?;
         Ok(Self { policy_version })
     }
 }
@@ -5916,11 +6709,15 @@ impl Model for CreatePolicyVersionResp {
 hwcloud_runtime::impl_model_serde!(CreatePolicyVersionResp);
 
 impl CreatePolicyVersionResp {
-    /// A value of its fields.
-    pub fn new(policy_version: impl Into<PolicyVersion>) -> Self {
-        Self {
-            policy_version: policy_version.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { policy_version: None }
+    }
+
+    ///
+    pub fn policy_version(mut self, value: impl Into<PolicyVersion>) -> Self {
+        self.policy_version = Some(value.into());
+        self
     }
 }
 
@@ -6130,7 +6927,7 @@ impl hwcloud_runtime::StringEnum for CreateSamlProviderReqBodyAssertionEncryptio
 hwcloud_runtime::impl_string_enum!(CreateSamlProviderReqBodyAssertionEncryptionMode);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSamlProviderV5ResponseBody {
     /// **参数解释**:
@@ -6138,18 +6935,18 @@ pub struct CreateSamlProviderV5ResponseBody {
     ///
     /// **取值范围**:
     /// 不涉及。
-    pub saml_provider: CreateSamlProviderV5ResponseBodySamlProvider,
+    pub saml_provider: Option<CreateSamlProviderV5ResponseBodySamlProvider>,
 }
 
 impl Model for CreateSamlProviderV5ResponseBody {
     const NAME: &'static str = "CreateSamlProviderV5ResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("saml_provider", &self.saml_provider);
+        object.optional("saml_provider", &self.saml_provider);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let saml_provider = object.required("saml_provider")?;
+        let saml_provider = object.optional("saml_provider")?;
         Ok(Self { saml_provider })
     }
 }
@@ -6157,13 +6954,22 @@ impl Model for CreateSamlProviderV5ResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateSamlProviderV5ResponseBody);
 
 impl CreateSamlProviderV5ResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        saml_provider: impl Into<CreateSamlProviderV5ResponseBodySamlProvider>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { saml_provider: None }
+    }
+
+    /// **参数解释**:
+    /// SAML 提供商。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn saml_provider(
+        mut self,
+        value: impl Into<CreateSamlProviderV5ResponseBodySamlProvider>,
     ) -> Self {
-        Self {
-            saml_provider: saml_provider.into(),
-        }
+        self.saml_provider = Some(value.into());
+        self
     }
 }
 
@@ -6172,7 +6978,7 @@ impl CreateSamlProviderV5ResponseBody {
 ///
 /// **取值范围**:
 /// 不涉及。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSamlProviderV5ResponseBodySamlProvider {
     /// **参数解释**:
@@ -6180,13 +6986,15 @@ pub struct CreateSamlProviderV5ResponseBodySamlProvider {
     ///
     /// **取值范围**:
     /// 取值范围为[Required,Allowed]。
-    pub assertion_encryption_mode: CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode,
+    pub assertion_encryption_mode: Option<
+        CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode,
+    >,
     /// **参数解释**:
     /// SAML 身份提供商创建时间。
     ///
     /// **取值范围**:
     /// 不涉及。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:
     /// 身份提供商描述。
     ///
@@ -6194,13 +7002,13 @@ pub struct CreateSamlProviderV5ResponseBodySamlProvider {
     /// 字符串长度在 0 到 255 之间,不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"的字符串。
     ///
     /// Length: at most 255.
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:
     /// SAML 身份提供商过期时间。
     ///
     /// **取值范围**:
     /// 不涉及。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// **参数解释**:
     /// SAML 身份提供商的名称。
     ///
@@ -6208,7 +7016,7 @@ pub struct CreateSamlProviderV5ResponseBodySamlProvider {
     /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:
     /// 解密 SAML 断言的私钥。
     ///
@@ -6216,13 +7024,15 @@ pub struct CreateSamlProviderV5ResponseBodySamlProvider {
     /// 不涉及。
     ///
     /// Items: at most 2.
-    pub private_keys: Vec<CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys>,
+    pub private_keys: Option<
+        Vec<CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys>,
+    >,
     /// **参数解释**:
     /// SAML 身份提供商的ID。
     ///
     /// **取值范围**:
     /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
-    pub provider_id: String,
+    pub provider_id: Option<String>,
     /// **参数解释**:
     /// 支持 SAML 2.0 的身份提供商 (IdP) 的 XML 文档。
     ///
@@ -6230,7 +7040,7 @@ pub struct CreateSamlProviderV5ResponseBodySamlProvider {
     /// 长度范围为[1000,512000]。
     ///
     /// Length: 1000 to 512000.
-    pub saml_metadata_document: String,
+    pub saml_metadata_document: Option<String>,
     /// **参数解释**:
     /// 统一资源名称。
     ///
@@ -6238,34 +7048,34 @@ pub struct CreateSamlProviderV5ResponseBodySamlProvider {
     /// 字符串长度在 16 到 1500 之间,可以包含:字母、数字、斜杠(/)、等号(=)、下划线(_)、冒号(:)、中划线(-)
     ///
     /// Length: 16 to 1500.
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for CreateSamlProviderV5ResponseBodySamlProvider {
     const NAME: &'static str = "CreateSamlProviderV5ResponseBodySamlProvider";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("assertion_encryption_mode", &self.assertion_encryption_mode);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("expires_at", &self.expires_at);
-        object.field("name", &self.name);
-        object.field("private_keys", &self.private_keys);
-        object.field("provider_id", &self.provider_id);
-        object.field("saml_metadata_document", &self.saml_metadata_document);
-        object.field("urn", &self.urn);
+        object.optional("assertion_encryption_mode", &self.assertion_encryption_mode);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("name", &self.name);
+        object.optional("private_keys", &self.private_keys);
+        object.optional("provider_id", &self.provider_id);
+        object.optional("saml_metadata_document", &self.saml_metadata_document);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let assertion_encryption_mode = object.required("assertion_encryption_mode")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let expires_at = object.required("expires_at")?;
-        let name = object.required("name")?;
-        let private_keys = object.required("private_keys")?;
-        let provider_id = object.required("provider_id")?;
-        let saml_metadata_document = object.required("saml_metadata_document")?;
-        let urn = object.required("urn")?;
+        let assertion_encryption_mode = object.optional("assertion_encryption_mode")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let expires_at = object.optional("expires_at")?;
+        let name = object.optional("name")?;
+        let private_keys = object.optional("private_keys")?;
+        let provider_id = object.optional("provider_id")?;
+        let saml_metadata_document = object.optional("saml_metadata_document")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             assertion_encryption_mode,
             created_at,
@@ -6283,33 +7093,127 @@ impl Model for CreateSamlProviderV5ResponseBodySamlProvider {
 hwcloud_runtime::impl_model_serde!(CreateSamlProviderV5ResponseBodySamlProvider);
 
 impl CreateSamlProviderV5ResponseBodySamlProvider {
-    /// A value of its fields.
-    pub fn new(
-        assertion_encryption_mode: impl Into<
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            assertion_encryption_mode: None,
+            created_at: None,
+            description: None,
+            expires_at: None,
+            name: None,
+            private_keys: None,
+            provider_id: None,
+            saml_metadata_document: None,
+            urn: None,
+        }
+    }
+
+    /// **参数解释**:
+    /// 指定 SAML 身份提供商的加密设置。
+    ///
+    /// **取值范围**:
+    /// 取值范围为[Required,Allowed]。
+    pub fn assertion_encryption_mode(
+        mut self,
+        value: impl Into<
             CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode,
         >,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        expires_at: impl Into<String>,
-        name: impl Into<String>,
-        private_keys: impl Into<
-            Vec<CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys>,
-        >,
-        provider_id: impl Into<String>,
-        saml_metadata_document: impl Into<String>,
-        urn: impl Into<String>,
     ) -> Self {
-        Self {
-            assertion_encryption_mode: assertion_encryption_mode.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            expires_at: expires_at.into(),
-            name: name.into(),
-            private_keys: private_keys.into(),
-            provider_id: provider_id.into(),
-            saml_metadata_document: saml_metadata_document.into(),
-            urn: urn.into(),
-        }
+        self.assertion_encryption_mode = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商创建时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 身份提供商描述。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 0 到 255 之间,不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"的字符串。
+    ///
+    /// Length: at most 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商过期时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商的名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 解密 SAML 断言的私钥。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Items: at most 2.
+    pub fn private_keys(
+        mut self,
+        value: impl Into<Vec<CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys>>,
+    ) -> Self {
+        self.private_keys = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商的ID。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
+    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 支持 SAML 2.0 的身份提供商 (IdP) 的 XML 文档。
+    ///
+    /// **取值范围**:
+    /// 长度范围为[1000,512000]。
+    ///
+    /// Length: 1000 to 512000.
+    pub fn saml_metadata_document(mut self, value: impl Into<String>) -> Self {
+        self.saml_metadata_document = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 统一资源名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 16 到 1500 之间,可以包含:字母、数字、斜杠(/)、等号(=)、下划线(_)、冒号(:)、中划线(-)
+    ///
+    /// Length: 16 to 1500.
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
     }
 }
 
@@ -6323,7 +7227,7 @@ impl CreateSamlProviderV5ResponseBodySamlProvider {
 pub type CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode = CreateSamlProviderReqBodyAssertionEncryptionMode;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
     /// **参数解释**:
@@ -6333,26 +7237,26 @@ pub struct CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
     /// 不涉及。
     ///
     /// Length: 22 to 64.
-    pub key_id: String,
+    pub key_id: Option<String>,
     /// **参数解释**:
     /// 上传解密 SAML 断言私钥的时间,符合 ISO 8601 格式。
     ///
     /// **取值范围**:
     /// 不涉及。
-    pub timestamp: String,
+    pub timestamp: Option<String>,
 }
 
 impl Model for CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
     const NAME: &'static str = "CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key_id", &self.key_id);
-        object.field("timestamp", &self.timestamp);
+        object.optional("key_id", &self.key_id);
+        object.optional("timestamp", &self.timestamp);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key_id = object.required("key_id")?;
-        let timestamp = object.required("timestamp")?;
+        let key_id = object.optional("key_id")?;
+        let timestamp = object.optional("timestamp")?;
         Ok(Self { key_id, timestamp })
     }
 }
@@ -6362,12 +7266,34 @@ hwcloud_runtime::impl_model_serde!(
 );
 
 impl CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
-    /// A value of its fields.
-    pub fn new(key_id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            key_id: key_id.into(),
-            timestamp: timestamp.into(),
+            key_id: None,
+            timestamp: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 解密 SAML 断言私钥的 ID。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Length: 22 to 64.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.key_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 上传解密 SAML 断言私钥的时间,符合 ISO 8601 格式。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
     }
 }
 
@@ -6422,22 +7348,22 @@ impl CreateServiceLinkedAgencyReqBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServiceLinkedAgencyResp {
     ///
-    pub agency: Agency,
+    pub agency: Option<Agency>,
 }
 
 impl Model for CreateServiceLinkedAgencyResp {
     const NAME: &'static str = "CreateServiceLinkedAgencyResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agency", &self.agency);
+        object.optional("agency", &self.agency);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agency = object.required("agency")?;
+        let agency = object.optional("agency")?;
         Ok(Self { agency })
     }
 }
@@ -6445,9 +7371,15 @@ impl Model for CreateServiceLinkedAgencyResp {
 hwcloud_runtime::impl_model_serde!(CreateServiceLinkedAgencyResp);
 
 impl CreateServiceLinkedAgencyResp {
-    /// A value of its fields.
-    pub fn new(agency: impl Into<Agency>) -> Self {
-        Self { agency: agency.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    ///
+    pub fn agency(mut self, value: impl Into<Agency>) -> Self {
+        self.agency = Some(value.into());
+        self
     }
 }
 
@@ -6482,22 +7414,22 @@ impl CreateTemporaryAccessKeyByAgencyRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByAgencyResponseBody {
     /// 认证结果信息。
-    pub credential: Credential,
+    pub credential: Option<Credential>,
 }
 
 impl Model for CreateTemporaryAccessKeyByAgencyResponseBody {
     const NAME: &'static str = "CreateTemporaryAccessKeyByAgencyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("credential", &self.credential);
+        object.optional("credential", &self.credential);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let credential = object.required("credential")?;
+        let credential = object.optional("credential")?;
         Ok(Self { credential })
     }
 }
@@ -6505,11 +7437,15 @@ impl Model for CreateTemporaryAccessKeyByAgencyResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateTemporaryAccessKeyByAgencyResponseBody);
 
 impl CreateTemporaryAccessKeyByAgencyResponseBody {
-    /// A value of its fields.
-    pub fn new(credential: impl Into<Credential>) -> Self {
-        Self {
-            credential: credential.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { credential: None }
+    }
+
+    /// 认证结果信息。
+    pub fn credential(mut self, value: impl Into<Credential>) -> Self {
+        self.credential = Some(value.into());
+        self
     }
 }
 
@@ -6579,22 +7515,22 @@ impl CreateUnscopeTokenByIdpInitiatedRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUnscopeTokenByIdpInitiatedResponseBody {
     /// 联邦认证的unscoped token信息。
-    pub token: IdpToken,
+    pub token: Option<IdpToken>,
 }
 
 impl Model for CreateUnscopeTokenByIdpInitiatedResponseBody {
     const NAME: &'static str = "CreateUnscopeTokenByIdpInitiatedResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("token", &self.token);
+        object.optional("token", &self.token);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let token = object.required("token")?;
+        let token = object.optional("token")?;
         Ok(Self { token })
     }
 }
@@ -6602,9 +7538,15 @@ impl Model for CreateUnscopeTokenByIdpInitiatedResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateUnscopeTokenByIdpInitiatedResponseBody);
 
 impl CreateUnscopeTokenByIdpInitiatedResponseBody {
-    /// A value of its fields.
-    pub fn new(token: impl Into<IdpToken>) -> Self {
-        Self { token: token.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// 联邦认证的unscoped token信息。
+    pub fn token(mut self, value: impl Into<IdpToken>) -> Self {
+        self.token = Some(value.into());
+        self
     }
 }
 
@@ -6865,22 +7807,22 @@ impl CreateUserRequestBody {
 }
 
 /// The response body of create user request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUserResp {
     ///
-    pub user: User,
+    pub user: Option<User>,
 }
 
 impl Model for CreateUserResp {
     const NAME: &'static str = "CreateUserResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
+        let user = object.optional("user")?;
         Ok(Self { user })
     }
 }
@@ -6888,29 +7830,35 @@ impl Model for CreateUserResp {
 hwcloud_runtime::impl_model_serde!(CreateUserResp);
 
 impl CreateUserResp {
-    /// A value of its fields.
-    pub fn new(user: impl Into<User>) -> Self {
-        Self { user: user.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    ///
+    pub fn user(mut self, value: impl Into<User>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUserResponseBody {
     /// IAM用户信息。
-    pub user: CreateUserResult,
+    pub user: Option<CreateUserResult>,
 }
 
 impl Model for CreateUserResponseBody {
     const NAME: &'static str = "CreateUserResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
+        let user = object.optional("user")?;
         Ok(Self { user })
     }
 }
@@ -6918,14 +7866,20 @@ impl Model for CreateUserResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateUserResponseBody);
 
 impl CreateUserResponseBody {
-    /// A value of its fields.
-    pub fn new(user: impl Into<CreateUserResult>) -> Self {
-        Self { user: user.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<CreateUserResult>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUserResult {
     /// IAM用户访问方式。
@@ -6942,17 +7896,17 @@ pub struct CreateUserResult {
     /// IAM用户描述信息。
     pub description: Option<String>,
     /// IAM用户所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// IAM用户邮箱。
     pub email: Option<String>,
     /// 是否启用IAM用户。true为启用,false为停用,默认为true。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// IAM用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// IAM用户是否为账号管理员。
     pub is_domain_owner: Option<bool>,
     /// IAM用户新用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头。
-    pub name: String,
+    pub name: Option<String>,
     /// 密码过期时间(UTC时间),“null”表示密码不过期。
     pub password_expires_at: Option<hwcloud_runtime::Secret>,
     /// IAM用户手机号,纯数字,长度小于等于32字符。必须与国家码同时存在。
@@ -6982,12 +7936,12 @@ impl Model for CreateUserResult {
         object.optional("create_time", &self.create_time);
         object.optional("default_project_id", &self.default_project_id);
         object.optional("description", &self.description);
-        object.field("domain_id", &self.domain_id);
+        object.optional("domain_id", &self.domain_id);
         object.optional("email", &self.email);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
         object.optional("is_domain_owner", &self.is_domain_owner);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
         object.optional("password_expires_at", &self.password_expires_at);
         object.optional("phone", &self.phone);
         object.optional("pwd_status", &self.pwd_status);
@@ -7004,12 +7958,12 @@ impl Model for CreateUserResult {
         let create_time = object.optional("create_time")?;
         let default_project_id = object.optional("default_project_id")?;
         let description = object.optional("description")?;
-        let domain_id = object.required("domain_id")?;
+        let domain_id = object.optional("domain_id")?;
         let email = object.optional("email")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
         let is_domain_owner = object.optional("is_domain_owner")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         let password_expires_at = object.optional("password_expires_at")?;
         let phone = object.optional("phone")?;
         let pwd_status = object.optional("pwd_status")?;
@@ -7045,25 +7999,20 @@ impl Model for CreateUserResult {
 hwcloud_runtime::impl_model_serde!(CreateUserResult);
 
 impl CreateUserResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain_id: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             access_mode: None,
             areacode: None,
             create_time: None,
             default_project_id: None,
             description: None,
-            domain_id: domain_id.into(),
+            domain_id: None,
             email: None,
-            enabled: enabled.into(),
-            id: id.into(),
+            enabled: None,
+            id: None,
             is_domain_owner: None,
-            name: name.into(),
+            name: None,
             password_expires_at: None,
             phone: None,
             pwd_status: None,
@@ -7108,15 +8057,39 @@ impl CreateUserResult {
         self
     }
 
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
     /// IAM用户邮箱。
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
 
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// IAM用户是否为账号管理员。
     pub fn is_domain_owner(mut self, value: impl Into<bool>) -> Self {
         self.is_domain_owner = Some(value.into());
+        self
+    }
+
+    /// IAM用户新用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -7220,22 +8193,22 @@ impl CreateVirtualMfaDeviceReqBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateVirtualMfaDeviceResp {
     ///
-    pub virtual_mfa_device: VirtualMfaDevice,
+    pub virtual_mfa_device: Option<VirtualMfaDevice>,
 }
 
 impl Model for CreateVirtualMfaDeviceResp {
     const NAME: &'static str = "CreateVirtualMfaDeviceResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("virtual_mfa_device", &self.virtual_mfa_device);
+        object.optional("virtual_mfa_device", &self.virtual_mfa_device);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let virtual_mfa_device = object.required("virtual_mfa_device")?;
+        let virtual_mfa_device = object.optional("virtual_mfa_device")?;
         Ok(Self { virtual_mfa_device })
     }
 }
@@ -7243,43 +8216,47 @@ impl Model for CreateVirtualMfaDeviceResp {
 hwcloud_runtime::impl_model_serde!(CreateVirtualMfaDeviceResp);
 
 impl CreateVirtualMfaDeviceResp {
-    /// A value of its fields.
-    pub fn new(virtual_mfa_device: impl Into<VirtualMfaDevice>) -> Self {
-        Self {
-            virtual_mfa_device: virtual_mfa_device.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { virtual_mfa_device: None }
+    }
+
+    ///
+    pub fn virtual_mfa_device(mut self, value: impl Into<VirtualMfaDevice>) -> Self {
+        self.virtual_mfa_device = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Credential {
     /// 获取的AK。
-    pub access: String,
+    pub access: Option<String>,
     /// AK/SK和securitytoken的过期时间。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// 获取的SK。
-    pub secret: hwcloud_runtime::Secret,
+    pub secret: Option<hwcloud_runtime::Secret>,
     /// securitytoken是将所获的AK、SK等信息进行加密后的字符串。
-    pub securitytoken: hwcloud_runtime::Secret,
+    pub securitytoken: Option<hwcloud_runtime::Secret>,
 }
 
 impl Model for Credential {
     const NAME: &'static str = "Credential";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("access", &self.access);
-        object.field("expires_at", &self.expires_at);
-        object.field("secret", &self.secret);
-        object.field("securitytoken", &self.securitytoken);
+        object.optional("access", &self.access);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("secret", &self.secret);
+        object.optional("securitytoken", &self.securitytoken);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let access = object.required("access")?;
-        let expires_at = object.required("expires_at")?;
-        let secret = object.required("secret")?;
-        let securitytoken = object.required("securitytoken")?;
+        let access = object.optional("access")?;
+        let expires_at = object.optional("expires_at")?;
+        let secret = object.optional("secret")?;
+        let securitytoken = object.optional("securitytoken")?;
         Ok(Self {
             access,
             expires_at,
@@ -7292,47 +8269,66 @@ impl Model for Credential {
 hwcloud_runtime::impl_model_serde!(Credential);
 
 impl Credential {
-    /// A value of its fields.
-    pub fn new(
-        access: impl Into<String>,
-        expires_at: impl Into<String>,
-        secret: impl Into<hwcloud_runtime::Secret>,
-        securitytoken: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            access: access.into(),
-            expires_at: expires_at.into(),
-            secret: secret.into(),
-            securitytoken: securitytoken.into(),
+            access: None,
+            expires_at: None,
+            secret: None,
+            securitytoken: None,
         }
+    }
+
+    /// 获取的AK。
+    pub fn access(mut self, value: impl Into<String>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+
+    /// AK/SK和securitytoken的过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// 获取的SK。
+    pub fn secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+
+    /// securitytoken是将所获的AK、SK等信息进行加密后的字符串。
+    pub fn securitytoken(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.securitytoken = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomPolicy {
     /// 授权语句,描述自定义策略的具体内容。
-    pub statement: Vec<CustomStatement>,
+    pub statement: Option<Vec<CustomStatement>>,
     /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
     /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
     /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
     ///
     /// Default: 1.1.
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for CustomPolicy {
     const NAME: &'static str = "CustomPolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("Statement", &self.statement);
-        object.field("Version", &self.version);
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let statement = object.required("Statement")?;
-        let version = object.required("Version")?;
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
         Ok(Self { statement, version })
     }
 }
@@ -7340,26 +8336,39 @@ impl Model for CustomPolicy {
 hwcloud_runtime::impl_model_serde!(CustomPolicy);
 
 impl CustomPolicy {
-    /// A value of its fields.
-    pub fn new(
-        statement: impl Into<Vec<CustomStatement>>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            statement: statement.into(),
-            version: version.into(),
+            statement: None,
+            version: None,
         }
+    }
+
+    /// 授权语句,描述自定义策略的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<CustomStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomStatement {
     /// 授权项,指对资源的具体操作权限。
     /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
     /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
-    pub action: Vec<String>,
+    pub action: Option<Vec<String>>,
     ///
     pub condition: Option<
         std::collections::BTreeMap<
@@ -7368,7 +8377,7 @@ pub struct CustomStatement {
         >,
     >,
     /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
-    pub effect: CustomStatementEffect,
+    pub effect: Option<CustomStatementEffect>,
     /// 资源。规则如下:
     /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
     /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
@@ -7379,16 +8388,16 @@ impl Model for CustomStatement {
     const NAME: &'static str = "CustomStatement";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("Action", &self.action);
+        object.optional("Action", &self.action);
         object.optional("Condition", &self.condition);
-        object.field("Effect", &self.effect);
+        object.optional("Effect", &self.effect);
         object.optional("Resource", &self.resource);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("Action")?;
+        let action = object.optional("Action")?;
         let condition = object.optional("Condition")?;
-        let effect = object.required("Effect")?;
+        let effect = object.optional("Effect")?;
         let resource = object.optional("Resource")?;
         Ok(Self {
             action,
@@ -7402,17 +8411,22 @@ impl Model for CustomStatement {
 hwcloud_runtime::impl_model_serde!(CustomStatement);
 
 impl CustomStatement {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action: impl Into<Vec<String>>,
-        effect: impl Into<CustomStatementEffect>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
+            action: None,
             condition: None,
-            effect: effect.into(),
+            effect: None,
             resource: None,
         }
+    }
+
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    pub fn action(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.action = Some(value.into());
+        self
     }
 
     ///
@@ -7426,6 +8440,12 @@ impl CustomStatement {
         >,
     ) -> Self {
         self.condition = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<CustomStatementEffect>) -> Self {
+        self.effect = Some(value.into());
         self
     }
 
@@ -7444,22 +8464,22 @@ impl CustomStatement {
 pub type CustomStatementEffect = AgencyPolicyStatementEffect;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteCustomPolicyResponseBody {
     ///
-    pub message: String,
+    pub message: Option<String>,
 }
 
 impl Model for DeleteCustomPolicyResponseBody {
     const NAME: &'static str = "DeleteCustomPolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("message", &self.message);
+        object.optional("message", &self.message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let message = object.required("message")?;
+        let message = object.optional("message")?;
         Ok(Self { message })
     }
 }
@@ -7467,9 +8487,15 @@ impl Model for DeleteCustomPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(DeleteCustomPolicyResponseBody);
 
 impl DeleteCustomPolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+
+    ///
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
     }
 }
 
@@ -7524,22 +8550,22 @@ impl hwcloud_runtime::StringEnum for DeleteResourceTagsV5ResourceType {
 hwcloud_runtime::impl_string_enum!(DeleteResourceTagsV5ResourceType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteServiceLinkedAgencyResp {
     ///
-    pub deletion_task_id: String,
+    pub deletion_task_id: Option<String>,
 }
 
 impl Model for DeleteServiceLinkedAgencyResp {
     const NAME: &'static str = "DeleteServiceLinkedAgencyResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("deletion_task_id", &self.deletion_task_id);
+        object.optional("deletion_task_id", &self.deletion_task_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let deletion_task_id = object.required("deletion_task_id")?;
+        let deletion_task_id = object.optional("deletion_task_id")?;
         Ok(Self { deletion_task_id })
     }
 }
@@ -7547,11 +8573,15 @@ impl Model for DeleteServiceLinkedAgencyResp {
 hwcloud_runtime::impl_model_serde!(DeleteServiceLinkedAgencyResp);
 
 impl DeleteServiceLinkedAgencyResp {
-    /// A value of its fields.
-    pub fn new(deletion_task_id: impl Into<String>) -> Self {
-        Self {
-            deletion_task_id: deletion_task_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { deletion_task_id: None }
+    }
+
+    ///
+    pub fn deletion_task_id(mut self, value: impl Into<String>) -> Self {
+        self.deletion_task_id = Some(value.into());
+        self
     }
 }
 
@@ -7606,30 +8636,30 @@ impl hwcloud_runtime::StringEnum for DeletionTaskStatus {
 hwcloud_runtime::impl_string_enum!(DeletionTaskStatus);
 
 /// 描述信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Description {
     /// 英文描述。
     ///
     /// Length: 1 to 1500.
-    pub en_us: String,
+    pub en_us: Option<String>,
     /// 中文描述。
     ///
     /// Length: 1 to 1500.
-    pub zh_cn: String,
+    pub zh_cn: Option<String>,
 }
 
 impl Model for Description {
     const NAME: &'static str = "Description";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("en_US", &self.en_us);
-        object.field("zh_CN", &self.zh_cn);
+        object.optional("en_US", &self.en_us);
+        object.optional("zh_CN", &self.zh_cn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let en_us = object.required("en_US")?;
-        let zh_cn = object.required("zh_CN")?;
+        let en_us = object.optional("en_US")?;
+        let zh_cn = object.optional("zh_CN")?;
         Ok(Self { en_us, zh_cn })
     }
 }
@@ -7637,12 +8667,25 @@ impl Model for Description {
 hwcloud_runtime::impl_model_serde!(Description);
 
 impl Description {
-    /// A value of its fields.
-    pub fn new(en_us: impl Into<String>, zh_cn: impl Into<String>) -> Self {
-        Self {
-            en_us: en_us.into(),
-            zh_cn: zh_cn.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { en_us: None, zh_cn: None }
+    }
+
+    /// 英文描述。
+    ///
+    /// Length: 1 to 1500.
+    pub fn en_us(mut self, value: impl Into<String>) -> Self {
+        self.en_us = Some(value.into());
+        self
+    }
+
+    /// 中文描述。
+    ///
+    /// Length: 1 to 1500.
+    pub fn zh_cn(mut self, value: impl Into<String>) -> Self {
+        self.zh_cn = Some(value.into());
+        self
     }
 }
 
@@ -7701,13 +8744,13 @@ impl DisableMfaDeviceReqBody {
 }
 
 /// domain信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DomainInfo {
     /// 租户id。
     pub id: Option<String>,
     /// 租户name。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for DomainInfo {
@@ -7715,12 +8758,12 @@ impl Model for DomainInfo {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -7728,17 +8771,20 @@ impl Model for DomainInfo {
 hwcloud_runtime::impl_model_serde!(DomainInfo);
 
 impl DomainInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            id: None,
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
     }
 
     /// 租户id。
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
+        self
+    }
+
+    /// 租户name。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 }
@@ -7807,50 +8853,50 @@ impl EnableMfaDeviceReqBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Endpoint {
     /// 终端节点是否可用。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 终端节点ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 终端节点平面。
-    pub interface: String,
+    pub interface: Option<String>,
     /// 终端节点的资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 终端节点所属区域。
-    pub region: String,
+    pub region: Option<String>,
     /// 终端节点所属区域的ID。
-    pub region_id: String,
+    pub region_id: Option<String>,
     /// 终端节点所属服务的ID。
-    pub service_id: String,
+    pub service_id: Option<String>,
     /// 终端节点的地址。
-    pub url: String,
+    pub url: Option<String>,
 }
 
 impl Model for Endpoint {
     const NAME: &'static str = "Endpoint";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("interface", &self.interface);
-        object.field("links", &self.links);
-        object.field("region", &self.region);
-        object.field("region_id", &self.region_id);
-        object.field("service_id", &self.service_id);
-        object.field("url", &self.url);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("interface", &self.interface);
+        object.optional("links", &self.links);
+        object.optional("region", &self.region);
+        object.optional("region_id", &self.region_id);
+        object.optional("service_id", &self.service_id);
+        object.optional("url", &self.url);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let interface = object.required("interface")?;
-        let links = object.required("links")?;
-        let region = object.required("region")?;
-        let region_id = object.required("region_id")?;
-        let service_id = object.required("service_id")?;
-        let url = object.required("url")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let interface = object.optional("interface")?;
+        let links = object.optional("links")?;
+        let region = object.optional("region")?;
+        let region_id = object.optional("region_id")?;
+        let service_id = object.optional("service_id")?;
+        let url = object.optional("url")?;
         Ok(Self {
             enabled,
             id,
@@ -7867,27 +8913,66 @@ impl Model for Endpoint {
 hwcloud_runtime::impl_model_serde!(Endpoint);
 
 impl Endpoint {
-    /// A value of its fields.
-    pub fn new(
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        interface: impl Into<String>,
-        links: impl Into<Links>,
-        region: impl Into<String>,
-        region_id: impl Into<String>,
-        service_id: impl Into<String>,
-        url: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            enabled: enabled.into(),
-            id: id.into(),
-            interface: interface.into(),
-            links: links.into(),
-            region: region.into(),
-            region_id: region_id.into(),
-            service_id: service_id.into(),
-            url: url.into(),
+            enabled: None,
+            id: None,
+            interface: None,
+            links: None,
+            region: None,
+            region_id: None,
+            service_id: None,
+            url: None,
         }
+    }
+
+    /// 终端节点是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 终端节点ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 终端节点平面。
+    pub fn interface(mut self, value: impl Into<String>) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+
+    /// 终端节点的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域。
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域的ID。
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属服务的ID。
+    pub fn service_id(mut self, value: impl Into<String>) -> Self {
+        self.service_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点的地址。
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
     }
 }
 
@@ -7935,13 +9020,13 @@ impl hwcloud_runtime::StringEnum for FeatureStatus {
 hwcloud_runtime::impl_string_enum!(FeatureStatus);
 
 /// 联邦用户信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FederationUserBody {
     ///
-    pub os_federation: OsFederationInfo,
+    pub os_federation: Option<OsFederationInfo>,
     ///
-    pub domain: DomainInfo,
+    pub domain: Option<DomainInfo>,
     /// user id。
     pub id: Option<String>,
     /// user name。
@@ -7952,15 +9037,15 @@ impl Model for FederationUserBody {
     const NAME: &'static str = "FederationUserBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-FEDERATION", &self.os_federation);
-        object.field("domain", &self.domain);
+        object.optional("OS-FEDERATION", &self.os_federation);
+        object.optional("domain", &self.domain);
         object.optional("id", &self.id);
         object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_federation = object.required("OS-FEDERATION")?;
-        let domain = object.required("domain")?;
+        let os_federation = object.optional("OS-FEDERATION")?;
+        let domain = object.optional("domain")?;
         let id = object.optional("id")?;
         let name = object.optional("name")?;
         Ok(Self {
@@ -7975,17 +9060,26 @@ impl Model for FederationUserBody {
 hwcloud_runtime::impl_model_serde!(FederationUserBody);
 
 impl FederationUserBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        os_federation: impl Into<OsFederationInfo>,
-        domain: impl Into<DomainInfo>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_federation: os_federation.into(),
-            domain: domain.into(),
+            os_federation: None,
+            domain: None,
             id: None,
             name: None,
         }
+    }
+
+    ///
+    pub fn os_federation(mut self, value: impl Into<OsFederationInfo>) -> Self {
+        self.os_federation = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn domain(mut self, value: impl Into<DomainInfo>) -> Self {
+        self.domain = Some(value.into());
+        self
     }
 
     /// user id。
@@ -8002,17 +9096,17 @@ impl FederationUserBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForbiddenErrorResp {
     /// 加密后的认证失败信息,可以通过STS5解密接口进行解密。
     pub encoded_authorization_message: Option<String>,
     /// 错误码。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 错误信息。
-    pub error_msg: String,
+    pub error_msg: Option<String>,
     /// 请求ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ForbiddenErrorResp {
@@ -8024,17 +9118,17 @@ impl Model for ForbiddenErrorResp {
                 "encoded_authorization_message",
                 &self.encoded_authorization_message,
             );
-        object.field("error_code", &self.error_code);
-        object.field("error_msg", &self.error_msg);
-        object.field("request_id", &self.request_id);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let encoded_authorization_message = object
             .optional("encoded_authorization_message")?;
-        let error_code = object.required("error_code")?;
-        let error_msg = object.required("error_msg")?;
-        let request_id = object.required("request_id")?;
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             encoded_authorization_message,
             error_code,
@@ -8047,17 +9141,13 @@ impl Model for ForbiddenErrorResp {
 hwcloud_runtime::impl_model_serde!(ForbiddenErrorResp);
 
 impl ForbiddenErrorResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        error_code: impl Into<String>,
-        error_msg: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             encoded_authorization_message: None,
-            error_code: error_code.into(),
-            error_msg: error_msg.into(),
-            request_id: request_id.into(),
+            error_code: None,
+            error_msg: None,
+            request_id: None,
         }
     }
 
@@ -8066,108 +9156,126 @@ impl ForbiddenErrorResp {
         self.encoded_authorization_message = Some(value.into());
         self
     }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
 }
 
 /// The response of the get account summary response.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetAccountSummaryResp {
     /// 此账号中当前创建的委托及信任委托的总数量。
-    pub agencies: i32,
+    pub agencies: Option<i32>,
     /// 此账号能够创建的委托及信任委托的总数上限。
-    pub agencies_quota: i32,
+    pub agencies_quota: Option<i32>,
     /// 附加到委托或信任委托上的身份策略的最大数量。
-    pub attached_policies_per_agency_quota: i32,
+    pub attached_policies_per_agency_quota: Option<i32>,
     /// 附加到用户组上的身份策略的最大数量。
-    pub attached_policies_per_group_quota: i32,
+    pub attached_policies_per_group_quota: Option<i32>,
     /// 附加到IAM用户上的身份策略的最大数量。
-    pub attached_policies_per_user_quota: i32,
+    pub attached_policies_per_user_quota: Option<i32>,
     /// 此账号当前创建的用户组数量。
-    pub groups: i32,
+    pub groups: Option<i32>,
     /// 此账号能够创建的用户组数上限。
-    pub groups_quota: i32,
+    pub groups_quota: Option<i32>,
     /// 此账号当前创建的OIDC身份提供商数量。
-    pub oidc_provider: i32,
+    pub oidc_provider: Option<i32>,
     /// 此账号当前创建的OIDC身份提供商数量上限。
-    pub oidc_provider_quota: i32,
+    pub oidc_provider_quota: Option<i32>,
     /// 此账号中当前创建的自定义身份策略数量。
-    pub policies: i32,
+    pub policies: Option<i32>,
     /// 自定义身份策略的最大数量。
-    pub policies_quota: i32,
+    pub policies_quota: Option<i32>,
     /// 身份策略及信任策略的策略文档的最大字符数,不包括空格。
-    pub policy_size_quota: i32,
+    pub policy_size_quota: Option<i32>,
     /// 根用户绑定的已启用MFA的数量。
-    pub root_user_mfa_enabled: i32,
+    pub root_user_mfa_enabled: Option<i32>,
     /// 此账号当前创建的SAML身份提供商数量。
-    pub saml_provider: i32,
+    pub saml_provider: Option<i32>,
     /// 此账号当前创建的SAML身份提供商数量上限。
-    pub saml_provider_quota: i32,
+    pub saml_provider_quota: Option<i32>,
     /// 此账号当前创建的IAM用户数量,包括根用户。
-    pub users: i32,
+    pub users: Option<i32>,
     /// 此账号能够创建的IAM用户数上限,包括根用户。
-    pub users_quota: i32,
+    pub users_quota: Option<i32>,
     /// 自定义身份策略同一时刻保留的最大版本数量。
-    pub versions_per_policy_quota: i32,
+    pub versions_per_policy_quota: Option<i32>,
 }
 
 impl Model for GetAccountSummaryResp {
     const NAME: &'static str = "GetAccountSummaryResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agencies", &self.agencies);
-        object.field("agencies_quota", &self.agencies_quota);
+        object.optional("agencies", &self.agencies);
+        object.optional("agencies_quota", &self.agencies_quota);
         object
-            .field(
+            .optional(
                 "attached_policies_per_agency_quota",
                 &self.attached_policies_per_agency_quota,
             );
         object
-            .field(
+            .optional(
                 "attached_policies_per_group_quota",
                 &self.attached_policies_per_group_quota,
             );
         object
-            .field(
+            .optional(
                 "attached_policies_per_user_quota",
                 &self.attached_policies_per_user_quota,
             );
-        object.field("groups", &self.groups);
-        object.field("groups_quota", &self.groups_quota);
-        object.field("oidc_provider", &self.oidc_provider);
-        object.field("oidc_provider_quota", &self.oidc_provider_quota);
-        object.field("policies", &self.policies);
-        object.field("policies_quota", &self.policies_quota);
-        object.field("policy_size_quota", &self.policy_size_quota);
-        object.field("root_user_mfa_enabled", &self.root_user_mfa_enabled);
-        object.field("saml_provider", &self.saml_provider);
-        object.field("saml_provider_quota", &self.saml_provider_quota);
-        object.field("users", &self.users);
-        object.field("users_quota", &self.users_quota);
-        object.field("versions_per_policy_quota", &self.versions_per_policy_quota);
+        object.optional("groups", &self.groups);
+        object.optional("groups_quota", &self.groups_quota);
+        object.optional("oidc_provider", &self.oidc_provider);
+        object.optional("oidc_provider_quota", &self.oidc_provider_quota);
+        object.optional("policies", &self.policies);
+        object.optional("policies_quota", &self.policies_quota);
+        object.optional("policy_size_quota", &self.policy_size_quota);
+        object.optional("root_user_mfa_enabled", &self.root_user_mfa_enabled);
+        object.optional("saml_provider", &self.saml_provider);
+        object.optional("saml_provider_quota", &self.saml_provider_quota);
+        object.optional("users", &self.users);
+        object.optional("users_quota", &self.users_quota);
+        object.optional("versions_per_policy_quota", &self.versions_per_policy_quota);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agencies = object.required("agencies")?;
-        let agencies_quota = object.required("agencies_quota")?;
+        let agencies = object.optional("agencies")?;
+        let agencies_quota = object.optional("agencies_quota")?;
         let attached_policies_per_agency_quota = object
-            .required("attached_policies_per_agency_quota")?;
+            .optional("attached_policies_per_agency_quota")?;
         let attached_policies_per_group_quota = object
-            .required("attached_policies_per_group_quota")?;
+            .optional("attached_policies_per_group_quota")?;
         let attached_policies_per_user_quota = object
-            .required("attached_policies_per_user_quota")?;
-        let groups = object.required("groups")?;
-        let groups_quota = object.required("groups_quota")?;
-        let oidc_provider = object.required("oidc_provider")?;
-        let oidc_provider_quota = object.required("oidc_provider_quota")?;
-        let policies = object.required("policies")?;
-        let policies_quota = object.required("policies_quota")?;
-        let policy_size_quota = object.required("policy_size_quota")?;
-        let root_user_mfa_enabled = object.required("root_user_mfa_enabled")?;
-        let saml_provider = object.required("saml_provider")?;
-        let saml_provider_quota = object.required("saml_provider_quota")?;
-        let users = object.required("users")?;
-        let users_quota = object.required("users_quota")?;
-        let versions_per_policy_quota = object.required("versions_per_policy_quota")?;
+            .optional("attached_policies_per_user_quota")?;
+        let groups = object.optional("groups")?;
+        let groups_quota = object.optional("groups_quota")?;
+        let oidc_provider = object.optional("oidc_provider")?;
+        let oidc_provider_quota = object.optional("oidc_provider_quota")?;
+        let policies = object.optional("policies")?;
+        let policies_quota = object.optional("policies_quota")?;
+        let policy_size_quota = object.optional("policy_size_quota")?;
+        let root_user_mfa_enabled = object.optional("root_user_mfa_enabled")?;
+        let saml_provider = object.optional("saml_provider")?;
+        let saml_provider_quota = object.optional("saml_provider_quota")?;
+        let users = object.optional("users")?;
+        let users_quota = object.optional("users_quota")?;
+        let versions_per_policy_quota = object.optional("versions_per_policy_quota")?;
         Ok(Self {
             agencies,
             agencies_quota,
@@ -8194,68 +9302,156 @@ impl Model for GetAccountSummaryResp {
 hwcloud_runtime::impl_model_serde!(GetAccountSummaryResp);
 
 impl GetAccountSummaryResp {
-    /// A value of its fields.
-    pub fn new(
-        agencies: impl Into<i32>,
-        agencies_quota: impl Into<i32>,
-        attached_policies_per_agency_quota: impl Into<i32>,
-        attached_policies_per_group_quota: impl Into<i32>,
-        attached_policies_per_user_quota: impl Into<i32>,
-        groups: impl Into<i32>,
-        groups_quota: impl Into<i32>,
-        oidc_provider: impl Into<i32>,
-        oidc_provider_quota: impl Into<i32>,
-        policies: impl Into<i32>,
-        policies_quota: impl Into<i32>,
-        policy_size_quota: impl Into<i32>,
-        root_user_mfa_enabled: impl Into<i32>,
-        saml_provider: impl Into<i32>,
-        saml_provider_quota: impl Into<i32>,
-        users: impl Into<i32>,
-        users_quota: impl Into<i32>,
-        versions_per_policy_quota: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            agencies: agencies.into(),
-            agencies_quota: agencies_quota.into(),
-            attached_policies_per_agency_quota: attached_policies_per_agency_quota
-                .into(),
-            attached_policies_per_group_quota: attached_policies_per_group_quota.into(),
-            attached_policies_per_user_quota: attached_policies_per_user_quota.into(),
-            groups: groups.into(),
-            groups_quota: groups_quota.into(),
-            oidc_provider: oidc_provider.into(),
-            oidc_provider_quota: oidc_provider_quota.into(),
-            policies: policies.into(),
-            policies_quota: policies_quota.into(),
-            policy_size_quota: policy_size_quota.into(),
-            root_user_mfa_enabled: root_user_mfa_enabled.into(),
-            saml_provider: saml_provider.into(),
-            saml_provider_quota: saml_provider_quota.into(),
-            users: users.into(),
-            users_quota: users_quota.into(),
-            versions_per_policy_quota: versions_per_policy_quota.into(),
+            agencies: None,
+            agencies_quota: None,
+            attached_policies_per_agency_quota: None,
+            attached_policies_per_group_quota: None,
+            attached_policies_per_user_quota: None,
+            groups: None,
+            groups_quota: None,
+            oidc_provider: None,
+            oidc_provider_quota: None,
+            policies: None,
+            policies_quota: None,
+            policy_size_quota: None,
+            root_user_mfa_enabled: None,
+            saml_provider: None,
+            saml_provider_quota: None,
+            users: None,
+            users_quota: None,
+            versions_per_policy_quota: None,
         }
+    }
+
+    /// 此账号中当前创建的委托及信任委托的总数量。
+    pub fn agencies(mut self, value: impl Into<i32>) -> Self {
+        self.agencies = Some(value.into());
+        self
+    }
+
+    /// 此账号能够创建的委托及信任委托的总数上限。
+    pub fn agencies_quota(mut self, value: impl Into<i32>) -> Self {
+        self.agencies_quota = Some(value.into());
+        self
+    }
+
+    /// 附加到委托或信任委托上的身份策略的最大数量。
+    pub fn attached_policies_per_agency_quota(mut self, value: impl Into<i32>) -> Self {
+        self.attached_policies_per_agency_quota = Some(value.into());
+        self
+    }
+
+    /// 附加到用户组上的身份策略的最大数量。
+    pub fn attached_policies_per_group_quota(mut self, value: impl Into<i32>) -> Self {
+        self.attached_policies_per_group_quota = Some(value.into());
+        self
+    }
+
+    /// 附加到IAM用户上的身份策略的最大数量。
+    pub fn attached_policies_per_user_quota(mut self, value: impl Into<i32>) -> Self {
+        self.attached_policies_per_user_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的用户组数量。
+    pub fn groups(mut self, value: impl Into<i32>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    /// 此账号能够创建的用户组数上限。
+    pub fn groups_quota(mut self, value: impl Into<i32>) -> Self {
+        self.groups_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的OIDC身份提供商数量。
+    pub fn oidc_provider(mut self, value: impl Into<i32>) -> Self {
+        self.oidc_provider = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的OIDC身份提供商数量上限。
+    pub fn oidc_provider_quota(mut self, value: impl Into<i32>) -> Self {
+        self.oidc_provider_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号中当前创建的自定义身份策略数量。
+    pub fn policies(mut self, value: impl Into<i32>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+
+    /// 自定义身份策略的最大数量。
+    pub fn policies_quota(mut self, value: impl Into<i32>) -> Self {
+        self.policies_quota = Some(value.into());
+        self
+    }
+
+    /// 身份策略及信任策略的策略文档的最大字符数,不包括空格。
+    pub fn policy_size_quota(mut self, value: impl Into<i32>) -> Self {
+        self.policy_size_quota = Some(value.into());
+        self
+    }
+
+    /// 根用户绑定的已启用MFA的数量。
+    pub fn root_user_mfa_enabled(mut self, value: impl Into<i32>) -> Self {
+        self.root_user_mfa_enabled = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的SAML身份提供商数量。
+    pub fn saml_provider(mut self, value: impl Into<i32>) -> Self {
+        self.saml_provider = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的SAML身份提供商数量上限。
+    pub fn saml_provider_quota(mut self, value: impl Into<i32>) -> Self {
+        self.saml_provider_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的IAM用户数量,包括根用户。
+    pub fn users(mut self, value: impl Into<i32>) -> Self {
+        self.users = Some(value.into());
+        self
+    }
+
+    /// 此账号能够创建的IAM用户数上限,包括根用户。
+    pub fn users_quota(mut self, value: impl Into<i32>) -> Self {
+        self.users_quota = Some(value.into());
+        self
+    }
+
+    /// 自定义身份策略同一时刻保留的最大版本数量。
+    pub fn versions_per_policy_quota(mut self, value: impl Into<i32>) -> Self {
+        self.versions_per_policy_quota = Some(value.into());
+        self
     }
 }
 
 /// The response of get agency request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetAgencyResp {
     ///
-    pub agency: AgencyEx,
+    pub agency: Option<AgencyEx>,
 }
 
 impl Model for GetAgencyResp {
     const NAME: &'static str = "GetAgencyResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agency", &self.agency);
+        object.optional("agency", &self.agency);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agency = object.required("agency")?;
+        let agency = object.optional("agency")?;
         Ok(Self { agency })
     }
 }
@@ -8263,29 +9459,35 @@ impl Model for GetAgencyResp {
 hwcloud_runtime::impl_model_serde!(GetAgencyResp);
 
 impl GetAgencyResp {
-    /// A value of its fields.
-    pub fn new(agency: impl Into<AgencyEx>) -> Self {
-        Self { agency: agency.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    ///
+    pub fn agency(mut self, value: impl Into<AgencyEx>) -> Self {
+        self.agency = Some(value.into());
+        self
     }
 }
 
 /// Get asymmetric signature API response body.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetAsymmetricSignatureRes {
     ///
-    pub asymmetric_signature: AsymmetricSignatureWithDomainId,
+    pub asymmetric_signature: Option<AsymmetricSignatureWithDomainId>,
 }
 
 impl Model for GetAsymmetricSignatureRes {
     const NAME: &'static str = "GetAsymmetricSignatureRes";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("asymmetric_signature", &self.asymmetric_signature);
+        object.optional("asymmetric_signature", &self.asymmetric_signature);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let asymmetric_signature = object.required("asymmetric_signature")?;
+        let asymmetric_signature = object.optional("asymmetric_signature")?;
         Ok(Self { asymmetric_signature })
     }
 }
@@ -8293,33 +9495,38 @@ impl Model for GetAsymmetricSignatureRes {
 hwcloud_runtime::impl_model_serde!(GetAsymmetricSignatureRes);
 
 impl GetAsymmetricSignatureRes {
-    /// A value of its fields.
-    pub fn new(
-        asymmetric_signature: impl Into<AsymmetricSignatureWithDomainId>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { asymmetric_signature: None }
+    }
+
+    ///
+    pub fn asymmetric_signature(
+        mut self,
+        value: impl Into<AsymmetricSignatureWithDomainId>,
     ) -> Self {
-        Self {
-            asymmetric_signature: asymmetric_signature.into(),
-        }
+        self.asymmetric_signature = Some(value.into());
+        self
     }
 }
 
 /// The response body of the GetFeatureStatusResp operation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetFeatureStatusResp {
     ///
-    pub feature_status: FeatureStatus,
+    pub feature_status: Option<FeatureStatus>,
 }
 
 impl Model for GetFeatureStatusResp {
     const NAME: &'static str = "GetFeatureStatusResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("feature_status", &self.feature_status);
+        object.optional("feature_status", &self.feature_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let feature_status = object.required("feature_status")?;
+        let feature_status = object.optional("feature_status")?;
         Ok(Self { feature_status })
     }
 }
@@ -8327,11 +9534,15 @@ impl Model for GetFeatureStatusResp {
 hwcloud_runtime::impl_model_serde!(GetFeatureStatusResp);
 
 impl GetFeatureStatusResp {
-    /// A value of its fields.
-    pub fn new(feature_status: impl Into<FeatureStatus>) -> Self {
-        Self {
-            feature_status: feature_status.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { feature_status: None }
+    }
+
+    ///
+    pub fn feature_status(mut self, value: impl Into<FeatureStatus>) -> Self {
+        self.feature_status = Some(value.into());
+        self
     }
 }
 
@@ -8628,7 +9839,7 @@ hwcloud_runtime::impl_string_enum!(GetPolicyV5xLanguage);
 pub type GetPolicyVersionResp = CreatePolicyVersionResp;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetServiceLinkedAgencyDeletionStatusResp {
     ///
@@ -8636,7 +9847,7 @@ pub struct GetServiceLinkedAgencyDeletionStatusResp {
     ///
     pub reason: Option<String>,
     ///
-    pub status: DeletionTaskStatus,
+    pub status: Option<DeletionTaskStatus>,
 }
 
 impl Model for GetServiceLinkedAgencyDeletionStatusResp {
@@ -8645,13 +9856,13 @@ impl Model for GetServiceLinkedAgencyDeletionStatusResp {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("agency_usage_list", &self.agency_usage_list);
         object.optional("reason", &self.reason);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let agency_usage_list = object.optional("agency_usage_list")?;
         let reason = object.optional("reason")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         Ok(Self {
             agency_usage_list,
             reason,
@@ -8663,12 +9874,12 @@ impl Model for GetServiceLinkedAgencyDeletionStatusResp {
 hwcloud_runtime::impl_model_serde!(GetServiceLinkedAgencyDeletionStatusResp);
 
 impl GetServiceLinkedAgencyDeletionStatusResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(status: impl Into<DeletionTaskStatus>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             agency_usage_list: None,
             reason: None,
-            status: status.into(),
+            status: None,
         }
     }
 
@@ -8683,41 +9894,47 @@ impl GetServiceLinkedAgencyDeletionStatusResp {
         self.reason = Some(value.into());
         self
     }
+
+    ///
+    pub fn status(mut self, value: impl Into<DeletionTaskStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 /// 用户组。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Group {
     /// 用户组创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     ///
     pub description: Option<String>,
     /// 用户组ID。
-    pub group_id: String,
+    pub group_id: Option<String>,
     ///
-    pub group_name: String,
+    pub group_name: Option<String>,
     ///
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for Group {
     const NAME: &'static str = "Group";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("description", &self.description);
-        object.field("group_id", &self.group_id);
-        object.field("group_name", &self.group_name);
-        object.field("urn", &self.urn);
+        object.optional("group_id", &self.group_id);
+        object.optional("group_name", &self.group_name);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let description = object.optional("description")?;
-        let group_id = object.required("group_id")?;
-        let group_name = object.required("group_name")?;
-        let urn = object.required("urn")?;
+        let group_id = object.optional("group_id")?;
+        let group_name = object.optional("group_name")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             created_at,
             description,
@@ -8731,25 +9948,44 @@ impl Model for Group {
 hwcloud_runtime::impl_model_serde!(Group);
 
 impl Group {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        group_id: impl Into<String>,
-        group_name: impl Into<String>,
-        urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
+            created_at: None,
             description: None,
-            group_id: group_id.into(),
-            group_name: group_name.into(),
-            urn: urn.into(),
+            group_id: None,
+            group_name: None,
+            urn: None,
         }
+    }
+
+    /// 用户组创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
     }
 
     ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组ID。
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn group_name(mut self, value: impl Into<String>) -> Self {
+        self.group_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
         self
     }
 }
@@ -9004,26 +10240,26 @@ impl IdentityproviderOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityprovidersLinks {
     /// 协议的资源链接地址。
-    pub protocols: String,
+    pub protocols: Option<String>,
     /// 身份提供商的资源链接地址。
-    pub self_: String,
+    pub self_: Option<String>,
 }
 
 impl Model for IdentityprovidersLinks {
     const NAME: &'static str = "IdentityprovidersLinks";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("protocols", &self.protocols);
-        object.field("self", &self.self_);
+        object.optional("protocols", &self.protocols);
+        object.optional("self", &self.self_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let protocols = object.required("protocols")?;
-        let self_ = object.required("self")?;
+        let protocols = object.optional("protocols")?;
+        let self_ = object.optional("self")?;
         Ok(Self { protocols, self_ })
     }
 }
@@ -9031,52 +10267,64 @@ impl Model for IdentityprovidersLinks {
 hwcloud_runtime::impl_model_serde!(IdentityprovidersLinks);
 
 impl IdentityprovidersLinks {
-    /// A value of its fields.
-    pub fn new(protocols: impl Into<String>, self_: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            protocols: protocols.into(),
-            self_: self_.into(),
+            protocols: None,
+            self_: None,
         }
+    }
+
+    /// 协议的资源链接地址。
+    pub fn protocols(mut self, value: impl Into<String>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+
+    /// 身份提供商的资源链接地址。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityprovidersResult {
     /// 身份提供商描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 身份提供商是否启用,true为启用,false为停用,默认为false。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 身份提供商ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 身份提供商的资源链接信息。
-    pub links: IdentityprovidersLinks,
+    pub links: Option<IdentityprovidersLinks>,
     /// 身份提供商的联邦用户ID列表。
-    pub remote_ids: Vec<String>,
+    pub remote_ids: Option<Vec<String>>,
     /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种。当返回为空字符串或者null时,默认为缺省类型virtual_user_sso类型。
-    pub sso_type: String,
+    pub sso_type: Option<String>,
 }
 
 impl Model for IdentityprovidersResult {
     const NAME: &'static str = "IdentityprovidersResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("remote_ids", &self.remote_ids);
-        object.field("sso_type", &self.sso_type);
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("remote_ids", &self.remote_ids);
+        object.optional("sso_type", &self.sso_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let remote_ids = object.required("remote_ids")?;
-        let sso_type = object.required("sso_type")?;
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let remote_ids = object.optional("remote_ids")?;
+        let sso_type = object.optional("sso_type")?;
         Ok(Self {
             description,
             enabled,
@@ -9091,43 +10339,72 @@ impl Model for IdentityprovidersResult {
 hwcloud_runtime::impl_model_serde!(IdentityprovidersResult);
 
 impl IdentityprovidersResult {
-    /// A value of its fields.
-    pub fn new(
-        description: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        links: impl Into<IdentityprovidersLinks>,
-        remote_ids: impl Into<Vec<String>>,
-        sso_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            enabled: enabled.into(),
-            id: id.into(),
-            links: links.into(),
-            remote_ids: remote_ids.into(),
-            sso_type: sso_type.into(),
+            description: None,
+            enabled: None,
+            id: None,
+            links: None,
+            remote_ids: None,
+            sso_type: None,
         }
+    }
+
+    /// 身份提供商描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 身份提供商是否启用,true为启用,false为停用,默认为false。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 身份提供商ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 身份提供商的资源链接信息。
+    pub fn links(mut self, value: impl Into<IdentityprovidersLinks>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 身份提供商的联邦用户ID列表。
+    pub fn remote_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.remote_ids = Some(value.into());
+        self
+    }
+
+    /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种。当返回为空字符串或者null时,默认为缺省类型virtual_user_sso类型。
+    pub fn sso_type(mut self, value: impl Into<String>) -> Self {
+        self.sso_type = Some(value.into());
+        self
     }
 }
 
 /// 身份提供商信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdpIdInfo {
     /// 身份提供商id。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for IdpIdInfo {
     const NAME: &'static str = "IdpIdInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -9135,41 +10412,47 @@ impl Model for IdpIdInfo {
 hwcloud_runtime::impl_model_serde!(IdpIdInfo);
 
 impl IdpIdInfo {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 身份提供商id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdpToken {
     /// token到期时间。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// token产生时间。
-    pub issued_at: String,
+    pub issued_at: Option<String>,
     /// 获取token的方式。
-    pub methods: Vec<String>,
+    pub methods: Option<Vec<String>>,
     /// 获取token的用户信息。
-    pub user: UnscopedTokenUser,
+    pub user: Option<UnscopedTokenUser>,
 }
 
 impl Model for IdpToken {
     const NAME: &'static str = "IdpToken";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("expires_at", &self.expires_at);
-        object.field("issued_at", &self.issued_at);
-        object.field("methods", &self.methods);
-        object.field("user", &self.user);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let expires_at = object.required("expires_at")?;
-        let issued_at = object.required("issued_at")?;
-        let methods = object.required("methods")?;
-        let user = object.required("user")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let user = object.optional("user")?;
         Ok(Self {
             expires_at,
             issued_at,
@@ -9182,24 +10465,43 @@ impl Model for IdpToken {
 hwcloud_runtime::impl_model_serde!(IdpToken);
 
 impl IdpToken {
-    /// A value of its fields.
-    pub fn new(
-        expires_at: impl Into<String>,
-        issued_at: impl Into<String>,
-        methods: impl Into<Vec<String>>,
-        user: impl Into<UnscopedTokenUser>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            expires_at: expires_at.into(),
-            issued_at: issued_at.into(),
-            methods: methods.into(),
-            user: user.into(),
+            expires_at: None,
+            issued_at: None,
+            methods: None,
+            user: None,
         }
+    }
+
+    /// token到期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token产生时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户信息。
+    pub fn user(mut self, value: impl Into<UnscopedTokenUser>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InheritedRoleResult {
     /// 权限所在目录。
@@ -9215,20 +10517,20 @@ pub struct InheritedRoleResult {
     /// 该参数值为fine_grained时,标识此权限为系统内置的策略。
     pub flag: Option<String>,
     /// 权限ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 权限的资源链接信息。
     pub links: Option<Links>,
     /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
-    pub name: String,
+    pub name: Option<String>,
     /// 权限的具体内容。
-    pub policy: RolePolicy,
+    pub policy: Option<RolePolicy>,
     /// 权限的显示模式。
     /// > - AX表示在domain层显示。
     /// > - XA表示在project层显示。
     /// > - AA表示在domain和project层均显示。
     /// > - XX表示在domain和project层均不显示。
     /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 权限更新时间。
     pub updated_time: Option<String>,
 }
@@ -9243,11 +10545,11 @@ impl Model for InheritedRoleResult {
         object.optional("description_cn", &self.description_cn);
         object.optional("display_name", &self.display_name);
         object.optional("flag", &self.flag);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("links", &self.links);
-        object.field("name", &self.name);
-        object.field("policy", &self.policy);
-        object.field("type", &self.type_);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
         object.optional("updated_time", &self.updated_time);
     }
 
@@ -9258,11 +10560,11 @@ impl Model for InheritedRoleResult {
         let description_cn = object.optional("description_cn")?;
         let display_name = object.optional("display_name")?;
         let flag = object.optional("flag")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let links = object.optional("links")?;
-        let name = object.required("name")?;
-        let policy = object.required("policy")?;
-        let type_ = object.required("type")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
         let updated_time = object.optional("updated_time")?;
         Ok(Self {
             catalog,
@@ -9284,13 +10586,8 @@ impl Model for InheritedRoleResult {
 hwcloud_runtime::impl_model_serde!(InheritedRoleResult);
 
 impl InheritedRoleResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        policy: impl Into<RolePolicy>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             catalog: None,
             created_time: None,
@@ -9298,11 +10595,11 @@ impl InheritedRoleResult {
             description_cn: None,
             display_name: None,
             flag: None,
-            id: id.into(),
+            id: None,
             links: None,
-            name: name.into(),
-            policy: policy.into(),
-            type_: type_.into(),
+            name: None,
+            policy: None,
+            type_: None,
             updated_time: None,
         }
     }
@@ -9343,9 +10640,38 @@ impl InheritedRoleResult {
         self
     }
 
+    /// 权限ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 权限的资源链接信息。
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
+        self
+    }
+
+    /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 权限的具体内容。
+    pub fn policy(mut self, value: impl Into<RolePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 权限的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -9387,22 +10713,22 @@ impl KeystoneCreateAgencyTokenRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateAgencyTokenResponseBody {
     /// token信息列表。
-    pub token: AgencyTokenResult,
+    pub token: Option<AgencyTokenResult>,
 }
 
 impl Model for KeystoneCreateAgencyTokenResponseBody {
     const NAME: &'static str = "KeystoneCreateAgencyTokenResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("token", &self.token);
+        object.optional("token", &self.token);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let token = object.required("token")?;
+        let token = object.optional("token")?;
         Ok(Self { token })
     }
 }
@@ -9410,9 +10736,15 @@ impl Model for KeystoneCreateAgencyTokenResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateAgencyTokenResponseBody);
 
 impl KeystoneCreateAgencyTokenResponseBody {
-    /// A value of its fields.
-    pub fn new(token: impl Into<AgencyTokenResult>) -> Self {
-        Self { token: token.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// token信息列表。
+    pub fn token(mut self, value: impl Into<AgencyTokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
     }
 }
 
@@ -9505,22 +10837,22 @@ impl KeystoneCreateGroupRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateGroupResponseBody {
     /// 用户组信息。
-    pub group: KeystoneGroupResultWithLinksSelf,
+    pub group: Option<KeystoneGroupResultWithLinksSelf>,
 }
 
 impl Model for KeystoneCreateGroupResponseBody {
     const NAME: &'static str = "KeystoneCreateGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("group", &self.group);
+        object.optional("group", &self.group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let group = object.required("group")?;
+        let group = object.optional("group")?;
         Ok(Self { group })
     }
 }
@@ -9528,9 +10860,15 @@ impl Model for KeystoneCreateGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateGroupResponseBody);
 
 impl KeystoneCreateGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(group: impl Into<KeystoneGroupResultWithLinksSelf>) -> Self {
-        Self { group: group.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+
+    /// 用户组信息。
+    pub fn group(mut self, value: impl Into<KeystoneGroupResultWithLinksSelf>) -> Self {
+        self.group = Some(value.into());
+        self
     }
 }
 
@@ -9567,22 +10905,22 @@ impl KeystoneCreateIdentityProviderRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateIdentityProviderResponseBody {
     /// 身份提供商信息。
-    pub identity_provider: IdentityprovidersResult,
+    pub identity_provider: Option<IdentityprovidersResult>,
 }
 
 impl Model for KeystoneCreateIdentityProviderResponseBody {
     const NAME: &'static str = "KeystoneCreateIdentityProviderResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("identity_provider", &self.identity_provider);
+        object.optional("identity_provider", &self.identity_provider);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let identity_provider = object.required("identity_provider")?;
+        let identity_provider = object.optional("identity_provider")?;
         Ok(Self { identity_provider })
     }
 }
@@ -9590,11 +10928,18 @@ impl Model for KeystoneCreateIdentityProviderResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateIdentityProviderResponseBody);
 
 impl KeystoneCreateIdentityProviderResponseBody {
-    /// A value of its fields.
-    pub fn new(identity_provider: impl Into<IdentityprovidersResult>) -> Self {
-        Self {
-            identity_provider: identity_provider.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { identity_provider: None }
+    }
+
+    /// 身份提供商信息。
+    pub fn identity_provider(
+        mut self,
+        value: impl Into<IdentityprovidersResult>,
+    ) -> Self {
+        self.identity_provider = Some(value.into());
+        self
     }
 }
 
@@ -9629,22 +10974,22 @@ impl KeystoneCreateMappingRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateMappingResponseBody {
     /// 映射信息。
-    pub mapping: MappingResult,
+    pub mapping: Option<MappingResult>,
 }
 
 impl Model for KeystoneCreateMappingResponseBody {
     const NAME: &'static str = "KeystoneCreateMappingResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("mapping", &self.mapping);
+        object.optional("mapping", &self.mapping);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let mapping = object.required("mapping")?;
+        let mapping = object.optional("mapping")?;
         Ok(Self { mapping })
     }
 }
@@ -9652,9 +10997,15 @@ impl Model for KeystoneCreateMappingResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateMappingResponseBody);
 
 impl KeystoneCreateMappingResponseBody {
-    /// A value of its fields.
-    pub fn new(mapping: impl Into<MappingResult>) -> Self {
-        Self { mapping: mapping.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { mapping: None }
+    }
+
+    /// 映射信息。
+    pub fn mapping(mut self, value: impl Into<MappingResult>) -> Self {
+        self.mapping = Some(value.into());
+        self
     }
 }
 
@@ -9753,22 +11104,22 @@ impl KeystoneCreateProjectRequestBody {
 }
 
 /// 项目信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateProjectResponseBody {
     /// 项目信息。
-    pub project: AuthProjectResult,
+    pub project: Option<AuthProjectResult>,
 }
 
 impl Model for KeystoneCreateProjectResponseBody {
     const NAME: &'static str = "KeystoneCreateProjectResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("project", &self.project);
+        object.optional("project", &self.project);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let project = object.required("project")?;
+        let project = object.optional("project")?;
         Ok(Self { project })
     }
 }
@@ -9776,9 +11127,15 @@ impl Model for KeystoneCreateProjectResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateProjectResponseBody);
 
 impl KeystoneCreateProjectResponseBody {
-    /// A value of its fields.
-    pub fn new(project: impl Into<AuthProjectResult>) -> Self {
-        Self { project: project.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { project: None }
+    }
+
+    /// 项目信息。
+    pub fn project(mut self, value: impl Into<AuthProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
     }
 }
 
@@ -9813,22 +11170,22 @@ impl KeystoneCreateProtocolRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateProtocolResponseBody {
     /// 协议信息。
-    pub protocol: ProtocolResult,
+    pub protocol: Option<ProtocolResult>,
 }
 
 impl Model for KeystoneCreateProtocolResponseBody {
     const NAME: &'static str = "KeystoneCreateProtocolResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("protocol", &self.protocol);
+        object.optional("protocol", &self.protocol);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let protocol = object.required("protocol")?;
+        let protocol = object.optional("protocol")?;
         Ok(Self { protocol })
     }
 }
@@ -9836,9 +11193,15 @@ impl Model for KeystoneCreateProtocolResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateProtocolResponseBody);
 
 impl KeystoneCreateProtocolResponseBody {
-    /// A value of its fields.
-    pub fn new(protocol: impl Into<ProtocolResult>) -> Self {
-        Self { protocol: protocol.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { protocol: None }
+    }
+
+    /// 协议信息。
+    pub fn protocol(mut self, value: impl Into<ProtocolResult>) -> Self {
+        self.protocol = Some(value.into());
+        self
     }
 }
 
@@ -9873,22 +11236,22 @@ impl KeystoneCreateScopedTokenRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateScopedTokenResponseBody {
     /// 联邦认证token信息。
-    pub token: ScopeTokenResult,
+    pub token: Option<ScopeTokenResult>,
 }
 
 impl Model for KeystoneCreateScopedTokenResponseBody {
     const NAME: &'static str = "KeystoneCreateScopedTokenResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("token", &self.token);
+        object.optional("token", &self.token);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let token = object.required("token")?;
+        let token = object.optional("token")?;
         Ok(Self { token })
     }
 }
@@ -9896,9 +11259,15 @@ impl Model for KeystoneCreateScopedTokenResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateScopedTokenResponseBody);
 
 impl KeystoneCreateScopedTokenResponseBody {
-    /// A value of its fields.
-    pub fn new(token: impl Into<ScopeTokenResult>) -> Self {
-        Self { token: token.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// 联邦认证token信息。
+    pub fn token(mut self, value: impl Into<ScopeTokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
     }
 }
 
@@ -10023,22 +11392,22 @@ impl KeystoneCreateUserRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserResponseBody {
     /// IAM用户信息。
-    pub user: KeystoneCreateUserResult,
+    pub user: Option<KeystoneCreateUserResult>,
 }
 
 impl Model for KeystoneCreateUserResponseBody {
     const NAME: &'static str = "KeystoneCreateUserResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
+        let user = object.optional("user")?;
         Ok(Self { user })
     }
 }
@@ -10046,30 +11415,36 @@ impl Model for KeystoneCreateUserResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateUserResponseBody);
 
 impl KeystoneCreateUserResponseBody {
-    /// A value of its fields.
-    pub fn new(user: impl Into<KeystoneCreateUserResult>) -> Self {
-        Self { user: user.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<KeystoneCreateUserResult>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserResult {
     /// IAM用户描述信息。
     pub description: Option<String>,
     /// IAM用户所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// IAM用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// IAM用户的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// IAM用户名。
-    pub name: String,
+    pub name: Option<String>,
     /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
-    pub password_expires_at: hwcloud_runtime::Secret,
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
     /// IAM用户密码状态。true:需要修改密码,false:不需要修改密码。
     pub pwd_status: Option<bool>,
 }
@@ -10079,23 +11454,23 @@ impl Model for KeystoneCreateUserResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("password_expires_at", &self.password_expires_at);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
         object.optional("pwd_status", &self.pwd_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let description = object.optional("description")?;
-        let domain_id = object.required("domain_id")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let password_expires_at = object.required("password_expires_at")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
         let pwd_status = object.optional("pwd_status")?;
         Ok(Self {
             description,
@@ -10113,23 +11488,16 @@ impl Model for KeystoneCreateUserResult {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateUserResult);
 
 impl KeystoneCreateUserResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain_id: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-        password_expires_at: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             description: None,
-            domain_id: domain_id.into(),
-            enabled: enabled.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            password_expires_at: password_expires_at.into(),
+            domain_id: None,
+            enabled: None,
+            id: None,
+            links: None,
+            name: None,
+            password_expires_at: None,
             pwd_status: None,
         }
     }
@@ -10137,6 +11505,45 @@ impl KeystoneCreateUserResult {
     /// IAM用户描述信息。
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
         self
     }
 
@@ -10178,22 +11585,22 @@ impl KeystoneCreateUserTokenByPasswordAndMfaRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
     ///
-    pub token: TokenResult,
+    pub token: Option<TokenResult>,
 }
 
 impl Model for KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
     const NAME: &'static str = "KeystoneCreateUserTokenByPasswordAndMfaResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("token", &self.token);
+        object.optional("token", &self.token);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let token = object.required("token")?;
+        let token = object.optional("token")?;
         Ok(Self { token })
     }
 }
@@ -10201,49 +11608,55 @@ impl Model for KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordAndMfaResponseBody);
 
 impl KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
-    /// A value of its fields.
-    pub fn new(token: impl Into<TokenResult>) -> Self {
-        Self { token: token.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    ///
+    pub fn token(mut self, value: impl Into<TokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneGroupResult {
     /// 用户组创建时间。
-    pub create_time: i64,
+    pub create_time: Option<i64>,
     /// 用户组描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 用户组所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// 用户组ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 用户组的资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 用户组名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for KeystoneGroupResult {
     const NAME: &'static str = "KeystoneGroupResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let description = object.required("description")?;
-        let domain_id = object.required("domain_id")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
         Ok(Self {
             create_time,
             description,
@@ -10258,63 +11671,92 @@ impl Model for KeystoneGroupResult {
 hwcloud_runtime::impl_model_serde!(KeystoneGroupResult);
 
 impl KeystoneGroupResult {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<i64>,
-        description: impl Into<String>,
-        domain_id: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<Links>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            description: description.into(),
-            domain_id: domain_id.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
+            create_time: None,
+            description: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
         }
+    }
+
+    /// 用户组创建时间。
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 用户组描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 用户组ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户组的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 用户组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneGroupResultWithLinksSelf {
     /// 用户组创建时间。
-    pub create_time: i64,
+    pub create_time: Option<i64>,
     /// 用户组描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 用户组所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// 用户组ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 用户组的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 用户组名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for KeystoneGroupResultWithLinksSelf {
     const NAME: &'static str = "KeystoneGroupResultWithLinksSelf";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let description = object.required("description")?;
-        let domain_id = object.required("domain_id")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
         Ok(Self {
             create_time,
             description,
@@ -10329,47 +11771,76 @@ impl Model for KeystoneGroupResultWithLinksSelf {
 hwcloud_runtime::impl_model_serde!(KeystoneGroupResultWithLinksSelf);
 
 impl KeystoneGroupResultWithLinksSelf {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<i64>,
-        description: impl Into<String>,
-        domain_id: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            description: description.into(),
-            domain_id: domain_id.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
+            create_time: None,
+            description: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
         }
+    }
+
+    /// 用户组创建时间。
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 用户组描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 用户组ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户组的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 用户组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListAuthProjectsResponseBody {
     /// 资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 项目信息列表。
-    pub projects: Vec<AuthProjectResult>,
+    pub projects: Option<Vec<AuthProjectResult>>,
 }
 
 impl Model for KeystoneListAuthProjectsResponseBody {
     const NAME: &'static str = "KeystoneListAuthProjectsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("projects", &self.projects);
+        object.optional("links", &self.links);
+        object.optional("projects", &self.projects);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let projects = object.required("projects")?;
+        let links = object.optional("links")?;
+        let projects = object.optional("projects")?;
         Ok(Self { links, projects })
     }
 }
@@ -10377,39 +11848,48 @@ impl Model for KeystoneListAuthProjectsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListAuthProjectsResponseBody);
 
 impl KeystoneListAuthProjectsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<LinksSelf>,
-        projects: impl Into<Vec<AuthProjectResult>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            projects: projects.into(),
+            links: None,
+            projects: None,
         }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目信息列表。
+    pub fn projects(mut self, value: impl Into<Vec<AuthProjectResult>>) -> Self {
+        self.projects = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListDomainPermissionsForGroupResponseBody {
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 权限信息列表。
-    pub roles: Vec<RoleResult>,
+    pub roles: Option<Vec<RoleResult>>,
 }
 
 impl Model for KeystoneListDomainPermissionsForGroupResponseBody {
     const NAME: &'static str = "KeystoneListDomainPermissionsForGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("roles", &self.roles);
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let roles = object.required("roles")?;
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
         Ok(Self { links, roles })
     }
 }
@@ -10417,12 +11897,21 @@ impl Model for KeystoneListDomainPermissionsForGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListDomainPermissionsForGroupResponseBody);
 
 impl KeystoneListDomainPermissionsForGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(links: impl Into<Links>, roles: impl Into<Vec<RoleResult>>) -> Self {
-        Self {
-            links: links.into(),
-            roles: roles.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, roles: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<RoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
     }
 }
 
@@ -10468,26 +11957,26 @@ impl hwcloud_runtime::StringEnum for KeystoneListEndpointsInterface {
 hwcloud_runtime::impl_string_enum!(KeystoneListEndpointsInterface);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListEndpointsResponseBody {
     /// 终端节点信息列表。
-    pub endpoints: Vec<Endpoint>,
+    pub endpoints: Option<Vec<Endpoint>>,
     /// 资源链接地址。
-    pub links: Links,
+    pub links: Option<Links>,
 }
 
 impl Model for KeystoneListEndpointsResponseBody {
     const NAME: &'static str = "KeystoneListEndpointsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoints", &self.endpoints);
-        object.field("links", &self.links);
+        object.optional("endpoints", &self.endpoints);
+        object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoints = object.required("endpoints")?;
-        let links = object.required("links")?;
+        let endpoints = object.optional("endpoints")?;
+        let links = object.optional("links")?;
         Ok(Self { endpoints, links })
     }
 }
@@ -10495,36 +11984,48 @@ impl Model for KeystoneListEndpointsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListEndpointsResponseBody);
 
 impl KeystoneListEndpointsResponseBody {
-    /// A value of its fields.
-    pub fn new(endpoints: impl Into<Vec<Endpoint>>, links: impl Into<Links>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            endpoints: endpoints.into(),
-            links: links.into(),
+            endpoints: None,
+            links: None,
         }
+    }
+
+    /// 终端节点信息列表。
+    pub fn endpoints(mut self, value: impl Into<Vec<Endpoint>>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 资源链接地址。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListFederationDomainsResponseBody {
     /// 账号信息列表。
-    pub domains: Vec<Domains>,
+    pub domains: Option<Vec<Domains>>,
     /// 资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
 }
 
 impl Model for KeystoneListFederationDomainsResponseBody {
     const NAME: &'static str = "KeystoneListFederationDomainsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("domains", &self.domains);
-        object.field("links", &self.links);
+        object.optional("domains", &self.domains);
+        object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let domains = object.required("domains")?;
-        let links = object.required("links")?;
+        let domains = object.optional("domains")?;
+        let links = object.optional("links")?;
         Ok(Self { domains, links })
     }
 }
@@ -10532,12 +12033,21 @@ impl Model for KeystoneListFederationDomainsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListFederationDomainsResponseBody);
 
 impl KeystoneListFederationDomainsResponseBody {
-    /// A value of its fields.
-    pub fn new(domains: impl Into<Vec<Domains>>, links: impl Into<LinksSelf>) -> Self {
-        Self {
-            domains: domains.into(),
-            links: links.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { domains: None, links: None }
+    }
+
+    /// 账号信息列表。
+    pub fn domains(mut self, value: impl Into<Vec<Domains>>) -> Self {
+        self.domains = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 }
 
@@ -10545,26 +12055,26 @@ impl KeystoneListFederationDomainsResponseBody {
 pub type KeystoneListFederationProjectsResponseBody = KeystoneListAuthProjectsResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListGroupsForUserResponseBody {
     /// 用户组信息列表。
-    pub groups: Vec<KeystoneGroupResult>,
+    pub groups: Option<Vec<KeystoneGroupResult>>,
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
 }
 
 impl Model for KeystoneListGroupsForUserResponseBody {
     const NAME: &'static str = "KeystoneListGroupsForUserResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("groups", &self.groups);
-        object.field("links", &self.links);
+        object.optional("groups", &self.groups);
+        object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let groups = object.required("groups")?;
-        let links = object.required("links")?;
+        let groups = object.optional("groups")?;
+        let links = object.optional("links")?;
         Ok(Self { groups, links })
     }
 }
@@ -10572,15 +12082,21 @@ impl Model for KeystoneListGroupsForUserResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListGroupsForUserResponseBody);
 
 impl KeystoneListGroupsForUserResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        groups: impl Into<Vec<KeystoneGroupResult>>,
-        links: impl Into<Links>,
-    ) -> Self {
-        Self {
-            groups: groups.into(),
-            links: links.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { groups: None, links: None }
+    }
+
+    /// 用户组信息列表。
+    pub fn groups(mut self, value: impl Into<Vec<KeystoneGroupResult>>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 }
 
@@ -10588,26 +12104,26 @@ impl KeystoneListGroupsForUserResponseBody {
 pub type KeystoneListGroupsResponseBody = KeystoneListGroupsForUserResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListIdentityProvidersResponseBody {
     /// 身份提供商信息列表。
-    pub identity_providers: Vec<IdentityprovidersResult>,
+    pub identity_providers: Option<Vec<IdentityprovidersResult>>,
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
 }
 
 impl Model for KeystoneListIdentityProvidersResponseBody {
     const NAME: &'static str = "KeystoneListIdentityProvidersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("identity_providers", &self.identity_providers);
-        object.field("links", &self.links);
+        object.optional("identity_providers", &self.identity_providers);
+        object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let identity_providers = object.required("identity_providers")?;
-        let links = object.required("links")?;
+        let identity_providers = object.optional("identity_providers")?;
+        let links = object.optional("links")?;
         Ok(Self { identity_providers, links })
     }
 }
@@ -10615,39 +12131,51 @@ impl Model for KeystoneListIdentityProvidersResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListIdentityProvidersResponseBody);
 
 impl KeystoneListIdentityProvidersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        identity_providers: impl Into<Vec<IdentityprovidersResult>>,
-        links: impl Into<Links>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            identity_providers: identity_providers.into(),
-            links: links.into(),
+            identity_providers: None,
+            links: None,
         }
+    }
+
+    /// 身份提供商信息列表。
+    pub fn identity_providers(
+        mut self,
+        value: impl Into<Vec<IdentityprovidersResult>>,
+    ) -> Self {
+        self.identity_providers = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListInheritedPermissionsResponseBody {
     /// 权限的资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 权限信息列表。
-    pub roles: Vec<InheritedRoleResult>,
+    pub roles: Option<Vec<InheritedRoleResult>>,
 }
 
 impl Model for KeystoneListInheritedPermissionsResponseBody {
     const NAME: &'static str = "KeystoneListInheritedPermissionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("roles", &self.roles);
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let roles = object.required("roles")?;
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
         Ok(Self { links, roles })
     }
 }
@@ -10655,39 +12183,45 @@ impl Model for KeystoneListInheritedPermissionsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListInheritedPermissionsResponseBody);
 
 impl KeystoneListInheritedPermissionsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        roles: impl Into<Vec<InheritedRoleResult>>,
-    ) -> Self {
-        Self {
-            links: links.into(),
-            roles: roles.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, roles: None }
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<InheritedRoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListMappingsResponseBody {
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 映射信息列表。
-    pub mappings: Vec<MappingResult>,
+    pub mappings: Option<Vec<MappingResult>>,
 }
 
 impl Model for KeystoneListMappingsResponseBody {
     const NAME: &'static str = "KeystoneListMappingsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("mappings", &self.mappings);
+        object.optional("links", &self.links);
+        object.optional("mappings", &self.mappings);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let mappings = object.required("mappings")?;
+        let links = object.optional("links")?;
+        let mappings = object.optional("mappings")?;
         Ok(Self { links, mappings })
     }
 }
@@ -10695,43 +12229,52 @@ impl Model for KeystoneListMappingsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListMappingsResponseBody);
 
 impl KeystoneListMappingsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        mappings: impl Into<Vec<MappingResult>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            mappings: mappings.into(),
+            links: None,
+            mappings: None,
         }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 映射信息列表。
+    pub fn mappings(mut self, value: impl Into<Vec<MappingResult>>) -> Self {
+        self.mappings = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListPermissionsResponseBody {
     /// 权限的资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 权限信息列表。
-    pub roles: Vec<RoleResult>,
+    pub roles: Option<Vec<RoleResult>>,
     /// 在查询参数存在domain_id时,返回自定义策略总数
-    pub total_number: i32,
+    pub total_number: Option<i32>,
 }
 
 impl Model for KeystoneListPermissionsResponseBody {
     const NAME: &'static str = "KeystoneListPermissionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("roles", &self.roles);
-        object.field("total_number", &self.total_number);
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
+        object.optional("total_number", &self.total_number);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let roles = object.required("roles")?;
-        let total_number = object.required("total_number")?;
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
+        let total_number = object.optional("total_number")?;
         Ok(Self { links, roles, total_number })
     }
 }
@@ -10739,17 +12282,31 @@ impl Model for KeystoneListPermissionsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListPermissionsResponseBody);
 
 impl KeystoneListPermissionsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        roles: impl Into<Vec<RoleResult>>,
-        total_number: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            roles: roles.into(),
-            total_number: total_number.into(),
+            links: None,
+            roles: None,
+            total_number: None,
         }
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<RoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 在查询参数存在domain_id时,返回自定义策略总数
+    pub fn total_number(mut self, value: impl Into<i32>) -> Self {
+        self.total_number = Some(value.into());
+        self
     }
 }
 
@@ -10757,26 +12314,26 @@ impl KeystoneListPermissionsResponseBody {
 pub type KeystoneListProjectPermissionsForGroupResponseBody = KeystoneListDomainPermissionsForGroupResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsForUserResponseBody {
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 项目信息列表。
-    pub projects: Vec<ProjectResult>,
+    pub projects: Option<Vec<ProjectResult>>,
 }
 
 impl Model for KeystoneListProjectsForUserResponseBody {
     const NAME: &'static str = "KeystoneListProjectsForUserResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("projects", &self.projects);
+        object.optional("links", &self.links);
+        object.optional("projects", &self.projects);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let projects = object.required("projects")?;
+        let links = object.optional("links")?;
+        let projects = object.optional("projects")?;
         Ok(Self { links, projects })
     }
 }
@@ -10784,39 +12341,48 @@ impl Model for KeystoneListProjectsForUserResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListProjectsForUserResponseBody);
 
 impl KeystoneListProjectsForUserResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        projects: impl Into<Vec<ProjectResult>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            projects: projects.into(),
+            links: None,
+            projects: None,
         }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目信息列表。
+    pub fn projects(mut self, value: impl Into<Vec<ProjectResult>>) -> Self {
+        self.projects = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListProtocolsResponseBody {
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 协议信息列表。
-    pub protocols: Vec<ProtocolResult>,
+    pub protocols: Option<Vec<ProtocolResult>>,
 }
 
 impl Model for KeystoneListProtocolsResponseBody {
     const NAME: &'static str = "KeystoneListProtocolsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("protocols", &self.protocols);
+        object.optional("links", &self.links);
+        object.optional("protocols", &self.protocols);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let protocols = object.required("protocols")?;
+        let links = object.optional("links")?;
+        let protocols = object.optional("protocols")?;
         Ok(Self { links, protocols })
     }
 }
@@ -10824,39 +12390,48 @@ impl Model for KeystoneListProtocolsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListProtocolsResponseBody);
 
 impl KeystoneListProtocolsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        protocols: impl Into<Vec<ProtocolResult>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            protocols: protocols.into(),
+            links: None,
+            protocols: None,
         }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 协议信息列表。
+    pub fn protocols(mut self, value: impl Into<Vec<ProtocolResult>>) -> Self {
+        self.protocols = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListRegionsResponseBody {
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 区域信息列表。
-    pub regions: Vec<Region>,
+    pub regions: Option<Vec<Region>>,
 }
 
 impl Model for KeystoneListRegionsResponseBody {
     const NAME: &'static str = "KeystoneListRegionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("regions", &self.regions);
+        object.optional("links", &self.links);
+        object.optional("regions", &self.regions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let regions = object.required("regions")?;
+        let links = object.optional("links")?;
+        let regions = object.optional("regions")?;
         Ok(Self { links, regions })
     }
 }
@@ -10864,36 +12439,45 @@ impl Model for KeystoneListRegionsResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListRegionsResponseBody);
 
 impl KeystoneListRegionsResponseBody {
-    /// A value of its fields.
-    pub fn new(links: impl Into<Links>, regions: impl Into<Vec<Region>>) -> Self {
-        Self {
-            links: links.into(),
-            regions: regions.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, regions: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 区域信息列表。
+    pub fn regions(mut self, value: impl Into<Vec<Region>>) -> Self {
+        self.regions = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListServicesResponseBody {
     /// 服务的资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 服务信息列表。
-    pub services: Vec<Service>,
+    pub services: Option<Vec<Service>>,
 }
 
 impl Model for KeystoneListServicesResponseBody {
     const NAME: &'static str = "KeystoneListServicesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("services", &self.services);
+        object.optional("links", &self.links);
+        object.optional("services", &self.services);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let services = object.required("services")?;
+        let links = object.optional("links")?;
+        let services = object.optional("services")?;
         Ok(Self { links, services })
     }
 }
@@ -10901,36 +12485,48 @@ impl Model for KeystoneListServicesResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListServicesResponseBody);
 
 impl KeystoneListServicesResponseBody {
-    /// A value of its fields.
-    pub fn new(links: impl Into<Links>, services: impl Into<Vec<Service>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            services: services.into(),
+            links: None,
+            services: None,
         }
+    }
+
+    /// 服务的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 服务信息列表。
+    pub fn services(mut self, value: impl Into<Vec<Service>>) -> Self {
+        self.services = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListUsersForGroupByAdminResponseBody {
     /// 用户组资源的链接。
-    pub links: Links,
+    pub links: Option<Links>,
     /// IAM用户信息列表。
-    pub users: Vec<KeystoneUserResult>,
+    pub users: Option<Vec<KeystoneUserResult>>,
 }
 
 impl Model for KeystoneListUsersForGroupByAdminResponseBody {
     const NAME: &'static str = "KeystoneListUsersForGroupByAdminResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("users", &self.users);
+        object.optional("links", &self.links);
+        object.optional("users", &self.users);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let users = object.required("users")?;
+        let links = object.optional("links")?;
+        let users = object.optional("users")?;
         Ok(Self { links, users })
     }
 }
@@ -10938,39 +12534,45 @@ impl Model for KeystoneListUsersForGroupByAdminResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListUsersForGroupByAdminResponseBody);
 
 impl KeystoneListUsersForGroupByAdminResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        users: impl Into<Vec<KeystoneUserResult>>,
-    ) -> Self {
-        Self {
-            links: links.into(),
-            users: users.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, users: None }
+    }
+
+    /// 用户组资源的链接。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户信息列表。
+    pub fn users(mut self, value: impl Into<Vec<KeystoneUserResult>>) -> Self {
+        self.users = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListUsersResponseBody {
     /// 资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// IAM用户信息列表。
-    pub users: Vec<KeystoneListUsersResult>,
+    pub users: Option<Vec<KeystoneListUsersResult>>,
 }
 
 impl Model for KeystoneListUsersResponseBody {
     const NAME: &'static str = "KeystoneListUsersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("users", &self.users);
+        object.optional("links", &self.links);
+        object.optional("users", &self.users);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let users = object.required("users")?;
+        let links = object.optional("links")?;
+        let users = object.optional("users")?;
         Ok(Self { links, users })
     }
 }
@@ -10978,20 +12580,26 @@ impl Model for KeystoneListUsersResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneListUsersResponseBody);
 
 impl KeystoneListUsersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        users: impl Into<Vec<KeystoneListUsersResult>>,
-    ) -> Self {
-        Self {
-            links: links.into(),
-            users: users.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, users: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户信息列表。
+    pub fn users(mut self, value: impl Into<Vec<KeystoneListUsersResult>>) -> Self {
+        self.users = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListUsersResult {
     /// IAM用户访问方式。
@@ -11002,19 +12610,19 @@ pub struct KeystoneListUsersResult {
     /// IAM用户描述信息。
     pub description: Option<String>,
     /// IAM用户所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// IAM用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// IAM用户退出系统前,在控制台最后访问的项目ID。
     pub last_project_id: Option<String>,
     /// IAM用户的资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// IAM用户名。
-    pub name: String,
+    pub name: Option<String>,
     /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
-    pub password_expires_at: hwcloud_runtime::Secret,
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
     /// IAM用户密码状态。true:需要修改密码,false:正常。
     pub pwd_status: Option<bool>,
     /// IAM用户的密码强度。high:密码强度高;mid:密码强度中等;low:密码强度低。
@@ -11027,13 +12635,13 @@ impl Model for KeystoneListUsersResult {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("access_mode", &self.access_mode);
         object.optional("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
         object.optional("last_project_id", &self.last_project_id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("password_expires_at", &self.password_expires_at);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
         object.optional("pwd_status", &self.pwd_status);
         object.optional("pwd_strength", &self.pwd_strength);
     }
@@ -11041,13 +12649,13 @@ impl Model for KeystoneListUsersResult {
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let access_mode = object.optional("access_mode")?;
         let description = object.optional("description")?;
-        let domain_id = object.required("domain_id")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
         let last_project_id = object.optional("last_project_id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let password_expires_at = object.required("password_expires_at")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
         let pwd_status = object.optional("pwd_status")?;
         let pwd_strength = object.optional("pwd_strength")?;
         Ok(Self {
@@ -11069,25 +12677,18 @@ impl Model for KeystoneListUsersResult {
 hwcloud_runtime::impl_model_serde!(KeystoneListUsersResult);
 
 impl KeystoneListUsersResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain_id: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        links: impl Into<Links>,
-        name: impl Into<String>,
-        password_expires_at: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             access_mode: None,
             description: None,
-            domain_id: domain_id.into(),
-            enabled: enabled.into(),
-            id: id.into(),
+            domain_id: None,
+            enabled: None,
+            id: None,
             last_project_id: None,
-            links: links.into(),
-            name: name.into(),
-            password_expires_at: password_expires_at.into(),
+            links: None,
+            name: None,
+            password_expires_at: None,
             pwd_status: None,
             pwd_strength: None,
         }
@@ -11108,9 +12709,48 @@ impl KeystoneListUsersResult {
         self
     }
 
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// IAM用户退出系统前,在控制台最后访问的项目ID。
     pub fn last_project_id(mut self, value: impl Into<String>) -> Self {
         self.last_project_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
         self
     }
 
@@ -11128,26 +12768,26 @@ impl KeystoneListUsersResult {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowCatalogResponseBody {
     /// 服务目录信息列表。
-    pub catalog: Vec<Catalog>,
+    pub catalog: Option<Vec<Catalog>>,
     /// 资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
 }
 
 impl Model for KeystoneShowCatalogResponseBody {
     const NAME: &'static str = "KeystoneShowCatalogResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("catalog", &self.catalog);
-        object.field("links", &self.links);
+        object.optional("catalog", &self.catalog);
+        object.optional("links", &self.links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let catalog = object.required("catalog")?;
-        let links = object.required("links")?;
+        let catalog = object.optional("catalog")?;
+        let links = object.optional("links")?;
         Ok(Self { catalog, links })
     }
 }
@@ -11155,32 +12795,41 @@ impl Model for KeystoneShowCatalogResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowCatalogResponseBody);
 
 impl KeystoneShowCatalogResponseBody {
-    /// A value of its fields.
-    pub fn new(catalog: impl Into<Vec<Catalog>>, links: impl Into<LinksSelf>) -> Self {
-        Self {
-            catalog: catalog.into(),
-            links: links.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { catalog: None, links: None }
+    }
+
+    /// 服务目录信息列表。
+    pub fn catalog(mut self, value: impl Into<Vec<Catalog>>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowEndpointResponseBody {
     /// 终端节点信息。
-    pub endpoint: Endpoint,
+    pub endpoint: Option<Endpoint>,
 }
 
 impl Model for KeystoneShowEndpointResponseBody {
     const NAME: &'static str = "KeystoneShowEndpointResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoint", &self.endpoint);
+        object.optional("endpoint", &self.endpoint);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoint = object.required("endpoint")?;
+        let endpoint = object.optional("endpoint")?;
         Ok(Self { endpoint })
     }
 }
@@ -11188,29 +12837,35 @@ impl Model for KeystoneShowEndpointResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowEndpointResponseBody);
 
 impl KeystoneShowEndpointResponseBody {
-    /// A value of its fields.
-    pub fn new(endpoint: impl Into<Endpoint>) -> Self {
-        Self { endpoint: endpoint.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { endpoint: None }
+    }
+
+    /// 终端节点信息。
+    pub fn endpoint(mut self, value: impl Into<Endpoint>) -> Self {
+        self.endpoint = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowGroupResponseBody {
     /// 用户组信息。
-    pub group: KeystoneGroupResult,
+    pub group: Option<KeystoneGroupResult>,
 }
 
 impl Model for KeystoneShowGroupResponseBody {
     const NAME: &'static str = "KeystoneShowGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("group", &self.group);
+        object.optional("group", &self.group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let group = object.required("group")?;
+        let group = object.optional("group")?;
         Ok(Self { group })
     }
 }
@@ -11218,9 +12873,15 @@ impl Model for KeystoneShowGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowGroupResponseBody);
 
 impl KeystoneShowGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(group: impl Into<KeystoneGroupResult>) -> Self {
-        Self { group: group.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+
+    /// 用户组信息。
+    pub fn group(mut self, value: impl Into<KeystoneGroupResult>) -> Self {
+        self.group = Some(value.into());
+        self
     }
 }
 
@@ -11228,22 +12889,22 @@ impl KeystoneShowGroupResponseBody {
 pub type KeystoneShowIdentityProviderResponseBody = KeystoneCreateIdentityProviderResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowMappingResponseBody {
     /// 映射信息。
-    pub mapping: MappingResult2,
+    pub mapping: Option<MappingResult2>,
 }
 
 impl Model for KeystoneShowMappingResponseBody {
     const NAME: &'static str = "KeystoneShowMappingResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("mapping", &self.mapping);
+        object.optional("mapping", &self.mapping);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let mapping = object.required("mapping")?;
+        let mapping = object.optional("mapping")?;
         Ok(Self { mapping })
     }
 }
@@ -11251,29 +12912,35 @@ impl Model for KeystoneShowMappingResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowMappingResponseBody);
 
 impl KeystoneShowMappingResponseBody {
-    /// A value of its fields.
-    pub fn new(mapping: impl Into<MappingResult2>) -> Self {
-        Self { mapping: mapping.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { mapping: None }
+    }
+
+    /// 映射信息。
+    pub fn mapping(mut self, value: impl Into<MappingResult2>) -> Self {
+        self.mapping = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowPermissionResponseBody {
     /// 权限信息。
-    pub role: RoleResult,
+    pub role: Option<RoleResult>,
 }
 
 impl Model for KeystoneShowPermissionResponseBody {
     const NAME: &'static str = "KeystoneShowPermissionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("role", &self.role);
+        object.optional("role", &self.role);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let role = object.required("role")?;
+        let role = object.optional("role")?;
         Ok(Self { role })
     }
 }
@@ -11281,29 +12948,35 @@ impl Model for KeystoneShowPermissionResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowPermissionResponseBody);
 
 impl KeystoneShowPermissionResponseBody {
-    /// A value of its fields.
-    pub fn new(role: impl Into<RoleResult>) -> Self {
-        Self { role: role.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { role: None }
+    }
+
+    /// 权限信息。
+    pub fn role(mut self, value: impl Into<RoleResult>) -> Self {
+        self.role = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowProjectResponseBody {
     /// 项目信息。
-    pub project: ProjectResult,
+    pub project: Option<ProjectResult>,
 }
 
 impl Model for KeystoneShowProjectResponseBody {
     const NAME: &'static str = "KeystoneShowProjectResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("project", &self.project);
+        object.optional("project", &self.project);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let project = object.required("project")?;
+        let project = object.optional("project")?;
         Ok(Self { project })
     }
 }
@@ -11311,9 +12984,15 @@ impl Model for KeystoneShowProjectResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowProjectResponseBody);
 
 impl KeystoneShowProjectResponseBody {
-    /// A value of its fields.
-    pub fn new(project: impl Into<ProjectResult>) -> Self {
-        Self { project: project.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { project: None }
+    }
+
+    /// 项目信息。
+    pub fn project(mut self, value: impl Into<ProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
     }
 }
 
@@ -11321,22 +13000,22 @@ impl KeystoneShowProjectResponseBody {
 pub type KeystoneShowProtocolResponseBody = KeystoneCreateProtocolResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowRegionResponseBody {
     /// 区域信息。
-    pub region: Region,
+    pub region: Option<Region>,
 }
 
 impl Model for KeystoneShowRegionResponseBody {
     const NAME: &'static str = "KeystoneShowRegionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("region", &self.region);
+        object.optional("region", &self.region);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let region = object.required("region")?;
+        let region = object.optional("region")?;
         Ok(Self { region })
     }
 }
@@ -11344,9 +13023,15 @@ impl Model for KeystoneShowRegionResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowRegionResponseBody);
 
 impl KeystoneShowRegionResponseBody {
-    /// A value of its fields.
-    pub fn new(region: impl Into<Region>) -> Self {
-        Self { region: region.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { region: None }
+    }
+
+    /// 区域信息。
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
     }
 }
 
@@ -11393,22 +13078,22 @@ impl hwcloud_runtime::StringEnum for KeystoneShowSecurityComplianceByOptionOptio
 hwcloud_runtime::impl_string_enum!(KeystoneShowSecurityComplianceByOptionOption);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceByOptionResponseBody {
     /// 配置信息。
-    pub config: ConfigByOption,
+    pub config: Option<ConfigByOption>,
 }
 
 impl Model for KeystoneShowSecurityComplianceByOptionResponseBody {
     const NAME: &'static str = "KeystoneShowSecurityComplianceByOptionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("config", &self.config);
+        object.optional("config", &self.config);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let config = object.required("config")?;
+        let config = object.optional("config")?;
         Ok(Self { config })
     }
 }
@@ -11416,29 +13101,35 @@ impl Model for KeystoneShowSecurityComplianceByOptionResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowSecurityComplianceByOptionResponseBody);
 
 impl KeystoneShowSecurityComplianceByOptionResponseBody {
-    /// A value of its fields.
-    pub fn new(config: impl Into<ConfigByOption>) -> Self {
-        Self { config: config.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { config: None }
+    }
+
+    /// 配置信息。
+    pub fn config(mut self, value: impl Into<ConfigByOption>) -> Self {
+        self.config = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceResponseBody {
     /// 配置信息。
-    pub config: Config,
+    pub config: Option<Config>,
 }
 
 impl Model for KeystoneShowSecurityComplianceResponseBody {
     const NAME: &'static str = "KeystoneShowSecurityComplianceResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("config", &self.config);
+        object.optional("config", &self.config);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let config = object.required("config")?;
+        let config = object.optional("config")?;
         Ok(Self { config })
     }
 }
@@ -11446,29 +13137,35 @@ impl Model for KeystoneShowSecurityComplianceResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowSecurityComplianceResponseBody);
 
 impl KeystoneShowSecurityComplianceResponseBody {
-    /// A value of its fields.
-    pub fn new(config: impl Into<Config>) -> Self {
-        Self { config: config.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { config: None }
+    }
+
+    /// 配置信息。
+    pub fn config(mut self, value: impl Into<Config>) -> Self {
+        self.config = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowServiceResponseBody {
     /// 服务信息。
-    pub service: Service,
+    pub service: Option<Service>,
 }
 
 impl Model for KeystoneShowServiceResponseBody {
     const NAME: &'static str = "KeystoneShowServiceResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("service", &self.service);
+        object.optional("service", &self.service);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let service = object.required("service")?;
+        let service = object.optional("service")?;
         Ok(Self { service })
     }
 }
@@ -11476,29 +13173,35 @@ impl Model for KeystoneShowServiceResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowServiceResponseBody);
 
 impl KeystoneShowServiceResponseBody {
-    /// A value of its fields.
-    pub fn new(service: impl Into<Service>) -> Self {
-        Self { service: service.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { service: None }
+    }
+
+    /// 服务信息。
+    pub fn service(mut self, value: impl Into<Service>) -> Self {
+        self.service = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowUserResponseBody {
     /// IAM用户信息。
-    pub user: KeystoneShowUserResult,
+    pub user: Option<KeystoneShowUserResult>,
 }
 
 impl Model for KeystoneShowUserResponseBody {
     const NAME: &'static str = "KeystoneShowUserResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
+        let user = object.optional("user")?;
         Ok(Self { user })
     }
 }
@@ -11506,14 +13209,20 @@ impl Model for KeystoneShowUserResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowUserResponseBody);
 
 impl KeystoneShowUserResponseBody {
-    /// A value of its fields.
-    pub fn new(user: impl Into<KeystoneShowUserResult>) -> Self {
-        Self { user: user.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<KeystoneShowUserResult>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowUserResult {
     /// IAM用户访问方式。
@@ -11524,19 +13233,19 @@ pub struct KeystoneShowUserResult {
     /// IAM用户描述信息。
     pub description: Option<String>,
     /// IAM用户所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// IAM用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// IAM用户退出系统前,在控制台最后访问的项目ID。
     pub last_project_id: Option<String>,
     /// IAM用户的资源链接信息。
-    pub links: Links,
+    pub links: Option<Links>,
     /// IAM用户名。
-    pub name: String,
+    pub name: Option<String>,
     /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
-    pub password_expires_at: hwcloud_runtime::Secret,
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
     /// IAM用户密码状态。true:需要修改密码,false:正常。
     pub pwd_status: Option<bool>,
 }
@@ -11547,26 +13256,26 @@ impl Model for KeystoneShowUserResult {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("access_mode", &self.access_mode);
         object.optional("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
         object.optional("last_project_id", &self.last_project_id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("password_expires_at", &self.password_expires_at);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
         object.optional("pwd_status", &self.pwd_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let access_mode = object.optional("access_mode")?;
         let description = object.optional("description")?;
-        let domain_id = object.required("domain_id")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
         let last_project_id = object.optional("last_project_id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let password_expires_at = object.required("password_expires_at")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
         let pwd_status = object.optional("pwd_status")?;
         Ok(Self {
             access_mode,
@@ -11586,25 +13295,18 @@ impl Model for KeystoneShowUserResult {
 hwcloud_runtime::impl_model_serde!(KeystoneShowUserResult);
 
 impl KeystoneShowUserResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain_id: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        links: impl Into<Links>,
-        name: impl Into<String>,
-        password_expires_at: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             access_mode: None,
             description: None,
-            domain_id: domain_id.into(),
-            enabled: enabled.into(),
-            id: id.into(),
+            domain_id: None,
+            enabled: None,
+            id: None,
             last_project_id: None,
-            links: links.into(),
-            name: name.into(),
-            password_expires_at: password_expires_at.into(),
+            links: None,
+            name: None,
+            password_expires_at: None,
             pwd_status: None,
         }
     }
@@ -11624,9 +13326,48 @@ impl KeystoneShowUserResult {
         self
     }
 
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// IAM用户退出系统前,在控制台最后访问的项目ID。
     pub fn last_project_id(mut self, value: impl Into<String>) -> Self {
         self.last_project_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
         self
     }
 
@@ -11638,22 +13379,22 @@ impl KeystoneShowUserResult {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowVersionResponseBody {
     /// Keystone API的3.0版本信息。
-    pub version: Version,
+    pub version: Option<Version>,
 }
 
 impl Model for KeystoneShowVersionResponseBody {
     const NAME: &'static str = "KeystoneShowVersionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("version", &self.version);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let version = object.required("version")?;
+        let version = object.optional("version")?;
         Ok(Self { version })
     }
 }
@@ -11661,9 +13402,15 @@ impl Model for KeystoneShowVersionResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneShowVersionResponseBody);
 
 impl KeystoneShowVersionResponseBody {
-    /// A value of its fields.
-    pub fn new(version: impl Into<Version>) -> Self {
-        Self { version: version.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { version: None }
+    }
+
+    /// Keystone API的3.0版本信息。
+    pub fn version(mut self, value: impl Into<Version>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
@@ -11960,22 +13707,22 @@ impl KeystoneUpdateProjectRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectResponseBody {
     /// 项目信息。
-    pub project: KeystoneUpdateProjectResult,
+    pub project: Option<KeystoneUpdateProjectResult>,
 }
 
 impl Model for KeystoneUpdateProjectResponseBody {
     const NAME: &'static str = "KeystoneUpdateProjectResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("project", &self.project);
+        object.optional("project", &self.project);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let project = object.required("project")?;
+        let project = object.optional("project")?;
         Ok(Self { project })
     }
 }
@@ -11983,61 +13730,67 @@ impl Model for KeystoneUpdateProjectResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneUpdateProjectResponseBody);
 
 impl KeystoneUpdateProjectResponseBody {
-    /// A value of its fields.
-    pub fn new(project: impl Into<KeystoneUpdateProjectResult>) -> Self {
-        Self { project: project.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { project: None }
+    }
+
+    /// 项目信息。
+    pub fn project(mut self, value: impl Into<KeystoneUpdateProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectResult {
     /// 项目描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 项目所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// 项目是否可用。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 项目的其他信息。
     pub extra: Option<serde_json::Value>,
     /// 项目ID。
-    pub id: String,
+    pub id: Option<String>,
     /// false.
-    pub is_domain: bool,
+    pub is_domain: Option<bool>,
     /// 项目的资源链接。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 项目名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 区域对应的项目ID,例如区域“华北-北京一”区域对应的项目ID为:04dd42abe48026ad2fa3c01ad7fa.....。
-    pub parent_id: String,
+    pub parent_id: Option<String>,
 }
 
 impl Model for KeystoneUpdateProjectResult {
     const NAME: &'static str = "KeystoneUpdateProjectResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("enabled", &self.enabled);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
         object.optional("extra", &self.extra);
-        object.field("id", &self.id);
-        object.field("is_domain", &self.is_domain);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("parent_id", &self.parent_id);
+        object.optional("id", &self.id);
+        object.optional("is_domain", &self.is_domain);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("parent_id", &self.parent_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let domain_id = object.required("domain_id")?;
-        let enabled = object.required("enabled")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
         let extra = object.optional("extra")?;
-        let id = object.required("id")?;
-        let is_domain = object.required("is_domain")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let parent_id = object.required("parent_id")?;
+        let id = object.optional("id")?;
+        let is_domain = object.optional("is_domain")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let parent_id = object.optional("parent_id")?;
         Ok(Self {
             description,
             domain_id,
@@ -12055,33 +13808,72 @@ impl Model for KeystoneUpdateProjectResult {
 hwcloud_runtime::impl_model_serde!(KeystoneUpdateProjectResult);
 
 impl KeystoneUpdateProjectResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        description: impl Into<String>,
-        domain_id: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        is_domain: impl Into<bool>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-        parent_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            domain_id: domain_id.into(),
-            enabled: enabled.into(),
+            description: None,
+            domain_id: None,
+            enabled: None,
             extra: None,
-            id: id.into(),
-            is_domain: is_domain.into(),
-            links: links.into(),
-            name: name.into(),
-            parent_id: parent_id.into(),
+            id: None,
+            is_domain: None,
+            links: None,
+            name: None,
+            parent_id: None,
         }
+    }
+
+    /// 项目描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 项目所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 项目是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
     }
 
     /// 项目的其他信息。
     pub fn extra(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.extra = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// false.
+    pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
+        self.is_domain = Some(value.into());
+        self
+    }
+
+    /// 项目的资源链接。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 区域对应的项目ID,例如区域“华北-北京一”区域对应的项目ID为:04dd42abe48026ad2fa3c01ad7fa.....。
+    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
         self
     }
 }
@@ -12123,22 +13915,22 @@ impl KeystoneUpdateUserByAdminRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminResponseBody {
     /// IAM用户信息。
-    pub user: KeystoneUpdateUserByAdminResult,
+    pub user: Option<KeystoneUpdateUserByAdminResult>,
 }
 
 impl Model for KeystoneUpdateUserByAdminResponseBody {
     const NAME: &'static str = "KeystoneUpdateUserByAdminResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("user", &self.user);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let user = object.required("user")?;
+        let user = object.optional("user")?;
         Ok(Self { user })
     }
 }
@@ -12146,32 +13938,38 @@ impl Model for KeystoneUpdateUserByAdminResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneUpdateUserByAdminResponseBody);
 
 impl KeystoneUpdateUserByAdminResponseBody {
-    /// A value of its fields.
-    pub fn new(user: impl Into<KeystoneUpdateUserByAdminResult>) -> Self {
-        Self { user: user.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<KeystoneUpdateUserByAdminResult>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminResult {
     /// IAM用户描述信息。
     pub description: Option<String>,
     /// IAM用户所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// IAM用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// IAM用户退出系统前,在控制台最后访问的项目ID。
     pub last_project_id: Option<String>,
     /// IAM用户的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// IAM用户名。
-    pub name: String,
+    pub name: Option<String>,
     /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
-    pub password_expires_at: hwcloud_runtime::Secret,
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
     /// IAM用户密码状态。true:需要修改密码,false:正常。
     pub pwd_status: Option<bool>,
 }
@@ -12181,25 +13979,25 @@ impl Model for KeystoneUpdateUserByAdminResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("description", &self.description);
-        object.field("domain_id", &self.domain_id);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
         object.optional("last_project_id", &self.last_project_id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("password_expires_at", &self.password_expires_at);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
         object.optional("pwd_status", &self.pwd_status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let description = object.optional("description")?;
-        let domain_id = object.required("domain_id")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
         let last_project_id = object.optional("last_project_id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let password_expires_at = object.required("password_expires_at")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
         let pwd_status = object.optional("pwd_status")?;
         Ok(Self {
             description,
@@ -12218,24 +14016,17 @@ impl Model for KeystoneUpdateUserByAdminResult {
 hwcloud_runtime::impl_model_serde!(KeystoneUpdateUserByAdminResult);
 
 impl KeystoneUpdateUserByAdminResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain_id: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-        password_expires_at: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             description: None,
-            domain_id: domain_id.into(),
-            enabled: enabled.into(),
-            id: id.into(),
+            domain_id: None,
+            enabled: None,
+            id: None,
             last_project_id: None,
-            links: links.into(),
-            name: name.into(),
-            password_expires_at: password_expires_at.into(),
+            links: None,
+            name: None,
+            password_expires_at: None,
             pwd_status: None,
         }
     }
@@ -12246,9 +14037,48 @@ impl KeystoneUpdateUserByAdminResult {
         self
     }
 
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// IAM用户退出系统前,在控制台最后访问的项目ID。
     pub fn last_project_id(mut self, value: impl Into<String>) -> Self {
         self.last_project_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
         self
     }
 
@@ -12403,22 +14233,22 @@ impl KeystoneUpdateUserPasswordRequestBody {
 pub type KeystoneUserResult = KeystoneListUsersResult;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneValidateTokenResponseBody {
     /// 获取到的token信息。
-    pub token: TokenResult,
+    pub token: Option<TokenResult>,
 }
 
 impl Model for KeystoneValidateTokenResponseBody {
     const NAME: &'static str = "KeystoneValidateTokenResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("token", &self.token);
+        object.optional("token", &self.token);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let token = object.required("token")?;
+        let token = object.optional("token")?;
         Ok(Self { token })
     }
 }
@@ -12426,29 +14256,35 @@ impl Model for KeystoneValidateTokenResponseBody {
 hwcloud_runtime::impl_model_serde!(KeystoneValidateTokenResponseBody);
 
 impl KeystoneValidateTokenResponseBody {
-    /// A value of its fields.
-    pub fn new(token: impl Into<TokenResult>) -> Self {
-        Self { token: token.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// 获取到的token信息。
+    pub fn token(mut self, value: impl Into<TokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinksSelf {
     /// 资源链接地址。
-    pub self_: String,
+    pub self_: Option<String>,
 }
 
 impl Model for LinksSelf {
     const NAME: &'static str = "LinksSelf";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("self", &self.self_);
+        object.optional("self", &self.self_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let self_ = object.required("self")?;
+        let self_ = object.optional("self")?;
         Ok(Self { self_ })
     }
 }
@@ -12456,29 +14292,35 @@ impl Model for LinksSelf {
 hwcloud_runtime::impl_model_serde!(LinksSelf);
 
 impl LinksSelf {
-    /// A value of its fields.
-    pub fn new(self_: impl Into<String>) -> Self {
-        Self { self_: self_.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { self_: None }
+    }
+
+    /// 资源链接地址。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAgenciesResponseBody {
     /// 委托信息列表。
-    pub agencies: Vec<AgencyListResult>,
+    pub agencies: Option<Vec<AgencyListResult>>,
 }
 
 impl Model for ListAgenciesResponseBody {
     const NAME: &'static str = "ListAgenciesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agencies", &self.agencies);
+        object.optional("agencies", &self.agencies);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agencies = object.required("agencies")?;
+        let agencies = object.optional("agencies")?;
         Ok(Self { agencies })
     }
 }
@@ -12486,33 +14328,39 @@ impl Model for ListAgenciesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListAgenciesResponseBody);
 
 impl ListAgenciesResponseBody {
-    /// A value of its fields.
-    pub fn new(agencies: impl Into<Vec<AgencyListResult>>) -> Self {
-        Self { agencies: agencies.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agencies: None }
+    }
+
+    /// 委托信息列表。
+    pub fn agencies(mut self, value: impl Into<Vec<AgencyListResult>>) -> Self {
+        self.agencies = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAgencyWithAllProjectsPermissionsResponseBody {
     /// 资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 权限信息列表。
-    pub roles: Vec<AgencyAllProjectRole>,
+    pub roles: Option<Vec<AgencyAllProjectRole>>,
 }
 
 impl Model for ListAgencyWithAllProjectsPermissionsResponseBody {
     const NAME: &'static str = "ListAgencyWithAllProjectsPermissionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("roles", &self.roles);
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let roles = object.required("roles")?;
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
         Ok(Self { links, roles })
     }
 }
@@ -12520,43 +14368,49 @@ impl Model for ListAgencyWithAllProjectsPermissionsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListAgencyWithAllProjectsPermissionsResponseBody);
 
 impl ListAgencyWithAllProjectsPermissionsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<LinksSelf>,
-        roles: impl Into<Vec<AgencyAllProjectRole>>,
-    ) -> Self {
-        Self {
-            links: links.into(),
-            roles: roles.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, roles: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<AgencyAllProjectRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCustomPoliciesResponseBody {
     ///
-    pub links: Links,
+    pub links: Option<Links>,
     /// 自定义策略信息列表。
-    pub roles: Vec<ListPolicyRoleResult>,
+    pub roles: Option<Vec<ListPolicyRoleResult>>,
     /// 返回自定义策略的总条数
-    pub total_number: i32,
+    pub total_number: Option<i32>,
 }
 
 impl Model for ListCustomPoliciesResponseBody {
     const NAME: &'static str = "ListCustomPoliciesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("roles", &self.roles);
-        object.field("total_number", &self.total_number);
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
+        object.optional("total_number", &self.total_number);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let roles = object.required("roles")?;
-        let total_number = object.required("total_number")?;
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
+        let total_number = object.optional("total_number")?;
         Ok(Self { links, roles, total_number })
     }
 }
@@ -12564,49 +14418,63 @@ impl Model for ListCustomPoliciesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListCustomPoliciesResponseBody);
 
 impl ListCustomPoliciesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Links>,
-        roles: impl Into<Vec<ListPolicyRoleResult>>,
-        total_number: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            roles: roles.into(),
-            total_number: total_number.into(),
+            links: None,
+            roles: None,
+            total_number: None,
         }
+    }
+
+    ///
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<ListPolicyRoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 返回自定义策略的总条数
+    pub fn total_number(mut self, value: impl Into<i32>) -> Self {
+        self.total_number = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPolicyRoleResult {
     /// 自定义策略所在目录。
-    pub catalog: String,
+    pub catalog: Option<String>,
     /// 自定义策略创建时间。
     pub created_time: Option<String>,
     /// 自定义策略的描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 自定义策略的中文描述信息。
     pub description_cn: Option<String>,
     /// 自定义策略展示名。
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// 自定义策略所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// 自定义策略ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 自定义策略的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 自定义策略名。
-    pub name: String,
+    pub name: Option<String>,
     /// 自定义策略的具体内容。
-    pub policy: CustomPolicy,
+    pub policy: Option<CustomPolicy>,
     /// 自定义策略的显示模式。
     /// > - AX表示在domain层显示。
     /// > - XA表示在project层显示。
     /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 自定义策略更新时间。
     pub updated_time: Option<String>,
 }
@@ -12615,32 +14483,32 @@ impl Model for ListPolicyRoleResult {
     const NAME: &'static str = "ListPolicyRoleResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("catalog", &self.catalog);
+        object.optional("catalog", &self.catalog);
         object.optional("created_time", &self.created_time);
-        object.field("description", &self.description);
+        object.optional("description", &self.description);
         object.optional("description_cn", &self.description_cn);
-        object.field("display_name", &self.display_name);
-        object.field("domain_id", &self.domain_id);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("policy", &self.policy);
-        object.field("type", &self.type_);
+        object.optional("display_name", &self.display_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
         object.optional("updated_time", &self.updated_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let catalog = object.required("catalog")?;
+        let catalog = object.optional("catalog")?;
         let created_time = object.optional("created_time")?;
-        let description = object.required("description")?;
+        let description = object.optional("description")?;
         let description_cn = object.optional("description_cn")?;
-        let display_name = object.required("display_name")?;
-        let domain_id = object.required("domain_id")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let policy = object.required("policy")?;
-        let type_ = object.required("type")?;
+        let display_name = object.optional("display_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
         let updated_time = object.optional("updated_time")?;
         Ok(Self {
             catalog,
@@ -12662,32 +14530,28 @@ impl Model for ListPolicyRoleResult {
 hwcloud_runtime::impl_model_serde!(ListPolicyRoleResult);
 
 impl ListPolicyRoleResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        catalog: impl Into<String>,
-        description: impl Into<String>,
-        display_name: impl Into<String>,
-        domain_id: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-        policy: impl Into<CustomPolicy>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            catalog: catalog.into(),
+            catalog: None,
             created_time: None,
-            description: description.into(),
+            description: None,
             description_cn: None,
-            display_name: display_name.into(),
-            domain_id: domain_id.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            policy: policy.into(),
-            type_: type_.into(),
+            display_name: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
             updated_time: None,
         }
+    }
+
+    /// 自定义策略所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
     }
 
     /// 自定义策略创建时间。
@@ -12696,9 +14560,60 @@ impl ListPolicyRoleResult {
         self
     }
 
+    /// 自定义策略的描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
     /// 自定义策略的中文描述信息。
     pub fn description_cn(mut self, value: impl Into<String>) -> Self {
         self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 自定义策略展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<CustomPolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -12710,34 +14625,34 @@ impl ListPolicyRoleResult {
 }
 
 /// IAM用户登录信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginProfile {
     /// IAM用户登录信息创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// IAM用户密码过期时间。
     pub password_expires_at: Option<hwcloud_runtime::Secret>,
     ///
-    pub password_reset_required: bool,
+    pub password_reset_required: Option<bool>,
     ///
-    pub user_id: String,
+    pub user_id: Option<String>,
 }
 
 impl Model for LoginProfile {
     const NAME: &'static str = "LoginProfile";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("password_expires_at", &self.password_expires_at);
-        object.field("password_reset_required", &self.password_reset_required);
-        object.field("user_id", &self.user_id);
+        object.optional("password_reset_required", &self.password_reset_required);
+        object.optional("user_id", &self.user_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let password_expires_at = object.optional("password_expires_at")?;
-        let password_reset_required = object.required("password_reset_required")?;
-        let user_id = object.required("user_id")?;
+        let password_reset_required = object.optional("password_reset_required")?;
+        let user_id = object.optional("user_id")?;
         Ok(Self {
             created_at,
             password_expires_at,
@@ -12750,18 +14665,20 @@ impl Model for LoginProfile {
 hwcloud_runtime::impl_model_serde!(LoginProfile);
 
 impl LoginProfile {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        password_reset_required: impl Into<bool>,
-        user_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
+            created_at: None,
             password_expires_at: None,
-            password_reset_required: password_reset_required.into(),
-            user_id: user_id.into(),
+            password_reset_required: None,
+            user_id: None,
         }
+    }
+
+    /// IAM用户登录信息创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
     }
 
     /// IAM用户密码过期时间。
@@ -12772,32 +14689,44 @@ impl LoginProfile {
         self.password_expires_at = Some(value.into());
         self
     }
+
+    ///
+    pub fn password_reset_required(mut self, value: impl Into<bool>) -> Self {
+        self.password_reset_required = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginToken {
     /// 被委托方用户信息。
     /// > - [通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时,会返回该字段。
     pub assumed_by: Option<LoginTokenAssumedBy>,
     /// 账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// logintoken的过期时间,默认10min。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// 认证方法。当认证用户为华为云用户时,该字段内容为“token”,当认证用户为自定义代理用户时,该字段内容为“federation_proxy”。
-    pub method: String,
+    pub method: Option<String>,
     /// 会话ID。
-    pub session_id: String,
+    pub session_id: Option<String>,
     /// 自定义代理用户名。
     /// > - [通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时,会返回该字段。该字段的值即为session_user.name所填写的值。
     pub session_name: Option<String>,
     /// 自定义代理用户ID。
     pub session_user_id: Option<String>,
     /// 用户ID。
-    pub user_id: String,
+    pub user_id: Option<String>,
     /// 用户名。
-    pub user_name: String,
+    pub user_name: Option<String>,
 }
 
 impl Model for LoginToken {
@@ -12805,26 +14734,26 @@ impl Model for LoginToken {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("assumed_by", &self.assumed_by);
-        object.field("domain_id", &self.domain_id);
-        object.field("expires_at", &self.expires_at);
-        object.field("method", &self.method);
-        object.field("session_id", &self.session_id);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("method", &self.method);
+        object.optional("session_id", &self.session_id);
         object.optional("session_name", &self.session_name);
         object.optional("session_user_id", &self.session_user_id);
-        object.field("user_id", &self.user_id);
-        object.field("user_name", &self.user_name);
+        object.optional("user_id", &self.user_id);
+        object.optional("user_name", &self.user_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let assumed_by = object.optional("assumed_by")?;
-        let domain_id = object.required("domain_id")?;
-        let expires_at = object.required("expires_at")?;
-        let method = object.required("method")?;
-        let session_id = object.required("session_id")?;
+        let domain_id = object.optional("domain_id")?;
+        let expires_at = object.optional("expires_at")?;
+        let method = object.optional("method")?;
+        let session_id = object.optional("session_id")?;
         let session_name = object.optional("session_name")?;
         let session_user_id = object.optional("session_user_id")?;
-        let user_id = object.required("user_id")?;
-        let user_name = object.required("user_name")?;
+        let user_id = object.optional("user_id")?;
+        let user_name = object.optional("user_name")?;
         Ok(Self {
             assumed_by,
             domain_id,
@@ -12842,25 +14771,18 @@ impl Model for LoginToken {
 hwcloud_runtime::impl_model_serde!(LoginToken);
 
 impl LoginToken {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain_id: impl Into<String>,
-        expires_at: impl Into<String>,
-        method: impl Into<String>,
-        session_id: impl Into<String>,
-        user_id: impl Into<String>,
-        user_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             assumed_by: None,
-            domain_id: domain_id.into(),
-            expires_at: expires_at.into(),
-            method: method.into(),
-            session_id: session_id.into(),
+            domain_id: None,
+            expires_at: None,
+            method: None,
+            session_id: None,
             session_name: None,
             session_user_id: None,
-            user_id: user_id.into(),
-            user_name: user_name.into(),
+            user_id: None,
+            user_name: None,
         }
     }
 
@@ -12868,6 +14790,30 @@ impl LoginToken {
     /// > - [通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时,会返回该字段。
     pub fn assumed_by(mut self, value: impl Into<LoginTokenAssumedBy>) -> Self {
         self.assumed_by = Some(value.into());
+        self
+    }
+
+    /// 账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// logintoken的过期时间,默认10min。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// 认证方法。当认证用户为华为云用户时,该字段内容为“token”,当认证用户为自定义代理用户时,该字段内容为“federation_proxy”。
+    pub fn method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+
+    /// 会话ID。
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
         self
     }
 
@@ -12881,6 +14827,18 @@ impl LoginToken {
     /// 自定义代理用户ID。
     pub fn session_user_id(mut self, value: impl Into<String>) -> Self {
         self.session_user_id = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// 用户名。
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
         self
     }
 }
@@ -13209,30 +15167,30 @@ impl MappingOption2 {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingResult {
     /// 映射ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 映射的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 将联邦用户映射为本地用户的规则列表。
-    pub rules: Vec<MappingRules>,
+    pub rules: Option<Vec<MappingRules>>,
 }
 
 impl Model for MappingResult {
     const NAME: &'static str = "MappingResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("rules", &self.rules);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("rules", &self.rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let rules = object.required("rules")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let rules = object.optional("rules")?;
         Ok(Self { id, links, rules })
     }
 }
@@ -13240,45 +15198,59 @@ impl Model for MappingResult {
 hwcloud_runtime::impl_model_serde!(MappingResult);
 
 impl MappingResult {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        rules: impl Into<Vec<MappingRules>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            rules: rules.into(),
+            id: None,
+            links: None,
+            rules: None,
         }
+    }
+
+    /// 映射ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 映射的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub fn rules(mut self, value: impl Into<Vec<MappingRules>>) -> Self {
+        self.rules = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingResult2 {
     /// 映射ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 映射的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 将联邦用户映射为本地用户的规则列表。
-    pub rules: Vec<MappingRules2>,
+    pub rules: Option<Vec<MappingRules2>>,
 }
 
 impl Model for MappingResult2 {
     const NAME: &'static str = "MappingResult2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("rules", &self.rules);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("rules", &self.rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let rules = object.required("rules")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let rules = object.optional("rules")?;
         Ok(Self { id, links, rules })
     }
 }
@@ -13286,41 +15258,55 @@ impl Model for MappingResult2 {
 hwcloud_runtime::impl_model_serde!(MappingResult2);
 
 impl MappingResult2 {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        rules: impl Into<Vec<MappingRules2>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            rules: rules.into(),
+            id: None,
+            links: None,
+            rules: None,
         }
+    }
+
+    /// 映射ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 映射的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub fn rules(mut self, value: impl Into<Vec<MappingRules2>>) -> Self {
+        self.rules = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingRules {
     /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
-    pub local: Vec<RulesLocal>,
+    pub local: Option<Vec<RulesLocal>>,
     /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
-    pub remote: Vec<RulesRemote>,
+    pub remote: Option<Vec<RulesRemote>>,
 }
 
 impl Model for MappingRules {
     const NAME: &'static str = "MappingRules";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("local", &self.local);
-        object.field("remote", &self.remote);
+        object.optional("local", &self.local);
+        object.optional("remote", &self.remote);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let local = object.required("local")?;
-        let remote = object.required("remote")?;
+        let local = object.optional("local")?;
+        let remote = object.optional("remote")?;
         Ok(Self { local, remote })
     }
 }
@@ -13328,39 +15314,45 @@ impl Model for MappingRules {
 hwcloud_runtime::impl_model_serde!(MappingRules);
 
 impl MappingRules {
-    /// A value of its fields.
-    pub fn new(
-        local: impl Into<Vec<RulesLocal>>,
-        remote: impl Into<Vec<RulesRemote>>,
-    ) -> Self {
-        Self {
-            local: local.into(),
-            remote: remote.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { local: None, remote: None }
+    }
+
+    /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
+    pub fn local(mut self, value: impl Into<Vec<RulesLocal>>) -> Self {
+        self.local = Some(value.into());
+        self
+    }
+
+    /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
+    pub fn remote(mut self, value: impl Into<Vec<RulesRemote>>) -> Self {
+        self.remote = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingRules2 {
     /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
-    pub local: Vec<RulesLocal>,
+    pub local: Option<Vec<RulesLocal>>,
     /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
-    pub remote: Vec<RulesRemote2>,
+    pub remote: Option<Vec<RulesRemote2>>,
 }
 
 impl Model for MappingRules2 {
     const NAME: &'static str = "MappingRules2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("local", &self.local);
-        object.field("remote", &self.remote);
+        object.optional("local", &self.local);
+        object.optional("remote", &self.remote);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let local = object.required("local")?;
-        let remote = object.required("remote")?;
+        let local = object.optional("local")?;
+        let remote = object.optional("remote")?;
         Ok(Self { local, remote })
     }
 }
@@ -13368,15 +15360,21 @@ impl Model for MappingRules2 {
 hwcloud_runtime::impl_model_serde!(MappingRules2);
 
 impl MappingRules2 {
-    /// A value of its fields.
-    pub fn new(
-        local: impl Into<Vec<RulesLocal>>,
-        remote: impl Into<Vec<RulesRemote2>>,
-    ) -> Self {
-        Self {
-            local: local.into(),
-            remote: remote.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { local: None, remote: None }
+    }
+
+    /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
+    pub fn local(mut self, value: impl Into<Vec<RulesLocal>>) -> Self {
+        self.local = Some(value.into());
+        self
+    }
+
+    /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
+    pub fn remote(mut self, value: impl Into<Vec<RulesRemote2>>) -> Self {
+        self.remote = Some(value.into());
+        self
     }
 }
 
@@ -13616,7 +15614,7 @@ impl OidcScopedToken {
 }
 
 /// 操作。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Operation2 {
     /// 该操作可能需要的其他授权项授权。
@@ -13624,11 +15622,11 @@ pub struct Operation2 {
     /// Items: at least 1.
     pub dependent_actions: Option<Vec<String>>,
     ///
-    pub operation_action: String,
+    pub operation_action: Option<String>,
     /// OpenAPI的操作标识符。
     ///
     /// Length: 1 to 64.
-    pub operation_id: String,
+    pub operation_id: Option<String>,
 }
 
 impl Model for Operation2 {
@@ -13636,14 +15634,14 @@ impl Model for Operation2 {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("dependent_actions", &self.dependent_actions);
-        object.field("operation_action", &self.operation_action);
-        object.field("operation_id", &self.operation_id);
+        object.optional("operation_action", &self.operation_action);
+        object.optional("operation_id", &self.operation_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let dependent_actions = object.optional("dependent_actions")?;
-        let operation_action = object.required("operation_action")?;
-        let operation_id = object.required("operation_id")?;
+        let operation_action = object.optional("operation_action")?;
+        let operation_id = object.optional("operation_id")?;
         Ok(Self {
             dependent_actions,
             operation_action,
@@ -13655,15 +15653,12 @@ impl Model for Operation2 {
 hwcloud_runtime::impl_model_serde!(Operation2);
 
 impl Operation2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        operation_action: impl Into<String>,
-        operation_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             dependent_actions: None,
-            operation_action: operation_action.into(),
-            operation_id: operation_id.into(),
+            operation_action: None,
+            operation_id: None,
         }
     }
 
@@ -13674,33 +15669,47 @@ impl Operation2 {
         self.dependent_actions = Some(value.into());
         self
     }
+
+    ///
+    pub fn operation_action(mut self, value: impl Into<String>) -> Self {
+        self.operation_action = Some(value.into());
+        self
+    }
+
+    /// OpenAPI的操作标识符。
+    ///
+    /// Length: 1 to 64.
+    pub fn operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
 }
 
 /// user详细信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsFederationInfo {
     ///
-    pub groups: Vec<GroupInfo>,
+    pub groups: Option<Vec<GroupInfo>>,
     ///
-    pub identity_provider: IdpIdInfo,
+    pub identity_provider: Option<IdpIdInfo>,
     ///
-    pub protocol: ProtocolIdInfo,
+    pub protocol: Option<ProtocolIdInfo>,
 }
 
 impl Model for OsFederationInfo {
     const NAME: &'static str = "OsFederationInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("groups", &self.groups);
-        object.field("identity_provider", &self.identity_provider);
-        object.field("protocol", &self.protocol);
+        object.optional("groups", &self.groups);
+        object.optional("identity_provider", &self.identity_provider);
+        object.optional("protocol", &self.protocol);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let groups = object.required("groups")?;
-        let identity_provider = object.required("identity_provider")?;
-        let protocol = object.required("protocol")?;
+        let groups = object.optional("groups")?;
+        let identity_provider = object.optional("identity_provider")?;
+        let protocol = object.optional("protocol")?;
         Ok(Self {
             groups,
             identity_provider,
@@ -13712,41 +15721,55 @@ impl Model for OsFederationInfo {
 hwcloud_runtime::impl_model_serde!(OsFederationInfo);
 
 impl OsFederationInfo {
-    /// A value of its fields.
-    pub fn new(
-        groups: impl Into<Vec<GroupInfo>>,
-        identity_provider: impl Into<IdpIdInfo>,
-        protocol: impl Into<ProtocolIdInfo>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            groups: groups.into(),
-            identity_provider: identity_provider.into(),
-            protocol: protocol.into(),
+            groups: None,
+            identity_provider: None,
+            protocol: None,
         }
+    }
+
+    ///
+    pub fn groups(mut self, value: impl Into<Vec<GroupInfo>>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn identity_provider(mut self, value: impl Into<IdpIdInfo>) -> Self {
+        self.identity_provider = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn protocol(mut self, value: impl Into<ProtocolIdInfo>) -> Self {
+        self.protocol = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsfederationGroups {
     /// 用户组ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 用户组名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for OsfederationGroups {
     const NAME: &'static str = "OsfederationGroups";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -13754,32 +15777,41 @@ impl Model for OsfederationGroups {
 hwcloud_runtime::impl_model_serde!(OsfederationGroups);
 
 impl OsfederationGroups {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 用户组ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsfederationIdentityprovider {
     /// 身份提供商ID。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for OsfederationIdentityprovider {
     const NAME: &'static str = "OsfederationIdentityprovider";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -13787,29 +15819,35 @@ impl Model for OsfederationIdentityprovider {
 hwcloud_runtime::impl_model_serde!(OsfederationIdentityprovider);
 
 impl OsfederationIdentityprovider {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 身份提供商ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsfederationProtocol {
     /// 协议ID。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for OsfederationProtocol {
     const NAME: &'static str = "OsfederationProtocol";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -13817,65 +15855,71 @@ impl Model for OsfederationProtocol {
 hwcloud_runtime::impl_model_serde!(OsfederationProtocol);
 
 impl OsfederationProtocol {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 协议ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 /// 身份策略。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Policy {
     /// 附加了本身份策略的实体数量。
-    pub attachment_count: i32,
+    pub attachment_count: Option<i32>,
     /// 身份策略创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 默认版本号。
-    pub default_version_id: String,
+    pub default_version_id: Option<String>,
     ///
     pub description: Option<String>,
     ///
-    pub path: String,
+    pub path: Option<String>,
     ///
-    pub policy_id: String,
+    pub policy_id: Option<String>,
     ///
-    pub policy_name: String,
+    pub policy_name: Option<String>,
     ///
-    pub policy_type: PolicyType,
+    pub policy_type: Option<PolicyType>,
     /// 身份策略默认版本最近一次的更新时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     ///
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for Policy {
     const NAME: &'static str = "Policy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attachment_count", &self.attachment_count);
-        object.field("created_at", &self.created_at);
-        object.field("default_version_id", &self.default_version_id);
+        object.optional("attachment_count", &self.attachment_count);
+        object.optional("created_at", &self.created_at);
+        object.optional("default_version_id", &self.default_version_id);
         object.optional("description", &self.description);
-        object.field("path", &self.path);
-        object.field("policy_id", &self.policy_id);
-        object.field("policy_name", &self.policy_name);
-        object.field("policy_type", &self.policy_type);
-        object.field("updated_at", &self.updated_at);
-        object.field("urn", &self.urn);
+        object.optional("path", &self.path);
+        object.optional("policy_id", &self.policy_id);
+        object.optional("policy_name", &self.policy_name);
+        object.optional("policy_type", &self.policy_type);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attachment_count = object.required("attachment_count")?;
-        let created_at = object.required("created_at")?;
-        let default_version_id = object.required("default_version_id")?;
+        let attachment_count = object.optional("attachment_count")?;
+        let created_at = object.optional("created_at")?;
+        let default_version_id = object.optional("default_version_id")?;
         let description = object.optional("description")?;
-        let path = object.required("path")?;
-        let policy_id = object.required("policy_id")?;
-        let policy_name = object.required("policy_name")?;
-        let policy_type = object.required("policy_type")?;
-        let updated_at = object.required("updated_at")?;
-        let urn = object.required("urn")?;
+        let path = object.optional("path")?;
+        let policy_id = object.optional("policy_id")?;
+        let policy_name = object.optional("policy_name")?;
+        let policy_type = object.optional("policy_type")?;
+        let updated_at = object.optional("updated_at")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             attachment_count,
             created_at,
@@ -13894,30 +15938,38 @@ impl Model for Policy {
 hwcloud_runtime::impl_model_serde!(Policy);
 
 impl Policy {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        attachment_count: impl Into<i32>,
-        created_at: impl Into<String>,
-        default_version_id: impl Into<String>,
-        path: impl Into<String>,
-        policy_id: impl Into<String>,
-        policy_name: impl Into<String>,
-        policy_type: impl Into<PolicyType>,
-        updated_at: impl Into<String>,
-        urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attachment_count: attachment_count.into(),
-            created_at: created_at.into(),
-            default_version_id: default_version_id.into(),
+            attachment_count: None,
+            created_at: None,
+            default_version_id: None,
             description: None,
-            path: path.into(),
-            policy_id: policy_id.into(),
-            policy_name: policy_name.into(),
-            policy_type: policy_type.into(),
-            updated_at: updated_at.into(),
-            urn: urn.into(),
+            path: None,
+            policy_id: None,
+            policy_name: None,
+            policy_type: None,
+            updated_at: None,
+            urn: None,
         }
+    }
+
+    /// 附加了本身份策略的实体数量。
+    pub fn attachment_count(mut self, value: impl Into<i32>) -> Self {
+        self.attachment_count = Some(value.into());
+        self
+    }
+
+    /// 身份策略创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 默认版本号。
+    pub fn default_version_id(mut self, value: impl Into<String>) -> Self {
+        self.default_version_id = Some(value.into());
+        self
     }
 
     ///
@@ -13925,29 +15977,65 @@ impl Policy {
         self.description = Some(value.into());
         self
     }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn policy_id(mut self, value: impl Into<String>) -> Self {
+        self.policy_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
+        self.policy_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
+        self.policy_type = Some(value.into());
+        self
+    }
+
+    /// 身份策略默认版本最近一次的更新时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PolicyDepends {
     /// 权限所在目录。
-    pub catalog: String,
+    pub catalog: Option<String>,
     /// 权限展示名。
-    pub display_name: String,
+    pub display_name: Option<String>,
 }
 
 impl Model for PolicyDepends {
     const NAME: &'static str = "PolicyDepends";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("catalog", &self.catalog);
-        object.field("display_name", &self.display_name);
+        object.optional("catalog", &self.catalog);
+        object.optional("display_name", &self.display_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let catalog = object.required("catalog")?;
-        let display_name = object.required("display_name")?;
+        let catalog = object.optional("catalog")?;
+        let display_name = object.optional("display_name")?;
         Ok(Self { catalog, display_name })
     }
 }
@@ -13955,17 +16043,29 @@ impl Model for PolicyDepends {
 hwcloud_runtime::impl_model_serde!(PolicyDepends);
 
 impl PolicyDepends {
-    /// A value of its fields.
-    pub fn new(catalog: impl Into<String>, display_name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            catalog: catalog.into(),
-            display_name: display_name.into(),
+            catalog: None,
+            display_name: None,
         }
+    }
+
+    /// 权限所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 权限展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PolicyStatement {
     /// 授权项,指对资源的具体操作权限,不超过100个。
@@ -13974,11 +16074,11 @@ pub struct PolicyStatement {
     /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
     ///
     /// Items: at most 100.
-    pub action: Vec<String>,
+    pub action: Option<Vec<String>>,
     /// 限制条件。不超过10个。
     pub condition: Option<serde_json::Value>,
     /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
-    pub effect: PolicyStatementEffect,
+    pub effect: Option<PolicyStatementEffect>,
     /// 资源。数组长度不超过10,每个字符串长度不超过128,规则如下:
     /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
     /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
@@ -13990,16 +16090,16 @@ impl Model for PolicyStatement {
     const NAME: &'static str = "PolicyStatement";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("Action", &self.action);
+        object.optional("Action", &self.action);
         object.optional("Condition", &self.condition);
-        object.field("Effect", &self.effect);
+        object.optional("Effect", &self.effect);
         object.optional("Resource", &self.resource);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("Action")?;
+        let action = object.optional("Action")?;
         let condition = object.optional("Condition")?;
-        let effect = object.required("Effect")?;
+        let effect = object.optional("Effect")?;
         let resource = object.optional("Resource")?;
         Ok(Self {
             action,
@@ -14013,22 +16113,36 @@ impl Model for PolicyStatement {
 hwcloud_runtime::impl_model_serde!(PolicyStatement);
 
 impl PolicyStatement {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action: impl Into<Vec<String>>,
-        effect: impl Into<PolicyStatementEffect>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
+            action: None,
             condition: None,
-            effect: effect.into(),
+            effect: None,
             resource: None,
         }
+    }
+
+    /// 授权项,指对资源的具体操作权限,不超过100个。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
+    ///
+    /// Items: at most 100.
+    pub fn action(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.action = Some(value.into());
+        self
     }
 
     /// 限制条件。不超过10个。
     pub fn condition(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.condition = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<PolicyStatementEffect>) -> Self {
+        self.effect = Some(value.into());
         self
     }
 
@@ -14085,34 +16199,34 @@ impl hwcloud_runtime::StringEnum for PolicyType {
 hwcloud_runtime::impl_string_enum!(PolicyType);
 
 /// 身份策略版本信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PolicyVersion {
     /// 身份策略版本创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     ///
-    pub document: String,
+    pub document: Option<String>,
     /// 是否为默认版本。
-    pub is_default: bool,
+    pub is_default: Option<bool>,
     ///
-    pub version_id: String,
+    pub version_id: Option<String>,
 }
 
 impl Model for PolicyVersion {
     const NAME: &'static str = "PolicyVersion";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("document", &self.document);
-        object.field("is_default", &self.is_default);
-        object.field("version_id", &self.version_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("document", &self.document);
+        object.optional("is_default", &self.is_default);
+        object.optional("version_id", &self.version_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let document = object.required("document")?;
-        let is_default = object.required("is_default")?;
-        let version_id = object.required("version_id")?;
+        let created_at = object.optional("created_at")?;
+        let document = object.optional("document")?;
+        let is_default = object.optional("is_default")?;
+        let version_id = object.optional("version_id")?;
         Ok(Self {
             created_at,
             document,
@@ -14125,24 +16239,43 @@ impl Model for PolicyVersion {
 hwcloud_runtime::impl_model_serde!(PolicyVersion);
 
 impl PolicyVersion {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        document: impl Into<String>,
-        is_default: impl Into<bool>,
-        version_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            document: document.into(),
-            is_default: is_default.into(),
-            version_id: version_id.into(),
+            created_at: None,
+            document: None,
+            is_default: None,
+            version_id: None,
         }
+    }
+
+    /// 身份策略版本创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn document(mut self, value: impl Into<String>) -> Self {
+        self.document = Some(value.into());
+        self
+    }
+
+    /// 是否为默认版本。
+    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
     }
 }
 
 /// project信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProjectInfo {
     ///
@@ -14150,7 +16283,7 @@ pub struct ProjectInfo {
     /// project id
     pub id: Option<String>,
     /// project name
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for ProjectInfo {
@@ -14159,13 +16292,13 @@ impl Model for ProjectInfo {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("domain", &self.domain);
         object.optional("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let domain = object.optional("domain")?;
         let id = object.optional("id")?;
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         Ok(Self { domain, id, name })
     }
 }
@@ -14173,12 +16306,12 @@ impl Model for ProjectInfo {
 hwcloud_runtime::impl_model_serde!(ProjectInfo);
 
 impl ProjectInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             domain: None,
             id: None,
-            name: name.into(),
+            name: None,
         }
     }
 
@@ -14193,25 +16326,31 @@ impl ProjectInfo {
         self.id = Some(value.into());
         self
     }
+
+    /// project name
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 
 /// 协议信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProtocolIdInfo {
     /// 协议id。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for ProtocolIdInfo {
     const NAME: &'static str = "ProtocolIdInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -14219,33 +16358,39 @@ impl Model for ProtocolIdInfo {
 hwcloud_runtime::impl_model_serde!(ProtocolIdInfo);
 
 impl ProtocolIdInfo {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 协议id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProtocolLinks {
     /// 身份提供商的资源链接地址。
-    pub identity_provider: String,
+    pub identity_provider: Option<String>,
     /// 资源链接地址。
-    pub self_: String,
+    pub self_: Option<String>,
 }
 
 impl Model for ProtocolLinks {
     const NAME: &'static str = "ProtocolLinks";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("identity_provider", &self.identity_provider);
-        object.field("self", &self.self_);
+        object.optional("identity_provider", &self.identity_provider);
+        object.optional("self", &self.self_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let identity_provider = object.required("identity_provider")?;
-        let self_ = object.required("self")?;
+        let identity_provider = object.optional("identity_provider")?;
+        let self_ = object.optional("self")?;
         Ok(Self { identity_provider, self_ })
     }
 }
@@ -14253,12 +16398,24 @@ impl Model for ProtocolLinks {
 hwcloud_runtime::impl_model_serde!(ProtocolLinks);
 
 impl ProtocolLinks {
-    /// A value of its fields.
-    pub fn new(identity_provider: impl Into<String>, self_: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            identity_provider: identity_provider.into(),
-            self_: self_.into(),
+            identity_provider: None,
+            self_: None,
         }
+    }
+
+    /// 身份提供商的资源链接地址。
+    pub fn identity_provider(mut self, value: impl Into<String>) -> Self {
+        self.identity_provider = Some(value.into());
+        self
+    }
+
+    /// 资源链接地址。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
     }
 }
 
@@ -14299,30 +16456,30 @@ impl ProtocolOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProtocolResult {
     /// 协议ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 协议的资源链接信息。
-    pub links: ProtocolLinks,
+    pub links: Option<ProtocolLinks>,
     /// 映射ID。
-    pub mapping_id: String,
+    pub mapping_id: Option<String>,
 }
 
 impl Model for ProtocolResult {
     const NAME: &'static str = "ProtocolResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("mapping_id", &self.mapping_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("mapping_id", &self.mapping_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let mapping_id = object.required("mapping_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let mapping_id = object.optional("mapping_id")?;
         Ok(Self { id, links, mapping_id })
     }
 }
@@ -14330,17 +16487,31 @@ impl Model for ProtocolResult {
 hwcloud_runtime::impl_model_serde!(ProtocolResult);
 
 impl ProtocolResult {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<ProtocolLinks>,
-        mapping_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            mapping_id: mapping_id.into(),
+            id: None,
+            links: None,
+            mapping_id: None,
         }
+    }
+
+    /// 协议ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 协议的资源链接信息。
+    pub fn links(mut self, value: impl Into<ProtocolLinks>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 映射ID。
+    pub fn mapping_id(mut self, value: impl Into<String>) -> Self {
+        self.mapping_id = Some(value.into());
+        self
     }
 }
 
@@ -14378,42 +16549,42 @@ impl hwcloud_runtime::StringEnum for PwdIdentityMethods {
 hwcloud_runtime::impl_string_enum!(PwdIdentityMethods);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Region {
     /// 区域描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 区域ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 区域的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 区域名。
-    pub locales: RegionLocales,
+    pub locales: Option<RegionLocales>,
     /// null.
-    pub parent_region_id: String,
+    pub parent_region_id: Option<String>,
     /// 区域类型。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for Region {
     const NAME: &'static str = "Region";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("locales", &self.locales);
-        object.field("parent_region_id", &self.parent_region_id);
-        object.field("type", &self.type_);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("locales", &self.locales);
+        object.optional("parent_region_id", &self.parent_region_id);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let locales = object.required("locales")?;
-        let parent_region_id = object.required("parent_region_id")?;
-        let type_ = object.required("type")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let locales = object.optional("locales")?;
+        let parent_region_id = object.optional("parent_region_id")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             description,
             id,
@@ -14428,32 +16599,61 @@ impl Model for Region {
 hwcloud_runtime::impl_model_serde!(Region);
 
 impl Region {
-    /// A value of its fields.
-    pub fn new(
-        description: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        locales: impl Into<RegionLocales>,
-        parent_region_id: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            description: description.into(),
-            id: id.into(),
-            links: links.into(),
-            locales: locales.into(),
-            parent_region_id: parent_region_id.into(),
-            type_: type_.into(),
+            description: None,
+            id: None,
+            links: None,
+            locales: None,
+            parent_region_id: None,
+            type_: None,
         }
+    }
+
+    /// 区域描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 区域ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 区域的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 区域名。
+    pub fn locales(mut self, value: impl Into<RegionLocales>) -> Self {
+        self.locales = Some(value.into());
+        self
+    }
+
+    /// null.
+    pub fn parent_region_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_region_id = Some(value.into());
+        self
+    }
+
+    /// 区域类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RegionLocales {
     /// 区域的英文名称。
-    pub en_us: String,
+    pub en_us: Option<String>,
     /// 区域的西班牙语名称。
     pub es_es: Option<String>,
     /// 区域的美国西班牙语名称。
@@ -14461,26 +16661,26 @@ pub struct RegionLocales {
     /// 区域的葡萄牙语名称。
     pub pt_br: Option<String>,
     /// 区域的中文名称。
-    pub zh_cn: String,
+    pub zh_cn: Option<String>,
 }
 
 impl Model for RegionLocales {
     const NAME: &'static str = "RegionLocales";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("en-us", &self.en_us);
+        object.optional("en-us", &self.en_us);
         object.optional("es-es", &self.es_es);
         object.optional("es-us", &self.es_us);
         object.optional("pt-br", &self.pt_br);
-        object.field("zh-cn", &self.zh_cn);
+        object.optional("zh-cn", &self.zh_cn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let en_us = object.required("en-us")?;
+        let en_us = object.optional("en-us")?;
         let es_es = object.optional("es-es")?;
         let es_us = object.optional("es-us")?;
         let pt_br = object.optional("pt-br")?;
-        let zh_cn = object.required("zh-cn")?;
+        let zh_cn = object.optional("zh-cn")?;
         Ok(Self {
             en_us,
             es_es,
@@ -14494,15 +16694,21 @@ impl Model for RegionLocales {
 hwcloud_runtime::impl_model_serde!(RegionLocales);
 
 impl RegionLocales {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(en_us: impl Into<String>, zh_cn: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            en_us: en_us.into(),
+            en_us: None,
             es_es: None,
             es_us: None,
             pt_br: None,
-            zh_cn: zh_cn.into(),
+            zh_cn: None,
         }
+    }
+
+    /// 区域的英文名称。
+    pub fn en_us(mut self, value: impl Into<String>) -> Self {
+        self.en_us = Some(value.into());
+        self
     }
 
     /// 区域的西班牙语名称。
@@ -14522,29 +16728,35 @@ impl RegionLocales {
         self.pt_br = Some(value.into());
         self
     }
+
+    /// 区域的中文名称。
+    pub fn zh_cn(mut self, value: impl Into<String>) -> Self {
+        self.zh_cn = Some(value.into());
+        self
+    }
 }
 
 /// 资源。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
     ///
-    pub type_name: String,
+    pub type_name: Option<String>,
     ///
-    pub urn_template: String,
+    pub urn_template: Option<String>,
 }
 
 impl Model for Resource {
     const NAME: &'static str = "Resource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("type_name", &self.type_name);
-        object.field("urn_template", &self.urn_template);
+        object.optional("type_name", &self.type_name);
+        object.optional("urn_template", &self.urn_template);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let type_name = object.required("type_name")?;
-        let urn_template = object.required("urn_template")?;
+        let type_name = object.optional("type_name")?;
+        let urn_template = object.optional("urn_template")?;
         Ok(Self { type_name, urn_template })
     }
 }
@@ -14552,27 +16764,39 @@ impl Model for Resource {
 hwcloud_runtime::impl_model_serde!(Resource);
 
 impl Resource {
-    /// A value of its fields.
-    pub fn new(type_name: impl Into<String>, urn_template: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            type_name: type_name.into(),
-            urn_template: urn_template.into(),
+            type_name: None,
+            urn_template: None,
         }
+    }
+
+    ///
+    pub fn type_name(mut self, value: impl Into<String>) -> Self {
+        self.type_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn_template(mut self, value: impl Into<String>) -> Self {
+        self.urn_template = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RolePolicy {
     /// 该权限所依赖的权限。
     pub depends: Option<Vec<PolicyDepends>>,
     /// 授权语句,描述权限的具体内容。
-    pub statement: Vec<PolicyStatement>,
+    pub statement: Option<Vec<PolicyStatement>>,
     /// 权限版本号。
     /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
     /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for RolePolicy {
@@ -14580,14 +16804,14 @@ impl Model for RolePolicy {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("Depends", &self.depends);
-        object.field("Statement", &self.statement);
-        object.field("Version", &self.version);
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let depends = object.optional("Depends")?;
-        let statement = object.required("Statement")?;
-        let version = object.required("Version")?;
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
         Ok(Self {
             depends,
             statement,
@@ -14599,15 +16823,12 @@ impl Model for RolePolicy {
 hwcloud_runtime::impl_model_serde!(RolePolicy);
 
 impl RolePolicy {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        statement: impl Into<Vec<PolicyStatement>>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             depends: None,
-            statement: statement.into(),
-            version: version.into(),
+            statement: None,
+            version: None,
         }
     }
 
@@ -14616,10 +16837,24 @@ impl RolePolicy {
         self.depends = Some(value.into());
         self
     }
+
+    /// 授权语句,描述权限的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<PolicyStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RoleResult {
     /// 权限所在目录。
@@ -14637,20 +16872,20 @@ pub struct RoleResult {
     /// 该参数值为fine_grained时,标识此权限为系统内置的策略。
     pub flag: Option<String>,
     /// 权限ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 权限的资源链接信息。
     pub links: Option<Links>,
     /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
-    pub name: String,
+    pub name: Option<String>,
     /// 权限的具体内容。
-    pub policy: RolePolicy,
+    pub policy: Option<RolePolicy>,
     /// 权限的显示模式。
     /// > - AX表示在domain层显示。
     /// > - XA表示在project层显示。
     /// > - AA表示在domain和project层均显示。
     /// > - XX表示在domain和project层均不显示。
     /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 权限更新时间。
     pub updated_time: Option<String>,
 }
@@ -14666,11 +16901,11 @@ impl Model for RoleResult {
         object.optional("display_name", &self.display_name);
         object.optional("domain_id", &self.domain_id);
         object.optional("flag", &self.flag);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("links", &self.links);
-        object.field("name", &self.name);
-        object.field("policy", &self.policy);
-        object.field("type", &self.type_);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
         object.optional("updated_time", &self.updated_time);
     }
 
@@ -14682,11 +16917,11 @@ impl Model for RoleResult {
         let display_name = object.optional("display_name")?;
         let domain_id = object.optional("domain_id")?;
         let flag = object.optional("flag")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let links = object.optional("links")?;
-        let name = object.required("name")?;
-        let policy = object.required("policy")?;
-        let type_ = object.required("type")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
         let updated_time = object.optional("updated_time")?;
         Ok(Self {
             catalog,
@@ -14709,13 +16944,8 @@ impl Model for RoleResult {
 hwcloud_runtime::impl_model_serde!(RoleResult);
 
 impl RoleResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        policy: impl Into<RolePolicy>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             catalog: None,
             created_time: None,
@@ -14724,11 +16954,11 @@ impl RoleResult {
             display_name: None,
             domain_id: None,
             flag: None,
-            id: id.into(),
+            id: None,
             links: None,
-            name: name.into(),
-            policy: policy.into(),
-            type_: type_.into(),
+            name: None,
+            policy: None,
+            type_: None,
             updated_time: None,
         }
     }
@@ -14775,9 +17005,38 @@ impl RoleResult {
         self
     }
 
+    /// 权限ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 权限的资源链接信息。
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
+        self
+    }
+
+    /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 权限的具体内容。
+    pub fn policy(mut self, value: impl Into<RolePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 权限的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -14835,22 +17094,22 @@ impl RulesLocal {
 }
 
 /// 联邦用户在本系统中所属用户组
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RulesLocalGroup {
     /// 联邦用户在本系统中所属用户组
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for RulesLocalGroup {
     const NAME: &'static str = "RulesLocalGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         Ok(Self { name })
     }
 }
@@ -14858,29 +17117,35 @@ impl Model for RulesLocalGroup {
 hwcloud_runtime::impl_model_serde!(RulesLocalGroup);
 
 impl RulesLocalGroup {
-    /// A value of its fields.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+
+    /// 联邦用户在本系统中所属用户组
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 /// 联邦用户在本系统中的用户名称
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RulesLocalUser {
     /// 联邦用户在本系统中的用户名称
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for RulesLocalUser {
     const NAME: &'static str = "RulesLocalUser";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
+        let name = object.optional("name")?;
         Ok(Self { name })
     }
 }
@@ -14888,14 +17153,20 @@ impl Model for RulesLocalUser {
 hwcloud_runtime::impl_model_serde!(RulesLocalUser);
 
 impl RulesLocalUser {
-    /// A value of its fields.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+
+    /// 联邦用户在本系统中的用户名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RulesRemote {
     /// 输入属性值中包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
@@ -14905,7 +17176,7 @@ pub struct RulesRemote {
     /// 同级的any_one_of或not_any_of的值是否支持正则表达式,true:支持正则表达式,false:不支持正则表达式,默认为false。
     pub regex: Option<bool>,
     /// 表示IdP断言中的属性。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for RulesRemote {
@@ -14915,14 +17186,14 @@ impl Model for RulesRemote {
         object.optional("any_one_of", &self.any_one_of);
         object.optional("not_any_of", &self.not_any_of);
         object.optional("regex", &self.regex);
-        object.field("type", &self.type_);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let any_one_of = object.optional("any_one_of")?;
         let not_any_of = object.optional("not_any_of")?;
         let regex = object.optional("regex")?;
-        let type_ = object.required("type")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             any_one_of,
             not_any_of,
@@ -14935,13 +17206,13 @@ impl Model for RulesRemote {
 hwcloud_runtime::impl_model_serde!(RulesRemote);
 
 impl RulesRemote {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(type_: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             any_one_of: None,
             not_any_of: None,
             regex: None,
-            type_: type_.into(),
+            type_: None,
         }
     }
 
@@ -14962,10 +17233,16 @@ impl RulesRemote {
         self.regex = Some(value.into());
         self
     }
+
+    /// 表示IdP断言中的属性。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RulesRemote2 {
     /// 输入属性值中包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
@@ -14973,7 +17250,7 @@ pub struct RulesRemote2 {
     /// 输入属性值中不包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
     pub not_any_of: Option<Vec<String>>,
     /// 表示IdP断言中的属性。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for RulesRemote2 {
@@ -14982,13 +17259,13 @@ impl Model for RulesRemote2 {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("any_one_of", &self.any_one_of);
         object.optional("not_any_of", &self.not_any_of);
-        object.field("type", &self.type_);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let any_one_of = object.optional("any_one_of")?;
         let not_any_of = object.optional("not_any_of")?;
-        let type_ = object.required("type")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             any_one_of,
             not_any_of,
@@ -15000,12 +17277,12 @@ impl Model for RulesRemote2 {
 hwcloud_runtime::impl_model_serde!(RulesRemote2);
 
 impl RulesRemote2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(type_: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             any_one_of: None,
             not_any_of: None,
-            type_: type_.into(),
+            type_: None,
         }
     }
 
@@ -15018,6 +17295,12 @@ impl RulesRemote2 {
     /// 输入属性值中不包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
     pub fn not_any_of(mut self, value: impl Into<Vec<String>>) -> Self {
         self.not_any_of = Some(value.into());
+        self
+    }
+
+    /// 表示IdP断言中的属性。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 }
@@ -15129,25 +17412,25 @@ impl ScopeProjectOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopeTokenResult {
     /// 服务目录信息。
     pub catalog: Option<Vec<TokenCatalog>>,
     /// 获取token的用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
-    pub domain: TokenDomainResult,
+    pub domain: Option<TokenDomainResult>,
     /// token过期时间。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// token下发时间。
-    pub issued_at: String,
+    pub issued_at: Option<String>,
     /// 获取token的方式。
-    pub methods: Vec<String>,
+    pub methods: Option<Vec<String>>,
     /// 获取token的用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
-    pub project: TokenProjectResult,
+    pub project: Option<TokenProjectResult>,
     /// token的权限信息。
-    pub roles: Vec<TokenRole>,
+    pub roles: Option<Vec<TokenRole>>,
     /// 获取token的用户信息。
-    pub user: ScopedTokenUser,
+    pub user: Option<ScopedTokenUser>,
 }
 
 impl Model for ScopeTokenResult {
@@ -15155,24 +17438,24 @@ impl Model for ScopeTokenResult {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog", &self.catalog);
-        object.field("domain", &self.domain);
-        object.field("expires_at", &self.expires_at);
-        object.field("issued_at", &self.issued_at);
-        object.field("methods", &self.methods);
-        object.field("project", &self.project);
-        object.field("roles", &self.roles);
-        object.field("user", &self.user);
+        object.optional("domain", &self.domain);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("project", &self.project);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog = object.optional("catalog")?;
-        let domain = object.required("domain")?;
-        let expires_at = object.required("expires_at")?;
-        let issued_at = object.required("issued_at")?;
-        let methods = object.required("methods")?;
-        let project = object.required("project")?;
-        let roles = object.required("roles")?;
-        let user = object.required("user")?;
+        let domain = object.optional("domain")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let project = object.optional("project")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
         Ok(Self {
             catalog,
             domain,
@@ -15189,31 +17472,65 @@ impl Model for ScopeTokenResult {
 hwcloud_runtime::impl_model_serde!(ScopeTokenResult);
 
 impl ScopeTokenResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        domain: impl Into<TokenDomainResult>,
-        expires_at: impl Into<String>,
-        issued_at: impl Into<String>,
-        methods: impl Into<Vec<String>>,
-        project: impl Into<TokenProjectResult>,
-        roles: impl Into<Vec<TokenRole>>,
-        user: impl Into<ScopedTokenUser>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             catalog: None,
-            domain: domain.into(),
-            expires_at: expires_at.into(),
-            issued_at: issued_at.into(),
-            methods: methods.into(),
-            project: project.into(),
-            roles: roles.into(),
-            user: user.into(),
+            domain: None,
+            expires_at: None,
+            issued_at: None,
+            methods: None,
+            project: None,
+            roles: None,
+            user: None,
         }
     }
 
     /// 服务目录信息。
     pub fn catalog(mut self, value: impl Into<Vec<TokenCatalog>>) -> Self {
         self.catalog = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
+    pub fn domain(mut self, value: impl Into<TokenDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// token过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token下发时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
+    pub fn project(mut self, value: impl Into<TokenProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+
+    /// token的权限信息。
+    pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户信息。
+    pub fn user(mut self, value: impl Into<ScopedTokenUser>) -> Self {
+        self.user = Some(value.into());
         self
     }
 }
@@ -15460,38 +17777,38 @@ impl ScopedTokenInfoRoles {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopedTokenUser {
     /// 联邦身份认证信息。
-    pub os_federation: TokenUserOsfederation,
+    pub os_federation: Option<TokenUserOsfederation>,
     /// 用户所属账号信息。
-    pub domain: TokenDomainResult,
+    pub domain: Option<TokenDomainResult>,
     /// 用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 用户名。
-    pub name: String,
+    pub name: Option<String>,
     /// 密码过期时间(UTC时间),“”表示密码不过期。
-    pub password_expires_at: hwcloud_runtime::Secret,
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
 }
 
 impl Model for ScopedTokenUser {
     const NAME: &'static str = "ScopedTokenUser";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-FEDERATION", &self.os_federation);
-        object.field("domain", &self.domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("password_expires_at", &self.password_expires_at);
+        object.optional("OS-FEDERATION", &self.os_federation);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_federation = object.required("OS-FEDERATION")?;
-        let domain = object.required("domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let password_expires_at = object.required("password_expires_at")?;
+        let os_federation = object.optional("OS-FEDERATION")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
         Ok(Self {
             os_federation,
             domain,
@@ -15505,45 +17822,72 @@ impl Model for ScopedTokenUser {
 hwcloud_runtime::impl_model_serde!(ScopedTokenUser);
 
 impl ScopedTokenUser {
-    /// A value of its fields.
-    pub fn new(
-        os_federation: impl Into<TokenUserOsfederation>,
-        domain: impl Into<TokenDomainResult>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        password_expires_at: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_federation: os_federation.into(),
-            domain: domain.into(),
-            id: id.into(),
-            name: name.into(),
-            password_expires_at: password_expires_at.into(),
+            os_federation: None,
+            domain: None,
+            id: None,
+            name: None,
+            password_expires_at: None,
         }
+    }
+
+    /// 联邦身份认证信息。
+    pub fn os_federation(mut self, value: impl Into<TokenUserOsfederation>) -> Self {
+        self.os_federation = Some(value.into());
+        self
+    }
+
+    /// 用户所属账号信息。
+    pub fn domain(mut self, value: impl Into<TokenDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密码过期时间(UTC时间),“”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityCompliance {
     /// 密码强度策略的正则表达式。
-    pub password_regex: hwcloud_runtime::Secret,
+    pub password_regex: Option<hwcloud_runtime::Secret>,
     /// 密码强度策略的描述。
-    pub password_regex_description: hwcloud_runtime::Secret,
+    pub password_regex_description: Option<hwcloud_runtime::Secret>,
 }
 
 impl Model for SecurityCompliance {
     const NAME: &'static str = "SecurityCompliance";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("password_regex", &self.password_regex);
-        object.field("password_regex_description", &self.password_regex_description);
+        object.optional("password_regex", &self.password_regex);
+        object.optional("password_regex_description", &self.password_regex_description);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let password_regex = object.required("password_regex")?;
-        let password_regex_description = object.required("password_regex_description")?;
+        let password_regex = object.optional("password_regex")?;
+        let password_regex_description = object.optional("password_regex_description")?;
         Ok(Self {
             password_regex,
             password_regex_description,
@@ -15554,34 +17898,46 @@ impl Model for SecurityCompliance {
 hwcloud_runtime::impl_model_serde!(SecurityCompliance);
 
 impl SecurityCompliance {
-    /// A value of its fields.
-    pub fn new(
-        password_regex: impl Into<hwcloud_runtime::Secret>,
-        password_regex_description: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            password_regex: password_regex.into(),
-            password_regex_description: password_regex_description.into(),
+            password_regex: None,
+            password_regex_description: None,
         }
+    }
+
+    /// 密码强度策略的正则表达式。
+    pub fn password_regex(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.password_regex = Some(value.into());
+        self
+    }
+
+    /// 密码强度策略的描述。
+    pub fn password_regex_description(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_regex_description = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Service {
     /// 服务描述信息。
     pub description: Option<String>,
     /// 服务是否可用。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 服务ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 服务的资源链接。
-    pub links: Links,
+    pub links: Option<Links>,
     /// 服务名。
-    pub name: String,
+    pub name: Option<String>,
     /// 服务类型。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for Service {
@@ -15589,20 +17945,20 @@ impl Model for Service {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("description", &self.description);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("type", &self.type_);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let description = object.optional("description")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let type_ = object.required("type")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             description,
             enabled,
@@ -15617,21 +17973,15 @@ impl Model for Service {
 hwcloud_runtime::impl_model_serde!(Service);
 
 impl Service {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        links: impl Into<Links>,
-        name: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             description: None,
-            enabled: enabled.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            type_: type_.into(),
+            enabled: None,
+            id: None,
+            links: None,
+            name: None,
+            type_: None,
         }
     }
 
@@ -15640,33 +17990,63 @@ impl Service {
         self.description = Some(value.into());
         self
     }
+
+    /// 服务是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 服务ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 服务的资源链接。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 服务名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 服务类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServicePolicy {
     /// 授权语句,描述自定义策略的具体内容。
-    pub statement: Vec<ServiceStatement>,
+    pub statement: Option<Vec<ServiceStatement>>,
     /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
     /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
     /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
     ///
     /// Default: 1.1.
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for ServicePolicy {
     const NAME: &'static str = "ServicePolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("Statement", &self.statement);
-        object.field("Version", &self.version);
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let statement = object.required("Statement")?;
-        let version = object.required("Version")?;
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
         Ok(Self { statement, version })
     }
 }
@@ -15674,15 +18054,28 @@ impl Model for ServicePolicy {
 hwcloud_runtime::impl_model_serde!(ServicePolicy);
 
 impl ServicePolicy {
-    /// A value of its fields.
-    pub fn new(
-        statement: impl Into<Vec<ServiceStatement>>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            statement: statement.into(),
-            version: version.into(),
+            statement: None,
+            version: None,
         }
+    }
+
+    /// 授权语句,描述自定义策略的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<ServiceStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
@@ -15759,34 +18152,34 @@ impl ServicePolicyRoleOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServicePolicyRoleResult {
     /// 自定义策略所在目录。
-    pub catalog: String,
+    pub catalog: Option<String>,
     /// 自定义策略创建时间。
     pub created_time: Option<String>,
     /// 自定义策略的描述信息。
-    pub description: String,
+    pub description: Option<String>,
     /// 自定义策略的中文描述信息。
     pub description_cn: Option<String>,
     /// 自定义策略展示名。
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// 自定义策略所属账号ID。
-    pub domain_id: String,
+    pub domain_id: Option<String>,
     /// 自定义策略ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 自定义策略的资源链接信息。
-    pub links: LinksSelf,
+    pub links: Option<LinksSelf>,
     /// 自定义策略名。
-    pub name: String,
+    pub name: Option<String>,
     /// 自定义策略的具体内容。
-    pub policy: ServicePolicy,
+    pub policy: Option<ServicePolicy>,
     /// 自定义策略的显示模式。
     /// > - AX表示在domain层显示。
     /// > - XA表示在project层显示。
     /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 自定义策略更新时间。
     pub updated_time: Option<String>,
 }
@@ -15795,32 +18188,32 @@ impl Model for ServicePolicyRoleResult {
     const NAME: &'static str = "ServicePolicyRoleResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("catalog", &self.catalog);
+        object.optional("catalog", &self.catalog);
         object.optional("created_time", &self.created_time);
-        object.field("description", &self.description);
+        object.optional("description", &self.description);
         object.optional("description_cn", &self.description_cn);
-        object.field("display_name", &self.display_name);
-        object.field("domain_id", &self.domain_id);
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("policy", &self.policy);
-        object.field("type", &self.type_);
+        object.optional("display_name", &self.display_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
         object.optional("updated_time", &self.updated_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let catalog = object.required("catalog")?;
+        let catalog = object.optional("catalog")?;
         let created_time = object.optional("created_time")?;
-        let description = object.required("description")?;
+        let description = object.optional("description")?;
         let description_cn = object.optional("description_cn")?;
-        let display_name = object.required("display_name")?;
-        let domain_id = object.required("domain_id")?;
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let policy = object.required("policy")?;
-        let type_ = object.required("type")?;
+        let display_name = object.optional("display_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
         let updated_time = object.optional("updated_time")?;
         Ok(Self {
             catalog,
@@ -15842,32 +18235,28 @@ impl Model for ServicePolicyRoleResult {
 hwcloud_runtime::impl_model_serde!(ServicePolicyRoleResult);
 
 impl ServicePolicyRoleResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        catalog: impl Into<String>,
-        description: impl Into<String>,
-        display_name: impl Into<String>,
-        domain_id: impl Into<String>,
-        id: impl Into<String>,
-        links: impl Into<LinksSelf>,
-        name: impl Into<String>,
-        policy: impl Into<ServicePolicy>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            catalog: catalog.into(),
+            catalog: None,
             created_time: None,
-            description: description.into(),
+            description: None,
             description_cn: None,
-            display_name: display_name.into(),
-            domain_id: domain_id.into(),
-            id: id.into(),
-            links: links.into(),
-            name: name.into(),
-            policy: policy.into(),
-            type_: type_.into(),
+            display_name: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
             updated_time: None,
         }
+    }
+
+    /// 自定义策略所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
     }
 
     /// 自定义策略创建时间。
@@ -15876,9 +18265,60 @@ impl ServicePolicyRoleResult {
         self
     }
 
+    /// 自定义策略的描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
     /// 自定义策略的中文描述信息。
     pub fn description_cn(mut self, value: impl Into<String>) -> Self {
         self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 自定义策略展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<ServicePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -15890,13 +18330,13 @@ impl ServicePolicyRoleResult {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServiceStatement {
     /// 授权项,指对资源的具体操作权限。
     /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
     /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
-    pub action: Vec<String>,
+    pub action: Option<Vec<String>>,
     ///
     pub condition: Option<
         std::collections::BTreeMap<
@@ -15905,7 +18345,7 @@ pub struct ServiceStatement {
         >,
     >,
     /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
-    pub effect: ServiceStatementEffect,
+    pub effect: Option<ServiceStatementEffect>,
     /// 资源。规则如下:
     /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
     /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
@@ -15916,16 +18356,16 @@ impl Model for ServiceStatement {
     const NAME: &'static str = "ServiceStatement";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("Action", &self.action);
+        object.optional("Action", &self.action);
         object.optional("Condition", &self.condition);
-        object.field("Effect", &self.effect);
+        object.optional("Effect", &self.effect);
         object.optional("Resource", &self.resource);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("Action")?;
+        let action = object.optional("Action")?;
         let condition = object.optional("Condition")?;
-        let effect = object.required("Effect")?;
+        let effect = object.optional("Effect")?;
         let resource = object.optional("Resource")?;
         Ok(Self {
             action,
@@ -15939,17 +18379,22 @@ impl Model for ServiceStatement {
 hwcloud_runtime::impl_model_serde!(ServiceStatement);
 
 impl ServiceStatement {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        action: impl Into<Vec<String>>,
-        effect: impl Into<ServiceStatementEffect>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
+            action: None,
             condition: None,
-            effect: effect.into(),
+            effect: None,
             resource: None,
         }
+    }
+
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    pub fn action(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.action = Some(value.into());
+        self
     }
 
     ///
@@ -15963,6 +18408,12 @@ impl ServiceStatement {
         >,
     ) -> Self {
         self.condition = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<ServiceStatementEffect>) -> Self {
+        self.effect = Some(value.into());
         self
     }
 
@@ -15981,30 +18432,30 @@ impl ServiceStatement {
 pub type ServiceStatementEffect = AgencyPolicyStatementEffect;
 
 /// 自定义标签信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
     /// 标签键,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"="、"+"、"-"、"@"符号的任意组合,但是首尾不能包含空格以及不能使用"\_sys\_"为开头,长度范围[1,64]。
     ///
     /// Length: 1 to 64.
-    pub tag_key: String,
+    pub tag_key: Option<String>,
     /// 标签值,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"/"、"="、"+"、"-"、"@"符号的任意组合,可以是空字符串,长度范围[0,128]。
     ///
     /// Length: 0 to 128.
-    pub tag_value: String,
+    pub tag_value: Option<String>,
 }
 
 impl Model for Tag {
     const NAME: &'static str = "Tag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tag_key", &self.tag_key);
-        object.field("tag_value", &self.tag_value);
+        object.optional("tag_key", &self.tag_key);
+        object.optional("tag_value", &self.tag_value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tag_key = object.required("tag_key")?;
-        let tag_value = object.required("tag_value")?;
+        let tag_key = object.optional("tag_key")?;
+        let tag_value = object.optional("tag_value")?;
         Ok(Self { tag_key, tag_value })
     }
 }
@@ -16012,12 +18463,28 @@ impl Model for Tag {
 hwcloud_runtime::impl_model_serde!(Tag);
 
 impl Tag {
-    /// A value of its fields.
-    pub fn new(tag_key: impl Into<String>, tag_value: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            tag_key: tag_key.into(),
-            tag_value: tag_value.into(),
+            tag_key: None,
+            tag_value: None,
         }
+    }
+
+    /// 标签键,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"="、"+"、"-"、"@"符号的任意组合,但是首尾不能包含空格以及不能使用"\_sys\_"为开头,长度范围[1,64]。
+    ///
+    /// Length: 1 to 64.
+    pub fn tag_key(mut self, value: impl Into<String>) -> Self {
+        self.tag_key = Some(value.into());
+        self
+    }
+
+    /// 标签值,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"/"、"="、"+"、"-"、"@"符号的任意组合,可以是空字符串,长度范围[0,128]。
+    ///
+    /// Length: 0 to 128.
+    pub fn tag_value(mut self, value: impl Into<String>) -> Self {
+        self.tag_value = Some(value.into());
+        self
     }
 }
 
@@ -16141,34 +18608,34 @@ impl hwcloud_runtime::StringEnum for TokenAuthIdentityMethods {
 hwcloud_runtime::impl_string_enum!(TokenAuthIdentityMethods);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenCatalog {
     /// 终端节点。
-    pub endpoints: Vec<TokenCatalogEndpoint>,
+    pub endpoints: Option<Vec<TokenCatalogEndpoint>>,
     /// 服务ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 服务名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 该接口所属服务。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for TokenCatalog {
     const NAME: &'static str = "TokenCatalog";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoints", &self.endpoints);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("type", &self.type_);
+        object.optional("endpoints", &self.endpoints);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoints = object.required("endpoints")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let type_ = object.required("type")?;
+        let endpoints = object.optional("endpoints")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
         Ok(Self { endpoints, id, name, type_ })
     }
 }
@@ -16176,107 +18643,65 @@ impl Model for TokenCatalog {
 hwcloud_runtime::impl_model_serde!(TokenCatalog);
 
 impl TokenCatalog {
-    /// A value of its fields.
-    pub fn new(
-        endpoints: impl Into<Vec<TokenCatalogEndpoint>>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            endpoints: endpoints.into(),
-            id: id.into(),
-            name: name.into(),
-            type_: type_.into(),
+            endpoints: None,
+            id: None,
+            name: None,
+            type_: None,
         }
     }
+
+    /// 终端节点。
+    pub fn endpoints(mut self, value: impl Into<Vec<TokenCatalogEndpoint>>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 服务ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 服务名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 该接口所属服务。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
+
+/// The same shape as [`ScopedTokenInfoCatalog`]: one type, generated once, under both names.
+pub type TokenCatalogEndpoint = ScopedTokenInfoCatalog;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct TokenCatalogEndpoint {
-    /// 终端节点ID。
-    pub id: String,
-    /// 接口类型,描述接口在该终端节点的可见性。值为“public”,表示该接口为公开接口。
-    pub interface: String,
-    /// 终端节点所属区域。
-    pub region: String,
-    /// 终端节点所属区域ID。
-    pub region_id: String,
-    /// 终端节点的URL。
-    pub url: String,
-}
-
-impl Model for TokenCatalogEndpoint {
-    const NAME: &'static str = "TokenCatalogEndpoint";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("interface", &self.interface);
-        object.field("region", &self.region);
-        object.field("region_id", &self.region_id);
-        object.field("url", &self.url);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let interface = object.required("interface")?;
-        let region = object.required("region")?;
-        let region_id = object.required("region_id")?;
-        let url = object.required("url")?;
-        Ok(Self {
-            id,
-            interface,
-            region,
-            region_id,
-            url,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(TokenCatalogEndpoint);
-
-impl TokenCatalogEndpoint {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        interface: impl Into<String>,
-        region: impl Into<String>,
-        region_id: impl Into<String>,
-        url: impl Into<String>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            interface: interface.into(),
-            region: region.into(),
-            region_id: region_id.into(),
-            url: url.into(),
-        }
-    }
-}
-
-///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenDomainResult {
     /// 用户所属账号ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 用户所属账号名。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for TokenDomainResult {
     const NAME: &'static str = "TokenDomainResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -16284,36 +18709,45 @@ impl Model for TokenDomainResult {
 hwcloud_runtime::impl_model_serde!(TokenDomainResult);
 
 impl TokenDomainResult {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 用户所属账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户所属账号名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenProjectDomainResult {
     /// 账号ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 账号名。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for TokenProjectDomainResult {
     const NAME: &'static str = "TokenProjectDomainResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -16321,40 +18755,49 @@ impl Model for TokenProjectDomainResult {
 hwcloud_runtime::impl_model_serde!(TokenProjectDomainResult);
 
 impl TokenProjectDomainResult {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 账号名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenProjectResult {
     /// 项目所属账号信息。
-    pub domain: TokenProjectDomainResult,
+    pub domain: Option<TokenProjectDomainResult>,
     /// 项目ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 项目名。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for TokenProjectResult {
     const NAME: &'static str = "TokenProjectResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("domain", &self.domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let domain = object.required("domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { domain, id, name })
     }
 }
@@ -16362,65 +18805,79 @@ impl Model for TokenProjectResult {
 hwcloud_runtime::impl_model_serde!(TokenProjectResult);
 
 impl TokenProjectResult {
-    /// A value of its fields.
-    pub fn new(
-        domain: impl Into<TokenProjectDomainResult>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            domain: domain.into(),
-            id: id.into(),
-            name: name.into(),
+            domain: None,
+            id: None,
+            name: None,
         }
+    }
+
+    /// 项目所属账号信息。
+    pub fn domain(mut self, value: impl Into<TokenProjectDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 项目名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenResult {
     /// 服务目录信息。
-    pub catalog: Vec<TokenCatalog>,
+    pub catalog: Option<Vec<TokenCatalog>>,
     /// 获取token的IAM用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
     pub domain: Option<TokenDomainResult>,
     /// token过期时间。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// token下发时间。
-    pub issued_at: String,
+    pub issued_at: Option<String>,
     /// 获取token的方式。
-    pub methods: Vec<String>,
+    pub methods: Option<Vec<String>>,
     /// 获取token的IAM用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
     pub project: Option<TokenProjectResult>,
     /// token的权限信息。
-    pub roles: Vec<TokenRole>,
+    pub roles: Option<Vec<TokenRole>>,
     /// 获取token的IAM用户信息。
-    pub user: TokenUserResult,
+    pub user: Option<TokenUserResult>,
 }
 
 impl Model for TokenResult {
     const NAME: &'static str = "TokenResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("catalog", &self.catalog);
+        object.optional("catalog", &self.catalog);
         object.optional("domain", &self.domain);
-        object.field("expires_at", &self.expires_at);
-        object.field("issued_at", &self.issued_at);
-        object.field("methods", &self.methods);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
         object.optional("project", &self.project);
-        object.field("roles", &self.roles);
-        object.field("user", &self.user);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let catalog = object.required("catalog")?;
+        let catalog = object.optional("catalog")?;
         let domain = object.optional("domain")?;
-        let expires_at = object.required("expires_at")?;
-        let issued_at = object.required("issued_at")?;
-        let methods = object.required("methods")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
         let project = object.optional("project")?;
-        let roles = object.required("roles")?;
-        let user = object.required("user")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
         Ok(Self {
             catalog,
             domain,
@@ -16437,25 +18894,24 @@ impl Model for TokenResult {
 hwcloud_runtime::impl_model_serde!(TokenResult);
 
 impl TokenResult {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        catalog: impl Into<Vec<TokenCatalog>>,
-        expires_at: impl Into<String>,
-        issued_at: impl Into<String>,
-        methods: impl Into<Vec<String>>,
-        roles: impl Into<Vec<TokenRole>>,
-        user: impl Into<TokenUserResult>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            catalog: catalog.into(),
+            catalog: None,
             domain: None,
-            expires_at: expires_at.into(),
-            issued_at: issued_at.into(),
-            methods: methods.into(),
+            expires_at: None,
+            issued_at: None,
+            methods: None,
             project: None,
-            roles: roles.into(),
-            user: user.into(),
+            roles: None,
+            user: None,
         }
+    }
+
+    /// 服务目录信息。
+    pub fn catalog(mut self, value: impl Into<Vec<TokenCatalog>>) -> Self {
+        self.catalog = Some(value.into());
+        self
     }
 
     /// 获取token的IAM用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
@@ -16464,9 +18920,39 @@ impl TokenResult {
         self
     }
 
+    /// token过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token下发时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
     /// 获取token的IAM用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
     pub fn project(mut self, value: impl Into<TokenProjectResult>) -> Self {
         self.project = Some(value.into());
+        self
+    }
+
+    /// token的权限信息。
+    pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 获取token的IAM用户信息。
+    pub fn user(mut self, value: impl Into<TokenUserResult>) -> Self {
+        self.user = Some(value.into());
         self
     }
 }
@@ -16521,26 +19007,26 @@ impl TokenSocpeOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenUserDomainResult {
     /// IAM用户所属账号ID。
-    pub id: String,
+    pub id: Option<String>,
     /// IAM用户所属账号名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for TokenUserDomainResult {
     const NAME: &'static str = "TokenUserDomainResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self { id, name })
     }
 }
@@ -16548,40 +19034,49 @@ impl Model for TokenUserDomainResult {
 hwcloud_runtime::impl_model_serde!(TokenUserDomainResult);
 
 impl TokenUserDomainResult {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenUserOsfederation {
     /// 用户组信息列表。
-    pub groups: Vec<OsfederationGroups>,
+    pub groups: Option<Vec<OsfederationGroups>>,
     /// 身份提供商信息。
-    pub identity_provider: OsfederationIdentityprovider,
+    pub identity_provider: Option<OsfederationIdentityprovider>,
     /// 协议信息。
-    pub protocol: OsfederationProtocol,
+    pub protocol: Option<OsfederationProtocol>,
 }
 
 impl Model for TokenUserOsfederation {
     const NAME: &'static str = "TokenUserOsfederation";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("groups", &self.groups);
-        object.field("identity_provider", &self.identity_provider);
-        object.field("protocol", &self.protocol);
+        object.optional("groups", &self.groups);
+        object.optional("identity_provider", &self.identity_provider);
+        object.optional("protocol", &self.protocol);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let groups = object.required("groups")?;
-        let identity_provider = object.required("identity_provider")?;
-        let protocol = object.required("protocol")?;
+        let groups = object.optional("groups")?;
+        let identity_provider = object.optional("identity_provider")?;
+        let protocol = object.optional("protocol")?;
         Ok(Self {
             groups,
             identity_provider,
@@ -16593,49 +19088,66 @@ impl Model for TokenUserOsfederation {
 hwcloud_runtime::impl_model_serde!(TokenUserOsfederation);
 
 impl TokenUserOsfederation {
-    /// A value of its fields.
-    pub fn new(
-        groups: impl Into<Vec<OsfederationGroups>>,
-        identity_provider: impl Into<OsfederationIdentityprovider>,
-        protocol: impl Into<OsfederationProtocol>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            groups: groups.into(),
-            identity_provider: identity_provider.into(),
-            protocol: protocol.into(),
+            groups: None,
+            identity_provider: None,
+            protocol: None,
         }
+    }
+
+    /// 用户组信息列表。
+    pub fn groups(mut self, value: impl Into<Vec<OsfederationGroups>>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    /// 身份提供商信息。
+    pub fn identity_provider(
+        mut self,
+        value: impl Into<OsfederationIdentityprovider>,
+    ) -> Self {
+        self.identity_provider = Some(value.into());
+        self
+    }
+
+    /// 协议信息。
+    pub fn protocol(mut self, value: impl Into<OsfederationProtocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenUserResult {
     /// IAM用户所属的账号信息。
-    pub domain: TokenUserDomainResult,
+    pub domain: Option<TokenUserDomainResult>,
     /// IAM用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// IAM用户名。
-    pub name: String,
+    pub name: Option<String>,
     /// 密码过期时间(UTC时间),“”表示密码不过期。
-    pub password_expires_at: hwcloud_runtime::Secret,
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
 }
 
 impl Model for TokenUserResult {
     const NAME: &'static str = "TokenUserResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("domain", &self.domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("password_expires_at", &self.password_expires_at);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let domain = object.required("domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let password_expires_at = object.required("password_expires_at")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
         Ok(Self {
             domain,
             id,
@@ -16648,38 +19160,60 @@ impl Model for TokenUserResult {
 hwcloud_runtime::impl_model_serde!(TokenUserResult);
 
 impl TokenUserResult {
-    /// A value of its fields.
-    pub fn new(
-        domain: impl Into<TokenUserDomainResult>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        password_expires_at: impl Into<hwcloud_runtime::Secret>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            domain: domain.into(),
-            id: id.into(),
-            name: name.into(),
-            password_expires_at: password_expires_at.into(),
+            domain: None,
+            id: None,
+            name: None,
+            password_expires_at: None,
         }
+    }
+
+    /// IAM用户所属的账号信息。
+    pub fn domain(mut self, value: impl Into<TokenUserDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密码过期时间(UTC时间),“”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
     }
 }
 
 /// 信任委托。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrustAgency {
     ///
-    pub agency_id: String,
+    pub agency_id: Option<String>,
     ///
-    pub agency_name: String,
+    pub agency_name: Option<String>,
     /// 信任委托创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 信任委托描述信息。
     pub description: Option<String>,
     ///
-    pub max_session_duration: i32,
+    pub max_session_duration: Option<i32>,
     ///
-    pub path: String,
+    pub path: Option<String>,
     /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
@@ -16687,36 +19221,36 @@ pub struct TrustAgency {
     ///
     pub trust_policy: Option<String>,
     ///
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for TrustAgency {
     const NAME: &'static str = "TrustAgency";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("agency_id", &self.agency_id);
-        object.field("agency_name", &self.agency_name);
-        object.field("created_at", &self.created_at);
+        object.optional("agency_id", &self.agency_id);
+        object.optional("agency_name", &self.agency_name);
+        object.optional("created_at", &self.created_at);
         object.optional("description", &self.description);
-        object.field("max_session_duration", &self.max_session_duration);
-        object.field("path", &self.path);
+        object.optional("max_session_duration", &self.max_session_duration);
+        object.optional("path", &self.path);
         object.optional("trust_domain_id", &self.trust_domain_id);
         object.optional("trust_domain_name", &self.trust_domain_name);
         object.optional("trust_policy", &self.trust_policy);
-        object.field("urn", &self.urn);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let agency_id = object.required("agency_id")?;
-        let agency_name = object.required("agency_name")?;
-        let created_at = object.required("created_at")?;
+        let agency_id = object.optional("agency_id")?;
+        let agency_name = object.optional("agency_name")?;
+        let created_at = object.optional("created_at")?;
         let description = object.optional("description")?;
-        let max_session_duration = object.required("max_session_duration")?;
-        let path = object.required("path")?;
+        let max_session_duration = object.optional("max_session_duration")?;
+        let path = object.optional("path")?;
         let trust_domain_id = object.optional("trust_domain_id")?;
         let trust_domain_name = object.optional("trust_domain_name")?;
         let trust_policy = object.optional("trust_policy")?;
-        let urn = object.required("urn")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             agency_id,
             agency_name,
@@ -16735,32 +19269,55 @@ impl Model for TrustAgency {
 hwcloud_runtime::impl_model_serde!(TrustAgency);
 
 impl TrustAgency {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        agency_id: impl Into<String>,
-        agency_name: impl Into<String>,
-        created_at: impl Into<String>,
-        max_session_duration: impl Into<i32>,
-        path: impl Into<String>,
-        urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            agency_id: agency_id.into(),
-            agency_name: agency_name.into(),
-            created_at: created_at.into(),
+            agency_id: None,
+            agency_name: None,
+            created_at: None,
             description: None,
-            max_session_duration: max_session_duration.into(),
-            path: path.into(),
+            max_session_duration: None,
+            path: None,
             trust_domain_id: None,
             trust_domain_name: None,
             trust_policy: None,
-            urn: urn.into(),
+            urn: None,
         }
+    }
+
+    ///
+    pub fn agency_id(mut self, value: impl Into<String>) -> Self {
+        self.agency_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn agency_name(mut self, value: impl Into<String>) -> Self {
+        self.agency_name = Some(value.into());
+        self
+    }
+
+    /// 信任委托创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
     }
 
     /// 信任委托描述信息。
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
+        self.max_session_duration = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
         self
     }
 
@@ -16779,6 +19336,12 @@ impl TrustAgency {
     ///
     pub fn trust_policy(mut self, value: impl Into<String>) -> Self {
         self.trust_policy = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
         self
     }
 }
@@ -16870,21 +19433,21 @@ impl UnscopedToken {
 }
 
 /// token详细信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnscopedTokenInfo {
     /// catalog信息。
     pub catalog: Option<Vec<UnscopedTokenInfoCatalog>>,
     /// 过期时间。
-    pub expires_at: String,
+    pub expires_at: Option<String>,
     /// 生成时间。
-    pub issued_at: String,
+    pub issued_at: Option<String>,
     /// token获取方式,联邦认证默认为mapped。
-    pub methods: Vec<String>,
+    pub methods: Option<Vec<String>>,
     /// roles信息。
     pub roles: Option<Vec<UnscopedTokenInfoRoles>>,
     ///
-    pub user: FederationUserBody,
+    pub user: Option<FederationUserBody>,
 }
 
 impl Model for UnscopedTokenInfo {
@@ -16892,20 +19455,20 @@ impl Model for UnscopedTokenInfo {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("catalog", &self.catalog);
-        object.field("expires_at", &self.expires_at);
-        object.field("issued_at", &self.issued_at);
-        object.field("methods", &self.methods);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
         object.optional("roles", &self.roles);
-        object.field("user", &self.user);
+        object.optional("user", &self.user);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let catalog = object.optional("catalog")?;
-        let expires_at = object.required("expires_at")?;
-        let issued_at = object.required("issued_at")?;
-        let methods = object.required("methods")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
         let roles = object.optional("roles")?;
-        let user = object.required("user")?;
+        let user = object.optional("user")?;
         Ok(Self {
             catalog,
             expires_at,
@@ -16920,20 +19483,15 @@ impl Model for UnscopedTokenInfo {
 hwcloud_runtime::impl_model_serde!(UnscopedTokenInfo);
 
 impl UnscopedTokenInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        expires_at: impl Into<String>,
-        issued_at: impl Into<String>,
-        methods: impl Into<Vec<String>>,
-        user: impl Into<FederationUserBody>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             catalog: None,
-            expires_at: expires_at.into(),
-            issued_at: issued_at.into(),
-            methods: methods.into(),
+            expires_at: None,
+            issued_at: None,
+            methods: None,
             roles: None,
-            user: user.into(),
+            user: None,
         }
     }
 
@@ -16943,9 +19501,33 @@ impl UnscopedTokenInfo {
         self
     }
 
+    /// 过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// 生成时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// token获取方式,联邦认证默认为mapped。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
     /// roles信息。
     pub fn roles(mut self, value: impl Into<Vec<UnscopedTokenInfoRoles>>) -> Self {
         self.roles = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user(mut self, value: impl Into<FederationUserBody>) -> Self {
+        self.user = Some(value.into());
         self
     }
 }
@@ -17074,34 +19656,34 @@ impl UnscopedTokenInfoRoles {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnscopedTokenUser {
     /// 联邦身份认证信息。
-    pub os_federation: TokenUserOsfederation,
+    pub os_federation: Option<TokenUserOsfederation>,
     /// 用户所属账号信息。
-    pub domain: TokenDomainResult,
+    pub domain: Option<TokenDomainResult>,
     /// 用户ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 用户名称。
-    pub name: String,
+    pub name: Option<String>,
 }
 
 impl Model for UnscopedTokenUser {
     const NAME: &'static str = "UnscopedTokenUser";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("OS-FEDERATION", &self.os_federation);
-        object.field("domain", &self.domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
+        object.optional("OS-FEDERATION", &self.os_federation);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_federation = object.required("OS-FEDERATION")?;
-        let domain = object.required("domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
+        let os_federation = object.optional("OS-FEDERATION")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
         Ok(Self {
             os_federation,
             domain,
@@ -17114,19 +19696,38 @@ impl Model for UnscopedTokenUser {
 hwcloud_runtime::impl_model_serde!(UnscopedTokenUser);
 
 impl UnscopedTokenUser {
-    /// A value of its fields.
-    pub fn new(
-        os_federation: impl Into<TokenUserOsfederation>,
-        domain: impl Into<TokenDomainResult>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_federation: os_federation.into(),
-            domain: domain.into(),
-            id: id.into(),
-            name: name.into(),
+            os_federation: None,
+            domain: None,
+            id: None,
+            name: None,
         }
+    }
+
+    /// 联邦身份认证信息。
+    pub fn os_federation(mut self, value: impl Into<TokenUserOsfederation>) -> Self {
+        self.os_federation = Some(value.into());
+        self
+    }
+
+    /// 用户所属账号信息。
+    pub fn domain(mut self, value: impl Into<TokenDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -17180,46 +19781,46 @@ impl UpdateIdentityproviderOption {
 }
 
 /// IAM用户。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct User {
     /// IAM用户创建时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     ///
     pub description: Option<String>,
     ///
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// IAM用户是否为根用户。
-    pub is_root_user: bool,
+    pub is_root_user: Option<bool>,
     ///
-    pub urn: String,
+    pub urn: Option<String>,
     ///
-    pub user_id: String,
+    pub user_id: Option<String>,
     ///
-    pub user_name: String,
+    pub user_name: Option<String>,
 }
 
 impl Model for User {
     const NAME: &'static str = "User";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
+        object.optional("created_at", &self.created_at);
         object.optional("description", &self.description);
-        object.field("enabled", &self.enabled);
-        object.field("is_root_user", &self.is_root_user);
-        object.field("urn", &self.urn);
-        object.field("user_id", &self.user_id);
-        object.field("user_name", &self.user_name);
+        object.optional("enabled", &self.enabled);
+        object.optional("is_root_user", &self.is_root_user);
+        object.optional("urn", &self.urn);
+        object.optional("user_id", &self.user_id);
+        object.optional("user_name", &self.user_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
+        let created_at = object.optional("created_at")?;
         let description = object.optional("description")?;
-        let enabled = object.required("enabled")?;
-        let is_root_user = object.required("is_root_user")?;
-        let urn = object.required("urn")?;
-        let user_id = object.required("user_id")?;
-        let user_name = object.required("user_name")?;
+        let enabled = object.optional("enabled")?;
+        let is_root_user = object.optional("is_root_user")?;
+        let urn = object.optional("urn")?;
+        let user_id = object.optional("user_id")?;
+        let user_name = object.optional("user_name")?;
         Ok(Self {
             created_at,
             description,
@@ -17235,24 +19836,23 @@ impl Model for User {
 hwcloud_runtime::impl_model_serde!(User);
 
 impl User {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        enabled: impl Into<bool>,
-        is_root_user: impl Into<bool>,
-        urn: impl Into<String>,
-        user_id: impl Into<String>,
-        user_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
+            created_at: None,
             description: None,
-            enabled: enabled.into(),
-            is_root_user: is_root_user.into(),
-            urn: urn.into(),
-            user_id: user_id.into(),
-            user_name: user_name.into(),
+            enabled: None,
+            is_root_user: None,
+            urn: None,
+            user_id: None,
+            user_name: None,
         }
+    }
+
+    /// IAM用户创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
     }
 
     ///
@@ -17260,41 +19860,71 @@ impl User {
         self.description = Some(value.into());
         self
     }
+
+    ///
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否为根用户。
+    pub fn is_root_user(mut self, value: impl Into<bool>) -> Self {
+        self.is_root_user = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Version {
     /// 版本号,如v3.6。
-    pub id: String,
+    pub id: Option<String>,
     /// 版本的资源链接信息。
-    pub links: Vec<VersionLinks>,
+    pub links: Option<Vec<VersionLinks>>,
     /// 支持的消息格式。
-    pub media_types: Vec<VersionMediatypes>,
+    pub media_types: Option<Vec<VersionMediatypes>>,
     /// 版本状态。
-    pub status: String,
+    pub status: Option<String>,
     /// 最后更新时间。
-    pub updated: String,
+    pub updated: Option<String>,
 }
 
 impl Model for Version {
     const NAME: &'static str = "Version";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("media-types", &self.media_types);
-        object.field("status", &self.status);
-        object.field("updated", &self.updated);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("media-types", &self.media_types);
+        object.optional("status", &self.status);
+        object.optional("updated", &self.updated);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let media_types = object.required("media-types")?;
-        let status = object.required("status")?;
-        let updated = object.required("updated")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let media_types = object.optional("media-types")?;
+        let status = object.optional("status")?;
+        let updated = object.optional("updated")?;
         Ok(Self {
             id,
             links,
@@ -17308,45 +19938,69 @@ impl Model for Version {
 hwcloud_runtime::impl_model_serde!(Version);
 
 impl Version {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<VersionLinks>>,
-        media_types: impl Into<Vec<VersionMediatypes>>,
-        status: impl Into<String>,
-        updated: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            media_types: media_types.into(),
-            status: status.into(),
-            updated: updated.into(),
+            id: None,
+            links: None,
+            media_types: None,
+            status: None,
+            updated: None,
         }
+    }
+
+    /// 版本号,如v3.6。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 版本的资源链接信息。
+    pub fn links(mut self, value: impl Into<Vec<VersionLinks>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 支持的消息格式。
+    pub fn media_types(mut self, value: impl Into<Vec<VersionMediatypes>>) -> Self {
+        self.media_types = Some(value.into());
+        self
+    }
+
+    /// 版本状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 最后更新时间。
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionLinks {
     /// 资源链接地址。
-    pub href: String,
+    pub href: Option<String>,
     /// 链接类型。self:自助链接包含了版本链接的资源。bookmark:书签链接提供了一个永久资源的永久链接。alternate:备用链接包含了资源的替换表示形式。
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for VersionLinks {
     const NAME: &'static str = "VersionLinks";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -17354,36 +20008,45 @@ impl Model for VersionLinks {
 hwcloud_runtime::impl_model_serde!(VersionLinks);
 
 impl VersionLinks {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// 资源链接地址。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 链接类型。self:自助链接包含了版本链接的资源。bookmark:书签链接提供了一个永久资源的永久链接。alternate:备用链接包含了资源的替换表示形式。
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionMediatypes {
     /// 基础类型。
-    pub base: String,
+    pub base: Option<String>,
     /// 媒体类型。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for VersionMediatypes {
     const NAME: &'static str = "VersionMediatypes";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("base", &self.base);
-        object.field("type", &self.type_);
+        object.optional("base", &self.base);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let base = object.required("base")?;
-        let type_ = object.required("type")?;
+        let base = object.optional("base")?;
+        let type_ = object.optional("type")?;
         Ok(Self { base, type_ })
     }
 }
@@ -17391,12 +20054,21 @@ impl Model for VersionMediatypes {
 hwcloud_runtime::impl_model_serde!(VersionMediatypes);
 
 impl VersionMediatypes {
-    /// A value of its fields.
-    pub fn new(base: impl Into<String>, type_: impl Into<String>) -> Self {
-        Self {
-            base: base.into(),
-            type_: type_.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { base: None, type_: None }
+    }
+
+    /// 基础类型。
+    pub fn base(mut self, value: impl Into<String>) -> Self {
+        self.base = Some(value.into());
+        self
+    }
+
+    /// 媒体类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 

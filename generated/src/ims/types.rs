@@ -94,22 +94,22 @@ impl AddOrUpdateTagsRequestBody {
 }
 
 /// 属性值
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AdditionalProperties {
     /// 类型
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for AdditionalProperties {
     const NAME: &'static str = "AdditionalProperties";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("type", &self.type_);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let type_ = object.required("type")?;
+        let type_ = object.optional("type")?;
         Ok(Self { type_ })
     }
 }
@@ -117,9 +117,15 @@ impl Model for AdditionalProperties {
 hwcloud_runtime::impl_model_serde!(AdditionalProperties);
 
 impl AdditionalProperties {
-    /// A value of its fields.
-    pub fn new(type_: impl Into<String>) -> Self {
-        Self { type_: type_.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { type_: None }
+    }
+
+    /// 类型
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -812,21 +818,21 @@ impl hwcloud_runtime::StringEnum for CreateDataImageRequestBodyOsType {
 hwcloud_runtime::impl_string_enum!(CreateDataImageRequestBodyOsType);
 
 /// 创建镜像元数据响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateImageMetadataResponseBody {
     /// 镜像大小。单位为字节。
-    pub image_size: String,
+    pub image_size: Option<String>,
     /// 镜像后端存储类型,目前支持uds。
-    pub image_source_type: String,
+    pub image_source_type: Option<String>,
     /// 镜像类型。取值为private,表示私有镜像。
-    pub imagetype: String,
+    pub imagetype: Option<String>,
     /// 镜像是否注册。只有已注册的镜像才能在Portal界面上查询到。取值为true。
-    pub isregistered: String,
+    pub isregistered: Option<String>,
     /// 表示操作系统位数。取值由__os_version确定,取值为32或64。
     pub os_bit: Option<CreateImageMetadataResponseBodyOsBit>,
     /// 镜像的操作系统类型,取值由__os_version确定。支持Windows、Linux和other。
-    pub os_type: CreateImageMetadataResponseBodyOsType,
+    pub os_type: Option<CreateImageMetadataResponseBodyOsType>,
     /// 镜像的操作系统具体版本。
     pub os_version: Option<String>,
     /// 表示镜像支持的操作系统平台。取值由__os_version确定
@@ -836,118 +842,118 @@ pub struct CreateImageMetadataResponseBody {
     /// 镜像文件md5值。
     pub checksum: Option<String>,
     /// 容器格式。取值为bare。
-    pub container_format: String,
+    pub container_format: Option<String>,
     /// 创建时间。格式为UTC时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 镜像文件格式。目前支持vhd、zvhd、raw、qcow2。默认值是vhd。
-    pub disk_format: CreateImageMetadataResponseBodyDiskFormat,
+    pub disk_format: Option<CreateImageMetadataResponseBodyDiskFormat>,
     /// 上传下载镜像文件的地址链接。
-    pub file: String,
+    pub file: Option<String>,
     /// 镜像ID,用户调用创建镜像接口后,需保存该镜像的ID,用来调用上传镜像接口完成镜像上传。
-    pub id: String,
+    pub id: Option<String>,
     /// 镜像运行需要的最小磁盘容量,单位为GB 。取值为40~1024GB。必须大于镜像系统盘容量,否则创建云主机云服务器可能失败。
     ///
     /// Range: 40 to 1024.
-    pub min_disk: i32,
+    pub min_disk: Option<i32>,
     /// 镜像运行最小内存,单位为MB。取值参考ECS规格限制,一般设置为0。云服务器的规格限制,请参见规格清单。
-    pub min_ram: i32,
+    pub min_ram: Option<i32>,
     /// 镜像名称,如果未指定name的取值,则默认为空,但是使用该镜像创建虚拟机会失败。名称的长度为1~128位。
     ///
     /// Length: 1 to 128.
-    pub name: String,
+    pub name: Option<String>,
     /// 镜像所属项目ID。
-    pub owner: String,
+    pub owner: Option<String>,
     /// 镜像属性的集合,不表示具体的镜像属性
     pub properties: Option<serde_json::Value>,
     /// 镜像是否被保护,保护后的镜像不可删除。取值为false
-    pub protected: bool,
+    pub protected: Option<bool>,
     /// 视图链接。
-    pub schema: String,
+    pub schema: Option<String>,
     /// 本镜像链接。
-    pub self_: String,
+    pub self_: Option<String>,
     /// 目前暂时不使用。
     pub size: Option<i64>,
     /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待上传镜像文件。saving:表示镜像正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用。
-    pub status: CreateImageMetadataResponseBodyStatus,
+    pub status: Option<CreateImageMetadataResponseBodyStatus>,
     /// 镜像标签列表。长度为1~255位。
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 更新时间。格式为UTC时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 平台类型。镜像使用环境类型:FusionCompute、Ironic、DataImage。如果是云主机云服务器镜像,则取值为FusionCompute。如果是数据卷镜像则取值是DataImage。如果是物理机裸金属服务器镜像,则取值是Ironic。
-    pub virtual_env_type: CreateImageMetadataResponseBodyVirtualEnvType,
+    pub virtual_env_type: Option<CreateImageMetadataResponseBodyVirtualEnvType>,
     /// 镜像虚拟大小。单位为字节。
-    pub virtual_size: i32,
+    pub virtual_size: Option<i32>,
     /// 其他租户是否可见。取值为private。
-    pub visibility: String,
+    pub visibility: Option<String>,
 }
 
 impl Model for CreateImageMetadataResponseBody {
     const NAME: &'static str = "CreateImageMetadataResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("__image_size", &self.image_size);
-        object.field("__image_source_type", &self.image_source_type);
-        object.field("__imagetype", &self.imagetype);
-        object.field("__isregistered", &self.isregistered);
+        object.optional("__image_size", &self.image_size);
+        object.optional("__image_source_type", &self.image_source_type);
+        object.optional("__imagetype", &self.imagetype);
+        object.optional("__isregistered", &self.isregistered);
         object.optional("__os_bit", &self.os_bit);
-        object.field("__os_type", &self.os_type);
+        object.optional("__os_type", &self.os_type);
         object.optional("__os_version", &self.os_version);
         object.optional("__platform", &self.platform);
         object.optional("__root_origin", &self.root_origin);
         object.optional("checksum", &self.checksum);
-        object.field("container_format", &self.container_format);
-        object.field("created_at", &self.created_at);
-        object.field("disk_format", &self.disk_format);
-        object.field("file", &self.file);
-        object.field("id", &self.id);
-        object.field("min_disk", &self.min_disk);
-        object.field("min_ram", &self.min_ram);
-        object.field("name", &self.name);
-        object.field("owner", &self.owner);
+        object.optional("container_format", &self.container_format);
+        object.optional("created_at", &self.created_at);
+        object.optional("disk_format", &self.disk_format);
+        object.optional("file", &self.file);
+        object.optional("id", &self.id);
+        object.optional("min_disk", &self.min_disk);
+        object.optional("min_ram", &self.min_ram);
+        object.optional("name", &self.name);
+        object.optional("owner", &self.owner);
         object.optional("properties", &self.properties);
-        object.field("protected", &self.protected);
-        object.field("schema", &self.schema);
-        object.field("self", &self.self_);
+        object.optional("protected", &self.protected);
+        object.optional("schema", &self.schema);
+        object.optional("self", &self.self_);
         object.optional("size", &self.size);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("virtual_env_type", &self.virtual_env_type);
-        object.field("virtual_size", &self.virtual_size);
-        object.field("visibility", &self.visibility);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virtual_env_type", &self.virtual_env_type);
+        object.optional("virtual_size", &self.virtual_size);
+        object.optional("visibility", &self.visibility);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let image_size = object.required("__image_size")?;
-        let image_source_type = object.required("__image_source_type")?;
-        let imagetype = object.required("__imagetype")?;
-        let isregistered = object.required("__isregistered")?;
+        let image_size = object.optional("__image_size")?;
+        let image_source_type = object.optional("__image_source_type")?;
+        let imagetype = object.optional("__imagetype")?;
+        let isregistered = object.optional("__isregistered")?;
         let os_bit = object.optional("__os_bit")?;
-        let os_type = object.required("__os_type")?;
+        let os_type = object.optional("__os_type")?;
         let os_version = object.optional("__os_version")?;
         let platform = object.optional("__platform")?;
         let root_origin = object.optional("__root_origin")?;
         let checksum = object.optional("checksum")?;
-        let container_format = object.required("container_format")?;
-        let created_at = object.required("created_at")?;
-        let disk_format = object.required("disk_format")?;
-        let file = object.required("file")?;
-        let id = object.required("id")?;
-        let min_disk = object.required("min_disk")?;
-        let min_ram = object.required("min_ram")?;
-        let name = object.required("name")?;
-        let owner = object.required("owner")?;
+        let container_format = object.optional("container_format")?;
+        let created_at = object.optional("created_at")?;
+        let disk_format = object.optional("disk_format")?;
+        let file = object.optional("file")?;
+        let id = object.optional("id")?;
+        let min_disk = object.optional("min_disk")?;
+        let min_ram = object.optional("min_ram")?;
+        let name = object.optional("name")?;
+        let owner = object.optional("owner")?;
         let properties = object.optional("properties")?;
-        let protected = object.required("protected")?;
-        let schema = object.required("schema")?;
-        let self_ = object.required("self")?;
+        let protected = object.optional("protected")?;
+        let schema = object.optional("schema")?;
+        let self_ = object.optional("self")?;
         let size = object.optional("size")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let virtual_env_type = object.required("virtual_env_type")?;
-        let virtual_size = object.required("virtual_size")?;
-        let visibility = object.required("visibility")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let virtual_env_type = object.optional("virtual_env_type")?;
+        let virtual_size = object.optional("virtual_size")?;
+        let visibility = object.optional("visibility")?;
         Ok(Self {
             image_size,
             image_source_type,
@@ -986,64 +992,64 @@ impl Model for CreateImageMetadataResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateImageMetadataResponseBody);
 
 impl CreateImageMetadataResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        image_size: impl Into<String>,
-        image_source_type: impl Into<String>,
-        imagetype: impl Into<String>,
-        isregistered: impl Into<String>,
-        os_type: impl Into<CreateImageMetadataResponseBodyOsType>,
-        container_format: impl Into<String>,
-        created_at: impl Into<String>,
-        disk_format: impl Into<CreateImageMetadataResponseBodyDiskFormat>,
-        file: impl Into<String>,
-        id: impl Into<String>,
-        min_disk: impl Into<i32>,
-        min_ram: impl Into<i32>,
-        name: impl Into<String>,
-        owner: impl Into<String>,
-        protected: impl Into<bool>,
-        schema: impl Into<String>,
-        self_: impl Into<String>,
-        status: impl Into<CreateImageMetadataResponseBodyStatus>,
-        tags: impl Into<Vec<String>>,
-        updated_at: impl Into<String>,
-        virtual_env_type: impl Into<CreateImageMetadataResponseBodyVirtualEnvType>,
-        virtual_size: impl Into<i32>,
-        visibility: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            image_size: image_size.into(),
-            image_source_type: image_source_type.into(),
-            imagetype: imagetype.into(),
-            isregistered: isregistered.into(),
+            image_size: None,
+            image_source_type: None,
+            imagetype: None,
+            isregistered: None,
             os_bit: None,
-            os_type: os_type.into(),
+            os_type: None,
             os_version: None,
             platform: None,
             root_origin: None,
             checksum: None,
-            container_format: container_format.into(),
-            created_at: created_at.into(),
-            disk_format: disk_format.into(),
-            file: file.into(),
-            id: id.into(),
-            min_disk: min_disk.into(),
-            min_ram: min_ram.into(),
-            name: name.into(),
-            owner: owner.into(),
+            container_format: None,
+            created_at: None,
+            disk_format: None,
+            file: None,
+            id: None,
+            min_disk: None,
+            min_ram: None,
+            name: None,
+            owner: None,
             properties: None,
-            protected: protected.into(),
-            schema: schema.into(),
-            self_: self_.into(),
+            protected: None,
+            schema: None,
+            self_: None,
             size: None,
-            status: status.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            virtual_env_type: virtual_env_type.into(),
-            virtual_size: virtual_size.into(),
-            visibility: visibility.into(),
+            status: None,
+            tags: None,
+            updated_at: None,
+            virtual_env_type: None,
+            virtual_size: None,
+            visibility: None,
         }
+    }
+
+    /// 镜像大小。单位为字节。
+    pub fn image_size(mut self, value: impl Into<String>) -> Self {
+        self.image_size = Some(value.into());
+        self
+    }
+
+    /// 镜像后端存储类型,目前支持uds。
+    pub fn image_source_type(mut self, value: impl Into<String>) -> Self {
+        self.image_source_type = Some(value.into());
+        self
+    }
+
+    /// 镜像类型。取值为private,表示私有镜像。
+    pub fn imagetype(mut self, value: impl Into<String>) -> Self {
+        self.imagetype = Some(value.into());
+        self
+    }
+
+    /// 镜像是否注册。只有已注册的镜像才能在Portal界面上查询到。取值为true。
+    pub fn isregistered(mut self, value: impl Into<String>) -> Self {
+        self.isregistered = Some(value.into());
+        self
     }
 
     /// 表示操作系统位数。取值由__os_version确定,取值为32或64。
@@ -1052,6 +1058,15 @@ impl CreateImageMetadataResponseBody {
         value: impl Into<CreateImageMetadataResponseBodyOsBit>,
     ) -> Self {
         self.os_bit = Some(value.into());
+        self
+    }
+
+    /// 镜像的操作系统类型,取值由__os_version确定。支持Windows、Linux和other。
+    pub fn os_type(
+        mut self,
+        value: impl Into<CreateImageMetadataResponseBodyOsType>,
+    ) -> Self {
+        self.os_type = Some(value.into());
         self
     }
 
@@ -1079,15 +1094,136 @@ impl CreateImageMetadataResponseBody {
         self
     }
 
+    /// 容器格式。取值为bare。
+    pub fn container_format(mut self, value: impl Into<String>) -> Self {
+        self.container_format = Some(value.into());
+        self
+    }
+
+    /// 创建时间。格式为UTC时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 镜像文件格式。目前支持vhd、zvhd、raw、qcow2。默认值是vhd。
+    pub fn disk_format(
+        mut self,
+        value: impl Into<CreateImageMetadataResponseBodyDiskFormat>,
+    ) -> Self {
+        self.disk_format = Some(value.into());
+        self
+    }
+
+    /// 上传下载镜像文件的地址链接。
+    pub fn file(mut self, value: impl Into<String>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+
+    /// 镜像ID,用户调用创建镜像接口后,需保存该镜像的ID,用来调用上传镜像接口完成镜像上传。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 镜像运行需要的最小磁盘容量,单位为GB 。取值为40~1024GB。必须大于镜像系统盘容量,否则创建云主机云服务器可能失败。
+    ///
+    /// Range: 40 to 1024.
+    pub fn min_disk(mut self, value: impl Into<i32>) -> Self {
+        self.min_disk = Some(value.into());
+        self
+    }
+
+    /// 镜像运行最小内存,单位为MB。取值参考ECS规格限制,一般设置为0。云服务器的规格限制,请参见规格清单。
+    pub fn min_ram(mut self, value: impl Into<i32>) -> Self {
+        self.min_ram = Some(value.into());
+        self
+    }
+
+    /// 镜像名称,如果未指定name的取值,则默认为空,但是使用该镜像创建虚拟机会失败。名称的长度为1~128位。
+    ///
+    /// Length: 1 to 128.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 镜像所属项目ID。
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+
     /// 镜像属性的集合,不表示具体的镜像属性
     pub fn properties(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.properties = Some(value.into());
         self
     }
 
+    /// 镜像是否被保护,保护后的镜像不可删除。取值为false
+    pub fn protected(mut self, value: impl Into<bool>) -> Self {
+        self.protected = Some(value.into());
+        self
+    }
+
+    /// 视图链接。
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
+    }
+
+    /// 本镜像链接。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
+    }
+
     /// 目前暂时不使用。
     pub fn size(mut self, value: impl Into<i64>) -> Self {
         self.size = Some(value.into());
+        self
+    }
+
+    /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待上传镜像文件。saving:表示镜像正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用。
+    pub fn status(
+        mut self,
+        value: impl Into<CreateImageMetadataResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 镜像标签列表。长度为1~255位。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 更新时间。格式为UTC时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 平台类型。镜像使用环境类型:FusionCompute、Ironic、DataImage。如果是云主机云服务器镜像,则取值为FusionCompute。如果是数据卷镜像则取值是DataImage。如果是物理机裸金属服务器镜像,则取值是Ironic。
+    pub fn virtual_env_type(
+        mut self,
+        value: impl Into<CreateImageMetadataResponseBodyVirtualEnvType>,
+    ) -> Self {
+        self.virtual_env_type = Some(value.into());
+        self
+    }
+
+    /// 镜像虚拟大小。单位为字节。
+    pub fn virtual_size(mut self, value: impl Into<i32>) -> Self {
+        self.virtual_size = Some(value.into());
+        self
+    }
+
+    /// 其他租户是否可见。取值为private。
+    pub fn visibility(mut self, value: impl Into<String>) -> Self {
+        self.visibility = Some(value.into());
         self
     }
 }
@@ -1967,26 +2103,26 @@ impl CreateWholeImageRequestBody {
 }
 
 /// 错误信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorMessageInfo {
     /// 错误码
-    pub code: String,
+    pub code: Option<String>,
     /// 错误信息
-    pub message: String,
+    pub message: Option<String>,
 }
 
 impl Model for ErrorMessageInfo {
     const NAME: &'static str = "ErrorMessageInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("code", &self.code);
-        object.field("message", &self.message);
+        object.optional("code", &self.code);
+        object.optional("message", &self.message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let code = object.required("code")?;
-        let message = object.required("message")?;
+        let code = object.optional("code")?;
+        let message = object.optional("message")?;
         Ok(Self { code, message })
     }
 }
@@ -1994,12 +2130,21 @@ impl Model for ErrorMessageInfo {
 hwcloud_runtime::impl_model_serde!(ErrorMessageInfo);
 
 impl ErrorMessageInfo {
-    /// A value of its fields.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { code: None, message: None }
+    }
+
+    /// 错误码
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// 错误信息
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
     }
 }
 
@@ -2107,22 +2252,22 @@ impl hwcloud_runtime::StringEnum for ExportImageRequestBodyFileFormat {
 hwcloud_runtime::impl_string_enum!(ExportImageRequestBodyFileFormat);
 
 /// 请求失败响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailResponseBody {
     /// 请求失败响应体
-    pub error: ErrorMessageInfo,
+    pub error: Option<ErrorMessageInfo>,
 }
 
 impl Model for FailResponseBody {
     const NAME: &'static str = "FailResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error", &self.error);
+        object.optional("error", &self.error);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error = object.required("error")?;
+        let error = object.optional("error")?;
         Ok(Self { error })
     }
 }
@@ -2130,9 +2275,15 @@ impl Model for FailResponseBody {
 hwcloud_runtime::impl_model_serde!(FailResponseBody);
 
 impl FailResponseBody {
-    /// A value of its fields.
-    pub fn new(error: impl Into<ErrorMessageInfo>) -> Self {
-        Self { error: error.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { error: None }
+    }
+
+    /// 请求失败响应体
+    pub fn error(mut self, value: impl Into<ErrorMessageInfo>) -> Self {
+        self.error = Some(value.into());
+        self
     }
 }
 
@@ -2419,23 +2570,23 @@ impl GlanceDeleteImageRequestBody {
 }
 
 /// 获取镜像成员列表
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceImageMembers {
     /// 共享时间,格式为UTC时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 镜像ID。
-    pub image_id: String,
+    pub image_id: Option<String>,
     /// 成员ID。
-    pub member_id: String,
+    pub member_id: Option<String>,
     /// 共享成员类型。
     pub member_type: Option<String>,
     /// 共享视图。
-    pub schema: String,
+    pub schema: Option<String>,
     /// 共享状态。
-    pub status: String,
+    pub status: Option<String>,
     /// 更新时间,格式为UTC时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 共享组织的URN仅当member_type类型为organization时,才会返回urn字段。
     pub urn: Option<String>,
 }
@@ -2444,24 +2595,24 @@ impl Model for GlanceImageMembers {
     const NAME: &'static str = "GlanceImageMembers";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("image_id", &self.image_id);
-        object.field("member_id", &self.member_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("image_id", &self.image_id);
+        object.optional("member_id", &self.member_id);
         object.optional("member_type", &self.member_type);
-        object.field("schema", &self.schema);
-        object.field("status", &self.status);
-        object.field("updated_at", &self.updated_at);
+        object.optional("schema", &self.schema);
+        object.optional("status", &self.status);
+        object.optional("updated_at", &self.updated_at);
         object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let image_id = object.required("image_id")?;
-        let member_id = object.required("member_id")?;
+        let created_at = object.optional("created_at")?;
+        let image_id = object.optional("image_id")?;
+        let member_id = object.optional("member_id")?;
         let member_type = object.optional("member_type")?;
-        let schema = object.required("schema")?;
-        let status = object.required("status")?;
-        let updated_at = object.required("updated_at")?;
+        let schema = object.optional("schema")?;
+        let status = object.optional("status")?;
+        let updated_at = object.optional("updated_at")?;
         let urn = object.optional("urn")?;
         Ok(Self {
             created_at,
@@ -2479,30 +2630,59 @@ impl Model for GlanceImageMembers {
 hwcloud_runtime::impl_model_serde!(GlanceImageMembers);
 
 impl GlanceImageMembers {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        image_id: impl Into<String>,
-        member_id: impl Into<String>,
-        schema: impl Into<String>,
-        status: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            image_id: image_id.into(),
-            member_id: member_id.into(),
+            created_at: None,
+            image_id: None,
+            member_id: None,
             member_type: None,
-            schema: schema.into(),
-            status: status.into(),
-            updated_at: updated_at.into(),
+            schema: None,
+            status: None,
+            updated_at: None,
             urn: None,
         }
+    }
+
+    /// 共享时间,格式为UTC时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 镜像ID。
+    pub fn image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+
+    /// 成员ID。
+    pub fn member_id(mut self, value: impl Into<String>) -> Self {
+        self.member_id = Some(value.into());
+        self
     }
 
     /// 共享成员类型。
     pub fn member_type(mut self, value: impl Into<String>) -> Self {
         self.member_type = Some(value.into());
+        self
+    }
+
+    /// 共享视图。
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
+    }
+
+    /// 共享状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 更新时间,格式为UTC时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
         self
     }
 
@@ -2514,30 +2694,30 @@ impl GlanceImageMembers {
 }
 
 /// 查询镜像成员列表视图响应
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceListImageMemberSchemasResponseBody {
     /// 视图链接。
-    pub links: Vec<Links>,
+    pub links: Option<Vec<Links>>,
     /// 视图名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 镜像属性说明,主要是对基础属性的说明,包含每个属性的取值类型,用途。
-    pub properties: serde_json::Value,
+    pub properties: Option<serde_json::Value>,
 }
 
 impl Model for GlanceListImageMemberSchemasResponseBody {
     const NAME: &'static str = "GlanceListImageMemberSchemasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("properties", &self.properties);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("properties", &self.properties);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let properties = object.required("properties")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let properties = object.optional("properties")?;
         Ok(Self { links, name, properties })
     }
 }
@@ -2545,45 +2725,59 @@ impl Model for GlanceListImageMemberSchemasResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceListImageMemberSchemasResponseBody);
 
 impl GlanceListImageMemberSchemasResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Vec<Links>>,
-        name: impl Into<String>,
-        properties: impl Into<serde_json::Value>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            name: name.into(),
-            properties: properties.into(),
+            links: None,
+            name: None,
+            properties: None,
         }
+    }
+
+    /// 视图链接。
+    pub fn links(mut self, value: impl Into<Vec<Links>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 视图名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 镜像属性说明,主要是对基础属性的说明,包含每个属性的取值类型,用途。
+    pub fn properties(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.properties = Some(value.into());
+        self
     }
 }
 
 /// 镜像成员列表响应
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceListImageMembersResponseBody {
     /// 成员信息
-    pub members: Vec<GlanceImageMembers>,
+    pub members: Option<Vec<GlanceImageMembers>>,
     /// 分页信息
-    pub page_info: GlancePageInfo,
+    pub page_info: Option<GlancePageInfo>,
     /// 视图信息
-    pub schema: String,
+    pub schema: Option<String>,
 }
 
 impl Model for GlanceListImageMembersResponseBody {
     const NAME: &'static str = "GlanceListImageMembersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("members", &self.members);
-        object.field("page_info", &self.page_info);
-        object.field("schema", &self.schema);
+        object.optional("members", &self.members);
+        object.optional("page_info", &self.page_info);
+        object.optional("schema", &self.schema);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let members = object.required("members")?;
-        let page_info = object.required("page_info")?;
-        let schema = object.required("schema")?;
+        let members = object.optional("members")?;
+        let page_info = object.optional("page_info")?;
+        let schema = object.optional("schema")?;
         Ok(Self { members, page_info, schema })
     }
 }
@@ -2591,45 +2785,59 @@ impl Model for GlanceListImageMembersResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceListImageMembersResponseBody);
 
 impl GlanceListImageMembersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        members: impl Into<Vec<GlanceImageMembers>>,
-        page_info: impl Into<GlancePageInfo>,
-        schema: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            members: members.into(),
-            page_info: page_info.into(),
-            schema: schema.into(),
+            members: None,
+            page_info: None,
+            schema: None,
         }
+    }
+
+    /// 成员信息
+    pub fn members(mut self, value: impl Into<Vec<GlanceImageMembers>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<GlancePageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 视图信息
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
     }
 }
 
 /// 查询镜像属性响应
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceListImageSchemasResponseBody {
     /// 视图链接。
-    pub links: Vec<Links>,
+    pub links: Option<Vec<Links>>,
     /// 视图名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 镜像属性说明,主要是对基础属性的说明,包含每个属性的取值类型、用途等。
-    pub properties: serde_json::Value,
+    pub properties: Option<serde_json::Value>,
 }
 
 impl Model for GlanceListImageSchemasResponseBody {
     const NAME: &'static str = "GlanceListImageSchemasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("properties", &self.properties);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("properties", &self.properties);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let properties = object.required("properties")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let properties = object.optional("properties")?;
         Ok(Self { links, name, properties })
     }
 }
@@ -2637,17 +2845,31 @@ impl Model for GlanceListImageSchemasResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceListImageSchemasResponseBody);
 
 impl GlanceListImageSchemasResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        links: impl Into<Vec<Links>>,
-        name: impl Into<String>,
-        properties: impl Into<serde_json::Value>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            links: links.into(),
-            name: name.into(),
-            properties: properties.into(),
+            links: None,
+            name: None,
+            properties: None,
         }
+    }
+
+    /// 视图链接。
+    pub fn links(mut self, value: impl Into<Vec<Links>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 视图名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 镜像属性说明,主要是对基础属性的说明,包含每个属性的取值类型、用途等。
+    pub fn properties(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.properties = Some(value.into());
+        self
     }
 }
 
@@ -2838,34 +3060,34 @@ impl hwcloud_runtime::StringEnum for GlanceListImagesPlatform {
 hwcloud_runtime::impl_string_enum!(GlanceListImagesPlatform);
 
 /// 查询镜像列表响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceListImagesResponseBody {
     /// 查询首页的URL。
-    pub first: String,
+    pub first: Option<String>,
     /// 资源类型。
-    pub images: Vec<GlanceShowImageListResponseBody>,
+    pub images: Option<Vec<GlanceShowImageListResponseBody>>,
     /// 查询下一页的URL。当查询镜像列表最后一页时,不存在next。
-    pub next: String,
+    pub next: Option<String>,
     /// 描述镜像列表模式的URL。
-    pub schema: String,
+    pub schema: Option<String>,
 }
 
 impl Model for GlanceListImagesResponseBody {
     const NAME: &'static str = "GlanceListImagesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("first", &self.first);
-        object.field("images", &self.images);
-        object.field("next", &self.next);
-        object.field("schema", &self.schema);
+        object.optional("first", &self.first);
+        object.optional("images", &self.images);
+        object.optional("next", &self.next);
+        object.optional("schema", &self.schema);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let first = object.required("first")?;
-        let images = object.required("images")?;
-        let next = object.required("next")?;
-        let schema = object.required("schema")?;
+        let first = object.optional("first")?;
+        let images = object.optional("images")?;
+        let next = object.optional("next")?;
+        let schema = object.optional("schema")?;
         Ok(Self {
             first,
             images,
@@ -2878,19 +3100,41 @@ impl Model for GlanceListImagesResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceListImagesResponseBody);
 
 impl GlanceListImagesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        first: impl Into<String>,
-        images: impl Into<Vec<GlanceShowImageListResponseBody>>,
-        next: impl Into<String>,
-        schema: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            first: first.into(),
-            images: images.into(),
-            next: next.into(),
-            schema: schema.into(),
+            first: None,
+            images: None,
+            next: None,
+            schema: None,
         }
+    }
+
+    /// 查询首页的URL。
+    pub fn first(mut self, value: impl Into<String>) -> Self {
+        self.first = Some(value.into());
+        self
+    }
+
+    /// 资源类型。
+    pub fn images(
+        mut self,
+        value: impl Into<Vec<GlanceShowImageListResponseBody>>,
+    ) -> Self {
+        self.images = Some(value.into());
+        self
+    }
+
+    /// 查询下一页的URL。当查询镜像列表最后一页时,不存在next。
+    pub fn next(mut self, value: impl Into<String>) -> Self {
+        self.next = Some(value.into());
+        self
+    }
+
+    /// 描述镜像列表模式的URL。
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
     }
 }
 
@@ -2944,26 +3188,26 @@ impl hwcloud_runtime::StringEnum for GlanceListImagesVisibility {
 hwcloud_runtime::impl_string_enum!(GlanceListImagesVisibility);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlancePageInfo {
     /// 当前分页记录数。
-    pub current_count: i32,
+    pub current_count: Option<i32>,
     /// 分页时,作为查询下一页的marker取值。
-    pub next_marker: String,
+    pub next_marker: Option<String>,
 }
 
 impl Model for GlancePageInfo {
     const NAME: &'static str = "GlancePageInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("current_count", &self.current_count);
-        object.field("next_marker", &self.next_marker);
+        object.optional("current_count", &self.current_count);
+        object.optional("next_marker", &self.next_marker);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let current_count = object.required("current_count")?;
-        let next_marker = object.required("next_marker")?;
+        let current_count = object.optional("current_count")?;
+        let next_marker = object.optional("next_marker")?;
         Ok(Self { current_count, next_marker })
     }
 }
@@ -2971,17 +3215,29 @@ impl Model for GlancePageInfo {
 hwcloud_runtime::impl_model_serde!(GlancePageInfo);
 
 impl GlancePageInfo {
-    /// A value of its fields.
-    pub fn new(current_count: impl Into<i32>, next_marker: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            current_count: current_count.into(),
-            next_marker: next_marker.into(),
+            current_count: None,
+            next_marker: None,
         }
+    }
+
+    /// 当前分页记录数。
+    pub fn current_count(mut self, value: impl Into<i32>) -> Self {
+        self.current_count = Some(value.into());
+        self
+    }
+
+    /// 分页时,作为查询下一页的marker取值。
+    pub fn next_marker(mut self, value: impl Into<String>) -> Self {
+        self.next_marker = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceShowImageListResponseBody {
     /// 收费镜像标识。
@@ -2995,11 +3251,11 @@ pub struct GlanceShowImageListResponseBody {
     /// 镜像的存储位置。
     pub image_location: Option<String>,
     /// 镜像文件的大小,单位为字节。目前取值为大于0的字符串。
-    pub image_size: String,
+    pub image_size: Option<String>,
     /// 镜像后端存储类型,目前只支持uds
-    pub image_source_type: GlanceShowImageListResponseBodyImageSourceType,
+    pub image_source_type: Option<GlanceShowImageListResponseBodyImageSourceType>,
     /// 镜像类型,目前支持以下类型:公共镜像:gold私有镜像:private共享镜像:shared 市场镜像:market
-    pub imagetype: GlanceShowImageListResponseBodyImagetype,
+    pub imagetype: Option<GlanceShowImageListResponseBodyImagetype>,
     /// 是否完成了初始化配置。取值为true或false
     pub is_config_init: Option<String>,
     /// 表示当前市场镜像是否下架。
@@ -3007,7 +3263,7 @@ pub struct GlanceShowImageListResponseBody {
     /// false:未下架
     pub is_offshelved: Option<GlanceShowImageListResponseBodyIsOffshelved>,
     /// 是否是注册过的镜像,取值为“true”或者“false”。
-    pub isregistered: GlanceShowImageListResponseBodyIsregistered,
+    pub isregistered: Option<GlanceShowImageListResponseBodyIsregistered>,
     /// 镜像是否支持延迟加载。取值为True或False。
     pub lazyloading: Option<String>,
     /// 父镜像ID。公共镜像或通过文件创建的私有镜像,取值为空。
@@ -3017,7 +3273,7 @@ pub struct GlanceShowImageListResponseBody {
     /// 镜像附加属性。该属性采用JSON格式来标识镜像支持的高级特性清单。
     pub os_feature_list: Option<String>,
     /// 操作系统类型,目前取值Linux, Windows,Other。
-    pub os_type: GlanceShowImageListResponseBodyOsType,
+    pub os_type: Option<GlanceShowImageListResponseBodyOsType>,
     /// 操作系统具体版本。
     pub os_version: Option<String>,
     /// 镜像平台分类,取值为Windows,Ubuntu,RedHat,SUSE,CentOS,Debian,OpenSUSE, Oracle Linux,Fedora,Other,CoreOS和EulerOS。
@@ -3068,18 +3324,18 @@ pub struct GlanceShowImageListResponseBody {
     /// 目前暂时不使用。
     pub checksum: Option<String>,
     /// 容器类型。
-    pub container_format: String,
+    pub container_format: Option<String>,
     /// 创建时间。格式为UTC时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 镜像的格式,目前支持vhd,zvhd、raw,qcow2,zvhd2。默认值是vhd。
-    pub disk_format: GlanceShowImageListResponseBodyDiskFormat,
+    pub disk_format: Option<GlanceShowImageListResponseBodyDiskFormat>,
     /// 表示当前镜像所属的企业项目。
     /// 取值为0或无该值,表示属于default企业项目。
     /// 取值为UUID,表示属于该UUID对应的企业项目。
     /// 关于企业项目ID的获取及企业项目特性的详细信息,请参考《企业管理用户指南》。
     pub enterprise_project_id: Option<String>,
     /// 镜像文件下载和上传链接。
-    pub file: String,
+    pub file: Option<String>,
     /// 云主机云服务器的启动方式。目前支持:
     /// bios:表示bios引导启动。
     /// uefi:表示uefi引导启动。
@@ -3087,37 +3343,37 @@ pub struct GlanceShowImageListResponseBody {
     /// 镜像是否支持网卡多队列。取值为true或者false。
     pub hw_vif_multiqueue_enabled: Option<String>,
     /// 镜像ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 镜像支持的最大内存,单位为MB。取值可以参考云服务器规格限制,一般不设置。
     pub max_ram: Option<String>,
     /// 镜像运行需要的最小磁盘容量,单位为GB
-    pub min_disk: i32,
+    pub min_disk: Option<i32>,
     /// 镜像运行最小内存,单位为MB。
-    pub min_ram: i32,
+    pub min_ram: Option<i32>,
     /// 镜像名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 镜像属于哪个租户。
-    pub owner: String,
+    pub owner: Option<String>,
     /// 是否是受保护的,受保护的镜像不允许删除。取值为true或false。
-    pub protected: bool,
+    pub protected: Option<bool>,
     /// 镜像视图。
-    pub schema: String,
+    pub schema: Option<String>,
     /// 镜像链接信息。
-    pub self_: String,
+    pub self_: Option<String>,
     /// 目前暂时不使用。
     pub size: Option<i64>,
     /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待上传镜像文件。saving:表示镜像正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用。
-    pub status: GlanceShowImageListResponseBodyStatus,
+    pub status: Option<GlanceShowImageListResponseBodyStatus>,
     /// 镜像标签列表,提供用户可以自定义管理私有镜像的能力。用户可以通过镜像标签接口为每个镜像增加不同的标签,在查询接口中可以根据标签进行过滤。
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 更新时间。格式为UTC时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 镜像使用环境类型:FusionCompute,Ironic,DataImage。
-    pub virtual_env_type: GlanceShowImageListResponseBodyVirtualEnvType,
+    pub virtual_env_type: Option<GlanceShowImageListResponseBodyVirtualEnvType>,
     /// 目前暂时不使用。
     pub virtual_size: Option<i32>,
     /// 是否被其他租户可见,取值如下:private:私有镜像public:公共镜像shared:共享镜像
-    pub visibility: GlanceShowImageListResponseBodyVisibility,
+    pub visibility: Option<GlanceShowImageListResponseBodyVisibility>,
 }
 
 impl Model for GlanceShowImageListResponseBody {
@@ -3129,17 +3385,17 @@ impl Model for GlanceShowImageListResponseBody {
         object.optional("__data_origin", &self.data_origin);
         object.optional("__description", &self.description);
         object.optional("__image_location", &self.image_location);
-        object.field("__image_size", &self.image_size);
-        object.field("__image_source_type", &self.image_source_type);
-        object.field("__imagetype", &self.imagetype);
+        object.optional("__image_size", &self.image_size);
+        object.optional("__image_source_type", &self.image_source_type);
+        object.optional("__imagetype", &self.imagetype);
         object.optional("__is_config_init", &self.is_config_init);
         object.optional("__is_offshelved", &self.is_offshelved);
-        object.field("__isregistered", &self.isregistered);
+        object.optional("__isregistered", &self.isregistered);
         object.optional("__lazyloading", &self.lazyloading);
         object.optional("__originalimagename", &self.originalimagename);
         object.optional("__os_bit", &self.os_bit);
         object.optional("__os_feature_list", &self.os_feature_list);
-        object.field("__os_type", &self.os_type);
+        object.optional("__os_type", &self.os_type);
         object.optional("__os_version", &self.os_version);
         object.optional("__platform", &self.platform);
         object.optional("__productcode", &self.productcode);
@@ -3162,29 +3418,29 @@ impl Model for GlanceShowImageListResponseBody {
         object.optional("_sys_enterprise_project_id", &self.sys_enterprise_project_id);
         object.optional("active_at", &self.active_at);
         object.optional("checksum", &self.checksum);
-        object.field("container_format", &self.container_format);
-        object.field("created_at", &self.created_at);
-        object.field("disk_format", &self.disk_format);
+        object.optional("container_format", &self.container_format);
+        object.optional("created_at", &self.created_at);
+        object.optional("disk_format", &self.disk_format);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("file", &self.file);
+        object.optional("file", &self.file);
         object.optional("hw_firmware_type", &self.hw_firmware_type);
         object.optional("hw_vif_multiqueue_enabled", &self.hw_vif_multiqueue_enabled);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("max_ram", &self.max_ram);
-        object.field("min_disk", &self.min_disk);
-        object.field("min_ram", &self.min_ram);
-        object.field("name", &self.name);
-        object.field("owner", &self.owner);
-        object.field("protected", &self.protected);
-        object.field("schema", &self.schema);
-        object.field("self", &self.self_);
+        object.optional("min_disk", &self.min_disk);
+        object.optional("min_ram", &self.min_ram);
+        object.optional("name", &self.name);
+        object.optional("owner", &self.owner);
+        object.optional("protected", &self.protected);
+        object.optional("schema", &self.schema);
+        object.optional("self", &self.self_);
         object.optional("size", &self.size);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("virtual_env_type", &self.virtual_env_type);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virtual_env_type", &self.virtual_env_type);
         object.optional("virtual_size", &self.virtual_size);
-        object.field("visibility", &self.visibility);
+        object.optional("visibility", &self.visibility);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
@@ -3193,17 +3449,17 @@ impl Model for GlanceShowImageListResponseBody {
         let data_origin = object.optional("__data_origin")?;
         let description = object.optional("__description")?;
         let image_location = object.optional("__image_location")?;
-        let image_size = object.required("__image_size")?;
-        let image_source_type = object.required("__image_source_type")?;
-        let imagetype = object.required("__imagetype")?;
+        let image_size = object.optional("__image_size")?;
+        let image_source_type = object.optional("__image_source_type")?;
+        let imagetype = object.optional("__imagetype")?;
         let is_config_init = object.optional("__is_config_init")?;
         let is_offshelved = object.optional("__is_offshelved")?;
-        let isregistered = object.required("__isregistered")?;
+        let isregistered = object.optional("__isregistered")?;
         let lazyloading = object.optional("__lazyloading")?;
         let originalimagename = object.optional("__originalimagename")?;
         let os_bit = object.optional("__os_bit")?;
         let os_feature_list = object.optional("__os_feature_list")?;
-        let os_type = object.required("__os_type")?;
+        let os_type = object.optional("__os_type")?;
         let os_version = object.optional("__os_version")?;
         let platform = object.optional("__platform")?;
         let productcode = object.optional("__productcode")?;
@@ -3226,29 +3482,29 @@ impl Model for GlanceShowImageListResponseBody {
         let sys_enterprise_project_id = object.optional("_sys_enterprise_project_id")?;
         let active_at = object.optional("active_at")?;
         let checksum = object.optional("checksum")?;
-        let container_format = object.required("container_format")?;
-        let created_at = object.required("created_at")?;
-        let disk_format = object.required("disk_format")?;
+        let container_format = object.optional("container_format")?;
+        let created_at = object.optional("created_at")?;
+        let disk_format = object.optional("disk_format")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let file = object.required("file")?;
+        let file = object.optional("file")?;
         let hw_firmware_type = object.optional("hw_firmware_type")?;
         let hw_vif_multiqueue_enabled = object.optional("hw_vif_multiqueue_enabled")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let max_ram = object.optional("max_ram")?;
-        let min_disk = object.required("min_disk")?;
-        let min_ram = object.required("min_ram")?;
-        let name = object.required("name")?;
-        let owner = object.required("owner")?;
-        let protected = object.required("protected")?;
-        let schema = object.required("schema")?;
-        let self_ = object.required("self")?;
+        let min_disk = object.optional("min_disk")?;
+        let min_ram = object.optional("min_ram")?;
+        let name = object.optional("name")?;
+        let owner = object.optional("owner")?;
+        let protected = object.optional("protected")?;
+        let schema = object.optional("schema")?;
+        let self_ = object.optional("self")?;
         let size = object.optional("size")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let virtual_env_type = object.required("virtual_env_type")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let virtual_env_type = object.optional("virtual_env_type")?;
         let virtual_size = object.optional("virtual_size")?;
-        let visibility = object.required("visibility")?;
+        let visibility = object.optional("visibility")?;
         Ok(Self {
             account_code,
             backup_id,
@@ -3318,48 +3574,25 @@ impl Model for GlanceShowImageListResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceShowImageListResponseBody);
 
 impl GlanceShowImageListResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        image_size: impl Into<String>,
-        image_source_type: impl Into<GlanceShowImageListResponseBodyImageSourceType>,
-        imagetype: impl Into<GlanceShowImageListResponseBodyImagetype>,
-        isregistered: impl Into<GlanceShowImageListResponseBodyIsregistered>,
-        os_type: impl Into<GlanceShowImageListResponseBodyOsType>,
-        container_format: impl Into<String>,
-        created_at: impl Into<String>,
-        disk_format: impl Into<GlanceShowImageListResponseBodyDiskFormat>,
-        file: impl Into<String>,
-        id: impl Into<String>,
-        min_disk: impl Into<i32>,
-        min_ram: impl Into<i32>,
-        name: impl Into<String>,
-        owner: impl Into<String>,
-        protected: impl Into<bool>,
-        schema: impl Into<String>,
-        self_: impl Into<String>,
-        status: impl Into<GlanceShowImageListResponseBodyStatus>,
-        tags: impl Into<Vec<String>>,
-        updated_at: impl Into<String>,
-        virtual_env_type: impl Into<GlanceShowImageListResponseBodyVirtualEnvType>,
-        visibility: impl Into<GlanceShowImageListResponseBodyVisibility>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             account_code: None,
             backup_id: None,
             data_origin: None,
             description: None,
             image_location: None,
-            image_size: image_size.into(),
-            image_source_type: image_source_type.into(),
-            imagetype: imagetype.into(),
+            image_size: None,
+            image_source_type: None,
+            imagetype: None,
             is_config_init: None,
             is_offshelved: None,
-            isregistered: isregistered.into(),
+            isregistered: None,
             lazyloading: None,
             originalimagename: None,
             os_bit: None,
             os_feature_list: None,
-            os_type: os_type.into(),
+            os_type: None,
             os_version: None,
             platform: None,
             productcode: None,
@@ -3382,29 +3615,29 @@ impl GlanceShowImageListResponseBody {
             sys_enterprise_project_id: None,
             active_at: None,
             checksum: None,
-            container_format: container_format.into(),
-            created_at: created_at.into(),
-            disk_format: disk_format.into(),
+            container_format: None,
+            created_at: None,
+            disk_format: None,
             enterprise_project_id: None,
-            file: file.into(),
+            file: None,
             hw_firmware_type: None,
             hw_vif_multiqueue_enabled: None,
-            id: id.into(),
+            id: None,
             max_ram: None,
-            min_disk: min_disk.into(),
-            min_ram: min_ram.into(),
-            name: name.into(),
-            owner: owner.into(),
-            protected: protected.into(),
-            schema: schema.into(),
-            self_: self_.into(),
+            min_disk: None,
+            min_ram: None,
+            name: None,
+            owner: None,
+            protected: None,
+            schema: None,
+            self_: None,
             size: None,
-            status: status.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            virtual_env_type: virtual_env_type.into(),
+            status: None,
+            tags: None,
+            updated_at: None,
+            virtual_env_type: None,
             virtual_size: None,
-            visibility: visibility.into(),
+            visibility: None,
         }
     }
 
@@ -3438,6 +3671,30 @@ impl GlanceShowImageListResponseBody {
         self
     }
 
+    /// 镜像文件的大小,单位为字节。目前取值为大于0的字符串。
+    pub fn image_size(mut self, value: impl Into<String>) -> Self {
+        self.image_size = Some(value.into());
+        self
+    }
+
+    /// 镜像后端存储类型,目前只支持uds
+    pub fn image_source_type(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyImageSourceType>,
+    ) -> Self {
+        self.image_source_type = Some(value.into());
+        self
+    }
+
+    /// 镜像类型,目前支持以下类型:公共镜像:gold私有镜像:private共享镜像:shared 市场镜像:market
+    pub fn imagetype(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyImagetype>,
+    ) -> Self {
+        self.imagetype = Some(value.into());
+        self
+    }
+
     /// 是否完成了初始化配置。取值为true或false
     pub fn is_config_init(mut self, value: impl Into<String>) -> Self {
         self.is_config_init = Some(value.into());
@@ -3452,6 +3709,15 @@ impl GlanceShowImageListResponseBody {
         value: impl Into<GlanceShowImageListResponseBodyIsOffshelved>,
     ) -> Self {
         self.is_offshelved = Some(value.into());
+        self
+    }
+
+    /// 是否是注册过的镜像,取值为“true”或者“false”。
+    pub fn isregistered(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyIsregistered>,
+    ) -> Self {
+        self.isregistered = Some(value.into());
         self
     }
 
@@ -3479,6 +3745,15 @@ impl GlanceShowImageListResponseBody {
     /// 镜像附加属性。该属性采用JSON格式来标识镜像支持的高级特性清单。
     pub fn os_feature_list(mut self, value: impl Into<String>) -> Self {
         self.os_feature_list = Some(value.into());
+        self
+    }
+
+    /// 操作系统类型,目前取值Linux, Windows,Other。
+    pub fn os_type(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyOsType>,
+    ) -> Self {
+        self.os_type = Some(value.into());
         self
     }
 
@@ -3628,12 +3903,39 @@ impl GlanceShowImageListResponseBody {
         self
     }
 
+    /// 容器类型。
+    pub fn container_format(mut self, value: impl Into<String>) -> Self {
+        self.container_format = Some(value.into());
+        self
+    }
+
+    /// 创建时间。格式为UTC时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 镜像的格式,目前支持vhd,zvhd、raw,qcow2,zvhd2。默认值是vhd。
+    pub fn disk_format(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyDiskFormat>,
+    ) -> Self {
+        self.disk_format = Some(value.into());
+        self
+    }
+
     /// 表示当前镜像所属的企业项目。
     /// 取值为0或无该值,表示属于default企业项目。
     /// 取值为UUID,表示属于该UUID对应的企业项目。
     /// 关于企业项目ID的获取及企业项目特性的详细信息,请参考《企业管理用户指南》。
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 镜像文件下载和上传链接。
+    pub fn file(mut self, value: impl Into<String>) -> Self {
+        self.file = Some(value.into());
         self
     }
 
@@ -3654,9 +3956,57 @@ impl GlanceShowImageListResponseBody {
         self
     }
 
+    /// 镜像ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 镜像支持的最大内存,单位为MB。取值可以参考云服务器规格限制,一般不设置。
     pub fn max_ram(mut self, value: impl Into<String>) -> Self {
         self.max_ram = Some(value.into());
+        self
+    }
+
+    /// 镜像运行需要的最小磁盘容量,单位为GB
+    pub fn min_disk(mut self, value: impl Into<i32>) -> Self {
+        self.min_disk = Some(value.into());
+        self
+    }
+
+    /// 镜像运行最小内存,单位为MB。
+    pub fn min_ram(mut self, value: impl Into<i32>) -> Self {
+        self.min_ram = Some(value.into());
+        self
+    }
+
+    /// 镜像名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 镜像属于哪个租户。
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+
+    /// 是否是受保护的,受保护的镜像不允许删除。取值为true或false。
+    pub fn protected(mut self, value: impl Into<bool>) -> Self {
+        self.protected = Some(value.into());
+        self
+    }
+
+    /// 镜像视图。
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
+    }
+
+    /// 镜像链接信息。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
         self
     }
 
@@ -3666,9 +4016,48 @@ impl GlanceShowImageListResponseBody {
         self
     }
 
+    /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待上传镜像文件。saving:表示镜像正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用。
+    pub fn status(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 镜像标签列表,提供用户可以自定义管理私有镜像的能力。用户可以通过镜像标签接口为每个镜像增加不同的标签,在查询接口中可以根据标签进行过滤。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 更新时间。格式为UTC时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 镜像使用环境类型:FusionCompute,Ironic,DataImage。
+    pub fn virtual_env_type(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyVirtualEnvType>,
+    ) -> Self {
+        self.virtual_env_type = Some(value.into());
+        self
+    }
+
     /// 目前暂时不使用。
     pub fn virtual_size(mut self, value: impl Into<i32>) -> Self {
         self.virtual_size = Some(value.into());
+        self
+    }
+
+    /// 是否被其他租户可见,取值如下:private:私有镜像public:公共镜像shared:共享镜像
+    pub fn visibility(
+        mut self,
+        value: impl Into<GlanceShowImageListResponseBodyVisibility>,
+    ) -> Self {
+        self.visibility = Some(value.into());
         self
     }
 }
@@ -3977,23 +4366,23 @@ impl hwcloud_runtime::StringEnum for GlanceShowImageListResponseBodyVisibility {
 hwcloud_runtime::impl_string_enum!(GlanceShowImageListResponseBodyVisibility);
 
 /// 镜像成员响应参数
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceShowImageMemberResponseBody {
     /// 共享时间,格式为UTC时间
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 镜像ID
-    pub image_id: String,
+    pub image_id: Option<String>,
     /// 成员ID
-    pub member_id: String,
+    pub member_id: Option<String>,
     /// 共享成员类型
     pub member_type: Option<String>,
     /// 共享视图
-    pub schema: String,
+    pub schema: Option<String>,
     /// 共享状态
-    pub status: String,
+    pub status: Option<String>,
     /// 更新时间,格式为UTC时间
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 共享组织的URN,仅当member_type类型为organization时,才会返回urn字段
     pub urn: Option<String>,
 }
@@ -4002,24 +4391,24 @@ impl Model for GlanceShowImageMemberResponseBody {
     const NAME: &'static str = "GlanceShowImageMemberResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("image_id", &self.image_id);
-        object.field("member_id", &self.member_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("image_id", &self.image_id);
+        object.optional("member_id", &self.member_id);
         object.optional("member_type", &self.member_type);
-        object.field("schema", &self.schema);
-        object.field("status", &self.status);
-        object.field("updated_at", &self.updated_at);
+        object.optional("schema", &self.schema);
+        object.optional("status", &self.status);
+        object.optional("updated_at", &self.updated_at);
         object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let image_id = object.required("image_id")?;
-        let member_id = object.required("member_id")?;
+        let created_at = object.optional("created_at")?;
+        let image_id = object.optional("image_id")?;
+        let member_id = object.optional("member_id")?;
         let member_type = object.optional("member_type")?;
-        let schema = object.required("schema")?;
-        let status = object.required("status")?;
-        let updated_at = object.required("updated_at")?;
+        let schema = object.optional("schema")?;
+        let status = object.optional("status")?;
+        let updated_at = object.optional("updated_at")?;
         let urn = object.optional("urn")?;
         Ok(Self {
             created_at,
@@ -4037,30 +4426,59 @@ impl Model for GlanceShowImageMemberResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceShowImageMemberResponseBody);
 
 impl GlanceShowImageMemberResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        image_id: impl Into<String>,
-        member_id: impl Into<String>,
-        schema: impl Into<String>,
-        status: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            image_id: image_id.into(),
-            member_id: member_id.into(),
+            created_at: None,
+            image_id: None,
+            member_id: None,
             member_type: None,
-            schema: schema.into(),
-            status: status.into(),
-            updated_at: updated_at.into(),
+            schema: None,
+            status: None,
+            updated_at: None,
             urn: None,
         }
+    }
+
+    /// 共享时间,格式为UTC时间
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 镜像ID
+    pub fn image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+
+    /// 成员ID
+    pub fn member_id(mut self, value: impl Into<String>) -> Self {
+        self.member_id = Some(value.into());
+        self
     }
 
     /// 共享成员类型
     pub fn member_type(mut self, value: impl Into<String>) -> Self {
         self.member_type = Some(value.into());
+        self
+    }
+
+    /// 共享视图
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
+    }
+
+    /// 共享状态
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 更新时间,格式为UTC时间
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
         self
     }
 
@@ -4072,26 +4490,26 @@ impl GlanceShowImageMemberResponseBody {
 }
 
 /// 查询镜像成员响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceShowImageMemberSchemasResponseBody {
     /// 视图名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 镜像成员属性说明,主要是对基础属性的说明,包含每个属性的取值类型、用途等。
-    pub properties: serde_json::Value,
+    pub properties: Option<serde_json::Value>,
 }
 
 impl Model for GlanceShowImageMemberSchemasResponseBody {
     const NAME: &'static str = "GlanceShowImageMemberSchemasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("properties", &self.properties);
+        object.optional("name", &self.name);
+        object.optional("properties", &self.properties);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let properties = object.required("properties")?;
+        let name = object.optional("name")?;
+        let properties = object.optional("properties")?;
         Ok(Self { name, properties })
     }
 }
@@ -4099,20 +4517,29 @@ impl Model for GlanceShowImageMemberSchemasResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceShowImageMemberSchemasResponseBody);
 
 impl GlanceShowImageMemberSchemasResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        name: impl Into<String>,
-        properties: impl Into<serde_json::Value>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            name: name.into(),
-            properties: properties.into(),
+            name: None,
+            properties: None,
         }
+    }
+
+    /// 视图名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 镜像成员属性说明,主要是对基础属性的说明,包含每个属性的取值类型、用途等。
+    pub fn properties(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.properties = Some(value.into());
+        self
     }
 }
 
 /// 镜像信息响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceShowImageResponseBody {
     /// 收费镜像标识。
@@ -4126,11 +4553,11 @@ pub struct GlanceShowImageResponseBody {
     /// 镜像的存储位置。
     pub image_location: Option<String>,
     /// 镜像文件的大小,单位为字节。目前取值为大于0的字符串。
-    pub image_size: String,
+    pub image_size: Option<String>,
     /// 镜像后端存储类型,目前只支持uds
-    pub image_source_type: GlanceShowImageResponseBodyImageSourceType,
+    pub image_source_type: Option<GlanceShowImageResponseBodyImageSourceType>,
     /// 镜像类型,目前支持以下类型:公共镜像:gold私有镜像:private共享镜像:shared 市场镜像:market
-    pub imagetype: GlanceShowImageResponseBodyImagetype,
+    pub imagetype: Option<GlanceShowImageResponseBodyImagetype>,
     /// 是否完成了初始化配置。取值为true或false
     pub is_config_init: Option<String>,
     /// 表示当前市场镜像是否下架。
@@ -4138,7 +4565,7 @@ pub struct GlanceShowImageResponseBody {
     /// false:未下架
     pub is_offshelved: Option<GlanceShowImageResponseBodyIsOffshelved>,
     /// 是否是注册过的镜像,取值为“true”或者“false”。
-    pub isregistered: GlanceShowImageResponseBodyIsregistered,
+    pub isregistered: Option<GlanceShowImageResponseBodyIsregistered>,
     /// 镜像是否支持延迟加载。取值为True或False。
     pub lazyloading: Option<String>,
     /// 父镜像ID。公共镜像或通过文件创建的私有镜像,取值为空。
@@ -4148,7 +4575,7 @@ pub struct GlanceShowImageResponseBody {
     /// 镜像附加属性。该属性采用JSON格式来标识镜像支持的高级特性清单。
     pub os_feature_list: Option<String>,
     /// 操作系统类型,目前取值Linux, Windows,Other。
-    pub os_type: GlanceShowImageResponseBodyOsType,
+    pub os_type: Option<GlanceShowImageResponseBodyOsType>,
     /// 操作系统具体版本。
     pub os_version: Option<String>,
     /// 镜像平台分类,取值为Windows,Ubuntu,RedHat,SUSE,CentOS,Debian,OpenSUSE, Oracle Linux,Fedora,Other,CoreOS和EulerOS。
@@ -4194,18 +4621,18 @@ pub struct GlanceShowImageResponseBody {
     /// 目前暂时不使用。
     pub checksum: Option<String>,
     /// 容器类型。
-    pub container_format: String,
+    pub container_format: Option<String>,
     /// 创建时间。格式为UTC时间。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 镜像的格式,目前支持vhd,zvhd、raw,qcow2,zvhd2。默认值是vhd。
-    pub disk_format: GlanceShowImageResponseBodyDiskFormat,
+    pub disk_format: Option<GlanceShowImageResponseBodyDiskFormat>,
     /// 表示当前镜像所属的企业项目。
     /// 取值为0或无该值,表示属于default企业项目。
     /// 取值为UUID,表示属于该UUID对应的企业项目。
     /// 关于企业项目ID的获取及企业项目特性的详细信息,请参考《企业管理用户指南》。
     pub enterprise_project_id: Option<String>,
     /// 镜像文件下载和上传链接。
-    pub file: String,
+    pub file: Option<String>,
     /// 云主机云服务器的启动方式。目前支持:
     /// bios:表示bios引导启动。
     /// uefi:表示uefi引导启动。
@@ -4213,37 +4640,37 @@ pub struct GlanceShowImageResponseBody {
     /// 镜像是否支持网卡多队列。取值为true或者false。
     pub hw_vif_multiqueue_enabled: Option<String>,
     /// 镜像ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 镜像支持的最大内存,单位为MB。取值可以参考云服务器规格限制,一般不设置。
     pub max_ram: Option<String>,
     /// 镜像运行需要的最小磁盘容量,单位为GB
-    pub min_disk: i32,
+    pub min_disk: Option<i32>,
     /// 镜像运行最小内存,单位为MB。
-    pub min_ram: i32,
+    pub min_ram: Option<i32>,
     /// 镜像名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 镜像属于哪个租户。
-    pub owner: String,
+    pub owner: Option<String>,
     /// 是否是受保护的,受保护的镜像不允许删除。取值为true或false。
-    pub protected: bool,
+    pub protected: Option<bool>,
     /// 镜像视图。
-    pub schema: String,
+    pub schema: Option<String>,
     /// 镜像链接信息。
-    pub self_: String,
+    pub self_: Option<String>,
     /// 目前暂时不使用。
     pub size: Option<i64>,
     /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待上传镜像文件。saving:表示镜像正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用。
-    pub status: GlanceShowImageResponseBodyStatus,
+    pub status: Option<GlanceShowImageResponseBodyStatus>,
     /// 镜像标签列表,提供用户可以自定义管理私有镜像的能力。用户可以通过镜像标签接口为每个镜像增加不同的标签,在查询接口中可以根据标签进行过滤。
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 更新时间。格式为UTC时间。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 镜像使用环境类型:FusionCompute,Ironic,DataImage。
-    pub virtual_env_type: GlanceShowImageResponseBodyVirtualEnvType,
+    pub virtual_env_type: Option<GlanceShowImageResponseBodyVirtualEnvType>,
     /// 目前暂时不使用。
     pub virtual_size: Option<i32>,
     /// 是否被其他租户可见,取值如下:private:私有镜像public:公共镜像shared:共享镜像
-    pub visibility: GlanceShowImageResponseBodyVisibility,
+    pub visibility: Option<GlanceShowImageResponseBodyVisibility>,
 }
 
 impl Model for GlanceShowImageResponseBody {
@@ -4255,17 +4682,17 @@ impl Model for GlanceShowImageResponseBody {
         object.optional("__data_origin", &self.data_origin);
         object.optional("__description", &self.description);
         object.optional("__image_location", &self.image_location);
-        object.field("__image_size", &self.image_size);
-        object.field("__image_source_type", &self.image_source_type);
-        object.field("__imagetype", &self.imagetype);
+        object.optional("__image_size", &self.image_size);
+        object.optional("__image_source_type", &self.image_source_type);
+        object.optional("__imagetype", &self.imagetype);
         object.optional("__is_config_init", &self.is_config_init);
         object.optional("__is_offshelved", &self.is_offshelved);
-        object.field("__isregistered", &self.isregistered);
+        object.optional("__isregistered", &self.isregistered);
         object.optional("__lazyloading", &self.lazyloading);
         object.optional("__originalimagename", &self.originalimagename);
         object.optional("__os_bit", &self.os_bit);
         object.optional("__os_feature_list", &self.os_feature_list);
-        object.field("__os_type", &self.os_type);
+        object.optional("__os_type", &self.os_type);
         object.optional("__os_version", &self.os_version);
         object.optional("__platform", &self.platform);
         object.optional("__productcode", &self.productcode);
@@ -4287,29 +4714,29 @@ impl Model for GlanceShowImageResponseBody {
         object.optional("__system__cmkid", &self.system_cmkid);
         object.optional("active_at", &self.active_at);
         object.optional("checksum", &self.checksum);
-        object.field("container_format", &self.container_format);
-        object.field("created_at", &self.created_at);
-        object.field("disk_format", &self.disk_format);
+        object.optional("container_format", &self.container_format);
+        object.optional("created_at", &self.created_at);
+        object.optional("disk_format", &self.disk_format);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
-        object.field("file", &self.file);
+        object.optional("file", &self.file);
         object.optional("hw_firmware_type", &self.hw_firmware_type);
         object.optional("hw_vif_multiqueue_enabled", &self.hw_vif_multiqueue_enabled);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("max_ram", &self.max_ram);
-        object.field("min_disk", &self.min_disk);
-        object.field("min_ram", &self.min_ram);
-        object.field("name", &self.name);
-        object.field("owner", &self.owner);
-        object.field("protected", &self.protected);
-        object.field("schema", &self.schema);
-        object.field("self", &self.self_);
+        object.optional("min_disk", &self.min_disk);
+        object.optional("min_ram", &self.min_ram);
+        object.optional("name", &self.name);
+        object.optional("owner", &self.owner);
+        object.optional("protected", &self.protected);
+        object.optional("schema", &self.schema);
+        object.optional("self", &self.self_);
         object.optional("size", &self.size);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("virtual_env_type", &self.virtual_env_type);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virtual_env_type", &self.virtual_env_type);
         object.optional("virtual_size", &self.virtual_size);
-        object.field("visibility", &self.visibility);
+        object.optional("visibility", &self.visibility);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
@@ -4318,17 +4745,17 @@ impl Model for GlanceShowImageResponseBody {
         let data_origin = object.optional("__data_origin")?;
         let description = object.optional("__description")?;
         let image_location = object.optional("__image_location")?;
-        let image_size = object.required("__image_size")?;
-        let image_source_type = object.required("__image_source_type")?;
-        let imagetype = object.required("__imagetype")?;
+        let image_size = object.optional("__image_size")?;
+        let image_source_type = object.optional("__image_source_type")?;
+        let imagetype = object.optional("__imagetype")?;
         let is_config_init = object.optional("__is_config_init")?;
         let is_offshelved = object.optional("__is_offshelved")?;
-        let isregistered = object.required("__isregistered")?;
+        let isregistered = object.optional("__isregistered")?;
         let lazyloading = object.optional("__lazyloading")?;
         let originalimagename = object.optional("__originalimagename")?;
         let os_bit = object.optional("__os_bit")?;
         let os_feature_list = object.optional("__os_feature_list")?;
-        let os_type = object.required("__os_type")?;
+        let os_type = object.optional("__os_type")?;
         let os_version = object.optional("__os_version")?;
         let platform = object.optional("__platform")?;
         let productcode = object.optional("__productcode")?;
@@ -4350,29 +4777,29 @@ impl Model for GlanceShowImageResponseBody {
         let system_cmkid = object.optional("__system__cmkid")?;
         let active_at = object.optional("active_at")?;
         let checksum = object.optional("checksum")?;
-        let container_format = object.required("container_format")?;
-        let created_at = object.required("created_at")?;
-        let disk_format = object.required("disk_format")?;
+        let container_format = object.optional("container_format")?;
+        let created_at = object.optional("created_at")?;
+        let disk_format = object.optional("disk_format")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
-        let file = object.required("file")?;
+        let file = object.optional("file")?;
         let hw_firmware_type = object.optional("hw_firmware_type")?;
         let hw_vif_multiqueue_enabled = object.optional("hw_vif_multiqueue_enabled")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let max_ram = object.optional("max_ram")?;
-        let min_disk = object.required("min_disk")?;
-        let min_ram = object.required("min_ram")?;
-        let name = object.required("name")?;
-        let owner = object.required("owner")?;
-        let protected = object.required("protected")?;
-        let schema = object.required("schema")?;
-        let self_ = object.required("self")?;
+        let min_disk = object.optional("min_disk")?;
+        let min_ram = object.optional("min_ram")?;
+        let name = object.optional("name")?;
+        let owner = object.optional("owner")?;
+        let protected = object.optional("protected")?;
+        let schema = object.optional("schema")?;
+        let self_ = object.optional("self")?;
         let size = object.optional("size")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let virtual_env_type = object.required("virtual_env_type")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let virtual_env_type = object.optional("virtual_env_type")?;
         let virtual_size = object.optional("virtual_size")?;
-        let visibility = object.required("visibility")?;
+        let visibility = object.optional("visibility")?;
         Ok(Self {
             account_code,
             backup_id,
@@ -4441,48 +4868,25 @@ impl Model for GlanceShowImageResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceShowImageResponseBody);
 
 impl GlanceShowImageResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        image_size: impl Into<String>,
-        image_source_type: impl Into<GlanceShowImageResponseBodyImageSourceType>,
-        imagetype: impl Into<GlanceShowImageResponseBodyImagetype>,
-        isregistered: impl Into<GlanceShowImageResponseBodyIsregistered>,
-        os_type: impl Into<GlanceShowImageResponseBodyOsType>,
-        container_format: impl Into<String>,
-        created_at: impl Into<String>,
-        disk_format: impl Into<GlanceShowImageResponseBodyDiskFormat>,
-        file: impl Into<String>,
-        id: impl Into<String>,
-        min_disk: impl Into<i32>,
-        min_ram: impl Into<i32>,
-        name: impl Into<String>,
-        owner: impl Into<String>,
-        protected: impl Into<bool>,
-        schema: impl Into<String>,
-        self_: impl Into<String>,
-        status: impl Into<GlanceShowImageResponseBodyStatus>,
-        tags: impl Into<Vec<String>>,
-        updated_at: impl Into<String>,
-        virtual_env_type: impl Into<GlanceShowImageResponseBodyVirtualEnvType>,
-        visibility: impl Into<GlanceShowImageResponseBodyVisibility>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             account_code: None,
             backup_id: None,
             data_origin: None,
             description: None,
             image_location: None,
-            image_size: image_size.into(),
-            image_source_type: image_source_type.into(),
-            imagetype: imagetype.into(),
+            image_size: None,
+            image_source_type: None,
+            imagetype: None,
             is_config_init: None,
             is_offshelved: None,
-            isregistered: isregistered.into(),
+            isregistered: None,
             lazyloading: None,
             originalimagename: None,
             os_bit: None,
             os_feature_list: None,
-            os_type: os_type.into(),
+            os_type: None,
             os_version: None,
             platform: None,
             productcode: None,
@@ -4504,29 +4908,29 @@ impl GlanceShowImageResponseBody {
             system_cmkid: None,
             active_at: None,
             checksum: None,
-            container_format: container_format.into(),
-            created_at: created_at.into(),
-            disk_format: disk_format.into(),
+            container_format: None,
+            created_at: None,
+            disk_format: None,
             enterprise_project_id: None,
-            file: file.into(),
+            file: None,
             hw_firmware_type: None,
             hw_vif_multiqueue_enabled: None,
-            id: id.into(),
+            id: None,
             max_ram: None,
-            min_disk: min_disk.into(),
-            min_ram: min_ram.into(),
-            name: name.into(),
-            owner: owner.into(),
-            protected: protected.into(),
-            schema: schema.into(),
-            self_: self_.into(),
+            min_disk: None,
+            min_ram: None,
+            name: None,
+            owner: None,
+            protected: None,
+            schema: None,
+            self_: None,
             size: None,
-            status: status.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            virtual_env_type: virtual_env_type.into(),
+            status: None,
+            tags: None,
+            updated_at: None,
+            virtual_env_type: None,
             virtual_size: None,
-            visibility: visibility.into(),
+            visibility: None,
         }
     }
 
@@ -4560,6 +4964,30 @@ impl GlanceShowImageResponseBody {
         self
     }
 
+    /// 镜像文件的大小,单位为字节。目前取值为大于0的字符串。
+    pub fn image_size(mut self, value: impl Into<String>) -> Self {
+        self.image_size = Some(value.into());
+        self
+    }
+
+    /// 镜像后端存储类型,目前只支持uds
+    pub fn image_source_type(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyImageSourceType>,
+    ) -> Self {
+        self.image_source_type = Some(value.into());
+        self
+    }
+
+    /// 镜像类型,目前支持以下类型:公共镜像:gold私有镜像:private共享镜像:shared 市场镜像:market
+    pub fn imagetype(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyImagetype>,
+    ) -> Self {
+        self.imagetype = Some(value.into());
+        self
+    }
+
     /// 是否完成了初始化配置。取值为true或false
     pub fn is_config_init(mut self, value: impl Into<String>) -> Self {
         self.is_config_init = Some(value.into());
@@ -4574,6 +5002,15 @@ impl GlanceShowImageResponseBody {
         value: impl Into<GlanceShowImageResponseBodyIsOffshelved>,
     ) -> Self {
         self.is_offshelved = Some(value.into());
+        self
+    }
+
+    /// 是否是注册过的镜像,取值为“true”或者“false”。
+    pub fn isregistered(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyIsregistered>,
+    ) -> Self {
+        self.isregistered = Some(value.into());
         self
     }
 
@@ -4598,6 +5035,15 @@ impl GlanceShowImageResponseBody {
     /// 镜像附加属性。该属性采用JSON格式来标识镜像支持的高级特性清单。
     pub fn os_feature_list(mut self, value: impl Into<String>) -> Self {
         self.os_feature_list = Some(value.into());
+        self
+    }
+
+    /// 操作系统类型,目前取值Linux, Windows,Other。
+    pub fn os_type(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyOsType>,
+    ) -> Self {
+        self.os_type = Some(value.into());
         self
     }
 
@@ -4738,12 +5184,39 @@ impl GlanceShowImageResponseBody {
         self
     }
 
+    /// 容器类型。
+    pub fn container_format(mut self, value: impl Into<String>) -> Self {
+        self.container_format = Some(value.into());
+        self
+    }
+
+    /// 创建时间。格式为UTC时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 镜像的格式,目前支持vhd,zvhd、raw,qcow2,zvhd2。默认值是vhd。
+    pub fn disk_format(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyDiskFormat>,
+    ) -> Self {
+        self.disk_format = Some(value.into());
+        self
+    }
+
     /// 表示当前镜像所属的企业项目。
     /// 取值为0或无该值,表示属于default企业项目。
     /// 取值为UUID,表示属于该UUID对应的企业项目。
     /// 关于企业项目ID的获取及企业项目特性的详细信息,请参考《企业管理用户指南》。
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 镜像文件下载和上传链接。
+    pub fn file(mut self, value: impl Into<String>) -> Self {
+        self.file = Some(value.into());
         self
     }
 
@@ -4764,9 +5237,57 @@ impl GlanceShowImageResponseBody {
         self
     }
 
+    /// 镜像ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 镜像支持的最大内存,单位为MB。取值可以参考云服务器规格限制,一般不设置。
     pub fn max_ram(mut self, value: impl Into<String>) -> Self {
         self.max_ram = Some(value.into());
+        self
+    }
+
+    /// 镜像运行需要的最小磁盘容量,单位为GB
+    pub fn min_disk(mut self, value: impl Into<i32>) -> Self {
+        self.min_disk = Some(value.into());
+        self
+    }
+
+    /// 镜像运行最小内存,单位为MB。
+    pub fn min_ram(mut self, value: impl Into<i32>) -> Self {
+        self.min_ram = Some(value.into());
+        self
+    }
+
+    /// 镜像名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 镜像属于哪个租户。
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+
+    /// 是否是受保护的,受保护的镜像不允许删除。取值为true或false。
+    pub fn protected(mut self, value: impl Into<bool>) -> Self {
+        self.protected = Some(value.into());
+        self
+    }
+
+    /// 镜像视图。
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
+    }
+
+    /// 镜像链接信息。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
         self
     }
 
@@ -4776,9 +5297,48 @@ impl GlanceShowImageResponseBody {
         self
     }
 
+    /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待上传镜像文件。saving:表示镜像正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用。
+    pub fn status(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 镜像标签列表,提供用户可以自定义管理私有镜像的能力。用户可以通过镜像标签接口为每个镜像增加不同的标签,在查询接口中可以根据标签进行过滤。
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 更新时间。格式为UTC时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 镜像使用环境类型:FusionCompute,Ironic,DataImage。
+    pub fn virtual_env_type(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyVirtualEnvType>,
+    ) -> Self {
+        self.virtual_env_type = Some(value.into());
+        self
+    }
+
     /// 目前暂时不使用。
     pub fn virtual_size(mut self, value: impl Into<i32>) -> Self {
         self.virtual_size = Some(value.into());
+        self
+    }
+
+    /// 是否被其他租户可见,取值如下:private:私有镜像public:公共镜像shared:共享镜像
+    pub fn visibility(
+        mut self,
+        value: impl Into<GlanceShowImageResponseBodyVisibility>,
+    ) -> Self {
+        self.visibility = Some(value.into());
         self
     }
 }
@@ -4858,34 +5418,34 @@ pub type GlanceShowImageResponseBodyVirtualEnvType = CreateImageMetadataResponse
 pub type GlanceShowImageResponseBodyVisibility = GlanceShowImageListResponseBodyVisibility;
 
 /// 查询镜像视图
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceShowImageSchemasResponseBody {
     /// 附加属性。取值类型为String
-    pub additional_properties: AdditionalProperties,
+    pub additional_properties: Option<AdditionalProperties>,
     /// 视图链接。
-    pub links: Vec<Links>,
+    pub links: Option<Vec<Links>>,
     /// 视图名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 镜像属性说明,主要是对基础属性的说明,包含每个属性的取值类型、用途等。
-    pub properties: serde_json::Value,
+    pub properties: Option<serde_json::Value>,
 }
 
 impl Model for GlanceShowImageSchemasResponseBody {
     const NAME: &'static str = "GlanceShowImageSchemasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("additionalProperties", &self.additional_properties);
-        object.field("links", &self.links);
-        object.field("name", &self.name);
-        object.field("properties", &self.properties);
+        object.optional("additionalProperties", &self.additional_properties);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("properties", &self.properties);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let additional_properties = object.required("additionalProperties")?;
-        let links = object.required("links")?;
-        let name = object.required("name")?;
-        let properties = object.required("properties")?;
+        let additional_properties = object.optional("additionalProperties")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let properties = object.optional("properties")?;
         Ok(Self {
             additional_properties,
             links,
@@ -4898,39 +5458,61 @@ impl Model for GlanceShowImageSchemasResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceShowImageSchemasResponseBody);
 
 impl GlanceShowImageSchemasResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        additional_properties: impl Into<AdditionalProperties>,
-        links: impl Into<Vec<Links>>,
-        name: impl Into<String>,
-        properties: impl Into<serde_json::Value>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            additional_properties: additional_properties.into(),
-            links: links.into(),
-            name: name.into(),
-            properties: properties.into(),
+            additional_properties: None,
+            links: None,
+            name: None,
+            properties: None,
         }
+    }
+
+    /// 附加属性。取值类型为String
+    pub fn additional_properties(
+        mut self,
+        value: impl Into<AdditionalProperties>,
+    ) -> Self {
+        self.additional_properties = Some(value.into());
+        self
+    }
+
+    /// 视图链接。
+    pub fn links(mut self, value: impl Into<Vec<Links>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 视图名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 镜像属性说明,主要是对基础属性的说明,包含每个属性的取值类型、用途等。
+    pub fn properties(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.properties = Some(value.into());
+        self
     }
 }
 
 /// api版本信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceShowOsVersionsResponseBody {
     /// 版本信息
-    pub versions: Vec<OsVersionResponse>,
+    pub versions: Option<Vec<OsVersionResponse>>,
 }
 
 impl Model for GlanceShowOsVersionsResponseBody {
     const NAME: &'static str = "GlanceShowOsVersionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("versions", &self.versions);
+        object.optional("versions", &self.versions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let versions = object.required("versions")?;
+        let versions = object.optional("versions")?;
         Ok(Self { versions })
     }
 }
@@ -4938,9 +5520,15 @@ impl Model for GlanceShowOsVersionsResponseBody {
 hwcloud_runtime::impl_model_serde!(GlanceShowOsVersionsResponseBody);
 
 impl GlanceShowOsVersionsResponseBody {
-    /// A value of its fields.
-    pub fn new(versions: impl Into<Vec<OsVersionResponse>>) -> Self {
-        Self { versions: versions.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// 版本信息
+    pub fn versions(mut self, value: impl Into<Vec<OsVersionResponse>>) -> Self {
+        self.versions = Some(value.into());
+        self
     }
 }
 
@@ -5096,7 +5684,7 @@ impl hwcloud_runtime::StringEnum for GlanceUpdateImageRequestBodyOp {
 hwcloud_runtime::impl_string_enum!(GlanceUpdateImageRequestBodyOp);
 
 /// 镜像信息响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageInfo {
     /// 收费镜像标识。
@@ -5113,19 +5701,19 @@ pub struct ImageInfo {
     /// 对外展示名称。
     pub image_displayname: Option<String>,
     /// 镜像文件的大小,单位为字节
-    pub image_size: String,
+    pub image_size: Option<String>,
     /// 镜像后端存储类型,目前只支持uds
-    pub image_source_type: ImageInfoImageSourceType,
+    pub image_source_type: Option<ImageInfoImageSourceType>,
     /// 镜像类型,目前支持以下类型:
     /// 公共镜像:gold
     /// 私有镜像:private
     /// 共享镜像:shared
     /// 市场镜像:market
-    pub imagetype: ImageInfoImagetype,
+    pub imagetype: Option<ImageInfoImagetype>,
     /// 表示当前市场镜像是否下架。true:已下架 false:未下架
     pub is_offshelved: Option<String>,
     /// 是否是注册过的镜像,取值为“true”或者“false”
-    pub isregistered: ImageInfoIsregistered,
+    pub isregistered: Option<ImageInfoIsregistered>,
     /// 镜像是否支持延迟加载。取值为“True”或“False”。
     pub lazyloading: Option<String>,
     /// 父镜像ID。公共镜像或通过文件创建的私有镜像,取值为空
@@ -5135,7 +5723,7 @@ pub struct ImageInfo {
     /// 镜像附加属性。该属性采用JSON格式来标识镜像支持的高级特性清单。
     pub os_feature_list: Option<String>,
     /// 操作系统类型,目前取值Linux, Windows,Other
-    pub os_type: ImageInfoOsType,
+    pub os_type: Option<ImageInfoOsType>,
     /// 操作系统具体版本
     pub os_version: Option<String>,
     /// 镜像平台分类
@@ -5184,13 +5772,13 @@ pub struct ImageInfo {
     /// 表示当前镜像是否支持发布为市场镜像,true表示支持,false 表示不支持
     pub system_support_market: Option<bool>,
     /// 镜像状态变为正常的时间。
-    pub active_at: String,
+    pub active_at: Option<String>,
     /// 目前暂时不使用
     pub checksum: Option<String>,
     /// 容器类型
-    pub container_format: String,
+    pub container_format: Option<String>,
     /// 创建时间。格式为UTC时间
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 镜像的格式,目前支持vhd,zvhd、raw,qcow2。默认值是vhd
     pub disk_format: Option<String>,
     /// 表示当前镜像所属的企业项目。取值为0或无该值,表示属于default企业项目,取值为UUID,表示属于该UUID对应的企业项目。
@@ -5204,15 +5792,15 @@ pub struct ImageInfo {
     /// 镜像是否支持网卡多队列。取值为“true”或者“false”。
     pub hw_vif_multiqueue_enabled: Option<String>,
     /// 镜像ID
-    pub id: String,
+    pub id: Option<String>,
     /// 镜像支持的最大内存,单位为MB。取值可以参考云服务器规格限制,一般不设置。
     pub max_ram: Option<String>,
     /// 镜像运行需要的最小磁盘容量,单位为GB。取值为40~1024GB。
     ///
     /// Range: 40 to 1024.
-    pub min_disk: i32,
+    pub min_disk: Option<i32>,
     /// 镜像运行需要的最小内存,单位为MB。参数取值依据弹性云服务器的规格限制,默认设置为0
-    pub min_ram: i32,
+    pub min_ram: Option<i32>,
     /// 镜像名称。
     /// 名称的首尾字母不能为空格。
     /// 名称的长度至为1~128位。
@@ -5223,7 +5811,7 @@ pub struct ImageInfo {
     /// 特殊字符包含-、.、_、空格和中文。
     ///
     /// Length: 1 to 128.
-    pub name: String,
+    pub name: Option<String>,
     /// 设置虚拟机的优雅关机超时时间,设置范围为60-300,默认为60(取值为整数,单位为秒)。
     /// 云服务器在优雅关机超时后会触发强制关机,避免实例长时间处于关机状态中。
     /// 当您的云服务器关机过程中由于特定软件的状态、保存等原因导致优雅关机时间过长,会触发超时强制关机。
@@ -5231,27 +5819,27 @@ pub struct ImageInfo {
     /// 该字段当前只影响弹性云服务器,不影响裸金属服务器。
     pub os_shutdown_timeout: Option<String>,
     /// 镜像属于哪个租户
-    pub owner: String,
+    pub owner: Option<String>,
     /// 是否是受保护的,受保护的镜像不允许删除。取值为true或false
-    pub protected: bool,
+    pub protected: Option<bool>,
     /// 镜像视图
     pub schema: Option<String>,
     /// 镜像链接信息
-    pub self_: String,
+    pub self_: Option<String>,
     /// 目前暂时不使用
     pub size: Option<i32>,
     /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待 上传镜像文件。saving:表示镜像 正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用
-    pub status: ImageInfoStatus,
+    pub status: Option<ImageInfoStatus>,
     /// 镜像标签列表
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// 更新时间。格式为UTC时间
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 镜像使用环境类型:FusionCompute,Ironic,DataImage。如果弹性云服务器镜像,则取值为FusionCompute,如果是数据卷镜像则取Dat            aImage,如果是裸金属服务器镜像,则取值是Ironic
-    pub virtual_env_type: ImageInfoVirtualEnvType,
+    pub virtual_env_type: Option<ImageInfoVirtualEnvType>,
     /// 目前暂时不使用
     pub virtual_size: Option<i32>,
     /// 是否被其他租户可见,取值为private、public或shared
-    pub visibility: ImageInfoVisibility,
+    pub visibility: Option<ImageInfoVisibility>,
 }
 
 impl Model for ImageInfo {
@@ -5263,16 +5851,16 @@ impl Model for ImageInfo {
         object.optional("__data_origin", &self.data_origin);
         object.optional("__description", &self.description);
         object.optional("__image_displayname", &self.image_displayname);
-        object.field("__image_size", &self.image_size);
-        object.field("__image_source_type", &self.image_source_type);
-        object.field("__imagetype", &self.imagetype);
+        object.optional("__image_size", &self.image_size);
+        object.optional("__image_source_type", &self.image_source_type);
+        object.optional("__imagetype", &self.imagetype);
         object.optional("__is_offshelved", &self.is_offshelved);
-        object.field("__isregistered", &self.isregistered);
+        object.optional("__isregistered", &self.isregistered);
         object.optional("__lazyloading", &self.lazyloading);
         object.optional("__originalimagename", &self.originalimagename);
         object.optional("__os_bit", &self.os_bit);
         object.optional("__os_feature_list", &self.os_feature_list);
-        object.field("__os_type", &self.os_type);
+        object.optional("__os_type", &self.os_type);
         object.optional("__os_version", &self.os_version);
         object.optional("__platform", &self.platform);
         object.optional("__productcode", &self.productcode);
@@ -5300,32 +5888,32 @@ impl Model for ImageInfo {
         object.optional("__support_xen_hana", &self.support_xen_hana);
         object.optional("__system__cmkid", &self.system_cmkid);
         object.optional("__system_support_market", &self.system_support_market);
-        object.field("active_at", &self.active_at);
+        object.optional("active_at", &self.active_at);
         object.optional("checksum", &self.checksum);
-        object.field("container_format", &self.container_format);
-        object.field("created_at", &self.created_at);
+        object.optional("container_format", &self.container_format);
+        object.optional("created_at", &self.created_at);
         object.optional("disk_format", &self.disk_format);
         object.optional("enterprise_project_id", &self.enterprise_project_id);
         object.optional("file", &self.file);
         object.optional("hw_firmware_type", &self.hw_firmware_type);
         object.optional("hw_vif_multiqueue_enabled", &self.hw_vif_multiqueue_enabled);
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
         object.optional("max_ram", &self.max_ram);
-        object.field("min_disk", &self.min_disk);
-        object.field("min_ram", &self.min_ram);
-        object.field("name", &self.name);
+        object.optional("min_disk", &self.min_disk);
+        object.optional("min_ram", &self.min_ram);
+        object.optional("name", &self.name);
         object.optional("os_shutdown_timeout", &self.os_shutdown_timeout);
-        object.field("owner", &self.owner);
-        object.field("protected", &self.protected);
+        object.optional("owner", &self.owner);
+        object.optional("protected", &self.protected);
         object.optional("schema", &self.schema);
-        object.field("self", &self.self_);
+        object.optional("self", &self.self_);
         object.optional("size", &self.size);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("virtual_env_type", &self.virtual_env_type);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virtual_env_type", &self.virtual_env_type);
         object.optional("virtual_size", &self.virtual_size);
-        object.field("visibility", &self.visibility);
+        object.optional("visibility", &self.visibility);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
@@ -5334,16 +5922,16 @@ impl Model for ImageInfo {
         let data_origin = object.optional("__data_origin")?;
         let description = object.optional("__description")?;
         let image_displayname = object.optional("__image_displayname")?;
-        let image_size = object.required("__image_size")?;
-        let image_source_type = object.required("__image_source_type")?;
-        let imagetype = object.required("__imagetype")?;
+        let image_size = object.optional("__image_size")?;
+        let image_source_type = object.optional("__image_source_type")?;
+        let imagetype = object.optional("__imagetype")?;
         let is_offshelved = object.optional("__is_offshelved")?;
-        let isregistered = object.required("__isregistered")?;
+        let isregistered = object.optional("__isregistered")?;
         let lazyloading = object.optional("__lazyloading")?;
         let originalimagename = object.optional("__originalimagename")?;
         let os_bit = object.optional("__os_bit")?;
         let os_feature_list = object.optional("__os_feature_list")?;
-        let os_type = object.required("__os_type")?;
+        let os_type = object.optional("__os_type")?;
         let os_version = object.optional("__os_version")?;
         let platform = object.optional("__platform")?;
         let productcode = object.optional("__productcode")?;
@@ -5368,32 +5956,32 @@ impl Model for ImageInfo {
         let support_xen_hana = object.optional("__support_xen_hana")?;
         let system_cmkid = object.optional("__system__cmkid")?;
         let system_support_market = object.optional("__system_support_market")?;
-        let active_at = object.required("active_at")?;
+        let active_at = object.optional("active_at")?;
         let checksum = object.optional("checksum")?;
-        let container_format = object.required("container_format")?;
-        let created_at = object.required("created_at")?;
+        let container_format = object.optional("container_format")?;
+        let created_at = object.optional("created_at")?;
         let disk_format = object.optional("disk_format")?;
         let enterprise_project_id = object.optional("enterprise_project_id")?;
         let file = object.optional("file")?;
         let hw_firmware_type = object.optional("hw_firmware_type")?;
         let hw_vif_multiqueue_enabled = object.optional("hw_vif_multiqueue_enabled")?;
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         let max_ram = object.optional("max_ram")?;
-        let min_disk = object.required("min_disk")?;
-        let min_ram = object.required("min_ram")?;
-        let name = object.required("name")?;
+        let min_disk = object.optional("min_disk")?;
+        let min_ram = object.optional("min_ram")?;
+        let name = object.optional("name")?;
         let os_shutdown_timeout = object.optional("os_shutdown_timeout")?;
-        let owner = object.required("owner")?;
-        let protected = object.required("protected")?;
+        let owner = object.optional("owner")?;
+        let protected = object.optional("protected")?;
         let schema = object.optional("schema")?;
-        let self_ = object.required("self")?;
+        let self_ = object.optional("self")?;
         let size = object.optional("size")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let virtual_env_type = object.required("virtual_env_type")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let virtual_env_type = object.optional("virtual_env_type")?;
         let virtual_size = object.optional("virtual_size")?;
-        let visibility = object.required("visibility")?;
+        let visibility = object.optional("visibility")?;
         Ok(Self {
             account_code,
             backup_id,
@@ -5465,45 +6053,24 @@ impl Model for ImageInfo {
 hwcloud_runtime::impl_model_serde!(ImageInfo);
 
 impl ImageInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        image_size: impl Into<String>,
-        image_source_type: impl Into<ImageInfoImageSourceType>,
-        imagetype: impl Into<ImageInfoImagetype>,
-        isregistered: impl Into<ImageInfoIsregistered>,
-        os_type: impl Into<ImageInfoOsType>,
-        active_at: impl Into<String>,
-        container_format: impl Into<String>,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        min_disk: impl Into<i32>,
-        min_ram: impl Into<i32>,
-        name: impl Into<String>,
-        owner: impl Into<String>,
-        protected: impl Into<bool>,
-        self_: impl Into<String>,
-        status: impl Into<ImageInfoStatus>,
-        tags: impl Into<Vec<String>>,
-        updated_at: impl Into<String>,
-        virtual_env_type: impl Into<ImageInfoVirtualEnvType>,
-        visibility: impl Into<ImageInfoVisibility>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             account_code: None,
             backup_id: None,
             data_origin: None,
             description: None,
             image_displayname: None,
-            image_size: image_size.into(),
-            image_source_type: image_source_type.into(),
-            imagetype: imagetype.into(),
+            image_size: None,
+            image_source_type: None,
+            imagetype: None,
             is_offshelved: None,
-            isregistered: isregistered.into(),
+            isregistered: None,
             lazyloading: None,
             originalimagename: None,
             os_bit: None,
             os_feature_list: None,
-            os_type: os_type.into(),
+            os_type: None,
             os_version: None,
             platform: None,
             productcode: None,
@@ -5526,32 +6093,32 @@ impl ImageInfo {
             support_xen_hana: None,
             system_cmkid: None,
             system_support_market: None,
-            active_at: active_at.into(),
+            active_at: None,
             checksum: None,
-            container_format: container_format.into(),
-            created_at: created_at.into(),
+            container_format: None,
+            created_at: None,
             disk_format: None,
             enterprise_project_id: None,
             file: None,
             hw_firmware_type: None,
             hw_vif_multiqueue_enabled: None,
-            id: id.into(),
+            id: None,
             max_ram: None,
-            min_disk: min_disk.into(),
-            min_ram: min_ram.into(),
-            name: name.into(),
+            min_disk: None,
+            min_ram: None,
+            name: None,
             os_shutdown_timeout: None,
-            owner: owner.into(),
-            protected: protected.into(),
+            owner: None,
+            protected: None,
             schema: None,
-            self_: self_.into(),
+            self_: None,
             size: None,
-            status: status.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            virtual_env_type: virtual_env_type.into(),
+            status: None,
+            tags: None,
+            updated_at: None,
+            virtual_env_type: None,
             virtual_size: None,
-            visibility: visibility.into(),
+            visibility: None,
         }
     }
 
@@ -5588,9 +6155,40 @@ impl ImageInfo {
         self
     }
 
+    /// 镜像文件的大小,单位为字节
+    pub fn image_size(mut self, value: impl Into<String>) -> Self {
+        self.image_size = Some(value.into());
+        self
+    }
+
+    /// 镜像后端存储类型,目前只支持uds
+    pub fn image_source_type(
+        mut self,
+        value: impl Into<ImageInfoImageSourceType>,
+    ) -> Self {
+        self.image_source_type = Some(value.into());
+        self
+    }
+
+    /// 镜像类型,目前支持以下类型:
+    /// 公共镜像:gold
+    /// 私有镜像:private
+    /// 共享镜像:shared
+    /// 市场镜像:market
+    pub fn imagetype(mut self, value: impl Into<ImageInfoImagetype>) -> Self {
+        self.imagetype = Some(value.into());
+        self
+    }
+
     /// 表示当前市场镜像是否下架。true:已下架 false:未下架
     pub fn is_offshelved(mut self, value: impl Into<String>) -> Self {
         self.is_offshelved = Some(value.into());
+        self
+    }
+
+    /// 是否是注册过的镜像,取值为“true”或者“false”
+    pub fn isregistered(mut self, value: impl Into<ImageInfoIsregistered>) -> Self {
+        self.isregistered = Some(value.into());
         self
     }
 
@@ -5615,6 +6213,12 @@ impl ImageInfo {
     /// 镜像附加属性。该属性采用JSON格式来标识镜像支持的高级特性清单。
     pub fn os_feature_list(mut self, value: impl Into<String>) -> Self {
         self.os_feature_list = Some(value.into());
+        self
+    }
+
+    /// 操作系统类型,目前取值Linux, Windows,Other
+    pub fn os_type(mut self, value: impl Into<ImageInfoOsType>) -> Self {
+        self.os_type = Some(value.into());
         self
     }
 
@@ -5756,9 +6360,27 @@ impl ImageInfo {
         self
     }
 
+    /// 镜像状态变为正常的时间。
+    pub fn active_at(mut self, value: impl Into<String>) -> Self {
+        self.active_at = Some(value.into());
+        self
+    }
+
     /// 目前暂时不使用
     pub fn checksum(mut self, value: impl Into<String>) -> Self {
         self.checksum = Some(value.into());
+        self
+    }
+
+    /// 容器类型
+    pub fn container_format(mut self, value: impl Into<String>) -> Self {
+        self.container_format = Some(value.into());
+        self
+    }
+
+    /// 创建时间。格式为UTC时间
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
         self
     }
 
@@ -5797,9 +6419,44 @@ impl ImageInfo {
         self
     }
 
+    /// 镜像ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 镜像支持的最大内存,单位为MB。取值可以参考云服务器规格限制,一般不设置。
     pub fn max_ram(mut self, value: impl Into<String>) -> Self {
         self.max_ram = Some(value.into());
+        self
+    }
+
+    /// 镜像运行需要的最小磁盘容量,单位为GB。取值为40~1024GB。
+    ///
+    /// Range: 40 to 1024.
+    pub fn min_disk(mut self, value: impl Into<i32>) -> Self {
+        self.min_disk = Some(value.into());
+        self
+    }
+
+    /// 镜像运行需要的最小内存,单位为MB。参数取值依据弹性云服务器的规格限制,默认设置为0
+    pub fn min_ram(mut self, value: impl Into<i32>) -> Self {
+        self.min_ram = Some(value.into());
+        self
+    }
+
+    /// 镜像名称。
+    /// 名称的首尾字母不能为空格。
+    /// 名称的长度至为1~128位。
+    /// 名称包含以下4种字符:
+    /// 大写字母
+    /// 小写字母
+    /// 数字
+    /// 特殊字符包含-、.、_、空格和中文。
+    ///
+    /// Length: 1 to 128.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -5813,9 +6470,27 @@ impl ImageInfo {
         self
     }
 
+    /// 镜像属于哪个租户
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+
+    /// 是否是受保护的,受保护的镜像不允许删除。取值为true或false
+    pub fn protected(mut self, value: impl Into<bool>) -> Self {
+        self.protected = Some(value.into());
+        self
+    }
+
     /// 镜像视图
     pub fn schema(mut self, value: impl Into<String>) -> Self {
         self.schema = Some(value.into());
+        self
+    }
+
+    /// 镜像链接信息
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
         self
     }
 
@@ -5825,9 +6500,42 @@ impl ImageInfo {
         self
     }
 
+    /// 镜像状态。取值如下:queued:表示镜像元数据已经创建成功,等待 上传镜像文件。saving:表示镜像 正在上传文件到后端存储。deleted:表示镜像已经删除。killed:表示镜像上传错误。active:表示镜像可以正常使用
+    pub fn status(mut self, value: impl Into<ImageInfoStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 镜像标签列表
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 更新时间。格式为UTC时间
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 镜像使用环境类型:FusionCompute,Ironic,DataImage。如果弹性云服务器镜像,则取值为FusionCompute,如果是数据卷镜像则取Dat            aImage,如果是裸金属服务器镜像,则取值是Ironic
+    pub fn virtual_env_type(
+        mut self,
+        value: impl Into<ImageInfoVirtualEnvType>,
+    ) -> Self {
+        self.virtual_env_type = Some(value.into());
+        self
+    }
+
     /// 目前暂时不使用
     pub fn virtual_size(mut self, value: impl Into<i32>) -> Self {
         self.virtual_size = Some(value.into());
+        self
+    }
+
+    /// 是否被其他租户可见,取值为private、public或shared
+    pub fn visibility(mut self, value: impl Into<ImageInfoVisibility>) -> Self {
+        self.visibility = Some(value.into());
         self
     }
 }
@@ -5936,50 +6644,50 @@ pub type ImageInfoVirtualEnvType = CreateImageMetadataResponseBodyVirtualEnvType
 pub type ImageInfoVisibility = GlanceShowImageListResponseBodyVisibility;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageMember {
     /// 共享时间,格式为UTC时间
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 镜像ID
-    pub image_id: String,
+    pub image_id: Option<String>,
     /// 成员ID
-    pub member_id: String,
+    pub member_id: Option<String>,
     /// 共享成员类型
-    pub member_type: String,
+    pub member_type: Option<String>,
     /// 共享视图
-    pub schema: String,
+    pub schema: Option<String>,
     /// 共享状态
-    pub status: String,
+    pub status: Option<String>,
     /// 更新时间,格式为UTC时间
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 共享组织的URN,仅当member_type类型为organization时,才会返回urn字段。
-    pub urn: String,
+    pub urn: Option<String>,
 }
 
 impl Model for ImageMember {
     const NAME: &'static str = "ImageMember";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("image_id", &self.image_id);
-        object.field("member_id", &self.member_id);
-        object.field("member_type", &self.member_type);
-        object.field("schema", &self.schema);
-        object.field("status", &self.status);
-        object.field("updated_at", &self.updated_at);
-        object.field("urn", &self.urn);
+        object.optional("created_at", &self.created_at);
+        object.optional("image_id", &self.image_id);
+        object.optional("member_id", &self.member_id);
+        object.optional("member_type", &self.member_type);
+        object.optional("schema", &self.schema);
+        object.optional("status", &self.status);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("urn", &self.urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let image_id = object.required("image_id")?;
-        let member_id = object.required("member_id")?;
-        let member_type = object.required("member_type")?;
-        let schema = object.required("schema")?;
-        let status = object.required("status")?;
-        let updated_at = object.required("updated_at")?;
-        let urn = object.required("urn")?;
+        let created_at = object.optional("created_at")?;
+        let image_id = object.optional("image_id")?;
+        let member_id = object.optional("member_id")?;
+        let member_type = object.optional("member_type")?;
+        let schema = object.optional("schema")?;
+        let status = object.optional("status")?;
+        let updated_at = object.optional("updated_at")?;
+        let urn = object.optional("urn")?;
         Ok(Self {
             created_at,
             image_id,
@@ -5996,27 +6704,66 @@ impl Model for ImageMember {
 hwcloud_runtime::impl_model_serde!(ImageMember);
 
 impl ImageMember {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        image_id: impl Into<String>,
-        member_id: impl Into<String>,
-        member_type: impl Into<String>,
-        schema: impl Into<String>,
-        status: impl Into<String>,
-        updated_at: impl Into<String>,
-        urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            image_id: image_id.into(),
-            member_id: member_id.into(),
-            member_type: member_type.into(),
-            schema: schema.into(),
-            status: status.into(),
-            updated_at: updated_at.into(),
-            urn: urn.into(),
+            created_at: None,
+            image_id: None,
+            member_id: None,
+            member_type: None,
+            schema: None,
+            status: None,
+            updated_at: None,
+            urn: None,
         }
+    }
+
+    /// 共享时间,格式为UTC时间
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 镜像ID
+    pub fn image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+
+    /// 成员ID
+    pub fn member_id(mut self, value: impl Into<String>) -> Self {
+        self.member_id = Some(value.into());
+        self
+    }
+
+    /// 共享成员类型
+    pub fn member_type(mut self, value: impl Into<String>) -> Self {
+        self.member_type = Some(value.into());
+        self
+    }
+
+    /// 共享视图
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
+    }
+
+    /// 共享状态
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 更新时间,格式为UTC时间
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 共享组织的URN,仅当member_type类型为organization时,才会返回urn字段。
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
     }
 }
 
@@ -6067,22 +6814,22 @@ impl ImageTag {
 }
 
 /// 镜像标签查询相应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageTagsResponseBody {
     /// 标签列表
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
 }
 
 impl Model for ImageTagsResponseBody {
     const NAME: &'static str = "ImageTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -6090,9 +6837,15 @@ impl Model for ImageTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ImageTagsResponseBody);
 
 impl ImageTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<ResourceTag>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -6445,22 +7198,22 @@ impl JobProgressEntities {
 }
 
 /// 异步任务响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobResultBody {
     /// 异步任务ID。
-    pub job_id: String,
+    pub job_id: Option<String>,
 }
 
 impl Model for JobResultBody {
     const NAME: &'static str = "JobResultBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("job_id", &self.job_id);
+        object.optional("job_id", &self.job_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let job_id = object.required("job_id")?;
+        let job_id = object.optional("job_id")?;
         Ok(Self { job_id })
     }
 }
@@ -6468,33 +7221,39 @@ impl Model for JobResultBody {
 hwcloud_runtime::impl_model_serde!(JobResultBody);
 
 impl JobResultBody {
-    /// A value of its fields.
-    pub fn new(job_id: impl Into<String>) -> Self {
-        Self { job_id: job_id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { job_id: None }
+    }
+
+    /// 异步任务ID。
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
     }
 }
 
 /// 视图链接。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Links {
     /// 域名
-    pub href: String,
+    pub href: Option<String>,
     /// 域名描述
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for Links {
     const NAME: &'static str = "Links";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -6502,12 +7261,21 @@ impl Model for Links {
 hwcloud_runtime::impl_model_serde!(Links);
 
 impl Links {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// 域名
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 域名描述
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
@@ -6679,26 +7447,26 @@ impl hwcloud_runtime::StringEnum for ListImageByTagsRequestBodyAction {
 hwcloud_runtime::impl_string_enum!(ListImageByTagsRequestBodyAction);
 
 /// 响应参数
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListImageByTagsResponseBody {
     /// 镜像信息列表
-    pub resources: Vec<ShowImageByTagsResource>,
+    pub resources: Option<Vec<ShowImageByTagsResource>>,
     /// 总记录数
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ListImageByTagsResponseBody {
     const NAME: &'static str = "ListImageByTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("resources", &self.resources);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
-        let total_count = object.required("total_count")?;
+        let resources = object.optional("resources")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self { resources, total_count })
     }
 }
@@ -6706,43 +7474,52 @@ impl Model for ListImageByTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListImageByTagsResponseBody);
 
 impl ListImageByTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        resources: impl Into<Vec<ShowImageByTagsResource>>,
-        total_count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resources: resources.into(),
-            total_count: total_count.into(),
+            resources: None,
+            total_count: None,
         }
+    }
+
+    /// 镜像信息列表
+    pub fn resources(mut self, value: impl Into<Vec<ShowImageByTagsResource>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+
+    /// 总记录数
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
 /// 镜像成员列表响应
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListImageMembersResponseBody {
     /// 成员信息
-    pub members: Vec<ImageMember>,
+    pub members: Option<Vec<ImageMember>>,
     /// 分页信息
-    pub page_info: GlancePageInfo,
+    pub page_info: Option<GlancePageInfo>,
     /// 视图信息
-    pub schema: String,
+    pub schema: Option<String>,
 }
 
 impl Model for ListImageMembersResponseBody {
     const NAME: &'static str = "ListImageMembersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("members", &self.members);
-        object.field("page_info", &self.page_info);
-        object.field("schema", &self.schema);
+        object.optional("members", &self.members);
+        object.optional("page_info", &self.page_info);
+        object.optional("schema", &self.schema);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let members = object.required("members")?;
-        let page_info = object.required("page_info")?;
-        let schema = object.required("schema")?;
+        let members = object.optional("members")?;
+        let page_info = object.optional("page_info")?;
+        let schema = object.optional("schema")?;
         Ok(Self { members, page_info, schema })
     }
 }
@@ -6750,17 +7527,31 @@ impl Model for ListImageMembersResponseBody {
 hwcloud_runtime::impl_model_serde!(ListImageMembersResponseBody);
 
 impl ListImageMembersResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        members: impl Into<Vec<ImageMember>>,
-        page_info: impl Into<GlancePageInfo>,
-        schema: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            members: members.into(),
-            page_info: page_info.into(),
-            schema: schema.into(),
+            members: None,
+            page_info: None,
+            schema: None,
         }
+    }
+
+    /// 成员信息
+    pub fn members(mut self, value: impl Into<Vec<ImageMember>>) -> Self {
+        self.members = Some(value.into());
+        self
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<GlancePageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 视图信息
+    pub fn schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(value.into());
+        self
     }
 }
 
@@ -6939,22 +7730,22 @@ impl hwcloud_runtime::StringEnum for ListImagesPlatform {
 hwcloud_runtime::impl_string_enum!(ListImagesPlatform);
 
 /// 查询镜像列表响应
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListImagesResponseBody {
     /// 镜像列表
-    pub images: Vec<ImageInfo>,
+    pub images: Option<Vec<ImageInfo>>,
 }
 
 impl Model for ListImagesResponseBody {
     const NAME: &'static str = "ListImagesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("images", &self.images);
+        object.optional("images", &self.images);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let images = object.required("images")?;
+        let images = object.optional("images")?;
         Ok(Self { images })
     }
 }
@@ -6962,9 +7753,15 @@ impl Model for ListImagesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListImagesResponseBody);
 
 impl ListImagesResponseBody {
-    /// A value of its fields.
-    pub fn new(images: impl Into<Vec<ImageInfo>>) -> Self {
-        Self { images: images.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { images: None }
+    }
+
+    /// 镜像列表
+    pub fn images(mut self, value: impl Into<Vec<ImageInfo>>) -> Self {
+        self.images = Some(value.into());
+        self
     }
 }
 
@@ -7085,22 +7882,22 @@ hwcloud_runtime::impl_string_enum!(ListImagesSortKey);
 pub type ListImagesStatus = CreateImageMetadataResponseBodyStatus;
 
 /// 标签查询响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListImagesTagsResponseBody {
     /// 标签列表
-    pub tags: Vec<Tags>,
+    pub tags: Option<Vec<Tags>>,
 }
 
 impl Model for ListImagesTagsResponseBody {
     const NAME: &'static str = "ListImagesTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -7108,9 +7905,15 @@ impl Model for ListImagesTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListImagesTagsResponseBody);
 
 impl ListImagesTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<Tags>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表
+    pub fn tags(mut self, value: impl Into<Vec<Tags>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -7125,26 +7928,26 @@ pub type ListImagesVirtualEnvType = CreateImageMetadataResponseBodyVirtualEnvTyp
 pub type ListImagesVisibility = GlanceListImagesVisibility;
 
 /// 查询操作系统列表响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOsVersionsResponseBody {
     /// 操作系统的平台值,如RedHat等
-    pub platform: String,
+    pub platform: Option<String>,
     /// 操作系统的详情值
-    pub version_list: Vec<OsVersionInfo>,
+    pub version_list: Option<Vec<OsVersionInfo>>,
 }
 
 impl Model for ListOsVersionsResponseBody {
     const NAME: &'static str = "ListOsVersionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("platform", &self.platform);
-        object.field("version_list", &self.version_list);
+        object.optional("platform", &self.platform);
+        object.optional("version_list", &self.version_list);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let platform = object.required("platform")?;
-        let version_list = object.required("version_list")?;
+        let platform = object.optional("platform")?;
+        let version_list = object.optional("version_list")?;
         Ok(Self { platform, version_list })
     }
 }
@@ -7152,15 +7955,24 @@ impl Model for ListOsVersionsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListOsVersionsResponseBody);
 
 impl ListOsVersionsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        platform: impl Into<String>,
-        version_list: impl Into<Vec<OsVersionInfo>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            platform: platform.into(),
-            version_list: version_list.into(),
+            platform: None,
+            version_list: None,
         }
+    }
+
+    /// 操作系统的平台值,如RedHat等
+    pub fn platform(mut self, value: impl Into<String>) -> Self {
+        self.platform = Some(value.into());
+        self
+    }
+
+    /// 操作系统的详情值
+    pub fn version_list(mut self, value: impl Into<Vec<OsVersionInfo>>) -> Self {
+        self.version_list = Some(value.into());
+        self
     }
 }
 
@@ -7185,22 +7997,22 @@ pub type ListTagsMemberStatus = ListImagesMemberStatus;
 pub type ListTagsOsType = GlanceListImagesOsType;
 
 /// 响应参数
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTagsResponseBody {
     /// 标签列表
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
 }
 
 impl Model for ListTagsResponseBody {
     const NAME: &'static str = "ListTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -7208,9 +8020,15 @@ impl Model for ListTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTagsResponseBody);
 
 impl ListTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<String>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -7230,38 +8048,38 @@ pub type ListTagsStatus = CreateImageMetadataResponseBodyStatus;
 pub type ListTagsVirtualEnvType = CreateImageMetadataResponseBodyVirtualEnvType;
 
 /// 操作系统详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsVersionInfo {
     /// 操作系统的位数
-    pub os_bit: i32,
+    pub os_bit: Option<i32>,
     /// 操作系统的类型,Linux或Windows
-    pub os_type: String,
+    pub os_type: Option<String>,
     /// 操作系统的版本
-    pub os_version: String,
+    pub os_version: Option<String>,
     /// os_version的key值,和os_version值相同
-    pub os_version_key: String,
+    pub os_version_key: Option<String>,
     /// 操作系统的平台值
-    pub platform: String,
+    pub platform: Option<String>,
 }
 
 impl Model for OsVersionInfo {
     const NAME: &'static str = "OsVersionInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("os_bit", &self.os_bit);
-        object.field("os_type", &self.os_type);
-        object.field("os_version", &self.os_version);
-        object.field("os_version_key", &self.os_version_key);
-        object.field("platform", &self.platform);
+        object.optional("os_bit", &self.os_bit);
+        object.optional("os_type", &self.os_type);
+        object.optional("os_version", &self.os_version);
+        object.optional("os_version_key", &self.os_version_key);
+        object.optional("platform", &self.platform);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let os_bit = object.required("os_bit")?;
-        let os_type = object.required("os_type")?;
-        let os_version = object.required("os_version")?;
-        let os_version_key = object.required("os_version_key")?;
-        let platform = object.required("platform")?;
+        let os_bit = object.optional("os_bit")?;
+        let os_type = object.optional("os_type")?;
+        let os_version = object.optional("os_version")?;
+        let os_version_key = object.optional("os_version_key")?;
+        let platform = object.optional("platform")?;
         Ok(Self {
             os_bit,
             os_type,
@@ -7275,26 +8093,50 @@ impl Model for OsVersionInfo {
 hwcloud_runtime::impl_model_serde!(OsVersionInfo);
 
 impl OsVersionInfo {
-    /// A value of its fields.
-    pub fn new(
-        os_bit: impl Into<i32>,
-        os_type: impl Into<String>,
-        os_version: impl Into<String>,
-        os_version_key: impl Into<String>,
-        platform: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            os_bit: os_bit.into(),
-            os_type: os_type.into(),
-            os_version: os_version.into(),
-            os_version_key: os_version_key.into(),
-            platform: platform.into(),
+            os_bit: None,
+            os_type: None,
+            os_version: None,
+            os_version_key: None,
+            platform: None,
         }
+    }
+
+    /// 操作系统的位数
+    pub fn os_bit(mut self, value: impl Into<i32>) -> Self {
+        self.os_bit = Some(value.into());
+        self
+    }
+
+    /// 操作系统的类型,Linux或Windows
+    pub fn os_type(mut self, value: impl Into<String>) -> Self {
+        self.os_type = Some(value.into());
+        self
+    }
+
+    /// 操作系统的版本
+    pub fn os_version(mut self, value: impl Into<String>) -> Self {
+        self.os_version = Some(value.into());
+        self
+    }
+
+    /// os_version的key值,和os_version值相同
+    pub fn os_version_key(mut self, value: impl Into<String>) -> Self {
+        self.os_version_key = Some(value.into());
+        self
+    }
+
+    /// 操作系统的平台值
+    pub fn platform(mut self, value: impl Into<String>) -> Self {
+        self.platform = Some(value.into());
+        self
     }
 }
 
 /// 查询版本响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsVersionResponse {
     /// 接口ID。
@@ -7302,7 +8144,7 @@ pub struct OsVersionResponse {
     /// 自描述信息。
     pub links: Option<Vec<Links>>,
     /// 接口状态。
-    pub status: String,
+    pub status: Option<String>,
 }
 
 impl Model for OsVersionResponse {
@@ -7311,13 +8153,13 @@ impl Model for OsVersionResponse {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
         object.optional("links", &self.links);
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let links = object.optional("links")?;
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         Ok(Self { id, links, status })
     }
 }
@@ -7325,12 +8167,12 @@ impl Model for OsVersionResponse {
 hwcloud_runtime::impl_model_serde!(OsVersionResponse);
 
 impl OsVersionResponse {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(status: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             id: None,
             links: None,
-            status: status.into(),
+            status: None,
         }
     }
 
@@ -7345,25 +8187,31 @@ impl OsVersionResponse {
         self.links = Some(value.into());
         self
     }
+
+    /// 接口状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 /// 镜像详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryImageByTagsResourceDetail {
     /// 镜像状态
-    pub status: String,
+    pub status: Option<String>,
 }
 
 impl Model for QueryImageByTagsResourceDetail {
     const NAME: &'static str = "QueryImageByTagsResourceDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("status", &self.status);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let status = object.required("status")?;
+        let status = object.optional("status")?;
         Ok(Self { status })
     }
 }
@@ -7371,9 +8219,15 @@ impl Model for QueryImageByTagsResourceDetail {
 hwcloud_runtime::impl_model_serde!(QueryImageByTagsResourceDetail);
 
 impl QueryImageByTagsResourceDetail {
-    /// A value of its fields.
-    pub fn new(status: impl Into<String>) -> Self {
-        Self { status: status.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { status: None }
+    }
+
+    /// 镜像状态
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -7704,22 +8558,22 @@ impl hwcloud_runtime::StringEnum for QuickImportImageByFileRequestBodyType {
 hwcloud_runtime::impl_string_enum!(QuickImportImageByFileRequestBodyType);
 
 /// quota响应
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Quota {
     /// 查询的配额信息。
-    pub resources: Vec<QuotaInfo>,
+    pub resources: Option<Vec<QuotaInfo>>,
 }
 
 impl Model for Quota {
     const NAME: &'static str = "Quota";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
+        object.optional("resources", &self.resources);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
+        let resources = object.optional("resources")?;
         Ok(Self { resources })
     }
 }
@@ -7727,47 +8581,51 @@ impl Model for Quota {
 hwcloud_runtime::impl_model_serde!(Quota);
 
 impl Quota {
-    /// A value of its fields.
-    pub fn new(resources: impl Into<Vec<QuotaInfo>>) -> Self {
-        Self {
-            resources: resources.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { resources: None }
+    }
+
+    /// 查询的配额信息。
+    pub fn resources(mut self, value: impl Into<Vec<QuotaInfo>>) -> Self {
+        self.resources = Some(value.into());
+        self
     }
 }
 
 /// quota详细信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuotaInfo {
     /// 资源的最大配额。
-    pub max: i32,
+    pub max: Option<i32>,
     /// 资源的最小配额。
-    pub min: i32,
+    pub min: Option<i32>,
     /// 查询出的资源的总配额。
-    pub quota: i32,
+    pub quota: Option<i32>,
     /// 查询的资源类型。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 已使用的资源配额。
-    pub used: i32,
+    pub used: Option<i32>,
 }
 
 impl Model for QuotaInfo {
     const NAME: &'static str = "QuotaInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("max", &self.max);
-        object.field("min", &self.min);
-        object.field("quota", &self.quota);
-        object.field("type", &self.type_);
-        object.field("used", &self.used);
+        object.optional("max", &self.max);
+        object.optional("min", &self.min);
+        object.optional("quota", &self.quota);
+        object.optional("type", &self.type_);
+        object.optional("used", &self.used);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let max = object.required("max")?;
-        let min = object.required("min")?;
-        let quota = object.required("quota")?;
-        let type_ = object.required("type")?;
-        let used = object.required("used")?;
+        let max = object.optional("max")?;
+        let min = object.optional("min")?;
+        let quota = object.optional("quota")?;
+        let type_ = object.optional("type")?;
+        let used = object.optional("used")?;
         Ok(Self {
             max,
             min,
@@ -7781,21 +8639,45 @@ impl Model for QuotaInfo {
 hwcloud_runtime::impl_model_serde!(QuotaInfo);
 
 impl QuotaInfo {
-    /// A value of its fields.
-    pub fn new(
-        max: impl Into<i32>,
-        min: impl Into<i32>,
-        quota: impl Into<i32>,
-        type_: impl Into<String>,
-        used: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            max: max.into(),
-            min: min.into(),
-            quota: quota.into(),
-            type_: type_.into(),
-            used: used.into(),
+            max: None,
+            min: None,
+            quota: None,
+            type_: None,
+            used: None,
         }
+    }
+
+    /// 资源的最大配额。
+    pub fn max(mut self, value: impl Into<i32>) -> Self {
+        self.max = Some(value.into());
+        self
+    }
+
+    /// 资源的最小配额。
+    pub fn min(mut self, value: impl Into<i32>) -> Self {
+        self.min = Some(value.into());
+        self
+    }
+
+    /// 查询出的资源的总配额。
+    pub fn quota(mut self, value: impl Into<i32>) -> Self {
+        self.quota = Some(value.into());
+        self
+    }
+
+    /// 查询的资源类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 已使用的资源配额。
+    pub fn used(mut self, value: impl Into<i32>) -> Self {
+        self.used = Some(value.into());
+        self
     }
 }
 
@@ -7833,26 +8715,26 @@ impl RegisterImageRequestBody {
 }
 
 /// 标签键值
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTag {
     /// 标签的键
-    pub key: String,
+    pub key: Option<String>,
     /// 标签的值
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for ResourceTag {
     const NAME: &'static str = "ResourceTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -7860,44 +8742,53 @@ impl Model for ResourceTag {
 hwcloud_runtime::impl_model_serde!(ResourceTag);
 
 impl ResourceTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 标签的键
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 标签的值
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// resource字段数据结构说明
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowImageByTagsResource {
     /// 镜像详情
-    pub resource_detail: QueryImageByTagsResourceDetail,
+    pub resource_detail: Option<QueryImageByTagsResourceDetail>,
     /// 镜像ID
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 镜像名称
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// 镜像的标签列表
-    pub tags: Vec<TagKeyValue>,
+    pub tags: Option<Vec<TagKeyValue>>,
 }
 
 impl Model for ShowImageByTagsResource {
     const NAME: &'static str = "ShowImageByTagsResource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_name", &self.resource_name);
-        object.field("tags", &self.tags);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_name", &self.resource_name);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_name = object.required("resource_name")?;
-        let tags = object.required("tags")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_name = object.optional("resource_name")?;
+        let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
             resource_id,
@@ -7910,19 +8801,41 @@ impl Model for ShowImageByTagsResource {
 hwcloud_runtime::impl_model_serde!(ShowImageByTagsResource);
 
 impl ShowImageByTagsResource {
-    /// A value of its fields.
-    pub fn new(
-        resource_detail: impl Into<QueryImageByTagsResourceDetail>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-        tags: impl Into<Vec<TagKeyValue>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
-            tags: tags.into(),
+            resource_detail: None,
+            resource_id: None,
+            resource_name: None,
+            tags: None,
         }
+    }
+
+    /// 镜像详情
+    pub fn resource_detail(
+        mut self,
+        value: impl Into<QueryImageByTagsResourceDetail>,
+    ) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 镜像ID
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 镜像名称
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// 镜像的标签列表
+    pub fn tags(mut self, value: impl Into<Vec<TagKeyValue>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -7930,22 +8843,22 @@ impl ShowImageByTagsResource {
 pub type ShowImageMemberResponseBody = ImageMember;
 
 /// 查询镜像配额响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowImageQuotaResponseBody {
     /// 查询的配额信息。
-    pub quotas: Quota,
+    pub quotas: Option<Quota>,
 }
 
 impl Model for ShowImageQuotaResponseBody {
     const NAME: &'static str = "ShowImageQuotaResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("quotas", &self.quotas);
+        object.optional("quotas", &self.quotas);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let quotas = object.required("quotas")?;
+        let quotas = object.optional("quotas")?;
         Ok(Self { quotas })
     }
 }
@@ -7953,20 +8866,26 @@ impl Model for ShowImageQuotaResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowImageQuotaResponseBody);
 
 impl ShowImageQuotaResponseBody {
-    /// A value of its fields.
-    pub fn new(quotas: impl Into<Quota>) -> Self {
-        Self { quotas: quotas.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { quotas: None }
+    }
+
+    /// 查询的配额信息。
+    pub fn quotas(mut self, value: impl Into<Quota>) -> Self {
+        self.quotas = Some(value.into());
+        self
     }
 }
 
 /// 获取job详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowJobProgressResponseBody {
     /// 任务开始执行时间。格式为UTC时间。
-    pub begin_time: String,
+    pub begin_time: Option<String>,
     /// 任务结束时间。格式为UTC时间。
-    pub end_time: String,
+    pub end_time: Option<String>,
     /// 任务自定义属性。任务正常时,会返回镜像的ID等信息。任务异常时,返回错误码和信息。
     pub entities: Option<JobProgressEntities>,
     /// 错误码。
@@ -7974,40 +8893,40 @@ pub struct ShowJobProgressResponseBody {
     /// 失败原因。
     pub fail_reason: Option<String>,
     /// 任务ID。
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// 任务类型。
-    pub job_type: String,
+    pub job_type: Option<String>,
     /// 任务状态,目前取值如下:
     /// SUCCESS:表示该任务执行已经结束,任务执行成功。
     /// FAIL:表示该任务执行已经结束,任务执行失败。
     /// RUNNING:表示该任务正在执行。
     /// INIT:表给任务还未执行,正在初始化。
-    pub status: ShowJobProgressResponseBodyStatus,
+    pub status: Option<ShowJobProgressResponseBodyStatus>,
 }
 
 impl Model for ShowJobProgressResponseBody {
     const NAME: &'static str = "ShowJobProgressResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("begin_time", &self.begin_time);
-        object.field("end_time", &self.end_time);
+        object.optional("begin_time", &self.begin_time);
+        object.optional("end_time", &self.end_time);
         object.optional("entities", &self.entities);
         object.optional("error_code", &self.error_code);
         object.optional("fail_reason", &self.fail_reason);
-        object.field("job_id", &self.job_id);
-        object.field("job_type", &self.job_type);
-        object.field("status", &self.status);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_type", &self.job_type);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let begin_time = object.required("begin_time")?;
-        let end_time = object.required("end_time")?;
+        let begin_time = object.optional("begin_time")?;
+        let end_time = object.optional("end_time")?;
         let entities = object.optional("entities")?;
         let error_code = object.optional("error_code")?;
         let fail_reason = object.optional("fail_reason")?;
-        let job_id = object.required("job_id")?;
-        let job_type = object.required("job_type")?;
-        let status = object.required("status")?;
+        let job_id = object.optional("job_id")?;
+        let job_type = object.optional("job_type")?;
+        let status = object.optional("status")?;
         Ok(Self {
             begin_time,
             end_time,
@@ -8024,24 +8943,30 @@ impl Model for ShowJobProgressResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowJobProgressResponseBody);
 
 impl ShowJobProgressResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        begin_time: impl Into<String>,
-        end_time: impl Into<String>,
-        job_id: impl Into<String>,
-        job_type: impl Into<String>,
-        status: impl Into<ShowJobProgressResponseBodyStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: None,
+            end_time: None,
             entities: None,
             error_code: None,
             fail_reason: None,
-            job_id: job_id.into(),
-            job_type: job_type.into(),
-            status: status.into(),
+            job_id: None,
+            job_type: None,
+            status: None,
         }
+    }
+
+    /// 任务开始执行时间。格式为UTC时间。
+    pub fn begin_time(mut self, value: impl Into<String>) -> Self {
+        self.begin_time = Some(value.into());
+        self
+    }
+
+    /// 任务结束时间。格式为UTC时间。
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
     }
 
     /// 任务自定义属性。任务正常时,会返回镜像的ID等信息。任务异常时,返回错误码和信息。
@@ -8059,6 +8984,31 @@ impl ShowJobProgressResponseBody {
     /// 失败原因。
     pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
         self.fail_reason = Some(value.into());
+        self
+    }
+
+    /// 任务ID。
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 任务类型。
+    pub fn job_type(mut self, value: impl Into<String>) -> Self {
+        self.job_type = Some(value.into());
+        self
+    }
+
+    /// 任务状态,目前取值如下:
+    /// SUCCESS:表示该任务执行已经结束,任务执行成功。
+    /// FAIL:表示该任务执行已经结束,任务执行失败。
+    /// RUNNING:表示该任务正在执行。
+    /// INIT:表给任务还未执行,正在初始化。
+    pub fn status(
+        mut self,
+        value: impl Into<ShowJobProgressResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
         self
     }
 }
@@ -8113,13 +9063,13 @@ impl hwcloud_runtime::StringEnum for ShowJobProgressResponseBodyStatus {
 hwcloud_runtime::impl_string_enum!(ShowJobProgressResponseBodyStatus);
 
 /// 获取job详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowJobResponseBody {
     /// 任务开始执行时间。格式为UTC时间。
-    pub begin_time: String,
+    pub begin_time: Option<String>,
     /// 任务结束时间。格式为UTC时间。
-    pub end_time: String,
+    pub end_time: Option<String>,
     /// 任务自定义属性。任务正常时,会返回镜像的ID等信息。任务异常时,返回错误码和信息。
     pub entities: Option<JobEntities>,
     /// 错误码。
@@ -8127,40 +9077,40 @@ pub struct ShowJobResponseBody {
     /// 失败原因。
     pub fail_reason: Option<String>,
     /// 任务ID。
-    pub job_id: String,
+    pub job_id: Option<String>,
     /// 任务类型。
-    pub job_type: String,
+    pub job_type: Option<String>,
     /// 任务状态,目前取值如下:
     /// SUCCESS:表示该任务执行已经结束,任务执行成功。
     /// FAIL:表示该任务执行已经结束,任务执行失败。
     /// RUNNING:表示该任务正在执行。
     /// INIT:表给任务还未执行,正在初始化。
-    pub status: ShowJobResponseBodyStatus,
+    pub status: Option<ShowJobResponseBodyStatus>,
 }
 
 impl Model for ShowJobResponseBody {
     const NAME: &'static str = "ShowJobResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("begin_time", &self.begin_time);
-        object.field("end_time", &self.end_time);
+        object.optional("begin_time", &self.begin_time);
+        object.optional("end_time", &self.end_time);
         object.optional("entities", &self.entities);
         object.optional("error_code", &self.error_code);
         object.optional("fail_reason", &self.fail_reason);
-        object.field("job_id", &self.job_id);
-        object.field("job_type", &self.job_type);
-        object.field("status", &self.status);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_type", &self.job_type);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let begin_time = object.required("begin_time")?;
-        let end_time = object.required("end_time")?;
+        let begin_time = object.optional("begin_time")?;
+        let end_time = object.optional("end_time")?;
         let entities = object.optional("entities")?;
         let error_code = object.optional("error_code")?;
         let fail_reason = object.optional("fail_reason")?;
-        let job_id = object.required("job_id")?;
-        let job_type = object.required("job_type")?;
-        let status = object.required("status")?;
+        let job_id = object.optional("job_id")?;
+        let job_type = object.optional("job_type")?;
+        let status = object.optional("status")?;
         Ok(Self {
             begin_time,
             end_time,
@@ -8177,24 +9127,30 @@ impl Model for ShowJobResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowJobResponseBody);
 
 impl ShowJobResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        begin_time: impl Into<String>,
-        end_time: impl Into<String>,
-        job_id: impl Into<String>,
-        job_type: impl Into<String>,
-        status: impl Into<ShowJobResponseBodyStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: None,
+            end_time: None,
             entities: None,
             error_code: None,
             fail_reason: None,
-            job_id: job_id.into(),
-            job_type: job_type.into(),
-            status: status.into(),
+            job_id: None,
+            job_type: None,
+            status: None,
         }
+    }
+
+    /// 任务开始执行时间。格式为UTC时间。
+    pub fn begin_time(mut self, value: impl Into<String>) -> Self {
+        self.begin_time = Some(value.into());
+        self
+    }
+
+    /// 任务结束时间。格式为UTC时间。
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
     }
 
     /// 任务自定义属性。任务正常时,会返回镜像的ID等信息。任务异常时,返回错误码和信息。
@@ -8212,6 +9168,28 @@ impl ShowJobResponseBody {
     /// 失败原因。
     pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
         self.fail_reason = Some(value.into());
+        self
+    }
+
+    /// 任务ID。
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 任务类型。
+    pub fn job_type(mut self, value: impl Into<String>) -> Self {
+        self.job_type = Some(value.into());
+        self
+    }
+
+    /// 任务状态,目前取值如下:
+    /// SUCCESS:表示该任务执行已经结束,任务执行成功。
+    /// FAIL:表示该任务执行已经结束,任务执行失败。
+    /// RUNNING:表示该任务正在执行。
+    /// INIT:表给任务还未执行,正在初始化。
+    pub fn status(mut self, value: impl Into<ShowJobResponseBodyStatus>) -> Self {
+        self.status = Some(value.into());
         self
     }
 }
@@ -8421,26 +9399,26 @@ pub type SubJobResultStatus = ShowJobProgressResponseBodyStatus;
 pub type TagKeyValue = ResourceTag;
 
 /// 镜像标签
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tags {
     /// 标签的键。最大长度127个unicode字符,key不能为空。
-    pub key: String,
+    pub key: Option<String>,
     /// 标签的值列表。每个值最大长度255个unicode字符,如果values为空列表,则标签的值可以是任意值。值列表中的值之间为或的关系。
-    pub values: Vec<String>,
+    pub values: Option<Vec<String>>,
 }
 
 impl Model for Tags {
     const NAME: &'static str = "Tags";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("values", &self.values);
+        object.optional("key", &self.key);
+        object.optional("values", &self.values);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let values = object.required("values")?;
+        let key = object.optional("key")?;
+        let values = object.optional("values")?;
         Ok(Self { key, values })
     }
 }
@@ -8448,12 +9426,21 @@ impl Model for Tags {
 hwcloud_runtime::impl_model_serde!(Tags);
 
 impl Tags {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, values: impl Into<Vec<String>>) -> Self {
-        Self {
-            key: key.into(),
-            values: values.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, values: None }
+    }
+
+    /// 标签的键。最大长度127个unicode字符,key不能为空。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 标签的值列表。每个值最大长度255个unicode字符,如果values为空列表,则标签的值可以是任意值。值列表中的值之间为或的关系。
+    pub fn values(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.values = Some(value.into());
+        self
     }
 }
 

@@ -94,13 +94,13 @@ impl ActionResources {
 }
 
 /// 别名消息体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AliasEntity {
     /// 别名
-    pub alias: String,
+    pub alias: Option<String>,
     /// 别名资源定位符
-    pub alias_urn: String,
+    pub alias_urn: Option<String>,
     /// 创建时间
     pub create_time: Option<String>,
     /// 账号ID
@@ -115,8 +115,8 @@ impl Model for AliasEntity {
     const NAME: &'static str = "AliasEntity";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("alias", &self.alias);
-        object.field("alias_urn", &self.alias_urn);
+        object.optional("alias", &self.alias);
+        object.optional("alias_urn", &self.alias_urn);
         object.optional("create_time", &self.create_time);
         object.optional("domain_id", &self.domain_id);
         object.optional("key_id", &self.key_id);
@@ -124,8 +124,8 @@ impl Model for AliasEntity {
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let alias = object.required("alias")?;
-        let alias_urn = object.required("alias_urn")?;
+        let alias = object.optional("alias")?;
+        let alias_urn = object.optional("alias_urn")?;
         let create_time = object.optional("create_time")?;
         let domain_id = object.optional("domain_id")?;
         let key_id = object.optional("key_id")?;
@@ -144,16 +144,28 @@ impl Model for AliasEntity {
 hwcloud_runtime::impl_model_serde!(AliasEntity);
 
 impl AliasEntity {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(alias: impl Into<String>, alias_urn: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            alias: alias.into(),
-            alias_urn: alias_urn.into(),
+            alias: None,
+            alias_urn: None,
             create_time: None,
             domain_id: None,
             key_id: None,
             update_time: None,
         }
+    }
+
+    /// 别名
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+
+    /// 别名资源定位符
+    pub fn alias_urn(mut self, value: impl Into<String>) -> Self {
+        self.alias_urn = Some(value.into());
+        self
     }
 
     /// 创建时间
@@ -499,7 +511,7 @@ impl CreateAliasRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDataKeyPairResponseBody {
     /// 由擎天公钥信息加密的密文私钥。private_key_plain_text、wrapped_private_key和ciphertext_recipient只能有一个有值
@@ -507,15 +519,15 @@ pub struct CreateDataKeyPairResponseBody {
     /// 密钥ID。
     ///
     /// Length: 36 to 36.
-    pub key_id: String,
+    pub key_id: Option<String>,
     /// 需要包含算法、长度、曲线信息。可选值有RSA_2048 | RSA_3072 | RSA_4096 | ECC_NIST_P256 | ECC_NIST_P384 | ECC_NIST_P521 | ECC_SECG_P256K1 | SM2
     pub key_spec: Option<CreateDataKeyPairResponseBodyKeySpec>,
     /// 密文私钥
-    pub private_key_cipher_text: hwcloud_runtime::Secret,
+    pub private_key_cipher_text: Option<hwcloud_runtime::Secret>,
     /// 明文私钥。private_key_plain_text、wrapped_private_key和ciphertext_recipient只能有一个有值
     pub private_key_plain_text: Option<hwcloud_runtime::Secret>,
     /// 明文公钥信息
-    pub public_key: String,
+    pub public_key: Option<String>,
     /// 由自定义私钥加密的密文私钥。private_key_plain_text、wrapped_private_key和ciphertext_recipient只能有一个有值
     pub wrapped_private_key: Option<hwcloud_runtime::Secret>,
 }
@@ -525,21 +537,21 @@ impl Model for CreateDataKeyPairResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("ciphertext_recipient", &self.ciphertext_recipient);
-        object.field("key_id", &self.key_id);
+        object.optional("key_id", &self.key_id);
         object.optional("key_spec", &self.key_spec);
-        object.field("private_key_cipher_text", &self.private_key_cipher_text);
+        object.optional("private_key_cipher_text", &self.private_key_cipher_text);
         object.optional("private_key_plain_text", &self.private_key_plain_text);
-        object.field("public_key", &self.public_key);
+        object.optional("public_key", &self.public_key);
         object.optional("wrapped_private_key", &self.wrapped_private_key);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let ciphertext_recipient = object.optional("ciphertext_recipient")?;
-        let key_id = object.required("key_id")?;
+        let key_id = object.optional("key_id")?;
         let key_spec = object.optional("key_spec")?;
-        let private_key_cipher_text = object.required("private_key_cipher_text")?;
+        let private_key_cipher_text = object.optional("private_key_cipher_text")?;
         let private_key_plain_text = object.optional("private_key_plain_text")?;
-        let public_key = object.required("public_key")?;
+        let public_key = object.optional("public_key")?;
         let wrapped_private_key = object.optional("wrapped_private_key")?;
         Ok(Self {
             ciphertext_recipient,
@@ -556,19 +568,15 @@ impl Model for CreateDataKeyPairResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateDataKeyPairResponseBody);
 
 impl CreateDataKeyPairResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        key_id: impl Into<String>,
-        private_key_cipher_text: impl Into<hwcloud_runtime::Secret>,
-        public_key: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             ciphertext_recipient: None,
-            key_id: key_id.into(),
+            key_id: None,
             key_spec: None,
-            private_key_cipher_text: private_key_cipher_text.into(),
+            private_key_cipher_text: None,
             private_key_plain_text: None,
-            public_key: public_key.into(),
+            public_key: None,
             wrapped_private_key: None,
         }
     }
@@ -576,6 +584,14 @@ impl CreateDataKeyPairResponseBody {
     /// 由擎天公钥信息加密的密文私钥。private_key_plain_text、wrapped_private_key和ciphertext_recipient只能有一个有值
     pub fn ciphertext_recipient(mut self, value: impl Into<String>) -> Self {
         self.ciphertext_recipient = Some(value.into());
+        self
+    }
+
+    /// 密钥ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.key_id = Some(value.into());
         self
     }
 
@@ -588,12 +604,27 @@ impl CreateDataKeyPairResponseBody {
         self
     }
 
+    /// 密文私钥
+    pub fn private_key_cipher_text(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.private_key_cipher_text = Some(value.into());
+        self
+    }
+
     /// 明文私钥。private_key_plain_text、wrapped_private_key和ciphertext_recipient只能有一个有值
     pub fn private_key_plain_text(
         mut self,
         value: impl Into<hwcloud_runtime::Secret>,
     ) -> Self {
         self.private_key_plain_text = Some(value.into());
+        self
+    }
+
+    /// 明文公钥信息
+    pub fn public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
         self
     }
 
@@ -2871,17 +2902,17 @@ impl hwcloud_runtime::StringEnum for DeriveSharedSecretRequestBodyKeyAgreementAl
 hwcloud_runtime::impl_string_enum!(DeriveSharedSecretRequestBodyKeyAgreementAlgorithm);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeriveSharedSecretResponseBody {
     /// KMS私钥和您的对端公钥协商出的密钥经过擎天证明文档加密后的密文,密文仅能被机密环境中的私钥解密,指定擎天证明文档后,才会响应ciphertext_recipient,否则通过shared_secret响应明文的共享密钥
     pub ciphertext_recipient: Option<String>,
     /// 密钥协商算法
-    pub key_agreement_algorithm: String,
+    pub key_agreement_algorithm: Option<String>,
     /// 密钥ID
     ///
     /// Length: 36 to 36.
-    pub key_id: String,
+    pub key_id: Option<String>,
     /// 由KMS私钥和您的对端公钥协商出的密钥,Base64格式,如果响应体包含了ciphertext_recipient,则不会包含shared_secret
     pub shared_secret: Option<hwcloud_runtime::Secret>,
 }
@@ -2891,15 +2922,15 @@ impl Model for DeriveSharedSecretResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("ciphertext_recipient", &self.ciphertext_recipient);
-        object.field("key_agreement_algorithm", &self.key_agreement_algorithm);
-        object.field("key_id", &self.key_id);
+        object.optional("key_agreement_algorithm", &self.key_agreement_algorithm);
+        object.optional("key_id", &self.key_id);
         object.optional("shared_secret", &self.shared_secret);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let ciphertext_recipient = object.optional("ciphertext_recipient")?;
-        let key_agreement_algorithm = object.required("key_agreement_algorithm")?;
-        let key_id = object.required("key_id")?;
+        let key_agreement_algorithm = object.optional("key_agreement_algorithm")?;
+        let key_id = object.optional("key_id")?;
         let shared_secret = object.optional("shared_secret")?;
         Ok(Self {
             ciphertext_recipient,
@@ -2913,15 +2944,12 @@ impl Model for DeriveSharedSecretResponseBody {
 hwcloud_runtime::impl_model_serde!(DeriveSharedSecretResponseBody);
 
 impl DeriveSharedSecretResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        key_agreement_algorithm: impl Into<String>,
-        key_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             ciphertext_recipient: None,
-            key_agreement_algorithm: key_agreement_algorithm.into(),
-            key_id: key_id.into(),
+            key_agreement_algorithm: None,
+            key_id: None,
             shared_secret: None,
         }
     }
@@ -2929,6 +2957,20 @@ impl DeriveSharedSecretResponseBody {
     /// KMS私钥和您的对端公钥协商出的密钥经过擎天证明文档加密后的密文,密文仅能被机密环境中的私钥解密,指定擎天证明文档后,才会响应ciphertext_recipient,否则通过shared_secret响应明文的共享密钥
     pub fn ciphertext_recipient(mut self, value: impl Into<String>) -> Self {
         self.ciphertext_recipient = Some(value.into());
+        self
+    }
+
+    /// 密钥协商算法
+    pub fn key_agreement_algorithm(mut self, value: impl Into<String>) -> Self {
+        self.key_agreement_algorithm = Some(value.into());
+        self
+    }
+
+    /// 密钥ID
+    ///
+    /// Length: 36 to 36.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.key_id = Some(value.into());
         self
     }
 
@@ -5285,26 +5327,26 @@ impl KeystoreInfo {
 }
 
 /// 查询别名响应消息体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAliasResponseBody {
     /// 密钥关联的所有别名
-    pub aliases: Vec<AliasEntity>,
+    pub aliases: Option<Vec<AliasEntity>>,
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
 }
 
 impl Model for ListAliasResponseBody {
     const NAME: &'static str = "ListAliasResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("aliases", &self.aliases);
-        object.field("page_info", &self.page_info);
+        object.optional("aliases", &self.aliases);
+        object.optional("page_info", &self.page_info);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let aliases = object.required("aliases")?;
-        let page_info = object.required("page_info")?;
+        let aliases = object.optional("aliases")?;
+        let page_info = object.optional("page_info")?;
         Ok(Self { aliases, page_info })
     }
 }
@@ -5312,15 +5354,24 @@ impl Model for ListAliasResponseBody {
 hwcloud_runtime::impl_model_serde!(ListAliasResponseBody);
 
 impl ListAliasResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        aliases: impl Into<Vec<AliasEntity>>,
-        page_info: impl Into<PageInfo>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            aliases: aliases.into(),
-            page_info: page_info.into(),
+            aliases: None,
+            page_info: None,
         }
+    }
+
+    /// 密钥关联的所有别名
+    pub fn aliases(mut self, value: impl Into<Vec<AliasEntity>>) -> Self {
+        self.aliases = Some(value.into());
+        self
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
     }
 }
 
@@ -6720,44 +6771,45 @@ impl ReEncryptRequestBody {
 }
 
 /// 重加密的响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReEncryptResponseBody {
     /// 重新加密后的密文
-    pub cipher_text: String,
+    pub cipher_text: Option<String>,
     /// 重新加密时使用的加密算法
-    pub destination_encryption_algorithm: String,
+    pub destination_encryption_algorithm: Option<String>,
     /// 重新加密时使用的密钥ID
-    pub key_id: String,
+    pub key_id: Option<String>,
     /// 原密文加密时使用的加密算法
-    pub source_encryption_algorithm: String,
+    pub source_encryption_algorithm: Option<String>,
     /// 加密原密文时使用的密钥ID
-    pub source_key_id: String,
+    pub source_key_id: Option<String>,
 }
 
 impl Model for ReEncryptResponseBody {
     const NAME: &'static str = "ReEncryptResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("cipher_text", &self.cipher_text);
+        object.optional("cipher_text", &self.cipher_text);
         object
-            .field(
+            .optional(
                 "destination_encryption_algorithm",
                 &self.destination_encryption_algorithm,
             );
-        object.field("key_id", &self.key_id);
-        object.field("source_encryption_algorithm", &self.source_encryption_algorithm);
-        object.field("source_key_id", &self.source_key_id);
+        object.optional("key_id", &self.key_id);
+        object
+            .optional("source_encryption_algorithm", &self.source_encryption_algorithm);
+        object.optional("source_key_id", &self.source_key_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let cipher_text = object.required("cipher_text")?;
+        let cipher_text = object.optional("cipher_text")?;
         let destination_encryption_algorithm = object
-            .required("destination_encryption_algorithm")?;
-        let key_id = object.required("key_id")?;
+            .optional("destination_encryption_algorithm")?;
+        let key_id = object.optional("key_id")?;
         let source_encryption_algorithm = object
-            .required("source_encryption_algorithm")?;
-        let source_key_id = object.required("source_key_id")?;
+            .optional("source_encryption_algorithm")?;
+        let source_key_id = object.optional("source_key_id")?;
         Ok(Self {
             cipher_text,
             destination_encryption_algorithm,
@@ -6771,21 +6823,45 @@ impl Model for ReEncryptResponseBody {
 hwcloud_runtime::impl_model_serde!(ReEncryptResponseBody);
 
 impl ReEncryptResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        cipher_text: impl Into<String>,
-        destination_encryption_algorithm: impl Into<String>,
-        key_id: impl Into<String>,
-        source_encryption_algorithm: impl Into<String>,
-        source_key_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            cipher_text: cipher_text.into(),
-            destination_encryption_algorithm: destination_encryption_algorithm.into(),
-            key_id: key_id.into(),
-            source_encryption_algorithm: source_encryption_algorithm.into(),
-            source_key_id: source_key_id.into(),
+            cipher_text: None,
+            destination_encryption_algorithm: None,
+            key_id: None,
+            source_encryption_algorithm: None,
+            source_key_id: None,
         }
+    }
+
+    /// 重新加密后的密文
+    pub fn cipher_text(mut self, value: impl Into<String>) -> Self {
+        self.cipher_text = Some(value.into());
+        self
+    }
+
+    /// 重新加密时使用的加密算法
+    pub fn destination_encryption_algorithm(mut self, value: impl Into<String>) -> Self {
+        self.destination_encryption_algorithm = Some(value.into());
+        self
+    }
+
+    /// 重新加密时使用的密钥ID
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.key_id = Some(value.into());
+        self
+    }
+
+    /// 原密文加密时使用的加密算法
+    pub fn source_encryption_algorithm(mut self, value: impl Into<String>) -> Self {
+        self.source_encryption_algorithm = Some(value.into());
+        self
+    }
+
+    /// 加密原密文时使用的密钥ID
+    pub fn source_key_id(mut self, value: impl Into<String>) -> Self {
+        self.source_key_id = Some(value.into());
+        self
     }
 }
 
@@ -7782,14 +7858,14 @@ impl Tag {
 }
 
 /// 标签。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagItem {
     /// 键。
     /// 最大长度36个unicode字符。 key不能为空。不能包含非打印字符“ASCII(0-31)”、“*”、“<”、“>”、“\”、“=”。
     ///
     /// Length: 1 to 36.
-    pub key: String,
+    pub key: Option<String>,
     /// 值。
     /// 每个值最大长度43个unicode字符,可以为空字符串。 不能包含非打印字符“ASCII(0-31)”、“*”、“<”、“>”、“\”、“=”。
     ///
@@ -7801,12 +7877,12 @@ impl Model for TagItem {
     const NAME: &'static str = "TagItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
+        object.optional("key", &self.key);
         object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
+        let key = object.optional("key")?;
         let value = object.optional("value")?;
         Ok(Self { key, value })
     }
@@ -7815,12 +7891,18 @@ impl Model for TagItem {
 hwcloud_runtime::impl_model_serde!(TagItem);
 
 impl TagItem {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: None,
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 键。
+    /// 最大长度36个unicode字符。 key不能为空。不能包含非打印字符“ASCII(0-31)”、“*”、“<”、“>”、“\”、“=”。
+    ///
+    /// Length: 1 to 36.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
     }
 
     /// 值。

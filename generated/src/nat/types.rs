@@ -135,22 +135,22 @@ impl BatchCreateNatGatewayDnatRulesRequestBody {
 }
 
 /// This is an auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateNatGatewayDnatRulesResponseBody {
     /// DNAT规则批量创建对象的响应体。
-    pub dnat_rules: Vec<NatGatewayDnatRuleResponseBody>,
+    pub dnat_rules: Option<Vec<NatGatewayDnatRuleResponseBody>>,
 }
 
 impl Model for BatchCreateNatGatewayDnatRulesResponseBody {
     const NAME: &'static str = "BatchCreateNatGatewayDnatRulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dnat_rules", &self.dnat_rules);
+        object.optional("dnat_rules", &self.dnat_rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dnat_rules = object.required("dnat_rules")?;
+        let dnat_rules = object.optional("dnat_rules")?;
         Ok(Self { dnat_rules })
     }
 }
@@ -158,11 +158,18 @@ impl Model for BatchCreateNatGatewayDnatRulesResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchCreateNatGatewayDnatRulesResponseBody);
 
 impl BatchCreateNatGatewayDnatRulesResponseBody {
-    /// A value of its fields.
-    pub fn new(dnat_rules: impl Into<Vec<NatGatewayDnatRuleResponseBody>>) -> Self {
-        Self {
-            dnat_rules: dnat_rules.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { dnat_rules: None }
+    }
+
+    /// DNAT规则批量创建对象的响应体。
+    pub fn dnat_rules(
+        mut self,
+        value: impl Into<Vec<NatGatewayDnatRuleResponseBody>>,
+    ) -> Self {
+        self.dnat_rules = Some(value.into());
+        self
     }
 }
 
@@ -1125,50 +1132,50 @@ impl CreateNatGatewaySnatRuleRequestOption {
 }
 
 /// 创建SNAT规则的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateNatGatewaySnatRuleResponseBody {
     /// 解冻/冻结状态。
     /// 取值范围:
     /// - true: 解冻
     /// - false: 冻结
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// cidr,可以是网段或者主机格式,与network_id参数二选一。
     /// Source_type=0时,cidr必须是vpc 子网网段的子集(不能相等);
 
     /// Source_type=1时,cidr必须指定专线侧网段。
     ///
     /// Length: 9 to 18.
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// SNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
     ///
     /// Length: 1 to 36.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// SNAT规则的描述,长度范围小于等于255个字符,不能包含“<”和“>”。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
-    pub floating_ip_address: String,
+    pub floating_ip_address: Option<String>,
     /// 功能说明:弹性公网IP的id,多个弹性公网IP使用逗号分隔。
     /// 取值范围:最大长度4096字节。
-    pub floating_ip_id: String,
+    pub floating_ip_id: Option<String>,
     /// 全域弹性公网IP的地址。
-    pub global_eip_address: String,
+    pub global_eip_address: Option<String>,
     /// 全域弹性公网IP的id。
-    pub global_eip_id: String,
+    pub global_eip_id: Option<String>,
     /// SNAT规则的ID。
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 公网NAT网关实例的ID。
     ///
     /// Length: 36 to 36.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: Option<String>,
     /// 规则使用的网络id。与cidr参数二选一。
     ///
     /// Length: 36 to 36.
-    pub network_id: String,
+    pub network_id: Option<String>,
     /// 资源类型。
     /// 取值范围:
     /// - 0:VPC侧,可以指定network_id 或者cidr
@@ -1176,7 +1183,7 @@ pub struct CreateNatGatewaySnatRuleResponseBody {
     /// 不输入默认为0(VPC)
     ///
     /// Default: 0. Range: 0 to 1.
-    pub source_type: i32,
+    pub source_type: Option<i32>,
     /// SNAT规则的状态。
     /// 取值为:
     /// - ACTIVE: 可用
@@ -1185,48 +1192,48 @@ pub struct CreateNatGatewaySnatRuleResponseBody {
     /// - PENDING_DELETE: 删除中
     /// - EIP_FREEZED: EIP冻结
     /// - INACTIVE: 不可用
-    pub status: CreateNatGatewaySnatRuleResponseBodyStatus,
+    pub status: Option<CreateNatGatewaySnatRuleResponseBodyStatus>,
     /// 项目的ID。
     ///
     /// Length: 1 to 36.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for CreateNatGatewaySnatRuleResponseBody {
     const NAME: &'static str = "CreateNatGatewaySnatRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("cidr", &self.cidr);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("floating_ip_address", &self.floating_ip_address);
-        object.field("floating_ip_id", &self.floating_ip_id);
-        object.field("global_eip_address", &self.global_eip_address);
-        object.field("global_eip_id", &self.global_eip_id);
-        object.field("id", &self.id);
-        object.field("nat_gateway_id", &self.nat_gateway_id);
-        object.field("network_id", &self.network_id);
-        object.field("source_type", &self.source_type);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("cidr", &self.cidr);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("floating_ip_address", &self.floating_ip_address);
+        object.optional("floating_ip_id", &self.floating_ip_id);
+        object.optional("global_eip_address", &self.global_eip_address);
+        object.optional("global_eip_id", &self.global_eip_id);
+        object.optional("id", &self.id);
+        object.optional("nat_gateway_id", &self.nat_gateway_id);
+        object.optional("network_id", &self.network_id);
+        object.optional("source_type", &self.source_type);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let cidr = object.required("cidr")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let floating_ip_address = object.required("floating_ip_address")?;
-        let floating_ip_id = object.required("floating_ip_id")?;
-        let global_eip_address = object.required("global_eip_address")?;
-        let global_eip_id = object.required("global_eip_id")?;
-        let id = object.required("id")?;
-        let nat_gateway_id = object.required("nat_gateway_id")?;
-        let network_id = object.required("network_id")?;
-        let source_type = object.required("source_type")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let cidr = object.optional("cidr")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let floating_ip_address = object.optional("floating_ip_address")?;
+        let floating_ip_id = object.optional("floating_ip_id")?;
+        let global_eip_address = object.optional("global_eip_address")?;
+        let global_eip_id = object.optional("global_eip_id")?;
+        let id = object.optional("id")?;
+        let nat_gateway_id = object.optional("nat_gateway_id")?;
+        let network_id = object.optional("network_id")?;
+        let source_type = object.optional("source_type")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             admin_state_up,
             cidr,
@@ -1249,39 +1256,145 @@ impl Model for CreateNatGatewaySnatRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateNatGatewaySnatRuleResponseBody);
 
 impl CreateNatGatewaySnatRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        cidr: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        floating_ip_address: impl Into<String>,
-        floating_ip_id: impl Into<String>,
-        global_eip_address: impl Into<String>,
-        global_eip_id: impl Into<String>,
-        id: impl Into<String>,
-        nat_gateway_id: impl Into<String>,
-        network_id: impl Into<String>,
-        source_type: impl Into<i32>,
-        status: impl Into<CreateNatGatewaySnatRuleResponseBodyStatus>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            cidr: cidr.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            floating_ip_address: floating_ip_address.into(),
-            floating_ip_id: floating_ip_id.into(),
-            global_eip_address: global_eip_address.into(),
-            global_eip_id: global_eip_id.into(),
-            id: id.into(),
-            nat_gateway_id: nat_gateway_id.into(),
-            network_id: network_id.into(),
-            source_type: source_type.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
+            admin_state_up: None,
+            cidr: None,
+            created_at: None,
+            description: None,
+            floating_ip_address: None,
+            floating_ip_id: None,
+            global_eip_address: None,
+            global_eip_id: None,
+            id: None,
+            nat_gateway_id: None,
+            network_id: None,
+            source_type: None,
+            status: None,
+            tenant_id: None,
         }
+    }
+
+    /// 解冻/冻结状态。
+    /// 取值范围:
+    /// - true: 解冻
+    /// - false: 冻结
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// cidr,可以是网段或者主机格式,与network_id参数二选一。
+    /// Source_type=0时,cidr必须是vpc 子网网段的子集(不能相等);
+
+    /// Source_type=1时,cidr必须指定专线侧网段。
+    ///
+    /// Length: 9 to 18.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
+    ///
+    /// Length: 1 to 36.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的描述,长度范围小于等于255个字符,不能包含“<”和“>”。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
+    pub fn floating_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:弹性公网IP的id,多个弹性公网IP使用逗号分隔。
+    /// 取值范围:最大长度4096字节。
+    pub fn floating_ip_id(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_id = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的地址。
+    pub fn global_eip_address(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_address = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的id。
+    pub fn global_eip_id(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_id = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 公网NAT网关实例的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+        self.nat_gateway_id = Some(value.into());
+        self
+    }
+
+    /// 规则使用的网络id。与cidr参数二选一。
+    ///
+    /// Length: 36 to 36.
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+
+    /// 资源类型。
+    /// 取值范围:
+    /// - 0:VPC侧,可以指定network_id 或者cidr
+    /// - 1:专线侧,只能指定cidr
+    /// 不输入默认为0(VPC)
+    ///
+    /// Default: 0. Range: 0 to 1.
+    pub fn source_type(mut self, value: impl Into<i32>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的状态。
+    /// 取值为:
+    /// - ACTIVE: 可用
+    /// - PENDING_CREATE: 创建中
+    /// - PENDING_UPDATE: 更新中
+    /// - PENDING_DELETE: 删除中
+    /// - EIP_FREEZED: EIP冻结
+    /// - INACTIVE: 不可用
+    pub fn status(
+        mut self,
+        value: impl Into<CreateNatGatewaySnatRuleResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目的ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -2179,7 +2292,7 @@ impl CreateTransitIpRequestBody {
 }
 
 /// 创建中转IP的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTransitIpResponseBody {
     /// 请求ID。
@@ -2187,7 +2300,7 @@ pub struct CreateTransitIpResponseBody {
     /// Length: 1 to 36.
     pub request_id: Option<String>,
     ///
-    pub transit_ip: TransitIp,
+    pub transit_ip: Option<TransitIp>,
 }
 
 impl Model for CreateTransitIpResponseBody {
@@ -2195,12 +2308,12 @@ impl Model for CreateTransitIpResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("request_id", &self.request_id);
-        object.field("transit_ip", &self.transit_ip);
+        object.optional("transit_ip", &self.transit_ip);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let request_id = object.optional("request_id")?;
-        let transit_ip = object.required("transit_ip")?;
+        let transit_ip = object.optional("transit_ip")?;
         Ok(Self { request_id, transit_ip })
     }
 }
@@ -2208,11 +2321,11 @@ impl Model for CreateTransitIpResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateTransitIpResponseBody);
 
 impl CreateTransitIpResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(transit_ip: impl Into<TransitIp>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             request_id: None,
-            transit_ip: transit_ip.into(),
+            transit_ip: None,
         }
     }
 
@@ -2221,6 +2334,12 @@ impl CreateTransitIpResponseBody {
     /// Length: 1 to 36.
     pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.request_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn transit_ip(mut self, value: impl Into<TransitIp>) -> Self {
+        self.transit_ip = Some(value.into());
         self
     }
 }
@@ -2346,28 +2465,28 @@ impl CreateTransitSubnetRequestBody {
 }
 
 /// 创建中转子网的响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTransitSubnetResponseBody {
     /// 请求id
     ///
     /// Length: 1 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
     ///
-    pub transit_subnet: TransitSubnet,
+    pub transit_subnet: Option<TransitSubnet>,
 }
 
 impl Model for CreateTransitSubnetResponseBody {
     const NAME: &'static str = "CreateTransitSubnetResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("transit_subnet", &self.transit_subnet);
+        object.optional("request_id", &self.request_id);
+        object.optional("transit_subnet", &self.transit_subnet);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let transit_subnet = object.required("transit_subnet")?;
+        let request_id = object.optional("request_id")?;
+        let transit_subnet = object.optional("transit_subnet")?;
         Ok(Self { request_id, transit_subnet })
     }
 }
@@ -2375,20 +2494,31 @@ impl Model for CreateTransitSubnetResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateTransitSubnetResponseBody);
 
 impl CreateTransitSubnetResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        transit_subnet: impl Into<TransitSubnet>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            transit_subnet: transit_subnet.into(),
+            request_id: None,
+            transit_subnet: None,
         }
+    }
+
+    /// 请求id
+    ///
+    /// Length: 1 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn transit_subnet(mut self, value: impl Into<TransitSubnet>) -> Self {
+        self.transit_subnet = Some(value.into());
+        self
     }
 }
 
 /// 私网NAT网关实例所属VPC实例。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DownlinkVpc {
     /// 私网NAT网关的ngport_ip_addrss。
@@ -2398,11 +2528,11 @@ pub struct DownlinkVpc {
     /// 私网NAT网关实例所属子网的ID。
     ///
     /// Length: 36 to 36.
-    pub virsubnet_id: String,
+    pub virsubnet_id: Option<String>,
     /// 私网NAT网关实例所属VPC的ID。
     ///
     /// Length: 36 to 36.
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for DownlinkVpc {
@@ -2410,14 +2540,14 @@ impl Model for DownlinkVpc {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("ngport_ip_address", &self.ngport_ip_address);
-        object.field("virsubnet_id", &self.virsubnet_id);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("virsubnet_id", &self.virsubnet_id);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let ngport_ip_address = object.optional("ngport_ip_address")?;
-        let virsubnet_id = object.required("virsubnet_id")?;
-        let vpc_id = object.required("vpc_id")?;
+        let virsubnet_id = object.optional("virsubnet_id")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             ngport_ip_address,
             virsubnet_id,
@@ -2429,12 +2559,12 @@ impl Model for DownlinkVpc {
 hwcloud_runtime::impl_model_serde!(DownlinkVpc);
 
 impl DownlinkVpc {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(virsubnet_id: impl Into<String>, vpc_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             ngport_ip_address: None,
-            virsubnet_id: virsubnet_id.into(),
-            vpc_id: vpc_id.into(),
+            virsubnet_id: None,
+            vpc_id: None,
         }
     }
 
@@ -2443,6 +2573,22 @@ impl DownlinkVpc {
     /// Length: 36 to 36.
     pub fn ngport_ip_address(mut self, value: impl Into<String>) -> Self {
         self.ngport_ip_address = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例所属子网的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn virsubnet_id(mut self, value: impl Into<String>) -> Self {
+        self.virsubnet_id = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例所属VPC的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
         self
     }
 }
@@ -2558,24 +2704,24 @@ pub type ListNatGatewayDnatRulesStatus = CreateNatGatewaySnatRuleResponseBodySta
 pub type ListNatGatewaySnatRulesStatus = CreateNatGatewaySnatRuleResponseBodyStatus;
 
 /// 查询SNAT规则列表的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNatGatewaySnatsResponseBody {
     /// 查询SNAT规则列表的响应体。
     ///
     /// Items: 2000 to 0.
-    pub snat_rules: Vec<NatGatewaySnatRuleResponseBody>,
+    pub snat_rules: Option<Vec<NatGatewaySnatRuleResponseBody>>,
 }
 
 impl Model for ListNatGatewaySnatsResponseBody {
     const NAME: &'static str = "ListNatGatewaySnatsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("snat_rules", &self.snat_rules);
+        object.optional("snat_rules", &self.snat_rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let snat_rules = object.required("snat_rules")?;
+        let snat_rules = object.optional("snat_rules")?;
         Ok(Self { snat_rules })
     }
 }
@@ -2583,11 +2729,20 @@ impl Model for ListNatGatewaySnatsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListNatGatewaySnatsResponseBody);
 
 impl ListNatGatewaySnatsResponseBody {
-    /// A value of its fields.
-    pub fn new(snat_rules: impl Into<Vec<NatGatewaySnatRuleResponseBody>>) -> Self {
-        Self {
-            snat_rules: snat_rules.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { snat_rules: None }
+    }
+
+    /// 查询SNAT规则列表的响应体。
+    ///
+    /// Items: 2000 to 0.
+    pub fn snat_rules(
+        mut self,
+        value: impl Into<Vec<NatGatewaySnatRuleResponseBody>>,
+    ) -> Self {
+        self.snat_rules = Some(value.into());
+        self
     }
 }
 
@@ -2839,22 +2994,22 @@ impl hwcloud_runtime::StringEnum for ListNatGatewaysStatus {
 hwcloud_runtime::impl_string_enum!(ListNatGatewaysStatus);
 
 /// 响应参数
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNatTagsResponseBody {
     /// 标签列表。
-    pub tags: Vec<TagsBody>,
+    pub tags: Option<Vec<TagsBody>>,
 }
 
 impl Model for ListNatTagsResponseBody {
     const NAME: &'static str = "ListNatTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -2862,9 +3017,15 @@ impl Model for ListNatTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListNatTagsResponseBody);
 
 impl ListNatTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<TagsBody>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<TagsBody>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -2996,26 +3157,26 @@ impl ListNatsByTagsRequestBody {
 }
 
 /// 响应参数。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNatsByTagsResponseBody {
     /// 资源对象列表。请参考表Resource字段数据结构说明。
-    pub resources: Vec<PublicResource>,
+    pub resources: Option<Vec<PublicResource>>,
     /// 总记录数
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ListNatsByTagsResponseBody {
     const NAME: &'static str = "ListNatsByTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("resources", &self.resources);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
-        let total_count = object.required("total_count")?;
+        let resources = object.optional("resources")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self { resources, total_count })
     }
 }
@@ -3023,15 +3184,24 @@ impl Model for ListNatsByTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListNatsByTagsResponseBody);
 
 impl ListNatsByTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        resources: impl Into<Vec<PublicResource>>,
-        total_count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resources: resources.into(),
-            total_count: total_count.into(),
+            resources: None,
+            total_count: None,
         }
+    }
+
+    /// 资源对象列表。请参考表Resource字段数据结构说明。
+    pub fn resources(mut self, value: impl Into<Vec<PublicResource>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+
+    /// 总记录数
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
@@ -3582,36 +3752,36 @@ impl hwcloud_runtime::StringEnum for ListTagResourceInstancesRequestBodyAction {
 hwcloud_runtime::impl_string_enum!(ListTagResourceInstancesRequestBodyAction);
 
 /// 查询资源实例的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTagResourceInstancesResponseBody {
     /// 请求id。
     ///
     /// Length: 1 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 资源列表。
     ///
     /// Items: 1 to 2000.
-    pub resources: Vec<Resource>,
+    pub resources: Option<Vec<Resource>>,
     /// 总记录数。
     ///
     /// Range: 0 to 1000000.
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ListTagResourceInstancesResponseBody {
     const NAME: &'static str = "ListTagResourceInstancesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("request_id", &self.request_id);
+        object.optional("resources", &self.resources);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let resources = object.required("resources")?;
-        let total_count = object.required("total_count")?;
+        let request_id = object.optional("request_id")?;
+        let resources = object.optional("resources")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self {
             request_id,
             resources,
@@ -3623,17 +3793,37 @@ impl Model for ListTagResourceInstancesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTagResourceInstancesResponseBody);
 
 impl ListTagResourceInstancesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        resources: impl Into<Vec<Resource>>,
-        total_count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            resources: resources.into(),
-            total_count: total_count.into(),
+            request_id: None,
+            resources: None,
+            total_count: None,
         }
+    }
+
+    /// 请求id。
+    ///
+    /// Length: 1 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 资源列表。
+    ///
+    /// Items: 1 to 2000.
+    pub fn resources(mut self, value: impl Into<Vec<Resource>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+
+    /// 总记录数。
+    ///
+    /// Range: 0 to 1000000.
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
@@ -3710,7 +3900,7 @@ impl ListTransitIpsResponseBody {
 }
 
 /// 查询中转子网列表的响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTransitSubnetResponseBody {
     ///
@@ -3718,11 +3908,11 @@ pub struct ListTransitSubnetResponseBody {
     /// 请求ID。
     ///
     /// Length: 1 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 查询中转子网列表的响应体。详见TransitSubnet字段说明
     ///
     /// Items: 0 to 2000.
-    pub transit_subnets: Vec<TransitSubnet>,
+    pub transit_subnets: Option<Vec<TransitSubnet>>,
 }
 
 impl Model for ListTransitSubnetResponseBody {
@@ -3730,14 +3920,14 @@ impl Model for ListTransitSubnetResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("transit_subnets", &self.transit_subnets);
+        object.optional("request_id", &self.request_id);
+        object.optional("transit_subnets", &self.transit_subnets);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let page_info = object.optional("page_info")?;
-        let request_id = object.required("request_id")?;
-        let transit_subnets = object.required("transit_subnets")?;
+        let request_id = object.optional("request_id")?;
+        let transit_subnets = object.optional("transit_subnets")?;
         Ok(Self {
             page_info,
             request_id,
@@ -3749,21 +3939,34 @@ impl Model for ListTransitSubnetResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTransitSubnetResponseBody);
 
 impl ListTransitSubnetResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        request_id: impl Into<String>,
-        transit_subnets: impl Into<Vec<TransitSubnet>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             page_info: None,
-            request_id: request_id.into(),
-            transit_subnets: transit_subnets.into(),
+            request_id: None,
+            transit_subnets: None,
         }
     }
 
     ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 查询中转子网列表的响应体。详见TransitSubnet字段说明
+    ///
+    /// Items: 0 to 2000.
+    pub fn transit_subnets(mut self, value: impl Into<Vec<TransitSubnet>>) -> Self {
+        self.transit_subnets = Some(value.into());
         self
     }
 }
@@ -3810,25 +4013,25 @@ impl Match {
 }
 
 /// DNAT规则的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NatGatewayDnatRuleResponseBody {
     /// 解冻/冻结状态。
     /// 取值范围:
     /// - true: 解冻
     /// - false: 冻结
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// DNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
     ///
     /// Length: 1 to 36.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// DNAT规则的描述。长度范围小于等于255个字符,不能包含“<”和“>”。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// Floatingip对外提供服务的端口号。
     /// 取值范围:0~65535。
-    pub external_service_port: i32,
+    pub external_service_port: Option<i32>,
     /// Floatingip对外提供服务的端口号范围。
     /// 功能说明:该端口范围与internal _service_port_range按顺序实现1:1映射。
     /// 取值范围:1~65535。
@@ -3837,28 +4040,28 @@ pub struct NatGatewayDnatRuleResponseBody {
     /// 弹性公网IP的IP地址。
     ///
     /// Length: 7 to 15.
-    pub floating_ip_address: String,
+    pub floating_ip_address: Option<String>,
     /// 弹性公网IP的id。
     ///
     /// Length: 1 to 36.
-    pub floating_ip_id: String,
+    pub floating_ip_id: Option<String>,
     /// 全域弹性公网IP的地址。
     ///
     /// Length: 7 to 15.
-    pub global_eip_address: String,
+    pub global_eip_address: Option<String>,
     /// 全域弹性公网IP的id。
     ///
     /// Length: 36 to 36.
-    pub global_eip_id: String,
+    pub global_eip_id: Option<String>,
     /// DNAT规则的ID。
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 虚拟机或者裸机对外提供服务的协议端口号。
     /// 取值范围:0~65535。
     ///
     /// Range: 0 to 65535. Length: 1 to 5.
-    pub internal_service_port: i32,
+    pub internal_service_port: Option<i32>,
     /// 虚拟机或者裸机对外提供服务的协议端口号范围。
     /// 功能说明:该端口范围与external _service_port_range按顺序实现1:1映射。
     /// 取值范围:1~65535。
@@ -3867,7 +4070,7 @@ pub struct NatGatewayDnatRuleResponseBody {
     /// 公网NAT网关实例的ID。
     ///
     /// Length: 1 to 36.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: Option<String>,
     /// 虚拟机或者裸机的Port ID,对应虚拟私有云场景,与private_ip参数二选一。
     ///
     /// Length: 36 to 36.
@@ -3880,7 +4083,7 @@ pub struct NatGatewayDnatRuleResponseBody {
     /// 对应协议号6、17、0。
     ///
     /// Length: 1 to 3.
-    pub protocol: NatGatewayDnatRuleResponseBodyProtocol,
+    pub protocol: Option<NatGatewayDnatRuleResponseBodyProtocol>,
     /// DNAT规则的状态。
     /// 取值为:
     /// - ACTIVE: 可用
@@ -3889,60 +4092,60 @@ pub struct NatGatewayDnatRuleResponseBody {
     /// - PENDING_DELETE: 删除中
     /// - EIP_FREEZED: EIP冻结
     /// - INACTIVE: 不可用
-    pub status: NatGatewayDnatRuleResponseBodyStatus,
+    pub status: Option<NatGatewayDnatRuleResponseBodyStatus>,
     /// 项目的ID。
     ///
     /// Length: 1 to 36.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for NatGatewayDnatRuleResponseBody {
     const NAME: &'static str = "NatGatewayDnatRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("external_service_port", &self.external_service_port);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("external_service_port", &self.external_service_port);
         object
             .optional("external_service_port_range", &self.external_service_port_range);
-        object.field("floating_ip_address", &self.floating_ip_address);
-        object.field("floating_ip_id", &self.floating_ip_id);
-        object.field("global_eip_address", &self.global_eip_address);
-        object.field("global_eip_id", &self.global_eip_id);
-        object.field("id", &self.id);
-        object.field("internal_service_port", &self.internal_service_port);
+        object.optional("floating_ip_address", &self.floating_ip_address);
+        object.optional("floating_ip_id", &self.floating_ip_id);
+        object.optional("global_eip_address", &self.global_eip_address);
+        object.optional("global_eip_id", &self.global_eip_id);
+        object.optional("id", &self.id);
+        object.optional("internal_service_port", &self.internal_service_port);
         object
             .optional("internal_service_port_range", &self.internal_service_port_range);
-        object.field("nat_gateway_id", &self.nat_gateway_id);
+        object.optional("nat_gateway_id", &self.nat_gateway_id);
         object.optional("port_id", &self.port_id);
         object.optional("private_ip", &self.private_ip);
-        object.field("protocol", &self.protocol);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("protocol", &self.protocol);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let external_service_port = object.required("external_service_port")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let external_service_port = object.optional("external_service_port")?;
         let external_service_port_range = object
             .optional("external_service_port_range")?;
-        let floating_ip_address = object.required("floating_ip_address")?;
-        let floating_ip_id = object.required("floating_ip_id")?;
-        let global_eip_address = object.required("global_eip_address")?;
-        let global_eip_id = object.required("global_eip_id")?;
-        let id = object.required("id")?;
-        let internal_service_port = object.required("internal_service_port")?;
+        let floating_ip_address = object.optional("floating_ip_address")?;
+        let floating_ip_id = object.optional("floating_ip_id")?;
+        let global_eip_address = object.optional("global_eip_address")?;
+        let global_eip_id = object.optional("global_eip_id")?;
+        let id = object.optional("id")?;
+        let internal_service_port = object.optional("internal_service_port")?;
         let internal_service_port_range = object
             .optional("internal_service_port_range")?;
-        let nat_gateway_id = object.required("nat_gateway_id")?;
+        let nat_gateway_id = object.optional("nat_gateway_id")?;
         let port_id = object.optional("port_id")?;
         let private_ip = object.optional("private_ip")?;
-        let protocol = object.required("protocol")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
+        let protocol = object.optional("protocol")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             admin_state_up,
             created_at,
@@ -3969,43 +4172,60 @@ impl Model for NatGatewayDnatRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(NatGatewayDnatRuleResponseBody);
 
 impl NatGatewayDnatRuleResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        external_service_port: impl Into<i32>,
-        floating_ip_address: impl Into<String>,
-        floating_ip_id: impl Into<String>,
-        global_eip_address: impl Into<String>,
-        global_eip_id: impl Into<String>,
-        id: impl Into<String>,
-        internal_service_port: impl Into<i32>,
-        nat_gateway_id: impl Into<String>,
-        protocol: impl Into<NatGatewayDnatRuleResponseBodyProtocol>,
-        status: impl Into<NatGatewayDnatRuleResponseBodyStatus>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            external_service_port: external_service_port.into(),
+            admin_state_up: None,
+            created_at: None,
+            description: None,
+            external_service_port: None,
             external_service_port_range: None,
-            floating_ip_address: floating_ip_address.into(),
-            floating_ip_id: floating_ip_id.into(),
-            global_eip_address: global_eip_address.into(),
-            global_eip_id: global_eip_id.into(),
-            id: id.into(),
-            internal_service_port: internal_service_port.into(),
+            floating_ip_address: None,
+            floating_ip_id: None,
+            global_eip_address: None,
+            global_eip_id: None,
+            id: None,
+            internal_service_port: None,
             internal_service_port_range: None,
-            nat_gateway_id: nat_gateway_id.into(),
+            nat_gateway_id: None,
             port_id: None,
             private_ip: None,
-            protocol: protocol.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
+            protocol: None,
+            status: None,
+            tenant_id: None,
         }
+    }
+
+    /// 解冻/冻结状态。
+    /// 取值范围:
+    /// - true: 解冻
+    /// - false: 冻结
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// DNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
+    ///
+    /// Length: 1 to 36.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// DNAT规则的描述。长度范围小于等于255个字符,不能包含“<”和“>”。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Floatingip对外提供服务的端口号。
+    /// 取值范围:0~65535。
+    pub fn external_service_port(mut self, value: impl Into<i32>) -> Self {
+        self.external_service_port = Some(value.into());
+        self
     }
 
     /// Floatingip对外提供服务的端口号范围。
@@ -4017,12 +4237,69 @@ impl NatGatewayDnatRuleResponseBody {
         self
     }
 
+    /// 弹性公网IP的IP地址。
+    ///
+    /// Length: 7 to 15.
+    pub fn floating_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_address = Some(value.into());
+        self
+    }
+
+    /// 弹性公网IP的id。
+    ///
+    /// Length: 1 to 36.
+    pub fn floating_ip_id(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_id = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的地址。
+    ///
+    /// Length: 7 to 15.
+    pub fn global_eip_address(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_address = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的id。
+    ///
+    /// Length: 36 to 36.
+    pub fn global_eip_id(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_id = Some(value.into());
+        self
+    }
+
+    /// DNAT规则的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 虚拟机或者裸机对外提供服务的协议端口号。
+    /// 取值范围:0~65535。
+    ///
+    /// Range: 0 to 65535. Length: 1 to 5.
+    pub fn internal_service_port(mut self, value: impl Into<i32>) -> Self {
+        self.internal_service_port = Some(value.into());
+        self
+    }
+
     /// 虚拟机或者裸机对外提供服务的协议端口号范围。
     /// 功能说明:该端口范围与external _service_port_range按顺序实现1:1映射。
     /// 取值范围:1~65535。
     /// 约束:只能以’-’字符连接端口范围。
     pub fn internal_service_port_range(mut self, value: impl Into<String>) -> Self {
         self.internal_service_port_range = Some(value.into());
+        self
+    }
+
+    /// 公网NAT网关实例的ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+        self.nat_gateway_id = Some(value.into());
         self
     }
 
@@ -4039,6 +4316,42 @@ impl NatGatewayDnatRuleResponseBody {
     /// Length: 7 to 15.
     pub fn private_ip(mut self, value: impl Into<String>) -> Self {
         self.private_ip = Some(value.into());
+        self
+    }
+
+    /// 协议类型,目前支持TCP/tcp、UDP/udp、ANY/any。
+    /// 对应协议号6、17、0。
+    ///
+    /// Length: 1 to 3.
+    pub fn protocol(
+        mut self,
+        value: impl Into<NatGatewayDnatRuleResponseBodyProtocol>,
+    ) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// DNAT规则的状态。
+    /// 取值为:
+    /// - ACTIVE: 可用
+    /// - PENDING_CREATE: 创建中
+    /// - PENDING_UPDATE: 更新中
+    /// - PENDING_DELETE: 删除中
+    /// - EIP_FREEZED: EIP冻结
+    /// - INACTIVE: 不可用
+    pub fn status(
+        mut self,
+        value: impl Into<NatGatewayDnatRuleResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目的ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
         self
     }
 }
@@ -4414,52 +4727,52 @@ pub type NatGatewayResponseBodySpec = CreateNatGatewayOptionSpec;
 pub type NatGatewayResponseBodyStatus = ListNatGatewaysStatus;
 
 /// SNAT规则的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NatGatewaySnatRuleResponseBody {
     /// 解冻/冻结状态。
     /// 取值范围:
     /// - true: 解冻
     /// - false: 冻结
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// cidr,可以是网段或者主机格式,与network_id参数二选一。
     /// Source_type=0时,cidr必须是vpc 子网网段的子集(不能相等);
 
     /// Source_type=1时,cidr必须指定专线侧网段。
     ///
     /// Length: 9 to 18.
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// SNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
     ///
     /// Length: 1 to 36.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// SNAT规则的描述,长度范围小于等于255个字符,不能包含“<”和“>”。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
-    pub floating_ip_address: String,
+    pub floating_ip_address: Option<String>,
     /// 功能说明:弹性公网IP的id,多个弹性公网IP使用逗号分隔。
     /// 取值范围:最大长度4096字节。
-    pub floating_ip_id: String,
+    pub floating_ip_id: Option<String>,
     /// 功能说明:冻结的弹性公网IP,多个冻结的弹性公网IP使用逗号分隔。
-    pub freezed_ip_address: String,
+    pub freezed_ip_address: Option<String>,
     /// 全域弹性公网IP的地址。
-    pub global_eip_address: String,
+    pub global_eip_address: Option<String>,
     /// 全域弹性公网IP的id。
-    pub global_eip_id: String,
+    pub global_eip_id: Option<String>,
     /// SNAT规则的ID。
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 公网NAT网关实例的ID。
     ///
     /// Length: 36 to 36.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: Option<String>,
     /// 规则使用的网络id。与cidr参数二选一。
     ///
     /// Length: 36 to 36.
-    pub network_id: String,
+    pub network_id: Option<String>,
     /// 资源类型。
     /// 取值范围:
     /// - 0:VPC侧,可以指定network_id 或者cidr
@@ -4467,7 +4780,7 @@ pub struct NatGatewaySnatRuleResponseBody {
     /// 不输入默认为0(VPC)
     ///
     /// Default: 0. Range: 0 to 1.
-    pub source_type: i32,
+    pub source_type: Option<i32>,
     /// SNAT规则的状态。
     /// 取值为:
     /// - ACTIVE: 可用
@@ -4476,50 +4789,50 @@ pub struct NatGatewaySnatRuleResponseBody {
     /// - PENDING_DELETE: 删除中
     /// - EIP_FREEZED: EIP冻结
     /// - INACTIVE: 不可用
-    pub status: NatGatewaySnatRuleResponseBodyStatus,
+    pub status: Option<NatGatewaySnatRuleResponseBodyStatus>,
     /// 项目的ID。
     ///
     /// Length: 1 to 36.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for NatGatewaySnatRuleResponseBody {
     const NAME: &'static str = "NatGatewaySnatRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("cidr", &self.cidr);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("floating_ip_address", &self.floating_ip_address);
-        object.field("floating_ip_id", &self.floating_ip_id);
-        object.field("freezed_ip_address", &self.freezed_ip_address);
-        object.field("global_eip_address", &self.global_eip_address);
-        object.field("global_eip_id", &self.global_eip_id);
-        object.field("id", &self.id);
-        object.field("nat_gateway_id", &self.nat_gateway_id);
-        object.field("network_id", &self.network_id);
-        object.field("source_type", &self.source_type);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("cidr", &self.cidr);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("floating_ip_address", &self.floating_ip_address);
+        object.optional("floating_ip_id", &self.floating_ip_id);
+        object.optional("freezed_ip_address", &self.freezed_ip_address);
+        object.optional("global_eip_address", &self.global_eip_address);
+        object.optional("global_eip_id", &self.global_eip_id);
+        object.optional("id", &self.id);
+        object.optional("nat_gateway_id", &self.nat_gateway_id);
+        object.optional("network_id", &self.network_id);
+        object.optional("source_type", &self.source_type);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let cidr = object.required("cidr")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let floating_ip_address = object.required("floating_ip_address")?;
-        let floating_ip_id = object.required("floating_ip_id")?;
-        let freezed_ip_address = object.required("freezed_ip_address")?;
-        let global_eip_address = object.required("global_eip_address")?;
-        let global_eip_id = object.required("global_eip_id")?;
-        let id = object.required("id")?;
-        let nat_gateway_id = object.required("nat_gateway_id")?;
-        let network_id = object.required("network_id")?;
-        let source_type = object.required("source_type")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let cidr = object.optional("cidr")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let floating_ip_address = object.optional("floating_ip_address")?;
+        let floating_ip_id = object.optional("floating_ip_id")?;
+        let freezed_ip_address = object.optional("freezed_ip_address")?;
+        let global_eip_address = object.optional("global_eip_address")?;
+        let global_eip_id = object.optional("global_eip_id")?;
+        let id = object.optional("id")?;
+        let nat_gateway_id = object.optional("nat_gateway_id")?;
+        let network_id = object.optional("network_id")?;
+        let source_type = object.optional("source_type")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             admin_state_up,
             cidr,
@@ -4543,41 +4856,152 @@ impl Model for NatGatewaySnatRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(NatGatewaySnatRuleResponseBody);
 
 impl NatGatewaySnatRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        cidr: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        floating_ip_address: impl Into<String>,
-        floating_ip_id: impl Into<String>,
-        freezed_ip_address: impl Into<String>,
-        global_eip_address: impl Into<String>,
-        global_eip_id: impl Into<String>,
-        id: impl Into<String>,
-        nat_gateway_id: impl Into<String>,
-        network_id: impl Into<String>,
-        source_type: impl Into<i32>,
-        status: impl Into<NatGatewaySnatRuleResponseBodyStatus>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            cidr: cidr.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            floating_ip_address: floating_ip_address.into(),
-            floating_ip_id: floating_ip_id.into(),
-            freezed_ip_address: freezed_ip_address.into(),
-            global_eip_address: global_eip_address.into(),
-            global_eip_id: global_eip_id.into(),
-            id: id.into(),
-            nat_gateway_id: nat_gateway_id.into(),
-            network_id: network_id.into(),
-            source_type: source_type.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
+            admin_state_up: None,
+            cidr: None,
+            created_at: None,
+            description: None,
+            floating_ip_address: None,
+            floating_ip_id: None,
+            freezed_ip_address: None,
+            global_eip_address: None,
+            global_eip_id: None,
+            id: None,
+            nat_gateway_id: None,
+            network_id: None,
+            source_type: None,
+            status: None,
+            tenant_id: None,
         }
+    }
+
+    /// 解冻/冻结状态。
+    /// 取值范围:
+    /// - true: 解冻
+    /// - false: 冻结
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// cidr,可以是网段或者主机格式,与network_id参数二选一。
+    /// Source_type=0时,cidr必须是vpc 子网网段的子集(不能相等);
+
+    /// Source_type=1时,cidr必须指定专线侧网段。
+    ///
+    /// Length: 9 to 18.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
+    ///
+    /// Length: 1 to 36.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的描述,长度范围小于等于255个字符,不能包含“<”和“>”。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
+    pub fn floating_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:弹性公网IP的id,多个弹性公网IP使用逗号分隔。
+    /// 取值范围:最大长度4096字节。
+    pub fn floating_ip_id(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:冻结的弹性公网IP,多个冻结的弹性公网IP使用逗号分隔。
+    pub fn freezed_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.freezed_ip_address = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的地址。
+    pub fn global_eip_address(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_address = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的id。
+    pub fn global_eip_id(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_id = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 公网NAT网关实例的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+        self.nat_gateway_id = Some(value.into());
+        self
+    }
+
+    /// 规则使用的网络id。与cidr参数二选一。
+    ///
+    /// Length: 36 to 36.
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+
+    /// 资源类型。
+    /// 取值范围:
+    /// - 0:VPC侧,可以指定network_id 或者cidr
+    /// - 1:专线侧,只能指定cidr
+    /// 不输入默认为0(VPC)
+    ///
+    /// Default: 0. Range: 0 to 1.
+    pub fn source_type(mut self, value: impl Into<i32>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的状态。
+    /// 取值为:
+    /// - ACTIVE: 可用
+    /// - PENDING_CREATE: 创建中
+    /// - PENDING_UPDATE: 更新中
+    /// - PENDING_DELETE: 删除中
+    /// - EIP_FREEZED: EIP冻结
+    /// - INACTIVE: 不可用
+    pub fn status(
+        mut self,
+        value: impl Into<NatGatewaySnatRuleResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目的ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -4594,52 +5018,52 @@ impl NatGatewaySnatRuleResponseBody {
 pub type NatGatewaySnatRuleResponseBodyStatus = CreateNatGatewaySnatRuleResponseBodyStatus;
 
 /// 更新SNAT规则的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NatGatewayUpdateSnatRuleResponseBody {
     /// 解冻/冻结状态。
     /// 取值范围:
     /// - true: 解冻
     /// - false: 冻结
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// cidr,可以是网段或者主机格式,与network_id参数二选一。
     /// Source_type=0时,cidr必须是vpc 子网网段的子集(不能相等);
 
     /// Source_type=1时,cidr必须指定专线侧网段。
     ///
     /// Length: 9 to 18.
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// SNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
     ///
     /// Length: 1 to 36.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// SNAT规则的描述,长度范围小于等于255个字符,不能包含“<”和“>”。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
-    pub floating_ip_address: String,
+    pub floating_ip_address: Option<String>,
     /// 功能说明:弹性公网IP的id,多个弹性公网IP使用逗号分隔。
     /// 取值范围:最大长度4096字节。
-    pub floating_ip_id: String,
+    pub floating_ip_id: Option<String>,
     /// 全域弹性公网IP的地址。
-    pub global_eip_address: String,
+    pub global_eip_address: Option<String>,
     /// 全域弹性公网IP的id。
-    pub global_eip_id: String,
+    pub global_eip_id: Option<String>,
     /// SNAT规则的ID。
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 公网NAT网关实例的ID。
     ///
     /// Length: 36 to 36.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: Option<String>,
     /// 规则使用的网络id。与cidr参数二选一。
     ///
     /// Length: 36 to 36.
-    pub network_id: String,
+    pub network_id: Option<String>,
     /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
-    pub public_ip_address: String,
+    pub public_ip_address: Option<String>,
     /// 资源类型。
     /// 取值范围:
     /// - 0:VPC侧,可以指定network_id 或者cidr
@@ -4647,7 +5071,7 @@ pub struct NatGatewayUpdateSnatRuleResponseBody {
     /// 不输入默认为0(VPC)
     ///
     /// Default: 0. Range: 0 to 1.
-    pub source_type: i32,
+    pub source_type: Option<i32>,
     /// SNAT规则的状态。
     /// 取值为:
     /// - ACTIVE: 可用
@@ -4656,50 +5080,50 @@ pub struct NatGatewayUpdateSnatRuleResponseBody {
     /// - PENDING_DELETE: 删除中
     /// - EIP_FREEZED: EIP冻结
     /// - INACTIVE: 不可用
-    pub status: NatGatewayUpdateSnatRuleResponseBodyStatus,
+    pub status: Option<NatGatewayUpdateSnatRuleResponseBodyStatus>,
     /// 项目的ID。
     ///
     /// Length: 1 to 36.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for NatGatewayUpdateSnatRuleResponseBody {
     const NAME: &'static str = "NatGatewayUpdateSnatRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("cidr", &self.cidr);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("floating_ip_address", &self.floating_ip_address);
-        object.field("floating_ip_id", &self.floating_ip_id);
-        object.field("global_eip_address", &self.global_eip_address);
-        object.field("global_eip_id", &self.global_eip_id);
-        object.field("id", &self.id);
-        object.field("nat_gateway_id", &self.nat_gateway_id);
-        object.field("network_id", &self.network_id);
-        object.field("public_ip_address", &self.public_ip_address);
-        object.field("source_type", &self.source_type);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("cidr", &self.cidr);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("floating_ip_address", &self.floating_ip_address);
+        object.optional("floating_ip_id", &self.floating_ip_id);
+        object.optional("global_eip_address", &self.global_eip_address);
+        object.optional("global_eip_id", &self.global_eip_id);
+        object.optional("id", &self.id);
+        object.optional("nat_gateway_id", &self.nat_gateway_id);
+        object.optional("network_id", &self.network_id);
+        object.optional("public_ip_address", &self.public_ip_address);
+        object.optional("source_type", &self.source_type);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let cidr = object.required("cidr")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let floating_ip_address = object.required("floating_ip_address")?;
-        let floating_ip_id = object.required("floating_ip_id")?;
-        let global_eip_address = object.required("global_eip_address")?;
-        let global_eip_id = object.required("global_eip_id")?;
-        let id = object.required("id")?;
-        let nat_gateway_id = object.required("nat_gateway_id")?;
-        let network_id = object.required("network_id")?;
-        let public_ip_address = object.required("public_ip_address")?;
-        let source_type = object.required("source_type")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let cidr = object.optional("cidr")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let floating_ip_address = object.optional("floating_ip_address")?;
+        let floating_ip_id = object.optional("floating_ip_id")?;
+        let global_eip_address = object.optional("global_eip_address")?;
+        let global_eip_id = object.optional("global_eip_id")?;
+        let id = object.optional("id")?;
+        let nat_gateway_id = object.optional("nat_gateway_id")?;
+        let network_id = object.optional("network_id")?;
+        let public_ip_address = object.optional("public_ip_address")?;
+        let source_type = object.optional("source_type")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             admin_state_up,
             cidr,
@@ -4723,41 +5147,152 @@ impl Model for NatGatewayUpdateSnatRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(NatGatewayUpdateSnatRuleResponseBody);
 
 impl NatGatewayUpdateSnatRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        cidr: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        floating_ip_address: impl Into<String>,
-        floating_ip_id: impl Into<String>,
-        global_eip_address: impl Into<String>,
-        global_eip_id: impl Into<String>,
-        id: impl Into<String>,
-        nat_gateway_id: impl Into<String>,
-        network_id: impl Into<String>,
-        public_ip_address: impl Into<String>,
-        source_type: impl Into<i32>,
-        status: impl Into<NatGatewayUpdateSnatRuleResponseBodyStatus>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            cidr: cidr.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            floating_ip_address: floating_ip_address.into(),
-            floating_ip_id: floating_ip_id.into(),
-            global_eip_address: global_eip_address.into(),
-            global_eip_id: global_eip_id.into(),
-            id: id.into(),
-            nat_gateway_id: nat_gateway_id.into(),
-            network_id: network_id.into(),
-            public_ip_address: public_ip_address.into(),
-            source_type: source_type.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
+            admin_state_up: None,
+            cidr: None,
+            created_at: None,
+            description: None,
+            floating_ip_address: None,
+            floating_ip_id: None,
+            global_eip_address: None,
+            global_eip_id: None,
+            id: None,
+            nat_gateway_id: None,
+            network_id: None,
+            public_ip_address: None,
+            source_type: None,
+            status: None,
+            tenant_id: None,
         }
+    }
+
+    /// 解冻/冻结状态。
+    /// 取值范围:
+    /// - true: 解冻
+    /// - false: 冻结
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// cidr,可以是网段或者主机格式,与network_id参数二选一。
+    /// Source_type=0时,cidr必须是vpc 子网网段的子集(不能相等);
+
+    /// Source_type=1时,cidr必须指定专线侧网段。
+    ///
+    /// Length: 9 to 18.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的创建时间,格式是yyyy-mm-dd hh:mm:ss.SSSSSS。
+    ///
+    /// Length: 1 to 36.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的描述,长度范围小于等于255个字符,不能包含“<”和“>”。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
+    pub fn floating_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:弹性公网IP的id,多个弹性公网IP使用逗号分隔。
+    /// 取值范围:最大长度4096字节。
+    pub fn floating_ip_id(mut self, value: impl Into<String>) -> Self {
+        self.floating_ip_id = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的地址。
+    pub fn global_eip_address(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_address = Some(value.into());
+        self
+    }
+
+    /// 全域弹性公网IP的id。
+    pub fn global_eip_id(mut self, value: impl Into<String>) -> Self {
+        self.global_eip_id = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 公网NAT网关实例的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+        self.nat_gateway_id = Some(value.into());
+        self
+    }
+
+    /// 规则使用的网络id。与cidr参数二选一。
+    ///
+    /// Length: 36 to 36.
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:弹性公网IP,多个弹性公网IP使用逗号分隔。
+    pub fn public_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.public_ip_address = Some(value.into());
+        self
+    }
+
+    /// 资源类型。
+    /// 取值范围:
+    /// - 0:VPC侧,可以指定network_id 或者cidr
+    /// - 1:专线侧,只能指定cidr
+    /// 不输入默认为0(VPC)
+    ///
+    /// Default: 0. Range: 0 to 1.
+    pub fn source_type(mut self, value: impl Into<i32>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+
+    /// SNAT规则的状态。
+    /// 取值为:
+    /// - ACTIVE: 可用
+    /// - PENDING_CREATE: 创建中
+    /// - PENDING_UPDATE: 更新中
+    /// - PENDING_DELETE: 删除中
+    /// - EIP_FREEZED: EIP冻结
+    /// - INACTIVE: 不可用
+    pub fn status(
+        mut self,
+        value: impl Into<NatGatewayUpdateSnatRuleResponseBodyStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目的ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -5288,36 +5823,36 @@ pub type PrivateDnatProtocol = CreatePrivateDnatOptionProtocol;
 pub type PrivateDnatStatus = ListPrivateNatsStatus;
 
 /// 私网NAT网关实例的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivateNat {
     /// 私网NAT网关实例的创建时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 私网NAT网关实例的描述。长度范围小于等于255个字符,不能包含“<”和“>”。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 私网NAT网关实例所属的VPC实例。
     ///
     /// Items: 1 to 10.
-    pub downlink_vpcs: Vec<DownlinkVpc>,
+    pub downlink_vpcs: Option<Vec<DownlinkVpc>>,
     /// 企业项目ID。
     /// 创建私网NAT网关实例时,关联的企业项目ID。
     ///
     /// Length: 1 to 36.
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 私网NAT网关实例的ID。
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 私网NAT网关实例的名字。
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 项目的ID。
     ///
     /// Length: 32 to 32.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 最大规则数。
     ///
     /// Range: 0 to 65535.
@@ -5331,13 +5866,13 @@ pub struct PrivateNat {
     /// - Extra-xlarge:企业型
     ///
     /// Default: Small.
-    pub spec: PrivateNatSpec,
+    pub spec: Option<PrivateNatSpec>,
     /// 私网NAT网关实例的状态。
     /// 取值为:
     /// - ACTIVE:正常运行
     /// - FROZEN:冻结
     /// - INACTIVE:不可用
-    pub status: PrivateNatStatus,
+    pub status: Option<PrivateNatStatus>,
     /// 标签列表。
     ///
     /// Items: 1 to 20.
@@ -5347,42 +5882,42 @@ pub struct PrivateNat {
     /// Range: 1 to 100.
     pub transit_ip_pool_size_max: Option<i32>,
     /// 私网NAT网关实例的更新时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for PrivateNat {
     const NAME: &'static str = "PrivateNat";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("downlink_vpcs", &self.downlink_vpcs);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("downlink_vpcs", &self.downlink_vpcs);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
         object.optional("rule_max", &self.rule_max);
-        object.field("spec", &self.spec);
-        object.field("status", &self.status);
+        object.optional("spec", &self.spec);
+        object.optional("status", &self.status);
         object.optional("tags", &self.tags);
         object.optional("transit_ip_pool_size_max", &self.transit_ip_pool_size_max);
-        object.field("updated_at", &self.updated_at);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let downlink_vpcs = object.required("downlink_vpcs")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let downlink_vpcs = object.optional("downlink_vpcs")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
         let rule_max = object.optional("rule_max")?;
-        let spec = object.required("spec")?;
-        let status = object.required("status")?;
+        let spec = object.optional("spec")?;
+        let status = object.optional("status")?;
         let tags = object.optional("tags")?;
         let transit_ip_pool_size_max = object.optional("transit_ip_pool_size_max")?;
-        let updated_at = object.required("updated_at")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             description,
@@ -5404,34 +5939,78 @@ impl Model for PrivateNat {
 hwcloud_runtime::impl_model_serde!(PrivateNat);
 
 impl PrivateNat {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        downlink_vpcs: impl Into<Vec<DownlinkVpc>>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        spec: impl Into<PrivateNatSpec>,
-        status: impl Into<PrivateNatStatus>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            downlink_vpcs: downlink_vpcs.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
+            created_at: None,
+            description: None,
+            downlink_vpcs: None,
+            enterprise_project_id: None,
+            id: None,
+            name: None,
+            project_id: None,
             rule_max: None,
-            spec: spec.into(),
-            status: status.into(),
+            spec: None,
+            status: None,
             tags: None,
             transit_ip_pool_size_max: None,
-            updated_at: updated_at.into(),
+            updated_at: None,
         }
+    }
+
+    /// 私网NAT网关实例的创建时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例的描述。长度范围小于等于255个字符,不能包含“<”和“>”。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例所属的VPC实例。
+    ///
+    /// Items: 1 to 10.
+    pub fn downlink_vpcs(mut self, value: impl Into<Vec<DownlinkVpc>>) -> Self {
+        self.downlink_vpcs = Some(value.into());
+        self
+    }
+
+    /// 企业项目ID。
+    /// 创建私网NAT网关实例时,关联的企业项目ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例的名字。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 项目的ID。
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
     }
 
     /// 最大规则数。
@@ -5439,6 +6018,30 @@ impl PrivateNat {
     /// Range: 0 to 65535.
     pub fn rule_max(mut self, value: impl Into<i32>) -> Self {
         self.rule_max = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例的规格。
+    /// 取值为:
+    /// - Small:小型
+    /// - Medium:中型
+    /// - Large:大型
+    /// - Extra-large:超大型
+    /// - Extra-xlarge:企业型
+    ///
+    /// Default: Small.
+    pub fn spec(mut self, value: impl Into<PrivateNatSpec>) -> Self {
+        self.spec = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例的状态。
+    /// 取值为:
+    /// - ACTIVE:正常运行
+    /// - FROZEN:冻结
+    /// - INACTIVE:不可用
+    pub fn status(mut self, value: impl Into<PrivateNatStatus>) -> Self {
+        self.status = Some(value.into());
         self
     }
 
@@ -5455,6 +6058,12 @@ impl PrivateNat {
     /// Range: 1 to 100.
     pub fn transit_ip_pool_size_max(mut self, value: impl Into<i32>) -> Self {
         self.transit_ip_pool_size_max = Some(value.into());
+        self
+    }
+
+    /// 私网NAT网关实例的更新时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
         self
     }
 }
@@ -5788,36 +6397,36 @@ impl PublicMatch {
 }
 
 /// Resource字段数据结构说明
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicResource {
     /// 资源详情。资源对象,用于扩展。默认为空
-    pub resource_detail: serde_json::Value,
+    pub resource_detail: Option<serde_json::Value>,
     /// 资源ID
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 资源名称,没有默认为空字符串
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// 标签列表,没有标签默认为空数组。请参考表ResourceTag字段数据结构说明。
     ///
     /// Items: 1 to 20.
-    pub tags: Vec<PublicResourceTag>,
+    pub tags: Option<Vec<PublicResourceTag>>,
 }
 
 impl Model for PublicResource {
     const NAME: &'static str = "PublicResource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_name", &self.resource_name);
-        object.field("tags", &self.tags);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_name", &self.resource_name);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_name = object.required("resource_name")?;
-        let tags = object.required("tags")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_name = object.optional("resource_name")?;
+        let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
             resource_id,
@@ -5830,43 +6439,64 @@ impl Model for PublicResource {
 hwcloud_runtime::impl_model_serde!(PublicResource);
 
 impl PublicResource {
-    /// A value of its fields.
-    pub fn new(
-        resource_detail: impl Into<serde_json::Value>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-        tags: impl Into<Vec<PublicResourceTag>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
-            tags: tags.into(),
+            resource_detail: None,
+            resource_id: None,
+            resource_name: None,
+            tags: None,
         }
+    }
+
+    /// 资源详情。资源对象,用于扩展。默认为空
+    pub fn resource_detail(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 资源ID
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 资源名称,没有默认为空字符串
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// 标签列表,没有标签默认为空数组。请参考表ResourceTag字段数据结构说明。
+    ///
+    /// Items: 1 to 20.
+    pub fn tags(mut self, value: impl Into<Vec<PublicResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
 /// ResourceTag字段数据结构说明
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicResourceTag {
     /// 键。最大长度128个unicode字符。key不能为空。不能包含非打印字符ASCII(0-31),*,<,>,\\,=
-    pub key: String,
+    pub key: Option<String>,
     /// 值。每个值最大长度255个unicode字符,可以为空字符串。不能包含非打印字符ASCII(0-31), *,<,>,\\,=
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for PublicResourceTag {
     const NAME: &'static str = "PublicResourceTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -5874,12 +6504,21 @@ impl Model for PublicResourceTag {
 hwcloud_runtime::impl_model_serde!(PublicResourceTag);
 
 impl PublicResourceTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 键。最大长度128个unicode字符。key不能为空。不能包含非打印字符ASCII(0-31),*,<,>,\\,=
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值。每个值最大长度255个unicode字符,可以为空字符串。不能包含非打印字符ASCII(0-31), *,<,>,\\,=
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
@@ -5961,40 +6600,40 @@ impl PublicTags {
 }
 
 /// 资源信息。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
     /// 资源详情。用于扩展。默认为空。
-    pub resource_detail: serde_json::Value,
+    pub resource_detail: Option<serde_json::Value>,
     /// 资源的ID。
     ///
     /// Length: 36 to 36.
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 资源名称,资源没有名称时默认为空字符串。
     ///
     /// Length: 0 to 36.
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// 标签列表,没有标签默认为空数组。
     ///
     /// Items: 1 to 20.
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
 }
 
 impl Model for Resource {
     const NAME: &'static str = "Resource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_name", &self.resource_name);
-        object.field("tags", &self.tags);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_name", &self.resource_name);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_name = object.required("resource_name")?;
-        let tags = object.required("tags")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_name = object.optional("resource_name")?;
+        let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
             resource_id,
@@ -6007,24 +6646,100 @@ impl Model for Resource {
 hwcloud_runtime::impl_model_serde!(Resource);
 
 impl Resource {
-    /// A value of its fields.
-    pub fn new(
-        resource_detail: impl Into<serde_json::Value>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
-            tags: tags.into(),
+            resource_detail: None,
+            resource_id: None,
+            resource_name: None,
+            tags: None,
         }
+    }
+
+    /// 资源详情。用于扩展。默认为空。
+    pub fn resource_detail(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 资源的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 资源名称,资源没有名称时默认为空字符串。
+    ///
+    /// Length: 0 to 36.
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// 标签列表,没有标签默认为空数组。
+    ///
+    /// Items: 1 to 20.
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
-/// The same shape as [`PrivateTag`]: one type, generated once, under both names.
-pub type ResourceTag = PrivateTag;
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResourceTag {
+    /// 标签key值。
+    ///
+    /// Length: 1 to 128.
+    pub key: Option<String>,
+    /// 标签value。
+    ///
+    /// Length: 0 to 255.
+    pub value: Option<String>,
+}
+
+impl Model for ResourceTag {
+    const NAME: &'static str = "ResourceTag";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
+        Ok(Self { key, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResourceTag);
+
+impl ResourceTag {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 标签key值。
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 标签value。
+    ///
+    /// Length: 0 to 255.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 
 ///
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -6199,22 +6914,22 @@ impl ShowNatGatewaySnatRuleResponseBody {
 }
 
 /// 响应参数
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowNatTagsResponseBody {
     /// 标签列表。
-    pub tags: Vec<TagBody>,
+    pub tags: Option<Vec<TagBody>>,
 }
 
 impl Model for ShowNatTagsResponseBody {
     const NAME: &'static str = "ShowNatTagsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -6222,9 +6937,15 @@ impl Model for ShowNatTagsResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowNatTagsResponseBody);
 
 impl ShowNatTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<TagBody>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<TagBody>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -6301,44 +7022,49 @@ impl ShowResourceTagResponseBody {
 }
 
 /// 查询中转IP的响应体。
+///
+/// The same shape as [`CreateTransitIpResponseBody`]: one type, generated once, under both names.
+pub type ShowTransitIpResponseBody = CreateTransitIpResponseBody;
+
+///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ShowTransitIpResponseBody {
-    /// 请求ID。
+pub struct ShowTransitSubnetResponseBody {
+    /// 请求ID
     ///
     /// Length: 1 to 36.
     pub request_id: Option<String>,
     ///
-    pub transit_ip: Option<TransitIp>,
+    pub transit_subnet: Option<TransitSubnet>,
 }
 
-impl Model for ShowTransitIpResponseBody {
-    const NAME: &'static str = "ShowTransitIpResponseBody";
+impl Model for ShowTransitSubnetResponseBody {
+    const NAME: &'static str = "ShowTransitSubnetResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("request_id", &self.request_id);
-        object.optional("transit_ip", &self.transit_ip);
+        object.optional("transit_subnet", &self.transit_subnet);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let request_id = object.optional("request_id")?;
-        let transit_ip = object.optional("transit_ip")?;
-        Ok(Self { request_id, transit_ip })
+        let transit_subnet = object.optional("transit_subnet")?;
+        Ok(Self { request_id, transit_subnet })
     }
 }
 
-hwcloud_runtime::impl_model_serde!(ShowTransitIpResponseBody);
+hwcloud_runtime::impl_model_serde!(ShowTransitSubnetResponseBody);
 
-impl ShowTransitIpResponseBody {
+impl ShowTransitSubnetResponseBody {
     /// An empty value; set fields with the methods below.
     pub fn new() -> Self {
         Self {
             request_id: None,
-            transit_ip: None,
+            transit_subnet: None,
         }
     }
 
-    /// 请求ID。
+    /// 请求ID
     ///
     /// Length: 1 to 36.
     pub fn request_id(mut self, value: impl Into<String>) -> Self {
@@ -6347,51 +7073,9 @@ impl ShowTransitIpResponseBody {
     }
 
     ///
-    pub fn transit_ip(mut self, value: impl Into<TransitIp>) -> Self {
-        self.transit_ip = Some(value.into());
+    pub fn transit_subnet(mut self, value: impl Into<TransitSubnet>) -> Self {
+        self.transit_subnet = Some(value.into());
         self
-    }
-}
-
-///
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ShowTransitSubnetResponseBody {
-    /// 请求ID
-    ///
-    /// Length: 1 to 36.
-    pub request_id: String,
-    ///
-    pub transit_subnet: TransitSubnet,
-}
-
-impl Model for ShowTransitSubnetResponseBody {
-    const NAME: &'static str = "ShowTransitSubnetResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("transit_subnet", &self.transit_subnet);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let transit_subnet = object.required("transit_subnet")?;
-        Ok(Self { request_id, transit_subnet })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ShowTransitSubnetResponseBody);
-
-impl ShowTransitSubnetResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        transit_subnet: impl Into<TransitSubnet>,
-    ) -> Self {
-        Self {
-            request_id: request_id.into(),
-            transit_subnet: transit_subnet.into(),
-        }
     }
 }
 
@@ -6552,30 +7236,30 @@ impl Spec {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
     /// 键。最大长度128个unicode字符。key不能为空。
     ///
     /// Length: 1 to 128.
-    pub key: String,
+    pub key: Option<String>,
     /// 值。每个值最大长度255个unicode字符。
     ///
     /// Length: 0 to 255.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for Tag {
     const NAME: &'static str = "Tag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -6583,36 +7267,49 @@ impl Model for Tag {
 hwcloud_runtime::impl_model_serde!(Tag);
 
 impl Tag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 键。最大长度128个unicode字符。key不能为空。
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值。每个值最大长度255个unicode字符。
+    ///
+    /// Length: 0 to 255.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// TagBody字段数据结构说明
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagBody {
     /// 键。最大长度128个unicode字符。key不能为空。不能包含非打印字符ASCII(0-31),“=”,“*”,“<”,“>”,“\”,“,”,“|”,“/”
-    pub key: String,
+    pub key: Option<String>,
     /// 值。每个值最大长度255个unicode字符,可以为空字符串。不能包含非打印字符ASCII(0-31),“=”,“*”,“<”,“>”,“\”,“,”,“|”,“/”
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for TagBody {
     const NAME: &'static str = "TagBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -6620,38 +7317,47 @@ impl Model for TagBody {
 hwcloud_runtime::impl_model_serde!(TagBody);
 
 impl TagBody {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 键。最大长度128个unicode字符。key不能为空。不能包含非打印字符ASCII(0-31),“=”,“*”,“<”,“>”,“\”,“,”,“|”,“/”
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值。每个值最大长度255个unicode字符,可以为空字符串。不能包含非打印字符ASCII(0-31),“=”,“*”,“<”,“>”,“\”,“,”,“|”,“/”
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tags {
     /// 键。最大长度128个unicode字符。搜索时不对此参数做校验,key不能为空或者空字符串,不能为空格,校验和使用之前先trim 前后空格。
     ///
     /// Length: 1 to 128.
-    pub key: String,
+    pub key: Option<String>,
     /// 值列表。每个值最大长度255个unicode字符。
-    pub values: Vec<String>,
+    pub values: Option<Vec<String>>,
 }
 
 impl Model for Tags {
     const NAME: &'static str = "Tags";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("values", &self.values);
+        object.optional("key", &self.key);
+        object.optional("values", &self.values);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let values = object.required("values")?;
+        let key = object.optional("key")?;
+        let values = object.optional("values")?;
         Ok(Self { key, values })
     }
 }
@@ -6659,36 +7365,47 @@ impl Model for Tags {
 hwcloud_runtime::impl_model_serde!(Tags);
 
 impl Tags {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, values: impl Into<Vec<String>>) -> Self {
-        Self {
-            key: key.into(),
-            values: values.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, values: None }
+    }
+
+    /// 键。最大长度128个unicode字符。搜索时不对此参数做校验,key不能为空或者空字符串,不能为空格,校验和使用之前先trim 前后空格。
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值列表。每个值最大长度255个unicode字符。
+    pub fn values(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.values = Some(value.into());
+        self
     }
 }
 
 /// TagsBody字段数据结构说明
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagsBody {
     /// 键。最大长度128个unicode字符。key不能为空。不能包含非打印字符ASCII(0-31),*,<,>,\\,=
-    pub key: String,
+    pub key: Option<String>,
     /// 值列表。每个值最大长度255个unicode字符,可以为空字符串。不能包含非打印字符ASCII(0-31),*,<,>,\\,=
-    pub values: Vec<String>,
+    pub values: Option<Vec<String>>,
 }
 
 impl Model for TagsBody {
     const NAME: &'static str = "TagsBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("values", &self.values);
+        object.optional("key", &self.key);
+        object.optional("values", &self.values);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let values = object.required("values")?;
+        let key = object.optional("key")?;
+        let values = object.optional("values")?;
         Ok(Self { key, values })
     }
 }
@@ -6696,47 +7413,56 @@ impl Model for TagsBody {
 hwcloud_runtime::impl_model_serde!(TagsBody);
 
 impl TagsBody {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, values: impl Into<Vec<String>>) -> Self {
-        Self {
-            key: key.into(),
-            values: values.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, values: None }
+    }
+
+    /// 键。最大长度128个unicode字符。key不能为空。不能包含非打印字符ASCII(0-31),*,<,>,\\,=
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值列表。每个值最大长度255个unicode字符,可以为空字符串。不能包含非打印字符ASCII(0-31),*,<,>,\\,=
+    pub fn values(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.values = Some(value.into());
+        self
     }
 }
 
 /// 中转子网IP的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TransitIp {
     /// 中转IP的创建时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ
     ///
     /// Length: 1 to 36.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 企业项目ID。创建中转IP时,关联的企业项目ID。
     ///
     /// Length: 1 to 36.
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 中转IP绑定的私网NAT网关实例的ID。
     ///
     /// Length: 36 to 36.
-    pub gateway_id: String,
+    pub gateway_id: Option<String>,
     /// 中转IP的ID。
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 中转IP的地址。
     ///
     /// Length: 7 to 35.
-    pub ip_address: String,
+    pub ip_address: Option<String>,
     /// 中转IP的网络接口ID。
     ///
     /// Length: 36 to 36.
-    pub network_interface_id: String,
+    pub network_interface_id: Option<String>,
     /// 项目的ID。
     ///
     /// Length: 1 to 36.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 私网NAT中转IP的状态。
     /// 取值为:
     /// - ACTIVE:正常运行
@@ -6750,7 +7476,7 @@ pub struct TransitIp {
     /// 中转IP的更新时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ
     ///
     /// Length: 1 to 36.
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 当前租户子网的ID。取值约束:与transit_subnet_id参数二选一。默认空字符串。
     ///
     /// Length: 0 to 36.
@@ -6761,30 +7487,30 @@ impl Model for TransitIp {
     const NAME: &'static str = "TransitIp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("gateway_id", &self.gateway_id);
-        object.field("id", &self.id);
-        object.field("ip_address", &self.ip_address);
-        object.field("network_interface_id", &self.network_interface_id);
-        object.field("project_id", &self.project_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("gateway_id", &self.gateway_id);
+        object.optional("id", &self.id);
+        object.optional("ip_address", &self.ip_address);
+        object.optional("network_interface_id", &self.network_interface_id);
+        object.optional("project_id", &self.project_id);
         object.optional("status", &self.status);
         object.optional("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
+        object.optional("updated_at", &self.updated_at);
         object.optional("virsubnet_id", &self.virsubnet_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let gateway_id = object.required("gateway_id")?;
-        let id = object.required("id")?;
-        let ip_address = object.required("ip_address")?;
-        let network_interface_id = object.required("network_interface_id")?;
-        let project_id = object.required("project_id")?;
+        let created_at = object.optional("created_at")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let gateway_id = object.optional("gateway_id")?;
+        let id = object.optional("id")?;
+        let ip_address = object.optional("ip_address")?;
+        let network_interface_id = object.optional("network_interface_id")?;
+        let project_id = object.optional("project_id")?;
         let status = object.optional("status")?;
         let tags = object.optional("tags")?;
-        let updated_at = object.required("updated_at")?;
+        let updated_at = object.optional("updated_at")?;
         let virsubnet_id = object.optional("virsubnet_id")?;
         Ok(Self {
             created_at,
@@ -6805,30 +7531,77 @@ impl Model for TransitIp {
 hwcloud_runtime::impl_model_serde!(TransitIp);
 
 impl TransitIp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        created_at: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        gateway_id: impl Into<String>,
-        id: impl Into<String>,
-        ip_address: impl Into<String>,
-        network_interface_id: impl Into<String>,
-        project_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            gateway_id: gateway_id.into(),
-            id: id.into(),
-            ip_address: ip_address.into(),
-            network_interface_id: network_interface_id.into(),
-            project_id: project_id.into(),
+            created_at: None,
+            enterprise_project_id: None,
+            gateway_id: None,
+            id: None,
+            ip_address: None,
+            network_interface_id: None,
+            project_id: None,
             status: None,
             tags: None,
-            updated_at: updated_at.into(),
+            updated_at: None,
             virsubnet_id: None,
         }
+    }
+
+    /// 中转IP的创建时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ
+    ///
+    /// Length: 1 to 36.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 企业项目ID。创建中转IP时,关联的企业项目ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 中转IP绑定的私网NAT网关实例的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn gateway_id(mut self, value: impl Into<String>) -> Self {
+        self.gateway_id = Some(value.into());
+        self
+    }
+
+    /// 中转IP的ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 中转IP的地址。
+    ///
+    /// Length: 7 to 35.
+    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ip_address = Some(value.into());
+        self
+    }
+
+    /// 中转IP的网络接口ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn network_interface_id(mut self, value: impl Into<String>) -> Self {
+        self.network_interface_id = Some(value.into());
+        self
+    }
+
+    /// 项目的ID。
+    ///
+    /// Length: 1 to 36.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
     }
 
     /// 私网NAT中转IP的状态。
@@ -6846,6 +7619,14 @@ impl TransitIp {
     /// Items: 1 to 20.
     pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
         self.tags = Some(value.into());
+        self
+    }
+
+    /// 中转IP的更新时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ
+    ///
+    /// Length: 1 to 36.
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
         self
     }
 
@@ -6868,101 +7649,101 @@ impl TransitIp {
 pub type TransitIpStatus = ListPrivateNatsStatus;
 
 /// 中转子网的响应体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TransitSubnet {
     /// 中转子网的子网网段
     ///
     /// Length: 1 to 36.
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// 中转子网创建时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
     ///
     /// Length: 1 to 36.
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 中转子网的描述
     ///
     /// Length: 1 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 中转子网的ID
     ///
     /// Length: 1 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 当前中转子网下已分配的中转子网IP数量。
     ///
     /// Range: 0 to 16777215.
-    pub ip_count: i32,
+    pub ip_count: Option<i32>,
     /// 中转子网的名称
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 项目ID
     ///
     /// Length: 1 to 36.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 中转子网状态。
     /// 取值范围:
     /// - ACTIVE: 当前资源状态正常。
     /// - INACTIVE: 不可用。
-    pub status: TransitSubnetStatus,
+    pub status: Option<TransitSubnetStatus>,
     /// 标签列表
     ///
     /// Items: 1 to 20.
-    pub tags: Vec<Tag>,
+    pub tags: Option<Vec<Tag>>,
     /// 中转子网类型。取值范围:VPC
-    pub type_: TransitSubnetType,
+    pub type_: Option<TransitSubnetType>,
     /// 中转子网更新时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
     ///
     /// Length: 1 to 36.
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 中转子网的子网ID
     ///
     /// Length: 1 to 36.
-    pub virsubnet_id: String,
+    pub virsubnet_id: Option<String>,
     /// 中转子网的子网所属的项目ID
     ///
     /// Length: 1 to 36.
-    pub virsubnet_project_id: String,
+    pub virsubnet_project_id: Option<String>,
     /// 中转子网的子网所属VPC的ID
     ///
     /// Length: 1 to 36.
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for TransitSubnet {
     const NAME: &'static str = "TransitSubnet";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("cidr", &self.cidr);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("ip_count", &self.ip_count);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
-        object.field("virsubnet_id", &self.virsubnet_id);
-        object.field("virsubnet_project_id", &self.virsubnet_project_id);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("cidr", &self.cidr);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("ip_count", &self.ip_count);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virsubnet_id", &self.virsubnet_id);
+        object.optional("virsubnet_project_id", &self.virsubnet_project_id);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let cidr = object.required("cidr")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let ip_count = object.required("ip_count")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
-        let virsubnet_id = object.required("virsubnet_id")?;
-        let virsubnet_project_id = object.required("virsubnet_project_id")?;
-        let vpc_id = object.required("vpc_id")?;
+        let cidr = object.optional("cidr")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let ip_count = object.optional("ip_count")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
+        let virsubnet_id = object.optional("virsubnet_id")?;
+        let virsubnet_project_id = object.optional("virsubnet_project_id")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             cidr,
             created_at,
@@ -6985,39 +7766,135 @@ impl Model for TransitSubnet {
 hwcloud_runtime::impl_model_serde!(TransitSubnet);
 
 impl TransitSubnet {
-    /// A value of its fields.
-    pub fn new(
-        cidr: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        ip_count: impl Into<i32>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        status: impl Into<TransitSubnetStatus>,
-        tags: impl Into<Vec<Tag>>,
-        type_: impl Into<TransitSubnetType>,
-        updated_at: impl Into<String>,
-        virsubnet_id: impl Into<String>,
-        virsubnet_project_id: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            cidr: cidr.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            id: id.into(),
-            ip_count: ip_count.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            status: status.into(),
-            tags: tags.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
-            virsubnet_id: virsubnet_id.into(),
-            virsubnet_project_id: virsubnet_project_id.into(),
-            vpc_id: vpc_id.into(),
+            cidr: None,
+            created_at: None,
+            description: None,
+            id: None,
+            ip_count: None,
+            name: None,
+            project_id: None,
+            status: None,
+            tags: None,
+            type_: None,
+            updated_at: None,
+            virsubnet_id: None,
+            virsubnet_project_id: None,
+            vpc_id: None,
         }
+    }
+
+    /// 中转子网的子网网段
+    ///
+    /// Length: 1 to 36.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// 中转子网创建时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
+    ///
+    /// Length: 1 to 36.
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 中转子网的描述
+    ///
+    /// Length: 1 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 中转子网的ID
+    ///
+    /// Length: 1 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 当前中转子网下已分配的中转子网IP数量。
+    ///
+    /// Range: 0 to 16777215.
+    pub fn ip_count(mut self, value: impl Into<i32>) -> Self {
+        self.ip_count = Some(value.into());
+        self
+    }
+
+    /// 中转子网的名称
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 1 to 36.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 中转子网状态。
+    /// 取值范围:
+    /// - ACTIVE: 当前资源状态正常。
+    /// - INACTIVE: 不可用。
+    pub fn status(mut self, value: impl Into<TransitSubnetStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 标签列表
+    ///
+    /// Items: 1 to 20.
+    pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 中转子网类型。取值范围:VPC
+    pub fn type_(mut self, value: impl Into<TransitSubnetType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 中转子网更新时间,遵循UTC时间,格式是yyyy-mm-ddThh:mm:ssZ。
+    ///
+    /// Length: 1 to 36.
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 中转子网的子网ID
+    ///
+    /// Length: 1 to 36.
+    pub fn virsubnet_id(mut self, value: impl Into<String>) -> Self {
+        self.virsubnet_id = Some(value.into());
+        self
+    }
+
+    /// 中转子网的子网所属的项目ID
+    ///
+    /// Length: 1 to 36.
+    pub fn virsubnet_project_id(mut self, value: impl Into<String>) -> Self {
+        self.virsubnet_project_id = Some(value.into());
+        self
+    }
+
+    /// 中转子网的子网所属VPC的ID
+    ///
+    /// Length: 1 to 36.
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
     }
 }
 
@@ -7095,36 +7972,9 @@ impl hwcloud_runtime::StringEnum for TransitSubnetType {
 hwcloud_runtime::impl_string_enum!(TransitSubnetType);
 
 /// dnat 规则
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct UpdateNatGatewayDnatResponseBody {
-    ///
-    pub dnat_rule: NatGatewayDnatRuleResponseBody,
-}
-
-impl Model for UpdateNatGatewayDnatResponseBody {
-    const NAME: &'static str = "UpdateNatGatewayDnatResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("dnat_rule", &self.dnat_rule);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dnat_rule = object.required("dnat_rule")?;
-        Ok(Self { dnat_rule })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(UpdateNatGatewayDnatResponseBody);
-
-impl UpdateNatGatewayDnatResponseBody {
-    /// A value of its fields.
-    pub fn new(dnat_rule: impl Into<NatGatewayDnatRuleResponseBody>) -> Self {
-        Self {
-            dnat_rule: dnat_rule.into(),
-        }
-    }
-}
+///
+/// The same shape as [`CreateNatGatewayDnatResponseBody`]: one type, generated once, under both names.
+pub type UpdateNatGatewayDnatResponseBody = CreateNatGatewayDnatResponseBody;
 
 /// 更新DNAT规则的请求体。
 #[derive(Clone, Debug, PartialEq)]
@@ -7665,22 +8515,22 @@ impl UpdateNatGatewayResponseBody {
 }
 
 /// 更新SNAT规则的响应体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateNatGatewaySnatResponseBody {
     ///
-    pub snat_rule: NatGatewayUpdateSnatRuleResponseBody,
+    pub snat_rule: Option<NatGatewayUpdateSnatRuleResponseBody>,
 }
 
 impl Model for UpdateNatGatewaySnatResponseBody {
     const NAME: &'static str = "UpdateNatGatewaySnatResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("snat_rule", &self.snat_rule);
+        object.optional("snat_rule", &self.snat_rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let snat_rule = object.required("snat_rule")?;
+        let snat_rule = object.optional("snat_rule")?;
         Ok(Self { snat_rule })
     }
 }
@@ -7688,11 +8538,18 @@ impl Model for UpdateNatGatewaySnatResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateNatGatewaySnatResponseBody);
 
 impl UpdateNatGatewaySnatResponseBody {
-    /// A value of its fields.
-    pub fn new(snat_rule: impl Into<NatGatewayUpdateSnatRuleResponseBody>) -> Self {
-        Self {
-            snat_rule: snat_rule.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { snat_rule: None }
+    }
+
+    ///
+    pub fn snat_rule(
+        mut self,
+        value: impl Into<NatGatewayUpdateSnatRuleResponseBody>,
+    ) -> Self {
+        self.snat_rule = Some(value.into());
+        self
     }
 }
 
@@ -8075,51 +8932,9 @@ impl UpdatePrivateDnatRequestBody {
 }
 
 /// 更新DNAT规则的响应体。
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct UpdatePrivateDnatResponseBody {
-    ///
-    pub dnat_rule: PrivateDnat,
-    /// 请求ID。
-    ///
-    /// Length: 1 to 36.
-    pub request_id: Option<String>,
-}
-
-impl Model for UpdatePrivateDnatResponseBody {
-    const NAME: &'static str = "UpdatePrivateDnatResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("dnat_rule", &self.dnat_rule);
-        object.optional("request_id", &self.request_id);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dnat_rule = object.required("dnat_rule")?;
-        let request_id = object.optional("request_id")?;
-        Ok(Self { dnat_rule, request_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(UpdatePrivateDnatResponseBody);
-
-impl UpdatePrivateDnatResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(dnat_rule: impl Into<PrivateDnat>) -> Self {
-        Self {
-            dnat_rule: dnat_rule.into(),
-            request_id: None,
-        }
-    }
-
-    /// 请求ID。
-    ///
-    /// Length: 1 to 36.
-    pub fn request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-}
+///
+/// The same shape as [`CreatePrivateDnatResponseBody`]: one type, generated once, under both names.
+pub type UpdatePrivateDnatResponseBody = CreatePrivateDnatResponseBody;
 
 /// 更新私网NAT网关实例的请求体。
 #[derive(Clone, Debug, PartialEq, Default)]

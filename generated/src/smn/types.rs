@@ -38,28 +38,28 @@ impl AddKmsKeyRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddKmsKeyResponseBody {
     /// 所使用密钥对应的ID。该ID由SMN生成,是主题下的该密钥的唯一标识ID。
-    pub id: String,
+    pub id: Option<String>,
     /// 请求的唯一标识ID。
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for AddKmsKeyResponseBody {
     const NAME: &'static str = "AddKmsKeyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("request_id", &self.request_id);
+        object.optional("id", &self.id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let request_id = object.required("request_id")?;
+        let id = object.optional("id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { id, request_id })
     }
 }
@@ -67,12 +67,23 @@ impl Model for AddKmsKeyResponseBody {
 hwcloud_runtime::impl_model_serde!(AddKmsKeyResponseBody);
 
 impl AddKmsKeyResponseBody {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, request_id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            request_id: request_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, request_id: None }
+    }
+
+    /// 所使用密钥对应的ID。该ID由SMN生成,是主题下的该密钥的唯一标识ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -109,22 +120,24 @@ impl AddSubscriptionFromSubscriptionUserRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddSubscriptionFromSubscriptionUserResponseBody {
     /// 添加订阅返回结果。
-    pub subscriptions_result: Vec<AddSubscriptionFromSubscriptionUserResponseItem>,
+    pub subscriptions_result: Option<
+        Vec<AddSubscriptionFromSubscriptionUserResponseItem>,
+    >,
 }
 
 impl Model for AddSubscriptionFromSubscriptionUserResponseBody {
     const NAME: &'static str = "AddSubscriptionFromSubscriptionUserResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("subscriptions_result", &self.subscriptions_result);
+        object.optional("subscriptions_result", &self.subscriptions_result);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let subscriptions_result = object.required("subscriptions_result")?;
+        let subscriptions_result = object.optional("subscriptions_result")?;
         Ok(Self { subscriptions_result })
     }
 }
@@ -132,20 +145,23 @@ impl Model for AddSubscriptionFromSubscriptionUserResponseBody {
 hwcloud_runtime::impl_model_serde!(AddSubscriptionFromSubscriptionUserResponseBody);
 
 impl AddSubscriptionFromSubscriptionUserResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        subscriptions_result: impl Into<
-            Vec<AddSubscriptionFromSubscriptionUserResponseItem>,
-        >,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { subscriptions_result: None }
+    }
+
+    /// 添加订阅返回结果。
+    pub fn subscriptions_result(
+        mut self,
+        value: impl Into<Vec<AddSubscriptionFromSubscriptionUserResponseItem>>,
     ) -> Self {
-        Self {
-            subscriptions_result: subscriptions_result.into(),
-        }
+        self.subscriptions_result = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddSubscriptionFromSubscriptionUserResponseItem {
     /// 返回信息对应的代码。
@@ -153,9 +169,9 @@ pub struct AddSubscriptionFromSubscriptionUserResponseItem {
     /// 服务异常错误信息描述。
     pub error_msg: Option<String>,
     /// 返回码。
-    pub http_code: i32,
+    pub http_code: Option<i32>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 订阅者的唯一资源标识。
     pub subscription_urn: Option<String>,
 }
@@ -166,16 +182,16 @@ impl Model for AddSubscriptionFromSubscriptionUserResponseItem {
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("error_code", &self.error_code);
         object.optional("error_msg", &self.error_msg);
-        object.field("http_code", &self.http_code);
-        object.field("request_id", &self.request_id);
+        object.optional("http_code", &self.http_code);
+        object.optional("request_id", &self.request_id);
         object.optional("subscription_urn", &self.subscription_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
-        let http_code = object.required("http_code")?;
-        let request_id = object.required("request_id")?;
+        let http_code = object.optional("http_code")?;
+        let request_id = object.optional("request_id")?;
         let subscription_urn = object.optional("subscription_urn")?;
         Ok(Self {
             error_code,
@@ -190,13 +206,13 @@ impl Model for AddSubscriptionFromSubscriptionUserResponseItem {
 hwcloud_runtime::impl_model_serde!(AddSubscriptionFromSubscriptionUserResponseItem);
 
 impl AddSubscriptionFromSubscriptionUserResponseItem {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(http_code: impl Into<i32>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             error_code: None,
             error_msg: None,
-            http_code: http_code.into(),
-            request_id: request_id.into(),
+            http_code: None,
+            request_id: None,
             subscription_urn: None,
         }
     }
@@ -210,6 +226,18 @@ impl AddSubscriptionFromSubscriptionUserResponseItem {
     /// 服务异常错误信息描述。
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 返回码。
+    pub fn http_code(mut self, value: impl Into<i32>) -> Self {
+        self.http_code = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 
@@ -351,26 +379,26 @@ impl AddSubscriptionRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddSubscriptionResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 订阅者的唯一资源标识。
-    pub subscription_urn: String,
+    pub subscription_urn: Option<String>,
 }
 
 impl Model for AddSubscriptionResponseBody {
     const NAME: &'static str = "AddSubscriptionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("subscription_urn", &self.subscription_urn);
+        object.optional("request_id", &self.request_id);
+        object.optional("subscription_urn", &self.subscription_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let subscription_urn = object.required("subscription_urn")?;
+        let request_id = object.optional("request_id")?;
+        let subscription_urn = object.optional("subscription_urn")?;
         Ok(Self {
             request_id,
             subscription_urn,
@@ -381,51 +409,60 @@ impl Model for AddSubscriptionResponseBody {
 hwcloud_runtime::impl_model_serde!(AddSubscriptionResponseBody);
 
 impl AddSubscriptionResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        subscription_urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            subscription_urn: subscription_urn.into(),
+            request_id: None,
+            subscription_urn: None,
         }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 订阅者的唯一资源标识。
+    pub fn subscription_urn(mut self, value: impl Into<String>) -> Self {
+        self.subscription_urn = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplicationEndpoint {
     /// 创建application的时间 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// endpoint启用开关 true或false字符串。
-    pub enabled: String,
+    pub enabled: Option<String>,
     /// Application endpoint的唯一资源标识。
-    pub endpoint_urn: String,
+    pub endpoint_urn: Option<String>,
     /// 设备token 最大长度512个字节。
-    pub token: String,
+    pub token: Option<String>,
     /// 用户自定义数据 最大长度支持UTF-8编码后2048字节。
-    pub user_data: String,
+    pub user_data: Option<String>,
 }
 
 impl Model for ApplicationEndpoint {
     const NAME: &'static str = "ApplicationEndpoint";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("enabled", &self.enabled);
-        object.field("endpoint_urn", &self.endpoint_urn);
-        object.field("token", &self.token);
-        object.field("user_data", &self.user_data);
+        object.optional("create_time", &self.create_time);
+        object.optional("enabled", &self.enabled);
+        object.optional("endpoint_urn", &self.endpoint_urn);
+        object.optional("token", &self.token);
+        object.optional("user_data", &self.user_data);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let enabled = object.required("enabled")?;
-        let endpoint_urn = object.required("endpoint_urn")?;
-        let token = object.required("token")?;
-        let user_data = object.required("user_data")?;
+        let create_time = object.optional("create_time")?;
+        let enabled = object.optional("enabled")?;
+        let endpoint_urn = object.optional("endpoint_urn")?;
+        let token = object.optional("token")?;
+        let user_data = object.optional("user_data")?;
         Ok(Self {
             create_time,
             enabled,
@@ -439,42 +476,66 @@ impl Model for ApplicationEndpoint {
 hwcloud_runtime::impl_model_serde!(ApplicationEndpoint);
 
 impl ApplicationEndpoint {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<String>,
-        enabled: impl Into<String>,
-        endpoint_urn: impl Into<String>,
-        token: impl Into<String>,
-        user_data: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            enabled: enabled.into(),
-            endpoint_urn: endpoint_urn.into(),
-            token: token.into(),
-            user_data: user_data.into(),
+            create_time: None,
+            enabled: None,
+            endpoint_urn: None,
+            token: None,
+            user_data: None,
         }
+    }
+
+    /// 创建application的时间 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// endpoint启用开关 true或false字符串。
+    pub fn enabled(mut self, value: impl Into<String>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// Application endpoint的唯一资源标识。
+    pub fn endpoint_urn(mut self, value: impl Into<String>) -> Self {
+        self.endpoint_urn = Some(value.into());
+        self
+    }
+
+    /// 设备token 最大长度512个字节。
+    pub fn token(mut self, value: impl Into<String>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+
+    /// 用户自定义数据 最大长度支持UTF-8编码后2048字节。
+    pub fn user_data(mut self, value: impl Into<String>) -> Self {
+        self.user_data = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplicationItem {
     /// 苹果证书过期时间APNS、APNS_SANDBOX平台特有属性时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
     pub apple_certificate_expiration_date: Option<String>,
     /// Application的唯一标识ID。
-    pub application_id: String,
+    pub application_id: Option<String>,
     /// Application的唯一资源标识。
-    pub application_urn: String,
+    pub application_urn: Option<String>,
     /// 创建application的时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 应用平台是否启用。
-    pub enabled: String,
+    pub enabled: Option<String>,
     /// 创建application的名字。
-    pub name: String,
+    pub name: Option<String>,
     /// 应用平台。
-    pub platform: String,
+    pub platform: Option<String>,
 }
 
 impl Model for ApplicationItem {
@@ -486,23 +547,23 @@ impl Model for ApplicationItem {
                 "apple_certificate_expiration_date",
                 &self.apple_certificate_expiration_date,
             );
-        object.field("application_id", &self.application_id);
-        object.field("application_urn", &self.application_urn);
-        object.field("create_time", &self.create_time);
-        object.field("enabled", &self.enabled);
-        object.field("name", &self.name);
-        object.field("platform", &self.platform);
+        object.optional("application_id", &self.application_id);
+        object.optional("application_urn", &self.application_urn);
+        object.optional("create_time", &self.create_time);
+        object.optional("enabled", &self.enabled);
+        object.optional("name", &self.name);
+        object.optional("platform", &self.platform);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apple_certificate_expiration_date = object
             .optional("apple_certificate_expiration_date")?;
-        let application_id = object.required("application_id")?;
-        let application_urn = object.required("application_urn")?;
-        let create_time = object.required("create_time")?;
-        let enabled = object.required("enabled")?;
-        let name = object.required("name")?;
-        let platform = object.required("platform")?;
+        let application_id = object.optional("application_id")?;
+        let application_urn = object.optional("application_urn")?;
+        let create_time = object.optional("create_time")?;
+        let enabled = object.optional("enabled")?;
+        let name = object.optional("name")?;
+        let platform = object.optional("platform")?;
         Ok(Self {
             apple_certificate_expiration_date,
             application_id,
@@ -518,23 +579,16 @@ impl Model for ApplicationItem {
 hwcloud_runtime::impl_model_serde!(ApplicationItem);
 
 impl ApplicationItem {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        application_id: impl Into<String>,
-        application_urn: impl Into<String>,
-        create_time: impl Into<String>,
-        enabled: impl Into<String>,
-        name: impl Into<String>,
-        platform: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             apple_certificate_expiration_date: None,
-            application_id: application_id.into(),
-            application_urn: application_urn.into(),
-            create_time: create_time.into(),
-            enabled: enabled.into(),
-            name: name.into(),
-            platform: platform.into(),
+            application_id: None,
+            application_urn: None,
+            create_time: None,
+            enabled: None,
+            name: None,
+            platform: None,
         }
     }
 
@@ -544,6 +598,42 @@ impl ApplicationItem {
         value: impl Into<String>,
     ) -> Self {
         self.apple_certificate_expiration_date = Some(value.into());
+        self
+    }
+
+    /// Application的唯一标识ID。
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.application_id = Some(value.into());
+        self
+    }
+
+    /// Application的唯一资源标识。
+    pub fn application_urn(mut self, value: impl Into<String>) -> Self {
+        self.application_urn = Some(value.into());
+        self
+    }
+
+    /// 创建application的时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 应用平台是否启用。
+    pub fn enabled(mut self, value: impl Into<String>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 创建application的名字。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 应用平台。
+    pub fn platform(mut self, value: impl Into<String>) -> Self {
+        self.platform = Some(value.into());
         self
     }
 }
@@ -793,22 +883,22 @@ impl BatchDeleteSubscriptionsRequestItemInfo {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsResponseBody {
     /// 取消订阅结果列表。
-    pub subscriptions_result: Vec<BatchDeleteSubscriptionsResponseItemInfo>,
+    pub subscriptions_result: Option<Vec<BatchDeleteSubscriptionsResponseItemInfo>>,
 }
 
 impl Model for BatchDeleteSubscriptionsResponseBody {
     const NAME: &'static str = "BatchDeleteSubscriptionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("subscriptions_result", &self.subscriptions_result);
+        object.optional("subscriptions_result", &self.subscriptions_result);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let subscriptions_result = object.required("subscriptions_result")?;
+        let subscriptions_result = object.optional("subscriptions_result")?;
         Ok(Self { subscriptions_result })
     }
 }
@@ -816,28 +906,33 @@ impl Model for BatchDeleteSubscriptionsResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchDeleteSubscriptionsResponseBody);
 
 impl BatchDeleteSubscriptionsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        subscriptions_result: impl Into<Vec<BatchDeleteSubscriptionsResponseItemInfo>>,
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { subscriptions_result: None }
+    }
+
+    /// 取消订阅结果列表。
+    pub fn subscriptions_result(
+        mut self,
+        value: impl Into<Vec<BatchDeleteSubscriptionsResponseItemInfo>>,
     ) -> Self {
-        Self {
-            subscriptions_result: subscriptions_result.into(),
-        }
+        self.subscriptions_result = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsResponseItemInfo {
     /// 服务异常错误信息编码。
     pub code: Option<String>,
     /// 返回码。
-    pub http_code: i32,
+    pub http_code: Option<i32>,
     /// 服务异常错误信息描述。
     pub message: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchDeleteSubscriptionsResponseItemInfo {
@@ -845,16 +940,16 @@ impl Model for BatchDeleteSubscriptionsResponseItemInfo {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("code", &self.code);
-        object.field("http_code", &self.http_code);
+        object.optional("http_code", &self.http_code);
         object.optional("message", &self.message);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let code = object.optional("code")?;
-        let http_code = object.required("http_code")?;
+        let http_code = object.optional("http_code")?;
         let message = object.optional("message")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             code,
             http_code,
@@ -867,13 +962,13 @@ impl Model for BatchDeleteSubscriptionsResponseItemInfo {
 hwcloud_runtime::impl_model_serde!(BatchDeleteSubscriptionsResponseItemInfo);
 
 impl BatchDeleteSubscriptionsResponseItemInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(http_code: impl Into<i32>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             code: None,
-            http_code: http_code.into(),
+            http_code: None,
             message: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
@@ -883,9 +978,21 @@ impl BatchDeleteSubscriptionsResponseItemInfo {
         self
     }
 
+    /// 返回码。
+    pub fn http_code(mut self, value: impl Into<i32>) -> Self {
+        self.http_code = Some(value.into());
+        self
+    }
+
     /// 服务异常错误信息描述。
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -1038,13 +1145,13 @@ impl BatchSubscriptionsFilterPolicesRequestBodyPolices {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchSubscriptionsFilterPolicesResponseBody {
     /// 批量结果
     pub batch_result: Option<Vec<BatchResult>>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for BatchSubscriptionsFilterPolicesResponseBody {
@@ -1052,12 +1159,12 @@ impl Model for BatchSubscriptionsFilterPolicesResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("batch_result", &self.batch_result);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let batch_result = object.optional("batch_result")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { batch_result, request_id })
     }
 }
@@ -1065,11 +1172,11 @@ impl Model for BatchSubscriptionsFilterPolicesResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchSubscriptionsFilterPolicesResponseBody);
 
 impl BatchSubscriptionsFilterPolicesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             batch_result: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
@@ -1078,25 +1185,31 @@ impl BatchSubscriptionsFilterPolicesResponseBody {
         self.batch_result = Some(value.into());
         self
     }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CancelSubscriptionResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CancelSubscriptionResponseBody {
     const NAME: &'static str = "CancelSubscriptionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { request_id })
     }
 }
@@ -1104,31 +1217,35 @@ impl Model for CancelSubscriptionResponseBody {
 hwcloud_runtime::impl_model_serde!(CancelSubscriptionResponseBody);
 
 impl CancelSubscriptionResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>) -> Self {
-        Self {
-            request_id: request_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { request_id: None }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConfirmAndUnsubscribeFailedResponse {
     /// 响应信息。
-    pub message: String,
+    pub message: Option<String>,
 }
 
 impl Model for ConfirmAndUnsubscribeFailedResponse {
     const NAME: &'static str = "ConfirmAndUnsubscribeFailedResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("message", &self.message);
+        object.optional("message", &self.message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let message = object.required("message")?;
+        let message = object.optional("message")?;
         Ok(Self { message })
     }
 }
@@ -1136,33 +1253,39 @@ impl Model for ConfirmAndUnsubscribeFailedResponse {
 hwcloud_runtime::impl_model_serde!(ConfirmAndUnsubscribeFailedResponse);
 
 impl ConfirmAndUnsubscribeFailedResponse {
-    /// A value of its fields.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+
+    /// 响应信息。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConfirmResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 订阅者的唯一的资源标识。
-    pub subscription_urn: String,
+    pub subscription_urn: Option<String>,
 }
 
 impl Model for ConfirmResponseBody {
     const NAME: &'static str = "ConfirmResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("subscription_urn", &self.subscription_urn);
+        object.optional("request_id", &self.request_id);
+        object.optional("subscription_urn", &self.subscription_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let subscription_urn = object.required("subscription_urn")?;
+        let request_id = object.optional("request_id")?;
+        let subscription_urn = object.optional("subscription_urn")?;
         Ok(Self {
             request_id,
             subscription_urn,
@@ -1173,35 +1296,44 @@ impl Model for ConfirmResponseBody {
 hwcloud_runtime::impl_model_serde!(ConfirmResponseBody);
 
 impl ConfirmResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        subscription_urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            subscription_urn: subscription_urn.into(),
+            request_id: None,
+            subscription_urn: None,
         }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 订阅者的唯一的资源标识。
+    pub fn subscription_urn(mut self, value: impl Into<String>) -> Self {
+        self.subscription_urn = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CountDetail {
     /// 短信发送数量
-    pub sms: i32,
+    pub sms: Option<i32>,
 }
 
 impl Model for CountDetail {
     const NAME: &'static str = "CountDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("sms", &self.sms);
+        object.optional("sms", &self.sms);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let sms = object.required("sms")?;
+        let sms = object.optional("sms")?;
         Ok(Self { sms })
     }
 }
@@ -1209,9 +1341,15 @@ impl Model for CountDetail {
 hwcloud_runtime::impl_model_serde!(CountDetail);
 
 impl CountDetail {
-    /// A value of its fields.
-    pub fn new(sms: impl Into<i32>) -> Self {
-        Self { sms: sms.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { sms: None }
+    }
+
+    /// 短信发送数量
+    pub fn sms(mut self, value: impl Into<i32>) -> Self {
+        self.sms = Some(value.into());
+        self
     }
 }
 
@@ -1253,26 +1391,26 @@ impl CreateApplicationEndpointRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateApplicationEndpointResponseBody {
     /// Endpoint的唯一资源标识。
-    pub endpoint_urn: String,
+    pub endpoint_urn: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateApplicationEndpointResponseBody {
     const NAME: &'static str = "CreateApplicationEndpointResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoint_urn", &self.endpoint_urn);
-        object.field("request_id", &self.request_id);
+        object.optional("endpoint_urn", &self.endpoint_urn);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoint_urn = object.required("endpoint_urn")?;
-        let request_id = object.required("request_id")?;
+        let endpoint_urn = object.optional("endpoint_urn")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { endpoint_urn, request_id })
     }
 }
@@ -1280,12 +1418,24 @@ impl Model for CreateApplicationEndpointResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateApplicationEndpointResponseBody);
 
 impl CreateApplicationEndpointResponseBody {
-    /// A value of its fields.
-    pub fn new(endpoint_urn: impl Into<String>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            endpoint_urn: endpoint_urn.into(),
-            request_id: request_id.into(),
+            endpoint_urn: None,
+            request_id: None,
         }
+    }
+
+    /// Endpoint的唯一资源标识。
+    pub fn endpoint_urn(mut self, value: impl Into<String>) -> Self {
+        self.endpoint_urn = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -1360,30 +1510,30 @@ impl CreateApplicationRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateApplicationResponseBody {
     /// Application资源的ID。
-    pub application_id: String,
+    pub application_id: Option<String>,
     /// Application的唯一资源标识。
-    pub application_urn: String,
+    pub application_urn: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateApplicationResponseBody {
     const NAME: &'static str = "CreateApplicationResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("application_id", &self.application_id);
-        object.field("application_urn", &self.application_urn);
-        object.field("request_id", &self.request_id);
+        object.optional("application_id", &self.application_id);
+        object.optional("application_urn", &self.application_urn);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let application_id = object.required("application_id")?;
-        let application_urn = object.required("application_urn")?;
-        let request_id = object.required("request_id")?;
+        let application_id = object.optional("application_id")?;
+        let application_urn = object.optional("application_urn")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             application_id,
             application_urn,
@@ -1395,17 +1545,31 @@ impl Model for CreateApplicationResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateApplicationResponseBody);
 
 impl CreateApplicationResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        application_id: impl Into<String>,
-        application_urn: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            application_id: application_id.into(),
-            application_urn: application_urn.into(),
-            request_id: request_id.into(),
+            application_id: None,
+            application_urn: None,
+            request_id: None,
         }
+    }
+
+    /// Application资源的ID。
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.application_id = Some(value.into());
+        self
+    }
+
+    /// Application的唯一资源标识。
+    pub fn application_urn(mut self, value: impl Into<String>) -> Self {
+        self.application_urn = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -1457,30 +1621,30 @@ impl CreateLogtankRequestBody {
 }
 
 /// 创建云日志信息返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLogtankResponseBody {
     /// 云日志信息唯一的资源标识。
     ///
     /// Length: 32 to 32.
-    pub id: String,
+    pub id: Option<String>,
     /// 请求的唯一标识。
     ///
     /// Length: 32 to 32.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateLogtankResponseBody {
     const NAME: &'static str = "CreateLogtankResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("request_id", &self.request_id);
+        object.optional("id", &self.id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let request_id = object.required("request_id")?;
+        let id = object.optional("id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { id, request_id })
     }
 }
@@ -1488,12 +1652,25 @@ impl Model for CreateLogtankResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateLogtankResponseBody);
 
 impl CreateLogtankResponseBody {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, request_id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            request_id: request_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, request_id: None }
+    }
+
+    /// 云日志信息唯一的资源标识。
+    ///
+    /// Length: 32 to 32.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识。
+    ///
+    /// Length: 32 to 32.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -1577,26 +1754,26 @@ impl CreateMessageTemplateRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMessageTemplateResponseBody {
     /// 模板唯一的资源标识。
-    pub message_template_id: String,
+    pub message_template_id: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateMessageTemplateResponseBody {
     const NAME: &'static str = "CreateMessageTemplateResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("message_template_id", &self.message_template_id);
-        object.field("request_id", &self.request_id);
+        object.optional("message_template_id", &self.message_template_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let message_template_id = object.required("message_template_id")?;
-        let request_id = object.required("request_id")?;
+        let message_template_id = object.optional("message_template_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             message_template_id,
             request_id,
@@ -1607,15 +1784,24 @@ impl Model for CreateMessageTemplateResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateMessageTemplateResponseBody);
 
 impl CreateMessageTemplateResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        message_template_id: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            message_template_id: message_template_id.into(),
-            request_id: request_id.into(),
+            message_template_id: None,
+            request_id: None,
         }
+    }
+
+    /// 模板唯一的资源标识。
+    pub fn message_template_id(mut self, value: impl Into<String>) -> Self {
+        self.message_template_id = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -1756,26 +1942,26 @@ impl CreateTopicRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTopicResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// Topic的唯一的资源标识,可通过查询主题列表获取该标识。
-    pub topic_urn: String,
+    pub topic_urn: Option<String>,
 }
 
 impl Model for CreateTopicResponseBody {
     const NAME: &'static str = "CreateTopicResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("topic_urn", &self.topic_urn);
+        object.optional("request_id", &self.request_id);
+        object.optional("topic_urn", &self.topic_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let topic_urn = object.required("topic_urn")?;
+        let request_id = object.optional("request_id")?;
+        let topic_urn = object.optional("topic_urn")?;
         Ok(Self { request_id, topic_urn })
     }
 }
@@ -1783,12 +1969,24 @@ impl Model for CreateTopicResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateTopicResponseBody);
 
 impl CreateTopicResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>, topic_urn: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            topic_urn: topic_urn.into(),
+            request_id: None,
+            topic_urn: None,
         }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// Topic的唯一的资源标识,可通过查询主题列表获取该标识。
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
+        self
     }
 }
 
@@ -1796,24 +1994,24 @@ impl CreateTopicResponseBody {
 pub type DeleteApplicationResponseBody = CancelSubscriptionResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteKmsKeyResponseBody {
     /// 请求的唯一标识ID。
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for DeleteKmsKeyResponseBody {
     const NAME: &'static str = "DeleteKmsKeyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { request_id })
     }
 }
@@ -1821,33 +2019,39 @@ impl Model for DeleteKmsKeyResponseBody {
 hwcloud_runtime::impl_model_serde!(DeleteKmsKeyResponseBody);
 
 impl DeleteKmsKeyResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>) -> Self {
-        Self {
-            request_id: request_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { request_id: None }
+    }
+
+    /// 请求的唯一标识ID。
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// 删除云日志信息返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteLogtankResponseBody {
     /// 请求的唯一标识。
     ///
     /// Length: 32 to 32.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for DeleteLogtankResponseBody {
     const NAME: &'static str = "DeleteLogtankResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { request_id })
     }
 }
@@ -1855,11 +2059,17 @@ impl Model for DeleteLogtankResponseBody {
 hwcloud_runtime::impl_model_serde!(DeleteLogtankResponseBody);
 
 impl DeleteLogtankResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>) -> Self {
-        Self {
-            request_id: request_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { request_id: None }
+    }
+
+    /// 请求的唯一标识。
+    ///
+    /// Length: 32 to 32.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -1911,63 +2121,34 @@ pub type DeleteTopicAttributeByNameResponseBody = CancelSubscriptionResponseBody
 /// The same shape as [`CancelSubscriptionResponseBody`]: one type, generated once, under both names.
 pub type DeleteTopicAttributesResponseBody = CancelSubscriptionResponseBody;
 
-///
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct DeleteTopicResponseBody {
-    /// 请求的唯一标识ID
-    pub request_id: String,
-}
-
-impl Model for DeleteTopicResponseBody {
-    const NAME: &'static str = "DeleteTopicResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        Ok(Self { request_id })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(DeleteTopicResponseBody);
-
-impl DeleteTopicResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>) -> Self {
-        Self {
-            request_id: request_id.into(),
-        }
-    }
-}
+/// The same shape as [`DeleteNotifyPolicyResponseBody`]: one type, generated once, under both names.
+pub type DeleteTopicResponseBody = DeleteNotifyPolicyResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailedResp {
     /// 服务异常错误信息编码。
-    pub code: String,
+    pub code: Option<String>,
     /// 服务异常错误信息描述。
-    pub message: String,
+    pub message: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for FailedResp {
     const NAME: &'static str = "FailedResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("code", &self.code);
-        object.field("message", &self.message);
-        object.field("request_id", &self.request_id);
+        object.optional("code", &self.code);
+        object.optional("message", &self.message);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let code = object.required("code")?;
-        let message = object.required("message")?;
-        let request_id = object.required("request_id")?;
+        let code = object.optional("code")?;
+        let message = object.optional("message")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { code, message, request_id })
     }
 }
@@ -1975,45 +2156,59 @@ impl Model for FailedResp {
 hwcloud_runtime::impl_model_serde!(FailedResp);
 
 impl FailedResp {
-    /// A value of its fields.
-    pub fn new(
-        code: impl Into<String>,
-        message: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            code: code.into(),
-            message: message.into(),
-            request_id: request_id.into(),
+            code: None,
+            message: None,
+            request_id: None,
         }
+    }
+
+    /// 服务异常错误信息编码。
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// 服务异常错误信息描述。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailedResponse {
     /// 返回信息对应的代码。
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 服务异常错误信息描述。
-    pub error_msg: String,
+    pub error_msg: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for FailedResponse {
     const NAME: &'static str = "FailedResponse";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error_code", &self.error_code);
-        object.field("error_msg", &self.error_msg);
-        object.field("request_id", &self.request_id);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error_code = object.required("error_code")?;
-        let error_msg = object.required("error_msg")?;
-        let request_id = object.required("request_id")?;
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             error_code,
             error_msg,
@@ -2025,45 +2220,59 @@ impl Model for FailedResponse {
 hwcloud_runtime::impl_model_serde!(FailedResponse);
 
 impl FailedResponse {
-    /// A value of its fields.
-    pub fn new(
-        error_code: impl Into<String>,
-        error_msg: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            error_code: error_code.into(),
-            error_msg: error_msg.into(),
-            request_id: request_id.into(),
+            error_code: None,
+            error_msg: None,
+            request_id: None,
         }
+    }
+
+    /// 返回信息对应的代码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 服务异常错误信息描述。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// http终端探测结果
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetHttpDetectResponseBody {
     /// 终端探测详情
-    pub detail: GetHttpDetectResponseBodyDetail,
+    pub detail: Option<GetHttpDetectResponseBodyDetail>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// http探测任务状态,0代表执行成功,终端可用,1代表未执行,2代表执行失败,终端不可用
-    pub status: GetHttpDetectResponseBodyStatus,
+    pub status: Option<GetHttpDetectResponseBodyStatus>,
 }
 
 impl Model for GetHttpDetectResponseBody {
     const NAME: &'static str = "GetHttpDetectResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("detail", &self.detail);
-        object.field("request_id", &self.request_id);
-        object.field("status", &self.status);
+        object.optional("detail", &self.detail);
+        object.optional("request_id", &self.request_id);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let detail = object.required("detail")?;
-        let request_id = object.required("request_id")?;
-        let status = object.required("status")?;
+        let detail = object.optional("detail")?;
+        let request_id = object.optional("request_id")?;
+        let status = object.optional("status")?;
         Ok(Self { detail, request_id, status })
     }
 }
@@ -2071,41 +2280,55 @@ impl Model for GetHttpDetectResponseBody {
 hwcloud_runtime::impl_model_serde!(GetHttpDetectResponseBody);
 
 impl GetHttpDetectResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        detail: impl Into<GetHttpDetectResponseBodyDetail>,
-        request_id: impl Into<String>,
-        status: impl Into<GetHttpDetectResponseBodyStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            detail: detail.into(),
-            request_id: request_id.into(),
-            status: status.into(),
+            detail: None,
+            request_id: None,
+            status: None,
         }
+    }
+
+    /// 终端探测详情
+    pub fn detail(mut self, value: impl Into<GetHttpDetectResponseBodyDetail>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// http探测任务状态,0代表执行成功,终端可用,1代表未执行,2代表执行失败,终端不可用
+    pub fn status(mut self, value: impl Into<GetHttpDetectResponseBodyStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
 /// 终端探测详情
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetHttpDetectResponseBodyDetail {
     /// 探测终端返回的http返回码,0代表用户在黑名单无法发送,-1代表用户终端超过5秒未响应,-2代表队列已满,Http探测任务未执行。其他httpcode为终端实际返回值。
-    pub http_code: i32,
+    pub http_code: Option<i32>,
     /// 终端探测响应体,如果httpCode为0,-1,-2, 2xx时响应体内容固定,由SMN定义。其余httpCode的响应体内容为终端返回内容。
-    pub http_response: String,
+    pub http_response: Option<String>,
 }
 
 impl Model for GetHttpDetectResponseBodyDetail {
     const NAME: &'static str = "GetHttpDetectResponseBodyDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("httpCode", &self.http_code);
-        object.field("httpResponse", &self.http_response);
+        object.optional("httpCode", &self.http_code);
+        object.optional("httpResponse", &self.http_response);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let http_code = object.required("httpCode")?;
-        let http_response = object.required("httpResponse")?;
+        let http_code = object.optional("httpCode")?;
+        let http_response = object.optional("httpResponse")?;
         Ok(Self { http_code, http_response })
     }
 }
@@ -2113,12 +2336,24 @@ impl Model for GetHttpDetectResponseBodyDetail {
 hwcloud_runtime::impl_model_serde!(GetHttpDetectResponseBodyDetail);
 
 impl GetHttpDetectResponseBodyDetail {
-    /// A value of its fields.
-    pub fn new(http_code: impl Into<i32>, http_response: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            http_code: http_code.into(),
-            http_response: http_response.into(),
+            http_code: None,
+            http_response: None,
         }
+    }
+
+    /// 探测终端返回的http返回码,0代表用户在黑名单无法发送,-1代表用户终端超过5秒未响应,-2代表队列已满,Http探测任务未执行。其他httpcode为终端实际返回值。
+    pub fn http_code(mut self, value: impl Into<i32>) -> Self {
+        self.http_code = Some(value.into());
+        self
+    }
+
+    /// 终端探测响应体,如果httpCode为0,-1,-2, 2xx时响应体内容固定,由SMN定义。其余httpCode的响应体内容为终端返回内容。
+    pub fn http_response(mut self, value: impl Into<String>) -> Self {
+        self.http_response = Some(value.into());
+        self
     }
 }
 
@@ -2223,30 +2458,30 @@ impl hwcloud_runtime::operation::ParamValues for GetHttpDetectResponseBodyStatus
 }
 
 /// 查询云日志信息列表返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetLogtankListResponseBody {
     /// 云日志信息数量
-    pub count: i32,
+    pub count: Option<i32>,
     /// 云日志信息列表
-    pub logtanks: Vec<LogtankItem>,
+    pub logtanks: Option<Vec<LogtankItem>>,
     /// 请求的唯一标识
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for GetLogtankListResponseBody {
     const NAME: &'static str = "GetLogtankListResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("logtanks", &self.logtanks);
-        object.field("request_id", &self.request_id);
+        object.optional("count", &self.count);
+        object.optional("logtanks", &self.logtanks);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let logtanks = object.required("logtanks")?;
-        let request_id = object.required("request_id")?;
+        let count = object.optional("count")?;
+        let logtanks = object.optional("logtanks")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             count,
             logtanks,
@@ -2258,17 +2493,31 @@ impl Model for GetLogtankListResponseBody {
 hwcloud_runtime::impl_model_serde!(GetLogtankListResponseBody);
 
 impl GetLogtankListResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        count: impl Into<i32>,
-        logtanks: impl Into<Vec<LogtankItem>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            logtanks: logtanks.into(),
-            request_id: request_id.into(),
+            count: None,
+            logtanks: None,
+            request_id: None,
         }
+    }
+
+    /// 云日志信息数量
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 云日志信息列表
+    pub fn logtanks(mut self, value: impl Into<Vec<LogtankItem>>) -> Self {
+        self.logtanks = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -2421,26 +2670,26 @@ impl hwcloud_runtime::StringEnum for HttpDetectRequestBodyProtocol {
 hwcloud_runtime::impl_string_enum!(HttpDetectRequestBodyProtocol);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinksItem {
     /// 对应快捷链接。
-    pub href: String,
+    pub href: Option<String>,
     /// 快捷链接标记名称。
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for LinksItem {
     const NAME: &'static str = "LinksItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -2448,40 +2697,49 @@ impl Model for LinksItem {
 hwcloud_runtime::impl_model_serde!(LinksItem);
 
 impl LinksItem {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// 对应快捷链接。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 快捷链接标记名称。
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationAttributesResponseBody {
     /// Application的唯一标识ID。
-    pub application_id: String,
+    pub application_id: Option<String>,
     /// Application的属性列表。
-    pub attributes: ListApplicationAttributesResponseBodyAttributes,
+    pub attributes: Option<ListApplicationAttributesResponseBodyAttributes>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListApplicationAttributesResponseBody {
     const NAME: &'static str = "ListApplicationAttributesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("application_id", &self.application_id);
-        object.field("attributes", &self.attributes);
-        object.field("request_id", &self.request_id);
+        object.optional("application_id", &self.application_id);
+        object.optional("attributes", &self.attributes);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let application_id = object.required("application_id")?;
-        let attributes = object.required("attributes")?;
-        let request_id = object.required("request_id")?;
+        let application_id = object.optional("application_id")?;
+        let attributes = object.optional("attributes")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             application_id,
             attributes,
@@ -2493,28 +2751,45 @@ impl Model for ListApplicationAttributesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListApplicationAttributesResponseBody);
 
 impl ListApplicationAttributesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        application_id: impl Into<String>,
-        attributes: impl Into<ListApplicationAttributesResponseBodyAttributes>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            application_id: application_id.into(),
-            attributes: attributes.into(),
-            request_id: request_id.into(),
+            application_id: None,
+            attributes: None,
+            request_id: None,
         }
+    }
+
+    /// Application的唯一标识ID。
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.application_id = Some(value.into());
+        self
+    }
+
+    /// Application的属性列表。
+    pub fn attributes(
+        mut self,
+        value: impl Into<ListApplicationAttributesResponseBodyAttributes>,
+    ) -> Self {
+        self.attributes = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// Application的属性列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationAttributesResponseBodyAttributes {
     /// 苹果证书过期时间,APNS、APNS_SANDBOX平台特有属性 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
     pub apple_certificate_expiration_date: Option<String>,
     /// 应用平台是否启用。
-    pub enabled: String,
+    pub enabled: Option<String>,
 }
 
 impl Model for ListApplicationAttributesResponseBodyAttributes {
@@ -2526,13 +2801,13 @@ impl Model for ListApplicationAttributesResponseBodyAttributes {
                 "apple_certificate_expiration_date",
                 &self.apple_certificate_expiration_date,
             );
-        object.field("enabled", &self.enabled);
+        object.optional("enabled", &self.enabled);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let apple_certificate_expiration_date = object
             .optional("apple_certificate_expiration_date")?;
-        let enabled = object.required("enabled")?;
+        let enabled = object.optional("enabled")?;
         Ok(Self {
             apple_certificate_expiration_date,
             enabled,
@@ -2543,11 +2818,11 @@ impl Model for ListApplicationAttributesResponseBodyAttributes {
 hwcloud_runtime::impl_model_serde!(ListApplicationAttributesResponseBodyAttributes);
 
 impl ListApplicationAttributesResponseBodyAttributes {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(enabled: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             apple_certificate_expiration_date: None,
-            enabled: enabled.into(),
+            enabled: None,
         }
     }
 
@@ -2559,29 +2834,35 @@ impl ListApplicationAttributesResponseBodyAttributes {
         self.apple_certificate_expiration_date = Some(value.into());
         self
     }
+
+    /// 应用平台是否启用。
+    pub fn enabled(mut self, value: impl Into<String>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationEndpointAttributesResponseBody {
     /// 属性列表。
-    pub attributes: ListApplicationEndpointAttributesResponseBodyAttributes,
+    pub attributes: Option<ListApplicationEndpointAttributesResponseBodyAttributes>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListApplicationEndpointAttributesResponseBody {
     const NAME: &'static str = "ListApplicationEndpointAttributesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attributes", &self.attributes);
-        object.field("request_id", &self.request_id);
+        object.optional("attributes", &self.attributes);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attributes = object.required("attributes")?;
-        let request_id = object.required("request_id")?;
+        let attributes = object.optional("attributes")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { attributes, request_id })
     }
 }
@@ -2589,43 +2870,55 @@ impl Model for ListApplicationEndpointAttributesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListApplicationEndpointAttributesResponseBody);
 
 impl ListApplicationEndpointAttributesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        attributes: impl Into<ListApplicationEndpointAttributesResponseBodyAttributes>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attributes: attributes.into(),
-            request_id: request_id.into(),
+            attributes: None,
+            request_id: None,
         }
+    }
+
+    /// 属性列表。
+    pub fn attributes(
+        mut self,
+        value: impl Into<ListApplicationEndpointAttributesResponseBodyAttributes>,
+    ) -> Self {
+        self.attributes = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// 属性列表。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationEndpointAttributesResponseBodyAttributes {
     /// 设备是否可用。
-    pub enabled: String,
+    pub enabled: Option<String>,
     /// 设备token。
-    pub token: String,
+    pub token: Option<String>,
     /// 用户数据。
-    pub user_data: String,
+    pub user_data: Option<String>,
 }
 
 impl Model for ListApplicationEndpointAttributesResponseBodyAttributes {
     const NAME: &'static str = "ListApplicationEndpointAttributesResponseBodyAttributes";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("enabled", &self.enabled);
-        object.field("token", &self.token);
-        object.field("user_data", &self.user_data);
+        object.optional("enabled", &self.enabled);
+        object.optional("token", &self.token);
+        object.optional("user_data", &self.user_data);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let enabled = object.required("enabled")?;
-        let token = object.required("token")?;
-        let user_data = object.required("user_data")?;
+        let enabled = object.optional("enabled")?;
+        let token = object.optional("token")?;
+        let user_data = object.optional("user_data")?;
         Ok(Self { enabled, token, user_data })
     }
 }
@@ -2635,45 +2928,59 @@ hwcloud_runtime::impl_model_serde!(
 );
 
 impl ListApplicationEndpointAttributesResponseBodyAttributes {
-    /// A value of its fields.
-    pub fn new(
-        enabled: impl Into<String>,
-        token: impl Into<String>,
-        user_data: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            enabled: enabled.into(),
-            token: token.into(),
-            user_data: user_data.into(),
+            enabled: None,
+            token: None,
+            user_data: None,
         }
+    }
+
+    /// 设备是否可用。
+    pub fn enabled(mut self, value: impl Into<String>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 设备token。
+    pub fn token(mut self, value: impl Into<String>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+
+    /// 用户数据。
+    pub fn user_data(mut self, value: impl Into<String>) -> Self {
+        self.user_data = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationEndpointsResponseBody {
     /// Application_endpoint结构体数。
-    pub endpoints: Vec<ApplicationEndpoint>,
+    pub endpoints: Option<Vec<ApplicationEndpoint>>,
     /// 是否有下一页标识。
-    pub next_page_flag: bool,
+    pub next_page_flag: Option<bool>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListApplicationEndpointsResponseBody {
     const NAME: &'static str = "ListApplicationEndpointsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoints", &self.endpoints);
-        object.field("next_page_flag", &self.next_page_flag);
-        object.field("request_id", &self.request_id);
+        object.optional("endpoints", &self.endpoints);
+        object.optional("next_page_flag", &self.next_page_flag);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoints = object.required("endpoints")?;
-        let next_page_flag = object.required("next_page_flag")?;
-        let request_id = object.required("request_id")?;
+        let endpoints = object.optional("endpoints")?;
+        let next_page_flag = object.optional("next_page_flag")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             endpoints,
             next_page_flag,
@@ -2685,45 +2992,59 @@ impl Model for ListApplicationEndpointsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListApplicationEndpointsResponseBody);
 
 impl ListApplicationEndpointsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        endpoints: impl Into<Vec<ApplicationEndpoint>>,
-        next_page_flag: impl Into<bool>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            endpoints: endpoints.into(),
-            next_page_flag: next_page_flag.into(),
-            request_id: request_id.into(),
+            endpoints: None,
+            next_page_flag: None,
+            request_id: None,
         }
+    }
+
+    /// Application_endpoint结构体数。
+    pub fn endpoints(mut self, value: impl Into<Vec<ApplicationEndpoint>>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 是否有下一页标识。
+    pub fn next_page_flag(mut self, value: impl Into<bool>) -> Self {
+        self.next_page_flag = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationsResponseBody {
     /// 返回的Application个数。该参数不受offset和limit影响,即返回的是您账户下所有的Application个数。
-    pub application_count: i32,
+    pub application_count: Option<i32>,
     /// Application列表。
-    pub applications: Vec<ApplicationItem>,
+    pub applications: Option<Vec<ApplicationItem>>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListApplicationsResponseBody {
     const NAME: &'static str = "ListApplicationsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("application_count", &self.application_count);
-        object.field("applications", &self.applications);
-        object.field("request_id", &self.request_id);
+        object.optional("application_count", &self.application_count);
+        object.optional("applications", &self.applications);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let application_count = object.required("application_count")?;
-        let applications = object.required("applications")?;
-        let request_id = object.required("request_id")?;
+        let application_count = object.optional("application_count")?;
+        let applications = object.optional("applications")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             application_count,
             applications,
@@ -2735,41 +3056,55 @@ impl Model for ListApplicationsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListApplicationsResponseBody);
 
 impl ListApplicationsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        application_count: impl Into<i32>,
-        applications: impl Into<Vec<ApplicationItem>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            application_count: application_count.into(),
-            applications: applications.into(),
-            request_id: request_id.into(),
+            application_count: None,
+            applications: None,
+            request_id: None,
         }
+    }
+
+    /// 返回的Application个数。该参数不受offset和limit影响,即返回的是您账户下所有的Application个数。
+    pub fn application_count(mut self, value: impl Into<i32>) -> Self {
+        self.application_count = Some(value.into());
+        self
+    }
+
+    /// Application列表。
+    pub fn applications(mut self, value: impl Into<Vec<ApplicationItem>>) -> Self {
+        self.applications = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCloudServiceResponseBody {
     /// 云服务信息列表。
-    pub cloud_services: Vec<ListCloudServiceResponseItemInfo>,
+    pub cloud_services: Option<Vec<ListCloudServiceResponseItemInfo>>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListCloudServiceResponseBody {
     const NAME: &'static str = "ListCloudServiceResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("cloud_services", &self.cloud_services);
-        object.field("request_id", &self.request_id);
+        object.optional("cloud_services", &self.cloud_services);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let cloud_services = object.required("cloud_services")?;
-        let request_id = object.required("request_id")?;
+        let cloud_services = object.optional("cloud_services")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { cloud_services, request_id })
     }
 }
@@ -2777,39 +3112,51 @@ impl Model for ListCloudServiceResponseBody {
 hwcloud_runtime::impl_model_serde!(ListCloudServiceResponseBody);
 
 impl ListCloudServiceResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        cloud_services: impl Into<Vec<ListCloudServiceResponseItemInfo>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            cloud_services: cloud_services.into(),
-            request_id: request_id.into(),
+            cloud_services: None,
+            request_id: None,
         }
+    }
+
+    /// 云服务信息列表。
+    pub fn cloud_services(
+        mut self,
+        value: impl Into<Vec<ListCloudServiceResponseItemInfo>>,
+    ) -> Self {
+        self.cloud_services = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCloudServiceResponseItemInfo {
     /// 云服务名称。
-    pub name: String,
+    pub name: Option<String>,
     /// 云服务显示名称。
-    pub show_name: String,
+    pub show_name: Option<String>,
 }
 
 impl Model for ListCloudServiceResponseItemInfo {
     const NAME: &'static str = "ListCloudServiceResponseItemInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("show_name", &self.show_name);
+        object.optional("name", &self.name);
+        object.optional("show_name", &self.show_name);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let show_name = object.required("show_name")?;
+        let name = object.optional("name")?;
+        let show_name = object.optional("show_name")?;
         Ok(Self { name, show_name })
     }
 }
@@ -2817,12 +3164,24 @@ impl Model for ListCloudServiceResponseItemInfo {
 hwcloud_runtime::impl_model_serde!(ListCloudServiceResponseItemInfo);
 
 impl ListCloudServiceResponseItemInfo {
-    /// A value of its fields.
-    pub fn new(name: impl Into<String>, show_name: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            name: name.into(),
-            show_name: show_name.into(),
+            name: None,
+            show_name: None,
         }
+    }
+
+    /// 云服务名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 云服务显示名称。
+    pub fn show_name(mut self, value: impl Into<String>) -> Self {
+        self.show_name = Some(value.into());
+        self
     }
 }
 
@@ -2990,26 +3349,26 @@ impl ListInstanceRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListInstancesResponseBody {
     /// 返回的资源列表。
-    pub resources: Vec<TagResource>,
+    pub resources: Option<Vec<TagResource>>,
     /// 总记录数。
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ListInstancesResponseBody {
     const NAME: &'static str = "ListInstancesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("resources", &self.resources);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
-        let total_count = object.required("total_count")?;
+        let resources = object.optional("resources")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self { resources, total_count })
     }
 }
@@ -3017,30 +3376,39 @@ impl Model for ListInstancesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListInstancesResponseBody);
 
 impl ListInstancesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        resources: impl Into<Vec<TagResource>>,
-        total_count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resources: resources.into(),
-            total_count: total_count.into(),
+            resources: None,
+            total_count: None,
         }
+    }
+
+    /// 返回的资源列表。
+    pub fn resources(mut self, value: impl Into<Vec<TagResource>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+
+    /// 总记录数。
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMessageTemplateDetailsResponseBody {
     /// 模板内容。
-    pub content: String,
+    pub content: Option<String>,
     /// 模板创建时间。 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 模板ID。
-    pub message_template_id: String,
+    pub message_template_id: Option<String>,
     /// 模板名称。
-    pub message_template_name: String,
+    pub message_template_name: Option<String>,
     /// 模板支持的协议类型。
     ///
     /// 目前支持的协议包括:
@@ -3054,40 +3422,40 @@ pub struct ListMessageTemplateDetailsResponseBody {
     /// “functionstage”:FunctionGraph(函数)传输协议。
     ///
     /// “http”、“https”:HTTP/HTTPS传输协议。
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 模板tag列表。
     ///
     /// 是消息模板“{}”内的字段,在具体使用消息模板时,可根据实际情况替为该字段赋值。
-    pub tag_names: Vec<String>,
+    pub tag_names: Option<Vec<String>>,
     /// 模板最后更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub update_time: String,
+    pub update_time: Option<String>,
 }
 
 impl Model for ListMessageTemplateDetailsResponseBody {
     const NAME: &'static str = "ListMessageTemplateDetailsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("content", &self.content);
-        object.field("create_time", &self.create_time);
-        object.field("message_template_id", &self.message_template_id);
-        object.field("message_template_name", &self.message_template_name);
-        object.field("protocol", &self.protocol);
-        object.field("request_id", &self.request_id);
-        object.field("tag_names", &self.tag_names);
-        object.field("update_time", &self.update_time);
+        object.optional("content", &self.content);
+        object.optional("create_time", &self.create_time);
+        object.optional("message_template_id", &self.message_template_id);
+        object.optional("message_template_name", &self.message_template_name);
+        object.optional("protocol", &self.protocol);
+        object.optional("request_id", &self.request_id);
+        object.optional("tag_names", &self.tag_names);
+        object.optional("update_time", &self.update_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let content = object.required("content")?;
-        let create_time = object.required("create_time")?;
-        let message_template_id = object.required("message_template_id")?;
-        let message_template_name = object.required("message_template_name")?;
-        let protocol = object.required("protocol")?;
-        let request_id = object.required("request_id")?;
-        let tag_names = object.required("tag_names")?;
-        let update_time = object.required("update_time")?;
+        let content = object.optional("content")?;
+        let create_time = object.optional("create_time")?;
+        let message_template_id = object.optional("message_template_id")?;
+        let message_template_name = object.optional("message_template_name")?;
+        let protocol = object.optional("protocol")?;
+        let request_id = object.optional("request_id")?;
+        let tag_names = object.optional("tag_names")?;
+        let update_time = object.optional("update_time")?;
         Ok(Self {
             content,
             create_time,
@@ -3104,55 +3472,108 @@ impl Model for ListMessageTemplateDetailsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListMessageTemplateDetailsResponseBody);
 
 impl ListMessageTemplateDetailsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        content: impl Into<String>,
-        create_time: impl Into<String>,
-        message_template_id: impl Into<String>,
-        message_template_name: impl Into<String>,
-        protocol: impl Into<String>,
-        request_id: impl Into<String>,
-        tag_names: impl Into<Vec<String>>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            content: content.into(),
-            create_time: create_time.into(),
-            message_template_id: message_template_id.into(),
-            message_template_name: message_template_name.into(),
-            protocol: protocol.into(),
-            request_id: request_id.into(),
-            tag_names: tag_names.into(),
-            update_time: update_time.into(),
+            content: None,
+            create_time: None,
+            message_template_id: None,
+            message_template_name: None,
+            protocol: None,
+            request_id: None,
+            tag_names: None,
+            update_time: None,
         }
+    }
+
+    /// 模板内容。
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+
+    /// 模板创建时间。 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 模板ID。
+    pub fn message_template_id(mut self, value: impl Into<String>) -> Self {
+        self.message_template_id = Some(value.into());
+        self
+    }
+
+    /// 模板名称。
+    pub fn message_template_name(mut self, value: impl Into<String>) -> Self {
+        self.message_template_name = Some(value.into());
+        self
+    }
+
+    /// 模板支持的协议类型。
+    ///
+    /// 目前支持的协议包括:
+    ///
+    /// “default”:默认协议。
+    ///
+    /// “email”:邮件传输协议。
+    ///
+    /// “sms”:短信传输协议。
+    ///
+    /// “functionstage”:FunctionGraph(函数)传输协议。
+    ///
+    /// “http”、“https”:HTTP/HTTPS传输协议。
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 模板tag列表。
+    ///
+    /// 是消息模板“{}”内的字段,在具体使用消息模板时,可根据实际情况替为该字段赋值。
+    pub fn tag_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tag_names = Some(value.into());
+        self
+    }
+
+    /// 模板最后更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMessageTemplatesResponseBody {
     /// 返回的模板个数。
-    pub message_template_count: i32,
+    pub message_template_count: Option<i32>,
     /// Message_template结构体数组。
-    pub message_templates: Vec<MessageTemplate>,
+    pub message_templates: Option<Vec<MessageTemplate>>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListMessageTemplatesResponseBody {
     const NAME: &'static str = "ListMessageTemplatesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("message_template_count", &self.message_template_count);
-        object.field("message_templates", &self.message_templates);
-        object.field("request_id", &self.request_id);
+        object.optional("message_template_count", &self.message_template_count);
+        object.optional("message_templates", &self.message_templates);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let message_template_count = object.required("message_template_count")?;
-        let message_templates = object.required("message_templates")?;
-        let request_id = object.required("request_id")?;
+        let message_template_count = object.optional("message_template_count")?;
+        let message_templates = object.optional("message_templates")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             message_template_count,
             message_templates,
@@ -3164,37 +3585,51 @@ impl Model for ListMessageTemplatesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListMessageTemplatesResponseBody);
 
 impl ListMessageTemplatesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        message_template_count: impl Into<i32>,
-        message_templates: impl Into<Vec<MessageTemplate>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            message_template_count: message_template_count.into(),
-            message_templates: message_templates.into(),
-            request_id: request_id.into(),
+            message_template_count: None,
+            message_templates: None,
+            request_id: None,
         }
+    }
+
+    /// 返回的模板个数。
+    pub fn message_template_count(mut self, value: impl Into<i32>) -> Self {
+        self.message_template_count = Some(value.into());
+        self
+    }
+
+    /// Message_template结构体数组。
+    pub fn message_templates(mut self, value: impl Into<Vec<MessageTemplate>>) -> Self {
+        self.message_templates = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListProjectTagsRequestBody {
     /// 资源标签列表。
-    pub tags: Vec<ResourceTags>,
+    pub tags: Option<Vec<ResourceTags>>,
 }
 
 impl Model for ListProjectTagsRequestBody {
     const NAME: &'static str = "ListProjectTagsRequestBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -3202,33 +3637,39 @@ impl Model for ListProjectTagsRequestBody {
 hwcloud_runtime::impl_model_serde!(ListProjectTagsRequestBody);
 
 impl ListProjectTagsRequestBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<ResourceTags>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 资源标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTags>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListProtocolResponseBody {
     /// 协议列表。
-    pub protocols: Vec<String>,
+    pub protocols: Option<Vec<String>>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListProtocolResponseBody {
     const NAME: &'static str = "ListProtocolResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("protocols", &self.protocols);
-        object.field("request_id", &self.request_id);
+        object.optional("protocols", &self.protocols);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let protocols = object.required("protocols")?;
-        let request_id = object.required("request_id")?;
+        let protocols = object.optional("protocols")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { protocols, request_id })
     }
 }
@@ -3236,35 +3677,44 @@ impl Model for ListProtocolResponseBody {
 hwcloud_runtime::impl_model_serde!(ListProtocolResponseBody);
 
 impl ListProtocolResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        protocols: impl Into<Vec<String>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            protocols: protocols.into(),
-            request_id: request_id.into(),
+            protocols: None,
+            request_id: None,
         }
+    }
+
+    /// 协议列表。
+    pub fn protocols(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResourceTagsRequestBody {
     /// 资源标签列表。
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
 }
 
 impl Model for ListResourceTagsRequestBody {
     const NAME: &'static str = "ListResourceTagsRequestBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
+        let tags = object.optional("tags")?;
         Ok(Self { tags })
     }
 }
@@ -3272,37 +3722,43 @@ impl Model for ListResourceTagsRequestBody {
 hwcloud_runtime::impl_model_serde!(ListResourceTagsRequestBody);
 
 impl ListResourceTagsRequestBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<ResourceTag>>) -> Self {
-        Self { tags: tags.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+
+    /// 资源标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListStatisticsResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 周期内的发送详情列表
-    pub statistics: Vec<StatisticsDetail>,
+    pub statistics: Option<Vec<StatisticsDetail>>,
     /// 周期内的发送总量
-    pub total: SumCountDetail,
+    pub total: Option<SumCountDetail>,
 }
 
 impl Model for ListStatisticsResponseBody {
     const NAME: &'static str = "ListStatisticsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("statistics", &self.statistics);
-        object.field("total", &self.total);
+        object.optional("request_id", &self.request_id);
+        object.optional("statistics", &self.statistics);
+        object.optional("total", &self.total);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let statistics = object.required("statistics")?;
-        let total = object.required("total")?;
+        let request_id = object.optional("request_id")?;
+        let statistics = object.optional("statistics")?;
+        let total = object.optional("total")?;
         Ok(Self {
             request_id,
             statistics,
@@ -3314,30 +3770,44 @@ impl Model for ListStatisticsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListStatisticsResponseBody);
 
 impl ListStatisticsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        statistics: impl Into<Vec<StatisticsDetail>>,
-        total: impl Into<SumCountDetail>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            statistics: statistics.into(),
-            total: total.into(),
+            request_id: None,
+            statistics: None,
+            total: None,
         }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 周期内的发送详情列表
+    pub fn statistics(mut self, value: impl Into<Vec<StatisticsDetail>>) -> Self {
+        self.statistics = Some(value.into());
+        self
+    }
+
+    /// 周期内的发送总量
+    pub fn total(mut self, value: impl Into<SumCountDetail>) -> Self {
+        self.total = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSubscriptionsItem {
     /// 接受消息的接入点。
-    pub endpoint: String,
+    pub endpoint: Option<String>,
     ///
     pub filter_polices: Option<Vec<SubscriptionsFilterPolicy>>,
     /// Topic创建者的项目ID。
-    pub owner: String,
+    pub owner: Option<String>,
     /// 不同协议对应不同的endpoint(接受消息的接入点)。目前支持的协议包括:
     ///
     /// "default": 默认协议。
@@ -3349,40 +3819,40 @@ pub struct ListSubscriptionsItem {
     /// “functionstage”:FunctionGraph(函数)传输协议,endpoint为一个函数。
     ///
     /// “http”、“https”:HTTP/HTTPS传输协议,endpoint为URL。
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 备注。
-    pub remark: String,
+    pub remark: Option<String>,
     /// 订阅者状态:0表示订阅还未确认,1表示已经确认,3表示已经取消确认。
-    pub status: i32,
+    pub status: Option<i32>,
     /// 订阅者的唯一资源标识。
-    pub subscription_urn: String,
+    pub subscription_urn: Option<String>,
     /// Topic的唯一的资源标识。
-    pub topic_urn: String,
+    pub topic_urn: Option<String>,
 }
 
 impl Model for ListSubscriptionsItem {
     const NAME: &'static str = "ListSubscriptionsItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoint", &self.endpoint);
+        object.optional("endpoint", &self.endpoint);
         object.optional("filter_polices", &self.filter_polices);
-        object.field("owner", &self.owner);
-        object.field("protocol", &self.protocol);
-        object.field("remark", &self.remark);
-        object.field("status", &self.status);
-        object.field("subscription_urn", &self.subscription_urn);
-        object.field("topic_urn", &self.topic_urn);
+        object.optional("owner", &self.owner);
+        object.optional("protocol", &self.protocol);
+        object.optional("remark", &self.remark);
+        object.optional("status", &self.status);
+        object.optional("subscription_urn", &self.subscription_urn);
+        object.optional("topic_urn", &self.topic_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoint = object.required("endpoint")?;
+        let endpoint = object.optional("endpoint")?;
         let filter_polices = object.optional("filter_polices")?;
-        let owner = object.required("owner")?;
-        let protocol = object.required("protocol")?;
-        let remark = object.required("remark")?;
-        let status = object.required("status")?;
-        let subscription_urn = object.required("subscription_urn")?;
-        let topic_urn = object.required("topic_urn")?;
+        let owner = object.optional("owner")?;
+        let protocol = object.optional("protocol")?;
+        let remark = object.optional("remark")?;
+        let status = object.optional("status")?;
+        let subscription_urn = object.optional("subscription_urn")?;
+        let topic_urn = object.optional("topic_urn")?;
         Ok(Self {
             endpoint,
             filter_polices,
@@ -3399,26 +3869,24 @@ impl Model for ListSubscriptionsItem {
 hwcloud_runtime::impl_model_serde!(ListSubscriptionsItem);
 
 impl ListSubscriptionsItem {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        endpoint: impl Into<String>,
-        owner: impl Into<String>,
-        protocol: impl Into<String>,
-        remark: impl Into<String>,
-        status: impl Into<i32>,
-        subscription_urn: impl Into<String>,
-        topic_urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            endpoint: endpoint.into(),
+            endpoint: None,
             filter_polices: None,
-            owner: owner.into(),
-            protocol: protocol.into(),
-            remark: remark.into(),
-            status: status.into(),
-            subscription_urn: subscription_urn.into(),
-            topic_urn: topic_urn.into(),
+            owner: None,
+            protocol: None,
+            remark: None,
+            status: None,
+            subscription_urn: None,
+            topic_urn: None,
         }
+    }
+
+    /// 接受消息的接入点。
+    pub fn endpoint(mut self, value: impl Into<String>) -> Self {
+        self.endpoint = Some(value.into());
+        self
     }
 
     ///
@@ -3429,33 +3897,79 @@ impl ListSubscriptionsItem {
         self.filter_polices = Some(value.into());
         self
     }
+
+    /// Topic创建者的项目ID。
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(value.into());
+        self
+    }
+
+    /// 不同协议对应不同的endpoint(接受消息的接入点)。目前支持的协议包括:
+    ///
+    /// "default": 默认协议。
+    ///
+    /// “email”:邮件传输协议,endpoint为邮箱地址。
+    ///
+    /// “sms”:短信传输协议,endpoint为手机号码。
+    ///
+    /// “functionstage”:FunctionGraph(函数)传输协议,endpoint为一个函数。
+    ///
+    /// “http”、“https”:HTTP/HTTPS传输协议,endpoint为URL。
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 备注。
+    pub fn remark(mut self, value: impl Into<String>) -> Self {
+        self.remark = Some(value.into());
+        self
+    }
+
+    /// 订阅者状态:0表示订阅还未确认,1表示已经确认,3表示已经取消确认。
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 订阅者的唯一资源标识。
+    pub fn subscription_urn(mut self, value: impl Into<String>) -> Self {
+        self.subscription_urn = Some(value.into());
+        self
+    }
+
+    /// Topic的唯一的资源标识。
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 订阅者个数。
-    pub subscription_count: i32,
+    pub subscription_count: Option<i32>,
     /// Subscription结构体。
-    pub subscriptions: Vec<ListSubscriptionsItem>,
+    pub subscriptions: Option<Vec<ListSubscriptionsItem>>,
 }
 
 impl Model for ListSubscriptionsResponseBody {
     const NAME: &'static str = "ListSubscriptionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("subscription_count", &self.subscription_count);
-        object.field("subscriptions", &self.subscriptions);
+        object.optional("request_id", &self.request_id);
+        object.optional("subscription_count", &self.subscription_count);
+        object.optional("subscriptions", &self.subscriptions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let subscription_count = object.required("subscription_count")?;
-        let subscriptions = object.required("subscriptions")?;
+        let request_id = object.optional("request_id")?;
+        let subscription_count = object.optional("subscription_count")?;
+        let subscriptions = object.optional("subscriptions")?;
         Ok(Self {
             request_id,
             subscription_count,
@@ -3467,41 +3981,58 @@ impl Model for ListSubscriptionsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSubscriptionsResponseBody);
 
 impl ListSubscriptionsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        subscription_count: impl Into<i32>,
-        subscriptions: impl Into<Vec<ListSubscriptionsItem>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            subscription_count: subscription_count.into(),
-            subscriptions: subscriptions.into(),
+            request_id: None,
+            subscription_count: None,
+            subscriptions: None,
         }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 订阅者个数。
+    pub fn subscription_count(mut self, value: impl Into<i32>) -> Self {
+        self.subscription_count = Some(value.into());
+        self
+    }
+
+    /// Subscription结构体。
+    pub fn subscriptions(
+        mut self,
+        value: impl Into<Vec<ListSubscriptionsItem>>,
+    ) -> Self {
+        self.subscriptions = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicAttributesResponseBody {
     /// 属性的键值对。access_policy:topic的访问策略。introduction:topic的简介。
-    pub attributes: TopicAttribute,
+    pub attributes: Option<TopicAttribute>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListTopicAttributesResponseBody {
     const NAME: &'static str = "ListTopicAttributesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attributes", &self.attributes);
-        object.field("request_id", &self.request_id);
+        object.optional("attributes", &self.attributes);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attributes = object.required("attributes")?;
-        let request_id = object.required("request_id")?;
+        let attributes = object.optional("attributes")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { attributes, request_id })
     }
 }
@@ -3509,67 +4040,76 @@ impl Model for ListTopicAttributesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTopicAttributesResponseBody);
 
 impl ListTopicAttributesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        attributes: impl Into<TopicAttribute>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attributes: attributes.into(),
-            request_id: request_id.into(),
+            attributes: None,
+            request_id: None,
         }
+    }
+
+    /// 属性的键值对。access_policy:topic的访问策略。introduction:topic的简介。
+    pub fn attributes(mut self, value: impl Into<TopicAttribute>) -> Self {
+        self.attributes = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicDetailsResponseBody {
     /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// 企业项目ID。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 创建Topic的名字。
-    pub name: String,
+    pub name: Option<String>,
     /// 消息推送的策略。0表示发送失败,保留到失败队列,1表示直接丢弃发送失败的消息。
-    pub push_policy: i32,
+    pub push_policy: Option<i32>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 主题ID。
-    pub topic_id: String,
+    pub topic_id: Option<String>,
     /// Topic的唯一的资源标识。可以通过[查看主题列表获](smn_api_51004.xml)取该标识。
-    pub topic_urn: String,
+    pub topic_urn: Option<String>,
     /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub update_time: String,
+    pub update_time: Option<String>,
 }
 
 impl Model for ListTopicDetailsResponseBody {
     const NAME: &'static str = "ListTopicDetailsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("display_name", &self.display_name);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("name", &self.name);
-        object.field("push_policy", &self.push_policy);
-        object.field("request_id", &self.request_id);
-        object.field("topic_id", &self.topic_id);
-        object.field("topic_urn", &self.topic_urn);
-        object.field("update_time", &self.update_time);
+        object.optional("create_time", &self.create_time);
+        object.optional("display_name", &self.display_name);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("name", &self.name);
+        object.optional("push_policy", &self.push_policy);
+        object.optional("request_id", &self.request_id);
+        object.optional("topic_id", &self.topic_id);
+        object.optional("topic_urn", &self.topic_urn);
+        object.optional("update_time", &self.update_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let display_name = object.required("display_name")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let name = object.required("name")?;
-        let push_policy = object.required("push_policy")?;
-        let request_id = object.required("request_id")?;
-        let topic_id = object.required("topic_id")?;
-        let topic_urn = object.required("topic_urn")?;
-        let update_time = object.required("update_time")?;
+        let create_time = object.optional("create_time")?;
+        let display_name = object.optional("display_name")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let name = object.optional("name")?;
+        let push_policy = object.optional("push_policy")?;
+        let request_id = object.optional("request_id")?;
+        let topic_id = object.optional("topic_id")?;
+        let topic_urn = object.optional("topic_urn")?;
+        let update_time = object.optional("update_time")?;
         Ok(Self {
             create_time,
             display_name,
@@ -3587,77 +4127,121 @@ impl Model for ListTopicDetailsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTopicDetailsResponseBody);
 
 impl ListTopicDetailsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<String>,
-        display_name: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        name: impl Into<String>,
-        push_policy: impl Into<i32>,
-        request_id: impl Into<String>,
-        topic_id: impl Into<String>,
-        topic_urn: impl Into<String>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            display_name: display_name.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            name: name.into(),
-            push_policy: push_policy.into(),
-            request_id: request_id.into(),
-            topic_id: topic_id.into(),
-            topic_urn: topic_urn.into(),
-            update_time: update_time.into(),
+            create_time: None,
+            display_name: None,
+            enterprise_project_id: None,
+            name: None,
+            push_policy: None,
+            request_id: None,
+            topic_id: None,
+            topic_urn: None,
+            update_time: None,
         }
+    }
+
+    /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 企业项目ID。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 创建Topic的名字。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 消息推送的策略。0表示发送失败,保留到失败队列,1表示直接丢弃发送失败的消息。
+    pub fn push_policy(mut self, value: impl Into<i32>) -> Self {
+        self.push_policy = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 主题ID。
+    pub fn topic_id(mut self, value: impl Into<String>) -> Self {
+        self.topic_id = Some(value.into());
+        self
+    }
+
+    /// Topic的唯一的资源标识。可以通过[查看主题列表获](smn_api_51004.xml)取该标识。
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
+        self
+    }
+
+    /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsItem {
     /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// 企业项目ID。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 创建topic的名字。
-    pub name: String,
+    pub name: Option<String>,
     /// 消息推送的策略,该属性目前不支持修改,后续将支持修改。0表示发送失败,保留到失败队列,1表示直接丢弃发送失败的消息。
-    pub push_policy: i32,
+    pub push_policy: Option<i32>,
     /// 主题ID。
-    pub topic_id: String,
+    pub topic_id: Option<String>,
     /// Topic的唯一的资源标识。
-    pub topic_urn: String,
+    pub topic_urn: Option<String>,
     /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub update_time: String,
+    pub update_time: Option<String>,
 }
 
 impl Model for ListTopicsItem {
     const NAME: &'static str = "ListTopicsItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("display_name", &self.display_name);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("name", &self.name);
-        object.field("push_policy", &self.push_policy);
-        object.field("topic_id", &self.topic_id);
-        object.field("topic_urn", &self.topic_urn);
-        object.field("update_time", &self.update_time);
+        object.optional("create_time", &self.create_time);
+        object.optional("display_name", &self.display_name);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("name", &self.name);
+        object.optional("push_policy", &self.push_policy);
+        object.optional("topic_id", &self.topic_id);
+        object.optional("topic_urn", &self.topic_urn);
+        object.optional("update_time", &self.update_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let display_name = object.required("display_name")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let name = object.required("name")?;
-        let push_policy = object.required("push_policy")?;
-        let topic_id = object.required("topic_id")?;
-        let topic_urn = object.required("topic_urn")?;
-        let update_time = object.required("update_time")?;
+        let create_time = object.optional("create_time")?;
+        let display_name = object.optional("display_name")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let name = object.optional("name")?;
+        let push_policy = object.optional("push_policy")?;
+        let topic_id = object.optional("topic_id")?;
+        let topic_urn = object.optional("topic_urn")?;
+        let update_time = object.optional("update_time")?;
         Ok(Self {
             create_time,
             display_name,
@@ -3674,55 +4258,94 @@ impl Model for ListTopicsItem {
 hwcloud_runtime::impl_model_serde!(ListTopicsItem);
 
 impl ListTopicsItem {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<String>,
-        display_name: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        name: impl Into<String>,
-        push_policy: impl Into<i32>,
-        topic_id: impl Into<String>,
-        topic_urn: impl Into<String>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            display_name: display_name.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            name: name.into(),
-            push_policy: push_policy.into(),
-            topic_id: topic_id.into(),
-            topic_urn: topic_urn.into(),
-            update_time: update_time.into(),
+            create_time: None,
+            display_name: None,
+            enterprise_project_id: None,
+            name: None,
+            push_policy: None,
+            topic_id: None,
+            topic_urn: None,
+            update_time: None,
         }
+    }
+
+    /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 企业项目ID。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 创建topic的名字。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 消息推送的策略,该属性目前不支持修改,后续将支持修改。0表示发送失败,保留到失败队列,1表示直接丢弃发送失败的消息。
+    pub fn push_policy(mut self, value: impl Into<i32>) -> Self {
+        self.push_policy = Some(value.into());
+        self
+    }
+
+    /// 主题ID。
+    pub fn topic_id(mut self, value: impl Into<String>) -> Self {
+        self.topic_id = Some(value.into());
+        self
+    }
+
+    /// Topic的唯一的资源标识。
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
+        self
+    }
+
+    /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 返回的Topic个数。该参数不受offset和limit影响,即返回的是您账户下所有的Topic个数。
-    pub topic_count: i32,
+    pub topic_count: Option<i32>,
     /// Topic结构体数组。
-    pub topics: Vec<ListTopicsItem>,
+    pub topics: Option<Vec<ListTopicsItem>>,
 }
 
 impl Model for ListTopicsResponseBody {
     const NAME: &'static str = "ListTopicsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("topic_count", &self.topic_count);
-        object.field("topics", &self.topics);
+        object.optional("request_id", &self.request_id);
+        object.optional("topic_count", &self.topic_count);
+        object.optional("topics", &self.topics);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let topic_count = object.required("topic_count")?;
-        let topics = object.required("topics")?;
+        let request_id = object.optional("request_id")?;
+        let topic_count = object.optional("topic_count")?;
+        let topics = object.optional("topics")?;
         Ok(Self {
             request_id,
             topic_count,
@@ -3734,77 +4357,91 @@ impl Model for ListTopicsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTopicsResponseBody);
 
 impl ListTopicsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        topic_count: impl Into<i32>,
-        topics: impl Into<Vec<ListTopicsItem>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            topic_count: topic_count.into(),
-            topics: topics.into(),
+            request_id: None,
+            topic_count: None,
+            topics: None,
         }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 返回的Topic个数。该参数不受offset和limit影响,即返回的是您账户下所有的Topic个数。
+    pub fn topic_count(mut self, value: impl Into<i32>) -> Self {
+        self.topic_count = Some(value.into());
+        self
+    }
+
+    /// Topic结构体数组。
+    pub fn topics(mut self, value: impl Into<Vec<ListTopicsItem>>) -> Self {
+        self.topics = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsWithAssociatedResourcesItem {
     /// 主题策略属性。
-    pub attributes: TopicAccessPolicyAttribute,
+    pub attributes: Option<TopicAccessPolicyAttribute>,
     /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// 企业项目ID。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 云日志信息列表。
-    pub logtanks: Vec<LogtankItem>,
+    pub logtanks: Option<Vec<LogtankItem>>,
     /// 创建topic的名字。
-    pub name: String,
+    pub name: Option<String>,
     /// 消息推送的策略,该属性目前不支持修改,后续将支持修改。0表示发送失败,保留到失败队列,1表示直接丢弃发送失败的消息。
-    pub push_policy: i32,
+    pub push_policy: Option<i32>,
     /// 资源标签列表。
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
     /// 主题ID。
-    pub topic_id: String,
+    pub topic_id: Option<String>,
     /// Topic的唯一的资源标识。
-    pub topic_urn: String,
+    pub topic_urn: Option<String>,
     /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub update_time: String,
+    pub update_time: Option<String>,
 }
 
 impl Model for ListTopicsWithAssociatedResourcesItem {
     const NAME: &'static str = "ListTopicsWithAssociatedResourcesItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("attributes", &self.attributes);
-        object.field("create_time", &self.create_time);
-        object.field("display_name", &self.display_name);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("logtanks", &self.logtanks);
-        object.field("name", &self.name);
-        object.field("push_policy", &self.push_policy);
-        object.field("tags", &self.tags);
-        object.field("topic_id", &self.topic_id);
-        object.field("topic_urn", &self.topic_urn);
-        object.field("update_time", &self.update_time);
+        object.optional("attributes", &self.attributes);
+        object.optional("create_time", &self.create_time);
+        object.optional("display_name", &self.display_name);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("logtanks", &self.logtanks);
+        object.optional("name", &self.name);
+        object.optional("push_policy", &self.push_policy);
+        object.optional("tags", &self.tags);
+        object.optional("topic_id", &self.topic_id);
+        object.optional("topic_urn", &self.topic_urn);
+        object.optional("update_time", &self.update_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let attributes = object.required("attributes")?;
-        let create_time = object.required("create_time")?;
-        let display_name = object.required("display_name")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let logtanks = object.required("logtanks")?;
-        let name = object.required("name")?;
-        let push_policy = object.required("push_policy")?;
-        let tags = object.required("tags")?;
-        let topic_id = object.required("topic_id")?;
-        let topic_urn = object.required("topic_urn")?;
-        let update_time = object.required("update_time")?;
+        let attributes = object.optional("attributes")?;
+        let create_time = object.optional("create_time")?;
+        let display_name = object.optional("display_name")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let logtanks = object.optional("logtanks")?;
+        let name = object.optional("name")?;
+        let push_policy = object.optional("push_policy")?;
+        let tags = object.optional("tags")?;
+        let topic_id = object.optional("topic_id")?;
+        let topic_urn = object.optional("topic_urn")?;
+        let update_time = object.optional("update_time")?;
         Ok(Self {
             attributes,
             create_time,
@@ -3824,61 +4461,115 @@ impl Model for ListTopicsWithAssociatedResourcesItem {
 hwcloud_runtime::impl_model_serde!(ListTopicsWithAssociatedResourcesItem);
 
 impl ListTopicsWithAssociatedResourcesItem {
-    /// A value of its fields.
-    pub fn new(
-        attributes: impl Into<TopicAccessPolicyAttribute>,
-        create_time: impl Into<String>,
-        display_name: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        logtanks: impl Into<Vec<LogtankItem>>,
-        name: impl Into<String>,
-        push_policy: impl Into<i32>,
-        tags: impl Into<Vec<ResourceTag>>,
-        topic_id: impl Into<String>,
-        topic_urn: impl Into<String>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            attributes: attributes.into(),
-            create_time: create_time.into(),
-            display_name: display_name.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            logtanks: logtanks.into(),
-            name: name.into(),
-            push_policy: push_policy.into(),
-            tags: tags.into(),
-            topic_id: topic_id.into(),
-            topic_urn: topic_urn.into(),
-            update_time: update_time.into(),
+            attributes: None,
+            create_time: None,
+            display_name: None,
+            enterprise_project_id: None,
+            logtanks: None,
+            name: None,
+            push_policy: None,
+            tags: None,
+            topic_id: None,
+            topic_urn: None,
+            update_time: None,
         }
+    }
+
+    /// 主题策略属性。
+    pub fn attributes(mut self, value: impl Into<TopicAccessPolicyAttribute>) -> Self {
+        self.attributes = Some(value.into());
+        self
+    }
+
+    /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 企业项目ID。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 云日志信息列表。
+    pub fn logtanks(mut self, value: impl Into<Vec<LogtankItem>>) -> Self {
+        self.logtanks = Some(value.into());
+        self
+    }
+
+    /// 创建topic的名字。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 消息推送的策略,该属性目前不支持修改,后续将支持修改。0表示发送失败,保留到失败队列,1表示直接丢弃发送失败的消息。
+    pub fn push_policy(mut self, value: impl Into<i32>) -> Self {
+        self.push_policy = Some(value.into());
+        self
+    }
+
+    /// 资源标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 主题ID。
+    pub fn topic_id(mut self, value: impl Into<String>) -> Self {
+        self.topic_id = Some(value.into());
+        self
+    }
+
+    /// Topic的唯一的资源标识。
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
+        self
+    }
+
+    /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsWithAssociatedResourcesResponseBody {
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 返回的Topic个数。该参数不受offset和limit影响,即返回的是您账户下所有的Topic个数。
-    pub topic_count: i32,
+    pub topic_count: Option<i32>,
     /// Topic及关联资源信息结构体数组。
-    pub topics: Vec<ListTopicsWithAssociatedResourcesItem>,
+    pub topics: Option<Vec<ListTopicsWithAssociatedResourcesItem>>,
 }
 
 impl Model for ListTopicsWithAssociatedResourcesResponseBody {
     const NAME: &'static str = "ListTopicsWithAssociatedResourcesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("topic_count", &self.topic_count);
-        object.field("topics", &self.topics);
+        object.optional("request_id", &self.request_id);
+        object.optional("topic_count", &self.topic_count);
+        object.optional("topics", &self.topics);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let topic_count = object.required("topic_count")?;
-        let topics = object.required("topics")?;
+        let request_id = object.optional("request_id")?;
+        let topic_count = object.optional("topic_count")?;
+        let topics = object.optional("topics")?;
         Ok(Self {
             request_id,
             topic_count,
@@ -3890,37 +4581,54 @@ impl Model for ListTopicsWithAssociatedResourcesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTopicsWithAssociatedResourcesResponseBody);
 
 impl ListTopicsWithAssociatedResourcesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        topic_count: impl Into<i32>,
-        topics: impl Into<Vec<ListTopicsWithAssociatedResourcesItem>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            topic_count: topic_count.into(),
-            topics: topics.into(),
+            request_id: None,
+            topic_count: None,
+            topics: None,
         }
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 返回的Topic个数。该参数不受offset和limit影响,即返回的是您账户下所有的Topic个数。
+    pub fn topic_count(mut self, value: impl Into<i32>) -> Self {
+        self.topic_count = Some(value.into());
+        self
+    }
+
+    /// Topic及关联资源信息结构体数组。
+    pub fn topics(
+        mut self,
+        value: impl Into<Vec<ListTopicsWithAssociatedResourcesItem>>,
+    ) -> Self {
+        self.topics = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListV2VersionResponseBody {
     /// 描述V2相关对象的列表。
-    pub version: VersionItem,
+    pub version: Option<VersionItem>,
 }
 
 impl Model for ListV2VersionResponseBody {
     const NAME: &'static str = "ListV2VersionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("version", &self.version);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let version = object.required("version")?;
+        let version = object.optional("version")?;
         Ok(Self { version })
     }
 }
@@ -3928,29 +4636,35 @@ impl Model for ListV2VersionResponseBody {
 hwcloud_runtime::impl_model_serde!(ListV2VersionResponseBody);
 
 impl ListV2VersionResponseBody {
-    /// A value of its fields.
-    pub fn new(version: impl Into<VersionItem>) -> Self {
-        Self { version: version.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { version: None }
+    }
+
+    /// 描述V2相关对象的列表。
+    pub fn version(mut self, value: impl Into<VersionItem>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVersionsResponseBody {
     /// 描述version相关对象的列表。
-    pub versions: Vec<VersionItem>,
+    pub versions: Option<Vec<VersionItem>>,
 }
 
 impl Model for ListVersionsResponseBody {
     const NAME: &'static str = "ListVersionsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("versions", &self.versions);
+        object.optional("versions", &self.versions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let versions = object.required("versions")?;
+        let versions = object.optional("versions")?;
         Ok(Self { versions })
     }
 }
@@ -3958,51 +4672,57 @@ impl Model for ListVersionsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListVersionsResponseBody);
 
 impl ListVersionsResponseBody {
-    /// A value of its fields.
-    pub fn new(versions: impl Into<Vec<VersionItem>>) -> Self {
-        Self { versions: versions.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// 描述version相关对象的列表。
+    pub fn versions(mut self, value: impl Into<Vec<VersionItem>>) -> Self {
+        self.versions = Some(value.into());
+        self
     }
 }
 
 /// 云日志信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LogtankItem {
     /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 云日志信息唯一的资源标识。
     ///
     /// Length: 32 to 32.
-    pub id: String,
+    pub id: Option<String>,
     /// 云日志服务日志组ID。
     ///
     /// Length: 36 to 36.
-    pub log_group_id: String,
+    pub log_group_id: Option<String>,
     /// 云日志服务日志流ID。
     ///
     /// Length: 36 to 36.
-    pub log_stream_id: String,
+    pub log_stream_id: Option<String>,
     /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub update_time: String,
+    pub update_time: Option<String>,
 }
 
 impl Model for LogtankItem {
     const NAME: &'static str = "LogtankItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("id", &self.id);
-        object.field("log_group_id", &self.log_group_id);
-        object.field("log_stream_id", &self.log_stream_id);
-        object.field("update_time", &self.update_time);
+        object.optional("create_time", &self.create_time);
+        object.optional("id", &self.id);
+        object.optional("log_group_id", &self.log_group_id);
+        object.optional("log_stream_id", &self.log_stream_id);
+        object.optional("update_time", &self.update_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let id = object.required("id")?;
-        let log_group_id = object.required("log_group_id")?;
-        let log_stream_id = object.required("log_stream_id")?;
-        let update_time = object.required("update_time")?;
+        let create_time = object.optional("create_time")?;
+        let id = object.optional("id")?;
+        let log_group_id = object.optional("log_group_id")?;
+        let log_stream_id = object.optional("log_stream_id")?;
+        let update_time = object.optional("update_time")?;
         Ok(Self {
             create_time,
             id,
@@ -4016,21 +4736,51 @@ impl Model for LogtankItem {
 hwcloud_runtime::impl_model_serde!(LogtankItem);
 
 impl LogtankItem {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<String>,
-        id: impl Into<String>,
-        log_group_id: impl Into<String>,
-        log_stream_id: impl Into<String>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            id: id.into(),
-            log_group_id: log_group_id.into(),
-            log_stream_id: log_stream_id.into(),
-            update_time: update_time.into(),
+            create_time: None,
+            id: None,
+            log_group_id: None,
+            log_stream_id: None,
+            update_time: None,
         }
+    }
+
+    /// 创建时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 云日志信息唯一的资源标识。
+    ///
+    /// Length: 32 to 32.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 云日志服务日志组ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn log_group_id(mut self, value: impl Into<String>) -> Self {
+        self.log_group_id = Some(value.into());
+        self
+    }
+
+    /// 云日志服务日志流ID。
+    ///
+    /// Length: 36 to 36.
+    pub fn log_stream_id(mut self, value: impl Into<String>) -> Self {
+        self.log_stream_id = Some(value.into());
+        self
+    }
+
+    /// 更新时间。时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
     }
 }
 
@@ -4133,15 +4883,15 @@ impl hwcloud_runtime::StringEnum for MessageAttributeType {
 hwcloud_runtime::impl_string_enum!(MessageAttributeType);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessageTemplate {
     /// 模板创建时间 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub create_time: String,
+    pub create_time: Option<String>,
     /// 模板ID。
-    pub message_template_id: String,
+    pub message_template_id: Option<String>,
     /// 模板名称。
-    pub message_template_name: String,
+    pub message_template_name: Option<String>,
     /// 模板协议类型。
     ///
     /// 目前支持的协议包括:
@@ -4153,32 +4903,32 @@ pub struct MessageTemplate {
     /// “functionstage”:FunctionGraph(函数)传输协议。
     ///
     /// “http”、“https”:HTTP/HTTPS传输协议。
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 模板tag列表
-    pub tag_names: Vec<String>,
+    pub tag_names: Option<Vec<String>>,
     /// 模板最后更新时间 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
-    pub update_time: String,
+    pub update_time: Option<String>,
 }
 
 impl Model for MessageTemplate {
     const NAME: &'static str = "MessageTemplate";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("create_time", &self.create_time);
-        object.field("message_template_id", &self.message_template_id);
-        object.field("message_template_name", &self.message_template_name);
-        object.field("protocol", &self.protocol);
-        object.field("tag_names", &self.tag_names);
-        object.field("update_time", &self.update_time);
+        object.optional("create_time", &self.create_time);
+        object.optional("message_template_id", &self.message_template_id);
+        object.optional("message_template_name", &self.message_template_name);
+        object.optional("protocol", &self.protocol);
+        object.optional("tag_names", &self.tag_names);
+        object.optional("update_time", &self.update_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let create_time = object.required("create_time")?;
-        let message_template_id = object.required("message_template_id")?;
-        let message_template_name = object.required("message_template_name")?;
-        let protocol = object.required("protocol")?;
-        let tag_names = object.required("tag_names")?;
-        let update_time = object.required("update_time")?;
+        let create_time = object.optional("create_time")?;
+        let message_template_id = object.optional("message_template_id")?;
+        let message_template_name = object.optional("message_template_name")?;
+        let protocol = object.optional("protocol")?;
+        let tag_names = object.optional("tag_names")?;
+        let update_time = object.optional("update_time")?;
         Ok(Self {
             create_time,
             message_template_id,
@@ -4193,23 +4943,62 @@ impl Model for MessageTemplate {
 hwcloud_runtime::impl_model_serde!(MessageTemplate);
 
 impl MessageTemplate {
-    /// A value of its fields.
-    pub fn new(
-        create_time: impl Into<String>,
-        message_template_id: impl Into<String>,
-        message_template_name: impl Into<String>,
-        protocol: impl Into<String>,
-        tag_names: impl Into<Vec<String>>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            create_time: create_time.into(),
-            message_template_id: message_template_id.into(),
-            message_template_name: message_template_name.into(),
-            protocol: protocol.into(),
-            tag_names: tag_names.into(),
-            update_time: update_time.into(),
+            create_time: None,
+            message_template_id: None,
+            message_template_name: None,
+            protocol: None,
+            tag_names: None,
+            update_time: None,
         }
+    }
+
+    /// 模板创建时间 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 模板ID。
+    pub fn message_template_id(mut self, value: impl Into<String>) -> Self {
+        self.message_template_id = Some(value.into());
+        self
+    }
+
+    /// 模板名称。
+    pub fn message_template_name(mut self, value: impl Into<String>) -> Self {
+        self.message_template_name = Some(value.into());
+        self
+    }
+
+    /// 模板协议类型。
+    ///
+    /// 目前支持的协议包括:
+    ///
+    /// “email”:邮件传输协议。
+    ///
+    /// “sms”:短信传输协议。
+    ///
+    /// “functionstage”:FunctionGraph(函数)传输协议。
+    ///
+    /// “http”、“https”:HTTP/HTTPS传输协议。
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 模板tag列表
+    pub fn tag_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tag_names = Some(value.into());
+        self
+    }
+
+    /// 模板最后更新时间 时间格式为UTC时间,YYYY-MM-DDTHH:MM:SSZ。
+    pub fn update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
     }
 }
 
@@ -4293,7 +5082,7 @@ impl hwcloud_runtime::StringEnum for NotifyPolicyRequestBodyProtocol {
 hwcloud_runtime::impl_string_enum!(NotifyPolicyRequestBodyProtocol);
 
 /// 通知策略返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NotifyPolicyResponseBody {
     /// 通知策略ID。
@@ -4307,7 +5096,7 @@ pub struct NotifyPolicyResponseBody {
     /// Default: callnotify.
     pub protocol: Option<NotifyPolicyResponseBodyProtocol>,
     /// 请求ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for NotifyPolicyResponseBody {
@@ -4317,14 +5106,14 @@ impl Model for NotifyPolicyResponseBody {
         object.optional("id", &self.id);
         object.optional("polling", &self.polling);
         object.optional("protocol", &self.protocol);
-        object.field("request_id", &self.request_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
         let polling = object.optional("polling")?;
         let protocol = object.optional("protocol")?;
-        let request_id = object.required("request_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             id,
             polling,
@@ -4337,13 +5126,13 @@ impl Model for NotifyPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(NotifyPolicyResponseBody);
 
 impl NotifyPolicyResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             id: None,
             polling: None,
             protocol: None,
-            request_id: request_id.into(),
+            request_id: None,
         }
     }
 
@@ -4369,6 +5158,12 @@ impl NotifyPolicyResponseBody {
         value: impl Into<NotifyPolicyResponseBodyProtocol>,
     ) -> Self {
         self.protocol = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -4430,11 +5225,11 @@ impl OpenApiFailedDetails {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenApiFailedResp {
     /// 服务异常错误信息编码。
-    pub code: String,
+    pub code: Option<String>,
     /// 云服务调用依赖服务得到的异常信息详情。
     pub details: Option<OpenApiFailedDetails>,
     /// 编码 (加密) 后的详细拒绝原因。
@@ -4444,16 +5239,16 @@ pub struct OpenApiFailedResp {
     /// 服务异常错误信息描述。
     pub error_msg: Option<String>,
     /// 服务异常错误信息描述。
-    pub message: String,
+    pub message: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for OpenApiFailedResp {
     const NAME: &'static str = "OpenApiFailedResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("code", &self.code);
+        object.optional("code", &self.code);
         object.optional("details", &self.details);
         object
             .optional(
@@ -4462,19 +5257,19 @@ impl Model for OpenApiFailedResp {
             );
         object.optional("error_code", &self.error_code);
         object.optional("error_msg", &self.error_msg);
-        object.field("message", &self.message);
-        object.field("request_id", &self.request_id);
+        object.optional("message", &self.message);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let code = object.required("code")?;
+        let code = object.optional("code")?;
         let details = object.optional("details")?;
         let encoded_authorization_message = object
             .optional("encoded_authorization_message")?;
         let error_code = object.optional("error_code")?;
         let error_msg = object.optional("error_msg")?;
-        let message = object.required("message")?;
-        let request_id = object.required("request_id")?;
+        let message = object.optional("message")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             code,
             details,
@@ -4490,21 +5285,23 @@ impl Model for OpenApiFailedResp {
 hwcloud_runtime::impl_model_serde!(OpenApiFailedResp);
 
 impl OpenApiFailedResp {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        code: impl Into<String>,
-        message: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            code: code.into(),
+            code: None,
             details: None,
             encoded_authorization_message: None,
             error_code: None,
             error_msg: None,
-            message: message.into(),
-            request_id: request_id.into(),
+            message: None,
+            request_id: None,
         }
+    }
+
+    /// 服务异常错误信息编码。
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
     }
 
     /// 云服务调用依赖服务得到的异常信息详情。
@@ -4528,6 +5325,18 @@ impl OpenApiFailedResp {
     /// 服务异常错误信息描述。
     pub fn error_msg(mut self, value: impl Into<String>) -> Self {
         self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 服务异常错误信息描述。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
         self
     }
 }
@@ -4637,34 +5446,34 @@ impl PollingPolicyResponse {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PollingPolicySubscriptionDetails {
     /// 订阅终端urn列表。
-    pub endpoint: String,
+    pub endpoint: Option<String>,
     /// 备注。
     pub remark: Option<String>,
     /// 订阅者状态:0表示订阅还未确认,1表示已经确认,3表示已经取消确认。
     pub status: Option<i32>,
     /// 当前轮询的序号。
-    pub subscription_urn: String,
+    pub subscription_urn: Option<String>,
 }
 
 impl Model for PollingPolicySubscriptionDetails {
     const NAME: &'static str = "PollingPolicySubscriptionDetails";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("endpoint", &self.endpoint);
+        object.optional("endpoint", &self.endpoint);
         object.optional("remark", &self.remark);
         object.optional("status", &self.status);
-        object.field("subscription_urn", &self.subscription_urn);
+        object.optional("subscription_urn", &self.subscription_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let endpoint = object.required("endpoint")?;
+        let endpoint = object.optional("endpoint")?;
         let remark = object.optional("remark")?;
         let status = object.optional("status")?;
-        let subscription_urn = object.required("subscription_urn")?;
+        let subscription_urn = object.optional("subscription_urn")?;
         Ok(Self {
             endpoint,
             remark,
@@ -4677,17 +5486,20 @@ impl Model for PollingPolicySubscriptionDetails {
 hwcloud_runtime::impl_model_serde!(PollingPolicySubscriptionDetails);
 
 impl PollingPolicySubscriptionDetails {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        endpoint: impl Into<String>,
-        subscription_urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            endpoint: endpoint.into(),
+            endpoint: None,
             remark: None,
             status: None,
-            subscription_urn: subscription_urn.into(),
+            subscription_urn: None,
         }
+    }
+
+    /// 订阅终端urn列表。
+    pub fn endpoint(mut self, value: impl Into<String>) -> Self {
+        self.endpoint = Some(value.into());
+        self
     }
 
     /// 备注。
@@ -4699,6 +5511,12 @@ impl PollingPolicySubscriptionDetails {
     /// 订阅者状态:0表示订阅还未确认,1表示已经确认,3表示已经取消确认。
     pub fn status(mut self, value: impl Into<i32>) -> Self {
         self.status = Some(value.into());
+        self
+    }
+
+    /// 当前轮询的序号。
+    pub fn subscription_urn(mut self, value: impl Into<String>) -> Self {
+        self.subscription_urn = Some(value.into());
         self
     }
 }
@@ -5121,26 +5939,26 @@ impl PublishAppMessageRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublishAppMessageResponseBody {
     /// 唯一的消息ID。
-    pub message_id: String,
+    pub message_id: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for PublishAppMessageResponseBody {
     const NAME: &'static str = "PublishAppMessageResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("message_id", &self.message_id);
-        object.field("request_id", &self.request_id);
+        object.optional("message_id", &self.message_id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let message_id = object.required("message_id")?;
-        let request_id = object.required("request_id")?;
+        let message_id = object.optional("message_id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { message_id, request_id })
     }
 }
@@ -5148,12 +5966,24 @@ impl Model for PublishAppMessageResponseBody {
 hwcloud_runtime::impl_model_serde!(PublishAppMessageResponseBody);
 
 impl PublishAppMessageResponseBody {
-    /// A value of its fields.
-    pub fn new(message_id: impl Into<String>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            message_id: message_id.into(),
-            request_id: request_id.into(),
+            message_id: None,
+            request_id: None,
         }
+    }
+
+    /// 唯一的消息ID。
+    pub fn message_id(mut self, value: impl Into<String>) -> Self {
+        self.message_id = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -5347,34 +6177,34 @@ impl PublishMessageRequestBody {
 pub type PublishMessageResponseBody = PublishAppMessageResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceDetail {
     /// 详情ID
-    pub detail_id: String,
+    pub detail_id: Option<String>,
     /// 显示名
-    pub display_name: String,
+    pub display_name: Option<String>,
     /// 企业项目ID
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// topic唯一标识
-    pub topic_urn: String,
+    pub topic_urn: Option<String>,
 }
 
 impl Model for ResourceDetail {
     const NAME: &'static str = "ResourceDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("detailId", &self.detail_id);
-        object.field("display_name", &self.display_name);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("topic_urn", &self.topic_urn);
+        object.optional("detailId", &self.detail_id);
+        object.optional("display_name", &self.display_name);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("topic_urn", &self.topic_urn);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let detail_id = object.required("detailId")?;
-        let display_name = object.required("display_name")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let topic_urn = object.required("topic_urn")?;
+        let detail_id = object.optional("detailId")?;
+        let display_name = object.optional("display_name")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let topic_urn = object.optional("topic_urn")?;
         Ok(Self {
             detail_id,
             display_name,
@@ -5387,24 +6217,43 @@ impl Model for ResourceDetail {
 hwcloud_runtime::impl_model_serde!(ResourceDetail);
 
 impl ResourceDetail {
-    /// A value of its fields.
-    pub fn new(
-        detail_id: impl Into<String>,
-        display_name: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        topic_urn: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            detail_id: detail_id.into(),
-            display_name: display_name.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            topic_urn: topic_urn.into(),
+            detail_id: None,
+            display_name: None,
+            enterprise_project_id: None,
+            topic_urn: None,
         }
+    }
+
+    /// 详情ID
+    pub fn detail_id(mut self, value: impl Into<String>) -> Self {
+        self.detail_id = Some(value.into());
+        self
+    }
+
+    /// 显示名
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 企业项目ID
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// topic唯一标识
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
+        self
     }
 }
 
 /// 资源标签结构体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTag {
     /// 键。
@@ -5412,24 +6261,24 @@ pub struct ResourceTag {
     /// - 最大长度127个unicode字符。
     ///
     /// - key不能为空。
-    pub key: String,
+    pub key: Option<String>,
     /// 值。
     ///
     /// - 每个值最大长度255个unicode字符。
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for ResourceTag {
     const NAME: &'static str = "ResourceTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -5437,17 +6286,32 @@ impl Model for ResourceTag {
 hwcloud_runtime::impl_model_serde!(ResourceTag);
 
 impl ResourceTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 键。
+    ///
+    /// - 最大长度127个unicode字符。
+    ///
+    /// - key不能为空。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值。
+    ///
+    /// - 每个值最大长度255个unicode字符。
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 /// 资源标签列表结构体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTags {
     /// 键。
@@ -5455,7 +6319,7 @@ pub struct ResourceTags {
     /// - 最大长度127个unicode字符。
     ///
     /// - key不能为空。
-    pub key: String,
+    pub key: Option<String>,
     /// 值列表。
     ///
     /// - 最多10个value。
@@ -5467,20 +6331,20 @@ pub struct ResourceTags {
     /// - 如果values为空则表示any_value。
     ///
     /// - value之间为或的关系。
-    pub values: Vec<String>,
+    pub values: Option<Vec<String>>,
 }
 
 impl Model for ResourceTags {
     const NAME: &'static str = "ResourceTags";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("values", &self.values);
+        object.optional("key", &self.key);
+        object.optional("values", &self.values);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let values = object.required("values")?;
+        let key = object.optional("key")?;
+        let values = object.optional("values")?;
         Ok(Self { key, values })
     }
 }
@@ -5488,27 +6352,50 @@ impl Model for ResourceTags {
 hwcloud_runtime::impl_model_serde!(ResourceTags);
 
 impl ResourceTags {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, values: impl Into<Vec<String>>) -> Self {
-        Self {
-            key: key.into(),
-            values: values.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, values: None }
+    }
+
+    /// 键。
+    ///
+    /// - 最大长度127个unicode字符。
+    ///
+    /// - key不能为空。
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 值列表。
+    ///
+    /// - 最多10个value。
+    ///
+    /// - value不允许重复。
+    ///
+    /// - 每个值最大长度255个unicode字符。
+    ///
+    /// - 如果values为空则表示any_value。
+    ///
+    /// - value之间为或的关系。
+    pub fn values(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.values = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowKmsKeyResponseBody {
     /// 密钥对应的资源ID,该ID由SMN服务生成。
-    pub id: String,
+    pub id: Option<String>,
     /// 在DEW服务上创建的用户主密钥对应的密钥ID,具体参考在DEW服务上创建密钥章节。
     ///
     /// Length: at most 36.
-    pub key_id: String,
+    pub key_id: Option<String>,
     /// 请求的唯一标识ID。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 密钥的状态字段,为枚举类型。
     /// - ENABLED状态为密钥启用状态,此时发布的消息均使用该主密钥创建的数据密钥进行加解密。
     /// - TO_BE_ACTIVATED状态为密钥待激活状态,当密钥未激活时,发布主题消息会返回失败,请前往DEW服务对密钥进行操作。
@@ -5516,24 +6403,24 @@ pub struct ShowKmsKeyResponseBody {
     /// - PENDING_DELETION状态为密钥计划删除状态,当密钥已被计划删除时,发布主题消息仍能正常使用该密钥。
     /// - PENDING_IMPORT状态为密钥计划导入状态,当密钥计划导入时,发布主题消息会返回失败,请前往DEW服务对密钥进行操作。
     /// - DELETED状态为密钥已删除状态,当密钥已删除后,SMN无法从DEW服务处获取有效的密钥,此时发布主题消息会返回失败,请重新在主题下配置可用的密钥。
-    pub status: ShowKmsKeyResponseBodyStatus,
+    pub status: Option<ShowKmsKeyResponseBodyStatus>,
 }
 
 impl Model for ShowKmsKeyResponseBody {
     const NAME: &'static str = "ShowKmsKeyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("key_id", &self.key_id);
-        object.field("request_id", &self.request_id);
-        object.field("status", &self.status);
+        object.optional("id", &self.id);
+        object.optional("key_id", &self.key_id);
+        object.optional("request_id", &self.request_id);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let key_id = object.required("key_id")?;
-        let request_id = object.required("request_id")?;
-        let status = object.required("status")?;
+        let id = object.optional("id")?;
+        let key_id = object.optional("key_id")?;
+        let request_id = object.optional("request_id")?;
+        let status = object.optional("status")?;
         Ok(Self {
             id,
             key_id,
@@ -5546,19 +6433,46 @@ impl Model for ShowKmsKeyResponseBody {
 hwcloud_runtime::impl_model_serde!(ShowKmsKeyResponseBody);
 
 impl ShowKmsKeyResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        key_id: impl Into<String>,
-        request_id: impl Into<String>,
-        status: impl Into<ShowKmsKeyResponseBodyStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            key_id: key_id.into(),
-            request_id: request_id.into(),
-            status: status.into(),
+            id: None,
+            key_id: None,
+            request_id: None,
+            status: None,
         }
+    }
+
+    /// 密钥对应的资源ID,该ID由SMN服务生成。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 在DEW服务上创建的用户主密钥对应的密钥ID,具体参考在DEW服务上创建密钥章节。
+    ///
+    /// Length: at most 36.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.key_id = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 密钥的状态字段,为枚举类型。
+    /// - ENABLED状态为密钥启用状态,此时发布的消息均使用该主密钥创建的数据密钥进行加解密。
+    /// - TO_BE_ACTIVATED状态为密钥待激活状态,当密钥未激活时,发布主题消息会返回失败,请前往DEW服务对密钥进行操作。
+    /// - DISABLED状态为密钥禁用状态,当密钥已被禁用时,发布主题消息会返回失败,请前往DEW服务对密钥进行操作。
+    /// - PENDING_DELETION状态为密钥计划删除状态,当密钥已被计划删除时,发布主题消息仍能正常使用该密钥。
+    /// - PENDING_IMPORT状态为密钥计划导入状态,当密钥计划导入时,发布主题消息会返回失败,请前往DEW服务对密钥进行操作。
+    /// - DELETED状态为密钥已删除状态,当密钥已删除后,SMN无法从DEW服务处获取有效的密钥,此时发布主题消息会返回失败,请重新在主题下配置可用的密钥。
+    pub fn status(mut self, value: impl Into<ShowKmsKeyResponseBodyStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -5629,26 +6543,26 @@ impl hwcloud_runtime::StringEnum for ShowKmsKeyResponseBodyStatus {
 hwcloud_runtime::impl_string_enum!(ShowKmsKeyResponseBodyStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatisticsDetail {
     /// 周期内的发送详情
-    pub count: CountDetail,
+    pub count: Option<CountDetail>,
     /// 起始时间
-    pub start_time: String,
+    pub start_time: Option<String>,
 }
 
 impl Model for StatisticsDetail {
     const NAME: &'static str = "StatisticsDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("count", &self.count);
-        object.field("start_time", &self.start_time);
+        object.optional("count", &self.count);
+        object.optional("start_time", &self.start_time);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let count = object.required("count")?;
-        let start_time = object.required("start_time")?;
+        let count = object.optional("count")?;
+        let start_time = object.optional("start_time")?;
         Ok(Self { count, start_time })
     }
 }
@@ -5656,12 +6570,24 @@ impl Model for StatisticsDetail {
 hwcloud_runtime::impl_model_serde!(StatisticsDetail);
 
 impl StatisticsDetail {
-    /// A value of its fields.
-    pub fn new(count: impl Into<CountDetail>, start_time: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            count: count.into(),
-            start_time: start_time.into(),
+            count: None,
+            start_time: None,
         }
+    }
+
+    /// 周期内的发送详情
+    pub fn count(mut self, value: impl Into<CountDetail>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 起始时间
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
     }
 }
 
@@ -5825,31 +6751,31 @@ impl SubscriptionExtension {
 }
 
 /// 过滤策略。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubscriptionsFilterPolicy {
     /// 过滤策略名称。
     /// 包含小写英文字母([a-z])、数字([0-9])、下划线(_),下划线不得开始、结尾或连续出现),长度限制{1,32},不能是smn_开头。
     ///
     /// Length: 1 to 32.
-    pub name: String,
+    pub name: Option<String>,
     /// 字符串精确匹配数组。数组长度[1, 10],数组内容不能重复,值不能为null或者空字符串“ ”,长度限制[1,32],中英文、数字、下划线
     ///
     /// Items: 1 to 10.
-    pub string_equals: Vec<String>,
+    pub string_equals: Option<Vec<String>>,
 }
 
 impl Model for SubscriptionsFilterPolicy {
     const NAME: &'static str = "SubscriptionsFilterPolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("name", &self.name);
-        object.field("string_equals", &self.string_equals);
+        object.optional("name", &self.name);
+        object.optional("string_equals", &self.string_equals);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let name = object.required("name")?;
-        let string_equals = object.required("string_equals")?;
+        let name = object.optional("name")?;
+        let string_equals = object.optional("string_equals")?;
         Ok(Self { name, string_equals })
     }
 }
@@ -5857,32 +6783,49 @@ impl Model for SubscriptionsFilterPolicy {
 hwcloud_runtime::impl_model_serde!(SubscriptionsFilterPolicy);
 
 impl SubscriptionsFilterPolicy {
-    /// A value of its fields.
-    pub fn new(name: impl Into<String>, string_equals: impl Into<Vec<String>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            name: name.into(),
-            string_equals: string_equals.into(),
+            name: None,
+            string_equals: None,
         }
+    }
+
+    /// 过滤策略名称。
+    /// 包含小写英文字母([a-z])、数字([0-9])、下划线(_),下划线不得开始、结尾或连续出现),长度限制{1,32},不能是smn_开头。
+    ///
+    /// Length: 1 to 32.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 字符串精确匹配数组。数组长度[1, 10],数组内容不能重复,值不能为null或者空字符串“ ”,长度限制[1,32],中英文、数字、下划线
+    ///
+    /// Items: 1 to 10.
+    pub fn string_equals(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.string_equals = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SumCountDetail {
     /// 短信发送总量
-    pub sms: i32,
+    pub sms: Option<i32>,
 }
 
 impl Model for SumCountDetail {
     const NAME: &'static str = "SumCountDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("sms", &self.sms);
+        object.optional("sms", &self.sms);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let sms = object.required("sms")?;
+        let sms = object.optional("sms")?;
         Ok(Self { sms })
     }
 }
@@ -5890,9 +6833,15 @@ impl Model for SumCountDetail {
 hwcloud_runtime::impl_model_serde!(SumCountDetail);
 
 impl SumCountDetail {
-    /// A value of its fields.
-    pub fn new(sms: impl Into<i32>) -> Self {
-        Self { sms: sms.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { sms: None }
+    }
+
+    /// 短信发送总量
+    pub fn sms(mut self, value: impl Into<i32>) -> Self {
+        self.sms = Some(value.into());
+        self
     }
 }
 
@@ -5948,34 +6897,34 @@ impl TagMatch {
 }
 
 /// 资源结构体。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagResource {
     /// 资源详情。
-    pub resource_detail: ResourceDetail,
+    pub resource_detail: Option<ResourceDetail>,
     /// 资源ID。
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 资源名称。
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// 标签列表。
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
 }
 
 impl Model for TagResource {
     const NAME: &'static str = "TagResource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_name", &self.resource_name);
-        object.field("tags", &self.tags);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_name", &self.resource_name);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_name = object.required("resource_name")?;
-        let tags = object.required("tags")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_name = object.optional("resource_name")?;
+        let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
             resource_id,
@@ -5988,19 +6937,38 @@ impl Model for TagResource {
 hwcloud_runtime::impl_model_serde!(TagResource);
 
 impl TagResource {
-    /// A value of its fields.
-    pub fn new(
-        resource_detail: impl Into<ResourceDetail>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
-            tags: tags.into(),
+            resource_detail: None,
+            resource_id: None,
+            resource_name: None,
+            tags: None,
         }
+    }
+
+    /// 资源详情。
+    pub fn resource_detail(mut self, value: impl Into<ResourceDetail>) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 资源ID。
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 资源名称。
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// 标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
@@ -6255,28 +7223,28 @@ pub type UpdateApplicationResponseBody = CancelSubscriptionResponseBody;
 pub type UpdateKmsKeyRequestBody = AddKmsKeyRequestBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateKmsKeyResponseBody {
     /// 主题下密钥的唯一标识ID。该ID由SMN自动生成。
-    pub id: String,
+    pub id: Option<String>,
     /// 请求的唯一标识ID。
     ///
     /// Length: 0 to 36.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateKmsKeyResponseBody {
     const NAME: &'static str = "UpdateKmsKeyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("request_id", &self.request_id);
+        object.optional("id", &self.id);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let request_id = object.required("request_id")?;
+        let id = object.optional("id")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { id, request_id })
     }
 }
@@ -6284,12 +7252,23 @@ impl Model for UpdateKmsKeyResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateKmsKeyResponseBody);
 
 impl UpdateKmsKeyResponseBody {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>, request_id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            request_id: request_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, request_id: None }
+    }
+
+    /// 主题下密钥的唯一标识ID。该ID由SMN自动生成。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识ID。
+    ///
+    /// Length: 0 to 36.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -6299,28 +7278,28 @@ impl UpdateKmsKeyResponseBody {
 pub type UpdateLogtankRequestBody = CreateLogtankRequestBody;
 
 /// 更新云日志信息返回体
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateLogtankResponseBody {
     /// 云日志信息
-    pub logtank: LogtankItem,
+    pub logtank: Option<LogtankItem>,
     /// 请求的唯一标识。
     ///
     /// Length: 32 to 32.
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for UpdateLogtankResponseBody {
     const NAME: &'static str = "UpdateLogtankResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("logtank", &self.logtank);
-        object.field("request_id", &self.request_id);
+        object.optional("logtank", &self.logtank);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let logtank = object.required("logtank")?;
-        let request_id = object.required("request_id")?;
+        let logtank = object.optional("logtank")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { logtank, request_id })
     }
 }
@@ -6328,12 +7307,26 @@ impl Model for UpdateLogtankResponseBody {
 hwcloud_runtime::impl_model_serde!(UpdateLogtankResponseBody);
 
 impl UpdateLogtankResponseBody {
-    /// A value of its fields.
-    pub fn new(logtank: impl Into<LogtankItem>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            logtank: logtank.into(),
-            request_id: request_id.into(),
+            logtank: None,
+            request_id: None,
         }
+    }
+
+    /// 云日志信息
+    pub fn logtank(mut self, value: impl Into<LogtankItem>) -> Self {
+        self.logtank = Some(value.into());
+        self
+    }
+
+    /// 请求的唯一标识。
+    ///
+    /// Length: 32 to 32.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -6481,15 +7474,15 @@ impl UpdateTopicRequestBody {
 pub type UpdateTopicResponseBody = CancelSubscriptionResponseBody;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionItem {
     /// 版本ID(版本号),如v2。
-    pub id: String,
+    pub id: Option<String>,
     /// API的URL地址。
-    pub links: Vec<LinksItem>,
+    pub links: Option<Vec<LinksItem>>,
     /// 若该版本API支持微版本,则返回支持的最小微版本号;若不支持微版本,则返回空。
-    pub min_version: String,
+    pub min_version: Option<String>,
     /// 版本状态,为如下3种:
     ///
     /// CURRENT:表示该版本为主推版本。
@@ -6497,32 +7490,32 @@ pub struct VersionItem {
     /// SUPPORTED:表示为老版本,但是现在还继续支持。
     ///
     /// DEPRECATED:表示为废弃版本,存在后续删除的可能。
-    pub status: String,
+    pub status: Option<String>,
     /// 版本发布时间,要求用UTC时间格式表示。如v2发布的时间2014-06-28T12:20:21Z。
-    pub updated: String,
+    pub updated: Option<String>,
     /// 若该版本API支持微版本,则返回支持的最大微版本号;若不支持微版本,则返回空。
-    pub version: String,
+    pub version: Option<String>,
 }
 
 impl Model for VersionItem {
     const NAME: &'static str = "VersionItem";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("min_version", &self.min_version);
-        object.field("status", &self.status);
-        object.field("updated", &self.updated);
-        object.field("version", &self.version);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("min_version", &self.min_version);
+        object.optional("status", &self.status);
+        object.optional("updated", &self.updated);
+        object.optional("version", &self.version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let min_version = object.required("min_version")?;
-        let status = object.required("status")?;
-        let updated = object.required("updated")?;
-        let version = object.required("version")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let min_version = object.optional("min_version")?;
+        let status = object.optional("status")?;
+        let updated = object.optional("updated")?;
+        let version = object.optional("version")?;
         Ok(Self {
             id,
             links,
@@ -6537,22 +7530,57 @@ impl Model for VersionItem {
 hwcloud_runtime::impl_model_serde!(VersionItem);
 
 impl VersionItem {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<LinksItem>>,
-        min_version: impl Into<String>,
-        status: impl Into<String>,
-        updated: impl Into<String>,
-        version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            min_version: min_version.into(),
-            status: status.into(),
-            updated: updated.into(),
-            version: version.into(),
+            id: None,
+            links: None,
+            min_version: None,
+            status: None,
+            updated: None,
+            version: None,
         }
+    }
+
+    /// 版本ID(版本号),如v2。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// API的URL地址。
+    pub fn links(mut self, value: impl Into<Vec<LinksItem>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 若该版本API支持微版本,则返回支持的最小微版本号;若不支持微版本,则返回空。
+    pub fn min_version(mut self, value: impl Into<String>) -> Self {
+        self.min_version = Some(value.into());
+        self
+    }
+
+    /// 版本状态,为如下3种:
+    ///
+    /// CURRENT:表示该版本为主推版本。
+    ///
+    /// SUPPORTED:表示为老版本,但是现在还继续支持。
+    ///
+    /// DEPRECATED:表示为废弃版本,存在后续删除的可能。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 版本发布时间,要求用UTC时间格式表示。如v2发布的时间2014-06-28T12:20:21Z。
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 若该版本API支持微版本,则返回支持的最大微版本号;若不支持微版本,则返回空。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }

@@ -89,26 +89,26 @@ impl AddFirewallRulesRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddFirewallRulesResponseBody {
     /// ACL插入规则后的详情
-    pub firewall: FirewallDetail,
+    pub firewall: Option<FirewallDetail>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for AddFirewallRulesResponseBody {
     const NAME: &'static str = "AddFirewallRulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall", &self.firewall);
-        object.field("request_id", &self.request_id);
+        object.optional("firewall", &self.firewall);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall = object.required("firewall")?;
-        let request_id = object.required("request_id")?;
+        let firewall = object.optional("firewall")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { firewall, request_id })
     }
 }
@@ -116,15 +116,24 @@ impl Model for AddFirewallRulesResponseBody {
 hwcloud_runtime::impl_model_serde!(AddFirewallRulesResponseBody);
 
 impl AddFirewallRulesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        firewall: impl Into<FirewallDetail>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewall: firewall.into(),
-            request_id: request_id.into(),
+            firewall: None,
+            request_id: None,
         }
+    }
+
+    /// ACL插入规则后的详情
+    pub fn firewall(mut self, value: impl Into<FirewallDetail>) -> Self {
+        self.firewall = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -178,26 +187,26 @@ impl AddSecurityGroupsRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddSecurityGroupsResponseBody {
     /// 端口插入安全组的响应体
-    pub port: Port,
+    pub port: Option<Port>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for AddSecurityGroupsResponseBody {
     const NAME: &'static str = "AddSecurityGroupsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("port", &self.port);
-        object.field("request_id", &self.request_id);
+        object.optional("port", &self.port);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let port = object.required("port")?;
-        let request_id = object.required("request_id")?;
+        let port = object.optional("port")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { port, request_id })
     }
 }
@@ -205,12 +214,24 @@ impl Model for AddSecurityGroupsResponseBody {
 hwcloud_runtime::impl_model_serde!(AddSecurityGroupsResponseBody);
 
 impl AddSecurityGroupsResponseBody {
-    /// A value of its fields.
-    pub fn new(port: impl Into<Port>, request_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            port: port.into(),
-            request_id: request_id.into(),
+            port: None,
+            request_id: None,
         }
+    }
+
+    /// 端口插入安全组的响应体
+    pub fn port(mut self, value: impl Into<Port>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -296,26 +317,26 @@ impl AddVpcExtendCidrRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddVpcExtendCidrResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 添加扩展网段响应体
-    pub vpc: Vpc,
+    pub vpc: Option<Vpc>,
 }
 
 impl Model for AddVpcExtendCidrResponseBody {
     const NAME: &'static str = "AddVpcExtendCidrResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("vpc", &self.vpc);
+        object.optional("request_id", &self.request_id);
+        object.optional("vpc", &self.vpc);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let vpc = object.required("vpc")?;
+        let request_id = object.optional("request_id")?;
+        let vpc = object.optional("vpc")?;
         Ok(Self { request_id, vpc })
     }
 }
@@ -323,54 +344,66 @@ impl Model for AddVpcExtendCidrResponseBody {
 hwcloud_runtime::impl_model_serde!(AddVpcExtendCidrResponseBody);
 
 impl AddVpcExtendCidrResponseBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>, vpc: impl Into<Vpc>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            vpc: vpc.into(),
+            request_id: None,
+            vpc: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 添加扩展网段响应体
+    pub fn vpc(mut self, value: impl Into<Vpc>) -> Self {
+        self.vpc = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddressGroup {
     /// 功能说明:地址组创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:地址组描述信息
     /// 取值范围:0-255个字符
     /// 约束:不能包含“<”和“>”。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:企业项目ID。
     /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
     ///
     /// Length: at most 36.
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 功能说明:地址组唯一标识
     /// 取值范围:合法UUID的字符串
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:地址组包含的地址集及其备注信息
-    pub ip_extra_set: Vec<IpExtraSetRespOption>,
+    pub ip_extra_set: Option<Vec<IpExtraSetRespOption>>,
     /// 功能说明:地址组可包含地址集
     /// 取值范围:可以是单个ip地址,ip地址范围,ip地址cidr
     /// 约束:当前一个地址组ip_set数量限制默认值为20,即配置的ip地址、ip地址范围或ip地址cidr的总数默认限制20
-    pub ip_set: Vec<String>,
+    pub ip_set: Option<Vec<String>>,
     /// 功能说明:IP地址组ip版本
     /// 取值范围:4, 表示ipv4地址组;6, 表示ipv6地址组
-    pub ip_version: i32,
+    pub ip_version: Option<i32>,
     /// 功能说明:地址组最大条目数,限制地址组可以包含的地址数量
     /// 取值范围:0-20
     /// 默认值:20
-    pub max_capacity: i32,
+    pub max_capacity: Option<i32>,
     /// 功能说明:地址组名称
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 0 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:地址组状态
     /// 取值范围:
     /// NORMAL:正常
@@ -378,53 +411,53 @@ pub struct AddressGroup {
     /// UPDATE_FAILED:更新失败
     /// 默认值:NORMAL
     /// 约束:当地址组处于UPDATING(更新中)状态时,不允许再次更新
-    pub status: String,
+    pub status: Option<String>,
     /// 功能说明:地址组状态详情信息
-    pub status_message: String,
+    pub status_message: Option<String>,
     /// IP地址组资源标签
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
     /// 功能说明:资源所属项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能描述:地址组最近一次更新资源的时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for AddressGroup {
     const NAME: &'static str = "AddressGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("ip_extra_set", &self.ip_extra_set);
-        object.field("ip_set", &self.ip_set);
-        object.field("ip_version", &self.ip_version);
-        object.field("max_capacity", &self.max_capacity);
-        object.field("name", &self.name);
-        object.field("status", &self.status);
-        object.field("status_message", &self.status_message);
-        object.field("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("ip_extra_set", &self.ip_extra_set);
+        object.optional("ip_set", &self.ip_set);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("max_capacity", &self.max_capacity);
+        object.optional("name", &self.name);
+        object.optional("status", &self.status);
+        object.optional("status_message", &self.status_message);
+        object.optional("tags", &self.tags);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let ip_extra_set = object.required("ip_extra_set")?;
-        let ip_set = object.required("ip_set")?;
-        let ip_version = object.required("ip_version")?;
-        let max_capacity = object.required("max_capacity")?;
-        let name = object.required("name")?;
-        let status = object.required("status")?;
-        let status_message = object.required("status_message")?;
-        let tags = object.required("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let ip_extra_set = object.optional("ip_extra_set")?;
+        let ip_set = object.optional("ip_set")?;
+        let ip_version = object.optional("ip_version")?;
+        let max_capacity = object.optional("max_capacity")?;
+        let name = object.optional("name")?;
+        let status = object.optional("status")?;
+        let status_message = object.optional("status_message")?;
+        let tags = object.optional("tags")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             description,
@@ -447,76 +480,169 @@ impl Model for AddressGroup {
 hwcloud_runtime::impl_model_serde!(AddressGroup);
 
 impl AddressGroup {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        ip_extra_set: impl Into<Vec<IpExtraSetRespOption>>,
-        ip_set: impl Into<Vec<String>>,
-        ip_version: impl Into<i32>,
-        max_capacity: impl Into<i32>,
-        name: impl Into<String>,
-        status: impl Into<String>,
-        status_message: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
-            ip_extra_set: ip_extra_set.into(),
-            ip_set: ip_set.into(),
-            ip_version: ip_version.into(),
-            max_capacity: max_capacity.into(),
-            name: name.into(),
-            status: status.into(),
-            status_message: status_message.into(),
-            tags: tags.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            created_at: None,
+            description: None,
+            enterprise_project_id: None,
+            id: None,
+            ip_extra_set: None,
+            ip_set: None,
+            ip_version: None,
+            max_capacity: None,
+            name: None,
+            status: None,
+            status_message: None,
+            tags: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:地址组创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组描述信息
+    /// 取值范围:0-255个字符
+    /// 约束:不能包含“<”和“>”。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:企业项目ID。
+    /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    ///
+    /// Length: at most 36.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组唯一标识
+    /// 取值范围:合法UUID的字符串
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组包含的地址集及其备注信息
+    pub fn ip_extra_set(mut self, value: impl Into<Vec<IpExtraSetRespOption>>) -> Self {
+        self.ip_extra_set = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组可包含地址集
+    /// 取值范围:可以是单个ip地址,ip地址范围,ip地址cidr
+    /// 约束:当前一个地址组ip_set数量限制默认值为20,即配置的ip地址、ip地址范围或ip地址cidr的总数默认限制20
+    pub fn ip_set(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ip_set = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IP地址组ip版本
+    /// 取值范围:4, 表示ipv4地址组;6, 表示ipv6地址组
+    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组最大条目数,限制地址组可以包含的地址数量
+    /// 取值范围:0-20
+    /// 默认值:20
+    pub fn max_capacity(mut self, value: impl Into<i32>) -> Self {
+        self.max_capacity = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组名称
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 0 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组状态
+    /// 取值范围:
+    /// NORMAL:正常
+    /// UPDATING:更新中
+    /// UPDATE_FAILED:更新失败
+    /// 默认值:NORMAL
+    /// 约束:当地址组处于UPDATING(更新中)状态时,不允许再次更新
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 功能说明:地址组状态详情信息
+    pub fn status_message(mut self, value: impl Into<String>) -> Self {
+        self.status_message = Some(value.into());
+        self
+    }
+
+    /// IP地址组资源标签
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源所属项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能描述:地址组最近一次更新资源的时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddressGroupDependency {
     /// **参数解释**:
     /// IP地址组关联的资源列表。
     /// **取值范围**:
     /// 不涉及。
-    pub dependency: Vec<Dependency>,
+    pub dependency: Option<Vec<Dependency>>,
     /// **参数解释**:
     /// IP地址组所属的企业项目ID。
     /// **取值范围**:
     /// 最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// **参数解释**:
     /// IP地址组的资源ID。IP地址组创建成功后,会生成一个IP地址组 ID,是IP地址组对应的唯一标识。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for AddressGroupDependency {
     const NAME: &'static str = "AddressGroupDependency";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("dependency", &self.dependency);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
+        object.optional("dependency", &self.dependency);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let dependency = object.required("dependency")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
+        let dependency = object.optional("dependency")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
         Ok(Self {
             dependency,
             enterprise_project_id,
@@ -528,17 +654,40 @@ impl Model for AddressGroupDependency {
 hwcloud_runtime::impl_model_serde!(AddressGroupDependency);
 
 impl AddressGroupDependency {
-    /// A value of its fields.
-    pub fn new(
-        dependency: impl Into<Vec<Dependency>>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            dependency: dependency.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
+            dependency: None,
+            enterprise_project_id: None,
+            id: None,
         }
+    }
+
+    /// **参数解释**:
+    /// IP地址组关联的资源列表。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn dependency(mut self, value: impl Into<Vec<Dependency>>) -> Self {
+        self.dependency = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// IP地址组所属的企业项目ID。
+    /// **取值范围**:
+    /// 最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// IP地址组的资源ID。IP地址组创建成功后,会生成一个IP地址组 ID,是IP地址组对应的唯一标识。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -646,7 +795,7 @@ impl AllowedAddressPair {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllowedAddressPair2 {
     /// 功能说明:IP地址
@@ -655,7 +804,7 @@ pub struct AllowedAddressPair2 {
     /// 如果填写allowed_address_pairs参数,则ip_address是必选参数。
     ///
     /// Length: 0 to 255.
-    pub ip_address: String,
+    pub ip_address: Option<String>,
     /// mac地址
     ///
     /// Length: 0 to 255.
@@ -666,12 +815,12 @@ impl Model for AllowedAddressPair2 {
     const NAME: &'static str = "AllowedAddressPair2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ip_address", &self.ip_address);
+        object.optional("ip_address", &self.ip_address);
         object.optional("mac_address", &self.mac_address);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ip_address = object.required("ip_address")?;
+        let ip_address = object.optional("ip_address")?;
         let mac_address = object.optional("mac_address")?;
         Ok(Self { ip_address, mac_address })
     }
@@ -680,12 +829,23 @@ impl Model for AllowedAddressPair2 {
 hwcloud_runtime::impl_model_serde!(AllowedAddressPair2);
 
 impl AllowedAddressPair2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(ip_address: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ip_address: ip_address.into(),
+            ip_address: None,
             mac_address: None,
         }
+    }
+
+    /// 功能说明:IP地址
+    /// 取值范围:可以是IP地址或CIDR
+    /// 约束:不支持0.0.0.0/0如果allowed_address_pairs配置地址池较大的CIDR(掩码小于24位),建议为该port配置一个单独的安全组。
+    /// 如果填写allowed_address_pairs参数,则ip_address是必选参数。
+    ///
+    /// Length: 0 to 255.
+    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ip_address = Some(value.into());
+        self
     }
 
     /// mac地址
@@ -826,26 +986,26 @@ impl AssociateSubnetFirewallRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociateSubnetFirewallResponseBody {
     /// ACL绑定子网的响应体
-    pub firewall: FirewallDetail,
+    pub firewall: Option<FirewallDetail>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for AssociateSubnetFirewallResponseBody {
     const NAME: &'static str = "AssociateSubnetFirewallResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall", &self.firewall);
-        object.field("request_id", &self.request_id);
+        object.optional("firewall", &self.firewall);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall = object.required("firewall")?;
-        let request_id = object.required("request_id")?;
+        let firewall = object.optional("firewall")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { firewall, request_id })
     }
 }
@@ -853,15 +1013,24 @@ impl Model for AssociateSubnetFirewallResponseBody {
 hwcloud_runtime::impl_model_serde!(AssociateSubnetFirewallResponseBody);
 
 impl AssociateSubnetFirewallResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        firewall: impl Into<FirewallDetail>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewall: firewall.into(),
-            request_id: request_id.into(),
+            firewall: None,
+            request_id: None,
         }
+    }
+
+    /// ACL绑定子网的响应体
+    pub fn firewall(mut self, value: impl Into<FirewallDetail>) -> Self {
+        self.firewall = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -1192,26 +1361,26 @@ impl BatchCreateSecurityGroupRulesRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateSecurityGroupRulesResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 批量创建安全组规则的响应体
-    pub security_group_rules: Vec<SecurityGroupRule>,
+    pub security_group_rules: Option<Vec<SecurityGroupRule>>,
 }
 
 impl Model for BatchCreateSecurityGroupRulesResponseBody {
     const NAME: &'static str = "BatchCreateSecurityGroupRulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("security_group_rules", &self.security_group_rules);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_group_rules", &self.security_group_rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let security_group_rules = object.required("security_group_rules")?;
+        let request_id = object.optional("request_id")?;
+        let security_group_rules = object.optional("security_group_rules")?;
         Ok(Self {
             request_id,
             security_group_rules,
@@ -1222,15 +1391,27 @@ impl Model for BatchCreateSecurityGroupRulesResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchCreateSecurityGroupRulesResponseBody);
 
 impl BatchCreateSecurityGroupRulesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        security_group_rules: impl Into<Vec<SecurityGroupRule>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            security_group_rules: security_group_rules.into(),
+            request_id: None,
+            security_group_rules: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 批量创建安全组规则的响应体
+    pub fn security_group_rules(
+        mut self,
+        value: impl Into<Vec<SecurityGroupRule>>,
+    ) -> Self {
+        self.security_group_rules = Some(value.into());
+        self
     }
 }
 
@@ -1491,26 +1672,26 @@ impl BatchCreateSubNetworkInterfaceRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateSubNetworkInterfaceResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 批量创建辅助弹性网卡的响应体
-    pub sub_network_interfaces: Vec<SubNetworkInterface>,
+    pub sub_network_interfaces: Option<Vec<SubNetworkInterface>>,
 }
 
 impl Model for BatchCreateSubNetworkInterfaceResponseBody {
     const NAME: &'static str = "BatchCreateSubNetworkInterfaceResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("sub_network_interfaces", &self.sub_network_interfaces);
+        object.optional("request_id", &self.request_id);
+        object.optional("sub_network_interfaces", &self.sub_network_interfaces);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let sub_network_interfaces = object.required("sub_network_interfaces")?;
+        let request_id = object.optional("request_id")?;
+        let sub_network_interfaces = object.optional("sub_network_interfaces")?;
         Ok(Self {
             request_id,
             sub_network_interfaces,
@@ -1521,15 +1702,27 @@ impl Model for BatchCreateSubNetworkInterfaceResponseBody {
 hwcloud_runtime::impl_model_serde!(BatchCreateSubNetworkInterfaceResponseBody);
 
 impl BatchCreateSubNetworkInterfaceResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        sub_network_interfaces: impl Into<Vec<SubNetworkInterface>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            sub_network_interfaces: sub_network_interfaces.into(),
+            request_id: None,
+            sub_network_interfaces: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 批量创建辅助弹性网卡的响应体
+    pub fn sub_network_interfaces(
+        mut self,
+        value: impl Into<Vec<SubNetworkInterface>>,
+    ) -> Self {
+        self.sub_network_interfaces = Some(value.into());
+        self
     }
 }
 
@@ -1989,28 +2182,28 @@ impl BindingVifDetails2 {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CloudResource {
     /// 功能说明:资源数量
     ///
     /// Default: 0.
-    pub resource_count: i32,
+    pub resource_count: Option<i32>,
     /// 功能描述:资源类型
-    pub resource_type: String,
+    pub resource_type: Option<String>,
 }
 
 impl Model for CloudResource {
     const NAME: &'static str = "CloudResource";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_count", &self.resource_count);
-        object.field("resource_type", &self.resource_type);
+        object.optional("resource_count", &self.resource_count);
+        object.optional("resource_type", &self.resource_type);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_count = object.required("resource_count")?;
-        let resource_type = object.required("resource_type")?;
+        let resource_count = object.optional("resource_count")?;
+        let resource_type = object.optional("resource_type")?;
         Ok(Self {
             resource_count,
             resource_type,
@@ -2021,15 +2214,26 @@ impl Model for CloudResource {
 hwcloud_runtime::impl_model_serde!(CloudResource);
 
 impl CloudResource {
-    /// A value of its fields.
-    pub fn new(
-        resource_count: impl Into<i32>,
-        resource_type: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_count: resource_count.into(),
-            resource_type: resource_type.into(),
+            resource_count: None,
+            resource_type: None,
         }
+    }
+
+    /// 功能说明:资源数量
+    ///
+    /// Default: 0.
+    pub fn resource_count(mut self, value: impl Into<i32>) -> Self {
+        self.resource_count = Some(value.into());
+        self
+    }
+
+    /// 功能描述:资源类型
+    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
     }
 }
 
@@ -2260,26 +2464,26 @@ impl CreateAddressGroupRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAddressGroupResponseBody {
     /// 创建地址组的响应体
-    pub address_group: AddressGroup,
+    pub address_group: Option<AddressGroup>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateAddressGroupResponseBody {
     const NAME: &'static str = "CreateAddressGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address_group", &self.address_group);
-        object.field("request_id", &self.request_id);
+        object.optional("address_group", &self.address_group);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address_group = object.required("address_group")?;
-        let request_id = object.required("request_id")?;
+        let address_group = object.optional("address_group")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { address_group, request_id })
     }
 }
@@ -2287,15 +2491,24 @@ impl Model for CreateAddressGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateAddressGroupResponseBody);
 
 impl CreateAddressGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        address_group: impl Into<AddressGroup>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address_group: address_group.into(),
-            request_id: request_id.into(),
+            address_group: None,
+            request_id: None,
         }
+    }
+
+    /// 创建地址组的响应体
+    pub fn address_group(mut self, value: impl Into<AddressGroup>) -> Self {
+        self.address_group = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -2468,26 +2681,26 @@ impl CreateFirewallRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateFirewallResponseBody {
     /// 创建ACL响应体
-    pub firewall: FirewallDetail,
+    pub firewall: Option<FirewallDetail>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for CreateFirewallResponseBody {
     const NAME: &'static str = "CreateFirewallResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall", &self.firewall);
-        object.field("request_id", &self.request_id);
+        object.optional("firewall", &self.firewall);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall = object.required("firewall")?;
-        let request_id = object.required("request_id")?;
+        let firewall = object.optional("firewall")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { firewall, request_id })
     }
 }
@@ -2495,15 +2708,24 @@ impl Model for CreateFirewallResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateFirewallResponseBody);
 
 impl CreateFirewallResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        firewall: impl Into<FirewallDetail>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewall: firewall.into(),
-            request_id: request_id.into(),
+            firewall: None,
+            request_id: None,
         }
+    }
+
+    /// 创建ACL响应体
+    pub fn firewall(mut self, value: impl Into<FirewallDetail>) -> Self {
+        self.firewall = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -3049,22 +3271,22 @@ impl CreatePrivateipRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePrivateipResponseBody {
     /// 私有IP列表对象
-    pub privateips: Vec<Privateip>,
+    pub privateips: Option<Vec<Privateip>>,
 }
 
 impl Model for CreatePrivateipResponseBody {
     const NAME: &'static str = "CreatePrivateipResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("privateips", &self.privateips);
+        object.optional("privateips", &self.privateips);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let privateips = object.required("privateips")?;
+        let privateips = object.optional("privateips")?;
         Ok(Self { privateips })
     }
 }
@@ -3072,11 +3294,15 @@ impl Model for CreatePrivateipResponseBody {
 hwcloud_runtime::impl_model_serde!(CreatePrivateipResponseBody);
 
 impl CreatePrivateipResponseBody {
-    /// A value of its fields.
-    pub fn new(privateips: impl Into<Vec<Privateip>>) -> Self {
-        Self {
-            privateips: privateips.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { privateips: None }
+    }
+
+    /// 私有IP列表对象
+    pub fn privateips(mut self, value: impl Into<Vec<Privateip>>) -> Self {
+        self.privateips = Some(value.into());
+        self
     }
 }
 
@@ -3331,26 +3557,26 @@ impl CreateSecurityGroupRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupResponseBody {
     /// 请求Id
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 创建安全组响应体
-    pub security_group: SecurityGroupInfo,
+    pub security_group: Option<SecurityGroupInfo>,
 }
 
 impl Model for CreateSecurityGroupResponseBody {
     const NAME: &'static str = "CreateSecurityGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("security_group", &self.security_group);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_group", &self.security_group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let security_group = object.required("security_group")?;
+        let request_id = object.optional("request_id")?;
+        let security_group = object.optional("security_group")?;
         Ok(Self { request_id, security_group })
     }
 }
@@ -3358,15 +3584,24 @@ impl Model for CreateSecurityGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateSecurityGroupResponseBody);
 
 impl CreateSecurityGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        security_group: impl Into<SecurityGroupInfo>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            security_group: security_group.into(),
+            request_id: None,
+            security_group: None,
         }
+    }
+
+    /// 请求Id
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 创建安全组响应体
+    pub fn security_group(mut self, value: impl Into<SecurityGroupInfo>) -> Self {
+        self.security_group = Some(value.into());
+        self
     }
 }
 
@@ -3625,26 +3860,26 @@ impl CreateSecurityGroupRuleRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupRuleResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 创建安全组规则的响应体
-    pub security_group_rule: SecurityGroupRule,
+    pub security_group_rule: Option<SecurityGroupRule>,
 }
 
 impl Model for CreateSecurityGroupRuleResponseBody {
     const NAME: &'static str = "CreateSecurityGroupRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("security_group_rule", &self.security_group_rule);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_group_rule", &self.security_group_rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let security_group_rule = object.required("security_group_rule")?;
+        let request_id = object.optional("request_id")?;
+        let security_group_rule = object.optional("security_group_rule")?;
         Ok(Self {
             request_id,
             security_group_rule,
@@ -3655,15 +3890,24 @@ impl Model for CreateSecurityGroupRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateSecurityGroupRuleResponseBody);
 
 impl CreateSecurityGroupRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        security_group_rule: impl Into<SecurityGroupRule>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            security_group_rule: security_group_rule.into(),
+            request_id: None,
+            security_group_rule: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 创建安全组规则的响应体
+    pub fn security_group_rule(mut self, value: impl Into<SecurityGroupRule>) -> Self {
+        self.security_group_rule = Some(value.into());
+        self
     }
 }
 
@@ -3916,26 +4160,26 @@ impl CreateSubNetworkInterfaceRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSubNetworkInterfaceResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 辅助弹性网卡的响应体
-    pub sub_network_interface: SubNetworkInterface,
+    pub sub_network_interface: Option<SubNetworkInterface>,
 }
 
 impl Model for CreateSubNetworkInterfaceResponseBody {
     const NAME: &'static str = "CreateSubNetworkInterfaceResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("sub_network_interface", &self.sub_network_interface);
+        object.optional("request_id", &self.request_id);
+        object.optional("sub_network_interface", &self.sub_network_interface);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let sub_network_interface = object.required("sub_network_interface")?;
+        let request_id = object.optional("request_id")?;
+        let sub_network_interface = object.optional("sub_network_interface")?;
         Ok(Self {
             request_id,
             sub_network_interface,
@@ -3946,15 +4190,27 @@ impl Model for CreateSubNetworkInterfaceResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateSubNetworkInterfaceResponseBody);
 
 impl CreateSubNetworkInterfaceResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        sub_network_interface: impl Into<SubNetworkInterface>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            sub_network_interface: sub_network_interface.into(),
+            request_id: None,
+            sub_network_interface: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 辅助弹性网卡的响应体
+    pub fn sub_network_interface(
+        mut self,
+        value: impl Into<SubNetworkInterface>,
+    ) -> Self {
+        self.sub_network_interface = Some(value.into());
+        self
     }
 }
 
@@ -4958,32 +5214,32 @@ impl CreateVirsubnetCidrReservationRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateVirsubnetCidrReservationResponseBody {
     /// **参数解释**:
     /// 请求ID。
     /// **取值范围**:
     /// 不涉及。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:
     /// 创建子网预留网段的响应体。
     /// **取值范围**:
     /// 不涉及。
-    pub virsubnet_cidr_reservation: VirsubnetCidrReservation,
+    pub virsubnet_cidr_reservation: Option<VirsubnetCidrReservation>,
 }
 
 impl Model for CreateVirsubnetCidrReservationResponseBody {
     const NAME: &'static str = "CreateVirsubnetCidrReservationResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("virsubnet_cidr_reservation", &self.virsubnet_cidr_reservation);
+        object.optional("request_id", &self.request_id);
+        object.optional("virsubnet_cidr_reservation", &self.virsubnet_cidr_reservation);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let virsubnet_cidr_reservation = object.required("virsubnet_cidr_reservation")?;
+        let request_id = object.optional("request_id")?;
+        let virsubnet_cidr_reservation = object.optional("virsubnet_cidr_reservation")?;
         Ok(Self {
             request_id,
             virsubnet_cidr_reservation,
@@ -4994,15 +5250,33 @@ impl Model for CreateVirsubnetCidrReservationResponseBody {
 hwcloud_runtime::impl_model_serde!(CreateVirsubnetCidrReservationResponseBody);
 
 impl CreateVirsubnetCidrReservationResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        virsubnet_cidr_reservation: impl Into<VirsubnetCidrReservation>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            virsubnet_cidr_reservation: virsubnet_cidr_reservation.into(),
+            request_id: None,
+            virsubnet_cidr_reservation: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 请求ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 创建子网预留网段的响应体。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn virsubnet_cidr_reservation(
+        mut self,
+        value: impl Into<VirsubnetCidrReservation>,
+    ) -> Self {
+        self.virsubnet_cidr_reservation = Some(value.into());
+        self
     }
 }
 
@@ -5519,40 +5793,40 @@ impl DeleteResourceTagRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Dependency {
     /// **参数解释**:
     /// IP地址组关联资源的ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub instance_id: String,
+    pub instance_id: Option<String>,
     /// **参数解释**:
     /// IP地址组关联资源的名称。
     /// **取值范围**:
     /// 1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)。
-    pub instance_name: String,
+    pub instance_name: Option<String>,
     /// **参数解释**:
     /// IP地址组关联的资源类型。
     /// **取值范围**:
     /// - sg:IP地址组关联的安全组。
     /// - acl:IP地址组关联的网络ACL。
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for Dependency {
     const NAME: &'static str = "Dependency";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("instance_id", &self.instance_id);
-        object.field("instance_name", &self.instance_name);
-        object.field("type", &self.type_);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_name", &self.instance_name);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let instance_id = object.required("instance_id")?;
-        let instance_name = object.required("instance_name")?;
-        let type_ = object.required("type")?;
+        let instance_id = object.optional("instance_id")?;
+        let instance_name = object.optional("instance_name")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             instance_id,
             instance_name,
@@ -5564,17 +5838,41 @@ impl Model for Dependency {
 hwcloud_runtime::impl_model_serde!(Dependency);
 
 impl Dependency {
-    /// A value of its fields.
-    pub fn new(
-        instance_id: impl Into<String>,
-        instance_name: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            instance_id: instance_id.into(),
-            instance_name: instance_name.into(),
-            type_: type_.into(),
+            instance_id: None,
+            instance_name: None,
+            type_: None,
         }
+    }
+
+    /// **参数解释**:
+    /// IP地址组关联资源的ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// IP地址组关联资源的名称。
+    /// **取值范围**:
+    /// 1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)。
+    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// IP地址组关联的资源类型。
+    /// **取值范围**:
+    /// - sg:IP地址组关联的安全组。
+    /// - acl:IP地址组关联的网络ACL。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -5628,26 +5926,26 @@ impl DisassociateSubnetFirewallRequestBody {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DisassociateSubnetFirewallResponseBody {
     /// ACL解绑子网的响应体
-    pub firewall: FirewallDetail,
+    pub firewall: Option<FirewallDetail>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for DisassociateSubnetFirewallResponseBody {
     const NAME: &'static str = "DisassociateSubnetFirewallResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall", &self.firewall);
-        object.field("request_id", &self.request_id);
+        object.optional("firewall", &self.firewall);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall = object.required("firewall")?;
-        let request_id = object.required("request_id")?;
+        let firewall = object.optional("firewall")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self { firewall, request_id })
     }
 }
@@ -5655,15 +5953,24 @@ impl Model for DisassociateSubnetFirewallResponseBody {
 hwcloud_runtime::impl_model_serde!(DisassociateSubnetFirewallResponseBody);
 
 impl DisassociateSubnetFirewallResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        firewall: impl Into<FirewallDetail>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewall: firewall.into(),
-            request_id: request_id.into(),
+            firewall: None,
+            request_id: None,
         }
+    }
+
+    /// ACL解绑子网的响应体
+    pub fn firewall(mut self, value: impl Into<FirewallDetail>) -> Self {
+        self.firewall = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -5728,30 +6035,30 @@ impl DnsAssignMent {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResp {
     /// 错误码
-    pub error_code: String,
+    pub error_code: Option<String>,
     /// 错误消息
-    pub error_msg: String,
+    pub error_msg: Option<String>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ErrorResp {
     const NAME: &'static str = "ErrorResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("error_code", &self.error_code);
-        object.field("error_msg", &self.error_msg);
-        object.field("request_id", &self.request_id);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let error_code = object.required("error_code")?;
-        let error_msg = object.required("error_msg")?;
-        let request_id = object.required("request_id")?;
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             error_code,
             error_msg,
@@ -5763,43 +6070,57 @@ impl Model for ErrorResp {
 hwcloud_runtime::impl_model_serde!(ErrorResp);
 
 impl ErrorResp {
-    /// A value of its fields.
-    pub fn new(
-        error_code: impl Into<String>,
-        error_msg: impl Into<String>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            error_code: error_code.into(),
-            error_msg: error_msg.into(),
-            request_id: request_id.into(),
+            error_code: None,
+            error_msg: None,
+            request_id: None,
         }
+    }
+
+    /// 错误码
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误消息
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// http响应码为错误码时的返回体数据模型
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResp2 {
     /// 请求返回的错误码
-    pub code: String,
+    pub code: Option<String>,
     /// 请求返回的错误信息
     ///
     /// Length: 1 to 999.
-    pub message: String,
+    pub message: Option<String>,
 }
 
 impl Model for ErrorResp2 {
     const NAME: &'static str = "ErrorResp2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("code", &self.code);
-        object.field("message", &self.message);
+        object.optional("code", &self.code);
+        object.optional("message", &self.message);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let code = object.required("code")?;
-        let message = object.required("message")?;
+        let code = object.optional("code")?;
+        let message = object.optional("message")?;
         Ok(Self { code, message })
     }
 }
@@ -5807,12 +6128,23 @@ impl Model for ErrorResp2 {
 hwcloud_runtime::impl_model_serde!(ErrorResp2);
 
 impl ErrorResp2 {
-    /// A value of its fields.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { code: None, message: None }
+    }
+
+    /// 请求返回的错误码
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// 请求返回的错误信息
+    ///
+    /// Length: 1 to 999.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
     }
 }
 
@@ -5963,12 +6295,12 @@ impl ExtraDhcpOpt {
 }
 
 /// 子网配置的NTP地址或租约时间对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtraDhcpOption {
     /// 功能说明:子网配置的NTP地址名称或子网配置的租约到期名称。
     /// 约束:目前只支持字段“ntp”或“addresstime”
-    pub opt_name: ExtraDhcpOptionOptName,
+    pub opt_name: Option<ExtraDhcpOptionOptName>,
     /// 功能说明:子网配置的NTP地址或子网配置的租约到期时间。
     /// 约束:opt_name配置为“ntp”,则表示是子网ntp地址,目前只支持IPv4地址,每个IP地址以逗号隔开,IP地址个数不能超过4个,不能存在相同地址。
     /// 该字段为null表示取消该子网NTP的设置,不能为””(空字符串)。
@@ -5980,12 +6312,12 @@ impl Model for ExtraDhcpOption {
     const NAME: &'static str = "ExtraDhcpOption";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("opt_name", &self.opt_name);
+        object.optional("opt_name", &self.opt_name);
         object.optional("opt_value", &self.opt_value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let opt_name = object.required("opt_name")?;
+        let opt_name = object.optional("opt_name")?;
         let opt_value = object.optional("opt_value")?;
         Ok(Self { opt_name, opt_value })
     }
@@ -5994,12 +6326,19 @@ impl Model for ExtraDhcpOption {
 hwcloud_runtime::impl_model_serde!(ExtraDhcpOption);
 
 impl ExtraDhcpOption {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(opt_name: impl Into<ExtraDhcpOptionOptName>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            opt_name: opt_name.into(),
+            opt_name: None,
             opt_value: None,
         }
+    }
+
+    /// 功能说明:子网配置的NTP地址名称或子网配置的租约到期名称。
+    /// 约束:目前只支持字段“ntp”或“addresstime”
+    pub fn opt_name(mut self, value: impl Into<ExtraDhcpOptionOptName>) -> Self {
+        self.opt_name = Some(value.into());
+        self
     }
 
     /// 功能说明:子网配置的NTP地址或子网配置的租约到期时间。
@@ -6051,22 +6390,22 @@ impl hwcloud_runtime::StringEnum for ExtraDhcpOptionOptName {
 hwcloud_runtime::impl_string_enum!(ExtraDhcpOptionOptName);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FirewallAssociation {
     /// 功能说明:ACL绑定的子网ID
-    pub virsubnet_id: String,
+    pub virsubnet_id: Option<String>,
 }
 
 impl Model for FirewallAssociation {
     const NAME: &'static str = "FirewallAssociation";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("virsubnet_id", &self.virsubnet_id);
+        object.optional("virsubnet_id", &self.virsubnet_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let virsubnet_id = object.required("virsubnet_id")?;
+        let virsubnet_id = object.optional("virsubnet_id")?;
         Ok(Self { virsubnet_id })
     }
 }
@@ -6074,95 +6413,99 @@ impl Model for FirewallAssociation {
 hwcloud_runtime::impl_model_serde!(FirewallAssociation);
 
 impl FirewallAssociation {
-    /// A value of its fields.
-    pub fn new(virsubnet_id: impl Into<String>) -> Self {
-        Self {
-            virsubnet_id: virsubnet_id.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { virsubnet_id: None }
+    }
+
+    /// 功能说明:ACL绑定的子网ID
+    pub fn virsubnet_id(mut self, value: impl Into<String>) -> Self {
+        self.virsubnet_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FirewallDetail {
     /// 功能说明:ACL是否开启
     /// 取值范围:true表示ACL开启;false表示ACL关闭
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 功能说明:ACL绑定的子网列表
-    pub associations: Vec<FirewallAssociation>,
+    pub associations: Option<Vec<FirewallAssociation>>,
     /// 功能说明:ACL创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:ACL描述信息
     /// 取值范围:0-255个字符
     /// 约束:不能包含“<”和“>”。
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:ACL出方向规则列表
-    pub egress_rules: Vec<FirewallRuleDetail>,
+    pub egress_rules: Option<Vec<FirewallRuleDetail>>,
     /// 功能说明:ACL企业项目ID。
     /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 功能说明:ACL唯一标识
     /// 取值范围:合法UUID的字符串
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:ACL入方向规则列表
-    pub ingress_rules: Vec<FirewallRuleDetail>,
+    pub ingress_rules: Option<Vec<FirewallRuleDetail>>,
     /// 功能说明:ACL名称
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:资源所属项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:网络ACL的状态
-    pub status: String,
+    pub status: Option<String>,
     /// 功能描述:ACL资源标签
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
     /// 参数解释:
     /// 网络ACL支持绑定的子网类型。
     /// 取值范围:
     /// normal:默认值,表示网络ACL支持绑定普通子网。
     /// CloudDCN:表示网络ACL支持绑定CloudDCN子网。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 功能描述:ACL最近一次更新资源的时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for FirewallDetail {
     const NAME: &'static str = "FirewallDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("associations", &self.associations);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("egress_rules", &self.egress_rules);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("ingress_rules", &self.ingress_rules);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("associations", &self.associations);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("egress_rules", &self.egress_rules);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("ingress_rules", &self.ingress_rules);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let associations = object.required("associations")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let egress_rules = object.required("egress_rules")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let ingress_rules = object.required("ingress_rules")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let associations = object.optional("associations")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let egress_rules = object.optional("egress_rules")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let ingress_rules = object.optional("ingress_rules")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             associations,
@@ -6185,39 +6528,120 @@ impl Model for FirewallDetail {
 hwcloud_runtime::impl_model_serde!(FirewallDetail);
 
 impl FirewallDetail {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        associations: impl Into<Vec<FirewallAssociation>>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        egress_rules: impl Into<Vec<FirewallRuleDetail>>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        ingress_rules: impl Into<Vec<FirewallRuleDetail>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        status: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            associations: associations.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            egress_rules: egress_rules.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
-            ingress_rules: ingress_rules.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            status: status.into(),
-            tags: tags.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
+            admin_state_up: None,
+            associations: None,
+            created_at: None,
+            description: None,
+            egress_rules: None,
+            enterprise_project_id: None,
+            id: None,
+            ingress_rules: None,
+            name: None,
+            project_id: None,
+            status: None,
+            tags: None,
+            type_: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:ACL是否开启
+    /// 取值范围:true表示ACL开启;false表示ACL关闭
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL绑定的子网列表
+    pub fn associations(mut self, value: impl Into<Vec<FirewallAssociation>>) -> Self {
+        self.associations = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL描述信息
+    /// 取值范围:0-255个字符
+    /// 约束:不能包含“<”和“>”。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL出方向规则列表
+    pub fn egress_rules(mut self, value: impl Into<Vec<FirewallRuleDetail>>) -> Self {
+        self.egress_rules = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL企业项目ID。
+    /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL唯一标识
+    /// 取值范围:合法UUID的字符串
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL入方向规则列表
+    pub fn ingress_rules(mut self, value: impl Into<Vec<FirewallRuleDetail>>) -> Self {
+        self.ingress_rules = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL名称
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源所属项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL的状态
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 功能描述:ACL资源标签
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 参数解释:
+    /// 网络ACL支持绑定的子网类型。
+    /// 取值范围:
+    /// normal:默认值,表示网络ACL支持绑定普通子网。
+    /// CloudDCN:表示网络ACL支持绑定CloudDCN子网。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 功能描述:ACL最近一次更新资源的时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
@@ -6486,92 +6910,96 @@ impl FirewallInsertRuleOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FirewallRuleDetail {
     /// 功能说明:ACL规则对流量执行的操作放通或拒绝
     /// 取值范围:allow放通;deny拒绝
-    pub action: String,
+    pub action: Option<String>,
     /// 功能说明:ACL规则描述信息
     /// 取值范围:0-255个字符
     /// 约束:不能包含“<”和“>”。
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:ACL规则的目的地址组ID
     /// 约束:destination_ip_address和destination_address_group_id不能同时设置
-    pub destination_address_group_id: String,
+    pub destination_address_group_id: Option<String>,
     /// 功能说明:ACL规则目的IP地址或者CIDR
     /// 约束:destination_ip_address和destination_address_group_id不能同时设置
-    pub destination_ip_address: String,
+    pub destination_ip_address: Option<String>,
     /// 功能说明:ACL规则的目的端口
     /// 取值范围:支持端口号,一段端口范围,多个以逗号分隔
     /// 约束:支持的端口组的数量默认为20
-    pub destination_port: String,
+    pub destination_port: Option<String>,
     /// 功能说明:是否启用ACL规则。
     /// 取值范围:true,表示启用;false,表示停用。
     /// 默认值:true。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 功能说明:ACL规则唯一标识
     /// 取值范围:合法UUID的字符串
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:ACL规则的ip版本
     /// 取值范围:4, 表示ipv4;6, 表示ipv6
-    pub ip_version: i32,
+    pub ip_version: Option<i32>,
     /// 功能说明:ACL规则名称
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:资源所属项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:ACL规则协议
     /// 取值范围:支持TCP,UDP,ICMP, ICMPV6或者IP协议号(0-255)
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 功能说明:ACL规则的源地址组ID
     /// 约束:source_ip_address和source_address_group_id不能同时设置
-    pub source_address_group_id: String,
+    pub source_address_group_id: Option<String>,
     /// 功能说明:ACL规则源IP地址或者CIDR
     /// 约束:source_ip_address和source_address_group_id不能同时设置
-    pub source_ip_address: String,
+    pub source_ip_address: Option<String>,
     /// 功能说明:ACL规则的源端口
     /// 取值范围:支持端口号,一段端口范围,多个以逗号分隔
     /// 约束:支持的端口组的数量默认为20
-    pub source_port: String,
+    pub source_port: Option<String>,
 }
 
 impl Model for FirewallRuleDetail {
     const NAME: &'static str = "FirewallRuleDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("description", &self.description);
-        object.field("destination_address_group_id", &self.destination_address_group_id);
-        object.field("destination_ip_address", &self.destination_ip_address);
-        object.field("destination_port", &self.destination_port);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("ip_version", &self.ip_version);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("protocol", &self.protocol);
-        object.field("source_address_group_id", &self.source_address_group_id);
-        object.field("source_ip_address", &self.source_ip_address);
-        object.field("source_port", &self.source_port);
+        object.optional("action", &self.action);
+        object.optional("description", &self.description);
+        object
+            .optional(
+                "destination_address_group_id",
+                &self.destination_address_group_id,
+            );
+        object.optional("destination_ip_address", &self.destination_ip_address);
+        object.optional("destination_port", &self.destination_port);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol", &self.protocol);
+        object.optional("source_address_group_id", &self.source_address_group_id);
+        object.optional("source_ip_address", &self.source_ip_address);
+        object.optional("source_port", &self.source_port);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let description = object.required("description")?;
+        let action = object.optional("action")?;
+        let description = object.optional("description")?;
         let destination_address_group_id = object
-            .required("destination_address_group_id")?;
-        let destination_ip_address = object.required("destination_ip_address")?;
-        let destination_port = object.required("destination_port")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let ip_version = object.required("ip_version")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let protocol = object.required("protocol")?;
-        let source_address_group_id = object.required("source_address_group_id")?;
-        let source_ip_address = object.required("source_ip_address")?;
-        let source_port = object.required("source_port")?;
+            .optional("destination_address_group_id")?;
+        let destination_ip_address = object.optional("destination_ip_address")?;
+        let destination_port = object.optional("destination_port")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let ip_version = object.optional("ip_version")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let protocol = object.optional("protocol")?;
+        let source_address_group_id = object.optional("source_address_group_id")?;
+        let source_ip_address = object.optional("source_ip_address")?;
+        let source_port = object.optional("source_port")?;
         Ok(Self {
             action,
             description,
@@ -6594,39 +7022,125 @@ impl Model for FirewallRuleDetail {
 hwcloud_runtime::impl_model_serde!(FirewallRuleDetail);
 
 impl FirewallRuleDetail {
-    /// A value of its fields.
-    pub fn new(
-        action: impl Into<String>,
-        description: impl Into<String>,
-        destination_address_group_id: impl Into<String>,
-        destination_ip_address: impl Into<String>,
-        destination_port: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        ip_version: impl Into<i32>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        source_address_group_id: impl Into<String>,
-        source_ip_address: impl Into<String>,
-        source_port: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            description: description.into(),
-            destination_address_group_id: destination_address_group_id.into(),
-            destination_ip_address: destination_ip_address.into(),
-            destination_port: destination_port.into(),
-            enabled: enabled.into(),
-            id: id.into(),
-            ip_version: ip_version.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            protocol: protocol.into(),
-            source_address_group_id: source_address_group_id.into(),
-            source_ip_address: source_ip_address.into(),
-            source_port: source_port.into(),
+            action: None,
+            description: None,
+            destination_address_group_id: None,
+            destination_ip_address: None,
+            destination_port: None,
+            enabled: None,
+            id: None,
+            ip_version: None,
+            name: None,
+            project_id: None,
+            protocol: None,
+            source_address_group_id: None,
+            source_ip_address: None,
+            source_port: None,
         }
+    }
+
+    /// 功能说明:ACL规则对流量执行的操作放通或拒绝
+    /// 取值范围:allow放通;deny拒绝
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则描述信息
+    /// 取值范围:0-255个字符
+    /// 约束:不能包含“<”和“>”。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则的目的地址组ID
+    /// 约束:destination_ip_address和destination_address_group_id不能同时设置
+    pub fn destination_address_group_id(mut self, value: impl Into<String>) -> Self {
+        self.destination_address_group_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则目的IP地址或者CIDR
+    /// 约束:destination_ip_address和destination_address_group_id不能同时设置
+    pub fn destination_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.destination_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则的目的端口
+    /// 取值范围:支持端口号,一段端口范围,多个以逗号分隔
+    /// 约束:支持的端口组的数量默认为20
+    pub fn destination_port(mut self, value: impl Into<String>) -> Self {
+        self.destination_port = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否启用ACL规则。
+    /// 取值范围:true,表示启用;false,表示停用。
+    /// 默认值:true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则唯一标识
+    /// 取值范围:合法UUID的字符串
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则的ip版本
+    /// 取值范围:4, 表示ipv4;6, 表示ipv6
+    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则名称
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源所属项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则协议
+    /// 取值范围:支持TCP,UDP,ICMP, ICMPV6或者IP协议号(0-255)
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则的源地址组ID
+    /// 约束:source_ip_address和source_address_group_id不能同时设置
+    pub fn source_address_group_id(mut self, value: impl Into<String>) -> Self {
+        self.source_address_group_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则源IP地址或者CIDR
+    /// 约束:source_ip_address和source_address_group_id不能同时设置
+    pub fn source_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.source_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL规则的源端口
+    /// 取值范围:支持端口号,一段端口范围,多个以逗号分隔
+    /// 约束:支持的端口组的数量默认为20
+    pub fn source_port(mut self, value: impl Into<String>) -> Self {
+        self.source_port = Some(value.into());
+        self
     }
 }
 
@@ -6692,92 +7206,92 @@ impl FixedIp {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlowLogResp {
     /// 功能说明:流日志管理
     /// 取值范围:若为true,表明开启流日志。若为false,则关闭流日志
-    pub admin_state: bool,
+    pub admin_state: Option<bool>,
     /// 资源创建时间
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:流日志描述
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 流日志资源唯一标识
-    pub id: String,
+    pub id: Option<String>,
     /// 日志组ID
     /// 请在云日志服务中获取,详情请参见《云日志服务用户指南》。
-    pub log_group_id: String,
+    pub log_group_id: Option<String>,
     /// 功能说明:流日志存储类型
     /// 取值范围:
     /// lts:存储类型为云日志服务(LTS)。
-    pub log_store_type: FlowLogRespLogStoreType,
+    pub log_store_type: Option<FlowLogRespLogStoreType>,
     /// 日志主题ID
     /// 请在云日志服务中获取,详情请参见《云日志服务用户指南》。
-    pub log_topic_id: String,
+    pub log_topic_id: Option<String>,
     /// 功能说明:流日志名称
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 0 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// resource_type对应资源的唯一ID
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 功能说明:流日志所属资源类型
     /// 取值范围:支持Port、Network、VPC 类型。
     /// 约束:当resource_type为Port时,Port资源必须是C3、S3、M3三种虚拟机的网卡。
-    pub resource_type: FlowLogRespResourceType,
+    pub resource_type: Option<FlowLogRespResourceType>,
     /// 功能说明:流日志状态
     /// 取值范围:ACTIVE、DOWN、ERROR
-    pub status: FlowLogRespStatus,
+    pub status: Option<FlowLogRespStatus>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:流日志采集类型
     /// 取值范围:
     /// 1)all:采集指定资源的全部流量。
     /// 2)accept:采集指定资源允许传入、传出的流量。
     /// 3)reject:采集指定资源拒绝传入、传出的流量。
-    pub traffic_type: FlowLogRespTrafficType,
+    pub traffic_type: Option<FlowLogRespTrafficType>,
     /// 最近一次更新资源的时间
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for FlowLogResp {
     const NAME: &'static str = "FlowLogResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state", &self.admin_state);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("log_group_id", &self.log_group_id);
-        object.field("log_store_type", &self.log_store_type);
-        object.field("log_topic_id", &self.log_topic_id);
-        object.field("name", &self.name);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_type", &self.resource_type);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("traffic_type", &self.traffic_type);
-        object.field("updated_at", &self.updated_at);
+        object.optional("admin_state", &self.admin_state);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("log_group_id", &self.log_group_id);
+        object.optional("log_store_type", &self.log_store_type);
+        object.optional("log_topic_id", &self.log_topic_id);
+        object.optional("name", &self.name);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_type", &self.resource_type);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("traffic_type", &self.traffic_type);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state = object.required("admin_state")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let log_group_id = object.required("log_group_id")?;
-        let log_store_type = object.required("log_store_type")?;
-        let log_topic_id = object.required("log_topic_id")?;
-        let name = object.required("name")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_type = object.required("resource_type")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let traffic_type = object.required("traffic_type")?;
-        let updated_at = object.required("updated_at")?;
+        let admin_state = object.optional("admin_state")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let log_group_id = object.optional("log_group_id")?;
+        let log_store_type = object.optional("log_store_type")?;
+        let log_topic_id = object.optional("log_topic_id")?;
+        let name = object.optional("name")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_type = object.optional("resource_type")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let traffic_type = object.optional("traffic_type")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state,
             created_at,
@@ -6800,59 +7314,146 @@ impl Model for FlowLogResp {
 hwcloud_runtime::impl_model_serde!(FlowLogResp);
 
 impl FlowLogResp {
-    /// A value of its fields.
-    pub fn new(
-        admin_state: impl Into<bool>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        log_group_id: impl Into<String>,
-        log_store_type: impl Into<FlowLogRespLogStoreType>,
-        log_topic_id: impl Into<String>,
-        name: impl Into<String>,
-        resource_id: impl Into<String>,
-        resource_type: impl Into<FlowLogRespResourceType>,
-        status: impl Into<FlowLogRespStatus>,
-        tenant_id: impl Into<String>,
-        traffic_type: impl Into<FlowLogRespTrafficType>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state: admin_state.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            id: id.into(),
-            log_group_id: log_group_id.into(),
-            log_store_type: log_store_type.into(),
-            log_topic_id: log_topic_id.into(),
-            name: name.into(),
-            resource_id: resource_id.into(),
-            resource_type: resource_type.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
-            traffic_type: traffic_type.into(),
-            updated_at: updated_at.into(),
+            admin_state: None,
+            created_at: None,
+            description: None,
+            id: None,
+            log_group_id: None,
+            log_store_type: None,
+            log_topic_id: None,
+            name: None,
+            resource_id: None,
+            resource_type: None,
+            status: None,
+            tenant_id: None,
+            traffic_type: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:流日志管理
+    /// 取值范围:若为true,表明开启流日志。若为false,则关闭流日志
+    pub fn admin_state(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state = Some(value.into());
+        self
+    }
+
+    /// 资源创建时间
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流日志描述
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 流日志资源唯一标识
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 日志组ID
+    /// 请在云日志服务中获取,详情请参见《云日志服务用户指南》。
+    pub fn log_group_id(mut self, value: impl Into<String>) -> Self {
+        self.log_group_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流日志存储类型
+    /// 取值范围:
+    /// lts:存储类型为云日志服务(LTS)。
+    pub fn log_store_type(mut self, value: impl Into<FlowLogRespLogStoreType>) -> Self {
+        self.log_store_type = Some(value.into());
+        self
+    }
+
+    /// 日志主题ID
+    /// 请在云日志服务中获取,详情请参见《云日志服务用户指南》。
+    pub fn log_topic_id(mut self, value: impl Into<String>) -> Self {
+        self.log_topic_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流日志名称
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 0 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// resource_type对应资源的唯一ID
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流日志所属资源类型
+    /// 取值范围:支持Port、Network、VPC 类型。
+    /// 约束:当resource_type为Port时,Port资源必须是C3、S3、M3三种虚拟机的网卡。
+    pub fn resource_type(mut self, value: impl Into<FlowLogRespResourceType>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流日志状态
+    /// 取值范围:ACTIVE、DOWN、ERROR
+    pub fn status(mut self, value: impl Into<FlowLogRespStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流日志采集类型
+    /// 取值范围:
+    /// 1)all:采集指定资源的全部流量。
+    /// 2)accept:采集指定资源允许传入、传出的流量。
+    /// 3)reject:采集指定资源拒绝传入、传出的流量。
+    pub fn traffic_type(mut self, value: impl Into<FlowLogRespTrafficType>) -> Self {
+        self.traffic_type = Some(value.into());
+        self
+    }
+
+    /// 最近一次更新资源的时间
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlowLogRespBody {
     /// flow_log对象列表
-    pub flow_logs: Vec<FlowLogResp>,
+    pub flow_logs: Option<Vec<FlowLogResp>>,
 }
 
 impl Model for FlowLogRespBody {
     const NAME: &'static str = "FlowLogRespBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flow_logs", &self.flow_logs);
+        object.optional("flow_logs", &self.flow_logs);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flow_logs = object.required("flow_logs")?;
+        let flow_logs = object.optional("flow_logs")?;
         Ok(Self { flow_logs })
     }
 }
@@ -6860,31 +7461,35 @@ impl Model for FlowLogRespBody {
 hwcloud_runtime::impl_model_serde!(FlowLogRespBody);
 
 impl FlowLogRespBody {
-    /// A value of its fields.
-    pub fn new(flow_logs: impl Into<Vec<FlowLogResp>>) -> Self {
-        Self {
-            flow_logs: flow_logs.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { flow_logs: None }
+    }
+
+    /// flow_log对象列表
+    pub fn flow_logs(mut self, value: impl Into<Vec<FlowLogResp>>) -> Self {
+        self.flow_logs = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlowLogRespBodyShow {
     /// flow_log对象
-    pub flow_log: FlowLogResp,
+    pub flow_log: Option<FlowLogResp>,
 }
 
 impl Model for FlowLogRespBodyShow {
     const NAME: &'static str = "FlowLogRespBodyShow";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("flow_log", &self.flow_log);
+        object.optional("flow_log", &self.flow_log);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let flow_log = object.required("flow_log")?;
+        let flow_log = object.optional("flow_log")?;
         Ok(Self { flow_log })
     }
 }
@@ -6892,9 +7497,15 @@ impl Model for FlowLogRespBodyShow {
 hwcloud_runtime::impl_model_serde!(FlowLogRespBodyShow);
 
 impl FlowLogRespBodyShow {
-    /// A value of its fields.
-    pub fn new(flow_log: impl Into<FlowLogResp>) -> Self {
-        Self { flow_log: flow_log.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { flow_log: None }
+    }
+
+    /// flow_log对象
+    pub fn flow_log(mut self, value: impl Into<FlowLogResp>) -> Self {
+        self.flow_log = Some(value.into());
+        self
     }
 }
 
@@ -7049,62 +7660,62 @@ impl HostRoute {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InsertOrRemoveFirewallRuleResponseBody {
     /// 功能说明:每次policy或者它相关的rule有变动,该参数将会被置为False
     ///
     /// Default: false.
-    pub audited: bool,
+    pub audited: Option<bool>,
     /// 功能说明:网络ACL策略的描述信息
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:网络ACL策略关联的规则的ID列表
     ///
     /// Items: at least 0.
-    pub firewall_rules: Vec<String>,
+    pub firewall_rules: Option<Vec<String>>,
     /// 功能说明:网络ACL策略ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:网络ACL策略名称
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:网络ACL策略所属项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:网络ACL策略是否对其他网络ACL策略可见
     /// 取值范围:true(可见)、false(不可见)
     ///
     /// Default: false.
-    pub public: bool,
+    pub public: Option<bool>,
     /// 功能说明:网络ACL策略所属项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for InsertOrRemoveFirewallRuleResponseBody {
     const NAME: &'static str = "InsertOrRemoveFirewallRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("audited", &self.audited);
-        object.field("description", &self.description);
-        object.field("firewall_rules", &self.firewall_rules);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("public", &self.public);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("audited", &self.audited);
+        object.optional("description", &self.description);
+        object.optional("firewall_rules", &self.firewall_rules);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("public", &self.public);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let audited = object.required("audited")?;
-        let description = object.required("description")?;
-        let firewall_rules = object.required("firewall_rules")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let public = object.required("public")?;
-        let tenant_id = object.required("tenant_id")?;
+        let audited = object.optional("audited")?;
+        let description = object.optional("description")?;
+        let firewall_rules = object.optional("firewall_rules")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let public = object.optional("public")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             audited,
             description,
@@ -7121,27 +7732,78 @@ impl Model for InsertOrRemoveFirewallRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(InsertOrRemoveFirewallRuleResponseBody);
 
 impl InsertOrRemoveFirewallRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        audited: impl Into<bool>,
-        description: impl Into<String>,
-        firewall_rules: impl Into<Vec<String>>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        public: impl Into<bool>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            audited: audited.into(),
-            description: description.into(),
-            firewall_rules: firewall_rules.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            public: public.into(),
-            tenant_id: tenant_id.into(),
+            audited: None,
+            description: None,
+            firewall_rules: None,
+            id: None,
+            name: None,
+            project_id: None,
+            public: None,
+            tenant_id: None,
         }
+    }
+
+    /// 功能说明:每次policy或者它相关的rule有变动,该参数将会被置为False
+    ///
+    /// Default: false.
+    pub fn audited(mut self, value: impl Into<bool>) -> Self {
+        self.audited = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL策略的描述信息
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL策略关联的规则的ID列表
+    ///
+    /// Items: at least 0.
+    pub fn firewall_rules(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.firewall_rules = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL策略ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL策略名称
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL策略所属项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL策略是否对其他网络ACL策略可见
+    /// 取值范围:true(可见)、false(不可见)
+    ///
+    /// Default: false.
+    pub fn public(mut self, value: impl Into<bool>) -> Self {
+        self.public = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL策略所属项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -7244,27 +7906,27 @@ impl IpExtraSetOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IpExtraSetRespOption {
     /// 功能说明:单个IP地址、IP地址范围或ip地址网段,支持IPv4、IPv6
-    pub ip: String,
+    pub ip: Option<String>,
     /// 功能说明:IP的备注信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”。
-    pub remarks: String,
+    pub remarks: Option<String>,
 }
 
 impl Model for IpExtraSetRespOption {
     const NAME: &'static str = "IpExtraSetRespOption";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ip", &self.ip);
-        object.field("remarks", &self.remarks);
+        object.optional("ip", &self.ip);
+        object.optional("remarks", &self.remarks);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ip = object.required("ip")?;
-        let remarks = object.required("remarks")?;
+        let ip = object.optional("ip")?;
+        let remarks = object.optional("remarks")?;
         Ok(Self { ip, remarks })
     }
 }
@@ -7272,40 +7934,50 @@ impl Model for IpExtraSetRespOption {
 hwcloud_runtime::impl_model_serde!(IpExtraSetRespOption);
 
 impl IpExtraSetRespOption {
-    /// A value of its fields.
-    pub fn new(ip: impl Into<String>, remarks: impl Into<String>) -> Self {
-        Self {
-            ip: ip.into(),
-            remarks: remarks.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { ip: None, remarks: None }
+    }
+
+    /// 功能说明:单个IP地址、IP地址范围或ip地址网段,支持IPv4、IPv6
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IP的备注信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”。
+    pub fn remarks(mut self, value: impl Into<String>) -> Self {
+        self.remarks = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAddressGroupResponseBody {
     /// 地址组列表响应体
-    pub address_groups: Vec<AddressGroup>,
+    pub address_groups: Option<Vec<AddressGroup>>,
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListAddressGroupResponseBody {
     const NAME: &'static str = "ListAddressGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address_groups", &self.address_groups);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("address_groups", &self.address_groups);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address_groups = object.required("address_groups")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let address_groups = object.optional("address_groups")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             address_groups,
             page_info,
@@ -7317,54 +7989,68 @@ impl Model for ListAddressGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(ListAddressGroupResponseBody);
 
 impl ListAddressGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        address_groups: impl Into<Vec<AddressGroup>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address_groups: address_groups.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            address_groups: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// 地址组列表响应体
+    pub fn address_groups(mut self, value: impl Into<Vec<AddressGroup>>) -> Self {
+        self.address_groups = Some(value.into());
+        self
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAddressGroupsDependencyRespBody {
     /// **参数解释**:
     /// 查询地址组的关联资源的响应体。
     /// **取值范围**:
     /// 不涉及。
-    pub address_groups: Vec<AddressGroupDependency>,
+    pub address_groups: Option<Vec<AddressGroupDependency>>,
     /// **参数解释**:
     /// 分页信息。
     /// **取值范围**:
     /// 不涉及。
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:
     /// 请求ID。
     /// **取值范围**:
     /// 不涉及。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListAddressGroupsDependencyRespBody {
     const NAME: &'static str = "ListAddressGroupsDependencyRespBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("address_groups", &self.address_groups);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("address_groups", &self.address_groups);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let address_groups = object.required("address_groups")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let address_groups = object.optional("address_groups")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             address_groups,
             page_info,
@@ -7376,93 +8062,119 @@ impl Model for ListAddressGroupsDependencyRespBody {
 hwcloud_runtime::impl_model_serde!(ListAddressGroupsDependencyRespBody);
 
 impl ListAddressGroupsDependencyRespBody {
-    /// A value of its fields.
-    pub fn new(
-        address_groups: impl Into<Vec<AddressGroupDependency>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            address_groups: address_groups.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            address_groups: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 查询地址组的关联资源的响应体。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn address_groups(
+        mut self,
+        value: impl Into<Vec<AddressGroupDependency>>,
+    ) -> Self {
+        self.address_groups = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 分页信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 请求ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFirewallDetail {
     /// 功能说明:ACL是否开启
     /// 取值范围:true表示ACL开启;false表示ACL关闭
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 功能说明:ACL绑定的子网列表
-    pub associations: Vec<FirewallAssociation>,
+    pub associations: Option<Vec<FirewallAssociation>>,
     /// 功能说明:ACL创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:ACL描述信息
     /// 取值范围:0-255个字符
     /// 约束:不能包含“<”和“>”。
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:ACL企业项目ID。
     /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 功能说明:ACL唯一标识
     /// 取值范围:合法UUID的字符串
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:ACL名称
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:资源所属项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:网络ACL的状态
-    pub status: String,
+    pub status: Option<String>,
     /// 功能描述:ACL资源标签
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
     /// 参数解释:
     /// 网络ACL支持绑定的子网类型。
     /// 取值范围:
     /// normal:默认值,表示网络ACL支持绑定普通子网。
     /// CloudDCN:表示网络ACL支持绑定CloudDCN子网。
-    pub type_: String,
+    pub type_: Option<String>,
     /// 功能描述:ACL最近一次更新资源的时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for ListFirewallDetail {
     const NAME: &'static str = "ListFirewallDetail";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("associations", &self.associations);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("associations", &self.associations);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let associations = object.required("associations")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let associations = object.optional("associations")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             associations,
@@ -7483,63 +8195,134 @@ impl Model for ListFirewallDetail {
 hwcloud_runtime::impl_model_serde!(ListFirewallDetail);
 
 impl ListFirewallDetail {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        associations: impl Into<Vec<FirewallAssociation>>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        status: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            associations: associations.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            status: status.into(),
-            tags: tags.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
+            admin_state_up: None,
+            associations: None,
+            created_at: None,
+            description: None,
+            enterprise_project_id: None,
+            id: None,
+            name: None,
+            project_id: None,
+            status: None,
+            tags: None,
+            type_: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:ACL是否开启
+    /// 取值范围:true表示ACL开启;false表示ACL关闭
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL绑定的子网列表
+    pub fn associations(mut self, value: impl Into<Vec<FirewallAssociation>>) -> Self {
+        self.associations = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL描述信息
+    /// 取值范围:0-255个字符
+    /// 约束:不能包含“<”和“>”。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL企业项目ID。
+    /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL唯一标识
+    /// 取值范围:合法UUID的字符串
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:ACL名称
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源所属项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL的状态
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 功能描述:ACL资源标签
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 参数解释:
+    /// 网络ACL支持绑定的子网类型。
+    /// 取值范围:
+    /// normal:默认值,表示网络ACL支持绑定普通子网。
+    /// CloudDCN:表示网络ACL支持绑定CloudDCN子网。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 功能描述:ACL最近一次更新资源的时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss;系统自动生成
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFirewallResponseBody {
     /// ACL防火墙响应体列表
-    pub firewalls: Vec<ListFirewallDetail>,
+    pub firewalls: Option<Vec<ListFirewallDetail>>,
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListFirewallResponseBody {
     const NAME: &'static str = "ListFirewallResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewalls", &self.firewalls);
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
+        object.optional("firewalls", &self.firewalls);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewalls = object.required("firewalls")?;
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let firewalls = object.optional("firewalls")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             firewalls,
             page_info,
@@ -7551,17 +8334,31 @@ impl Model for ListFirewallResponseBody {
 hwcloud_runtime::impl_model_serde!(ListFirewallResponseBody);
 
 impl ListFirewallResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        firewalls: impl Into<Vec<ListFirewallDetail>>,
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewalls: firewalls.into(),
-            page_info: page_info.into(),
-            request_id: request_id.into(),
+            firewalls: None,
+            page_info: None,
+            request_id: None,
         }
+    }
+
+    /// ACL防火墙响应体列表
+    pub fn firewalls(mut self, value: impl Into<Vec<ListFirewallDetail>>) -> Self {
+        self.firewalls = Some(value.into());
+        self
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
@@ -7680,39 +8477,39 @@ hwcloud_runtime::impl_string_enum!(ListFlowLogsTrafficType);
 pub type ListPortsByTagsRequestBody = CountFirewallsByTagsRequestBody;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPortsResponseBody {
     /// **参数解释**:
     /// 分页信息。
     /// **取值范围**:
     /// 不涉及。
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:
     /// 查询端口列表的响应体。
     /// **取值范围**:
     /// 不涉及。
-    pub ports: Vec<Port>,
+    pub ports: Option<Vec<Port>>,
     /// **参数解释**:
     /// 请求ID。
     /// **取值范围**:
     /// 不涉及。
-    pub request_id: String,
+    pub request_id: Option<String>,
 }
 
 impl Model for ListPortsResponseBody {
     const NAME: &'static str = "ListPortsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("ports", &self.ports);
-        object.field("request_id", &self.request_id);
+        object.optional("page_info", &self.page_info);
+        object.optional("ports", &self.ports);
+        object.optional("request_id", &self.request_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let ports = object.required("ports")?;
-        let request_id = object.required("request_id")?;
+        let page_info = object.optional("page_info")?;
+        let ports = object.optional("ports")?;
+        let request_id = object.optional("request_id")?;
         Ok(Self {
             page_info,
             ports,
@@ -7724,49 +8521,72 @@ impl Model for ListPortsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListPortsResponseBody);
 
 impl ListPortsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        ports: impl Into<Vec<Port>>,
-        request_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            ports: ports.into(),
-            request_id: request_id.into(),
+            page_info: None,
+            ports: None,
+            request_id: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 分页信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 查询端口列表的响应体。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn ports(mut self, value: impl Into<Vec<Port>>) -> Self {
+        self.ports = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 请求ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResourceResp {
     /// 资源详情。 资源对象,用于扩展。默认为空
-    pub resource_detail: serde_json::Value,
+    pub resource_detail: Option<serde_json::Value>,
     /// 资源ID
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 资源名称,资源没有名称时默认为空字符串.
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// 标签列表,没有标签默认为空数组
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
 }
 
 impl Model for ListResourceResp {
     const NAME: &'static str = "ListResourceResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_name", &self.resource_name);
-        object.field("tags", &self.tags);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_name", &self.resource_name);
+        object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_name = object.required("resource_name")?;
-        let tags = object.required("tags")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_name = object.optional("resource_name")?;
+        let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
             resource_id,
@@ -7779,32 +8599,51 @@ impl Model for ListResourceResp {
 hwcloud_runtime::impl_model_serde!(ListResourceResp);
 
 impl ListResourceResp {
-    /// A value of its fields.
-    pub fn new(
-        resource_detail: impl Into<serde_json::Value>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
-            tags: tags.into(),
+            resource_detail: None,
+            resource_id: None,
+            resource_name: None,
+            tags: None,
         }
+    }
+
+    /// 资源详情。 资源对象,用于扩展。默认为空
+    pub fn resource_detail(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 资源ID
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 资源名称,资源没有名称时默认为空字符串.
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// 标签列表,没有标签默认为空数组
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResourceResp2 {
     /// 资源详情。 资源对象,用于扩展。默认为空
-    pub resource_detail: serde_json::Value,
+    pub resource_detail: Option<serde_json::Value>,
     /// 资源ID
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// 资源名称,没有默认为空字符串
-    pub resource_name: String,
+    pub resource_name: Option<String>,
     /// 标签列表,没有标签默认为空数组
     pub tags: Option<Vec<ResourceTag>>,
 }
@@ -7813,16 +8652,16 @@ impl Model for ListResourceResp2 {
     const NAME: &'static str = "ListResourceResp2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resource_detail", &self.resource_detail);
-        object.field("resource_id", &self.resource_id);
-        object.field("resource_name", &self.resource_name);
+        object.optional("resource_detail", &self.resource_detail);
+        object.optional("resource_id", &self.resource_id);
+        object.optional("resource_name", &self.resource_name);
         object.optional("tags", &self.tags);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resource_detail = object.required("resource_detail")?;
-        let resource_id = object.required("resource_id")?;
-        let resource_name = object.required("resource_name")?;
+        let resource_detail = object.optional("resource_detail")?;
+        let resource_id = object.optional("resource_id")?;
+        let resource_name = object.optional("resource_name")?;
         let tags = object.optional("tags")?;
         Ok(Self {
             resource_detail,
@@ -7836,18 +8675,32 @@ impl Model for ListResourceResp2 {
 hwcloud_runtime::impl_model_serde!(ListResourceResp2);
 
 impl ListResourceResp2 {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        resource_detail: impl Into<serde_json::Value>,
-        resource_id: impl Into<String>,
-        resource_name: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resource_detail: resource_detail.into(),
-            resource_id: resource_id.into(),
-            resource_name: resource_name.into(),
+            resource_detail: None,
+            resource_id: None,
+            resource_name: None,
             tags: None,
         }
+    }
+
+    /// 资源详情。 资源对象,用于扩展。默认为空
+    pub fn resource_detail(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resource_detail = Some(value.into());
+        self
+    }
+
+    /// 资源ID
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.resource_id = Some(value.into());
+        self
+    }
+
+    /// 资源名称,没有默认为空字符串
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
     }
 
     /// 标签列表,没有标签默认为空数组
@@ -7858,30 +8711,30 @@ impl ListResourceResp2 {
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSecurityGroupRulesResponseBody {
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 安全组规则列表响应体
-    pub security_group_rules: Vec<SecurityGroupRule>,
+    pub security_group_rules: Option<Vec<SecurityGroupRule>>,
 }
 
 impl Model for ListSecurityGroupRulesResponseBody {
     const NAME: &'static str = "ListSecurityGroupRulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("security_group_rules", &self.security_group_rules);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_group_rules", &self.security_group_rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let security_group_rules = object.required("security_group_rules")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let security_group_rules = object.optional("security_group_rules")?;
         Ok(Self {
             page_info,
             request_id,
@@ -7893,17 +8746,34 @@ impl Model for ListSecurityGroupRulesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSecurityGroupRulesResponseBody);
 
 impl ListSecurityGroupRulesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        security_group_rules: impl Into<Vec<SecurityGroupRule>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            security_group_rules: security_group_rules.into(),
+            page_info: None,
+            request_id: None,
+            security_group_rules: None,
         }
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 安全组规则列表响应体
+    pub fn security_group_rules(
+        mut self,
+        value: impl Into<Vec<SecurityGroupRule>>,
+    ) -> Self {
+        self.security_group_rules = Some(value.into());
+        self
     }
 }
 
@@ -8073,30 +8943,30 @@ impl hwcloud_runtime::StringEnum for ListSecurityGroupsByTagsRequestBodyAction {
 hwcloud_runtime::impl_string_enum!(ListSecurityGroupsByTagsRequestBodyAction);
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSecurityGroupsResponseBody {
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 安全组列表响应体
-    pub security_groups: Vec<SecurityGroup>,
+    pub security_groups: Option<Vec<SecurityGroup>>,
 }
 
 impl Model for ListSecurityGroupsResponseBody {
     const NAME: &'static str = "ListSecurityGroupsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("security_groups", &self.security_groups);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("security_groups", &self.security_groups);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let security_groups = object.required("security_groups")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let security_groups = object.optional("security_groups")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8108,53 +8978,67 @@ impl Model for ListSecurityGroupsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSecurityGroupsResponseBody);
 
 impl ListSecurityGroupsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        security_groups: impl Into<Vec<SecurityGroup>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            security_groups: security_groups.into(),
+            page_info: None,
+            request_id: None,
+            security_groups: None,
         }
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 安全组列表响应体
+    pub fn security_groups(mut self, value: impl Into<Vec<SecurityGroup>>) -> Self {
+        self.security_groups = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSubNetworkInterfacesResponseBody {
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 1、功能说明:请求ID
     /// 2、取值范围:标准UUID
     /// 3、约束:N/A
     /// 4、默认值:N/A
     /// 5、权限:N/A
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 1、功能说明:辅助弹性网卡查询对象
     /// 2、取值范围:N/A
     /// 3、约束:N/A
     /// 4、默认值:N/A
     /// 5、权限:N/A
-    pub sub_network_interfaces: Vec<SubNetworkInterface>,
+    pub sub_network_interfaces: Option<Vec<SubNetworkInterface>>,
 }
 
 impl Model for ListSubNetworkInterfacesResponseBody {
     const NAME: &'static str = "ListSubNetworkInterfacesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("sub_network_interfaces", &self.sub_network_interfaces);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("sub_network_interfaces", &self.sub_network_interfaces);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let sub_network_interfaces = object.required("sub_network_interfaces")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let sub_network_interfaces = object.optional("sub_network_interfaces")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8166,17 +9050,42 @@ impl Model for ListSubNetworkInterfacesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSubNetworkInterfacesResponseBody);
 
 impl ListSubNetworkInterfacesResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        sub_network_interfaces: impl Into<Vec<SubNetworkInterface>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            sub_network_interfaces: sub_network_interfaces.into(),
+            page_info: None,
+            request_id: None,
+            sub_network_interfaces: None,
         }
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 1、功能说明:请求ID
+    /// 2、取值范围:标准UUID
+    /// 3、约束:N/A
+    /// 4、默认值:N/A
+    /// 5、权限:N/A
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 1、功能说明:辅助弹性网卡查询对象
+    /// 2、取值范围:N/A
+    /// 3、约束:N/A
+    /// 4、默认值:N/A
+    /// 5、权限:N/A
+    pub fn sub_network_interfaces(
+        mut self,
+        value: impl Into<Vec<SubNetworkInterface>>,
+    ) -> Self {
+        self.sub_network_interfaces = Some(value.into());
+        self
     }
 }
 
@@ -8197,22 +9106,22 @@ pub type ListSubnetsByTagsRequestBody = ListSecurityGroupsByTagsRequestBody;
 pub type ListSubnetsByTagsRequestBodyAction = ListSecurityGroupsByTagsRequestBodyAction;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSubnetsResponseBody {
     /// subnet对象列表
-    pub subnets: Vec<Subnet>,
+    pub subnets: Option<Vec<Subnet>>,
 }
 
 impl Model for ListSubnetsResponseBody {
     const NAME: &'static str = "ListSubnetsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("subnets", &self.subnets);
+        object.optional("subnets", &self.subnets);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let subnets = object.required("subnets")?;
+        let subnets = object.optional("subnets")?;
         Ok(Self { subnets })
     }
 }
@@ -8220,37 +9129,43 @@ impl Model for ListSubnetsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListSubnetsResponseBody);
 
 impl ListSubnetsResponseBody {
-    /// A value of its fields.
-    pub fn new(subnets: impl Into<Vec<Subnet>>) -> Self {
-        Self { subnets: subnets.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { subnets: None }
+    }
+
+    /// subnet对象列表
+    pub fn subnets(mut self, value: impl Into<Vec<Subnet>>) -> Self {
+        self.subnets = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTag {
     /// 功能说明:标签键
     /// 约束:key不能为空
     ///
     /// Length: 1 to 128.
-    pub key: String,
+    pub key: Option<String>,
     /// 功能描述:标签值列表。
     /// 如果values为空列表,则表示any_value(查询任意value)。value之间为或的关系。
-    pub values: Vec<String>,
+    pub values: Option<Vec<String>>,
 }
 
 impl Model for ListTag {
     const NAME: &'static str = "ListTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("values", &self.values);
+        object.optional("key", &self.key);
+        object.optional("values", &self.values);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let values = object.required("values")?;
+        let key = object.optional("key")?;
+        let values = object.optional("values")?;
         Ok(Self { key, values })
     }
 }
@@ -8258,40 +9173,53 @@ impl Model for ListTag {
 hwcloud_runtime::impl_model_serde!(ListTag);
 
 impl ListTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, values: impl Into<Vec<String>>) -> Self {
-        Self {
-            key: key.into(),
-            values: values.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, values: None }
+    }
+
+    /// 功能说明:标签键
+    /// 约束:key不能为空
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 功能描述:标签值列表。
+    /// 如果values为空列表,则表示any_value(查询任意value)。value之间为或的关系。
+    pub fn values(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.values = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFilterResponseBody {
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 流量镜像筛选条件对象列表
-    pub traffic_mirror_filters: Vec<TrafficMirrorFilter>,
+    pub traffic_mirror_filters: Option<Vec<TrafficMirrorFilter>>,
 }
 
 impl Model for ListTrafficMirrorFilterResponseBody {
     const NAME: &'static str = "ListTrafficMirrorFilterResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("traffic_mirror_filters", &self.traffic_mirror_filters);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("traffic_mirror_filters", &self.traffic_mirror_filters);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let traffic_mirror_filters = object.required("traffic_mirror_filters")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let traffic_mirror_filters = object.optional("traffic_mirror_filters")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8303,46 +9231,64 @@ impl Model for ListTrafficMirrorFilterResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTrafficMirrorFilterResponseBody);
 
 impl ListTrafficMirrorFilterResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        traffic_mirror_filters: impl Into<Vec<TrafficMirrorFilter>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            traffic_mirror_filters: traffic_mirror_filters.into(),
+            page_info: None,
+            request_id: None,
+            traffic_mirror_filters: None,
         }
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 流量镜像筛选条件对象列表
+    pub fn traffic_mirror_filters(
+        mut self,
+        value: impl Into<Vec<TrafficMirrorFilter>>,
+    ) -> Self {
+        self.traffic_mirror_filters = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFilterRuleResponseBody {
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 流量镜像筛选条件规则对象
-    pub traffic_mirror_filter_rules: Vec<TrafficMirrorFilterRule>,
+    pub traffic_mirror_filter_rules: Option<Vec<TrafficMirrorFilterRule>>,
 }
 
 impl Model for ListTrafficMirrorFilterRuleResponseBody {
     const NAME: &'static str = "ListTrafficMirrorFilterRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("traffic_mirror_filter_rules", &self.traffic_mirror_filter_rules);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object
+            .optional("traffic_mirror_filter_rules", &self.traffic_mirror_filter_rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         let traffic_mirror_filter_rules = object
-            .required("traffic_mirror_filter_rules")?;
+            .optional("traffic_mirror_filter_rules")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8354,45 +9300,62 @@ impl Model for ListTrafficMirrorFilterRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTrafficMirrorFilterRuleResponseBody);
 
 impl ListTrafficMirrorFilterRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        traffic_mirror_filter_rules: impl Into<Vec<TrafficMirrorFilterRule>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            traffic_mirror_filter_rules: traffic_mirror_filter_rules.into(),
+            page_info: None,
+            request_id: None,
+            traffic_mirror_filter_rules: None,
         }
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 流量镜像筛选条件规则对象
+    pub fn traffic_mirror_filter_rules(
+        mut self,
+        value: impl Into<Vec<TrafficMirrorFilterRule>>,
+    ) -> Self {
+        self.traffic_mirror_filter_rules = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorSessionResponseBody {
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 流量镜像会话
-    pub traffic_mirror_sessions: Vec<TrafficMirrorSession>,
+    pub traffic_mirror_sessions: Option<Vec<TrafficMirrorSession>>,
 }
 
 impl Model for ListTrafficMirrorSessionResponseBody {
     const NAME: &'static str = "ListTrafficMirrorSessionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("traffic_mirror_sessions", &self.traffic_mirror_sessions);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("traffic_mirror_sessions", &self.traffic_mirror_sessions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let traffic_mirror_sessions = object.required("traffic_mirror_sessions")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let traffic_mirror_sessions = object.optional("traffic_mirror_sessions")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8404,55 +9367,73 @@ impl Model for ListTrafficMirrorSessionResponseBody {
 hwcloud_runtime::impl_model_serde!(ListTrafficMirrorSessionResponseBody);
 
 impl ListTrafficMirrorSessionResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        traffic_mirror_sessions: impl Into<Vec<TrafficMirrorSession>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            traffic_mirror_sessions: traffic_mirror_sessions.into(),
+            page_info: None,
+            request_id: None,
+            traffic_mirror_sessions: None,
         }
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 流量镜像会话
+    pub fn traffic_mirror_sessions(
+        mut self,
+        value: impl Into<Vec<TrafficMirrorSession>>,
+    ) -> Self {
+        self.traffic_mirror_sessions = Some(value.into());
+        self
     }
 }
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVirsubnetCidrReservationsResponseBody {
     /// **参数解释**:
     /// 分页信息。
     /// **取值范围**:
     /// 不涉及。
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:
     /// 请求ID。
     /// **取值范围**:
     /// 不涉及。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:
     /// 查询子网预留网段列表的响应体。
     /// **取值范围**:
     /// 不涉及。
-    pub virsubnet_cidr_reservations: Vec<VirsubnetCidrReservation>,
+    pub virsubnet_cidr_reservations: Option<Vec<VirsubnetCidrReservation>>,
 }
 
 impl Model for ListVirsubnetCidrReservationsResponseBody {
     const NAME: &'static str = "ListVirsubnetCidrReservationsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("virsubnet_cidr_reservations", &self.virsubnet_cidr_reservations);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object
+            .optional("virsubnet_cidr_reservations", &self.virsubnet_cidr_reservations);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
         let virsubnet_cidr_reservations = object
-            .required("virsubnet_cidr_reservations")?;
+            .optional("virsubnet_cidr_reservations")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8464,54 +9445,80 @@ impl Model for ListVirsubnetCidrReservationsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListVirsubnetCidrReservationsResponseBody);
 
 impl ListVirsubnetCidrReservationsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        virsubnet_cidr_reservations: impl Into<Vec<VirsubnetCidrReservation>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            virsubnet_cidr_reservations: virsubnet_cidr_reservations.into(),
+            page_info: None,
+            request_id: None,
+            virsubnet_cidr_reservations: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 分页信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 请求ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 查询子网预留网段列表的响应体。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn virsubnet_cidr_reservations(
+        mut self,
+        value: impl Into<Vec<VirsubnetCidrReservation>>,
+    ) -> Self {
+        self.virsubnet_cidr_reservations = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVirsubnetsRespBody {
     /// **参数解释**:
     /// 分页信息。
     /// **取值范围**:
     /// 不涉及。
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// **参数解释**:
     /// 请求ID。
     /// **取值范围**:
     /// 不涉及。
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// **参数解释**:
     /// 查询子网列表的响应体。
     /// **取值范围**:
     /// 不涉及。
-    pub virsubnets: Vec<Virsubnet>,
+    pub virsubnets: Option<Vec<Virsubnet>>,
 }
 
 impl Model for ListVirsubnetsRespBody {
     const NAME: &'static str = "ListVirsubnetsRespBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("virsubnets", &self.virsubnets);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("virsubnets", &self.virsubnets);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let virsubnets = object.required("virsubnets")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let virsubnets = object.optional("virsubnets")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8523,26 +9530,49 @@ impl Model for ListVirsubnetsRespBody {
 hwcloud_runtime::impl_model_serde!(ListVirsubnetsRespBody);
 
 impl ListVirsubnetsRespBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        virsubnets: impl Into<Vec<Virsubnet>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            virsubnets: virsubnets.into(),
+            page_info: None,
+            request_id: None,
+            virsubnets: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 分页信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 请求ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 查询子网列表的响应体。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn virsubnets(mut self, value: impl Into<Vec<Virsubnet>>) -> Self {
+        self.virsubnets = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVpcPeeringsResponseBody {
     /// peering对象列表
-    pub peerings: Vec<VpcPeering>,
+    pub peerings: Option<Vec<VpcPeering>>,
     /// 分页信息
     pub peerings_links: Option<Vec<NeutronPageLink>>,
 }
@@ -8551,12 +9581,12 @@ impl Model for ListVpcPeeringsResponseBody {
     const NAME: &'static str = "ListVpcPeeringsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("peerings", &self.peerings);
+        object.optional("peerings", &self.peerings);
         object.optional("peerings_links", &self.peerings_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let peerings = object.required("peerings")?;
+        let peerings = object.optional("peerings")?;
         let peerings_links = object.optional("peerings_links")?;
         Ok(Self { peerings, peerings_links })
     }
@@ -8565,12 +9595,18 @@ impl Model for ListVpcPeeringsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListVpcPeeringsResponseBody);
 
 impl ListVpcPeeringsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(peerings: impl Into<Vec<VpcPeering>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            peerings: peerings.into(),
+            peerings: None,
             peerings_links: None,
         }
+    }
+
+    /// peering对象列表
+    pub fn peerings(mut self, value: impl Into<Vec<VpcPeering>>) -> Self {
+        self.peerings = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -8642,11 +9678,11 @@ impl hwcloud_runtime::StringEnum for ListVpcPeeringsStatus {
 hwcloud_runtime::impl_string_enum!(ListVpcPeeringsStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVpcRoutesResponseBody {
     /// route对象列表
-    pub routes: Vec<VpcRoute>,
+    pub routes: Option<Vec<VpcRoute>>,
     /// 分页信息
     pub routes_links: Option<Vec<NeutronPageLink>>,
 }
@@ -8655,12 +9691,12 @@ impl Model for ListVpcRoutesResponseBody {
     const NAME: &'static str = "ListVpcRoutesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("routes", &self.routes);
+        object.optional("routes", &self.routes);
         object.optional("routes_links", &self.routes_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let routes = object.required("routes")?;
+        let routes = object.optional("routes")?;
         let routes_links = object.optional("routes_links")?;
         Ok(Self { routes, routes_links })
     }
@@ -8669,12 +9705,18 @@ impl Model for ListVpcRoutesResponseBody {
 hwcloud_runtime::impl_model_serde!(ListVpcRoutesResponseBody);
 
 impl ListVpcRoutesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(routes: impl Into<Vec<VpcRoute>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            routes: routes.into(),
+            routes: None,
             routes_links: None,
         }
+    }
+
+    /// route对象列表
+    pub fn routes(mut self, value: impl Into<Vec<VpcRoute>>) -> Self {
+        self.routes = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -8692,34 +9734,9 @@ impl ListVpcRoutesResponseBody {
 pub type ListVpcRoutesType = CreateVpcRouteOptionType;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ListVpcTagsResponseBody {
-    /// tag对象列表
-    pub tags: Vec<ListTag>,
-}
-
-impl Model for ListVpcTagsResponseBody {
-    const NAME: &'static str = "ListVpcTagsResponseBody";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.field("tags", &self.tags);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let tags = object.required("tags")?;
-        Ok(Self { tags })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListVpcTagsResponseBody);
-
-impl ListVpcTagsResponseBody {
-    /// A value of its fields.
-    pub fn new(tags: impl Into<Vec<ListTag>>) -> Self {
-        Self { tags: tags.into() }
-    }
-}
+///
+/// The same shape as [`ListSecurityGroupTagsResponseBody`]: one type, generated once, under both names.
+pub type ListVpcTagsResponseBody = ListSecurityGroupTagsResponseBody;
 
 /// This is a auto create Body Object
 ///
@@ -8733,30 +9750,30 @@ pub type ListVpcsByTagsRequestBody = ListSecurityGroupsByTagsRequestBody;
 pub type ListVpcsByTagsRequestBodyAction = ListSecurityGroupsByTagsRequestBodyAction;
 
 /// This is a auto create Response Object
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVpcsResponseBody {
     /// 分页信息
-    pub page_info: PageInfo,
+    pub page_info: Option<PageInfo>,
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// VPC列表响应体
-    pub vpcs: Vec<Vpc>,
+    pub vpcs: Option<Vec<Vpc>>,
 }
 
 impl Model for ListVpcsResponseBody {
     const NAME: &'static str = "ListVpcsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("page_info", &self.page_info);
-        object.field("request_id", &self.request_id);
-        object.field("vpcs", &self.vpcs);
+        object.optional("page_info", &self.page_info);
+        object.optional("request_id", &self.request_id);
+        object.optional("vpcs", &self.vpcs);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let page_info = object.required("page_info")?;
-        let request_id = object.required("request_id")?;
-        let vpcs = object.required("vpcs")?;
+        let page_info = object.optional("page_info")?;
+        let request_id = object.optional("request_id")?;
+        let vpcs = object.optional("vpcs")?;
         Ok(Self {
             page_info,
             request_id,
@@ -8768,17 +9785,31 @@ impl Model for ListVpcsResponseBody {
 hwcloud_runtime::impl_model_serde!(ListVpcsResponseBody);
 
 impl ListVpcsResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        page_info: impl Into<PageInfo>,
-        request_id: impl Into<String>,
-        vpcs: impl Into<Vec<Vpc>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            page_info: page_info.into(),
-            request_id: request_id.into(),
-            vpcs: vpcs.into(),
+            page_info: None,
+            request_id: None,
+            vpcs: None,
         }
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// VPC列表响应体
+    pub fn vpcs(mut self, value: impl Into<Vec<Vpc>>) -> Self {
+        self.vpcs = Some(value.into());
+        self
     }
 }
 
@@ -10467,30 +11498,30 @@ impl NeutronCreateSubnetRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronError {
     /// 错误请求返回的错误详情
-    pub detail: String,
+    pub detail: Option<String>,
     /// 错误请求返回的错误信息
-    pub message: String,
+    pub message: Option<String>,
     /// 错误请求返回的错误类型
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for NeutronError {
     const NAME: &'static str = "NeutronError";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("detail", &self.detail);
-        object.field("message", &self.message);
-        object.field("type", &self.type_);
+        object.optional("detail", &self.detail);
+        object.optional("message", &self.message);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let detail = object.required("detail")?;
-        let message = object.required("message")?;
-        let type_ = object.required("type")?;
+        let detail = object.optional("detail")?;
+        let message = object.optional("message")?;
+        let type_ = object.optional("type")?;
         Ok(Self { detail, message, type_ })
     }
 }
@@ -10498,17 +11529,31 @@ impl Model for NeutronError {
 hwcloud_runtime::impl_model_serde!(NeutronError);
 
 impl NeutronError {
-    /// A value of its fields.
-    pub fn new(
-        detail: impl Into<String>,
-        message: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            detail: detail.into(),
-            message: message.into(),
-            type_: type_.into(),
+            detail: None,
+            message: None,
+            type_: None,
         }
+    }
+
+    /// 错误请求返回的错误详情
+    pub fn detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+
+    /// 错误请求返回的错误信息
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// 错误请求返回的错误类型
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 }
 
@@ -10516,22 +11561,22 @@ impl NeutronError {
 pub type NeutronErrorBody = NeutronError;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronErrorResp {
     /// NeutronError对象
-    pub neutron_error: NeutronError,
+    pub neutron_error: Option<NeutronError>,
 }
 
 impl Model for NeutronErrorResp {
     const NAME: &'static str = "NeutronErrorResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("NeutronError", &self.neutron_error);
+        object.optional("NeutronError", &self.neutron_error);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let neutron_error = object.required("NeutronError")?;
+        let neutron_error = object.optional("NeutronError")?;
         Ok(Self { neutron_error })
     }
 }
@@ -10539,31 +11584,35 @@ impl Model for NeutronErrorResp {
 hwcloud_runtime::impl_model_serde!(NeutronErrorResp);
 
 impl NeutronErrorResp {
-    /// A value of its fields.
-    pub fn new(neutron_error: impl Into<NeutronError>) -> Self {
-        Self {
-            neutron_error: neutron_error.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { neutron_error: None }
+    }
+
+    /// NeutronError对象
+    pub fn neutron_error(mut self, value: impl Into<NeutronError>) -> Self {
+        self.neutron_error = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronErrorResponseBody {
     /// 错误信息返回体
-    pub neutron_error: NeutronErrorBody,
+    pub neutron_error: Option<NeutronErrorBody>,
 }
 
 impl Model for NeutronErrorResponseBody {
     const NAME: &'static str = "NeutronErrorResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("NeutronError", &self.neutron_error);
+        object.optional("NeutronError", &self.neutron_error);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let neutron_error = object.required("NeutronError")?;
+        let neutron_error = object.optional("NeutronError")?;
         Ok(Self { neutron_error })
     }
 }
@@ -10571,88 +11620,92 @@ impl Model for NeutronErrorResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronErrorResponseBody);
 
 impl NeutronErrorResponseBody {
-    /// A value of its fields.
-    pub fn new(neutron_error: impl Into<NeutronErrorBody>) -> Self {
-        Self {
-            neutron_error: neutron_error.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { neutron_error: None }
+    }
+
+    /// 错误信息返回体
+    pub fn neutron_error(mut self, value: impl Into<NeutronErrorBody>) -> Self {
+        self.neutron_error = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallGroup {
     /// 网络ACL防火墙是否受管理员控制。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 功能说明:资源创建时间,UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:网络ACL组描述
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:出方向网络ACL策略ID
-    pub egress_firewall_policy_id: String,
+    pub egress_firewall_policy_id: Option<String>,
     /// 功能说明:网络ACL组的ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:入方向网络ACL策略ID
-    pub ingress_firewall_policy_id: String,
+    pub ingress_firewall_policy_id: Option<String>,
     /// 功能说明:网络ACL组名称
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 取值范围:网络ACL组绑定的端口列表
-    pub ports: Vec<String>,
+    pub ports: Option<Vec<String>>,
     /// 功能说明:网络ACL组所属项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:是否支持跨租户共享
     /// 取值范围:true/false
-    pub public: bool,
+    pub public: Option<bool>,
     /// 功能说明:网络ACL组状态
-    pub status: String,
+    pub status: Option<String>,
     /// 功能说明:网络ACL组所属项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新时间,UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for NeutronFirewallGroup {
     const NAME: &'static str = "NeutronFirewallGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("egress_firewall_policy_id", &self.egress_firewall_policy_id);
-        object.field("id", &self.id);
-        object.field("ingress_firewall_policy_id", &self.ingress_firewall_policy_id);
-        object.field("name", &self.name);
-        object.field("ports", &self.ports);
-        object.field("project_id", &self.project_id);
-        object.field("public", &self.public);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("egress_firewall_policy_id", &self.egress_firewall_policy_id);
+        object.optional("id", &self.id);
+        object.optional("ingress_firewall_policy_id", &self.ingress_firewall_policy_id);
+        object.optional("name", &self.name);
+        object.optional("ports", &self.ports);
+        object.optional("project_id", &self.project_id);
+        object.optional("public", &self.public);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let egress_firewall_policy_id = object.required("egress_firewall_policy_id")?;
-        let id = object.required("id")?;
-        let ingress_firewall_policy_id = object.required("ingress_firewall_policy_id")?;
-        let name = object.required("name")?;
-        let ports = object.required("ports")?;
-        let project_id = object.required("project_id")?;
-        let public = object.required("public")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let egress_firewall_policy_id = object.optional("egress_firewall_policy_id")?;
+        let id = object.optional("id")?;
+        let ingress_firewall_policy_id = object.optional("ingress_firewall_policy_id")?;
+        let name = object.optional("name")?;
+        let ports = object.optional("ports")?;
+        let project_id = object.optional("project_id")?;
+        let public = object.optional("public")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             created_at,
@@ -10674,57 +11727,130 @@ impl Model for NeutronFirewallGroup {
 hwcloud_runtime::impl_model_serde!(NeutronFirewallGroup);
 
 impl NeutronFirewallGroup {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        egress_firewall_policy_id: impl Into<String>,
-        id: impl Into<String>,
-        ingress_firewall_policy_id: impl Into<String>,
-        name: impl Into<String>,
-        ports: impl Into<Vec<String>>,
-        project_id: impl Into<String>,
-        public: impl Into<bool>,
-        status: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            egress_firewall_policy_id: egress_firewall_policy_id.into(),
-            id: id.into(),
-            ingress_firewall_policy_id: ingress_firewall_policy_id.into(),
-            name: name.into(),
-            ports: ports.into(),
-            project_id: project_id.into(),
-            public: public.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            admin_state_up: None,
+            created_at: None,
+            description: None,
+            egress_firewall_policy_id: None,
+            id: None,
+            ingress_firewall_policy_id: None,
+            name: None,
+            ports: None,
+            project_id: None,
+            public: None,
+            status: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 网络ACL防火墙是否受管理员控制。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建时间,UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL组描述
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:出方向网络ACL策略ID
+    pub fn egress_firewall_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.egress_firewall_policy_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL组的ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:入方向网络ACL策略ID
+    pub fn ingress_firewall_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.ingress_firewall_policy_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL组名称
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 取值范围:网络ACL组绑定的端口列表
+    pub fn ports(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ports = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL组所属项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否支持跨租户共享
+    /// 取值范围:true/false
+    pub fn public(mut self, value: impl Into<bool>) -> Self {
+        self.public = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL组状态
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL组所属项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新时间,UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallGroupResponseBody {
     /// firewall_group对象
-    pub firewall_group: NeutronFirewallGroup,
+    pub firewall_group: Option<NeutronFirewallGroup>,
 }
 
 impl Model for NeutronFirewallGroupResponseBody {
     const NAME: &'static str = "NeutronFirewallGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall_group", &self.firewall_group);
+        object.optional("firewall_group", &self.firewall_group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall_group = object.required("firewall_group")?;
+        let firewall_group = object.optional("firewall_group")?;
         Ok(Self { firewall_group })
     }
 }
@@ -10732,65 +11858,69 @@ impl Model for NeutronFirewallGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronFirewallGroupResponseBody);
 
 impl NeutronFirewallGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(firewall_group: impl Into<NeutronFirewallGroup>) -> Self {
-        Self {
-            firewall_group: firewall_group.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { firewall_group: None }
+    }
+
+    /// firewall_group对象
+    pub fn firewall_group(mut self, value: impl Into<NeutronFirewallGroup>) -> Self {
+        self.firewall_group = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallPolicy {
     /// 审计标记。
-    pub audited: bool,
+    pub audited: Option<bool>,
     /// 网络ACL防火墙策略描述。
     ///
     /// Length: 1 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 策略引用的网络ACL防火墙规则链。
     ///
     /// Items: at least 0.
-    pub firewall_rules: Vec<String>,
+    pub firewall_rules: Option<Vec<String>>,
     /// 网络ACL防火墙策略uuid标识。
-    pub id: String,
+    pub id: Option<String>,
     /// 网络ACL防火墙策略名称。
     ///
     /// Length: 1 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 是否支持跨租户共享。
-    pub public: bool,
+    pub public: Option<bool>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for NeutronFirewallPolicy {
     const NAME: &'static str = "NeutronFirewallPolicy";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("audited", &self.audited);
-        object.field("description", &self.description);
-        object.field("firewall_rules", &self.firewall_rules);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("public", &self.public);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("audited", &self.audited);
+        object.optional("description", &self.description);
+        object.optional("firewall_rules", &self.firewall_rules);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("public", &self.public);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let audited = object.required("audited")?;
-        let description = object.required("description")?;
-        let firewall_rules = object.required("firewall_rules")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let public = object.required("public")?;
-        let tenant_id = object.required("tenant_id")?;
+        let audited = object.optional("audited")?;
+        let description = object.optional("description")?;
+        let firewall_rules = object.optional("firewall_rules")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let public = object.optional("public")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             audited,
             description,
@@ -10807,47 +11937,92 @@ impl Model for NeutronFirewallPolicy {
 hwcloud_runtime::impl_model_serde!(NeutronFirewallPolicy);
 
 impl NeutronFirewallPolicy {
-    /// A value of its fields.
-    pub fn new(
-        audited: impl Into<bool>,
-        description: impl Into<String>,
-        firewall_rules: impl Into<Vec<String>>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        public: impl Into<bool>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            audited: audited.into(),
-            description: description.into(),
-            firewall_rules: firewall_rules.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            public: public.into(),
-            tenant_id: tenant_id.into(),
+            audited: None,
+            description: None,
+            firewall_rules: None,
+            id: None,
+            name: None,
+            project_id: None,
+            public: None,
+            tenant_id: None,
         }
+    }
+
+    /// 审计标记。
+    pub fn audited(mut self, value: impl Into<bool>) -> Self {
+        self.audited = Some(value.into());
+        self
+    }
+
+    /// 网络ACL防火墙策略描述。
+    ///
+    /// Length: 1 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 策略引用的网络ACL防火墙规则链。
+    ///
+    /// Items: at least 0.
+    pub fn firewall_rules(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.firewall_rules = Some(value.into());
+        self
+    }
+
+    /// 网络ACL防火墙策略uuid标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 网络ACL防火墙策略名称。
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 是否支持跨租户共享。
+    pub fn public(mut self, value: impl Into<bool>) -> Self {
+        self.public = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallPolicyResponseBody {
     /// firewall_policy对象
-    pub firewall_policy: NeutronFirewallPolicy,
+    pub firewall_policy: Option<NeutronFirewallPolicy>,
 }
 
 impl Model for NeutronFirewallPolicyResponseBody {
     const NAME: &'static str = "NeutronFirewallPolicyResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall_policy", &self.firewall_policy);
+        object.optional("firewall_policy", &self.firewall_policy);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall_policy = object.required("firewall_policy")?;
+        let firewall_policy = object.optional("firewall_policy")?;
         Ok(Self { firewall_policy })
     }
 }
@@ -10855,96 +12030,100 @@ impl Model for NeutronFirewallPolicyResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronFirewallPolicyResponseBody);
 
 impl NeutronFirewallPolicyResponseBody {
-    /// A value of its fields.
-    pub fn new(firewall_policy: impl Into<NeutronFirewallPolicy>) -> Self {
-        Self {
-            firewall_policy: firewall_policy.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { firewall_policy: None }
+    }
+
+    /// firewall_policy对象
+    pub fn firewall_policy(mut self, value: impl Into<NeutronFirewallPolicy>) -> Self {
+        self.firewall_policy = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallRule {
     /// 功能说明:对通过网络ACL的流量执行的操作。
     /// 取值范围:DENY(拒绝)/ALLOW(允许)
-    pub action: NeutronFirewallRuleAction,
+    pub action: Option<NeutronFirewallRuleAction>,
     /// 功能说明:网络ACL规则描述
     /// 取值范围:0-255个字符长度
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:目的地址或者CIDR。
-    pub destination_ip_address: String,
+    pub destination_ip_address: Option<String>,
     /// 功能说明:目的端口号或者一段端口范围。
-    pub destination_port: String,
+    pub destination_port: Option<String>,
     /// 功能说明:是否使能网络ACL规则。
     /// 取值范围:true/false
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 功能说明:网络ACL规则的uuid标识。
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:IP协议版本
     /// 取值范围:Ipv4/Ipv6
     ///
     /// Range: 4 to 6.
-    pub ip_version: i32,
+    pub ip_version: Option<i32>,
     /// 功能说明:网络ACL规则名称。
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:IP协议
     /// 取值范围:支持TCP,UDP,ICMP, ICMPV6或者IP协议号(0-255)
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 功能说明:是否支持跨租户共享
     /// 取值范围:true/false
-    pub public: bool,
+    pub public: Option<bool>,
     /// 功能说明:源地址或者CIDR。
-    pub source_ip_address: String,
+    pub source_ip_address: Option<String>,
     /// 功能说明:源端口号或者一段端口范围。
-    pub source_port: String,
+    pub source_port: Option<String>,
     /// 功能说明:项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for NeutronFirewallRule {
     const NAME: &'static str = "NeutronFirewallRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("description", &self.description);
-        object.field("destination_ip_address", &self.destination_ip_address);
-        object.field("destination_port", &self.destination_port);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("ip_version", &self.ip_version);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("protocol", &self.protocol);
-        object.field("public", &self.public);
-        object.field("source_ip_address", &self.source_ip_address);
-        object.field("source_port", &self.source_port);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("action", &self.action);
+        object.optional("description", &self.description);
+        object.optional("destination_ip_address", &self.destination_ip_address);
+        object.optional("destination_port", &self.destination_port);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol", &self.protocol);
+        object.optional("public", &self.public);
+        object.optional("source_ip_address", &self.source_ip_address);
+        object.optional("source_port", &self.source_port);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let description = object.required("description")?;
-        let destination_ip_address = object.required("destination_ip_address")?;
-        let destination_port = object.required("destination_port")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let ip_version = object.required("ip_version")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let protocol = object.required("protocol")?;
-        let public = object.required("public")?;
-        let source_ip_address = object.required("source_ip_address")?;
-        let source_port = object.required("source_port")?;
-        let tenant_id = object.required("tenant_id")?;
+        let action = object.optional("action")?;
+        let description = object.optional("description")?;
+        let destination_ip_address = object.optional("destination_ip_address")?;
+        let destination_port = object.optional("destination_port")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let ip_version = object.optional("ip_version")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let protocol = object.optional("protocol")?;
+        let public = object.optional("public")?;
+        let source_ip_address = object.optional("source_ip_address")?;
+        let source_port = object.optional("source_port")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             action,
             description,
@@ -10967,39 +12146,121 @@ impl Model for NeutronFirewallRule {
 hwcloud_runtime::impl_model_serde!(NeutronFirewallRule);
 
 impl NeutronFirewallRule {
-    /// A value of its fields.
-    pub fn new(
-        action: impl Into<NeutronFirewallRuleAction>,
-        description: impl Into<String>,
-        destination_ip_address: impl Into<String>,
-        destination_port: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        ip_version: impl Into<i32>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        public: impl Into<bool>,
-        source_ip_address: impl Into<String>,
-        source_port: impl Into<String>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            description: description.into(),
-            destination_ip_address: destination_ip_address.into(),
-            destination_port: destination_port.into(),
-            enabled: enabled.into(),
-            id: id.into(),
-            ip_version: ip_version.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            protocol: protocol.into(),
-            public: public.into(),
-            source_ip_address: source_ip_address.into(),
-            source_port: source_port.into(),
-            tenant_id: tenant_id.into(),
+            action: None,
+            description: None,
+            destination_ip_address: None,
+            destination_port: None,
+            enabled: None,
+            id: None,
+            ip_version: None,
+            name: None,
+            project_id: None,
+            protocol: None,
+            public: None,
+            source_ip_address: None,
+            source_port: None,
+            tenant_id: None,
         }
+    }
+
+    /// 功能说明:对通过网络ACL的流量执行的操作。
+    /// 取值范围:DENY(拒绝)/ALLOW(允许)
+    pub fn action(mut self, value: impl Into<NeutronFirewallRuleAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL规则描述
+    /// 取值范围:0-255个字符长度
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:目的地址或者CIDR。
+    pub fn destination_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.destination_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:目的端口号或者一段端口范围。
+    pub fn destination_port(mut self, value: impl Into<String>) -> Self {
+        self.destination_port = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否使能网络ACL规则。
+    /// 取值范围:true/false
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL规则的uuid标识。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IP协议版本
+    /// 取值范围:Ipv4/Ipv6
+    ///
+    /// Range: 4 to 6.
+    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络ACL规则名称。
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IP协议
+    /// 取值范围:支持TCP,UDP,ICMP, ICMPV6或者IP协议号(0-255)
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否支持跨租户共享
+    /// 取值范围:true/false
+    pub fn public(mut self, value: impl Into<bool>) -> Self {
+        self.public = Some(value.into());
+        self
+    }
+
+    /// 功能说明:源地址或者CIDR。
+    pub fn source_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.source_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:源端口号或者一段端口范围。
+    pub fn source_port(mut self, value: impl Into<String>) -> Self {
+        self.source_port = Some(value.into());
+        self
+    }
+
+    /// 功能说明:项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -11010,22 +12271,22 @@ impl NeutronFirewallRule {
 pub type NeutronFirewallRuleAction = NeutronCreateFirewallRuleOptionAction;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallRuleResponseBody {
     /// firewall_rule对象
-    pub firewall_rule: NeutronFirewallRule,
+    pub firewall_rule: Option<NeutronFirewallRule>,
 }
 
 impl Model for NeutronFirewallRuleResponseBody {
     const NAME: &'static str = "NeutronFirewallRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall_rule", &self.firewall_rule);
+        object.optional("firewall_rule", &self.firewall_rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall_rule = object.required("firewall_rule")?;
+        let firewall_rule = object.optional("firewall_rule")?;
         Ok(Self { firewall_rule })
     }
 }
@@ -11033,11 +12294,15 @@ impl Model for NeutronFirewallRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronFirewallRuleResponseBody);
 
 impl NeutronFirewallRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(firewall_rule: impl Into<NeutronFirewallRule>) -> Self {
-        Self {
-            firewall_rule: firewall_rule.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { firewall_rule: None }
+    }
+
+    /// firewall_rule对象
+    pub fn firewall_rule(mut self, value: impl Into<NeutronFirewallRule>) -> Self {
+        self.firewall_rule = Some(value.into());
+        self
     }
 }
 
@@ -11100,11 +12365,11 @@ impl NeutronInsertFirewallRuleRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListFirewallGroupResponseBody {
     /// firewall_group对象列表
-    pub firewall_groups: Vec<NeutronFirewallGroup>,
+    pub firewall_groups: Option<Vec<NeutronFirewallGroup>>,
     /// 分页信息
     pub firewall_groups_links: Option<Vec<NeutronPageLink>>,
 }
@@ -11113,12 +12378,12 @@ impl Model for NeutronListFirewallGroupResponseBody {
     const NAME: &'static str = "NeutronListFirewallGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall_groups", &self.firewall_groups);
+        object.optional("firewall_groups", &self.firewall_groups);
         object.optional("firewall_groups_links", &self.firewall_groups_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall_groups = object.required("firewall_groups")?;
+        let firewall_groups = object.optional("firewall_groups")?;
         let firewall_groups_links = object.optional("firewall_groups_links")?;
         Ok(Self {
             firewall_groups,
@@ -11130,12 +12395,21 @@ impl Model for NeutronListFirewallGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronListFirewallGroupResponseBody);
 
 impl NeutronListFirewallGroupResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(firewall_groups: impl Into<Vec<NeutronFirewallGroup>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewall_groups: firewall_groups.into(),
+            firewall_groups: None,
             firewall_groups_links: None,
         }
+    }
+
+    /// firewall_group对象列表
+    pub fn firewall_groups(
+        mut self,
+        value: impl Into<Vec<NeutronFirewallGroup>>,
+    ) -> Self {
+        self.firewall_groups = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -11149,11 +12423,11 @@ impl NeutronListFirewallGroupResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListFirewallPoliciesResponseBody {
     /// firewall_policy对象列表
-    pub firewall_policies: Vec<NeutronFirewallPolicy>,
+    pub firewall_policies: Option<Vec<NeutronFirewallPolicy>>,
     /// 分页信息
     pub firewall_policies_links: Option<Vec<NeutronPageLink>>,
 }
@@ -11162,12 +12436,12 @@ impl Model for NeutronListFirewallPoliciesResponseBody {
     const NAME: &'static str = "NeutronListFirewallPoliciesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall_policies", &self.firewall_policies);
+        object.optional("firewall_policies", &self.firewall_policies);
         object.optional("firewall_policies_links", &self.firewall_policies_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall_policies = object.required("firewall_policies")?;
+        let firewall_policies = object.optional("firewall_policies")?;
         let firewall_policies_links = object.optional("firewall_policies_links")?;
         Ok(Self {
             firewall_policies,
@@ -11179,12 +12453,21 @@ impl Model for NeutronListFirewallPoliciesResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronListFirewallPoliciesResponseBody);
 
 impl NeutronListFirewallPoliciesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(firewall_policies: impl Into<Vec<NeutronFirewallPolicy>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewall_policies: firewall_policies.into(),
+            firewall_policies: None,
             firewall_policies_links: None,
         }
+    }
+
+    /// firewall_policy对象列表
+    pub fn firewall_policies(
+        mut self,
+        value: impl Into<Vec<NeutronFirewallPolicy>>,
+    ) -> Self {
+        self.firewall_policies = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -11198,11 +12481,11 @@ impl NeutronListFirewallPoliciesResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListFirewallRulesResponseBody {
     /// firewall_rule对象列表
-    pub firewall_rules: Vec<NeutronFirewallRule>,
+    pub firewall_rules: Option<Vec<NeutronFirewallRule>>,
     /// 分页信息
     pub firewall_rules_links: Option<Vec<NeutronPageLink>>,
 }
@@ -11211,12 +12494,12 @@ impl Model for NeutronListFirewallRulesResponseBody {
     const NAME: &'static str = "NeutronListFirewallRulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("firewall_rules", &self.firewall_rules);
+        object.optional("firewall_rules", &self.firewall_rules);
         object.optional("firewall_rules_links", &self.firewall_rules_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let firewall_rules = object.required("firewall_rules")?;
+        let firewall_rules = object.optional("firewall_rules")?;
         let firewall_rules_links = object.optional("firewall_rules_links")?;
         Ok(Self {
             firewall_rules,
@@ -11228,12 +12511,18 @@ impl Model for NeutronListFirewallRulesResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronListFirewallRulesResponseBody);
 
 impl NeutronListFirewallRulesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(firewall_rules: impl Into<Vec<NeutronFirewallRule>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            firewall_rules: firewall_rules.into(),
+            firewall_rules: None,
             firewall_rules_links: None,
         }
+    }
+
+    /// firewall_rule对象列表
+    pub fn firewall_rules(mut self, value: impl Into<Vec<NeutronFirewallRule>>) -> Self {
+        self.firewall_rules = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -11247,11 +12536,11 @@ impl NeutronListFirewallRulesResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListNetworksResponseBody {
     /// network对象列表
-    pub networks: Vec<NeutronNetwork>,
+    pub networks: Option<Vec<NeutronNetwork>>,
     /// 分页信息
     pub networks_links: Option<Vec<NeutronPageLink>>,
 }
@@ -11260,12 +12549,12 @@ impl Model for NeutronListNetworksResponseBody {
     const NAME: &'static str = "NeutronListNetworksResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("networks", &self.networks);
+        object.optional("networks", &self.networks);
         object.optional("networks_links", &self.networks_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let networks = object.required("networks")?;
+        let networks = object.optional("networks")?;
         let networks_links = object.optional("networks_links")?;
         Ok(Self { networks, networks_links })
     }
@@ -11274,12 +12563,18 @@ impl Model for NeutronListNetworksResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronListNetworksResponseBody);
 
 impl NeutronListNetworksResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(networks: impl Into<Vec<NeutronNetwork>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            networks: networks.into(),
+            networks: None,
             networks_links: None,
         }
+    }
+
+    /// network对象列表
+    pub fn networks(mut self, value: impl Into<Vec<NeutronNetwork>>) -> Self {
+        self.networks = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -11290,11 +12585,11 @@ impl NeutronListNetworksResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListPortsResponseBody {
     /// port对象列表
-    pub ports: Vec<NeutronPort>,
+    pub ports: Option<Vec<NeutronPort>>,
     /// 分页信息
     pub ports_links: Option<Vec<NeutronPageLink>>,
 }
@@ -11303,12 +12598,12 @@ impl Model for NeutronListPortsResponseBody {
     const NAME: &'static str = "NeutronListPortsResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ports", &self.ports);
+        object.optional("ports", &self.ports);
         object.optional("ports_links", &self.ports_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ports = object.required("ports")?;
+        let ports = object.optional("ports")?;
         let ports_links = object.optional("ports_links")?;
         Ok(Self { ports, ports_links })
     }
@@ -11317,12 +12612,18 @@ impl Model for NeutronListPortsResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronListPortsResponseBody);
 
 impl NeutronListPortsResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(ports: impl Into<Vec<NeutronPort>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ports: ports.into(),
+            ports: None,
             ports_links: None,
         }
+    }
+
+    /// port对象列表
+    pub fn ports(mut self, value: impl Into<Vec<NeutronPort>>) -> Self {
+        self.ports = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -11333,11 +12634,11 @@ impl NeutronListPortsResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListRoutersResponseBody {
     /// router对象列表
-    pub routers: Vec<NeutronRouter>,
+    pub routers: Option<Vec<NeutronRouter>>,
     /// 分页信息
     pub routers_links: Option<Vec<NeutronPageLink>>,
 }
@@ -11346,12 +12647,12 @@ impl Model for NeutronListRoutersResponseBody {
     const NAME: &'static str = "NeutronListRoutersResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("routers", &self.routers);
+        object.optional("routers", &self.routers);
         object.optional("routers_links", &self.routers_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let routers = object.required("routers")?;
+        let routers = object.optional("routers")?;
         let routers_links = object.optional("routers_links")?;
         Ok(Self { routers, routers_links })
     }
@@ -11360,12 +12661,18 @@ impl Model for NeutronListRoutersResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronListRoutersResponseBody);
 
 impl NeutronListRoutersResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(routers: impl Into<Vec<NeutronRouter>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            routers: routers.into(),
+            routers: None,
             routers_links: None,
         }
+    }
+
+    /// router对象列表
+    pub fn routers(mut self, value: impl Into<Vec<NeutronRouter>>) -> Self {
+        self.routers = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -11376,11 +12683,11 @@ impl NeutronListRoutersResponseBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListSecurityGroupRulesResponseBody {
     /// 安全组规则对象列表
-    pub security_group_rules: Vec<NeutronSecurityGroupRule>,
+    pub security_group_rules: Option<Vec<NeutronSecurityGroupRule>>,
     /// 分页信息
     pub security_group_rules_links: Option<Vec<NeutronPageLink>>,
 }
@@ -11389,12 +12696,12 @@ impl Model for NeutronListSecurityGroupRulesResponseBody {
     const NAME: &'static str = "NeutronListSecurityGroupRulesResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("security_group_rules", &self.security_group_rules);
+        object.optional("security_group_rules", &self.security_group_rules);
         object.optional("security_group_rules_links", &self.security_group_rules_links);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let security_group_rules = object.required("security_group_rules")?;
+        let security_group_rules = object.optional("security_group_rules")?;
         let security_group_rules_links = object.optional("security_group_rules_links")?;
         Ok(Self {
             security_group_rules,
@@ -11406,12 +12713,21 @@ impl Model for NeutronListSecurityGroupRulesResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronListSecurityGroupRulesResponseBody);
 
 impl NeutronListSecurityGroupRulesResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(security_group_rules: impl Into<Vec<NeutronSecurityGroupRule>>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            security_group_rules: security_group_rules.into(),
+            security_group_rules: None,
             security_group_rules_links: None,
         }
+    }
+
+    /// 安全组规则对象列表
+    pub fn security_group_rules(
+        mut self,
+        value: impl Into<Vec<NeutronSecurityGroupRule>>,
+    ) -> Self {
+        self.security_group_rules = Some(value.into());
+        self
     }
 
     /// 分页信息
@@ -11425,108 +12741,108 @@ impl NeutronListSecurityGroupRulesResponseBody {
 }
 
 /// network对象列表
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronNetwork {
     /// 功能说明:资源的管理状态
     /// 取值范围:true、false
     /// 约束:只支持true
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 功能说明:本网络的候选可用域
-    pub availability_zone_hints: Vec<String>,
+    pub availability_zone_hints: Option<Vec<String>>,
     /// 功能说明:本网络的可用域。
     /// 取值范围:当前region下的可用域
-    pub availability_zones: Vec<String>,
+    pub availability_zones: Option<Vec<String>>,
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:默认内网DNS域地址
     /// 约束:系统自动生成维护,不支持设置和更新
     ///
     /// Length: 0 to 255.
-    pub dns_domain: String,
+    pub dns_domain: Option<String>,
     /// 网络ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:网络名称
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:端口安全使能标记
     /// 取值范围:true(启用)、false(禁用)
     /// 约束:如果不使能,则network下所有虚机的安全组和dhcp防欺骗不生效
-    pub port_security_enabled: bool,
+    pub port_security_enabled: Option<bool>,
     /// 项目ID
     ///
     /// Length: 32 to 64.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:扩展属性,网络类型(支持vxlan, geneve)
     /// 取值范围:vxlan,geneve
     ///
     /// Length: 0 to 32.
-    pub provider_network_type: String,
+    pub provider_network_type: Option<String>,
     /// 功能说明:扩展属性,是否外部网络
     /// 取值范围:true、false
     /// 约束:不支持设置和更新
-    pub router_external: bool,
+    pub router_external: Option<bool>,
     /// 功能说明:是否支持跨租户共享此资源
     /// 取值范围:true(共享)、false(非共享)
     /// 约束:不支持设置和更新
-    pub shared: bool,
+    pub shared: Option<bool>,
     /// 功能说明:网络状态
     /// 取值范围:ACTIVE,DOWN,BUILD或ERROR
-    pub status: NeutronNetworkStatus,
+    pub status: Option<NeutronNetworkStatus>,
     /// 功能说明:网络关联的子网ID列表
     /// 约束:一个network仅支持关联一个 subnet。
-    pub subnets: Vec<String>,
+    pub subnets: Option<Vec<String>>,
     /// 项目ID
     ///
     /// Length: 32 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for NeutronNetwork {
     const NAME: &'static str = "NeutronNetwork";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("availability_zone_hints", &self.availability_zone_hints);
-        object.field("availability_zones", &self.availability_zones);
-        object.field("created_at", &self.created_at);
-        object.field("dns_domain", &self.dns_domain);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("port_security_enabled", &self.port_security_enabled);
-        object.field("project_id", &self.project_id);
-        object.field("provider:network_type", &self.provider_network_type);
-        object.field("router:external", &self.router_external);
-        object.field("shared", &self.shared);
-        object.field("status", &self.status);
-        object.field("subnets", &self.subnets);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("availability_zone_hints", &self.availability_zone_hints);
+        object.optional("availability_zones", &self.availability_zones);
+        object.optional("created_at", &self.created_at);
+        object.optional("dns_domain", &self.dns_domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("port_security_enabled", &self.port_security_enabled);
+        object.optional("project_id", &self.project_id);
+        object.optional("provider:network_type", &self.provider_network_type);
+        object.optional("router:external", &self.router_external);
+        object.optional("shared", &self.shared);
+        object.optional("status", &self.status);
+        object.optional("subnets", &self.subnets);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let availability_zone_hints = object.required("availability_zone_hints")?;
-        let availability_zones = object.required("availability_zones")?;
-        let created_at = object.required("created_at")?;
-        let dns_domain = object.required("dns_domain")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let port_security_enabled = object.required("port_security_enabled")?;
-        let project_id = object.required("project_id")?;
-        let provider_network_type = object.required("provider:network_type")?;
-        let router_external = object.required("router:external")?;
-        let shared = object.required("shared")?;
-        let status = object.required("status")?;
-        let subnets = object.required("subnets")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let availability_zone_hints = object.optional("availability_zone_hints")?;
+        let availability_zones = object.optional("availability_zones")?;
+        let created_at = object.optional("created_at")?;
+        let dns_domain = object.optional("dns_domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let port_security_enabled = object.optional("port_security_enabled")?;
+        let project_id = object.optional("project_id")?;
+        let provider_network_type = object.optional("provider:network_type")?;
+        let router_external = object.optional("router:external")?;
+        let shared = object.optional("shared")?;
+        let status = object.optional("status")?;
+        let subnets = object.optional("subnets")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             availability_zone_hints,
@@ -11551,63 +12867,168 @@ impl Model for NeutronNetwork {
 hwcloud_runtime::impl_model_serde!(NeutronNetwork);
 
 impl NeutronNetwork {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        availability_zone_hints: impl Into<Vec<String>>,
-        availability_zones: impl Into<Vec<String>>,
-        created_at: impl Into<String>,
-        dns_domain: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        port_security_enabled: impl Into<bool>,
-        project_id: impl Into<String>,
-        provider_network_type: impl Into<String>,
-        router_external: impl Into<bool>,
-        shared: impl Into<bool>,
-        status: impl Into<NeutronNetworkStatus>,
-        subnets: impl Into<Vec<String>>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            availability_zone_hints: availability_zone_hints.into(),
-            availability_zones: availability_zones.into(),
-            created_at: created_at.into(),
-            dns_domain: dns_domain.into(),
-            id: id.into(),
-            name: name.into(),
-            port_security_enabled: port_security_enabled.into(),
-            project_id: project_id.into(),
-            provider_network_type: provider_network_type.into(),
-            router_external: router_external.into(),
-            shared: shared.into(),
-            status: status.into(),
-            subnets: subnets.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            admin_state_up: None,
+            availability_zone_hints: None,
+            availability_zones: None,
+            created_at: None,
+            dns_domain: None,
+            id: None,
+            name: None,
+            port_security_enabled: None,
+            project_id: None,
+            provider_network_type: None,
+            router_external: None,
+            shared: None,
+            status: None,
+            subnets: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:资源的管理状态
+    /// 取值范围:true、false
+    /// 约束:只支持true
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 功能说明:本网络的候选可用域
+    pub fn availability_zone_hints(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.availability_zone_hints = Some(value.into());
+        self
+    }
+
+    /// 功能说明:本网络的可用域。
+    /// 取值范围:当前region下的可用域
+    pub fn availability_zones(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.availability_zones = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:默认内网DNS域地址
+    /// 约束:系统自动生成维护,不支持设置和更新
+    ///
+    /// Length: 0 to 255.
+    pub fn dns_domain(mut self, value: impl Into<String>) -> Self {
+        self.dns_domain = Some(value.into());
+        self
+    }
+
+    /// 网络ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络名称
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口安全使能标记
+    /// 取值范围:true(启用)、false(禁用)
+    /// 约束:如果不使能,则network下所有虚机的安全组和dhcp防欺骗不生效
+    pub fn port_security_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.port_security_enabled = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 32 to 64.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:扩展属性,网络类型(支持vxlan, geneve)
+    /// 取值范围:vxlan,geneve
+    ///
+    /// Length: 0 to 32.
+    pub fn provider_network_type(mut self, value: impl Into<String>) -> Self {
+        self.provider_network_type = Some(value.into());
+        self
+    }
+
+    /// 功能说明:扩展属性,是否外部网络
+    /// 取值范围:true、false
+    /// 约束:不支持设置和更新
+    pub fn router_external(mut self, value: impl Into<bool>) -> Self {
+        self.router_external = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否支持跨租户共享此资源
+    /// 取值范围:true(共享)、false(非共享)
+    /// 约束:不支持设置和更新
+    pub fn shared(mut self, value: impl Into<bool>) -> Self {
+        self.shared = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络状态
+    /// 取值范围:ACTIVE,DOWN,BUILD或ERROR
+    pub fn status(mut self, value: impl Into<NeutronNetworkStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络关联的子网ID列表
+    /// 约束:一个network仅支持关联一个 subnet。
+    pub fn subnets(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.subnets = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 32 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronNetworkResponseBody {
     /// network对象
-    pub network: NeutronNetwork,
+    pub network: Option<NeutronNetwork>,
 }
 
 impl Model for NeutronNetworkResponseBody {
     const NAME: &'static str = "NeutronNetworkResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("network", &self.network);
+        object.optional("network", &self.network);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let network = object.required("network")?;
+        let network = object.optional("network")?;
         Ok(Self { network })
     }
 }
@@ -11615,9 +13036,15 @@ impl Model for NeutronNetworkResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronNetworkResponseBody);
 
 impl NeutronNetworkResponseBody {
-    /// A value of its fields.
-    pub fn new(network: impl Into<NeutronNetwork>) -> Self {
-        Self { network: network.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { network: None }
+    }
+
+    /// network对象
+    pub fn network(mut self, value: impl Into<NeutronNetwork>) -> Self {
+        self.network = Some(value.into());
+        self
     }
 }
 
@@ -11668,26 +13095,26 @@ impl hwcloud_runtime::StringEnum for NeutronNetworkStatus {
 hwcloud_runtime::impl_string_enum!(NeutronNetworkStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronPageLink {
     /// API链接
-    pub href: String,
+    pub href: Option<String>,
     /// API链接与该API版本的关系
-    pub rel: String,
+    pub rel: Option<String>,
 }
 
 impl Model for NeutronPageLink {
     const NAME: &'static str = "NeutronPageLink";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("href", &self.href);
-        object.field("rel", &self.rel);
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let href = object.required("href")?;
-        let rel = object.required("rel")?;
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
         Ok(Self { href, rel })
     }
 }
@@ -11695,25 +13122,34 @@ impl Model for NeutronPageLink {
 hwcloud_runtime::impl_model_serde!(NeutronPageLink);
 
 impl NeutronPageLink {
-    /// A value of its fields.
-    pub fn new(href: impl Into<String>, rel: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            rel: rel.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// API链接
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// API链接与该API版本的关系
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronPort {
     /// 功能说明:端口管理状态
     /// 约束:目前支持true
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 功能说明:扩展属性:IP/Mac对列表,详情参见“allow_address_pair对象”表
     /// 约束:IP地址不允许为 “0.0.0.0”如果allowed_address_pairs配置地址池较大的CIDR(掩码小于24位),建议为该port配置一个单独的安全组硬件SDN环境不支持ip_address属性配置为CIDR格式。
-    pub allowed_address_pairs: Vec<AllowedAddressPair2>,
+    pub allowed_address_pairs: Option<Vec<AllowedAddressPair2>>,
     /// 扩展属性:提供用户设置自定义信息
     /// 【使用说明】
     /// internal_elb字段,布尔类型,普通租户可见。只有在创建内网ELB的虚拟IP的网卡时设置为true。普通租户没有权限更改该字段,由系统维护。
@@ -11730,130 +13166,130 @@ pub struct NeutronPort {
     /// −	示例:{"tcp_srvports": "80 443", "udp_srvports": "53"}
 
     /// 示例表示入方向目的端口为80或者443的tcp报文可支持高并发连接。入方向目的端口为53的udp报文可支持高并发连接。但是此类报文不受ACL和安全组规则的限制。
-    pub binding_profile: serde_json::Value,
+    pub binding_profile: Option<serde_json::Value>,
     /// 功能说明:vif的详细信息,"primary_interface": 是否为虚拟机的主网卡
     /// 约束:管理员权限,普通租户不可指定
-    pub binding_vif_details: BindingVifDetails2,
+    pub binding_vif_details: Option<BindingVifDetails2>,
     /// 功能说明:绑定的vNIC类型
     /// - normal:软交换
     ///
     /// Length: 0 to 64.
-    pub binding_vnic_type: String,
+    pub binding_vnic_type: Option<String>,
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:端口设备ID
     /// 约束:不支持设置和更新,由系统自动维护,该字段非空的端口不允许删除。
     ///
     /// Length: 0 to 255.
-    pub device_id: String,
+    pub device_id: Option<String>,
     /// 功能说明:端口设备所属(DHCP/Router/ Nova等)
     /// 约束:不支持更新,只允许用户在创建虚拟IP端口时,为虚拟IP端口设置device_owner为neutron:VIP_PORT,当端口的该字段不为空时,仅支持该字段为neutron:VIP_PORT时的端口删除。该字段非空的端口不允许删除。
     ///
     /// Length: 0 to 255.
-    pub device_owner: String,
+    pub device_owner: Option<String>,
     /// 功能说明:扩展属性:主网卡默认内网域名信息
     /// 约束:不支持设置和更新,由系统自动维护
     /// - hostname:与端口dns_name一致
     /// - ip_address:端口ipv4私有地址
     /// - fqdn:为端口创建默认内网fqdn
-    pub dns_assignment: Vec<DnsAssignMent>,
+    pub dns_assignment: Option<Vec<DnsAssignMent>>,
     /// 功能说明:扩展属性:主网卡默认内网DNS名称
     /// 约束:不支持设置和更新,由系统自动维护,访问该默认内网域名前,请确保子网使用当前系统提供的DNS
     ///
     /// Length: 0 to 255.
-    pub dns_name: String,
+    pub dns_name: Option<String>,
     /// 功能说明:扩展属性:DHCP的扩展Option,详情参见“ExtraDhcpOpt对象”表
-    pub extra_dhcp_opts: Vec<ExtraDhcpOpt>,
+    pub extra_dhcp_opts: Option<Vec<ExtraDhcpOpt>>,
     /// 功能说明:端口的IP地址,参见“FixedIp对象”表
     /// 约束:device_owner为neutron: VIP_PORT时最多指定一个fixed_ip,给云服务器创建IPv6端口时,必须具备一个IPv4 subnet_id和一个IPv6 subnet_id 。
-    pub fixed_ips: Vec<FixedIp>,
+    pub fixed_ips: Option<Vec<FixedIp>>,
     /// 端口ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:端口mac地址
     /// 约束:只支持系统动态分配,不支持指定
     ///
     /// Length: 0 to 32.
-    pub mac_address: String,
+    pub mac_address: Option<String>,
     /// 功能说明:端口的名称
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 端口所属网络ID
-    pub network_id: String,
+    pub network_id: Option<String>,
     /// 功能说明:端口安全使能标记,如果不使能则安全组和dhcp防欺骗不生效
     /// 取值范围:启用(true)或禁用(false)
-    pub port_security_enabled: bool,
+    pub port_security_enabled: Option<bool>,
     /// 项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:作用在该端口上的安全组的ID列表
     /// 约束:不支持更新为空
-    pub security_groups: Vec<String>,
+    pub security_groups: Option<Vec<String>>,
     /// 功能说明:端口状态
     /// 取值范围:ACTIVE,BUILD,DOWN
     /// 约束:Hana硬直通虚拟机端口状态总为DOWN
     ///
     /// Length: 0 to 16.
-    pub status: String,
+    pub status: Option<String>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for NeutronPort {
     const NAME: &'static str = "NeutronPort";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("allowed_address_pairs", &self.allowed_address_pairs);
-        object.field("binding:profile", &self.binding_profile);
-        object.field("binding:vif_details", &self.binding_vif_details);
-        object.field("binding:vnic_type", &self.binding_vnic_type);
-        object.field("created_at", &self.created_at);
-        object.field("device_id", &self.device_id);
-        object.field("device_owner", &self.device_owner);
-        object.field("dns_assignment", &self.dns_assignment);
-        object.field("dns_name", &self.dns_name);
-        object.field("extra_dhcp_opts", &self.extra_dhcp_opts);
-        object.field("fixed_ips", &self.fixed_ips);
-        object.field("id", &self.id);
-        object.field("mac_address", &self.mac_address);
-        object.field("name", &self.name);
-        object.field("network_id", &self.network_id);
-        object.field("port_security_enabled", &self.port_security_enabled);
-        object.field("project_id", &self.project_id);
-        object.field("security_groups", &self.security_groups);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("allowed_address_pairs", &self.allowed_address_pairs);
+        object.optional("binding:profile", &self.binding_profile);
+        object.optional("binding:vif_details", &self.binding_vif_details);
+        object.optional("binding:vnic_type", &self.binding_vnic_type);
+        object.optional("created_at", &self.created_at);
+        object.optional("device_id", &self.device_id);
+        object.optional("device_owner", &self.device_owner);
+        object.optional("dns_assignment", &self.dns_assignment);
+        object.optional("dns_name", &self.dns_name);
+        object.optional("extra_dhcp_opts", &self.extra_dhcp_opts);
+        object.optional("fixed_ips", &self.fixed_ips);
+        object.optional("id", &self.id);
+        object.optional("mac_address", &self.mac_address);
+        object.optional("name", &self.name);
+        object.optional("network_id", &self.network_id);
+        object.optional("port_security_enabled", &self.port_security_enabled);
+        object.optional("project_id", &self.project_id);
+        object.optional("security_groups", &self.security_groups);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let allowed_address_pairs = object.required("allowed_address_pairs")?;
-        let binding_profile = object.required("binding:profile")?;
-        let binding_vif_details = object.required("binding:vif_details")?;
-        let binding_vnic_type = object.required("binding:vnic_type")?;
-        let created_at = object.required("created_at")?;
-        let device_id = object.required("device_id")?;
-        let device_owner = object.required("device_owner")?;
-        let dns_assignment = object.required("dns_assignment")?;
-        let dns_name = object.required("dns_name")?;
-        let extra_dhcp_opts = object.required("extra_dhcp_opts")?;
-        let fixed_ips = object.required("fixed_ips")?;
-        let id = object.required("id")?;
-        let mac_address = object.required("mac_address")?;
-        let name = object.required("name")?;
-        let network_id = object.required("network_id")?;
-        let port_security_enabled = object.required("port_security_enabled")?;
-        let project_id = object.required("project_id")?;
-        let security_groups = object.required("security_groups")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let allowed_address_pairs = object.optional("allowed_address_pairs")?;
+        let binding_profile = object.optional("binding:profile")?;
+        let binding_vif_details = object.optional("binding:vif_details")?;
+        let binding_vnic_type = object.optional("binding:vnic_type")?;
+        let created_at = object.optional("created_at")?;
+        let device_id = object.optional("device_id")?;
+        let device_owner = object.optional("device_owner")?;
+        let dns_assignment = object.optional("dns_assignment")?;
+        let dns_name = object.optional("dns_name")?;
+        let extra_dhcp_opts = object.optional("extra_dhcp_opts")?;
+        let fixed_ips = object.optional("fixed_ips")?;
+        let id = object.optional("id")?;
+        let mac_address = object.optional("mac_address")?;
+        let name = object.optional("name")?;
+        let network_id = object.optional("network_id")?;
+        let port_security_enabled = object.optional("port_security_enabled")?;
+        let project_id = object.optional("project_id")?;
+        let security_groups = object.optional("security_groups")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             allowed_address_pairs,
@@ -11884,75 +13320,236 @@ impl Model for NeutronPort {
 hwcloud_runtime::impl_model_serde!(NeutronPort);
 
 impl NeutronPort {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        allowed_address_pairs: impl Into<Vec<AllowedAddressPair2>>,
-        binding_profile: impl Into<serde_json::Value>,
-        binding_vif_details: impl Into<BindingVifDetails2>,
-        binding_vnic_type: impl Into<String>,
-        created_at: impl Into<String>,
-        device_id: impl Into<String>,
-        device_owner: impl Into<String>,
-        dns_assignment: impl Into<Vec<DnsAssignMent>>,
-        dns_name: impl Into<String>,
-        extra_dhcp_opts: impl Into<Vec<ExtraDhcpOpt>>,
-        fixed_ips: impl Into<Vec<FixedIp>>,
-        id: impl Into<String>,
-        mac_address: impl Into<String>,
-        name: impl Into<String>,
-        network_id: impl Into<String>,
-        port_security_enabled: impl Into<bool>,
-        project_id: impl Into<String>,
-        security_groups: impl Into<Vec<String>>,
-        status: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            allowed_address_pairs: allowed_address_pairs.into(),
-            binding_profile: binding_profile.into(),
-            binding_vif_details: binding_vif_details.into(),
-            binding_vnic_type: binding_vnic_type.into(),
-            created_at: created_at.into(),
-            device_id: device_id.into(),
-            device_owner: device_owner.into(),
-            dns_assignment: dns_assignment.into(),
-            dns_name: dns_name.into(),
-            extra_dhcp_opts: extra_dhcp_opts.into(),
-            fixed_ips: fixed_ips.into(),
-            id: id.into(),
-            mac_address: mac_address.into(),
-            name: name.into(),
-            network_id: network_id.into(),
-            port_security_enabled: port_security_enabled.into(),
-            project_id: project_id.into(),
-            security_groups: security_groups.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            admin_state_up: None,
+            allowed_address_pairs: None,
+            binding_profile: None,
+            binding_vif_details: None,
+            binding_vnic_type: None,
+            created_at: None,
+            device_id: None,
+            device_owner: None,
+            dns_assignment: None,
+            dns_name: None,
+            extra_dhcp_opts: None,
+            fixed_ips: None,
+            id: None,
+            mac_address: None,
+            name: None,
+            network_id: None,
+            port_security_enabled: None,
+            project_id: None,
+            security_groups: None,
+            status: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:端口管理状态
+    /// 约束:目前支持true
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 功能说明:扩展属性:IP/Mac对列表,详情参见“allow_address_pair对象”表
+    /// 约束:IP地址不允许为 “0.0.0.0”如果allowed_address_pairs配置地址池较大的CIDR(掩码小于24位),建议为该port配置一个单独的安全组硬件SDN环境不支持ip_address属性配置为CIDR格式。
+    pub fn allowed_address_pairs(
+        mut self,
+        value: impl Into<Vec<AllowedAddressPair2>>,
+    ) -> Self {
+        self.allowed_address_pairs = Some(value.into());
+        self
+    }
+
+    /// 扩展属性:提供用户设置自定义信息
+    /// 【使用说明】
+    /// internal_elb字段,布尔类型,普通租户可见。只有在创建内网ELB的虚拟IP的网卡时设置为true。普通租户没有权限更改该字段,由系统维护。
+    /// 举例:{"internal_elb": true}
+
+    /// disable_security_groups字段,布尔类型,普通租户可见。默认为false高性能通信场景下,允许指定为true普通租户可见。仅支持创建port和读取时指定。当前仅支持指定为true,不支持指定为false
+    /// 举例:{"disable_security_groups":true },
+    /// 当前仅支持指定为true,不支持指定为false,指定为true时,FWaaS功能不生效。
+    /// 仅对于“华北-北京二”:udp_srvports和tcp_srvports,字段,字符串类型,默认不设置udp_srvports和tcp_srvports字段。允许指定udp_srvports和tcp_srvports字段为端口号,表示这些端口的tcp报文和udp报文可支持高并发连接,但是此类报文不受ACL和安全组规则的限制。udp_srvports和tcp_srvports字段同时支持更新操作。
+    /// −	格式:
+    /// {"tcp_srvports": "port1 port2 port3", "udp_srvports": "port1 port2 port3"}
+
+    /// 端口号之间以空格间隔,最多允许指定的端口号总共为15个,端口号范围是1到65535。
+    /// −	示例:{"tcp_srvports": "80 443", "udp_srvports": "53"}
+
+    /// 示例表示入方向目的端口为80或者443的tcp报文可支持高并发连接。入方向目的端口为53的udp报文可支持高并发连接。但是此类报文不受ACL和安全组规则的限制。
+    pub fn binding_profile(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.binding_profile = Some(value.into());
+        self
+    }
+
+    /// 功能说明:vif的详细信息,"primary_interface": 是否为虚拟机的主网卡
+    /// 约束:管理员权限,普通租户不可指定
+    pub fn binding_vif_details(mut self, value: impl Into<BindingVifDetails2>) -> Self {
+        self.binding_vif_details = Some(value.into());
+        self
+    }
+
+    /// 功能说明:绑定的vNIC类型
+    /// - normal:软交换
+    ///
+    /// Length: 0 to 64.
+    pub fn binding_vnic_type(mut self, value: impl Into<String>) -> Self {
+        self.binding_vnic_type = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口设备ID
+    /// 约束:不支持设置和更新,由系统自动维护,该字段非空的端口不允许删除。
+    ///
+    /// Length: 0 to 255.
+    pub fn device_id(mut self, value: impl Into<String>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口设备所属(DHCP/Router/ Nova等)
+    /// 约束:不支持更新,只允许用户在创建虚拟IP端口时,为虚拟IP端口设置device_owner为neutron:VIP_PORT,当端口的该字段不为空时,仅支持该字段为neutron:VIP_PORT时的端口删除。该字段非空的端口不允许删除。
+    ///
+    /// Length: 0 to 255.
+    pub fn device_owner(mut self, value: impl Into<String>) -> Self {
+        self.device_owner = Some(value.into());
+        self
+    }
+
+    /// 功能说明:扩展属性:主网卡默认内网域名信息
+    /// 约束:不支持设置和更新,由系统自动维护
+    /// - hostname:与端口dns_name一致
+    /// - ip_address:端口ipv4私有地址
+    /// - fqdn:为端口创建默认内网fqdn
+    pub fn dns_assignment(mut self, value: impl Into<Vec<DnsAssignMent>>) -> Self {
+        self.dns_assignment = Some(value.into());
+        self
+    }
+
+    /// 功能说明:扩展属性:主网卡默认内网DNS名称
+    /// 约束:不支持设置和更新,由系统自动维护,访问该默认内网域名前,请确保子网使用当前系统提供的DNS
+    ///
+    /// Length: 0 to 255.
+    pub fn dns_name(mut self, value: impl Into<String>) -> Self {
+        self.dns_name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:扩展属性:DHCP的扩展Option,详情参见“ExtraDhcpOpt对象”表
+    pub fn extra_dhcp_opts(mut self, value: impl Into<Vec<ExtraDhcpOpt>>) -> Self {
+        self.extra_dhcp_opts = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口的IP地址,参见“FixedIp对象”表
+    /// 约束:device_owner为neutron: VIP_PORT时最多指定一个fixed_ip,给云服务器创建IPv6端口时,必须具备一个IPv4 subnet_id和一个IPv6 subnet_id 。
+    pub fn fixed_ips(mut self, value: impl Into<Vec<FixedIp>>) -> Self {
+        self.fixed_ips = Some(value.into());
+        self
+    }
+
+    /// 端口ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口mac地址
+    /// 约束:只支持系统动态分配,不支持指定
+    ///
+    /// Length: 0 to 32.
+    pub fn mac_address(mut self, value: impl Into<String>) -> Self {
+        self.mac_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口的名称
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 端口所属网络ID
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口安全使能标记,如果不使能则安全组和dhcp防欺骗不生效
+    /// 取值范围:启用(true)或禁用(false)
+    pub fn port_security_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.port_security_enabled = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:作用在该端口上的安全组的ID列表
+    /// 约束:不支持更新为空
+    pub fn security_groups(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.security_groups = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口状态
+    /// 取值范围:ACTIVE,BUILD,DOWN
+    /// 约束:Hana硬直通虚拟机端口状态总为DOWN
+    ///
+    /// Length: 0 to 16.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronPortResponseBody {
     /// port对象
-    pub port: NeutronPort,
+    pub port: Option<NeutronPort>,
 }
 
 impl Model for NeutronPortResponseBody {
     const NAME: &'static str = "NeutronPortResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("port", &self.port);
+        object.optional("port", &self.port);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let port = object.required("port")?;
+        let port = object.optional("port")?;
         Ok(Self { port })
     }
 }
@@ -11960,79 +13557,85 @@ impl Model for NeutronPortResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronPortResponseBody);
 
 impl NeutronPortResponseBody {
-    /// A value of its fields.
-    pub fn new(port: impl Into<NeutronPort>) -> Self {
-        Self { port: port.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { port: None }
+    }
+
+    /// port对象
+    pub fn port(mut self, value: impl Into<NeutronPort>) -> Self {
+        self.port = Some(value.into());
+        self
     }
 }
 
 /// router对象模型
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronRouter {
     /// 功能说明:资源的管理状态。只支持true。
     /// 取值范围:true、false
     /// 约束:只支持true
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:路由器的外部网关信息,见ExternalGatewayInfo对象详情
     /// 约束:当前只有DT开放该字段,vpc.shared.snat开关为true时才能设置
-    pub external_gateway_info: ExternalGatewayInfo,
+    pub external_gateway_info: Option<ExternalGatewayInfo>,
     /// 路由器ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:路由器的名称
     /// 取值范围:0-64个字符,仅支持数字、字母、中文、_(下划线)、-(中划线)、.(点)。
     /// 约束:如果name非空,则name不能重复。
     ///
     /// Length: 0 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 项目ID
     ///
     /// Length: at most 64.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:路由信息,见Route对象
-    pub routes: Vec<Route>,
+    pub routes: Option<Vec<Route>>,
     /// 功能说明:路由器的状态
     /// 取值范围:ACTIVE, DOWN,ERROR
-    pub status: String,
+    pub status: Option<String>,
     /// 项目ID
     ///
     /// Length: 32 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for NeutronRouter {
     const NAME: &'static str = "NeutronRouter";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("created_at", &self.created_at);
-        object.field("external_gateway_info", &self.external_gateway_info);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("routes", &self.routes);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("created_at", &self.created_at);
+        object.optional("external_gateway_info", &self.external_gateway_info);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("routes", &self.routes);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let created_at = object.required("created_at")?;
-        let external_gateway_info = object.required("external_gateway_info")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let routes = object.required("routes")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let created_at = object.optional("created_at")?;
+        let external_gateway_info = object.optional("external_gateway_info")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let routes = object.optional("routes")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             admin_state_up,
             created_at,
@@ -12051,51 +13654,117 @@ impl Model for NeutronRouter {
 hwcloud_runtime::impl_model_serde!(NeutronRouter);
 
 impl NeutronRouter {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        created_at: impl Into<String>,
-        external_gateway_info: impl Into<ExternalGatewayInfo>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        routes: impl Into<Vec<Route>>,
-        status: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            created_at: created_at.into(),
-            external_gateway_info: external_gateway_info.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            routes: routes.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            admin_state_up: None,
+            created_at: None,
+            external_gateway_info: None,
+            id: None,
+            name: None,
+            project_id: None,
+            routes: None,
+            status: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:资源的管理状态。只支持true。
+    /// 取值范围:true、false
+    /// 约束:只支持true
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由器的外部网关信息,见ExternalGatewayInfo对象详情
+    /// 约束:当前只有DT开放该字段,vpc.shared.snat开关为true时才能设置
+    pub fn external_gateway_info(
+        mut self,
+        value: impl Into<ExternalGatewayInfo>,
+    ) -> Self {
+        self.external_gateway_info = Some(value.into());
+        self
+    }
+
+    /// 路由器ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由器的名称
+    /// 取值范围:0-64个字符,仅支持数字、字母、中文、_(下划线)、-(中划线)、.(点)。
+    /// 约束:如果name非空,则name不能重复。
+    ///
+    /// Length: 0 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: at most 64.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由信息,见Route对象
+    pub fn routes(mut self, value: impl Into<Vec<Route>>) -> Self {
+        self.routes = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由器的状态
+    /// 取值范围:ACTIVE, DOWN,ERROR
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 32 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronRouterResponseBody {
     /// router对象
-    pub router: NeutronRouter,
+    pub router: Option<NeutronRouter>,
 }
 
 impl Model for NeutronRouterResponseBody {
     const NAME: &'static str = "NeutronRouterResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("router", &self.router);
+        object.optional("router", &self.router);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let router = object.required("router")?;
+        let router = object.optional("router")?;
         Ok(Self { router })
     }
 }
@@ -12103,69 +13772,75 @@ impl Model for NeutronRouterResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronRouterResponseBody);
 
 impl NeutronRouterResponseBody {
-    /// A value of its fields.
-    pub fn new(router: impl Into<NeutronRouter>) -> Self {
-        Self { router: router.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { router: None }
+    }
+
+    /// router对象
+    pub fn router(mut self, value: impl Into<NeutronRouter>) -> Self {
+        self.router = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroup {
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:安全组描述
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 安全组ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:安全组名称
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 项目ID
     ///
     /// Length: 0 to 255.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 安全组规则,详情参见Security Group Rule对象
-    pub security_group_rules: Vec<NeutronSecurityGroupRule>,
+    pub security_group_rules: Option<Vec<NeutronSecurityGroupRule>>,
     /// 项目ID
     ///
     /// Length: 0 to 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for NeutronSecurityGroup {
     const NAME: &'static str = "NeutronSecurityGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("security_group_rules", &self.security_group_rules);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("security_group_rules", &self.security_group_rules);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let security_group_rules = object.required("security_group_rules")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let security_group_rules = object.optional("security_group_rules")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             description,
@@ -12182,47 +13857,101 @@ impl Model for NeutronSecurityGroup {
 hwcloud_runtime::impl_model_serde!(NeutronSecurityGroup);
 
 impl NeutronSecurityGroup {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        security_group_rules: impl Into<Vec<NeutronSecurityGroupRule>>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            security_group_rules: security_group_rules.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            created_at: None,
+            description: None,
+            id: None,
+            name: None,
+            project_id: None,
+            security_group_rules: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组描述
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 安全组ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组名称
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 0 to 255.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 安全组规则,详情参见Security Group Rule对象
+    pub fn security_group_rules(
+        mut self,
+        value: impl Into<Vec<NeutronSecurityGroupRule>>,
+    ) -> Self {
+        self.security_group_rules = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 0 to 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroupResponseBody {
     /// 安全组对象
-    pub security_group: NeutronSecurityGroup,
+    pub security_group: Option<NeutronSecurityGroup>,
 }
 
 impl Model for NeutronSecurityGroupResponseBody {
     const NAME: &'static str = "NeutronSecurityGroupResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("security_group", &self.security_group);
+        object.optional("security_group", &self.security_group);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let security_group = object.required("security_group")?;
+        let security_group = object.optional("security_group")?;
         Ok(Self { security_group })
     }
 }
@@ -12230,103 +13959,107 @@ impl Model for NeutronSecurityGroupResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronSecurityGroupResponseBody);
 
 impl NeutronSecurityGroupResponseBody {
-    /// A value of its fields.
-    pub fn new(security_group: impl Into<NeutronSecurityGroup>) -> Self {
-        Self {
-            security_group: security_group.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { security_group: None }
+    }
+
+    /// 安全组对象
+    pub fn security_group(mut self, value: impl Into<NeutronSecurityGroup>) -> Self {
+        self.security_group = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroupRule {
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 安全组规则描述
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:规则方向
     /// 取值范围:ingress、egress
-    pub direction: NeutronSecurityGroupRuleDirection,
+    pub direction: Option<NeutronSecurityGroupRuleDirection>,
     /// 功能说明:网络类型
     /// 取值范围:IPv4、IPv6
-    pub ethertype: String,
+    pub ethertype: Option<String>,
     /// 安全组规则ID,查询安全组规则非必选
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:最大端口
     /// 取值范围:当协议类型为ICMP时,该值表示ICMP的code
-    pub port_range_max: i32,
+    pub port_range_max: Option<i32>,
     /// 功能说明:最小端口
     /// 当协议类型为ICMP时,该值表示ICMP的type。protocol为tcp和udp时,port_range_max和port_range_min必须同时输入,且port_range_max应大于等于port_range_min。protocol为icmp时,指定ICMP code(port_range_max)时,必须同时指定ICMP type(port_range_min)。
-    pub port_range_min: i32,
+    pub port_range_min: Option<i32>,
     /// 项目ID
     ///
     /// Length: at most 64.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:tcp/udp/icmp/icmpv6或IP协议编号(0~255)
     /// 约束:协议为icmpv6时,网络类型应该为IPv6;协议为icmp时,网络类型应该为IPv4
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 功能说明:远端IP地址组ID
     /// 约束:和remote_ip_prefix,remote_group_id互斥
-    pub remote_address_group_id: String,
+    pub remote_address_group_id: Option<String>,
     /// 所属安全组的对端ID
-    pub remote_group_id: String,
+    pub remote_group_id: Option<String>,
     /// 对端ip网段
     ///
     /// Length: at most 255.
-    pub remote_ip_prefix: String,
+    pub remote_ip_prefix: Option<String>,
     /// 所属安全组ID
-    pub security_group_id: String,
+    pub security_group_id: Option<String>,
     /// 项目ID
     ///
     /// Length: at most 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for NeutronSecurityGroupRule {
     const NAME: &'static str = "NeutronSecurityGroupRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("direction", &self.direction);
-        object.field("ethertype", &self.ethertype);
-        object.field("id", &self.id);
-        object.field("port_range_max", &self.port_range_max);
-        object.field("port_range_min", &self.port_range_min);
-        object.field("project_id", &self.project_id);
-        object.field("protocol", &self.protocol);
-        object.field("remote_address_group_id", &self.remote_address_group_id);
-        object.field("remote_group_id", &self.remote_group_id);
-        object.field("remote_ip_prefix", &self.remote_ip_prefix);
-        object.field("security_group_id", &self.security_group_id);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("direction", &self.direction);
+        object.optional("ethertype", &self.ethertype);
+        object.optional("id", &self.id);
+        object.optional("port_range_max", &self.port_range_max);
+        object.optional("port_range_min", &self.port_range_min);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol", &self.protocol);
+        object.optional("remote_address_group_id", &self.remote_address_group_id);
+        object.optional("remote_group_id", &self.remote_group_id);
+        object.optional("remote_ip_prefix", &self.remote_ip_prefix);
+        object.optional("security_group_id", &self.security_group_id);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let direction = object.required("direction")?;
-        let ethertype = object.required("ethertype")?;
-        let id = object.required("id")?;
-        let port_range_max = object.required("port_range_max")?;
-        let port_range_min = object.required("port_range_min")?;
-        let project_id = object.required("project_id")?;
-        let protocol = object.required("protocol")?;
-        let remote_address_group_id = object.required("remote_address_group_id")?;
-        let remote_group_id = object.required("remote_group_id")?;
-        let remote_ip_prefix = object.required("remote_ip_prefix")?;
-        let security_group_id = object.required("security_group_id")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let direction = object.optional("direction")?;
+        let ethertype = object.optional("ethertype")?;
+        let id = object.optional("id")?;
+        let port_range_max = object.optional("port_range_max")?;
+        let port_range_min = object.optional("port_range_min")?;
+        let project_id = object.optional("project_id")?;
+        let protocol = object.optional("protocol")?;
+        let remote_address_group_id = object.optional("remote_address_group_id")?;
+        let remote_group_id = object.optional("remote_group_id")?;
+        let remote_ip_prefix = object.optional("remote_ip_prefix")?;
+        let security_group_id = object.optional("security_group_id")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             description,
@@ -12350,41 +14083,134 @@ impl Model for NeutronSecurityGroupRule {
 hwcloud_runtime::impl_model_serde!(NeutronSecurityGroupRule);
 
 impl NeutronSecurityGroupRule {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        direction: impl Into<NeutronSecurityGroupRuleDirection>,
-        ethertype: impl Into<String>,
-        id: impl Into<String>,
-        port_range_max: impl Into<i32>,
-        port_range_min: impl Into<i32>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        remote_address_group_id: impl Into<String>,
-        remote_group_id: impl Into<String>,
-        remote_ip_prefix: impl Into<String>,
-        security_group_id: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            direction: direction.into(),
-            ethertype: ethertype.into(),
-            id: id.into(),
-            port_range_max: port_range_max.into(),
-            port_range_min: port_range_min.into(),
-            project_id: project_id.into(),
-            protocol: protocol.into(),
-            remote_address_group_id: remote_address_group_id.into(),
-            remote_group_id: remote_group_id.into(),
-            remote_ip_prefix: remote_ip_prefix.into(),
-            security_group_id: security_group_id.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            created_at: None,
+            description: None,
+            direction: None,
+            ethertype: None,
+            id: None,
+            port_range_max: None,
+            port_range_min: None,
+            project_id: None,
+            protocol: None,
+            remote_address_group_id: None,
+            remote_group_id: None,
+            remote_ip_prefix: None,
+            security_group_id: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 安全组规则描述
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:规则方向
+    /// 取值范围:ingress、egress
+    pub fn direction(
+        mut self,
+        value: impl Into<NeutronSecurityGroupRuleDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+
+    /// 功能说明:网络类型
+    /// 取值范围:IPv4、IPv6
+    pub fn ethertype(mut self, value: impl Into<String>) -> Self {
+        self.ethertype = Some(value.into());
+        self
+    }
+
+    /// 安全组规则ID,查询安全组规则非必选
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:最大端口
+    /// 取值范围:当协议类型为ICMP时,该值表示ICMP的code
+    pub fn port_range_max(mut self, value: impl Into<i32>) -> Self {
+        self.port_range_max = Some(value.into());
+        self
+    }
+
+    /// 功能说明:最小端口
+    /// 当协议类型为ICMP时,该值表示ICMP的type。protocol为tcp和udp时,port_range_max和port_range_min必须同时输入,且port_range_max应大于等于port_range_min。protocol为icmp时,指定ICMP code(port_range_max)时,必须同时指定ICMP type(port_range_min)。
+    pub fn port_range_min(mut self, value: impl Into<i32>) -> Self {
+        self.port_range_min = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: at most 64.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:tcp/udp/icmp/icmpv6或IP协议编号(0~255)
+    /// 约束:协议为icmpv6时,网络类型应该为IPv6;协议为icmp时,网络类型应该为IPv4
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 功能说明:远端IP地址组ID
+    /// 约束:和remote_ip_prefix,remote_group_id互斥
+    pub fn remote_address_group_id(mut self, value: impl Into<String>) -> Self {
+        self.remote_address_group_id = Some(value.into());
+        self
+    }
+
+    /// 所属安全组的对端ID
+    pub fn remote_group_id(mut self, value: impl Into<String>) -> Self {
+        self.remote_group_id = Some(value.into());
+        self
+    }
+
+    /// 对端ip网段
+    ///
+    /// Length: at most 255.
+    pub fn remote_ip_prefix(mut self, value: impl Into<String>) -> Self {
+        self.remote_ip_prefix = Some(value.into());
+        self
+    }
+
+    /// 所属安全组ID
+    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
+        self.security_group_id = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: at most 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
@@ -12395,22 +14221,22 @@ impl NeutronSecurityGroupRule {
 pub type NeutronSecurityGroupRuleDirection = NeutronCreateSecurityGroupRuleOptionDirection;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroupRuleResponseBody {
     /// 安全组规则对象
-    pub security_group_rule: NeutronSecurityGroupRule,
+    pub security_group_rule: Option<NeutronSecurityGroupRule>,
 }
 
 impl Model for NeutronSecurityGroupRuleResponseBody {
     const NAME: &'static str = "NeutronSecurityGroupRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("security_group_rule", &self.security_group_rule);
+        object.optional("security_group_rule", &self.security_group_rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let security_group_rule = object.required("security_group_rule")?;
+        let security_group_rule = object.optional("security_group_rule")?;
         Ok(Self { security_group_rule })
     }
 }
@@ -12418,123 +14244,130 @@ impl Model for NeutronSecurityGroupRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronSecurityGroupRuleResponseBody);
 
 impl NeutronSecurityGroupRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(security_group_rule: impl Into<NeutronSecurityGroupRule>) -> Self {
-        Self {
-            security_group_rule: security_group_rule.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { security_group_rule: None }
+    }
+
+    /// 安全组规则对象
+    pub fn security_group_rule(
+        mut self,
+        value: impl Into<NeutronSecurityGroupRule>,
+    ) -> Self {
+        self.security_group_rule = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSubnet {
     /// 功能说明:可用的IP池,allocation_pool对象参见 allocation_pool对象
     /// 例如:[ { "start": "10.0.0.2", "end": "10.0.0.251"} ]每个子网的第1个和最后4个IP地址为系统保留地址。以192.168.1.0/24为例,192.168.1.0、 192.168.1.252、192.168.1.253、192.168.1.254和192.168.1.255这些地址是系统保留地址。系统预留地址默认不在allocation_pool范围内
     /// 约束:更新时allocation_pool范围不能包含网关和广播地址的所有IP。
-    pub allocation_pools: Vec<AllocationPool>,
+    pub allocation_pools: Option<Vec<AllocationPool>>,
     /// 功能说明:子网网段
     /// 取值范围:CIDR格式,只支持10.0.0.0/8,172.16.0.0/12,192.168.0.0/16三个网段内的地址,掩码长度不能大于28
     /// 约束:当ip_version=6时,该字段不支持设置
     ///
     /// Length: at most 64.
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:子网关联的DNS名称服务器列表
     /// 取值范围:IP地址格式例如:"dns_nameservers": ["8.xx.xx.8","8.xx.xx.4"];
 
     /// 默认值:不填时为空,无法使用云内网DNS功能
-    pub dns_nameservers: Vec<String>,
+    pub dns_nameservers: Option<Vec<String>>,
     /// 功能说明:是否启动dhcp
     /// 取值范围:只支持true
-    pub enable_dhcp: bool,
+    pub enable_dhcp: Option<bool>,
     /// 功能说明:子网网关IP
     /// 取值范围:本子网网段内的可用IP
     /// 约束:不允许和allocation_pools地址块冲突;ip_version=6时该字段不支持设置
     /// 默认值:本子网网段内第一个可用IP
     ///
     /// Length: at most 64.
-    pub gateway_ip: String,
+    pub gateway_ip: Option<String>,
     /// 虚拟机静态路由,参见“host_route对象”表
-    pub host_routes: Vec<HostRoute>,
+    pub host_routes: Option<Vec<HostRoute>>,
     /// 子网ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:IP协议版本
     /// 取值范围:4或6(支持后)
-    pub ip_version: i32,
+    pub ip_version: Option<i32>,
     /// 功能说明:IPv6寻址模式
     /// 取值范围:dhcpv6-stateful
-    pub ipv6_address_mode: String,
+    pub ipv6_address_mode: Option<String>,
     /// 功能说明:IPv6路由广播模式
     /// 取值范围:dhcpv6-stateful
-    pub ipv6_ra_mode: String,
+    pub ipv6_ra_mode: Option<String>,
     /// 功能说明:子网的名称
     /// 取值范围:0-255个字符
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 所属网络的ID
-    pub network_id: String,
+    pub network_id: Option<String>,
     /// 项目ID
     ///
     /// Length: at most 64.
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 子网池id
     /// 【使用说明】目前IPv4不支持,IPv6支持
     pub subnetpool_id: Option<String>,
     /// 项目ID
     ///
     /// Length: at most 255.
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for NeutronSubnet {
     const NAME: &'static str = "NeutronSubnet";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("allocation_pools", &self.allocation_pools);
-        object.field("cidr", &self.cidr);
-        object.field("created_at", &self.created_at);
-        object.field("dns_nameservers", &self.dns_nameservers);
-        object.field("enable_dhcp", &self.enable_dhcp);
-        object.field("gateway_ip", &self.gateway_ip);
-        object.field("host_routes", &self.host_routes);
-        object.field("id", &self.id);
-        object.field("ip_version", &self.ip_version);
-        object.field("ipv6_address_mode", &self.ipv6_address_mode);
-        object.field("ipv6_ra_mode", &self.ipv6_ra_mode);
-        object.field("name", &self.name);
-        object.field("network_id", &self.network_id);
-        object.field("project_id", &self.project_id);
+        object.optional("allocation_pools", &self.allocation_pools);
+        object.optional("cidr", &self.cidr);
+        object.optional("created_at", &self.created_at);
+        object.optional("dns_nameservers", &self.dns_nameservers);
+        object.optional("enable_dhcp", &self.enable_dhcp);
+        object.optional("gateway_ip", &self.gateway_ip);
+        object.optional("host_routes", &self.host_routes);
+        object.optional("id", &self.id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("ipv6_address_mode", &self.ipv6_address_mode);
+        object.optional("ipv6_ra_mode", &self.ipv6_ra_mode);
+        object.optional("name", &self.name);
+        object.optional("network_id", &self.network_id);
+        object.optional("project_id", &self.project_id);
         object.optional("subnetpool_id", &self.subnetpool_id);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let allocation_pools = object.required("allocation_pools")?;
-        let cidr = object.required("cidr")?;
-        let created_at = object.required("created_at")?;
-        let dns_nameservers = object.required("dns_nameservers")?;
-        let enable_dhcp = object.required("enable_dhcp")?;
-        let gateway_ip = object.required("gateway_ip")?;
-        let host_routes = object.required("host_routes")?;
-        let id = object.required("id")?;
-        let ip_version = object.required("ip_version")?;
-        let ipv6_address_mode = object.required("ipv6_address_mode")?;
-        let ipv6_ra_mode = object.required("ipv6_ra_mode")?;
-        let name = object.required("name")?;
-        let network_id = object.required("network_id")?;
-        let project_id = object.required("project_id")?;
+        let allocation_pools = object.optional("allocation_pools")?;
+        let cidr = object.optional("cidr")?;
+        let created_at = object.optional("created_at")?;
+        let dns_nameservers = object.optional("dns_nameservers")?;
+        let enable_dhcp = object.optional("enable_dhcp")?;
+        let gateway_ip = object.optional("gateway_ip")?;
+        let host_routes = object.optional("host_routes")?;
+        let id = object.optional("id")?;
+        let ip_version = object.optional("ip_version")?;
+        let ipv6_address_mode = object.optional("ipv6_address_mode")?;
+        let ipv6_ra_mode = object.optional("ipv6_ra_mode")?;
+        let name = object.optional("name")?;
+        let network_id = object.optional("network_id")?;
+        let project_id = object.optional("project_id")?;
         let subnetpool_id = object.optional("subnetpool_id")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             allocation_pools,
             cidr,
@@ -12560,44 +14393,135 @@ impl Model for NeutronSubnet {
 hwcloud_runtime::impl_model_serde!(NeutronSubnet);
 
 impl NeutronSubnet {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        allocation_pools: impl Into<Vec<AllocationPool>>,
-        cidr: impl Into<String>,
-        created_at: impl Into<String>,
-        dns_nameservers: impl Into<Vec<String>>,
-        enable_dhcp: impl Into<bool>,
-        gateway_ip: impl Into<String>,
-        host_routes: impl Into<Vec<HostRoute>>,
-        id: impl Into<String>,
-        ip_version: impl Into<i32>,
-        ipv6_address_mode: impl Into<String>,
-        ipv6_ra_mode: impl Into<String>,
-        name: impl Into<String>,
-        network_id: impl Into<String>,
-        project_id: impl Into<String>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            allocation_pools: allocation_pools.into(),
-            cidr: cidr.into(),
-            created_at: created_at.into(),
-            dns_nameservers: dns_nameservers.into(),
-            enable_dhcp: enable_dhcp.into(),
-            gateway_ip: gateway_ip.into(),
-            host_routes: host_routes.into(),
-            id: id.into(),
-            ip_version: ip_version.into(),
-            ipv6_address_mode: ipv6_address_mode.into(),
-            ipv6_ra_mode: ipv6_ra_mode.into(),
-            name: name.into(),
-            network_id: network_id.into(),
-            project_id: project_id.into(),
+            allocation_pools: None,
+            cidr: None,
+            created_at: None,
+            dns_nameservers: None,
+            enable_dhcp: None,
+            gateway_ip: None,
+            host_routes: None,
+            id: None,
+            ip_version: None,
+            ipv6_address_mode: None,
+            ipv6_ra_mode: None,
+            name: None,
+            network_id: None,
+            project_id: None,
             subnetpool_id: None,
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:可用的IP池,allocation_pool对象参见 allocation_pool对象
+    /// 例如:[ { "start": "10.0.0.2", "end": "10.0.0.251"} ]每个子网的第1个和最后4个IP地址为系统保留地址。以192.168.1.0/24为例,192.168.1.0、 192.168.1.252、192.168.1.253、192.168.1.254和192.168.1.255这些地址是系统保留地址。系统预留地址默认不在allocation_pool范围内
+    /// 约束:更新时allocation_pool范围不能包含网关和广播地址的所有IP。
+    pub fn allocation_pools(mut self, value: impl Into<Vec<AllocationPool>>) -> Self {
+        self.allocation_pools = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网网段
+    /// 取值范围:CIDR格式,只支持10.0.0.0/8,172.16.0.0/12,192.168.0.0/16三个网段内的地址,掩码长度不能大于28
+    /// 约束:当ip_version=6时,该字段不支持设置
+    ///
+    /// Length: at most 64.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网关联的DNS名称服务器列表
+    /// 取值范围:IP地址格式例如:"dns_nameservers": ["8.xx.xx.8","8.xx.xx.4"];
+
+    /// 默认值:不填时为空,无法使用云内网DNS功能
+    pub fn dns_nameservers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dns_nameservers = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否启动dhcp
+    /// 取值范围:只支持true
+    pub fn enable_dhcp(mut self, value: impl Into<bool>) -> Self {
+        self.enable_dhcp = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网网关IP
+    /// 取值范围:本子网网段内的可用IP
+    /// 约束:不允许和allocation_pools地址块冲突;ip_version=6时该字段不支持设置
+    /// 默认值:本子网网段内第一个可用IP
+    ///
+    /// Length: at most 64.
+    pub fn gateway_ip(mut self, value: impl Into<String>) -> Self {
+        self.gateway_ip = Some(value.into());
+        self
+    }
+
+    /// 虚拟机静态路由,参见“host_route对象”表
+    pub fn host_routes(mut self, value: impl Into<Vec<HostRoute>>) -> Self {
+        self.host_routes = Some(value.into());
+        self
+    }
+
+    /// 子网ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IP协议版本
+    /// 取值范围:4或6(支持后)
+    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IPv6寻址模式
+    /// 取值范围:dhcpv6-stateful
+    pub fn ipv6_address_mode(mut self, value: impl Into<String>) -> Self {
+        self.ipv6_address_mode = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IPv6路由广播模式
+    /// 取值范围:dhcpv6-stateful
+    pub fn ipv6_ra_mode(mut self, value: impl Into<String>) -> Self {
+        self.ipv6_ra_mode = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网的名称
+    /// 取值范围:0-255个字符
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 所属网络的ID
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: at most 64.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
     }
 
     /// 子网池id
@@ -12606,25 +14530,40 @@ impl NeutronSubnet {
         self.subnetpool_id = Some(value.into());
         self
     }
+
+    /// 项目ID
+    ///
+    /// Length: at most 255.
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSubnetResponseBody {
     /// subnet对象
-    pub subnet: NeutronSubnet,
+    pub subnet: Option<NeutronSubnet>,
 }
 
 impl Model for NeutronSubnetResponseBody {
     const NAME: &'static str = "NeutronSubnetResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("subnet", &self.subnet);
+        object.optional("subnet", &self.subnet);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let subnet = object.required("subnet")?;
+        let subnet = object.optional("subnet")?;
         Ok(Self { subnet })
     }
 }
@@ -12632,37 +14571,43 @@ impl Model for NeutronSubnetResponseBody {
 hwcloud_runtime::impl_model_serde!(NeutronSubnetResponseBody);
 
 impl NeutronSubnetResponseBody {
-    /// A value of its fields.
-    pub fn new(subnet: impl Into<NeutronSubnet>) -> Self {
-        Self { subnet: subnet.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { subnet: None }
+    }
+
+    /// subnet对象
+    pub fn subnet(mut self, value: impl Into<NeutronSubnet>) -> Self {
+        self.subnet = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageInfo {
     /// 当前页总数
-    pub current_count: i32,
+    pub current_count: Option<i32>,
     /// 当前页最后一条记录,最后一页时无next_marker字段
     pub next_marker: Option<String>,
     /// 当前页第一条记录
-    pub previous_marker: String,
+    pub previous_marker: Option<String>,
 }
 
 impl Model for PageInfo {
     const NAME: &'static str = "PageInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("current_count", &self.current_count);
+        object.optional("current_count", &self.current_count);
         object.optional("next_marker", &self.next_marker);
-        object.field("previous_marker", &self.previous_marker);
+        object.optional("previous_marker", &self.previous_marker);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let current_count = object.required("current_count")?;
+        let current_count = object.optional("current_count")?;
         let next_marker = object.optional("next_marker")?;
-        let previous_marker = object.required("previous_marker")?;
+        let previous_marker = object.optional("previous_marker")?;
         Ok(Self {
             current_count,
             next_marker,
@@ -12674,16 +14619,19 @@ impl Model for PageInfo {
 hwcloud_runtime::impl_model_serde!(PageInfo);
 
 impl PageInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        current_count: impl Into<i32>,
-        previous_marker: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            current_count: current_count.into(),
+            current_count: None,
             next_marker: None,
-            previous_marker: previous_marker.into(),
+            previous_marker: None,
         }
+    }
+
+    /// 当前页总数
+    pub fn current_count(mut self, value: impl Into<i32>) -> Self {
+        self.current_count = Some(value.into());
+        self
     }
 
     /// 当前页最后一条记录,最后一页时无next_marker字段
@@ -12691,17 +14639,23 @@ impl PageInfo {
         self.next_marker = Some(value.into());
         self
     }
+
+    /// 当前页第一条记录
+    pub fn previous_marker(mut self, value: impl Into<String>) -> Self {
+        self.previous_marker = Some(value.into());
+        self
+    }
 }
 
 /// 功能说明:端口对象。
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Port {
     /// **参数解释**:
     /// 端口的管理状态。
     /// **取值范围**:
     /// true,false,默认值true。
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// **参数解释**:
     /// 端口的IP/Mac对列表。
     /// **取值范围**:
@@ -12709,27 +14663,27 @@ pub struct Port {
     /// - 如果allowed_address_pairs配置地址池较大的IP网段(掩码小于24位),建议为该端口配置一个单独的安全组。
     /// - 如果allowed_address_pairs的IP地址为“1.1.1.1/0”,表示关闭源目地址检查开关。
     /// - 被绑定的云服务器网卡allowed_address_pairs的IP地址填“1.1.1.1/0”。
-    pub allowed_address_pairs: Vec<AllowedAddressPair>,
+    pub allowed_address_pairs: Option<Vec<AllowedAddressPair>>,
     /// **参数解释**:
     /// 端口所在的主机ID。
     /// **取值范围**:
     /// 不涉及。
-    pub binding_host_id: String,
+    pub binding_host_id: Option<String>,
     /// **参数解释**:
     /// 端口迁移的目的节点信息,包括目的节点的binding:vif_details和binding:vif_type。
     /// **取值范围**:
     /// 不涉及。
-    pub binding_migration_info: serde_json::Value,
+    pub binding_migration_info: Option<serde_json::Value>,
     /// **参数解释**:
     /// 端口的用户自定义信息。
     /// **取值范围**:
     /// 不涉及。
-    pub binding_profile: serde_json::Value,
+    pub binding_profile: Option<serde_json::Value>,
     /// **参数解释**:
     /// VIF的详细信息。
     /// **取值范围**:
     /// 不涉及。
-    pub binding_vif_details: BindingVifDetails,
+    pub binding_vif_details: Option<BindingVifDetails>,
     /// **参数解释**:
     /// 端口绑定的虚拟接口类型 (ovs/hw_veb等),扩展属性。
     /// **取值范围**:
@@ -12740,29 +14694,29 @@ pub struct Port {
     /// - distributed:表示用于分布式虚拟交换机
     /// - binding_failed:表示端口绑定失败
     /// - unbound:表示该端口未绑定到任何网络后端
-    pub binding_vif_type: String,
+    pub binding_vif_type: Option<String>,
     /// **参数解释**:
     /// 绑定的vNIC类型。
     /// **取值范围**:
     /// - normal: 软交换。
     /// - direct: SRIOV硬直通(不支持)。
     /// - baremetal:用于裸金属服务器。
-    pub binding_vnic_type: String,
+    pub binding_vnic_type: Option<String>,
     /// **参数解释**:
     /// 端口的创建时间。
     /// **取值范围**:
     /// UTC时间,格式: yyyy-MM-ddTHH:mm:ss。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:
     /// 端口的描述信息。
     /// **取值范围**:
     /// 0-255个字符,不能包含“<”和“>”。
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:
     /// 端口所属的设备ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub device_id: String,
+    pub device_id: Option<String>,
     /// **参数解释**:
     /// 端口所属的设备名称。
     /// **取值范围**:
@@ -12775,213 +14729,213 @@ pub struct Port {
     /// - network:endpoint_interface, 表示VPC终端节点
     /// - network:nat_gateway, 表示NAT网关
     /// - network:ucmp, 表示UCMP端口,为企业路由器服务所用
-    pub device_owner: String,
+    pub device_owner: Option<String>,
     /// **参数解释**:
     /// 标识此端口所属云服务器的flavor。
     /// **取值范围**:
     /// 不涉及。
-    pub ecs_flavor: String,
+    pub ecs_flavor: Option<String>,
     /// **参数解释**:
     /// 是否使能efi,使能则表示端口支持vRoCE能力。
     /// **取值范围**:
     /// - true:使能efi。
     /// - false:未使能efi。
-    pub enable_efi: bool,
+    pub enable_efi: Option<bool>,
     /// **参数解释**:
     /// DHCP的扩展属性。
     /// **取值范围**:
     /// 不涉及。
-    pub extra_dhcp_opts: Vec<PortExtraDhcpOpt>,
+    pub extra_dhcp_opts: Option<Vec<PortExtraDhcpOpt>>,
     /// **参数解释**:
     /// 端口的资源ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:
     /// 端口所属的云服务实例ID,例如RDS实例ID。
     /// **取值范围**:
     /// 不涉及。
-    pub instance_id: String,
+    pub instance_id: Option<String>,
     /// **参数解释**:
     /// 端口绑定的实例信息。
     /// **取值范围**:
     /// 不涉及。
-    pub instance_info: serde_json::Value,
+    pub instance_info: Option<serde_json::Value>,
     /// **参数解释**:
     /// 端口所属的云服务实例类型,例如“RDS”。
     /// **取值范围**:
     /// 不涉及。
-    pub instance_type: String,
+    pub instance_type: Option<String>,
     /// **参数解释**:
     /// 端口的MAC地址。
     /// **取值范围**:
     /// 不涉及
-    pub mac_address: String,
+    pub mac_address: Option<String>,
     /// **参数解释**:
     /// 端口的名称。
     /// **取值范围**:
     /// 默认为空,最大长度不超过255。
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:
     /// 端口的安全使能标记,如果不使能,则安全组和DHCP防欺骗不生效。
     /// **取值范围**:
     /// - true:使能端口安全。
     /// - false:未使能端口安全。
-    pub port_security_enabled: bool,
+    pub port_security_enabled: Option<bool>,
     /// **参数解释**:
     /// 边缘场景端口的位置类型。
     /// **取值范围**:
     /// 默认值center。
-    pub position_type: String,
+    pub position_type: Option<String>,
     /// **参数解释**:
     /// 端口的私有IP地址。
     /// **取值范围**:
     /// 不涉及。
-    pub private_ips: Vec<PrivateIpInfo>,
+    pub private_ips: Option<Vec<PrivateIpInfo>>,
     /// **参数解释**:
     /// 端口所属的项目ID。
     /// **取值范围**:
     /// 不涉及。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:
     /// 端口所在子网的作用域(边缘云场景)。
     /// **取值范围**:
     /// - center:表示作用域为中心。
     /// - {publicBorderGroup}:表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围,可关联多个边缘可用区。
-    pub scope: String,
+    pub scope: Option<String>,
     /// **参数解释**:
     /// 端口绑定的安全组列表。
     /// **取值范围**:
     /// 不涉及。
-    pub security_groups: Vec<String>,
+    pub security_groups: Option<Vec<String>>,
     /// **参数解释**:
     /// 端口的状态。
     /// **取值范围**:
     /// - ACTIVE:端口处于活动状态,可以正常进行网络通信。
     /// - BUILD:端口正在创建或配置中。
     /// - DOWN:端口处于非活动状态,不能进行网络通信。Hana 硬直通虚拟机端口状态总为DOWN。
-    pub status: String,
+    pub status: Option<String>,
     /// **参数解释**:
     /// 端口的标签信息,包括标签键和标签值,可用来分类和标识资源。详情请参见Tag对象。
     /// **取值范围**:
     /// 不涉及。
-    pub tags: Vec<ResponseTag>,
+    pub tags: Option<Vec<ResponseTag>>,
     /// **参数解释**:
     /// 端口所属的租户ID。
     /// **取值范围**:
     /// 不涉及。
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// **参数解释**:
     /// 端口的最近一次更新的时间。
     /// **取值范围**:
     /// UTC时间,格式: yyyy-MM-ddTHH:mm:ss。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// **参数解释**:
     /// 端口所在的虚拟子网ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub virsubnet_id: String,
+    pub virsubnet_id: Option<String>,
     /// **参数解释**:
     /// 端口所在的VPC的ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
     /// **参数解释**:
     /// 端口所在的VPC的租户ID。
     /// **取值范围**:
     /// 不涉及。
-    pub vpc_tenant_id: String,
+    pub vpc_tenant_id: Option<String>,
     /// **参数解释**:
     /// 端口的VTEP IP地址,即虚拟隧道端点的 IP 地址。
     /// **取值范围**:
     /// 不涉及。
-    pub vtep_ip: String,
+    pub vtep_ip: Option<String>,
     /// **参数解释**:
     /// 端口所属的可用分区的ID。
     /// **取值范围**:
     /// 不涉及。
-    pub zone_id: String,
+    pub zone_id: Option<String>,
 }
 
 impl Model for Port {
     const NAME: &'static str = "Port";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("allowed_address_pairs", &self.allowed_address_pairs);
-        object.field("binding:host_id", &self.binding_host_id);
-        object.field("binding:migration_info", &self.binding_migration_info);
-        object.field("binding:profile", &self.binding_profile);
-        object.field("binding:vif_details", &self.binding_vif_details);
-        object.field("binding:vif_type", &self.binding_vif_type);
-        object.field("binding:vnic_type", &self.binding_vnic_type);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("device_id", &self.device_id);
-        object.field("device_owner", &self.device_owner);
-        object.field("ecs_flavor", &self.ecs_flavor);
-        object.field("enable_efi", &self.enable_efi);
-        object.field("extra_dhcp_opts", &self.extra_dhcp_opts);
-        object.field("id", &self.id);
-        object.field("instance_id", &self.instance_id);
-        object.field("instance_info", &self.instance_info);
-        object.field("instance_type", &self.instance_type);
-        object.field("mac_address", &self.mac_address);
-        object.field("name", &self.name);
-        object.field("port_security_enabled", &self.port_security_enabled);
-        object.field("position_type", &self.position_type);
-        object.field("private_ips", &self.private_ips);
-        object.field("project_id", &self.project_id);
-        object.field("scope", &self.scope);
-        object.field("security_groups", &self.security_groups);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
-        object.field("virsubnet_id", &self.virsubnet_id);
-        object.field("vpc_id", &self.vpc_id);
-        object.field("vpc_tenant_id", &self.vpc_tenant_id);
-        object.field("vtep_ip", &self.vtep_ip);
-        object.field("zone_id", &self.zone_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("allowed_address_pairs", &self.allowed_address_pairs);
+        object.optional("binding:host_id", &self.binding_host_id);
+        object.optional("binding:migration_info", &self.binding_migration_info);
+        object.optional("binding:profile", &self.binding_profile);
+        object.optional("binding:vif_details", &self.binding_vif_details);
+        object.optional("binding:vif_type", &self.binding_vif_type);
+        object.optional("binding:vnic_type", &self.binding_vnic_type);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("device_id", &self.device_id);
+        object.optional("device_owner", &self.device_owner);
+        object.optional("ecs_flavor", &self.ecs_flavor);
+        object.optional("enable_efi", &self.enable_efi);
+        object.optional("extra_dhcp_opts", &self.extra_dhcp_opts);
+        object.optional("id", &self.id);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_info", &self.instance_info);
+        object.optional("instance_type", &self.instance_type);
+        object.optional("mac_address", &self.mac_address);
+        object.optional("name", &self.name);
+        object.optional("port_security_enabled", &self.port_security_enabled);
+        object.optional("position_type", &self.position_type);
+        object.optional("private_ips", &self.private_ips);
+        object.optional("project_id", &self.project_id);
+        object.optional("scope", &self.scope);
+        object.optional("security_groups", &self.security_groups);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virsubnet_id", &self.virsubnet_id);
+        object.optional("vpc_id", &self.vpc_id);
+        object.optional("vpc_tenant_id", &self.vpc_tenant_id);
+        object.optional("vtep_ip", &self.vtep_ip);
+        object.optional("zone_id", &self.zone_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let allowed_address_pairs = object.required("allowed_address_pairs")?;
-        let binding_host_id = object.required("binding:host_id")?;
-        let binding_migration_info = object.required("binding:migration_info")?;
-        let binding_profile = object.required("binding:profile")?;
-        let binding_vif_details = object.required("binding:vif_details")?;
-        let binding_vif_type = object.required("binding:vif_type")?;
-        let binding_vnic_type = object.required("binding:vnic_type")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let device_id = object.required("device_id")?;
-        let device_owner = object.required("device_owner")?;
-        let ecs_flavor = object.required("ecs_flavor")?;
-        let enable_efi = object.required("enable_efi")?;
-        let extra_dhcp_opts = object.required("extra_dhcp_opts")?;
-        let id = object.required("id")?;
-        let instance_id = object.required("instance_id")?;
-        let instance_info = object.required("instance_info")?;
-        let instance_type = object.required("instance_type")?;
-        let mac_address = object.required("mac_address")?;
-        let name = object.required("name")?;
-        let port_security_enabled = object.required("port_security_enabled")?;
-        let position_type = object.required("position_type")?;
-        let private_ips = object.required("private_ips")?;
-        let project_id = object.required("project_id")?;
-        let scope = object.required("scope")?;
-        let security_groups = object.required("security_groups")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
-        let virsubnet_id = object.required("virsubnet_id")?;
-        let vpc_id = object.required("vpc_id")?;
-        let vpc_tenant_id = object.required("vpc_tenant_id")?;
-        let vtep_ip = object.required("vtep_ip")?;
-        let zone_id = object.required("zone_id")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let allowed_address_pairs = object.optional("allowed_address_pairs")?;
+        let binding_host_id = object.optional("binding:host_id")?;
+        let binding_migration_info = object.optional("binding:migration_info")?;
+        let binding_profile = object.optional("binding:profile")?;
+        let binding_vif_details = object.optional("binding:vif_details")?;
+        let binding_vif_type = object.optional("binding:vif_type")?;
+        let binding_vnic_type = object.optional("binding:vnic_type")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let device_id = object.optional("device_id")?;
+        let device_owner = object.optional("device_owner")?;
+        let ecs_flavor = object.optional("ecs_flavor")?;
+        let enable_efi = object.optional("enable_efi")?;
+        let extra_dhcp_opts = object.optional("extra_dhcp_opts")?;
+        let id = object.optional("id")?;
+        let instance_id = object.optional("instance_id")?;
+        let instance_info = object.optional("instance_info")?;
+        let instance_type = object.optional("instance_type")?;
+        let mac_address = object.optional("mac_address")?;
+        let name = object.optional("name")?;
+        let port_security_enabled = object.optional("port_security_enabled")?;
+        let position_type = object.optional("position_type")?;
+        let private_ips = object.optional("private_ips")?;
+        let project_id = object.optional("project_id")?;
+        let scope = object.optional("scope")?;
+        let security_groups = object.optional("security_groups")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
+        let virsubnet_id = object.optional("virsubnet_id")?;
+        let vpc_id = object.optional("vpc_id")?;
+        let vpc_tenant_id = object.optional("vpc_tenant_id")?;
+        let vtep_ip = object.optional("vtep_ip")?;
+        let zone_id = object.optional("zone_id")?;
         Ok(Self {
             admin_state_up,
             allowed_address_pairs,
@@ -13026,217 +14980,534 @@ impl Model for Port {
 hwcloud_runtime::impl_model_serde!(Port);
 
 impl Port {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        allowed_address_pairs: impl Into<Vec<AllowedAddressPair>>,
-        binding_host_id: impl Into<String>,
-        binding_migration_info: impl Into<serde_json::Value>,
-        binding_profile: impl Into<serde_json::Value>,
-        binding_vif_details: impl Into<BindingVifDetails>,
-        binding_vif_type: impl Into<String>,
-        binding_vnic_type: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        device_id: impl Into<String>,
-        device_owner: impl Into<String>,
-        ecs_flavor: impl Into<String>,
-        enable_efi: impl Into<bool>,
-        extra_dhcp_opts: impl Into<Vec<PortExtraDhcpOpt>>,
-        id: impl Into<String>,
-        instance_id: impl Into<String>,
-        instance_info: impl Into<serde_json::Value>,
-        instance_type: impl Into<String>,
-        mac_address: impl Into<String>,
-        name: impl Into<String>,
-        port_security_enabled: impl Into<bool>,
-        position_type: impl Into<String>,
-        private_ips: impl Into<Vec<PrivateIpInfo>>,
-        project_id: impl Into<String>,
-        scope: impl Into<String>,
-        security_groups: impl Into<Vec<String>>,
-        status: impl Into<String>,
-        tags: impl Into<Vec<ResponseTag>>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-        virsubnet_id: impl Into<String>,
-        vpc_id: impl Into<String>,
-        vpc_tenant_id: impl Into<String>,
-        vtep_ip: impl Into<String>,
-        zone_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            allowed_address_pairs: allowed_address_pairs.into(),
-            binding_host_id: binding_host_id.into(),
-            binding_migration_info: binding_migration_info.into(),
-            binding_profile: binding_profile.into(),
-            binding_vif_details: binding_vif_details.into(),
-            binding_vif_type: binding_vif_type.into(),
-            binding_vnic_type: binding_vnic_type.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            device_id: device_id.into(),
-            device_owner: device_owner.into(),
-            ecs_flavor: ecs_flavor.into(),
-            enable_efi: enable_efi.into(),
-            extra_dhcp_opts: extra_dhcp_opts.into(),
-            id: id.into(),
-            instance_id: instance_id.into(),
-            instance_info: instance_info.into(),
-            instance_type: instance_type.into(),
-            mac_address: mac_address.into(),
-            name: name.into(),
-            port_security_enabled: port_security_enabled.into(),
-            position_type: position_type.into(),
-            private_ips: private_ips.into(),
-            project_id: project_id.into(),
-            scope: scope.into(),
-            security_groups: security_groups.into(),
-            status: status.into(),
-            tags: tags.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
-            virsubnet_id: virsubnet_id.into(),
-            vpc_id: vpc_id.into(),
-            vpc_tenant_id: vpc_tenant_id.into(),
-            vtep_ip: vtep_ip.into(),
-            zone_id: zone_id.into(),
+            admin_state_up: None,
+            allowed_address_pairs: None,
+            binding_host_id: None,
+            binding_migration_info: None,
+            binding_profile: None,
+            binding_vif_details: None,
+            binding_vif_type: None,
+            binding_vnic_type: None,
+            created_at: None,
+            description: None,
+            device_id: None,
+            device_owner: None,
+            ecs_flavor: None,
+            enable_efi: None,
+            extra_dhcp_opts: None,
+            id: None,
+            instance_id: None,
+            instance_info: None,
+            instance_type: None,
+            mac_address: None,
+            name: None,
+            port_security_enabled: None,
+            position_type: None,
+            private_ips: None,
+            project_id: None,
+            scope: None,
+            security_groups: None,
+            status: None,
+            tags: None,
+            tenant_id: None,
+            updated_at: None,
+            virsubnet_id: None,
+            vpc_id: None,
+            vpc_tenant_id: None,
+            vtep_ip: None,
+            zone_id: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 端口的管理状态。
+    /// **取值范围**:
+    /// true,false,默认值true。
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的IP/Mac对列表。
+    /// **取值范围**:
+    /// - IP地址不允许为 “0.0.0.0/0”。
+    /// - 如果allowed_address_pairs配置地址池较大的IP网段(掩码小于24位),建议为该端口配置一个单独的安全组。
+    /// - 如果allowed_address_pairs的IP地址为“1.1.1.1/0”,表示关闭源目地址检查开关。
+    /// - 被绑定的云服务器网卡allowed_address_pairs的IP地址填“1.1.1.1/0”。
+    pub fn allowed_address_pairs(
+        mut self,
+        value: impl Into<Vec<AllowedAddressPair>>,
+    ) -> Self {
+        self.allowed_address_pairs = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所在的主机ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn binding_host_id(mut self, value: impl Into<String>) -> Self {
+        self.binding_host_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口迁移的目的节点信息,包括目的节点的binding:vif_details和binding:vif_type。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn binding_migration_info(
+        mut self,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.binding_migration_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的用户自定义信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn binding_profile(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.binding_profile = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// VIF的详细信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn binding_vif_details(mut self, value: impl Into<BindingVifDetails>) -> Self {
+        self.binding_vif_details = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口绑定的虚拟接口类型 (ovs/hw_veb等),扩展属性。
+    /// **取值范围**:
+    /// - ovs:表示使用 Open vSwitch(OVS)作为虚拟交换机
+    /// - bridge:表示使用 Linux 内核桥接(bridge)实现虚拟网络
+    /// - hw_veb:表示硬件虚拟以太网桥(Hardware Virtual Ethernet Bridge),通常用于支持 SR-IOV 的硬件网卡
+    /// - vhostuser:表示使用 vhost-user 协议(基于 Unix 域套接字)与外部虚拟交换机通信
+    /// - distributed:表示用于分布式虚拟交换机
+    /// - binding_failed:表示端口绑定失败
+    /// - unbound:表示该端口未绑定到任何网络后端
+    pub fn binding_vif_type(mut self, value: impl Into<String>) -> Self {
+        self.binding_vif_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 绑定的vNIC类型。
+    /// **取值范围**:
+    /// - normal: 软交换。
+    /// - direct: SRIOV硬直通(不支持)。
+    /// - baremetal:用于裸金属服务器。
+    pub fn binding_vnic_type(mut self, value: impl Into<String>) -> Self {
+        self.binding_vnic_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的创建时间。
+    /// **取值范围**:
+    /// UTC时间,格式: yyyy-MM-ddTHH:mm:ss。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的描述信息。
+    /// **取值范围**:
+    /// 0-255个字符,不能包含“<”和“>”。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所属的设备ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn device_id(mut self, value: impl Into<String>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所属的设备名称。
+    /// **取值范围**:
+    /// - network:dhcp, 表示DHCP服务
+    /// - network:router_interface_distributed, 表示子网网关地址
+    /// - compute:xxx, 表示云服务器网卡私有IP地址,其中XXX对应具体的可用区名称,例如compute:aa-bb-cc表示私有IP地址被可用区aa-bb-cc内的云服务器使用
+    /// - neutron:VIP_PORT, 表示虚拟IP地址
+    /// - neutron:LOADBALANCERV2, 表示共享型ELB
+    /// - neutron:LOADBALANCERV3, 表示独享型ELB
+    /// - network:endpoint_interface, 表示VPC终端节点
+    /// - network:nat_gateway, 表示NAT网关
+    /// - network:ucmp, 表示UCMP端口,为企业路由器服务所用
+    pub fn device_owner(mut self, value: impl Into<String>) -> Self {
+        self.device_owner = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 标识此端口所属云服务器的flavor。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn ecs_flavor(mut self, value: impl Into<String>) -> Self {
+        self.ecs_flavor = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 是否使能efi,使能则表示端口支持vRoCE能力。
+    /// **取值范围**:
+    /// - true:使能efi。
+    /// - false:未使能efi。
+    pub fn enable_efi(mut self, value: impl Into<bool>) -> Self {
+        self.enable_efi = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// DHCP的扩展属性。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn extra_dhcp_opts(mut self, value: impl Into<Vec<PortExtraDhcpOpt>>) -> Self {
+        self.extra_dhcp_opts = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的资源ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所属的云服务实例ID,例如RDS实例ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口绑定的实例信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn instance_info(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.instance_info = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所属的云服务实例类型,例如“RDS”。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+        self.instance_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的MAC地址。
+    /// **取值范围**:
+    /// 不涉及
+    pub fn mac_address(mut self, value: impl Into<String>) -> Self {
+        self.mac_address = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的名称。
+    /// **取值范围**:
+    /// 默认为空,最大长度不超过255。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的安全使能标记,如果不使能,则安全组和DHCP防欺骗不生效。
+    /// **取值范围**:
+    /// - true:使能端口安全。
+    /// - false:未使能端口安全。
+    pub fn port_security_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.port_security_enabled = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 边缘场景端口的位置类型。
+    /// **取值范围**:
+    /// 默认值center。
+    pub fn position_type(mut self, value: impl Into<String>) -> Self {
+        self.position_type = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的私有IP地址。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn private_ips(mut self, value: impl Into<Vec<PrivateIpInfo>>) -> Self {
+        self.private_ips = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所属的项目ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所在子网的作用域(边缘云场景)。
+    /// **取值范围**:
+    /// - center:表示作用域为中心。
+    /// - {publicBorderGroup}:表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围,可关联多个边缘可用区。
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口绑定的安全组列表。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn security_groups(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.security_groups = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的状态。
+    /// **取值范围**:
+    /// - ACTIVE:端口处于活动状态,可以正常进行网络通信。
+    /// - BUILD:端口正在创建或配置中。
+    /// - DOWN:端口处于非活动状态,不能进行网络通信。Hana 硬直通虚拟机端口状态总为DOWN。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的标签信息,包括标签键和标签值,可用来分类和标识资源。详情请参见Tag对象。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn tags(mut self, value: impl Into<Vec<ResponseTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所属的租户ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的最近一次更新的时间。
+    /// **取值范围**:
+    /// UTC时间,格式: yyyy-MM-ddTHH:mm:ss。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所在的虚拟子网ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn virsubnet_id(mut self, value: impl Into<String>) -> Self {
+        self.virsubnet_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所在的VPC的ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所在的VPC的租户ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn vpc_tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_tenant_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口的VTEP IP地址,即虚拟隧道端点的 IP 地址。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn vtep_ip(mut self, value: impl Into<String>) -> Self {
+        self.vtep_ip = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 端口所属的可用分区的ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+        self.zone_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Port2 {
     /// 功能说明:管理状态
     /// 约束:只支持true,默认为true
-    pub admin_state_up: bool,
+    pub admin_state_up: Option<bool>,
     /// 功能说明:IP/Mac对列表
     /// 约束:IP地址不允许为 “0.0.0.0”
     /// 如果配置地址池较大(CIDR掩码小于24位),建议为该port配置一个单独的安全组。
-    pub allowed_address_pairs: Vec<AllowedAddressPair2>,
+    pub allowed_address_pairs: Option<Vec<AllowedAddressPair2>>,
     /// 功能说明:提供用户设置自定义信息(扩展属性)
-    pub binding_profile: serde_json::Value,
+    pub binding_profile: Option<serde_json::Value>,
     /// 功能说明:vif的详细信息。
-    pub binding_vif_details: BindingVifDetails,
+    pub binding_vif_details: Option<BindingVifDetails>,
     /// 功能说明:绑定的vNIC类型
     /// 取值范围:
     /// - normal(软交换)
     /// - direct: SRIOV硬直通(不支持)
-    pub binding_vnic_type: String,
+    pub binding_vnic_type: Option<String>,
     /// 功能说明:端口所属设备ID
     /// 约束:不支持设置和更新,由系统自动维护
-    pub device_id: String,
+    pub device_id: Option<String>,
     /// 功能说明:设备所属
     /// 取值范围:合法设备所属,如network:dhcp、neutron:VIP_PORT、network:router_interface_distributed、network:router_centralized_snat
     /// 约束:不支持设置和更新,由系统自动维护
-    pub device_owner: PortDeviceOwner,
+    pub device_owner: Option<PortDeviceOwner>,
     /// 功能说明:主网卡默认内网域名信息
     /// 约束:不支持设置和更新,由系统自动维护
-    pub dns_assignment: Vec<DnsAssignMent>,
+    pub dns_assignment: Option<Vec<DnsAssignMent>>,
     /// 功能说明:主网卡默认内网DNS名称
     /// 约束:不支持设置和更新,由系统自动维护
-    pub dns_name: String,
+    pub dns_name: Option<String>,
     /// 功能说明:是否使能efi,使能则表示端口支持vRoCE能力,默认为false
-    pub enable_efi: bool,
+    pub enable_efi: Option<bool>,
     /// 功能说明:DHCP的扩展Option(扩展属性)
-    pub extra_dhcp_opts: Vec<ExtraDhcpOpt>,
+    pub extra_dhcp_opts: Option<Vec<ExtraDhcpOpt>>,
     /// 功能说明:端口IP
     /// 例如:"fixed_ips": [{"subnet_id": "4dc70db6-cb7f-4200-9790-a6a910776bba", "ip_address": "192.169.25.79"}]
     /// 约束:一个端口只支持一个fixed_ip,且不支持更新。
-    pub fixed_ips: Vec<FixedIp>,
+    pub fixed_ips: Option<Vec<FixedIp>>,
     /// 端口ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:端口所属实例ID,例如RDS实例ID
     /// 约束:不支持设置和更新,由系统自动维护
-    pub instance_id: String,
+    pub instance_id: Option<String>,
     /// 功能说明:端口所属实例类型,例如“RDS”
     /// 约束:不支持设置和更新,由系统自动维护
-    pub instance_type: String,
+    pub instance_type: Option<String>,
     /// 功能说明:IPv6网卡绑定的共享带宽ID
     /// 约束:只有IPv6网卡绑定了共享带宽,才会显示此参数
-    pub ipv6_bandwidth_id: String,
+    pub ipv6_bandwidth_id: Option<String>,
     /// 功能描述:端口MAC地址
     /// 约束:由系统分配,不支持指定
-    pub mac_address: String,
+    pub mac_address: Option<String>,
     /// 功能说明:端口名称
     /// 取值范围:0~255个字符,支持中文、英文、字母、_(下划线)、-(中划线)
     ///
     /// Length: 0 to 255.
-    pub name: String,
+    pub name: Option<String>,
     /// 端口所属网络的ID
-    pub network_id: String,
+    pub network_id: Option<String>,
     /// 功能说明:端口安全使能标记,如果不使能则安全组和dhcp防欺骗不生效
     /// 取值范围:启用(true)或禁用(false)
-    pub port_security_enabled: bool,
+    pub port_security_enabled: Option<bool>,
     /// 安全组的ID列表
-    pub security_groups: Vec<String>,
+    pub security_groups: Option<Vec<String>>,
     /// 功能说明:端口状态,Hana硬直通虚拟机端口状态总为DOWN
     /// 取值范围:ACTIVE、BUILD、DOWN
-    pub status: PortStatus,
+    pub status: Option<PortStatus>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:port所属的可用分区
-    pub zone_id: String,
+    pub zone_id: Option<String>,
 }
 
 impl Model for Port2 {
     const NAME: &'static str = "Port2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("admin_state_up", &self.admin_state_up);
-        object.field("allowed_address_pairs", &self.allowed_address_pairs);
-        object.field("binding:profile", &self.binding_profile);
-        object.field("binding:vif_details", &self.binding_vif_details);
-        object.field("binding:vnic_type", &self.binding_vnic_type);
-        object.field("device_id", &self.device_id);
-        object.field("device_owner", &self.device_owner);
-        object.field("dns_assignment", &self.dns_assignment);
-        object.field("dns_name", &self.dns_name);
-        object.field("enable_efi", &self.enable_efi);
-        object.field("extra_dhcp_opts", &self.extra_dhcp_opts);
-        object.field("fixed_ips", &self.fixed_ips);
-        object.field("id", &self.id);
-        object.field("instance_id", &self.instance_id);
-        object.field("instance_type", &self.instance_type);
-        object.field("ipv6_bandwidth_id", &self.ipv6_bandwidth_id);
-        object.field("mac_address", &self.mac_address);
-        object.field("name", &self.name);
-        object.field("network_id", &self.network_id);
-        object.field("port_security_enabled", &self.port_security_enabled);
-        object.field("security_groups", &self.security_groups);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("zone_id", &self.zone_id);
+        object.optional("admin_state_up", &self.admin_state_up);
+        object.optional("allowed_address_pairs", &self.allowed_address_pairs);
+        object.optional("binding:profile", &self.binding_profile);
+        object.optional("binding:vif_details", &self.binding_vif_details);
+        object.optional("binding:vnic_type", &self.binding_vnic_type);
+        object.optional("device_id", &self.device_id);
+        object.optional("device_owner", &self.device_owner);
+        object.optional("dns_assignment", &self.dns_assignment);
+        object.optional("dns_name", &self.dns_name);
+        object.optional("enable_efi", &self.enable_efi);
+        object.optional("extra_dhcp_opts", &self.extra_dhcp_opts);
+        object.optional("fixed_ips", &self.fixed_ips);
+        object.optional("id", &self.id);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_type", &self.instance_type);
+        object.optional("ipv6_bandwidth_id", &self.ipv6_bandwidth_id);
+        object.optional("mac_address", &self.mac_address);
+        object.optional("name", &self.name);
+        object.optional("network_id", &self.network_id);
+        object.optional("port_security_enabled", &self.port_security_enabled);
+        object.optional("security_groups", &self.security_groups);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("zone_id", &self.zone_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let admin_state_up = object.required("admin_state_up")?;
-        let allowed_address_pairs = object.required("allowed_address_pairs")?;
-        let binding_profile = object.required("binding:profile")?;
-        let binding_vif_details = object.required("binding:vif_details")?;
-        let binding_vnic_type = object.required("binding:vnic_type")?;
-        let device_id = object.required("device_id")?;
-        let device_owner = object.required("device_owner")?;
-        let dns_assignment = object.required("dns_assignment")?;
-        let dns_name = object.required("dns_name")?;
-        let enable_efi = object.required("enable_efi")?;
-        let extra_dhcp_opts = object.required("extra_dhcp_opts")?;
-        let fixed_ips = object.required("fixed_ips")?;
-        let id = object.required("id")?;
-        let instance_id = object.required("instance_id")?;
-        let instance_type = object.required("instance_type")?;
-        let ipv6_bandwidth_id = object.required("ipv6_bandwidth_id")?;
-        let mac_address = object.required("mac_address")?;
-        let name = object.required("name")?;
-        let network_id = object.required("network_id")?;
-        let port_security_enabled = object.required("port_security_enabled")?;
-        let security_groups = object.required("security_groups")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let zone_id = object.required("zone_id")?;
+        let admin_state_up = object.optional("admin_state_up")?;
+        let allowed_address_pairs = object.optional("allowed_address_pairs")?;
+        let binding_profile = object.optional("binding:profile")?;
+        let binding_vif_details = object.optional("binding:vif_details")?;
+        let binding_vnic_type = object.optional("binding:vnic_type")?;
+        let device_id = object.optional("device_id")?;
+        let device_owner = object.optional("device_owner")?;
+        let dns_assignment = object.optional("dns_assignment")?;
+        let dns_name = object.optional("dns_name")?;
+        let enable_efi = object.optional("enable_efi")?;
+        let extra_dhcp_opts = object.optional("extra_dhcp_opts")?;
+        let fixed_ips = object.optional("fixed_ips")?;
+        let id = object.optional("id")?;
+        let instance_id = object.optional("instance_id")?;
+        let instance_type = object.optional("instance_type")?;
+        let ipv6_bandwidth_id = object.optional("ipv6_bandwidth_id")?;
+        let mac_address = object.optional("mac_address")?;
+        let name = object.optional("name")?;
+        let network_id = object.optional("network_id")?;
+        let port_security_enabled = object.optional("port_security_enabled")?;
+        let security_groups = object.optional("security_groups")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let zone_id = object.optional("zone_id")?;
         Ok(Self {
             admin_state_up,
             allowed_address_pairs,
@@ -13269,59 +15540,203 @@ impl Model for Port2 {
 hwcloud_runtime::impl_model_serde!(Port2);
 
 impl Port2 {
-    /// A value of its fields.
-    pub fn new(
-        admin_state_up: impl Into<bool>,
-        allowed_address_pairs: impl Into<Vec<AllowedAddressPair2>>,
-        binding_profile: impl Into<serde_json::Value>,
-        binding_vif_details: impl Into<BindingVifDetails>,
-        binding_vnic_type: impl Into<String>,
-        device_id: impl Into<String>,
-        device_owner: impl Into<PortDeviceOwner>,
-        dns_assignment: impl Into<Vec<DnsAssignMent>>,
-        dns_name: impl Into<String>,
-        enable_efi: impl Into<bool>,
-        extra_dhcp_opts: impl Into<Vec<ExtraDhcpOpt>>,
-        fixed_ips: impl Into<Vec<FixedIp>>,
-        id: impl Into<String>,
-        instance_id: impl Into<String>,
-        instance_type: impl Into<String>,
-        ipv6_bandwidth_id: impl Into<String>,
-        mac_address: impl Into<String>,
-        name: impl Into<String>,
-        network_id: impl Into<String>,
-        port_security_enabled: impl Into<bool>,
-        security_groups: impl Into<Vec<String>>,
-        status: impl Into<PortStatus>,
-        tenant_id: impl Into<String>,
-        zone_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            admin_state_up: admin_state_up.into(),
-            allowed_address_pairs: allowed_address_pairs.into(),
-            binding_profile: binding_profile.into(),
-            binding_vif_details: binding_vif_details.into(),
-            binding_vnic_type: binding_vnic_type.into(),
-            device_id: device_id.into(),
-            device_owner: device_owner.into(),
-            dns_assignment: dns_assignment.into(),
-            dns_name: dns_name.into(),
-            enable_efi: enable_efi.into(),
-            extra_dhcp_opts: extra_dhcp_opts.into(),
-            fixed_ips: fixed_ips.into(),
-            id: id.into(),
-            instance_id: instance_id.into(),
-            instance_type: instance_type.into(),
-            ipv6_bandwidth_id: ipv6_bandwidth_id.into(),
-            mac_address: mac_address.into(),
-            name: name.into(),
-            network_id: network_id.into(),
-            port_security_enabled: port_security_enabled.into(),
-            security_groups: security_groups.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
-            zone_id: zone_id.into(),
+            admin_state_up: None,
+            allowed_address_pairs: None,
+            binding_profile: None,
+            binding_vif_details: None,
+            binding_vnic_type: None,
+            device_id: None,
+            device_owner: None,
+            dns_assignment: None,
+            dns_name: None,
+            enable_efi: None,
+            extra_dhcp_opts: None,
+            fixed_ips: None,
+            id: None,
+            instance_id: None,
+            instance_type: None,
+            ipv6_bandwidth_id: None,
+            mac_address: None,
+            name: None,
+            network_id: None,
+            port_security_enabled: None,
+            security_groups: None,
+            status: None,
+            tenant_id: None,
+            zone_id: None,
         }
+    }
+
+    /// 功能说明:管理状态
+    /// 约束:只支持true,默认为true
+    pub fn admin_state_up(mut self, value: impl Into<bool>) -> Self {
+        self.admin_state_up = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IP/Mac对列表
+    /// 约束:IP地址不允许为 “0.0.0.0”
+    /// 如果配置地址池较大(CIDR掩码小于24位),建议为该port配置一个单独的安全组。
+    pub fn allowed_address_pairs(
+        mut self,
+        value: impl Into<Vec<AllowedAddressPair2>>,
+    ) -> Self {
+        self.allowed_address_pairs = Some(value.into());
+        self
+    }
+
+    /// 功能说明:提供用户设置自定义信息(扩展属性)
+    pub fn binding_profile(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.binding_profile = Some(value.into());
+        self
+    }
+
+    /// 功能说明:vif的详细信息。
+    pub fn binding_vif_details(mut self, value: impl Into<BindingVifDetails>) -> Self {
+        self.binding_vif_details = Some(value.into());
+        self
+    }
+
+    /// 功能说明:绑定的vNIC类型
+    /// 取值范围:
+    /// - normal(软交换)
+    /// - direct: SRIOV硬直通(不支持)
+    pub fn binding_vnic_type(mut self, value: impl Into<String>) -> Self {
+        self.binding_vnic_type = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口所属设备ID
+    /// 约束:不支持设置和更新,由系统自动维护
+    pub fn device_id(mut self, value: impl Into<String>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:设备所属
+    /// 取值范围:合法设备所属,如network:dhcp、neutron:VIP_PORT、network:router_interface_distributed、network:router_centralized_snat
+    /// 约束:不支持设置和更新,由系统自动维护
+    pub fn device_owner(mut self, value: impl Into<PortDeviceOwner>) -> Self {
+        self.device_owner = Some(value.into());
+        self
+    }
+
+    /// 功能说明:主网卡默认内网域名信息
+    /// 约束:不支持设置和更新,由系统自动维护
+    pub fn dns_assignment(mut self, value: impl Into<Vec<DnsAssignMent>>) -> Self {
+        self.dns_assignment = Some(value.into());
+        self
+    }
+
+    /// 功能说明:主网卡默认内网DNS名称
+    /// 约束:不支持设置和更新,由系统自动维护
+    pub fn dns_name(mut self, value: impl Into<String>) -> Self {
+        self.dns_name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否使能efi,使能则表示端口支持vRoCE能力,默认为false
+    pub fn enable_efi(mut self, value: impl Into<bool>) -> Self {
+        self.enable_efi = Some(value.into());
+        self
+    }
+
+    /// 功能说明:DHCP的扩展Option(扩展属性)
+    pub fn extra_dhcp_opts(mut self, value: impl Into<Vec<ExtraDhcpOpt>>) -> Self {
+        self.extra_dhcp_opts = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口IP
+    /// 例如:"fixed_ips": [{"subnet_id": "4dc70db6-cb7f-4200-9790-a6a910776bba", "ip_address": "192.169.25.79"}]
+    /// 约束:一个端口只支持一个fixed_ip,且不支持更新。
+    pub fn fixed_ips(mut self, value: impl Into<Vec<FixedIp>>) -> Self {
+        self.fixed_ips = Some(value.into());
+        self
+    }
+
+    /// 端口ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口所属实例ID,例如RDS实例ID
+    /// 约束:不支持设置和更新,由系统自动维护
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口所属实例类型,例如“RDS”
+    /// 约束:不支持设置和更新,由系统自动维护
+    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+        self.instance_type = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IPv6网卡绑定的共享带宽ID
+    /// 约束:只有IPv6网卡绑定了共享带宽,才会显示此参数
+    pub fn ipv6_bandwidth_id(mut self, value: impl Into<String>) -> Self {
+        self.ipv6_bandwidth_id = Some(value.into());
+        self
+    }
+
+    /// 功能描述:端口MAC地址
+    /// 约束:由系统分配,不支持指定
+    pub fn mac_address(mut self, value: impl Into<String>) -> Self {
+        self.mac_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口名称
+    /// 取值范围:0~255个字符,支持中文、英文、字母、_(下划线)、-(中划线)
+    ///
+    /// Length: 0 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 端口所属网络的ID
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口安全使能标记,如果不使能则安全组和dhcp防欺骗不生效
+    /// 取值范围:启用(true)或禁用(false)
+    pub fn port_security_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.port_security_enabled = Some(value.into());
+        self
+    }
+
+    /// 安全组的ID列表
+    pub fn security_groups(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.security_groups = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口状态,Hana硬直通虚拟机端口状态总为DOWN
+    /// 取值范围:ACTIVE、BUILD、DOWN
+    pub fn status(mut self, value: impl Into<PortStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:port所属的可用分区
+    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+        self.zone_id = Some(value.into());
+        self
     }
 }
 
@@ -13382,32 +15797,32 @@ impl hwcloud_runtime::StringEnum for PortDeviceOwner {
 hwcloud_runtime::impl_string_enum!(PortDeviceOwner);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PortExtraDhcpOpt {
     /// **参数解释**:
     /// DHCP属性名称。在DHCP服务器为客户端分配IP地址时,传递的额外的控制信息或网络配置参数的名称。
     /// **取值范围**:
     /// 不涉及。
-    pub opt_name: String,
+    pub opt_name: Option<String>,
     /// **参数解释**:
     /// DHCP属性值。在DHCP服务器为客户端分配IP地址时,传递的额外的控制信息或网络配置参数的值。
     /// **取值范围**:
     /// 不涉及。
-    pub opt_value: String,
+    pub opt_value: Option<String>,
 }
 
 impl Model for PortExtraDhcpOpt {
     const NAME: &'static str = "PortExtraDhcpOpt";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("opt_name", &self.opt_name);
-        object.field("opt_value", &self.opt_value);
+        object.optional("opt_name", &self.opt_name);
+        object.optional("opt_value", &self.opt_value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let opt_name = object.required("opt_name")?;
-        let opt_value = object.required("opt_value")?;
+        let opt_name = object.optional("opt_name")?;
+        let opt_value = object.optional("opt_value")?;
         Ok(Self { opt_name, opt_value })
     }
 }
@@ -13415,32 +15830,50 @@ impl Model for PortExtraDhcpOpt {
 hwcloud_runtime::impl_model_serde!(PortExtraDhcpOpt);
 
 impl PortExtraDhcpOpt {
-    /// A value of its fields.
-    pub fn new(opt_name: impl Into<String>, opt_value: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            opt_name: opt_name.into(),
-            opt_value: opt_value.into(),
+            opt_name: None,
+            opt_value: None,
         }
+    }
+
+    /// **参数解释**:
+    /// DHCP属性名称。在DHCP服务器为客户端分配IP地址时,传递的额外的控制信息或网络配置参数的名称。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn opt_name(mut self, value: impl Into<String>) -> Self {
+        self.opt_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// DHCP属性值。在DHCP服务器为客户端分配IP地址时,传递的额外的控制信息或网络配置参数的值。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn opt_value(mut self, value: impl Into<String>) -> Self {
+        self.opt_value = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PortResponseBody {
     /// 端口对象
-    pub port: Port2,
+    pub port: Option<Port2>,
 }
 
 impl Model for PortResponseBody {
     const NAME: &'static str = "PortResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("port", &self.port);
+        object.optional("port", &self.port);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let port = object.required("port")?;
+        let port = object.optional("port")?;
         Ok(Self { port })
     }
 }
@@ -13448,9 +15881,15 @@ impl Model for PortResponseBody {
 hwcloud_runtime::impl_model_serde!(PortResponseBody);
 
 impl PortResponseBody {
-    /// A value of its fields.
-    pub fn new(port: impl Into<Port2>) -> Self {
-        Self { port: port.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { port: None }
+    }
+
+    /// 端口对象
+    pub fn port(mut self, value: impl Into<Port2>) -> Self {
+        self.port = Some(value.into());
+        self
     }
 }
 
@@ -13497,26 +15936,26 @@ impl hwcloud_runtime::StringEnum for PortStatus {
 hwcloud_runtime::impl_string_enum!(PortStatus);
 
 /// 端口私有IP信息
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivateIpInfo {
     /// 端口私有IP地址
-    pub ip_address: String,
+    pub ip_address: Option<String>,
     /// 端口所属子网ID
-    pub subnet_cidr_id: String,
+    pub subnet_cidr_id: Option<String>,
 }
 
 impl Model for PrivateIpInfo {
     const NAME: &'static str = "PrivateIpInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ip_address", &self.ip_address);
-        object.field("subnet_cidr_id", &self.subnet_cidr_id);
+        object.optional("ip_address", &self.ip_address);
+        object.optional("subnet_cidr_id", &self.subnet_cidr_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ip_address = object.required("ip_address")?;
-        let subnet_cidr_id = object.required("subnet_cidr_id")?;
+        let ip_address = object.optional("ip_address")?;
+        let subnet_cidr_id = object.optional("subnet_cidr_id")?;
         Ok(Self { ip_address, subnet_cidr_id })
     }
 }
@@ -13524,59 +15963,68 @@ impl Model for PrivateIpInfo {
 hwcloud_runtime::impl_model_serde!(PrivateIpInfo);
 
 impl PrivateIpInfo {
-    /// A value of its fields.
-    pub fn new(
-        ip_address: impl Into<String>,
-        subnet_cidr_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ip_address: ip_address.into(),
-            subnet_cidr_id: subnet_cidr_id.into(),
+            ip_address: None,
+            subnet_cidr_id: None,
         }
+    }
+
+    /// 端口私有IP地址
+    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ip_address = Some(value.into());
+        self
+    }
+
+    /// 端口所属子网ID
+    pub fn subnet_cidr_id(mut self, value: impl Into<String>) -> Self {
+        self.subnet_cidr_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Privateip {
     /// 私有IP的使用者,空表示未使用
     /// 取值范围:network:dhcp,network:router_interface_distributed,compute:xxx(xxx对应具体的az名称,例如compute:aa-bb-cc表示是被aa-bb-cc上的虚拟机使用)
     /// 约束:此处的取值范围只是本服务支持的类型,其他类型未做标注
-    pub device_owner: PrivateipDeviceOwner,
+    pub device_owner: Option<PrivateipDeviceOwner>,
     /// 私有IP ID
-    pub id: String,
+    pub id: Option<String>,
     /// 申请到的私有IP
-    pub ip_address: String,
+    pub ip_address: Option<String>,
     /// 私有IP的状态
     /// - ACTIVE:活动的
     /// - DOWN:不可用
-    pub status: PrivateipStatus,
+    pub status: Option<PrivateipStatus>,
     /// 分配IP的子网标识
-    pub subnet_id: String,
+    pub subnet_id: Option<String>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for Privateip {
     const NAME: &'static str = "Privateip";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("device_owner", &self.device_owner);
-        object.field("id", &self.id);
-        object.field("ip_address", &self.ip_address);
-        object.field("status", &self.status);
-        object.field("subnet_id", &self.subnet_id);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("device_owner", &self.device_owner);
+        object.optional("id", &self.id);
+        object.optional("ip_address", &self.ip_address);
+        object.optional("status", &self.status);
+        object.optional("subnet_id", &self.subnet_id);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let device_owner = object.required("device_owner")?;
-        let id = object.required("id")?;
-        let ip_address = object.required("ip_address")?;
-        let status = object.required("status")?;
-        let subnet_id = object.required("subnet_id")?;
-        let tenant_id = object.required("tenant_id")?;
+        let device_owner = object.optional("device_owner")?;
+        let id = object.optional("id")?;
+        let ip_address = object.optional("ip_address")?;
+        let status = object.optional("status")?;
+        let subnet_id = object.optional("subnet_id")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             device_owner,
             id,
@@ -13591,23 +16039,56 @@ impl Model for Privateip {
 hwcloud_runtime::impl_model_serde!(Privateip);
 
 impl Privateip {
-    /// A value of its fields.
-    pub fn new(
-        device_owner: impl Into<PrivateipDeviceOwner>,
-        id: impl Into<String>,
-        ip_address: impl Into<String>,
-        status: impl Into<PrivateipStatus>,
-        subnet_id: impl Into<String>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            device_owner: device_owner.into(),
-            id: id.into(),
-            ip_address: ip_address.into(),
-            status: status.into(),
-            subnet_id: subnet_id.into(),
-            tenant_id: tenant_id.into(),
+            device_owner: None,
+            id: None,
+            ip_address: None,
+            status: None,
+            subnet_id: None,
+            tenant_id: None,
         }
+    }
+
+    /// 私有IP的使用者,空表示未使用
+    /// 取值范围:network:dhcp,network:router_interface_distributed,compute:xxx(xxx对应具体的az名称,例如compute:aa-bb-cc表示是被aa-bb-cc上的虚拟机使用)
+    /// 约束:此处的取值范围只是本服务支持的类型,其他类型未做标注
+    pub fn device_owner(mut self, value: impl Into<PrivateipDeviceOwner>) -> Self {
+        self.device_owner = Some(value.into());
+        self
+    }
+
+    /// 私有IP ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 申请到的私有IP
+    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ip_address = Some(value.into());
+        self
+    }
+
+    /// 私有IP的状态
+    /// - ACTIVE:活动的
+    /// - DOWN:不可用
+    pub fn status(mut self, value: impl Into<PrivateipStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 分配IP的子网标识
+    pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.subnet_id = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
     }
 }
 
@@ -13702,30 +16183,30 @@ impl hwcloud_runtime::StringEnum for PrivateipStatus {
 hwcloud_runtime::impl_string_enum!(PrivateipStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProjectTagRespBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// tag对象列表
-    pub tags: Vec<ListTag>,
+    pub tags: Option<Vec<ListTag>>,
     /// 资源数量
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ProjectTagRespBody {
     const NAME: &'static str = "ProjectTagRespBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("tags", &self.tags);
-        object.field("total_count", &self.total_count);
+        object.optional("request_id", &self.request_id);
+        object.optional("tags", &self.tags);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let tags = object.required("tags")?;
-        let total_count = object.required("total_count")?;
+        let request_id = object.optional("request_id")?;
+        let tags = object.optional("tags")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self {
             request_id,
             tags,
@@ -13737,41 +16218,55 @@ impl Model for ProjectTagRespBody {
 hwcloud_runtime::impl_model_serde!(ProjectTagRespBody);
 
 impl ProjectTagRespBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        tags: impl Into<Vec<ListTag>>,
-        total_count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            tags: tags.into(),
-            total_count: total_count.into(),
+            request_id: None,
+            tags: None,
+            total_count: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// tag对象列表
+    pub fn tags(mut self, value: impl Into<Vec<ListTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 资源数量
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceCountRespBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 资源数量
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ResourceCountRespBody {
     const NAME: &'static str = "ResourceCountRespBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("total_count", &self.total_count);
+        object.optional("request_id", &self.request_id);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let total_count = object.required("total_count")?;
+        let request_id = object.optional("request_id")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self { request_id, total_count })
     }
 }
@@ -13779,40 +16274,52 @@ impl Model for ResourceCountRespBody {
 hwcloud_runtime::impl_model_serde!(ResourceCountRespBody);
 
 impl ResourceCountRespBody {
-    /// A value of its fields.
-    pub fn new(request_id: impl Into<String>, total_count: impl Into<i32>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            total_count: total_count.into(),
+            request_id: None,
+            total_count: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 资源数量
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceRespBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 资源列表
-    pub resources: Vec<ListResourceResp>,
+    pub resources: Option<Vec<ListResourceResp>>,
     /// 资源数量
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ResourceRespBody {
     const NAME: &'static str = "ResourceRespBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("request_id", &self.request_id);
+        object.optional("resources", &self.resources);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let resources = object.required("resources")?;
-        let total_count = object.required("total_count")?;
+        let request_id = object.optional("request_id")?;
+        let resources = object.optional("resources")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self {
             request_id,
             resources,
@@ -13824,41 +16331,55 @@ impl Model for ResourceRespBody {
 hwcloud_runtime::impl_model_serde!(ResourceRespBody);
 
 impl ResourceRespBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        resources: impl Into<Vec<ListResourceResp>>,
-        total_count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            resources: resources.into(),
-            total_count: total_count.into(),
+            request_id: None,
+            resources: None,
+            total_count: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 资源列表
+    pub fn resources(mut self, value: impl Into<Vec<ListResourceResp>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+
+    /// 资源数量
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceRespBody2 {
     /// 资源列表
-    pub resources: Vec<ListResourceResp2>,
+    pub resources: Option<Vec<ListResourceResp2>>,
     /// 资源数量
-    pub total_count: i32,
+    pub total_count: Option<i32>,
 }
 
 impl Model for ResourceRespBody2 {
     const NAME: &'static str = "ResourceRespBody2";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("resources", &self.resources);
-        object.field("total_count", &self.total_count);
+        object.optional("resources", &self.resources);
+        object.optional("total_count", &self.total_count);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let resources = object.required("resources")?;
-        let total_count = object.required("total_count")?;
+        let resources = object.optional("resources")?;
+        let total_count = object.optional("total_count")?;
         Ok(Self { resources, total_count })
     }
 }
@@ -13866,44 +16387,53 @@ impl Model for ResourceRespBody2 {
 hwcloud_runtime::impl_model_serde!(ResourceRespBody2);
 
 impl ResourceRespBody2 {
-    /// A value of its fields.
-    pub fn new(
-        resources: impl Into<Vec<ListResourceResp2>>,
-        total_count: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            resources: resources.into(),
-            total_count: total_count.into(),
+            resources: None,
+            total_count: None,
         }
+    }
+
+    /// 资源列表
+    pub fn resources(mut self, value: impl Into<Vec<ListResourceResp2>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+
+    /// 资源数量
+    pub fn total_count(mut self, value: impl Into<i32>) -> Self {
+        self.total_count = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTag {
     /// 功能说明:标签键
     /// 约束:同一资源的key值不能重复。
     ///
     /// Length: 1 to 128.
-    pub key: String,
+    pub key: Option<String>,
     /// 功能说明:标签值
     ///
     /// Length: at most 255.
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for ResourceTag {
     const NAME: &'static str = "ResourceTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -13911,17 +16441,31 @@ impl Model for ResourceTag {
 hwcloud_runtime::impl_model_serde!(ResourceTag);
 
 impl ResourceTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 功能说明:标签键
+    /// 约束:同一资源的key值不能重复。
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 功能说明:标签值
+    ///
+    /// Length: at most 255.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResponseTag {
     /// **参数解释**:
@@ -13934,7 +16478,7 @@ pub struct ResponseTag {
     /// - 数字
     /// - 特殊字符:下划线(_)、点(.)、冒号(:)、加号(+)、中划线(-)、等号(=)
     /// - 中文字符
-    pub key: String,
+    pub key: Option<String>,
     /// **参数解释**:
     /// 标签值。
     /// **取值范围**:
@@ -13944,20 +16488,20 @@ pub struct ResponseTag {
     /// - 数字
     /// - 特殊字符:下划线(_)、点(.)、冒号(:)、加号(+)、中划线(-)、等号(=)
     /// - 中文字符
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for ResponseTag {
     const NAME: &'static str = "ResponseTag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -13965,12 +16509,38 @@ impl Model for ResponseTag {
 hwcloud_runtime::impl_model_serde!(ResponseTag);
 
 impl ResponseTag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// **参数解释**:
+    /// 标签键。
+    /// **取值范围**:
+    /// - 最大长度128个unicode字符, key不能为空。
+    /// - 同一资源的key不能重复。
+    /// - 可以包含的字符范围:
+    /// - 英文字母
+    /// - 数字
+    /// - 特殊字符:下划线(_)、点(.)、冒号(:)、加号(+)、中划线(-)、等号(=)
+    /// - 中文字符
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 标签值。
+    /// **取值范围**:
+    /// - 每个值最大长度255个unicode字符,value可以为空。
+    /// - 可以包含的字符范围:
+    /// - 英文字母
+    /// - 数字
+    /// - 特殊字符:下划线(_)、点(.)、冒号(:)、加号(+)、中划线(-)、等号(=)
+    /// - 中文字符
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
@@ -14032,70 +16602,70 @@ impl Route {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteTableListResp {
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:是否为默认路由表
     ///
     /// 取值范围:true表示默认路由表;false表示自定义路由表
-    pub default: bool,
+    pub default: Option<bool>,
     /// 功能说明:路由表描述信息
     ///
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:路由表ID
     ///
     /// 取值范围:标准UUID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:路由表名称
     ///
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 0 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:路由表所关联的子网
     ///
     /// 约束:只能关联路由表所属VPC下的子网
-    pub subnets: Vec<SubnetList>,
+    pub subnets: Option<Vec<SubnetList>>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 路由表所在的虚拟私有云ID
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for RouteTableListResp {
     const NAME: &'static str = "RouteTableListResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("default", &self.default);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("subnets", &self.subnets);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("default", &self.default);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("subnets", &self.subnets);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let default = object.required("default")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let subnets = object.required("subnets")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
-        let vpc_id = object.required("vpc_id")?;
+        let created_at = object.optional("created_at")?;
+        let default = object.optional("default")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let subnets = object.optional("subnets")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             created_at,
             default,
@@ -14113,103 +16683,163 @@ impl Model for RouteTableListResp {
 hwcloud_runtime::impl_model_serde!(RouteTableListResp);
 
 impl RouteTableListResp {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        default: impl Into<bool>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        subnets: impl Into<Vec<SubnetList>>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            default: default.into(),
-            description: description.into(),
-            id: id.into(),
-            name: name.into(),
-            subnets: subnets.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
-            vpc_id: vpc_id.into(),
+            created_at: None,
+            default: None,
+            description: None,
+            id: None,
+            name: None,
+            subnets: None,
+            tenant_id: None,
+            updated_at: None,
+            vpc_id: None,
         }
     }
-}
 
-///
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RouteTableResp {
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
     /// 功能说明:是否为默认路由表
     ///
     /// 取值范围:true表示默认路由表;false表示自定义路由表
-    pub default: bool,
+    pub fn default(mut self, value: impl Into<bool>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+
     /// 功能说明:路由表描述信息
     ///
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
     /// 功能说明:路由表ID
     ///
     /// 取值范围:标准UUID
-    pub id: String,
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 功能说明:路由表名称
     ///
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 0 to 64.
-    pub name: String,
-    /// 功能说明:路由对象,参见route字段说明。
-    ///
-    /// 约束:每个路由表最大关联200条路由
-    pub routes: Vec<RouteTableRoute>,
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
     /// 功能说明:路由表所关联的子网
     ///
     /// 约束:只能关联路由表所属VPC下的子网
-    pub subnets: Vec<SubnetList>,
+    pub fn subnets(mut self, value: impl Into<Vec<SubnetList>>) -> Self {
+        self.subnets = Some(value.into());
+        self
+    }
+
     /// 项目ID
-    pub tenant_id: String,
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
     /// 路由表所在的虚拟私有云ID
-    pub vpc_id: String,
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RouteTableResp {
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub created_at: Option<String>,
+    /// 功能说明:是否为默认路由表
+    ///
+    /// 取值范围:true表示默认路由表;false表示自定义路由表
+    pub default: Option<bool>,
+    /// 功能说明:路由表描述信息
+    ///
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    ///
+    /// Length: 0 to 255.
+    pub description: Option<String>,
+    /// 功能说明:路由表ID
+    ///
+    /// 取值范围:标准UUID
+    pub id: Option<String>,
+    /// 功能说明:路由表名称
+    ///
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 0 to 64.
+    pub name: Option<String>,
+    /// 功能说明:路由对象,参见route字段说明。
+    ///
+    /// 约束:每个路由表最大关联200条路由
+    pub routes: Option<Vec<RouteTableRoute>>,
+    /// 功能说明:路由表所关联的子网
+    ///
+    /// 约束:只能关联路由表所属VPC下的子网
+    pub subnets: Option<Vec<SubnetList>>,
+    /// 项目ID
+    pub tenant_id: Option<String>,
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub updated_at: Option<String>,
+    /// 路由表所在的虚拟私有云ID
+    pub vpc_id: Option<String>,
 }
 
 impl Model for RouteTableResp {
     const NAME: &'static str = "RouteTableResp";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("default", &self.default);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("routes", &self.routes);
-        object.field("subnets", &self.subnets);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("default", &self.default);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("routes", &self.routes);
+        object.optional("subnets", &self.subnets);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let default = object.required("default")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let routes = object.required("routes")?;
-        let subnets = object.required("subnets")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
-        let vpc_id = object.required("vpc_id")?;
+        let created_at = object.optional("created_at")?;
+        let default = object.optional("default")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let routes = object.optional("routes")?;
+        let subnets = object.optional("subnets")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             created_at,
             default,
@@ -14228,36 +16858,103 @@ impl Model for RouteTableResp {
 hwcloud_runtime::impl_model_serde!(RouteTableResp);
 
 impl RouteTableResp {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        default: impl Into<bool>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        routes: impl Into<Vec<RouteTableRoute>>,
-        subnets: impl Into<Vec<SubnetList>>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            default: default.into(),
-            description: description.into(),
-            id: id.into(),
-            name: name.into(),
-            routes: routes.into(),
-            subnets: subnets.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
-            vpc_id: vpc_id.into(),
+            created_at: None,
+            default: None,
+            description: None,
+            id: None,
+            name: None,
+            routes: None,
+            subnets: None,
+            tenant_id: None,
+            updated_at: None,
+            vpc_id: None,
         }
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否为默认路由表
+    ///
+    /// 取值范围:true表示默认路由表;false表示自定义路由表
+    pub fn default(mut self, value: impl Into<bool>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由表描述信息
+    ///
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由表ID
+    ///
+    /// 取值范围:标准UUID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由表名称
+    ///
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 0 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由对象,参见route字段说明。
+    ///
+    /// 约束:每个路由表最大关联200条路由
+    pub fn routes(mut self, value: impl Into<Vec<RouteTableRoute>>) -> Self {
+        self.routes = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由表所关联的子网
+    ///
+    /// 约束:只能关联路由表所属VPC下的子网
+    pub fn subnets(mut self, value: impl Into<Vec<SubnetList>>) -> Self {
+        self.subnets = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 路由表所在的虚拟私有云ID
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteTableRoute {
     /// 功能说明:路由的描述信息
@@ -14265,7 +16962,7 @@ pub struct RouteTableRoute {
     pub description: Option<String>,
     /// 功能说明:路由目的网段
     /// 约束:合法的CIDR格式
-    pub destination: String,
+    pub destination: Option<String>,
     /// 功能说明:路由下一跳对象的ID。
     /// 取值范围:
     /// 当type为ecs时,传入ecs实例ID;
@@ -14289,7 +16986,7 @@ pub struct RouteTableRoute {
     /// 当type为er时,取值为企业路由器的实例ID;
 
     /// 当type为subeni时,取值为辅助弹性网卡的实例ID。
-    pub nexthop: String,
+    pub nexthop: Option<String>,
     /// 功能说明:路由的类型。
     /// 取值范围:
     /// ecs:弹性云服务器
@@ -14304,7 +17001,7 @@ pub struct RouteTableRoute {
     /// er:企业路由器
     /// subeni:辅助弹性网卡
     /// local:保留网段,用户下发路由的目的网段不能和local类型路由的目的网段有重叠
-    pub type_: String,
+    pub type_: Option<String>,
 }
 
 impl Model for RouteTableRoute {
@@ -14312,16 +17009,16 @@ impl Model for RouteTableRoute {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("description", &self.description);
-        object.field("destination", &self.destination);
-        object.field("nexthop", &self.nexthop);
-        object.field("type", &self.type_);
+        object.optional("destination", &self.destination);
+        object.optional("nexthop", &self.nexthop);
+        object.optional("type", &self.type_);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let description = object.optional("description")?;
-        let destination = object.required("destination")?;
-        let nexthop = object.required("nexthop")?;
-        let type_ = object.required("type")?;
+        let destination = object.optional("destination")?;
+        let nexthop = object.optional("nexthop")?;
+        let type_ = object.optional("type")?;
         Ok(Self {
             description,
             destination,
@@ -14334,17 +17031,13 @@ impl Model for RouteTableRoute {
 hwcloud_runtime::impl_model_serde!(RouteTableRoute);
 
 impl RouteTableRoute {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        destination: impl Into<String>,
-        nexthop: impl Into<String>,
-        type_: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             description: None,
-            destination: destination.into(),
-            nexthop: nexthop.into(),
-            type_: type_.into(),
+            destination: None,
+            nexthop: None,
+            type_: None,
         }
     }
 
@@ -14352,6 +17045,60 @@ impl RouteTableRoute {
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由目的网段
+    /// 约束:合法的CIDR格式
+    pub fn destination(mut self, value: impl Into<String>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由下一跳对象的ID。
+    /// 取值范围:
+    /// 当type为ecs时,传入ecs实例ID;
+
+    /// 当type为eni时,取值为从网卡ID;
+
+    /// 当type为vip时,取值为vip对应的IP地址;
+
+    /// 当type为nat时,取值为nat实例对应的ID;
+
+    /// 当type为peering时,取值为peering对应实例ID;
+
+    /// 当type为vpn时,取值为vpn实例ID;
+
+    /// 当type为dc时,取值为dc实例ID;
+
+    /// 当type为cc时,取值为cc的实例ID;
+
+    /// 当type为egw时,取值为vpc终端节点的实例ID;
+
+    /// 当type为er时,取值为企业路由器的实例ID;
+
+    /// 当type为subeni时,取值为辅助弹性网卡的实例ID。
+    pub fn nexthop(mut self, value: impl Into<String>) -> Self {
+        self.nexthop = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由的类型。
+    /// 取值范围:
+    /// ecs:弹性云服务器
+    /// eni:网卡
+    /// vip:虚拟IP
+    /// nat:NAT网关
+    /// peering:对等连接
+    /// vpn:虚拟专用网络
+    /// dc:云专线
+    /// cc:云连接
+    /// egw:VPC终端节点
+    /// er:企业路由器
+    /// subeni:辅助弹性网卡
+    /// local:保留网段,用户下发路由的目的网段不能和local类型路由的目的网段有重叠
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 }
@@ -14420,19 +17167,19 @@ impl RouterInterfaceRequestBody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouterInterfaceResponseBody {
     /// 路由器的ID
     pub id: Option<String>,
     /// 路由器添加的端口对应的ID
-    pub port_id: String,
+    pub port_id: Option<String>,
     /// 项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 路由器添加的子网对应的ID
-    pub subnet_id: RouterInterfaceResponseBodySubnetId,
+    pub subnet_id: Option<RouterInterfaceResponseBodySubnetId>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
 }
 
 impl Model for RouterInterfaceResponseBody {
@@ -14440,18 +17187,18 @@ impl Model for RouterInterfaceResponseBody {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("id", &self.id);
-        object.field("port_id", &self.port_id);
-        object.field("project_id", &self.project_id);
-        object.field("subnet_id", &self.subnet_id);
-        object.field("tenant_id", &self.tenant_id);
+        object.optional("port_id", &self.port_id);
+        object.optional("project_id", &self.project_id);
+        object.optional("subnet_id", &self.subnet_id);
+        object.optional("tenant_id", &self.tenant_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let id = object.optional("id")?;
-        let port_id = object.required("port_id")?;
-        let project_id = object.required("project_id")?;
-        let subnet_id = object.required("subnet_id")?;
-        let tenant_id = object.required("tenant_id")?;
+        let port_id = object.optional("port_id")?;
+        let project_id = object.optional("project_id")?;
+        let subnet_id = object.optional("subnet_id")?;
+        let tenant_id = object.optional("tenant_id")?;
         Ok(Self {
             id,
             port_id,
@@ -14465,25 +17212,47 @@ impl Model for RouterInterfaceResponseBody {
 hwcloud_runtime::impl_model_serde!(RouterInterfaceResponseBody);
 
 impl RouterInterfaceResponseBody {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        port_id: impl Into<String>,
-        project_id: impl Into<String>,
-        subnet_id: impl Into<RouterInterfaceResponseBodySubnetId>,
-        tenant_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             id: None,
-            port_id: port_id.into(),
-            project_id: project_id.into(),
-            subnet_id: subnet_id.into(),
-            tenant_id: tenant_id.into(),
+            port_id: None,
+            project_id: None,
+            subnet_id: None,
+            tenant_id: None,
         }
     }
 
     /// 路由器的ID
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
+        self
+    }
+
+    /// 路由器添加的端口对应的ID
+    pub fn port_id(mut self, value: impl Into<String>) -> Self {
+        self.port_id = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 路由器添加的子网对应的ID
+    pub fn subnet_id(
+        mut self,
+        value: impl Into<RouterInterfaceResponseBodySubnetId>,
+    ) -> Self {
+        self.subnet_id = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
         self
     }
 }
@@ -14560,22 +17329,22 @@ impl RoutetableAssociateReqbody {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RoutetableRespBody {
     /// 路由表对象列表
-    pub routetables: Vec<RouteTableListResp>,
+    pub routetables: Option<Vec<RouteTableListResp>>,
 }
 
 impl Model for RoutetableRespBody {
     const NAME: &'static str = "RoutetableRespBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("routetables", &self.routetables);
+        object.optional("routetables", &self.routetables);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let routetables = object.required("routetables")?;
+        let routetables = object.optional("routetables")?;
         Ok(Self { routetables })
     }
 }
@@ -14583,31 +17352,35 @@ impl Model for RoutetableRespBody {
 hwcloud_runtime::impl_model_serde!(RoutetableRespBody);
 
 impl RoutetableRespBody {
-    /// A value of its fields.
-    pub fn new(routetables: impl Into<Vec<RouteTableListResp>>) -> Self {
-        Self {
-            routetables: routetables.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { routetables: None }
+    }
+
+    /// 路由表对象列表
+    pub fn routetables(mut self, value: impl Into<Vec<RouteTableListResp>>) -> Self {
+        self.routetables = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RoutetableRespBodyShow {
     /// 路由表对象
-    pub routetable: RouteTableResp,
+    pub routetable: Option<RouteTableResp>,
 }
 
 impl Model for RoutetableRespBodyShow {
     const NAME: &'static str = "RoutetableRespBodyShow";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("routetable", &self.routetable);
+        object.optional("routetable", &self.routetable);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let routetable = object.required("routetable")?;
+        let routetable = object.optional("routetable")?;
         Ok(Self { routetable })
     }
 }
@@ -14615,73 +17388,77 @@ impl Model for RoutetableRespBodyShow {
 hwcloud_runtime::impl_model_serde!(RoutetableRespBodyShow);
 
 impl RoutetableRespBodyShow {
-    /// A value of its fields.
-    pub fn new(routetable: impl Into<RouteTableResp>) -> Self {
-        Self {
-            routetable: routetable.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { routetable: None }
+    }
+
+    /// 路由表对象
+    pub fn routetable(mut self, value: impl Into<RouteTableResp>) -> Self {
+        self.routetable = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroup {
     /// 功能说明:安全组创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:安全组的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:安全组所属的企业项目ID。
     /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
     ///
     /// Length: 1 to 36.
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 功能描述:安全组对应的唯一标识
     /// 取值范围:带“-”的标准UUID格式
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:安全组名称
     /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:安全组所属的项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能描述:安全组的标签信息
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
     /// 功能说明:安全组更新时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for SecurityGroup {
     const NAME: &'static str = "SecurityGroup";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             description,
@@ -14698,93 +17475,146 @@ impl Model for SecurityGroup {
 hwcloud_runtime::impl_model_serde!(SecurityGroup);
 
 impl SecurityGroup {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
+            created_at: None,
+            description: None,
+            enterprise_project_id: None,
+            id: None,
+            name: None,
+            project_id: None,
+            tags: None,
+            updated_at: None,
         }
     }
-}
 
-///
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct SecurityGroupInfo {
     /// 功能说明:安全组创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
     /// 功能说明:安全组的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
     /// 功能说明:安全组所属的企业项目ID。
     /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
     ///
     /// Length: 1 to 36.
-    pub enterprise_project_id: String,
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
     /// 功能描述:安全组对应的唯一标识
     /// 取值范围:带“-”的标准UUID格式
     ///
     /// Length: 36 to 36.
-    pub id: String,
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
     /// 功能说明:安全组名称
     /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
     /// 功能说明:安全组所属的项目ID
-    pub project_id: String,
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
     /// 功能描述:安全组的标签信息
-    pub tags: Vec<ResourceTag>,
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
     /// 功能说明:安全组更新时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SecurityGroupInfo {
+    /// 功能说明:安全组创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub created_at: Option<String>,
+    /// 功能说明:安全组的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    ///
+    /// Length: 0 to 255.
+    pub description: Option<String>,
+    /// 功能说明:安全组所属的企业项目ID。
+    /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    ///
+    /// Length: 1 to 36.
+    pub enterprise_project_id: Option<String>,
+    /// 功能描述:安全组对应的唯一标识
+    /// 取值范围:带“-”的标准UUID格式
+    ///
+    /// Length: 36 to 36.
+    pub id: Option<String>,
+    /// 功能说明:安全组名称
+    /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 功能说明:安全组所属的项目ID
+    pub project_id: Option<String>,
+    /// 功能描述:安全组的标签信息
+    pub tags: Option<Vec<ResourceTag>>,
+    /// 功能说明:安全组更新时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub updated_at: Option<String>,
     /// 安全组规则
-    pub security_group_rules: Vec<SecurityGroupRule>,
+    pub security_group_rules: Option<Vec<SecurityGroupRule>>,
 }
 
 impl Model for SecurityGroupInfo {
     const NAME: &'static str = "SecurityGroupInfo";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("security_group_rules", &self.security_group_rules);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("security_group_rules", &self.security_group_rules);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let security_group_rules = object.required("security_group_rules")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let security_group_rules = object.optional("security_group_rules")?;
         Ok(Self {
             created_at,
             description,
@@ -14802,132 +17632,193 @@ impl Model for SecurityGroupInfo {
 hwcloud_runtime::impl_model_serde!(SecurityGroupInfo);
 
 impl SecurityGroupInfo {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-        updated_at: impl Into<String>,
-        security_group_rules: impl Into<Vec<SecurityGroupRule>>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            security_group_rules: security_group_rules.into(),
+            created_at: None,
+            description: None,
+            enterprise_project_id: None,
+            id: None,
+            name: None,
+            project_id: None,
+            tags: None,
+            updated_at: None,
+            security_group_rules: None,
         }
+    }
+
+    /// 功能说明:安全组创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组所属的企业项目ID。
+    /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    ///
+    /// Length: 1 to 36.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 功能描述:安全组对应的唯一标识
+    /// 取值范围:带“-”的标准UUID格式
+    ///
+    /// Length: 36 to 36.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组名称
+    /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组所属的项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能描述:安全组的标签信息
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组更新时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 安全组规则
+    pub fn security_group_rules(
+        mut self,
+        value: impl Into<Vec<SecurityGroupRule>>,
+    ) -> Self {
+        self.security_group_rules = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroupRule {
     /// 功能说明:安全组规则生效策略
     /// 取值范围:allow 允许,deny 拒绝
     /// 约束:默认值为deny
-    pub action: String,
+    pub action: Option<String>,
     /// 功能说明:安全组规则创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:安全组的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:安全组规则的出入控制方向
     /// 取值范围:ingress 表示入方向;egress 表示出方向
-    pub direction: String,
+    pub direction: Option<String>,
     /// 功能说明:是否启用安全组规则。
     /// 取值范围:true, false。
     /// 约束:默认值为true。
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 功能说明:IP地址协议类型
     /// 取值范围:IPv4,IPv6
     /// 约束:不填默认值为IPv4
     ///
     /// Default: IPv4.
-    pub ethertype: String,
+    pub ethertype: Option<String>,
     /// 功能描述:安全组规则对应的唯一标识
     /// 取值范围:带“-”的标准UUID格式
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:端口取值范围
     /// 取值范围:支持单端口(80),连续端口(1-30)以及不连续端口(22,3389,80)
-    pub multiport: String,
+    pub multiport: Option<String>,
     /// 功能说明:优先级
     /// 取值范围:1~100,1代表最高优先级
-    pub priority: i32,
+    pub priority: Option<i32>,
     /// 功能说明:安全组规则所属项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:协议类型
     /// 取值范围:icmp、tcp、udp、icmpv6或IP协议号
     /// 约束:为空表示支持所有协议。协议为icmpv6时,网络类型应该为IPv6;协议为icmp时,网络类型应该为IPv4
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 功能说明:远端地址组ID
     /// 取值范围:租户下存在的地址组ID
     /// 约束:与remote_ip_prefix,remote_group_id功能互斥
-    pub remote_address_group_id: String,
+    pub remote_address_group_id: Option<String>,
     /// 功能说明:远端安全组ID,表示该安全组内的流量允许或拒绝
     /// 取值范围:租户下存在的安全组ID
     /// 约束:与remote_ip_prefix,remote_address_group_id功能互斥
-    pub remote_group_id: String,
+    pub remote_group_id: Option<String>,
     /// 功能说明:远端IP地址,当direction是egress时为虚拟机访问端的地址,当direction是ingress时为访问虚拟机的地址
     /// 取值范围:IP地址,或者cidr格式
     /// 约束:与remote_group_id、remote_address_group_id互斥
-    pub remote_ip_prefix: String,
+    pub remote_ip_prefix: Option<String>,
     /// 功能说明:安全组规则所属的安全组ID
-    pub security_group_id: String,
+    pub security_group_id: Option<String>,
     /// 功能说明:安全组规则更新时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for SecurityGroupRule {
     const NAME: &'static str = "SecurityGroupRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("direction", &self.direction);
-        object.field("enabled", &self.enabled);
-        object.field("ethertype", &self.ethertype);
-        object.field("id", &self.id);
-        object.field("multiport", &self.multiport);
-        object.field("priority", &self.priority);
-        object.field("project_id", &self.project_id);
-        object.field("protocol", &self.protocol);
-        object.field("remote_address_group_id", &self.remote_address_group_id);
-        object.field("remote_group_id", &self.remote_group_id);
-        object.field("remote_ip_prefix", &self.remote_ip_prefix);
-        object.field("security_group_id", &self.security_group_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("action", &self.action);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("direction", &self.direction);
+        object.optional("enabled", &self.enabled);
+        object.optional("ethertype", &self.ethertype);
+        object.optional("id", &self.id);
+        object.optional("multiport", &self.multiport);
+        object.optional("priority", &self.priority);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol", &self.protocol);
+        object.optional("remote_address_group_id", &self.remote_address_group_id);
+        object.optional("remote_group_id", &self.remote_group_id);
+        object.optional("remote_ip_prefix", &self.remote_ip_prefix);
+        object.optional("security_group_id", &self.security_group_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let direction = object.required("direction")?;
-        let enabled = object.required("enabled")?;
-        let ethertype = object.required("ethertype")?;
-        let id = object.required("id")?;
-        let multiport = object.required("multiport")?;
-        let priority = object.required("priority")?;
-        let project_id = object.required("project_id")?;
-        let protocol = object.required("protocol")?;
-        let remote_address_group_id = object.required("remote_address_group_id")?;
-        let remote_group_id = object.required("remote_group_id")?;
-        let remote_ip_prefix = object.required("remote_ip_prefix")?;
-        let security_group_id = object.required("security_group_id")?;
-        let updated_at = object.required("updated_at")?;
+        let action = object.optional("action")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let direction = object.optional("direction")?;
+        let enabled = object.optional("enabled")?;
+        let ethertype = object.optional("ethertype")?;
+        let id = object.optional("id")?;
+        let multiport = object.optional("multiport")?;
+        let priority = object.optional("priority")?;
+        let project_id = object.optional("project_id")?;
+        let protocol = object.optional("protocol")?;
+        let remote_address_group_id = object.optional("remote_address_group_id")?;
+        let remote_group_id = object.optional("remote_group_id")?;
+        let remote_ip_prefix = object.optional("remote_ip_prefix")?;
+        let security_group_id = object.optional("security_group_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             action,
             created_at,
@@ -14952,153 +17843,255 @@ impl Model for SecurityGroupRule {
 hwcloud_runtime::impl_model_serde!(SecurityGroupRule);
 
 impl SecurityGroupRule {
-    /// A value of its fields.
-    pub fn new(
-        action: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        direction: impl Into<String>,
-        enabled: impl Into<bool>,
-        ethertype: impl Into<String>,
-        id: impl Into<String>,
-        multiport: impl Into<String>,
-        priority: impl Into<i32>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        remote_address_group_id: impl Into<String>,
-        remote_group_id: impl Into<String>,
-        remote_ip_prefix: impl Into<String>,
-        security_group_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            direction: direction.into(),
-            enabled: enabled.into(),
-            ethertype: ethertype.into(),
-            id: id.into(),
-            multiport: multiport.into(),
-            priority: priority.into(),
-            project_id: project_id.into(),
-            protocol: protocol.into(),
-            remote_address_group_id: remote_address_group_id.into(),
-            remote_group_id: remote_group_id.into(),
-            remote_ip_prefix: remote_ip_prefix.into(),
-            security_group_id: security_group_id.into(),
-            updated_at: updated_at.into(),
+            action: None,
+            created_at: None,
+            description: None,
+            direction: None,
+            enabled: None,
+            ethertype: None,
+            id: None,
+            multiport: None,
+            priority: None,
+            project_id: None,
+            protocol: None,
+            remote_address_group_id: None,
+            remote_group_id: None,
+            remote_ip_prefix: None,
+            security_group_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:安全组规则生效策略
+    /// 取值范围:allow 允许,deny 拒绝
+    /// 约束:默认值为deny
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组规则创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组规则的出入控制方向
+    /// 取值范围:ingress 表示入方向;egress 表示出方向
+    pub fn direction(mut self, value: impl Into<String>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否启用安全组规则。
+    /// 取值范围:true, false。
+    /// 约束:默认值为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 功能说明:IP地址协议类型
+    /// 取值范围:IPv4,IPv6
+    /// 约束:不填默认值为IPv4
+    ///
+    /// Default: IPv4.
+    pub fn ethertype(mut self, value: impl Into<String>) -> Self {
+        self.ethertype = Some(value.into());
+        self
+    }
+
+    /// 功能描述:安全组规则对应的唯一标识
+    /// 取值范围:带“-”的标准UUID格式
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:端口取值范围
+    /// 取值范围:支持单端口(80),连续端口(1-30)以及不连续端口(22,3389,80)
+    pub fn multiport(mut self, value: impl Into<String>) -> Self {
+        self.multiport = Some(value.into());
+        self
+    }
+
+    /// 功能说明:优先级
+    /// 取值范围:1~100,1代表最高优先级
+    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组规则所属项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:协议类型
+    /// 取值范围:icmp、tcp、udp、icmpv6或IP协议号
+    /// 约束:为空表示支持所有协议。协议为icmpv6时,网络类型应该为IPv6;协议为icmp时,网络类型应该为IPv4
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 功能说明:远端地址组ID
+    /// 取值范围:租户下存在的地址组ID
+    /// 约束:与remote_ip_prefix,remote_group_id功能互斥
+    pub fn remote_address_group_id(mut self, value: impl Into<String>) -> Self {
+        self.remote_address_group_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:远端安全组ID,表示该安全组内的流量允许或拒绝
+    /// 取值范围:租户下存在的安全组ID
+    /// 约束:与remote_ip_prefix,remote_address_group_id功能互斥
+    pub fn remote_group_id(mut self, value: impl Into<String>) -> Self {
+        self.remote_group_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:远端IP地址,当direction是egress时为虚拟机访问端的地址,当direction是ingress时为访问虚拟机的地址
+    /// 取值范围:IP地址,或者cidr格式
+    /// 约束:与remote_group_id、remote_address_group_id互斥
+    pub fn remote_ip_prefix(mut self, value: impl Into<String>) -> Self {
+        self.remote_ip_prefix = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组规则所属的安全组ID
+    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
+        self.security_group_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组规则更新时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubNetworkInterface {
     /// 1. 扩展属性:IP/Mac对列表,allowed_address_pair参见“allowed_address_pair对象”
     /// 2. 使用说明: IP地址不允许为 “0.0.0.0”如果allowed_address_pairs配置地址池较大的CIDR(掩码小于24位),建议为该port配置一个单独的安全组硬件SDN环境不支持ip_address属性配置为CIDR
-    pub allowed_address_pairs: Vec<AllowedAddressPair>,
+    pub allowed_address_pairs: Option<Vec<AllowedAddressPair>>,
     /// 功能说明:辅助弹性网卡的创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:辅助弹性网卡的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:辅助弹性网卡的唯一标识
     /// 取值范围:带(-)的标准UUID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:辅助弹性网卡所属实例ID,例如RDS实例ID
-    pub instance_id: String,
+    pub instance_id: Option<String>,
     /// 功能说明:辅助弹性网卡所属实例类型,例如“RDS”
-    pub instance_type: String,
+    pub instance_type: Option<String>,
     /// 功能说明:辅助弹性网卡的IPv6地址
-    pub ipv6_ip_address: String,
+    pub ipv6_ip_address: Option<String>,
     /// 功能说明:辅助弹性网卡的mac地址
     /// 取值范围:合法的mac地址,系统随机分配
-    pub mac_address: String,
+    pub mac_address: Option<String>,
     /// 功能说明:设备ID
     /// 取值范围:标准UUID
-    pub parent_device_id: String,
+    pub parent_device_id: Option<String>,
     /// 功能说明:宿主网络接口的ID
     /// 取值范围:标准UUID
-    pub parent_id: String,
+    pub parent_id: Option<String>,
     /// 功能说明:辅助弹性网卡的私有IPv4地址
     /// 取值范围:必须在虚拟子网的网段内,不填则随机在虚拟子网网段内随机分配
-    pub private_ip_address: String,
+    pub private_ip_address: Option<String>,
     /// 功能说明:辅助弹性网卡所属项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:辅助弹性网卡所在站点的公网出口信息
-    pub scope: String,
+    pub scope: Option<String>,
     /// 功能说明:辅助弹性网卡安全使能标记,如果不使能则安全组不生效。
     /// 取值范围:true(使能),false(不使能)
-    pub security_enabled: bool,
+    pub security_enabled: Option<bool>,
     /// 功能说明:安全组的ID列表;例如:"security_groups": ["a0608cbf-d047-4f54-8b28-cd7b59853fff"]
     /// 取值范围:默认值为系统默认安全组
-    pub security_groups: Vec<String>,
+    pub security_groups: Option<Vec<String>>,
     /// 功能说明:辅助弹性网卡当前状态
-    pub state: String,
+    pub state: Option<String>,
     /// 功能说明:辅助弹性网卡的标签列表
-    pub tags: Vec<ResourceTag>,
+    pub tags: Option<Vec<ResourceTag>>,
     /// 功能说明:虚拟子网ID
     /// 取值范围:标准UUID
-    pub virsubnet_id: String,
+    pub virsubnet_id: Option<String>,
     /// 功能说明:辅助弹性网卡的VLAN ID
     /// 取值范围:1-4094
     /// 约束:同一个宿主网络接口下唯一
-    pub vlan_id: i32,
+    pub vlan_id: Option<i32>,
     /// 功能说明:辅助弹性网卡所属的VPC_ID
     /// 取值范围:标准UUID
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for SubNetworkInterface {
     const NAME: &'static str = "SubNetworkInterface";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("allowed_address_pairs", &self.allowed_address_pairs);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("instance_id", &self.instance_id);
-        object.field("instance_type", &self.instance_type);
-        object.field("ipv6_ip_address", &self.ipv6_ip_address);
-        object.field("mac_address", &self.mac_address);
-        object.field("parent_device_id", &self.parent_device_id);
-        object.field("parent_id", &self.parent_id);
-        object.field("private_ip_address", &self.private_ip_address);
-        object.field("project_id", &self.project_id);
-        object.field("scope", &self.scope);
-        object.field("security_enabled", &self.security_enabled);
-        object.field("security_groups", &self.security_groups);
-        object.field("state", &self.state);
-        object.field("tags", &self.tags);
-        object.field("virsubnet_id", &self.virsubnet_id);
-        object.field("vlan_id", &self.vlan_id);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("allowed_address_pairs", &self.allowed_address_pairs);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("instance_id", &self.instance_id);
+        object.optional("instance_type", &self.instance_type);
+        object.optional("ipv6_ip_address", &self.ipv6_ip_address);
+        object.optional("mac_address", &self.mac_address);
+        object.optional("parent_device_id", &self.parent_device_id);
+        object.optional("parent_id", &self.parent_id);
+        object.optional("private_ip_address", &self.private_ip_address);
+        object.optional("project_id", &self.project_id);
+        object.optional("scope", &self.scope);
+        object.optional("security_enabled", &self.security_enabled);
+        object.optional("security_groups", &self.security_groups);
+        object.optional("state", &self.state);
+        object.optional("tags", &self.tags);
+        object.optional("virsubnet_id", &self.virsubnet_id);
+        object.optional("vlan_id", &self.vlan_id);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let allowed_address_pairs = object.required("allowed_address_pairs")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let instance_id = object.required("instance_id")?;
-        let instance_type = object.required("instance_type")?;
-        let ipv6_ip_address = object.required("ipv6_ip_address")?;
-        let mac_address = object.required("mac_address")?;
-        let parent_device_id = object.required("parent_device_id")?;
-        let parent_id = object.required("parent_id")?;
-        let private_ip_address = object.required("private_ip_address")?;
-        let project_id = object.required("project_id")?;
-        let scope = object.required("scope")?;
-        let security_enabled = object.required("security_enabled")?;
-        let security_groups = object.required("security_groups")?;
-        let state = object.required("state")?;
-        let tags = object.required("tags")?;
-        let virsubnet_id = object.required("virsubnet_id")?;
-        let vlan_id = object.required("vlan_id")?;
-        let vpc_id = object.required("vpc_id")?;
+        let allowed_address_pairs = object.optional("allowed_address_pairs")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let instance_id = object.optional("instance_id")?;
+        let instance_type = object.optional("instance_type")?;
+        let ipv6_ip_address = object.optional("ipv6_ip_address")?;
+        let mac_address = object.optional("mac_address")?;
+        let parent_device_id = object.optional("parent_device_id")?;
+        let parent_id = object.optional("parent_id")?;
+        let private_ip_address = object.optional("private_ip_address")?;
+        let project_id = object.optional("project_id")?;
+        let scope = object.optional("scope")?;
+        let security_enabled = object.optional("security_enabled")?;
+        let security_groups = object.optional("security_groups")?;
+        let state = object.optional("state")?;
+        let tags = object.optional("tags")?;
+        let virsubnet_id = object.optional("virsubnet_id")?;
+        let vlan_id = object.optional("vlan_id")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             allowed_address_pairs,
             created_at,
@@ -15127,193 +18120,309 @@ impl Model for SubNetworkInterface {
 hwcloud_runtime::impl_model_serde!(SubNetworkInterface);
 
 impl SubNetworkInterface {
-    /// A value of its fields.
-    pub fn new(
-        allowed_address_pairs: impl Into<Vec<AllowedAddressPair>>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        instance_id: impl Into<String>,
-        instance_type: impl Into<String>,
-        ipv6_ip_address: impl Into<String>,
-        mac_address: impl Into<String>,
-        parent_device_id: impl Into<String>,
-        parent_id: impl Into<String>,
-        private_ip_address: impl Into<String>,
-        project_id: impl Into<String>,
-        scope: impl Into<String>,
-        security_enabled: impl Into<bool>,
-        security_groups: impl Into<Vec<String>>,
-        state: impl Into<String>,
-        tags: impl Into<Vec<ResourceTag>>,
-        virsubnet_id: impl Into<String>,
-        vlan_id: impl Into<i32>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            allowed_address_pairs: allowed_address_pairs.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            id: id.into(),
-            instance_id: instance_id.into(),
-            instance_type: instance_type.into(),
-            ipv6_ip_address: ipv6_ip_address.into(),
-            mac_address: mac_address.into(),
-            parent_device_id: parent_device_id.into(),
-            parent_id: parent_id.into(),
-            private_ip_address: private_ip_address.into(),
-            project_id: project_id.into(),
-            scope: scope.into(),
-            security_enabled: security_enabled.into(),
-            security_groups: security_groups.into(),
-            state: state.into(),
-            tags: tags.into(),
-            virsubnet_id: virsubnet_id.into(),
-            vlan_id: vlan_id.into(),
-            vpc_id: vpc_id.into(),
+            allowed_address_pairs: None,
+            created_at: None,
+            description: None,
+            id: None,
+            instance_id: None,
+            instance_type: None,
+            ipv6_ip_address: None,
+            mac_address: None,
+            parent_device_id: None,
+            parent_id: None,
+            private_ip_address: None,
+            project_id: None,
+            scope: None,
+            security_enabled: None,
+            security_groups: None,
+            state: None,
+            tags: None,
+            virsubnet_id: None,
+            vlan_id: None,
+            vpc_id: None,
         }
+    }
+
+    /// 1. 扩展属性:IP/Mac对列表,allowed_address_pair参见“allowed_address_pair对象”
+    /// 2. 使用说明: IP地址不允许为 “0.0.0.0”如果allowed_address_pairs配置地址池较大的CIDR(掩码小于24位),建议为该port配置一个单独的安全组硬件SDN环境不支持ip_address属性配置为CIDR
+    pub fn allowed_address_pairs(
+        mut self,
+        value: impl Into<Vec<AllowedAddressPair>>,
+    ) -> Self {
+        self.allowed_address_pairs = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的唯一标识
+    /// 取值范围:带(-)的标准UUID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡所属实例ID,例如RDS实例ID
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡所属实例类型,例如“RDS”
+    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+        self.instance_type = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的IPv6地址
+    pub fn ipv6_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.ipv6_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的mac地址
+    /// 取值范围:合法的mac地址,系统随机分配
+    pub fn mac_address(mut self, value: impl Into<String>) -> Self {
+        self.mac_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:设备ID
+    /// 取值范围:标准UUID
+    pub fn parent_device_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_device_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:宿主网络接口的ID
+    /// 取值范围:标准UUID
+    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的私有IPv4地址
+    /// 取值范围:必须在虚拟子网的网段内,不填则随机在虚拟子网网段内随机分配
+    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
+        self.private_ip_address = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡所属项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡所在站点的公网出口信息
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡安全使能标记,如果不使能则安全组不生效。
+    /// 取值范围:true(使能),false(不使能)
+    pub fn security_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.security_enabled = Some(value.into());
+        self
+    }
+
+    /// 功能说明:安全组的ID列表;例如:"security_groups": ["a0608cbf-d047-4f54-8b28-cd7b59853fff"]
+    /// 取值范围:默认值为系统默认安全组
+    pub fn security_groups(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.security_groups = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡当前状态
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的标签列表
+    pub fn tags(mut self, value: impl Into<Vec<ResourceTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 功能说明:虚拟子网ID
+    /// 取值范围:标准UUID
+    pub fn virsubnet_id(mut self, value: impl Into<String>) -> Self {
+        self.virsubnet_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡的VLAN ID
+    /// 取值范围:1-4094
+    /// 约束:同一个宿主网络接口下唯一
+    pub fn vlan_id(mut self, value: impl Into<i32>) -> Self {
+        self.vlan_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:辅助弹性网卡所属的VPC_ID
+    /// 取值范围:标准UUID
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Subnet {
     /// 子网所在的可用区标识
-    pub availability_zone: String,
+    pub availability_zone: Option<String>,
     /// 功能说明:子网内剩余可用的IPv4地址数量。
-    pub available_ip_address_count: i32,
+    pub available_ip_address_count: Option<i32>,
     /// 功能说明:子网的网段
     /// 取值范围:必须在vpc对应cidr范围内
     /// 约束:必须是cidr格式。掩码长度不能大于28
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// IPv6子网的网段,如果子网为IPv4子网,则不返回此参数
-    pub cidr_v6: String,
+    pub cidr_v6: Option<String>,
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:子网描述
     /// 取值范围:0-255个字符,不能包含“<”和“>”。
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 子网是否开启dhcp功能
-    pub dhcp_enable: bool,
+    pub dhcp_enable: Option<bool>,
     /// 子网dns服务器地址列表
-    pub dns_list: Vec<String>,
+    pub dns_list: Option<Vec<String>>,
     /// 功能说明:是否开启当前子网的IPv4地址使用量指标监控。
     /// 取值范围:
     /// true:开启
     /// false:不开启
-    pub enable_network_address_usage_metrics: bool,
+    pub enable_network_address_usage_metrics: Option<bool>,
     /// 子网配置的NTP地址或DHCP租约时间
-    pub extra_dhcp_opts: Vec<ExtraDhcpOption>,
+    pub extra_dhcp_opts: Option<Vec<ExtraDhcpOption>>,
     /// 功能说明:子网的网关
     /// 取值范围:子网网段中的IP地址
     /// 约束:必须是ip格式
-    pub gateway_ip: String,
+    pub gateway_ip: Option<String>,
     /// IPv6子网的网关,如果子网为IPv4子网,则不返回此参数
-    pub gateway_ip_v6: String,
+    pub gateway_ip_v6: Option<String>,
     /// 子网ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:是否创建cidr_v6
     /// 取值范围:true(开启),false(关闭)
-    pub ipv6_enable: bool,
+    pub ipv6_enable: Option<bool>,
     /// 功能说明:子网名称
     /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 对应网络(OpenStack Neutron接口)id
-    pub neutron_network_id: String,
+    pub neutron_network_id: Option<String>,
     /// 对应子网(OpenStack Neutron接口)id
-    pub neutron_subnet_id: String,
+    pub neutron_subnet_id: Option<String>,
     /// 对应IPv6子网(OpenStack Neutron接口)id,如果子网为IPv4子网,则不返回此参数
-    pub neutron_subnet_id_v6: String,
+    pub neutron_subnet_id_v6: Option<String>,
     /// 子网dns服务器地址1
-    pub primary_dns: String,
+    pub primary_dns: Option<String>,
     /// 功能说明:子网作用域
     /// 取值范围:center-表示作用域为中心;{azId}表示作用域为具体的AZ
     pub scope: Option<String>,
     /// 子网dns服务器地址2
-    pub secondary_dns: String,
+    pub secondary_dns: Option<String>,
     /// 功能说明:子网的状态
     /// 取值范围:
     /// - ACTIVE:表示子网已挂载到ROUTER上
     /// - UNKNOWN:表示子网还未挂载到ROUTER上
     /// - ERROR:表示子网状态故障
-    pub status: SubnetStatus,
+    pub status: Option<SubnetStatus>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 子网所在VPC标识
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for Subnet {
     const NAME: &'static str = "Subnet";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("availability_zone", &self.availability_zone);
-        object.field("available_ip_address_count", &self.available_ip_address_count);
-        object.field("cidr", &self.cidr);
-        object.field("cidr_v6", &self.cidr_v6);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("dhcp_enable", &self.dhcp_enable);
-        object.field("dnsList", &self.dns_list);
+        object.optional("availability_zone", &self.availability_zone);
+        object.optional("available_ip_address_count", &self.available_ip_address_count);
+        object.optional("cidr", &self.cidr);
+        object.optional("cidr_v6", &self.cidr_v6);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("dhcp_enable", &self.dhcp_enable);
+        object.optional("dnsList", &self.dns_list);
         object
-            .field(
+            .optional(
                 "enable_network_address_usage_metrics",
                 &self.enable_network_address_usage_metrics,
             );
-        object.field("extra_dhcp_opts", &self.extra_dhcp_opts);
-        object.field("gateway_ip", &self.gateway_ip);
-        object.field("gateway_ip_v6", &self.gateway_ip_v6);
-        object.field("id", &self.id);
-        object.field("ipv6_enable", &self.ipv6_enable);
-        object.field("name", &self.name);
-        object.field("neutron_network_id", &self.neutron_network_id);
-        object.field("neutron_subnet_id", &self.neutron_subnet_id);
-        object.field("neutron_subnet_id_v6", &self.neutron_subnet_id_v6);
-        object.field("primary_dns", &self.primary_dns);
+        object.optional("extra_dhcp_opts", &self.extra_dhcp_opts);
+        object.optional("gateway_ip", &self.gateway_ip);
+        object.optional("gateway_ip_v6", &self.gateway_ip_v6);
+        object.optional("id", &self.id);
+        object.optional("ipv6_enable", &self.ipv6_enable);
+        object.optional("name", &self.name);
+        object.optional("neutron_network_id", &self.neutron_network_id);
+        object.optional("neutron_subnet_id", &self.neutron_subnet_id);
+        object.optional("neutron_subnet_id_v6", &self.neutron_subnet_id_v6);
+        object.optional("primary_dns", &self.primary_dns);
         object.optional("scope", &self.scope);
-        object.field("secondary_dns", &self.secondary_dns);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("secondary_dns", &self.secondary_dns);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let availability_zone = object.required("availability_zone")?;
-        let available_ip_address_count = object.required("available_ip_address_count")?;
-        let cidr = object.required("cidr")?;
-        let cidr_v6 = object.required("cidr_v6")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let dhcp_enable = object.required("dhcp_enable")?;
-        let dns_list = object.required("dnsList")?;
+        let availability_zone = object.optional("availability_zone")?;
+        let available_ip_address_count = object.optional("available_ip_address_count")?;
+        let cidr = object.optional("cidr")?;
+        let cidr_v6 = object.optional("cidr_v6")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let dhcp_enable = object.optional("dhcp_enable")?;
+        let dns_list = object.optional("dnsList")?;
         let enable_network_address_usage_metrics = object
-            .required("enable_network_address_usage_metrics")?;
-        let extra_dhcp_opts = object.required("extra_dhcp_opts")?;
-        let gateway_ip = object.required("gateway_ip")?;
-        let gateway_ip_v6 = object.required("gateway_ip_v6")?;
-        let id = object.required("id")?;
-        let ipv6_enable = object.required("ipv6_enable")?;
-        let name = object.required("name")?;
-        let neutron_network_id = object.required("neutron_network_id")?;
-        let neutron_subnet_id = object.required("neutron_subnet_id")?;
-        let neutron_subnet_id_v6 = object.required("neutron_subnet_id_v6")?;
-        let primary_dns = object.required("primary_dns")?;
+            .optional("enable_network_address_usage_metrics")?;
+        let extra_dhcp_opts = object.optional("extra_dhcp_opts")?;
+        let gateway_ip = object.optional("gateway_ip")?;
+        let gateway_ip_v6 = object.optional("gateway_ip_v6")?;
+        let id = object.optional("id")?;
+        let ipv6_enable = object.optional("ipv6_enable")?;
+        let name = object.optional("name")?;
+        let neutron_network_id = object.optional("neutron_network_id")?;
+        let neutron_subnet_id = object.optional("neutron_subnet_id")?;
+        let neutron_subnet_id_v6 = object.optional("neutron_subnet_id_v6")?;
+        let primary_dns = object.optional("primary_dns")?;
         let scope = object.optional("scope")?;
-        let secondary_dns = object.required("secondary_dns")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
-        let vpc_id = object.required("vpc_id")?;
+        let secondary_dns = object.optional("secondary_dns")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             availability_zone,
             available_ip_address_count,
@@ -15347,61 +18456,167 @@ impl Model for Subnet {
 hwcloud_runtime::impl_model_serde!(Subnet);
 
 impl Subnet {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(
-        availability_zone: impl Into<String>,
-        available_ip_address_count: impl Into<i32>,
-        cidr: impl Into<String>,
-        cidr_v6: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        dhcp_enable: impl Into<bool>,
-        dns_list: impl Into<Vec<String>>,
-        enable_network_address_usage_metrics: impl Into<bool>,
-        extra_dhcp_opts: impl Into<Vec<ExtraDhcpOption>>,
-        gateway_ip: impl Into<String>,
-        gateway_ip_v6: impl Into<String>,
-        id: impl Into<String>,
-        ipv6_enable: impl Into<bool>,
-        name: impl Into<String>,
-        neutron_network_id: impl Into<String>,
-        neutron_subnet_id: impl Into<String>,
-        neutron_subnet_id_v6: impl Into<String>,
-        primary_dns: impl Into<String>,
-        secondary_dns: impl Into<String>,
-        status: impl Into<SubnetStatus>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            availability_zone: availability_zone.into(),
-            available_ip_address_count: available_ip_address_count.into(),
-            cidr: cidr.into(),
-            cidr_v6: cidr_v6.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            dhcp_enable: dhcp_enable.into(),
-            dns_list: dns_list.into(),
-            enable_network_address_usage_metrics: enable_network_address_usage_metrics
-                .into(),
-            extra_dhcp_opts: extra_dhcp_opts.into(),
-            gateway_ip: gateway_ip.into(),
-            gateway_ip_v6: gateway_ip_v6.into(),
-            id: id.into(),
-            ipv6_enable: ipv6_enable.into(),
-            name: name.into(),
-            neutron_network_id: neutron_network_id.into(),
-            neutron_subnet_id: neutron_subnet_id.into(),
-            neutron_subnet_id_v6: neutron_subnet_id_v6.into(),
-            primary_dns: primary_dns.into(),
+            availability_zone: None,
+            available_ip_address_count: None,
+            cidr: None,
+            cidr_v6: None,
+            created_at: None,
+            description: None,
+            dhcp_enable: None,
+            dns_list: None,
+            enable_network_address_usage_metrics: None,
+            extra_dhcp_opts: None,
+            gateway_ip: None,
+            gateway_ip_v6: None,
+            id: None,
+            ipv6_enable: None,
+            name: None,
+            neutron_network_id: None,
+            neutron_subnet_id: None,
+            neutron_subnet_id_v6: None,
+            primary_dns: None,
             scope: None,
-            secondary_dns: secondary_dns.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
-            vpc_id: vpc_id.into(),
+            secondary_dns: None,
+            status: None,
+            tenant_id: None,
+            updated_at: None,
+            vpc_id: None,
         }
+    }
+
+    /// 子网所在的可用区标识
+    pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
+        self.availability_zone = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网内剩余可用的IPv4地址数量。
+    pub fn available_ip_address_count(mut self, value: impl Into<i32>) -> Self {
+        self.available_ip_address_count = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网的网段
+    /// 取值范围:必须在vpc对应cidr范围内
+    /// 约束:必须是cidr格式。掩码长度不能大于28
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// IPv6子网的网段,如果子网为IPv4子网,则不返回此参数
+    pub fn cidr_v6(mut self, value: impl Into<String>) -> Self {
+        self.cidr_v6 = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网描述
+    /// 取值范围:0-255个字符,不能包含“<”和“>”。
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 子网是否开启dhcp功能
+    pub fn dhcp_enable(mut self, value: impl Into<bool>) -> Self {
+        self.dhcp_enable = Some(value.into());
+        self
+    }
+
+    /// 子网dns服务器地址列表
+    pub fn dns_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dns_list = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否开启当前子网的IPv4地址使用量指标监控。
+    /// 取值范围:
+    /// true:开启
+    /// false:不开启
+    pub fn enable_network_address_usage_metrics(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.enable_network_address_usage_metrics = Some(value.into());
+        self
+    }
+
+    /// 子网配置的NTP地址或DHCP租约时间
+    pub fn extra_dhcp_opts(mut self, value: impl Into<Vec<ExtraDhcpOption>>) -> Self {
+        self.extra_dhcp_opts = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网的网关
+    /// 取值范围:子网网段中的IP地址
+    /// 约束:必须是ip格式
+    pub fn gateway_ip(mut self, value: impl Into<String>) -> Self {
+        self.gateway_ip = Some(value.into());
+        self
+    }
+
+    /// IPv6子网的网关,如果子网为IPv4子网,则不返回此参数
+    pub fn gateway_ip_v6(mut self, value: impl Into<String>) -> Self {
+        self.gateway_ip_v6 = Some(value.into());
+        self
+    }
+
+    /// 子网ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否创建cidr_v6
+    /// 取值范围:true(开启),false(关闭)
+    pub fn ipv6_enable(mut self, value: impl Into<bool>) -> Self {
+        self.ipv6_enable = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网名称
+    /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 对应网络(OpenStack Neutron接口)id
+    pub fn neutron_network_id(mut self, value: impl Into<String>) -> Self {
+        self.neutron_network_id = Some(value.into());
+        self
+    }
+
+    /// 对应子网(OpenStack Neutron接口)id
+    pub fn neutron_subnet_id(mut self, value: impl Into<String>) -> Self {
+        self.neutron_subnet_id = Some(value.into());
+        self
+    }
+
+    /// 对应IPv6子网(OpenStack Neutron接口)id,如果子网为IPv4子网,则不返回此参数
+    pub fn neutron_subnet_id_v6(mut self, value: impl Into<String>) -> Self {
+        self.neutron_subnet_id_v6 = Some(value.into());
+        self
+    }
+
+    /// 子网dns服务器地址1
+    pub fn primary_dns(mut self, value: impl Into<String>) -> Self {
+        self.primary_dns = Some(value.into());
+        self
     }
 
     /// 功能说明:子网作用域
@@ -15410,58 +18625,93 @@ impl Subnet {
         self.scope = Some(value.into());
         self
     }
+
+    /// 子网dns服务器地址2
+    pub fn secondary_dns(mut self, value: impl Into<String>) -> Self {
+        self.secondary_dns = Some(value.into());
+        self
+    }
+
+    /// 功能说明:子网的状态
+    /// 取值范围:
+    /// - ACTIVE:表示子网已挂载到ROUTER上
+    /// - UNKNOWN:表示子网还未挂载到ROUTER上
+    /// - ERROR:表示子网状态故障
+    pub fn status(mut self, value: impl Into<SubnetStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 子网所在VPC标识
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetCidr {
     /// **参数解释**:
     /// OpenStack Neutron子网的IP网段。
     /// **取值范围**:
     /// CIDR格式,如IPv4网段:192.168.23.0/24,IPv6网段:2420:2023:410:d5d::/64。
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// **参数解释**:
     /// OpenStack Neutron子网是否开启DHCP功能。
     /// **取值范围**:
     /// - true:开启DHCP功能。
     /// - false:未开启DHCP功能。
-    pub enable_dhcp: bool,
+    pub enable_dhcp: Option<bool>,
     /// **参数解释**:
     /// OpenStack Neutron子网的网关IP地址。
     /// **取值范围**:
     /// 不涉及。
-    pub gateway_ip: String,
+    pub gateway_ip: Option<String>,
     /// **参数解释**:
     /// OpenStack Neutron子网的资源ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:
     /// OpenStack Neutron子网的IP版本。
     /// **取值范围**:
     /// - 4:IPv4子网。
     /// - 6:IPv6子网。
-    pub ip_version: String,
+    pub ip_version: Option<String>,
 }
 
 impl Model for SubnetCidr {
     const NAME: &'static str = "SubnetCidr";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("cidr", &self.cidr);
-        object.field("enable_dhcp", &self.enable_dhcp);
-        object.field("gateway_ip", &self.gateway_ip);
-        object.field("id", &self.id);
-        object.field("ip_version", &self.ip_version);
+        object.optional("cidr", &self.cidr);
+        object.optional("enable_dhcp", &self.enable_dhcp);
+        object.optional("gateway_ip", &self.gateway_ip);
+        object.optional("id", &self.id);
+        object.optional("ip_version", &self.ip_version);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let cidr = object.required("cidr")?;
-        let enable_dhcp = object.required("enable_dhcp")?;
-        let gateway_ip = object.required("gateway_ip")?;
-        let id = object.required("id")?;
-        let ip_version = object.required("ip_version")?;
+        let cidr = object.optional("cidr")?;
+        let enable_dhcp = object.optional("enable_dhcp")?;
+        let gateway_ip = object.optional("gateway_ip")?;
+        let id = object.optional("id")?;
+        let ip_version = object.optional("ip_version")?;
         Ok(Self {
             cidr,
             enable_dhcp,
@@ -15475,26 +18725,67 @@ impl Model for SubnetCidr {
 hwcloud_runtime::impl_model_serde!(SubnetCidr);
 
 impl SubnetCidr {
-    /// A value of its fields.
-    pub fn new(
-        cidr: impl Into<String>,
-        enable_dhcp: impl Into<bool>,
-        gateway_ip: impl Into<String>,
-        id: impl Into<String>,
-        ip_version: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            cidr: cidr.into(),
-            enable_dhcp: enable_dhcp.into(),
-            gateway_ip: gateway_ip.into(),
-            id: id.into(),
-            ip_version: ip_version.into(),
+            cidr: None,
+            enable_dhcp: None,
+            gateway_ip: None,
+            id: None,
+            ip_version: None,
         }
+    }
+
+    /// **参数解释**:
+    /// OpenStack Neutron子网的IP网段。
+    /// **取值范围**:
+    /// CIDR格式,如IPv4网段:192.168.23.0/24,IPv6网段:2420:2023:410:d5d::/64。
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OpenStack Neutron子网是否开启DHCP功能。
+    /// **取值范围**:
+    /// - true:开启DHCP功能。
+    /// - false:未开启DHCP功能。
+    pub fn enable_dhcp(mut self, value: impl Into<bool>) -> Self {
+        self.enable_dhcp = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OpenStack Neutron子网的网关IP地址。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn gateway_ip(mut self, value: impl Into<String>) -> Self {
+        self.gateway_ip = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OpenStack Neutron子网的资源ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OpenStack Neutron子网的IP版本。
+    /// **取值范围**:
+    /// - 4:IPv4子网。
+    /// - 6:IPv6子网。
+    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+        self.ip_version = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetExtraDhcpOpt {
     /// **参数解释**:
@@ -15502,7 +18793,7 @@ pub struct SubnetExtraDhcpOpt {
     /// **取值范围**:
     /// - 4:默认值,IPv4。
     /// - 6:IPv6,只有opt_name是“651”时,ip_version为6。
-    pub ip_version: i32,
+    pub ip_version: Option<i32>,
     /// **参数解释**:
     /// 子网配置的NTP地址、DNS域名或租约到期时间的名称。
     /// **取值范围**:
@@ -15510,7 +18801,7 @@ pub struct SubnetExtraDhcpOpt {
     /// - 15:表示DNS配置的域名,用于向DNS服务器获取IP地址。
     /// - 51:表示IPv4子网租约到期时间。
     /// - 651:表示IPv6子网租约到期时间。
-    pub opt_name: String,
+    pub opt_name: Option<String>,
     /// **参数解释**:
     /// 子网配置的NTP地址、DNS域名或租约到期时间。
     /// **取值范围**:
@@ -15518,22 +18809,22 @@ pub struct SubnetExtraDhcpOpt {
     /// - opt_name配置为“15”,则该值表示是DNS配置的域名,用于向DNS服务器获取IP地址。域名只能由字母,数字,中划线组成,中划线不能在开头或末尾。域名可以包含多个字符串,单个字符串不超过63个字符,字符串间以点分隔。域名长度不超过254个字符。
     /// - opt_name配置为“51”,则该值表示是IPv4子网租约到期时间,取值格式有两种,取-1,表示无限租约;数字+h,数字范围是1~175200,比如5h,默认值为87600h。
     /// - opt_name配置为“651”,则该值表示是IPv6子网租约到期时间,取值格式有两种,取-1,表示无限租约;数字+h,数字范围是1~175200,比如5h,默认值为2h。
-    pub opt_value: String,
+    pub opt_value: Option<String>,
 }
 
 impl Model for SubnetExtraDhcpOpt {
     const NAME: &'static str = "SubnetExtraDhcpOpt";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("ip_version", &self.ip_version);
-        object.field("opt_name", &self.opt_name);
-        object.field("opt_value", &self.opt_value);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("opt_name", &self.opt_name);
+        object.optional("opt_value", &self.opt_value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let ip_version = object.required("ip_version")?;
-        let opt_name = object.required("opt_name")?;
-        let opt_value = object.required("opt_value")?;
+        let ip_version = object.optional("ip_version")?;
+        let opt_name = object.optional("opt_name")?;
+        let opt_value = object.optional("opt_value")?;
         Ok(Self {
             ip_version,
             opt_name,
@@ -15545,37 +18836,67 @@ impl Model for SubnetExtraDhcpOpt {
 hwcloud_runtime::impl_model_serde!(SubnetExtraDhcpOpt);
 
 impl SubnetExtraDhcpOpt {
-    /// A value of its fields.
-    pub fn new(
-        ip_version: impl Into<i32>,
-        opt_name: impl Into<String>,
-        opt_value: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            ip_version: ip_version.into(),
-            opt_name: opt_name.into(),
-            opt_value: opt_value.into(),
+            ip_version: None,
+            opt_name: None,
+            opt_value: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 子网的IP版本。
+    /// **取值范围**:
+    /// - 4:默认值,IPv4。
+    /// - 6:IPv6,只有opt_name是“651”时,ip_version为6。
+    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网配置的NTP地址、DNS域名或租约到期时间的名称。
+    /// **取值范围**:
+    /// - 42:表示子网ntp地址。
+    /// - 15:表示DNS配置的域名,用于向DNS服务器获取IP地址。
+    /// - 51:表示IPv4子网租约到期时间。
+    /// - 651:表示IPv6子网租约到期时间。
+    pub fn opt_name(mut self, value: impl Into<String>) -> Self {
+        self.opt_name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网配置的NTP地址、DNS域名或租约到期时间。
+    /// **取值范围**:
+    /// - opt_name配置为“42”,则表示是子网ntp地址,目前只支持IPv4地址,每个IP地址以逗号隔开,IP地址个数不能超过4个,不能存在相同地址。
+    /// - opt_name配置为“15”,则该值表示是DNS配置的域名,用于向DNS服务器获取IP地址。域名只能由字母,数字,中划线组成,中划线不能在开头或末尾。域名可以包含多个字符串,单个字符串不超过63个字符,字符串间以点分隔。域名长度不超过254个字符。
+    /// - opt_name配置为“51”,则该值表示是IPv4子网租约到期时间,取值格式有两种,取-1,表示无限租约;数字+h,数字范围是1~175200,比如5h,默认值为87600h。
+    /// - opt_name配置为“651”,则该值表示是IPv6子网租约到期时间,取值格式有两种,取-1,表示无限租约;数字+h,数字范围是1~175200,比如5h,默认值为2h。
+    pub fn opt_value(mut self, value: impl Into<String>) -> Self {
+        self.opt_value = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetList {
     /// 路由表关联的子网ID
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl Model for SubnetList {
     const NAME: &'static str = "SubnetList";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
+        object.optional("id", &self.id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
+        let id = object.optional("id")?;
         Ok(Self { id })
     }
 }
@@ -15583,29 +18904,35 @@ impl Model for SubnetList {
 hwcloud_runtime::impl_model_serde!(SubnetList);
 
 impl SubnetList {
-    /// A value of its fields.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 路由表关联的子网ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetResponseBody {
     /// subnet对象
-    pub subnet: Subnet,
+    pub subnet: Option<Subnet>,
 }
 
 impl Model for SubnetResponseBody {
     const NAME: &'static str = "SubnetResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("subnet", &self.subnet);
+        object.optional("subnet", &self.subnet);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let subnet = object.required("subnet")?;
+        let subnet = object.optional("subnet")?;
         Ok(Self { subnet })
     }
 }
@@ -15613,9 +18940,15 @@ impl Model for SubnetResponseBody {
 hwcloud_runtime::impl_model_serde!(SubnetResponseBody);
 
 impl SubnetResponseBody {
-    /// A value of its fields.
-    pub fn new(subnet: impl Into<Subnet>) -> Self {
-        Self { subnet: subnet.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { subnet: None }
+    }
+
+    /// subnet对象
+    pub fn subnet(mut self, value: impl Into<Subnet>) -> Self {
+        self.subnet = Some(value.into());
+        self
     }
 }
 
@@ -15665,28 +18998,28 @@ impl hwcloud_runtime::StringEnum for SubnetStatus {
 hwcloud_runtime::impl_string_enum!(SubnetStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
     /// 1.功能说明:标签键
     /// 2.取值范围:最大长度36个unicode字符。 key不能为空。不能包含非打印字符ASCII(0-31),*,<,>,\,=
-    pub key: String,
+    pub key: Option<String>,
     /// 1. 功能描述:标签值
     /// 2. 取值范围:每个值最大长度43个unicode字符,可以为空字符串。 不能包含非打印字符ASCII(0-31),*,<,>,\,=
-    pub value: String,
+    pub value: Option<String>,
 }
 
 impl Model for Tag {
     const NAME: &'static str = "Tag";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("key", &self.key);
-        object.field("value", &self.value);
+        object.optional("key", &self.key);
+        object.optional("value", &self.value);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let key = object.required("key")?;
-        let value = object.required("value")?;
+        let key = object.optional("key")?;
+        let value = object.optional("value")?;
         Ok(Self { key, value })
     }
 }
@@ -15694,69 +19027,80 @@ impl Model for Tag {
 hwcloud_runtime::impl_model_serde!(Tag);
 
 impl Tag {
-    /// A value of its fields.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { key: None, value: None }
+    }
+
+    /// 1.功能说明:标签键
+    /// 2.取值范围:最大长度36个unicode字符。 key不能为空。不能包含非打印字符ASCII(0-31),*,<,>,\,=
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 1. 功能描述:标签值
+    /// 2. 取值范围:每个值最大长度43个unicode字符,可以为空字符串。 不能包含非打印字符ASCII(0-31),*,<,>,\,=
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilter {
     /// 创建时间戳
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:流量镜像筛选条件的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:出方向筛选规则列表
-    pub egress_rules: Vec<TrafficMirrorFilterRule>,
+    pub egress_rules: Option<Vec<TrafficMirrorFilterRule>>,
     /// 功能说明:流量镜像筛选条件ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:入方向筛选规则列表
-    pub ingress_rules: Vec<TrafficMirrorFilterRule>,
+    pub ingress_rules: Option<Vec<TrafficMirrorFilterRule>>,
     /// 功能说明:流量镜像筛选条件的名称
     /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 参数解释:
     /// 流量镜像筛选条件的镜像源类型。
     /// 取值范围:
     /// eni:弹性网卡
-    pub type_: String,
+    pub type_: Option<String>,
     /// 更新时间戳
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for TrafficMirrorFilter {
     const NAME: &'static str = "TrafficMirrorFilter";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("egress_rules", &self.egress_rules);
-        object.field("id", &self.id);
-        object.field("ingress_rules", &self.ingress_rules);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("egress_rules", &self.egress_rules);
+        object.optional("id", &self.id);
+        object.optional("ingress_rules", &self.ingress_rules);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let egress_rules = object.required("egress_rules")?;
-        let id = object.required("id")?;
-        let ingress_rules = object.required("ingress_rules")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let egress_rules = object.optional("egress_rules")?;
+        let id = object.optional("id")?;
+        let ingress_rules = object.optional("ingress_rules")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             created_at,
             description,
@@ -15774,53 +19118,108 @@ impl Model for TrafficMirrorFilter {
 hwcloud_runtime::impl_model_serde!(TrafficMirrorFilter);
 
 impl TrafficMirrorFilter {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        egress_rules: impl Into<Vec<TrafficMirrorFilterRule>>,
-        id: impl Into<String>,
-        ingress_rules: impl Into<Vec<TrafficMirrorFilterRule>>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            egress_rules: egress_rules.into(),
-            id: id.into(),
-            ingress_rules: ingress_rules.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
+            created_at: None,
+            description: None,
+            egress_rules: None,
+            id: None,
+            ingress_rules: None,
+            name: None,
+            project_id: None,
+            type_: None,
+            updated_at: None,
         }
+    }
+
+    /// 创建时间戳
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像筛选条件的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:出方向筛选规则列表
+    pub fn egress_rules(
+        mut self,
+        value: impl Into<Vec<TrafficMirrorFilterRule>>,
+    ) -> Self {
+        self.egress_rules = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像筛选条件ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:入方向筛选规则列表
+    pub fn ingress_rules(
+        mut self,
+        value: impl Into<Vec<TrafficMirrorFilterRule>>,
+    ) -> Self {
+        self.ingress_rules = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像筛选条件的名称
+    /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 参数解释:
+    /// 流量镜像筛选条件的镜像源类型。
+    /// 取值范围:
+    /// eni:弹性网卡
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 更新时间戳
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilterResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 流量镜像筛选条件对象
-    pub traffic_mirror_filter: TrafficMirrorFilter,
+    pub traffic_mirror_filter: Option<TrafficMirrorFilter>,
 }
 
 impl Model for TrafficMirrorFilterResponseBody {
     const NAME: &'static str = "TrafficMirrorFilterResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("traffic_mirror_filter", &self.traffic_mirror_filter);
+        object.optional("request_id", &self.request_id);
+        object.optional("traffic_mirror_filter", &self.traffic_mirror_filter);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let traffic_mirror_filter = object.required("traffic_mirror_filter")?;
+        let request_id = object.optional("request_id")?;
+        let traffic_mirror_filter = object.optional("traffic_mirror_filter")?;
         Ok(Self {
             request_id,
             traffic_mirror_filter,
@@ -15831,103 +19230,115 @@ impl Model for TrafficMirrorFilterResponseBody {
 hwcloud_runtime::impl_model_serde!(TrafficMirrorFilterResponseBody);
 
 impl TrafficMirrorFilterResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        traffic_mirror_filter: impl Into<TrafficMirrorFilter>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            traffic_mirror_filter: traffic_mirror_filter.into(),
+            request_id: None,
+            traffic_mirror_filter: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 流量镜像筛选条件对象
+    pub fn traffic_mirror_filter(
+        mut self,
+        value: impl Into<TrafficMirrorFilter>,
+    ) -> Self {
+        self.traffic_mirror_filter = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilterRule {
     /// 功能说明:镜像策略
     /// 取值范围:accept(采集)、reject(不采集)
-    pub action: String,
+    pub action: Option<String>,
     /// 创建时间戳
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:流量镜像筛选规则的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:镜像流量的目的网段
-    pub destination_cidr_block: String,
+    pub destination_cidr_block: Option<String>,
     /// 功能说明:流量目的端口范围
     /// 取值范围:1~65535
     /// 格式:80-200
-    pub destination_port_range: String,
+    pub destination_port_range: Option<String>,
     /// 功能说明:流量方向
     /// 取值范围:
     /// ingress:入方向
     /// egress:出方向
-    pub direction: String,
+    pub direction: Option<String>,
     /// 功能说明:镜像流量的地址协议版本
     /// 取值范围:IPv4,IPv6
-    pub ethertype: String,
+    pub ethertype: Option<String>,
     /// 功能说明:流量镜像筛选规则ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:镜像规则优先级
     /// 取值范围:1~65535,数字越小,优先级越高
-    pub priority: i32,
+    pub priority: Option<i32>,
     /// 功能说明:项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:镜像流量的协议类型
     /// 取值范围:TCP、UDP、ICMP、ICMPV6、ALL
-    pub protocol: String,
+    pub protocol: Option<String>,
     /// 功能说明:镜像流量的源网段
-    pub source_cidr_block: String,
+    pub source_cidr_block: Option<String>,
     /// 功能说明:流量源端口范围
     /// 取值范围:1~65535
     /// 格式:80-200
-    pub source_port_range: String,
+    pub source_port_range: Option<String>,
     /// 功能说明:流量镜像筛选条件ID
-    pub traffic_mirror_filter_id: String,
+    pub traffic_mirror_filter_id: Option<String>,
     /// 更新时间戳
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for TrafficMirrorFilterRule {
     const NAME: &'static str = "TrafficMirrorFilterRule";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("action", &self.action);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("destination_cidr_block", &self.destination_cidr_block);
-        object.field("destination_port_range", &self.destination_port_range);
-        object.field("direction", &self.direction);
-        object.field("ethertype", &self.ethertype);
-        object.field("id", &self.id);
-        object.field("priority", &self.priority);
-        object.field("project_id", &self.project_id);
-        object.field("protocol", &self.protocol);
-        object.field("source_cidr_block", &self.source_cidr_block);
-        object.field("source_port_range", &self.source_port_range);
-        object.field("traffic_mirror_filter_id", &self.traffic_mirror_filter_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("action", &self.action);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("destination_cidr_block", &self.destination_cidr_block);
+        object.optional("destination_port_range", &self.destination_port_range);
+        object.optional("direction", &self.direction);
+        object.optional("ethertype", &self.ethertype);
+        object.optional("id", &self.id);
+        object.optional("priority", &self.priority);
+        object.optional("project_id", &self.project_id);
+        object.optional("protocol", &self.protocol);
+        object.optional("source_cidr_block", &self.source_cidr_block);
+        object.optional("source_port_range", &self.source_port_range);
+        object.optional("traffic_mirror_filter_id", &self.traffic_mirror_filter_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let action = object.required("action")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let destination_cidr_block = object.required("destination_cidr_block")?;
-        let destination_port_range = object.required("destination_port_range")?;
-        let direction = object.required("direction")?;
-        let ethertype = object.required("ethertype")?;
-        let id = object.required("id")?;
-        let priority = object.required("priority")?;
-        let project_id = object.required("project_id")?;
-        let protocol = object.required("protocol")?;
-        let source_cidr_block = object.required("source_cidr_block")?;
-        let source_port_range = object.required("source_port_range")?;
-        let traffic_mirror_filter_id = object.required("traffic_mirror_filter_id")?;
-        let updated_at = object.required("updated_at")?;
+        let action = object.optional("action")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let destination_cidr_block = object.optional("destination_cidr_block")?;
+        let destination_port_range = object.optional("destination_port_range")?;
+        let direction = object.optional("direction")?;
+        let ethertype = object.optional("ethertype")?;
+        let id = object.optional("id")?;
+        let priority = object.optional("priority")?;
+        let project_id = object.optional("project_id")?;
+        let protocol = object.optional("protocol")?;
+        let source_cidr_block = object.optional("source_cidr_block")?;
+        let source_port_range = object.optional("source_port_range")?;
+        let traffic_mirror_filter_id = object.optional("traffic_mirror_filter_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             action,
             created_at,
@@ -15951,65 +19362,151 @@ impl Model for TrafficMirrorFilterRule {
 hwcloud_runtime::impl_model_serde!(TrafficMirrorFilterRule);
 
 impl TrafficMirrorFilterRule {
-    /// A value of its fields.
-    pub fn new(
-        action: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        destination_cidr_block: impl Into<String>,
-        destination_port_range: impl Into<String>,
-        direction: impl Into<String>,
-        ethertype: impl Into<String>,
-        id: impl Into<String>,
-        priority: impl Into<i32>,
-        project_id: impl Into<String>,
-        protocol: impl Into<String>,
-        source_cidr_block: impl Into<String>,
-        source_port_range: impl Into<String>,
-        traffic_mirror_filter_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            action: action.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            destination_cidr_block: destination_cidr_block.into(),
-            destination_port_range: destination_port_range.into(),
-            direction: direction.into(),
-            ethertype: ethertype.into(),
-            id: id.into(),
-            priority: priority.into(),
-            project_id: project_id.into(),
-            protocol: protocol.into(),
-            source_cidr_block: source_cidr_block.into(),
-            source_port_range: source_port_range.into(),
-            traffic_mirror_filter_id: traffic_mirror_filter_id.into(),
-            updated_at: updated_at.into(),
+            action: None,
+            created_at: None,
+            description: None,
+            destination_cidr_block: None,
+            destination_port_range: None,
+            direction: None,
+            ethertype: None,
+            id: None,
+            priority: None,
+            project_id: None,
+            protocol: None,
+            source_cidr_block: None,
+            source_port_range: None,
+            traffic_mirror_filter_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:镜像策略
+    /// 取值范围:accept(采集)、reject(不采集)
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 创建时间戳
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像筛选规则的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像流量的目的网段
+    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+        self.destination_cidr_block = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量目的端口范围
+    /// 取值范围:1~65535
+    /// 格式:80-200
+    pub fn destination_port_range(mut self, value: impl Into<String>) -> Self {
+        self.destination_port_range = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量方向
+    /// 取值范围:
+    /// ingress:入方向
+    /// egress:出方向
+    pub fn direction(mut self, value: impl Into<String>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像流量的地址协议版本
+    /// 取值范围:IPv4,IPv6
+    pub fn ethertype(mut self, value: impl Into<String>) -> Self {
+        self.ethertype = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像筛选规则ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像规则优先级
+    /// 取值范围:1~65535,数字越小,优先级越高
+    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// 功能说明:项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像流量的协议类型
+    /// 取值范围:TCP、UDP、ICMP、ICMPV6、ALL
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像流量的源网段
+    pub fn source_cidr_block(mut self, value: impl Into<String>) -> Self {
+        self.source_cidr_block = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量源端口范围
+    /// 取值范围:1~65535
+    /// 格式:80-200
+    pub fn source_port_range(mut self, value: impl Into<String>) -> Self {
+        self.source_port_range = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像筛选条件ID
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+        self.traffic_mirror_filter_id = Some(value.into());
+        self
+    }
+
+    /// 更新时间戳
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilterRuleResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 流量镜像筛选条件规则对象
-    pub traffic_mirror_filter_rule: TrafficMirrorFilterRule,
+    pub traffic_mirror_filter_rule: Option<TrafficMirrorFilterRule>,
 }
 
 impl Model for TrafficMirrorFilterRuleResponseBody {
     const NAME: &'static str = "TrafficMirrorFilterRuleResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("traffic_mirror_filter_rule", &self.traffic_mirror_filter_rule);
+        object.optional("request_id", &self.request_id);
+        object.optional("traffic_mirror_filter_rule", &self.traffic_mirror_filter_rule);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let traffic_mirror_filter_rule = object.required("traffic_mirror_filter_rule")?;
+        let request_id = object.optional("request_id")?;
+        let traffic_mirror_filter_rule = object.optional("traffic_mirror_filter_rule")?;
         Ok(Self {
             request_id,
             traffic_mirror_filter_rule,
@@ -16020,106 +19517,118 @@ impl Model for TrafficMirrorFilterRuleResponseBody {
 hwcloud_runtime::impl_model_serde!(TrafficMirrorFilterRuleResponseBody);
 
 impl TrafficMirrorFilterRuleResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        traffic_mirror_filter_rule: impl Into<TrafficMirrorFilterRule>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            traffic_mirror_filter_rule: traffic_mirror_filter_rule.into(),
+            request_id: None,
+            traffic_mirror_filter_rule: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 流量镜像筛选条件规则对象
+    pub fn traffic_mirror_filter_rule(
+        mut self,
+        value: impl Into<TrafficMirrorFilterRule>,
+    ) -> Self {
+        self.traffic_mirror_filter_rule = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorSession {
     /// 功能说明:创建时间戳
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:流量镜像会话的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:是否开启会话
     /// 取值范围:true、false
     /// 默认值:false
-    pub enabled: bool,
+    pub enabled: Option<bool>,
     /// 功能说明:流量镜像会话ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:流量镜像会话名称
     /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:最大传输单元MTU
     /// 取值范围:1~1460
     /// 默认值:96
-    pub packet_length: i32,
+    pub packet_length: Option<i32>,
     /// 功能说明:会话优先级
     /// 取值范围:1~32766
-    pub priority: i32,
+    pub priority: Option<i32>,
     /// 功能说明:项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:流量镜像筛选条件ID
-    pub traffic_mirror_filter_id: String,
+    pub traffic_mirror_filter_id: Option<String>,
     /// 功能说明:镜像源ID列表,支持弹性网卡作为镜像源。
     /// 约束:一个镜像会话默认最大支持10个镜像源。
-    pub traffic_mirror_sources: Vec<String>,
+    pub traffic_mirror_sources: Option<Vec<String>>,
     /// 功能说明:镜像目的ID
-    pub traffic_mirror_target_id: String,
+    pub traffic_mirror_target_id: Option<String>,
     /// 功能说明:镜像目的类型
     /// 取值范围:
     /// eni:弹性网卡
     /// elb:私网弹性负载均衡
-    pub traffic_mirror_target_type: String,
+    pub traffic_mirror_target_type: Option<String>,
     /// 功能说明:支持的镜像源类型
     /// 取值范围:
     /// eni:弹性网卡
-    pub type_: String,
+    pub type_: Option<String>,
     /// 功能说明:更新时间戳
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// 功能说明:指定VNI,用于区分不同会话的镜像流量
     /// 取值范围:0~16777215
     /// 默认值:1
-    pub virtual_network_id: i32,
+    pub virtual_network_id: Option<i32>,
 }
 
 impl Model for TrafficMirrorSession {
     const NAME: &'static str = "TrafficMirrorSession";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("enabled", &self.enabled);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("packet_length", &self.packet_length);
-        object.field("priority", &self.priority);
-        object.field("project_id", &self.project_id);
-        object.field("traffic_mirror_filter_id", &self.traffic_mirror_filter_id);
-        object.field("traffic_mirror_sources", &self.traffic_mirror_sources);
-        object.field("traffic_mirror_target_id", &self.traffic_mirror_target_id);
-        object.field("traffic_mirror_target_type", &self.traffic_mirror_target_type);
-        object.field("type", &self.type_);
-        object.field("updated_at", &self.updated_at);
-        object.field("virtual_network_id", &self.virtual_network_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("packet_length", &self.packet_length);
+        object.optional("priority", &self.priority);
+        object.optional("project_id", &self.project_id);
+        object.optional("traffic_mirror_filter_id", &self.traffic_mirror_filter_id);
+        object.optional("traffic_mirror_sources", &self.traffic_mirror_sources);
+        object.optional("traffic_mirror_target_id", &self.traffic_mirror_target_id);
+        object.optional("traffic_mirror_target_type", &self.traffic_mirror_target_type);
+        object.optional("type", &self.type_);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virtual_network_id", &self.virtual_network_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let enabled = object.required("enabled")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let packet_length = object.required("packet_length")?;
-        let priority = object.required("priority")?;
-        let project_id = object.required("project_id")?;
-        let traffic_mirror_filter_id = object.required("traffic_mirror_filter_id")?;
-        let traffic_mirror_sources = object.required("traffic_mirror_sources")?;
-        let traffic_mirror_target_id = object.required("traffic_mirror_target_id")?;
-        let traffic_mirror_target_type = object.required("traffic_mirror_target_type")?;
-        let type_ = object.required("type")?;
-        let updated_at = object.required("updated_at")?;
-        let virtual_network_id = object.required("virtual_network_id")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let packet_length = object.optional("packet_length")?;
+        let priority = object.optional("priority")?;
+        let project_id = object.optional("project_id")?;
+        let traffic_mirror_filter_id = object.optional("traffic_mirror_filter_id")?;
+        let traffic_mirror_sources = object.optional("traffic_mirror_sources")?;
+        let traffic_mirror_target_id = object.optional("traffic_mirror_target_id")?;
+        let traffic_mirror_target_type = object.optional("traffic_mirror_target_type")?;
+        let type_ = object.optional("type")?;
+        let updated_at = object.optional("updated_at")?;
+        let virtual_network_id = object.optional("virtual_network_id")?;
         Ok(Self {
             created_at,
             description,
@@ -16143,65 +19652,154 @@ impl Model for TrafficMirrorSession {
 hwcloud_runtime::impl_model_serde!(TrafficMirrorSession);
 
 impl TrafficMirrorSession {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enabled: impl Into<bool>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        packet_length: impl Into<i32>,
-        priority: impl Into<i32>,
-        project_id: impl Into<String>,
-        traffic_mirror_filter_id: impl Into<String>,
-        traffic_mirror_sources: impl Into<Vec<String>>,
-        traffic_mirror_target_id: impl Into<String>,
-        traffic_mirror_target_type: impl Into<String>,
-        type_: impl Into<String>,
-        updated_at: impl Into<String>,
-        virtual_network_id: impl Into<i32>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            enabled: enabled.into(),
-            id: id.into(),
-            name: name.into(),
-            packet_length: packet_length.into(),
-            priority: priority.into(),
-            project_id: project_id.into(),
-            traffic_mirror_filter_id: traffic_mirror_filter_id.into(),
-            traffic_mirror_sources: traffic_mirror_sources.into(),
-            traffic_mirror_target_id: traffic_mirror_target_id.into(),
-            traffic_mirror_target_type: traffic_mirror_target_type.into(),
-            type_: type_.into(),
-            updated_at: updated_at.into(),
-            virtual_network_id: virtual_network_id.into(),
+            created_at: None,
+            description: None,
+            enabled: None,
+            id: None,
+            name: None,
+            packet_length: None,
+            priority: None,
+            project_id: None,
+            traffic_mirror_filter_id: None,
+            traffic_mirror_sources: None,
+            traffic_mirror_target_id: None,
+            traffic_mirror_target_type: None,
+            type_: None,
+            updated_at: None,
+            virtual_network_id: None,
         }
+    }
+
+    /// 功能说明:创建时间戳
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像会话的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否开启会话
+    /// 取值范围:true、false
+    /// 默认值:false
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像会话ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像会话名称
+    /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:最大传输单元MTU
+    /// 取值范围:1~1460
+    /// 默认值:96
+    pub fn packet_length(mut self, value: impl Into<i32>) -> Self {
+        self.packet_length = Some(value.into());
+        self
+    }
+
+    /// 功能说明:会话优先级
+    /// 取值范围:1~32766
+    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// 功能说明:项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:流量镜像筛选条件ID
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+        self.traffic_mirror_filter_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像源ID列表,支持弹性网卡作为镜像源。
+    /// 约束:一个镜像会话默认最大支持10个镜像源。
+    pub fn traffic_mirror_sources(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.traffic_mirror_sources = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像目的ID
+    pub fn traffic_mirror_target_id(mut self, value: impl Into<String>) -> Self {
+        self.traffic_mirror_target_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:镜像目的类型
+    /// 取值范围:
+    /// eni:弹性网卡
+    /// elb:私网弹性负载均衡
+    pub fn traffic_mirror_target_type(mut self, value: impl Into<String>) -> Self {
+        self.traffic_mirror_target_type = Some(value.into());
+        self
+    }
+
+    /// 功能说明:支持的镜像源类型
+    /// 取值范围:
+    /// eni:弹性网卡
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 功能说明:更新时间戳
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:指定VNI,用于区分不同会话的镜像流量
+    /// 取值范围:0~16777215
+    /// 默认值:1
+    pub fn virtual_network_id(mut self, value: impl Into<i32>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorSessionResponseBody {
     /// 请求ID
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// 流量镜像会话对象
-    pub traffic_mirror_session: TrafficMirrorSession,
+    pub traffic_mirror_session: Option<TrafficMirrorSession>,
 }
 
 impl Model for TrafficMirrorSessionResponseBody {
     const NAME: &'static str = "TrafficMirrorSessionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("request_id", &self.request_id);
-        object.field("traffic_mirror_session", &self.traffic_mirror_session);
+        object.optional("request_id", &self.request_id);
+        object.optional("traffic_mirror_session", &self.traffic_mirror_session);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let request_id = object.required("request_id")?;
-        let traffic_mirror_session = object.required("traffic_mirror_session")?;
+        let request_id = object.optional("request_id")?;
+        let traffic_mirror_session = object.optional("traffic_mirror_session")?;
         Ok(Self {
             request_id,
             traffic_mirror_session,
@@ -16212,15 +19810,27 @@ impl Model for TrafficMirrorSessionResponseBody {
 hwcloud_runtime::impl_model_serde!(TrafficMirrorSessionResponseBody);
 
 impl TrafficMirrorSessionResponseBody {
-    /// A value of its fields.
-    pub fn new(
-        request_id: impl Into<String>,
-        traffic_mirror_session: impl Into<TrafficMirrorSession>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            request_id: request_id.into(),
-            traffic_mirror_session: traffic_mirror_session.into(),
+            request_id: None,
+            traffic_mirror_session: None,
         }
+    }
+
+    /// 请求ID
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+
+    /// 流量镜像会话对象
+    pub fn traffic_mirror_session(
+        mut self,
+        value: impl Into<TrafficMirrorSession>,
+    ) -> Self {
+        self.traffic_mirror_session = Some(value.into());
+        self
     }
 }
 
@@ -16257,22 +19867,22 @@ impl TrafficMirrorSourcesOption {
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionResponseBody {
     /// API版本列表
-    pub versions: Vec<VersionResult>,
+    pub versions: Option<Vec<VersionResult>>,
 }
 
 impl Model for VersionResponseBody {
     const NAME: &'static str = "VersionResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("versions", &self.versions);
+        object.optional("versions", &self.versions);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let versions = object.required("versions")?;
+        let versions = object.optional("versions")?;
         Ok(Self { versions })
     }
 }
@@ -16280,42 +19890,48 @@ impl Model for VersionResponseBody {
 hwcloud_runtime::impl_model_serde!(VersionResponseBody);
 
 impl VersionResponseBody {
-    /// A value of its fields.
-    pub fn new(versions: impl Into<Vec<VersionResult>>) -> Self {
-        Self { versions: versions.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// API版本列表
+    pub fn versions(mut self, value: impl Into<Vec<VersionResult>>) -> Self {
+        self.versions = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionResult {
     /// API版本
     ///
     /// Length: 0 to 10.
-    pub id: String,
+    pub id: Option<String>,
     /// 链接列表
-    pub links: Vec<NeutronPageLink>,
+    pub links: Option<Vec<NeutronPageLink>>,
     /// API版本的状态:
     /// - CURRENT(当前版本)
     /// - STABLE(稳定版本)
     /// - DEPRECATED(废弃版本)
-    pub status: VersionResultStatus,
+    pub status: Option<VersionResultStatus>,
 }
 
 impl Model for VersionResult {
     const NAME: &'static str = "VersionResult";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("id", &self.id);
-        object.field("links", &self.links);
-        object.field("status", &self.status);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("status", &self.status);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.required("id")?;
-        let links = object.required("links")?;
-        let status = object.required("status")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let status = object.optional("status")?;
         Ok(Self { id, links, status })
     }
 }
@@ -16323,17 +19939,36 @@ impl Model for VersionResult {
 hwcloud_runtime::impl_model_serde!(VersionResult);
 
 impl VersionResult {
-    /// A value of its fields.
-    pub fn new(
-        id: impl Into<String>,
-        links: impl Into<Vec<NeutronPageLink>>,
-        status: impl Into<VersionResultStatus>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            id: id.into(),
-            links: links.into(),
-            status: status.into(),
+            id: None,
+            links: None,
+            status: None,
         }
+    }
+
+    /// API版本
+    ///
+    /// Length: 0 to 10.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 链接列表
+    pub fn links(mut self, value: impl Into<Vec<NeutronPageLink>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// API版本的状态:
+    /// - CURRENT(当前版本)
+    /// - STABLE(稳定版本)
+    /// - DEPRECATED(废弃版本)
+    pub fn status(mut self, value: impl Into<VersionResultStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -16382,119 +20017,119 @@ impl hwcloud_runtime::StringEnum for VersionResultStatus {
 hwcloud_runtime::impl_string_enum!(VersionResultStatus);
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Virsubnet {
     /// **参数解释**:
     /// 子网的创建时间。
     /// **取值范围**:
     /// UTC时间格式,yyyy-MM-ddTHH:mm:ss。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:
     /// 子网的描述信息。
     /// **取值范围**:
     /// 0-255个字符,不能包含“<”和“>”。
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:
     /// 子网的DNS服务器地址列表。
     /// **取值范围**:
     /// 不涉及。
-    pub dns_nameservers: Vec<String>,
+    pub dns_nameservers: Option<Vec<String>>,
     /// **参数解释**:
     /// 子网的DHCP属性,支持配置NTP地址、DNS域名或租约到期时间。
     /// **取值范围**:
     /// 不涉及。
-    pub extra_dhcp_opts: Vec<SubnetExtraDhcpOpt>,
+    pub extra_dhcp_opts: Option<Vec<SubnetExtraDhcpOpt>>,
     /// **参数解释**:
     /// 子网的资源ID。子网创建成功后,会生成一个子网 ID,是子网对应的唯一标识。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:
     /// 子网的名称。
     /// **取值范围**:
     /// 1-64个字符,支持数字、字母、中文字符、_(下划线)、-(中划线)、.(点)。
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:
     /// 子网所属的项目ID。
     /// **取值范围**:
     /// 不涉及。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:
     /// 子网的作用域(边缘云场景)。
     /// **取值范围**:
     /// - center:表示作用域为中心。
     /// - {publicBorderGroup}:表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围,可关联多个边缘可用区。
-    pub scope: String,
+    pub scope: Option<String>,
     /// **参数解释**:
     /// 子网的状态。
     /// **取值范围**:
     /// - ACTIVE:表示子网已挂载到VPC上。
     /// - UNKNOWN:表示子网还未挂载到VPC上。
     /// - ERROR:表示子网状态故障。
-    pub status: String,
+    pub status: Option<String>,
     /// **参数解释**:
     /// OpenStack Neutron子网信息。
     /// **取值范围**:
     /// 不涉及。
-    pub subnet_cidrs: Vec<SubnetCidr>,
+    pub subnet_cidrs: Option<Vec<SubnetCidr>>,
     /// **参数解释**:
     /// 子网的标签信息,包括标签键和标签值,可用来分类和标识资源。详情请参见Tag对象。
     /// **取值范围**:
     /// 不涉及。
-    pub tags: Vec<ResponseTag>,
+    pub tags: Option<Vec<ResponseTag>>,
     /// **参数解释**:
     /// 子网的更新时间。
     /// **取值范围**:
     /// UTC时间格式,yyyy-MM-ddTHH:mm:ss。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// **参数解释**:
     /// 子网所属VPC的资源ID。
     /// **取值范围**:
     /// 不涉及。
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
     /// **参数解释**:
     /// 子网的可用区ID。
     /// **取值范围**:
     /// 不涉及。
-    pub zone_id: String,
+    pub zone_id: Option<String>,
 }
 
 impl Model for Virsubnet {
     const NAME: &'static str = "Virsubnet";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("dns_nameservers", &self.dns_nameservers);
-        object.field("extra_dhcp_opts", &self.extra_dhcp_opts);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("scope", &self.scope);
-        object.field("status", &self.status);
-        object.field("subnet_cidrs", &self.subnet_cidrs);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
-        object.field("vpc_id", &self.vpc_id);
-        object.field("zone_id", &self.zone_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("dns_nameservers", &self.dns_nameservers);
+        object.optional("extra_dhcp_opts", &self.extra_dhcp_opts);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("scope", &self.scope);
+        object.optional("status", &self.status);
+        object.optional("subnet_cidrs", &self.subnet_cidrs);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("vpc_id", &self.vpc_id);
+        object.optional("zone_id", &self.zone_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let dns_nameservers = object.required("dns_nameservers")?;
-        let extra_dhcp_opts = object.required("extra_dhcp_opts")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let scope = object.required("scope")?;
-        let status = object.required("status")?;
-        let subnet_cidrs = object.required("subnet_cidrs")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
-        let vpc_id = object.required("vpc_id")?;
-        let zone_id = object.required("zone_id")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let dns_nameservers = object.optional("dns_nameservers")?;
+        let extra_dhcp_opts = object.optional("extra_dhcp_opts")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let scope = object.optional("scope")?;
+        let status = object.optional("status")?;
+        let subnet_cidrs = object.optional("subnet_cidrs")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
+        let vpc_id = object.optional("vpc_id")?;
+        let zone_id = object.optional("zone_id")?;
         Ok(Self {
             created_at,
             description,
@@ -16517,126 +20152,240 @@ impl Model for Virsubnet {
 hwcloud_runtime::impl_model_serde!(Virsubnet);
 
 impl Virsubnet {
-    /// A value of its fields.
-    pub fn new(
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        dns_nameservers: impl Into<Vec<String>>,
-        extra_dhcp_opts: impl Into<Vec<SubnetExtraDhcpOpt>>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        scope: impl Into<String>,
-        status: impl Into<String>,
-        subnet_cidrs: impl Into<Vec<SubnetCidr>>,
-        tags: impl Into<Vec<ResponseTag>>,
-        updated_at: impl Into<String>,
-        vpc_id: impl Into<String>,
-        zone_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            created_at: created_at.into(),
-            description: description.into(),
-            dns_nameservers: dns_nameservers.into(),
-            extra_dhcp_opts: extra_dhcp_opts.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            scope: scope.into(),
-            status: status.into(),
-            subnet_cidrs: subnet_cidrs.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
-            vpc_id: vpc_id.into(),
-            zone_id: zone_id.into(),
+            created_at: None,
+            description: None,
+            dns_nameservers: None,
+            extra_dhcp_opts: None,
+            id: None,
+            name: None,
+            project_id: None,
+            scope: None,
+            status: None,
+            subnet_cidrs: None,
+            tags: None,
+            updated_at: None,
+            vpc_id: None,
+            zone_id: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 子网的创建时间。
+    /// **取值范围**:
+    /// UTC时间格式,yyyy-MM-ddTHH:mm:ss。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的描述信息。
+    /// **取值范围**:
+    /// 0-255个字符,不能包含“<”和“>”。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的DNS服务器地址列表。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn dns_nameservers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dns_nameservers = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的DHCP属性,支持配置NTP地址、DNS域名或租约到期时间。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn extra_dhcp_opts(mut self, value: impl Into<Vec<SubnetExtraDhcpOpt>>) -> Self {
+        self.extra_dhcp_opts = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的资源ID。子网创建成功后,会生成一个子网 ID,是子网对应的唯一标识。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的名称。
+    /// **取值范围**:
+    /// 1-64个字符,支持数字、字母、中文字符、_(下划线)、-(中划线)、.(点)。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网所属的项目ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的作用域(边缘云场景)。
+    /// **取值范围**:
+    /// - center:表示作用域为中心。
+    /// - {publicBorderGroup}:表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围,可关联多个边缘可用区。
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的状态。
+    /// **取值范围**:
+    /// - ACTIVE:表示子网已挂载到VPC上。
+    /// - UNKNOWN:表示子网还未挂载到VPC上。
+    /// - ERROR:表示子网状态故障。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OpenStack Neutron子网信息。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn subnet_cidrs(mut self, value: impl Into<Vec<SubnetCidr>>) -> Self {
+        self.subnet_cidrs = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的标签信息,包括标签键和标签值,可用来分类和标识资源。详情请参见Tag对象。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn tags(mut self, value: impl Into<Vec<ResponseTag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的更新时间。
+    /// **取值范围**:
+    /// UTC时间格式,yyyy-MM-ddTHH:mm:ss。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网所属VPC的资源ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网的可用区ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+        self.zone_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VirsubnetCidrReservation {
     /// **参数解释**:
     /// 子网预留网段的IP网段。
     /// **取值范围**:
     /// CIDR格式,掩码长度最小值为“所属子网的网段掩码 + 2”,最大值为32(IPv4)或128(IPv6)。
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// **参数解释**:
     /// 子网预留网段的创建时间。
     /// **取值范围**:
     /// UTC时间格式,yyyy-MM-ddTHH:mm:ssZ。
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// **参数解释**:
     /// 子网预留网段的描述信息。
     /// **取值范围**:
     /// 0-255个字符,不能包含“<”和“>”。
-    pub description: String,
+    pub description: Option<String>,
     /// **参数解释**:
     /// 子网预留网段的资源ID。子网预留网段创建成功后,会生成一个子网预留网段 ID,是子网预留网段对应的唯一标识。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub id: String,
+    pub id: Option<String>,
     /// **参数解释**:
     /// 子网预留网段的IP版本。
     /// **取值范围**:
     /// - 4:IPv4
     /// - 6:IPv6
-    pub ip_version: i32,
+    pub ip_version: Option<i32>,
     /// **参数解释**:
     /// 子网预留网段的名称。
     /// **取值范围**:
     /// 1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)。
-    pub name: String,
+    pub name: Option<String>,
     /// **参数解释**:
     /// 子网预留网段所属的项目ID。
     /// **取值范围**:
     /// 不涉及。
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// **参数解释**:
     /// 子网预留网段最近一次更新的时间。
     /// **取值范围**:
     /// UTC时间格式,yyyy-MM-ddTHH:mm:ssZ。
-    pub updated_at: String,
+    pub updated_at: Option<String>,
     /// **参数解释**:
     /// 子网预留网段所在子网的ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub virsubnet_id: String,
+    pub virsubnet_id: Option<String>,
     /// **参数解释**:
     /// 子网预留网段所在VPC的ID。
     /// **取值范围**:
     /// 带“-”的标准UUID格式。
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for VirsubnetCidrReservation {
     const NAME: &'static str = "VirsubnetCidrReservation";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("cidr", &self.cidr);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("ip_version", &self.ip_version);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("updated_at", &self.updated_at);
-        object.field("virsubnet_id", &self.virsubnet_id);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("cidr", &self.cidr);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("ip_version", &self.ip_version);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("virsubnet_id", &self.virsubnet_id);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let cidr = object.required("cidr")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let ip_version = object.required("ip_version")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let updated_at = object.required("updated_at")?;
-        let virsubnet_id = object.required("virsubnet_id")?;
-        let vpc_id = object.required("vpc_id")?;
+        let cidr = object.optional("cidr")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let ip_version = object.optional("ip_version")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let updated_at = object.optional("updated_at")?;
+        let virsubnet_id = object.optional("virsubnet_id")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             cidr,
             created_at,
@@ -16655,36 +20404,116 @@ impl Model for VirsubnetCidrReservation {
 hwcloud_runtime::impl_model_serde!(VirsubnetCidrReservation);
 
 impl VirsubnetCidrReservation {
-    /// A value of its fields.
-    pub fn new(
-        cidr: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        ip_version: impl Into<i32>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        updated_at: impl Into<String>,
-        virsubnet_id: impl Into<String>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            cidr: cidr.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            id: id.into(),
-            ip_version: ip_version.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            updated_at: updated_at.into(),
-            virsubnet_id: virsubnet_id.into(),
-            vpc_id: vpc_id.into(),
+            cidr: None,
+            created_at: None,
+            description: None,
+            id: None,
+            ip_version: None,
+            name: None,
+            project_id: None,
+            updated_at: None,
+            virsubnet_id: None,
+            vpc_id: None,
         }
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段的IP网段。
+    /// **取值范围**:
+    /// CIDR格式,掩码长度最小值为“所属子网的网段掩码 + 2”,最大值为32(IPv4)或128(IPv6)。
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段的创建时间。
+    /// **取值范围**:
+    /// UTC时间格式,yyyy-MM-ddTHH:mm:ssZ。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段的描述信息。
+    /// **取值范围**:
+    /// 0-255个字符,不能包含“<”和“>”。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段的资源ID。子网预留网段创建成功后,会生成一个子网预留网段 ID,是子网预留网段对应的唯一标识。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段的IP版本。
+    /// **取值范围**:
+    /// - 4:IPv4
+    /// - 6:IPv6
+    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+        self.ip_version = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段的名称。
+    /// **取值范围**:
+    /// 1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段所属的项目ID。
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段最近一次更新的时间。
+    /// **取值范围**:
+    /// UTC时间格式,yyyy-MM-ddTHH:mm:ssZ。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段所在子网的ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn virsubnet_id(mut self, value: impl Into<String>) -> Self {
+        self.virsubnet_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 子网预留网段所在VPC的ID。
+    /// **取值范围**:
+    /// 带“-”的标准UUID格式。
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc {
     /// 功能说明:默认情况下,VPC中的资源可以通过内网访问服务终结点。开启该项后,VPC将无法通过内网访问服务终结点,请谨慎操作。
@@ -16692,7 +20521,7 @@ pub struct Vpc {
     /// 取值范围:
     /// off:代表禁用。
     /// on:代表开启。
-    pub block_service_endpoint_states: String,
+    pub block_service_endpoint_states: Option<String>,
     /// 功能说明:VPC下可用子网的范围
     /// 取值范围:
     /// - 10.0.0.0/8~10.255.255.240/28
@@ -16700,49 +20529,49 @@ pub struct Vpc {
     /// - 192.168.0.0/16 ~ 192.168.255.240/28
     /// 不指定cidr时,默认值为“”
     /// 约束:必须是ipv4 cidr格式,例如:192.168.0.0/16
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// 功能说明:VPC关联资源类型和数量
     /// 取值范围:目前只返回VPC关联的routetable和virsubnet
-    pub cloud_resources: Vec<CloudResource>,
+    pub cloud_resources: Option<Vec<CloudResource>>,
     /// 功能说明:VPC创建时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:VPC的描述信息
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:是否开启VPC内所有子网的IPv4地址使用量指标监控。
     /// 取值范围:
     /// true:开启
     /// false:不开启
-    pub enable_network_address_usage_metrics: bool,
+    pub enable_network_address_usage_metrics: Option<bool>,
     /// 功能说明:VPC所属的企业项目ID。
     /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 功能描述:VPC的扩展网段
     /// 取值范围:
     /// 约束:目前只支持ipv4
-    pub extend_cidrs: Vec<String>,
+    pub extend_cidrs: Option<Vec<String>>,
     /// 功能描述:VPC对应的唯一标识
     /// 取值范围:带“-”的UUID格式
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:VPC对应的名称
     /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     ///
     /// Length: 0 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:VPC所属的项目ID
-    pub project_id: String,
+    pub project_id: Option<String>,
     /// 功能说明:VPC对应的状态
     /// 取值范围:PENDING:创建中;ACTIVE:创建成功
-    pub status: String,
+    pub status: Option<String>,
     /// 功能说明:VPC的标签信息,详情参见Tag对象
     /// 取值范围:0-10个标签键值对
-    pub tags: Vec<Tag>,
+    pub tags: Option<Vec<Tag>>,
     /// 功能说明:VPC更新时间
     /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for Vpc {
@@ -16750,43 +20579,46 @@ impl Model for Vpc {
 
     fn write(&self, object: &mut ObjectWriter) {
         object
-            .field("block_service_endpoint_states", &self.block_service_endpoint_states);
-        object.field("cidr", &self.cidr);
-        object.field("cloud_resources", &self.cloud_resources);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
+            .optional(
+                "block_service_endpoint_states",
+                &self.block_service_endpoint_states,
+            );
+        object.optional("cidr", &self.cidr);
+        object.optional("cloud_resources", &self.cloud_resources);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
         object
-            .field(
+            .optional(
                 "enable_network_address_usage_metrics",
                 &self.enable_network_address_usage_metrics,
             );
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("extend_cidrs", &self.extend_cidrs);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("project_id", &self.project_id);
-        object.field("status", &self.status);
-        object.field("tags", &self.tags);
-        object.field("updated_at", &self.updated_at);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("extend_cidrs", &self.extend_cidrs);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let block_service_endpoint_states = object
-            .required("block_service_endpoint_states")?;
-        let cidr = object.required("cidr")?;
-        let cloud_resources = object.required("cloud_resources")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
+            .optional("block_service_endpoint_states")?;
+        let cidr = object.optional("cidr")?;
+        let cloud_resources = object.optional("cloud_resources")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
         let enable_network_address_usage_metrics = object
-            .required("enable_network_address_usage_metrics")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let extend_cidrs = object.required("extend_cidrs")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let project_id = object.required("project_id")?;
-        let status = object.required("status")?;
-        let tags = object.required("tags")?;
-        let updated_at = object.required("updated_at")?;
+            .optional("enable_network_address_usage_metrics")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let extend_cidrs = object.optional("extend_cidrs")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             block_service_endpoint_states,
             cidr,
@@ -16809,45 +20641,144 @@ impl Model for Vpc {
 hwcloud_runtime::impl_model_serde!(Vpc);
 
 impl Vpc {
-    /// A value of its fields.
-    pub fn new(
-        block_service_endpoint_states: impl Into<String>,
-        cidr: impl Into<String>,
-        cloud_resources: impl Into<Vec<CloudResource>>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enable_network_address_usage_metrics: impl Into<bool>,
-        enterprise_project_id: impl Into<String>,
-        extend_cidrs: impl Into<Vec<String>>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        status: impl Into<String>,
-        tags: impl Into<Vec<Tag>>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            block_service_endpoint_states: block_service_endpoint_states.into(),
-            cidr: cidr.into(),
-            cloud_resources: cloud_resources.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            enable_network_address_usage_metrics: enable_network_address_usage_metrics
-                .into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            extend_cidrs: extend_cidrs.into(),
-            id: id.into(),
-            name: name.into(),
-            project_id: project_id.into(),
-            status: status.into(),
-            tags: tags.into(),
-            updated_at: updated_at.into(),
+            block_service_endpoint_states: None,
+            cidr: None,
+            cloud_resources: None,
+            created_at: None,
+            description: None,
+            enable_network_address_usage_metrics: None,
+            enterprise_project_id: None,
+            extend_cidrs: None,
+            id: None,
+            name: None,
+            project_id: None,
+            status: None,
+            tags: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:默认情况下,VPC中的资源可以通过内网访问服务终结点。开启该项后,VPC将无法通过内网访问服务终结点,请谨慎操作。
+    /// 无法访问以下云服务:容器镜像服务SWR、云日志服务LTS、企业主机安全HSS、应用运维管理AOM、应用性能管理APM、对象存储服务OBS、API网关APIG。
+    /// 取值范围:
+    /// off:代表禁用。
+    /// on:代表开启。
+    pub fn block_service_endpoint_states(mut self, value: impl Into<String>) -> Self {
+        self.block_service_endpoint_states = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC下可用子网的范围
+    /// 取值范围:
+    /// - 10.0.0.0/8~10.255.255.240/28
+    /// - 172.16.0.0/12 ~ 172.31.255.240/28
+    /// - 192.168.0.0/16 ~ 192.168.255.240/28
+    /// 不指定cidr时,默认值为“”
+    /// 约束:必须是ipv4 cidr格式,例如:192.168.0.0/16
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC关联资源类型和数量
+    /// 取值范围:目前只返回VPC关联的routetable和virsubnet
+    pub fn cloud_resources(mut self, value: impl Into<Vec<CloudResource>>) -> Self {
+        self.cloud_resources = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC创建时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC的描述信息
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否开启VPC内所有子网的IPv4地址使用量指标监控。
+    /// 取值范围:
+    /// true:开启
+    /// false:不开启
+    pub fn enable_network_address_usage_metrics(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.enable_network_address_usage_metrics = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC所属的企业项目ID。
+    /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 功能描述:VPC的扩展网段
+    /// 取值范围:
+    /// 约束:目前只支持ipv4
+    pub fn extend_cidrs(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.extend_cidrs = Some(value.into());
+        self
+    }
+
+    /// 功能描述:VPC对应的唯一标识
+    /// 取值范围:带“-”的UUID格式
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC对应的名称
+    /// 取值范围:1-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    ///
+    /// Length: 0 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC所属的项目ID
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC对应的状态
+    /// 取值范围:PENDING:创建中;ACTIVE:创建成功
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC的标签信息,详情参见Tag对象
+    /// 取值范围:0-10个标签键值对
+    pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 功能说明:VPC更新时间
+    /// 取值范围:UTC时间格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc2 {
     /// 功能说明:默认情况下,VPC中的资源可以通过内网访问服务终结点。开启该项后,VPC将无法通过内网访问服务终结点,请谨慎操作。
@@ -16855,7 +20786,7 @@ pub struct Vpc2 {
     /// 取值范围:
     /// off:代表禁用。
     /// on:代表开启。
-    pub block_service_endpoint_states: String,
+    pub block_service_endpoint_states: Option<String>,
     /// 功能说明:虚拟私有云下可用子网的范围
     /// 取值范围:
     /// - 10.0.0.0/8~10.255.255.240/28
@@ -16863,46 +20794,46 @@ pub struct Vpc2 {
     /// - 192.168.0.0/16 ~ 192.168.255.240/28
     /// 不指定cidr时,默认值为空
     /// 约束:必须是ipv4 cidr格式,例如:192.168.0.0/16
-    pub cidr: String,
+    pub cidr: Option<String>,
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 功能说明:虚拟私有云的描述
     /// 取值范围:0-255个字符,不能包含“<”和“>”
     ///
     /// Length: 0 to 255.
-    pub description: String,
+    pub description: Option<String>,
     /// 功能说明:是否开启VPC内所有子网的IPv4地址使用量指标监控。
     /// 取值范围:
     /// true:开启
     /// false:不开启
-    pub enable_network_address_usage_metrics: bool,
+    pub enable_network_address_usage_metrics: Option<bool>,
     /// 功能说明:企业项目ID。
     /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
     ///
     /// Length: at most 36.
-    pub enterprise_project_id: String,
+    pub enterprise_project_id: Option<String>,
     /// 功能说明:虚拟私有云ID
     /// 取值范围:带"-"的UUID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:虚拟私有云名称
     /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
     /// 约束:如果名称不为空,则同一个租户下的名称不能重复
     ///
     /// Length: 0 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 功能说明:路由信息列表,详情参见route对象
-    pub routes: Vec<Route>,
+    pub routes: Option<Vec<Route>>,
     /// 功能说明:虚拟私有云的状态
     /// 取值范围:
     /// - CREATING:创建中
     /// - OK:创建成功
-    pub status: VpcStatus,
+    pub status: Option<VpcStatus>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for Vpc2 {
@@ -16910,39 +20841,42 @@ impl Model for Vpc2 {
 
     fn write(&self, object: &mut ObjectWriter) {
         object
-            .field("block_service_endpoint_states", &self.block_service_endpoint_states);
-        object.field("cidr", &self.cidr);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
+            .optional(
+                "block_service_endpoint_states",
+                &self.block_service_endpoint_states,
+            );
+        object.optional("cidr", &self.cidr);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
         object
-            .field(
+            .optional(
                 "enable_network_address_usage_metrics",
                 &self.enable_network_address_usage_metrics,
             );
-        object.field("enterprise_project_id", &self.enterprise_project_id);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("routes", &self.routes);
-        object.field("status", &self.status);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("updated_at", &self.updated_at);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("routes", &self.routes);
+        object.optional("status", &self.status);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let block_service_endpoint_states = object
-            .required("block_service_endpoint_states")?;
-        let cidr = object.required("cidr")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
+            .optional("block_service_endpoint_states")?;
+        let cidr = object.optional("cidr")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
         let enable_network_address_usage_metrics = object
-            .required("enable_network_address_usage_metrics")?;
-        let enterprise_project_id = object.required("enterprise_project_id")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let routes = object.required("routes")?;
-        let status = object.required("status")?;
-        let tenant_id = object.required("tenant_id")?;
-        let updated_at = object.required("updated_at")?;
+            .optional("enable_network_address_usage_metrics")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let routes = object.optional("routes")?;
+        let status = object.optional("status")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             block_service_endpoint_states,
             cidr,
@@ -16963,48 +20897,138 @@ impl Model for Vpc2 {
 hwcloud_runtime::impl_model_serde!(Vpc2);
 
 impl Vpc2 {
-    /// A value of its fields.
-    pub fn new(
-        block_service_endpoint_states: impl Into<String>,
-        cidr: impl Into<String>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        enable_network_address_usage_metrics: impl Into<bool>,
-        enterprise_project_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        routes: impl Into<Vec<Route>>,
-        status: impl Into<VpcStatus>,
-        tenant_id: impl Into<String>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            block_service_endpoint_states: block_service_endpoint_states.into(),
-            cidr: cidr.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            enable_network_address_usage_metrics: enable_network_address_usage_metrics
-                .into(),
-            enterprise_project_id: enterprise_project_id.into(),
-            id: id.into(),
-            name: name.into(),
-            routes: routes.into(),
-            status: status.into(),
-            tenant_id: tenant_id.into(),
-            updated_at: updated_at.into(),
+            block_service_endpoint_states: None,
+            cidr: None,
+            created_at: None,
+            description: None,
+            enable_network_address_usage_metrics: None,
+            enterprise_project_id: None,
+            id: None,
+            name: None,
+            routes: None,
+            status: None,
+            tenant_id: None,
+            updated_at: None,
         }
+    }
+
+    /// 功能说明:默认情况下,VPC中的资源可以通过内网访问服务终结点。开启该项后,VPC将无法通过内网访问服务终结点,请谨慎操作。
+    /// 无法访问以下云服务:容器镜像服务SWR、云日志服务LTS、企业主机安全HSS、应用运维管理AOM、应用性能管理APM、对象存储服务OBS、API网关APIG。
+    /// 取值范围:
+    /// off:代表禁用。
+    /// on:代表开启。
+    pub fn block_service_endpoint_states(mut self, value: impl Into<String>) -> Self {
+        self.block_service_endpoint_states = Some(value.into());
+        self
+    }
+
+    /// 功能说明:虚拟私有云下可用子网的范围
+    /// 取值范围:
+    /// - 10.0.0.0/8~10.255.255.240/28
+    /// - 172.16.0.0/12 ~ 172.31.255.240/28
+    /// - 192.168.0.0/16 ~ 192.168.255.240/28
+    /// 不指定cidr时,默认值为空
+    /// 约束:必须是ipv4 cidr格式,例如:192.168.0.0/16
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 功能说明:虚拟私有云的描述
+    /// 取值范围:0-255个字符,不能包含“<”和“>”
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 功能说明:是否开启VPC内所有子网的IPv4地址使用量指标监控。
+    /// 取值范围:
+    /// true:开启
+    /// false:不开启
+    pub fn enable_network_address_usage_metrics(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.enable_network_address_usage_metrics = Some(value.into());
+        self
+    }
+
+    /// 功能说明:企业项目ID。
+    /// 取值范围:最大长度36字节,带“-”连字符的UUID格式,或者是字符串“0”。“0”表示默认企业项目。
+    ///
+    /// Length: at most 36.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:虚拟私有云ID
+    /// 取值范围:带"-"的UUID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:虚拟私有云名称
+    /// 取值范围:0-64个字符,支持数字、字母、中文、_(下划线)、-(中划线)、.(点)
+    /// 约束:如果名称不为空,则同一个租户下的名称不能重复
+    ///
+    /// Length: 0 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由信息列表,详情参见route对象
+    pub fn routes(mut self, value: impl Into<Vec<Route>>) -> Self {
+        self.routes = Some(value.into());
+        self
+    }
+
+    /// 功能说明:虚拟私有云的状态
+    /// 取值范围:
+    /// - CREATING:创建中
+    /// - OK:创建成功
+    pub fn status(mut self, value: impl Into<VpcStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcInfo {
     /// 对等连接其中一端vpc所属的租户ID
     /// 约束:跨租户VPC创建对等连接时必选
     pub tenant_id: Option<String>,
     /// 对等连接其中一端vpc ID
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for VpcInfo {
@@ -17012,12 +21036,12 @@ impl Model for VpcInfo {
 
     fn write(&self, object: &mut ObjectWriter) {
         object.optional("tenant_id", &self.tenant_id);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
         let tenant_id = object.optional("tenant_id")?;
-        let vpc_id = object.required("vpc_id")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self { tenant_id, vpc_id })
     }
 }
@@ -17025,11 +21049,11 @@ impl Model for VpcInfo {
 hwcloud_runtime::impl_model_serde!(VpcInfo);
 
 impl VpcInfo {
-    /// A value with the required fields; set optional ones with the methods below.
-    pub fn new(vpc_id: impl Into<String>) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
             tenant_id: None,
-            vpc_id: vpc_id.into(),
+            vpc_id: None,
         }
     }
 
@@ -17039,28 +21063,34 @@ impl VpcInfo {
         self.tenant_id = Some(value.into());
         self
     }
+
+    /// 对等连接其中一端vpc ID
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
 }
 
 /// peering对象
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcPeering {
     /// 对等连接接受端vpc信息
-    pub accept_vpc_info: VpcInfo,
+    pub accept_vpc_info: Option<VpcInfo>,
     /// 功能说明:资源创建UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub created_at: String,
+    pub created_at: Option<String>,
     /// 对等连接描述
-    pub description: String,
+    pub description: Option<String>,
     /// 对等连接ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:对等连接名称
     /// 取值范围:支持1~64个字符
     ///
     /// Length: 1 to 64.
-    pub name: String,
+    pub name: Option<String>,
     /// 对等连接发起端vpc信息
-    pub request_vpc_info: VpcInfo,
+    pub request_vpc_info: Option<VpcInfo>,
     /// 功能说明:对等连接状态
     /// 取值范围:
     /// - PENDING_ACCEPTANCE:等待接受
@@ -17068,35 +21098,35 @@ pub struct VpcPeering {
     /// - EXPIRED:已过期。
     /// - DELETED:已删除。
     /// - ACTIVE:活动的。
-    pub status: VpcPeeringStatus,
+    pub status: Option<VpcPeeringStatus>,
     /// 功能说明:资源更新UTC时间
     /// 格式:yyyy-MM-ddTHH:mm:ss
-    pub updated_at: String,
+    pub updated_at: Option<String>,
 }
 
 impl Model for VpcPeering {
     const NAME: &'static str = "VpcPeering";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("accept_vpc_info", &self.accept_vpc_info);
-        object.field("created_at", &self.created_at);
-        object.field("description", &self.description);
-        object.field("id", &self.id);
-        object.field("name", &self.name);
-        object.field("request_vpc_info", &self.request_vpc_info);
-        object.field("status", &self.status);
-        object.field("updated_at", &self.updated_at);
+        object.optional("accept_vpc_info", &self.accept_vpc_info);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("request_vpc_info", &self.request_vpc_info);
+        object.optional("status", &self.status);
+        object.optional("updated_at", &self.updated_at);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let accept_vpc_info = object.required("accept_vpc_info")?;
-        let created_at = object.required("created_at")?;
-        let description = object.required("description")?;
-        let id = object.required("id")?;
-        let name = object.required("name")?;
-        let request_vpc_info = object.required("request_vpc_info")?;
-        let status = object.required("status")?;
-        let updated_at = object.required("updated_at")?;
+        let accept_vpc_info = object.optional("accept_vpc_info")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let request_vpc_info = object.optional("request_vpc_info")?;
+        let status = object.optional("status")?;
+        let updated_at = object.optional("updated_at")?;
         Ok(Self {
             accept_vpc_info,
             created_at,
@@ -17113,47 +21143,97 @@ impl Model for VpcPeering {
 hwcloud_runtime::impl_model_serde!(VpcPeering);
 
 impl VpcPeering {
-    /// A value of its fields.
-    pub fn new(
-        accept_vpc_info: impl Into<VpcInfo>,
-        created_at: impl Into<String>,
-        description: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        request_vpc_info: impl Into<VpcInfo>,
-        status: impl Into<VpcPeeringStatus>,
-        updated_at: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            accept_vpc_info: accept_vpc_info.into(),
-            created_at: created_at.into(),
-            description: description.into(),
-            id: id.into(),
-            name: name.into(),
-            request_vpc_info: request_vpc_info.into(),
-            status: status.into(),
-            updated_at: updated_at.into(),
+            accept_vpc_info: None,
+            created_at: None,
+            description: None,
+            id: None,
+            name: None,
+            request_vpc_info: None,
+            status: None,
+            updated_at: None,
         }
+    }
+
+    /// 对等连接接受端vpc信息
+    pub fn accept_vpc_info(mut self, value: impl Into<VpcInfo>) -> Self {
+        self.accept_vpc_info = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源创建UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 对等连接描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 对等连接ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:对等连接名称
+    /// 取值范围:支持1~64个字符
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 对等连接发起端vpc信息
+    pub fn request_vpc_info(mut self, value: impl Into<VpcInfo>) -> Self {
+        self.request_vpc_info = Some(value.into());
+        self
+    }
+
+    /// 功能说明:对等连接状态
+    /// 取值范围:
+    /// - PENDING_ACCEPTANCE:等待接受
+    /// - REJECTED:已拒绝。
+    /// - EXPIRED:已过期。
+    /// - DELETED:已删除。
+    /// - ACTIVE:活动的。
+    pub fn status(mut self, value: impl Into<VpcPeeringStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 功能说明:资源更新UTC时间
+    /// 格式:yyyy-MM-ddTHH:mm:ss
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcPeeringResponseBody {
     /// peering对象
-    pub peering: VpcPeering,
+    pub peering: Option<VpcPeering>,
 }
 
 impl Model for VpcPeeringResponseBody {
     const NAME: &'static str = "VpcPeeringResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("peering", &self.peering);
+        object.optional("peering", &self.peering);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let peering = object.required("peering")?;
+        let peering = object.optional("peering")?;
         Ok(Self { peering })
     }
 }
@@ -17161,9 +21241,15 @@ impl Model for VpcPeeringResponseBody {
 hwcloud_runtime::impl_model_serde!(VpcPeeringResponseBody);
 
 impl VpcPeeringResponseBody {
-    /// A value of its fields.
-    pub fn new(peering: impl Into<VpcPeering>) -> Self {
-        Self { peering: peering.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { peering: None }
+    }
+
+    /// peering对象
+    pub fn peering(mut self, value: impl Into<VpcPeering>) -> Self {
+        self.peering = Some(value.into());
+        self
     }
 }
 
@@ -17179,22 +21265,22 @@ impl VpcPeeringResponseBody {
 pub type VpcPeeringStatus = ListVpcPeeringsStatus;
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcResponseBody {
     /// vpc对象
-    pub vpc: Vpc2,
+    pub vpc: Option<Vpc2>,
 }
 
 impl Model for VpcResponseBody {
     const NAME: &'static str = "VpcResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("vpc", &self.vpc);
+        object.optional("vpc", &self.vpc);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let vpc = object.required("vpc")?;
+        let vpc = object.optional("vpc")?;
         Ok(Self { vpc })
     }
 }
@@ -17202,51 +21288,57 @@ impl Model for VpcResponseBody {
 hwcloud_runtime::impl_model_serde!(VpcResponseBody);
 
 impl VpcResponseBody {
-    /// A value of its fields.
-    pub fn new(vpc: impl Into<Vpc2>) -> Self {
-        Self { vpc: vpc.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { vpc: None }
+    }
+
+    /// vpc对象
+    pub fn vpc(mut self, value: impl Into<Vpc2>) -> Self {
+        self.vpc = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcRoute {
     /// 路由目的地址CIDR,如192.168.200.0/24。
-    pub destination: String,
+    pub destination: Option<String>,
     /// 路由ID
-    pub id: String,
+    pub id: Option<String>,
     /// 功能说明:路由下一跳
     /// 取值范围:如果type为peering类型,则nexthop为peering的ID
-    pub nexthop: String,
+    pub nexthop: Option<String>,
     /// 项目ID
-    pub tenant_id: String,
+    pub tenant_id: Option<String>,
     /// 功能说明:路由类型
     /// 取值范围:peering
-    pub type_: VpcRouteType,
+    pub type_: Option<VpcRouteType>,
     /// 请求添加路由的VPC ID
-    pub vpc_id: String,
+    pub vpc_id: Option<String>,
 }
 
 impl Model for VpcRoute {
     const NAME: &'static str = "VpcRoute";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("destination", &self.destination);
-        object.field("id", &self.id);
-        object.field("nexthop", &self.nexthop);
-        object.field("tenant_id", &self.tenant_id);
-        object.field("type", &self.type_);
-        object.field("vpc_id", &self.vpc_id);
+        object.optional("destination", &self.destination);
+        object.optional("id", &self.id);
+        object.optional("nexthop", &self.nexthop);
+        object.optional("tenant_id", &self.tenant_id);
+        object.optional("type", &self.type_);
+        object.optional("vpc_id", &self.vpc_id);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let destination = object.required("destination")?;
-        let id = object.required("id")?;
-        let nexthop = object.required("nexthop")?;
-        let tenant_id = object.required("tenant_id")?;
-        let type_ = object.required("type")?;
-        let vpc_id = object.required("vpc_id")?;
+        let destination = object.optional("destination")?;
+        let id = object.optional("id")?;
+        let nexthop = object.optional("nexthop")?;
+        let tenant_id = object.optional("tenant_id")?;
+        let type_ = object.optional("type")?;
+        let vpc_id = object.optional("vpc_id")?;
         Ok(Self {
             destination,
             id,
@@ -17261,43 +21353,74 @@ impl Model for VpcRoute {
 hwcloud_runtime::impl_model_serde!(VpcRoute);
 
 impl VpcRoute {
-    /// A value of its fields.
-    pub fn new(
-        destination: impl Into<String>,
-        id: impl Into<String>,
-        nexthop: impl Into<String>,
-        tenant_id: impl Into<String>,
-        type_: impl Into<VpcRouteType>,
-        vpc_id: impl Into<String>,
-    ) -> Self {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
         Self {
-            destination: destination.into(),
-            id: id.into(),
-            nexthop: nexthop.into(),
-            tenant_id: tenant_id.into(),
-            type_: type_.into(),
-            vpc_id: vpc_id.into(),
+            destination: None,
+            id: None,
+            nexthop: None,
+            tenant_id: None,
+            type_: None,
+            vpc_id: None,
         }
+    }
+
+    /// 路由目的地址CIDR,如192.168.200.0/24。
+    pub fn destination(mut self, value: impl Into<String>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+
+    /// 路由ID
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由下一跳
+    /// 取值范围:如果type为peering类型,则nexthop为peering的ID
+    pub fn nexthop(mut self, value: impl Into<String>) -> Self {
+        self.nexthop = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+
+    /// 功能说明:路由类型
+    /// 取值范围:peering
+    pub fn type_(mut self, value: impl Into<VpcRouteType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 请求添加路由的VPC ID
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
     }
 }
 
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcRouteResponseBody {
     /// route对象
-    pub route: VpcRoute,
+    pub route: Option<VpcRoute>,
 }
 
 impl Model for VpcRouteResponseBody {
     const NAME: &'static str = "VpcRouteResponseBody";
 
     fn write(&self, object: &mut ObjectWriter) {
-        object.field("route", &self.route);
+        object.optional("route", &self.route);
     }
 
     fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let route = object.required("route")?;
+        let route = object.optional("route")?;
         Ok(Self { route })
     }
 }
@@ -17305,9 +21428,15 @@ impl Model for VpcRouteResponseBody {
 hwcloud_runtime::impl_model_serde!(VpcRouteResponseBody);
 
 impl VpcRouteResponseBody {
-    /// A value of its fields.
-    pub fn new(route: impl Into<VpcRoute>) -> Self {
-        Self { route: route.into() }
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { route: None }
+    }
+
+    /// route对象
+    pub fn route(mut self, value: impl Into<VpcRoute>) -> Self {
+        self.route = Some(value.into());
+        self
     }
 }
 

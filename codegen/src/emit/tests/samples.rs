@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-pub(super) use crate::ir::{TypesByName as Types, resolve_alias as resolve};
 use crate::ir::{Param, TypeKind, TypeRef};
+pub(super) use crate::ir::{TypesByName as Types, resolve_alias as resolve};
 
 /// A parameter's sample value: a recognisable string, 42, true, the first enum value.
 pub(super) fn param_sample(p: &Param, types: &Types<'_>) -> Value {
