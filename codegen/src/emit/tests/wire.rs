@@ -12,7 +12,7 @@
 //! per service one `#[tokio::test]` that runs its table against one server and reports
 //! every mismatch with the operation's name. A `#[tokio::test]` per operation with its
 //! assertions written out took about 0.5 s of compile time per operation (a test
-//! runtime, an async body and the assertion macros each); with ~1,400 operations the
+//! runtime, an async body and the assertion macros each); with ~1,230 operations the
 //! generated tests were the largest part of CI. The checks are the same.
 
 use proc_macro2::TokenStream;
