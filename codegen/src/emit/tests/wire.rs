@@ -334,7 +334,7 @@ fn service_tests(service: &Service) -> TokenStream {
         .iter()
         .map(|op| operation(service, op, &types))
         .unzip();
-    let consts = service.operations.iter().map(|op| case_name(op));
+    let consts = service.operations.iter().map(case_name);
     let creds = credentials(service);
     let credentials = &creds.credentials;
     let (header, value) = (lit(creds.header), lit(creds.value));
