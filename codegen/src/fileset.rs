@@ -92,7 +92,7 @@ impl FileSet {
     }
 
     /// How `root` differs from this set, with a unified diff per changed file (one bounded
-    /// hunk, computed in linear time: [`diff`]).
+    /// hunk, computed in linear time: `fileset::diff`).
     pub fn drift(&self, root: &Path) -> io::Result<Drift> {
         let mut drift = Drift::default();
         for (path, wanted) in &self.files {

@@ -10,6 +10,11 @@
     clippy::tabs_in_doc_comments,
     clippy::too_many_arguments
 )]
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
 
 pub use hwcloud_runtime as runtime;
 /// Typed mocks for tests of code that calls the SDK: see [`mock::Mocks`].
